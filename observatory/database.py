@@ -1,0 +1,347 @@
+"""
+Storage: one interface over a GeoPackage file (the default) and a PostGIS schema.
+
+Reads filter with bound parameters only; column names are checked against the table, so no caller
+value is ever spliced into SQL. Writes happen in a `Writer` that commits all at once: a GeoPackage
+is written to a copy that replaces the file on success, PostGIS in one transaction (a full build
+fills a staging schema and swaps it in), so a failed build or load leaves the previous data intact.
+SQLAlchemy and the PostgreSQL driver are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import DatabaseNotFoundError, unknown_name
+
+#: PostGIS schema that holds the published tables.
+PG_SCHEMA = "observatory"
+CRS = "EPSG:4326"
+
+Filter = Mapping[str, Any]
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+class Database:
+    """A built observatory database, addressed by a `.gpkg` path or a `postgresql+psycopg://` URL."""
+
+    def __init__(self, target: str | os.PathLike[str]) -> None:
+        self.target = str(target)
+        if _is_url(self.target):
+            if not self.target.startswith(("postgresql", "postgis")):
+                raise ValueError(
+                    f"unsupported database URL {self.target!r}: give a .gpkg path or a postgresql+psycopg:// URL"
+                )
+            self.kind = "postgis"
+        else:
+            self.kind = "gpkg"
+            self.path = Path(self.target)
+        self._engine: Any = None
+        self._columns: dict[str, list[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"Database({self.display!r})"
+
+    @property
+    def display(self) -> str:
+        """The target with any password hidden, for messages and provenance."""
+        if self.kind == "gpkg":
+            return str(self.path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.target).render_as_string(hide_password=True)
+
+    # -- connection -------------------------------------------------------------------------------
+    def engine(self) -> Any:
+        """The SQLAlchemy engine of a PostGIS database (created once)."""
+        if self.kind != "postgis":
+            raise TypeError("a GeoPackage is read with sqlite3 and pyogrio, not a SQLAlchemy engine")
+        if self._engine is None:
+            from sqlalchemy import create_engine
+
+            url = self.target.replace("postgis://", "postgresql+psycopg://", 1)
+            if url.startswith("postgresql://"):
+                url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+            self._engine = create_engine(url, pool_pre_ping=True)
+        return self._engine
+
+    @contextlib.contextmanager
+    def _sqlite(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def exists(self) -> bool:
+        """Whether a complete build is there (it has its build table)."""
+        try:
+            return "build" in self.tables()
+        except Exception:  # noqa: BLE001 - an unreachable server is "not there" to a caller deciding to build
+            return False
+
+    def require(self) -> "Database":
+        """Self, or a clear error that says how to build."""
+        if not self.exists():
+            raise DatabaseNotFoundError(
+                f"no observatory database at {self.display}: run `observatory build --db {self.display}` first"
+            )
+        return self
+
+    def tables(self) -> list[str]:
+        """Names of the tables and layers the database holds."""
+        if self.kind == "gpkg":
+            if not self.path.exists():
+                return []
+            with self._sqlite() as con:
+                rows = con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name").fetchall()
+            return [r[0] for r in rows]
+        from sqlalchemy import inspect
+
+        return sorted(inspect(self.engine()).get_table_names(schema=PG_SCHEMA))
+
+    def columns(self, table: str) -> list[str]:
+        """Columns of a table (geometry included), checked so that filters name real columns."""
+        if table not in self._columns:
+            if table not in self.tables():
+                raise unknown_name("table", table, self.tables())
+            if self.kind == "gpkg":
+                with self._sqlite() as con:
+                    cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")').fetchall()]
+                cols = ["geometry" if c == "geom" else c for c in cols if c != "fid"]
+            else:
+                from sqlalchemy import inspect
+
+                cols = [
+                    c["name"] for c in inspect(self.engine()).get_columns(table, schema=PG_SCHEMA) if c["name"] != "_row"
+                ]
+            self._columns[table] = cols
+        return self._columns[table]
+
+    def is_spatial(self, table: str) -> bool:
+        return "geometry" in self.columns(table)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _where(self, table: str, where: Filter | None, placeholder: str) -> tuple[str, dict[str, Any]]:
+        """A WHERE clause over checked column names, with every value bound as a parameter."""
+        if not where:
+            return "", {}
+        valid = set(self.columns(table))
+        clauses, params = [], {}
+        for i, (column, value) in enumerate(where.items()):
+            if column not in valid:
+                raise unknown_name(f"column of {table}", column, valid - {"geometry"})
+            if value is None:
+                continue
+            values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            names = [f"p{i}_{j}" for j in range(len(values))]
+            params.update({n: (v.item() if hasattr(v, "item") else v) for n, v in zip(names, values)})
+            marks = ", ".join(placeholder.format(n) for n in names) or "NULL"
+            clauses.append(f'"{column}" IN ({marks})')
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def read(
+        self,
+        table: str,
+        *,
+        where: Filter | None = None,
+        columns: Sequence[str] | None = None,
+        geometry: bool = True,
+    ) -> pd.DataFrame:
+        """
+        Rows of a table as a DataFrame, or a GeoDataFrame for a spatial table read with its geometry.
+        `where` maps column names to a value or a list of values (all must match).
+        """
+        self.require() if table != "build" else None
+        valid = self.columns(table)
+        if columns is not None:
+            missing = [c for c in columns if c not in valid]
+            if missing:
+                raise unknown_name(f"column of {table}", missing[0], valid)
+        spatial = geometry and "geometry" in valid and (columns is None or "geometry" in columns)
+        attrs = [c for c in (columns or valid) if c != "geometry"]
+        if self.kind == "gpkg":
+            return self._read_gpkg(table, where, attrs, spatial)
+        return self._read_pg(table, where, attrs, spatial)
+
+    def _read_gpkg(self, table: str, where: Filter | None, attrs: list[str], spatial: bool) -> pd.DataFrame:
+        clause, params = self._where(table, where, ":{}")
+        if spatial:
+            import pyogrio
+
+            with self._sqlite() as con:
+                fids = [r[0] for r in con.execute(f'SELECT fid FROM "{table}"{clause} ORDER BY fid', params)]
+            if not fids:
+                import geopandas as gpd
+
+                return gpd.GeoDataFrame(pd.DataFrame(columns=attrs), geometry=[], crs=CRS)
+            frame = pyogrio.read_dataframe(self.path, layer=table, fids=fids, columns=attrs)
+            return frame.reset_index(drop=True)
+        cols = ", ".join(f'"{c}"' for c in attrs)
+        with self._sqlite() as con:
+            return pd.read_sql_query(f'SELECT {cols} FROM "{table}"{clause} ORDER BY fid', con, params=params)
+
+    def _read_pg(self, table: str, where: Filter | None, attrs: list[str], spatial: bool) -> pd.DataFrame:
+        from sqlalchemy import text
+
+        clause, params = self._where(table, where, ":{}")
+        cols = ", ".join(f'"{c}"' for c in attrs + (["geometry"] if spatial else []))
+        sql = text(f'SELECT {cols} FROM {PG_SCHEMA}."{table}"{clause} ORDER BY "_row"')
+        with self.engine().connect() as con:
+            if spatial:
+                import geopandas as gpd
+
+                return gpd.read_postgis(sql, con, geom_col="geometry", params=params)
+            return pd.read_sql_query(sql, con, params=params)
+
+    # -- writing ----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer(self, *, rebuild: bool = False) -> Iterator["Writer"]:
+        """
+        A transaction over the database. With `rebuild`, it starts from an empty database that
+        replaces the old one only if the block completes; otherwise it edits a copy (GeoPackage)
+        or the live schema in one transaction (PostGIS). Either way an error leaves it as it was.
+        """
+        if not rebuild:
+            self.require()
+        if self.kind == "gpkg":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            staging = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            staging.unlink(missing_ok=True)
+            if not rebuild:
+                shutil.copyfile(self.path, staging)
+            try:
+                yield Writer(self, staging_path=staging)
+                os.replace(staging, self.path)
+            finally:
+                staging.unlink(missing_ok=True)
+                self._columns.clear()
+            return
+        from sqlalchemy import text
+
+        schema = f"{PG_SCHEMA}_staging" if rebuild else PG_SCHEMA
+        with self.engine().begin() as con:
+            if rebuild:
+                con.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                con.execute(text(f"CREATE SCHEMA {schema}"))
+            yield Writer(self, connection=con, schema=schema)
+            if rebuild:
+                con.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+                con.execute(text(f"ALTER SCHEMA {schema} RENAME TO {PG_SCHEMA}"))
+        self._columns.clear()
+
+
+class Writer:
+    """Writes tables inside a `Database.writer()` block. Row order is kept in a `_row` column on PostGIS."""
+
+    def __init__(
+        self, db: Database, *, staging_path: Path | None = None, connection: Any = None, schema: str = PG_SCHEMA
+    ) -> None:
+        self.db = db
+        self.staging_path = staging_path
+        self.connection = connection
+        self.schema = schema
+
+    def replace(self, table: str, frame: pd.DataFrame) -> None:
+        """Write a whole table, replacing any table of that name."""
+        self._write(table, frame, append=False)
+
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        """Add rows to a table, creating it if it does not exist."""
+        self._write(table, frame, append=True)
+
+    def delete(self, table: str, where: Filter) -> int:
+        """Delete the rows of an attribute table that match `where`; returns how many went."""
+        if self.staging_path is not None:
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                if not con.execute(
+                    "SELECT 1 FROM gpkg_contents WHERE table_name = ?", (table,)
+                ).fetchone():
+                    return 0
+                clause, params = self.db._where(table, where, ":{}")
+                n = con.execute(f'DELETE FROM "{table}"{clause}', params).rowcount
+                con.commit()
+                return n
+        from sqlalchemy import inspect, text
+
+        if table not in inspect(self.connection).get_table_names(schema=self.schema):
+            return 0
+        clause, params = self.db._where(table, where, ":{}")
+        return self.connection.execute(text(f'DELETE FROM {self.schema}."{table}"{clause}'), params).rowcount
+
+    def _write(self, table: str, frame: pd.DataFrame, *, append: bool) -> None:
+        frame = _storable(frame)
+        if self.staging_path is not None:
+            import pyogrio
+
+            exists = self.staging_path.exists() and table in {
+                name for name, _ in pyogrio.list_layers(self.staging_path)
+            }
+            pyogrio.write_dataframe(
+                frame, self.staging_path, layer=table, driver="GPKG", append=append and exists,
+                promote_to_multi="geometry" in frame.columns,
+            )
+            self.db._columns.pop(table, None)
+            return
+        from sqlalchemy import inspect, text
+
+        if append and table in inspect(self.connection).get_table_names(schema=self.schema):
+            start = self.connection.execute(
+                text(f'SELECT COALESCE(MAX("_row"), -1) + 1 FROM {self.schema}."{table}"')
+            ).scalar_one()
+        else:
+            start = 0
+        frame = frame.assign(_row=range(start, start + len(frame)))
+        how = "append" if append else "replace"
+        if "geometry" in frame.columns:
+            import geopandas as gpd
+
+            gpd.GeoDataFrame(frame, geometry="geometry").to_postgis(
+                table, self.connection, schema=self.schema, if_exists=how, index=False
+            )
+        else:
+            frame.to_sql(table, self.connection, schema=self.schema, if_exists=how, index=False)
+        self.db._columns.pop(table, None)
+
+
+def _storable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column types both backends store the same way: nullable ints as floats, objects as text."""
+    out = frame.copy()
+    for name, column in out.items():
+        if name == "geometry":
+            continue
+        if pd.api.types.is_bool_dtype(column):
+            out[name] = column.astype("int64")
+        elif pd.api.types.is_integer_dtype(column) and column.isna().any():
+            out[name] = column.astype("float64")
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            out[name] = column.astype("string")
+    return out
+
+
+def content_digest(db: Database, tables: Sequence[str]) -> str:
+    """SHA-256 over the sorted content of `tables`, to prove two builds gave the same data."""
+    digest = hashlib.sha256()
+    for table in sorted(tables):
+        frame = db.read(table)
+        if "geometry" in frame.columns:
+            import shapely
+
+            frame = pd.DataFrame(frame).assign(geometry=shapely.to_wkb(frame.geometry.values, hex=True))
+        frame = frame.reindex(sorted(frame.columns), axis=1)
+        frame = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+        digest.update(table.encode())
+        digest.update(frame.to_csv(index=False, float_format="%.10g").encode())
+    return digest.hexdigest()

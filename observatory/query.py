@@ -1,0 +1,171 @@
+"""
+The one query layer: the app, the reports, the API and a researcher's notebook read the database
+through these functions, so every output shows the same number with the same source.
+
+Each function takes the database (a `Database`, a path or a URL; default: the settings) and
+keyword-only filters, and returns a (Geo)DataFrame.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .database import Database
+from .errors import unknown_name
+from .schema import AREAS, LEVELS, SEXES
+from .settings import get_settings
+
+DatabaseLike = Database | str | os.PathLike[str] | None
+
+#: Cached Database objects, so repeated queries reuse one engine and one column cache.
+_OPEN: dict[str, Database] = {}
+
+
+def connect(db: DatabaseLike = None) -> Database:
+    """A `Database` for `db`, or for the configured default (OBSERVATORY_DB, then geodata/observatory.gpkg)."""
+    if isinstance(db, Database):
+        return db
+    target = get_settings(db=db).db
+    if target not in _OPEN:
+        _OPEN[target] = Database(target)
+    return _OPEN[target]
+
+
+def _check(kind: str, value: str | None, valid: Sequence[str]) -> None:
+    if value is not None and value not in valid:
+        raise unknown_name(kind, value, valid)
+
+
+def units(
+    level: str = "commune",
+    *,
+    db: DatabaseLike = None,
+    region: str | None = None,
+    province: str | None = None,
+    codes: Sequence[str] | None = None,
+    geometry: bool = True,
+) -> pd.DataFrame:
+    """The units of a level (country, region, province, commune), optionally within a région or province."""
+    _check("level", level, LEVELS)
+    where: dict[str, object] = {"code": list(codes) if codes is not None else None}
+    if region is not None:
+        where["code" if level == "region" else "region_code"] = region
+    if province is not None:
+        if level not in ("province", "commune"):
+            raise ValueError(f"a {level} is not inside a province; filter by province at province or commune level")
+        where["code" if level == "province" else "province_code"] = province
+    return connect(db).read(level, where=where, geometry=geometry)
+
+
+def web_geometry(level: str = "commune", *, detail: str = "low", db: DatabaseLike = None) -> pd.DataFrame:
+    """Simplified geometry for maps (`detail` low or medium): neighbours still share their borders exactly."""
+    _check("level", level, LEVELS)
+    _check("detail", detail, ("low", "medium"))
+    return connect(db).read("web_geometry", where={"level": level, "detail": detail})
+
+
+def indicator_values(
+    indicator: str | Sequence[str] | None = None,
+    *,
+    db: DatabaseLike = None,
+    level: str | None = "commune",
+    year: int | Sequence[int] | None = None,
+    sex: str | None = "all",
+    area: str | None = "total",
+    units: Sequence[str] | None = None,
+    region: str | None = None,
+    period: str | None = None,
+    status: str | Sequence[str] | None = None,
+    include_suppressed: bool = False,
+) -> pd.DataFrame:
+    """
+    Values in tidy form, one row per unit, indicator, year, sex and area, with unit, status and
+    source. Suppressed small counts come back with an empty value unless `include_suppressed`
+    (for the ETL's own checks only: nothing published shows them).
+    """
+    database = connect(db)
+    _check("level", level, (*LEVELS, "arrondissement"))
+    _check("sex", sex, SEXES)
+    _check("area", area, AREAS)
+    where: dict[str, object] = {
+        "indicator_id": [indicator] if isinstance(indicator, str) else indicator,
+        "level": level,
+        "year": [year] if isinstance(year, int) else year,
+        "sex": sex,
+        "area": area,
+        "period": period,
+        "status": [status] if isinstance(status, str) else status,
+        "unit_code": list(units) if units is not None else None,
+    }
+    if indicator is not None:
+        known = set(database.read("indicator", columns=["indicator_id"]).indicator_id)
+        for name in where["indicator_id"]:  # type: ignore[union-attr]
+            if name not in known:
+                raise unknown_name("indicator", name, known)
+    values = database.read("indicator_value", where=where)
+    if region is not None:
+        values = values[_in_region(database, values, region)]
+    if not include_suppressed and "suppressed" in values:
+        values.loc[values["suppressed"] == 1, "value"] = float("nan")
+    return values.reset_index(drop=True)
+
+
+def _in_region(database: Database, values: pd.DataFrame, region: str) -> pd.Series:
+    """Whether each value's unit lies in a région (the région itself included)."""
+    inside = {region}
+    for level in ("province", "commune"):
+        inside |= set(database.read(level, where={"region_code": region}, columns=["code"], geometry=False).code)
+    return values["unit_code"].isin(inside)
+
+
+def indicator_table(
+    indicators: Sequence[str],
+    *,
+    db: DatabaseLike = None,
+    level: str = "commune",
+    year: int | None = None,
+    sex: str = "all",
+    area: str = "total",
+) -> pd.DataFrame:
+    """A wide table: one row per unit, one column per indicator (for a given year, sex and area)."""
+    values = indicator_values(list(indicators), db=db, level=level, year=year, sex=sex, area=area)
+    wide = values.pivot_table(index="unit_code", columns="indicator_id", values="value", aggfunc="first")
+    return wide.reindex(columns=list(indicators))
+
+
+def catalogue(*, db: DatabaseLike = None, year: int | None = None) -> pd.DataFrame:
+    """The field dictionary: every indicator with its labels, unit, HCP heading, source and licence."""
+    return connect(db).read("indicator", where={"year": year})
+
+
+def sources(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """Every source with its URL, SHA-256, licence and retrieval date."""
+    return connect(db).read("source")
+
+
+def builds(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """The builds of this database, newest last, with their code version and content digest."""
+    return connect(db).read("build")
+
+
+def etl_runs(*, db: DatabaseLike = None, build_id: str | None = None) -> pd.DataFrame:
+    """Every job run: inputs and their SHA-256, rows read, loaded and quarantined, status."""
+    return connect(db).read("etl_run", where={"build_id": build_id})
+
+
+def quarantine(*, db: DatabaseLike = None, run_id: str | None = None) -> pd.DataFrame:
+    """Rows the ETL refused, with the file, row, column and reason."""
+    return connect(db).read("quarantine", where={"run_id": run_id})
+
+
+def reconciliation(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """How each 2024 commune got its geometry from the 2014-era polygons."""
+    return connect(db).read("reconciliation")
+
+
+def aggregate_checks(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """Our aggregates beside HCP's published figures for the same units."""
+    return connect(db).read("aggregate_check")

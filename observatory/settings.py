@@ -1,0 +1,54 @@
+"""Typed settings. Precedence: an explicit argument, then an OBSERVATORY_* variable, then the default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "geodata" / "observatory.gpkg"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the observatory needs to know about its environment; every field is documented in the README."""
+
+    db: str
+    """A GeoPackage path or a SQLAlchemy URL (postgresql+psycopg://...)."""
+    host: str = "127.0.0.1"
+    port: int = 8050
+    lang: str = "fr"
+    seed: int = 20240901
+    """Seed of every random draw (Monte Carlo, permutations, simulated layers), for reproducible builds."""
+    basemap_url: str | None = None
+    """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(f"OBSERVATORY_{name}")
+    return value if value not in (None, "") else None
+
+
+def get_settings(
+    *,
+    db: str | os.PathLike[str] | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    lang: str | None = None,
+    seed: int | None = None,
+    basemap_url: str | None = None,
+) -> Settings:
+    """Resolve the settings from arguments, then the environment, then the defaults."""
+    return Settings(
+        db=str(db or _env("DB") or DEFAULT_DB_PATH),
+        host=host or _env("HOST") or "127.0.0.1",
+        port=int(port or _env("PORT") or 8050),
+        lang=lang or _env("LANG") or "fr",
+        seed=int(seed if seed is not None else (_env("SEED") or 20240901)),
+        basemap_url=basemap_url or _env("BASEMAP_URL"),
+    )
+
+
+#: Every OBSERVATORY_* variable the code reads, for the documentation test.
+ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "TEST_POSTGIS_URL")
