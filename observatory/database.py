@@ -69,6 +69,7 @@ class Database:
         if self.kind != "postgis":
             raise TypeError("a GeoPackage is read with sqlite3 and pyogrio, not a SQLAlchemy engine")
         if self._engine is None:
+            import geoalchemy2  # noqa: F401 - registers the geometry type with SQLAlchemy's inspector
             from sqlalchemy import create_engine
 
             url = self.target.replace("postgis://", "postgresql+psycopg://", 1)
@@ -218,7 +219,7 @@ class Database:
             self.require()
         if self.kind == "gpkg":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            staging = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            staging = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
             staging.unlink(missing_ok=True)
             if not rebuild:
                 shutil.copyfile(self.path, staging)
@@ -281,6 +282,26 @@ class Writer:
         clause, params = self.db._where(table, where, ":{}")
         return self.connection.execute(text(f'DELETE FROM {self.schema}."{table}"{clause}'), params).rowcount
 
+    def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
+        """Create indexes (table → column tuples) so filtered reads stay fast."""
+        statements = []
+        for table, column_sets in indexes.items():
+            for columns in column_sets:
+                name = f"idx_{table}_{'_'.join(columns)}"
+                cols = ", ".join(f'"{c}"' for c in columns)
+                target = f'"{table}"' if self.staging_path is not None else f'{self.schema}."{table}"'
+                statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {target} ({cols})")
+        if self.staging_path is not None:
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                for statement in statements:
+                    con.execute(statement)
+                con.commit()
+            return
+        from sqlalchemy import text
+
+        for statement in statements:
+            self.connection.execute(text(statement))
+
     def _write(self, table: str, frame: pd.DataFrame, *, append: bool) -> None:
         frame = _storable(frame)
         if self.staging_path is not None:
@@ -312,8 +333,24 @@ class Writer:
                 table, self.connection, schema=self.schema, if_exists=how, index=False
             )
         else:
-            frame.to_sql(table, self.connection, schema=self.schema, if_exists=how, index=False)
+            frame.to_sql(table, self.connection, schema=self.schema, if_exists=how, index=False, method=_copy_rows)
         self.db._columns.pop(table, None)
+
+
+def _copy_rows(table: Any, connection: Any, keys: list[str], rows: Any) -> int:
+    """pandas `to_sql` method that sends rows with PostgreSQL COPY (the pandas documentation's recipe)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    buffer.seek(0)
+    columns = ", ".join(f'"{k}"' for k in keys)
+    name = f'{table.schema}."{table.name}"' if table.schema else f'"{table.name}"'
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY {name} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+    return len(keys)
 
 
 def _storable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -331,17 +368,26 @@ def _storable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def content_digest(db: Database, tables: Sequence[str]) -> str:
-    """SHA-256 over the sorted content of `tables`, to prove two builds gave the same data."""
+#: Columns that differ between two builds of the same inputs by design (ids of the run that loaded a row).
+RUN_COLUMNS = ("run_id",)
+
+
+def digest_frames(frames: Mapping[str, pd.DataFrame]) -> str:
+    """SHA-256 over the sorted content of tables (run ids left out), to prove two builds gave the same data."""
     digest = hashlib.sha256()
-    for table in sorted(tables):
-        frame = db.read(table)
+    for table in sorted(frames):
+        frame = pd.DataFrame(frames[table]).drop(columns=list(RUN_COLUMNS), errors="ignore")
         if "geometry" in frame.columns:
             import shapely
 
-            frame = pd.DataFrame(frame).assign(geometry=shapely.to_wkb(frame.geometry.values, hex=True))
-        frame = frame.reindex(sorted(frame.columns), axis=1)
+            frame["geometry"] = shapely.to_wkb(frame["geometry"].values, hex=True)
+        frame = frame.reindex(sorted(frame.columns), axis=1).astype("string")
         frame = frame.sort_values(list(frame.columns)).reset_index(drop=True)
         digest.update(table.encode())
-        digest.update(frame.to_csv(index=False, float_format="%.10g").encode())
+        digest.update(frame.to_csv(index=False).encode())
     return digest.hexdigest()
+
+
+def content_digest(db: Database, tables: Sequence[str]) -> str:
+    """`digest_frames` of tables as read back from a database."""
+    return digest_frames({table: db.read(table) for table in tables})

@@ -43,6 +43,8 @@ TABLES: dict[str, list[str]] = {
     "arrondissement": [
         "code", "commune_code", "name_fr", "name_ar", "area_km2", "population_2024", "households_2024", "geometry",
     ],
+    # Casablanca's 8 préfectures d'arrondissements: HCP provinces that group arrondissements, not communes.
+    "prefecture_arrondissements": ["code", "region_code", "name_fr", "name_ar", "population_2024", "households_2024"],
     "cercle": ["code", "region_code", "province_code", "name_fr", "name_ar", "population_2024", "households_2024"],
     # Simplified coverage for maps: neighbours still share their borders exactly.
     "web_geometry": ["level", "code", "detail", "geometry"],
@@ -71,5 +73,12 @@ TABLES: dict[str, list[str]] = {
     ],
 }
 
-#: Tables whose content two builds of the same inputs must reproduce exactly (not the provenance logs).
-DATA_TABLES = tuple(t for t in TABLES if t not in {"build", "etl_run"})
+#: Provenance logs: they differ between two builds by design (times, run ids).
+LOG_TABLES = frozenset({"build", "etl_run"})
+
+
+def data_tables() -> list[str]:
+    """Tables whose content two builds of the same inputs must reproduce exactly (every table but the logs)."""
+    return [t for t in TABLES if t not in LOG_TABLES]
+from .results_schema import RESULT_TABLES; TABLES.update(RESULT_TABLES)  # noqa: E402, E702 - analytics tables (issue 4)
+from etl.connectors.tables import CONNECTOR_TABLES; TABLES.update(CONNECTOR_TABLES)  # noqa: E402, E702 - connector tables (issue 3)

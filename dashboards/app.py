@@ -1,0 +1,108 @@
+"""
+The app factory. `create_app(db)` returns a Dash app over one database: its pages, its callbacks,
+its assets served from this package (no CDN). Nothing is read from the database until a page asks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html, no_update
+
+from observatory.database import Database
+from observatory.settings import get_settings
+
+from . import ids
+from .data import AppData
+from .i18n import LANGUAGES, direction, t
+from .pages import load_pages
+from .state import encode, href, parse
+
+ASSETS = Path(__file__).with_name("assets")
+
+
+def _database(db: Database | str | os.PathLike[str] | None) -> Database:
+    if isinstance(db, Database):
+        return db
+    return Database(get_settings(db=db).db)
+
+
+def shell(pages: dict[str, Any], data: AppData, pathname: str, search: str, *, default_lang: str) -> list[Any]:
+    """The whole page for a URL: header with navigation and languages, the page, the footer."""
+    state = parse(search, lang=default_lang)
+    lang = state["lang"]
+    page = pages.get(pathname or "/", pages["/"])
+    nav = html.Nav([
+        dcc.Link(t(p.title, lang), href=href(path, {"lang": lang}), className="active" if p is page else "")
+        for path, p in pages.items()
+    ], id=ids.NAV, className="nav", **{"aria-label": t("navigation", lang)})
+    return [
+        html.A(t("skip_to_content", lang), href="#main", className="skip-link"),
+        html.Header([
+            html.Div([html.Span(t("app_title", lang), className="title"),
+                      html.Span(t("app_subtitle", lang), className="subtitle")], className="brand"),
+            nav,
+            html.Div(language_links(pathname, search, lang), id=ids.LANG_LINKS, className="languages"),
+        ], className="header"),
+        html.Main(page.layout(data, state), id="main", tabIndex="-1"),
+        html.Footer(t("footer", lang), id=ids.FOOTER, className="footer"),
+    ]
+
+
+def language_links(pathname: str | None, search: str | None, lang: str) -> list[Any]:
+    state = parse(search, lang=lang)
+    names = {"fr": "Français", "ar": "العربية", "en": "English"}
+    return [dcc.Link(names[code], href=(pathname or "/") + encode({**state, "lang": code}), title=names[code],
+                     className="active" if code == lang else "", id=f"lang-{code}")
+            for code in LANGUAGES]
+
+
+def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str | None = None) -> dash.Dash:
+    """The observatory's Dash app over `db` (a Database, a .gpkg path or a URL; default: the settings)."""
+    database = _database(db)
+    default_lang = get_settings(lang=lang).lang
+    data = AppData(database)
+    pages = load_pages()
+    app = dash.Dash(
+        __name__, assets_folder=str(ASSETS), serve_locally=True, suppress_callback_exceptions=True,
+        title="Observatoire de l'équité numérique", update_title=None, compress=False,
+    )
+    app.data = data  # type: ignore[attr-defined] - the tests and the benchmark read through it
+    app.layout = html.Div([
+        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        dcc.Store(id=ids.LANG, data=default_lang),
+        html.Div(id=ids.SHELL, dir=direction(default_lang), lang=default_lang),
+    ])
+
+    @app.callback(Output(ids.LANG, "data"), Input(ids.URL, "search"), State(ids.LANG, "data"))
+    def on_search(search, current):
+        lang_now = parse(search, lang=default_lang)["lang"]
+        return lang_now if lang_now != current else no_update
+
+    @app.callback(
+        Output(ids.SHELL, "children"), Output(ids.SHELL, "dir"), Output(ids.SHELL, "lang"),
+        Input(ids.URL, "pathname"), Input(ids.LANG, "data"), State(ids.URL, "search"),
+    )
+    def on_page(pathname, _lang, search):
+        # Renders on a new page or language only: a change of indicator patches the map instead.
+        lang_now = parse(search, lang=default_lang)["lang"]
+        return shell(pages, data, pathname, search, default_lang=default_lang), direction(lang_now), lang_now
+
+    @app.callback(Output(ids.LANG_LINKS, "children"), Input(ids.URL, "search"), State(ids.URL, "pathname"),
+                  prevent_initial_call=True)
+    def on_state(search, pathname):
+        return language_links(pathname, search, parse(search, lang=default_lang)["lang"])
+
+    # The whole document follows the language: screen readers and the browser's own layout read <html>.
+    app.clientside_callback(
+        "function(dir, lang) { document.documentElement.dir = dir; document.documentElement.lang = lang;"
+        " return window.dash_clientside.no_update; }",
+        Output(ids.FOOTER + "-sink", "data"), Input(ids.SHELL, "dir"), Input(ids.SHELL, "lang"),
+    )
+    app.layout.children.append(dcc.Store(id=ids.FOOTER + "-sink"))
+    for page in pages.values():
+        page.callbacks(app, data)
+    return app

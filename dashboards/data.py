@@ -1,0 +1,220 @@
+"""
+What the app reads, through the library's query layer, cached per app: the database does not change
+while a server runs, and a callback must answer in well under 100 ms. Nothing here computes a
+statistic; classes and ranks come from `observatory.classify`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from observatory import query
+from observatory.database import Database
+
+#: Decimal places kept in map coordinates: 3 is ~100 m, finer than a commune map can show.
+PRECISION = {"low": 3, "medium": 4}
+
+#: Indicators that explain a commune's need for an assisted digital service point, in display order.
+NEED_DRIVERS = (
+    "illiteracy_rate_10_plus",
+    "internet_use_15_plus",
+    "households_distance_to_paved_road_km",
+    "equipment_internet",
+    "disability_prevalence",
+    "amenities_electricity",
+)
+
+#: The composite index, offered on the map beside the registry's indicators (it lives in `index_score`).
+INDEX_ID = "fragility_index"
+INDEX_YEAR = 2024
+#: LISA cluster names as the analytics results store them -> the app's short codes.
+LISA_CODES = {"high-high": "HH", "low-low": "LL", "high-low": "HL", "low-high": "LH", "not significant": "ns"}
+
+
+def _round(coords: Any, digits: int) -> Any:
+    if isinstance(coords[0], (float, int)):
+        return [round(float(c), digits) for c in coords[:2]]
+    return [_round(c, digits) for c in coords]
+
+
+def results_module() -> Any | None:
+    """`observatory.results` (index, LISA, models, plans) if this installation has it; broken is loud."""
+    try:
+        return importlib.import_module("observatory.results")
+    except ModuleNotFoundError as err:
+        if err.name == "observatory.results":
+            return None
+        raise
+
+
+class AppData:
+    """Cached reads of one database for the app."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lock = threading.Lock()
+        # Bound per instance, so two apps on two databases never share a cache entry.
+        self.catalogue = lru_cache(maxsize=1)(self._catalogue)
+        self.units = lru_cache(maxsize=8)(self._units)
+        self.geojson = lru_cache(maxsize=8)(self._geojson)
+        self.values = lru_cache(maxsize=512)(self._values)
+        self.sources = lru_cache(maxsize=1)(self._sources)
+        self.country_code = lru_cache(maxsize=1)(self._country_code)
+        self.index_frame = lru_cache(maxsize=16)(self._index_frame)
+        self.lisa = lru_cache(maxsize=4)(self._lisa)
+        self.has_index = lru_cache(maxsize=1)(self._has_index)
+
+    def warm(self) -> None:
+        """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
+        import mapclassify  # noqa: F401 - its import (scipy.stats) takes seconds
+
+        indicator, year = self.default_indicator()
+        self.values(indicator, year, "commune")
+        self.geojson("commune", "low")
+        for level in ("region", "province", "commune"):
+            self.units(level)
+
+    # -- analytics results (index, LISA) ------------------------------------------------------------
+    def _has_index(self) -> bool:
+        return results_module() is not None and "index_score" in self.db.tables()
+
+    def _index_frame(self, level: str, lang: str = "fr") -> pd.DataFrame:
+        """The index of a level: code, index, rank, 90% rank interval, score interval, explanation."""
+        return results_module().fragility_index(level, db=self.db, lang=lang)
+
+    def _lisa(self, variable: str = INDEX_ID) -> pd.Series:
+        """code -> HH, LL, HL, LH or ns (FDR-adjusted), for the communes."""
+        results = results_module()
+        if results is None or "lisa_cluster" not in self.db.tables():
+            return pd.Series(dtype=str)
+        frame = results.lisa_clusters(db=self.db, variable=variable)
+        return frame.set_index("code")["cluster"].map(LISA_CODES).fillna("ns")
+
+    def explanations(self, level: str, lang: str, codes: list[str]) -> dict[str, str]:
+        if not self.has_index() or level not in ("region", "province", "commune"):
+            return {}
+        frame = self.index_frame(level, lang).set_index("code")
+        return frame["explanation"].reindex(codes).dropna().to_dict()
+    # -- dictionary and sources ---------------------------------------------------------------------
+    def _catalogue(self) -> pd.DataFrame:
+        frame = query.catalogue(db=self.db)
+        frame = frame.sort_values(["topic", "indicator_id", "year"], kind="stable")
+        if self.has_index():
+            from observatory import registry
+
+            index = pd.DataFrame([{
+                "indicator_id": INDEX_ID, "year": INDEX_YEAR, "topic": "index", "unit": "score",
+                "label_fr": "Indice de fragilité numérique (0-100)", "label_en": "Digital fragility index (0-100)",
+                "definition": "Higher = more fragile; rank 1 = most fragile. See Data and method.",
+                "source_id": registry.ANALYTICS_SOURCE, "licence": registry.DERIVED_LICENCE,
+            }])
+            frame = pd.concat([index, frame], ignore_index=True)
+        return frame.reset_index(drop=True)
+
+    def _sources(self) -> pd.DataFrame:
+        return query.sources(db=self.db)
+
+    def indicator(self, indicator_id: str, year: int) -> dict[str, Any]:
+        """The dictionary row of an indicator and year (empty if unknown)."""
+        cat = self.catalogue()
+        rows = cat[(cat.indicator_id == indicator_id) & (cat.year.astype(int) == int(year))]
+        return rows.iloc[0].to_dict() if len(rows) else {}
+
+    def source_line(self, source_id: str | None) -> str:
+        """'Title — Publisher (licence)' of a source, for a hover or a footer."""
+        src = self.sources()
+        rows = src[src.source_id == source_id]
+        if not len(rows):
+            return str(source_id or "")
+        row = rows.iloc[0]
+        return f"{row.publisher}, {row.title} ({row.licence})"
+
+    def has(self, indicator_id: str, year: int | str | None = None) -> bool:
+        cat = self.catalogue()
+        hit = cat.indicator_id == indicator_id
+        if year not in (None, ""):
+            hit &= cat.year.astype(int) == int(year)  # type: ignore[arg-type]
+        return bool(hit.any())
+
+    def default_indicator(self) -> tuple[str, int]:
+        """The composite index if the database has one, else the illiteracy rate: what "need" first means."""
+        if self.has_index():
+            return INDEX_ID, INDEX_YEAR
+        cat = self.catalogue()
+        hit = cat[cat.indicator_id == "illiteracy_rate_10_plus"]
+        row = hit.sort_values("year").iloc[-1] if len(hit) else cat.iloc[0]
+        return str(row.indicator_id), int(row.year)
+
+    # -- units and geometry -------------------------------------------------------------------------
+    def _units(self, level: str) -> pd.DataFrame:
+        frame = query.units(level, db=self.db, geometry=False)
+        keep = [c for c in ("code", "name_fr", "name_ar", "region_code", "province_code", "type",
+                            "population_2024") if c in frame.columns]
+        return frame[keep].reset_index(drop=True)
+
+    def _country_code(self) -> str:
+        return str(self._units("country").code.iloc[0])
+
+    def scope(self, level: str, *, region: str = "", province: str = "") -> pd.DataFrame:
+        """The units a map shows: a level, within a province or a région when they are given."""
+        frame = self.units(level)
+        if province and level == "commune":
+            frame = frame[frame.province_code == province]
+        elif region and level in ("province", "commune"):
+            frame = frame[frame.region_code == region]
+        return frame.reset_index(drop=True)
+
+    def _geojson(self, level: str, detail: str = "low") -> dict[str, Any]:
+        """A FeatureCollection of the level's web geometry, keyed by unit code, coordinates rounded."""
+        import shapely
+
+        frame = query.web_geometry(level, detail=detail, db=self.db)
+        digits = PRECISION[detail]
+        # d3-geo (plotly's geo) reads a counter-clockwise ring as "the whole globe but this": exteriors go clockwise.
+        geometries = shapely.orient_polygons(frame.geometry.values, exterior_cw=True)
+        features = []
+        for code, geom in zip(frame.code, geometries):
+            mapping = geom.__geo_interface__
+            features.append({"type": "Feature", "id": code,
+                             "geometry": {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], digits)}})
+        return {"type": "FeatureCollection", "features": features}
+
+    def geojson_for(self, level: str, codes: list[str], detail: str = "low") -> dict[str, Any]:
+        full = self.geojson(level, detail)
+        if len(codes) == len(full["features"]):
+            return full
+        wanted = set(codes)
+        return {"type": "FeatureCollection", "features": [f for f in full["features"] if f["id"] in wanted]}
+
+    # -- values ---------------------------------------------------------------------------------------
+    def _values(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
+        """unit_code -> value, lower, upper, status, source_id for an indicator, year and level (all, total)."""
+        if indicator_id == INDEX_ID:
+            from observatory import registry
+
+            if level == "country":
+                return pd.DataFrame(columns=["value", "lower", "upper", "status", "source_id", "unit"])
+            index = self.index_frame(level, "fr")
+            return pd.DataFrame({
+                "value": index["index"].to_numpy(float), "lower": index["score_lower"].to_numpy(float),
+                "upper": index["score_upper"].to_numpy(float), "status": "derived",
+                "source_id": registry.ANALYTICS_SOURCE, "unit": "score",
+            }, index=pd.Index(index["code"], name="unit_code"))
+        frame = query.indicator_values(indicator_id, db=self.db, level=level, year=int(year))
+        frame = frame.drop_duplicates("unit_code").set_index("unit_code")
+        return frame[["value", "lower", "upper", "status", "source_id", "unit"]]
+
+    def series(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
+        """Values aligned on `codes` (NaN where missing)."""
+        values = self.values(indicator_id, int(year), level)["value"]
+        return values.reindex(list(codes)).to_numpy(dtype="float64")
+
+    def unit_value(self, indicator_id: str, year: int, level: str, code: str) -> float:
+        values = self.values(indicator_id, int(year), level)["value"]
+        return float(values.get(code, float("nan")))

@@ -1,0 +1,35 @@
+"""
+Pages register themselves here on import: a path, a title key, a layout and their callbacks.
+The app's router renders `layout(data, state)`; `callbacks(app, data)` runs once per app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    title: str
+    """Translation key of the page's name in the navigation."""
+    layout: Callable[[Any, dict[str, str]], Any]
+    callbacks: Callable[[Any, Any], None]
+    order: int
+
+
+PAGES: dict[str, Page] = {}
+
+
+def register(page: Page) -> Page:
+    PAGES[page.path] = page
+    return page
+
+
+def load_pages() -> dict[str, Page]:
+    """Import every page module (each registers itself) and return the pages in navigation order."""
+    from . import explorer, method, planner, profile, index_builder  # noqa: F401
+
+    return dict(sorted(PAGES.items(), key=lambda item: item[1].order))

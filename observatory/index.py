@@ -1,0 +1,531 @@
+"""
+The composite digital-fragility index, built the way the OECD/JRC Handbook on Constructing
+Composite Indicators (2008) lays out: selected indicators → imputation → normalisation →
+weighting and aggregation into one sub-index per dimension, then the index → uncertainty and
+sensitivity analysis → explanation.
+
+Every score is oriented so that **higher means more fragile**, and rank 1 is the most fragile
+unit. `FragilityIndex(...).fit(inputs)` computes the index with the chosen choices;
+`.monte_carlo(draws=1000)` varies the weights, the normalisation, the aggregation and the census
+sampling error together (vectorised) and gives each unit a median rank and a 90% rank interval, plus
+first-order sensitivity indices that say which choice, and which dimension, drives the ranking.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from . import registry
+from .errors import ValidationError, unknown_name
+from .indicators import Key
+
+NORMALISATIONS = ("minmax", "zscore", "rank")
+AGGREGATIONS = ("arithmetic", "geometric")
+WEIGHTINGS = ("equal", "expert")
+
+#: Dimension weights agreed with the ministry's experts (they sum to 1 over the dimensions present).
+EXPERT_WEIGHTS = {"access": 0.35, "skills": 0.35, "usage": 0.1, "vulnerability": 0.2}
+
+
+@dataclass(frozen=True)
+class Component:
+    """An input of the index: an indicator for a year and a sex, with its weight inside its dimension."""
+
+    indicator: str
+    year: int
+    sex: str = "all"
+    weight: float = 1.0
+
+    @property
+    def key(self) -> Key:
+        return Key(self.indicator, self.year, self.sex)
+
+    @property
+    def entry(self) -> registry.Indicator:
+        return registry.get(self.indicator)
+
+    @property
+    def dimension(self) -> str:
+        dimension = self.entry.dimension
+        if dimension is None:
+            raise ValueError(f"indicator {self.indicator!r} has no dimension in the registry; it cannot enter the index")
+        return dimension
+
+
+#: The census components: they are always there, so the index works without any connector.
+CENSUS_COMPONENTS: tuple[Component, ...] = (
+    Component("households_distance_to_paved_road_km", 2024),
+    Component("amenities_electricity", 2024),
+    Component("equipment_internet", 2014, weight=0.5),
+    Component("equipment_computer", 2014, weight=0.5),
+    Component("equipment_mobile_phone", 2014, weight=0.5),
+    Component("internet_use_15_plus", 2024, weight=1.5),
+    # Women's and men's illiteracy share the weight of one indicator: they are strongly correlated.
+    Component("illiteracy_rate_10_plus", 2024, "female", weight=0.5),
+    Component("illiteracy_rate_10_plus", 2024, "male", weight=0.5),
+    Component("education_none", 2024),
+    Component("languages_read_and_written_french", 2024),
+    Component("age_60_plus", 2024),
+    Component("disability_prevalence", 2024),
+)
+
+#: Connector components, used when their values are there (speed tests, usage exports).
+CONNECTOR_COMPONENTS: tuple[Component, ...] = (
+    Component("ookla_fixed_avg_download_mbps", 0),
+    Component("ookla_mobile_avg_download_mbps", 0),
+    Component("ookla_fixed_share_tests_25mbps", 0),
+    Component("ookla_mobile_share_tests_25mbps", 0),
+    Component("usage_transactions_per_1000", 0),
+    Component("usage_assisted_share", 0),
+)
+
+
+@dataclass(frozen=True)
+class Lens:
+    """A group lens: the index seen for one group, with that group's figures where the census gives them."""
+
+    name: str
+    label_fr: str
+    label_ar: str
+    label_en: str
+    sex: str | None = None
+    """Take this sex's values for every component published by sex."""
+    extra: tuple[Component, ...] = ()
+    """Components added for the group (its share of the population, as a vulnerability)."""
+    note: str = ""
+
+
+LENSES: dict[str, Lens] = {
+    "all": Lens("all", "Ensemble de la population", "مجموع السكان", "Whole population"),
+    "women": Lens(
+        "women", "Femmes", "النساء", "Women", sex="female",
+        note="Women's illiteracy, schooling, French literacy, disability and modelled internet use.",
+    ),
+    "older": Lens(
+        "older", "Personnes de 60 ans et plus", "الأشخاص البالغون 60 سنة فأكثر", "People aged 60+",
+        extra=(Component("age_60_plus", 2024, weight=2.0),),
+        note="The census gives no commune literacy by age: the 60+ share weighs three times in vulnerability.",
+    ),
+    "youth": Lens(
+        "youth", "Jeunes de 15 à 24 ans", "الشباب من 15 إلى 24 سنة", "Young people aged 15-24",
+        extra=(Component("age_15_24", 2024, weight=2.0),),
+        note="The census gives no commune literacy by age: the 15-24 share is added to vulnerability.",
+    ),
+    "disability": Lens(
+        "disability", "Personnes en situation de handicap", "الأشخاص في وضعية إعاقة", "People with a disability",
+        extra=(Component("disability_prevalence", 2024, weight=2.0),),
+        note="Disability prevalence weighs three times in vulnerability.",
+    ),
+}
+
+
+def lens_components(lens: str | Lens, components: Sequence[Component] = CENSUS_COMPONENTS) -> tuple[Component, ...]:
+    """The components of a lens: its sex's values where published, plus the group's own components."""
+    if isinstance(lens, str):
+        if lens not in LENSES:
+            raise unknown_name("lens", lens, LENSES)
+        lens = LENSES[lens]
+    out: list[Component] = []
+    for c in components:
+        if lens.sex is not None and lens.sex in c.entry.sexes:
+            if c.sex != "all" and c.sex != lens.sex:
+                continue
+            out.append(Component(c.indicator, c.year, lens.sex, 1.0 if c.sex != "all" else c.weight))
+        else:
+            out.append(c)
+    merged: dict[Key, Component] = {}
+    for c in (*out, *lens.extra):  # a group's own component adds weight to the same input, not a copy
+        if c.key in merged:
+            c = Component(c.indicator, c.year, c.sex, merged[c.key].weight + c.weight)
+        merged[c.key] = c
+    return tuple(merged.values())
+
+
+# -- normalisation and aggregation, vectorised over any leading axes (draws) --------------------------
+def normalise(x: np.ndarray, method: str) -> np.ndarray:
+    """Normalise along the unit axis (-2) of (..., units, indicators), higher = more fragile kept."""
+    if method == "minmax":
+        lo, hi = np.nanmin(x, axis=-2, keepdims=True), np.nanmax(x, axis=-2, keepdims=True)
+        return (x - lo) / np.where(hi > lo, hi - lo, 1.0)
+    if method == "zscore":
+        sd = np.nanstd(x, axis=-2, keepdims=True)
+        return (x - np.nanmean(x, axis=-2, keepdims=True)) / np.where(sd > 0, sd, 1.0)
+    if method == "rank":
+        n = x.shape[-2]
+        return (rankdata(x, axis=-2, method="average") - 1.0) / max(n - 1, 1)
+    raise unknown_name("normalisation", method, NORMALISATIONS)
+
+
+def aggregate(sub: np.ndarray, weights: np.ndarray, method: str) -> np.ndarray:
+    """
+    Combine dimension sub-indices (..., units, dims) with weights (..., dims) summing to 1.
+    Geometric aggregation rescales each sub-index to [1, 100] first, so it is defined for any
+    normalisation and a weak dimension cannot be fully compensated by a strong one.
+    """
+    w = weights[..., None, :]
+    if method == "arithmetic":
+        return np.sum(sub * w, axis=-1)
+    if method == "geometric":
+        lo, hi = sub.min(axis=-2, keepdims=True), sub.max(axis=-2, keepdims=True)
+        scaled = 1.0 + 99.0 * (sub - lo) / np.where(hi > lo, hi - lo, 1.0)
+        return np.exp(np.sum(np.log(scaled) * w, axis=-1))
+    raise unknown_name("aggregation", method, AGGREGATIONS)
+
+
+def to_0_100(score: np.ndarray) -> np.ndarray:
+    lo, hi = score.min(axis=-1, keepdims=True), score.max(axis=-1, keepdims=True)
+    return 100.0 * (score - lo) / np.where(hi > lo, hi - lo, 1.0)
+
+
+def ranks(score: np.ndarray) -> np.ndarray:
+    """Rank 1 = highest score (most fragile), along the last axis; ties share the best rank."""
+    return rankdata(-score, axis=-1, method="min").astype(np.int32)
+
+
+@dataclass
+class FragilityIndex:
+    """
+    The index for one set of components and choices. After `fit(inputs)`:
+
+    - `scores_`: one row per unit: `index` (0-100, higher = more fragile), `rank`, one column per
+      dimension (its sub-index, 0-100), and `imputed` (how many inputs were filled);
+    - `normalised_`, `contributions_`: per unit and component;
+    - `correlation_`: pairs of components with Pearson and Spearman correlations.
+    """
+
+    components: Sequence[Component] = CENSUS_COMPONENTS
+    normalisation: str = "minmax"
+    weights: str | Mapping[str, float] = "equal"
+    aggregation: str = "arithmetic"
+
+    def __post_init__(self) -> None:
+        if self.normalisation not in NORMALISATIONS:
+            raise unknown_name("normalisation", self.normalisation, NORMALISATIONS)
+        if self.aggregation not in AGGREGATIONS:
+            raise unknown_name("aggregation", self.aggregation, AGGREGATIONS)
+        if isinstance(self.weights, str) and self.weights not in WEIGHTINGS:
+            raise unknown_name("weighting", self.weights, (*WEIGHTINGS, "a mapping dimension -> weight"))
+        self.components = tuple(self.components)
+
+    # -- set-up -------------------------------------------------------------------------------------
+    @property
+    def dimensions(self) -> list[str]:
+        return [d for d in registry.DIMENSIONS if any(c.dimension == d for c in self.components)]
+
+    def dimension_weights(self) -> np.ndarray:
+        dims = self.dimensions
+        if self.weights == "equal":
+            w = np.ones(len(dims))
+        elif self.weights == "expert":
+            w = np.array([EXPERT_WEIGHTS[d] for d in dims])
+        else:
+            given = dict(self.weights)  # type: ignore[arg-type]
+            unknown = set(given) - set(dims)
+            if unknown:
+                raise unknown_name("dimension", sorted(unknown)[0], dims)
+            w = np.array([float(given.get(d, 0.0)) for d in dims])
+            if (w < 0).any() or w.sum() <= 0:
+                raise ValidationError(f"weights must be non-negative and not all zero; got {given}")
+        return w / w.sum()
+
+    def _matrices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Orientation signs (K,) and the component → dimension matrix (K, D) of within-dimension weights."""
+        dims = self.dimensions
+        signs = np.array([-1.0 if c.entry.direction == "higher_is_better" else 1.0 for c in self.components])
+        m = np.zeros((len(self.components), len(dims)))
+        for k, c in enumerate(self.components):
+            m[k, dims.index(c.dimension)] = c.weight
+        return signs, m / m.sum(axis=0, keepdims=True)
+
+    def params(self) -> dict[str, Any]:
+        """The choices, as stored with the results so they can be reproduced."""
+        return {
+            "components": [
+                {"indicator": c.indicator, "year": c.year, "sex": c.sex, "weight": c.weight, "dimension": c.dimension}
+                for c in self.components
+            ],
+            "normalisation": self.normalisation,
+            "weights": self.weights if isinstance(self.weights, str) else dict(self.weights),
+            "dimension_weights": dict(zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist())),
+            "aggregation": self.aggregation,
+        }
+
+    def matrix(self, inputs: pd.DataFrame) -> np.ndarray:
+        """The (units, components) matrix of raw values; a missing column or value is an error here."""
+        names = [c.key.name for c in self.components]
+        missing = [n for n in names if n not in inputs.columns]
+        if missing:
+            raise ValidationError(
+                f"the index needs columns {missing}; found {sorted(inputs.columns)[:20]}. Build the inputs with "
+                "observatory.indicators.wide() over these keys",
+                failures=[{"column": n, "reason": "missing"} for n in missing],
+            )
+        x = inputs[names].to_numpy(dtype=float)
+        if np.isnan(x).any():
+            rows, cols = np.where(np.isnan(x))
+            failures = [{"code": inputs.index[r], "column": names[c], "reason": "empty"} for r, c in zip(rows, cols)]
+            raise ValidationError(
+                f"{len(failures)} empty input values (first: {failures[0]}); fill them with "
+                "observatory.indicators.fill_missing() first",
+                failures=failures,
+            )
+        return x
+
+    # -- fitting ------------------------------------------------------------------------------------
+    def fit(self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None) -> "FragilityIndex":
+        x = self.matrix(inputs)
+        signs, m = self._matrices()
+        xn = normalise(x * signs, self.normalisation)
+        sub = xn @ m
+        w = self.dimension_weights()
+        score = to_0_100(aggregate(sub, w, self.aggregation))
+        names = [c.key.name for c in self.components]
+        self.inputs_ = inputs
+        self.normalised_ = pd.DataFrame(xn, index=inputs.index, columns=names)
+        # Contribution of each component to the distance from the average unit (arithmetic reading).
+        weight_k = (m * w[None, :]).sum(axis=1)
+        centred = xn - xn.mean(axis=0, keepdims=True)
+        self.contributions_ = pd.DataFrame(centred * weight_k, index=inputs.index, columns=names)
+        scores = pd.DataFrame({"index": score, "rank": ranks(score)}, index=inputs.index)
+        for j, d in enumerate(self.dimensions):
+            scores[d] = to_0_100(sub[:, j])
+        scores["imputed"] = 0 if imputed is None else imputed.reindex(index=inputs.index, columns=names).sum(axis=1)
+        self.scores_ = scores
+        self.correlation_ = correlation_report(inputs[names], signs)
+        return self
+
+    # -- uncertainty --------------------------------------------------------------------------------
+    def monte_carlo(
+        self,
+        inputs: pd.DataFrame,
+        *,
+        se: pd.DataFrame | None = None,
+        draws: int = 1000,
+        seed: int = 20240901,
+        concentration: float = 20.0,
+        groups: Mapping[str, np.ndarray] | None = None,
+        chunk: int = 100,
+        vary_choices: bool = True,
+    ) -> "MonteCarloResult":
+        """
+        Rank uncertainty over `draws` plausible indices. Each draw picks a normalisation and an
+        aggregation at random, dimension weights from a Dirichlet centred on this index's weights
+        (`concentration` 20 keeps them within about ±10 points), and census values perturbed by their
+        sampling error `se` (same shape as the inputs; zero when absent). With `vary_choices=False`
+        only the sampling error varies (this index's weights, normalisation and aggregation are kept).
+        `groups` maps a level name to a (units, groups) matrix of weights (population shares) so
+        provinces and régions are ranked from the same draws.
+        """
+        x = self.matrix(inputs)
+        names = [c.key.name for c in self.components]
+        sd = np.zeros_like(x) if se is None else se.reindex(index=inputs.index, columns=names).fillna(0).to_numpy(float)
+        signs, m = self._matrices()
+        w0 = self.dimension_weights()
+        rng = np.random.default_rng(seed)
+        norm_choice = rng.integers(0, len(NORMALISATIONS), draws)
+        agg_choice = rng.integers(0, len(AGGREGATIONS), draws)
+        alpha = np.maximum(concentration * len(w0) * w0, 1e-3)
+        weights = rng.dirichlet(alpha, draws)
+        if not vary_choices:
+            norm_choice[:] = NORMALISATIONS.index(self.normalisation)
+            agg_choice[:] = AGGREGATIONS.index(self.aggregation)
+            weights[:] = w0
+        level_groups = dict(groups or {})
+        scores = np.empty((draws, x.shape[0]), dtype=np.float64)
+        for start in range(0, draws, chunk):
+            stop = min(start + chunk, draws)
+            n = stop - start
+            xd = x[None, :, :] + rng.standard_normal((n, *x.shape)) * sd[None, :, :]
+            xd = np.where(_bounded(self.components)[None, None, :], np.clip(xd, 0.0, 100.0), np.maximum(xd, 0.0))
+            xd = xd * signs
+            sub = np.empty((n, x.shape[0], len(w0)))
+            for i, method in enumerate(NORMALISATIONS):
+                pick = norm_choice[start:stop] == i
+                if pick.any():
+                    sub[pick] = normalise(xd[pick], method) @ m
+            for i, method in enumerate(AGGREGATIONS):
+                pick = agg_choice[start:stop] == i
+                if pick.any():
+                    scores[start:stop][pick] = to_0_100(aggregate(sub[pick], weights[start:stop][pick], method))
+        rank_draws = {"commune": ranks(scores)}
+        score_draws = {"commune": scores}
+        for level, matrix in level_groups.items():
+            level_scores = scores @ matrix
+            score_draws[level] = level_scores
+            rank_draws[level] = ranks(level_scores)
+        factors = {
+            "normalisation": norm_choice,
+            "aggregation": agg_choice,
+            **{f"weight_{d}": _deciles(weights[:, j]) for j, d in enumerate(self.dimensions)},
+        }
+        return MonteCarloResult(
+            rank_draws=rank_draws, score_draws=score_draws, factors=factors, weights=weights,
+            params={"draws": draws, "seed": seed, "concentration": concentration,
+                    "normalisations": list(NORMALISATIONS), "aggregations": list(AGGREGATIONS),
+                    "sampling_error": se is not None, "centre": self.params()},
+        )
+
+    def dimension_removal(self, inputs: pd.DataFrame) -> pd.DataFrame:
+        """How far ranks move when each dimension is left out (mean absolute rank shift), as in the Handbook."""
+        base = self.fit(inputs).scores_["rank"].to_numpy()
+        rows = []
+        for d in self.dimensions:
+            kept = [c for c in self.components if c.dimension != d]
+            if not kept:
+                continue
+            other = FragilityIndex(kept, self.normalisation, _drop(self.weights, d), self.aggregation).fit(inputs)
+            shift = np.abs(other.scores_["rank"].to_numpy() - base)
+            rows.append({"dimension": d, "mean_abs_rank_shift": float(shift.mean()),
+                         "p90_abs_rank_shift": float(np.quantile(shift, 0.9))})
+        self.fit(inputs)
+        return pd.DataFrame(rows)
+
+
+def _drop(weights: str | Mapping[str, float], dimension: str) -> str | Mapping[str, float]:
+    if isinstance(weights, str):
+        return weights
+    return {k: v for k, v in weights.items() if k != dimension}
+
+
+def _bounded(components: Sequence[Component]) -> np.ndarray:
+    return np.array([c.entry.unit == "percent" for c in components])
+
+
+def _deciles(values: np.ndarray) -> np.ndarray:
+    edges = np.quantile(values, np.linspace(0, 1, 11)[1:-1])
+    return np.searchsorted(edges, values)
+
+
+@dataclass
+class MonteCarloResult:
+    """Rank and score draws per level, and the random choices of each draw."""
+
+    rank_draws: dict[str, np.ndarray]
+    score_draws: dict[str, np.ndarray]
+    factors: dict[str, np.ndarray]
+    weights: np.ndarray
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self, level: str = "commune") -> pd.DataFrame:
+        """Median rank, 90% rank interval (5th-95th percentile) and 90% score interval, per unit (columns)."""
+        r, s = self.rank_draws[level], self.score_draws[level]
+        return pd.DataFrame({
+            "rank_median": np.median(r, axis=0),
+            "rank_lower": np.quantile(r, 0.05, axis=0, method="lower"),
+            "rank_upper": np.quantile(r, 0.95, axis=0, method="higher"),
+            "score_lower": np.quantile(s, 0.05, axis=0),
+            "score_upper": np.quantile(s, 0.95, axis=0),
+        })
+
+    def sensitivity(self, level: str = "commune") -> pd.DataFrame:
+        """
+        First-order sensitivity index of each uncertain choice on the ranks: the share of rank
+        variance explained by that choice alone, Var(E[rank | choice]) / Var(rank), pooled over units.
+        """
+        r = self.rank_draws[level].astype(float)
+        total = r.var(axis=0).sum()
+        rows = []
+        for name, groups in self.factors.items():
+            explained = 0.0
+            for g in np.unique(groups):
+                pick = groups == g
+                explained += pick.mean() * ((r[pick].mean(axis=0) - r.mean(axis=0)) ** 2).sum()
+            rows.append({"factor": name, "first_order": float(explained / total) if total > 0 else 0.0})
+        frame = pd.DataFrame(rows).sort_values("first_order", ascending=False, ignore_index=True)
+        frame["level"] = level
+        return frame
+
+
+def correlation_report(inputs: pd.DataFrame, signs: np.ndarray | None = None, *, threshold: float = 0.8) -> pd.DataFrame:
+    """
+    Pairwise correlations of the oriented components, with a `double_counts` flag where |Spearman|
+    passes `threshold`: such pairs measure much the same thing and weigh twice unless down-weighted.
+    """
+    x = inputs.to_numpy(float) * (1.0 if signs is None else signs)
+    oriented = pd.DataFrame(x, columns=inputs.columns)
+    pearson, spearman = oriented.corr(), oriented.corr(method="spearman")
+    rows = []
+    cols = list(inputs.columns)
+    for i, a in enumerate(cols):
+        for b in cols[i + 1:]:
+            rows.append({
+                "indicator_a": a, "indicator_b": b, "pearson": float(pearson.loc[a, b]),
+                "spearman": float(spearman.loc[a, b]), "double_counts": int(abs(spearman.loc[a, b]) >= threshold),
+            })
+    return pd.DataFrame(rows)
+
+
+# -- explanations ---------------------------------------------------------------------------------
+def ordinal(n: int, lang: str) -> str:
+    if lang == "fr":
+        return "1re" if n == 1 else f"{n:,}e".replace(",", "\u202f")
+    if lang == "ar":
+        return f"{n}"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+def _count(n: int, lang: str) -> str:
+    return f"{n:,}".replace(",", "\u202f") if lang == "fr" else f"{n:,}" if lang == "en" else str(n)
+
+
+UNIT_WORDS = {
+    "commune": {"fr": "communes", "ar": "جماعة", "en": "communes"},
+    "province": {"fr": "provinces et préfectures", "ar": "إقليم وعمالة", "en": "provinces and prefectures"},
+    "region": {"fr": "régions", "ar": "جهة", "en": "regions"},
+}
+
+
+def explain(
+    rank: int,
+    of: int,
+    interval: tuple[int, int],
+    values: Mapping[str, float],
+    contributions: Mapping[str, float],
+    *,
+    level: str = "commune",
+    lang: str = "en",
+    top: int = 2,
+) -> str:
+    """
+    A plain-language sentence: the rank, its 90% interval, and the (at most `top`) components
+    that push the unit furthest towards fragility, each said with its value ('61% of women aged
+    10+ cannot read or write'). `values` and `contributions` are keyed by component key names.
+    """
+    pushing = sorted(((c, k) for k, c in contributions.items() if c > 0), reverse=True)[:top]
+    reasons = []
+    for _, name in pushing:
+        key = Key.parse(name)
+        reasons.append(registry.get(key.indicator).phrase(float(values[name]), lang=lang, sex=key.sex))
+    units = UNIT_WORDS[level][lang]
+    lo, hi = interval
+    if rank > of / 2 and reasons:  # a less fragile unit: its weak points, not reasons for a high rank
+        joined = {"fr": " et ", "ar": " و", "en": " and "}[lang].join(reasons)
+        tail = {"fr": f" ; ses points faibles : {joined}", "ar": f"؛ نقاط ضعفها: {joined}",
+                "en": f"; its weak points: {joined}"}[lang]
+        reasons = []
+    else:
+        tail = ""
+    if lang == "fr":
+        head = (f"Classée {ordinal(rank, 'fr')} sur {_count(of, 'fr')} {units} les plus fragiles "
+                f"(intervalle à 90 % : {ordinal(lo, 'fr')}–{ordinal(hi, 'fr')})")
+        body = ", principalement parce que " + " et ".join(reasons) if reasons else ""
+    elif lang == "ar":
+        head = f"تحتل المرتبة {rank} من أصل {of} {units} الأكثر هشاشة (مجال 90%: {lo}–{hi})"
+        body = "، أساسا لأن " + " و".join(reasons) if reasons else ""
+    else:
+        head = (f"Ranked {ordinal(rank, 'en')} most fragile of {_count(of, 'en')} {units} "
+                f"(90% interval: {ordinal(lo, 'en')}–{ordinal(hi, 'en')})")
+        body = ", mainly because " + " and ".join(reasons) if reasons else ""
+    return head + body + tail + "."
+
+
+def params_json(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)

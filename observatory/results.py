@@ -1,0 +1,186 @@
+"""
+Ready-to-show analytics results, read from the database the build wrote (GeoPackage or PostGIS):
+the index with ranks, intervals and explanations, the LISA clusters, the model estimates with
+their intervals and cards, and the deployment plans with their sites, coverage and fairness audit.
+Each function returns a (Geo)DataFrame in one call; the app, the reports and the API read these.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from . import registry
+from .errors import unknown_name
+from .query import DatabaseLike, connect, indicator_values
+from .schema import LEVELS
+
+
+def _lang_check(lang: str) -> None:
+    if lang not in ("fr", "ar", "en"):
+        raise unknown_name("language", lang, ("fr", "ar", "en"))
+
+
+def _with_units(frame: pd.DataFrame, level: str, db: DatabaseLike, geometry: bool) -> pd.DataFrame:
+    columns = ["code", "name_fr", "name_ar"] + (["region_code"] if level in ("province", "commune") else [])
+    columns += ["province_code", "type"] if level == "commune" else []
+    units = connect(db).read(level, columns=columns + (["geometry"] if geometry else []), geometry=geometry)
+    merged = units.merge(frame, on="code", how="inner")
+    return merged
+
+
+def fragility_index(
+    level: str = "commune",
+    *,
+    db: DatabaseLike = None,
+    lens: str = "all",
+    region: str | None = None,
+    lang: str | None = None,
+    geometry: bool = False,
+) -> pd.DataFrame:
+    """
+    The digital-fragility index of every unit of a level (commune, province, region): score 0-100
+    (higher = more fragile), rank (1 = most fragile), median rank and 90% rank interval from the Monte
+    Carlo, the dimension sub-indices, and the plain-language explanation (one column per language,
+    or just `explanation` for `lang`). `lens`: all, women, older, youth, disability.
+    """
+    from .index import LENSES
+
+    if level not in ("commune", "province", "region"):
+        raise unknown_name("level", level, ("commune", "province", "region"))
+    if lens not in LENSES:
+        raise unknown_name("lens", lens, LENSES)
+    frame = connect(db).read("index_score", where={"level": level, "lens": lens})
+    frame = _with_units(frame, level, db, geometry)
+    if region is not None:
+        frame = frame[(frame["code"] == region) if level == "region" else (frame["region_code"] == region)]
+    if lang is not None:
+        _lang_check(lang)
+        frame = frame.assign(explanation=frame[f"explanation_{lang}"]).drop(
+            columns=[f"explanation_{x}" for x in ("fr", "ar", "en")])
+    return frame.sort_values("rank").reset_index(drop=True)
+
+
+def explanation(code: str, *, db: DatabaseLike = None, lens: str = "all", lang: str = "en") -> str:
+    """The sentence that explains a unit's rank ('Ranked 12th most fragile of 1,503 communes, mainly because ...')."""
+    _lang_check(lang)
+    rows = connect(db).read("index_score", where={"code": code, "lens": lens}, columns=[f"explanation_{lang}"])
+    if rows.empty:
+        raise unknown_name("unit code", code, connect(db).read("index_score", where={"lens": lens, "level": "region"},
+                                                             columns=["code"]).code)
+    return str(rows.iloc[0, 0])
+
+
+def index_contributions(code: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
+    """Each component's value, SE, normalised value and contribution to a commune's score (whole-population index)."""
+    return connect(db).read("index_contribution", where={"code": code})
+
+
+def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = "all") -> pd.DataFrame:
+    """First-order sensitivity indices, dimension-removal rank shifts and the sampling-error share."""
+    return connect(db).read("index_sensitivity", where={"lens": lens})
+
+
+def index_correlations(*, db: DatabaseLike = None, lens: str | None = "all", double_counts: bool = False) -> pd.DataFrame:
+    """Pairwise correlations of the index components; `double_counts=True` keeps the flagged pairs only."""
+    frame = connect(db).read("index_correlation", where={"lens": lens})
+    return frame[frame["double_counts"] == 1].reset_index(drop=True) if double_counts else frame
+
+
+def lisa_clusters(*, db: DatabaseLike = None, variable: str = "fragility_index", geometry: bool = False,
+                  significant: bool = False) -> pd.DataFrame:
+    """Local Moran clusters per commune (high-high, low-low, high-low, low-high or not significant after FDR)."""
+    frame = connect(db).read("lisa_cluster", where={"variable": variable})
+    frame = _with_units(frame, "commune", db, geometry)
+    return frame[frame["cluster"] != "not significant"].reset_index(drop=True) if significant else frame
+
+
+def moran(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """Global Moran's I of the index and of every component, with permutation p-values."""
+    return connect(db).read("spatial_moran")
+
+
+def model_estimates(
+    indicator: str = "internet_use_15_plus",
+    *,
+    db: DatabaseLike = None,
+    level: str = "commune",
+    year: int | None = None,
+    sex: str = "all",
+    region: str | None = None,
+) -> pd.DataFrame:
+    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet use."""
+    entry = registry.get(indicator)
+    if entry.status not in ("modelled", "forecast"):
+        valid = [e.id for e in registry.CURATED if e.status in ("modelled", "forecast")]
+        raise unknown_name("modelled indicator", indicator, valid)
+    if level not in LEVELS:
+        raise unknown_name("level", level, LEVELS)
+    return indicator_values(indicator, db=db, level=level, year=year, sex=sex, region=region)
+
+
+def model_cards(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """Every model card (JSON and Markdown) stored with the results."""
+    return connect(db).read("model_card")
+
+
+def model_card(model_id: str, *, db: DatabaseLike = None) -> dict[str, Any]:
+    """One model card as a dict (method, data, metrics, validation, limitations, parameters)."""
+    cards = model_cards(db=db)
+    row = cards[cards["model_id"] == model_id]
+    if row.empty:
+        raise unknown_name("model", model_id, cards["model_id"])
+    return json.loads(row["card_json"].iloc[0])
+
+
+def model_validation(*, db: DatabaseLike = None, model_id: str | None = None) -> pd.DataFrame:
+    """Spatial cross-validation (leave one région out): error and 90%-interval coverage per fold."""
+    return connect(db).read("model_validation", where={"model_id": model_id})
+
+
+def plans(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """Every stored plan with its parameters (JSON), covered need and ratio to the naive plan."""
+    return connect(db).read("plan")
+
+
+def _plan_id(db: DatabaseLike, plan_id: str | None) -> str:
+    stored = plans(db=db)
+    if plan_id is None:
+        return str(stored["plan_id"].iloc[0])
+    if plan_id not in set(stored["plan_id"]):
+        raise unknown_name("plan", plan_id, stored["plan_id"])
+    return plan_id
+
+
+def plan_sites(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal") -> pd.DataFrame:
+    """The sites of a plan (default: the build's default plan), `plan` optimal or naive, with the need each serves."""
+    pid = _plan_id(db, plan_id)
+    frame = connect(db).read("plan_site", where={"plan_id": pid, "plan": plan})
+    return _with_units(frame, "commune", db, False)
+
+
+def plan_coverage(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal",
+                  geometry: bool = False) -> pd.DataFrame:
+    """For every commune: covered or not, by which site, at what distance, and its need."""
+    pid = _plan_id(db, plan_id)
+    frame = connect(db).read("plan_coverage", where={"plan_id": pid, "plan": plan})
+    return _with_units(frame, "commune", db, geometry)
+
+
+def plan_audit(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
+    """The fairness audit: need covered by région, urban/rural and sex, for the optimal and the naive plan."""
+    return connect(db).read("plan_audit", where={"plan_id": _plan_id(db, plan_id)})
+
+
+def left_out(plan_id: str | None = None, *, db: DatabaseLike = None, top: int = 20) -> pd.DataFrame:
+    """Who the plan leaves out: the uncovered communes with the largest need."""
+    coverage = plan_coverage(plan_id, db=db)
+    return coverage[coverage["covered"] == 0].sort_values("need", ascending=False).head(top).reset_index(drop=True)
+
+
+def indicator_registry(*, db: DatabaseLike = None, curated: bool | None = None) -> pd.DataFrame:
+    """The indicator registry as stored by the build (labels fr/ar/en, dimension, direction, source, licence)."""
+    frame = connect(db).read("indicator_registry")
+    return frame if curated is None else frame[frame["curated"] == int(curated)].reset_index(drop=True)

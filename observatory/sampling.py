@@ -1,0 +1,69 @@
+"""
+Sampling error of census rates.
+
+The RGPH 2024 long form (education, literacy, languages, disability, housing amenities) was put to
+a 20% sample of households in communes of 2,000 households or more, and to every household below
+that; the short form (age, sex) was a full count everywhere. A rate from the sample carries a
+standard error
+
+    SE(p) = 100 · sqrt( deff · (1 − f) · p (1 − p) / n ),   n = f · N,
+
+where f is the sampling fraction (0.2, or 1 for a full count, whose SE is 0), N the rate's
+denominator (people aged 10+, households...), and deff the design effect of sampling whole
+households (people of one household resemble each other; 1.5 by default). Distances are means, not
+rates: their SE is value · cv / sqrt(n) with a coefficient of variation of 1 between households.
+The 2014 census is treated as a full count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SAMPLE_FRACTION = 0.2
+FULL_COUNT_BELOW_HOUSEHOLDS = 2000
+DESIGN_EFFECT = 1.5
+DISTANCE_CV = 1.0
+
+
+def sampling_fraction(households: np.ndarray | pd.Series) -> np.ndarray:
+    """0.2 where a commune has 2,000 households or more, 1 (full count) below."""
+    h = np.asarray(households, dtype=float)
+    return np.where(h >= FULL_COUNT_BELOW_HOUSEHOLDS, SAMPLE_FRACTION, 1.0)
+
+
+def rate_standard_error(
+    rate: np.ndarray | pd.Series,
+    denominator: np.ndarray | pd.Series,
+    households: np.ndarray | pd.Series,
+    *,
+    design_effect: float = DESIGN_EFFECT,
+) -> np.ndarray:
+    """Standard error, in percentage points, of a percent rate estimated from the long-form sample."""
+    p = np.clip(np.asarray(rate, dtype=float) / 100.0, 0.0, 1.0)
+    big_n = np.asarray(denominator, dtype=float)
+    f = sampling_fraction(households)
+    n = np.maximum(f * big_n, 1.0)
+    se = 100.0 * np.sqrt(design_effect * (1.0 - f) * p * (1.0 - p) / n)
+    return np.where(f >= 1.0, 0.0, se)
+
+
+def mean_standard_error(
+    mean: np.ndarray | pd.Series,
+    households: np.ndarray | pd.Series,
+    *,
+    cv: float = DISTANCE_CV,
+    design_effect: float = DESIGN_EFFECT,
+) -> np.ndarray:
+    """Standard error of a household mean (the distance to a paved road) from the long-form sample."""
+    f = sampling_fraction(households)
+    n = np.maximum(f * np.asarray(households, dtype=float), 1.0)
+    se = np.abs(np.asarray(mean, dtype=float)) * cv * np.sqrt(design_effect * (1.0 - f) / n)
+    return np.where(f >= 1.0, 0.0, se)
+
+
+def aggregate_standard_error(se: pd.Series, weight: pd.Series, group: pd.Series) -> pd.Series:
+    """SE of a weighted mean of independent unit rates: sqrt(Σ w² se²) / Σ w, by group."""
+    frame = pd.DataFrame({"num": (weight * se) ** 2, "w": weight, "g": group})
+    sums = frame.groupby("g")[["num", "w"]].sum()
+    return np.sqrt(sums["num"]) / sums["w"]

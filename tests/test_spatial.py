@@ -1,0 +1,57 @@
+"""Spatial statistics on the built commune polygons: weights, Moran's I, LISA with FDR."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import observatory as obs
+from observatory import spatial
+from observatory.errors import ValidationError
+
+
+def _grid_with_island() -> gpd.GeoDataFrame:
+    cells = [box(i, j, i + 1, j + 1) for i in range(3) for j in range(3)] + [box(10, 10, 11, 11)]
+    return gpd.GeoDataFrame({"code": [f"c{i}" for i in range(10)]}, geometry=cells, crs="EPSG:4326")
+
+
+def test_islands_get_their_nearest_neighbour():
+    w = spatial.ContiguityWeights.from_geodataframe(_grid_with_island())
+    assert w.islands == ["c9"]
+    assert w.w.cardinalities[9] == 1 and w.w.cardinalities[4] == 8  # centre cell: queen neighbours
+
+
+def test_missing_geometry_is_refused():
+    grid = _grid_with_island()
+    grid.loc[0, "geometry"] = None
+    with pytest.raises(ValidationError, match=r"1 units without geometry \(first: \['c0'\]\)"):
+        spatial.ContiguityWeights.from_geodataframe(grid)
+
+
+def test_benjamini_hochberg_on_known_values():
+    q = spatial.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5]))
+    assert np.allclose(q, [0.04, 0.05333333, 0.05333333, 0.5])
+
+
+def test_clustered_pattern_has_positive_moran():
+    grid = _grid_with_island()
+    w = spatial.ContiguityWeights.from_geodataframe(grid)
+    values = pd.DataFrame({"x": [1, 1, 1, 1, 1, 5, 5, 5, 5, 5.0]}, index=grid.code)
+    result = spatial.global_moran(values, w, permutations=99, seed=1)
+    assert result.moran_i.iloc[0] > 0
+
+
+def test_stored_spatial_results(built_db):
+    moran = obs.moran(db=built_db)
+    index_i = moran.set_index("variable").loc["fragility_index"]
+    assert 0.3 < index_i.moran_i < 0.7 and index_i.p_sim == pytest.approx(0.001)
+    clusters = obs.lisa_clusters(db=built_db)
+    assert len(clusters) == 1503
+    assert set(clusters.cluster) <= {"high-high", "low-low", "high-low", "low-high", "not significant"}
+    # FDR keeps fewer clusters than the unadjusted 5% test would.
+    significant = (clusters.cluster != "not significant").sum()
+    assert 0 < significant < clusters.significant_unadjusted.sum()
+    assert (clusters.q_fdr >= clusters.p_sim - 1e-12).all()
