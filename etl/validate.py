@@ -68,8 +68,14 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, source: str,
     counts data rows in the file), the column, the value and the failed check.
     """
     frame = frame.reset_index(drop=True)
+    missing = [name for name in schema.columns if name not in frame.columns]
+    if missing:
+        raise ValidationError(f"{source}: the table cannot be loaded: missing column {', '.join(missing)}",
+                              failures=[{"column": name, "check": "column_in_dataframe"} for name in missing])
+    frame, not_numbers = _numbers(frame, schema, source, first_row)
     try:
-        return schema.validate(frame, lazy=True), _empty_quarantine()
+        good = schema.validate(frame, lazy=True)
+        return (good, not_numbers) if not_numbers.empty else _drop_rows(good, not_numbers, first_row, schema)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     whole = cases[cases["index"].isna()]
@@ -78,7 +84,6 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, source: str,
         raise ValidationError(f"{source}: the table cannot be loaded: {problems}",
                               failures=whole.to_dict("records"))
     cases = cases.assign(index=cases["index"].astype(int))
-    bad = sorted(set(cases["index"]))
     quarantined = pd.DataFrame({
         "source": source,
         "row": cases["index"] + first_row,
@@ -86,8 +91,36 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, source: str,
         "value": cases["failure_case"].astype("string"),
         "reason": cases["check"].astype("string").map(_reason),
     })
+    quarantined = pd.concat([not_numbers, quarantined], ignore_index=True)
     # A row fails once per check; keep every reason but load each row at most once.
-    return schema.validate(frame.drop(index=bad), lazy=False) if len(bad) < len(frame) else frame.iloc[0:0], quarantined
+    return _drop_rows(frame, quarantined, first_row, schema)
+
+
+def _numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str,
+             first_row: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Numeric columns as numbers; a cell that is not one is quarantined as such (and left empty)."""
+    frame = frame.copy()
+    failures = []
+    for name, column in schema.columns.items():
+        if str(column.dtype) not in ("float64", "int64") or name not in frame:
+            continue
+        numbers = pd.to_numeric(frame[name], errors="coerce")
+        bad = numbers.isna() & frame[name].notna()
+        if bad.any():
+            failures.append(pd.DataFrame({
+                "source": source, "row": frame.index[bad] + first_row, "column": name,
+                "value": frame.loc[bad, name].astype("string"), "reason": "not a number",
+            }))
+        frame[name] = numbers
+    return frame, (pd.concat(failures, ignore_index=True) if failures else _empty_quarantine())
+
+
+def _drop_rows(frame: pd.DataFrame, quarantined: pd.DataFrame, first_row: int,
+               schema: pa.DataFrameSchema) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Valid rows: those with no quarantine entry, validated once more."""
+    bad = set((quarantined["row"] - first_row).astype(int)) if len(quarantined) else set()
+    kept = frame.drop(index=[i for i in bad if i in frame.index])
+    return (schema.validate(kept, lazy=False) if len(kept) else kept), quarantined
 
 
 def _reason(check: str) -> str:
@@ -95,8 +128,6 @@ def _reason(check: str) -> str:
         return "duplicate code: " + check
     if check.startswith("isin"):
         return "unknown code: " + check[:120]
-    if check.startswith("coerce_dtype"):
-        return "not a number: " + check
     return check
 
 

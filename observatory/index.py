@@ -78,12 +78,11 @@ CENSUS_COMPONENTS: tuple[Component, ...] = (
 
 #: Connector components, used when their values are there (speed tests, usage exports).
 CONNECTOR_COMPONENTS: tuple[Component, ...] = (
-    Component("ookla_fixed_avg_download_mbps", 0),
-    Component("ookla_mobile_avg_download_mbps", 0),
-    Component("ookla_fixed_share_tests_25mbps", 0),
-    Component("ookla_mobile_share_tests_25mbps", 0),
-    Component("usage_transactions_per_1000", 0),
-    Component("usage_assisted_share", 0),
+    Component("ookla_fixed_download_mbps", 0, weight=0.5),
+    Component("ookla_mobile_download_mbps", 0),
+    Component("ookla_fixed_tests_share_25mbps", 0, weight=0.5),
+    Component("usage_digital_transactions_per_1000", 0),
+    Component("usage_digital_share", 0),
 )
 
 
@@ -103,7 +102,10 @@ class Lens:
 
 
 LENSES: dict[str, Lens] = {
-    "all": Lens("all", "Ensemble de la population", "مجموع السكان", "Whole population"),
+    "all": Lens("all", "Ensemble de la population", "مجموع السكان", "Whole population",
+                note="Census components, plus connectivity and usage when loaded (flagged when simulated)."),
+    "census": Lens("census", "Ensemble, recensement seul", "مجموع السكان، الإحصاء فقط", "Whole population, census only",
+                   note="The census components alone: comparable across builds whatever connectors are loaded."),
     "women": Lens(
         "women", "Femmes", "النساء", "Women", sex="female",
         note="Women's illiteracy, schooling, French literacy, disability and modelled internet use.",

@@ -37,8 +37,14 @@ HCP_LICENCE = (
     "and say what was changed."
 )
 DERIVED_LICENCE = "CC BY 4.0: derived by the observatory from HCP census data (credit HCP and the observatory)."
-OOKLA_LICENCE = "Ookla Open Data, CC BY-NC-SA 4.0 (non-commercial use; credit Speedtest by Ookla)."
-USAGE_LICENCE = "Usage exports of the service operator; aggregated, no personal data. Licence as agreed with the data owner."
+OOKLA_LICENCE = (
+    "CC BY-NC-SA 4.0: Speedtest by Ookla Global Fixed and Mobile Network Performance Maps; non-commercial use, "
+    "share alike."
+)
+USAGE_LICENCE = (
+    "Administrative data shared with the observatory by its producer; published as aggregates only, counts below "
+    "10 suppressed. Reuse subject to the producer's terms."
+)
 
 #: The source id the observatory's own computed tables cite.
 ANALYTICS_SOURCE = "observatory-analytics"
@@ -236,54 +242,73 @@ CURATED: tuple[Indicator, ...] = (
         "Need for digital training (people aged 15+ offline)", None, "higher_is_worse", "people", None,
         ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, ("all", "male", "female"), status="forecast",
     ),
-    # -- connectors (issue 3): used by the index when loaded, flagged when simulated -------------
-    Indicator(
-        "ookla_fixed_avg_download_mbps", "Débit descendant moyen, fixe", "متوسط سرعة التحميل، الثابت",
-        "Average fixed download speed", "access", "higher_is_better", "Mbps", "tests", "ookla-open-data",
-        (2025,), OOKLA_LICENCE, status="measured",
-        phrase_fr="le débit fixe moyen n'est que de {value:.0f} Mbit/s",
-        phrase_ar="متوسط سرعة الإنترنت الثابت {value:.0f} ميغابت/ث فقط",
-        phrase_en="fixed broadband averages only {value:.0f} Mbps",
+    # -- connectors (issue 3): the ids etl/connectors/{ookla,usage}.py write; the index uses some when loaded
+    *(
+        Indicator(
+            f"ookla_{kind}_{what}", f"{fr}, internet {kfr} (tests Ookla)", f"{ar}، الإنترنت {kar} (اختبارات أوكلا)",
+            f"{en}, {kind} internet (Ookla tests)", dim, direction, unit, "tests" if dim else None, "ookla-open-data",
+            (2025,), OOKLA_LICENCE, status="measured",
+            phrase_fr=pfr and pfr.replace("{k}", kfr), phrase_ar=par and par.replace("{k}", kar),
+            phrase_en=pen and pen.replace("{k}", kind),
+        )
+        for kind, kfr, kar in (("fixed", "fixe", "الثابت"), ("mobile", "mobile", "المتنقل"))
+        for what, fr, ar, en, dim, direction, unit, pfr, par, pen in (
+            ("download_mbps", "Débit descendant moyen", "متوسط سرعة التنزيل", "Mean download speed", "access",
+             "higher_is_better", "Mbit/s", "le débit {k} moyen n'est que de {value:.0f} Mbit/s",
+             "متوسط سرعة الإنترنت {k} {value:.0f} ميغابت/ث فقط", "{k} internet averages only {value:.0f} Mbit/s"),
+            ("upload_mbps", "Débit montant moyen", "متوسط سرعة الرفع", "Mean upload speed", "access",
+             "higher_is_better", "Mbit/s", None, None, None),
+            ("latency_ms", "Latence moyenne", "متوسط زمن الاستجابة", "Mean latency", "access", "higher_is_worse",
+             "ms", None, None, None),
+            ("tests", "Tests de débit", "عدد اختبارات السرعة", "Speed tests", None, "neutral", "tests", None, None,
+             None),
+            ("devices", "Appareils testés", "عدد الأجهزة المختبرة", "Devices tested", None, "neutral", "devices",
+             None, None, None),
+            ("tiles", "Tuiles avec tests", "عدد المربعات المختبرة", "Tiles with tests", None, "neutral", "tiles",
+             None, None, None),
+            ("tests_share_10mbps", "Part des tests à 10 Mbit/s ou plus", "نسبة الاختبارات بسرعة 10 ميغابت/ث أو أكثر",
+             "Share of tests at 10 Mbit/s or more", "access", "higher_is_better", "percent", None, None, None),
+            ("tests_share_25mbps", "Part des tests à 25 Mbit/s ou plus", "نسبة الاختبارات بسرعة 25 ميغابت/ث أو أكثر",
+             "Share of tests at 25 Mbit/s or more", "access", "higher_is_better", "percent",
+             "seuls {value:.0f} % des tests internet {k} atteignent 25 Mbit/s",
+             "{value:.0f}% فقط من اختبارات الإنترنت {k} تبلغ 25 ميغابت/ث",
+             "only {value:.0f}% of {k} internet speed tests reach 25 Mbit/s"),
+        )
     ),
     Indicator(
-        "ookla_mobile_avg_download_mbps", "Débit descendant moyen, mobile", "متوسط سرعة التحميل، المحمول",
-        "Average mobile download speed", "access", "higher_is_better", "Mbps", "tests", "ookla-open-data",
-        (2025,), OOKLA_LICENCE, status="measured",
-        phrase_fr="le débit mobile moyen n'est que de {value:.0f} Mbit/s",
-        phrase_ar="متوسط سرعة الإنترنت المحمول {value:.0f} ميغابت/ث فقط",
-        phrase_en="mobile internet averages only {value:.0f} Mbps",
+        "usage_transactions", "Transactions de services numériques publics", "معاملات الخدمات الرقمية العمومية",
+        "Public digital-service transactions", None, "neutral", "transactions", None, "usage-exports", (2025,),
+        USAGE_LICENCE, status="measured",
     ),
     Indicator(
-        "ookla_fixed_share_tests_25mbps", "Tests fixes à 25 Mbit/s ou plus", "اختبارات الثابت بسرعة 25 ميغابت/ث أو أكثر",
-        "Fixed tests at 25 Mbps or more", "access", "higher_is_better", "percent", "tests", "ookla-open-data",
-        (2025,), OOKLA_LICENCE, status="measured",
-        phrase_fr="seuls {value:.0f} % des tests fixes atteignent 25 Mbit/s",
-        phrase_ar="{value:.0f}% فقط من اختبارات الثابت تبلغ 25 ميغابت/ث",
-        phrase_en="only {value:.0f}% of fixed speed tests reach 25 Mbps",
+        "usage_transactions_per_1000", "Transactions pour 1 000 habitants", "المعاملات لكل 1000 نسمة",
+        "Transactions per 1,000 inhabitants", "usage", "higher_is_better", "per 1,000 inhabitants", "population_2024",
+        "usage-exports", (2025,), USAGE_LICENCE, status="measured",
+        phrase_fr="seulement {value:.0f} démarches pour 1 000 habitants",
+        phrase_ar="{value:.0f} معاملة فقط لكل 1000 نسمة",
+        phrase_en="only {value:.0f} public-service transactions per 1,000 residents",
     ),
     Indicator(
-        "ookla_mobile_share_tests_25mbps", "Tests mobiles à 25 Mbit/s ou plus", "اختبارات المحمول بسرعة 25 ميغابت/ث أو أكثر",
-        "Mobile tests at 25 Mbps or more", "access", "higher_is_better", "percent", "tests", "ookla-open-data",
-        (2025,), OOKLA_LICENCE, status="measured",
-        phrase_fr="seuls {value:.0f} % des tests mobiles atteignent 25 Mbit/s",
-        phrase_ar="{value:.0f}% فقط من اختبارات المحمول تبلغ 25 ميغابت/ث",
-        phrase_en="only {value:.0f}% of mobile speed tests reach 25 Mbps",
-    ),
-    Indicator(
-        "usage_transactions_per_1000", "Démarches en ligne pour 1 000 habitants", "المعاملات الإلكترونية لكل 1000 نسمة",
-        "Online transactions per 1,000 residents", "usage", "higher_is_better", "per 1,000", "population_legal",
-        "usage-export", (2025,), USAGE_LICENCE, status="measured",
+        "usage_digital_transactions_per_1000", "Transactions en ligne (web, mobile) pour 1 000 habitants",
+        "المعاملات الإلكترونية (الويب، المحمول) لكل 1000 نسمة", "Online transactions (web, mobile) per 1,000 inhabitants",
+        "usage", "higher_is_better", "per 1,000 inhabitants", "population_2024", "usage-exports", (2025,),
+        USAGE_LICENCE, status="measured",
         phrase_fr="seulement {value:.0f} démarches en ligne pour 1 000 habitants",
         phrase_ar="{value:.0f} معاملة إلكترونية فقط لكل 1000 نسمة",
         phrase_en="only {value:.0f} online transactions per 1,000 residents",
     ),
     Indicator(
-        "usage_assisted_share", "Part des démarches faites avec assistance", "نسبة المعاملات المنجزة بمساعدة",
-        "Share of transactions done with assistance", "usage", "higher_is_worse", "percent", "transactions",
-        "usage-export", (2025,), USAGE_LICENCE, status="measured",
-        phrase_fr="{value:.0f} % des démarches ont besoin d'une assistance",
-        phrase_ar="{value:.0f}% من المعاملات تحتاج إلى مساعدة",
-        phrase_en="{value:.0f}% of transactions need assistance",
+        "usage_digital_share", "Part des transactions faites en ligne", "نسبة المعاملات المنجزة عبر الإنترنت",
+        "Share of transactions made online", "usage", "higher_is_better", "percent", "usage_transactions",
+        "usage-exports", (2025,), USAGE_LICENCE, status="measured",
+        phrase_fr="seules {value:.0f} % des démarches sont faites en ligne",
+        phrase_ar="{value:.0f}% فقط من المعاملات تنجز عبر الإنترنت",
+        phrase_en="only {value:.0f}% of transactions are made online",
+    ),
+    Indicator(
+        "usage_users_per_1000", "Usagers pour 1 000 habitants", "المستخدمون لكل 1000 نسمة",
+        "Users per 1,000 inhabitants", "usage", "higher_is_better", "per 1,000 inhabitants", "population_2024",
+        "usage-exports", (2025,), USAGE_LICENCE, status="measured",
     ),
 )
 
@@ -356,12 +381,27 @@ def _all() -> dict[str, Indicator]:
     return entries
 
 
+#: Per-service usage rates (`usage_<service>_transactions_per_1000`): one per service in the exports.
+SERVICE_RATE = re.compile(r"^usage_(?P<service>[a-z0-9_]+)_transactions_per_1000$")
+
+
 def get(indicator_id: str) -> Indicator:
     """The entry of an indicator; an unknown id raises UnknownNameError listing the valid ids."""
     try:
         return _all()[indicator_id]
     except KeyError:
+        match = SERVICE_RATE.match(indicator_id)
+        if match:
+            return _service_rate(indicator_id, match["service"])
         raise unknown_name("indicator", indicator_id, _all()) from None
+
+
+def _service_rate(indicator_id: str, service: str) -> Indicator:
+    return Indicator(
+        indicator_id, f"Transactions « {service} » pour 1 000 habitants", f"معاملات «{service}» لكل 1000 نسمة",
+        f"'{service}' transactions per 1,000 inhabitants", None, "higher_is_better", "per 1,000 inhabitants",
+        "population_2024", "usage-exports", (2025,), USAGE_LICENCE, status="measured", tags=("per_service",),
+    )
 
 
 def ids(*, dimension: str | None = None, curated: bool | None = None) -> list[str]:
@@ -375,7 +415,7 @@ def ids(*, dimension: str | None = None, curated: bool | None = None) -> list[st
 
 
 def is_registered(indicator_id: str) -> bool:
-    return indicator_id in _all()
+    return indicator_id in _all() or SERVICE_RATE.match(indicator_id) is not None
 
 
 def registry_frame(*, curated: bool | None = None) -> pd.DataFrame:

@@ -8,7 +8,6 @@ difference of two published figures shown side by side.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,15 +94,6 @@ class ReportContent:
                 if isinstance(value, pd.DataFrame):
                     out[f"plan_{name}"[:31]] = value
         return out
-
-
-def results_function(name: str) -> Any:
-    """A function of the analytics results module, or None if this installation does not have it."""
-    try:
-        module = importlib.import_module("observatory.results")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
 
 
 def report_indicators(database: Database) -> list[registry.Indicator]:
@@ -236,7 +226,7 @@ def gather(
              "version": str(last["code_version"]) if last is not None else "",
              "database": database.display}
 
-    plan_content = _plan_content(database, plan) if plan is not None else None
+    plan_content = _plan_content(database, plan, own_codes) if plan is not None else None
     return ReportContent(
         lang=lang, level=level, code=code, name=name_ar if lang == "ar" else name_fr, name_fr=name_fr, name_ar=name_ar,
         parent="" if parent is None else (parent["name_ar"] if lang == "ar" else parent["name_fr"]),
@@ -278,35 +268,49 @@ def _index_content(
     database: Database, level: str, code: str, own_codes: list[str], lang: str,
 ) -> tuple[pd.DataFrame | None, list[MapLayer]]:
     """Maps of the index and of each dimension, and the ten communes most in need, from observatory.results."""
-    index_values = results_function("index_values")
-    if index_values is None:
+    if "index_score" not in database.tables():
         return None, []
-    try:
-        frame = index_values(db=database, level="commune")
-    except ObservatoryError:
+    from observatory import results
+
+    frame = results.fragility_index("commune", db=database, lang=lang)
+    frame = frame[frame["code"].isin(own_codes)].sort_values("rank")
+    if not len(frame):
         return None, []
-    frame = frame[frame["unit_code"].isin(own_codes)]
-    maps = [MapLayer("index", words(lang)["map_index"], frame.set_index("unit_code")["score"],
-                     registry.ANALYTICS_SOURCE)]
+    by_code = frame.set_index("code")
+    text = words(lang)
+    maps = [MapLayer("index", f"{text['map_index']} (0–100)", by_code["index"], registry.ANALYTICS_SOURCE)]
     for dimension in registry.DIMENSIONS:
-        if dimension in frame and frame[dimension].notna().any():
-            maps.append(MapLayer(dimension, registry.DIMENSION_LABELS[dimension][lang],
-                                 frame.set_index("unit_code")[dimension], registry.ANALYTICS_SOURCE))
-    need = frame.sort_values("score", ascending=False).head(10)
-    explain = results_function("explanations")
-    reasons = explain(db=database, units=list(need["unit_code"]), lang=lang) if explain else {}
-    names = query.units("commune", db=database, codes=list(need["unit_code"]), geometry=False).set_index("code")
+        if dimension in by_code and by_code[dimension].notna().any():
+            maps.append(MapLayer(dimension, f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]}",
+                                 by_code[dimension], registry.ANALYTICS_SOURCE))
+    need = frame.head(10)
     most = pd.DataFrame({
-        "rank": range(1, len(need) + 1), "code": need["unit_code"].to_numpy(),
-        "name": [names.loc[c, "name_ar" if lang == "ar" else "name_fr"] for c in need["unit_code"]],
-        "score": need["score"].to_numpy(),
-        "reason": [reasons.get(c, "") if isinstance(reasons, dict) else "" for c in need["unit_code"]],
+        "rank": need["rank"].astype(int).to_numpy(), "code": need["code"].to_numpy(),
+        "name": need["name_ar" if lang == "ar" else "name_fr"].to_numpy(), "score": need["index"].to_numpy(),
+        "interval": [f"{int(lo)}–{int(hi)}" for lo, hi in zip(need["rank_lower"], need["rank_upper"])],
+        "reason": need["explanation"].to_numpy(),
     })
     return most, maps
 
 
-def _plan_content(database: Database, plan_id: str) -> dict[str, Any]:
-    read_plan = results_function("plan")
-    if read_plan is None:
-        raise ObservatoryError(f"no deployment plans in this installation; cannot include plan {plan_id!r}")
-    return read_plan(plan_id, db=database)
+def _plan_content(database: Database, plan_id: str, own_codes: list[str]) -> dict[str, Any]:
+    """The stored plan, its sites in the area, its fairness audit and who it leaves out there."""
+    from observatory import results
+
+    if "plan" not in database.tables():
+        raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
+    stored = results.plans(db=database)
+    if plan_id not in set(stored["plan_id"]):
+        raise unknown_name("plan", plan_id, stored["plan_id"])
+    row = stored[stored["plan_id"] == plan_id].iloc[0]
+    sites = results.plan_sites(plan_id, db=database)
+    coverage = results.plan_coverage(plan_id, db=database)
+    left = coverage[(coverage["covered"] == 0) & coverage["code"].isin(own_codes)]
+    return {
+        "summary": pd.DataFrame([{k: row[k] for k in ("plan_id", "name", "status", "sites_new", "radius_km",
+                                                        "covered_share", "naive_covered_share", "ratio_vs_naive")}]),
+        "parameters": row["params"],
+        "sites": sites[sites["code"].isin(own_codes)][["code", "name_fr", "name_ar", "kind", "need_served"]],
+        "audit": results.plan_audit(plan_id, db=database),
+        "left_out": left.sort_values("need", ascending=False).head(20)[["code", "name_fr", "need"]],
+    }

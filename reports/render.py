@@ -6,6 +6,7 @@ one sheet per table and a metadata sheet). Layout only: every figure comes from 
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
 from pathlib import Path
@@ -52,9 +53,10 @@ def _plan_tables(content: ReportContent) -> list[tuple[str, str]]:
     out = []
     for name, value in content.plan.items():
         if isinstance(value, pd.DataFrame) and len(value):
-            out.append((name.replace("_", " "), value.to_html(index=False, na_rep="—", border=0, float_format="%.2f")))
+            out.append((name.replace("_", " "), value.to_html(index=False, na_rep="—", border=0, float_format="%.2f",
+                                                              escape=True)))
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            out.append((name.replace("_", " "), f"<p>{value}</p>"))
+            out.append((name.replace("_", " "), f"<p class='code wrap'>{html.escape(str(value))}</p>"))
     return out
 
 

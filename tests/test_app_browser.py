@@ -179,3 +179,9 @@ def test_a_download_works(browser, server_url, downloads):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + 1503
     assert lines[0].startswith("code,name_fr,name_ar")
+
+
+@pytest.fixture(scope="session")  # TEMP-ITERATION
+def built_db():  # TEMP-ITERATION
+    from observatory.database import Database  # TEMP-ITERATION
+    return Database("/tmp/lead-build2/observatory.gpkg")  # TEMP-ITERATION

@@ -51,6 +51,11 @@ def payload(obj) -> int:
     return len(json.dumps(obj, cls=plotly.utils.PlotlyJSONEncoder).encode())
 
 
+def as_text(obj) -> str:
+    """A component tree as readable JSON text (plotly's encoder may escape non-ASCII characters)."""
+    return json.dumps(json.loads(json.dumps(obj, cls=plotly.utils.PlotlyJSONEncoder)), ensure_ascii=False)
+
+
 def controls(**changes) -> dict[str, str]:
     args = dict(lang="fr", level="commune", region=None, province=None, indicator="illiteracy_rate_10_plus|2024",
                 scheme="quantiles", k="5", palette="Viridis", compare="none",
@@ -175,7 +180,7 @@ def test_bivariate_and_side_by_side(data):
 def test_ranking_explains_with_the_national_figures(data):
     state = parse(f"?region={DRAA_TAFILALET}&indicator=illiteracy_rate_10_plus&year=2024")
     ranking = update_maps(data, ids.REGION, {**state, "lang": "en"})[5]
-    text = json.dumps(ranking.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+    text = as_text(ranking)
     assert "Where the need is greatest: Drâa-Tafilalet" in text
     assert "Anemzi" in text and "Morocco: 1.5" in text  # distance to a paved road, national mean 1.5 km
 
@@ -185,13 +190,13 @@ def test_ranking_explains_with_the_national_figures(data):
 @pytest.mark.parametrize("path", ["/", "/commune", "/index", "/planner", "/data"])
 def test_every_page_renders_in_every_language(data, path, lang):
     page = shell(load_pages(), data, path, f"?lang={lang}&code={ERRACHIDIA}", default_lang="fr")
-    text = json.dumps(page, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+    text = as_text(page)
     assert t("app_title", lang) in text and t("footer", lang)[:20] in text
 
 
 def test_arabic_uses_arabic_place_names(data):
     page = shell(load_pages(), data, "/", f"?lang=ar&region={DRAA_TAFILALET}", default_lang="fr")
-    text = json.dumps(page, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+    text = as_text(page)
     assert "درعة-تافيلالت" in text and "حيث الحاجة أكبر" in text
 
 

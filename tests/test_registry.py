@@ -29,13 +29,17 @@ def test_curated_entries_are_complete():
         assert entry.direction in registry.DIRECTIONS
         assert entry.dimension in (*registry.DIMENSIONS, None)
         assert entry.source and entry.licence and entry.years
-        if entry.dimension is not None:
-            assert entry.phrase_fr and entry.phrase_ar and entry.phrase_en, entry.id
+    from observatory.index import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, LENSES, lens_components
+
+    in_index = {c.indicator for lens in LENSES for c in lens_components(lens, (*CENSUS_COMPONENTS, *CONNECTOR_COMPONENTS))}
+    for name in in_index:  # explanations quote these, so they need a phrase in every language
+        entry = registry.get(name)
+        assert entry.phrase_fr and entry.phrase_ar and entry.phrase_en, name
 
 
 def test_connector_indicators_are_declared():
-    for name in ("ookla_fixed_avg_download_mbps", "ookla_mobile_avg_download_mbps", "ookla_fixed_share_tests_25mbps",
-                 "usage_transactions_per_1000", "usage_assisted_share"):
+    for name in ("ookla_fixed_download_mbps", "ookla_mobile_download_mbps", "ookla_fixed_tests_share_25mbps",
+                 "usage_transactions_per_1000", "usage_digital_share"):
         assert registry.get(name).dimension in ("access", "usage")
 
 
@@ -53,3 +57,36 @@ def test_every_index_component_is_registered_with_a_dimension():
     for lens in LENSES:
         for c in lens_components(lens, (*CENSUS_COMPONENTS, *CONNECTOR_COMPONENTS)):
             assert registry.get(c.indicator).dimension in registry.DIMENSIONS
+
+
+def test_connector_specs_match_the_registry():
+    """The ids, labels and directions the connectors write are the registry's (issue 3's specs)."""
+    from etl.connectors import ookla, usage
+
+    specs = [*ookla.indicator_specs("fixed"), *ookla.indicator_specs("mobile"), *usage.SPECS]
+    for spec in specs:
+        entry = registry.get(spec.indicator_id)
+        direction = {"lower_is_better": "higher_is_worse"}.get(spec.direction, spec.direction)
+        assert entry.direction == direction, spec.indicator_id
+        assert entry.label_ar and entry.label_fr and entry.label_en
+    assert registry.get("usage_passport_transactions_per_1000").unit == "per 1,000 inhabitants"
+
+
+def _analytics_examples() -> list[str]:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Analytics: index, clusters, models, plans (issue 4)")
+    end = text.find("<!-- section:", start)
+    section = text[start:end if end > 0 else None]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+def test_readme_analytics_examples_run(built_db, monkeypatch):
+    """The Python examples of the analytics README section run against a built database."""
+    examples = _analytics_examples()
+    assert len(examples) == 3
+    monkeypatch.setenv("OBSERVATORY_DB", built_db.target)
+    for code in examples:
+        exec(compile(code, "README.md", "exec"), {})

@@ -108,7 +108,8 @@ def _connector_inputs(values: pd.DataFrame, codes: list[str]) -> dict[str, tuple
     out = {}
     for component in ix.CONNECTOR_COMPONENTS:
         rows = values[(values.indicator_id == component.indicator) & (values.level == "commune")
-                      & (values.sex == "all") & (values.area == "total")]
+                      & (values.sex == "all") & (values.area == "total") & (values.suppressed.fillna(0) == 0)
+                      & values.value.notna()]
         if rows.empty:
             continue
         latest = rows.sort_values("period").groupby("unit_code").last()
@@ -304,7 +305,9 @@ def _index(
     scores, contributions, sensitivity, correlation, analyses = [], [], [], [], []
     notes: dict[str, Any] = {}
     for lens_name in ix.LENSES:
-        components = ix.lens_components(lens_name, (*ix.CENSUS_COMPONENTS, *extra))
+        pool = ix.CENSUS_COMPONENTS if lens_name == "census" else (*ix.CENSUS_COMPONENTS, *extra)
+        components = ix.lens_components(lens_name, pool)
+        uses_simulated = simulated and lens_name != "census"
         index = ix.FragilityIndex(components, weights="equal")
         index.fit(filled, imputed=imputed)
         draws = index.monte_carlo(filled, se=se, draws=MC_DRAWS, seed=seed, groups=groups)
@@ -325,7 +328,7 @@ def _index(
             frame = score.join(summary)
             frame["level"], frame["lens"], frame["analysis_id"] = level, lens_name, analysis_id
             frame["n_units"] = len(frame)
-            frame["uses_simulated"] = int(simulated)
+            frame["uses_simulated"] = int(uses_simulated)
             for lang in ("fr", "ar", "en"):
                 frame[f"explanation_{lang}"] = _explanations(index, frame, level, lang, groups, level_codes, filled)
             scores.append(frame.rename_axis("code").reset_index())

@@ -6,7 +6,6 @@ index, models and plans) and computes no statistic of its own.
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import time
@@ -16,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import query
+from .. import query, registry
 from ..database import Database
 from ..errors import ObservatoryError, UnknownNameError
 from ..schema import AREAS, LEVELS, SEXES, STATUSES
@@ -42,6 +41,9 @@ DETAIL = Param("detail", enum=("low", "medium", "full"), default="low",
                description="Geometry detail for GeoJSON: simplified (low, medium) or the full polygons.")
 GEOMETRY = Param("geometry", "boolean", "Include geometry (as GeoJSON features; JSON and CSV leave it out).",
                  default=False)
+
+LENS_NAMES = ("all", "women", "older", "youth", "disability")
+MODELLED = tuple(i.id for i in registry.CURATED if i.status in ("modelled", "forecast"))
 
 #: Unit columns a values response joins, so a CSV row names its commune.
 UNIT_LABELS = ["code", "name_fr", "name_ar"]
@@ -208,37 +210,53 @@ class _Api:
             raise ApiError(404, "not_found", f"no build {build_id!r}; list them at {PREFIX}/builds")
         return Result(runs, None)
 
-    # -- analytics results (observatory.results, when the analytics layer provides them) ----------
-    def _results(self, name: str) -> Callable[..., Any]:
-        try:
-            module = importlib.import_module("observatory.results")
-        except ImportError:
-            module = None
-        function = getattr(module, name, None)
-        if function is None:
-            raise ApiError(404, "not_available", f"this installation has no {name.replace('_', ' ')} results yet")
-        return function
+    # -- analytics results (observatory.results: the index, models and plans the build stored) ----------
+    def index(self, level: str, region: str | None, lens: str, lang: str | None, **_: Any) -> Result:
+        from .. import results
 
-    def index(self, level: str, region: str | None, **_: Any) -> Result:
-        frame = self._results("index_values")(db=self.db, level=level, region=region)
+        frame = results.fragility_index(level, db=self.db, lens=lens, region=region, lang=lang)
         return Result(frame, None, geometry_level=level)
 
-    def models(self, indicator: list[str] | None, level: str, region: str | None, **_: Any) -> Result:
-        for name in indicator or []:
-            self.check_indicator(name)
-        frame = query.indicator_values(indicator, db=self.db, level=level, region=region,
-                                       status=["modelled", "forecast"], sex=None, area=None)
+    def models(self, indicator: str, level: str, region: str | None, year: int | None, sex: str, **_: Any) -> Result:
+        from .. import results
+
+        frame = results.model_estimates(indicator, db=self.db, level=level, year=year, sex=sex, region=region)
         return Result(frame, set(frame["source_id"].dropna()), geometry_level=level)
 
+    def model_cards(self, **_: Any) -> Result:
+        from .. import results
+
+        return Result(results.model_cards(db=self.db).drop(columns=["card_json"], errors="ignore"), None)
+
     def plans(self, **_: Any) -> Result:
-        return Result(self._results("plans")(db=self.db), None)
+        from .. import results
+
+        frame = results.plans(db=self.db)
+        return Result(frame.assign(params=[_json(p) for p in frame["params"]]), None)
 
     def plan(self, plan_id: str, **_: Any) -> Result:
-        try:
-            plan = self._results("plan")(plan_id, db=self.db)
-        except UnknownNameError as err:
-            raise ApiError(404, "not_found", str(err)) from None
-        return Result(pd.DataFrame(), None, body=plan)
+        from .. import results
+
+        stored = results.plans(db=self.db)
+        row = stored[stored["plan_id"] == plan_id]
+        if not len(row):
+            raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans")
+        body = {
+            **_formats.records(row.assign(params=[_json(p) for p in row["params"]]))[0],
+            "sites": _formats.records(results.plan_sites(plan_id, db=self.db)),
+            "audit": _formats.records(results.plan_audit(plan_id, db=self.db)),
+            "left_out": _formats.records(results.left_out(plan_id, db=self.db)),
+        }
+        return Result(pd.DataFrame(), None, body=body)
+
+
+def _json(text: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return text
 
 
 # -- the routes -----------------------------------------------------------------------------------
@@ -261,14 +279,22 @@ ROUTES: tuple[Route, ...] = (
           (Param("indicator", pattern=NAME_PATTERN, multiple=True, description="Indicator ids (comma-separated)."),
            VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
           ("json", "geojson", "csv")),
-    Route("/index", "index", "The composite digital-fragility index", "index",
-          (Param("level", enum=LEVELS, default="commune", description="Level."), REGION, DETAIL, *PAGING),
-          ("json", "geojson", "csv")),
-    Route("/models", "models", "Modelled estimates and forecasts with their intervals", "models",
-          (Param("indicator", pattern=NAME_PATTERN, multiple=True, description="Indicator ids (comma-separated)."),
-           VALUE_LEVEL, REGION, DETAIL, *PAGING), ("json", "geojson", "csv")),
-    Route("/plans", "plans", "Deployment plans", "plans", PAGING, ("json", "csv")),
-    Route("/plans/<plan_id>", "plan", "One deployment plan with its fairness audit", "plans",
+    Route("/index", "index", "The composite digital-fragility index: score, rank, 90% rank interval, dimensions",
+          "index", (Param("level", enum=("commune", "province", "region"), default="commune", description="Level."),
+                    REGION, Param("lens", enum=LENS_NAMES, default="all", description="Population the index is for."),
+                    Param("lang", enum=("fr", "ar", "en"), description="Keep only this language's explanation."),
+                    DETAIL, *PAGING), ("json", "geojson", "csv"),
+          description="Higher score = more fragile; rank 1 is the most fragile unit. Each row explains its rank "
+                      "in words."),
+    Route("/models", "models", "Modelled estimates and forecasts with their 90% intervals", "models",
+          (Param("indicator", enum=MODELLED, default=MODELLED[0], description="Modelled or forecast indicator."),
+           Param("level", enum=LEVELS, default="commune", description="Level."), REGION,
+           Param("year", "integer", "Year (estimate or projection).", minimum=1900, maximum=2100),
+           SEX, DETAIL, *PAGING), ("json", "geojson", "csv")),
+    Route("/models/cards", "model_cards", "Model cards: method, data, validation, limitations", "models", PAGING,
+          ("json", "csv")),
+    Route("/plans", "plans", "Stored deployment plans with their parameters", "plans", PAGING, ("json", "csv")),
+    Route("/plans/<plan_id>", "plan", "One deployment plan: sites, fairness audit, who is left out", "plans",
           (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),)),
     Route("/sources", "sources_list", "Every source with its URL, SHA-256 and licence", "provenance",
           PAGING, ("json", "csv")),
