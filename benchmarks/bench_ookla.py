@@ -101,7 +101,7 @@ def make_tiles(communes, n: int, seed: int) -> pd.DataFrame:
 def vectorised(tiles: pd.DataFrame, communes) -> tuple[pd.DataFrame, np.ndarray]:
     from etl.connectors.ookla import assign_tiles, quadkey_tiles
 
-    x, y, z, valid = quadkey_tiles(tiles["quadkey"])
+    x, y, z, _valid = quadkey_tiles(tiles["quadkey"])
     typed = pd.DataFrame({"x": x, "y": y, "zoom": z, "tests": tiles["tests"], "devices": tiles["devices"],
                           "avg_d_kbps": tiles["avg_d_kbps"], "avg_u_kbps": tiles["avg_u_kbps"],
                           "avg_lat_ms": tiles["avg_lat_ms"]})

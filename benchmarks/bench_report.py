@@ -25,6 +25,15 @@ def timed(function, *args, **kwargs):
     return value, time.perf_counter() - started
 
 
+def page_count(pdf: bytes) -> int:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
 def main() -> int:
     from observatory.settings import get_settings
     from reports.content import gather
@@ -45,7 +54,7 @@ def main() -> int:
         pdf, t_pdf = timed(to_pdf, content, html=html)
         total = t_gather + t_html + t_pdf
         slowest = max(slowest, total)
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+        pages = page_count(pdf)
         print(f"{lang:5} {t_gather:>9.2f} {t_html:>12.2f} {t_pdf:>7.2f} {total:>8.2f} {pages:>6} {len(pdf) / 1e6:>6.2f}")
     naive_html = html.replace("table { table-layout: fixed;", "table { table-layout: auto;")
     _, t_naive = timed(to_pdf, content, html=naive_html)

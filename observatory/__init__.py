@@ -1,6 +1,39 @@
+"""
+The territorial digital-equity observatory for Morocco, as a library.
+
+    import observatory as obs
+
+    obs.units("commune", region="08")                       # communes of Drâa-Tafilalet, with geometry
+    obs.indicator_values("illiteracy_rate_10_plus", year=2024, sex="female")
+    obs.fragility_index(level="commune")                     # index, rank, 90% rank interval
+    obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
+
+Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
+and returns a (Geo)DataFrame. Importing this package loads no web framework and no database driver.
+"""
+
+from .database import Database
+from .errors import (
+    DatabaseNotFoundError, ObservatoryError, PersonalDataError, UnknownNameError, ValidationError,
+)
+from .query import (
+    aggregate_checks, builds, catalogue, connect, etl_runs, indicator_table, indicator_values, quarantine,
+    reconciliation, sources, units, web_geometry,
+)
+from .settings import get_settings
+
 # Analytics results (issue 4): the index, clusters, models and plans, one call each.
 from .results import (  # noqa: E402
     explanation, fragility_index, index_contributions, index_correlations, index_sensitivity, indicator_registry,
     left_out, lisa_clusters, model_card, model_cards, model_estimates, model_validation, moran, plan_audit,
-    plan_coverage, plan_sites, plans,
+    plan_coverage, plan_sites, planning_frame, plans,
 )
+
+__all__ = [
+    "Database", "DatabaseNotFoundError", "ObservatoryError", "PersonalDataError", "UnknownNameError",
+    "ValidationError", "aggregate_checks", "builds", "catalogue", "connect", "etl_runs", "get_settings",
+    "indicator_table", "indicator_values", "quarantine", "reconciliation", "sources", "units", "web_geometry",
+    "explanation", "fragility_index", "index_contributions", "index_correlations", "index_sensitivity",
+    "indicator_registry", "left_out", "lisa_clusters", "model_card", "model_cards", "model_estimates",
+    "model_validation", "moran", "plan_audit", "plan_coverage", "plan_sites", "planning_frame", "plans",
+]

@@ -231,7 +231,7 @@ class FragilityIndex:
             given = dict(self.weights)  # type: ignore[arg-type]
             unknown = set(given) - set(dims)
             if unknown:
-                raise unknown_name("dimension", sorted(unknown)[0], dims)
+                raise unknown_name("dimension", min(unknown), dims)
             w = np.array([float(given.get(d, 0.0)) for d in dims])
             if (w < 0).any() or w.sum() <= 0:
                 raise ValidationError(f"weights must be non-negative and not all zero; got {given}")
@@ -281,7 +281,7 @@ class FragilityIndex:
         return x
 
     # -- fitting ------------------------------------------------------------------------------------
-    def fit(self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None) -> "FragilityIndex":
+    def fit(self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None) -> FragilityIndex:
         x = self.matrix(inputs)
         signs, m = self._matrices()
         xn = normalise(x * signs, self.normalisation)
@@ -315,7 +315,7 @@ class FragilityIndex:
         groups: Mapping[str, np.ndarray] | None = None,
         chunk: int = 100,
         vary_choices: bool = True,
-    ) -> "MonteCarloResult":
+    ) -> MonteCarloResult:
         """
         Rank uncertainty over `draws` plausible indices. Each draw picks a normalisation and an
         aggregation at random, dimension weights from a Dirichlet centred on this index's weights

@@ -32,7 +32,7 @@ class Key:
         return f"{self.indicator}:{self.year}:{self.sex}"
 
     @classmethod
-    def parse(cls, name: str) -> "Key":
+    def parse(cls, name: str) -> Key:
         indicator, year, sex = name.split(":")
         return cls(indicator, int(year), sex)
 

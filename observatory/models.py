@@ -64,7 +64,7 @@ class InternetModel:
     """Rates are clipped to [floor, 100 - floor] percent before the logit."""
     targets: Mapping[str, float] = field(default_factory=lambda: dict(NATIONAL_INTERNET_2024))
 
-    def fit(self, x: pd.DataFrame, y_percent: pd.Series) -> "InternetModel":
+    def fit(self, x: pd.DataFrame, y_percent: pd.Series) -> InternetModel:
         import statsmodels.api as sm
 
         keep = y_percent.notna() & x.notna().all(axis=1)

@@ -69,7 +69,7 @@ class PlanningFrame:
     @classmethod
     def from_units(
         cls, units: Any, need: pd.DataFrame, rank: pd.Series, *, cost: pd.Series | float = 1.0
-    ) -> "PlanningFrame":
+    ) -> PlanningFrame:
         """
         From the commune GeoDataFrame (EPSG:4326), a need frame indexed by code with columns
         need_female and need_male, and the index rank per code.
@@ -135,6 +135,29 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
             )
         return joined["commune"].astype(str).tolist()
     raise ValidationError(f"existing sites need a `code` column or `lon` and `lat`; found {list(existing.columns)}")
+
+
+def read_existing_sites(path: str, units: Any = None) -> list[str]:
+    """
+    Existing sites from a CSV: a `code` column (HCP 2024 commune codes) or `lon`,`lat` columns (WGS84
+    points, placed in the commune that holds them; pass the commune GeoDataFrame as `units`).
+    """
+    frame = pd.read_csv(path, dtype={"code": str})
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    return existing_site_codes(frame, units)
+
+
+def replay(pf: PlanningFrame, params: str | dict[str, Any]) -> Plan:
+    """Solve a stored plan again from its parameters (the `plan.params` JSON), checking the need is the same."""
+    given = json.loads(params) if isinstance(params, str) else dict(params)
+    options = {k: v for k, v in given.items() if k not in ("need_total", "need", "need_year")}
+    result = plan(pf, **options)
+    if "need_total" in given and abs(result.params["need_total"] - given["need_total"]) > 1e-3 * max(1, given["need_total"]):
+        raise ValidationError(
+            f"the need differs from the stored plan's ({result.params['need_total']:,.0f} against "
+            f"{given['need_total']:,.0f}): rebuild the planning frame from the same database"
+        )
+    return result
 
 
 def plan(

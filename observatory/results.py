@@ -108,7 +108,7 @@ def model_estimates(
     db: DatabaseLike = None,
     level: str = "commune",
     year: int | None = None,
-    sex: str = "all",
+    sex: str | None = "all",
     region: str | None = None,
 ) -> pd.DataFrame:
     """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet use."""
@@ -184,3 +184,26 @@ def indicator_registry(*, db: DatabaseLike = None, curated: bool | None = None) 
     """The indicator registry as stored by the build (labels fr/ar/en, dimension, direction, source, licence)."""
     frame = connect(db).read("indicator_registry")
     return frame if curated is None else frame[frame["curated"] == int(curated)].reset_index(drop=True)
+
+
+def planning_frame(
+    *, db: DatabaseLike = None, need: str = "training_need_15_plus", year: int = 2024, lens: str = "all"
+) -> Any:
+    """
+    The planner's input from the database: one point per commune, the need by sex (a people count
+    stored by the build, default people aged 15+ offline in 2024) and the index rank for the naive plan.
+    """
+    from .planner import PlanningFrame
+
+    entry = registry.get(need)
+    if entry.unit != "people":
+        valid = [e.id for e in registry.CURATED if e.unit == "people" and e.status in ("modelled", "forecast")]
+        raise unknown_name("need (a count of people)", need, valid)
+    database = connect(db)
+    communes = database.read("commune", columns=["code", "region_code", "province_code", "type", "geometry"])
+    values = database.read("indicator_value", where={"indicator_id": need, "level": "commune", "year": year,
+                                                    "sex": ["male", "female"]})
+    need_frame = values.pivot_table(index="unit_code", columns="sex", values="value", aggfunc="first").rename(
+        columns={"female": "need_female", "male": "need_male"})
+    ranks = database.read("index_score", where={"level": "commune", "lens": lens}, columns=["code", "rank"])
+    return PlanningFrame.from_units(communes, need_frame, ranks.set_index("code")["rank"])

@@ -30,7 +30,7 @@ class ContiguityWeights:
     islands: list[str]
 
     @classmethod
-    def from_geodataframe(cls, units: Any, *, code: str = "code") -> "ContiguityWeights":
+    def from_geodataframe(cls, units: Any, *, code: str = "code") -> ContiguityWeights:
         from libpysal import weights as lw
 
         if units.crs is None:

@@ -138,8 +138,10 @@ def gather(
     own_codes = [code] if level == "commune" else commune_codes
 
     indicators = report_indicators(database)
+    values = query.indicator_values([i.id for i in indicators], db=database, level="commune", units=commune_codes)
+    indicators = [i for i in indicators if i.id in set(values["indicator_id"])]  # registered but not built: left out
     ids = [i.id for i in indicators]
-    years = {i.id: max(y for y in i.years if y <= 2024) for i in indicators}
+    years = {i.id: max(i.years) for i in indicators}
 
     # Key figures: the unit's own published or aggregated value beside Morocco's.
     figures = query.indicator_values([*CONTEXT_FIGURES, *ids], db=database, level=None, units=[code, "MA"])
@@ -163,16 +165,14 @@ def gather(
                                               "source_id"])
 
     # Tables by commune: the report indicators for the latest census year of each.
-    values = query.indicator_values(ids, db=database, level="commune", units=commune_codes) if ids else pd.DataFrame(
-        columns=["unit_code", "indicator_id", "year", "value", "source_id", "run_id", "status"])
-    latest = values[values.apply(lambda r: years.get(r.indicator_id) == r.year, axis=1)] if len(values) else values
+    latest = values[values["year"] == values["indicator_id"].map(years)]
     wide = latest.pivot_table(index="unit_code", columns="indicator_id", values="value", aggfunc="first",
                               dropna=False) if len(latest) else pd.DataFrame()
     communes = area_communes[["code", "name_fr", "name_ar", "type", "population_2024"]].copy()
     if level == "commune":
         communes = communes[communes["code"] == code]
     communes = communes.join(wide.reindex(columns=ids), on="code")
-    commune_columns = {i: _label(i, lang) for i in ids}
+    commune_columns = {i: _label(i, lang) for i in _table_indicators(indicators)}
 
     # 2014 -> 2024 for the unit, for each indicator published both years.
     both = query.indicator_values([i.id for i in indicators if {2014, 2024} <= set(i.years)], db=database,
@@ -187,8 +187,10 @@ def gather(
     changes_frame = pd.DataFrame(changes, columns=["indicator_id", "label", "unit", "value_2014", "value_2024", "change"])
 
     # Modelled estimates and forecasts, with their intervals.
-    models = query.indicator_values(None, db=database, level=None, units=[code, *own_codes][:2000],
-                                    status=["modelled", "forecast"], sex="all", area="total")
+    # (The unit and Morocco; commune-level estimates are in the tables by commune and the XLSX.)
+    models = query.indicator_values(None, db=database, level=None, units=[code, "MA"],
+                                    status=["modelled", "forecast"], sex=None, area="total")
+    models = models[models["level"].isin([level, "country"])]
     models = models[["unit_code", "level", "indicator_id", "year", "period", "value", "lower", "upper", "unit",
                      "status", "source_id"]].copy()
     models.insert(2, "label", [_label(i, lang) for i in models["indicator_id"]])
@@ -236,6 +238,16 @@ def gather(
         most_in_need=most_in_need, maps=maps, geometry=geometry, highlight=code if level == "commune" else None,
         definitions=definitions, sources=sources, provenance=provenance, build=build, plan=plan_content,
     )
+
+
+def _table_indicators(indicators: list[registry.Indicator], per_dimension: int = 2) -> list[str]:
+    """The columns of the printed tables by commune: the first census or modelled indicators of each dimension
+    (measured and simulated connector figures stay in the XLSX and the API, not on paper)."""
+    chosen: list[str] = []
+    for dimension in registry.DIMENSIONS:
+        own = [i.id for i in indicators if i.dimension == dimension and i.status in ("published", "derived", "modelled")]
+        chosen += own[:per_dimension]
+    return chosen
 
 
 def _number(value: Any) -> float | None:
@@ -311,6 +323,6 @@ def _plan_content(database: Database, plan_id: str, own_codes: list[str]) -> dic
                                                         "covered_share", "naive_covered_share", "ratio_vs_naive")}]),
         "parameters": row["params"],
         "sites": sites[sites["code"].isin(own_codes)][["code", "name_fr", "name_ar", "kind", "need_served"]],
-        "audit": results.plan_audit(plan_id, db=database),
+        "audit": results.plan_audit(plan_id, db=database).drop(columns=["plan_id"], errors="ignore"),
         "left_out": left.sort_values("need", ascending=False).head(20)[["code", "name_fr", "need"]],
     }

@@ -38,7 +38,7 @@ def format_value(value: Any, unit: str | None) -> str:
     text = f"{number:,.1f}".replace(",", "\u202f")
     if unit == "percent":
         return f"{text}\u00a0%"
-    if unit and unit not in ("", "index", "score"):
+    if unit and unit not in ("", "index", "score") and len(unit) <= 5:  # longer units are in the label
         return f"{text}\u00a0{unit}"
     return f"{number:.2f}" if abs(number) < 10 else text
 
@@ -51,27 +51,39 @@ def _plan_tables(content: ReportContent) -> list[tuple[str, str]]:
     if not content.plan:
         return []
     out = []
-    for name, value in content.plan.items():
+    for key, value in content.plan.items():
+        name = content.text.get(f"plan_{key}", key)
         if isinstance(value, pd.DataFrame) and len(value):
-            out.append((name.replace("_", " "), value.to_html(index=False, na_rep="—", border=0, float_format="%.2f",
+            out.append((name, value.to_html(index=False, na_rep="—", border=0, float_format="%.2f",
                                                               escape=True)))
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            out.append((name.replace("_", " "), f"<p class='code wrap'>{html.escape(str(value))}</p>"))
+            out.append((name, f"<p class='code wrap'>{html.escape(str(value))}</p>"))
     return out
+
+
+def _draw(args: tuple) -> bytes:
+    geometry, values, higher_is_worse, unit, highlight, missing = args
+    return choropleth_png(geometry, values, higher_is_worse=higher_is_worse, unit=unit, highlight=highlight,
+                          missing_label=missing)
+
+
+def map_images(content: ReportContent) -> list[bytes]:
+    """The PNG of every map layer (drawn one after the other: in worker processes it was no faster)."""
+    missing = content.text["suppressed"] + " / n/a"
+    return [_draw((content.geometry, layer.values, layer.higher_is_worse, layer.unit, content.highlight, missing))
+            for layer in content.maps]
 
 
 def to_html(content: ReportContent) -> str:
     """The report as one self-contained HTML page (maps embedded as PNG data URIs)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    maps = []
-    for layer in content.maps:
-        png = choropleth_png(content.geometry, layer.values, higher_is_worse=layer.higher_is_worse, unit=layer.unit,
-                             highlight=content.highlight, missing_label=content.text["suppressed"] + " / n/a")
-        maps.append({"title": layer.title, "source": layer.source, "png": base64.b64encode(png).decode("ascii")})
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    pngs = map_images(content)
+    maps = [{"title": layer.title, "source": layer.source, "png": base64.b64encode(png).decode("ascii")}
+            for layer, png in zip(content.maps, pngs)]
     units = {i: content.key_figures.set_index("indicator_id")["unit"].get(i) for i in content.commune_columns}
-    return env.get_template("report.html.j2").render(
+    return env.get_template("report.html").render(
         c=content, t=content.text, status=STATUS_TEXT[content.lang], maps=maps, units=units,
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), fmt=format_value, signed=signed,
         plan_tables=_plan_tables(content),

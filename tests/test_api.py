@@ -72,7 +72,7 @@ def test_one_commune_as_geojson(client):
 
 
 def test_unit_json_is_one_object(client):
-    body = get_json(client, f"/api/v1/units/province/01.511?geometry=false")
+    body = get_json(client, "/api/v1/units/province/01.511?geometry=false")
     assert body["data"]["code"] == "01.511" and body["data"]["region_code"] == "01"
 
 
@@ -273,3 +273,69 @@ def test_json_numbers_match_the_query_layer(client, api_db):
     pd.testing.assert_series_equal(got.sort_index(), expected.set_index("unit_code")["value"].sort_index(),
                                    check_names=False, check_dtype=False)
     assert json.dumps(body, allow_nan=False)
+
+
+# -- analytics results: index, models, plans --------------------------------------------------------------
+def test_index_of_a_region_with_ranks_and_reasons(client, api_db):
+    from observatory import results
+
+    body = get_json(client, "/api/v1/index?region=01&lang=fr")
+    rows = body["data"]
+    assert len(rows) == 146 and body["meta"]["total"] == 146
+    ranks = [r["rank"] for r in rows]
+    assert ranks == sorted(ranks) and all(1 <= r <= 1503 for r in ranks)
+    assert all(r["rank_lower"] <= r["rank"] <= r["rank_upper"] or r["rank_lower"] <= r["rank_median"] <= r["rank_upper"]
+               for r in rows)
+    assert rows[0]["explanation"].startswith("Classée")
+    expected = results.fragility_index("commune", db=api_db, region="01")
+    assert rows[0]["code"] == expected.code.iloc[0] and rows[0]["index"] == pytest.approx(expected["index"].iloc[0])
+    regions = get_json(client, "/api/v1/index?level=region&fields=code,rank")["data"]
+    assert sorted(r["rank"] for r in regions) == list(range(1, 13))
+
+
+def test_index_as_geojson_and_bad_lens(client):
+    body = get_json(client, "/api/v1/index?region=11&format=geojson")
+    assert len(body["features"]) == 20 and all(f["geometry"] for f in body["features"])
+    assert get_json(client, "/api/v1/index?lens=aliens", 400)["error"]["code"] == "invalid_parameter"
+
+
+def test_model_estimates_carry_their_intervals(client, api_db):
+    body = get_json(client, "/api/v1/models?indicator=internet_use_15_plus&level=commune&region=01")
+    rows = body["data"]
+    assert len(rows) == 146 and {r["status"] for r in rows} == {"modelled"}
+    assert all(r["lower"] <= r["value"] <= r["upper"] for r in rows)
+    forecast = get_json(client, "/api/v1/models?indicator=population_forecast&level=region&year=2030")["data"]
+    assert len(forecast) == 12 and {r["status"] for r in forecast} == {"forecast"}
+    cards = get_json(client, "/api/v1/models/cards")["data"]
+    assert "internet_use_2024" in {c["model_id"] for c in cards}
+
+
+def test_stored_plan_with_its_fairness_audit(client):
+    plans = get_json(client, "/api/v1/plans")["data"]
+    assert plans and plans[0]["status"] == "optimal"
+    plan = get_json(client, f"/api/v1/plans/{plans[0]['plan_id']}")["data"]
+    assert len(plan["sites"]) == plan["sites_new"] + plan["sites_existing"]
+    assert plan["audit"] and {"group_type", "covered_share"} <= set(plan["audit"][0])
+    assert get_json(client, "/api/v1/plans/plan-nope", 404)["error"]["code"] == "not_found"
+
+
+def test_create_a_plan_for_a_region(client):
+    response = client.post("/api/v1/plans", json={"region": "07", "sites": 10, "radius_km": 15})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    plan = response.get_json()["data"]
+    assert plan["status"] == "optimal" and plan["sites_new"] == 10 and plan["stored"] is False
+    assert {s["code"][:2] for s in plan["sites"]} == {"07"}
+    assert plan["covered_need"] >= plan["naive_covered_need"]
+    assert plan["params"]["region"] == "07"
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("not json", 400), ([], 400), ({"sites": 3}, 400), ({"region": "07", "sites": 0}, 400),
+    ({"region": "07", "sites": 10**9}, 400), ({"region": "07", "x": 1}, 400), ({"region": "07'; DROP TABLE plan;--"}, 400),
+    ({"region": "07", "sites": {"a": 1}}, 400), ({"region": "99"}, 404),
+    ({"region": "07", "sites": 1, "min_rural_share": 1, "min_women_share": 1}, 422),
+])
+def test_hostile_plan_bodies_get_4xx(client, body, status):
+    response = client.post("/api/v1/plans", data=body) if isinstance(body, str) else client.post("/api/v1/plans", json=body)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert set(response.get_json()["error"]) == {"code", "message", "details"}

@@ -22,7 +22,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1400,1000")
 SHAPES = "return document.querySelectorAll('#map .choroplethlocation').length"
-FILLS = "return Array.from(document.querySelectorAll('#map .choroplethlocation')).map(p => p.style.fill).join(';')"
+FILLS = "return Array.from(document.querySelectorAll('#map .choroplethlocation')).map(p => getComputedStyle(p).fill).join(';')"
 
 
 def _browser_available() -> bool:
@@ -86,16 +86,14 @@ def wait_for(condition, *, timeout: float = 60.0, every: float = 0.25):
     raise TimeoutError(f"condition not met within {timeout} s")
 
 
-def choose(browser, dropdown_id: str, text: str) -> None:
-    """Pick an option of a Dash dropdown the way a keyboard user does: open, type, Enter."""
+def choose(browser, dropdown_id: str, search: str, option: str) -> None:
+    """Pick an option of a Dash dropdown as a user does: open it, type in its search box, click the option."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
 
-    browser.find_element(By.ID, dropdown_id).click()
-    box = wait_for(lambda: browser.switch_to.active_element)
-    box.send_keys(text)
-    time.sleep(0.5)
-    box.send_keys(Keys.ENTER)
+    wait_for(lambda: browser.find_element(By.ID, dropdown_id)).click()
+    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search")).send_keys(search)
+    xpath = f"//label[@role='option'][contains(., \"{option}\")]"
+    wait_for(lambda: browser.find_element(By.XPATH, xpath)).click()
 
 
 def test_commune_map_draws_1503_shapes_and_recolours(browser, server_url, artifacts):
@@ -105,7 +103,7 @@ def test_commune_map_draws_1503_shapes_and_recolours(browser, server_url, artifa
     before = browser.execute_script(FILLS)
     browser.save_screenshot(str(artifacts / "app-map-fr.png"))
     assert browser.execute_script("return document.documentElement.dir") == "ltr"
-    choose(browser, "indicator", "Distance moyenne")
+    choose(browser, "indicator", "route goudronn", "Distance moyenne à une route goudronnée (2024)")
     assert wait_for(lambda: browser.execute_script(FILLS) != before)
     # Same 1,503 shapes (the geometry stayed), new colours; the URL holds the new state.
     assert browser.execute_script(SHAPES) == 1503
@@ -168,6 +166,11 @@ def test_the_planner_returns_a_plan(browser, server_url, artifacts):
     markers = browser.execute_script("return document.querySelectorAll('#plan-map .scattergeo .point').length")
     assert markers == 13  # 10 service points and 3 training centres
     browser.save_screenshot(str(artifacts / "app-planner.png"))
+    # An equity constraint the sites cannot meet is said plainly, with what to relax.
+    browser.find_element(By.XPATH, "//label[contains(., 'Au moins un site par province')]").click()
+    browser.find_element(By.ID, "plan-run").click()
+    error = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#plan-summary .error").text)
+    assert "at least 1 site(s) per province needs 5 new sites across 5 provinces, but the plan has 3" in error
 
 
 def test_a_download_works(browser, server_url, downloads):

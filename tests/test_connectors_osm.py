@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from connectors_support import copy_db, state, topojson, write_json
 
 from etl.connectors import osm_boundaries as osm
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ObservatoryError, ValidationError
-
-from connectors_support import copy_db, state, topojson, write_json
 
 TANGER, ASSILAH = "01.511.01.0", "01.511.01.01"
 

@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from connectors_support import copy_db
 
 from etl.connectors import simulated
 from observatory.cli import main
 from observatory.database import Database
-
-from connectors_support import copy_db
 
 SEED = 20240901
 UNITS = 1503 + 75 + 12 + 1  # communes, provinces (as communes carry them), régions, country

@@ -10,14 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from connectors_support import USAGE_COLUMNS, copy_db, state, usage_csv
 
 from etl.connectors import usage
 from etl.connectors._common import Table, decode_text, refuse_personal_data
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import PersonalDataError, ValidationError
-
-from connectors_support import USAGE_COLUMNS, copy_db, state, usage_csv
 
 TANGER, ASSILAH, GUEZNAIA = "01.511.01.0", "01.511.01.01", "01.511.01.09"
 POPULATION = {TANGER: 1_275_428, ASSILAH: 36_039, GUEZNAIA: 88_676}  # RGPH 2024 legal population
@@ -57,7 +56,7 @@ def test_code_lookup_accepts_2024_digits_and_2014_codes():
 def test_decoding_guesses_windows_1256_and_latin_1():
     assert decode_text("commune,nom\n1,Fès".encode("latin-1")) == ("commune,nom\n1,Fès", "latin-1")
     assert decode_text("a,b\n1,طنجة".encode("cp1256")) == ("a,b\n1,طنجة", "windows-1256")
-    assert decode_text("a\n1,Fès".encode("utf-8"))[1] == "utf-8"
+    assert decode_text("a\n1,Fès".encode())[1] == "utf-8"
 
 
 @pytest.mark.parametrize(
@@ -112,7 +111,7 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(db, tmp_
     assert count.loc[("commune", GUEZNAIA), ["value", "suppressed"]].tolist() == [0, 1]
     assert count.loc[("commune", TANGER), "suppressed"] == 0
     assert len(count.xs("commune")) == 1503
-    dictionary = db.read("indicator", where={"indicator_id": "usage_tax_transactions_per_1000"})
+    dictionary = db.read("indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026})
     assert dictionary[["year", "source_id", "unit"]].values.tolist() == [[2026, "usage-exports", "per 1,000 inhabitants"]]
     assert "law" not in dictionary["licence"].iloc[0] and "aggregates only" in dictionary["licence"].iloc[0]
     run = db.read("etl_run").iloc[-1]
@@ -140,14 +139,14 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db, tmp_path):
         (6, "commune_code"), (7, "commune_code"), (8, "transactions"), (9, "transactions"), (10, "period"),
         (11, "period"), (12, "channel"), (13, "unique_users"),
     ]
-    reasons = dict(((r, c), why) for r, c, why in got)
+    reasons = {(r, c): why for r, c, why in got}
     assert reasons[(6, "commune_code")].startswith("unknown commune code")
     assert reasons[(7, "commune_code")] == "duplicate row: same commune, service, period and channel as row 2"
     assert reasons[(8, "transactions")] == "negative count"
     assert reasons[(9, "transactions")] == "not a number"
     assert reasons[(10, "period")] == "period not in YYYY-MM form (e.g. 2025-03)"
     assert set(q["source"]) == {"bad.csv"}
-    assert q.set_index("row").loc[9, "value"] == "douze"
+    assert q.set_index(q["row"].astype(int)).loc[9, "value"] == "douze"
     count = values(db, "usage_transactions", "2026-01")
     assert count.loc[("country", "MA"), "value"] == 15407  # only the good rows
 
@@ -274,3 +273,14 @@ def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(db, tmp_path):
     out = runner.invoke(main, ["load", "usage", str(pii), "--db", str(db.path)])
     assert out.exit_code == 1
     assert out.output.startswith("error: ") and "law 09-08" in out.output and len(out.output.strip().splitlines()) == 1
+
+
+def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine(db, tmp_path):
+    before = state(db)
+    path = usage_csv(tmp_path / "all_bad.csv", [["99.999.99.99", "tax", "2026-01", "web", 5, 1],
+                                                 [TANGER, "tax", "janvier", "web", 5, 1]])
+    result = usage.load([path], db=db)
+    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (2, 0, 2)
+    after = state(db)
+    assert after["indicator_value"] == before["indicator_value"] and after["source"] == before["source"]
+    assert (after["etl_run"], after["quarantine"]) == (before["etl_run"] + 1, before["quarantine"] + 2)

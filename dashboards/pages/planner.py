@@ -206,7 +206,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                    {"label": t("equity_province", lang), "value": "province"},
                                    {"label": t("equity_rural", lang), "value": "rural"},
                                    {"label": t("equity_women", lang), "value": "women"},
-                               ], value=["rural"])]),
+                               ], value=[])]),
                 html.Button(t("plan_run", lang), id=ids.PLAN_RUN, className="button"),
                 html.Div([html.Button("CSV", id=ids.PLAN_EXPORT_CSV, className="button"),
                           html.Button("GeoJSON", id=ids.PLAN_EXPORT_GEOJSON, className="button"),

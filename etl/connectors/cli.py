@@ -9,7 +9,7 @@ import click
 from observatory.cli import db_option
 
 
-def _database(db: str | None):  # noqa: ANN202 - Database, imported lazily
+def _database(db: str | None):
     from observatory.database import Database
     from observatory.settings import get_settings
 

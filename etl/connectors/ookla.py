@@ -17,7 +17,7 @@ carried in the `source` and `indicator` rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ def indicator_specs(kind: str) -> list[IndicatorSpec]:
                       f"Latence moyenne, internet {net_fr} (tests Ookla)",
                       f"Mean latency, {net_en} internet (Ookla tests)",
                       f"متوسط زمن الاستجابة، الإنترنت {net_ar} (اختبارات أوكلا)",
-                      f"avg_lat_ms, {weighted}", "weighted_mean", "tests", direction="lower_is_better"),
+                      f"avg_lat_ms, {weighted}", "weighted_mean", "tests", direction="higher_is_worse"),
         IndicatorSpec(p + "tests", "tests", "connectivity",
                       f"Tests de débit, internet {net_fr}", f"Speed tests, {net_en} internet",
                       f"عدد اختبارات السرعة، الإنترنت {net_ar}",
@@ -104,15 +104,6 @@ INDICATORS = [s.indicator_id for kind in TYPES for s in indicator_specs(kind)]
 # -- reading ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Tiles:
-    """Tiles read from one or more files: typed columns, with the file and row each came from."""
-
-    frame: pd.DataFrame
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
 def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
     """
     One Ookla file (Parquet, or a zipped Shapefile) as a frame with the published columns plus
@@ -130,7 +121,7 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
 
         try:
             frame = pq.read_table(path).to_pandas()
-        except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        except Exception as err:
             raise ValidationError(
                 f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
             ) from err
@@ -160,7 +151,7 @@ def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
     try:
         layers = pyogrio.list_layers(target)
         info = pyogrio.read_info(target, layer=layers[0][0])
-    except Exception as err:  # noqa: BLE001 - GDAL errors for a broken archive
+    except Exception as err:
         raise ValidationError(f"{path}: not a readable zipped Shapefile ({err})") from err
     if info.get("crs") is None and crs is None:
         raise ValidationError(
@@ -234,49 +225,63 @@ def locate(lon: np.ndarray, lat: np.ndarray, polygons: Any, *, tree: Any = None)
     return out
 
 
-#: Zoom of the cells tested whole: a zoom-12 cell (about 8 km in Morocco) holds 256 zoom-16 tiles.
-CELL_ZOOM = 12
+#: Zooms of the cells tested whole, coarse to fine: a zoom-12 cell (about 10 km × 8 km in Morocco)
+#: holds 256 zoom-16 tiles, a zoom-14 cell 16.
+CELL_ZOOMS = (12, 14)
 
 
 def locate_tiles(x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None) -> np.ndarray:
     """
     Index of the polygon that holds each tile's centre, or -1, as `locate` gives it, but faster:
-    tiles are grouped by their zoom-12 parent cell; a cell lying wholly within one commune gives
-    all its tiles to that commune at once, a cell that touches no commune drops them all (two
-    STRtree queries over the few distinct cells), and only the tiles of cells crossed by a border
-    are tested point by point.
+    tiles are grouped by their parent cell at zoom 12, then 14; a cell lying wholly within one
+    commune gives all its tiles to that commune at once, a cell that touches no commune drops them
+    all (bounding-box candidates from the STRtree, then vectorised predicates on prepared polygons,
+    over the few distinct cells), and only the tiles of zoom-14 cells crossed by a border are
+    tested point by point.
     """
     import shapely
 
     geoms = np.asarray(polygons)
+    shapely.prepare(geoms)
     tree = tree if tree is not None else shapely.STRtree(geoms)
     out = np.full(len(x), -1, dtype=np.int64)
-    deep = zoom >= CELL_ZOOM
-    shift = np.where(deep, zoom - CELL_ZOOM, 0)
-    cell = np.where(deep, ((x >> shift) << CELL_ZOOM) | (y >> shift), -1)
-    cells, inverse = np.unique(cell, return_inverse=True)
-    cx, cy = cells >> CELL_ZOOM, cells & ((1 << CELL_ZOOM) - 1)
-    n = float(1 << CELL_ZOOM)
+    pending = np.flatnonzero(zoom >= max(CELL_ZOOMS))
+    for cell_zoom in CELL_ZOOMS:
+        if not len(pending):
+            break
+        shift = zoom[pending] - cell_zoom
+        cell = ((x[pending] >> shift) << cell_zoom) | (y[pending] >> shift)
+        cells, inverse = np.unique(cell, return_inverse=True)
+        owner = _cell_owners(cells, cell_zoom, geoms, tree)
+        found = owner[inverse]
+        out[pending[found >= 0]] = found[found >= 0]
+        pending = pending[found == -1]  # -2: the cell touches no commune, its tiles stay -1
+    rest = np.union1d(pending, np.flatnonzero(zoom < max(CELL_ZOOMS)))
+    if len(rest):
+        lon, lat = tile_centres(x[rest], y[rest], zoom[rest])
+        out[rest] = locate(lon, lat, geoms, tree=tree)
+    return out
+
+
+def _cell_owners(cells: np.ndarray, cell_zoom: int, geoms: np.ndarray, tree: Any) -> np.ndarray:
+    """For cells coded x << zoom | y: the polygon that holds each whole, -1 if a border crosses
+    it, -2 if it touches no polygon."""
+    import shapely
+
+    cx, cy = cells >> cell_zoom, cells & ((1 << cell_zoom) - 1)
+    n = float(1 << cell_zoom)
 
     def lat(row: np.ndarray) -> np.ndarray:
         return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
 
     boxes = shapely.box(cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy))
-    boxes[cells < 0] = None
-    shapely.prepare(geoms)
     cell_index, polygon_index = tree.query(boxes)  # candidate pairs by bounding box
     touching = shapely.intersects(geoms[polygon_index], boxes[cell_index])
     whole = touching & shapely.contains_properly(geoms[polygon_index], boxes[cell_index])
-    owner = np.full(len(cells), -2, dtype=np.int64)  # -2: the cell touches no commune
-    owner[cell_index[touching]] = -1  # -1: a border crosses it; test tile by tile
+    owner = np.full(len(cells), -2, dtype=np.int64)
+    owner[cell_index[touching]] = -1
     owner[cell_index[whole]] = polygon_index[whole]
-    out[:] = owner[inverse]
-    rest = out == -1
-    out[out == -2] = -1
-    if rest.any():
-        lon, lat_ = tile_centres(x[rest], y[rest], zoom[rest])
-        out[rest] = locate(lon, lat_, geoms, tree=tree)
-    return out
+    return owner
 
 
 # -- validating and aggregating ---------------------------------------------------------------------
@@ -317,8 +322,9 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     if dup.any():
         first = tiles.loc[keep & ~dup].assign(k=keys[keep & ~dup].to_numpy()).set_index("k")
         where = first.loc[keys[dup].to_numpy()]
-        why = [f"duplicate tile: quadkey already in {s} row {r}" for s, r in zip(where["source"], where["row"])]
-        _reject(rejects, tiles, dup, "quadkey", np.array(why, dtype=object))
+        why = np.full(len(tiles), "", dtype=object)
+        why[dup] = [f"duplicate tile: quadkey already in {s} row {r}" for s, r in zip(where["source"], where["row"])]
+        _reject(rejects, tiles, dup, "quadkey", why)
         keep &= ~dup
     return pd.DataFrame({
         "source": tiles["source"].to_numpy()[keep], "row": tiles["row"].to_numpy()[keep],
@@ -357,9 +363,8 @@ class Assignment:
 
 def assign_tiles(tiles: pd.DataFrame, communes: pd.DataFrame, *, tree: Any = None) -> Assignment:
     """
-    Sum validated tiles into the communes that hold their centres (vectorised: quadkey -> tile
-    centre, one STRtree query for all points, then `np.bincount` per sum). Tiles in no commune
-    get -1 and add to nothing.
+    Sum validated tiles into the communes that hold their centres (vectorised: `locate_tiles`, then
+    `np.bincount` per sum). Tiles in no commune get -1 and add to nothing.
     """
     x, y, zoom = tiles["x"].to_numpy(), tiles["y"].to_numpy(), tiles["zoom"].to_numpy()
     lon, lat = tile_centres(x, y, zoom)
@@ -528,12 +533,11 @@ def aggregate_files(
     skipped = valid.loc[~in_box]
     valid = valid.loc[in_box].reset_index(drop=True)
     assignment = assign_tiles(valid, communes)
-    outside = valid.loc[~assignment.inside]
+    outside = valid.loc[~assignment.inside].assign(
+        centre=[f"centre {x:.5f} {y:.5f}" for x, y in
+                zip(assignment.lon[~assignment.inside], assignment.lat[~assignment.inside])])
     for name, part in outside.groupby("source", sort=True):
-        where = assignment.lon[~assignment.inside][outside["source"].to_numpy() == name], \
-            assignment.lat[~assignment.inside][outside["source"].to_numpy() == name]
-        rejects.add(name, part["row"].to_numpy(), "quadkey",
-                    [f"centre {x:.5f} {y:.5f}" for x, y in zip(*where)],
+        rejects.add(name, part["row"].to_numpy(), "quadkey", part["centre"].to_numpy(),
                     "outside Morocco: the tile centre is in no commune (dropped, tests counted)")
     values = indicator_values(assignment.sums, communes, kind=kind, quarter=quarter,
                               source_id=f"ookla-{kind}-{quarter}", run_id=run.run_id)

@@ -62,7 +62,6 @@ def download(folder: Path, *, timeout: float = 20.0) -> list[Path]:
     import urllib.error
     import urllib.request
 
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for region in REGIONS:
         target = folder / file_name(region)
@@ -78,6 +77,7 @@ def download(folder: Path, *, timeout: float = 20.0) -> list[Path]:
                 f"{RAW.format(region=region)}: SHA-256 {digest} differs from the expected {expected}; "
                 "the file changed upstream: check it and update KNOWN_SHA256"
             )
+        folder.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         paths.append(target)
     return paths

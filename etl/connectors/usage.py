@@ -26,9 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from observatory.errors import ValidationError
+from observatory.schema import TABLES
 
-from .tables import CONNECTOR_TABLES
 from ._common import (
     SUPPRESSION_THRESHOLD,
     IndicatorSpec,
@@ -42,6 +41,7 @@ from ._common import (
     refuse_personal_data,
     roll_up,
 )
+from .tables import CONNECTOR_TABLES
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
 CHANNELS = ("web", "mobile", "counter", "assisted")
@@ -201,9 +201,7 @@ def usage_indicators(
     computed from the sums, so a province's rate is weighted by its communes' populations.
     """
     if raw.empty:
-        return pd.DataFrame(columns=indicator_rows(pd.DataFrame(columns=["unit_code", "level", "period"]),
-                                                   indicator_id="", value=pd.Series(dtype=float), unit="",
-                                                   status=status, source_id=source_id, run_id=run_id).columns)
+        return pd.DataFrame(columns=TABLES["indicator_value"])
     raw = raw.assign(digital=np.where(raw["channel"].isin(DIGITAL), raw["transactions"], 0))
     services = sorted(raw["service"].unique())
     by_service = raw.pivot_table(index=["commune_code", "period"], columns="service", values="transactions",
@@ -344,7 +342,8 @@ def load(
         replace={"indicator_id": sorted(set(old_ids) | {s.indicator_id for s in specs}), "period": periods},
         dictionary=dictionary_rows(specs, years=years, dataset="usage", source_id=SOURCE_ID, licence=licence)
         if periods else pd.DataFrame(),
-        sources=source_row(run.inputs, now(), title=title, publisher=publisher, licence=licence),
+        sources=source_row(run.inputs, now(), title=title, publisher=publisher, licence=licence)
+        if len(counts_new) else pd.DataFrame(),
         extra=extra,
     )
     published = values.loc[values["level"] == "country"]

@@ -36,8 +36,8 @@ def job(ctx: BuildContext) -> None:
     with ctx.run("analytics") as run:
         values = ctx.tables["indicator_value"]
         communes = ctx.tables["commune"]
-        run.add_input("indicator_value", rows=int(len(values)))
-        run.add_input("commune", rows=int(len(communes)))
+        run.add_input("indicator_value", rows=len(values))
+        run.add_input("commune", rows=len(communes))
         codes = communes["code"].astype(str).tolist()
         units = pd.DataFrame(communes.drop(columns="geometry")).assign(code=codes)
         units_ix = units.set_index("code")
@@ -64,7 +64,7 @@ def job(ctx: BuildContext) -> None:
         spatial_tables = _spatial(communes, filled, index_tables["index_score"], seed)
         plan_tables = _plans(communes, filled, forecasts, index_tables["index_score"])
 
-        new_values = _indicator_rows(modelled, forecasts, units_ix, run.run_id)
+        new_values = _indicator_rows(modelled, forecasts, units_ix, run.run_id, filled)
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
         ctx.add("source", _source_row(ctx.tables["source"]))
@@ -139,6 +139,21 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     values.loc[rows, "se"] = se
     values.loc[rows, "lower"] = np.clip(part["value"].to_numpy(float) - models.Z90 * se, 0, 100)
     values.loc[rows, "upper"] = np.clip(part["value"].to_numpy(float) + models.Z90 * se, 0, 100)
+    # Aggregates: SE of a denominator-weighted mean of independent commune rates.
+    part = part.assign(se=se, w=np.nan_to_num(denominator))
+    for level, column in (("province", "province_code"), ("region", "region_code"), ("country", None)):
+        parent = units[column].reindex(part.unit_code).to_numpy() if column else np.full(len(part), "MA")
+        keys = part.assign(parent=parent, num=(part["w"] * part["se"]) ** 2)
+        sums = keys.groupby(["parent", "indicator_id", "sex", "area"])[["num", "w"]].sum()
+        agg_se = (np.sqrt(sums["num"]) / sums["w"].where(sums["w"] > 0)).rename("agg_se")
+        target = (values.level == level) & (values.year == 2024) & values.indicator_id.isin(sampled_ids) & (
+            values.unit == "percent") & values.se.isna()
+        index = pd.MultiIndex.from_frame(values.loc[target, ["unit_code", "indicator_id", "sex", "area"]].astype(str))
+        found = agg_se.reindex(index).to_numpy(float)
+        value = values.loc[target, "value"].to_numpy(float)
+        values.loc[target, "se"] = found
+        values.loc[target, "lower"] = np.clip(value - models.Z90 * found, 0, 100)
+        values.loc[target, "upper"] = np.clip(value + models.Z90 * found, 0, 100)
     distance = (values.level == "commune") & (values.year == 2024) & (values.indicator_id == DISTANCE) & values.se.isna()
     hh = units["households_2024"].reindex(values.loc[distance, "unit_code"]).to_numpy(float)
     values.loc[distance, "se"] = sampling.mean_standard_error(values.loc[distance, "value"].to_numpy(float), hh)
@@ -190,10 +205,10 @@ def _internet_model(filled: pd.DataFrame, imputed: pd.DataFrame, units: pd.DataF
         },
         validation=cv,
         limitations=[
-            "Carries the 2014 relation between household internet and covariates to 2024; the benchmark fixes "
-            "the level, not the spread between communes.",
-            "Urban/rural is the commune's type; HCP's urban figure also counts urban centres in rural communes, "
-            "so the benchmarked total differs slightly from 59.6%.",
+            ("Carries the 2014 relation between household internet and covariates to 2024; the benchmark fixes "
+             "the level, not the spread between communes."),
+            ("Urban/rural is the commune's type; HCP's urban figure also counts urban centres in rural communes, "
+             "so the benchmarked total differs slightly from 59.6%."),
             "Validation is on the 2014 household measure (leave one région out), not on 2024 individual use.",
             "A modelled estimate: show it with its interval, never as a census figure.",
         ],
@@ -430,25 +445,46 @@ def planning_frame(communes: Any, forecasts: dict[str, pd.DataFrame], scores: pd
     return planner.PlanningFrame.from_units(communes.assign(code=communes["code"].astype(str)), frame, rank)
 
 
+def plan_tables(result: planner.Plan, *, need: str = "training_need_15_plus", year: int = 2024) -> dict[str, pd.DataFrame]:
+    """A solved plan as rows of the plan tables, its parameters as JSON."""
+    s = result.summary
+    row = {**{k: s[k] for k in ("plan_id", "name", "status", "solver", "sites_new", "sites_existing", "radius_km",
+                                "need_total", "covered_need", "covered_share", "naive_covered_need",
+                                "naive_covered_share", "ratio_vs_naive")},
+           "params": json.dumps({**result.params, "need": need, "need_year": year}, sort_keys=True)}
+    return {"plan": pd.DataFrame([row]), "plan_site": result.sites, "plan_coverage": result.coverage,
+            "plan_audit": result.audit}
+
+
+def store_plan(result: planner.Plan, *, db: Any, need: str = "training_need_15_plus", year: int = 2024) -> str:
+    """
+    Save a plan solved after the build into the database (one transaction, with its `etl_run` row);
+    a plan with the same parameters replaces the stored one. Returns the plan id.
+    """
+    from etl.provenance import RunRecord, code_version, new_id
+
+    record = RunRecord(job="store_plan", build_id=new_id("load"), version=code_version())
+    record.add_input("plan", plan_id=result.plan_id, params=result.params)
+    tables = plan_tables(result, need=need, year=year)
+    with db.writer() as writer:
+        for name, frame in tables.items():
+            writer.delete(name, {"plan_id": result.plan_id})
+            writer.append(name, frame.reindex(columns=RESULT_TABLES[name]))
+        record.count(read=len(tables["plan_coverage"]), loaded=len(tables["plan_coverage"]))
+        record.close("ok")
+        writer.append("etl_run", record.etl_run_row())
+    return result.plan_id
+
+
 def _plans(communes: Any, filled: pd.DataFrame, forecasts: dict[str, pd.DataFrame],
            scores: pd.DataFrame) -> dict[str, pd.DataFrame]:
     pf = planning_frame(communes, forecasts, scores)
-    result = planner.plan(pf, **DEFAULT_PLAN)
-    s = result.summary
-    plan_row = {**{k: s[k] for k in ("plan_id", "name", "status", "solver", "sites_new", "sites_existing", "radius_km",
-                                     "need_total", "covered_need", "covered_share", "naive_covered_need",
-                                     "naive_covered_share", "ratio_vs_naive")},
-                "params": json.dumps({**result.params, "need": "training_need_15_plus", "need_year": 2024},
-                                     sort_keys=True)}
-    return {
-        "plan": pd.DataFrame([plan_row]), "plan_site": result.sites, "plan_coverage": result.coverage,
-        "plan_audit": result.audit,
-    }
+    return plan_tables(planner.plan(pf, **DEFAULT_PLAN))
 
 
 # -- stored values --------------------------------------------------------------------------------
 def _indicator_rows(modelled: pd.DataFrame, forecasts: dict[str, pd.DataFrame], units: pd.DataFrame,
-                    run_id: str) -> pd.DataFrame:
+                    run_id: str, filled: pd.DataFrame) -> pd.DataFrame:
     frames = [modelled.assign(indicator_id="internet_use_15_plus", year=2024, status="modelled", unit="percent")]
     for key, frame in forecasts.items():
         k = Key.parse(key)
@@ -462,7 +498,7 @@ def _indicator_rows(modelled: pd.DataFrame, forecasts: dict[str, pd.DataFrame], 
     for level, column in (("province", "province_code"), ("region", "region_code"), ("country", None)):
         parent = units[column].reindex(values.unit_code).to_numpy() if column else np.full(len(values), "MA")
         grouped = values.assign(parent=parent)
-        weight = units["population_2024"].reindex(values.unit_code).to_numpy(float)
+        weight = _rate_weights(values, filled)
         rates = grouped.unit == "percent"
         for b in ("value", "lower", "upper"):
             grouped[b + "_w"] = np.where(rates, grouped[b] * weight, grouped[b])
@@ -482,6 +518,18 @@ def _indicator_rows(modelled: pd.DataFrame, forecasts: dict[str, pd.DataFrame], 
     columns = ["unit_code", "level", "indicator_id", "year", "period", "sex", "area", "value", "se", "lower", "upper",
                "unit", "status", "suppressed", "source_id", "run_id"]
     return values[columns]
+
+
+def _rate_weights(values: pd.DataFrame, filled: pd.DataFrame) -> np.ndarray:
+    """Each rate's own denominator: people aged 15+ for internet use, 10+ for illiteracy, by sex."""
+    weight = np.ones(len(values))
+    for sex in ("all", "male", "female"):
+        for indicator, population in (("internet_use_15_plus", "illiteracy_population_15_plus"),
+                                      ("illiteracy_rate_10_plus_forecast", "illiteracy_population_10_plus")):
+            pick = ((values.indicator_id == indicator) & (values.sex == sex)).to_numpy()
+            column = filled[f"{population}:2024:{sex}"]
+            weight[pick] = column.reindex(values.unit_code[pick]).fillna(0).to_numpy(float)
+    return weight
 
 
 def _dictionary_rows(existing: pd.DataFrame) -> pd.DataFrame:

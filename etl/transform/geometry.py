@@ -98,6 +98,9 @@ def overlaps(geo: gpd.GeoDataFrame) -> pd.DataFrame:
     left, right = tree.query(projected.geometry.values, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    # Neighbours that only touch share a border, not area: keep pairs whose interiors meet.
+    inner = shapely.relate_pattern(projected.geometry.values[left], projected.geometry.values[right], "T********")
+    left, right = left[inner], right[inner]
     inter = shapely.area(shapely.intersection(projected.geometry.values[left], projected.geometry.values[right]))
     smaller = np.minimum(shapely.area(projected.geometry.values[left]), shapely.area(projected.geometry.values[right]))
     pairs = pd.DataFrame({

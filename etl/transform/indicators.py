@@ -111,23 +111,21 @@ def aggregate_wide(frame: pd.DataFrame, keys: list[str], measures: list[str], un
                    dataset: str, year: int) -> pd.DataFrame:
     """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their denominators."""
     frame = _derived_weights(frame)
+    values = frame[measures].apply(pd.to_numeric, errors="coerce")
+    counts = [c for c in measures if units.get(c, "percent") in COUNT_UNITS]
+    rates = [c for c in measures if c not in counts]
+    weights = pd.DataFrame(
+        {c: pd.to_numeric(frame.get(denominator(dataset, year, c), frame.get("population_municipal")),
+                          errors="coerce") for c in rates},
+        index=frame.index,
+    ).where(values[rates].notna())
+    # One groupby over all columns at once: the group keys are computed a single time.
     by = [frame[k] for k in keys]
-    out = {}
-    for column in measures:
-        unit = units.get(column, "percent")
-        values = pd.to_numeric(frame[column], errors="coerce")
-        if unit in COUNT_UNITS:
-            out[column] = values.groupby(by, dropna=False).sum(min_count=1)
-            continue
-        weight_column = denominator(dataset, year, column)
-        weight = frame[weight_column] if weight_column in frame else frame.get("population_municipal")
-        if weight is None:
-            continue
-        weight = pd.to_numeric(weight, errors="coerce").where(values.notna())
-        num = (values * weight).groupby(by, dropna=False).sum(min_count=1)
-        den = weight.groupby(by, dropna=False).sum(min_count=1)
-        out[column] = (num / den.replace(0, np.nan)).round(4)
-    return pd.DataFrame(out).reset_index()
+    summed = pd.concat([values[counts], values[rates] * weights, weights.add_suffix("~w")], axis=1)
+    sums = summed.groupby(by, dropna=False, sort=True).sum(min_count=1)
+    denominators = sums[[f"{c}~w" for c in rates]].set_axis(rates, axis=1).replace(0, np.nan)
+    out = pd.concat([sums[counts], (sums[rates] / denominators).round(4)], axis=1)
+    return out[measures].reset_index()
 
 
 def tidy(frame: pd.DataFrame, *, dataset: str, year: int, units: dict[str, str], source_of: dict[str, str],
@@ -145,9 +143,11 @@ def tidy(frame: pd.DataFrame, *, dataset: str, year: int, units: dict[str, str],
     long["year"] = year
     long["period"] = str(year)
     long["value"] = pd.to_numeric(long["value"], errors="coerce").astype("float64")
-    long["unit"] = [units.get(i, "percent") for i in long["indicator_id"]]
+    # Map per distinct indicator, not per row: a few hundred look-ups instead of millions.
+    indicator = pd.Categorical(long["indicator_id"])
+    long["unit"] = np.array([units.get(c, "percent") for c in indicator.categories], dtype=object)[indicator.codes]
     long["status"] = status
-    long["source_id"] = long["indicator_id"].map(source_of)
+    long["source_id"] = np.array([source_of.get(c) for c in indicator.categories], dtype=object)[indicator.codes]
     return long
 
 

@@ -7,6 +7,7 @@ Pure Python (no Flask): a request's arguments arrive as a mapping of name -> lis
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ class Param:
                 value = float(raw)
             except ValueError:
                 raise self._bad(raw, "a number") from None
-            if value != value or value in (float("inf"), float("-inf")):
+            if not math.isfinite(value):
                 raise self._bad(raw, "a finite number")
         elif self.type == "boolean":
             if raw.lower() not in ("true", "false", "1", "0"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,26 @@ GEOMETRY = Param("geometry", "boolean", "Include geometry (as GeoJSON features; 
 
 LENS_NAMES = ("all", "women", "older", "youth", "disability")
 MODELLED = tuple(i.id for i in registry.CURATED if i.status in ("modelled", "forecast"))
+
+#: The parameters of a new plan (POST /plans), declared like query parameters and checked the same way.
+PLAN_PARAMS = (
+    Param("region", pattern=r"^[0-9]{2}$", description="Région to plan (code, e.g. 07)."),
+    Param("sites", "integer", "New sites to place.", default=10, minimum=1, maximum=50),
+    Param("radius_km", "number", "A site covers the communes within this distance (km).", default=15.0,
+          minimum=1, maximum=100),
+    Param("need", enum=("training_need_15_plus", "assisted_service_need_15_plus"), default="training_need_15_plus",
+          description="The need to cover (people aged 15+, 2024)."),
+    Param("min_per_province", "integer", "At least this many sites in every province.", default=0, minimum=0,
+          maximum=5),
+    Param("min_rural_share", "number", "Share of the covered need that must be rural.", default=0.0, minimum=0,
+          maximum=1),
+    Param("min_women_share", "number", "Share of the covered need that must be women.", default=0.0, minimum=0,
+          maximum=1),
+)
+PLAN_BODY = {
+    "type": "object", "required": ["region"], "additionalProperties": False,
+    "properties": {p.name: {**p.schema(), "description": p.description} for p in PLAN_PARAMS},
+}
 
 #: Unit columns a values response joins, so a CSV row names its commune.
 UNIT_LABELS = ["code", "name_fr", "name_ar"]
@@ -250,6 +271,46 @@ class _Api:
         return Result(pd.DataFrame(), None, body=body)
 
 
+    def create_plan(self, body: dict[str, Any], **_: Any) -> Result:
+        """Solve a plan for one région with the planner (observatory.planner); nothing is stored."""
+        from .. import planner, results
+
+        region = body["region"]
+        self.check_code("region", region)
+        need = query.indicator_values(body["need"], db=self.db, level="commune", year=2024, sex=None, region=region)
+        need = need[need["sex"].isin(["female", "male"]) & (need["area"] == "total")]
+        if not len(need):
+            raise ApiError(422, "unprocessable", f"no {body['need']} values in this database for région {region}")
+        by_sex = need.pivot_table(index="unit_code", columns="sex", values="value").rename(
+            columns={"female": "need_female", "male": "need_male"}).fillna(0.0)
+        rank = results.fragility_index("commune", db=self.db, region=region).set_index("code")["rank"]
+        geometry = self.geometry("commune", "medium")
+        units = self.units_table("commune")
+        units = units[units["region_code"] == region][["code", "region_code", "province_code", "type"]]
+        units = units[units["code"].isin(by_sex.index) & units["code"].isin(geometry.index)]
+        import geopandas as gpd
+
+        frame = gpd.GeoDataFrame(units, geometry=geometry["geometry"].reindex(units["code"]).values, crs="EPSG:4326")
+        try:
+            solved = planner.plan(
+                planner.PlanningFrame.from_units(frame, by_sex, rank), sites=body["sites"],
+                radius_km=body["radius_km"], min_per_province=body["min_per_province"],
+                min_rural_share=body["min_rural_share"], min_women_share=body["min_women_share"],
+                name=f"api-{region}", time_limit=30,
+            )
+        except ValueError as err:  # infeasible constraints, said by the planner
+            raise ApiError(422, "unprocessable", str(err)) from None
+        summary = {k: _formats._plain(v) for k, v in solved.summary.items()}
+        out = {
+            **summary, "params": {**solved.params, "need": body["need"], "region": region},
+            "stored": False,
+            "sites": _formats.records(solved.sites),
+            "audit": _formats.records(solved.audit),
+            "left_out": _formats.records(solved.left_out) if len(solved.left_out) else [],
+        }
+        return Result(pd.DataFrame(), set(need["source_id"].dropna()), body=out)
+
+
 def _json(text: Any) -> Any:
     import json
 
@@ -294,6 +355,10 @@ ROUTES: tuple[Route, ...] = (
     Route("/models/cards", "model_cards", "Model cards: method, data, validation, limitations", "models", PAGING,
           ("json", "csv")),
     Route("/plans", "plans", "Stored deployment plans with their parameters", "plans", PAGING, ("json", "csv")),
+    Route("/plans", "create_plan", "Solve a new plan for one région (returned, not stored)", "plans", (),
+          method="POST", statuses=(200, 400, 404, 422), body=PLAN_BODY,
+          description="Maximal covering of the need within radius_km by `sites` new sites, solved with CBC "
+                      "under the given fairness constraints; the response holds the sites and the fairness audit."),
     Route("/plans/<plan_id>", "plan", "One deployment plan: sites, fairness audit, who is left out", "plans",
           (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),)),
     Route("/sources", "sources_list", "Every source with its URL, SHA-256 and licence", "provenance",
@@ -305,8 +370,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-def create_blueprint(db: Database | str | os.PathLike[str] | None = None) -> Any:
-    """The API as a Flask blueprint with its own url_prefix /api/v1 (`observatory serve` registers it as is)."""
+def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 256) -> Any:
+    """
+    The API as a Flask blueprint with its own url_prefix /api/v1 (`observatory serve` registers it as
+    is). Successful GET responses are kept in a small LRU cache (`cache_size` entries, 0 to turn it
+    off) that empties whenever the database file changes: the API only reads, so a built database
+    answers the same request the same way until the next build or load.
+    """
     from flask import Blueprint, Response, request
     from werkzeug.exceptions import HTTPException
 
@@ -320,8 +390,45 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None) -> Any
         return Response(_formats.json.dumps(body, ensure_ascii=False, default=str), status=status,
                         mimetype="application/json")
 
+    def plan_body() -> dict[str, Any]:
+        raw = request.get_json(silent=True)
+        if not isinstance(raw, dict):
+            raise ApiError(400, "invalid_body", "the body must be a JSON object, e.g. {\"region\": \"07\", \"sites\": 10}")
+        if "region" not in raw:
+            raise ApiError(400, "invalid_body", "the body needs a région: {\"region\": \"07\"}",
+                           [{"parameter": "region", "reason": "required"}])
+        bad = [k for k, v in raw.items() if isinstance(v, (dict, list, bool)) or v is None]
+        if bad:
+            raise ApiError(400, "invalid_body", f"field {str(bad[0])[:40]!r} must be a string or a number")
+        return parse(PLAN_PARAMS, {str(k): [str(v)] for k, v in raw.items()})
+
+    cache: OrderedDict[tuple[str, str], tuple[bytes, str, dict[str, str]]] = OrderedDict()
+    cache_stamp: list[Any] = [None]
+
+    def cached_respond(route: Route, path_args: dict[str, str]) -> Response:
+        if route.method != "GET" or cache_size <= 0:
+            return respond(route, path_args)
+        key = (request.full_path, str(request.accept_mimetypes))
+        stamp = api._current()
+        if stamp != cache_stamp[0]:
+            cache.clear()
+            cache_stamp[0] = stamp
+        if key in cache:
+            cache.move_to_end(key)
+            body, mimetype, headers = cache[key]
+            return Response(body, mimetype=mimetype, headers=headers)
+        response = respond(route, path_args)
+        if response.status_code == 200 and response.content_length and response.content_length < 8_000_000:
+            headers = {k: v for k, v in response.headers.items() if k.startswith(("X-", "Link", "Content-Disp"))}
+            cache[key] = (response.get_data(), response.mimetype, headers)
+            if len(cache) > cache_size:
+                cache.popitem(last=False)
+        return response
+
     def respond(route: Route, path_args: dict[str, str]) -> Response:
         args = parse(route.params, request.args.to_dict(flat=False), path_args)
+        if route.method == "POST":
+            args["body"] = plan_body()
         fmt = _formats.negotiate(args.get("format"), request.accept_mimetypes, route.formats)
         handler = getattr(api, route.name if route.name != "indicator_values" else "values")
         if route.name == "indicator_values":
@@ -365,7 +472,7 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None) -> Any
 
     def view(route: Route) -> Callable[..., Response]:
         def endpoint(**path_args: str) -> Response:
-            return respond(route, path_args)
+            return cached_respond(route, path_args)
 
         endpoint.__name__ = route.name
         return endpoint
@@ -414,6 +521,14 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None) -> Any
     def http_error(err: HTTPException) -> Response:
         return error_response(err.code or 500, (err.name or "error").lower().replace(" ", "_"), err.description or "")
 
+    @blueprint.app_errorhandler(405)
+    def method_not_allowed(err: HTTPException) -> Any:
+        # Routing errors are raised before a blueprint is chosen, so this handler is app-wide: it
+        # answers in the API's error shape under /api/v1 and leaves every other path as it was.
+        if not request.path.startswith(PREFIX + "/"):
+            return err
+        return error_response(405, "method_not_allowed", err.description or "method not allowed")
+
     @blueprint.errorhandler(Exception)
     def internal(err: Exception) -> Response:  # pragma: no cover - the tests fail if this is reached
         import logging
@@ -436,18 +551,10 @@ def _select(frame: pd.DataFrame, fields: list[str] | None) -> pd.DataFrame:
     return frame[[c for c in keep if c in frame.columns]]
 
 
-def create_api_app(db: Database | str | os.PathLike[str] | None = None) -> Any:
+def create_api_app(db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 256) -> Any:
     """A Flask app serving only the API under /api/v1 (for tests, scripts and the load benchmark)."""
     from flask import Flask
 
     app = Flask("observatory.api")
-    app.register_blueprint(create_blueprint(db))
-
-    @app.errorhandler(405)
-    def not_allowed(err: Any) -> Any:
-        from flask import Response
-
-        body = {"error": {"code": "method_not_allowed", "message": str(err.description), "details": []}}
-        return Response(_formats.json.dumps(body), status=405, mimetype="application/json")
-
+    app.register_blueprint(create_blueprint(db, cache_size=cache_size))
     return app

@@ -38,7 +38,7 @@ _ERROR_TEXT = {400: "Malformed parameter (wrong type, unknown name, too long, ou
 
 
 def _content(route: Route) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": "object"} if route.name in ("unit", "plan") else {
+    data: dict[str, Any] = {"type": "object"} if route.name in ("unit", "plan", "create_plan") else {
         "type": "array", "items": {"type": "object"}}
     content: dict[str, Any] = {"application/json": {"schema": {
         "type": "object", "required": ["data", "meta"],
@@ -68,6 +68,8 @@ def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> d
             "responses": {"200": {"description": f"{route.summary} ({', '.join(route.formats)})",
                                   "content": _content(route)}, **errors},
         }
+        if route.body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
         paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation
     return {
         "openapi": "3.0.3",
@@ -93,19 +95,19 @@ def docs_page(document: dict[str, Any]) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{e(document['info']['title'])} — API</title>",
-        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-        "h2{border-top:1px solid #ccc;padding-top:1rem}code,pre{background:#f4f4f4;padding:.1rem .3rem}"
-        "pre{padding:.6rem;overflow-x:auto}table{border-collapse:collapse;width:100%}"
-        "td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}"
-        ".m{font-weight:bold;color:#0a5}</style></head><body>",
+        ("<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
+         "h2{border-top:1px solid #ccc;padding-top:1rem}code,pre{background:#f4f4f4;padding:.1rem .3rem}"
+         "pre{padding:.6rem;overflow-x:auto}table{border-collapse:collapse;width:100%}"
+         "td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+         ".m{font-weight:bold;color:#0a5}</style></head><body>"),
         f"<h1>{e(document['info']['title'])}</h1>",
         f"<p>{e(document['info']['description'])}</p>",
-        f"<p>Machine-readable document: <a href='{e(server)}/openapi.json'><code>{e(server)}/openapi.json</code></a>. "
-        "Errors always have the shape <code>{\"error\": {\"code\", \"message\", \"details\"}}</code>.</p>",
-        "<h2>Examples</h2><pre>curl -o illiteracy.csv "
-        f"'http://127.0.0.1:8050{e(server)}/indicators/illiteracy_rate_10_plus/values?year=2024&amp;format=csv'\n"
-        "curl -o illiteracy.geojson "
-        f"'http://127.0.0.1:8050{e(server)}/indicators/illiteracy_rate_10_plus/values?year=2024&amp;format=geojson'</pre>",
+        (f"<p>Machine-readable document: <a href='{e(server)}/openapi.json'><code>{e(server)}/openapi.json</code></a>. "
+         "Errors always have the shape <code>{\"error\": {\"code\", \"message\", \"details\"}}</code>.</p>"),
+        ("<h2>Examples</h2><pre>curl -o illiteracy.csv "
+         f"'http://127.0.0.1:8050{e(server)}/indicators/illiteracy_rate_10_plus/values?year=2024&amp;format=csv'\n"
+         "curl -o illiteracy.geojson "
+         f"'http://127.0.0.1:8050{e(server)}/indicators/illiteracy_rate_10_plus/values?year=2024&amp;format=geojson'</pre>"),
     ]
     for path, operations in document["paths"].items():
         for method, op in operations.items():
@@ -115,6 +117,17 @@ def docs_page(document: dict[str, Any]) -> str:
                 parts.append(f"<p>{e(op['description'])}</p>")
             formats = [m for m in op["responses"]["200"].get("content", {})]
             parts.append(f"<p>Formats: {', '.join(f'<code>{e(m)}</code>' for m in formats)}</p>")
+            if "requestBody" in op:
+                body = op["requestBody"]["content"]["application/json"]["schema"]
+                parts.append("<p>JSON body:</p><table><tr><th>field</th><th>type</th><th>description</th></tr>")
+                for name, field in body["properties"].items():
+                    kind = field.get("type", "") + (": " + " | ".join(map(str, field["enum"])) if "enum" in field else "")
+                    if "minimum" in field:
+                        kind += f" ({field['minimum']}–{field['maximum']})"
+                    required = " (required)" if name in body.get("required", []) else ""
+                    parts.append(f"<tr><td><code>{e(name)}</code>{required}</td><td>{e(kind)}</td>"
+                                 f"<td>{e(field.get('description', ''))}</td></tr>")
+                parts.append("</table>")
             if op["parameters"]:
                 parts.append("<table><tr><th>parameter</th><th>in</th><th>type</th><th>description</th></tr>")
                 for p in op["parameters"]:
