@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ DEFAULT_LANGUAGE = "fr"
 TRANSLATIONS = Path(__file__).with_name("translations")
 
 
-@lru_cache(maxsize=None)
+@cache
 def strings(lang: str) -> dict[str, str]:
     """Every string of a language, from its JSON file."""
     if lang not in LANGUAGES:
@@ -70,4 +70,6 @@ def number(value: Any, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> st
     text = f"{value:,.{decimals}f}"
     if lang == "en":
         return text
-    return text.replace(",", "\u202f").replace(".", ",")
+    text = text.replace(",", "\u202f").replace(".", ",")
+    # Isolated left-to-right, or the bidi algorithm reorders "97 687" into "687 97" in Arabic text.
+    return f"\u2066{text}\u2069" if lang == "ar" else text

@@ -45,6 +45,8 @@ INDEX_NORMALISATION = "index-normalisation"
 INDEX_AGGREGATION = "index-aggregation"
 INDEX_MAP = "index-map"
 INDEX_RANKING = "index-ranking"
+INDEX_REGION = "index-region"
+INDEX_LEGEND = "index-legend"
 
 # -- deployment planner ---------------------------------------------------------------------------
 PLAN_REGION = "plan-region"

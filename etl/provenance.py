@@ -103,10 +103,9 @@ class RunRecord:
         }], columns=TABLES["etl_run"])
 
     def quarantine_rows(self) -> pd.DataFrame:
-        if not self.quarantined:
-            return pd.DataFrame(columns=TABLES["quarantine"])
-        rows = pd.concat(self.quarantined, ignore_index=True)
-        rows = rows.assign(run_id=self.run_id, job=self.job)
-        rows["value"] = rows["value"].astype("string")
-        rows["row"] = pd.to_numeric(rows["row"], errors="coerce")
-        return rows.reindex(columns=TABLES["quarantine"])
+        rows = pd.concat(self.quarantined, ignore_index=True) if self.quarantined else pd.DataFrame(
+            columns=TABLES["quarantine"])
+        rows = rows.assign(run_id=self.run_id, job=self.job).reindex(columns=TABLES["quarantine"])
+        # Typed even when empty, so the table is created with an integer row column on every backend.
+        text = {c: "string" for c in TABLES["quarantine"] if c != "row"}
+        return rows.astype(text).assign(row=pd.to_numeric(rows["row"], errors="coerce").astype("float64"))

@@ -7,6 +7,8 @@ backend. A column added here is added for GeoPackage and PostGIS alike.
 
 from __future__ import annotations
 
+from .results_schema import RESULT_TABLES
+
 #: Administrative levels, from the top. Each has a spatial table of the same name.
 LEVELS = ("country", "region", "province", "commune")
 
@@ -67,11 +69,19 @@ TABLES: dict[str, list[str]] = {
     "quarantine": ["run_id", "job", "source", "row", "column", "value", "reason"],
     # How each 2024 commune got its geometry from the 2014-era polygons.
     "reconciliation": ["code", "method", "source_codes", "polygons", "area_km2", "note"],
+    # Raw usage counts as loaded (commune × service × month × channel), so a later load recomputes the
+    # month's indicators from everything loaded; never published (small counts are suppressed).
+    "usage_count": [
+        "commune_code", "service", "period", "channel", "transactions", "unique_users", "suppressed",
+        "source", "sha256", "run_id",
+    ],
     # Our aggregates beside HCP's own published figures for the same unit.
     "aggregate_check": [
         "level", "unit_code", "indicator_id", "year", "sex", "area", "computed", "published", "difference",
     ],
 }
+
+TABLES.update(RESULT_TABLES)  # the analytics results: index, clusters, models, plans
 
 #: Provenance logs: they differ between two builds by design (times, run ids).
 LOG_TABLES = frozenset({"build", "etl_run"})
@@ -80,5 +90,4 @@ LOG_TABLES = frozenset({"build", "etl_run"})
 def data_tables() -> list[str]:
     """Tables whose content two builds of the same inputs must reproduce exactly (every table but the logs)."""
     return [t for t in TABLES if t not in LOG_TABLES]
-from .results_schema import RESULT_TABLES; TABLES.update(RESULT_TABLES)  # noqa: E402, E702 - analytics tables (issue 4)
-from etl.connectors.tables import CONNECTOR_TABLES; TABLES.update(CONNECTOR_TABLES)  # noqa: E402, E702 - connector tables (issue 3)
+

@@ -184,7 +184,3 @@ def test_a_download_works(browser, server_url, downloads):
     assert lines[0].startswith("code,name_fr,name_ar")
 
 
-@pytest.fixture(scope="session")  # TEMP-ITERATION
-def built_db():  # TEMP-ITERATION
-    from observatory.database import Database  # TEMP-ITERATION
-    return Database("/tmp/lead-build2/observatory.gpkg")  # TEMP-ITERATION

@@ -6,7 +6,6 @@ Values are HCP's RGPH 2024 and 2014 figures in the built database.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -57,9 +56,9 @@ def as_text(obj) -> str:
 
 
 def controls(**changes) -> dict[str, str]:
-    args = dict(lang="fr", level="commune", region=None, province=None, indicator="illiteracy_rate_10_plus|2024",
-                scheme="quantiles", k="5", palette="Viridis", compare="none",
-                indicator2="amenities_electricity|2024", lisa=[])
+    args = {"lang": "fr", "level": "commune", "region": None, "province": None,
+            "indicator": "illiteracy_rate_10_plus|2024", "scheme": "quantiles", "k": "5", "palette": "Viridis",
+            "compare": "none", "indicator2": "amenities_electricity|2024", "lisa": []}
     args.update(changes)
     return state_from_controls(**args)
 
@@ -171,7 +170,7 @@ def test_level_and_drill_down_and_breadcrumb(data):
 def test_bivariate_and_side_by_side(data):
     out = update_maps(data, ids.COMPARE, controls(compare="bivariate"))
     z = next(op for op in out[0].to_plotly_json()["operations"] if op["location"] == ["data", 0, "z"])
-    assert set(z["params"]["value"]) <= set(range(0, 10)) and len(z["params"]["value"]) == 1503
+    assert set(z["params"]["value"]) <= set(range(10)) and len(z["params"]["value"]) == 1503
     out = update_maps(data, ids.COMPARE, controls(compare="side"))
     assert isinstance(out[2], go.Figure) and out[4] == {}
     assert len(out[2].data[0].locations) == 1503
@@ -265,7 +264,20 @@ def test_importing_the_app_reads_no_data(tmp_path):
     assert app.layout is not None  # the factory reads nothing: a missing database only shows when a page renders
 
 
-@pytest.fixture(scope="session")  # TEMP-ITERATION
-def built_db():  # TEMP-ITERATION
-    from observatory.database import Database  # TEMP-ITERATION
-    return Database("/tmp/lead-build2/observatory.gpkg")  # TEMP-ITERATION
+
+
+def test_index_builder_recomputes_the_ranking_from_the_choices(data):
+    from dashboards.pages.index_builder import custom_index, view
+
+    expert = custom_index(data, {"access": 0.35, "skills": 0.35, "usage": 0.1, "vulnerability": 0.2},
+                          "minmax", "arithmetic")
+    equal = custom_index(data, dict.fromkeys(("access", "skills", "usage", "vulnerability"), 0.5), "minmax",
+                         "arithmetic")
+    published = data.index_frame("commune", "fr").set_index("code")["rank"]
+    assert (equal["rank"] == published.reindex(equal.index)).all()  # the page opens on the published ranks
+    access = custom_index(data, {"access": 1.0, "skills": 0.0, "usage": 0.0, "vulnerability": 0.0}, "rank", "geometric")
+    assert len(expert) == len(access) == 1503
+    assert sorted(access["rank"].astype(int))[:3] == [1, 2, 3]
+    assert (expert["rank"] != access["rank"]).any()  # the choices change the ranking
+    shown = view(data, access, DRAA_TAFILALET, "fr")
+    assert len(shown["codes"]) == 125 and np.nanmin(shown["ranks"]) == 1

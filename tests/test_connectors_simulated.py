@@ -83,3 +83,4 @@ def test_load_usage_simulated_replaces_the_layer_without_doubling(built_db: Data
     assert len(values) == 8 * 12 * UNITS
     before = built_db.read("indicator_value", where={"source_id": simulated.SOURCE_ID}).drop(columns="run_id")
     pd.testing.assert_frame_equal(before, values.drop(columns="run_id"))
+    db.path.unlink()

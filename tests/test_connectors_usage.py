@@ -23,8 +23,10 @@ POPULATION = {TANGER: 1_275_428, ASSILAH: 36_039, GUEZNAIA: 88_676}  # RGPH 2024
 
 
 @pytest.fixture()
-def db(built_db: Database, tmp_path) -> Database:
-    return copy_db(built_db, tmp_path / "db")
+def db(built_db: Database, tmp_path):
+    copy = copy_db(built_db, tmp_path / "db")
+    yield copy
+    copy.path.unlink(missing_ok=True)  # 650 MB a copy: do not leave them in pytest's kept temp dirs
 
 
 def good_rows() -> list[list[object]]:

@@ -19,7 +19,7 @@ def test_get_returns_the_declared_entry():
 
 
 def test_unknown_id_lists_the_valid_ones():
-    with pytest.raises(UnknownNameError, match=r"unknown indicator 'internet_speed'; valid: .*age_0_4"):
+    with pytest.raises(UnknownNameError, match=r"unknown indicator 'internet_speed'; did you mean: .*; valid: .*age_0_4"):
         registry.get("internet_speed")
 
 

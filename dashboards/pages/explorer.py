@@ -14,8 +14,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from observatory.classify import bivariate, classify, rank
 
-from .. import figures
-from .. import ids
+from .. import figures, ids
 from ..data import NEED_DRIVERS, AppData
 from ..i18n import indicator_label, number, place_name, t
 from ..state import COMPARE, LEVELS, PALETTES, SCHEMES, encode, href

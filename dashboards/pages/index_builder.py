@@ -1,26 +1,145 @@
 """
-Index builder: weights, normalisation and aggregation; the map and the ranking update, with rank
-intervals. The index is computed by `observatory.index.FragilityIndex`, never here.
+Index builder: weights, normalisation and aggregation; the map and the ranking update, with the
+90% rank intervals of the published index beside the custom ranks. The index is computed by
+`observatory.index.FragilityIndex` on the stored component values, never here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dash import html
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, dcc, html
 
-from ..data import AppData
-from ..i18n import t
+from observatory.classify import classify, rank
+
+from .. import figures, ids
+from ..data import AppData, results_module
+from ..i18n import number, place_name, t
 from . import Page, register
+
+DIMENSIONS = ("access", "skills", "usage", "vulnerability")
+ROWS = 15
+
+
+def inputs(data: AppData) -> pd.DataFrame:
+    """code × component key: the (imputed) component values the build's index was computed from."""
+    if not hasattr(data, "_index_inputs"):
+        contributions = results_module().index_contributions(db=data.db)
+        data._index_inputs = contributions.pivot_table(index="code", columns="component", values="value")  # type: ignore[attr-defined]
+    return data._index_inputs  # type: ignore[attr-defined]
+
+
+def custom_index(data: AppData, weights: dict[str, float], normalisation: str, aggregation: str) -> pd.DataFrame:
+    """The index with these choices over the build's components: one row per commune (index 0-100, rank)."""
+    from observatory import index as ix
+
+    frame = inputs(data)
+    present = {c.dimension for c in ix.CENSUS_COMPONENTS if c.key.name in frame.columns}
+    components = [c for c in ix.CENSUS_COMPONENTS if c.key.name in frame.columns]
+    given = {d: float(w) for d, w in weights.items() if d in present}
+    fitted = ix.FragilityIndex(components=components, weights=given, normalisation=normalisation,
+                               aggregation=aggregation).fit(frame)
+    return fitted.scores_
+
+
+def view(data: AppData, scores: pd.DataFrame, region: str, lang: str) -> dict[str, Any]:
+    units = data.scope("commune", region=region)
+    codes = units.code.tolist()
+    values = scores["index"].reindex(codes).to_numpy(float)
+    ranks = rank(values)
+    classes = classify(values, scheme="quantiles", k=5)
+    colours = figures.class_colours("Viridis", max(classes.k, 1))
+    hover = figures.hover_template(t("index_label", lang), "", "", int(np.isfinite(values).sum()), lang)
+    return {"units": units, "codes": codes, "names": [place_name(r, lang) for r in units.to_dict("records")],
+            "values": values, "ranks": ranks, "classes": classes.classes, "colours": colours,
+            "customdata": figures.hover_data(values, ranks), "hovertemplate": hover,
+            "legend": figures.legend(t("index_label", lang), classes.intervals(), classes.counts, colours,
+                                     int((classes.classes < 0).sum()), lang)}
+
+
+def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
+    published = data.index_frame("commune", lang).set_index("code")
+    table = pd.DataFrame({"code": v["codes"], "name": v["names"], "value": v["values"], "rank": v["ranks"]})
+    table = table.dropna(subset=["rank"]).sort_values("rank").head(ROWS)
+    head = html.Tr([html.Th(t("rank", lang)), html.Th(t("level_commune", lang)), html.Th(t("index_label", lang)),
+                    html.Th(t("published_rank", lang))])
+    rows = []
+    for r in table.to_dict("records"):
+        p = published.loc[r["code"]] if r["code"] in published.index else None
+        interval = (f"{int(p['rank'])} ({int(p['rank_lower'])}–{int(p['rank_upper'])})" if p is not None else "–")
+        interval = f"\u2066{interval}\u2069" if lang == "ar" else interval  # keep "88–205" in reading order
+        rows.append(html.Tr([html.Td(int(r["rank"])), html.Td(r["name"]), html.Td(number(r["value"], lang)),
+                             html.Td(interval)]))
+    return html.Div([html.Table([html.Thead(head), html.Tbody(rows)], className="ranking-table"),
+                     html.P(t("index_builder_note", lang), className="note")])
 
 
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
-    return html.Div([html.H1(t("page_index", lang)), html.P(t("index_builder_missing", lang), className="note")])
+    if not data.has_index():
+        return html.Div([html.H1(t("page_index", lang)), html.P(t("index_builder_missing", lang), className="note")])
+    from observatory import index as ix
+
+    region = state["region"] or "08"
+    # Equal weights, min-max, arithmetic: the published index, so the page opens on the published ranks.
+    scores = custom_index(data, dict.fromkeys(DIMENSIONS, 0.5), "minmax", "arithmetic")
+    v = view(data, scores, region, lang)
+    sliders = []
+    for d in DIMENSIONS:
+        sliders += [html.Label(t(f"dimension_{d}", lang), htmlFor=f"weight-{d}"),
+                    dcc.Slider(id=f"weight-{d}", min=0, max=1, step=0.05, value=0.5,
+                               marks={0: "0", 0.5: "0,5", 1: "1"})]
+    from .explorer import _place_options
+
+    return html.Div([
+        html.H1(t("page_index", lang)),
+        html.Div([
+            html.Div([
+                html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
+                dcc.Dropdown(id=ids.INDEX_REGION, options=_place_options(data.units("region"), lang), value=region,
+                             clearable=False),
+                html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
+                html.Label(t("normalisation", lang), htmlFor=ids.INDEX_NORMALISATION),
+                dcc.RadioItems(id=ids.INDEX_NORMALISATION, value="minmax", options=[
+                    {"label": t(f"norm_{n}", lang), "value": n} for n in ix.NORMALISATIONS]),
+                html.Label(t("aggregation", lang), htmlFor=ids.INDEX_AGGREGATION),
+                dcc.RadioItems(id=ids.INDEX_AGGREGATION, value="arithmetic", options=[
+                    {"label": t(f"agg_{a}", lang), "value": a} for a in ix.AGGREGATIONS]),
+            ], className="controls"),
+            html.Div([
+                dcc.Graph(id=ids.INDEX_MAP, config=figures.graph_config(), className="map", figure=figures.choropleth(
+                    data.geojson_for("commune", v["codes"]), v["codes"], v["names"], v["classes"], v["colours"],
+                    v["customdata"], v["hovertemplate"])),
+                html.Div(v["legend"], id=ids.INDEX_LEGEND),
+                html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
+            ], className="maps"),
+        ], className="explorer"),
+    ])
 
 
 def callbacks(app: Any, data: AppData) -> None:
-    """No callbacks until the index results are in the database."""
+    @app.callback(
+        Output(ids.INDEX_MAP, "figure"), Output(ids.INDEX_LEGEND, "children"), Output(ids.INDEX_RANKING, "children"),
+        *[Input(f"weight-{d}", "value") for d in DIMENSIONS], Input(ids.INDEX_NORMALISATION, "value"),
+        Input(ids.INDEX_AGGREGATION, "value"), Input(ids.INDEX_REGION, "value"), State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_choices(w_access, w_skills, w_usage, w_vulnerability, normalisation, aggregation, region, lang):
+        from dash import ctx
+
+        lang = lang or "fr"
+        weights = {"access": w_access, "skills": w_skills, "usage": w_usage, "vulnerability": w_vulnerability}
+        if sum(float(w or 0) for w in weights.values()) <= 0:
+            weights["access"] = 1.0
+        v = view(data, custom_index(data, weights, normalisation, aggregation), region or "08", lang)
+        if ctx.triggered_id == ids.INDEX_REGION:
+            figure: Any = figures.choropleth(data.geojson_for("commune", v["codes"]), v["codes"], v["names"],
+                                             v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
+        else:
+            figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
+        return figure, v["legend"], ranking(data, v, lang)
 
 
 register(Page(path="/index", title="page_index", layout=layout, callbacks=callbacks, order=2))

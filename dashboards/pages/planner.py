@@ -19,7 +19,7 @@ from observatory import query
 from observatory.errors import ObservatoryError
 
 from .. import figures, ids
-from ..data import INDEX_ID, AppData, results_module
+from ..data import AppData
 from ..i18n import number, place_name, t
 from . import Page, register
 from .explorer import QUESTION_REGION, _place_options
@@ -121,7 +121,8 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
     return figure
 
 
-def summary_block(result: dict[str, Any], lang: str) -> Any:
+def summary_block(data: AppData, result: dict[str, Any], lang: str) -> Any:
+    regions = {r["code"]: place_name(r, lang) for r in data.units("region").to_dict("records")}
     blocks = []
     for kind, body in result["plans"].items():
         s = body["summary"]
@@ -131,13 +132,14 @@ def summary_block(result: dict[str, Any], lang: str) -> Any:
         for (group_type, group), part in audit.groupby(["group_type", "group"], sort=False):
             opt = part[part.plan == "optimal"].iloc[0]
             naive = part[part.plan == "naive"].iloc[0]
-            label = t(f"audit_{group}", lang) if group in ("all", "female", "male", "urban", "rural") else group
+            label = t(f"audit_{group}", lang) if group in ("all", "female", "male", "urban", "rural") else \
+                regions.get(group, group)
             rows.append(html.Tr([html.Td(label), html.Td(number(opt.need, lang, decimals=0)),
                                  html.Td(f"{number(100 * opt.covered_share, lang)} %"),
                                  html.Td(f"{number(100 * naive.covered_share, lang)} %")]))
         blocks.append(html.Div([
             html.H3(t(f"site_{kind}", lang)),
-            html.P(t("plan_summary", lang, sites=int(s["sites_new"]), radius=number(s["radius_km"], lang),
+            html.P(t("plan_summary", lang, sites=int(s["sites_new"]), radius=number(s["radius_km"], lang, decimals=0),
                      covered=number(s["covered_need"], lang, decimals=0), total=number(s["need_total"], lang, decimals=0),
                      share=number(100 * s["covered_share"], lang),
                      naive=number(100 * s["naive_covered_share"], lang),
@@ -241,7 +243,7 @@ def callbacks(app: Any, data: AppData) -> None:
                            min_women_share=0.5 if "women" in equity else 0.0)
         except (ObservatoryError, ValueError) as err:
             return no_update, html.P(f"{t('plan_failed', lang)} {err}", className="error", role="alert"), no_update
-        return plan_figure(data, result, lang), summary_block(result, lang), result
+        return plan_figure(data, result, lang), summary_block(data, result, lang), result
 
     @app.callback(
         Output(ids.PLAN_DOWNLOAD, "data"),

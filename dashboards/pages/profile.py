@@ -14,7 +14,7 @@ from observatory.errors import UnknownNameError
 from observatory.profile import commune_profile
 
 from .. import ids
-from ..data import AppData, results_module
+from ..data import AppData
 from ..i18n import indicator_label, number, place_name, t
 from ..state import href
 from . import Page, register

@@ -41,7 +41,7 @@ from ._common import (
     refuse_personal_data,
     roll_up,
 )
-from .tables import CONNECTOR_TABLES
+from observatory.schema import TABLES
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
 CHANNELS = ("web", "mobile", "counter", "assisted")
@@ -55,7 +55,7 @@ LICENCE = (
 )
 
 #: Raw counts as loaded, one row per commune × service × month × channel (stored, never published).
-USAGE_COUNT_COLUMNS = CONNECTOR_TABLES["usage_count"]
+USAGE_COUNT_COLUMNS = TABLES["usage_count"]
 
 PER_1000 = "per 1,000 inhabitants"
 SPECS = [
