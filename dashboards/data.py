@@ -69,6 +69,9 @@ class AppData:
         self.index_frame = lru_cache(maxsize=16)(self._index_frame)
         self.lisa = lru_cache(maxsize=4)(self._lisa)
         self.has_index = lru_cache(maxsize=1)(self._has_index)
+        self.indicator = lru_cache(maxsize=1024)(self._indicator)
+        self.latest_year = lru_cache(maxsize=1024)(self._latest_year)
+        self.names = lru_cache(maxsize=16)(self._names)
 
     def warm(self) -> None:
         """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
@@ -120,7 +123,17 @@ class AppData:
     def _sources(self) -> pd.DataFrame:
         return query.sources(db=self.db)
 
-    def indicator(self, indicator_id: str, year: int) -> dict[str, Any]:
+    def _latest_year(self, indicator_id: str) -> int | None:
+        years = self.catalogue().year[self.catalogue().indicator_id == indicator_id]
+        return int(years.max()) if len(years) else None
+
+    def _names(self, level: str, lang: str) -> dict[str, str]:
+        """code -> the unit's name in `lang` (Arabic names in Arabic)."""
+        from .i18n import place_name
+
+        return {row["code"]: place_name(row, lang) for row in self.units(level).to_dict("records")}
+
+    def _indicator(self, indicator_id: str, year: int) -> dict[str, Any]:
         """The dictionary row of an indicator and year (empty if unknown)."""
         cat = self.catalogue()
         rows = cat[(cat.indicator_id == indicator_id) & (cat.year.astype(int) == int(year))]

@@ -29,8 +29,7 @@ RANKING_ROWS = 10
 def indicator_choice(data: AppData, indicator: str, year: str) -> tuple[str, int]:
     """The indicator and year of the state, or the default when the state names none or an unknown one."""
     if indicator and data.has(indicator, year or None):
-        years = data.catalogue().query("indicator_id == @indicator").year.astype(int)
-        return indicator, int(year) if year else int(years.max())
+        return indicator, int(year) if year else int(data.latest_year(indicator))
     return data.default_indicator()
 
 
@@ -55,7 +54,8 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
     level = state["level"]
     units = data.scope(level, region=state["region"], province=state["province"])
     codes = units.code.tolist()
-    names = [place_name(row, lang) for row in units.to_dict("records")]
+    lookup = data.names(level, lang)
+    names = [lookup[code] for code in codes]
     indicator, year = indicator_choice(data, state["indicator2" if second else "indicator"],
                                        state["year2" if second else "year"])
     meta = data.indicator(indicator, year)
@@ -169,8 +169,7 @@ def ranking(data: AppData, view: dict[str, Any], state: dict[str, str]) -> html.
 
 
 def _latest_year(data: AppData, indicator: str) -> int | None:
-    years = data.catalogue().query("indicator_id == @indicator").year
-    return int(years.max()) if len(years) else None
+    return data.latest_year(indicator)
 
 
 def _explanations(data: AppData, view: dict[str, Any], codes: list[str], level: str, lang: str) -> dict[str, str]:

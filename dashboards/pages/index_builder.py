@@ -36,8 +36,9 @@ def custom_index(data: AppData, weights: dict[str, float], normalisation: str, a
     from observatory import index as ix
 
     frame = inputs(data)
-    present = {c.dimension for c in ix.CENSUS_COMPONENTS if c.key.name in frame.columns}
-    components = [c for c in ix.CENSUS_COMPONENTS if c.key.name in frame.columns]
+    # The components the build used: the census ones, plus the connectors' when measurements were loaded.
+    components = [c for c in (*ix.CENSUS_COMPONENTS, *ix.CONNECTOR_COMPONENTS) if c.key.name in frame.columns]
+    present = {c.dimension for c in components}
     given = {d: float(w) for d, w in weights.items() if d in present}
     fitted = ix.FragilityIndex(components=components, weights=given, normalisation=normalisation,
                                aggregation=aggregation).fit(frame)

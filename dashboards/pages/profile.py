@@ -73,7 +73,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     region = data.units("region").set_index("code").loc[commune["region_code"]].to_dict()
     other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
     head = html.Tr([html.Th(t("indicator", lang)), html.Th(place_name(commune, lang)),
-                    html.Th(place_name(province, lang)), html.Th(place_name(region, lang)),
+                    html.Th([place_name(province, lang), html.Br(), html.Small(t("province", lang))]),
+                    html.Th([place_name(region, lang), html.Br(), html.Small(t("region", lang))]),
                     html.Th(t("morocco", lang)), html.Th("2014"), html.Th(t("change_since_2014", lang))])
     body = []
     for topic, rows in profile.groupby("topic", sort=False, dropna=False):
