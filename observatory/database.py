@@ -283,23 +283,28 @@ class Writer:
         return self.connection.execute(text(f'DELETE FROM {self.schema}."{table}"{clause}'), params).rowcount
 
     def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
-        """Create indexes (table → column tuples) so filtered reads stay fast."""
-        statements = []
-        for table, column_sets in indexes.items():
-            for columns in column_sets:
-                name = f"idx_{table}_{'_'.join(columns)}"
-                cols = ", ".join(f'"{c}"' for c in columns)
-                target = f'"{table}"' if self.staging_path is not None else f'{self.schema}."{table}"'
-                statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {target} ({cols})")
+        """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay fast."""
+        def statements(present: set[str], prefix: str) -> list[str]:
+            out = []
+            for table, column_sets in indexes.items():
+                if table not in present:
+                    continue
+                for columns in column_sets:
+                    cols = ", ".join(f'"{c}"' for c in columns)
+                    out.append(f'CREATE INDEX IF NOT EXISTS idx_{table}_{"_".join(columns)} ON {prefix}"{table}" ({cols})')
+            return out
+
         if self.staging_path is not None:
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
-                for statement in statements:
+                present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                for statement in statements(present, ""):
                     con.execute(statement)
                 con.commit()
             return
-        from sqlalchemy import text
+        from sqlalchemy import inspect, text
 
-        for statement in statements:
+        present = set(inspect(self.connection).get_table_names(schema=self.schema))
+        for statement in statements(present, f"{self.schema}."):
             self.connection.execute(text(statement))
 
     def _write(self, table: str, frame: pd.DataFrame, *, append: bool) -> None:
