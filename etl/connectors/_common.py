@@ -64,16 +64,22 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
+def require_file(path: str | Path, *, expected: str = "") -> Path:
+    """The path of an input file that exists and is not empty, or an error that names it."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ValidationError(f"{path}: the file is empty (0 bytes){'; expected ' + expected if expected else ''}")
+    return path
+
+
 def read_tabular(path: str | Path, *, expected: Sequence[str]) -> Table:
     """
     A CSV, Parquet or XLSX file as a frame of text cells (numbers are checked later, cell by cell,
     so that one bad value quarantines one row rather than failing the file).
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise ValidationError(f"{path}: the file is empty (0 bytes); expected a header with {', '.join(expected)}")
+    path = require_file(path, expected=f"a header with {', '.join(expected)}")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(path, expected)

@@ -32,6 +32,7 @@ from ._common import (
     Rejects,
     dictionary_rows,
     indicator_rows,
+    require_file,
     roll_up,
 )
 
@@ -110,11 +111,7 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
     `source` and `row` (1-based row in the file). Columns keep their published names and types;
     cells are validated later, row by row.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise ValidationError(f"{path}: the file is empty (0 bytes)")
+    path = require_file(path)
     name = path.name.lower()
     if name.endswith((".parquet", ".pq")):
         import pyarrow.parquet as pq
