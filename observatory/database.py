@@ -93,7 +93,7 @@ class Database:
         except Exception:  # noqa: BLE001 - an unreachable server is "not there" to a caller deciding to build
             return False
 
-    def require(self) -> "Database":
+    def require(self) -> Database:
         """Self, or a clear error that says how to build."""
         if not self.exists():
             raise DatabaseNotFoundError(
@@ -165,7 +165,8 @@ class Database:
         Rows of a table as a DataFrame, or a GeoDataFrame for a spatial table read with its geometry.
         `where` maps column names to a value or a list of values (all must match).
         """
-        self.require() if table != "build" else None
+        if table != "build":  # the build table is what require() itself looks for
+            self.require()
         valid = self.columns(table)
         if columns is not None:
             missing = [c for c in columns if c not in valid]
@@ -209,7 +210,7 @@ class Database:
 
     # -- writing ----------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def writer(self, *, rebuild: bool = False) -> Iterator["Writer"]:
+    def writer(self, *, rebuild: bool = False) -> Iterator[Writer]:
         """
         A transaction over the database. With `rebuild`, it starts from an empty database that
         replaces the old one only if the block completes; otherwise it edits a copy (GeoPackage)
@@ -347,15 +348,15 @@ def _copy_rows(table: Any, connection: Any, keys: list[str], rows: Any) -> int:
     import csv
     import io
 
+    rows = list(rows)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
-    buffer.seek(0)
     columns = ", ".join(f'"{k}"' for k in keys)
     name = f'{table.schema}."{table.name}"' if table.schema else f'"{table.name}"'
-    with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY {name} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
-    return len(keys)
+    statement = f"COPY {name} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(buffer.getvalue())
+    return len(rows)
 
 
 def _storable(frame: pd.DataFrame) -> pd.DataFrame:

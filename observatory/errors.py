@@ -30,7 +30,7 @@ class UnknownNameError(ObservatoryError, KeyError):
         return str(self.args[0])
 
 
-def unknown_name(kind: str, name: object, valid: "list[str] | tuple[str, ...] | set[str]") -> UnknownNameError:
+def unknown_name(kind: str, name: object, valid: list[str] | tuple[str, ...] | set[str]) -> UnknownNameError:
     """An UnknownNameError that says what was asked and what exists."""
     import difflib
 

@@ -108,15 +108,18 @@ def _read_csv(path: Path, expected: Sequence[str]) -> Table:
     return Table(path, frame.reset_index(drop=True), frame.index.to_numpy() + 2, encoding, notes)
 
 
-def _read_parquet(path: Path) -> Table:
+def read_parquet(path: Path, *, remedy: str) -> pd.DataFrame:
+    """A Parquet file as a frame, or an error that names the file and says how to get a good copy."""
     import pyarrow.parquet as pq
 
     try:
-        frame = pq.read_table(path).to_pandas()
+        return pq.read_table(path).to_pandas()
     except Exception as err:
-        raise ValidationError(
-            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); copy it again from the source"
-        ) from err
+        raise ValidationError(f"{path}: not a readable Parquet file (truncated or corrupt: {err}); {remedy}") from err
+
+
+def _read_parquet(path: Path) -> Table:
+    frame = read_parquet(path, remedy="copy it again from the source")
     frame = frame.astype(object).where(frame.notna(), "").astype(str)
     return Table(path, frame, np.arange(len(frame)) + 1)
 

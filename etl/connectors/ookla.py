@@ -32,6 +32,7 @@ from ._common import (
     Rejects,
     dictionary_rows,
     indicator_rows,
+    read_parquet,
     require_file,
     roll_up,
 )
@@ -114,14 +115,7 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
     path = require_file(path)
     name = path.name.lower()
     if name.endswith((".parquet", ".pq")):
-        import pyarrow.parquet as pq
-
-        try:
-            frame = pq.read_table(path).to_pandas()
-        except Exception as err:
-            raise ValidationError(
-                f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
-            ) from err
+        frame = read_parquet(path, remedy="download it again")
     elif name.endswith((".zip", ".shp")):
         frame = _read_shapefile(path, crs=crs)
     else:

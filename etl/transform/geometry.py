@@ -116,11 +116,11 @@ def clean_coverage(geo: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     # overlap goes to the smaller one, which is the enclave, and the larger one gets a hole.
     cleaned = shapely.coverage_clean(geo.geometry.values, gap_width=GAP_WIDTH_DEG, merge_strategy="min_area")
     cleaned = shapely.make_valid(cleaned, method="structure", keep_collapsed=False)
-    polygonal = np.array([_polygonal(g) for g in cleaned], dtype=object)
-    return geo.set_geometry(polygonal, crs=CRS)
+    parts = np.array([polygonal(g) for g in cleaned], dtype=object)
+    return geo.set_geometry(parts, crs=CRS)
 
 
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+def polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     """The polygon parts of a geometry, as a MultiPolygon (make_valid may leave lines behind)."""
     parts = shapely.get_parts(geom)
     polys = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]
@@ -135,7 +135,7 @@ def area_km2(geo: gpd.GeoDataFrame) -> pd.Series:
 def dissolve(geo: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
     """Union of the communes by a parent code; on a clean coverage this leaves no seams."""
     groups = geo.groupby(by, sort=True).geometry.agg(lambda g: shapely.coverage_union_all(g.values))
-    return gpd.GeoDataFrame({"code": groups.index}, geometry=[_polygonal(g) for g in groups.values], crs=CRS)
+    return gpd.GeoDataFrame({"code": groups.index}, geometry=[polygonal(g) for g in groups.values], crs=CRS)
 
 
 def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -151,6 +151,6 @@ def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
             rounded = shapely.make_valid(rounded, method="structure", keep_collapsed=False)
             frames.append(gpd.GeoDataFrame(
                 {"level": level, "code": geo["code"].values, "detail": detail},
-                geometry=[_polygonal(g) for g in rounded], crs=CRS,
+                geometry=[polygonal(g) for g in rounded], crs=CRS,
             ))
     return pd.concat(frames, ignore_index=True)
