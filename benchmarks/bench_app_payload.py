@@ -50,9 +50,9 @@ def naive(db, indicators: list[tuple[str, int]], changes: int) -> dict[str, floa
 
 def app_side(db, indicators: list[tuple[str, int]], changes: int) -> dict[str, float]:
     """The app: the first page once (geometry inside), then Dash Patches through the HTTP endpoint."""
-    from dashboards import create_app, ids
-    from dashboards.app import shell
-    from dashboards.pages import load_pages
+    from observatory.dashboards import create_app, ids
+    from observatory.dashboards.app import shell
+    from observatory.dashboards.pages import load_pages
 
     app = create_app(db)
     data = app.data

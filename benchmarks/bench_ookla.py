@@ -61,8 +61,7 @@ def reset_peak() -> None:
 
 def make_tiles(communes, n: int, seed: int) -> pd.DataFrame:
     import shapely
-
-    from etl.connectors.ookla import locate, quadkey_tiles, quadkeys_at, tile_centres
+    from observatory.etl.connectors.ookla import locate, quadkey_tiles, quadkeys_at, tile_centres
 
     rng = np.random.default_rng(seed)
     west, south, east, north = communes.total_bounds
@@ -99,7 +98,7 @@ def make_tiles(communes, n: int, seed: int) -> pd.DataFrame:
 
 
 def vectorised(tiles: pd.DataFrame, communes) -> tuple[pd.DataFrame, np.ndarray]:
-    from etl.connectors.ookla import assign_tiles, quadkey_tiles
+    from observatory.etl.connectors.ookla import assign_tiles, quadkey_tiles
 
     x, y, z, _valid = quadkey_tiles(tiles["quadkey"])
     typed = pd.DataFrame({"x": x, "y": y, "zoom": z, "tests": tiles["tests"], "devices": tiles["devices"],

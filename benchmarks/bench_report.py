@@ -35,9 +35,10 @@ def page_count(pdf: bytes) -> int:
 
 
 def main() -> int:
+    from observatory.reports.content import gather
+    from observatory.reports.render import to_html, to_pdf
+
     from observatory.settings import get_settings
-    from reports.content import gather
-    from reports.render import to_html, to_pdf
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=None)

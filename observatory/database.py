@@ -86,20 +86,59 @@ class Database:
         finally:
             con.close()
 
+    def state(self) -> tuple[str, str]:
+        """
+        What is at the target, as (state, one-line reason): `ready` (a complete build), `missing`
+        (nothing there: the only state a build may create), `directory`, `unreadable`, `not-sqlite`
+        (a truncated or foreign file), `foreign` (a database that is not an observatory build),
+        `unreachable` (no PostGIS server answers). Callers that write must refuse every state but
+        `ready` and `missing`, so nothing that is not ours is ever overwritten.
+        """
+        if self.kind == "gpkg":
+            return self._file_state()
+        try:
+            present = self.tables()
+        except Exception as err:  # noqa: BLE001 - any driver failure means the server did not answer
+            return "unreachable", f"no PostGIS server answers at {self.display}: {type(err).__name__}"
+        if "build" in present:
+            return "ready", f"observatory database at {self.display}"
+        if present:
+            return "foreign", f"schema {PG_SCHEMA} at {self.display} holds tables but no observatory build"
+        return "missing", f"no observatory database at {self.display}"
+
+    def _file_state(self) -> tuple[str, str]:
+        path = self.path
+        if not path.exists():
+            if not path.parent.is_dir():
+                return "missing", f"no observatory database at {path} (folder {path.parent} does not exist)"
+            return "missing", f"no observatory database at {path}"
+        if path.is_dir():
+            return "directory", f"{path} is a directory, not a GeoPackage file"
+        if not os.access(path, os.R_OK):
+            return "unreadable", f"{path} cannot be read (permissions)"
+        try:
+            with self._sqlite() as con:
+                names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as err:
+            return "not-sqlite", f"{path} is not a readable GeoPackage (truncated or another format: {err})"
+        if "gpkg_contents" not in names:
+            return "foreign", f"{path} is an SQLite file of another application, not an observatory GeoPackage"
+        if "build" not in self.tables():
+            return "foreign", f"{path} is a GeoPackage without an observatory build table"
+        return "ready", f"observatory database at {path}"
+
     def exists(self) -> bool:
         """Whether a complete build is there (it has its build table)."""
-        try:
-            return "build" in self.tables()
-        except Exception:  # noqa: BLE001 - an unreachable server is "not there" to a caller deciding to build
-            return False
+        return self.state()[0] == "ready"
 
     def require(self) -> Database:
-        """Self, or a clear error that says how to build."""
-        if not self.exists():
-            raise DatabaseNotFoundError(
-                f"no observatory database at {self.display}: run `observatory build --db {self.display}` first"
-            )
-        return self
+        """Self, or a one-line error that says what is there instead and what to do."""
+        state, reason = self.state()
+        if state == "ready":
+            return self
+        if state == "missing":
+            raise DatabaseNotFoundError(f"{reason}: run `observatory build --db {self.display}` first")
+        raise DatabaseNotFoundError(f"{reason}; give --db the path or URL of an observatory database")
 
     def tables(self) -> list[str]:
         """Names of the tables and layers the database holds."""

@@ -24,7 +24,7 @@ def require_service(available: bool, what: str) -> None:
 
 
 def _build(target: str) -> Database:
-    from etl.jobs.build import build
+    from observatory.etl.jobs.build import build
 
     build(get_settings(db=target), progress=False)
     return Database(target)

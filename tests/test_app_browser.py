@@ -34,13 +34,12 @@ def server_url(built_db):
     """The app and API served by waitress on a free local port, as `observatory serve` does."""
     import waitress
 
-    from dashboards.serve import create_server
-    from observatory.settings import get_settings
+    from observatory.cli.serve import create_server
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    wsgi = waitress.create_server(create_server(get_settings(db=built_db.target)), host="127.0.0.1", port=port,
+    wsgi = waitress.create_server(create_server(built_db), host="127.0.0.1", port=port,
                                   threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()

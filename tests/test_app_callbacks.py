@@ -16,14 +16,14 @@ import plotly
 import plotly.graph_objects as go
 import pytest
 from dash import Patch, no_update
+from observatory.dashboards import create_app, ids
+from observatory.dashboards.app import shell
+from observatory.dashboards.i18n import LANGUAGES, direction, number, strings, t
+from observatory.dashboards.pages import load_pages
+from observatory.dashboards.pages.explorer import map_view, navigate, state_from_controls, update_maps
+from observatory.dashboards.pages.method import export_bytes
+from observatory.dashboards.state import DEFAULTS, encode, parse
 
-from dashboards import create_app, ids
-from dashboards.app import shell
-from dashboards.i18n import LANGUAGES, direction, number, strings, t
-from dashboards.pages import load_pages
-from dashboards.pages.explorer import map_view, navigate, state_from_controls, update_maps
-from dashboards.pages.method import export_bytes
-from dashboards.state import DEFAULTS, encode, parse
 from observatory.classify import bivariate, classify, rank
 from observatory.errors import UnknownNameError
 from observatory.profile import commune_profile
@@ -236,10 +236,9 @@ def test_downloads_hold_every_commune_with_source_and_licence(data, fmt, tmp_pat
 
 # -- serving ---------------------------------------------------------------------------------------
 def test_server_holds_the_app_and_the_api(built_db):
-    from dashboards.serve import create_server
-    from observatory.settings import get_settings
+    from observatory.cli.serve import create_server
 
-    server = create_server(get_settings(db=built_db.target))
+    server = create_server(built_db)
     client = server.test_client()
     home = client.get("/")
     assert home.status_code == 200 and b"/assets/style.css" in home.data
@@ -267,7 +266,7 @@ def test_importing_the_app_reads_no_data(tmp_path):
 
 
 def test_index_builder_recomputes_the_ranking_from_the_choices(data):
-    from dashboards.pages.index_builder import custom_index, view
+    from observatory.dashboards.pages.index_builder import custom_index, view
 
     expert = custom_index(data, {"access": 0.35, "skills": 0.35, "usage": 0.1, "vulnerability": 0.2},
                           "minmax", "arithmetic")

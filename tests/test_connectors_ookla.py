@@ -11,8 +11,8 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from connectors_support import copy_db, ookla_frame, points_in, state
+from observatory.etl.connectors import ookla
 
-from etl.connectors import ookla
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ValidationError

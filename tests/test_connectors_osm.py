@@ -7,8 +7,8 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from connectors_support import copy_db, state, topojson, write_json
+from observatory.etl.connectors import osm_boundaries as osm
 
-from etl.connectors import osm_boundaries as osm
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ObservatoryError, ValidationError

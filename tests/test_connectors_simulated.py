@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from connectors_support import copy_db
+from observatory.etl.connectors import simulated
 
-from etl.connectors import simulated
 from observatory.cli import main
 from observatory.database import Database
 

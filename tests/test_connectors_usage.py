@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from connectors_support import USAGE_COLUMNS, copy_db, state, usage_csv
+from observatory.etl.connectors import usage
+from observatory.etl.connectors._common import Table, decode_text, refuse_personal_data
 
-from etl.connectors import usage
-from etl.connectors._common import Table, decode_text, refuse_personal_data
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import PersonalDataError, ValidationError

@@ -73,7 +73,7 @@ def test_aggregates_by_sex_and_area_match_hcp(built_db):
 
 
 def test_every_commune_has_a_valid_geometry_and_none_overlap(built_db):
-    from etl.transform.geometry import OVERLAP_TOLERANCE, overlaps
+    from observatory.etl.transform.geometry import OVERLAP_TOLERANCE, overlaps
 
     communes = q.units("commune", db=built_db)
     assert len(communes) == 1503
@@ -155,7 +155,8 @@ def test_2014_figures_of_divided_cities_come_from_their_arrondissements(built_db
 
 
 def test_two_builds_of_the_same_inputs_have_the_same_content(built_db, tmp_path):
-    from etl.jobs.build import build
+    from observatory.etl.jobs.build import build
+
     from observatory.database import Database
     from observatory.settings import get_settings
 
@@ -169,7 +170,8 @@ def test_two_builds_of_the_same_inputs_have_the_same_content(built_db, tmp_path)
 def test_a_failed_build_leaves_the_previous_database_intact(built_db, tmp_path, monkeypatch):
     import shutil
 
-    from etl.jobs import build as build_module
+    from observatory.etl.jobs import build as build_module
+
     from observatory.database import Database, Writer
     from observatory.settings import get_settings
 

@@ -69,7 +69,8 @@ def test_default_plan_is_stored_optimal_and_audited(built_db):
 def test_stored_plan_replays_and_new_plans_are_stored(built_db, tmp_path):
     import shutil
 
-    from etl.jobs.analytics import store_plan
+    from observatory.etl.jobs.analytics import store_plan
+
     from observatory.database import Database
 
     frame = obs.planning_frame(db=built_db)

@@ -61,7 +61,7 @@ def test_every_index_component_is_registered_with_a_dimension():
 
 def test_connector_specs_match_the_registry():
     """The ids, labels and directions the connectors write are the registry's (issue 3's specs)."""
-    from etl.connectors import ookla, usage
+    from observatory.etl.connectors import ookla, usage
 
     specs = [*ookla.indicator_specs("fixed"), *ookla.indicator_specs("mobile"), *usage.SPECS]
     for spec in specs:

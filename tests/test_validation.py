@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from observatory.etl.validate import indicator_schema, split_valid, unit_schema
 
-from etl.validate import indicator_schema, split_valid, unit_schema
 from observatory.errors import ValidationError
 
 

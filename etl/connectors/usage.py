@@ -303,7 +303,7 @@ def load(
     the same services and months, and the indicators of those months are recomputed from all the
     counts the database holds.
     """
-    from etl.provenance import RunRecord, code_version, now
+    from observatory.etl.provenance import RunRecord, code_version, now
 
     from ._common import commune_frame, write_load
 

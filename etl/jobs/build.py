@@ -1,35 +1,34 @@
 """
-`observatory build`: run every job in order on in-memory tables, then write them all in one atomic
+The build: run every job in order on in-memory tables, then write them all in one atomic
 transaction. A failing job aborts the build before anything is written, so the previous database
 stays as it was; the build table records the content digest that proves two builds alike.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-import click
 import pandas as pd
+from observatory.etl.connectors import simulated
+from observatory.etl.context import BuildContext
+from observatory.etl.jobs import analytics, boundaries, census
+from observatory.etl.provenance import code_version, new_id, now
 
-from etl.context import BuildContext
-from etl.provenance import code_version, new_id, now
-from observatory.cli import db_option
 from observatory.database import Database, digest_frames
 from observatory.schema import TABLES, data_tables
-from observatory.settings import Settings, get_settings
+from observatory.settings import Settings
 
-#: The jobs of a build, in order ("module:function", each `job(ctx) -> None`).
-JOBS: list[str] = [
-    "etl.jobs.census:units_job",
-    "etl.jobs.census:dictionary_job",
-    "etl.jobs.boundaries:job",
-    "etl.jobs.census:indicators_job",
-    "etl.connectors.simulated:job",
-    "etl.jobs.analytics:job",
-]
+#: The jobs of a build, in order, each `job(ctx) -> None`.
+JOBS: tuple[Callable[[BuildContext], None], ...] = (
+    census.units_job,
+    census.dictionary_job,
+    boundaries.job,
+    census.indicators_job,
+    simulated.job,
+    analytics.job,
+)
 
 #: Indexes that keep the query layer's filters fast on both backends.
 INDEXES = {
@@ -38,13 +37,13 @@ INDEXES = {
 }
 
 
-def _resolve(spec: str) -> Callable[[BuildContext], None]:
-    module, name = spec.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def build(settings: Settings, *, progress: bool = True) -> dict[str, object]:
-    """Build the database named by `settings.db` from the embedded sources; returns the summary."""
+def build(
+    settings: Settings, *, progress: bool = True, jobs: Sequence[Callable[[BuildContext], None]] = JOBS
+) -> dict[str, object]:
+    """
+    Build the database named by `settings.db` from the embedded sources; returns the summary, with
+    the seconds of each job and of the write (`jobs` runs a subset, for the build benchmark's baseline).
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -55,13 +54,18 @@ def build(settings: Settings, *, progress: bool = True) -> dict[str, object]:
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not progress) as bar:
-        task = bar.add_task("build", total=len(JOBS) + 1)
-        for spec in JOBS:
-            bar.update(task, description=f"job {spec.split(':')[0].rsplit('.', 1)[-1]}:{spec.split(':')[1]}")
-            _resolve(spec)(ctx)
+        task = bar.add_task("build", total=len(jobs) + 1)
+        job_seconds: dict[str, float] = {}
+        for job in jobs:
+            name = f"{job.__module__.rsplit('.', 1)[-1]}:{job.__name__}"
+            bar.update(task, description=f"job {name}")
+            job_clock = time.perf_counter()
+            job(ctx)
+            job_seconds[name] = round(time.perf_counter() - job_clock, 1)
             bar.advance(task)
         bar.update(task, description=f"writing {database.display}")
         summary = _summary(ctx, time.perf_counter() - clock)
+        summary["job_seconds"] = job_seconds
         with database.writer(rebuild=True) as writer:
             for table, frame in ctx.tables.items():
                 writer.replace(table, frame.reindex(columns=TABLES.get(table, list(frame.columns))))
@@ -84,15 +88,13 @@ def build(settings: Settings, *, progress: bool = True) -> dict[str, object]:
 
 
 def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:
-    from etl.jobs.census import summary as census_summary
-
     return {
         "build_id": ctx.build_id,
         "tables": {name: len(frame) for name, frame in sorted(ctx.tables.items())},
         "runs": [{"job": r.job, "read": r.rows_read, "loaded": r.rows_loaded, "quarantined": r.rows_quarantined}
                  for r in ctx.runs],
         "geometry": ctx.notes.get("geometry", {}),
-        "national_checks": census_summary(ctx),
+        "national_checks": census.summary(ctx),
         "jobs_seconds": round(seconds, 1),
     }
 
@@ -117,11 +119,3 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
         f"overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "
         f"({summary['geometry'].get('raw_overlap_km2')} km²), after: {summary['geometry'].get('overlap_pairs_after_cleaning')}"
     )
-
-
-@click.command("build")
-@db_option
-@click.option("--quiet", is_flag=True, help="No progress bars or summary.")
-def build_command(db: str | None, quiet: bool) -> None:
-    """Build the database from the embedded sources (atomic: a failure keeps the previous one)."""
-    build(get_settings(db=db), progress=not quiet)

@@ -13,8 +13,7 @@ import re
 
 import numpy as np
 import pandas as pd
-
-from etl.sources.census import KEY_COLUMNS
+from observatory.etl.sources.census import KEY_COLUMNS
 
 #: Units that are counts: aggregated by sum.
 COUNT_UNITS = {"people", "households", "establishments", "souks", "jobs", "dwellings"}

