@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from observatory.etl.jobs import build as build_module
-
 from observatory.settings import get_settings
 
 

@@ -37,7 +37,6 @@ def page_count(pdf: bytes) -> int:
 def main() -> int:
     from observatory.reports.content import gather
     from observatory.reports.render import to_html, to_pdf
-
     from observatory.settings import get_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

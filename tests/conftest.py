@@ -1,12 +1,19 @@
 """
-Shared fixtures. The database is built once per session on each backend: a GeoPackage always,
-PostGIS when OBSERVATORY_TEST_POSTGIS_URL names a server (.ci/run starts one). Under CI=true a
-missing PostGIS or browser fails the tests that need it instead of skipping them.
+Shared fixtures, in two layers. Pure tests need nothing built; tests that read a built database
+(the `built_db`, `any_db`, `postgis_db` or `writable_db` fixtures) are marked `needs_build`
+automatically, so `pytest -m "not needs_build"` is the fast layer.
+
+The GeoPackage is built once per session, or reused from `OBSERVATORY_TEST_DB` (a database made by
+`observatory build --db PATH` from this checkout); PostGIS is built when
+`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). Under CI=true a missing PostGIS
+or browser fails the tests that need it instead of skipping them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +23,23 @@ from observatory.settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+#: Fixtures that stand for a built database: a test asking for one is in the `needs_build` layer.
+BUILT_FIXTURES = frozenset({"built_db", "any_db", "postgis_db", "writable_db"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.needs_build)
+
 
 def require_service(available: bool, what: str) -> None:
     """Skip locally, fail under CI, when a service a test needs is not there."""
-    if not available:
-        pytest.fail(f"{what} is required under CI but is not available") if IN_CI else pytest.skip(f"{what} not available (set CI=true to make this fail)")
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI but is not available")
+    pytest.skip(f"{what} not available (set CI=true to make this fail)")
 
 
 def _build(target: str) -> Database:
@@ -32,8 +51,24 @@ def _build(target: str) -> Database:
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    """A GeoPackage built from the embedded sources, once per test session."""
+    """A GeoPackage built from the embedded sources once per session, or the one OBSERVATORY_TEST_DB names."""
+    reuse = os.environ.get("OBSERVATORY_TEST_DB")
+    if reuse:
+        database = Database(reuse)
+        if not database.exists():
+            pytest.fail(f"OBSERVATORY_TEST_DB={reuse!r} is not a built database: run `observatory build --db {reuse}`")
+        return database
     return _build(str(tmp_path_factory.mktemp("gpkg") / "observatory.gpkg"))
+
+
+@pytest.fixture()
+def writable_db(built_db: Database, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the built GeoPackage that a test may write to, removed afterwards."""
+    target = tmp_path / "db" / "observatory.gpkg"
+    target.parent.mkdir()
+    shutil.copyfile(built_db.path, target)
+    yield Database(target)
+    target.unlink(missing_ok=True)
 
 
 def postgis_url() -> str | None:
@@ -41,16 +76,7 @@ def postgis_url() -> str | None:
 
 
 def _postgis_reachable(url: str | None) -> bool:
-    if not url:
-        return False
-    try:
-        from sqlalchemy import create_engine, text
-
-        with create_engine(url).connect() as con:
-            con.execute(text("SELECT postgis_version()"))
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return False
+    return url is not None and Database(url).state()[0] != "unreachable"
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +84,8 @@ def postgis_db() -> Database:
     """The same build in PostGIS."""
     url = postgis_url()
     require_service(_postgis_reachable(url), f"PostGIS at OBSERVATORY_TEST_POSTGIS_URL={url!r}")
-    return _build(url)  # type: ignore[arg-type]
+    assert url is not None
+    return _build(url)
 
 
 @pytest.fixture(scope="session", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])

@@ -1,10 +1,8 @@
-"""Helpers for the connector tests: a private copy of the built database, and input files in the
-published formats (Ookla tiles, usage exports, TopoJSON)."""
+"""Helpers for the connector tests: input files in the published formats (Ookla tiles, usage exports, TopoJSON)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,14 +12,6 @@ import shapely
 from observatory.database import Database
 
 USAGE_COLUMNS = ["commune_code", "service", "period", "channel", "transactions", "unique_users"]
-
-
-def copy_db(built: Database, folder: Path) -> Database:
-    """A copy of the session's built GeoPackage that a test may write to."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "observatory.gpkg"
-    shutil.copyfile(built.path, target)
-    return Database(target)
 
 
 def state(db: Database) -> dict[str, int]:

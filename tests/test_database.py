@@ -155,9 +155,8 @@ def test_2014_figures_of_divided_cities_come_from_their_arrondissements(built_db
 
 
 def test_two_builds_of_the_same_inputs_have_the_same_content(built_db, tmp_path):
-    from observatory.etl.jobs.build import build
-
     from observatory.database import Database
+    from observatory.etl.jobs.build import build
     from observatory.settings import get_settings
 
     second = tmp_path / "again.gpkg"
@@ -170,9 +169,8 @@ def test_two_builds_of_the_same_inputs_have_the_same_content(built_db, tmp_path)
 def test_a_failed_build_leaves_the_previous_database_intact(built_db, tmp_path, monkeypatch):
     import shutil
 
-    from observatory.etl.jobs import build as build_module
-
     from observatory.database import Database, Writer
+    from observatory.etl.jobs import build as build_module
     from observatory.settings import get_settings
 
     target = tmp_path / "kept.gpkg"

@@ -69,9 +69,8 @@ def test_default_plan_is_stored_optimal_and_audited(built_db):
 def test_stored_plan_replays_and_new_plans_are_stored(built_db, tmp_path):
     import shutil
 
-    from observatory.etl.jobs.analytics import store_plan
-
     from observatory.database import Database
+    from observatory.etl.jobs.analytics import store_plan
 
     frame = obs.planning_frame(db=built_db)
     stored = obs.plans(db=built_db).iloc[0]

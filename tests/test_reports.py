@@ -13,10 +13,10 @@ import subprocess
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from observatory.reports.content import gather
-from observatory.reports.render import format_value, render, to_html
 
 from observatory import query
+from observatory.reports.content import gather
+from observatory.reports.render import format_value, render, to_html
 
 TANGER = "01.511.01.0"
 REGION = "01"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from observatory.etl.validate import indicator_schema, split_valid, unit_schema
 
 from observatory.errors import ValidationError
+from observatory.etl.validate import indicator_schema, split_valid, unit_schema
 
 
 def communes() -> pd.DataFrame:

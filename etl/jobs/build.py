@@ -11,12 +11,12 @@ import time
 from collections.abc import Callable, Sequence
 
 import pandas as pd
+
+from observatory.database import Database, digest_frames
 from observatory.etl.connectors import simulated
 from observatory.etl.context import BuildContext
 from observatory.etl.jobs import analytics, boundaries, census
 from observatory.etl.provenance import code_version, new_id, now
-
-from observatory.database import Database, digest_frames
 from observatory.schema import TABLES, data_tables
 from observatory.settings import Settings
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+
 from observatory.etl.context import BuildContext
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
 from observatory.etl.validate import indicator_schema, split_valid, unit_schema
-
 from observatory.schema import TABLES
 
 CENSUS_LEVELS = ("commune", "arrondissement")

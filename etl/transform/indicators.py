@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 import pandas as pd
+
 from observatory.etl.sources.census import KEY_COLUMNS
 
 #: Units that are counts: aggregated by sum.
