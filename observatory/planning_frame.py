@@ -22,7 +22,7 @@ sorted by code, so `fingerprint()` hashes exactly what the solver sees.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,7 @@ class PlanningFrame:
     """
 
     frame: pd.DataFrame
-    definition: dict[str, Any] | None = None
+    definition: dict[str, Any] = field(default_factory=dict)
 
     REQUIRED = ("code", "region_code", "province_code", "type", "lon", "lat", "need", "need_female", "need_male",
                 "cost", "rank")
@@ -68,7 +68,7 @@ class PlanningFrame:
                 failures=bad[["code"]].assign(reason="empty or negative need/cost/position").to_dict("records"),
             )
         self.frame = frame.reset_index(drop=True)
-        self.definition = dict(self.definition or {})
+        self.definition = dict(self.definition)
 
     @classmethod
     def from_units(
@@ -93,7 +93,7 @@ class PlanningFrame:
         frame["need"] = frame["need_female"] + frame["need_male"]
         frame["cost"] = cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
         frame["rank"] = rank.reindex(frame["code"]).to_numpy(float)
-        return cls(frame, definition)
+        return cls(frame, dict(definition or {}))
 
     @classmethod
     def from_tables(
