@@ -13,20 +13,14 @@ import time
 
 from observatory import planner
 from observatory.query import connect
+from observatory.results import planning_frame
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default=None)
     args = parser.parse_args()
-    db = connect(args.db).require()
-    communes = db.read("commune", columns=["code", "region_code", "province_code", "type", "geometry"])
-    values = db.read("indicator_value", where={"indicator_id": "training_need_15_plus", "level": "commune",
-                                               "year": 2024, "sex": ["male", "female"]})
-    need = values.pivot_table(index="unit_code", columns="sex", values="value").rename(
-        columns={"female": "need_female", "male": "need_male"})
-    rank = db.read("index_score", where={"level": "commune", "lens": "all"}).set_index("code")["rank"]
-    pf = planner.PlanningFrame.from_units(communes, need, rank)
+    pf = planning_frame(db=connect(args.db).require())
     for radius in (10.0, 15.0, 25.0):
         clock = time.perf_counter()
         result = planner.plan(pf, sites=50, radius_km=radius)

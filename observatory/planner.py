@@ -2,8 +2,9 @@
 The deployment planner: where to open AI-assisted service points or training centres.
 
 A maximal covering location problem (Church & ReVelle, 1974) solved to optimality with PuLP's CBC:
-choose `sites` communes (candidate = a commune's centroid) so the need within `radius_km` of an open
-site is as large as possible, within a `budget`, under the equity constraints the user sets:
+choose `sites` communes (a site stands at the commune's point, see `observatory.planning_frame`) so
+the need within `radius_km` of an open site is as large as possible, within a `budget`, under the
+equity constraints the user sets:
 
 - `min_per_province`: at least that many open sites (new or existing) in every province;
 - `min_rural_share`: at least this share of the rural need is covered;
@@ -12,7 +13,8 @@ site is as large as possible, within a `budget`, under the equity constraints th
 Existing sites (commune codes, or points matched to the commune they fall in) stay open and the plan
 adds to them. Every plan is compared with the naive choice — the top-ranked communes by the index —
 and audited for fairness: the share of need covered by région, urban/rural and sex, and who is left
-out. `Plan.params` records every input, so `plan(**params)` reproduces it.
+out. `Plan.params` records every option and what the frame holds, so `replay(frame, params)` reproduces
+it; the plan id hashes those parameters and the frame's inputs (`plan_identity`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
+from .planning_frame import PlanningFrame
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -39,56 +42,6 @@ def distance_matrix_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     dlon = lon[:, None] - lon[None, :]
     a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-@dataclass
-class PlanningFrame:
-    """
-    One row per commune: code, region_code, province_code, type, lon, lat (a point inside it), the
-    need to cover (`need`, split into `need_female` and `need_male`), the site `cost` and the index
-    `rank` (for the naive plan). Build it with `from_units()`.
-    """
-
-    frame: pd.DataFrame
-
-    REQUIRED = ("code", "region_code", "province_code", "type", "lon", "lat", "need", "need_female", "need_male",
-                "cost", "rank")
-
-    def __post_init__(self) -> None:
-        missing = [c for c in self.REQUIRED if c not in self.frame.columns]
-        if missing:
-            raise ValidationError(f"a planning frame needs columns {missing}; found {list(self.frame.columns)}")
-        bad = self.frame[self.frame[["need", "lon", "lat", "cost"]].isna().any(axis=1) | (self.frame["need"] < 0)]
-        if len(bad):
-            raise ValidationError(
-                f"{len(bad)} communes with an empty or negative need, cost or position (first: {bad.code.iloc[0]})",
-                failures=bad[["code"]].assign(reason="empty or negative need/cost/position").to_dict("records"),
-            )
-        self.frame = self.frame.reset_index(drop=True)
-
-    @classmethod
-    def from_units(
-        cls, units: Any, need: pd.DataFrame, rank: pd.Series, *, cost: pd.Series | float = 1.0
-    ) -> PlanningFrame:
-        """
-        From the commune GeoDataFrame (EPSG:4326), a need frame indexed by code with columns
-        need_female and need_male, and the index rank per code.
-        """
-        if units.crs is None or units.crs.to_epsg() != 4326:
-            raise ValidationError(f"units must be in EPSG:4326 for the planner; got {units.crs}. Use .to_crs(4326)")
-        points = units.geometry.representative_point()
-        frame = pd.DataFrame({
-            "code": units["code"].to_numpy(), "region_code": units["region_code"].to_numpy(),
-            "province_code": units["province_code"].to_numpy(), "type": units["type"].to_numpy(),
-            "lon": points.x.to_numpy(), "lat": points.y.to_numpy(),
-        })
-        n = need.reindex(frame["code"])
-        frame["need_female"] = n["need_female"].to_numpy(float)
-        frame["need_male"] = n["need_male"].to_numpy(float)
-        frame["need"] = frame["need_female"] + frame["need_male"]
-        frame["cost"] = cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
-        frame["rank"] = rank.reindex(frame["code"]).to_numpy(float)
-        return cls(frame)
 
 
 @dataclass
@@ -104,8 +57,13 @@ class Plan:
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _plan_id(params: dict[str, Any]) -> str:
-    return "plan-" + hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+def plan_identity(params: dict[str, Any], pf: PlanningFrame) -> str:
+    """
+    A plan's id: a hash of its parameters (its `name` aside, a label) and of its planning frame's
+    fingerprint, so two plans share an id only when they solve the same problem on the same inputs.
+    """
+    options = json.dumps({k: v for k, v in params.items() if k != "name"}, sort_keys=True)
+    return "plan-" + hashlib.sha256(f"{options}\n{pf.fingerprint()}".encode()).hexdigest()[:12]
 
 
 def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: Any = None) -> list[str]:
@@ -150,7 +108,13 @@ def read_existing_sites(path: str, units: Any = None) -> list[str]:
 def replay(pf: PlanningFrame, params: str | dict[str, Any]) -> Plan:
     """Solve a stored plan again from its parameters (the `plan.params` JSON), checking the need is the same."""
     given = json.loads(params) if isinstance(params, str) else dict(params)
-    options = {k: v for k, v in given.items() if k not in ("need_total", "need", "need_year")}
+    described = {k: v for k, v in given.items() if k in pf.definition}
+    if described != {k: pf.definition[k] for k in described}:
+        raise ValidationError(
+            f"the plan was solved on a frame of {described}, not this one ({pf.definition}): build the planning "
+            "frame with the same need, year, lens and région"
+        )
+    options = {k: v for k, v in given.items() if k != "need_total" and k not in pf.definition}
     result = plan(pf, **options)
     if "need_total" in given and abs(result.params["need_total"] - given["need_total"]) > 1e-3 * max(1, given["need_total"]):
         raise ValidationError(
@@ -201,6 +165,7 @@ def plan(
         "name": name, "sites": sites, "radius_km": radius_km, "budget": budget, "existing": sorted(existing),
         "min_per_province": min_per_province, "min_rural_share": min_rural_share,
         "min_women_share": min_women_share, "need_total": round(float(frame["need"].sum()), 3),
+        **pf.definition,
     }
     distance = distance_matrix_km(frame["lon"].to_numpy(), frame["lat"].to_numpy())
     reach = distance <= radius_km
@@ -245,7 +210,7 @@ def plan(
     result = _evaluate(frame, chosen, distance, radius_km, fixed)
     naive_chosen = _naive(frame, sites, fixed)
     naive = _evaluate(frame, naive_chosen, distance, radius_km, fixed)
-    plan_id = _plan_id(params)
+    plan_id = plan_identity(params, pf)
     summary = {
         "plan_id": plan_id, "name": name, "status": state.lower(), "solver": "CBC (PuLP)",
         "solve_seconds": round(seconds, 3), "sites_new": int(len(chosen) - len(fixed)), "sites_existing": len(fixed),

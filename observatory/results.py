@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import registry
 from .errors import unknown_name
+from .planning_frame import NEED_YEAR, NEEDS, PlanningFrame
 from .query import DatabaseLike, connect, indicator_values
 from .schema import LEVELS
 
@@ -187,23 +188,27 @@ def indicator_registry(*, db: DatabaseLike = None, curated: bool | None = None) 
 
 
 def planning_frame(
-    *, db: DatabaseLike = None, need: str = "training_need_15_plus", year: int = 2024, lens: str = "all"
-) -> Any:
+    *, db: DatabaseLike = None, need: str = NEEDS[0], year: int = NEED_YEAR, lens: str = "all",
+    region: str | None = None,
+) -> PlanningFrame:
     """
-    The planner's input from the database: one point per commune, the need by sex (a people count
-    stored by the build, default people aged 15+ offline in 2024) and the index rank for the naive plan.
+    The planner's input, built from what the database holds by the one frame builder
+    (`PlanningFrame.from_tables`): a point per commune, the need by sex (a people count stored by the
+    build, default people aged 15+ offline in 2024) and the index rank for the naive plan. `region`
+    keeps one région's communes.
     """
-    from .planner import PlanningFrame
-
     entry = registry.get(need)
     if entry.unit != "people":
         valid = [e.id for e in registry.CURATED if e.unit == "people" and e.status in ("modelled", "forecast")]
         raise unknown_name("need (a count of people)", need, valid)
     database = connect(db)
-    communes = database.read("commune", columns=["code", "region_code", "province_code", "type", "geometry"])
+    where = {"region_code": region} if region is not None else None
+    communes = database.read("commune", where=where,
+                             columns=["code", "region_code", "province_code", "type", "geometry"])
+    if not len(communes):
+        raise unknown_name("région", region, database.read("region", columns=["code"], geometry=False)["code"])
     values = database.read("indicator_value", where={"indicator_id": need, "level": "commune", "year": year,
                                                     "sex": ["male", "female"]})
-    need_frame = values.pivot_table(index="unit_code", columns="sex", values="value", aggfunc="first").rename(
-        columns={"female": "need_female", "male": "need_male"})
-    ranks = database.read("index_score", where={"level": "commune", "lens": lens}, columns=["code", "rank"])
-    return PlanningFrame.from_units(communes, need_frame, ranks.set_index("code")["rank"])
+    scores = database.read("index_score", where={"level": "commune", "lens": lens},
+                           columns=["code", "level", "lens", "rank"])
+    return PlanningFrame.from_tables(communes, values, scores, need=need, year=year, lens=lens, region=region)

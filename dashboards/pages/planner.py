@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from observatory import query
+from observatory import results
 from observatory.errors import ObservatoryError
 
 from .. import figures, ids
@@ -29,40 +29,6 @@ NEEDS = {"service_point": "assisted_service_need_15_plus", "training_centre": "t
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
 
 
-def planning_frame(data: AppData, need: str, region: str | None) -> Any:
-    """The planner's input over a région (or Morocco): need by sex (2024), index rank, a point per commune."""
-    from observatory.planner import PlanningFrame
-
-    units = _commune_points(data)
-    by_sex = {
-        sex: query.indicator_values(need, db=data.db, level="commune", year=2024, sex=sex)
-        .drop_duplicates("unit_code").set_index("unit_code")["value"]
-        for sex in ("female", "male")
-    }
-    rank = data.index_frame("commune", "fr").set_index("code")["rank"] if data.has_index() else pd.Series(dtype=float)
-    frame = units.assign(
-        need_female=by_sex["female"].reindex(units.code).fillna(0.0).to_numpy(),
-        need_male=by_sex["male"].reindex(units.code).fillna(0.0).to_numpy(),
-    )
-    frame["need"] = frame["need_female"] + frame["need_male"]
-    frame["cost"] = 1.0
-    frame["rank"] = rank.reindex(frame.code).fillna(len(frame)).to_numpy(float)
-    if region:
-        frame = frame[frame.region_code == region]
-    return PlanningFrame(frame.reset_index(drop=True))
-
-
-def _commune_points(data: AppData) -> pd.DataFrame:
-    """A point inside every commune (from the web geometry, which keeps each commune's shape)."""
-    if not hasattr(data, "_points"):
-        web = query.web_geometry("commune", detail="medium", db=data.db)
-        points = web.geometry.representative_point()
-        units = data.units("commune").merge(
-            pd.DataFrame({"code": web.code, "lon": points.x.to_numpy(), "lat": points.y.to_numpy()}), on="code")
-        data._points = units[["code", "region_code", "province_code", "type", "lon", "lat"]]  # type: ignore[attr-defined]
-    return data._points  # type: ignore[attr-defined]
-
-
 def solve(data: AppData, *, region: str | None, service_points: int, training_centres: int, radius_km: float,
           min_per_province: int, min_rural_share: float, min_women_share: float) -> dict[str, Any]:
     """Both plans (service points, training centres) as a JSON-able dict for the page and the exports."""
@@ -72,7 +38,7 @@ def solve(data: AppData, *, region: str | None, service_points: int, training_ce
     for kind, count in (("service_point", service_points), ("training_centre", training_centres)):
         if count <= 0:
             continue
-        pf = planning_frame(data, NEEDS[kind], region)
+        pf = results.planning_frame(db=data.db, need=NEEDS[kind], region=region or None)
         result = plan(pf, sites=int(count), radius_km=float(radius_km), min_per_province=int(min_per_province),
                       min_rural_share=float(min_rural_share), min_women_share=float(min_women_share),
                       name=kind, time_limit=60)

@@ -20,6 +20,7 @@ from observatory import index as ix
 from observatory import models, planner, registry, sampling, spatial
 from observatory.etl.context import BuildContext
 from observatory.indicators import Key, fill_missing, wide
+from observatory.planning_frame import PlanningFrame
 from observatory.results_schema import RESULT_TABLES
 
 SOURCE_ID = registry.ANALYTICS_SOURCE
@@ -62,9 +63,9 @@ def job(ctx: BuildContext) -> None:
         connector = _connector_inputs(values, codes)
         index_tables, summary = _index(filled, imputed, se, units_ix, connector, values, seed)
         spatial_tables = _spatial(communes, filled, index_tables["index_score"], seed)
-        plan_tables = _plans(communes, filled, forecasts, index_tables["index_score"])
-
         new_values = _indicator_rows(modelled, forecasts, units_ix, run.run_id, filled)
+        default_plan = planner.plan(PlanningFrame.from_tables(communes, new_values, index_tables["index_score"]),
+                                    **DEFAULT_PLAN)
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
         ctx.add("source", _source_row(ctx.tables["source"]))
@@ -76,7 +77,7 @@ def job(ctx: BuildContext) -> None:
                 "card_markdown": models.card_markdown(c),
             } for c in cards]),
             "model_validation": validation,
-            **index_tables, **spatial_tables, **plan_tables,
+            **index_tables, **spatial_tables, **plan_tables(default_plan),
         }
         tables["analysis"] = pd.concat([tables.get("analysis", pd.DataFrame()), summary["analysis"]], ignore_index=True)
         for name, frame in tables.items():
@@ -434,38 +435,27 @@ def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: in
 
 
 # -- planner --------------------------------------------------------------------------------------
-def planning_frame(communes: Any, forecasts: dict[str, pd.DataFrame], scores: pd.DataFrame,
-                   *, need: str = "training_need_15_plus", year: int = 2024) -> planner.PlanningFrame:
-    """The planner's input from the build's tables: need by sex, the index rank, one point per commune."""
-    frame = pd.DataFrame({
-        "need_female": forecasts[f"{need}:{year}:female"].set_index("code")["estimate"],
-        "need_male": forecasts[f"{need}:{year}:male"].set_index("code")["estimate"],
-    })
-    rank = scores[(scores.level == "commune") & (scores.lens == "all")].set_index("code")["rank"]
-    return planner.PlanningFrame.from_units(communes.assign(code=communes["code"].astype(str)), frame, rank)
-
-
-def plan_tables(result: planner.Plan, *, need: str = "training_need_15_plus", year: int = 2024) -> dict[str, pd.DataFrame]:
-    """A solved plan as rows of the plan tables, its parameters as JSON."""
+def plan_tables(result: planner.Plan) -> dict[str, pd.DataFrame]:
+    """A solved plan as rows of the plan tables, its parameters (with what its frame holds) as JSON."""
     s = result.summary
     row = {**{k: s[k] for k in ("plan_id", "name", "status", "solver", "sites_new", "sites_existing", "radius_km",
                                 "need_total", "covered_need", "covered_share", "naive_covered_need",
                                 "naive_covered_share", "ratio_vs_naive")},
-           "params": json.dumps({**result.params, "need": need, "need_year": year}, sort_keys=True)}
+           "params": json.dumps(result.params, sort_keys=True)}
     return {"plan": pd.DataFrame([row]), "plan_site": result.sites, "plan_coverage": result.coverage,
             "plan_audit": result.audit}
 
 
-def store_plan(result: planner.Plan, *, db: Any, need: str = "training_need_15_plus", year: int = 2024) -> str:
+def store_plan(result: planner.Plan, *, db: Any) -> str:
     """
     Save a plan solved after the build into the database (one transaction, with its `etl_run` row);
-    a plan with the same parameters replaces the stored one. Returns the plan id.
+    a plan with the same id (same parameters, same inputs) replaces the stored one. Returns the plan id.
     """
     from observatory.etl.provenance import RunRecord, code_version, new_id
 
     record = RunRecord(job="store_plan", build_id=new_id("load"), version=code_version())
     record.add_input("plan", plan_id=result.plan_id, params=result.params)
-    tables = plan_tables(result, need=need, year=year)
+    tables = plan_tables(result)
     with db.writer() as writer:
         for name, frame in tables.items():
             writer.delete(name, {"plan_id": result.plan_id})
@@ -474,12 +464,6 @@ def store_plan(result: planner.Plan, *, db: Any, need: str = "training_need_15_p
         record.close("ok")
         writer.append("etl_run", record.etl_run_row())
     return result.plan_id
-
-
-def _plans(communes: Any, filled: pd.DataFrame, forecasts: dict[str, pd.DataFrame],
-           scores: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    pf = planning_frame(communes, forecasts, scores)
-    return plan_tables(planner.plan(pf, **DEFAULT_PLAN))
 
 
 # -- stored values --------------------------------------------------------------------------------

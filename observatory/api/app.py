@@ -19,6 +19,7 @@ import pandas as pd
 from .. import query, registry
 from ..database import Database
 from ..errors import ObservatoryError, UnknownNameError
+from ..planning_frame import NEEDS
 from ..schema import AREAS, LEVELS, SEXES, STATUSES
 from . import _formats
 from ._params import CODE_PATTERN, NAME_PATTERN, PAGING, Param, ParameterError, Route, parse
@@ -52,8 +53,7 @@ PLAN_PARAMS = (
     Param("sites", "integer", "New sites to place.", default=10, minimum=1, maximum=50),
     Param("radius_km", "number", "A site covers the communes within this distance (km).", default=15.0,
           minimum=1, maximum=100),
-    Param("need", enum=("training_need_15_plus", "assisted_service_need_15_plus"), default="training_need_15_plus",
-          description="The need to cover (people aged 15+, 2024)."),
+    Param("need", enum=NEEDS, default=NEEDS[0], description="The need to cover (people aged 15+, 2024)."),
     Param("min_per_province", "integer", "At least this many sites in every province.", default=0, minimum=0,
           maximum=5),
     Param("min_rural_share", "number", "Share of the covered need that must be rural.", default=0.0, minimum=0,
@@ -277,38 +277,24 @@ class _Api:
 
         region = body["region"]
         self.check_code("region", region)
-        need = query.indicator_values(body["need"], db=self.db, level="commune", year=2024, sex=None, region=region)
-        need = need[need["sex"].isin(["female", "male"]) & (need["area"] == "total")]
-        if not len(need):
-            raise ApiError(422, "unprocessable", f"no {body['need']} values in this database for région {region}")
-        by_sex = need.pivot_table(index="unit_code", columns="sex", values="value").rename(
-            columns={"female": "need_female", "male": "need_male"}).fillna(0.0)
-        rank = results.fragility_index("commune", db=self.db, region=region).set_index("code")["rank"]
-        geometry = self.geometry("commune", "medium")
-        units = self.units_table("commune")
-        units = units[units["region_code"] == region][["code", "region_code", "province_code", "type"]]
-        units = units[units["code"].isin(by_sex.index) & units["code"].isin(geometry.index)]
-        import geopandas as gpd
-
-        frame = gpd.GeoDataFrame(units, geometry=geometry["geometry"].reindex(units["code"]).values, crs="EPSG:4326")
         try:
             solved = planner.plan(
-                planner.PlanningFrame.from_units(frame, by_sex, rank), sites=body["sites"],
+                results.planning_frame(db=self.db, need=body["need"], region=region), sites=body["sites"],
                 radius_km=body["radius_km"], min_per_province=body["min_per_province"],
                 min_rural_share=body["min_rural_share"], min_women_share=body["min_women_share"],
                 name=f"api-{region}", time_limit=30,
             )
-        except ValueError as err:  # infeasible constraints, said by the planner
+        except ValueError as err:  # a need missing from this database, or infeasible constraints
             raise ApiError(422, "unprocessable", str(err)) from None
         summary = {k: _formats._plain(v) for k, v in solved.summary.items()}
         out = {
-            **summary, "params": {**solved.params, "need": body["need"], "region": region},
+            **summary, "params": solved.params,
             "stored": False,
             "sites": _formats.records(solved.sites),
             "audit": _formats.records(solved.audit),
             "left_out": _formats.records(solved.left_out) if len(solved.left_out) else [],
         }
-        return Result(pd.DataFrame(), set(need["source_id"].dropna()), body=out)
+        return Result(pd.DataFrame(), {registry.get(body["need"]).source}, body=out)
 
 
 def _json(text: Any) -> Any:

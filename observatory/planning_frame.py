@@ -1,0 +1,133 @@
+"""
+The planning frame: what the deployment planner covers, one row per commune. It is built here and
+only here; the build's default plan, `results.planning_frame` (the library, the API and the app) and
+the benchmark all go through `PlanningFrame.from_tables`, so a plan solved anywhere sees the same
+need at the same points.
+
+- **Need**: a modelled count of people, for one year, split by sex: the commune's `female` and `male`
+  rows (area `total`) of an indicator whose unit is people (default `training_need_15_plus`, people
+  aged 15+ offline in 2024). `need = need_female + need_male`; a commune without both rows is an
+  error, never a zero.
+- **Site point**: where a commune's site stands and from where its need is reached: the
+  representative point (`shapely.point_on_surface`) of the commune's full, georeferenced polygon in
+  EPSG:4326. It always falls inside the commune, unlike a centroid, and it is taken from the stored
+  geometry, never from the simplified geometry the maps draw.
+- **Rank**: the commune's rank in the fragility index (lens `all` by default), for the naive plan;
+  a commune without a rank comes last.
+
+Values are rounded to a thousandth of a person and a millionth of a degree (about 0.1 m) and rows
+sorted by code, so `fingerprint()` hashes exactly what the solver sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationError
+
+#: The needs the planner offers, default first (registry ids of people counts by sex).
+NEEDS = ("training_need_15_plus", "assisted_service_need_15_plus")
+NEED_YEAR = 2024
+#: Decimals kept: need in people, position in degrees, cost and rank as given.
+DECIMALS = {"need_female": 3, "need_male": 3, "lon": 6, "lat": 6, "cost": 6, "rank": 6}
+TEXT_COLUMNS = ("code", "region_code", "province_code", "type")
+
+
+@dataclass
+class PlanningFrame:
+    """
+    One row per commune: code, region_code, province_code, type, lon, lat (its site point), the need
+    to cover (`need`, split into `need_female` and `need_male`), the site `cost` and the index `rank`
+    (for the naive plan). `definition` says what the frame holds (need, year, lens, region) and goes
+    into every plan's parameters. Build it with `from_tables()` or `from_units()`.
+    """
+
+    frame: pd.DataFrame
+    definition: dict[str, Any] = field(default_factory=dict)
+
+    REQUIRED = ("code", "region_code", "province_code", "type", "lon", "lat", "need", "need_female", "need_male",
+                "cost", "rank")
+
+    def __post_init__(self) -> None:
+        missing = [c for c in self.REQUIRED if c not in self.frame.columns]
+        if missing:
+            raise ValidationError(f"a planning frame needs columns {missing}; found {list(self.frame.columns)}")
+        frame = self.frame.assign(code=self.frame["code"].astype(str)).sort_values("code", kind="stable")
+        for column, decimals in DECIMALS.items():
+            frame[column] = np.round(frame[column].to_numpy(float), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+        frame["need"] = frame["need_female"] + frame["need_male"]
+        bad = frame[frame[["need", "lon", "lat", "cost"]].isna().any(axis=1) | (frame["need"] < 0)]
+        if len(bad):
+            raise ValidationError(
+                f"{len(bad)} communes with an empty or negative need, cost or position (first: {bad.code.iloc[0]})",
+                failures=bad[["code"]].assign(reason="empty or negative need/cost/position").to_dict("records"),
+            )
+        self.frame = frame.reset_index(drop=True)
+        self.definition = dict(self.definition)
+
+    @classmethod
+    def from_units(
+        cls, units: Any, need: pd.DataFrame, rank: pd.Series, *, cost: pd.Series | float = 1.0,
+        definition: dict[str, Any] | None = None,
+    ) -> PlanningFrame:
+        """
+        From the commune GeoDataFrame (EPSG:4326), a need frame indexed by code with columns
+        need_female and need_male, and the index rank per code.
+        """
+        if units.crs is None or units.crs.to_epsg() != 4326:
+            raise ValidationError(f"units must be in EPSG:4326 for the planner; got {units.crs}. Use .to_crs(4326)")
+        points = units.geometry.representative_point()
+        frame = pd.DataFrame({
+            "code": units["code"].astype(str).to_numpy(), "region_code": units["region_code"].to_numpy(),
+            "province_code": units["province_code"].to_numpy(), "type": units["type"].to_numpy(),
+            "lon": points.x.to_numpy(), "lat": points.y.to_numpy(),
+        })
+        n = need.reindex(frame["code"])
+        frame["need_female"] = n["need_female"].to_numpy(float)
+        frame["need_male"] = n["need_male"].to_numpy(float)
+        frame["need"] = frame["need_female"] + frame["need_male"]
+        frame["cost"] = cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
+        frame["rank"] = rank.reindex(frame["code"]).to_numpy(float)
+        return cls(frame, dict(definition or {}))
+
+    @classmethod
+    def from_tables(
+        cls, communes: Any, values: pd.DataFrame, scores: pd.DataFrame, *, need: str = NEEDS[0],
+        year: int = NEED_YEAR, lens: str = "all", region: str | None = None,
+    ) -> PlanningFrame:
+        """
+        From the tables the build writes: `commune` (with its geometry), `indicator_value` and
+        `index_score`, in memory or read back; rows of other indicators, years, levels or lenses are
+        ignored. `region` keeps one région's communes.
+        """
+        rows = values[(values["indicator_id"] == need) & (values["level"] == "commune")
+                      & (values["year"] == year) & values["sex"].isin(["female", "male"])]
+        if "area" in rows:
+            rows = rows[rows["area"] == "total"]
+        by_sex = rows.assign(unit_code=rows["unit_code"].astype(str)).pivot(
+            index="unit_code", columns="sex", values="value")
+        by_sex = by_sex.reindex(columns=["female", "male"]).rename(
+            columns={"female": "need_female", "male": "need_male"})
+        ranks = scores[(scores["level"] == "commune") & (scores["lens"] == lens)]
+        rank = ranks.assign(code=ranks["code"].astype(str)).set_index("code")["rank"]
+        units = communes if region is None else communes[communes["region_code"] == region]
+        definition = {"need": need, "need_year": year, "lens": lens, "region": region}
+        return cls.from_units(units, by_sex, rank, definition=definition)
+
+    def fingerprint(self) -> str:
+        """A SHA-256 of every input, canonical (rows by code, values as rounded), the same in any process."""
+        digest = hashlib.sha256()
+        for column in self.REQUIRED:
+            if column == "need":  # the sum of the two columns hashed
+                continue
+            series = self.frame[column]
+            text = series.to_numpy(str) if column in TEXT_COLUMNS else np.char.mod(
+                f"%.{DECIMALS[column]}f", series.to_numpy(float))
+            digest.update(f"{column}\x1e{len(text)}\x1e".encode())
+            digest.update("\x1f".join(text).encode())
+        return digest.hexdigest()
