@@ -6,7 +6,7 @@ Payload sizes and callback latency of the app's commune map, against the naive a
 
 Both run side by side on the same database. The app is measured through its real HTTP endpoint
 (Flask test client → /_dash-update-component), so the figures include Dash's serialisation.
-Budgets (issue 5): commune map ≤ 1.5 MB, indicator change ≤ 100 KB, p95 server time ≤ 100 ms.
+Budgets: commune map ≤ 1.5 MB, indicator change ≤ 100 KB, p95 server time ≤ 100 ms.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """
 Benchmark of `observatory build` on this machine: wall time of each job and of the atomic write,
 from installed packages to a complete GeoPackage, and peak memory. The baseline run side by side is
-the census and geometry jobs alone (the database of issue 2) written with the same writer, so the
+the census and geometry jobs alone (units, values, provenance) written with the same writer, so the
 ratio says what the simulated layer and the analytics add.
 
     .venv/bin/python benchmarks/bench_build.py [--db PATH]
@@ -43,7 +43,7 @@ def main() -> None:
     print(f"{'atomic write + digest':45} {write:8.1f}")
     print(f"full build: {total:.1f} s (target 60 s: {total / 60:.2f}×), GeoPackage {size_mb:.0f} MB, "
           f"peak RSS {peak_mb:.0f} MB")
-    print(f"census and geometry only (issue 2's build): {baseline:.1f} s; full / that = {total / baseline:.2f}×")
+    print(f"census and geometry only: {baseline:.1f} s; full / that = {total / baseline:.2f}×")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from .query import (
     web_geometry,
 )
 
-# Analytics results (issue 4): the index, clusters, models and plans, one call each.
+# Analytics results: the index, clusters, models and plans, one call each.
 from .results import (
     explanation,
     fragility_index,

@@ -242,7 +242,7 @@ CURATED: tuple[Indicator, ...] = (
         "Need for digital training (people aged 15+ offline)", None, "higher_is_worse", "people", None,
         ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, ("all", "male", "female"), status="forecast",
     ),
-    # -- connectors (issue 3): the ids etl/connectors/{ookla,usage}.py write; the index uses some when loaded
+    # -- connectors: the ids etl/connectors/{ookla,usage}.py write; the index uses some when loaded
     *(
         Indicator(
             f"ookla_{kind}_{what}", f"{fr}, internet {kfr} (tests Ookla)", f"{ar}، الإنترنت {kar} (اختبارات أوكلا)",

@@ -12,7 +12,7 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "geodata" / "observatory.gpkg"
 
 @dataclass(frozen=True)
 class Settings:
-    """What the observatory needs to know about its environment; every field is documented in the README."""
+    """What the observatory needs to know about its environment; every field is documented in docs/."""
 
     db: str
     """A GeoPackage path or a SQLAlchemy URL (postgresql+psycopg://...)."""

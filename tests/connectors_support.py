@@ -1,4 +1,4 @@
-"""Helpers for the connector tests: input files in the published formats (Ookla tiles, usage exports, TopoJSON)."""
+"""Input files for the connector tests, in the published formats (Ookla tiles, usage exports, TopoJSON)."""
 
 from __future__ import annotations
 

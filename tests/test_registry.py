@@ -60,7 +60,7 @@ def test_every_index_component_is_registered_with_a_dimension():
 
 
 def test_connector_specs_match_the_registry():
-    """The ids, labels and directions the connectors write are the registry's (issue 3's specs)."""
+    """The ids, labels and directions the connectors write are the registry's."""
     from observatory.etl.connectors import ookla, usage
 
     specs = [*ookla.indicator_specs("fixed"), *ookla.indicator_specs("mobile"), *usage.SPECS]
@@ -70,23 +70,3 @@ def test_connector_specs_match_the_registry():
         assert entry.direction == direction, spec.indicator_id
         assert entry.label_ar and entry.label_fr and entry.label_en
     assert registry.get("usage_passport_transactions_per_1000").unit == "per 1,000 inhabitants"
-
-
-def _analytics_examples() -> list[str]:
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    start = text.index("## Analytics: index, clusters, models, plans (issue 4)")
-    end = text.find("<!-- section:", start)
-    section = text[start:end if end > 0 else None]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
-
-
-def test_readme_analytics_examples_run(built_db, monkeypatch):
-    """The Python examples of the analytics README section run against a built database."""
-    examples = _analytics_examples()
-    assert len(examples) == 3
-    monkeypatch.setenv("OBSERVATORY_DB", built_db.target)
-    for code in examples:
-        exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README examples are the test
