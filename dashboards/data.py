@@ -6,7 +6,6 @@ statistic; classes and ranks come from `observatory.classify`.
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from typing import Any
 
@@ -48,7 +47,6 @@ class AppData:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._lock = threading.Lock()
         # Bound per instance, so two apps on two databases never share a cache entry.
         self.catalogue = lru_cache(maxsize=1)(self._catalogue)
         self.units = lru_cache(maxsize=8)(self._units)

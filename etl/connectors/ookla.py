@@ -70,9 +70,6 @@ def indicator_specs(kind: str) -> list[IndicatorSpec]:
     return specs
 
 
-INDICATORS = [s.indicator_id for kind in TYPES for s in indicator_specs(kind)]
-
-
 # -- reading ---------------------------------------------------------------------------------------
 
 

@@ -68,7 +68,6 @@ SPECS = [
                   "ratio_of_sums",
                   note="a person who uses two services or channels counts twice: an upper bound of people reached"),
 ]
-INDICATORS = [s.indicator_id for s in SPECS]
 
 
 def service_spec(service: str) -> IndicatorSpec:
