@@ -148,7 +148,7 @@ CURATED: tuple[Indicator, ...] = (
     ),
     Indicator(
         "education_none", "Sans niveau d'études", "بدون مستوى دراسي", "No schooling", "skills", "higher_is_worse",
-        "percent", "population_legal", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES,
+        "percent", "population_municipal", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES,
         sampled=True,
         phrase_fr="{value:.0f} % {who} n'ont jamais été scolarisés",
         phrase_ar="{value:.0f}% {who} لم يلتحقوا بالمدرسة قط",
@@ -174,7 +174,7 @@ CURATED: tuple[Indicator, ...] = (
     ),
     Indicator(
         "amenities_electricity", "Ménages raccordés à l'électricité", "الأسر المرتبطة بالكهرباء",
-        "Households with electricity", "access", "higher_is_better", "percent", "households_count",
+        "Households with electricity", "access", "higher_is_better", "percent", "households_sedentary",
         "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True,
         phrase_fr="seuls {value:.0f} % des ménages ont l'électricité",
         phrase_ar="{value:.0f}% فقط من الأسر لديها كهرباء",
@@ -232,7 +232,7 @@ CURATED: tuple[Indicator, ...] = (
     ),
     Indicator(
         "disability_prevalence", "Taux de prévalence du handicap", "معدل انتشار الإعاقة", "Disability prevalence",
-        "vulnerability", "higher_is_worse", "percent", "population_legal", "hcp-2024-indicators", (2024, 2014),
+        "vulnerability", "higher_is_worse", "percent", "population_municipal", "hcp-2024-indicators", (2024, 2014),
         HCP_LICENCE, SEXES, sampled=True,
         phrase_fr="{value:.1f} % {who} vivent avec un handicap",
         phrase_ar="{value:.1f}% {who} يعيشون في وضعية إعاقة",

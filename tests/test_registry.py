@@ -102,6 +102,11 @@ def test_the_dictionary_table_says_what_the_registry_says(built_db):
     for row in registered.itertuples():
         entry = registry.get(row.indicator_id)
         assert (row.unit, row.label_fr, row.label_en) == (entry.unit, entry.label_fr, entry.label_en), row.indicator_id
+    latest = registered.sort_values("year").drop_duplicates("indicator_id", keep="last")
+    for row in latest.itertuples():  # the weight each figure is averaged with, as the registry declares it
+        entry = registry.get(row.indicator_id)
+        if entry.denominator is not None:
+            assert row.denominator == entry.denominator, row.indicator_id
     values = built_db.read("indicator_value", columns=["indicator_id", "unit"]).drop_duplicates()
     assert "%" not in set(values["unit"])
     for row in values.itertuples():
