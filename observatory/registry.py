@@ -380,13 +380,13 @@ def census_entries() -> tuple[Indicator, ...]:
             entries[column] = Indicator(
                 id=column, label_fr=f"{row.heading}{category}", label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
                 label_en=label_en, dimension=None, direction="neutral", unit=str(row.unit), denominator=None,
-                source=_source_of(name, year), years=(year,), licence=HCP_LICENCE, sexes=sexes,
+                source=_source_of(name), years=(year,), licence=HCP_LICENCE, sexes=sexes,
                 sampled=year == 2024 and topic not in ("population", "sex", "age"), curated=False,
             )
     return tuple(entries.values())
 
 
-def _source_of(name: str, year: int) -> str:
+def _source_of(name: str) -> str:
     return {
         "economy": "hcp-2024-establishments", "housing": "hcp-2024-housing",
         "indicators": "hcp-2024-indicators", "indicators2014": "hcp-2014-indicators-people",
