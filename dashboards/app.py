@@ -13,11 +13,12 @@ import dash
 from dash import Input, Output, State, dcc, html, no_update
 
 from observatory.database import Database
+from observatory.enums import LANGUAGES
 from observatory.settings import get_settings
 
 from . import ids
 from .data import AppData
-from .i18n import LANGUAGES, direction, t
+from .i18n import direction, t
 from .pages import load_pages
 from .state import encode, href, parse
 

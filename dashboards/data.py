@@ -6,16 +6,15 @@ statistic; classes and ranks come from `observatory.classify`.
 
 from __future__ import annotations
 
-import importlib
-import threading
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from observatory import query
+from observatory import query, results
 from observatory.database import Database
+from observatory.enums import MAP_LEVELS
 
 #: Decimal places kept in map coordinates: 3 is ~100 m, finer than a commune map can show.
 PRECISION = {"low": 3, "medium": 4}
@@ -43,22 +42,11 @@ def _round(coords: Any, digits: int) -> Any:
     return [_round(c, digits) for c in coords]
 
 
-def results_module() -> Any | None:
-    """`observatory.results` (index, LISA, models, plans) if this installation has it; broken is loud."""
-    try:
-        return importlib.import_module("observatory.results")
-    except ModuleNotFoundError as err:
-        if err.name == "observatory.results":
-            return None
-        raise
-
-
 class AppData:
     """Cached reads of one database for the app."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._lock = threading.Lock()
         # Bound per instance, so two apps on two databases never share a cache entry.
         self.catalogue = lru_cache(maxsize=1)(self._catalogue)
         self.units = lru_cache(maxsize=8)(self._units)
@@ -80,27 +68,26 @@ class AppData:
         indicator, year = self.default_indicator()
         self.values(indicator, year, "commune")
         self.geojson("commune", "low")
-        for level in ("region", "province", "commune"):
+        for level in MAP_LEVELS:
             self.units(level)
 
     # -- analytics results (index, LISA) ------------------------------------------------------------
     def _has_index(self) -> bool:
-        return results_module() is not None and "index_score" in self.db.tables()
+        return "index_score" in self.db.tables()
 
     def _index_frame(self, level: str, lang: str = "fr") -> pd.DataFrame:
         """The index of a level: code, index, rank, 90% rank interval, score interval, explanation."""
-        return results_module().fragility_index(level, db=self.db, lang=lang)
+        return results.fragility_index(level, db=self.db, lang=lang)
 
     def _lisa(self, variable: str = INDEX_ID) -> pd.Series:
         """code -> HH, LL, HL, LH or ns (FDR-adjusted), for the communes."""
-        results = results_module()
-        if results is None or "lisa_cluster" not in self.db.tables():
+        if "lisa_cluster" not in self.db.tables():
             return pd.Series(dtype=str)
         frame = results.lisa_clusters(db=self.db, variable=variable)
         return frame.set_index("code")["cluster"].map(LISA_CODES).fillna("ns")
 
     def explanations(self, level: str, lang: str, codes: list[str]) -> dict[str, str]:
-        if not self.has_index() or level not in ("region", "province", "commune"):
+        if not self.has_index() or level not in MAP_LEVELS:
             return {}
         frame = self.index_frame(level, lang).set_index("code")
         return frame["explanation"].reindex(codes).dropna().to_dict()

@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("fr", "ar", "en")
-DEFAULT_LANGUAGE = "fr"
+from observatory.enums import DEFAULT_LANGUAGE, LANGUAGES
+from observatory.errors import unknown_name
+
 TRANSLATIONS = Path(__file__).with_name("translations")
 
 
@@ -20,8 +21,6 @@ TRANSLATIONS = Path(__file__).with_name("translations")
 def strings(lang: str) -> dict[str, str]:
     """Every string of a language, from its JSON file."""
     if lang not in LANGUAGES:
-        from observatory.errors import unknown_name
-
         raise unknown_name("language", lang, LANGUAGES)
     return json.loads((TRANSLATIONS / f"{lang}.json").read_text(encoding="utf-8"))
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from .i18n import LANGUAGES
+from observatory.enums import DEFAULT_LANGUAGE, DEFAULT_SCHEME, LANGUAGES, MAP_LEVELS, SCHEMES
 
-LEVELS = ("region", "province", "commune")
-SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
 #: Colour-blind-safe sequential palettes (plotly names).
 PALETTES = ("Viridis", "Cividis", "YlOrRd", "Blues")
 COMPARE = ("none", "side", "bivariate")
 
 DEFAULTS: dict[str, str] = {
-    "lang": "fr",
+    "lang": DEFAULT_LANGUAGE,
     "level": "commune",
     "indicator": "",
     "year": "",
@@ -24,7 +22,7 @@ DEFAULTS: dict[str, str] = {
     "year2": "",
     "region": "",
     "province": "",
-    "scheme": "quantiles",
+    "scheme": DEFAULT_SCHEME,
     "k": "5",
     "palette": "Viridis",
     "compare": "none",
@@ -32,7 +30,8 @@ DEFAULTS: dict[str, str] = {
     "code": "",
 }
 
-_CHOICES = {"lang": LANGUAGES, "level": LEVELS, "scheme": SCHEMES, "palette": PALETTES, "compare": COMPARE,
+_CHOICES = {"lang": LANGUAGES, "level": MAP_LEVELS, "scheme": SCHEMES, "palette": PALETTES,
+            "compare": COMPARE,
             "lisa": ("0", "1"), "k": tuple(str(k) for k in range(3, 8))}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from observatory.enums import AREAS
 from observatory.errors import ValidationError
 
 CODE_PATTERNS = {
@@ -51,7 +52,7 @@ def indicator_schema(name: str, units: dict[str, str], columns: list[str], codes
     """Schema of a wide census table: known unit codes, numbers, shares within 0-100, counts ≥ 0."""
     checks: dict[str, pa.Column] = {
         "code": pa.Column(str, pa.Check.isin(sorted(codes)), nullable=True),
-        "area": pa.Column(str, pa.Check.isin(["total", "urban", "rural"])),
+        "area": pa.Column(str, pa.Check.isin(list(AREAS))),
     }
     for column in columns:
         unit = units.get(column, "percent")

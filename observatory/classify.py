@@ -16,8 +16,9 @@ import pandas as pd
 
 from .errors import unknown_name
 
-#: scheme name -> mapclassify class name. Natural breaks are Jenks-Caspall: deterministic (it starts
-#: from quantiles) and fast; the exact Fisher-Jenks takes ~2.6 s for 1,503 communes without numba.
+#: scheme name (one per `observatory.enums.SCHEMES`) -> mapclassify class name. Natural breaks are
+#: Jenks-Caspall: deterministic (it starts from quantiles) and fast; the exact Fisher-Jenks takes
+#: ~2.6 s for 1,503 communes without numba.
 SCHEMES = {
     "quantiles": "Quantiles",
     "natural_breaks": "JenksCaspall",

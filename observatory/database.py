@@ -170,9 +170,6 @@ class Database:
             self._columns[table] = cols
         return self._columns[table]
 
-    def is_spatial(self, table: str) -> bool:
-        return "geometry" in self.columns(table)
-
     # -- reading ----------------------------------------------------------------------------------
     def _where(self, table: str, where: Filter | None, placeholder: str) -> tuple[str, dict[str, Any]]:
         """A WHERE clause over checked column names, with every value bound as a parameter."""

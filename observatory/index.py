@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from . import registry
+from .enums import DIMENSIONS
 from .errors import ValidationError, unknown_name
 from .indicators import Key
 
@@ -101,6 +102,7 @@ class Lens:
     note: str = ""
 
 
+#: One lens per name of `observatory.enums.LENSES`, in that order.
 LENSES: dict[str, Lens] = {
     "all": Lens("all", "Ensemble de la population", "مجموع السكان", "Whole population",
                 note="Census components, plus connectivity and usage when loaded (flagged when simulated)."),
@@ -219,7 +221,7 @@ class FragilityIndex:
     # -- set-up -------------------------------------------------------------------------------------
     @property
     def dimensions(self) -> list[str]:
-        return [d for d in registry.DIMENSIONS if any(c.dimension == d for c in self.components)]
+        return [d for d in DIMENSIONS if any(c.dimension == d for c in self.components)]
 
     def dimension_weights(self) -> np.ndarray:
         dims = self.dimensions

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .enums import LEVELS
+
 #: Age columns summed into the derived age-group shares.
 AGE_GROUPS = {
     "age_60_plus": ("age_60_64", "age_65_69", "age_70_74", "age_75_plus"),
@@ -80,7 +82,7 @@ def census_values(indicators: Sequence[str] | None = None) -> pd.DataFrame:
     for subject in ("people", "households"):
         for year in (2024, 2014):
             table = mc.indicators(subject, str(year))
-            table = table[table["level"].isin(["country", "region", "province", "commune"])]
+            table = table[table["level"].isin(LEVELS)]
             if "sex" not in table:
                 table = table.assign(sex="all")
             id_cols = ["code", "level", "area", "sex"]

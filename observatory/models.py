@@ -29,6 +29,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 
+from .enums import SEXES
 from .errors import ValidationError
 
 #: HCP, RGPH 2024: people aged 15+ who used the internet in the last three months (percent).
@@ -99,7 +100,7 @@ class InternetModel:
         """
         eta, sd = self.linear(x)
         is_urban = urban.reindex(x.index).to_numpy(bool)
-        weights = {s: population_15[s].reindex(x.index).fillna(0).to_numpy(float) for s in ("all", "male", "female")}
+        weights = {s: population_15[s].reindex(x.index).fillna(0).to_numpy(float) for s in SEXES}
         shift = np.zeros(len(eta))
         bench: dict[str, Any] = {}
         for area, mask in (("urban", is_urban), ("rural", ~is_urban)):
@@ -107,7 +108,7 @@ class InternetModel:
             shift[mask] = a
             bench[f"shift_{area}"] = a
         rows = []
-        for sex in ("all", "male", "female"):
+        for sex in SEXES:
             b = 0.0 if sex == "all" else _solve_shift(eta + shift, weights[sex], self.targets[sex])
             bench[f"shift_{sex}"] = b
             centre = eta + shift + b

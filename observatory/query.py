@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .database import Database
+from .enums import AREAS, LEVELS, SEXES
 from .errors import unknown_name
-from .schema import AREAS, LEVELS, SEXES
 from .settings import get_settings
 
 DatabaseLike = Database | str | os.PathLike[str] | None

@@ -20,10 +20,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .enums import DIMENSIONS, LANGUAGES, SEXES
 from .errors import unknown_name
-
-DIMENSIONS = ("access", "skills", "usage", "vulnerability")
-DIRECTIONS = ("higher_is_worse", "higher_is_better", "neutral")
 
 DIMENSION_LABELS = {
     "access": {"fr": "Accès et connectivité", "ar": "الولوج والربط", "en": "Access and connectivity"},
@@ -38,8 +36,8 @@ HCP_LICENCE = (
 )
 DERIVED_LICENCE = "CC BY 4.0: derived by the observatory from HCP census data (credit HCP and the observatory)."
 OOKLA_LICENCE = (
-    "CC BY-NC-SA 4.0: Speedtest by Ookla Global Fixed and Mobile Network Performance Maps; non-commercial use, "
-    "share alike."
+    "CC BY-NC-SA 4.0: Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. "
+    "Based on Ookla analysis of Speedtest Intelligence data; non-commercial use, share alike."
 )
 USAGE_LICENCE = (
     "Administrative data shared with the observatory by its producer; published as aggregates only, counts below "
@@ -48,6 +46,31 @@ USAGE_LICENCE = (
 
 #: The source id the observatory's own computed tables cite.
 ANALYTICS_SOURCE = "observatory-analytics"
+
+#: How each unit is written after a number, per language. A unit used by an entry is here or in
+#: `COUNT_UNITS`.
+UNIT_LABELS = {
+    "percent": {"fr": "%", "ar": "%", "en": "%"},
+    "km": {"fr": "km", "ar": "كلم", "en": "km"},
+    "Mbit/s": {"fr": "Mbit/s", "ar": "ميغابت/ث", "en": "Mbit/s"},
+    "ms": {"fr": "ms", "ar": "م.ث", "en": "ms"},
+    "per 1,000 inhabitants": {"fr": "pour 1 000 hab.", "ar": "لكل 1000 نسمة", "en": "per 1,000 inhab."},
+    "births per woman": {"fr": "enfants par femme", "ar": "طفل لكل امرأة", "en": "per woman"},
+    "people per household": {"fr": "pers. par ménage", "ar": "فرد لكل أسرة", "en": "per household"},
+    "people per room": {"fr": "pers. par pièce", "ar": "فرد لكل غرفة", "en": "per room"},
+    "years": {"fr": "ans", "ar": "سنة", "en": "years"},
+    "score": {"fr": "points", "ar": "نقطة", "en": "points"},
+}
+#: Units that are counts: summed up the levels, and written bare (the label says what is counted).
+COUNT_UNITS = frozenset({
+    "people", "households", "establishments", "dwellings", "jobs", "souks", "tests", "devices", "tiles",
+    "transactions",
+})
+
+
+def unit_label(unit: str | None, lang: str = "fr") -> str:
+    """The unit as written after a number in `lang` ('%', 'pour 1 000 hab.'); '' for a count."""
+    return UNIT_LABELS.get(str(unit), {}).get(_lang(lang), "")
 
 
 @dataclass(frozen=True)
@@ -100,13 +123,9 @@ WHO = {
 
 
 def _lang(lang: str) -> str:
-    if lang not in ("fr", "ar", "en"):
-        raise unknown_name("language", lang, ("fr", "ar", "en"))
+    if lang not in LANGUAGES:
+        raise unknown_name("language", lang, LANGUAGES)
     return lang
-
-
-def _hcp(year: int) -> str:
-    return "hcp-2024-indicators" if year == 2024 else "hcp-2014-indicators-households"
 
 
 CURATED: tuple[Indicator, ...] = (
@@ -114,7 +133,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "illiteracy_rate_10_plus", "Taux d'analphabétisme des 10 ans et plus", "معدل الأمية لدى البالغين 10 سنوات فأكثر",
         "Illiteracy rate, aged 10 and over", "skills", "higher_is_worse", "percent", "illiteracy_population_10_plus",
-        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES, sampled=True,
         phrase_fr="{value:.0f} % {who} de 10 ans et plus ne savent ni lire ni écrire",
         phrase_ar="{value:.0f}% {who} البالغين 10 سنوات فأكثر لا يعرفون القراءة والكتابة",
         phrase_en="{value:.0f}% of {who} aged 10+ cannot read or write",
@@ -122,14 +141,14 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "illiteracy_rate_15_plus", "Taux d'analphabétisme des 15 ans et plus", "معدل الأمية لدى البالغين 15 سنة فأكثر",
         "Illiteracy rate, aged 15 and over", "skills", "higher_is_worse", "percent", "illiteracy_population_15_plus",
-        "hcp-2024-indicators", (2024,), HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        "hcp-2024-indicators", (2024,), HCP_LICENCE, SEXES, sampled=True,
         phrase_fr="{value:.0f} % {who} de 15 ans et plus ne savent ni lire ni écrire",
         phrase_ar="{value:.0f}% {who} البالغين 15 سنة فأكثر لا يعرفون القراءة والكتابة",
         phrase_en="{value:.0f}% of {who} aged 15+ cannot read or write",
     ),
     Indicator(
         "education_none", "Sans niveau d'études", "بدون مستوى دراسي", "No schooling", "skills", "higher_is_worse",
-        "percent", "population_legal", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, ("all", "male", "female"),
+        "percent", "population_municipal", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES,
         sampled=True,
         phrase_fr="{value:.0f} % {who} n'ont jamais été scolarisés",
         phrase_ar="{value:.0f}% {who} لم يلتحقوا بالمدرسة قط",
@@ -139,7 +158,7 @@ CURATED: tuple[Indicator, ...] = (
         "languages_read_and_written_french", "Lisent et écrivent le français (alphabètes de 10 ans et plus)",
         "يقرؤون ويكتبون الفرنسية (المتعلمون 10 سنوات فأكثر)", "Read and write French (literate people aged 10+)",
         "skills", "higher_is_better", "percent", "languages_read_and_written_literate_population_10_plus",
-        "hcp-2024-indicators", (2024,), HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        "hcp-2024-indicators", (2024,), HCP_LICENCE, SEXES, sampled=True,
         phrase_fr="seuls {value:.0f} % des alphabètes lisent le français, langue de nombreux services en ligne",
         phrase_ar="{value:.0f}% فقط من المتعلمين يقرؤون الفرنسية، لغة كثير من الخدمات الرقمية",
         phrase_en="only {value:.0f}% of literate people read French, the language of many online services",
@@ -155,7 +174,7 @@ CURATED: tuple[Indicator, ...] = (
     ),
     Indicator(
         "amenities_electricity", "Ménages raccordés à l'électricité", "الأسر المرتبطة بالكهرباء",
-        "Households with electricity", "access", "higher_is_better", "percent", "households_count",
+        "Households with electricity", "access", "higher_is_better", "percent", "households_sedentary",
         "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True,
         phrase_fr="seuls {value:.0f} % des ménages ont l'électricité",
         phrase_ar="{value:.0f}% فقط من الأسر لديها كهرباء",
@@ -188,7 +207,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "internet_use_15_plus", "Usage d'Internet des 15 ans et plus (estimé)", "استخدام الإنترنت لدى 15 سنة فأكثر (تقدير)",
         "Internet use, aged 15 and over (modelled)", "access", "higher_is_better", "percent",
-        "illiteracy_population_15_plus", ANALYTICS_SOURCE, (2024,), DERIVED_LICENCE, ("all", "male", "female"),
+        "illiteracy_population_15_plus", ANALYTICS_SOURCE, (2024,), DERIVED_LICENCE, SEXES,
         status="modelled",
         phrase_fr="on estime que seuls {value:.0f} % {who} de 15 ans et plus utilisent Internet",
         phrase_ar="يقدر أن {value:.0f}% فقط {who} البالغين 15 سنة فأكثر يستخدمون الإنترنت",
@@ -198,7 +217,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "age_60_plus", "Part des 60 ans et plus", "نسبة البالغين 60 سنة فأكثر", "Share aged 60 and over",
         "vulnerability", "higher_is_worse", "percent", "population_legal", ANALYTICS_SOURCE, (2024, 2014),
-        DERIVED_LICENCE, ("all", "male", "female"), status="derived",
+        DERIVED_LICENCE, SEXES, status="derived",
         phrase_fr="{value:.0f} % des habitants ont 60 ans ou plus",
         phrase_ar="{value:.0f}% من السكان تبلغ أعمارهم 60 سنة فأكثر",
         phrase_en="{value:.0f}% of residents are aged 60 or over",
@@ -206,15 +225,15 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "age_15_24", "Part des 15-24 ans", "نسبة الفئة العمرية 15-24 سنة", "Share aged 15 to 24", "vulnerability",
         "neutral", "percent", "population_legal", ANALYTICS_SOURCE, (2024, 2014), DERIVED_LICENCE,
-        ("all", "male", "female"), status="derived",
+        SEXES, status="derived",
         phrase_fr="{value:.0f} % des habitants ont 15 à 24 ans",
         phrase_ar="{value:.0f}% من السكان تتراوح أعمارهم بين 15 و24 سنة",
         phrase_en="{value:.0f}% of residents are aged 15 to 24",
     ),
     Indicator(
         "disability_prevalence", "Taux de prévalence du handicap", "معدل انتشار الإعاقة", "Disability prevalence",
-        "vulnerability", "higher_is_worse", "percent", "population_legal", "hcp-2024-indicators", (2024, 2014),
-        HCP_LICENCE, ("all", "male", "female"), sampled=True,
+        "vulnerability", "higher_is_worse", "percent", "population_municipal", "hcp-2024-indicators", (2024, 2014),
+        HCP_LICENCE, SEXES, sampled=True,
         phrase_fr="{value:.1f} % {who} vivent avec un handicap",
         phrase_ar="{value:.1f}% {who} يعيشون في وضعية إعاقة",
         phrase_en="{value:.1f}% of {who} live with a disability",
@@ -228,19 +247,19 @@ CURATED: tuple[Indicator, ...] = (
         "illiteracy_rate_10_plus_forecast", "Taux d'analphabétisme des 10 ans et plus (projeté)",
         "معدل الأمية لدى 10 سنوات فأكثر (إسقاط)", "Illiteracy rate, aged 10+ (projected)", None, "higher_is_worse",
         "percent", "illiteracy_population_10_plus", ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE,
-        ("all", "male", "female"), status="forecast",
+        SEXES, status="forecast",
     ),
     Indicator(
         "assisted_service_need_15_plus", "Besoin de services numériques assistés (15 ans et plus analphabètes)",
         "الحاجة إلى الخدمات الرقمية المواكبة (الأميون 15 سنة فأكثر)",
         "Need for assisted digital services (illiterate people aged 15+)", None, "higher_is_worse", "people",
-        None, ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, ("all", "male", "female"), status="forecast",
+        None, ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, SEXES, status="forecast",
     ),
     Indicator(
         "training_need_15_plus", "Besoin de formation numérique (15 ans et plus hors ligne)",
         "الحاجة إلى التكوين الرقمي (15 سنة فأكثر غير المتصلين)",
         "Need for digital training (people aged 15+ offline)", None, "higher_is_worse", "people", None,
-        ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, ("all", "male", "female"), status="forecast",
+        ANALYTICS_SOURCE, (2024, 2030), DERIVED_LICENCE, SEXES, status="forecast",
     ),
     # -- connectors: the ids etl/connectors/{ookla,usage}.py write; the index uses some when loaded
     *(
@@ -361,13 +380,13 @@ def census_entries() -> tuple[Indicator, ...]:
             entries[column] = Indicator(
                 id=column, label_fr=f"{row.heading}{category}", label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
                 label_en=label_en, dimension=None, direction="neutral", unit=str(row.unit), denominator=None,
-                source=_source_of(name, year), years=(year,), licence=HCP_LICENCE, sexes=sexes,
+                source=_source_of(name), years=(year,), licence=HCP_LICENCE, sexes=sexes,
                 sampled=year == 2024 and topic not in ("population", "sex", "age"), curated=False,
             )
     return tuple(entries.values())
 
 
-def _source_of(name: str, year: int) -> str:
+def _source_of(name: str) -> str:
     return {
         "economy": "hcp-2024-establishments", "housing": "hcp-2024-housing",
         "indicators": "hcp-2024-indicators", "indicators2014": "hcp-2014-indicators-people",
@@ -427,9 +446,3 @@ def registry_frame(*, curated: bool | None = None) -> pd.DataFrame:
     frame["curated"] = frame["curated"].astype("int64")
     frame["sampled"] = frame["sampled"].astype("int64")
     return frame.rename(columns={"id": "indicator_id"})
-
-
-REGISTRY_COLUMNS = [
-    "indicator_id", "label_fr", "label_ar", "label_en", "dimension", "direction", "unit", "denominator", "source",
-    "years", "licence", "sexes", "status", "sampled", "phrase_fr", "phrase_ar", "phrase_en", "curated", "tags",
-]

@@ -13,15 +13,15 @@ from typing import Any
 import pandas as pd
 
 from . import registry
+from .enums import LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES
 from .errors import unknown_name
 from .planning_frame import NEED_YEAR, NEEDS, PlanningFrame
 from .query import DatabaseLike, connect, indicator_values
-from .schema import LEVELS
 
 
 def _lang_check(lang: str) -> None:
-    if lang not in ("fr", "ar", "en"):
-        raise unknown_name("language", lang, ("fr", "ar", "en"))
+    if lang not in LANGUAGES:
+        raise unknown_name("language", lang, LANGUAGES)
 
 
 def _with_units(frame: pd.DataFrame, level: str, db: DatabaseLike, geometry: bool) -> pd.DataFrame:
@@ -45,12 +45,10 @@ def fragility_index(
     The digital-fragility index of every unit of a level (commune, province, region): score 0-100
     (higher = more fragile), rank (1 = most fragile), median rank and 90% rank interval from the Monte
     Carlo, the dimension sub-indices, and the plain-language explanation (one column per language,
-    or just `explanation` for `lang`). `lens`: all, women, older, youth, disability.
+    or just `explanation` for `lang`). `lens`: one of `observatory.enums.LENSES`.
     """
-    from .index import LENSES
-
-    if level not in ("commune", "province", "region"):
-        raise unknown_name("level", level, ("commune", "province", "region"))
+    if level not in MAP_LEVELS:
+        raise unknown_name("level", level, MAP_LEVELS)
     if lens not in LENSES:
         raise unknown_name("lens", lens, LENSES)
     frame = connect(db).read("index_score", where={"level": level, "lens": lens})
@@ -60,7 +58,7 @@ def fragility_index(
     if lang is not None:
         _lang_check(lang)
         frame = frame.assign(explanation=frame[f"explanation_{lang}"]).drop(
-            columns=[f"explanation_{x}" for x in ("fr", "ar", "en")])
+            columns=[f"explanation_{x}" for x in LANGUAGES])
     return frame.sort_values("rank").reset_index(drop=True)
 
 
@@ -114,8 +112,8 @@ def model_estimates(
 ) -> pd.DataFrame:
     """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet use."""
     entry = registry.get(indicator)
-    if entry.status not in ("modelled", "forecast"):
-        valid = [e.id for e in registry.CURATED if e.status in ("modelled", "forecast")]
+    if entry.status not in MODEL_STATUSES:
+        valid = [e.id for e in registry.CURATED if e.status in MODEL_STATUSES]
         raise unknown_name("modelled indicator", indicator, valid)
     if level not in LEVELS:
         raise unknown_name("level", level, LEVELS)

@@ -62,8 +62,14 @@ def mean_standard_error(
     return np.where(f >= 1.0, 0.0, se)
 
 
-def aggregate_standard_error(se: pd.Series, weight: pd.Series, group: pd.Series) -> pd.Series:
-    """SE of a weighted mean of independent unit rates: sqrt(Σ w² se²) / Σ w, by group."""
-    frame = pd.DataFrame({"num": (weight * se) ** 2, "w": weight, "g": group})
-    sums = frame.groupby("g")[["num", "w"]].sum()
-    return np.sqrt(sums["num"]) / sums["w"]
+def aggregate_standard_error(
+    se: pd.Series, weight: pd.Series, group: pd.Series | pd.DataFrame
+) -> pd.Series:
+    """SE of a weighted mean of independent unit rates, sqrt(Σ w² se²) / Σ w, by group (one key per
+    column of a frame); NaN where a group's weights sum to zero."""
+    frame_of_keys = group if isinstance(group, pd.DataFrame) else group.to_frame()
+    keys = [frame_of_keys[c].to_numpy() for c in frame_of_keys.columns]
+    w = np.asarray(weight, dtype=float)
+    frame = pd.DataFrame({"num": (w * np.asarray(se, dtype=float)) ** 2, "w": w})
+    sums = frame.groupby(keys)[["num", "w"]].sum()
+    return np.sqrt(sums["num"]) / sums["w"].where(sums["w"] > 0)

@@ -48,7 +48,3 @@ def get_settings(
         seed=int(seed if seed is not None else (_env("SEED") or 20240901)),
         basemap_url=basemap_url or _env("BASEMAP_URL"),
     )
-
-
-#: Every OBSERVATORY_* variable the code reads, for the documentation test.
-ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "TEST_POSTGIS_URL")

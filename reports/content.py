@@ -16,11 +16,11 @@ import pandas as pd
 
 from observatory import query, registry
 from observatory.database import Database
+from observatory.enums import DIMENSIONS, MAP_LEVELS, MODEL_STATUSES
 from observatory.errors import ObservatoryError, unknown_name
 
 from .i18n import words
 
-REPORT_LEVELS = ("region", "province", "commune")
 #: Context figures shown on the summary page beside the index dimensions' indicators.
 CONTEXT_FIGURES = ("population_legal", "households_count")
 CONTEXT_LABELS = {"population_legal": lambda lang: words(lang)["population"].replace(" 2024", ""),
@@ -121,8 +121,8 @@ def gather(
     *, level: str, code: str, lang: str = "fr", db: Database | str | None = None, plan: str | None = None,
 ) -> ReportContent:
     """The content of the report on one région, province or commune."""
-    if level not in REPORT_LEVELS:
-        raise unknown_name("report level", level, REPORT_LEVELS)
+    if level not in MAP_LEVELS:
+        raise unknown_name("report level", level, MAP_LEVELS)
     words(lang)  # an unknown language fails before any reading
     database = query.connect(db).require()
     unit = _unit(database, level, code)
@@ -189,7 +189,7 @@ def gather(
     # Modelled estimates and forecasts, with their intervals.
     # (The unit and Morocco; commune-level estimates are in the tables by commune and the XLSX.)
     models = query.indicator_values(None, db=database, level=None, units=[code, "MA"],
-                                    status=["modelled", "forecast"], sex=None, area="total")
+                                    status=list(MODEL_STATUSES), sex=None, area="total")
     models = models[models["level"].isin([level, "country"])]
     models = models[["unit_code", "level", "indicator_id", "year", "period", "value", "lower", "upper", "unit",
                      "status", "source_id"]].copy()
@@ -244,7 +244,7 @@ def _table_indicators(indicators: list[registry.Indicator], per_dimension: int =
     """The columns of the printed tables by commune: the first census or modelled indicators of each dimension
     (measured and simulated connector figures stay in the XLSX and the API, not on paper)."""
     chosen: list[str] = []
-    for dimension in registry.DIMENSIONS:
+    for dimension in DIMENSIONS:
         own = [i.id for i in indicators if i.dimension == dimension and i.status in ("published", "derived", "modelled")]
         chosen += own[:per_dimension]
     return chosen
@@ -291,7 +291,7 @@ def _index_content(
     by_code = frame.set_index("code")
     text = words(lang)
     maps = [MapLayer("index", f"{text['map_index']} (0–100)", by_code["index"], registry.ANALYTICS_SOURCE)]
-    for dimension in registry.DIMENSIONS:
+    for dimension in DIMENSIONS:
         if dimension in by_code and by_code[dimension].notna().any():
             maps.append(MapLayer(dimension, f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]}",
                                  by_code[dimension], registry.ANALYTICS_SOURCE))

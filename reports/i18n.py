@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from observatory.enums import LANGUAGES
 from observatory.errors import unknown_name
-
-LANGS = ("fr", "ar", "en")
 
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -152,5 +151,5 @@ STATUS_TEXT = {
 def words(lang: str) -> dict[str, str]:
     """The report's words in a language (fr, ar, en)."""
     if lang not in TEXT:
-        raise unknown_name("language", lang, LANGS)
+        raise unknown_name("language", lang, LANGUAGES)
     return TEXT[lang]

@@ -17,6 +17,7 @@ import pytest
 
 from observatory import query
 from observatory.api import create_api_app
+from observatory.enums import LENSES
 
 TANGER = "01.511.01.0"
 
@@ -297,6 +298,17 @@ def test_index_as_geojson_and_bad_lens(client):
     body = get_json(client, "/api/v1/index?region=11&format=geojson")
     assert len(body["features"]) == 20 and all(f["geometry"] for f in body["features"])
     assert get_json(client, "/api/v1/index?lens=aliens", 400)["error"]["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize("lens", LENSES)
+def test_every_lens_of_the_library_is_served(client, api_db, lens):
+    """The API serves each lens the library computes (the census-only lens too), with the library's ranks."""
+    from observatory import results
+
+    rows = get_json(client, f"/api/v1/index?level=region&lens={lens}&fields=code,rank")["data"]
+    expected = results.fragility_index("region", db=api_db, lens=lens)
+    assert len(rows) == 12
+    assert {r["code"]: r["rank"] for r in rows} == dict(zip(expected.code, expected["rank"]))
 
 
 def test_model_estimates_carry_their_intervals(client, api_db):

@@ -124,6 +124,17 @@ def test_national_commune_map_classes_cover_every_commune(data):
     assert (classes == -1).sum() == np.isnan(view["values"]).sum() == 4
 
 
+@pytest.mark.parametrize(("indicator", "lang", "unit"), [
+    ("usage_digital_share", "fr", " %"), ("usage_transactions_per_1000", "fr", " pour 1 000 hab."),
+    ("households_distance_to_paved_road_km", "ar", " كلم"), ("illiteracy_rate_10_plus", "en", " %"),
+])
+def test_the_map_writes_the_unit_after_each_value(data, indicator, lang, unit):
+    """Hover and legend write the registry's unit in the page's language (connector indicators too)."""
+    year = data.latest_year(indicator)
+    view = map_view(data, parse(f"?lang={lang}&indicator={indicator}&year={year}"))
+    assert f"{{customdata[0]:,.1f}}{unit}<br>" in view["hovertemplate"]
+
+
 def test_first_map_sends_the_geometry_once_under_budget(app, data):
     state = parse("?lang=fr")
     view = map_view(data, state)

@@ -12,6 +12,7 @@ import shapely
 from click.testing import CliRunner
 from connectors_support import ookla_frame, points_in, state
 
+from observatory import registry
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ValidationError
@@ -105,7 +106,7 @@ def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_t
     source = writable_db.read("source", where={"source_id": "ookla-fixed-2025Q2"}).iloc[0]
     assert source.licence.startswith("CC BY-NC-SA 4.0") and len(source.sha256) == 64
     licences = set(writable_db.read("indicator", where={"source_id": "ookla-fixed-2025Q2"})["licence"])
-    assert licences == {ookla.LICENCE}
+    assert licences == {registry.OOKLA_LICENCE}
     run = writable_db.read("etl_run").iloc[-1]
     assert (run.rows_read, run.rows_loaded, run.rows_quarantined) == (4, 3, 1)
     assert "tests 152 = 45 assigned + 107 dropped + 0 in rejected rows" in run.message

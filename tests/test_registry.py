@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from observatory import registry
+from observatory.enums import DIMENSIONS, DIRECTIONS, LANGUAGES
 from observatory.errors import UnknownNameError
 
 
@@ -26,8 +28,8 @@ def test_unknown_id_lists_the_valid_ones():
 def test_curated_entries_are_complete():
     for entry in registry.CURATED:
         assert entry.label_fr and entry.label_ar and entry.label_en, entry.id
-        assert entry.direction in registry.DIRECTIONS
-        assert entry.dimension in (*registry.DIMENSIONS, None)
+        assert entry.direction in DIRECTIONS
+        assert entry.dimension in (*DIMENSIONS, None)
         assert entry.source and entry.licence and entry.years
     from observatory.index import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, LENSES, lens_components
 
@@ -56,17 +58,76 @@ def test_every_index_component_is_registered_with_a_dimension():
 
     for lens in LENSES:
         for c in lens_components(lens, (*CENSUS_COMPONENTS, *CONNECTOR_COMPONENTS)):
-            assert registry.get(c.indicator).dimension in registry.DIMENSIONS
+            assert registry.get(c.indicator).dimension in DIMENSIONS
 
 
-def test_connector_specs_match_the_registry():
-    """The ids, labels and directions the connectors write are the registry's."""
+def test_connectors_write_the_registry_definitions():
+    """Every indicator a connector computes is registered, and its dictionary rows carry the registry's
+    labels, unit, denominator and licence (the connector adds only how it computes the figure)."""
     from observatory.etl.connectors import ookla, usage
+    from observatory.etl.connectors._common import dictionary_rows
 
-    specs = [*ookla.indicator_specs("fixed"), *ookla.indicator_specs("mobile"), *usage.SPECS]
+    specs = [*ookla.indicator_specs("fixed"), *ookla.indicator_specs("mobile"), *usage.specs_for(["passport"])]
+    assert {s.indicator_id for s in specs} >= {e.id for e in registry.CURATED if e.source == "ookla-open-data"}
+    rows = dictionary_rows(specs, years=[2025], dataset="test", source_id="test").set_index("indicator_id")
     for spec in specs:
         entry = registry.get(spec.indicator_id)
-        direction = {"lower_is_better": "higher_is_worse"}.get(spec.direction, spec.direction)
-        assert entry.direction == direction, spec.indicator_id
-        assert entry.label_ar and entry.label_fr and entry.label_en
-    assert registry.get("usage_passport_transactions_per_1000").unit == "per 1,000 inhabitants"
+        row = rows.loc[spec.indicator_id]
+        assert (row.label_fr, row.label_en, row.unit, row.licence) == (
+            entry.label_fr, entry.label_en, entry.unit, entry.licence), spec.indicator_id
+        assert (None if pd.isna(row.denominator) else row.denominator) == entry.denominator
+        assert spec.definition and spec.aggregation
+    assert rows.loc["ookla_fixed_tests_share_25mbps", "unit"] == "percent"
+    assert rows.loc["usage_passport_transactions_per_1000", "unit"] == "per 1,000 inhabitants"
+
+
+def test_every_unit_is_written_or_counted():
+    """A unit an entry uses is either written after its numbers in every language, or is a count."""
+    units = {e.unit for e in (*registry.CURATED, *registry.census_entries())}
+    assert units <= set(registry.UNIT_LABELS) | registry.COUNT_UNITS, units - set(registry.UNIT_LABELS)
+    for unit, labels in registry.UNIT_LABELS.items():
+        assert set(labels) == set(LANGUAGES), unit
+    assert registry.unit_label("percent", "fr") == "%" and registry.unit_label("people", "en") == ""
+    assert set(registry.DIMENSION_LABELS) == set(DIMENSIONS)
+    assert all(set(labels) == set(LANGUAGES) for labels in registry.DIMENSION_LABELS.values())
+
+
+def test_the_dictionary_table_says_what_the_registry_says(built_db):
+    """Unit, labels and licence of every registered indicator in the `indicator` table are the registry's,
+    in one unit vocabulary ('percent', never '%')."""
+    table = built_db.read("indicator")
+    assert "%" not in set(table["unit"])
+    registered = table[table["indicator_id"].map(registry.is_registered)]
+    assert len(registered) == len(table)
+    for row in registered.itertuples():
+        entry = registry.get(row.indicator_id)
+        assert (row.unit, row.label_fr, row.label_en) == (entry.unit, entry.label_fr, entry.label_en), row.indicator_id
+    latest = registered.sort_values("year").drop_duplicates("indicator_id", keep="last")
+    for row in latest.itertuples():  # the weight each figure is averaged with, as the registry declares it
+        entry = registry.get(row.indicator_id)
+        if entry.denominator is not None:
+            assert row.denominator == entry.denominator, row.indicator_id
+    values = built_db.read("indicator_value", columns=["indicator_id", "unit"]).drop_duplicates()
+    assert "%" not in set(values["unit"])
+    for row in values.itertuples():
+        assert row.unit == registry.get(row.indicator_id).unit, row.indicator_id
+
+
+def _analytics_examples() -> list[str]:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Analytics: index, clusters, models, plans (issue 4)")
+    end = text.find("<!-- section:", start)
+    section = text[start:end if end > 0 else None]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_readme_analytics_examples_run(built_db, monkeypatch):
+    """The Python examples of the analytics README section run against a built database."""
+    examples = _analytics_examples()
+    assert len(examples) == 3
+    monkeypatch.setenv("OBSERVATORY_DB", built_db.target)
+    for code in examples:
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README examples are the test

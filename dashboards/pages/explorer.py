@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from observatory import registry
 from observatory.classify import bivariate, classify, rank
+from observatory.enums import DEFAULT_SCHEME, MAP_LEVELS, SCHEMES
 
 from .. import figures, ids
 from ..data import NEED_DRIVERS, AppData
 from ..i18n import indicator_label, number, place_name, t
-from ..state import COMPARE, LEVELS, PALETTES, SCHEMES, encode, href
+from ..state import COMPARE, PALETTES, encode, href
 from . import Page, register
 
 #: Drâa-Tafilalet, the région of the question the first screen answers.
@@ -62,7 +64,7 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
     values = data.series(indicator, year, level, codes)
     ranks = rank(values)
     label = indicator_label(meta, lang) if meta else indicator
-    unit = t(f"unit_{meta.get('unit')}", lang) if meta.get("unit") in ("percent", "km") else ""
+    unit = registry.unit_label(meta.get("unit"), lang)
     source = data.source_line(meta.get("source_id"))
     hover = figures.hover_template(label, unit, source, int(np.isfinite(values).sum()), lang)
     customdata = figures.hover_data(values, ranks)
@@ -251,8 +253,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
         dcc.Dropdown(id=ids.INDICATOR, options=options, value=f"{indicator}|{year}", clearable=False),
         html.Fieldset([html.Legend(t("level", lang)),
-                       dcc.RadioItems(id=ids.LEVEL, options=_options(LEVELS, "level_", lang), value=state["level"],
-                                      inline=True)]),
+                       dcc.RadioItems(id=ids.LEVEL, options=_options(MAP_LEVELS, "level_", lang),
+                                      value=state["level"], inline=True)]),
         html.Label(t("region", lang), htmlFor=ids.REGION),
         dcc.Dropdown(id=ids.REGION, options=_place_options(data.units("region"), lang), value=state["region"] or None,
                      placeholder=t("all_regions", lang)),
@@ -279,7 +281,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                                  "disabled": not has_lisa}],
                           value=["1"] if state["lisa"] == "1" else []),
             html.P(t("lisa_missing", lang), className="note") if not has_lisa else None,
-        ], open=state["compare"] != "none" or state["scheme"] != "quantiles"),
+        ], open=state["compare"] != "none" or state["scheme"] != DEFAULT_SCHEME),
     ], className="controls", role="search")
     second_figure = figure_for(map_view(data, state, second=True), data, state["level"]) if side else {}
     second_view = map_view(data, state, second=True) if side else None
@@ -316,7 +318,7 @@ def state_from_controls(lang: str, level: str, region: str | None, province: str
     first, year = split_choice(indicator)
     second, year2 = split_choice(indicator2)
     return {**DEFAULTS, "lang": lang, "level": level or "commune", "region": region or "",
-            "province": province or "", "indicator": first, "year": year, "scheme": scheme or "quantiles",
+            "province": province or "", "indicator": first, "year": year, "scheme": scheme or DEFAULT_SCHEME,
             "k": str(k or "5"), "palette": palette or "Viridis", "compare": compare or "none",
             "indicator2": second, "year2": year2, "lisa": "1" if lisa else "0"}
 

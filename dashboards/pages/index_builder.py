@@ -12,21 +12,22 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
+from observatory import registry, results
 from observatory.classify import classify, rank
+from observatory.enums import DIMENSIONS
 
 from .. import figures, ids
-from ..data import AppData, results_module
+from ..data import AppData
 from ..i18n import number, place_name, t
 from . import Page, register
 
-DIMENSIONS = ("access", "skills", "usage", "vulnerability")
 ROWS = 15
 
 
 def inputs(data: AppData) -> pd.DataFrame:
     """code × component key: the (imputed) component values the build's index was computed from."""
     if not hasattr(data, "_index_inputs"):
-        contributions = results_module().index_contributions(db=data.db)
+        contributions = results.index_contributions(db=data.db)
         data._index_inputs = contributions.pivot_table(index="code", columns="component", values="value")  # type: ignore[attr-defined]
     return data._index_inputs  # type: ignore[attr-defined]
 
@@ -89,7 +90,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     v = view(data, scores, region, lang)
     sliders = []
     for d in DIMENSIONS:
-        sliders += [html.Label(t(f"dimension_{d}", lang), htmlFor=f"weight-{d}"),
+        sliders += [html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
                     dcc.Slider(id=f"weight-{d}", min=0, max=1, step=0.05, value=0.5,
                                marks={0: "0", 0.5: "0,5", 1: "1"})]
     from .explorer import _place_options

@@ -13,8 +13,10 @@ from typing import Any
 import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html
 
+from observatory import results
+
 from .. import ids
-from ..data import AppData, results_module
+from ..data import AppData
 from ..i18n import indicator_label, t
 from . import Page, register
 from .explorer import indicator_choice, indicator_options, split_choice
@@ -88,8 +90,7 @@ def _sources_list(data: AppData, lang: str) -> Any:
 
 
 def _model_cards(data: AppData, lang: str) -> Any:
-    results = results_module()
-    if results is None or "model_card" not in data.db.tables():
+    if "model_card" not in data.db.tables():
         return html.P(t("models_missing", lang), className="note")
     cards = results.model_cards(db=data.db)
     return html.Div([html.Details([html.Summary(row["title"]), dcc.Markdown(row["card_markdown"])])

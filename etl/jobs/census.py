@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 
+from observatory import registry
 from observatory.etl.context import BuildContext
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
@@ -65,17 +66,17 @@ def dictionary_job(ctx: BuildContext) -> None:
         for f in fields.itertuples():
             subject = f.dataset if f.dataset in ("economy", "housing") else (
                 "households" if f.topic in _HOUSEHOLD_TOPICS else "people")
-            unit = f.unit if isinstance(f.unit, str) else "percent"
-            weight = None if unit in T.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
+            entry = registry.get(f.column)
+            weight = None if entry.unit in registry.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
             rows.append({
                 "indicator_id": f.column,
                 "year": int(f.year),
                 "dataset": subject,
                 "topic": f.topic,
-                "label_fr": _label_fr(f),
-                "label_en": f.label,
+                "label_fr": entry.label_fr,
+                "label_en": entry.label_en,
                 "heading": f.heading if isinstance(f.heading, str) else None,
-                "unit": unit,
+                "unit": entry.unit,
                 "sexes": ",".join(f.sexes) if isinstance(f.sexes, (list, tuple)) else "all",
                 "definition": getattr(f, "definedAs", None) if isinstance(getattr(f, "definedAs", None), str) else None,
                 "note": f.note if isinstance(f.note, str) else None,
@@ -104,19 +105,6 @@ _HOUSEHOLD_TOPICS = {
     "households", "dwellingType", "occupancy", "dwellingAge", "amenities", "wastewater", "householdWaste",
     "cookingFuel", "equipment",
 }
-
-
-def _label_fr(field: object) -> str:
-    """French label: HCP's own category or heading where it names the figure, else the English label."""
-    for attribute in ("definedAs", "category", "heading"):
-        value = getattr(field, attribute, None)
-        if isinstance(value, str) and value and not value.endswith("(%)"):
-            return value
-    category = getattr(field, "category", None)
-    heading = getattr(field, "heading", None)
-    if isinstance(category, str) and isinstance(heading, str):
-        return f"{heading.removesuffix(' (%)')} : {category}"
-    return str(field.label)
 
 
 def indicators_job(ctx: BuildContext) -> None:

@@ -15,9 +15,7 @@ import numpy as np
 import pandas as pd
 
 from observatory.etl.sources.census import KEY_COLUMNS
-
-#: Units that are counts: aggregated by sum.
-COUNT_UNITS = {"people", "households", "establishments", "souks", "jobs", "dwellings"}
+from observatory.registry import COUNT_UNITS
 
 #: (dataset, year, column pattern) → denominator column (a regex, first match wins).
 DENOMINATORS: list[tuple[str, int | None, str, str]] = [

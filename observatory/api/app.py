@@ -18,9 +18,9 @@ import pandas as pd
 
 from .. import query, registry
 from ..database import Database
+from ..enums import AREAS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES, SEXES, STATUSES
 from ..errors import ObservatoryError, UnknownNameError
 from ..planning_frame import NEEDS
-from ..schema import AREAS, LEVELS, SEXES, STATUSES
 from . import _formats
 from ._params import CODE_PATTERN, NAME_PATTERN, PAGING, Param, ParameterError, Route, parse
 
@@ -44,8 +44,7 @@ DETAIL = Param("detail", enum=("low", "medium", "full"), default="low",
 GEOMETRY = Param("geometry", "boolean", "Include geometry (as GeoJSON features; JSON and CSV leave it out).",
                  default=False)
 
-LENS_NAMES = ("all", "women", "older", "youth", "disability")
-MODELLED = tuple(i.id for i in registry.CURATED if i.status in ("modelled", "forecast"))
+MODELLED = tuple(i.id for i in registry.CURATED if i.status in MODEL_STATUSES)
 
 #: The parameters of a new plan (POST /plans), declared like query parameters and checked the same way.
 PLAN_PARAMS = (
@@ -327,9 +326,10 @@ ROUTES: tuple[Route, ...] = (
            VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
           ("json", "geojson", "csv")),
     Route("/index", "index", "The composite digital-fragility index: score, rank, 90% rank interval, dimensions",
-          "index", (Param("level", enum=("commune", "province", "region"), default="commune", description="Level."),
-                    REGION, Param("lens", enum=LENS_NAMES, default="all", description="Population the index is for."),
-                    Param("lang", enum=("fr", "ar", "en"), description="Keep only this language's explanation."),
+          "index", (Param("level", enum=MAP_LEVELS, default="commune", description="Level."),
+                    REGION,
+                    Param("lens", enum=LENSES, default="all", description="Population the index is for."),
+                    Param("lang", enum=LANGUAGES, description="Keep only this language's explanation."),
                     DETAIL, *PAGING), ("json", "geojson", "csv"),
           description="Higher score = more fragile; rank 1 is the most fragile unit. Each row explains its rank "
                       "in words."),

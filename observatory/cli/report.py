@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..enums import LANGUAGES
 from ._options import db_option
 
 
@@ -16,7 +17,7 @@ from ._options import db_option
 @click.option("--province", metavar="CODE", help="Province code, e.g. 01.511.")
 @click.option("--commune", metavar="CODE", help="Commune code, e.g. 01.511.01.0.")
 @click.option("--all-regions", is_flag=True, help="One report per région (12), into the -o directory.")
-@click.option("--lang", type=click.Choice(["fr", "ar", "en"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language (default: $OBSERVATORY_LANG, then fr).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "xlsx"]), default="pdf", show_default=True)
 @click.option("--plan", metavar="ID", help="Include this deployment plan and its fairness audit.")
