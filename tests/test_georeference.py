@@ -72,7 +72,7 @@ def test_towns_match_one_commune_of_their_region_and_shared_names_are_set_aside(
     towns = pd.DataFrame({
         "geonameid": [1, 2, 3, 4], "name": ["Ait Youssef", "Sidi Ali", "Ait Youssef Ou Ali", "Youssef"],
         "names": [["Ait Youssef"], ["Sidi Ali"], ["Ait Youssef Ou Ali", "Aït Youssef"], ["Youssef"]],
-        "lon": [0.0] * 4, "lat": [0.0] * 4, "region_code": ["01"] * 4, "population": [900, 500, 600, 100],
+        "lon": [0.0] * 4, "lat": [0.0] * 4, "regions": [["01"]] * 4, "population": [900, 500, 600, 100],
     })
     matched = R.match_towns(towns, communes).set_index("geonameid")
     assert matched.loc[1, ["commune_code", "status"]].tolist() == ["a", "control"]  # not d: another région

