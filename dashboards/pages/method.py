@@ -15,7 +15,7 @@ from dash import Input, Output, State, dash_table, dcc, html
 
 from .. import ids
 from ..data import AppData, results_module
-from ..i18n import indicator_label, t
+from ..i18n import indicator_label, number, t
 from . import Page, register
 from .explorer import indicator_choice, indicator_options, split_choice
 
@@ -107,12 +107,17 @@ def _georeference(data: AppData, lang: str) -> Any:
     chosen = models[models["chosen"] == 1].iloc[0]
     before = models[models["model"] == "none"].iloc[0]
     columns = ("model", "median_km", "p95_km", "share_inside", "heldout_share_inside")
-    rows = [{**{c: r[c] for c in columns}, "share_inside": f"{r['share_inside']:.1%}",
-             "heldout_share_inside": f"{r['heldout_share_inside']:.1%}"} for r in models.to_dict("records")]
+
+    def share(value: float) -> str:
+        return f"{number(100 * value, lang)} %"
+
+    rows = [{"model": r["model"], "median_km": number(r["median_km"], lang), "p95_km": number(r["p95_km"], lang),
+             "share_inside": share(r["share_inside"]), "heldout_share_inside": share(r["heldout_share_inside"])}
+            for r in models.to_dict("records")]
     misses = control[(control["status"] == "control") & (control["inside"] == 0)]
     return html.Div([
-        html.P(t("georeference_text", lang, points=int(chosen["points"]), before=f"{before['share_inside']:.1%}",
-                 after=f"{chosen['share_inside']:.1%}", heldout=f"{chosen['heldout_share_inside']:.1%}")),
+        html.P(t("georeference_text", lang, points=int(chosen["points"]), before=share(before["share_inside"]),
+                 after=share(chosen["share_inside"]), heldout=share(chosen["heldout_share_inside"]))),
         dash_table.DataTable(
             id=ids.GEOREFERENCE, data=rows, columns=[{"name": t(f"col_{c}", lang), "id": c} for c in columns],
             style_data_conditional=[{"if": {"filter_query": f"{{model}} = '{chosen['model']}'"},
