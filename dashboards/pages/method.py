@@ -15,7 +15,7 @@ from dash import Input, Output, State, dash_table, dcc, html
 
 from .. import ids
 from ..data import AppData, results_module
-from ..i18n import indicator_label, number, t
+from ..i18n import indicator_label, t
 from . import Page, register
 from .explorer import indicator_choice, indicator_options, split_choice
 
@@ -99,6 +99,8 @@ def _model_cards(data: AppData, lang: str) -> Any:
 def _georeference(data: AppData, lang: str) -> Any:
     """The georeference at a glance: the candidates' residuals over the control towns, and the misses."""
     from observatory import query
+
+    from ..i18n import number
 
     if "georeference" not in data.db.tables():
         return html.P(t("georeference_missing", lang), className="note")

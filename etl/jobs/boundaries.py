@@ -76,13 +76,13 @@ def job(ctx: BuildContext) -> None:
         arrondissements = gpd.GeoDataFrame(arrondissements, geometry="geometry", crs=CRS)
         arrondissements["area_km2"] = G.area_km2(arrondissements)
 
+        ctx.put("georeference", models)
+        ctx.put("ground_control", control)
+        ctx.add("source", geonames.source_row())
         for level, frame in (("commune", communes), ("province", provinces), ("region", regions),
                              ("country", country), ("arrondissement", arrondissements)):
             ctx.put(level, frame[TABLES[level]].reset_index(drop=True))
         ctx.put("reconciliation", reconciliation[TABLES["reconciliation"]])
-        ctx.put("georeference", models)
-        ctx.put("ground_control", control)
-        ctx.add("source", geonames.source_row())
         ctx.put("web_geometry", G.web_layers({lvl: ctx.tables[lvl] for lvl in ("commune", "province", "region")}))
         ctx.notes["geometry"] = {
             "methods": reconciliation["method"].value_counts().to_dict(),
