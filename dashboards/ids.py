@@ -65,6 +65,7 @@ PLAN_EXPORT_REPORT = "plan-export-report"
 # -- data and method ------------------------------------------------------------------------------
 CATALOGUE = "catalogue"
 SOURCES = "sources"
+GEOREFERENCE = "georeference"
 DOWNLOAD_INDICATOR = "download-indicator"
 DOWNLOAD_FORMAT = "download-format"
 DOWNLOAD_BUTTON = "download-button"

@@ -166,6 +166,17 @@ def reconciliation(*, db: DatabaseLike = None) -> pd.DataFrame:
     return connect(db).read("reconciliation")
 
 
+def georeference(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """How the commune geometry was put on the ground: each candidate transformation, its residuals over
+    the GeoNames control towns and its held-out scores; `chosen` marks the one applied."""
+    return connect(db).read("georeference")
+
+
+def ground_control(*, db: DatabaseLike = None) -> pd.DataFrame:
+    """GeoNames towns matched to their commune, their distance to it before and after, and each miss's reason."""
+    return connect(db).read("ground_control")
+
+
 def aggregate_checks(*, db: DatabaseLike = None) -> pd.DataFrame:
     """Our aggregates beside HCP's published figures for the same units."""
     return connect(db).read("aggregate_check")

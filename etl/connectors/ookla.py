@@ -3,8 +3,8 @@ Ookla for Good open data (Speedtest® performance tiles) aggregated to communes.
 
 The published files hold one row per zoom-16 web-Mercator tile and quarter, for fixed or mobile
 networks: `quadkey`, `tile` (WKT polygon, EPSG:4326), `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
-`tests`, `devices`, as Parquet or as a zipped Shapefile. Each tile is placed by the centre its
-quadkey encodes, found in a commune polygon with one vectorised STRtree query, and the tiles'
+`tests`, `devices`, as Parquet or as a zipped Shapefile. A row whose polygon is not the tile its
+quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune polygon with one vectorised STRtree query, and the tiles'
 measurements are summed per commune, then per province, région and the country, from which the
 test-weighted means and shares are computed. Tiles whose centre is in no commune (the sea,
 neighbouring countries) are dropped and counted: tests read = tests assigned + tests dropped +
@@ -128,6 +128,8 @@ def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
 
 
 ZOOM = 16
+#: A tile's WKT may differ from the tile its quadkey names by this much (degrees, about 1 m) at any corner.
+TILE_TOLERANCE_DEG = 1e-5
 
 
 def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -261,6 +263,22 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         wkt_bad |= text.notna().to_numpy() & ~np.isin(shapely.get_type_id(geoms), [3, 6])
         _reject(rejects, tiles, wkt_bad & ~bad, "tile", "invalid WKT: expected a POLYGON in EPSG:4326")
         bad |= wkt_bad
+        # The quadkey places the tile; a polygon elsewhere means the row is corrupt, whichever is wrong.
+        check = text.notna().to_numpy() & ~bad
+        named = np.column_stack(tile_bounds(x[check], y[check], zoom[check]))
+        drawn = shapely.bounds(geoms[check])
+        elsewhere = np.zeros(len(tiles), dtype=bool)
+        elsewhere[check] = np.abs(drawn - named).max(axis=1) > TILE_TOLERANCE_DEG
+        if elsewhere.any():
+            centre = shapely.centroid(geoms[elsewhere])
+            qx, qy = tile_centres(x[elsewhere], y[elsewhere], zoom[elsewhere])
+            why = np.full(len(tiles), "", dtype=object)
+            why[elsewhere] = [
+                f"tile WKT is not the tile its quadkey names: quadkey centre {a:.5f} {b:.5f}, WKT centre {c:.5f} {d:.5f}"
+                for a, b, c, d in zip(qx, qy, shapely.get_x(centre), shapely.get_y(centre))
+            ]
+            _reject(rejects, tiles, elsewhere, "tile", why)
+            bad |= elsewhere
     numbers = {}
     for column, whole in (("tests", True), ("devices", True), ("avg_d_kbps", False), ("avg_u_kbps", False),
                           ("avg_lat_ms", False)):
@@ -534,16 +552,20 @@ def quadkeys_at(lon: np.ndarray, lat: np.ndarray, *, zoom: int = 16) -> np.ndarr
     return (digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str)
 
 
-def tile_polygons_wkt(quadkeys: np.ndarray) -> np.ndarray:
-    """WKT of the tiles of quadkeys, as Ookla writes the `tile` column."""
-    x, y, zoom, _ = quadkey_tiles(quadkeys)
-    n = np.exp2(zoom)
+def tile_bounds(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.ndarray, ...]:
+    """West, south, east and north (EPSG:4326) of web-Mercator tiles."""
+    n = np.exp2(zoom.astype("float64"))
 
     def lat(row: np.ndarray) -> np.ndarray:
         return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
 
-    w, e = x / n * 360.0 - 180.0, (x + 1) / n * 360.0 - 180.0
-    north, south = lat(y), lat(y + 1)
+    return x / n * 360.0 - 180.0, lat(y + 1), (x + 1) / n * 360.0 - 180.0, lat(y)
+
+
+def tile_polygons_wkt(quadkeys: np.ndarray) -> np.ndarray:
+    """WKT of the tiles of quadkeys, as Ookla writes the `tile` column."""
+    x, y, zoom, _ = quadkey_tiles(quadkeys)
+    w, south, e, north = tile_bounds(x, y, zoom)
     return np.array([
         f"POLYGON(({a:.8f} {s:.8f}, {b:.8f} {s:.8f}, {b:.8f} {t:.8f}, {a:.8f} {t:.8f}, {a:.8f} {s:.8f}))"
         for a, b, s, t in zip(w, e, south, north)

