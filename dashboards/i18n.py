@@ -6,13 +6,13 @@ place names come from the database (name_fr, name_ar), indicator labels from its
 from __future__ import annotations
 
 import json
-import math
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from observatory.enums import DEFAULT_LANGUAGE, LANGUAGES
 from observatory.errors import unknown_name
+from observatory.formatting import number  # noqa: F401 - the app formats through the one formatting module
 
 TRANSLATIONS = Path(__file__).with_name("translations")
 
@@ -59,16 +59,3 @@ def indicator_label(row: Any, lang: str) -> str:
     return label if isinstance(label, str) and label else indicator
 
 
-def number(value: Any, lang: str = DEFAULT_LANGUAGE, *, decimals: int = 1) -> str:
-    """A number as its readers write it: 12 345,6 in French and Arabic, 12,345.6 in English; '–' if missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    value = float(value)
-    if value.is_integer() and abs(value) >= 1000:
-        decimals = 0
-    text = f"{value:,.{decimals}f}"
-    if lang == "en":
-        return text
-    text = text.replace(",", "\u202f").replace(".", ",")
-    # Isolated left-to-right, or the bidi algorithm reorders "97 687" into "687 97" in Arabic text.
-    return f"\u2066{text}\u2069" if lang == "ar" else text
