@@ -98,7 +98,9 @@ def simulate_counts(communes: pd.DataFrame, *, seed: int) -> pd.DataFrame:
 def layer(communes: pd.DataFrame, *, seed: int, run_id: str) -> dict[str, pd.DataFrame]:
     """The layer's indicator values, dictionary and source rows."""
     raw = simulate_counts(communes, seed=seed)
-    values = usage_indicators(raw, communes, status=STATUS, source_id=SOURCE_ID, run_id=run_id)
+    # Synthetic counts describe no one, so they are published exactly (they add up); small ones are
+    # still flagged, as measured ones would be.
+    values = usage_indicators(raw, communes, status=STATUS, source_id=SOURCE_ID, run_id=run_id, protect=False)
     specs: list[IndicatorSpec] = [
         IndicatorSpec(**{**s.__dict__, "note": (s.note + "; " if s.note else "") + "SIMULATED demonstration layer"})
         for s in specs_for(list(SERVICES))
@@ -140,28 +142,35 @@ def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
 
 
 def load(*, db: Any, seed: int) -> dict[str, Any]:
-    """`observatory load usage --simulated`: (re)place the layer in a built database."""
+    """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer lock)."""
     from observatory.etl.provenance import RunRecord, code_version
 
-    from ._common import write_load
+    from ._common import dictionary_by_month, write_load
 
-    db.require()
-    communes = db.read("commune", columns=["code", "province_code", "region_code", "type", "population_2024"],
-                       geometry=False)
-    run = RunRecord(job="load usage --simulated", build_id="", version=code_version())
-    run.add_input("simulated usage model", sha256=None, seed=seed)
-    made = layer(communes, seed=seed, run_id=run.run_id)
-    # Months for which measured usage was loaded keep it: the demonstration never hides a measurement.
-    measured = db.read("indicator_value", where={"indicator_id": "usage_transactions", "status": "measured"},
-                       columns=["period"])["period"].unique()
-    made["indicator_value"] = made["indicator_value"].loc[~made["indicator_value"]["period"].isin(measured)]
-    run.count(read=len(made["raw"]), loaded=len(made["raw"]))
-    run.message = f"{len(made['raw'])} simulated count rows (status simulated)" + (
-        f"; months with measured usage kept: {', '.join(sorted(measured))}" if len(measured) else "")
-    write_load(db, run=run, values=made["indicator_value"],
-               replace={"source_id": [SOURCE_ID]},
-               dictionary=made["indicator"], sources=made["source"])
-    values = made["indicator_value"]
+    with db.lock():
+        db.require()
+        communes = db.read("commune", columns=["code", "province_code", "region_code", "type", "population_2024"],
+                           geometry=False)
+        run = RunRecord(job="load usage --simulated", build_id="", version=code_version())
+        run.add_input("simulated usage model", sha256=None, seed=seed)
+        made = layer(communes, seed=seed, run_id=run.run_id)
+        # Months for which measured usage was loaded keep it: the demonstration never hides a measurement.
+        measured = db.read("indicator_value", where={"indicator_id": "usage_transactions", "status": "measured"},
+                           columns=["period"])["period"].unique()
+        values = made["indicator_value"].loc[~made["indicator_value"]["period"].isin(measured)]
+        # Each month keeps its own provenance: a year with measured months says so in its dictionary note.
+        ids = sorted(set(made["indicator"]["indicator_id"]))
+        columns = ["indicator_id", "year", "period", "source_id", "status"]
+        kept = db.read("indicator_value", where={"indicator_id": ids, "year": [2025], "status": "measured"},
+                       columns=columns).drop_duplicates()
+        dictionary = dictionary_by_month(
+            made["indicator"], held=db.read("indicator", where={"indicator_id": ids, "year": [2025]}),
+            months=pd.concat([kept, values[columns].drop_duplicates()], ignore_index=True))
+        run.count(read=len(made["raw"]), loaded=len(made["raw"]))
+        run.message = f"{len(made['raw'])} simulated count rows (status simulated)" + (
+            f"; months with measured usage kept: {', '.join(sorted(measured))}" if len(measured) else "")
+        write_load(db, run=run, values=values, replace={"source_id": [SOURCE_ID]}, dictionary=dictionary,
+                   sources=made["source"])
     country = values.loc[(values["level"] == "country") & (values["indicator_id"] == "usage_transactions")]
     return {"rows": len(values), "periods": list(PERIODS), "services": list(SERVICES),
             "country_transactions_2025": float(country["value"].sum()), "run_id": run.run_id}
