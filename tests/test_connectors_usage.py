@@ -15,6 +15,7 @@ from observatory.cli import main
 from observatory.database import Database
 from observatory.disclosure import MAX_NOISE
 from observatory.errors import PersonalDataError, ValidationError
+from observatory.etl.connectors import simulated as simulated_layer
 from observatory.etl.connectors import usage
 from observatory.etl.connectors._common import decode_text
 
@@ -108,15 +109,16 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, t
         [ASSILAH, "tax", "2026-13", "mobile", 20, 10],           # line 11: month 13
         [ASSILAH, "tax", "2026-01", "fax", 20, 10],              # line 12: channel
         [ASSILAH, "tax", "2026-01", "assisted", 20, 30],         # line 13: users > transactions
+        [ASSILAH, "civil_registry", "2026-01", "web", "99999999999999999999", 3],  # line 14: overflows int64
     ]
     path = usage_csv(tmp_path / "bad.csv", rows)
     result = usage.load([path], db=writable_db)
-    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (12, 4, 8)
+    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (13, 4, 9)
     q = writable_db.read("quarantine", where={"run_id": result["run_id"]})
     got = sorted(zip(q["row"].astype(int), q["column"], q["reason"]))
     assert [(r, c) for r, c, _ in got] == [
         (6, "commune_code"), (7, "commune_code"), (8, "transactions"), (9, "transactions"), (10, "period"),
-        (11, "period"), (12, "channel"), (13, "unique_users"),
+        (11, "period"), (12, "channel"), (13, "unique_users"), (14, "transactions"),
     ]
     reasons = {(r, c): why for r, c, why in got}
     assert reasons[(6, "commune_code")].startswith("unknown commune code")
@@ -124,6 +126,7 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, t
     assert reasons[(8, "transactions")] == "negative count"
     assert reasons[(9, "transactions")] == "not a number"
     assert reasons[(10, "period")] == "period not in YYYY-MM form (e.g. 2025-03)"
+    assert reasons[(14, "transactions")] == "implausible count: above 1,000,000,000 for one cell"
     assert set(q["source"]) == {"bad.csv"}
     assert q.set_index(q["row"].astype(int)).loc[9, "value"] == "douze"
     count = values(writable_db, "usage_transactions", "2026-01")
@@ -232,13 +235,54 @@ def test_loading_the_same_file_twice_counts_it_once(writable_db, tmp_path):
     assert near(values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 15407 + 600)
 
 
-def test_measured_months_replace_the_simulated_layer(writable_db, tmp_path):
+def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_month(writable_db, tmp_path):
     simulated = values(writable_db, "usage_transactions", "2025-03")
     assert set(simulated["status"]) == {"simulated"}
-    usage.load([usage_csv(tmp_path / "march.csv", [[TANGER, "tax", "2025-03", "web", 100, 60]])], db=writable_db)
+    result = usage.load([usage_csv(tmp_path / "march.csv", [[TANGER, "tax", "2025-03", "web", 100, 60]])],
+                        db=writable_db)
+    assert result["changes"]["simulated_months_replaced"] == ["2025-03"]
     march = values(writable_db, "usage_transactions", "2025-03")
     assert set(march["status"]) == {"measured"} and near(march.loc[("country", "MA"), "value"], 100)
-    assert set(values(writable_db, "usage_transactions", "2025-04")["status"]) == {"simulated"}
+    assert set(march["source_id"]) == {"usage-exports"}
+    april = values(writable_db, "usage_transactions", "2025-04")
+    assert set(april["status"]) == {"simulated"} and set(april["source_id"]) == {"observatory-simulated-usage"}
+    # The year's dictionary row stays the simulated layer's, and says which month is measured.
+    row = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
+    assert row["source_id"] == "observatory-simulated-usage" and "SIMULATED demonstration layer" in row["note"]
+    assert row["note"].endswith("months by source: 2025-01..2025-02, 2025-04..2025-12 observatory-simulated-usage "
+                                "(simulated); 2025-03 usage-exports (measured)")
+    # Reloading the demonstration layer keeps the measured month and its provenance.
+    simulated_layer.load(db=writable_db, seed=20240901)
+    assert set(values(writable_db, "usage_transactions", "2025-03")["status"]) == {"measured"}
+    again = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
+    assert again["source_id"] == "observatory-simulated-usage" and "2025-03 usage-exports (measured)" in again["note"]
+
+
+def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_path):
+    usage.load([usage_csv(tmp_path / "jan.csv", [[TANGER, "tax", "2026-01", "web", 500, 300],
+                                                 [ASSILAH, "tax", "2026-01", "web", 40, 30],
+                                                 [TANGER, "civil_registry", "2026-01", "web", 900, 700]])],
+               db=writable_db)
+    runner = CliRunner()
+    # A later export of tax for January without Assilah replaces tax-January whole: Assilah goes, and it is said.
+    later = usage_csv(tmp_path / "later.csv", [[TANGER, "tax", "2026-01", "web", 520, 310],
+                                               [GUEZNAIA, "tax", "2026-02", "web", 60, 50]])
+    out = runner.invoke(main, ["load", "usage", str(later), "--db", str(writable_db.path)])
+    assert out.exit_code == 0, out.output
+    assert ("replace: service-months replaced 1 (tax 2026-01), added 1 (tax 2026-02); rows replaced 1, added 1, "
+            f"removed 1; communes removed 1 ({ASSILAH}), added 1 ({GUEZNAIA})") in out.output
+    held = writable_db.read("usage_count", where={"period": "2026-01"})
+    assert sorted(zip(held["commune_code"], held["service"])) == [(TANGER, "civil_registry"), (TANGER, "tax")]
+    # With --merge, only the rows the export holds are replaced; the others stay.
+    back = usage_csv(tmp_path / "back.csv", [[ASSILAH, "tax", "2026-01", "web", 41, 30]])
+    out = runner.invoke(main, ["load", "usage", str(back), "--merge", "--db", str(writable_db.path)])
+    assert out.exit_code == 0, out.output
+    assert ("merge: service-months replaced 1 (tax 2026-01), added 0; rows replaced 0, added 1, removed 0; "
+            f"communes removed 0, added 1 ({ASSILAH})") in out.output
+    held = writable_db.read("usage_count", where={"period": "2026-01"})
+    assert sorted(zip(held["commune_code"], held["service"], held["transactions"])) == [
+        (TANGER, "civil_registry", 900), (TANGER, "tax", 520), (ASSILAH, "tax", 41)]
+    assert near(values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 41 + 900 + 520)
 
 
 def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tmp_path):

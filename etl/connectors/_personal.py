@@ -133,7 +133,7 @@ def personal_column(name: object) -> str | None:
 _SEP = r"[\s.\-/]?"
 #: Patterns searched inside every cell, with what each one reveals.
 PERSONAL_VALUES: dict[str, re.Pattern[str]] = {
-    "an e-mail address": re.compile(r"[\w.%+\-]+@[\w\-]+(\.[\w\-]+)*\.[a-z]{2,}", re.IGNORECASE),
+    "an e-mail address": re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}", re.IGNORECASE),
     "a Moroccan phone number": re.compile(
         r"(?<![\d.])(?:(?:\+|00)\s?212|212)" + _SEP + r"(?:\(0\)" + _SEP + r"|0" + _SEP + r")?[5-7](?:" + _SEP
         + r"\d){8}(?!\d)"

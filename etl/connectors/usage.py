@@ -328,7 +328,7 @@ def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.D
     touched = pd.MultiIndex.from_frame(held[["service", "period"]]).isin(pairs)
     dropped = held_keys.isin(new_keys) if merge else touched
     inherited = pd.Series(held["record_key"].to_numpy(), index=held_keys)
-    keys = inherited.reindex(new_keys).to_numpy()
+    keys = inherited.reindex(new_keys).to_numpy(dtype="float64", copy=True)
     fresh = pd.isna(keys)
     keys[fresh] = disclosure.record_keys(int(fresh.sum()))
     new = new.assign(record_key=keys.astype("int64"))
