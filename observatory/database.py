@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -361,11 +362,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _command() -> str:
+    """This process's command line, with any password in a database URL hidden."""
+    command = " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
+    return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", command)
+
+
 def _holder() -> str:
     """Who this process is, for the lock's holder line: pid, command and since when."""
-    command = " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
     since = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    return f"pid {os.getpid()} ({command[:200]}) since {since}"
+    return f"pid {os.getpid()} ({_command()[:200]}) since {since}"
 
 
 #: Locks this process holds, by (lock file or key, thread): file descriptor or connection, and depth.
@@ -432,7 +438,7 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
     lock_key = _advisory_key()
     with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as con:
         con.execute(text("SELECT set_config('application_name', :name, false)"),
-                    {"name": f"observatory {_holder()}"[:63]})
+                    {"name": f"observatory pid {os.getpid()} {_command()}"[:63]})
         deadline = time.monotonic() + timeout
         while not con.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key}).scalar_one():
             if time.monotonic() >= deadline:
@@ -441,8 +447,8 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
                     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
                     "AND l.classid = :hi AND l.objid = :lo"),
                     {"hi": (lock_key >> 32) & 0xFFFFFFFF, "lo": lock_key & 0xFFFFFFFF}).first()
-                holder = (f"server pid {row.pid} ({row.application_name or 'no name'}, from "
-                          f"{row.client_addr or 'local socket'}) since {row.backend_start:%Y-%m-%dT%H:%M:%S%z}"
+                holder = (f"{row.application_name or 'a session'} (server pid {row.pid}, from "
+                          f"{row.client_addr or 'a local socket'}) since {row.backend_start.isoformat(timespec='seconds')}"
                           if row else "another session")
                 raise DatabaseLockedError(
                     f"{db.display} is being written by {holder}; waited {timeout:g} s: try again when it ends, "

@@ -182,6 +182,62 @@ def test_a_second_writer_waits_then_fails_in_one_line_naming_the_holder(tmp_path
     assert db.read("build")["build_id"].tolist() == ["b1", "b2"]
 
 
+def test_postgis_writers_take_turns_on_an_advisory_lock():
+    from conftest import postgis_url, require_service
+    from sqlalchemy.engine import make_url
+
+    url = postgis_url()
+    require_service(url is not None and Database(url).state()[0] != "unreachable", "PostgreSQL")
+    if make_url(url).password is None:  # a password on the command line must not show in the holder's line
+        url = make_url(url).set(password="secret").render_as_string(hide_password=False)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", ("import sys, time; from observatory.database import Database\n"
+                                "with Database(sys.argv[1]).lock(timeout=5):\n"
+                                "    print('held', flush=True); time.sleep(1.5)"),
+         url, "--pretend-load"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(DatabaseLockedError) as err, Database(url).lock(timeout=0.5):
+            pass
+        message = str(err.value)
+        assert f"is being written by observatory pid {holder.pid} -c postgresql" in message
+        assert "(server pid " in message and " since 20" in message and "waited 0.5 s" in message
+        assert "\n" not in message and "secret" not in message and ":***@" in message
+    finally:
+        holder.wait()
+    with Database(url).lock(timeout=0.5):  # free again once the holder is gone
+        pass
+
+
+def test_a_foreign_postgresql_schema_is_told_apart_and_never_built_over():
+    from conftest import postgis_url, require_service
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = postgis_url()
+    require_service(url is not None and Database(url).state()[0] != "unreachable", "PostgreSQL")
+    server = create_engine(make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    name = f"observatory_foreign_{os.getpid()}"
+    with server.connect() as con:
+        con.execute(text(f"CREATE DATABASE {name}"))
+    db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        assert db.state()[0] == "missing"
+        with db.engine().begin() as con:
+            con.execute(text("CREATE SCHEMA observatory"))
+            con.execute(text("CREATE TABLE observatory.invoices (id integer, amount real)"))
+        state, reason = db.state()
+        assert state == "foreign" and "holds tables but no observatory build" in reason
+        out = CliRunner().invoke(main, ["build", "--db", db.target])
+        assert out.exit_code == 1 and "refusing to build over it" in out.output, out.output
+        assert db.tables() == ["invoices"]
+    finally:
+        db.engine().dispose()
+        with server.connect() as con:
+            con.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        server.dispose()
+
+
 def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path):
     first = usage_csv(tmp_path / "tax.csv", [[TANGER, "tax", "2026-01", "web", 5000, 4000],
                                             [ASSILAH, "tax", "2026-01", "web", 300, 200]])
