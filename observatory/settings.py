@@ -55,4 +55,4 @@ def get_settings(
 
 
 #: Every OBSERVATORY_* variable the code reads, for the documentation test.
-ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "LOCK_TIMEOUT", "TEST_POSTGIS_URL")
+ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "TEST_POSTGIS_URL")

@@ -1,4 +1,4 @@
-"""Usage exports: real formats, every bad input, disclosure control, idempotence, atomicity, what a load replaces."""
+"""Usage exports: real formats, every bad input of issue 3, disclosure control, idempotence, atomicity."""
 
 from __future__ import annotations
 

@@ -16,10 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory.disclosure import THRESHOLD
 from observatory.errors import ValidationError
 from observatory.schema import TABLES
 
 from ._personal import mask_personal
+
+#: A count below this is stored but flagged `suppressed` (observatory.disclosure owns the rule).
+SUPPRESSION_THRESHOLD = THRESHOLD
 
 #: The largest count one cell of an input may hold; beyond it the row is quarantined as implausible
 #: (every commune of Morocco together is under 4·10⁷ people), and sums stay exact in float64.

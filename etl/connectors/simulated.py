@@ -98,9 +98,7 @@ def simulate_counts(communes: pd.DataFrame, *, seed: int) -> pd.DataFrame:
 def layer(communes: pd.DataFrame, *, seed: int, run_id: str) -> dict[str, pd.DataFrame]:
     """The layer's indicator values, dictionary and source rows."""
     raw = simulate_counts(communes, seed=seed)
-    # Synthetic counts describe no one, so they are published exactly (they add up); small ones are
-    # still flagged, as measured ones would be.
-    values = usage_indicators(raw, communes, status=STATUS, source_id=SOURCE_ID, run_id=run_id, protect=False)
+    values = usage_indicators(raw, communes, status=STATUS, source_id=SOURCE_ID, run_id=run_id)
     specs: list[IndicatorSpec] = [
         IndicatorSpec(**{**s.__dict__, "note": (s.note + "; " if s.note else "") + "SIMULATED demonstration layer"})
         for s in specs_for(list(SERVICES))
@@ -129,7 +127,7 @@ def job(ctx: Any) -> None:
         _add(ctx, "source", made["source"])
         if "usage_count" not in ctx.tables:  # measured counts come later, with `observatory load usage`
             ctx.put("usage_count", pd.DataFrame(
-                {c: pd.Series(dtype="int64" if c in ("transactions", "unique_users", "suppressed") else "str")
+                {c: pd.Series(dtype="int64" if c in ("transactions", "unique_users", "suppressed", "record_key") else "str")
                  for c in USAGE_COUNT_COLUMNS}))
 
 

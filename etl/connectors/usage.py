@@ -33,6 +33,7 @@ from observatory import disclosure
 from observatory.schema import TABLES
 
 from ._common import (
+    SUPPRESSION_THRESHOLD,
     IndicatorSpec,
     Rejects,
     Table,
@@ -195,35 +196,26 @@ def validate_export(table: Table, lookup: dict[str, str], rejects: Rejects) -> p
 
 
 def usage_indicators(
-    raw: pd.DataFrame, communes: pd.DataFrame, *, status: str, source_id: str, run_id: str, protect: bool = True
+    raw: pd.DataFrame, communes: pd.DataFrame, *, status: str, source_id: str, run_id: str
 ) -> pd.DataFrame:
     """
     Indicator values for every month of `raw` (commune_code, service, period, channel,
-    transactions, unique_users, and with `protect` a record_key), at every level. Counts are
-    summed up the hierarchy and the rates computed from the sums, so a province's rate is weighted
-    by its communes' populations. With `protect`, every published count is perturbed by its cell
-    key and every rate computed from the perturbed counts (`observatory.disclosure`); counts below
-    the threshold, and every figure made from them, are flagged suppressed either way.
+    transactions, unique_users), at every level. Counts are summed up the hierarchy and the rates
+    computed from the sums, so a province's rate is weighted by its communes' populations. Raw
+    counts with a `record_key` (measured exports) are published perturbed by their cell keys
+    (`protect`); counts without (the simulated layer, which describes no one) exactly.
     """
     if raw.empty:
         return pd.DataFrame(columns=TABLES["indicator_value"])
-    digital = np.where(raw["channel"].isin(DIGITAL), raw["transactions"], 0)
-    raw = raw.assign(digital=digital)
-    measures = ["transactions", "digital", "unique_users"]
-    if protect:
-        # A cell's key sums the keys of the records that add to it (non-zero contributions only).
-        key = raw["record_key"].astype("int64").to_numpy()
-        raw = raw.assign(**{f"key:{m}": np.where(raw[m].to_numpy() > 0, key, 0) for m in measures})
+    raw = raw.assign(digital=np.where(raw["channel"].isin(DIGITAL), raw["transactions"], 0))
     services = sorted(raw["service"].unique())
-    pivot = ["transactions", *(["key:transactions"] if protect else [])]
-    by_service = raw.pivot_table(index=["commune_code", "period"], columns="service", values=pivot,
+    by_service = raw.pivot_table(index=["commune_code", "period"], columns="service", values="transactions",
                                  aggfunc="sum", fill_value=0)
-    by_service.columns = [f"svc:{s}" if m == "transactions" else f"key:svc:{s}" for m, s in by_service.columns]
-    summed = measures + ([f"key:{m}" for m in measures] if protect else [])
-    totals = raw.groupby(["commune_code", "period"])[summed].sum()
+    by_service.columns = [f"svc:{s}" for s in by_service.columns]
+    totals = raw.groupby(["commune_code", "period"])[["transactions", "digital", "unique_users"]].sum()
     sums = totals.join(by_service)
-    keys = [c for c in sums.columns if c.startswith("key:")]
-    sums[keys] = sums[keys] % disclosure.KEY_MODULUS
+    if "record_key" in raw:
+        sums = sums.join(cell_keys(raw))
     # Every commune, every month: a commune absent from a month of the export had no transactions.
     periods = sorted(raw["period"].unique())
     full = pd.MultiIndex.from_product([communes["code"].astype(str), periods], names=["commune_code", "period"])
@@ -232,36 +224,59 @@ def usage_indicators(
     population = communes.set_index("code")["population_2024"].astype("float64")
     sums["population"] = population.reindex(sums.index).to_numpy()
     rolled = roll_up(sums, communes, by=["period"])
-
-    def count(column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A count as published (perturbed when protected), as it is, and whether it is hidden."""
-        true = rolled[column].to_numpy(dtype="float64")
-        shown = disclosure.perturb(true, rolled[f"key:{column}"].to_numpy()) if protect else true
-        return shown, true, disclosure.suppressed(true)
-
-    tx, tx_true, tx_hidden = count("transactions")
-    digital, _, digital_hidden = count("digital")
-    users, _, users_hidden = count("unique_users")
+    protect(rolled)
+    tx = rolled["transactions"].to_numpy(dtype="float64")
+    digital = rolled["digital"].to_numpy(dtype="float64")
+    users = rolled["unique_users"].to_numpy(dtype="float64")
     pop = rolled["population"].to_numpy(dtype="float64")
+    small = SUPPRESSION_THRESHOLD
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1000 = 1000.0 / np.where(pop > 0, pop, np.nan)
         values = {
-            "usage_transactions": (tx, "transactions", tx_hidden),
-            "usage_transactions_per_1000": (tx * per_1000, PER_1000, tx_hidden),
-            "usage_digital_transactions_per_1000": (digital * per_1000, PER_1000, digital_hidden),
-            "usage_digital_share": (np.where(tx_true > 0, np.minimum(digital / tx * 100.0, 100.0), np.nan), "%",
-                                    digital_hidden | tx_hidden),
-            "usage_users_per_1000": (users * per_1000, PER_1000, users_hidden),
+            "usage_transactions": (tx, "transactions", tx < small),
+            "usage_transactions_per_1000": (tx * per_1000, PER_1000, tx < small),
+            "usage_digital_transactions_per_1000": (digital * per_1000, PER_1000, digital < small),
+            "usage_digital_share": (np.where(tx > 0, digital / tx * 100.0, np.nan), "%",
+                                    (digital < small) | (tx < small)),
+            "usage_users_per_1000": (users * per_1000, PER_1000, users < small),
         }
         for service in services:
-            n, _, hidden = count(f"svc:{service}")
-            values[service_spec(service).indicator_id] = (n * per_1000, PER_1000, hidden)
+            n = rolled[f"svc:{service}"].to_numpy(dtype="float64")
+            values[service_spec(service).indicator_id] = (n * per_1000, PER_1000, n < small)
     frames = [
         indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), unit=u, status=status,
                        source_id=source_id, run_id=run_id, suppressed=s)
         for i, (v, u, s) in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def cell_keys(raw: pd.DataFrame) -> pd.DataFrame:
+    """
+    Per commune and month, the cell key of each count (`key:<count>`): the sum of the record keys
+    of the rows with a non-zero contribution, modulo 2³², so that sums of keys roll up exactly.
+    """
+    key = raw["record_key"].astype("int64").to_numpy()
+    parts = {f"key:{m}": np.where(raw[m].to_numpy() > 0, key, 0) for m in ("transactions", "digital", "unique_users")}
+    keyed = raw[["commune_code", "period", "service"]].assign(**parts)
+    keys = keyed.groupby(["commune_code", "period"])[list(parts)].sum()
+    by_service = keyed.pivot_table(index=["commune_code", "period"], columns="service", values="key:transactions",
+                                   aggfunc="sum", fill_value=0)
+    by_service.columns = [f"key:svc:{s}" for s in by_service.columns]
+    return keys.join(by_service) % disclosure.KEY_MODULUS
+
+
+def protect(rolled: pd.DataFrame) -> None:
+    """
+    Perturb in place every count of `rolled` that has a cell key (`observatory.disclosure`). A
+    perturbed count stays on the same side of the threshold, so suppression flags are unchanged;
+    online transactions and users are kept at most the transactions they are part of.
+    """
+    for column in [c for c in rolled.columns if f"key:{c}" in rolled.columns]:
+        rolled[column] = disclosure.perturb(rolled[column].to_numpy(), rolled[f"key:{column}"].to_numpy())
+    if "key:transactions" in rolled:
+        for part in ("digital", "unique_users"):
+            rolled[part] = np.minimum(rolled[part], rolled["transactions"])
 
 
 def specs_for(services: list[str]) -> list[IndicatorSpec]:
@@ -359,10 +374,10 @@ def load(
     paths: list[str | Path],
     *,
     db: Any,
+    merge: bool = False,
     title: str | None = None,
     publisher: str | None = None,
     licence: str = LICENCE,
-    merge: bool = False,
 ) -> dict[str, Any]:
     """
     Load usage exports into a built database, in one transaction under the writer lock (held from
