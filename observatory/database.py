@@ -5,23 +5,35 @@ Reads filter with bound parameters only; column names are checked against the ta
 value is ever spliced into SQL. Writes happen in a `Writer` that commits all at once: a GeoPackage
 is written to a copy that replaces the file on success, PostGIS in one transaction (a full build
 fills a staging schema and swaps it in), so a failed build or load leaves the previous data intact.
+
+One writer at a time: every write holds the database's lock (an `flock` on `<file>.lock` beside a
+GeoPackage, a session advisory lock on PostGIS). A second writer waits up to the lock timeout
+(`OBSERVATORY_LOCK_TIMEOUT`, 60 s) and then fails with one line naming the holder. A GeoPackage
+keeps its file mode across a write, and a read-only one (no owner write bit) is refused, not made
+writable. Staging copies left by writers that died are removed when the next writer starts.
 SQLAlchemy and the PostgreSQL driver are imported inside the functions that need them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
+import stat
+import sys
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import DatabaseNotFoundError, unknown_name
+from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
 
 #: PostGIS schema that holds the published tables.
 PG_SCHEMA = "observatory"
@@ -246,39 +258,205 @@ class Database:
 
     # -- writing ----------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def writer(self, *, rebuild: bool = False) -> Iterator[Writer]:
+    def lock(self, *, timeout: float | None = None) -> Iterator[None]:
         """
-        A transaction over the database. With `rebuild`, it starts from an empty database that
-        replaces the old one only if the block completes; otherwise it edits a copy (GeoPackage)
-        or the live schema in one transaction (PostGIS). Either way an error leaves it as it was.
+        Hold the writer lock for a block: a load holds it from its first read to its commit, so two
+        loads run one after the other and the second sees what the first wrote. Re-entrant within a
+        thread. `timeout` (seconds; default the settings' lock timeout) bounds the wait.
         """
+        if timeout is None:
+            from .settings import get_settings
+
+            timeout = get_settings(db=self.target).lock_timeout
+        if self.kind == "gpkg":
+            with _file_lock(self.path, timeout=timeout):
+                yield
+        else:
+            with _advisory_lock(self, timeout=timeout):
+                yield
+
+    def check_writable(self, *, rebuild: bool = False) -> None:
+        """
+        Refuse, with one line, a target this process must not write: anything but a build (or, for
+        a rebuild, nothing at all), and a read-only GeoPackage, which stays as its owner left it.
+        """
+        state, reason = self.state()
+        if rebuild and state not in ("ready", "missing"):
+            raise DatabaseNotFoundError(f"{reason}: refusing to build over it; give --db a new path or an "
+                                        "observatory database")
         if not rebuild:
             self.require()
+        if self.kind == "gpkg" and self.path.exists() and not self.path.stat().st_mode & stat.S_IWUSR:
+            mode = stat.S_IMODE(self.path.stat().st_mode)
+            raise DatabaseReadOnlyError(f"{self.path} is read-only (mode {mode:o}): it is left as it is; make it "
+                                        f"writable (chmod u+w {self.path}) to write to it")
+
+    @contextlib.contextmanager
+    def writer(self, *, rebuild: bool = False) -> Iterator[Writer]:
+        """
+        A transaction over the database, under the writer lock. With `rebuild`, it starts from an
+        empty database that replaces the old one only if the block completes; otherwise it edits a
+        copy (GeoPackage) or the live schema in one transaction (PostGIS). Either way an error
+        leaves it as it was.
+        """
+        self.check_writable(rebuild=rebuild)
         if self.kind == "gpkg":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            staging = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
-            staging.unlink(missing_ok=True)
-            if not rebuild:
-                shutil.copyfile(self.path, staging)
-            try:
-                yield Writer(self, staging_path=staging)
-                os.replace(staging, self.path)
-            finally:
-                staging.unlink(missing_ok=True)
-                self._columns.clear()
-            return
-        from sqlalchemy import text
+        with self.lock():
+            if self.kind == "gpkg":
+                with self._gpkg_writer(rebuild=rebuild) as writer:
+                    yield writer
+                return
+            from sqlalchemy import text
 
-        schema = f"{PG_SCHEMA}_staging" if rebuild else PG_SCHEMA
-        with self.engine().begin() as con:
-            if rebuild:
-                con.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                con.execute(text(f"CREATE SCHEMA {schema}"))
-            yield Writer(self, connection=con, schema=schema)
-            if rebuild:
-                con.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-                con.execute(text(f"ALTER SCHEMA {schema} RENAME TO {PG_SCHEMA}"))
-        self._columns.clear()
+            schema = f"{PG_SCHEMA}_staging" if rebuild else PG_SCHEMA
+            with self.engine().begin() as con:
+                if rebuild:
+                    con.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    con.execute(text(f"CREATE SCHEMA {schema}"))
+                yield Writer(self, connection=con, schema=schema)
+                if rebuild:
+                    con.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+                    con.execute(text(f"ALTER SCHEMA {schema} RENAME TO {PG_SCHEMA}"))
+            self._columns.clear()
+
+    @contextlib.contextmanager
+    def _gpkg_writer(self, *, rebuild: bool) -> Iterator[Writer]:
+        remove_stale_staging(self.path)
+        staging = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
+        staging.unlink(missing_ok=True)
+        mode = stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else None
+        if not rebuild:
+            shutil.copyfile(self.path, staging)
+        try:
+            yield Writer(self, staging_path=staging)
+            if mode is not None:
+                os.chmod(staging, mode)
+            os.replace(staging, self.path)
+        finally:
+            staging.unlink(missing_ok=True)
+            self._columns.clear()
+
+
+def remove_stale_staging(path: Path) -> list[Path]:
+    """Delete the staging copies (`.NAME.PID.tmp.gpkg`) of writers whose process is gone; returns them."""
+    removed = []
+    for candidate in path.parent.glob(f".{path.stem}.*.tmp.gpkg"):
+        pid = candidate.name[len(path.stem) + 2:-len(".tmp.gpkg")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _command() -> str:
+    """This process's command line, with any password in a database URL hidden."""
+    command = " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
+    return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", command)
+
+
+def _holder() -> str:
+    """Who this process is, for the lock's holder line: pid, command and since when."""
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return f"pid {os.getpid()} ({_command()[:200]}) since {since}"
+
+
+#: Locks this process holds, by (lock file or key, thread): file descriptor or connection, and depth.
+_HELD: dict[tuple[str, int], list[Any]] = {}
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    key = (str(lock_path.resolve()), threading.get_ident())
+    if key in _HELD:
+        _HELD[key][1] += 1
+        try:
+            yield
+        finally:
+            _HELD[key][1] -= 1
+        return
+    import fcntl
+
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 1024, 0).decode(errors="replace").strip() or "another process"
+                    raise DatabaseLockedError(
+                        f"{path} is being written by {holder}; waited {timeout:g} s: try again when it ends, "
+                        "or wait longer with OBSERVATORY_LOCK_TIMEOUT") from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, _holder().encode(), 0)
+        _HELD[key] = [fd, 1]
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _advisory_key() -> int:
+    return int.from_bytes(hashlib.sha256(f"observatory writer {PG_SCHEMA}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
+    """A session advisory lock on its own connection, named in pg_stat_activity by the holder's line."""
+    from sqlalchemy import text
+
+    key = (f"{db.display} advisory", threading.get_ident())
+    if key in _HELD:
+        _HELD[key][1] += 1
+        try:
+            yield
+        finally:
+            _HELD[key][1] -= 1
+        return
+    lock_key = _advisory_key()
+    with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as con:
+        con.execute(text("SELECT set_config('application_name', :name, false)"),
+                    {"name": f"observatory pid {os.getpid()} {_command()}"[:63]})
+        deadline = time.monotonic() + timeout
+        while not con.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key}).scalar_one():
+            if time.monotonic() >= deadline:
+                row = con.execute(text(
+                    "SELECT a.pid, a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND l.classid = :hi AND l.objid = :lo"),
+                    {"hi": (lock_key >> 32) & 0xFFFFFFFF, "lo": lock_key & 0xFFFFFFFF}).first()
+                holder = (f"{row.application_name or 'a session'} (server pid {row.pid}, from "
+                          f"{row.client_addr or 'a local socket'}) since {row.backend_start.isoformat(timespec='seconds')}"
+                          if row else "another session")
+                raise DatabaseLockedError(
+                    f"{db.display} is being written by {holder}; waited {timeout:g} s: try again when it ends, "
+                    "or wait longer with OBSERVATORY_LOCK_TIMEOUT")
+            time.sleep(0.05)
+        _HELD[key] = [con, 1]
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key})
 
 
 class Writer:

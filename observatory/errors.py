@@ -23,6 +23,14 @@ class DatabaseNotFoundError(ObservatoryError, FileNotFoundError):
     """No built database where one was expected."""
 
 
+class DatabaseLockedError(ObservatoryError, TimeoutError):
+    """Another process held the database's writer lock for longer than the lock timeout."""
+
+
+class DatabaseReadOnlyError(ObservatoryError, PermissionError):
+    """A read-only database file, which a write must leave as its owner set it."""
+
+
 class UnknownNameError(ObservatoryError, KeyError):
     """A name (indicator, level, scheme...) that a registry does not hold; the message lists the valid ones."""
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from . import disclosure
 from .database import Database
 from .enums import AREAS, LEVELS, SEXES
 from .errors import unknown_name
@@ -83,8 +84,9 @@ def indicator_values(
 ) -> pd.DataFrame:
     """
     Values in tidy form, one row per unit, indicator, year, sex and area, with unit, status and
-    source. Suppressed small counts come back with an empty value unless `include_suppressed`
-    (for the ETL's own checks only: nothing published shows them).
+    source. Suppressed small counts come back with an empty value and interval unless
+    `include_suppressed` (for the ETL's own checks only: nothing published shows them); see
+    `observatory.disclosure` for the rules.
     """
     database = connect(db)
     _check("level", level, (*LEVELS, "arrondissement"))
@@ -108,8 +110,8 @@ def indicator_values(
     values = database.read("indicator_value", where=where)
     if region is not None:
         values = values[_in_region(database, values, region)]
-    if not include_suppressed and "suppressed" in values:
-        values.loc[values["suppressed"] == 1, "value"] = float("nan")
+    if not include_suppressed:
+        values = disclosure.mask(values)
     return values.reset_index(drop=True)
 
 

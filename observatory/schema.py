@@ -64,10 +64,11 @@ TABLES: dict[str, list[str]] = {
         "distance_before_km", "distance_km", "inside", "found_in", "reason",
     ],
     # Raw usage counts as loaded (commune × service × month × channel), so a later load recomputes the
-    # month's indicators from everything loaded; never published (small counts are suppressed).
+    # month's indicators from everything loaded; never published. `record_key` is each row's secret
+    # key for cell-key perturbation (observatory.disclosure).
     "usage_count": [
         "commune_code", "service", "period", "channel", "transactions", "unique_users", "suppressed",
-        "source", "sha256", "run_id",
+        "record_key", "source", "sha256", "run_id",
     ],
     # Our aggregates beside HCP's own published figures for the same unit.
     "aggregate_check": [

@@ -23,6 +23,8 @@ class Settings:
     """Seed of every random draw (Monte Carlo, permutations, simulated layers), for reproducible builds."""
     basemap_url: str | None = None
     """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
+    lock_timeout: float = 60.0
+    """Seconds a write waits for another writer of the same database before it fails."""
 
 
 def _env(name: str) -> str | None:
@@ -38,6 +40,7 @@ def get_settings(
     lang: str | None = None,
     seed: int | None = None,
     basemap_url: str | None = None,
+    lock_timeout: float | None = None,
 ) -> Settings:
     """Resolve the settings from arguments, then the environment, then the defaults."""
     return Settings(
@@ -47,4 +50,5 @@ def get_settings(
         lang=lang or _env("LANG") or "fr",
         seed=int(seed if seed is not None else (_env("SEED") or 20240901)),
         basemap_url=basemap_url or _env("BASEMAP_URL"),
+        lock_timeout=float(lock_timeout if lock_timeout is not None else (_env("LOCK_TIMEOUT") or 60)),
     )

@@ -17,16 +17,18 @@ import numpy as np
 import pandas as pd
 
 from observatory import registry
-from observatory.errors import PersonalDataError, ValidationError
+from observatory.disclosure import THRESHOLD
+from observatory.errors import ValidationError
 from observatory.schema import TABLES
 
-#: A count below this is stored but flagged `suppressed` (statistical disclosure control).
-SUPPRESSION_THRESHOLD = 10
+from ._personal import mask_personal
 
-LAW_0908 = (
-    "law 09-08 on the protection of personal data: the observatory holds aggregates only. "
-    "Remove the column(s), aggregate to commune × service × period × channel, and load again"
-)
+#: A count below this is stored but flagged `suppressed` (observatory.disclosure owns the rule).
+SUPPRESSION_THRESHOLD = THRESHOLD
+
+#: The largest count one cell of an input may hold; beyond it the row is quarantined as implausible
+#: (every commune of Morocco together is under 4·10⁷ people), and sums stay exact in float64.
+MAX_COUNT = 10**9
 
 # -- reading ---------------------------------------------------------------------------------------
 
@@ -169,48 +171,6 @@ def _read_xlsx(path: Path, expected: Sequence[str]) -> Table:
 
 # -- checking --------------------------------------------------------------------------------------
 
-#: Column names that hold person-level identifiers (normalised: lower case, ASCII, underscores).
-PERSONAL_COLUMNS = re.compile(
-    r"^(cin|cnie?|n_?cin|num(ero)?_?cin|national_?id|id_?card|carte_?nationale|passport|"
-    r"(tele)?phone|tel|gsm|mobile_?(number|phone|no)|msisdn|e_?mail|courriel|mail|"
-    r"nom|prenom|first_?name|last_?name|full_?name|nom_?complet|person(_name)?|citizen(_name)?|"
-    r"user_?name|date_?of_?birth|date_?naissance|birth_?date|adresse|address)$"
-)
-PERSONAL_VALUES = {
-    "an e-mail address": re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE),
-    "a Moroccan phone number": re.compile(r"^(\+212|00212|0)[\s.-]?[5-8]([\s.-]?\d){8}$"),
-    "a CIN (national identity card) number": re.compile(r"^[A-Z]{1,2}\d{4,7}$"),
-}
-
-
-def refuse_personal_data(table: Table, *, identifiers_in: Iterable[str] = ()) -> None:
-    """
-    Refuse the whole file if a column looks like it identifies people: by its name, or by values
-    shaped like e-mail addresses, phone numbers or CIN numbers (checked in every column but the
-    ones named in `identifiers_in`, whose content is validated on its own terms).
-    """
-    problems = []
-    for column in table.frame.columns:
-        if PERSONAL_COLUMNS.match(_normal(column)):
-            problems.append(f"column {column!r} (its name says it holds person-level data)")
-            continue
-        if column in set(identifiers_in):
-            continue
-        cells = table.frame[column].astype(str).str.strip()
-        for what, pattern in PERSONAL_VALUES.items():
-            hits = cells.str.match(pattern)
-            if hits.any():
-                i = int(np.flatnonzero(hits.to_numpy())[0])
-                problems.append(f"column {column!r} (row {int(table.rows[i])} holds {what})")
-                break
-    if problems:
-        raise PersonalDataError(
-            f"{table.path}: refused whole, it carries person-level identifiers: {'; '.join(problems)}. "
-            f"Refused under {LAW_0908}.",
-            failures=[{"source": str(table.path), "column": p} for p in problems],
-        )
-
-
 def check_columns(table: Table, required: Sequence[str], *, optional: Sequence[str] = ()) -> list[str]:
     """Rename columns to their canonical names (case, accents, spaces ignored); a missing one fails
     the file with a hint. Returns notes on the extra columns, which are ignored."""
@@ -242,7 +202,8 @@ def check_columns(table: Table, required: Sequence[str], *, optional: Sequence[s
 
 
 class Rejects:
-    """Bad rows of one load, kept with their reason for the quarantine table."""
+    """Bad rows of one load, kept with their reason for the quarantine table (anything in a value that
+    looks like an e-mail, a phone or a CIN number is masked: quarantine never holds personal data)."""
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
@@ -253,7 +214,8 @@ class Rejects:
             return
         self.parts.append(pd.DataFrame({
             "source": source, "row": rows.astype("int64"), "column": column,
-            "value": pd.Series(np.atleast_1d(np.asarray(values, dtype=object))).astype(str).to_numpy(),
+            "value": pd.Series(np.atleast_1d(np.asarray(values, dtype=object))).astype(str).map(mask_personal)
+            .to_numpy(),
             "reason": reason,
         }))
 
@@ -267,7 +229,8 @@ class Rejects:
 
 
 def counts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Non-negative whole numbers from text cells, and the reason each bad one fails (or "")."""
+    """Whole numbers from 0 to `MAX_COUNT` from text cells (as float64, exact in that range), and the
+    reason each bad one fails (or "")."""
     text = cells.astype(str).str.strip().str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
     number = pd.to_numeric(text, errors="coerce")
     reason = pd.Series("", index=cells.index, dtype=object)
@@ -275,7 +238,8 @@ def counts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     reason[(text != "") & number.isna()] = "not a number"
     reason[number.notna() & (number < 0)] = "negative count"
     reason[number.notna() & (number >= 0) & (number % 1 != 0)] = "not a whole number"
-    return number, reason
+    reason[number.notna() & (number > MAX_COUNT)] = f"implausible count: above {MAX_COUNT:,} for one cell"
+    return number.astype("float64"), reason
 
 
 # -- rolling up ------------------------------------------------------------------------------------
@@ -301,6 +265,10 @@ def roll_up(sums: pd.DataFrame, communes: pd.DataFrame, *, by: Sequence[str] = (
         summed["unit_code"] = summed[key] if key else "MA"
         parts.append(summed.assign(level=level))
     out = pd.concat(parts, ignore_index=True)
+    top = out.loc[out["level"] == "country", value_columns].abs().to_numpy(dtype="float64")
+    if len(top) and np.nanmax(top) >= 2**53:
+        raise ValidationError(f"sums up to the country reach {np.nanmax(top):.3g}, beyond the 2^53 that "
+                              "float64 holds exactly; check the input counts")
     return out[["level", "unit_code", *by, *value_columns]]
 
 
@@ -370,6 +338,49 @@ def dictionary_rows(
     return pd.DataFrame(rows, columns=TABLES["indicator"])
 
 
+def month_ranges(periods: Iterable[str]) -> str:
+    """'2025-01..2025-02, 2025-04..2025-12' for a set of YYYY-MM months (other periods listed as they are)."""
+    months = sorted(set(periods))
+    parts: list[list[str]] = []
+    for month in months:
+        if parts and re.fullmatch(r"\d{4}-\d{2}", month) and re.fullmatch(r"\d{4}-\d{2}", parts[-1][-1]):
+            y, m = map(int, parts[-1][-1].split("-"))
+            if (y + m // 12, m % 12 + 1) == tuple(map(int, month.split("-"))):
+                parts[-1].append(month)
+                continue
+        parts.append([month])
+    return ", ".join(p[0] if len(p) == 1 else f"{p[0]}..{p[-1]}" for p in parts)
+
+
+#: How the dictionary's note says which months come from which source.
+BY_MONTH = "; months by source: "
+
+
+def dictionary_by_month(new: pd.DataFrame, *, held: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+    """
+    Dictionary rows for a load that replaces some months of a year: where the year keeps months
+    from another source, its row stays that source's (label, note, licence: loading one measured
+    month does not relabel a simulated year), and the note says which months come from which source
+    and status. `months` holds indicator_id, year, period, source_id and status after the load.
+    """
+    rows = []
+    held = held.set_index(["indicator_id", "year"]) if len(held) else held
+    for row in new.to_dict("records"):
+        key = (row["indicator_id"], int(row["year"]))
+        here = months.loc[(months["indicator_id"] == key[0]) & (months["year"].astype(int) == key[1])]
+        sources = here.groupby(["source_id", "status"])["period"].apply(month_ranges)
+        if len(held) and key in held.index and len(sources) > 1:
+            base = held.loc[[key]].reset_index().iloc[0].to_dict()
+            if base["source_id"] in set(here["source_id"]):
+                row = base
+        if len(sources) > 1:
+            note = str(row.get("note") or "").split(BY_MONTH)[0]
+            listed = "; ".join(f"{p} {source} ({status})" for (source, status), p in sources.items())
+            row = {**row, "note": (note + BY_MONTH if note else BY_MONTH.lstrip("; ")) + listed}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=new.columns)
+
+
 # -- writing ---------------------------------------------------------------------------------------
 
 
@@ -387,11 +398,13 @@ def write_load(
     dictionary: pd.DataFrame,
     sources: pd.DataFrame,
     extra: Sequence[tuple[str, Mapping[str, Any] | None, pd.DataFrame]] = (),
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
     """
     One transaction: drop the indicator values `replace` selects (so that loading the same data
     again replaces it, never counts it twice), add the new ones, upsert their dictionary and source
-    rows, and record the run and its quarantined rows. An error leaves the database as it was.
+    rows, write `tables` whole, and record the run and its quarantined rows. An error leaves the
+    database as it was.
     """
     with db.writer() as w:
         w.delete("indicator_value", dict(replace))
@@ -404,6 +417,8 @@ def write_load(
         if len(sources):
             w.delete("source", {"source_id": sorted(set(sources["source_id"]))})
             w.append("source", sources)
+        for table, frame in (tables or {}).items():
+            w.replace(table, frame)
         for table, where, frame in extra:
             if where is not None:
                 w.delete(table, dict(where))

@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory import disclosure
 from observatory.errors import ValidationError
 from observatory.registry import OOKLA_LICENCE
 
 from ._common import (
-    SUPPRESSION_THRESHOLD,
+    MAX_COUNT,
     IndicatorSpec,
     Rejects,
     dictionary_rows,
@@ -287,6 +288,7 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         why = np.where(~np.isnan(value) & (value < 0), "negative value", why)
         if whole:
             why = np.where(~np.isnan(value) & (value >= 0) & (value % 1 != 0), "not a whole number", why)
+        why = np.where(~np.isnan(value) & (value > MAX_COUNT), f"implausible value: above {MAX_COUNT:,}", why)
         failing = why != ""
         _reject(rejects, tiles, failing & ~bad, column, why)
         bad |= failing
@@ -374,7 +376,7 @@ def indicator_values(
     tests = rolled["tests"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         per_test = {c: np.where(tests > 0, rolled[c].to_numpy() / tests, np.nan) for c in SUMS[3:]}
-    suppressed = (tests < SUPPRESSION_THRESHOLD).astype("int64")
+    suppressed = disclosure.suppressed(tests).astype("int64")
     p = f"ookla_{kind}_"
     values = {
         p + "download_mbps": per_test["d_x_tests"] / 1000.0,

@@ -126,7 +126,7 @@ def job(ctx: Any) -> None:
         _add(ctx, "source", made["source"])
         if "usage_count" not in ctx.tables:  # measured counts come later, with `observatory load usage`
             ctx.put("usage_count", pd.DataFrame(
-                {c: pd.Series(dtype="int64" if c in ("transactions", "unique_users", "suppressed") else "str")
+                {c: pd.Series(dtype="int64" if c in ("transactions", "unique_users", "suppressed", "record_key") else "str")
                  for c in USAGE_COUNT_COLUMNS}))
 
 
@@ -139,28 +139,35 @@ def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
 
 
 def load(*, db: Any, seed: int) -> dict[str, Any]:
-    """`observatory load usage --simulated`: (re)place the layer in a built database."""
+    """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer lock)."""
     from observatory.etl.provenance import RunRecord, code_version
 
-    from ._common import write_load
+    from ._common import dictionary_by_month, write_load
 
-    db.require()
-    communes = db.read("commune", columns=["code", "province_code", "region_code", "type", "population_2024"],
-                       geometry=False)
-    run = RunRecord(job="load usage --simulated", build_id="", version=code_version())
-    run.add_input("simulated usage model", sha256=None, seed=seed)
-    made = layer(communes, seed=seed, run_id=run.run_id)
-    # Months for which measured usage was loaded keep it: the demonstration never hides a measurement.
-    measured = db.read("indicator_value", where={"indicator_id": "usage_transactions", "status": "measured"},
-                       columns=["period"])["period"].unique()
-    made["indicator_value"] = made["indicator_value"].loc[~made["indicator_value"]["period"].isin(measured)]
-    run.count(read=len(made["raw"]), loaded=len(made["raw"]))
-    run.message = f"{len(made['raw'])} simulated count rows (status simulated)" + (
-        f"; months with measured usage kept: {', '.join(sorted(measured))}" if len(measured) else "")
-    write_load(db, run=run, values=made["indicator_value"],
-               replace={"source_id": [SOURCE_ID]},
-               dictionary=made["indicator"], sources=made["source"])
-    values = made["indicator_value"]
+    with db.lock():
+        db.require()
+        communes = db.read("commune", columns=["code", "province_code", "region_code", "type", "population_2024"],
+                           geometry=False)
+        run = RunRecord(job="load usage --simulated", build_id="", version=code_version())
+        run.add_input("simulated usage model", sha256=None, seed=seed)
+        made = layer(communes, seed=seed, run_id=run.run_id)
+        # Months for which measured usage was loaded keep it: the demonstration never hides a measurement.
+        measured = db.read("indicator_value", where={"indicator_id": "usage_transactions", "status": "measured"},
+                           columns=["period"])["period"].unique()
+        values = made["indicator_value"].loc[~made["indicator_value"]["period"].isin(measured)]
+        # Each month keeps its own provenance: a year with measured months says so in its dictionary note.
+        ids = sorted(set(made["indicator"]["indicator_id"]))
+        columns = ["indicator_id", "year", "period", "source_id", "status"]
+        kept = db.read("indicator_value", where={"indicator_id": ids, "year": [2025], "status": "measured"},
+                       columns=columns).drop_duplicates()
+        dictionary = dictionary_by_month(
+            made["indicator"], held=db.read("indicator", where={"indicator_id": ids, "year": [2025]}),
+            months=pd.concat([kept, values[columns].drop_duplicates()], ignore_index=True))
+        run.count(read=len(made["raw"]), loaded=len(made["raw"]))
+        run.message = f"{len(made['raw'])} simulated count rows (status simulated)" + (
+            f"; months with measured usage kept: {', '.join(sorted(measured))}" if len(measured) else "")
+        write_load(db, run=run, values=values, replace={"source_id": [SOURCE_ID]}, dictionary=dictionary,
+                   sources=made["source"])
     country = values.loc[(values["level"] == "country") & (values["indicator_id"] == "usage_transactions")]
     return {"rows": len(values), "periods": list(PERIODS), "services": list(SERVICES),
             "country_transactions_2025": float(country["value"].sum()), "run_id": run.run_id}

@@ -8,12 +8,15 @@ Input: CSV, Parquet or XLSX, one row per commune × service × month × channel,
 reason, the good ones load. A file with a column of person-level identifiers is refused whole
 (law 09-08).
 
-The raw counts are kept in the `usage_count` table (a later export for other services or months
-adds to them; the same export again replaces its own rows, never adds them twice), and the
-indicators of every month touched are recomputed from them: per 1,000 inhabitants (RGPH 2024
-legal population), the digital share, and the counts. A commune absent from a month of the export
-is taken as having had no transactions that month. Counts below 10, and the rates that would
-reveal them, are stored with `suppressed` = 1 and never shown.
+The raw counts are kept in the `usage_count` table, each with a secret record key (a later export
+for other services or months adds to them; the same export again replaces its own rows, never
+adds them twice; `merge` replaces row by row instead of by service and month), and the indicators
+of every month touched are recomputed from them: per 1,000 inhabitants (RGPH 2024 legal
+population), the digital share, and the counts. A commune absent from a month of the export is
+taken as having had no transactions that month. Disclosure control (`observatory.disclosure`):
+counts below 10, and the figures that would reveal them, are stored with `suppressed` = 1 and
+never shown; every other count is perturbed by its cell key, and rates are computed from the
+perturbed counts, so no hidden count can be recovered by differencing published figures.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory import disclosure
 from observatory.registry import USAGE_LICENCE
 from observatory.schema import TABLES
 
@@ -39,9 +43,9 @@ from ._common import (
     dictionary_rows,
     indicator_rows,
     read_tabular,
-    refuse_personal_data,
     roll_up,
 )
+from ._personal import refuse_personal_data
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
 CHANNELS = ("web", "mobile", "counter", "assisted")
@@ -109,7 +113,7 @@ def _digits(code: str) -> str:
 def read_export(path: str | Path) -> tuple[Table, list[str]]:
     """A usage export, read and refused if it holds person-level data; with notes on what was odd."""
     table = read_tabular(path, expected=COLUMNS)
-    refuse_personal_data(table, identifiers_in=("commune_code",))
+    refuse_personal_data(table)
     notes = check_columns(table, COLUMNS) + table.notes
     return table, notes
 
@@ -178,7 +182,9 @@ def usage_indicators(
     """
     Indicator values for every month of `raw` (commune_code, service, period, channel,
     transactions, unique_users), at every level. Counts are summed up the hierarchy and the rates
-    computed from the sums, so a province's rate is weighted by its communes' populations.
+    computed from the sums, so a province's rate is weighted by its communes' populations. Raw
+    counts with a `record_key` (measured exports) are published perturbed by their cell keys
+    (`protect`); counts without (the simulated layer, which describes no one) exactly.
     """
     if raw.empty:
         return pd.DataFrame(columns=TABLES["indicator_value"])
@@ -189,6 +195,8 @@ def usage_indicators(
     by_service.columns = [f"svc:{s}" for s in by_service.columns]
     totals = raw.groupby(["commune_code", "period"])[["transactions", "digital", "unique_users"]].sum()
     sums = totals.join(by_service)
+    if "record_key" in raw:
+        sums = sums.join(cell_keys(raw))
     # Every commune, every month: a commune absent from a month of the export had no transactions.
     periods = sorted(raw["period"].unique())
     full = pd.MultiIndex.from_product([communes["code"].astype(str), periods], names=["commune_code", "period"])
@@ -197,6 +205,7 @@ def usage_indicators(
     population = communes.set_index("code")["population_2024"].astype("float64")
     sums["population"] = population.reindex(sums.index).to_numpy()
     rolled = roll_up(sums, communes, by=["period"])
+    protect(rolled)
     tx = rolled["transactions"].to_numpy(dtype="float64")
     digital = rolled["digital"].to_numpy(dtype="float64")
     users = rolled["unique_users"].to_numpy(dtype="float64")
@@ -221,6 +230,34 @@ def usage_indicators(
         for i, (v, s) in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def cell_keys(raw: pd.DataFrame) -> pd.DataFrame:
+    """
+    Per commune and month, the cell key of each count (`key:<count>`): the sum of the record keys
+    of the rows with a non-zero contribution, modulo 2³², so that sums of keys roll up exactly.
+    """
+    key = raw["record_key"].astype("int64").to_numpy()
+    parts = {f"key:{m}": np.where(raw[m].to_numpy() > 0, key, 0) for m in ("transactions", "digital", "unique_users")}
+    keyed = raw[["commune_code", "period", "service"]].assign(**parts)
+    keys = keyed.groupby(["commune_code", "period"])[list(parts)].sum()
+    by_service = keyed.pivot_table(index=["commune_code", "period"], columns="service", values="key:transactions",
+                                   aggfunc="sum", fill_value=0)
+    by_service.columns = [f"key:svc:{s}" for s in by_service.columns]
+    return keys.join(by_service) % disclosure.KEY_MODULUS
+
+
+def protect(rolled: pd.DataFrame) -> None:
+    """
+    Perturb in place every count of `rolled` that has a cell key (`observatory.disclosure`). A
+    perturbed count stays on the same side of the threshold, so suppression flags are unchanged;
+    online transactions and users are kept at most the transactions they are part of.
+    """
+    for column in [c for c in rolled.columns if f"key:{c}" in rolled.columns]:
+        rolled[column] = disclosure.perturb(rolled[column].to_numpy(), rolled[f"key:{column}"].to_numpy())
+    if "key:transactions" in rolled:
+        for part in ("digital", "unique_users"):
+            rolled[part] = np.minimum(rolled[part], rolled["transactions"])
 
 
 def specs_for(services: list[str]) -> list[IndicatorSpec]:
@@ -271,62 +308,121 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: Any) -> tuple[pd.
     return good, notes
 
 
+KEY = ["commune_code", "service", "period", "channel"]
+
+
+def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """
+    The raw counts after a load, and what changed. By default the new rows replace every held row
+    of the services and months they cover; with `merge`, only the held rows they repeat (same
+    commune, service, month and channel). A row that replaces a held one keeps its record key, so
+    loading the same data again publishes the same figures; a row new to the database draws one.
+    """
+    held_keys = pd.MultiIndex.from_frame(held[KEY])
+    new_keys = pd.MultiIndex.from_frame(new[KEY])
+    pairs = pd.MultiIndex.from_frame(new[["service", "period"]].drop_duplicates())
+    touched = pd.MultiIndex.from_frame(held[["service", "period"]]).isin(pairs)
+    dropped = held_keys.isin(new_keys) if merge else touched
+    inherited = pd.Series(held["record_key"].to_numpy(), index=held_keys)
+    keys = inherited.reindex(new_keys).to_numpy(dtype="float64", copy=True)
+    fresh = pd.isna(keys)
+    keys[fresh] = disclosure.record_keys(int(fresh.sum()))
+    new = new.assign(record_key=keys.astype("int64"))
+    after = pd.concat([held.loc[~dropped], new], ignore_index=True) if (~dropped).any() else new
+    before_pairs = held.loc[touched]
+    removed = before_pairs.loc[~pd.MultiIndex.from_frame(before_pairs[KEY]).isin(new_keys)] if not merge \
+        else before_pairs.iloc[0:0]
+    held_pairs = set(map(tuple, held[["service", "period"]].drop_duplicates().to_numpy()))
+    new_pairs = sorted(set(map(tuple, new[["service", "period"]].drop_duplicates().to_numpy())))
+    communes_before = set(before_pairs["commune_code"])
+    communes_after = set(after.loc[pd.MultiIndex.from_frame(after[["service", "period"]]).isin(pairs),
+                                   "commune_code"])
+    changes = {
+        "mode": "merge" if merge else "replace",
+        "months_added": sorted(set(new["period"]) - set(held["period"])),
+        "service_months_replaced": [f"{s} {p}" for s, p in new_pairs if (s, p) in held_pairs],
+        "service_months_added": [f"{s} {p}" for s, p in new_pairs if (s, p) not in held_pairs],
+        "rows_replaced": int(new_keys.isin(held_keys).sum()),
+        "rows_added": int((~new_keys.isin(held_keys)).sum()),
+        "rows_removed": len(removed),
+        "communes_removed": sorted(communes_before - communes_after),
+        "communes_added": sorted(communes_after - communes_before),
+    }
+    return after, changes
+
+
 def load(
     paths: list[str | Path],
     *,
     db: Any,
+    merge: bool = False,
     title: str | None = None,
     publisher: str | None = None,
     licence: str = USAGE_LICENCE,
 ) -> dict[str, Any]:
     """
-    Load usage exports into a built database, in one transaction: the raw counts replace those of
-    the same services and months, and the indicators of those months are recomputed from all the
-    counts the database holds.
+    Load usage exports into a built database, in one transaction under the writer lock (held from
+    the first read, so a concurrent load waits and then builds on this one): the raw counts are
+    combined with those held (`combine`: replace the export's services and months, or `merge`
+    row by row), and the indicators of the months touched are recomputed from all of them. The
+    result says what was replaced, added and removed, and which simulated months became measured.
     """
     from observatory.etl.provenance import RunRecord, code_version, now
 
-    from ._common import commune_frame, write_load
+    from ._common import commune_frame, dictionary_by_month, write_load
 
     paths = [Path(p) for p in paths]
-    db.require()
-    communes = commune_frame(db)
-    run = RunRecord(job="load usage", build_id="", version=code_version())
-    good, notes = prepare(paths, communes, run=run)
-    counts_new = good.assign(
-        suppressed=(good["transactions"] < SUPPRESSION_THRESHOLD).astype("int64"), run_id=run.run_id,
-    )[USAGE_COUNT_COLUMNS]
-    periods = sorted(counts_new["period"].unique())
-    replaced = counts_new.groupby("service")["period"].unique()
-    held = pd.DataFrame(columns=USAGE_COUNT_COLUMNS)
-    if "usage_count" in db.tables() and periods:
-        held = db.read("usage_count", where={"period": periods})
-        covered = pd.MultiIndex.from_frame(counts_new[["service", "period"]].drop_duplicates())
-        held = held.loc[~pd.MultiIndex.from_frame(held[["service", "period"]]).isin(covered)]
-    all_counts = pd.concat([held, counts_new], ignore_index=True) if len(held) else counts_new
-    values = usage_indicators(all_counts, communes, status="measured", source_id=SOURCE_ID, run_id=run.run_id)
-    services = sorted(all_counts["service"].unique())
-    specs = specs_for(services)
-    old_ids = []
-    if "indicator" in db.tables():
-        ids = db.read("indicator", columns=["indicator_id"])["indicator_id"]
-        old_ids = [i for i in ids.unique() if str(i).startswith("usage_")]
-    years = sorted({int(p[:4]) for p in periods})
-    # Raw counts of the services and months this export covers are replaced; other services stay.
-    extra = [("usage_count", {"service": service, "period": list(months)}, pd.DataFrame())
-             for service, months in replaced.items()]
-    extra.append(("usage_count", None, counts_new))
-    run.message = "; ".join(notes)
-    write_load(
-        db, run=run, values=values,
-        replace={"indicator_id": sorted(set(old_ids) | {s.indicator_id for s in specs}), "period": periods},
-        dictionary=dictionary_rows(specs, years=years, dataset="usage", source_id=SOURCE_ID, licence=licence)
-        if periods else pd.DataFrame(),
-        sources=source_row(run.inputs, now(), title=title, publisher=publisher, licence=licence)
-        if len(counts_new) else pd.DataFrame(),
-        extra=extra,
-    )
-    published = values.loc[values["level"] == "country"]
+    with db.lock():
+        db.require()
+        communes = commune_frame(db)
+        run = RunRecord(job="load usage", build_id="", version=code_version())
+        good, notes = prepare(paths, communes, run=run)
+        new = good.assign(suppressed=disclosure.suppressed(good["transactions"]).astype("int64"),
+                          run_id=run.run_id)
+        held = db.read("usage_count") if "usage_count" in db.tables() else pd.DataFrame(columns=KEY)
+        held = held.reindex(columns=USAGE_COUNT_COLUMNS)
+        missing_key = held["record_key"].isna().to_numpy()
+        if missing_key.any():  # counts loaded before record keys existed draw theirs now, once
+            held.loc[missing_key, "record_key"] = disclosure.record_keys(int(missing_key.sum()))
+        held = held.astype({"record_key": "int64"})
+        after, changes = combine(held, new[[c for c in USAGE_COUNT_COLUMNS if c != "record_key"]], merge=merge)
+        periods = sorted(new["period"].unique())
+        touched = after.loc[after["period"].isin(periods)]
+        values = usage_indicators(touched, communes, status="measured", source_id=SOURCE_ID, run_id=run.run_id)
+        services = sorted(touched["service"].unique())
+        specs = specs_for(services)
+        old_ids = []
+        if "indicator" in db.tables():
+            ids = db.read("indicator", columns=["indicator_id"])["indicator_id"]
+            old_ids = [i for i in ids.unique() if str(i).startswith("usage_")]
+        ids = sorted(set(old_ids) | {s.indicator_id for s in specs})
+        years = sorted({int(p[:4]) for p in periods})
+        kept = db.read("indicator_value", where={"indicator_id": ids, "year": years},
+                       columns=["indicator_id", "year", "period", "source_id", "status"]) if years else values
+        kept = kept.loc[~kept["period"].isin(periods)].drop_duplicates()
+        replaced_status = db.read("indicator_value", where={"indicator_id": "usage_transactions", "period": periods,
+                                                            "level": "country"}, columns=["period", "status"]) \
+            if periods else pd.DataFrame(columns=["period", "status"])
+        changes["simulated_months_replaced"] = sorted(
+            replaced_status.loc[replaced_status["status"] == "simulated", "period"].unique())
+        dictionary = pd.DataFrame()
+        if periods:
+            dictionary = dictionary_by_month(
+                dictionary_rows(specs, years=years, dataset="usage", source_id=SOURCE_ID, licence=licence),
+                held=db.read("indicator", where={"indicator_id": ids, "year": years}),
+                months=pd.concat([kept, values[["indicator_id", "year", "period", "source_id", "status"]]
+                                  .drop_duplicates()], ignore_index=True),
+            )
+        run.message = "; ".join(notes)
+        write_load(
+            db, run=run, values=values,
+            replace={"indicator_id": ids, "period": periods},
+            dictionary=dictionary,
+            sources=source_row(run.inputs, now(), title=title, publisher=publisher, licence=licence)
+            if len(new) else pd.DataFrame(),
+            tables={"usage_count": after[USAGE_COUNT_COLUMNS]} if len(new) else {},
+        )
+    published = disclosure.mask(values.loc[values["level"] == "country"])
     return {
         "files": len(paths), "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
         "rows_quarantined": run.rows_quarantined, "periods": periods, "services": services,
@@ -334,5 +430,5 @@ def load(
         "transactions_loaded": int(good["transactions"].sum()) if len(good) else 0,
         "country_transactions": published.loc[published["indicator_id"] == "usage_transactions"]
         .set_index("period")["value"].to_dict(),
-        "notes": notes, "run_id": run.run_id,
+        "changes": changes, "notes": notes, "run_id": run.run_id,
     }

@@ -51,9 +51,12 @@ def ookla_command(files: tuple[Path, ...], kind: str | None, quarter: str | None
 @click.option("--seed", type=int, default=None, help="Seed of the simulated layer (default: $OBSERVATORY_SEED).")
 @click.option("--title", default=None, help="Title of the source, for provenance.")
 @click.option("--publisher", default=None, help="Who produced the export.")
+@click.option("--merge", is_flag=True,
+              help="Replace only the rows the export holds (commune × service × month × channel) and keep the "
+                   "others, instead of replacing its services and months whole.")
 @db_option
 def usage_command(files: tuple[Path, ...], simulated: bool, seed: int | None, title: str | None,
-                  publisher: str | None, db: str | None) -> None:
+                  publisher: str | None, merge: bool, db: str | None) -> None:
     """Digital-service usage exports (CSV, Parquet, XLSX): commune × service × month × channel."""
     from ..settings import get_settings
 
@@ -71,14 +74,31 @@ def usage_command(files: tuple[Path, ...], simulated: bool, seed: int | None, ti
         raise click.UsageError("give one or more export files, or --simulated")
     from ..etl.connectors import usage
 
-    r = usage.load(list(files), db=database, title=title, publisher=publisher)
+    r = usage.load(list(files), db=database, title=title, publisher=publisher, merge=merge)
     click.echo(f"usage: {r['rows_read']:,} rows read = {r['rows_loaded']:,} loaded + {r['rows_quarantined']:,} "
                f"quarantined; {r['communes']:,} communes, months {', '.join(r['periods']) or 'none'}, "
                f"services {', '.join(r['services']) or 'none'}")
+    click.echo(_changes_line(r["changes"]))
     for note in r["notes"]:
         click.echo(f"note: {note}")
     if r["rows_quarantined"]:
         click.echo(f"quarantined rows: see the quarantine table, run_id {r['run_id']}")
+
+
+def _listed(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return f"{len(items)} ({shown}{', ...' if len(items) > limit else ''})" if items else "0"
+
+
+def _changes_line(c: dict) -> str:
+    """What a usage load replaced, added and removed, in one line."""
+    line = (f"{c['mode']}: service-months replaced {_listed(c['service_months_replaced'])}, "
+            f"added {_listed(c['service_months_added'])}; rows replaced {c['rows_replaced']:,}, added "
+            f"{c['rows_added']:,}, removed {c['rows_removed']:,}; communes removed {_listed(c['communes_removed'])}, "
+            f"added {_listed(c['communes_added'])}")
+    if c["simulated_months_replaced"]:
+        line += f"; simulated months now measured: {', '.join(c['simulated_months_replaced'])}"
+    return line
 
 
 @load.group("boundaries")
