@@ -161,9 +161,10 @@ def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[
 
 
 # -- the parameters the endpoints share -----------------------------------------------------------
-FORMAT = Param("format", enum=("json", "geojson", "csv"),
+FORMAT = Param("format", enum=("json", "geojson", "csv", "csvw"),
                description="Response format; overrides the Accept header (application/json, "
-                           "application/geo+json, text/csv).")
+                           "application/geo+json, text/csv). csvw describes the CSV (W3C CSV on the Web: "
+                           "column types, units, licence).")
 PAGE = Param("page", "integer", "Page number, from 1.", default=1, minimum=1, maximum=1_000_000)
 PAGE_SIZE = Param("page_size", "integer", f"Rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
                   default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
