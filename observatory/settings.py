@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,12 @@ class Settings:
     """Seed of every random draw (Monte Carlo, permutations, simulated layers), for reproducible builds."""
     basemap_url: str | None = None
     """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
+    allow_writes: bool = False
+    """Let the API store plans (POST /api/v1/plans?store=true); off by default, the API only reads."""
+    api_token: str | None = field(default=None, repr=False)
+    """Bearer token a write must carry; required when writes are allowed. Never printed."""
+    threads: int = 16
+    """Worker threads of `observatory serve` (heavy API requests may hold at most two of them)."""
 
 
 def _env(name: str) -> str | None:
@@ -38,6 +44,9 @@ def get_settings(
     lang: str | None = None,
     seed: int | None = None,
     basemap_url: str | None = None,
+    allow_writes: bool | None = None,
+    api_token: str | None = None,
+    threads: int | None = None,
 ) -> Settings:
     """Resolve the settings from arguments, then the environment, then the defaults."""
     return Settings(
@@ -47,8 +56,16 @@ def get_settings(
         lang=lang or _env("LANG") or "fr",
         seed=int(seed if seed is not None else (_env("SEED") or 20240901)),
         basemap_url=basemap_url or _env("BASEMAP_URL"),
+        allow_writes=allow_writes if allow_writes is not None else _truthy(_env("ALLOW_WRITES")),
+        api_token=api_token or _env("API_TOKEN"),
+        threads=int(threads or _env("THREADS") or 16),
     )
 
 
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 #: Every OBSERVATORY_* variable the code reads, for the documentation test.
-ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "TEST_POSTGIS_URL")
+ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "ALLOW_WRITES", "API_TOKEN", "THREADS",
+                         "TEST_POSTGIS_URL")
