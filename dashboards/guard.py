@@ -1,17 +1,22 @@
 """
 Callback requests checked before Dash reads them. Dash's dispatcher trusts its body (a missing key
 or a list where it expects an object is a 500); here a body that is not what the app's own
-renderer sends is answered 400, and one too large 413, in the API's error shape.
+renderer sends is answered 400, and one too large 413, in the API's error shape. A well-shaped
+request whose values no component could have sent (a list for a dropdown's value) makes the
+callback fail: that is answered 400 too, and logged with its traceback as a warning.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 import dash
 
+#: What a callback raises when a client sends values of the wrong type.
+VALUE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError)
 #: A callback body carries the inputs and states of one callback: a few hundred kB at most (a figure).
 MAX_CALLBACK_BYTES = 8 * 1024 * 1024
 
@@ -42,8 +47,8 @@ def callback_problem(raw: bytes, callback_map: Mapping[str, Any]) -> str | None:
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return "the body must be an object with an 'output' string"
     callback = callback_map.get(body["output"])
-    if callback is None:
-        return "no callback has this output"
+    if callback is None or "callback" not in callback:  # clientside callbacks run in the browser
+        return "no server callback has this output"
     for part in ("inputs", "state"):
         items, declared = body.get(part, []), callback[part]
         if not isinstance(items, list) or len(items) != len(declared):
@@ -82,3 +87,12 @@ def guard_callbacks(app: dash.Dash) -> None:
             return refuse(413, f"a callback request is at most {MAX_CALLBACK_BYTES} bytes")
         problem = callback_problem(raw, app.callback_map)
         return refuse(400, problem) if problem else None
+
+    def values_refused(err: Exception) -> Response:
+        if request.path != path:
+            raise err
+        logging.getLogger("observatory.dashboards").warning("callback refused its values", exc_info=err)
+        return refuse(400, "the callback cannot use the values sent")
+
+    for kind in VALUE_ERRORS:
+        app.server.register_error_handler(kind, values_refused)

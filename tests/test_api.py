@@ -186,7 +186,7 @@ HOSTILE = [
     ("/api/v1/units/commune?page_size=0", 400),
     ("/api/v1/units/commune?page=-1", 400),
     ("/api/v1/units/commune?page=abc", 400),
-    ("/api/v1/units/commune?fields=code,password", 400),
+    ("/api/v1/units/commune?fields=code,password", 422),
     ("/api/v1/units/commune?fields=code;select", 400),
     ("/api/v1/units/commune?color=red", 400),
     ("/api/v1/units/commune?geometry=maybe", 400),
@@ -227,7 +227,7 @@ def test_an_empty_region_filter_is_an_empty_page(client):
 def test_error_messages_say_what_is_valid(client):
     error = get_json(client, "/api/v1/units/commune?color=red", 400)["error"]
     assert "unknown parameter 'color'" in error["message"] and "region" in error["message"]
-    error = get_json(client, "/api/v1/units/commune?fields=code,password", 400)["error"]
+    error = get_json(client, "/api/v1/units/commune?fields=code,password", 422)["error"]
     assert "password" in error["message"] and "population_2024" in error["details"][0]["valid"]
 
 

@@ -369,7 +369,8 @@ ROUTES: tuple[Route, ...] = (
           description="All communes in one request: `/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024"
                       "&format=csv`. Suppressed small counts have an empty value."),
     Route("/values", "values", "Values of several indicators, filtered", "indicators",
-          (Param("indicator", pattern=NAME_PATTERN, multiple=True, description="Indicator ids (comma-separated)."),
+          (Param("indicator", pattern=NAME_PATTERN, multiple=True, required=True,
+                 description=f"Indicator ids (comma-separated, at most {MAX_INDICATORS})."),
            VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
           ("json", "geojson", "csv", "csvw")),
     Route("/index", "index", "The composite digital-fragility index: score, rank, 90% rank interval, dimensions",
@@ -432,7 +433,7 @@ def create_blueprint(
 
     def error_response(status: int, code: str, message: str, details: Any = None,
                        headers: dict[str, str] | None = None) -> Response:
-        body = {"error": {"code": code, "message": _security.redact(message), "details": details or []}}
+        body = {"error": {"code": code, "message": message, "details": details or []}}
         return Response(_formats.json.dumps(body, ensure_ascii=False, default=str), status=status,
                         mimetype="application/json", headers=headers)
 
@@ -626,7 +627,8 @@ def create_blueprint(
     @blueprint.errorhandler(ObservatoryError)
     def observatory_error(err: ObservatoryError) -> Response:
         status = 503 if isinstance(err, FileNotFoundError) else 422
-        return error_response(status, "unavailable" if status == 503 else "unprocessable", str(err))
+        # The library's messages may name the database's file or URL: neither leaves the server.
+        return error_response(status, "unavailable" if status == 503 else "unprocessable", _security.redact(str(err)))
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:
@@ -663,7 +665,7 @@ def _select(frame: pd.DataFrame, fields: list[str] | None) -> pd.DataFrame:
     valid = [c for c in frame.columns if c != "geometry"]
     unknown = [f for f in fields if f not in valid]
     if unknown and len(frame.columns):
-        raise ApiError(400, "invalid_parameter", f"unknown field {unknown[0]!r}; valid: {', '.join(valid)}",
+        raise ApiError(422, "invalid_parameter", f"unknown field {unknown[0]!r}; valid: {', '.join(valid)}",
                        [{"parameter": "fields", "unknown": unknown, "valid": valid}])
     keep = list(dict.fromkeys(fields)) + (["geometry"] if "geometry" in frame else [])
     return frame[[c for c in keep if c in frame.columns]]

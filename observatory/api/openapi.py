@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ._params import Route
+from ._params import Param, Route
 
 VERSION = "1.0.0"
 
@@ -69,6 +69,14 @@ def _error_statuses(route: Route) -> tuple[int, ...]:
     return tuple(sorted({400, 404, 422, *heavy, *(s for s in route.statuses if s in _ERROR_TEXT)}))
 
 
+def _parameter(param: Param, route: Route) -> dict[str, Any]:
+    """A parameter as documented for one route: `format` lists only the formats this route returns."""
+    out = param.openapi()
+    if param.name == "format":
+        out["schema"] = {**out["schema"], "enum": list(route.formats)}
+    return out
+
+
 def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> dict[str, Any]:
     """OpenAPI 3.0 for the routes; paths are relative to the server URL `prefix`."""
     paths: dict[str, Any] = {}
@@ -78,7 +86,7 @@ def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> d
         operation = {
             "operationId": route.name, "summary": route.summary, "tags": [route.tag],
             "description": route.description or route.summary,
-            "parameters": [p.openapi() for p in route.params],
+            "parameters": [_parameter(p, route) for p in route.params],
             "responses": {"200": {"description": f"{route.summary} ({', '.join(route.formats)})",
                                   "content": _content(route)}, **errors},
         }
