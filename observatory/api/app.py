@@ -77,6 +77,8 @@ MAX_INDICATORS = 25
 #: few heavy-request slots, and past MAX_FULL_FEATURES it is refused in favour of paging or a lower detail.
 HEAVY_FEATURES = 50
 MAX_FULL_FEATURES = 500
+#: Bodies larger than this (bytes) are sent while holding a heavy-request slot, in chunks.
+HEAVY_BYTES = 1_000_000
 #: Seconds a client is asked to wait when every heavy-request slot is busy (503).
 RETRY_AFTER = 5
 #: The body of a POST /plans with store=true, and who may send it.
@@ -196,8 +198,8 @@ class _Api:
 
     def unit(self, level: str, code: str, **_: Any) -> Result:
         self.check_code(level, code)
-        frame = query.units(level, db=self.db, codes=[code], geometry=False)
-        return Result(frame, None, one=True, geometry_level=level)
+        table = self.units_table(level)
+        return Result(table[table["code"] == code].reset_index(drop=True), None, one=True, geometry_level=level)
 
     def indicators(self, year: int | None, topic: str | None, **_: Any) -> Result:
         frame = self.catalogue()
@@ -343,6 +345,24 @@ class _Api:
         return store_plan(solved, db=self.db, need=need)
 
 
+class _HeldBody:
+    """A response body in chunks that releases its slot once, when the server closes it (sent or not)."""
+
+    def __init__(self, body: bytes, release: Callable[[], None], chunk: int = 256 * 1024) -> None:
+        self.body, self._release, self.chunk = body, release, chunk
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.body), self.chunk):
+            yield self.body[start:start + self.chunk]
+
+    def close(self) -> None:
+        with self._lock:
+            release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
 def _json(text: Any) -> Any:
     import json
 
@@ -406,7 +426,7 @@ ROUTES: tuple[Route, ...] = (
 
 
 def create_blueprint(
-    db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 256, cache_bytes: int = 64_000_000,
+    db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 4096, cache_bytes: int = 64_000_000,
     heavy_requests: int = 2, allow_writes: bool = False, token: str | None = None,
 ) -> Any:
     """
@@ -437,12 +457,15 @@ def create_blueprint(
         return Response(_formats.json.dumps(body, ensure_ascii=False, default=str), status=status,
                         mimetype="application/json", headers=headers)
 
+    def busy() -> ApiError:
+        return ApiError(503, "busy", f"the server is busy with other heavy requests; retry in {RETRY_AFTER} s, "
+                                     "or ask for less (detail=low, a région, a smaller page)",
+                        headers={"Retry-After": str(RETRY_AFTER)})
+
     @contextmanager
     def heavy_slot() -> Iterator[None]:
         if not heavy.acquire(blocking=False):
-            raise ApiError(503, "busy", f"the server is computing other heavy requests; retry in {RETRY_AFTER} s, "
-                                        "or ask for less (detail=medium, a région, a smaller page)",
-                           headers={"Retry-After": str(RETRY_AFTER)})
+            raise busy()
         try:
             yield
         finally:
@@ -471,7 +494,7 @@ def create_blueprint(
             raise ApiError(400, "invalid_body", f"field {str(bad[0])[:40]!r} must be a string or a number")
         return parse(PLAN_PARAMS, {str(k): [str(v)] for k, v in raw.items()})
 
-    cache = ResponseCache(entries=cache_size, max_bytes=cache_bytes)
+    cache = ResponseCache(entries=cache_size, max_bytes=cache_bytes, max_entry_bytes=cache_bytes // 4)
 
     def cached_respond(route: Route, path_args: dict[str, str]) -> Response:
         if route.method != "GET" or cache_size <= 0:
@@ -482,13 +505,29 @@ def create_blueprint(
         hit = cache.get(key, stamp)
         if hit is not None:
             body, (mimetype, headers) = hit
-            return Response(body, mimetype=mimetype, headers=headers)
+            return deliver(Response(body, mimetype=mimetype, headers=headers))
         response = respond(route, path_args)
         if response.status_code == 200 and not response.is_streamed:
             headers = {k: v for k, v in response.headers.items()
                        if k.startswith(("X-", "Link", "Content-Disp", "Vary"))}
             cache.put(key, stamp, response.get_data(), (response.mimetype, headers))
-        return response
+        return deliver(response)
+
+    def deliver(response: Response) -> Response:
+        """
+        A large body goes out in chunks while it holds a heavy-request slot (503 when none is free):
+        the server writes a chunk only as the client takes it, so a few clients downloading large
+        files hold at most `heavy_requests` threads and leave the CPU to everyone else.
+        """
+        if response.is_streamed or response.status_code != 200 or (response.content_length or 0) <= HEAVY_BYTES:
+            return response
+        if not heavy.acquire(blocking=False):
+            raise busy()
+        body = response.get_data()
+        streamed = Response(_HeldBody(body, heavy.release), status=200, mimetype=response.mimetype,
+                            headers=response.headers)
+        streamed.headers["Content-Length"] = str(len(body))
+        return streamed
 
     def page_link(page: int) -> str:
         """This request's relative URL on another page (repeated parameters kept)."""

@@ -80,4 +80,8 @@ def serve_command(db: str | None, host: str | None, port: int | None, threads: i
     writes = "writes allowed with the token" if settings.allow_writes else "read-only"
     click.echo(f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to stop",
                err=True)
-    waitress.serve(server, host=settings.host, port=settings.port, threads=settings.threads, ident="observatory")
+    # Responses up to 16 MB stay in memory on their way out (waitress spills past 1 MB to a temporary
+    # file), and a thread writing a large body waits for the client past 1 MB buffered, so large
+    # downloads go at the client's pace while they hold one of the API's few heavy-request slots.
+    waitress.serve(server, host=settings.host, port=settings.port, threads=settings.threads, ident="observatory",
+                   outbuf_overflow=16 * 1024 * 1024, outbuf_high_watermark=1024 * 1024)
