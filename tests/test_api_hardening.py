@@ -235,6 +235,18 @@ def test_values_page_to_the_last_row(client, built_db):
     print(f"/values electricity + illiteracy: {len(rows)} rows in {pages} pages (JSON), {csv_rows} (CSV)")
 
 
+@pytest.mark.parametrize("level", ["region", "province", "commune"])
+def test_region_filter_keeps_what_the_query_layer_keeps(client, built_db, level):
+    expected = query.indicator_values("population_legal", db=built_db, level=level, year=2024, region="01")
+    body = client.get(f"/api/v1/indicators/population_legal/values?level={level}&year=2024&region=01").get_json()
+    assert sorted(r["unit_code"] for r in body["data"]) == sorted(expected["unit_code"])
+    index = client.get(f"/api/v1/index?level={level}&region=01&lens=women&lang=ar&fields=code,rank").get_json()
+    from observatory import results
+
+    assert [r["code"] for r in index["data"]] == list(results.fragility_index(level, db=built_db, lens="women",
+                                                                               region="01")["code"])
+
+
 def test_csv_codes_read_back_as_text_with_the_documented_dtype(client):
     url = "/api/v1/indicators/illiteracy_rate_10_plus/values?level=region&year=2024"
     description = client.get(url + "&format=csvw").get_json()

@@ -100,9 +100,9 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     for column in frame.columns:
         if column == "geometry" or pd.api.types.is_numeric_dtype(frame[column]):
             continue
-        values = frame[column].dropna()
-        if str(column) == "code" or str(column).endswith("_code") or values.map(
-                lambda v: isinstance(v, str) and bool(_NUMBER.fullmatch(v))).any():
+        if str(column) == "code" or str(column).endswith("_code") or frame[column].dropna().map(
+                lambda v: isinstance(v, str)).all() and frame[column].dropna().astype("string").str.fullmatch(
+                _NUMBER.pattern).any():
             out.append(column)
     return out
 

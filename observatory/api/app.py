@@ -10,6 +10,7 @@ import math
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -116,12 +117,18 @@ class Result:
 
 
 class _Api:
-    """The handlers, over one database; small tables are cached until the database file changes."""
+    """
+    The handlers, over one database. Small tables and the frames the library returns are kept (the
+    most recently used `frames` of them) until the database file changes, so a request for another
+    région or page of the same data does not read the database again.
+    """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, frames: int = 512) -> None:
         self.db = db
-        self._cache: dict[Any, Any] = {}
+        self.frames = frames
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._stamp: Any = None
+        self._lock = threading.Lock()
 
     # -- caching ----------------------------------------------------------------------------------
     def _current(self) -> Any:
@@ -133,13 +140,30 @@ class _Api:
         return int(time.time() // 60)
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """`make()`, kept under `key`; callers must not modify what they get (copy first)."""
         stamp = self._current()
-        if stamp != self._stamp:
-            self._cache.clear()
-            self._stamp = stamp
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+        with self._lock:
+            if stamp != self._stamp:
+                self._cache.clear()
+                self._stamp = stamp
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = make()
+        with self._lock:
+            if stamp == self._stamp:
+                self._cache[key] = value
+                while len(self._cache) > self.frames:
+                    self._cache.popitem(last=False)
+        return value
+
+    def in_region(self, frame: pd.DataFrame, region: str, column: str = "unit_code") -> pd.DataFrame:
+        """Rows whose unit lies in a région (the région itself included), as the query layer's `region=` keeps them."""
+        inside = {region}
+        for level in ("province", "commune"):
+            table = self.units_table(level)
+            inside |= set(table.loc[table["region_code"] == region, "code"])
+        return frame[frame[column].isin(inside)].reset_index(drop=True)
 
     def sources(self) -> pd.DataFrame:
         return self.cached("sources", lambda: query.sources(db=self.db))
@@ -228,10 +252,11 @@ class _Api:
         level = args["level"]
         if args["region"] is not None:
             self.check_code("region", args["region"])
-        frame = query.indicator_values(
-            names, db=self.db, level=level, year=args["year"], sex=args["sex"], area=args["area"],
-            units=args["unit"], region=args["region"], status=args["status"],
-        )
+        filters = {"level": level, "year": args["year"], "sex": args["sex"], "area": args["area"],
+                   "units": args["unit"], "status": args["status"]}
+        key = ("values", tuple(names), *((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
+        frame = self.cached(key, lambda: query.indicator_values(names, db=self.db, **filters))
+        frame = self.in_region(frame, args["region"]) if args["region"] is not None else frame.copy()
         # Suppressed counts stay suppressed: no value, and no interval that would give it away.
         if "suppressed" in frame:
             hidden = frame["suppressed"] == 1
@@ -261,8 +286,11 @@ class _Api:
     def index(self, level: str, region: str | None, lens: str, lang: str | None, **_: Any) -> Result:
         from .. import results
 
-        frame = results.fragility_index(level, db=self.db, lens=lens, region=region, lang=lang)
-        return Result(frame, None, geometry_level=level)
+        frame = self.cached(("index", level, lens, lang),
+                            lambda: results.fragility_index(level, db=self.db, lens=lens, lang=lang))
+        if region is not None:  # as fragility_index(region=) keeps them, from the same frame
+            frame = frame[(frame["code"] == region) if level == "region" else (frame["region_code"] == region)]
+        return Result(frame.reset_index(drop=True), None, geometry_level=level)
 
     def models(self, indicator: str, level: str, region: str | None, year: int | None, sex: str, **_: Any) -> Result:
         from .. import results
