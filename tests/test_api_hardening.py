@@ -240,6 +240,12 @@ def test_region_filter_keeps_what_the_query_layer_keeps(client, built_db, level)
     expected = query.indicator_values("population_legal", db=built_db, level=level, year=2024, region="01")
     body = client.get(f"/api/v1/indicators/population_legal/values?level={level}&year=2024&region=01").get_json()
     assert sorted(r["unit_code"] for r in body["data"]) == sorted(expected["unit_code"])
+    units = client.get(f"/api/v1/units/{level}?region=01&fields=code").get_json()["data"]
+    assert [r["code"] for r in units] == list(query.units(level, db=built_db, region="01", geometry=False)["code"])
+    if level == "commune":
+        units = client.get("/api/v1/units/commune?province=01.511&fields=code").get_json()["data"]
+        assert [r["code"] for r in units] == list(query.units(level, db=built_db, province="01.511",
+                                                              geometry=False)["code"])
     index = client.get(f"/api/v1/index?level={level}&region=01&lens=women&lang=ar&fields=code,rank").get_json()
     from observatory import results
 

@@ -217,8 +217,12 @@ class _Api:
                                                   "province or commune level")
         if region is not None and level == "country":
             raise ApiError(422, "invalid_filter", "the country is not inside a région")
-        frame = query.units(level, db=self.db, region=region, province=province, geometry=False)
-        return Result(frame, None, geometry_level=level)
+        frame = self.units_table(level)  # filtered as query.units(region=, province=) filters them
+        if region is not None:
+            frame = frame[frame["code" if level == "region" else "region_code"] == region]
+        if province is not None:
+            frame = frame[frame["code" if level == "province" else "province_code"] == province]
+        return Result(frame.reset_index(drop=True), None, geometry_level=level)
 
     def unit(self, level: str, code: str, **_: Any) -> Result:
         self.check_code(level, code)
