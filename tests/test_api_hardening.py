@@ -75,6 +75,19 @@ def test_response_cache_is_bounded_in_bytes():
     assert cache.get(("k", 49), "new stamp") is None and len(cache) == 0  # a new database empties it
 
 
+def test_serve_refuses_writes_without_a_token(monkeypatch):
+    from click.testing import CliRunner
+
+    from observatory.cli.serve import serve_command
+    from observatory.settings import get_settings
+
+    monkeypatch.delenv("OBSERVATORY_API_TOKEN", raising=False)
+    result = CliRunner().invoke(serve_command, ["--allow-writes", "--db", "/nonexistent/x.gpkg", "--no-build"])
+    assert result.exit_code != 0 and "OBSERVATORY_API_TOKEN" in result.output
+    settings = get_settings(api_token=TOKEN)
+    assert TOKEN not in repr(settings) and not settings.allow_writes
+
+
 # -- hostile requests -------------------------------------------------------------------------------------
 def test_host_header_cannot_poison_links(client):
     url = "/api/v1/values?indicator=amenities_electricity,illiteracy_rate_10_plus&year=2024"

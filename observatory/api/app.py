@@ -119,14 +119,15 @@ class Result:
 class _Api:
     """
     The handlers, over one database. Small tables and the frames the library returns are kept (the
-    most recently used `frames` of them) until the database file changes, so a request for another
-    région or page of the same data does not read the database again.
+    most recently used, at most `frames` of them and `frame_bytes` in all) until the database file
+    changes, so a request for another région or page of the same data does not read the database again.
     """
 
-    def __init__(self, db: Database, *, frames: int = 512) -> None:
+    def __init__(self, db: Database, *, frames: int = 512, frame_bytes: int = 256_000_000) -> None:
         self.db = db
-        self.frames = frames
-        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self.frames, self.frame_bytes = frames, frame_bytes
+        self._cache: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._stamp: Any = None
         self._lock = threading.Lock()
 
@@ -145,16 +146,18 @@ class _Api:
         with self._lock:
             if stamp != self._stamp:
                 self._cache.clear()
-                self._stamp = stamp
+                self._bytes, self._stamp = 0, stamp
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache[key][0]
         value = make()
+        size = int(value.memory_usage(index=True).sum()) if isinstance(value, pd.DataFrame) else 0
         with self._lock:
-            if stamp == self._stamp:
-                self._cache[key] = value
-                while len(self._cache) > self.frames:
-                    self._cache.popitem(last=False)
+            if stamp == self._stamp and key not in self._cache and size <= self.frame_bytes // 4:
+                self._cache[key] = (value, size)
+                self._bytes += size
+                while len(self._cache) > self.frames or self._bytes > self.frame_bytes:
+                    self._bytes -= self._cache.popitem(last=False)[1][1]
         return value
 
     def in_region(self, frame: pd.DataFrame, region: str, column: str = "unit_code") -> pd.DataFrame:
