@@ -17,7 +17,6 @@ from observatory.settings import get_settings
 
 from . import ids
 from .data import AppData
-from .guard import guard_callbacks
 from .i18n import LANGUAGES, direction, t
 from .pages import load_pages
 from .state import encode, href, parse
@@ -106,5 +105,4 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
     app.layout.children.append(dcc.Store(id=ids.FOOTER + "-sink"))
     for page in pages.values():
         page.callbacks(app, data)
-    guard_callbacks(app)
     return app

@@ -16,7 +16,7 @@ from typing import Any
 import dash
 
 #: What a callback raises when a client sends values of the wrong type.
-VALUE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+VALUE_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError, NotImplementedError)
 #: A callback body carries the inputs and states of one callback: a few hundred kB at most (a figure).
 MAX_CALLBACK_BYTES = 8 * 1024 * 1024
 
@@ -56,6 +56,9 @@ def callback_problem(raw: bytes, callback_map: Mapping[str, Any]) -> str | None:
         if not all(_matches(i, d) for i, d in zip(items, declared)):
             return f"'{part}' do not match the callback's declared {part}"
     outputs = body.get("outputs", [])
+    declared = body["output"][2:-2].split("...") if body["output"].startswith("..") else None
+    if declared is not None and (not isinstance(outputs, list) or len(outputs) != len(declared)):
+        return f"'outputs' must list the callback's {len(declared)} outputs"
     flat = outputs if isinstance(outputs, list) else [outputs]
     if not all(isinstance(o, dict) and isinstance(o.get("property"), str) and "id" in o
                or isinstance(o, list) and all(isinstance(x, dict) for x in o) for o in flat):

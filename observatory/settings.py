@@ -21,19 +21,23 @@ class Settings:
     lang: str = "fr"
     seed: int = 20240901
     """Seed of every random draw (Monte Carlo, permutations, simulated layers), for reproducible builds."""
-    basemap_url: str | None = None
-    """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
+    threads: int = 16
+    """Worker threads of `observatory serve` (heavy API requests may hold at most two of them)."""
     allow_writes: bool = False
     """Let the API store plans (POST /api/v1/plans?store=true); off by default, the API only reads."""
     api_token: str | None = field(default=None, repr=False)
     """Bearer token a write must carry; required when writes are allowed. Never printed."""
-    threads: int = 16
-    """Worker threads of `observatory serve` (heavy API requests may hold at most two of them)."""
+    basemap_url: str | None = None
+    """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
 
 
 def _env(name: str) -> str | None:
     value = os.environ.get(f"OBSERVATORY_{name}")
     return value if value not in (None, "") else None
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def get_settings(
@@ -43,10 +47,10 @@ def get_settings(
     port: int | None = None,
     lang: str | None = None,
     seed: int | None = None,
-    basemap_url: str | None = None,
+    threads: int | None = None,
     allow_writes: bool | None = None,
     api_token: str | None = None,
-    threads: int | None = None,
+    basemap_url: str | None = None,
 ) -> Settings:
     """Resolve the settings from arguments, then the environment, then the defaults."""
     return Settings(
@@ -55,17 +59,12 @@ def get_settings(
         port=int(port or _env("PORT") or 8050),
         lang=lang or _env("LANG") or "fr",
         seed=int(seed if seed is not None else (_env("SEED") or 20240901)),
-        basemap_url=basemap_url or _env("BASEMAP_URL"),
+        threads=int(threads or _env("THREADS") or 16),
         allow_writes=allow_writes if allow_writes is not None else _truthy(_env("ALLOW_WRITES")),
         api_token=api_token or _env("API_TOKEN"),
-        threads=int(threads or _env("THREADS") or 16),
+        basemap_url=basemap_url or _env("BASEMAP_URL"),
     )
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 #: Every OBSERVATORY_* variable the code reads, for the documentation test.
-ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "ALLOW_WRITES", "API_TOKEN", "THREADS",
-                         "TEST_POSTGIS_URL")
+ENVIRONMENT_VARIABLES = ("DB", "HOST", "PORT", "LANG", "SEED", "BASEMAP_URL", "TEST_POSTGIS_URL")

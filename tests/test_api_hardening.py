@@ -196,6 +196,10 @@ def test_heavy_requests_wait_their_turn(built_db):
     assert busy.post("/api/v1/plans", json={"region": "07"}).status_code == 503
     assert busy.get("/api/v1/units/commune?region=07&format=geojson").status_code == 200
     assert busy.get("/api/v1/units/commune/01.511.01.0?format=geojson&detail=full").status_code == 200
+    one = create_api_app(built_db, heavy_requests=1).test_client()
+    for _ in range(3):  # 1.3 MB each, sent in chunks: the slot comes back once the body is sent
+        response = one.get("/api/v1/index?lang=ar")
+        assert response.status_code == 200 and len(response.get_data()) > 1_000_000
 
 
 # -- writes -----------------------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json", "c
                "csvw": "application/csvm+json"}
 
 
+def offered(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats an endpoint answers in: its own, and the CSVW description wherever there is a CSV."""
+    return (*formats, "csvw") if "csv" in formats else formats
+
+
 def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> str:
     """The format asked by `format=`, else the best match of the Accept header, else JSON."""
     from ._params import ParameterError

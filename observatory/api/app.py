@@ -23,9 +23,18 @@ from .. import query, registry
 from ..database import Database
 from ..errors import ObservatoryError, UnknownNameError
 from ..schema import AREAS, LEVELS, SEXES, STATUSES
-from . import _formats, _security
+from . import _formats
 from ._cache import ResponseCache
 from ._params import CODE_PATTERN, NAME_PATTERN, PAGING, Param, ParameterError, Route, parse
+from ._security import (
+    API_CSP,
+    MAX_BODY_BYTES,
+    bearer_matches,
+    load_json,
+    redact,
+    redact_frame,
+    with_security_headers,
+)
 
 PREFIX = "/api/v1"
 
@@ -281,13 +290,13 @@ class _Api:
 
     def builds(self, **_: Any) -> Result:
         # Build logs name the database's file and connection URL: neither leaves the server.
-        return Result(_security.redact_frame(query.builds(db=self.db)), None)
+        return Result(redact_frame(query.builds(db=self.db)), None)
 
     def build_runs(self, build_id: str, **_: Any) -> Result:
         runs = query.etl_runs(db=self.db, build_id=build_id)
         if not len(runs) and build_id not in set(query.builds(db=self.db)["build_id"]):
             raise ApiError(404, "not_found", f"no build {build_id!r}; list them at {PREFIX}/builds")
-        return Result(_security.redact_frame(runs), None)
+        return Result(redact_frame(runs), None)
 
     # -- analytics results (observatory.results: the index, models and plans the build stored) ----------
     def index(self, level: str, region: str | None, lens: str, lang: str | None, **_: Any) -> Result:
@@ -381,7 +390,7 @@ class _Api:
 
 
 class _HeldBody:
-    """A response body in chunks that releases its slot once, when the server closes it (sent or not)."""
+    """A response body in chunks that releases its slot once: when the last chunk is taken or the server closes it."""
 
     def __init__(self, body: bytes, release: Callable[[], None], chunk: int = 256 * 1024) -> None:
         self.body, self._release, self.chunk = body, release, chunk
@@ -390,6 +399,7 @@ class _HeldBody:
     def __iter__(self) -> Iterator[bytes]:
         for start in range(0, len(self.body), self.chunk):
             yield self.body[start:start + self.chunk]
+        self.close()
 
     def close(self) -> None:
         with self._lock:
@@ -410,39 +420,39 @@ def _json(text: Any) -> Any:
 # -- the routes -----------------------------------------------------------------------------------
 ROUTES: tuple[Route, ...] = (
     Route("/units/<level>", "units", "Units of a level (régions, provinces, communes)", "units",
-          (LEVEL, REGION, PROVINCE, GEOMETRY, DETAIL, *PAGING), ("json", "geojson", "csv", "csvw")),
+          (LEVEL, REGION, PROVINCE, GEOMETRY, DETAIL, *PAGING), ("json", "geojson", "csv")),
     Route("/units/<level>/<code>", "unit", "One unit by its HCP code", "units",
-          (LEVEL, CODE, GEOMETRY, UNIT_DETAIL, PAGING[0], PAGING[3]), ("json", "geojson", "csv", "csvw")),
+          (LEVEL, CODE, GEOMETRY, UNIT_DETAIL, PAGING[0], PAGING[3]), ("json", "geojson", "csv")),
     Route("/indicators", "indicators", "The indicator catalogue (field dictionary)", "indicators",
           (YEAR, Param("topic", pattern=NAME_PATTERN, description="Topic, e.g. illiteracy."), *PAGING),
-          ("json", "csv", "csvw")),
+          ("json", "csv")),
     Route("/indicators/<indicator_id>", "indicator", "One indicator's definition, for each census year", "indicators",
-          (INDICATOR, PAGING[0], PAGING[3]), ("json", "csv", "csvw")),
+          (INDICATOR, PAGING[0], PAGING[3]), ("json", "csv")),
     Route("/indicators/<indicator_id>/values", "indicator_values", "Values of one indicator for every unit of a level",
           "indicators", (INDICATOR, VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
-          ("json", "geojson", "csv", "csvw"),
+          ("json", "geojson", "csv"),
           description="All communes in one request: `/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024"
                       "&format=csv`. Suppressed small counts have an empty value."),
     Route("/values", "values", "Values of several indicators, filtered", "indicators",
           (Param("indicator", pattern=NAME_PATTERN, multiple=True, required=True,
                  description=f"Indicator ids (comma-separated, at most {MAX_INDICATORS})."),
            VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
-          ("json", "geojson", "csv", "csvw")),
+          ("json", "geojson", "csv")),
     Route("/index", "index", "The composite digital-fragility index: score, rank, 90% rank interval, dimensions",
           "index", (Param("level", enum=("commune", "province", "region"), default="commune", description="Level."),
                     REGION, Param("lens", enum=LENS_NAMES, default="all", description="Population the index is for."),
                     Param("lang", enum=("fr", "ar", "en"), description="Keep only this language's explanation."),
-                    DETAIL, *PAGING), ("json", "geojson", "csv", "csvw"),
+                    DETAIL, *PAGING), ("json", "geojson", "csv"),
           description="Higher score = more fragile; rank 1 is the most fragile unit. Each row explains its rank "
                       "in words."),
     Route("/models", "models", "Modelled estimates and forecasts with their 90% intervals", "models",
           (Param("indicator", enum=MODELLED, default=MODELLED[0], description="Modelled or forecast indicator."),
            Param("level", enum=LEVELS, default="commune", description="Level."), REGION,
            Param("year", "integer", "Year (estimate or projection).", minimum=1900, maximum=2100),
-           SEX, DETAIL, *PAGING), ("json", "geojson", "csv", "csvw")),
+           SEX, DETAIL, *PAGING), ("json", "geojson", "csv")),
     Route("/models/cards", "model_cards", "Model cards: method, data, validation, limitations", "models", PAGING,
-          ("json", "csv", "csvw")),
-    Route("/plans", "plans", "Stored deployment plans with their parameters", "plans", PAGING, ("json", "csv", "csvw")),
+          ("json", "csv")),
+    Route("/plans", "plans", "Stored deployment plans with their parameters", "plans", PAGING, ("json", "csv")),
     Route("/plans", "create_plan", "Solve a new plan for one région (returned; stored only on request)", "plans",
           (STORE,), method="POST", statuses=(200, 400, 401, 403, 404, 422, 503), body=PLAN_BODY,
           description="Maximal covering of the need within radius_km by `sites` new sites, solved with CBC "
@@ -452,11 +462,11 @@ ROUTES: tuple[Route, ...] = (
     Route("/plans/<plan_id>", "plan", "One deployment plan: sites, fairness audit, who is left out", "plans",
           (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),)),
     Route("/sources", "sources_list", "Every source with its URL, SHA-256 and licence", "provenance",
-          PAGING, ("json", "csv", "csvw")),
-    Route("/builds", "builds", "Builds of this database, newest last", "provenance", PAGING, ("json", "csv", "csvw")),
+          PAGING, ("json", "csv")),
+    Route("/builds", "builds", "Builds of this database, newest last", "provenance", PAGING, ("json", "csv")),
     Route("/builds/<build_id>/runs", "build_runs", "The ETL runs of a build: inputs, rows, status", "provenance",
           (Param("build_id", pattern=NAME_PATTERN, location="path", description="Build id."), *PAGING),
-          ("json", "csv", "csvw")),
+          ("json", "csv")),
 )
 
 
@@ -510,13 +520,13 @@ def create_blueprint(
         if not allow_writes:
             raise ApiError(403, "writes_disabled", "this server does not store plans; its operator can allow it "
                                                    "with `observatory serve --allow-writes` and OBSERVATORY_API_TOKEN")
-        if not _security.bearer_matches(request.headers.get("Authorization"), token):
+        if not bearer_matches(request.headers.get("Authorization"), token):
             raise ApiError(401, "unauthorized", "storing a plan needs the header `Authorization: Bearer <token>`",
                            headers={"WWW-Authenticate": 'Bearer realm="observatory"'})
 
     def plan_body() -> dict[str, Any]:
         try:
-            raw = _security.load_json(request.stream.read(_security.MAX_BODY_BYTES + 1))
+            raw = load_json(request.stream.read(MAX_BODY_BYTES + 1))
         except ValueError as err:
             raise ApiError(400, "invalid_body", str(err)) from None
         if not isinstance(raw, dict):
@@ -575,7 +585,7 @@ def create_blueprint(
             if args.get("store"):
                 check_write_access()
             args["body"] = plan_body()
-        fmt = _formats.negotiate(args.get("format"), request.accept_mimetypes, route.formats)
+        fmt = _formats.negotiate(args.get("format"), request.accept_mimetypes, _formats.offered(route.formats))
         handler = getattr(api, route.name if route.name != "indicator_values" else "values")
         if route.name == "indicator_values":
             args["indicator"] = None
@@ -702,7 +712,7 @@ def create_blueprint(
     def observatory_error(err: ObservatoryError) -> Response:
         status = 503 if isinstance(err, FileNotFoundError) else 422
         # The library's messages may name the database's file or URL: neither leaves the server.
-        return error_response(status, "unavailable" if status == 503 else "unprocessable", _security.redact(str(err)))
+        return error_response(status, "unavailable" if status == 503 else "unprocessable", redact(str(err)))
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:
@@ -720,7 +730,7 @@ def create_blueprint(
 
     @blueprint.after_request
     def secure(response: Response) -> Response:
-        _security.with_security_headers(response.headers, _security.API_CSP)
+        with_security_headers(response.headers, API_CSP)
         return response
 
     @blueprint.errorhandler(Exception)
@@ -757,7 +767,7 @@ def create_api_app(db: Database | str | os.PathLike[str] | None = None, **option
 
     @app.after_request
     def secure(response: Any) -> Any:
-        _security.with_security_headers(response.headers, _security.API_CSP)
+        with_security_headers(response.headers, API_CSP)
         return response
 
     return app

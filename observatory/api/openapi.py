@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from ._formats import offered
 from ._params import Param, Route
 
 VERSION = "1.0.0"
@@ -55,7 +56,7 @@ def _content(route: Route) -> dict[str, Any]:
         }}
     if "csv" in route.formats:
         content["text/csv"] = {"schema": {"type": "string"}}
-    if "csvw" in route.formats:
+    if "csvw" in offered(route.formats):
         content["application/csvm+json"] = {"schema": {
             "type": "object", "required": ["@context", "url", "tableSchema"],
             "properties": {"url": {"type": "string"}, "tableSchema": {"type": "object"}},
@@ -73,7 +74,7 @@ def _parameter(param: Param, route: Route) -> dict[str, Any]:
     """A parameter as documented for one route: `format` lists only the formats this route returns."""
     out = param.openapi()
     if param.name == "format":
-        out["schema"] = {**out["schema"], "enum": list(route.formats)}
+        out["schema"] = {**out["schema"], "enum": list(offered(route.formats))}
     return out
 
 

@@ -42,8 +42,10 @@ def create_server(database: Database, *, lang: str | None = None, allow_writes: 
 
     from ..api import API_CSP, PREFIX, create_blueprint, with_security_headers
     from ..dashboards import create_app
+    from ..dashboards.guard import guard_callbacks
 
     app = create_app(database, lang=lang)
+    guard_callbacks(app)
     app.server.register_blueprint(create_blueprint(database, allow_writes=allow_writes, token=token))
     app_csp = ("default-src 'self'; script-src 'self' " + " ".join(app.csp_hashes()) + "; "
                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
