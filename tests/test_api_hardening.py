@@ -84,6 +84,10 @@ def test_serve_refuses_writes_without_a_token(monkeypatch):
     monkeypatch.delenv("OBSERVATORY_API_TOKEN", raising=False)
     result = CliRunner().invoke(serve_command, ["--allow-writes", "--db", "/nonexistent/x.gpkg", "--no-build"])
     assert result.exit_code != 0 and "OBSERVATORY_API_TOKEN" in result.output
+    monkeypatch.setenv("OBSERVATORY_ALLOW_WRITES", "1")
+    result = CliRunner().invoke(serve_command, ["--db", "/nonexistent/x.gpkg", "--no-build"])
+    assert result.exit_code != 0 and "OBSERVATORY_API_TOKEN" in result.output
+    monkeypatch.delenv("OBSERVATORY_ALLOW_WRITES")
     settings = get_settings(api_token=TOKEN)
     assert TOKEN not in repr(settings) and not settings.allow_writes
 
