@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,12 @@ class Settings:
     lang: str = "fr"
     seed: int = 20240901
     """Seed of every random draw (Monte Carlo, permutations, simulated layers), for reproducible builds."""
+    threads: int = 16
+    """Worker threads of `observatory serve` (heavy API requests may hold at most two of them)."""
+    allow_writes: bool = False
+    """Let the API store plans (POST /api/v1/plans?store=true); off by default, the API only reads."""
+    api_token: str | None = field(default=None, repr=False)
+    """Bearer token a write must carry; required when writes are allowed. Never printed."""
     basemap_url: str | None = None
     """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
     lock_timeout: float = 60.0
@@ -32,6 +38,10 @@ def _env(name: str) -> str | None:
     return value if value not in (None, "") else None
 
 
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def get_settings(
     *,
     db: str | os.PathLike[str] | None = None,
@@ -39,6 +49,9 @@ def get_settings(
     port: int | None = None,
     lang: str | None = None,
     seed: int | None = None,
+    threads: int | None = None,
+    allow_writes: bool | None = None,
+    api_token: str | None = None,
     basemap_url: str | None = None,
     lock_timeout: float | None = None,
 ) -> Settings:
@@ -49,6 +62,9 @@ def get_settings(
         port=int(port or _env("PORT") or 8050),
         lang=lang or _env("LANG") or "fr",
         seed=int(seed if seed is not None else (_env("SEED") or 20240901)),
+        threads=int(threads or _env("THREADS") or 16),
+        allow_writes=allow_writes if allow_writes is not None else _truthy(_env("ALLOW_WRITES")),
+        api_token=api_token or _env("API_TOKEN"),
         basemap_url=basemap_url or _env("BASEMAP_URL"),
         lock_timeout=float(lock_timeout if lock_timeout is not None else (_env("LOCK_TIMEOUT") or 60)),
     )

@@ -1,19 +1,29 @@
 """
 Frames to response bodies: JSON (`{"data", "meta"}`), GeoJSON (a FeatureCollection with a `meta`
-foreign member) and CSV (provenance in headers). Every body carries its source and licence.
+foreign member), CSV (UTF-8, provenance and paging in `#` comment lines at the top, text quoted)
+and the CSV's CSVW description (column types, units, licence). Every body carries its source and
+licence.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
+import re
 import unicodedata
 from typing import Any
 
 import pandas as pd
 
-MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json", "csv": "text/csv; charset=utf-8"}
+MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json", "csv": "text/csv; charset=utf-8",
+               "csvw": "application/csvm+json"}
+
+
+def offered(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats an endpoint answers in: its own, and the CSVW description wherever there is a CSV."""
+    return (*formats, "csvw") if "csv" in formats else formats
 
 
 def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> str:
@@ -27,7 +37,8 @@ def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> s
                 details=[{"parameter": "format", "expected": list(allowed), "got": requested}],
             )
         return requested
-    offers = {"application/json": "json", "application/geo+json": "geojson", "text/csv": "csv"}
+    offers = {"application/json": "json", "application/geo+json": "geojson", "text/csv": "csv",
+              "application/csvm+json": "csvw"}
     best = accept.best_match([m for m, f in offers.items() if f in allowed]) if accept else None
     return offers.get(best, "json") if best else "json"
 
@@ -56,22 +67,106 @@ def json_body(data: Any, meta: dict[str, Any]) -> str:
 
 
 def geojson_body(frame: pd.DataFrame, meta: dict[str, Any]) -> str:
-    """A FeatureCollection; `meta` is a foreign member, which RFC 7946 allows."""
+    """
+    A FeatureCollection; `meta` is a foreign member, which RFC 7946 allows. Geometries are written
+    by shapely in one vectorised call and spliced in as text (no parse and re-dump of the polygons).
+    """
+    import numpy as np
     import shapely
 
-    features = []
-    geometries = frame["geometry"].values if "geometry" in frame else [None] * len(frame)
-    for props, geom in zip(records(frame), geometries):
-        shape = None if geom is None or shapely.is_empty(geom) else json.loads(shapely.to_geojson(geom))
-        features.append({"type": "Feature", "geometry": shape, "properties": props})
-    body = {"type": "FeatureCollection", "features": features, "meta": meta}
-    return json.dumps(body, ensure_ascii=False, default=_plain, allow_nan=False)
+    geometries = np.asarray(frame["geometry"].values if "geometry" in frame else [None] * len(frame), dtype=object)
+    missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
+    texts = shapely.to_geojson(np.where(missing, None, geometries))
+    features = [
+        '{"type": "Feature", "geometry": ' + ("null" if gone else text) + ', "properties": '
+        + json.dumps(props, ensure_ascii=False, default=_plain, allow_nan=False) + "}"
+        for props, text, gone in zip(records(frame), texts, missing)
+    ]
+    return ('{"type": "FeatureCollection", "features": [' + ", ".join(features) + '], "meta": '
+            + json.dumps(meta, ensure_ascii=False, default=_plain, allow_nan=False) + "}")
 
 
-def csv_body(frame: pd.DataFrame) -> str:
+_NUMBER = re.compile(r"\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: nested values as JSON (never a Python repr)."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=_plain)
+    return value
+
+
+def text_columns(frame: pd.DataFrame) -> list[str]:
+    """
+    Text columns a CSV reader would take for numbers: every code column ('01', '01.511'), at every
+    level, so one reading works for all, and any other text column holding a number-like value.
+    """
+    out = []
+    for column in frame.columns:
+        if column == "geometry" or pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        if str(column) == "code" or str(column).endswith("_code") or frame[column].dropna().map(
+                lambda v: isinstance(v, str)).all() and frame[column].dropna().astype("string").str.fullmatch(
+                _NUMBER.pattern).any():
+            out.append(column)
+    return out
+
+
+def reading_hint(frame: pd.DataFrame) -> str:
+    """How to read this CSV in pandas so that codes stay text."""
+    dtype = ", ".join(f'"{c}": "string"' for c in text_columns(frame))
+    return f'pandas.read_csv(url, comment="#", dtype={{{dtype}}})'
+
+
+def csv_body(frame: pd.DataFrame, preamble: list[str] | None = None) -> str:
+    """
+    UTF-8 CSV, `preamble` lines first as `#` comments (CSVW's default comment prefix); text cells
+    are quoted, so a `#` inside a name is never taken for a comment.
+    """
     buffer = io.StringIO()
-    pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")).to_csv(buffer, index=False)
+    for line in preamble or []:
+        buffer.write("# " + " ".join(str(line).split()) + "\n")
+    table = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
+    for column in table.columns:
+        if table[column].dtype == object:
+            table[column] = table[column].map(_cell)
+    table.to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return buffer.getvalue()
+
+
+def _datatype(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "datetime"
+    return "string"
+
+
+def csvw_body(frame: pd.DataFrame, meta: dict[str, Any], *, url: str, title: str,
+              units: dict[str, str] | None = None) -> str:
+    """
+    A CSV on the Web (W3C CSVW) description of the CSV at `url`: every column's datatype (codes are
+    strings), the indicators' units, the sources and the licence.
+    """
+    table = frame.drop(columns=["geometry"], errors="ignore")
+    columns = [{"name": str(c), "titles": str(c), "datatype": _datatype(table[c])} for c in table.columns]
+    body = {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": url,
+        "dc:title": title,
+        "dc:license": meta["licence"],
+        "dc:source": [{k: v for k, v in s.items() if v is not None} for s in meta["source"]],
+        "dc:description": "Read with " + reading_hint(table) + "; in Excel, import the CSV (Data > From Text/CSV) "
+                          "and give the columns typed string here the type Text.",
+        "dialect": {"encoding": "utf-8", "header": True, "commentPrefix": "#", "doubleQuote": True},
+        "tableSchema": {"columns": columns},
+        "notes": [{"indicator_id": k, "unit": v} for k, v in sorted((units or {}).items())],
+    }
+    return json.dumps(body, ensure_ascii=False, default=_plain, allow_nan=False)
 
 
 def header_text(text: str) -> str:

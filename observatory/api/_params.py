@@ -48,6 +48,8 @@ class Param:
     location: str = "query"
     multiple: bool = False
     """A comma-separated list (`fields=a,b`) or a repeated parameter (`indicator=a&indicator=b`)."""
+    required: bool = False
+    """A query parameter the request must give (path parameters always are)."""
 
     def schema(self) -> dict[str, Any]:
         item: dict[str, Any] = {"type": self.type}
@@ -62,14 +64,14 @@ class Param:
         if self.maximum is not None:
             item["maximum"] = self.maximum
         if self.multiple:
-            return {"type": "array", "items": item}
+            return {"type": "array", "items": item, "minItems": 1}
         if self.default is not None:
             item["default"] = self.default
         return item
 
     def openapi(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "name": self.name, "in": self.location, "required": self.location == "path",
+            "name": self.name, "in": self.location, "required": self.required or self.location == "path",
             "description": self.description, "schema": self.schema(),
         }
         if self.multiple:
@@ -134,8 +136,18 @@ def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[
     out: dict[str, Any] = {}
     for p in params:
         raws = [path[p.name]] if p.location == "path" and path and p.name in path else list(args.get(p.name, []))
+        if p.required and not raws:
+            problems.append(ParameterError(f"parameter {p.name!r} is required",
+                                           details=[{"parameter": p.name, "reason": "required"}]))
+            continue
         if p.multiple:
-            raws = [part for raw in raws for part in raw.split(",") if part != ""]
+            raws = [part for raw in raws for part in raw.split(",")]
+            if "" in raws:
+                problems.append(ParameterError(
+                    f"parameter {p.name!r} has an empty value; give values separated by single commas",
+                    details=[{"parameter": p.name, "reason": "empty value"}],
+                ))
+                continue
         elif len(raws) > 1:
             problems.append(ParameterError(
                 f"parameter {p.name!r} was given {len(raws)} times; give it once",
@@ -161,9 +173,10 @@ def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[
 
 
 # -- the parameters the endpoints share -----------------------------------------------------------
-FORMAT = Param("format", enum=("json", "geojson", "csv"),
+FORMAT = Param("format", enum=("json", "geojson", "csv", "csvw"),
                description="Response format; overrides the Accept header (application/json, "
-                           "application/geo+json, text/csv).")
+                           "application/geo+json, text/csv). csvw describes the CSV (W3C CSV on the Web: "
+                           "column types, units, licence).")
 PAGE = Param("page", "integer", "Page number, from 1.", default=1, minimum=1, maximum=1_000_000)
 PAGE_SIZE = Param("page_size", "integer", f"Rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
                   default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -22,7 +25,17 @@ from ..enums import AREAS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES
 from ..errors import ObservatoryError, UnknownNameError
 from ..planning_frame import NEEDS
 from . import _formats
+from ._cache import ResponseCache
 from ._params import CODE_PATTERN, NAME_PATTERN, PAGING, Param, ParameterError, Route, parse
+from ._security import (
+    API_CSP,
+    MAX_BODY_BYTES,
+    bearer_matches,
+    load_json,
+    redact,
+    redact_frame,
+    with_security_headers,
+)
 
 PREFIX = "/api/v1"
 
@@ -41,6 +54,8 @@ STATUS = Param("status", enum=tuple(STATUSES), multiple=True, description="How v
 VALUE_LEVEL = Param("level", enum=VALUE_LEVELS, default="commune", description="Administrative level of the units.")
 DETAIL = Param("detail", enum=("low", "medium", "full"), default="low",
                description="Geometry detail for GeoJSON: simplified (low, medium) or the full polygons.")
+UNIT_DETAIL = Param("detail", enum=("low", "medium", "full"), default="full",
+                    description="Geometry detail for GeoJSON: the full polygon (default) or a simplified one.")
 GEOMETRY = Param("geometry", "boolean", "Include geometry (as GeoJSON features; JSON and CSV leave it out).",
                  default=False)
 
@@ -65,6 +80,20 @@ PLAN_BODY = {
     "properties": {p.name: {**p.schema(), "description": p.description} for p in PLAN_PARAMS},
 }
 
+#: Most indicators one values request may name: more take seconds to read; ask for them in several requests.
+MAX_INDICATORS = 25
+#: Full-detail GeoJSON is heavy (about 18 kB a commune): past this many features it takes one of the
+#: few heavy-request slots, and past MAX_FULL_FEATURES it is refused in favour of paging or a lower detail.
+HEAVY_FEATURES = 50
+MAX_FULL_FEATURES = 500
+#: Bodies larger than this (bytes) are sent while holding a heavy-request slot, in chunks.
+HEAVY_BYTES = 1_000_000
+#: Seconds a client is asked to wait when every heavy-request slot is busy (503).
+RETRY_AFTER = 5
+#: The body of a POST /plans with store=true, and who may send it.
+STORE = Param("store", "boolean", "Also store the plan in the database (needs a server started with "
+              "--allow-writes and `Authorization: Bearer <OBSERVATORY_API_TOKEN>`).", default=False)
+
 #: Unit columns a values response joins, so a CSV row names its commune.
 UNIT_LABELS = ["code", "name_fr", "name_ar"]
 
@@ -72,9 +101,11 @@ UNIT_LABELS = ["code", "name_fr", "name_ar"]
 class ApiError(Exception):
     """An HTTP error with the API's one shape: {"error": {"code", "message", "details"}}."""
 
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+    def __init__(self, status: int, code: str, message: str, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details or []
+        self.headers = headers or {}
 
 
 @dataclass
@@ -94,12 +125,19 @@ class Result:
 
 
 class _Api:
-    """The handlers, over one database; small tables are cached until the database file changes."""
+    """
+    The handlers, over one database. Small tables and the frames the library returns are kept (the
+    most recently used, at most `frames` of them and `frame_bytes` in all) until the database file
+    changes, so a request for another région or page of the same data does not read the database again.
+    """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, frames: int = 512, frame_bytes: int = 256_000_000) -> None:
         self.db = db
-        self._cache: dict[Any, Any] = {}
+        self.frames, self.frame_bytes = frames, frame_bytes
+        self._cache: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._stamp: Any = None
+        self._lock = threading.Lock()
 
     # -- caching ----------------------------------------------------------------------------------
     def _current(self) -> Any:
@@ -111,13 +149,32 @@ class _Api:
         return int(time.time() // 60)
 
     def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """`make()`, kept under `key`; callers must not modify what they get (copy first)."""
         stamp = self._current()
-        if stamp != self._stamp:
-            self._cache.clear()
-            self._stamp = stamp
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+        with self._lock:
+            if stamp != self._stamp:
+                self._cache.clear()
+                self._bytes, self._stamp = 0, stamp
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key][0]
+        value = make()
+        size = int(value.memory_usage(index=True).sum()) if isinstance(value, pd.DataFrame) else 0
+        with self._lock:
+            if stamp == self._stamp and key not in self._cache and size <= self.frame_bytes // 4:
+                self._cache[key] = (value, size)
+                self._bytes += size
+                while len(self._cache) > self.frames or self._bytes > self.frame_bytes:
+                    self._bytes -= self._cache.popitem(last=False)[1][1]
+        return value
+
+    def in_region(self, frame: pd.DataFrame, region: str, column: str = "unit_code") -> pd.DataFrame:
+        """Rows whose unit lies in a région (the région itself included), as the query layer's `region=` keeps them."""
+        inside = {region}
+        for level in ("province", "commune"):
+            table = self.units_table(level)
+            inside |= set(table.loc[table["region_code"] == region, "code"])
+        return frame[frame[column].isin(inside)].reset_index(drop=True)
 
     def sources(self) -> pd.DataFrame:
         return self.cached("sources", lambda: query.sources(db=self.db))
@@ -171,14 +228,17 @@ class _Api:
                                                   "province or commune level")
         if region is not None and level == "country":
             raise ApiError(422, "invalid_filter", "the country is not inside a région")
-        with_geometry = geometry or fmt == "geojson"
-        frame = query.units(level, db=self.db, region=region, province=province, geometry=with_geometry)
-        return Result(frame, None)
+        frame = self.units_table(level)  # filtered as query.units(region=, province=) filters them
+        if region is not None:
+            frame = frame[frame["code" if level == "region" else "region_code"] == region]
+        if province is not None:
+            frame = frame[frame["code" if level == "province" else "province_code"] == province]
+        return Result(frame.reset_index(drop=True), None, geometry_level=level)
 
-    def unit(self, level: str, code: str, geometry: bool, fmt: str, **_: Any) -> Result:
+    def unit(self, level: str, code: str, **_: Any) -> Result:
         self.check_code(level, code)
-        frame = query.units(level, db=self.db, codes=[code], geometry=geometry or fmt == "geojson")
-        return Result(frame, None, one=True)
+        table = self.units_table(level)
+        return Result(table[table["code"] == code].reset_index(drop=True), None, one=True, geometry_level=level)
 
     def indicators(self, year: int | None, topic: str | None, **_: Any) -> Result:
         frame = self.catalogue()
@@ -197,15 +257,21 @@ class _Api:
         if not names:
             raise ApiError(400, "missing_parameter", "give at least one indicator: indicator=illiteracy_rate_10_plus",
                            [{"parameter": "indicator", "reason": "required"}])
+        names = list(dict.fromkeys(names))
+        if len(names) > MAX_INDICATORS:
+            raise ApiError(400, "too_many_indicators", f"{len(names)} indicators in one request; at most "
+                           f"{MAX_INDICATORS} are accepted: split them over several requests",
+                           [{"parameter": "indicator", "maximum": MAX_INDICATORS, "got": len(names)}])
         for name in names:
             self.check_indicator(name)
         level = args["level"]
         if args["region"] is not None:
             self.check_code("region", args["region"])
-        frame = query.indicator_values(
-            names, db=self.db, level=level, year=args["year"], sex=args["sex"], area=args["area"],
-            units=args["unit"], region=args["region"], status=args["status"],
-        )
+        filters = {"level": level, "year": args["year"], "sex": args["sex"], "area": args["area"],
+                   "units": args["unit"], "status": args["status"]}
+        key = ("values", tuple(names), *((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
+        frame = self.cached(key, lambda: query.indicator_values(names, db=self.db, **filters))
+        frame = self.in_region(frame, args["region"]) if args["region"] is not None else frame.copy()
         # Suppressed counts stay suppressed: no value, and no interval that would give it away.
         if "suppressed" in frame:
             hidden = frame["suppressed"] == 1
@@ -222,20 +288,24 @@ class _Api:
         return Result(self.sources(), None)
 
     def builds(self, **_: Any) -> Result:
-        return Result(query.builds(db=self.db), None)
+        # Build logs name the database's file and connection URL: neither leaves the server.
+        return Result(redact_frame(query.builds(db=self.db)), None)
 
     def build_runs(self, build_id: str, **_: Any) -> Result:
         runs = query.etl_runs(db=self.db, build_id=build_id)
         if not len(runs) and build_id not in set(query.builds(db=self.db)["build_id"]):
             raise ApiError(404, "not_found", f"no build {build_id!r}; list them at {PREFIX}/builds")
-        return Result(runs, None)
+        return Result(redact_frame(runs), None)
 
     # -- analytics results (observatory.results: the index, models and plans the build stored) ----------
     def index(self, level: str, region: str | None, lens: str, lang: str | None, **_: Any) -> Result:
         from .. import results
 
-        frame = results.fragility_index(level, db=self.db, lens=lens, region=region, lang=lang)
-        return Result(frame, None, geometry_level=level)
+        frame = self.cached(("index", level, lens, lang),
+                            lambda: results.fragility_index(level, db=self.db, lens=lens, lang=lang))
+        if region is not None:  # as fragility_index(region=) keeps them, from the same frame
+            frame = frame[(frame["code"] == region) if level == "region" else (frame["region_code"] == region)]
+        return Result(frame.reset_index(drop=True), None, geometry_level=level)
 
     def models(self, indicator: str, level: str, region: str | None, year: int | None, sex: str, **_: Any) -> Result:
         from .. import results
@@ -270,8 +340,8 @@ class _Api:
         return Result(pd.DataFrame(), None, body=body)
 
 
-    def create_plan(self, body: dict[str, Any], **_: Any) -> Result:
-        """Solve a plan for one région with the planner (observatory.planner); nothing is stored."""
+    def create_plan(self, body: dict[str, Any], store: bool = False, **_: Any) -> Result:
+        """Solve a plan for one région with the planner (observatory.planner); stored only if `store`."""
         from .. import planner, results
 
         region = body["region"]
@@ -293,7 +363,34 @@ class _Api:
             "audit": _formats.records(solved.audit),
             "left_out": _formats.records(solved.left_out) if len(solved.left_out) else [],
         }
+        if store:
+            out.update(stored=True, plan_id=self.store_plan(solved, need=body["need"]))
         return Result(pd.DataFrame(), {registry.get(body["need"]).source}, body=out)
+
+    def store_plan(self, solved: Any, *, need: str) -> str:
+        """Write a solved plan with the ETL's plan writer (the only code that writes plans); its id."""
+        from ..etl.jobs.analytics import store_plan
+
+        return store_plan(solved, db=self.db, need=need)
+
+
+class _HeldBody:
+    """A response body in chunks that releases its slot once: when the last chunk is taken or the server closes it."""
+
+    def __init__(self, body: bytes, release: Callable[[], None], chunk: int = 256 * 1024) -> None:
+        self.body, self._release, self.chunk = body, release, chunk
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.body), self.chunk):
+            yield self.body[start:start + self.chunk]
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            release, self._release = self._release, None
+        if release is not None:
+            release()
 
 
 def _json(text: Any) -> Any:
@@ -308,9 +405,9 @@ def _json(text: Any) -> Any:
 # -- the routes -----------------------------------------------------------------------------------
 ROUTES: tuple[Route, ...] = (
     Route("/units/<level>", "units", "Units of a level (régions, provinces, communes)", "units",
-          (LEVEL, REGION, PROVINCE, GEOMETRY, *PAGING), ("json", "geojson", "csv")),
+          (LEVEL, REGION, PROVINCE, GEOMETRY, DETAIL, *PAGING), ("json", "geojson", "csv")),
     Route("/units/<level>/<code>", "unit", "One unit by its HCP code", "units",
-          (LEVEL, CODE, GEOMETRY, PAGING[0], PAGING[3]), ("json", "geojson", "csv")),
+          (LEVEL, CODE, GEOMETRY, UNIT_DETAIL, PAGING[0], PAGING[3]), ("json", "geojson", "csv")),
     Route("/indicators", "indicators", "The indicator catalogue (field dictionary)", "indicators",
           (YEAR, Param("topic", pattern=NAME_PATTERN, description="Topic, e.g. illiteracy."), *PAGING),
           ("json", "csv")),
@@ -322,7 +419,8 @@ ROUTES: tuple[Route, ...] = (
           description="All communes in one request: `/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024"
                       "&format=csv`. Suppressed small counts have an empty value."),
     Route("/values", "values", "Values of several indicators, filtered", "indicators",
-          (Param("indicator", pattern=NAME_PATTERN, multiple=True, description="Indicator ids (comma-separated)."),
+          (Param("indicator", pattern=NAME_PATTERN, multiple=True, required=True,
+                 description=f"Indicator ids (comma-separated, at most {MAX_INDICATORS})."),
            VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
           ("json", "geojson", "csv")),
     Route("/index", "index", "The composite digital-fragility index: score, rank, 90% rank interval, dimensions",
@@ -341,10 +439,12 @@ ROUTES: tuple[Route, ...] = (
     Route("/models/cards", "model_cards", "Model cards: method, data, validation, limitations", "models", PAGING,
           ("json", "csv")),
     Route("/plans", "plans", "Stored deployment plans with their parameters", "plans", PAGING, ("json", "csv")),
-    Route("/plans", "create_plan", "Solve a new plan for one région (returned, not stored)", "plans", (),
-          method="POST", statuses=(200, 400, 404, 422), body=PLAN_BODY,
+    Route("/plans", "create_plan", "Solve a new plan for one région (returned; stored only on request)", "plans",
+          (STORE,), method="POST", statuses=(200, 400, 401, 403, 404, 422, 503), body=PLAN_BODY,
           description="Maximal covering of the need within radius_km by `sites` new sites, solved with CBC "
-                      "under the given fairness constraints; the response holds the sites and the fairness audit."),
+                      "under the given fairness constraints; the response holds the sites and the fairness audit. "
+                      "Writes are off by default: `store=true` needs a server started with --allow-writes and "
+                      "the header `Authorization: Bearer <OBSERVATORY_API_TOKEN>`."),
     Route("/plans/<plan_id>", "plan", "One deployment plan: sites, fairness audit, who is left out", "plans",
           (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),)),
     Route("/sources", "sources_list", "Every source with its URL, SHA-256 and licence", "provenance",
@@ -356,28 +456,65 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 256) -> Any:
+def create_blueprint(
+    db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 4096, cache_bytes: int = 64_000_000,
+    heavy_requests: int = 2, allow_writes: bool = False, token: str | None = None,
+) -> Any:
     """
     The API as a Flask blueprint with its own url_prefix /api/v1 (`observatory serve` registers it as
-    is). Successful GET responses are kept in a small LRU cache (`cache_size` entries, 0 to turn it
-    off) that empties whenever the database file changes: the API only reads, so a built database
-    answers the same request the same way until the next build or load.
+    is). Successful GET responses are kept in an LRU cache bounded in entries (`cache_size`, 0 to turn
+    it off) and in bytes (`cache_bytes`) that empties whenever the database file changes: the API only
+    reads, so a built database answers the same request the same way until the next build or load.
+    Links in responses are relative, so a body never depends on the Host a client sent.
+
+    Heavy requests (full-detail GeoJSON of many units, solving a plan) run `heavy_requests` at a
+    time; more are answered 503 with Retry-After at once, so they never hold every server thread.
+    Writes (storing a plan) are refused unless `allow_writes`, and then need `token` as a bearer token.
     """
     from flask import Blueprint, Response, request
     from werkzeug.exceptions import HTTPException
 
     from .openapi import docs_page, openapi_document
 
+    if allow_writes and not token:
+        raise ValueError("writes need a token: set OBSERVATORY_API_TOKEN to a long random secret")
     api = _Api(query.connect(db))
     blueprint = Blueprint("api_v1", __name__, url_prefix=PREFIX)
+    heavy = threading.BoundedSemaphore(heavy_requests)
 
-    def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    def error_response(status: int, code: str, message: str, details: Any = None,
+                       headers: dict[str, str] | None = None) -> Response:
         body = {"error": {"code": code, "message": message, "details": details or []}}
         return Response(_formats.json.dumps(body, ensure_ascii=False, default=str), status=status,
-                        mimetype="application/json")
+                        mimetype="application/json", headers=headers)
+
+    def busy() -> ApiError:
+        return ApiError(503, "busy", f"the server is busy with other heavy requests; retry in {RETRY_AFTER} s, "
+                                     "or ask for less (detail=low, a région, a smaller page)",
+                        headers={"Retry-After": str(RETRY_AFTER)})
+
+    @contextmanager
+    def heavy_slot() -> Iterator[None]:
+        if not heavy.acquire(blocking=False):
+            raise busy()
+        try:
+            yield
+        finally:
+            heavy.release()
+
+    def check_write_access() -> None:
+        if not allow_writes:
+            raise ApiError(403, "writes_disabled", "this server does not store plans; its operator can allow it "
+                                                   "with `observatory serve --allow-writes` and OBSERVATORY_API_TOKEN")
+        if not bearer_matches(request.headers.get("Authorization"), token):
+            raise ApiError(401, "unauthorized", "storing a plan needs the header `Authorization: Bearer <token>`",
+                           headers={"WWW-Authenticate": 'Bearer realm="observatory"'})
 
     def plan_body() -> dict[str, Any]:
-        raw = request.get_json(silent=True)
+        try:
+            raw = load_json(request.stream.read(MAX_BODY_BYTES + 1))
+        except ValueError as err:
+            raise ApiError(400, "invalid_body", str(err)) from None
         if not isinstance(raw, dict):
             raise ApiError(400, "invalid_body", "the body must be a JSON object, e.g. {\"region\": \"07\", \"sites\": 10}")
         if "region" not in raw:
@@ -388,38 +525,58 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
             raise ApiError(400, "invalid_body", f"field {str(bad[0])[:40]!r} must be a string or a number")
         return parse(PLAN_PARAMS, {str(k): [str(v)] for k, v in raw.items()})
 
-    cache: OrderedDict[tuple[str, str], tuple[bytes, str, dict[str, str]]] = OrderedDict()
-    cache_stamp: list[Any] = [None]
+    cache = ResponseCache(entries=cache_size, max_bytes=cache_bytes, max_entry_bytes=cache_bytes // 4)
 
     def cached_respond(route: Route, path_args: dict[str, str]) -> Response:
         if route.method != "GET" or cache_size <= 0:
             return respond(route, path_args)
-        key = (request.full_path, str(request.accept_mimetypes))
+        # Everything a body depends on: the path, the query and the Accept header (links are relative).
+        key = (request.path, request.query_string, str(request.accept_mimetypes))
         stamp = api._current()
-        if stamp != cache_stamp[0]:
-            cache.clear()
-            cache_stamp[0] = stamp
-        if key in cache:
-            cache.move_to_end(key)
-            body, mimetype, headers = cache[key]
-            return Response(body, mimetype=mimetype, headers=headers)
+        hit = cache.get(key, stamp)
+        if hit is not None:
+            body, (mimetype, headers) = hit
+            return deliver(Response(body, mimetype=mimetype, headers=headers))
         response = respond(route, path_args)
-        if response.status_code == 200 and response.content_length and response.content_length < 8_000_000:
-            headers = {k: v for k, v in response.headers.items() if k.startswith(("X-", "Link", "Content-Disp"))}
-            cache[key] = (response.get_data(), response.mimetype, headers)
-            if len(cache) > cache_size:
-                cache.popitem(last=False)
-        return response
+        if response.status_code == 200 and not response.is_streamed:
+            headers = {k: v for k, v in response.headers.items()
+                       if k.startswith(("X-", "Link", "Content-Disp", "Vary"))}
+            cache.put(key, stamp, response.get_data(), (response.mimetype, headers))
+        return deliver(response)
+
+    def deliver(response: Response) -> Response:
+        """
+        A large body goes out in chunks while it holds a heavy-request slot (503 when none is free):
+        the server writes a chunk only as the client takes it, so a few clients downloading large
+        files hold at most `heavy_requests` threads and leave the CPU to everyone else.
+        """
+        if response.is_streamed or response.status_code != 200 or (response.content_length or 0) <= HEAVY_BYTES:
+            return response
+        if not heavy.acquire(blocking=False):
+            raise busy()
+        body = response.get_data()
+        streamed = Response(_HeldBody(body, heavy.release), status=200, mimetype=response.mimetype,
+                            headers=response.headers)
+        streamed.headers["Content-Length"] = str(len(body))
+        return streamed
+
+    def page_link(page: int) -> str:
+        """This request's relative URL on another page (repeated parameters kept)."""
+        query_args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(page))]
+        return request.path + "?" + urlencode(query_args)
 
     def respond(route: Route, path_args: dict[str, str]) -> Response:
         args = parse(route.params, request.args.to_dict(flat=False), path_args)
         if route.method == "POST":
+            if args.get("store"):
+                check_write_access()
             args["body"] = plan_body()
-        fmt = _formats.negotiate(args.get("format"), request.accept_mimetypes, route.formats)
+        fmt = _formats.negotiate(args.get("format"), request.accept_mimetypes, _formats.offered(route.formats))
         handler = getattr(api, route.name if route.name != "indicator_values" else "values")
         if route.name == "indicator_values":
             args["indicator"] = None
-        result: Result = handler(fmt=fmt, **args)
+        with heavy_slot() if route.method == "POST" else nullcontext():
+            result: Result = handler(fmt=fmt, **args)
         meta: dict[str, Any] = {**api.provenance(result.source_ids), **result.extra_meta}
         if result.body is not None:
             return Response(_formats.json_body(result.body, meta), mimetype="application/json")
@@ -436,25 +593,64 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
             frame = frame.iloc[(page - 1) * size: page * size]
             meta.update(total=total, page=page, page_size=size, pages=pages)
             if page < pages:
-                nxt = request.args.to_dict(flat=True) | {"page": str(page + 1)}
-                meta["next"] = request.base_url + "?" + "&".join(f"{k}={v}" for k, v in nxt.items())
+                meta["next"] = page_link(page + 1)
         frame = _select(frame, args.get("fields"))
-        if fmt == "geojson" and result.geometry_level and "geometry" not in frame:
-            geometry = api.geometry(result.geometry_level, args.get("detail") or "low")
-            key = "unit_code" if "unit_code" in frame else "code"
-            frame = frame.assign(geometry=geometry["geometry"].reindex(frame[key]).values) if key in frame else frame
-        if fmt == "csv":
-            response = Response(_formats.csv_body(frame), mimetype="text/csv")
-            response.headers["Content-Disposition"] = f'inline; filename="{route.name}.csv"'
-            response.headers["X-Source"] = _formats.header_text(", ".join(s["source_id"] for s in meta["source"]))
-            response.headers["X-Licence"] = _formats.header_text(meta["licence"])
-            if "next" in meta:
-                response.headers["Link"] = f'<{meta["next"]}>; rel="next"'
-            return response
+        if fmt in ("csv", "csvw"):
+            return csv_response(route, frame, meta, fmt)
         if fmt == "geojson":
-            return Response(_formats.geojson_body(frame, meta), mimetype="application/geo+json")
+            detail = args.get("detail") or "low"
+            is_heavy = detail == "full" and len(frame) > HEAVY_FEATURES
+            if is_heavy and len(frame) > MAX_FULL_FEATURES:
+                raise ApiError(422, "too_large", f"detail=full is limited to {MAX_FULL_FEATURES} features a request "
+                                                 f"and this one has {len(frame)}: add page_size={MAX_FULL_FEATURES}, "
+                                                 "filter by région, or use detail=medium",
+                               [{"parameter": "detail", "maximum_features": MAX_FULL_FEATURES}])
+            with heavy_slot() if is_heavy else nullcontext():
+                if result.geometry_level and "geometry" not in frame:
+                    geometry = api.geometry(result.geometry_level, detail)
+                    key = "unit_code" if "unit_code" in frame else "code"
+                    if key in frame:
+                        frame = frame.assign(geometry=geometry["geometry"].reindex(frame[key]).values)
+                return Response(_formats.geojson_body(frame, meta), mimetype="application/geo+json",
+                                headers={"Vary": "Accept"})
         data = _formats.records(frame)
-        return Response(_formats.json_body(data[0] if result.one else data, meta), mimetype="application/json")
+        return Response(_formats.json_body(data[0] if result.one else data, meta), mimetype="application/json",
+                        headers={"Vary": "Accept"})
+
+    def csv_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any], fmt: str) -> Response:
+        """The CSV with its provenance and paging inside it, or (csvw) its CSVW description."""
+        query_args = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+        csv_url = request.path + "?" + urlencode([*query_args, ("format", "csv")])
+        describedby = request.path + "?" + urlencode([*query_args, ("format", "csvw")])
+        if fmt == "csvw":
+            units = {}
+            if "indicator_id" in frame:
+                catalogue = api.catalogue().drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
+                units = {str(i): str(catalogue.get(i)) for i in frame["indicator_id"].dropna().unique()
+                         if isinstance(catalogue.get(i), str)}
+            return Response(_formats.csvw_body(frame, meta, url=csv_url, title=route.summary, units=units),
+                            mimetype="application/csvm+json", headers={"Vary": "Accept"})
+        sources = [" — ".join(str(s[k]) for k in ("source_id", "title", "url", "licence") if s.get(k))
+                   for s in meta["source"]]
+        rows = f"rows: {len(frame)}"
+        if "total" in meta:
+            rows += f" of {meta['total']} (page {meta['page']} of {meta['pages']}, page_size {meta['page_size']})"
+            if "next" in meta:
+                rows += f"; next page: {meta['next']}"
+        preamble = [f"{route.summary} — Observatoire territorial de l'équité numérique (Maroc)",
+                    *(f"source: {s}" for s in sources), f"licence: {meta['licence']}", rows,
+                    f"read with: {_formats.reading_hint(frame)}; column types: {describedby}"]
+        response = Response(_formats.csv_body(frame, preamble), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'inline; filename="{route.name}.csv"'
+        response.headers["X-Source"] = _formats.header_text(", ".join(s["source_id"] for s in meta["source"]))
+        response.headers["X-Licence"] = _formats.header_text(meta["licence"])
+        response.headers["Vary"] = "Accept"
+        links = [f'<{describedby}>; rel="describedby"; type="application/csvm+json"']
+        if "next" in meta:
+            links.insert(0, f'<{meta["next"]}>; rel="next"')
+            response.headers["X-Total-Count"] = str(meta["total"])
+        response.headers["Link"] = ", ".join(links)
+        return response
 
     def view(route: Route) -> Callable[..., Response]:
         def endpoint(**path_args: str) -> Response:
@@ -487,7 +683,7 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
 
     @blueprint.errorhandler(ApiError)
     def api_error(err: ApiError) -> Response:
-        return error_response(err.status, err.code, err.message, err.details)
+        return error_response(err.status, err.code, err.message, err.details, err.headers)
 
     @blueprint.errorhandler(ParameterError)
     def parameter_error(err: ParameterError) -> Response:
@@ -501,7 +697,8 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
     @blueprint.errorhandler(ObservatoryError)
     def observatory_error(err: ObservatoryError) -> Response:
         status = 503 if isinstance(err, FileNotFoundError) else 422
-        return error_response(status, "unavailable" if status == 503 else "unprocessable", str(err))
+        # The library's messages may name the database's file or URL: neither leaves the server.
+        return error_response(status, "unavailable" if status == 503 else "unprocessable", redact(str(err)))
 
     @blueprint.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:
@@ -513,7 +710,14 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
         # answers in the API's error shape under /api/v1 and leaves every other path as it was.
         if not request.path.startswith(PREFIX + "/"):
             return err
-        return error_response(405, "method_not_allowed", err.description or "method not allowed")
+        allowed = ", ".join(sorted(getattr(err, "valid_methods", None) or ()))
+        return error_response(405, "method_not_allowed", f"method {request.method} is not allowed here; "
+                              f"allowed: {allowed}", headers={"Allow": allowed} if allowed else None)
+
+    @blueprint.after_request
+    def secure(response: Response) -> Response:
+        with_security_headers(response.headers, API_CSP)
+        return response
 
     @blueprint.errorhandler(Exception)
     def internal(err: Exception) -> Response:  # pragma: no cover - the tests fail if this is reached
@@ -531,16 +735,25 @@ def _select(frame: pd.DataFrame, fields: list[str] | None) -> pd.DataFrame:
     valid = [c for c in frame.columns if c != "geometry"]
     unknown = [f for f in fields if f not in valid]
     if unknown and len(frame.columns):
-        raise ApiError(400, "invalid_parameter", f"unknown field {unknown[0]!r}; valid: {', '.join(valid)}",
+        raise ApiError(422, "invalid_parameter", f"unknown field {unknown[0]!r}; valid: {', '.join(valid)}",
                        [{"parameter": "fields", "unknown": unknown, "valid": valid}])
     keep = list(dict.fromkeys(fields)) + (["geometry"] if "geometry" in frame else [])
     return frame[[c for c in keep if c in frame.columns]]
 
 
-def create_api_app(db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 256) -> Any:
-    """A Flask app serving only the API under /api/v1 (for tests, scripts and the load benchmark)."""
+def create_api_app(db: Database | str | os.PathLike[str] | None = None, **options: Any) -> Any:
+    """
+    A Flask app serving only the API under /api/v1 (for tests, scripts and the load benchmark);
+    `options` are those of `create_blueprint`.
+    """
     from flask import Flask
 
     app = Flask("observatory.api")
-    app.register_blueprint(create_blueprint(db, cache_size=cache_size))
+    app.register_blueprint(create_blueprint(db, **options))
+
+    @app.after_request
+    def secure(response: Any) -> Any:
+        with_security_headers(response.headers, API_CSP)
+        return response
+
     return app

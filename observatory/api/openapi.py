@@ -8,7 +8,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ._params import Route
+from ._formats import offered
+from ._params import Param, Route
 
 VERSION = "1.0.0"
 
@@ -33,8 +34,11 @@ _ERROR = {
     }},
 }
 _ERROR_TEXT = {400: "Malformed parameter (wrong type, unknown name, too long, out of range)",
+               401: "A write without the right bearer token",
+               403: "Writes are turned off on this server",
                404: "No such unit, indicator, build, plan or page",
-               422: "Parameters that are well formed but do not go together"}
+               422: "Parameters that are well formed but do not go together, or too large an answer",
+               503: "Every slot for heavy requests is busy: retry after the Retry-After seconds"}
 
 
 def _content(route: Route) -> dict[str, Any]:
@@ -52,7 +56,26 @@ def _content(route: Route) -> dict[str, Any]:
         }}
     if "csv" in route.formats:
         content["text/csv"] = {"schema": {"type": "string"}}
+    if "csvw" in offered(route.formats):
+        content["application/csvm+json"] = {"schema": {
+            "type": "object", "required": ["@context", "url", "tableSchema"],
+            "properties": {"url": {"type": "string"}, "tableSchema": {"type": "object"}},
+        }}
     return content
+
+
+def _error_statuses(route: Route) -> tuple[int, ...]:
+    """Every client can get 400, 404 and 422; heavy routes (GeoJSON, solving) also 503."""
+    heavy = (503,) if "geojson" in route.formats or route.method == "POST" else ()
+    return tuple(sorted({400, 404, 422, *heavy, *(s for s in route.statuses if s in _ERROR_TEXT)}))
+
+
+def _parameter(param: Param, route: Route) -> dict[str, Any]:
+    """A parameter as documented for one route: `format` lists only the formats this route returns."""
+    out = param.openapi()
+    if param.name == "format":
+        out["schema"] = {**out["schema"], "enum": list(offered(route.formats))}
+    return out
 
 
 def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> dict[str, Any]:
@@ -60,11 +83,11 @@ def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> d
     paths: dict[str, Any] = {}
     for route in routes:
         errors = {str(s): {"description": _ERROR_TEXT[s], "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"}}}} for s in (400, 404, 422)}
+            "schema": {"$ref": "#/components/schemas/Error"}}}} for s in _error_statuses(route)}
         operation = {
             "operationId": route.name, "summary": route.summary, "tags": [route.tag],
             "description": route.description or route.summary,
-            "parameters": [p.openapi() for p in route.params],
+            "parameters": [_parameter(p, route) for p in route.params],
             "responses": {"200": {"description": f"{route.summary} ({', '.join(route.formats)})",
                                   "content": _content(route)}, **errors},
         }
@@ -79,7 +102,10 @@ def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> d
             "description": "Census indicators by commune (HCP RGPH 2014 and 2024), the digital-fragility index, "
                            "model results and deployment plans. Every response names its sources and licence; "
                            "suppressed small counts are never returned. JSON, GeoJSON and CSV by Accept header "
-                           "or `format=`.",
+                           "or `format=`. CSV files are UTF-8 and begin with `#` lines naming their sources, "
+                           "licence and paging; codes are text: read them with `pandas.read_csv(url, comment='#', "
+                           "dtype={'code': 'string', 'unit_code': 'string'})`, or see `format=csvw` for every "
+                           "column's type.",
             "license": {"name": "Data: HCP RGPH, CC BY 4.0 terms (credit HCP); code: Apache-2.0"},
         },
         "servers": [{"url": prefix}],

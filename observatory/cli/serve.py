@@ -2,6 +2,10 @@
 `observatory serve`: the app and the REST API in one WSGI server (waitress), on
 http://127.0.0.1:8050 by default. A missing database is built first; anything else that is not an
 observatory database is refused with its reason, never overwritten.
+
+One server, one pool of threads: the API keeps its heavy requests (full-detail GeoJSON, solving a
+plan) to two at a time and answers the rest 503 with Retry-After, so with 16 threads at least 14
+are always free for the app and light API requests.
 """
 
 from __future__ import annotations
@@ -27,13 +31,32 @@ def ready_database(settings: Settings, *, build_missing: bool = True) -> Databas
     return database.require()
 
 
-def create_server(database: Database, *, lang: str | None = None) -> Any:
-    """The Flask server holding the app and, under /api/v1, the REST API, over one database."""
-    from ..api import create_blueprint
+def create_server(database: Database, *, lang: str | None = None, allow_writes: bool = False,
+                  token: str | None = None) -> Any:
+    """
+    The Flask server holding the app and, under /api/v1, the REST API, over one database. Every
+    response carries the security headers; the app's policy allows its own scripts and inline
+    callbacks (by hash), nothing from elsewhere.
+    """
+    from flask import request
+
+    from ..api import API_CSP, PREFIX, create_blueprint, with_security_headers
     from ..dashboards import create_app
+    from ..dashboards.guard import guard_callbacks
 
     app = create_app(database, lang=lang)
-    app.server.register_blueprint(create_blueprint(database))
+    guard_callbacks(app)
+    app.server.register_blueprint(create_blueprint(database, allow_writes=allow_writes, token=token))
+    app_csp = ("default-src 'self'; script-src 'self' " + " ".join(app.csp_hashes()) + "; "
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+               "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+               "form-action 'self'; frame-ancestors 'none'")
+
+    @app.server.after_request
+    def secure(response: Any) -> Any:
+        with_security_headers(response.headers, API_CSP if request.path.startswith(PREFIX + "/") else app_csp)
+        return response
+
     return app.server
 
 
@@ -41,13 +64,26 @@ def create_server(database: Database, *, lang: str | None = None) -> Any:
 @db_option
 @click.option("--host", default=None, help="Interface to listen on (default: $OBSERVATORY_HOST, then 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default: $OBSERVATORY_PORT, then 8050).")
-@click.option("--threads", default=4, show_default=True, help="Worker threads of the WSGI server.")
+@click.option("--threads", default=None, type=click.IntRange(4, 256),
+              help="Worker threads of the WSGI server (default: $OBSERVATORY_THREADS, then 16).")
+@click.option("--allow-writes", is_flag=True, default=None,
+              help="Let the API store plans; each write needs Authorization: Bearer $OBSERVATORY_API_TOKEN.")
 @click.option("--no-build", is_flag=True, help="Fail instead of building a missing database.")
-def serve_command(db: str | None, host: str | None, port: int | None, threads: int, no_build: bool) -> None:
+def serve_command(db: str | None, host: str | None, port: int | None, threads: int | None,
+                  allow_writes: bool | None, no_build: bool) -> None:
     """Serve the app and the REST API (builds the database first if none is there)."""
     import waitress
 
-    settings = get_settings(db=db, host=host, port=port)
-    server = create_server(ready_database(settings, build_missing=not no_build), lang=settings.lang)
-    click.echo(f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1) — Ctrl+C to stop", err=True)
-    waitress.serve(server, host=settings.host, port=settings.port, threads=threads, ident="observatory")
+    settings = get_settings(db=db, host=host, port=port, threads=threads, allow_writes=allow_writes)
+    if settings.allow_writes and not settings.api_token:
+        raise click.UsageError("--allow-writes needs OBSERVATORY_API_TOKEN: set it to a long random secret")
+    server = create_server(ready_database(settings, build_missing=not no_build), lang=settings.lang,
+                           allow_writes=settings.allow_writes, token=settings.api_token)
+    writes = "writes allowed with the token" if settings.allow_writes else "read-only"
+    click.echo(f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to stop",
+               err=True)
+    # Responses up to 16 MB stay in memory on their way out (waitress spills past 1 MB to a temporary
+    # file), and a thread writing a large body waits for the client past 1 MB buffered, so large
+    # downloads go at the client's pace while they hold one of the API's few heavy-request slots.
+    waitress.serve(server, host=settings.host, port=settings.port, threads=settings.threads, ident="observatory",
+                   outbuf_overflow=16 * 1024 * 1024, outbuf_high_watermark=1024 * 1024)
