@@ -12,8 +12,9 @@ RESULT_TABLES: dict[str, list[str]] = {
     "analysis": ["analysis_id", "kind", "params", "seed", "source_id", "licence"],
     "index_score": [
         "analysis_id", "lens", "level", "code", "index", "rank", "n_units", "rank_median", "rank_lower",
-        "rank_upper", "score_lower", "score_upper", "access", "skills", "usage", "vulnerability", "imputed",
-        "uses_simulated", "explanation_fr", "explanation_ar", "explanation_en",
+        "rank_upper", "score_lower", "score_upper", "p_top_decile", "p_region_top10", "access", "skills", "usage",
+        "vulnerability", "imputed", "uses_simulated", "demonstration", "unranked_reason", "explanation_fr",
+        "explanation_ar", "explanation_en",
     ],
     "index_contribution": [
         "analysis_id", "lens", "code", "component", "indicator_id", "year", "sex", "dimension", "value", "se",

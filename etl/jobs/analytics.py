@@ -18,7 +18,7 @@ import pandas as pd
 
 from observatory import index as ix
 from observatory import models, planner, registry, sampling, spatial
-from observatory.enums import DIMENSIONS, LANGUAGES, SEXES
+from observatory.enums import DEFAULT_LENS, DIMENSIONS, LANGUAGES, SEXES
 from observatory.etl.context import BuildContext
 from observatory.indicators import Key, fill_missing, wide
 from observatory.planning_frame import PlanningFrame
@@ -26,6 +26,9 @@ from observatory.results_schema import RESULT_TABLES
 
 SOURCE_ID = registry.ANALYTICS_SOURCE
 DISTANCE = "households_distance_to_paved_road_km"
+#: The people who live in the commune (ordinary households), the base of its rates; the legal population
+#: also counts people in collective housing (barracks, boarding schools) the long form did not ask.
+RESIDENTS = "households_municipal_population:2024:all"
 LEVELS_UP = ("province", "region")
 MC_DRAWS = 1000
 
@@ -98,6 +101,7 @@ def _keys() -> list[Key]:
     keys += [Key("illiteracy_rate_15_plus", 2024, s) for s in SEXES]
     keys += [Key("illiteracy_population_15_plus", 2024, s) for s in SEXES]
     keys += [Key("illiteracy_population_10_plus", 2024, s) for s in SEXES]
+    keys.append(Key.parse(RESIDENTS))
     return list(dict.fromkeys(keys))
 
 
@@ -294,7 +298,7 @@ def _index(
     filled: pd.DataFrame, imputed: pd.DataFrame, se: pd.DataFrame, units: pd.DataFrame,
     connector: dict[str, tuple[pd.Series, bool]], values: pd.DataFrame, seed: int,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    extra = []
+    extra: list[tuple[ix.Component, bool]] = []
     simulated = False
     for component in ix.CONNECTOR_COMPONENTS:
         if component.indicator in connector:
@@ -306,9 +310,13 @@ def _index(
                                         ).fillna(series.median())
             imputed[key] = series.isna()
             se[key] = 0.0
-            extra.append(component)
+            extra.append((component, is_sim))
             simulated |= is_sim
     codes = list(filled.index)
+    headline = [c.key.name for c in ix.CENSUS_COMPONENTS]
+    reasons = ix.ranking_rule(filled[RESIDENTS], imputed[headline].mean(axis=1))
+    ranked = (reasons == "").to_numpy()
+    regions = units["region_code"].reindex(codes).to_numpy()
     population = units["population_2024"].reindex(codes).to_numpy(float)
     groups, level_codes = {}, {}
     for level, column in (("province", "province_code"), ("region", "region_code")):
@@ -320,16 +328,19 @@ def _index(
         level_codes[level] = uniq
     scores, contributions, sensitivity, correlation, analyses = [], [], [], [], []
     notes: dict[str, Any] = {}
-    for lens_name in ix.LENSES:
-        pool = ix.CENSUS_COMPONENTS if lens_name == "census" else (*ix.CENSUS_COMPONENTS, *extra)
-        components = ix.lens_components(lens_name, pool)
-        uses_simulated = simulated and lens_name != "census"
+    for lens_name, lens in ix.LENSES.items():
+        taken = [c for c, is_sim in extra if lens.connectors == "any" or (lens.connectors == "measured" and not is_sim)]
+        components = ix.lens_components(lens_name, (*ix.CENSUS_COMPONENTS, *taken))
+        uses_simulated = any(is_sim for c, is_sim in extra if c in taken)
         index = ix.FragilityIndex(components, weights="equal")
-        index.fit(filled, imputed=imputed)
-        draws = index.monte_carlo(filled, se=se, draws=MC_DRAWS, seed=seed, groups=groups)
+        index.fit(filled, imputed=imputed, ranked=ranked)
+        draws = index.monte_carlo(filled, se=se, draws=MC_DRAWS, seed=seed, groups=groups, regions=regions)
         analysis_id = f"index-{lens_name}"
-        analyses.append({"analysis_id": analysis_id, "kind": "index", "params": ix.params_json(
-            {**index.params(), "lens": lens_name, "monte_carlo": draws.params}), "seed": seed})
+        analyses.append({"analysis_id": analysis_id, "kind": "index", "params": ix.params_json({
+            **index.params(), "lens": lens_name, "monte_carlo": draws.params,
+            "ranking_rule": {"min_residents": ix.MIN_RESIDENTS, "max_imputed_share": ix.MAX_IMPUTED_SHARE,
+                             "residents": RESIDENTS, "unranked": reasons[reasons != ""].value_counts().to_dict()},
+        }), "seed": seed})
         base = index.scores_
         frames = {"commune": (base, draws.summary("commune").set_index(base.index))}
         for level in LEVELS_UP:
@@ -343,12 +354,14 @@ def _index(
         for level, (score, summary) in frames.items():
             frame = score.join(summary)
             frame["level"], frame["lens"], frame["analysis_id"] = level, lens_name, analysis_id
-            frame["n_units"] = len(frame)
+            frame["n_units"] = int(frame["rank"].notna().sum())
             frame["uses_simulated"] = int(uses_simulated)
+            frame["demonstration"] = int(lens.demonstration)
+            frame["unranked_reason"] = reasons.reindex(frame.index).fillna("").to_numpy() if level == "commune" else ""
             for lang in LANGUAGES:
                 frame[f"explanation_{lang}"] = _explanations(index, frame, level, lang, groups, level_codes, filled)
             scores.append(frame.rename_axis("code").reset_index())
-        if lens_name == "all":
+        if lens_name == DEFAULT_LENS:
             contributions.append(_contribution_rows(index, filled, se, imputed, analysis_id, lens_name))
             removal = index.dimension_removal(filled)
             sensitivity.append(pd.DataFrame({"analysis_id": analysis_id, "lens": lens_name, "level": "commune",
@@ -376,7 +389,7 @@ def _index(
         if d not in tables["index_score"]:
             tables["index_score"][d] = np.nan
     notes["uses_simulated"] = simulated
-    notes["connector_components"] = [c.indicator for c in extra]
+    notes["connector_components"] = [c.indicator for c, _ in extra]
     return tables, {"analysis": pd.DataFrame(analyses), "notes": notes}
 
 
@@ -393,6 +406,9 @@ def _explanations(
         vals = pd.DataFrame(g.T @ filled[names].to_numpy(), index=level_codes[level], columns=names)
     out = []
     for code, row in frame.iterrows():
+        if pd.isna(row["rank"]):
+            out.append(ix.explain_unranked(row["unranked_reason"], lang))
+            continue
         out.append(ix.explain(
             int(row["rank"]), int(row["n_units"]), (int(row["rank_lower"]), int(row["rank_upper"])),
             vals.loc[code].to_dict(), contrib.loc[code].to_dict(), level=level, lang=lang,
@@ -418,7 +434,7 @@ def _contribution_rows(index, filled, se, imputed, analysis_id, lens) -> pd.Data
 # -- spatial --------------------------------------------------------------------------------------
 def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
     weights = spatial.ContiguityWeights.from_geodataframe(communes.assign(code=communes["code"].astype(str)))
-    base = scores[(scores.level == "commune") & (scores.lens == "all")].set_index("code")
+    base = scores[(scores.level == "commune") & (scores.lens == DEFAULT_LENS)].set_index("code")
     table = pd.DataFrame({"fragility_index": base["index"]}).reindex(filled.index)
     for c in ix.CENSUS_COMPONENTS:
         table[c.key.name] = filled[c.key.name]
