@@ -24,7 +24,8 @@ RESULT_TABLES: dict[str, list[str]] = {
     "index_correlation": ["analysis_id", "lens", "indicator_a", "indicator_b", "pearson", "spearman", "double_counts"],
     "spatial_moran": ["analysis_id", "variable", "moran_i", "expected_i", "z", "p_sim", "permutations", "n", "islands"],
     "lisa_cluster": [
-        "analysis_id", "variable", "code", "local_i", "quadrant", "p_sim", "q_fdr", "cluster", "significant_unadjusted",
+        "analysis_id", "variable", "code", "local_i", "quadrant", "p_sim", "q_fdr", "permutations", "cluster",
+        "significant_unadjusted",
     ],
     "model_card": ["model_id", "title", "target", "status", "card_json", "card_markdown"],
     "model_validation": ["model_id", "fold", "n", "rmse", "mae", "bias", "coverage_90"],

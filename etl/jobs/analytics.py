@@ -31,6 +31,8 @@ DISTANCE = "households_distance_to_paved_road_km"
 RESIDENTS = "households_municipal_population:2024:all"
 LEVELS_UP = ("province", "region")
 MC_DRAWS = 1000
+#: LISA permutations for every commune, then more for the ones whose FDR decision the draw could flip.
+LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 999_999)
 
 DEFAULT_PLAN = {"name": "default", "sites": 50, "radius_km": 15.0, "min_rural_share": 0.3, "min_women_share": 0.0}
 
@@ -439,14 +441,17 @@ def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: in
     for c in ix.CENSUS_COMPONENTS:
         table[c.key.name] = filled[c.key.name]
     moran = spatial.global_moran(table, weights, permutations=999, seed=seed)
-    lisa = spatial.lisa(table["fragility_index"], weights, permutations=999, seed=seed)
+    lisa = spatial.lisa(table["fragility_index"], weights, permutations=LISA_PERMUTATIONS, seed=seed,
+                        refine=LISA_REFINE)
     analysis_id = "spatial"
     return {
         "spatial_moran": moran.assign(analysis_id=analysis_id),
         "lisa_cluster": lisa.assign(analysis_id=analysis_id),
         "analysis": pd.DataFrame([{"analysis_id": analysis_id, "kind": "spatial", "seed": seed, "params": json.dumps({
             "weights": "queen contiguity, row-standardised, islands joined to nearest centroid",
-            "islands": weights.islands, "permutations": 999, "fdr": "Benjamini-Hochberg", "alpha": 0.05})}]),
+            "islands": weights.islands, "permutations_moran": 999, "permutations_lisa": LISA_PERMUTATIONS,
+            "lisa_refine": list(LISA_REFINE), "lisa_refined_units": int((lisa["permutations"] > LISA_PERMUTATIONS).sum()),
+            "lens": DEFAULT_LENS, "fdr": "Benjamini-Hochberg", "alpha": 0.05})}]),
     }
 
 
