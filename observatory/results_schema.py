@@ -5,7 +5,7 @@ from __future__ import annotations
 RESULT_TABLES: dict[str, list[str]] = {
     "indicator_registry": [
         "indicator_id", "label_fr", "label_ar", "label_en", "dimension", "direction", "unit", "denominator",
-        "source", "years", "licence", "sexes", "status", "sampled", "phrase_fr", "phrase_ar", "phrase_en",
+        "source", "years", "licence", "sexes", "status", "sampled", "sampling_unit", "phrase_fr", "phrase_ar", "phrase_en",
         "curated", "tags",
     ],
     # Every analysis with the parameters (JSON) that reproduce it.

@@ -8,11 +8,14 @@ standard error
 
     SE(p) = 100 · sqrt( deff · (1 − f) · p (1 − p) / n ),   n = f · N,
 
-where f is the sampling fraction (0.2, or 1 for a full count, whose SE is 0), N the rate's
-denominator (people aged 10+, households...), and deff the design effect of sampling whole
-households (people of one household resemble each other; 1.5 by default). Distances are means, not
-rates: their SE is value · cv / sqrt(n) with a coefficient of variation of 1 between households.
-The 2014 census is treated as a full count.
+where f is the sampling fraction (0.2, or 1 for a full count, whose SE is 0), N the rate's own
+denominator as the registry declares it (people aged 10+ for illiteracy, the literate population
+aged 10+ for the languages read and written, households for household rates), and deff the design
+effect, which depends on what the rate counts (`DESIGN_EFFECTS`): households are the sampling unit
+itself (deff 1); people are sampled in whole households and resemble their housemates (deff 1.5,
+a conventional value for household surveys, stated rather than estimated: HCP publishes none).
+Distances are means, not rates: their SE is value · cv / sqrt(n) with a coefficient of variation
+of 1 between households. The 2014 census is treated as a full count.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import pandas as pd
 SAMPLE_FRACTION = 0.2
 FULL_COUNT_BELOW_HOUSEHOLDS = 2000
 DESIGN_EFFECT = 1.5
+#: Design effect by what a rate counts (`registry.Indicator.sampling_unit`).
+DESIGN_EFFECTS = {"households": 1.0, "persons": DESIGN_EFFECT}
 DISTANCE_CV = 1.0
 
 
@@ -37,9 +42,10 @@ def rate_standard_error(
     denominator: np.ndarray | pd.Series,
     households: np.ndarray | pd.Series,
     *,
-    design_effect: float = DESIGN_EFFECT,
+    design_effect: float | np.ndarray = DESIGN_EFFECT,
 ) -> np.ndarray:
-    """Standard error, in percentage points, of a percent rate estimated from the long-form sample."""
+    """Standard error, in percentage points, of a percent rate estimated from the long-form sample;
+    `design_effect` may be one value per rate."""
     p = np.clip(np.asarray(rate, dtype=float) / 100.0, 0.0, 1.0)
     big_n = np.asarray(denominator, dtype=float)
     f = sampling_fraction(households)
@@ -53,7 +59,7 @@ def mean_standard_error(
     households: np.ndarray | pd.Series,
     *,
     cv: float = DISTANCE_CV,
-    design_effect: float = DESIGN_EFFECT,
+    design_effect: float = DESIGN_EFFECTS["households"],
 ) -> np.ndarray:
     """Standard error of a household mean (the distance to a paved road) from the long-form sample."""
     f = sampling_fraction(households)

@@ -18,7 +18,17 @@ import pandas as pd
 
 from .. import query, registry
 from ..database import Database
-from ..enums import AREAS, DEFAULT_LENS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES, SEXES, STATUSES
+from ..enums import (
+    AREAS,
+    DEFAULT_LENS,
+    LANGUAGES,
+    LENSES,
+    LEVELS,
+    MAP_LEVELS,
+    MODEL_STATUSES,
+    SEXES,
+    STATUSES,
+)
 from ..errors import ObservatoryError, UnknownNameError
 from ..planning_frame import NEEDS
 from . import _formats
