@@ -44,7 +44,7 @@ DIRECTIONS = ("higher_is_worse", "higher_is_better", "neutral")
 #: Populations the index is computed for (`observatory.index.LENSES` defines each). The default,
 #: `census`, holds no modelled or simulated value; `demo` is the only lens that may hold simulated
 #: values and is shown under a banner.
-LENSES = ("census", "all", "women", "older", "youth", "disability", "demo")
+LENSES = ("census", "all", "vulnerability", "women", "older", "youth", "disability", "demo")
 DEFAULT_LENS = "census"
 DEMONSTRATION_LENSES = ("demo",)
 

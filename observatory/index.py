@@ -60,9 +60,12 @@ class Component:
         return dimension
 
 
-#: The census components: they are always there, so the index works without any connector. The
-#: modelled internet use is not one of them: it is a function of these inputs (it would count them twice)
-#: and its model error would pass for measurement; it stays a layer of its own.
+#: The census components of the headline index, access and skills: they are always there, so the index
+#: works without any connector. The modelled internet use is not one of them: it is a function of these
+#: inputs (it would count them twice) and its model error would pass for measurement; it stays a layer
+#: of its own. Vulnerability is not one of them either: it measures who would be hurt most, not who is
+#: excluded, barely correlates with access and skills, and reorders the top of the ranking by itself;
+#: it enters through its own lenses (`VULNERABILITY_COMPONENTS`).
 CENSUS_COMPONENTS: tuple[Component, ...] = (
     Component("households_distance_to_paved_road_km", 2024),
     Component("amenities_electricity", 2024),
@@ -74,6 +77,10 @@ CENSUS_COMPONENTS: tuple[Component, ...] = (
     Component("illiteracy_rate_10_plus", 2024, "male", weight=0.5),
     Component("education_none", 2024),
     Component("languages_read_and_written_french", 2024),
+)
+
+#: The vulnerability dimension: added by the `vulnerability` lens and the group lenses built on it.
+VULNERABILITY_COMPONENTS: tuple[Component, ...] = (
     Component("age_60_plus", 2024),
     Component("disability_prevalence", 2024),
 )
@@ -123,24 +130,30 @@ LENSES: dict[str, Lens] = {
                 connectors="measured",
                 note="Census components plus measured connectivity and usage (speed tests, real usage exports) when "
                      "loaded; never simulated values. Equal to the census lens when none is loaded."),
+    "vulnerability": Lens(
+        "vulnerability", "Avec la vulnérabilité", "مع الهشاشة الاجتماعية", "With vulnerability",
+        extra=VULNERABILITY_COMPONENTS,
+        note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal weights.",
+    ),
     "women": Lens(
         "women", "Femmes", "النساء", "Women", sex="female",
-        note="Women's illiteracy, schooling, French literacy and disability.",
+        note="Women's illiteracy, schooling and French literacy.",
     ),
     "older": Lens(
         "older", "Personnes de 60 ans et plus", "الأشخاص البالغون 60 سنة فأكثر", "People aged 60+",
-        extra=(Component("age_60_plus", 2024, weight=2.0),),
-        note="The census gives no commune literacy by age: the 60+ share weighs three times in vulnerability.",
+        extra=(*VULNERABILITY_COMPONENTS, Component("age_60_plus", 2024, weight=2.0)),
+        note="The vulnerability lens with the 60+ share weighing three times (the census gives no commune "
+             "literacy by age).",
     ),
     "youth": Lens(
         "youth", "Jeunes de 15 à 24 ans", "الشباب من 15 إلى 24 سنة", "Young people aged 15-24",
-        extra=(Component("age_15_24", 2024, weight=2.0),),
-        note="The census gives no commune literacy by age: the 15-24 share is added to vulnerability.",
+        extra=(*VULNERABILITY_COMPONENTS, Component("age_15_24", 2024, weight=2.0)),
+        note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by age).",
     ),
     "disability": Lens(
         "disability", "Personnes en situation de handicap", "الأشخاص في وضعية إعاقة", "People with a disability",
-        extra=(Component("disability_prevalence", 2024, weight=2.0),),
-        note="Disability prevalence weighs three times in vulnerability.",
+        extra=(*VULNERABILITY_COMPONENTS, Component("disability_prevalence", 2024, weight=2.0)),
+        note="The vulnerability lens with disability prevalence weighing three times.",
     ),
     "demo": Lens(
         "demo", "Démonstration (données simulées)", "عرض توضيحي (بيانات محاكاة)", "Demonstration (simulated data)",
@@ -558,6 +571,83 @@ class FragilityIndex:
             rows.append({"dimension": d, "mean_abs_rank_shift": float(shift.mean()),
                          "p90_abs_rank_shift": float(np.quantile(shift, 0.9)), "top50_kept": len(top50)})
         return pd.DataFrame(rows)
+
+
+#: Imputation methods the sensitivity analysis compares: the province's median (the build's), the country's.
+IMPUTATIONS = ("province_median", "national_median")
+
+
+def sobol_sensitivity(
+    index: FragilityIndex, raw: pd.DataFrame, province: pd.Series, *, ranked: np.ndarray | None = None,
+    base_samples: int = 256, seed: int = 0, weight_range: tuple[float, float] = (0.5, 1.5),
+) -> pd.DataFrame:
+    """
+    Total-order (and first-order) Sobol indices, with SALib, of the commune ranking on the choices a
+    builder makes: normalisation, aggregation, each dimension's weight (a multiplier drawn in
+    `weight_range`), which dimension is included (all, half the time; else one left out) and how
+    empty inputs are imputed (`IMPUTATIONS`). Two outputs: the mean absolute rank shift from this
+    index's ranking (SALib's estimates with 95% confidence bounds), and the ranks themselves (Jansen's
+    estimator per commune, pooled over communes). `raw` holds the inputs before imputation.
+    """
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    dims = index.dimensions
+    names = [c.key.name for c in index.components]
+    problem = {"num_vars": 5 + len(dims) - 2 + 1,
+               "names": ["normalisation", "aggregation", *[f"weight_{d}" for d in dims], "dimension_left_out",
+                         "imputation"],
+               "bounds": [[0, len(NORMALISATIONS)], [0, len(AGGREGATIONS)], *[list(weight_range)] * len(dims),
+                          [0, 1], [0, len(IMPUTATIONS)]]}
+    problem["num_vars"] = len(problem["names"])
+    design = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    ranked = np.ones(len(raw), bool) if ranked is None else np.asarray(ranked, bool)
+    filled = {
+        "province_median": raw[names].fillna(raw[names].groupby(province.reindex(raw.index)).transform("median"))
+        .fillna(raw[names].median()),
+        "national_median": raw[names].fillna(raw[names].median()),
+    }
+    signs, m = index._matrices()
+    w0 = index.dimension_weights()
+    norm = np.minimum(design[:, 0].astype(int), len(NORMALISATIONS) - 1)
+    agg = np.minimum(design[:, 1].astype(int), len(AGGREGATIONS) - 1)
+    multipliers = design[:, 2:2 + len(dims)]
+    u = design[:, 2 + len(dims)]
+    left = np.where(u < 0.5, -1, np.minimum(((u - 0.5) * 2 * len(dims)).astype(int), len(dims) - 1))
+    imp = np.minimum(design[:, -1].astype(int), len(IMPUTATIONS) - 1)
+    weights = w0[None, :] * multipliers
+    weights[np.arange(len(design)), np.maximum(left, 0)] *= np.where(left >= 0, 0.0, 1.0)
+    weights /= weights.sum(axis=1, keepdims=True)
+    ranks_out = np.empty((len(design), int(ranked.sum())))
+    for i_imp, method in enumerate(IMPUTATIONS):
+        x = index._treated(filled[method][names].to_numpy(float)) * signs
+        for i_norm, normalisation in enumerate(NORMALISATIONS):
+            sub = normalise(x, normalisation) @ m
+            for i_agg, aggregation in enumerate(AGGREGATIONS):
+                pick = np.flatnonzero((imp == i_imp) & (norm == i_norm) & (agg == i_agg))
+                if len(pick):
+                    score = aggregate(np.broadcast_to(sub, (len(pick), *sub.shape)), weights[pick], aggregation)
+                    ranks_out[pick] = ranks(score[:, ranked])
+    reference = ranks(index.scores_["index"].to_numpy()[ranked])
+    shift = np.abs(ranks_out - reference[None, :]).mean(axis=1)
+    result = analyze.analyze(problem, shift, calc_second_order=False, seed=seed)
+    # Jansen's total-order estimator on each commune's rank, pooled: Σ E[(f(A) − f(AB_i))²] / (2 Σ Var).
+    k = problem["num_vars"]
+    block = ranks_out.reshape(base_samples, k + 2, -1)
+    f_a, f_b = block[:, 0], block[:, -1]
+    variance = np.concatenate([f_a, f_b]).var(axis=0).sum()
+    rows = []
+    for j, name in enumerate(problem["names"]):
+        f_ab = block[:, 1 + j]
+        total = float(((f_a - f_ab) ** 2).mean(axis=0).sum() / (2 * variance)) if variance > 0 else 0.0
+        first = float((f_b * (f_ab - f_a)).mean(axis=0).sum() / variance) if variance > 0 else 0.0
+        rows.append({"factor": name, "total_order": float(result["ST"][j]), "total_order_ci": float(result["ST_conf"][j]),
+                     "first_order": float(result["S1"][j]), "first_order_ci": float(result["S1_conf"][j]),
+                     "total_order_ranks": total, "first_order_ranks": first})
+    out = pd.DataFrame(rows)
+    out.attrs.update({"evaluations": len(design), "base_samples": base_samples, "output": "mean absolute rank shift",
+                      "mean_shift": float(shift.mean())})
+    return out
 
 
 def _drop(weights: str | Mapping[str, float], dimension: str) -> str | Mapping[str, float]:

@@ -32,10 +32,17 @@ RESIDENTS = "households_municipal_population:2024:all"
 LEVELS_UP = ("province", "region")
 MC_DRAWS = 1000
 INTERNET_DRAWS = 200
+#: Lenses whose choices get the full sensitivity analysis: the headline, and the one that tests vulnerability.
+SENSITIVITY_LENSES = (DEFAULT_LENS, "vulnerability")
+VULNERABILITY_DECISION = (
+    "a separate lens, not a dimension of the headline: its components barely correlate with access and skills, "
+    "and in the three-dimension index it is the dimension whose removal keeps the fewest of the top 50 and the "
+    "weight with the largest total-order effect (index_sensitivity, lens vulnerability)"
+)
 #: Household outcomes HCP published by commune in 2014 and 2024: the ex-post test of the internet model.
 EXPOST_OUTCOMES = ("amenities_running_water", "wastewater_public_sewer", "amenities_toilet", "amenities_bathroom")
 #: LISA permutations for every commune, then more for the ones whose FDR decision the draw could flip.
-LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 999_999)
+LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 499_999)
 
 DEFAULT_PLAN = {"name": "default", "sites": 50, "radius_km": 15.0, "min_rural_share": 0.3, "min_women_share": 0.0}
 
@@ -66,7 +73,7 @@ def job(ctx: BuildContext) -> None:
         cards.append(forecast_card)
 
         connector = _connector_inputs(values, codes)
-        index_tables, summary = _index(filled, imputed, se, units_ix, connector, values, seed)
+        index_tables, summary = _index(filled, imputed, se, units_ix, connector, internet, seed)
         spatial_tables = _spatial(communes, filled, index_tables["index_score"], seed)
         new_values = _indicator_rows([internet, *forecasts], run.run_id)
         default_plan = planner.plan(PlanningFrame.from_tables(communes, new_values, index_tables["index_score"],
@@ -401,7 +408,7 @@ def _forecasts(
 # -- index ----------------------------------------------------------------------------------------
 def _index(
     filled: pd.DataFrame, imputed: pd.DataFrame, se: pd.DataFrame, units: pd.DataFrame,
-    connector: dict[str, tuple[pd.Series, bool]], values: pd.DataFrame, seed: int,
+    connector: dict[str, tuple[pd.Series, bool]], internet: pd.DataFrame, seed: int,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     extra: list[tuple[ix.Component, bool]] = []
     simulated = False
@@ -466,12 +473,16 @@ def _index(
             for lang in LANGUAGES:
                 frame[f"explanation_{lang}"] = _explanations(index, frame, level, lang, groups, level_codes, filled)
             scores.append(frame.rename_axis("code").reset_index())
+        if lens_name in SENSITIVITY_LENSES:
+            sensitivity.append(_choice_sensitivity(index, filled, imputed, units, ranked, seed).assign(
+                analysis_id=analysis_id, lens=lens_name, level="commune"))
         if lens_name == DEFAULT_LENS:
             contributions.append(_contribution_rows(index, filled, se, imputed, analysis_id, lens_name))
-            removal = index.dimension_removal(filled)
-            sensitivity.append(pd.DataFrame({"analysis_id": analysis_id, "lens": lens_name, "level": "commune",
-                                              "kind": "dimension_removed_mean_abs_rank_shift",
-                                              "factor": removal["dimension"], "value": removal["mean_abs_rank_shift"]}))
+            pairs, excluded = _excluded_correlation(index, filled, internet)
+            correlation.append(pairs.assign(analysis_id=analysis_id, lens=lens_name))
+            params = json.loads(analyses[-1]["params"])
+            analyses[-1]["params"] = ix.params_json({**params, "excluded_layers": excluded,
+                                                     "vulnerability": VULNERABILITY_DECISION})
             # Sampling error alone: weights pinned (huge concentration), choices as the base draws.
             noise_only = index.monte_carlo(filled, se=se, draws=200, seed=seed, vary_choices=False)
             notes["mc_draws"] = MC_DRAWS
@@ -498,6 +509,42 @@ def _index(
     return tables, {"analysis": pd.DataFrame(analyses), "notes": notes}
 
 
+def _choice_sensitivity(index: ix.FragilityIndex, filled: pd.DataFrame, imputed: pd.DataFrame, units: pd.DataFrame,
+                        ranked: np.ndarray, seed: int) -> pd.DataFrame:
+    """Dimension removal (rank shift, top 50 kept) and total-order Sobol indices, as sensitivity rows."""
+    removal = index.dimension_removal(filled)
+    names = [c.key.name for c in index.components]
+    raw = filled[names].where(~imputed.reindex(columns=names, fill_value=False))
+    sobol = ix.sobol_sensitivity(index, raw, units["province_code"], ranked=ranked, seed=seed)
+    rows = [pd.DataFrame({"kind": kind, "factor": removal["dimension"], "value": removal[column]})
+            for kind, column in (("dimension_removed_mean_abs_rank_shift", "mean_abs_rank_shift"),
+                                 ("dimension_removed_top50_kept", "top50_kept"))]
+    for kind, column in (("total_order", "total_order"), ("total_order_ci", "total_order_ci"),
+                         ("first_order_sobol", "first_order"), ("total_order_ranks", "total_order_ranks")):
+        rows.append(pd.DataFrame({"kind": kind, "factor": sobol["factor"], "value": sobol[column]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _excluded_correlation(index: ix.FragilityIndex, filled: pd.DataFrame, internet: pd.DataFrame
+                          ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Why the modelled internet use is not a component: its correlations with every component (rows of
+    `index_correlation`), and the R² of its logit regressed on them (for the analysis parameters)."""
+    names = [c.key.name for c in index.components]
+    signs, _ = index._matrices()
+    web = internet[(internet.level == "commune") & (internet.sex == "all")
+                   & (internet.indicator_id == "internet_use_15_plus")].set_index("code")["estimate"]
+    column = "internet_use_15_plus:2024:all"
+    table = filled[names].assign(**{column: web.reindex(filled.index)}).dropna()
+    pairs = ix.correlation_report(table, np.append(signs, -1.0))
+    pairs = pairs[pairs.indicator_b == column].rename(columns={"indicator_a": "indicator_b", "indicator_b": "indicator_a"})
+    x = np.column_stack([np.ones(len(table)), table[names].to_numpy(float)])
+    y = np.log(table[column] / (100 - table[column])).to_numpy(float)
+    fitted = x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    r2 = float(1 - np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2))
+    return pairs, {column: {"r2_logit_on_components": round(r2, 4), "max_abs_spearman": round(
+        float(pairs["spearman"].abs().max()), 4), "kept_as": "a layer of its own (status modelled or scenario)"}}
+
+
 def _explanations(
     index: ix.FragilityIndex, frame: pd.DataFrame, level: str, lang: str,
     groups: dict[str, np.ndarray], level_codes: dict[str, list[str]], filled: pd.DataFrame,
@@ -509,14 +556,22 @@ def _explanations(
         g = groups[level]
         contrib = pd.DataFrame(g.T @ index.contributions_.to_numpy(), index=level_codes[level], columns=names)
         vals = pd.DataFrame(g.T @ filled[names].to_numpy(), index=level_codes[level], columns=names)
+    # Only the two components pushing furthest matter to the sentence: pick them once, in arrays.
+    c = contrib.reindex(frame.index).to_numpy(float)
+    v = vals.reindex(frame.index).to_numpy(float)
+    top = np.argsort(-c, axis=1)[:, :2]
+    rank, n_units = frame["rank"].to_numpy(float), frame["n_units"].to_numpy(int)
+    lower, upper = frame["rank_lower"].to_numpy(float), frame["rank_upper"].to_numpy(float)
+    reasons = frame["unranked_reason"].to_numpy()
     out = []
-    for code, row in frame.iterrows():
-        if pd.isna(row["rank"]):
-            out.append(ix.explain_unranked(row["unranked_reason"], lang))
+    for i in range(len(frame)):
+        if np.isnan(rank[i]):
+            out.append(ix.explain_unranked(reasons[i], lang))
             continue
+        keep = [names[k] for k in top[i]]
         out.append(ix.explain(
-            int(row["rank"]), int(row["n_units"]), (int(row["rank_lower"]), int(row["rank_upper"])),
-            vals.loc[code].to_dict(), contrib.loc[code].to_dict(), level=level, lang=lang,
+            int(rank[i]), int(n_units[i]), (int(lower[i]), int(upper[i])),
+            dict(zip(keep, v[i, top[i]])), dict(zip(keep, c[i, top[i]])), level=level, lang=lang,
         ))
     return out
 
@@ -541,7 +596,7 @@ def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: in
     weights = spatial.ContiguityWeights.from_geodataframe(communes.assign(code=communes["code"].astype(str)))
     base = scores[(scores.level == "commune") & (scores.lens == DEFAULT_LENS)].set_index("code")
     table = pd.DataFrame({"fragility_index": base["index"]}).reindex(filled.index)
-    for c in ix.CENSUS_COMPONENTS:
+    for c in (*ix.CENSUS_COMPONENTS, *ix.VULNERABILITY_COMPONENTS):
         table[c.key.name] = filled[c.key.name]
     moran = spatial.global_moran(table, weights, permutations=999, seed=seed)
     lisa = spatial.lisa(table["fragility_index"], weights, permutations=LISA_PERMUTATIONS, seed=seed,
