@@ -165,13 +165,17 @@ LENSES: dict[str, Lens] = {
 
 
 def lens_components(lens: str | Lens, components: Sequence[Component] = CENSUS_COMPONENTS) -> tuple[Component, ...]:
-    """The components of a lens: its sex's values where published, plus the group's own components."""
+    """The components of a lens: its sex's values where published, plus the group's own components; connector
+    components only for a lens that takes them (which of them are simulated is the caller's to check)."""
     if isinstance(lens, str):
         if lens not in LENSES:
             raise unknown_name("lens", lens, LENSES)
         lens = LENSES[lens]
     out: list[Component] = []
+    connector_ids = {c.indicator for c in CONNECTOR_COMPONENTS}
     for c in components:
+        if lens.connectors == "none" and c.indicator in connector_ids:
+            continue
         if lens.sex is not None and lens.sex in c.entry.sexes:
             if c.sex != "all" and c.sex != lens.sex:
                 continue
