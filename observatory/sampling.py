@@ -79,3 +79,25 @@ def aggregate_standard_error(
     frame = pd.DataFrame({"num": (w * np.asarray(se, dtype=float)) ** 2, "w": w})
     sums = frame.groupby(keys)[["num", "w"]].sum()
     return np.sqrt(sums["num"]) / sums["w"].where(sums["w"] > 0)
+
+
+def shrink_to_group(rate: pd.Series, base: pd.Series, group: pd.Series, *, floor: float = 1e-4) -> pd.Series:
+    """
+    Empirical-Bayes beta-binomial shrinkage of unit rates (percent) toward their group's (a province's):
+    a rate over `base` people becomes (base·p + M·p̄) / (base + M), where p̄ is the group's pooled rate and
+    M = p̄(1 − p̄)/τ² − 1 the prior's weight, τ² the between-unit variance left once binomial noise
+    (p̄(1 − p̄)/base on average) is taken out, by the method of moments. A rate over 30 people moves far,
+    one over 30,000 barely.
+    """
+    p = np.clip(rate.astype(float) / 100.0, 0.0, 1.0)
+    n = base.reindex(rate.index).astype(float).clip(lower=1.0)
+    frame = pd.DataFrame({"p": p, "n": n, "g": group.reindex(rate.index)}).dropna()
+    pooled = (frame.p * frame.n).groupby(frame.g).sum() / frame.n.groupby(frame.g).sum()
+    centre = frame.g.map(pooled)
+    spread = frame.p.groupby(frame.g).var(ddof=0).fillna(0.0)
+    noise = (pooled * (1 - pooled)) * (1.0 / frame.n).groupby(frame.g).mean()
+    tau2 = (spread - noise).clip(lower=floor**2)
+    prior = (pooled * (1 - pooled) / tau2 - 1).clip(lower=0.0)
+    m = frame.g.map(prior)
+    shrunk = (frame.n * frame.p + m * centre) / (frame.n + m)
+    return (100 * shrunk).reindex(rate.index).fillna(rate)

@@ -312,3 +312,16 @@ def test_hcp_published_figures_are_served(built_db):
     province = indicator_values("illiteracy_rate_10_plus", db=built_db, level="province", year=2024, sex="female",
                                 units=["12.066"]).iloc[0]
     assert province.value == pytest.approx(17.1, abs=0.05) and province.status == "published"
+
+
+def test_small_rates_shrink_toward_their_province():
+    units = mc.communes().set_index("code")
+    people = census_values(["illiteracy_rate_10_plus", "illiteracy_population_10_plus"])
+    women = people[(people.level == "commune") & (people.area == "total") & (people.sex == "female")
+                   & (people.year == 2024)].pivot_table(index="unit_code", columns="indicator_id", values="value")
+    shrunk = sampling.shrink_to_group(women.illiteracy_rate_10_plus, women.illiteracy_population_10_plus,
+                                      units.province_code)
+    # Gleibat El Foula: 7 women aged 10+, all illiterate; the rate moves toward the province.
+    assert women.loc["12.391.05.03", "illiteracy_rate_10_plus"] == 100.0 and shrunk["12.391.05.03"] < 95
+    big = women.illiteracy_population_10_plus > 10_000
+    assert (shrunk[big] - women.illiteracy_rate_10_plus[big]).abs().max() < 0.1

@@ -335,8 +335,12 @@ def _forecasts(
     assisted: dict[str, pd.DataFrame] = {}
     assisted_2030: dict[str, pd.DataFrame] = {}
     for sex in ("male", "female"):
-        rate = models.forecast_rate(filled[f"illiteracy_rate_10_plus:2024:{sex}"],
-                                    filled[f"illiteracy_rate_10_plus:2014:{sex}"])
+        # Small communes' rates are shrunk toward their province first (people 10+ of 2024 as the base of
+        # both years), so a rate over a handful of people does not set a trend.
+        base, province = filled[f"illiteracy_population_10_plus:2024:{sex}"], units.set_index("code")["province_code"]
+        rate = models.forecast_rate(
+            sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2024:{sex}"], base, province),
+            sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2014:{sex}"], base, province))
         band = _scenario_levels(rate, parents, weight=filled[f"illiteracy_population_10_plus:2024:{sex}"])
         frames.append(band.assign(indicator_id="illiteracy_rate_10_plus_forecast", year=2030, sex=sex,
                                   status="scenario", unit="percent"))
