@@ -11,10 +11,10 @@ figures. Each commune gets an estimate with a 90% predictive interval, flagged `
 Leave-one-région-out cross-validation measures the error and the interval coverage; the model card
 that ships with the estimates records all of it.
 
-**Forecasts to 2030.** Population from each commune's 2014→2024 growth, shrunk towards its
-province's and scaled so the national total follows the national growth; illiteracy 10+ by sex
-from the 2014→2024 trend on the logit scale; from those, the people aged 15+ who need assisted
-digital services (illiterate) or training (offline).
+**Scenarios to 2030.** Population by Hamilton-Perry cohort-change ratios, controlled to the same
+projection of the national totals; illiteracy 10+ by sex as a band between its 2014→2024 decline
+continued and no further progress; from those, the people aged 15+ who need assisted digital
+services (illiterate) or training (offline).
 """
 
 from __future__ import annotations
@@ -276,46 +276,90 @@ def spatial_cross_validation(
 
 
 # -- forecasts ------------------------------------------------------------------------------------
-def forecast_population(
-    units: pd.DataFrame, *, horizon: int = 2030, shrink: float = 0.5, national_growth: float | None = None
+#: Five-year age groups of the census, the last open (75+): the cohorts Hamilton-Perry carries.
+AGE_GROUPS = ("0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54",
+              "55_59", "60_64", "65_69", "70_74", "75_plus")
+
+
+def _hp_step(p14: Mapping[str, np.ndarray], p24: Mapping[str, np.ndarray], ccr: Mapping[str, np.ndarray]
+             ) -> dict[str, np.ndarray]:
+    """One ten-year Hamilton-Perry step from 2024 (units × 16 groups per sex) with the given cohort-change ratios."""
+    out = {}
+    for sex in ("female", "male"):
+        nxt = np.zeros_like(p24[sex])
+        nxt[:, 2:15] = ccr[sex][:, 2:15] * p24[sex][:, 0:13]
+        nxt[:, 15] = ccr[sex][:, 15] * p24[sex][:, 13:16].sum(axis=1)
+        out[sex] = nxt
+    women_next = out["female"]
+    for sex in ("female", "male"):
+        # Children from child-woman ratios: 0-4 per woman 15-44, 5-9 per woman 20-49 (2024 ratios held).
+        for g, (lo, hi) in ((0, (3, 9)), (1, (4, 10))):
+            women = p24["female"][:, lo:hi].sum(axis=1)
+            ratio = np.divide(p24[sex][:, g], women, out=np.zeros(len(women)), where=women > 0)
+            out[sex][:, g] = ratio * women_next[:, lo:hi].sum(axis=1)
+    return out
+
+
+def _ccr(p14: np.ndarray, p24: np.ndarray) -> np.ndarray:
+    """Cohort-change ratios 2014→2024 (units × 16; NaN where the 2014 cohort is empty)."""
+    ccr = np.full(p24.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ccr[:, 2:15] = p24[:, 2:15] / p14[:, 0:13]
+        ccr[:, 15] = p24[:, 15] / p14[:, 13:16].sum(axis=1)
+    return np.where(np.isfinite(ccr), ccr, np.nan)
+
+
+def hamilton_perry(
+    p14: Mapping[str, pd.DataFrame], p24: Mapping[str, pd.DataFrame], province: pd.Series, *, horizon: int = 2030,
+    prior: float = 500.0,
 ) -> pd.DataFrame:
     """
-    Population in `horizon` per commune, with a 90% interval. Each commune's annual growth
-    2014→2024 is shrunk halfway towards its province's (new or redrawn communes take the province's),
-    then all are scaled so the national total grows at the national 2014→2024 rate (or
-    `national_growth`). The interval spans the spread of commune growth around the province's.
+    Hamilton-Perry cohort-change projection of each unit's population to `horizon`, from people by sex
+    and five-year age group (`AGE_GROUPS`) in 2014 and 2024 (frames indexed by unit code). A unit's
+    cohort-change ratios are shrunk toward its province's, each with weight n / (n + `prior`), n the
+    2014 cohort (small cohorts swing); children come from 2024 child-woman ratios. The ten-year step
+    to 2034 is interpolated geometrically to `horizon`. Returns, per unit, `factor` (population in
+    `horizon` over 2024), with `factor_own` and `factor_province` (unshrunk and province ratios: the
+    scenario band); `attrs["national_factor"]` is the same projection of the national totals.
     """
-    frame = units.set_index("code")[["province_code", "population_2024", "population_2014"]].astype(
-        {"population_2024": float, "population_2014": float}
-    )
-    years = horizon - 2024
-    ok = frame["population_2014"] > 0
-    own = np.where(ok, (frame["population_2024"] / frame["population_2014"].where(ok)) ** 0.1 - 1, np.nan)
-    frame["own_growth"] = np.clip(own, -0.05, 0.08)
-    sums = frame[ok].groupby("province_code")[["population_2024", "population_2014"]].sum()
-    province = (sums["population_2024"] / sums["population_2014"]) ** 0.1 - 1
-    frame["province_growth"] = frame["province_code"].map(province).fillna(float(np.nanmedian(own)))
-    frame["growth"] = np.where(
-        ok, shrink * frame["province_growth"] + (1 - shrink) * frame["own_growth"], frame["province_growth"]
-    )
-    residual = (frame["own_growth"] - frame["province_growth"]).dropna()
-    spread = float(np.sqrt(np.mean(residual**2))) * (1 - shrink)
-    nat = (
-        national_growth
-        if national_growth is not None
-        else (frame.loc[ok, "population_2024"].sum() / frame.loc[ok, "population_2014"].sum()) ** 0.1 - 1
-    )
-    central = frame["population_2024"] * (1 + frame["growth"]) ** years
-    target = frame["population_2024"].sum() * (1 + nat) ** years
-    scale = target / central.sum()
-    out = pd.DataFrame({
-        "code": frame.index,
-        "estimate": central * scale,
-        "lower": frame["population_2024"] * (1 + frame["growth"] - Z90 * spread) ** years * scale,
-        "upper": frame["population_2024"] * (1 + frame["growth"] + Z90 * spread) ** years * scale,
-        "growth": frame["growth"],
-    }).reset_index(drop=True)
-    out.attrs.update({"national_growth": float(nat), "scale": float(scale), "spread": spread, "horizon": horizon})
+    codes = p24["female"].index
+    g = province.reindex(codes).to_numpy()
+    a14 = {s: p14[s].reindex(codes).fillna(0.0).to_numpy(float) for s in ("female", "male")}
+    a24 = {s: p24[s].reindex(codes).fillna(0.0).to_numpy(float) for s in ("female", "male")}
+    groups = pd.Index(pd.unique(g))
+    idx = groups.get_indexer(g)
+    mixed, own, prov = {}, {}, {}
+    for sex in ("female", "male"):
+        s14 = np.zeros((len(groups), 16))
+        s24 = np.zeros((len(groups), 16))
+        np.add.at(s14, idx, a14[sex])
+        np.add.at(s24, idx, a24[sex])
+        province_ccr = _ccr(s14, s24)[idx]
+        unit_ccr = _ccr(a14[sex], a24[sex])
+        base = np.zeros_like(a14[sex])
+        base[:, 2:15] = a14[sex][:, 0:13]
+        base[:, 15] = a14[sex][:, 13:16].sum(axis=1)
+        weight = base / (base + prior)
+        unit_filled = np.where(np.isnan(unit_ccr), province_ccr, unit_ccr)
+        own[sex] = np.clip(unit_filled, 0.2, 5.0)
+        prov[sex] = province_ccr
+        mixed[sex] = np.clip(weight * unit_filled + (1 - weight) * province_ccr, 0.2, 5.0)
+    years = (horizon - 2024) / 10
+    total24 = a24["female"].sum(axis=1) + a24["male"].sum(axis=1)
+
+    def factor(ccr: Mapping[str, np.ndarray]) -> np.ndarray:
+        nxt = _hp_step(a14, a24, ccr)
+        total34 = nxt["female"].sum(axis=1) + nxt["male"].sum(axis=1)
+        return np.divide(total34, total24, out=np.ones(len(total24)), where=total24 > 0) ** years
+
+    n14 = {s: a14[s].sum(axis=0, keepdims=True) for s in a14}
+    n24 = {s: a24[s].sum(axis=0, keepdims=True) for s in a24}
+    national = _hp_step(n14, n24, {s: _ccr(n14[s], n24[s]) for s in n14})
+    national_factor = float(((national["female"].sum() + national["male"].sum())
+                             / (n24["female"].sum() + n24["male"].sum())) ** years)
+    out = pd.DataFrame({"code": codes, "factor": factor(mixed), "factor_own": factor(own),
+                        "factor_province": factor(prov)})
+    out.attrs["national_factor"] = national_factor
     return out
 
 

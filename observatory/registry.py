@@ -245,7 +245,7 @@ CURATED: tuple[Indicator, ...] = (
     # -- modelled and forecast figures ------------------------------------------------------------
     Indicator(
         "population_forecast", "Population projetée", "السكان المتوقعون", "Projected population", None, "neutral",
-        "people", None, ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE, status="forecast",
+        "people", None, ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE, status="scenario",
     ),
     Indicator(
         "illiteracy_rate_10_plus_forecast", "Taux d'analphabétisme des 10 ans et plus (projeté)",

@@ -111,6 +111,8 @@ def _keys() -> list[Key]:
     keys += [Key("illiteracy_population_10_plus", 2024, s) for s in SEXES]
     keys.append(Key.parse(RESIDENTS))
     keys += [Key("households_count", y) for y in (2024, 2014)]
+    keys += [Key(f"age_{a}", y, s) for a in models.AGE_GROUPS for y in (2014, 2024) for s in ("female", "male")]
+    keys += [Key("population_municipal", y, s) for y in (2014, 2024) for s in ("female", "male")]
     keys += [Key(o, y) for o in EXPOST_OUTCOMES for y in (2024, 2014)]
     return list(dict.fromkeys(keys))
 
@@ -315,10 +317,18 @@ def _forecasts(
     filled: pd.DataFrame, se: pd.DataFrame, units: pd.DataFrame, draws: models.CellDraws,
     parents: dict[str, pd.Series], internet_status: str,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
-    population = models.forecast_population(units)
-    pop = population.set_index("code").reindex(filled.index)
+    province = units.set_index("code")["province_code"]
+    projection = models.hamilton_perry(*_age_counts(filled), province)
+    national_factor = projection.attrs["national_factor"]
+    projection = projection.set_index("code").reindex(filled.index)
     pop24 = units.set_index("code")["population_2024"].reindex(filled.index).astype(float)
-    growth = (pop["estimate"] / pop24.where(pop24 > 0)).fillna(1.0)
+    # Communes carried by their own (shrunk) cohort-change ratios, controlled to the national projection.
+    scale = pop24.sum() * national_factor / (pop24 * projection["factor"]).sum()
+    centre = pop24 * projection["factor"] * scale
+    ends = pop24.to_numpy()[:, None] * projection[["factor_own", "factor_province"]].to_numpy() * scale
+    band = pd.DataFrame({"code": filled.index, "estimate": centre.to_numpy(),
+                         "lower": np.minimum(ends.min(axis=1), centre), "upper": np.maximum(ends.max(axis=1), centre)})
+    growth = (centre / pop24.where(pop24 > 0)).fillna(1.0)
     frames = []
 
     def levels(frame: pd.DataFrame, indicator: str, year: int, sex: str, status: str, unit: str, *,
@@ -328,16 +338,20 @@ def _forecasts(
         agg = models.aggregate_levels(frame, parents, weight=weight, fixed=fixed)
         frames.append(agg.assign(indicator_id=indicator, year=year, sex=sex, status=status, unit=unit))
 
-    commune_pop = population.assign(se=(population["upper"] - population["lower"]) / (2 * models.Z90))
-    # The national total is controlled to the national growth: it carries no commune-made interval.
-    levels(commune_pop[["code", "estimate", "lower", "upper", "se"]], "population_forecast", 2030, "all", "forecast",
-           "people", fixed=("country",))
+    # A scenario band (own against province cohort-change ratios); the national total is the controlled
+    # national projection, so it carries no band made of communes.
+    population = _scenario_levels(band, parents)
+    country = population.level == "country"
+    population.loc[country, "lower"] = population.loc[country, "estimate"]
+    population.loc[country, "upper"] = population.loc[country, "estimate"]
+    frames.append(population.assign(indicator_id="population_forecast", year=2030, sex="all", status="scenario",
+                                    unit="people"))
     assisted: dict[str, pd.DataFrame] = {}
     assisted_2030: dict[str, pd.DataFrame] = {}
     for sex in ("male", "female"):
         # Small communes' rates are shrunk toward their province first (people 10+ of 2024 as the base of
         # both years), so a rate over a handful of people does not set a trend.
-        base, province = filled[f"illiteracy_population_10_plus:2024:{sex}"], units.set_index("code")["province_code"]
+        base = filled[f"illiteracy_population_10_plus:2024:{sex}"]
         rate = models.forecast_rate(
             sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2024:{sex}"], base, province),
             sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2014:{sex}"], base, province))
@@ -387,24 +401,28 @@ def _forecasts(
         title="Scenarios to 2030: population, illiteracy 10+ by sex, need for assisted services and training",
         target="population_forecast, illiteracy_rate_10_plus_forecast, assisted_service_need_15_plus, training_need_15_plus",
         method=(
-            "Population: each commune's 2014-2024 annual growth shrunk halfway to its province's, scaled so the "
-            "national total grows at the national 2014-2024 rate (a controlled total: no national interval; "
-            "province and région intervals sum commune variances, independent errors). Illiteracy 10+: a scenario "
+            "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group (residents), "
+            "each commune's shrunk toward its province's with weight n/(n+500), children from 2024 child-woman "
+            "ratios, the ten-year step interpolated geometrically to 2030, and the communes controlled to the same "
+            "projection of the national totals (a controlled total: no national band). The band is the commune's "
+            "own ratios against its province's, each bound aggregated as its own scenario. Illiteracy 10+: a scenario "
             "band between the commune's 2014-2024 decline continued on the logit scale and no further progress; a "
             "rise is never extrapolated. Assisted services: people 15+ who cannot read (2024 census, sampling "
             "error only; 2030 on the illiteracy band). Training: people 15+ offline, from the internet layer's "
             f"draws (status {internet_status} in 2024); 2030 holds the 2024 offline share, so it is a scenario."
         ),
-        data={"national_totals": national, "national_growth": population.attrs["national_growth"]},
+        data={"national_totals": national, "age_groups": list(models.AGE_GROUPS)},
         metrics={"population_2030": national.get("population_forecast:2030:all"),
-                 "growth_spread_sd": round(population.attrs["spread"], 5)},
+                 "national_factor_2024_2030": round(national_factor, 5),
+                 "population_2030_uncontrolled_sum": round(float((pop24 * projection["factor"]).sum()), 0)},
         limitations=[
-            ("Trend extrapolation, not a cohort-component or Hamilton-Perry projection, and not controlled to HCP's "
-            "own national projection: migration and fertility shifts after 2024 are not modelled."),
+            ("Controlled to a Hamilton-Perry projection of the national totals, not to HCP's own national "
+             "projection (not among the sources); migration and fertility are those of 2014-2024, carried forward."),
             "No back-test: commune data before 2014 are not in the sources, so 2030 figures are scenarios.",
             "The offline share is held at its 2024 level, so training need in 2030 rises with population only.",
         ],
-        params={"horizon": 2030, "shrink_to_province": 0.5, "interval": 0.9, "aggregation_correlation": 0.0},
+        params={"horizon": 2030, "ccr_prior": 500, "ccr_bounds": [0.2, 5.0], "interval": 0.9,
+                "aggregation_correlation": 0.0},
     )
     return [out], card
 
@@ -650,6 +668,19 @@ def store_plan(result: planner.Plan, *, db: Any) -> str:
 
 
 # -- stored values --------------------------------------------------------------------------------
+def _age_counts(filled: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Residents by sex and five-year age group in 2014 and 2024 (HCP's age shares × resident population)."""
+    out = []
+    for year in (2014, 2024):
+        counts = {}
+        for sex in ("female", "male"):
+            shares = filled[[f"age_{a}:{year}:{sex}" for a in models.AGE_GROUPS]]
+            shares = shares.div(shares.sum(axis=1).where(lambda v: v > 0), axis=0)
+            counts[sex] = shares.mul(filled[f"population_municipal:{year}:{sex}"], axis=0).fillna(0.0)
+        out.append(counts)
+    return out[0], out[1]
+
+
 def _scenario_levels(frame: pd.DataFrame, parents: dict[str, pd.Series], *, weight: pd.Series | None = None
                      ) -> pd.DataFrame:
     """A scenario band at every level: each bound is its own scenario, so each is aggregated as a figure
