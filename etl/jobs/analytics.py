@@ -197,11 +197,9 @@ def _input_se(values: pd.DataFrame, codes: list[str], columns: pd.Index) -> pd.D
     subset = values[(values.level == "commune") & (values.area == "total") & values.se.notna()
                     & values.indicator_id.isin({k.indicator for k in keys})]
     table = subset.pivot_table(index="unit_code", columns=["indicator_id", "year", "sex"], values="se", aggfunc="first")
-    out = pd.DataFrame(index=codes)
-    for key in keys:
-        col = (key.indicator, key.year, key.sex)
-        out[key.name] = table[col].reindex(codes) if col in table.columns else 0.0
-    return out.fillna(0.0)
+    out = {key.name: table[(key.indicator, key.year, key.sex)].reindex(codes)
+           if (key.indicator, key.year, key.sex) in table.columns else pd.Series(0.0, index=codes) for key in keys}
+    return pd.DataFrame(out, index=codes).fillna(0.0)
 
 
 # -- models ---------------------------------------------------------------------------------------
