@@ -384,8 +384,7 @@ def census_entries() -> tuple[Indicator, ...]:
             sampled = year == 2024 and topic not in ("population", "sex", "age")
             entries[column] = Indicator(
                 id=column, label_fr=f"{row.heading}{category}", label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
-                label_en=label_en, dimension=None, direction="neutral", unit=str(row.unit),
-                denominator=_census_denominator(column, str(row.topic)),
+                label_en=label_en, dimension=None, direction="neutral", unit=str(row.unit), denominator=None,
                 source=_source_of(name), years=(year,), licence=HCP_LICENCE, sexes=sexes,
                 sampled=sampled, sampling_unit=(_sampling_unit(str(row.topic)) if sampled else None), curated=False,
             )
@@ -401,15 +400,6 @@ HOUSEHOLD_TOPICS = frozenset({
 
 def _sampling_unit(topic: str) -> str:
     return "households" if topic in HOUSEHOLD_TOPICS else "persons"
-
-
-def _census_denominator(column: str, topic: str) -> str | None:
-    """The count a census rate is a share of, where HCP's tables say it: languages are shares of the literate."""
-    if topic == "languagesReadAndWritten" and column != "languages_read_and_written_literate_population_10_plus":
-        return "languages_read_and_written_literate_population_10_plus"
-    if topic in HOUSEHOLD_TOPICS and column != "households_count":
-        return "households_count"
-    return None
 
 
 def _source_of(name: str) -> str:

@@ -191,18 +191,21 @@ def test_standard_errors_follow_the_census_design():
 def test_each_kind_of_rate_has_its_denominator_and_design_effect():
     from observatory import registry
     from observatory.etl.jobs.analytics import _denominators
+    from observatory.etl.transform.indicators import denominator as denominator_rule
 
     # Households are the sampling unit (deff 1); people are clustered in them (deff 1.5).
     assert sampling.DESIGN_EFFECTS == {"households": 1.0, "persons": 1.5}
     assert registry.get("amenities_electricity").sampling_unit == "households"
     assert registry.get("amenities_running_water").sampling_unit == "households"
+    assert registry.get("languages_read_and_written_english").sampling_unit == "persons"
     assert registry.get("illiteracy_rate_10_plus").sampling_unit == "persons"
     # Languages read and written are shares of the literate population aged 10+, not of everyone aged 10+.
     literate = "languages_read_and_written_literate_population_10_plus"
     assert registry.get("languages_read_and_written_french").denominator == literate
-    assert registry.get("languages_read_and_written_english").denominator == literate
+    assert denominator_rule("people", 2024, "languages_read_and_written_english") == literate
     entries = {e: registry.get(e) for e in ("languages_read_and_written_french", "amenities_electricity",
-                                            "illiteracy_rate_10_plus")}
+                                            "illiteracy_rate_10_plus", "languages_read_and_written_english")}
+    dictionary = {"languages_read_and_written_english": literate}
     # Tanger's published counts (RGPH 2024): 1,050,049 people 10+, 898,068 of them literate; 361,404 sedentary
     # households; French 54.5%, electricity 99.4%, illiteracy 14.5%.
     values = pd.DataFrame({
@@ -210,13 +213,14 @@ def test_each_kind_of_rate_has_its_denominator_and_design_effect():
         "indicator_id": ["illiteracy_population_10_plus", literate, "households_sedentary"],
         "value": [1050049.0, 898068.0, 361404.0]})
     part = pd.DataFrame({"unit_code": "01.511.01.0", "indicator_id": list(entries), "sex": "all", "area": "total",
-                         "value": [54.5, 99.4, 14.5]})
-    denominator, deff = _denominators(values, part, entries)
-    assert denominator.tolist() == [898068.0, 361404.0, 1050049.0] and deff.tolist() == [1.5, 1.0, 1.5]
-    se = sampling.rate_standard_error(part["value"], denominator, np.full(3, 362062), design_effect=deff)
-    over_everyone = sampling.rate_standard_error(part["value"], np.full(3, 1050049.0), np.full(3, 362062))
+                         "value": [54.5, 99.4, 14.5, 20.0]})
+    denominator, deff = _denominators(values, part, entries, dictionary)
+    assert denominator.tolist() == [898068.0, 361404.0, 1050049.0, 898068.0]
+    assert deff.tolist() == [1.5, 1.0, 1.5, 1.5]
+    se = sampling.rate_standard_error(part["value"], denominator, np.full(4, 362062), design_effect=deff)
+    over_everyone = sampling.rate_standard_error(part["value"], np.full(4, 1050049.0), np.full(4, 362062))
     assert se[0] / over_everyone[0] == pytest.approx(np.sqrt(1050049 / 898068))  # over the literate: larger SE
-    households_deff_15 = sampling.rate_standard_error(part["value"], denominator, np.full(3, 362062))
+    households_deff_15 = sampling.rate_standard_error(part["value"], denominator, np.full(4, 362062))
     assert households_deff_15[1] / se[1] == pytest.approx(np.sqrt(1.5))  # a household rate: no clustering
 
 

@@ -146,7 +146,10 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     sampled_ids = set(entries)
     part = values.loc[rows, ["unit_code", "indicator_id", "sex", "area", "value"]]
     households = units["households_2024"].reindex(part.unit_code).to_numpy(float)
-    denominator, deff = _denominators(values, part, entries)
+    dictionary = ctx.tables["indicator"]
+    declared = dictionary[dictionary.year == 2024].drop_duplicates("indicator_id").set_index("indicator_id")[
+        "denominator"].dropna().to_dict()
+    denominator, deff = _denominators(values, part, entries, declared)
     denominator = np.where(np.isnan(denominator), households, denominator)
     se = sampling.rate_standard_error(part["value"].to_numpy(float), denominator, households, design_effect=deff)
     values.loc[rows, "se"] = se
@@ -172,12 +175,13 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     ctx.tables["indicator_value"] = values
 
 
-def _denominators(values: pd.DataFrame, part: pd.DataFrame, entries: dict[str, registry.Indicator]
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Each sampled rate's own denominator (the registry's, for the same commune, sex and area) and design
-    effect; a rate without a declared denominator counts people aged 10+, or households."""
+def _denominators(values: pd.DataFrame, part: pd.DataFrame, entries: dict[str, registry.Indicator],
+                  dictionary: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each sampled rate's own denominator, for the same commune, sex and area (the registry's, else the one
+    the field dictionary weighs it with), and its design effect (the registry's sampling unit); a rate with
+    neither counts people aged 10+, or households."""
     unit = part.indicator_id.map({k: e.sampling_unit for k, e in entries.items()}).fillna("persons")
-    declared = part.indicator_id.map({k: e.denominator for k, e in entries.items()})
+    declared = part.indicator_id.map({k: e.denominator or dictionary.get(k) for k, e in entries.items()})
     fallback = np.where(unit == "households", "households_count", "illiteracy_population_10_plus")
     wanted = declared.where(declared.notna(), pd.Series(fallback, index=part.index))
     counts = values[(values.level == "commune") & (values.year == 2024) & values.indicator_id.isin(set(wanted))]
