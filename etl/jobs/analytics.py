@@ -436,6 +436,7 @@ def _index(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     extra: list[tuple[ix.Component, bool]] = []
     simulated = False
+    filled, imputed, se = filled.copy(), imputed.copy(), se.copy()  # connector columns are added below
     for component in ix.CONNECTOR_COMPONENTS:
         if component.indicator in connector:
             series, is_sim = connector[component.indicator]
