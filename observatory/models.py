@@ -76,12 +76,13 @@ class InternetModel:
         if keep.sum() < 30:
             raise ValidationError(f"too few communes with 2014 internet and covariates to fit a model: {int(keep.sum())}")
         self.mean_, self.scale_ = x[keep].mean(), x[keep].std().replace(0, 1)
-        design_matrix = sm.add_constant((x[keep] - self.mean_) / self.scale_)
+        design_matrix = self._z(x[keep])
         share = np.clip(y_percent[keep].to_numpy(float), self.floor, 100 - self.floor) / 100
         w = np.ones(int(keep.sum())) if households is None else households.reindex(x.index)[keep].to_numpy(float)
-        self.result_ = sm.GLM(share, design_matrix, family=sm.families.Binomial(), var_weights=w).fit(scale="X2")
-        self.coefficients_ = self.result_.params
-        eta = design_matrix.to_numpy() @ self.coefficients_.to_numpy()
+        result = sm.GLM(share, design_matrix, family=sm.families.Binomial(), var_weights=w).fit(scale="X2")
+        self.coefficients_ = pd.Series(result.params, index=["const", *x.columns])
+        self.cov_ = np.asarray(result.cov_params())
+        eta = design_matrix @ self.coefficients_.to_numpy()
         residual = logit(share) - eta
         self.sigma_ = float(np.sqrt(np.mean(residual**2)))
         self.r2_ = float(1 - np.sum(w * (share - expit(eta)) ** 2) / np.sum(w * (share - np.average(share, weights=w)) ** 2))
@@ -98,14 +99,13 @@ class InternetModel:
         """Linear predictor and its predictive SD (parameters and commune error) on the logit scale."""
         z = self._z(x)
         eta = z @ self.coefficients_.to_numpy()
-        cov = self.result_.cov_params().to_numpy()
-        var = np.einsum("ij,jk,ik->i", z, cov, z) + self.error_sd**2
+        var = np.einsum("ij,jk,ik->i", z, self.cov_, z) + self.error_sd**2
         return eta, np.sqrt(var)
 
     def _z(self, x: pd.DataFrame) -> np.ndarray:
-        import statsmodels.api as sm
-
-        return sm.add_constant((x - self.mean_) / self.scale_, has_constant="add")[self.coefficients_.index].to_numpy()
+        """The standardised design matrix, constant first, as numpy (statsmodels is ten times faster on it)."""
+        scaled = ((x[self.mean_.index] - self.mean_) / self.scale_).to_numpy(float)
+        return np.column_stack([np.ones(len(scaled)), scaled])
 
     def simulate_2024(
         self, x: pd.DataFrame, cells: pd.DataFrame, *, draws: int = 200, seed: int = 0, benchmark_sd: float = 0.1,
@@ -127,7 +127,7 @@ class InternetModel:
         xc["urban"] = (cells["area"].to_numpy() == "urban").astype(float)
         z = self._z(xc)
         beta = self.coefficients_.to_numpy()
-        betas = np.vstack([beta, rng.multivariate_normal(beta, self.result_.cov_params().to_numpy(), draws - 1)])
+        betas = np.vstack([beta, rng.multivariate_normal(beta, self.cov_, draws - 1)])
         commune_error = rng.standard_normal((draws, len(x))) * self.error_sd
         commune_error[0] = 0.0
         eta = betas @ z.T + commune_error[:, row]
@@ -145,7 +145,7 @@ class InternetModel:
 
 
 def rake(eta: np.ndarray, weight: np.ndarray, groups: Mapping[str, np.ndarray], targets: Mapping[str, np.ndarray],
-         *, iterations: int = 30, tolerance: float = 1e-5) -> np.ndarray:
+         *, iterations: int = 30, tolerance: float = 1e-4) -> np.ndarray:
     """
     Raking on the logit scale: one additive shift per group (the groups of one margin partition the
     cells: urban/rural, male/female), found by iterative proportional fitting with Newton steps, so the
