@@ -60,19 +60,27 @@ class Component:
         return dimension
 
 
-#: The census components: they are always there, so the index works without any connector.
+#: The census components of the headline index, access and skills: they are always there, so the index
+#: works without any connector. The modelled internet use is not one of them: it is a function of these
+#: inputs (it would count them twice) and its model error would pass for measurement; it stays a layer
+#: of its own. Vulnerability is not one of them either: it measures who would be hurt most, not who is
+#: excluded, barely correlates with access and skills, and reorders the top of the ranking by itself;
+#: it enters through its own lenses (`VULNERABILITY_COMPONENTS`).
 CENSUS_COMPONENTS: tuple[Component, ...] = (
     Component("households_distance_to_paved_road_km", 2024),
     Component("amenities_electricity", 2024),
     Component("equipment_internet", 2014, weight=0.5),
     Component("equipment_computer", 2014, weight=0.5),
     Component("equipment_mobile_phone", 2014, weight=0.5),
-    Component("internet_use_15_plus", 2024, weight=1.5),
     # Women's and men's illiteracy share the weight of one indicator: they are strongly correlated.
     Component("illiteracy_rate_10_plus", 2024, "female", weight=0.5),
     Component("illiteracy_rate_10_plus", 2024, "male", weight=0.5),
     Component("education_none", 2024),
     Component("languages_read_and_written_french", 2024),
+)
+
+#: The vulnerability dimension: added by the `vulnerability` lens and the group lenses built on it.
+VULNERABILITY_COMPONENTS: tuple[Component, ...] = (
     Component("age_60_plus", 2024),
     Component("disability_prevalence", 2024),
 )
@@ -87,6 +95,10 @@ CONNECTOR_COMPONENTS: tuple[Component, ...] = (
 )
 
 
+#: Which connector values a lens takes: none (census only), measured ones, or any (simulated included).
+CONNECTOR_POLICIES = ("none", "measured", "any")
+
+
 @dataclass(frozen=True)
 class Lens:
     """A group lens: the index seen for one group, with that group's figures where the census gives them."""
@@ -99,45 +111,71 @@ class Lens:
     """Take this sex's values for every component published by sex."""
     extra: tuple[Component, ...] = ()
     """Components added for the group (its share of the population, as a vulnerability)."""
+    connectors: str = "none"
+    """Connector values it takes, one of `CONNECTOR_POLICIES`."""
     note: str = ""
 
+    @property
+    def demonstration(self) -> bool:
+        """True when the lens may hold simulated values: every surface shows it under a banner."""
+        return self.connectors == "any"
 
-#: One lens per name of `observatory.enums.LENSES`, in that order.
+
+#: One lens per name of `observatory.enums.LENSES`, in that order. The headline is `census`: no
+#: modelled or simulated value enters it.
 LENSES: dict[str, Lens] = {
-    "all": Lens("all", "Ensemble de la population", "مجموع السكان", "Whole population",
-                note="Census components, plus connectivity and usage when loaded (flagged when simulated)."),
     "census": Lens("census", "Ensemble, recensement seul", "مجموع السكان، الإحصاء فقط", "Whole population, census only",
-                   note="The census components alone: comparable across builds whatever connectors are loaded."),
+                   note="The census components alone: the headline index, comparable across builds."),
+    "all": Lens("all", "Ensemble, avec les mesures", "مجموع السكان، مع القياسات", "Whole population, with measurements",
+                connectors="measured",
+                note="Census components plus measured connectivity and usage (speed tests, real usage exports) when "
+                     "loaded; never simulated values. Equal to the census lens when none is loaded."),
+    "vulnerability": Lens(
+        "vulnerability", "Avec la vulnérabilité", "مع الهشاشة الاجتماعية", "With vulnerability",
+        extra=VULNERABILITY_COMPONENTS,
+        note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal weights.",
+    ),
     "women": Lens(
         "women", "Femmes", "النساء", "Women", sex="female",
-        note="Women's illiteracy, schooling, French literacy, disability and modelled internet use.",
+        note="Women's illiteracy, schooling and French literacy.",
     ),
     "older": Lens(
         "older", "Personnes de 60 ans et plus", "الأشخاص البالغون 60 سنة فأكثر", "People aged 60+",
-        extra=(Component("age_60_plus", 2024, weight=2.0),),
-        note="The census gives no commune literacy by age: the 60+ share weighs three times in vulnerability.",
+        extra=(*VULNERABILITY_COMPONENTS, Component("age_60_plus", 2024, weight=2.0)),
+        note="The vulnerability lens with the 60+ share weighing three times (the census gives no commune "
+             "literacy by age).",
     ),
     "youth": Lens(
         "youth", "Jeunes de 15 à 24 ans", "الشباب من 15 إلى 24 سنة", "Young people aged 15-24",
-        extra=(Component("age_15_24", 2024, weight=2.0),),
-        note="The census gives no commune literacy by age: the 15-24 share is added to vulnerability.",
+        extra=(*VULNERABILITY_COMPONENTS, Component("age_15_24", 2024, weight=2.0)),
+        note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by age).",
     ),
     "disability": Lens(
         "disability", "Personnes en situation de handicap", "الأشخاص في وضعية إعاقة", "People with a disability",
-        extra=(Component("disability_prevalence", 2024, weight=2.0),),
-        note="Disability prevalence weighs three times in vulnerability.",
+        extra=(*VULNERABILITY_COMPONENTS, Component("disability_prevalence", 2024, weight=2.0)),
+        note="The vulnerability lens with disability prevalence weighing three times.",
+    ),
+    "demo": Lens(
+        "demo", "Démonstration (données simulées)", "عرض توضيحي (بيانات محاكاة)", "Demonstration (simulated data)",
+        connectors="any",
+        note="Census components plus every connector loaded, simulated ones included: a demonstration of how "
+             "usage data would enter, never a finding. Shown under a banner.",
     ),
 }
 
 
 def lens_components(lens: str | Lens, components: Sequence[Component] = CENSUS_COMPONENTS) -> tuple[Component, ...]:
-    """The components of a lens: its sex's values where published, plus the group's own components."""
+    """The components of a lens: its sex's values where published, plus the group's own components; connector
+    components only for a lens that takes them (which of them are simulated is the caller's to check)."""
     if isinstance(lens, str):
         if lens not in LENSES:
             raise unknown_name("lens", lens, LENSES)
         lens = LENSES[lens]
     out: list[Component] = []
+    connector_ids = {c.indicator for c in CONNECTOR_COMPONENTS}
     for c in components:
+        if lens.connectors == "none" and c.indicator in connector_ids:
+            continue
         if lens.sex is not None and lens.sex in c.entry.sexes:
             if c.sex != "all" and c.sex != lens.sex:
                 continue
@@ -150,6 +188,122 @@ def lens_components(lens: str | Lens, components: Sequence[Component] = CENSUS_C
             c = Component(c.indicator, c.year, c.sex, merged[c.key].weight + c.weight)
         merged[c.key] = c
     return tuple(merged.values())
+
+
+# -- outliers: the JRC/COINr rule ------------------------------------------------------------------
+#: A component is treated when |skewness| > 2 and (excess) kurtosis > 3.5 (COINr's `Treat()` defaults);
+#: up to 5 points are winsorised one at a time, and when that is not enough it is log-transformed.
+SKEW_LIMIT, KURTOSIS_LIMIT, WINSORISE_MAX = 2.0, 3.5, 5
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """How one component's raw values are treated before normalisation; applied alike to every draw."""
+
+    method: str
+    """`none`, `winsorise` (clip at `lower`/`upper`) or `log` (log of the distance from `anchor`)."""
+    points: int = 0
+    lower: float = -np.inf
+    upper: float = np.inf
+    anchor: float = 0.0
+    sign: float = 1.0
+    """+1: log(x − anchor + offset) for a right tail; −1: −log(anchor − x + offset) for a left one."""
+    offset: float = 1.0
+    skew: float = 0.0
+    kurtosis: float = 0.0
+    skew_after: float = 0.0
+    kurtosis_after: float = 0.0
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        if self.method == "winsorise":
+            return np.clip(x, self.lower, self.upper)
+        if self.method == "log":
+            if self.sign > 0:
+                return np.log(np.maximum(x - self.anchor, 0.0) + self.offset)
+            return -np.log(np.maximum(self.anchor - x, 0.0) + self.offset)
+        return x
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"method": self.method, "skew": round(self.skew, 3), "kurtosis": round(self.kurtosis, 3),
+               "skew_after": round(self.skew_after, 3), "kurtosis_after": round(self.kurtosis_after, 3)}
+        if self.method == "winsorise":
+            out.update(points=self.points, lower=self.lower, upper=self.upper)
+        elif self.method == "log":
+            out.update(anchor=self.anchor, sign=self.sign, offset=self.offset)
+        return out
+
+
+def _shape(x: np.ndarray) -> tuple[float, float]:
+    from scipy.stats import kurtosis, skew
+
+    return float(skew(x, bias=False)), float(kurtosis(x, bias=False))
+
+
+def _fails(sk: float, ku: float) -> bool:
+    return abs(sk) > SKEW_LIMIT and ku > KURTOSIS_LIMIT
+
+
+def outlier_treatment(values: np.ndarray) -> Treatment:
+    """
+    The JRC/COINr treatment of one component: none when it passes the rule; else winsorise the
+    tail its skew points to, one point at a time (up to 5), until it passes; else a log transform.
+    """
+    x = np.asarray(values, dtype=float)
+    sk, ku = _shape(x)
+    if not _fails(sk, ku):
+        return Treatment("none", skew=sk, kurtosis=ku, skew_after=sk, kurtosis_after=ku)
+    y = x.copy()
+    for points in range(1, WINSORISE_MAX + 1):
+        order = np.sort(np.unique(y))
+        if len(order) < 3:
+            break
+        if sk > 0:
+            y = np.minimum(y, order[-2])
+        else:
+            y = np.maximum(y, order[1])
+        s2, k2 = _shape(y)
+        if not _fails(s2, k2):
+            return Treatment("winsorise", points, lower=float(y.min()), upper=float(y.max()), skew=sk, kurtosis=ku,
+                             skew_after=s2, kurtosis_after=k2)
+    spread = float(x.max() - x.min()) or 1.0
+    anchor, sign = (float(x.min()), 1.0) if sk > 0 else (float(x.max()), -1.0)
+    t = Treatment("log", anchor=anchor, sign=sign, offset=0.01 * spread, skew=sk, kurtosis=ku)
+    s2, k2 = _shape(t.apply(x))
+    return Treatment("log", anchor=anchor, sign=sign, offset=0.01 * spread, skew=sk, kurtosis=ku, skew_after=s2,
+                     kurtosis_after=k2)
+
+
+def outlier_treatments(inputs: pd.DataFrame, components: Sequence[Component]) -> dict[str, Treatment]:
+    """The treatment of every component (keyed by its column name), decided on the observed values."""
+    return {c.key.name: outlier_treatment(inputs[c.key.name].to_numpy(float)) for c in components}
+
+
+def _treat(x: np.ndarray, treatments: Sequence[Treatment | None]) -> np.ndarray:
+    """Apply each column's treatment along the last axis of (..., units, components)."""
+    out = x.copy()
+    for k, t in enumerate(treatments):
+        if t is not None and t.method != "none":
+            out[..., k] = t.apply(x[..., k])
+    return out
+
+
+# -- which communes are ranked ----------------------------------------------------------------------
+#: A commune is ranked only when at least this many people live in it (ordinary households: the
+#: resident, not the legal, population) and at most half of its index inputs are imputed.
+MIN_RESIDENTS = 1000
+MAX_IMPUTED_SHARE = 0.5
+UNRANKED_REASONS = {
+    "few_residents": f"fewer than {MIN_RESIDENTS:,} residents: its rates rest on too few people to rank",
+    "mostly_imputed": "more than half of its index inputs are not published and were imputed",
+}
+
+
+def ranking_rule(residents: pd.Series, imputed_share: pd.Series) -> pd.Series:
+    """Why each unit is left unranked ('' when it is ranked): few residents first, then imputed inputs."""
+    reason = pd.Series("", index=residents.index, dtype=object)
+    reason[imputed_share.reindex(residents.index).fillna(0) > MAX_IMPUTED_SHARE] = "mostly_imputed"
+    reason[residents.fillna(0) < MIN_RESIDENTS] = "few_residents"
+    return reason
 
 
 # -- normalisation and aggregation, vectorised over any leading axes (draws) --------------------------
@@ -208,6 +362,8 @@ class FragilityIndex:
     normalisation: str = "minmax"
     weights: str | Mapping[str, float] = "equal"
     aggregation: str = "arithmetic"
+    treat_outliers: bool = True
+    """Treat skewed components by the JRC/COINr rule (`outlier_treatment`), decided at `fit()`."""
 
     def __post_init__(self) -> None:
         if self.normalisation not in NORMALISATIONS:
@@ -259,7 +415,17 @@ class FragilityIndex:
             "weights": self.weights if isinstance(self.weights, str) else dict(self.weights),
             "dimension_weights": dict(zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist())),
             "aggregation": self.aggregation,
+            "outliers": {
+                "rule": f"|skew| > {SKEW_LIMIT} and kurtosis > {KURTOSIS_LIMIT}: winsorise up to {WINSORISE_MAX} "
+                        "points, else log",
+                "treatments": {k: t.as_dict() for k, t in getattr(self, "treatments_", {}).items()},
+            } if self.treat_outliers else None,
         }
+
+    def _treated(self, x: np.ndarray) -> np.ndarray:
+        if not self.treat_outliers:
+            return x
+        return _treat(x, [self.treatments_.get(c.key.name) for c in self.components])
 
     def matrix(self, inputs: pd.DataFrame) -> np.ndarray:
         """The (units, components) matrix of raw values; a missing column or value is an error here."""
@@ -283,21 +449,29 @@ class FragilityIndex:
         return x
 
     # -- fitting ------------------------------------------------------------------------------------
-    def fit(self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None) -> FragilityIndex:
+    def fit(
+        self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None, ranked: np.ndarray | None = None
+    ) -> FragilityIndex:
+        """Scores for every unit; ranks for the `ranked` ones (a boolean mask; all by default), NaN for the others."""
         x = self.matrix(inputs)
+        names = [c.key.name for c in self.components]
+        if self.treat_outliers:
+            self.treatments_ = outlier_treatments(inputs, self.components)
+        self.ranked_ = np.ones(len(x), bool) if ranked is None else np.asarray(ranked, bool)
         signs, m = self._matrices()
-        xn = normalise(x * signs, self.normalisation)
+        xn = normalise(self._treated(x) * signs, self.normalisation)
         sub = xn @ m
         w = self.dimension_weights()
         score = to_0_100(aggregate(sub, w, self.aggregation))
-        names = [c.key.name for c in self.components]
         self.inputs_ = inputs
         self.normalised_ = pd.DataFrame(xn, index=inputs.index, columns=names)
         # Contribution of each component to the distance from the average unit (arithmetic reading).
         weight_k = (m * w[None, :]).sum(axis=1)
         centred = xn - xn.mean(axis=0, keepdims=True)
         self.contributions_ = pd.DataFrame(centred * weight_k, index=inputs.index, columns=names)
-        scores = pd.DataFrame({"index": score, "rank": ranks(score)}, index=inputs.index)
+        rank = np.full(len(score), np.nan)
+        rank[self.ranked_] = ranks(score[self.ranked_])
+        scores = pd.DataFrame({"index": score, "rank": rank}, index=inputs.index)
         for j, d in enumerate(self.dimensions):
             scores[d] = to_0_100(sub[:, j])
         scores["imputed"] = 0 if imputed is None else imputed.reindex(index=inputs.index, columns=names).sum(axis=1)
@@ -317,6 +491,7 @@ class FragilityIndex:
         groups: Mapping[str, np.ndarray] | None = None,
         chunk: int = 100,
         vary_choices: bool = True,
+        regions: np.ndarray | None = None,
     ) -> MonteCarloResult:
         """
         Rank uncertainty over `draws` plausible indices. Each draw picks a normalisation and an
@@ -325,8 +500,12 @@ class FragilityIndex:
         sampling error `se` (same shape as the inputs; zero when absent). With `vary_choices=False`
         only the sampling error varies (this index's weights, normalisation and aggregation are kept).
         `groups` maps a level name to a (units, groups) matrix of weights (population shares) so
-        provinces and régions are ranked from the same draws.
+        provinces and régions are ranked from the same draws. Communes are ranked among the units
+        `fit()` ranked; `regions` (a label per unit) gives the chance of being in one's région's top 10.
+        Outlier treatments decided at `fit()` apply to every draw.
         """
+        if not hasattr(self, "ranked_"):
+            self.fit(inputs)
         x = self.matrix(inputs)
         names = [c.key.name for c in self.components]
         sd = np.zeros_like(x) if se is None else se.reindex(index=inputs.index, columns=names).fillna(0).to_numpy(float)
@@ -348,7 +527,7 @@ class FragilityIndex:
             n = stop - start
             xd = x[None, :, :] + rng.standard_normal((n, *x.shape)) * sd[None, :, :]
             xd = np.where(_bounded(self.components)[None, None, :], np.clip(xd, 0.0, 100.0), np.maximum(xd, 0.0))
-            xd = xd * signs
+            xd = self._treated(xd) * signs
             sub = np.empty((n, x.shape[0], len(w0)))
             for i, method in enumerate(NORMALISATIONS):
                 pick = norm_choice[start:stop] == i
@@ -358,7 +537,9 @@ class FragilityIndex:
                 pick = agg_choice[start:stop] == i
                 if pick.any():
                     scores[start:stop][pick] = to_0_100(aggregate(sub[pick], weights[start:stop][pick], method))
-        rank_draws = {"commune": ranks(scores)}
+        commune_ranks = np.zeros(scores.shape, dtype=np.int32)
+        commune_ranks[:, self.ranked_] = ranks(scores[:, self.ranked_])
+        rank_draws = {"commune": commune_ranks}
         score_draws = {"commune": scores}
         for level, matrix in level_groups.items():
             level_scores = scores @ matrix
@@ -371,6 +552,7 @@ class FragilityIndex:
         }
         return MonteCarloResult(
             rank_draws=rank_draws, score_draws=score_draws, factors=factors, weights=weights,
+            ranked={"commune": self.ranked_.copy()}, regions=None if regions is None else np.asarray(regions),
             params={"draws": draws, "seed": seed, "concentration": concentration,
                     "normalisations": list(NORMALISATIONS), "aggregations": list(AGGREGATIONS),
                     "sampling_error": se is not None, "centre": self.params()},
@@ -378,18 +560,98 @@ class FragilityIndex:
 
     def dimension_removal(self, inputs: pd.DataFrame) -> pd.DataFrame:
         """How far ranks move when each dimension is left out (mean absolute rank shift), as in the Handbook."""
-        base = self.fit(inputs).scores_["rank"].to_numpy()
+        ranked = getattr(self, "ranked_", None)
+        base = self.scores_["rank"].to_numpy() if hasattr(self, "scores_") else self.fit(inputs).scores_["rank"].to_numpy()
         rows = []
         for d in self.dimensions:
             kept = [c for c in self.components if c.dimension != d]
             if not kept:
                 continue
-            other = FragilityIndex(kept, self.normalisation, _drop(self.weights, d), self.aggregation).fit(inputs)
+            other = FragilityIndex(kept, self.normalisation, _drop(self.weights, d), self.aggregation,
+                                   self.treat_outliers).fit(inputs, ranked=ranked)
             shift = np.abs(other.scores_["rank"].to_numpy() - base)
+            shift = shift[~np.isnan(shift)]
+            top50 = set(np.flatnonzero(base <= 50)) & set(np.flatnonzero(other.scores_["rank"].to_numpy() <= 50))
             rows.append({"dimension": d, "mean_abs_rank_shift": float(shift.mean()),
-                         "p90_abs_rank_shift": float(np.quantile(shift, 0.9))})
-        self.fit(inputs)
+                         "p90_abs_rank_shift": float(np.quantile(shift, 0.9)), "top50_kept": len(top50)})
         return pd.DataFrame(rows)
+
+
+#: Imputation methods the sensitivity analysis compares: the province's median (the build's), the country's.
+IMPUTATIONS = ("province_median", "national_median")
+
+
+def sobol_sensitivity(
+    index: FragilityIndex, raw: pd.DataFrame, province: pd.Series, *, ranked: np.ndarray | None = None,
+    base_samples: int = 256, seed: int = 0, weight_range: tuple[float, float] = (0.5, 1.5),
+) -> pd.DataFrame:
+    """
+    Total-order (and first-order) Sobol indices, with SALib, of the commune ranking on the choices a
+    builder makes: normalisation, aggregation, each dimension's weight (a multiplier drawn in
+    `weight_range`), which dimension is included (all, half the time; else one left out) and how
+    empty inputs are imputed (`IMPUTATIONS`). Two outputs: the mean absolute rank shift from this
+    index's ranking (SALib's estimates with 95% confidence bounds), and the ranks themselves (Jansen's
+    estimator per commune, pooled over communes). `raw` holds the inputs before imputation.
+    """
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    dims = index.dimensions
+    names = [c.key.name for c in index.components]
+    problem = {"num_vars": 5 + len(dims) - 2 + 1,
+               "names": ["normalisation", "aggregation", *[f"weight_{d}" for d in dims], "dimension_left_out",
+                         "imputation"],
+               "bounds": [[0, len(NORMALISATIONS)], [0, len(AGGREGATIONS)], *[list(weight_range)] * len(dims),
+                          [0, 1], [0, len(IMPUTATIONS)]]}
+    problem["num_vars"] = len(problem["names"])
+    design = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    ranked = np.ones(len(raw), bool) if ranked is None else np.asarray(ranked, bool)
+    filled = {
+        "province_median": raw[names].fillna(raw[names].groupby(province.reindex(raw.index)).transform("median"))
+        .fillna(raw[names].median()),
+        "national_median": raw[names].fillna(raw[names].median()),
+    }
+    signs, m = index._matrices()
+    w0 = index.dimension_weights()
+    norm = np.minimum(design[:, 0].astype(int), len(NORMALISATIONS) - 1)
+    agg = np.minimum(design[:, 1].astype(int), len(AGGREGATIONS) - 1)
+    multipliers = design[:, 2:2 + len(dims)]
+    u = design[:, 2 + len(dims)]
+    left = np.where(u < 0.5, -1, np.minimum(((u - 0.5) * 2 * len(dims)).astype(int), len(dims) - 1))
+    imp = np.minimum(design[:, -1].astype(int), len(IMPUTATIONS) - 1)
+    weights = w0[None, :] * multipliers
+    weights[np.arange(len(design)), np.maximum(left, 0)] *= np.where(left >= 0, 0.0, 1.0)
+    weights /= weights.sum(axis=1, keepdims=True)
+    ranks_out = np.empty((len(design), int(ranked.sum())))
+    for i_imp, method in enumerate(IMPUTATIONS):
+        x = index._treated(filled[method][names].to_numpy(float)) * signs
+        for i_norm, normalisation in enumerate(NORMALISATIONS):
+            sub = normalise(x, normalisation) @ m
+            for i_agg, aggregation in enumerate(AGGREGATIONS):
+                pick = np.flatnonzero((imp == i_imp) & (norm == i_norm) & (agg == i_agg))
+                if len(pick):
+                    score = aggregate(np.broadcast_to(sub, (len(pick), *sub.shape)), weights[pick], aggregation)
+                    ranks_out[pick] = ranks(score[:, ranked])
+    reference = ranks(index.scores_["index"].to_numpy()[ranked])
+    shift = np.abs(ranks_out - reference[None, :]).mean(axis=1)
+    result = analyze.analyze(problem, shift, calc_second_order=False, seed=seed)
+    # Jansen's total-order estimator on each commune's rank, pooled: Σ E[(f(A) − f(AB_i))²] / (2 Σ Var).
+    k = problem["num_vars"]
+    block = ranks_out.reshape(base_samples, k + 2, -1)
+    f_a, f_b = block[:, 0], block[:, -1]
+    variance = np.concatenate([f_a, f_b]).var(axis=0).sum()
+    rows = []
+    for j, name in enumerate(problem["names"]):
+        f_ab = block[:, 1 + j]
+        total = float(((f_a - f_ab) ** 2).mean(axis=0).sum() / (2 * variance)) if variance > 0 else 0.0
+        first = float((f_b * (f_ab - f_a)).mean(axis=0).sum() / variance) if variance > 0 else 0.0
+        rows.append({"factor": name, "total_order": float(result["ST"][j]), "total_order_ci": float(result["ST_conf"][j]),
+                     "first_order": float(result["S1"][j]), "first_order_ci": float(result["S1_conf"][j]),
+                     "total_order_ranks": total, "first_order_ranks": first})
+    out = pd.DataFrame(rows)
+    out.attrs.update({"evaluations": len(design), "base_samples": base_samples, "output": "mean absolute rank shift",
+                      "mean_shift": float(shift.mean())})
+    return out
 
 
 def _drop(weights: str | Mapping[str, float], dimension: str) -> str | Mapping[str, float]:
@@ -416,17 +678,38 @@ class MonteCarloResult:
     factors: dict[str, np.ndarray]
     weights: np.ndarray
     params: dict[str, Any] = field(default_factory=dict)
+    ranked: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per level, which units were ranked (all when absent)."""
+    regions: np.ndarray | None = None
+    """The région of each commune, for the chance of being in its région's top 10."""
 
     def summary(self, level: str = "commune") -> pd.DataFrame:
-        """Median rank, 90% rank interval (5th-95th percentile) and 90% score interval, per unit (columns)."""
+        """
+        Median rank, 90% rank interval (5th-95th percentile) and 90% score interval, per unit (columns),
+        with the certainty figures of the same draws: `p_top_decile`, the share of draws in which the
+        unit is among the 10% most fragile ranked units, and for communes `p_region_top10`, the share in
+        which it is among the 10 most fragile of its région. Unranked units get empty ranks and chances.
+        """
         r, s = self.rank_draws[level], self.score_draws[level]
-        return pd.DataFrame({
+        ranked = self.ranked.get(level, np.ones(r.shape[1], bool))
+        top = int(np.ceil(0.1 * ranked.sum()))
+        out = pd.DataFrame({
             "rank_median": np.median(r, axis=0),
-            "rank_lower": np.quantile(r, 0.05, axis=0, method="lower"),
-            "rank_upper": np.quantile(r, 0.95, axis=0, method="higher"),
+            "rank_lower": np.quantile(r, 0.05, axis=0, method="lower").astype(float),
+            "rank_upper": np.quantile(r, 0.95, axis=0, method="higher").astype(float),
             "score_lower": np.quantile(s, 0.05, axis=0),
             "score_upper": np.quantile(s, 0.95, axis=0),
+            "p_top_decile": ((r >= 1) & (r <= top)).mean(axis=0),
         })
+        if level == "commune" and self.regions is not None:
+            p = np.full(r.shape[1], np.nan)
+            for region in np.unique(self.regions):
+                cols = np.flatnonzero((self.regions == region) & ranked)
+                if len(cols):
+                    p[cols] = (ranks(s[:, cols]) <= 10).mean(axis=0)
+            out["p_region_top10"] = p
+        out.loc[~ranked, ["rank_median", "rank_lower", "rank_upper", "p_top_decile"]] = np.nan
+        return out
 
     def sensitivity(self, level: str = "commune") -> pd.DataFrame:
         """
@@ -529,6 +812,28 @@ def explain(
                 f"(90% interval: {ordinal(lo, 'en')}–{ordinal(hi, 'en')})")
         body = ", mainly because " + " and ".join(reasons) if reasons else ""
     return head + body + tail + "."
+
+
+UNRANKED_SENTENCES = {
+    "few_residents": {
+        "fr": f"Non classée : moins de {MIN_RESIDENTS:,} résidents".replace(",", "\u202f")
+              + ", ses taux reposent sur trop peu de personnes pour un rang.",
+        "ar": f"غير مصنفة: أقل من {MIN_RESIDENTS} نسمة مقيمة، معدلاتها مبنية على عدد قليل جدا من الأشخاص.",
+        "en": f"Not ranked: fewer than {MIN_RESIDENTS:,} residents, too few people for its rates to support a rank.",
+    },
+    "mostly_imputed": {
+        "fr": "Non classée : plus de la moitié de ses données ne sont pas publiées par le HCP et ont été imputées.",
+        "ar": "غير مصنفة: أكثر من نصف معطياتها غير منشورة من طرف المندوبية وتم تقديرها.",
+        "en": "Not ranked: more than half of its inputs are not published by HCP and were imputed.",
+    },
+}
+
+
+def explain_unranked(reason: str, lang: str = "en") -> str:
+    """Why a unit has no rank, in `lang` (`reason` one of `UNRANKED_REASONS`)."""
+    if reason not in UNRANKED_SENTENCES:
+        raise unknown_name("unranked reason", reason, UNRANKED_SENTENCES)
+    return UNRANKED_SENTENCES[reason][lang]
 
 
 def params_json(params: Mapping[str, Any]) -> str:

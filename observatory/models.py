@@ -11,16 +11,16 @@ figures. Each commune gets an estimate with a 90% predictive interval, flagged `
 Leave-one-région-out cross-validation measures the error and the interval coverage; the model card
 that ships with the estimates records all of it.
 
-**Forecasts to 2030.** Population from each commune's 2014→2024 growth, shrunk towards its
-province's and scaled so the national total follows the national growth; illiteracy 10+ by sex
-from the 2014→2024 trend on the logit scale; from those, the people aged 15+ who need assisted
-digital services (illiterate) or training (offline).
+**Scenarios to 2030.** Population by Hamilton-Perry cohort-change ratios, controlled to the same
+projection of the national totals; illiteracy 10+ by sex as a band between its 2014→2024 decline
+continued and no further progress; from those, the people aged 15+ who need assisted digital
+services (illiterate) or training (offline).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,6 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 
-from .enums import SEXES
 from .errors import ValidationError
 
 #: HCP, RGPH 2024: people aged 15+ who used the internet in the last three months (percent).
@@ -55,82 +54,187 @@ def design(frame: pd.DataFrame, year: int, urban: pd.Series) -> pd.DataFrame:
 @dataclass
 class InternetModel:
     """
-    Logit-linear model of 2014 household internet, carried to 2024 and benchmarked. After `fit()`:
-    `coefficients_`, `r2_`, `sigma_` (residual SD on the logit scale), `n_`; after `predict()`:
-    a frame with estimate, lower, upper (percent) per commune and sex; `benchmark_` holds the shifts
-    and the achieved national figures.
+    Binomial model of 2014 household internet, carried to 2024 and benchmarked. `fit()` is a
+    household-weighted binomial GLM (logit link, overdispersion from the Pearson χ²): its fitted
+    national level equals the observed one, which an unweighted fit on logits does not. After `fit()`:
+    `coefficients_`, `r2_`, `sigma_` (SD of the commune residuals on the logit scale), `n_`,
+    `level_2014_` (fitted and observed national 2014 level). `predictive_sd` (logit scale) is the
+    commune-level error used for intervals: the ex-post analogue test's, when given.
     """
 
     floor: float = 0.5
     """Rates are clipped to [floor, 100 - floor] percent before the logit."""
     targets: Mapping[str, float] = field(default_factory=lambda: dict(NATIONAL_INTERNET_2024))
+    predictive_sd: float | None = None
 
-    def fit(self, x: pd.DataFrame, y_percent: pd.Series) -> InternetModel:
+    def fit(self, x: pd.DataFrame, y_percent: pd.Series, households: pd.Series | None = None) -> InternetModel:
         import statsmodels.api as sm
 
         keep = y_percent.notna() & x.notna().all(axis=1)
+        if households is not None:
+            keep &= households.reindex(x.index).fillna(0) > 0
         if keep.sum() < 30:
             raise ValidationError(f"too few communes with 2014 internet and covariates to fit a model: {int(keep.sum())}")
         self.mean_, self.scale_ = x[keep].mean(), x[keep].std().replace(0, 1)
-        design_matrix = sm.add_constant((x[keep] - self.mean_) / self.scale_)
-        target = logit(np.clip(y_percent[keep], self.floor, 100 - self.floor) / 100)
-        self.result_ = sm.OLS(target, design_matrix).fit()
-        self.coefficients_ = self.result_.params
-        self.r2_ = float(self.result_.rsquared)
-        self.sigma_ = float(np.sqrt(self.result_.scale))
+        design_matrix = self._z(x[keep])
+        share = np.clip(y_percent[keep].to_numpy(float), self.floor, 100 - self.floor) / 100
+        w = np.ones(int(keep.sum())) if households is None else households.reindex(x.index)[keep].to_numpy(float)
+        result = sm.GLM(share, design_matrix, family=sm.families.Binomial(), var_weights=w).fit(scale="X2")
+        self.coefficients_ = pd.Series(result.params, index=["const", *x.columns])
+        self.cov_ = np.asarray(result.cov_params())
+        eta = design_matrix @ self.coefficients_.to_numpy()
+        residual = logit(share) - eta
+        self.sigma_ = float(np.sqrt(np.mean(residual**2)))
+        self.r2_ = float(1 - np.sum(w * (share - expit(eta)) ** 2) / np.sum(w * (share - np.average(share, weights=w)) ** 2))
+        self.level_2014_ = {"fitted": float(100 * np.average(expit(eta), weights=w)),
+                            "observed": float(100 * np.average(share, weights=w))}
         self.n_ = int(keep.sum())
         return self
 
-    def linear(self, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Linear predictor and its predictive SD (parameters and residual) on the logit scale."""
-        import statsmodels.api as sm
+    @property
+    def error_sd(self) -> float:
+        return self.sigma_ if self.predictive_sd is None else self.predictive_sd
 
-        z = sm.add_constant((x - self.mean_) / self.scale_, has_constant="add")[self.coefficients_.index]
-        eta = z.to_numpy() @ self.coefficients_.to_numpy()
-        cov = self.result_.cov_params().to_numpy()
-        var = np.einsum("ij,jk,ik->i", z.to_numpy(), cov, z.to_numpy()) + self.sigma_**2
+    def linear(self, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Linear predictor and its predictive SD (parameters and commune error) on the logit scale."""
+        z = self._z(x)
+        eta = z @ self.coefficients_.to_numpy()
+        var = np.einsum("ij,jk,ik->i", z, self.cov_, z) + self.error_sd**2
         return eta, np.sqrt(var)
 
-    def predict_2024(
-        self, x: pd.DataFrame, urban: pd.Series, population_15: Mapping[str, pd.Series]
-    ) -> pd.DataFrame:
+    def _z(self, x: pd.DataFrame) -> np.ndarray:
+        """The standardised design matrix, constant first, as numpy (statsmodels is ten times faster on it)."""
+        scaled = ((x[self.mean_.index] - self.mean_) / self.scale_).to_numpy(float)
+        return np.column_stack([np.ones(len(scaled)), scaled])
+
+    def simulate_2024(
+        self, x: pd.DataFrame, cells: pd.DataFrame, *, draws: int = 200, seed: int = 0, benchmark_sd: float = 0.1,
+    ) -> CellDraws:
         """
-        Benchmarked 2024 estimates. `population_15` maps all/male/female to people aged 15+ per commune
-        (the weights). Returns one row per commune and sex with estimate, lower, upper, se (percent).
+        Benchmarked 2024 internet use in each commune × area × sex cell of people aged 15+ (`cells`:
+        code, area urban/rural, sex male/female, weight), with `draws` joint simulations. Each draw takes
+        the coefficients from their sampling distribution, one logit error per commune (`error_sd`), and
+        HCP's national level moved by `benchmark_sd` points; logit shifts per area and per sex are then
+        raked so the weighted cells hit every target (urban, rural, men, women; so the total). Draw 0 is
+        the central estimate (no noise). Aggregates of any units come from the same draws.
         """
-        eta, sd = self.linear(x)
-        is_urban = urban.reindex(x.index).to_numpy(bool)
-        weights = {s: population_15[s].reindex(x.index).fillna(0).to_numpy(float) for s in SEXES}
-        shift = np.zeros(len(eta))
-        bench: dict[str, Any] = {}
-        for area, mask in (("urban", is_urban), ("rural", ~is_urban)):
-            a = _solve_shift(eta[mask], weights["all"][mask], self.targets[area])
-            shift[mask] = a
-            bench[f"shift_{area}"] = a
-        rows = []
-        for sex in SEXES:
-            b = 0.0 if sex == "all" else _solve_shift(eta + shift, weights[sex], self.targets[sex])
-            bench[f"shift_{sex}"] = b
-            centre = eta + shift + b
-            rows.append(pd.DataFrame({
-                "code": x.index, "sex": sex,
-                "estimate": 100 * expit(centre),
-                "lower": 100 * expit(centre - Z90 * sd),
-                "upper": 100 * expit(centre + Z90 * sd),
-                # Delta-method SE on the percent scale, for carrying into the index.
-                "se": 100 * expit(centre) * (1 - expit(centre)) * sd,
-            }))
-        out = pd.concat(rows, ignore_index=True)
-        achieved = {}
-        for name, sex, mask in (("total", "all", None), ("urban", "all", is_urban), ("rural", "all", ~is_urban),
-                                ("male", "male", None), ("female", "female", None)):
-            est = out.loc[out.sex == sex, "estimate"].to_numpy()
-            w = weights[sex] if mask is None else weights[sex] * mask
-            achieved[name] = float(np.sum(est * w) / np.sum(w))
-        bench["achieved"] = achieved
-        bench["targets"] = dict(self.targets)
-        self.benchmark_ = bench
-        return out
+        rng = np.random.default_rng(seed)
+        codes = cells["code"].to_numpy()
+        row = pd.Index(x.index).get_indexer(codes)
+        if (row < 0).any():
+            raise ValidationError(f"{int((row < 0).sum())} cells of communes without covariates (first: {codes[row < 0][0]})")
+        xc = x.iloc[row].copy()
+        xc["urban"] = (cells["area"].to_numpy() == "urban").astype(float)
+        z = self._z(xc)
+        beta = self.coefficients_.to_numpy()
+        betas = np.vstack([beta, rng.multivariate_normal(beta, self.cov_, draws - 1)])
+        commune_error = rng.standard_normal((draws, len(x))) * self.error_sd
+        commune_error[0] = 0.0
+        eta = betas @ z.T + commune_error[:, row]
+        level = rng.standard_normal(draws) * benchmark_sd
+        level[0] = 0.0
+        weight = cells["weight"].to_numpy(float)
+        groups = {"urban": cells["area"].to_numpy() == "urban", "rural": cells["area"].to_numpy() == "rural",
+                  "male": cells["sex"].to_numpy() == "male", "female": cells["sex"].to_numpy() == "female"}
+        targets = {k: (self.targets[k] + level) / 100 for k in groups}
+        share = rake(eta, weight, groups, targets)
+        achieved = {k: float(100 * np.average(share[0, m], weights=weight[m])) for k, m in groups.items()}
+        achieved["total"] = float(100 * np.average(share[0], weights=weight))
+        self.benchmark_ = {"targets": dict(self.targets), "achieved": achieved, "benchmark_sd": benchmark_sd}
+        return CellDraws(cells.reset_index(drop=True), share)
+
+
+def rake(eta: np.ndarray, weight: np.ndarray, groups: Mapping[str, np.ndarray], targets: Mapping[str, np.ndarray],
+         *, iterations: int = 30, tolerance: float = 1e-4) -> np.ndarray:
+    """
+    Raking on the logit scale: one additive shift per group (the groups of one margin partition the
+    cells: urban/rural, male/female), found by iterative proportional fitting with Newton steps, so the
+    weighted share of each group meets its target in every draw (rows of `eta`); it stops when no shift
+    moves by more than `tolerance` (logit). When the margins' targets are not exactly consistent with the cells' weights, the last
+    margin is met exactly and the others within the inconsistency. Returns the shares, shape of `eta`.
+    """
+    shift = np.zeros_like(eta)
+    norm = {name: weight[mask] / weight[mask].sum() for name, mask in groups.items()}
+    goals = {name: np.broadcast_to(np.asarray(targets[name], dtype=float), eta.shape[:1]) for name in groups}
+    for _ in range(iterations):
+        moved = 0.0
+        for name, mask in groups.items():
+            block = eta[:, mask] + shift[:, mask]
+            a = np.zeros(eta.shape[0])
+            for _ in range(6):
+                p = expit(block + a[:, None])
+                gap = p @ norm[name] - goals[name]
+                step = gap / np.maximum((p * (1 - p)) @ norm[name], 1e-9)
+                a -= step
+                if np.abs(step).max() < tolerance:
+                    break
+            shift[:, mask] += a[:, None]
+            moved = max(moved, float(np.abs(a).max()))
+        if moved < tolerance:
+            break
+    return expit(eta + shift)
+
+
+@dataclass
+class CellDraws:
+    """Simulated shares (draws × cells) of a rate over weighted cells; draw 0 is the central estimate."""
+
+    cells: pd.DataFrame
+    share: np.ndarray
+
+    def summarise(self, unit: np.ndarray | pd.Series, *, sex: str | None = None, count: bool = False,
+                  factor: np.ndarray | None = None) -> pd.DataFrame:
+        """
+        The rate (percent) or, with `count`, the people outside it (weight × (1 − share), summed), per unit
+        (a label per cell), over the cells of `sex` (all when None): estimate from draw 0, 90% interval and
+        SE from the draws. `factor` multiplies each cell's weight (a projected population, say).
+        """
+        pick = np.ones(len(self.cells), bool) if sex is None else (self.cells["sex"].to_numpy() == sex)
+        labels = np.asarray(unit)[pick]
+        w = self.cells["weight"].to_numpy(float)[pick] * (1.0 if factor is None else np.asarray(factor)[pick])
+        uniq, inverse = np.unique(labels, return_inverse=True)
+        from scipy.sparse import csr_matrix
+
+        m = csr_matrix((w, (np.arange(len(w)), inverse)), shape=(len(w), len(uniq)))
+        share = self.share[:, pick]
+        if count:
+            values = (m.T @ (1 - share).T).T
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):  # a unit without people has no rate
+                values = 100 * (m.T @ share.T).T / np.asarray(m.sum(axis=0)).ravel()
+        return pd.DataFrame({
+            "code": uniq, "estimate": values[0], "lower": np.quantile(values[1:], 0.05, axis=0),
+            "upper": np.quantile(values[1:], 0.95, axis=0), "se": values[1:].std(axis=0),
+        })
+
+
+def expost_test(
+    outcomes: Mapping[str, tuple[pd.Series, pd.Series]], x14: pd.DataFrame, x24: pd.DataFrame,
+    households14: pd.Series, households24: pd.Series, *, floor: float = 0.5,
+) -> pd.DataFrame:
+    """
+    The ex-post analogue of the internet model: for household outcomes known by commune in both
+    censuses (`outcomes`: name → (2014, 2024) percent), fit the same model on 2014, apply it to the 2024
+    covariates, benchmark it to the outcome's 2024 national level, and compare with the 2024 truth;
+    beside it, carry-forward: the 2014 value shifted on the logit scale to the same national level.
+    RMSE in points and on the logit scale, per outcome.
+    """
+    rows = []
+    for name, (y14, y24) in outcomes.items():
+        model = InternetModel(floor=floor).fit(x14, y14, households14)
+        ok = y24.notna() & y14.notna() & x24.notna().all(axis=1) & (households24.fillna(0) > 0)
+        w24 = households24[ok].to_numpy(float)
+        truth = np.clip(y24[ok].to_numpy(float), floor, 100 - floor) / 100
+        national = float(np.average(truth, weights=w24))
+        eta, _ = model.linear(x24[ok])
+        carry = logit(np.clip(y14[ok].to_numpy(float), floor, 100 - floor) / 100)
+        for method, base in (("model", eta), ("carry_forward", carry)):
+            a = _solve_shift(base, w24, 100 * national)
+            error = expit(base + a) - truth
+            rows.append({"outcome": name, "method": method, "n": int(ok.sum()),
+                         "rmse_pp": float(100 * np.sqrt(np.mean(error**2))),
+                         "rmse_logit": float(np.sqrt(np.mean((base + a - logit(truth)) ** 2)))})
+    return pd.DataFrame(rows)
 
 
 def _solve_shift(eta: np.ndarray, weight: np.ndarray, target_percent: float) -> float:
@@ -144,7 +248,8 @@ def _solve_shift(eta: np.ndarray, weight: np.ndarray, target_percent: float) -> 
 
 
 def spatial_cross_validation(
-    x: pd.DataFrame, y_percent: pd.Series, region: pd.Series, *, floor: float = 0.5
+    x: pd.DataFrame, y_percent: pd.Series, region: pd.Series, *, floor: float = 0.5,
+    households: pd.Series | None = None,
 ) -> pd.DataFrame:
     """
     Leave one région out: fit on the other régions, predict the held-out one. One row per région with
@@ -155,7 +260,8 @@ def spatial_cross_validation(
     for code in sorted(region[keep].unique()):
         test = keep & (region == code)
         train = keep & (region != code)
-        model = InternetModel(floor=floor).fit(x[train], y_percent[train])
+        model = InternetModel(floor=floor).fit(x[train], y_percent[train],
+                                               None if households is None else households[train])
         eta, sd = model.linear(x[test])
         predicted = 100 * expit(eta)
         lower, upper = 100 * expit(eta - Z90 * sd), 100 * expit(eta + Z90 * sd)
@@ -170,83 +276,137 @@ def spatial_cross_validation(
 
 
 # -- forecasts ------------------------------------------------------------------------------------
-def forecast_population(
-    units: pd.DataFrame, *, horizon: int = 2030, shrink: float = 0.5, national_growth: float | None = None
-) -> pd.DataFrame:
-    """
-    Population in `horizon` per commune, with a 90% interval. Each commune's annual growth
-    2014→2024 is shrunk halfway towards its province's (new or redrawn communes take the province's),
-    then all are scaled so the national total grows at the national 2014→2024 rate (or
-    `national_growth`). The interval spans the spread of commune growth around the province's.
-    """
-    frame = units.set_index("code")[["province_code", "population_2024", "population_2014"]].astype(
-        {"population_2024": float, "population_2014": float}
-    )
-    years = horizon - 2024
-    ok = frame["population_2014"] > 0
-    own = np.where(ok, (frame["population_2024"] / frame["population_2014"].where(ok)) ** 0.1 - 1, np.nan)
-    frame["own_growth"] = np.clip(own, -0.05, 0.08)
-    sums = frame[ok].groupby("province_code")[["population_2024", "population_2014"]].sum()
-    province = (sums["population_2024"] / sums["population_2014"]) ** 0.1 - 1
-    frame["province_growth"] = frame["province_code"].map(province).fillna(float(np.nanmedian(own)))
-    frame["growth"] = np.where(
-        ok, shrink * frame["province_growth"] + (1 - shrink) * frame["own_growth"], frame["province_growth"]
-    )
-    residual = (frame["own_growth"] - frame["province_growth"]).dropna()
-    spread = float(np.sqrt(np.mean(residual**2))) * (1 - shrink)
-    nat = (
-        national_growth
-        if national_growth is not None
-        else (frame.loc[ok, "population_2024"].sum() / frame.loc[ok, "population_2014"].sum()) ** 0.1 - 1
-    )
-    central = frame["population_2024"] * (1 + frame["growth"]) ** years
-    target = frame["population_2024"].sum() * (1 + nat) ** years
-    scale = target / central.sum()
-    out = pd.DataFrame({
-        "code": frame.index,
-        "estimate": central * scale,
-        "lower": frame["population_2024"] * (1 + frame["growth"] - Z90 * spread) ** years * scale,
-        "upper": frame["population_2024"] * (1 + frame["growth"] + Z90 * spread) ** years * scale,
-        "growth": frame["growth"],
-    }).reset_index(drop=True)
-    out.attrs.update({"national_growth": float(nat), "scale": float(scale), "spread": spread, "horizon": horizon})
+#: Five-year age groups of the census, the last open (75+): the cohorts Hamilton-Perry carries.
+AGE_GROUPS = ("0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54",
+              "55_59", "60_64", "65_69", "70_74", "75_plus")
+
+
+def _hp_step(p14: Mapping[str, np.ndarray], p24: Mapping[str, np.ndarray], ccr: Mapping[str, np.ndarray]
+             ) -> dict[str, np.ndarray]:
+    """One ten-year Hamilton-Perry step from 2024 (units × 16 groups per sex) with the given cohort-change ratios."""
+    out = {}
+    for sex in ("female", "male"):
+        nxt = np.zeros_like(p24[sex])
+        nxt[:, 2:15] = ccr[sex][:, 2:15] * p24[sex][:, 0:13]
+        nxt[:, 15] = ccr[sex][:, 15] * p24[sex][:, 13:16].sum(axis=1)
+        out[sex] = nxt
+    women_next = out["female"]
+    for sex in ("female", "male"):
+        # Children from child-woman ratios: 0-4 per woman 15-44, 5-9 per woman 20-49 (2024 ratios held).
+        for g, (lo, hi) in ((0, (3, 9)), (1, (4, 10))):
+            women = p24["female"][:, lo:hi].sum(axis=1)
+            ratio = np.divide(p24[sex][:, g], women, out=np.zeros(len(women)), where=women > 0)
+            out[sex][:, g] = ratio * women_next[:, lo:hi].sum(axis=1)
     return out
 
 
-def forecast_rate(
-    rate_2024: pd.Series, rate_2014: pd.Series, se_2024: pd.Series | None = None, *, horizon: int = 2030
+def _ccr(p14: np.ndarray, p24: np.ndarray) -> np.ndarray:
+    """Cohort-change ratios 2014→2024 (units × 16; NaN where the 2014 cohort is empty)."""
+    ccr = np.full(p24.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ccr[:, 2:15] = p24[:, 2:15] / p14[:, 0:13]
+        ccr[:, 15] = p24[:, 15] / p14[:, 13:16].sum(axis=1)
+    return np.where(np.isfinite(ccr), ccr, np.nan)
+
+
+def hamilton_perry(
+    p14: Mapping[str, pd.DataFrame], p24: Mapping[str, pd.DataFrame], province: pd.Series, *, horizon: int = 2030,
+    prior: float = 500.0,
 ) -> pd.DataFrame:
     """
-    A percent rate in `horizon` from its 2014→2024 trend on the logit scale (so it stays in 0-100),
-    with a 90% interval that grows with the size of the trend (half of it either way) and the 2024
-    sampling error. Units without a 2014 value keep the median trend.
+    Hamilton-Perry cohort-change projection of each unit's population to `horizon`, from people by sex
+    and five-year age group (`AGE_GROUPS`) in 2014 and 2024 (frames indexed by unit code). A unit's
+    cohort-change ratios are shrunk toward its province's, each with weight n / (n + `prior`), n the
+    2014 cohort (small cohorts swing); children come from 2024 child-woman ratios. The ten-year step
+    to 2034 is interpolated geometrically to `horizon`. Returns, per unit, `factor` (population in
+    `horizon` over 2024), with `factor_own` and `factor_province` (unshrunk and province ratios: the
+    scenario band); `attrs["national_factor"]` is the same projection of the national totals.
+    """
+    codes = p24["female"].index
+    g = province.reindex(codes).to_numpy()
+    a14 = {s: p14[s].reindex(codes).fillna(0.0).to_numpy(float) for s in ("female", "male")}
+    a24 = {s: p24[s].reindex(codes).fillna(0.0).to_numpy(float) for s in ("female", "male")}
+    groups = pd.Index(pd.unique(g))
+    idx = groups.get_indexer(g)
+    mixed, own, prov = {}, {}, {}
+    for sex in ("female", "male"):
+        s14 = np.zeros((len(groups), 16))
+        s24 = np.zeros((len(groups), 16))
+        np.add.at(s14, idx, a14[sex])
+        np.add.at(s24, idx, a24[sex])
+        province_ccr = _ccr(s14, s24)[idx]
+        unit_ccr = _ccr(a14[sex], a24[sex])
+        base = np.zeros_like(a14[sex])
+        base[:, 2:15] = a14[sex][:, 0:13]
+        base[:, 15] = a14[sex][:, 13:16].sum(axis=1)
+        weight = base / (base + prior)
+        unit_filled = np.where(np.isnan(unit_ccr), province_ccr, unit_ccr)
+        own[sex] = np.clip(unit_filled, 0.2, 5.0)
+        prov[sex] = province_ccr
+        mixed[sex] = np.clip(weight * unit_filled + (1 - weight) * province_ccr, 0.2, 5.0)
+    years = (horizon - 2024) / 10
+    total24 = a24["female"].sum(axis=1) + a24["male"].sum(axis=1)
+
+    def factor(ccr: Mapping[str, np.ndarray]) -> np.ndarray:
+        nxt = _hp_step(a14, a24, ccr)
+        total34 = nxt["female"].sum(axis=1) + nxt["male"].sum(axis=1)
+        return np.divide(total34, total24, out=np.ones(len(total24)), where=total24 > 0) ** years
+
+    n14 = {s: a14[s].sum(axis=0, keepdims=True) for s in a14}
+    n24 = {s: a24[s].sum(axis=0, keepdims=True) for s in a24}
+    national = _hp_step(n14, n24, {s: _ccr(n14[s], n24[s]) for s in n14})
+    national_factor = float(((national["female"].sum() + national["male"].sum())
+                             / (n24["female"].sum() + n24["male"].sum())) ** years)
+    out = pd.DataFrame({"code": codes, "factor": factor(mixed), "factor_own": factor(own),
+                        "factor_province": factor(prov)})
+    out.attrs["national_factor"] = national_factor
+    return out
+
+
+def forecast_rate(rate_2024: pd.Series, rate_2014: pd.Series, *, horizon: int = 2030) -> pd.DataFrame:
+    """
+    A scenario band for a percent rate that falls over time (illiteracy) in `horizon`: `estimate` and
+    `lower` carry the commune's 2014→2024 decline on the logit scale (so it stays in 0-100), `upper` holds
+    the 2024 rate (no further progress). A commune whose rate rose is held at its 2024 rate: a rise over
+    one decade (often a redrawn boundary or a small population) is not extrapolated. Units without a
+    2014 value take the median decline.
     """
     p24 = np.clip(rate_2024.to_numpy(float), 0.1, 99.9) / 100
     p14 = np.clip(rate_2014.reindex(rate_2024.index).to_numpy(float), 0.1, 99.9) / 100
     trend = (logit(p24) - logit(p14)) / 10
-    trend = np.where(np.isnan(trend), np.nanmedian(trend), trend)
-    years = horizon - 2024
-    centre = logit(p24) + trend * years
-    se = np.zeros(len(p24)) if se_2024 is None else se_2024.reindex(rate_2024.index).fillna(0).to_numpy(float)
-    sd = np.sqrt((0.5 * np.abs(trend) * years / Z90) ** 2 + (se / 100 / np.maximum(p24 * (1 - p24), 1e-3)) ** 2)
-    return pd.DataFrame({
-        "code": rate_2024.index,
-        "estimate": 100 * expit(centre),
-        "lower": 100 * expit(centre - Z90 * sd),
-        "upper": 100 * expit(centre + Z90 * sd),
-    }).reset_index(drop=True)
+    trend = np.minimum(np.where(np.isnan(trend), np.nanmedian(trend), trend), 0.0)
+    centre = 100 * expit(logit(p24) + trend * (horizon - 2024))
+    return pd.DataFrame({"code": rate_2024.index, "estimate": centre, "lower": centre,
+                         "upper": 100 * p24}).reset_index(drop=True)
 
 
-def need_counts(population: pd.DataFrame, rate: pd.DataFrame) -> pd.DataFrame:
-    """People = population × rate, with interval bounds from the bounds (both move the same way)."""
-    p = population.set_index("code")
-    r = rate.set_index("code").reindex(p.index)
-    return pd.DataFrame({
-        "code": p.index,
-        "estimate": p["estimate"] * r["estimate"] / 100,
-        "lower": p["lower"] * r["lower"] / 100,
-        "upper": p["upper"] * r["upper"] / 100,
-    }).reset_index(drop=True)
+def aggregate_levels(
+    frame: pd.DataFrame, parents: Mapping[str, pd.Series], *, weight: pd.Series | None = None, rho: float = 0.0,
+    fixed: Sequence[str] = (),
+) -> pd.DataFrame:
+    """
+    Higher-level figures from commune ones (`frame`: code, estimate, se), with intervals computed,
+    not composed from bounds: counts sum (rates, with `weight`, are weighted means), and the variance
+    of the sum is (1 − rho)·Σ se² + rho·(Σ se)², rho the stated correlation of commune errors. Levels in
+    `fixed` are controlled totals (a benchmark or a national projection fixes them): no interval.
+    """
+    f = frame.set_index("code")
+    w = pd.Series(1.0, index=f.index) if weight is None else weight.reindex(f.index).fillna(0.0)
+    rows = []
+    for level, parent in parents.items():
+        g = parent.reindex(f.index)
+        num = (f["estimate"] * w).groupby(g).sum()
+        den = w.groupby(g).sum()
+        var = (1 - rho) * ((f["se"] * w) ** 2).groupby(g).sum() + rho * (f["se"] * w).groupby(g).sum() ** 2
+        est = num / den if weight is not None else num
+        se = np.sqrt(var) / den if weight is not None else np.sqrt(var)
+        if level in fixed:
+            se = se * 0.0
+        lo, hi = est - Z90 * se, est + Z90 * se
+        rows.append(pd.DataFrame({"level": level, "code": est.index, "estimate": est.to_numpy(), "se": se.to_numpy(),
+                                  "lower": np.clip(lo, 0, 100 if weight is not None else None).to_numpy(),
+                                  "upper": np.clip(hi, 0, 100 if weight is not None else None).to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
 
 
 # -- model cards ----------------------------------------------------------------------------------

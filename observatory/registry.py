@@ -95,6 +95,9 @@ class Indicator:
     """How the values come about: published, derived, modelled, forecast, measured, simulated."""
     sampled: bool = False
     """True for 2024 long-form questions: a 20% sample in communes of 2,000 households or more."""
+    sampling_unit: str | None = None
+    """For a sampled rate, what it counts: `households` (the sampling unit itself, design effect 1) or
+    `persons` (people clustered in sampled households); `observatory.sampling.DESIGN_EFFECTS` gives each."""
     phrase_fr: str | None = None
     phrase_ar: str | None = None
     phrase_en: str | None = None
@@ -133,7 +136,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "illiteracy_rate_10_plus", "Taux d'analphabétisme des 10 ans et plus", "معدل الأمية لدى البالغين 10 سنوات فأكثر",
         "Illiteracy rate, aged 10 and over", "skills", "higher_is_worse", "percent", "illiteracy_population_10_plus",
-        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES, sampled=True,
+        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES, sampled=True, sampling_unit="persons",
         phrase_fr="{value:.0f} % {who} de 10 ans et plus ne savent ni lire ni écrire",
         phrase_ar="{value:.0f}% {who} البالغين 10 سنوات فأكثر لا يعرفون القراءة والكتابة",
         phrase_en="{value:.0f}% of {who} aged 10+ cannot read or write",
@@ -141,7 +144,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "illiteracy_rate_15_plus", "Taux d'analphabétisme des 15 ans et plus", "معدل الأمية لدى البالغين 15 سنة فأكثر",
         "Illiteracy rate, aged 15 and over", "skills", "higher_is_worse", "percent", "illiteracy_population_15_plus",
-        "hcp-2024-indicators", (2024,), HCP_LICENCE, SEXES, sampled=True,
+        "hcp-2024-indicators", (2024,), HCP_LICENCE, SEXES, sampled=True, sampling_unit="persons",
         phrase_fr="{value:.0f} % {who} de 15 ans et plus ne savent ni lire ni écrire",
         phrase_ar="{value:.0f}% {who} البالغين 15 سنة فأكثر لا يعرفون القراءة والكتابة",
         phrase_en="{value:.0f}% of {who} aged 15+ cannot read or write",
@@ -149,7 +152,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "education_none", "Sans niveau d'études", "بدون مستوى دراسي", "No schooling", "skills", "higher_is_worse",
         "percent", "population_municipal", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, SEXES,
-        sampled=True,
+        sampled=True, sampling_unit="persons",
         phrase_fr="{value:.0f} % {who} n'ont jamais été scolarisés",
         phrase_ar="{value:.0f}% {who} لم يلتحقوا بالمدرسة قط",
         phrase_en="{value:.0f}% of {who} never went to school",
@@ -158,7 +161,7 @@ CURATED: tuple[Indicator, ...] = (
         "languages_read_and_written_french", "Lisent et écrivent le français (alphabètes de 10 ans et plus)",
         "يقرؤون ويكتبون الفرنسية (المتعلمون 10 سنوات فأكثر)", "Read and write French (literate people aged 10+)",
         "skills", "higher_is_better", "percent", "languages_read_and_written_literate_population_10_plus",
-        "hcp-2024-indicators", (2024,), HCP_LICENCE, SEXES, sampled=True,
+        "hcp-2024-indicators", (2024,), HCP_LICENCE, SEXES, sampled=True, sampling_unit="persons",
         phrase_fr="seuls {value:.0f} % des alphabètes lisent le français, langue de nombreux services en ligne",
         phrase_ar="{value:.0f}% فقط من المتعلمين يقرؤون الفرنسية، لغة كثير من الخدمات الرقمية",
         phrase_en="only {value:.0f}% of literate people read French, the language of many online services",
@@ -168,6 +171,7 @@ CURATED: tuple[Indicator, ...] = (
         "households_distance_to_paved_road_km", "Distance moyenne à une route goudronnée",
         "متوسط المسافة إلى طريق معبدة", "Average distance to a paved road", "access", "higher_is_worse", "km",
         "households_count", "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True,
+        sampling_unit="households",
         phrase_fr="la route goudronnée la plus proche est à {value:.0f} km",
         phrase_ar="أقرب طريق معبدة على بعد {value:.0f} كلم",
         phrase_en="the nearest paved road is {value:.0f} km away",
@@ -175,7 +179,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "amenities_electricity", "Ménages raccordés à l'électricité", "الأسر المرتبطة بالكهرباء",
         "Households with electricity", "access", "higher_is_better", "percent", "households_sedentary",
-        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True,
+        "hcp-2024-indicators", (2024, 2014), HCP_LICENCE, sampled=True, sampling_unit="households",
         phrase_fr="seuls {value:.0f} % des ménages ont l'électricité",
         phrase_ar="{value:.0f}% فقط من الأسر لديها كهرباء",
         phrase_en="only {value:.0f}% of households have electricity",
@@ -233,7 +237,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "disability_prevalence", "Taux de prévalence du handicap", "معدل انتشار الإعاقة", "Disability prevalence",
         "vulnerability", "higher_is_worse", "percent", "population_municipal", "hcp-2024-indicators", (2024, 2014),
-        HCP_LICENCE, SEXES, sampled=True,
+        HCP_LICENCE, SEXES, sampled=True, sampling_unit="persons",
         phrase_fr="{value:.1f} % {who} vivent avec un handicap",
         phrase_ar="{value:.1f}% {who} يعيشون في وضعية إعاقة",
         phrase_en="{value:.1f}% of {who} live with a disability",
@@ -241,13 +245,13 @@ CURATED: tuple[Indicator, ...] = (
     # -- modelled and forecast figures ------------------------------------------------------------
     Indicator(
         "population_forecast", "Population projetée", "السكان المتوقعون", "Projected population", None, "neutral",
-        "people", None, ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE, status="forecast",
+        "people", None, ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE, status="scenario",
     ),
     Indicator(
         "illiteracy_rate_10_plus_forecast", "Taux d'analphabétisme des 10 ans et plus (projeté)",
         "معدل الأمية لدى 10 سنوات فأكثر (إسقاط)", "Illiteracy rate, aged 10+ (projected)", None, "higher_is_worse",
         "percent", "illiteracy_population_10_plus", ANALYTICS_SOURCE, (2030,), DERIVED_LICENCE,
-        SEXES, status="forecast",
+        SEXES, status="scenario",
     ),
     Indicator(
         "assisted_service_need_15_plus", "Besoin de services numériques assistés (15 ans et plus analphabètes)",
@@ -377,13 +381,25 @@ def census_entries() -> tuple[Indicator, ...]:
             category = "" if not isinstance(row.category, str) else f" — {row.category}"
             label_en = str(row.label)
             sexes = tuple(row.sexes) if isinstance(row.sexes, (list, tuple)) else ("all",)
+            sampled = year == 2024 and topic not in ("population", "sex", "age")
             entries[column] = Indicator(
                 id=column, label_fr=f"{row.heading}{category}", label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
                 label_en=label_en, dimension=None, direction="neutral", unit=str(row.unit), denominator=None,
                 source=_source_of(name), years=(year,), licence=HCP_LICENCE, sexes=sexes,
-                sampled=year == 2024 and topic not in ("population", "sex", "age"), curated=False,
+                sampled=sampled, sampling_unit=(_sampling_unit(str(row.topic)) if sampled else None), curated=False,
             )
     return tuple(entries.values())
+
+
+#: HCP topics whose rates count households (the long form's sampling unit) rather than people.
+HOUSEHOLD_TOPICS = frozenset({
+    "households", "dwellingType", "occupancy", "dwellingAge", "amenities", "wastewater", "householdWaste",
+    "cookingFuel", "equipment",
+})
+
+
+def _sampling_unit(topic: str) -> str:
+    return "households" if topic in HOUSEHOLD_TOPICS else "persons"
 
 
 def _source_of(name: str) -> str:

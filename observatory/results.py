@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from . import registry
-from .enums import LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES
+from .enums import DEFAULT_LENS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES
 from .errors import unknown_name
 from .planning_frame import NEED_YEAR, NEEDS, PlanningFrame
 from .query import DatabaseLike, connect, indicator_values
@@ -36,7 +36,7 @@ def fragility_index(
     level: str = "commune",
     *,
     db: DatabaseLike = None,
-    lens: str = "all",
+    lens: str = DEFAULT_LENS,
     region: str | None = None,
     lang: str | None = None,
     geometry: bool = False,
@@ -62,7 +62,7 @@ def fragility_index(
     return frame.sort_values("rank").reset_index(drop=True)
 
 
-def explanation(code: str, *, db: DatabaseLike = None, lens: str = "all", lang: str = "en") -> str:
+def explanation(code: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, lang: str = "en") -> str:
     """The sentence that explains a unit's rank ('Ranked 12th most fragile of 1,503 communes, mainly because ...')."""
     _lang_check(lang)
     rows = connect(db).read("index_score", where={"code": code, "lens": lens}, columns=[f"explanation_{lang}"])
@@ -77,12 +77,12 @@ def index_contributions(code: str | None = None, *, db: DatabaseLike = None) -> 
     return connect(db).read("index_contribution", where={"code": code})
 
 
-def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = "all") -> pd.DataFrame:
+def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = DEFAULT_LENS) -> pd.DataFrame:
     """First-order sensitivity indices, dimension-removal rank shifts and the sampling-error share."""
     return connect(db).read("index_sensitivity", where={"lens": lens})
 
 
-def index_correlations(*, db: DatabaseLike = None, lens: str | None = "all", double_counts: bool = False) -> pd.DataFrame:
+def index_correlations(*, db: DatabaseLike = None, lens: str | None = DEFAULT_LENS, double_counts: bool = False) -> pd.DataFrame:
     """Pairwise correlations of the index components; `double_counts=True` keeps the flagged pairs only."""
     frame = connect(db).read("index_correlation", where={"lens": lens})
     return frame[frame["double_counts"] == 1].reset_index(drop=True) if double_counts else frame
@@ -186,7 +186,7 @@ def indicator_registry(*, db: DatabaseLike = None, curated: bool | None = None) 
 
 
 def planning_frame(
-    *, db: DatabaseLike = None, need: str = NEEDS[0], year: int = NEED_YEAR, lens: str = "all",
+    *, db: DatabaseLike = None, need: str = NEEDS[0], year: int = NEED_YEAR, lens: str = DEFAULT_LENS,
     region: str | None = None,
 ) -> PlanningFrame:
     """

@@ -80,11 +80,18 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 
 
 def lisa(
-    values: pd.Series, weights: ContiguityWeights, *, permutations: int = 999, seed: int = 0, alpha: float = 0.05
+    values: pd.Series, weights: ContiguityWeights, *, permutations: int = 9999, seed: int = 0, alpha: float = 0.05,
+    refine: tuple[int, ...] = (99_999, 999_999),
 ) -> pd.DataFrame:
     """
     Local Moran per unit: local I, quadrant, permutation p-value, FDR q-value and the cluster
     (high-high, low-low, high-low, low-high) where q < alpha, else 'not significant'.
+
+    A permutation p-value is itself an estimate: where its Monte Carlo 99% interval straddles the
+    Benjamini-Hochberg cut-off, the decision would depend on the seed. Those units are drawn again
+    with each `refine` count of conditional permutations in turn (only the ones still borderline go
+    on), so the decision no longer does in practice; `permutations` records how many each unit's
+    p-value rests on.
     """
     from esda.moran import Moran_Local
 
@@ -92,11 +99,62 @@ def lisa(
     if np.isnan(y).any():
         raise ValidationError(f"{values.name}: {int(np.isnan(y).sum())} empty values; fill them before LISA")
     local = Moran_Local(y, weights.w, permutations=permutations, seed=seed, keep_simulations=False)
-    q = benjamini_hochberg(local.p_sim)
+    p = np.asarray(local.p_sim, dtype=float).copy()
+    used = np.full(len(p), permutations)
+    for step, count in enumerate(refine, start=1):
+        border = np.flatnonzero(_borderline(p, used, alpha) & (used < count))
+        if len(border):
+            p[border] = conditional_p(y, weights, border, permutations=count, seed=seed + step)
+            used[border] = count
+    q = benjamini_hochberg(p)
     quadrant = pd.Series(local.q).map(QUADRANTS).to_numpy()
     return pd.DataFrame({
         "code": weights.codes, "variable": values.name, "local_i": local.Is, "quadrant": quadrant,
-        "p_sim": local.p_sim, "q_fdr": q,
+        "p_sim": p, "q_fdr": q, "permutations": used,
         "cluster": np.where(q < alpha, quadrant, "not significant"),
-        "significant_unadjusted": (local.p_sim < alpha).astype(int),
+        "significant_unadjusted": (p < alpha).astype(int),
     })
+
+
+def _borderline(p: np.ndarray, permutations: np.ndarray, alpha: float) -> np.ndarray:
+    """Units whose p-value's Monte Carlo 99% interval holds the largest p that BH would still reject."""
+    n = len(p)
+    order = np.sort(p)
+    passing = np.flatnonzero(order <= alpha * np.arange(1, n + 1) / n)
+    cut = alpha * (passing[-1] + 1) / n if len(passing) else alpha / n
+    mcse = np.sqrt(np.maximum(p * (1 - p), 1.0 / permutations) / permutations)
+    return np.abs(p - cut) <= 2.576 * mcse + 1.0 / permutations
+
+
+def conditional_p(y: np.ndarray, weights: ContiguityWeights, units: np.ndarray, *, permutations: int,
+                  seed: int = 0) -> np.ndarray:
+    """
+    Folded conditional-permutation p-values of local Moran for `units` (positions): the unit's value
+    is held, its neighbours are drawn without replacement from the other units, as esda does.
+    """
+    rng = np.random.default_rng(seed)
+    z = (y - y.mean()) / y.std()
+    n = len(z)
+    out = np.empty(len(units))
+    neighbours, wts = weights.w.neighbors, weights.w.weights
+    for pos, i in enumerate(units):
+        code = weights.w.id_order[i]
+        w_i = np.asarray(wts[code], dtype=float)
+        observed = z[i] * float(np.dot(w_i, z[[weights.w.id_order.index(j) for j in neighbours[code]]]))
+        others = np.delete(np.arange(n), i)
+        k = len(w_i)
+        draws = rng.integers(0, n - 1, (permutations, k), dtype=np.int32)
+        rows = np.arange(permutations)
+        while len(rows):  # redraw the rare rows that repeat a unit, so each row is a draw without replacement
+            block = draws[rows]
+            dup = np.zeros(len(rows), bool)
+            for a in range(k):
+                for b in range(a + 1, k):
+                    dup |= block[:, a] == block[:, b]
+            rows = rows[dup]
+            draws[rows] = rng.integers(0, n - 1, (len(rows), k), dtype=np.int32)
+        simulated = z[i] * (z[others][draws] @ w_i)
+        larger = int((simulated >= observed).sum())
+        larger = min(larger, permutations - larger)
+        out[pos] = (larger + 1.0) / (permutations + 1.0)
+    return out

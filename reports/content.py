@@ -295,7 +295,7 @@ def _index_content(
         if dimension in by_code and by_code[dimension].notna().any():
             maps.append(MapLayer(dimension, f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]}",
                                  by_code[dimension], registry.ANALYTICS_SOURCE))
-    need = frame.head(10)
+    need = frame[frame["rank"].notna()].head(10)  # unranked communes (too few residents...) have no place here
     most = pd.DataFrame({
         "rank": need["rank"].astype(int).to_numpy(), "code": need["code"].to_numpy(),
         "name": need["name_ar" if lang == "ar" else "name_fr"].to_numpy(), "score": need["index"].to_numpy(),

@@ -139,12 +139,15 @@ TEXT: dict[str, dict[str, str]] = {
 STATUS_TEXT = {
     "fr": {"published": "publié par la source", "aggregated": "agrégé des communes par l'observatoire",
            "derived": "calculé par l'observatoire", "measured": "mesuré (connecteur)", "modelled": "estimé par un modèle",
-           "forecast": "projeté par un modèle", "simulated": "simulé (démonstration)"},
+           "forecast": "projeté par un modèle", "simulated": "simulé (démonstration)",
+           "scenario": "scénario (pas une estimation)"},
     "ar": {"published": "منشور من طرف المصدر", "aggregated": "مجمع من الجماعات", "derived": "محسوب من طرف المرصد",
-           "measured": "مقاس", "modelled": "تقدير نموذجي", "forecast": "إسقاط", "simulated": "محاكاة"},
+           "measured": "مقاس", "modelled": "تقدير نموذجي", "forecast": "إسقاط", "simulated": "محاكاة",
+           "scenario": "سيناريو (ليس تقديرا)"},
     "en": {"published": "published by the source", "aggregated": "aggregated from communes by the observatory",
            "derived": "computed by the observatory", "measured": "measured (connector)", "modelled": "model estimate",
-           "forecast": "model projection", "simulated": "simulated (demonstration)"},
+           "forecast": "model projection", "simulated": "simulated (demonstration)",
+           "scenario": "scenario (not an estimate)"},
 }
 
 

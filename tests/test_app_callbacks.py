@@ -216,7 +216,8 @@ def test_profile_compares_with_province_region_country_and_2014(built_db):
     row = profile.loc[("illiteracy_rate_10_plus", 2024)]
     assert row.commune == 10.7 and row.value_2014 == 15.1
     assert row.change == pytest.approx(-4.4)
-    assert row.province == pytest.approx(20.28, abs=0.01) and row.country == pytest.approx(24.84, abs=0.01)
+    # HCP's own figures for the province and the country are served (our aggregates: 20.28 and 24.84).
+    assert row.province == pytest.approx(20.3, abs=0.01) and row.country == pytest.approx(24.8, abs=0.01)
     internet = profile.loc[("equipment_internet", 2014)]
     assert internet.commune == 30.2 and np.isnan(internet.change)
     assert profile.loc[("population_legal", 2024)].country == 36_828_330
@@ -283,11 +284,13 @@ def test_index_builder_recomputes_the_ranking_from_the_choices(data):
                           "minmax", "arithmetic")
     equal = custom_index(data, dict.fromkeys(("access", "skills", "usage", "vulnerability"), 0.5), "minmax",
                          "arithmetic")
-    published = data.index_frame("commune", "fr").set_index("code")["rank"]
-    assert (equal["rank"] == published.reindex(equal.index)).all()  # the page opens on the published ranks
+    published = data.index_frame("commune", "fr").set_index("code")["rank"].reindex(equal.index)
+    ranked = published.notna()  # communes with too few residents or mostly imputed inputs have no rank
+    assert (equal["rank"][ranked] == published[ranked]).all()  # the page opens on the published ranks
+    assert equal["rank"][~ranked].isna().all()
     access = custom_index(data, {"access": 1.0, "skills": 0.0, "usage": 0.0, "vulnerability": 0.0}, "rank", "geometric")
     assert len(expert) == len(access) == 1503
-    assert sorted(access["rank"].astype(int))[:3] == [1, 2, 3]
+    assert sorted(access["rank"].dropna().astype(int))[:3] == [1, 2, 3]
     assert (expert["rank"] != access["rank"]).any()  # the choices change the ranking
     shown = view(data, access, DRAA_TAFILALET, "fr")
     assert len(shown["codes"]) == 125 and np.nanmin(shown["ranks"]) == 1

@@ -55,3 +55,27 @@ def test_stored_spatial_results(built_db):
     significant = (clusters.cluster != "not significant").sum()
     assert 0 < significant < clusters.significant_unadjusted.sum()
     assert (clusters.q_fdr >= clusters.p_sim - 1e-12).all()
+    assert clusters.permutations.min() == 9999 and clusters.permutations.max() > 9999
+
+
+def test_conditional_permutations_agree_with_esda():
+    from esda.moran import Moran_Local
+
+    grid = gpd.GeoDataFrame({"code": [f"c{i}" for i in range(36)]},
+                            geometry=[box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)], crs="EPSG:4326")
+    w = spatial.ContiguityWeights.from_geodataframe(grid)
+    y = np.random.default_rng(2).normal(size=36) + np.repeat([0.0, 0.0, 0.0, 2.0, 2.0, 2.0], 6)
+    ours = spatial.conditional_p(y, w, np.arange(36), permutations=99_999, seed=1)
+    theirs = Moran_Local(y, w.w, permutations=99_999, seed=1, keep_simulations=False).p_sim
+    assert np.allclose(ours, theirs, atol=0.01)
+
+
+def test_lisa_decisions_do_not_depend_on_the_seed(built_db):
+    communes = obs.fragility_index("commune", db=built_db)
+    w = spatial.ContiguityWeights.from_geodataframe(built_db.read("commune", columns=["code", "geometry"]))
+    y = communes.set_index("code")["index"].rename("fragility_index")
+    runs = [spatial.lisa(y, w, seed=seed) for seed in (1, 2)]
+    significant = [r.cluster != "not significant" for r in runs]
+    # With 999 permutations and no refinement, a seed change flipped 34 of about 120 decisions.
+    assert (significant[0] != significant[1]).sum() <= 2
+    assert abs(int(significant[0].sum()) - int(significant[1].sum())) <= 2

@@ -41,8 +41,9 @@ def custom_index(data: AppData, weights: dict[str, float], normalisation: str, a
     components = [c for c in (*ix.CENSUS_COMPONENTS, *ix.CONNECTOR_COMPONENTS) if c.key.name in frame.columns]
     present = {c.dimension for c in components}
     given = {d: float(w) for d, w in weights.items() if d in present}
+    ranked = data.index_frame("commune", "fr").set_index("code")["rank"].reindex(frame.index).notna().to_numpy()
     fitted = ix.FragilityIndex(components=components, weights=given, normalisation=normalisation,
-                               aggregation=aggregation).fit(frame)
+                               aggregation=aggregation).fit(frame, ranked=ranked)
     return fitted.scores_
 
 
@@ -70,6 +71,7 @@ def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
     rows = []
     for r in table.to_dict("records"):
         p = published.loc[r["code"]] if r["code"] in published.index else None
+        p = None if p is not None and pd.isna(p["rank"]) else p
         interval = (f"{int(p['rank'])} ({int(p['rank_lower'])}–{int(p['rank_upper'])})" if p is not None else "–")
         interval = f"\u2066{interval}\u2069" if lang == "ar" else interval  # keep "88–205" in reading order
         rows.append(html.Tr([html.Td(int(r["rank"])), html.Td(r["name"]), html.Td(number(r["value"], lang)),

@@ -49,6 +49,9 @@ def index_section(data: AppData, code: str, lang: str) -> Any:
     if code not in frame.index:
         return html.P(t("index_missing", lang), className="note")
     row = frame.loc[code]
+    if pd.isna(row["rank"]):  # unranked: the explanation says why (too few residents, mostly imputed inputs)
+        return html.Div([html.P([html.Strong(t("index_value", lang)), f" {number(row['index'], lang)} / 100"]),
+                         html.P(row["explanation"], className="explanation")])
     return html.Div([
         html.P([html.Strong(t("index_value", lang)), f" {number(row['index'], lang)} / 100 · ",
                 html.Strong(t("rank", lang)), f" {int(row['rank'])} / {int(row['n_units'])} · ",

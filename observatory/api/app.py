@@ -21,7 +21,17 @@ import pandas as pd
 
 from .. import query, registry
 from ..database import Database
-from ..enums import AREAS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES, SEXES, STATUSES
+from ..enums import (
+    AREAS,
+    DEFAULT_LENS,
+    LANGUAGES,
+    LENSES,
+    LEVELS,
+    MAP_LEVELS,
+    MODEL_STATUSES,
+    SEXES,
+    STATUSES,
+)
 from ..errors import ObservatoryError, UnknownNameError
 from ..planning_frame import NEEDS
 from . import _formats
@@ -426,7 +436,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/index", "index", "The composite digital-fragility index: score, rank, 90% rank interval, dimensions",
           "index", (Param("level", enum=MAP_LEVELS, default="commune", description="Level."),
                     REGION,
-                    Param("lens", enum=LENSES, default="all", description="Population the index is for."),
+                    Param("lens", enum=LENSES, default=DEFAULT_LENS, description="Population the index is for."),
                     Param("lang", enum=LANGUAGES, description="Keep only this language's explanation."),
                     DETAIL, *PAGING), ("json", "geojson", "csv"),
           description="Higher score = more fragile; rank 1 is the most fragile unit. Each row explains its rank "
