@@ -111,23 +111,3 @@ def test_the_dictionary_table_says_what_the_registry_says(built_db):
     assert "%" not in set(values["unit"])
     for row in values.itertuples():
         assert row.unit == registry.get(row.indicator_id).unit, row.indicator_id
-
-
-def _analytics_examples() -> list[str]:
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    start = text.index("## Analytics: index, clusters, models, plans (issue 4)")
-    end = text.find("<!-- section:", start)
-    section = text[start:end if end > 0 else None]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
-
-
-def test_readme_analytics_examples_run(built_db, monkeypatch):
-    """The Python examples of the analytics README section run against a built database."""
-    examples = _analytics_examples()
-    assert len(examples) == 3
-    monkeypatch.setenv("OBSERVATORY_DB", built_db.target)
-    for code in examples:
-        exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README examples are the test

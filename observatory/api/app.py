@@ -374,14 +374,14 @@ class _Api:
             "left_out": _formats.records(solved.left_out) if len(solved.left_out) else [],
         }
         if store:
-            out.update(stored=True, plan_id=self.store_plan(solved, need=body["need"]))
+            out.update(stored=True, plan_id=self.store_plan(solved))
         return Result(pd.DataFrame(), {registry.get(body["need"]).source}, body=out)
 
-    def store_plan(self, solved: Any, *, need: str) -> str:
+    def store_plan(self, solved: Any) -> str:
         """Write a solved plan with the ETL's plan writer (the only code that writes plans); its id."""
         from ..etl.jobs.analytics import store_plan
 
-        return store_plan(solved, db=self.db, need=need)
+        return store_plan(solved, db=self.db)
 
 
 class _HeldBody:
