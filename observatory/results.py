@@ -77,6 +77,37 @@ def index_contributions(code: str | None = None, *, db: DatabaseLike = None) -> 
     return connect(db).read("index_contribution", where={"code": code})
 
 
+def measured_explanations(
+    codes: list[str], *, db: DatabaseLike = None, lens: str = "all", lang: str = "en",
+    exclude: tuple[str, ...] = ("simulated",),
+) -> pd.Series:
+    """
+    The explanation of each commune's rank (as `explanation`) with its reasons drawn only from
+    components whose stored values are not of a status in `exclude`: a simulated figure ranks a
+    commune but is never given as why. Indexed by code.
+    """
+    from .index import explain
+
+    _lang_check(lang)
+    scores = connect(db).read("index_score", where={"level": "commune", "lens": lens, "code": list(codes)})
+    parts = connect(db).read("index_contribution", where={"lens": lens, "code": list(codes)})
+    if parts.empty:
+        return pd.Series(dtype="object")
+    statuses = indicator_values(sorted(set(parts["indicator_id"])), db=db, level="commune", units=list(codes),
+                                sex=None, area=None)
+    excluded = statuses[statuses["status"].isin(exclude)][["unit_code", "indicator_id"]].drop_duplicates()
+    parts = parts.merge(excluded.rename(columns={"unit_code": "code"}), on=["code", "indicator_id"], how="left",
+                        indicator=True)
+    parts = parts[parts["_merge"] == "left_only"]
+    out = {}
+    for row in scores.itertuples():
+        own = parts[parts["code"] == row.code]
+        out[row.code] = explain(int(row.rank), int(row.n_units), (int(row.rank_lower), int(row.rank_upper)),
+                                dict(zip(own["component"], own["value"])),
+                                dict(zip(own["component"], own["contribution"])), level="commune", lang=lang)
+    return pd.Series(out, dtype="object").reindex(list(codes))
+
+
 def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = "all") -> pd.DataFrame:
     """First-order sensitivity indices, dimension-removal rank shifts and the sampling-error share."""
     return connect(db).read("index_sensitivity", where={"lens": lens})
