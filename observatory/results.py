@@ -204,6 +204,20 @@ def plan_audit(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.Dat
     return connect(db).read("plan_audit", where={"plan_id": _plan_id(db, plan_id)})
 
 
+def plan_coverage_by_province(plan_id: str | None = None, *, db: DatabaseLike = None, region: str | None = None,
+                              plan: str = "optimal") -> pd.DataFrame:
+    """The need and the need covered in each province (of `region`, else all), with the share covered (0-1) and
+    the number of communes left out: the plan's audit one level down."""
+    coverage = plan_coverage(plan_id, db=db, plan=plan)
+    if region is not None:
+        coverage = coverage[coverage["region_code"] == region]
+    grouped = coverage.assign(covered_need=coverage["need"] * coverage["covered"], left=1 - coverage["covered"])
+    grouped = grouped.groupby("province_code", as_index=False).agg(
+        need=("need", "sum"), covered_need=("covered_need", "sum"), communes_left_out=("left", "sum"))
+    grouped["covered_share"] = grouped["covered_need"] / grouped["need"].where(grouped["need"] > 0)
+    return grouped.rename(columns={"province_code": "code"})
+
+
 def left_out(plan_id: str | None = None, *, db: DatabaseLike = None, top: int = 20) -> pd.DataFrame:
     """Who the plan leaves out: the uncovered communes with the largest need."""
     coverage = plan_coverage(plan_id, db=db)
