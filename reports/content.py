@@ -313,7 +313,10 @@ def _key_figures(
         if indicator_id in CONTEXT_FIGURES:
             mine = mine[(mine["sex"] == "all") & (mine["area"] == "total")]
         here = mine[mine["unit_code"] == compare[0]]
-        here = here[(here["sex"] == "all") | (here["area"] == "total")].sort_values(["_a", "_s"])
+        here = here[(here["sex"] == "all") | (here["area"] == "total")]
+        if len(compare) > 2:  # a commune is urban or rural: its area rows repeat its total
+            here = here[here["area"] == "total"]
+        here = here.sort_values(["_a", "_s"])
         for r in here.itertuples():
             same = mine[(mine["sex"] == r.sex) & (mine["area"] == r.area)].set_index("unit_code")["value"]
             row = {"indicator_id": indicator_id, "label": _label(indicator_id, lang), "sex": r.sex, "area": r.area,
@@ -404,6 +407,8 @@ def _changes(database: Database, indicators: list[registry.Indicator], level: st
                          "change": by_year[2024] - by_year[2014]})
     frame = _breakdown_order(pd.DataFrame(rows, columns=columns))
     frame = frame[(frame["sex"] == "all") | (frame["area"] == "total")]
+    if level == "commune":
+        frame = frame[frame["area"] == "total"]
     order = {i: n for n, i in enumerate(both_ids)}
     frame = frame.assign(_i=frame["indicator_id"].map(order)).sort_values(["_i", "_a", "_s"])
     return frame.drop(columns=["_i", "_s", "_a"]).reset_index(drop=True)

@@ -19,14 +19,14 @@ TEXT: dict[str, dict[str, str]] = {
         "plan_brief": "Ce que couvre le plan", "caveats": "Précautions de lecture",
         "certainty": "Certitude du rang", "certain_high": "rang sûr", "certain_medium": "rang assez sûr",
         "certain_low": "rang incertain",
-        "caveat_simulated": "La dimension « usages » repose sur des données simulées pour démonstration : elle "
-                            "entre dans l'indice mais n'est jamais donnée comme raison ; les cartes qui la montrent "
+        "caveat_simulated": "La dimension «\u00a0usages\u00a0» repose sur des données simulées pour démonstration\u00a0: elle "
+                            "entre dans l'indice mais n'est jamais donnée comme raison\u202f; les cartes qui la montrent "
                             "portent un bandeau.",
         "caveat_modelled": "L'usage d'Internet en 2024 est estimé par un modèle (le recensement ne le mesure pas "
-                           "par commune) : il est donné avec son intervalle à 90 %.",
-        "caveat_interval": "Un rang est donné avec son intervalle à 90 % : un rang « incertain » peut changer "
+                           "par commune)\u00a0: il est donné avec son intervalle à 90\u202f%.",
+        "caveat_interval": "Un rang est donné avec son intervalle à 90\u202f%\u00a0: un rang «\u00a0incertain\u00a0» peut changer "
                            "nettement si les pondérations ou les données varient.",
-        "simulated_banner": "Données simulées (démonstration) : ne pas utiliser pour décider.",
+        "simulated_banner": "Données simulées (démonstration)\u00a0: ne pas utiliser pour décider.",
         "key_figures": "Chiffres clés, comparés",
         "figure": "Indicateur", "value": "Valeur", "morocco": "Maroc", "year": "Année",
         "population": "Population légale 2024", "households": "Ménages 2024", "communes": "Communes",
@@ -35,46 +35,46 @@ TEXT: dict[str, dict[str, str]] = {
         "area_total": "ensemble", "area_urban": "urbain", "area_rural": "rural",
         "rank": "Rang", "commune": "Commune", "province": "Province", "reason": "Pourquoi", "score": "Indice",
         "rank_of": "sur {n}",
-        "no_index": "L'indice composite n'est pas encore calculé dans cette base ; les cartes montrent les "
+        "no_index": "L'indice composite n'est pas encore calculé dans cette base\u202f; les cartes montrent les "
                     "indicateurs de chaque dimension.",
         "maps": "Cartes",
         "map_index": "Indice de fragilité numérique",
         "classes_national": "Classes nationales (quintiles des 1\u202f503 communes)",
         "classes_provinces": "Classes nationales (quintiles des 75 provinces)",
-        "index_simulated": "L'indice inclut la dimension « usages », simulée pour démonstration.",
-        "map_caption": "{classes} ; gris : valeur manquante ou masquée ; traits épais : provinces ; régions "
-                       "voisines en gris. Source : {source}.",
+        "index_simulated": "L'indice inclut la dimension «\u00a0usages\u00a0», simulée pour démonstration.",
+        "map_caption": "{classes}\u202f; gris\u00a0: valeur manquante ou masquée\u202f; traits épais\u00a0: provinces\u202f; régions "
+                       "voisines en gris. Source\u00a0: {source}.",
         "north": "N", "km": "km", "missing": "sans valeur",
         "provinces": "Provinces et préfectures",
         "provinces_map": "Indice par province",
         "tables": "Communes classées",
-        "tables_note": "Rang national sur 1 503 communes (1 = la plus fragile) et son intervalle à 90 %.",
+        "tables_note": "Rang national sur 1 503 communes (1 = la plus fragile) et son intervalle à 90\u202f%.",
         "changes": "Évolution 2014 → 2024",
         "change": "Écart",
         "models": "Estimations modélisées et projections",
-        "interval": "Intervalle à 90 %",
+        "interval": "Intervalle à 90\u202f%",
         "no_models": "Aucune estimation modélisée ni projection dans cette base.",
-        "method": "Note de méthode : l'indice",
+        "method": "Note de méthode\u00a0: l'indice",
         "method_1": "L'indice de fragilité numérique (0–100, plus haut = plus fragile) résume quatre dimensions. "
                     "Chaque indicateur est ramené entre 0 et 1, moyenné dans sa dimension, puis les dimensions "
                     "sont moyennées à poids égaux.",
-        "method_2": "L'incertitude est mesurée par 1 000 tirages : pondérations, normalisation, agrégation et "
-                    "erreur d'échantillonnage du recensement varient. Le rang publié est celui du calcul central ; "
-                    "l'intervalle à 90 % contient le rang de 90 % des tirages.",
-        "method_3": "Certitude du rang : « sûr » si l'intervalle couvre au plus 10 % des unités classées, « assez "
-                    "sûr » jusqu'à 25 %, « incertain » au-delà.",
-        "method_4": "Statuts : publié (par le HCP), calculé ou agrégé (par l'observatoire), estimé (modèle, avec "
+        "method_2": "L'incertitude est mesurée par 1 000 tirages\u00a0: pondérations, normalisation, agrégation et "
+                    "erreur d'échantillonnage du recensement varient. Le rang publié est celui du calcul central\u202f; "
+                    "l'intervalle à 90\u202f% contient le rang de 90\u202f% des tirages.",
+        "method_3": "Certitude du rang\u00a0: «\u00a0sûr\u00a0» si l'intervalle couvre au plus 10\u202f% des unités classées, «\u00a0assez "
+                    "sûr\u00a0» jusqu'à 25\u202f%, «\u00a0incertain\u00a0» au-delà.",
+        "method_4": "Statuts\u00a0: publié (par le HCP), calculé ou agrégé (par l'observatoire), estimé (modèle, avec "
                     "intervalle), projeté (scénario), mesuré (connecteur), simulé (démonstration, jamais une "
                     "raison).",
         "dimension": "Dimension", "components": "Composantes",
         "plan": "Plan de déploiement",
         "plan_scope": "Le plan place {sites} sites (rayon de {radius} km) et couvre {share} du besoin national.",
-        "plan_here": "Dans la région, il couvre {share} d'un besoin de {need} personnes ; {left} communes restent "
+        "plan_here": "Dans la région, il couvre {share} d'un besoin de {need} personnes\u202f; {left} communes restent "
                      "hors couverture.",
         "plan_naive": "C'est {ratio} fois la couverture d'un plan naïf qui suivrait le seul classement "
                       "({naive}).",
-        "plan_nearest_yes": "La commune est couverte : son site le plus proche est à {distance}.",
-        "plan_nearest_no": "La commune n'est pas couverte : le site le plus proche est à {distance}.",
+        "plan_nearest_yes": "La commune est couverte\u00a0: son site le plus proche est à {distance}.",
+        "plan_nearest_no": "La commune n'est pas couverte\u00a0: le site le plus proche est à {distance}.",
         "plan_sites": "Sites du plan dans le territoire", "plan_map": "Sites du plan et communes couvertes",
         "plan_coverage": "Couverture du besoin par groupe (plan optimal)",
         "plan_left_out": "Communes laissées hors couverture (plus grand besoin d'abord)",
@@ -87,7 +87,7 @@ TEXT: dict[str, dict[str, str]] = {
         "param_need": "Besoin mesuré", "param_radius": "Rayon desservi", "param_sites": "Nombre de sites",
         "param_rural": "Part rurale minimale", "param_women": "Part féminine minimale", "param_budget": "Budget",
         "none": "aucun",
-        "no_plan": "Aucun plan n'est inclus (option --plan) : le rapport ne dit rien d'une couverture.",
+        "no_plan": "Aucun plan n'est inclus (option --plan)\u00a0: le rapport ne dit rien d'une couverture.",
         "annex": "Méthodes et sources",
         "definitions": "Définitions",
         "sources": "Sources et licences",
@@ -178,7 +178,7 @@ TEXT: dict[str, dict[str, str]] = {
         "param_need": "الحاجة المقيسة", "param_radius": "شعاع الخدمة", "param_sites": "عدد المواقع",
         "param_rural": "الحد الأدنى للحصة القروية", "param_women": "الحد الأدنى لحصة النساء", "param_budget": "الميزانية",
         "none": "لا شيء",
-        "no_plan": "لا تتضمن هذه الوثيقة أي خطة (الخيار --plan): لا يقول التقرير شيئا عن التغطية.",
+        "no_plan": "لا تتضمن هذه الوثيقة أي خطة (الخيار \u2066--plan\u2069): لا يقول التقرير شيئا عن التغطية.",
         "annex": "المنهجية والمصادر",
         "definitions": "التعاريف",
         "sources": "المصادر والتراخيص",

@@ -2,8 +2,8 @@
 Static maps for printed reports (matplotlib, no network), oriented for a planner: the area's units
 coloured by classes from `observatory.classify` (national classes by default, so a dark commune is
 dark on every région's map), province outlines, neighbouring régions in grey, the main towns
-named, a titled legend, and a scale bar and north arrow written in the page's script (Arabic is
-shaped with arabic-reshaper and python-bidi, as matplotlib does not shape it).
+named, a titled legend, and a scale bar and north arrow written in the page's script (matplotlib
+shapes Arabic and lays it out right to left itself).
 """
 
 from __future__ import annotations
@@ -18,22 +18,13 @@ import pandas as pd
 
 from observatory.classify import classify
 from observatory.formatting import number
+from observatory.registry import unit_label
 
 #: Light to dark; the dark end is always "worse" so maps read the same way.
 PALETTE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 MISSING = "#d9d9d9"
 NEIGHBOUR = "#ececec"
 FONT = {"ar": ["Noto Naskh Arabic", "DejaVu Sans"], "fr": ["DejaVu Sans"], "en": ["DejaVu Sans"]}
-
-
-def script(text: str, lang: str) -> str:
-    """Text as matplotlib must draw it: Arabic letters joined and laid out right to left; others unchanged."""
-    if lang != "ar" or not any("\u0600" <= ch <= "\u06ff" for ch in text):
-        return text
-    import arabic_reshaper
-    from bidi.algorithm import get_display
-
-    return get_display(arabic_reshaper.reshape(text))
 
 
 def _plain(text: str) -> str:
@@ -92,11 +83,11 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
     x0, y0 = minx, miny - pad_y * 2
     ax.plot([x0, x0 + bar_deg], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt", zorder=5)
     ax.plot([x0, x0 + bar_deg / 2], [y0, y0], color="white", linewidth=1.2, solid_capstyle="butt", zorder=5)
-    km = {"ar": "كلم", "fr": "km", "en": "km"}[lang]
-    ax.text(x0 + bar_deg / 2, y0 + pad_y * 0.6, script(f"{_plain(number(bar_km, lang, decimals=0))} {km}", lang),
+    km = unit_label("km", lang)
+    ax.text(x0 + bar_deg / 2, y0 + pad_y * 0.6, f"{_plain(number(bar_km, lang, decimals=0))} {km}",
             ha="center", va="bottom", fontsize=7, zorder=5)
     north = {"ar": "ش", "fr": "N", "en": "N"}[lang]
-    ax.annotate(script(north, lang), xy=(0.96, 0.97), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center",
+    ax.annotate(north, xy=(0.96, 0.97), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center",
                 va="center", fontsize=9, fontweight="bold",
                 arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 8})
 
@@ -106,7 +97,7 @@ def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
         return
     ax.scatter(towns["lon"], towns["lat"], s=9, color="#08306b", edgecolor="white", linewidth=0.5, zorder=6)
     for town in towns.itertuples():
-        ax.annotate(script(str(town.name), lang), (town.lon, town.lat), xytext=(3, 3), textcoords="offset points",
+        ax.annotate(str(town.name), (town.lon, town.lat), xytext=(3, 3), textcoords="offset points",
                     fontsize=6.5, color="#08306b", zorder=7,
                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
 
@@ -163,9 +154,9 @@ def choropleth_png(
                      label=f"{_plain(number(lo, lang))} – {_plain(number(hi, lang))}{suffix}")
                for shade, (lo, hi) in zip(shades, intervals)]
     if (classes == -1).any():
-        handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=script(missing_label, lang)))
+        handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=missing_label))
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9,
-              title=script(legend_title, lang), title_fontsize=7)
+              title=legend_title, title_fontsize=7)
     return _png(fig, dpi)
 
 
@@ -190,8 +181,8 @@ def plan_png(
     if len(sites):
         ax.scatter(sites["lon"], sites["lat"], s=28, marker="^", color="black", edgecolor="white", zorder=8)
     _towns(ax, base.towns, lang)
-    handles = [Patch(facecolor="#6baed6", label=script(labels["covered"], lang)),
-               Patch(facecolor="#fdae6b", label=script(labels["not_covered"], lang)),
-               Line2D([], [], marker="^", linestyle="", color="black", label=script(labels["site"], lang))]
+    handles = [Patch(facecolor="#6baed6", label=labels["covered"]),
+               Patch(facecolor="#fdae6b", label=labels["not_covered"]),
+               Line2D([], [], marker="^", linestyle="", color="black", label=labels["site"])]
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
     return _png(fig, dpi)

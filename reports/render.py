@@ -112,23 +112,23 @@ def _context(content: ReportContent) -> dict[str, Any]:
     province_map = None
     if content.province_layer is not None:
         province_map = _png_uri(_draw_layer(content, content.province_layer, shapes=content.basemap.provinces))
-    plan_map = None
+    plan_image = None
     if content.plan is not None and content.level != "commune":
-        plan_map = _png_uri(plan_png(content.basemap, content.plan.coverage_map, content.plan.sites, lang=lang,
-                                     labels={k: t[k] for k in ("covered", "not_covered", "site")}))
+        plan_image = plan_png(content.basemap, content.plan.coverage_map, content.plan.sites, lang=lang,
+                              labels={k: t[k] for k in ("covered", "not_covered", "site")})
     units = {i: registry.get(i).unit for i in content.commune_columns}
     compare = [t["level_" + lvl] for lvl in (["province", "region"] if content.level == "commune" else
                                              ["region"] if content.level == "province" else [])] + [t["morocco"]]
     return {
         "c": content, "t": t, "lang": lang, "status": STATUS_TEXT[lang], "meaning": STATUS_MEANING[lang],
         "maps": [{**m, "uri": _png_uri(m["png"])} for m in maps], "province_map": province_map,
-        "plan_map": plan_map, "units": units, "compare": compare,
+        "plan_map": plan_image and _png_uri(plan_image), "plan_png": plan_image, "units": units, "compare": compare,
         "fmt": lambda v, u=None: format_value(v, u, lang), "pct": lambda v: percent(v, lang, decimals=0),
         "int": lambda v: integer(v, lang), "num": lambda v: number(v, lang),
         "change": lambda v, u: format_change(v, u, lang, t["points"]),
         "interval": lambda lo, hi, u: interval(lo, hi, u, lang), "rank_interval": lambda lo, hi: rank_interval(lo, hi, lang),
         "breakdown": lambda s, a: breakdown(content, s, a), "licence": lambda x: licence_words(x, lang),
-        "kind": lambda k: t.get(f"kind_{k}", k),
+        "kind": lambda k: t.get(f"kind_{k}", k), "ltr": lambda x: f"\u2066{x}\u2069",
     }
 
 
@@ -216,7 +216,7 @@ def to_xlsx(content: ReportContent) -> bytes:
 
 def to_docx(content: ReportContent) -> bytes:
     """The report as an editable Word document: the same sections, tables and maps as the PDF."""
-    from .docx import document
+    from .word import document
 
     return document(content, _context(content))
 
