@@ -7,7 +7,10 @@ never sees half done and that leaves nothing behind when it fails.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from observatory.errors import ObservatoryError
 
@@ -83,6 +86,21 @@ def write_atomically(output: Path, data: bytes) -> Path:
     return output
 
 
+def report_bytes(*, level: str, code: str, lang: str, fmt: str, plan: str | None = None, db: Any = None) -> bytes:
+    """One report rendered in memory (what the API's report route sends)."""
+    from .content import gather
+    from .render import render
+
+    if fmt not in FORMATS:
+        raise ReportOutputError(f"unknown report format {fmt!r}; valid: {', '.join(FORMATS)}")
+    return render(gather(level=level, code=code, lang=lang, db=db, plan=plan), fmt)
+
+
+def reporter(db: Any) -> Callable[..., bytes]:
+    """The report maker over one database, for the API (`observatory serve` hands it over)."""
+    return partial(report_bytes, db=db)
+
+
 def write_report(
     *, level: str, code: str, lang: str, fmt: str, db: str | None, plan: str | None, output: Path,
     mkdir: bool = False,
@@ -90,9 +108,6 @@ def write_report(
     """Check the target, gather, render and write one report; returns the path written."""
     from observatory.settings import get_settings
 
-    from .content import gather
-    from .render import render
-
     check_target(output, mkdir=mkdir)
-    content = gather(level=level, code=code, lang=lang, db=get_settings(db=db).db, plan=plan)
-    return write_atomically(output, render(content, fmt))
+    data = report_bytes(level=level, code=code, lang=lang, fmt=fmt, plan=plan, db=get_settings(db=db).db)
+    return write_atomically(output, data)

@@ -106,7 +106,8 @@ def _png_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _context(content: ReportContent) -> dict[str, Any]:
+def layout(content: ReportContent) -> dict[str, Any]:
+    """What the templates lay out: the content, its maps drawn, and the formatters of its language."""
     t, lang = content.text, content.lang
     maps = map_images(content)
     province_map = None
@@ -132,13 +133,14 @@ def _context(content: ReportContent) -> dict[str, Any]:
     }
 
 
-def to_html(content: ReportContent) -> str:
-    """The report as one self-contained HTML page (maps embedded as PNG data URIs)."""
+def to_html(content: ReportContent, *, context: dict[str, Any] | None = None) -> str:
+    """The report as one self-contained HTML page (maps embedded as PNG data URIs); `context` (from `layout`)
+    when the maps are drawn already."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     return env.get_template("report.html").render(
-        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), **_context(content))
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), **(context or layout(content)))
 
 
 def to_pdf(content: ReportContent, *, html: str | None = None) -> bytes:
@@ -218,7 +220,7 @@ def to_docx(content: ReportContent) -> bytes:
     """The report as an editable Word document: the same sections, tables and maps as the PDF."""
     from .word import document
 
-    return document(content, _context(content))
+    return document(content, layout(content))
 
 
 def render(content: ReportContent, fmt: str) -> bytes:

@@ -21,7 +21,7 @@ from ..database import Database
 from ..enums import AREAS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES, SEXES, STATUSES
 from ..errors import ObservatoryError, UnknownNameError
 from ..planning_frame import NEEDS
-from . import _formats
+from . import _formats, report_route
 from ._params import CODE_PATTERN, NAME_PATTERN, PAGING, Param, ParameterError, Route, parse
 
 PREFIX = "/api/v1"
@@ -356,6 +356,10 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+#: Every route the OpenAPI document and docs/api.md describe: the generic ones and the report download.
+DOCUMENTED_ROUTES = (*ROUTES, report_route.ROUTE)
+
+
 def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 256) -> Any:
     """
     The API as a Flask blueprint with its own url_prefix /api/v1 (`observatory serve` registers it as
@@ -465,6 +469,7 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
 
     for route in ROUTES:
         blueprint.add_url_rule(route.path, route.name, view(route), methods=[route.method])
+    report_route.register(blueprint, api._current, error_response)
 
     @blueprint.route("/")
     def root() -> Response:
@@ -475,11 +480,11 @@ def create_blueprint(db: Database | str | os.PathLike[str] | None = None, *, cac
 
     @blueprint.route("/openapi.json")
     def openapi() -> Response:
-        return Response(_formats.json.dumps(openapi_document(ROUTES), ensure_ascii=False), mimetype="application/json")
+        return Response(_formats.json.dumps(openapi_document(DOCUMENTED_ROUTES), ensure_ascii=False), mimetype="application/json")
 
     @blueprint.route("/docs")
     def docs() -> Response:
-        return Response(docs_page(openapi_document(ROUTES)), mimetype="text/html")
+        return Response(docs_page(openapi_document(DOCUMENTED_ROUTES)), mimetype="text/html")
 
     @blueprint.route("/<path:rest>")
     def no_such_endpoint(rest: str) -> Response:

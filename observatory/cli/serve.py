@@ -30,10 +30,13 @@ def ready_database(settings: Settings, *, build_missing: bool = True) -> Databas
 def create_server(database: Database, *, lang: str | None = None) -> Any:
     """The Flask server holding the app and, under /api/v1, the REST API, over one database."""
     from ..api import create_blueprint
+    from ..api.report_route import REPORTER
     from ..dashboards import create_app
+    from ..reports.output import reporter
 
     app = create_app(database, lang=lang)
     app.server.register_blueprint(create_blueprint(database))
+    app.server.config[REPORTER] = reporter(database)
     return app.server
 
 
