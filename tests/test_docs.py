@@ -156,7 +156,7 @@ def test_the_command_check_catches_a_wrong_example():
     assert cli_problems(["report", "--region", "01"]) == []
     assert cli_problems(["reports", "--region", "01"])
     assert cli_problems(["report", "--regoin", "01"])
-    assert cli_problems(["report", "--region", "01", "--format", "docx"])
+    assert cli_problems(["report", "--region", "01", "--format", "odt"])
     assert cli_problems(["load", "ookla"])
     assert cli_problems(["load"])
     assert cli_problems(["info", "extra"])

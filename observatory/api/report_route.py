@@ -20,7 +20,7 @@ from ..enums import DEFAULT_LANGUAGE, LANGUAGES, MAP_LEVELS
 from ._params import CODE_PATTERN, NAME_PATTERN, Param, Route, parse
 
 #: app.config key of the callable (level, code, lang, fmt, plan) -> bytes that renders a report.
-REPORTER = "OBSERVATORY_REPORTER"
+REPORTER = "REPORT_RENDERER"
 MIMETYPES = {
     "pdf": "application/pdf", "html": "text/html",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
