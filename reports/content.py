@@ -17,7 +17,7 @@ import pandas as pd
 
 from observatory import query, registry
 from observatory.database import Database
-from observatory.enums import AREAS, DIMENSIONS, MAP_LEVELS, MODEL_STATUSES
+from observatory.enums import AREAS, DIMENSIONS, MAP_LEVELS, MODEL_STATUSES, SEXES
 from observatory.errors import ObservatoryError, unknown_name
 from observatory.formatting import integer, number, percent
 
@@ -25,6 +25,8 @@ from .i18n import words
 
 #: Context figures shown beside the index dimensions' indicators.
 CONTEXT_FIGURES = ("population_legal", "households_count")
+#: Their names in the report's own words (the registry's Arabic census labels still hold English words).
+CONTEXT_WORDS = {"population_legal": "population", "households_count": "households"}
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
 #: Towns named on a map: the largest GeoNames places of the area.
@@ -159,6 +161,8 @@ def report_indicators(database: Database) -> list[registry.Indicator]:
 
 
 def _label(indicator_id: str, lang: str) -> str:
+    if indicator_id in CONTEXT_WORDS:
+        return words(lang)[CONTEXT_WORDS[indicator_id]].replace(" 2024", "")
     try:
         return registry.get(indicator_id).label(lang)
     except (KeyError, ObservatoryError):
@@ -178,8 +182,8 @@ def _name(row: Any, lang: str) -> str:
 
 
 def _breakdown_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows in reading order: the total first, then women and men, then urban and rural."""
-    return frame.assign(_s=frame["sex"].map({s: i for i, s in enumerate(("all", "female", "male"))}),
+    """Rows in reading order: the total first, then each sex, then urban and rural (the enumerations' order)."""
+    return frame.assign(_s=frame["sex"].map({s: i for i, s in enumerate(SEXES)}),
                         _a=frame["area"].map({a: i for i, a in enumerate(AREAS)}))
 
 
@@ -549,7 +553,7 @@ def _method(text: dict[str, str], lang: str) -> dict[str, Any]:
     dims = []
     for dimension in DIMENSIONS:
         parts = [c for c in CENSUS_COMPONENTS if c.dimension == dimension]
-        labels = list(dict.fromkeys(_label(c.indicator, lang) for c in parts))
+        labels = list(dict.fromkeys(_label(c.indicator, lang) for c in parts)) or [text["method_usage"]]
         dims.append({"name": registry.DIMENSION_LABELS[dimension][lang], "components": labels})
     return {"dimensions": dims, "paragraphs": [text[f"method_{i}"] for i in range(1, 5)]}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from observatory.enums import LANGUAGES
+from observatory.enums import LANGUAGES, STATUSES
 from observatory.errors import unknown_name
 
 TEXT: dict[str, dict[str, str]] = {
@@ -67,6 +67,8 @@ TEXT: dict[str, dict[str, str]] = {
                     "intervalle), projeté (scénario), mesuré (connecteur), simulé (démonstration, jamais une "
                     "raison).",
         "dimension": "Dimension", "components": "Composantes",
+        "method_usage": "part des démarches faites en ligne et transactions numériques, quand un connecteur les "
+                        "charge (simulées dans une base de démonstration)",
         "plan": "Plan de déploiement",
         "plan_scope": "Le plan place {sites} sites (rayon de {radius} km) et couvre {share} du besoin national.",
         "plan_here": "Dans la région, il couvre {share} d'un besoin de {need} personnes\u202f; {left} communes restent "
@@ -160,6 +162,8 @@ TEXT: dict[str, dict[str, str]] = {
         "method_4": "الأوضاع: منشور (من طرف المندوبية السامية للتخطيط)، محسوب أو مجمع (من طرف المرصد)، مقدر "
                     "(نموذج مع مجال)، مسقط (سيناريو)، مقاس (رابط)، محاكى (للعرض، لا يقدم أبدا كسبب).",
         "dimension": "البعد", "components": "المكونات",
+        "method_usage": "حصة الإجراءات المنجزة عبر الإنترنت والمعاملات الرقمية، عند تحميلها بواسطة رابط (محاكاة في "
+                        "قاعدة بيانات للعرض)",
         "plan": "خطة الانتشار",
         "plan_scope": "تضع الخطة {sites} موقعا (شعاع {radius} كلم) وتغطي {share} من الحاجة الوطنية.",
         "plan_here": "تغطي في الجهة {share} من حاجة {need} شخصا؛ وتبقى {left} جماعة خارج التغطية.",
@@ -178,7 +182,7 @@ TEXT: dict[str, dict[str, str]] = {
         "param_need": "الحاجة المقيسة", "param_radius": "شعاع الخدمة", "param_sites": "عدد المواقع",
         "param_rural": "الحد الأدنى للحصة القروية", "param_women": "الحد الأدنى لحصة النساء", "param_budget": "الميزانية",
         "none": "لا شيء",
-        "no_plan": "لا تتضمن هذه الوثيقة أي خطة (الخيار \u2066--plan\u2069): لا يقول التقرير شيئا عن التغطية.",
+        "no_plan": "لا يتضمن هذا التقرير أي خطة انتشار: لا يقول شيئا عن التغطية.",
         "annex": "المنهجية والمصادر",
         "definitions": "التعاريف",
         "sources": "المصادر والتراخيص",
@@ -255,6 +259,8 @@ TEXT: dict[str, dict[str, str]] = {
                     "interval), projected (scenario), measured (connector), simulated (demonstration, never a "
                     "reason).",
         "dimension": "Dimension", "components": "Components",
+        "method_usage": "share of procedures done online and digital transactions, when a connector loads them "
+                        "(simulated in a demonstration database)",
         "plan": "Deployment plan",
         "plan_scope": "The plan places {sites} sites ({radius} km radius) and covers {share} of the national need.",
         "plan_here": "In the region it covers {share} of a need of {need} people; {left} communes are left "
@@ -293,8 +299,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-#: Every value status in words (the database's statuses, and `scenario` for projections under assumptions).
-STATUS_TEXT = {
+#: Status words, including `scenario` (projections under stated assumptions) ahead of its enumeration.
+_STATUS_WORDS = {
     "fr": {"published": "publié", "aggregated": "agrégé", "derived": "calculé", "measured": "mesuré",
            "modelled": "estimé", "forecast": "projeté", "scenario": "scénario", "simulated": "simulé"},
     "ar": {"published": "منشور", "aggregated": "مجمع", "derived": "محسوب", "measured": "مقاس",
@@ -302,8 +308,7 @@ STATUS_TEXT = {
     "en": {"published": "published", "aggregated": "aggregated", "derived": "computed", "measured": "measured",
            "modelled": "estimated", "forecast": "projected", "scenario": "scenario", "simulated": "simulated"},
 }
-#: What each status means, for the annex.
-STATUS_MEANING = {
+_STATUS_MEANINGS = {
     "fr": {"published": "publié par la source pour cette unité",
            "aggregated": "agrégé des communes par l'observatoire, chacune pondérée par son dénominateur",
            "derived": "calculé par l'observatoire à partir de chiffres publiés",
@@ -324,6 +329,10 @@ STATUS_MEANING = {
            "forecast": "projected by a model beyond the last census, with an interval",
            "scenario": "projected under stated assumptions", "simulated": "generated for demonstration: not a measurement"},
 }
+#: Every status of `observatory.enums.STATUSES` in words, and what it means (for the annex).
+STATUS_TEXT = {lang: {s: words.get(s, s) for s in STATUSES} for lang, words in _STATUS_WORDS.items()}
+STATUS_MEANING = {lang: {s: words.get(s, STATUSES[s]) for s in STATUSES} for lang, words in _STATUS_MEANINGS.items()}
+
 #: Licences in words, by the short name that opens or ends the stored licence text.
 LICENCE_TEXT = {
     "CC BY 4.0": {"fr": "CC BY 4.0 : réutilisable, y compris commercialement, en citant la source et les "

@@ -112,7 +112,7 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
     # The 2030 illiteracy projection: one row per sex, each saying it (it once read as illiteracy rising).
     forecast = content.models[(content.models["indicator_id"] == "illiteracy_rate_10_plus_forecast") &
                               (content.models["unit_code"] == REGION) & (content.models["year"] == 2030)]
-    assert list(forecast["sex"]) == ["female", "male"]
+    assert list(forecast["sex"]) == ["male", "female"]
     text = flat(" ".join(pages))
     women = forecast[forecast["sex"] == "female"].iloc[0]
     assert re.search(r"femmes \d{4} " + re.escape(flat(format_value(women["value"], "percent", "fr"))), text)
@@ -120,7 +120,7 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
     by_sex = query.indicator_values("illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION],
                                     year=2024, sex=None).set_index("sex")["value"]
     rows = content.key_figures[content.key_figures["indicator_id"] == "illiteracy_rate_10_plus"]
-    assert list(zip(rows["sex"], rows["area"]))[:5] == [("all", "total"), ("female", "total"), ("male", "total"),
+    assert list(zip(rows["sex"], rows["area"]))[:5] == [("all", "total"), ("male", "total"), ("female", "total"),
                                                         ("all", "urban"), ("all", "rural")]
     for sex in ("female", "male"):
         assert f"{'femmes' if sex == 'female' else 'hommes'} {flat(format_value(by_sex[sex], 'percent', 'fr'))}" in text
