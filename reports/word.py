@@ -153,7 +153,7 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
                   [[r.commune, r.province, context["kind"](r.kind), context["int"](r.need_served)]
                    for r in p.sites.itertuples()])
         heading(t["plan_coverage"], 2)
-        table(["", "", t["need"], t["covered_share"], t["communes"]],
+        table(["", "", t["need"], t["covered_share"], t["left_out_count"]],
               [[r.scope, r.group, context["int"](r.need), context["pct"](r.covered_share),
                 context["int"](r.communes_left_out)] for r in p.coverage.itertuples()])
         if len(p.left_out):
