@@ -285,7 +285,7 @@ def gather(
         n_communes=len(own_codes), brief=brief, key_figures=key_figures, provinces=provinces,
         communes=communes, commune_columns=commune_columns, column_status=column_status, changes=changes,
         models=models, maps=maps, basemap=basemap, highlight=code if level == "commune" else None,
-        method=_method(text, lang), definitions=definitions, sources=sources, files=files, provenance=provenance,
+        method=_method(database, own_codes[0], text, lang), definitions=definitions, sources=sources, files=files, provenance=provenance,
         build=build, province_layer=province_layer, plan=plan_content,
     )
 
@@ -546,14 +546,18 @@ def _basemap(
     return Basemap(communes, provinces, neighbours, towns[["name", "lon", "lat", "population"]].reset_index(drop=True))
 
 
-def _method(text: dict[str, str], lang: str) -> dict[str, Any]:
-    """The index's method in words: its dimensions with their components, and how it is weighted and ranked."""
-    from observatory.index import CENSUS_COMPONENTS
+def _method(database: Database, code: str, text: dict[str, str], lang: str) -> dict[str, Any]:
+    """The index's method in words: its dimensions with the components the stored index used (read from its
+    contributions for one commune), and how it is weighted and ranked."""
+    parts = pd.DataFrame(columns=["indicator_id", "dimension"])
+    if "index_contribution" in database.tables():
+        from observatory import results
 
+        parts = results.index_contributions(code, db=database)
     dims = []
     for dimension in DIMENSIONS:
-        parts = [c for c in CENSUS_COMPONENTS if c.dimension == dimension]
-        labels = list(dict.fromkeys(_label(c.indicator, lang) for c in parts)) or [text["method_usage"]]
+        own = parts.loc[parts["dimension"] == dimension, "indicator_id"]
+        labels = list(dict.fromkeys(_label(i, lang) for i in own)) or [text["method_usage"]]
         dims.append({"name": registry.DIMENSION_LABELS[dimension][lang], "components": labels})
     return {"dimensions": dims, "paragraphs": [text[f"method_{i}"] for i in range(1, 5)]}
 
