@@ -10,7 +10,7 @@ bidi algorithm never reorders "97 687" into "687 97".
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Self
 
 from .enums import LANGUAGES
 
@@ -42,6 +42,27 @@ def number(value: Any, lang: str = "fr", *, decimals: int = 1) -> str:
         return text
     text = text.replace(",", THIN).replace(".", ",")
     return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if lang == "ar" else text
+
+
+class Localized(float):
+    """
+    A number that writes itself as `lang` does whatever format a template gives it ('{value:.0f}',
+    '{value:,.1f}'): the registry's explanation phrases say '9,9 %' in French, not '9.9 %'.
+    """
+
+    lang: str
+
+    def __new__(cls, value: float, lang: str) -> Self:
+        made = super().__new__(cls, value)
+        made.lang = lang
+        return made
+
+    def __format__(self, spec: str) -> str:
+        text = format(float(self), spec)
+        if self.lang == "en":
+            return text
+        text = text.replace(",", THIN).replace(".", ",")
+        return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if self.lang == "ar" else text
 
 
 def integer(value: Any, lang: str = "fr") -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import disclosure
 from .database import Database
-from .enums import AREAS, LEVELS, SEXES
+from .enums import AREAS, LEVELS, MAP_LEVELS, SEXES
 from .errors import unknown_name
 from .settings import get_settings
 
@@ -66,6 +66,17 @@ def web_geometry(level: str = "commune", *, detail: str = "low", db: DatabaseLik
     _check("level", level, LEVELS)
     _check("detail", detail, ("low", "medium"))
     return connect(db).read("web_geometry", where={"level": level, "detail": detail})
+
+
+def neighbours(level: str, code: str, *, db: DatabaseLike = None) -> list[str]:
+    """The codes of the units of `level` that share a border with `code` (from the map geometry, whose
+    neighbours share their borders exactly), in code order."""
+    _check("level", level, MAP_LEVELS)
+    shapes = web_geometry(level, db=db).set_index("code").geometry
+    if code not in shapes.index:
+        raise unknown_name(level, code, list(shapes.index))
+    touching = shapes.intersects(shapes[code])
+    return sorted(c for c in shapes.index[touching] if c != code)
 
 
 def indicator_values(

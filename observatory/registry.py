@@ -22,6 +22,7 @@ import pandas as pd
 
 from .enums import DIMENSIONS, LANGUAGES, SEXES
 from .errors import unknown_name
+from .formatting import Localized
 
 DIMENSION_LABELS = {
     "access": {"fr": "Accès et connectivité", "ar": "الولوج والربط", "en": "Access and connectivity"},
@@ -115,7 +116,7 @@ class Indicator:
         if template is None:
             unit = "%" if self.unit == "percent" else f" {self.unit}"
             return f"{self.label(lang)}: {value:,.1f}{unit}"
-        return template.format(value=value, who=WHO[lang][sex])
+        return template.format(value=Localized(value, lang), who=WHO[lang][sex])
 
 
 WHO = {

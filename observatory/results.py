@@ -77,6 +77,40 @@ def index_contributions(code: str | None = None, *, db: DatabaseLike = None) -> 
     return connect(db).read("index_contribution", where={"code": code})
 
 
+def measured_explanations(
+    codes: list[str], *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, lang: str = "en",
+    exclude: tuple[str, ...] = ("simulated",),
+) -> pd.Series:
+    """
+    The explanation of each commune's rank (as `explanation`) with its reasons drawn only from
+    components whose stored values are not of a status in `exclude`: a simulated figure ranks a
+    commune but is never given as why. Indexed by code.
+    """
+    from .index import explain, explain_unranked
+
+    _lang_check(lang)
+    scores = connect(db).read("index_score", where={"level": "commune", "lens": lens, "code": list(codes)})
+    parts = connect(db).read("index_contribution", where={"lens": lens, "code": list(codes)})
+    if parts.empty:
+        return pd.Series(dtype="object")
+    statuses = indicator_values(sorted(set(parts["indicator_id"])), db=db, level="commune", units=list(codes),
+                                sex=None, area=None)
+    excluded = statuses[statuses["status"].isin(exclude)][["unit_code", "indicator_id"]].drop_duplicates()
+    parts = parts.merge(excluded.rename(columns={"unit_code": "code"}), on=["code", "indicator_id"], how="left",
+                        indicator=True)
+    parts = parts[parts["_merge"] == "left_only"]
+    out = {}
+    for row in scores.itertuples():
+        if pd.isna(row.rank):
+            out[row.code] = explain_unranked(row.unranked_reason, lang)
+            continue
+        own = parts[parts["code"] == row.code]
+        out[row.code] = explain(int(row.rank), int(row.n_units), (int(row.rank_lower), int(row.rank_upper)),
+                                dict(zip(own["component"], own["value"])),
+                                dict(zip(own["component"], own["contribution"])), level="commune", lang=lang)
+    return pd.Series(out, dtype="object").reindex(list(codes))
+
+
 def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = DEFAULT_LENS) -> pd.DataFrame:
     """First-order sensitivity indices, dimension-removal rank shifts and the sampling-error share."""
     return connect(db).read("index_sensitivity", where={"lens": lens})
@@ -171,6 +205,20 @@ def plan_coverage(plan_id: str | None = None, *, db: DatabaseLike = None, plan: 
 def plan_audit(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
     """The fairness audit: need covered by région, urban/rural and sex, for the optimal and the naive plan."""
     return connect(db).read("plan_audit", where={"plan_id": _plan_id(db, plan_id)})
+
+
+def plan_coverage_by_province(plan_id: str | None = None, *, db: DatabaseLike = None, region: str | None = None,
+                              plan: str = "optimal") -> pd.DataFrame:
+    """The need and the need covered in each province (of `region`, else all), with the share covered (0-1) and
+    the number of communes left out: the plan's audit one level down."""
+    coverage = plan_coverage(plan_id, db=db, plan=plan)
+    if region is not None:
+        coverage = coverage[coverage["region_code"] == region]
+    grouped = coverage.assign(covered_need=coverage["need"] * coverage["covered"], left=1 - coverage["covered"])
+    grouped = grouped.groupby("province_code", as_index=False).agg(
+        need=("need", "sum"), covered_need=("covered_need", "sum"), communes_left_out=("left", "sum"))
+    grouped["covered_share"] = grouped["covered_need"] / grouped["need"].where(grouped["need"] > 0)
+    return grouped.rename(columns={"province_code": "code"})
 
 
 def left_out(plan_id: str | None = None, *, db: DatabaseLike = None, top: int = 20) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """
-Static choropleth maps for printed reports (matplotlib, no network): classes from
-`observatory.classify` (the app's classes), a legend, a scale bar and a north arrow. Text on the
-image is numbers only, so Arabic titles are set by the HTML around it, where they are shaped.
+Static maps for printed reports (matplotlib, no network), oriented for a planner: the area's units
+coloured by classes from `observatory.classify` (national classes by default, so a dark commune is
+dark on every région's map), province outlines, neighbouring régions in grey, the main towns
+named, a titled legend, and a scale bar and north arrow written in the page's script (matplotlib
+shapes Arabic and lays it out right to left itself).
 """
 
 from __future__ import annotations
@@ -9,15 +11,25 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from observatory.classify import classify
+from observatory.formatting import number
+from observatory.registry import unit_label
 
 #: Light to dark; the dark end is always "worse" so maps read the same way.
 PALETTE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 MISSING = "#d9d9d9"
+NEIGHBOUR = "#ececec"
+FONT = {"ar": ["Noto Naskh Arabic", "DejaVu Sans"], "fr": ["DejaVu Sans"], "en": ["DejaVu Sans"]}
+
+
+def _plain(text: str) -> str:
+    """Bidi isolates are for HTML; in an image the digits are laid out left to right already."""
+    return text.replace("\u2066", "").replace("\u2069", "")
 
 
 def _nice(length_km: float) -> float:
@@ -26,85 +38,151 @@ def _nice(length_km: float) -> float:
     return max(m * exponent for m in (1, 2, 5) if m * exponent <= length_km)
 
 
-def _number(value: float) -> str:
-    if abs(value) >= 1000:
-        return f"{value:,.0f}".replace(",", " ")
-    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+def national_classes(values: pd.Series, national: pd.Series, *, k: int = 5) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The class of each of `values` among the classes (quantiles) of `national`, and those classes' bounds."""
+    with warnings.catch_warnings():  # few distinct values: mapclassify says it uses fewer classes
+        warnings.simplefilter("ignore", UserWarning)
+        classes = classify(pd.to_numeric(national, errors="coerce").to_numpy(dtype="float64"), scheme="quantiles", k=k)
+    array = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    if not classes.k:
+        return np.full(len(array), -1), []
+    upper = np.asarray(classes.bounds[1:], dtype="float64")
+    found = np.minimum(np.searchsorted(upper, array, side="left"), classes.k - 1)
+    return np.where(np.isnan(array), -1, found), classes.intervals()
 
 
-def choropleth_png(
-    geometry: pd.DataFrame,
-    values: pd.Series,
-    *,
-    higher_is_worse: bool = True,
-    unit: str = "",
-    highlight: str | None = None,
-    missing_label: str = "n/a",
-    width_in: float = 6.6,
-    dpi: int = 120,
-) -> bytes:
-    """
-    A PNG map of `values` (indexed by commune code) over `geometry` (a GeoDataFrame with `code`),
-    with a legend of class intervals, a scale bar and a north arrow.
-    """
+def _figure(bounds: tuple[float, float, float, float], width_in: float, dpi: int) -> tuple[Any, Any, float]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
 
-    frame = geometry.reset_index(drop=True)
-    series = pd.to_numeric(values, errors="coerce").reindex(frame["code"]).to_numpy(dtype="float64")
-    with warnings.catch_warnings():  # few communes (a commune report): mapclassify says it uses fewer classes
-        warnings.simplefilter("ignore", UserWarning)
-        classes = classify(series, scheme="quantiles", k=5)
-    palette = list(PALETTE if higher_is_worse else PALETTE[::-1])
-    colours = np.array([MISSING] * len(frame), dtype=object)
-    if classes.k:
-        step = (len(palette) - 1) / max(classes.k - 1, 1)
-        shades = [palette[round(i * step)] for i in range(classes.k)]
-        for i, shade in enumerate(shades):
-            colours[classes.classes == i] = shade
-    else:
-        shades = []
-
-    minx, miny, maxx, maxy = frame.total_bounds
-    mid_lat = (miny + maxy) / 2
-    aspect = 1 / math.cos(math.radians(mid_lat))
+    minx, miny, maxx, maxy = bounds
+    aspect = 1 / math.cos(math.radians((miny + maxy) / 2))
     span_x, span_y = max(maxx - minx, 1e-6), max((maxy - miny) * aspect, 1e-6)
-    height_in = min(max(width_in * span_y / span_x, 3.2), 8.0)
+    height_in = min(max(width_in * span_y / span_x, 3.4), 7.5)
     fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
-    frame.plot(ax=ax, color=list(colours), edgecolor="white", linewidth=0.3)
-    if highlight is not None and highlight in set(frame["code"]):
-        frame[frame["code"] == highlight].boundary.plot(ax=ax, color="#08306b", linewidth=1.6)
     ax.set_aspect(aspect)
     ax.set_axis_off()
-    pad_x, pad_y = (maxx - minx) * 0.04, (maxy - miny) * 0.04
+    return fig, ax, aspect
+
+
+def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: str, base: Any) -> None:
+    """Limits, neighbours in grey, province outlines, a scale bar (bottom left) and a north arrow (top right)."""
+    minx, miny, maxx, maxy = bounds
+    pad_x, pad_y = (maxx - minx) * 0.05, (maxy - miny) * 0.05
+    if len(base.neighbours):
+        base.neighbours.plot(ax=ax, color=NEIGHBOUR, edgecolor="#bbbbbb", linewidth=0.6, zorder=0)
+    if len(base.provinces):
+        base.provinces.boundary.plot(ax=ax, color="#333333", linewidth=1.1, zorder=3)
     ax.set_xlim(minx - pad_x, maxx + pad_x)
     ax.set_ylim(miny - pad_y * 3, maxy + pad_y)
-
-    # Scale bar, bottom left: kilometres along the parallel at the bar's latitude.
     km_per_degree = 111.32 * math.cos(math.radians(miny))
     bar_km = _nice((maxx - minx) * km_per_degree / 4)
     bar_deg = bar_km / km_per_degree
     x0, y0 = minx, miny - pad_y * 2
-    ax.plot([x0, x0 + bar_deg], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt")
-    ax.plot([x0, x0 + bar_deg / 2], [y0, y0], color="white", linewidth=1.2, solid_capstyle="butt")
-    ax.text(x0 + bar_deg / 2, y0 + pad_y * 0.6, f"{bar_km:g} km", ha="center", va="bottom", fontsize=7)
+    ax.plot([x0, x0 + bar_deg], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt", zorder=5)
+    ax.plot([x0, x0 + bar_deg / 2], [y0, y0], color="white", linewidth=1.2, solid_capstyle="butt", zorder=5)
+    km = unit_label("km", lang)
+    ax.text(x0 + bar_deg / 2, y0 + pad_y * 0.6, f"{_plain(number(bar_km, lang, decimals=0))} {km}",
+            ha="center", va="bottom", fontsize=7, zorder=5)
+    north = {"ar": "ش", "fr": "N", "en": "N"}[lang]
+    ax.annotate(north, xy=(0.96, 0.97), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center",
+                va="center", fontsize=9, fontweight="bold",
+                arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 8})
 
-    # North arrow, top right.
-    ax.annotate("N", xy=(0.96, 0.97), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center", va="center",
-                fontsize=9, fontweight="bold", arrowprops={"facecolor": "black", "width": 3, "headwidth": 9,
-                                                            "headlength": 8})
 
-    suffix = "%" if unit == "percent" else (f" {unit}" if unit and unit != "people" else "")
-    handles = [Patch(facecolor=shade, edgecolor="#999", label=f"{_number(lo)} – {_number(hi)}{suffix}")
-               for shade, (lo, hi) in zip(shades, classes.intervals())]
-    if (classes.classes == -1).any():
-        handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=missing_label))
-    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9, title_fontsize=7)
+def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
+    if not len(towns):
+        return
+    ax.scatter(towns["lon"], towns["lat"], s=9, color="#08306b", edgecolor="white", linewidth=0.5, zorder=6)
+    for town in towns.itertuples():
+        ax.annotate(str(town.name), (town.lon, town.lat), xytext=(3, 3), textcoords="offset points",
+                    fontsize=6.5, color="#08306b", zorder=7,
+                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
+
+
+def _png(fig: Any, dpi: int) -> bytes:
+    import matplotlib.pyplot as plt
+
     fig.tight_layout(pad=0.2)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def choropleth_png(
+    base: Any,
+    values: pd.Series,
+    national: pd.Series,
+    *,
+    lang: str = "fr",
+    legend_title: str = "",
+    missing_label: str = "n/a",
+    shapes: Any = None,
+    higher_is_worse: bool = True,
+    unit: str = "",
+    highlight: str | None = None,
+    width_in: float = 6.6,
+    dpi: int = 110,
+) -> bytes:
+    """
+    A PNG map of `values` (indexed by unit code) over `shapes` (default: the basemap's communes), in the
+    classes of `national`, with the basemap's orientation and a titled legend of the class intervals.
+    """
+    import matplotlib
+
+    matplotlib.rcParams["font.family"] = FONT[lang]
+    from matplotlib.patches import Patch
+
+    frame = (base.communes if shapes is None else shapes).reset_index(drop=True)
+    classes, intervals = national_classes(values.reindex(frame["code"]), national)
+    palette = list(PALETTE if higher_is_worse else PALETTE[::-1])
+    step = (len(palette) - 1) / max(len(intervals) - 1, 1)
+    shades = [palette[round(i * step)] for i in range(len(intervals))]
+    colours = [shades[c] if c >= 0 else MISSING for c in classes]
+    bounds = tuple(frame.total_bounds)
+    fig, ax, _ = _figure(bounds, width_in, dpi)
+    frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3, zorder=1)
+    if highlight is not None and highlight in set(frame["code"]):
+        frame[frame["code"] == highlight].boundary.plot(ax=ax, color="#08306b", linewidth=2.0, zorder=4)
+    _frame_and_orient(ax, bounds, lang, base)
+    _towns(ax, base.towns, lang)
+    suffix = "%" if unit == "percent" else ""
+    handles = [Patch(facecolor=shade, edgecolor="#999",
+                     label=f"{_plain(number(lo, lang))} – {_plain(number(hi, lang))}{suffix}")
+               for shade, (lo, hi) in zip(shades, intervals)]
+    if (classes == -1).any():
+        handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=missing_label))
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9,
+              title=legend_title, title_fontsize=7)
+    return _png(fig, dpi)
+
+
+def plan_png(
+    base: Any, covered: pd.Series, sites: pd.DataFrame, *, lang: str, labels: dict[str, str],
+    width_in: float = 6.6, dpi: int = 110,
+) -> bytes:
+    """The plan on the area: covered communes in blue, the others in orange, the sites as black dots."""
+    import matplotlib
+
+    matplotlib.rcParams["font.family"] = FONT[lang]
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    frame = base.communes.reset_index(drop=True)
+    state = covered.reindex(frame["code"]).to_numpy()
+    colours = ["#6baed6" if s == 1 else "#fdae6b" if s == 0 else MISSING for s in state]
+    bounds = tuple(frame.total_bounds)
+    fig, ax, _ = _figure(bounds, width_in, dpi)
+    frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3, zorder=1)
+    _frame_and_orient(ax, bounds, lang, base)
+    if len(sites):
+        ax.scatter(sites["lon"], sites["lat"], s=28, marker="^", color="black", edgecolor="white", zorder=8)
+    _towns(ax, base.towns, lang)
+    handles = [Patch(facecolor="#6baed6", label=labels["covered"]),
+               Patch(facecolor="#fdae6b", label=labels["not_covered"]),
+               Line2D([], [], marker="^", linestyle="", color="black", label=labels["site"])]
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
+    return _png(fig, dpi)

@@ -1,7 +1,10 @@
 """
-Reports on a built database: the PDF is opened (pdfplumber) and checked for the figures of the
-query layer, the Arabic text (shaped, right to left) and the sources annex; pages are rendered to
-PNG with pdftoppm; the XLSX has one sheet per table and a metadata sheet; the CLI writes them.
+Reports on a built database, read as a planner reads them: the PDF is opened (pdfplumber) and
+checked against the query layer and against geography (Drâa-Tafilalet borders five régions and has
+five provinces); every row of the breakdown tables says its sex and area; simulated figures are
+flagged and never a reason; French numbers have decimal commas; every page of the région 08 French
+and Arabic reports is rendered to PNG for a person to look at; the XLSX, DOCX, the commune report,
+the plan section, the command and the API route are checked too.
 """
 
 from __future__ import annotations
@@ -9,28 +12,40 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from io import BytesIO
 
 import pdfplumber
 import pytest
 from click.testing import CliRunner
 
-from observatory import query
+from observatory import query, results
 from observatory.reports.content import gather
 from observatory.reports.render import format_value, render, to_html
 
+REGION = "08"
+COMMUNE = "08.363.05.21"  # Sidi Yahia Ou Youssef (Midelt), the most fragile commune of Drâa-Tafilalet
 TANGER = "01.511.01.0"
-REGION = "01"
+#: The régions Drâa-Tafilalet shares a border with: Oriental, Fès-Meknès, Béni Mellal-Khénifra, Marrakech-Safi,
+#: Souss-Massa (its other border is Algeria's).
+NEIGHBOURS = {"02", "03", "05", "07", "09"}
+PROVINCES = {"Errachidia", "Midelt", "Ouarzazate", "Tinghir", "Zagora"}
+#: The one usage phrase a simulated figure would put in a reason.
+SIMULATED_PHRASE = "démarches sont faites en ligne"
 
 
 @pytest.fixture(scope="session")
 def report_db(built_db):
-    """The session's freshly built GeoPackage (tests/conftest.py)."""
     return built_db
 
 
-def _pdf(db, tmp_path_factory, lang):
-    content = gather(level="region", code=REGION, lang=lang, db=db)
-    path = tmp_path_factory.mktemp(f"pdf-{lang}") / f"region-{REGION}-{lang}.pdf"
+def flat(text: str) -> str:
+    """Text with every kind of space (thin, no-break) made one plain space, and bidi isolates dropped."""
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text.replace("\u2066", "").replace("\u2069", ""))
+
+
+def _pdf(db, tmp_path_factory, lang, level="region", code=REGION, plan=None):
+    content = gather(level=level, code=code, lang=lang, db=db, plan=plan)
+    path = tmp_path_factory.mktemp(f"pdf-{lang}") / f"rapport-{level}-{code}-{lang}.pdf"
     path.write_bytes(render(content, "pdf"))
     with pdfplumber.open(path) as pdf:
         pages = [page.extract_text() or "" for page in pdf.pages]
@@ -48,114 +63,196 @@ def arabic(report_db, tmp_path_factory):
     return _pdf(report_db, tmp_path_factory, "ar")
 
 
-def flat(text: str) -> str:
-    """Text with every kind of space (thin, no-break) made one plain space."""
-    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
-
-
-def test_french_pdf_shows_the_query_layer_figures(french, report_db):
+def test_the_first_page_is_the_brief(french, report_db):
     content, _, pages, _ = french
-    text = flat("\n".join(pages))
-    assert "Tanger-Tétouan-Al Hoceima" in text
-    assert "4 030 222" in text  # HCP's legal population of the région, 2024
+    first = flat(pages[0])
+    assert "Drâa-Tafilalet" in first and "L'essentiel en une page" in first and "Page 1 sur" in first
+    regions = results.fragility_index("region", db=report_db, lang="fr").set_index("code")
+    assert f"Classée {int(regions.loc[REGION, 'rank'])}e sur 12 régions" in first
+    assert set(query.neighbours("region", REGION, db=report_db)) == NEIGHBOURS
+    assert set(content.brief.peers["code"]) == NEIGHBOURS | {REGION}
+    for code in NEIGHBOURS:
+        assert regions.loc[code, "name_fr"] in first
+    # The places to act first: the région's most fragile communes, with interval, certainty and reason.
+    expected = results.fragility_index("commune", db=report_db, region=REGION, lang="fr")
+    act = content.brief.act_first
+    assert 5 <= len(act) <= 10 and list(act["code"]) == list(expected["code"].head(len(act)))
+    for row in act.itertuples():
+        assert row.name in first and f"{row.rank_lower}–{row.rank_upper}" in first
+        assert row.certainty in ("rang sûr", "rang assez sûr", "rang incertain") and row.reason
+    assert "Où agir d'abord" in first and "Précautions de lecture" in first and "Ce que couvre le plan" in first
+
+
+def test_a_simulated_figure_is_never_a_reason(french, report_db):
+    content, _, pages, _ = french
+    stored = results.fragility_index("commune", db=report_db, region=REGION, lang="fr")
+    cited = stored[stored["explanation"].str.contains(SIMULATED_PHRASE)]
+    assert len(cited), "the stored explanations cite simulated usage: the report must not"
+    reasons = results.measured_explanations(list(cited["code"]), db=report_db, lang="fr")
+    assert not reasons.str.contains(SIMULATED_PHRASE).any()
+    assert not content.brief.act_first["reason"].str.contains(SIMULATED_PHRASE).any()
+    assert SIMULATED_PHRASE not in flat(pages[0])
+
+
+def test_simulated_layers_carry_a_banner_and_the_index_is_explained(french):
+    content, _, pages, _ = french
+    usage = next(i for i, p in enumerate(pages) if "Dimension — Usages" in flat(p))
+    assert "Données simulées (démonstration)" in flat(pages[usage])
+    assert [m.status for m in content.maps if m.key == "usage"] == ["simulated"]
+    method = flat(next(p for p in pages if "Note de méthode" in p and "Composantes" in p))
+    for words in ("Accès et connectivité", "Compétences", "Vulnérabilité", "intervalle à 90 %",
+                  "poids égaux", "simulé"):
+        assert words in method
+
+
+def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
+    content, _, pages, _ = french
+    for frame in (content.key_figures, content.changes, content.models):
+        assert frame[["sex", "area"]].notna().all().all()
+    # The 2030 illiteracy projection: one row per sex, each saying it (it once read as illiteracy rising).
+    forecast = content.models[(content.models["indicator_id"] == "illiteracy_rate_10_plus_forecast") &
+                              (content.models["unit_code"] == REGION) & (content.models["year"] == 2030)]
+    assert list(forecast["sex"]) == ["male", "female"]
+    text = flat(" ".join(pages))
+    women = forecast[forecast["sex"] == "female"].iloc[0]
+    assert re.search(r"femmes \d{4} " + re.escape(flat(format_value(women["value"], "percent", "fr"))), text)
+    # The published 2024 rates of the région, by sex, as HCP's figures through the query layer.
+    by_sex = query.indicator_values("illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION],
+                                    year=2024, sex=None).set_index("sex")["value"]
+    rows = content.key_figures[content.key_figures["indicator_id"] == "illiteracy_rate_10_plus"]
+    assert list(zip(rows["sex"], rows["area"]))[:5] == [("all", "total"), ("male", "total"), ("female", "total"),
+                                                        ("all", "urban"), ("all", "rural")]
+    for sex in ("female", "male"):
+        assert f"{'femmes' if sex == 'female' else 'hommes'} {flat(format_value(by_sex[sex], 'percent', 'fr'))}" in text
+
+
+def test_french_numbers_have_decimal_commas_and_no_nan(french, report_db):
+    _, _, pages, _ = french
+    text = flat(" ".join(pages))
     illiteracy = query.indicator_values("illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION],
                                         year=2024).value.iloc[0]
-    country = query.indicator_values("illiteracy_rate_10_plus", db=report_db, level="country", year=2024).value.iloc[0]
-    summary = flat(next(p for p in pages if "Chiffres clés" in p))
-    assert flat(format_value(illiteracy, "percent")) in summary and flat(format_value(country, "percent")) in summary
-    row = next(flat(line) for p in pages[2:] for line in p.splitlines() if line.startswith(TANGER + " Tanger"))
-    assert row.startswith(f"{TANGER} Tanger urban 1 275 428") and " 14.5 % " in f"{row} "  # HCP: illiteracy 10+
-    assert content.n_communes == 146 and len(content.communes) == 146
+    assert f"{illiteracy:.1f}".replace(".", ",") + " %" in text
+    assert not re.search(r"\d\.\d %", text), "a decimal point in a French percentage"
+    assert "1 655 623" in text  # HCP's legal population of Drâa-Tafilalet, 2024
+    assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
+    assert "covered_share" not in text and not re.search(r"\burban\b", text)
+    assert re.search(r"version du code \d+\.\d+\.\d+ \([0-9a-f]{12}\)", text)
 
 
-def test_pdf_has_a_table_of_contents_and_page_numbers(french):
-    _, _, pages, _ = french
-    n = len(pages)
-    assert n >= 8
-    for i, page in enumerate(pages, start=1):
-        assert f"Page {i} sur {n}" in page
-    toc = flat(pages[0])
-    found = re.search(r"Méthodes et sources\.* ?(\d+)", toc)
-    assert found, toc
-    assert "Méthodes et sources" in pages[int(found.group(1)) - 1]
-
-
-def test_sources_annex_names_every_source_with_its_licence_and_digest(french, report_db):
+def test_provinces_and_ranked_communes(french, report_db):
     content, _, pages, _ = french
-    start = next(i for i, p in enumerate(pages) if i and "Méthodes et sources" in p and "Statuts" in p)
-    annex = flat(" ".join(pages[start:]))
-    cited = content.sources
-    assert len(cited)
-    for row in cited.itertuples():
-        assert row.source_id in annex
-        if isinstance(row.sha256, str) and row.sha256:
-            assert row.sha256[:16] in annex.replace(" ", "")
-    assert "CC BY 4.0" in annex
-    build = query.builds(db=report_db).iloc[-1]
-    assert build.build_id in annex.replace(" ", "") and str(build.code_version) in annex
-    assert "illiteracy_rate_10_plus" in annex  # provenance of the figure, with its run
-    assert str(content.provenance.run_id.dropna().iloc[0]) in annex.replace(" ", "")
+    assert set(content.provinces["name_fr"]) == PROVINCES
+    expected = results.fragility_index("province", db=report_db, region=REGION)
+    assert list(content.provinces["code"]) == list(expected["code"])
+    page = flat(next(p for p in pages if "Provinces et préfectures" in p and "sur 75" in p))
+    for row in content.provinces.itertuples():
+        assert f"{row.name} {row.code}" in page and f"{int(row.rank)} sur 75" in page
+    communes = content.communes
+    assert len(communes) == 125 and list(communes["rank"]) == sorted(communes["rank"])
+    assert communes["province"].notna().all() and set(communes["province"]) == PROVINCES
+    assert (communes["rank_lower"] <= communes["rank"]).all() and (communes["rank"] <= communes["rank_upper"]).all()
 
 
-def test_arabic_pdf_is_shaped_right_to_left(arabic):
-    content, _, pages, fonts = arabic
-    assert content.direction == "rtl"
+def test_maps_are_oriented(french):
+    content, _, _, _ = french
+    html = to_html(content)
+    assert html.count("data:image/png;base64,") == len(content.maps) + 1  # and the provinces' map
+    assert len(content.basemap.provinces) == 5 and set(content.basemap.neighbours["code"]) == NEIGHBOURS
+    towns = set(content.basemap.towns["name"])
+    assert {"Errachidia", "Ouarzazate", "Zagora", "Tinghir"} <= towns  # GeoNames' largest places of the région
+    assert "Classes nationales (quintiles des 1\u202f503 communes)" in html
+
+
+def test_compact_provenance_and_arabic_bidi(french, arabic):
+    content, _, _, _ = french
+    assert content.files["file"].is_unique and content.files["sha256"].str.len().eq(64).all()
+    assert content.provenance["indicator_id"].is_unique
+    _, path, ar_pages, fonts = arabic
+    text = "\n".join(ar_pages)
     assert any("Naskh" in f or "Arabic" in f for f in fonts), fonts
-    # pdfplumber reads glyphs left to right, so right-to-left words come out reversed.
-    text = "\n".join(pages)
-    assert "طنجة-تطوان-الحسيمة"[::-1] in text
-    assert "الإنصاف الرقمي المجالي"[::-1] in text  # the title
-    assert "4 030 222" in flat(text)
-    assert "صفحة"[::-1] in text  # the footer's page label, in Arabic
+    assert "درعة-تافيلالت"[::-1] in text  # pdfplumber reads right-to-left words reversed
+    assert "/https:" not in text and "https://www.hcp.ma/file/242341/" in subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "CC BY 4.0" in text and "Reusable" not in text  # the licence in words of the page
+    assert "1 655 623" in flat(text)
 
 
-def test_pages_render_to_png(french, arabic, tmp_path, artifacts):
+def test_every_page_renders_to_png(french, arabic, tmp_path, artifacts):
     from PIL import Image, ImageStat
 
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm (poppler-utils) is needed; .ci/run installs it")
     for _, path, pages, _ in (french, arabic):
         prefix = tmp_path / path.stem
-        subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "4", str(path), str(prefix)], check=True)
+        subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(prefix)], check=True)
         images = sorted(tmp_path.glob(f"{path.stem}-*.png"))
-        assert len(images) == 4
+        assert len(images) == len(pages)
         for image in images:
             stat = ImageStat.Stat(Image.open(image).convert("L"))
             assert stat.stddev[0] > 5, f"{image.name} is blank"
-            shutil.copyfile(image, artifacts / f"report-{image.name}")  # for a person to look at
+            shutil.copyfile(image, artifacts / image.name)  # for a person to look at
 
 
-def test_maps_have_one_image_per_layer(french):
-    content, _, _, _ = french
-    html = to_html(content)
-    assert html.count("data:image/png;base64,") == len(content.maps) >= 3
-
-
-def test_xlsx_has_one_sheet_per_table_and_metadata(report_db):
-    from io import BytesIO
-
+def test_xlsx_labels_rows_and_keeps_simulated_columns_apart(report_db):
     from openpyxl import load_workbook
 
-    content = gather(level="region", code=REGION, lang="fr", db=report_db)
+    content = gather(level="province", code="01.511", lang="fr", db=report_db)
     book = load_workbook(BytesIO(render(content, "xlsx")))
     assert book.sheetnames[0] == "metadata"
-    assert set(content.tables()) <= set(book.sheetnames)
     meta = {row[0].value: row[1].value for row in book["metadata"].iter_rows()}
-    assert meta["code"] == REGION and meta["name_ar"] == "طنجة-تطوان-الحسيمة" and "CC BY 4.0" in meta["licence"]
-    sheet = book["communes"]
-    header = [c.value for c in sheet[1]]
-    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert len(rows) == 146 and rows[TANGER]["population_2024"] == 1_275_428
-    assert rows[TANGER]["illiteracy_rate_10_plus"] == 14.5
+    assert meta["code"] == "01.511" and "CC BY 4.0" in meta["licence"] and re.match(r"\d+\.\d+\.\d+ \(", meta["code_version"])
+    models = list(book["models"].iter_rows(values_only=True))
+    assert {"sex", "area", "status", "status_words"} <= set(models[0])
+    header = [c.value for c in book["communes"][1]]
+    rows = {r[0]: dict(zip(header, r)) for r in book["communes"].iter_rows(min_row=2, values_only=True)}
+    assert rows[TANGER]["population_2024"] == 1_275_428 and rows[TANGER]["illiteracy_rate_10_plus"] == 14.5
+    simulated = {c for c, s in content.column_status.items() if s == "simulated"}
+    assert simulated and not simulated & set(header)
+    assert book["simulated"]["A1"].value.startswith("Données simulées")
+    statuses = {r[0]: r[3] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
+    assert statuses["illiteracy_rate_10_plus"] == "published" and all(statuses[c] == "simulated" for c in simulated)
 
 
-def test_commune_and_province_reports(report_db):
-    commune = gather(level="commune", code=TANGER, lang="en", db=report_db)
-    assert commune.name == "Tanger" and commune.n_communes == 1 and commune.highlight == TANGER
-    html = to_html(commune)
-    assert "Tanger" in html and "Key figures against Morocco" in html
-    province = gather(level="province", code="01.511", lang="ar", db=report_db)
-    assert province.n_communes == 12 and 'dir="rtl"' in to_html(province)
+def test_docx_is_the_same_report_to_annotate(report_db):
+    from docx import Document
+
+    content = gather(level="region", code=REGION, lang="ar", db=report_db)
+    document = Document(BytesIO(render(content, "docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "الأساسي في صفحة واحدة" in text and content.brief.standing in text
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert set(content.provinces["name"]) <= cells
+    assert len(document.inline_shapes) == len(content.maps)
+
+
+def test_the_commune_report_is_shaped_for_a_commune(report_db, tmp_path_factory):
+    content, _, pages, _ = _pdf(report_db, tmp_path_factory, "fr", level="commune", code=COMMUNE)
+    annex = next(i for i, p in enumerate(pages) if re.search(r"Méthodes et sources\s+Base construite", p))
+    assert 2 <= annex <= 4, f"{annex} pages before the annex"
+    first = flat(pages[0])
+    assert "Sidi Yahia Ou Youssef" in first and "Midelt" in first and "Drâa-Tafilalet" in first
+    profile = flat(pages[1])
+    assert "Profil de la commune" in profile and "Province" in profile and "Région" in profile
+    assert content.brief.act_first.empty and len(content.communes) == 1
+
+
+def test_the_plan_is_said_for_people(report_db):
+    plan_id = results.plans(db=report_db)["plan_id"].iloc[0]
+    content = gather(level="region", code="07", lang="fr", db=report_db, plan=plan_id)
+    html = to_html(content)
+    for raw in ("covered_share", "ratio_vs_naive", '{"budget"', "need_served"):
+        assert raw not in html
+    audit = results.plan_audit(plan_id, db=report_db)
+    share = audit[(audit["plan"] == "optimal") & (audit["group_type"] == "region") & (audit["group"] == "07")]
+    assert f"il couvre {round(share['covered_share'].iloc[0] * 100)}\u202f%" in html
+    sites = results.plan_sites(plan_id, db=report_db)
+    assert len(content.plan.sites) == (sites["region_code"] == "07").sum() > 0
+    assert set(content.plan.coverage["group"]) >= {"femmes", "hommes", "rural", "urbain", "Marrakech"}
+    assert "Part rurale minimale" in html and "30\u202f%" in html
+    region_08 = gather(level="region", code=REGION, lang="fr", db=report_db, plan=plan_id)
+    assert "il couvre 0\u202f%" in region_08.brief.plan  # the stored plan places no site in Drâa-Tafilalet
+    with pytest.raises(KeyError, match="unknown plan 'plan-nope'"):
+        gather(level="region", code="07", db=report_db, plan="plan-nope")
 
 
 def test_unknown_codes_and_languages_are_clear_errors(report_db):
@@ -165,46 +262,38 @@ def test_unknown_codes_and_languages_are_clear_errors(report_db):
         gather(level="region", code=REGION, lang="de", db=report_db)
 
 
-def test_cli_writes_reports_and_fails_in_one_line(report_db, tmp_path):
+def test_cli_infers_the_format_and_writes_into_a_folder(report_db, tmp_path):
     from observatory.cli import main
 
     runner = CliRunner()
-    out = tmp_path / "r.html"
-    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--province", "01.511", "--lang", "fr",
-                                  "--format", "html", "-o", str(out)])
+    out = tmp_path / "tanger.xlsx"
+    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--province", "01.511", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Tanger-Assilah" in out.read_text(encoding="utf-8")
-    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--region", "99"])
+    assert out.read_bytes()[:2] == b"PK"  # a zip: an XLSX, not a PDF named .xlsx
+    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--commune", TANGER, "--format", "html",
+                                  "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Tanger" in (tmp_path / f"rapport-commune-{TANGER}-fr.html").read_text(encoding="utf-8")
+    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--region", "99", "-o", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1 and "error: unknown region '99'" in result.output
-    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--all-regions", "--format", "xlsx",
-                                  "-o", str(tmp_path / "all")])
-    assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "all").glob("rapport-region-*-fr.xlsx"))) == 12
+    assert not list(tmp_path.glob(".*part"))
 
 
-def test_summary_lists_the_ten_communes_most_in_need_with_reasons(french, report_db):
-    from observatory import results
+def test_the_api_serves_reports(report_db):
+    from observatory.api import create_api_app
+    from observatory.api.report_route import REPORTER
+    from observatory.reports.output import reporter
 
-    content, _, pages, _ = french
-    expected = results.fragility_index("commune", db=report_db, region=REGION, lang="fr").head(10)
-    need = content.most_in_need
-    assert list(need["code"]) == list(expected["code"]) and list(need["rank"]) == sorted(need["rank"])
-    assert all(reason.startswith("Classée") for reason in need["reason"])
-    summary = flat(" ".join(p for p in pages[1:4] if "Les dix communes les plus en besoin" in p or "Classée" in p))
-    first = expected.iloc[0]
-    assert first["name_fr"] in summary and f"{first['index']:.1f}" in summary
-    assert [m.key for m in content.maps] == ["index", "access", "skills"]  # the census headline's dimensions
-
-
-def test_report_with_a_plan_and_its_fairness_audit(report_db):
-    from observatory import results
-
-    plan_id = results.plans(db=report_db)["plan_id"].iloc[0]
-    content = gather(level="region", code="07", lang="fr", db=report_db, plan=plan_id)
-    audit = results.plan_audit(plan_id, db=report_db)
-    assert len(content.plan["audit"]) == len(audit)
-    assert set(content.plan["sites"]["code"].str[:2]) <= {"07"}
-    html = to_html(content)
-    assert "besoin couvert par groupe" in html and plan_id in html and "<th>covered_share</th>" in html
-    with pytest.raises(KeyError, match="unknown plan 'plan-nope'"):
-        gather(level="region", code="07", db=report_db, plan="plan-nope")
+    app = create_api_app(report_db)
+    client = app.test_client()
+    assert client.get(f"/api/v1/reports/region/{REGION}").status_code == 503
+    app.config[REPORTER] = reporter(report_db)
+    response = client.get(f"/api/v1/reports/commune/{TANGER}?lang=ar&format=pdf")
+    assert response.status_code == 200 and response.data[:4] == b"%PDF"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="rapport-commune-{TANGER}-ar.pdf"'
+    response = client.get("/api/v1/reports/province/01.511?format=xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert client.get("/api/v1/reports/region/99").status_code == 404
+    assert client.get(f"/api/v1/reports/region/{REGION}?format=odt").status_code == 400
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "application/pdf" in spec["paths"]["/reports/{level}/{code}"]["get"]["responses"]["200"]["content"]

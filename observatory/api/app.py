@@ -34,7 +34,7 @@ from ..enums import (
 )
 from ..errors import ObservatoryError, UnknownNameError
 from ..planning_frame import NEEDS
-from . import _formats
+from . import _formats, report_route
 from ._cache import ResponseCache
 from ._params import CODE_PATTERN, NAME_PATTERN, PAGING, Param, ParameterError, Route, parse
 from ._security import (
@@ -466,6 +466,10 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+#: Every route the OpenAPI document and docs/api.md describe: the generic ones and the report download.
+DOCUMENTED_ROUTES = (*ROUTES, report_route.ROUTE)
+
+
 def create_blueprint(
     db: Database | str | os.PathLike[str] | None = None, *, cache_size: int = 4096, cache_bytes: int = 64_000_000,
     heavy_requests: int = 2, allow_writes: bool = False, token: str | None = None,
@@ -671,6 +675,7 @@ def create_blueprint(
 
     for route in ROUTES:
         blueprint.add_url_rule(route.path, route.name, view(route), methods=[route.method])
+    report_route.register(blueprint, api._current, error_response)
 
     @blueprint.route("/")
     def root() -> Response:
@@ -681,11 +686,11 @@ def create_blueprint(
 
     @blueprint.route("/openapi.json")
     def openapi() -> Response:
-        return Response(_formats.json.dumps(openapi_document(ROUTES), ensure_ascii=False), mimetype="application/json")
+        return Response(_formats.json.dumps(openapi_document(DOCUMENTED_ROUTES), ensure_ascii=False), mimetype="application/json")
 
     @blueprint.route("/docs")
     def docs() -> Response:
-        return Response(docs_page(openapi_document(ROUTES)), mimetype="text/html")
+        return Response(docs_page(openapi_document(DOCUMENTED_ROUTES)), mimetype="text/html")
 
     @blueprint.route("/<path:rest>")
     def no_such_endpoint(rest: str) -> Response:

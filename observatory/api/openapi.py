@@ -42,6 +42,8 @@ _ERROR_TEXT = {400: "Malformed parameter (wrong type, unknown name, too long, ou
 
 
 def _content(route: Route) -> dict[str, Any]:
+    if "content" in route.extra:  # a file download (reports): its media types are declared with the route
+        return route.extra["content"]
     data: dict[str, Any] = {"type": "object"} if route.name in ("unit", "plan", "create_plan") else {
         "type": "array", "items": {"type": "object"}}
     content: dict[str, Any] = {"application/json": {"schema": {

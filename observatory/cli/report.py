@@ -1,4 +1,4 @@
-"""`observatory report`: a région, province or commune report as PDF, HTML or XLSX; `--all-regions` makes all 12."""
+"""`observatory report`: a région, province or commune report as PDF, HTML, XLSX or DOCX; `--all-regions` makes all 12."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..enums import LANGUAGES
+from ..reports.output import FORMATS
 from ._options import db_option
 
 
@@ -16,20 +17,22 @@ from ._options import db_option
 @click.option("--region", metavar="CODE", help="Région code, e.g. 01.")
 @click.option("--province", metavar="CODE", help="Province code, e.g. 01.511.")
 @click.option("--commune", metavar="CODE", help="Commune code, e.g. 01.511.01.0.")
-@click.option("--all-regions", is_flag=True, help="One report per région (12), into the -o directory.")
+@click.option("--all-regions", is_flag=True, help="One report per région (12), into the -o folder.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language (default: $OBSERVATORY_LANG, then fr).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "xlsx"]), default="pdf", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Format (default: the -o extension, then pdf); a format that contradicts -o is refused.")
 @click.option("--plan", metavar="ID", help="Include this deployment plan and its fairness audit.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Output file (directory with --all-regions); default: rapport-<level>-<code>-<lang>.<format>.")
+              help="Output file (folder with --all-regions); default: rapport-<level>-<code>-<lang>.<format>.")
+@click.option("--mkdir", is_flag=True, help="Create the output folder if it is missing (otherwise refused).")
 def report(
     db: str | None, region: str | None, province: str | None, commune: str | None, all_regions: bool,
-    lang: str | None, fmt: str, plan: str | None, output: Path | None,
+    lang: str | None, fmt: str | None, plan: str | None, output: Path | None, mkdir: bool,
 ) -> None:
-    """Export a région, province or commune report (PDF, HTML, XLSX)."""
+    """Export a région, province or commune report (PDF, HTML, XLSX, DOCX)."""
     from .. import query
-    from ..reports.output import default_name, write_report
+    from ..reports.output import check_directory, default_name, resolve_format, write_report
     from ..settings import get_settings
 
     chosen = [(lvl, c) for lvl, c in (("region", region), ("province", province), ("commune", commune)) if c]
@@ -39,6 +42,8 @@ def report(
     lang = settings.lang
     if all_regions:
         directory = output or Path(".")
+        fmt = fmt or "pdf"
+        check_directory(directory, mkdir=mkdir)
         codes = list(query.units("region", db=settings.db, geometry=False)["code"])
         started = time.perf_counter()
         for code in codes:
@@ -48,6 +53,11 @@ def report(
         click.echo(f"{len(codes)} région reports in {time.perf_counter() - started:.1f} s")
         return
     level, code = chosen[0]
-    path = write_report(level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan,
-                        output=output or Path(default_name(level, code, lang, fmt)))
+    fmt = resolve_format(output, fmt)
+    if output is None:
+        output = Path(default_name(level, code, lang, fmt))
+    elif output.is_dir():
+        output = output / default_name(level, code, lang, fmt)
+    path = write_report(level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan, output=output,
+                        mkdir=mkdir)
     click.echo(f"wrote {path}")

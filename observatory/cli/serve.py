@@ -41,12 +41,15 @@ def create_server(database: Database, *, lang: str | None = None, allow_writes: 
     from flask import request
 
     from ..api import API_CSP, PREFIX, create_blueprint, with_security_headers
+    from ..api.report_route import REPORTER
     from ..dashboards import create_app
     from ..dashboards.guard import guard_callbacks
+    from ..reports.output import reporter
 
     app = create_app(database, lang=lang)
     guard_callbacks(app)
     app.server.register_blueprint(create_blueprint(database, allow_writes=allow_writes, token=token))
+    app.server.config[REPORTER] = reporter(database)
     app_csp = ("default-src 'self'; script-src 'self' " + " ".join(app.csp_hashes()) + "; "
                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
                "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
