@@ -227,7 +227,7 @@ def plan(
         matrix_id = hashlib.sha256(travel_matrix.sort_values(["from_code", "to_code"]).to_csv(index=False).encode())
     params = {
         "name": name, "sites": sites, "radius_km": radius_km, "max_minutes": max_minutes, "site_type": site_type,
-        "capacity": cap, "capacity_unit": kind.unit, "capacity_reasoning": kind.reasoning if capacity is None
+        "capacity": cap, "capacity_unit": kind.unit, "capacity_reasoning": kind.reasoning if cap == kind.capacity
         else "set by the user", "budget": budget, "existing": sorted(existing), "min_per_region": min_per_region,
         "min_per_province": min_per_province, "min_rural_share": min_rural_share, "min_women_share": min_women_share,
         "travel": f"matrix:{matrix_id.hexdigest()[:12]}" if matrix_id else "proxy", "circuity": circuity,
@@ -414,18 +414,18 @@ def _share_message(group: str, asked: float, best: float, sites: int, catchment:
     messages = {}
     for lang in ("fr", "ar", "en"):
         n_sites = counted(sites, _SITE[lang], lang)
-        most, want = number(100 * best, lang), number(100 * asked, lang, decimals=0)
+        most, want = number(floor, lang), number(100 * asked, lang, decimals=0)
         also = {"fr": f", avec la part exigée {_GROUP[together]['fr']}", "en": f", with the share asked {_GROUP[together]['en']}",
                 "ar": f"، مع النسبة المطلوبة {_GROUP[together]['ar']}"}[lang] if together else ""
         messages[lang] = {
             "fr": f"Avec {n_sites} et une zone de {catchment['fr']}{also}, on atteint au plus {most} % "
-                  f"{_GROUP[group]['fr']} ; vous avez demandé {want} %. Abaissez cette part à {number(floor, 'fr')} % "
-                  f"au plus, ou ajoutez des sites, ou élargissez la zone.",
+                  f"{_GROUP[group]['fr']} ; vous avez demandé {want} %. Abaissez cette part à ce niveau, "
+                  f"ou ajoutez des sites, ou élargissez la zone.",
             "ar": f"بـ{n_sites} ونطاق {catchment['ar']}{also}، لا يمكن بلوغ أكثر من {most}٪ {_GROUP[group]['ar']}؛ "
-                  f"طلبتم {want}٪. خفّضوا هذه النسبة إلى {number(floor, 'ar')}٪ أو أقل، أو أضيفوا مواقع، أو وسّعوا النطاق.",
+                  f"طلبتم {want}٪. خفّضوا هذه النسبة إلى هذا المستوى، أو أضيفوا مواقع، أو وسّعوا النطاق.",
             "en": f"With {n_sites} and a {catchment['en']} catchment{also}, at most {most}% {_GROUP[group]['en']} "
-                  f"can be reached; you asked for {want}%. Lower that share to {number(floor, 'en')}% or less, "
-                  f"add sites, or widen the catchment.",
+                  f"can be reached; you asked for {want}%. Lower that share to {most}% or less, add sites, or widen "
+                  f"the catchment.",
         }[lang]
     return InfeasiblePlan(messages, failures=[{"constraint": f"min_{group}_share", "asked": asked, "most": best}])
 
