@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from . import travel
+from .enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from .errors import ValidationError
 from .formatting import counted, number
 from .planning_frame import PlanningFrame
@@ -78,7 +79,7 @@ REACH_WEIGHT = 1e-3
 #: Share of the people a site serves its languages must reach.
 LANGUAGE_TARGET = 0.95
 #: Review of a stored plan: who may move it where.
-REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected")
+REVIEW_STATUSES = PLAN_REVIEW_STATUSES
 REVIEW_MOVES = {"draft": ("reviewed", "rejected"), "reviewed": ("approved", "rejected", "draft"),
                 "approved": ("draft",), "rejected": ("draft",)}
 BASELINES = ("greedy", "top_need", "top_index")
@@ -364,7 +365,7 @@ def _check_counts(frame: pd.DataFrame, sites: int, fixed: dict[int, int], per_re
         return
     level, minimum = ("province", per_province) if per_province else ("region", per_region)
     messages = {}
-    for lang in ("fr", "ar", "en"):
+    for lang in LANGUAGES:
         n_areas, n_min = counted(areas, _AREA[level][lang], lang), counted(minimum, _SITE[lang], lang)
         n_needed, asked = counted(needed, _SITE[lang], lang), counted(sites, _SITE[lang], lang)
         messages[lang] = {
@@ -412,7 +413,7 @@ def _share_message(group: str, asked: float, best: float, sites: int, catchment:
                    together: str | None = None) -> InfeasiblePlan:
     floor = math.floor(best * 1000) / 10
     messages = {}
-    for lang in ("fr", "ar", "en"):
+    for lang in LANGUAGES:
         n_sites = counted(sites, _SITE[lang], lang)
         most, want = number(floor, lang), number(100 * asked, lang, decimals=0)
         also = {"fr": f", avec la part exigée {_GROUP[together]['fr']}", "en": f", with the share asked {_GROUP[together]['en']}",

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .enums import LOCAL_LANGUAGES
 from .errors import ValidationError
 
 #: The needs the planner offers, default first (registry ids of people counts by sex).
@@ -42,11 +43,9 @@ NEED_YEAR = 2024
 #: Decimals kept: need in people, position in degrees, cost and rank as given.
 DECIMALS = {"need_female": 3, "need_male": 3, "lon": 6, "lat": 6, "cost": 6, "rank": 6}
 TEXT_COLUMNS = ("code", "region_code", "province_code", "type")
-#: Local languages of the census (indicator `local_languages_<language>`, percent of the population).
-LANGUAGES = ("darija", "tachelhit", "tamazight", "tarifit", "hassania")
 #: Context indicator -> frame column; percents become shares.
 CONTEXT = {"households_distance_to_paved_road_km": "road_km", "illiteracy_rate_15_plus": "illiterate_share",
-           **{f"local_languages_{lang}": f"lang_{lang}" for lang in LANGUAGES}}
+           **{f"local_languages_{lang}": f"lang_{lang}" for lang in LOCAL_LANGUAGES}}
 CONTEXT_YEAR = 2024
 
 
@@ -92,7 +91,7 @@ class PlanningFrame:
     @property
     def languages(self) -> list[str]:
         """The local languages whose shares the frame holds."""
-        return [lang for lang in LANGUAGES if f"lang_{lang}" in self.frame.columns]
+        return [lang for lang in LOCAL_LANGUAGES if f"lang_{lang}" in self.frame.columns]
 
     @classmethod
     def from_units(

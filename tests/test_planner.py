@@ -201,3 +201,35 @@ def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
     figure, summary, stored = on_run(1, "08", 0, 3, 15.0, ["region", "province"], "ar")
     assert figure == {} and stored is None
     assert "أقاليم" in summary.children and "5" in summary.children and "3" in summary.children
+
+
+def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from observatory.cli import main
+
+    db = str(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
+    runner = CliRunner()
+    failed = runner.invoke(main, ["plan", "solve", "--db", db, "--region", "08", "--sites", "3",
+                                  "--min-per-province", "1", "--lang", "fr"])
+    assert failed.exit_code != 0 and "5 provinces demandent au moins 1 site" in failed.output
+    solved = runner.invoke(main, ["plan", "solve", "--db", db, "--region", "08", "--sites", "6", "--save",
+                                  "--by", "analyst", "--name", "draa"])
+    assert solved.exit_code == 0, solved.output
+    plan_id = solved.output.split()[0]
+    assert "languages: darija" in solved.output and f"saved {plan_id} as a draft" in solved.output
+    reviewed = runner.invoke(main, ["plan", "review", plan_id, "--db", db, "--status", "reviewed", "--by", "analyst",
+                                    "--reason", "sites checked"])
+    assert reviewed.exit_code == 0 and "reviewed by analyst" in reviewed.output
+    listed = runner.invoke(main, ["plan", "list", "--db", db])
+    assert f"{plan_id}  draa" in listed.output and "reviewed" in listed.output
+    default = obs.plans(db=db).plan_id.iloc[0]
+    compared = runner.invoke(main, ["plan", "compare", default, plan_id, "--db", db])
+    assert compared.exit_code == 0 and "language_sites" in compared.output
+    out = tmp_path / "plan.geojson"
+    exported = runner.invoke(main, ["plan", "export", plan_id, "--db", db, "--format", "geojson", "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    body = json.loads(out.read_text())
+    assert body["properties"]["status"] == "reviewed" and sum(f["properties"]["sites"] for f in body["features"]) == 6

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..enums import LANGUAGES
+from ..enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from ._options import db_option
 
 
@@ -132,7 +132,7 @@ def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
 @plan_group.command("review")
 @db_option
 @click.argument("plan_id")
-@click.option("--status", type=click.Choice(["reviewed", "approved", "rejected", "draft"]), required=True)
+@click.option("--status", type=click.Choice(PLAN_REVIEW_STATUSES), required=True)
 @click.option("--by", "reviewer", required=True, help="Who reviews (recorded).")
 @click.option("--reason", required=True, help="Why (recorded).")
 def review(db: str | None, plan_id: str, status: str, reviewer: str, reason: str) -> None:
