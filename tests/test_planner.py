@@ -233,3 +233,27 @@ def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tm
     assert exported.exit_code == 0, exported.output
     body = json.loads(out.read_text())
     assert body["properties"]["status"] == "reviewed" and sum(f["properties"]["sites"] for f in body["features"]) == 6
+
+
+def test_great_circle_covering_reproduces_the_measured_figures(built_db):
+    # Without capacity, circuity or roads the planner is the previous maximal covering plan: 53.4% of
+    # need within 15 km, greedy covering 52.8%, the largest needs 42.2%, the index ranking 3.7%.
+    frame = obs.planning_frame(db=built_db)
+    frame.frame["road_km"] = 0.0
+    s = planner.plan(frame, sites=50, radius_km=15, capacity=0, circuity=1.0, price=False).summary
+    assert s["covered_share"] == pytest.approx(0.534, abs=1e-3)
+    assert s["greedy_covered_share"] == pytest.approx(0.528, abs=1e-3)
+    assert s["top_need_covered_share"] == pytest.approx(0.422, abs=1e-3)
+    assert s["top_index_covered_share"] == pytest.approx(0.037, abs=1e-3)
+
+
+def test_the_api_explains_an_infeasible_plan_in_the_asked_language(built_db):
+    from observatory.api import create_api_app
+
+    client = create_api_app(built_db).test_client()
+    body = {"region": "08", "sites": 3, "min_per_province": 1, "lang": "fr"}
+    response = client.post("/api/v1/plans", json=body)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "infeasible" and "5 provinces demandent au moins 1 site" in error["message"]
+    assert "5 provinces need at least 1 site" in error["details"][0]["en"]
