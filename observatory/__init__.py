@@ -39,6 +39,7 @@ from .query import (
 
 # Analytics results: the index, clusters, models and plans, one call each.
 from .results import (
+    compare_plans,
     explanation,
     fragility_index,
     index_contributions,
@@ -54,7 +55,10 @@ from .results import (
     moran,
     plan_audit,
     plan_coverage,
+    plan_languages,
+    plan_reviews,
     plan_sites,
+    plan_status,
     planning_frame,
     plans,
 )
@@ -70,6 +74,7 @@ __all__ = [
     "aggregate_checks",
     "builds",
     "catalogue",
+    "compare_plans",
     "connect",
     "etl_runs",
     "explanation",
@@ -92,7 +97,10 @@ __all__ = [
     "moran",
     "plan_audit",
     "plan_coverage",
+    "plan_languages",
+    "plan_reviews",
     "plan_sites",
+    "plan_status",
     "planning_frame",
     "plans",
     "quarantine",

@@ -12,8 +12,14 @@ need at the same points.
   representative point (`shapely.point_on_surface`) of the commune's full, georeferenced polygon in
   EPSG:4326. It always falls inside the commune, unlike a centroid, and it is taken from the stored
   geometry, never from the simplified geometry the maps draw.
-- **Rank**: the commune's rank in the fragility index (lens `all` by default), for the naive plan;
-  a commune without a rank comes last.
+- **Rank**: the commune's rank in the fragility index (lens `all` by default), for the top-index
+  baseline; a commune without a rank comes last.
+- **Context** (optional columns, read when the database holds them; census 2024, commune level):
+  `road_km`, the households' average distance to a paved road (published for rural communes; urban
+  communes and gaps count 0), which the travel proxy adds to every trip; `illiterate_share`, the
+  share of people aged 15+ who cannot read; `lang_<language>`, the share speaking each local language
+  (non-exclusive, so shares of a commune may sum above 1). A commune missing a context figure gets
+  the mean of its province, then of the country, never a made-up zero.
 
 Values are rounded to a thousandth of a person and a millionth of a degree (about 0.1 m) and rows
 sorted by code, so `fingerprint()` hashes exactly what the solver sees.
@@ -28,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .enums import DEFAULT_LENS, LOCAL_LANGUAGES
 from .errors import ValidationError
 
 #: The needs the planner offers, default first (registry ids of people counts by sex).
@@ -36,6 +43,10 @@ NEED_YEAR = 2024
 #: Decimals kept: need in people, position in degrees, cost and rank as given.
 DECIMALS = {"need_female": 3, "need_male": 3, "lon": 6, "lat": 6, "cost": 6, "rank": 6}
 TEXT_COLUMNS = ("code", "region_code", "province_code", "type")
+#: Context indicator -> frame column; percents become shares.
+CONTEXT = {"households_distance_to_paved_road_km": "road_km", "illiteracy_rate_15_plus": "illiterate_share",
+           **{f"local_languages_{lang}": f"lang_{lang}" for lang in LOCAL_LANGUAGES}}
+CONTEXT_YEAR = 2024
 
 
 @dataclass
@@ -67,17 +78,30 @@ class PlanningFrame:
                 f"{len(bad)} communes with an empty or negative need, cost or position (first: {bad.code.iloc[0]})",
                 failures=bad[["code"]].assign(reason="empty or negative need/cost/position").to_dict("records"),
             )
+        for column in self.context_columns(frame):
+            frame[column] = np.round(frame[column].to_numpy(float), 6) + 0.0
         self.frame = frame.reset_index(drop=True)
         self.definition = dict(self.definition)
+
+    @staticmethod
+    def context_columns(frame: pd.DataFrame) -> list[str]:
+        """The optional context columns a frame holds, in a fixed order."""
+        return [c for c in CONTEXT.values() if c in frame.columns]
+
+    @property
+    def languages(self) -> list[str]:
+        """The local languages whose shares the frame holds."""
+        return [lang for lang in LOCAL_LANGUAGES if f"lang_{lang}" in self.frame.columns]
 
     @classmethod
     def from_units(
         cls, units: Any, need: pd.DataFrame, rank: pd.Series, *, cost: pd.Series | float = 1.0,
-        definition: dict[str, Any] | None = None,
+        definition: dict[str, Any] | None = None, context: pd.DataFrame | None = None,
     ) -> PlanningFrame:
         """
         From the commune GeoDataFrame (EPSG:4326), a need frame indexed by code with columns
-        need_female and need_male, and the index rank per code.
+        need_female and need_male, the index rank per code and optionally `context` (columns of
+        `CONTEXT`'s values, indexed by code; gaps filled by the province, then the country mean).
         """
         if units.crs is None or units.crs.to_epsg() != 4326:
             raise ValidationError(f"units must be in EPSG:4326 for the planner; got {units.crs}. Use .to_crs(4326)")
@@ -93,12 +117,19 @@ class PlanningFrame:
         frame["need"] = frame["need_female"] + frame["need_male"]
         frame["cost"] = cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
         frame["rank"] = rank.reindex(frame["code"]).to_numpy(float)
+        if context is not None:
+            for column in [c for c in CONTEXT.values() if c in context.columns]:
+                values = pd.Series(context[column].reindex(frame["code"]).to_numpy(float), index=frame.index)
+                if column == "road_km":  # unpublished for urban communes: their people live by a paved road
+                    values = values.where(frame["type"] != "urban", 0.0)
+                values = values.fillna(values.groupby(frame["province_code"]).transform("mean"))
+                frame[column] = values.fillna(values.mean()).fillna(0.0).to_numpy(float)
         return cls(frame, dict(definition or {}))
 
     @classmethod
     def from_tables(
         cls, communes: Any, values: pd.DataFrame, scores: pd.DataFrame, *, need: str = NEEDS[0],
-        year: int = NEED_YEAR, lens: str = "all", region: str | None = None,
+        year: int = NEED_YEAR, lens: str = DEFAULT_LENS, region: str | None = None,
     ) -> PlanningFrame:
         """
         From the tables the build writes: `commune` (with its geometry), `indicator_value` and
@@ -117,7 +148,7 @@ class PlanningFrame:
         rank = ranks.assign(code=ranks["code"].astype(str)).set_index("code")["rank"]
         units = communes if region is None else communes[communes["region_code"] == region]
         definition = {"need": need, "need_year": year, "lens": lens, "region": region}
-        return cls.from_units(units, by_sex, rank, definition=definition)
+        return cls.from_units(units, by_sex, rank, definition=definition, context=context_table(values))
 
     def fingerprint(self) -> str:
         """A SHA-256 of every input, canonical (rows by code, values as rounded), the same in any process."""
@@ -130,4 +161,31 @@ class PlanningFrame:
                 f"%.{DECIMALS[column]}f", series.to_numpy(float))
             digest.update(f"{column}\x1e{len(text)}\x1e".encode())
             digest.update("\x1f".join(text).encode())
+        for column in self.context_columns(self.frame):
+            digest.update(f"{column}\x1e".encode())
+            digest.update("\x1f".join(np.char.mod("%.6f", self.frame[column].to_numpy(float))).encode())
         return digest.hexdigest()
+
+
+def context_table(values: pd.DataFrame) -> pd.DataFrame:
+    """
+    The context columns per commune code from `indicator_value` rows (2024, all people, area total;
+    the paved-road distance, published for rural households only, from area `rural` when `total` is
+    absent). Indicators the rows do not hold are left out.
+    """
+    rows = values[values["indicator_id"].isin(list(CONTEXT)) & (values["level"] == "commune")
+                  & (values["year"] == CONTEXT_YEAR) & (values["sex"] == "all")]
+    out = pd.DataFrame()
+    for indicator, column in CONTEXT.items():
+        part = rows[rows["indicator_id"] == indicator]
+        if "area" in part:
+            part = part.assign(_order=part["area"].map({"total": 0, "rural": 1})).dropna(subset="_order")
+            part = part.sort_values("_order").drop_duplicates("unit_code")
+        if not len(part):
+            continue
+        series = part.assign(unit_code=part["unit_code"].astype(str)).set_index("unit_code")["value"].astype(float)
+        out = out.join(series.rename(column), how="outer") if len(out) else series.rename(column).to_frame()
+    for column in out.columns:
+        if column != "road_km":
+            out[column] = out[column] / 100.0
+    return out

@@ -15,7 +15,7 @@ import pandas as pd
 from . import registry
 from .enums import DEFAULT_LENS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES
 from .errors import unknown_name
-from .planning_frame import NEED_YEAR, NEEDS, PlanningFrame
+from .planning_frame import CONTEXT, CONTEXT_YEAR, NEED_YEAR, NEEDS, PlanningFrame
 from .query import DatabaseLike, connect, indicator_values
 
 
@@ -174,8 +174,63 @@ def model_validation(*, db: DatabaseLike = None, model_id: str | None = None) ->
 
 
 def plans(*, db: DatabaseLike = None) -> pd.DataFrame:
-    """Every stored plan with its parameters (JSON), covered need and ratio to the naive plan."""
-    return connect(db).read("plan")
+    """
+    Every stored plan with its parameters (JSON), the need it serves and reaches, the price of its
+    equity constraints, its baselines, and its review status (`review_status`: draft until reviewed).
+    """
+    frame = connect(db).read("plan")
+    latest = plan_reviews(db=db).drop_duplicates("plan_id", keep="last").set_index("plan_id")["status"]
+    return frame.assign(review_status=frame["plan_id"].map(latest).fillna("draft"))
+
+
+def plan_reviews(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
+    """Who reviewed which plan, when, to what status and why, oldest first (empty when none was)."""
+    database = connect(db)
+    if "plan_review" not in database.tables():
+        return pd.DataFrame(columns=["plan_id", "status", "reviewer", "reviewed_at", "reason"])
+    frame = database.read("plan_review", where={"plan_id": plan_id} if plan_id else None)
+    return frame.sort_values("reviewed_at", kind="stable").reset_index(drop=True)
+
+
+def plan_status(plan_id: str, *, db: DatabaseLike = None) -> str:
+    """A stored plan's review status: draft, reviewed, approved or rejected."""
+    pid = _plan_id(db, plan_id)
+    history = plan_reviews(pid, db=db)
+    return str(history["status"].iloc[-1]) if len(history) else "draft"
+
+
+def plan_languages(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal") -> pd.DataFrame:
+    """The language plan: how many sites must speak each local language (the default plan if no id)."""
+    pid = _plan_id(db, plan_id)
+    frame = connect(db).read("plan_language", where={"plan_id": pid, "plan": plan})
+    return frame.sort_values(["sites", "language"], ascending=[False, True]).reset_index(drop=True)
+
+
+def compare_plans(plan_ids: list[str], *, db: DatabaseLike = None) -> pd.DataFrame:
+    """
+    Stored plans side by side, one column per plan: sites, need served and reached, unmet need, the
+    share served by région, area and sex, and the sites per language.
+    """
+    stored = plans(db=db).set_index("plan_id")
+    columns = {}
+    for pid in plan_ids:
+        pid = _plan_id(db, pid)
+        row = stored.loc[pid]
+        figures = {("plan", k): row[k] for k in ("name", "review_status", "site_type", "capacity", "sites_new",
+                                                 "sites_existing", "radius_km", "max_minutes", "covered_share",
+                                                 "reached_share", "best_baseline", "gain_over_best",
+                                                 "price_of_equity_points")}
+        audit = plan_audit(pid, db=db)
+        audit = audit[audit["plan"] == "optimal"]
+        figures[("plan", "unmet_need")] = float(audit.loc[audit["group_type"] == "all", "unmet_need"].sum())
+        for r in audit.itertuples():
+            figures[(str(r.group_type), str(r.group))] = r.covered_share
+        for r in plan_languages(pid, db=db).itertuples():
+            figures[("language_sites", str(r.language))] = int(r.sites)
+        columns[pid] = pd.Series(figures, dtype=object)
+    out = pd.DataFrame(columns)
+    out.index.names = ["section", "figure"]
+    return out
 
 
 def _plan_id(db: DatabaseLike, plan_id: str | None) -> str:
@@ -188,7 +243,12 @@ def _plan_id(db: DatabaseLike, plan_id: str | None) -> str:
 
 
 def plan_sites(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal") -> pd.DataFrame:
-    """The sites of a plan (default: the build's default plan), `plan` optimal or naive, with the need each serves."""
+    """
+    The sites of a plan (default: the build's default plan), `plan` optimal or a baseline (greedy,
+    top_need, top_index): how many at each commune, capacity, need served and reached, the languages
+    it must speak (`;`-separated, most needed first), the share they reach and the share of its
+    served need that cannot read (`voice_only_share`).
+    """
     pid = _plan_id(db, plan_id)
     frame = connect(db).read("plan_site", where={"plan_id": pid, "plan": plan})
     return _with_units(frame, "commune", db, False)
@@ -196,14 +256,14 @@ def plan_sites(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str
 
 def plan_coverage(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal",
                   geometry: bool = False) -> pd.DataFrame:
-    """For every commune: covered or not, by which site, at what distance, and its need."""
+    """For every commune: reached or not (`covered`), by which site, at what travel, its need and need served."""
     pid = _plan_id(db, plan_id)
     frame = connect(db).read("plan_coverage", where={"plan_id": pid, "plan": plan})
     return _with_units(frame, "commune", db, geometry)
 
 
 def plan_audit(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
-    """The fairness audit: need covered by région, urban/rural and sex, for the optimal and the naive plan."""
+    """The fairness audit: need reached, served and unmet by région, urban/rural and sex, for the plan and its baselines."""
     return connect(db).read("plan_audit", where={"plan_id": _plan_id(db, plan_id)})
 
 
@@ -255,6 +315,9 @@ def planning_frame(
         raise unknown_name("région", region, database.read("region", columns=["code"], geometry=False)["code"])
     values = database.read("indicator_value", where={"indicator_id": need, "level": "commune", "year": year,
                                                     "sex": ["male", "female"]})
+    context = database.read("indicator_value", where={"indicator_id": list(CONTEXT), "level": "commune",
+                                                     "year": CONTEXT_YEAR, "sex": "all"})
+    values = pd.concat([values, context], ignore_index=True)
     scores = database.read("index_score", where={"level": "commune", "lens": lens},
                            columns=["code", "level", "lens", "rank"])
     return PlanningFrame.from_tables(communes, values, scores, need=need, year=year, lens=lens, region=region)

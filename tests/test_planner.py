@@ -1,80 +1,164 @@
-"""The deployment planner: optimal MCLP against the naive plan, equity constraints, existing sites, audit."""
+"""
+The deployment planner: capacities, travel, the per-région minimum and its price, baselines, the
+language plan, infeasibility explained in three languages, stored plans and their review.
+"""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import observatory as obs
-from observatory import planner
+from observatory import planner, travel
 from observatory.errors import ValidationError
 from observatory.planning_frame import PlanningFrame
 
+# 10 km of latitude in degrees: with the circuity factor of 1.3, neighbours are 13 km of travel apart.
+STEP = 0.0899
 
-def _line(n: int = 6) -> PlanningFrame:
-    # Communes on a line 10 km apart (0.09 degrees of latitude ≈ 10 km), need concentrated at both ends.
+
+def _line(n: int = 6, **columns) -> PlanningFrame:
+    # Communes on a line 10 km apart, need concentrated at both ends.
     return PlanningFrame(pd.DataFrame({
         "code": [f"c{i}" for i in range(n)], "region_code": ["r1"] * 3 + ["r2"] * (n - 3),
         "province_code": ["p1"] * 3 + ["p2"] * (n - 3), "type": ["urban", "rural"] * (n // 2),
-        "lon": 0.0, "lat": np.arange(n) * 0.0899, "need_female": [50, 5, 0, 0, 5, 60.0][:n],
+        "lon": 0.0, "lat": np.arange(n) * STEP, "need_female": [50, 5, 0, 0, 5, 60.0][:n],
         "need_male": [50, 5, 0, 0, 5, 40.0][:n], "need": [100, 10, 0, 0, 10, 100.0][:n], "cost": 1.0,
-        "rank": [6, 5, 1, 2, 4, 3][:n],
+        "rank": [6, 5, 1, 2, 4, 3][:n], **columns,
     }))
 
 
-def test_optimal_beats_naive_on_a_known_case():
-    result = planner.plan(_line(), sites=2, radius_km=11)
-    assert result.summary["covered_need"] == pytest.approx(220)
-    assert result.summary["naive_covered_need"] == pytest.approx(20)  # naive picks ranks 1-2: c2 and c3
-    assert result.summary["ratio_vs_naive"] == pytest.approx(11)
+def test_travel_proxy_on_real_coordinates():
+    # Rabat (Bab el Had) and Casablanca (Place Mohammed V): 87 km as the crow flies, by road about 90 km
+    # of motorway; the proxy says 1.3 × 87 plus the distance to a paved road of the demand point.
+    lon, lat = np.array([-6.8326, -7.6192]), np.array([34.0209, 33.5922])
+    straight = travel.great_circle_km(lon, lat)[0, 1]
+    assert straight == pytest.approx(87.0, abs=1.0)
+    proxy = travel.proxy_km(lon, lat, np.array([0.0, 4.0]))
+    assert proxy[0, 1] == pytest.approx(1.3 * straight) and proxy[1, 0] == pytest.approx(1.3 * straight + 4.0)
+    assert travel.minutes(np.array([40.0]))[0] == pytest.approx(60.0)
+
+
+def test_uncapacitated_optimum_beats_the_index_ranking_on_a_known_case():
+    result = planner.plan(_line(), sites=2, radius_km=14, capacity=0)
+    s = result.summary
+    assert s["covered_need"] == pytest.approx(220) and s["reached_need"] == pytest.approx(220)
+    assert s["top_index_covered_share"] == pytest.approx(20 / 220)  # ranks 1-2: c2 and c3, between the ends
+    assert s["greedy_covered_share"] == pytest.approx(1.0) and s["gain_over_best"] == pytest.approx(1.0)
     audit = result.audit[result.audit.plan == "optimal"].set_index(["group_type", "group"])
     assert audit.loc[("sex", "female"), "covered_share"] == pytest.approx(1.0)
 
 
+def test_capacity_limits_what_a_site_serves_and_a_large_city_gets_several():
+    frame = _line(need_female=[500, 0, 0, 0, 0, 10.0], need_male=[500, 0, 0, 0, 0, 10.0])
+    result = planner.plan(frame, sites=3, radius_km=5, capacity=300)
+    sites = result.sites[result.sites.plan == "optimal"].set_index("code")
+    assert sites.loc["c0", "sites"] == 3 and sites.loc["c0", "need_served"] == pytest.approx(900)
+    assert result.summary["covered_need"] == pytest.approx(900) and result.summary["reached_need"] == pytest.approx(1000)
+    audit = result.audit[result.audit.plan == "optimal"].set_index(["group_type", "group"])
+    assert audit.loc[("sex", "female"), "unmet_need"] == pytest.approx(60)  # 510 - 450 served
+    assert audit.loc[("area", "rural"), "unmet_need"] == pytest.approx(20)
+
+
+def test_the_region_minimum_and_its_price():
+    # r1 holds two cities 100 km apart, r2 a village: two sites, and one must go to r2.
+    frame = PlanningFrame(pd.DataFrame({
+        "code": ["a", "b", "c"], "region_code": ["r1", "r1", "r2"], "province_code": ["p1", "p1", "p2"],
+        "type": ["urban", "urban", "rural"], "lon": 0.0, "lat": [0.0, 10 * STEP, 20 * STEP],
+        "need_female": [50.0, 50.0, 2.5], "need_male": [50.0, 50.0, 2.5], "need": 0.0, "cost": 1.0,
+        "rank": [1, 2, 3]}))
+    free = planner.plan(frame, sites=2, radius_km=5, capacity=0)
+    fair = planner.plan(frame, sites=2, radius_km=5, capacity=0, min_per_region=1)
+    assert free.summary["covered_need"] == pytest.approx(200) and fair.summary["covered_need"] == pytest.approx(105)
+    assert fair.summary["price_of_equity_points"] == pytest.approx(100 * 95 / 205)
+    assert fair.summary["lowest_region_share"] == pytest.approx(0.5) and free.summary["lowest_region_share"] == 0
+    assert set(fair.sites[fair.sites.plan == "greedy"].code) == {"a", "c"}  # baselines meet the minimum too
+
+
+def test_infeasible_constraints_are_explained_with_computed_numbers_in_three_languages():
+    with pytest.raises(planner.InfeasiblePlan) as err:
+        planner.plan(_line(), sites=1, radius_km=5, min_per_province=1)
+    assert err.value.message("en") == ("2 provinces need at least 1 site each: that takes 2 sites new, existing "
+                                       "sites counted; you asked for 1 site. Raise the number of sites to 2 or lower "
+                                       "the minimum per province.")
+    assert "2 provinces demandent au moins 1 site" in err.value.message("fr")
+    assert "إقليمان" in err.value.message("ar")
+    # One site of 5 km reaches at most c5's 100 of the 110 people of rural need: 90.9%.
+    with pytest.raises(planner.InfeasiblePlan) as err:
+        planner.plan(_line(), sites=1, radius_km=5, min_rural_share=0.95, capacity=0)
+    assert "at most 90.9% of rural need can be reached; you asked for 95%" in err.value.message("en")
+    assert "90,9" in err.value.message("fr") and "٪" in err.value.message("ar")
+    assert err.value.failures[0]["most"] == pytest.approx(100 / 110)
+
+
+def test_a_travel_time_matrix_replaces_the_proxy(tmp_path):
+    # A fast road links c0 and c5 (50 km apart): 20 minutes; the proxy would say 98 minutes.
+    path = tmp_path / "matrix.csv"
+    pd.DataFrame({"from_code": ["c5", "c0"], "to_code": ["c0", "c5"], "minutes": [20, 20]}).to_csv(path, index=False)
+    matrix = travel.read_matrix(str(path))
+    result = planner.plan(_line(), sites=1, max_minutes=30, capacity=0, travel_matrix=matrix)
+    assert result.summary["covered_need"] == pytest.approx(200)
+    assert result.params["travel"].startswith("matrix:")
+    with pytest.raises(ValidationError, match="not in the planning frame"):
+        planner.plan(_line(), sites=1, max_minutes=30, travel_matrix=matrix.assign(to_code="x9"))
+
+
+def test_languages_a_site_must_speak():
+    frame = pd.DataFrame({"lang_darija": [0.9, 0.5], "lang_tachelhit": [0.8, 0.0], "lang_tarifit": [0.0, 0.99]})
+    # darija reaches 70%; tarifit then lifts B to 99.5% (94.75% in all); tachelhit is needed for 95%.
+    langs, reach = planner.site_languages(frame, np.array([1.0, 1.0]), 0.95)
+    assert langs == ["darija", "tarifit", "tachelhit"] and reach == pytest.approx((0.98 + 0.995) / 2)
+    assert planner.site_languages(frame, np.array([1.0, 0.0]), 0.95)[0] == ["darija", "tachelhit"]
+    sites = pd.DataFrame({"languages": ["darija;tarifit", "darija", ""], "sites": [2, 1, 1]})
+    counts = planner.language_counts(sites).set_index("language")["sites"]
+    assert counts.to_dict() == {"darija": 3, "tarifit": 2}
+
+
+def test_review_moves():
+    assert planner.review(None, "reviewed") == "reviewed"
+    assert planner.review("reviewed", "approved") == "approved"
+    with pytest.raises(ValidationError, match="a draft plan can move to reviewed, rejected, not approved"):
+        planner.review("draft", "approved")
+
+
 def test_existing_sites_are_kept_and_the_plan_adds_to_them():
-    result = planner.plan(_line(), sites=1, radius_km=5, existing=["c0"])
+    result = planner.plan(_line(), sites=1, radius_km=5, existing=["c0"], capacity=0)
     chosen = result.sites[result.sites.plan == "optimal"].set_index("code")
     assert chosen.loc["c0", "kind"] == "existing" and chosen.loc["c5", "kind"] == "new"
     with pytest.raises(ValidationError, match="unknown communes \\(first: 'x9'\\)"):
         planner.plan(_line(), sites=1, existing=["x9"])
 
 
-def test_equity_constraints_and_reproducible_ids():
-    with pytest.raises(ValidationError, match="needs 2 new sites across 2 provinces, but the plan has 1"):
-        planner.plan(_line(), sites=1, radius_km=5, min_per_province=1)
-    a = planner.plan(_line(), sites=2, radius_km=5, min_per_province=1)
-    b = planner.plan(_line(), sites=2, radius_km=5, min_per_province=1)
-    assert a.plan_id == b.plan_id and a.summary["covered_need"] == b.summary["covered_need"]
-    with pytest.raises(ValidationError, match="no optimal solution"):
-        planner.plan(_line(), sites=1, radius_km=5, min_rural_share=0.95)
-
-
-def test_default_plan_is_stored_optimal_and_audited(built_db):
-    plans = obs.plans(db=built_db)
-    default = plans.iloc[0]
-    assert default.status == "optimal" and default.sites_new == 50
-    assert default.ratio_vs_naive > 1
-    assert '"sites": 50' in default.params and '"radius_km": 15.0' in default.params
-    sites = obs.plan_sites(db=built_db)
-    assert len(sites) == 50
+# -- on the built database ------------------------------------------------------------------------
+def test_default_plan_serves_every_region_and_says_its_price(built_db):
+    default = obs.plans(db=built_db).iloc[0]
+    params = json.loads(default.params)
+    assert params["min_per_region"] == 1 and params["site_type"] == "training_centre"
+    assert default.status == "optimal" and default.sites_new == 50 and default.review_status == "draft"
     audit = obs.plan_audit(db=built_db)
-    assert set(audit.group_type) == {"region", "area", "sex", "all"}
-    whole = audit[(audit.plan == "optimal") & (audit.group_type == "all")].iloc[0]
-    assert whole.covered_need == pytest.approx(default.covered_need)
-    rural = audit[(audit.plan == "optimal") & (audit.group == "rural")].iloc[0]
-    assert rural.covered_share >= 0.3 - 1e-6  # the default plan's equity constraint
-    assert len(obs.left_out(db=built_db, top=5)) == 5
+    regions = audit[(audit.plan == "optimal") & (audit.group_type == "region")]
+    assert len(regions) == 12 and (regions.covered_share > 0).all() and (regions.reached_share > 0).all()
+    sites = obs.plan_sites(db=built_db)
+    assert sites.sites.sum() == 50 and (sites.need_served <= sites.capacity + 1e-6).all()
+    assert sites.code.str[:2].nunique() == 12  # a commune code starts with its région's
+    assert default.price_of_equity_reach_points >= -0.05  # the minimum cannot buy reach
+    assert default.covered_share >= default.greedy_covered_share - 1e-9
+    assert default.covered_share <= default.reached_share
+    languages = obs.plan_languages(db=built_db).set_index("language")["sites"]
+    assert languages["darija"] >= 40 and languages.get("hassania", 0) >= 1  # the Saharan régions' sites
+    assert sites.voice_only_share.between(0, 1).all()
 
 
-def test_new_plans_with_existing_sites_are_stored(built_db, tmp_path):
+def test_plans_are_stored_reviewed_and_compared(built_db, tmp_path):
     import shutil
 
     from observatory.database import Database
-    from observatory.etl.jobs.analytics import store_plan
+    from observatory.etl.jobs.analytics import review_plan, store_plan
 
     frame = obs.planning_frame(db=built_db)
-
     communes = built_db.read("commune", columns=["code", "geometry"])
     points = communes.geometry.representative_point()
     csv = tmp_path / "sites.csv"
@@ -85,12 +169,91 @@ def test_new_plans_with_existing_sites_are_stored(built_db, tmp_path):
     with pytest.raises(ValidationError, match="1 existing sites fall outside every commune"):
         planner.read_existing_sites(str(csv), units=communes)
 
-    result = planner.plan(frame, sites=10, radius_km=20, existing=existing)
+    result = planner.plan(frame, sites=10, radius_km=20, existing=existing, price=False)
     copy = Database(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
-    assert store_plan(result, db=copy) == result.plan_id
-    assert store_plan(result, db=copy) == result.plan_id  # same parameters and inputs: replaced, not doubled
-    stored_plans = obs.plans(db=copy)
-    assert len(stored_plans) == 2 and (stored_plans.plan_id == result.plan_id).sum() == 1
-    sites = obs.plan_sites(result.plan_id, db=copy)
-    assert len(sites) == 12 and (sites.kind == "existing").sum() == 2
+    assert store_plan(result, db=copy, by="analyst") == result.plan_id
+    assert store_plan(result, db=copy, by="analyst") == result.plan_id  # same problem, same inputs: replaced
+    stored = obs.plans(db=copy)
+    assert len(stored) == 2 and (stored.plan_id == result.plan_id).sum() == 1
+    assert obs.plan_sites(result.plan_id, db=copy).sites.sum() == 12
+    assert obs.plan_status(result.plan_id, db=copy) == "draft"
+    with pytest.raises(ValidationError, match="a draft plan can move to"):
+        review_plan(result.plan_id, "approved", reviewer="director", reason="looks fine", db=copy)
+    review_plan(result.plan_id, "reviewed", reviewer="analyst", reason="checked the sites on the ground", db=copy)
+    review_plan(result.plan_id, "approved", reviewer="director", reason="within the 2025 budget", db=copy)
+    history = obs.plan_reviews(result.plan_id, db=copy)
+    assert history.status.tolist() == ["draft", "reviewed", "approved"]
+    assert history.reviewer.tolist() == ["analyst", "analyst", "director"]
+    compared = obs.compare_plans([stored.plan_id.iloc[0], result.plan_id], db=copy)
+    assert compared.loc[("plan", "review_status"), result.plan_id] == "approved"
+    assert ("language_sites", "darija") in compared.index and ("sex", "female") in compared.index
     assert copy.read("etl_run", where={"job": "store_plan"}).status.tolist() == ["ok", "ok"]
+
+
+def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
+    from observatory.dashboards import create_app, ids
+
+    app = create_app(built_db)
+    on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_STORE in k).__wrapped__
+    figure, _summary, stored = on_run(1, "07", 0, 10, 15.0, ["region"], "ar")
+    assert figure["data"] and stored["plans"]["training_centre"]["languages"]
+    # Drâa-Tafilalet's 5 provinces need 5 centres: asking for 3 fails, in Arabic, and clears the plan.
+    figure, summary, stored = on_run(1, "08", 0, 3, 15.0, ["region", "province"], "ar")
+    assert figure == {} and stored is None
+    assert "أقاليم" in summary.children and "5" in summary.children and "3" in summary.children
+
+
+def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from observatory.cli import main
+
+    db = str(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
+    runner = CliRunner()
+    failed = runner.invoke(main, ["plan", "solve", "--db", db, "--region", "08", "--sites", "3",
+                                  "--min-per-province", "1", "--lang", "fr"])
+    assert failed.exit_code != 0 and "5 provinces demandent au moins 1 site" in failed.output
+    solved = runner.invoke(main, ["plan", "solve", "--db", db, "--region", "08", "--sites", "6", "--save",
+                                  "--by", "analyst", "--name", "draa"])
+    assert solved.exit_code == 0, solved.output
+    plan_id = solved.output.split()[0]
+    assert "languages: darija" in solved.output and f"saved {plan_id} as a draft" in solved.output
+    reviewed = runner.invoke(main, ["plan", "review", plan_id, "--db", db, "--status", "reviewed", "--by", "analyst",
+                                    "--reason", "sites checked"])
+    assert reviewed.exit_code == 0 and "reviewed by analyst" in reviewed.output
+    listed = runner.invoke(main, ["plan", "list", "--db", db])
+    assert f"{plan_id}  draa" in listed.output and "reviewed" in listed.output
+    default = obs.plans(db=db).plan_id.iloc[0]
+    compared = runner.invoke(main, ["plan", "compare", default, plan_id, "--db", db])
+    assert compared.exit_code == 0 and "language_sites" in compared.output
+    out = tmp_path / "plan.geojson"
+    exported = runner.invoke(main, ["plan", "export", plan_id, "--db", db, "--format", "geojson", "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    body = json.loads(out.read_text())
+    assert body["properties"]["status"] == "reviewed" and sum(f["properties"]["sites"] for f in body["features"]) == 6
+
+
+def test_great_circle_covering_reproduces_the_measured_figures(built_db):
+    # Without capacity, circuity or roads the planner is the previous maximal covering plan: 53.4% of
+    # need within 15 km, greedy covering 52.8%, the largest needs 42.2%, the index ranking 3.7%.
+    frame = obs.planning_frame(db=built_db)
+    frame.frame["road_km"] = 0.0
+    s = planner.plan(frame, sites=50, radius_km=15, capacity=0, circuity=1.0, price=False).summary
+    assert s["covered_share"] == pytest.approx(0.534, abs=1e-3)
+    assert s["greedy_covered_share"] == pytest.approx(0.528, abs=1e-3)
+    assert s["top_need_covered_share"] == pytest.approx(0.422, abs=1e-3)
+    assert s["top_index_covered_share"] == pytest.approx(0.037, abs=1e-3)
+
+
+def test_the_api_explains_an_infeasible_plan_in_the_asked_language(built_db):
+    from observatory.api import create_api_app
+
+    client = create_api_app(built_db).test_client()
+    body = {"region": "08", "sites": 3, "min_per_province": 1, "lang": "fr"}
+    response = client.post("/api/v1/plans", json=body)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "infeasible" and "5 provinces demandent au moins 1 site" in error["message"]
+    assert "5 provinces need at least 1 site" in error["details"][0]["en"]

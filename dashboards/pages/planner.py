@@ -1,13 +1,13 @@
 """
-Deployment planner: how many assisted AI service points and training centres, within what radius,
-under which equity constraints → the sites on the map, the need covered, the comparison with the
-naive plan (the most fragile communes first) and the fairness audit; export as CSV, GeoJSON and a
-report. Plans are solved by `observatory.planner.plan` (maximal covering, CBC), never here.
+Deployment planner: how many assisted AI service points and training centres, within what catchment,
+under which equity constraints → the sites on the map, the need served within capacity and reached,
+the comparison with three simple methods, the price of equity, the fairness audit and the language
+plan; export as CSV, GeoJSON and a report (`observatory.plan_export`). Plans are solved by
+`observatory.planner.plan`, never here. A failed solve clears the map and the exports: no stale plan.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -15,8 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from observatory import results
+from observatory import plan_export, results
 from observatory.errors import ObservatoryError
+from observatory.planner import SITE_TYPES, InfeasiblePlan
 
 from .. import figures, ids
 from ..data import AppData
@@ -24,13 +25,18 @@ from ..i18n import number, place_name, t
 from . import Page, register
 from .explorer import QUESTION_REGION, _place_options
 
-#: kind of site -> the modelled need it serves (people aged 15+, by sex, from the analytics build).
-NEEDS = {"service_point": "assisted_service_need_15_plus", "training_centre": "training_need_15_plus"}
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    return None if isinstance(value, float) and not np.isfinite(value) else value
+
+
 def solve(data: AppData, *, region: str | None, service_points: int, training_centres: int, radius_km: float,
-          min_per_province: int, min_rural_share: float, min_women_share: float) -> dict[str, Any]:
+          min_per_province: int, min_rural_share: float, min_women_share: float,
+          min_per_region: int = 0) -> dict[str, Any]:
     """Both plans (service points, training centres) as a JSON-able dict for the page and the exports."""
     from observatory.planner import plan
 
@@ -38,25 +44,26 @@ def solve(data: AppData, *, region: str | None, service_points: int, training_ce
     for kind, count in (("service_point", service_points), ("training_centre", training_centres)):
         if count <= 0:
             continue
-        pf = results.planning_frame(db=data.db, need=NEEDS[kind], region=region or None)
-        result = plan(pf, sites=int(count), radius_km=float(radius_km), min_per_province=int(min_per_province),
+        pf = results.planning_frame(db=data.db, need=SITE_TYPES[kind].need, region=region or None)
+        result = plan(pf, sites=int(count), radius_km=float(radius_km), site_type=kind,
+                      min_per_region=int(min_per_region), min_per_province=int(min_per_province),
                       min_rural_share=float(min_rural_share), min_women_share=float(min_women_share),
                       name=kind, time_limit=60)
         out["plans"][kind] = {
-            "summary": {k: (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else v)
-                        for k, v in result.summary.items()},
-            "sites": result.sites.to_dict("records"),
+            "summary": {k: _plain(v) for k, v in result.summary.items()},
+            "sites": result.sites.replace({np.nan: None}).to_dict("records"),
             "coverage": result.coverage[result.coverage.plan == "optimal"][["code", "covered", "site_code",
-                                                                            "distance_km", "need"]]
+                                                                            "distance_km", "need", "need_served"]]
             .replace({np.inf: None}).to_dict("records"),
             "audit": result.audit.to_dict("records"),
+            "languages": result.languages.to_dict("records"),
         }
     return out
 
 
 # -- presentation ----------------------------------------------------------------------------------
 def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
-    """Communes shaded covered / not covered by the service points; every site a marker."""
+    """Communes shaded reached / not reached by the sites; every site a marker."""
     region = result.get("region") or ""
     units = data.scope("commune", region=region)
     codes = units.code.tolist()
@@ -79,8 +86,8 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
             lon=sites.lon, lat=sites.lat, mode="markers", name=t(f"site_{kind}", lang),
             marker={"size": 11, "color": SITE_COLOURS[kind], "symbol": "circle" if kind == "service_point" else "square",
                     "line": {"width": 1, "color": "#ffffff"}},
-            text=[place_name(r, lang) if isinstance(r.get("name_fr"), str) else c
-                  for c, r in zip(sites.code, site_names.reset_index().to_dict("records"))],
+            text=[(place_name(r, lang) if isinstance(r.get("name_fr"), str) else c) + f" · {r_langs or ''}"
+                  for c, r, r_langs in zip(sites.code, site_names.reset_index().to_dict("records"), sites.languages)],
             hovertemplate="<b>%{text}</b><br>" + t(f"site_{kind}", lang) + "<extra></extra>",
         ))
     figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.02})
@@ -89,62 +96,53 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
 
 def summary_block(data: AppData, result: dict[str, Any], lang: str) -> Any:
     regions = {r["code"]: place_name(r, lang) for r in data.units("region").to_dict("records")}
-    blocks = []
+    blocks = [html.P(t("plan_proposal", lang), className="note")]
     for kind, body in result["plans"].items():
         s = body["summary"]
         audit = pd.DataFrame(body["audit"])
         rows = [html.Tr([html.Th(t("audit_group", lang)), html.Th(t("audit_need", lang)),
-                         html.Th(t("audit_optimal", lang)), html.Th(t("audit_naive", lang))])]
-        for (group_type, group), part in audit.groupby(["group_type", "group"], sort=False):
+                         html.Th(t("audit_reached", lang)), html.Th(t("audit_optimal", lang)),
+                         html.Th(t("audit_naive", lang))])]
+        for (_group_type, group), part in audit.groupby(["group_type", "group"], sort=False):
             opt = part[part.plan == "optimal"].iloc[0]
-            naive = part[part.plan == "naive"].iloc[0]
+            greedy = part[part.plan == "greedy"].iloc[0]
             label = t(f"audit_{group}", lang) if group in ("all", "female", "male", "urban", "rural") else \
                 regions.get(group, group)
             rows.append(html.Tr([html.Td(label), html.Td(number(opt.need, lang, decimals=0)),
+                                 html.Td(f"{number(100 * opt.reached_share, lang)} %"),
                                  html.Td(f"{number(100 * opt.covered_share, lang)} %"),
-                                 html.Td(f"{number(100 * naive.covered_share, lang)} %")]))
-        blocks.append(html.Div([
+                                 html.Td(f"{number(100 * greedy.covered_share, lang)} %")]))
+        languages = pd.DataFrame(body["languages"])
+        languages = languages[languages.plan == "optimal"] if len(languages) else languages
+        sites = pd.DataFrame(body["sites"])
+        sites = sites[sites.plan == "optimal"]
+        voice = (sites.voice_only_share * sites.need_served).sum() / sites.need_served.sum() \
+            if len(sites) and sites.need_served.sum() else np.nan
+        best = s["best_baseline"]
+        parts = [
             html.H3(t(f"site_{kind}", lang)),
             html.P(t("plan_summary", lang, sites=int(s["sites_new"]), radius=number(s["radius_km"], lang, decimals=0),
-                     covered=number(s["covered_need"], lang, decimals=0), total=number(s["need_total"], lang, decimals=0),
-                     share=number(100 * s["covered_share"], lang),
-                     naive=number(100 * s["naive_covered_share"], lang),
-                     ratio=number(s["ratio_vs_naive"], lang, decimals=2)), className="plan-summary"),
-            html.Table(rows, className="ranking-table"),
-        ]))
+                     capacity=number(s["capacity"], lang, decimals=0), total=number(s["need_total"], lang, decimals=0),
+                     reached=number(100 * s["reached_share"], lang), share=number(100 * s["covered_share"], lang),
+                     best=t(f"baseline_{best}", lang), best_share=number(100 * s[f"{best}_covered_share"], lang),
+                     best_reached=number(100 * s[f"{best}_reached_share"], lang)), className="plan-summary"),
+        ]
+        if s.get("price_of_equity_points") is not None:
+            parts.append(html.P(t("plan_price", lang, served=number(s["price_of_equity_points"], lang, decimals=2),
+                                  reached=number(s["price_of_equity_reach_points"], lang, decimals=2))))
+        if len(languages):
+            parts.append(html.P(t("plan_languages", lang) + " " + ", ".join(
+                f"{r.language} {number(r.sites, lang, decimals=0)}" for r in languages.itertuples())))
+        if np.isfinite(voice):
+            parts.append(html.P(t("plan_voice", lang, share=number(100 * voice, lang))))
+        parts.append(html.Table(rows, className="ranking-table"))
+        blocks.append(html.Div(parts))
     return html.Div(blocks)
 
 
 def export_plan(data: AppData, result: dict[str, Any], fmt: str) -> tuple[bytes, str]:
     """The sites of a plan as CSV or GeoJSON points, or a short HTML report; with source and licence."""
-    rows = []
-    units = data.units("commune").set_index("code")
-    for kind, body in result["plans"].items():
-        for site in body["sites"]:
-            if site["plan"] != "optimal":
-                continue
-            unit = units.loc[site["code"]]
-            rows.append({"kind": kind, "code": site["code"], "name_fr": unit.name_fr, "name_ar": unit.name_ar,
-                         "lon": round(site["lon"], 5), "lat": round(site["lat"], 5),
-                         "need_served": round(site["need_served"], 1), "radius_km": result["radius_km"],
-                         "source": "observatory planner (maximal covering, CBC); need: observatory analytics from HCP RGPH 2024",
-                         "licence": "CC BY 4.0"})
-    frame = pd.DataFrame(rows)
-    if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8"), "plan_sites.csv"
-    if fmt == "geojson":
-        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                     "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")}} for r in rows]
-        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode(), \
-            "plan_sites.geojson"
-    lines = ["<!doctype html><meta charset='utf-8'><title>Plan</title><h1>Plan de déploiement</h1>"]
-    for kind, body in result["plans"].items():
-        s = body["summary"]
-        lines.append(f"<h2>{kind}</h2><p>{int(s['sites_new'])} sites, {s['radius_km']} km: "
-                     f"{100 * s['covered_share']:.1f}% of need covered (naive plan: {100 * s['naive_covered_share']:.1f}%)</p>")
-    lines.append(frame.to_html(index=False))
-    lines.append("<p>Source: HCP RGPH 2024 (CC BY 4.0), observatory analytics and planner.</p>")
-    return "\n".join(lines).encode("utf-8"), "plan_report.html"
+    return plan_export.export(result["plans"], fmt, data.units("commune"), review="draft (not saved)")
 
 
 # -- layout and callbacks ------------------------------------------------------------------------------
@@ -171,10 +169,11 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                            marks={v: f"{v} km" for v in (5, 15, 30, 50)}),
                 html.Fieldset([html.Legend(t("plan_equity", lang)),
                                dcc.Checklist(id=ids.PLAN_EQUITY, options=[
+                                   {"label": t("equity_region", lang), "value": "region"},
                                    {"label": t("equity_province", lang), "value": "province"},
                                    {"label": t("equity_rural", lang), "value": "rural"},
                                    {"label": t("equity_women", lang), "value": "women"},
-                               ], value=[])]),
+                               ], value=["region"])]),
                 html.Button(t("plan_run", lang), id=ids.PLAN_RUN, className="button"),
                 html.Div([html.Button("CSV", id=ids.PLAN_EXPORT_CSV, className="button"),
                           html.Button("GeoJSON", id=ids.PLAN_EXPORT_GEOJSON, className="button"),
@@ -204,11 +203,14 @@ def callbacks(app: Any, data: AppData) -> None:
         equity = equity or []
         try:
             result = solve(data, region=region, service_points=int(points or 0), training_centres=int(centres or 0),
-                           radius_km=float(radius or 15), min_per_province=1 if "province" in equity else 0,
+                           radius_km=float(radius or 15), min_per_region=1 if "region" in equity else 0,
+                           min_per_province=1 if "province" in equity else 0,
                            min_rural_share=0.3 if "rural" in equity else 0.0,
                            min_women_share=0.5 if "women" in equity else 0.0)
+        except InfeasiblePlan as err:  # the map and the exports drop the previous plan: nothing stale
+            return {}, html.P(f"{t('plan_failed', lang)} {err.message(lang)}", className="error", role="alert"), None
         except (ObservatoryError, ValueError) as err:
-            return no_update, html.P(f"{t('plan_failed', lang)} {err}", className="error", role="alert"), no_update
+            return {}, html.P(f"{t('plan_failed', lang)} {err}", className="error", role="alert"), None
         return plan_figure(data, result, lang), summary_block(data, result, lang), result
 
     @app.callback(

@@ -21,6 +21,7 @@ from observatory import models, planner, registry, sampling, spatial
 from observatory.enums import DEFAULT_LENS, DIMENSIONS, LANGUAGES, SEXES
 from observatory.etl.context import BuildContext
 from observatory.indicators import Key, fill_missing, wide
+from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
 from observatory.results_schema import RESULT_TABLES
 
@@ -46,7 +47,8 @@ EXPOST_OUTCOMES = ("amenities_running_water", "wastewater_public_sewer", "amenit
 #: LISA permutations for every commune, then more for the ones whose FDR decision the draw could flip.
 LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 499_999)
 
-DEFAULT_PLAN = {"name": "default", "sites": 50, "radius_km": 15.0, "min_rural_share": 0.3, "min_women_share": 0.0}
+#: The build's plan: 50 training centres within 15 km (travel proxy), at least one in every région.
+DEFAULT_PLAN = {"name": "default", "sites": 50, "radius_km": 15.0, "site_type": "training_centre", "min_per_region": 1}
 
 
 def job(ctx: BuildContext) -> None:
@@ -78,8 +80,10 @@ def job(ctx: BuildContext) -> None:
         index_tables, summary = _index(filled, imputed, se, units_ix, connector, internet, seed)
         spatial_tables = _spatial(communes, filled, index_tables["index_score"], seed)
         new_values = _indicator_rows([internet, *forecasts], run.run_id)
-        default_plan = planner.plan(PlanningFrame.from_tables(communes, new_values, index_tables["index_score"],
-                                                              lens=DEFAULT_LENS), **DEFAULT_PLAN)
+        context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
+        default_plan = planner.plan(PlanningFrame.from_tables(communes, pd.concat([new_values, context]),
+                                                              index_tables["index_score"], lens=DEFAULT_LENS),
+                                    **DEFAULT_PLAN)
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
         ctx.add("source", _source_row(ctx.tables["source"]))
@@ -657,25 +661,24 @@ def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: in
 # -- planner --------------------------------------------------------------------------------------
 def plan_tables(result: planner.Plan) -> dict[str, pd.DataFrame]:
     """A solved plan as rows of the plan tables, its parameters (with what its frame holds) as JSON."""
-    s = result.summary
-    row = {**{k: s[k] for k in ("plan_id", "name", "status", "solver", "sites_new", "sites_existing", "radius_km",
-                                "need_total", "covered_need", "covered_share", "naive_covered_need",
-                                "naive_covered_share", "ratio_vs_naive")},
+    row = {**{k: result.summary.get(k) for k in RESULT_TABLES["plan"] if k != "params"},
            "params": json.dumps(result.params, sort_keys=True)}
     return {"plan": pd.DataFrame([row]), "plan_site": result.sites, "plan_coverage": result.coverage,
-            "plan_audit": result.audit}
+            "plan_audit": result.audit, "plan_language": result.languages}
 
 
-def store_plan(result: planner.Plan, *, db: Any) -> str:
+def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory") -> str:
     """
-    Save a plan solved after the build into the database (one transaction, with its `etl_run` row);
-    a plan with the same id (same parameters, same inputs) replaces the stored one. Returns the plan id.
+    Save a plan solved after the build into the database (one transaction, with its `etl_run` row) as a
+    draft for people to review; a plan with the same id (same parameters, same inputs) replaces the
+    stored one and its review. Returns the plan id.
     """
     from observatory.etl.provenance import RunRecord, code_version, new_id
 
     record = RunRecord(job="store_plan", build_id=new_id("load"), version=code_version())
     record.add_input("plan", plan_id=result.plan_id, params=result.params)
-    tables = plan_tables(result)
+    tables = {**plan_tables(result), "plan_review": pd.DataFrame([{
+        "plan_id": result.plan_id, "status": "draft", "reviewer": by, "reviewed_at": _now(), "reason": "saved"}])}
     with db.writer() as writer:
         for name, frame in tables.items():
             writer.delete(name, {"plan_id": result.plan_id})
@@ -684,6 +687,29 @@ def store_plan(result: planner.Plan, *, db: Any) -> str:
         record.close("ok")
         writer.append("etl_run", record.etl_run_row())
     return result.plan_id
+
+
+def review_plan(plan_id: str, status: str, *, reviewer: str, reason: str, db: Any) -> dict[str, str]:
+    """
+    Record a review of a stored plan (draft → reviewed → approved or rejected; back to draft to rework):
+    who, when and why, appended, never overwritten. Returns the recorded row.
+    """
+    from observatory import results
+
+    if not reviewer.strip() or not reason.strip():
+        raise ValueError("a review needs who (reviewer) and why (reason)")
+    current = results.plan_status(plan_id, db=db)
+    row = {"plan_id": plan_id, "status": planner.review(current, status), "reviewer": reviewer.strip(),
+           "reviewed_at": _now(), "reason": reason.strip()}
+    with db.writer() as writer:
+        writer.append("plan_review", pd.DataFrame([row]).reindex(columns=RESULT_TABLES["plan_review"]))
+    return row
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # -- stored values --------------------------------------------------------------------------------

@@ -80,9 +80,11 @@ PLAN_PARAMS = (
     Param("need", enum=NEEDS, default=NEEDS[0], description="The need to cover (people aged 15+, 2024)."),
     Param("min_per_province", "integer", "At least this many sites in every province.", default=0, minimum=0,
           maximum=5),
-    Param("min_rural_share", "number", "Share of the covered need that must be rural.", default=0.0, minimum=0,
+    Param("min_per_region", "integer", "At least this many sites in the région.", default=1, minimum=0, maximum=10),
+    Param("lang", enum=LANGUAGES, default="en", description="Language of an infeasibility explanation."),
+    Param("min_rural_share", "number", "Share of the rural need that must be reached.", default=0.0, minimum=0,
           maximum=1),
-    Param("min_women_share", "number", "Share of the covered need that must be women.", default=0.0, minimum=0,
+    Param("min_women_share", "number", "Share of women's need that must be reached.", default=0.0, minimum=0,
           maximum=1),
 )
 PLAN_BODY = {
@@ -346,6 +348,8 @@ class _Api:
             "sites": _formats.records(results.plan_sites(plan_id, db=self.db)),
             "audit": _formats.records(results.plan_audit(plan_id, db=self.db)),
             "left_out": _formats.records(results.left_out(plan_id, db=self.db)),
+            "languages": _formats.records(results.plan_languages(plan_id, db=self.db)),
+            "reviews": _formats.records(results.plan_reviews(plan_id, db=self.db)),
         }
         return Result(pd.DataFrame(), None, body=body)
 
@@ -360,9 +364,12 @@ class _Api:
             solved = planner.plan(
                 results.planning_frame(db=self.db, need=body["need"], region=region), sites=body["sites"],
                 radius_km=body["radius_km"], min_per_province=body["min_per_province"],
-                min_rural_share=body["min_rural_share"], min_women_share=body["min_women_share"],
-                name=f"api-{region}", time_limit=30,
+                min_per_region=body["min_per_region"], min_rural_share=body["min_rural_share"],
+                min_women_share=body["min_women_share"], name=f"api-{region}", time_limit=30,
+                site_type="service_point" if body["need"] == "assisted_service_need_15_plus" else "training_centre",
             )
+        except planner.InfeasiblePlan as err:
+            raise ApiError(422, "infeasible", err.message(body["lang"]), [err.messages, *err.failures]) from None
         except ValueError as err:  # a need missing from this database, or infeasible constraints
             raise ApiError(422, "unprocessable", str(err)) from None
         summary = {k: _formats._plain(v) for k, v in solved.summary.items()}
@@ -372,6 +379,7 @@ class _Api:
             "sites": _formats.records(solved.sites),
             "audit": _formats.records(solved.audit),
             "left_out": _formats.records(solved.left_out) if len(solved.left_out) else [],
+            "languages": _formats.records(solved.languages[solved.languages["plan"] == "optimal"]),
         }
         if store:
             out.update(stored=True, plan_id=self.store_plan(solved))

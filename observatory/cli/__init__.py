@@ -15,6 +15,7 @@ from ..errors import ObservatoryError
 from .build import build_command
 from .info import info_command
 from .load import load
+from .plan import plan_group
 from .report import report
 from .serve import serve_command
 
@@ -36,7 +37,7 @@ def main() -> None:
     """Territorial digital-equity observatory for Morocco: census, connectivity and usage by commune."""
 
 
-for _command in (build_command, info_command, load, report, serve_command):
+for _command in (build_command, info_command, load, plan_group, report, serve_command):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
