@@ -37,7 +37,7 @@ def _tables(female: float = 1200.0) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.
         "level": "commune", "indicator_id": "training_need_15_plus", "year": 2024,
         "sex": ["female", "male", "female", "male", "all"], "area": "total",
         "value": [female, 800.0004, 950.0, 700.0, 1650.0]})
-    scores = pd.DataFrame({"code": ["04.421.01.1", "04.441.01.1"], "level": "commune", "lens": "all",
+    scores = pd.DataFrame({"code": ["04.421.01.1", "04.441.01.1"], "level": "commune", "lens": "census",
                            "rank": [1.0, 2.0]})
     return communes, values, scores
 
@@ -51,7 +51,7 @@ def test_need_is_female_plus_male_and_the_site_point_lies_inside_the_commune():
     assert frame.loc["04.421.01.1", "need"] == 1650.0  # the `all` row is not added again
     assert not SALE.contains(SALE.centroid)
     assert SALE.contains(shapely.Point(frame.loc["04.441.01.1", ["lon", "lat"]].to_list()))
-    assert pf.definition == {"need": "training_need_15_plus", "need_year": 2024, "lens": "all", "region": None}
+    assert pf.definition == {"need": "training_need_15_plus", "need_year": 2024, "lens": "census", "region": None}
 
 
 def test_a_commune_without_its_need_is_an_error_not_a_zero():
