@@ -647,8 +647,9 @@ def _plan_content(
         sentences.append(text["plan_here"].format(share=percent(covered_share * 100, lang, decimals=0),
                                                   need=integer(need, lang),
                                                   left=integer(here["communes_left_out"].iloc[0], lang)))
-    sentences.append(text["plan_naive"].format(ratio=number(row["ratio_vs_naive"], lang),
-                                               naive=percent(row["naive_covered_share"] * 100, lang, decimals=0)))
+    sentences.append(text["plan_naive"].format(
+        baseline=text[f"baseline_{row['best_baseline']}"], gain=number(row["gain_over_best_points"], lang),
+        naive=percent(row["best_baseline_covered_share"] * 100, lang, decimals=1)))
     if nearest:
         sentences.append(nearest)
     share = {k: percent(float(params[k]) * 100, lang, decimals=0) if params.get(k) is not None else text["none"]

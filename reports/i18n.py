@@ -73,8 +73,10 @@ TEXT: dict[str, dict[str, str]] = {
         "plan_scope": "Le plan place {sites} sites (rayon de {radius} km) et couvre {share} du besoin national.",
         "plan_here": "Dans la région, il couvre {share} d'un besoin de {need} personnes\u202f; {left} communes restent "
                      "hors couverture.",
-        "plan_naive": "C'est {ratio} fois la couverture d'un plan naïf qui suivrait le seul classement "
-                      "({naive}).",
+        "plan_naive": "Le meilleur plan simple ({baseline}) sert {naive} ; le plan optimisé fait {gain} "
+                      "point(s) de plus.",
+        "baseline_greedy": "ajout glouton des sites", "baseline_top_need": "communes au plus fort besoin",
+        "baseline_top_index": "communes les plus fragiles",
         "plan_nearest_yes": "La commune est couverte\u00a0: son site le plus proche est à {distance}.",
         "plan_nearest_no": "La commune n'est pas couverte\u00a0: le site le plus proche est à {distance}.",
         "plan_sites": "Sites du plan dans le territoire", "plan_map": "Sites du plan et communes couvertes",
@@ -167,7 +169,9 @@ TEXT: dict[str, dict[str, str]] = {
         "plan": "خطة الانتشار",
         "plan_scope": "تضع الخطة {sites} موقعا (شعاع {radius} كلم) وتغطي {share} من الحاجة الوطنية.",
         "plan_here": "تغطي في الجهة {share} من حاجة {need} شخصا؛ وتبقى {left} جماعة خارج التغطية.",
-        "plan_naive": "أي {ratio} مرة تغطية خطة بسيطة تتبع الترتيب وحده ({naive}).",
+        "plan_naive": "أفضل خطة بسيطة ({baseline}) تخدم {naive}؛ الخطة المحسنة تزيد بـ {gain} نقطة.",
+        "baseline_greedy": "إضافة المواقع تباعا", "baseline_top_need": "الجماعات الأكثر حاجة",
+        "baseline_top_index": "الجماعات الأكثر هشاشة",
         "plan_nearest_yes": "الجماعة مغطاة: أقرب موقع على بعد {distance}.",
         "plan_nearest_no": "الجماعة غير مغطاة: أقرب موقع على بعد {distance}.",
         "plan_sites": "مواقع الخطة داخل المجال", "plan_map": "مواقع الخطة والجماعات المغطاة",
@@ -265,7 +269,10 @@ TEXT: dict[str, dict[str, str]] = {
         "plan_scope": "The plan places {sites} sites ({radius} km radius) and covers {share} of the national need.",
         "plan_here": "In the region it covers {share} of a need of {need} people; {left} communes are left "
                      "uncovered.",
-        "plan_naive": "That is {ratio} times the coverage of a naive plan following the ranking alone ({naive}).",
+        "plan_naive": "The best simple plan ({baseline}) serves {naive}; the optimised plan serves {gain} "
+                      "point(s) more.",
+        "baseline_greedy": "greedy site by site", "baseline_top_need": "communes with the largest need",
+        "baseline_top_index": "most fragile communes",
         "plan_nearest_yes": "The commune is covered: its nearest site is {distance} away.",
         "plan_nearest_no": "The commune is not covered: the nearest site is {distance} away.",
         "plan_sites": "The plan's sites in the area", "plan_map": "The plan's sites and covered communes",
