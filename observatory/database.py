@@ -462,6 +462,10 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
             con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key})
 
 
+#: Rows sent to the database at a time by a bulk insert.
+_CHUNK = 100_000
+
+
 class Writer:
     """Writes tables inside a `Database.writer()` block. Row order is kept in a `_row` column on PostGIS."""
 
@@ -567,14 +571,16 @@ class Writer:
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
                 if not len(present.columns):
                     con.execute(value_store.fact_ddl("", sqlite=True))
-                con.executemany(f"INSERT INTO {value_store.FACTS} VALUES ({', '.join('?' * facts.shape[1])})",
-                                zip(*(facts[c].tolist() for c in facts.columns), strict=True))
+                insert = f"INSERT INTO {value_store.FACTS} VALUES ({', '.join('?' * facts.shape[1])})"
+                for start in range(0, len(facts), _CHUNK):  # in chunks: Python rows of all 2.8 M would take GBs
+                    chunk = facts.iloc[start:start + _CHUNK]
+                    con.executemany(insert, zip(*(chunk[c].tolist() for c in chunk.columns), strict=True))
                 if not len(present.columns):
                     con.execute(value_store.view_ddl("", row_column="fid"))
                     con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
                                 "VALUES (?, 'attributes', ?, ?)",
                                 (value_store.VIEW, value_store.VIEW, "indicator values in tidy form"))
-                for statement in value_store.index_ddl(""):
+                for statement in value_store.index_ddl("", sqlite=True):
                     con.execute(statement)
                 con.commit()
         else:
@@ -584,10 +590,10 @@ class Writer:
             if not len(present.columns):
                 self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
             facts.to_sql(value_store.FACTS, self.connection, schema=self.schema, if_exists="append", index=False,
-                         method=_copy_rows)
+                         chunksize=_CHUNK, method=_copy_rows)
             if not len(present.columns):
                 self.connection.execute(text(value_store.view_ddl(prefix, row_column="_row")))
-            for statement in value_store.index_ddl(prefix):
+            for statement in value_store.index_ddl(prefix, sqlite=False):
                 self.connection.execute(text(statement))
         self.db._columns.pop(value_store.VIEW, None)
 

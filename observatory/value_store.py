@@ -2,7 +2,8 @@
 How indicator values are stored: integer keys, not repeated text. Most of the database is values
 (2.8 million of them, most 2014 figures by sex and area), so each is one narrow row of a fact
 table, `value_fact (series_key, unit_key, status_key, value, se, lower, upper, suppressed)`,
-clustered on (series, unit) so one indicator's values lie together. A series is what a column of
+clustered on (unit, series): one unit's values lie together, and one indicator's values for every
+unit of a level are one primary-key probe per unit, so no second index is needed. A series is what a column of
 a wide table would be (indicator, year, period, sex, area, unit of measure, source and run: 2,230
 of them in a build), in `value_series`; its text lives once in a lookup table per name
 (`key_indicator`, `key_sex`, ...), and `value_unit` numbers the (level, unit code) pairs.
@@ -52,23 +53,31 @@ STORE_TABLES = (FACTS, SERIES, UNITS, *LOOKUPS)
 
 
 def fact_ddl(prefix: str, *, sqlite: bool) -> str:
-    """The fact table: a clustered primary key on (series, unit), values as 8-byte floats."""
+    """The fact table: a clustered primary key on (unit, series), values as 8-byte floats."""
     real = "REAL" if sqlite else "double precision"
     return (f"CREATE TABLE {prefix}{FACTS} (series_key INTEGER NOT NULL, unit_key INTEGER NOT NULL, "
             f"status_key INTEGER NOT NULL, value {real}, se {real}, lower {real}, upper {real}, "
-            f"suppressed INTEGER NOT NULL, PRIMARY KEY (series_key, unit_key))"
+            f"suppressed INTEGER NOT NULL, PRIMARY KEY (unit_key, series_key))"
             + (" WITHOUT ROWID" if sqlite else ""))
 
 
-def index_ddl(prefix: str) -> list[str]:
-    """Indexes for the queries the app and the API make: one unit's values, a series by its names."""
-    statements = [
-        f"CREATE INDEX IF NOT EXISTS idx_{FACTS}_unit ON {prefix}{FACTS} (unit_key)",
+def index_ddl(prefix: str, *, sqlite: bool) -> list[str]:
+    """
+    Indexes for the queries the app and the API make: a unit by its code, a series by its names (the
+    fact table's primary key serves both one unit's values and one series for many units; PostgreSQL's
+    planner, which does not probe a key per unit, gets an index on the series as well).
+    """
+    statements = [] if sqlite else [f"CREATE INDEX IF NOT EXISTS idx_{FACTS}_series ON {prefix}{FACTS} (series_key)"]
+    statements += [
+        f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{UNITS}_key ON {prefix}{UNITS} (unit_key)",
         f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{UNITS}_code ON {prefix}{UNITS} (unit_code, level)",
+        f"CREATE INDEX IF NOT EXISTS idx_{UNITS}_level ON {prefix}{UNITS} (level)",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{SERIES}_key ON {prefix}{SERIES} (series_key)",
         f"CREATE INDEX IF NOT EXISTS idx_{SERIES}_indicator ON {prefix}{SERIES} (indicator_key, year)",
     ]
-    statements += [f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{label} ON {prefix}{table} ({label})"
-                   for table, (_, label) in LOOKUPS.items()]
+    for table, (key, label) in LOOKUPS.items():
+        statements += [f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{key} ON {prefix}{table} ({key})",
+                       f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{label} ON {prefix}{table} ({label})"]
     return statements
 
 
@@ -95,64 +104,60 @@ def view_ddl(prefix: str, *, row_column: str) -> str:
 def delete_sql(prefix: str, clause: str, *, row_column: str) -> str:
     """Delete the fact rows behind the view rows a WHERE clause over the view selects."""
     mask = 2 ** UNIT_BITS - 1
-    return (f"DELETE FROM {prefix}{FACTS} WHERE (series_key, unit_key) IN (SELECT "
-            f'"{row_column}" / {2 ** UNIT_BITS}, "{row_column}" & {mask} FROM {prefix}{VIEW}{clause})')
+    return (f"DELETE FROM {prefix}{FACTS} WHERE (unit_key, series_key) IN (SELECT "
+            f'"{row_column}" & {mask}, "{row_column}" / {2 ** UNIT_BITS} FROM {prefix}{VIEW}{clause})')
 
 
-def _code(labels: pd.Series, known: pd.DataFrame, key: str, label: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """Keys for labels: the known key of each, new keys (after the largest) for the others, in sorted order."""
-    mapping = dict(zip(known[label], known[key].astype("int64"), strict=True))
-    uniques = pd.unique(labels.dropna())
-    fresh = sorted(u for u in uniques if u not in mapping)
-    start = max(mapping.values(), default=0) + 1
-    new = pd.DataFrame({key: np.arange(start, start + len(fresh), dtype="int64"), label: fresh})
-    mapping.update(zip(fresh, new[key], strict=True))
-    codes = labels.map(mapping)
-    if codes.isna().any():
-        raise ValueError(f"indicator values without a {label}: every value needs one")
-    return codes.to_numpy("int64"), new
+def _code(columns: Mapping[str, pd.Series | np.ndarray], known: pd.DataFrame, key: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """
+    A key for each row's tuple of `columns`: the stored key of a tuple `known` holds, new keys (after
+    the largest) for the others, given in sorted order so that two builds number them alike. Returns
+    the keys and the new rows of the lookup table (its key, then the columns).
+    """
+    names = list(columns)
+    # Factorize each column, then the tuple of codes packed in one integer: no per-row Python.
+    packed = np.zeros(len(next(iter(columns.values()))), dtype="int64")
+    uniques = []
+    for name in names:
+        codes, levels = pd.factorize(columns[name], sort=True)
+        if (codes < 0).any():
+            raise ValueError(f"indicator values without a {name}: every value needs one")
+        packed = packed * len(levels) + codes
+        uniques.append(levels)
+    row_codes, tuples = pd.factorize(packed, sort=True)
+    parts, rest = [], tuples
+    for levels in reversed(uniques):
+        parts.append(np.asarray(levels)[rest % len(levels)])
+        rest = rest // len(levels)
+    distinct = pd.DataFrame(dict(zip(names, reversed(parts), strict=True)))
+    stored = {tuple(row): k for row, k in zip(known[names].itertuples(index=False, name=None),
+                                              known[key].astype("int64"), strict=True)}
+    keys = np.array([stored.get(tuple(row), -1) for row in distinct.itertuples(index=False, name=None)],
+                    dtype="int64")
+    fresh = keys < 0
+    first = max(stored.values(), default=0) + 1
+    keys[fresh] = np.arange(first, first + int(fresh.sum()))
+    new = distinct[fresh].assign(**{key: keys[fresh]})[[key, *names]].reset_index(drop=True)
+    return keys[row_codes], new
 
 
 def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """
-    The rows to add to each store table for tidy `frame`: facts sorted by (series, unit), and the
+    The rows to add to each store table for tidy `frame`: facts sorted by (unit, series), and the
     series, units and labels not already stored (`read(table)` returns a stored table, empty if none).
     """
     codes: dict[str, np.ndarray] = {}
     out: dict[str, pd.DataFrame] = {}
     for table, (key, label) in LOOKUPS.items():
-        codes[key], out[table] = _code(frame[label].astype("string"), read(table), key, label)
-
-    unit_known = read(UNITS)
-    unit_labels = frame["level"].astype(str) + "\x1f" + frame["unit_code"].astype(str)
-    known_units = pd.DataFrame({"unit_key": unit_known["unit_key"],
-                                "label": unit_known["level"].astype(str) + "\x1f" + unit_known["unit_code"].astype(str)})
-    unit_keys, new_units = _code(unit_labels, known_units, "unit_key", "label")
-    split = new_units["label"].str.split("\x1f", n=1, expand=True)
-    out[UNITS] = pd.DataFrame({"unit_key": new_units["unit_key"], "level": split.get(0, pd.Series(dtype=str)),
-                               "unit_code": split.get(1, pd.Series(dtype=str))}, columns=UNIT_COLUMNS)
-    if len(unit_known) + len(out[UNITS]) >= 2 ** UNIT_BITS:
+        codes[key], out[table] = _code({label: frame[label]}, read(table), key)
+    unit_keys, out[UNITS] = _code({"level": frame["level"], "unit_code": frame["unit_code"]}, read(UNITS),
+                                  "unit_key")
+    if unit_keys.max(initial=0) >= 2 ** UNIT_BITS:
         raise ValueError(f"more than {2 ** UNIT_BITS - 1} units: widen UNIT_BITS")
-
-    parts = pd.DataFrame({
-        "indicator_key": codes["indicator_key"], "year": frame["year"].astype("int64").to_numpy(),
-        "period": frame["period"].astype(str).to_numpy(), "sex_key": codes["sex_key"],
-        "area_key": codes["area_key"], "measure_key": codes["measure_key"], "source_key": codes["source_key"],
-        "run_key": codes["run_key"],
-    })
-    names = SERIES_COLUMNS[1:]
-    series_known = read(SERIES)
-    distinct = parts.drop_duplicates().sort_values(names)
-    merged = distinct.merge(series_known, on=names, how="left") if len(series_known) else distinct.assign(
-        series_key=np.nan)
-    fresh = merged[merged["series_key"].isna()].drop(columns="series_key")
-    start = int(series_known["series_key"].max()) + 1 if len(series_known) else 1
-    fresh = fresh.assign(series_key=np.arange(start, start + len(fresh), dtype="int64"))
-    out[SERIES] = fresh[SERIES_COLUMNS].reset_index(drop=True)
-    lookup = pd.concat([series_known[SERIES_COLUMNS], out[SERIES]], ignore_index=True) if len(series_known) \
-        else out[SERIES]
-    series_keys = parts.merge(lookup.astype({c: "int64" for c in names if c != "period"}), on=names,
-                              how="left")["series_key"].to_numpy("int64")
+    series = {"indicator_key": codes["indicator_key"], "year": frame["year"].astype("int64").to_numpy(),
+              "period": frame["period"].astype(str).to_numpy(),
+              **{name: codes[name] for name in SERIES_COLUMNS[4:]}}
+    series_keys, out[SERIES] = _code(series, read(SERIES), "series_key")
 
     facts = pd.DataFrame({
         "series_key": series_keys, "unit_key": unit_keys, "status_key": codes["status_key"],
@@ -165,7 +170,7 @@ def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str
         rows = frame.iloc[np.flatnonzero(duplicated.to_numpy())[:5]]
         raise ValueError(f"{int(duplicated.sum())} indicator values repeat a (unit, series) already given, e.g.\n"
                          f"{rows.to_string()}\nkeep one value per unit, indicator, year, period, sex and area")
-    out[FACTS] = facts.sort_values(["series_key", "unit_key"]).reset_index(drop=True)
+    out[FACTS] = facts.sort_values(["unit_key", "series_key"]).reset_index(drop=True)
     return out
 
 

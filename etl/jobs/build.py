@@ -36,7 +36,6 @@ INDEXES = {
     "web_geometry": [("level", "detail")],
     "index_score": [("level", "lens"), ("code",)],
     "index_contribution": [("code",)],
-    "aggregate_check": [("level", "indicator_id", "year")],
 }
 
 
