@@ -534,19 +534,26 @@ class Writer:
         for statement in statements(present, f"{self.schema}."):
             self.connection.execute(text(statement))
 
-    def _stored(self, table: str) -> pd.DataFrame:
-        """A table as this transaction holds it (empty, with no columns, if it has no such table)."""
+    def _holds(self, table: str) -> bool:
+        """Whether this transaction holds a table of that name."""
         if self.staging_path is not None:
             if not self.staging_path.exists():
-                return pd.DataFrame()
+                return False
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
-                if not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
-                    return pd.DataFrame()
-                return pd.read_sql_query(f'SELECT * FROM "{table}"', con)
-        from sqlalchemy import inspect, text
+                return con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+        from sqlalchemy import inspect
 
-        if table not in inspect(self.connection).get_table_names(schema=self.schema):
+        return table in inspect(self.connection).get_table_names(schema=self.schema)
+
+    def _stored(self, table: str) -> pd.DataFrame:
+        """A (small) table as this transaction holds it, empty with no columns if it has no such table."""
+        if not self._holds(table):
             return pd.DataFrame()
+        if self.staging_path is not None:
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                return pd.read_sql_query(f'SELECT * FROM "{table}"', con)
+        from sqlalchemy import text
+
         return pd.read_sql_query(text(f'SELECT * FROM {self.schema}."{table}"'), self.connection)
 
     def _write_values(self, frame: pd.DataFrame, *, append: bool) -> None:
@@ -557,10 +564,10 @@ class Writer:
             found = self._stored(table)
             return found if len(found.columns) else empty[table]
 
-        present = self._stored(value_store.FACTS)
-        if len(present.columns) and not append:
+        present = self._holds(value_store.FACTS)
+        if present and not append:
             self._clear_values()
-        if not len(frame) and not len(present.columns):
+        if not len(frame) and not present:
             return
         parts = value_store.encode(frame, stored)
         for table in (*value_store.LOOKUPS, value_store.UNITS, value_store.SERIES):
@@ -569,13 +576,13 @@ class Writer:
         facts = parts[value_store.FACTS]
         if self.staging_path is not None:
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
-                if not len(present.columns):
+                if not present:
                     con.execute(value_store.fact_ddl("", sqlite=True))
                 insert = f"INSERT INTO {value_store.FACTS} VALUES ({', '.join('?' * facts.shape[1])})"
                 for start in range(0, len(facts), _CHUNK):  # in chunks: Python rows of all 2.8 M would take GBs
                     chunk = facts.iloc[start:start + _CHUNK]
                     con.executemany(insert, zip(*(chunk[c].tolist() for c in chunk.columns), strict=True))
-                if not len(present.columns):
+                if not present:
                     con.execute(value_store.view_ddl("", row_column="fid"))
                     con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
                                 "VALUES (?, 'attributes', ?, ?)",
@@ -587,11 +594,11 @@ class Writer:
             from sqlalchemy import text
 
             prefix = f"{self.schema}."
-            if not len(present.columns):
+            if not present:
                 self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
             facts.to_sql(value_store.FACTS, self.connection, schema=self.schema, if_exists="append", index=False,
                          chunksize=_CHUNK, method=_copy_rows)
-            if not len(present.columns):
+            if not present:
                 self.connection.execute(text(value_store.view_ddl(prefix, row_column="_row")))
             for statement in value_store.index_ddl(prefix, sqlite=False):
                 self.connection.execute(text(statement))

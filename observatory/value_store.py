@@ -108,6 +108,12 @@ def delete_sql(prefix: str, clause: str, *, row_column: str) -> str:
             f'"{row_column}" & {mask}, "{row_column}" / {2 ** UNIT_BITS} FROM {prefix}{VIEW}{clause})')
 
 
+def _text(column: pd.Series) -> pd.Series:
+    """A text column as a categorical of strings: coded once per distinct value, not once per row."""
+    column = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    return column.cat.rename_categories(column.cat.categories.astype("str"))
+
+
 def _code(columns: Mapping[str, pd.Series | np.ndarray], known: pd.DataFrame, key: str) -> tuple[np.ndarray, pd.DataFrame]:
     """
     A key for each row's tuple of `columns`: the stored key of a tuple `known` holds, new keys (after
@@ -138,7 +144,7 @@ def _code(columns: Mapping[str, pd.Series | np.ndarray], known: pd.DataFrame, ke
     first = max(stored.values(), default=0) + 1
     keys[fresh] = np.arange(first, first + int(fresh.sum()))
     new = distinct[fresh].assign(**{key: keys[fresh]})[[key, *names]].reset_index(drop=True)
-    return keys[row_codes], new
+    return keys[row_codes].astype(np.int32 if len(keys) < 2 ** 31 else np.int64), new
 
 
 def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -149,28 +155,30 @@ def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str
     codes: dict[str, np.ndarray] = {}
     out: dict[str, pd.DataFrame] = {}
     for table, (key, label) in LOOKUPS.items():
-        codes[key], out[table] = _code({label: frame[label]}, read(table), key)
-    unit_keys, out[UNITS] = _code({"level": frame["level"], "unit_code": frame["unit_code"]}, read(UNITS),
-                                  "unit_key")
+        codes[key], out[table] = _code({label: _text(frame[label])}, read(table), key)
+    unit_keys, out[UNITS] = _code({"level": _text(frame["level"]), "unit_code": _text(frame["unit_code"])},
+                                  read(UNITS), "unit_key")
     if unit_keys.max(initial=0) >= 2 ** UNIT_BITS:
         raise ValueError(f"more than {2 ** UNIT_BITS - 1} units: widen UNIT_BITS")
     series = {"indicator_key": codes["indicator_key"], "year": frame["year"].astype("int64").to_numpy(),
-              "period": frame["period"].astype(str).to_numpy(),
+              "period": _text(frame["period"]),
               **{name: codes[name] for name in SERIES_COLUMNS[4:]}}
     series_keys, out[SERIES] = _code(series, read(SERIES), "series_key")
 
-    facts = pd.DataFrame({
-        "series_key": series_keys, "unit_key": unit_keys, "status_key": codes["status_key"],
-        "value": frame["value"].astype("float64").to_numpy(), "se": frame["se"].astype("float64").to_numpy(),
-        "lower": frame["lower"].astype("float64").to_numpy(), "upper": frame["upper"].astype("float64").to_numpy(),
-        "suppressed": frame["suppressed"].fillna(0).astype("int64").to_numpy(),
-    })
-    duplicated = facts.duplicated(["series_key", "unit_key"])
-    if duplicated.any():
-        rows = frame.iloc[np.flatnonzero(duplicated.to_numpy())[:5]]
-        raise ValueError(f"{int(duplicated.sum())} indicator values repeat a (unit, series) already given, e.g.\n"
+    # One sort by the clustered key; a repeated key is a value given twice.
+    identity = unit_keys.astype(np.int64) << 32 | series_keys
+    order = np.argsort(identity, kind="stable")
+    repeated = np.flatnonzero(identity[order][1:] == identity[order][:-1])
+    if len(repeated):
+        rows = frame.iloc[order[repeated[:5] + 1]]
+        raise ValueError(f"{len(repeated)} indicator values repeat a (unit, series) already given, e.g.\n"
                          f"{rows.to_string()}\nkeep one value per unit, indicator, year, period, sex and area")
-    out[FACTS] = facts.sort_values(["unit_key", "series_key"]).reset_index(drop=True)
+    del identity
+    out[FACTS] = pd.DataFrame({
+        "series_key": series_keys[order], "unit_key": unit_keys[order], "status_key": codes["status_key"][order],
+        **{c: frame[c].to_numpy("float64", na_value=np.nan)[order] for c in ("value", "se", "lower", "upper")},
+        "suppressed": frame["suppressed"].fillna(0).to_numpy("int64")[order],
+    })
     return out
 
 
