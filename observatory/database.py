@@ -596,8 +596,9 @@ class Writer:
             prefix = f"{self.schema}."
             if not present:
                 self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
-            facts.to_sql(value_store.FACTS, self.connection, schema=self.schema, if_exists="append", index=False,
-                         chunksize=_CHUNK, method=_copy_rows)
+            for start in range(0, len(facts), _CHUNK):  # pandas would convert every row to objects at once
+                facts.iloc[start:start + _CHUNK].to_sql(value_store.FACTS, self.connection, schema=self.schema,
+                                                        if_exists="append", index=False, method=_copy_rows)
             if not present:
                 self.connection.execute(text(value_store.view_ddl(prefix, row_column="_row")))
             for statement in value_store.index_ddl(prefix, sqlite=False):

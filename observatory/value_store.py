@@ -95,8 +95,8 @@ def view_ddl(prefix: str, *, row_column: str) -> str:
     from .schema import TABLES
 
     select = ", ".join(f'{columns[c]} AS "{c}"' for c in TABLES[VIEW])
-    return (f'CREATE VIEW {prefix}{VIEW} AS SELECT {FACTS}.series_key * {2 ** UNIT_BITS} + {FACTS}.unit_key '
-            f'AS "{row_column}", {select} FROM {prefix}{FACTS} '
+    identity = f"CAST({FACTS}.series_key AS BIGINT) * {2 ** UNIT_BITS} + {FACTS}.unit_key"
+    return (f'CREATE VIEW {prefix}{VIEW} AS SELECT {identity} AS "{row_column}", {select} FROM {prefix}{FACTS} '
             f"JOIN {prefix}{SERIES} ON {SERIES}.series_key = {FACTS}.series_key "
             f"JOIN {prefix}{UNITS} ON {UNITS}.unit_key = {FACTS}.unit_key {joins}")
 
