@@ -64,6 +64,8 @@ class Database:
             self.path = Path(self.target)
         self._engine: Any = None
         self._columns: dict[str, list[str]] = {}
+        #: What a GeoPackage held when last looked at, by its file's identity (inode, mtime, size).
+        self._seen: dict[str, tuple[tuple[int, int, int], Any]] = {}
 
     def __repr__(self) -> str:
         return f"Database({self.display!r})"
@@ -120,7 +122,23 @@ class Database:
             return "foreign", f"schema {PG_SCHEMA} at {self.display} holds tables but no observatory build"
         return "missing", f"no observatory database at {self.display}"
 
+    def _cached(self, name: str, compute: Any) -> Any:
+        """`compute()`, remembered while the file is the same one (a reader makes several reads a query)."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return compute()
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if name not in self._seen or self._seen[name][0] != stamp:
+            self._seen[name] = (stamp, compute())
+        return self._seen[name][1]
+
     def _file_state(self) -> tuple[str, str]:
+        if self.path.is_file():
+            return self._cached("state", self._read_file_state)
+        return self._read_file_state()
+
+    def _read_file_state(self) -> tuple[str, str]:
         path = self.path
         if not path.exists():
             if not path.parent.is_dir():
@@ -159,9 +177,13 @@ class Database:
         if self.kind == "gpkg":
             if not self.path.exists():
                 return []
-            with self._sqlite() as con:
-                rows = con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name").fetchall()
-            return [r[0] for r in rows]
+
+            def read() -> list[str]:
+                with self._sqlite() as con:
+                    rows = con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name").fetchall()
+                return [r[0] for r in rows]
+
+            return list(self._cached("tables", read))
         from sqlalchemy import inspect
 
         inspector = inspect(self.engine())
