@@ -31,8 +31,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from . import value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
 
 #: PostGIS schema that holds the published tables.
@@ -62,6 +64,8 @@ class Database:
             self.path = Path(self.target)
         self._engine: Any = None
         self._columns: dict[str, list[str]] = {}
+        #: What a GeoPackage held when last looked at, by its file's identity (inode, mtime, size).
+        self._seen: dict[str, tuple[tuple[int, int, int], Any]] = {}
 
     def __repr__(self) -> str:
         return f"Database({self.display!r})"
@@ -118,7 +122,23 @@ class Database:
             return "foreign", f"schema {PG_SCHEMA} at {self.display} holds tables but no observatory build"
         return "missing", f"no observatory database at {self.display}"
 
+    def _cached(self, name: str, compute: Any) -> Any:
+        """`compute()`, remembered while the file is the same one (a reader makes several reads a query)."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return compute()
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if name not in self._seen or self._seen[name][0] != stamp:
+            self._seen[name] = (stamp, compute())
+        return self._seen[name][1]
+
     def _file_state(self) -> tuple[str, str]:
+        if self.path.is_file():
+            return self._cached("state", self._read_file_state)
+        return self._read_file_state()
+
+    def _read_file_state(self) -> tuple[str, str]:
         path = self.path
         if not path.exists():
             if not path.parent.is_dir():
@@ -157,12 +177,17 @@ class Database:
         if self.kind == "gpkg":
             if not self.path.exists():
                 return []
-            with self._sqlite() as con:
-                rows = con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name").fetchall()
-            return [r[0] for r in rows]
+
+            def read() -> list[str]:
+                with self._sqlite() as con:
+                    rows = con.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name").fetchall()
+                return [r[0] for r in rows]
+
+            return list(self._cached("tables", read))
         from sqlalchemy import inspect
 
-        return sorted(inspect(self.engine()).get_table_names(schema=PG_SCHEMA))
+        inspector = inspect(self.engine())
+        return sorted(inspector.get_table_names(schema=PG_SCHEMA) + inspector.get_view_names(schema=PG_SCHEMA))
 
     def columns(self, table: str) -> list[str]:
         """Columns of a table (geometry included), checked so that filters name real columns."""
@@ -459,6 +484,10 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
             con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key})
 
 
+#: Rows sent to the database at a time by a bulk insert.
+_CHUNK = 100_000
+
+
 class Writer:
     """Writes tables inside a `Database.writer()` block. Row order is kept in a `_row` column on PostGIS."""
 
@@ -487,15 +516,20 @@ class Writer:
                 ).fetchone():
                     return 0
                 clause, params = self.db._where(table, where, ":{}")
-                n = con.execute(f'DELETE FROM "{table}"{clause}', params).rowcount
+                statement = (value_store.delete_sql("", clause, row_column="fid") if table == value_store.VIEW
+                             else f'DELETE FROM "{table}"{clause}')
+                n = con.execute(statement, params).rowcount
                 con.commit()
                 return n
         from sqlalchemy import inspect, text
 
-        if table not in inspect(self.connection).get_table_names(schema=self.schema):
+        inspector = inspect(self.connection)
+        if table not in inspector.get_table_names(schema=self.schema) + inspector.get_view_names(schema=self.schema):
             return 0
         clause, params = self.db._where(table, where, ":{}")
-        return self.connection.execute(text(f'DELETE FROM {self.schema}."{table}"{clause}'), params).rowcount
+        statement = (value_store.delete_sql(f"{self.schema}.", clause, row_column="_row") if table == value_store.VIEW
+                     else f'DELETE FROM {self.schema}."{table}"{clause}')
+        return self.connection.execute(text(statement), params).rowcount
 
     def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
         """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay fast."""
@@ -522,7 +556,95 @@ class Writer:
         for statement in statements(present, f"{self.schema}."):
             self.connection.execute(text(statement))
 
+    def _holds(self, table: str) -> bool:
+        """Whether this transaction holds a table of that name."""
+        if self.staging_path is not None:
+            if not self.staging_path.exists():
+                return False
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                return con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+        from sqlalchemy import inspect
+
+        return table in inspect(self.connection).get_table_names(schema=self.schema)
+
+    def _stored(self, table: str) -> pd.DataFrame:
+        """A (small) table as this transaction holds it, empty with no columns if it has no such table."""
+        if not self._holds(table):
+            return pd.DataFrame()
+        if self.staging_path is not None:
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                return pd.read_sql_query(f'SELECT * FROM "{table}"', con)
+        from sqlalchemy import text
+
+        return pd.read_sql_query(text(f'SELECT * FROM {self.schema}."{table}"'), self.connection)
+
+    def _write_values(self, frame: pd.DataFrame, *, append: bool) -> None:
+        """Indicator values go to the value store's fact, series and lookup tables behind the tidy view."""
+        empty = value_store.empty_tables()
+
+        def stored(table: str) -> pd.DataFrame:
+            found = self._stored(table)
+            return found if len(found.columns) else empty[table]
+
+        present = self._holds(value_store.FACTS)
+        if present and not append:
+            self._clear_values()
+        if not len(frame) and not present:
+            return
+        parts = value_store.encode(frame, stored)
+        for table in (*value_store.LOOKUPS, value_store.UNITS, value_store.SERIES):
+            if len(parts[table]):
+                self._write(table, parts[table], append=True)
+        facts = parts[value_store.FACTS]
+        if self.staging_path is not None:
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                if not present:
+                    con.execute(value_store.fact_ddl("", sqlite=True))
+                insert = f"INSERT INTO {value_store.FACTS} VALUES ({', '.join('?' * facts.shape[1])})"
+                for start in range(0, len(facts), _CHUNK):  # in chunks: Python rows of all 2.8 M would take GBs
+                    chunk = facts.iloc[start:start + _CHUNK]
+                    con.executemany(insert, zip(*(chunk[c].tolist() for c in chunk.columns), strict=True))
+                if not present:
+                    con.execute(value_store.view_ddl("", row_column="fid"))
+                    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+                                "VALUES (?, 'attributes', ?, ?)",
+                                (value_store.VIEW, value_store.VIEW, "indicator values in tidy form"))
+                for statement in value_store.index_ddl("", sqlite=True):
+                    con.execute(statement)
+                con.commit()
+        else:
+            from sqlalchemy import text
+
+            prefix = f"{self.schema}."
+            if not present:
+                self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
+            for start in range(0, len(facts), _CHUNK):  # pandas would convert every row to objects at once
+                facts.iloc[start:start + _CHUNK].to_sql(value_store.FACTS, self.connection, schema=self.schema,
+                                                        if_exists="append", index=False, method=_copy_rows)
+            if not present:
+                self.connection.execute(text(value_store.view_ddl(prefix, row_column="_row")))
+            for statement in value_store.index_ddl(prefix, sqlite=False):
+                self.connection.execute(text(statement))
+        self.db._columns.pop(value_store.VIEW, None)
+
+    def _clear_values(self) -> None:
+        """Empty the value store (a replace of the whole indicator_value table)."""
+        statements = [f"DELETE FROM {{}}{table}" for table in value_store.STORE_TABLES]
+        if self.staging_path is not None:
+            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+                for statement in statements:
+                    con.execute(statement.format(""))
+                con.commit()
+            return
+        from sqlalchemy import text
+
+        for statement in statements:
+            self.connection.execute(text(statement.format(f"{self.schema}.")))
+
     def _write(self, table: str, frame: pd.DataFrame, *, append: bool) -> None:
+        if table == value_store.VIEW:
+            self._write_values(frame, append=append)
+            return
         frame = _storable(frame)
         if self.staging_path is not None:
             import pyogrio
@@ -593,18 +715,23 @@ RUN_COLUMNS = ("run_id",)
 
 
 def digest_frames(frames: Mapping[str, pd.DataFrame]) -> str:
-    """SHA-256 over the sorted content of tables (run ids left out), to prove two builds gave the same data."""
+    """
+    SHA-256 over the content of tables (run ids left out), to prove two builds gave the same data:
+    each row is hashed by `pandas.util.hash_pandas_object` over its columns in name order, and the
+    sorted row hashes are digested, so row order does not count and nothing is converted to text.
+    """
     digest = hashlib.sha256()
     for table in sorted(frames):
         frame = pd.DataFrame(frames[table]).drop(columns=list(RUN_COLUMNS), errors="ignore")
         if "geometry" in frame.columns:
             import shapely
 
-            frame["geometry"] = shapely.to_wkb(frame["geometry"].values, hex=True)
-        frame = frame.reindex(sorted(frame.columns), axis=1).astype("string")
-        frame = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+            frame["geometry"] = shapely.to_wkb(frame["geometry"].values)
+        frame = frame.reindex(sorted(frame.columns), axis=1)
+        rows = np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy()) if len(frame.columns) else []
         digest.update(table.encode())
-        digest.update(frame.to_csv(index=False).encode())
+        digest.update("\x1f".join(frame.columns).encode())
+        digest.update(np.asarray(rows, dtype="uint64").tobytes())
     return digest.hexdigest()
 
 

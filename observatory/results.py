@@ -24,10 +24,12 @@ def _lang_check(lang: str) -> None:
         raise unknown_name("language", lang, LANGUAGES)
 
 
-def _with_units(frame: pd.DataFrame, level: str, db: DatabaseLike, geometry: bool) -> pd.DataFrame:
+def _with_units(frame: pd.DataFrame, level: str, db: DatabaseLike, geometry: bool,
+                codes: list[str] | None = None) -> pd.DataFrame:
     columns = ["code", "name_fr", "name_ar"] + (["region_code"] if level in ("province", "commune") else [])
     columns += ["province_code", "type"] if level == "commune" else []
-    units = connect(db).read(level, columns=columns + (["geometry"] if geometry else []), geometry=geometry)
+    units = connect(db).read(level, columns=columns + (["geometry"] if geometry else []), geometry=geometry,
+                             where={"code": codes})
     merged = units.merge(frame, on="code", how="inner")
     return merged
 
@@ -51,10 +53,13 @@ def fragility_index(
         raise unknown_name("level", level, MAP_LEVELS)
     if lens not in LENSES:
         raise unknown_name("lens", lens, LENSES)
-    frame = connect(db).read("index_score", where={"level": level, "lens": lens})
-    frame = _with_units(frame, level, db, geometry)
-    if region is not None:
-        frame = frame[(frame["code"] == region) if level == "region" else (frame["region_code"] == region)]
+    database = connect(db)
+    codes = None
+    if region is not None:  # the région's units first, so only their scores are read
+        codes = [region] if level == "region" else list(
+            database.read(level, where={"region_code": region}, columns=["code"], geometry=False)["code"])
+    frame = database.read("index_score", where={"level": level, "lens": lens, "code": codes})
+    frame = _with_units(frame, level, db, geometry, codes)
     if lang is not None:
         _lang_check(lang)
         frame = frame.assign(explanation=frame[f"explanation_{lang}"]).drop(

@@ -30,10 +30,12 @@ JOBS: tuple[Callable[[BuildContext], None], ...] = (
     analytics.job,
 )
 
-#: Indexes that keep the query layer's filters fast on both backends.
+#: Indexes that keep the query layer's filters fast on both backends (indicator values are indexed by
+#: their store, `observatory.value_store`).
 INDEXES = {
-    "indicator_value": [("indicator_id", "level", "year"), ("unit_code",)],
     "web_geometry": [("level", "detail")],
+    "index_score": [("level", "lens"), ("code",)],
+    "index_contribution": [("code",)],
 }
 
 
@@ -66,6 +68,7 @@ def build(
         bar.update(task, description=f"writing {database.display}")
         summary = _summary(ctx, time.perf_counter() - clock)
         summary["job_seconds"] = job_seconds
+        phase_clock = time.perf_counter()
         with database.writer(rebuild=True) as writer:
             for table, frame in ctx.tables.items():
                 writer.replace(table, frame.reindex(columns=TABLES.get(table, list(frame.columns))))
@@ -73,7 +76,10 @@ def build(
                 writer.append("etl_run", record.etl_run_row())
                 writer.append("quarantine", record.quarantine_rows())
             writer.index(INDEXES)
+            summary["write_seconds"] = round(time.perf_counter() - phase_clock, 1)
+            phase_clock = time.perf_counter()
             summary["content_digest"] = digest_frames({t: f for t, f in ctx.tables.items() if t in data_tables()})
+            summary["digest_seconds"] = round(time.perf_counter() - phase_clock, 1)
             summary["seconds"] = round(time.perf_counter() - clock, 1)
             build_row = {
                 "build_id": ctx.build_id, "started_at": started, "ended_at": now(), "code_version": ctx.version,
@@ -118,7 +124,12 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
                          f"{placed.get('median_km_before', 0):.1f}")
     georeference.add_row("corrected", f"{placed.get('share_inside', 0):.1%}", f"{placed.get('median_km', 0):.1f}")
     georeference.add_row("corrected, région held out", f"{placed.get('heldout_share_inside', 0):.1%}", "")
-    for table in (runs, geometry, georeference, checks):
+    phases = Table("phase", "seconds", title="Build phases")
+    for name, seconds in summary["job_seconds"].items():
+        phases.add_row(f"job {name}", f"{seconds:.1f}")
+    phases.add_row("atomic write", f"{summary['write_seconds']:.1f}")
+    phases.add_row("content digest", f"{summary['digest_seconds']:.1f}")
+    for table in (runs, geometry, georeference, checks, phases):
         console.print(table)  # type: ignore[attr-defined]
     console.print(  # type: ignore[attr-defined]
         f"[green]built[/] {database.display} in {summary['seconds']} s — "

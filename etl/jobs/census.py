@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from observatory import registry
-from observatory.etl.context import BuildContext
+from observatory.etl.context import BuildContext, as_categorical, concat
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
 from observatory.etl.validate import indicator_schema, split_valid, unit_schema
@@ -133,10 +133,12 @@ def indicators_job(ctx: BuildContext) -> None:
                        if "_from_arrondissements" in good else pd.Series(False, index=good.index))
             is_commune = good["level"] == "commune"
             kw = {"dataset": dataset, "year": year, "units": unit_of, "source_of": source_of}
-            values.append(T.tidy(good[is_commune & ~is_city], level="commune", status="published", **kw))
-            values.append(T.tidy(good[is_commune & is_city], level="commune", status="aggregated", **kw))
-            values.append(T.tidy(good[good["level"] == "arrondissement"], level="arrondissement",
-                                 status="published", **kw))
+            values.append(as_categorical("indicator_value", T.tidy(good[is_commune & ~is_city], level="commune",
+                                                                  status="published", **kw)))
+            values.append(as_categorical("indicator_value", T.tidy(good[is_commune & is_city], level="commune",
+                                                                  status="aggregated", **kw)))
+            values.append(as_categorical("indicator_value", T.tidy(
+                good[good["level"] == "arrondissement"], level="arrondissement", status="published", **kw)))
             commune_rows = good[is_commune]
             measures = T.measure_columns(commune_rows)
             with_parents = commune_rows.join(parent, on="code")
@@ -147,14 +149,14 @@ def indicators_job(ctx: BuildContext) -> None:
                                              ["code", *keys_extra], measures, unit_of, dataset, year)
                 tidy = T.tidy(aggregate, level=level, status="aggregated", **kw)
                 check = _compare(tidy, frame, level, year)
-                values.append(_serve_published(tidy, check))
+                values.append(as_categorical("indicator_value", _serve_published(tidy, check)))
                 checks.append(check)
-        result = pd.concat(values, ignore_index=True)
+        result = concat("indicator_value", values)  # categorical text: 2.8 M rows in a few hundred MB
         result["se"] = float("nan")
         result["lower"] = float("nan")
         result["upper"] = float("nan")
         result["suppressed"] = 0
-        result["run_id"] = run.run_id
+        result["run_id"] = pd.Categorical.from_codes(np.zeros(len(result), dtype="int8"), [run.run_id])
         ctx.add("indicator_value", result[TABLES["indicator_value"]])
         ctx.put("aggregate_check", pd.concat(checks, ignore_index=True)[TABLES["aggregate_check"]])
 
