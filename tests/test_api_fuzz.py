@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from observatory.api import create_api_app
-from observatory.api.app import ROUTES
+from observatory.api.app import DOCUMENTED_ROUTES, ROUTES
 
 OPERATIONS = [f"{r.method} {r.openapi_path}" for r in ROUTES]
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
@@ -34,8 +34,9 @@ def api_schema(built_db):
 
 
 def test_every_route_is_documented(api_schema):
+    # The report download is documented too; it renders a PDF, so the fuzzing below leaves it out.
     documented = {op.ok().label for op in api_schema.get_all_operations()}
-    assert documented == set(OPERATIONS)
+    assert documented == {f"{r.method} {r.openapi_path}" for r in DOCUMENTED_ROUTES}
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)

@@ -235,16 +235,16 @@ def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tm
     assert body["properties"]["status"] == "reviewed" and sum(f["properties"]["sites"] for f in body["features"]) == 6
 
 
-def test_great_circle_covering_reproduces_the_measured_figures(built_db):
-    # Without capacity, circuity or roads the planner is the previous maximal covering plan: 53.4% of
-    # need within 15 km, greedy covering 52.8%, the largest needs 42.2%, the index ranking 3.7%.
+def test_plain_covering_beats_its_baselines_and_greedy_keeps_its_guarantee(built_db):
+    # Without capacity, circuity or roads the planner is the maximal covering problem: the optimum
+    # reaches at least what greedy covering reaches, and greedy at least (1 - 1/e) of the optimum
+    # (Nemhauser, Wolsey & Fisher 1978); ranking by need or by index alone does worse.
     frame = obs.planning_frame(db=built_db)
     frame.frame["road_km"] = 0.0
     s = planner.plan(frame, sites=50, radius_km=15, capacity=0, circuity=1.0, price=False).summary
-    assert s["covered_share"] == pytest.approx(0.534, abs=1e-3)
-    assert s["greedy_covered_share"] == pytest.approx(0.528, abs=1e-3)
-    assert s["top_need_covered_share"] == pytest.approx(0.422, abs=1e-3)
-    assert s["top_index_covered_share"] == pytest.approx(0.037, abs=1e-3)
+    assert s["covered_share"] >= s["greedy_covered_share"] - 1e-9
+    assert s["greedy_covered_share"] >= (1 - 1 / np.e) * s["covered_share"]
+    assert s["top_index_covered_share"] < s["top_need_covered_share"] < s["greedy_covered_share"]
 
 
 def test_the_api_explains_an_infeasible_plan_in_the_asked_language(built_db):
