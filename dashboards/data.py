@@ -6,6 +6,7 @@ statistic; classes and ranks come from `observatory.classify`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,10 @@ from observatory import query, results
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 
+from .i18n import t
+
+#: The census publisher, named in each language (its own Arabic name) where a source line is shown.
+HCP = "Haut-Commissariat au Plan"
 #: Decimal places kept in map coordinates: 3 is ~100 m, finer than a commune map can show.
 PRECISION = {"low": 3, "medium": 4}
 
@@ -126,14 +131,17 @@ class AppData:
         rows = cat[(cat.indicator_id == indicator_id) & (cat.year.astype(int) == int(year))]
         return rows.iloc[0].to_dict() if len(rows) else {}
 
-    def source_line(self, source_id: str | None) -> str:
-        """'Title — Publisher (licence)' of a source, for a hover or a footer."""
+    def source_line(self, source_id: str | None, lang: str = "fr") -> str:
+        """'Title (licence)' of a source, short enough for a legend, the publisher named in `lang`."""
         src = self.sources()
         rows = src[src.source_id == source_id]
         if not len(rows):
             return str(source_id or "")
         row = rows.iloc[0]
-        return f"{row.publisher}, {row.title} ({row.licence})"
+        title = row.title if str(row.title).startswith(str(row.publisher)) else f"{row.publisher}, {row.title}"
+        title = title.replace(HCP, t("publisher_hcp", lang))
+        licence = re.search(r"CC[ -]BY(?:[ -]SA)?(?: \d\.\d)?|ODbL|Etalab[^.,;]*", str(row.licence))
+        return f"{title} ({licence.group(0)})" if licence else title
 
     def has(self, indicator_id: str, year: int | str | None = None) -> bool:
         cat = self.catalogue()
@@ -214,6 +222,11 @@ class AppData:
         """Values aligned on `codes` (NaN where missing)."""
         values = self.values(indicator_id, int(year), level)["value"]
         return values.reindex(list(codes)).to_numpy(dtype="float64")
+
+    def statuses(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
+        """Value statuses (published, modelled, simulated...) aligned on `codes` (None where missing)."""
+        status = self.values(indicator_id, int(year), level)["status"]
+        return status.reindex(list(codes)).astype(object).to_numpy()
 
     def unit_value(self, indicator_id: str, year: int, level: str, code: str) -> float:
         values = self.values(indicator_id, int(year), level)["value"]

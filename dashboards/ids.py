@@ -10,6 +10,8 @@ PAGE = "page-content"
 NAV = "nav"
 LANG_LINKS = "lang-links"
 FOOTER = "footer"
+VIEW_SEARCH = "view-search"
+COPY_LINK = "copy-link"
 
 # -- map explorer ---------------------------------------------------------------------------------
 MAP = "map"

@@ -17,7 +17,7 @@ from observatory import results
 
 from .. import ids
 from ..data import AppData
-from ..i18n import indicator_label, t
+from ..i18n import dropdown_labels, indicator_label, t
 from . import Page, register
 from .explorer import indicator_choice, indicator_options, split_choice
 
@@ -69,12 +69,13 @@ def _catalogue_table(data: AppData, lang: str) -> Any:
     rows = [{
         "indicator_id": r["indicator_id"], "label": indicator_label(r, lang), "year": int(r["year"]),
         "unit": r.get("unit", ""), "definition": r.get("definition", "") or r.get("heading", ""),
-        "source": data.source_line(r.get("source_id")), "licence": r.get("licence", ""),
+        "source": data.source_line(r.get("source_id"), lang), "licence": r.get("licence", ""),
     } for r in cat.to_dict("records")]
     columns = [{"name": t(f"col_{c}", lang), "id": c} for c in
                ("indicator_id", "label", "year", "unit", "definition", "source", "licence")]
     return dash_table.DataTable(
         id=ids.CATALOGUE, data=rows, columns=columns, page_size=15, filter_action="native", sort_action="native",
+        filter_options={"placeholder_text": t("table_filter", lang)}, style_table={"overflowX": "auto"},
         style_cell={"textAlign": "right" if lang == "ar" else "left", "whiteSpace": "normal", "fontSize": "14px",
                     "maxWidth": "320px"},
         style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
@@ -85,8 +86,15 @@ def _sources_list(data: AppData, lang: str) -> Any:
     src = data.sources()
     return html.Ul([html.Li([html.Strong(r["title"]), f" — {r['publisher']}. ", html.Span(r["licence"]),
                              html.Br(), html.Code(r.get("url") or ""),
-                             html.Small(f" · SHA-256 {str(r.get('sha256') or '')[:12]}… · {r.get('retrieved_at', '')}")])
+                             html.Small(_fingerprint(r))])
                     for r in src.to_dict("records")], id=ids.SOURCES)
+
+
+def _fingerprint(source: dict[str, Any]) -> str:
+    """' · SHA-256 … · date' for a source, leaving out what the database does not hold."""
+    parts = [f"SHA-256 {source['sha256'][:12]}…" if isinstance(source.get("sha256"), str) and source["sha256"] else "",
+             str(source["retrieved_at"]) if isinstance(source.get("retrieved_at"), str) else ""]
+    return "".join(f" · {part}" for part in parts if part)
 
 
 def _model_cards(data: AppData, lang: str) -> Any:
@@ -144,7 +152,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Section([
             html.H2(t("downloads", lang)),
             html.Label(t("indicator", lang), htmlFor=ids.DOWNLOAD_INDICATOR),
-            dcc.Dropdown(id=ids.DOWNLOAD_INDICATOR, options=indicator_options(data, lang),
+            dcc.Dropdown(labels=dropdown_labels(lang), id=ids.DOWNLOAD_INDICATOR, options=indicator_options(data, lang),
                          value=f"{indicator}|{year}", clearable=False),
             dcc.RadioItems(id=ids.DOWNLOAD_FORMAT, options=[{"label": f.upper(), "value": f} for f in FORMATS],
                            value="csv", inline=True),
