@@ -47,8 +47,9 @@ def shell(pages: dict[str, Any], data: AppData, pathname: str, search: str, *, d
                       html.Span(t("app_subtitle", lang), className="subtitle")], className="brand"),
             nav,
             html.Div(language_links(pathname, search, lang), id=ids.LANG_LINKS, className="languages"),
-            dcc.Clipboard(id=ids.COPY_LINK, title=t("copy_link", lang), className="copy-link",
-                          children=t("copy_link", lang), copied_children=t("link_copied", lang)),
+            html.Div([html.Button(t("copy_link", lang), id=ids.COPY_LINK, className="copy-link", type="button",
+                                  **{"data-copied": t("link_copied", lang)}),
+                      html.Span(id=ids.COPY_LINK + "-status", role="status", className="copy-status")]),
         ], className="header"),
         html.Main(page.layout(data, state), id="main", tabIndex="-1"),
         html.Footer(t("footer", lang), id=ids.FOOTER, className="footer"),
@@ -136,9 +137,12 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
         return shell(pages, data, pathname, search, default_lang=default_lang), direction(lang_now), lang_now, here
 
     # The link of the view as it is now, for the copy button (the URL follows every choice).
-    app.clientside_callback("function(n) { return window.location.href; }",
-                            Output(ids.COPY_LINK, "content"), Input(ids.COPY_LINK, "n_clicks"),
-                            prevent_initial_call=True)
+    app.clientside_callback(
+        "function(n) { const done = document.getElementById('copy-link').dataset.copied;"
+        " if (navigator.clipboard) { return navigator.clipboard.writeText(window.location.href).then("
+        " function() { return done; }, function() { return window.location.href; }); }"
+        " return window.location.href; }",
+        Output(ids.COPY_LINK + "-status", "children"), Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)
 
     @app.callback(Output(ids.LANG_LINKS, "children"), Input(ids.URL, "search"), State(ids.URL, "pathname"),
                   prevent_initial_call=True)

@@ -7,6 +7,7 @@ statistic; classes and ranks come from `observatory.classify`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +42,14 @@ INDEX_YEAR = 2024
 LISA_CODES = {"high-high": "HH", "low-low": "LL", "high-low": "HL", "low-high": "LH", "not significant": "ns"}
 
 
+def fold(text: str) -> str:
+    """Text without accents, Arabic short vowels or case, apostrophes and dashes as spaces: what a search
+    compares."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s'’ʼ`\-]+", " ", bare.casefold()).strip()
+
+
 def _round(coords: Any, digits: int) -> Any:
     if isinstance(coords[0], (float, int)):
         return [round(float(c), digits) for c in coords[:2]]
@@ -64,6 +73,7 @@ class AppData:
         self.has_index = lru_cache(maxsize=1)(self._has_index)
         self.indicator = lru_cache(maxsize=1024)(self._indicator)
         self.latest_year = lru_cache(maxsize=1024)(self._latest_year)
+        self.search_index = lru_cache(maxsize=3)(self._search_index)
         self.names = lru_cache(maxsize=16)(self._names)
 
     def warm(self) -> None:
@@ -165,6 +175,32 @@ class AppData:
         keep = [c for c in ("code", "name_fr", "name_ar", "region_code", "province_code", "type",
                             "population_2024") if c in frame.columns]
         return frame[keep].reset_index(drop=True)
+
+    def _search_index(self, lang: str) -> pd.DataFrame:
+        """Every commune with its label ('name · الاسم — province') and the folded text a search matches."""
+        communes = self.units("commune")
+        provinces = self.names("province", lang)
+        first, second = ("name_ar", "name_fr") if lang == "ar" else ("name_fr", "name_ar")
+        labels = [f"{row[first]} · {row[second]} — {provinces.get(row['province_code'], '')}"
+                  for row in communes.to_dict("records")]
+        return pd.DataFrame({"code": communes.code, "label": labels, "folded": [fold(label) for label in labels]})
+
+    def search(self, text: str | None, lang: str, *, limit: int = 30) -> list[dict[str, str]]:
+        """Communes whose French or Arabic name or province holds every word typed, ignoring accents and
+        case ('Aït' finds 'Ait'); each option names its province, as several communes share a name."""
+        words = fold(text or "").split()
+        if not words:
+            return []
+        index = self.search_index(lang)
+        hit = np.ones(len(index), dtype=bool)
+        for word in words:
+            hit &= index.folded.str.contains(word, regex=False).to_numpy()
+        found = index[hit]
+        # Names that start with what was typed first, then the others, each alphabetically.
+        starts = found.folded.str.startswith(words[0])
+        found = pd.concat([found[starts], found[~starts]]).head(limit)
+        return [{"label": label, "value": code, "search": text or ""}
+                for code, label in zip(found.code, found.label)]
 
     def _country_code(self) -> str:
         return str(self._units("country").code.iloc[0])

@@ -155,7 +155,7 @@ def value_patch(classes: np.ndarray, colours: list[str], customdata: list[list[A
 
 
 def legend(title: str, intervals: list[tuple[float, float]], counts: tuple[int, ...], colours: list[str],
-           missing: int, lang: str, *, unit: str = "") -> html.Div:
+           missing: int, lang: str, *, unit: str = "", source: str = "") -> html.Div:
     """A legend that reads as a list: a swatch, the range and how many units fall in it."""
     items = [
         html.Li([html.Span(className="swatch", style={"background": colour}),
@@ -166,7 +166,8 @@ def legend(title: str, intervals: list[tuple[float, float]], counts: tuple[int, 
     if missing:
         items.append(html.Li([html.Span(className="swatch", style={"background": NO_DATA}),
                               html.Span(t("no_data", lang)), html.Span(f"({missing})", className="count")]))
-    return html.Div([html.H3(title), html.Ul(items[::-1], className="legend-list")], className="legend")
+    return html.Div([html.H3(title), html.Ul(items[::-1], className="legend-list"),
+                     html.P(source, className="source") if source else None], className="legend")
 
 
 def categorical_legend(title: str, entries: list[tuple[str, str, int]]) -> html.Div:

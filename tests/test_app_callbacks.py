@@ -241,6 +241,16 @@ def test_no_map_can_send_anything_off_the_machine(data, path, lang):
             assert config["locales"][lang]["format"]["decimal"] == ","
 
 
+def test_search_ignores_accents_and_case_and_names_the_province(data):
+    # HCP writes "Ait Ourir"; a user types "aït ourir".
+    found = data.search("aït OURIR", "fr")
+    assert [o["value"] for o in found] == ["07.041.01.01"] and found[0]["label"].endswith("— Al Haouz")
+    # Two communes called Ajdir (Al Hoceima and Taza): the list tells them apart.
+    labels = [o["label"] for o in data.search("ajdir", "fr")]
+    assert {"Ajdir · أجدير — Al Hoceima", "Ajdir · أجدير — Taza"} <= set(labels)
+    assert data.search("الرشيدية", "ar")[0]["value"] == ERRACHIDIA
+
+
 def test_arabic_uses_arabic_place_names(data):
     page = shell(load_pages(), data, "/", f"?lang=ar&region={DRAA_TAFILALET}", default_lang="fr")
     text = as_text(page)

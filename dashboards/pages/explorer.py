@@ -94,7 +94,7 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
     colours = figures.class_colours(state["palette"], max(classes.k, 1))
     view.update(classes=classes.classes, colours=colours, legend=figures.legend(
         f"{label} ({year})", classes.intervals(), classes.counts, colours, int((classes.classes < 0).sum()),
-        lang, unit=unit))
+        lang, unit=unit, source=t("source_line", lang, source=source)))
     return view
 
 
@@ -220,13 +220,6 @@ def _place_options(frame: pd.DataFrame, lang: str) -> list[dict[str, str]]:
     return [{"label": place_name(row, lang), "value": row["code"]} for row in frame.to_dict("records")]
 
 
-def search_options(data: AppData) -> list[dict[str, str]]:
-    """Every commune, findable by its French or its Arabic name."""
-    communes = data.units("commune")
-    return [{"label": f"{row['name_fr']} · {row['name_ar']}", "value": row["code"]}
-            for row in communes.to_dict("records")]
-
-
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
@@ -248,8 +241,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         # A full load, not a Dash link: the router renders on a new path, and this link keeps the path.
         html.A(t("question", lang), href=href("/", question_state), id=ids.QUESTION, className="question"),
         html.Label(t("search", lang), htmlFor=ids.SEARCH),
-        dcc.Dropdown(labels=dropdown_labels(lang), id=ids.SEARCH, options=search_options(data), placeholder=t("search_placeholder", lang),
-                     searchable=True, clearable=True),
+        dcc.Dropdown(labels=dropdown_labels(lang), id=ids.SEARCH, options=[],
+                     placeholder=t("search_placeholder", lang), searchable=True, clearable=True),
         html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
         dcc.Dropdown(labels=dropdown_labels(lang), id=ids.INDICATOR, options=options, value=f"{indicator}|{year}", clearable=False),
         html.Fieldset([html.Legend(t("level", lang)),
@@ -266,9 +259,10 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
             html.Label(t("scheme", lang), htmlFor=ids.SCHEME),
             dcc.Dropdown(labels=dropdown_labels(lang), id=ids.SCHEME, options=_options(SCHEMES, "scheme_", lang), value=state["scheme"],
                          clearable=False),
-            html.Label(t("classes", lang), htmlFor=ids.CLASSES),
-            dcc.RadioItems(id=ids.CLASSES, options=[{"label": str(k), "value": str(k)} for k in range(3, 8)],
-                           value=state["k"], inline=True),
+            html.Fieldset([html.Legend(t("classes", lang)),
+                           dcc.RadioItems(id=ids.CLASSES, options=[{"label": str(k), "value": str(k)}
+                                                                   for k in range(3, 8)],
+                                          value=state["k"], inline=True)]),
             html.Label(t("palette", lang), htmlFor=ids.PALETTE),
             dcc.Dropdown(labels=dropdown_labels(lang), id=ids.PALETTE, options=[{"label": p, "value": p} for p in PALETTES],
                          value=state["palette"], clearable=False),
@@ -356,6 +350,14 @@ def callbacks(app: Any, data: AppData) -> None:
         state = state_from_controls(lang or "fr", level, region, province, indicator, scheme, k, palette, compare,
                                     indicator2, lisa)
         return (*update_maps(data, ctx.triggered_id, state), encode(state), shown_url("/", encode(state)))
+
+    @app.callback(Output(ids.SEARCH, "options"), Input(ids.SEARCH, "search_value"), State(ids.LANG, "data"),
+                  prevent_initial_call=True)
+    def on_search(text, lang):
+        # The browser's own filter cannot fold accents: the server matches, the options carry what was typed.
+        if not text:
+            return no_update
+        return data.search(text, lang or "fr")
 
     @app.callback(
         Output("province", "options"), Output("province", "value", allow_duplicate=True),
