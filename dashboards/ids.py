@@ -66,6 +66,7 @@ PLAN_EXPORT_REPORT = "plan-export-report"
 
 # -- data and method ------------------------------------------------------------------------------
 CATALOGUE = "catalogue"
+CATALOGUE_FILTER = "catalogue-filter"
 SOURCES = "sources"
 GEOREFERENCE = "georeference"
 DOWNLOAD_INDICATOR = "download-indicator"

@@ -104,12 +104,12 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 dcc.Dropdown(labels=dropdown_labels(lang), id=ids.INDEX_REGION, options=_place_options(data.units("region"), lang), value=region,
                              clearable=False),
                 html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
-                html.Label(t("normalisation", lang), htmlFor=ids.INDEX_NORMALISATION),
-                dcc.RadioItems(id=ids.INDEX_NORMALISATION, value="minmax", options=[
-                    {"label": t(f"norm_{n}", lang), "value": n} for n in ix.NORMALISATIONS]),
-                html.Label(t("aggregation", lang), htmlFor=ids.INDEX_AGGREGATION),
-                dcc.RadioItems(id=ids.INDEX_AGGREGATION, value="arithmetic", options=[
-                    {"label": t(f"agg_{a}", lang), "value": a} for a in ix.AGGREGATIONS]),
+                html.Fieldset([html.Legend(t("normalisation", lang)),
+                               dcc.RadioItems(id=ids.INDEX_NORMALISATION, value="minmax", options=[
+                                   {"label": t(f"norm_{n}", lang), "value": n} for n in ix.NORMALISATIONS])]),
+                html.Fieldset([html.Legend(t("aggregation", lang)),
+                               dcc.RadioItems(id=ids.INDEX_AGGREGATION, value="arithmetic", options=[
+                                   {"label": t(f"agg_{a}", lang), "value": a} for a in ix.AGGREGATIONS])]),
             ], className="controls"),
             html.Div([
                 dcc.Graph(id=ids.INDEX_MAP, config=figures.graph_config(lang), className="map", figure=figures.choropleth(
