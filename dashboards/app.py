@@ -20,7 +20,7 @@ from . import ids
 from .data import AppData
 from .i18n import direction, t
 from .pages import load_pages
-from .state import encode, href, parse
+from .state import encode, href, parse, shown_url
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -47,6 +47,9 @@ def shell(pages: dict[str, Any], data: AppData, pathname: str, search: str, *, d
                       html.Span(t("app_subtitle", lang), className="subtitle")], className="brand"),
             nav,
             html.Div(language_links(pathname, search, lang), id=ids.LANG_LINKS, className="languages"),
+            html.Div([html.Button(t("copy_link", lang), id=ids.COPY_LINK, className="copy-link", type="button",
+                                  **{"data-copied": t("link_copied", lang)}),
+                      html.Span(id=ids.COPY_LINK + "-status", role="status", className="copy-status")]),
         ], className="header"),
         html.Main(page.layout(data, state), id="main", tabIndex="-1"),
         html.Footer(t("footer", lang), id=ids.FOOTER, className="footer"),
@@ -61,6 +64,40 @@ def language_links(pathname: str | None, search: str | None, lang: str) -> list[
             for code in LANGUAGES]
 
 
+class StaticCache:
+    """Compressed bodies of the app's scripts and styles, which do not change while it runs: each is
+    compressed once, not on every page load (plotly.js alone is 4.8 MB)."""
+
+    def __init__(self) -> None:
+        self._bodies: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self._bodies.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.split(";", 1)[-1].startswith(STATIC_PREFIXES):
+            self._bodies[key] = value
+
+
+STATIC_PREFIXES = ("GET /_dash-component-suites/", "GET /assets/")
+
+
+def compress(server: Any) -> None:
+    """Brotli (gzip for older clients) on every response of the server, the API's included."""
+    from flask import request
+    from flask_compress import Compress
+
+    server.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6, COMPRESS_MIN_SIZE=500,
+        COMPRESS_MIMETYPES=["text/html", "text/css", "text/plain", "text/csv", "application/javascript",
+                            "text/javascript", "application/json", "application/geo+json", "image/svg+xml"],
+        # Streamed bodies (large API downloads) go out as they are produced, uncompressed.
+        COMPRESS_STREAMS=False,
+        COMPRESS_CACHE_BACKEND=StaticCache, COMPRESS_CACHE_KEY=lambda _req: f"{request.method} {request.full_path}",
+    )
+    Compress(server)
+
+
 def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str | None = None) -> dash.Dash:
     """The observatory's Dash app over `db` (a Database, a .gpkg path or a URL; default: the settings)."""
     database = _database(db)
@@ -71,10 +108,12 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
         __name__, assets_folder=str(ASSETS), serve_locally=True, suppress_callback_exceptions=True,
         title="Observatoire de l'équité numérique", update_title=None, compress=False,
     )
+    compress(app.server)
     app.data = data  # type: ignore[attr-defined] - the tests and the benchmark read through it
     app.layout = html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         dcc.Store(id=ids.LANG, data=default_lang),
+        dcc.Store(id=ids.VIEW_SEARCH),
         html.Div(id=ids.SHELL, dir=direction(default_lang), lang=default_lang),
     ])
 
@@ -85,12 +124,25 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
 
     @app.callback(
         Output(ids.SHELL, "children"), Output(ids.SHELL, "dir"), Output(ids.SHELL, "lang"),
-        Input(ids.URL, "pathname"), Input(ids.LANG, "data"), State(ids.URL, "search"),
+        Output(ids.VIEW_SEARCH, "data"),
+        Input(ids.URL, "pathname"), Input(ids.LANG, "data"), Input(ids.URL, "search"), State(ids.VIEW_SEARCH, "data"),
     )
-    def on_page(pathname, _lang, search):
-        # Renders on a new page or language only: a change of indicator patches the map instead.
+    def on_page(pathname, _lang, search, shown):
+        # A URL the page wrote itself (a change of indicator, which patches the map) is already shown;
+        # any other (back, forward, a language link, a pasted link) renders the view it names.
+        here = shown_url(pathname, search)
+        if here == shown:
+            return no_update, no_update, no_update, no_update
         lang_now = parse(search, lang=default_lang)["lang"]
-        return shell(pages, data, pathname, search, default_lang=default_lang), direction(lang_now), lang_now
+        return shell(pages, data, pathname, search, default_lang=default_lang), direction(lang_now), lang_now, here
+
+    # The link of the view as it is now, for the copy button (the URL follows every choice).
+    app.clientside_callback(
+        "function(n) { const done = document.getElementById('copy-link').dataset.copied;"
+        " if (navigator.clipboard) { return navigator.clipboard.writeText(window.location.href).then("
+        " function() { return done; }, function() { return window.location.href; }); }"
+        " return window.location.href; }",
+        Output(ids.COPY_LINK + "-status", "children"), Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)
 
     @app.callback(Output(ids.LANG_LINKS, "children"), Input(ids.URL, "search"), State(ids.URL, "pathname"),
                   prevent_initial_call=True)

@@ -6,6 +6,8 @@ statistic; classes and ranks come from `observatory.classify`.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +18,10 @@ from observatory import query, results
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 
+from .i18n import t
+
+#: The census publisher, named in each language (its own Arabic name) where a source line is shown.
+HCP = "Haut-Commissariat au Plan"
 #: Decimal places kept in map coordinates: 3 is ~100 m, finer than a commune map can show.
 PRECISION = {"low": 3, "medium": 4}
 
@@ -34,6 +40,14 @@ INDEX_ID = "fragility_index"
 INDEX_YEAR = 2024
 #: LISA cluster names as the analytics results store them -> the app's short codes.
 LISA_CODES = {"high-high": "HH", "low-low": "LL", "high-low": "HL", "low-high": "LH", "not significant": "ns"}
+
+
+def fold(text: str) -> str:
+    """Text without accents, Arabic short vowels or case, apostrophes and dashes as spaces: what a search
+    compares."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s'’ʼ`\-]+", " ", bare.casefold()).strip()
 
 
 def _round(coords: Any, digits: int) -> Any:
@@ -59,6 +73,7 @@ class AppData:
         self.has_index = lru_cache(maxsize=1)(self._has_index)
         self.indicator = lru_cache(maxsize=1024)(self._indicator)
         self.latest_year = lru_cache(maxsize=1024)(self._latest_year)
+        self.search_index = lru_cache(maxsize=3)(self._search_index)
         self.names = lru_cache(maxsize=16)(self._names)
 
     def warm(self) -> None:
@@ -126,14 +141,17 @@ class AppData:
         rows = cat[(cat.indicator_id == indicator_id) & (cat.year.astype(int) == int(year))]
         return rows.iloc[0].to_dict() if len(rows) else {}
 
-    def source_line(self, source_id: str | None) -> str:
-        """'Title — Publisher (licence)' of a source, for a hover or a footer."""
+    def source_line(self, source_id: str | None, lang: str = "fr") -> str:
+        """'Title (licence)' of a source, short enough for a legend, the publisher named in `lang`."""
         src = self.sources()
         rows = src[src.source_id == source_id]
         if not len(rows):
             return str(source_id or "")
         row = rows.iloc[0]
-        return f"{row.publisher}, {row.title} ({row.licence})"
+        title = row.title if str(row.title).startswith(str(row.publisher)) else f"{row.publisher}, {row.title}"
+        title = title.replace(HCP, t("publisher_hcp", lang))
+        licence = re.search(r"CC[ -]BY(?:[ -]SA)?(?: \d\.\d)?|ODbL|Etalab[^.,;]*", str(row.licence))
+        return f"{title} ({licence.group(0)})" if licence else title
 
     def has(self, indicator_id: str, year: int | str | None = None) -> bool:
         cat = self.catalogue()
@@ -157,6 +175,32 @@ class AppData:
         keep = [c for c in ("code", "name_fr", "name_ar", "region_code", "province_code", "type",
                             "population_2024") if c in frame.columns]
         return frame[keep].reset_index(drop=True)
+
+    def _search_index(self, lang: str) -> pd.DataFrame:
+        """Every commune with its label ('name · الاسم — province') and the folded text a search matches."""
+        communes = self.units("commune")
+        provinces = self.names("province", lang)
+        first, second = ("name_ar", "name_fr") if lang == "ar" else ("name_fr", "name_ar")
+        labels = [f"{row[first]} · {row[second]} — {provinces.get(row['province_code'], '')}"
+                  for row in communes.to_dict("records")]
+        return pd.DataFrame({"code": communes.code, "label": labels, "folded": [fold(label) for label in labels]})
+
+    def search(self, text: str | None, lang: str, *, limit: int = 30) -> list[dict[str, str]]:
+        """Communes whose French or Arabic name or province holds every word typed, ignoring accents and
+        case ('Aït' finds 'Ait'); each option names its province, as several communes share a name."""
+        words = fold(text or "").split()
+        if not words:
+            return []
+        index = self.search_index(lang)
+        hit = np.ones(len(index), dtype=bool)
+        for word in words:
+            hit &= index.folded.str.contains(word, regex=False).to_numpy()
+        found = index[hit]
+        # Names that start with what was typed first, then the others, each alphabetically.
+        starts = found.folded.str.startswith(words[0])
+        found = pd.concat([found[starts], found[~starts]]).head(limit)
+        return [{"label": label, "value": code, "search": text or ""}
+                for code, label in zip(found.code, found.label)]
 
     def _country_code(self) -> str:
         return str(self._units("country").code.iloc[0])
@@ -214,6 +258,11 @@ class AppData:
         """Values aligned on `codes` (NaN where missing)."""
         values = self.values(indicator_id, int(year), level)["value"]
         return values.reindex(list(codes)).to_numpy(dtype="float64")
+
+    def statuses(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
+        """Value statuses (published, modelled, simulated...) aligned on `codes` (None where missing)."""
+        status = self.values(indicator_id, int(year), level)["status"]
+        return status.reindex(list(codes)).astype(object).to_numpy()
 
     def unit_value(self, indicator_id: str, year: int, level: str, code: str) -> float:
         values = self.values(indicator_id, int(year), level)["value"]

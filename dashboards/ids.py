@@ -10,6 +10,8 @@ PAGE = "page-content"
 NAV = "nav"
 LANG_LINKS = "lang-links"
 FOOTER = "footer"
+VIEW_SEARCH = "view-search"
+COPY_LINK = "copy-link"
 
 # -- map explorer ---------------------------------------------------------------------------------
 MAP = "map"
@@ -64,6 +66,7 @@ PLAN_EXPORT_REPORT = "plan-export-report"
 
 # -- data and method ------------------------------------------------------------------------------
 CATALOGUE = "catalogue"
+CATALOGUE_FILTER = "catalogue-filter"
 SOURCES = "sources"
 GEOREFERENCE = "georeference"
 DOWNLOAD_INDICATOR = "download-indicator"

@@ -57,3 +57,8 @@ def encode(state: dict[str, object]) -> str:
 def href(path: str, state: dict[str, object], **changes: object) -> str:
     """A link to `path` with `state` changed by `changes`."""
     return path + encode({**state, **changes})
+
+
+def shown_url(pathname: str | None, search: str | None) -> str:
+    """The path and query string of the view on screen, as the router compares them."""
+    return (pathname or "/") + (search or "")

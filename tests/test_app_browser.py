@@ -183,3 +183,95 @@ def test_a_download_works(browser, server_url, downloads):
     assert lines[0].startswith("code,name_fr,name_ar")
 
 
+
+
+PAGES = ("/", "/commune?code=08.201.01.05", "/index", "/planner", "/data")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_nothing_on_a_map_page_can_send_data_off_the_machine(browser, server_url, lang):
+    """No toolbar button reaches plot.ly (share, Chart Studio), and no link, script, image or form on the
+    page points anywhere but this server; the toolbar speaks the page's language."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server_url}/?lang={lang}&compare=side")
+    wait_for(lambda: browser.execute_script(SHAPES) == 1503)
+    ActionChains(browser).move_to_element(browser.find_element(By.ID, "map")).perform()
+    titles = wait_for(lambda: browser.execute_script(
+        "return Array.from(document.querySelectorAll('.modebar-btn')).map(b => b.getAttribute('data-title'))"))
+    assert titles and not [t for t in titles if any(w in t.lower() for w in ("share", "cloud", "studio", "edit"))]
+    assert "Zoom in" not in titles  # translated
+    outside = browser.execute_script(
+        "return Array.from(document.querySelectorAll('[href], [src], [action], [data]'))"
+        ".map(e => e.href || e.src || e.action || e.getAttribute('data'))"
+        ".filter(u => typeof u === 'string' && /^(https?:)?\\/\\//.test(u) && !u.startsWith(location.origin))")
+    assert outside == []
+    assert "plot.ly" not in browser.page_source and "chart-studio" not in browser.page_source.lower()
+
+
+def test_the_hover_is_short_and_in_the_page_language(browser, server_url, artifacts):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server_url}/?lang=fr&region=08&indicator=illiteracy_rate_10_plus&year=2024")
+    wait_for(lambda: browser.execute_script(SHAPES) == 125)
+    shape = browser.find_elements(By.CSS_SELECTOR, "#map .choroplethlocation")[40]
+    ActionChains(browser).move_to_element(shape).perform()
+    text = wait_for(lambda: browser.execute_script(
+        "const h = document.querySelector('#map .hoverlayer .hovertext'); return h && h.textContent"))
+    import re
+
+    assert re.search(r"\d,\d\u202f%", text), text  # French decimal comma, the unit after the value
+    assert re.search(r"Rang \(Drâa-Tafilalet\) \d+ / 125", text), text
+    assert "Source" not in text and "nan" not in text
+    hover = browser.execute_script(
+        "return document.querySelector('#map .hoverlayer .hovertext').getBoundingClientRect().width")
+    assert hover < browser.find_element(By.ID, "map").size["width"] / 2
+    browser.save_screenshot(str(artifacts / "app-hover-fr.png"))
+
+
+def test_back_and_forward_restore_the_view(browser, server_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server_url}/?lang=fr&region=08")
+    wait_for(lambda: browser.execute_script(SHAPES) == 125)
+    browser.find_element(By.XPATH, "//label[contains(., 'Provinces')]").click()
+    wait_for(lambda: browser.execute_script(SHAPES) == 5)
+    assert "level=province" in browser.current_url
+    browser.back()
+    wait_for(lambda: browser.execute_script(SHAPES) == 125)
+    assert browser.find_element(By.CSS_SELECTOR, "#level input[value='commune']").is_selected()
+    browser.forward()
+    wait_for(lambda: browser.execute_script(SHAPES) == 5)
+    assert browser.find_element(By.CSS_SELECTOR, "#level input[value='province']").is_selected()
+
+
+def test_search_finds_a_commune_typed_with_its_accent(browser, server_url):
+    browser.get(f"{server_url}/?lang=fr")
+    wait_for(lambda: browser.execute_script(SHAPES) == 1503)
+    choose(browser, "search", "Aït Ourir", "Ait Ourir · آيت أورير — Al Haouz")
+    wait_for(lambda: "/commune" in browser.current_url and "code=07.041.01.01" in browser.current_url)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_critical_or_serious_violation(browser, server_url, path, lang):
+    """axe-core 4 (the copy axe-playwright-python ships, read as a file: Selenium runs it) on every page in
+    French and Arabic."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("axe_playwright_python")
+    assert spec and spec.submodule_search_locations, "the test extra axe-playwright-python is needed"
+    axe = Path(spec.submodule_search_locations[0]) / "axe.min.js"
+    browser.get(f"{server_url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    wait_for(lambda: browser.execute_script("return document.querySelector('#main h1, #main .explorer, #main h2')"))
+    time.sleep(1.5)  # the page's callbacks settle
+    browser.execute_script(axe.read_text(encoding="utf-8"))
+    violations = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));")
+    assert isinstance(violations, list), violations
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+           if v["impact"] in ("critical", "serious")]
+    assert bad == []

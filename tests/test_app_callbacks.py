@@ -124,15 +124,21 @@ def test_national_commune_map_classes_cover_every_commune(data):
     assert (classes == -1).sum() == np.isnan(view["values"]).sum() == 4
 
 
-@pytest.mark.parametrize(("indicator", "lang", "unit"), [
-    ("usage_digital_share", "fr", " %"), ("usage_transactions_per_1000", "fr", " pour 1 000 hab."),
-    ("households_distance_to_paved_road_km", "ar", " كلم"), ("illiteracy_rate_10_plus", "en", " %"),
+@pytest.mark.parametrize(("indicator", "lang", "written"), [
+    ("usage_digital_share", "fr", r"\d,\d\u202f%"), ("usage_transactions_per_1000", "fr", r"\d,\d pour 1 000 hab\."),
+    ("households_distance_to_paved_road_km", "ar", "\u2066" + r"\d+,\d" + "\u2069 كلم"),
+    ("illiteracy_rate_10_plus", "en", r"\d\.\d%"),
 ])
-def test_the_map_writes_the_unit_after_each_value(data, indicator, lang, unit):
-    """Hover and legend write the registry's unit in the page's language (connector indicators too)."""
+def test_the_map_writes_the_unit_after_each_value(data, indicator, lang, written):
+    """The hover writes each value as the language does, with the registry's unit (connector indicators too),
+    and its rank as 'n / N'; the source is not in the hover (it goes to the legend)."""
     year = data.latest_year(indicator)
     view = map_view(data, parse(f"?lang={lang}&indicator={indicator}&year={year}"))
-    assert f"{{customdata[0]:,.1f}}{unit}<br>" in view["hovertemplate"]
+    shown = [(value, position) for value, position in view["customdata"] if value != "–"]
+    assert shown and all(re.search(written, value) for value, _ in shown)
+    n = len(shown)
+    assert all(re.fullmatch(rf"\d+ / {n}", position) for _, position in shown)
+    assert "nan" not in json.dumps(view["customdata"]) and "Source" not in view["hovertemplate"]
 
 
 def test_first_map_sends_the_geometry_once_under_budget(app, data):
@@ -204,6 +210,47 @@ def test_every_page_renders_in_every_language(data, path, lang):
     assert t("app_title", lang) in text and t("footer", lang)[:20] in text
 
 
+def graphs(component):
+    """Every dcc.Graph in a component tree."""
+    if getattr(component, "_type", None) == "Graph":
+        yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            yield from graphs(child)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("path", ["/", "/index", "/planner"])
+def test_no_map_can_send_anything_off_the_machine(data, path, lang):
+    """Plotly's share and Chart Studio buttons, its logo link and its cloud URL are off on every map, and
+    its toolbar speaks the page's language."""
+    found = [g for part in shell(load_pages(), data, path, f"?lang={lang}&compare=side", default_lang="fr")
+             for g in graphs(part)]
+    assert found
+    for graph in found:
+        config = graph.config
+        assert config["displaylogo"] is False and config["showLink"] is False
+        assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+        assert not config["plotlyServerURL"]
+        assert {"sendChartToCloud", "sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+        assert "plot.ly" not in json.dumps(config) and "plotly.com" not in json.dumps(config)
+        assert config["locale"] == lang
+        if lang != "en":
+            assert config["locales"][lang]["dictionary"]["Zoom in"] != "Zoom in"
+            assert config["locales"][lang]["format"]["decimal"] == ","
+
+
+def test_search_ignores_accents_and_case_and_names_the_province(data):
+    # HCP writes "Ait Ourir"; a user types "aït ourir".
+    found = data.search("aït OURIR", "fr")
+    assert [o["value"] for o in found] == ["07.041.01.01"] and found[0]["label"].endswith("— Al Haouz")
+    # Two communes called Ajdir (Al Hoceima and Taza): the list tells them apart.
+    labels = [o["label"] for o in data.search("ajdir", "fr")]
+    assert {"Ajdir · أجدير — Al Hoceima", "Ajdir · أجدير — Taza"} <= set(labels)
+    assert data.search("الرشيدية", "ar")[0]["value"] == ERRACHIDIA
+
+
 def test_arabic_uses_arabic_place_names(data):
     page = shell(load_pages(), data, "/", f"?lang=ar&region={DRAA_TAFILALET}", default_lang="fr")
     text = as_text(page)
@@ -258,6 +305,11 @@ def test_server_holds_the_app_and_the_api(built_db):
     assert client.get("/assets/topojson/world_110m.json").status_code == 200
     api = client.get("/api/v1/")
     assert api.status_code == 200
+    # Every response is compressed for a client that accepts it: the page, plotly.js, the API.
+    script = next(re.finditer(rb'src="(/_dash-component-suites/plotly/[^"]+)"', home.data), None)
+    for path in ["/", "/api/v1/", "/_dash-layout", *([script.group(1).decode()] if script else [])]:
+        response = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+        assert response.status_code == 200 and response.headers.get("Content-Encoding") == "br", path
 
 
 def test_serve_command_is_wired_to_the_cli():

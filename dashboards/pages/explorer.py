@@ -18,8 +18,8 @@ from observatory.enums import DEFAULT_SCHEME, MAP_LEVELS, SCHEMES
 
 from .. import figures, ids
 from ..data import NEED_DRIVERS, AppData
-from ..i18n import indicator_label, number, place_name, t
-from ..state import COMPARE, PALETTES, encode, href
+from ..i18n import dropdown_labels, indicator_label, number, place_name, t
+from ..state import COMPARE, PALETTES, encode, href, shown_url
 from . import Page, register
 
 #: Drâa-Tafilalet, the région of the question the first screen answers.
@@ -65,12 +65,12 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
     ranks = rank(values)
     label = indicator_label(meta, lang) if meta else indicator
     unit = registry.unit_label(meta.get("unit"), lang)
-    source = data.source_line(meta.get("source_id"))
-    hover = figures.hover_template(label, unit, source, int(np.isfinite(values).sum()), lang)
-    customdata = figures.hover_data(values, ranks)
+    source = data.source_line(meta.get("source_id"), lang)
+    hover = figures.hover_template(label, _scope_name(data, state), lang)
+    customdata = figures.hover_data(values, ranks, unit, lang, statuses=data.statuses(indicator, year, level, codes))
     view = {"codes": codes, "names": names, "indicator": indicator, "year": year, "label": label,
             "customdata": customdata, "hovertemplate": hover, "values": values, "ranks": ranks, "units": units,
-            "title": f"{label} — {year}", "source": source}
+            "title": f"{label} — {year}", "source": source, "lang": lang}
     if state["compare"] == "bivariate" and not second:
         other, other_year = indicator_choice(data, state["indicator2"], state["year2"])
         y = data.series(other, other_year, level, codes)
@@ -94,7 +94,7 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
     colours = figures.class_colours(state["palette"], max(classes.k, 1))
     view.update(classes=classes.classes, colours=colours, legend=figures.legend(
         f"{label} ({year})", classes.intervals(), classes.counts, colours, int((classes.classes < 0).sum()),
-        lang, unit=unit))
+        lang, unit=unit, source=t("source_line", lang, source=source)))
     return view
 
 
@@ -125,7 +125,7 @@ def bivariate_legend(x_label: str, y_label: str, classes: np.ndarray, lang: str)
 def figure_for(view: dict[str, Any], data: AppData, level: str) -> Any:
     geojson = data.geojson_for(level, view["codes"])
     return figures.choropleth(geojson, view["codes"], view["names"], view["classes"], view["colours"],
-                              view["customdata"], view["hovertemplate"], title=view["title"])
+                              view["customdata"], view["hovertemplate"], title=view["title"], lang=view["lang"])
 
 
 def patch_for(view: dict[str, Any]) -> Any:
@@ -220,13 +220,6 @@ def _place_options(frame: pd.DataFrame, lang: str) -> list[dict[str, str]]:
     return [{"label": place_name(row, lang), "value": row["code"]} for row in frame.to_dict("records")]
 
 
-def search_options(data: AppData) -> list[dict[str, str]]:
-    """Every commune, findable by its French or its Arabic name."""
-    communes = data.units("commune")
-    return [{"label": f"{row['name_fr']} · {row['name_ar']}", "value": row["code"]}
-            for row in communes.to_dict("records")]
-
-
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
@@ -248,35 +241,36 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         # A full load, not a Dash link: the router renders on a new path, and this link keeps the path.
         html.A(t("question", lang), href=href("/", question_state), id=ids.QUESTION, className="question"),
         html.Label(t("search", lang), htmlFor=ids.SEARCH),
-        dcc.Dropdown(id=ids.SEARCH, options=search_options(data), placeholder=t("search_placeholder", lang),
-                     searchable=True, clearable=True),
+        dcc.Dropdown(labels=dropdown_labels(lang), id=ids.SEARCH, options=[],
+                     placeholder=t("search_placeholder", lang), searchable=True, clearable=True),
         html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
-        dcc.Dropdown(id=ids.INDICATOR, options=options, value=f"{indicator}|{year}", clearable=False),
+        dcc.Dropdown(labels=dropdown_labels(lang), id=ids.INDICATOR, options=options, value=f"{indicator}|{year}", clearable=False),
         html.Fieldset([html.Legend(t("level", lang)),
                        dcc.RadioItems(id=ids.LEVEL, options=_options(MAP_LEVELS, "level_", lang),
                                       value=state["level"], inline=True)]),
         html.Label(t("region", lang), htmlFor=ids.REGION),
-        dcc.Dropdown(id=ids.REGION, options=_place_options(data.units("region"), lang), value=state["region"] or None,
+        dcc.Dropdown(labels=dropdown_labels(lang), id=ids.REGION, options=_place_options(data.units("region"), lang), value=state["region"] or None,
                      placeholder=t("all_regions", lang)),
         html.Label(t("province", lang), htmlFor="province"),
-        dcc.Dropdown(id="province", options=_place_options(provinces, lang), value=state["province"] or None,
+        dcc.Dropdown(labels=dropdown_labels(lang), id="province", options=_place_options(provinces, lang), value=state["province"] or None,
                      placeholder=t("all_provinces", lang)),
         html.Details([
             html.Summary(t("map_options", lang)),
             html.Label(t("scheme", lang), htmlFor=ids.SCHEME),
-            dcc.Dropdown(id=ids.SCHEME, options=_options(SCHEMES, "scheme_", lang), value=state["scheme"],
+            dcc.Dropdown(labels=dropdown_labels(lang), id=ids.SCHEME, options=_options(SCHEMES, "scheme_", lang), value=state["scheme"],
                          clearable=False),
-            html.Label(t("classes", lang), htmlFor=ids.CLASSES),
-            dcc.RadioItems(id=ids.CLASSES, options=[{"label": str(k), "value": str(k)} for k in range(3, 8)],
-                           value=state["k"], inline=True),
+            html.Fieldset([html.Legend(t("classes", lang)),
+                           dcc.RadioItems(id=ids.CLASSES, options=[{"label": str(k), "value": str(k)}
+                                                                   for k in range(3, 8)],
+                                          value=state["k"], inline=True)]),
             html.Label(t("palette", lang), htmlFor=ids.PALETTE),
-            dcc.Dropdown(id=ids.PALETTE, options=[{"label": p, "value": p} for p in PALETTES],
+            dcc.Dropdown(labels=dropdown_labels(lang), id=ids.PALETTE, options=[{"label": p, "value": p} for p in PALETTES],
                          value=state["palette"], clearable=False),
             html.Fieldset([html.Legend(t("compare", lang)),
                            dcc.RadioItems(id=ids.COMPARE, options=_options(COMPARE, "compare_", lang),
                                           value=state["compare"])]),
             html.Label(t("indicator2", lang), htmlFor=ids.INDICATOR_2),
-            dcc.Dropdown(id=ids.INDICATOR_2, options=options, value=f"{indicator2}|{year2}", clearable=False),
+            dcc.Dropdown(labels=dropdown_labels(lang), id=ids.INDICATOR_2, options=options, value=f"{indicator2}|{year2}", clearable=False),
             dcc.Checklist(id=ids.LISA, options=[{"label": t("lisa_layer", lang), "value": "1",
                                                  "disabled": not has_lisa}],
                           value=["1"] if state["lisa"] == "1" else []),
@@ -289,9 +283,10 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Nav(breadcrumb(data, state), id=ids.BREADCRUMB, className="breadcrumb", **{"aria-label": "breadcrumb"}),
         html.Div([
             html.Div([dcc.Graph(id=ids.MAP, figure=figure_for(view, data, state["level"]),
-                                config=figures.graph_config(), className="map"),
+                                config=figures.graph_config(lang), className="map"),
                       html.Div(view["legend"], id=ids.LEGEND)], className="map-cell"),
-            html.Div([dcc.Graph(id=ids.MAP_2, figure=second_figure, config=figures.graph_config(), className="map"),
+            html.Div([dcc.Graph(id=ids.MAP_2, figure=second_figure, config=figures.graph_config(lang),
+                                className="map"),
                       html.Div(second_view["legend"] if second_view else None, id=ids.LEGEND_2)],
                      className="map-cell", id="map-cell-2", style={} if side else {"display": "none"}),
         ], id=ids.MAP_ROW, className="map-row"),
@@ -347,13 +342,22 @@ def callbacks(app: Any, data: AppData) -> None:
         Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"), Output(ids.MAP_2, "figure"),
         Output(ids.LEGEND_2, "children"), Output("map-cell-2", "style"), Output(ids.RANKING, "children"),
         Output(ids.BREADCRUMB, "children"), Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.VIEW_SEARCH, "data", allow_duplicate=True),
         *[Input(c, "value") for c in CONTROLS], State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
     def on_controls(level, region, province, indicator, scheme, k, palette, compare, indicator2, lisa, lang):
         state = state_from_controls(lang or "fr", level, region, province, indicator, scheme, k, palette, compare,
                                     indicator2, lisa)
-        return (*update_maps(data, ctx.triggered_id, state), encode(state))
+        return (*update_maps(data, ctx.triggered_id, state), encode(state), shown_url("/", encode(state)))
+
+    @app.callback(Output(ids.SEARCH, "options"), Input(ids.SEARCH, "search_value"), State(ids.LANG, "data"),
+                  prevent_initial_call=True)
+    def on_search(text, lang):
+        # The browser's own filter cannot fold accents: the server matches, the options carry what was typed.
+        if not text:
+            return no_update
+        return data.search(text, lang or "fr")
 
     @app.callback(
         Output("province", "options"), Output("province", "value", allow_duplicate=True),

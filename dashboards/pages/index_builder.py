@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
@@ -18,7 +17,7 @@ from observatory.enums import DIMENSIONS
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import number, place_name, t
+from ..i18n import dropdown_labels, number, place_name, t
 from . import Page, register
 
 ROWS = 15
@@ -54,10 +53,12 @@ def view(data: AppData, scores: pd.DataFrame, region: str, lang: str) -> dict[st
     ranks = rank(values)
     classes = classify(values, scheme="quantiles", k=5)
     colours = figures.class_colours("Viridis", max(classes.k, 1))
-    hover = figures.hover_template(t("index_label", lang), "", "", int(np.isfinite(values).sum()), lang)
+    scope = place_name(data.units("region").set_index("code").loc[region].to_dict(), lang) if region else t(
+        "morocco", lang)
+    hover = figures.hover_template(t("index_label", lang), scope, lang)
     return {"units": units, "codes": codes, "names": [place_name(r, lang) for r in units.to_dict("records")],
             "values": values, "ranks": ranks, "classes": classes.classes, "colours": colours,
-            "customdata": figures.hover_data(values, ranks), "hovertemplate": hover,
+            "customdata": figures.hover_data(values, ranks, "", lang), "hovertemplate": hover,
             "legend": figures.legend(t("index_label", lang), classes.intervals(), classes.counts, colours,
                                      int((classes.classes < 0).sum()), lang)}
 
@@ -102,20 +103,20 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Div([
             html.Div([
                 html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
-                dcc.Dropdown(id=ids.INDEX_REGION, options=_place_options(data.units("region"), lang), value=region,
+                dcc.Dropdown(labels=dropdown_labels(lang), id=ids.INDEX_REGION, options=_place_options(data.units("region"), lang), value=region,
                              clearable=False),
                 html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
-                html.Label(t("normalisation", lang), htmlFor=ids.INDEX_NORMALISATION),
-                dcc.RadioItems(id=ids.INDEX_NORMALISATION, value="minmax", options=[
-                    {"label": t(f"norm_{n}", lang), "value": n} for n in ix.NORMALISATIONS]),
-                html.Label(t("aggregation", lang), htmlFor=ids.INDEX_AGGREGATION),
-                dcc.RadioItems(id=ids.INDEX_AGGREGATION, value="arithmetic", options=[
-                    {"label": t(f"agg_{a}", lang), "value": a} for a in ix.AGGREGATIONS]),
+                html.Fieldset([html.Legend(t("normalisation", lang)),
+                               dcc.RadioItems(id=ids.INDEX_NORMALISATION, value="minmax", options=[
+                                   {"label": t(f"norm_{n}", lang), "value": n} for n in ix.NORMALISATIONS])]),
+                html.Fieldset([html.Legend(t("aggregation", lang)),
+                               dcc.RadioItems(id=ids.INDEX_AGGREGATION, value="arithmetic", options=[
+                                   {"label": t(f"agg_{a}", lang), "value": a} for a in ix.AGGREGATIONS])]),
             ], className="controls"),
             html.Div([
-                dcc.Graph(id=ids.INDEX_MAP, config=figures.graph_config(), className="map", figure=figures.choropleth(
+                dcc.Graph(id=ids.INDEX_MAP, config=figures.graph_config(lang), className="map", figure=figures.choropleth(
                     data.geojson_for("commune", v["codes"]), v["codes"], v["names"], v["classes"], v["colours"],
-                    v["customdata"], v["hovertemplate"])),
+                    v["customdata"], v["hovertemplate"], lang=lang)),
                 html.Div(v["legend"], id=ids.INDEX_LEGEND),
                 html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
             ], className="maps"),
@@ -140,7 +141,8 @@ def callbacks(app: Any, data: AppData) -> None:
         v = view(data, custom_index(data, weights, normalisation, aggregation), region or "08", lang)
         if ctx.triggered_id == ids.INDEX_REGION:
             figure: Any = figures.choropleth(data.geojson_for("commune", v["codes"]), v["codes"], v["names"],
-                                             v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
+                                             v["classes"], v["colours"], v["customdata"], v["hovertemplate"],
+                                             lang=lang)
         else:
             figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
         return figure, v["legend"], ranking(data, v, lang)

@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html
 
-from observatory import results
+from observatory import registry, results
 
 from .. import ids
-from ..data import AppData
-from ..i18n import indicator_label, t
+from ..data import AppData, fold
+from ..i18n import dropdown_labels, indicator_label, t
 from . import Page, register
 from .explorer import indicator_choice, indicator_options, split_choice
 
@@ -64,29 +64,48 @@ def export_bytes(data: AppData, indicator: str, year: int, fmt: str, level: str 
     raise unknown_name("download format", fmt, FORMATS)
 
 
-def _catalogue_table(data: AppData, lang: str) -> Any:
+def _catalogue_rows(data: AppData, lang: str, text: str | None = None) -> Any:
+    """The catalogue as a plain table (readable in both directions, at any width), filtered by `text`
+    ignoring accents and case. Definitions are written in English only, so they show on the English page."""
     cat = data.catalogue()
-    rows = [{
-        "indicator_id": r["indicator_id"], "label": indicator_label(r, lang), "year": int(r["year"]),
-        "unit": r.get("unit", ""), "definition": r.get("definition", "") or r.get("heading", ""),
-        "source": data.source_line(r.get("source_id")), "licence": r.get("licence", ""),
-    } for r in cat.to_dict("records")]
-    columns = [{"name": t(f"col_{c}", lang), "id": c} for c in
-               ("indicator_id", "label", "year", "unit", "definition", "source", "licence")]
-    return dash_table.DataTable(
-        id=ids.CATALOGUE, data=rows, columns=columns, page_size=15, filter_action="native", sort_action="native",
-        style_cell={"textAlign": "right" if lang == "ar" else "left", "whiteSpace": "normal", "fontSize": "14px",
-                    "maxWidth": "320px"},
-        style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
-    )
+    columns = ["label", "year", "unit", "source", *(["definition"] if lang == "en" else [])]
+    rows = []
+    words = fold(text or "").split()
+    for r in cat.to_dict("records"):
+        cells = {"label": indicator_label(r, lang), "year": str(int(r["year"])),
+                 "unit": registry.unit_label(r.get("unit"), lang), "source": data.source_line(r.get("source_id"), lang),
+                 "definition": r["definition"] if isinstance(r.get("definition"), str) else ""}
+        if words and not all(w in fold(f"{cells['label']} {r['indicator_id']}") for w in words):
+            continue
+        rows.append(html.Tr([html.Td([cells["label"], html.Br(), html.Code(r["indicator_id"])]),
+                             *[html.Td(cells[c]) for c in columns[1:]]]))
+    return html.Table([html.Thead(html.Tr([html.Th(t(f"col_{c}", lang), scope="col") for c in columns])),
+                       html.Tbody(rows)], className="catalogue-table")
+
+
+def _catalogue_table(data: AppData, lang: str) -> Any:
+    return html.Div([
+        html.Label(t("catalogue_filter", lang), htmlFor=ids.CATALOGUE_FILTER),
+        dcc.Input(id=ids.CATALOGUE_FILTER, type="search", debounce=0.3, placeholder=t("table_filter", lang),
+                  className="catalogue-filter"),
+        html.Div(_catalogue_rows(data, lang), id=ids.CATALOGUE, className="catalogue", tabIndex="0",
+                 role="region", **{"aria-label": t("catalogue", lang)}),
+    ])
 
 
 def _sources_list(data: AppData, lang: str) -> Any:
     src = data.sources()
     return html.Ul([html.Li([html.Strong(r["title"]), f" — {r['publisher']}. ", html.Span(r["licence"]),
                              html.Br(), html.Code(r.get("url") or ""),
-                             html.Small(f" · SHA-256 {str(r.get('sha256') or '')[:12]}… · {r.get('retrieved_at', '')}")])
+                             html.Small(_fingerprint(r))])
                     for r in src.to_dict("records")], id=ids.SOURCES)
+
+
+def _fingerprint(source: dict[str, Any]) -> str:
+    """' · SHA-256 … · date' for a source, leaving out what the database does not hold."""
+    parts = [f"SHA-256 {source['sha256'][:12]}…" if isinstance(source.get("sha256"), str) and source["sha256"] else "",
+             str(source["retrieved_at"]) if isinstance(source.get("retrieved_at"), str) else ""]
+    return "".join(f" · {part}" for part in parts if part)
 
 
 def _model_cards(data: AppData, lang: str) -> Any:
@@ -144,10 +163,11 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Section([
             html.H2(t("downloads", lang)),
             html.Label(t("indicator", lang), htmlFor=ids.DOWNLOAD_INDICATOR),
-            dcc.Dropdown(id=ids.DOWNLOAD_INDICATOR, options=indicator_options(data, lang),
+            dcc.Dropdown(labels=dropdown_labels(lang), id=ids.DOWNLOAD_INDICATOR, options=indicator_options(data, lang),
                          value=f"{indicator}|{year}", clearable=False),
-            dcc.RadioItems(id=ids.DOWNLOAD_FORMAT, options=[{"label": f.upper(), "value": f} for f in FORMATS],
-                           value="csv", inline=True),
+            html.Fieldset([html.Legend(t("download_format", lang)),
+                           dcc.RadioItems(id=ids.DOWNLOAD_FORMAT, value="csv", inline=True,
+                                          options=[{"label": f.upper(), "value": f} for f in FORMATS])]),
             html.Button(t("download", lang), id=ids.DOWNLOAD_BUTTON, className="button"),
             dcc.Download(id=ids.DOWNLOAD),
             html.P(t("download_note", lang), className="note"),
@@ -164,6 +184,11 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
 
 
 def callbacks(app: Any, data: AppData) -> None:
+    @app.callback(Output(ids.CATALOGUE, "children"), Input(ids.CATALOGUE_FILTER, "value"), State(ids.LANG, "data"),
+                  prevent_initial_call=True)
+    def on_filter(text, lang):
+        return _catalogue_rows(data, lang or "fr", text)
+
     @app.callback(
         Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
         State(ids.DOWNLOAD_INDICATOR, "value"), State(ids.DOWNLOAD_FORMAT, "value"), prevent_initial_call=True,

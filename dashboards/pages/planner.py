@@ -21,7 +21,7 @@ from observatory.planner import SITE_TYPES, InfeasiblePlan
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import number, place_name, t
+from ..i18n import dropdown_labels, number, place_name, t
 from . import Page, register
 from .explorer import QUESTION_REGION, _place_options
 
@@ -77,7 +77,8 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
     colours = ["#f7f7f7", "#c7e9c0"]
     customdata = [[None, None] for _ in codes]
     hover = "<b>%{text}</b><extra></extra>"
-    figure = figures.choropleth(data.geojson_for("commune", codes), codes, names, classes, colours, customdata, hover)
+    figure = figures.choropleth(data.geojson_for("commune", codes), codes, names, classes, colours, customdata, hover,
+                                lang=lang)
     for kind, body in result["plans"].items():
         sites = pd.DataFrame(body["sites"])
         sites = sites[sites.plan == "optimal"]
@@ -158,7 +159,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         html.Div([
             html.Div([
                 html.Label(t("region", lang), htmlFor=ids.PLAN_REGION),
-                dcc.Dropdown(id=ids.PLAN_REGION, options=_place_options(data.units("region"), lang), value=region,
+                dcc.Dropdown(labels=dropdown_labels(lang), id=ids.PLAN_REGION, options=_place_options(data.units("region"), lang), value=region,
                              placeholder=t("all_regions", lang)),
                 html.Label(t("plan_points", lang), htmlFor=ids.PLAN_POINTS),
                 dcc.Input(id=ids.PLAN_POINTS, type="number", min=0, max=200, step=1, value=10),
@@ -182,7 +183,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 dcc.Download(id=ids.PLAN_DOWNLOAD),
             ], className="controls"),
             html.Div([
-                dcc.Loading(dcc.Graph(id=ids.PLAN_MAP, figure={}, config=figures.graph_config(), className="map")),
+                dcc.Loading(dcc.Graph(id=ids.PLAN_MAP, figure={}, config=figures.graph_config(lang), className="map")),
                 html.Div(id=ids.PLAN_SUMMARY, children=html.P(t("plan_hint", lang), className="note")),
             ], className="maps"),
         ], className="explorer"),

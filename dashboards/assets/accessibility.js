@@ -1,0 +1,55 @@
+/*
+ * Names and roles that Dash's own components leave out, set once they render, so that screen readers
+ * and keyboards meet proper radio groups, named sliders and no focusable element hidden from them.
+ */
+(function () {
+  "use strict";
+
+  function labelOf(element) {
+    // The text that names a control: its <label for>, else the legend of its fieldset.
+    if (element.id) {
+      const label = document.querySelector('label[for="' + CSS.escape(element.id) + '"]');
+      if (label) return label.textContent.trim();
+    }
+    const fieldset = element.closest("fieldset");
+    const legend = fieldset && fieldset.querySelector("legend");
+    return legend ? legend.textContent.trim() : "";
+  }
+
+  function mend() {
+    document.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (list) {
+      const radio = list.querySelector("input[type=radio]");
+      if (!radio && !list.querySelector("input[type=checkbox]")) return;
+      list.setAttribute("role", radio ? "radiogroup" : "group");
+      const name = labelOf(list);
+      if (name) list.setAttribute("aria-label", name);
+      list.querySelectorAll(".dash-options-list-option").forEach(function (option) {
+        option.removeAttribute("role");
+        option.removeAttribute("aria-selected");
+      });
+    });
+    document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden=true]").forEach(function (target) {
+      target.setAttribute("tabindex", "-1");
+    });
+    document.querySelectorAll(".dash-slider-container").forEach(function (slider) {
+      const name = labelOf(slider);
+      if (!name) return;
+      slider.querySelectorAll("[role=slider], input").forEach(function (control) {
+        if (!control.getAttribute("aria-label")) control.setAttribute("aria-label", name);
+      });
+    });
+  }
+
+  let pending = false;
+  const observer = new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; mend(); });
+  });
+  function start() {
+    mend();
+    observer.observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
