@@ -45,7 +45,9 @@ def naive_draw(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 
 def main() -> None:
     units = mc.communes()
-    frame = wide(census_values([c.indicator for c in COMPONENTS]), [c.key for c in COMPONENTS]).reindex(units.code)
+    frame = wide(census_values([c.indicator for c in COMPONENTS]), [c.key for c in COMPONENTS]).reindex(
+        units.code
+    )
     filled, _ = fill_missing(frame, units, zero_when_urban=["households_distance_to_paved_road_km:2024:all"])
     fitted = ix.FragilityIndex(COMPONENTS).fit(filled)
     clock = time.perf_counter()

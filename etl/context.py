@@ -19,15 +19,28 @@ from .provenance import RunRecord
 
 #: Tables whose text columns a build holds as categoricals (few distinct values, millions of rows).
 CATEGORICAL_TEXT = {
-    "indicator_value": ("unit_code", "level", "indicator_id", "period", "sex", "area", "unit", "status",
-                        "source_id", "run_id"),
+    "indicator_value": (
+        "unit_code",
+        "level",
+        "indicator_id",
+        "period",
+        "sex",
+        "area",
+        "unit",
+        "status",
+        "source_id",
+        "run_id",
+    ),
 }
 
 
 def as_categorical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with the text columns `CATEGORICAL_TEXT` names for `table` as categoricals."""
-    text = [c for c in CATEGORICAL_TEXT.get(table, ()) if c in frame
-            and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    text = [
+        c
+        for c in CATEGORICAL_TEXT.get(table, ())
+        if c in frame and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+    ]
     return frame.astype(dict.fromkeys(text, "category")) if text else frame
 
 

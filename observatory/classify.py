@@ -45,7 +45,9 @@ class Classes:
         return list(zip(self.bounds[:-1], self.bounds[1:]))
 
 
-def classify(values: Sequence[float] | pd.Series | np.ndarray, *, scheme: str = "quantiles", k: int = 5) -> Classes:
+def classify(
+    values: Sequence[float] | pd.Series | np.ndarray, *, scheme: str = "quantiles", k: int = 5
+) -> Classes:
     """
     Classes of `values` under a scheme (quantiles, natural_breaks, equal_interval). Missing values
     get class -1. With fewer distinct values than `k`, there are as many classes as distinct values.

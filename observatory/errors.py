@@ -44,7 +44,8 @@ def unknown_name(kind: str, name: object, valid: list[str] | tuple[str, ...] | s
 
     choices = sorted(str(v) for v in valid)
     close = [c for c in choices if str(name).lower() in c.lower()][:8] or difflib.get_close_matches(
-        str(name), choices, n=5)
+        str(name), choices, n=5
+    )
     hint = f"; did you mean: {', '.join(close)}" if close else ""
     shown = ", ".join(choices[:30]) + (f", ... ({len(choices)} in all)" if len(choices) > 30 else "")
     return UnknownNameError(f"unknown {kind} {name!r}{hint}; valid: {shown}")

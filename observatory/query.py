@@ -56,7 +56,9 @@ def units(
         where["code" if level == "region" else "region_code"] = region
     if province is not None:
         if level not in ("province", "commune"):
-            raise ValueError(f"a {level} is not inside a province; filter by province at province or commune level")
+            raise ValueError(
+                f"a {level} is not inside a province; filter by province at province or commune level"
+            )
         where["code" if level == "province" else "province_code"] = province
     return connect(db).read(level, where=where, geometry=geometry)
 
@@ -130,7 +132,9 @@ def _in_region(database: Database, values: pd.DataFrame, region: str) -> pd.Seri
     """Whether each value's unit lies in a région (the région itself included)."""
     inside = {region}
     for level in ("province", "commune"):
-        inside |= set(database.read(level, where={"region_code": region}, columns=["code"], geometry=False).code)
+        inside |= set(
+            database.read(level, where={"region_code": region}, columns=["code"], geometry=False).code
+        )
     return values["unit_code"].isin(inside)
 
 

@@ -19,8 +19,16 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1400,1000")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
 SHAPES = "return document.querySelectorAll('#map .choroplethlocation').length"
 FILLS = "return Array.from(document.querySelectorAll('#map .choroplethlocation')).map(p => getComputedStyle(p).fill).join(';')"
 
@@ -39,8 +47,7 @@ def server_url(built_db):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    wsgi = waitress.create_server(create_server(built_db), host="127.0.0.1", port=port,
-                                  threads=4)
+    wsgi = waitress.create_server(create_server(built_db), host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
@@ -55,7 +62,9 @@ def downloads(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def browser(downloads):
     if not _browser_available():
-        pytest.skip("Chromium and chromedriver are not installed") if not os.environ.get("CI") else pytest.fail("Chromium and chromedriver are required under CI")
+        pytest.skip("Chromium and chromedriver are not installed") if not os.environ.get(
+            "CI"
+        ) else pytest.fail("Chromium and chromedriver are required under CI")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -63,8 +72,9 @@ def browser(downloads):
     options.binary_location = CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     yield driver
@@ -159,10 +169,17 @@ def test_the_planner_returns_a_plan(browser, server_url, artifacts):
 
     browser.get(f"{server_url}/planner?lang=fr")
     wait_for(lambda: browser.find_element(By.ID, "plan-run")).click()
-    summary = wait_for(lambda: "sites de 15 km couvrent" in browser.find_element(By.ID, "plan-summary").text
-                       and browser.find_element(By.ID, "plan-summary").text, timeout=120)
+    summary = wait_for(
+        lambda: (
+            "sites de 15 km couvrent" in browser.find_element(By.ID, "plan-summary").text
+            and browser.find_element(By.ID, "plan-summary").text
+        ),
+        timeout=120,
+    )
     assert "plan naïf" in summary and "Femmes" in summary
-    markers = browser.execute_script("return document.querySelectorAll('#plan-map .scattergeo .point').length")
+    markers = browser.execute_script(
+        "return document.querySelectorAll('#plan-map .scattergeo .point').length"
+    )
     assert markers == 13  # 10 service points and 3 training centres
     browser.save_screenshot(str(artifacts / "app-planner.png"))
     # An equity constraint the sites cannot meet is said plainly, with what to relax.
@@ -181,5 +198,3 @@ def test_a_download_works(browser, server_url, downloads):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + 1503
     assert lines[0].startswith("code,name_fr,name_ar")
-
-

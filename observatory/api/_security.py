@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 
 #: The API returns data and one HTML page with an inline stylesheet and no script.
-API_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
-           "base-uri 'none'; form-action 'none'")
+API_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 #: Headers on every response; the Content-Security-Policy is chosen per response by its caller.
 SECURITY_HEADERS = {
@@ -85,4 +87,4 @@ def bearer_matches(authorization: str | None, token: str | None) -> bool:
     """True when an `Authorization: Bearer …` header carries `token` (compared in constant time)."""
     if not token or not authorization or not authorization.startswith("Bearer "):
         return False
-    return hmac.compare_digest(authorization[len("Bearer "):].strip().encode(), token.encode())
+    return hmac.compare_digest(authorization[len("Bearer ") :].strip().encode(), token.encode())

@@ -22,23 +22,36 @@ from ._params import CODE_PATTERN, NAME_PATTERN, Param, Route, parse
 #: app.config key of the callable (level, code, lang, fmt, plan) -> bytes that renders a report.
 REPORTER = "REPORT_RENDERER"
 MIMETYPES = {
-    "pdf": "application/pdf", "html": "text/html",
+    "pdf": "application/pdf",
+    "html": "text/html",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 SLOTS, WAIT_S, KEPT = 2, 20.0, 8
 
 ROUTE = Route(
-    "/reports/<level>/<code>", "report", "A région, province or commune report (PDF, HTML, XLSX, DOCX)", "reports",
-    (Param("level", enum=MAP_LEVELS, location="path", description="region, province or commune."),
-     Param("code", pattern=CODE_PATTERN, location="path", description="HCP 2024 code, e.g. 08, 08.401, 08.401.01.07."),
-     Param("lang", enum=LANGUAGES, default=DEFAULT_LANGUAGE, description="Language of the report."),
-     Param("format", enum=tuple(MIMETYPES), default="pdf", description="File format."),
-     Param("plan", pattern=NAME_PATTERN, description="Include this stored deployment plan (id from /plans).")),
+    "/reports/<level>/<code>",
+    "report",
+    "A région, province or commune report (PDF, HTML, XLSX, DOCX)",
+    "reports",
+    (
+        Param("level", enum=MAP_LEVELS, location="path", description="region, province or commune."),
+        Param(
+            "code",
+            pattern=CODE_PATTERN,
+            location="path",
+            description="HCP 2024 code, e.g. 08, 08.401, 08.401.01.07.",
+        ),
+        Param("lang", enum=LANGUAGES, default=DEFAULT_LANGUAGE, description="Language of the report."),
+        Param("format", enum=tuple(MIMETYPES), default="pdf", description="File format."),
+        Param(
+            "plan", pattern=NAME_PATTERN, description="Include this stored deployment plan (id from /plans)."
+        ),
+    ),
     tuple(MIMETYPES),
     description="The report a council can table: a one-page brief, the index with its intervals, provinces and "
-                "communes ranked, maps, changes since 2014, the plan when asked, sources and provenance. Sent as "
-                "an attachment named rapport-<level>-<code>-<lang>.<format>; a few seconds to render.",
+    "communes ranked, maps, changes since 2014, the plan when asked, sources and provenance. Sent as "
+    "an attachment named rapport-<level>-<code>-<lang>.<format>; a few seconds to render.",
     extra={"content": {m: {"schema": {"type": "string", "format": "binary"}} for m in MIMETYPES.values()}},
 )
 
@@ -67,7 +80,9 @@ def register(blueprint: Any, stamp: Callable[[], Any], error: Callable[..., Any]
                 response.headers["Retry-After"] = "10"
                 return response
             try:
-                data = reporter(level=args["level"], code=args["code"], lang=lang, fmt=fmt, plan=args.get("plan"))
+                data = reporter(
+                    level=args["level"], code=args["code"], lang=lang, fmt=fmt, plan=args.get("plan")
+                )
             finally:
                 slots.release()
             with lock:
@@ -76,5 +91,7 @@ def register(blueprint: Any, stamp: Callable[[], Any], error: Callable[..., Any]
                     kept.popitem(last=False)
         name = f"rapport-{args['level']}-{args['code']}-{lang}.{fmt}"
         response = Response(data, mimetype=MIMETYPES[fmt])
-        response.headers["Content-Disposition"] = f'{"inline" if fmt == "html" else "attachment"}; filename="{name}"'
+        response.headers["Content-Disposition"] = (
+            f'{"inline" if fmt == "html" else "attachment"}; filename="{name}"'
+        )
         return response
