@@ -62,8 +62,8 @@ def main() -> int:
     plan = results.plans(db=db)["plan_id"].iloc[0]
     print(f"database {db}; imports {t_import:.2f} s (paid once per command)")
     print(
-        f"{'report':28} {'gather s':>9} {'maps s':>7} {'html s':>7} {'pdf s':>7} {'total s':>8} {'target':>7} "
-        f"{'pages':>6}"
+        f"{'report':28} {'gather s':>9} {'maps s':>7} {'html s':>7} {'pdf s':>7} {'total s':>8} "
+        f"{'target':>7} {'pages':>6}"
     )
     failed = []
     cases = [("region", args.region, lang, None) for lang in ("fr", "ar")]

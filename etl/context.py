@@ -45,7 +45,8 @@ def as_categorical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def concat(table: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Rows of several frames of a table, its categorical columns kept categorical (their categories united)."""
+    """Rows of several frames of a table, its categorical columns kept categorical (their categories
+    united)."""
     frames = [as_categorical(table, f) for f in frames if len(f)] or list(frames[:1])
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)

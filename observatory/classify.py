@@ -77,7 +77,8 @@ def classify(
 
 
 def rank(values: Sequence[float] | pd.Series | np.ndarray, *, descending: bool = True) -> np.ndarray:
-    """Rank of each value, 1 for the highest (or lowest if not `descending`); ties share the best rank; NaN stays NaN."""
+    """Rank of each value, 1 for the highest (or lowest if not `descending`); ties share the best rank; NaN
+    stays NaN."""
     series = pd.Series(np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype="float64"))
     return series.rank(ascending=not descending, method="min").to_numpy()
 

@@ -56,7 +56,8 @@ class Database:
         if _is_url(self.target):
             if not self.target.startswith(("postgresql", "postgis")):
                 raise ValueError(
-                    f"unsupported database URL {self.target!r}: give a .gpkg path or a postgresql+psycopg:// URL"
+                    f"unsupported database URL {self.target!r}: give a .gpkg path or a "
+                    "postgresql+psycopg:// URL"
                 )
             self.kind = "postgis"
         else:
@@ -484,20 +485,21 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
                 row = con.execute(
                     text(
                         "SELECT a.pid, a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
-                        "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-                        "AND l.classid = :hi AND l.objid = :lo"
+                        "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND "
+                        "l.granted AND l.classid = :hi AND l.objid = :lo"
                     ),
                     {"hi": (lock_key >> 32) & 0xFFFFFFFF, "lo": lock_key & 0xFFFFFFFF},
                 ).first()
                 holder = (
                     f"{row.application_name or 'a session'} (server pid {row.pid}, from "
-                    f"{row.client_addr or 'a local socket'}) since {row.backend_start.isoformat(timespec='seconds')}"
+                    f"{row.client_addr or 'a local socket'}) since "
+                    f"{row.backend_start.isoformat(timespec='seconds')}"
                     if row
                     else "another session"
                 )
                 raise DatabaseLockedError(
-                    f"{db.display} is being written by {holder}; waited {timeout:g} s: try again when it ends, "
-                    "or wait longer with OBSERVATORY_LOCK_TIMEOUT"
+                    f"{db.display} is being written by {holder}; waited {timeout:g} s: try again when it "
+                    "ends, or wait longer with OBSERVATORY_LOCK_TIMEOUT"
                 )
             time.sleep(0.05)
         _HELD[key] = [con, 1]
@@ -567,7 +569,8 @@ class Writer:
         return self.connection.execute(text(statement), params).rowcount
 
     def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
-        """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay fast."""
+        """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay
+        fast."""
 
         def statements(present: set[str], prefix: str) -> list[str]:
             out = []
@@ -577,7 +580,8 @@ class Writer:
                 for columns in column_sets:
                     cols = ", ".join(f'"{c}"' for c in columns)
                     out.append(
-                        f'CREATE INDEX IF NOT EXISTS idx_{table}_{"_".join(columns)} ON {prefix}"{table}" ({cols})'
+                        f'CREATE INDEX IF NOT EXISTS idx_{table}_{"_".join(columns)} ON {prefix}"{table}" '
+                        f"({cols})"
                     )
             return out
 

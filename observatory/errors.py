@@ -32,7 +32,8 @@ class DatabaseReadOnlyError(ObservatoryError, PermissionError):
 
 
 class UnknownNameError(ObservatoryError, KeyError):
-    """A name (indicator, level, scheme...) that a registry does not hold; the message lists the valid ones."""
+    """A name (indicator, level, scheme...) that a registry does not hold; the message lists the valid
+    ones."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])

@@ -148,7 +148,8 @@ LENSES: dict[str, Lens] = {
         "مع الهشاشة الاجتماعية",
         "With vulnerability",
         extra=VULNERABILITY_COMPONENTS,
-        note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal weights.",
+        note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal "
+        "weights.",
     ),
     "women": Lens(
         "women",
@@ -173,7 +174,8 @@ LENSES: dict[str, Lens] = {
         "الشباب من 15 إلى 24 سنة",
         "Young people aged 15-24",
         extra=(*VULNERABILITY_COMPONENTS, Component("age_15_24", 2024, weight=2.0)),
-        note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by age).",
+        note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by "
+        "age).",
     ),
     "disability": Lens(
         "disability",
@@ -295,10 +297,7 @@ def outlier_treatment(values: np.ndarray) -> Treatment:
         order = np.sort(np.unique(y))
         if len(order) < 3:
             break
-        if sk > 0:
-            y = np.minimum(y, order[-2])
-        else:
-            y = np.maximum(y, order[1])
+        y = np.minimum(y, order[-2]) if sk > 0 else np.maximum(y, order[1])
         s2, k2 = _shape(y)
         if not _fails(s2, k2):
             return Treatment(
@@ -476,8 +475,8 @@ class FragilityIndex:
             "dimension_weights": dict(zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist())),
             "aggregation": self.aggregation,
             "outliers": {
-                "rule": f"|skew| > {SKEW_LIMIT} and kurtosis > {KURTOSIS_LIMIT}: winsorise up to {WINSORISE_MAX} "
-                "points, else log",
+                "rule": f"|skew| > {SKEW_LIMIT} and kurtosis > {KURTOSIS_LIMIT}: winsorise up to "
+                f"{WINSORISE_MAX} points, else log",
                 "treatments": {k: t.as_dict() for k, t in getattr(self, "treatments_", {}).items()},
             }
             if self.treat_outliers
@@ -495,8 +494,8 @@ class FragilityIndex:
         missing = [n for n in names if n not in inputs.columns]
         if missing:
             raise ValidationError(
-                f"the index needs columns {missing}; found {sorted(inputs.columns)[:20]}. Build the inputs with "
-                "observatory.indicators.wide() over these keys",
+                f"the index needs columns {missing}; found {sorted(inputs.columns)[:20]}. Build the inputs "
+                "with observatory.indicators.wide() over these keys",
                 failures=[{"column": n, "reason": "missing"} for n in missing],
             )
         x = inputs[names].to_numpy(dtype=float)
@@ -516,7 +515,8 @@ class FragilityIndex:
     def fit(
         self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None, ranked: np.ndarray | None = None
     ) -> FragilityIndex:
-        """Scores for every unit; ranks for the `ranked` ones (a boolean mask; all by default), NaN for the others."""
+        """Scores for every unit; ranks for the `ranked` ones (a boolean mask; all by default), NaN for the
+        others."""
         x = self.matrix(inputs)
         names = [c.key.name for c in self.components]
         if self.treat_outliers:
@@ -643,7 +643,8 @@ class FragilityIndex:
         )
 
     def dimension_removal(self, inputs: pd.DataFrame) -> pd.DataFrame:
-        """How far ranks move when each dimension is left out (mean absolute rank shift), as in the Handbook."""
+        """How far ranks move when each dimension is left out (mean absolute rank shift), as in the
+        Handbook."""
         ranked = getattr(self, "ranked_", None)
         base = (
             self.scores_["rank"].to_numpy()
@@ -967,10 +968,12 @@ UNRANKED_SENTENCES = {
         "fr": f"Non classée : moins de {MIN_RESIDENTS:,} résidents".replace(",", "\u202f")
         + ", ses taux reposent sur trop peu de personnes pour un rang.",
         "ar": f"غير مصنفة: أقل من {MIN_RESIDENTS} نسمة مقيمة، معدلاتها مبنية على عدد قليل جدا من الأشخاص.",
-        "en": f"Not ranked: fewer than {MIN_RESIDENTS:,} residents, too few people for its rates to support a rank.",
+        "en": f"Not ranked: fewer than {MIN_RESIDENTS:,} residents, too few people for its rates to support "
+        "a rank.",
     },
     "mostly_imputed": {
-        "fr": "Non classée : plus de la moitié de ses données ne sont pas publiées par le HCP et ont été imputées.",
+        "fr": "Non classée : plus de la moitié de ses données ne sont pas publiées par le HCP et ont été "
+        "imputées.",
         "ar": "غير مصنفة: أكثر من نصف معطياتها غير منشورة من طرف المندوبية وتم تقديرها.",
         "en": "Not ranked: more than half of its inputs are not published by HCP and were imputed.",
     },

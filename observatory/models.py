@@ -121,7 +121,8 @@ class InternetModel:
         return eta, np.sqrt(var)
 
     def _z(self, x: pd.DataFrame) -> np.ndarray:
-        """The standardised design matrix, constant first, as numpy (statsmodels is ten times faster on it)."""
+        """The standardised design matrix, constant first, as numpy (statsmodels is ten times faster on
+        it)."""
         scaled = ((x[self.mean_.index] - self.mean_) / self.scale_).to_numpy(float)
         return np.column_stack([np.ones(len(scaled)), scaled])
 
@@ -187,8 +188,9 @@ def rake(
     Raking on the logit scale: one additive shift per group (the groups of one margin partition the
     cells: urban/rural, male/female), found by iterative proportional fitting with Newton steps, so the
     weighted share of each group meets its target in every draw (rows of `eta`); it stops when no shift
-    moves by more than `tolerance` (logit). When the margins' targets are not exactly consistent with the cells' weights, the last
-    margin is met exactly and the others within the inconsistency. Returns the shares, shape of `eta`.
+    moves by more than `tolerance` (logit). When the margins' targets are not exactly consistent with the
+    cells' weights, the last margin is met exactly and the others within the inconsistency. Returns the
+    shares, shape of `eta`.
     """
     shift = np.zeros_like(eta)
     norm = {name: weight[mask] / weight[mask].sum() for name, mask in groups.items()}
@@ -369,7 +371,8 @@ AGE_GROUPS = (
 def _hp_step(
     p14: Mapping[str, np.ndarray], p24: Mapping[str, np.ndarray], ccr: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """One ten-year Hamilton-Perry step from 2024 (units × 16 groups per sex) with the given cohort-change ratios."""
+    """One ten-year Hamilton-Perry step from 2024 (units × 16 groups per sex) with the given cohort-change
+    ratios."""
     out = {}
     for sex in ("female", "male"):
         nxt = np.zeros_like(p24[sex])
@@ -529,7 +532,8 @@ def model_card(
     limitations: list[str],
     params: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """A model card (as in Mitchell et al., 2019): what, how, on what data, how good, what not to use it for."""
+    """A model card (as in Mitchell et al., 2019): what, how, on what data, how good, what not to use it
+    for."""
     card = {
         "model_id": model_id,
         "title": title,

@@ -101,15 +101,15 @@ def report_html(plans: dict[str, dict[str, Any]], rows: pd.DataFrame, review: st
     ]
     for kind, body in plans.items():
         s = body["summary"]
+        catchment = f"{s['max_minutes']} min" if s.get("max_minutes") else f"{s['radius_km']} km"
         out.append(
             f"<h2>{html.escape(kind)}</h2><ul>"
             f"<li>{int(s['sites_new'])} new sites, {int(s['sites_existing'])} existing; capacity "
             f"{s.get('capacity') or 'none'} per site; catchment "
-            f"{(str(s['max_minutes']) + ' min') if s.get('max_minutes') else str(s['radius_km']) + ' km'}</li>"
+            f"{catchment}</li>"
             f"<li>need served within capacity: {100 * s['covered_share']:.1f}%; reached within the "
-            f"catchment: {100 * s['reached_share']:.1f}%</li>"
-            f"<li>best baseline ({s['best_baseline']}): {100 * s['best_baseline_covered_share']:.1f}% "
-            f"served; gain {s['gain_over_best']:.3f}×</li>"
+            f"catchment: {100 * s['reached_share']:.1f}%</li><li>best baseline ({s['best_baseline']}): "
+            f"{100 * s['best_baseline_covered_share']:.1f}% served; gain {s['gain_over_best']:.3f}×</li>"
         )
         if s.get("price_of_equity_points") is not None and not pd.isna(s.get("price_of_equity_points")):
             out.append(

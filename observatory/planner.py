@@ -154,8 +154,9 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
         outside = joined[joined["commune"].isna()]
         if len(outside):
             raise ValidationError(
-                f"{len(outside)} existing sites fall outside every commune (first at lon {outside.lon.iloc[0]}, "
-                f"lat {outside.lat.iloc[0]}); check that coordinates are WGS84 longitude/latitude",
+                f"{len(outside)} existing sites fall outside every commune (first at lon "
+                f"{outside.lon.iloc[0]}, lat {outside.lat.iloc[0]}); check that coordinates are WGS84 "
+                "longitude/latitude",
                 failures=outside[["lon", "lat"]].assign(reason="outside every commune").to_dict("records"),
             )
         return joined["commune"].astype(str).tolist()
@@ -175,13 +176,14 @@ def read_existing_sites(path: str, units: Any = None) -> list[str]:
 
 
 def replay(pf: PlanningFrame, params: str | dict[str, Any]) -> Plan:
-    """Solve a stored plan again from its parameters (the `plan.params` JSON), checking the need is the same."""
+    """Solve a stored plan again from its parameters (the `plan.params` JSON), checking the need is the
+    same."""
     given = json.loads(params) if isinstance(params, str) else dict(params)
     described = {k: v for k, v in given.items() if k in pf.definition}
     if described != {k: pf.definition[k] for k in described}:
         raise ValidationError(
-            f"the plan was solved on a frame of {described}, not this one ({pf.definition}): build the planning "
-            "frame with the same need, year, lens and région"
+            f"the plan was solved on a frame of {described}, not this one ({pf.definition}): build the "
+            "planning frame with the same need, year, lens and région"
         )
     if str(given.get("travel", "proxy")).startswith("matrix"):
         raise ValidationError(
@@ -232,8 +234,8 @@ def plan(
     unknown = [c for c in existing if c not in position]
     if unknown:
         raise ValidationError(
-            f"{len(unknown)} existing sites name unknown communes (first: {unknown[0]!r}); use HCP 2024 codes "
-            "like '01.511.01.0'",
+            f"{len(unknown)} existing sites name unknown communes (first: {unknown[0]!r}); use HCP 2024 "
+            "codes like '01.511.01.0'",
             failures=[{"code": c, "reason": "unknown commune"} for c in unknown],
         )
     if sites < 0 or radius_km <= 0 or (max_minutes is not None and max_minutes <= 0):
@@ -472,11 +474,12 @@ def _check_counts(
         n_areas, n_min = counted(areas, _AREA[level][lang], lang), counted(minimum, _SITE[lang], lang)
         n_needed, asked = counted(needed, _SITE[lang], lang), counted(sites, _SITE[lang], lang)
         messages[lang] = {
-            "fr": f"{n_areas} demandent au moins {n_min} chacune : il faut {n_needed} nouveaux, sites existants "
-            f"comptés ; vous en avez demandé {asked}. Portez le nombre de sites à {needed} ou abaissez "
-            f"le minimum par {'province' if level == 'province' else 'région'}.",
-            "ar": f"{n_areas} تتطلب كل منها {n_min} على الأقل: يلزم {n_needed} جديدة مع احتساب المواقع القائمة؛ "
-            f"طلبتم {asked}. ارفعوا عدد المواقع إلى {number(needed, 'ar', decimals=0)} أو خفّضوا الحد الأدنى.",
+            "fr": f"{n_areas} demandent au moins {n_min} chacune : il faut {n_needed} nouveaux, sites "
+            f"existants comptés ; vous en avez demandé {asked}. Portez le nombre de sites à {needed} ou "
+            f"abaissez le minimum par {'province' if level == 'province' else 'région'}.",
+            "ar": f"{n_areas} تتطلب كل منها {n_min} على الأقل: يلزم {n_needed} جديدة مع احتساب المواقع "
+            f"القائمة؛ طلبتم {asked}. ارفعوا عدد المواقع إلى {number(needed, 'ar', decimals=0)} أو خفّضوا "
+            "الحد الأدنى.",
             "en": f"{n_areas} need at least {n_min} each: that takes {n_needed} new, existing sites counted; "
             f"you asked for {asked}. Raise the number of sites to {needed} or lower the minimum per {level}.",
         }[lang]
@@ -523,7 +526,8 @@ def _explain(
     messages = {
         "fr": "Les contraintes ne peuvent pas être toutes respectées (budget trop bas pour les minimums par "
         "zone ?) : augmentez le budget ou le nombre de sites.",
-        "ar": "لا يمكن احترام جميع القيود معًا (ميزانية غير كافية للحدود الدنيا؟): ارفعوا الميزانية أو عدد المواقع.",
+        "ar": "لا يمكن احترام جميع القيود معًا (ميزانية غير كافية للحدود الدنيا؟): ارفعوا الميزانية أو عدد "
+        "المواقع.",
         "en": "The constraints cannot all hold (a budget too low for the per-area minima?): raise the budget "
         "or the number of sites.",
     }
@@ -551,11 +555,12 @@ def _share_message(
             "fr": f"Avec {n_sites} et une zone de {catchment['fr']}{also}, on atteint au plus {most} % "
             f"{_GROUP[group]['fr']} ; vous avez demandé {want} %. Abaissez cette part à ce niveau, "
             f"ou ajoutez des sites, ou élargissez la zone.",
-            "ar": f"بـ{n_sites} ونطاق {catchment['ar']}{also}، لا يمكن بلوغ أكثر من {most}٪ {_GROUP[group]['ar']}؛ "
-            f"طلبتم {want}٪. خفّضوا هذه النسبة إلى هذا المستوى، أو أضيفوا مواقع، أو وسّعوا النطاق.",
-            "en": f"With {n_sites} and a {catchment['en']} catchment{also}, at most {most}% {_GROUP[group]['en']} "
-            f"can be reached; you asked for {want}%. Lower that share to {most}% or less, add sites, or widen "
-            f"the catchment.",
+            "ar": f"بـ{n_sites} ونطاق {catchment['ar']}{also}، لا يمكن بلوغ أكثر من {most}٪ "
+            f"{_GROUP[group]['ar']}؛ طلبتم {want}٪. خفّضوا هذه النسبة إلى هذا المستوى، أو أضيفوا مواقع، أو "
+            "وسّعوا النطاق.",
+            "en": f"With {n_sites} and a {catchment['en']} catchment{also}, at most {most}% "
+            f"{_GROUP[group]['en']} can be reached; you asked for {want}%. Lower that share to {most}% or "
+            "less, add sites, or widen the catchment.",
         }[lang]
     return InfeasiblePlan(
         messages, failures=[{"constraint": f"min_{group}_share", "asked": asked, "most": best}]
@@ -660,7 +665,8 @@ def _ordered(
     sites: int,
     minima: list[tuple[np.ndarray, int]],
 ) -> np.ndarray:
-    """One site per commune in `order`, after the first communes in that order of every area short of its minimum."""
+    """One site per commune in `order`, after the first communes in that order of every area short of its
+    minimum."""
     counts = np.zeros(len(frame), dtype=int)
     for j, c in fixed.items():
         counts[j] = c
@@ -729,7 +735,8 @@ def _greedy(
 
 # -- evaluation ----------------------------------------------------------------------------------------
 def _assign(need: np.ndarray, counts: np.ndarray, reach: np.ndarray, minutes: np.ndarray, cap: float) -> Any:
-    """Need served by each open site (a sparse commune × site matrix): the most within capacity, nearest first."""
+    """Need served by each open site (a sparse commune × site matrix): the most within capacity, nearest
+    first."""
     from scipy import sparse
     from scipy.optimize import linprog
 

@@ -93,7 +93,8 @@ class PlanningFrame:
         bad = frame[frame[["need", "lon", "lat", "cost"]].isna().any(axis=1) | (frame["need"] < 0)]
         if len(bad):
             raise ValidationError(
-                f"{len(bad)} communes with an empty or negative need, cost or position (first: {bad.code.iloc[0]})",
+                f"{len(bad)} communes with an empty or negative need, cost or position (first: "
+                f"{bad.code.iloc[0]})",
                 failures=bad[["code"]]
                 .assign(reason="empty or negative need/cost/position")
                 .to_dict("records"),

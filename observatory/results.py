@@ -76,7 +76,8 @@ def fragility_index(
 
 
 def explanation(code: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, lang: str = "en") -> str:
-    """The sentence that explains a unit's rank ('Ranked 12th most fragile of 1,503 communes, mainly because ...')."""
+    """The sentence that explains a unit's rank ('Ranked 12th most fragile of 1,503 communes, mainly because
+    ...')."""
     _lang_check(lang)
     rows = connect(db).read(
         "index_score", where={"code": code, "lens": lens}, columns=[f"explanation_{lang}"]
@@ -91,7 +92,8 @@ def explanation(code: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS,
 
 
 def index_contributions(code: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
-    """Each component's value, SE, normalised value and contribution to a commune's score (whole-population index)."""
+    """Each component's value, SE, normalised value and contribution to a commune's score (whole-population
+    index)."""
     return connect(db).read("index_contribution", where={"code": code})
 
 
@@ -164,7 +166,8 @@ def lisa_clusters(
     geometry: bool = False,
     significant: bool = False,
 ) -> pd.DataFrame:
-    """Local Moran clusters per commune (high-high, low-low, high-low, low-high or not significant after FDR)."""
+    """Local Moran clusters per commune (high-high, low-low, high-low, low-high or not significant after
+    FDR)."""
     frame = connect(db).read("lisa_cluster", where={"variable": variable})
     frame = _with_units(frame, "commune", db, geometry)
     return frame[frame["cluster"] != "not significant"].reset_index(drop=True) if significant else frame
@@ -184,7 +187,8 @@ def model_estimates(
     sex: str | None = "all",
     region: str | None = None,
 ) -> pd.DataFrame:
-    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet use."""
+    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet
+    use."""
     entry = registry.get(indicator)
     if entry.status not in MODEL_STATUSES:
         valid = [e.id for e in registry.CURATED if e.status in MODEL_STATUSES]
@@ -313,22 +317,24 @@ def plan_sites(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str
 def plan_coverage(
     plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal", geometry: bool = False
 ) -> pd.DataFrame:
-    """For every commune: reached or not (`covered`), by which site, at what travel, its need and need served."""
+    """For every commune: reached or not (`covered`), by which site, at what travel, its need and need
+    served."""
     pid = _plan_id(db, plan_id)
     frame = connect(db).read("plan_coverage", where={"plan_id": pid, "plan": plan})
     return _with_units(frame, "commune", db, geometry)
 
 
 def plan_audit(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
-    """The fairness audit: need reached, served and unmet by région, urban/rural and sex, for the plan and its baselines."""
+    """The fairness audit: need reached, served and unmet by région, urban/rural and sex, for the plan and its
+    baselines."""
     return connect(db).read("plan_audit", where={"plan_id": _plan_id(db, plan_id)})
 
 
 def plan_coverage_by_province(
     plan_id: str | None = None, *, db: DatabaseLike = None, region: str | None = None, plan: str = "optimal"
 ) -> pd.DataFrame:
-    """The need and the need covered in each province (of `region`, else all), with the share covered (0-1) and
-    the number of communes left out: the plan's audit one level down."""
+    """The need and the need covered in each province (of `region`, else all), with the share covered (0-1)
+    and the number of communes left out: the plan's audit one level down."""
     coverage = plan_coverage(plan_id, db=db, plan=plan)
     if region is not None:
         coverage = coverage[coverage["region_code"] == region]
@@ -354,7 +360,8 @@ def left_out(plan_id: str | None = None, *, db: DatabaseLike = None, top: int = 
 
 
 def indicator_registry(*, db: DatabaseLike = None, curated: bool | None = None) -> pd.DataFrame:
-    """The indicator registry as stored by the build (labels fr/ar/en, dimension, direction, source, licence)."""
+    """The indicator registry as stored by the build (labels fr/ar/en, dimension, direction, source,
+    licence)."""
     frame = connect(db).read("indicator_registry")
     return frame if curated is None else frame[frame["curated"] == int(curated)].reset_index(drop=True)
 

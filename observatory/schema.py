@@ -208,5 +208,6 @@ LOG_TABLES = frozenset({"build", "etl_run"})
 
 
 def data_tables() -> list[str]:
-    """Tables whose content two builds of the same inputs must reproduce exactly (every table but the logs)."""
+    """Tables whose content two builds of the same inputs must reproduce exactly (every table but the
+    logs)."""
     return [t for t in TABLES if t not in LOG_TABLES]

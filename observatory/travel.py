@@ -37,7 +37,8 @@ def great_circle_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def proxy_km(
     lon: np.ndarray, lat: np.ndarray, road_km: np.ndarray, *, circuity: float = CIRCUITY
 ) -> np.ndarray:
-    """Travel distance proxy from demand point i (rows) to site j (columns): circuity × great circle + road_i."""
+    """Travel distance proxy from demand point i (rows) to site j (columns): circuity × great circle +
+    road_i."""
     if circuity < 1:
         raise ValidationError(
             f"a circuity factor is at least 1 (a road is never shorter than a straight line); got {circuity}"
@@ -73,7 +74,8 @@ def read_matrix(path: str) -> pd.DataFrame:
 
 
 def matrix_minutes(codes: list[str], matrix: pd.DataFrame) -> np.ndarray:
-    """A square array of minutes from the matrix rows; pairs it does not list are unreachable (inf), a place to itself 0."""
+    """A square array of minutes from the matrix rows; pairs it does not list are unreachable (inf), a place
+    to itself 0."""
     position = {c: i for i, c in enumerate(codes)}
     unknown = sorted((set(matrix["from_code"]) | set(matrix["to_code"])) - set(position))
     if unknown:

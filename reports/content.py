@@ -61,11 +61,13 @@ class Basemap:
 
 @dataclass
 class Brief:
-    """The first page: where the area stands, where to act first and why, what the plan covers, the caveats."""
+    """The first page: where the area stands, where to act first and why, what the plan covers, the
+    caveats."""
 
     standing: str
     peers: pd.DataFrame
-    """The area and its neighbours (or, for a commune, its province, région and Morocco) with rank and interval."""
+    """The area and its neighbours (or, for a commune, its province, région and Morocco) with rank and
+    interval."""
     act_first: pd.DataFrame
     plan: str
     caveats: list[str]
@@ -103,11 +105,12 @@ class ReportContent:
     n_communes: int
     brief: Brief
     key_figures: pd.DataFrame
-    """The unit's figures beside its province and région (commune report) and Morocco: the total, then by area,
-    then by sex, each row labelled (every sex-by-area cell is in the XLSX `models` and the API)."""
+    """The unit's figures beside its province and région (commune report) and Morocco: the total, then by
+    area, then by sex, each row labelled (every sex-by-area cell is in the XLSX `models` and the API)."""
     provinces: pd.DataFrame
     communes: pd.DataFrame
-    """One row per commune, most fragile first: code, names, province, type, population, rank, interval, indicators."""
+    """One row per commune, most fragile first: code, names, province, type, population, rank, interval,
+    indicators."""
     commune_columns: dict[str, str]
     """Column id -> label of the report indicators in `communes`."""
     column_status: dict[str, str]
@@ -196,7 +199,8 @@ def _name(row: Any, lang: str) -> str:
 
 
 def _breakdown_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows in reading order: the total first, then each sex, then urban and rural (the enumerations' order)."""
+    """Rows in reading order: the total first, then each sex, then urban and rural (the enumerations'
+    order)."""
     return frame.assign(
         _s=frame["sex"].map({s: i for i, s in enumerate(SEXES)}),
         _a=frame["area"].map({a: i for i, a in enumerate(AREAS)}),
@@ -391,7 +395,8 @@ def _key_figures(
     compare: list[str],
     lang: str,
 ) -> pd.DataFrame:
-    """One row per (indicator, sex, area): the value, its interval and status for the unit, and each comparison."""
+    """One row per (indicator, sex, area): the value, its interval and status for the unit, and each
+    comparison."""
     rows = []
     figures = _breakdown_order(figures)
     for indicator_id in ids:
@@ -687,7 +692,8 @@ def _maps(
     commune_codes: list[str],
     lang: str,
 ) -> list[MapLayer]:
-    """The index and each dimension (when the analytics layer provides them), else each dimension's indicators."""
+    """The index and each dimension (when the analytics layer provides them), else each dimension's
+    indicators."""
     text = words(lang)
     if index is not None:
         national = index.set_index("code")

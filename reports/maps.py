@@ -41,7 +41,8 @@ def _nice(length_km: float) -> float:
 def national_classes(
     values: pd.Series, national: pd.Series, *, k: int = 5
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """The class of each of `values` among the classes (quantiles) of `national`, and those classes' bounds."""
+    """The class of each of `values` among the classes (quantiles) of `national`, and those classes'
+    bounds."""
     with warnings.catch_warnings():  # few distinct values: mapclassify says it uses fewer classes
         warnings.simplefilter("ignore", UserWarning)
         classes = classify(
@@ -72,7 +73,8 @@ def _figure(bounds: tuple[float, float, float, float], width_in: float, dpi: int
 
 
 def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: str, base: Any) -> None:
-    """Limits, neighbours in grey, province outlines, a scale bar (bottom left) and a north arrow (top right)."""
+    """Limits, neighbours in grey, province outlines, a scale bar (bottom left) and a north arrow (top
+    right)."""
     minx, miny, maxx, maxy = bounds
     pad_x, pad_y = (maxx - minx) * 0.05, (maxy - miny) * 0.05
     if len(base.neighbours):

@@ -32,7 +32,8 @@ def _missing(value: Any) -> bool:
 
 
 def format_value(value: Any, unit: str | None, lang: str = "fr") -> str:
-    """A figure for print in `lang`: counts whole, rates with one decimal and their unit in the page's words."""
+    """A figure for print in `lang`: counts whole, rates with one decimal and their unit in the page's
+    words."""
     if _missing(value):
         return "–"
     if unit == "percent":
@@ -208,8 +209,8 @@ def _sheet_frame(content: ReportContent, name: str, frame: pd.DataFrame) -> pd.D
 
 
 def to_xlsx(content: ReportContent) -> bytes:
-    """One sheet per table; `columns` gives every commune column's label, unit and status; simulated columns go to
-    their own sheet under a banner; `metadata` gives unit, build, code version, sources and licences."""
+    """One sheet per table; `columns` gives every commune column's label, unit and status; simulated columns
+    go to their own sheet under a banner; `metadata` gives unit, build, code version, sources and licences."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter

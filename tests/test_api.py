@@ -164,7 +164,8 @@ def test_csv_by_accept_header(client):
 
 # -- suppressed counts ------------------------------------------------------------------------------------
 def test_suppressed_counts_stay_suppressed(api_db, tmp_path):
-    """A count marked suppressed in the database comes back empty in JSON, CSV and GeoJSON, with no interval."""
+    """A count marked suppressed in the database comes back empty in JSON, CSV and GeoJSON, with no
+    interval."""
     if api_db.kind != "gpkg":
         pytest.fail("this test edits a copy of the GeoPackage")
     copy = tmp_path / "suppressed.gpkg"
@@ -265,7 +266,8 @@ def test_database_stays_untouched_by_hostile_requests(client, api_db):
     assert len(query.units("commune", db=api_db, geometry=False)) == before == 1503
 
 
-# -- documentation --------------------------------------------------------------------------------------------
+# -- documentation
+# --------------------------------------------------------------------------------------------
 def test_openapi_document_is_valid(client):
     from openapi_spec_validator import validate
 
@@ -286,7 +288,10 @@ def test_docs_page_is_offline_and_complete(client):
 
 
 def test_importing_the_library_loads_no_web_framework():
-    code = "import sys, observatory, observatory.query; print(sorted(m for m in ('flask', 'dash') if m in sys.modules))"
+    code = (
+        "import sys, observatory, observatory.query; "
+        "print(sorted(m for m in ('flask', 'dash') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

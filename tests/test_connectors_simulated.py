@@ -1,4 +1,5 @@
-"""The simulated usage layer: in the default build, flagged simulated everywhere, seeded, model as documented."""
+"""The simulated usage layer: in the default build, flagged simulated everywhere, seeded, model as
+documented."""
 
 from __future__ import annotations
 

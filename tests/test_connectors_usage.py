@@ -336,7 +336,8 @@ def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_
         db=writable_db,
     )
     runner = CliRunner()
-    # A later export of tax for January without Assilah replaces tax-January whole: Assilah goes, and it is said.
+    # A later export of tax for January without Assilah replaces tax-January whole: Assilah goes, and it is
+    # said.
     later = usage_csv(
         tmp_path / "later.csv",
         [[TANGER, "tax", "2026-01", "web", 520, 310], [GUEZNAIA, "tax", "2026-02", "web", 60, 50]],
@@ -376,8 +377,8 @@ def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tm
     out = runner.invoke(main, ["load", "usage", str(path), "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
     assert (
-        "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services civil_registry, tax"
-        in out.output
+        "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services "
+        "civil_registry, tax" in out.output
     )
     pii = usage_csv(
         tmp_path / "pii.csv",

@@ -281,9 +281,9 @@ def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_pat
     # Protected: the same attack, knowing the noise bound, pins down none of them.
     after = recovered(truth, published, noise=disclosure.MAX_NOISE)
     print(
-        f"\ndisclosure attack: {before['hidden']:,} hidden counts ({before['hidden_in_region']:,} in the région "
-        f"loaded); recovered exactly: {before['recovered']:,} ({before['recovered_in_region']:,}) unprotected, "
-        f"{after['recovered']:,} ({after['recovered_in_region']:,}) protected"
+        f"\ndisclosure attack: {before['hidden']:,} hidden counts ({before['hidden_in_region']:,} in the "
+        f"région loaded); recovered exactly: {before['recovered']:,} ({before['recovered_in_region']:,}) "
+        f"unprotected, {after['recovered']:,} ({after['recovered_in_region']:,}) protected"
     )
     assert after["hidden"] == before["hidden"] and after["pinned"] == 0
     # Touarga's 7: the province's published tax count minus Rabat's is no longer 7 for sure.

@@ -11,8 +11,9 @@ import observatory as obs
 def test_importing_the_library_loads_no_app_framework_driver_or_etl():
     code = (
         "import sys, observatory; "
-        "print(','.join(m for m in ('dash','flask','sqlalchemy','psycopg','etl','dashboards','reports','pulp',"
-        "'weasyprint') if m in sys.modules))"
+        "print(','.join(m for m in "
+        "('dash','flask','sqlalchemy','psycopg','etl','dashboards','reports','pulp','weasyprint') if m in "
+        "sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

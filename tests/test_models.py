@@ -48,7 +48,8 @@ def test_raking_meets_every_margin_and_the_sex_layers_add_up():
         k: (cells.area if k in ("urban", "rural") else cells.sex).eq(k).to_numpy()
         for k in ("urban", "rural", "male", "female")
     }
-    # Targets that some cell shares meet exactly (so the margins are consistent), as HCP's are for its population.
+    # Targets that some cell shares meet exactly (so the margins are consistent), as HCP's are for its
+    # population.
     truth = 1 / (1 + np.exp(-(eta + 0.3 * (cells.sex == "male").to_numpy() - 0.8)))
     targets = {k: np.array([np.average(truth[m], weights=w[m])]) for k, m in groups.items()}
     share = models.rake(np.vstack([eta, eta + 0.2, eta - 0.2]), w, groups, targets)

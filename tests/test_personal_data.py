@@ -1,4 +1,5 @@
-"""Personal data kept out under law 09-08: column names in French, Arabic and English, values in any column."""
+"""Personal data kept out under law 09-08: column names in French, Arabic and English, values in any
+column."""
 
 from __future__ import annotations
 

@@ -25,8 +25,8 @@ from observatory.reports.render import format_value, render, to_html
 REGION = "08"
 COMMUNE = "08.363.05.21"  # Sidi Yahia Ou Youssef (Midelt), the most fragile commune of Drâa-Tafilalet
 TANGER = "01.511.01.0"
-#: The régions Drâa-Tafilalet shares a border with: Oriental, Fès-Meknès, Béni Mellal-Khénifra, Marrakech-Safi,
-#: Souss-Massa (its other border is Algeria's).
+#: The régions Drâa-Tafilalet shares a border with: Oriental, Fès-Meknès, Béni Mellal-Khénifra,
+#: Marrakech-Safi, Souss-Massa (its other border is Algeria's).
 NEIGHBOURS = {"02", "03", "05", "07", "09"}
 PROVINCES = {"Errachidia", "Midelt", "Ouarzazate", "Tinghir", "Zagora"}
 #: The one usage phrase a simulated figure would put in a reason.

@@ -95,7 +95,10 @@ def test_an_unreadable_file_is_told_apart():
         folder.chmod(0o755)
         path = tiny_build(folder / "locked.gpkg").path
         path.chmod(0o000)
-        code = "from observatory.database import Database; import sys; print(*Database(sys.argv[1]).state(), sep='|')"
+        code = (
+            "from observatory.database import Database; import sys; "
+            "print(*Database(sys.argv[1]).state(), sep='|')"
+        )
         command = [sys.executable, "-c", code, str(path)]
         if os.geteuid() == 0:  # root reads anything: ask as an ordinary user
             command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]

@@ -4,11 +4,11 @@ Ookla for Good open data (Speedtest® performance tiles) aggregated to communes.
 The published files hold one row per zoom-16 web-Mercator tile and quarter, for fixed or mobile
 networks: `quadkey`, `tile` (WKT polygon, EPSG:4326), `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
 `tests`, `devices`, as Parquet or as a zipped Shapefile. A row whose polygon is not the tile its
-quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune polygon with one vectorised STRtree query, and the tiles'
-measurements are summed per commune, then per province, région and the country, from which the
-test-weighted means and shares are computed. Tiles whose centre is in no commune (the sea,
-neighbouring countries) are dropped and counted: tests read = tests assigned + tests dropped +
-tests in quarantined rows.
+quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune
+polygon with one vectorised STRtree query, and the tiles' measurements are summed per commune, then per
+province, région and the country, from which the test-weighted means and shares are computed. Tiles whose
+centre is in no commune (the sea, neighbouring countries) are dropped and counted: tests read = tests assigned
++ tests dropped + tests in quarantined rows.
 
 Licence: CC BY-NC-SA 4.0 (Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps),
 carried in the `source` and `indicator` rows.
@@ -291,7 +291,8 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
             qx, qy = tile_centres(x[elsewhere], y[elsewhere], zoom[elsewhere])
             why = np.full(len(tiles), "", dtype=object)
             why[elsewhere] = [
-                f"tile WKT is not the tile its quadkey names: quadkey centre {a:.5f} {b:.5f}, WKT centre {c:.5f} {d:.5f}"
+                f"tile WKT is not the tile its quadkey names: quadkey centre {a:.5f} {b:.5f}, WKT centre "
+                f"{c:.5f} {d:.5f}"
                 for a, b, c, d in zip(qx, qy, shapely.get_x(centre), shapely.get_y(centre))
             ]
             _reject(rejects, tiles, elsewhere, "tile", why)

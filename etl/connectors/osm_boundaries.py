@@ -252,10 +252,7 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     from observatory.schema import TABLES
 
     db.require()
-    if folder is None:
-        paths = download(DEFAULT_DIR)
-    else:
-        paths = find_files(Path(folder))
+    paths = download(DEFAULT_DIR) if folder is None else find_files(Path(folder))
     run = RunRecord(job="load boundaries osm", build_id="", version=code_version())
     for path in paths:
         run.add_input(path.name, path=path, licence="ODbL 1.0")

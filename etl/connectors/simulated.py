@@ -9,7 +9,8 @@ The model, per commune i, service s, month m (2025-01 to 2025-12), channel c:
     expected volume λ_ism = population_i × rate_s / 12 × season_m × (1.15 if urban else 0.9)
     transactions    T_ism ~ Poisson(λ_ism × G_i),  G_i ~ Gamma(shape 8, scale 1/8) (commune heterogeneity)
     by channel      web, mobile, counter, assisted ~ Multinomial(T_ism; p_i·0.45, p_i·0.55,
-                                                     (1-p_i)·(1-a_i), (1-p_i)·a_i),  a_i = 0.1 + 0.3·illiteracy_i/100
+                                                     (1-p_i)·(1-a_i), (1-p_i)·a_i),  a_i = 0.1 +
+0.3·illiteracy_i/100
     unique users    U ~ Binomial(T, 0.62)
 
 with z() the standard score over communes, rates per inhabitant and year of 0.55 (civil_registry),
@@ -124,7 +125,8 @@ def layer(communes: pd.DataFrame, *, seed: int, run_id: str) -> dict[str, pd.Dat
             {
                 "source_id": SOURCE_ID,
                 "title": "Simulated digital-service usage, 2025 (demonstration layer: not a measurement)",
-                "publisher": "Observatoire territorial de l'équité numérique (model in etl/connectors/simulated.py)",
+                "publisher": "Observatoire territorial de l'équité numérique (model in "
+                "etl/connectors/simulated.py)",
                 "url": None,
                 "sha256": None,
                 "licence": LICENCE,
@@ -179,7 +181,8 @@ def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
 
 
 def load(*, db: Any, seed: int) -> dict[str, Any]:
-    """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer lock)."""
+    """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer
+    lock)."""
     from observatory.etl.provenance import RunRecord, code_version
 
     from ._common import dictionary_by_month, write_load

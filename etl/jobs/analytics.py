@@ -38,9 +38,9 @@ INTERNET_DRAWS = 200
 #: Lenses whose choices get the full sensitivity analysis: the headline, and the one that tests vulnerability.
 SENSITIVITY_LENSES = (DEFAULT_LENS, "vulnerability")
 VULNERABILITY_DECISION = (
-    "a separate lens, not a dimension of the headline: its components barely correlate with access and skills, "
-    "and in the three-dimension index it is the dimension whose removal keeps the fewest of the top 50 and the "
-    "weight with the largest total-order effect (index_sensitivity, lens vulnerability)"
+    "a separate lens, not a dimension of the headline: its components barely correlate with access and "
+    "skills, and in the three-dimension index it is the dimension whose removal keeps the fewest of the top "
+    "50 and the weight with the largest total-order effect (index_sensitivity, lens vulnerability)"
 )
 #: Household outcomes HCP published by commune in 2014 and 2024: the ex-post test of the internet model.
 EXPOST_OUTCOMES = (
@@ -303,8 +303,8 @@ def _parents(units: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def _cells(values: pd.DataFrame, units: pd.DataFrame, filled: pd.DataFrame) -> pd.DataFrame:
-    """People aged 15+ by commune × area × sex (HCP's urban and rural parts of each commune), the raking cells;
-    a commune HCP gives no such count for keeps its filled total, in its own type's area."""
+    """People aged 15+ by commune × area × sex (HCP's urban and rural parts of each commune), the raking
+    cells; a commune HCP gives no such count for keeps its filled total, in its own type's area."""
     pop = values[
         (values.indicator_id == "illiteracy_population_15_plus")
         & (values.level == "commune")
@@ -411,14 +411,15 @@ def _internet_model(
         + ("estimate)" if status == "modelled" else "scenario)"),
         target="internet_use_15_plus (percent of people aged 15+ who used the internet in the last 3 months)",
         method=(
-            "Binomial GLM (logit link), weighted by households, of the 2014 share of households with internet at "
-            "home (HCP, RGPH 2014) against covariates defined alike in 2014 and 2024; applied to the 2024 covariates "
-            "in every commune × area × sex cell of people aged 15+; logit shifts per area and per sex raked so the "
-            "cells hit HCP's 2024 figures (urban 70.2, rural 40.4, men 64.4, women 55.0, so 59.6 in all). The sex "
-            "layers and the whole-population layer are sums of the same cells, so they agree at every level. "
-            f"Intervals: {INTERNET_DRAWS} joint draws of the coefficients, one logit error per commune with the SD "
-            "of the ex-post analogue test (the error of carrying a 2014 relation to 2024) and HCP's level moved by "
-            "0.1 point; every level's interval comes from the same draws. " + verdict
+            "Binomial GLM (logit link), weighted by households, of the 2014 share of households with "
+            "internet at home (HCP, RGPH 2014) against covariates defined alike in 2014 and 2024; applied "
+            "to the 2024 covariates in every commune × area × sex cell of people aged 15+; logit shifts per "
+            "area and per sex raked so the cells hit HCP's 2024 figures (urban 70.2, rural 40.4, men 64.4, "
+            "women 55.0, so 59.6 in all). The sex layers and the whole-population layer are sums of the "
+            f"same cells, so they agree at every level. Intervals: {INTERNET_DRAWS} joint draws of the "
+            "coefficients, one logit error per commune with the SD of the ex-post analogue test (the error "
+            "of carrying a 2014 relation to 2024) and HCP's level moved by 0.1 point; every level's "
+            "interval comes from the same draws. " + verdict
         ),
         data={
             "communes_fitted": model.n_,
@@ -445,12 +446,14 @@ def _internet_model(
         validation=cv,
         limitations=[
             (
-                "Carries the 2014 relation between household internet and covariates to 2024 individual use; the "
-                "benchmark fixes the national, urban, rural and sex levels, not the spread between communes."
+                "Carries the 2014 relation between household internet and covariates to 2024 individual "
+                "use; the benchmark fixes the national, urban, rural and sex levels, not the spread between "
+                "communes."
             ),
             (
-                "The ex-post analogue test (four household outcomes known in both censuses) is the only test of the "
-                "temporal step; the leave-one-région-out validation tests the 2014 cross-section only."
+                "The ex-post analogue test (four household outcomes known in both censuses) is the only "
+                "test of the temporal step; the leave-one-région-out validation tests the 2014 "
+                "cross-section only."
             ),
             verdict,
         ],
@@ -625,17 +628,19 @@ def _forecasts(
     card = models.model_card(
         model_id="forecast_2030",
         title="Scenarios to 2030: population, illiteracy 10+ by sex, need for assisted services and training",
-        target="population_forecast, illiteracy_rate_10_plus_forecast, assisted_service_need_15_plus, training_need_15_plus",
+        target="population_forecast, illiteracy_rate_10_plus_forecast, assisted_service_need_15_plus, "
+        "training_need_15_plus",
         method=(
-            "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group (residents), "
-            "each commune's shrunk toward its province's with weight n/(n+500), children from 2024 child-woman "
-            "ratios, the ten-year step interpolated geometrically to 2030, and the communes controlled to the same "
-            "projection of the national totals (a controlled total: no national band). The band is the commune's "
-            "own ratios against its province's, each bound aggregated as its own scenario. Illiteracy 10+: a scenario "
-            "band between the commune's 2014-2024 decline continued on the logit scale and no further progress; a "
-            "rise is never extrapolated. Assisted services: people 15+ who cannot read (2024 census, sampling "
-            "error only; 2030 on the illiteracy band). Training: people 15+ offline, from the internet layer's "
-            f"draws (status {internet_status} in 2024); 2030 holds the 2024 offline share, so it is a scenario."
+            "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group "
+            "(residents), each commune's shrunk toward its province's with weight n/(n+500), children from "
+            "2024 child-woman ratios, the ten-year step interpolated geometrically to 2030, and the "
+            "communes controlled to the same projection of the national totals (a controlled total: no "
+            "national band). The band is the commune's own ratios against its province's, each bound "
+            "aggregated as its own scenario. Illiteracy 10+: a scenario band between the commune's "
+            "2014-2024 decline continued on the logit scale and no further progress; a rise is never "
+            "extrapolated. Assisted services: people 15+ who cannot read (2024 census, sampling error only; "
+            "2030 on the illiteracy band). Training: people 15+ offline, from the internet layer's draws "
+            f"(status {internet_status} in 2024); 2030 holds the 2024 offline share, so it is a scenario."
         ),
         data={"national_totals": national, "age_groups": list(models.AGE_GROUPS)},
         metrics={
@@ -646,10 +651,12 @@ def _forecasts(
         limitations=[
             (
                 "Controlled to a Hamilton-Perry projection of the national totals, not to HCP's own national "
-                "projection (not among the sources); migration and fertility are those of 2014-2024, carried forward."
+                "projection (not among the sources); migration and fertility are those of 2014-2024, "
+                "carried forward."
             ),
             "No back-test: commune data before 2014 are not in the sources, so 2030 figures are scenarios.",
-            "The offline share is held at its 2024 level, so training need in 2030 rises with population only.",
+            "The offline share is held at its 2024 level, so training need in 2030 rises with population "
+            "only.",
         ],
         params={
             "horizon": 2030,
@@ -714,7 +721,8 @@ def _index(
         components = ix.lens_components(lens_name, (*ix.CENSUS_COMPONENTS, *taken))
         uses_simulated = any(is_sim for c, is_sim in extra if c in taken)
         if components in computed and not lens.demonstration:
-            # The same index under another name (the `all` lens with no measurement loaded): same draws, same rows.
+            # The same index under another name (the `all` lens with no measurement loaded): same draws, same
+            # rows.
             same = computed[components]
             analysis_id = f"index-{lens_name}"
             for rows in (scores, sensitivity, correlation):
@@ -999,7 +1007,8 @@ def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: in
                     "seed": seed,
                     "params": json.dumps(
                         {
-                            "weights": "queen contiguity, row-standardised, islands joined to nearest centroid",
+                            "weights": "queen contiguity, row-standardised, islands joined to nearest "
+                            "centroid",
                             "islands": weights.islands,
                             "permutations_moran": 999,
                             "permutations_lisa": LISA_PERMUTATIONS,

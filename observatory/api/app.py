@@ -242,7 +242,8 @@ class _Api:
         return value
 
     def in_region(self, frame: pd.DataFrame, region: str, column: str = "unit_code") -> pd.DataFrame:
-        """Rows whose unit lies in a région (the région itself included), as the query layer's `region=` keeps them."""
+        """Rows whose unit lies in a région (the région itself included), as the query layer's `region=` keeps
+        them."""
         inside = {region}
         for level in ("province", "commune"):
             table = self.units_table(level)
@@ -506,7 +507,8 @@ class _Api:
 
 
 class _HeldBody:
-    """A response body in chunks that releases its slot once: when the last chunk is taken or the server closes it."""
+    """A response body in chunks that releases its slot once: when the last chunk is taken or the server
+    closes it."""
 
     def __init__(self, body: bytes, release: Callable[[], None], chunk: int = 256 * 1024) -> None:
         self.body, self._release, self.chunk = body, release, chunk
@@ -574,8 +576,9 @@ ROUTES: tuple[Route, ...] = (
         "indicators",
         (INDICATOR, VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING),
         ("json", "geojson", "csv"),
-        description="All communes in one request: `/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024"
-        "&format=csv`. Suppressed small counts have an empty value.",
+        description="All communes in one request: "
+        "`/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024&format=csv`. Suppressed small counts "
+        "have an empty value.",
     ),
     Route(
         "/values",
@@ -616,8 +619,8 @@ ROUTES: tuple[Route, ...] = (
             *PAGING,
         ),
         ("json", "geojson", "csv"),
-        description="Higher score = more fragile; rank 1 is the most fragile unit. Each row explains its rank "
-        "in words.",
+        description="Higher score = more fragile; rank 1 is the most fragile unit. Each row explains its "
+        "rank in words.",
     ),
     Route(
         "/models",

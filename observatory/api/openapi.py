@@ -140,13 +140,12 @@ def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> d
         "info": {
             "title": "Observatoire territorial de l'équité numérique — Maroc",
             "version": VERSION,
-            "description": "Census indicators by commune (HCP RGPH 2014 and 2024), the digital-fragility index, "
-            "model results and deployment plans. Every response names its sources and licence; "
-            "suppressed small counts are never returned. JSON, GeoJSON and CSV by Accept header "
-            "or `format=`. CSV files are UTF-8 and begin with `#` lines naming their sources, "
-            "licence and paging; codes are text: read them with `pandas.read_csv(url, comment='#', "
-            "dtype={'code': 'string', 'unit_code': 'string'})`, or see `format=csvw` for every "
-            "column's type.",
+            "description": "Census indicators by commune (HCP RGPH 2014 and 2024), the digital-fragility "
+            "index, model results and deployment plans. Every response names its sources and licence; "
+            "suppressed small counts are never returned. JSON, GeoJSON and CSV by Accept header or "
+            "`format=`. CSV files are UTF-8 and begin with `#` lines naming their sources, licence and "
+            "paging; codes are text: read them with `pandas.read_csv(url, comment='#', dtype={'code': "
+            "'string', 'unit_code': 'string'})`, or see `format=csvw` for every column's type.",
             "license": {"name": "Data: HCP RGPH, CC BY 4.0 terms (credit HCP); code: Apache-2.0"},
         },
         "servers": [{"url": prefix}],
@@ -163,8 +162,9 @@ def docs_page(document: dict[str, Any]) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{e(document['info']['title'])} — API</title>",
         (
-            "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-            "h2{border-top:1px solid #ccc;padding-top:1rem}code,pre{background:#f4f4f4;padding:.1rem .3rem}"
+            "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 "
+            "1rem;color:#222}h2{border-top:1px solid "
+            "#ccc;padding-top:1rem}code,pre{background:#f4f4f4;padding:.1rem .3rem}"
             "pre{padding:.6rem;overflow-x:auto}table{border-collapse:collapse;width:100%}"
             "td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}"
             ".m{font-weight:bold;color:#0a5}</style></head><body>"
@@ -172,7 +172,8 @@ def docs_page(document: dict[str, Any]) -> str:
         f"<h1>{e(document['info']['title'])}</h1>",
         f"<p>{e(document['info']['description'])}</p>",
         (
-            f"<p>Machine-readable document: <a href='{e(server)}/openapi.json'><code>{e(server)}/openapi.json</code></a>. "
+            "<p>Machine-readable document: <a "
+            f"href='{e(server)}/openapi.json'><code>{e(server)}/openapi.json</code></a>. "
             'Errors always have the shape <code>{"error": {"code", "message", "details"}}</code>.</p>'
         ),
         (

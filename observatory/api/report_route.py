@@ -49,9 +49,9 @@ ROUTE = Route(
         ),
     ),
     tuple(MIMETYPES),
-    description="The report a council can table: a one-page brief, the index with its intervals, provinces and "
-    "communes ranked, maps, changes since 2014, the plan when asked, sources and provenance. Sent as "
-    "an attachment named rapport-<level>-<code>-<lang>.<format>; a few seconds to render.",
+    description="The report a council can table: a one-page brief, the index with its intervals, provinces "
+    "and communes ranked, maps, changes since 2014, the plan when asked, sources and provenance. Sent as an "
+    "attachment named rapport-<level>-<code>-<lang>.<format>; a few seconds to render.",
     extra={"content": {m: {"schema": {"type": "string", "format": "binary"}} for m in MIMETYPES.values()}},
 )
 

@@ -45,13 +45,14 @@ def ookla_command(
 
     r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs)
     click.echo(
-        f"ookla {r['type']} {r['quarter']}: {r['tiles_read']:,} tiles read, {r['tiles_assigned']:,} assigned to "
-        f"{r['communes_with_tests']:,} communes, {r['tiles_skipped_outside_box'] + r['tiles_dropped_outside']:,} "
-        f"outside Morocco dropped, {r['tiles_quarantined']:,} quarantined"
+        f"ookla {r['type']} {r['quarter']}: {r['tiles_read']:,} tiles read, {r['tiles_assigned']:,} "
+        f"assigned to {r['communes_with_tests']:,} communes, "
+        f"{r['tiles_skipped_outside_box'] + r['tiles_dropped_outside']:,} outside Morocco dropped, "
+        f"{r['tiles_quarantined']:,} quarantined"
     )
     click.echo(
-        f"tests: {r['tests_read']:,.0f} read = {r['tests_assigned']:,.0f} assigned + {r['tests_dropped']:,.0f} "
-        f"dropped + {r['tests_in_rejected_rows']:,.0f} in quarantined rows"
+        f"tests: {r['tests_read']:,.0f} read = {r['tests_assigned']:,.0f} assigned + "
+        f"{r['tests_dropped']:,.0f} dropped + {r['tests_in_rejected_rows']:,.0f} in quarantined rows"
     )
 
 
@@ -123,8 +124,8 @@ def _changes_line(c: dict) -> str:
     line = (
         f"{c['mode']}: service-months replaced {_listed(c['service_months_replaced'])}, "
         f"added {_listed(c['service_months_added'])}; rows replaced {c['rows_replaced']:,}, added "
-        f"{c['rows_added']:,}, removed {c['rows_removed']:,}; communes removed {_listed(c['communes_removed'])}, "
-        f"added {_listed(c['communes_added'])}"
+        f"{c['rows_added']:,}, removed {c['rows_removed']:,}; communes removed "
+        f"{_listed(c['communes_removed'])}, added {_listed(c['communes_added'])}"
     )
     if c["simulated_months_replaced"]:
         line += f"; simulated months now measured: {', '.join(c['simulated_months_replaced'])}"

@@ -128,13 +128,14 @@ def _print_summary(s: dict, languages) -> None:
     click.echo(f"{s['plan_id']}  {s['name']}  ({s['site_type']}, capacity {s['capacity']:g})")
     click.echo(f"  sites: {s['sites_new']} new, {s['sites_existing']} existing")
     click.echo(
-        f"  need served within capacity: {100 * s['covered_share']:.2f}%   reached: {100 * s['reached_share']:.2f}%"
-        f"   lowest région: {100 * s['lowest_region_share']:.2f}% served, "
+        f"  need served within capacity: {100 * s['covered_share']:.2f}%   reached: "
+        f"{100 * s['reached_share']:.2f}%   lowest région: {100 * s['lowest_region_share']:.2f}% served, "
         f"{100 * s['lowest_region_reached_share']:.2f}% reached"
     )
     for b in ("greedy", "top_need", "top_index"):
         click.echo(
-            f"  baseline {b}: {100 * s[f'{b}_covered_share']:.2f}% served, {100 * s[f'{b}_reached_share']:.2f}% reached"
+            f"  baseline {b}: {100 * s[f'{b}_covered_share']:.2f}% served, "
+            f"{100 * s[f'{b}_reached_share']:.2f}% reached"
         )
     click.echo(f"  gain over the best baseline ({s['best_baseline']}): {s['gain_over_best']:.4f}x")
     if "price_of_equity_points" in s:

@@ -1,4 +1,5 @@
-"""`observatory report`: a région, province or commune report as PDF, HTML, XLSX or DOCX; `--all-regions` makes all 12."""
+"""`observatory report`: a région, province or commune report as PDF, HTML, XLSX or DOCX; `--all-regions`
+makes all 12."""
 
 from __future__ import annotations
 

@@ -107,7 +107,8 @@ def serve_command(
     )
     writes = "writes allowed with the token" if settings.allow_writes else "read-only"
     click.echo(
-        f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to stop",
+        f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to "
+        "stop",
         err=True,
     )
     # Responses up to 16 MB stay in memory on their way out (waitress spills past 1 MB to a temporary
