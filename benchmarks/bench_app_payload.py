@@ -103,7 +103,9 @@ def app_side(db, indicators: list[tuple[str, int]], changes: int) -> dict[str, f
         body = {
             "output": key,
             "outputs": outputs,
-            "inputs": [{"id": c, "property": "value", "value": v} for c, v in zip(controls, values)],
+            "inputs": [
+                {"id": c, "property": "value", "value": v} for c, v in zip(controls, values, strict=True)
+            ],
             "state": [{"id": ids.LANG, "property": "data", "value": "fr"}],
             "changedPropIds": [f"{ids.INDICATOR}.value"],
         }

@@ -23,7 +23,7 @@ def naive_draw(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     """One draw the slow way: pandas per column, per dimension, with rank on the whole frame."""
     method = ["minmax", "zscore", "rank"][rng.integers(3)]
     dims = {c.dimension for c in COMPONENTS}
-    weights = dict(zip(sorted(dims), rng.dirichlet(np.full(len(dims), 20.0))))
+    weights = dict(zip(sorted(dims), rng.dirichlet(np.full(len(dims), 20.0)), strict=True))
     sub = {}
     for d in sorted(dims):
         cols = []

@@ -42,7 +42,7 @@ class Classes:
 
     def intervals(self) -> list[tuple[float, float]]:
         """(lower, upper) of each class, for a legend."""
-        return list(zip(self.bounds[:-1], self.bounds[1:]))
+        return list(zip(self.bounds[:-1], self.bounds[1:], strict=True))
 
 
 def classify(

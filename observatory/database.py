@@ -229,7 +229,9 @@ class Database:
                 continue
             values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
             names = [f"p{i}_{j}" for j in range(len(values))]
-            params.update({n: (v.item() if hasattr(v, "item") else v) for n, v in zip(names, values)})
+            params.update(
+                {n: (v.item() if hasattr(v, "item") else v) for n, v in zip(names, values, strict=True)}
+            )
             marks = ", ".join(placeholder.format(n) for n in names) or "NULL"
             clauses.append(f'"{column}" IN ({marks})')
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

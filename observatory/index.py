@@ -472,7 +472,9 @@ class FragilityIndex:
             ],
             "normalisation": self.normalisation,
             "weights": self.weights if isinstance(self.weights, str) else dict(self.weights),
-            "dimension_weights": dict(zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist())),
+            "dimension_weights": dict(
+                zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist(), strict=True)
+            ),
             "aggregation": self.aggregation,
             "outliers": {
                 "rule": f"|skew| > {SKEW_LIMIT} and kurtosis > {KURTOSIS_LIMIT}: winsorise up to "
@@ -502,7 +504,8 @@ class FragilityIndex:
         if np.isnan(x).any():
             rows, cols = np.where(np.isnan(x))
             failures = [
-                {"code": inputs.index[r], "column": names[c], "reason": "empty"} for r, c in zip(rows, cols)
+                {"code": inputs.index[r], "column": names[c], "reason": "empty"}
+                for r, c in zip(rows, cols, strict=True)
             ]
             raise ValidationError(
                 f"{len(failures)} empty input values (first: {failures[0]}); fill them with "

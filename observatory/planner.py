@@ -592,7 +592,7 @@ def _solve(
     w = need / scale
     rows, cols = np.nonzero(reach)
     covers = [[] for _ in range(n)]  # sites within reach of each commune
-    for i, j in zip(rows, cols):
+    for i, j in zip(rows, cols, strict=True):
         covers[i].append(j)
     reach_need = need @ reach
     bound = [
@@ -609,7 +609,7 @@ def _solve(
     reached = pulp.lpSum(w[i] * z[i] for i in range(n))
     served = reached
     if cap:
-        pairs = [(i, j) for i, j in zip(rows, cols) if need[i] > 0]
+        pairs = [(i, j) for i, j in zip(rows, cols, strict=True) if need[i] > 0]
         a = {p: pulp.LpVariable(f"a{p[0]}_{p[1]}", lowBound=0, upBound=1) for p in pairs}
         by_i: list[list[Any]] = [[] for _ in range(n)]
         by_j: list[list[Any]] = [[] for _ in range(n)]

@@ -138,8 +138,8 @@ def measured_explanations(
             int(row.rank),
             int(row.n_units),
             (int(row.rank_lower), int(row.rank_upper)),
-            dict(zip(own["component"], own["value"])),
-            dict(zip(own["component"], own["contribution"])),
+            dict(zip(own["component"], own["value"], strict=True)),
+            dict(zip(own["component"], own["contribution"], strict=True)),
             level="commune",
             lang=lang,
         )

@@ -658,7 +658,7 @@ def _brief(
                 "index": act["index"].to_numpy(),
                 "certainty": [
                     _certainty(r, lo, hi, len(index), text)
-                    for r, lo, hi in zip(act["rank"], act["rank_lower"], act["rank_upper"])
+                    for r, lo, hi in zip(act["rank"], act["rank_lower"], act["rank_upper"], strict=True)
                 ],
                 "reason": [_reason_only(reasons.get(c, "")) for c in act["code"]],
             }
@@ -769,7 +769,9 @@ def _basemap(
     if lang == "ar":  # GeoNames names are Latin: the Arabic page names a town by its commune's Arabic name
         names = query.units("commune", db=database, codes=list(towns["commune_code"]), geometry=False)
         arabic = names.set_index("code")["name_ar"]
-        towns = towns.assign(name=[arabic.get(c, n) for c, n in zip(towns["commune_code"], towns["name"])])
+        towns = towns.assign(
+            name=[arabic.get(c, n) for c, n in zip(towns["commune_code"], towns["name"], strict=True)]
+        )
     return Basemap(
         communes, provinces, neighbours, towns[["name", "lon", "lat", "population"]].reset_index(drop=True)
     )
@@ -907,7 +909,7 @@ def _plan_content(
                     .fillna(""),
                     "group": [
                         text.get(f"{'area' if t == 'area' else 'sex'}_{g}", g)
-                        for t, g in zip(others["group_type"], others["group"])
+                        for t, g in zip(others["group_type"], others["group"], strict=True)
                     ],
                     "need": others["need"],
                     "covered_share": others["covered_share"] * 100,

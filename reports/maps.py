@@ -184,7 +184,7 @@ def choropleth_png(
             edgecolor="#999",
             label=f"{_plain(number(lo, lang))} – {_plain(number(hi, lang))}{suffix}",
         )
-        for shade, (lo, hi) in zip(shades, intervals)
+        for shade, (lo, hi) in zip(shades, intervals, strict=True)
     ]
     if (classes == -1).any():
         handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=missing_label))

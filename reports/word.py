@@ -52,11 +52,11 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
         grid.style = "Light Grid Accent 1"
         if rtl:
             _table_rtl(grid)
-        for cell, text in zip(grid.rows[0].cells, header):
+        for cell, text in zip(grid.rows[0].cells, header, strict=True):
             cell.text = text
         for row in rows:
             cells = grid.add_row().cells
-            for cell, text in zip(cells, row):
+            for cell, text in zip(cells, row, strict=True):
                 cell.text = str(text)
         for row in grid.rows:
             for cell in row.cells:

@@ -347,7 +347,7 @@ def test_every_lens_of_the_library_is_served(client, api_db, lens):
     rows = get_json(client, f"/api/v1/index?level=region&lens={lens}&fields=code,rank")["data"]
     expected = results.fragility_index("region", db=api_db, lens=lens)
     assert len(rows) == 12
-    assert {r["code"]: r["rank"] for r in rows} == dict(zip(expected.code, expected["rank"]))
+    assert {r["code"]: r["rank"] for r in rows} == dict(zip(expected.code, expected["rank"], strict=True))
 
 
 def test_model_estimates_carry_their_intervals(client, api_db):

@@ -91,8 +91,9 @@ def _request_for(callback: dict, values: list) -> dict:
 
     output = callback["output"]
     outputs = [target(p) for p in output[2:-2].split("...")] if output.startswith("..") else target(output)
-    inputs = [dep(d, v) for d, v in zip(callback["inputs"], values)]
-    state = [dep(d, v) for d, v in zip(callback["state"], values[len(inputs) :])]
+    # `values` holds more than any callback takes: each part uses the first it needs.
+    inputs = [dep(d, v) for d, v in zip(callback["inputs"], values, strict=False)]
+    state = [dep(d, v) for d, v in zip(callback["state"], values[len(inputs) :], strict=False)]
     return {
         "output": output,
         "outputs": outputs,

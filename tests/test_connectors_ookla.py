@@ -155,7 +155,7 @@ def test_bad_tiles_are_quarantined_and_the_rest_load(writable_db, communes, tmp_
     assert run.rows_read == run.rows_loaded + run.rows_quarantined == 9  # the tile in Spain was skipped
     q = writable_db.read("quarantine", where={"run_id": run.run_id})
     q = q.iloc[np.argsort(q["row"].astype(int).to_numpy(), kind="stable")]
-    assert list(zip(q["row"].astype(int), q["column"])) == [
+    assert list(zip(q["row"].astype(int), q["column"], strict=True)) == [
         (4, "quadkey"),
         (6, "tile"),
         (7, "quadkey"),

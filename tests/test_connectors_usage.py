@@ -131,7 +131,7 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, t
     result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (13, 4, 9)
     q = writable_db.read("quarantine", where={"run_id": result["run_id"]})
-    got = sorted(zip(q["row"].astype(int), q["column"], q["reason"]))
+    got = sorted(zip(q["row"].astype(int), q["column"], q["reason"], strict=True))
     assert [(r, c) for r, c, _ in got] == [
         (6, "commune_code"),
         (7, "commune_code"),
@@ -349,7 +349,10 @@ def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_
         f"removed 1; communes removed 1 ({ASSILAH}), added 1 ({GUEZNAIA})"
     ) in out.output
     held = writable_db.read("usage_count", where={"period": "2026-01"})
-    assert sorted(zip(held["commune_code"], held["service"])) == [(TANGER, "civil_registry"), (TANGER, "tax")]
+    assert sorted(zip(held["commune_code"], held["service"], strict=True)) == [
+        (TANGER, "civil_registry"),
+        (TANGER, "tax"),
+    ]
     # With --merge, only the rows the export holds are replaced; the others stay.
     back = usage_csv(tmp_path / "back.csv", [[ASSILAH, "tax", "2026-01", "web", 41, 30]])
     out = runner.invoke(main, ["load", "usage", str(back), "--merge", "--db", str(writable_db.path)])
@@ -359,7 +362,7 @@ def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_
         f"communes removed 0, added 1 ({ASSILAH})"
     ) in out.output
     held = writable_db.read("usage_count", where={"period": "2026-01"})
-    assert sorted(zip(held["commune_code"], held["service"], held["transactions"])) == [
+    assert sorted(zip(held["commune_code"], held["service"], held["transactions"], strict=True)) == [
         (TANGER, "civil_registry", 900),
         (TANGER, "tax", 520),
         (ASSILAH, "tax", 41),

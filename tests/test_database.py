@@ -176,9 +176,9 @@ def test_provenance_traces_every_value_to_a_source_and_a_run(any_db):
 
 def test_every_stored_indicator_is_in_the_field_dictionary(built_db):
     dictionary = q.catalogue(db=built_db)
-    known = set(zip(dictionary.indicator_id, dictionary.year))
+    known = set(zip(dictionary.indicator_id, dictionary.year, strict=True))
     stored = built_db.read("indicator_value", columns=["indicator_id", "year"], where={"level": "country"})
-    assert set(zip(stored.indicator_id, stored.year)) <= known
+    assert set(zip(stored.indicator_id, stored.year, strict=True)) <= known
     row = dictionary[(dictionary.indicator_id == "illiteracy_rate_10_plus") & (dictionary.year == 2024)].iloc[
         0
     ]

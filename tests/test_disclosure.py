@@ -29,7 +29,7 @@ def test_the_perturbation_table_is_a_distribution_with_mean_zero():
     assert (disclosure.NOISE * disclosure.PROBABILITIES).sum() == pytest.approx(0.0)
     keys = disclosure.record_keys(200_000, rng=np.random.default_rng(1))
     drawn = disclosure.noise(keys)
-    for value, p in zip(disclosure.NOISE, disclosure.PROBABILITIES):
+    for value, p in zip(disclosure.NOISE, disclosure.PROBABILITIES, strict=True):
         assert (drawn == value).mean() == pytest.approx(p, abs=0.005)
 
 
@@ -148,8 +148,8 @@ def relations(cells: pd.Index) -> pd.DataFrame:
     parent minus its children, for each measure; a unit's transactions minus its services'."""
     communes = mc.communes()
     parent = {
-        **dict(zip(communes["code"], communes["province_code"])),
-        **dict(zip(communes["province_code"], communes["region_code"])),
+        **dict(zip(communes["code"], communes["province_code"], strict=True)),
+        **dict(zip(communes["province_code"], communes["region_code"], strict=True)),
         **dict.fromkeys(communes["region_code"], "MA"),
     }
     up = {"commune": "province", "province": "region", "region": "country"}

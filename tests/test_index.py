@@ -71,7 +71,7 @@ def test_headline_ranks_communes_on_access_and_skills_only(inputs, ranked):
     assert filled.loc[top, "education_none:2024:all"] > filled["education_none:2024:all"].quantile(0.95)
     # Women's and men's illiteracy double-count: the correlation check flags the pair.
     flagged = fitted.correlation_[fitted.correlation_.double_counts == 1]
-    pairs = set(zip(flagged.indicator_a, flagged.indicator_b))
+    pairs = set(zip(flagged.indicator_a, flagged.indicator_b, strict=True))
     assert ("illiteracy_rate_10_plus:2024:female", "illiteracy_rate_10_plus:2024:male") in pairs
 
 

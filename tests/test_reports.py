@@ -125,7 +125,7 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
         "illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION], year=2024, sex=None
     ).set_index("sex")["value"]
     rows = content.key_figures[content.key_figures["indicator_id"] == "illiteracy_rate_10_plus"]
-    assert list(zip(rows["sex"], rows["area"]))[:5] == [
+    assert list(zip(rows["sex"], rows["area"], strict=True))[:5] == [
         ("all", "total"),
         ("male", "total"),
         ("female", "total"),
@@ -231,7 +231,10 @@ def test_xlsx_labels_rows_and_keeps_simulated_columns_apart(report_db):
     models = list(book["models"].iter_rows(values_only=True))
     assert {"sex", "area", "status", "status_words"} <= set(models[0])
     header = [c.value for c in book["communes"][1]]
-    rows = {r[0]: dict(zip(header, r)) for r in book["communes"].iter_rows(min_row=2, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in book["communes"].iter_rows(min_row=2, values_only=True)
+    }
     assert rows[TANGER]["population_2024"] == 1_275_428 and rows[TANGER]["illiteracy_rate_10_plus"] == 14.5
     simulated = {c for c, s in content.column_status.items() if s == "simulated"}
     assert simulated and not simulated & set(header)

@@ -293,7 +293,7 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
             why[elsewhere] = [
                 f"tile WKT is not the tile its quadkey names: quadkey centre {a:.5f} {b:.5f}, WKT centre "
                 f"{c:.5f} {d:.5f}"
-                for a, b, c, d in zip(qx, qy, shapely.get_x(centre), shapely.get_y(centre))
+                for a, b, c, d in zip(qx, qy, shapely.get_x(centre), shapely.get_y(centre), strict=True)
             ]
             _reject(rejects, tiles, elsewhere, "tile", why)
             bad |= elsewhere
@@ -324,7 +324,8 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         where = first.loc[keys[dup].to_numpy()]
         why = np.full(len(tiles), "", dtype=object)
         why[dup] = [
-            f"duplicate tile: quadkey already in {s} row {r}" for s, r in zip(where["source"], where["row"])
+            f"duplicate tile: quadkey already in {s} row {r}"
+            for s, r in zip(where["source"], where["row"], strict=True)
         ]
         _reject(rejects, tiles, dup, "quadkey", why)
         keep &= ~dup
@@ -568,7 +569,9 @@ def aggregate_files(
     outside = valid.loc[~assignment.inside].assign(
         centre=[
             f"centre {x:.5f} {y:.5f}"
-            for x, y in zip(assignment.lon[~assignment.inside], assignment.lat[~assignment.inside])
+            for x, y in zip(
+                assignment.lon[~assignment.inside], assignment.lat[~assignment.inside], strict=True
+            )
         ]
     )
     for name, part in outside.groupby("source", sort=True):
@@ -649,7 +652,7 @@ def tile_polygons_wkt(quadkeys: np.ndarray) -> np.ndarray:
     return np.array(
         [
             f"POLYGON(({a:.8f} {s:.8f}, {b:.8f} {s:.8f}, {b:.8f} {t:.8f}, {a:.8f} {t:.8f}, {a:.8f} {s:.8f}))"
-            for a, b, s, t in zip(w, e, south, north)
+            for a, b, s, t in zip(w, e, south, north, strict=True)
         ],
         dtype=object,
     )

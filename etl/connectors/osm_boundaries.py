@@ -190,7 +190,7 @@ def osm_geometries(paths: list[Path], codes: pd.DataFrame, rejects: Rejects) -> 
     One OSM geometry per commune (2024 code): features with an unknown code, a broken geometry or a
     code already seen are rejected with their reason.
     """
-    digits = dict(zip(codes["code_digits"].astype(str), codes["code"].astype(str)))
+    digits = dict(zip(codes["code_digits"].astype(str), codes["code"].astype(str), strict=True))
     dotted = set(codes["code"].astype(str))
     frames = []
     for path in paths:

@@ -113,7 +113,7 @@ def code_lookup(communes: pd.DataFrame) -> dict[str, str]:
         lookup[code] = code
         lookup[_digits(code)] = code
     crosswalk = mc.crosswalk()
-    for old, new in zip(crosswalk["code_2014"].astype(str), crosswalk["code_2024"].astype(str)):
+    for old, new in zip(crosswalk["code_2014"].astype(str), crosswalk["code_2024"].astype(str), strict=True):
         lookup.setdefault(old, new)
         lookup.setdefault(_digits(old), new)
     return lookup
@@ -385,7 +385,10 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: Any) -> tuple[pd.
                 "commune_code",
                 part["commune_code"].to_numpy(),
                 np.array(
-                    [f"duplicate row: already in {s} row {r}" for s, r in zip(w["source"], w["row"])],
+                    [
+                        f"duplicate row: already in {s} row {r}"
+                        for s, r in zip(w["source"], w["row"], strict=True)
+                    ],
                     dtype=object,
                 ),
             )

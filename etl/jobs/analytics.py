@@ -947,8 +947,8 @@ def _explanations(
                 int(rank[i]),
                 int(n_units[i]),
                 (int(lower[i]), int(upper[i])),
-                dict(zip(keep, v[i, top[i]])),
-                dict(zip(keep, c[i, top[i]])),
+                dict(zip(keep, v[i, top[i]], strict=True)),
+                dict(zip(keep, c[i, top[i]], strict=True)),
                 level=level,
                 lang=lang,
             )

@@ -158,7 +158,7 @@ def indicators_job(ctx: BuildContext) -> None:
     codes = set(communes.code) | set(units["arrondissement"].code)
     parent = communes.set_index("code")[["province_code", "region_code"]]
     values, checks = [], []
-    topic_of = dict(zip(ctx.tables["indicator"].indicator_id, ctx.tables["indicator"].topic))
+    topic_of = dict(zip(ctx.tables["indicator"].indicator_id, ctx.tables["indicator"].topic, strict=True))
     with ctx.run("census_indicators") as run:
         for dataset, year, frame in census.indicator_tables():
             relative = census.indicator_file(dataset, year)

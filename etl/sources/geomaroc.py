@@ -40,7 +40,7 @@ def polygons() -> gpd.GeoDataFrame:
         document = json.loads(path.read_text(encoding="utf-8"))
         for i, item in enumerate(document["Data"]):
             xs, ys = item["Data"][0], item["Data"][1]
-            ring = list(zip(map(float, xs), map(float, ys)))
+            ring = list(zip(map(float, xs), map(float, ys), strict=True))
             rows.append(
                 {
                     "code_2014": _code(item),

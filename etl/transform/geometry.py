@@ -77,8 +77,8 @@ def reconcile(
     excluded = polygons[polygons["code_2014"].str.endswith(".00.00")]
     polys = polygons.drop(index=excluded.index).copy()
     polys["geometry"] = shapely.make_valid(polys.geometry.values, method="structure", keep_collapsed=False)
-    to_2024 = dict(zip(crosswalk["code_2014"], crosswalk["code_2024"]))
-    arr_parent = dict(zip(arrondissements["code"], arrondissements["commune_code"]))
+    to_2024 = dict(zip(crosswalk["code_2014"], crosswalk["code_2024"], strict=True))
+    arr_parent = dict(zip(arrondissements["code"], arrondissements["commune_code"], strict=True))
 
     polys["code"] = polys["code_2014"].map(lambda c: to_2024.get(c, c))
     polys["method"] = np.where(polys["code_2014"].isin(list(to_2024)), "crosswalk", "code")

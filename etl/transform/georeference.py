@@ -255,7 +255,7 @@ def control_table(
     miss = (out["status"] == "control").to_numpy() & (after > 0)
     out.loc[miss, "reason"] = [
         _reason(d, f, names) + ("; GeoNames gives its position to 0.01° only" if _rounded(x, y) else "")
-        for d, f, x, y in zip(after[miss], out["found_in"][miss], lon[miss], lat[miss])
+        for d, f, x, y in zip(after[miss], out["found_in"][miss], lon[miss], lat[miss], strict=True)
     ]
     return out[TABLES["ground_control"]]
 

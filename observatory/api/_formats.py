@@ -93,7 +93,7 @@ def geojson_body(frame: pd.DataFrame, meta: dict[str, Any]) -> str:
         + ', "properties": '
         + json.dumps(props, ensure_ascii=False, default=_plain, allow_nan=False)
         + "}"
-        for props, text, gone in zip(records(frame), texts, missing)
+        for props, text, gone in zip(records(frame), texts, missing, strict=True)
     ]
     return (
         '{"type": "FeatureCollection", "features": ['
