@@ -27,15 +27,17 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from . import value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
+
+T = TypeVar("T")
 
 #: PostGIS schema that holds the published tables.
 PG_SCHEMA = "observatory"
@@ -123,7 +125,7 @@ class Database:
             return "foreign", f"schema {PG_SCHEMA} at {self.display} holds tables but no observatory build"
         return "missing", f"no observatory database at {self.display}"
 
-    def _cached(self, name: str, compute: Any) -> Any:
+    def _cached(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()`, remembered while the file is the same one (a reader makes several reads a query)."""
         try:
             info = os.stat(self.path)
@@ -132,7 +134,8 @@ class Database:
         stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         if name not in self._seen or self._seen[name][0] != stamp:
             self._seen[name] = (stamp, compute())
-        return self._seen[name][1]
+        value: T = self._seen[name][1]
+        return value
 
     def _file_state(self) -> tuple[str, str]:
         if self.path.is_file():
@@ -568,7 +571,8 @@ class Writer:
             if table == value_store.VIEW
             else f'DELETE FROM {self.schema}."{table}"{clause}'
         )
-        return self.connection.execute(text(statement), params).rowcount
+        deleted: int = self.connection.execute(text(statement), params).rowcount
+        return deleted
 
     def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
         """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay
@@ -790,7 +794,7 @@ def digest_frames(frames: Mapping[str, pd.DataFrame]) -> str:
 
             frame["geometry"] = shapely.to_wkb(frame["geometry"].values)
         frame = frame.reindex(sorted(frame.columns), axis=1)
-        rows = (
+        rows: Any = (
             np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy()) if len(frame.columns) else []
         )
         digest.update(table.encode())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 
 class ObservatoryError(Exception):
     """Base class, so a caller can catch everything the observatory raises on purpose."""
@@ -10,7 +13,7 @@ class ObservatoryError(Exception):
 class ValidationError(ObservatoryError, ValueError):
     """Input that breaks a declared schema; `failures` lists every failing row, not just the first."""
 
-    def __init__(self, message: str, *, failures: list[dict] | None = None) -> None:
+    def __init__(self, message: str, *, failures: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.failures = failures or []
 
@@ -39,7 +42,7 @@ class UnknownNameError(ObservatoryError, KeyError):
         return str(self.args[0])
 
 
-def unknown_name(kind: str, name: object, valid: list[str] | tuple[str, ...] | set[str]) -> UnknownNameError:
+def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameError:
     """An UnknownNameError that says what was asked and what exists."""
     import difflib
 

@@ -705,7 +705,7 @@ def sobol_sensitivity(
 
     dims = index.dimensions
     names = [c.key.name for c in index.components]
-    problem = {
+    problem: dict[str, Any] = {
         "num_vars": 5 + len(dims) - 2 + 1,
         "names": [
             "normalisation",

@@ -62,9 +62,9 @@ def wide(
     columns = {}
     for key in keys:
         if key.indicator in AGE_GROUPS:
-            parts = [(p, key.year, key.sex) for p in AGE_GROUPS[key.indicator]]
-            if all(p in table.columns for p in parts):
-                columns[key.name] = table[parts].sum(axis=1, min_count=len(parts))
+            cells = [(p, key.year, key.sex) for p in AGE_GROUPS[key.indicator]]
+            if all(c in table.columns for c in cells):
+                columns[key.name] = table[cells].sum(axis=1, min_count=len(cells))
                 continue
         col = (key.indicator, key.year, key.sex)
         columns[key.name] = table[col] if col in table.columns else pd.Series(np.nan, index=table.index)

@@ -545,7 +545,8 @@ def model_card(
         "limitations": list(limitations),
         "validation": [] if validation is None else validation.round(4).to_dict(orient="records"),
     }
-    return json.loads(json.dumps(card, default=_jsonable))
+    plain: dict[str, Any] = json.loads(json.dumps(card, default=_jsonable))
+    return plain
 
 
 def _jsonable(value: Any) -> Any:

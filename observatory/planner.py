@@ -98,7 +98,7 @@ BASELINES = ("greedy", "top_need", "top_index")
 class InfeasiblePlan(ValidationError):
     """Constraints that cannot all hold; `messages` says which to relax and by how much, per language."""
 
-    def __init__(self, messages: dict[str, str], *, failures: list[dict] | None = None) -> None:
+    def __init__(self, messages: dict[str, str], *, failures: list[dict[str, Any]] | None = None) -> None:
         super().__init__(messages["en"], failures=failures)
         self.messages = messages
 
@@ -139,7 +139,8 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
     if not isinstance(existing, pd.DataFrame):
         return [str(c) for c in existing]
     if "code" in existing.columns and existing["code"].notna().all():
-        return existing["code"].astype(str).tolist()
+        codes: list[str] = existing["code"].astype(str).tolist()
+        return codes
     if {"lon", "lat"} <= set(existing.columns):
         import geopandas as gpd
 
@@ -159,7 +160,8 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
                 "longitude/latitude",
                 failures=outside[["lon", "lat"]].assign(reason="outside every commune").to_dict("records"),
             )
-        return joined["commune"].astype(str).tolist()
+        codes = joined["commune"].astype(str).tolist()
+        return codes
     raise ValidationError(
         f"existing sites need a `code` column or `lon` and `lat`; found {list(existing.columns)}"
     )
@@ -591,9 +593,9 @@ def _solve(
     scale = need.max() if need.max() > 0 else 1.0
     w = need / scale
     rows, cols = np.nonzero(reach)
-    covers = [[] for _ in range(n)]  # sites within reach of each commune
-    for i, j in zip(rows, cols, strict=True):
-        covers[i].append(j)
+    covers: list[list[int]] = [[] for _ in range(n)]  # sites within reach of each commune
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        covers[r].append(c)
     reach_need = need @ reach
     bound = [
         max(1, math.ceil(reach_need[j] / cap - 1e-9), fixed.get(j, 0)) if cap else max(1, fixed.get(j, 0))
@@ -609,7 +611,7 @@ def _solve(
     reached = pulp.lpSum(w[i] * z[i] for i in range(n))
     served = reached
     if cap:
-        pairs = [(i, j) for i, j in zip(rows, cols, strict=True) if need[i] > 0]
+        pairs = [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if need[i] > 0]
         a = {p: pulp.LpVariable(f"a{p[0]}_{p[1]}", lowBound=0, upBound=1) for p in pairs}
         by_i: list[list[Any]] = [[] for _ in range(n)]
         by_j: list[list[Any]] = [[] for _ in range(n)]

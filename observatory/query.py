@@ -106,8 +106,9 @@ def indicator_values(
     _check("level", level, (*LEVELS, "arrondissement"))
     _check("sex", sex, SEXES)
     _check("area", area, AREAS)
+    indicators = [indicator] if isinstance(indicator, str) else indicator
     where: dict[str, object] = {
-        "indicator_id": [indicator] if isinstance(indicator, str) else indicator,
+        "indicator_id": indicators,
         "level": level,
         "year": [year] if isinstance(year, int) else year,
         "sex": sex,
@@ -116,9 +117,9 @@ def indicator_values(
         "status": [status] if isinstance(status, str) else status,
         "unit_code": list(units) if units is not None else None,
     }
-    if indicator is not None:
+    if indicators is not None:
         known = set(database.read("indicator", columns=["indicator_id"]).indicator_id)
-        for name in where["indicator_id"]:  # type: ignore[union-attr]
+        for name in indicators:
             if name not in known:
                 raise unknown_name("indicator", name, known)
     values = database.read("indicator_value", where=where)

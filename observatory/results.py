@@ -209,7 +209,8 @@ def model_card(model_id: str, *, db: DatabaseLike = None) -> dict[str, Any]:
     row = cards[cards["model_id"] == model_id]
     if row.empty:
         raise unknown_name("model", model_id, cards["model_id"])
-    return json.loads(row["card_json"].iloc[0])
+    card: dict[str, Any] = json.loads(row["card_json"].iloc[0])
+    return card
 
 
 def model_validation(*, db: DatabaseLike = None, model_id: str | None = None) -> pd.DataFrame:

@@ -86,7 +86,9 @@ def geojson_body(frame: pd.DataFrame, meta: dict[str, Any]) -> str:
         frame["geometry"].values if "geometry" in frame else [None] * len(frame), dtype=object
     )
     missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
-    texts = shapely.to_geojson(np.where(missing, None, geometries))
+    present = geometries.copy()  # the frame's own array may sit behind `geometries`
+    present[missing] = None
+    texts = shapely.to_geojson(present)
     features = [
         '{"type": "Feature", "geometry": '
         + ("null" if gone else text)

@@ -126,7 +126,7 @@ class Param:
 
 def parse(
     params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[str, str] | None = None
-) -> dict:
+) -> dict[str, Any]:
     """
     Every declared parameter, converted, with defaults; every problem is collected and reported
     once. Undeclared parameters are refused, so a typo does not silently return everything.

@@ -6,6 +6,7 @@ index, models and plans) and computes no statistic of its own.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
@@ -503,7 +504,8 @@ class _Api:
         """Write a solved plan with the ETL's plan writer (the only code that writes plans); its id."""
         from ..etl.jobs.analytics import store_plan
 
-        return store_plan(solved, db=self.db)
+        plan_id: str = store_plan(solved, db=self.db)
+        return plan_id
 
 
 class _HeldBody:
@@ -511,7 +513,8 @@ class _HeldBody:
     closes it."""
 
     def __init__(self, body: bytes, release: Callable[[], None], chunk: int = 256 * 1024) -> None:
-        self.body, self._release, self.chunk = body, release, chunk
+        self._release: Callable[[], None] | None = release
+        self.body, self.chunk = body, chunk
         self._lock = threading.Lock()
 
     def __iter__(self) -> Iterator[bytes]:
@@ -732,7 +735,7 @@ def create_blueprint(
     ) -> Response:
         body = {"error": {"code": code, "message": message, "details": details or []}}
         return Response(
-            _formats.json.dumps(body, ensure_ascii=False, default=str),
+            json.dumps(body, ensure_ascii=False, default=str),
             status=status,
             mimetype="application/json",
             headers=headers,
@@ -985,7 +988,7 @@ def create_blueprint(
     @blueprint.route("/openapi.json")
     def openapi() -> Response:
         return Response(
-            _formats.json.dumps(openapi_document(DOCUMENTED_ROUTES), ensure_ascii=False),
+            json.dumps(openapi_document(DOCUMENTED_ROUTES), ensure_ascii=False),
             mimetype="application/json",
         )
 

@@ -50,7 +50,8 @@ _ERROR_TEXT = {
 
 def _content(route: Route) -> dict[str, Any]:
     if "content" in route.extra:  # a file download (reports): its media types are declared with the route
-        return route.extra["content"]
+        declared: dict[str, Any] = route.extra["content"]
+        return declared
     data: dict[str, Any] = (
         {"type": "object"}
         if route.name in ("unit", "plan", "create_plan")

@@ -14,10 +14,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..enums import DEFAULT_LANGUAGE, LANGUAGES, MAP_LEVELS
 from ._params import CODE_PATTERN, NAME_PATTERN, Param, Route, parse
+
+if TYPE_CHECKING:
+    from flask import Blueprint, Response
 
 #: app.config key of the callable (level, code, lang, fmt, plan) -> bytes that renders a report.
 REPORTER = "REPORT_RENDERER"
@@ -56,12 +59,12 @@ ROUTE = Route(
 )
 
 
-def register(blueprint: Any, stamp: Callable[[], Any], error: Callable[..., Any]) -> None:
+def register(blueprint: Blueprint, stamp: Callable[[], Any], error: Callable[..., Response]) -> None:
     """Add the report route to the API blueprint; `stamp` changes when the database does."""
     from flask import Response, current_app, request
 
     slots = threading.BoundedSemaphore(SLOTS)
-    kept: OrderedDict[tuple, bytes] = OrderedDict()
+    kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
     lock = threading.Lock()
 
     @blueprint.route(ROUTE.path, endpoint=ROUTE.name, methods=["GET"])

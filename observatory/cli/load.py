@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -119,7 +120,7 @@ def _listed(items: list[str], limit: int = 5) -> str:
     return f"{len(items)} ({shown}{', ...' if len(items) > limit else ''})" if items else "0"
 
 
-def _changes_line(c: dict) -> str:
+def _changes_line(c: dict[str, Any]) -> str:
     """What a usage load replaced, added and removed, in one line."""
     line = (
         f"{c['mode']}: service-months replaced {_listed(c['service_months_replaced'])}, "

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from ._options import db_option
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.group("plan")
@@ -124,7 +128,7 @@ def solve(
         click.echo(f"saved {store_plan(solved, db=database, by=by)} as a draft")
 
 
-def _print_summary(s: dict, languages) -> None:
+def _print_summary(s: dict[str, Any], languages: pd.DataFrame) -> None:
     click.echo(f"{s['plan_id']}  {s['name']}  ({s['site_type']}, capacity {s['capacity']:g})")
     click.echo(f"  sites: {s['sites_new']} new, {s['sites_existing']} existing")
     click.echo(

@@ -10,13 +10,16 @@ are always free for the app and light API requests.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..database import Database
 from ..settings import Settings, get_settings
 from ._options import db_option
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def ready_database(settings: Settings, *, build_missing: bool = True) -> Database:
@@ -49,6 +52,7 @@ def create_server(
 
     app = create_app(database, lang=lang)
     guard_callbacks(app)
+    server: Flask = app.server
     app.server.register_blueprint(create_blueprint(database, allow_writes=allow_writes, token=token))
     app.server.config[REPORTER] = reporter(database)
     app_csp = (
@@ -58,7 +62,7 @@ def create_server(
         "form-action 'self'; frame-ancestors 'none'"
     )
 
-    @app.server.after_request
+    @server.after_request
     def secure(response: Any) -> Any:
         with_security_headers(response.headers, API_CSP if request.path.startswith(PREFIX + "/") else app_csp)
         return response
