@@ -35,20 +35,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: Indicators a researcher's scripts ask for most (2024 census, by commune).
 INDICATORS = [
-    "illiteracy_rate_10_plus", "amenities_electricity", "disability_prevalence", "population_legal",
-    "amenities_running_water", "amenities_toilet", "cooking_fuel_gas", "age_60_plus",
+    "illiteracy_rate_10_plus",
+    "amenities_electricity",
+    "disability_prevalence",
+    "population_legal",
+    "amenities_running_water",
+    "amenities_toilet",
+    "cooking_fuel_gas",
+    "age_60_plus",
 ]
 #: The heavy request the issue measured (27.9 MB, uncached, on the baseline) and the heaviest one
 #: the hardened API serves (full-detail polygons, one page of 500 communes).
-HEAVY = {"communes": "/api/v1/units/commune?format=geojson",
-         "communes-full": "/api/v1/units/commune?format=geojson&detail=full&page_size=500&page={page}"}
+HEAVY = {
+    "communes": "/api/v1/units/commune?format=geojson",
+    "communes-full": "/api/v1/units/commune?format=geojson&detail=full&page_size=500&page={page}",
+}
 
 
 #: One request of each kind before measuring: they load the server's small tables, not the cache of the mix.
-WARM_UP = ["/api/v1/indicators?year=2014&page_size=5", "/api/v1/units/commune/01.511.01.0",
-           "/api/v1/units/province/01.511", "/api/v1/index?level=commune&region=01&page_size=5",
-           "/api/v1/indicators/population_legal/values?year=2024&region=01&page_size=5",
-           "/api/v1/units/region?format=geojson&page_size=5"]
+WARM_UP = [
+    "/api/v1/indicators?year=2014&page_size=5",
+    "/api/v1/units/commune/01.511.01.0",
+    "/api/v1/units/province/01.511",
+    "/api/v1/index?level=commune&region=01&page_size=5",
+    "/api/v1/indicators/population_legal/values?year=2024&region=01&page_size=5",
+    "/api/v1/units/region?format=geojson&page_size=5",
+]
 
 
 def light_url(rng: random.Random, communes: list[str], indicators: list[str]) -> str:
@@ -75,10 +87,24 @@ def free_port() -> int:
 def start_server(code: Path, db: str, port: int) -> subprocess.Popen:
     """`observatory serve` of the checkout at `code`, with that checkout's own virtual environment."""
     python = code / ".venv" / "bin" / "python"
-    command = [str(python), "-c", "from observatory.cli import main; main()", "serve", "--db", db,
-               "--port", str(port), "--no-build"]
-    return subprocess.Popen(command, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONPATH": str(code)})
+    command = [
+        str(python),
+        "-c",
+        "from observatory.cli import main; main()",
+        "serve",
+        "--db",
+        db,
+        "--port",
+        str(port),
+        "--no-build",
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=code,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(code)},
+    )
 
 
 def get(port: int, url: str, timeout: float = 120) -> tuple[int, bytes]:
@@ -102,8 +128,9 @@ def wait_until_up(port: int, timeout: float = 120) -> None:
     raise RuntimeError(f"the server did not start on port {port}")
 
 
-def drive(port: int, *, light: int, heavy: int, heavy_url: str, seconds: float, seed: int,
-          communes: list[str]) -> dict:
+def drive(
+    port: int, *, light: int, heavy: int, heavy_url: str, seconds: float, seed: int, communes: list[str]
+) -> dict:
     """`light` clients on the mix and `heavy` on `heavy_url`, for `seconds`; each loop is bounded by time."""
     results: dict[str, list] = {"light": [], "heavy": [], "errors": [], "busy": []}
     lock = threading.Lock()
@@ -114,7 +141,9 @@ def drive(port: int, *, light: int, heavy: int, heavy_url: str, seconds: float, 
         con = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         mine, errors, busy = [], [], 0
         while time.perf_counter() < stop:
-            url = heavy_url.format(page=rng.randint(1, 4)) if is_heavy else light_url(rng, communes, INDICATORS)
+            url = (
+                heavy_url.format(page=rng.randint(1, 4)) if is_heavy else light_url(rng, communes, INDICATORS)
+            )
             started = time.perf_counter()
             try:
                 con.request("GET", url)
@@ -144,8 +173,12 @@ def drive(port: int, *, light: int, heavy: int, heavy_url: str, seconds: float, 
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    out = {"elapsed": elapsed, "errors": len(results["errors"]), "first_errors": results["errors"][:3],
-           "busy": sum(results["busy"])}
+    out = {
+        "elapsed": elapsed,
+        "errors": len(results["errors"]),
+        "first_errors": results["errors"][:3],
+        "busy": sum(results["busy"]),
+    }
     for kind in ("light", "heavy"):
         latencies = results[kind]
         out[kind] = {"requests": len(latencies), "throughput": len(latencies) / elapsed}
@@ -170,7 +203,9 @@ def run(code: Path, db: str, scenario: str, seconds: float, seed: int) -> dict:
         wait_until_up(port)
         _, body = get(port, "/api/v1/units/commune?fields=code&page_size=2000")
         communes = [r["code"] for r in json.loads(body)["data"]]
-        for url in WARM_UP:  # the server's small tables (units, catalogue, geometry), as after its first minute
+        for (
+            url
+        ) in WARM_UP:  # the server's small tables (units, catalogue, geometry), as after its first minute
             get(port, url)
         return drive(port, **SCENARIOS[scenario], seconds=seconds, seed=seed, communes=communes)
     finally:
@@ -183,15 +218,19 @@ def line(name: str, r: dict) -> str:
         value = r[kind].get(key)
         return format(value, fmt) if value is not None else f"{'-':>8}"
 
-    return (f"{name:34} {r['light']['requests']:>8} {cell('light', 'throughput')} {cell('light', 'p50')} "
-            f"{cell('light', 'p95')} {cell('light', 'p99')} {r['heavy']['requests']:>7} {cell('heavy', 'p95')} "
-            f"{r['busy']:>6} {r['errors']:>7}")
+    return (
+        f"{name:34} {r['light']['requests']:>8} {cell('light', 'throughput')} {cell('light', 'p50')} "
+        f"{cell('light', 'p95')} {cell('light', 'p99')} {r['heavy']['requests']:>7} {cell('heavy', 'p95')} "
+        f"{r['busy']:>6} {r['errors']:>7}"
+    )
 
 
 def main() -> int:
     from observatory.settings import get_settings
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", default=None)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--seed", type=int, default=20240901)
@@ -199,10 +238,14 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, default=None, help="Another checkout to run side by side.")
     args = parser.parse_args()
     db = get_settings(db=args.db).db
-    servers = {"this checkout": ROOT} | ({f"baseline {args.baseline}": args.baseline} if args.baseline else {})
+    servers = {"this checkout": ROOT} | (
+        {f"baseline {args.baseline}": args.baseline} if args.baseline else {}
+    )
     print(f"loopback, {args.seconds:g} s per scenario, fresh server each, database {Path(db).name}")
-    print(f"{'scenario / server':34} {'light':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'heavy':>7} {'p95 ms':>8} {'503s':>6} {'errors':>7}")
+    print(
+        f"{'scenario / server':34} {'light':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'heavy':>7} {'p95 ms':>8} {'503s':>6} {'errors':>7}"
+    )
     failed = []
     for scenario in args.scenarios.split(","):
         for name, code in servers.items():

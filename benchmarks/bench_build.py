@@ -71,8 +71,16 @@ def main() -> None:
             venv = checkout / ".venv" / "bin" / "observatory"
             seconds, peak = timed([str(venv), "build", "--db", target], cwd=checkout)
             size = os.path.getsize(target) / 1e6 if "://" not in target else float("nan")
-            results.append((checkout, "PostGIS" if "://" in target else "GeoPackage", seconds, peak, size,
-                            phases(target)))
+            results.append(
+                (
+                    checkout,
+                    "PostGIS" if "://" in target else "GeoPackage",
+                    seconds,
+                    peak,
+                    size,
+                    phases(target),
+                )
+            )
     names = sorted({p for *_, ph in results for p in ph}, key=lambda p: (not p.startswith("job"), p))
     header = f"{'':34}" + "".join(f"{r[0].name + ' ' + r[1]:>24}" for r in results)
     print(header)

@@ -23,7 +23,7 @@ def naive_draw(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     """One draw the slow way: pandas per column, per dimension, with rank on the whole frame."""
     method = ["minmax", "zscore", "rank"][rng.integers(3)]
     dims = {c.dimension for c in COMPONENTS}
-    weights = dict(zip(sorted(dims), rng.dirichlet(np.full(len(dims), 20.0))))
+    weights = dict(zip(sorted(dims), rng.dirichlet(np.full(len(dims), 20.0)), strict=True))
     sub = {}
     for d in sorted(dims):
         cols = []
@@ -45,7 +45,9 @@ def naive_draw(frame: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 
 def main() -> None:
     units = mc.communes()
-    frame = wide(census_values([c.indicator for c in COMPONENTS]), [c.key for c in COMPONENTS]).reindex(units.code)
+    frame = wide(census_values([c.indicator for c in COMPONENTS]), [c.key for c in COMPONENTS]).reindex(
+        units.code
+    )
     filled, _ = fill_missing(frame, units, zero_when_urban=["households_distance_to_paved_road_km:2024:all"])
     fitted = ix.FragilityIndex(COMPONENTS).fit(filled)
     clock = time.perf_counter()

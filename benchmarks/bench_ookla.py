@@ -87,24 +87,35 @@ def make_tiles(communes, n: int, seed: int) -> pd.DataFrame:
 
     boxes = shapely.box(x / size * 360 - 180, lat_of(y + 1), (x + 1) / size * 360 - 180, lat_of(y))
     tests = rng.integers(1, 60, len(keys))
-    return pd.DataFrame({
-        "quadkey": pd.Series(keys, dtype="str"),
-        "tile": shapely.to_wkt(boxes, rounding_precision=8),
-        "avg_d_kbps": rng.gamma(2.0, 12000.0, len(keys)).round().astype("int64"),
-        "avg_u_kbps": rng.gamma(2.0, 4000.0, len(keys)).round().astype("int64"),
-        "avg_lat_ms": rng.integers(4, 150, len(keys)),
-        "tests": tests,
-        "devices": np.minimum(tests, rng.integers(1, 20, len(keys))),
-    })
+    return pd.DataFrame(
+        {
+            "quadkey": pd.Series(keys, dtype="str"),
+            "tile": shapely.to_wkt(boxes, rounding_precision=8),
+            "avg_d_kbps": rng.gamma(2.0, 12000.0, len(keys)).round().astype("int64"),
+            "avg_u_kbps": rng.gamma(2.0, 4000.0, len(keys)).round().astype("int64"),
+            "avg_lat_ms": rng.integers(4, 150, len(keys)),
+            "tests": tests,
+            "devices": np.minimum(tests, rng.integers(1, 20, len(keys))),
+        }
+    )
 
 
 def vectorised(tiles: pd.DataFrame, communes) -> tuple[pd.DataFrame, np.ndarray]:
     from observatory.etl.connectors.ookla import assign_tiles, quadkey_tiles
 
     x, y, z, _valid = quadkey_tiles(tiles["quadkey"])
-    typed = pd.DataFrame({"x": x, "y": y, "zoom": z, "tests": tiles["tests"], "devices": tiles["devices"],
-                          "avg_d_kbps": tiles["avg_d_kbps"], "avg_u_kbps": tiles["avg_u_kbps"],
-                          "avg_lat_ms": tiles["avg_lat_ms"]})
+    typed = pd.DataFrame(
+        {
+            "x": x,
+            "y": y,
+            "zoom": z,
+            "tests": tiles["tests"],
+            "devices": tiles["devices"],
+            "avg_d_kbps": tiles["avg_d_kbps"],
+            "avg_u_kbps": tiles["avg_u_kbps"],
+            "avg_lat_ms": tiles["avg_lat_ms"],
+        }
+    )
     result = assign_tiles(typed, communes)
     return result.sums, result.where
 
@@ -112,9 +123,12 @@ def vectorised(tiles: pd.DataFrame, communes) -> tuple[pd.DataFrame, np.ndarray]
 def naive(tiles: pd.DataFrame, communes) -> tuple[pd.DataFrame, np.ndarray]:
     import geopandas as gpd
 
-    frame = gpd.GeoDataFrame(tiles.drop(columns="tile"), geometry=gpd.GeoSeries.from_wkt(tiles["tile"]), crs=4326)
-    joined = gpd.sjoin(frame, communes[["code", "geometry"]].reset_index(drop=True), predicate="intersects",
-                       how="inner")
+    frame = gpd.GeoDataFrame(
+        tiles.drop(columns="tile"), geometry=gpd.GeoSeries.from_wkt(tiles["tile"]), crs=4326
+    )
+    joined = gpd.sjoin(
+        frame, communes[["code", "geometry"]].reset_index(drop=True), predicate="intersects", how="inner"
+    )
     joined = joined[~joined.index.duplicated(keep="first")]
     d = joined["tests"] * joined["avg_d_kbps"]
     sums = joined.assign(d_x_tests=d, one=1).groupby("code")[["tests", "devices", "one", "d_x_tests"]].sum()
@@ -136,11 +150,18 @@ def run_method(name: str, data: str, db: str, queue) -> None:
     start = time.perf_counter()
     sums, where = (vectorised if name == "vectorised" else naive)(tiles, communes)
     seconds = time.perf_counter() - start
-    queue.put({
-        "method": name, "seconds": seconds, "peak_mb_above_start": peak_mb() - before, "peak_rss_mb": peak_mb(),
-        "tests_in": int(tiles["tests"].sum()), "tests_assigned": int(sums["tests"].sum()),
-        "tiles_assigned": int((where >= 0).sum()), "where": where,
-    })
+    queue.put(
+        {
+            "method": name,
+            "seconds": seconds,
+            "peak_mb_above_start": peak_mb() - before,
+            "peak_rss_mb": peak_mb(),
+            "tests_in": int(tiles["tests"].sum()),
+            "tests_assigned": int(sums["tests"].sum()),
+            "tiles_assigned": int((where >= 0).sum()),
+            "where": where,
+        }
+    )
 
 
 def main() -> None:
@@ -157,8 +178,11 @@ def main() -> None:
     communes = db.read("commune", columns=["code", "geometry"])
     clock = time.perf_counter()
     tiles = make_tiles(communes, args.tiles, args.seed)
-    print(f"{len(tiles):,} synthetic tiles (seed {args.seed}) over {len(communes):,} communes "
-          f"generated in {time.perf_counter() - clock:.1f} s", flush=True)
+    print(
+        f"{len(tiles):,} synthetic tiles (seed {args.seed}) over {len(communes):,} communes "
+        f"generated in {time.perf_counter() - clock:.1f} s",
+        flush=True,
+    )
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = str(Path(tmp) / "tiles.parquet")
@@ -171,22 +195,39 @@ def main() -> None:
             results[name] = queue.get()
             process.join()
             r = results[name]
-            print(f"{name:>10}: {r['seconds']:7.2f} s, peak memory +{r['peak_mb_above_start']:,.0f} MB "
-                  f"(process peak {r['peak_rss_mb']:,.0f} MB), {r['tiles_assigned']:,} tiles assigned, "
-                  f"tests {r['tests_in']:,} = {r['tests_assigned']:,} assigned + "
-                  f"{r['tests_in'] - r['tests_assigned']:,} dropped", flush=True)
+            print(
+                f"{name:>10}: {r['seconds']:7.2f} s, peak memory +{r['peak_mb_above_start']:,.0f} MB "
+                f"(process peak {r['peak_rss_mb']:,.0f} MB), {r['tiles_assigned']:,} tiles assigned, "
+                f"tests {r['tests_in']:,} = {r['tests_assigned']:,} assigned + "
+                f"{r['tests_in'] - r['tests_assigned']:,} dropped",
+                flush=True,
+            )
     fast, slow = results["vectorised"], results["naive"]
     same = (fast["where"] == slow["where"]).mean()
     straddling = ((fast["where"] < 0) & (slow["where"] >= 0)).sum()
-    print(f"ratio: vectorised is {slow['seconds'] / fast['seconds']:.1f}x faster than the naive sjoin; "
-          f"{same:.2%} of tiles go to the same commune (the naive join also takes {straddling:,} tiles whose "
-          "centre is outside every commune but whose polygon touches one)")
+    print(
+        f"ratio: vectorised is {slow['seconds'] / fast['seconds']:.1f}x faster than the naive sjoin; "
+        f"{same:.2%} of tiles go to the same commune (the naive join also takes {straddling:,} tiles whose "
+        "centre is outside every commune but whose polygon touches one)"
+    )
     if args.json:
-        args.json.write_text(json.dumps({
-            "tiles": len(tiles), "seed": args.seed,
-            **{f"{k}_{m}": v for m, r in results.items() for k, v in r.items() if k not in ("where", "method")},
-            "ratio": slow["seconds"] / fast["seconds"], "same_commune_share": float(same),
-        }, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "tiles": len(tiles),
+                    "seed": args.seed,
+                    **{
+                        f"{k}_{m}": v
+                        for m, r in results.items()
+                        for k, v in r.items()
+                        if k not in ("where", "method")
+                    },
+                    "ratio": slow["seconds"] / fast["seconds"],
+                    "same_commune_share": float(same),
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

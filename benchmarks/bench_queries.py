@@ -35,7 +35,9 @@ def queries(target: str) -> dict[str, Callable[[], object]]:
     return {
         "one unit": lambda: query.indicator_values(db=Database(target), level="commune", units=[UNIT]),
         "a région's index": lambda: results.fragility_index("commune", db=Database(target), region=REGION),
-        "one indicator, all communes": lambda: query.indicator_values(INDICATOR, db=Database(target), year=2024),
+        "one indicator, all communes": lambda: query.indicator_values(
+            INDICATOR, db=Database(target), year=2024
+        ),
     }
 
 
@@ -55,8 +57,10 @@ def main() -> None:
             rows = len(run())  # type: ignore[arg-type]
             times.append((time.perf_counter() - start) * 1000)
         p95 = sorted(times)[int(0.95 * (len(times) - 1))]
-        print(f"{name:32} {rows:6d} {times[0]:9.1f} {statistics.median(times):10.1f} {p95:8.1f} "
-              f"{TARGETS[name]:6d}ms")
+        print(
+            f"{name:32} {rows:6d} {times[0]:9.1f} {statistics.median(times):10.1f} {p95:8.1f} "
+            f"{TARGETS[name]:6d}ms"
+        )
 
 
 if __name__ == "__main__":

@@ -48,21 +48,30 @@ def main() -> int:
     from observatory.settings import get_settings
 
     t_import = time.perf_counter() - started
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", default=None)
-    parser.add_argument("--region", default="08", help="Région (08 Drâa-Tafilalet: 125 communes; 07 has 251).")
+    parser.add_argument(
+        "--region", default="08", help="Région (08 Drâa-Tafilalet: 125 communes; 07 has 251)."
+    )
     parser.add_argument("--commune", default="08.363.05.21")
     parser.add_argument("--all", action="store_true", help="Also time the 12 région reports in one command.")
     args = parser.parse_args()
     db = get_settings(db=args.db).db
     plan = results.plans(db=db)["plan_id"].iloc[0]
     print(f"database {db}; imports {t_import:.2f} s (paid once per command)")
-    print(f"{'report':28} {'gather s':>9} {'maps s':>7} {'html s':>7} {'pdf s':>7} {'total s':>8} {'target':>7} "
-          f"{'pages':>6}")
+    print(
+        f"{'report':28} {'gather s':>9} {'maps s':>7} {'html s':>7} {'pdf s':>7} {'total s':>8} "
+        f"{'target':>7} {'pages':>6}"
+    )
     failed = []
     cases = [("region", args.region, lang, None) for lang in ("fr", "ar")]
-    cases += [("region", args.region, "fr", plan), ("commune", args.commune, "fr", None),
-              ("commune", args.commune, "ar", None)]
+    cases += [
+        ("region", args.region, "fr", plan),
+        ("commune", args.commune, "fr", None),
+        ("commune", args.commune, "ar", None),
+    ]
     for level, code, lang, with_plan in cases:
         content, t_gather = timed(gather, level=level, code=code, lang=lang, db=db, plan=with_plan)
         context, t_maps = timed(render.layout, content)
@@ -71,14 +80,18 @@ def main() -> int:
         total = t_gather + t_maps + t_html + t_pdf
         target = TARGETS[level]
         name = f"{level} {code} {lang}" + (" +plan" if with_plan else "")
-        print(f"{name:28} {t_gather:>9.2f} {t_maps:>7.2f} {t_html:>7.2f} {t_pdf:>7.2f} {total:>8.2f} "
-              f"{target:>7.1f} {page_count(pdf):>6}")
+        print(
+            f"{name:28} {t_gather:>9.2f} {t_maps:>7.2f} {t_html:>7.2f} {t_pdf:>7.2f} {total:>8.2f} "
+            f"{target:>7.1f} {page_count(pdf):>6}"
+        )
         if total > target:
             failed.append(name)
     naive_html = html.replace("table { table-layout: fixed;", "table { table-layout: auto;")
     _, t_naive = timed(render.to_pdf, content, html=naive_html)
-    print(f"pdf layout of the last report, naive baseline (automatic table layout): {t_naive:.2f} s; ours "
-          f"{t_pdf:.2f} s; ratio naive / ours x{t_naive / t_pdf:.2f}")
+    print(
+        f"pdf layout of the last report, naive baseline (automatic table layout): {t_naive:.2f} s; ours "
+        f"{t_pdf:.2f} s; ratio naive / ours x{t_naive / t_pdf:.2f}"
+    )
     if args.all:
         from click.testing import CliRunner
 
@@ -89,8 +102,10 @@ def main() -> int:
             result = CliRunner().invoke(cli, ["report", "--db", db, "--all-regions", "-o", directory])
             elapsed = time.perf_counter() - started
             written = len(list(Path(directory).glob("*.pdf")))
-        print(f"all régions: {written} PDFs in {elapsed:.1f} s ({elapsed / max(written, 1):.1f} s each)"
-              + ("" if result.exit_code == 0 else f" FAILED: {result.output}"))
+        print(
+            f"all régions: {written} PDFs in {elapsed:.1f} s ({elapsed / max(written, 1):.1f} s each)"
+            + ("" if result.exit_code == 0 else f" FAILED: {result.output}")
+        )
     print("targets met" if not failed else f"TOO SLOW: {', '.join(failed)}")
     return 1 if failed else 0
 

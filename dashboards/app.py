@@ -31,26 +31,52 @@ def _database(db: Database | str | os.PathLike[str] | None) -> Database:
     return Database(get_settings(db=db).db)
 
 
-def shell(pages: dict[str, Any], data: AppData, pathname: str, search: str, *, default_lang: str) -> list[Any]:
+def shell(
+    pages: dict[str, Any], data: AppData, pathname: str, search: str, *, default_lang: str
+) -> list[Any]:
     """The whole page for a URL: header with navigation and languages, the page, the footer."""
     state = parse(search, lang=default_lang)
     lang = state["lang"]
     page = pages.get(pathname or "/", pages["/"])
-    nav = html.Nav([
-        dcc.Link(t(p.title, lang), href=href(path, {"lang": lang}), className="active" if p is page else "")
-        for path, p in pages.items()
-    ], id=ids.NAV, className="nav", **{"aria-label": t("navigation", lang)})
+    nav = html.Nav(
+        [
+            dcc.Link(
+                t(p.title, lang), href=href(path, {"lang": lang}), className="active" if p is page else ""
+            )
+            for path, p in pages.items()
+        ],
+        id=ids.NAV,
+        className="nav",
+        **{"aria-label": t("navigation", lang)},
+    )
     return [
         html.A(t("skip_to_content", lang), href="#main", className="skip-link"),
-        html.Header([
-            html.Div([html.Span(t("app_title", lang), className="title"),
-                      html.Span(t("app_subtitle", lang), className="subtitle")], className="brand"),
-            nav,
-            html.Div(language_links(pathname, search, lang), id=ids.LANG_LINKS, className="languages"),
-            html.Div([html.Button(t("copy_link", lang), id=ids.COPY_LINK, className="copy-link", type="button",
-                                  **{"data-copied": t("link_copied", lang)}),
-                      html.Span(id=ids.COPY_LINK + "-status", role="status", className="copy-status")]),
-        ], className="header"),
+        html.Header(
+            [
+                html.Div(
+                    [
+                        html.Span(t("app_title", lang), className="title"),
+                        html.Span(t("app_subtitle", lang), className="subtitle"),
+                    ],
+                    className="brand",
+                ),
+                nav,
+                html.Div(language_links(pathname, search, lang), id=ids.LANG_LINKS, className="languages"),
+                html.Div(
+                    [
+                        html.Button(
+                            t("copy_link", lang),
+                            id=ids.COPY_LINK,
+                            className="copy-link",
+                            type="button",
+                            **{"data-copied": t("link_copied", lang)},
+                        ),
+                        html.Span(id=ids.COPY_LINK + "-status", role="status", className="copy-status"),
+                    ]
+                ),
+            ],
+            className="header",
+        ),
         html.Main(page.layout(data, state), id="main", tabIndex="-1"),
         html.Footer(t("footer", lang), id=ids.FOOTER, className="footer"),
     ]
@@ -59,9 +85,16 @@ def shell(pages: dict[str, Any], data: AppData, pathname: str, search: str, *, d
 def language_links(pathname: str | None, search: str | None, lang: str) -> list[Any]:
     state = parse(search, lang=lang)
     names = {"fr": "Français", "ar": "العربية", "en": "English"}
-    return [dcc.Link(names[code], href=(pathname or "/") + encode({**state, "lang": code}), title=names[code],
-                     className="active" if code == lang else "", id=f"lang-{code}")
-            for code in LANGUAGES]
+    return [
+        dcc.Link(
+            names[code],
+            href=(pathname or "/") + encode({**state, "lang": code}),
+            title=names[code],
+            className="active" if code == lang else "",
+            id=f"lang-{code}",
+        )
+        for code in LANGUAGES
+    ]
 
 
 class StaticCache:
@@ -88,12 +121,25 @@ def compress(server: Any) -> None:
     from flask_compress import Compress
 
     server.config.update(
-        COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6, COMPRESS_MIN_SIZE=500,
-        COMPRESS_MIMETYPES=["text/html", "text/css", "text/plain", "text/csv", "application/javascript",
-                            "text/javascript", "application/json", "application/geo+json", "image/svg+xml"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_BR_LEVEL=5,
+        COMPRESS_LEVEL=6,
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/csv",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "application/geo+json",
+            "image/svg+xml",
+        ],
         # Streamed bodies (large API downloads) go out as they are produced, uncompressed.
         COMPRESS_STREAMS=False,
-        COMPRESS_CACHE_BACKEND=StaticCache, COMPRESS_CACHE_KEY=lambda _req: f"{request.method} {request.full_path}",
+        COMPRESS_CACHE_BACKEND=StaticCache,
+        COMPRESS_CACHE_KEY=lambda _req: f"{request.method} {request.full_path}",
     )
     Compress(server)
 
@@ -105,17 +151,24 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
     data = AppData(database)
     pages = load_pages()
     app = dash.Dash(
-        __name__, assets_folder=str(ASSETS), serve_locally=True, suppress_callback_exceptions=True,
-        title="Observatoire de l'équité numérique", update_title=None, compress=False,
+        __name__,
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Observatoire de l'équité numérique",
+        update_title=None,
+        compress=False,
     )
     compress(app.server)
     app.data = data  # type: ignore[attr-defined] - the tests and the benchmark read through it
-    app.layout = html.Div([
-        dcc.Location(id=ids.URL, refresh="callback-nav"),
-        dcc.Store(id=ids.LANG, data=default_lang),
-        dcc.Store(id=ids.VIEW_SEARCH),
-        html.Div(id=ids.SHELL, dir=direction(default_lang), lang=default_lang),
-    ])
+    app.layout = html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.LANG, data=default_lang),
+            dcc.Store(id=ids.VIEW_SEARCH),
+            html.Div(id=ids.SHELL, dir=direction(default_lang), lang=default_lang),
+        ]
+    )
 
     @app.callback(Output(ids.LANG, "data"), Input(ids.URL, "search"), State(ids.LANG, "data"))
     def on_search(search, current):
@@ -123,9 +176,14 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
         return lang_now if lang_now != current else no_update
 
     @app.callback(
-        Output(ids.SHELL, "children"), Output(ids.SHELL, "dir"), Output(ids.SHELL, "lang"),
+        Output(ids.SHELL, "children"),
+        Output(ids.SHELL, "dir"),
+        Output(ids.SHELL, "lang"),
         Output(ids.VIEW_SEARCH, "data"),
-        Input(ids.URL, "pathname"), Input(ids.LANG, "data"), Input(ids.URL, "search"), State(ids.VIEW_SEARCH, "data"),
+        Input(ids.URL, "pathname"),
+        Input(ids.LANG, "data"),
+        Input(ids.URL, "search"),
+        State(ids.VIEW_SEARCH, "data"),
     )
     def on_page(pathname, _lang, search, shown):
         # A URL the page wrote itself (a change of indicator, which patches the map) is already shown;
@@ -134,7 +192,12 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
         if here == shown:
             return no_update, no_update, no_update, no_update
         lang_now = parse(search, lang=default_lang)["lang"]
-        return shell(pages, data, pathname, search, default_lang=default_lang), direction(lang_now), lang_now, here
+        return (
+            shell(pages, data, pathname, search, default_lang=default_lang),
+            direction(lang_now),
+            lang_now,
+            here,
+        )
 
     # The link of the view as it is now, for the copy button (the URL follows every choice).
     app.clientside_callback(
@@ -142,10 +205,17 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
         " if (navigator.clipboard) { return navigator.clipboard.writeText(window.location.href).then("
         " function() { return done; }, function() { return window.location.href; }); }"
         " return window.location.href; }",
-        Output(ids.COPY_LINK + "-status", "children"), Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)
+        Output(ids.COPY_LINK + "-status", "children"),
+        Input(ids.COPY_LINK, "n_clicks"),
+        prevent_initial_call=True,
+    )
 
-    @app.callback(Output(ids.LANG_LINKS, "children"), Input(ids.URL, "search"), State(ids.URL, "pathname"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.LANG_LINKS, "children"),
+        Input(ids.URL, "search"),
+        State(ids.URL, "pathname"),
+        prevent_initial_call=True,
+    )
     def on_state(search, pathname):
         return language_links(pathname, search, parse(search, lang=default_lang)["lang"])
 
@@ -153,7 +223,9 @@ def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str
     app.clientside_callback(
         "function(dir, lang) { document.documentElement.dir = dir; document.documentElement.lang = lang;"
         " return window.dash_clientside.no_update; }",
-        Output(ids.FOOTER + "-sink", "data"), Input(ids.SHELL, "dir"), Input(ids.SHELL, "lang"),
+        Output(ids.FOOTER + "-sink", "data"),
+        Input(ids.SHELL, "dir"),
+        Input(ids.SHELL, "lang"),
     )
     app.layout.children.append(dcc.Store(id=ids.FOOTER + "-sink"))
     for page in pages.values():

@@ -106,6 +106,7 @@ class AppData:
             return {}
         frame = self.index_frame(level, lang).set_index("code")
         return frame["explanation"].reindex(codes).dropna().to_dict()
+
     # -- dictionary and sources ---------------------------------------------------------------------
     def _catalogue(self) -> pd.DataFrame:
         frame = query.catalogue(db=self.db)
@@ -113,12 +114,21 @@ class AppData:
         if self.has_index():
             from observatory import registry
 
-            index = pd.DataFrame([{
-                "indicator_id": INDEX_ID, "year": INDEX_YEAR, "topic": "index", "unit": "score",
-                "label_fr": "Indice de fragilité numérique (0-100)", "label_en": "Digital fragility index (0-100)",
-                "definition": "Higher = more fragile; rank 1 = most fragile. See Data and method.",
-                "source_id": registry.ANALYTICS_SOURCE, "licence": registry.DERIVED_LICENCE,
-            }])
+            index = pd.DataFrame(
+                [
+                    {
+                        "indicator_id": INDEX_ID,
+                        "year": INDEX_YEAR,
+                        "topic": "index",
+                        "unit": "score",
+                        "label_fr": "Indice de fragilité numérique (0-100)",
+                        "label_en": "Digital fragility index (0-100)",
+                        "definition": "Higher = more fragile; rank 1 = most fragile. See Data and method.",
+                        "source_id": registry.ANALYTICS_SOURCE,
+                        "licence": registry.DERIVED_LICENCE,
+                    }
+                ]
+            )
             frame = pd.concat([index, frame], ignore_index=True)
         return frame.reset_index(drop=True)
 
@@ -148,7 +158,9 @@ class AppData:
         if not len(rows):
             return str(source_id or "")
         row = rows.iloc[0]
-        title = row.title if str(row.title).startswith(str(row.publisher)) else f"{row.publisher}, {row.title}"
+        title = (
+            row.title if str(row.title).startswith(str(row.publisher)) else f"{row.publisher}, {row.title}"
+        )
         title = title.replace(HCP, t("publisher_hcp", lang))
         licence = re.search(r"CC[ -]BY(?:[ -]SA)?(?: \d\.\d)?|ODbL|Etalab[^.,;]*", str(row.licence))
         return f"{title} ({licence.group(0)})" if licence else title
@@ -172,8 +184,11 @@ class AppData:
     # -- units and geometry -------------------------------------------------------------------------
     def _units(self, level: str) -> pd.DataFrame:
         frame = query.units(level, db=self.db, geometry=False)
-        keep = [c for c in ("code", "name_fr", "name_ar", "region_code", "province_code", "type",
-                            "population_2024") if c in frame.columns]
+        keep = [
+            c
+            for c in ("code", "name_fr", "name_ar", "region_code", "province_code", "type", "population_2024")
+            if c in frame.columns
+        ]
         return frame[keep].reset_index(drop=True)
 
     def _search_index(self, lang: str) -> pd.DataFrame:
@@ -181,9 +196,13 @@ class AppData:
         communes = self.units("commune")
         provinces = self.names("province", lang)
         first, second = ("name_ar", "name_fr") if lang == "ar" else ("name_fr", "name_ar")
-        labels = [f"{row[first]} · {row[second]} — {provinces.get(row['province_code'], '')}"
-                  for row in communes.to_dict("records")]
-        return pd.DataFrame({"code": communes.code, "label": labels, "folded": [fold(label) for label in labels]})
+        labels = [
+            f"{row[first]} · {row[second]} — {provinces.get(row['province_code'], '')}"
+            for row in communes.to_dict("records")
+        ]
+        return pd.DataFrame(
+            {"code": communes.code, "label": labels, "folded": [fold(label) for label in labels]}
+        )
 
     def search(self, text: str | None, lang: str, *, limit: int = 30) -> list[dict[str, str]]:
         """Communes whose French or Arabic name or province holds every word typed, ignoring accents and
@@ -199,8 +218,10 @@ class AppData:
         # Names that start with what was typed first, then the others, each alphabetically.
         starts = found.folded.str.startswith(words[0])
         found = pd.concat([found[starts], found[~starts]]).head(limit)
-        return [{"label": label, "value": code, "search": text or ""}
-                for code, label in zip(found.code, found.label)]
+        return [
+            {"label": label, "value": code, "search": text or ""}
+            for code, label in zip(found.code, found.label, strict=True)
+        ]
 
     def _country_code(self) -> str:
         return str(self._units("country").code.iloc[0])
@@ -220,13 +241,22 @@ class AppData:
 
         frame = query.web_geometry(level, detail=detail, db=self.db)
         digits = PRECISION[detail]
-        # d3-geo (plotly's geo) reads a counter-clockwise ring as "the whole globe but this": exteriors go clockwise.
+        # d3-geo (plotly's geo) reads a counter-clockwise ring as "the whole globe but this":
+        # exteriors go clockwise.
         geometries = shapely.orient_polygons(frame.geometry.values, exterior_cw=True)
         features = []
-        for code, geom in zip(frame.code, geometries):
+        for code, geom in zip(frame.code, geometries, strict=True):
             mapping = geom.__geo_interface__
-            features.append({"type": "Feature", "id": code,
-                             "geometry": {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], digits)}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": code,
+                    "geometry": {
+                        "type": mapping["type"],
+                        "coordinates": _round(mapping["coordinates"], digits),
+                    },
+                }
+            )
         return {"type": "FeatureCollection", "features": features}
 
     def geojson_for(self, level: str, codes: list[str], detail: str = "low") -> dict[str, Any]:
@@ -238,18 +268,24 @@ class AppData:
 
     # -- values ---------------------------------------------------------------------------------------
     def _values(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
-        """unit_code -> value, lower, upper, status, source_id for an indicator, year and level (all, total)."""
+        """unit_code -> value, bounds, status, source_id of an indicator, year and level (all sexes, total)."""
         if indicator_id == INDEX_ID:
             from observatory import registry
 
             if level == "country":
                 return pd.DataFrame(columns=["value", "lower", "upper", "status", "source_id", "unit"])
             index = self.index_frame(level, "fr")
-            return pd.DataFrame({
-                "value": index["index"].to_numpy(float), "lower": index["score_lower"].to_numpy(float),
-                "upper": index["score_upper"].to_numpy(float), "status": "derived",
-                "source_id": registry.ANALYTICS_SOURCE, "unit": "score",
-            }, index=pd.Index(index["code"], name="unit_code"))
+            return pd.DataFrame(
+                {
+                    "value": index["index"].to_numpy(float),
+                    "lower": index["score_lower"].to_numpy(float),
+                    "upper": index["score_upper"].to_numpy(float),
+                    "status": "derived",
+                    "source_id": registry.ANALYTICS_SOURCE,
+                    "unit": "score",
+                },
+                index=pd.Index(index["code"], name="unit_code"),
+            )
         frame = query.indicator_values(indicator_id, db=self.db, level=level, year=int(year))
         frame = frame.drop_duplicates("unit_code").set_index("unit_code")
         return frame[["value", "lower", "upper", "status", "source_id", "unit"]]

@@ -53,15 +53,21 @@ def callback_problem(raw: bytes, callback_map: Mapping[str, Any]) -> str | None:
         items, declared = body.get(part, []), callback[part]
         if not isinstance(items, list) or len(items) != len(declared):
             return f"'{part}' must list the callback's {len(declared)} {part}"
-        if not all(_matches(i, d) for i, d in zip(items, declared)):
+        if not all(_matches(i, d) for i, d in zip(items, declared, strict=True)):
             return f"'{part}' do not match the callback's declared {part}"
     outputs = body.get("outputs", [])
     declared = body["output"][2:-2].split("...") if body["output"].startswith("..") else None
     if declared is not None and (not isinstance(outputs, list) or len(outputs) != len(declared)):
         return f"'outputs' must list the callback's {len(declared)} outputs"
     flat = outputs if isinstance(outputs, list) else [outputs]
-    if not all(isinstance(o, dict) and isinstance(o.get("property"), str) and "id" in o
-               or isinstance(o, list) and all(isinstance(x, dict) for x in o) for o in flat):
+    if not all(
+        isinstance(o, dict)
+        and isinstance(o.get("property"), str)
+        and "id" in o
+        or isinstance(o, list)
+        and all(isinstance(x, dict) for x in o)
+        for o in flat
+    ):
         return "'outputs' must be objects with an id and a property"
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):

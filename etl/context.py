@@ -19,20 +19,34 @@ from .provenance import RunRecord
 
 #: Tables whose text columns a build holds as categoricals (few distinct values, millions of rows).
 CATEGORICAL_TEXT = {
-    "indicator_value": ("unit_code", "level", "indicator_id", "period", "sex", "area", "unit", "status",
-                        "source_id", "run_id"),
+    "indicator_value": (
+        "unit_code",
+        "level",
+        "indicator_id",
+        "period",
+        "sex",
+        "area",
+        "unit",
+        "status",
+        "source_id",
+        "run_id",
+    ),
 }
 
 
 def as_categorical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with the text columns `CATEGORICAL_TEXT` names for `table` as categoricals."""
-    text = [c for c in CATEGORICAL_TEXT.get(table, ()) if c in frame
-            and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    text = [
+        c
+        for c in CATEGORICAL_TEXT.get(table, ())
+        if c in frame and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+    ]
     return frame.astype(dict.fromkeys(text, "category")) if text else frame
 
 
 def concat(table: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Rows of several frames of a table, its categorical columns kept categorical (their categories united)."""
+    """Rows of several frames of a table, its categorical columns kept categorical (their categories
+    united)."""
     frames = [as_categorical(table, f) for f in frames if len(f)] or list(frames[:1])
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)

@@ -43,7 +43,10 @@ def code_version() -> str:
     try:
         commit = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "describe", "--always", "--dirty=+dirty", "--abbrev=12"],
-            capture_output=True, text=True, timeout=5, check=True,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
@@ -71,7 +74,9 @@ class RunRecord:
     message: str = ""
     ended_at: str = ""
 
-    def add_input(self, name: str, *, path: str | Path | None = None, sha256: str | None = None, **extra: Any) -> None:
+    def add_input(
+        self, name: str, *, path: str | Path | None = None, sha256: str | None = None, **extra: Any
+    ) -> None:
         """Name an input; a file path gets its SHA-256 computed."""
         digest = sha256 or (sha256_file(path) if path is not None else None)
         self.inputs.append({"name": name, "sha256": digest, **extra})
@@ -93,18 +98,32 @@ class RunRecord:
         self.status, self.message, self.ended_at = status, message, now()
 
     def etl_run_row(self) -> pd.DataFrame:
-        return pd.DataFrame([{
-            "run_id": self.run_id, "build_id": self.build_id, "job": self.job,
-            "inputs": json.dumps(self.inputs, ensure_ascii=False, sort_keys=True),
-            "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined, "started_at": self.started_at,
-            "ended_at": self.ended_at or now(), "code_version": self.version, "status": self.status,
-            "message": self.message,
-        }], columns=TABLES["etl_run"])
+        return pd.DataFrame(
+            [
+                {
+                    "run_id": self.run_id,
+                    "build_id": self.build_id,
+                    "job": self.job,
+                    "inputs": json.dumps(self.inputs, ensure_ascii=False, sort_keys=True),
+                    "rows_read": self.rows_read,
+                    "rows_loaded": self.rows_loaded,
+                    "rows_quarantined": self.rows_quarantined,
+                    "started_at": self.started_at,
+                    "ended_at": self.ended_at or now(),
+                    "code_version": self.version,
+                    "status": self.status,
+                    "message": self.message,
+                }
+            ],
+            columns=TABLES["etl_run"],
+        )
 
     def quarantine_rows(self) -> pd.DataFrame:
-        rows = pd.concat(self.quarantined, ignore_index=True) if self.quarantined else pd.DataFrame(
-            columns=TABLES["quarantine"])
+        rows = (
+            pd.concat(self.quarantined, ignore_index=True)
+            if self.quarantined
+            else pd.DataFrame(columns=TABLES["quarantine"])
+        )
         rows = rows.assign(run_id=self.run_id, job=self.job).reindex(columns=TABLES["quarantine"])
         # Typed even when empty, so the table is created with an integer row column on every backend.
         text = {c: "string" for c in TABLES["quarantine"] if c != "row"}

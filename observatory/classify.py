@@ -42,10 +42,12 @@ class Classes:
 
     def intervals(self) -> list[tuple[float, float]]:
         """(lower, upper) of each class, for a legend."""
-        return list(zip(self.bounds[:-1], self.bounds[1:]))
+        return list(zip(self.bounds[:-1], self.bounds[1:], strict=True))
 
 
-def classify(values: Sequence[float] | pd.Series | np.ndarray, *, scheme: str = "quantiles", k: int = 5) -> Classes:
+def classify(
+    values: Sequence[float] | pd.Series | np.ndarray, *, scheme: str = "quantiles", k: int = 5
+) -> Classes:
     """
     Classes of `values` under a scheme (quantiles, natural_breaks, equal_interval). Missing values
     get class -1. With fewer distinct values than `k`, there are as many classes as distinct values.
@@ -75,7 +77,8 @@ def classify(values: Sequence[float] | pd.Series | np.ndarray, *, scheme: str = 
 
 
 def rank(values: Sequence[float] | pd.Series | np.ndarray, *, descending: bool = True) -> np.ndarray:
-    """Rank of each value, 1 for the highest (or lowest if not `descending`); ties share the best rank; NaN stays NaN."""
+    """Rank of each value, 1 for the highest (or lowest if not `descending`); ties share the best rank; NaN
+    stays NaN."""
     series = pd.Series(np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype="float64"))
     return series.rank(ascending=not descending, method="min").to_numpy()
 

@@ -27,15 +27,17 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from . import value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
+
+T = TypeVar("T")
 
 #: PostGIS schema that holds the published tables.
 PG_SCHEMA = "observatory"
@@ -56,7 +58,8 @@ class Database:
         if _is_url(self.target):
             if not self.target.startswith(("postgresql", "postgis")):
                 raise ValueError(
-                    f"unsupported database URL {self.target!r}: give a .gpkg path or a postgresql+psycopg:// URL"
+                    f"unsupported database URL {self.target!r}: give a .gpkg path or a "
+                    "postgresql+psycopg:// URL"
                 )
             self.kind = "postgis"
         else:
@@ -122,7 +125,7 @@ class Database:
             return "foreign", f"schema {PG_SCHEMA} at {self.display} holds tables but no observatory build"
         return "missing", f"no observatory database at {self.display}"
 
-    def _cached(self, name: str, compute: Any) -> Any:
+    def _cached(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()`, remembered while the file is the same one (a reader makes several reads a query)."""
         try:
             info = os.stat(self.path)
@@ -131,7 +134,8 @@ class Database:
         stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         if name not in self._seen or self._seen[name][0] != stamp:
             self._seen[name] = (stamp, compute())
-        return self._seen[name][1]
+        value: T = self._seen[name][1]
+        return value
 
     def _file_state(self) -> tuple[str, str]:
         if self.path.is_file():
@@ -154,7 +158,10 @@ class Database:
         except sqlite3.DatabaseError as err:
             return "not-sqlite", f"{path} is not a readable GeoPackage (truncated or another format: {err})"
         if "gpkg_contents" not in names:
-            return "foreign", f"{path} is an SQLite file of another application, not an observatory GeoPackage"
+            return (
+                "foreign",
+                f"{path} is an SQLite file of another application, not an observatory GeoPackage",
+            )
         if "build" not in self.tables():
             return "foreign", f"{path} is a GeoPackage without an observatory build table"
         return "ready", f"observatory database at {path}"
@@ -187,7 +194,9 @@ class Database:
         from sqlalchemy import inspect
 
         inspector = inspect(self.engine())
-        return sorted(inspector.get_table_names(schema=PG_SCHEMA) + inspector.get_view_names(schema=PG_SCHEMA))
+        return sorted(
+            inspector.get_table_names(schema=PG_SCHEMA) + inspector.get_view_names(schema=PG_SCHEMA)
+        )
 
     def columns(self, table: str) -> list[str]:
         """Columns of a table (geometry included), checked so that filters name real columns."""
@@ -202,7 +211,9 @@ class Database:
                 from sqlalchemy import inspect
 
                 cols = [
-                    c["name"] for c in inspect(self.engine()).get_columns(table, schema=PG_SCHEMA) if c["name"] != "_row"
+                    c["name"]
+                    for c in inspect(self.engine()).get_columns(table, schema=PG_SCHEMA)
+                    if c["name"] != "_row"
                 ]
             self._columns[table] = cols
         return self._columns[table]
@@ -221,7 +232,9 @@ class Database:
                 continue
             values = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
             names = [f"p{i}_{j}" for j in range(len(values))]
-            params.update({n: (v.item() if hasattr(v, "item") else v) for n, v in zip(names, values)})
+            params.update(
+                {n: (v.item() if hasattr(v, "item") else v) for n, v in zip(names, values, strict=True)}
+            )
             marks = ", ".join(placeholder.format(n) for n in names) or "NULL"
             clauses.append(f'"{column}" IN ({marks})')
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -307,14 +320,17 @@ class Database:
         """
         state, reason = self.state()
         if rebuild and state not in ("ready", "missing"):
-            raise DatabaseNotFoundError(f"{reason}: refusing to build over it; give --db a new path or an "
-                                        "observatory database")
+            raise DatabaseNotFoundError(
+                f"{reason}: refusing to build over it; give --db a new path or an observatory database"
+            )
         if not rebuild:
             self.require()
         if self.kind == "gpkg" and self.path.exists() and not self.path.stat().st_mode & stat.S_IWUSR:
             mode = stat.S_IMODE(self.path.stat().st_mode)
-            raise DatabaseReadOnlyError(f"{self.path} is read-only (mode {mode:o}): it is left as it is; make it "
-                                        f"writable (chmod u+w {self.path}) to write to it")
+            raise DatabaseReadOnlyError(
+                f"{self.path} is read-only (mode {mode:o}): it is left as it is; make it "
+                f"writable (chmod u+w {self.path}) to write to it"
+            )
 
     @contextlib.contextmanager
     def writer(self, *, rebuild: bool = False) -> Iterator[Writer]:
@@ -367,7 +383,7 @@ def remove_stale_staging(path: Path) -> list[Path]:
     """Delete the staging copies (`.NAME.PID.tmp.gpkg`) of writers whose process is gone; returns them."""
     removed = []
     for candidate in path.parent.glob(f".{path.stem}.*.tmp.gpkg"):
-        pid = candidate.name[len(path.stem) + 2:-len(".tmp.gpkg")]
+        pid = candidate.name[len(path.stem) + 2 : -len(".tmp.gpkg")]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             candidate.unlink(missing_ok=True)
             removed.append(candidate)
@@ -386,7 +402,9 @@ def _alive(pid: int) -> bool:
 
 def _command() -> str:
     """This process's command line, with any password in a database URL hidden."""
-    command = " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
+    command = (
+        " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
+    )
     return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", command)
 
 
@@ -425,7 +443,8 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
                     holder = os.pread(fd, 1024, 0).decode(errors="replace").strip() or "another process"
                     raise DatabaseLockedError(
                         f"{path} is being written by {holder}; waited {timeout:g} s: try again when it ends, "
-                        "or wait longer with OBSERVATORY_LOCK_TIMEOUT") from None
+                        "or wait longer with OBSERVATORY_LOCK_TIMEOUT"
+                    ) from None
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, _holder().encode(), 0)
@@ -441,7 +460,9 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
 
 
 def _advisory_key() -> int:
-    return int.from_bytes(hashlib.sha256(f"observatory writer {PG_SCHEMA}".encode()).digest()[:8], "big", signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"observatory writer {PG_SCHEMA}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 @contextlib.contextmanager
@@ -459,22 +480,32 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
         return
     lock_key = _advisory_key()
     with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as con:
-        con.execute(text("SELECT set_config('application_name', :name, false)"),
-                    {"name": f"observatory pid {os.getpid()} {_command()}"[:63]})
+        con.execute(
+            text("SELECT set_config('application_name', :name, false)"),
+            {"name": f"observatory pid {os.getpid()} {_command()}"[:63]},
+        )
         deadline = time.monotonic() + timeout
         while not con.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key}).scalar_one():
             if time.monotonic() >= deadline:
-                row = con.execute(text(
-                    "SELECT a.pid, a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
-                    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND l.classid = :hi AND l.objid = :lo"),
-                    {"hi": (lock_key >> 32) & 0xFFFFFFFF, "lo": lock_key & 0xFFFFFFFF}).first()
-                holder = (f"{row.application_name or 'a session'} (server pid {row.pid}, from "
-                          f"{row.client_addr or 'a local socket'}) since {row.backend_start.isoformat(timespec='seconds')}"
-                          if row else "another session")
+                row = con.execute(
+                    text(
+                        "SELECT a.pid, a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
+                        "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND "
+                        "l.granted AND l.classid = :hi AND l.objid = :lo"
+                    ),
+                    {"hi": (lock_key >> 32) & 0xFFFFFFFF, "lo": lock_key & 0xFFFFFFFF},
+                ).first()
+                holder = (
+                    f"{row.application_name or 'a session'} (server pid {row.pid}, from "
+                    f"{row.client_addr or 'a local socket'}) since "
+                    f"{row.backend_start.isoformat(timespec='seconds')}"
+                    if row
+                    else "another session"
+                )
                 raise DatabaseLockedError(
-                    f"{db.display} is being written by {holder}; waited {timeout:g} s: try again when it ends, "
-                    "or wait longer with OBSERVATORY_LOCK_TIMEOUT")
+                    f"{db.display} is being written by {holder}; waited {timeout:g} s: try again when it "
+                    "ends, or wait longer with OBSERVATORY_LOCK_TIMEOUT"
+                )
             time.sleep(0.05)
         _HELD[key] = [con, 1]
         try:
@@ -492,7 +523,12 @@ class Writer:
     """Writes tables inside a `Database.writer()` block. Row order is kept in a `_row` column on PostGIS."""
 
     def __init__(
-        self, db: Database, *, staging_path: Path | None = None, connection: Any = None, schema: str = PG_SCHEMA
+        self,
+        db: Database,
+        *,
+        staging_path: Path | None = None,
+        connection: Any = None,
+        schema: str = PG_SCHEMA,
     ) -> None:
         self.db = db
         self.staging_path = staging_path
@@ -511,28 +547,37 @@ class Writer:
         """Delete the rows of an attribute table that match `where`; returns how many went."""
         if self.staging_path is not None:
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
-                if not con.execute(
-                    "SELECT 1 FROM gpkg_contents WHERE table_name = ?", (table,)
-                ).fetchone():
+                if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (table,)).fetchone():
                     return 0
                 clause, params = self.db._where(table, where, ":{}")
-                statement = (value_store.delete_sql("", clause, row_column="fid") if table == value_store.VIEW
-                             else f'DELETE FROM "{table}"{clause}')
+                statement = (
+                    value_store.delete_sql("", clause, row_column="fid")
+                    if table == value_store.VIEW
+                    else f'DELETE FROM "{table}"{clause}'
+                )
                 n = con.execute(statement, params).rowcount
                 con.commit()
                 return n
         from sqlalchemy import inspect, text
 
         inspector = inspect(self.connection)
-        if table not in inspector.get_table_names(schema=self.schema) + inspector.get_view_names(schema=self.schema):
+        if table not in inspector.get_table_names(schema=self.schema) + inspector.get_view_names(
+            schema=self.schema
+        ):
             return 0
         clause, params = self.db._where(table, where, ":{}")
-        statement = (value_store.delete_sql(f"{self.schema}.", clause, row_column="_row") if table == value_store.VIEW
-                     else f'DELETE FROM {self.schema}."{table}"{clause}')
-        return self.connection.execute(text(statement), params).rowcount
+        statement = (
+            value_store.delete_sql(f"{self.schema}.", clause, row_column="_row")
+            if table == value_store.VIEW
+            else f'DELETE FROM {self.schema}."{table}"{clause}'
+        )
+        deleted: int = self.connection.execute(text(statement), params).rowcount
+        return deleted
 
     def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
-        """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay fast."""
+        """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay
+        fast."""
+
         def statements(present: set[str], prefix: str) -> list[str]:
             out = []
             for table, column_sets in indexes.items():
@@ -540,7 +585,10 @@ class Writer:
                     continue
                 for columns in column_sets:
                     cols = ", ".join(f'"{c}"' for c in columns)
-                    out.append(f'CREATE INDEX IF NOT EXISTS idx_{table}_{"_".join(columns)} ON {prefix}"{table}" ({cols})')
+                    out.append(
+                        f'CREATE INDEX IF NOT EXISTS idx_{table}_{"_".join(columns)} ON {prefix}"{table}" '
+                        f"({cols})"
+                    )
             return out
 
         if self.staging_path is not None:
@@ -562,7 +610,9 @@ class Writer:
             if not self.staging_path.exists():
                 return False
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
-                return con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+                return (
+                    con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+                )
         from sqlalchemy import inspect
 
         return table in inspect(self.connection).get_table_names(schema=self.schema)
@@ -601,14 +651,18 @@ class Writer:
                 if not present:
                     con.execute(value_store.fact_ddl("", sqlite=True))
                 insert = f"INSERT INTO {value_store.FACTS} VALUES ({', '.join('?' * facts.shape[1])})"
-                for start in range(0, len(facts), _CHUNK):  # in chunks: Python rows of all 2.8 M would take GBs
-                    chunk = facts.iloc[start:start + _CHUNK]
+                for start in range(
+                    0, len(facts), _CHUNK
+                ):  # in chunks: Python rows of all 2.8 M would take GBs
+                    chunk = facts.iloc[start : start + _CHUNK]
                     con.executemany(insert, zip(*(chunk[c].tolist() for c in chunk.columns), strict=True))
                 if not present:
                     con.execute(value_store.view_ddl("", row_column="fid"))
-                    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
-                                "VALUES (?, 'attributes', ?, ?)",
-                                (value_store.VIEW, value_store.VIEW, "indicator values in tidy form"))
+                    con.execute(
+                        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+                        "VALUES (?, 'attributes', ?, ?)",
+                        (value_store.VIEW, value_store.VIEW, "indicator values in tidy form"),
+                    )
                 for statement in value_store.index_ddl("", sqlite=True):
                     con.execute(statement)
                 con.commit()
@@ -619,8 +673,14 @@ class Writer:
             if not present:
                 self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
             for start in range(0, len(facts), _CHUNK):  # pandas would convert every row to objects at once
-                facts.iloc[start:start + _CHUNK].to_sql(value_store.FACTS, self.connection, schema=self.schema,
-                                                        if_exists="append", index=False, method=_copy_rows)
+                facts.iloc[start : start + _CHUNK].to_sql(
+                    value_store.FACTS,
+                    self.connection,
+                    schema=self.schema,
+                    if_exists="append",
+                    index=False,
+                    method=_copy_rows,
+                )
             if not present:
                 self.connection.execute(text(value_store.view_ddl(prefix, row_column="_row")))
             for statement in value_store.index_ddl(prefix, sqlite=False):
@@ -653,7 +713,11 @@ class Writer:
                 name for name, _ in pyogrio.list_layers(self.staging_path)
             }
             pyogrio.write_dataframe(
-                frame, self.staging_path, layer=table, driver="GPKG", append=append and exists,
+                frame,
+                self.staging_path,
+                layer=table,
+                driver="GPKG",
+                append=append and exists,
                 promote_to_multi="geometry" in frame.columns,
             )
             self.db._columns.pop(table, None)
@@ -675,7 +739,9 @@ class Writer:
                 table, self.connection, schema=self.schema, if_exists=how, index=False
             )
         else:
-            frame.to_sql(table, self.connection, schema=self.schema, if_exists=how, index=False, method=_copy_rows)
+            frame.to_sql(
+                table, self.connection, schema=self.schema, if_exists=how, index=False, method=_copy_rows
+            )
         self.db._columns.pop(table, None)
 
 
@@ -728,7 +794,9 @@ def digest_frames(frames: Mapping[str, pd.DataFrame]) -> str:
 
             frame["geometry"] = shapely.to_wkb(frame["geometry"].values)
         frame = frame.reindex(sorted(frame.columns), axis=1)
-        rows = np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy()) if len(frame.columns) else []
+        rows: Any = (
+            np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy()) if len(frame.columns) else []
+        )
         digest.update(table.encode())
         digest.update("\x1f".join(frame.columns).encode())
         digest.update(np.asarray(rows, dtype="uint64").tobytes())

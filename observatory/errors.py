@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 
 class ObservatoryError(Exception):
     """Base class, so a caller can catch everything the observatory raises on purpose."""
@@ -10,7 +13,7 @@ class ObservatoryError(Exception):
 class ValidationError(ObservatoryError, ValueError):
     """Input that breaks a declared schema; `failures` lists every failing row, not just the first."""
 
-    def __init__(self, message: str, *, failures: list[dict] | None = None) -> None:
+    def __init__(self, message: str, *, failures: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.failures = failures or []
 
@@ -32,19 +35,21 @@ class DatabaseReadOnlyError(ObservatoryError, PermissionError):
 
 
 class UnknownNameError(ObservatoryError, KeyError):
-    """A name (indicator, level, scheme...) that a registry does not hold; the message lists the valid ones."""
+    """A name (indicator, level, scheme...) that a registry does not hold; the message lists the valid
+    ones."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
 
 
-def unknown_name(kind: str, name: object, valid: list[str] | tuple[str, ...] | set[str]) -> UnknownNameError:
+def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameError:
     """An UnknownNameError that says what was asked and what exists."""
     import difflib
 
     choices = sorted(str(v) for v in valid)
     close = [c for c in choices if str(name).lower() in c.lower()][:8] or difflib.get_close_matches(
-        str(name), choices, n=5)
+        str(name), choices, n=5
+    )
     hint = f"; did you mean: {', '.join(close)}" if close else ""
     shown = ", ".join(choices[:30]) + (f", ... ({len(choices)} in all)" if len(choices) > 30 else "")
     return UnknownNameError(f"unknown {kind} {name!r}{hint}; valid: {shown}")

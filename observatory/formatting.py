@@ -29,7 +29,8 @@ def _missing(value: Any) -> bool:
 
 
 def number(value: Any, lang: str = "fr", *, decimals: int = 1) -> str:
-    """A number as its readers write it: 12 345,6 in French and Arabic, 12,345.6 in English; '–' if missing."""
+    """A number as its readers write it: 12 345,6 in French and Arabic, 12,345.6 in English; '–' if
+    missing."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGES)}")
     if _missing(value):

@@ -56,7 +56,9 @@ class Component:
     def dimension(self) -> str:
         dimension = self.entry.dimension
         if dimension is None:
-            raise ValueError(f"indicator {self.indicator!r} has no dimension in the registry; it cannot enter the index")
+            raise ValueError(
+                f"indicator {self.indicator!r} has no dimension in the registry; it cannot enter the index"
+            )
         return dimension
 
 
@@ -124,47 +126,80 @@ class Lens:
 #: One lens per name of `observatory.enums.LENSES`, in that order. The headline is `census`: no
 #: modelled or simulated value enters it.
 LENSES: dict[str, Lens] = {
-    "census": Lens("census", "Ensemble, recensement seul", "مجموع السكان، الإحصاء فقط", "Whole population, census only",
-                   note="The census components alone: the headline index, comparable across builds."),
-    "all": Lens("all", "Ensemble, avec les mesures", "مجموع السكان، مع القياسات", "Whole population, with measurements",
-                connectors="measured",
-                note="Census components plus measured connectivity and usage (speed tests, real usage exports) when "
-                     "loaded; never simulated values. Equal to the census lens when none is loaded."),
+    "census": Lens(
+        "census",
+        "Ensemble, recensement seul",
+        "مجموع السكان، الإحصاء فقط",
+        "Whole population, census only",
+        note="The census components alone: the headline index, comparable across builds.",
+    ),
+    "all": Lens(
+        "all",
+        "Ensemble, avec les mesures",
+        "مجموع السكان، مع القياسات",
+        "Whole population, with measurements",
+        connectors="measured",
+        note="Census components plus measured connectivity and usage (speed tests, real usage exports) when "
+        "loaded; never simulated values. Equal to the census lens when none is loaded.",
+    ),
     "vulnerability": Lens(
-        "vulnerability", "Avec la vulnérabilité", "مع الهشاشة الاجتماعية", "With vulnerability",
+        "vulnerability",
+        "Avec la vulnérabilité",
+        "مع الهشاشة الاجتماعية",
+        "With vulnerability",
         extra=VULNERABILITY_COMPONENTS,
-        note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal weights.",
+        note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal "
+        "weights.",
     ),
     "women": Lens(
-        "women", "Femmes", "النساء", "Women", sex="female",
+        "women",
+        "Femmes",
+        "النساء",
+        "Women",
+        sex="female",
         note="Women's illiteracy, schooling and French literacy.",
     ),
     "older": Lens(
-        "older", "Personnes de 60 ans et plus", "الأشخاص البالغون 60 سنة فأكثر", "People aged 60+",
+        "older",
+        "Personnes de 60 ans et plus",
+        "الأشخاص البالغون 60 سنة فأكثر",
+        "People aged 60+",
         extra=(*VULNERABILITY_COMPONENTS, Component("age_60_plus", 2024, weight=2.0)),
         note="The vulnerability lens with the 60+ share weighing three times (the census gives no commune "
-             "literacy by age).",
+        "literacy by age).",
     ),
     "youth": Lens(
-        "youth", "Jeunes de 15 à 24 ans", "الشباب من 15 إلى 24 سنة", "Young people aged 15-24",
+        "youth",
+        "Jeunes de 15 à 24 ans",
+        "الشباب من 15 إلى 24 سنة",
+        "Young people aged 15-24",
         extra=(*VULNERABILITY_COMPONENTS, Component("age_15_24", 2024, weight=2.0)),
-        note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by age).",
+        note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by "
+        "age).",
     ),
     "disability": Lens(
-        "disability", "Personnes en situation de handicap", "الأشخاص في وضعية إعاقة", "People with a disability",
+        "disability",
+        "Personnes en situation de handicap",
+        "الأشخاص في وضعية إعاقة",
+        "People with a disability",
         extra=(*VULNERABILITY_COMPONENTS, Component("disability_prevalence", 2024, weight=2.0)),
         note="The vulnerability lens with disability prevalence weighing three times.",
     ),
     "demo": Lens(
-        "demo", "Démonstration (données simulées)", "عرض توضيحي (بيانات محاكاة)", "Demonstration (simulated data)",
+        "demo",
+        "Démonstration (données simulées)",
+        "عرض توضيحي (بيانات محاكاة)",
+        "Demonstration (simulated data)",
         connectors="any",
         note="Census components plus every connector loaded, simulated ones included: a demonstration of how "
-             "usage data would enter, never a finding. Shown under a banner.",
+        "usage data would enter, never a finding. Shown under a banner.",
     ),
 }
 
 
-def lens_components(lens: str | Lens, components: Sequence[Component] = CENSUS_COMPONENTS) -> tuple[Component, ...]:
+def lens_components(
+    lens: str | Lens, components: Sequence[Component] = CENSUS_COMPONENTS
+) -> tuple[Component, ...]:
     """The components of a lens: its sex's values where published, plus the group's own components; connector
     components only for a lens that takes them (which of them are simulated is the caller's to check)."""
     if isinstance(lens, str):
@@ -224,8 +259,13 @@ class Treatment:
         return x
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"method": self.method, "skew": round(self.skew, 3), "kurtosis": round(self.kurtosis, 3),
-               "skew_after": round(self.skew_after, 3), "kurtosis_after": round(self.kurtosis_after, 3)}
+        out = {
+            "method": self.method,
+            "skew": round(self.skew, 3),
+            "kurtosis": round(self.kurtosis, 3),
+            "skew_after": round(self.skew_after, 3),
+            "kurtosis_after": round(self.kurtosis_after, 3),
+        }
         if self.method == "winsorise":
             out.update(points=self.points, lower=self.lower, upper=self.upper)
         elif self.method == "log":
@@ -257,20 +297,33 @@ def outlier_treatment(values: np.ndarray) -> Treatment:
         order = np.sort(np.unique(y))
         if len(order) < 3:
             break
-        if sk > 0:
-            y = np.minimum(y, order[-2])
-        else:
-            y = np.maximum(y, order[1])
+        y = np.minimum(y, order[-2]) if sk > 0 else np.maximum(y, order[1])
         s2, k2 = _shape(y)
         if not _fails(s2, k2):
-            return Treatment("winsorise", points, lower=float(y.min()), upper=float(y.max()), skew=sk, kurtosis=ku,
-                             skew_after=s2, kurtosis_after=k2)
+            return Treatment(
+                "winsorise",
+                points,
+                lower=float(y.min()),
+                upper=float(y.max()),
+                skew=sk,
+                kurtosis=ku,
+                skew_after=s2,
+                kurtosis_after=k2,
+            )
     spread = float(x.max() - x.min()) or 1.0
     anchor, sign = (float(x.min()), 1.0) if sk > 0 else (float(x.max()), -1.0)
     t = Treatment("log", anchor=anchor, sign=sign, offset=0.01 * spread, skew=sk, kurtosis=ku)
     s2, k2 = _shape(t.apply(x))
-    return Treatment("log", anchor=anchor, sign=sign, offset=0.01 * spread, skew=sk, kurtosis=ku, skew_after=s2,
-                     kurtosis_after=k2)
+    return Treatment(
+        "log",
+        anchor=anchor,
+        sign=sign,
+        offset=0.01 * spread,
+        skew=sk,
+        kurtosis=ku,
+        skew_after=s2,
+        kurtosis_after=k2,
+    )
 
 
 def outlier_treatments(inputs: pd.DataFrame, components: Sequence[Component]) -> dict[str, Treatment]:
@@ -408,18 +461,28 @@ class FragilityIndex:
         """The choices, as stored with the results so they can be reproduced."""
         return {
             "components": [
-                {"indicator": c.indicator, "year": c.year, "sex": c.sex, "weight": c.weight, "dimension": c.dimension}
+                {
+                    "indicator": c.indicator,
+                    "year": c.year,
+                    "sex": c.sex,
+                    "weight": c.weight,
+                    "dimension": c.dimension,
+                }
                 for c in self.components
             ],
             "normalisation": self.normalisation,
             "weights": self.weights if isinstance(self.weights, str) else dict(self.weights),
-            "dimension_weights": dict(zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist())),
+            "dimension_weights": dict(
+                zip(self.dimensions, np.round(self.dimension_weights(), 6).tolist(), strict=True)
+            ),
             "aggregation": self.aggregation,
             "outliers": {
-                "rule": f"|skew| > {SKEW_LIMIT} and kurtosis > {KURTOSIS_LIMIT}: winsorise up to {WINSORISE_MAX} "
-                        "points, else log",
+                "rule": f"|skew| > {SKEW_LIMIT} and kurtosis > {KURTOSIS_LIMIT}: winsorise up to "
+                f"{WINSORISE_MAX} points, else log",
                 "treatments": {k: t.as_dict() for k, t in getattr(self, "treatments_", {}).items()},
-            } if self.treat_outliers else None,
+            }
+            if self.treat_outliers
+            else None,
         }
 
     def _treated(self, x: np.ndarray) -> np.ndarray:
@@ -433,14 +496,17 @@ class FragilityIndex:
         missing = [n for n in names if n not in inputs.columns]
         if missing:
             raise ValidationError(
-                f"the index needs columns {missing}; found {sorted(inputs.columns)[:20]}. Build the inputs with "
-                "observatory.indicators.wide() over these keys",
+                f"the index needs columns {missing}; found {sorted(inputs.columns)[:20]}. Build the inputs "
+                "with observatory.indicators.wide() over these keys",
                 failures=[{"column": n, "reason": "missing"} for n in missing],
             )
         x = inputs[names].to_numpy(dtype=float)
         if np.isnan(x).any():
             rows, cols = np.where(np.isnan(x))
-            failures = [{"code": inputs.index[r], "column": names[c], "reason": "empty"} for r, c in zip(rows, cols)]
+            failures = [
+                {"code": inputs.index[r], "column": names[c], "reason": "empty"}
+                for r, c in zip(rows, cols, strict=True)
+            ]
             raise ValidationError(
                 f"{len(failures)} empty input values (first: {failures[0]}); fill them with "
                 "observatory.indicators.fill_missing() first",
@@ -452,7 +518,8 @@ class FragilityIndex:
     def fit(
         self, inputs: pd.DataFrame, *, imputed: pd.DataFrame | None = None, ranked: np.ndarray | None = None
     ) -> FragilityIndex:
-        """Scores for every unit; ranks for the `ranked` ones (a boolean mask; all by default), NaN for the others."""
+        """Scores for every unit; ranks for the `ranked` ones (a boolean mask; all by default), NaN for the
+        others."""
         x = self.matrix(inputs)
         names = [c.key.name for c in self.components]
         if self.treat_outliers:
@@ -474,7 +541,9 @@ class FragilityIndex:
         scores = pd.DataFrame({"index": score, "rank": rank}, index=inputs.index)
         for j, d in enumerate(self.dimensions):
             scores[d] = to_0_100(sub[:, j])
-        scores["imputed"] = 0 if imputed is None else imputed.reindex(index=inputs.index, columns=names).sum(axis=1)
+        scores["imputed"] = (
+            0 if imputed is None else imputed.reindex(index=inputs.index, columns=names).sum(axis=1)
+        )
         self.scores_ = scores
         self.correlation_ = correlation_report(inputs[names], signs)
         return self
@@ -508,7 +577,11 @@ class FragilityIndex:
             self.fit(inputs)
         x = self.matrix(inputs)
         names = [c.key.name for c in self.components]
-        sd = np.zeros_like(x) if se is None else se.reindex(index=inputs.index, columns=names).fillna(0).to_numpy(float)
+        sd = (
+            np.zeros_like(x)
+            if se is None
+            else se.reindex(index=inputs.index, columns=names).fillna(0).to_numpy(float)
+        )
         signs, m = self._matrices()
         w0 = self.dimension_weights()
         rng = np.random.default_rng(seed)
@@ -526,7 +599,9 @@ class FragilityIndex:
             stop = min(start + chunk, draws)
             n = stop - start
             xd = x[None, :, :] + rng.standard_normal((n, *x.shape)) * sd[None, :, :]
-            xd = np.where(_bounded(self.components)[None, None, :], np.clip(xd, 0.0, 100.0), np.maximum(xd, 0.0))
+            xd = np.where(
+                _bounded(self.components)[None, None, :], np.clip(xd, 0.0, 100.0), np.maximum(xd, 0.0)
+            )
             xd = self._treated(xd) * signs
             sub = np.empty((n, x.shape[0], len(w0)))
             for i, method in enumerate(NORMALISATIONS):
@@ -536,7 +611,9 @@ class FragilityIndex:
             for i, method in enumerate(AGGREGATIONS):
                 pick = agg_choice[start:stop] == i
                 if pick.any():
-                    scores[start:stop][pick] = to_0_100(aggregate(sub[pick], weights[start:stop][pick], method))
+                    scores[start:stop][pick] = to_0_100(
+                        aggregate(sub[pick], weights[start:stop][pick], method)
+                    )
         commune_ranks = np.zeros(scores.shape, dtype=np.int32)
         commune_ranks[:, self.ranked_] = ranks(scores[:, self.ranked_])
         rank_draws = {"commune": commune_ranks}
@@ -551,29 +628,53 @@ class FragilityIndex:
             **{f"weight_{d}": _deciles(weights[:, j]) for j, d in enumerate(self.dimensions)},
         }
         return MonteCarloResult(
-            rank_draws=rank_draws, score_draws=score_draws, factors=factors, weights=weights,
-            ranked={"commune": self.ranked_.copy()}, regions=None if regions is None else np.asarray(regions),
-            params={"draws": draws, "seed": seed, "concentration": concentration,
-                    "normalisations": list(NORMALISATIONS), "aggregations": list(AGGREGATIONS),
-                    "sampling_error": se is not None, "centre": self.params()},
+            rank_draws=rank_draws,
+            score_draws=score_draws,
+            factors=factors,
+            weights=weights,
+            ranked={"commune": self.ranked_.copy()},
+            regions=None if regions is None else np.asarray(regions),
+            params={
+                "draws": draws,
+                "seed": seed,
+                "concentration": concentration,
+                "normalisations": list(NORMALISATIONS),
+                "aggregations": list(AGGREGATIONS),
+                "sampling_error": se is not None,
+                "centre": self.params(),
+            },
         )
 
     def dimension_removal(self, inputs: pd.DataFrame) -> pd.DataFrame:
-        """How far ranks move when each dimension is left out (mean absolute rank shift), as in the Handbook."""
+        """How far ranks move when each dimension is left out (mean absolute rank shift), as in the
+        Handbook."""
         ranked = getattr(self, "ranked_", None)
-        base = self.scores_["rank"].to_numpy() if hasattr(self, "scores_") else self.fit(inputs).scores_["rank"].to_numpy()
+        base = (
+            self.scores_["rank"].to_numpy()
+            if hasattr(self, "scores_")
+            else self.fit(inputs).scores_["rank"].to_numpy()
+        )
         rows = []
         for d in self.dimensions:
             kept = [c for c in self.components if c.dimension != d]
             if not kept:
                 continue
-            other = FragilityIndex(kept, self.normalisation, _drop(self.weights, d), self.aggregation,
-                                   self.treat_outliers).fit(inputs, ranked=ranked)
+            other = FragilityIndex(
+                kept, self.normalisation, _drop(self.weights, d), self.aggregation, self.treat_outliers
+            ).fit(inputs, ranked=ranked)
             shift = np.abs(other.scores_["rank"].to_numpy() - base)
             shift = shift[~np.isnan(shift)]
-            top50 = set(np.flatnonzero(base <= 50)) & set(np.flatnonzero(other.scores_["rank"].to_numpy() <= 50))
-            rows.append({"dimension": d, "mean_abs_rank_shift": float(shift.mean()),
-                         "p90_abs_rank_shift": float(np.quantile(shift, 0.9)), "top50_kept": len(top50)})
+            top50 = set(np.flatnonzero(base <= 50)) & set(
+                np.flatnonzero(other.scores_["rank"].to_numpy() <= 50)
+            )
+            rows.append(
+                {
+                    "dimension": d,
+                    "mean_abs_rank_shift": float(shift.mean()),
+                    "p90_abs_rank_shift": float(np.quantile(shift, 0.9)),
+                    "top50_kept": len(top50),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -582,8 +683,14 @@ IMPUTATIONS = ("province_median", "national_median")
 
 
 def sobol_sensitivity(
-    index: FragilityIndex, raw: pd.DataFrame, province: pd.Series, *, ranked: np.ndarray | None = None,
-    base_samples: int = 256, seed: int = 0, weight_range: tuple[float, float] = (0.5, 1.5),
+    index: FragilityIndex,
+    raw: pd.DataFrame,
+    province: pd.Series,
+    *,
+    ranked: np.ndarray | None = None,
+    base_samples: int = 256,
+    seed: int = 0,
+    weight_range: tuple[float, float] = (0.5, 1.5),
 ) -> pd.DataFrame:
     """
     Total-order (and first-order) Sobol indices, with SALib, of the commune ranking on the choices a
@@ -598,16 +705,29 @@ def sobol_sensitivity(
 
     dims = index.dimensions
     names = [c.key.name for c in index.components]
-    problem = {"num_vars": 5 + len(dims) - 2 + 1,
-               "names": ["normalisation", "aggregation", *[f"weight_{d}" for d in dims], "dimension_left_out",
-                         "imputation"],
-               "bounds": [[0, len(NORMALISATIONS)], [0, len(AGGREGATIONS)], *[list(weight_range)] * len(dims),
-                          [0, 1], [0, len(IMPUTATIONS)]]}
+    problem: dict[str, Any] = {
+        "num_vars": 5 + len(dims) - 2 + 1,
+        "names": [
+            "normalisation",
+            "aggregation",
+            *[f"weight_{d}" for d in dims],
+            "dimension_left_out",
+            "imputation",
+        ],
+        "bounds": [
+            [0, len(NORMALISATIONS)],
+            [0, len(AGGREGATIONS)],
+            *[list(weight_range)] * len(dims),
+            [0, 1],
+            [0, len(IMPUTATIONS)],
+        ],
+    }
     problem["num_vars"] = len(problem["names"])
     design = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     ranked = np.ones(len(raw), bool) if ranked is None else np.asarray(ranked, bool)
     filled = {
-        "province_median": raw[names].fillna(raw[names].groupby(province.reindex(raw.index)).transform("median"))
+        "province_median": raw[names]
+        .fillna(raw[names].groupby(province.reindex(raw.index)).transform("median"))
         .fillna(raw[names].median()),
         "national_median": raw[names].fillna(raw[names].median()),
     }
@@ -615,7 +735,7 @@ def sobol_sensitivity(
     w0 = index.dimension_weights()
     norm = np.minimum(design[:, 0].astype(int), len(NORMALISATIONS) - 1)
     agg = np.minimum(design[:, 1].astype(int), len(AGGREGATIONS) - 1)
-    multipliers = design[:, 2:2 + len(dims)]
+    multipliers = design[:, 2 : 2 + len(dims)]
     u = design[:, 2 + len(dims)]
     left = np.where(u < 0.5, -1, np.minimum(((u - 0.5) * 2 * len(dims)).astype(int), len(dims) - 1))
     imp = np.minimum(design[:, -1].astype(int), len(IMPUTATIONS) - 1)
@@ -630,7 +750,9 @@ def sobol_sensitivity(
             for i_agg, aggregation in enumerate(AGGREGATIONS):
                 pick = np.flatnonzero((imp == i_imp) & (norm == i_norm) & (agg == i_agg))
                 if len(pick):
-                    score = aggregate(np.broadcast_to(sub, (len(pick), *sub.shape)), weights[pick], aggregation)
+                    score = aggregate(
+                        np.broadcast_to(sub, (len(pick), *sub.shape)), weights[pick], aggregation
+                    )
                     ranks_out[pick] = ranks(score[:, ranked])
     reference = ranks(index.scores_["index"].to_numpy()[ranked])
     shift = np.abs(ranks_out - reference[None, :]).mean(axis=1)
@@ -645,12 +767,26 @@ def sobol_sensitivity(
         f_ab = block[:, 1 + j]
         total = float(((f_a - f_ab) ** 2).mean(axis=0).sum() / (2 * variance)) if variance > 0 else 0.0
         first = float((f_b * (f_ab - f_a)).mean(axis=0).sum() / variance) if variance > 0 else 0.0
-        rows.append({"factor": name, "total_order": float(result["ST"][j]), "total_order_ci": float(result["ST_conf"][j]),
-                     "first_order": float(result["S1"][j]), "first_order_ci": float(result["S1_conf"][j]),
-                     "total_order_ranks": total, "first_order_ranks": first})
+        rows.append(
+            {
+                "factor": name,
+                "total_order": float(result["ST"][j]),
+                "total_order_ci": float(result["ST_conf"][j]),
+                "first_order": float(result["S1"][j]),
+                "first_order_ci": float(result["S1_conf"][j]),
+                "total_order_ranks": total,
+                "first_order_ranks": first,
+            }
+        )
     out = pd.DataFrame(rows)
-    out.attrs.update({"evaluations": len(design), "base_samples": base_samples, "output": "mean absolute rank shift",
-                      "mean_shift": float(shift.mean())})
+    out.attrs.update(
+        {
+            "evaluations": len(design),
+            "base_samples": base_samples,
+            "output": "mean absolute rank shift",
+            "mean_shift": float(shift.mean()),
+        }
+    )
     return out
 
 
@@ -693,14 +829,16 @@ class MonteCarloResult:
         r, s = self.rank_draws[level], self.score_draws[level]
         ranked = self.ranked.get(level, np.ones(r.shape[1], bool))
         top = int(np.ceil(0.1 * ranked.sum()))
-        out = pd.DataFrame({
-            "rank_median": np.median(r, axis=0),
-            "rank_lower": np.quantile(r, 0.05, axis=0, method="lower").astype(float),
-            "rank_upper": np.quantile(r, 0.95, axis=0, method="higher").astype(float),
-            "score_lower": np.quantile(s, 0.05, axis=0),
-            "score_upper": np.quantile(s, 0.95, axis=0),
-            "p_top_decile": ((r >= 1) & (r <= top)).mean(axis=0),
-        })
+        out = pd.DataFrame(
+            {
+                "rank_median": np.median(r, axis=0),
+                "rank_lower": np.quantile(r, 0.05, axis=0, method="lower").astype(float),
+                "rank_upper": np.quantile(r, 0.95, axis=0, method="higher").astype(float),
+                "score_lower": np.quantile(s, 0.05, axis=0),
+                "score_upper": np.quantile(s, 0.95, axis=0),
+                "p_top_decile": ((r >= 1) & (r <= top)).mean(axis=0),
+            }
+        )
         if level == "commune" and self.regions is not None:
             p = np.full(r.shape[1], np.nan)
             for region in np.unique(self.regions):
@@ -730,7 +868,9 @@ class MonteCarloResult:
         return frame
 
 
-def correlation_report(inputs: pd.DataFrame, signs: np.ndarray | None = None, *, threshold: float = 0.8) -> pd.DataFrame:
+def correlation_report(
+    inputs: pd.DataFrame, signs: np.ndarray | None = None, *, threshold: float = 0.8
+) -> pd.DataFrame:
     """
     Pairwise correlations of the oriented components, with a `double_counts` flag where |Spearman|
     passes `threshold`: such pairs measure much the same thing and weigh twice unless down-weighted.
@@ -741,11 +881,16 @@ def correlation_report(inputs: pd.DataFrame, signs: np.ndarray | None = None, *,
     rows = []
     cols = list(inputs.columns)
     for i, a in enumerate(cols):
-        for b in cols[i + 1:]:
-            rows.append({
-                "indicator_a": a, "indicator_b": b, "pearson": float(pearson.loc[a, b]),
-                "spearman": float(spearman.loc[a, b]), "double_counts": int(abs(spearman.loc[a, b]) >= threshold),
-            })
+        for b in cols[i + 1 :]:
+            rows.append(
+                {
+                    "indicator_a": a,
+                    "indicator_b": b,
+                    "pearson": float(pearson.loc[a, b]),
+                    "spearman": float(spearman.loc[a, b]),
+                    "double_counts": int(abs(spearman.loc[a, b]) >= threshold),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -795,21 +940,28 @@ def explain(
     lo, hi = interval
     if rank > of / 2 and reasons:  # a less fragile unit: its weak points, not reasons for a high rank
         joined = {"fr": " et ", "ar": " و", "en": " and "}[lang].join(reasons)
-        tail = {"fr": f" ; ses points faibles : {joined}", "ar": f"؛ نقاط ضعفها: {joined}",
-                "en": f"; its weak points: {joined}"}[lang]
+        tail = {
+            "fr": f" ; ses points faibles : {joined}",
+            "ar": f"؛ نقاط ضعفها: {joined}",
+            "en": f"; its weak points: {joined}",
+        }[lang]
         reasons = []
     else:
         tail = ""
     if lang == "fr":
-        head = (f"Classée {ordinal(rank, 'fr')} sur {_count(of, 'fr')} {units} les plus fragiles "
-                f"(intervalle à 90 % : {ordinal(lo, 'fr')}–{ordinal(hi, 'fr')})")
+        head = (
+            f"Classée {ordinal(rank, 'fr')} sur {_count(of, 'fr')} {units} les plus fragiles "
+            f"(intervalle à 90 % : {ordinal(lo, 'fr')}–{ordinal(hi, 'fr')})"
+        )
         body = ", principalement parce que " + " et ".join(reasons) if reasons else ""
     elif lang == "ar":
         head = f"تحتل المرتبة {rank} من أصل {of} {units} الأكثر هشاشة (مجال 90%: {lo}–{hi})"
         body = "، أساسا لأن " + " و".join(reasons) if reasons else ""
     else:
-        head = (f"Ranked {ordinal(rank, 'en')} most fragile of {_count(of, 'en')} {units} "
-                f"(90% interval: {ordinal(lo, 'en')}–{ordinal(hi, 'en')})")
+        head = (
+            f"Ranked {ordinal(rank, 'en')} most fragile of {_count(of, 'en')} {units} "
+            f"(90% interval: {ordinal(lo, 'en')}–{ordinal(hi, 'en')})"
+        )
         body = ", mainly because " + " and ".join(reasons) if reasons else ""
     return head + body + tail + "."
 
@@ -817,12 +969,14 @@ def explain(
 UNRANKED_SENTENCES = {
     "few_residents": {
         "fr": f"Non classée : moins de {MIN_RESIDENTS:,} résidents".replace(",", "\u202f")
-              + ", ses taux reposent sur trop peu de personnes pour un rang.",
+        + ", ses taux reposent sur trop peu de personnes pour un rang.",
         "ar": f"غير مصنفة: أقل من {MIN_RESIDENTS} نسمة مقيمة، معدلاتها مبنية على عدد قليل جدا من الأشخاص.",
-        "en": f"Not ranked: fewer than {MIN_RESIDENTS:,} residents, too few people for its rates to support a rank.",
+        "en": f"Not ranked: fewer than {MIN_RESIDENTS:,} residents, too few people for its rates to support "
+        "a rank.",
     },
     "mostly_imputed": {
-        "fr": "Non classée : plus de la moitié de ses données ne sont pas publiées par le HCP et ont été imputées.",
+        "fr": "Non classée : plus de la moitié de ses données ne sont pas publiées par le HCP et ont été "
+        "imputées.",
         "ar": "غير مصنفة: أكثر من نصف معطياتها غير منشورة من طرف المندوبية وتم تقديرها.",
         "en": "Not ranked: more than half of its inputs are not published by HCP and were imputed.",
     },

@@ -39,7 +39,9 @@ class Key:
         return cls(indicator, int(year), sex)
 
 
-def wide(values: pd.DataFrame, keys: Iterable[Key], *, level: str = "commune", area: str = "total") -> pd.DataFrame:
+def wide(
+    values: pd.DataFrame, keys: Iterable[Key], *, level: str = "commune", area: str = "total"
+) -> pd.DataFrame:
     """
     One row per unit code, one column per key (named `indicator:year:sex`), from tidy values.
     Derived age groups are summed from their age columns; missing keys come back as empty columns.
@@ -60,9 +62,9 @@ def wide(values: pd.DataFrame, keys: Iterable[Key], *, level: str = "commune", a
     columns = {}
     for key in keys:
         if key.indicator in AGE_GROUPS:
-            parts = [(p, key.year, key.sex) for p in AGE_GROUPS[key.indicator]]
-            if all(p in table.columns for p in parts):
-                columns[key.name] = table[parts].sum(axis=1, min_count=len(parts))
+            cells = [(p, key.year, key.sex) for p in AGE_GROUPS[key.indicator]]
+            if all(c in table.columns for c in cells):
+                columns[key.name] = table[cells].sum(axis=1, min_count=len(cells))
                 continue
         col = (key.indicator, key.year, key.sex)
         columns[key.name] = table[col] if col in table.columns else pd.Series(np.nan, index=table.index)
@@ -89,7 +91,9 @@ def census_values(indicators: Sequence[str] | None = None) -> pd.DataFrame:
             measure = [c for c in table.columns if c not in (*id_cols, "code_digits", "name_fr")]
             if indicators is not None:
                 measure = [c for c in measure if c in set(indicators) | _age_parts(indicators)]
-            long = table.melt(id_vars=id_cols, value_vars=measure, var_name="indicator_id", value_name="value")
+            long = table.melt(
+                id_vars=id_cols, value_vars=measure, var_name="indicator_id", value_name="value"
+            )
             frames.append(long.dropna(subset=["value"]).assign(year=year))
     values = pd.concat(frames, ignore_index=True).rename(columns={"code": "unit_code"})
     return values.assign(suppressed=0)

@@ -37,8 +37,13 @@ Z90 = 1.6448536269514722
 
 #: Covariates available in both censuses (the same HCP definitions), keyed by indicator id.
 COVARIATES = (
-    "illiteracy_rate_10_plus", "education_none", "amenities_electricity", "households_distance_to_paved_road_km",
-    "age_60_plus", "age_15_24", "disability_prevalence",
+    "illiteracy_rate_10_plus",
+    "education_none",
+    "amenities_electricity",
+    "households_distance_to_paved_road_km",
+    "age_60_plus",
+    "age_15_24",
+    "disability_prevalence",
 )
 
 
@@ -67,27 +72,40 @@ class InternetModel:
     targets: Mapping[str, float] = field(default_factory=lambda: dict(NATIONAL_INTERNET_2024))
     predictive_sd: float | None = None
 
-    def fit(self, x: pd.DataFrame, y_percent: pd.Series, households: pd.Series | None = None) -> InternetModel:
+    def fit(
+        self, x: pd.DataFrame, y_percent: pd.Series, households: pd.Series | None = None
+    ) -> InternetModel:
         import statsmodels.api as sm
 
         keep = y_percent.notna() & x.notna().all(axis=1)
         if households is not None:
             keep &= households.reindex(x.index).fillna(0) > 0
         if keep.sum() < 30:
-            raise ValidationError(f"too few communes with 2014 internet and covariates to fit a model: {int(keep.sum())}")
+            raise ValidationError(
+                f"too few communes with 2014 internet and covariates to fit a model: {int(keep.sum())}"
+            )
         self.mean_, self.scale_ = x[keep].mean(), x[keep].std().replace(0, 1)
         design_matrix = self._z(x[keep])
         share = np.clip(y_percent[keep].to_numpy(float), self.floor, 100 - self.floor) / 100
-        w = np.ones(int(keep.sum())) if households is None else households.reindex(x.index)[keep].to_numpy(float)
+        w = (
+            np.ones(int(keep.sum()))
+            if households is None
+            else households.reindex(x.index)[keep].to_numpy(float)
+        )
         result = sm.GLM(share, design_matrix, family=sm.families.Binomial(), var_weights=w).fit(scale="X2")
         self.coefficients_ = pd.Series(result.params, index=["const", *x.columns])
         self.cov_ = np.asarray(result.cov_params())
         eta = design_matrix @ self.coefficients_.to_numpy()
         residual = logit(share) - eta
         self.sigma_ = float(np.sqrt(np.mean(residual**2)))
-        self.r2_ = float(1 - np.sum(w * (share - expit(eta)) ** 2) / np.sum(w * (share - np.average(share, weights=w)) ** 2))
-        self.level_2014_ = {"fitted": float(100 * np.average(expit(eta), weights=w)),
-                            "observed": float(100 * np.average(share, weights=w))}
+        self.r2_ = float(
+            1
+            - np.sum(w * (share - expit(eta)) ** 2) / np.sum(w * (share - np.average(share, weights=w)) ** 2)
+        )
+        self.level_2014_ = {
+            "fitted": float(100 * np.average(expit(eta), weights=w)),
+            "observed": float(100 * np.average(share, weights=w)),
+        }
         self.n_ = int(keep.sum())
         return self
 
@@ -103,12 +121,19 @@ class InternetModel:
         return eta, np.sqrt(var)
 
     def _z(self, x: pd.DataFrame) -> np.ndarray:
-        """The standardised design matrix, constant first, as numpy (statsmodels is ten times faster on it)."""
+        """The standardised design matrix, constant first, as numpy (statsmodels is ten times faster on
+        it)."""
         scaled = ((x[self.mean_.index] - self.mean_) / self.scale_).to_numpy(float)
         return np.column_stack([np.ones(len(scaled)), scaled])
 
     def simulate_2024(
-        self, x: pd.DataFrame, cells: pd.DataFrame, *, draws: int = 200, seed: int = 0, benchmark_sd: float = 0.1,
+        self,
+        x: pd.DataFrame,
+        cells: pd.DataFrame,
+        *,
+        draws: int = 200,
+        seed: int = 0,
+        benchmark_sd: float = 0.1,
     ) -> CellDraws:
         """
         Benchmarked 2024 internet use in each commune × area × sex cell of people aged 15+ (`cells`:
@@ -122,7 +147,9 @@ class InternetModel:
         codes = cells["code"].to_numpy()
         row = pd.Index(x.index).get_indexer(codes)
         if (row < 0).any():
-            raise ValidationError(f"{int((row < 0).sum())} cells of communes without covariates (first: {codes[row < 0][0]})")
+            raise ValidationError(
+                f"{int((row < 0).sum())} cells of communes without covariates (first: {codes[row < 0][0]})"
+            )
         xc = x.iloc[row].copy()
         xc["urban"] = (cells["area"].to_numpy() == "urban").astype(float)
         z = self._z(xc)
@@ -134,8 +161,12 @@ class InternetModel:
         level = rng.standard_normal(draws) * benchmark_sd
         level[0] = 0.0
         weight = cells["weight"].to_numpy(float)
-        groups = {"urban": cells["area"].to_numpy() == "urban", "rural": cells["area"].to_numpy() == "rural",
-                  "male": cells["sex"].to_numpy() == "male", "female": cells["sex"].to_numpy() == "female"}
+        groups = {
+            "urban": cells["area"].to_numpy() == "urban",
+            "rural": cells["area"].to_numpy() == "rural",
+            "male": cells["sex"].to_numpy() == "male",
+            "female": cells["sex"].to_numpy() == "female",
+        }
         targets = {k: (self.targets[k] + level) / 100 for k in groups}
         share = rake(eta, weight, groups, targets)
         achieved = {k: float(100 * np.average(share[0, m], weights=weight[m])) for k, m in groups.items()}
@@ -144,14 +175,22 @@ class InternetModel:
         return CellDraws(cells.reset_index(drop=True), share)
 
 
-def rake(eta: np.ndarray, weight: np.ndarray, groups: Mapping[str, np.ndarray], targets: Mapping[str, np.ndarray],
-         *, iterations: int = 30, tolerance: float = 1e-4) -> np.ndarray:
+def rake(
+    eta: np.ndarray,
+    weight: np.ndarray,
+    groups: Mapping[str, np.ndarray],
+    targets: Mapping[str, np.ndarray],
+    *,
+    iterations: int = 30,
+    tolerance: float = 1e-4,
+) -> np.ndarray:
     """
     Raking on the logit scale: one additive shift per group (the groups of one margin partition the
     cells: urban/rural, male/female), found by iterative proportional fitting with Newton steps, so the
     weighted share of each group meets its target in every draw (rows of `eta`); it stops when no shift
-    moves by more than `tolerance` (logit). When the margins' targets are not exactly consistent with the cells' weights, the last
-    margin is met exactly and the others within the inconsistency. Returns the shares, shape of `eta`.
+    moves by more than `tolerance` (logit). When the margins' targets are not exactly consistent with the
+    cells' weights, the last margin is met exactly and the others within the inconsistency. Returns the
+    shares, shape of `eta`.
     """
     shift = np.zeros_like(eta)
     norm = {name: weight[mask] / weight[mask].sum() for name, mask in groups.items()}
@@ -182,8 +221,14 @@ class CellDraws:
     cells: pd.DataFrame
     share: np.ndarray
 
-    def summarise(self, unit: np.ndarray | pd.Series, *, sex: str | None = None, count: bool = False,
-                  factor: np.ndarray | None = None) -> pd.DataFrame:
+    def summarise(
+        self,
+        unit: np.ndarray | pd.Series,
+        *,
+        sex: str | None = None,
+        count: bool = False,
+        factor: np.ndarray | None = None,
+    ) -> pd.DataFrame:
         """
         The rate (percent) or, with `count`, the people outside it (weight × (1 − share), summed), per unit
         (a label per cell), over the cells of `sex` (all when None): estimate from draw 0, 90% interval and
@@ -202,15 +247,25 @@ class CellDraws:
         else:
             with np.errstate(invalid="ignore", divide="ignore"):  # a unit without people has no rate
                 values = 100 * (m.T @ share.T).T / np.asarray(m.sum(axis=0)).ravel()
-        return pd.DataFrame({
-            "code": uniq, "estimate": values[0], "lower": np.quantile(values[1:], 0.05, axis=0),
-            "upper": np.quantile(values[1:], 0.95, axis=0), "se": values[1:].std(axis=0),
-        })
+        return pd.DataFrame(
+            {
+                "code": uniq,
+                "estimate": values[0],
+                "lower": np.quantile(values[1:], 0.05, axis=0),
+                "upper": np.quantile(values[1:], 0.95, axis=0),
+                "se": values[1:].std(axis=0),
+            }
+        )
 
 
 def expost_test(
-    outcomes: Mapping[str, tuple[pd.Series, pd.Series]], x14: pd.DataFrame, x24: pd.DataFrame,
-    households14: pd.Series, households24: pd.Series, *, floor: float = 0.5,
+    outcomes: Mapping[str, tuple[pd.Series, pd.Series]],
+    x14: pd.DataFrame,
+    x24: pd.DataFrame,
+    households14: pd.Series,
+    households24: pd.Series,
+    *,
+    floor: float = 0.5,
 ) -> pd.DataFrame:
     """
     The ex-post analogue of the internet model: for household outcomes known by commune in both
@@ -231,9 +286,15 @@ def expost_test(
         for method, base in (("model", eta), ("carry_forward", carry)):
             a = _solve_shift(base, w24, 100 * national)
             error = expit(base + a) - truth
-            rows.append({"outcome": name, "method": method, "n": int(ok.sum()),
-                         "rmse_pp": float(100 * np.sqrt(np.mean(error**2))),
-                         "rmse_logit": float(np.sqrt(np.mean((base + a - logit(truth)) ** 2)))})
+            rows.append(
+                {
+                    "outcome": name,
+                    "method": method,
+                    "n": int(ok.sum()),
+                    "rmse_pp": float(100 * np.sqrt(np.mean(error**2))),
+                    "rmse_logit": float(np.sqrt(np.mean((base + a - logit(truth)) ** 2))),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -248,7 +309,11 @@ def _solve_shift(eta: np.ndarray, weight: np.ndarray, target_percent: float) -> 
 
 
 def spatial_cross_validation(
-    x: pd.DataFrame, y_percent: pd.Series, region: pd.Series, *, floor: float = 0.5,
+    x: pd.DataFrame,
+    y_percent: pd.Series,
+    region: pd.Series,
+    *,
+    floor: float = 0.5,
     households: pd.Series | None = None,
 ) -> pd.DataFrame:
     """
@@ -260,30 +325,54 @@ def spatial_cross_validation(
     for code in sorted(region[keep].unique()):
         test = keep & (region == code)
         train = keep & (region != code)
-        model = InternetModel(floor=floor).fit(x[train], y_percent[train],
-                                               None if households is None else households[train])
+        model = InternetModel(floor=floor).fit(
+            x[train], y_percent[train], None if households is None else households[train]
+        )
         eta, sd = model.linear(x[test])
         predicted = 100 * expit(eta)
         lower, upper = 100 * expit(eta - Z90 * sd), 100 * expit(eta + Z90 * sd)
         observed = y_percent[test].to_numpy(float)
         error = predicted - observed
-        rows.append({
-            "fold": code, "n": int(test.sum()), "rmse": float(np.sqrt(np.mean(error**2))),
-            "mae": float(np.mean(np.abs(error))), "bias": float(np.mean(error)),
-            "coverage_90": float(np.mean((observed >= lower) & (observed <= upper))),
-        })
+        rows.append(
+            {
+                "fold": code,
+                "n": int(test.sum()),
+                "rmse": float(np.sqrt(np.mean(error**2))),
+                "mae": float(np.mean(np.abs(error))),
+                "bias": float(np.mean(error)),
+                "coverage_90": float(np.mean((observed >= lower) & (observed <= upper))),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # -- forecasts ------------------------------------------------------------------------------------
 #: Five-year age groups of the census, the last open (75+): the cohorts Hamilton-Perry carries.
-AGE_GROUPS = ("0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54",
-              "55_59", "60_64", "65_69", "70_74", "75_plus")
+AGE_GROUPS = (
+    "0_4",
+    "5_9",
+    "10_14",
+    "15_19",
+    "20_24",
+    "25_29",
+    "30_34",
+    "35_39",
+    "40_44",
+    "45_49",
+    "50_54",
+    "55_59",
+    "60_64",
+    "65_69",
+    "70_74",
+    "75_plus",
+)
 
 
-def _hp_step(p14: Mapping[str, np.ndarray], p24: Mapping[str, np.ndarray], ccr: Mapping[str, np.ndarray]
-             ) -> dict[str, np.ndarray]:
-    """One ten-year Hamilton-Perry step from 2024 (units × 16 groups per sex) with the given cohort-change ratios."""
+def _hp_step(
+    p14: Mapping[str, np.ndarray], p24: Mapping[str, np.ndarray], ccr: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """One ten-year Hamilton-Perry step from 2024 (units × 16 groups per sex) with the given cohort-change
+    ratios."""
     out = {}
     for sex in ("female", "male"):
         nxt = np.zeros_like(p24[sex])
@@ -310,7 +399,11 @@ def _ccr(p14: np.ndarray, p24: np.ndarray) -> np.ndarray:
 
 
 def hamilton_perry(
-    p14: Mapping[str, pd.DataFrame], p24: Mapping[str, pd.DataFrame], province: pd.Series, *, horizon: int = 2030,
+    p14: Mapping[str, pd.DataFrame],
+    p24: Mapping[str, pd.DataFrame],
+    province: pd.Series,
+    *,
+    horizon: int = 2030,
     prior: float = 500.0,
 ) -> pd.DataFrame:
     """
@@ -355,10 +448,13 @@ def hamilton_perry(
     n14 = {s: a14[s].sum(axis=0, keepdims=True) for s in a14}
     n24 = {s: a24[s].sum(axis=0, keepdims=True) for s in a24}
     national = _hp_step(n14, n24, {s: _ccr(n14[s], n24[s]) for s in n14})
-    national_factor = float(((national["female"].sum() + national["male"].sum())
-                             / (n24["female"].sum() + n24["male"].sum())) ** years)
-    out = pd.DataFrame({"code": codes, "factor": factor(mixed), "factor_own": factor(own),
-                        "factor_province": factor(prov)})
+    national_factor = float(
+        ((national["female"].sum() + national["male"].sum()) / (n24["female"].sum() + n24["male"].sum()))
+        ** years
+    )
+    out = pd.DataFrame(
+        {"code": codes, "factor": factor(mixed), "factor_own": factor(own), "factor_province": factor(prov)}
+    )
     out.attrs["national_factor"] = national_factor
     return out
 
@@ -376,12 +472,17 @@ def forecast_rate(rate_2024: pd.Series, rate_2014: pd.Series, *, horizon: int = 
     trend = (logit(p24) - logit(p14)) / 10
     trend = np.minimum(np.where(np.isnan(trend), np.nanmedian(trend), trend), 0.0)
     centre = 100 * expit(logit(p24) + trend * (horizon - 2024))
-    return pd.DataFrame({"code": rate_2024.index, "estimate": centre, "lower": centre,
-                         "upper": 100 * p24}).reset_index(drop=True)
+    return pd.DataFrame(
+        {"code": rate_2024.index, "estimate": centre, "lower": centre, "upper": 100 * p24}
+    ).reset_index(drop=True)
 
 
 def aggregate_levels(
-    frame: pd.DataFrame, parents: Mapping[str, pd.Series], *, weight: pd.Series | None = None, rho: float = 0.0,
+    frame: pd.DataFrame,
+    parents: Mapping[str, pd.Series],
+    *,
+    weight: pd.Series | None = None,
+    rho: float = 0.0,
     fixed: Sequence[str] = (),
 ) -> pd.DataFrame:
     """
@@ -403,9 +504,18 @@ def aggregate_levels(
         if level in fixed:
             se = se * 0.0
         lo, hi = est - Z90 * se, est + Z90 * se
-        rows.append(pd.DataFrame({"level": level, "code": est.index, "estimate": est.to_numpy(), "se": se.to_numpy(),
-                                  "lower": np.clip(lo, 0, 100 if weight is not None else None).to_numpy(),
-                                  "upper": np.clip(hi, 0, 100 if weight is not None else None).to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "level": level,
+                    "code": est.index,
+                    "estimate": est.to_numpy(),
+                    "se": se.to_numpy(),
+                    "lower": np.clip(lo, 0, 100 if weight is not None else None).to_numpy(),
+                    "upper": np.clip(hi, 0, 100 if weight is not None else None).to_numpy(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -422,13 +532,21 @@ def model_card(
     limitations: list[str],
     params: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """A model card (as in Mitchell et al., 2019): what, how, on what data, how good, what not to use it for."""
+    """A model card (as in Mitchell et al., 2019): what, how, on what data, how good, what not to use it
+    for."""
     card = {
-        "model_id": model_id, "title": title, "target": target, "method": method, "data": dict(data),
-        "metrics": dict(metrics), "params": dict(params), "limitations": list(limitations),
+        "model_id": model_id,
+        "title": title,
+        "target": target,
+        "method": method,
+        "data": dict(data),
+        "metrics": dict(metrics),
+        "params": dict(params),
+        "limitations": list(limitations),
         "validation": [] if validation is None else validation.round(4).to_dict(orient="records"),
     }
-    return json.loads(json.dumps(card, default=_jsonable))
+    plain: dict[str, Any] = json.loads(json.dumps(card, default=_jsonable))
+    return plain
 
 
 def _jsonable(value: Any) -> Any:
@@ -443,8 +561,18 @@ def _jsonable(value: Any) -> Any:
 
 def card_markdown(card: Mapping[str, Any]) -> str:
     """The card as Markdown, for the app and the reports."""
-    lines = [f"# {card['title']}", "", f"**Model** `{card['model_id']}` — target: {card['target']}", "",
-             "## Method", "", str(card["method"]), "", "## Data", ""]
+    lines = [
+        f"# {card['title']}",
+        "",
+        f"**Model** `{card['model_id']}` — target: {card['target']}",
+        "",
+        "## Method",
+        "",
+        str(card["method"]),
+        "",
+        "## Data",
+        "",
+    ]
     lines += [f"- {k}: {v}" for k, v in card["data"].items()]
     lines += ["", "## Metrics", ""] + [f"- {k}: {v}" for k, v in card["metrics"].items()]
     if card.get("validation"):
@@ -452,5 +580,12 @@ def card_markdown(card: Mapping[str, Any]) -> str:
         lines += ["", "## Validation", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(str(row[h]) for h in head) + " |" for row in card["validation"]]
     lines += ["", "## Limitations", ""] + [f"- {item}" for item in card["limitations"]]
-    lines += ["", "## Parameters", "", "```json", json.dumps(card["params"], indent=2, ensure_ascii=False), "```"]
+    lines += [
+        "",
+        "## Parameters",
+        "",
+        "```json",
+        json.dumps(card["params"], indent=2, ensure_ascii=False),
+        "```",
+    ]
     return "\n".join(lines) + "\n"

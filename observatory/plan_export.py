@@ -13,12 +13,27 @@ from typing import Any
 
 import pandas as pd
 
-SOURCE = ("observatory planner (capacitated maximal covering, CBC); need: observatory analytics from HCP "
-          "RGPH 2024; languages and illiteracy: HCP RGPH 2024")
+SOURCE = (
+    "observatory planner (capacitated maximal covering, CBC); need: observatory analytics from HCP "
+    "RGPH 2024; languages and illiteracy: HCP RGPH 2024"
+)
 LICENCE = "CC BY 4.0"
 NOTICE = "A proposal for review, not a decision"
-SITE_COLUMNS = ["kind", "code", "name_fr", "name_ar", "sites", "lon", "lat", "capacity", "need_served",
-                "need_reached", "languages", "languages_reach", "voice_only_share"]
+SITE_COLUMNS = [
+    "kind",
+    "code",
+    "name_fr",
+    "name_ar",
+    "sites",
+    "lon",
+    "lat",
+    "capacity",
+    "need_served",
+    "need_reached",
+    "languages",
+    "languages_reach",
+    "voice_only_share",
+]
 
 
 def site_rows(sites: pd.DataFrame, names: pd.DataFrame | None = None, *, site_type: str = "") -> pd.DataFrame:
@@ -27,29 +42,51 @@ def site_rows(sites: pd.DataFrame, names: pd.DataFrame | None = None, *, site_ty
     frame = frame.assign(kind=site_type or frame.get("kind", ""))
     if names is not None:
         frame = frame.merge(names[["code", "name_fr", "name_ar"]], on="code", how="left")
-    frame = frame.reindex(columns=SITE_COLUMNS).round({"lon": 5, "lat": 5, "need_served": 1, "need_reached": 1,
-                                                       "languages_reach": 3, "voice_only_share": 3})
+    frame = frame.reindex(columns=SITE_COLUMNS).round(
+        {"lon": 5, "lat": 5, "need_served": 1, "need_reached": 1, "languages_reach": 3, "voice_only_share": 3}
+    )
     return frame.assign(source=SOURCE, licence=LICENCE, status=NOTICE)
 
 
-def export(plans: dict[str, dict[str, Any]], fmt: str, names: pd.DataFrame | None = None,
-           review: str = "draft (not reviewed)") -> tuple[bytes, str]:
+def export(
+    plans: dict[str, dict[str, Any]],
+    fmt: str,
+    names: pd.DataFrame | None = None,
+    review: str = "draft (not reviewed)",
+) -> tuple[bytes, str]:
     """
     `plans` maps a site type to {"summary", "sites", "audit", "languages"} (frames or records); `fmt`
     is csv, geojson or html. Returns the bytes and a file name.
     """
-    frames = {kind: {k: pd.DataFrame(v) if not isinstance(v, (pd.DataFrame, dict)) else v for k, v in body.items()}
-              for kind, body in plans.items()}
-    rows = pd.concat([site_rows(b["sites"], names, site_type=kind) for kind, b in frames.items()],
-                     ignore_index=True) if frames else pd.DataFrame(columns=SITE_COLUMNS)
+    frames = {
+        kind: {k: pd.DataFrame(v) if not isinstance(v, (pd.DataFrame, dict)) else v for k, v in body.items()}
+        for kind, body in plans.items()
+    }
+    rows = (
+        pd.concat(
+            [site_rows(b["sites"], names, site_type=kind) for kind, b in frames.items()], ignore_index=True
+        )
+        if frames
+        else pd.DataFrame(columns=SITE_COLUMNS)
+    )
     if fmt == "csv":
         return rows.to_csv(index=False).encode("utf-8"), "plan_sites.csv"
     if fmt == "geojson":
-        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                     "properties": {k: (None if pd.isna(v) else v) for k, v in r.items() if k not in ("lon", "lat")}}
-                    for r in rows.to_dict("records")]
-        body = {"type": "FeatureCollection", "features": features,
-                "properties": {"source": SOURCE, "licence": LICENCE, "status": review, "notice": NOTICE}}
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": {
+                    k: (None if pd.isna(v) else v) for k, v in r.items() if k not in ("lon", "lat")
+                },
+            }
+            for r in rows.to_dict("records")
+        ]
+        body = {
+            "type": "FeatureCollection",
+            "features": features,
+            "properties": {"source": SOURCE, "licence": LICENCE, "status": review, "notice": NOTICE},
+        }
         return json.dumps(body, ensure_ascii=False, default=float).encode("utf-8"), "plan_sites.geojson"
     if fmt != "html":
         raise ValueError(f"unknown export format {fmt!r}; valid: csv, geojson, html")
@@ -58,26 +95,35 @@ def export(plans: dict[str, dict[str, Any]], fmt: str, names: pd.DataFrame | Non
 
 def report_html(plans: dict[str, dict[str, Any]], rows: pd.DataFrame, review: str) -> str:
     """The plan report: status, figures, coverage by group, language plan, sites."""
-    out = ["<!doctype html><meta charset='utf-8'><title>Deployment plan</title><h1>Deployment plan</h1>",
-           f"<p><strong>{html.escape(NOTICE)}</strong>. Review status: {html.escape(review)}.</p>"]
+    out = [
+        "<!doctype html><meta charset='utf-8'><title>Deployment plan</title><h1>Deployment plan</h1>",
+        f"<p><strong>{html.escape(NOTICE)}</strong>. Review status: {html.escape(review)}.</p>",
+    ]
     for kind, body in plans.items():
         s = body["summary"]
-        out.append(f"<h2>{html.escape(kind)}</h2><ul>"
-                   f"<li>{int(s['sites_new'])} new sites, {int(s['sites_existing'])} existing; capacity "
-                   f"{s.get('capacity') or 'none'} per site; catchment "
-                   f"{(str(s['max_minutes']) + ' min') if s.get('max_minutes') else str(s['radius_km']) + ' km'}</li>"
-                   f"<li>need served within capacity: {100 * s['covered_share']:.1f}%; reached within the "
-                   f"catchment: {100 * s['reached_share']:.1f}%</li>"
-                   f"<li>best baseline ({s['best_baseline']}): {100 * s['best_baseline_covered_share']:.1f}% "
-                   f"served; gain {s['gain_over_best']:.3f}×</li>")
+        catchment = f"{s['max_minutes']} min" if s.get("max_minutes") else f"{s['radius_km']} km"
+        out.append(
+            f"<h2>{html.escape(kind)}</h2><ul>"
+            f"<li>{int(s['sites_new'])} new sites, {int(s['sites_existing'])} existing; capacity "
+            f"{s.get('capacity') or 'none'} per site; catchment "
+            f"{catchment}</li>"
+            f"<li>need served within capacity: {100 * s['covered_share']:.1f}%; reached within the "
+            f"catchment: {100 * s['reached_share']:.1f}%</li><li>best baseline ({s['best_baseline']}): "
+            f"{100 * s['best_baseline_covered_share']:.1f}% served; gain {s['gain_over_best']:.3f}×</li>"
+        )
         if s.get("price_of_equity_points") is not None and not pd.isna(s.get("price_of_equity_points")):
-            out.append(f"<li>price of the equity constraints: {s['price_of_equity_points']:.2f} points served, "
-                       f"{s['price_of_equity_reach_points']:.2f} points reached</li>")
+            out.append(
+                f"<li>price of the equity constraints: {s['price_of_equity_points']:.2f} points served, "
+                f"{s['price_of_equity_reach_points']:.2f} points reached</li>"
+            )
         out.append("</ul>")
         audit = body["audit"]
         audit = audit[audit["plan"] == "optimal"] if "plan" in audit else audit
-        out.append(audit[["group_type", "group", "need", "reached_share", "covered_share", "unmet_need"]]
-                   .round(3).to_html(index=False))
+        out.append(
+            audit[["group_type", "group", "need", "reached_share", "covered_share", "unmet_need"]]
+            .round(3)
+            .to_html(index=False)
+        )
         languages = body.get("languages")
         if languages is not None and len(languages):
             langs = languages[languages["plan"] == "optimal"] if "plan" in languages else languages

@@ -66,13 +66,19 @@ class SiteType:
 #: Default capacities: assumptions, stated with their reasoning, to be replaced by programme figures.
 SITE_TYPES = {
     "training_centre": SiteType(
-        need="training_need_15_plus", capacity=6000.0, unit="people trained over the plan (2024-2030)",
+        need="training_need_15_plus",
+        capacity=6000.0,
+        unit="people trained over the plan (2024-2030)",
         reasoning="assumption: 2 rooms × 12 learners × 2 sessions a day, 2-week courses, 22 courses a year "
-                  "≈ 1,000 people trained a year, over the 6 years to 2030"),
+        "≈ 1,000 people trained a year, over the 6 years to 2030",
+    ),
     "service_point": SiteType(
-        need="assisted_service_need_15_plus", capacity=2500.0, unit="people assisted a year",
+        need="assisted_service_need_15_plus",
+        capacity=2500.0,
+        unit="people assisted a year",
         reasoning="assumption: one agent, 30 assisted procedures a day (15 min each) × 250 working days = "
-                  "7,500 procedures a year, at 3 procedures a person a year"),
+        "7,500 procedures a year, at 3 procedures a person a year",
+    ),
 }
 #: Weight of one person reached against one person served, so reach only breaks ties between plans.
 REACH_WEIGHT = 1e-3
@@ -80,15 +86,19 @@ REACH_WEIGHT = 1e-3
 LANGUAGE_TARGET = 0.95
 #: Review of a stored plan: who may move it where.
 REVIEW_STATUSES = PLAN_REVIEW_STATUSES
-REVIEW_MOVES = {"draft": ("reviewed", "rejected"), "reviewed": ("approved", "rejected", "draft"),
-                "approved": ("draft",), "rejected": ("draft",)}
+REVIEW_MOVES = {
+    "draft": ("reviewed", "rejected"),
+    "reviewed": ("approved", "rejected", "draft"),
+    "approved": ("draft",),
+    "rejected": ("draft",),
+}
 BASELINES = ("greedy", "top_need", "top_index")
 
 
 class InfeasiblePlan(ValidationError):
     """Constraints that cannot all hold; `messages` says which to relax and by how much, per language."""
 
-    def __init__(self, messages: dict[str, str], *, failures: list[dict] | None = None) -> None:
+    def __init__(self, messages: dict[str, str], *, failures: list[dict[str, Any]] | None = None) -> None:
         super().__init__(messages["en"], failures=failures)
         self.messages = messages
 
@@ -108,6 +118,8 @@ class Plan:
     audit: pd.DataFrame = field(default_factory=pd.DataFrame)
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
     languages: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
 def plan_identity(params: dict[str, Any], pf: PlanningFrame) -> str:
     """
     A plan's id: a hash of its parameters (its `name` aside, a label) and of its planning frame's
@@ -127,23 +139,32 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
     if not isinstance(existing, pd.DataFrame):
         return [str(c) for c in existing]
     if "code" in existing.columns and existing["code"].notna().all():
-        return existing["code"].astype(str).tolist()
+        codes: list[str] = existing["code"].astype(str).tolist()
+        return codes
     if {"lon", "lat"} <= set(existing.columns):
         import geopandas as gpd
 
         if units is None:
             raise ValidationError("existing sites given as points need the commune polygons to be placed")
-        points = gpd.GeoDataFrame(existing, geometry=gpd.points_from_xy(existing.lon, existing.lat), crs="EPSG:4326")
-        joined = gpd.sjoin(points, units[["code", "geometry"]].rename(columns={"code": "commune"}), how="left")
+        points = gpd.GeoDataFrame(
+            existing, geometry=gpd.points_from_xy(existing.lon, existing.lat), crs="EPSG:4326"
+        )
+        joined = gpd.sjoin(
+            points, units[["code", "geometry"]].rename(columns={"code": "commune"}), how="left"
+        )
         outside = joined[joined["commune"].isna()]
         if len(outside):
             raise ValidationError(
-                f"{len(outside)} existing sites fall outside every commune (first at lon {outside.lon.iloc[0]}, "
-                f"lat {outside.lat.iloc[0]}); check that coordinates are WGS84 longitude/latitude",
+                f"{len(outside)} existing sites fall outside every commune (first at lon "
+                f"{outside.lon.iloc[0]}, lat {outside.lat.iloc[0]}); check that coordinates are WGS84 "
+                "longitude/latitude",
                 failures=outside[["lon", "lat"]].assign(reason="outside every commune").to_dict("records"),
             )
-        return joined["commune"].astype(str).tolist()
-    raise ValidationError(f"existing sites need a `code` column or `lon` and `lat`; found {list(existing.columns)}")
+        codes = joined["commune"].astype(str).tolist()
+        return codes
+    raise ValidationError(
+        f"existing sites need a `code` column or `lon` and `lat`; found {list(existing.columns)}"
+    )
 
 
 def read_existing_sites(path: str, units: Any = None) -> list[str]:
@@ -157,20 +178,25 @@ def read_existing_sites(path: str, units: Any = None) -> list[str]:
 
 
 def replay(pf: PlanningFrame, params: str | dict[str, Any]) -> Plan:
-    """Solve a stored plan again from its parameters (the `plan.params` JSON), checking the need is the same."""
+    """Solve a stored plan again from its parameters (the `plan.params` JSON), checking the need is the
+    same."""
     given = json.loads(params) if isinstance(params, str) else dict(params)
     described = {k: v for k, v in given.items() if k in pf.definition}
     if described != {k: pf.definition[k] for k in described}:
         raise ValidationError(
-            f"the plan was solved on a frame of {described}, not this one ({pf.definition}): build the planning "
-            "frame with the same need, year, lens and région"
+            f"the plan was solved on a frame of {described}, not this one ({pf.definition}): build the "
+            "planning frame with the same need, year, lens and région"
         )
     if str(given.get("travel", "proxy")).startswith("matrix"):
-        raise ValidationError("this plan was solved on a travel-time matrix: solve it again with plan(..., travel=matrix)")
+        raise ValidationError(
+            "this plan was solved on a travel-time matrix: solve it again with plan(..., travel=matrix)"
+        )
     derived = {"need_total", "travel", "capacity_unit", "capacity_reasoning"}
     options = {k: v for k, v in given.items() if k not in derived and k not in pf.definition}
     result = plan(pf, **options)
-    if "need_total" in given and abs(result.params["need_total"] - given["need_total"]) > 1e-3 * max(1, given["need_total"]):
+    if "need_total" in given and abs(result.params["need_total"] - given["need_total"]) > 1e-3 * max(
+        1, given["need_total"]
+    ):
         raise ValidationError(
             f"the need differs from the stored plan's ({result.params['need_total']:,.0f} against "
             f"{given['need_total']:,.0f}): rebuild the planning frame from the same database"
@@ -210,12 +236,15 @@ def plan(
     unknown = [c for c in existing if c not in position]
     if unknown:
         raise ValidationError(
-            f"{len(unknown)} existing sites name unknown communes (first: {unknown[0]!r}); use HCP 2024 codes "
-            "like '01.511.01.0'", failures=[{"code": c, "reason": "unknown commune"} for c in unknown],
+            f"{len(unknown)} existing sites name unknown communes (first: {unknown[0]!r}); use HCP 2024 "
+            "codes like '01.511.01.0'",
+            failures=[{"code": c, "reason": "unknown commune"} for c in unknown],
         )
     if sites < 0 or radius_km <= 0 or (max_minutes is not None and max_minutes <= 0):
-        raise ValidationError(f"sites must be >= 0 and the catchment > 0; got sites={sites}, radius_km={radius_km}, "
-                              f"max_minutes={max_minutes}")
+        raise ValidationError(
+            f"sites must be >= 0 and the catchment > 0; got sites={sites}, radius_km={radius_km}, "
+            f"max_minutes={max_minutes}"
+        )
     if site_type not in SITE_TYPES:
         raise ValidationError(f"unknown site type {site_type!r}; valid: {', '.join(SITE_TYPES)}")
     kind = SITE_TYPES[site_type]
@@ -225,54 +254,104 @@ def plan(
         fixed[position[c]] = fixed.get(position[c], 0) + 1
     matrix_id = None
     if travel_matrix is not None:
-        matrix_id = hashlib.sha256(travel_matrix.sort_values(["from_code", "to_code"]).to_csv(index=False).encode())
+        matrix_id = hashlib.sha256(
+            travel_matrix.sort_values(["from_code", "to_code"]).to_csv(index=False).encode()
+        )
     params = {
-        "name": name, "sites": sites, "radius_km": radius_km, "max_minutes": max_minutes, "site_type": site_type,
-        "capacity": cap, "capacity_unit": kind.unit, "capacity_reasoning": kind.reasoning if cap == kind.capacity
-        else "set by the user", "budget": budget, "existing": sorted(existing), "min_per_region": min_per_region,
-        "min_per_province": min_per_province, "min_rural_share": min_rural_share, "min_women_share": min_women_share,
-        "travel": f"matrix:{matrix_id.hexdigest()[:12]}" if matrix_id else "proxy", "circuity": circuity,
-        "speed_kmh": speed_kmh, "language_target": language_target,
-        "need_total": round(float(frame["need"].sum()), 3), **pf.definition,
+        "name": name,
+        "sites": sites,
+        "radius_km": radius_km,
+        "max_minutes": max_minutes,
+        "site_type": site_type,
+        "capacity": cap,
+        "capacity_unit": kind.unit,
+        "capacity_reasoning": kind.reasoning if cap == kind.capacity else "set by the user",
+        "budget": budget,
+        "existing": sorted(existing),
+        "min_per_region": min_per_region,
+        "min_per_province": min_per_province,
+        "min_rural_share": min_rural_share,
+        "min_women_share": min_women_share,
+        "travel": f"matrix:{matrix_id.hexdigest()[:12]}" if matrix_id else "proxy",
+        "circuity": circuity,
+        "speed_kmh": speed_kmh,
+        "language_target": language_target,
+        "need_total": round(float(frame["need"].sum()), 3),
+        **pf.definition,
     }
     km, minutes = _travel(frame, travel_matrix, circuity, speed_kmh)
-    reach = (minutes <= max_minutes) if max_minutes is not None else (
-        km <= radius_km if travel_matrix is None else minutes <= radius_km / speed_kmh * 60.0)
+    reach = (
+        (minutes <= max_minutes)
+        if max_minutes is not None
+        else (km <= radius_km if travel_matrix is None else minutes <= radius_km / speed_kmh * 60.0)
+    )
     _check_counts(frame, sites, fixed, min_per_region, min_per_province)
-    constraints = {"min_per_region": min_per_region, "min_per_province": min_per_province,
-                   "min_rural_share": min_rural_share, "min_women_share": min_women_share}
+    constraints = {
+        "min_per_region": min_per_region,
+        "min_per_province": min_per_province,
+        "min_rural_share": min_rural_share,
+        "min_women_share": min_women_share,
+    }
     clock = time.perf_counter()
     counts = _solve(frame, reach, cap, fixed, sites, budget, constraints, "plan", time_limit)
     seconds = time.perf_counter() - clock
     if counts is None:
-        raise _explain(frame, reach, cap, fixed, sites, budget, constraints, time_limit, radius_km, max_minutes)
+        raise _explain(
+            frame, reach, cap, fixed, sites, budget, constraints, time_limit, radius_km, max_minutes
+        )
     free = {k: 0 for k in constraints}
     unconstrained = None
     if price and any(constraints.values()):
         unconstrained = _solve(frame, reach, cap, fixed, sites, budget, free, "plan", time_limit)
     minima = _minima(frame, min_per_region, min_per_province)
-    chosen = {"optimal": counts,
-              "greedy": _greedy(frame, reach, minutes, cap, fixed, sites, minima),
-              "top_need": _ordered(frame, np.argsort(-frame["need"].to_numpy(float), kind="stable"), fixed, sites,
-                                   minima),
-              "top_index": _ordered(frame, np.lexsort((frame["code"].to_numpy(), frame["rank"].fillna(np.inf)
-                                                       .to_numpy(float))), fixed, sites, minima)}
+    chosen = {
+        "optimal": counts,
+        "greedy": _greedy(frame, reach, minutes, cap, fixed, sites, minima),
+        "top_need": _ordered(
+            frame, np.argsort(-frame["need"].to_numpy(float), kind="stable"), fixed, sites, minima
+        ),
+        "top_index": _ordered(
+            frame,
+            np.lexsort((frame["code"].to_numpy(), frame["rank"].fillna(np.inf).to_numpy(float))),
+            fixed,
+            sites,
+            minima,
+        ),
+    }
     plan_id = plan_identity(params, pf)
-    evaluated = {label: _evaluate(frame, c, reach, km, minutes, cap, fixed, language_target)
-                 for label, c in chosen.items()}
+    evaluated = {
+        label: _evaluate(frame, c, reach, km, minutes, cap, fixed, language_target)
+        for label, c in chosen.items()
+    }
     need_total = float(frame["need"].sum())
     best = max(BASELINES, key=lambda b: evaluated[b]["served"])
     opt = evaluated["optimal"]
-    audit = pd.concat([fairness_audit(frame, e["reached"], e["served_by"]).assign(plan=label)
-                       for label, e in evaluated.items()], ignore_index=True).assign(plan_id=plan_id)
+    audit = pd.concat(
+        [
+            fairness_audit(frame, e["reached"], e["served_by"]).assign(plan=label)
+            for label, e in evaluated.items()
+        ],
+        ignore_index=True,
+    ).assign(plan_id=plan_id)
     regions = audit[(audit.plan == "optimal") & (audit.group_type == "region")]
     summary: dict[str, Any] = {
-        "plan_id": plan_id, "name": name, "status": "optimal", "solver": "CBC (PuLP)",
-        "solve_seconds": round(seconds, 3), "sites_new": int(counts.sum() - sum(fixed.values())),
-        "sites_existing": int(sum(fixed.values())), "site_type": site_type, "capacity": cap,
-        "radius_km": radius_km, "max_minutes": max_minutes, "travel": params["travel"],
-        "need_total": need_total, "covered_need": opt["served"], "covered_share": opt["served"] / need_total,
-        "reached_need": opt["reached_need"], "reached_share": opt["reached_need"] / need_total,
+        "plan_id": plan_id,
+        "name": name,
+        "status": "optimal",
+        "solver": "CBC (PuLP)",
+        "solve_seconds": round(seconds, 3),
+        "sites_new": int(counts.sum() - sum(fixed.values())),
+        "sites_existing": int(sum(fixed.values())),
+        "site_type": site_type,
+        "capacity": cap,
+        "radius_km": radius_km,
+        "max_minutes": max_minutes,
+        "travel": params["travel"],
+        "need_total": need_total,
+        "covered_need": opt["served"],
+        "covered_share": opt["served"] / need_total,
+        "reached_need": opt["reached_need"],
+        "reached_share": opt["reached_need"] / need_total,
         "lowest_region_share": float(regions["covered_share"].min()),
         "lowest_region_reached_share": float(regions["reached_share"].min()),
         "naive_covered_need": evaluated["top_index"]["served"],
@@ -280,11 +359,14 @@ def plan(
         "ratio_vs_naive": _ratio(opt["served"], evaluated["top_index"]["served"]),
         **{f"{b}_covered_share": evaluated[b]["served"] / need_total for b in BASELINES},
         **{f"{b}_reached_share": evaluated[b]["reached_need"] / need_total for b in BASELINES},
-        "best_baseline": best, "best_baseline_covered_share": evaluated[best]["served"] / need_total,
+        "best_baseline": best,
+        "best_baseline_covered_share": evaluated[best]["served"] / need_total,
         "gain_over_best": _ratio(opt["served"], evaluated[best]["served"]),
         "gain_over_best_points": 100 * (opt["served"] - evaluated[best]["served"]) / need_total,
         "gain_over_greedy": _ratio(opt["served"], evaluated["greedy"]["served"]),
-        "gain_over_greedy_reach_points": 100 * (opt["reached_need"] - evaluated["greedy"]["reached_need"]) / need_total,
+        "gain_over_greedy_reach_points": 100
+        * (opt["reached_need"] - evaluated["greedy"]["reached_need"])
+        / need_total,
     }
     if unconstrained is not None:
         free_eval = _evaluate(frame, unconstrained, reach, km, minutes, cap, fixed, language_target)
@@ -292,15 +374,22 @@ def plan(
             "unconstrained_covered_share": free_eval["served"] / need_total,
             "unconstrained_reached_share": free_eval["reached_need"] / need_total,
             "price_of_equity_points": 100 * (free_eval["served"] - opt["served"]) / need_total,
-            "price_of_equity_reach_points": 100 * (free_eval["reached_need"] - opt["reached_need"]) / need_total,
+            "price_of_equity_reach_points": 100
+            * (free_eval["reached_need"] - opt["reached_need"])
+            / need_total,
         }
-    sites_frame = pd.concat([e["sites"].assign(plan=label) for label, e in evaluated.items()],
-                            ignore_index=True).assign(plan_id=plan_id)
-    coverage = pd.concat([e["coverage"].assign(plan=label) for label, e in evaluated.items()],
-                         ignore_index=True).assign(plan_id=plan_id)
-    languages = pd.concat([language_counts(e["sites"]).assign(plan=label) for label, e in evaluated.items()],
-                          ignore_index=True).assign(plan_id=plan_id)
-    left = opt["coverage"].merge(frame[["code", "region_code", "province_code", "type", "need_female"]], on="code")
+    sites_frame = pd.concat(
+        [e["sites"].assign(plan=label) for label, e in evaluated.items()], ignore_index=True
+    ).assign(plan_id=plan_id)
+    coverage = pd.concat(
+        [e["coverage"].assign(plan=label) for label, e in evaluated.items()], ignore_index=True
+    ).assign(plan_id=plan_id)
+    languages = pd.concat(
+        [language_counts(e["sites"]).assign(plan=label) for label, e in evaluated.items()], ignore_index=True
+    ).assign(plan_id=plan_id)
+    left = opt["coverage"].merge(
+        frame[["code", "region_code", "province_code", "type", "need_female"]], on="code"
+    )
     left = left[left["reached"] == 0][["code", "region_code", "province_code", "type", "need", "need_female"]]
     left = left.sort_values("need", ascending=False).assign(plan_id=plan_id).reset_index(drop=True)
     return Plan(plan_id, params, sites_frame, coverage, summary, audit, left, languages)
@@ -310,11 +399,14 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
-def _travel(frame: pd.DataFrame, matrix: pd.DataFrame | None, circuity: float,
-            speed_kmh: float) -> tuple[np.ndarray, np.ndarray]:
+def _travel(
+    frame: pd.DataFrame, matrix: pd.DataFrame | None, circuity: float, speed_kmh: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Travel from demand point (rows) to site point (columns): proxy km (NaN with a matrix) and minutes."""
     if matrix is not None:
-        return np.full((len(frame), len(frame)), np.nan), travel.matrix_minutes(frame["code"].tolist(), matrix)
+        return np.full((len(frame), len(frame)), np.nan), travel.matrix_minutes(
+            frame["code"].tolist(), matrix
+        )
     road = frame["road_km"].to_numpy(float) if "road_km" in frame else np.zeros(len(frame))
     km = travel.proxy_km(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), road, circuity=circuity)
     return km, travel.minutes(km, speed_kmh=speed_kmh)
@@ -331,19 +423,32 @@ def _minima(frame: pd.DataFrame, per_region: int, per_province: int) -> list[tup
 
 
 # -- messages ----------------------------------------------------------------------------------------
-_SITE = {"fr": {"one": "site", "other": "sites"}, "en": {"one": "site", "other": "sites"},
-         "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"}}
-_AREA = {
-    "province": {"fr": {"one": "province", "other": "provinces"}, "en": {"one": "province", "other": "provinces"},
-                 "ar": {"one": "إقليم", "two": "إقليمان", "few": "أقاليم", "many": "إقليمًا", "other": "إقليم"}},
-    "region": {"fr": {"one": "région", "other": "régions"}, "en": {"one": "région", "other": "régions"},
-               "ar": {"one": "جهة", "two": "جهتان", "few": "جهات", "many": "جهة", "other": "جهة"}},
+_SITE = {
+    "fr": {"one": "site", "other": "sites"},
+    "en": {"one": "site", "other": "sites"},
+    "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
 }
-_GROUP = {"rural": {"fr": "du besoin rural", "ar": "من الحاجة في الوسط القروي", "en": "of rural need"},
-          "women": {"fr": "du besoin des femmes", "ar": "من حاجة النساء", "en": "of women's need"}}
+_AREA = {
+    "province": {
+        "fr": {"one": "province", "other": "provinces"},
+        "en": {"one": "province", "other": "provinces"},
+        "ar": {"one": "إقليم", "two": "إقليمان", "few": "أقاليم", "many": "إقليمًا", "other": "إقليم"},
+    },
+    "region": {
+        "fr": {"one": "région", "other": "régions"},
+        "en": {"one": "région", "other": "régions"},
+        "ar": {"one": "جهة", "two": "جهتان", "few": "جهات", "many": "جهة", "other": "جهة"},
+    },
+}
+_GROUP = {
+    "rural": {"fr": "du besoin rural", "ar": "من الحاجة في الوسط القروي", "en": "of rural need"},
+    "women": {"fr": "du besoin des femmes", "ar": "من حاجة النساء", "en": "of women's need"},
+}
 
 
-def _sites_needed(frame: pd.DataFrame, fixed: dict[int, int], per_region: int, per_province: int) -> tuple[int, int]:
+def _sites_needed(
+    frame: pd.DataFrame, fixed: dict[int, int], per_region: int, per_province: int
+) -> tuple[int, int]:
     """New sites the per-area minima require (existing sites counted), and the number of areas constrained."""
     have = pd.Series(fixed, dtype=float)
     have_at = pd.Series(0.0, index=frame.index).add(have, fill_value=0)
@@ -357,7 +462,9 @@ def _sites_needed(frame: pd.DataFrame, fixed: dict[int, int], per_region: int, p
     return total, int(areas)
 
 
-def _check_counts(frame: pd.DataFrame, sites: int, fixed: dict[int, int], per_region: int, per_province: int) -> None:
+def _check_counts(
+    frame: pd.DataFrame, sites: int, fixed: dict[int, int], per_region: int, per_province: int
+) -> None:
     if not (per_region or per_province):
         return
     needed, areas = _sites_needed(frame, fixed, per_region, per_province)
@@ -369,25 +476,42 @@ def _check_counts(frame: pd.DataFrame, sites: int, fixed: dict[int, int], per_re
         n_areas, n_min = counted(areas, _AREA[level][lang], lang), counted(minimum, _SITE[lang], lang)
         n_needed, asked = counted(needed, _SITE[lang], lang), counted(sites, _SITE[lang], lang)
         messages[lang] = {
-            "fr": f"{n_areas} demandent au moins {n_min} chacune : il faut {n_needed} nouveaux, sites existants "
-                  f"comptés ; vous en avez demandé {asked}. Portez le nombre de sites à {needed} ou abaissez "
-                  f"le minimum par {'province' if level == 'province' else 'région'}.",
-            "ar": f"{n_areas} تتطلب كل منها {n_min} على الأقل: يلزم {n_needed} جديدة مع احتساب المواقع القائمة؛ "
-                  f"طلبتم {asked}. ارفعوا عدد المواقع إلى {number(needed, 'ar', decimals=0)} أو خفّضوا الحد الأدنى.",
+            "fr": f"{n_areas} demandent au moins {n_min} chacune : il faut {n_needed} nouveaux, sites "
+            f"existants comptés ; vous en avez demandé {asked}. Portez le nombre de sites à {needed} ou "
+            f"abaissez le minimum par {'province' if level == 'province' else 'région'}.",
+            "ar": f"{n_areas} تتطلب كل منها {n_min} على الأقل: يلزم {n_needed} جديدة مع احتساب المواقع "
+            f"القائمة؛ طلبتم {asked}. ارفعوا عدد المواقع إلى {number(needed, 'ar', decimals=0)} أو خفّضوا "
+            "الحد الأدنى.",
             "en": f"{n_areas} need at least {n_min} each: that takes {n_needed} new, existing sites counted; "
-                  f"you asked for {asked}. Raise the number of sites to {needed} or lower the minimum per {level}.",
+            f"you asked for {asked}. Raise the number of sites to {needed} or lower the minimum per {level}.",
         }[lang]
-    raise InfeasiblePlan(messages, failures=[{"constraint": f"min_per_{level}", "needed": needed, "asked": sites}])
+    raise InfeasiblePlan(
+        messages, failures=[{"constraint": f"min_per_{level}", "needed": needed, "asked": sites}]
+    )
 
 
-def _explain(frame: pd.DataFrame, reach: np.ndarray, cap: float, fixed: dict[int, int], sites: int,
-             budget: float | None, constraints: dict[str, Any], time_limit: int, radius_km: float,
-             max_minutes: float | None) -> InfeasiblePlan:
+def _explain(
+    frame: pd.DataFrame,
+    reach: np.ndarray,
+    cap: float,
+    fixed: dict[int, int],
+    sites: int,
+    budget: float | None,
+    constraints: dict[str, Any],
+    time_limit: int,
+    radius_km: float,
+    max_minutes: float | None,
+) -> InfeasiblePlan:
     """Which share constraint fails and by how much: the most each can reach with these sites, computed."""
-    catchment = {"fr": f"{number(max_minutes, 'fr', decimals=0)} min" if max_minutes else
-                 f"{number(radius_km, 'fr', decimals=0)} km", "en": f"{max_minutes:g} min" if max_minutes else
-                 f"{radius_km:g} km", "ar": f"{number(max_minutes, 'ar', decimals=0)} دقيقة" if max_minutes else
-                 f"{number(radius_km, 'ar', decimals=0)} كلم"}
+    catchment = {
+        "fr": f"{number(max_minutes, 'fr', decimals=0)} min"
+        if max_minutes
+        else f"{number(radius_km, 'fr', decimals=0)} km",
+        "en": f"{max_minutes:g} min" if max_minutes else f"{radius_km:g} km",
+        "ar": f"{number(max_minutes, 'ar', decimals=0)} دقيقة"
+        if max_minutes
+        else f"{number(radius_km, 'ar', decimals=0)} كلم",
+    }
     sited = {**constraints, "min_rural_share": 0.0, "min_women_share": 0.0}
     for group, other in (("rural", "women"), ("women", "rural")):
         asked = constraints[f"min_{group}_share"]
@@ -401,40 +525,63 @@ def _explain(frame: pd.DataFrame, reach: np.ndarray, cap: float, fixed: dict[int
             best = _solve(frame, reach, cap, fixed, sites, budget, with_other, group, time_limit, shares=True)
             if best is not None and best + 1e-6 < asked:
                 return _share_message(group, asked, best, sites, catchment, together=other)
-    messages = {"fr": "Les contraintes ne peuvent pas être toutes respectées (budget trop bas pour les minimums par "
-                      "zone ?) : augmentez le budget ou le nombre de sites.",
-                "ar": "لا يمكن احترام جميع القيود معًا (ميزانية غير كافية للحدود الدنيا؟): ارفعوا الميزانية أو عدد المواقع.",
-                "en": "The constraints cannot all hold (a budget too low for the per-area minima?): raise the budget "
-                      "or the number of sites."}
+    messages = {
+        "fr": "Les contraintes ne peuvent pas être toutes respectées (budget trop bas pour les minimums par "
+        "zone ?) : augmentez le budget ou le nombre de sites.",
+        "ar": "لا يمكن احترام جميع القيود معًا (ميزانية غير كافية للحدود الدنيا؟): ارفعوا الميزانية أو عدد "
+        "المواقع.",
+        "en": "The constraints cannot all hold (a budget too low for the per-area minima?): raise the budget "
+        "or the number of sites.",
+    }
     return InfeasiblePlan(messages, failures=[{"constraint": "budget", "budget": budget}])
 
 
-def _share_message(group: str, asked: float, best: float, sites: int, catchment: dict[str, str],
-                   together: str | None = None) -> InfeasiblePlan:
+def _share_message(
+    group: str, asked: float, best: float, sites: int, catchment: dict[str, str], together: str | None = None
+) -> InfeasiblePlan:
     floor = math.floor(best * 1000) / 10
     messages = {}
     for lang in LANGUAGES:
         n_sites = counted(sites, _SITE[lang], lang)
         most, want = number(floor, lang), number(100 * asked, lang, decimals=0)
-        also = {"fr": f", avec la part exigée {_GROUP[together]['fr']}", "en": f", with the share asked {_GROUP[together]['en']}",
-                "ar": f"، مع النسبة المطلوبة {_GROUP[together]['ar']}"}[lang] if together else ""
+        also = (
+            {
+                "fr": f", avec la part exigée {_GROUP[together]['fr']}",
+                "en": f", with the share asked {_GROUP[together]['en']}",
+                "ar": f"، مع النسبة المطلوبة {_GROUP[together]['ar']}",
+            }[lang]
+            if together
+            else ""
+        )
         messages[lang] = {
             "fr": f"Avec {n_sites} et une zone de {catchment['fr']}{also}, on atteint au plus {most} % "
-                  f"{_GROUP[group]['fr']} ; vous avez demandé {want} %. Abaissez cette part à ce niveau, "
-                  f"ou ajoutez des sites, ou élargissez la zone.",
-            "ar": f"بـ{n_sites} ونطاق {catchment['ar']}{also}، لا يمكن بلوغ أكثر من {most}٪ {_GROUP[group]['ar']}؛ "
-                  f"طلبتم {want}٪. خفّضوا هذه النسبة إلى هذا المستوى، أو أضيفوا مواقع، أو وسّعوا النطاق.",
-            "en": f"With {n_sites} and a {catchment['en']} catchment{also}, at most {most}% {_GROUP[group]['en']} "
-                  f"can be reached; you asked for {want}%. Lower that share to {most}% or less, add sites, or widen "
-                  f"the catchment.",
+            f"{_GROUP[group]['fr']} ; vous avez demandé {want} %. Abaissez cette part à ce niveau, "
+            f"ou ajoutez des sites, ou élargissez la zone.",
+            "ar": f"بـ{n_sites} ونطاق {catchment['ar']}{also}، لا يمكن بلوغ أكثر من {most}٪ "
+            f"{_GROUP[group]['ar']}؛ طلبتم {want}٪. خفّضوا هذه النسبة إلى هذا المستوى، أو أضيفوا مواقع، أو "
+            "وسّعوا النطاق.",
+            "en": f"With {n_sites} and a {catchment['en']} catchment{also}, at most {most}% "
+            f"{_GROUP[group]['en']} can be reached; you asked for {want}%. Lower that share to {most}% or "
+            "less, add sites, or widen the catchment.",
         }[lang]
-    return InfeasiblePlan(messages, failures=[{"constraint": f"min_{group}_share", "asked": asked, "most": best}])
+    return InfeasiblePlan(
+        messages, failures=[{"constraint": f"min_{group}_share", "asked": asked, "most": best}]
+    )
 
 
 # -- the model -----------------------------------------------------------------------------------------
-def _solve(frame: pd.DataFrame, reach: np.ndarray, cap: float, fixed: dict[int, int], sites: int,
-           budget: float | None, constraints: dict[str, Any], objective: str, time_limit: int,
-           shares: bool = False) -> Any:
+def _solve(
+    frame: pd.DataFrame,
+    reach: np.ndarray,
+    cap: float,
+    fixed: dict[int, int],
+    sites: int,
+    budget: float | None,
+    constraints: dict[str, Any],
+    objective: str,
+    time_limit: int,
+    shares: bool = False,
+) -> Any:
     """
     The mixed-integer model. `objective` "plan" returns the number of sites per commune (None when
     infeasible); "rural" / "women" with `shares` returns the largest share of that need reachable.
@@ -446,21 +593,25 @@ def _solve(frame: pd.DataFrame, reach: np.ndarray, cap: float, fixed: dict[int, 
     scale = need.max() if need.max() > 0 else 1.0
     w = need / scale
     rows, cols = np.nonzero(reach)
-    covers = [[] for _ in range(n)]  # sites within reach of each commune
-    for i, j in zip(rows, cols):
-        covers[i].append(j)
+    covers: list[list[int]] = [[] for _ in range(n)]  # sites within reach of each commune
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        covers[r].append(c)
     reach_need = need @ reach
-    bound = [max(1, math.ceil(reach_need[j] / cap - 1e-9), fixed.get(j, 0)) if cap else max(1, fixed.get(j, 0))
-             for j in range(n)]
+    bound = [
+        max(1, math.ceil(reach_need[j] / cap - 1e-9), fixed.get(j, 0)) if cap else max(1, fixed.get(j, 0))
+        for j in range(n)
+    ]
     problem = pulp.LpProblem("plan", pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x{j}", lowBound=fixed.get(j, 0), upBound=bound[j], cat="Integer") for j in range(n)]
+    x = [
+        pulp.LpVariable(f"x{j}", lowBound=fixed.get(j, 0), upBound=bound[j], cat="Integer") for j in range(n)
+    ]
     z = [pulp.LpVariable(f"z{i}", lowBound=0, upBound=1) for i in range(n)]
     for i in range(n):
         problem += z[i] <= pulp.lpSum(x[j] for j in covers[i])
     reached = pulp.lpSum(w[i] * z[i] for i in range(n))
     served = reached
     if cap:
-        pairs = [(i, j) for i, j in zip(rows, cols) if need[i] > 0]
+        pairs = [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if need[i] > 0]
         a = {p: pulp.LpVariable(f"a{p[0]}_{p[1]}", lowBound=0, upBound=1) for p in pairs}
         by_i: list[list[Any]] = [[] for _ in range(n)]
         by_j: list[list[Any]] = [[] for _ in range(n)]
@@ -478,14 +629,22 @@ def _solve(frame: pd.DataFrame, reach: np.ndarray, cap: float, fixed: dict[int, 
     problem += pulp.lpSum(x) - existing <= sites
     if budget is not None:
         cost = frame["cost"].to_numpy(float)
-        problem += pulp.lpSum(cost[j] * x[j] for j in range(n)) - sum(cost[j] * c for j, c in fixed.items()) <= budget
+        problem += (
+            pulp.lpSum(cost[j] * x[j] for j in range(n)) - sum(cost[j] * c for j, c in fixed.items())
+            <= budget
+        )
     for members, minimum in _minima(frame, constraints["min_per_region"], constraints["min_per_province"]):
         problem += pulp.lpSum(x[j] for j in members) >= minimum
-    groups = {"rural": need * (frame["type"].to_numpy() == "rural"), "women": frame["need_female"].to_numpy(float)}
+    groups = {
+        "rural": need * (frame["type"].to_numpy() == "rural"),
+        "women": frame["need_female"].to_numpy(float),
+    }
     for group, weights in groups.items():
         share = constraints[f"min_{group}_share"]
         if share:
-            problem += pulp.lpSum((weights[i] / scale) * z[i] for i in range(n)) >= share * weights.sum() / scale
+            problem += (
+                pulp.lpSum((weights[i] / scale) * z[i] for i in range(n)) >= share * weights.sum() / scale
+            )
     if objective == "plan":
         problem += served + (REACH_WEIGHT * reached if cap else 0)
     else:
@@ -501,9 +660,15 @@ def _solve(frame: pd.DataFrame, reach: np.ndarray, cap: float, fixed: dict[int, 
 
 
 # -- baselines ----------------------------------------------------------------------------------------
-def _ordered(frame: pd.DataFrame, order: np.ndarray, fixed: dict[int, int], sites: int,
-             minima: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """One site per commune in `order`, after the first communes in that order of every area short of its minimum."""
+def _ordered(
+    frame: pd.DataFrame,
+    order: np.ndarray,
+    fixed: dict[int, int],
+    sites: int,
+    minima: list[tuple[np.ndarray, int]],
+) -> np.ndarray:
+    """One site per commune in `order`, after the first communes in that order of every area short of its
+    minimum."""
     counts = np.zeros(len(frame), dtype=int)
     for j, c in fixed.items():
         counts[j] = c
@@ -526,8 +691,15 @@ def _ordered(frame: pd.DataFrame, order: np.ndarray, fixed: dict[int, int], site
     return counts
 
 
-def _greedy(frame: pd.DataFrame, reach: np.ndarray, minutes: np.ndarray, cap: float, fixed: dict[int, int],
-            sites: int, minima: list[tuple[np.ndarray, int]]) -> np.ndarray:
+def _greedy(
+    frame: pd.DataFrame,
+    reach: np.ndarray,
+    minutes: np.ndarray,
+    cap: float,
+    fixed: dict[int, int],
+    sites: int,
+    minima: list[tuple[np.ndarray, int]],
+) -> np.ndarray:
     """Greedy covering: each new site where it serves (then reaches) the most need still unserved."""
     need = frame["need"].to_numpy(float)
     residual, reached = need.copy(), np.zeros(len(need), dtype=bool)
@@ -565,7 +737,8 @@ def _greedy(frame: pd.DataFrame, reach: np.ndarray, minutes: np.ndarray, cap: fl
 
 # -- evaluation ----------------------------------------------------------------------------------------
 def _assign(need: np.ndarray, counts: np.ndarray, reach: np.ndarray, minutes: np.ndarray, cap: float) -> Any:
-    """Need served by each open site (a sparse commune × site matrix): the most within capacity, nearest first."""
+    """Need served by each open site (a sparse commune × site matrix): the most within capacity, nearest
+    first."""
     from scipy import sparse
     from scipy.optimize import linprog
 
@@ -580,7 +753,9 @@ def _assign(need: np.ndarray, counts: np.ndarray, reach: np.ndarray, minutes: np
         t = minutes[:, open_]
         nearest = np.where(reach[:, open_], t, np.inf).argmin(axis=1)
         served = reach[:, open_].any(axis=1) & (need > 0)
-        return sparse.csr_matrix((need[served], (np.flatnonzero(served), open_[nearest[served]])), shape=(n, n))
+        return sparse.csr_matrix(
+            (need[served], (np.flatnonzero(served), open_[nearest[served]])), shape=(n, n)
+        )
     scale = need.max()
     t = minutes[rows, open_[cols]]
     tmax = float(np.nanmax(t)) if np.isfinite(t).any() and np.nanmax(t) > 0 else 1.0
@@ -588,14 +763,27 @@ def _assign(need: np.ndarray, counts: np.ndarray, reach: np.ndarray, minutes: np
     k = len(rows)
     a_i = sparse.csr_matrix((np.ones(k), (rows, np.arange(k))), shape=(n, k))
     a_j = sparse.csr_matrix((need[rows] / scale, (cols, np.arange(k))), shape=(len(open_), k))
-    result = linprog(cost, A_ub=sparse.vstack([a_i, a_j]).tocsr(),
-                     b_ub=np.concatenate([np.ones(n), counts[open_] * cap / scale]), bounds=(0, 1), method="highs")
+    result = linprog(
+        cost,
+        A_ub=sparse.vstack([a_i, a_j]).tocsr(),
+        b_ub=np.concatenate([np.ones(n), counts[open_] * cap / scale]),
+        bounds=(0, 1),
+        method="highs",
+    )
     share = np.clip(result.x, 0, 1)
     return sparse.csr_matrix((need[rows] * share, (rows, open_[cols])), shape=(n, n))
 
 
-def _evaluate(frame: pd.DataFrame, counts: np.ndarray, reach: np.ndarray, km: np.ndarray, minutes: np.ndarray,
-              cap: float, fixed: dict[int, int], language_target: float) -> dict[str, Any]:
+def _evaluate(
+    frame: pd.DataFrame,
+    counts: np.ndarray,
+    reach: np.ndarray,
+    km: np.ndarray,
+    minutes: np.ndarray,
+    cap: float,
+    fixed: dict[int, int],
+    language_target: float,
+) -> dict[str, Any]:
     need = frame["need"].to_numpy(float)
     codes = frame["code"].to_numpy()
     open_ = np.flatnonzero(counts)
@@ -612,29 +800,68 @@ def _evaluate(frame: pd.DataFrame, counts: np.ndarray, reach: np.ndarray, km: np
     else:
         site = np.full(len(need), -1)
         travel_min = travel_km = np.full(len(need), np.inf)
-    coverage = pd.DataFrame({
-        "code": codes, "covered": reached.astype(int), "reached": reached.astype(int),
-        "site_code": np.where(site >= 0, codes[np.clip(site, 0, None)], None), "distance_km": travel_km,
-        "travel_minutes": travel_min, "need": need, "need_served": served_by,
-    })
+    coverage = pd.DataFrame(
+        {
+            "code": codes,
+            "covered": reached.astype(int),
+            "reached": reached.astype(int),
+            "site_code": np.where(site >= 0, codes[np.clip(site, 0, None)], None),
+            "distance_km": travel_km,
+            "travel_minutes": travel_min,
+            "need": need,
+            "need_served": served_by,
+        }
+    )
     column = served.tocsc()
     rows = []
     for j in open_:
         weights = column[:, j].toarray().ravel()
         spoken, share = site_languages(frame, weights, language_target)
         illiterate = frame["illiterate_share"].to_numpy(float) if "illiterate_share" in frame else None
-        voice = float(weights @ illiterate / weights.sum()) if illiterate is not None and weights.sum() else np.nan
-        rows.append({
-            "code": codes[j], "kind": "existing" if j in fixed else "new", "sites": int(counts[j]),
-            "lon": float(frame["lon"].iloc[j]), "lat": float(frame["lat"].iloc[j]),
-            "capacity": cap * counts[j] if cap else np.nan, "need_served": float(weights.sum()),
-            "need_reached": float(need[reach[:, j]].sum()), "languages": ";".join(spoken),
-            "languages_reach": share, "voice_only_share": voice,
-        })
-    sites = pd.DataFrame(rows, columns=["code", "kind", "sites", "lon", "lat", "capacity", "need_served",
-                                        "need_reached", "languages", "languages_reach", "voice_only_share"])
-    return {"reached": reached, "served_by": served_by, "served": float(served_by.sum()),
-            "reached_need": float(need[reached].sum()), "coverage": coverage, "sites": sites}
+        voice = (
+            float(weights @ illiterate / weights.sum())
+            if illiterate is not None and weights.sum()
+            else np.nan
+        )
+        rows.append(
+            {
+                "code": codes[j],
+                "kind": "existing" if j in fixed else "new",
+                "sites": int(counts[j]),
+                "lon": float(frame["lon"].iloc[j]),
+                "lat": float(frame["lat"].iloc[j]),
+                "capacity": cap * counts[j] if cap else np.nan,
+                "need_served": float(weights.sum()),
+                "need_reached": float(need[reach[:, j]].sum()),
+                "languages": ";".join(spoken),
+                "languages_reach": share,
+                "voice_only_share": voice,
+            }
+        )
+    sites = pd.DataFrame(
+        rows,
+        columns=[
+            "code",
+            "kind",
+            "sites",
+            "lon",
+            "lat",
+            "capacity",
+            "need_served",
+            "need_reached",
+            "languages",
+            "languages_reach",
+            "voice_only_share",
+        ],
+    )
+    return {
+        "reached": reached,
+        "served_by": served_by,
+        "served": float(served_by.sum()),
+        "reached_need": float(need[reached].sum()),
+        "coverage": coverage,
+        "sites": sites,
+    }
 
 
 def site_languages(frame: pd.DataFrame, weights: np.ndarray, target: float) -> tuple[list[str], float]:
@@ -653,8 +880,10 @@ def site_languages(frame: pd.DataFrame, weights: np.ndarray, target: float) -> t
     chosen: list[str] = []
     reached = 0.0
     while reached < target and len(chosen) < len(langs):
-        gains = [(weights @ (1 - missing * (1 - shares[:, k])) if lang not in chosen else -1.0)
-                 for k, lang in enumerate(langs)]
+        gains = [
+            (weights @ (1 - missing * (1 - shares[:, k])) if lang not in chosen else -1.0)
+            for k, lang in enumerate(langs)
+        ]
         k = int(np.argmax(gains))
         if gains[k] / total <= reached + 1e-9:
             break
@@ -672,23 +901,36 @@ def language_counts(sites: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("sites").reset_index().sort_values(["sites", "language"], ascending=[False, True])
 
 
-def fairness_audit(frame: pd.DataFrame, reached: np.ndarray, served: np.ndarray | None = None) -> pd.DataFrame:
+def fairness_audit(
+    frame: pd.DataFrame, reached: np.ndarray, served: np.ndarray | None = None
+) -> pd.DataFrame:
     """Need, need reached, need served within capacity and unmet need by région, urban/rural and sex."""
     need = frame["need"].to_numpy(float)
     served = need * reached if served is None else served
     part_served = np.divide(served, need, out=np.zeros_like(need), where=need > 0)
-    f = frame.assign(_reached=reached, _served=served, _served_f=frame["need_female"] * part_served,
-                     _served_m=frame["need_male"] * part_served)
+    f = frame.assign(
+        _reached=reached,
+        _served=served,
+        _served_f=frame["need_female"] * part_served,
+        _served_m=frame["need_male"] * part_served,
+    )
     rows = []
 
     def row(kind: str, group: str, part: pd.DataFrame, column: str, got: str) -> dict[str, Any]:
         total = float(part[column].sum())
         covered = float(part[got].sum())
         reach_need = float(part.loc[part["_reached"], column].sum())
-        return {"group_type": kind, "group": group, "need": total, "reached_need": reach_need,
-                "reached_share": reach_need / total if total else float("nan"), "covered_need": covered,
-                "covered_share": covered / total if total else float("nan"), "unmet_need": total - covered,
-                "communes_left_out": int((~part["_reached"]).sum())}
+        return {
+            "group_type": kind,
+            "group": group,
+            "need": total,
+            "reached_need": reach_need,
+            "reached_share": reach_need / total if total else float("nan"),
+            "covered_need": covered,
+            "covered_share": covered / total if total else float("nan"),
+            "unmet_need": total - covered,
+            "communes_left_out": int((~part["_reached"]).sum()),
+        }
 
     for kind, column in (("region", "region_code"), ("area", "type")):
         for group, part in f.groupby(column):
@@ -705,5 +947,7 @@ def review(current: str | None, status: str) -> str:
     if status not in REVIEW_STATUSES:
         raise ValidationError(f"unknown review status {status!r}; valid: {', '.join(REVIEW_STATUSES)}")
     if status not in REVIEW_MOVES[current]:
-        raise ValidationError(f"a {current} plan can move to {', '.join(REVIEW_MOVES[current])}, not {status}")
+        raise ValidationError(
+            f"a {current} plan can move to {', '.join(REVIEW_MOVES[current])}, not {status}"
+        )
     return status

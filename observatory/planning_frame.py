@@ -44,8 +44,11 @@ NEED_YEAR = 2024
 DECIMALS = {"need_female": 3, "need_male": 3, "lon": 6, "lat": 6, "cost": 6, "rank": 6}
 TEXT_COLUMNS = ("code", "region_code", "province_code", "type")
 #: Context indicator -> frame column; percents become shares.
-CONTEXT = {"households_distance_to_paved_road_km": "road_km", "illiteracy_rate_15_plus": "illiterate_share",
-           **{f"local_languages_{lang}": f"lang_{lang}" for lang in LOCAL_LANGUAGES}}
+CONTEXT = {
+    "households_distance_to_paved_road_km": "road_km",
+    "illiteracy_rate_15_plus": "illiterate_share",
+    **{f"local_languages_{lang}": f"lang_{lang}" for lang in LOCAL_LANGUAGES},
+}
 CONTEXT_YEAR = 2024
 
 
@@ -61,22 +64,40 @@ class PlanningFrame:
     frame: pd.DataFrame
     definition: dict[str, Any] = field(default_factory=dict)
 
-    REQUIRED = ("code", "region_code", "province_code", "type", "lon", "lat", "need", "need_female", "need_male",
-                "cost", "rank")
+    REQUIRED = (
+        "code",
+        "region_code",
+        "province_code",
+        "type",
+        "lon",
+        "lat",
+        "need",
+        "need_female",
+        "need_male",
+        "cost",
+        "rank",
+    )
 
     def __post_init__(self) -> None:
         missing = [c for c in self.REQUIRED if c not in self.frame.columns]
         if missing:
-            raise ValidationError(f"a planning frame needs columns {missing}; found {list(self.frame.columns)}")
+            raise ValidationError(
+                f"a planning frame needs columns {missing}; found {list(self.frame.columns)}"
+            )
         frame = self.frame.assign(code=self.frame["code"].astype(str)).sort_values("code", kind="stable")
         for column, decimals in DECIMALS.items():
-            frame[column] = np.round(frame[column].to_numpy(float), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+            frame[column] = (
+                np.round(frame[column].to_numpy(float), decimals) + 0.0
+            )  # + 0.0 turns -0.0 into 0.0
         frame["need"] = frame["need_female"] + frame["need_male"]
         bad = frame[frame[["need", "lon", "lat", "cost"]].isna().any(axis=1) | (frame["need"] < 0)]
         if len(bad):
             raise ValidationError(
-                f"{len(bad)} communes with an empty or negative need, cost or position (first: {bad.code.iloc[0]})",
-                failures=bad[["code"]].assign(reason="empty or negative need/cost/position").to_dict("records"),
+                f"{len(bad)} communes with an empty or negative need, cost or position (first: "
+                f"{bad.code.iloc[0]})",
+                failures=bad[["code"]]
+                .assign(reason="empty or negative need/cost/position")
+                .to_dict("records"),
             )
         for column in self.context_columns(frame):
             frame[column] = np.round(frame[column].to_numpy(float), 6) + 0.0
@@ -95,8 +116,14 @@ class PlanningFrame:
 
     @classmethod
     def from_units(
-        cls, units: Any, need: pd.DataFrame, rank: pd.Series, *, cost: pd.Series | float = 1.0,
-        definition: dict[str, Any] | None = None, context: pd.DataFrame | None = None,
+        cls,
+        units: Any,
+        need: pd.DataFrame,
+        rank: pd.Series,
+        *,
+        cost: pd.Series | float = 1.0,
+        definition: dict[str, Any] | None = None,
+        context: pd.DataFrame | None = None,
     ) -> PlanningFrame:
         """
         From the commune GeoDataFrame (EPSG:4326), a need frame indexed by code with columns
@@ -104,18 +131,27 @@ class PlanningFrame:
         `CONTEXT`'s values, indexed by code; gaps filled by the province, then the country mean).
         """
         if units.crs is None or units.crs.to_epsg() != 4326:
-            raise ValidationError(f"units must be in EPSG:4326 for the planner; got {units.crs}. Use .to_crs(4326)")
+            raise ValidationError(
+                f"units must be in EPSG:4326 for the planner; got {units.crs}. Use .to_crs(4326)"
+            )
         points = units.geometry.representative_point()
-        frame = pd.DataFrame({
-            "code": units["code"].astype(str).to_numpy(), "region_code": units["region_code"].to_numpy(),
-            "province_code": units["province_code"].to_numpy(), "type": units["type"].to_numpy(),
-            "lon": points.x.to_numpy(), "lat": points.y.to_numpy(),
-        })
+        frame = pd.DataFrame(
+            {
+                "code": units["code"].astype(str).to_numpy(),
+                "region_code": units["region_code"].to_numpy(),
+                "province_code": units["province_code"].to_numpy(),
+                "type": units["type"].to_numpy(),
+                "lon": points.x.to_numpy(),
+                "lat": points.y.to_numpy(),
+            }
+        )
         n = need.reindex(frame["code"])
         frame["need_female"] = n["need_female"].to_numpy(float)
         frame["need_male"] = n["need_male"].to_numpy(float)
         frame["need"] = frame["need_female"] + frame["need_male"]
-        frame["cost"] = cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
+        frame["cost"] = (
+            cost.reindex(frame["code"]).to_numpy(float) if isinstance(cost, pd.Series) else float(cost)
+        )
         frame["rank"] = rank.reindex(frame["code"]).to_numpy(float)
         if context is not None:
             for column in [c for c in CONTEXT.values() if c in context.columns]:
@@ -128,22 +164,35 @@ class PlanningFrame:
 
     @classmethod
     def from_tables(
-        cls, communes: Any, values: pd.DataFrame, scores: pd.DataFrame, *, need: str = NEEDS[0],
-        year: int = NEED_YEAR, lens: str = DEFAULT_LENS, region: str | None = None,
+        cls,
+        communes: Any,
+        values: pd.DataFrame,
+        scores: pd.DataFrame,
+        *,
+        need: str = NEEDS[0],
+        year: int = NEED_YEAR,
+        lens: str = DEFAULT_LENS,
+        region: str | None = None,
     ) -> PlanningFrame:
         """
         From the tables the build writes: `commune` (with its geometry), `indicator_value` and
         `index_score`, in memory or read back; rows of other indicators, years, levels or lenses are
         ignored. `region` keeps one région's communes.
         """
-        rows = values[(values["indicator_id"] == need) & (values["level"] == "commune")
-                      & (values["year"] == year) & values["sex"].isin(["female", "male"])]
+        rows = values[
+            (values["indicator_id"] == need)
+            & (values["level"] == "commune")
+            & (values["year"] == year)
+            & values["sex"].isin(["female", "male"])
+        ]
         if "area" in rows:
             rows = rows[rows["area"] == "total"]
         by_sex = rows.assign(unit_code=rows["unit_code"].astype(str)).pivot(
-            index="unit_code", columns="sex", values="value")
+            index="unit_code", columns="sex", values="value"
+        )
         by_sex = by_sex.reindex(columns=["female", "male"]).rename(
-            columns={"female": "need_female", "male": "need_male"})
+            columns={"female": "need_female", "male": "need_male"}
+        )
         ranks = scores[(scores["level"] == "commune") & (scores["lens"] == lens)]
         rank = ranks.assign(code=ranks["code"].astype(str)).set_index("code")["rank"]
         units = communes if region is None else communes[communes["region_code"] == region]
@@ -157,8 +206,11 @@ class PlanningFrame:
             if column == "need":  # the sum of the two columns hashed
                 continue
             series = self.frame[column]
-            text = series.to_numpy(str) if column in TEXT_COLUMNS else np.char.mod(
-                f"%.{DECIMALS[column]}f", series.to_numpy(float))
+            text = (
+                series.to_numpy(str)
+                if column in TEXT_COLUMNS
+                else np.char.mod(f"%.{DECIMALS[column]}f", series.to_numpy(float))
+            )
             digest.update(f"{column}\x1e{len(text)}\x1e".encode())
             digest.update("\x1f".join(text).encode())
         for column in self.context_columns(self.frame):
@@ -173,8 +225,12 @@ def context_table(values: pd.DataFrame) -> pd.DataFrame:
     the paved-road distance, published for rural households only, from area `rural` when `total` is
     absent). Indicators the rows do not hold are left out.
     """
-    rows = values[values["indicator_id"].isin(list(CONTEXT)) & (values["level"] == "commune")
-                  & (values["year"] == CONTEXT_YEAR) & (values["sex"] == "all")]
+    rows = values[
+        values["indicator_id"].isin(list(CONTEXT))
+        & (values["level"] == "commune")
+        & (values["year"] == CONTEXT_YEAR)
+        & (values["sex"] == "all")
+    ]
     out = pd.DataFrame()
     for indicator, column in CONTEXT.items():
         part = rows[rows["indicator_id"] == indicator]
@@ -183,7 +239,9 @@ def context_table(values: pd.DataFrame) -> pd.DataFrame:
             part = part.sort_values("_order").drop_duplicates("unit_code")
         if not len(part):
             continue
-        series = part.assign(unit_code=part["unit_code"].astype(str)).set_index("unit_code")["value"].astype(float)
+        series = (
+            part.assign(unit_code=part["unit_code"].astype(str)).set_index("unit_code")["value"].astype(float)
+        )
         out = out.join(series.rename(column), how="outer") if len(out) else series.rename(column).to_frame()
     for column in out.columns:
         if column != "road_km":

@@ -12,8 +12,23 @@ from . import query
 from .errors import unknown_name
 
 PROFILE_COLUMNS = [
-    "indicator_id", "year", "topic", "label_fr", "label_en", "unit", "status", "commune", "lower", "upper",
-    "province", "region", "country", "value_2014", "change", "source_id", "licence",
+    "indicator_id",
+    "year",
+    "topic",
+    "label_fr",
+    "label_en",
+    "unit",
+    "status",
+    "commune",
+    "lower",
+    "upper",
+    "province",
+    "region",
+    "country",
+    "value_2014",
+    "change",
+    "source_id",
+    "licence",
 ]
 
 
@@ -42,12 +57,18 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None) -> pd.DataFrame
         return frame.set_index(["indicator_id", "year"])["value"]
 
     key = pd.MultiIndex.from_arrays([current.indicator_id, current.year])
-    out = pd.DataFrame({
-        "indicator_id": current.indicator_id.to_numpy(), "year": current.year.astype(int).to_numpy(),
-        "status": current.status.to_numpy(), "commune": current.value.to_numpy(),
-        "lower": current.lower.to_numpy(), "upper": current.upper.to_numpy(),
-        "unit": current.unit.to_numpy(), "source_id": current.source_id.to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "indicator_id": current.indicator_id.to_numpy(),
+            "year": current.year.astype(int).to_numpy(),
+            "status": current.status.to_numpy(),
+            "commune": current.value.to_numpy(),
+            "lower": current.lower.to_numpy(),
+            "upper": current.upper.to_numpy(),
+            "unit": current.unit.to_numpy(),
+            "source_id": current.source_id.to_numpy(),
+        }
+    )
     out["province"] = at("province", commune.province_code).reindex(key).to_numpy()
     out["region"] = at("region", commune.region_code).reindex(key).to_numpy()
     out["country"] = at("country", country).reindex(key).to_numpy()
@@ -57,6 +78,13 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None) -> pd.DataFrame
     out["change"] = out["commune"] - out["value_2014"]
     dictionary = query.catalogue(db=database).drop_duplicates(["indicator_id", "year"])
     dictionary = dictionary.assign(year=dictionary.year.astype(int))
-    out = out.merge(dictionary[["indicator_id", "year", "topic", "label_fr", "label_en", "licence"]],
-                    on=["indicator_id", "year"], how="left")
-    return out.reindex(columns=PROFILE_COLUMNS).sort_values(["topic", "indicator_id", "year"]).reset_index(drop=True)
+    out = out.merge(
+        dictionary[["indicator_id", "year", "topic", "label_fr", "label_en", "licence"]],
+        on=["indicator_id", "year"],
+        how="left",
+    )
+    return (
+        out.reindex(columns=PROFILE_COLUMNS)
+        .sort_values(["topic", "indicator_id", "year"])
+        .reset_index(drop=True)
+    )

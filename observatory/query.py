@@ -26,7 +26,8 @@ _OPEN: dict[str, Database] = {}
 
 
 def connect(db: DatabaseLike = None) -> Database:
-    """A `Database` for `db`, or for the configured default (OBSERVATORY_DB, then geodata/observatory.gpkg)."""
+    """A `Database` for `db`, or for the configured default (OBSERVATORY_DB, then
+    geodata/observatory.gpkg)."""
     if isinstance(db, Database):
         return db
     target = get_settings(db=db).db
@@ -56,7 +57,9 @@ def units(
         where["code" if level == "region" else "region_code"] = region
     if province is not None:
         if level not in ("province", "commune"):
-            raise ValueError(f"a {level} is not inside a province; filter by province at province or commune level")
+            raise ValueError(
+                f"a {level} is not inside a province; filter by province at province or commune level"
+            )
         where["code" if level == "province" else "province_code"] = province
     return connect(db).read(level, where=where, geometry=geometry)
 
@@ -103,8 +106,9 @@ def indicator_values(
     _check("level", level, (*LEVELS, "arrondissement"))
     _check("sex", sex, SEXES)
     _check("area", area, AREAS)
+    indicators = [indicator] if isinstance(indicator, str) else indicator
     where: dict[str, object] = {
-        "indicator_id": [indicator] if isinstance(indicator, str) else indicator,
+        "indicator_id": indicators,
         "level": level,
         "year": [year] if isinstance(year, int) else year,
         "sex": sex,
@@ -113,9 +117,9 @@ def indicator_values(
         "status": [status] if isinstance(status, str) else status,
         "unit_code": list(units) if units is not None else None,
     }
-    if indicator is not None:
+    if indicators is not None:
         known = set(database.read("indicator", columns=["indicator_id"]).indicator_id)
-        for name in where["indicator_id"]:  # type: ignore[union-attr]
+        for name in indicators:
             if name not in known:
                 raise unknown_name("indicator", name, known)
     values = database.read("indicator_value", where=where)
@@ -130,7 +134,9 @@ def _in_region(database: Database, values: pd.DataFrame, region: str) -> pd.Seri
     """Whether each value's unit lies in a région (the région itself included)."""
     inside = {region}
     for level in ("province", "commune"):
-        inside |= set(database.read(level, where={"region_code": region}, columns=["code"], geometry=False).code)
+        inside |= set(
+            database.read(level, where={"region_code": region}, columns=["code"], geometry=False).code
+        )
     return values["unit_code"].isin(inside)
 
 
@@ -186,7 +192,8 @@ def georeference(*, db: DatabaseLike = None) -> pd.DataFrame:
 
 
 def ground_control(*, db: DatabaseLike = None) -> pd.DataFrame:
-    """GeoNames towns matched to their commune, their distance to it before and after, and each miss's reason."""
+    """GeoNames towns matched to their commune, their distance to it before and after, and each miss's
+    reason."""
     return connect(db).read("ground_control")
 
 

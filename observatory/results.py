@@ -24,12 +24,14 @@ def _lang_check(lang: str) -> None:
         raise unknown_name("language", lang, LANGUAGES)
 
 
-def _with_units(frame: pd.DataFrame, level: str, db: DatabaseLike, geometry: bool,
-                codes: list[str] | None = None) -> pd.DataFrame:
+def _with_units(
+    frame: pd.DataFrame, level: str, db: DatabaseLike, geometry: bool, codes: list[str] | None = None
+) -> pd.DataFrame:
     columns = ["code", "name_fr", "name_ar"] + (["region_code"] if level in ("province", "commune") else [])
     columns += ["province_code", "type"] if level == "commune" else []
-    units = connect(db).read(level, columns=columns + (["geometry"] if geometry else []), geometry=geometry,
-                             where={"code": codes})
+    units = connect(db).read(
+        level, columns=columns + (["geometry"] if geometry else []), geometry=geometry, where={"code": codes}
+    )
     merged = units.merge(frame, on="code", how="inner")
     return merged
 
@@ -56,34 +58,51 @@ def fragility_index(
     database = connect(db)
     codes = None
     if region is not None:  # the région's units first, so only their scores are read
-        codes = [region] if level == "region" else list(
-            database.read(level, where={"region_code": region}, columns=["code"], geometry=False)["code"])
+        codes = (
+            [region]
+            if level == "region"
+            else list(
+                database.read(level, where={"region_code": region}, columns=["code"], geometry=False)["code"]
+            )
+        )
     frame = database.read("index_score", where={"level": level, "lens": lens, "code": codes})
     frame = _with_units(frame, level, db, geometry, codes)
     if lang is not None:
         _lang_check(lang)
         frame = frame.assign(explanation=frame[f"explanation_{lang}"]).drop(
-            columns=[f"explanation_{x}" for x in LANGUAGES])
+            columns=[f"explanation_{x}" for x in LANGUAGES]
+        )
     return frame.sort_values("rank").reset_index(drop=True)
 
 
 def explanation(code: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, lang: str = "en") -> str:
-    """The sentence that explains a unit's rank ('Ranked 12th most fragile of 1,503 communes, mainly because ...')."""
+    """The sentence that explains a unit's rank ('Ranked 12th most fragile of 1,503 communes, mainly because
+    ...')."""
     _lang_check(lang)
-    rows = connect(db).read("index_score", where={"code": code, "lens": lens}, columns=[f"explanation_{lang}"])
+    rows = connect(db).read(
+        "index_score", where={"code": code, "lens": lens}, columns=[f"explanation_{lang}"]
+    )
     if rows.empty:
-        raise unknown_name("unit code", code, connect(db).read("index_score", where={"lens": lens, "level": "region"},
-                                                             columns=["code"]).code)
+        raise unknown_name(
+            "unit code",
+            code,
+            connect(db).read("index_score", where={"lens": lens, "level": "region"}, columns=["code"]).code,
+        )
     return str(rows.iloc[0, 0])
 
 
 def index_contributions(code: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
-    """Each component's value, SE, normalised value and contribution to a commune's score (whole-population index)."""
+    """Each component's value, SE, normalised value and contribution to a commune's score (whole-population
+    index)."""
     return connect(db).read("index_contribution", where={"code": code})
 
 
 def measured_explanations(
-    codes: list[str], *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, lang: str = "en",
+    codes: list[str],
+    *,
+    db: DatabaseLike = None,
+    lens: str = DEFAULT_LENS,
+    lang: str = "en",
     exclude: tuple[str, ...] = ("simulated",),
 ) -> pd.Series:
     """
@@ -98,11 +117,16 @@ def measured_explanations(
     parts = connect(db).read("index_contribution", where={"lens": lens, "code": list(codes)})
     if parts.empty:
         return pd.Series(dtype="object")
-    statuses = indicator_values(sorted(set(parts["indicator_id"])), db=db, level="commune", units=list(codes),
-                                sex=None, area=None)
+    statuses = indicator_values(
+        sorted(set(parts["indicator_id"])), db=db, level="commune", units=list(codes), sex=None, area=None
+    )
     excluded = statuses[statuses["status"].isin(exclude)][["unit_code", "indicator_id"]].drop_duplicates()
-    parts = parts.merge(excluded.rename(columns={"unit_code": "code"}), on=["code", "indicator_id"], how="left",
-                        indicator=True)
+    parts = parts.merge(
+        excluded.rename(columns={"unit_code": "code"}),
+        on=["code", "indicator_id"],
+        how="left",
+        indicator=True,
+    )
     parts = parts[parts["_merge"] == "left_only"]
     out = {}
     for row in scores.itertuples():
@@ -110,9 +134,15 @@ def measured_explanations(
             out[row.code] = explain_unranked(row.unranked_reason, lang)
             continue
         own = parts[parts["code"] == row.code]
-        out[row.code] = explain(int(row.rank), int(row.n_units), (int(row.rank_lower), int(row.rank_upper)),
-                                dict(zip(own["component"], own["value"])),
-                                dict(zip(own["component"], own["contribution"])), level="commune", lang=lang)
+        out[row.code] = explain(
+            int(row.rank),
+            int(row.n_units),
+            (int(row.rank_lower), int(row.rank_upper)),
+            dict(zip(own["component"], own["value"], strict=True)),
+            dict(zip(own["component"], own["contribution"], strict=True)),
+            level="commune",
+            lang=lang,
+        )
     return pd.Series(out, dtype="object").reindex(list(codes))
 
 
@@ -121,15 +151,23 @@ def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = DEFAULT_LEN
     return connect(db).read("index_sensitivity", where={"lens": lens})
 
 
-def index_correlations(*, db: DatabaseLike = None, lens: str | None = DEFAULT_LENS, double_counts: bool = False) -> pd.DataFrame:
+def index_correlations(
+    *, db: DatabaseLike = None, lens: str | None = DEFAULT_LENS, double_counts: bool = False
+) -> pd.DataFrame:
     """Pairwise correlations of the index components; `double_counts=True` keeps the flagged pairs only."""
     frame = connect(db).read("index_correlation", where={"lens": lens})
     return frame[frame["double_counts"] == 1].reset_index(drop=True) if double_counts else frame
 
 
-def lisa_clusters(*, db: DatabaseLike = None, variable: str = "fragility_index", geometry: bool = False,
-                  significant: bool = False) -> pd.DataFrame:
-    """Local Moran clusters per commune (high-high, low-low, high-low, low-high or not significant after FDR)."""
+def lisa_clusters(
+    *,
+    db: DatabaseLike = None,
+    variable: str = "fragility_index",
+    geometry: bool = False,
+    significant: bool = False,
+) -> pd.DataFrame:
+    """Local Moran clusters per commune (high-high, low-low, high-low, low-high or not significant after
+    FDR)."""
     frame = connect(db).read("lisa_cluster", where={"variable": variable})
     frame = _with_units(frame, "commune", db, geometry)
     return frame[frame["cluster"] != "not significant"].reset_index(drop=True) if significant else frame
@@ -149,7 +187,8 @@ def model_estimates(
     sex: str | None = "all",
     region: str | None = None,
 ) -> pd.DataFrame:
-    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet use."""
+    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet
+    use."""
     entry = registry.get(indicator)
     if entry.status not in MODEL_STATUSES:
         valid = [e.id for e in registry.CURATED if e.status in MODEL_STATUSES]
@@ -170,7 +209,8 @@ def model_card(model_id: str, *, db: DatabaseLike = None) -> dict[str, Any]:
     row = cards[cards["model_id"] == model_id]
     if row.empty:
         raise unknown_name("model", model_id, cards["model_id"])
-    return json.loads(row["card_json"].iloc[0])
+    card: dict[str, Any] = json.loads(row["card_json"].iloc[0])
+    return card
 
 
 def model_validation(*, db: DatabaseLike = None, model_id: str | None = None) -> pd.DataFrame:
@@ -204,7 +244,9 @@ def plan_status(plan_id: str, *, db: DatabaseLike = None) -> str:
     return str(history["status"].iloc[-1]) if len(history) else "draft"
 
 
-def plan_languages(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal") -> pd.DataFrame:
+def plan_languages(
+    plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal"
+) -> pd.DataFrame:
     """The language plan: how many sites must speak each local language (the default plan if no id)."""
     pid = _plan_id(db, plan_id)
     frame = connect(db).read("plan_language", where={"plan_id": pid, "plan": plan})
@@ -221,10 +263,24 @@ def compare_plans(plan_ids: list[str], *, db: DatabaseLike = None) -> pd.DataFra
     for pid in plan_ids:
         pid = _plan_id(db, pid)
         row = stored.loc[pid]
-        figures = {("plan", k): row[k] for k in ("name", "review_status", "site_type", "capacity", "sites_new",
-                                                 "sites_existing", "radius_km", "max_minutes", "covered_share",
-                                                 "reached_share", "best_baseline", "gain_over_best",
-                                                 "price_of_equity_points")}
+        figures = {
+            ("plan", k): row[k]
+            for k in (
+                "name",
+                "review_status",
+                "site_type",
+                "capacity",
+                "sites_new",
+                "sites_existing",
+                "radius_km",
+                "max_minutes",
+                "covered_share",
+                "reached_share",
+                "best_baseline",
+                "gain_over_best",
+                "price_of_equity_points",
+            )
+        }
         audit = plan_audit(pid, db=db)
         audit = audit[audit["plan"] == "optimal"]
         figures[("plan", "unmet_need")] = float(audit.loc[audit["group_type"] == "all", "unmet_need"].sum())
@@ -259,29 +315,36 @@ def plan_sites(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str
     return _with_units(frame, "commune", db, False)
 
 
-def plan_coverage(plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal",
-                  geometry: bool = False) -> pd.DataFrame:
-    """For every commune: reached or not (`covered`), by which site, at what travel, its need and need served."""
+def plan_coverage(
+    plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal", geometry: bool = False
+) -> pd.DataFrame:
+    """For every commune: reached or not (`covered`), by which site, at what travel, its need and need
+    served."""
     pid = _plan_id(db, plan_id)
     frame = connect(db).read("plan_coverage", where={"plan_id": pid, "plan": plan})
     return _with_units(frame, "commune", db, geometry)
 
 
 def plan_audit(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
-    """The fairness audit: need reached, served and unmet by région, urban/rural and sex, for the plan and its baselines."""
+    """The fairness audit: need reached, served and unmet by région, urban/rural and sex, for the plan and its
+    baselines."""
     return connect(db).read("plan_audit", where={"plan_id": _plan_id(db, plan_id)})
 
 
-def plan_coverage_by_province(plan_id: str | None = None, *, db: DatabaseLike = None, region: str | None = None,
-                              plan: str = "optimal") -> pd.DataFrame:
-    """The need and the need covered in each province (of `region`, else all), with the share covered (0-1) and
-    the number of communes left out: the plan's audit one level down."""
+def plan_coverage_by_province(
+    plan_id: str | None = None, *, db: DatabaseLike = None, region: str | None = None, plan: str = "optimal"
+) -> pd.DataFrame:
+    """The need and the need covered in each province (of `region`, else all), with the share covered (0-1)
+    and the number of communes left out: the plan's audit one level down."""
     coverage = plan_coverage(plan_id, db=db, plan=plan)
     if region is not None:
         coverage = coverage[coverage["region_code"] == region]
-    grouped = coverage.assign(covered_need=coverage["need"] * coverage["covered"], left=1 - coverage["covered"])
+    grouped = coverage.assign(
+        covered_need=coverage["need"] * coverage["covered"], left=1 - coverage["covered"]
+    )
     grouped = grouped.groupby("province_code", as_index=False).agg(
-        need=("need", "sum"), covered_need=("covered_need", "sum"), communes_left_out=("left", "sum"))
+        need=("need", "sum"), covered_need=("covered_need", "sum"), communes_left_out=("left", "sum")
+    )
     grouped["covered_share"] = grouped["covered_need"] / grouped["need"].where(grouped["need"] > 0)
     return grouped.rename(columns={"province_code": "code"})
 
@@ -289,17 +352,27 @@ def plan_coverage_by_province(plan_id: str | None = None, *, db: DatabaseLike = 
 def left_out(plan_id: str | None = None, *, db: DatabaseLike = None, top: int = 20) -> pd.DataFrame:
     """Who the plan leaves out: the uncovered communes with the largest need."""
     coverage = plan_coverage(plan_id, db=db)
-    return coverage[coverage["covered"] == 0].sort_values("need", ascending=False).head(top).reset_index(drop=True)
+    return (
+        coverage[coverage["covered"] == 0]
+        .sort_values("need", ascending=False)
+        .head(top)
+        .reset_index(drop=True)
+    )
 
 
 def indicator_registry(*, db: DatabaseLike = None, curated: bool | None = None) -> pd.DataFrame:
-    """The indicator registry as stored by the build (labels fr/ar/en, dimension, direction, source, licence)."""
+    """The indicator registry as stored by the build (labels fr/ar/en, dimension, direction, source,
+    licence)."""
     frame = connect(db).read("indicator_registry")
     return frame if curated is None else frame[frame["curated"] == int(curated)].reset_index(drop=True)
 
 
 def planning_frame(
-    *, db: DatabaseLike = None, need: str = NEEDS[0], year: int = NEED_YEAR, lens: str = DEFAULT_LENS,
+    *,
+    db: DatabaseLike = None,
+    need: str = NEEDS[0],
+    year: int = NEED_YEAR,
+    lens: str = DEFAULT_LENS,
     region: str | None = None,
 ) -> PlanningFrame:
     """
@@ -310,19 +383,29 @@ def planning_frame(
     """
     entry = registry.get(need)
     if entry.unit != "people":
-        valid = [e.id for e in registry.CURATED if e.unit == "people" and e.status in ("modelled", "forecast")]
+        valid = [
+            e.id for e in registry.CURATED if e.unit == "people" and e.status in ("modelled", "forecast")
+        ]
         raise unknown_name("need (a count of people)", need, valid)
     database = connect(db)
     where = {"region_code": region} if region is not None else None
-    communes = database.read("commune", where=where,
-                             columns=["code", "region_code", "province_code", "type", "geometry"])
+    communes = database.read(
+        "commune", where=where, columns=["code", "region_code", "province_code", "type", "geometry"]
+    )
     if not len(communes):
-        raise unknown_name("région", region, database.read("region", columns=["code"], geometry=False)["code"])
-    values = database.read("indicator_value", where={"indicator_id": need, "level": "commune", "year": year,
-                                                    "sex": ["male", "female"]})
-    context = database.read("indicator_value", where={"indicator_id": list(CONTEXT), "level": "commune",
-                                                     "year": CONTEXT_YEAR, "sex": "all"})
+        raise unknown_name(
+            "région", region, database.read("region", columns=["code"], geometry=False)["code"]
+        )
+    values = database.read(
+        "indicator_value",
+        where={"indicator_id": need, "level": "commune", "year": year, "sex": ["male", "female"]},
+    )
+    context = database.read(
+        "indicator_value",
+        where={"indicator_id": list(CONTEXT), "level": "commune", "year": CONTEXT_YEAR, "sex": "all"},
+    )
     values = pd.concat([values, context], ignore_index=True)
-    scores = database.read("index_score", where={"level": "commune", "lens": lens},
-                           columns=["code", "level", "lens", "rank"])
+    scores = database.read(
+        "index_score", where={"level": "commune", "lens": lens}, columns=["code", "level", "lens", "rank"]
+    )
     return PlanningFrame.from_tables(communes, values, scores, need=need, year=year, lens=lens, region=region)

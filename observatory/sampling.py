@@ -68,9 +68,7 @@ def mean_standard_error(
     return np.where(f >= 1.0, 0.0, se)
 
 
-def aggregate_standard_error(
-    se: pd.Series, weight: pd.Series, group: pd.Series | pd.DataFrame
-) -> pd.Series:
+def aggregate_standard_error(se: pd.Series, weight: pd.Series, group: pd.Series | pd.DataFrame) -> pd.Series:
     """SE of a weighted mean of independent unit rates, sqrt(Σ w² se²) / Σ w, by group (one key per
     column of a frame); NaN where a group's weights sum to zero."""
     frame_of_keys = group if isinstance(group, pd.DataFrame) else group.to_frame()

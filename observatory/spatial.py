@@ -34,10 +34,14 @@ class ContiguityWeights:
         from libpysal import weights as lw
 
         if units.crs is None:
-            raise ValidationError("the units have no CRS; expected EPSG:4326 (set it with .set_crs('EPSG:4326'))")
+            raise ValidationError(
+                "the units have no CRS; expected EPSG:4326 (set it with .set_crs('EPSG:4326'))"
+            )
         if units.geometry.isna().any() or units.geometry.is_empty.any():
             bad = units.loc[units.geometry.isna() | units.geometry.is_empty, code].tolist()
-            raise ValidationError(f"{len(bad)} units without geometry (first: {bad[:5]}); drop or repair them first")
+            raise ValidationError(
+                f"{len(bad)} units without geometry (first: {bad[:5]}); drop or repair them first"
+            )
         frame = units.reset_index(drop=True)
         queen = lw.Queen.from_dataframe(frame, use_index=False, silence_warnings=True)
         islands = [frame[code].iloc[i] for i in queen.islands]
@@ -49,7 +53,9 @@ class ContiguityWeights:
         return cls(queen, frame[code].tolist(), islands)
 
 
-def global_moran(values: pd.DataFrame, weights: ContiguityWeights, *, permutations: int = 999, seed: int = 0) -> pd.DataFrame:
+def global_moran(
+    values: pd.DataFrame, weights: ContiguityWeights, *, permutations: int = 999, seed: int = 0
+) -> pd.DataFrame:
     """Moran's I of every column of `values` (indexed by code), with z-score and pseudo p-value."""
     from esda.moran import Moran
 
@@ -57,13 +63,23 @@ def global_moran(values: pd.DataFrame, weights: ContiguityWeights, *, permutatio
     for name in values.columns:
         y = values[name].reindex(weights.codes).to_numpy(float)
         if np.isnan(y).any():
-            raise ValidationError(f"{name}: {int(np.isnan(y).sum())} empty values; fill them before Moran's I")
+            raise ValidationError(
+                f"{name}: {int(np.isnan(y).sum())} empty values; fill them before Moran's I"
+            )
         np.random.seed(seed)  # esda's global Moran draws from NumPy's global generator
         m = Moran(y, weights.w, permutations=permutations)
-        rows.append({
-            "variable": name, "moran_i": float(m.I), "expected_i": float(m.EI), "z": float(m.z_sim),
-            "p_sim": float(m.p_sim), "permutations": permutations, "n": len(y), "islands": len(weights.islands),
-        })
+        rows.append(
+            {
+                "variable": name,
+                "moran_i": float(m.I),
+                "expected_i": float(m.EI),
+                "z": float(m.z_sim),
+                "p_sim": float(m.p_sim),
+                "permutations": permutations,
+                "n": len(y),
+                "islands": len(weights.islands),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -80,7 +96,12 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 
 
 def lisa(
-    values: pd.Series, weights: ContiguityWeights, *, permutations: int = 9999, seed: int = 0, alpha: float = 0.05,
+    values: pd.Series,
+    weights: ContiguityWeights,
+    *,
+    permutations: int = 9999,
+    seed: int = 0,
+    alpha: float = 0.05,
     refine: tuple[int, ...] = (99_999, 999_999),
 ) -> pd.DataFrame:
     """
@@ -108,12 +129,19 @@ def lisa(
             used[border] = count
     q = benjamini_hochberg(p)
     quadrant = pd.Series(local.q).map(QUADRANTS).to_numpy()
-    return pd.DataFrame({
-        "code": weights.codes, "variable": values.name, "local_i": local.Is, "quadrant": quadrant,
-        "p_sim": p, "q_fdr": q, "permutations": used,
-        "cluster": np.where(q < alpha, quadrant, "not significant"),
-        "significant_unadjusted": (p < alpha).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "code": weights.codes,
+            "variable": values.name,
+            "local_i": local.Is,
+            "quadrant": quadrant,
+            "p_sim": p,
+            "q_fdr": q,
+            "permutations": used,
+            "cluster": np.where(q < alpha, quadrant, "not significant"),
+            "significant_unadjusted": (p < alpha).astype(int),
+        }
+    )
 
 
 def _borderline(p: np.ndarray, permutations: np.ndarray, alpha: float) -> np.ndarray:
@@ -126,8 +154,9 @@ def _borderline(p: np.ndarray, permutations: np.ndarray, alpha: float) -> np.nda
     return np.abs(p - cut) <= 2.576 * mcse + 1.0 / permutations
 
 
-def conditional_p(y: np.ndarray, weights: ContiguityWeights, units: np.ndarray, *, permutations: int,
-                  seed: int = 0) -> np.ndarray:
+def conditional_p(
+    y: np.ndarray, weights: ContiguityWeights, units: np.ndarray, *, permutations: int, seed: int = 0
+) -> np.ndarray:
     """
     Folded conditional-permutation p-values of local Moran for `units` (positions): the unit's value
     is held, its neighbours are drawn without replacement from the other units, as esda does.

@@ -34,11 +34,15 @@ def great_circle_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def proxy_km(lon: np.ndarray, lat: np.ndarray, road_km: np.ndarray, *, circuity: float = CIRCUITY) -> np.ndarray:
-    """Travel distance proxy from demand point i (rows) to site j (columns): circuity × great circle + road_i."""
+def proxy_km(
+    lon: np.ndarray, lat: np.ndarray, road_km: np.ndarray, *, circuity: float = CIRCUITY
+) -> np.ndarray:
+    """Travel distance proxy from demand point i (rows) to site j (columns): circuity × great circle +
+    road_i."""
     if circuity < 1:
-        raise ValidationError(f"a circuity factor is at least 1 (a road is never shorter than a straight line); "
-                              f"got {circuity}")
+        raise ValidationError(
+            f"a circuity factor is at least 1 (a road is never shorter than a straight line); got {circuity}"
+        )
     return circuity * great_circle_km(lon, lat) + np.nan_to_num(road_km, nan=0.0)[:, None]
 
 
@@ -53,26 +57,36 @@ def read_matrix(path: str) -> pd.DataFrame:
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = {"from_code", "to_code", "minutes"} - set(frame.columns)
     if missing:
-        raise ValidationError(f"a travel-time matrix needs columns from_code,to_code,minutes; {sorted(missing)} "
-                              f"missing in {path} (found {list(frame.columns)})")
-    bad = frame[pd.to_numeric(frame["minutes"], errors="coerce").isna() | (pd.to_numeric(frame["minutes"],
-                                                                                       errors="coerce") < 0)]
+        raise ValidationError(
+            f"a travel-time matrix needs columns from_code,to_code,minutes; {sorted(missing)} "
+            f"missing in {path} (found {list(frame.columns)})"
+        )
+    bad = frame[
+        pd.to_numeric(frame["minutes"], errors="coerce").isna()
+        | (pd.to_numeric(frame["minutes"], errors="coerce") < 0)
+    ]
     if len(bad):
-        raise ValidationError(f"{len(bad)} rows of {path} have no valid minutes (first: {bad.iloc[0].to_dict()})",
-                              failures=bad.assign(reason="minutes empty or negative").to_dict("records"))
+        raise ValidationError(
+            f"{len(bad)} rows of {path} have no valid minutes (first: {bad.iloc[0].to_dict()})",
+            failures=bad.assign(reason="minutes empty or negative").to_dict("records"),
+        )
     return frame.assign(minutes=frame["minutes"].astype(float))
 
 
 def matrix_minutes(codes: list[str], matrix: pd.DataFrame) -> np.ndarray:
-    """A square array of minutes from the matrix rows; pairs it does not list are unreachable (inf), a place to itself 0."""
+    """A square array of minutes from the matrix rows; pairs it does not list are unreachable (inf), a place
+    to itself 0."""
     position = {c: i for i, c in enumerate(codes)}
     unknown = sorted((set(matrix["from_code"]) | set(matrix["to_code"])) - set(position))
     if unknown:
-        raise ValidationError(f"{len(unknown)} codes of the travel-time matrix are not in the planning frame "
-                              f"(first: {unknown[0]!r}); use HCP 2024 commune codes",
-                              failures=[{"code": c, "reason": "unknown commune"} for c in unknown])
+        raise ValidationError(
+            f"{len(unknown)} codes of the travel-time matrix are not in the planning frame "
+            f"(first: {unknown[0]!r}); use HCP 2024 commune codes",
+            failures=[{"code": c, "reason": "unknown commune"} for c in unknown],
+        )
     out = np.full((len(codes), len(codes)), np.inf)
     np.fill_diagonal(out, 0.0)
-    out[matrix["from_code"].map(position).to_numpy(), matrix["to_code"].map(position).to_numpy()] = \
-        matrix["minutes"].to_numpy(float)
+    out[matrix["from_code"].map(position).to_numpy(), matrix["to_code"].map(position).to_numpy()] = matrix[
+        "minutes"
+    ].to_numpy(float)
     return out

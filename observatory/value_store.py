@@ -40,8 +40,17 @@ _BY_LABEL = {label: (table, key) for table, (key, label) in LOOKUPS.items()}
 
 #: A series is these columns of the view (the other view columns vary from unit to unit).
 SERIES_LABELS = ("indicator_id", "year", "period", "sex", "area", "unit", "source_id", "run_id")
-SERIES_COLUMNS = ["series_key", "indicator_key", "year", "period", "sex_key", "area_key", "measure_key",
-                  "source_key", "run_key"]
+SERIES_COLUMNS = [
+    "series_key",
+    "indicator_key",
+    "year",
+    "period",
+    "sex_key",
+    "area_key",
+    "measure_key",
+    "source_key",
+    "run_key",
+]
 UNIT_COLUMNS = ["unit_key", "level", "unit_code"]
 FACT_COLUMNS = ["series_key", "unit_key", "status_key", "value", "se", "lower", "upper", "suppressed"]
 
@@ -55,10 +64,12 @@ STORE_TABLES = (FACTS, SERIES, UNITS, *LOOKUPS)
 def fact_ddl(prefix: str, *, sqlite: bool) -> str:
     """The fact table: a clustered primary key on (unit, series), values as 8-byte floats."""
     real = "REAL" if sqlite else "double precision"
-    return (f"CREATE TABLE {prefix}{FACTS} (series_key INTEGER NOT NULL, unit_key INTEGER NOT NULL, "
-            f"status_key INTEGER NOT NULL, value {real}, se {real}, lower {real}, upper {real}, "
-            f"suppressed INTEGER NOT NULL, PRIMARY KEY (unit_key, series_key))"
-            + (" WITHOUT ROWID" if sqlite else ""))
+    return (
+        f"CREATE TABLE {prefix}{FACTS} (series_key INTEGER NOT NULL, unit_key INTEGER NOT NULL, "
+        f"status_key INTEGER NOT NULL, value {real}, se {real}, lower {real}, upper {real}, "
+        f"suppressed INTEGER NOT NULL, PRIMARY KEY (unit_key, series_key))"
+        + (" WITHOUT ROWID" if sqlite else "")
+    )
 
 
 def index_ddl(prefix: str, *, sqlite: bool) -> list[str]:
@@ -67,7 +78,9 @@ def index_ddl(prefix: str, *, sqlite: bool) -> list[str]:
     fact table's primary key serves both one unit's values and one series for many units; PostgreSQL's
     planner, which does not probe a key per unit, gets an index on the series as well).
     """
-    statements = [] if sqlite else [f"CREATE INDEX IF NOT EXISTS idx_{FACTS}_series ON {prefix}{FACTS} (series_key)"]
+    statements = (
+        [] if sqlite else [f"CREATE INDEX IF NOT EXISTS idx_{FACTS}_series ON {prefix}{FACTS} (series_key)"]
+    )
     statements += [
         f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{UNITS}_key ON {prefix}{UNITS} (unit_key)",
         f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{UNITS}_code ON {prefix}{UNITS} (unit_code, level)",
@@ -76,36 +89,50 @@ def index_ddl(prefix: str, *, sqlite: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS idx_{SERIES}_indicator ON {prefix}{SERIES} (indicator_key, year)",
     ]
     for table, (key, label) in LOOKUPS.items():
-        statements += [f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{key} ON {prefix}{table} ({key})",
-                       f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{label} ON {prefix}{table} ({label})"]
+        statements += [
+            f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{key} ON {prefix}{table} ({key})",
+            f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_{label} ON {prefix}{table} ({label})",
+        ]
     return statements
 
 
 def view_ddl(prefix: str, *, row_column: str) -> str:
     """The tidy view over the fact table, its series and lookups (`row_column`: fid or _row)."""
-    joins = " ".join(f"JOIN {prefix}{table} ON {table}.{key} = {owner}.{key}"
-                     for table, (key, _) in LOOKUPS.items()
-                     for owner in ([FACTS] if table == "key_status" else [SERIES]))
+    joins = " ".join(
+        f"JOIN {prefix}{table} ON {table}.{key} = {owner}.{key}"
+        for table, (key, _) in LOOKUPS.items()
+        for owner in ([FACTS] if table == "key_status" else [SERIES])
+    )
     columns = {
-        "unit_code": f"{UNITS}.unit_code", "level": f"{UNITS}.level", "year": f"{SERIES}.year",
-        "period": f"{SERIES}.period", "value": f"{FACTS}.value", "se": f"{FACTS}.se",
-        "lower": f"{FACTS}.lower", "upper": f"{FACTS}.upper", "suppressed": f"{FACTS}.suppressed",
+        "unit_code": f"{UNITS}.unit_code",
+        "level": f"{UNITS}.level",
+        "year": f"{SERIES}.year",
+        "period": f"{SERIES}.period",
+        "value": f"{FACTS}.value",
+        "se": f"{FACTS}.se",
+        "lower": f"{FACTS}.lower",
+        "upper": f"{FACTS}.upper",
+        "suppressed": f"{FACTS}.suppressed",
         **{label: f"{table}.{label}" for table, (_, label) in LOOKUPS.items()},
     }
     from .schema import TABLES
 
     select = ", ".join(f'{columns[c]} AS "{c}"' for c in TABLES[VIEW])
-    identity = f"CAST({FACTS}.series_key AS BIGINT) * {2 ** UNIT_BITS} + {FACTS}.unit_key"
-    return (f'CREATE VIEW {prefix}{VIEW} AS SELECT {identity} AS "{row_column}", {select} FROM {prefix}{FACTS} '
-            f"JOIN {prefix}{SERIES} ON {SERIES}.series_key = {FACTS}.series_key "
-            f"JOIN {prefix}{UNITS} ON {UNITS}.unit_key = {FACTS}.unit_key {joins}")
+    identity = f"CAST({FACTS}.series_key AS BIGINT) * {2**UNIT_BITS} + {FACTS}.unit_key"
+    return (
+        f'CREATE VIEW {prefix}{VIEW} AS SELECT {identity} AS "{row_column}", {select} FROM {prefix}{FACTS} '
+        f"JOIN {prefix}{SERIES} ON {SERIES}.series_key = {FACTS}.series_key "
+        f"JOIN {prefix}{UNITS} ON {UNITS}.unit_key = {FACTS}.unit_key {joins}"
+    )
 
 
 def delete_sql(prefix: str, clause: str, *, row_column: str) -> str:
     """Delete the fact rows behind the view rows a WHERE clause over the view selects."""
-    mask = 2 ** UNIT_BITS - 1
-    return (f"DELETE FROM {prefix}{FACTS} WHERE (unit_key, series_key) IN (SELECT "
-            f'"{row_column}" & {mask}, "{row_column}" / {2 ** UNIT_BITS} FROM {prefix}{VIEW}{clause})')
+    mask = 2**UNIT_BITS - 1
+    return (
+        f"DELETE FROM {prefix}{FACTS} WHERE (unit_key, series_key) IN (SELECT "
+        f'"{row_column}" & {mask}, "{row_column}" / {2**UNIT_BITS} FROM {prefix}{VIEW}{clause})'
+    )
 
 
 def _text(column: pd.Series) -> pd.Series:
@@ -114,7 +141,9 @@ def _text(column: pd.Series) -> pd.Series:
     return column.cat.rename_categories(column.cat.categories.astype("str"))
 
 
-def _code(columns: Mapping[str, pd.Series | np.ndarray], known: pd.DataFrame, key: str) -> tuple[np.ndarray, pd.DataFrame]:
+def _code(
+    columns: Mapping[str, pd.Series | np.ndarray], known: pd.DataFrame, key: str
+) -> tuple[np.ndarray, pd.DataFrame]:
     """
     A key for each row's tuple of `columns`: the stored key of a tuple `known` holds, new keys (after
     the largest) for the others, given in sorted order so that two builds number them alike. Returns
@@ -136,15 +165,20 @@ def _code(columns: Mapping[str, pd.Series | np.ndarray], known: pd.DataFrame, ke
         parts.append(np.asarray(levels)[rest % len(levels)])
         rest = rest // len(levels)
     distinct = pd.DataFrame(dict(zip(names, reversed(parts), strict=True)))
-    stored = {tuple(row): k for row, k in zip(known[names].itertuples(index=False, name=None),
-                                              known[key].astype("int64"), strict=True)}
-    keys = np.array([stored.get(tuple(row), -1) for row in distinct.itertuples(index=False, name=None)],
-                    dtype="int64")
+    stored = {
+        tuple(row): k
+        for row, k in zip(
+            known[names].itertuples(index=False, name=None), known[key].astype("int64"), strict=True
+        )
+    }
+    keys = np.array(
+        [stored.get(tuple(row), -1) for row in distinct.itertuples(index=False, name=None)], dtype="int64"
+    )
     fresh = keys < 0
     first = max(stored.values(), default=0) + 1
     keys[fresh] = np.arange(first, first + int(fresh.sum()))
     new = distinct[fresh].assign(**{key: keys[fresh]})[[key, *names]].reset_index(drop=True)
-    return keys[row_codes].astype(np.int32 if len(keys) < 2 ** 31 else np.int64), new
+    return keys[row_codes].astype(np.int32 if len(keys) < 2**31 else np.int64), new
 
 
 def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -156,13 +190,17 @@ def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str
     out: dict[str, pd.DataFrame] = {}
     for table, (key, label) in LOOKUPS.items():
         codes[key], out[table] = _code({label: _text(frame[label])}, read(table), key)
-    unit_keys, out[UNITS] = _code({"level": _text(frame["level"]), "unit_code": _text(frame["unit_code"])},
-                                  read(UNITS), "unit_key")
-    if unit_keys.max(initial=0) >= 2 ** UNIT_BITS:
-        raise ValueError(f"more than {2 ** UNIT_BITS - 1} units: widen UNIT_BITS")
-    series = {"indicator_key": codes["indicator_key"], "year": frame["year"].astype("int64").to_numpy(),
-              "period": _text(frame["period"]),
-              **{name: codes[name] for name in SERIES_COLUMNS[4:]}}
+    unit_keys, out[UNITS] = _code(
+        {"level": _text(frame["level"]), "unit_code": _text(frame["unit_code"])}, read(UNITS), "unit_key"
+    )
+    if unit_keys.max(initial=0) >= 2**UNIT_BITS:
+        raise ValueError(f"more than {2**UNIT_BITS - 1} units: widen UNIT_BITS")
+    series = {
+        "indicator_key": codes["indicator_key"],
+        "year": frame["year"].astype("int64").to_numpy(),
+        "period": _text(frame["period"]),
+        **{name: codes[name] for name in SERIES_COLUMNS[4:]},
+    }
     series_keys, out[SERIES] = _code(series, read(SERIES), "series_key")
 
     # One sort by the clustered key; a repeated key is a value given twice.
@@ -171,14 +209,23 @@ def encode(frame: pd.DataFrame, read: Callable[[str], pd.DataFrame]) -> dict[str
     repeated = np.flatnonzero(identity[order][1:] == identity[order][:-1])
     if len(repeated):
         rows = frame.iloc[order[repeated[:5] + 1]]
-        raise ValueError(f"{len(repeated)} indicator values repeat a (unit, series) already given, e.g.\n"
-                         f"{rows.to_string()}\nkeep one value per unit, indicator, year, period, sex and area")
+        raise ValueError(
+            f"{len(repeated)} indicator values repeat a (unit, series) already given, e.g.\n"
+            f"{rows.to_string()}\nkeep one value per unit, indicator, year, period, sex and area"
+        )
     del identity
-    out[FACTS] = pd.DataFrame({
-        "series_key": series_keys[order], "unit_key": unit_keys[order], "status_key": codes["status_key"][order],
-        **{c: frame[c].to_numpy("float64", na_value=np.nan)[order] for c in ("value", "se", "lower", "upper")},
-        "suppressed": frame["suppressed"].fillna(0).to_numpy("int64")[order],
-    })
+    out[FACTS] = pd.DataFrame(
+        {
+            "series_key": series_keys[order],
+            "unit_key": unit_keys[order],
+            "status_key": codes["status_key"][order],
+            **{
+                c: frame[c].to_numpy("float64", na_value=np.nan)[order]
+                for c in ("value", "se", "lower", "upper")
+            },
+            "suppressed": frame["suppressed"].fillna(0).to_numpy("int64")[order],
+        }
+    )
     return out
 
 

@@ -61,11 +61,13 @@ class Basemap:
 
 @dataclass
 class Brief:
-    """The first page: where the area stands, where to act first and why, what the plan covers, the caveats."""
+    """The first page: where the area stands, where to act first and why, what the plan covers, the
+    caveats."""
 
     standing: str
     peers: pd.DataFrame
-    """The area and its neighbours (or, for a commune, its province, région and Morocco) with rank and interval."""
+    """The area and its neighbours (or, for a commune, its province, région and Morocco) with rank and
+    interval."""
     act_first: pd.DataFrame
     plan: str
     caveats: list[str]
@@ -103,11 +105,12 @@ class ReportContent:
     n_communes: int
     brief: Brief
     key_figures: pd.DataFrame
-    """The unit's figures beside its province and région (commune report) and Morocco: the total, then by area,
-    then by sex, each row labelled (every sex-by-area cell is in the XLSX `models` and the API)."""
+    """The unit's figures beside its province and région (commune report) and Morocco: the total, then by
+    area, then by sex, each row labelled (every sex-by-area cell is in the XLSX `models` and the API)."""
     provinces: pd.DataFrame
     communes: pd.DataFrame
-    """One row per commune, most fragile first: code, names, province, type, population, rank, interval, indicators."""
+    """One row per commune, most fragile first: code, names, province, type, population, rank, interval,
+    indicators."""
     commune_columns: dict[str, str]
     """Column id -> label of the report indicators in `communes`."""
     column_status: dict[str, str]
@@ -140,17 +143,31 @@ class ReportContent:
     @property
     def simulated(self) -> bool:
         """True when the report shows any simulated figure (then every page that shows one says so)."""
-        return any(m.status == "simulated" for m in self.maps) or "simulated" in set(self.column_status.values())
+        return any(m.status == "simulated" for m in self.maps) or "simulated" in set(
+            self.column_status.values()
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by sheet name, for the XLSX and DOCX exports."""
-        out = {"brief": self.brief.act_first, "peers": self.brief.peers, "key_figures": self.key_figures,
-               "provinces": self.provinces, "communes": self.communes, "changes": self.changes, "models": self.models,
-               "definitions": self.definitions, "sources": self.sources, "files": self.files,
-               "provenance": self.provenance}
+        out = {
+            "brief": self.brief.act_first,
+            "peers": self.brief.peers,
+            "key_figures": self.key_figures,
+            "provinces": self.provinces,
+            "communes": self.communes,
+            "changes": self.changes,
+            "models": self.models,
+            "definitions": self.definitions,
+            "sources": self.sources,
+            "files": self.files,
+            "provenance": self.provenance,
+        }
         if self.plan is not None:
-            out |= {"plan_sites": self.plan.sites, "plan_coverage": self.plan.coverage,
-                    "plan_left_out": self.plan.left_out}
+            out |= {
+                "plan_sites": self.plan.sites,
+                "plan_coverage": self.plan.coverage,
+                "plan_left_out": self.plan.left_out,
+            }
         return out
 
 
@@ -182,13 +199,21 @@ def _name(row: Any, lang: str) -> str:
 
 
 def _breakdown_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows in reading order: the total first, then each sex, then urban and rural (the enumerations' order)."""
-    return frame.assign(_s=frame["sex"].map({s: i for i, s in enumerate(SEXES)}),
-                        _a=frame["area"].map({a: i for i, a in enumerate(AREAS)}))
+    """Rows in reading order: the total first, then each sex, then urban and rural (the enumerations'
+    order)."""
+    return frame.assign(
+        _s=frame["sex"].map({s: i for i, s in enumerate(SEXES)}),
+        _a=frame["area"].map({a: i for i, a in enumerate(AREAS)}),
+    )
 
 
 def gather(
-    *, level: str, code: str, lang: str = "fr", db: Database | str | None = None, plan: str | None = None,
+    *,
+    level: str,
+    code: str,
+    lang: str = "fr",
+    db: Database | str | None = None,
+    plan: str | None = None,
 ) -> ReportContent:
     """The content of the report on one région, province or commune."""
     if level not in MAP_LEVELS:
@@ -198,13 +223,19 @@ def gather(
     unit = _unit(database, level, code)
     name_fr, name_ar = str(unit["name_fr"]), str(unit["name_ar"])
     region_code = code if level == "region" else str(unit["region_code"])
-    province_code = str(unit["province_code"]) if level == "commune" else (code if level == "province" else None)
+    province_code = (
+        str(unit["province_code"]) if level == "commune" else (code if level == "province" else None)
+    )
     if level == "commune":
         area_communes = query.units("commune", db=database, province=province_code, geometry=False)
         parent = _unit(database, "province", province_code)
     else:
-        area_communes = query.units("commune", db=database, geometry=False,
-                                    **({"region": code} if level == "region" else {"province": code}))
+        area_communes = query.units(
+            "commune",
+            db=database,
+            geometry=False,
+            **({"region": code} if level == "region" else {"province": code}),
+        )
         parent = _unit(database, "region", region_code) if level == "province" else None
     commune_codes = list(area_communes["code"])
     own_codes = [code] if level == "commune" else commune_codes
@@ -212,16 +243,30 @@ def gather(
     province_names = {r.code: _name(r._asdict(), lang) for r in provinces_of_region.itertuples()}
 
     indicators = report_indicators(database)
-    values = query.indicator_values([i.id for i in indicators], db=database, level="commune", units=commune_codes)
-    indicators = [i for i in indicators if i.id in set(values["indicator_id"])]  # registered but not built: left out
+    values = query.indicator_values(
+        [i.id for i in indicators], db=database, level="commune", units=commune_codes
+    )
+    indicators = [
+        i for i in indicators if i.id in set(values["indicator_id"])
+    ]  # registered but not built: left out
     ids = [i.id for i in indicators]
     years = {i.id: int(values.loc[values["indicator_id"] == i.id, "year"].max()) for i in indicators}
 
     # Key figures: the unit's own value (each sex and area, total first) beside its parents and Morocco.
-    compare = [code, *([province_code, region_code] if level == "commune" else
-                       [region_code] if level == "province" else []), "MA"]
-    figures = query.indicator_values([*CONTEXT_FIGURES, *ids], db=database, level=None, units=compare,
-                                     sex=None, area=None)
+    compare = [
+        code,
+        *(
+            [province_code, region_code]
+            if level == "commune"
+            else [region_code]
+            if level == "province"
+            else []
+        ),
+        "MA",
+    ]
+    figures = query.indicator_values(
+        [*CONTEXT_FIGURES, *ids], db=database, level=None, units=compare, sex=None, area=None
+    )
     key_figures = _key_figures(figures, [*CONTEXT_FIGURES, *ids], years, compare, lang)
 
     # Index: national commune values for the maps' classes; the area's ranks for the tables.
@@ -241,27 +286,42 @@ def gather(
         from observatory import results
 
         every = results.fragility_index("province", db=database).set_index("code")["index"]
-        province_layer = MapLayer("provinces", text["provinces_map"], provinces.set_index("code")["index"], every,
-                                  registry.ANALYTICS_SOURCE, "derived")
+        province_layer = MapLayer(
+            "provinces",
+            text["provinces_map"],
+            provinces.set_index("code")["index"],
+            every,
+            registry.ANALYTICS_SOURCE,
+            "derived",
+        )
     basemap = _basemap(database, level, region_code, province_code, commune_codes, lang)
 
     # Annex: definitions, sources, each input file once, and which source each figure comes from.
     used = sorted({*CONTEXT_FIGURES, *ids, *models["indicator_id"]})
     catalogue = query.catalogue(db=database)
-    definitions = catalogue[catalogue["indicator_id"].isin(used)][
-        ["indicator_id", "year", "heading", "unit", "definition", "source_id", "licence"]
-    ].drop_duplicates("indicator_id", keep="last").reset_index(drop=True)
+    definitions = (
+        catalogue[catalogue["indicator_id"].isin(used)][
+            ["indicator_id", "year", "heading", "unit", "definition", "source_id", "licence"]
+        ]
+        .drop_duplicates("indicator_id", keep="last")
+        .reset_index(drop=True)
+    )
     definitions.insert(1, "label", [_label(i, lang) for i in definitions["indicator_id"]])
     definitions = definitions.astype({c: "object" for c in ("heading", "definition", "licence")})
     definitions = definitions.where(definitions.notna(), "")
     shown = pd.concat([figures, values, models], ignore_index=True)
-    provenance = shown[["indicator_id", "status", "source_id", "run_id"]].drop_duplicates(
-        ["indicator_id", "status", "source_id"]).sort_values(["indicator_id", "status"]).reset_index(drop=True)
+    provenance = (
+        shown[["indicator_id", "status", "source_id", "run_id"]]
+        .drop_duplicates(["indicator_id", "status", "source_id"])
+        .sort_values(["indicator_id", "status"])
+        .reset_index(drop=True)
+    )
     provenance.insert(1, "label", [_label(i, lang) for i in provenance["indicator_id"]])
     provenance = provenance.groupby(["indicator_id", "label"], as_index=False, sort=False).agg(
         status=("status", lambda x: ", ".join(dict.fromkeys(x))),
         source_id=("source_id", lambda x: ", ".join(dict.fromkeys(x))),
-        run_id=("run_id", lambda x: ", ".join(dict.fromkeys(str(r) for r in x if isinstance(r, str)))))
+        run_id=("run_id", lambda x: ", ".join(dict.fromkeys(str(r) for r in x if isinstance(r, str)))),
+    )
     sources = query.sources(db=database)
     cited = set(shown["source_id"]) | set(definitions["source_id"])
     sources = sources[sources["source_id"].isin(cited)].reset_index(drop=True)
@@ -270,23 +330,48 @@ def gather(
     files = _files(database, provenance)
     builds = query.builds(db=database)
     last = builds.iloc[-1] if len(builds) else None
-    build = {"build_id": str(last["build_id"]) if last is not None else "",
-             "date": str(last["ended_at"])[:10] if last is not None else "",
-             "version": _version(last["code_version"]) if last is not None else "",
-             "database": database.display}
+    build = {
+        "build_id": str(last["build_id"]) if last is not None else "",
+        "date": str(last["ended_at"])[:10] if last is not None else "",
+        "version": _version(last["code_version"]) if last is not None else "",
+        "database": database.display,
+    }
 
-    plan_content = _plan_content(database, plan, level, code, own_codes, province_names, lang) if plan else None
+    plan_content = (
+        _plan_content(database, plan, level, code, own_codes, province_names, lang) if plan else None
+    )
     if plan_content is not None:
         brief.plan = " ".join(plan_content.sentences[1:])
     return ReportContent(
-        lang=lang, level=level, code=code, name=name_ar if lang == "ar" else name_fr, name_fr=name_fr, name_ar=name_ar,
+        lang=lang,
+        level=level,
+        code=code,
+        name=name_ar if lang == "ar" else name_fr,
+        name_fr=name_fr,
+        name_ar=name_ar,
         parent="" if parent is None else _name(parent, lang),
-        population=_number(unit.get("population_2024")), households=_number(unit.get("households_2024")),
-        n_communes=len(own_codes), brief=brief, key_figures=key_figures, provinces=provinces,
-        communes=communes, commune_columns=commune_columns, column_status=column_status, changes=changes,
-        models=models, maps=maps, basemap=basemap, highlight=code if level == "commune" else None,
-        method=_method(database, own_codes[0], text, lang), definitions=definitions, sources=sources, files=files, provenance=provenance,
-        build=build, province_layer=province_layer, plan=plan_content,
+        population=_number(unit.get("population_2024")),
+        households=_number(unit.get("households_2024")),
+        n_communes=len(own_codes),
+        brief=brief,
+        key_figures=key_figures,
+        provinces=provinces,
+        communes=communes,
+        commune_columns=commune_columns,
+        column_status=column_status,
+        changes=changes,
+        models=models,
+        maps=maps,
+        basemap=basemap,
+        highlight=code if level == "commune" else None,
+        method=_method(database, own_codes[0], text, lang),
+        definitions=definitions,
+        sources=sources,
+        files=files,
+        provenance=provenance,
+        build=build,
+        province_layer=province_layer,
+        plan=plan_content,
     )
 
 
@@ -304,15 +389,23 @@ def _status_of(values: pd.DataFrame, indicator_id: str) -> str:
 
 
 def _key_figures(
-    figures: pd.DataFrame, ids: list[str], years: dict[str, int], compare: list[str], lang: str,
+    figures: pd.DataFrame,
+    ids: list[str],
+    years: dict[str, int],
+    compare: list[str],
+    lang: str,
 ) -> pd.DataFrame:
-    """One row per (indicator, sex, area): the value, its interval and status for the unit, and each comparison."""
+    """One row per (indicator, sex, area): the value, its interval and status for the unit, and each
+    comparison."""
     rows = []
     figures = _breakdown_order(figures)
     for indicator_id in ids:
         year = years.get(indicator_id, 2024)
-        mine = figures[(figures["indicator_id"] == indicator_id) & (figures["year"] == year)
-                       & (figures["status"] != "simulated")]  # simulated figures are no key figures
+        mine = figures[
+            (figures["indicator_id"] == indicator_id)
+            & (figures["year"] == year)
+            & (figures["status"] != "simulated")
+        ]  # simulated figures are no key figures
         mine = mine.sort_values("period").drop_duplicates(["unit_code", "sex", "area"], keep="last")
         if indicator_id in CONTEXT_FIGURES:
             mine = mine[(mine["sex"] == "all") & (mine["area"] == "total")]
@@ -323,14 +416,36 @@ def _key_figures(
         here = here.sort_values(["_a", "_s"])
         for r in here.itertuples():
             same = mine[(mine["sex"] == r.sex) & (mine["area"] == r.area)].set_index("unit_code")["value"]
-            row = {"indicator_id": indicator_id, "label": _label(indicator_id, lang), "sex": r.sex, "area": r.area,
-                   "year": year, "unit": r.unit, "value": r.value, "lower": r.lower, "upper": r.upper,
-                   "status": r.status, "source_id": r.source_id}
+            row = {
+                "indicator_id": indicator_id,
+                "label": _label(indicator_id, lang),
+                "sex": r.sex,
+                "area": r.area,
+                "year": year,
+                "unit": r.unit,
+                "value": r.value,
+                "lower": r.lower,
+                "upper": r.upper,
+                "status": r.status,
+                "source_id": r.source_id,
+            }
             for i, other in enumerate(compare[1:]):
                 row[f"compare_{i}"] = same.get(other)
             rows.append(row)
-    columns = ["indicator_id", "label", "sex", "area", "year", "unit", "value", "lower", "upper", "status",
-               "source_id", *[f"compare_{i}" for i in range(len(compare) - 1)]]
+    columns = [
+        "indicator_id",
+        "label",
+        "sex",
+        "area",
+        "year",
+        "unit",
+        "value",
+        "lower",
+        "upper",
+        "status",
+        "source_id",
+        *[f"compare_{i}" for i in range(len(compare) - 1)],
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -344,17 +459,31 @@ def _index(database: Database, lang: str) -> pd.DataFrame | None:
 
 
 def _communes(
-    area: pd.DataFrame, own: list[str], values: pd.DataFrame, years: dict[str, int], ids: list[str],
-    index: pd.DataFrame | None, province_names: dict[str, str], lang: str,
+    area: pd.DataFrame,
+    own: list[str],
+    values: pd.DataFrame,
+    years: dict[str, int],
+    ids: list[str],
+    index: pd.DataFrame | None,
+    province_names: dict[str, str],
+    lang: str,
 ) -> pd.DataFrame:
     latest = values[(values["year"] == values["indicator_id"].map(years))]
-    wide = latest.pivot_table(index="unit_code", columns="indicator_id", values="value", aggfunc="first",
-                              dropna=False) if len(latest) else pd.DataFrame()
-    frame = area[area["code"].isin(own)][["code", "name_fr", "name_ar", "province_code", "type",
-                                          "population_2024"]].copy()
+    wide = (
+        latest.pivot_table(
+            index="unit_code", columns="indicator_id", values="value", aggfunc="first", dropna=False
+        )
+        if len(latest)
+        else pd.DataFrame()
+    )
+    frame = area[area["code"].isin(own)][
+        ["code", "name_fr", "name_ar", "province_code", "type", "population_2024"]
+    ].copy()
     frame.insert(3, "province", frame["province_code"].map(province_names))
     if index is not None:
-        ranks = index.set_index("code")[["rank", "rank_lower", "rank_upper", "index", "score_lower", "score_upper"]]
+        ranks = index.set_index("code")[
+            ["rank", "rank_lower", "rank_upper", "index", "score_lower", "score_upper"]
+        ]
         frame = frame.join(ranks, on="code")
         frame = frame.sort_values(["rank", "code"], na_position="last")
     frame = frame.join(wide.reindex(columns=ids), on="code")
@@ -371,8 +500,11 @@ def _provinces(database: Database, index: pd.DataFrame | None, region_code: str,
     from observatory import results
 
     scores = results.fragility_index("province", db=database, region=region_code, lang=lang)
-    frame = frame.merge(scores[["code", "index", "rank", "rank_lower", "rank_upper", "n_units", *DIMENSIONS]],
-                        on="code", how="left")
+    frame = frame.merge(
+        scores[["code", "index", "rank", "rank_lower", "rank_upper", "n_units", *DIMENSIONS]],
+        on="code",
+        how="left",
+    )
     return frame.sort_values("rank").reset_index(drop=True)
 
 
@@ -381,7 +513,11 @@ def _table_indicators(indicators: list[registry.Indicator], per_dimension: int =
     (measured and simulated connector figures stay in the XLSX and the API, not on paper)."""
     chosen: list[str] = []
     for dimension in DIMENSIONS:
-        own = [i.id for i in indicators if i.dimension == dimension and i.status in ("published", "derived", "modelled")]
+        own = [
+            i.id
+            for i in indicators
+            if i.dimension == dimension and i.status in ("published", "derived", "modelled")
+        ]
         chosen += own[:per_dimension]
     return chosen
 
@@ -393,22 +529,33 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _changes(database: Database, indicators: list[registry.Indicator], level: str, code: str, lang: str
-             ) -> pd.DataFrame:
+def _changes(
+    database: Database, indicators: list[registry.Indicator], level: str, code: str, lang: str
+) -> pd.DataFrame:
     """2014 → 2024 for the unit, for each indicator published both years, each sex and area (total first)."""
     columns = ["indicator_id", "label", "sex", "area", "unit", "value_2014", "value_2024", "change"]
     both_ids = [i.id for i in indicators if {2014, 2024} <= set(i.years)]
     if not both_ids:
         return pd.DataFrame(columns=columns)
-    both = query.indicator_values(both_ids, db=database, level=level, units=[code], year=[2014, 2024],
-                                  sex=None, area=None)
+    both = query.indicator_values(
+        both_ids, db=database, level=level, units=[code], year=[2014, 2024], sex=None, area=None
+    )
     rows = []
     for (indicator_id, sex, area), group in both.groupby(["indicator_id", "sex", "area"], sort=False):
         by_year = group.set_index("year")["value"]
         if 2014 in by_year and 2024 in by_year:
-            rows.append({"indicator_id": indicator_id, "label": _label(indicator_id, lang), "sex": sex, "area": area,
-                         "unit": group.iloc[0]["unit"], "value_2014": by_year[2014], "value_2024": by_year[2024],
-                         "change": by_year[2024] - by_year[2014]})
+            rows.append(
+                {
+                    "indicator_id": indicator_id,
+                    "label": _label(indicator_id, lang),
+                    "sex": sex,
+                    "area": area,
+                    "unit": group.iloc[0]["unit"],
+                    "value_2014": by_year[2014],
+                    "value_2024": by_year[2024],
+                    "change": by_year[2024] - by_year[2014],
+                }
+            )
     frame = _breakdown_order(pd.DataFrame(rows, columns=columns))
     frame = frame[(frame["sex"] == "all") | (frame["area"] == "total")]
     if level == "commune":
@@ -420,13 +567,30 @@ def _changes(database: Database, indicators: list[registry.Indicator], level: st
 
 def _models(database: Database, level: str, code: str, lang: str) -> pd.DataFrame:
     """Modelled estimates and forecasts for the unit and Morocco, every sex and area, with their intervals."""
-    models = query.indicator_values(None, db=database, level=None, units=[code, "MA"], status=list(MODEL_STATUSES),
-                                    sex=None, area=None)
+    models = query.indicator_values(
+        None, db=database, level=None, units=[code, "MA"], status=list(MODEL_STATUSES), sex=None, area=None
+    )
     models = models[models["level"].isin([level, "country"])]
     models = _breakdown_order(models).assign(_u=lambda f: (f["unit_code"] == "MA").astype(int))
     models = models.sort_values(["indicator_id", "_u", "year", "_s", "_a"])
-    models = models[["unit_code", "level", "indicator_id", "sex", "area", "year", "period", "value", "lower", "upper",
-                     "unit", "status", "source_id", "run_id"]].reset_index(drop=True)
+    models = models[
+        [
+            "unit_code",
+            "level",
+            "indicator_id",
+            "sex",
+            "area",
+            "year",
+            "period",
+            "value",
+            "lower",
+            "upper",
+            "unit",
+            "status",
+            "source_id",
+            "run_id",
+        ]
+    ].reset_index(drop=True)
     models.insert(3, "label", [_label(i, lang) for i in models["indicator_id"]])
     return models
 
@@ -434,12 +598,25 @@ def _models(database: Database, level: str, code: str, lang: str) -> pd.DataFram
 def _certainty(rank: int, lower: int, upper: int, n_units: int, text: dict[str, str]) -> str:
     """How firmly the rank is known, in words: from the width of its 90% interval relative to the field."""
     width = (upper - lower) / max(n_units, 1)
-    return text["certain_high"] if width <= 0.1 else text["certain_medium"] if width <= 0.25 else text["certain_low"]
+    return (
+        text["certain_high"]
+        if width <= 0.1
+        else text["certain_medium"]
+        if width <= 0.25
+        else text["certain_low"]
+    )
 
 
 def _brief(
-    database: Database, level: str, code: str, region_code: str, province_code: str | None,
-    index: pd.DataFrame | None, communes: pd.DataFrame, plan: str | None, lang: str,
+    database: Database,
+    level: str,
+    code: str,
+    region_code: str,
+    province_code: str | None,
+    index: pd.DataFrame | None,
+    communes: pd.DataFrame,
+    plan: str | None,
+    lang: str,
 ) -> Brief:
     text = words(lang)
     caveats = [text["caveat_modelled"], text["caveat_interval"]]
@@ -449,11 +626,14 @@ def _brief(
 
     if level == "commune":
         standing = results.explanation(code, db=database, lang=lang)
-        peers = pd.concat([
-            results.fragility_index("commune", db=database, lang=lang).query("code == @code"),
-            results.fragility_index("province", db=database, lang=lang).query("code == @province_code"),
-            results.fragility_index("region", db=database, lang=lang).query("code == @region_code"),
-        ], ignore_index=True)
+        peers = pd.concat(
+            [
+                results.fragility_index("commune", db=database, lang=lang).query("code == @code"),
+                results.fragility_index("province", db=database, lang=lang).query("code == @province_code"),
+                results.fragility_index("region", db=database, lang=lang).query("code == @region_code"),
+            ],
+            ignore_index=True,
+        )
     else:
         scores = results.fragility_index(level, db=database, lang=lang)
         standing = str(scores.loc[scores["code"] == code, "explanation"].iloc[0])
@@ -466,15 +646,23 @@ def _brief(
     act = communes.dropna(subset=["rank"]).head(ACT_FIRST[level])
     if len(act):
         reasons = results.measured_explanations(list(act["code"]), db=database, lang=lang)
-        act = pd.DataFrame({
-            "rank": act["rank"].astype(int).to_numpy(), "rank_lower": act["rank_lower"].astype(int).to_numpy(),
-            "rank_upper": act["rank_upper"].astype(int).to_numpy(), "code": act["code"].to_numpy(),
-            "name": act["name_ar" if lang == "ar" else "name_fr"].to_numpy(), "province": act["province"].to_numpy(),
-            "population": act["population_2024"].to_numpy(), "index": act["index"].to_numpy(),
-            "certainty": [_certainty(r, lo, hi, len(index), text) for r, lo, hi in
-                          zip(act["rank"], act["rank_lower"], act["rank_upper"])],
-            "reason": [_reason_only(reasons.get(c, "")) for c in act["code"]],
-        })
+        act = pd.DataFrame(
+            {
+                "rank": act["rank"].astype(int).to_numpy(),
+                "rank_lower": act["rank_lower"].astype(int).to_numpy(),
+                "rank_upper": act["rank_upper"].astype(int).to_numpy(),
+                "code": act["code"].to_numpy(),
+                "name": act["name_ar" if lang == "ar" else "name_fr"].to_numpy(),
+                "province": act["province"].to_numpy(),
+                "population": act["population_2024"].to_numpy(),
+                "index": act["index"].to_numpy(),
+                "certainty": [
+                    _certainty(r, lo, hi, len(index), text)
+                    for r, lo, hi in zip(act["rank"], act["rank_lower"], act["rank_upper"], strict=True)
+                ],
+                "reason": [_reason_only(reasons.get(c, "")) for c in act["code"]],
+            }
+        )
     if (index["uses_simulated"] == 1).any():
         caveats.insert(0, text["caveat_simulated"])
     plan_line = text["no_plan"] if plan is None else ""
@@ -483,31 +671,56 @@ def _brief(
 
 def _reason_only(sentence: str) -> str:
     """The 'because ...' part of an explanation (the rank and interval have their own columns)."""
-    for marker in (", principalement parce que ", ", mainly because ", "، أساسا لأن ", " ; ses points faibles : ",
-                   "; its weak points: ", "؛ نقاط ضعفها: "):
+    for marker in (
+        ", principalement parce que ",
+        ", mainly because ",
+        "، أساسا لأن ",
+        " ; ses points faibles : ",
+        "; its weak points: ",
+        "؛ نقاط ضعفها: ",
+    ):
         if marker in sentence:
             return sentence.split(marker, 1)[1].rstrip(".")
     return ""
 
 
 def _maps(
-    index: pd.DataFrame | None, values: pd.DataFrame, indicators: list[registry.Indicator], years: dict[str, int],
-    commune_codes: list[str], lang: str,
+    index: pd.DataFrame | None,
+    values: pd.DataFrame,
+    indicators: list[registry.Indicator],
+    years: dict[str, int],
+    commune_codes: list[str],
+    lang: str,
 ) -> list[MapLayer]:
-    """The index and each dimension (when the analytics layer provides them), else each dimension's indicators."""
+    """The index and each dimension (when the analytics layer provides them), else each dimension's
+    indicators."""
     text = words(lang)
     if index is not None:
         national = index.set_index("code")
         own = national[national.index.isin(commune_codes)]
-        layers = [MapLayer("index", f"{text['map_index']} (0–100)", own["index"], national["index"],
-                           registry.ANALYTICS_SOURCE, "derived")]
+        layers = [
+            MapLayer(
+                "index",
+                f"{text['map_index']} (0–100)",
+                own["index"],
+                national["index"],
+                registry.ANALYTICS_SOURCE,
+                "derived",
+            )
+        ]
         simulated_dims = {i.dimension for i in indicators if _status_of(values, i.id) == "simulated"}
         for dimension in DIMENSIONS:
             if dimension in own and own[dimension].notna().any():
-                layers.append(MapLayer(
-                    dimension, f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]} (0–100)",
-                    own[dimension], national[dimension], registry.ANALYTICS_SOURCE,
-                    "simulated" if dimension in simulated_dims else "derived"))
+                layers.append(
+                    MapLayer(
+                        dimension,
+                        f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]} (0–100)",
+                        own[dimension],
+                        national[dimension],
+                        registry.ANALYTICS_SOURCE,
+                        "simulated" if dimension in simulated_dims else "derived",
+                    )
+                )
         return layers
     latest = values[values["year"] == values["indicator_id"].map(years)]
     layers = []
@@ -515,14 +728,28 @@ def _maps(
         series = latest[latest["indicator_id"] == indicator.id].set_index("unit_code")["value"]
         label = indicator.label(lang)
         label = label if str(years[indicator.id]) in label else f"{label} ({years[indicator.id]})"
-        layers.append(MapLayer(indicator.id, f"{registry.DIMENSION_LABELS[indicator.dimension][lang]} — {label}",
-                               series, series, indicator.source, _status_of(values, indicator.id), indicator.unit,
-                               indicator.direction == "higher_is_worse"))
+        layers.append(
+            MapLayer(
+                indicator.id,
+                f"{registry.DIMENSION_LABELS[indicator.dimension][lang]} — {label}",
+                series,
+                series,
+                indicator.source,
+                _status_of(values, indicator.id),
+                indicator.unit,
+                indicator.direction == "higher_is_worse",
+            )
+        )
     return layers
 
 
 def _basemap(
-    database: Database, level: str, region_code: str, province_code: str | None, commune_codes: list[str], lang: str,
+    database: Database,
+    level: str,
+    region_code: str,
+    province_code: str | None,
+    commune_codes: list[str],
+    lang: str,
 ) -> Basemap:
     communes = query.web_geometry("commune", detail="low", db=database)
     communes = communes[communes["code"].isin(commune_codes)]
@@ -542,8 +769,12 @@ def _basemap(
     if lang == "ar":  # GeoNames names are Latin: the Arabic page names a town by its commune's Arabic name
         names = query.units("commune", db=database, codes=list(towns["commune_code"]), geometry=False)
         arabic = names.set_index("code")["name_ar"]
-        towns = towns.assign(name=[arabic.get(c, n) for c, n in zip(towns["commune_code"], towns["name"])])
-    return Basemap(communes, provinces, neighbours, towns[["name", "lon", "lat", "population"]].reset_index(drop=True))
+        towns = towns.assign(
+            name=[arabic.get(c, n) for c, n in zip(towns["commune_code"], towns["name"], strict=True)]
+        )
+    return Basemap(
+        communes, provinces, neighbours, towns[["name", "lon", "lat", "population"]].reset_index(drop=True)
+    )
 
 
 def _method(database: Database, code: str, text: dict[str, str], lang: str) -> dict[str, Any]:
@@ -575,17 +806,30 @@ def _files(database: Database, provenance: pd.DataFrame) -> pd.DataFrame:
             items = []
         for item in items:
             if isinstance(item, dict) and item.get("name") and item.get("sha256"):
-                entry = rows.setdefault(str(item["name"]), {
-                    "file": str(item["name"]), "sha256": str(item.get("sha256") or ""),
-                    "version": str(item.get("version") or ""), "jobs": set()})
+                entry = rows.setdefault(
+                    str(item["name"]),
+                    {
+                        "file": str(item["name"]),
+                        "sha256": str(item.get("sha256") or ""),
+                        "version": str(item.get("version") or ""),
+                        "jobs": set(),
+                    },
+                )
                 entry["jobs"].add(str(run.job))
-    frame = pd.DataFrame([{**r, "jobs": ", ".join(sorted(r["jobs"]))} for r in rows.values()],
-                         columns=["file", "sha256", "version", "jobs"])
+    frame = pd.DataFrame(
+        [{**r, "jobs": ", ".join(sorted(r["jobs"]))} for r in rows.values()],
+        columns=["file", "sha256", "version", "jobs"],
+    )
     return frame.sort_values("file").reset_index(drop=True)
 
 
 def _plan_content(
-    database: Database, plan_id: str, level: str, code: str, own_codes: list[str], province_names: dict[str, str],
+    database: Database,
+    plan_id: str,
+    level: str,
+    code: str,
+    own_codes: list[str],
+    province_names: dict[str, str],
     lang: str,
 ) -> PlanContent:
     """The stored plan said for people: what it covers in the area and who it leaves out."""
@@ -610,55 +854,121 @@ def _plan_content(
     others = audit[~audit["group_type"].isin(["region"])]
     covered_share = float(here["covered_share"].iloc[0]) if len(here) else None
     need = float(here["need"].iloc[0]) if len(here) else None
-    sites_table = pd.DataFrame({
-        "code": sites["code"].to_numpy(), "commune": [_name(r, lang) for _, r in sites.iterrows()],
-        "province": sites["province_code"].map(province_names).to_numpy(), "kind": sites["kind"].to_numpy(),
-        "need_served": sites["need_served"].to_numpy(), "lon": sites["lon"].to_numpy(), "lat": sites["lat"].to_numpy(),
-    })
+    sites_table = pd.DataFrame(
+        {
+            "code": sites["code"].to_numpy(),
+            "commune": [_name(r, lang) for _, r in sites.iterrows()],
+            "province": sites["province_code"].map(province_names).to_numpy(),
+            "kind": sites["kind"].to_numpy(),
+            "need_served": sites["need_served"].to_numpy(),
+            "lon": sites["lon"].to_numpy(),
+            "lat": sites["lat"].to_numpy(),
+        }
+    )
     if level == "commune":  # the plan's nearest site, said as a distance from the commune
         own = area.iloc[0] if len(area) else None
         sites_table = sites_table.iloc[:0]
-        nearest = "" if own is None else text["plan_nearest_yes" if own["covered"] else "plan_nearest_no"].format(
-            distance=f"{number(own['distance_km'], lang)} {registry.unit_label('km', lang)}")
+        nearest = (
+            ""
+            if own is None
+            else text["plan_nearest_yes" if own["covered"] else "plan_nearest_no"].format(
+                distance=f"{number(own['distance_km'], lang)} {registry.unit_label('km', lang)}"
+            )
+        )
     else:
         nearest = ""
     left = area[area["covered"] == 0].sort_values("need", ascending=False)
-    left_out = pd.DataFrame({
-        "code": left["code"].to_numpy(), "commune": [_name(r, lang) for _, r in left.iterrows()],
-        "province": left["province_code"].map(province_names).to_numpy(), "need": left["need"].to_numpy(),
-        "distance_km": left["distance_km"].to_numpy(),
-    }).head(15)
+    left_out = pd.DataFrame(
+        {
+            "code": left["code"].to_numpy(),
+            "commune": [_name(r, lang) for _, r in left.iterrows()],
+            "province": left["province_code"].map(province_names).to_numpy(),
+            "need": left["need"].to_numpy(),
+            "distance_km": left["distance_km"].to_numpy(),
+        }
+    ).head(15)
     provinces = results.plan_coverage_by_province(plan_id, db=database, region=region_code)
     provinces = provinces[provinces["code"].isin(set(area["province_code"]))]
-    coverage_rows = pd.concat([
-        pd.DataFrame({"scope": text["group_province"], "group": provinces["code"].map(province_names),
-                      "need": provinces["need"], "covered_share": provinces["covered_share"] * 100,
-                      "communes_left_out": provinces["communes_left_out"]}),
-        pd.DataFrame({"scope": text["morocco"] + " — " + others["group_type"].map(
-                          {"area": text["area"], "sex": text["sex"], "all": text["sex_all"]}).fillna(""),
-                      "group": [text.get(f"{'area' if t == 'area' else 'sex'}_{g}", g)
-                                for t, g in zip(others["group_type"], others["group"])],
-                      "need": others["need"], "covered_share": others["covered_share"] * 100,
-                      "communes_left_out": others["communes_left_out"]}),
-    ], ignore_index=True)
-    sentences = [text["plan_scope"].format(sites=integer(row["sites_new"], lang), radius=number(row["radius_km"], lang),
-                                           share=percent(row["covered_share"] * 100, lang, decimals=0))]
+    coverage_rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "scope": text["group_province"],
+                    "group": provinces["code"].map(province_names),
+                    "need": provinces["need"],
+                    "covered_share": provinces["covered_share"] * 100,
+                    "communes_left_out": provinces["communes_left_out"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "scope": text["morocco"]
+                    + " — "
+                    + others["group_type"]
+                    .map({"area": text["area"], "sex": text["sex"], "all": text["sex_all"]})
+                    .fillna(""),
+                    "group": [
+                        text.get(f"{'area' if t == 'area' else 'sex'}_{g}", g)
+                        for t, g in zip(others["group_type"], others["group"], strict=True)
+                    ],
+                    "need": others["need"],
+                    "covered_share": others["covered_share"] * 100,
+                    "communes_left_out": others["communes_left_out"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    sentences = [
+        text["plan_scope"].format(
+            sites=integer(row["sites_new"], lang),
+            radius=number(row["radius_km"], lang),
+            share=percent(row["covered_share"] * 100, lang, decimals=0),
+        )
+    ]
     if covered_share is not None:
-        sentences.append(text["plan_here"].format(share=percent(covered_share * 100, lang, decimals=0),
-                                                  need=integer(need, lang),
-                                                  left=integer(here["communes_left_out"].iloc[0], lang)))
-    sentences.append(text["plan_naive"].format(
-        baseline=text[f"baseline_{row['best_baseline']}"], gain=number(row["gain_over_best_points"], lang),
-        naive=percent(row["best_baseline_covered_share"] * 100, lang, decimals=1)))
+        sentences.append(
+            text["plan_here"].format(
+                share=percent(covered_share * 100, lang, decimals=0),
+                need=integer(need, lang),
+                left=integer(here["communes_left_out"].iloc[0], lang),
+            )
+        )
+    sentences.append(
+        text["plan_naive"].format(
+            baseline=text[f"baseline_{row['best_baseline']}"],
+            gain=number(row["gain_over_best_points"], lang),
+            naive=percent(row["best_baseline_covered_share"] * 100, lang, decimals=1),
+        )
+    )
     if nearest:
         sentences.append(nearest)
-    share = {k: percent(float(params[k]) * 100, lang, decimals=0) if params.get(k) is not None else text["none"]
-             for k in ("min_rural_share", "min_women_share")}
-    parameters = [(text["param_need"], _label(str(params.get("need", "")), lang)),
-                  (text["param_radius"], (f"{number(params.get('radius_km', row['radius_km']), lang)} "
-                                         f"{registry.unit_label('km', lang)}")),
-                  (text["param_sites"], integer(params.get("sites", row["sites_new"]), lang)),
-                  (text["param_rural"], share["min_rural_share"]), (text["param_women"], share["min_women_share"]),
-                  (text["param_budget"], text["none"] if params.get("budget") is None else integer(params["budget"], lang))]
-    return PlanContent(str(plan_id), str(row["name"]), str(row["status"]), sentences, parameters, sites_table,
-                       coverage_rows, left_out, area.set_index("code")["covered"])
+    share = {
+        k: percent(float(params[k]) * 100, lang, decimals=0) if params.get(k) is not None else text["none"]
+        for k in ("min_rural_share", "min_women_share")
+    }
+    parameters = [
+        (text["param_need"], _label(str(params.get("need", "")), lang)),
+        (
+            text["param_radius"],
+            (f"{number(params.get('radius_km', row['radius_km']), lang)} {registry.unit_label('km', lang)}"),
+        ),
+        (text["param_sites"], integer(params.get("sites", row["sites_new"]), lang)),
+        (text["param_rural"], share["min_rural_share"]),
+        (text["param_women"], share["min_women_share"]),
+        (
+            text["param_budget"],
+            text["none"] if params.get("budget") is None else integer(params["budget"], lang),
+        ),
+    ]
+    return PlanContent(
+        str(plan_id),
+        str(row["name"]),
+        str(row["status"]),
+        sentences,
+        parameters,
+        sites_table,
+        coverage_rows,
+        left_out,
+        area.set_index("code")["covered"],
+    )

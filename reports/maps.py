@@ -38,11 +38,16 @@ def _nice(length_km: float) -> float:
     return max(m * exponent for m in (1, 2, 5) if m * exponent <= length_km)
 
 
-def national_classes(values: pd.Series, national: pd.Series, *, k: int = 5) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """The class of each of `values` among the classes (quantiles) of `national`, and those classes' bounds."""
+def national_classes(
+    values: pd.Series, national: pd.Series, *, k: int = 5
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The class of each of `values` among the classes (quantiles) of `national`, and those classes'
+    bounds."""
     with warnings.catch_warnings():  # few distinct values: mapclassify says it uses fewer classes
         warnings.simplefilter("ignore", UserWarning)
-        classes = classify(pd.to_numeric(national, errors="coerce").to_numpy(dtype="float64"), scheme="quantiles", k=k)
+        classes = classify(
+            pd.to_numeric(national, errors="coerce").to_numpy(dtype="float64"), scheme="quantiles", k=k
+        )
     array = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     if not classes.k:
         return np.full(len(array), -1), []
@@ -68,7 +73,8 @@ def _figure(bounds: tuple[float, float, float, float], width_in: float, dpi: int
 
 
 def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: str, base: Any) -> None:
-    """Limits, neighbours in grey, province outlines, a scale bar (bottom left) and a north arrow (top right)."""
+    """Limits, neighbours in grey, province outlines, a scale bar (bottom left) and a north arrow (top
+    right)."""
     minx, miny, maxx, maxy = bounds
     pad_x, pad_y = (maxx - minx) * 0.05, (maxy - miny) * 0.05
     if len(base.neighbours):
@@ -84,12 +90,27 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
     ax.plot([x0, x0 + bar_deg], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt", zorder=5)
     ax.plot([x0, x0 + bar_deg / 2], [y0, y0], color="white", linewidth=1.2, solid_capstyle="butt", zorder=5)
     km = unit_label("km", lang)
-    ax.text(x0 + bar_deg / 2, y0 + pad_y * 0.6, f"{_plain(number(bar_km, lang, decimals=0))} {km}",
-            ha="center", va="bottom", fontsize=7, zorder=5)
+    ax.text(
+        x0 + bar_deg / 2,
+        y0 + pad_y * 0.6,
+        f"{_plain(number(bar_km, lang, decimals=0))} {km}",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        zorder=5,
+    )
     north = {"ar": "ش", "fr": "N", "en": "N"}[lang]
-    ax.annotate(north, xy=(0.96, 0.97), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center",
-                va="center", fontsize=9, fontweight="bold",
-                arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 8})
+    ax.annotate(
+        north,
+        xy=(0.96, 0.97),
+        xytext=(0.96, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 3, "headwidth": 9, "headlength": 8},
+    )
 
 
 def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
@@ -97,9 +118,16 @@ def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
         return
     ax.scatter(towns["lon"], towns["lat"], s=9, color="#08306b", edgecolor="white", linewidth=0.5, zorder=6)
     for town in towns.itertuples():
-        ax.annotate(str(town.name), (town.lon, town.lat), xytext=(3, 3), textcoords="offset points",
-                    fontsize=6.5, color="#08306b", zorder=7,
-                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
+        ax.annotate(
+            str(town.name),
+            (town.lon, town.lat),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=6.5,
+            color="#08306b",
+            zorder=7,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0},
+        )
 
 
 def _png(fig: Any, dpi: int) -> bytes:
@@ -150,19 +178,37 @@ def choropleth_png(
     _frame_and_orient(ax, bounds, lang, base)
     _towns(ax, base.towns, lang)
     suffix = "%" if unit == "percent" else ""
-    handles = [Patch(facecolor=shade, edgecolor="#999",
-                     label=f"{_plain(number(lo, lang))} – {_plain(number(hi, lang))}{suffix}")
-               for shade, (lo, hi) in zip(shades, intervals)]
+    handles = [
+        Patch(
+            facecolor=shade,
+            edgecolor="#999",
+            label=f"{_plain(number(lo, lang))} – {_plain(number(hi, lang))}{suffix}",
+        )
+        for shade, (lo, hi) in zip(shades, intervals, strict=True)
+    ]
     if (classes == -1).any():
         handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=missing_label))
-    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9,
-              title=legend_title, title_fontsize=7)
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        fontsize=7,
+        frameon=True,
+        framealpha=0.9,
+        title=legend_title,
+        title_fontsize=7,
+    )
     return _png(fig, dpi)
 
 
 def plan_png(
-    base: Any, covered: pd.Series, sites: pd.DataFrame, *, lang: str, labels: dict[str, str],
-    width_in: float = 6.6, dpi: int = 110,
+    base: Any,
+    covered: pd.Series,
+    sites: pd.DataFrame,
+    *,
+    lang: str,
+    labels: dict[str, str],
+    width_in: float = 6.6,
+    dpi: int = 110,
 ) -> bytes:
     """The plan on the area: covered communes in blue, the others in orange, the sites as black dots."""
     import matplotlib
@@ -181,8 +227,10 @@ def plan_png(
     if len(sites):
         ax.scatter(sites["lon"], sites["lat"], s=28, marker="^", color="black", edgecolor="white", zorder=8)
     _towns(ax, base.towns, lang)
-    handles = [Patch(facecolor="#6baed6", label=labels["covered"]),
-               Patch(facecolor="#fdae6b", label=labels["not_covered"]),
-               Line2D([], [], marker="^", linestyle="", color="black", label=labels["site"])]
+    handles = [
+        Patch(facecolor="#6baed6", label=labels["covered"]),
+        Patch(facecolor="#fdae6b", label=labels["not_covered"]),
+        Line2D([], [], marker="^", linestyle="", color="black", label=labels["site"]),
+    ]
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
     return _png(fig, dpi)

@@ -39,14 +39,19 @@ def resolve_format(output: Path | None, fmt: str | None) -> str:
     suffix = output.suffix.lower().lstrip(".")
     if suffix in FORMATS:
         if fmt is not None and fmt != suffix:
-            raise ReportOutputError(f"--format {fmt} contradicts the output name {output.name!r}; "
-                                    f"name it .{fmt} or drop --format")
+            raise ReportOutputError(
+                f"--format {fmt} contradicts the output name {output.name!r}; name it .{fmt} or drop --format"
+            )
         return suffix
     if fmt is None:
-        raise ReportOutputError(f"cannot tell the format from {output.name!r}; name it "
-                                f"{' or '.join('.' + f for f in FORMATS)}, or give --format")
-    raise ReportOutputError(f"the output name {output.name!r} does not end in .{fmt}; name it "
-                            f"{output.with_suffix('.' + fmt).name!r}")
+        raise ReportOutputError(
+            f"cannot tell the format from {output.name!r}; name it "
+            f"{' or '.join('.' + f for f in FORMATS)}, or give --format"
+        )
+    raise ReportOutputError(
+        f"the output name {output.name!r} does not end in .{fmt}; name it "
+        f"{output.with_suffix('.' + fmt).name!r}"
+    )
 
 
 def check_directory(directory: Path, *, mkdir: bool = False) -> None:
@@ -67,8 +72,10 @@ def check_directory(directory: Path, *, mkdir: bool = False) -> None:
 def check_target(output: Path, *, mkdir: bool = False) -> None:
     """Refuse, before rendering, an output that is a folder or that could not be written."""
     if output.is_dir():
-        raise ReportOutputError(f"{str(output)!r} is a folder; give a file name such as "
-                                f"{str(output / default_name('region', '08', 'fr', DEFAULT_FORMAT))!r}")
+        raise ReportOutputError(
+            f"{str(output)!r} is a folder; give a file name such as "
+            f"{str(output / default_name('region', '08', 'fr', DEFAULT_FORMAT))!r}"
+        )
     check_directory(output.parent if str(output.parent) else Path("."), mkdir=mkdir)
     if output.exists() and not os.access(output, os.W_OK):
         raise ReportOutputError(f"{str(output)!r} exists and is not writable")
@@ -86,7 +93,9 @@ def write_atomically(output: Path, data: bytes) -> Path:
     return output
 
 
-def report_bytes(*, level: str, code: str, lang: str, fmt: str, plan: str | None = None, db: Any = None) -> bytes:
+def report_bytes(
+    *, level: str, code: str, lang: str, fmt: str, plan: str | None = None, db: Any = None
+) -> bytes:
     """One report rendered in memory (what the API's report route sends)."""
     from .content import gather
     from .render import render
@@ -102,7 +111,14 @@ def reporter(db: Any) -> Callable[..., bytes]:
 
 
 def write_report(
-    *, level: str, code: str, lang: str, fmt: str, db: str | None, plan: str | None, output: Path,
+    *,
+    level: str,
+    code: str,
+    lang: str,
+    fmt: str,
+    db: str | None,
+    plan: str | None,
+    output: Path,
     mkdir: bool = False,
 ) -> Path:
     """Check the target, gather, render and write one report; returns the path written."""

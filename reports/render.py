@@ -32,7 +32,8 @@ def _missing(value: Any) -> bool:
 
 
 def format_value(value: Any, unit: str | None, lang: str = "fr") -> str:
-    """A figure for print in `lang`: counts whole, rates with one decimal and their unit in the page's words."""
+    """A figure for print in `lang`: counts whole, rates with one decimal and their unit in the page's
+    words."""
     if _missing(value):
         return "–"
     if unit == "percent":
@@ -79,9 +80,18 @@ def breakdown(content: ReportContent, sex: str, area: str) -> str:
 def _draw_layer(content: ReportContent, layer: MapLayer, *, shapes: Any = None) -> bytes:
     t = content.text
     scope = t["classes_national" if shapes is None else "classes_provinces"]
-    return choropleth_png(content.basemap, layer.values, layer.national, lang=content.lang, legend_title=scope,
-                          missing_label=t["missing"], shapes=shapes, higher_is_worse=layer.higher_is_worse,
-                          unit=layer.unit, highlight=content.highlight)
+    return choropleth_png(
+        content.basemap,
+        layer.values,
+        layer.national,
+        lang=content.lang,
+        legend_title=scope,
+        missing_label=t["missing"],
+        shapes=shapes,
+        higher_is_worse=layer.higher_is_worse,
+        unit=layer.unit,
+        highlight=content.highlight,
+    )
 
 
 def map_images(content: ReportContent) -> list[dict[str, Any]]:
@@ -92,9 +102,17 @@ def map_images(content: ReportContent) -> list[dict[str, Any]]:
     out = []
     for layer in layers:
         note = t["index_simulated"] if layer.key == "index" and content.simulated else ""
-        out.append({"title": layer.title, "png": _draw_layer(content, layer), "banner": layer.status == "simulated",
-                    "note": note,
-                    "caption": t["map_caption"].format(classes=t["classes_national"], source=_source_words(layer))})
+        out.append(
+            {
+                "title": layer.title,
+                "png": _draw_layer(content, layer),
+                "banner": layer.status == "simulated",
+                "note": note,
+                "caption": t["map_caption"].format(
+                    classes=t["classes_national"], source=_source_words(layer)
+                ),
+            }
+        )
     return out
 
 
@@ -112,24 +130,52 @@ def layout(content: ReportContent) -> dict[str, Any]:
     maps = map_images(content)
     province_map = None
     if content.province_layer is not None:
-        province_map = _png_uri(_draw_layer(content, content.province_layer, shapes=content.basemap.provinces))
+        province_map = _png_uri(
+            _draw_layer(content, content.province_layer, shapes=content.basemap.provinces)
+        )
     plan_image = None
     if content.plan is not None and content.level != "commune":
-        plan_image = plan_png(content.basemap, content.plan.coverage_map, content.plan.sites, lang=lang,
-                              labels={k: t[k] for k in ("covered", "not_covered", "site")})
+        plan_image = plan_png(
+            content.basemap,
+            content.plan.coverage_map,
+            content.plan.sites,
+            lang=lang,
+            labels={k: t[k] for k in ("covered", "not_covered", "site")},
+        )
     units = {i: registry.get(i).unit for i in content.commune_columns}
-    compare = [t["level_" + lvl] for lvl in (["province", "region"] if content.level == "commune" else
-                                             ["region"] if content.level == "province" else [])] + [t["morocco"]]
+    compare = [
+        t["level_" + lvl]
+        for lvl in (
+            ["province", "region"]
+            if content.level == "commune"
+            else ["region"]
+            if content.level == "province"
+            else []
+        )
+    ] + [t["morocco"]]
     return {
-        "c": content, "t": t, "lang": lang, "status": STATUS_TEXT[lang], "meaning": STATUS_MEANING[lang],
-        "maps": [{**m, "uri": _png_uri(m["png"])} for m in maps], "province_map": province_map,
-        "plan_map": plan_image and _png_uri(plan_image), "plan_png": plan_image, "units": units, "compare": compare,
-        "fmt": lambda v, u=None: format_value(v, u, lang), "pct": lambda v: percent(v, lang, decimals=0),
-        "int": lambda v: integer(v, lang), "num": lambda v: number(v, lang),
+        "c": content,
+        "t": t,
+        "lang": lang,
+        "status": STATUS_TEXT[lang],
+        "meaning": STATUS_MEANING[lang],
+        "maps": [{**m, "uri": _png_uri(m["png"])} for m in maps],
+        "province_map": province_map,
+        "plan_map": plan_image and _png_uri(plan_image),
+        "plan_png": plan_image,
+        "units": units,
+        "compare": compare,
+        "fmt": lambda v, u=None: format_value(v, u, lang),
+        "pct": lambda v: percent(v, lang, decimals=0),
+        "int": lambda v: integer(v, lang),
+        "num": lambda v: number(v, lang),
         "change": lambda v, u: format_change(v, u, lang, t["points"]),
-        "interval": lambda lo, hi, u: interval(lo, hi, u, lang), "rank_interval": lambda lo, hi: rank_interval(lo, hi, lang),
-        "breakdown": lambda s, a: breakdown(content, s, a), "licence": lambda x: licence_words(x, lang),
-        "kind": lambda k: t.get(f"kind_{k}", k), "ltr": lambda x: f"\u2066{x}\u2069",
+        "interval": lambda lo, hi, u: interval(lo, hi, u, lang),
+        "rank_interval": lambda lo, hi: rank_interval(lo, hi, lang),
+        "breakdown": lambda s, a: breakdown(content, s, a),
+        "licence": lambda x: licence_words(x, lang),
+        "kind": lambda k: t.get(f"kind_{k}", k),
+        "ltr": lambda x: f"\u2066{x}\u2069",
     }
 
 
@@ -140,7 +186,8 @@ def to_html(content: ReportContent, *, context: dict[str, Any] | None = None) ->
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     return env.get_template("report.html").render(
-        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), **(context or layout(content)))
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), **(context or layout(content))
+    )
 
 
 def to_pdf(content: ReportContent, *, html: str | None = None) -> bytes:
@@ -162,8 +209,8 @@ def _sheet_frame(content: ReportContent, name: str, frame: pd.DataFrame) -> pd.D
 
 
 def to_xlsx(content: ReportContent) -> bytes:
-    """One sheet per table; `columns` gives every commune column's label, unit and status; simulated columns go to
-    their own sheet under a banner; `metadata` gives unit, build, code version, sources and licences."""
+    """One sheet per table; `columns` gives every commune column's label, unit and status; simulated columns
+    go to their own sheet under a banner; `metadata` gives unit, build, code version, sources and licences."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -174,11 +221,18 @@ def to_xlsx(content: ReportContent) -> bytes:
     meta.title = "metadata"
     licences = "; ".join(dict.fromkeys(str(x) for x in content.sources.get("licence", []) if str(x)))
     rows = [
-        ("report", f"{t['title']} — {content.name}"), ("level", content.level), ("code", content.code),
-        ("name_fr", content.name_fr), ("name_ar", content.name_ar), ("language", content.lang),
-        ("generated", content.generated), ("build_id", content.build["build_id"]),
-        ("build_date", content.build["date"]), ("code_version", content.build["version"]),
-        ("sources", ", ".join(content.sources.get("source_id", []))), ("licence", licences),
+        ("report", f"{t['title']} — {content.name}"),
+        ("level", content.level),
+        ("code", content.code),
+        ("name_fr", content.name_fr),
+        ("name_ar", content.name_ar),
+        ("language", content.lang),
+        ("generated", content.generated),
+        ("build_id", content.build["build_id"]),
+        ("build_date", content.build["date"]),
+        ("code_version", content.build["version"]),
+        ("sources", ", ".join(content.sources.get("source_id", []))),
+        ("licence", licences),
         ("suppressed", "Suppressed small counts are empty cells."),
         ("sex, area", "all = both sexes, total = urban and rural together; every labelled row carries both."),
         ("simulated", t["simulated_banner"] if content.simulated else "none"),
@@ -205,9 +259,22 @@ def to_xlsx(content: ReportContent) -> bytes:
     for name, frame in content.tables().items():
         write(name, _sheet_frame(content, name, frame))
     statuses = content.column_status
-    write("columns", pd.DataFrame([{"column": c, "label": registry.get(c).label(content.lang), "unit": registry.get(c).unit,
-                                    "status": s, "status_words": STATUS_TEXT[content.lang].get(s, s),
-                                    "source": registry.get(c).source} for c, s in statuses.items()]))
+    write(
+        "columns",
+        pd.DataFrame(
+            [
+                {
+                    "column": c,
+                    "label": registry.get(c).label(content.lang),
+                    "unit": registry.get(c).unit,
+                    "status": s,
+                    "status_words": STATUS_TEXT[content.lang].get(s, s),
+                    "source": registry.get(c).source,
+                }
+                for c, s in statuses.items()
+            ]
+        ),
+    )
     simulated = [c for c, s in statuses.items() if s == "simulated"]
     if simulated:
         write("simulated", content.communes[["code", "name_fr", *simulated]], banner=t["simulated_banner"])

@@ -52,11 +52,11 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
         grid.style = "Light Grid Accent 1"
         if rtl:
             _table_rtl(grid)
-        for cell, text in zip(grid.rows[0].cells, header):
+        for cell, text in zip(grid.rows[0].cells, header, strict=True):
             cell.text = text
         for row in rows:
             cells = grid.add_row().cells
-            for cell, text in zip(cells, row):
+            for cell, text in zip(cells, row, strict=True):
                 cell.text = str(text)
         for row in grid.rows:
             for cell in row.cells:
@@ -73,20 +73,42 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
 
     b = content.brief
     heading(f"{content.name} — {t['title']}", 0)
-    para(f"{t['population']} : {context['int'](content.population)} · {t['households']} : "
-         f"{context['int'](content.households)}")
+    para(
+        f"{t['population']} : {context['int'](content.population)} · {t['households']} : "
+        f"{context['int'](content.households)}"
+    )
     heading(t["brief"], 1)
     heading(t["standing"], 2)
     para(b.standing)
     if len(b.peers):
-        table([t["name"], t["score"], t["rank"], t["interval"]],
-              [[r.name, context["num"](r.index), f"{context['int'](r.rank)} {t['rank_of'].format(n=int(r.n_units))}",
-                context["rank_interval"](r.rank_lower, r.rank_upper)] for r in b.peers.itertuples()])
+        table(
+            [t["name"], t["score"], t["rank"], t["interval"]],
+            [
+                [
+                    r.name,
+                    context["num"](r.index),
+                    f"{context['int'](r.rank)} {t['rank_of'].format(n=int(r.n_units))}",
+                    context["rank_interval"](r.rank_lower, r.rank_upper),
+                ]
+                for r in b.peers.itertuples()
+            ],
+        )
     if len(b.act_first):
         heading(t["act_first"], 2)
-        table([t["rank"], t["interval"], t["commune"], t["province"], t["certainty"], t["reason"]],
-              [[context["int"](r.rank), context["rank_interval"](r.rank_lower, r.rank_upper), r.name, r.province,
-                r.certainty, r.reason] for r in b.act_first.itertuples()])
+        table(
+            [t["rank"], t["interval"], t["commune"], t["province"], t["certainty"], t["reason"]],
+            [
+                [
+                    context["int"](r.rank),
+                    context["rank_interval"](r.rank_lower, r.rank_upper),
+                    r.name,
+                    r.province,
+                    r.certainty,
+                    r.reason,
+                ]
+                for r in b.act_first.itertuples()
+            ],
+        )
     heading(t["plan_brief"], 2)
     para(b.plan)
     heading(t["caveats"], 2)
@@ -94,24 +116,53 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
         para(caveat, style="List Bullet")
 
     heading(t["profile"] if content.level == "commune" else t["key_figures"], 1)
-    table([t["figure"], f"{t['sex']} · {t['area']}", t["year"], content.name, t["interval"], *context["compare"],
-           t["status"]],
-          [[r["label"], breakdown(r["sex"], r["area"]), r["year"], fmt(r["value"], r["unit"]),
-            context["interval"](r["lower"], r["upper"], r["unit"]),
-            *[fmt(r[f"compare_{i}"], r["unit"]) for i in range(len(context["compare"]))],
-            status.get(r["status"], r["status"])] for r in content.key_figures.to_dict("records")])
+    table(
+        [
+            t["figure"],
+            f"{t['sex']} · {t['area']}",
+            t["year"],
+            content.name,
+            t["interval"],
+            *context["compare"],
+            t["status"],
+        ],
+        [
+            [
+                r["label"],
+                breakdown(r["sex"], r["area"]),
+                r["year"],
+                fmt(r["value"], r["unit"]),
+                context["interval"](r["lower"], r["upper"], r["unit"]),
+                *[fmt(r[f"compare_{i}"], r["unit"]) for i in range(len(context["compare"]))],
+                status.get(r["status"], r["status"]),
+            ]
+            for r in content.key_figures.to_dict("records")
+        ],
+    )
 
     heading(t["method"], 1)
     for text in content.method["paragraphs"]:
         para(text)
-    table([t["dimension"], t["components"]], [[d["name"], "; ".join(d["components"])]
-                                               for d in content.method["dimensions"]])
+    table(
+        [t["dimension"], t["components"]],
+        [[d["name"], "; ".join(d["components"])] for d in content.method["dimensions"]],
+    )
 
     if content.level == "region" and "rank" in content.provinces:
         heading(t["provinces"], 1)
-        table([t["province"], t["population"], t["score"], t["rank"], t["interval"]],
-              [[r.name, context["int"](r.population_2024), context["num"](r.index), context["int"](r.rank),
-                context["rank_interval"](r.rank_lower, r.rank_upper)] for r in content.provinces.itertuples()])
+        table(
+            [t["province"], t["population"], t["score"], t["rank"], t["interval"]],
+            [
+                [
+                    r.name,
+                    context["int"](r.population_2024),
+                    context["num"](r.index),
+                    context["int"](r.rank),
+                    context["rank_interval"](r.rank_lower, r.rank_upper),
+                ]
+                for r in content.provinces.itertuples()
+            ],
+        )
 
     heading(t["maps"], 1)
     for m in context["maps"]:
@@ -122,23 +173,59 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
         heading(t["tables"], 1)
         para(t["tables_note"])
         columns = list(content.commune_columns)
-        table([t["rank"], t["interval"], t["commune"], t["province"], t["population"],
-               *content.commune_columns.values()],
-              [[context["int"](r["rank"]), context["rank_interval"](r["rank_lower"], r["rank_upper"]),
-                r["name_ar" if rtl else "name_fr"], r["province"], context["int"](r["population_2024"]),
-                *[fmt(r[c], context["units"][c]) for c in columns]] for r in content.communes.to_dict("records")])
+        table(
+            [
+                t["rank"],
+                t["interval"],
+                t["commune"],
+                t["province"],
+                t["population"],
+                *content.commune_columns.values(),
+            ],
+            [
+                [
+                    context["int"](r["rank"]),
+                    context["rank_interval"](r["rank_lower"], r["rank_upper"]),
+                    r["name_ar" if rtl else "name_fr"],
+                    r["province"],
+                    context["int"](r["population_2024"]),
+                    *[fmt(r[c], context["units"][c]) for c in columns],
+                ]
+                for r in content.communes.to_dict("records")
+            ],
+        )
 
     heading(t["changes"], 1)
-    table([t["figure"], f"{t['sex']} · {t['area']}", "2014", "2024", t["change"]],
-          [[r["label"], breakdown(r["sex"], r["area"]), fmt(r["value_2014"], r["unit"]),
-            fmt(r["value_2024"], r["unit"]), context["change"](r["change"], r["unit"])]
-           for r in content.changes.to_dict("records")])
+    table(
+        [t["figure"], f"{t['sex']} · {t['area']}", "2014", "2024", t["change"]],
+        [
+            [
+                r["label"],
+                breakdown(r["sex"], r["area"]),
+                fmt(r["value_2014"], r["unit"]),
+                fmt(r["value_2024"], r["unit"]),
+                context["change"](r["change"], r["unit"]),
+            ]
+            for r in content.changes.to_dict("records")
+        ],
+    )
     if content.level != "commune" and len(content.models):
         heading(t["models"], 1)
-        table([t["figure"], "", f"{t['sex']} · {t['area']}", t["year"], t["value"], t["interval"], t["status"]],
-              [[r["label"], t["morocco"] if r["unit_code"] == "MA" else content.name, breakdown(r["sex"], r["area"]),
-                r["period"], fmt(r["value"], r["unit"]), context["interval"](r["lower"], r["upper"], r["unit"]),
-                status.get(r["status"], r["status"])] for r in content.models.to_dict("records")])
+        table(
+            [t["figure"], "", f"{t['sex']} · {t['area']}", t["year"], t["value"], t["interval"], t["status"]],
+            [
+                [
+                    r["label"],
+                    t["morocco"] if r["unit_code"] == "MA" else content.name,
+                    breakdown(r["sex"], r["area"]),
+                    r["period"],
+                    fmt(r["value"], r["unit"]),
+                    context["interval"](r["lower"], r["upper"], r["unit"]),
+                    status.get(r["status"], r["status"]),
+                ]
+                for r in content.models.to_dict("records")
+            ],
+        )
 
     if content.plan is not None:
         p = content.plan
@@ -149,18 +236,36 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
             picture(context["plan_png"], t["plan_map"])
         if len(p.sites):
             heading(t["plan_sites"], 2)
-            table([t["commune"], t["province"], t["kind"], t["need_served"]],
-                  [[r.commune, r.province, context["kind"](r.kind), context["int"](r.need_served)]
-                   for r in p.sites.itertuples()])
+            table(
+                [t["commune"], t["province"], t["kind"], t["need_served"]],
+                [
+                    [r.commune, r.province, context["kind"](r.kind), context["int"](r.need_served)]
+                    for r in p.sites.itertuples()
+                ],
+            )
         heading(t["plan_coverage"], 2)
-        table(["", "", t["need"], t["covered_share"], t["left_out_count"]],
-              [[r.scope, r.group, context["int"](r.need), context["pct"](r.covered_share),
-                context["int"](r.communes_left_out)] for r in p.coverage.itertuples()])
+        table(
+            ["", "", t["need"], t["covered_share"], t["left_out_count"]],
+            [
+                [
+                    r.scope,
+                    r.group,
+                    context["int"](r.need),
+                    context["pct"](r.covered_share),
+                    context["int"](r.communes_left_out),
+                ]
+                for r in p.coverage.itertuples()
+            ],
+        )
         if len(p.left_out):
             heading(t["plan_left_out"], 2)
-            table([t["commune"], t["province"], t["need"], t["distance"]],
-                  [[r.commune, r.province, context["int"](r.need), fmt(r.distance_km, "km")]
-                   for r in p.left_out.itertuples()])
+            table(
+                [t["commune"], t["province"], t["need"], t["distance"]],
+                [
+                    [r.commune, r.province, context["int"](r.need), fmt(r.distance_km, "km")]
+                    for r in p.left_out.itertuples()
+                ],
+            )
         heading(t["plan_parameters"], 2)
         table(["", ""], [[k, v] for k, v in p.parameters] + [[t["plan_status"], f"{p.status} ({p.plan_id})"]])
 
@@ -169,15 +274,26 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
     heading(t["status_legend"], 2)
     table([t["status"], ""], [[status[k], v] for k, v in context["meaning"].items()])
     heading(t["sources"], 2)
-    table([t["source"], t["licence"]],
-          [[" · ".join(x for x in (r.source_id, r.title, r.url) if x), context["licence"](r.licence)]
-           for r in content.sources.itertuples()])
+    table(
+        [t["source"], t["licence"]],
+        [
+            [" · ".join(x for x in (r.source_id, r.title, r.url) if x), context["licence"](r.licence)]
+            for r in content.sources.itertuples()
+        ],
+    )
     heading(t["files"], 2)
-    table([t["file"], "SHA-256", t["jobs"]], [[r.file, r.sha256[:16], r.jobs] for r in content.files.itertuples()])
+    table(
+        [t["file"], "SHA-256", t["jobs"]],
+        [[r.file, r.sha256[:16], r.jobs] for r in content.files.itertuples()],
+    )
     heading(t["provenance"], 2)
-    table([t["figure"], t["status"], t["source"]],
-          [[r.label, ", ".join(status.get(x, x) for x in r.status.split(", ")), r.source_id]
-           for r in pd.DataFrame(content.provenance).itertuples()])
+    table(
+        [t["figure"], t["status"], t["source"]],
+        [
+            [r.label, ", ".join(status.get(x, x) for x in r.status.split(", ")), r.source_id]
+            for r in pd.DataFrame(content.provenance).itertuples()
+        ],
+    )
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

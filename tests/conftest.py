@@ -56,7 +56,9 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     if reuse:
         database = Database(reuse)
         if not database.exists():
-            pytest.fail(f"OBSERVATORY_TEST_DB={reuse!r} is not a built database: run `observatory build --db {reuse}`")
+            pytest.fail(
+                f"OBSERVATORY_TEST_DB={reuse!r} is not a built database: run `observatory build --db {reuse}`"
+            )
         return database
     return _build(str(tmp_path_factory.mktemp("gpkg") / "observatory.gpkg"))
 

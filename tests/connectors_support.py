@@ -16,8 +16,10 @@ USAGE_COLUMNS = ["commune_code", "service", "period", "channel", "transactions",
 
 def state(db: Database) -> dict[str, int]:
     """Row counts of the tables a load writes, to show that a failed load changed nothing."""
-    return {t: len(db.read(t, geometry=False)) for t in ("indicator_value", "etl_run", "quarantine", "indicator",
-                                                       "source", "usage_count")}
+    return {
+        t: len(db.read(t, geometry=False))
+        for t in ("indicator_value", "etl_run", "quarantine", "indicator", "source", "usage_count")
+    }
 
 
 def points_in(geometry: shapely.Geometry, n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,16 +42,22 @@ def ookla_frame(lon: np.ndarray, lat: np.ndarray, *, d_kbps, u_kbps, lat_ms, tes
     from observatory.etl.connectors.ookla import quadkeys_at, tile_polygons_wkt
 
     keys = quadkeys_at(lon, lat)
-    return pd.DataFrame({
-        "quadkey": pd.Series(keys, dtype=object), "tile": tile_polygons_wkt(keys),
-        "avg_d_kbps": np.asarray(d_kbps, dtype="int64"), "avg_u_kbps": np.asarray(u_kbps, dtype="int64"),
-        "avg_lat_ms": np.asarray(lat_ms, dtype="int64"), "tests": np.asarray(tests, dtype="int64"),
-        "devices": np.asarray(devices, dtype="int64"),
-    })
+    return pd.DataFrame(
+        {
+            "quadkey": pd.Series(keys, dtype=object),
+            "tile": tile_polygons_wkt(keys),
+            "avg_d_kbps": np.asarray(d_kbps, dtype="int64"),
+            "avg_u_kbps": np.asarray(u_kbps, dtype="int64"),
+            "avg_lat_ms": np.asarray(lat_ms, dtype="int64"),
+            "tests": np.asarray(tests, dtype="int64"),
+            "devices": np.asarray(devices, dtype="int64"),
+        }
+    )
 
 
-def usage_csv(path: Path, rows: list[list[object]], *, encoding: str = "utf-8", columns=USAGE_COLUMNS,
-              sep: str = ",") -> Path:
+def usage_csv(
+    path: Path, rows: list[list[object]], *, encoding: str = "utf-8", columns=USAGE_COLUMNS, sep: str = ","
+) -> Path:
     frame = pd.DataFrame(rows, columns=columns)
     path.write_bytes(frame.to_csv(index=False, sep=sep).encode(encoding))
     return path
@@ -77,11 +85,20 @@ def topojson(features: list[tuple[str, str, shapely.Geometry]], *, quantization:
             rings = [poly.exterior, *poly.interiors]
             polygons.append([[arc(np.asarray(r.coords)[:, :2])] for r in rings])
         kind = "Polygon" if len(polygons) == 1 else "MultiPolygon"
-        geometries.append({"type": kind, "arcs": polygons[0] if kind == "Polygon" else polygons,
-                           "properties": {"code": code, "name": name}})
-    return {"type": "Topology", "objects": {"communes": {"type": "GeometryCollection", "geometries": geometries}},
-            "arcs": arcs, "bbox": list(map(float, bounds)),
-            "transform": {"scale": scale, "translate": [float(bounds[0]), float(bounds[1])]}}
+        geometries.append(
+            {
+                "type": kind,
+                "arcs": polygons[0] if kind == "Polygon" else polygons,
+                "properties": {"code": code, "name": name},
+            }
+        )
+    return {
+        "type": "Topology",
+        "objects": {"communes": {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": arcs,
+        "bbox": list(map(float, bounds)),
+        "transform": {"scale": scale, "translate": [float(bounds[0]), float(bounds[1])]},
+    }
 
 
 def write_json(path: Path, document: dict) -> Path:

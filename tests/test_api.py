@@ -85,13 +85,17 @@ def test_all_communes_as_csv_in_one_request(client):
     rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
     assert len(rows) == 1499  # HCP publishes no illiteracy rate for 4 of the 1,503 communes
     tanger = next(r for r in rows if r["unit_code"] == TANGER)
-    assert float(tanger["value"]) == 14.5 and tanger["name_fr"] == "Tanger" and tanger["status"] == "published"
+    assert (
+        float(tanger["value"]) == 14.5 and tanger["name_fr"] == "Tanger" and tanger["status"] == "published"
+    )
     assert "CC BY 4.0" in response.headers["X-Licence"] and response.headers["X-Source"]
 
 
 def test_all_communes_as_geojson_in_one_request(client):
-    response = client.get("/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024",
-                          headers={"Accept": "application/geo+json"})
+    response = client.get(
+        "/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024",
+        headers={"Accept": "application/geo+json"},
+    )
     assert response.mimetype == "application/geo+json"
     body = response.get_json()
     assert len(body["features"]) == 1499
@@ -102,7 +106,9 @@ def test_all_communes_as_geojson_in_one_request(client):
 
 
 def test_region_level_value_and_2014_internet(client):
-    body = get_json(client, "/api/v1/indicators/illiteracy_rate_10_plus/values?level=region&year=2024&unit=01")
+    body = get_json(
+        client, "/api/v1/indicators/illiteracy_rate_10_plus/values?level=region&year=2024&unit=01"
+    )
     assert [r["unit_code"] for r in body["data"]] == ["01"]
     assert body["data"][0]["value"] == pytest.approx(22.8, abs=0.15)
     body = get_json(client, "/api/v1/values?indicator=equipment_internet&level=country&year=2014&area=rural")
@@ -110,8 +116,11 @@ def test_region_level_value_and_2014_internet(client):
 
 
 def test_values_by_sex_and_region_filter(client):
-    body = get_json(client, "/api/v1/values?indicator=illiteracy_rate_10_plus&region=01&year=2024&sex=female"
-                            "&fields=unit_code,sex,value")
+    body = get_json(
+        client,
+        "/api/v1/values?indicator=illiteracy_rate_10_plus&region=01&year=2024&sex=female"
+        "&fields=unit_code,sex,value",
+    )
     assert body["meta"]["total"] == 146
     assert {r["sex"] for r in body["data"]} == {"female"}
 
@@ -119,7 +128,9 @@ def test_values_by_sex_and_region_filter(client):
 def test_paging_covers_every_row_once(client):
     url = "/api/v1/indicators/population_legal/values?year=2024&page_size=500&fields=unit_code,value"
     first = get_json(client, url)
-    assert first["meta"]["pages"] == 4 and first["meta"]["total"] == 1503 and "page=2" in first["meta"]["next"]
+    assert (
+        first["meta"]["pages"] == 4 and first["meta"]["total"] == 1503 and "page=2" in first["meta"]["next"]
+    )
     codes = [r["unit_code"] for p in range(1, 5) for r in get_json(client, f"{url}&page={p}")["data"]]
     assert len(codes) == len(set(codes)) == 1503
     error = get_json(client, f"{url}&page=5", 404)
@@ -153,7 +164,8 @@ def test_csv_by_accept_header(client):
 
 # -- suppressed counts ------------------------------------------------------------------------------------
 def test_suppressed_counts_stay_suppressed(api_db, tmp_path):
-    """A count marked suppressed in the database comes back empty in JSON, CSV and GeoJSON, with no interval."""
+    """A count marked suppressed in the database comes back empty in JSON, CSV and GeoJSON, with no
+    interval."""
     if api_db.kind != "gpkg":
         pytest.fail("this test edits a copy of the GeoPackage")
     copy = tmp_path / "suppressed.gpkg"
@@ -164,13 +176,23 @@ def test_suppressed_counts_stay_suppressed(api_db, tmp_path):
     row = query.indicator_values("population_legal", db=db, units=[TANGER], year=2024)
     assert len(row) == 1 and row.value.iloc[0] == 1_275_428
     with db.writer() as w:
-        w.delete("indicator_value", {"indicator_id": "population_legal", "unit_code": TANGER, "year": 2024,
-                                     "sex": "all", "area": "total"})
+        w.delete(
+            "indicator_value",
+            {
+                "indicator_id": "population_legal",
+                "unit_code": TANGER,
+                "year": 2024,
+                "sex": "all",
+                "area": "total",
+            },
+        )
         w.append("indicator_value", row.assign(suppressed=1, lower=1_000_000.0, upper=1_500_000.0))
     client = create_api_app(db).test_client()
     url = f"/api/v1/indicators/population_legal/values?year=2024&unit={TANGER}"
     data = get_json(client, url)["data"][0]
-    assert data["suppressed"] == 1 and data["value"] is None and data["lower"] is None and data["upper"] is None
+    assert (
+        data["suppressed"] == 1 and data["value"] is None and data["lower"] is None and data["upper"] is None
+    )
     text = client.get(url + "&format=csv").get_data(as_text=True)
     assert "1275428" not in text and "1000000" not in text
     feature = get_json(client, url + "&format=geojson")["features"][0]
@@ -244,14 +266,17 @@ def test_database_stays_untouched_by_hostile_requests(client, api_db):
     assert len(query.units("commune", db=api_db, geometry=False)) == before == 1503
 
 
-# -- documentation --------------------------------------------------------------------------------------------
+# -- documentation
+# --------------------------------------------------------------------------------------------
 def test_openapi_document_is_valid(client):
     from openapi_spec_validator import validate
 
     document = get_json(client, "/api/v1/openapi.json")
     validate(document)
     assert document["servers"] == [{"url": "/api/v1"}]
-    assert {"/units/{level}", "/indicators/{indicator_id}/values", "/sources", "/builds"} <= set(document["paths"])
+    assert {"/units/{level}", "/indicators/{indicator_id}/values", "/sources", "/builds"} <= set(
+        document["paths"]
+    )
 
 
 def test_docs_page_is_offline_and_complete(client):
@@ -263,7 +288,10 @@ def test_docs_page_is_offline_and_complete(client):
 
 
 def test_importing_the_library_loads_no_web_framework():
-    code = "import sys, observatory, observatory.query; print(sorted(m for m in ('flask', 'dash') if m in sys.modules))"
+    code = (
+        "import sys, observatory, observatory.query; "
+        "print(sorted(m for m in ('flask', 'dash') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -273,8 +301,12 @@ def test_json_numbers_match_the_query_layer(client, api_db):
     expected = query.indicator_values("amenities_electricity", db=api_db, level="province", year=2024)
     body = get_json(client, "/api/v1/indicators/amenities_electricity/values?level=province&year=2024")
     got = pd.DataFrame(body["data"]).set_index("unit_code")["value"]
-    pd.testing.assert_series_equal(got.sort_index(), expected.set_index("unit_code")["value"].sort_index(),
-                                   check_names=False, check_dtype=False)
+    pd.testing.assert_series_equal(
+        got.sort_index(),
+        expected.set_index("unit_code")["value"].sort_index(),
+        check_names=False,
+        check_dtype=False,
+    )
     assert json.dumps(body, allow_nan=False)
 
 
@@ -287,11 +319,16 @@ def test_index_of_a_region_with_ranks_and_reasons(client, api_db):
     assert len(rows) == 146 and body["meta"]["total"] == 146
     ranks = [r["rank"] for r in rows]
     assert ranks == sorted(ranks) and all(1 <= r <= 1503 for r in ranks)
-    assert all(r["rank_lower"] <= r["rank"] <= r["rank_upper"] or r["rank_lower"] <= r["rank_median"] <= r["rank_upper"]
-               for r in rows)
+    assert all(
+        r["rank_lower"] <= r["rank"] <= r["rank_upper"]
+        or r["rank_lower"] <= r["rank_median"] <= r["rank_upper"]
+        for r in rows
+    )
     assert rows[0]["explanation"].startswith("Classée")
     expected = results.fragility_index("commune", db=api_db, region="01")
-    assert rows[0]["code"] == expected.code.iloc[0] and rows[0]["index"] == pytest.approx(expected["index"].iloc[0])
+    assert rows[0]["code"] == expected.code.iloc[0] and rows[0]["index"] == pytest.approx(
+        expected["index"].iloc[0]
+    )
     regions = get_json(client, "/api/v1/index?level=region&fields=code,rank")["data"]
     assert sorted(r["rank"] for r in regions) == list(range(1, 13))
 
@@ -310,7 +347,7 @@ def test_every_lens_of_the_library_is_served(client, api_db, lens):
     rows = get_json(client, f"/api/v1/index?level=region&lens={lens}&fields=code,rank")["data"]
     expected = results.fragility_index("region", db=api_db, lens=lens)
     assert len(rows) == 12
-    assert {r["code"]: r["rank"] for r in rows} == dict(zip(expected.code, expected["rank"]))
+    assert {r["code"]: r["rank"] for r in rows} == dict(zip(expected.code, expected["rank"], strict=True))
 
 
 def test_model_estimates_carry_their_intervals(client, api_db):
@@ -344,13 +381,26 @@ def test_create_a_plan_for_a_region(client):
     assert plan["params"]["region"] == "07"
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ("not json", 400), ([], 400), ({"sites": 3}, 400), ({"region": "07", "sites": 0}, 400),
-    ({"region": "07", "sites": 10**9}, 400), ({"region": "07", "x": 1}, 400), ({"region": "07'; DROP TABLE plan;--"}, 400),
-    ({"region": "07", "sites": {"a": 1}}, 400), ({"region": "99"}, 404),
-    ({"region": "07", "sites": 1, "min_rural_share": 1, "min_women_share": 1}, 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("not json", 400),
+        ([], 400),
+        ({"sites": 3}, 400),
+        ({"region": "07", "sites": 0}, 400),
+        ({"region": "07", "sites": 10**9}, 400),
+        ({"region": "07", "x": 1}, 400),
+        ({"region": "07'; DROP TABLE plan;--"}, 400),
+        ({"region": "07", "sites": {"a": 1}}, 400),
+        ({"region": "99"}, 404),
+        ({"region": "07", "sites": 1, "min_rural_share": 1, "min_women_share": 1}, 422),
+    ],
+)
 def test_hostile_plan_bodies_get_4xx(client, body, status):
-    response = client.post("/api/v1/plans", data=body) if isinstance(body, str) else client.post("/api/v1/plans", json=body)
+    response = (
+        client.post("/api/v1/plans", data=body)
+        if isinstance(body, str)
+        else client.post("/api/v1/plans", json=body)
+    )
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     assert set(response.get_json()["error"]) == {"code", "message", "details"}

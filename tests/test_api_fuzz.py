@@ -1,8 +1,8 @@
 """
 The OpenAPI document fuzzed with schemathesis, one test per operation and generation mode
 (valid and invalid requests), with every check: no request gets a 500, and every response matches
-the documented status codes, media types, headers and schemas. Hypothesis is derandomized, so every run sends the
-same requests. The app's callback endpoint is fuzzed too: whatever the body, never a 500.
+the documented status codes, media types, headers and schemas. Hypothesis is derandomized, so every run sends
+the same requests. The app's callback endpoint is fuzzed too: whatever the body, never a 500.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from observatory.api import create_api_app
 from observatory.api.app import DOCUMENTED_ROUTES, ROUTES
 
 OPERATIONS = [f"{r.method} {r.openapi_path}" for r in ROUTES]
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +54,18 @@ def test_operation_conforms_to_the_document(api_schema, label, mode):
 
     check()
     assert not any(s >= 500 for s in statuses)
-    print(f"{label} ({mode.value}): {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}")
+    print(
+        f"{label} ({mode.value}): {sum(statuses.values())} requests, statuses "
+        f"{dict(sorted(statuses.items()))}"
+    )
 
 
 # -- the app's callback endpoint -----------------------------------------------------------------------
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -75,6 +81,7 @@ def served(built_db):
 
 def _request_for(callback: dict, values: list) -> dict:
     """A body shaped as the renderer's for `callback`, with arbitrary values and maybe a broken part."""
+
     def dep(d, value):
         ident = json.loads(d["id"]) if d["id"].startswith("{") else d["id"]
         return {"id": ident, "property": d["property"], "value": value}
@@ -85,27 +92,40 @@ def _request_for(callback: dict, values: list) -> dict:
 
     output = callback["output"]
     outputs = [target(p) for p in output[2:-2].split("...")] if output.startswith("..") else target(output)
-    inputs = [dep(d, v) for d, v in zip(callback["inputs"], values)]
-    state = [dep(d, v) for d, v in zip(callback["state"], values[len(inputs):])]
-    return {"output": output, "outputs": outputs, "inputs": inputs, "state": state,
-            "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs[:1] if isinstance(i["id"], str)]}
+    # `values` holds more than any callback takes: each part uses the first it needs.
+    inputs = [dep(d, v) for d, v in zip(callback["inputs"], values, strict=False)]
+    state = [dep(d, v) for d, v in zip(callback["state"], values[len(inputs) :], strict=False)]
+    return {
+        "output": output,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs[:1] if isinstance(i["id"], str)],
+    }
 
 
 def test_dash_callbacks_never_answer_500(served):
     client, callbacks = served
     statuses: dict[int, int] = {}
 
-    @given(index=st.integers(0, len(callbacks) - 1), values=st.lists(JSON_VALUES, min_size=8, max_size=8),
-           drop=st.sampled_from([None, "output", "inputs", "state", "outputs", "changedPropIds"]),
-           noise=JSON_VALUES)
+    @given(
+        index=st.integers(0, len(callbacks) - 1),
+        values=st.lists(JSON_VALUES, min_size=8, max_size=8),
+        drop=st.sampled_from([None, "output", "inputs", "state", "outputs", "changedPropIds"]),
+        noise=JSON_VALUES,
+    )
     @settings(FUZZ, max_examples=300)
     def check(index, values, drop, noise):
         body = _request_for(callbacks[index], values)
         if drop is not None:
             body[drop] = noise
-        response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+        response = client.post(
+            "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+        )
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         assert response.status_code < 500, (body, response.get_data(as_text=True)[:300])
 
     check()
-    print(f"Dash callbacks fuzzed: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}")
+    print(
+        f"Dash callbacks fuzzed: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}"
+    )

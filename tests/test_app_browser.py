@@ -19,10 +19,21 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1400,1000")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
 SHAPES = "return document.querySelectorAll('#map .choroplethlocation').length"
-FILLS = "return Array.from(document.querySelectorAll('#map .choroplethlocation')).map(p => getComputedStyle(p).fill).join(';')"
+FILLS = (
+    "return Array.from(document.querySelectorAll('#map .choroplethlocation'))"
+    ".map(p => getComputedStyle(p).fill).join(';')"
+)
 
 
 def _browser_available() -> bool:
@@ -39,8 +50,7 @@ def server_url(built_db):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    wsgi = waitress.create_server(create_server(built_db), host="127.0.0.1", port=port,
-                                  threads=4)
+    wsgi = waitress.create_server(create_server(built_db), host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
@@ -55,7 +65,9 @@ def downloads(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def browser(downloads):
     if not _browser_available():
-        pytest.skip("Chromium and chromedriver are not installed") if not os.environ.get("CI") else pytest.fail("Chromium and chromedriver are required under CI")
+        pytest.skip("Chromium and chromedriver are not installed") if not os.environ.get(
+            "CI"
+        ) else pytest.fail("Chromium and chromedriver are required under CI")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -63,8 +75,9 @@ def browser(downloads):
     options.binary_location = CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     yield driver
@@ -159,10 +172,17 @@ def test_the_planner_returns_a_plan(browser, server_url, artifacts):
 
     browser.get(f"{server_url}/planner?lang=fr")
     wait_for(lambda: browser.find_element(By.ID, "plan-run")).click()
-    summary = wait_for(lambda: "Meilleure méthode simple" in browser.find_element(By.ID, "plan-summary").text
-                       and browser.find_element(By.ID, "plan-summary").text, timeout=120)
+    summary = wait_for(
+        lambda: (
+            "Meilleure méthode simple" in browser.find_element(By.ID, "plan-summary").text
+            and browser.find_element(By.ID, "plan-summary").text
+        ),
+        timeout=120,
+    )
     assert "à moins de 15 km" in summary and "Femmes" in summary and "pas une décision" in summary
-    markers = browser.execute_script("return document.querySelectorAll('#plan-map .scattergeo .point').length")
+    markers = browser.execute_script(
+        "return document.querySelectorAll('#plan-map .scattergeo .point').length"
+    )
     assert 1 <= markers <= 13  # 10 service points and 3 training centres; a commune may get several
     browser.save_screenshot(str(artifacts / "app-planner.png"))
     # An equity constraint the sites cannot meet is said plainly, with what to relax, in French.
@@ -170,8 +190,12 @@ def test_the_planner_returns_a_plan(browser, server_url, artifacts):
     browser.find_element(By.ID, "plan-run").click()
     error = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#plan-summary .error").text)
     assert "provinces demandent au moins" in error and "vous en avez demandé" in error
-    assert wait_for(lambda: browser.execute_script(
-        "return document.querySelectorAll('#plan-map .scattergeo .point').length") == 0)  # no stale plan
+    assert wait_for(
+        lambda: (
+            browser.execute_script("return document.querySelectorAll('#plan-map .scattergeo .point').length")
+            == 0
+        )
+    )  # no stale plan
 
 
 def test_a_download_works(browser, server_url, downloads):
@@ -183,8 +207,6 @@ def test_a_download_works(browser, server_url, downloads):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + 1503
     assert lines[0].startswith("code,name_fr,name_ar")
-
-
 
 
 PAGES = ("/", "/commune?code=08.201.01.05", "/index", "/planner", "/data")
@@ -200,14 +222,21 @@ def test_nothing_on_a_map_page_can_send_data_off_the_machine(browser, server_url
     browser.get(f"{server_url}/?lang={lang}&compare=side")
     wait_for(lambda: browser.execute_script(SHAPES) == 1503)
     ActionChains(browser).move_to_element(browser.find_element(By.ID, "map")).perform()
-    titles = wait_for(lambda: browser.execute_script(
-        "return Array.from(document.querySelectorAll('.modebar-btn')).map(b => b.getAttribute('data-title'))"))
-    assert titles and not [t for t in titles if any(w in t.lower() for w in ("share", "cloud", "studio", "edit"))]
+    titles = wait_for(
+        lambda: browser.execute_script(
+            "return Array.from(document.querySelectorAll('.modebar-btn'))"
+            ".map(b => b.getAttribute('data-title'))"
+        )
+    )
+    assert titles and not [
+        t for t in titles if any(w in t.lower() for w in ("share", "cloud", "studio", "edit"))
+    ]
     assert "Zoom in" not in titles  # translated
     outside = browser.execute_script(
         "return Array.from(document.querySelectorAll('[href], [src], [action], [data]'))"
         ".map(e => e.href || e.src || e.action || e.getAttribute('data'))"
-        ".filter(u => typeof u === 'string' && /^(https?:)?\\/\\//.test(u) && !u.startsWith(location.origin))")
+        ".filter(u => typeof u === 'string' && /^(https?:)?\\/\\//.test(u) && !u.startsWith(location.origin))"
+    )
     assert outside == []
     assert "plot.ly" not in browser.page_source and "chart-studio" not in browser.page_source.lower()
 
@@ -220,15 +249,19 @@ def test_the_hover_is_short_and_in_the_page_language(browser, server_url, artifa
     wait_for(lambda: browser.execute_script(SHAPES) == 125)
     shape = browser.find_elements(By.CSS_SELECTOR, "#map .choroplethlocation")[40]
     ActionChains(browser).move_to_element(shape).perform()
-    text = wait_for(lambda: browser.execute_script(
-        "const h = document.querySelector('#map .hoverlayer .hovertext'); return h && h.textContent"))
+    text = wait_for(
+        lambda: browser.execute_script(
+            "const h = document.querySelector('#map .hoverlayer .hovertext'); return h && h.textContent"
+        )
+    )
     import re
 
     assert re.search(r"\d,\d\u202f%", text), text  # French decimal comma, the unit after the value
     assert re.search(r"Rang \(Drâa-Tafilalet\) \d+ / 125", text), text
     assert "Source" not in text and "nan" not in text
     hover = browser.execute_script(
-        "return document.querySelector('#map .hoverlayer .hovertext').getBoundingClientRect().width")
+        "return document.querySelector('#map .hoverlayer .hovertext').getBoundingClientRect().width"
+    )
     assert hover < browser.find_element(By.ID, "map").size["width"] / 2
     browser.save_screenshot(str(artifacts / "app-hover-fr.png"))
 
@@ -267,13 +300,20 @@ def test_axe_finds_no_critical_or_serious_violation(browser, server_url, path, l
     assert spec and spec.submodule_search_locations, "the test extra axe-playwright-python is needed"
     axe = Path(spec.submodule_search_locations[0]) / "axe.min.js"
     browser.get(f"{server_url}{path}{'&' if '?' in path else '?'}lang={lang}")
-    wait_for(lambda: browser.execute_script("return document.querySelector('#main h1, #main .explorer, #main h2')"))
+    wait_for(
+        lambda: browser.execute_script("return document.querySelector('#main h1, #main .explorer, #main h2')")
+    )
     time.sleep(1.5)  # the page's callbacks settle
     browser.execute_script(axe.read_text(encoding="utf-8"))
     violations = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));")
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations), e => done(String(e)));"
+    )
     assert isinstance(violations, list), violations
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
-           if v["impact"] in ("critical", "serious")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("critical", "serious")
+    ]
     assert bad == []

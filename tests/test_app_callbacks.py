@@ -56,17 +56,33 @@ def as_text(obj) -> str:
 
 
 def controls(**changes) -> dict[str, str]:
-    args = {"lang": "fr", "level": "commune", "region": None, "province": None,
-            "indicator": "illiteracy_rate_10_plus|2024", "scheme": "quantiles", "k": "5", "palette": "Viridis",
-            "compare": "none", "indicator2": "amenities_electricity|2024", "lisa": []}
+    args = {
+        "lang": "fr",
+        "level": "commune",
+        "region": None,
+        "province": None,
+        "indicator": "illiteracy_rate_10_plus|2024",
+        "scheme": "quantiles",
+        "k": "5",
+        "palette": "Viridis",
+        "compare": "none",
+        "indicator2": "amenities_electricity|2024",
+        "lisa": [],
+    }
     args.update(changes)
     return state_from_controls(**args)
 
 
 # -- URL state -------------------------------------------------------------------------------------
 def test_state_round_trips_through_the_query_string():
-    state = {**DEFAULTS, "lang": "ar", "region": "08", "indicator": "illiteracy_rate_10_plus", "year": "2024",
-             "scheme": "natural_breaks"}
+    state = {
+        **DEFAULTS,
+        "lang": "ar",
+        "region": "08",
+        "indicator": "illiteracy_rate_10_plus",
+        "year": "2024",
+        "scheme": "natural_breaks",
+    }
     search = encode(state)
     assert search == "?lang=ar&indicator=illiteracy_rate_10_plus&year=2024&region=08&scheme=natural_breaks"
     assert parse(search) == state
@@ -75,7 +91,12 @@ def test_state_round_trips_through_the_query_string():
 def test_a_stale_or_hostile_url_falls_back_to_defaults():
     state = parse("?lang=xx&level=planet&scheme=drop+table&k=99&palette=Jet&unknown=1&region=08")
     assert (state["lang"], state["level"], state["scheme"], state["k"], state["palette"]) == (
-        "fr", "commune", "quantiles", "5", "Viridis")
+        "fr",
+        "commune",
+        "quantiles",
+        "5",
+        "Viridis",
+    )
     assert state["region"] == "08" and "unknown" not in state
 
 
@@ -102,7 +123,9 @@ def test_quantile_classes_ranks_and_bivariate_classes():
     assert classify(values[:10], scheme="equal_interval", k=3).bounds == (1.0, 4.0, 7.0, 10.0)
     assert rank([3, 1, np.nan, 3, 2]).tolist()[:2] == [1.0, 4.0]
     assert bivariate([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]).tolist() == [6, 6, 4, 4, 2, 2]
-    with pytest.raises(UnknownNameError, match="unknown classification scheme 'jenks'; valid: equal_interval"):
+    with pytest.raises(
+        UnknownNameError, match="unknown classification scheme 'jenks'; valid: equal_interval"
+    ):
         classify(values, scheme="jenks")
 
 
@@ -124,11 +147,15 @@ def test_national_commune_map_classes_cover_every_commune(data):
     assert (classes == -1).sum() == np.isnan(view["values"]).sum() == 4
 
 
-@pytest.mark.parametrize(("indicator", "lang", "written"), [
-    ("usage_digital_share", "fr", r"\d,\d\u202f%"), ("usage_transactions_per_1000", "fr", r"\d,\d pour 1 000 hab\."),
-    ("households_distance_to_paved_road_km", "ar", "\u2066" + r"\d+,\d" + "\u2069 كلم"),
-    ("illiteracy_rate_10_plus", "en", r"\d\.\d%"),
-])
+@pytest.mark.parametrize(
+    ("indicator", "lang", "written"),
+    [
+        ("usage_digital_share", "fr", r"\d,\d\u202f%"),
+        ("usage_transactions_per_1000", "fr", r"\d,\d pour 1 000 hab\."),
+        ("households_distance_to_paved_road_km", "ar", "\u2066" + r"\d+,\d" + "\u2069 كلم"),
+        ("illiteracy_rate_10_plus", "en", r"\d\.\d%"),
+    ],
+)
 def test_the_map_writes_the_unit_after_each_value(data, indicator, lang, written):
     """The hover writes each value as the language does, with the registry's unit (connector indicators too),
     and its rank as 'n / N'; the source is not in the hover (it goes to the legend)."""
@@ -171,17 +198,29 @@ def test_changing_the_indicator_sends_only_values(data):
 
 def test_level_and_drill_down_and_breadcrumb(data):
     assert navigate(data, ids.MAP, {"points": [{"location": "08"}]}, None, "region", None, "fr")[:3] == (
-        "province", "08", None)
-    level, region, province, *_ = navigate(data, ids.MAP, {"points": [{"location": "08.201"}]}, None, "province",
-                                           "08", "fr")
+        "province",
+        "08",
+        None,
+    )
+    level, region, province, *_ = navigate(
+        data, ids.MAP, {"points": [{"location": "08.201"}]}, None, "province", "08", "fr"
+    )
     assert (level, region, province) == ("commune", "08", "08.201")
     out = navigate(data, ids.MAP, {"points": [{"location": ERRACHIDIA}]}, None, "commune", "08", "ar")
     assert out[3:] == ("/commune", f"?lang=ar&code={ERRACHIDIA}")
     assert navigate(data, ids.SEARCH, None, ERRACHIDIA, "commune", None, "en")[3:] == (
-        "/commune", f"?lang=en&code={ERRACHIDIA}")
+        "/commune",
+        f"?lang=en&code={ERRACHIDIA}",
+    )
     assert navigate(data, ids.MAP, None, None, "commune", None, "fr") == (no_update,) * 5
     figure, *_ = update_maps(data, ids.LEVEL, controls(level="province", region=DRAA_TAFILALET))
-    assert list(figure.data[0].locations) == ["08.201", "08.401", "08.363", "08.577", "08.587"]  # Errachidia, Ouarzazate, Midelt, Tinghir, Zagora
+    assert list(figure.data[0].locations) == [
+        "08.201",
+        "08.401",
+        "08.363",
+        "08.577",
+        "08.587",
+    ]  # Errachidia, Ouarzazate, Midelt, Tinghir, Zagora
 
 
 def test_bivariate_and_side_by_side(data):
@@ -225,15 +264,20 @@ def graphs(component):
 def test_no_map_can_send_anything_off_the_machine(data, path, lang):
     """Plotly's share and Chart Studio buttons, its logo link and its cloud URL are off on every map, and
     its toolbar speaks the page's language."""
-    found = [g for part in shell(load_pages(), data, path, f"?lang={lang}&compare=side", default_lang="fr")
-             for g in graphs(part)]
+    found = [
+        g
+        for part in shell(load_pages(), data, path, f"?lang={lang}&compare=side", default_lang="fr")
+        for g in graphs(part)
+    ]
     assert found
     for graph in found:
         config = graph.config
         assert config["displaylogo"] is False and config["showLink"] is False
         assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
         assert not config["plotlyServerURL"]
-        assert {"sendChartToCloud", "sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+        assert {"sendChartToCloud", "sendDataToCloud", "editInChartStudio"} <= set(
+            config["modeBarButtonsToRemove"]
+        )
         assert "plot.ly" not in json.dumps(config) and "plotly.com" not in json.dumps(config)
         assert config["locale"] == lang
         if lang != "en":
@@ -324,23 +368,27 @@ def test_serve_command_is_wired_to_the_cli():
 
 def test_importing_the_app_reads_no_data(tmp_path):
     app = create_app(tmp_path / "missing.gpkg")
-    assert app.layout is not None  # the factory reads nothing: a missing database only shows when a page renders
-
-
+    assert (
+        app.layout is not None
+    )  # the factory reads nothing: a missing database only shows when a page renders
 
 
 def test_index_builder_recomputes_the_ranking_from_the_choices(data):
     from observatory.dashboards.pages.index_builder import custom_index, view
 
-    expert = custom_index(data, {"access": 0.35, "skills": 0.35, "usage": 0.1, "vulnerability": 0.2},
-                          "minmax", "arithmetic")
-    equal = custom_index(data, dict.fromkeys(("access", "skills", "usage", "vulnerability"), 0.5), "minmax",
-                         "arithmetic")
+    expert = custom_index(
+        data, {"access": 0.35, "skills": 0.35, "usage": 0.1, "vulnerability": 0.2}, "minmax", "arithmetic"
+    )
+    equal = custom_index(
+        data, dict.fromkeys(("access", "skills", "usage", "vulnerability"), 0.5), "minmax", "arithmetic"
+    )
     published = data.index_frame("commune", "fr").set_index("code")["rank"].reindex(equal.index)
     ranked = published.notna()  # communes with too few residents or mostly imputed inputs have no rank
     assert (equal["rank"][ranked] == published[ranked]).all()  # the page opens on the published ranks
     assert equal["rank"][~ranked].isna().all()
-    access = custom_index(data, {"access": 1.0, "skills": 0.0, "usage": 0.0, "vulnerability": 0.0}, "rank", "geometric")
+    access = custom_index(
+        data, {"access": 1.0, "skills": 0.0, "usage": 0.0, "vulnerability": 0.0}, "rank", "geometric"
+    )
     assert len(expert) == len(access) == 1503
     assert sorted(access["rank"].dropna().astype(int))[:3] == [1, 2, 3]
     assert (expert["rank"] != access["rank"]).any()  # the choices change the ranking

@@ -25,7 +25,8 @@ FILE = "2025-04-01_performance_fixed_tiles.parquet"
 @pytest.fixture(scope="module")
 def communes(built_db: Database) -> gpd.GeoDataFrame:
     return built_db.read("commune", columns=["code", "province_code", "region_code", "geometry"]).set_index(
-        "code", drop=False)
+        "code", drop=False
+    )
 
 
 def tiles(communes) -> pd.DataFrame:
@@ -34,15 +35,24 @@ def tiles(communes) -> pd.DataFrame:
     a_lon, a_lat = points_in(communes.geometry[ASSILAH], 1, seed=2)
     lon = np.r_[t_lon, a_lon, -12.5, -3.70]
     lat = np.r_[t_lat, a_lat, 33.0, 40.42]
-    return ookla_frame(lon, lat, d_kbps=[50000, 5000, 30000, 90000, 90000], u_kbps=[10000, 2000, 8000, 1, 1],
-                       lat_ms=[20, 60, 30, 5, 5], tests=[30, 10, 5, 7, 100], devices=[12, 4, 3, 2, 50])
+    return ookla_frame(
+        lon,
+        lat,
+        d_kbps=[50000, 5000, 30000, 90000, 90000],
+        u_kbps=[10000, 2000, 8000, 1, 1],
+        lat_ms=[20, 60, 30, 5, 5],
+        tests=[30, 10, 5, 7, 100],
+        devices=[12, 4, 3, 2, 50],
+    )
 
 
 # -- pure functions ---------------------------------------------------------------------------------
 
 
 def test_quadkeys_decode_to_the_tiles_bing_defines():
-    x, y, zoom, valid = ookla.quadkey_tiles(pd.Series(["0331123030032303", "3333333333333333", "0123", None, "03311230300323a3"]))
+    x, y, zoom, valid = ookla.quadkey_tiles(
+        pd.Series(["0331123030032303", "3333333333333333", "0123", None, "03311230300323a3"])
+    )
     assert valid.tolist() == [True, True, False, False, False]
     assert (x[0], y[0], zoom[0]) == (31381, 26269, 16)  # Casablanca
     assert (x[1], y[1]) == (65535, 65535)
@@ -58,8 +68,12 @@ def test_cell_shortcut_places_tiles_exactly_as_point_in_polygon(communes):
     x, y, zoom, _ = ookla.quadkey_tiles(keys)
     lon, lat = ookla.tile_centres(x, y, zoom)
     fast = ookla.locate_tiles(x, y, zoom, communes.geometry.values)
-    naive = gpd.sjoin(gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326),
-                      communes[["geometry"]].reset_index(drop=True), predicate="within", how="left")
+    naive = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326),
+        communes[["geometry"]].reset_index(drop=True),
+        predicate="within",
+        how="left",
+    )
     naive = naive[~naive.index.duplicated()]["index_right"].fillna(-1).astype(int).to_numpy()
     assert (fast == naive).all()
     assert 0.2 < (fast >= 0).mean() < 0.5  # Morocco fills about a third of its bounding box
@@ -69,8 +83,9 @@ def test_parse_quarter_and_inference_from_ookla_names(tmp_path):
     assert ookla.parse_quarter("2025-q2") == "2025Q2" and ookla.parse_quarter("2025-10-01") == "2025Q4"
     with pytest.raises(ValidationError, match=r"period '2025-13' is not a quarter: write it as YYYYQn"):
         ookla.parse_quarter("2025-13")
-    assert ookla.infer([tmp_path / "2025-07-01_performance_mobile_tiles.parquet"], kind=None, quarter=None) == (
-        "mobile", "2025Q3")
+    assert ookla.infer(
+        [tmp_path / "2025-07-01_performance_mobile_tiles.parquet"], kind=None, quarter=None
+    ) == ("mobile", "2025Q3")
     with pytest.raises(ValidationError, match="pass --type fixed or --type mobile"):
         ookla.infer([tmp_path / "tiles.parquet"], kind=None, quarter="2025Q1")
 
@@ -78,23 +93,31 @@ def test_parse_quarter_and_inference_from_ookla_names(tmp_path):
 # -- loading --------------------------------------------------------------------------------------
 
 
-def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_tests(writable_db, communes, tmp_path):
+def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_tests(
+    writable_db, communes, tmp_path
+):
     tiles(communes).to_parquet(tmp_path / FILE, index=False)
     r = ookla.load([tmp_path / FILE], db=writable_db)
     assert (r["type"], r["quarter"], r["tiles_read"], r["tiles_assigned"]) == ("fixed", "2025Q2", 5, 3)
     assert (r["tiles_skipped_outside_box"], r["tiles_dropped_outside"], r["tiles_quarantined"]) == (1, 1, 0)
     assert (r["tests_read"], r["tests_assigned"], r["tests_dropped"]) == (152, 45, 107)
     assert r["tests_read"] == r["tests_assigned"] + r["tests_dropped"] + r["tests_in_rejected_rows"]
-    v = writable_db.read("indicator_value", where={"period": "2025Q2"}).set_index(["indicator_id", "level", "unit_code"])
+    v = writable_db.read("indicator_value", where={"period": "2025Q2"}).set_index(
+        ["indicator_id", "level", "unit_code"]
+    )
     down = v.loc["ookla_fixed_download_mbps"]
     assert down.loc[("commune", TANGER), "value"] == pytest.approx((30 * 50 + 10 * 5) / 40)  # 38.75 Mbit/s
     assert down.loc[("commune", ASSILAH), "value"] == pytest.approx(30.0)
     assert down.loc[("province", "01.511"), "value"] == pytest.approx((30 * 50 + 10 * 5 + 5 * 30) / 45)
     assert down.loc[("country", "MA"), "value"] == pytest.approx(down.loc[("region", "01"), "value"])
     assert np.isnan(down.loc[("commune", GUEZNAIA), "value"])
-    assert v.loc[("ookla_fixed_latency_ms", "commune", TANGER), "value"] == pytest.approx((30 * 20 + 10 * 60) / 40)
+    assert v.loc[("ookla_fixed_latency_ms", "commune", TANGER), "value"] == pytest.approx(
+        (30 * 20 + 10 * 60) / 40
+    )
     assert v.loc[("ookla_fixed_tests_share_10mbps", "commune", TANGER), "value"] == pytest.approx(75.0)
-    assert v.loc[("ookla_fixed_tests_share_25mbps", "province", "01.511"), "value"] == pytest.approx(35 / 45 * 100)
+    assert v.loc[("ookla_fixed_tests_share_25mbps", "province", "01.511"), "value"] == pytest.approx(
+        35 / 45 * 100
+    )
     assert v.loc[("ookla_fixed_tests", "country", "MA"), "value"] == 45
     assert v.loc[("ookla_fixed_tiles", "commune", TANGER), "value"] == 2
     assert v.loc[("ookla_fixed_devices", "commune", TANGER), "value"] == 16
@@ -111,7 +134,9 @@ def test_parquet_aggregates_to_communes_and_up_with_test_weights_and_conserved_t
     assert (run.rows_read, run.rows_loaded, run.rows_quarantined) == (4, 3, 1)
     assert "tests 152 = 45 assigned + 107 dropped + 0 in rejected rows" in run.message
     q = writable_db.read("quarantine", where={"run_id": run.run_id})
-    assert q["reason"].tolist() == ["outside Morocco: the tile centre is in no commune (dropped, tests counted)"]
+    assert q["reason"].tolist() == [
+        "outside Morocco: the tile centre is in no commune (dropped, tests counted)"
+    ]
 
 
 def test_bad_tiles_are_quarantined_and_the_rest_load(writable_db, communes, tmp_path):
@@ -130,14 +155,22 @@ def test_bad_tiles_are_quarantined_and_the_rest_load(writable_db, communes, tmp_
     assert run.rows_read == run.rows_loaded + run.rows_quarantined == 9  # the tile in Spain was skipped
     q = writable_db.read("quarantine", where={"run_id": run.run_id})
     q = q.iloc[np.argsort(q["row"].astype(int).to_numpy(), kind="stable")]
-    assert list(zip(q["row"].astype(int), q["column"])) == [
-        (4, "quadkey"), (6, "tile"), (7, "quadkey"), (8, "tests"), (9, "avg_d_kbps"), (10, "quadkey")]
+    assert list(zip(q["row"].astype(int), q["column"], strict=True)) == [
+        (4, "quadkey"),
+        (6, "tile"),
+        (7, "quadkey"),
+        (8, "tests"),
+        (9, "avg_d_kbps"),
+        (10, "quadkey"),
+    ]
     reasons = q.set_index(q["row"].astype(int))["reason"]
     assert reasons[6] == "invalid WKT: expected a POLYGON in EPSG:4326"
     assert reasons[7] == "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)"
     assert reasons[8] == "negative value" and reasons[9] == "not a number"
     assert reasons[10] == f"duplicate tile: quadkey already in {FILE} row 1"
-    tests = writable_db.read("indicator_value", where={"indicator_id": "ookla_fixed_tests", "level": "country"})
+    tests = writable_db.read(
+        "indicator_value", where={"indicator_id": "ookla_fixed_tests", "level": "country"}
+    )
     assert tests["value"].tolist() == [45]
 
 
@@ -163,11 +196,15 @@ def write_shapefile(frame: pd.DataFrame, folder, *, prj: bool) -> str:
     return str(archive)
 
 
-def test_zipped_shapefile_gives_the_same_figures_and_one_without_prj_is_refused(writable_db, communes, tmp_path):
+def test_zipped_shapefile_gives_the_same_figures_and_one_without_prj_is_refused(
+    writable_db, communes, tmp_path
+):
     archive = write_shapefile(tiles(communes), tmp_path / "2025-04-01_performance_fixed_tiles", prj=True)
     r = ookla.load([archive], db=writable_db)
     assert (r["tiles_assigned"], r["tests_assigned"], r["tests_dropped"]) == (3, 45, 107)
-    down = writable_db.read("indicator_value", where={"indicator_id": "ookla_fixed_download_mbps", "unit_code": TANGER})
+    down = writable_db.read(
+        "indicator_value", where={"indicator_id": "ookla_fixed_download_mbps", "unit_code": TANGER}
+    )
     assert down["value"].tolist() == [pytest.approx(38.75)]
     before = state(writable_db)
     bare = write_shapefile(tiles(communes), tmp_path / "bare", prj=False)
@@ -181,7 +218,9 @@ def test_zipped_shapefile_gives_the_same_figures_and_one_without_prj_is_refused(
 def test_missing_column_and_truncated_file_fail_cleanly(writable_db, communes, tmp_path):
     before = state(writable_db)
     tiles(communes).drop(columns="tests").to_parquet(tmp_path / FILE, index=False)
-    with pytest.raises(ValidationError, match=rf"{FILE}: missing column\(s\) tests; Ookla tiles have columns quadkey, tile"):
+    with pytest.raises(
+        ValidationError, match=rf"{FILE}: missing column\(s\) tests; Ookla tiles have columns quadkey, tile"
+    ):
         ookla.load([tmp_path / FILE], db=writable_db)
     tiles(communes).to_parquet(tmp_path / "full.parquet", index=False)
     data = (tmp_path / "full.parquet").read_bytes()
@@ -193,12 +232,27 @@ def test_missing_column_and_truncated_file_fail_cleanly(writable_db, communes, t
 
 def test_cli_load_ookla(writable_db, communes, tmp_path):
     tiles(communes).to_parquet(tmp_path / "mobile.parquet", index=False)
-    out = CliRunner().invoke(main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--type", "mobile",
-                                    "--quarter", "2025Q1", "--db", str(writable_db.path)])
+    out = CliRunner().invoke(
+        main,
+        [
+            "load",
+            "ookla",
+            str(tmp_path / "mobile.parquet"),
+            "--type",
+            "mobile",
+            "--quarter",
+            "2025Q1",
+            "--db",
+            str(writable_db.path),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert out.output.splitlines() == [
-        "ookla mobile 2025Q1: 5 tiles read, 3 assigned to 2 communes, 2 outside Morocco dropped, 0 quarantined",
+        "ookla mobile 2025Q1: 5 tiles read, 3 assigned to 2 communes, 2 outside Morocco dropped, 0 "
+        "quarantined",
         "tests: 152 read = 45 assigned + 107 dropped + 0 in quarantined rows",
     ]
-    out = CliRunner().invoke(main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--db", str(writable_db.path)])
+    out = CliRunner().invoke(
+        main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--db", str(writable_db.path)]
+    )
     assert out.exit_code == 1 and out.output.startswith("error: cannot tell fixed from mobile tiles")

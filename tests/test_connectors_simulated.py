@@ -1,4 +1,5 @@
-"""The simulated usage layer: in the default build, flagged simulated everywhere, seeded, model as documented."""
+"""The simulated usage layer: in the default build, flagged simulated everywhere, seeded, model as
+documented."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ def test_counts_add_up_and_small_counts_are_suppressed(layer):
     country = values[(values["level"] == "country") & (values["indicator_id"] == "usage_transactions")]
     assert country["value"].sum() == raw["transactions"].sum()
     regions = values[(values["level"] == "region") & (values["indicator_id"] == "usage_transactions")]
-    assert regions.groupby("period")["value"].sum().tolist() == country.sort_values("period")["value"].tolist()
+    assert (
+        regions.groupby("period")["value"].sum().tolist() == country.sort_values("period")["value"].tolist()
+    )
     counts = values[(values["level"] == "commune") & (values["indicator_id"] == "usage_transactions")]
     assert ((counts["value"] < 10) == (counts["suppressed"] == 1)).all()
     assert (raw["unique_users"] <= raw["transactions"]).all()
@@ -72,11 +75,14 @@ def test_the_model_follows_its_covariates(layer):
 
 
 def test_load_usage_simulated_replaces_the_layer_without_doubling(built_db: Database, writable_db: Database):
-    out = CliRunner().invoke(main, ["load", "usage", "--simulated", "--seed", str(SEED), "--db", str(writable_db.path)])
+    out = CliRunner().invoke(
+        main, ["load", "usage", "--simulated", "--seed", str(SEED), "--db", str(writable_db.path)]
+    )
     assert out.exit_code == 0, out.output
     assert out.output.strip() == (
         f"simulated usage layer: {8 * 12 * UNITS:,} indicator values for 12 months, services civil_registry, "
-        "tax, social_protection (status simulated)")
+        "tax, social_protection (status simulated)"
+    )
     values = writable_db.read("indicator_value", where={"source_id": simulated.SOURCE_ID})
     assert len(values) == 8 * 12 * UNITS
     before = built_db.read("indicator_value", where={"source_id": simulated.SOURCE_ID}).drop(columns="run_id")

@@ -73,14 +73,18 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     # Published counts carry their cell-key noise; the rate is computed from the published count.
     tanger = count.loc[("commune", TANGER), "value"]
     assert near(tanger, 15000)
-    assert rate.loc[("commune", TANGER), "value"] == pytest.approx(tanger / POPULATION[TANGER] * 1000, rel=1e-6)
+    assert rate.loc[("commune", TANGER), "value"] == pytest.approx(
+        tanger / POPULATION[TANGER] * 1000, rel=1e-6
+    )
     assert rate.loc[("commune", TANGER), "status"] == "measured"
     assert rate.loc[("commune", TANGER), "year"] == 2026
     # Province 01.511: counts summed, divided by the province's population (sum of its communes).
     province_pop = mc.communes().query("province_code == '01.511'")["population_2024"].sum()
     province = count.loc[("province", "01.511"), "value"]
     assert near(province, 15400)
-    assert rate.loc[("province", "01.511"), "value"] == pytest.approx(province / province_pop * 1000, rel=1e-6)
+    assert rate.loc[("province", "01.511"), "value"] == pytest.approx(
+        province / province_pop * 1000, rel=1e-6
+    )
     share = values(writable_db, "usage_digital_share", "2026-01")
     assert share.loc[("commune", TANGER), "value"] == pytest.approx(80.0, abs=0.05)
     assert near(count.loc[("country", "MA"), "value"], 15407)
@@ -91,34 +95,53 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     assert count.loc[("commune", GUEZNAIA), ["value", "suppressed"]].tolist() == [0, 1]
     assert count.loc[("commune", TANGER), "suppressed"] == 0
     assert len(count.xs("commune")) == 1503
-    dictionary = writable_db.read("indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026})
-    assert dictionary[["year", "source_id", "unit"]].values.tolist() == [[2026, "usage-exports", "per 1,000 inhabitants"]]
+    dictionary = writable_db.read(
+        "indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026}
+    )
+    assert dictionary[["year", "source_id", "unit"]].values.tolist() == [
+        [2026, "usage-exports", "per 1,000 inhabitants"]
+    ]
     assert "law" not in dictionary["licence"].iloc[0] and "aggregates only" in dictionary["licence"].iloc[0]
     run = writable_db.read("etl_run").iloc[-1]
-    assert (run.job, run.rows_read, run.rows_loaded, run.rows_quarantined, run.status) == ("load usage", 4, 4, 0, "ok")
-    assert json.loads(run.inputs)[0]["name"] == "export.csv" and len(json.loads(run.inputs)[0]["sha256"]) == 64
+    assert (run.job, run.rows_read, run.rows_loaded, run.rows_quarantined, run.status) == (
+        "load usage",
+        4,
+        4,
+        0,
+        "ok",
+    )
+    assert (
+        json.loads(run.inputs)[0]["name"] == "export.csv" and len(json.loads(run.inputs)[0]["sha256"]) == 64
+    )
 
 
 def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, tmp_path):
     rows = good_rows() + [
-        ["99.999.99.99", "tax", "2026-01", "web", 50, 40],       # line 6: unknown code
+        ["99.999.99.99", "tax", "2026-01", "web", 50, 40],  # line 6: unknown code
         [TANGER, "civil_registry", "2026-01", "web", 12000, 8000],  # line 7: duplicate of line 2
-        [ASSILAH, "tax", "2026-01", "web", -5, 0],               # line 8: negative
-        [ASSILAH, "tax", "2026-01", "counter", "douze", 3],      # line 9: not a number
-        [ASSILAH, "tax", "2026/01", "web", 20, 10],              # line 10: period format
-        [ASSILAH, "tax", "2026-13", "mobile", 20, 10],           # line 11: month 13
-        [ASSILAH, "tax", "2026-01", "fax", 20, 10],              # line 12: channel
-        [ASSILAH, "tax", "2026-01", "assisted", 20, 30],         # line 13: users > transactions
+        [ASSILAH, "tax", "2026-01", "web", -5, 0],  # line 8: negative
+        [ASSILAH, "tax", "2026-01", "counter", "douze", 3],  # line 9: not a number
+        [ASSILAH, "tax", "2026/01", "web", 20, 10],  # line 10: period format
+        [ASSILAH, "tax", "2026-13", "mobile", 20, 10],  # line 11: month 13
+        [ASSILAH, "tax", "2026-01", "fax", 20, 10],  # line 12: channel
+        [ASSILAH, "tax", "2026-01", "assisted", 20, 30],  # line 13: users > transactions
         [ASSILAH, "civil_registry", "2026-01", "web", "99999999999999999999", 3],  # line 14: overflows int64
     ]
     path = usage_csv(tmp_path / "bad.csv", rows)
     result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (13, 4, 9)
     q = writable_db.read("quarantine", where={"run_id": result["run_id"]})
-    got = sorted(zip(q["row"].astype(int), q["column"], q["reason"]))
+    got = sorted(zip(q["row"].astype(int), q["column"], q["reason"], strict=True))
     assert [(r, c) for r, c, _ in got] == [
-        (6, "commune_code"), (7, "commune_code"), (8, "transactions"), (9, "transactions"), (10, "period"),
-        (11, "period"), (12, "channel"), (13, "unique_users"), (14, "transactions"),
+        (6, "commune_code"),
+        (7, "commune_code"),
+        (8, "transactions"),
+        (9, "transactions"),
+        (10, "period"),
+        (11, "period"),
+        (12, "channel"),
+        (13, "unique_users"),
+        (14, "transactions"),
     ]
     reasons = {(r, c): why for r, c, why in got}
     assert reasons[(6, "commune_code")].startswith("unknown commune code")
@@ -135,23 +158,41 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, t
 
 def test_missing_and_extra_columns(writable_db, tmp_path):
     before = state(writable_db)
-    wrong = usage_csv(tmp_path / "wrong.csv", [[TANGER, "tax", "2026-01", "web", 10, 5]],
-                      columns=["commune_code", "service", "period", "channel", "transaction", "unique_users"])
-    with pytest.raises(ValidationError, match=r"wrong\.csv: missing column\(s\) 'transactions' \(found 'transaction': rename it\)"):
+    wrong = usage_csv(
+        tmp_path / "wrong.csv",
+        [[TANGER, "tax", "2026-01", "web", 10, 5]],
+        columns=["commune_code", "service", "period", "channel", "transaction", "unique_users"],
+    )
+    with pytest.raises(
+        ValidationError,
+        match=r"wrong\.csv: missing column\(s\) 'transactions' \(found 'transaction': rename it\)",
+    ):
         usage.load([wrong], db=writable_db)
     assert state(writable_db) == before
-    extra = usage_csv(tmp_path / "extra.csv", [[TANGER, "tax", "2026-01", "web", 10, 5, "Tanger"]],
-                      columns=[*USAGE_COLUMNS, "commune_name"])
+    extra = usage_csv(
+        tmp_path / "extra.csv",
+        [[TANGER, "tax", "2026-01", "web", 10, 5, "Tanger"]],
+        columns=[*USAGE_COLUMNS, "commune_name"],
+    )
     result = usage.load([extra], db=writable_db)
     assert result["notes"] == ["extra.csv: extra column(s) ignored: commune_name"]
     assert result["rows_loaded"] == 1
 
 
 def test_latin_1_and_windows_1256_files_load(writable_db, tmp_path):
-    latin = usage_csv(tmp_path / "latin.csv", [[TANGER, "tax", "2026-02", "web", 10, 5, "Fès-Meknès"]],
-                      columns=[*USAGE_COLUMNS, "commune_name"], encoding="latin-1", sep=";")
-    arabic = usage_csv(tmp_path / "arabic.csv", [[ASSILAH, "tax", "2026-02", "web", 20, 5, "أصيلة"]],
-                       columns=[*USAGE_COLUMNS, "commune_name"], encoding="cp1256")
+    latin = usage_csv(
+        tmp_path / "latin.csv",
+        [[TANGER, "tax", "2026-02", "web", 10, 5, "Fès-Meknès"]],
+        columns=[*USAGE_COLUMNS, "commune_name"],
+        encoding="latin-1",
+        sep=";",
+    )
+    arabic = usage_csv(
+        tmp_path / "arabic.csv",
+        [[ASSILAH, "tax", "2026-02", "web", 20, 5, "أصيلة"]],
+        columns=[*USAGE_COLUMNS, "commune_name"],
+        encoding="cp1256",
+    )
     result = usage.load([latin, arabic], db=writable_db)
     assert result["rows_loaded"] == 2
     assert "latin.csv was decoded as latin-1, not UTF-8" in result["notes"]
@@ -180,7 +221,10 @@ def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(writable_
     sheet.merge_cells("A1:A2")
     sheet.append([TANGER, "tax", "2026-01", "web", 42, 30])
     book.save(tmp_path / "merged.xlsx")
-    with pytest.raises(ValidationError, match=r"merged\.xlsx: the header row 1 of sheet 'Sheet' has merged cells \(A1:A2, E1:F1\)"):
+    with pytest.raises(
+        ValidationError,
+        match=r"merged\.xlsx: the header row 1 of sheet 'Sheet' has merged cells \(A1:A2, E1:F1\)",
+    ):
         usage.load([tmp_path / "merged.xlsx"], db=writable_db)
 
 
@@ -193,10 +237,15 @@ def test_empty_file_truncated_parquet_and_personal_data_leave_the_database_as_it
     frame.to_parquet(tmp_path / "full.parquet")
     data = (tmp_path / "full.parquet").read_bytes()
     (tmp_path / "cut.parquet").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValidationError, match=r"cut\.parquet: not a readable Parquet file \(truncated or corrupt"):
+    with pytest.raises(
+        ValidationError, match=r"cut\.parquet: not a readable Parquet file \(truncated or corrupt"
+    ):
         usage.load([tmp_path / "cut.parquet"], db=writable_db)
-    pii = usage_csv(tmp_path / "pii.csv", [[TANGER, "tax", "2026-01", "web", 42, 30, "AB123456"]],
-                    columns=[*USAGE_COLUMNS, "CIN"])
+    pii = usage_csv(
+        tmp_path / "pii.csv",
+        [[TANGER, "tax", "2026-01", "web", 42, 30, "AB123456"]],
+        columns=[*USAGE_COLUMNS, "CIN"],
+    )
     with pytest.raises(PersonalDataError, match=r"pii\.csv: refused whole.*column 'CIN'.*law 09-08"):
         usage.load([pii], db=writable_db)
     assert state(writable_db) == before
@@ -230,78 +279,130 @@ def test_loading_the_same_file_twice_counts_it_once(writable_db, tmp_path):
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
     assert len(writable_db.read("usage_count")) == counts_first == 4
     # A later export of another service for the same month adds to it, recomputing the totals.
-    usage.load([usage_csv(tmp_path / "social.csv", [[TANGER, "social_protection", "2026-01", "web", 600, 500]])],
-               db=writable_db)
-    assert near(values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 15407 + 600)
+    usage.load(
+        [usage_csv(tmp_path / "social.csv", [[TANGER, "social_protection", "2026-01", "web", 600, 500]])],
+        db=writable_db,
+    )
+    assert near(
+        values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 15407 + 600
+    )
 
 
 def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_month(writable_db, tmp_path):
     simulated = values(writable_db, "usage_transactions", "2025-03")
     assert set(simulated["status"]) == {"simulated"}
-    result = usage.load([usage_csv(tmp_path / "march.csv", [[TANGER, "tax", "2025-03", "web", 100, 60]])],
-                        db=writable_db)
+    result = usage.load(
+        [usage_csv(tmp_path / "march.csv", [[TANGER, "tax", "2025-03", "web", 100, 60]])], db=writable_db
+    )
     assert result["changes"]["simulated_months_replaced"] == ["2025-03"]
     march = values(writable_db, "usage_transactions", "2025-03")
     assert set(march["status"]) == {"measured"} and near(march.loc[("country", "MA"), "value"], 100)
     assert set(march["source_id"]) == {"usage-exports"}
     april = values(writable_db, "usage_transactions", "2025-04")
-    assert set(april["status"]) == {"simulated"} and set(april["source_id"]) == {"observatory-simulated-usage"}
+    assert set(april["status"]) == {"simulated"} and set(april["source_id"]) == {
+        "observatory-simulated-usage"
+    }
     # The year's dictionary row stays the simulated layer's, and says which month is measured.
     row = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
-    assert row["source_id"] == "observatory-simulated-usage" and "SIMULATED demonstration layer" in row["note"]
-    assert row["note"].endswith("months by source: 2025-01..2025-02, 2025-04..2025-12 observatory-simulated-usage "
-                                "(simulated); 2025-03 usage-exports (measured)")
+    assert (
+        row["source_id"] == "observatory-simulated-usage" and "SIMULATED demonstration layer" in row["note"]
+    )
+    assert row["note"].endswith(
+        "months by source: 2025-01..2025-02, 2025-04..2025-12 observatory-simulated-usage "
+        "(simulated); 2025-03 usage-exports (measured)"
+    )
     # Reloading the demonstration layer keeps the measured month and its provenance.
     simulated_layer.load(db=writable_db, seed=20240901)
     assert set(values(writable_db, "usage_transactions", "2025-03")["status"]) == {"measured"}
     again = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
-    assert again["source_id"] == "observatory-simulated-usage" and "2025-03 usage-exports (measured)" in again["note"]
+    assert (
+        again["source_id"] == "observatory-simulated-usage"
+        and "2025-03 usage-exports (measured)" in again["note"]
+    )
 
 
 def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_path):
-    usage.load([usage_csv(tmp_path / "jan.csv", [[TANGER, "tax", "2026-01", "web", 500, 300],
-                                                 [ASSILAH, "tax", "2026-01", "web", 40, 30],
-                                                 [TANGER, "civil_registry", "2026-01", "web", 900, 700]])],
-               db=writable_db)
+    usage.load(
+        [
+            usage_csv(
+                tmp_path / "jan.csv",
+                [
+                    [TANGER, "tax", "2026-01", "web", 500, 300],
+                    [ASSILAH, "tax", "2026-01", "web", 40, 30],
+                    [TANGER, "civil_registry", "2026-01", "web", 900, 700],
+                ],
+            )
+        ],
+        db=writable_db,
+    )
     runner = CliRunner()
-    # A later export of tax for January without Assilah replaces tax-January whole: Assilah goes, and it is said.
-    later = usage_csv(tmp_path / "later.csv", [[TANGER, "tax", "2026-01", "web", 520, 310],
-                                               [GUEZNAIA, "tax", "2026-02", "web", 60, 50]])
+    # A later export of tax for January without Assilah replaces tax-January whole: Assilah goes, and it is
+    # said.
+    later = usage_csv(
+        tmp_path / "later.csv",
+        [[TANGER, "tax", "2026-01", "web", 520, 310], [GUEZNAIA, "tax", "2026-02", "web", 60, 50]],
+    )
     out = runner.invoke(main, ["load", "usage", str(later), "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
-    assert ("replace: service-months replaced 1 (tax 2026-01), added 1 (tax 2026-02); rows replaced 1, added 1, "
-            f"removed 1; communes removed 1 ({ASSILAH}), added 1 ({GUEZNAIA})") in out.output
+    assert (
+        "replace: service-months replaced 1 (tax 2026-01), added 1 (tax 2026-02); rows replaced 1, added 1, "
+        f"removed 1; communes removed 1 ({ASSILAH}), added 1 ({GUEZNAIA})"
+    ) in out.output
     held = writable_db.read("usage_count", where={"period": "2026-01"})
-    assert sorted(zip(held["commune_code"], held["service"])) == [(TANGER, "civil_registry"), (TANGER, "tax")]
+    assert sorted(zip(held["commune_code"], held["service"], strict=True)) == [
+        (TANGER, "civil_registry"),
+        (TANGER, "tax"),
+    ]
     # With --merge, only the rows the export holds are replaced; the others stay.
     back = usage_csv(tmp_path / "back.csv", [[ASSILAH, "tax", "2026-01", "web", 41, 30]])
     out = runner.invoke(main, ["load", "usage", str(back), "--merge", "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
-    assert ("merge: service-months replaced 1 (tax 2026-01), added 0; rows replaced 0, added 1, removed 0; "
-            f"communes removed 0, added 1 ({ASSILAH})") in out.output
+    assert (
+        "merge: service-months replaced 1 (tax 2026-01), added 0; rows replaced 0, added 1, removed 0; "
+        f"communes removed 0, added 1 ({ASSILAH})"
+    ) in out.output
     held = writable_db.read("usage_count", where={"period": "2026-01"})
-    assert sorted(zip(held["commune_code"], held["service"], held["transactions"])) == [
-        (TANGER, "civil_registry", 900), (TANGER, "tax", 520), (ASSILAH, "tax", 41)]
-    assert near(values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 41 + 900 + 520)
+    assert sorted(zip(held["commune_code"], held["service"], held["transactions"], strict=True)) == [
+        (TANGER, "civil_registry", 900),
+        (TANGER, "tax", 520),
+        (ASSILAH, "tax", 41),
+    ]
+    assert near(
+        values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 41 + 900 + 520
+    )
 
 
 def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tmp_path):
-    path = usage_csv(tmp_path / "export.csv", good_rows() + [["99.999.99.99", "tax", "2026-01", "web", 50, 40]])
+    path = usage_csv(
+        tmp_path / "export.csv", good_rows() + [["99.999.99.99", "tax", "2026-01", "web", 50, 40]]
+    )
     runner = CliRunner()
     out = runner.invoke(main, ["load", "usage", str(path), "--db", str(writable_db.path)])
     assert out.exit_code == 0, out.output
-    assert "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services civil_registry, tax" in out.output
-    pii = usage_csv(tmp_path / "pii.csv", [[TANGER, "tax", "2026-01", "web", 42, 30, "a@b.ma"]],
-                    columns=[*USAGE_COLUMNS, "email"])
+    assert (
+        "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services "
+        "civil_registry, tax" in out.output
+    )
+    pii = usage_csv(
+        tmp_path / "pii.csv",
+        [[TANGER, "tax", "2026-01", "web", 42, 30, "a@b.ma"]],
+        columns=[*USAGE_COLUMNS, "email"],
+    )
     out = runner.invoke(main, ["load", "usage", str(pii), "--db", str(writable_db.path)])
     assert out.exit_code == 1
-    assert out.output.startswith("error: ") and "law 09-08" in out.output and len(out.output.strip().splitlines()) == 1
+    assert (
+        out.output.startswith("error: ")
+        and "law 09-08" in out.output
+        and len(out.output.strip().splitlines()) == 1
+    )
 
 
 def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine(writable_db, tmp_path):
     before = state(writable_db)
-    path = usage_csv(tmp_path / "all_bad.csv", [["99.999.99.99", "tax", "2026-01", "web", 5, 1],
-                                                 [TANGER, "tax", "janvier", "web", 5, 1]])
+    path = usage_csv(
+        tmp_path / "all_bad.csv",
+        [["99.999.99.99", "tax", "2026-01", "web", 5, 1], [TANGER, "tax", "janvier", "web", 5, 1]],
+    )
     result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (2, 0, 2)
     after = state(writable_db)

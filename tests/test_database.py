@@ -24,8 +24,20 @@ def test_every_table_of_the_contract_is_there_with_its_columns(any_db):
         if table in ("quarantine",) or table not in any_db.tables():
             continue
         assert set(columns) <= set(any_db.columns(table)), table
-    assert {"commune", "province", "region", "country", "indicator_value", "indicator", "source", "etl_run",
-            "build", "reconciliation", "web_geometry", "aggregate_check"} <= set(any_db.tables())
+    assert {
+        "commune",
+        "province",
+        "region",
+        "country",
+        "indicator_value",
+        "indicator",
+        "source",
+        "etl_run",
+        "build",
+        "reconciliation",
+        "web_geometry",
+        "aggregate_check",
+    } <= set(any_db.tables())
 
 
 def test_unit_counts_match_hcp(any_db):
@@ -52,8 +64,11 @@ def test_tanger_and_the_national_population(any_db):
 
 @pytest.mark.parametrize(
     ("indicator", "year", "hcp"),
-    [("illiteracy_rate_10_plus", 2024, 24.8), ("illiteracy_rate_10_plus", 2014, 32.2),
-     ("equipment_internet", 2014, 19.3)],
+    [
+        ("illiteracy_rate_10_plus", 2024, 24.8),
+        ("illiteracy_rate_10_plus", 2014, 32.2),
+        ("equipment_internet", 2014, 19.3),
+    ],
     ids=["illiteracy-2024", "illiteracy-2014", "internet-2014"],
 )
 def test_weighted_national_aggregates_match_hcp(any_db, indicator, year, hcp):
@@ -62,11 +77,30 @@ def test_weighted_national_aggregates_match_hcp(any_db, indicator, year, hcp):
 
 def test_aggregates_by_sex_and_area_match_hcp(built_db):
     assert national(built_db, "illiteracy_rate_10_plus", 2024, sex="female") == pytest.approx(
-        float(built_db.read("aggregate_check", where={"level": "country", "indicator_id": "illiteracy_rate_10_plus",
-                                                      "year": 2024, "sex": "female", "area": "total"}).published.iloc[0]),
-        abs=0.3)
-    checks = built_db.read("aggregate_check", where={"level": "province", "indicator_id": "illiteracy_rate_10_plus",
-                                                     "year": 2024, "sex": "all", "area": "total"})
+        float(
+            built_db.read(
+                "aggregate_check",
+                where={
+                    "level": "country",
+                    "indicator_id": "illiteracy_rate_10_plus",
+                    "year": 2024,
+                    "sex": "female",
+                    "area": "total",
+                },
+            ).published.iloc[0]
+        ),
+        abs=0.3,
+    )
+    checks = built_db.read(
+        "aggregate_check",
+        where={
+            "level": "province",
+            "indicator_id": "illiteracy_rate_10_plus",
+            "year": 2024,
+            "sex": "all",
+            "area": "total",
+        },
+    )
     assert len(checks) == 75
     # Every province's weighted aggregate is within HCP's rounding of its published rate.
     assert checks.difference.abs().max() < 0.3
@@ -120,7 +154,10 @@ def test_web_geometry_is_small_and_keeps_shared_borders(built_db):
 
 def test_provenance_traces_every_value_to_a_source_and_a_run(any_db):
     sources = q.sources(db=any_db).set_index("source_id")
-    assert sources.loc["hcp-2024", "sha256"] == "7e9d3d402cc2fd0d9c4fc941c4f23c6a5e5ddcbefbba80b7540267f8e2728dca"
+    assert (
+        sources.loc["hcp-2024", "sha256"]
+        == "7e9d3d402cc2fd0d9c4fc941c4f23c6a5e5ddcbefbba80b7540267f8e2728dca"
+    )
     assert "CC BY 4.0" in sources.loc["hcp-2024", "licence"]
     runs = q.etl_runs(db=any_db)
     assert (runs.rows_read == runs.rows_loaded + runs.rows_quarantined).all()
@@ -128,8 +165,9 @@ def test_provenance_traces_every_value_to_a_source_and_a_run(any_db):
     census = runs.set_index("job").loc["census_indicators"]
     inputs = json.loads(census.inputs)
     assert any(i["name"].endswith("indicators/people.csv.gz") and len(i["sha256"]) == 64 for i in inputs)
-    values = any_db.read("indicator_value", columns=["source_id", "run_id"], where={"level": "commune",
-                                                                                    "year": 2024})
+    values = any_db.read(
+        "indicator_value", columns=["source_id", "run_id"], where={"level": "commune", "year": 2024}
+    )
     assert set(values.source_id) <= set(sources.index)
     assert set(values.run_id) <= set(runs.run_id)
     build = q.builds(db=any_db).iloc[-1]
@@ -138,13 +176,17 @@ def test_provenance_traces_every_value_to_a_source_and_a_run(any_db):
 
 def test_every_stored_indicator_is_in_the_field_dictionary(built_db):
     dictionary = q.catalogue(db=built_db)
-    known = set(zip(dictionary.indicator_id, dictionary.year))
+    known = set(zip(dictionary.indicator_id, dictionary.year, strict=True))
     stored = built_db.read("indicator_value", columns=["indicator_id", "year"], where={"level": "country"})
-    assert set(zip(stored.indicator_id, stored.year)) <= known
-    row = dictionary[(dictionary.indicator_id == "illiteracy_rate_10_plus") & (dictionary.year == 2024)].iloc[0]
+    assert set(zip(stored.indicator_id, stored.year, strict=True)) <= known
+    row = dictionary[(dictionary.indicator_id == "illiteracy_rate_10_plus") & (dictionary.year == 2024)].iloc[
+        0
+    ]
     assert row.denominator == "illiteracy_population_10_plus" and row.aggregation == "weighted_mean"
     assert row.label_fr == "Taux d'analphabétisme des 10 ans et plus"
-    internet = dictionary[(dictionary.indicator_id == "equipment_internet") & (dictionary.year == 2014)].iloc[0]
+    internet = dictionary[(dictionary.indicator_id == "equipment_internet") & (dictionary.year == 2014)].iloc[
+        0
+    ]
     assert internet.denominator == "households_count"
 
 
@@ -196,7 +238,9 @@ def test_filters_are_bound_and_column_names_checked(built_db):
     assert q.units("commune", db=built_db, codes=[hostile], geometry=False).empty
     with pytest.raises(UnknownNameError, match="unknown column of commune 'code; DROP TABLE commune'"):
         built_db.read("commune", where={"code; DROP TABLE commune": "x"})
-    with pytest.raises(UnknownNameError, match="unknown indicator 'illiteracy'; did you mean: .*illiteracy_rate_10_plus"):
+    with pytest.raises(
+        UnknownNameError, match="unknown indicator 'illiteracy'; did you mean: .*illiteracy_rate_10_plus"
+    ):
         q.indicator_values("illiteracy", db=built_db)
     with pytest.raises(UnknownNameError, match="unknown level 'village'"):
         q.units("village", db=built_db)

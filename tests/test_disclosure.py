@@ -29,7 +29,7 @@ def test_the_perturbation_table_is_a_distribution_with_mean_zero():
     assert (disclosure.NOISE * disclosure.PROBABILITIES).sum() == pytest.approx(0.0)
     keys = disclosure.record_keys(200_000, rng=np.random.default_rng(1))
     drawn = disclosure.noise(keys)
-    for value, p in zip(disclosure.NOISE, disclosure.PROBABILITIES):
+    for value, p in zip(disclosure.NOISE, disclosure.PROBABILITIES, strict=True):
         assert (drawn == value).mean() == pytest.approx(p, abs=0.005)
 
 
@@ -51,7 +51,9 @@ def export_rows(seed: int = 7) -> pd.DataFrame:
     demonstration model thinned to 5 % (a young service, so many small counts), plus Touarga's
     seven tax transactions of the issue's example."""
     communes = mc.communes()
-    raw = simulated.simulate_counts(communes.loc[communes["region_code"] == "04"].reset_index(drop=True), seed=seed)
+    raw = simulated.simulate_counts(
+        communes.loc[communes["region_code"] == "04"].reset_index(drop=True), seed=seed
+    )
     raw = raw.loc[raw["period"].isin(["2025-01", "2025-02"])].copy()
     rng = np.random.default_rng(seed)
     raw["transactions"] = rng.binomial(raw["transactions"].to_numpy(), 0.05)
@@ -65,10 +67,14 @@ def export_rows(seed: int = 7) -> pd.DataFrame:
 def true_cells(export: pd.DataFrame) -> pd.Series:
     """The true count of every cell (period, measure, level, unit), aggregated here from the export."""
     communes = mc.communes().set_index("code")
-    export = export.assign(digital=np.where(export["channel"].isin(["web", "mobile"]), export["transactions"], 0))
-    parts = {"transactions": export.groupby(["period", "commune_code"])["transactions"].sum(),
-             "digital": export.groupby(["period", "commune_code"])["digital"].sum(),
-             "users": export.groupby(["period", "commune_code"])["unique_users"].sum()}
+    export = export.assign(
+        digital=np.where(export["channel"].isin(["web", "mobile"]), export["transactions"], 0)
+    )
+    parts = {
+        "transactions": export.groupby(["period", "commune_code"])["transactions"].sum(),
+        "digital": export.groupby(["period", "commune_code"])["digital"].sum(),
+        "users": export.groupby(["period", "commune_code"])["unique_users"].sum(),
+    }
     for service, part in export.groupby("service"):
         parts[f"svc:{service}"] = part.groupby(["period", "commune_code"])["transactions"].sum()
     rows = []
@@ -76,30 +82,64 @@ def true_cells(export: pd.DataFrame) -> pd.Series:
     for measure, commune_sums in parts.items():
         commune_sums = commune_sums.reindex(full, fill_value=0).rename("value").reset_index()
         commune_sums = commune_sums.join(communes[["province_code", "region_code"]], on="commune_code")
-        for level, key in (("commune", "commune_code"), ("province", "province_code"), ("region", "region_code")):
+        for level, key in (
+            ("commune", "commune_code"),
+            ("province", "province_code"),
+            ("region", "region_code"),
+        ):
             summed = commune_sums.groupby(["period", key])["value"].sum()
-            rows.append(pd.DataFrame({"period": summed.index.get_level_values(0), "measure": measure,
-                                      "level": level, "unit": summed.index.get_level_values(1),
-                                      "value": summed.to_numpy()}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "period": summed.index.get_level_values(0),
+                        "measure": measure,
+                        "level": level,
+                        "unit": summed.index.get_level_values(1),
+                        "value": summed.to_numpy(),
+                    }
+                )
+            )
         country = commune_sums.groupby("period")["value"].sum()
-        rows.append(pd.DataFrame({"period": country.index, "measure": measure, "level": "country", "unit": "MA",
-                                  "value": country.to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "period": country.index,
+                    "measure": measure,
+                    "level": "country",
+                    "unit": "MA",
+                    "value": country.to_numpy(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True).set_index(["period", "measure", "level", "unit"])["value"]
 
 
 def published_cells(values: pd.DataFrame, population: pd.Series) -> pd.Series:
     """Counts as an outsider reads them from served figures: a count, or a rate × population / 1000."""
-    measure = values["indicator_id"].map(lambda i: {
-        "usage_transactions": "transactions", "usage_digital_transactions_per_1000": "digital",
-        "usage_users_per_1000": "users"}.get(i, f"svc:{i[len('usage_'):-len('_transactions_per_1000')]}"
-                                             if i.endswith("_transactions_per_1000") and i != "usage_transactions_per_1000"
-                                             else None))
+    measure = values["indicator_id"].map(
+        lambda i: {
+            "usage_transactions": "transactions",
+            "usage_digital_transactions_per_1000": "digital",
+            "usage_users_per_1000": "users",
+        }.get(
+            i,
+            f"svc:{i[len('usage_') : -len('_transactions_per_1000')]}"
+            if i.endswith("_transactions_per_1000") and i != "usage_transactions_per_1000"
+            else None,
+        )
+    )
     values = values.assign(measure=measure).dropna(subset=["measure"])
     pop = population.reindex(pd.MultiIndex.from_frame(values[["level", "unit_code"]])).to_numpy()
-    count = np.where(values["indicator_id"] == "usage_transactions", values["value"], values["value"] * pop / 1000)
-    out = pd.Series(np.round(count), index=pd.MultiIndex.from_arrays(
-        [values["period"], values["measure"], values["level"], values["unit_code"]],
-        names=["period", "measure", "level", "unit"]))
+    count = np.where(
+        values["indicator_id"] == "usage_transactions", values["value"], values["value"] * pop / 1000
+    )
+    out = pd.Series(
+        np.round(count),
+        index=pd.MultiIndex.from_arrays(
+            [values["period"], values["measure"], values["level"], values["unit_code"]],
+            names=["period", "measure", "level", "unit"],
+        ),
+    )
     return out[~out.index.duplicated()]
 
 
@@ -107,22 +147,53 @@ def relations(cells: pd.Index) -> pd.DataFrame:
     """Every published equation between cells, as (relation, cell, sign) with Σ sign × cell = 0: a
     parent minus its children, for each measure; a unit's transactions minus its services'."""
     communes = mc.communes()
-    parent = {**dict(zip(communes["code"], communes["province_code"])),
-              **dict(zip(communes["province_code"], communes["region_code"])),
-              **dict.fromkeys(communes["region_code"], "MA")}
+    parent = {
+        **dict(zip(communes["code"], communes["province_code"], strict=True)),
+        **dict(zip(communes["province_code"], communes["region_code"], strict=True)),
+        **dict.fromkeys(communes["region_code"], "MA"),
+    }
     up = {"commune": "province", "province": "region", "region": "country"}
     frame = cells.to_frame(index=False)
     frame["cell"] = np.arange(len(frame))
     rows = []
     child = frame.loc[frame["level"] != "country"]
-    rel = child["period"] + "|" + child["measure"] + "|" + child["level"].map(up) + "|" + child["unit"].map(parent)
+    rel = (
+        child["period"]
+        + "|"
+        + child["measure"]
+        + "|"
+        + child["level"].map(up)
+        + "|"
+        + child["unit"].map(parent)
+    )
     rows.append(pd.DataFrame({"relation": "h|" + rel, "cell": child["cell"], "sign": 1}))
     par = frame.loc[frame["level"] != "commune"]
-    rows.append(pd.DataFrame({"relation": "h|" + par["period"] + "|" + par["measure"] + "|" + par["level"] + "|"
-                              + par["unit"], "cell": par["cell"], "sign": -1}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "relation": "h|"
+                + par["period"]
+                + "|"
+                + par["measure"]
+                + "|"
+                + par["level"]
+                + "|"
+                + par["unit"],
+                "cell": par["cell"],
+                "sign": -1,
+            }
+        )
+    )
     svc = frame.loc[frame["measure"].str.startswith("svc:") | (frame["measure"] == "transactions")]
-    rows.append(pd.DataFrame({"relation": "s|" + svc["period"] + "|" + svc["level"] + "|" + svc["unit"],
-                              "cell": svc["cell"], "sign": np.where(svc["measure"] == "transactions", -1, 1)}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "relation": "s|" + svc["period"] + "|" + svc["level"] + "|" + svc["unit"],
+                "cell": svc["cell"],
+                "sign": np.where(svc["measure"] == "transactions", -1, 1),
+            }
+        )
+    )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -135,8 +206,7 @@ def attack(published: pd.Series, hidden: pd.Index, *, noise: int) -> tuple[np.nd
     """
     cells = published.index.append(hidden)
     p = published.to_numpy(dtype="float64")
-    lo = np.concatenate([np.maximum(p - noise, disclosure.THRESHOLD) if noise else p,
-                         np.zeros(len(hidden))])
+    lo = np.concatenate([np.maximum(p - noise, disclosure.THRESHOLD) if noise else p, np.zeros(len(hidden))])
     hi = np.concatenate([p + noise, np.full(len(hidden), disclosure.THRESHOLD - 1.0)])
     rel = relations(cells)
     rel = rel.loc[rel.groupby("relation")["cell"].transform("size") > 1]
@@ -165,20 +235,32 @@ def recovered(truth: pd.Series, published: pd.Series, *, noise: int) -> dict[str
     lo, hi, cells = attack(published, hidden, noise=noise)
     at = cells.get_indexer(hidden)
     true = truth.reindex(hidden).to_numpy()
-    assert ((lo[at] <= true) & (true <= hi[at])).all(), "the attacker's premises must hold (bounds contain the truth)"
+    assert ((lo[at] <= true) & (true <= hi[at])).all(), (
+        "the attacker's premises must hold (bounds contain the truth)"
+    )
     pinned = lo[at] == hi[at]
     unit = hidden.get_level_values("unit")
     here = unit.str.startswith("04") | (unit == "MA")
-    return {"hidden": len(hidden), "pinned": int(pinned.sum()), "recovered": int((pinned & (lo[at] == true)).sum()),
-            "hidden_in_region": int(here.sum()), "recovered_in_region": int((pinned & (lo[at] == true) & here).sum())}
+    return {
+        "hidden": len(hidden),
+        "pinned": int(pinned.sum()),
+        "recovered": int((pinned & (lo[at] == true)).sum()),
+        "hidden_in_region": int(here.sum()),
+        "recovered_in_region": int((pinned & (lo[at] == true) & here).sum()),
+    }
 
 
 def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_path):
     export = export_rows()
     usage.load([usage_csv(tmp_path / "export.csv", export.values.tolist())], db=writable_db)
     truth = true_cells(export)
-    population = pd.concat([query.units(level, db=writable_db, geometry=False).assign(level=level)
-                            for level in LEVELS]).set_index(["level", "code"])["population_2024"].astype(float)
+    population = (
+        pd.concat(
+            [query.units(level, db=writable_db, geometry=False).assign(level=level) for level in LEVELS]
+        )
+        .set_index(["level", "code"])["population_2024"]
+        .astype(float)
+    )
     ids = [i for i in query.catalogue(db=writable_db)["indicator_id"].unique() if str(i).startswith("usage_")]
     served = pd.concat([query.indicator_values(ids, db=writable_db, level=None, period=p) for p in PERIODS])
     assert set(served["status"]) == {"measured"}
@@ -187,8 +269,9 @@ def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_pat
 
     # Control: the same figures unprotected (as they were published before) give the hidden counts away.
     raw = writable_db.read("usage_count", where={"period": list(PERIODS)})
-    plain = usage.usage_indicators(raw.drop(columns="record_key"), mc.communes(), status="measured", source_id="x",
-                                   run_id="x")
+    plain = usage.usage_indicators(
+        raw.drop(columns="record_key"), mc.communes(), status="measured", source_id="x", run_id="x"
+    )
     plain = published_cells(disclosure.mask(plain).dropna(subset=["value"]), population)
     before = recovered(truth, plain, noise=0)
     assert before["recovered"] == before["pinned"] > 0.5 * before["hidden"]
@@ -197,9 +280,11 @@ def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_pat
 
     # Protected: the same attack, knowing the noise bound, pins down none of them.
     after = recovered(truth, published, noise=disclosure.MAX_NOISE)
-    print(f"\ndisclosure attack: {before['hidden']:,} hidden counts ({before['hidden_in_region']:,} in the région "
-          f"loaded); recovered exactly: {before['recovered']:,} ({before['recovered_in_region']:,}) unprotected, "
-          f"{after['recovered']:,} ({after['recovered_in_region']:,}) protected")
+    print(
+        f"\ndisclosure attack: {before['hidden']:,} hidden counts ({before['hidden_in_region']:,} in the "
+        f"région loaded); recovered exactly: {before['recovered']:,} ({before['recovered_in_region']:,}) "
+        f"unprotected, {after['recovered']:,} ({after['recovered_in_region']:,}) protected"
+    )
     assert after["hidden"] == before["hidden"] and after["pinned"] == 0
     # Touarga's 7: the province's published tax count minus Rabat's is no longer 7 for sure.
     province = published[(PERIODS[0], "svc:tax", "province", "04.421")]

@@ -31,8 +31,10 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 CODE_FOLDERS = ("observatory", "etl", "dashboards", "reports", "benchmarks", "tests", ".ci")
 API_ORIGIN = "http://127.0.0.1:8050"
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
-                   re.MULTILINE | re.DOTALL)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
 LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
 OPERATORS = {"&&", "||", ";", "|", "&"}
 
@@ -213,8 +215,9 @@ def test_curl_example_answers(block, built_db: Database):
         method, url, body, headers = _curl(args)
         assert url.startswith(f"{API_ORIGIN}/api/v1/"), url
         parts = urlsplit(url)
-        response = client.open(parts.path, method=method, query_string=parts.query, data=body,
-                               headers=headers)
+        response = client.open(
+            parts.path, method=method, query_string=parts.query, data=body, headers=headers
+        )
         answer = f"{response.status_code}: {response.text[:300]}"
         assert response.status_code == 200, f"{block}: {method} {url} → {answer}"
 

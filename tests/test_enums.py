@@ -57,8 +57,15 @@ def test_the_app_offers_every_level_scheme_and_language():
 def test_every_language_names_every_level_scheme_and_status(lang):
     """The app's JSON strings and the reports' words: a name added to an enumeration needs its words."""
     app = strings(lang)
-    missing = [k for k in (*(f"level_{x}" for x in enums.MAP_LEVELS), *(f"scheme_{x}" for x in enums.SCHEMES),
-                           *(f"status_{x}" for x in enums.ESTIMATED_STATUSES)) if k not in app]
+    missing = [
+        k
+        for k in (
+            *(f"level_{x}" for x in enums.MAP_LEVELS),
+            *(f"scheme_{x}" for x in enums.SCHEMES),
+            *(f"status_{x}" for x in enums.ESTIMATED_STATUSES),
+        )
+        if k not in app
+    ]
     assert missing == []
     assert all(f"level_{x}" in TEXT[lang] for x in enums.LEVELS)
     assert set(STATUS_TEXT[lang]) == set(enums.STATUSES)
@@ -68,8 +75,10 @@ def test_every_language_names_every_level_scheme_and_status(lang):
 def _retyped(tree: ast.AST, whole: dict[str, frozenset[str]]) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and node.elts and all(
-            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        if (
+            isinstance(node, (ast.Tuple, ast.List, ast.Set))
+            and node.elts
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
         ):
             values = frozenset(e.value for e in node.elts)  # type: ignore[attr-defined]
             found += [(node.lineno, name) for name, members in whole.items() if values == members]
@@ -78,8 +87,11 @@ def _retyped(tree: ast.AST, whole: dict[str, frozenset[str]]) -> list[tuple[int,
 
 def test_no_module_types_an_enumeration_again():
     """A literal holding every member of an enumeration (three or more names) is a second copy."""
-    whole = {name: frozenset(value) for name, value in vars(enums).items()
-             if name.isupper() and isinstance(value, (tuple, dict)) and len(value) >= 3}
+    whole = {
+        name: frozenset(value)
+        for name, value in vars(enums).items()
+        if name.isupper() and isinstance(value, (tuple, dict)) and len(value) >= 3
+    }
     assert _retyped(ast.parse('x = ("fr", "ar", "en")'), whole) == [(1, "LANGUAGES")]
     copies = []
     for folder in SOURCES:
@@ -87,5 +99,7 @@ def test_no_module_types_an_enumeration_again():
             if path == ROOT / "observatory" / "enums.py":
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            copies += [f"{path.relative_to(ROOT)}:{line} retypes {name}" for line, name in _retyped(tree, whole)]
+            copies += [
+                f"{path.relative_to(ROOT)}:{line} retypes {name}" for line, name in _retyped(tree, whole)
+            ]
     assert copies == []

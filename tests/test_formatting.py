@@ -14,7 +14,11 @@ def test_french_uses_a_decimal_comma_and_thin_space_thousands():
 
 
 def test_english_uses_a_decimal_point_and_comma_thousands():
-    assert number(41.63, "en") == "41.6" and integer(1275428, "en") == "1,275,428" and percent(24.84, "en") == "24.8%"
+    assert (
+        number(41.63, "en") == "41.6"
+        and integer(1275428, "en") == "1,275,428"
+        and percent(24.84, "en") == "24.8%"
+    )
 
 
 def test_arabic_digits_are_isolated_left_to_right():
@@ -26,8 +30,21 @@ def test_a_missing_value_is_a_dash_never_nan(value):
     assert number(value, "fr") == "–" and percent(value, "en") == "–"
 
 
-@pytest.mark.parametrize(("n", "form"), [(1, "one"), (2, "two"), (3, "few"), (10, "few"), (11, "many"),
-                                         (99, "many"), (100, "other"), (103, "few"), (111, "many"), (0, "other")])
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [
+        (1, "one"),
+        (2, "two"),
+        (3, "few"),
+        (10, "few"),
+        (11, "many"),
+        (99, "many"),
+        (100, "other"),
+        (103, "few"),
+        (111, "many"),
+        (0, "other"),
+    ],
+)
 def test_arabic_count_forms_follow_the_grammar(n, form):
     assert arabic_count_form(n) == form
 

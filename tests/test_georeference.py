@@ -23,23 +23,23 @@ from observatory.etl.transform import georeference as R
 #: Landmarks in city centres, WGS 84 (lon, lat), from their Wikipedia/OpenStreetMap entries, or the
 #: city's GeoNames entry (geonameid given) where no single landmark stands for the centre.
 PLACES = {
-    "Rabat": (-6.8226, 34.0240),        # Hassan Tower
-    "Casablanca": (-7.6328, 33.6084),   # Hassan II Mosque
-    "Marrakech": (-7.9936, 31.6237),    # Koutoubia Mosque
-    "Fès": (-4.9736, 34.0646),          # al-Qarawiyyin Mosque
-    "Tanger": (-5.8128, 35.7846),       # Grand Socco
-    "Agadir": (-9.59815, 30.42018),     # GeoNames 2561668
-    "Oujda": (-1.90858, 34.68139),      # GeoNames 2540483
+    "Rabat": (-6.8226, 34.0240),  # Hassan Tower
+    "Casablanca": (-7.6328, 33.6084),  # Hassan II Mosque
+    "Marrakech": (-7.9936, 31.6237),  # Koutoubia Mosque
+    "Fès": (-4.9736, 34.0646),  # al-Qarawiyyin Mosque
+    "Tanger": (-5.8128, 35.7846),  # Grand Socco
+    "Agadir": (-9.59815, 30.42018),  # GeoNames 2561668
+    "Oujda": (-1.90858, 34.68139),  # GeoNames 2540483
     "Errachidia": (-4.42663, 31.9314),  # GeoNames 7280528
-    "Ouarzazate": (-6.89341, 30.91894), # GeoNames 2540850
-    "Laâyoune": (-13.2033, 27.1536),    # city centre, Wikipedia (27°09′N 13°12′W)
-    "Dakhla": (-15.9580, 23.6848),      # city centre, Wikipedia (23°41′N 15°57′W)
+    "Ouarzazate": (-6.89341, 30.91894),  # GeoNames 2540850
+    "Laâyoune": (-13.2033, 27.1536),  # city centre, Wikipedia (27°09′N 13°12′W)
+    "Dakhla": (-15.9580, 23.6848),  # city centre, Wikipedia (23°41′N 15°57′W)
 }
 #: Zoom-16 quadkeys (Bing Maps tile system) of tiles holding real places, and one at sea.
-RABAT_TILE = "0331123100322321"      # Hassan Tower, Rabat
-PARIS_TILE = "1202200110120003"      # Eiffel Tower, Paris
+RABAT_TILE = "0331123100322321"  # Hassan Tower, Rabat
+PARIS_TILE = "1202200110120003"  # Eiffel Tower, Paris
 SOUTH_TILES = {"Dakhla": "0331232030300332", "Laâyoune": "0331213232213300", "Lagouira": "0333001133033000"}
-SEA_TILE = "0331213102213322"        # the Atlantic at 29° N 12.5° W, between Tarfaya and Lanzarote
+SEA_TILE = "0331213102213322"  # the Atlantic at 29° N 12.5° W, between Tarfaya and Lanzarote
 
 
 # -- pure ------------------------------------------------------------------------------------------
@@ -53,7 +53,9 @@ def test_the_correction_is_the_inverse_of_the_misreading_and_moves_latitude_by_e
     first_order = np.degrees(0.00669438 / 2 * np.sin(2 * np.radians(lat)))
     assert np.allclose(y - lat, first_order, atol=0.002)
     back = G.to_ground(shapely.points(x, y))
-    assert np.allclose(shapely.get_x(back), lon, atol=1e-9) and np.allclose(shapely.get_y(back), lat, atol=1e-9)
+    assert np.allclose(shapely.get_x(back), lon, atol=1e-9) and np.allclose(
+        shapely.get_y(back), lat, atol=1e-9
+    )
 
 
 def test_names_compare_without_accents_case_or_arabic_variants():
@@ -65,29 +67,50 @@ def test_names_compare_without_accents_case_or_arabic_variants():
 
 
 def test_towns_match_one_commune_of_their_region_and_shared_names_are_set_aside():
-    communes = pd.DataFrame({
-        "code": ["a", "b", "c", "d"], "region_code": ["01", "01", "01", "02"],
-        "name_fr": ["Aït Youssef", "Sidi Ali", "Sidi Ali", "Aït Youssef"], "name_ar": ["", "", "", ""],
-    })
-    towns = pd.DataFrame({
-        "geonameid": [1, 2, 3, 4], "name": ["Ait Youssef", "Sidi Ali", "Ait Youssef Ou Ali", "Youssef"],
-        "names": [["Ait Youssef"], ["Sidi Ali"], ["Ait Youssef Ou Ali", "Aït Youssef"], ["Youssef"]],
-        "lon": [0.0] * 4, "lat": [0.0] * 4, "regions": [["01"]] * 4, "population": [900, 500, 600, 100],
-    })
+    communes = pd.DataFrame(
+        {
+            "code": ["a", "b", "c", "d"],
+            "region_code": ["01", "01", "01", "02"],
+            "name_fr": ["Aït Youssef", "Sidi Ali", "Sidi Ali", "Aït Youssef"],
+            "name_ar": ["", "", "", ""],
+        }
+    )
+    towns = pd.DataFrame(
+        {
+            "geonameid": [1, 2, 3, 4],
+            "name": ["Ait Youssef", "Sidi Ali", "Ait Youssef Ou Ali", "Youssef"],
+            "names": [["Ait Youssef"], ["Sidi Ali"], ["Ait Youssef Ou Ali", "Aït Youssef"], ["Youssef"]],
+            "lon": [0.0] * 4,
+            "lat": [0.0] * 4,
+            "regions": [["01"]] * 4,
+            "population": [900, 500, 600, 100],
+        }
+    )
     matched = R.match_towns(towns, communes).set_index("geonameid")
     assert matched.loc[1, ["commune_code", "status"]].tolist() == ["a", "control"]  # not d: another région
-    assert matched.loc[2, "status"] == "ambiguous" and matched.loc[2, "reason"] == "name shared by communes b, c"
+    assert (
+        matched.loc[2, "status"] == "ambiguous" and matched.loc[2, "reason"] == "name shared by communes b, c"
+    )
     assert matched.loc[3, "status"] == "duplicate" and "Ait Youssef" in matched.loc[3, "reason"]
     assert 4 not in matched.index
 
 
 def test_an_ookla_row_whose_polygon_is_not_its_quadkeys_tile_is_quarantined():
-    frame = ookla_frame(np.array([-6.8226, -6.8226]), np.array([34.024, 34.024]), d_kbps=[1, 1], u_kbps=[1, 1],
-                        lat_ms=[1, 1], tests=[1, 1], devices=[1, 1])
+    frame = ookla_frame(
+        np.array([-6.8226, -6.8226]),
+        np.array([34.024, 34.024]),
+        d_kbps=[1, 1],
+        u_kbps=[1, 1],
+        lat_ms=[1, 1],
+        tests=[1, 1],
+        devices=[1, 1],
+    )
     frame["quadkey"] = [RABAT_TILE, PARIS_TILE]
     assert frame["quadkey"].tolist()[0] == ookla.quadkeys_at(np.array([-6.8226]), np.array([34.024]))[0]
-    frame["tile"] = [ookla.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
-                     ookla.tile_polygons_wkt(np.array([RABAT_TILE]))[0]]  # row 2: Paris' key, Rabat's polygon
+    frame["tile"] = [
+        ookla.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
+        ookla.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
+    ]  # row 2: Paris' key, Rabat's polygon
     frame["source"], frame["row"] = "t.parquet", [1, 2]
     rejects = Rejects()
     kept = ookla.validate_tiles(frame, rejects)
@@ -117,8 +140,17 @@ def test_city_centres_fall_in_their_commune(communes, city):
 
 def test_an_ookla_tile_in_central_rabat_goes_to_rabat_and_the_south_is_inside_the_country(built_db, communes):
     keys = [RABAT_TILE, *SOUTH_TILES.values(), SEA_TILE]
-    frame = pd.DataFrame({"quadkey": keys, "tile": ookla.tile_polygons_wkt(np.array(keys)), "avg_d_kbps": 1000,
-                          "avg_u_kbps": 1000, "avg_lat_ms": 10, "tests": 1, "devices": 1})
+    frame = pd.DataFrame(
+        {
+            "quadkey": keys,
+            "tile": ookla.tile_polygons_wkt(np.array(keys)),
+            "avg_d_kbps": 1000,
+            "avg_u_kbps": 1000,
+            "avg_lat_ms": 10,
+            "tests": 1,
+            "devices": 1,
+        }
+    )
     rejects = Rejects()
     valid = ookla.validate_tiles(frame.assign(source="t", row=range(1, len(keys) + 1)), rejects)
     west, south, east, north = communes.total_bounds  # the connector's bounding box of Morocco
@@ -135,8 +167,9 @@ def test_an_ookla_tile_in_central_rabat_goes_to_rabat_and_the_south_is_inside_th
 
 def test_existing_sites_given_by_lon_lat_land_in_their_commune(communes, tmp_path):
     csv = tmp_path / "sites.csv"
-    pd.DataFrame({"name": list(PLACES), "lon": [p[0] for p in PLACES.values()],
-                  "lat": [p[1] for p in PLACES.values()]}).to_csv(csv, index=False)
+    pd.DataFrame(
+        {"name": list(PLACES), "lon": [p[0] for p in PLACES.values()], "lat": [p[1] for p in PLACES.values()]}
+    ).to_csv(csv, index=False)
     codes = planner.read_existing_sites(str(csv), units=communes)
     assert communes.set_index("code").loc[codes, "name_fr"].tolist() == list(PLACES)
 
@@ -155,8 +188,9 @@ def test_ground_control_reaches_the_goal_held_out(built_db):
 def test_osm_boundaries_in_real_coordinates_line_up_with_the_communes(writable_db, tmp_path):
     # Central Rabat drawn by hand from OpenStreetMap: the Oudayas, the Medina and the streets south to the
     # station, stopping short of the Royal Palace (Touarga, a commune of its own inside Rabat).
-    rabat = shapely.Polygon([(-6.8400, 34.0300), (-6.8240, 34.0270), (-6.8290, 34.0160), (-6.8480, 34.0160),
-                             (-6.8400, 34.0300)])
+    rabat = shapely.Polygon(
+        [(-6.8400, 34.0300), (-6.8240, 34.0270), (-6.8290, 34.0160), (-6.8480, 34.0160), (-6.8400, 34.0300)]
+    )
     medina = (-6.8360, 34.0230)
     before = writable_db.read("commune").set_index("code", drop=False)
     code = before.index[before["name_fr"] == "Rabat"][0]

@@ -71,7 +71,7 @@ def test_headline_ranks_communes_on_access_and_skills_only(inputs, ranked):
     assert filled.loc[top, "education_none:2024:all"] > filled["education_none:2024:all"].quantile(0.95)
     # Women's and men's illiteracy double-count: the correlation check flags the pair.
     flagged = fitted.correlation_[fitted.correlation_.double_counts == 1]
-    pairs = set(zip(flagged.indicator_a, flagged.indicator_b))
+    pairs = set(zip(flagged.indicator_a, flagged.indicator_b, strict=True))
     assert ("illiteracy_rate_10_plus:2024:female", "illiteracy_rate_10_plus:2024:male") in pairs
 
 
@@ -140,9 +140,18 @@ def test_total_order_sensitivity_with_salib(inputs, ranked):
     fitted = ix.FragilityIndex(WITH_VULNERABILITY).fit(filled, ranked=mask)
     raw = filled[names].where(~imputed[names])
     province = mc.communes().set_index("code")["province_code"]
-    sobol = ix.sobol_sensitivity(fitted, raw, province, ranked=mask, base_samples=64, seed=1).set_index("factor")
-    assert set(sobol.index) == {"normalisation", "aggregation", "weight_access", "weight_skills",
-                                "weight_vulnerability", "dimension_left_out", "imputation"}
+    sobol = ix.sobol_sensitivity(fitted, raw, province, ranked=mask, base_samples=64, seed=1).set_index(
+        "factor"
+    )
+    assert set(sobol.index) == {
+        "normalisation",
+        "aggregation",
+        "weight_access",
+        "weight_skills",
+        "weight_vulnerability",
+        "dimension_left_out",
+        "imputation",
+    }
     assert sobol.attrs["evaluations"] == 64 * (len(sobol) + 2)
     # Which dimension is in the index matters far more than how it is weighted or imputed.
     assert sobol.loc["dimension_left_out", "total_order"] == sobol["total_order"].max()
@@ -156,8 +165,14 @@ def test_choices_are_parameters(inputs):
     equal = ix.FragilityIndex(COMPONENTS).fit(filled).scores_["rank"]
     user = ix.FragilityIndex(COMPONENTS, weights={"access": 1, "skills": 0}).fit(filled).scores_
     assert user["rank"].corr(equal, method="spearman") < 0.95
-    expert = ix.FragilityIndex(WITH_VULNERABILITY, weights="expert", normalisation="rank", aggregation="geometric")
-    assert expert.params()["dimension_weights"] == {"access": 0.388889, "skills": 0.388889, "vulnerability": 0.222222}
+    expert = ix.FragilityIndex(
+        WITH_VULNERABILITY, weights="expert", normalisation="rank", aggregation="geometric"
+    )
+    assert expert.params()["dimension_weights"] == {
+        "access": 0.388889,
+        "skills": 0.388889,
+        "vulnerability": 0.222222,
+    }
     with pytest.raises(ValidationError, match="weights must be non-negative"):
         ix.FragilityIndex(COMPONENTS, weights={"access": -1, "skills": 1}).fit(filled)
     with pytest.raises(ValidationError, match="empty input values"):
@@ -173,11 +188,21 @@ def test_monte_carlo_is_seeded_fast_and_brackets_the_rank(inputs):
     again = fitted.monte_carlo(filled, draws=1000, seed=7)
     assert np.array_equal(draws.rank_draws["commune"], again.rank_draws["commune"])
     summary = draws.summary()
-    assert (summary.rank_lower <= summary.rank_median).all() and (summary.rank_median <= summary.rank_upper).all()
+    assert (summary.rank_lower <= summary.rank_median).all() and (
+        summary.rank_median <= summary.rank_upper
+    ).all()
     top = int(np.argmin(fitted.scores_["rank"].to_numpy()))
-    assert summary.rank_upper.iloc[top] <= 20  # the most fragile commune stays near the top under every choice
+    assert (
+        summary.rank_upper.iloc[top] <= 20
+    )  # the most fragile commune stays near the top under every choice
     sens = draws.sensitivity()
-    assert set(sens.factor) == {"normalisation", "aggregation", "weight_access", "weight_skills", "weight_vulnerability"}
+    assert set(sens.factor) == {
+        "normalisation",
+        "aggregation",
+        "weight_access",
+        "weight_skills",
+        "weight_vulnerability",
+    }
     assert sens.first_order.between(0, 1).all()
 
 
@@ -203,34 +228,63 @@ def test_each_kind_of_rate_has_its_denominator_and_design_effect():
     literate = "languages_read_and_written_literate_population_10_plus"
     assert registry.get("languages_read_and_written_french").denominator == literate
     assert denominator_rule("people", 2024, "languages_read_and_written_english") == literate
-    entries = {e: registry.get(e) for e in ("languages_read_and_written_french", "amenities_electricity",
-                                            "illiteracy_rate_10_plus", "languages_read_and_written_english")}
+    entries = {
+        e: registry.get(e)
+        for e in (
+            "languages_read_and_written_french",
+            "amenities_electricity",
+            "illiteracy_rate_10_plus",
+            "languages_read_and_written_english",
+        )
+    }
     dictionary = {"languages_read_and_written_english": literate}
     # Tanger's published counts (RGPH 2024): 1,050,049 people 10+, 898,068 of them literate; 361,404 sedentary
     # households; French 54.5%, electricity 99.4%, illiteracy 14.5%.
-    values = pd.DataFrame({
-        "unit_code": "01.511.01.0", "level": "commune", "year": 2024, "sex": "all", "area": "total",
-        "indicator_id": ["illiteracy_population_10_plus", literate, "households_sedentary"],
-        "value": [1050049.0, 898068.0, 361404.0]})
-    part = pd.DataFrame({"unit_code": "01.511.01.0", "indicator_id": list(entries), "sex": "all", "area": "total",
-                         "value": [54.5, 99.4, 14.5, 20.0]})
+    values = pd.DataFrame(
+        {
+            "unit_code": "01.511.01.0",
+            "level": "commune",
+            "year": 2024,
+            "sex": "all",
+            "area": "total",
+            "indicator_id": ["illiteracy_population_10_plus", literate, "households_sedentary"],
+            "value": [1050049.0, 898068.0, 361404.0],
+        }
+    )
+    part = pd.DataFrame(
+        {
+            "unit_code": "01.511.01.0",
+            "indicator_id": list(entries),
+            "sex": "all",
+            "area": "total",
+            "value": [54.5, 99.4, 14.5, 20.0],
+        }
+    )
     denominator, deff = _denominators(values, part, entries, dictionary)
     assert denominator.tolist() == [898068.0, 361404.0, 1050049.0, 898068.0]
     assert deff.tolist() == [1.5, 1.0, 1.5, 1.5]
     se = sampling.rate_standard_error(part["value"], denominator, np.full(4, 362062), design_effect=deff)
     over_everyone = sampling.rate_standard_error(part["value"], np.full(4, 1050049.0), np.full(4, 362062))
-    assert se[0] / over_everyone[0] == pytest.approx(np.sqrt(1050049 / 898068))  # over the literate: larger SE
+    assert se[0] / over_everyone[0] == pytest.approx(
+        np.sqrt(1050049 / 898068)
+    )  # over the literate: larger SE
     households_deff_15 = sampling.rate_standard_error(part["value"], denominator, np.full(4, 362062))
     assert households_deff_15[1] / se[1] == pytest.approx(np.sqrt(1.5))  # a household rate: no clustering
 
 
 def test_explanation_sentence():
-    text = ix.explain(12, 1503, (8, 20), {"illiteracy_rate_10_plus:2024:female": 61.0,
-                                          "households_distance_to_paved_road_km:2024:all": 9.2},
-                      {"illiteracy_rate_10_plus:2024:female": 0.2, "households_distance_to_paved_road_km:2024:all": 0.1},
-                      lang="en")
-    assert text == ("Ranked 12th most fragile of 1,503 communes (90% interval: 8th–20th), mainly because 61% of women "
-                    "aged 10+ cannot read or write and the nearest paved road is 9 km away.")
+    text = ix.explain(
+        12,
+        1503,
+        (8, 20),
+        {"illiteracy_rate_10_plus:2024:female": 61.0, "households_distance_to_paved_road_km:2024:all": 9.2},
+        {"illiteracy_rate_10_plus:2024:female": 0.2, "households_distance_to_paved_road_km:2024:all": 0.1},
+        lang="en",
+    )
+    assert text == (
+        "Ranked 12th most fragile of 1,503 communes (90% interval: 8th–20th), mainly because 61% of women "
+        "aged 10+ cannot read or write and the nearest paved road is 9 km away."
+    )
 
 
 def test_lenses_swap_in_group_values():
@@ -238,10 +292,12 @@ def test_lenses_swap_in_group_values():
     keys = {c.key.name for c in women}
     assert "illiteracy_rate_10_plus:2024:female" in keys and "illiteracy_rate_10_plus:2024:male" not in keys
     assert not any(k.startswith(("disability", "age_")) for k in keys)  # vulnerability is its own lens
-    assert "ookla_mobile_download_mbps:0:all" not in {c.key.name for c in ix.lens_components(
-        "census", (*COMPONENTS, *ix.CONNECTOR_COMPONENTS))}
-    assert "ookla_mobile_download_mbps:0:all" in {c.key.name for c in ix.lens_components(
-        "demo", (*COMPONENTS, *ix.CONNECTOR_COMPONENTS))}
+    assert "ookla_mobile_download_mbps:0:all" not in {
+        c.key.name for c in ix.lens_components("census", (*COMPONENTS, *ix.CONNECTOR_COMPONENTS))
+    }
+    assert "ookla_mobile_download_mbps:0:all" in {
+        c.key.name for c in ix.lens_components("demo", (*COMPONENTS, *ix.CONNECTOR_COMPONENTS))
+    }
     older = {c.key.name: c.weight for c in ix.lens_components("older")}
     assert older["age_60_plus:2024:all"] == 3.0
     with pytest.raises(UnknownNameError, match="unknown lens 'children'"):
@@ -273,8 +329,12 @@ def test_stored_index_is_reachable_from_the_api(built_db):
     demo = obs.fragility_index("commune", db=built_db, lens="demo")
     assert demo.demonstration.min() == 1
     sens = obs.index_sensitivity(db=built_db)
-    assert {"first_order", "total_order", "dimension_removed_mean_abs_rank_shift",
-            "sampling_error_variance_share"} <= set(sens.kind)
+    assert {
+        "first_order",
+        "total_order",
+        "dimension_removed_mean_abs_rank_shift",
+        "sampling_error_variance_share",
+    } <= set(sens.kind)
     contrib = obs.index_contributions(ranked.code.iloc[0], db=built_db)
     assert contrib["se"].gt(0).any()  # census sampling error carried into the index inputs
     assert "internet_use_15_plus" not in set(contrib.indicator_id)
@@ -288,9 +348,12 @@ def test_stored_index_is_reachable_from_the_api(built_db):
 def test_census_rates_carry_their_sampling_error(built_db):
     from observatory.query import indicator_values
 
-    values = indicator_values("illiteracy_rate_10_plus", db=built_db, year=2024, sex="female",
-                              level=None).set_index(["level", "unit_code"])
-    households = built_db.read("commune", columns=["code", "households_2024"], geometry=False).set_index("code")
+    values = indicator_values(
+        "illiteracy_rate_10_plus", db=built_db, year=2024, sex="female", level=None
+    ).set_index(["level", "unit_code"])
+    households = built_db.read("commune", columns=["code", "households_2024"], geometry=False).set_index(
+        "code"
+    )
     tanger = values.loc[("commune", "01.511.01.0")]
     # Tanger (362,062 households): 20% sample; p = 20.1%, N = 520,686 women aged 10+.
     assert tanger.se == pytest.approx(100 * np.sqrt(1.5 * 0.8 * 0.201 * 0.799 / (0.2 * 520686)), rel=1e-6)
@@ -298,7 +361,9 @@ def test_census_rates_carry_their_sampling_error(built_db):
     assert values.loc[("commune", small), "se"] == 0.0  # full count
     country = values.loc[("country", "MA")]
     assert 0 < country.se < 0.05 and country.lower < country.value < country.upper
-    electricity = indicator_values("amenities_electricity", db=built_db, year=2024, units=["01.511.01.0"]).iloc[0]
+    electricity = indicator_values(
+        "amenities_electricity", db=built_db, year=2024, units=["01.511.01.0"]
+    ).iloc[0]
     p = electricity.value / 100  # over Tanger's 361,404 sedentary households, design effect 1
     assert electricity.se == pytest.approx(100 * np.sqrt(0.8 * p * (1 - p) / (0.2 * 361404)), rel=1e-3)
 
@@ -306,25 +371,43 @@ def test_census_rates_carry_their_sampling_error(built_db):
 def test_hcp_published_figures_are_served(built_db):
     from observatory.query import aggregate_checks, indicator_values
 
-    region = indicator_values("illiteracy_rate_10_plus", db=built_db, level="region", year=2024, sex="female",
-                              area="rural", units=["12"]).iloc[0]
+    region = indicator_values(
+        "illiteracy_rate_10_plus",
+        db=built_db,
+        level="region",
+        year=2024,
+        sex="female",
+        area="rural",
+        units=["12"],
+    ).iloc[0]
     assert region.value == pytest.approx(24.7, abs=0.05) and region.status == "published"
     check = aggregate_checks(db=built_db)
-    ours = check[(check.unit_code == "12") & (check.indicator_id == "illiteracy_rate_10_plus") & (check.year == 2024)
-                 & (check.sex == "female") & (check.area == "rural")].iloc[0]
+    ours = check[
+        (check.unit_code == "12")
+        & (check.indicator_id == "illiteracy_rate_10_plus")
+        & (check.year == 2024)
+        & (check.sex == "female")
+        & (check.area == "rural")
+    ].iloc[0]
     assert ours.published == pytest.approx(24.7, abs=0.05) and ours.computed == pytest.approx(32.3, abs=0.1)
-    province = indicator_values("illiteracy_rate_10_plus", db=built_db, level="province", year=2024, sex="female",
-                                units=["12.066"]).iloc[0]
+    province = indicator_values(
+        "illiteracy_rate_10_plus", db=built_db, level="province", year=2024, sex="female", units=["12.066"]
+    ).iloc[0]
     assert province.value == pytest.approx(17.1, abs=0.05) and province.status == "published"
 
 
 def test_small_rates_shrink_toward_their_province():
     units = mc.communes().set_index("code")
     people = census_values(["illiteracy_rate_10_plus", "illiteracy_population_10_plus"])
-    women = people[(people.level == "commune") & (people.area == "total") & (people.sex == "female")
-                   & (people.year == 2024)].pivot_table(index="unit_code", columns="indicator_id", values="value")
-    shrunk = sampling.shrink_to_group(women.illiteracy_rate_10_plus, women.illiteracy_population_10_plus,
-                                      units.province_code)
+    women = people[
+        (people.level == "commune")
+        & (people.area == "total")
+        & (people.sex == "female")
+        & (people.year == 2024)
+    ].pivot_table(index="unit_code", columns="indicator_id", values="value")
+    shrunk = sampling.shrink_to_group(
+        women.illiteracy_rate_10_plus, women.illiteracy_population_10_plus, units.province_code
+    )
     # Gleibat El Foula: 7 women aged 10+, all illiterate; the rate moves toward the province.
     assert women.loc["12.391.05.03", "illiteracy_rate_10_plus"] == 100.0 and shrunk["12.391.05.03"] < 95
     big = women.illiteracy_population_10_plus > 10_000

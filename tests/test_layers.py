@@ -71,7 +71,9 @@ def imported_modules(source: str, module: str, is_package: bool) -> Iterator[tup
             yield node.lineno, target
             for alias in node.names:  # `from . import ookla` imports a module too
                 yield node.lineno, f"{target}.{alias.name}"
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and MODULE_STRING.match(node.value):
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and MODULE_STRING.match(node.value)
+        ):
             yield node.lineno, node.value.split(":")[0]
 
 
@@ -117,7 +119,14 @@ def test_every_import_runs_down_the_layers() -> None:
         ("from ...reports.content import gather", "observatory.dashboards.pages"),
         ("from etl.jobs import build", "observatory.cli"),
     ],
-    ids=["core-to-etl", "lazy-etl-to-app", "importlib-string", "module-string", "peer-app-to-reports", "generic-name"],
+    ids=[
+        "core-to-etl",
+        "lazy-etl-to-app",
+        "importlib-string",
+        "module-string",
+        "peer-app-to-reports",
+        "generic-name",
+    ],
 )
 def test_the_checker_sees_each_kind_of_backward_import(source: str, module: str) -> None:
     assert violations(source, module, is_package=module.endswith("pages"))

@@ -20,8 +20,10 @@ def test_benchmark_shift_hits_the_target():
 
 
 def test_illiteracy_scenario_never_extrapolates_a_rise():
-    out = models.forecast_rate(pd.Series([40.0, 10.0, 14.3], index=["a", "b", "c"]),
-                               pd.Series([50.0, 5.0, 14.3], index=["a", "b", "c"]))
+    out = models.forecast_rate(
+        pd.Series([40.0, 10.0, 14.3], index=["a", "b", "c"]),
+        pd.Series([50.0, 5.0, 14.3], index=["a", "b", "c"]),
+    )
     assert out.estimate.iloc[0] < 40 and out.upper.iloc[0] == pytest.approx(40.0)
     assert out.estimate.iloc[1] == pytest.approx(10.0)  # a rise over the decade is held, not carried to 100%
     assert (out.estimate <= out.upper + 1e-9).all() and (out.lower == out.estimate).all()
@@ -30,8 +32,10 @@ def test_illiteracy_scenario_never_extrapolates_a_rise():
 
 def _cells() -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(4)
-    cells = pd.DataFrame([(c, a, s) for c in range(40) for a in ("urban", "rural") for s in ("male", "female")],
-                         columns=["code", "area", "sex"])
+    cells = pd.DataFrame(
+        [(c, a, s) for c in range(40) for a in ("urban", "rural") for s in ("male", "female")],
+        columns=["code", "area", "sex"],
+    )
     cells["weight"] = rng.uniform(100, 5000, len(cells))
     eta = rng.normal(0, 1, len(cells)) + np.where(cells.area == "urban", 1.0, -0.5)
     return cells, eta
@@ -40,9 +44,12 @@ def _cells() -> tuple[pd.DataFrame, np.ndarray]:
 def test_raking_meets_every_margin_and_the_sex_layers_add_up():
     cells, eta = _cells()
     w = cells.weight.to_numpy()
-    groups = {k: (cells.area if k in ("urban", "rural") else cells.sex).eq(k).to_numpy()
-              for k in ("urban", "rural", "male", "female")}
-    # Targets that some cell shares meet exactly (so the margins are consistent), as HCP's are for its population.
+    groups = {
+        k: (cells.area if k in ("urban", "rural") else cells.sex).eq(k).to_numpy()
+        for k in ("urban", "rural", "male", "female")
+    }
+    # Targets that some cell shares meet exactly (so the margins are consistent), as HCP's are for its
+    # population.
     truth = 1 / (1 + np.exp(-(eta + 0.3 * (cells.sex == "male").to_numpy() - 0.8)))
     targets = {k: np.array([np.average(truth[m], weights=w[m])]) for k, m in groups.items()}
     share = models.rake(np.vstack([eta, eta + 0.2, eta - 0.2]), w, groups, targets)
@@ -50,7 +57,10 @@ def test_raking_meets_every_margin_and_the_sex_layers_add_up():
         assert np.average(share[0, m], weights=w[m]) == pytest.approx(targets[k][0], abs=1e-5)
     draws = models.CellDraws(cells, share)
     both = draws.summarise(cells.code.to_numpy()).set_index("code")["estimate"]
-    by_sex = {s: draws.summarise(cells.code.to_numpy(), sex=s).set_index("code")["estimate"] for s in ("male", "female")}
+    by_sex = {
+        s: draws.summarise(cells.code.to_numpy(), sex=s).set_index("code")["estimate"]
+        for s in ("male", "female")
+    }
     pop = {s: cells[cells.sex == s].groupby("code").weight.sum() for s in ("male", "female")}
     mixed = (by_sex["male"] * pop["male"] + by_sex["female"] * pop["female"]) / (pop["male"] + pop["female"])
     assert np.allclose(both, mixed)  # the `all` layer is the population-weighted mean of the sex layers
@@ -63,7 +73,10 @@ def test_weighted_binomial_fit_reproduces_the_2014_national_level():
     from observatory.indicators import Key, census_values, fill_missing, wide
 
     units = mc.communes()
-    keys = [Key(c, 2014) for c in models.COVARIATES] + [Key("equipment_internet", 2014), Key("households_count", 2014)]
+    keys = [Key(c, 2014) for c in models.COVARIATES] + [
+        Key("equipment_internet", 2014),
+        Key("households_count", 2014),
+    ]
     frame = wide(census_values([k.indicator for k in keys]), keys).reindex(units.code)
     filled, _ = fill_missing(frame, units, zero_when_urban=["households_distance_to_paved_road_km:2014:all"])
     x = models.design(filled, 2014, units.set_index("code").type.eq("urban"))
@@ -79,14 +92,20 @@ def test_weighted_binomial_fit_reproduces_the_2014_national_level():
 
 
 def test_aggregated_intervals_are_computed_not_composed():
-    frame = pd.DataFrame({"code": ["a", "b", "c"], "estimate": [100.0, 200.0, 300.0], "se": [10.0, 10.0, 10.0]})
-    parents = {"province": pd.Series(["p", "p", "q"], index=["a", "b", "c"]),
-               "country": pd.Series("MA", index=["a", "b", "c"])}
+    frame = pd.DataFrame(
+        {"code": ["a", "b", "c"], "estimate": [100.0, 200.0, 300.0], "se": [10.0, 10.0, 10.0]}
+    )
+    parents = {
+        "province": pd.Series(["p", "p", "q"], index=["a", "b", "c"]),
+        "country": pd.Series("MA", index=["a", "b", "c"]),
+    }
     out = models.aggregate_levels(frame, parents, rho=0.0, fixed=("country",)).set_index("code")
     assert out.loc["p", "estimate"] == 300 and out.loc["p", "se"] == pytest.approx(np.sqrt(200))
     # Summing bounds would give ±2·1.645·10 = ±32.9; independent errors give ±1.645·√200 = ±23.3.
     assert out.loc["p", "upper"] - out.loc["p", "estimate"] == pytest.approx(models.Z90 * np.sqrt(200))
-    assert out.loc["MA", "lower"] == out.loc["MA", "estimate"] == out.loc["MA", "upper"] == 600  # a controlled total
+    assert (
+        out.loc["MA", "lower"] == out.loc["MA", "estimate"] == out.loc["MA", "upper"] == 600
+    )  # a controlled total
     correlated = models.aggregate_levels(frame, parents, rho=1.0).set_index("code")
     assert correlated.loc["p", "se"] == pytest.approx(20.0)  # perfectly correlated errors add up
 
@@ -126,9 +145,13 @@ def test_forecasts_2030(built_db):
     assert 37.5e6 < total < 38.7e6 and set(population.status) == {"scenario"}
     assert population.lower.iloc[0] == population.upper.iloc[0] == population.value.iloc[0]
     communes = obs.model_estimates("population_forecast", db=built_db, level="commune", year=2030)
-    assert communes.value.sum() == pytest.approx(total, rel=1e-9)  # communes controlled to the national figure
+    assert communes.value.sum() == pytest.approx(
+        total, rel=1e-9
+    )  # communes controlled to the national figure
     assert ((communes.lower <= communes.value) & (communes.value <= communes.upper)).all()
-    need = obs.model_estimates("assisted_service_need_15_plus", db=built_db, level="country", year=2030, sex="female")
+    need = obs.model_estimates(
+        "assisted_service_need_15_plus", db=built_db, level="country", year=2030, sex="female"
+    )
     assert need.value.iloc[0] > 0 and need.lower.iloc[0] <= need.value.iloc[0] <= need.upper.iloc[0]
     rates = obs.model_estimates("illiteracy_rate_10_plus_forecast", db=built_db, year=2030, sex="female")
     assert rates.value.max() < 100 and set(rates.status) == {"scenario"}
@@ -143,9 +166,12 @@ def test_internet_layers_agree_at_every_level(built_db):
     pop = indicator_values("illiteracy_population_15_plus", db=built_db, level=None, sex=None, year=2024)
     key = ["level", "unit_code", "sex"]
     both = web.merge(pop[key + ["value"]], on=key, suffixes=("", "_pop")).pivot_table(
-        index=["level", "unit_code"], columns="sex", values=["value", "value_pop"])
-    mixed = ((both["value"]["male"] * both["value_pop"]["male"] + both["value"]["female"] * both["value_pop"]["female"])
-             / (both["value_pop"]["male"] + both["value_pop"]["female"]))
+        index=["level", "unit_code"], columns="sex", values=["value", "value_pop"]
+    )
+    mixed = (
+        both["value"]["male"] * both["value_pop"]["male"]
+        + both["value"]["female"] * both["value_pop"]["female"]
+    ) / (both["value_pop"]["male"] + both["value_pop"]["female"])
     gap = (mixed - both["value"]["all"]).abs()
     assert gap.loc["commune"].max() < 0.5 and gap.loc["country"].max() < 0.05
     country = web[web.level == "country"].set_index("sex")

@@ -15,15 +15,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = {"observatory": "observatory", "etl": "observatory.etl", "dashboards": "observatory.dashboards",
-           "reports": "observatory.reports"}
+FOLDERS = {
+    "observatory": "observatory",
+    "etl": "observatory.etl",
+    "dashboards": "observatory.dashboards",
+    "reports": "observatory.reports",
+}
 
 
 def test_the_package_list_names_every_source_package() -> None:
     declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {
         ".".join([FOLDERS[init.relative_to(ROOT).parts[0]], *init.relative_to(ROOT).parts[1:-1]])
-        for folder in FOLDERS for init in (ROOT / folder).rglob("__init__.py")
+        for folder in FOLDERS
+        for init in (ROOT / folder).rglob("__init__.py")
     }
     assert declared == found
 
@@ -31,23 +36,32 @@ def test_the_package_list_names_every_source_package() -> None:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("*.whl"))
 
 
 def test_the_wheel_holds_one_top_level_name_and_the_app_and_report_files(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"observatory"}
-    for data in ("observatory/dashboards/assets/style.css", "observatory/dashboards/translations/ar.json",
-                 "observatory/reports/templates/report.html"):
+    for data in (
+        "observatory/dashboards/assets/style.css",
+        "observatory/dashboards/translations/ar.json",
+        "observatory/reports/templates/report.html",
+    ):
         assert data in names
 
 
 def test_installed_beside_a_package_named_reports_both_import(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     other = tmp_path / "other" / "reports"
     other.mkdir(parents=True)
     (other / "__init__.py").write_text("OWNER = 'a researcher'\n")

@@ -22,13 +22,24 @@ STEP = 0.0899
 
 def _line(n: int = 6, **columns) -> PlanningFrame:
     # Communes on a line 10 km apart, need concentrated at both ends.
-    return PlanningFrame(pd.DataFrame({
-        "code": [f"c{i}" for i in range(n)], "region_code": ["r1"] * 3 + ["r2"] * (n - 3),
-        "province_code": ["p1"] * 3 + ["p2"] * (n - 3), "type": ["urban", "rural"] * (n // 2),
-        "lon": 0.0, "lat": np.arange(n) * STEP, "need_female": [50, 5, 0, 0, 5, 60.0][:n],
-        "need_male": [50, 5, 0, 0, 5, 40.0][:n], "need": [100, 10, 0, 0, 10, 100.0][:n], "cost": 1.0,
-        "rank": [6, 5, 1, 2, 4, 3][:n], **columns,
-    }))
+    return PlanningFrame(
+        pd.DataFrame(
+            {
+                "code": [f"c{i}" for i in range(n)],
+                "region_code": ["r1"] * 3 + ["r2"] * (n - 3),
+                "province_code": ["p1"] * 3 + ["p2"] * (n - 3),
+                "type": ["urban", "rural"] * (n // 2),
+                "lon": 0.0,
+                "lat": np.arange(n) * STEP,
+                "need_female": [50, 5, 0, 0, 5, 60.0][:n],
+                "need_male": [50, 5, 0, 0, 5, 40.0][:n],
+                "need": [100, 10, 0, 0, 10, 100.0][:n],
+                "cost": 1.0,
+                "rank": [6, 5, 1, 2, 4, 3][:n],
+                **columns,
+            }
+        )
+    )
 
 
 def test_travel_proxy_on_real_coordinates():
@@ -57,7 +68,9 @@ def test_capacity_limits_what_a_site_serves_and_a_large_city_gets_several():
     result = planner.plan(frame, sites=3, radius_km=5, capacity=300)
     sites = result.sites[result.sites.plan == "optimal"].set_index("code")
     assert sites.loc["c0", "sites"] == 3 and sites.loc["c0", "need_served"] == pytest.approx(900)
-    assert result.summary["covered_need"] == pytest.approx(900) and result.summary["reached_need"] == pytest.approx(1000)
+    assert result.summary["covered_need"] == pytest.approx(900) and result.summary[
+        "reached_need"
+    ] == pytest.approx(1000)
     audit = result.audit[result.audit.plan == "optimal"].set_index(["group_type", "group"])
     assert audit.loc[("sex", "female"), "unmet_need"] == pytest.approx(60)  # 510 - 450 served
     assert audit.loc[("area", "rural"), "unmet_need"] == pytest.approx(20)
@@ -65,25 +78,43 @@ def test_capacity_limits_what_a_site_serves_and_a_large_city_gets_several():
 
 def test_the_region_minimum_and_its_price():
     # r1 holds two cities 100 km apart, r2 a village: two sites, and one must go to r2.
-    frame = PlanningFrame(pd.DataFrame({
-        "code": ["a", "b", "c"], "region_code": ["r1", "r1", "r2"], "province_code": ["p1", "p1", "p2"],
-        "type": ["urban", "urban", "rural"], "lon": 0.0, "lat": [0.0, 10 * STEP, 20 * STEP],
-        "need_female": [50.0, 50.0, 2.5], "need_male": [50.0, 50.0, 2.5], "need": 0.0, "cost": 1.0,
-        "rank": [1, 2, 3]}))
+    frame = PlanningFrame(
+        pd.DataFrame(
+            {
+                "code": ["a", "b", "c"],
+                "region_code": ["r1", "r1", "r2"],
+                "province_code": ["p1", "p1", "p2"],
+                "type": ["urban", "urban", "rural"],
+                "lon": 0.0,
+                "lat": [0.0, 10 * STEP, 20 * STEP],
+                "need_female": [50.0, 50.0, 2.5],
+                "need_male": [50.0, 50.0, 2.5],
+                "need": 0.0,
+                "cost": 1.0,
+                "rank": [1, 2, 3],
+            }
+        )
+    )
     free = planner.plan(frame, sites=2, radius_km=5, capacity=0)
     fair = planner.plan(frame, sites=2, radius_km=5, capacity=0, min_per_region=1)
-    assert free.summary["covered_need"] == pytest.approx(200) and fair.summary["covered_need"] == pytest.approx(105)
+    assert free.summary["covered_need"] == pytest.approx(200) and fair.summary[
+        "covered_need"
+    ] == pytest.approx(105)
     assert fair.summary["price_of_equity_points"] == pytest.approx(100 * 95 / 205)
-    assert fair.summary["lowest_region_share"] == pytest.approx(0.5) and free.summary["lowest_region_share"] == 0
+    assert (
+        fair.summary["lowest_region_share"] == pytest.approx(0.5) and free.summary["lowest_region_share"] == 0
+    )
     assert set(fair.sites[fair.sites.plan == "greedy"].code) == {"a", "c"}  # baselines meet the minimum too
 
 
 def test_infeasible_constraints_are_explained_with_computed_numbers_in_three_languages():
     with pytest.raises(planner.InfeasiblePlan) as err:
         planner.plan(_line(), sites=1, radius_km=5, min_per_province=1)
-    assert err.value.message("en") == ("2 provinces need at least 1 site each: that takes 2 sites new, existing "
-                                       "sites counted; you asked for 1 site. Raise the number of sites to 2 or lower "
-                                       "the minimum per province.")
+    assert err.value.message("en") == (
+        "2 provinces need at least 1 site each: that takes 2 sites new, existing "
+        "sites counted; you asked for 1 site. Raise the number of sites to 2 or lower "
+        "the minimum per province."
+    )
     assert "2 provinces demandent au moins 1 site" in err.value.message("fr")
     assert "إقليمان" in err.value.message("ar")
     # One site of 5 km reaches at most c5's 100 of the 110 people of rural need: 90.9%.
@@ -97,7 +128,9 @@ def test_infeasible_constraints_are_explained_with_computed_numbers_in_three_lan
 def test_a_travel_time_matrix_replaces_the_proxy(tmp_path):
     # A fast road links c0 and c5 (50 km apart): 20 minutes; the proxy would say 98 minutes.
     path = tmp_path / "matrix.csv"
-    pd.DataFrame({"from_code": ["c5", "c0"], "to_code": ["c0", "c5"], "minutes": [20, 20]}).to_csv(path, index=False)
+    pd.DataFrame({"from_code": ["c5", "c0"], "to_code": ["c0", "c5"], "minutes": [20, 20]}).to_csv(
+        path, index=False
+    )
     matrix = travel.read_matrix(str(path))
     result = planner.plan(_line(), sites=1, max_minutes=30, capacity=0, travel_matrix=matrix)
     assert result.summary["covered_need"] == pytest.approx(200)
@@ -107,7 +140,9 @@ def test_a_travel_time_matrix_replaces_the_proxy(tmp_path):
 
 
 def test_languages_a_site_must_speak():
-    frame = pd.DataFrame({"lang_darija": [0.9, 0.5], "lang_tachelhit": [0.8, 0.0], "lang_tarifit": [0.0, 0.99]})
+    frame = pd.DataFrame(
+        {"lang_darija": [0.9, 0.5], "lang_tachelhit": [0.8, 0.0], "lang_tarifit": [0.0, 0.99]}
+    )
     # darija reaches 70%; tarifit then lifts B to 99.5% (94.75% in all); tachelhit is needed for 95%.
     langs, reach = planner.site_languages(frame, np.array([1.0, 1.0]), 0.95)
     assert langs == ["darija", "tarifit", "tachelhit"] and reach == pytest.approx((0.98 + 0.995) / 2)
@@ -179,7 +214,9 @@ def test_plans_are_stored_reviewed_and_compared(built_db, tmp_path):
     assert obs.plan_status(result.plan_id, db=copy) == "draft"
     with pytest.raises(ValidationError, match="a draft plan can move to"):
         review_plan(result.plan_id, "approved", reviewer="director", reason="looks fine", db=copy)
-    review_plan(result.plan_id, "reviewed", reviewer="analyst", reason="checked the sites on the ground", db=copy)
+    review_plan(
+        result.plan_id, "reviewed", reviewer="analyst", reason="checked the sites on the ground", db=copy
+    )
     review_plan(result.plan_id, "approved", reviewer="director", reason="within the 2025 budget", db=copy)
     history = obs.plan_reviews(result.plan_id, db=copy)
     assert history.status.tolist() == ["draft", "reviewed", "approved"]
@@ -212,16 +249,61 @@ def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tm
 
     db = str(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
     runner = CliRunner()
-    failed = runner.invoke(main, ["plan", "solve", "--db", db, "--region", "08", "--sites", "3",
-                                  "--min-per-province", "1", "--lang", "fr"])
+    failed = runner.invoke(
+        main,
+        [
+            "plan",
+            "solve",
+            "--db",
+            db,
+            "--region",
+            "08",
+            "--sites",
+            "3",
+            "--min-per-province",
+            "1",
+            "--lang",
+            "fr",
+        ],
+    )
     assert failed.exit_code != 0 and "5 provinces demandent au moins 1 site" in failed.output
-    solved = runner.invoke(main, ["plan", "solve", "--db", db, "--region", "08", "--sites", "6", "--save",
-                                  "--by", "analyst", "--name", "draa"])
+    solved = runner.invoke(
+        main,
+        [
+            "plan",
+            "solve",
+            "--db",
+            db,
+            "--region",
+            "08",
+            "--sites",
+            "6",
+            "--save",
+            "--by",
+            "analyst",
+            "--name",
+            "draa",
+        ],
+    )
     assert solved.exit_code == 0, solved.output
     plan_id = solved.output.split()[0]
     assert "languages: darija" in solved.output and f"saved {plan_id} as a draft" in solved.output
-    reviewed = runner.invoke(main, ["plan", "review", plan_id, "--db", db, "--status", "reviewed", "--by", "analyst",
-                                    "--reason", "sites checked"])
+    reviewed = runner.invoke(
+        main,
+        [
+            "plan",
+            "review",
+            plan_id,
+            "--db",
+            db,
+            "--status",
+            "reviewed",
+            "--by",
+            "analyst",
+            "--reason",
+            "sites checked",
+        ],
+    )
     assert reviewed.exit_code == 0 and "reviewed by analyst" in reviewed.output
     listed = runner.invoke(main, ["plan", "list", "--db", db])
     assert f"{plan_id}  draa" in listed.output and "reviewed" in listed.output
@@ -229,10 +311,15 @@ def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tm
     compared = runner.invoke(main, ["plan", "compare", default, plan_id, "--db", db])
     assert compared.exit_code == 0 and "language_sites" in compared.output
     out = tmp_path / "plan.geojson"
-    exported = runner.invoke(main, ["plan", "export", plan_id, "--db", db, "--format", "geojson", "-o", str(out)])
+    exported = runner.invoke(
+        main, ["plan", "export", plan_id, "--db", db, "--format", "geojson", "-o", str(out)]
+    )
     assert exported.exit_code == 0, exported.output
     body = json.loads(out.read_text())
-    assert body["properties"]["status"] == "reviewed" and sum(f["properties"]["sites"] for f in body["features"]) == 6
+    assert (
+        body["properties"]["status"] == "reviewed"
+        and sum(f["properties"]["sites"] for f in body["features"]) == 6
+    )
 
 
 def test_plain_covering_beats_its_baselines_and_greedy_keeps_its_guarantee(built_db):

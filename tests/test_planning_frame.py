@@ -24,21 +24,36 @@ from observatory.planning_frame import PlanningFrame
 # Two real communes' neighbourhoods: Rabat's Hassan quarter and Salé across the Bou Regreg (WGS84).
 RABAT = shapely.Polygon([(-6.86, 34.00), (-6.81, 34.00), (-6.81, 34.03), (-6.86, 34.03)])
 # An L-shaped Salé: its centroid falls outside it, its site point never does.
-SALE = shapely.Polygon([(-6.80, 34.03), (-6.74, 34.03), (-6.74, 34.04), (-6.79, 34.04), (-6.79, 34.09),
-                        (-6.80, 34.09)])
+SALE = shapely.Polygon(
+    [(-6.80, 34.03), (-6.74, 34.03), (-6.74, 34.04), (-6.79, 34.04), (-6.79, 34.09), (-6.80, 34.09)]
+)
 
 
 def _tables(female: float = 1200.0) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
-    communes = gpd.GeoDataFrame({
-        "code": ["04.441.01.1", "04.421.01.1"], "region_code": "04", "province_code": ["04.441", "04.421"],
-        "type": "urban"}, geometry=[SALE, RABAT], crs="EPSG:4326")
-    values = pd.DataFrame({
-        "unit_code": ["04.441.01.1", "04.441.01.1", "04.421.01.1", "04.421.01.1", "04.421.01.1"],
-        "level": "commune", "indicator_id": "training_need_15_plus", "year": 2024,
-        "sex": ["female", "male", "female", "male", "all"], "area": "total",
-        "value": [female, 800.0004, 950.0, 700.0, 1650.0]})
-    scores = pd.DataFrame({"code": ["04.421.01.1", "04.441.01.1"], "level": "commune", "lens": "census",
-                           "rank": [1.0, 2.0]})
+    communes = gpd.GeoDataFrame(
+        {
+            "code": ["04.441.01.1", "04.421.01.1"],
+            "region_code": "04",
+            "province_code": ["04.441", "04.421"],
+            "type": "urban",
+        },
+        geometry=[SALE, RABAT],
+        crs="EPSG:4326",
+    )
+    values = pd.DataFrame(
+        {
+            "unit_code": ["04.441.01.1", "04.441.01.1", "04.421.01.1", "04.421.01.1", "04.421.01.1"],
+            "level": "commune",
+            "indicator_id": "training_need_15_plus",
+            "year": 2024,
+            "sex": ["female", "male", "female", "male", "all"],
+            "area": "total",
+            "value": [female, 800.0004, 950.0, 700.0, 1650.0],
+        }
+    )
+    scores = pd.DataFrame(
+        {"code": ["04.421.01.1", "04.441.01.1"], "level": "commune", "lens": "census", "rank": [1.0, 2.0]}
+    )
     return communes, values, scores
 
 
@@ -51,7 +66,12 @@ def test_need_is_female_plus_male_and_the_site_point_lies_inside_the_commune():
     assert frame.loc["04.421.01.1", "need"] == 1650.0  # the `all` row is not added again
     assert not SALE.contains(SALE.centroid)
     assert SALE.contains(shapely.Point(frame.loc["04.441.01.1", ["lon", "lat"]].to_list()))
-    assert pf.definition == {"need": "training_need_15_plus", "need_year": 2024, "lens": "census", "region": None}
+    assert pf.definition == {
+        "need": "training_need_15_plus",
+        "need_year": 2024,
+        "lens": "census",
+        "region": None,
+    }
 
 
 def test_a_commune_without_its_need_is_an_error_not_a_zero():
@@ -79,7 +99,8 @@ def test_the_plan_id_hashes_the_inputs_not_only_the_parameters():
     solved = planner.plan(pf, sites=1, radius_km=15.0)
     assert solved.plan_id != planner.plan(more_need, sites=1, radius_km=15.0).plan_id
     assert solved.params["need"] == "training_need_15_plus" and solved.plan_id == planner.plan_identity(
-        solved.params, pf)
+        solved.params, pf
+    )
 
 
 def test_the_plan_id_is_the_same_in_another_process():
@@ -90,8 +111,13 @@ def test_the_plan_id_is_the_same_in_another_process():
         "from observatory import planner; from observatory.planning_frame import PlanningFrame; "
         "print(planner.plan_identity(t._params(), PlanningFrame.from_tables(*t._tables())))"
     )
-    there = subprocess.run([sys.executable, "-c", script, os.path.dirname(__file__)], capture_output=True,
-                           text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.strip()
+    there = subprocess.run(
+        [sys.executable, "-c", script, os.path.dirname(__file__)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    ).stdout.strip()
     assert there == here
 
 
@@ -108,7 +134,9 @@ def _sites(records) -> pd.DataFrame:
 def test_the_stored_default_plan_is_the_library_plan(built_db):
     stored = obs.plans(db=built_db).iloc[0]
     params = json.loads(stored.params)
-    frame = obs.planning_frame(db=built_db, need=params["need"], year=params["need_year"], lens=params["lens"])
+    frame = obs.planning_frame(
+        db=built_db, need=params["need"], year=params["need_year"], lens=params["lens"]
+    )
     again = planner.replay(frame, params)
     assert again.plan_id == stored.plan_id
     assert round(again.summary["covered_need"]) == round(stored.covered_need)
@@ -122,8 +150,10 @@ def test_library_api_and_app_solve_the_same_plan(built_db):
     from observatory.api import create_api_app
     from observatory.dashboards import create_app, ids
 
-    library = planner.plan(obs.planning_frame(db=built_db, region=REGION_PLAN["region"]),
-                           **{k: v for k, v in REGION_PLAN.items() if k != "region"})
+    library = planner.plan(
+        obs.planning_frame(db=built_db, region=REGION_PLAN["region"]),
+        **{k: v for k, v in REGION_PLAN.items() if k != "region"},
+    )
 
     response = create_api_app(built_db).test_client().post("/api/v1/plans", json=REGION_PLAN)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -131,8 +161,9 @@ def test_library_api_and_app_solve_the_same_plan(built_db):
 
     app = create_app(built_db)
     on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_STORE in k).__wrapped__
-    _figure, _summary, stored = on_run(1, REGION_PLAN["region"], 0, REGION_PLAN["sites"], REGION_PLAN["radius_km"],
-                                       ["region"], "fr")
+    _figure, _summary, stored = on_run(
+        1, REGION_PLAN["region"], 0, REGION_PLAN["sites"], REGION_PLAN["radius_km"], ["region"], "fr"
+    )
     dash = stored["plans"]["training_centre"]
 
     covered = round(library.summary["covered_need"])

@@ -17,11 +17,16 @@ def test_get_returns_the_declared_entry():
     assert entry.unit == "percent"
     assert entry.sampled is True
     assert entry.phrase(61.2, lang="en", sex="female") == "61% of women aged 10+ cannot read or write"
-    assert entry.phrase(61.2, lang="fr", sex="female") == "61 % des femmes de 10 ans et plus ne savent ni lire ni écrire"
+    assert (
+        entry.phrase(61.2, lang="fr", sex="female")
+        == "61 % des femmes de 10 ans et plus ne savent ni lire ni écrire"
+    )
 
 
 def test_unknown_id_lists_the_valid_ones():
-    with pytest.raises(UnknownNameError, match=r"unknown indicator 'internet_speed'; did you mean: .*; valid: .*age_0_4"):
+    with pytest.raises(
+        UnknownNameError, match=r"unknown indicator 'internet_speed'; did you mean: .*; valid: .*age_0_4"
+    ):
         registry.get("internet_speed")
 
 
@@ -33,15 +38,24 @@ def test_curated_entries_are_complete():
         assert entry.source and entry.licence and entry.years
     from observatory.index import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, LENSES, lens_components
 
-    in_index = {c.indicator for lens in LENSES for c in lens_components(lens, (*CENSUS_COMPONENTS, *CONNECTOR_COMPONENTS))}
+    in_index = {
+        c.indicator
+        for lens in LENSES
+        for c in lens_components(lens, (*CENSUS_COMPONENTS, *CONNECTOR_COMPONENTS))
+    }
     for name in in_index:  # explanations quote these, so they need a phrase in every language
         entry = registry.get(name)
         assert entry.phrase_fr and entry.phrase_ar and entry.phrase_en, name
 
 
 def test_connector_indicators_are_declared():
-    for name in ("ookla_fixed_download_mbps", "ookla_mobile_download_mbps", "ookla_fixed_tests_share_25mbps",
-                 "usage_transactions_per_1000", "usage_digital_share"):
+    for name in (
+        "ookla_fixed_download_mbps",
+        "ookla_mobile_download_mbps",
+        "ookla_fixed_tests_share_25mbps",
+        "usage_transactions_per_1000",
+        "usage_digital_share",
+    ):
         assert registry.get(name).dimension in ("access", "usage")
 
 
@@ -67,14 +81,24 @@ def test_connectors_write_the_registry_definitions():
     from observatory.etl.connectors import ookla, usage
     from observatory.etl.connectors._common import dictionary_rows
 
-    specs = [*ookla.indicator_specs("fixed"), *ookla.indicator_specs("mobile"), *usage.specs_for(["passport"])]
-    assert {s.indicator_id for s in specs} >= {e.id for e in registry.CURATED if e.source == "ookla-open-data"}
+    specs = [
+        *ookla.indicator_specs("fixed"),
+        *ookla.indicator_specs("mobile"),
+        *usage.specs_for(["passport"]),
+    ]
+    assert {s.indicator_id for s in specs} >= {
+        e.id for e in registry.CURATED if e.source == "ookla-open-data"
+    }
     rows = dictionary_rows(specs, years=[2025], dataset="test", source_id="test").set_index("indicator_id")
     for spec in specs:
         entry = registry.get(spec.indicator_id)
         row = rows.loc[spec.indicator_id]
         assert (row.label_fr, row.label_en, row.unit, row.licence) == (
-            entry.label_fr, entry.label_en, entry.unit, entry.licence), spec.indicator_id
+            entry.label_fr,
+            entry.label_en,
+            entry.unit,
+            entry.licence,
+        ), spec.indicator_id
         assert (None if pd.isna(row.denominator) else row.denominator) == entry.denominator
         assert spec.definition and spec.aggregation
     assert rows.loc["ookla_fixed_tests_share_25mbps", "unit"] == "percent"
@@ -101,7 +125,9 @@ def test_the_dictionary_table_says_what_the_registry_says(built_db):
     assert len(registered) == len(table)
     for row in registered.itertuples():
         entry = registry.get(row.indicator_id)
-        assert (row.unit, row.label_fr, row.label_en) == (entry.unit, entry.label_fr, entry.label_en), row.indicator_id
+        assert (row.unit, row.label_fr, row.label_en) == (entry.unit, entry.label_fr, entry.label_en), (
+            row.indicator_id
+        )
     latest = registered.sort_values("year").drop_duplicates("indicator_id", keep="last")
     for row in latest.itertuples():  # the weight each figure is averaged with, as the registry declares it
         entry = registry.get(row.indicator_id)

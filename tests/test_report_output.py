@@ -21,9 +21,15 @@ from observatory.reports.output import (
 )
 
 
-@pytest.mark.parametrize(("name", "given", "expected"), [
-    ("r.xlsx", None, "xlsx"), ("r.PDF", None, "pdf"), ("r.docx", "docx", "docx"), ("r.html", None, "html"),
-])
+@pytest.mark.parametrize(
+    ("name", "given", "expected"),
+    [
+        ("r.xlsx", None, "xlsx"),
+        ("r.PDF", None, "pdf"),
+        ("r.docx", "docx", "docx"),
+        ("r.html", None, "html"),
+    ],
+)
 def test_the_format_comes_from_the_output_name(name, given, expected):
     assert resolve_format(Path(name), given) == expected
 
@@ -33,12 +39,15 @@ def test_no_output_means_pdf_unless_a_format_is_given():
     assert resolve_format(None, "xlsx") == "xlsx"
 
 
-@pytest.mark.parametrize(("name", "given", "message"), [
-    ("guess.xlsx", "pdf", "--format pdf contradicts the output name 'guess.xlsx'"),
-    ("guess.txt", None, "cannot tell the format from 'guess.txt'"),
-    ("guess.txt", "pdf", "does not end in .pdf; name it 'guess.pdf'"),
-    ("guess.pdf", "odt", "unknown report format 'odt'"),
-])
+@pytest.mark.parametrize(
+    ("name", "given", "message"),
+    [
+        ("guess.xlsx", "pdf", "--format pdf contradicts the output name 'guess.xlsx'"),
+        ("guess.txt", None, "cannot tell the format from 'guess.txt'"),
+        ("guess.txt", "pdf", "does not end in .pdf; name it 'guess.pdf'"),
+        ("guess.pdf", "odt", "unknown report format 'odt'"),
+    ],
+)
 def test_a_format_that_contradicts_the_name_is_refused(name, given, message):
     with pytest.raises(ReportOutputError, match=message):
         resolve_format(Path(name), given)
@@ -70,7 +79,10 @@ def test_a_failed_write_leaves_no_part_file(tmp_path):
         write_atomically(folder, b"%PDF-1.7")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
     written = write_atomically(tmp_path / "r.pdf", b"%PDF-1.7")
-    assert written.read_bytes() == b"%PDF-1.7" and sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf", "taken"]
+    assert written.read_bytes() == b"%PDF-1.7" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "r.pdf",
+        "taken",
+    ]
 
 
 def _report(*args: str):
@@ -80,8 +92,14 @@ def _report(*args: str):
 
 def test_the_command_refuses_bad_outputs_in_one_line_before_reading_anything(tmp_path):
     cases = [
-        (["--region", "08", "-o", str(tmp_path / "missing" / "r.pdf")], "does not exist; create it or pass --mkdir"),
-        (["--region", "08", "-o", str(tmp_path / "guess.xlsx"), "--format", "pdf"], "contradicts the output name"),
+        (
+            ["--region", "08", "-o", str(tmp_path / "missing" / "r.pdf")],
+            "does not exist; create it or pass --mkdir",
+        ),
+        (
+            ["--region", "08", "-o", str(tmp_path / "guess.xlsx"), "--format", "pdf"],
+            "contradicts the output name",
+        ),
         (["--region", "08", "-o", str(tmp_path / "guess.txt")], "cannot tell the format"),
         (["--all-regions", "-o", str(tmp_path / "missing")], "does not exist; create it or pass --mkdir"),
     ]

@@ -25,8 +25,8 @@ from observatory.reports.render import format_value, render, to_html
 REGION = "08"
 COMMUNE = "08.363.05.21"  # Sidi Yahia Ou Youssef (Midelt), the most fragile commune of Drâa-Tafilalet
 TANGER = "01.511.01.0"
-#: The régions Drâa-Tafilalet shares a border with: Oriental, Fès-Meknès, Béni Mellal-Khénifra, Marrakech-Safi,
-#: Souss-Massa (its other border is Algeria's).
+#: The régions Drâa-Tafilalet shares a border with: Oriental, Fès-Meknès, Béni Mellal-Khénifra,
+#: Marrakech-Safi, Souss-Massa (its other border is Algeria's).
 NEIGHBOURS = {"02", "03", "05", "07", "09"}
 PROVINCES = {"Errachidia", "Midelt", "Ouarzazate", "Tinghir", "Zagora"}
 #: The one usage phrase a simulated figure would put in a reason.
@@ -80,7 +80,9 @@ def test_the_first_page_is_the_brief(french, report_db):
     for row in act.itertuples():
         assert row.name in first and f"{row.rank_lower}–{row.rank_upper}" in first
         assert row.certainty in ("rang sûr", "rang assez sûr", "rang incertain") and row.reason
-    assert "Où agir d'abord" in first and "Précautions de lecture" in first and "Ce que couvre le plan" in first
+    assert (
+        "Où agir d'abord" in first and "Précautions de lecture" in first and "Ce que couvre le plan" in first
+    )
 
 
 def test_a_simulated_figure_is_never_a_reason(french, report_db):
@@ -109,27 +111,40 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
     for frame in (content.key_figures, content.changes, content.models):
         assert frame[["sex", "area"]].notna().all().all()
     # The 2030 illiteracy projection: one row per sex, each saying it (it once read as illiteracy rising).
-    forecast = content.models[(content.models["indicator_id"] == "illiteracy_rate_10_plus_forecast") &
-                              (content.models["unit_code"] == REGION) & (content.models["year"] == 2030)]
+    forecast = content.models[
+        (content.models["indicator_id"] == "illiteracy_rate_10_plus_forecast")
+        & (content.models["unit_code"] == REGION)
+        & (content.models["year"] == 2030)
+    ]
     assert list(forecast["sex"]) == ["male", "female"]
     text = flat(" ".join(pages))
     women = forecast[forecast["sex"] == "female"].iloc[0]
     assert re.search(r"femmes \d{4} " + re.escape(flat(format_value(women["value"], "percent", "fr"))), text)
     # The published 2024 rates of the région, by sex, as HCP's figures through the query layer.
-    by_sex = query.indicator_values("illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION],
-                                    year=2024, sex=None).set_index("sex")["value"]
+    by_sex = query.indicator_values(
+        "illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION], year=2024, sex=None
+    ).set_index("sex")["value"]
     rows = content.key_figures[content.key_figures["indicator_id"] == "illiteracy_rate_10_plus"]
-    assert list(zip(rows["sex"], rows["area"]))[:5] == [("all", "total"), ("male", "total"), ("female", "total"),
-                                                        ("all", "urban"), ("all", "rural")]
+    assert list(zip(rows["sex"], rows["area"], strict=True))[:5] == [
+        ("all", "total"),
+        ("male", "total"),
+        ("female", "total"),
+        ("all", "urban"),
+        ("all", "rural"),
+    ]
     for sex in ("female", "male"):
-        assert f"{'femmes' if sex == 'female' else 'hommes'} {flat(format_value(by_sex[sex], 'percent', 'fr'))}" in text
+        assert (
+            f"{'femmes' if sex == 'female' else 'hommes'} {flat(format_value(by_sex[sex], 'percent', 'fr'))}"
+            in text
+        )
 
 
 def test_french_numbers_have_decimal_commas_and_no_nan(french, report_db):
     _, _, pages, _ = french
     text = flat(" ".join(pages))
-    illiteracy = query.indicator_values("illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION],
-                                        year=2024).value.iloc[0]
+    illiteracy = query.indicator_values(
+        "illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION], year=2024
+    ).value.iloc[0]
     assert f"{illiteracy:.1f}".replace(".", ",") + " %" in text
     assert not re.search(r"\d\.\d %", text), "a decimal point in a French percentage"
     assert "1 655 623" in text  # HCP's legal population of Drâa-Tafilalet, 2024
@@ -159,7 +174,12 @@ def test_maps_are_oriented(french):
     assert html.count("data:image/png;base64,") == len(content.maps) + 1  # and the provinces' map
     assert len(content.basemap.provinces) == 5 and set(content.basemap.neighbours["code"]) == NEIGHBOURS
     towns = set(content.basemap.towns["name"])
-    assert {"Errachidia", "Ouarzazate", "Zagora", "Tinghir"} <= towns  # GeoNames' largest places of the région
+    assert {
+        "Errachidia",
+        "Ouarzazate",
+        "Zagora",
+        "Tinghir",
+    } <= towns  # GeoNames' largest places of the région
     assert "Classes nationales (quintiles des 1\u202f503 communes)" in html
 
 
@@ -171,8 +191,11 @@ def test_compact_provenance_and_arabic_bidi(french, arabic):
     text = "\n".join(ar_pages)
     assert any("Naskh" in f or "Arabic" in f for f in fonts), fonts
     assert "درعة-تافيلالت"[::-1] in text  # pdfplumber reads right-to-left words reversed
-    assert "/https:" not in text and "https://www.hcp.ma/file/242341/" in subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert (
+        "/https:" not in text
+        and "https://www.hcp.ma/file/242341/"
+        in subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    )
     assert "CC BY 4.0" in text and "Reusable" not in text  # the licence in words of the page
     assert "1 655 623" in flat(text)
 
@@ -200,17 +223,26 @@ def test_xlsx_labels_rows_and_keeps_simulated_columns_apart(report_db):
     book = load_workbook(BytesIO(render(content, "xlsx")))
     assert book.sheetnames[0] == "metadata"
     meta = {row[0].value: row[1].value for row in book["metadata"].iter_rows()}
-    assert meta["code"] == "01.511" and "CC BY 4.0" in meta["licence"] and re.match(r"\d+\.\d+\.\d+ \(", meta["code_version"])
+    assert (
+        meta["code"] == "01.511"
+        and "CC BY 4.0" in meta["licence"]
+        and re.match(r"\d+\.\d+\.\d+ \(", meta["code_version"])
+    )
     models = list(book["models"].iter_rows(values_only=True))
     assert {"sex", "area", "status", "status_words"} <= set(models[0])
     header = [c.value for c in book["communes"][1]]
-    rows = {r[0]: dict(zip(header, r)) for r in book["communes"].iter_rows(min_row=2, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in book["communes"].iter_rows(min_row=2, values_only=True)
+    }
     assert rows[TANGER]["population_2024"] == 1_275_428 and rows[TANGER]["illiteracy_rate_10_plus"] == 14.5
     simulated = {c for c, s in content.column_status.items() if s == "simulated"}
     assert simulated and not simulated & set(header)
     assert book["simulated"]["A1"].value.startswith("Données simulées")
     statuses = {r[0]: r[3] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
-    assert statuses["illiteracy_rate_10_plus"] == "published" and all(statuses[c] == "simulated" for c in simulated)
+    assert statuses["illiteracy_rate_10_plus"] == "published" and all(
+        statuses[c] == "simulated" for c in simulated
+    )
 
 
 def test_docx_is_the_same_report_to_annotate(report_db):
@@ -268,14 +300,30 @@ def test_cli_infers_the_format_and_writes_into_a_folder(report_db, tmp_path):
 
     runner = CliRunner()
     out = tmp_path / "tanger.xlsx"
-    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--province", "01.511", "-o", str(out)])
+    result = runner.invoke(
+        main, ["report", "--db", str(report_db.target), "--province", "01.511", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:2] == b"PK"  # a zip: an XLSX, not a PDF named .xlsx
-    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--commune", TANGER, "--format", "html",
-                                  "-o", str(tmp_path)])
+    result = runner.invoke(
+        main,
+        [
+            "report",
+            "--db",
+            str(report_db.target),
+            "--commune",
+            TANGER,
+            "--format",
+            "html",
+            "-o",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Tanger" in (tmp_path / f"rapport-commune-{TANGER}-fr.html").read_text(encoding="utf-8")
-    result = runner.invoke(main, ["report", "--db", str(report_db.target), "--region", "99", "-o", str(tmp_path / "x.pdf")])
+    result = runner.invoke(
+        main, ["report", "--db", str(report_db.target), "--region", "99", "-o", str(tmp_path / "x.pdf")]
+    )
     assert result.exit_code == 1 and "error: unknown region '99'" in result.output
     assert not list(tmp_path.glob(".*part"))
 
@@ -291,7 +339,9 @@ def test_the_api_serves_reports(report_db):
     app.config[REPORTER] = reporter(report_db)
     response = client.get(f"/api/v1/reports/commune/{TANGER}?lang=ar&format=pdf")
     assert response.status_code == 200 and response.data[:4] == b"%PDF"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="rapport-commune-{TANGER}-ar.pdf"'
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="rapport-commune-{TANGER}-ar.pdf"'
+    )
     response = client.get("/api/v1/reports/province/01.511?format=xlsx")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert client.get("/api/v1/reports/region/99").status_code == 404

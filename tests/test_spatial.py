@@ -61,8 +61,11 @@ def test_stored_spatial_results(built_db):
 def test_conditional_permutations_agree_with_esda():
     from esda.moran import Moran_Local
 
-    grid = gpd.GeoDataFrame({"code": [f"c{i}" for i in range(36)]},
-                            geometry=[box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)], crs="EPSG:4326")
+    grid = gpd.GeoDataFrame(
+        {"code": [f"c{i}" for i in range(36)]},
+        geometry=[box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)],
+        crs="EPSG:4326",
+    )
     w = spatial.ContiguityWeights.from_geodataframe(grid)
     y = np.random.default_rng(2).normal(size=36) + np.repeat([0.0, 0.0, 0.0, 2.0, 2.0, 2.0], 6)
     ours = spatial.conditional_p(y, w, np.arange(36), permutations=99_999, seed=1)

@@ -10,21 +10,25 @@ from observatory.etl.validate import indicator_schema, split_valid, unit_schema
 
 
 def communes() -> pd.DataFrame:
-    return pd.DataFrame({
-        "code": ["01.511.01.0", "01.511.01.01", "01.511.01.01", "01.511.01.09", "bad"],
-        "name_fr": ["Tanger", "Assilah", "Assilah bis", "Gueznaia", "X"],
-        "name_ar": ["طنجة", "أصيلة", "أصيلة", "اكزناية", "س"],
-        "type": ["urban", "urban", "urban", "urban", "rural"],
-        "region_code": ["01", "01", "01", "99", "01"],
-        "province_code": ["01.511"] * 5,
-        "cercle_code": [None] * 5,
-        "population_2024": [1275428, 36039, 36039, 88676, "many"],
-        "households_2024": [362062, 9745, 9745, 25039, 1],
-    })
+    return pd.DataFrame(
+        {
+            "code": ["01.511.01.0", "01.511.01.01", "01.511.01.01", "01.511.01.09", "bad"],
+            "name_fr": ["Tanger", "Assilah", "Assilah bis", "Gueznaia", "X"],
+            "name_ar": ["طنجة", "أصيلة", "أصيلة", "اكزناية", "س"],
+            "type": ["urban", "urban", "urban", "urban", "rural"],
+            "region_code": ["01", "01", "01", "99", "01"],
+            "province_code": ["01.511"] * 5,
+            "cercle_code": [None] * 5,
+            "population_2024": [1275428, 36039, 36039, 88676, "many"],
+            "households_2024": [362062, 9745, 9745, 25039, 1],
+        }
+    )
 
 
 def test_bad_unit_rows_are_quarantined_with_their_reason_and_good_rows_load():
-    schema = unit_schema("commune", {"region_code": {"01"}, "province_code": {"01.511"}, "cercle_code": set()})
+    schema = unit_schema(
+        "commune", {"region_code": {"01"}, "province_code": {"01.511"}, "cercle_code": set()}
+    )
     frame = communes()
     good, bad = split_valid(frame, schema, source="communes.csv")
     assert list(good.code) == ["01.511.01.0", "01.511.01.01"]
@@ -38,10 +42,19 @@ def test_bad_unit_rows_are_quarantined_with_their_reason_and_good_rows_load():
 
 
 def test_rates_out_of_range_are_quarantined():
-    frame = pd.DataFrame({"code": ["01.511.01.0", "01.511.01.01"], "area": ["total", "total"],
-                          "illiteracy_rate_10_plus": [18.2, 104.0]})
-    schema = indicator_schema("people_2024", {"illiteracy_rate_10_plus": "percent"},
-                              ["illiteracy_rate_10_plus"], {"01.511.01.0", "01.511.01.01"})
+    frame = pd.DataFrame(
+        {
+            "code": ["01.511.01.0", "01.511.01.01"],
+            "area": ["total", "total"],
+            "illiteracy_rate_10_plus": [18.2, 104.0],
+        }
+    )
+    schema = indicator_schema(
+        "people_2024",
+        {"illiteracy_rate_10_plus": "percent"},
+        ["illiteracy_rate_10_plus"],
+        {"01.511.01.0", "01.511.01.01"},
+    )
     good, bad = split_valid(frame, schema, source="people.csv.gz")
     assert list(good.code) == ["01.511.01.0"]
     row = bad.iloc[0]
@@ -52,7 +65,9 @@ def test_rates_out_of_range_are_quarantined():
 def test_a_missing_column_refuses_the_whole_table_naming_it():
     frame = communes().drop(columns=["name_ar"])
     schema = unit_schema("commune")
-    with pytest.raises(ValidationError, match=r"^communes.csv: the table cannot be loaded: missing column name_ar$"):
+    with pytest.raises(
+        ValidationError, match=r"^communes.csv: the table cannot be loaded: missing column name_ar$"
+    ):
         split_valid(frame, schema, source="communes.csv")
 
 

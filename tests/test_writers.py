@@ -54,7 +54,9 @@ def _foreign_gpkg(path: Path) -> Path:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(0, 0)], crs="EPSG:4326").to_file(path, layer="points", driver="GPKG")
+    gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(0, 0)], crs="EPSG:4326").to_file(
+        path, layer="points", driver="GPKG"
+    )
     return path
 
 
@@ -64,16 +66,23 @@ def _truncated(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "state", "reason"), [
-    (lambda p: p, "missing", "no observatory database at"),
-    (lambda p: p.parent / "no-such-folder" / "x.gpkg", "missing", "does not exist"),
-    (lambda p: (p.mkdir(), p)[1], "directory", "is a directory, not a GeoPackage file"),
-    (lambda p: (p.write_text("not a database, a note"), p)[1], "not-sqlite", "is not a readable GeoPackage"),
-    (_truncated, "not-sqlite", "truncated or another format"),
-    (_foreign_sqlite, "foreign", "SQLite file of another application"),
-    (_foreign_gpkg, "foreign", "GeoPackage without an observatory build table"),
-    (lambda p: tiny_build(p).path, "ready", "observatory database at"),
-])
+@pytest.mark.parametrize(
+    ("make", "state", "reason"),
+    [
+        (lambda p: p, "missing", "no observatory database at"),
+        (lambda p: p.parent / "no-such-folder" / "x.gpkg", "missing", "does not exist"),
+        (lambda p: (p.mkdir(), p)[1], "directory", "is a directory, not a GeoPackage file"),
+        (
+            lambda p: (p.write_text("not a database, a note"), p)[1],
+            "not-sqlite",
+            "is not a readable GeoPackage",
+        ),
+        (_truncated, "not-sqlite", "truncated or another format"),
+        (_foreign_sqlite, "foreign", "SQLite file of another application"),
+        (_foreign_gpkg, "foreign", "GeoPackage without an observatory build table"),
+        (lambda p: tiny_build(p).path, "ready", "observatory database at"),
+    ],
+)
 def test_each_state_of_a_file_target_is_told_apart(tmp_path, make, state, reason):
     path = make(tmp_path / "target.gpkg")
     got, why = Database(path).state()
@@ -86,7 +95,10 @@ def test_an_unreadable_file_is_told_apart():
         folder.chmod(0o755)
         path = tiny_build(folder / "locked.gpkg").path
         path.chmod(0o000)
-        code = "from observatory.database import Database; import sys; print(*Database(sys.argv[1]).state(), sep='|')"
+        code = (
+            "from observatory.database import Database; import sys; "
+            "print(*Database(sys.argv[1]).state(), sep='|')"
+        )
         command = [sys.executable, "-c", code, str(path)]
         if os.geteuid() == 0:  # root reads anything: ask as an ordinary user
             command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
@@ -103,14 +115,18 @@ def test_an_unreachable_server_is_told_apart():
     assert state == "unreachable" and "no PostGIS server answers" in reason and "secret" not in reason
 
 
-@pytest.mark.parametrize("make", [_foreign_sqlite, _foreign_gpkg, _truncated,
-                                  lambda p: (p.write_text("notes"), p)[1]])
+@pytest.mark.parametrize(
+    "make", [_foreign_sqlite, _foreign_gpkg, _truncated, lambda p: (p.write_text("notes"), p)[1]]
+)
 def test_build_and_serve_never_overwrite_what_is_not_an_observatory_database(tmp_path, make):
     path = make(tmp_path / "app.sqlite")
     before = digest(path)
     runner = CliRunner()
-    for args in (["build", "--db", str(path)], ["serve", "--no-build", "--db", str(path)],
-                 ["serve", "--db", str(path)]):
+    for args in (
+        ["build", "--db", str(path)],
+        ["serve", "--no-build", "--db", str(path)],
+        ["serve", "--db", str(path)],
+    ):
         out = runner.invoke(main, args)
         assert out.exit_code == 1, (args, out.output)
         assert out.output.startswith("error: ") and len(out.output.strip().splitlines()) == 1, out.output
@@ -162,10 +178,20 @@ def test_staging_copies_of_dead_writers_are_removed_at_the_next_write(tmp_path):
 def test_a_second_writer_waits_then_fails_in_one_line_naming_the_holder(tmp_path):
     db = tiny_build(tmp_path / "observatory.gpkg")
     holder = subprocess.Popen(
-        [sys.executable, "-c", ("import sys, time; from observatory.database import Database\n"
-                                "with Database(sys.argv[1]).lock(timeout=5):\n"
-                                "    print('held', flush=True); time.sleep(1.5)"),
-         str(db.path), "--pretend-load"], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from observatory.database import Database\n"
+                "with Database(sys.argv[1]).lock(timeout=5):\n"
+                "    print('held', flush=True); time.sleep(1.5)"
+            ),
+            str(db.path),
+            "--pretend-load",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         clock = time.monotonic()
@@ -191,10 +217,20 @@ def test_postgis_writers_take_turns_on_an_advisory_lock():
     if make_url(url).password is None:  # a password on the command line must not show in the holder's line
         url = make_url(url).set(password="secret").render_as_string(hide_password=False)
     holder = subprocess.Popen(
-        [sys.executable, "-c", ("import sys, time; from observatory.database import Database\n"
-                                "with Database(sys.argv[1]).lock(timeout=5):\n"
-                                "    print('held', flush=True); time.sleep(1.5)"),
-         url, "--pretend-load"], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from observatory.database import Database\n"
+                "with Database(sys.argv[1]).lock(timeout=5):\n"
+                "    print('held', flush=True); time.sleep(1.5)"
+            ),
+            url,
+            "--pretend-load",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(DatabaseLockedError) as err, Database(url).lock(timeout=0.5):
@@ -239,13 +275,25 @@ def test_a_foreign_postgresql_schema_is_told_apart_and_never_built_over():
 
 
 def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path):
-    first = usage_csv(tmp_path / "tax.csv", [[TANGER, "tax", "2026-01", "web", 5000, 4000],
-                                            [ASSILAH, "tax", "2026-01", "web", 300, 200]])
-    second = usage_csv(tmp_path / "social.csv", [[TANGER, "social_protection", "2026-01", "counter", 2000, 1500]])
+    first = usage_csv(
+        tmp_path / "tax.csv",
+        [[TANGER, "tax", "2026-01", "web", 5000, 4000], [ASSILAH, "tax", "2026-01", "web", 300, 200]],
+    )
+    second = usage_csv(
+        tmp_path / "social.csv", [[TANGER, "social_protection", "2026-01", "counter", 2000, 1500]]
+    )
     env = {**os.environ, "OBSERVATORY_LOCK_TIMEOUT": "300"}
     clock = time.monotonic()
-    runs = [subprocess.Popen([OBSERVATORY, "load", "usage", str(path), "--db", str(writable_db.path)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in (first, second)]
+    runs = [
+        subprocess.Popen(
+            [OBSERVATORY, "load", "usage", str(path), "--db", str(writable_db.path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in (first, second)
+    ]
     outputs = [run.communicate(timeout=600) for run in runs]
     seconds = time.monotonic() - clock
     assert [run.returncode for run in runs] == [0, 0], outputs
@@ -256,7 +304,9 @@ def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path):
     assert len(runs_table) == 2 and runs_table["status"].tolist() == ["ok", "ok"]
     first_run, second_run = runs_table.sort_values("started_at").to_dict("records")
     assert second_run["started_at"] >= first_run["ended_at"]  # one after the other, not interleaved
-    total = writable_db.read("indicator_value", where={"indicator_id": "usage_transactions", "period": "2026-01",
-                                                        "level": "country"})["value"].iloc[0]
+    total = writable_db.read(
+        "indicator_value",
+        where={"indicator_id": "usage_transactions", "period": "2026-01", "level": "country"},
+    )["value"].iloc[0]
     assert abs(total - 7300) <= 3  # both loads' counts (published with their cell-key noise)
     assert not list(writable_db.path.parent.glob(".*.tmp.gpkg"))

@@ -31,7 +31,9 @@ def inputs(data: AppData) -> pd.DataFrame:
     return data._index_inputs  # type: ignore[attr-defined]
 
 
-def custom_index(data: AppData, weights: dict[str, float], normalisation: str, aggregation: str) -> pd.DataFrame:
+def custom_index(
+    data: AppData, weights: dict[str, float], normalisation: str, aggregation: str
+) -> pd.DataFrame:
     """The index with these choices over the build's components: one row per commune (index 0-100, rank)."""
     from observatory import index as ix
 
@@ -40,9 +42,12 @@ def custom_index(data: AppData, weights: dict[str, float], normalisation: str, a
     components = [c for c in (*ix.CENSUS_COMPONENTS, *ix.CONNECTOR_COMPONENTS) if c.key.name in frame.columns]
     present = {c.dimension for c in components}
     given = {d: float(w) for d, w in weights.items() if d in present}
-    ranked = data.index_frame("commune", "fr").set_index("code")["rank"].reindex(frame.index).notna().to_numpy()
-    fitted = ix.FragilityIndex(components=components, weights=given, normalisation=normalisation,
-                               aggregation=aggregation).fit(frame, ranked=ranked)
+    ranked = (
+        data.index_frame("commune", "fr").set_index("code")["rank"].reindex(frame.index).notna().to_numpy()
+    )
+    fitted = ix.FragilityIndex(
+        components=components, weights=given, normalisation=normalisation, aggregation=aggregation
+    ).fit(frame, ranked=ranked)
     return fitted.scores_
 
 
@@ -53,38 +58,77 @@ def view(data: AppData, scores: pd.DataFrame, region: str, lang: str) -> dict[st
     ranks = rank(values)
     classes = classify(values, scheme="quantiles", k=5)
     colours = figures.class_colours("Viridis", max(classes.k, 1))
-    scope = place_name(data.units("region").set_index("code").loc[region].to_dict(), lang) if region else t(
-        "morocco", lang)
+    scope = (
+        place_name(data.units("region").set_index("code").loc[region].to_dict(), lang)
+        if region
+        else t("morocco", lang)
+    )
     hover = figures.hover_template(t("index_label", lang), scope, lang)
-    return {"units": units, "codes": codes, "names": [place_name(r, lang) for r in units.to_dict("records")],
-            "values": values, "ranks": ranks, "classes": classes.classes, "colours": colours,
-            "customdata": figures.hover_data(values, ranks, "", lang), "hovertemplate": hover,
-            "legend": figures.legend(t("index_label", lang), classes.intervals(), classes.counts, colours,
-                                     int((classes.classes < 0).sum()), lang)}
+    return {
+        "units": units,
+        "codes": codes,
+        "names": [place_name(r, lang) for r in units.to_dict("records")],
+        "values": values,
+        "ranks": ranks,
+        "classes": classes.classes,
+        "colours": colours,
+        "customdata": figures.hover_data(values, ranks, "", lang),
+        "hovertemplate": hover,
+        "legend": figures.legend(
+            t("index_label", lang),
+            classes.intervals(),
+            classes.counts,
+            colours,
+            int((classes.classes < 0).sum()),
+            lang,
+        ),
+    }
 
 
 def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
     published = data.index_frame("commune", lang).set_index("code")
     table = pd.DataFrame({"code": v["codes"], "name": v["names"], "value": v["values"], "rank": v["ranks"]})
     table = table.dropna(subset=["rank"]).sort_values("rank").head(ROWS)
-    head = html.Tr([html.Th(t("rank", lang)), html.Th(t("level_commune", lang)), html.Th(t("index_label", lang)),
-                    html.Th(t("published_rank", lang))])
+    head = html.Tr(
+        [
+            html.Th(t("rank", lang)),
+            html.Th(t("level_commune", lang)),
+            html.Th(t("index_label", lang)),
+            html.Th(t("published_rank", lang)),
+        ]
+    )
     rows = []
     for r in table.to_dict("records"):
         p = published.loc[r["code"]] if r["code"] in published.index else None
         p = None if p is not None and pd.isna(p["rank"]) else p
-        interval = (f"{int(p['rank'])} ({int(p['rank_lower'])}–{int(p['rank_upper'])})" if p is not None else "–")
+        interval = (
+            f"{int(p['rank'])} ({int(p['rank_lower'])}–{int(p['rank_upper'])})" if p is not None else "–"
+        )
         interval = f"\u2066{interval}\u2069" if lang == "ar" else interval  # keep "88–205" in reading order
-        rows.append(html.Tr([html.Td(int(r["rank"])), html.Td(r["name"]), html.Td(number(r["value"], lang)),
-                             html.Td(interval)]))
-    return html.Div([html.Table([html.Thead(head), html.Tbody(rows)], className="ranking-table"),
-                     html.P(t("index_builder_note", lang), className="note")])
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(int(r["rank"])),
+                    html.Td(r["name"]),
+                    html.Td(number(r["value"], lang)),
+                    html.Td(interval),
+                ]
+            )
+        )
+    return html.Div(
+        [
+            html.Table([html.Thead(head), html.Tbody(rows)], className="ranking-table"),
+            html.P(t("index_builder_note", lang), className="note"),
+        ]
+    )
 
 
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     if not data.has_index():
-        return html.Div([html.H1(t("page_index", lang)), html.P(t("index_builder_missing", lang), className="note")])
+        return html.Div(
+            [html.H1(t("page_index", lang)), html.P(t("index_builder_missing", lang), className="note")]
+        )
     from observatory import index as ix
 
     region = state["region"] or "08"
@@ -93,42 +137,98 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     v = view(data, scores, region, lang)
     sliders = []
     for d in DIMENSIONS:
-        sliders += [html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
-                    dcc.Slider(id=f"weight-{d}", min=0, max=1, step=0.05, value=0.5,
-                               marks={0: "0", 0.5: "0,5", 1: "1"})]
+        sliders += [
+            html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
+            dcc.Slider(
+                id=f"weight-{d}", min=0, max=1, step=0.05, value=0.5, marks={0: "0", 0.5: "0,5", 1: "1"}
+            ),
+        ]
     from .explorer import _place_options
 
-    return html.Div([
-        html.H1(t("page_index", lang)),
-        html.Div([
-            html.Div([
-                html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
-                dcc.Dropdown(labels=dropdown_labels(lang), id=ids.INDEX_REGION, options=_place_options(data.units("region"), lang), value=region,
-                             clearable=False),
-                html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
-                html.Fieldset([html.Legend(t("normalisation", lang)),
-                               dcc.RadioItems(id=ids.INDEX_NORMALISATION, value="minmax", options=[
-                                   {"label": t(f"norm_{n}", lang), "value": n} for n in ix.NORMALISATIONS])]),
-                html.Fieldset([html.Legend(t("aggregation", lang)),
-                               dcc.RadioItems(id=ids.INDEX_AGGREGATION, value="arithmetic", options=[
-                                   {"label": t(f"agg_{a}", lang), "value": a} for a in ix.AGGREGATIONS])]),
-            ], className="controls"),
-            html.Div([
-                dcc.Graph(id=ids.INDEX_MAP, config=figures.graph_config(lang), className="map", figure=figures.choropleth(
-                    data.geojson_for("commune", v["codes"]), v["codes"], v["names"], v["classes"], v["colours"],
-                    v["customdata"], v["hovertemplate"], lang=lang)),
-                html.Div(v["legend"], id=ids.INDEX_LEGEND),
-                html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
-            ], className="maps"),
-        ], className="explorer"),
-    ])
+    return html.Div(
+        [
+            html.H1(t("page_index", lang)),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
+                            dcc.Dropdown(
+                                labels=dropdown_labels(lang),
+                                id=ids.INDEX_REGION,
+                                options=_place_options(data.units("region"), lang),
+                                value=region,
+                                clearable=False,
+                            ),
+                            html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
+                            html.Fieldset(
+                                [
+                                    html.Legend(t("normalisation", lang)),
+                                    dcc.RadioItems(
+                                        id=ids.INDEX_NORMALISATION,
+                                        value="minmax",
+                                        options=[
+                                            {"label": t(f"norm_{n}", lang), "value": n}
+                                            for n in ix.NORMALISATIONS
+                                        ],
+                                    ),
+                                ]
+                            ),
+                            html.Fieldset(
+                                [
+                                    html.Legend(t("aggregation", lang)),
+                                    dcc.RadioItems(
+                                        id=ids.INDEX_AGGREGATION,
+                                        value="arithmetic",
+                                        options=[
+                                            {"label": t(f"agg_{a}", lang), "value": a}
+                                            for a in ix.AGGREGATIONS
+                                        ],
+                                    ),
+                                ]
+                            ),
+                        ],
+                        className="controls",
+                    ),
+                    html.Div(
+                        [
+                            dcc.Graph(
+                                id=ids.INDEX_MAP,
+                                config=figures.graph_config(lang),
+                                className="map",
+                                figure=figures.choropleth(
+                                    data.geojson_for("commune", v["codes"]),
+                                    v["codes"],
+                                    v["names"],
+                                    v["classes"],
+                                    v["colours"],
+                                    v["customdata"],
+                                    v["hovertemplate"],
+                                    lang=lang,
+                                ),
+                            ),
+                            html.Div(v["legend"], id=ids.INDEX_LEGEND),
+                            html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
+                        ],
+                        className="maps",
+                    ),
+                ],
+                className="explorer",
+            ),
+        ]
+    )
 
 
 def callbacks(app: Any, data: AppData) -> None:
     @app.callback(
-        Output(ids.INDEX_MAP, "figure"), Output(ids.INDEX_LEGEND, "children"), Output(ids.INDEX_RANKING, "children"),
-        *[Input(f"weight-{d}", "value") for d in DIMENSIONS], Input(ids.INDEX_NORMALISATION, "value"),
-        Input(ids.INDEX_AGGREGATION, "value"), Input(ids.INDEX_REGION, "value"), State(ids.LANG, "data"),
+        Output(ids.INDEX_MAP, "figure"),
+        Output(ids.INDEX_LEGEND, "children"),
+        Output(ids.INDEX_RANKING, "children"),
+        *[Input(f"weight-{d}", "value") for d in DIMENSIONS],
+        Input(ids.INDEX_NORMALISATION, "value"),
+        Input(ids.INDEX_AGGREGATION, "value"),
+        Input(ids.INDEX_REGION, "value"),
+        State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
     def on_choices(w_access, w_skills, w_usage, w_vulnerability, normalisation, aggregation, region, lang):
@@ -140,9 +240,16 @@ def callbacks(app: Any, data: AppData) -> None:
             weights["access"] = 1.0
         v = view(data, custom_index(data, weights, normalisation, aggregation), region or "08", lang)
         if ctx.triggered_id == ids.INDEX_REGION:
-            figure: Any = figures.choropleth(data.geojson_for("commune", v["codes"]), v["codes"], v["names"],
-                                             v["classes"], v["colours"], v["customdata"], v["hovertemplate"],
-                                             lang=lang)
+            figure: Any = figures.choropleth(
+                data.geojson_for("commune", v["codes"]),
+                v["codes"],
+                v["names"],
+                v["classes"],
+                v["colours"],
+                v["customdata"],
+                v["hovertemplate"],
+                lang=lang,
+            )
         else:
             figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
         return figure, v["legend"], ranking(data, v, lang)

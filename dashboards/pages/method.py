@@ -29,13 +29,22 @@ def export_frame(data: AppData, indicator: str, year: int, level: str = "commune
     units = data.units(level)
     values = data.values(indicator, int(year), level).reset_index()
     meta = data.indicator(indicator, year)
-    frame = units[[c for c in ("code", "name_fr", "name_ar", "province_code", "region_code") if c in units]].merge(
-        values, left_on="code", right_on="unit_code", how="left").drop(columns="unit_code")
-    return frame.assign(indicator_id=indicator, year=int(year), licence=meta.get("licence", ""),
-                        source=data.source_line(meta.get("source_id")))
+    frame = (
+        units[[c for c in ("code", "name_fr", "name_ar", "province_code", "region_code") if c in units]]
+        .merge(values, left_on="code", right_on="unit_code", how="left")
+        .drop(columns="unit_code")
+    )
+    return frame.assign(
+        indicator_id=indicator,
+        year=int(year),
+        licence=meta.get("licence", ""),
+        source=data.source_line(meta.get("source_id")),
+    )
 
 
-def export_bytes(data: AppData, indicator: str, year: int, fmt: str, level: str = "commune") -> tuple[bytes, str]:
+def export_bytes(
+    data: AppData, indicator: str, year: int, fmt: str, level: str = "commune"
+) -> tuple[bytes, str]:
     """(file content, file name) of an indicator's values in CSV, GeoJSON, GeoPackage or XLSX."""
     frame = export_frame(data, indicator, year, level)
     name = f"{indicator}_{year}_{level}"
@@ -51,7 +60,9 @@ def export_bytes(data: AppData, indicator: str, year: int, fmt: str, level: str 
     from observatory import query
 
     geometry = query.web_geometry(level, detail="medium", db=data.db)[["code", "geometry"]]
-    spatial = gpd.GeoDataFrame(frame.merge(geometry, on="code", how="left"), geometry="geometry", crs="EPSG:4326")
+    spatial = gpd.GeoDataFrame(
+        frame.merge(geometry, on="code", how="left"), geometry="geometry", crs="EPSG:4326"
+    )
     if fmt == "geojson":
         return spatial.to_json(drop_id=True).encode("utf-8"), f"{name}.geojson"
     if fmt == "gpkg":
@@ -72,39 +83,80 @@ def _catalogue_rows(data: AppData, lang: str, text: str | None = None) -> Any:
     rows = []
     words = fold(text or "").split()
     for r in cat.to_dict("records"):
-        cells = {"label": indicator_label(r, lang), "year": str(int(r["year"])),
-                 "unit": registry.unit_label(r.get("unit"), lang), "source": data.source_line(r.get("source_id"), lang),
-                 "definition": r["definition"] if isinstance(r.get("definition"), str) else ""}
+        cells = {
+            "label": indicator_label(r, lang),
+            "year": str(int(r["year"])),
+            "unit": registry.unit_label(r.get("unit"), lang),
+            "source": data.source_line(r.get("source_id"), lang),
+            "definition": r["definition"] if isinstance(r.get("definition"), str) else "",
+        }
         if words and not all(w in fold(f"{cells['label']} {r['indicator_id']}") for w in words):
             continue
-        rows.append(html.Tr([html.Td([cells["label"], html.Br(), html.Code(r["indicator_id"])]),
-                             *[html.Td(cells[c]) for c in columns[1:]]]))
-    return html.Table([html.Thead(html.Tr([html.Th(t(f"col_{c}", lang), scope="col") for c in columns])),
-                       html.Tbody(rows)], className="catalogue-table")
+        rows.append(
+            html.Tr(
+                [
+                    html.Td([cells["label"], html.Br(), html.Code(r["indicator_id"])]),
+                    *[html.Td(cells[c]) for c in columns[1:]],
+                ]
+            )
+        )
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(t(f"col_{c}", lang), scope="col") for c in columns])), html.Tbody(rows)],
+        className="catalogue-table",
+    )
 
 
 def _catalogue_table(data: AppData, lang: str) -> Any:
-    return html.Div([
-        html.Label(t("catalogue_filter", lang), htmlFor=ids.CATALOGUE_FILTER),
-        dcc.Input(id=ids.CATALOGUE_FILTER, type="search", debounce=0.3, placeholder=t("table_filter", lang),
-                  className="catalogue-filter"),
-        html.Div(_catalogue_rows(data, lang), id=ids.CATALOGUE, className="catalogue", tabIndex="0",
-                 role="region", **{"aria-label": t("catalogue", lang)}),
-    ])
+    return html.Div(
+        [
+            html.Label(t("catalogue_filter", lang), htmlFor=ids.CATALOGUE_FILTER),
+            dcc.Input(
+                id=ids.CATALOGUE_FILTER,
+                type="search",
+                debounce=0.3,
+                placeholder=t("table_filter", lang),
+                className="catalogue-filter",
+            ),
+            html.Div(
+                _catalogue_rows(data, lang),
+                id=ids.CATALOGUE,
+                className="catalogue",
+                tabIndex="0",
+                role="region",
+                **{"aria-label": t("catalogue", lang)},
+            ),
+        ]
+    )
 
 
 def _sources_list(data: AppData, lang: str) -> Any:
     src = data.sources()
-    return html.Ul([html.Li([html.Strong(r["title"]), f" — {r['publisher']}. ", html.Span(r["licence"]),
-                             html.Br(), html.Code(r.get("url") or ""),
-                             html.Small(_fingerprint(r))])
-                    for r in src.to_dict("records")], id=ids.SOURCES)
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Strong(r["title"]),
+                    f" — {r['publisher']}. ",
+                    html.Span(r["licence"]),
+                    html.Br(),
+                    html.Code(r.get("url") or ""),
+                    html.Small(_fingerprint(r)),
+                ]
+            )
+            for r in src.to_dict("records")
+        ],
+        id=ids.SOURCES,
+    )
 
 
 def _fingerprint(source: dict[str, Any]) -> str:
     """' · SHA-256 … · date' for a source, leaving out what the database does not hold."""
-    parts = [f"SHA-256 {source['sha256'][:12]}…" if isinstance(source.get("sha256"), str) and source["sha256"] else "",
-             str(source["retrieved_at"]) if isinstance(source.get("retrieved_at"), str) else ""]
+    parts = [
+        f"SHA-256 {source['sha256'][:12]}…"
+        if isinstance(source.get("sha256"), str) and source["sha256"]
+        else "",
+        str(source["retrieved_at"]) if isinstance(source.get("retrieved_at"), str) else "",
+    ]
     return "".join(f" · {part}" for part in parts if part)
 
 
@@ -112,8 +164,12 @@ def _model_cards(data: AppData, lang: str) -> Any:
     if "model_card" not in data.db.tables():
         return html.P(t("models_missing", lang), className="note")
     cards = results.model_cards(db=data.db)
-    return html.Div([html.Details([html.Summary(row["title"]), dcc.Markdown(row["card_markdown"])])
-                     for row in cards.to_dict("records")])
+    return html.Div(
+        [
+            html.Details([html.Summary(row["title"]), dcc.Markdown(row["card_markdown"])])
+            for row in cards.to_dict("records")
+        ]
+    )
 
 
 def _georeference(data: AppData, lang: str) -> Any:
@@ -133,65 +189,136 @@ def _georeference(data: AppData, lang: str) -> Any:
     def share(value: float) -> str:
         return f"{number(100 * value, lang)} %"
 
-    rows = [{"model": r["model"], "median_km": number(r["median_km"], lang), "p95_km": number(r["p95_km"], lang),
-             "share_inside": share(r["share_inside"]), "heldout_share_inside": share(r["heldout_share_inside"])}
-            for r in models.to_dict("records")]
+    rows = [
+        {
+            "model": r["model"],
+            "median_km": number(r["median_km"], lang),
+            "p95_km": number(r["p95_km"], lang),
+            "share_inside": share(r["share_inside"]),
+            "heldout_share_inside": share(r["heldout_share_inside"]),
+        }
+        for r in models.to_dict("records")
+    ]
     misses = control[(control["status"] == "control") & (control["inside"] == 0)]
-    return html.Div([
-        html.P(t("georeference_text", lang, points=int(chosen["points"]), before=share(before["share_inside"]),
-                 after=share(chosen["share_inside"]), heldout=share(chosen["heldout_share_inside"]))),
-        dash_table.DataTable(
-            id=ids.GEOREFERENCE, data=rows, columns=[{"name": t(f"col_{c}", lang), "id": c} for c in columns],
-            style_data_conditional=[{"if": {"filter_query": f"{{model}} = '{chosen['model']}'"},
-                                     "fontWeight": "bold"}],
-            style_cell={"textAlign": "right" if lang == "ar" else "left", "fontSize": "14px"},
-            style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
-        ),
-        html.Details([html.Summary(t("georeference_misses", lang)),
-                      html.Ul([html.Li(f"{r['name']} ({r['commune_code']}): {r['reason']}")
-                               for r in misses.to_dict("records")])]),
-    ])
+    return html.Div(
+        [
+            html.P(
+                t(
+                    "georeference_text",
+                    lang,
+                    points=int(chosen["points"]),
+                    before=share(before["share_inside"]),
+                    after=share(chosen["share_inside"]),
+                    heldout=share(chosen["heldout_share_inside"]),
+                )
+            ),
+            dash_table.DataTable(
+                id=ids.GEOREFERENCE,
+                data=rows,
+                columns=[{"name": t(f"col_{c}", lang), "id": c} for c in columns],
+                style_data_conditional=[
+                    {"if": {"filter_query": f"{{model}} = '{chosen['model']}'"}, "fontWeight": "bold"}
+                ],
+                style_cell={"textAlign": "right" if lang == "ar" else "left", "fontSize": "14px"},
+                style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
+            ),
+            html.Details(
+                [
+                    html.Summary(t("georeference_misses", lang)),
+                    html.Ul(
+                        [
+                            html.Li(f"{r['name']} ({r['commune_code']}): {r['reason']}")
+                            for r in misses.to_dict("records")
+                        ]
+                    ),
+                ]
+            ),
+        ]
+    )
 
 
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
     simulated = data.catalogue()
-    simulated = simulated[simulated.get("note", pd.Series(dtype=str)).astype(str).str.contains("simulat", case=False)]
-    return html.Div([
-        html.H1(t("page_method", lang)),
-        html.Section([
-            html.H2(t("downloads", lang)),
-            html.Label(t("indicator", lang), htmlFor=ids.DOWNLOAD_INDICATOR),
-            dcc.Dropdown(labels=dropdown_labels(lang), id=ids.DOWNLOAD_INDICATOR, options=indicator_options(data, lang),
-                         value=f"{indicator}|{year}", clearable=False),
-            html.Fieldset([html.Legend(t("download_format", lang)),
-                           dcc.RadioItems(id=ids.DOWNLOAD_FORMAT, value="csv", inline=True,
-                                          options=[{"label": f.upper(), "value": f} for f in FORMATS])]),
-            html.Button(t("download", lang), id=ids.DOWNLOAD_BUTTON, className="button"),
-            dcc.Download(id=ids.DOWNLOAD),
-            html.P(t("download_note", lang), className="note"),
-        ]),
-        html.Section([html.H2(t("catalogue", lang)), _catalogue_table(data, lang)]),
-        html.Section([html.H2(t("method_index", lang)), dcc.Markdown(t("method_index_text", lang)),
-                      html.H3(t("model_cards", lang)), _model_cards(data, lang)]),
-        html.Section([html.H2(t("georeference", lang)), _georeference(data, lang)]),
-        html.Section([html.H2(t("use_title", lang)), dcc.Markdown(t("use_text", lang))]),
-        html.Section([html.H2(t("simulated_title", lang)),
-                      html.P(t("simulated_text", lang) if len(simulated) else t("simulated_none", lang))]),
-        html.Section([html.H2(t("credits", lang)), dcc.Markdown(t("credits_text", lang)), _sources_list(data, lang)]),
-    ], className="method")
+    simulated = simulated[
+        simulated.get("note", pd.Series(dtype=str)).astype(str).str.contains("simulat", case=False)
+    ]
+    return html.Div(
+        [
+            html.H1(t("page_method", lang)),
+            html.Section(
+                [
+                    html.H2(t("downloads", lang)),
+                    html.Label(t("indicator", lang), htmlFor=ids.DOWNLOAD_INDICATOR),
+                    dcc.Dropdown(
+                        labels=dropdown_labels(lang),
+                        id=ids.DOWNLOAD_INDICATOR,
+                        options=indicator_options(data, lang),
+                        value=f"{indicator}|{year}",
+                        clearable=False,
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("download_format", lang)),
+                            dcc.RadioItems(
+                                id=ids.DOWNLOAD_FORMAT,
+                                value="csv",
+                                inline=True,
+                                options=[{"label": f.upper(), "value": f} for f in FORMATS],
+                            ),
+                        ]
+                    ),
+                    html.Button(t("download", lang), id=ids.DOWNLOAD_BUTTON, className="button"),
+                    dcc.Download(id=ids.DOWNLOAD),
+                    html.P(t("download_note", lang), className="note"),
+                ]
+            ),
+            html.Section([html.H2(t("catalogue", lang)), _catalogue_table(data, lang)]),
+            html.Section(
+                [
+                    html.H2(t("method_index", lang)),
+                    dcc.Markdown(t("method_index_text", lang)),
+                    html.H3(t("model_cards", lang)),
+                    _model_cards(data, lang),
+                ]
+            ),
+            html.Section([html.H2(t("georeference", lang)), _georeference(data, lang)]),
+            html.Section([html.H2(t("use_title", lang)), dcc.Markdown(t("use_text", lang))]),
+            html.Section(
+                [
+                    html.H2(t("simulated_title", lang)),
+                    html.P(t("simulated_text", lang) if len(simulated) else t("simulated_none", lang)),
+                ]
+            ),
+            html.Section(
+                [
+                    html.H2(t("credits", lang)),
+                    dcc.Markdown(t("credits_text", lang)),
+                    _sources_list(data, lang),
+                ]
+            ),
+        ],
+        className="method",
+    )
 
 
 def callbacks(app: Any, data: AppData) -> None:
-    @app.callback(Output(ids.CATALOGUE, "children"), Input(ids.CATALOGUE_FILTER, "value"), State(ids.LANG, "data"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.CATALOGUE, "children"),
+        Input(ids.CATALOGUE_FILTER, "value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
     def on_filter(text, lang):
         return _catalogue_rows(data, lang or "fr", text)
 
     @app.callback(
-        Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
-        State(ids.DOWNLOAD_INDICATOR, "value"), State(ids.DOWNLOAD_FORMAT, "value"), prevent_initial_call=True,
+        Output(ids.DOWNLOAD, "data"),
+        Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.DOWNLOAD_INDICATOR, "value"),
+        State(ids.DOWNLOAD_FORMAT, "value"),
+        prevent_initial_call=True,
     )
     def on_download(_clicks, choice, fmt):
         indicator, year = split_choice(choice)

@@ -73,7 +73,9 @@ def require_file(path: str | Path, *, expected: str = "") -> Path:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if path.stat().st_size == 0:
-        raise ValidationError(f"{path}: the file is empty (0 bytes){'; expected ' + expected if expected else ''}")
+        raise ValidationError(
+            f"{path}: the file is empty (0 bytes){'; expected ' + expected if expected else ''}"
+        )
     return path
 
 
@@ -118,7 +120,9 @@ def read_parquet(path: Path, *, remedy: str) -> pd.DataFrame:
     try:
         return pq.read_table(path).to_pandas()
     except Exception as err:
-        raise ValidationError(f"{path}: not a readable Parquet file (truncated or corrupt: {err}); {remedy}") from err
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); {remedy}"
+        ) from err
 
 
 def _read_parquet(path: Path) -> Table:
@@ -153,14 +157,16 @@ def _read_xlsx(path: Path, expected: Sequence[str]) -> Table:
             f"{sheet.title!r}{hint}; put one row of column names above the data, with no merged cells"
         )
     header = values[header_at]
-    in_header = sorted((r for r in sheet.merged_cells.ranges if r.min_row <= header_at + 1 <= r.max_row),
-                       key=lambda r: (r.min_col, r.min_row))
+    in_header = sorted(
+        (r for r in sheet.merged_cells.ranges if r.min_row <= header_at + 1 <= r.max_row),
+        key=lambda r: (r.min_col, r.min_row),
+    )
     if in_header:
         raise ValidationError(
             f"{path}: the header row {header_at + 1} of sheet {sheet.title!r} has merged cells "
             f"({', '.join(str(r) for r in in_header)}); unmerge them so that each column has its own name"
         )
-    body = [r for r in values[header_at + 1:]]
+    body = [r for r in values[header_at + 1 :]]
     rows = np.arange(len(body)) + header_at + 2
     frame = pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header, dtype=str)
     frame = frame.loc[:, [c != "" for c in frame.columns]]
@@ -170,6 +176,7 @@ def _read_xlsx(path: Path, expected: Sequence[str]) -> Table:
 
 
 # -- checking --------------------------------------------------------------------------------------
+
 
 def check_columns(table: Table, required: Sequence[str], *, optional: Sequence[str] = ()) -> list[str]:
     """Rename columns to their canonical names (case, accents, spaces ignored); a missing one fails
@@ -212,12 +219,20 @@ class Rejects:
         rows = np.atleast_1d(np.asarray(rows))
         if not len(rows):
             return
-        self.parts.append(pd.DataFrame({
-            "source": source, "row": rows.astype("int64"), "column": column,
-            "value": pd.Series(np.atleast_1d(np.asarray(values, dtype=object))).astype(str).map(mask_personal)
-            .to_numpy(),
-            "reason": reason,
-        }))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "source": source,
+                    "row": rows.astype("int64"),
+                    "column": column,
+                    "value": pd.Series(np.atleast_1d(np.asarray(values, dtype=object)))
+                    .astype(str)
+                    .map(mask_personal)
+                    .to_numpy(),
+                    "reason": reason,
+                }
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -231,7 +246,9 @@ class Rejects:
 def counts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole numbers from 0 to `MAX_COUNT` from text cells (as float64, exact in that range), and the
     reason each bad one fails (or "")."""
-    text = cells.astype(str).str.strip().str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+    text = (
+        cells.astype(str).str.strip().str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+    )
     number = pd.to_numeric(text, errors="coerce")
     reason = pd.Series("", index=cells.index, dtype=object)
     reason[text == ""] = "empty"
@@ -267,8 +284,10 @@ def roll_up(sums: pd.DataFrame, communes: pd.DataFrame, *, by: Sequence[str] = (
     out = pd.concat(parts, ignore_index=True)
     top = out.loc[out["level"] == "country", value_columns].abs().to_numpy(dtype="float64")
     if len(top) and np.nanmax(top) >= 2**53:
-        raise ValidationError(f"sums up to the country reach {np.nanmax(top):.3g}, beyond the 2^53 that "
-                              "float64 holds exactly; check the input counts")
+        raise ValidationError(
+            f"sums up to the country reach {np.nanmax(top):.3g}, beyond the 2^53 that "
+            "float64 holds exactly; check the input counts"
+        )
     return out[["level", "unit_code", *by, *value_columns]]
 
 
@@ -285,25 +304,28 @@ def indicator_rows(
     """Rows of `indicator_value` for one indicator, from a frame with level, unit_code and period (its
     unit is the registry's)."""
     period = frame["period"].astype(str)
-    out = pd.DataFrame({
-        "unit_code": frame["unit_code"].astype(str).to_numpy(),
-        "level": frame["level"].to_numpy(),
-        "indicator_id": indicator_id,
-        "year": period.str[:4].astype("int64").to_numpy(),
-        "period": period.to_numpy(),
-        "sex": "all",
-        "area": "total",
-        "value": pd.to_numeric(value, errors="coerce").astype("float64").to_numpy(),
-        "se": np.nan,
-        "lower": np.nan,
-        "upper": np.nan,
-        "unit": registry.get(indicator_id).unit,
-        "status": status,
-        "suppressed": (np.zeros(len(frame), "int64") if suppressed is None
-                       else np.asarray(suppressed, dtype="int64")),
-        "source_id": source_id,
-        "run_id": run_id,
-    })
+    out = pd.DataFrame(
+        {
+            "unit_code": frame["unit_code"].astype(str).to_numpy(),
+            "level": frame["level"].to_numpy(),
+            "indicator_id": indicator_id,
+            "year": period.str[:4].astype("int64").to_numpy(),
+            "period": period.to_numpy(),
+            "sex": "all",
+            "area": "total",
+            "value": pd.to_numeric(value, errors="coerce").astype("float64").to_numpy(),
+            "se": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "unit": registry.get(indicator_id).unit,
+            "status": status,
+            "suppressed": (
+                np.zeros(len(frame), "int64") if suppressed is None else np.asarray(suppressed, dtype="int64")
+            ),
+            "source_id": source_id,
+            "run_id": run_id,
+        }
+    )
     return out[TABLES["indicator_value"]]
 
 
@@ -320,7 +342,11 @@ class IndicatorSpec:
 
 
 def dictionary_rows(
-    specs: Iterable[IndicatorSpec], *, years: Iterable[int], dataset: str, source_id: str,
+    specs: Iterable[IndicatorSpec],
+    *,
+    years: Iterable[int],
+    dataset: str,
+    source_id: str,
     licence: str | None = None,
 ) -> pd.DataFrame:
     """Rows of the `indicator` field dictionary, one per indicator and year, from the registry's
@@ -328,13 +354,26 @@ def dictionary_rows(
     rows = []
     for s in specs:
         entry = registry.get(s.indicator_id)
-        rows += [{
-            "indicator_id": s.indicator_id, "year": int(y), "dataset": dataset, "topic": s.topic,
-            "label_fr": entry.label_fr, "label_en": entry.label_en, "heading": None, "unit": entry.unit,
-            "sexes": ",".join(entry.sexes), "definition": s.definition, "note": s.note,
-            "denominator": entry.denominator, "aggregation": s.aggregation, "source_id": source_id,
-            "licence": licence or entry.licence,
-        } for y in sorted(set(years))]
+        rows += [
+            {
+                "indicator_id": s.indicator_id,
+                "year": int(y),
+                "dataset": dataset,
+                "topic": s.topic,
+                "label_fr": entry.label_fr,
+                "label_en": entry.label_en,
+                "heading": None,
+                "unit": entry.unit,
+                "sexes": ",".join(entry.sexes),
+                "definition": s.definition,
+                "note": s.note,
+                "denominator": entry.denominator,
+                "aggregation": s.aggregation,
+                "source_id": source_id,
+                "licence": licence or entry.licence,
+            }
+            for y in sorted(set(years))
+        ]
     return pd.DataFrame(rows, columns=TABLES["indicator"])
 
 
@@ -411,8 +450,13 @@ def write_load(
         if len(values):
             w.append("indicator_value", values)
         if len(dictionary):
-            w.delete("indicator", {"indicator_id": sorted(set(dictionary["indicator_id"])),
-                                   "year": sorted(set(dictionary["year"].astype(int)))})
+            w.delete(
+                "indicator",
+                {
+                    "indicator_id": sorted(set(dictionary["indicator_id"])),
+                    "year": sorted(set(dictionary["year"].astype(int))),
+                },
+            )
             w.append("indicator", dictionary)
         if len(sources):
             w.delete("source", {"source_id": sorted(set(sources["source_id"]))})

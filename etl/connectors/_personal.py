@@ -42,53 +42,176 @@ _WHAT = {
 
 #: Single words (normalised) that name a personal field.
 PERSONAL_WORDS: dict[str, str] = {
-    **dict.fromkeys(["prenom", "prenoms", "firstname", "lastname", "surname", "fullname", "forename",
-                     "givenname", "patronyme", "username", "login", "نسب", "لقب", "شخصي"], "name"),
+    **dict.fromkeys(
+        [
+            "prenom",
+            "prenoms",
+            "firstname",
+            "lastname",
+            "surname",
+            "fullname",
+            "forename",
+            "givenname",
+            "patronyme",
+            "username",
+            "login",
+            "نسب",
+            "لقب",
+            "شخصي",
+        ],
+        "name",
+    ),
     **dict.fromkeys(["cin", "cnie", "cni", "nin", "nni", "ncin", "numcin", "cinnumber", "cine"], "id"),
     **dict.fromkeys(["passport", "passeport", "pasaporte", "جواز"], "passport"),
-    **dict.fromkeys(["phone", "telephone", "tel", "tele", "gsm", "portable", "msisdn", "cellphone", "cellulaire",
-                     "mobilephone", "smartphone", "هاتف", "جوال", "نقال", "محمول"], "phone"),
+    **dict.fromkeys(
+        [
+            "phone",
+            "telephone",
+            "tel",
+            "tele",
+            "gsm",
+            "portable",
+            "msisdn",
+            "cellphone",
+            "cellulaire",
+            "mobilephone",
+            "smartphone",
+            "هاتف",
+            "جوال",
+            "نقال",
+            "محمول",
+        ],
+        "phone",
+    ),
     **dict.fromkeys(["email", "mail", "courriel", "mel", "بريد", "ايميل", "الكتروني"], "email"),
-    **dict.fromkeys(["naissance", "birth", "birthdate", "birthday", "dob", "ddn", "ميلاد", "ازدياد", "مولد"], "birth"),
+    **dict.fromkeys(
+        ["naissance", "birth", "birthdate", "birthday", "dob", "ddn", "ميلاد", "ازدياد", "مولد"], "birth"
+    ),
     **dict.fromkeys(["adresse", "address", "domicile", "rue", "street", "عنوان", "سكنى"], "address"),
 }
 
 #: Pairs of words that name a personal field together (each alone may be innocent).
 PERSONAL_PAIRS: dict[frozenset[str], str] = {
-    **{frozenset(p): "id" for p in [("carte", "nationale"), ("carte", "identite"), ("identifiant", "national"),
-                                    ("national", "id"), ("national", "identity"), ("id", "card"),
-                                    ("identity", "card"), ("numero", "national"), ("piece", "identite"),
-                                    ("بطاقه", "وطنيه"), ("بطاقه", "تعريف"), ("رقم", "تعريف"),
-                                    ("رقم", "وطني"), ("رقم", "بطاقه")]},
-    **{frozenset(p): "phone" for p in [("mobile", "number"), ("mobile", "numero"), ("mobile", "num"),
-                                       ("mobile", "no"), ("numero", "mobile"), ("contact", "number"),
-                                       ("numero", "contact")]},
+    **{
+        frozenset(p): "id"
+        for p in [
+            ("carte", "nationale"),
+            ("carte", "identite"),
+            ("identifiant", "national"),
+            ("national", "id"),
+            ("national", "identity"),
+            ("id", "card"),
+            ("identity", "card"),
+            ("numero", "national"),
+            ("piece", "identite"),
+            ("بطاقه", "وطنيه"),
+            ("بطاقه", "تعريف"),
+            ("رقم", "تعريف"),
+            ("رقم", "وطني"),
+            ("رقم", "بطاقه"),
+        ]
+    },
+    **{
+        frozenset(p): "phone"
+        for p in [
+            ("mobile", "number"),
+            ("mobile", "numero"),
+            ("mobile", "num"),
+            ("mobile", "no"),
+            ("numero", "mobile"),
+            ("contact", "number"),
+            ("numero", "contact"),
+        ]
+    },
     **{frozenset(p): "birth" for p in [("date", "ne"), ("ne", "le"), ("تاريخ", "ولاده")]},
     **{frozenset(p): "email" for p in [("adresse", "electronique"), ("e", "mail")]},
 }
 
 #: Stems that betray a personal field even inside a compound written without separators.
 PERSONAL_STEMS: dict[str, str] = {
-    "prenom": "name", "firstname": "name", "lastname": "name", "fullname": "name", "surname": "name",
-    "nomcomplet": "name", "passport": "passport", "passeport": "passport", "telephone": "phone",
-    "phonenumber": "phone", "msisdn": "phone", "email": "email", "courriel": "email", "naissance": "birth",
-    "birthdate": "birth", "dateofbirth": "birth", "adresse": "address", "address": "address", "cnie": "id",
-    "cinnumber": "id", "numerocin": "id", "numcin": "id", "nationalid": "id", "cartenationale": "id",
-    "هاتف": "phone", "جواز": "passport", "ميلاد": "birth", "ازدياد": "birth", "عنوان": "address",
-    "بطاقهوطنيه": "id", "بطاقهتعريف": "id",
+    "prenom": "name",
+    "firstname": "name",
+    "lastname": "name",
+    "fullname": "name",
+    "surname": "name",
+    "nomcomplet": "name",
+    "passport": "passport",
+    "passeport": "passport",
+    "telephone": "phone",
+    "phonenumber": "phone",
+    "msisdn": "phone",
+    "email": "email",
+    "courriel": "email",
+    "naissance": "birth",
+    "birthdate": "birth",
+    "dateofbirth": "birth",
+    "adresse": "address",
+    "address": "address",
+    "cnie": "id",
+    "cinnumber": "id",
+    "numerocin": "id",
+    "numcin": "id",
+    "nationalid": "id",
+    "cartenationale": "id",
+    "هاتف": "phone",
+    "جواز": "passport",
+    "ميلاد": "birth",
+    "ازدياد": "birth",
+    "عنوان": "address",
+    "بطاقهوطنيه": "id",
+    "بطاقهتعريف": "id",
 }
 
 #: A name word: personal unless a place or service word qualifies it.
 NAME_WORDS = frozenset({"nom", "name", "noms", "names", "اسم", "الاسم", "اسماء"})
-PLACE_WORDS = frozenset({
-    "commune", "communes", "province", "prefecture", "region", "cercle", "caidat", "douar", "localite", "ville",
-    "city", "centre", "center", "municipality", "service", "services", "canal", "channel", "indicateur",
-    "indicator", "source", "file", "fichier", "layer", "couche", "arrondissement", "quartier", "unit", "unite",
-    "جماعه", "اقليم", "جهه", "عماله", "خدمه", "دوار", "مدينه", "مقاطعه", "قياده", "دائره",
-})
+PLACE_WORDS = frozenset(
+    {
+        "commune",
+        "communes",
+        "province",
+        "prefecture",
+        "region",
+        "cercle",
+        "caidat",
+        "douar",
+        "localite",
+        "ville",
+        "city",
+        "centre",
+        "center",
+        "municipality",
+        "service",
+        "services",
+        "canal",
+        "channel",
+        "indicateur",
+        "indicator",
+        "source",
+        "file",
+        "fichier",
+        "layer",
+        "couche",
+        "arrondissement",
+        "quartier",
+        "unit",
+        "unite",
+        "جماعه",
+        "اقليم",
+        "جهه",
+        "عماله",
+        "خدمه",
+        "دوار",
+        "مدينه",
+        "مقاطعه",
+        "قياده",
+        "دائره",
+    }
+)
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
+_ARABIC_LETTERS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"}
+)
 
 
 def words(name: object) -> list[str]:
@@ -135,12 +258,20 @@ _SEP = r"[\s.\-/]?"
 PERSONAL_VALUES: dict[str, re.Pattern[str]] = {
     "an e-mail address": re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}", re.IGNORECASE),
     "a Moroccan phone number": re.compile(
-        r"(?<![\d.])(?:(?:\+|00)\s?212|212)" + _SEP + r"(?:\(0\)" + _SEP + r"|0" + _SEP + r")?[5-7](?:" + _SEP
+        r"(?<![\d.])(?:(?:\+|00)\s?212|212)"
+        + _SEP
+        + r"(?:\(0\)"
+        + _SEP
+        + r"|0"
+        + _SEP
+        + r")?[5-7](?:"
+        + _SEP
         + r"\d){8}(?!\d)"
         r"|(?<![\d.,])0[5-7](?:" + _SEP + r"\d){8}(?![\d,]|\.\d)"
     ),
     "a CIN (national identity card) number": re.compile(
-        r"(?<![^\W\d_])(?<!\d)[a-z]{1,2}(?:\d{4,8}|[\s\-]\d{5,8})(?!\w)", re.IGNORECASE | re.ASCII),
+        r"(?<![^\W\d_])(?<!\d)[a-z]{1,2}(?:\d{4,8}|[\s\-]\d{5,8})(?!\w)", re.IGNORECASE | re.ASCII
+    ),
 }
 
 

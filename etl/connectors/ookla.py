@@ -4,11 +4,11 @@ Ookla for Good open data (Speedtest® performance tiles) aggregated to communes.
 The published files hold one row per zoom-16 web-Mercator tile and quarter, for fixed or mobile
 networks: `quadkey`, `tile` (WKT polygon, EPSG:4326), `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
 `tests`, `devices`, as Parquet or as a zipped Shapefile. A row whose polygon is not the tile its
-quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune polygon with one vectorised STRtree query, and the tiles'
-measurements are summed per commune, then per province, région and the country, from which the
-test-weighted means and shares are computed. Tiles whose centre is in no commune (the sea,
-neighbouring countries) are dropped and counted: tests read = tests assigned + tests dropped +
-tests in quarantined rows.
+quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune
+polygon with one vectorised STRtree query, and the tiles' measurements are summed per commune, then per
+province, région and the country, from which the test-weighted means and shares are computed. Tiles whose
+centre is in no commune (the sea, neighbouring countries) are dropped and counted: tests read = tests assigned
++ tests dropped + tests in quarantined rows.
 
 Licence: CC BY-NC-SA 4.0 (Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps),
 carried in the `source` and `indicator` rows.
@@ -57,15 +57,27 @@ def indicator_specs(kind: str) -> list[IndicatorSpec]:
         IndicatorSpec(p + "upload_mbps", "connectivity", f"avg_u_kbps / 1000, {weighted}", "weighted_mean"),
         IndicatorSpec(p + "latency_ms", "connectivity", f"avg_lat_ms, {weighted}", "weighted_mean"),
         IndicatorSpec(p + "tests", "connectivity", "sum of tests over the unit's tiles", "sum"),
-        IndicatorSpec(p + "devices", "connectivity", "sum of devices over the unit's tiles", "sum",
-                      note="a device tested in two tiles counts twice: an upper bound of distinct devices"),
-        IndicatorSpec(p + "tiles", "connectivity",
-                      "zoom-16 tiles (about 600 m × 600 m) whose centre lies in the unit", "sum"),
+        IndicatorSpec(
+            p + "devices",
+            "connectivity",
+            "sum of devices over the unit's tiles",
+            "sum",
+            note="a device tested in two tiles counts twice: an upper bound of distinct devices",
+        ),
+        IndicatorSpec(
+            p + "tiles",
+            "connectivity",
+            "zoom-16 tiles (about 600 m × 600 m) whose centre lies in the unit",
+            "sum",
+        ),
     ]
     specs += [
-        IndicatorSpec(f"{p}tests_share_{mbps}mbps", "connectivity",
-                      f"share of the unit's tests made in tiles whose mean download is at least "
-                      f"{mbps} Mbit/s", "weighted_mean")
+        IndicatorSpec(
+            f"{p}tests_share_{mbps}mbps",
+            "connectivity",
+            f"share of the unit's tests made in tiles whose mean download is at least {mbps} Mbit/s",
+            "weighted_mean",
+        )
         for mbps in THRESHOLDS_MBPS
     ]
     return specs
@@ -87,7 +99,9 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
     elif name.endswith((".zip", ".shp")):
         frame = _read_shapefile(path, crs=crs)
     else:
-        raise ValidationError(f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)")
+        raise ValidationError(
+            f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
+        )
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise ValidationError(
@@ -191,7 +205,9 @@ def locate(lon: np.ndarray, lat: np.ndarray, polygons: Any, *, tree: Any = None)
 CELL_ZOOMS = (12, 14)
 
 
-def locate_tiles(x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None) -> np.ndarray:
+def locate_tiles(
+    x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None
+) -> np.ndarray:
     """
     Index of the polygon that holds each tile's centre, or -1, as `locate` gives it, but faster:
     tiles are grouped by their parent cell at zoom 12, then 14; a cell lying wholly within one
@@ -275,14 +291,20 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
             qx, qy = tile_centres(x[elsewhere], y[elsewhere], zoom[elsewhere])
             why = np.full(len(tiles), "", dtype=object)
             why[elsewhere] = [
-                f"tile WKT is not the tile its quadkey names: quadkey centre {a:.5f} {b:.5f}, WKT centre {c:.5f} {d:.5f}"
-                for a, b, c, d in zip(qx, qy, shapely.get_x(centre), shapely.get_y(centre))
+                f"tile WKT is not the tile its quadkey names: quadkey centre {a:.5f} {b:.5f}, WKT centre "
+                f"{c:.5f} {d:.5f}"
+                for a, b, c, d in zip(qx, qy, shapely.get_x(centre), shapely.get_y(centre), strict=True)
             ]
             _reject(rejects, tiles, elsewhere, "tile", why)
             bad |= elsewhere
     numbers = {}
-    for column, whole in (("tests", True), ("devices", True), ("avg_d_kbps", False), ("avg_u_kbps", False),
-                          ("avg_lat_ms", False)):
+    for column, whole in (
+        ("tests", True),
+        ("devices", True),
+        ("avg_d_kbps", False),
+        ("avg_u_kbps", False),
+        ("avg_lat_ms", False),
+    ):
         value = pd.to_numeric(tiles[column], errors="coerce").to_numpy(dtype="float64")
         why = np.where(np.isnan(value), "not a number", "")
         why = np.where(~np.isnan(value) & (value < 0), "negative value", why)
@@ -301,14 +323,22 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         first = tiles.loc[keep & ~dup].assign(k=keys[keep & ~dup].to_numpy()).set_index("k")
         where = first.loc[keys[dup].to_numpy()]
         why = np.full(len(tiles), "", dtype=object)
-        why[dup] = [f"duplicate tile: quadkey already in {s} row {r}" for s, r in zip(where["source"], where["row"])]
+        why[dup] = [
+            f"duplicate tile: quadkey already in {s} row {r}"
+            for s, r in zip(where["source"], where["row"], strict=True)
+        ]
         _reject(rejects, tiles, dup, "quadkey", why)
         keep &= ~dup
-    return pd.DataFrame({
-        "source": tiles["source"].to_numpy()[keep], "row": tiles["row"].to_numpy()[keep],
-        "x": x[keep], "y": y[keep], "zoom": zoom[keep],
-        **{c: v[keep] for c, v in numbers.items()},
-    })
+    return pd.DataFrame(
+        {
+            "source": tiles["source"].to_numpy()[keep],
+            "row": tiles["row"].to_numpy()[keep],
+            "x": x[keep],
+            "y": y[keep],
+            "zoom": zoom[keep],
+            **{c: v[keep] for c, v in numbers.items()},
+        }
+    )
 
 
 def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str, reason: Any) -> None:
@@ -317,9 +347,13 @@ def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str
         source = tiles["source"].to_numpy()[mask]
         for name in pd.unique(source):
             here = source == name
-            rejects.add(name, tiles["row"].to_numpy()[mask][here], column,
-                        tiles[column].to_numpy()[mask][here],
-                        reason[here] if isinstance(reason, np.ndarray) else reason)
+            rejects.add(
+                name,
+                tiles["row"].to_numpy()[mask][here],
+                column,
+                tiles[column].to_numpy()[mask][here],
+                reason[here] if isinstance(reason, np.ndarray) else reason,
+            )
 
 
 SUMS = ("tests", "devices", "tiles", "d_x_tests", "u_x_tests", "lat_x_tests", "tests_10mbps", "tests_25mbps")
@@ -356,15 +390,18 @@ def assign_tiles(tiles: pd.DataFrame, communes: pd.DataFrame, *, tree: Any = Non
         return np.bincount(idx, weights=weights[inside], minlength=n)
 
     download = tiles["avg_d_kbps"].to_numpy(dtype="float64")
-    sums = pd.DataFrame({
-        "tests": total(tests),
-        "devices": total(tiles["devices"].to_numpy(dtype="float64")),
-        "tiles": np.bincount(idx, minlength=n).astype("float64"),
-        "d_x_tests": total(download * tests),
-        "u_x_tests": total(tiles["avg_u_kbps"].to_numpy(dtype="float64") * tests),
-        "lat_x_tests": total(tiles["avg_lat_ms"].to_numpy(dtype="float64") * tests),
-        **{f"tests_{m}mbps": total(np.where(download >= m * 1000, tests, 0.0)) for m in THRESHOLDS_MBPS},
-    }, index=pd.Index(communes["code"].to_numpy(), name="code"))
+    sums = pd.DataFrame(
+        {
+            "tests": total(tests),
+            "devices": total(tiles["devices"].to_numpy(dtype="float64")),
+            "tiles": np.bincount(idx, minlength=n).astype("float64"),
+            "d_x_tests": total(download * tests),
+            "u_x_tests": total(tiles["avg_u_kbps"].to_numpy(dtype="float64") * tests),
+            "lat_x_tests": total(tiles["avg_lat_ms"].to_numpy(dtype="float64") * tests),
+            **{f"tests_{m}mbps": total(np.where(download >= m * 1000, tests, 0.0)) for m in THRESHOLDS_MBPS},
+        },
+        index=pd.Index(communes["code"].to_numpy(), name="code"),
+    )
     return Assignment(sums=sums, where=where, lon=lon, lat=lat)
 
 
@@ -388,8 +425,15 @@ def indicator_values(
         **{f"{p}tests_share_{m}mbps": per_test[f"tests_{m}mbps"] * 100.0 for m in THRESHOLDS_MBPS},
     }
     frames = [
-        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), status="measured",
-                       source_id=source_id, run_id=run_id, suppressed=suppressed)
+        indicator_rows(
+            rolled,
+            indicator_id=i,
+            value=pd.Series(np.round(v, 6)),
+            status="measured",
+            source_id=source_id,
+            run_id=run_id,
+            suppressed=suppressed,
+        )
         for i, v in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
@@ -437,14 +481,24 @@ def infer(paths: list[Path], *, kind: str | None, quarter: str | None) -> tuple[
 def source_row(kind: str, quarter: str, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
     import hashlib
 
-    digest = inputs[0]["sha256"] if len(inputs) == 1 else hashlib.sha256(
-        "".join(sorted(i["sha256"] for i in inputs)).encode()).hexdigest()
-    return pd.DataFrame([{
-        "source_id": f"ookla-{kind}-{quarter}",
-        "title": f"Ookla for Good open data: {kind} network performance tiles, {quarter}",
-        "publisher": PUBLISHER, "url": URL, "sha256": digest, "licence": OOKLA_LICENCE,
-        "retrieved_at": retrieved_at,
-    }])
+    digest = (
+        inputs[0]["sha256"]
+        if len(inputs) == 1
+        else hashlib.sha256("".join(sorted(i["sha256"] for i in inputs)).encode()).hexdigest()
+    )
+    return pd.DataFrame(
+        [
+            {
+                "source_id": f"ookla-{kind}-{quarter}",
+                "title": f"Ookla for Good open data: {kind} network performance tiles, {quarter}",
+                "publisher": PUBLISHER,
+                "url": URL,
+                "sha256": digest,
+                "licence": OOKLA_LICENCE,
+                "retrieved_at": retrieved_at,
+            }
+        ]
+    )
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -476,7 +530,9 @@ def load(
     specs = indicator_specs(kind)
     source_id = f"ookla-{kind}-{quarter}"
     write_load(
-        db, run=run, values=result.pop("values"),
+        db,
+        run=run,
+        values=result.pop("values"),
         replace={"indicator_id": [s.indicator_id for s in specs], "period": [quarter]},
         dictionary=dictionary_rows(specs, years=[int(quarter[:4])], dataset="ookla", source_id=source_id),
         sources=source_row(kind, quarter, run.inputs, now()),
@@ -511,13 +567,29 @@ def aggregate_files(
     valid = valid.loc[in_box].reset_index(drop=True)
     assignment = assign_tiles(valid, communes)
     outside = valid.loc[~assignment.inside].assign(
-        centre=[f"centre {x:.5f} {y:.5f}" for x, y in
-                zip(assignment.lon[~assignment.inside], assignment.lat[~assignment.inside])])
+        centre=[
+            f"centre {x:.5f} {y:.5f}"
+            for x, y in zip(
+                assignment.lon[~assignment.inside], assignment.lat[~assignment.inside], strict=True
+            )
+        ]
+    )
     for name, part in outside.groupby("source", sort=True):
-        rejects.add(name, part["row"].to_numpy(), "quadkey", part["centre"].to_numpy(),
-                    "outside Morocco: the tile centre is in no commune (dropped, tests counted)")
-    values = indicator_values(assignment.sums, communes, kind=kind, quarter=quarter,
-                              source_id=f"ookla-{kind}-{quarter}", run_id=run.run_id)
+        rejects.add(
+            name,
+            part["row"].to_numpy(),
+            "quadkey",
+            part["centre"].to_numpy(),
+            "outside Morocco: the tile centre is in no commune (dropped, tests counted)",
+        )
+    values = indicator_values(
+        assignment.sums,
+        communes,
+        kind=kind,
+        quarter=quarter,
+        source_id=f"ookla-{kind}-{quarter}",
+        run_id=run.run_id,
+    )
     quarantined = rejects.frame()
     tests_assigned = float(assignment.sums["tests"].sum())
     tests_dropped = float(skipped["tests"].sum() + outside["tests"].sum())
@@ -525,10 +597,17 @@ def aggregate_files(
     run.quarantine(quarantined)
     run.count(read=len(tiles) - len(skipped), loaded=int(assignment.inside.sum()))
     summary = {
-        "type": kind, "quarter": quarter, "files": len(paths), "tiles_read": len(tiles),
-        "tiles_assigned": int(assignment.inside.sum()), "tiles_skipped_outside_box": len(skipped),
-        "tiles_dropped_outside": len(outside), "tiles_quarantined": len(quarantined) - len(outside),
-        "tests_read": tests_read, "tests_assigned": tests_assigned, "tests_dropped": tests_dropped,
+        "type": kind,
+        "quarter": quarter,
+        "files": len(paths),
+        "tiles_read": len(tiles),
+        "tiles_assigned": int(assignment.inside.sum()),
+        "tiles_skipped_outside_box": len(skipped),
+        "tiles_dropped_outside": len(outside),
+        "tiles_quarantined": len(quarantined) - len(outside),
+        "tests_read": tests_read,
+        "tests_assigned": tests_assigned,
+        "tests_dropped": tests_dropped,
         "tests_in_rejected_rows": tests_rejected,
         "communes_with_tests": int((assignment.sums["tests"] > 0).sum()),
     }
@@ -545,10 +624,12 @@ def aggregate_files(
 def quadkeys_at(lon: np.ndarray, lat: np.ndarray, *, zoom: int = 16) -> np.ndarray:
     """Quadkeys of the zoom-`zoom` tiles that hold points (to make test and benchmark files)."""
     lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
-    n = 2 ** zoom
+    n = 2**zoom
     x = np.clip(((lon + 180.0) / 360.0 * n).astype(np.int64), 0, n - 1)
     rad = np.radians(lat)
-    y = np.clip(((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n).astype(np.int64), 0, n - 1)
+    y = np.clip(
+        ((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n).astype(np.int64), 0, n - 1
+    )
     bits = np.arange(zoom - 1, -1, -1, dtype=np.int64)
     digits = ((x[:, None] >> bits) & 1) + 2 * ((y[:, None] >> bits) & 1)
     return (digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str)
@@ -568,7 +649,10 @@ def tile_polygons_wkt(quadkeys: np.ndarray) -> np.ndarray:
     """WKT of the tiles of quadkeys, as Ookla writes the `tile` column."""
     x, y, zoom, _ = quadkey_tiles(quadkeys)
     w, south, e, north = tile_bounds(x, y, zoom)
-    return np.array([
-        f"POLYGON(({a:.8f} {s:.8f}, {b:.8f} {s:.8f}, {b:.8f} {t:.8f}, {a:.8f} {t:.8f}, {a:.8f} {s:.8f}))"
-        for a, b, s, t in zip(w, e, south, north)
-    ], dtype=object)
+    return np.array(
+        [
+            f"POLYGON(({a:.8f} {s:.8f}, {b:.8f} {s:.8f}, {b:.8f} {t:.8f}, {a:.8f} {t:.8f}, {a:.8f} {s:.8f}))"
+            for a, b, s, t in zip(w, e, south, north, strict=True)
+        ],
+        dtype=object,
+    )

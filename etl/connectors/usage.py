@@ -58,26 +58,42 @@ SOURCE_ID = "usage-exports"
 USAGE_COUNT_COLUMNS = TABLES["usage_count"]
 
 SPECS = [
-    IndicatorSpec("usage_transactions", "usage", "transactions over every service and channel in the month",
-                  "sum"),
-    IndicatorSpec("usage_transactions_per_1000", "usage",
-                  "transactions over every service and channel × 1000 / RGPH 2024 legal population",
-                  "ratio_of_sums"),
-    IndicatorSpec("usage_digital_transactions_per_1000", "usage",
-                  "web and mobile transactions × 1000 / RGPH 2024 legal population", "ratio_of_sums"),
-    IndicatorSpec("usage_digital_share", "usage", "web and mobile transactions / all transactions × 100",
-                  "ratio_of_sums"),
-    IndicatorSpec("usage_users_per_1000", "usage",
-                  "unique users summed over services and channels × 1000 / RGPH 2024 legal population",
-                  "ratio_of_sums",
-                  note="a person who uses two services or channels counts twice: an upper bound of people reached"),
+    IndicatorSpec(
+        "usage_transactions", "usage", "transactions over every service and channel in the month", "sum"
+    ),
+    IndicatorSpec(
+        "usage_transactions_per_1000",
+        "usage",
+        "transactions over every service and channel × 1000 / RGPH 2024 legal population",
+        "ratio_of_sums",
+    ),
+    IndicatorSpec(
+        "usage_digital_transactions_per_1000",
+        "usage",
+        "web and mobile transactions × 1000 / RGPH 2024 legal population",
+        "ratio_of_sums",
+    ),
+    IndicatorSpec(
+        "usage_digital_share",
+        "usage",
+        "web and mobile transactions / all transactions × 100",
+        "ratio_of_sums",
+    ),
+    IndicatorSpec(
+        "usage_users_per_1000",
+        "usage",
+        "unique users summed over services and channels × 1000 / RGPH 2024 legal population",
+        "ratio_of_sums",
+        note="a person who uses two services or channels counts twice: an upper bound of people reached",
+    ),
 ]
 
 
 def service_spec(service: str) -> IndicatorSpec:
     """The per-service rate, `usage_<service>_transactions_per_1000`."""
     return IndicatorSpec(
-        f"usage_{service}_transactions_per_1000", "usage",
+        f"usage_{service}_transactions_per_1000",
+        "usage",
         f"transactions of service {service} over every channel × 1000 / RGPH 2024 legal population",
         "ratio_of_sums",
     )
@@ -97,7 +113,7 @@ def code_lookup(communes: pd.DataFrame) -> dict[str, str]:
         lookup[code] = code
         lookup[_digits(code)] = code
     crosswalk = mc.crosswalk()
-    for old, new in zip(crosswalk["code_2014"].astype(str), crosswalk["code_2024"].astype(str)):
+    for old, new in zip(crosswalk["code_2014"].astype(str), crosswalk["code_2024"].astype(str), strict=True):
         lookup.setdefault(old, new)
         lookup.setdefault(_digits(old), new)
     return lookup
@@ -137,36 +153,62 @@ def validate_export(table: Table, lookup: dict[str, str], rejects: Rejects) -> p
     # A code read as a number lost its leading zero (15110101 for 015110101): restore it.
     raw_code = raw_code.where(~raw_code.str.fullmatch(r"\d{7,8}"), raw_code.str.zfill(9))
     code = raw_code.map(lookup)
-    reject(code.isna().to_numpy(), "commune_code",
-           "unknown commune code (expected an HCP 2024 code like 01.511.01.01, its 9 digits, or a 2014 code)")
+    reject(
+        code.isna().to_numpy(),
+        "commune_code",
+        "unknown commune code (expected an HCP 2024 code like 01.511.01.01, its 9 digits, or a 2014 code)",
+    )
     period = frame["period"].astype(str).str.strip()
     reject(~period.str.fullmatch(PERIOD).to_numpy(), "period", "period not in YYYY-MM form (e.g. 2025-03)")
     channel = frame["channel"].astype(str).str.strip().str.lower()
-    reject(~channel.isin(CHANNELS).to_numpy(), "channel", f"unknown channel (expected one of {', '.join(CHANNELS)})")
+    reject(
+        ~channel.isin(CHANNELS).to_numpy(),
+        "channel",
+        f"unknown channel (expected one of {', '.join(CHANNELS)})",
+    )
     service = frame["service"].astype(str).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    reject(~service.str.fullmatch(SERVICE).to_numpy(), "service",
-           "service name must be letters, digits and _ (up to 40), starting with a letter")
+    reject(
+        ~service.str.fullmatch(SERVICE).to_numpy(),
+        "service",
+        "service name must be letters, digits and _ (up to 40), starting with a letter",
+    )
     numbers = {}
     for column in ("transactions", "unique_users"):
         value, why = counts(frame[column])
         reject((why != "").to_numpy(), column, why.to_numpy())
         numbers[column] = value
-    reject((numbers["unique_users"] > numbers["transactions"]).to_numpy(), "unique_users",
-           "more unique users than transactions")
-    good = pd.DataFrame({
-        "commune_code": code, "service": service, "period": period, "channel": channel,
-        "transactions": numbers["transactions"], "unique_users": numbers["unique_users"],
-        "row": table.rows, "source": source,
-    }).loc[~bad]
+    reject(
+        (numbers["unique_users"] > numbers["transactions"]).to_numpy(),
+        "unique_users",
+        "more unique users than transactions",
+    )
+    good = pd.DataFrame(
+        {
+            "commune_code": code,
+            "service": service,
+            "period": period,
+            "channel": channel,
+            "transactions": numbers["transactions"],
+            "unique_users": numbers["unique_users"],
+            "row": table.rows,
+            "source": source,
+        }
+    ).loc[~bad]
     key = ["commune_code", "service", "period", "channel"]
     dup = good.duplicated(key, keep="first")
     if dup.any():
         first = good.loc[~dup].set_index(key)["row"]
         firsts = first.reindex(pd.MultiIndex.from_frame(good.loc[dup, key])).to_numpy()
-        rejects.add(source, good.loc[dup, "row"].to_numpy(), "commune_code",
-                    good.loc[dup, "commune_code"].to_numpy(),
-                    np.array([f"duplicate row: same commune, service, period and channel as row {r}"
-                              for r in firsts], dtype=object))
+        rejects.add(
+            source,
+            good.loc[dup, "row"].to_numpy(),
+            "commune_code",
+            good.loc[dup, "commune_code"].to_numpy(),
+            np.array(
+                [f"duplicate row: same commune, service, period and channel as row {r}" for r in firsts],
+                dtype=object,
+            ),
+        )
         good = good.loc[~dup]
     good["transactions"] = good["transactions"].astype("int64")
     good["unique_users"] = good["unique_users"].astype("int64")
@@ -190,8 +232,13 @@ def usage_indicators(
         return pd.DataFrame(columns=TABLES["indicator_value"])
     raw = raw.assign(digital=np.where(raw["channel"].isin(DIGITAL), raw["transactions"], 0))
     services = sorted(raw["service"].unique())
-    by_service = raw.pivot_table(index=["commune_code", "period"], columns="service", values="transactions",
-                                 aggfunc="sum", fill_value=0)
+    by_service = raw.pivot_table(
+        index=["commune_code", "period"],
+        columns="service",
+        values="transactions",
+        aggfunc="sum",
+        fill_value=0,
+    )
     by_service.columns = [f"svc:{s}" for s in by_service.columns]
     totals = raw.groupby(["commune_code", "period"])[["transactions", "digital", "unique_users"]].sum()
     sums = totals.join(by_service)
@@ -199,7 +246,9 @@ def usage_indicators(
         sums = sums.join(cell_keys(raw))
     # Every commune, every month: a commune absent from a month of the export had no transactions.
     periods = sorted(raw["period"].unique())
-    full = pd.MultiIndex.from_product([communes["code"].astype(str), periods], names=["commune_code", "period"])
+    full = pd.MultiIndex.from_product(
+        [communes["code"].astype(str), periods], names=["commune_code", "period"]
+    )
     sums = sums.reindex(full, fill_value=0).reset_index("period")
     sums.index.name = "code"
     population = communes.set_index("code")["population_2024"].astype("float64")
@@ -217,16 +266,25 @@ def usage_indicators(
             "usage_transactions": (tx, tx < small),
             "usage_transactions_per_1000": (tx * per_1000, tx < small),
             "usage_digital_transactions_per_1000": (digital * per_1000, digital < small),
-            "usage_digital_share": (np.where(tx > 0, digital / tx * 100.0, np.nan),
-                                    (digital < small) | (tx < small)),
+            "usage_digital_share": (
+                np.where(tx > 0, digital / tx * 100.0, np.nan),
+                (digital < small) | (tx < small),
+            ),
             "usage_users_per_1000": (users * per_1000, users < small),
         }
         for service in services:
             n = rolled[f"svc:{service}"].to_numpy(dtype="float64")
             values[service_spec(service).indicator_id] = (n * per_1000, n < small)
     frames = [
-        indicator_rows(rolled, indicator_id=i, value=pd.Series(np.round(v, 6)), status=status,
-                       source_id=source_id, run_id=run_id, suppressed=s)
+        indicator_rows(
+            rolled,
+            indicator_id=i,
+            value=pd.Series(np.round(v, 6)),
+            status=status,
+            source_id=source_id,
+            run_id=run_id,
+            suppressed=s,
+        )
         for i, (v, s) in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
@@ -238,11 +296,19 @@ def cell_keys(raw: pd.DataFrame) -> pd.DataFrame:
     of the rows with a non-zero contribution, modulo 2³², so that sums of keys roll up exactly.
     """
     key = raw["record_key"].astype("int64").to_numpy()
-    parts = {f"key:{m}": np.where(raw[m].to_numpy() > 0, key, 0) for m in ("transactions", "digital", "unique_users")}
+    parts = {
+        f"key:{m}": np.where(raw[m].to_numpy() > 0, key, 0)
+        for m in ("transactions", "digital", "unique_users")
+    }
     keyed = raw[["commune_code", "period", "service"]].assign(**parts)
     keys = keyed.groupby(["commune_code", "period"])[list(parts)].sum()
-    by_service = keyed.pivot_table(index=["commune_code", "period"], columns="service", values="key:transactions",
-                                   aggfunc="sum", fill_value=0)
+    by_service = keyed.pivot_table(
+        index=["commune_code", "period"],
+        columns="service",
+        values="key:transactions",
+        aggfunc="sum",
+        fill_value=0,
+    )
     by_service.columns = [f"key:svc:{s}" for s in by_service.columns]
     return keys.join(by_service) % disclosure.KEY_MODULUS
 
@@ -264,14 +330,28 @@ def specs_for(services: list[str]) -> list[IndicatorSpec]:
     return [*SPECS, *(service_spec(s) for s in sorted(services))]
 
 
-def source_row(inputs: list[dict[str, Any]], retrieved_at: str, *, title: str | None = None,
-               publisher: str | None = None, licence: str = USAGE_LICENCE) -> pd.DataFrame:
+def source_row(
+    inputs: list[dict[str, Any]],
+    retrieved_at: str,
+    *,
+    title: str | None = None,
+    publisher: str | None = None,
+    licence: str = USAGE_LICENCE,
+) -> pd.DataFrame:
     digest = hashlib.sha256("".join(sorted(str(i["sha256"]) for i in inputs)).encode()).hexdigest()
-    return pd.DataFrame([{
-        "source_id": SOURCE_ID, "title": title or "Digital-service usage exports (administrative data)",
-        "publisher": publisher or "the producing administration (see etl_run inputs)", "url": None,
-        "sha256": digest, "licence": licence, "retrieved_at": retrieved_at,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "source_id": SOURCE_ID,
+                "title": title or "Digital-service usage exports (administrative data)",
+                "publisher": publisher or "the producing administration (see etl_run inputs)",
+                "url": None,
+                "sha256": digest,
+                "licence": licence,
+                "retrieved_at": retrieved_at,
+            }
+        ]
+    )
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -299,9 +379,19 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: Any) -> tuple[pd.
         where = first.reindex(pd.MultiIndex.from_frame(good.loc[dup, key]))
         for source, part in good.loc[dup].groupby("source"):
             w = where.loc[pd.MultiIndex.from_frame(part[key])]
-            rejects.add(source, part["row"].to_numpy(), "commune_code", part["commune_code"].to_numpy(),
-                        np.array([f"duplicate row: already in {s} row {r}" for s, r in zip(w["source"], w["row"])],
-                                 dtype=object))
+            rejects.add(
+                source,
+                part["row"].to_numpy(),
+                "commune_code",
+                part["commune_code"].to_numpy(),
+                np.array(
+                    [
+                        f"duplicate row: already in {s} row {r}"
+                        for s, r in zip(w["source"], w["row"], strict=True)
+                    ],
+                    dtype=object,
+                ),
+            )
         good = good.loc[~dup].reset_index(drop=True)
     run.quarantine(rejects.frame())
     run.rows_loaded += len(good)
@@ -330,13 +420,17 @@ def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.D
     new = new.assign(record_key=keys.astype("int64"))
     after = pd.concat([held.loc[~dropped], new], ignore_index=True) if (~dropped).any() else new
     before_pairs = held.loc[touched]
-    removed = before_pairs.loc[~pd.MultiIndex.from_frame(before_pairs[KEY]).isin(new_keys)] if not merge \
+    removed = (
+        before_pairs.loc[~pd.MultiIndex.from_frame(before_pairs[KEY]).isin(new_keys)]
+        if not merge
         else before_pairs.iloc[0:0]
+    )
     held_pairs = set(map(tuple, held[["service", "period"]].drop_duplicates().to_numpy()))
     new_pairs = sorted(set(map(tuple, new[["service", "period"]].drop_duplicates().to_numpy())))
     communes_before = set(before_pairs["commune_code"])
-    communes_after = set(after.loc[pd.MultiIndex.from_frame(after[["service", "period"]]).isin(pairs),
-                                   "commune_code"])
+    communes_after = set(
+        after.loc[pd.MultiIndex.from_frame(after[["service", "period"]]).isin(pairs), "commune_code"]
+    )
     changes = {
         "mode": "merge" if merge else "replace",
         "months_added": sorted(set(new["period"]) - set(held["period"])),
@@ -377,18 +471,23 @@ def load(
         communes = commune_frame(db)
         run = RunRecord(job="load usage", build_id="", version=code_version())
         good, notes = prepare(paths, communes, run=run)
-        new = good.assign(suppressed=disclosure.suppressed(good["transactions"]).astype("int64"),
-                          run_id=run.run_id)
+        new = good.assign(
+            suppressed=disclosure.suppressed(good["transactions"]).astype("int64"), run_id=run.run_id
+        )
         held = db.read("usage_count") if "usage_count" in db.tables() else pd.DataFrame(columns=KEY)
         held = held.reindex(columns=USAGE_COUNT_COLUMNS)
         missing_key = held["record_key"].isna().to_numpy()
         if missing_key.any():  # counts loaded before record keys existed draw theirs now, once
             held.loc[missing_key, "record_key"] = disclosure.record_keys(int(missing_key.sum()))
         held = held.astype({"record_key": "int64"})
-        after, changes = combine(held, new[[c for c in USAGE_COUNT_COLUMNS if c != "record_key"]], merge=merge)
+        after, changes = combine(
+            held, new[[c for c in USAGE_COUNT_COLUMNS if c != "record_key"]], merge=merge
+        )
         periods = sorted(new["period"].unique())
         touched = after.loc[after["period"].isin(periods)]
-        values = usage_indicators(touched, communes, status="measured", source_id=SOURCE_ID, run_id=run.run_id)
+        values = usage_indicators(
+            touched, communes, status="measured", source_id=SOURCE_ID, run_id=run.run_id
+        )
         services = sorted(touched["service"].unique())
         specs = specs_for(services)
         old_ids = []
@@ -397,38 +496,67 @@ def load(
             old_ids = [i for i in ids.unique() if str(i).startswith("usage_")]
         ids = sorted(set(old_ids) | {s.indicator_id for s in specs})
         years = sorted({int(p[:4]) for p in periods})
-        kept = db.read("indicator_value", where={"indicator_id": ids, "year": years},
-                       columns=["indicator_id", "year", "period", "source_id", "status"]) if years else values
+        kept = (
+            db.read(
+                "indicator_value",
+                where={"indicator_id": ids, "year": years},
+                columns=["indicator_id", "year", "period", "source_id", "status"],
+            )
+            if years
+            else values
+        )
         kept = kept.loc[~kept["period"].isin(periods)].drop_duplicates()
-        replaced_status = db.read("indicator_value", where={"indicator_id": "usage_transactions", "period": periods,
-                                                            "level": "country"}, columns=["period", "status"]) \
-            if periods else pd.DataFrame(columns=["period", "status"])
+        replaced_status = (
+            db.read(
+                "indicator_value",
+                where={"indicator_id": "usage_transactions", "period": periods, "level": "country"},
+                columns=["period", "status"],
+            )
+            if periods
+            else pd.DataFrame(columns=["period", "status"])
+        )
         changes["simulated_months_replaced"] = sorted(
-            replaced_status.loc[replaced_status["status"] == "simulated", "period"].unique())
+            replaced_status.loc[replaced_status["status"] == "simulated", "period"].unique()
+        )
         dictionary = pd.DataFrame()
         if periods:
             dictionary = dictionary_by_month(
                 dictionary_rows(specs, years=years, dataset="usage", source_id=SOURCE_ID, licence=licence),
                 held=db.read("indicator", where={"indicator_id": ids, "year": years}),
-                months=pd.concat([kept, values[["indicator_id", "year", "period", "source_id", "status"]]
-                                  .drop_duplicates()], ignore_index=True),
+                months=pd.concat(
+                    [
+                        kept,
+                        values[["indicator_id", "year", "period", "source_id", "status"]].drop_duplicates(),
+                    ],
+                    ignore_index=True,
+                ),
             )
         run.message = "; ".join(notes)
         write_load(
-            db, run=run, values=values,
+            db,
+            run=run,
+            values=values,
             replace={"indicator_id": ids, "period": periods},
             dictionary=dictionary,
             sources=source_row(run.inputs, now(), title=title, publisher=publisher, licence=licence)
-            if len(new) else pd.DataFrame(),
+            if len(new)
+            else pd.DataFrame(),
             tables={"usage_count": after[USAGE_COUNT_COLUMNS]} if len(new) else {},
         )
     published = disclosure.mask(values.loc[values["level"] == "country"])
     return {
-        "files": len(paths), "rows_read": run.rows_read, "rows_loaded": run.rows_loaded,
-        "rows_quarantined": run.rows_quarantined, "periods": periods, "services": services,
+        "files": len(paths),
+        "rows_read": run.rows_read,
+        "rows_loaded": run.rows_loaded,
+        "rows_quarantined": run.rows_quarantined,
+        "periods": periods,
+        "services": services,
         "communes": int(good["commune_code"].nunique()) if len(good) else 0,
         "transactions_loaded": int(good["transactions"].sum()) if len(good) else 0,
         "country_transactions": published.loc[published["indicator_id"] == "usage_transactions"]
-        .set_index("period")["value"].to_dict(),
-        "changes": changes, "notes": notes, "run_id": run.run_id,
+        .set_index("period")["value"]
+        .to_dict(),
+        "changes": changes,
+        "notes": notes,
+        "run_id": run.run_id,
     }

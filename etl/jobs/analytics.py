@@ -38,17 +38,28 @@ INTERNET_DRAWS = 200
 #: Lenses whose choices get the full sensitivity analysis: the headline, and the one that tests vulnerability.
 SENSITIVITY_LENSES = (DEFAULT_LENS, "vulnerability")
 VULNERABILITY_DECISION = (
-    "a separate lens, not a dimension of the headline: its components barely correlate with access and skills, "
-    "and in the three-dimension index it is the dimension whose removal keeps the fewest of the top 50 and the "
-    "weight with the largest total-order effect (index_sensitivity, lens vulnerability)"
+    "a separate lens, not a dimension of the headline: its components barely correlate with access and "
+    "skills, and in the three-dimension index it is the dimension whose removal keeps the fewest of the top "
+    "50 and the weight with the largest total-order effect (index_sensitivity, lens vulnerability)"
 )
 #: Household outcomes HCP published by commune in 2014 and 2024: the ex-post test of the internet model.
-EXPOST_OUTCOMES = ("amenities_running_water", "wastewater_public_sewer", "amenities_toilet", "amenities_bathroom")
+EXPOST_OUTCOMES = (
+    "amenities_running_water",
+    "wastewater_public_sewer",
+    "amenities_toilet",
+    "amenities_bathroom",
+)
 #: LISA permutations for every commune, then more for the ones whose FDR decision the draw could flip.
 LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 499_999)
 
 #: The build's plan: 50 training centres within 15 km (travel proxy), at least one in every région.
-DEFAULT_PLAN = {"name": "default", "sites": 50, "radius_km": 15.0, "site_type": "training_centre", "min_per_region": 1}
+DEFAULT_PLAN = {
+    "name": "default",
+    "sites": 50,
+    "radius_km": 15.0,
+    "site_type": "training_centre",
+    "min_per_region": 1,
+}
 
 
 def job(ctx: BuildContext) -> None:
@@ -81,23 +92,38 @@ def job(ctx: BuildContext) -> None:
         spatial_tables = _spatial(communes, filled, index_tables["index_score"], seed)
         new_values = _indicator_rows([internet, *forecasts], run.run_id)
         context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
-        default_plan = planner.plan(PlanningFrame.from_tables(communes, pd.concat([new_values, context]),
-                                                              index_tables["index_score"], lens=DEFAULT_LENS),
-                                    **DEFAULT_PLAN)
+        default_plan = planner.plan(
+            PlanningFrame.from_tables(
+                communes, pd.concat([new_values, context]), index_tables["index_score"], lens=DEFAULT_LENS
+            ),
+            **DEFAULT_PLAN,
+        )
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
         ctx.add("source", _source_row(ctx.tables["source"]))
         tables = {
             "indicator_registry": registry.registry_frame(),
-            "model_card": pd.DataFrame([{
-                "model_id": c["model_id"], "title": c["title"], "target": c["target"], "status": "ok",
-                "card_json": json.dumps(c, ensure_ascii=False, sort_keys=True),
-                "card_markdown": models.card_markdown(c),
-            } for c in cards]),
+            "model_card": pd.DataFrame(
+                [
+                    {
+                        "model_id": c["model_id"],
+                        "title": c["title"],
+                        "target": c["target"],
+                        "status": "ok",
+                        "card_json": json.dumps(c, ensure_ascii=False, sort_keys=True),
+                        "card_markdown": models.card_markdown(c),
+                    }
+                    for c in cards
+                ]
+            ),
             "model_validation": validation,
-            **index_tables, **spatial_tables, **plan_tables(default_plan),
+            **index_tables,
+            **spatial_tables,
+            **plan_tables(default_plan),
         }
-        tables["analysis"] = pd.concat([tables.get("analysis", pd.DataFrame()), summary["analysis"]], ignore_index=True)
+        tables["analysis"] = pd.concat(
+            [tables.get("analysis", pd.DataFrame()), summary["analysis"]], ignore_index=True
+        )
         for name, frame in tables.items():
             ctx.put(name, frame.reindex(columns=RESULT_TABLES[name]))
         rows = sum(len(f) for f in tables.values()) + len(new_values)
@@ -117,7 +143,9 @@ def _keys() -> list[Key]:
     keys += [Key("illiteracy_population_10_plus", 2024, s) for s in SEXES]
     keys.append(Key.parse(RESIDENTS))
     keys += [Key("households_count", y) for y in (2024, 2014)]
-    keys += [Key(f"age_{a}", y, s) for a in models.AGE_GROUPS for y in (2014, 2024) for s in ("female", "male")]
+    keys += [
+        Key(f"age_{a}", y, s) for a in models.AGE_GROUPS for y in (2014, 2024) for s in ("female", "male")
+    ]
     keys += [Key("population_municipal", y, s) for y in (2014, 2024) for s in ("female", "male")]
     keys += [Key(o, y) for o in EXPOST_OUTCOMES for y in (2024, 2014)]
     return list(dict.fromkeys(keys))
@@ -131,13 +159,21 @@ def _connector_inputs(values: pd.DataFrame, codes: list[str]) -> dict[str, tuple
     """Latest commune values of each connector indicator loaded, and whether they are simulated."""
     out = {}
     for component in ix.CONNECTOR_COMPONENTS:
-        rows = values[(values.indicator_id == component.indicator) & (values.level == "commune")
-                      & (values.sex == "all") & (values.area == "total") & (values.suppressed.fillna(0) == 0)
-                      & values.value.notna()]
+        rows = values[
+            (values.indicator_id == component.indicator)
+            & (values.level == "commune")
+            & (values.sex == "all")
+            & (values.area == "total")
+            & (values.suppressed.fillna(0) == 0)
+            & values.value.notna()
+        ]
         if rows.empty:
             continue
         latest = rows.sort_values("period").groupby("unit_code").last()
-        out[component.indicator] = (latest["value"].reindex(codes), bool((latest["status"] == "simulated").any()))
+        out[component.indicator] = (
+            latest["value"].reindex(codes),
+            bool((latest["status"] == "simulated").any()),
+        )
     return out
 
 
@@ -145,19 +181,31 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     """Give every 2024 long-form commune rate its sampling SE (and 90% bounds), and its aggregates theirs."""
     values = ctx.tables["indicator_value"]
     entries = {e.id: e for e in (*registry.CURATED, *registry.census_entries()) if e.sampled}
-    rows = (values.level == "commune") & (values.year == 2024) & (values.unit == "percent") & (
-        values.indicator_id.isin(set(entries))) & values.se.isna()
+    rows = (
+        (values.level == "commune")
+        & (values.year == 2024)
+        & (values.unit == "percent")
+        & (values.indicator_id.isin(set(entries)))
+        & values.se.isna()
+    )
     if not rows.any():
         return
     sampled_ids = set(entries)
     part = values.loc[rows, ["unit_code", "indicator_id", "sex", "area", "value"]]
     households = units["households_2024"].reindex(part.unit_code).to_numpy(float)
     dictionary = ctx.tables["indicator"]
-    declared = dictionary[dictionary.year == 2024].drop_duplicates("indicator_id").set_index("indicator_id")[
-        "denominator"].dropna().to_dict()
+    declared = (
+        dictionary[dictionary.year == 2024]
+        .drop_duplicates("indicator_id")
+        .set_index("indicator_id")["denominator"]
+        .dropna()
+        .to_dict()
+    )
     denominator, deff = _denominators(values, part, entries, declared)
     denominator = np.where(np.isnan(denominator), households, denominator)
-    se = sampling.rate_standard_error(part["value"].to_numpy(float), denominator, households, design_effect=deff)
+    se = sampling.rate_standard_error(
+        part["value"].to_numpy(float), denominator, households, design_effect=deff
+    )
     values.loc[rows, "se"] = se
     values.loc[rows, "lower"] = np.clip(part["value"].to_numpy(float) - models.Z90 * se, 0, 100)
     values.loc[rows, "upper"] = np.clip(part["value"].to_numpy(float) + models.Z90 * se, 0, 100)
@@ -167,22 +215,40 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
         parent = units[column].reindex(part.unit_code).to_numpy() if column else np.full(len(part), "MA")
         keys = part.assign(parent=parent)[["parent", "indicator_id", "sex", "area"]]
         agg_se = sampling.aggregate_standard_error(part["se"], part["w"], keys)
-        target = (values.level == level) & (values.year == 2024) & values.indicator_id.isin(sampled_ids) & (
-            values.unit == "percent") & values.se.isna()
-        index = pd.MultiIndex.from_frame(values.loc[target, ["unit_code", "indicator_id", "sex", "area"]].astype(str))
+        target = (
+            (values.level == level)
+            & (values.year == 2024)
+            & values.indicator_id.isin(sampled_ids)
+            & (values.unit == "percent")
+            & values.se.isna()
+        )
+        index = pd.MultiIndex.from_frame(
+            values.loc[target, ["unit_code", "indicator_id", "sex", "area"]].astype(str)
+        )
         found = agg_se.reindex(index).to_numpy(float)
         value = values.loc[target, "value"].to_numpy(float)
         values.loc[target, "se"] = found
         values.loc[target, "lower"] = np.clip(value - models.Z90 * found, 0, 100)
         values.loc[target, "upper"] = np.clip(value + models.Z90 * found, 0, 100)
-    distance = (values.level == "commune") & (values.year == 2024) & (values.indicator_id == DISTANCE) & values.se.isna()
+    distance = (
+        (values.level == "commune")
+        & (values.year == 2024)
+        & (values.indicator_id == DISTANCE)
+        & values.se.isna()
+    )
     hh = units["households_2024"].reindex(values.loc[distance, "unit_code"]).to_numpy(float)
-    values.loc[distance, "se"] = sampling.mean_standard_error(values.loc[distance, "value"].to_numpy(float), hh)
+    values.loc[distance, "se"] = sampling.mean_standard_error(
+        values.loc[distance, "value"].to_numpy(float), hh
+    )
     ctx.tables["indicator_value"] = values
 
 
-def _denominators(values: pd.DataFrame, part: pd.DataFrame, entries: dict[str, registry.Indicator],
-                  dictionary: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+def _denominators(
+    values: pd.DataFrame,
+    part: pd.DataFrame,
+    entries: dict[str, registry.Indicator],
+    dictionary: dict[str, str],
+) -> tuple[np.ndarray, np.ndarray]:
     """Each sampled rate's own denominator, for the same commune, sex and area (the registry's, else the one
     the field dictionary weighs it with), and its design effect (the registry's sampling unit); a rate with
     neither counts people aged 10+, or households."""
@@ -190,40 +256,62 @@ def _denominators(values: pd.DataFrame, part: pd.DataFrame, entries: dict[str, r
     declared = part.indicator_id.map({k: e.denominator or dictionary.get(k) for k, e in entries.items()})
     fallback = np.where(unit == "households", "households_count", "illiteracy_population_10_plus")
     wanted = declared.where(declared.notna(), pd.Series(fallback, index=part.index))
-    counts = values[(values.level == "commune") & (values.year == 2024) & values.indicator_id.isin(set(wanted))]
+    counts = values[
+        (values.level == "commune") & (values.year == 2024) & values.indicator_id.isin(set(wanted))
+    ]
     counts = counts.drop_duplicates(["unit_code", "indicator_id", "sex", "area"]).set_index(
-        ["unit_code", "indicator_id", "sex", "area"])["value"]
+        ["unit_code", "indicator_id", "sex", "area"]
+    )["value"]
     key = pd.MultiIndex.from_arrays([part.unit_code, wanted, part.sex, part.area])
     found = counts.reindex(key).to_numpy(float)
     # Household counts are published for all sexes only.
-    any_sex = counts.reindex(pd.MultiIndex.from_arrays([part.unit_code, wanted, np.full(len(part), "all"),
-                                                        part.area])).to_numpy(float)
+    any_sex = counts.reindex(
+        pd.MultiIndex.from_arrays([part.unit_code, wanted, np.full(len(part), "all"), part.area])
+    ).to_numpy(float)
     found = np.where(np.isnan(found), any_sex, found)
     return found, unit.map(sampling.DESIGN_EFFECTS).to_numpy(float)
 
 
 def _input_se(values: pd.DataFrame, codes: list[str], columns: pd.Index) -> pd.DataFrame:
     keys = [Key.parse(c) for c in columns]
-    subset = values[(values.level == "commune") & (values.area == "total") & values.se.notna()
-                    & values.indicator_id.isin({k.indicator for k in keys})]
-    table = subset.pivot_table(index="unit_code", columns=["indicator_id", "year", "sex"], values="se", aggfunc="first")
-    out = {key.name: table[(key.indicator, key.year, key.sex)].reindex(codes)
-           if (key.indicator, key.year, key.sex) in table.columns else pd.Series(0.0, index=codes) for key in keys}
+    subset = values[
+        (values.level == "commune")
+        & (values.area == "total")
+        & values.se.notna()
+        & values.indicator_id.isin({k.indicator for k in keys})
+    ]
+    table = subset.pivot_table(
+        index="unit_code", columns=["indicator_id", "year", "sex"], values="se", aggfunc="first"
+    )
+    out = {
+        key.name: table[(key.indicator, key.year, key.sex)].reindex(codes)
+        if (key.indicator, key.year, key.sex) in table.columns
+        else pd.Series(0.0, index=codes)
+        for key in keys
+    }
     return pd.DataFrame(out, index=codes).fillna(0.0)
 
 
 # -- models ---------------------------------------------------------------------------------------
 def _parents(units: pd.DataFrame) -> dict[str, pd.Series]:
     """Each commune's province, région and country code, for aggregating commune figures."""
-    return {"province": units["province_code"].astype(str), "region": units["region_code"].astype(str),
-            "country": pd.Series("MA", index=units.index)}
+    return {
+        "province": units["province_code"].astype(str),
+        "region": units["region_code"].astype(str),
+        "country": pd.Series("MA", index=units.index),
+    }
 
 
 def _cells(values: pd.DataFrame, units: pd.DataFrame, filled: pd.DataFrame) -> pd.DataFrame:
-    """People aged 15+ by commune × area × sex (HCP's urban and rural parts of each commune), the raking cells;
-    a commune HCP gives no such count for keeps its filled total, in its own type's area."""
-    pop = values[(values.indicator_id == "illiteracy_population_15_plus") & (values.level == "commune")
-                 & (values.year == 2024) & values.sex.isin(["male", "female"]) & values.value.notna()]
+    """People aged 15+ by commune × area × sex (HCP's urban and rural parts of each commune), the raking
+    cells; a commune HCP gives no such count for keeps its filled total, in its own type's area."""
+    pop = values[
+        (values.indicator_id == "illiteracy_population_15_plus")
+        & (values.level == "commune")
+        & (values.year == 2024)
+        & values.sex.isin(["male", "female"])
+        & values.value.notna()
+    ]
     parts = pop[pop.area.isin(["urban", "rural"])]
     whole = pop[(pop.area == "total") & ~pop.unit_code.isin(set(parts.unit_code))]
     whole = whole.assign(area=units["type"].reindex(whole.unit_code).to_numpy())
@@ -232,23 +320,43 @@ def _cells(values: pd.DataFrame, units: pd.DataFrame, filled: pd.DataFrame) -> p
     extra = []
     for sex in ("male", "female"):
         missing = units.index.difference(pd.Index(cells.loc[cells.sex == sex, "code"].unique()))
-        extra.append(pd.DataFrame({
-            "code": missing, "area": units["type"].reindex(missing).to_numpy(), "sex": sex,
-            "weight": filled[f"illiteracy_population_15_plus:2024:{sex}"].reindex(missing).fillna(0).clip(lower=0)}))
+        extra.append(
+            pd.DataFrame(
+                {
+                    "code": missing,
+                    "area": units["type"].reindex(missing).to_numpy(),
+                    "sex": sex,
+                    "weight": filled[f"illiteracy_population_15_plus:2024:{sex}"]
+                    .reindex(missing)
+                    .fillna(0)
+                    .clip(lower=0),
+                }
+            )
+        )
     cells = pd.concat([cells, *extra])
-    return cells[["code", "area", "sex", "weight"]].drop_duplicates(["code", "area", "sex"]).reset_index(drop=True)
+    return (
+        cells[["code", "area", "sex", "weight"]]
+        .drop_duplicates(["code", "area", "sex"])
+        .reset_index(drop=True)
+    )
 
 
 def _internet_model(
-    filled: pd.DataFrame, imputed: pd.DataFrame, units: pd.DataFrame, values: pd.DataFrame,
-    parents: dict[str, pd.Series], seed: int,
+    filled: pd.DataFrame,
+    imputed: pd.DataFrame,
+    units: pd.DataFrame,
+    values: pd.DataFrame,
+    parents: dict[str, pd.Series],
+    seed: int,
 ) -> tuple[pd.DataFrame, models.CellDraws, list[dict], pd.DataFrame]:
     urban = units["type"].eq("urban")
     x14, x24 = models.design(filled, 2014, urban), models.design(filled, 2024, urban)
     y = filled["equipment_internet:2014:all"].where(~imputed["equipment_internet:2014:all"])
     h14, h24 = filled["households_count:2014:all"], filled["households_count:2024:all"]
-    observed = {o: tuple(filled[f"{o}:{yr}:all"].where(~imputed[f"{o}:{yr}:all"]) for yr in (2014, 2024))
-                for o in EXPOST_OUTCOMES}
+    observed = {
+        o: tuple(filled[f"{o}:{yr}:all"].where(~imputed[f"{o}:{yr}:all"]) for yr in (2014, 2024))
+        for o in EXPOST_OUTCOMES
+    }
     expost = models.expost_test(observed, x14, x24, h14.where(h14 > 0), h24.where(h24 > 0))
     by_method = expost.pivot(index="outcome", columns="method", values="rmse_pp")
     wins = int((by_method["model"] < by_method["carry_forward"]).sum())
@@ -264,44 +372,72 @@ def _internet_model(
         for sex in SEXES:
             rate = draws.summarise(unit, sex=None if sex == "all" else sex)
             need = draws.summarise(unit, sex=None if sex == "all" else sex, count=True)
-            frames.append(rate.assign(level=level, sex=sex, indicator_id="internet_use_15_plus", year=2024,
-                                      unit="percent", status=status))
-            frames.append(need.assign(level=level, sex=sex, indicator_id="training_need_15_plus", year=2024,
-                                      unit="people", status=status))
+            frames.append(
+                rate.assign(
+                    level=level,
+                    sex=sex,
+                    indicator_id="internet_use_15_plus",
+                    year=2024,
+                    unit="percent",
+                    status=status,
+                )
+            )
+            frames.append(
+                need.assign(
+                    level=level,
+                    sex=sex,
+                    indicator_id="training_need_15_plus",
+                    year=2024,
+                    unit="people",
+                    status=status,
+                )
+            )
     out = pd.concat(frames, ignore_index=True)
     out.attrs["status"] = status
-    cv = models.spatial_cross_validation(x14, y, units["region_code"].reindex(filled.index),
-                                         households=h14.where(h14 > 0))
+    cv = models.spatial_cross_validation(
+        x14, y, units["region_code"].reindex(filled.index), households=h14.where(h14 > 0)
+    )
     validation = cv.assign(model_id="internet_use_2024")
     weights = cv["n"] / cv["n"].sum()
-    verdict = (f"The model beats carry-forward for {wins} of {len(by_method)} outcomes: "
-               + ("it is published as an estimate (status modelled)." if status == "modelled" else
-                  "it does not beat it, so every surface calls the layer a scenario (status scenario), not an "
-                  "estimate."))
+    verdict = f"The model beats carry-forward for {wins} of {len(by_method)} outcomes: " + (
+        "it is published as an estimate (status modelled)."
+        if status == "modelled"
+        else "it does not beat it, so every surface calls the layer a scenario (status scenario), not an "
+        "estimate."
+    )
     card = models.model_card(
         model_id="internet_use_2024",
-        title="Internet use by commune, people aged 15+, 2024 (small-area " + ("estimate)" if status == "modelled"
-                                                                                else "scenario)"),
+        title="Internet use by commune, people aged 15+, 2024 (small-area "
+        + ("estimate)" if status == "modelled" else "scenario)"),
         target="internet_use_15_plus (percent of people aged 15+ who used the internet in the last 3 months)",
         method=(
-            "Binomial GLM (logit link), weighted by households, of the 2014 share of households with internet at "
-            "home (HCP, RGPH 2014) against covariates defined alike in 2014 and 2024; applied to the 2024 covariates "
-            "in every commune × area × sex cell of people aged 15+; logit shifts per area and per sex raked so the "
-            "cells hit HCP's 2024 figures (urban 70.2, rural 40.4, men 64.4, women 55.0, so 59.6 in all). The sex "
-            "layers and the whole-population layer are sums of the same cells, so they agree at every level. "
-            f"Intervals: {INTERNET_DRAWS} joint draws of the coefficients, one logit error per commune with the SD "
-            "of the ex-post analogue test (the error of carrying a 2014 relation to 2024) and HCP's level moved by "
-            "0.1 point; every level's interval comes from the same draws. " + verdict
+            "Binomial GLM (logit link), weighted by households, of the 2014 share of households with "
+            "internet at home (HCP, RGPH 2014) against covariates defined alike in 2014 and 2024; applied "
+            "to the 2024 covariates in every commune × area × sex cell of people aged 15+; logit shifts per "
+            "area and per sex raked so the cells hit HCP's 2024 figures (urban 70.2, rural 40.4, men 64.4, "
+            "women 55.0, so 59.6 in all). The sex layers and the whole-population layer are sums of the "
+            f"same cells, so they agree at every level. Intervals: {INTERNET_DRAWS} joint draws of the "
+            "coefficients, one logit error per commune with the SD of the ex-post analogue test (the error "
+            "of carrying a 2014 relation to 2024) and HCP's level moved by 0.1 point; every level's "
+            "interval comes from the same draws. " + verdict
         ),
-        data={"communes_fitted": model.n_, "covariates": list(x14.columns), "benchmark_targets": dict(model.targets),
-              "cells": len(cells), "expost_outcomes": list(EXPOST_OUTCOMES)},
+        data={
+            "communes_fitted": model.n_,
+            "covariates": list(x14.columns),
+            "benchmark_targets": dict(model.targets),
+            "cells": len(cells),
+            "expost_outcomes": list(EXPOST_OUTCOMES),
+        },
         metrics={
             "level_2014_fitted": round(model.level_2014_["fitted"], 3),
             "level_2014_observed": round(model.level_2014_["observed"], 3),
-            "r2_2014_weighted": round(model.r2_, 4), "residual_sd_logit_2014": round(model.sigma_, 4),
+            "r2_2014_weighted": round(model.r2_, 4),
+            "residual_sd_logit_2014": round(model.sigma_, 4),
             "predictive_sd_logit": round(temporal_sd, 4),
             "expost": expost.round(4).to_dict(orient="records"),
-            "expost_model_wins": wins, "beats_carry_forward": status == "modelled", "status": status,
+            "expost_model_wins": wins,
+            "beats_carry_forward": status == "modelled",
+            "status": status,
             "cv_rmse_pp": round(float(np.sqrt(np.sum(weights * cv["rmse"] ** 2))), 4),
             "cv_coverage_90": round(float(np.sum(weights * cv["coverage_90"])), 4),
             "benchmark_achieved": {k: round(v, 3) for k, v in model.benchmark_["achieved"].items()},
@@ -309,21 +445,36 @@ def _internet_model(
         },
         validation=cv,
         limitations=[
-            ("Carries the 2014 relation between household internet and covariates to 2024 individual use; the "
-            "benchmark fixes the national, urban, rural and sex levels, not the spread between communes."),
-            ("The ex-post analogue test (four household outcomes known in both censuses) is the only test of the "
-            "temporal step; the leave-one-région-out validation tests the 2014 cross-section only."),
+            (
+                "Carries the 2014 relation between household internet and covariates to 2024 individual "
+                "use; the benchmark fixes the national, urban, rural and sex levels, not the spread between "
+                "communes."
+            ),
+            (
+                "The ex-post analogue test (four household outcomes known in both censuses) is the only "
+                "test of the temporal step; the leave-one-région-out validation tests the 2014 "
+                "cross-section only."
+            ),
             verdict,
         ],
-        params={"floor_percent": model.floor, "interval": 0.9, "draws": INTERNET_DRAWS, "benchmark_sd_points": 0.1,
-                "validation": "ex-post analogue test; leave one région out"},
+        params={
+            "floor_percent": model.floor,
+            "interval": 0.9,
+            "draws": INTERNET_DRAWS,
+            "benchmark_sd_points": 0.1,
+            "validation": "ex-post analogue test; leave one région out",
+        },
     )
     return out, draws, [card], validation
 
 
 def _forecasts(
-    filled: pd.DataFrame, se: pd.DataFrame, units: pd.DataFrame, draws: models.CellDraws,
-    parents: dict[str, pd.Series], internet_status: str,
+    filled: pd.DataFrame,
+    se: pd.DataFrame,
+    units: pd.DataFrame,
+    draws: models.CellDraws,
+    parents: dict[str, pd.Series],
+    internet_status: str,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     province = units.set_index("code")["province_code"]
     projection = models.hamilton_perry(*_age_counts(filled), province)
@@ -334,15 +485,33 @@ def _forecasts(
     scale = pop24.sum() * national_factor / (pop24 * projection["factor"]).sum()
     centre = pop24 * projection["factor"] * scale
     ends = pop24.to_numpy()[:, None] * projection[["factor_own", "factor_province"]].to_numpy() * scale
-    band = pd.DataFrame({"code": filled.index, "estimate": centre.to_numpy(),
-                         "lower": np.minimum(ends.min(axis=1), centre), "upper": np.maximum(ends.max(axis=1), centre)})
+    band = pd.DataFrame(
+        {
+            "code": filled.index,
+            "estimate": centre.to_numpy(),
+            "lower": np.minimum(ends.min(axis=1), centre),
+            "upper": np.maximum(ends.max(axis=1), centre),
+        }
+    )
     growth = (centre / pop24.where(pop24 > 0)).fillna(1.0)
     frames = []
 
-    def levels(frame: pd.DataFrame, indicator: str, year: int, sex: str, status: str, unit: str, *,
-               weight: pd.Series | None = None, fixed: tuple[str, ...] = ()) -> None:
-        frames.append(frame.assign(level="commune", indicator_id=indicator, year=year, sex=sex, status=status,
-                                   unit=unit))
+    def levels(
+        frame: pd.DataFrame,
+        indicator: str,
+        year: int,
+        sex: str,
+        status: str,
+        unit: str,
+        *,
+        weight: pd.Series | None = None,
+        fixed: tuple[str, ...] = (),
+    ) -> None:
+        frames.append(
+            frame.assign(
+                level="commune", indicator_id=indicator, year=year, sex=sex, status=status, unit=unit
+            )
+        )
         agg = models.aggregate_levels(frame, parents, weight=weight, fixed=fixed)
         frames.append(agg.assign(indicator_id=indicator, year=year, sex=sex, status=status, unit=unit))
 
@@ -352,8 +521,11 @@ def _forecasts(
     country = population.level == "country"
     population.loc[country, "lower"] = population.loc[country, "estimate"]
     population.loc[country, "upper"] = population.loc[country, "estimate"]
-    frames.append(population.assign(indicator_id="population_forecast", year=2030, sex="all", status="scenario",
-                                    unit="people"))
+    frames.append(
+        population.assign(
+            indicator_id="population_forecast", year=2030, sex="all", status="scenario", unit="people"
+        )
+    )
     assisted: dict[str, pd.DataFrame] = {}
     assisted_2030: dict[str, pd.DataFrame] = {}
     for sex in ("male", "female"):
@@ -362,36 +534,75 @@ def _forecasts(
         base = filled[f"illiteracy_population_10_plus:2024:{sex}"]
         rate = models.forecast_rate(
             sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2024:{sex}"], base, province),
-            sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2014:{sex}"], base, province))
+            sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2014:{sex}"], base, province),
+        )
         band = _scenario_levels(rate, parents, weight=filled[f"illiteracy_population_10_plus:2024:{sex}"])
-        frames.append(band.assign(indicator_id="illiteracy_rate_10_plus_forecast", year=2030, sex=sex,
-                                  status="scenario", unit="percent"))
+        frames.append(
+            band.assign(
+                indicator_id="illiteracy_rate_10_plus_forecast",
+                year=2030,
+                sex=sex,
+                status="scenario",
+                unit="percent",
+            )
+        )
         # Assisted services: people 15+ who cannot read, 2024 from the census (sampling error only).
         pop15 = filled[f"illiteracy_population_15_plus:2024:{sex}"]
-        r15 = filled[f"illiteracy_rate_15_plus:2024:{sex}"].fillna(filled[f"illiteracy_rate_10_plus:2024:{sex}"])
-        s15 = se.get(f"illiteracy_rate_15_plus:2024:{sex}", pd.Series(0.0, index=filled.index)).reindex(filled.index)
+        r15 = filled[f"illiteracy_rate_15_plus:2024:{sex}"].fillna(
+            filled[f"illiteracy_rate_10_plus:2024:{sex}"]
+        )
+        s15 = se.get(f"illiteracy_rate_15_plus:2024:{sex}", pd.Series(0.0, index=filled.index)).reindex(
+            filled.index
+        )
         need = pop15 * r15 / 100
         need_se = pop15 * s15.fillna(0) / 100
-        assisted[sex] = pd.DataFrame({"code": filled.index, "estimate": need, "se": need_se}).reset_index(drop=True)
+        assisted[sex] = pd.DataFrame({"code": filled.index, "estimate": need, "se": need_se}).reset_index(
+            drop=True
+        )
         # 2030: the 15+ population grows with the commune; the rate follows the illiteracy scenario band.
-        ratio = {b: rate.set_index("code")[b] / filled[f"illiteracy_rate_10_plus:2024:{sex}"].where(lambda v: v > 0)
-                 for b in ("estimate", "upper")}
-        n30 = pd.DataFrame({"code": filled.index,
-                            "estimate": need * growth * ratio["estimate"].fillna(1).clip(upper=1),
-                            "upper": need * growth * ratio["upper"].fillna(1).clip(upper=1)}).reset_index(drop=True)
+        ratio = {
+            b: rate.set_index("code")[b]
+            / filled[f"illiteracy_rate_10_plus:2024:{sex}"].where(lambda v: v > 0)
+            for b in ("estimate", "upper")
+        }
+        n30 = pd.DataFrame(
+            {
+                "code": filled.index,
+                "estimate": need * growth * ratio["estimate"].fillna(1).clip(upper=1),
+                "upper": need * growth * ratio["upper"].fillna(1).clip(upper=1),
+            }
+        ).reset_index(drop=True)
         assisted_2030[sex] = n30
-    assisted["all"] = assisted["male"].assign(estimate=assisted["male"]["estimate"] + assisted["female"]["estimate"],
-                                              se=np.hypot(assisted["male"]["se"], assisted["female"]["se"]))
+    assisted["all"] = assisted["male"].assign(
+        estimate=assisted["male"]["estimate"] + assisted["female"]["estimate"],
+        se=np.hypot(assisted["male"]["se"], assisted["female"]["se"]),
+    )
     assisted_2030["all"] = assisted_2030["male"].assign(
-        **{b: assisted_2030["male"][b] + assisted_2030["female"][b] for b in ("estimate", "upper")})
+        **{b: assisted_2030["male"][b] + assisted_2030["female"][b] for b in ("estimate", "upper")}
+    )
     for sex in SEXES:
         a24 = assisted[sex]
-        levels(a24.assign(lower=(a24["estimate"] - models.Z90 * a24["se"]).clip(lower=0),
-                          upper=a24["estimate"] + models.Z90 * a24["se"]),
-               "assisted_service_need_15_plus", 2024, sex, "modelled", "people")
+        levels(
+            a24.assign(
+                lower=(a24["estimate"] - models.Z90 * a24["se"]).clip(lower=0),
+                upper=a24["estimate"] + models.Z90 * a24["se"],
+            ),
+            "assisted_service_need_15_plus",
+            2024,
+            sex,
+            "modelled",
+            "people",
+        )
         a30 = assisted_2030[sex].assign(lower=assisted_2030[sex]["estimate"])
-        frames.append(_scenario_levels(a30, parents).assign(
-            indicator_id="assisted_service_need_15_plus", year=2030, sex=sex, status="scenario", unit="people"))
+        frames.append(
+            _scenario_levels(a30, parents).assign(
+                indicator_id="assisted_service_need_15_plus",
+                year=2030,
+                sex=sex,
+                status="scenario",
+                unit="people",
+            )
+        )
     for sex in SEXES:
         factor = growth.reindex(draws.cells["code"]).to_numpy(float)
         pick = None if sex == "all" else sex
@@ -399,46 +610,74 @@ def _forecasts(
         for level in ("commune", *parents):
             unit = code if level == "commune" else parents[level].reindex(code).to_numpy()
             need = draws.summarise(unit, sex=pick, count=True, factor=factor)
-            frames.append(need.assign(level=level, indicator_id="training_need_15_plus", year=2030, sex=sex,
-                                      status="scenario", unit="people"))
+            frames.append(
+                need.assign(
+                    level=level,
+                    indicator_id="training_need_15_plus",
+                    year=2030,
+                    sex=sex,
+                    status="scenario",
+                    unit="people",
+                )
+            )
     out = pd.concat(frames, ignore_index=True)
-    national = {f"{r.indicator_id}:{r.year}:{r.sex}": round(float(r.estimate), 0)
-                for r in out[out.level == "country"].itertuples()}
+    national = {
+        f"{r.indicator_id}:{r.year}:{r.sex}": round(float(r.estimate), 0)
+        for r in out[out.level == "country"].itertuples()
+    }
     card = models.model_card(
         model_id="forecast_2030",
         title="Scenarios to 2030: population, illiteracy 10+ by sex, need for assisted services and training",
-        target="population_forecast, illiteracy_rate_10_plus_forecast, assisted_service_need_15_plus, training_need_15_plus",
+        target="population_forecast, illiteracy_rate_10_plus_forecast, assisted_service_need_15_plus, "
+        "training_need_15_plus",
         method=(
-            "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group (residents), "
-            "each commune's shrunk toward its province's with weight n/(n+500), children from 2024 child-woman "
-            "ratios, the ten-year step interpolated geometrically to 2030, and the communes controlled to the same "
-            "projection of the national totals (a controlled total: no national band). The band is the commune's "
-            "own ratios against its province's, each bound aggregated as its own scenario. Illiteracy 10+: a scenario "
-            "band between the commune's 2014-2024 decline continued on the logit scale and no further progress; a "
-            "rise is never extrapolated. Assisted services: people 15+ who cannot read (2024 census, sampling "
-            "error only; 2030 on the illiteracy band). Training: people 15+ offline, from the internet layer's "
-            f"draws (status {internet_status} in 2024); 2030 holds the 2024 offline share, so it is a scenario."
+            "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group "
+            "(residents), each commune's shrunk toward its province's with weight n/(n+500), children from "
+            "2024 child-woman ratios, the ten-year step interpolated geometrically to 2030, and the "
+            "communes controlled to the same projection of the national totals (a controlled total: no "
+            "national band). The band is the commune's own ratios against its province's, each bound "
+            "aggregated as its own scenario. Illiteracy 10+: a scenario band between the commune's "
+            "2014-2024 decline continued on the logit scale and no further progress; a rise is never "
+            "extrapolated. Assisted services: people 15+ who cannot read (2024 census, sampling error only; "
+            "2030 on the illiteracy band). Training: people 15+ offline, from the internet layer's draws "
+            f"(status {internet_status} in 2024); 2030 holds the 2024 offline share, so it is a scenario."
         ),
         data={"national_totals": national, "age_groups": list(models.AGE_GROUPS)},
-        metrics={"population_2030": national.get("population_forecast:2030:all"),
-                 "national_factor_2024_2030": round(national_factor, 5),
-                 "population_2030_uncontrolled_sum": round(float((pop24 * projection["factor"]).sum()), 0)},
+        metrics={
+            "population_2030": national.get("population_forecast:2030:all"),
+            "national_factor_2024_2030": round(national_factor, 5),
+            "population_2030_uncontrolled_sum": round(float((pop24 * projection["factor"]).sum()), 0),
+        },
         limitations=[
-            ("Controlled to a Hamilton-Perry projection of the national totals, not to HCP's own national "
-             "projection (not among the sources); migration and fertility are those of 2014-2024, carried forward."),
+            (
+                "Controlled to a Hamilton-Perry projection of the national totals, not to HCP's own national "
+                "projection (not among the sources); migration and fertility are those of 2014-2024, "
+                "carried forward."
+            ),
             "No back-test: commune data before 2014 are not in the sources, so 2030 figures are scenarios.",
-            "The offline share is held at its 2024 level, so training need in 2030 rises with population only.",
+            "The offline share is held at its 2024 level, so training need in 2030 rises with population "
+            "only.",
         ],
-        params={"horizon": 2030, "ccr_prior": 500, "ccr_bounds": [0.2, 5.0], "interval": 0.9,
-                "aggregation_correlation": 0.0},
+        params={
+            "horizon": 2030,
+            "ccr_prior": 500,
+            "ccr_bounds": [0.2, 5.0],
+            "interval": 0.9,
+            "aggregation_correlation": 0.0,
+        },
     )
     return [out], card
 
 
 # -- index ----------------------------------------------------------------------------------------
 def _index(
-    filled: pd.DataFrame, imputed: pd.DataFrame, se: pd.DataFrame, units: pd.DataFrame,
-    connector: dict[str, tuple[pd.Series, bool]], internet: pd.DataFrame, seed: int,
+    filled: pd.DataFrame,
+    imputed: pd.DataFrame,
+    se: pd.DataFrame,
+    units: pd.DataFrame,
+    connector: dict[str, tuple[pd.Series, bool]],
+    internet: pd.DataFrame,
+    seed: int,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     extra: list[tuple[ix.Component, bool]] = []
     simulated = False
@@ -449,8 +688,9 @@ def _index(
             if series.notna().mean() < 0.5:
                 continue  # too sparse to rank communes on
             key = component.key.name
-            filled[key] = series.fillna(series.groupby(units["province_code"].reindex(series.index)).transform("median")
-                                        ).fillna(series.median())
+            filled[key] = series.fillna(
+                series.groupby(units["province_code"].reindex(series.index)).transform("median")
+            ).fillna(series.median())
             imputed[key] = series.isna()
             se[key] = 0.0
             extra.append((component, is_sim))
@@ -473,19 +713,30 @@ def _index(
     notes: dict[str, Any] = {}
     computed: dict[tuple[ix.Component, ...], str] = {}
     for lens_name, lens in ix.LENSES.items():
-        taken = [c for c, is_sim in extra if lens.connectors == "any" or (lens.connectors == "measured" and not is_sim)]
+        taken = [
+            c
+            for c, is_sim in extra
+            if lens.connectors == "any" or (lens.connectors == "measured" and not is_sim)
+        ]
         components = ix.lens_components(lens_name, (*ix.CENSUS_COMPONENTS, *taken))
         uses_simulated = any(is_sim for c, is_sim in extra if c in taken)
         if components in computed and not lens.demonstration:
-            # The same index under another name (the `all` lens with no measurement loaded): same draws, same rows.
+            # The same index under another name (the `all` lens with no measurement loaded): same draws, same
+            # rows.
             same = computed[components]
             analysis_id = f"index-{lens_name}"
             for rows in (scores, sensitivity, correlation):
                 twin = [f for f in rows if len(f) and (f["lens"] == same).all()]
                 rows.extend(f.assign(lens=lens_name, analysis_id=analysis_id) for f in twin)
             params = json.loads(next(a["params"] for a in analyses if a["analysis_id"] == f"index-{same}"))
-            analyses.append({"analysis_id": analysis_id, "kind": "index", "seed": seed,
-                             "params": ix.params_json({**params, "lens": lens_name, "same_as": same})})
+            analyses.append(
+                {
+                    "analysis_id": analysis_id,
+                    "kind": "index",
+                    "seed": seed,
+                    "params": ix.params_json({**params, "lens": lens_name, "same_as": same}),
+                }
+            )
             continue
         computed[components] = lens_name
         index = ix.FragilityIndex(components, weights="equal")
@@ -493,11 +744,26 @@ def _index(
         n_draws = MC_DRAWS if lens_name in SENSITIVITY_LENSES else MC_DRAWS_LENSES
         draws = index.monte_carlo(filled, se=se, draws=n_draws, seed=seed, groups=groups, regions=regions)
         analysis_id = f"index-{lens_name}"
-        analyses.append({"analysis_id": analysis_id, "kind": "index", "params": ix.params_json({
-            **index.params(), "lens": lens_name, "monte_carlo": draws.params,
-            "ranking_rule": {"min_residents": ix.MIN_RESIDENTS, "max_imputed_share": ix.MAX_IMPUTED_SHARE,
-                             "residents": RESIDENTS, "unranked": reasons[reasons != ""].value_counts().to_dict()},
-        }), "seed": seed})
+        analyses.append(
+            {
+                "analysis_id": analysis_id,
+                "kind": "index",
+                "params": ix.params_json(
+                    {
+                        **index.params(),
+                        "lens": lens_name,
+                        "monte_carlo": draws.params,
+                        "ranking_rule": {
+                            "min_residents": ix.MIN_RESIDENTS,
+                            "max_imputed_share": ix.MAX_IMPUTED_SHARE,
+                            "residents": RESIDENTS,
+                            "unranked": reasons[reasons != ""].value_counts().to_dict(),
+                        },
+                    }
+                ),
+                "seed": seed,
+            }
+        )
         base = index.scores_
         frames = {"commune": (base, draws.summary("commune").set_index(base.index))}
         for level in LEVELS_UP:
@@ -514,31 +780,63 @@ def _index(
             frame["n_units"] = int(frame["rank"].notna().sum())
             frame["uses_simulated"] = int(uses_simulated)
             frame["demonstration"] = int(lens.demonstration)
-            frame["unranked_reason"] = reasons.reindex(frame.index).fillna("").to_numpy() if level == "commune" else ""
+            frame["unranked_reason"] = (
+                reasons.reindex(frame.index).fillna("").to_numpy() if level == "commune" else ""
+            )
             for lang in LANGUAGES:
-                frame[f"explanation_{lang}"] = _explanations(index, frame, level, lang, groups, level_codes, filled)
+                frame[f"explanation_{lang}"] = _explanations(
+                    index, frame, level, lang, groups, level_codes, filled
+                )
             scores.append(frame.rename_axis("code").reset_index())
         if lens_name in SENSITIVITY_LENSES:
-            sensitivity.append(_choice_sensitivity(index, filled, imputed, units, ranked, seed).assign(
-                analysis_id=analysis_id, lens=lens_name, level="commune"))
+            sensitivity.append(
+                _choice_sensitivity(index, filled, imputed, units, ranked, seed).assign(
+                    analysis_id=analysis_id, lens=lens_name, level="commune"
+                )
+            )
         if lens_name == DEFAULT_LENS:
             contributions.append(_contribution_rows(index, filled, se, imputed, analysis_id, lens_name))
             pairs, excluded = _excluded_correlation(index, filled, internet)
             correlation.append(pairs.assign(analysis_id=analysis_id, lens=lens_name))
             params = json.loads(analyses[-1]["params"])
-            analyses[-1]["params"] = ix.params_json({**params, "excluded_layers": excluded,
-                                                     "vulnerability": VULNERABILITY_DECISION})
+            analyses[-1]["params"] = ix.params_json(
+                {**params, "excluded_layers": excluded, "vulnerability": VULNERABILITY_DECISION}
+            )
             # Sampling error alone: weights pinned (huge concentration), choices as the base draws.
             noise_only = index.monte_carlo(filled, se=se, draws=200, seed=seed, vary_choices=False)
             notes["mc_draws"] = MC_DRAWS
-            share = float(noise_only.rank_draws["commune"].var(axis=0).sum() / draws.rank_draws["commune"].var(axis=0).sum())
-            sensitivity.append(pd.DataFrame([{"analysis_id": analysis_id, "lens": lens_name, "level": "commune",
-                                              "kind": "sampling_error_variance_share", "factor": "sampling_error",
-                                              "value": min(share, 1.0)}]))
+            share = float(
+                noise_only.rank_draws["commune"].var(axis=0).sum()
+                / draws.rank_draws["commune"].var(axis=0).sum()
+            )
+            sensitivity.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "analysis_id": analysis_id,
+                            "lens": lens_name,
+                            "level": "commune",
+                            "kind": "sampling_error_variance_share",
+                            "factor": "sampling_error",
+                            "value": min(share, 1.0),
+                        }
+                    ]
+                )
+            )
         for level in ("commune", *LEVELS_UP):
             s = draws.sensitivity(level)
-            sensitivity.append(pd.DataFrame({"analysis_id": analysis_id, "lens": lens_name, "level": level,
-                                             "kind": "first_order", "factor": s["factor"], "value": s["first_order"]}))
+            sensitivity.append(
+                pd.DataFrame(
+                    {
+                        "analysis_id": analysis_id,
+                        "lens": lens_name,
+                        "level": level,
+                        "kind": "first_order",
+                        "factor": s["factor"],
+                        "value": s["first_order"],
+                    }
+                )
+            )
         correlation.append(index.correlation_.assign(analysis_id=analysis_id, lens=lens_name))
     tables = {
         "index_score": pd.concat(scores, ignore_index=True),
@@ -554,45 +852,75 @@ def _index(
     return tables, {"analysis": pd.DataFrame(analyses), "notes": notes}
 
 
-def _choice_sensitivity(index: ix.FragilityIndex, filled: pd.DataFrame, imputed: pd.DataFrame, units: pd.DataFrame,
-                        ranked: np.ndarray, seed: int) -> pd.DataFrame:
+def _choice_sensitivity(
+    index: ix.FragilityIndex,
+    filled: pd.DataFrame,
+    imputed: pd.DataFrame,
+    units: pd.DataFrame,
+    ranked: np.ndarray,
+    seed: int,
+) -> pd.DataFrame:
     """Dimension removal (rank shift, top 50 kept) and total-order Sobol indices, as sensitivity rows."""
     removal = index.dimension_removal(filled)
     names = [c.key.name for c in index.components]
     raw = filled[names].where(~imputed.reindex(columns=names, fill_value=False))
     sobol = ix.sobol_sensitivity(index, raw, units["province_code"], ranked=ranked, seed=seed)
-    rows = [pd.DataFrame({"kind": kind, "factor": removal["dimension"], "value": removal[column]})
-            for kind, column in (("dimension_removed_mean_abs_rank_shift", "mean_abs_rank_shift"),
-                                 ("dimension_removed_top50_kept", "top50_kept"))]
-    for kind, column in (("total_order", "total_order"), ("total_order_ci", "total_order_ci"),
-                         ("first_order_sobol", "first_order"), ("total_order_ranks", "total_order_ranks")):
+    rows = [
+        pd.DataFrame({"kind": kind, "factor": removal["dimension"], "value": removal[column]})
+        for kind, column in (
+            ("dimension_removed_mean_abs_rank_shift", "mean_abs_rank_shift"),
+            ("dimension_removed_top50_kept", "top50_kept"),
+        )
+    ]
+    for kind, column in (
+        ("total_order", "total_order"),
+        ("total_order_ci", "total_order_ci"),
+        ("first_order_sobol", "first_order"),
+        ("total_order_ranks", "total_order_ranks"),
+    ):
         rows.append(pd.DataFrame({"kind": kind, "factor": sobol["factor"], "value": sobol[column]}))
     return pd.concat(rows, ignore_index=True)
 
 
-def _excluded_correlation(index: ix.FragilityIndex, filled: pd.DataFrame, internet: pd.DataFrame
-                          ) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _excluded_correlation(
+    index: ix.FragilityIndex, filled: pd.DataFrame, internet: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Why the modelled internet use is not a component: its correlations with every component (rows of
     `index_correlation`), and the R² of its logit regressed on them (for the analysis parameters)."""
     names = [c.key.name for c in index.components]
     signs, _ = index._matrices()
-    web = internet[(internet.level == "commune") & (internet.sex == "all")
-                   & (internet.indicator_id == "internet_use_15_plus")].set_index("code")["estimate"]
+    web = internet[
+        (internet.level == "commune")
+        & (internet.sex == "all")
+        & (internet.indicator_id == "internet_use_15_plus")
+    ].set_index("code")["estimate"]
     column = "internet_use_15_plus:2024:all"
     table = filled[names].assign(**{column: web.reindex(filled.index)}).dropna()
     pairs = ix.correlation_report(table, np.append(signs, -1.0))
-    pairs = pairs[pairs.indicator_b == column].rename(columns={"indicator_a": "indicator_b", "indicator_b": "indicator_a"})
+    pairs = pairs[pairs.indicator_b == column].rename(
+        columns={"indicator_a": "indicator_b", "indicator_b": "indicator_a"}
+    )
     x = np.column_stack([np.ones(len(table)), table[names].to_numpy(float)])
     y = np.log(table[column] / (100 - table[column])).to_numpy(float)
     fitted = x @ np.linalg.lstsq(x, y, rcond=None)[0]
     r2 = float(1 - np.sum((y - fitted) ** 2) / np.sum((y - y.mean()) ** 2))
-    return pairs, {column: {"r2_logit_on_components": round(r2, 4), "max_abs_spearman": round(
-        float(pairs["spearman"].abs().max()), 4), "kept_as": "a layer of its own (status modelled or scenario)"}}
+    return pairs, {
+        column: {
+            "r2_logit_on_components": round(r2, 4),
+            "max_abs_spearman": round(float(pairs["spearman"].abs().max()), 4),
+            "kept_as": "a layer of its own (status modelled or scenario)",
+        }
+    }
 
 
 def _explanations(
-    index: ix.FragilityIndex, frame: pd.DataFrame, level: str, lang: str,
-    groups: dict[str, np.ndarray], level_codes: dict[str, list[str]], filled: pd.DataFrame,
+    index: ix.FragilityIndex,
+    frame: pd.DataFrame,
+    level: str,
+    lang: str,
+    groups: dict[str, np.ndarray],
+    level_codes: dict[str, list[str]],
+    filled: pd.DataFrame,
 ) -> list[str]:
     names = [c.key.name for c in index.components]
     if level == "commune":
@@ -614,10 +942,17 @@ def _explanations(
             out.append(ix.explain_unranked(reasons[i], lang))
             continue
         keep = [names[k] for k in top[i]]
-        out.append(ix.explain(
-            int(rank[i]), int(n_units[i]), (int(lower[i]), int(upper[i])),
-            dict(zip(keep, v[i, top[i]])), dict(zip(keep, c[i, top[i]])), level=level, lang=lang,
-        ))
+        out.append(
+            ix.explain(
+                int(rank[i]),
+                int(n_units[i]),
+                (int(lower[i]), int(upper[i])),
+                dict(zip(keep, v[i, top[i]], strict=True)),
+                dict(zip(keep, c[i, top[i]], strict=True)),
+                level=level,
+                lang=lang,
+            )
+        )
     return out
 
 
@@ -625,14 +960,27 @@ def _contribution_rows(index, filled, se, imputed, analysis_id, lens) -> pd.Data
     rows = []
     for c in index.components:
         name = c.key.name
-        rows.append(pd.DataFrame({
-            "analysis_id": analysis_id, "lens": lens, "code": filled.index, "component": name,
-            "indicator_id": c.indicator, "year": c.year, "sex": c.sex, "dimension": c.dimension,
-            "value": filled[name].to_numpy(), "se": se[name].reindex(filled.index).to_numpy(),
-            "normalised": index.normalised_[name].to_numpy(), "contribution": index.contributions_[name].to_numpy(),
-            "imputed": imputed[name].reindex(filled.index).fillna(False).astype(int).to_numpy()
-            if name in imputed else 0,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "analysis_id": analysis_id,
+                    "lens": lens,
+                    "code": filled.index,
+                    "component": name,
+                    "indicator_id": c.indicator,
+                    "year": c.year,
+                    "sex": c.sex,
+                    "dimension": c.dimension,
+                    "value": filled[name].to_numpy(),
+                    "se": se[name].reindex(filled.index).to_numpy(),
+                    "normalised": index.normalised_[name].to_numpy(),
+                    "contribution": index.contributions_[name].to_numpy(),
+                    "imputed": imputed[name].reindex(filled.index).fillna(False).astype(int).to_numpy()
+                    if name in imputed
+                    else 0,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -644,27 +992,53 @@ def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: in
     for c in (*ix.CENSUS_COMPONENTS, *ix.VULNERABILITY_COMPONENTS):
         table[c.key.name] = filled[c.key.name]
     moran = spatial.global_moran(table, weights, permutations=999, seed=seed)
-    lisa = spatial.lisa(table["fragility_index"], weights, permutations=LISA_PERMUTATIONS, seed=seed,
-                        refine=LISA_REFINE)
+    lisa = spatial.lisa(
+        table["fragility_index"], weights, permutations=LISA_PERMUTATIONS, seed=seed, refine=LISA_REFINE
+    )
     analysis_id = "spatial"
     return {
         "spatial_moran": moran.assign(analysis_id=analysis_id),
         "lisa_cluster": lisa.assign(analysis_id=analysis_id),
-        "analysis": pd.DataFrame([{"analysis_id": analysis_id, "kind": "spatial", "seed": seed, "params": json.dumps({
-            "weights": "queen contiguity, row-standardised, islands joined to nearest centroid",
-            "islands": weights.islands, "permutations_moran": 999, "permutations_lisa": LISA_PERMUTATIONS,
-            "lisa_refine": list(LISA_REFINE), "lisa_refined_units": int((lisa["permutations"] > LISA_PERMUTATIONS).sum()),
-            "lens": DEFAULT_LENS, "fdr": "Benjamini-Hochberg", "alpha": 0.05})}]),
+        "analysis": pd.DataFrame(
+            [
+                {
+                    "analysis_id": analysis_id,
+                    "kind": "spatial",
+                    "seed": seed,
+                    "params": json.dumps(
+                        {
+                            "weights": "queen contiguity, row-standardised, islands joined to nearest "
+                            "centroid",
+                            "islands": weights.islands,
+                            "permutations_moran": 999,
+                            "permutations_lisa": LISA_PERMUTATIONS,
+                            "lisa_refine": list(LISA_REFINE),
+                            "lisa_refined_units": int((lisa["permutations"] > LISA_PERMUTATIONS).sum()),
+                            "lens": DEFAULT_LENS,
+                            "fdr": "Benjamini-Hochberg",
+                            "alpha": 0.05,
+                        }
+                    ),
+                }
+            ]
+        ),
     }
 
 
 # -- planner --------------------------------------------------------------------------------------
 def plan_tables(result: planner.Plan) -> dict[str, pd.DataFrame]:
     """A solved plan as rows of the plan tables, its parameters (with what its frame holds) as JSON."""
-    row = {**{k: result.summary.get(k) for k in RESULT_TABLES["plan"] if k != "params"},
-           "params": json.dumps(result.params, sort_keys=True)}
-    return {"plan": pd.DataFrame([row]), "plan_site": result.sites, "plan_coverage": result.coverage,
-            "plan_audit": result.audit, "plan_language": result.languages}
+    row = {
+        **{k: result.summary.get(k) for k in RESULT_TABLES["plan"] if k != "params"},
+        "params": json.dumps(result.params, sort_keys=True),
+    }
+    return {
+        "plan": pd.DataFrame([row]),
+        "plan_site": result.sites,
+        "plan_coverage": result.coverage,
+        "plan_audit": result.audit,
+        "plan_language": result.languages,
+    }
 
 
 def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory") -> str:
@@ -677,8 +1051,20 @@ def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory") -> str
 
     record = RunRecord(job="store_plan", build_id=new_id("load"), version=code_version())
     record.add_input("plan", plan_id=result.plan_id, params=result.params)
-    tables = {**plan_tables(result), "plan_review": pd.DataFrame([{
-        "plan_id": result.plan_id, "status": "draft", "reviewer": by, "reviewed_at": _now(), "reason": "saved"}])}
+    tables = {
+        **plan_tables(result),
+        "plan_review": pd.DataFrame(
+            [
+                {
+                    "plan_id": result.plan_id,
+                    "status": "draft",
+                    "reviewer": by,
+                    "reviewed_at": _now(),
+                    "reason": "saved",
+                }
+            ]
+        ),
+    }
     with db.writer() as writer:
         for name, frame in tables.items():
             writer.delete(name, {"plan_id": result.plan_id})
@@ -699,8 +1085,13 @@ def review_plan(plan_id: str, status: str, *, reviewer: str, reason: str, db: An
     if not reviewer.strip() or not reason.strip():
         raise ValueError("a review needs who (reviewer) and why (reason)")
     current = results.plan_status(plan_id, db=db)
-    row = {"plan_id": plan_id, "status": planner.review(current, status), "reviewer": reviewer.strip(),
-           "reviewed_at": _now(), "reason": reason.strip()}
+    row = {
+        "plan_id": plan_id,
+        "status": planner.review(current, status),
+        "reviewer": reviewer.strip(),
+        "reviewed_at": _now(),
+        "reason": reason.strip(),
+    }
     with db.writer() as writer:
         writer.append("plan_review", pd.DataFrame([row]).reindex(columns=RESULT_TABLES["plan_review"]))
     return row
@@ -726,8 +1117,9 @@ def _age_counts(filled: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str
     return out[0], out[1]
 
 
-def _scenario_levels(frame: pd.DataFrame, parents: dict[str, pd.Series], *, weight: pd.Series | None = None
-                     ) -> pd.DataFrame:
+def _scenario_levels(
+    frame: pd.DataFrame, parents: dict[str, pd.Series], *, weight: pd.Series | None = None
+) -> pd.DataFrame:
     """A scenario band at every level: each bound is its own scenario, so each is aggregated as a figure
     (summed, or a weighted mean with `weight`), never treated as a sampling interval."""
     f = frame.set_index("code")[["estimate", "lower", "upper"]]
@@ -745,15 +1137,32 @@ def _scenario_levels(frame: pd.DataFrame, parents: dict[str, pd.Series], *, weig
 def _indicator_rows(frames: list[pd.DataFrame], run_id: str) -> pd.DataFrame:
     """The model and scenario figures of every level as `indicator_value` rows (each level's interval computed
     by the model, never composed from bounds)."""
-    values = pd.concat([f.rename(columns={"code": "unit_code", "estimate": "value"}) for f in frames],
-                       ignore_index=True)
+    values = pd.concat(
+        [f.rename(columns={"code": "unit_code", "estimate": "value"}) for f in frames], ignore_index=True
+    )
     values["area"] = "total"
     values["period"] = values["year"].astype(str)
     values["suppressed"] = 0
     values["source_id"] = SOURCE_ID
     values["run_id"] = run_id
-    columns = ["unit_code", "level", "indicator_id", "year", "period", "sex", "area", "value", "se", "lower", "upper",
-               "unit", "status", "suppressed", "source_id", "run_id"]
+    columns = [
+        "unit_code",
+        "level",
+        "indicator_id",
+        "year",
+        "period",
+        "sex",
+        "area",
+        "value",
+        "se",
+        "lower",
+        "upper",
+        "unit",
+        "status",
+        "suppressed",
+        "source_id",
+        "run_id",
+    ]
     return values[columns]
 
 
@@ -765,21 +1174,42 @@ def _dictionary_rows(existing: pd.DataFrame) -> pd.DataFrame:
         for year in entry.years:
             if ((existing.indicator_id == entry.id) & (existing.year == year)).any():
                 continue
-            rows.append({
-                "indicator_id": entry.id, "year": year, "dataset": "analytics", "topic": entry.dimension or "forecast",
-                "label_fr": entry.label_fr, "label_en": entry.label_en, "heading": entry.label_fr, "unit": entry.unit,
-                "sexes": ",".join(entry.sexes), "definition": entry.label_en, "note": entry.status,
-                "denominator": entry.denominator, "aggregation": "weighted_mean" if entry.unit == "percent" else "sum",
-                "source_id": SOURCE_ID, "licence": entry.licence,
-            })
+            rows.append(
+                {
+                    "indicator_id": entry.id,
+                    "year": year,
+                    "dataset": "analytics",
+                    "topic": entry.dimension or "forecast",
+                    "label_fr": entry.label_fr,
+                    "label_en": entry.label_en,
+                    "heading": entry.label_fr,
+                    "unit": entry.unit,
+                    "sexes": ",".join(entry.sexes),
+                    "definition": entry.label_en,
+                    "note": entry.status,
+                    "denominator": entry.denominator,
+                    "aggregation": "weighted_mean" if entry.unit == "percent" else "sum",
+                    "source_id": SOURCE_ID,
+                    "licence": entry.licence,
+                }
+            )
     return pd.DataFrame(rows, columns=existing.columns)
 
 
 def _source_row(existing: pd.DataFrame) -> pd.DataFrame:
     if (existing.source_id == SOURCE_ID).any():
         return existing.iloc[0:0]
-    return pd.DataFrame([{
-        "source_id": SOURCE_ID, "title": "Observatory analytics: derived indicators, models and forecasts",
-        "publisher": "Observatoire territorial de l'équité numérique", "url": None, "sha256": None,
-        "licence": registry.DERIVED_LICENCE, "retrieved_at": None,
-    }], columns=existing.columns)
+    return pd.DataFrame(
+        [
+            {
+                "source_id": SOURCE_ID,
+                "title": "Observatory analytics: derived indicators, models and forecasts",
+                "publisher": "Observatoire territorial de l'équité numérique",
+                "url": None,
+                "sha256": None,
+                "licence": registry.DERIVED_LICENCE,
+                "retrieved_at": None,
+            }
+        ],
+        columns=existing.columns,
+    )

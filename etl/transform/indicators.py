@@ -21,7 +21,12 @@ from observatory.registry import COUNT_UNITS
 DENOMINATORS: list[tuple[str, int | None, str, str]] = [
     ("people", 2024, r"^illiteracy_rate_10_plus$", "illiteracy_population_10_plus"),
     ("people", 2024, r"^illiteracy_rate_15_plus$", "illiteracy_population_15_plus"),
-    ("people", 2024, r"^languages_read_and_written_(?!literate)", "languages_read_and_written_literate_population_10_plus"),
+    (
+        "people",
+        2024,
+        r"^languages_read_and_written_(?!literate)",
+        "languages_read_and_written_literate_population_10_plus",
+    ),
     ("people", 2024, r"^marital_status_", "marital_status_population_15_plus"),
     ("people", 2024, r"^schooling_rate", "schooling_population_7_to_12"),
     ("people", 2024, r"^labour_activity_rate$", "labour_population_15_plus"),
@@ -68,9 +73,9 @@ def _derived_weights(frame: pd.DataFrame) -> pd.DataFrame:
         out["~population_10_plus"] = pop * (100 - out["age_0_4"] - out["age_5_9"]) / 100
         out["~population_15_plus"] = pop * (100 - out["age_0_4"] - out["age_5_9"] - out["age_10_14"]) / 100
         if "illiteracy_rate_10_plus" in out:
-            out["~literate_population_10_plus"] = out["~population_10_plus"] * (
-                100 - out["illiteracy_rate_10_plus"]
-            ) / 100
+            out["~literate_population_10_plus"] = (
+                out["~population_10_plus"] * (100 - out["illiteracy_rate_10_plus"]) / 100
+            )
     return out
 
 
@@ -78,8 +83,9 @@ def measure_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in KEY_COLUMNS and not c.startswith("~")]
 
 
-def with_divided_cities(frame: pd.DataFrame, communes: pd.DataFrame, units: dict[str, str], dataset: str,
-                        year: int) -> pd.DataFrame:
+def with_divided_cities(
+    frame: pd.DataFrame, communes: pd.DataFrame, units: dict[str, str], dataset: str, year: int
+) -> pd.DataFrame:
     """
     Commune rows for the divided cities where a table has only their arrondissements (2014): each
     figure is aggregated from the arrondissements exactly as communes are into provinces.
@@ -105,16 +111,22 @@ def with_divided_cities(frame: pd.DataFrame, communes: pd.DataFrame, units: dict
     return pd.concat([frame, cities], ignore_index=True)
 
 
-def aggregate_wide(frame: pd.DataFrame, keys: list[str], measures: list[str], units: dict[str, str],
-                   dataset: str, year: int) -> pd.DataFrame:
-    """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their denominators."""
+def aggregate_wide(
+    frame: pd.DataFrame, keys: list[str], measures: list[str], units: dict[str, str], dataset: str, year: int
+) -> pd.DataFrame:
+    """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their
+    denominators."""
     frame = _derived_weights(frame)
     values = frame[measures].apply(pd.to_numeric, errors="coerce")
     counts = [c for c in measures if units.get(c, "percent") in COUNT_UNITS]
     rates = [c for c in measures if c not in counts]
     weights = pd.DataFrame(
-        {c: pd.to_numeric(frame.get(denominator(dataset, year, c), frame.get("population_municipal")),
-                          errors="coerce") for c in rates},
+        {
+            c: pd.to_numeric(
+                frame.get(denominator(dataset, year, c), frame.get("population_municipal")), errors="coerce"
+            )
+            for c in rates
+        },
         index=frame.index,
     ).where(values[rates].notna())
     # One groupby over all columns at once: the group keys are computed a single time.
@@ -126,13 +138,23 @@ def aggregate_wide(frame: pd.DataFrame, keys: list[str], measures: list[str], un
     return out[measures].reset_index()
 
 
-def tidy(frame: pd.DataFrame, *, dataset: str, year: int, units: dict[str, str], source_of: dict[str, str],
-         level: str, status: str) -> pd.DataFrame:
+def tidy(
+    frame: pd.DataFrame,
+    *,
+    dataset: str,
+    year: int,
+    units: dict[str, str],
+    source_of: dict[str, str],
+    level: str,
+    status: str,
+) -> pd.DataFrame:
     """A wide census table → one row per unit, indicator, sex and area, empty values dropped."""
     ids = ["code", "area"] + (["sex"] if "sex" in frame else [])
     if "_from_arrondissements" in frame:
         frame = frame.drop(columns="_from_arrondissements")
-    long = frame.melt(id_vars=ids, value_vars=measure_columns(frame), var_name="indicator_id", value_name="value")
+    long = frame.melt(
+        id_vars=ids, value_vars=measure_columns(frame), var_name="indicator_id", value_name="value"
+    )
     long = long[long["value"].notna()]
     if "sex" not in long:
         long["sex"] = "all"
@@ -143,9 +165,13 @@ def tidy(frame: pd.DataFrame, *, dataset: str, year: int, units: dict[str, str],
     long["value"] = pd.to_numeric(long["value"], errors="coerce").astype("float64")
     # Map per distinct indicator, not per row: a few hundred look-ups instead of millions.
     indicator = pd.Categorical(long["indicator_id"])
-    long["unit"] = np.array([units.get(c, "percent") for c in indicator.categories], dtype=object)[indicator.codes]
+    long["unit"] = np.array([units.get(c, "percent") for c in indicator.categories], dtype=object)[
+        indicator.codes
+    ]
     long["status"] = status
-    long["source_id"] = np.array([source_of.get(c) for c in indicator.categories], dtype=object)[indicator.codes]
+    long["source_id"] = np.array([source_of.get(c) for c in indicator.categories], dtype=object)[
+        indicator.codes
+    ]
     return long
 
 

@@ -1,4 +1,5 @@
-"""The REST API (Flask, imported only here): `create_blueprint(db)` for /api/v1, `create_api_app(db)` standalone."""
+"""The REST API (Flask, imported only here): `create_blueprint(db)` for /api/v1, `create_api_app(db)`
+standalone."""
 
 from ._security import API_CSP, with_security_headers
 from .app import PREFIX, create_api_app, create_blueprint

@@ -14,7 +14,9 @@ from typing import Any
 class ResponseCache:
     """Thread-safe LRU of response bodies, emptied when `stamp` (the database's version) changes."""
 
-    def __init__(self, *, entries: int = 256, max_bytes: int = 64_000_000, max_entry_bytes: int = 4_000_000) -> None:
+    def __init__(
+        self, *, entries: int = 256, max_bytes: int = 64_000_000, max_entry_bytes: int = 4_000_000
+    ) -> None:
         self.entries, self.max_bytes, self.max_entry_bytes = entries, max_bytes, max_entry_bytes
         self._items: OrderedDict[Hashable, tuple[bytes, Any]] = OrderedDict()
         self._bytes = 0

@@ -17,8 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-MEDIA_TYPES = {"json": "application/json", "geojson": "application/geo+json", "csv": "text/csv; charset=utf-8",
-               "csvw": "application/csvm+json"}
+MEDIA_TYPES = {
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+    "csvw": "application/csvm+json",
+}
 
 
 def offered(formats: tuple[str, ...]) -> tuple[str, ...]:
@@ -37,8 +41,12 @@ def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> s
                 details=[{"parameter": "format", "expected": list(allowed), "got": requested}],
             )
         return requested
-    offers = {"application/json": "json", "application/geo+json": "geojson", "text/csv": "csv",
-              "application/csvm+json": "csvw"}
+    offers = {
+        "application/json": "json",
+        "application/geo+json": "geojson",
+        "text/csv": "csv",
+        "application/csvm+json": "csvw",
+    }
     best = accept.best_match([m for m, f in offers.items() if f in allowed]) if accept else None
     return offers.get(best, "json") if best else "json"
 
@@ -74,16 +82,28 @@ def geojson_body(frame: pd.DataFrame, meta: dict[str, Any]) -> str:
     import numpy as np
     import shapely
 
-    geometries = np.asarray(frame["geometry"].values if "geometry" in frame else [None] * len(frame), dtype=object)
+    geometries = np.asarray(
+        frame["geometry"].values if "geometry" in frame else [None] * len(frame), dtype=object
+    )
     missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
-    texts = shapely.to_geojson(np.where(missing, None, geometries))
+    present = geometries.copy()  # the frame's own array may sit behind `geometries`
+    present[missing] = None
+    texts = shapely.to_geojson(present)
     features = [
-        '{"type": "Feature", "geometry": ' + ("null" if gone else text) + ', "properties": '
-        + json.dumps(props, ensure_ascii=False, default=_plain, allow_nan=False) + "}"
-        for props, text, gone in zip(records(frame), texts, missing)
+        '{"type": "Feature", "geometry": '
+        + ("null" if gone else text)
+        + ', "properties": '
+        + json.dumps(props, ensure_ascii=False, default=_plain, allow_nan=False)
+        + "}"
+        for props, text, gone in zip(records(frame), texts, missing, strict=True)
     ]
-    return ('{"type": "FeatureCollection", "features": [' + ", ".join(features) + '], "meta": '
-            + json.dumps(meta, ensure_ascii=False, default=_plain, allow_nan=False) + "}")
+    return (
+        '{"type": "FeatureCollection", "features": ['
+        + ", ".join(features)
+        + '], "meta": '
+        + json.dumps(meta, ensure_ascii=False, default=_plain, allow_nan=False)
+        + "}"
+    )
 
 
 _NUMBER = re.compile(r"\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
@@ -105,9 +125,12 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     for column in frame.columns:
         if column == "geometry" or pd.api.types.is_numeric_dtype(frame[column]):
             continue
-        if str(column) == "code" or str(column).endswith("_code") or frame[column].dropna().map(
-                lambda v: isinstance(v, str)).all() and frame[column].dropna().astype("string").str.fullmatch(
-                _NUMBER.pattern).any():
+        if (
+            str(column) == "code"
+            or str(column).endswith("_code")
+            or frame[column].dropna().map(lambda v: isinstance(v, str)).all()
+            and frame[column].dropna().astype("string").str.fullmatch(_NUMBER.pattern).any()
+        ):
             out.append(column)
     return out
 
@@ -146,8 +169,9 @@ def _datatype(series: pd.Series) -> str:
     return "string"
 
 
-def csvw_body(frame: pd.DataFrame, meta: dict[str, Any], *, url: str, title: str,
-              units: dict[str, str] | None = None) -> str:
+def csvw_body(
+    frame: pd.DataFrame, meta: dict[str, Any], *, url: str, title: str, units: dict[str, str] | None = None
+) -> str:
     """
     A CSV on the Web (W3C CSVW) description of the CSV at `url`: every column's datatype (codes are
     strings), the indicators' units, the sources and the licence.
@@ -160,8 +184,10 @@ def csvw_body(frame: pd.DataFrame, meta: dict[str, Any], *, url: str, title: str
         "dc:title": title,
         "dc:license": meta["licence"],
         "dc:source": [{k: v for k, v in s.items() if v is not None} for s in meta["source"]],
-        "dc:description": "Read with " + reading_hint(table) + "; in Excel, import the CSV (Data > From Text/CSV) "
-                          "and give the columns typed string here the type Text.",
+        "dc:description": "Read with "
+        + reading_hint(table)
+        + "; in Excel, import the CSV (Data > From Text/CSV) "
+        "and give the columns typed string here the type Text.",
         "dialect": {"encoding": "utf-8", "header": True, "commentPrefix": "#", "doubleQuote": True},
         "tableSchema": {"columns": columns},
         "notes": [{"indicator_id": k, "unit": v} for k, v in sorted((units or {}).items())],

@@ -27,7 +27,9 @@ NAME_PATTERN = r"^[A-Za-z0-9_\-]{1,100}$"
 class ParameterError(ValueError):
     """A request parameter that is malformed (HTTP 400) or well-formed but unusable (422)."""
 
-    def __init__(self, message: str, *, status: int = 400, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int = 400, details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.details = details or []
@@ -71,8 +73,11 @@ class Param:
 
     def openapi(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "name": self.name, "in": self.location, "required": self.required or self.location == "path",
-            "description": self.description, "schema": self.schema(),
+            "name": self.name,
+            "in": self.location,
+            "required": self.required or self.location == "path",
+            "description": self.description,
+            "schema": self.schema(),
         }
         if self.multiple:
             out.update(style="form", explode=False)
@@ -119,7 +124,9 @@ class Param:
         )
 
 
-def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[str, str] | None = None) -> dict:
+def parse(
+    params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """
     Every declared parameter, converted, with defaults; every problem is collected and reported
     once. Undeclared parameters are refused, so a typo does not silently return everything.
@@ -129,30 +136,41 @@ def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[
     unknown = sorted(set(args) - {p.name for p in params if p.location == "query"})
     if unknown:
         valid = sorted(p.name for p in params if p.location == "query")
-        problems.append(ParameterError(
-            f"unknown parameter {unknown[0][:40]!r}; this endpoint accepts: {', '.join(valid) or 'none'}",
-            details=[{"parameter": name[:40], "reason": "unknown", "valid": valid} for name in unknown],
-        ))
+        problems.append(
+            ParameterError(
+                f"unknown parameter {unknown[0][:40]!r}; this endpoint accepts: {', '.join(valid) or 'none'}",
+                details=[{"parameter": name[:40], "reason": "unknown", "valid": valid} for name in unknown],
+            )
+        )
     out: dict[str, Any] = {}
     for p in params:
-        raws = [path[p.name]] if p.location == "path" and path and p.name in path else list(args.get(p.name, []))
+        raws = (
+            [path[p.name]] if p.location == "path" and path and p.name in path else list(args.get(p.name, []))
+        )
         if p.required and not raws:
-            problems.append(ParameterError(f"parameter {p.name!r} is required",
-                                           details=[{"parameter": p.name, "reason": "required"}]))
+            problems.append(
+                ParameterError(
+                    f"parameter {p.name!r} is required", details=[{"parameter": p.name, "reason": "required"}]
+                )
+            )
             continue
         if p.multiple:
             raws = [part for raw in raws for part in raw.split(",")]
             if "" in raws:
-                problems.append(ParameterError(
-                    f"parameter {p.name!r} has an empty value; give values separated by single commas",
-                    details=[{"parameter": p.name, "reason": "empty value"}],
-                ))
+                problems.append(
+                    ParameterError(
+                        f"parameter {p.name!r} has an empty value; give values separated by single commas",
+                        details=[{"parameter": p.name, "reason": "empty value"}],
+                    )
+                )
                 continue
         elif len(raws) > 1:
-            problems.append(ParameterError(
-                f"parameter {p.name!r} was given {len(raws)} times; give it once",
-                details=[{"parameter": p.name, "reason": "repeated"}],
-            ))
+            problems.append(
+                ParameterError(
+                    f"parameter {p.name!r} was given {len(raws)} times; give it once",
+                    details=[{"parameter": p.name, "reason": "repeated"}],
+                )
+            )
             continue
         try:
             values = [p.parse(raw) for raw in raws]
@@ -164,8 +182,10 @@ def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[
         else:
             out[p.name] = values[0] if values else p.default
     if problems:
-        message = problems[0].args[0] if len(problems) == 1 else (
-            f"{len(problems)} invalid parameters: " + "; ".join(e.args[0] for e in problems)
+        message = (
+            problems[0].args[0]
+            if len(problems) == 1
+            else (f"{len(problems)} invalid parameters: " + "; ".join(e.args[0] for e in problems))
         )
         raise ParameterError(message, details=[d for e in problems for d in e.details])
     del declared
@@ -173,15 +193,28 @@ def parse(params: Sequence[Param], args: Mapping[str, list[str]], path: Mapping[
 
 
 # -- the parameters the endpoints share -----------------------------------------------------------
-FORMAT = Param("format", enum=("json", "geojson", "csv", "csvw"),
-               description="Response format; overrides the Accept header (application/json, "
-                           "application/geo+json, text/csv). csvw describes the CSV (W3C CSV on the Web: "
-                           "column types, units, licence).")
+FORMAT = Param(
+    "format",
+    enum=("json", "geojson", "csv", "csvw"),
+    description="Response format; overrides the Accept header (application/json, "
+    "application/geo+json, text/csv). csvw describes the CSV (W3C CSV on the Web: "
+    "column types, units, licence).",
+)
 PAGE = Param("page", "integer", "Page number, from 1.", default=1, minimum=1, maximum=1_000_000)
-PAGE_SIZE = Param("page_size", "integer", f"Rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
-                  default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
-FIELDS = Param("fields", description="Comma-separated columns to return (default: all).",
-               pattern=r"^[A-Za-z0-9_]{1,64}$", multiple=True)
+PAGE_SIZE = Param(
+    "page_size",
+    "integer",
+    f"Rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
+    default=DEFAULT_PAGE_SIZE,
+    minimum=1,
+    maximum=MAX_PAGE_SIZE,
+)
+FIELDS = Param(
+    "fields",
+    description="Comma-separated columns to return (default: all).",
+    pattern=r"^[A-Za-z0-9_]{1,64}$",
+    multiple=True,
+)
 PAGING = (FORMAT, PAGE, PAGE_SIZE, FIELDS)
 
 

@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 
 #: The API returns data and one HTML page with an inline stylesheet and no script.
-API_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
-           "base-uri 'none'; form-action 'none'")
+API_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 #: Headers on every response; the Content-Security-Policy is chosen per response by its caller.
 SECURITY_HEADERS = {
@@ -58,7 +60,8 @@ def redact_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def json_depth(text: str) -> int:
-    """How deeply arrays and objects nest in a JSON text (strings are skipped, so brackets in them do not count)."""
+    """How deeply arrays and objects nest in a JSON text (strings are skipped, so brackets in them do not
+    count)."""
     bare = _STRINGS.sub('""', text)
     steps = (1 if c in "[{" else -1 for c in bare if c in "[]{}")
     return max(accumulate(steps, initial=0))
@@ -85,4 +88,4 @@ def bearer_matches(authorization: str | None, token: str | None) -> bool:
     """True when an `Authorization: Bearer …` header carries `token` (compared in constant time)."""
     if not token or not authorization or not authorization.startswith("Bearer "):
         return False
-    return hmac.compare_digest(authorization[len("Bearer "):].strip().encode(), token.encode())
+    return hmac.compare_digest(authorization[len("Bearer ") :].strip().encode(), token.encode())

@@ -9,5 +9,6 @@ db_option = click.option(
     "db",
     default=None,
     metavar="PATH|URL",
-    help="A .gpkg path or a postgresql+psycopg:// URL (default: $OBSERVATORY_DB, then geodata/observatory.gpkg).",
+    help="A .gpkg path or a postgresql+psycopg:// URL (default: $OBSERVATORY_DB, then "
+    "geodata/observatory.gpkg).",
 )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from ._options import db_option
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.group("plan")
@@ -18,31 +22,79 @@ def plan_group() -> None:
 @plan_group.command("solve")
 @db_option
 @click.option("--region", metavar="CODE", help="Plan one région (code, e.g. 07); default the whole country.")
-@click.option("--site-type", type=click.Choice(["training_centre", "service_point"]), default="training_centre",
-              show_default=True)
+@click.option(
+    "--site-type",
+    type=click.Choice(["training_centre", "service_point"]),
+    default="training_centre",
+    show_default=True,
+)
 @click.option("--sites", type=click.IntRange(0), default=50, show_default=True, help="New sites to open.")
-@click.option("--radius-km", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True,
-              help="Catchment in km of travel (proxy: great circle × circuity + distance to a paved road).")
-@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), help="Catchment in minutes instead.")
-@click.option("--capacity", type=click.FloatRange(min=0), help="People one site serves (0: no capacity); "
-              "default the site type's.")
+@click.option(
+    "--radius-km",
+    type=click.FloatRange(min=0, min_open=True),
+    default=15.0,
+    show_default=True,
+    help="Catchment in km of travel (proxy: great circle × circuity + distance to a paved road).",
+)
+@click.option(
+    "--max-minutes", type=click.FloatRange(min=0, min_open=True), help="Catchment in minutes instead."
+)
+@click.option(
+    "--capacity",
+    type=click.FloatRange(min=0),
+    help="People one site serves (0: no capacity); default the site type's.",
+)
 @click.option("--min-per-region", type=click.IntRange(0), default=1, show_default=True)
 @click.option("--min-per-province", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--min-rural-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of rural need to reach.")
-@click.option("--min-women-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of women's need to reach.")
-@click.option("--existing", type=click.Path(exists=True, dir_okay=False), help="CSV of existing sites (code or lon,lat).")
-@click.option("--travel-matrix", type=click.Path(exists=True, dir_okay=False),
-              help="CSV from_code,to_code,minutes (e.g. from OSRM), used instead of the proxy.")
+@click.option(
+    "--min-rural-share",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of rural need to reach.",
+)
+@click.option(
+    "--min-women-share",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of women's need to reach.",
+)
+@click.option(
+    "--existing",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV of existing sites (code or lon,lat).",
+)
+@click.option(
+    "--travel-matrix",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV from_code,to_code,minutes (e.g. from OSRM), used instead of the proxy.",
+)
 @click.option("--name", default="plan", show_default=True, help="A label for the plan.")
 @click.option("--save", is_flag=True, help="Store the plan in the database as a draft to review.")
 @click.option("--by", default="observatory", show_default=True, help="Who saves it (recorded).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of messages.")
-def solve(db: str | None, region: str | None, site_type: str, sites: int, radius_km: float, max_minutes: float | None,
-          capacity: float | None, min_per_region: int, min_per_province: int, min_rural_share: float,
-          min_women_share: float, existing: str | None, travel_matrix: str | None, name: str, save: bool, by: str,
-          lang: str) -> None:
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of messages."
+)
+def solve(
+    db: str | None,
+    region: str | None,
+    site_type: str,
+    sites: int,
+    radius_km: float,
+    max_minutes: float | None,
+    capacity: float | None,
+    min_per_region: int,
+    min_per_province: int,
+    min_rural_share: float,
+    min_women_share: float,
+    existing: str | None,
+    travel_matrix: str | None,
+    name: str,
+    save: bool,
+    by: str,
+    lang: str,
+) -> None:
     """Solve a plan and print its figures; --save stores it as a draft."""
     from .. import planner, results, travel
     from ..database import Database
@@ -53,11 +105,20 @@ def solve(db: str | None, region: str | None, site_type: str, sites: int, radius
     units = database.read("commune", columns=["code", "geometry"]) if existing else None
     try:
         solved = planner.plan(
-            frame, sites=sites, radius_km=radius_km, max_minutes=max_minutes, site_type=site_type, capacity=capacity,
+            frame,
+            sites=sites,
+            radius_km=radius_km,
+            max_minutes=max_minutes,
+            site_type=site_type,
+            capacity=capacity,
             existing=planner.read_existing_sites(existing, units) if existing else (),
-            min_per_region=min_per_region, min_per_province=min_per_province, min_rural_share=min_rural_share,
-            min_women_share=min_women_share, travel_matrix=travel.read_matrix(travel_matrix) if travel_matrix
-            else None, name=name)
+            min_per_region=min_per_region,
+            min_per_province=min_per_province,
+            min_rural_share=min_rural_share,
+            min_women_share=min_women_share,
+            travel_matrix=travel.read_matrix(travel_matrix) if travel_matrix else None,
+            name=name,
+        )
     except planner.InfeasiblePlan as err:
         raise click.ClickException(err.message(lang)) from None
     _print_summary(solved.summary, solved.languages)
@@ -67,18 +128,25 @@ def solve(db: str | None, region: str | None, site_type: str, sites: int, radius
         click.echo(f"saved {store_plan(solved, db=database, by=by)} as a draft")
 
 
-def _print_summary(s: dict, languages) -> None:
+def _print_summary(s: dict[str, Any], languages: pd.DataFrame) -> None:
     click.echo(f"{s['plan_id']}  {s['name']}  ({s['site_type']}, capacity {s['capacity']:g})")
     click.echo(f"  sites: {s['sites_new']} new, {s['sites_existing']} existing")
-    click.echo(f"  need served within capacity: {100 * s['covered_share']:.2f}%   reached: {100 * s['reached_share']:.2f}%"
-               f"   lowest région: {100 * s['lowest_region_share']:.2f}% served, "
-               f"{100 * s['lowest_region_reached_share']:.2f}% reached")
+    click.echo(
+        f"  need served within capacity: {100 * s['covered_share']:.2f}%   reached: "
+        f"{100 * s['reached_share']:.2f}%   lowest région: {100 * s['lowest_region_share']:.2f}% served, "
+        f"{100 * s['lowest_region_reached_share']:.2f}% reached"
+    )
     for b in ("greedy", "top_need", "top_index"):
-        click.echo(f"  baseline {b}: {100 * s[f'{b}_covered_share']:.2f}% served, {100 * s[f'{b}_reached_share']:.2f}% reached")
+        click.echo(
+            f"  baseline {b}: {100 * s[f'{b}_covered_share']:.2f}% served, "
+            f"{100 * s[f'{b}_reached_share']:.2f}% reached"
+        )
     click.echo(f"  gain over the best baseline ({s['best_baseline']}): {s['gain_over_best']:.4f}x")
     if "price_of_equity_points" in s:
-        click.echo(f"  price of equity: {s['price_of_equity_points']:.2f} points served, "
-                   f"{s['price_of_equity_reach_points']:.2f} points reached")
+        click.echo(
+            f"  price of equity: {s['price_of_equity_points']:.2f} points served, "
+            f"{s['price_of_equity_reach_points']:.2f} points reached"
+        )
     langs = languages[languages["plan"] == "optimal"] if "plan" in languages else languages
     click.echo("  languages: " + ", ".join(f"{r.language} {r.sites}" for r in langs.itertuples()))
 
@@ -91,8 +159,10 @@ def list_plans(db: str | None) -> None:
 
     frame = results.plans(db=db)
     for r in frame.itertuples():
-        click.echo(f"{r.plan_id}  {r.name:<16} {r.review_status:<9} {r.site_type or '':<16} "
-                   f"served {100 * r.covered_share:.2f}%  reached {100 * (r.reached_share or 0):.2f}%")
+        click.echo(
+            f"{r.plan_id}  {r.name:<16} {r.review_status:<9} {r.site_type or '':<16} "
+            f"served {100 * r.covered_share:.2f}%  reached {100 * (r.reached_share or 0):.2f}%"
+        )
 
 
 @plan_group.command("compare")
@@ -109,8 +179,12 @@ def compare(db: str | None, plan_ids: tuple[str, ...]) -> None:
 @plan_group.command("export")
 @db_option
 @click.argument("plan_id")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "html"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: its usual name).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "geojson", "html"]), default="csv", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output file (default: its usual name)."
+)
 def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
     """Export a stored plan's sites (CSV, GeoJSON) or its report (HTML)."""
     from .. import plan_export, query, results
@@ -119,11 +193,16 @@ def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
     if plan_id not in set(stored["plan_id"]):
         raise click.ClickException(f"no plan {plan_id!r}; list them with `observatory plan list`")
     row = stored.set_index("plan_id").loc[plan_id]
-    body = {"summary": row.to_dict(), "sites": results.plan_sites(plan_id, db=db),
-            "audit": results.plan_audit(plan_id, db=db), "languages": results.plan_languages(plan_id, db=db)}
+    body = {
+        "summary": row.to_dict(),
+        "sites": results.plan_sites(plan_id, db=db),
+        "audit": results.plan_audit(plan_id, db=db),
+        "languages": results.plan_languages(plan_id, db=db),
+    }
     names = query.units("commune", db=db, geometry=False)
-    content, name = plan_export.export({row["site_type"] or "plan": body}, fmt, names,
-                                       review=str(row["review_status"]))
+    content, name = plan_export.export(
+        {row["site_type"] or "plan": body}, fmt, names, review=str(row["review_status"])
+    )
     path = output or Path(name)
     path.write_bytes(content)
     click.echo(f"wrote {path}")
@@ -141,6 +220,9 @@ def review(db: str | None, plan_id: str, status: str, reviewer: str, reason: str
     from ..etl.jobs.analytics import review_plan
     from ..settings import get_settings
 
-    row = review_plan(plan_id, status, reviewer=reviewer, reason=reason,
-                      db=Database(get_settings(db=db).db).require())
-    click.echo(f"{row['plan_id']}: {row['status']} by {row['reviewer']} at {row['reviewed_at']} ({row['reason']})")
+    row = review_plan(
+        plan_id, status, reviewer=reviewer, reason=reason, db=Database(get_settings(db=db).db).require()
+    )
+    click.echo(
+        f"{row['plan_id']}: {row['status']} by {row['reviewer']} at {row['reviewed_at']} ({row['reason']})"
+    )

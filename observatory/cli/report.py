@@ -1,4 +1,5 @@
-"""`observatory report`: a région, province or commune report as PDF, HTML, XLSX or DOCX; `--all-regions` makes all 12."""
+"""`observatory report`: a région, province or commune report as PDF, HTML, XLSX or DOCX; `--all-regions`
+makes all 12."""
 
 from __future__ import annotations
 
@@ -18,17 +19,38 @@ from ._options import db_option
 @click.option("--province", metavar="CODE", help="Province code, e.g. 01.511.")
 @click.option("--commune", metavar="CODE", help="Commune code, e.g. 01.511.01.0.")
 @click.option("--all-regions", is_flag=True, help="One report per région (12), into the -o folder.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
-              help="Language (default: $OBSERVATORY_LANG, then fr).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Format (default: the -o extension, then pdf); a format that contradicts -o is refused.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language (default: $OBSERVATORY_LANG, then fr).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Format (default: the -o extension, then pdf); a format that contradicts -o is refused.",
+)
 @click.option("--plan", metavar="ID", help="Include this deployment plan and its fairness audit.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Output file (folder with --all-regions); default: rapport-<level>-<code>-<lang>.<format>.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file (folder with --all-regions); default: rapport-<level>-<code>-<lang>.<format>.",
+)
 @click.option("--mkdir", is_flag=True, help="Create the output folder if it is missing (otherwise refused).")
 def report(
-    db: str | None, region: str | None, province: str | None, commune: str | None, all_regions: bool,
-    lang: str | None, fmt: str | None, plan: str | None, output: Path | None, mkdir: bool,
+    db: str | None,
+    region: str | None,
+    province: str | None,
+    commune: str | None,
+    all_regions: bool,
+    lang: str | None,
+    fmt: str | None,
+    plan: str | None,
+    output: Path | None,
+    mkdir: bool,
 ) -> None:
     """Export a région, province or commune report (PDF, HTML, XLSX, DOCX)."""
     from .. import query
@@ -47,8 +69,15 @@ def report(
         codes = list(query.units("region", db=settings.db, geometry=False)["code"])
         started = time.perf_counter()
         for code in codes:
-            path = write_report(level="region", code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan,
-                                output=directory / default_name("region", code, lang, fmt))
+            path = write_report(
+                level="region",
+                code=code,
+                lang=lang,
+                fmt=fmt,
+                db=settings.db,
+                plan=plan,
+                output=directory / default_name("region", code, lang, fmt),
+            )
             click.echo(f"wrote {path}")
         click.echo(f"{len(codes)} région reports in {time.perf_counter() - started:.1f} s")
         return
@@ -58,6 +87,7 @@ def report(
         output = Path(default_name(level, code, lang, fmt))
     elif output.is_dir():
         output = output / default_name(level, code, lang, fmt)
-    path = write_report(level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan, output=output,
-                        mkdir=mkdir)
+    path = write_report(
+        level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan, output=output, mkdir=mkdir
+    )
     click.echo(f"wrote {path}")

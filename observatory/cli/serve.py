@@ -10,13 +10,16 @@ are always free for the app and light API requests.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..database import Database
 from ..settings import Settings, get_settings
 from ._options import db_option
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def ready_database(settings: Settings, *, build_missing: bool = True) -> Database:
@@ -31,8 +34,9 @@ def ready_database(settings: Settings, *, build_missing: bool = True) -> Databas
     return database.require()
 
 
-def create_server(database: Database, *, lang: str | None = None, allow_writes: bool = False,
-                  token: str | None = None) -> Any:
+def create_server(
+    database: Database, *, lang: str | None = None, allow_writes: bool = False, token: str | None = None
+) -> Any:
     """
     The Flask server holding the app and, under /api/v1, the REST API, over one database. Every
     response carries the security headers; the app's policy allows its own scripts and inline
@@ -48,14 +52,17 @@ def create_server(database: Database, *, lang: str | None = None, allow_writes: 
 
     app = create_app(database, lang=lang)
     guard_callbacks(app)
+    server: Flask = app.server
     app.server.register_blueprint(create_blueprint(database, allow_writes=allow_writes, token=token))
     app.server.config[REPORTER] = reporter(database)
-    app_csp = ("default-src 'self'; script-src 'self' " + " ".join(app.csp_hashes()) + "; "
-               "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-               "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-               "form-action 'self'; frame-ancestors 'none'")
+    app_csp = (
+        "default-src 'self'; script-src 'self' " + " ".join(app.csp_hashes()) + "; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
 
-    @app.server.after_request
+    @server.after_request
     def secure(response: Any) -> Any:
         with_security_headers(response.headers, API_CSP if request.path.startswith(PREFIX + "/") else app_csp)
         return response
@@ -65,28 +72,58 @@ def create_server(database: Database, *, lang: str | None = None, allow_writes: 
 
 @click.command("serve")
 @db_option
-@click.option("--host", default=None, help="Interface to listen on (default: $OBSERVATORY_HOST, then 127.0.0.1).")
+@click.option(
+    "--host", default=None, help="Interface to listen on (default: $OBSERVATORY_HOST, then 127.0.0.1)."
+)
 @click.option("--port", default=None, type=int, help="Port (default: $OBSERVATORY_PORT, then 8050).")
-@click.option("--threads", default=None, type=click.IntRange(4, 256),
-              help="Worker threads of the WSGI server (default: $OBSERVATORY_THREADS, then 16).")
-@click.option("--allow-writes", is_flag=True, default=None,
-              help="Let the API store plans; each write needs Authorization: Bearer $OBSERVATORY_API_TOKEN.")
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(4, 256),
+    help="Worker threads of the WSGI server (default: $OBSERVATORY_THREADS, then 16).",
+)
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    default=None,
+    help="Let the API store plans; each write needs Authorization: Bearer $OBSERVATORY_API_TOKEN.",
+)
 @click.option("--no-build", is_flag=True, help="Fail instead of building a missing database.")
-def serve_command(db: str | None, host: str | None, port: int | None, threads: int | None,
-                  allow_writes: bool | None, no_build: bool) -> None:
+def serve_command(
+    db: str | None,
+    host: str | None,
+    port: int | None,
+    threads: int | None,
+    allow_writes: bool | None,
+    no_build: bool,
+) -> None:
     """Serve the app and the REST API (builds the database first if none is there)."""
     import waitress
 
     settings = get_settings(db=db, host=host, port=port, threads=threads, allow_writes=allow_writes)
     if settings.allow_writes and not settings.api_token:
         raise click.UsageError("--allow-writes needs OBSERVATORY_API_TOKEN: set it to a long random secret")
-    server = create_server(ready_database(settings, build_missing=not no_build), lang=settings.lang,
-                           allow_writes=settings.allow_writes, token=settings.api_token)
+    server = create_server(
+        ready_database(settings, build_missing=not no_build),
+        lang=settings.lang,
+        allow_writes=settings.allow_writes,
+        token=settings.api_token,
+    )
     writes = "writes allowed with the token" if settings.allow_writes else "read-only"
-    click.echo(f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to stop",
-               err=True)
+    click.echo(
+        f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to "
+        "stop",
+        err=True,
+    )
     # Responses up to 16 MB stay in memory on their way out (waitress spills past 1 MB to a temporary
     # file), and a thread writing a large body waits for the client past 1 MB buffered, so large
     # downloads go at the client's pace while they hold one of the API's few heavy-request slots.
-    waitress.serve(server, host=settings.host, port=settings.port, threads=settings.threads, ident="observatory",
-                   outbuf_overflow=16 * 1024 * 1024, outbuf_high_watermark=1024 * 1024)
+    waitress.serve(
+        server,
+        host=settings.host,
+        port=settings.port,
+        threads=settings.threads,
+        ident="observatory",
+        outbuf_overflow=16 * 1024 * 1024,
+        outbuf_high_watermark=1024 * 1024,
+    )
