@@ -268,7 +268,7 @@ class AppData:
 
     # -- values ---------------------------------------------------------------------------------------
     def _values(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
-        """unit_code -> value, bounds, status, source_id of an indicator, year and level (all sexes, total)."""
+        """unit_code -> value, bounds, status, source_id for an indicator-year-level (both sexes, total)."""
         if indicator_id == INDEX_ID:
             from observatory import registry
 
