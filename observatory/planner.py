@@ -48,6 +48,7 @@ from .enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from .errors import ValidationError
 from .formatting import counted, number
 from .planning_frame import PlanningFrame
+from .results_schema import RESULT_TABLES
 
 #: Kept for callers of the previous module layout.
 distance_matrix_km = travel.great_circle_km
@@ -840,19 +841,7 @@ def _evaluate(
         )
     sites = pd.DataFrame(
         rows,
-        columns=[
-            "code",
-            "kind",
-            "sites",
-            "lon",
-            "lat",
-            "capacity",
-            "need_served",
-            "need_reached",
-            "languages",
-            "languages_reach",
-            "voice_only_share",
-        ],
+        columns=[c for c in RESULT_TABLES["plan_site"] if c not in ("plan_id", "plan")],
     )
     return {
         "reached": reached,

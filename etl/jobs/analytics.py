@@ -24,6 +24,7 @@ from observatory.indicators import Key, fill_missing, wide
 from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
 from observatory.results_schema import RESULT_TABLES
+from observatory.schema import TABLES
 
 SOURCE_ID = registry.ANALYTICS_SOURCE
 DISTANCE = "households_distance_to_paved_road_km"
@@ -1145,25 +1146,7 @@ def _indicator_rows(frames: list[pd.DataFrame], run_id: str) -> pd.DataFrame:
     values["suppressed"] = 0
     values["source_id"] = SOURCE_ID
     values["run_id"] = run_id
-    columns = [
-        "unit_code",
-        "level",
-        "indicator_id",
-        "year",
-        "period",
-        "sex",
-        "area",
-        "value",
-        "se",
-        "lower",
-        "upper",
-        "unit",
-        "status",
-        "suppressed",
-        "source_id",
-        "run_id",
-    ]
-    return values[columns]
+    return values[TABLES["indicator_value"]]
 
 
 def _dictionary_rows(existing: pd.DataFrame) -> pd.DataFrame:
