@@ -13,26 +13,21 @@ from typing import Any
 
 import pandas as pd
 
+from .results_schema import RESULT_TABLES
+
 SOURCE = (
     "observatory planner (capacitated maximal covering, CBC); need: observatory analytics from HCP "
     "RGPH 2024; languages and illiteracy: HCP RGPH 2024"
 )
 LICENCE = "CC BY 4.0"
 NOTICE = "A proposal for review, not a decision"
+#: A site's row in an export: what it is and where, named, then the stored `plan_site` columns.
 SITE_COLUMNS = [
     "kind",
     "code",
     "name_fr",
     "name_ar",
-    "sites",
-    "lon",
-    "lat",
-    "capacity",
-    "need_served",
-    "need_reached",
-    "languages",
-    "languages_reach",
-    "voice_only_share",
+    *(c for c in RESULT_TABLES["plan_site"] if c not in ("plan_id", "plan", "code", "kind")),
 ]
 
 
