@@ -6,7 +6,6 @@ the planner returns a plan, a download works. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import require_service
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +64,7 @@ def downloads(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads):
-    if not _browser_available():
-        pytest.skip("Chromium and chromedriver are not installed") if not os.environ.get(
-            "CI"
-        ) else pytest.fail("Chromium and chromedriver are required under CI")
+    require_service(_browser_available(), "Chromium and chromedriver")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -81,7 +81,7 @@ def dictionary_job(ctx: BuildContext) -> None:
             subject = (
                 f.dataset
                 if f.dataset in ("economy", "housing")
-                else ("households" if f.topic in _HOUSEHOLD_TOPICS else "people")
+                else ("households" if f.topic in registry.HOUSEHOLD_TOPICS else "people")
             )
             entry = registry.get(f.column)
             weight = (
@@ -136,19 +136,6 @@ def dictionary_job(ctx: BuildContext) -> None:
         )
         ctx.put("source", pd.concat([sources, package_rows], ignore_index=True)[TABLES["source"]])
         run.count(read=len(fields), loaded=len(dictionary))
-
-
-_HOUSEHOLD_TOPICS = {
-    "households",
-    "dwellingType",
-    "occupancy",
-    "dwellingAge",
-    "amenities",
-    "wastewater",
-    "householdWaste",
-    "cookingFuel",
-    "equipment",
-}
 
 
 def indicators_job(ctx: BuildContext) -> None:
