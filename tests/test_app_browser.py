@@ -101,7 +101,8 @@ def choose(browser, dropdown_id: str, search: str, option: str) -> None:
 
     wait_for(lambda: browser.find_element(By.ID, dropdown_id)).click()
     wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search")).send_keys(search)
-    xpath = f"//label[@role='option'][contains(., \"{option}\")]"
+    # Dash 4.4 renders each option as a label of class dash-dropdown-option, without an ARIA role.
+    xpath = f"//label[contains(@class, 'dash-dropdown-option')][contains(., \"{option}\")]"
     wait_for(lambda: browser.find_element(By.XPATH, xpath)).click()
 
 
