@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,9 @@ from observatory.database import Database
 from observatory.settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+#: The counts the fuzz, attack and fault tests report, printed at the end of every run.
+TALLY = pytest.StashKey[list[str]]()
 
 #: Fixtures that stand for a built database: a test asking for one is in the `needs_build` layer.
 BUILT_FIXTURES = frozenset({"built_db", "any_db", "postgis_db", "writable_db"})
@@ -94,6 +97,26 @@ def postgis_db() -> Database:
 def any_db(request: pytest.FixtureRequest) -> Database:
     """Each backend in turn (GeoPackage always, PostGIS too), for the storage tests."""
     return request.getfixturevalue("built_db" if request.param == "gpkg" else "postgis_db")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[TALLY] = []
+
+
+@pytest.fixture()
+def tally(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record a count (requests sent, statuses, counts recovered) for the run's summary: CI logs show what the
+    fuzz, attack and fault tests actually tried, not only that they passed."""
+    lines = request.config.stash[TALLY]
+    return lambda line: lines.append(f"{request.node.nodeid.split('::')[-1]}: {line.strip()}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(TALLY, [])
+    if lines:
+        terminalreporter.section("fuzz, attack and fault counts")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def test_every_route_is_documented(api_schema):
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_operation_conforms_to_the_document(api_schema, label, mode):
+def test_operation_conforms_to_the_document(api_schema, label, mode, tally):
     operation = api_schema.find_operation_by_label(label)
     statuses: dict[int, int] = {}
 
@@ -54,7 +54,7 @@ def test_operation_conforms_to_the_document(api_schema, label, mode):
 
     check()
     assert not any(s >= 500 for s in statuses)
-    print(
+    tally(
         f"{label} ({mode.value}): {sum(statuses.values())} requests, statuses "
         f"{dict(sorted(statuses.items()))}"
     )
@@ -104,7 +104,7 @@ def _request_for(callback: dict, values: list) -> dict:
     }
 
 
-def test_dash_callbacks_never_answer_500(served):
+def test_dash_callbacks_never_answer_500(served, tally):
     client, callbacks = served
     statuses: dict[int, int] = {}
 
@@ -126,6 +126,6 @@ def test_dash_callbacks_never_answer_500(served):
         assert response.status_code < 500, (body, response.get_data(as_text=True)[:300])
 
     check()
-    print(
+    tally(
         f"Dash callbacks fuzzed: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}"
     )

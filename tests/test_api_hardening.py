@@ -69,13 +69,13 @@ def test_json_limits():
     assert load_json(b'{"region": "07", "sites": 3}') == {"region": "07", "sites": 3}
 
 
-def test_response_cache_is_bounded_in_bytes():
+def test_response_cache_is_bounded_in_bytes(tally):
     cache = ResponseCache(entries=100, max_bytes=10_000, max_entry_bytes=4_000)
     for i in range(50):
         cache.get(("k", i), "stamp")
         cache.put(("k", i), "stamp", b"x" * 3_000, None)
     assert cache.nbytes <= 10_000 and len(cache) == 3
-    print(f"cache after 50 puts of 3 kB under a 10 kB bound: {len(cache)} entries, {cache.nbytes} bytes")
+    tally(f"cache after 50 puts of 3 kB under a 10 kB bound: {len(cache)} entries, {cache.nbytes} bytes")
     cache.put("big", "stamp", b"x" * 5_000, None)
     assert cache.get("big", "stamp") is None  # over the per-entry limit: never kept
     assert cache.get(("k", 49), "new stamp") is None and len(cache) == 0  # a new database empties it
@@ -171,7 +171,7 @@ def test_405_says_which_methods_are_allowed(client, server):
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
 
 
-def test_security_headers_on_every_response(client, server):
+def test_security_headers_on_every_response(client, server, tally):
     urls = [
         "/api/v1/",
         "/api/v1/docs",
@@ -191,10 +191,10 @@ def test_security_headers_on_every_response(client, server):
         assert_secure(response)
     policy = server.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self' 'sha256-" in policy and "unsafe-eval" not in policy
-    print(f"security headers checked on {len(urls) + len(served)} responses")
+    tally(f"security headers checked on {len(urls) + len(served)} responses")
 
 
-def test_no_file_path_or_credential_in_any_response(client, built_db):
+def test_no_file_path_or_credential_in_any_response(client, built_db, tally):
     secret = str(built_db.path.parent) if built_db.kind == "gpkg" else built_db.target.split("@")[0]
     builds = client.get("/api/v1/builds").get_json()["data"]
     build_id = builds[-1]["build_id"]
@@ -213,10 +213,10 @@ def test_no_file_path_or_credential_in_any_response(client, built_db):
         text = client.get(url).get_data(as_text=True)
         assert secret not in text, url
         assert "/work/" not in text and "/home/" not in text and "/tmp/" not in text, url
-    print(f"no path in {len(urls)} responses; builds name the database as {builds[-1]['database']!r}")
+    tally(f"no path in {len(urls)} responses; builds name the database as {builds[-1]['database']!r}")
 
 
-def test_too_many_indicators_and_too_much_full_geometry(client):
+def test_too_many_indicators_and_too_much_full_geometry(client, tally):
     catalogue = client.get("/api/v1/indicators?page_size=10000&fields=indicator_id").get_json()["data"]
     ids = sorted({r["indicator_id"] for r in catalogue})
     response = client.get("/api/v1/values?indicator=" + ",".join(ids[: MAX_INDICATORS + 1]))
@@ -227,7 +227,7 @@ def test_too_many_indicators_and_too_much_full_geometry(client):
     assert paged.status_code == 200 and len(paged.get_json()["features"]) == MAX_FULL_FEATURES
     light = client.get("/api/v1/units/commune?format=geojson")
     assert light.status_code == 200 and len(light.get_json()["features"]) == 1503
-    print(
+    tally(
         f"all communes as GeoJSON: {len(light.get_data()) / 1e6:.1f} MB at detail=low "
         f"(full detail: pages of {MAX_FULL_FEATURES}, {len(paged.get_data()) / 1e6:.1f} MB)"
     )
@@ -281,7 +281,7 @@ def test_writes_need_the_token(writable_db):
 
 
 # -- researcher-safe outputs ------------------------------------------------------------------------------
-def test_values_page_to_the_last_row(client, built_db):
+def test_values_page_to_the_last_row(client, built_db, tally):
     url = "/api/v1/values?indicator=amenities_electricity,illiteracy_rate_10_plus&year=2024"
     expected = query.indicator_values(
         ["amenities_electricity", "illiteracy_rate_10_plus"], db=built_db, level="commune", year=2024
@@ -302,7 +302,7 @@ def test_values_page_to_the_last_row(client, built_db):
         link = response.headers["Link"]
         next_url = link[1 : link.index(">")] if 'rel="next"' in link else None
     assert csv_rows == len(expected)
-    print(f"/values electricity + illiteracy: {len(rows)} rows in {pages} pages (JSON), {csv_rows} (CSV)")
+    tally(f"/values electricity + illiteracy: {len(rows)} rows in {pages} pages (JSON), {csv_rows} (CSV)")
 
 
 @pytest.mark.parametrize("level", ["region", "province", "commune"])

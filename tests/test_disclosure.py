@@ -250,7 +250,7 @@ def recovered(truth: pd.Series, published: pd.Series, *, noise: int) -> dict[str
     }
 
 
-def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_path):
+def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_path, tally):
     export = export_rows()
     usage.load([usage_csv(tmp_path / "export.csv", export.values.tolist())], db=writable_db)
     truth = true_cells(export)
@@ -280,8 +280,8 @@ def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_pat
 
     # Protected: the same attack, knowing the noise bound, pins down none of them.
     after = recovered(truth, published, noise=disclosure.MAX_NOISE)
-    print(
-        f"\ndisclosure attack: {before['hidden']:,} hidden counts ({before['hidden_in_region']:,} in the "
+    tally(
+        f"disclosure attack: {before['hidden']:,} hidden counts ({before['hidden_in_region']:,} in the "
         f"région loaded); recovered exactly: {before['recovered']:,} ({before['recovered_in_region']:,}) "
         f"unprotected, {after['recovered']:,} ({after['recovered_in_region']:,}) protected"
     )

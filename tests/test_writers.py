@@ -274,7 +274,7 @@ def test_a_foreign_postgresql_schema_is_told_apart_and_never_built_over():
         server.dispose()
 
 
-def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path):
+def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path, tally):
     first = usage_csv(
         tmp_path / "tax.csv",
         [[TANGER, "tax", "2026-01", "web", 5000, 4000], [ASSILAH, "tax", "2026-01", "web", 300, 200]],
@@ -297,7 +297,7 @@ def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path):
     outputs = [run.communicate(timeout=600) for run in runs]
     seconds = time.monotonic() - clock
     assert [run.returncode for run in runs] == [0, 0], outputs
-    print(f"\ntwo concurrent loads: both done in {seconds:.1f} s")
+    tally(f"two concurrent loads: both done in {seconds:.1f} s")
     counts = writable_db.read("usage_count", where={"period": "2026-01"})
     assert sorted(counts["service"].unique()) == ["social_protection", "tax"] and len(counts) == 3
     runs_table = writable_db.read("etl_run", where={"job": "load usage"})
