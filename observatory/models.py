@@ -11,10 +11,11 @@ figures. Each commune gets an estimate with a 90% predictive interval, flagged `
 Leave-one-région-out cross-validation measures the error and the interval coverage; the model card
 that ships with the estimates records all of it.
 
-**Scenarios to 2030.** Population by Hamilton-Perry cohort-change ratios, controlled to the same
-projection of the national totals; illiteracy 10+ by sex as a band between its 2014→2024 decline
-continued and no further progress; from those, the people aged 15+ who need assisted digital
-services (illiterate) or training (offline).
+**Scenarios to 2030.** Population by Hamilton-Perry cohort-change ratios, controlled to a national
+total (the same projection of the national totals unless a published one is supplied); illiteracy 10+
+by sex by cohort progression (the illiterate of 2024 age in place, new cohorts enter at today's youth
+rate), bounded by two scenarios of who dies and leaves, and back-tested 2014→2024; from those, the
+people aged 15+ who need assisted digital services (illiterate) or training (offline).
 """
 
 from __future__ import annotations
@@ -347,6 +348,8 @@ def spatial_cross_validation(
 
 
 # -- forecasts ------------------------------------------------------------------------------------
+#: What the 2030 population is controlled to when no published national projection is supplied.
+OWN_CONTROL_SOURCE = "the observatory's own Hamilton-Perry projection of the national totals"
 #: Five-year age groups of the census, the last open (75+): the cohorts Hamilton-Perry carries.
 AGE_GROUPS = (
     "0_4",
@@ -413,7 +416,8 @@ def hamilton_perry(
     2014 cohort (small cohorts swing); children come from 2024 child-woman ratios. The ten-year step
     to 2034 is interpolated geometrically to `horizon`. Returns, per unit, `factor` (population in
     `horizon` over 2024), with `factor_own` and `factor_province` (unshrunk and province ratios: the
-    scenario band); `attrs["national_factor"]` is the same projection of the national totals.
+    scenario band); `attrs["national_factor"]` is the same projection of the national totals and
+    `attrs["ages"]` the people by sex (units × 16 groups) at `horizon`.
     """
     codes = p24["female"].index
     g = province.reindex(codes).to_numpy()
@@ -445,6 +449,13 @@ def hamilton_perry(
         total34 = nxt["female"].sum(axis=1) + nxt["male"].sum(axis=1)
         return np.divide(total34, total24, out=np.ones(len(total24)), where=total24 > 0) ** years
 
+    # People by sex and age group at the horizon (mixed ratios): the ten-year step interpolated linearly
+    # per group, then scaled to the unit's geometric total, the base of the cohort progression.
+    step = _hp_step(a14, a24, mixed)
+    interpolated = {s: a24[s] + years * (step[s] - a24[s]) for s in step}
+    total = interpolated["female"].sum(axis=1) + interpolated["male"].sum(axis=1)
+    to_total = np.divide(total24 * factor(mixed), total, out=np.zeros(len(total)), where=total > 0)
+    ages = {s: interpolated[s] * to_total[:, None] for s in interpolated}
     n14 = {s: a14[s].sum(axis=0, keepdims=True) for s in a14}
     n24 = {s: a24[s].sum(axis=0, keepdims=True) for s in a24}
     national = _hp_step(n14, n24, {s: _ccr(n14[s], n24[s]) for s in n14})
@@ -456,25 +467,121 @@ def hamilton_perry(
         {"code": codes, "factor": factor(mixed), "factor_own": factor(own), "factor_province": factor(prov)}
     )
     out.attrs["national_factor"] = national_factor
+    out.attrs["ages"] = ages
     return out
 
 
-def forecast_rate(rate_2024: pd.Series, rate_2014: pd.Series, *, horizon: int = 2030) -> pd.DataFrame:
+def older_than(pop: np.ndarray, age: float) -> np.ndarray:
+    """People aged `age` or more in each row of `pop` (units × the 16 `AGE_GROUPS`), ages spread evenly
+    within a five-year group; the open group 75+ counts whole up to age 75."""
+    if age > 75:
+        raise ValidationError(f"ages above 75 fall inside the open group 75+; got {age}")
+    frac = np.clip((np.arange(16) * 5.0 + 5.0 - age) / 5.0, 0.0, 1.0)
+    frac[15] = 1.0
+    return np.asarray(pop, float) @ frac
+
+
+def illiteracy_progression(
+    rate: np.ndarray,
+    ages_base: np.ndarray,
+    ages_horizon: np.ndarray,
+    youth_rate: np.ndarray,
+    *,
+    years: float,
+    programme: float = 0.0,
+    old_age: float = 60.0,
+) -> pd.DataFrame:
     """
-    A scenario band for a percent rate that falls over time (illiteracy) in `horizon`: `estimate` and
-    `lower` carry the commune's 2014→2024 decline on the logit scale (so it stays in 0-100), `upper` holds
-    the 2024 rate (no further progress). A commune whose rate rose is held at its 2024 rate: a rise over
-    one decade (often a redrawn boundary or a small population) is not extrapolated. Units without a
-    2014 value take the median decline.
+    Illiteracy 10+ carried `years` ahead by cohort progression, per unit: the illiterate people 10+ of the
+    base year (`rate`, percent of the people 10+) age in place and stay illiterate, except the share
+    `programme` that adult literacy programmes teach to read; people who reach 10 in the period
+    (`ages_horizon` aged 10 to 10 + years) enter at `youth_rate` (percent, today's 10-14 rate). Ages
+    come from the base and horizon populations by five-year group (units × 16). Who leaves (deaths and
+    net migration) is not known by literacy, so two scenarios bound it: `alike`, the leavers are as
+    illiterate as everyone 10+; `old_first`, the net loss of the people aged `old_age`+ (mostly deaths)
+    falls on the illiterate first, the other changes at the unit's rate. Both stay in [0, 100] because
+    the illiterate are never more than the people they are part of. Returns, per scenario, the illiterate
+    10+ and 15+ (counts) and the rate 10+ (percent), with the people 10+ and the entrants at the horizon.
     """
-    p24 = np.clip(rate_2024.to_numpy(float), 0.1, 99.9) / 100
-    p14 = np.clip(rate_2014.reindex(rate_2024.index).to_numpy(float), 0.1, 99.9) / 100
-    trend = (logit(p24) - logit(p14)) / 10
-    trend = np.minimum(np.where(np.isnan(trend), np.nanmedian(trend), trend), 0.0)
-    centre = 100 * expit(logit(p24) + trend * (horizon - 2024))
-    return pd.DataFrame(
-        {"code": rate_2024.index, "estimate": centre, "lower": centre, "upper": 100 * p24}
-    ).reset_index(drop=True)
+    if not 5 <= years <= 10:
+        raise ValidationError(f"cohort progression runs 5 to 10 years (five-year groups); got {years}")
+    base10 = older_than(ages_base, 10)
+    share = np.clip(np.nan_to_num(np.asarray(rate, float)), 0, 100) / 100
+    illiterate = share * base10
+    stayers = older_than(ages_horizon, 10 + years)
+    entrants = older_than(ages_horizon, 10) - stayers
+    entrants_15 = older_than(ages_horizon, 15) - stayers
+    old_loss = np.clip(older_than(ages_base, old_age) - older_than(ages_horizon, old_age + years), 0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.where(base10 > 0, stayers / base10, 0.0)
+    other_change = (base10 - stayers) - old_loss
+    adults = {
+        "alike": illiterate * kept,
+        "old_first": np.clip(illiterate - np.minimum(old_loss, illiterate) - other_change * share, 0, None),
+    }
+    adults["old_first"] = np.minimum(adults["old_first"], adults["alike"])
+    learners = 1.0 - float(np.clip(programme, 0.0, 1.0))
+    youth = np.clip(np.nan_to_num(np.asarray(youth_rate, float)), 0, 100) / 100
+    pop10 = stayers + entrants
+    out = pd.DataFrame({"population_10_plus": pop10, "entrants": entrants})
+    for name, kept_illiterate in adults.items():
+        # Every stayer is 15+ at the horizon; of the entrants, those aged 15 and over.
+        out[f"illiterate_{name}"] = kept_illiterate * learners + youth * entrants
+        out[f"illiterate_15_plus_{name}"] = kept_illiterate * learners + youth * entrants_15
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"rate_{name}"] = np.where(pop10 > 0, 100 * out[f"illiterate_{name}"] / pop10, np.nan)
+        out[f"rate_{name}"] = out[f"rate_{name}"].clip(0, 100)
+    return out
+
+
+def illiteracy_backtest(
+    rate_base: pd.Series,
+    rate_truth: pd.Series,
+    ages_base: np.ndarray,
+    ages_truth: np.ndarray,
+    youth_rate: pd.Series,
+    *,
+    years: float = 10,
+) -> pd.DataFrame:
+    """
+    The cohort progression run over a past interval (2014 → 2024) against the census that closed it:
+    from the base year's rate and ages and the closing census's ages (population known, so the test is
+    of the literacy step), each scenario's rate beside carry-forward (the base rate held). Units with a
+    missing rate are left out. One row per method: n, RMSE and bias in points (unweighted, and weighted
+    by people 10+), the national level against the truth's, and the share of units inside the band.
+    """
+    ok = (rate_base.notna() & rate_truth.notna()).to_numpy()
+    prog = illiteracy_progression(
+        rate_base.to_numpy(float)[ok],
+        ages_base[ok],
+        ages_truth[ok],
+        youth_rate.to_numpy(float)[ok],
+        years=years,
+    )
+    truth = rate_truth.to_numpy(float)[ok]
+    weight = older_than(ages_truth[ok], 10)
+    low, high = prog["rate_old_first"].to_numpy(), prog["rate_alike"].to_numpy()
+    inside = float(np.mean((truth >= low - 1e-9) & (truth <= high + 1e-9)))
+    rows = []
+    for method, predicted in (
+        ("carry_forward", rate_base.to_numpy(float)[ok]),
+        ("cohort_alike", high),
+        ("cohort_old_first", low),
+    ):
+        error = predicted - truth
+        rows.append(
+            {
+                "method": method,
+                "n": int(ok.sum()),
+                "rmse_pp": float(np.sqrt(np.mean(error**2))),
+                "rmse_pp_weighted": float(np.sqrt(np.average(error**2, weights=weight))),
+                "bias_pp_weighted": float(np.average(error, weights=weight)),
+                "national": float(np.average(predicted, weights=weight)),
+                "national_truth": float(np.average(truth, weights=weight)),
+                "band_coverage": inside,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def aggregate_levels(

@@ -31,6 +31,11 @@ class Settings:
     """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
     lock_timeout: float = 60.0
     """Seconds a write waits for another writer of the same database before it fails."""
+    national_population_2030: float | None = None
+    """A published national population for 2030 (HCP's projection, say) the build controls the communes'
+    2030 figures to; none by default: the observatory's own Hamilton-Perry projection of the nation."""
+    national_population_2030_source: str | None = None
+    """Where `national_population_2030` comes from, recorded in the forecast's model card."""
 
 
 def _env(name: str) -> str | None:
@@ -54,6 +59,8 @@ def get_settings(
     api_token: str | None = None,
     basemap_url: str | None = None,
     lock_timeout: float | None = None,
+    national_population_2030: float | None = None,
+    national_population_2030_source: str | None = None,
 ) -> Settings:
     """Resolve the settings from arguments, then the environment, then the defaults."""
     return Settings(
@@ -67,4 +74,13 @@ def get_settings(
         api_token=api_token or _env("API_TOKEN"),
         basemap_url=basemap_url or _env("BASEMAP_URL"),
         lock_timeout=float(lock_timeout if lock_timeout is not None else (_env("LOCK_TIMEOUT") or 60)),
+        national_population_2030=_number(national_population_2030, _env("NATIONAL_POPULATION_2030")),
+        national_population_2030_source=national_population_2030_source
+        or _env("NATIONAL_POPULATION_2030_SOURCE"),
     )
+
+
+def _number(value: float | None, env: str | None) -> float | None:
+    """An optional number: the argument, else the environment's, else none."""
+    raw = value if value is not None else env
+    return None if raw is None else float(raw)

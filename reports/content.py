@@ -790,7 +790,14 @@ def _method(database: Database, code: str, text: dict[str, str], lang: str) -> d
         own = parts.loc[parts["dimension"] == dimension, "indicator_id"]
         labels = list(dict.fromkeys(_label(i, lang) for i in own)) or [text["method_usage"]]
         dims.append({"name": registry.DIMENSION_LABELS[dimension][lang], "components": labels})
-    return {"dimensions": dims, "paragraphs": [text[f"method_{i}"] for i in range(1, 5)]}
+    from observatory.method_summary import TITLE, method_summary
+
+    return {
+        "dimensions": dims,
+        "paragraphs": [text[f"method_{i}"] for i in range(1, 5)],
+        "summary": method_summary(db=database, lang=lang) if "model_card" in database.tables() else [],
+        "summary_title": TITLE[lang],
+    }
 
 
 def _files(database: Database, provenance: pd.DataFrame) -> pd.DataFrame:

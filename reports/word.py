@@ -147,6 +147,11 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
         [t["dimension"], t["components"]],
         [[d["name"], "; ".join(d["components"])] for d in content.method["dimensions"]],
     )
+    if content.method.get("summary"):
+        heading(content.method["summary_title"], 2)
+    for section in content.method.get("summary", []):
+        heading(section.title, 3)
+        para(section.text)
 
     if content.level == "region" and "rank" in content.provinces:
         heading(t["provinces"], 1)

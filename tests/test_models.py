@@ -19,15 +19,38 @@ def test_benchmark_shift_hits_the_target():
     assert np.sum(w * expit(eta + a)) / w.sum() == pytest.approx(0.596, abs=1e-9)
 
 
-def test_illiteracy_scenario_never_extrapolates_a_rise():
-    out = models.forecast_rate(
-        pd.Series([40.0, 10.0, 14.3], index=["a", "b", "c"]),
-        pd.Series([50.0, 5.0, 14.3], index=["a", "b", "c"]),
-    )
-    assert out.estimate.iloc[0] < 40 and out.upper.iloc[0] == pytest.approx(40.0)
-    assert out.estimate.iloc[1] == pytest.approx(10.0)  # a rise over the decade is held, not carried to 100%
-    assert (out.estimate <= out.upper + 1e-9).all() and (out.lower == out.estimate).all()
-    assert out[["lower", "upper"]].stack().between(0, 100).all()
+def _ages(total: float = 1600.0) -> np.ndarray:
+    """One unit with `total` people spread evenly over the 16 five-year groups."""
+    return np.full((1, 16), total / 16)
+
+
+def test_cohort_progression_ages_the_illiterate_and_lets_new_cohorts_in_at_the_youth_rate():
+    base, horizon = _ages(), _ages()  # a stationary population: 100 people per group
+    out = models.illiteracy_progression(np.array([30.0]), base, horizon, np.array([2.0]), years=6).iloc[0]
+    # 1,400 people 10+; 1,280 of them are still 10+ (16+) six years on, 120 children reach 10-15.
+    assert out.population_10_plus == pytest.approx(1400.0) and out.entrants == pytest.approx(120.0)
+    assert out.illiterate_alike == pytest.approx(0.3 * 1280 + 0.02 * 120)
+    # Old first: the 120 people lost above 60 (400 at 60+ become 280 at 66+) are all illiterate.
+    assert out.illiterate_old_first == pytest.approx(0.3 * 1400 - 120 + 0.02 * 120)
+    assert out.rate_old_first < out.rate_alike < 30.0  # cohort replacement lowers the rate
+    # Programmes teach a stated share of the adults to read; the entrants are untouched.
+    taught = models.illiteracy_progression(
+        np.array([30.0]), base, horizon, np.array([2.0]), years=6, programme=0.5
+    ).iloc[0]
+    assert taught.illiterate_alike == pytest.approx(0.5 * 0.3 * 1280 + 0.02 * 120)
+
+
+@pytest.mark.parametrize("rate, youth", [(100.0, 100.0), (0.0, 0.0), (14.3, 100.0), (99.0, 0.0)])
+def test_cohort_progression_stays_between_0_and_100(rate, youth):
+    rng = np.random.default_rng(7)
+    base = rng.uniform(0, 50, (200, 16))
+    horizon = base * rng.uniform(0.2, 3.0, (200, 16))  # wild moves: emptied or tripled cohorts
+    out = models.illiteracy_progression(np.full(200, rate), base, horizon, np.full(200, youth), years=6)
+    for name in ("rate_alike", "rate_old_first"):
+        assert out[name].between(0, 100).all()
+    assert (out.rate_old_first <= out.rate_alike + 1e-9).all()
+    with pytest.raises(obs.ValidationError, match="5 to 10 years"):
+        models.illiteracy_progression(np.array([1.0]), base[:1], horizon[:1], np.array([1.0]), years=3)
 
 
 def _cells() -> tuple[pd.DataFrame, np.ndarray]:
@@ -159,6 +182,51 @@ def test_forecasts_2030(built_db):
         obs.model_estimates("illiteracy_rate_10_plus", db=built_db)
 
 
+@pytest.mark.parametrize("sex", ["male", "female", "all"])
+def test_illiteracy_2030_is_a_bounded_cohort_band_below_carry_forward(built_db, sex):
+    from observatory.query import indicator_values
+
+    band = obs.model_estimates("illiteracy_rate_10_plus_forecast", db=built_db, year=2030, sex=sex)
+    assert len(band) == 1503
+    # A rate only where there are people: a commune without women 10+ (a garrison) has none.
+    people = indicator_values("illiteracy_population_10_plus", db=built_db, year=2024, sex=sex)
+    empty = set(people.loc[people.value.fillna(0) <= 0, "unit_code"])
+    assert set(band.loc[band.value.isna(), "unit_code"]) == empty
+    band = band.dropna(subset=["value"])
+    assert band[["lower", "value", "upper"]].stack().between(0, 100).all()
+    assert ((band.lower <= band.value + 1e-9) & (band.value <= band.upper + 1e-9)).all()
+    # The band does not contain carry-forward (the 2024 census rate held), and should not: the people who
+    # reach 10 by 2030 enter at about 2% while the cohorts they replace die at the highest rates, so the
+    # rate falls mechanically. Carry-forward is the method the 2014 → 2024 back-test rejects (next test).
+    census = indicator_values("illiteracy_rate_10_plus", db=built_db, level=None, year=2024, sex=sex)
+    national = census[census.level == "country"].value.iloc[0]
+    country = obs.model_estimates(
+        "illiteracy_rate_10_plus_forecast", db=built_db, level="country", year=2030, sex=sex
+    ).iloc[0]
+    assert country.lower < country.value <= country.upper < national - 1.0
+    held = band.merge(census[census.level == "commune"], on="unit_code", suffixes=("", "_2024"))
+    assert (held.upper <= held.value_2024 + 1e-6).mean() > 0.99
+
+
+def test_the_cohort_progression_beats_carry_forward_in_the_2014_2024_back_test(built_db):
+    from observatory.query import indicator_values
+
+    card = obs.model_card("forecast_2030", db=built_db)
+    backtest = pd.DataFrame(card["metrics"]["illiteracy_backtest"]).set_index(["sex", "method"])
+    census = indicator_values("illiteracy_rate_10_plus", db=built_db, level="country", year=2024, sex=None)
+    for sex, published in census.set_index("sex")["value"].items():
+        if sex == "all":
+            continue
+        cohort, carry = backtest.loc[(sex, "cohort_alike")], backtest.loc[(sex, "carry_forward")]
+        # The truth of the back-test is the 2024 census: its national level is HCP's within rounding.
+        assert cohort.national_truth == pytest.approx(published, abs=0.2)
+        assert cohort.n > 1450 and cohort.rmse_pp < carry.rmse_pp
+        # Nationally, carrying 2014 forward misses 2024 by points; the cohort step by under one.
+        assert abs(cohort.national - cohort.national_truth) < 1.0 < carry.national - carry.national_truth
+        assert backtest.loc[(sex, "cohort_old_first")].national < cohort.national
+    assert card["metrics"]["illiteracy_beats_carry_forward"] is True
+
+
 def test_internet_layers_agree_at_every_level(built_db):
     from observatory.query import indicator_values
 
@@ -179,3 +247,20 @@ def test_internet_layers_agree_at_every_level(built_db):
     # The census fixes the national training need: its interval comes from the benchmark alone.
     need = indicator_values("training_need_15_plus", db=built_db, level="country", year=2024).iloc[0]
     assert (need.upper - need.lower) / need.value < 0.02
+
+
+def test_a_published_national_population_2030_is_an_input_with_its_source(monkeypatch):
+    from click.testing import CliRunner
+
+    from observatory.cli import main
+    from observatory.etl.jobs.analytics import _national_control
+    from observatory.settings import get_settings
+
+    assert _national_control(get_settings(db="x.gpkg")) is None  # the own projection, said in the card
+    monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030", "38500000")
+    monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030_SOURCE", "HCP, projections 2024-2050")
+    assert _national_control(get_settings(db="x.gpkg")) == (38_500_000.0, "HCP, projections 2024-2050")
+    given = get_settings(db="x.gpkg", national_population_2030=3.9e7, national_population_2030_source="X")
+    assert _national_control(given) == (3.9e7, "X")
+    refused = CliRunner().invoke(main, ["build", "--db", "x.gpkg", "--national-2030-source", "HCP"])
+    assert refused.exit_code == 2 and "--national-2030-source needs --national-2030" in refused.output

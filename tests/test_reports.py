@@ -116,7 +116,7 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
         & (content.models["unit_code"] == REGION)
         & (content.models["year"] == 2030)
     ]
-    assert list(forecast["sex"]) == ["male", "female"]
+    assert list(forecast["sex"]) == ["all", "male", "female"]
     text = flat(" ".join(pages))
     women = forecast[forecast["sex"] == "female"].iloc[0]
     assert re.search(r"femmes \d{4} " + re.escape(flat(format_value(women["value"], "percent", "fr"))), text)

@@ -237,6 +237,19 @@ def _georeference(data: AppData, lang: str) -> Any:
     )
 
 
+def _method_summary(data: AppData, lang: str) -> Any:
+    """The method in brief, as the library words it from the build's stored results."""
+    from observatory.method_summary import TITLE, method_summary
+
+    if "model_card" not in data.db.tables():
+        return html.P(t("models_missing", lang), className="note")
+    return html.Div(
+        [html.H3(TITLE[lang])]
+        + [html.Div([html.H4(s.title), html.P(s.text)]) for s in method_summary(db=data.db, lang=lang)],
+        id=ids.METHOD_SUMMARY,
+    )
+
+
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
@@ -279,6 +292,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 [
                     html.H2(t("method_index", lang)),
                     dcc.Markdown(t("method_index_text", lang)),
+                    _method_summary(data, lang),
                     html.H3(t("model_cards", lang)),
                     _model_cards(data, lang),
                 ]

@@ -25,6 +25,7 @@ from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
 from observatory.results_schema import RESULT_TABLES
 from observatory.schema import TABLES
+from observatory.settings import Settings
 
 SOURCE_ID = registry.ANALYTICS_SOURCE
 DISTANCE = "households_distance_to_paved_road_km"
@@ -50,6 +51,10 @@ EXPOST_OUTCOMES = (
     "amenities_toilet",
     "amenities_bathroom",
 )
+#: The forecasts' horizon, and the share of the illiterate adults of 2024 that literacy programmes teach
+#: to read by then: a scenario parameter, none by default (a stated assumption, not a forecast of them).
+HORIZON = 2030
+LITERACY_PROGRAMME = 0.0
 #: LISA permutations for every commune, then more for the ones whose FDR decision the draw could flip.
 LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 499_999)
 
@@ -85,7 +90,16 @@ def job(ctx: BuildContext) -> None:
 
         parents = _parents(units_ix)
         internet, draws, cards, validation = _internet_model(filled, imputed, units_ix, values, parents, seed)
-        forecasts, forecast_card = _forecasts(filled, se, units, draws, parents, internet.attrs["status"])
+        forecasts, forecast_card = _forecasts(
+            filled,
+            imputed,
+            se,
+            units,
+            draws,
+            parents,
+            internet.attrs["status"],
+            _national_control(ctx.settings),
+        )
         cards.append(forecast_card)
 
         connector = _connector_inputs(values, codes)
@@ -471,19 +485,26 @@ def _internet_model(
 
 def _forecasts(
     filled: pd.DataFrame,
+    imputed: pd.DataFrame,
     se: pd.DataFrame,
     units: pd.DataFrame,
     draws: models.CellDraws,
     parents: dict[str, pd.Series],
     internet_status: str,
+    control: tuple[float, str] | None = None,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     province = units.set_index("code")["province_code"]
-    projection = models.hamilton_perry(*_age_counts(filled), province)
+    ages14, ages24 = _age_counts(filled)
+    projection = models.hamilton_perry(ages14, ages24, province, horizon=HORIZON)
     national_factor = projection.attrs["national_factor"]
+    ages30 = projection.attrs["ages"]
     projection = projection.set_index("code").reindex(filled.index)
     pop24 = units.set_index("code")["population_2024"].reindex(filled.index).astype(float)
-    # Communes carried by their own (shrunk) cohort-change ratios, controlled to the national projection.
-    scale = pop24.sum() * national_factor / (pop24 * projection["factor"]).sum()
+    # Communes carried by their own (shrunk) cohort-change ratios, controlled to a national total: a
+    # published projection when one is supplied, else the same Hamilton-Perry projection of the nation.
+    own_total = float(pop24.sum() * national_factor)
+    national_total, control_source = control if control else (own_total, models.OWN_CONTROL_SOURCE)
+    scale = national_total / (pop24 * projection["factor"]).sum()
     centre = pop24 * projection["factor"] * scale
     ends = pop24.to_numpy()[:, None] * projection[["factor_own", "factor_province"]].to_numpy() * scale
     band = pd.DataFrame(
@@ -494,27 +515,8 @@ def _forecasts(
             "upper": np.maximum(ends.max(axis=1), centre),
         }
     )
-    growth = (centre / pop24.where(pop24 > 0)).fillna(1.0)
+    ages30 = {sex: a * scale for sex, a in ages30.items()}
     frames = []
-
-    def levels(
-        frame: pd.DataFrame,
-        indicator: str,
-        year: int,
-        sex: str,
-        status: str,
-        unit: str,
-        *,
-        weight: pd.Series | None = None,
-        fixed: tuple[str, ...] = (),
-    ) -> None:
-        frames.append(
-            frame.assign(
-                level="commune", indicator_id=indicator, year=year, sex=sex, status=status, unit=unit
-            )
-        )
-        agg = models.aggregate_levels(frame, parents, weight=weight, fixed=fixed)
-        frames.append(agg.assign(indicator_id=indicator, year=year, sex=sex, status=status, unit=unit))
 
     # A scenario band (own against province cohort-change ratios); the national total is the controlled
     # national projection, so it carries no band made of communes.
@@ -524,90 +526,146 @@ def _forecasts(
     population.loc[country, "upper"] = population.loc[country, "estimate"]
     frames.append(
         population.assign(
-            indicator_id="population_forecast", year=2030, sex="all", status="scenario", unit="people"
+            indicator_id="population_forecast", year=HORIZON, sex="all", status="scenario", unit="people"
         )
     )
+    progression: dict[str, pd.DataFrame] = {}
+    backtests = []
     assisted: dict[str, pd.DataFrame] = {}
-    assisted_2030: dict[str, pd.DataFrame] = {}
     for sex in ("male", "female"):
-        # Small communes' rates are shrunk toward their province first (people 10+ of 2024 as the base of
-        # both years), so a rate over a handful of people does not set a trend.
-        base = filled[f"illiteracy_population_10_plus:2024:{sex}"]
-        rate = models.forecast_rate(
-            sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2024:{sex}"], base, province),
-            sampling.shrink_to_group(filled[f"illiteracy_rate_10_plus:2014:{sex}"], base, province),
+        a24, a14 = ages24[sex].to_numpy(float), ages14[sex].to_numpy(float)
+        youth = _youth_rate(filled, sex, province)
+        rate24 = filled[f"illiteracy_rate_10_plus:2024:{sex}"]
+        # The starting rate is shrunk toward the province (people 10+ as its base), so a rate over a
+        # handful of people is not carried as if measured.
+        start = sampling.shrink_to_group(
+            rate24, filled[f"illiteracy_population_10_plus:2024:{sex}"], province
         )
-        band = _scenario_levels(rate, parents, weight=filled[f"illiteracy_population_10_plus:2024:{sex}"])
+        progression[sex] = models.illiteracy_progression(
+            start.to_numpy(float),
+            a24,
+            ages30[sex],
+            youth.to_numpy(float),
+            years=HORIZON - 2024,
+            programme=LITERACY_PROGRAMME,
+        ).set_index(filled.index)
+        # The same step over 2014 → 2024, against the census that closed it (youth rate: 2024's, the only
+        # one the sources give by commune).
+        backtests.append(
+            models.illiteracy_backtest(
+                sampling.shrink_to_group(
+                    filled[f"illiteracy_rate_10_plus:2014:{sex}"],
+                    pd.Series(models.older_than(a14, 10), index=filled.index),
+                    province,
+                ).where(~imputed[f"illiteracy_rate_10_plus:2014:{sex}"]),
+                rate24.where(~imputed[f"illiteracy_rate_10_plus:2024:{sex}"]),
+                a14,
+                a24,
+                youth,
+            ).assign(sex=sex)
+        )
+        # Assisted services: people 15+ who cannot read, 2024 from the census (sampling error only).
+        pop15 = filled[f"illiteracy_population_15_plus:2024:{sex}"]
+        r15 = filled[f"illiteracy_rate_15_plus:2024:{sex}"].fillna(rate24)
+        s15 = se.get(f"illiteracy_rate_15_plus:2024:{sex}", pd.Series(0.0, index=filled.index)).reindex(
+            filled.index
+        )
+        assisted[sex] = pd.DataFrame(
+            {"code": filled.index, "estimate": pop15 * r15 / 100, "se": pop15 * s15.fillna(0) / 100}
+        ).reset_index(drop=True)
+    progression["all"] = progression["male"] + progression["female"]
+    for sex in SEXES:
+        prog = progression[sex]
+        if sex == "all":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for name in ("alike", "old_first"):
+                    prog[f"rate_{name}"] = 100 * prog[f"illiterate_{name}"] / prog["population_10_plus"]
+        rate = pd.DataFrame(
+            {
+                "code": filled.index,
+                "estimate": prog["rate_alike"].to_numpy(),
+                "lower": prog["rate_old_first"].to_numpy(),
+                "upper": prog["rate_alike"].to_numpy(),
+            }
+        )
         frames.append(
-            band.assign(
+            _scenario_levels(rate, parents, weight=prog["population_10_plus"]).assign(
                 indicator_id="illiteracy_rate_10_plus_forecast",
-                year=2030,
+                year=HORIZON,
                 sex=sex,
                 status="scenario",
                 unit="percent",
             )
         )
-        # Assisted services: people 15+ who cannot read, 2024 from the census (sampling error only).
-        pop15 = filled[f"illiteracy_population_15_plus:2024:{sex}"]
-        r15 = filled[f"illiteracy_rate_15_plus:2024:{sex}"].fillna(
-            filled[f"illiteracy_rate_10_plus:2024:{sex}"]
-        )
-        s15 = se.get(f"illiteracy_rate_15_plus:2024:{sex}", pd.Series(0.0, index=filled.index)).reindex(
-            filled.index
-        )
-        need = pop15 * r15 / 100
-        need_se = pop15 * s15.fillna(0) / 100
-        assisted[sex] = pd.DataFrame({"code": filled.index, "estimate": need, "se": need_se}).reset_index(
-            drop=True
-        )
-        # 2030: the 15+ population grows with the commune; the rate follows the illiteracy scenario band.
-        ratio = {
-            b: rate.set_index("code")[b]
-            / filled[f"illiteracy_rate_10_plus:2024:{sex}"].where(lambda v: v > 0)
-            for b in ("estimate", "upper")
-        }
-        n30 = pd.DataFrame(
-            {
-                "code": filled.index,
-                "estimate": need * growth * ratio["estimate"].fillna(1).clip(upper=1),
-                "upper": need * growth * ratio["upper"].fillna(1).clip(upper=1),
-            }
-        ).reset_index(drop=True)
-        assisted_2030[sex] = n30
     assisted["all"] = assisted["male"].assign(
         estimate=assisted["male"]["estimate"] + assisted["female"]["estimate"],
         se=np.hypot(assisted["male"]["se"], assisted["female"]["se"]),
     )
-    assisted_2030["all"] = assisted_2030["male"].assign(
-        **{b: assisted_2030["male"][b] + assisted_2030["female"][b] for b in ("estimate", "upper")}
-    )
     for sex in SEXES:
         a24 = assisted[sex]
-        levels(
+        frames.append(
             a24.assign(
                 lower=(a24["estimate"] - models.Z90 * a24["se"]).clip(lower=0),
                 upper=a24["estimate"] + models.Z90 * a24["se"],
-            ),
-            "assisted_service_need_15_plus",
-            2024,
-            sex,
-            "modelled",
-            "people",
+                level="commune",
+                indicator_id="assisted_service_need_15_plus",
+                year=2024,
+                sex=sex,
+                status="modelled",
+                unit="people",
+            )
         )
-        a30 = assisted_2030[sex].assign(lower=assisted_2030[sex]["estimate"])
+        agg = models.aggregate_levels(a24, parents)
+        frames.append(
+            agg.assign(
+                indicator_id="assisted_service_need_15_plus",
+                year=2024,
+                sex=sex,
+                status="modelled",
+                unit="people",
+            )
+        )
+        # 2030: the illiterate 15+ of the cohort progression, both scenarios of who leaves.
+        prog = progression[sex]
+        a30 = pd.DataFrame(
+            {
+                "code": filled.index,
+                "estimate": prog["illiterate_15_plus_alike"].to_numpy(),
+                "lower": prog["illiterate_15_plus_old_first"].to_numpy(),
+                "upper": prog["illiterate_15_plus_alike"].to_numpy(),
+            }
+        )
         frames.append(
             _scenario_levels(a30, parents).assign(
                 indicator_id="assisted_service_need_15_plus",
-                year=2030,
+                year=HORIZON,
                 sex=sex,
                 status="scenario",
                 unit="people",
             )
         )
+    # Training: the 2024 offline share of each commune × sex held, on its projected people 15+.
+    growth15 = {
+        sex: pd.Series(
+            np.divide(
+                models.older_than(ages30[sex], 15),
+                models.older_than(ages24[sex].to_numpy(float), 15),
+                out=np.ones(len(filled)),
+                where=models.older_than(ages24[sex].to_numpy(float), 15) > 0,
+            ),
+            index=filled.index,
+        )
+        for sex in ("male", "female")
+    }
+    code = draws.cells["code"].to_numpy()
+    cell_sex = draws.cells["sex"].to_numpy()
+    factor = np.where(
+        cell_sex == "male",
+        growth15["male"].reindex(code).to_numpy(float),
+        growth15["female"].reindex(code).to_numpy(float),
+    )
     for sex in SEXES:
-        factor = growth.reindex(draws.cells["code"]).to_numpy(float)
         pick = None if sex == "all" else sex
-        code = draws.cells["code"].to_numpy()
         for level in ("commune", *parents):
             unit = code if level == "commune" else parents[level].reindex(code).to_numpy()
             need = draws.summarise(unit, sex=pick, count=True, factor=factor)
@@ -615,7 +673,7 @@ def _forecasts(
                 need.assign(
                     level=level,
                     indicator_id="training_need_15_plus",
-                    year=2030,
+                    year=HORIZON,
                     sex=sex,
                     status="scenario",
                     unit="people",
@@ -623,10 +681,58 @@ def _forecasts(
             )
     out = pd.concat(frames, ignore_index=True)
     national = {
-        f"{r.indicator_id}:{r.year}:{r.sex}": round(float(r.estimate), 0)
+        f"{r.indicator_id}:{r.year}:{r.sex}": round(float(r.estimate), 2 if r.unit == "percent" else 0)
         for r in out[out.level == "country"].itertuples()
     }
-    card = models.model_card(
+    backtest = pd.concat(backtests, ignore_index=True)
+    card = _forecast_card(
+        national=national,
+        backtest=backtest,
+        national_factor=national_factor,
+        uncontrolled=float((pop24 * projection["factor"]).sum()),
+        own_total=own_total,
+        control_source=control_source,
+        internet_status=internet_status,
+    )
+    return [out], card
+
+
+def _youth_rate(filled: pd.DataFrame, sex: str, province: pd.Series) -> pd.Series:
+    """Illiteracy at 10-14 in 2024 (percent): the illiterate 10+ less the illiterate 15+, over the people
+    10-14; shrunk toward the province (a rate over a few dozen children swings), the median where the
+    census leaves no child."""
+    pop10 = filled[f"illiteracy_population_10_plus:2024:{sex}"]
+    pop15 = filled[f"illiteracy_population_15_plus:2024:{sex}"]
+    young = pop10 - pop15
+    rate10 = filled[f"illiteracy_rate_10_plus:2024:{sex}"]
+    illiterate = (rate10 * pop10 - filled[f"illiteracy_rate_15_plus:2024:{sex}"] * pop15) / 100
+    rate = (100 * illiterate / young.where(young > 0)).clip(0, 100)
+    shrunk = sampling.shrink_to_group(rate, young.clip(lower=0), province)
+    return shrunk.fillna(float(rate.median()))
+
+
+def _forecast_card(
+    *,
+    national: dict[str, float],
+    backtest: pd.DataFrame,
+    national_factor: float,
+    uncontrolled: float,
+    own_total: float,
+    control_source: str,
+    internet_status: str,
+) -> dict[str, Any]:
+    cohort = backtest[backtest.method == "cohort_alike"].set_index("sex")
+    carry = backtest[backtest.method == "carry_forward"].set_index("sex")
+    beats = bool((cohort["rmse_pp"] < carry["rmse_pp"]).all())
+    verdict = (
+        "In the back-test 2014 → 2024 the cohort progression beats carry-forward for both sexes "
+        f"(RMSE {cohort.loc['male', 'rmse_pp']:.2f} against {carry.loc['male', 'rmse_pp']:.2f} points "
+        "for men, "
+        f"{cohort.loc['female', 'rmse_pp']:.2f} against {carry.loc['female', 'rmse_pp']:.2f} for women)."
+        if beats
+        else "In the back-test 2014 → 2024 the cohort progression does not beat carry-forward for both sexes."
+    )
+    return models.model_card(
         model_id="forecast_2030",
         title="Scenarios to 2030: population, illiteracy 10+ by sex, need for assisted services and training",
         target="population_forecast, illiteracy_rate_10_plus_forecast, assisted_service_need_15_plus, "
@@ -635,39 +741,65 @@ def _forecasts(
             "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group "
             "(residents), each commune's shrunk toward its province's with weight n/(n+500), children from "
             "2024 child-woman ratios, the ten-year step interpolated geometrically to 2030, and the "
-            "communes controlled to the same projection of the national totals (a controlled total: no "
-            "national band). The band is the commune's own ratios against its province's, each bound "
-            "aggregated as its own scenario. Illiteracy 10+: a scenario band between the commune's "
-            "2014-2024 decline continued on the logit scale and no further progress; a rise is never "
-            "extrapolated. Assisted services: people 15+ who cannot read (2024 census, sampling error only; "
-            "2030 on the illiteracy band). Training: people 15+ offline, from the internet layer's draws "
-            f"(status {internet_status} in 2024); 2030 holds the 2024 offline share, so it is a scenario."
+            f"communes controlled to a national total ({control_source}; a controlled total: no national "
+            "band). The band is the commune's own ratios against its province's, each bound aggregated as "
+            "its own scenario. Illiteracy 10+: cohort progression. The illiterate people 10+ of 2024 age "
+            "into 2030 and stay illiterate (adult literacy programmes: a stated scenario parameter, "
+            f"{LITERACY_PROGRAMME:.0%} taught to read); the people aged 10-15 in 2030 (4-9 in 2024, from the "
+            "projection) enter at the commune's 2024 rate at 10-14 ((illiterate 10+ - illiterate 15+) / "
+            "people 10-14, shrunk toward the province). Who dies or leaves is not known by literacy, so the "
+            "band runs from 'the leavers are as illiterate as everyone 10+' (estimate and upper) to 'the "
+            "net loss of the people 60+ falls on the illiterate first' (lower); both lie in [0, 100]. "
+            "Assisted services: people 15+ who cannot read (2024 census, sampling error only; 2030 from the "
+            "same progression). Training: people 15+ offline, from the internet layer's draws (status "
+            f"{internet_status} in 2024); 2030 holds each commune's 2024 offline share by sex on its "
+            f"projected people 15+, so it is a scenario. {verdict}"
         ),
         data={"national_totals": national, "age_groups": list(models.AGE_GROUPS)},
         metrics={
-            "population_2030": national.get("population_forecast:2030:all"),
+            "population_2030": national.get(f"population_forecast:{HORIZON}:all"),
+            "national_control": round(float(national.get(f"population_forecast:{HORIZON}:all", 0.0)), 0),
+            "national_control_source": control_source,
+            "national_hamilton_perry_2030": round(own_total, 0),
             "national_factor_2024_2030": round(national_factor, 5),
-            "population_2030_uncontrolled_sum": round(float((pop24 * projection["factor"]).sum()), 0),
+            "population_2030_uncontrolled_sum": round(uncontrolled, 0),
+            "illiteracy_backtest": backtest.round(4).to_dict(orient="records"),
+            "illiteracy_beats_carry_forward": beats,
         },
+        validation=None,
         limitations=[
             (
-                "Controlled to a Hamilton-Perry projection of the national totals, not to HCP's own national "
-                "projection (not among the sources); migration and fertility are those of 2014-2024, "
-                "carried forward."
+                f"The population is controlled to {control_source}; migration and fertility are those of "
+                "2014-2024, carried forward."
             ),
-            "No back-test: commune data before 2014 are not in the sources, so 2030 figures are scenarios.",
-            "The offline share is held at its 2024 level, so training need in 2030 rises with population "
-            "only.",
+            (
+                "The back-test of the illiteracy step covers 2014 → 2024 only (no commune data before 2014 "
+                "in the sources) and takes the entrants' youth rate from 2024, the only one given by "
+                "commune; the scenario band is about who leaves, not a sampling interval, and most "
+                "communes' 2024 truth falls outside it (see band_coverage), so commune figures are "
+                "scenarios with the back-test's RMSE as their typical error."
+            ),
+            "The offline share is held at its 2024 level, so training need in 2030 moves with the people "
+            "15+ only.",
         ],
         params={
-            "horizon": 2030,
+            "horizon": HORIZON,
             "ccr_prior": 500,
             "ccr_bounds": [0.2, 5.0],
+            "literacy_programme_share": LITERACY_PROGRAMME,
+            "old_age": 60,
             "interval": 0.9,
             "aggregation_correlation": 0.0,
         },
     )
-    return [out], card
+
+
+def _national_control(settings: Settings) -> tuple[float, str] | None:
+    """The published national population 2030 and its source, when the build was given one."""
+    if settings.national_population_2030 is None:
+        return None
+    source = settings.national_population_2030_source or "a national projection supplied to the build"
+    return float(settings.national_population_2030), source
 
 
 # -- index ----------------------------------------------------------------------------------------
