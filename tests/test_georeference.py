@@ -6,6 +6,8 @@ commune that holds them on the ground.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +21,7 @@ from observatory.etl.connectors import osm_boundaries as osm
 from observatory.etl.connectors._common import Rejects
 from observatory.etl.transform import geometry as G
 from observatory.etl.transform import georeference as R
+from observatory.formatting import number
 
 #: Landmarks in city centres, WGS 84 (lon, lat), from their Wikipedia/OpenStreetMap entries, or the
 #: city's GeoNames entry (geonameid given) where no single landmark stands for the centre.
@@ -207,3 +210,21 @@ def test_osm_boundaries_in_real_coordinates_line_up_with_the_communes(writable_d
     assert _commune_of(after.reset_index(drop=True), *medina) == ["Rabat"]
     others = after.index != code  # nothing else moved: the OSM polygon lay inside the corrected Rabat
     assert np.allclose(after.loc[others, "area_km2"], before.loc[others, "area_km2"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_each_miss_is_explained_in_every_language_from_the_same_columns(built_db, lang):
+    """The app writes the stored reason in the page's language: same kind, same distance, no other script."""
+    control = built_db.read("ground_control")
+    misses = control[(control["status"] == "control") & (control["inside"] == 0)]
+    names = built_db.read("commune").set_index("code")["name_fr"]
+    for town in misses.to_dict("records"):
+        text = R.miss_reason(town, names.get(town["found_in"]), lang)
+        if lang == "en":
+            assert text == town["reason"]
+        assert number(town["distance_km"], lang) in text
+        if isinstance(town["found_in"], str):
+            assert f"({town['found_in']})" in text
+        if lang == "ar":
+            latin = text.replace("GeoNames", "").replace(str(names.get(town["found_in"])), "")
+            assert not re.search(r"[A-Za-z]{3,}", latin), text

@@ -166,7 +166,14 @@ def _model_cards(data: AppData, lang: str) -> Any:
     cards = results.model_cards(db=data.db)
     return html.Div(
         [
-            html.Details([html.Summary(row["title"]), dcc.Markdown(row["card_markdown"])])
+            html.Details(
+                [
+                    html.Summary(t(f"card_{row['model_id']}", lang)),
+                    # The card is the model's technical record, kept in English as it is stored; it says so.
+                    *([html.P(t("card_in_english", lang), className="note")] if lang != "en" else []),
+                    html.Div(dcc.Markdown(row["card_markdown"]), lang="en", dir="ltr"),
+                ]
+            )
             for row in cards.to_dict("records")
         ]
     )
@@ -175,6 +182,7 @@ def _model_cards(data: AppData, lang: str) -> Any:
 def _georeference(data: AppData, lang: str) -> Any:
     """The georeference at a glance: the candidates' residuals over the control towns, and the misses."""
     from observatory import query
+    from observatory.etl.transform.georeference import miss_reason
 
     from ..i18n import number
 
@@ -191,7 +199,7 @@ def _georeference(data: AppData, lang: str) -> Any:
 
     rows = [
         {
-            "model": r["model"],
+            "model": t(f"georef_{r['model']}", lang),
             "median_km": number(r["median_km"], lang),
             "p95_km": number(r["p95_km"], lang),
             "share_inside": share(r["share_inside"]),
@@ -200,6 +208,13 @@ def _georeference(data: AppData, lang: str) -> Any:
         for r in models.to_dict("records")
     ]
     misses = control[(control["status"] == "control") & (control["inside"] == 0)]
+    names = data.names("commune", lang)
+    chosen_label = t(f"georef_{chosen['model']}", lang)
+    colon = " : " if lang == "fr" else ": "
+
+    def why(town: dict[str, Any]) -> str:
+        return miss_reason(town, names.get(town["found_in"]), lang)
+
     return html.Div(
         [
             html.P(
@@ -217,8 +232,12 @@ def _georeference(data: AppData, lang: str) -> Any:
                 data=rows,
                 columns=[{"name": t(f"col_{c}", lang), "id": c} for c in columns],
                 style_data_conditional=[
-                    {"if": {"filter_query": f"{{model}} = '{chosen['model']}'"}, "fontWeight": "bold"}
+                    {
+                        "if": {"filter_query": f"{{model}} = '{chosen_label}'"},
+                        "fontWeight": "bold",
+                    }
                 ],
+                style_table={"overflowX": "auto"},
                 style_cell={"textAlign": "right" if lang == "ar" else "left", "fontSize": "14px"},
                 style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
             ),
@@ -227,7 +246,7 @@ def _georeference(data: AppData, lang: str) -> Any:
                     html.Summary(t("georeference_misses", lang)),
                     html.Ul(
                         [
-                            html.Li(f"{r['name']} ({r['commune_code']}): {r['reason']}")
+                            html.Li(f"{r['name']} ({r['commune_code']}){colon}{why(r)}")
                             for r in misses.to_dict("records")
                         ]
                     ),

@@ -254,19 +254,47 @@ def control_table(
     names = communes.set_index("code")["name_fr"]
     miss = (out["status"] == "control").to_numpy() & (after > 0)
     out.loc[miss, "reason"] = [
-        _reason(d, f, names) + ("; GeoNames gives its position to 0.01° only" if _rounded(x, y) else "")
-        for d, f, x, y in zip(after[miss], out["found_in"][miss], lon[miss], lat[miss], strict=True)
+        miss_reason(row, names.get(row["found_in"]), "en") for row in out[miss].to_dict("records")
     ]
     return out[TABLES["ground_control"]]
 
 
-def _reason(km: float, found: str | None, names: pd.Series) -> str:
-    if not isinstance(found, str):
-        return f"{km:.1f} km outside, in no commune: the point lies beyond the drawn coastline or border"
-    where = f"in {names[found]} ({found})"
-    if km < EDGE_KM:
-        return f"{km:.1f} km outside, {where}: the town spans the border of two communes"
-    return f"{km:.1f} km outside, {where}: GeoNames places the town away from the commune named after it"
+#: Why a control town lies outside its own commune, in each language: the stored `reason` is the English
+#: one, the app writes the same sentence in the page's language from the same columns.
+MISS_REASONS = {
+    "fr": {
+        "nowhere": "{km} km hors de sa commune, dans aucune commune : le point est au-delà du littoral ou de "
+        "la frontière tracés",
+        "border": "{km} km hors de sa commune, à {where} : la localité s'étend sur la limite de deux "
+        "communes",
+        "away": "{km} km hors de sa commune, à {where} : GeoNames place la localité loin de la commune qui "
+        "porte son nom",
+        "rounded": " ; GeoNames ne donne sa position qu'au centième de degré",
+    },
+    "ar": {
+        "nowhere": "{km} كم خارج جماعتها، وليست في أي جماعة: النقطة تقع وراء الساحل أو الحدود المرسومة",
+        "border": "{km} كم خارج جماعتها، في {where}: تمتد البلدة على الحد بين جماعتين",
+        "away": "{km} كم خارج جماعتها، في {where}: يضع GeoNames البلدة بعيدًا عن الجماعة التي تحمل اسمها",
+        "rounded": "؛ لا يعطي GeoNames موقعها إلا بدقة جزء من مائة من الدرجة",
+    },
+    "en": {
+        "nowhere": "{km} km outside, in no commune: the point lies beyond the drawn coastline or border",
+        "border": "{km} km outside, in {where}: the town spans the border of two communes",
+        "away": "{km} km outside, in {where}: GeoNames places the town away from the commune named after it",
+        "rounded": "; GeoNames gives its position to 0.01° only",
+    },
+}
+
+
+def miss_reason(town: dict, found_name: str | None, lang: str) -> str:
+    """The reason a control town (a `ground_control` row) lies outside its commune, in `lang`."""
+    from observatory.formatting import number
+
+    texts = MISS_REASONS[lang]
+    km, found = float(town["distance_km"]), town["found_in"]
+    kind = "nowhere" if not isinstance(found, str) else "border" if km < EDGE_KM else "away"
+    text = texts[kind].format(km=number(km, lang), where=f"{found_name} ({found})")
+    return text + (texts["rounded"] if _rounded(town["lon"], town["lat"]) else "")
 
 
 def _rounded(lon: float, lat: float) -> bool:
