@@ -17,7 +17,7 @@ from observatory import registry
 from observatory.formatting import integer, number, percent
 
 from .content import MapLayer, ReportContent
-from .i18n import STATUS_MEANING, STATUS_TEXT, licence_words
+from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
 from .maps import choropleth_png, plan_png
 from .output import FORMATS
 
@@ -175,6 +175,7 @@ def layout(content: ReportContent) -> dict[str, Any]:
         "breakdown": lambda s, a: breakdown(content, s, a),
         "licence": lambda x: licence_words(x, lang),
         "kind": lambda k: t.get(f"kind_{k}", k),
+        "review_word": lambda s: REVIEW_TEXT[lang].get(s, s),
         "ltr": lambda x: f"\u2066{x}\u2069",
     }
 
@@ -200,7 +201,7 @@ def to_pdf(content: ReportContent, *, html: str | None = None) -> bytes:
 def _sheet_frame(content: ReportContent, name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A table as the spreadsheet shows it: status words, and sex and area beside every labelled row."""
     frame = pd.DataFrame(frame).drop(columns=["geometry", "_s", "_a", "own"], errors="ignore")
-    if "status" in frame:
+    if "status" in frame and "status_words" not in frame:  # a plan's reviews carry their own words
         frame = frame.assign(status_words=frame["status"].map(STATUS_TEXT[content.lang]))
     if name == "communes":
         simulated = [c for c, s in content.column_status.items() if s == "simulated"]
