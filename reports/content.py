@@ -31,6 +31,8 @@ CONTEXT_WORDS = {"population_legal": "population", "households_count": "househol
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
 #: Towns named on a map: the largest GeoNames places of the area.
 TOWNS_ON_MAP = 8
+#: Opens a left-to-right isolate (a range, a date) in an Arabic sentence; U+2069 closes it.
+LTR = "\u2066"
 
 
 @dataclass
@@ -46,6 +48,8 @@ class MapLayer:
     status: str
     unit: str = ""
     higher_is_worse: bool = True
+    uses_simulated: bool = False
+    """The index computed with a simulated component: its map says so."""
 
 
 @dataclass
@@ -716,11 +720,12 @@ def _maps(
         layers = [
             MapLayer(
                 "index",
-                f"{text['map_index']} (0–100)",
+                f"{text['map_index']} ({_isolated('0–100', lang, LTR)})",
                 own["index"],
                 national["index"],
                 registry.ANALYTICS_SOURCE,
                 "derived",
+                uses_simulated=bool((own["uses_simulated"] == 1).any()),
             )
         ]
         simulated_dims = {i.dimension for i in indicators if _status_of(values, i.id) == "simulated"}
@@ -729,7 +734,8 @@ def _maps(
                 layers.append(
                     MapLayer(
                         dimension,
-                        f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]} (0–100)",
+                        f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]} "
+                        f"({_isolated('0–100', lang, LTR)})",
                         own[dimension],
                         national[dimension],
                         registry.ANALYTICS_SOURCE,
@@ -803,6 +809,8 @@ def _method(database: Database, code: str, text: dict[str, str], lang: str) -> d
     dims = []
     for dimension in DIMENSIONS:
         own = parts.loc[parts["dimension"] == dimension, "indicator_id"]
+        if len(parts) and not len(own):  # a dimension the stored index leaves out is not described
+            continue
         labels = list(dict.fromkeys(_label(i, lang) for i in own)) or [text["method_usage"]]
         dims.append({"name": registry.DIMENSION_LABELS[dimension][lang], "components": labels})
     return {"dimensions": dims, "paragraphs": [text[f"method_{i}"] for i in range(1, 5)]}
@@ -966,7 +974,7 @@ def _plan_content(
         else text["plan_review"].format(
             status=REVIEW_TEXT[lang][status],
             who=_isolated(reviews["reviewer"].iloc[-1], lang),
-            date=_isolated(str(reviews["reviewed_at"].iloc[-1])[:10], lang, "\u2066"),
+            date=_isolated(str(reviews["reviewed_at"].iloc[-1])[:10], lang, LTR),
             reason=_isolated(reviews["reason"].iloc[-1], lang),
         )
     )

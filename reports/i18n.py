@@ -77,7 +77,7 @@ TEXT: dict[str, dict[str, str]] = {
         "interval": "Intervalle à 90\u202f%",
         "no_models": "Aucune estimation modélisée ni projection dans cette base.",
         "method": "Note de méthode\u00a0: l'indice",
-        "method_1": "L'indice de fragilité numérique (0–100, plus haut = plus fragile) résume quatre dimensions. "
+        "method_1": "L'indice de fragilité numérique (0–100, plus haut = plus fragile) résume les dimensions du tableau. "
         "Chaque indicateur est ramené entre 0 et 1, moyenné dans sa dimension, puis les dimensions "
         "sont moyennées à poids égaux.",
         "method_2": "L'incertitude est mesurée par 1 000 tirages\u00a0: pondérations, normalisation, agrégation et "
@@ -248,7 +248,7 @@ TEXT: dict[str, dict[str, str]] = {
         "interval": "مجال 90%",
         "no_models": "لا توجد تقديرات نموذجية ولا إسقاطات في قاعدة البيانات هذه.",
         "method": "مذكرة منهجية: المؤشر",
-        "method_1": "يلخص مؤشر الهشاشة الرقمية (0–100، كلما ارتفع زادت الهشاشة) أربعة أبعاد. يرد كل مؤشر إلى ما "
+        "method_1": "يلخص مؤشر الهشاشة الرقمية (0–100، كلما ارتفع زادت الهشاشة) أبعاد الجدول أسفله. يرد كل مؤشر إلى ما "
         "بين 0 و1، ويحسب متوسطه داخل بعده، ثم تحسب متوسطات الأبعاد بأوزان متساوية.",
         "method_2": "يقاس عدم اليقين بـ1000 سحب تتغير فيها الأوزان والتطبيع والتجميع وخطأ المعاينة في الإحصاء. "
         "الرتبة المنشورة هي رتبة الحساب المركزي؛ ويضم مجال 90% رتبة 90% من السحوبات.",
@@ -414,7 +414,7 @@ TEXT: dict[str, dict[str, str]] = {
         "interval": "90% interval",
         "no_models": "No modelled estimates or forecasts in this database.",
         "method": "Method note: the index",
-        "method_1": "The digital fragility index (0–100, higher = more fragile) sums up four dimensions. Each "
+        "method_1": "The digital fragility index (0–100, higher = more fragile) sums up the dimensions in the table. Each "
         "indicator is scaled to 0–1 and averaged within its dimension; the dimensions are then averaged "
         "with equal weights.",
         "method_2": "Uncertainty comes from 1,000 draws varying the weights, the scaling, the aggregation and the "

@@ -101,7 +101,7 @@ def map_images(content: ReportContent) -> list[dict[str, Any]]:
     layers = content.maps[:1] if content.level == "commune" else content.maps
     out = []
     for layer in layers:
-        note = t["index_simulated"] if layer.key == "index" and content.simulated else ""
+        note = t["index_simulated"] if layer.uses_simulated else ""
         out.append(
             {
                 "title": layer.title,

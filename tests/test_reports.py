@@ -181,6 +181,16 @@ def test_maps_are_oriented(french):
         "Tinghir",
     } <= towns  # GeoNames' largest places of the région
     assert "Classes nationales (quintiles des 1\u202f503 communes)" in html
+    # A map is printed at the size it is drawn, so its 7-point labels stay 7 points on paper.
+    from PIL import Image
+
+    from observatory.reports import maps
+    from observatory.reports.render import TEMPLATES, map_images
+
+    assert f"image-resolution: {maps.DPI}dpi" in (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    for image in map_images(content):
+        width, height = Image.open(BytesIO(image["png"])).size
+        assert width / maps.DPI <= maps.WIDTH_IN + 0.01 and height / maps.DPI <= maps.HEIGHT_IN + 0.01
 
 
 def test_compact_provenance_and_arabic_bidi(french, arabic):
@@ -200,12 +210,13 @@ def test_compact_provenance_and_arabic_bidi(french, arabic):
     assert "1 655 623" in flat(text)
 
 
-def test_every_page_renders_to_png(french, arabic, tmp_path, artifacts):
+def test_every_page_renders_to_png(french, arabic, report_db, tmp_path, tmp_path_factory, artifacts):
     from PIL import Image, ImageStat
 
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm (poppler-utils) is needed; .ci/run installs it")
-    for _, path, pages, _ in (french, arabic):
+    commune = _pdf(report_db, tmp_path_factory, "fr", level="commune", code=COMMUNE)
+    for _, path, pages, _ in (french, arabic, commune):
         prefix = tmp_path / path.stem
         subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(prefix)], check=True)
         images = sorted(tmp_path.glob(f"{path.stem}-*.png"))
