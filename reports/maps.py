@@ -142,10 +142,18 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
 
 
 def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
+    """The towns as dots, each named unless a larger town's name already sits close by (towns come
+    largest first): two names printed over each other name neither."""
     if not len(towns):
         return
     ax.scatter(towns["lon"], towns["lat"], s=9, color="#08306b", edgecolor="white", linewidth=0.5, zorder=6)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    near_x, near_y = (x1 - x0) * 0.12, (y1 - y0) * 0.04  # about a name's width and height
+    named: list[tuple[float, float]] = []
     for town in towns.itertuples():
+        if any(abs(town.lon - x) < near_x and abs(town.lat - y) < near_y for x, y in named):
+            continue
+        named.append((town.lon, town.lat))
         ax.annotate(
             str(town.name),
             (town.lon, town.lat),
