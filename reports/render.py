@@ -45,12 +45,15 @@ def format_value(value: Any, unit: str | None, lang: str = "fr") -> str:
 
 
 def format_change(value: Any, unit: str | None, lang: str, points: str) -> str:
-    """A difference with its sign: percentage points for rates, the figure's own unit otherwise."""
+    """A difference with its sign: percentage points for rates (`points` is the plural; French says
+    "0,2 point", under 2 in the singular), the figure's own unit otherwise."""
     if _missing(value):
         return "–"
     sign = "+" if float(value) > 0 else "−" if float(value) < 0 else ""
     magnitude = abs(float(value))
     if unit == "percent":
+        if lang == "fr" and round(magnitude, 1) < 2:
+            points = points.removesuffix("s")
         return f"{sign}{number(magnitude, lang)}\u00a0{points}"
     return sign + format_value(magnitude, unit, lang)
 

@@ -429,3 +429,12 @@ def test_plan_words_cover_every_status_and_language():
         assert set(REVIEW_TEXT[lang]) == set(PLAN_REVIEW_STATUSES)
         assert set(LANGUAGE_NAMES[lang]) == set(LOCAL_LANGUAGES)
     assert not any(re.search(r"[A-Za-z]", name) for name in LANGUAGE_NAMES["ar"].values())
+
+
+def test_changes_in_points_agree_in_number():
+    from observatory.reports.render import format_change
+
+    assert format_change(-0.2, "percent", "fr", "points") == "−0,2\u00a0point"
+    assert format_change(11.4, "percent", "fr", "points") == "+11,4\u00a0points"
+    assert format_change(0.5, "percent", "en", "points") == "+0.5\u00a0points"
+    assert format_change(-2.2, "km", "fr", "points").endswith("km")
