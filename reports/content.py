@@ -925,9 +925,8 @@ def _plan_content(
             pd.DataFrame(
                 {
                     "scope": text["morocco"]
-                    + " — "
                     + others["group_type"]
-                    .map({"area": text["area"], "sex": text["sex"], "all": text["sex_all"]})
+                    .map({"area": " — " + text["area"], "sex": " — " + text["sex"]})
                     .fillna(""),
                     "group": [
                         text.get(f"{'area' if t == 'area' else 'sex'}_{g}", g)

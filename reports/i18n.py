@@ -62,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
         "classes_national": "Classes nationales (quintiles des 1\u202f503 communes)",
         "classes_provinces": "Classes nationales (quintiles des 75 provinces)",
         "index_simulated": "L'indice inclut la dimension «\u00a0usages\u00a0», simulée pour démonstration.",
+        "map_highlight": "Contour bleu épais\u00a0: la commune du rapport.",
         "map_caption": "{classes}\u202f; gris\u00a0: valeur manquante ou masquée\u202f; traits épais\u00a0: provinces\u202f; régions "
         "voisines en gris. Source\u00a0: {source}.",
         "north": "N",
@@ -233,6 +234,7 @@ TEXT: dict[str, dict[str, str]] = {
         "classes_national": "فئات وطنية (أخماس الجماعات 1503)",
         "classes_provinces": "فئات وطنية (أخماس الأقاليم 75)",
         "index_simulated": "يشمل المؤشر بعد «الاستخدام» المحاكى للعرض.",
+        "map_highlight": "الإطار الأزرق السميك: جماعة التقرير.",
         "map_caption": "{classes}؛ الرمادي: قيمة مفقودة أو محجوبة؛ الخطوط السميكة: الأقاليم؛ الجهات المجاورة "
         "بالرمادي. المصدر: {source}.",
         "north": "ش",
@@ -399,6 +401,7 @@ TEXT: dict[str, dict[str, str]] = {
         "classes_national": "National classes (quintiles of the 1,503 communes)",
         "classes_provinces": "National classes (quintiles of the 75 provinces)",
         "index_simulated": "The index includes the usage dimension, simulated for demonstration.",
+        "map_highlight": "Thick blue outline: the commune of the report.",
         "map_caption": "{classes}; grey: missing or suppressed value; thick lines: provinces; neighbouring regions "
         "in grey. Source: {source}.",
         "north": "N",

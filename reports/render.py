@@ -104,7 +104,10 @@ def map_images(content: ReportContent) -> list[dict[str, Any]]:
     layers = content.maps[:1] if content.level == "commune" else content.maps
     out = []
     for layer in layers:
-        note = t["index_simulated"] if layer.uses_simulated else ""
+        note = " ".join(
+            [t["map_highlight"]] * (content.highlight is not None)
+            + [t["index_simulated"]] * layer.uses_simulated
+        )
         out.append(
             {
                 "title": layer.title,
