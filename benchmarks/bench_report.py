@@ -1,111 +1,130 @@
 """
-Time of a report, phase by phase (gather, maps, HTML, PDF layout), in French and Arabic: a région
-PDF (target ≤ 8 s), the same with a stored plan, and a commune PDF (target ≤ 3 s); exit 1 if a
-target is missed. Imports are timed apart (a fresh `observatory report` pays them once).
+Time of a report as `observatory report` pays it, case by case in a fresh process: the command's wall
+time, and the same work phase by phase (imports, gather, maps, HTML, PDF layout and write). Cases: a
+région PDF in French and Arabic (target ≤ 8 s), the same with the stored plan, and a commune PDF in
+French and Arabic (target ≤ 3 s). Exit 1 if a target is missed.
 
-Side by side, a naive baseline of the slowest phase: the same tables laid out by WeasyPrint with
-automatic table layout (the default), against the fixed layout the report's stylesheet uses.
+`--baseline DIR` runs the same cases with another checkout (e.g. /work/main, with its own .venv), side
+by side, with the ratio baseline / this checkout. Each figure is the median of `--runs` runs.
 
-    .venv/bin/python benchmarks/bench_report.py [--db PATH] [--region 08] [--commune 08.363.05.21] [--all]
+    .venv/bin/python benchmarks/bench_report.py [--db PATH] [--runs 3] [--baseline /work/main]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+HERE = Path(__file__).resolve().parent.parent
 TARGETS = {"region": 8.0, "commune": 3.0}
+PHASES = ("imports", "gather", "maps", "html", "pdf")
 
+#: One report, phase by phase, in the checkout's own interpreter (its imports paid as a command pays them).
+PHASED = """
+import json, sys, time
+started = time.perf_counter()
+from observatory.reports import render
+from observatory.reports.content import gather
+times = {"imports": time.perf_counter() - started}
+level, code, lang, plan, db, out = sys.argv[1:7]
 
-def timed(function, *args, **kwargs):
-    started = time.perf_counter()
+def timed(name, function, *args, **kwargs):
+    begun = time.perf_counter()
     value = function(*args, **kwargs)
-    return value, time.perf_counter() - started
+    times[name] = time.perf_counter() - begun
+    return value
+
+content = timed("gather", gather, level=level, code=code, lang=lang, db=db, plan=plan or None)
+context = timed("maps", render.layout, content)
+html = timed("html", render.to_html, content, context=context)
+begun = time.perf_counter()
+with open(out, "wb") as file:
+    file.write(render.to_pdf(content, html=html))
+times["pdf"] = time.perf_counter() - begun
+print(json.dumps(times))
+"""
 
 
-def page_count(pdf: bytes) -> int:
-    import io
+def run_case(checkout: Path, case: tuple[str, str, str, str], db: str, runs: int, folder: Path) -> dict:
+    """Median command time and phase times of one case over `runs` fresh processes, and its pages."""
+    level, code, lang, plan = case
+    python, command = checkout / ".venv" / "bin" / "python", checkout / ".venv" / "bin" / "observatory"
+    out = folder / f"{checkout.name}-{level}-{code}-{lang}{'-plan' if plan else ''}.pdf"
+    walls, phases = [], []
+    for _ in range(runs):
+        args = [str(command), "report", "--db", db, f"--{level}", code, "--lang", lang, "-o", str(out)]
+        started = time.perf_counter()
+        subprocess.run(
+            args + (["--plan", plan] if plan else []), cwd=checkout, check=True, capture_output=True
+        )
+        walls.append(time.perf_counter() - started)
+        done = subprocess.run(
+            [str(python), "-c", PHASED, level, code, lang, plan, db, str(out)],
+            cwd=checkout,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        phases.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {
+        "command": statistics.median(walls),
+        **{p: statistics.median(x[p] for x in phases) for p in PHASES},
+        "pages": page_count(out),
+    }
 
+
+def page_count(path: Path) -> int:
     import pdfplumber
 
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
+    with pdfplumber.open(path) as document:
         return len(document.pages)
 
 
 def main() -> int:
-    started = time.perf_counter()
-    import matplotlib.pyplot  # noqa: F401  (timed as part of the imports a fresh command pays)
-    import weasyprint  # noqa: F401
-
-    from observatory import results
-    from observatory.reports import render
-    from observatory.reports.content import gather
-    from observatory.settings import get_settings
-
-    t_import = time.perf_counter() - started
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", default=None)
-    parser.add_argument(
-        "--region", default="08", help="Région (08 Drâa-Tafilalet: 125 communes; 07 has 251)."
-    )
+    parser.add_argument("--region", default="08", help="Région (08 Drâa-Tafilalet: 125 communes).")
     parser.add_argument("--commune", default="08.363.05.21")
-    parser.add_argument("--all", action="store_true", help="Also time the 12 région reports in one command.")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, default=None, help="Another checkout to run side by side.")
     args = parser.parse_args()
-    db = get_settings(db=args.db).db
-    plan = results.plans(db=db)["plan_id"].iloc[0]
-    print(f"database {db}; imports {t_import:.2f} s (paid once per command)")
-    print(
-        f"{'report':28} {'gather s':>9} {'maps s':>7} {'html s':>7} {'pdf s':>7} {'total s':>8} "
-        f"{'target':>7} {'pages':>6}"
-    )
+    sys.path.insert(0, str(HERE))
+    from observatory import results
+    from observatory.settings import get_settings
+
+    db = str(get_settings(db=args.db).db)
+    plan = str(results.plans(db=db)["plan_id"].iloc[0])
+    cases = [("region", args.region, lang, "") for lang in ("fr", "ar")]
+    cases += [("region", args.region, "fr", plan)]
+    cases += [("commune", args.commune, lang, "") for lang in ("fr", "ar")]
+    checkouts = {"this": HERE} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
+    print(f"database {db}; median of {args.runs} fresh processes per case; seconds")
+    header = f"{'report':26} {'checkout':9} {'command':>8} " + " ".join(f"{p:>7}" for p in PHASES)
+    print(header + f" {'pages':>6} {'target':>7}" + (f" {'ratio':>6}" if args.baseline else ""))
     failed = []
-    cases = [("region", args.region, lang, None) for lang in ("fr", "ar")]
-    cases += [
-        ("region", args.region, "fr", plan),
-        ("commune", args.commune, "fr", None),
-        ("commune", args.commune, "ar", None),
-    ]
-    for level, code, lang, with_plan in cases:
-        content, t_gather = timed(gather, level=level, code=code, lang=lang, db=db, plan=with_plan)
-        context, t_maps = timed(render.layout, content)
-        html, t_html = timed(render.to_html, content, context=context)
-        pdf, t_pdf = timed(render.to_pdf, content, html=html)
-        total = t_gather + t_maps + t_html + t_pdf
-        target = TARGETS[level]
-        name = f"{level} {code} {lang}" + (" +plan" if with_plan else "")
-        print(
-            f"{name:28} {t_gather:>9.2f} {t_maps:>7.2f} {t_html:>7.2f} {t_pdf:>7.2f} {total:>8.2f} "
-            f"{target:>7.1f} {page_count(pdf):>6}"
-        )
-        if total > target:
-            failed.append(name)
-    naive_html = html.replace("table { table-layout: fixed;", "table { table-layout: auto;")
-    _, t_naive = timed(render.to_pdf, content, html=naive_html)
-    print(
-        f"pdf layout of the last report, naive baseline (automatic table layout): {t_naive:.2f} s; ours "
-        f"{t_pdf:.2f} s; ratio naive / ours x{t_naive / t_pdf:.2f}"
-    )
-    if args.all:
-        from click.testing import CliRunner
-
-        from observatory.cli import main as cli
-
-        with tempfile.TemporaryDirectory() as directory:
-            started = time.perf_counter()
-            result = CliRunner().invoke(cli, ["report", "--db", db, "--all-regions", "-o", directory])
-            elapsed = time.perf_counter() - started
-            written = len(list(Path(directory).glob("*.pdf")))
-        print(
-            f"all régions: {written} PDFs in {elapsed:.1f} s ({elapsed / max(written, 1):.1f} s each)"
-            + ("" if result.exit_code == 0 else f" FAILED: {result.output}")
-        )
+    with tempfile.TemporaryDirectory() as directory:
+        for case in cases:
+            level, code, lang, with_plan = case
+            name = f"{level} {code} {lang}" + (" +plan" if with_plan else "")
+            measured = {k: run_case(v, case, db, args.runs, Path(directory)) for k, v in checkouts.items()}
+            for label, m in measured.items():
+                line = f"{name:26} {label:9} {m['command']:>8.2f} " + " ".join(
+                    f"{m[p]:>7.2f}" for p in PHASES
+                )
+                line += f" {m['pages']:>6} {TARGETS[level]:>7.1f}"
+                if args.baseline and label == "baseline":
+                    line += f" {m['command'] / measured['this']['command']:>5.2f}x"
+                print(line)
+            if measured["this"]["command"] > TARGETS[level]:
+                failed.append(name)
     print("targets met" if not failed else f"TOO SLOW: {', '.join(failed)}")
     return 1 if failed else 0
 

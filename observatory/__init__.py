@@ -59,6 +59,7 @@ from .results import (
     plan_reviews,
     plan_sites,
     plan_status,
+    plan_voice_only_share,
     planning_frame,
     plans,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "plan_reviews",
     "plan_sites",
     "plan_status",
+    "plan_voice_only_share",
     "planning_frame",
     "plans",
     "quarantine",

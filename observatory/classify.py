@@ -8,6 +8,7 @@ valid ones.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,8 +53,6 @@ def classify(
     Classes of `values` under a scheme (quantiles, natural_breaks, equal_interval). Missing values
     get class -1. With fewer distinct values than `k`, there are as many classes as distinct values.
     """
-    import mapclassify
-
     if scheme not in SCHEMES:
         raise unknown_name("classification scheme", scheme, SCHEMES)
     if not 2 <= int(k) <= 9:
@@ -69,11 +68,37 @@ def classify(
     if k < 2:
         classes[present] = 0
         return Classes(scheme, (float(distinct[0]), float(distinct[0])), classes, (int(present.sum()),))
-    classifier = getattr(mapclassify, SCHEMES[scheme])(observed, k=k)
-    bins = np.asarray(classifier.bins, dtype="float64")
-    classes[present] = np.asarray(classifier.yb, dtype="int64")
+    if scheme == "quantiles":
+        bins = quantile_bins(observed, k)
+        classes[present] = np.searchsorted(bins, observed, side="left")
+    else:
+        import mapclassify
+
+        classifier = getattr(mapclassify, SCHEMES[scheme])(observed, k=k)
+        bins = np.asarray(classifier.bins, dtype="float64")
+        classes[present] = np.asarray(classifier.yb, dtype="int64")
     counts = tuple(int((classes == i).sum()) for i in range(len(bins)))
     return Classes(scheme, (float(observed.min()), *map(float, bins)), classes, counts)
+
+
+def quantile_bins(observed: np.ndarray, k: int) -> np.ndarray:
+    """
+    The upper bounds of `k` quantile classes, as `mapclassify.Quantiles` draws them (each (100/k)th
+    percentile, interpolated linearly like `scipy.stats.scoreatpercentile`; repeated bounds collapse
+    into fewer classes, with its warning), without importing mapclassify: it loads scipy.stats and
+    scikit-learn, about a second a fresh process (a one-map commune report) pays for five numbers.
+    """
+    step = 100.0 / k
+    percents = np.arange(step, 100 + step, step)
+    percents[-1] = min(percents[-1], 100.0)
+    bins = np.unique(np.percentile(observed, percents))
+    if len(bins) < k:
+        warnings.warn(
+            f"Not enough unique values in array to form {k} classes. Setting k to {len(bins)}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return bins
 
 
 def rank(values: Sequence[float] | pd.Series | np.ndarray, *, descending: bool = True) -> np.ndarray:

@@ -890,6 +890,16 @@ def language_counts(sites: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("sites").reset_index().sort_values(["sites", "language"], ascending=[False, True])
 
 
+def voice_only_share(sites: pd.DataFrame) -> float:
+    """The share of the people `sites` serve who cannot read (voice-only support): each site's share
+    weighted by the people it serves; NaN when the sites serve no one or carry no share."""
+    known = sites[sites["voice_only_share"].notna()]
+    served = float(known["need_served"].sum())
+    return (
+        float((known["voice_only_share"] * known["need_served"]).sum() / served) if served else float("nan")
+    )
+
+
 def fairness_audit(
     frame: pd.DataFrame, reached: np.ndarray, served: np.ndarray | None = None
 ) -> pd.DataFrame:

@@ -225,7 +225,8 @@ def plans(*, db: DatabaseLike = None) -> pd.DataFrame:
     """
     frame = connect(db).read("plan")
     latest = plan_reviews(db=db).drop_duplicates("plan_id", keep="last").set_index("plan_id")["status"]
-    return frame.assign(review_status=frame["plan_id"].map(latest).fillna("draft"))
+    # with no review at all the mapped column is float (all missing): cast before filling with a word
+    return frame.assign(review_status=frame["plan_id"].map(latest).astype("str").fillna("draft"))
 
 
 def plan_reviews(plan_id: str | None = None, *, db: DatabaseLike = None) -> pd.DataFrame:
@@ -245,12 +246,51 @@ def plan_status(plan_id: str, *, db: DatabaseLike = None) -> str:
 
 
 def plan_languages(
-    plan_id: str | None = None, *, db: DatabaseLike = None, plan: str = "optimal"
+    plan_id: str | None = None,
+    *,
+    db: DatabaseLike = None,
+    plan: str = "optimal",
+    region: str | None = None,
+    province: str | None = None,
 ) -> pd.DataFrame:
-    """The language plan: how many sites must speak each local language (the default plan if no id)."""
+    """
+    The language plan: how many sites must speak each local language (the default plan if no id);
+    `region` or `province` counts that unit's sites, from the languages stored with each site.
+    """
     pid = _plan_id(db, plan_id)
-    frame = connect(db).read("plan_language", where={"plan_id": pid, "plan": plan})
+    if region is None and province is None:
+        frame = connect(db).read("plan_language", where={"plan_id": pid, "plan": plan})
+    else:
+        from .planner import language_counts
+
+        sites = _sites_within(plan_sites(pid, db=db, plan=plan), region, province)
+        frame = language_counts(sites).assign(plan_id=pid, plan=plan)
+    frame = frame[["plan_id", "plan", "language", "sites"]]
     return frame.sort_values(["sites", "language"], ascending=[False, True]).reset_index(drop=True)
+
+
+def plan_voice_only_share(
+    plan_id: str | None = None,
+    *,
+    db: DatabaseLike = None,
+    plan: str = "optimal",
+    region: str | None = None,
+    province: str | None = None,
+) -> float:
+    """The share (0-1) of the people a plan's sites serve who cannot read, so need voice-only support
+    (all its sites, or one `region`'s or `province`'s); NaN when they serve no one."""
+    from .planner import voice_only_share
+
+    return voice_only_share(_sites_within(plan_sites(plan_id, db=db, plan=plan), region, province))
+
+
+def _sites_within(sites: pd.DataFrame, region: str | None, province: str | None) -> pd.DataFrame:
+    keep = pd.Series(True, index=sites.index)
+    if region is not None:
+        keep &= sites["region_code"] == region
+    if province is not None:
+        keep &= sites["province_code"] == province
+    return sites[keep]
 
 
 def compare_plans(plan_ids: list[str], *, db: DatabaseLike = None) -> pd.DataFrame:

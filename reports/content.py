@@ -19,9 +19,9 @@ from observatory import query, registry
 from observatory.database import Database
 from observatory.enums import AREAS, DIMENSIONS, MAP_LEVELS, MODEL_STATUSES, SEXES
 from observatory.errors import ObservatoryError, unknown_name
-from observatory.formatting import integer, number, percent
+from observatory.formatting import counted, integer, number, percent
 
-from .i18n import words
+from .i18n import COUNTED, LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 
 #: Context figures shown beside the index dimensions' indicators.
 CONTEXT_FIGURES = ("population_legal", "households_count")
@@ -31,6 +31,8 @@ CONTEXT_WORDS = {"population_legal": "population", "households_count": "househol
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
 #: Towns named on a map: the largest GeoNames places of the area.
 TOWNS_ON_MAP = 8
+#: Opens a left-to-right isolate (a range, a date) in an Arabic sentence; U+2069 closes it.
+LTR = "\u2066"
 
 
 @dataclass
@@ -46,6 +48,8 @@ class MapLayer:
     status: str
     unit: str = ""
     higher_is_worse: bool = True
+    uses_simulated: bool = False
+    """The index computed with a simulated component: its map says so."""
 
 
 @dataclass
@@ -75,11 +79,17 @@ class Brief:
 
 @dataclass
 class PlanContent:
-    """A stored plan said for people: sentences, its sites in the area, coverage by group, who is left out."""
+    """A stored plan said for people: its review status, sentences, its sites in the area with the languages
+    each must speak, the language plan, coverage by group, who is left out."""
 
     plan_id: str
     name: str
     status: str
+    """The review status (draft, reviewed, approved, rejected): a plan is a proposal until approved."""
+    review: str
+    """The status in a sentence: who reviewed it, when and why (or that nobody has yet)."""
+    reviews: pd.DataFrame
+    """Every review of the plan, oldest first: status, who, when, why."""
     sentences: list[str]
     parameters: list[tuple[str, str]]
     sites: pd.DataFrame
@@ -87,6 +97,11 @@ class PlanContent:
     left_out: pd.DataFrame
     coverage_map: pd.Series
     """1 = covered, 0 = left out, by commune code: the plan's map."""
+    languages: pd.DataFrame
+    """Sites that must speak each local language, in the area and in Morocco."""
+    language_sentences: list[str]
+    """The language plan in words: the languages the area's sites must speak, the share served who cannot
+    read."""
 
 
 @dataclass
@@ -164,6 +179,8 @@ class ReportContent:
         }
         if self.plan is not None:
             out |= {
+                "plan_review": self.plan.reviews,
+                "plan_languages": self.plan.languages,
                 "plan_sites": self.plan.sites,
                 "plan_coverage": self.plan.coverage,
                 "plan_left_out": self.plan.left_out,
@@ -341,7 +358,9 @@ def gather(
         _plan_content(database, plan, level, code, own_codes, province_names, lang) if plan else None
     )
     if plan_content is not None:
-        brief.plan = " ".join(plan_content.sentences[1:])
+        brief.plan = " ".join(
+            [plan_content.review, *plan_content.sentences[1:], *plan_content.language_sentences]
+        )
     return ReportContent(
         lang=lang,
         level=level,
@@ -701,11 +720,12 @@ def _maps(
         layers = [
             MapLayer(
                 "index",
-                f"{text['map_index']} (0–100)",
+                f"{text['map_index']} ({_isolated('0–100', lang, LTR)})",
                 own["index"],
                 national["index"],
                 registry.ANALYTICS_SOURCE,
                 "derived",
+                uses_simulated=bool((own["uses_simulated"] == 1).any()),
             )
         ]
         simulated_dims = {i.dimension for i in indicators if _status_of(values, i.id) == "simulated"}
@@ -714,7 +734,8 @@ def _maps(
                 layers.append(
                     MapLayer(
                         dimension,
-                        f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]} (0–100)",
+                        f"{text['dimension']} — {registry.DIMENSION_LABELS[dimension][lang]} "
+                        f"({_isolated('0–100', lang, LTR)})",
                         own[dimension],
                         national[dimension],
                         registry.ANALYTICS_SOURCE,
@@ -788,6 +809,8 @@ def _method(database: Database, code: str, text: dict[str, str], lang: str) -> d
     dims = []
     for dimension in DIMENSIONS:
         own = parts.loc[parts["dimension"] == dimension, "indicator_id"]
+        if len(parts) and not len(own):  # a dimension the stored index leaves out is not described
+            continue
         labels = list(dict.fromkeys(_label(i, lang) for i in own)) or [text["method_usage"]]
         dims.append({"name": registry.DIMENSION_LABELS[dimension][lang], "components": labels})
     from observatory.method_summary import TITLE, method_summary
@@ -850,8 +873,8 @@ def _plan_content(
         raise unknown_name("plan", plan_id, stored["plan_id"])
     row = stored[stored["plan_id"] == plan_id].iloc[0]
     params = json.loads(row["params"]) if isinstance(row["params"], str) else {}
-    sites = results.plan_sites(plan_id, db=database)
-    sites = sites[sites["code"].isin(own_codes) | (level == "commune")]
+    every_site = results.plan_sites(plan_id, db=database)
+    sites = every_site[every_site["code"].isin(own_codes) | (level == "commune")]
     coverage = results.plan_coverage(plan_id, db=database)
     area = coverage[coverage["code"].isin(own_codes)]
     audit = results.plan_audit(plan_id, db=database)
@@ -867,23 +890,22 @@ def _plan_content(
             "commune": [_name(r, lang) for _, r in sites.iterrows()],
             "province": sites["province_code"].map(province_names).to_numpy(),
             "kind": sites["kind"].to_numpy(),
+            "sites": sites["sites"].to_numpy(),
             "need_served": sites["need_served"].to_numpy(),
+            "languages": [language_list(_languages(x), lang) for x in sites["languages"]],
+            "voice_only_share": sites["voice_only_share"].to_numpy() * 100,
             "lon": sites["lon"].to_numpy(),
             "lat": sites["lat"].to_numpy(),
         }
     )
+    nearest = ""
     if level == "commune":  # the plan's nearest site, said as a distance from the commune
         own = area.iloc[0] if len(area) else None
         sites_table = sites_table.iloc[:0]
-        nearest = (
-            ""
-            if own is None
-            else text["plan_nearest_yes" if own["covered"] else "plan_nearest_no"].format(
+        if own is not None:
+            nearest = text["plan_nearest_yes" if own["covered"] else "plan_nearest_no"].format(
                 distance=f"{number(own['distance_km'], lang)} {registry.unit_label('km', lang)}"
             )
-        )
-    else:
-        nearest = ""
     left = area[area["covered"] == 0].sort_values("need", ascending=False)
     left_out = pd.DataFrame(
         {
@@ -910,9 +932,8 @@ def _plan_content(
             pd.DataFrame(
                 {
                     "scope": text["morocco"]
-                    + " — "
                     + others["group_type"]
-                    .map({"area": text["area"], "sex": text["sex"], "all": text["sex_all"]})
+                    .map({"area": " — " + text["area"], "sex": " — " + text["sex"]})
                     .fillna(""),
                     "group": [
                         text.get(f"{'area' if t == 'area' else 'sex'}_{g}", g)
@@ -928,7 +949,7 @@ def _plan_content(
     )
     sentences = [
         text["plan_scope"].format(
-            sites=integer(row["sites_new"], lang),
+            sites=counted(row["sites_new"], COUNTED["site"][lang], lang),
             radius=number(row["radius_km"], lang),
             share=percent(row["covered_share"] * 100, lang, decimals=0),
         )
@@ -937,19 +958,37 @@ def _plan_content(
         sentences.append(
             text["plan_here"].format(
                 share=percent(covered_share * 100, lang, decimals=0),
-                need=integer(need, lang),
-                left=integer(here["communes_left_out"].iloc[0], lang),
+                need=counted(need, COUNTED["person"][lang], lang),
+                left=counted(here["communes_left_out"].iloc[0], COUNTED["commune"][lang], lang),
             )
         )
+    gain = float(row["gain_over_best_points"])
     sentences.append(
-        text["plan_naive"].format(
+        text["plan_naive" if round(gain, 1) else "plan_naive_equal"].format(
             baseline=text[f"baseline_{row['best_baseline']}"],
-            gain=number(row["gain_over_best_points"], lang),
+            gain=f"{number(gain, lang)} {text['points']}",
             naive=percent(row["best_baseline_covered_share"] * 100, lang, decimals=1),
         )
     )
     if nearest:
         sentences.append(nearest)
+    status = str(row["review_status"])
+    reviews = results.plan_reviews(plan_id, db=database)
+    review = (
+        text["plan_review_none"].format(status=REVIEW_TEXT[lang][status])
+        if reviews.empty
+        else text["plan_review"].format(
+            status=REVIEW_TEXT[lang][status],
+            who=_isolated(reviews["reviewer"].iloc[-1], lang),
+            date=_isolated(str(reviews["reviewed_at"].iloc[-1])[:10], lang, LTR),
+            reason=_isolated(reviews["reason"].iloc[-1], lang),
+        )
+    )
+    if not reviews.empty and status != "approved":
+        review += " " + text["plan_proposal"]
+    languages, language_sentences = _language_plan(
+        database, plan_id, level, code, sites, every_site, area, lang
+    )
     share = {
         k: percent(float(params[k]) * 100, lang, decimals=0) if params.get(k) is not None else text["none"]
         for k in ("min_rural_share", "min_women_share")
@@ -969,13 +1008,89 @@ def _plan_content(
         ),
     ]
     return PlanContent(
-        str(plan_id),
-        str(row["name"]),
-        str(row["status"]),
-        sentences,
-        parameters,
-        sites_table,
-        coverage_rows,
-        left_out,
-        area.set_index("code")["covered"],
+        plan_id=str(plan_id),
+        name=str(row["name"]),
+        status=status,
+        review=review,
+        reviews=reviews.assign(status_words=reviews["status"].map(REVIEW_TEXT[lang])),
+        sentences=sentences,
+        parameters=parameters,
+        sites=sites_table,
+        coverage=coverage_rows,
+        left_out=left_out,
+        coverage_map=area.set_index("code")["covered"],
+        languages=languages,
+        language_sentences=language_sentences,
     )
+
+
+def _isolated(text: Any, lang: str, opener: str = "\u2068") -> str:
+    """Free text (a reviewer's name, a reason, in any script) or a date set apart from an Arabic sentence's
+    direction, so bidi does not reorder it; other pages take it as it is."""
+    return f"{opener}{text}\u2069" if lang == "ar" else str(text)
+
+
+def _languages(joined: Any) -> list[str]:
+    """A site's languages as stored (`;`-separated, most needed first)."""
+    return [x for x in str(joined).split(";") if x] if isinstance(joined, str) else []
+
+
+def _language_plan(
+    database: Database,
+    plan_id: str,
+    level: str,
+    code: str,
+    sites: pd.DataFrame,
+    every_site: pd.DataFrame,
+    area: pd.DataFrame,
+    lang: str,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The plan's language plan for the area (the région or province of the report; for a commune, the site
+    that serves it): sites per language here and in Morocco, and the share served who cannot read."""
+    from observatory import results
+
+    text = words(lang)
+    within = {"province": code} if level == "province" else {"region": code[:2]}
+    national = results.plan_languages(plan_id, db=database).set_index("language")["sites"]
+    here = results.plan_languages(plan_id, db=database, **within).set_index("language")["sites"]
+    order = list(dict.fromkeys([*here.index, *national.index]))
+    table = pd.DataFrame(
+        {
+            "language": order,
+            "name": [LANGUAGE_NAMES[lang].get(x, x) for x in order],
+            "sites_here": here.reindex(order).fillna(0).astype(int).to_numpy(),
+            "sites_morocco": national.reindex(order).fillna(0).astype(int).to_numpy(),
+        }
+    )
+    voice_national = percent(results.plan_voice_only_share(plan_id, db=database) * 100, lang, decimals=0)
+    if level == "commune":
+        served_by = area["site_code"].iloc[0] if len(area) else None
+        site = every_site[every_site["code"] == served_by]
+        if not len(site):
+            return table, []
+        site = site.iloc[0]
+        return table, [
+            text["plan_site_languages" if area["covered"].iloc[0] else "plan_nearest_languages"].format(
+                site=_name(site, lang),
+                languages=language_list(_languages(site["languages"]), lang),
+                voice=percent(site["voice_only_share"] * 100, lang, decimals=0),
+            )
+        ]
+    n_sites = int(sites["sites"].sum())
+    if not n_sites:
+        return table, [text["plan_language_none"]]
+    if n_sites == 1:
+        line = text["plan_language_one"].format(languages=language_list(list(here.index), lang))
+    else:
+        spoken = ("، " if lang == "ar" else ", ").join(
+            f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, COUNTED['site'][lang], lang)})"
+            for x, n in here.items()
+        )
+        line = text["plan_language_line"].format(
+            sites=counted(n_sites, COUNTED["site"][lang], lang), languages=spoken
+        )
+    voice = results.plan_voice_only_share(plan_id, db=database, **within)
+    return table, [
+        line,
+        text["plan_voice"].format(share=percent(voice * 100, lang, decimals=0), national=voice_national),
+    ]

@@ -62,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
         "classes_national": "Classes nationales (quintiles des 1\u202f503 communes)",
         "classes_provinces": "Classes nationales (quintiles des 75 provinces)",
         "index_simulated": "L'indice inclut la dimension «\u00a0usages\u00a0», simulée pour démonstration.",
+        "map_highlight": "Contour bleu épais\u00a0: la commune du rapport.",
         "map_caption": "{classes}\u202f; gris\u00a0: valeur manquante ou masquée\u202f; traits épais\u00a0: provinces\u202f; régions "
         "voisines en gris. Source\u00a0: {source}.",
         "north": "N",
@@ -77,7 +78,7 @@ TEXT: dict[str, dict[str, str]] = {
         "interval": "Intervalle à 90\u202f%",
         "no_models": "Aucune estimation modélisée ni projection dans cette base.",
         "method": "Note de méthode\u00a0: l'indice",
-        "method_1": "L'indice de fragilité numérique (0–100, plus haut = plus fragile) résume quatre dimensions. "
+        "method_1": "L'indice de fragilité numérique (0–100, plus haut = plus fragile) résume les dimensions du tableau. "
         "Chaque indicateur est ramené entre 0 et 1, moyenné dans sa dimension, puis les dimensions "
         "sont moyennées à poids égaux.",
         "method_2": "L'incertitude est mesurée par 1 000 tirages\u00a0: pondérations, normalisation, agrégation et "
@@ -93,11 +94,35 @@ TEXT: dict[str, dict[str, str]] = {
         "method_usage": "part des démarches faites en ligne et transactions numériques, quand un connecteur les "
         "charge (simulées dans une base de démonstration)",
         "plan": "Plan de déploiement",
-        "plan_scope": "Le plan place {sites} sites (rayon de {radius} km) et couvre {share} du besoin national.",
-        "plan_here": "Dans la région, il couvre {share} d'un besoin de {need} personnes\u202f; {left} communes restent "
-        "hors couverture.",
-        "plan_naive": "Le meilleur plan simple ({baseline}) sert {naive} ; le plan optimisé fait {gain} "
-        "point(s) de plus.",
+        "plan_scope": "Le plan place {sites} (rayon de {radius} km) et couvre {share} du besoin national.",
+        "plan_here": "Dans la région, il couvre {share} d'un besoin de {need}\u202f; hors couverture\u00a0: {left}.",
+        "plan_naive": "Le meilleur plan simple ({baseline}) sert {naive}\u202f; le plan optimisé fait {gain} "
+        "de plus.",
+        "plan_naive_equal": "Le meilleur plan simple ({baseline}) sert autant ({naive})\u00a0: le calcul optimal "
+        "confirme qu'on ne peut pas faire mieux avec ce nombre de sites.",
+        "plan_review_none": "Statut\u00a0: {status}. Personne n'a encore examiné ce plan\u00a0: c'est une proposition, "
+        "pas une décision.",
+        "plan_review": "Statut\u00a0: {status}, par {who} le {date}\u00a0: «\u00a0{reason}\u00a0».",
+        "plan_proposal": "Tant qu'il n'est pas approuvé, ce plan est une proposition, pas une décision.",
+        "plan_reviews": "Examens du plan",
+        "reviewer": "Par",
+        "reviewed_at": "Date",
+        "review_reason": "Motif",
+        "plan_languages": "Plan linguistique",
+        "plan_language_line": "Les {sites} du territoire doivent parler\u00a0: {languages}.",
+        "plan_language_one": "Le site du territoire doit parler\u00a0: {languages}.",
+        "plan_language_none": "Le plan n'a aucun site dans le territoire.",
+        "plan_voice": "{share} des personnes servies ne savent pas lire\u00a0: prévoir un accompagnement à l'oral "
+        "(Maroc\u00a0: {national}).",
+        "plan_site_languages": "Le site qui la dessert ({site}) doit parler {languages}\u202f; {voice} des "
+        "personnes qu'il sert ne savent pas lire.",
+        "plan_nearest_languages": "Le site le plus proche ({site}) doit parler {languages}\u202f; {voice} des "
+        "personnes qu'il sert ne savent pas lire.",
+        "language": "Langue",
+        "sites_here": "Sites dans le territoire",
+        "sites_morocco": "Sites au Maroc",
+        "languages_needed": "Langues à parler",
+        "voice_only": "Sans lecture (oral)",
         "baseline_greedy": "ajout glouton des sites",
         "baseline_top_need": "communes au plus fort besoin",
         "baseline_top_index": "communes les plus fragiles",
@@ -209,6 +234,7 @@ TEXT: dict[str, dict[str, str]] = {
         "classes_national": "فئات وطنية (أخماس الجماعات 1503)",
         "classes_provinces": "فئات وطنية (أخماس الأقاليم 75)",
         "index_simulated": "يشمل المؤشر بعد «الاستخدام» المحاكى للعرض.",
+        "map_highlight": "الإطار الأزرق السميك: جماعة التقرير.",
         "map_caption": "{classes}؛ الرمادي: قيمة مفقودة أو محجوبة؛ الخطوط السميكة: الأقاليم؛ الجهات المجاورة "
         "بالرمادي. المصدر: {source}.",
         "north": "ش",
@@ -224,7 +250,7 @@ TEXT: dict[str, dict[str, str]] = {
         "interval": "مجال 90%",
         "no_models": "لا توجد تقديرات نموذجية ولا إسقاطات في قاعدة البيانات هذه.",
         "method": "مذكرة منهجية: المؤشر",
-        "method_1": "يلخص مؤشر الهشاشة الرقمية (0–100، كلما ارتفع زادت الهشاشة) أربعة أبعاد. يرد كل مؤشر إلى ما "
+        "method_1": "يلخص مؤشر الهشاشة الرقمية (0–100، كلما ارتفع زادت الهشاشة) أبعاد الجدول أسفله. يرد كل مؤشر إلى ما "
         "بين 0 و1، ويحسب متوسطه داخل بعده، ثم تحسب متوسطات الأبعاد بأوزان متساوية.",
         "method_2": "يقاس عدم اليقين بـ1000 سحب تتغير فيها الأوزان والتطبيع والتجميع وخطأ المعاينة في الإحصاء. "
         "الرتبة المنشورة هي رتبة الحساب المركزي؛ ويضم مجال 90% رتبة 90% من السحوبات.",
@@ -237,9 +263,32 @@ TEXT: dict[str, dict[str, str]] = {
         "method_usage": "حصة الإجراءات المنجزة عبر الإنترنت والمعاملات الرقمية، عند تحميلها بواسطة رابط (محاكاة في "
         "قاعدة بيانات للعرض)",
         "plan": "خطة الانتشار",
-        "plan_scope": "تضع الخطة {sites} موقعا (شعاع {radius} كلم) وتغطي {share} من الحاجة الوطنية.",
-        "plan_here": "تغطي في الجهة {share} من حاجة {need} شخصا؛ وتبقى {left} جماعة خارج التغطية.",
-        "plan_naive": "أفضل خطة بسيطة ({baseline}) تخدم {naive}؛ الخطة المحسنة تزيد بـ {gain} نقطة.",
+        "plan_scope": "تضع الخطة {sites} (شعاع {radius} كلم) وتغطي {share} من الحاجة الوطنية.",
+        "plan_here": "تغطي في الجهة {share} من حاجة {need}؛ خارج التغطية: {left}.",
+        "plan_naive": "أفضل خطة بسيطة ({baseline}) تخدم {naive}؛ الخطة المحسنة تزيد بـ {gain}.",
+        "plan_naive_equal": "أفضل خطة بسيطة ({baseline}) تخدم القدر نفسه ({naive}): يؤكد الحساب الأمثل أنه لا يمكن "
+        "فعل أفضل بهذا العدد من المواقع.",
+        "plan_review_none": "الوضع: {status}. لم يراجع أحد هذه الخطة بعد: إنها مقترح وليست قرارا.",
+        "plan_review": "الوضع: {status}، من طرف {who} بتاريخ {date}: «{reason}».",
+        "plan_proposal": "ما دامت الخطة غير مصادق عليها فهي مقترح وليست قرارا.",
+        "plan_reviews": "مراجعات الخطة",
+        "reviewer": "من طرف",
+        "reviewed_at": "التاريخ",
+        "review_reason": "السبب",
+        "plan_languages": "الخطة اللغوية",
+        "plan_language_line": "يجب أن تتحدث {sites} في المجال: {languages}.",
+        "plan_language_one": "يجب أن يتحدث موقع المجال: {languages}.",
+        "plan_language_none": "ليس للخطة أي موقع في هذا المجال.",
+        "plan_voice": "{share} من الأشخاص المخدومين لا يقرؤون: يلزم دعم شفهي (المغرب: {national}).",
+        "plan_site_languages": "الموقع الذي يخدمها ({site}) يجب أن يتحدث {languages}؛ {voice} من الأشخاص الذين "
+        "يخدمهم لا يقرؤون.",
+        "plan_nearest_languages": "أقرب موقع ({site}) يجب أن يتحدث {languages}؛ {voice} من الأشخاص الذين يخدمهم "
+        "لا يقرؤون.",
+        "language": "اللغة",
+        "sites_here": "المواقع في المجال",
+        "sites_morocco": "المواقع في المغرب",
+        "languages_needed": "اللغات المطلوبة",
+        "voice_only": "دون قراءة (شفهي)",
         "baseline_greedy": "إضافة المواقع تباعا",
         "baseline_top_need": "الجماعات الأكثر حاجة",
         "baseline_top_index": "الجماعات الأكثر هشاشة",
@@ -352,6 +401,7 @@ TEXT: dict[str, dict[str, str]] = {
         "classes_national": "National classes (quintiles of the 1,503 communes)",
         "classes_provinces": "National classes (quintiles of the 75 provinces)",
         "index_simulated": "The index includes the usage dimension, simulated for demonstration.",
+        "map_highlight": "Thick blue outline: the commune of the report.",
         "map_caption": "{classes}; grey: missing or suppressed value; thick lines: provinces; neighbouring regions "
         "in grey. Source: {source}.",
         "north": "N",
@@ -367,7 +417,7 @@ TEXT: dict[str, dict[str, str]] = {
         "interval": "90% interval",
         "no_models": "No modelled estimates or forecasts in this database.",
         "method": "Method note: the index",
-        "method_1": "The digital fragility index (0–100, higher = more fragile) sums up four dimensions. Each "
+        "method_1": "The digital fragility index (0–100, higher = more fragile) sums up the dimensions in the table. Each "
         "indicator is scaled to 0–1 and averaged within its dimension; the dimensions are then averaged "
         "with equal weights.",
         "method_2": "Uncertainty comes from 1,000 draws varying the weights, the scaling, the aggregation and the "
@@ -383,11 +433,32 @@ TEXT: dict[str, dict[str, str]] = {
         "method_usage": "share of procedures done online and digital transactions, when a connector loads them "
         "(simulated in a demonstration database)",
         "plan": "Deployment plan",
-        "plan_scope": "The plan places {sites} sites ({radius} km radius) and covers {share} of the national need.",
-        "plan_here": "In the region it covers {share} of a need of {need} people; {left} communes are left "
-        "uncovered.",
-        "plan_naive": "The best simple plan ({baseline}) serves {naive}; the optimised plan serves {gain} "
-        "point(s) more.",
+        "plan_scope": "The plan places {sites} ({radius} km radius) and covers {share} of the national need.",
+        "plan_here": "In the region it covers {share} of a need of {need}; left uncovered: {left}.",
+        "plan_naive": "The best simple plan ({baseline}) serves {naive}; the optimised plan serves {gain} more.",
+        "plan_naive_equal": "The best simple plan ({baseline}) serves as much ({naive}): the optimal solve confirms "
+        "that this many sites cannot do better.",
+        "plan_review_none": "Status: {status}. Nobody has reviewed this plan yet: it is a proposal, not a decision.",
+        "plan_review": "Status: {status}, by {who} on {date}: “{reason}”.",
+        "plan_proposal": "Until it is approved, this plan is a proposal, not a decision.",
+        "plan_reviews": "Reviews of the plan",
+        "reviewer": "By",
+        "reviewed_at": "Date",
+        "review_reason": "Reason",
+        "plan_languages": "Language plan",
+        "plan_language_line": "The {sites} in the area must speak: {languages}.",
+        "plan_language_one": "The site in the area must speak: {languages}.",
+        "plan_language_none": "The plan has no site in the area.",
+        "plan_voice": "{share} of the people served cannot read: plan for spoken support (Morocco: {national}).",
+        "plan_site_languages": "The site serving it ({site}) must speak {languages}; {voice} of the people it "
+        "serves cannot read.",
+        "plan_nearest_languages": "The nearest site ({site}) must speak {languages}; {voice} of the people it "
+        "serves cannot read.",
+        "language": "Language",
+        "sites_here": "Sites in the area",
+        "sites_morocco": "Sites in Morocco",
+        "languages_needed": "Languages to speak",
+        "voice_only": "Cannot read (spoken)",
         "baseline_greedy": "greedy site by site",
         "baseline_top_need": "communes with the largest need",
         "baseline_top_index": "most fragile communes",
@@ -517,6 +588,62 @@ STATUS_TEXT = {lang: {s: words.get(s, s) for s in STATUSES} for lang, words in _
 STATUS_MEANING = {
     lang: {s: words.get(s, STATUSES[s]) for s in STATUSES} for lang, words in _STATUS_MEANINGS.items()
 }
+
+#: A plan's review status in words (`observatory.enums.PLAN_REVIEW_STATUSES`).
+REVIEW_TEXT = {
+    "fr": {"draft": "brouillon", "reviewed": "examiné", "approved": "approuvé", "rejected": "rejeté"},
+    "ar": {"draft": "مسودة", "reviewed": "تمت مراجعته", "approved": "مصادق عليه", "rejected": "مرفوض"},
+    "en": {"draft": "draft", "reviewed": "reviewed", "approved": "approved", "rejected": "rejected"},
+}
+#: The census's local languages (`observatory.enums.LOCAL_LANGUAGES`) by name: the registry's Arabic labels
+#: keep them in Latin script.
+LANGUAGE_NAMES = {
+    "fr": {
+        "darija": "darija",
+        "tachelhit": "tachelhit",
+        "tamazight": "tamazight",
+        "tarifit": "tarifit",
+        "hassania": "hassania",
+    },
+    "ar": {
+        "darija": "الدارجة",
+        "tachelhit": "تاشلحيت",
+        "tamazight": "تامازيغت",
+        "tarifit": "تاريفيت",
+        "hassania": "الحسانية",
+    },
+    "en": {
+        "darija": "Darija",
+        "tachelhit": "Tachelhit",
+        "tamazight": "Tamazight",
+        "tarifit": "Tarifit",
+        "hassania": "Hassania",
+    },
+}
+#: Counted nouns for `observatory.formatting.counted` (Arabic: the five forms of `arabic_count_form`).
+COUNTED = {
+    "site": {
+        "fr": {"one": "site", "other": "sites"},
+        "en": {"one": "site", "other": "sites"},
+        "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
+    },
+    "commune": {
+        "fr": {"one": "commune", "other": "communes"},
+        "en": {"one": "commune", "other": "communes"},
+        "ar": {"one": "جماعة", "two": "جماعتان", "few": "جماعات", "many": "جماعة", "other": "جماعة"},
+    },
+    "person": {
+        "fr": {"one": "personne", "other": "personnes"},
+        "en": {"one": "person", "other": "people"},
+        "ar": {"one": "شخص", "two": "شخصان", "few": "أشخاص", "many": "شخصًا", "other": "شخص"},
+    },
+}
+
+
+def language_list(codes: list[str], lang: str) -> str:
+    """Languages by name, joined as the page's language joins a list."""
+    return ("، " if lang == "ar" else ", ").join(LANGUAGE_NAMES[lang].get(c, c) for c in codes)
+
 
 #: Licences in words, by the short name that opens or ends the stored licence text.
 LICENCE_TEXT = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 import warnings
 from typing import Any
 
@@ -25,6 +26,13 @@ PALETTE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 MISSING = "#d9d9d9"
 NEIGHBOUR = "#ececec"
 FONT = {"ar": ["Noto Naskh Arabic", "DejaVu Sans"], "fr": ["DejaVu Sans"], "en": ["DejaVu Sans"]}
+#: Pixels per inch of a map; the stylesheet prints images at this resolution (`image-resolution`), so a
+#: map is printed at the size it is drawn and its 7-point labels are 7 points on paper.
+DPI = 150
+#: The largest map drawn: the page's text width, and a height that leaves two maps to a page.
+WIDTH_IN, HEIGHT_IN = 6.9, 3.8
+#: The legend's column beside the map (right of it, left on Arabic pages).
+LEGEND_IN = 1.9
 
 
 def _plain(text: str) -> str:
@@ -56,7 +64,9 @@ def national_classes(
     return np.where(np.isnan(array), -1, found), classes.intervals()
 
 
-def _figure(bounds: tuple[float, float, float, float], width_in: float, dpi: int) -> tuple[Any, Any, float]:
+def _figure(bounds: tuple[float, float, float, float], lang: str, dpi: int) -> tuple[Any, Any, float]:
+    """A figure of the size it is printed at: the area as large as fits in `WIDTH_IN` x `HEIGHT_IN`
+    beside a column for the legend."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -64,12 +74,30 @@ def _figure(bounds: tuple[float, float, float, float], width_in: float, dpi: int
 
     minx, miny, maxx, maxy = bounds
     aspect = 1 / math.cos(math.radians((miny + maxy) / 2))
-    span_x, span_y = max(maxx - minx, 1e-6), max((maxy - miny) * aspect, 1e-6)
-    height_in = min(max(width_in * span_y / span_x, 3.4), 7.5)
-    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
+    # the limits `_frame_and_orient` sets: 5% around, and room below for the scale bar
+    span_x, span_y = max(maxx - minx, 1e-6) * 1.1, max((maxy - miny) * aspect, 1e-6) * 1.2
+    map_w = min(WIDTH_IN - LEGEND_IN, HEIGHT_IN * span_x / span_y)
+    map_h = max(map_w * span_y / span_x, 2.6)
+    fig = plt.figure(figsize=(map_w + LEGEND_IN, map_h), dpi=dpi)
+    share = map_w / (map_w + LEGEND_IN)
+    ax = fig.add_axes((1 - share if lang == "ar" else 0.0, 0.0, share, 1.0))
     ax.set_aspect(aspect)
     ax.set_axis_off()
     return fig, ax, aspect
+
+
+def _legend(ax: Any, handles: list[Any], lang: str, title: str = "") -> None:
+    """The legend in its column beside the map, its title wrapped to the column."""
+    ax.legend(
+        handles=handles,
+        loc="center right" if lang == "ar" else "center left",
+        bbox_to_anchor=(-0.02, 0.5) if lang == "ar" else (1.02, 0.5),
+        fontsize=7,
+        frameon=False,
+        title=textwrap.fill(title, 30) if title else None,
+        title_fontsize=7,
+        alignment="right" if lang == "ar" else "left",
+    )
 
 
 def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: str, base: Any) -> None:
@@ -114,16 +142,24 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
 
 
 def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
+    """The towns as dots, each named unless a larger town's name already sits close by (towns come
+    largest first): two names printed over each other name neither."""
     if not len(towns):
         return
     ax.scatter(towns["lon"], towns["lat"], s=9, color="#08306b", edgecolor="white", linewidth=0.5, zorder=6)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    near_x, near_y = (x1 - x0) * 0.12, (y1 - y0) * 0.04  # about a name's width and height
+    named: list[tuple[float, float]] = []
     for town in towns.itertuples():
+        if any(abs(town.lon - x) < near_x and abs(town.lat - y) < near_y for x, y in named):
+            continue
+        named.append((town.lon, town.lat))
         ax.annotate(
             str(town.name),
             (town.lon, town.lat),
             xytext=(3, 3),
             textcoords="offset points",
-            fontsize=6.5,
+            fontsize=7,
             color="#08306b",
             zorder=7,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0},
@@ -133,7 +169,6 @@ def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
 def _png(fig: Any, dpi: int) -> bytes:
     import matplotlib.pyplot as plt
 
-    fig.tight_layout(pad=0.2)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
@@ -152,8 +187,7 @@ def choropleth_png(
     higher_is_worse: bool = True,
     unit: str = "",
     highlight: str | None = None,
-    width_in: float = 6.6,
-    dpi: int = 110,
+    dpi: int = DPI,
 ) -> bytes:
     """
     A PNG map of `values` (indexed by unit code) over `shapes` (default: the basemap's communes), in the
@@ -171,7 +205,7 @@ def choropleth_png(
     shades = [palette[round(i * step)] for i in range(len(intervals))]
     colours = [shades[c] if c >= 0 else MISSING for c in classes]
     bounds = tuple(frame.total_bounds)
-    fig, ax, _ = _figure(bounds, width_in, dpi)
+    fig, ax, _ = _figure(bounds, lang, dpi)
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3, zorder=1)
     if highlight is not None and highlight in set(frame["code"]):
         frame[frame["code"] == highlight].boundary.plot(ax=ax, color="#08306b", linewidth=2.0, zorder=4)
@@ -188,15 +222,7 @@ def choropleth_png(
     ]
     if (classes == -1).any():
         handles.append(Patch(facecolor=MISSING, edgecolor="#999", label=missing_label))
-    ax.legend(
-        handles=handles,
-        loc="lower right",
-        fontsize=7,
-        frameon=True,
-        framealpha=0.9,
-        title=legend_title,
-        title_fontsize=7,
-    )
+    _legend(ax, handles, lang, legend_title)
     return _png(fig, dpi)
 
 
@@ -207,8 +233,7 @@ def plan_png(
     *,
     lang: str,
     labels: dict[str, str],
-    width_in: float = 6.6,
-    dpi: int = 110,
+    dpi: int = DPI,
 ) -> bytes:
     """The plan on the area: covered communes in blue, the others in orange, the sites as black dots."""
     import matplotlib
@@ -221,7 +246,7 @@ def plan_png(
     state = covered.reindex(frame["code"]).to_numpy()
     colours = ["#6baed6" if s == 1 else "#fdae6b" if s == 0 else MISSING for s in state]
     bounds = tuple(frame.total_bounds)
-    fig, ax, _ = _figure(bounds, width_in, dpi)
+    fig, ax, _ = _figure(bounds, lang, dpi)
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3, zorder=1)
     _frame_and_orient(ax, bounds, lang, base)
     if len(sites):
@@ -232,5 +257,5 @@ def plan_png(
         Patch(facecolor="#fdae6b", label=labels["not_covered"]),
         Line2D([], [], marker="^", linestyle="", color="black", label=labels["site"]),
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
+    _legend(ax, handles, lang)
     return _png(fig, dpi)

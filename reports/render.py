@@ -17,7 +17,7 @@ from observatory import registry
 from observatory.formatting import integer, number, percent
 
 from .content import MapLayer, ReportContent
-from .i18n import STATUS_MEANING, STATUS_TEXT, licence_words
+from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
 from .maps import choropleth_png, plan_png
 from .output import FORMATS
 
@@ -45,12 +45,15 @@ def format_value(value: Any, unit: str | None, lang: str = "fr") -> str:
 
 
 def format_change(value: Any, unit: str | None, lang: str, points: str) -> str:
-    """A difference with its sign: percentage points for rates, the figure's own unit otherwise."""
+    """A difference with its sign: percentage points for rates (`points` is the plural; French says
+    "0,2 point", under 2 in the singular), the figure's own unit otherwise."""
     if _missing(value):
         return "–"
     sign = "+" if float(value) > 0 else "−" if float(value) < 0 else ""
     magnitude = abs(float(value))
     if unit == "percent":
+        if lang == "fr" and round(magnitude, 1) < 2:
+            points = points.removesuffix("s")
         return f"{sign}{number(magnitude, lang)}\u00a0{points}"
     return sign + format_value(magnitude, unit, lang)
 
@@ -101,7 +104,10 @@ def map_images(content: ReportContent) -> list[dict[str, Any]]:
     layers = content.maps[:1] if content.level == "commune" else content.maps
     out = []
     for layer in layers:
-        note = t["index_simulated"] if layer.key == "index" and content.simulated else ""
+        note = " ".join(
+            [t["map_highlight"]] * (content.highlight is not None)
+            + [t["index_simulated"]] * layer.uses_simulated
+        )
         out.append(
             {
                 "title": layer.title,
@@ -175,6 +181,7 @@ def layout(content: ReportContent) -> dict[str, Any]:
         "breakdown": lambda s, a: breakdown(content, s, a),
         "licence": lambda x: licence_words(x, lang),
         "kind": lambda k: t.get(f"kind_{k}", k),
+        "review_word": lambda s: REVIEW_TEXT[lang].get(s, s),
         "ltr": lambda x: f"\u2066{x}\u2069",
     }
 
@@ -200,7 +207,7 @@ def to_pdf(content: ReportContent, *, html: str | None = None) -> bytes:
 def _sheet_frame(content: ReportContent, name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A table as the spreadsheet shows it: status words, and sex and area beside every labelled row."""
     frame = pd.DataFrame(frame).drop(columns=["geometry", "_s", "_a", "own"], errors="ignore")
-    if "status" in frame:
+    if "status" in frame and "status_words" not in frame:  # a plan's reviews carry their own words
         frame = frame.assign(status_words=frame["status"].map(STATUS_TEXT[content.lang]))
     if name == "communes":
         simulated = [c for c, s in content.column_status.items() if s == "simulated"]

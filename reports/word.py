@@ -235,6 +235,7 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
     if content.plan is not None:
         p = content.plan
         heading(t["plan"], 1)
+        para("").add_run(p.review).bold = True
         for sentence in p.sentences:
             para(sentence)
         if context.get("plan_png"):
@@ -242,10 +243,35 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
         if len(p.sites):
             heading(t["plan_sites"], 2)
             table(
-                [t["commune"], t["province"], t["kind"], t["need_served"]],
                 [
-                    [r.commune, r.province, context["kind"](r.kind), context["int"](r.need_served)]
+                    t["commune"],
+                    t["province"],
+                    t["kind"],
+                    t["need_served"],
+                    t["languages_needed"],
+                    t["voice_only"],
+                ],
+                [
+                    [
+                        r.commune,
+                        r.province,
+                        context["kind"](r.kind),
+                        context["int"](r.need_served),
+                        r.languages,
+                        context["pct"](r.voice_only_share),
+                    ]
                     for r in p.sites.itertuples()
+                ],
+            )
+        heading(t["plan_languages"], 2)
+        for sentence in p.language_sentences:
+            para(sentence)
+        if content.level != "commune":
+            table(
+                [t["language"], t["sites_here"], t["sites_morocco"]],
+                [
+                    [r.name, context["int"](r.sites_here), context["int"](r.sites_morocco)]
+                    for r in p.languages.itertuples()
                 ],
             )
         heading(t["plan_coverage"], 2)
@@ -272,7 +298,20 @@ def document(content: Any, context: dict[str, Any]) -> bytes:
                 ],
             )
         heading(t["plan_parameters"], 2)
-        table(["", ""], [[k, v] for k, v in p.parameters] + [[t["plan_status"], f"{p.status} ({p.plan_id})"]])
+        table(
+            ["", ""],
+            [[k, v] for k, v in p.parameters]
+            + [[t["plan_status"], f"{context['review_word'](p.status)} ({p.plan_id})"]],
+        )
+        if len(p.reviews):
+            heading(t["plan_reviews"], 2)
+            table(
+                [t["status"], t["reviewer"], t["reviewed_at"], t["review_reason"]],
+                [
+                    [r.status_words, r.reviewer, str(r.reviewed_at)[:16], r.reason]
+                    for r in p.reviews.itertuples()
+                ],
+            )
 
     heading(t["annex"], 1)
     para(t["build"].format(date=content.build["date"], version=content.build["version"]))

@@ -150,6 +150,10 @@ def test_languages_a_site_must_speak():
     sites = pd.DataFrame({"languages": ["darija;tarifit", "darija", ""], "sites": [2, 1, 1]})
     counts = planner.language_counts(sites).set_index("language")["sites"]
     assert counts.to_dict() == {"darija": 3, "tarifit": 2}
+    # Voice-only support: each site's share who cannot read, weighted by the people it serves.
+    served = pd.DataFrame({"need_served": [6000.0, 2000.0, 500.0], "voice_only_share": [0.1, 0.5, np.nan]})
+    assert planner.voice_only_share(served) == pytest.approx((600 + 1000) / 8000)
+    assert np.isnan(planner.voice_only_share(served.iloc[2:]))
 
 
 def test_review_moves():

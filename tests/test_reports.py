@@ -181,6 +181,16 @@ def test_maps_are_oriented(french):
         "Tinghir",
     } <= towns  # GeoNames' largest places of the région
     assert "Classes nationales (quintiles des 1\u202f503 communes)" in html
+    # A map is printed at the size it is drawn, so its 7-point labels stay 7 points on paper.
+    from PIL import Image
+
+    from observatory.reports import maps
+    from observatory.reports.render import TEMPLATES, map_images
+
+    assert f"image-resolution: {maps.DPI}dpi" in (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    for image in map_images(content):
+        width, height = Image.open(BytesIO(image["png"])).size
+        assert width / maps.DPI <= maps.WIDTH_IN + 0.01 and height / maps.DPI <= maps.HEIGHT_IN + 0.01
 
 
 def test_compact_provenance_and_arabic_bidi(french, arabic):
@@ -200,12 +210,13 @@ def test_compact_provenance_and_arabic_bidi(french, arabic):
     assert "1 655 623" in flat(text)
 
 
-def test_every_page_renders_to_png(french, arabic, tmp_path, artifacts):
+def test_every_page_renders_to_png(french, arabic, report_db, tmp_path, tmp_path_factory, artifacts):
     from PIL import Image, ImageStat
 
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm (poppler-utils) is needed; .ci/run installs it")
-    for _, path, pages, _ in (french, arabic):
+    commune = _pdf(report_db, tmp_path_factory, "fr", level="commune", code=COMMUNE)
+    for _, path, pages, _ in (french, arabic, commune):
         prefix = tmp_path / path.stem
         subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(prefix)], check=True)
         images = sorted(tmp_path.glob(f"{path.stem}-*.png"))
@@ -348,3 +359,82 @@ def test_the_api_serves_reports(report_db):
     assert client.get(f"/api/v1/reports/region/{REGION}?format=odt").status_code == 400
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "application/pdf" in spec["paths"]["/reports/{level}/{code}"]["get"]["responses"]["200"]["content"]
+
+
+def _rtl_pages(path) -> list[str]:
+    """An Arabic PDF's text in reading order (pdfplumber lays right-to-left characters out as read)."""
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text(char_dir_render="rtl") or "" for page in pdf.pages]
+
+
+def test_the_plan_says_its_review_and_its_language_plan(writable_db, tmp_path_factory):
+    from openpyxl import load_workbook
+
+    from observatory.etl.jobs.analytics import review_plan
+    from observatory.formatting import percent
+    from observatory.reports.i18n import LANGUAGE_NAMES
+
+    db = writable_db
+    plan_id = results.plans(db=db)["plan_id"].iloc[0]
+    draft = gather(level="region", code=REGION, lang="fr", db=db, plan=plan_id).plan
+    assert draft.status == results.plan_status(plan_id, db=db) == "draft"
+    assert "brouillon" in draft.review and "Personne n'a encore examiné ce plan" in draft.review
+    review_plan(plan_id, "reviewed", reviewer="Service de planification", reason="sites vus sur place", db=db)
+    review_plan(plan_id, "approved", reviewer="Conseil régional", reason="dans le budget 2027", db=db)
+    day = str(results.plan_reviews(plan_id, db=db)["reviewed_at"].iloc[-1])[:10]
+
+    content, _, pages, _ = _pdf(db, tmp_path_factory, "fr", plan=plan_id)
+    text = flat(" ".join(pages))
+    assert content.plan.status == results.plan_status(plan_id, db=db) == "approved"
+    assert f"Statut : approuvé, par Conseil régional le {day} : « dans le budget 2027 »" in text
+    assert "Statut : approuvé" in flat(pages[0])  # the brief says it too
+    assert "Examens du plan" in text and re.search(r"examiné Service de .{0,40}sites vus sur place", text)
+    # The région's language plan as the library counts it, beside Morocco's stored one.
+    here = results.plan_languages(plan_id, db=db, region=REGION).set_index("language")["sites"]
+    national = results.plan_languages(plan_id, db=db).set_index("language")["sites"]
+    assert len(here) and set(here.index) <= set(national.index)
+    plan_text = text[text.index("Plan linguistique") :]
+    for language, sites in national.items():
+        assert f"{LANGUAGE_NAMES['fr'][language]} {here.get(language, 0)} {sites}" in plan_text
+    sites = results.plan_sites(plan_id, db=db)
+    for site in sites[sites["region_code"] == REGION].itertuples():
+        spoken = ", ".join(LANGUAGE_NAMES["fr"][x] for x in site.languages.split(";"))
+        assert f"{spoken} {flat(percent(site.voice_only_share * 100, 'fr', decimals=0))}" in text
+    for share in (
+        results.plan_voice_only_share(plan_id, db=db, region=REGION),
+        results.plan_voice_only_share(plan_id, db=db),
+    ):
+        assert flat(percent(share * 100, "fr", decimals=0)) in plan_text
+
+    _, ar_path, _, _ = _pdf(db, tmp_path_factory, "ar", plan=plan_id)
+    ar_text = flat(" ".join(_rtl_pages(ar_path)))
+    for words in ("الوضع: مصادق عليه، من طرف", "الخطة اللغوية", "مراجعات الخطة"):
+        assert words in ar_text
+    for language in national.index:
+        assert LANGUAGE_NAMES["ar"][language] in ar_text
+    assert not re.search(r"\b(darija|tachelhit|tamazight|tarifit|hassania|approved|draft)\b", ar_text)
+
+    book = load_workbook(BytesIO(render(content, "xlsx")))
+    reviews = list(book["plan_review"].iter_rows(values_only=True))
+    assert [r[1] for r in reviews[1:]] == ["reviewed", "approved"] and reviews[-1][-1] == "approuvé"
+    counted = {r[0]: r[2] for r in book["plan_languages"].iter_rows(min_row=2, values_only=True)}
+    assert counted == {k: here.get(k, 0) for k in national.index}
+
+
+def test_plan_words_cover_every_status_and_language():
+    from observatory.enums import LOCAL_LANGUAGES, PLAN_REVIEW_STATUSES
+    from observatory.reports.i18n import LANGUAGE_NAMES, REVIEW_TEXT, TEXT
+
+    for lang in TEXT:
+        assert set(REVIEW_TEXT[lang]) == set(PLAN_REVIEW_STATUSES)
+        assert set(LANGUAGE_NAMES[lang]) == set(LOCAL_LANGUAGES)
+    assert not any(re.search(r"[A-Za-z]", name) for name in LANGUAGE_NAMES["ar"].values())
+
+
+def test_changes_in_points_agree_in_number():
+    from observatory.reports.render import format_change
+
+    assert format_change(-0.2, "percent", "fr", "points") == "−0,2\u00a0point"
+    assert format_change(11.4, "percent", "fr", "points") == "+11,4\u00a0points"
+    assert format_change(0.5, "percent", "en", "points") == "+0.5\u00a0points"
+    assert format_change(-2.2, "km", "fr", "points").endswith("km")
