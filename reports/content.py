@@ -501,7 +501,16 @@ def _communes(
     frame.insert(3, "province", frame["province_code"].map(province_names))
     if index is not None:
         ranks = index.set_index("code")[
-            ["rank", "rank_lower", "rank_upper", "index", "score_lower", "score_upper"]
+            [
+                "rank",
+                "rank_lower",
+                "rank_upper",
+                "p_top_decile",
+                "p_region_top10",
+                "index",
+                "score_lower",
+                "score_upper",
+            ]
         ]
         frame = frame.join(ranks, on="code")
         frame = frame.sort_values(["rank", "code"], na_position="last")
@@ -614,15 +623,11 @@ def _models(database: Database, level: str, code: str, lang: str) -> pd.DataFram
     return models
 
 
-def _certainty(rank: int, lower: int, upper: int, n_units: int, text: dict[str, str]) -> str:
-    """How firmly the rank is known, in words: from the width of its 90% interval relative to the field."""
-    width = (upper - lower) / max(n_units, 1)
+def _certainty(p_top_decile: float, p_region_top10: float, lang: str) -> str:
+    """The index's certainty figures, from its Monte Carlo draws: the share of draws in which the commune is
+    among Morocco's 10% most fragile, then among its région's ten most fragile (the column says which)."""
     return (
-        text["certain_high"]
-        if width <= 0.1
-        else text["certain_medium"]
-        if width <= 0.25
-        else text["certain_low"]
+        f"{percent(100 * p_top_decile, lang, decimals=0)} · {percent(100 * p_region_top10, lang, decimals=0)}"
     )
 
 
@@ -676,8 +681,8 @@ def _brief(
                 "population": act["population_2024"].to_numpy(),
                 "index": act["index"].to_numpy(),
                 "certainty": [
-                    _certainty(r, lo, hi, len(index), text)
-                    for r, lo, hi in zip(act["rank"], act["rank_lower"], act["rank_upper"], strict=True)
+                    _certainty(national, region, lang)
+                    for national, region in zip(act["p_top_decile"], act["p_region_top10"], strict=True)
                 ],
                 "reason": [_reason_only(reasons.get(c, "")) for c in act["code"]],
             }

@@ -21,17 +21,14 @@ TEXT: dict[str, dict[str, str]] = {
         "act_first": "Où agir d'abord, et pourquoi",
         "plan_brief": "Ce que couvre le plan",
         "caveats": "Précautions de lecture",
-        "certainty": "Certitude du rang",
-        "certain_high": "rang sûr",
-        "certain_medium": "rang assez sûr",
-        "certain_low": "rang incertain",
+        "certainty": "Certitude\u00a0: 10\u202f% du Maroc · 10 premières de la région",
         "caveat_simulated": "La dimension «\u00a0usages\u00a0» repose sur des données simulées pour démonstration\u00a0: elle "
         "entre dans l'indice mais n'est jamais donnée comme raison\u202f; les cartes qui la montrent "
         "portent un bandeau.",
         "caveat_modelled": "L'usage d'Internet en 2024 est estimé par un modèle (le recensement ne le mesure pas "
         "par commune)\u00a0: il est donné avec son intervalle à 90\u202f%.",
-        "caveat_interval": "Un rang est donné avec son intervalle à 90\u202f%\u00a0: un rang «\u00a0incertain\u00a0» peut changer "
-        "nettement si les pondérations ou les données varient.",
+        "caveat_interval": "Un rang est donné avec son intervalle à 90\u202f% et sa certitude\u00a0: un intervalle large ou "
+        "une certitude loin de 100\u202f% signalent un rang qui change si les pondérations ou les données varient.",
         "simulated_banner": "Données simulées (démonstration)\u00a0: ne pas utiliser pour décider.",
         "key_figures": "Chiffres clés, comparés",
         "figure": "Indicateur",
@@ -84,8 +81,9 @@ TEXT: dict[str, dict[str, str]] = {
         "method_2": "L'incertitude est mesurée par 1 000 tirages\u00a0: pondérations, normalisation, agrégation et "
         "erreur d'échantillonnage du recensement varient. Le rang publié est celui du calcul central\u202f; "
         "l'intervalle à 90\u202f% contient le rang de 90\u202f% des tirages.",
-        "method_3": "Certitude du rang\u00a0: «\u00a0sûr\u00a0» si l'intervalle couvre au plus 10\u202f% des unités classées, «\u00a0assez "
-        "sûr\u00a0» jusqu'à 25\u202f%, «\u00a0incertain\u00a0» au-delà.",
+        "method_3": "Certitude du rang\u00a0: la part des tirages où la commune est parmi les 10\u202f% les plus "
+        "fragiles du Maroc, et parmi les 10 premières de sa région. Près de 100\u202f%\u00a0: la priorité ne dépend "
+        "pas des choix de méthode\u202f; près de 50\u202f%\u00a0: elle en dépend.",
         "method_4": "Statuts\u00a0: publié (par le HCP), calculé ou agrégé (par l'observatoire), estimé (modèle, avec "
         "intervalle), projeté (scénario), mesuré (connecteur), simulé (démonstration, jamais une "
         "raison).",
@@ -195,16 +193,13 @@ TEXT: dict[str, dict[str, str]] = {
         "act_first": "أين نتدخل أولا ولماذا",
         "plan_brief": "ما تغطيه الخطة",
         "caveats": "تنبيهات للقراءة",
-        "certainty": "يقين الرتبة",
-        "certain_high": "رتبة مؤكدة",
-        "certain_medium": "رتبة مؤكدة نسبيا",
-        "certain_low": "رتبة غير مؤكدة",
+        "certainty": "اليقين: ضمن 10% الأكثر هشاشة في المغرب · ضمن العشر الأوائل في الجهة",
         "caveat_simulated": "يعتمد بعد «الاستخدام» على معطيات محاكاة للعرض: يدخل في المؤشر لكنه لا يقدم أبدا "
         "كسبب؛ والخرائط التي تعرضه تحمل شريطا تنبيهيا.",
         "caveat_modelled": "استخدام الإنترنت سنة 2024 مقدر بنموذج (لا يقيسه الإحصاء حسب الجماعة): يعرض مع مجاله "
         "بنسبة 90%.",
-        "caveat_interval": "تعطى الرتبة مع مجالها بنسبة 90%: الرتبة «غير المؤكدة» قد تتغير بوضوح إذا تغيرت "
-        "الأوزان أو المعطيات.",
+        "caveat_interval": "تعطى الرتبة مع مجالها بنسبة 90% ويقينها: مجال واسع أو يقين بعيد عن 100% يدلان على رتبة "
+        "تتغير إذا تغيرت الأوزان أو المعطيات.",
         "simulated_banner": "معطيات محاكاة (للعرض): لا تستعمل لاتخاذ القرار.",
         "key_figures": "أرقام رئيسية مقارنة",
         "figure": "المؤشر",
@@ -254,8 +249,8 @@ TEXT: dict[str, dict[str, str]] = {
         "بين 0 و1، ويحسب متوسطه داخل بعده، ثم تحسب متوسطات الأبعاد بأوزان متساوية.",
         "method_2": "يقاس عدم اليقين بـ1000 سحب تتغير فيها الأوزان والتطبيع والتجميع وخطأ المعاينة في الإحصاء. "
         "الرتبة المنشورة هي رتبة الحساب المركزي؛ ويضم مجال 90% رتبة 90% من السحوبات.",
-        "method_3": "يقين الرتبة: «مؤكدة» إذا غطى المجال 10% على الأكثر من الوحدات المرتبة، و«مؤكدة نسبيا» حتى "
-        "25%، و«غير مؤكدة» فيما فوق ذلك.",
+        "method_3": "يقين الرتبة: نسبة السحوبات التي تكون فيها الجماعة ضمن الـ10% الأكثر هشاشة في المغرب، وضمن "
+        "العشر الأوائل في جهتها. قرابة 100%: الأولوية لا تتوقف على الاختيارات المنهجية؛ قرابة 50%: تتوقف عليها.",
         "method_4": "الأوضاع: منشور (من طرف المندوبية السامية للتخطيط)، محسوب أو مجمع (من طرف المرصد)، مقدر "
         "(نموذج مع مجال)، مسقط (سيناريو)، مقاس (رابط)، محاكى (للعرض، لا يقدم أبدا كسبب).",
         "dimension": "البعد",
@@ -361,16 +356,13 @@ TEXT: dict[str, dict[str, str]] = {
         "act_first": "Where to act first, and why",
         "plan_brief": "What the plan covers",
         "caveats": "Read with care",
-        "certainty": "Rank certainty",
-        "certain_high": "firm rank",
-        "certain_medium": "fairly firm rank",
-        "certain_low": "uncertain rank",
+        "certainty": "Certainty: Morocco's 10% most fragile · région's top ten",
         "caveat_simulated": "The usage dimension rests on data simulated for demonstration: it enters the index but is "
         "never given as a reason; maps that show it carry a banner.",
         "caveat_modelled": "Internet use in 2024 is estimated by a model (the census does not measure it by "
         "commune): it is given with its 90% interval.",
-        "caveat_interval": "A rank comes with its 90% interval: an 'uncertain' rank may change markedly when the "
-        "weights or the data vary.",
+        "caveat_interval": "A rank comes with its 90% interval and its certainty: a wide interval or a certainty far "
+        "from 100% marks a rank that changes when the weights or the data vary.",
         "simulated_banner": "Simulated data (demonstration): not for decisions.",
         "key_figures": "Key figures, compared",
         "figure": "Indicator",
@@ -423,8 +415,9 @@ TEXT: dict[str, dict[str, str]] = {
         "method_2": "Uncertainty comes from 1,000 draws varying the weights, the scaling, the aggregation and the "
         "census sampling error. The published rank is the central computation's; the 90% interval holds "
         "the rank of 90% of the draws.",
-        "method_3": "Rank certainty: 'firm' when the interval spans at most 10% of the ranked units, 'fairly firm' up "
-        "to 25%, 'uncertain' beyond.",
+        "method_3": "Rank certainty: the share of draws in which the commune is among Morocco's 10% most fragile, "
+        "and among its région's ten most fragile. Near 100%: the priority does not hang on the method's choices; "
+        "near 50%: it does.",
         "method_4": "Statuses: published (by HCP), computed or aggregated (by the observatory), estimated (model, with "
         "interval), projected (scenario), measured (connector), simulated (demonstration, never a "
         "reason).",

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from observatory import query, results
+from observatory.formatting import percent
 from observatory.reports.content import gather
 from observatory.reports.render import format_value, render, to_html
 
@@ -77,9 +78,15 @@ def test_the_first_page_is_the_brief(french, report_db):
     expected = results.fragility_index("commune", db=report_db, region=REGION, lang="fr")
     act = content.brief.act_first
     assert 5 <= len(act) <= 10 and list(act["code"]) == list(expected["code"].head(len(act)))
+    probabilities = expected.set_index("code")[["p_top_decile", "p_region_top10"]]
     for row in act.itertuples():
-        assert row.name in first and f"{row.rank_lower}–{row.rank_upper}" in first
-        assert row.certainty in ("rang sûr", "rang assez sûr", "rang incertain") and row.reason
+        assert row.name in first and f"{row.rank_lower}–{row.rank_upper}" in first and row.reason
+        # The certainty is the index's own figures from its draws, not a width the report invents.
+        national, region = probabilities.loc[row.code]
+        assert (
+            row.certainty
+            == f"{percent(100 * national, 'fr', decimals=0)} · {percent(100 * region, 'fr', decimals=0)}"
+        )
     assert (
         "Où agir d'abord" in first and "Précautions de lecture" in first and "Ce que couvre le plan" in first
     )
