@@ -784,12 +784,21 @@ def get(indicator_id: str) -> Indicator:
         raise unknown_name("indicator", indicator_id, _all()) from None
 
 
+#: Names of the services a usage export may hold, per language; another service is named by its code.
+SERVICE_LABELS = {
+    "civil_registry": {"fr": "état civil", "ar": "الحالة المدنية", "en": "civil registry"},
+    "tax": {"fr": "impôts", "ar": "الضرائب", "en": "tax"},
+    "social_protection": {"fr": "protection sociale", "ar": "الحماية الاجتماعية", "en": "social protection"},
+}
+
+
 def _service_rate(indicator_id: str, service: str) -> Indicator:
+    name = SERVICE_LABELS.get(service, dict.fromkeys(LANGUAGES, service))
     return Indicator(
         indicator_id,
-        f"Transactions « {service} » pour 1 000 habitants",
-        f"معاملات «{service}» لكل 1000 نسمة",
-        f"'{service}' transactions per 1,000 inhabitants",
+        f"Transactions « {name['fr']} » pour 1 000 habitants",
+        f"معاملات «{name['ar']}» لكل 1000 نسمة",
+        f"'{name['en']}' transactions per 1,000 inhabitants",
         None,
         "higher_is_better",
         "per 1,000 inhabitants",

@@ -173,8 +173,8 @@ def test_a_census_field_without_labels_is_an_error(monkeypatch):
 
 
 def test_arabic_labels_are_in_arabic_script_only():
-    """No Latin letter in an Arabic label, unit or dimension name. One exception: the producer's code in a
-    per-service usage rate (`usage_<service>_...`), a name the observatory cannot translate, shown quoted."""
+    """No Latin letter in an Arabic label, unit or dimension name. One exception: the producer's code of a
+    service `SERVICE_LABELS` lacks, in a per-service usage rate: a name we cannot translate, quoted."""
     entries = [*registry.CURATED, *registry.census_entries()]
     texts = {e.id: e.label_ar for e in entries}
     texts |= {f"unit {u}": labels["ar"] for u, labels in registry.UNIT_LABELS.items()}
@@ -183,8 +183,10 @@ def test_arabic_labels_are_in_arabic_script_only():
     assert latin == {}
     without_arabic = {k: v for k, v in texts.items() if not ARABIC.search(v) and k != "unit percent"}
     assert without_arabic == {}
-    service = registry.get("usage_civil_registry_transactions_per_1000").label_ar
-    assert not LATIN.search(re.sub(r"«[^»]*»", "", service)) and ARABIC.search(service)
+    for service in registry.SERVICE_LABELS:
+        assert not LATIN.search(registry.get(f"usage_{service}_transactions_per_1000").label_ar), service
+    other = registry.get("usage_passport_transactions_per_1000").label_ar
+    assert not LATIN.search(re.sub(r"«[^»]*»", "", other)) and ARABIC.search(other)
 
 
 def test_labels_stand_alone():
