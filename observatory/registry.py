@@ -356,7 +356,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "age_15_24",
         "Part des 15-24 ans",
-        "نسبة الفئة العمرية 15-24 سنة",
+        "نسبة السكان الذين تتراوح أعمارهم بين 15 و24 سنة",
         "Share aged 15 to 24",
         "vulnerability",
         "neutral",

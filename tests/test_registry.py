@@ -183,6 +183,9 @@ def test_arabic_labels_are_in_arabic_script_only():
     assert latin == {}
     without_arabic = {k: v for k, v in texts.items() if not ARABIC.search(v) and k != "unit percent"}
     assert without_arabic == {}
+    # In right-to-left text the bidi algorithm shows "15-19" as "19-15": ranges are written in words.
+    ranges = {k: v for k, v in texts.items() if re.search(r"\d\s*[-–]\s*\d", v)}
+    assert ranges == {}
     for service in registry.SERVICE_LABELS:
         assert not LATIN.search(registry.get(f"usage_{service}_transactions_per_1000").label_ar), service
     other = registry.get("usage_passport_transactions_per_1000").label_ar
