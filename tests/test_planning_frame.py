@@ -19,7 +19,7 @@ import shapely
 import observatory as obs
 from observatory import planner
 from observatory.errors import ValidationError
-from observatory.planning_frame import PlanningFrame
+from observatory.planning_frame import DEMAND_RULE, PlanningFrame
 
 # Two real communes' neighbourhoods: Rabat's Hassan quarter and Salé across the Bou Regreg (WGS84).
 RABAT = shapely.Polygon([(-6.86, 34.00), (-6.81, 34.00), (-6.81, 34.03), (-6.86, 34.03)])
@@ -71,6 +71,7 @@ def test_need_is_female_plus_male_and_the_site_point_lies_inside_the_commune():
         "need_year": 2024,
         "lens": "census",
         "region": None,
+        "demand": DEMAND_RULE,  # two small communes: one point each
     }
 
 
@@ -108,7 +109,7 @@ def test_the_plan_id_is_the_same_in_another_process():
     here = planner.plan_identity(_params(), PlanningFrame.from_tables(communes, values, scores))
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); import test_planning_frame as t; "
-        "from observatory import planner; from observatory.planning_frame import PlanningFrame; "
+        "from observatory import planner; from observatory.planning_frame import DEMAND_RULE, PlanningFrame; "
         "print(planner.plan_identity(t._params(), PlanningFrame.from_tables(*t._tables())))"
     )
     there = subprocess.run(
