@@ -222,7 +222,8 @@ def test_a_plan_saved_from_the_app_is_a_draft_with_its_history(writable_db, lang
     assert t(f"language_{languages.iloc[0]['language']}", lang) in planner.language_needs(languages, lang)[0]
 
     # Saving the same plan again keeps its review: nothing is reset to draft behind the reviewer's back.
-    planner.save(data, find(page, ids.PLAN_STORE).data, by="Amina", token=TOKEN, lang=lang)
+    message, _saved = planner.save(data, find(page, ids.PLAN_STORE).data, by="Amina", token=TOKEN, lang=lang)
+    assert message == t("plan_already_saved", lang, ids=", ".join(ids_))
     assert obs.plan_status(ids_[0], db=writable_db) == "reviewed"
 
 
@@ -253,6 +254,9 @@ def test_the_build_default_plan_opens_with_its_status_and_no_stale_report(built_
     shown = text(page)
     assert t("review_draft", "fr") in shown and t("plan_report_national", "fr") in shown
     assert "doivent offrir un accompagnement vocal en tachelhit" in shown
+    # The controls show how it was solved: the whole country, 50 training centres, one per région.
+    assert find(page, ids.PLAN_REGION).value is None and find(page, ids.PLAN_CENTRES).value == 50
+    assert find(page, ids.PLAN_POINTS).value == 0 and find(page, ids.PLAN_EQUITY).value == ["region"]
 
 
 # -- a failed solve ---------------------------------------------------------------------------------

@@ -352,14 +352,16 @@ def report_links(result: dict[str, Any] | None, lang: str) -> Any:
             notes.add("plan_report_national")
         else:
             links.append(
-                html.A(
-                    t("plan_report_kind", lang, kind=t(f"site_{kind}", lang)),
-                    href=REPORT_URL.format(region=region, lang=lang, plan_id=s["plan_id"]),
-                    className="button report-link",
-                    download="",
+                html.Li(
+                    html.A(
+                        t("plan_report_kind", lang, kind=t(f"site_{kind}", lang)),
+                        href=REPORT_URL.format(region=region, lang=lang, plan_id=s["plan_id"]),
+                        download="",
+                    )
                 )
             )
-    return html.Div([*links, *[html.P(t(n, lang), className="note") for n in sorted(notes)]])
+    shown: list[Any] = [html.Ul(links, className="report-links")] if links else []
+    return html.Div(shown + [html.P(t(n, lang), className="note") for n in sorted(notes)])
 
 
 def save(
@@ -389,9 +391,12 @@ def save(
         return t("plan_save_bad_token", lang), None
     already = set(results.plans(db=data.db)["plan_id"]) if "plan" in data.db.tables() else set()
     saved = {"region": result.get("region", ""), "radius_km": result.get("radius_km"), "plans": {}}
+    kept = []
     for kind, body in result["plans"].items():
         plan_id = body["summary"]["plan_id"]
-        if plan_id not in already:
+        if plan_id in already:
+            kept.append(plan_id)
+        else:
             solved_plan = (solved or {}).get(plan_id)
             if solved_plan is None:  # solved by another process or before a restart: solve it again
                 params = body["params"]
@@ -401,8 +406,10 @@ def save(
                 solved_plan = replay(frame, params)
             store_plan(solved_plan, db=data.db, by=str(by).strip()[:80], reason=t("plan_save_reason", lang))
         saved["plans"][kind] = {**body, "summary": {**body["summary"], "stored": True}}
-    ids_ = ", ".join(b["summary"]["plan_id"] for b in saved["plans"].values())
-    return t("plan_saved", lang, ids=ids_), saved
+    new = [b["summary"]["plan_id"] for b in saved["plans"].values() if b["summary"]["plan_id"] not in kept]
+    messages = [t("plan_saved", lang, ids=", ".join(new))] if new else []
+    messages += [t("plan_already_saved", lang, ids=", ".join(kept))] if kept else []
+    return " ".join(messages), saved
 
 
 # -- layout and callbacks ------------------------------------------------------------------------------
@@ -415,6 +422,32 @@ def settings(state: dict[str, str]) -> dict[str, Any]:
         "centres": int(state["centres"]),
         "radius": int(state["radius"]),
         "equity": equity_list(state["equity"]),
+    }
+
+
+def stored_settings(result: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+    """The controls as the stored plans on screen were solved (région, counts, radius, equity)."""
+    chosen = settings(state)
+    counts = {"service_point": 0, "training_centre": 0}
+    for kind, body in result["plans"].items():
+        params = body.get("params") or {}
+        counts[kind] = int(params.get("sites", counts[kind]))
+        chosen["radius"] = int(params.get("radius_km") or chosen["radius"])
+        chosen["equity"] = [
+            e
+            for e, on in (
+                ("region", params.get("min_per_region")),
+                ("province", params.get("min_per_province")),
+                ("rural", params.get("min_rural_share")),
+                ("women", params.get("min_women_share")),
+            )
+            if on
+        ]
+    return {
+        **chosen,
+        "region": result.get("region") or None,
+        "points": counts["service_point"],
+        "centres": counts["training_centre"],
     }
 
 
@@ -475,8 +508,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         return html.Div(
             [html.H1(t("page_planner", lang)), html.P(t("planner_missing", lang), className="note")]
         )
-    chosen = settings(state)
     result, missing = stored_result(data, state["plan"].split(",")) if state["plan"] else (None, [])
+    chosen = settings(state) if result is None else stored_settings(result, state)
     note = (
         html.P(t("plan_unknown", lang, id=", ".join(missing)), className="error", role="alert")
         if missing
