@@ -2,13 +2,12 @@
 The planner and the index builder in headless Chromium: settings restored from the URL and by
 back/forward, saving off with its reason on a read-only server, a stored plan shown with its status,
 every export disabled after a failed solve, and axe-core clean on a solved and a stored plan, in
-French and Arabic. Screenshots go to test-artifacts/ (and to $OBSERVATORY_SHOTS when set).
+French and Arabic. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import time
 from pathlib import Path
 
@@ -18,14 +17,6 @@ from test_app_browser import browser, downloads, server_url, wait_for  # noqa: F
 import observatory as obs
 
 pytestmark = pytest.mark.browser
-
-
-def shoot(browser, artifacts: Path, name: str) -> None:  # noqa: F811 - the fixture's value
-    browser.save_screenshot(str(artifacts / name))
-    extra = os.environ.get("OBSERVATORY_SHOTS")
-    if extra:
-        Path(extra).mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(Path(extra) / name))
 
 
 def serious_violations(browser) -> list:  # noqa: F811
@@ -80,7 +71,7 @@ def test_planner_settings_live_in_the_url_and_a_failed_solve_disables_every_expo
     assert "accompagnement vocal" in browser.find_element(By.ID, "plan-summary").text
     assert "non enregistré" in browser.find_element(By.ID, "plan-review").text
     assert serious_violations(browser) == []
-    shoot(browser, artifacts, "planner-fr.png")
+    browser.save_screenshot(str(artifacts / "app-planner-url-fr.png"))
 
     # A change of setting goes to the URL; back restores the previous one; a reload keeps it.
     field = browser.find_element(By.ID, "plan-points")
@@ -123,7 +114,7 @@ def test_a_stored_plan_shows_its_status_in_arabic(browser, server_url, built_db,
     assert "دعمًا صوتيًا" in browser.find_element(By.ID, "plan-summary").text
     time.sleep(1.0)
     assert serious_violations(browser) == []
-    shoot(browser, artifacts, "planner-ar.png")
+    browser.save_screenshot(str(artifacts / "app-planner-stored-ar.png"))
 
 
 def test_index_builder_choices_live_in_the_url(browser, server_url):  # noqa: F811
