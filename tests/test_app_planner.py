@@ -201,10 +201,11 @@ def test_a_plan_saved_from_the_app_is_a_draft_with_its_history(writable_db, lang
     assert set(ids_) <= set(stored.index) and (stored.loc[ids_, "review_status"] == "draft").all()
     history = obs.plan_reviews(ids_[0], db=writable_db)
     assert history[["status", "reviewer", "reason"]].values.tolist() == [
-        ["draft", "Amina", t("plan_save_reason", lang)]
+        ["draft", "Amina", planner.SAVED_FROM_APP]
     ]
     assert parse(search)["plan"] == ",".join(ids_) and shown == "/planner" + search
     assert t("review_draft", lang) in text(review) and "Amina" in text(review)
+    assert t("plan_save_reason", lang) in text(review)  # the recorded reason, shown in the page's language
     assert f"/api/v1/reports/region/12?lang={lang}&format=pdf&plan={ids_[0]}" in text(links)
 
     # A reviewer moves it on the command line; the page opened on its URL shows the status and history,

@@ -42,6 +42,10 @@ SITE_FORMS = {
 }
 #: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
 REPORT_URL = "/api/v1/reports/region/{region}?lang={lang}&format=pdf&plan={plan_id}"
+#: The reason a save records (the history is shared by readers of every language: it is translated when
+#: shown, with the command line's "saved").
+SAVED_FROM_APP = "saved from the app"
+SYSTEM_REASONS = {"saved": "review_reason_saved", SAVED_FROM_APP: "plan_save_reason"}
 #: Solved plans kept for saving, by id (a save after a restart solves the plan again from its parameters).
 KEPT_PLANS = 16
 
@@ -324,7 +328,7 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
                     html.Td(r.reviewed_at),
                     html.Td(r.reviewer),
                     html.Td(t(f"review_{r.status}", lang)),
-                    html.Td(r.reason),
+                    html.Td(t(SYSTEM_REASONS[r.reason], lang) if r.reason in SYSTEM_REASONS else r.reason),
                 ]
             )
             for r in history.itertuples()
@@ -404,7 +408,7 @@ def save(
                     db=data.db, need=SITE_TYPES[kind].need, region=params.get("region") or None
                 )
                 solved_plan = replay(frame, params)
-            store_plan(solved_plan, db=data.db, by=str(by).strip()[:80], reason=t("plan_save_reason", lang))
+            store_plan(solved_plan, db=data.db, by=str(by).strip()[:80], reason=SAVED_FROM_APP)
         saved["plans"][kind] = {**body, "summary": {**body["summary"], "stored": True}}
     new = [b["summary"]["plan_id"] for b in saved["plans"].values() if b["summary"]["plan_id"] not in kept]
     messages = [t("plan_saved", lang, ids=", ".join(new))] if new else []
