@@ -292,7 +292,8 @@ def points_wanted(area_km2: np.ndarray, need: np.ndarray) -> np.ndarray:
     """How many demand points each commune gets: one per `AREA_PER_POINT_KM2` and per `NEED_PER_POINT`."""
     by_area = np.ceil(np.asarray(area_km2, float) / AREA_PER_POINT_KM2)
     by_need = np.ceil(np.nan_to_num(np.asarray(need, float)) / NEED_PER_POINT)
-    return np.clip(np.maximum(by_area, by_need), 1, MAX_POINTS).astype(int)
+    counts: np.ndarray = np.clip(np.maximum(by_area, by_need), 1, MAX_POINTS).astype(int)
+    return counts
 
 
 def demand_points(polygon: Any, k: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -344,7 +345,7 @@ def spread(frame: pd.DataFrame, geometry: np.ndarray) -> pd.DataFrame:
     codes = frame["code"].to_numpy(str)
     drawn = {
         i: demand_points(geometry[i], int(wanted[i]), seed=zlib.crc32(codes[i].encode()))
-        for i in np.flatnonzero(wanted > 1)
+        for i in np.flatnonzero(wanted > 1).tolist()
     }
     counts = np.array([len(drawn[i][1]) if i in drawn else 1 for i in range(len(frame))])
     out = frame.iloc[np.repeat(np.arange(len(frame)), counts)].reset_index(drop=True)
