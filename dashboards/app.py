@@ -144,11 +144,23 @@ def compress(server: Any) -> None:
     Compress(server)
 
 
-def create_app(db: Database | str | os.PathLike[str] | None = None, *, lang: str | None = None) -> dash.Dash:
-    """The observatory's Dash app over `db` (a Database, a .gpkg path or a URL; default: the settings)."""
+def create_app(
+    db: Database | str | os.PathLike[str] | None = None,
+    *,
+    lang: str | None = None,
+    allow_writes: bool = False,
+    token: str | None = None,
+) -> dash.Dash:
+    """
+    The observatory's Dash app over `db` (a Database, a .gpkg path or a URL; default: the settings).
+    `allow_writes` lets the planner save plans as drafts, each save carrying `token` (as the API's writes).
+    """
+    if allow_writes and not token:
+        raise ValueError("writes need a token: set OBSERVATORY_API_TOKEN to a long random secret")
     database = _database(db)
     default_lang = get_settings(lang=lang).lang
     data = AppData(database)
+    data.allow_writes, data.write_token = allow_writes, token
     pages = load_pages()
     app = dash.Dash(
         __name__,

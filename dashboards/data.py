@@ -59,6 +59,11 @@ def _round(coords: Any, digits: int) -> Any:
 class AppData:
     """Cached reads of one database for the app."""
 
+    #: Whether the server lets the app save plans (`observatory serve --allow-writes`), and the token a
+    #: save must carry; set by `create_app`.
+    allow_writes: bool = False
+    write_token: str | None = None
+
     def __init__(self, db: Database) -> None:
         self.db = db
         # Bound per instance, so two apps on two databases never share a cache entry.

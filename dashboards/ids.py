@@ -63,6 +63,12 @@ PLAN_EXPORT_CSV = "plan-export-csv"
 PLAN_EXPORT_GEOJSON = "plan-export-geojson"
 PLAN_DOWNLOAD = "plan-download"
 PLAN_EXPORT_REPORT = "plan-export-report"
+PLAN_SAVE = "plan-save"
+PLAN_SAVE_BY = "plan-save-by"
+PLAN_SAVE_TOKEN = "plan-save-token"
+PLAN_SAVE_STATUS = "plan-save-status"
+PLAN_REVIEW = "plan-review"
+PLAN_REPORT_LINKS = "plan-report-links"
 
 # -- data and method ------------------------------------------------------------------------------
 CATALOGUE = "catalogue"

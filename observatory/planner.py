@@ -233,7 +233,9 @@ def plan(
     """
     frame = pf.frame
     codes = frame["code"].tolist()
-    position = {c: i for i, c in enumerate(codes)}
+    position: dict[str, int] = {}
+    for i, c in enumerate(codes):  # an existing site stands at its commune's first demand point
+        position.setdefault(c, i)
     unknown = [c for c in existing if c not in position]
     if unknown:
         raise ValidationError(
@@ -668,11 +670,14 @@ def _ordered(
     sites: int,
     minima: list[tuple[np.ndarray, int]],
 ) -> np.ndarray:
-    """One site per commune in `order`, after the first communes in that order of every area short of its
-    minimum."""
+    """One site per commune (at its first point in `order`), after the first communes in that order of every
+    area short of its minimum."""
     counts = np.zeros(len(frame), dtype=int)
+    codes = frame["code"].to_numpy()
+    taken: set[str] = set()
     for j, c in fixed.items():
         counts[j] = c
+        taken.add(codes[j])
     rank = np.empty(len(order), dtype=int)
     rank[order] = np.arange(len(order))
     budget = sites
@@ -680,14 +685,16 @@ def _ordered(
         for j in members[np.argsort(rank[members])]:
             if counts[members].sum() >= minimum or not budget:
                 break
-            if not counts[j]:
+            if codes[j] not in taken:
                 counts[j] += 1
+                taken.add(codes[j])
                 budget -= 1
     for j in order:
         if not budget:
             break
-        if not counts[j]:
+        if codes[j] not in taken:
             counts[j] += 1
+            taken.add(codes[j])
             budget -= 1
     return counts
 
@@ -801,17 +808,18 @@ def _evaluate(
     else:
         site = np.full(len(need), -1)
         travel_min = travel_km = np.full(len(need), np.inf)
-    coverage = pd.DataFrame(
-        {
-            "code": codes,
-            "covered": reached.astype(int),
-            "reached": reached.astype(int),
-            "site_code": np.where(site >= 0, codes[np.clip(site, 0, None)], None),
-            "distance_km": travel_km,
-            "travel_minutes": travel_min,
-            "need": need,
-            "need_served": served_by,
-        }
+    coverage = by_commune(
+        pd.DataFrame(
+            {
+                "code": codes,
+                "reached": reached.astype(float),
+                "site_code": np.where(site >= 0, codes[np.clip(site, 0, None)], None),
+                "distance_km": travel_km,
+                "travel_minutes": travel_min,
+                "need": need,
+                "need_served": served_by,
+            }
+        )
     )
     column = served.tocsc()
     rows = []
@@ -851,6 +859,41 @@ def _evaluate(
         "coverage": coverage,
         "sites": sites,
     }
+
+
+def by_commune(points: pd.DataFrame) -> pd.DataFrame:
+    """
+    Demand points' coverage summed to their commune: `covered` (and `reached`) the share of its need
+    within reach (0 or 1 for a commune of one point), travel the need-weighted mean over its points, the
+    site of its largest point.
+    """
+    weight = points["need"].where(points["need"] > 0, 1e-9)
+    weighted = points.assign(
+        _w=weight,
+        _reached=points["reached"] * weight,
+        _km=points["distance_km"].replace(np.inf, np.nan) * weight,
+        _min=points["travel_minutes"].replace(np.inf, np.nan) * weight,
+    )
+    grouped = weighted.groupby("code", sort=False)
+    out = grouped.agg(
+        need=("need", "sum"),
+        need_served=("need_served", "sum"),
+        _w=("_w", "sum"),
+        _reached=("_reached", "sum"),
+        _km=("_km", lambda v: v.sum(min_count=1)),
+        _min=("_min", lambda v: v.sum(min_count=1)),
+    )
+    out["site_code"] = points.loc[weighted.groupby("code", sort=False)["_w"].idxmax(), "site_code"].to_numpy()
+    share = (out["_reached"] / out["_w"]).clip(0, 1).round(6)
+    out = out.assign(
+        covered=share,
+        reached=share,
+        distance_km=(out["_km"] / out["_w"]).fillna(np.inf),
+        travel_minutes=(out["_min"] / out["_w"]).fillna(np.inf),
+    ).reset_index()
+    return out[
+        ["code", "covered", "reached", "site_code", "distance_km", "travel_minutes", "need", "need_served"]
+    ]
 
 
 def site_languages(frame: pd.DataFrame, weights: np.ndarray, target: float) -> tuple[list[str], float]:
@@ -928,7 +971,7 @@ def fairness_audit(
             "covered_need": covered,
             "covered_share": covered / total if total else float("nan"),
             "unmet_need": total - covered,
-            "communes_left_out": int((~part["_reached"]).sum()),
+            "communes_left_out": int((~part.groupby("code")["_reached"].any()).sum()),
         }
 
     for kind, column in (("region", "region_code"), ("area", "type")):

@@ -75,7 +75,11 @@ def read_matrix(path: str) -> pd.DataFrame:
 
 def matrix_minutes(codes: list[str], matrix: pd.DataFrame) -> np.ndarray:
     """A square array of minutes from the matrix rows; pairs it does not list are unreachable (inf), a place
-    to itself 0."""
+    to itself 0. `codes` may repeat (several demand points of one commune): each takes its commune's
+    minutes, and points of one commune are 0 minutes apart, for the matrix knows nothing finer."""
+    unique, inverse = np.unique(np.asarray(codes, dtype=str), return_inverse=True)
+    if len(unique) < len(codes):
+        return matrix_minutes(unique.tolist(), matrix)[np.ix_(inverse, inverse)]
     position = {c: i for i, c in enumerate(codes)}
     unknown = sorted((set(matrix["from_code"]) | set(matrix["to_code"])) - set(position))
     if unknown:

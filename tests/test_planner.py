@@ -235,12 +235,24 @@ def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
     from observatory.dashboards import create_app, ids
 
     app = create_app(built_db)
-    on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_STORE in k).__wrapped__
-    figure, _summary, stored = on_run(1, "07", 0, 10, 15.0, ["region"], "ar")
+    on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_MAP in k).__wrapped__
+    figure, _summary, stored, *disabled, _review, _links, _status = on_run(
+        1, "07", 0, 10, 15.0, ["region"], "ar"
+    )
     assert figure["data"] and stored["plans"]["training_centre"]["languages"]
-    # Drâa-Tafilalet's 5 provinces need 5 centres: asking for 3 fails, in Arabic, and clears the plan.
-    figure, summary, stored = on_run(1, "08", 0, 3, 15.0, ["region", "province"], "ar")
-    assert figure == {} and stored is None
+    assert disabled == [
+        False,
+        False,
+        False,
+        True,
+    ]  # CSV, GeoJSON, report on; saving off on a read-only server
+    # Drâa-Tafilalet's 5 provinces need 5 centres: asking for 3 fails, in Arabic, clears the plan and
+    # disables every export.
+    figure, summary, stored, *disabled, review, links, _status = on_run(
+        1, "08", 0, 3, 15.0, ["region", "province"], "ar"
+    )
+    assert figure == {} and stored is None and disabled == [True, True, True, True]
+    assert review is None and links is None
     assert "أقاليم" in summary.children and "5" in summary.children and "3" in summary.children
 
 

@@ -19,7 +19,7 @@ import shapely
 import observatory as obs
 from observatory import planner
 from observatory.errors import ValidationError
-from observatory.planning_frame import PlanningFrame
+from observatory.planning_frame import DEMAND_RULE, PlanningFrame
 
 # Two real communes' neighbourhoods: Rabat's Hassan quarter and Salé across the Bou Regreg (WGS84).
 RABAT = shapely.Polygon([(-6.86, 34.00), (-6.81, 34.00), (-6.81, 34.03), (-6.86, 34.03)])
@@ -71,6 +71,7 @@ def test_need_is_female_plus_male_and_the_site_point_lies_inside_the_commune():
         "need_year": 2024,
         "lens": "census",
         "region": None,
+        "demand": DEMAND_RULE,  # two small communes: one point each
     }
 
 
@@ -108,7 +109,7 @@ def test_the_plan_id_is_the_same_in_another_process():
     here = planner.plan_identity(_params(), PlanningFrame.from_tables(communes, values, scores))
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); import test_planning_frame as t; "
-        "from observatory import planner; from observatory.planning_frame import PlanningFrame; "
+        "from observatory import planner; from observatory.planning_frame import DEMAND_RULE, PlanningFrame; "
         "print(planner.plan_identity(t._params(), PlanningFrame.from_tables(*t._tables())))"
     )
     there = subprocess.run(
@@ -160,8 +161,8 @@ def test_library_api_and_app_solve_the_same_plan(built_db):
     api = response.get_json()["data"]
 
     app = create_app(built_db)
-    on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_STORE in k).__wrapped__
-    _figure, _summary, stored = on_run(
+    on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_MAP in k).__wrapped__
+    _figure, _summary, stored, *_shown = on_run(
         1, REGION_PLAN["region"], 0, REGION_PLAN["sites"], REGION_PLAN["radius_km"], ["region"], "fr"
     )
     dash = stored["plans"]["training_centre"]
@@ -173,3 +174,57 @@ def test_library_api_and_app_solve_the_same_plan(built_db):
     expected = _sites(library.sites)
     for surface in (api["sites"], dash["sites"]):
         pd.testing.assert_frame_equal(_sites(surface), expected, check_exact=True)
+
+
+# -- demand points ---------------------------------------------------------------------------------
+def test_a_large_commune_spreads_its_need_over_points_inside_it():
+    from observatory.planning_frame import demand_points
+
+    # The L-shaped Salé (no point of its hull's corner is inside it): five points, all inside, shares of
+    # its land summing to one, the same in every call (seeded).
+    points, shares = demand_points(SALE, 5, seed=7)
+    assert len(points) == 5 and abs(shares.sum() - 1) < 1e-12 and (shares > 0).all()
+    assert shapely.contains_xy(SALE, points[:, 0], points[:, 1]).all()
+    again, _ = demand_points(SALE, 5, seed=7)
+    assert (again == points).all()
+
+
+def test_demand_points_hold_the_census_need_inside_their_commune(built_db):
+    """Every demand point lies inside its commune's stored polygon, and the points of a commune hold
+    exactly its need (HCP-based need by sex, to a thousandth of a person per point)."""
+    pf = obs.planning_frame(db=built_db)
+    frame = pf.frame
+    assert frame["code"].nunique() == 1503 and len(frame) > 1503  # some communes have several points
+    need = built_db.read(
+        "indicator_value",
+        where={
+            "indicator_id": "training_need_15_plus",
+            "level": "commune",
+            "year": 2024,
+            "sex": ["female", "male"],
+        },
+    )
+    need = need[need["area"] == "total"] if "area" in need else need
+    by_commune = need.groupby("unit_code")["value"].sum()
+    summed = frame.groupby("code")["need"].sum().reindex(by_commune.index)
+    points = frame.groupby("code").size().reindex(by_commune.index)
+    assert ((summed - by_commune).abs() <= 0.001 * points).all()
+    assert abs(frame["need"].sum() - by_commune.sum()) < 1.0
+    communes = built_db.read("commune", columns=["code", "geometry"]).set_index("code")
+    split = frame[frame["point"] != frame["code"]]
+    assert len(split) > 100
+    polygons = communes.geometry.reindex(split["code"]).to_numpy()
+    inside = shapely.contains_xy(polygons, split["lon"].to_numpy(), split["lat"].to_numpy())
+    assert inside.all(), split.loc[~inside, "point"].tolist()[:5]
+    # The largest communes reach the cap; most communes keep their one site point.
+    sizes = frame.groupby("code").size()
+    assert sizes.max() == 12 and (sizes == 1).sum() > 1300
+
+
+def test_the_default_plan_leaves_no_region_at_zero(built_db):
+    stored = obs.plans(db=built_db).iloc[0]
+    audit = obs.plan_audit(stored.plan_id, db=built_db)
+    regions = audit[(audit["plan"] == "optimal") & (audit["group_type"] == "region")]
+    assert len(regions) == 12
+    assert (regions["covered_share"] > 0).all() and (regions["reached_share"] > 0).all()
+    assert json.loads(stored.params)["demand"].startswith("split")

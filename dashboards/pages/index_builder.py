@@ -18,6 +18,7 @@ from observatory.enums import DIMENSIONS
 from .. import figures, ids
 from ..data import AppData
 from ..i18n import dropdown_labels, number, place_name, t
+from ..state import DEFAULTS, encode, shown_url, weight
 from . import Page, register
 
 ROWS = 15
@@ -132,15 +133,22 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     from observatory import index as ix
 
     region = state["region"] or "08"
-    # Equal weights, min-max, arithmetic: the published index, so the page opens on the published ranks.
-    scores = custom_index(data, dict.fromkeys(DIMENSIONS, 0.5), "minmax", "arithmetic")
+    # The choices come from the URL; its defaults (equal weights, min-max, arithmetic) are the published
+    # index, so the page opens on the published ranks.
+    weights = weights_from(state)
+    scores = custom_index(data, weights, state["norm"], state["agg"])
     v = view(data, scores, region, lang)
     sliders = []
     for d in DIMENSIONS:
         sliders += [
             html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
             dcc.Slider(
-                id=f"weight-{d}", min=0, max=1, step=0.05, value=0.5, marks={0: "0", 0.5: "0,5", 1: "1"}
+                id=f"weight-{d}",
+                min=0,
+                max=1,
+                step=0.05,
+                value=float(state[f"w_{d}"]),
+                marks={0: "0", 0.5: "0,5", 1: "1"},
             ),
         ]
     from .explorer import _place_options
@@ -166,7 +174,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                     html.Legend(t("normalisation", lang)),
                                     dcc.RadioItems(
                                         id=ids.INDEX_NORMALISATION,
-                                        value="minmax",
+                                        value=state["norm"],
                                         options=[
                                             {"label": t(f"norm_{n}", lang), "value": n}
                                             for n in ix.NORMALISATIONS
@@ -179,7 +187,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                     html.Legend(t("aggregation", lang)),
                                     dcc.RadioItems(
                                         id=ids.INDEX_AGGREGATION,
-                                        value="arithmetic",
+                                        value=state["agg"],
                                         options=[
                                             {"label": t(f"agg_{a}", lang), "value": a}
                                             for a in ix.AGGREGATIONS
@@ -219,11 +227,33 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     )
 
 
+def weights_from(state: dict[str, str]) -> dict[str, float]:
+    """The dimension weights of a view's state; all zero means access alone, as the sliders do."""
+    weights = {d: float(state[f"w_{d}"]) for d in DIMENSIONS}
+    return weights if sum(weights.values()) > 0 else {**weights, "access": 1.0}
+
+
+def url_state(
+    lang: str, region: str | None, weights: dict[str, Any], normalisation: str, aggregation: str
+) -> dict[str, str]:
+    """The view state of the builder's choices, for the URL (reload and back/forward restore them)."""
+    return {
+        **DEFAULTS,
+        "lang": lang,
+        "region": region or "",
+        **{f"w_{d}": weight(weights.get(d)) for d in DIMENSIONS},
+        "norm": normalisation or DEFAULTS["norm"],
+        "agg": aggregation or DEFAULTS["agg"],
+    }
+
+
 def callbacks(app: Any, data: AppData) -> None:
     @app.callback(
         Output(ids.INDEX_MAP, "figure"),
         Output(ids.INDEX_LEGEND, "children"),
         Output(ids.INDEX_RANKING, "children"),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.VIEW_SEARCH, "data", allow_duplicate=True),
         *[Input(f"weight-{d}", "value") for d in DIMENSIONS],
         Input(ids.INDEX_NORMALISATION, "value"),
         Input(ids.INDEX_AGGREGATION, "value"),
@@ -235,10 +265,16 @@ def callbacks(app: Any, data: AppData) -> None:
         from dash import ctx
 
         lang = lang or "fr"
-        weights = {"access": w_access, "skills": w_skills, "usage": w_usage, "vulnerability": w_vulnerability}
-        if sum(float(w or 0) for w in weights.values()) <= 0:
-            weights["access"] = 1.0
-        v = view(data, custom_index(data, weights, normalisation, aggregation), region or "08", lang)
+        state = url_state(
+            lang,
+            region,
+            {"access": w_access, "skills": w_skills, "usage": w_usage, "vulnerability": w_vulnerability},
+            normalisation,
+            aggregation,
+        )
+        v = view(
+            data, custom_index(data, weights_from(state), state["norm"], state["agg"]), region or "08", lang
+        )
         if ctx.triggered_id == ids.INDEX_REGION:
             figure: Any = figures.choropleth(
                 data.geojson_for("commune", v["codes"]),
@@ -252,7 +288,8 @@ def callbacks(app: Any, data: AppData) -> None:
             )
         else:
             figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
-        return figure, v["legend"], ranking(data, v, lang)
+        search = encode(state)
+        return figure, v["legend"], ranking(data, v, lang), search, shown_url("/index", search)
 
 
 register(Page(path="/index", title="page_index", layout=layout, callbacks=callbacks, order=2))

@@ -3,11 +3,18 @@ Deployment planner: how many assisted AI service points and training centres, wi
 under which equity constraints → the sites on the map, the need served within capacity and reached,
 the comparison with three simple methods, the price of equity, the fairness audit and the language
 plan; export as CSV, GeoJSON and a report (`observatory.plan_export`). Plans are solved by
-`observatory.planner.plan`, never here. A failed solve clears the map and the exports: no stale plan.
+`observatory.planner.plan`, never here. A failed solve clears the map and disables every export: no
+stale plan. The settings live in the URL (reload and back/forward restore them), and so do the stored
+plans shown (`plan=<id>,<id>`): their review status and its history (who, when, why) come from the
+database. A server started with writes allowed lets the page save a plan as a draft, with the server's
+token; reviewing it (reviewed, approved, rejected) stays with the command line and the API.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -17,15 +24,30 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from observatory import plan_export, results
 from observatory.errors import ObservatoryError
-from observatory.planner import SITE_TYPES, InfeasiblePlan
+from observatory.formatting import counted
+from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
 
 from .. import figures, ids
 from ..data import AppData
 from ..i18n import dropdown_labels, number, place_name, t
+from ..state import DEFAULTS, encode, equity_list, equity_value, parse, shown_url
 from . import Page, register
 from .explorer import QUESTION_REGION, _place_options
 
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
+SITE_FORMS = {
+    "fr": {"one": "site", "other": "sites"},
+    "en": {"one": "site", "other": "sites"},
+    "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
+}
+#: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
+REPORT_URL = "/api/v1/reports/region/{region}?lang={lang}&format=pdf&plan={plan_id}"
+#: The reason a save records (the history is shared by readers of every language: it is translated when
+#: shown, with the command line's "saved").
+SAVED_FROM_APP = "saved from the app"
+SYSTEM_REASONS = {"saved": "review_reason_saved", SAVED_FROM_APP: "plan_save_reason"}
+#: Solved plans kept for saving, by id (a save after a restart solves the plan again from its parameters).
+KEPT_PLANS = 16
 
 
 def _plain(value: Any) -> Any:
@@ -45,8 +67,12 @@ def solve(
     min_rural_share: float,
     min_women_share: float,
     min_per_region: int = 0,
+    solved: dict[str, Plan] | None = None,
 ) -> dict[str, Any]:
-    """Both plans (service points, training centres) as a JSON-able dict for the page and the exports."""
+    """
+    Both plans (service points, training centres) as a JSON-able dict for the page and the exports;
+    `solved` receives the plans by id, for saving.
+    """
     from observatory.planner import plan
 
     out: dict[str, Any] = {"region": region or "", "radius_km": radius_km, "plans": {}}
@@ -66,8 +92,11 @@ def solve(
             name=kind,
             time_limit=60,
         )
+        if solved is not None:
+            solved[result.plan_id] = result
         out["plans"][kind] = {
             "summary": {k: _plain(v) for k, v in result.summary.items()},
+            "params": result.params,
             "sites": result.sites.replace({np.nan: None}).to_dict("records"),
             "coverage": result.coverage[result.coverage.plan == "optimal"][
                 ["code", "covered", "site_code", "distance_km", "need", "need_served"]
@@ -90,8 +119,10 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
     covered = pd.Series(0, index=codes)
     for kind in ("service_point", "training_centre"):
         if kind in result["plans"]:
-            frame = pd.DataFrame(result["plans"][kind]["coverage"]).set_index("code")["covered"]
-            covered = covered.add(frame.reindex(codes).fillna(0).astype(int), fill_value=0).clip(upper=1)
+            # A commune counts as reached when most of its need is (its need may lie at several points).
+            share = pd.DataFrame(result["plans"][kind]["coverage"]).set_index("code")["covered"]
+            reached = (share.reindex(codes).fillna(0) >= 0.5).astype(int)
+            covered = covered.add(reached, fill_value=0).clip(upper=1)
     classes = covered.to_numpy(dtype=int)
     colours = ["#f7f7f7", "#c7e9c0"]
     customdata = [[None, None] for _ in codes]
@@ -205,15 +236,8 @@ def summary_block(data: AppData, result: dict[str, Any], lang: str) -> Any:
                 )
             )
         if len(languages):
-            parts.append(
-                html.P(
-                    t("plan_languages", lang)
-                    + " "
-                    + ", ".join(
-                        f"{r.language} {number(r.sites, lang, decimals=0)}" for r in languages.itertuples()
-                    )
-                )
-            )
+            parts.append(html.P(t("plan_languages", lang)))
+            parts.append(html.Ul([html.Li(line) for line in language_needs(languages, lang)]))
         if np.isfinite(voice):
             parts.append(html.P(t("plan_voice", lang, share=number(100 * voice, lang))))
         parts.append(html.Table(rows, className="ranking-table"))
@@ -221,12 +245,266 @@ def summary_block(data: AppData, result: dict[str, Any], lang: str) -> Any:
     return html.Div(blocks)
 
 
+def language_needs(languages: pd.DataFrame, lang: str) -> list[str]:
+    """'12 sites need Tachelhit voice support', one line per language, most sites first."""
+    lines = []
+    for r in languages.sort_values(["sites", "language"], ascending=[False, True]).itertuples():
+        n = int(r.sites)
+        key = "plan_language_need_one" if n == 1 else "plan_language_need_other"
+        name = t(f"language_{r.language}", lang)
+        lines.append(t(key, lang, sites=counted(n, SITE_FORMS[lang], lang), language=name))
+    return lines
+
+
 def export_plan(data: AppData, result: dict[str, Any], fmt: str) -> tuple[bytes, str]:
     """The sites of a plan as CSV or GeoJSON points, or a short HTML report; with source and licence."""
-    return plan_export.export(result["plans"], fmt, data.units("commune"), review="draft (not saved)")
+    statuses = sorted({str(b["summary"].get("review_status") or "") for b in result["plans"].values()})
+    review = ", ".join(s for s in statuses if s) or "draft (not saved)"
+    return plan_export.export(result["plans"], fmt, data.units("commune"), review=review)
+
+
+# -- stored plans ----------------------------------------------------------------------------------
+def stored_result(data: AppData, plan_ids: list[str]) -> tuple[dict[str, Any] | None, list[str]]:
+    """
+    Stored plans in the shape `solve` returns (read from the database, never solved again), with their
+    review status; and the ids that are not stored.
+    """
+    stored = results.plans(db=data.db).set_index("plan_id")
+    missing = [p for p in plan_ids if p not in stored.index]
+    found = [p for p in plan_ids if p in stored.index]
+    if not found:
+        return None, missing
+    out: dict[str, Any] = {"region": "", "radius_km": None, "plans": {}}
+    for plan_id in found:
+        row = stored.loc[plan_id]
+        params = json.loads(row["params"]) if isinstance(row["params"], str) else {}
+        kind = str(row["site_type"] or params.get("site_type") or "training_centre")
+        summary = {k: _plain(v) for k, v in row.to_dict().items() if k != "params"}
+        summary |= {"plan_id": plan_id, "stored": True}
+        coverage = results.plan_coverage(plan_id, db=data.db)
+        out["region"] = params.get("region") or ""
+        out["radius_km"] = summary.get("radius_km")
+        out["plans"][kind] = {
+            "summary": summary,
+            "params": params,
+            "sites": results.plan_sites(plan_id, db=data.db).replace({np.nan: None}).to_dict("records"),
+            "coverage": coverage[["code", "covered", "site_code", "distance_km", "need", "need_served"]]
+            .replace({np.inf: None})
+            .to_dict("records"),
+            "audit": results.plan_audit(plan_id, db=data.db).to_dict("records"),
+            "languages": results.plan_languages(plan_id, db=data.db).to_dict("records"),
+        }
+    return out, missing
+
+
+def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any:
+    """Each plan's review status and its history (who, when, to what, why); a plan is never a decision."""
+    if not result:
+        return None
+    blocks: list[Any] = [html.H3(t("plan_status_title", lang))]
+    for kind, body in result["plans"].items():
+        s = body["summary"]
+        if not s.get("stored"):
+            blocks.append(html.P(t("plan_not_saved", lang), className="note"))
+            continue
+        history = results.plan_reviews(s["plan_id"], db=data.db)
+        status = str(history["status"].iloc[-1]) if len(history) else "draft"
+        blocks.append(
+            html.P(
+                t(
+                    "plan_status",
+                    lang,
+                    kind=t(f"site_{kind}", lang),
+                    id=s["plan_id"],
+                    status=t(f"review_{status}", lang),
+                ),
+                className="plan-status",
+            )
+        )
+        head = [t(f"plan_history_{k}", lang) for k in ("when", "who", "status", "why")]
+        rows = [
+            html.Tr(
+                [
+                    html.Td(r.reviewed_at),
+                    html.Td(r.reviewer),
+                    html.Td(t(f"review_{r.status}", lang)),
+                    html.Td(t(SYSTEM_REASONS[r.reason], lang) if r.reason in SYSTEM_REASONS else r.reason),
+                ]
+            )
+            for r in history.itertuples()
+        ]
+        blocks.append(
+            html.Table(
+                [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="ranking-table"
+            )
+        )
+    return html.Div(blocks)
+
+
+def report_links(result: dict[str, Any] | None, lang: str) -> Any:
+    """'Download the report' of each stored plan, in the page's language: the report of its région."""
+    if not result:
+        return None
+    links: list[Any] = []
+    notes: set[str] = set()
+    for kind, body in result["plans"].items():
+        s = body["summary"]
+        region = (body.get("params") or {}).get("region") or result.get("region")
+        if not s.get("stored"):
+            notes.add("plan_report_unsaved")
+        elif not region:
+            notes.add("plan_report_national")
+        else:
+            links.append(
+                html.Li(
+                    html.A(
+                        t("plan_report_kind", lang, kind=t(f"site_{kind}", lang)),
+                        href=REPORT_URL.format(region=region, lang=lang, plan_id=s["plan_id"]),
+                        download="",
+                    )
+                )
+            )
+    shown: list[Any] = [html.Ul(links, className="report-links")] if links else []
+    return html.Div(shown + [html.P(t(n, lang), className="note") for n in sorted(notes)])
+
+
+def save(
+    data: AppData,
+    result: dict[str, Any] | None,
+    *,
+    by: str | None,
+    token: str | None,
+    lang: str,
+    solved: dict[str, Plan] | None = None,
+) -> tuple[str, dict[str, Any] | None]:
+    """
+    Store the plans on screen as drafts (who saved them recorded), when the server allows writes and
+    the token matches; a plan already stored keeps its review. Returns the message and the result
+    marked as stored (None when nothing was saved).
+    """
+    from observatory.etl.jobs.analytics import store_plan
+    from observatory.planner import replay
+
+    if not data.allow_writes or not data.write_token:
+        return t("plan_save_disabled", lang), None
+    if not result or not result.get("plans"):
+        return t("plan_save_first", lang), None
+    if not (by or "").strip():
+        return t("plan_save_need_name", lang), None
+    if not hmac.compare_digest(str(token or "").encode(), data.write_token.encode()):
+        return t("plan_save_bad_token", lang), None
+    already = set(results.plans(db=data.db)["plan_id"]) if "plan" in data.db.tables() else set()
+    saved = {"region": result.get("region", ""), "radius_km": result.get("radius_km"), "plans": {}}
+    kept = []
+    for kind, body in result["plans"].items():
+        plan_id = body["summary"]["plan_id"]
+        if plan_id in already:
+            kept.append(plan_id)
+        else:
+            solved_plan = (solved or {}).get(plan_id)
+            if solved_plan is None:  # solved by another process or before a restart: solve it again
+                params = body["params"]
+                frame = results.planning_frame(
+                    db=data.db, need=SITE_TYPES[kind].need, region=params.get("region") or None
+                )
+                solved_plan = replay(frame, params)
+            store_plan(solved_plan, db=data.db, by=str(by).strip()[:80], reason=SAVED_FROM_APP)
+        saved["plans"][kind] = {**body, "summary": {**body["summary"], "stored": True}}
+    new = [b["summary"]["plan_id"] for b in saved["plans"].values() if b["summary"]["plan_id"] not in kept]
+    messages = [t("plan_saved", lang, ids=", ".join(new))] if new else []
+    messages += [t("plan_already_saved", lang, ids=", ".join(kept))] if kept else []
+    return " ".join(messages), saved
 
 
 # -- layout and callbacks ------------------------------------------------------------------------------
+def settings(state: dict[str, str]) -> dict[str, Any]:
+    """The planner's settings in a view state: région (None for the whole country), counts, radius, equity."""
+    region = {"": QUESTION_REGION, "all": None}.get(state["region"], state["region"])
+    return {
+        "region": region,
+        "points": int(state["points"]),
+        "centres": int(state["centres"]),
+        "radius": int(state["radius"]),
+        "equity": equity_list(state["equity"]),
+    }
+
+
+def stored_settings(result: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+    """The controls as the stored plans on screen were solved (région, counts, radius, equity)."""
+    chosen = settings(state)
+    counts = {"service_point": 0, "training_centre": 0}
+    for kind, body in result["plans"].items():
+        params = body.get("params") or {}
+        counts[kind] = int(params.get("sites", counts[kind]))
+        chosen["radius"] = int(params.get("radius_km") or chosen["radius"])
+        chosen["equity"] = [
+            e
+            for e, on in (
+                ("region", params.get("min_per_region")),
+                ("province", params.get("min_per_province")),
+                ("rural", params.get("min_rural_share")),
+                ("women", params.get("min_women_share")),
+            )
+            if on
+        ]
+    return {
+        **chosen,
+        "region": result.get("region") or None,
+        "points": counts["service_point"],
+        "centres": counts["training_centre"],
+    }
+
+
+def url_state(
+    lang: str, region: str | None, points: Any, centres: Any, radius: Any, equity: list[str] | None
+) -> dict[str, str]:
+    """The view state of the planner's controls, for the URL (no stored plan: the settings changed)."""
+
+    def bounded(value: Any, top: int, default: str) -> str:
+        try:
+            return str(min(max(int(value), 0), top))
+        except (TypeError, ValueError):
+            return default
+
+    return {
+        **DEFAULTS,
+        "lang": lang,
+        "region": region or "all",
+        "points": bounded(points, 200, DEFAULTS["points"]),
+        "centres": bounded(centres, 100, DEFAULTS["centres"]),
+        "radius": bounded(radius, 50, DEFAULTS["radius"]),
+        "equity": equity_value(equity),
+    }
+
+
+def outcome(data: AppData, result: dict[str, Any] | None, lang: str, message: Any = None) -> tuple[Any, ...]:
+    """
+    What the page shows of a plan, or of none (a failed solve, an unknown id): map, summary, store,
+    CSV/GeoJSON/report exports disabled or not, save disabled or not, review status, report links.
+    """
+    none = result is None
+    figure = {} if none else plan_figure(data, result, lang)
+    summary = (
+        message
+        if none
+        else html.Div(
+            [message, summary_block(data, result, lang)] if message else [summary_block(data, result, lang)]
+        )
+    )
+    can_save = not none and data.allow_writes
+    return (
+        figure,
+        summary,
+        result,
+        none,
+        none,
+        none,
+        not can_save,
+        review_block(data, result, lang),
+        report_links(result, lang),
+    )
+
+
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang = state["lang"]
     available = data.has_index() and "training_need_15_plus" in set(data.catalogue().indicator_id)
@@ -234,7 +512,18 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         return html.Div(
             [html.H1(t("page_planner", lang)), html.P(t("planner_missing", lang), className="note")]
         )
-    region = state["region"] or QUESTION_REGION
+    result, missing = stored_result(data, state["plan"].split(",")) if state["plan"] else (None, [])
+    chosen = settings(state) if result is None else stored_settings(result, state)
+    note = (
+        html.P(t("plan_unknown", lang, id=", ".join(missing)), className="error", role="alert")
+        if missing
+        else None
+    )
+    hint = html.P(t("plan_hint", lang), className="note")
+    figure, summary, store, no_csv, no_geojson, no_report, no_save, review, links = outcome(
+        data, result, lang, note if result is not None else (note or hint)
+    )
+    writes_off = not data.allow_writes
     return html.Div(
         [
             html.H1(t("page_planner", lang)),
@@ -248,20 +537,34 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                 labels=dropdown_labels(lang),
                                 id=ids.PLAN_REGION,
                                 options=_place_options(data.units("region"), lang),
-                                value=region,
+                                value=chosen["region"],
                                 placeholder=t("all_regions", lang),
                             ),
                             html.Label(t("plan_points", lang), htmlFor=ids.PLAN_POINTS),
-                            dcc.Input(id=ids.PLAN_POINTS, type="number", min=0, max=200, step=1, value=10),
+                            dcc.Input(
+                                id=ids.PLAN_POINTS,
+                                type="number",
+                                min=0,
+                                max=200,
+                                step=1,
+                                value=chosen["points"],
+                            ),
                             html.Label(t("plan_centres", lang), htmlFor=ids.PLAN_CENTRES),
-                            dcc.Input(id=ids.PLAN_CENTRES, type="number", min=0, max=100, step=1, value=3),
+                            dcc.Input(
+                                id=ids.PLAN_CENTRES,
+                                type="number",
+                                min=0,
+                                max=100,
+                                step=1,
+                                value=chosen["centres"],
+                            ),
                             html.Label(t("plan_radius", lang), htmlFor=ids.PLAN_RADIUS),
                             dcc.Slider(
                                 id=ids.PLAN_RADIUS,
                                 min=5,
                                 max=50,
                                 step=5,
-                                value=15,
+                                value=chosen["radius"],
                                 marks={v: f"{v} km" for v in (5, 15, 30, 50)},
                             ),
                             html.Fieldset(
@@ -275,22 +578,63 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                             {"label": t("equity_rural", lang), "value": "rural"},
                                             {"label": t("equity_women", lang), "value": "women"},
                                         ],
-                                        value=["region"],
+                                        value=chosen["equity"],
                                     ),
                                 ]
                             ),
                             html.Button(t("plan_run", lang), id=ids.PLAN_RUN, className="button"),
                             html.Div(
                                 [
-                                    html.Button("CSV", id=ids.PLAN_EXPORT_CSV, className="button"),
-                                    html.Button("GeoJSON", id=ids.PLAN_EXPORT_GEOJSON, className="button"),
                                     html.Button(
-                                        t("plan_report", lang), id=ids.PLAN_EXPORT_REPORT, className="button"
+                                        "CSV", id=ids.PLAN_EXPORT_CSV, className="button", disabled=no_csv
+                                    ),
+                                    html.Button(
+                                        "GeoJSON",
+                                        id=ids.PLAN_EXPORT_GEOJSON,
+                                        className="button",
+                                        disabled=no_geojson,
+                                    ),
+                                    html.Button(
+                                        t("plan_report", lang),
+                                        id=ids.PLAN_EXPORT_REPORT,
+                                        className="button",
+                                        disabled=no_report,
                                     ),
                                 ],
                                 className="exports",
                             ),
+                            html.Div(links, id=ids.PLAN_REPORT_LINKS),
                             dcc.Download(id=ids.PLAN_DOWNLOAD),
+                            html.Fieldset(
+                                [
+                                    html.Legend(t("plan_save_title", lang)),
+                                    html.Label(t("plan_save_by", lang), htmlFor=ids.PLAN_SAVE_BY),
+                                    dcc.Input(
+                                        id=ids.PLAN_SAVE_BY, type="text", maxLength=80, disabled=writes_off
+                                    ),
+                                    html.Label(t("plan_save_token", lang), htmlFor=ids.PLAN_SAVE_TOKEN),
+                                    dcc.Input(
+                                        id=ids.PLAN_SAVE_TOKEN,
+                                        type="password",
+                                        autoComplete="off",
+                                        disabled=writes_off,
+                                    ),
+                                    html.Button(
+                                        t("plan_save", lang),
+                                        id=ids.PLAN_SAVE,
+                                        className="button",
+                                        disabled=no_save,
+                                        **{"aria-describedby": ids.PLAN_SAVE_STATUS},
+                                    ),
+                                    html.P(
+                                        t("plan_save_disabled", lang) if writes_off else None,
+                                        id=ids.PLAN_SAVE_STATUS,
+                                        role="status",
+                                        className="note",
+                                    ),
+                                ],
+                                className="plan-save",
+                            ),
                         ],
                         className="controls",
                     ),
@@ -299,30 +643,77 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                             dcc.Loading(
                                 dcc.Graph(
                                     id=ids.PLAN_MAP,
-                                    figure={},
+                                    figure=figure,
                                     config=figures.graph_config(lang),
                                     className="map",
                                 )
                             ),
-                            html.Div(
-                                id=ids.PLAN_SUMMARY, children=html.P(t("plan_hint", lang), className="note")
-                            ),
+                            html.Div(id=ids.PLAN_REVIEW, children=review),
+                            html.Div(id=ids.PLAN_SUMMARY, children=summary),
+                            html.P(t("plan_demand_note", lang), className="note"),
                         ],
                         className="maps",
                     ),
                 ],
                 className="explorer",
             ),
-            dcc.Store(id=ids.PLAN_STORE),
+            dcc.Store(id=ids.PLAN_STORE, data=store),
         ]
     )
 
 
+PLAN_OUTPUTS = (
+    (ids.PLAN_MAP, "figure"),
+    (ids.PLAN_SUMMARY, "children"),
+    (ids.PLAN_STORE, "data"),
+    (ids.PLAN_EXPORT_CSV, "disabled"),
+    (ids.PLAN_EXPORT_GEOJSON, "disabled"),
+    (ids.PLAN_EXPORT_REPORT, "disabled"),
+    (ids.PLAN_SAVE, "disabled"),
+    (ids.PLAN_REVIEW, "children"),
+    (ids.PLAN_REPORT_LINKS, "children"),
+)
+
+
+def run(data: AppData, state: dict[str, str], solved: dict[str, Plan] | None = None) -> tuple[Any, ...]:
+    """Solve the plans of a view state: what the page shows (`outcome`), or no plan and the reason."""
+    lang = state["lang"]
+    chosen = settings(state)
+    equity = chosen["equity"]
+    try:
+        result = solve(
+            data,
+            region=chosen["region"],
+            service_points=chosen["points"],
+            training_centres=chosen["centres"],
+            radius_km=float(chosen["radius"]),
+            min_per_region=1 if "region" in equity else 0,
+            min_per_province=1 if "province" in equity else 0,
+            min_rural_share=0.3 if "rural" in equity else 0.0,
+            min_women_share=0.5 if "women" in equity else 0.0,
+            solved=solved,
+        )
+    except InfeasiblePlan as err:  # the map and every export drop the previous plan: nothing stale
+        failed = html.P(f"{t('plan_failed', lang)} {err.message(lang)}", className="error", role="alert")
+        return outcome(data, None, lang, failed)
+    except (ObservatoryError, ValueError) as err:
+        return outcome(
+            data, None, lang, html.P(f"{t('plan_failed', lang)} {err}", className="error", role="alert")
+        )
+    return outcome(data, result, lang)
+
+
 def callbacks(app: Any, data: AppData) -> None:
+    kept: OrderedDict[str, Plan] = OrderedDict()
+
+    def keep(solved: dict[str, Plan]) -> None:
+        kept.update(solved)
+        while len(kept) > KEPT_PLANS:
+            kept.popitem(last=False)
+
     @app.callback(
-        Output(ids.PLAN_MAP, "figure"),
-        Output(ids.PLAN_SUMMARY, "children"),
-        Output(ids.PLAN_STORE, "data"),
+        *[Output(i, p, allow_duplicate=True) for i, p in PLAN_OUTPUTS],
+        Output(ids.PLAN_SAVE_STATUS, "children", allow_duplicate=True),
         Input(ids.PLAN_RUN, "n_clicks"),
         State(ids.PLAN_REGION, "value"),
         State(ids.PLAN_POINTS, "value"),
@@ -334,28 +725,57 @@ def callbacks(app: Any, data: AppData) -> None:
     )
     def on_run(_clicks, region, points, centres, radius, equity, lang):
         lang = lang or "fr"
-        equity = equity or []
-        try:
-            result = solve(
-                data,
-                region=region,
-                service_points=int(points or 0),
-                training_centres=int(centres or 0),
-                radius_km=float(radius or 15),
-                min_per_region=1 if "region" in equity else 0,
-                min_per_province=1 if "province" in equity else 0,
-                min_rural_share=0.3 if "rural" in equity else 0.0,
-                min_women_share=0.5 if "women" in equity else 0.0,
-            )
-        except InfeasiblePlan as err:  # the map and the exports drop the previous plan: nothing stale
-            return (
-                {},
-                html.P(f"{t('plan_failed', lang)} {err.message(lang)}", className="error", role="alert"),
-                None,
-            )
-        except (ObservatoryError, ValueError) as err:
-            return {}, html.P(f"{t('plan_failed', lang)} {err}", className="error", role="alert"), None
-        return plan_figure(data, result, lang), summary_block(data, result, lang), result
+        solved: dict[str, Plan] = {}
+        shown = run(data, url_state(lang, region, points, centres, radius, equity), solved)
+        keep(solved)
+        return (*shown, None if data.allow_writes else t("plan_save_disabled", lang))
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.VIEW_SEARCH, "data", allow_duplicate=True),
+        Input(ids.PLAN_REGION, "value"),
+        Input(ids.PLAN_POINTS, "value"),
+        Input(ids.PLAN_CENTRES, "value"),
+        Input(ids.PLAN_RADIUS, "value"),
+        Input(ids.PLAN_EQUITY, "value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_settings(region, points, centres, radius, equity, lang):
+        search = encode(url_state(lang or "fr", region, points, centres, radius, equity))
+        return search, shown_url("/planner", search)
+
+    @app.callback(
+        Output(ids.PLAN_SAVE_STATUS, "children", allow_duplicate=True),
+        Output(ids.PLAN_STORE, "data", allow_duplicate=True),
+        Output(ids.PLAN_REVIEW, "children", allow_duplicate=True),
+        Output(ids.PLAN_REPORT_LINKS, "children", allow_duplicate=True),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.VIEW_SEARCH, "data", allow_duplicate=True),
+        Input(ids.PLAN_SAVE, "n_clicks"),
+        State(ids.PLAN_STORE, "data"),
+        State(ids.PLAN_SAVE_BY, "value"),
+        State(ids.PLAN_SAVE_TOKEN, "value"),
+        State(ids.URL, "search"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_save(_clicks, result, by, token, search, lang):
+        lang = lang or "fr"
+        message, saved = save(data, result, by=by, token=token, lang=lang, solved=kept)
+        if saved is None:
+            return message, no_update, no_update, no_update, no_update, no_update
+        state = parse(search, lang=lang)
+        state["plan"] = ",".join(b["summary"]["plan_id"] for b in saved["plans"].values())
+        new_search = encode(state)
+        return (
+            message,
+            saved,
+            review_block(data, saved, lang),
+            report_links(saved, lang),
+            new_search,
+            shown_url("/planner", new_search),
+        )
 
     @app.callback(
         Output(ids.PLAN_DOWNLOAD, "data"),

@@ -1174,7 +1174,7 @@ def plan_tables(result: planner.Plan) -> dict[str, pd.DataFrame]:
     }
 
 
-def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory") -> str:
+def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory", reason: str = "saved") -> str:
     """
     Save a plan solved after the build into the database (one transaction, with its `etl_run` row) as a
     draft for people to review; a plan with the same id (same parameters, same inputs) replaces the
@@ -1193,7 +1193,7 @@ def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory") -> str
                     "status": "draft",
                     "reviewer": by,
                     "reviewed_at": _now(),
-                    "reason": "saved",
+                    "reason": reason,
                 }
             ]
         ),

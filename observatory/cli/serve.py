@@ -50,7 +50,7 @@ def create_server(
     from ..dashboards.guard import guard_callbacks
     from ..reports.output import reporter
 
-    app = create_app(database, lang=lang)
+    app = create_app(database, lang=lang, allow_writes=allow_writes, token=token)
     guard_callbacks(app)
     server: Flask = app.server
     app.server.register_blueprint(create_blueprint(database, allow_writes=allow_writes, token=token))
