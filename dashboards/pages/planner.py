@@ -25,7 +25,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from observatory import plan_export, results
 from observatory.errors import ObservatoryError
 from observatory.formatting import counted
-from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
+from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan, voice_only_share
 
 from .. import figures, ids
 from ..data import AppData
@@ -199,11 +199,7 @@ def summary_block(data: AppData, result: dict[str, Any], lang: str) -> Any:
         languages = languages[languages.plan == "optimal"] if len(languages) else languages
         sites = pd.DataFrame(body["sites"])
         sites = sites[sites.plan == "optimal"]
-        voice = (
-            (sites.voice_only_share * sites.need_served).sum() / sites.need_served.sum()
-            if len(sites) and sites.need_served.sum()
-            else np.nan
-        )
+        voice = voice_only_share(sites) if len(sites) else np.nan
         best = s["best_baseline"]
         parts = [
             html.H3(t(f"site_{kind}", lang)),
