@@ -102,19 +102,167 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
         raise ValidationError(
             f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
         )
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise ValidationError(
-            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
-            f"found {', '.join(map(str, frame.columns))}",
-            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
-        )
+    _require_columns(path, list(frame.columns))
     out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
     if "tile" not in out.columns:
         out["tile"] = None
     out["source"] = path.name
     out["row"] = np.arange(1, len(out) + 1)
     return out
+
+
+#: Zoom of the quadkey prefixes that cover a bounding box: a zoom-10 cell is about 39 km wide, so the
+#: prefixes of Morocco's box are about 2,000, tested per row as one hash lookup.
+PREFIX_ZOOM = 10
+#: Rows per batch when a Parquet file is streamed: memory stays a few batches whatever the file's size.
+BATCH_ROWS = 131_072
+
+
+@dataclass
+class Scan:
+    """What a bounded read of one file kept (tiles in the box, and unreadable ones, with their file
+    row numbers) and what it skipped unread or read only to count (rows and tests beyond the box)."""
+
+    tiles: pd.DataFrame
+    rows: int
+    tests: float
+    skipped_rows: int
+    skipped_tests: float
+
+
+def box_prefixes(box: tuple[float, float, float, float], *, zoom: int = PREFIX_ZOOM) -> list[str]:
+    """Quadkey prefixes (at `zoom`) of the cells that cover a west, south, east, north box, sorted."""
+    west, south, east, north = box
+    (x0, y0), (x1, y1) = (_tile_xy(lon, lat, zoom) for lon, lat in ((west, north), (east, south)))
+    x, y = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
+    bits = np.arange(zoom - 1, -1, -1)
+    digits = ((x.ravel()[:, None] >> bits) & 1) + 2 * ((y.ravel()[:, None] >> bits) & 1)
+    return sorted((digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str))
+
+
+def _tile_xy(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    n = 2**zoom
+    rad = np.radians(lat)
+    y = (1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n
+    return int(np.clip((lon + 180.0) / 360.0 * n, 0, n - 1)), int(np.clip(y, 0, n - 1))
+
+
+def prefix_ranges(prefixes: list[str]) -> list[tuple[str, str]]:
+    """The keys under sorted prefixes as few inclusive (first, last) ranges of 16-digit quadkeys:
+    neighbouring prefixes merge, so a row group's quadkey statistics can be tested against them."""
+    zoom = len(prefixes[0])
+    numbers = [int(p, 4) for p in prefixes]
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and ranges[-1][1] == n - 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+
+    def key(n: int, fill: str) -> str:
+        return np.base_repr(n, 4).zfill(zoom) + fill * (ZOOM - zoom)
+
+    return [(key(a, "0"), key(b, "3")) for a, b in ranges]
+
+
+def scan_parquet(path: Path, box: tuple[float, float, float, float], *, batch_rows: int = BATCH_ROWS) -> Scan:
+    """
+    An Ookla Parquet file read with bounded memory, keeping the tiles in a bounding box. Row groups
+    whose quadkey statistics lie outside the box's quadkey ranges have only their `quadkey` and
+    `tests` columns read (to count the tests and catch unreadable keys); the others are streamed in
+    batches and filtered on the key's prefix, so a global file of millions of tiles costs a few
+    batches of memory. Rows with an unreadable quadkey are kept for the quarantine. The centre test
+    against the box itself is left to the caller (a prefix cell overhangs the box).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    names = parquet.schema_arrow.names
+    _require_columns(path, names)
+    if not pa.types.is_string(parquet.schema_arrow.field("quadkey").type) and not pa.types.is_large_string(
+        parquet.schema_arrow.field("quadkey").type
+    ):
+        whole = read_tiles(path)  # keys stored as numbers: every row is quarantined, none is skipped
+        tests = float(pd.to_numeric(whole["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+        return Scan(whole, len(whole), tests, 0, 0.0)
+    prefixes = box_prefixes(box)
+    ranges = prefix_ranges(prefixes)
+    wanted = pa.array(prefixes)
+    column = names.index("quadkey")
+    columns = [c for c in COLUMNS if c in names]
+    kept, offset, tests_total, skipped_rows, skipped_tests = [], 0, 0.0, 0, 0.0
+    try:
+        for group in range(parquet.num_row_groups):
+            stats = parquet.metadata.row_group(group).column(column).statistics
+            near = (
+                stats is None
+                or not stats.has_min_max
+                or any(lo <= stats.max and stats.min <= hi for lo, hi in ranges)
+            )
+            for batch in parquet.iter_batches(
+                batch_size=batch_rows, row_groups=[group], columns=columns if near else ["quadkey", "tests"]
+            ):
+                keys = batch.column("quadkey")
+                readable = pc.fill_null(pc.match_substring_regex(keys, f"^[0-3]{{{ZOOM}}}$"), False)
+                keep = pc.invert(readable)
+                if near:
+                    inside = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(keys, 0, PREFIX_ZOOM), wanted), False)
+                    keep = pc.or_(keep, pc.and_(readable, inside))
+                keep = keep.to_numpy(zero_copy_only=False)
+                tests = _tests(batch.column("tests"))
+                tests_total += tests.sum()
+                skipped_rows += int((~keep).sum())
+                skipped_tests += tests[~keep].sum()
+                if keep.any():
+                    part = batch.filter(pa.array(keep)).to_pandas()
+                    part["row"] = offset + 1 + np.flatnonzero(keep)
+                    kept.append(part)
+                offset += batch.num_rows
+    except ValidationError:
+        raise
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
+
+
+def scan(path: str | Path, box: tuple[float, float, float, float], *, crs: str | None = None) -> Scan:
+    """One Ookla file, Parquet streamed (`scan_parquet`) or a Shapefile read whole (Ookla's Shapefiles
+    are per quarter and type too, but a Shapefile has no row groups to skip)."""
+    path = require_file(path)
+    if path.name.lower().endswith((".parquet", ".pq")):
+        return scan_parquet(path, box)
+    tiles = read_tiles(path, crs=crs)
+    tests = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+    return Scan(tiles, len(tiles), tests, 0, 0.0)
+
+
+def _tests(cells: Any) -> np.ndarray:
+    """The tests of a batch as float64, unreadable or negative ones as 0 (they are rejected later)."""
+    values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
+    return np.nan_to_num(np.clip(values, 0, None), nan=0.0)
+
+
+def _require_columns(path: Path, columns: list[str]) -> None:
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValidationError(
+            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
+            f"found {', '.join(map(str, columns))}",
+            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
+        )
 
 
 def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
@@ -553,17 +701,20 @@ def aggregate_files(
     tests read = tests assigned + tests dropped (skipped or outside) + tests in rejected rows.
     """
     rejects = Rejects()
-    frames = []
+    box = tuple(float(b) for b in communes.total_bounds)
+    scans = []
     for path in paths:
         run.add_input(path.name, path=path, kind=kind, quarter=quarter)
-        frames.append(read_tiles(path, crs=crs))
-    tiles = pd.concat(frames, ignore_index=True)
-    tests_read = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+        scans.append(scan(path, box, crs=crs))
+    tiles = pd.concat([s.tiles for s in scans], ignore_index=True)
+    rows_read = sum(s.rows for s in scans)
+    tests_read = sum(s.tests for s in scans)
     valid = validate_tiles(tiles, rejects)
     lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
-    west, south, east, north = communes.total_bounds
+    west, south, east, north = box
     in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    skipped = valid.loc[~in_box]
+    skipped_rows = sum(s.skipped_rows for s in scans) + int((~in_box).sum())
+    skipped_tests = sum(s.skipped_tests for s in scans) + float(valid.loc[~in_box, "tests"].sum())
     valid = valid.loc[in_box].reset_index(drop=True)
     assignment = assign_tiles(valid, communes)
     outside = valid.loc[~assignment.inside].assign(
@@ -592,17 +743,17 @@ def aggregate_files(
     )
     quarantined = rejects.frame()
     tests_assigned = float(assignment.sums["tests"].sum())
-    tests_dropped = float(skipped["tests"].sum() + outside["tests"].sum())
+    tests_dropped = float(skipped_tests + outside["tests"].sum())
     tests_rejected = tests_read - tests_assigned - tests_dropped
     run.quarantine(quarantined)
-    run.count(read=len(tiles) - len(skipped), loaded=int(assignment.inside.sum()))
+    run.count(read=rows_read - skipped_rows, loaded=int(assignment.inside.sum()))
     summary = {
         "type": kind,
         "quarter": quarter,
         "files": len(paths),
-        "tiles_read": len(tiles),
+        "tiles_read": rows_read,
         "tiles_assigned": int(assignment.inside.sum()),
-        "tiles_skipped_outside_box": len(skipped),
+        "tiles_skipped_outside_box": skipped_rows,
         "tiles_dropped_outside": len(outside),
         "tiles_quarantined": len(quarantined) - len(outside),
         "tests_read": tests_read,
@@ -612,9 +763,9 @@ def aggregate_files(
         "communes_with_tests": int((assignment.sums["tests"] > 0).sum()),
     }
     run.message = (
-        f"{len(tiles)} tiles read from {len(paths)} file(s): {summary['tiles_assigned']} assigned to "
-        f"{summary['communes_with_tests']} communes, {len(skipped) + len(outside)} outside Morocco dropped "
-        f"({len(skipped)} beyond its bounding box), {summary['tiles_quarantined']} rejected; tests "
+        f"{rows_read} tiles read from {len(paths)} file(s): {summary['tiles_assigned']} assigned to "
+        f"{summary['communes_with_tests']} communes, {skipped_rows + len(outside)} outside Morocco dropped "
+        f"({skipped_rows} beyond its bounding box), {summary['tiles_quarantined']} rejected; tests "
         f"{tests_read:.0f} = {tests_assigned:.0f} assigned + {tests_dropped:.0f} dropped + "
         f"{tests_rejected:.0f} in rejected rows"
     )
