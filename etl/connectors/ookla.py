@@ -201,11 +201,7 @@ def scan_parquet(path: Path, box: tuple[float, float, float, float], *, batch_ro
     try:
         for group in range(parquet.num_row_groups):
             stats = parquet.metadata.row_group(group).column(column).statistics
-            near = (
-                stats is None
-                or not stats.has_min_max
-                or any(lo <= stats.max and stats.min <= hi for lo, hi in ranges)
-            )
+            near = stats is None or not stats.has_min_max or _meets(stats.min, stats.max, ranges)
             for batch in parquet.iter_batches(
                 batch_size=batch_rows, row_groups=[group], columns=columns if near else ["quadkey", "tests"]
             ):
@@ -213,7 +209,8 @@ def scan_parquet(path: Path, box: tuple[float, float, float, float], *, batch_ro
                 readable = pc.fill_null(pc.match_substring_regex(keys, f"^[0-3]{{{ZOOM}}}$"), False)
                 keep = pc.invert(readable)
                 if near:
-                    inside = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(keys, 0, PREFIX_ZOOM), wanted), False)
+                    prefix = pc.utf8_slice_codeunits(keys, 0, PREFIX_ZOOM)
+                    inside = pc.fill_null(pc.is_in(prefix, wanted), False)
                     keep = pc.or_(keep, pc.and_(readable, inside))
                 keep = keep.to_numpy(zero_copy_only=False)
                 tests = _tests(batch.column("tests"))
@@ -238,15 +235,183 @@ def scan_parquet(path: Path, box: tuple[float, float, float, float], *, batch_ro
     return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
 
 
-def scan(path: str | Path, box: tuple[float, float, float, float], *, crs: str | None = None) -> Scan:
-    """One Ookla file, Parquet streamed (`scan_parquet`) or a Shapefile read whole (Ookla's Shapefiles
-    are per quarter and type too, but a Shapefile has no row groups to skip)."""
+#: How a Parquet file is read: streamed by pyarrow (the default), or by DuckDB.
+ENGINES = ("pyarrow", "duckdb")
+
+
+def scan(
+    path: str | Path,
+    box: tuple[float, float, float, float],
+    *,
+    crs: str | None = None,
+    engine: str = "pyarrow",
+) -> Scan:
+    """One Ookla file, Parquet read with bounded memory (`scan_parquet`, or `scan_duckdb`) or a
+    Shapefile read whole (a Shapefile has no row groups to skip)."""
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
     path = require_file(path)
     if path.name.lower().endswith((".parquet", ".pq")):
-        return scan_parquet(path, box)
+        return scan_duckdb(path, box) if engine == "duckdb" else scan_parquet(path, box)
     tiles = read_tiles(path, crs=crs)
     tests = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
     return Scan(tiles, len(tiles), tests, 0, 0.0)
+
+
+#: A quadkey Ookla could have written: 16 digits 0-3 (DuckDB's regular-expression form).
+READABLE_SQL = "regexp_full_match(quadkey, '[0-3]{16}')"
+
+
+def scan_duckdb(path: Path, box: tuple[float, float, float, float]) -> Scan:
+    """
+    `scan_parquet`'s result read by DuckDB: the tiles in the box's quadkey ranges (row groups
+    outside them skipped by their statistics), the rows with an unreadable key, and the file's row
+    and test counts, in three queries under DuckDB's memory limit.
+    """
+    from . import duckdb_engine as D
+
+    con = D.connect()
+    try:
+        source = f"read_parquet({D.files_sql([path])}, file_row_number = true)"
+        try:
+            described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        except Exception as err:
+            raise ValidationError(
+                f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+            ) from err
+        types = {name: kind for name, kind, *_ in described}
+        _require_columns(path, [n for n in types if n != "file_row_number"])
+        if types["quadkey"] != "VARCHAR":
+            return scan_parquet(path, box)  # keys stored as numbers: every row is quarantined
+        prefixes = box_prefixes(box)
+        con.register("prefix", _prefix_table(prefixes))
+        tests = "greatest(coalesce(try_cast(tests AS DOUBLE), 0), 0)"
+        rows, tests_total = con.sql(f"SELECT count(*), coalesce(sum({tests}), 0) FROM {source}").fetchall()[0]
+        columns = ", ".join(c for c in COLUMNS if c in types)
+        kept = con.sql(
+            f"SELECT {columns}, file_row_number + 1 AS row FROM {source} "
+            f"WHERE {D.ranges_sql('quadkey', prefix_ranges(prefixes))} "
+            f"AND substr(quadkey, 1, {PREFIX_ZOOM}) IN (SELECT p FROM prefix) AND {READABLE_SQL} "
+            f"UNION ALL SELECT {columns}, file_row_number + 1 FROM {source} "
+            f"WHERE quadkey IS NULL OR NOT {READABLE_SQL} ORDER BY row"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    frame = kept.to_pandas()
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    kept_tests = float(_tests(kept.column("tests")).sum())
+    return Scan(out, int(rows), float(tests_total), int(rows) - len(out), float(tests_total) - kept_tests)
+
+
+def _prefix_table(prefixes: list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.table({"p": pa.array(prefixes, pa.string())})
+
+
+def quarter_sums(paths: list[str | Path], communes: pd.DataFrame, *, engine: str = "pyarrow") -> pd.DataFrame:
+    """
+    The additive commune sums (`SUMS`) of each file, for trends over many quarters: one row per
+    file and commune (columns `source`, `code` and the sums). Rows with an unreadable key or number
+    are left out, as the loader leaves them out, and a tile twice in one file counts once; the tile
+    polygons are not read (the quadkey places the tile). With `engine="duckdb"` DuckDB reads every
+    file in one query, skipping row groups outside Morocco, and sums per file and commune out of core
+    under its memory limit; the distinct tiles it finds are placed once with shapely, whatever the
+    number of quarters. With `"pyarrow"` each file is streamed (`scan_parquet`) in turn.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    paths = [require_file(p) for p in paths]
+    box = tuple(float(b) for b in communes.total_bounds)
+    if engine == "duckdb":
+        return _quarter_sums_duckdb(paths, communes, box)
+    parts = []
+    for path in paths:
+        tiles = scan_parquet(path, box).tiles.assign(tile=None)
+        valid = validate_tiles(tiles, Rejects())
+        lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+        west, south, east, north = box
+        valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
+        sums = assign_tiles(valid.reset_index(drop=True), communes).sums
+        parts.append(sums.reset_index().assign(source=path.name))
+    return pd.concat(parts, ignore_index=True)[["source", "code", *SUMS]]
+
+
+def _quarter_sums_duckdb(
+    paths: list[Path], communes: pd.DataFrame, box: tuple[float, float, float, float]
+) -> pd.DataFrame:
+    import pyarrow as pa
+
+    from . import duckdb_engine as D
+
+    prefixes = box_prefixes(box)
+    numbers = " AND ".join(
+        f"try_cast({c} AS DOUBLE) BETWEEN 0 AND {MAX_COUNT} AND NOT isnan(try_cast({c} AS DOUBLE))"
+        + (
+            f" AND try_cast({c} AS DOUBLE) = floor(try_cast({c} AS DOUBLE))"
+            if c in ("tests", "devices")
+            else ""
+        )
+        for c in ("tests", "devices", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms")
+    )
+    source = f"read_parquet({D.files_sql(paths)}, filename = true, file_row_number = true)"
+    where = (
+        f"{D.ranges_sql('quadkey', prefix_ranges(prefixes))} AND substr(quadkey, 1, {PREFIX_ZOOM}) IN "
+        f"(SELECT p FROM prefix) AND {READABLE_SQL} AND {numbers}"
+    )
+    con = D.connect()
+    try:
+        con.register("prefix", _prefix_table(prefixes))
+        keys = con.sql(f"SELECT DISTINCT quadkey FROM {source} WHERE {where}").to_arrow_table()
+        keys = keys.column("quadkey").to_numpy(zero_copy_only=False)
+        x, y, zoom, _ = quadkey_tiles(keys)
+        where_ = np.full(len(keys), -1, dtype=np.int64)
+        lon, lat = tile_centres(x, y, zoom)
+        west, south, east, north = box
+        in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        where_[in_box] = locate_tiles(x[in_box], y[in_box], zoom[in_box], communes.geometry.values)
+        placed = where_ >= 0
+        con.register(
+            "placed", pa.table({"quadkey": pa.array(keys[placed], pa.string()), "commune": where_[placed]})
+        )
+        d, t = "CAST(avg_d_kbps AS DOUBLE)", "CAST(tests AS DOUBLE)"
+        sums = con.sql(
+            f"""
+            WITH rows AS (
+                SELECT *, row_number() OVER (PARTITION BY filename, quadkey ORDER BY file_row_number) AS copy
+                FROM {source} WHERE {where}
+            )
+            SELECT filename, commune, sum({t}) AS tests, sum(CAST(devices AS DOUBLE)) AS devices,
+                count(*)::DOUBLE AS tiles, sum({d} * {t}) AS d_x_tests,
+                sum(CAST(avg_u_kbps AS DOUBLE) * {t}) AS u_x_tests,
+                sum(CAST(avg_lat_ms AS DOUBLE) * {t}) AS lat_x_tests,
+                {
+                ", ".join(
+                    f"sum(CASE WHEN {d} >= {m * 1000} THEN {t} ELSE 0 END) AS tests_{m}mbps"
+                    for m in THRESHOLDS_MBPS
+                )
+            }
+            FROM rows JOIN placed USING (quadkey) WHERE copy = 1 GROUP BY filename, commune
+            """
+        ).to_df()
+    finally:
+        con.close()
+    codes = communes["code"].to_numpy()
+    sums["source"] = sums["filename"].map(lambda f: Path(f).name)
+    full = pd.MultiIndex.from_product(
+        [[p.name for p in paths], range(len(codes))], names=["source", "commune"]
+    )
+    out = sums.set_index(["source", "commune"])[list(SUMS)].reindex(full, fill_value=0.0).reset_index()
+    out["code"] = codes[out["commune"].to_numpy()]
+    return out[["source", "code", *SUMS]]
+
+
+def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -> bool:
+    """Whether a row group's quadkeys, from `low` to `high`, may include a key in one of `ranges`."""
+    low, high = (v.decode("ascii", "replace") if isinstance(v, bytes) else str(v) for v in (low, high))
+    return any(lo <= high and low <= hi for lo, hi in ranges)
 
 
 def _tests(cells: Any) -> np.ndarray:
@@ -659,11 +824,12 @@ def load(
     kind: str | None = None,
     quarter: str | None = None,
     crs: str | None = None,
+    engine: str = "pyarrow",
 ) -> dict[str, Any]:
     """
     Load Ookla tile files for one quarter and type into a built database: replaces any values of
     that quarter and type (loading the same files again changes nothing), in one transaction.
-    Returns the run's figures.
+    Returns the run's figures. `engine` reads Parquet files with pyarrow or DuckDB (`ENGINES`).
     """
     from observatory.etl.provenance import RunRecord, code_version, now
 
@@ -674,7 +840,7 @@ def load(
     db.require()
     communes = commune_frame(db)
     run = RunRecord(job=f"load ookla {kind} {quarter}", build_id="", version=code_version())
-    result = aggregate_files(paths, communes, kind=kind, quarter=quarter, run=run, crs=crs)
+    result = aggregate_files(paths, communes, kind=kind, quarter=quarter, run=run, crs=crs, engine=engine)
     specs = indicator_specs(kind)
     source_id = f"ookla-{kind}-{quarter}"
     write_load(
@@ -689,7 +855,14 @@ def load(
 
 
 def aggregate_files(
-    paths: list[Path], communes: pd.DataFrame, *, kind: str, quarter: str, run: Any, crs: str | None = None
+    paths: list[Path],
+    communes: pd.DataFrame,
+    *,
+    kind: str,
+    quarter: str,
+    run: Any,
+    crs: str | None = None,
+    engine: str = "pyarrow",
 ) -> dict[str, Any]:
     """
     Read, validate, place and aggregate tile files; records inputs, counts and rejects on `run`.
@@ -705,7 +878,7 @@ def aggregate_files(
     scans = []
     for path in paths:
         run.add_input(path.name, path=path, kind=kind, quarter=quarter)
-        scans.append(scan(path, box, crs=crs))
+        scans.append(scan(path, box, crs=crs, engine=engine))
     tiles = pd.concat([s.tiles for s in scans], ignore_index=True)
     rows_read = sum(s.rows for s in scans)
     tests_read = sum(s.tests for s in scans)
