@@ -140,3 +140,36 @@ def test_quarter_sums_are_the_same_with_duckdb_and_pyarrow(communes, tmp_path):
     pd.testing.assert_frame_equal(duck, arrow, check_dtype=False)
     rabat = duck.loc[(duck["code"] == communes.loc[communes["name_fr"] == "Rabat", "code"].iloc[0])]
     assert (rabat["tiles"] >= 1).all() and len(duck) == 2 * len(communes)
+
+
+def test_both_engines_load_a_file_with_bad_rows_to_the_same_figures_and_quarantine(communes, tmp_path):
+    from observatory.etl.provenance import RunRecord
+
+    rng = np.random.default_rng(13)
+    west, south, east, north = communes.total_bounds
+    inland = ookla.quadkeys_at(rng.uniform(west, east, 500), rng.uniform(south, north, 500)).tolist()
+    path = tmp_path / "2025-04-01_performance_fixed_tiles.parquet"
+    frame = world_file(path, keys_here=[RABAT, CASABLANCA, DAKHLA, SEA, *inland], seed=7).astype(
+        {"tests": str}
+    )
+    frame.loc[frame["quadkey"] == CASABLANCA, "tests"] = "-3"  # rejected, its row and reason kept
+    frame.loc[len(frame)] = frame.loc[frame["quadkey"] == RABAT].iloc[0]  # the same tile twice
+    frame.to_parquet(path, index=False, row_group_size=500)
+    results = {}
+    for engine in ookla.ENGINES:
+        run = RunRecord(job="load", build_id="", version="")
+        r = ookla.aggregate_files([path], communes, kind="fixed", quarter="2025Q2", run=run, engine=engine)
+        results[engine] = (
+            r.pop("values").drop(columns="run_id"),
+            r,
+            run.quarantine_rows().drop(columns="run_id"),
+        )
+    (values, summary, rejected), (values_d, summary_d, rejected_d) = results.values()
+    pd.testing.assert_frame_equal(values, values_d)
+    pd.testing.assert_frame_equal(rejected, rejected_d)
+    assert summary == summary_d
+    assert summary["tiles_read"] == len(frame) and summary["tiles_quarantined"] == 3  # bad key, tests, copy
+    assert (
+        summary["tests_read"]
+        == summary["tests_assigned"] + summary["tests_dropped"] + summary["tests_in_rejected_rows"]
+    )
