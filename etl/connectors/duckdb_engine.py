@@ -18,7 +18,12 @@ MEMORY_LIMIT = "1GB"
 
 def connect(*, memory_limit: str = MEMORY_LIMIT, threads: int | None = None) -> Any:
     """An in-memory DuckDB connection with a memory budget and no extension auto-loading."""
-    import duckdb
+    try:
+        import duckdb
+    except ModuleNotFoundError as err:
+        raise ModuleNotFoundError(
+            "engine 'duckdb' needs DuckDB: pip install duckdb (or use the default engine)"
+        ) from err
 
     config: dict[str, Any] = {
         "memory_limit": memory_limit,
