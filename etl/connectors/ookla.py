@@ -102,19 +102,332 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
         raise ValidationError(
             f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
         )
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise ValidationError(
-            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
-            f"found {', '.join(map(str, frame.columns))}",
-            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
-        )
+    _require_columns(path, list(frame.columns))
     out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
     if "tile" not in out.columns:
         out["tile"] = None
     out["source"] = path.name
     out["row"] = np.arange(1, len(out) + 1)
     return out
+
+
+#: Zoom of the quadkey prefixes that cover a bounding box: a zoom-10 cell is about 39 km wide, so the
+#: prefixes of Morocco's box are about 2,000, tested per row as one hash lookup.
+PREFIX_ZOOM = 10
+#: Rows per batch when a Parquet file is streamed: memory stays a few batches whatever the file's size.
+BATCH_ROWS = 131_072
+
+
+@dataclass
+class Scan:
+    """What a bounded read of one file kept (tiles in the box, and unreadable ones, with their file
+    row numbers) and what it skipped unread or read only to count (rows and tests beyond the box)."""
+
+    tiles: pd.DataFrame
+    rows: int
+    tests: float
+    skipped_rows: int
+    skipped_tests: float
+
+
+def box_prefixes(box: tuple[float, float, float, float], *, zoom: int = PREFIX_ZOOM) -> list[str]:
+    """Quadkey prefixes (at `zoom`) of the cells that cover a west, south, east, north box, sorted."""
+    west, south, east, north = box
+    (x0, y0), (x1, y1) = (_tile_xy(lon, lat, zoom) for lon, lat in ((west, north), (east, south)))
+    x, y = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
+    bits = np.arange(zoom - 1, -1, -1)
+    digits = ((x.ravel()[:, None] >> bits) & 1) + 2 * ((y.ravel()[:, None] >> bits) & 1)
+    return sorted((digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str))
+
+
+def _tile_xy(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    n = 2**zoom
+    rad = np.radians(lat)
+    y = (1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n
+    return int(np.clip((lon + 180.0) / 360.0 * n, 0, n - 1)), int(np.clip(y, 0, n - 1))
+
+
+def prefix_ranges(prefixes: list[str]) -> list[tuple[str, str]]:
+    """The keys under sorted prefixes as few inclusive (first, last) ranges of 16-digit quadkeys:
+    neighbouring prefixes merge, so a row group's quadkey statistics can be tested against them."""
+    zoom = len(prefixes[0])
+    numbers = [int(p, 4) for p in prefixes]
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and ranges[-1][1] == n - 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+
+    def key(n: int, fill: str) -> str:
+        return np.base_repr(n, 4).zfill(zoom) + fill * (ZOOM - zoom)
+
+    return [(key(a, "0"), key(b, "3")) for a, b in ranges]
+
+
+def scan_parquet(path: Path, box: tuple[float, float, float, float], *, batch_rows: int = BATCH_ROWS) -> Scan:
+    """
+    An Ookla Parquet file read with bounded memory, keeping the tiles in a bounding box. Row groups
+    whose quadkey statistics lie outside the box's quadkey ranges have only their `quadkey` and
+    `tests` columns read (to count the tests and catch unreadable keys); the others are streamed in
+    batches and filtered on the key's prefix, so a global file of millions of tiles costs a few
+    batches of memory. Rows with an unreadable quadkey are kept for the quarantine. The centre test
+    against the box itself is left to the caller (a prefix cell overhangs the box).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    names = parquet.schema_arrow.names
+    _require_columns(path, names)
+    if not pa.types.is_string(parquet.schema_arrow.field("quadkey").type) and not pa.types.is_large_string(
+        parquet.schema_arrow.field("quadkey").type
+    ):
+        whole = read_tiles(path)  # keys stored as numbers: every row is quarantined, none is skipped
+        tests = float(pd.to_numeric(whole["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+        return Scan(whole, len(whole), tests, 0, 0.0)
+    prefixes = box_prefixes(box)
+    ranges = prefix_ranges(prefixes)
+    wanted = pa.array(prefixes)
+    column = names.index("quadkey")
+    columns = [c for c in COLUMNS if c in names]
+    kept, offset, tests_total, skipped_rows, skipped_tests = [], 0, 0.0, 0, 0.0
+    try:
+        for group in range(parquet.num_row_groups):
+            stats = parquet.metadata.row_group(group).column(column).statistics
+            near = stats is None or not stats.has_min_max or _meets(stats.min, stats.max, ranges)
+            for batch in parquet.iter_batches(
+                batch_size=batch_rows, row_groups=[group], columns=columns if near else ["quadkey", "tests"]
+            ):
+                keys = batch.column("quadkey")
+                readable = pc.fill_null(pc.match_substring_regex(keys, f"^[0-3]{{{ZOOM}}}$"), False)
+                keep = pc.invert(readable)
+                if near:
+                    prefix = pc.utf8_slice_codeunits(keys, 0, PREFIX_ZOOM)
+                    inside = pc.fill_null(pc.is_in(prefix, wanted), False)
+                    keep = pc.or_(keep, pc.and_(readable, inside))
+                keep = keep.to_numpy(zero_copy_only=False)
+                tests = _tests(batch.column("tests"))
+                tests_total += tests.sum()
+                skipped_rows += int((~keep).sum())
+                skipped_tests += tests[~keep].sum()
+                if keep.any():
+                    part = batch.filter(pa.array(keep)).to_pandas()
+                    part["row"] = offset + 1 + np.flatnonzero(keep)
+                    kept.append(part)
+                offset += batch.num_rows
+    except ValidationError:
+        raise
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
+
+
+#: How a Parquet file is read: streamed by pyarrow (the default), or by DuckDB.
+ENGINES = ("pyarrow", "duckdb")
+
+
+def scan(
+    path: str | Path,
+    box: tuple[float, float, float, float],
+    *,
+    crs: str | None = None,
+    engine: str = "pyarrow",
+) -> Scan:
+    """One Ookla file, Parquet read with bounded memory (`scan_parquet`, or `scan_duckdb`) or a
+    Shapefile read whole (a Shapefile has no row groups to skip)."""
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    path = require_file(path)
+    if path.name.lower().endswith((".parquet", ".pq")):
+        return scan_duckdb(path, box) if engine == "duckdb" else scan_parquet(path, box)
+    tiles = read_tiles(path, crs=crs)
+    tests = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+    return Scan(tiles, len(tiles), tests, 0, 0.0)
+
+
+#: A quadkey Ookla could have written: 16 digits 0-3 (DuckDB's regular-expression form).
+READABLE_SQL = "regexp_full_match(quadkey, '[0-3]{16}')"
+
+
+def scan_duckdb(path: Path, box: tuple[float, float, float, float]) -> Scan:
+    """
+    `scan_parquet`'s result read by DuckDB: the tiles in the box's quadkey ranges (row groups
+    outside them skipped by their statistics), the rows with an unreadable key, and the file's row
+    and test counts, in three queries under DuckDB's memory limit.
+    """
+    from . import duckdb_engine as D
+
+    con = D.connect()
+    try:
+        source = f"read_parquet({D.files_sql([path])}, file_row_number = true)"
+        try:
+            described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        except Exception as err:
+            raise ValidationError(
+                f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+            ) from err
+        types = {name: kind for name, kind, *_ in described}
+        _require_columns(path, [n for n in types if n != "file_row_number"])
+        if types["quadkey"] != "VARCHAR":
+            return scan_parquet(path, box)  # keys stored as numbers: every row is quarantined
+        prefixes = box_prefixes(box)
+        con.register("prefix", _prefix_table(prefixes))
+        tests = "greatest(coalesce(try_cast(tests AS DOUBLE), 0), 0)"
+        rows, tests_total = con.sql(f"SELECT count(*), coalesce(sum({tests}), 0) FROM {source}").fetchall()[0]
+        columns = ", ".join(c for c in COLUMNS if c in types)
+        kept = con.sql(
+            f"SELECT {columns}, file_row_number + 1 AS row FROM {source} "
+            f"WHERE {D.ranges_sql('quadkey', prefix_ranges(prefixes))} "
+            f"AND substr(quadkey, 1, {PREFIX_ZOOM}) IN (SELECT p FROM prefix) AND {READABLE_SQL} "
+            f"UNION ALL SELECT {columns}, file_row_number + 1 FROM {source} "
+            f"WHERE quadkey IS NULL OR NOT {READABLE_SQL} ORDER BY row"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    frame = kept.to_pandas()
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    kept_tests = float(_tests(kept.column("tests")).sum())
+    return Scan(out, int(rows), float(tests_total), int(rows) - len(out), float(tests_total) - kept_tests)
+
+
+def _prefix_table(prefixes: list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.table({"p": pa.array(prefixes, pa.string())})
+
+
+def quarter_sums(paths: list[str | Path], communes: pd.DataFrame, *, engine: str = "pyarrow") -> pd.DataFrame:
+    """
+    The additive commune sums (`SUMS`) of each file, for trends over many quarters: one row per
+    file and commune (columns `source`, `code` and the sums). Rows with an unreadable key or number
+    are left out, as the loader leaves them out, and a tile twice in one file counts once; the tile
+    polygons are not read (the quadkey places the tile). With `engine="duckdb"` DuckDB reads every
+    file in one query, skipping row groups outside Morocco, and sums per file and commune out of core
+    under its memory limit; the distinct tiles it finds are placed once with shapely, whatever the
+    number of quarters. With `"pyarrow"` each file is streamed (`scan_parquet`) in turn.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    paths = [require_file(p) for p in paths]
+    box = tuple(float(b) for b in communes.total_bounds)
+    if engine == "duckdb":
+        return _quarter_sums_duckdb(paths, communes, box)
+    parts = []
+    for path in paths:
+        tiles = scan_parquet(path, box).tiles.assign(tile=None)
+        valid = validate_tiles(tiles, Rejects())
+        lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+        west, south, east, north = box
+        valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
+        sums = assign_tiles(valid.reset_index(drop=True), communes).sums
+        parts.append(sums.reset_index().assign(source=path.name))
+    return pd.concat(parts, ignore_index=True)[["source", "code", *SUMS]]
+
+
+def _quarter_sums_duckdb(
+    paths: list[Path], communes: pd.DataFrame, box: tuple[float, float, float, float]
+) -> pd.DataFrame:
+    import pyarrow as pa
+
+    from . import duckdb_engine as D
+
+    prefixes = box_prefixes(box)
+    numbers = " AND ".join(
+        f"try_cast({c} AS DOUBLE) BETWEEN 0 AND {MAX_COUNT} AND NOT isnan(try_cast({c} AS DOUBLE))"
+        + (
+            f" AND try_cast({c} AS DOUBLE) = floor(try_cast({c} AS DOUBLE))"
+            if c in ("tests", "devices")
+            else ""
+        )
+        for c in ("tests", "devices", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms")
+    )
+    source = f"read_parquet({D.files_sql(paths)}, filename = true, file_row_number = true)"
+    where = (
+        f"{D.ranges_sql('quadkey', prefix_ranges(prefixes))} AND substr(quadkey, 1, {PREFIX_ZOOM}) IN "
+        f"(SELECT p FROM prefix) AND {READABLE_SQL} AND {numbers}"
+    )
+    con = D.connect()
+    try:
+        con.register("prefix", _prefix_table(prefixes))
+        keys = con.sql(f"SELECT DISTINCT quadkey FROM {source} WHERE {where}").to_arrow_table()
+        keys = keys.column("quadkey").to_numpy(zero_copy_only=False)
+        x, y, zoom, _ = quadkey_tiles(keys)
+        where_ = np.full(len(keys), -1, dtype=np.int64)
+        lon, lat = tile_centres(x, y, zoom)
+        west, south, east, north = box
+        in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        where_[in_box] = locate_tiles(x[in_box], y[in_box], zoom[in_box], communes.geometry.values)
+        placed = where_ >= 0
+        con.register(
+            "placed", pa.table({"quadkey": pa.array(keys[placed], pa.string()), "commune": where_[placed]})
+        )
+        d, t = "CAST(avg_d_kbps AS DOUBLE)", "CAST(tests AS DOUBLE)"
+        sums = con.sql(
+            f"""
+            WITH rows AS (
+                SELECT *, row_number() OVER (PARTITION BY filename, quadkey ORDER BY file_row_number) AS copy
+                FROM {source} WHERE {where}
+            )
+            SELECT filename, commune, sum({t}) AS tests, sum(CAST(devices AS DOUBLE)) AS devices,
+                count(*)::DOUBLE AS tiles, sum({d} * {t}) AS d_x_tests,
+                sum(CAST(avg_u_kbps AS DOUBLE) * {t}) AS u_x_tests,
+                sum(CAST(avg_lat_ms AS DOUBLE) * {t}) AS lat_x_tests,
+                {
+                ", ".join(
+                    f"sum(CASE WHEN {d} >= {m * 1000} THEN {t} ELSE 0 END) AS tests_{m}mbps"
+                    for m in THRESHOLDS_MBPS
+                )
+            }
+            FROM rows JOIN placed USING (quadkey) WHERE copy = 1 GROUP BY filename, commune
+            """
+        ).to_df()
+    finally:
+        con.close()
+    codes = communes["code"].to_numpy()
+    sums["source"] = sums["filename"].map(lambda f: Path(f).name)
+    full = pd.MultiIndex.from_product(
+        [[p.name for p in paths], range(len(codes))], names=["source", "commune"]
+    )
+    out = sums.set_index(["source", "commune"])[list(SUMS)].reindex(full, fill_value=0.0).reset_index()
+    out["code"] = codes[out["commune"].to_numpy()]
+    return out[["source", "code", *SUMS]]
+
+
+def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -> bool:
+    """Whether a row group's quadkeys, from `low` to `high`, may include a key in one of `ranges`."""
+    low, high = (v.decode("ascii", "replace") if isinstance(v, bytes) else str(v) for v in (low, high))
+    return any(lo <= high and low <= hi for lo, hi in ranges)
+
+
+def _tests(cells: Any) -> np.ndarray:
+    """The tests of a batch as float64, unreadable or negative ones as 0 (they are rejected later)."""
+    values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
+    return np.nan_to_num(np.clip(values, 0, None), nan=0.0)
+
+
+def _require_columns(path: Path, columns: list[str]) -> None:
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValidationError(
+            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
+            f"found {', '.join(map(str, columns))}",
+            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
+        )
 
 
 def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
@@ -511,11 +824,12 @@ def load(
     kind: str | None = None,
     quarter: str | None = None,
     crs: str | None = None,
+    engine: str = "pyarrow",
 ) -> dict[str, Any]:
     """
     Load Ookla tile files for one quarter and type into a built database: replaces any values of
     that quarter and type (loading the same files again changes nothing), in one transaction.
-    Returns the run's figures.
+    Returns the run's figures. `engine` reads Parquet files with pyarrow or DuckDB (`ENGINES`).
     """
     from observatory.etl.provenance import RunRecord, code_version, now
 
@@ -526,7 +840,7 @@ def load(
     db.require()
     communes = commune_frame(db)
     run = RunRecord(job=f"load ookla {kind} {quarter}", build_id="", version=code_version())
-    result = aggregate_files(paths, communes, kind=kind, quarter=quarter, run=run, crs=crs)
+    result = aggregate_files(paths, communes, kind=kind, quarter=quarter, run=run, crs=crs, engine=engine)
     specs = indicator_specs(kind)
     source_id = f"ookla-{kind}-{quarter}"
     write_load(
@@ -541,7 +855,14 @@ def load(
 
 
 def aggregate_files(
-    paths: list[Path], communes: pd.DataFrame, *, kind: str, quarter: str, run: Any, crs: str | None = None
+    paths: list[Path],
+    communes: pd.DataFrame,
+    *,
+    kind: str,
+    quarter: str,
+    run: Any,
+    crs: str | None = None,
+    engine: str = "pyarrow",
 ) -> dict[str, Any]:
     """
     Read, validate, place and aggregate tile files; records inputs, counts and rejects on `run`.
@@ -553,17 +874,20 @@ def aggregate_files(
     tests read = tests assigned + tests dropped (skipped or outside) + tests in rejected rows.
     """
     rejects = Rejects()
-    frames = []
+    box = tuple(float(b) for b in communes.total_bounds)
+    scans = []
     for path in paths:
         run.add_input(path.name, path=path, kind=kind, quarter=quarter)
-        frames.append(read_tiles(path, crs=crs))
-    tiles = pd.concat(frames, ignore_index=True)
-    tests_read = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+        scans.append(scan(path, box, crs=crs, engine=engine))
+    tiles = pd.concat([s.tiles for s in scans], ignore_index=True)
+    rows_read = sum(s.rows for s in scans)
+    tests_read = sum(s.tests for s in scans)
     valid = validate_tiles(tiles, rejects)
     lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
-    west, south, east, north = communes.total_bounds
+    west, south, east, north = box
     in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    skipped = valid.loc[~in_box]
+    skipped_rows = sum(s.skipped_rows for s in scans) + int((~in_box).sum())
+    skipped_tests = sum(s.skipped_tests for s in scans) + float(valid.loc[~in_box, "tests"].sum())
     valid = valid.loc[in_box].reset_index(drop=True)
     assignment = assign_tiles(valid, communes)
     outside = valid.loc[~assignment.inside].assign(
@@ -592,17 +916,17 @@ def aggregate_files(
     )
     quarantined = rejects.frame()
     tests_assigned = float(assignment.sums["tests"].sum())
-    tests_dropped = float(skipped["tests"].sum() + outside["tests"].sum())
+    tests_dropped = float(skipped_tests + outside["tests"].sum())
     tests_rejected = tests_read - tests_assigned - tests_dropped
     run.quarantine(quarantined)
-    run.count(read=len(tiles) - len(skipped), loaded=int(assignment.inside.sum()))
+    run.count(read=rows_read - skipped_rows, loaded=int(assignment.inside.sum()))
     summary = {
         "type": kind,
         "quarter": quarter,
         "files": len(paths),
-        "tiles_read": len(tiles),
+        "tiles_read": rows_read,
         "tiles_assigned": int(assignment.inside.sum()),
-        "tiles_skipped_outside_box": len(skipped),
+        "tiles_skipped_outside_box": skipped_rows,
         "tiles_dropped_outside": len(outside),
         "tiles_quarantined": len(quarantined) - len(outside),
         "tests_read": tests_read,
@@ -612,9 +936,9 @@ def aggregate_files(
         "communes_with_tests": int((assignment.sums["tests"] > 0).sum()),
     }
     run.message = (
-        f"{len(tiles)} tiles read from {len(paths)} file(s): {summary['tiles_assigned']} assigned to "
-        f"{summary['communes_with_tests']} communes, {len(skipped) + len(outside)} outside Morocco dropped "
-        f"({len(skipped)} beyond its bounding box), {summary['tiles_quarantined']} rejected; tests "
+        f"{rows_read} tiles read from {len(paths)} file(s): {summary['tiles_assigned']} assigned to "
+        f"{summary['communes_with_tests']} communes, {skipped_rows + len(outside)} outside Morocco dropped "
+        f"({skipped_rows} beyond its bounding box), {summary['tiles_quarantined']} rejected; tests "
         f"{tests_read:.0f} = {tests_assigned:.0f} assigned + {tests_dropped:.0f} dropped + "
         f"{tests_rejected:.0f} in rejected rows"
     )

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from observatory import disclosure
+from observatory.errors import ValidationError
 from observatory.registry import USAGE_LICENCE
 from observatory.schema import TABLES
 
@@ -219,33 +220,28 @@ def validate_export(table: Table, lookup: dict[str, str], rejects: Rejects) -> p
 
 
 def usage_indicators(
-    raw: pd.DataFrame, communes: pd.DataFrame, *, status: str, source_id: str, run_id: str
+    raw: pd.DataFrame | list[Path],
+    communes: pd.DataFrame,
+    *,
+    status: str,
+    source_id: str,
+    run_id: str,
+    engine: str = "pandas",
 ) -> pd.DataFrame:
     """
     Indicator values for every month of `raw` (commune_code, service, period, channel,
     transactions, unique_users), at every level. Counts are summed up the hierarchy and the rates
     computed from the sums, so a province's rate is weighted by its communes' populations. Raw
     counts with a `record_key` (measured exports) are published perturbed by their cell keys
-    (`protect`); counts without (the simulated layer, which describes no one) exactly.
+    (`protect`); counts without (the simulated layer, which describes no one) exactly. `raw` may
+    also be Parquet files of raw counts, summed by `monthly_sums` on `engine`.
     """
-    if raw.empty:
+    if raw.empty if isinstance(raw, pd.DataFrame) else not raw:
         return pd.DataFrame(columns=TABLES["indicator_value"])
-    raw = raw.assign(digital=np.where(raw["channel"].isin(DIGITAL), raw["transactions"], 0))
-    services = sorted(raw["service"].unique())
-    by_service = raw.pivot_table(
-        index=["commune_code", "period"],
-        columns="service",
-        values="transactions",
-        aggfunc="sum",
-        fill_value=0,
-    )
-    by_service.columns = [f"svc:{s}" for s in by_service.columns]
-    totals = raw.groupby(["commune_code", "period"])[["transactions", "digital", "unique_users"]].sum()
-    sums = totals.join(by_service)
-    if "record_key" in raw:
-        sums = sums.join(cell_keys(raw))
-    # Every commune, every month: a commune absent from a month of the export had no transactions.
-    periods = sorted(raw["period"].unique())
+    sums = monthly_sums(raw, engine=engine)
+    services = sorted(c[4:] for c in sums.columns if c.startswith("svc:"))
+    # Every commune, every month: a commune absent from the counts had no transactions that month.
+    periods = sorted(sums.index.get_level_values("period").unique())
     full = pd.MultiIndex.from_product(
         [communes["code"].astype(str), periods], names=["commune_code", "period"]
     )
@@ -288,6 +284,88 @@ def usage_indicators(
         for i, (v, s) in values.items()
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+#: What sums raw counts per commune and month: pandas (the default), or DuckDB for years of counts.
+ENGINES = ("pandas", "duckdb")
+
+
+def monthly_sums(raw: pd.DataFrame | list[Path], *, engine: str = "pandas") -> pd.DataFrame:
+    """
+    Per commune and month (index `commune_code`, `period`): transactions, digital (web and mobile)
+    transactions, unique users, the transactions of each service (`svc:<service>`) and, when the
+    counts carry record keys, the cell key of each (`key:<column>`, see `cell_keys`). `raw` is a
+    frame of raw counts, or Parquet files of them (the `usage_count` columns): with
+    `engine="duckdb"` DuckDB reads the files itself and sums out of core, so years of counts need
+    not fit in memory; the sums are the same either way.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    if engine == "duckdb":
+        return _monthly_sums_duckdb(raw)
+    if not isinstance(raw, pd.DataFrame):
+        raw = pd.concat([pd.read_parquet(p) for p in raw], ignore_index=True)
+    raw = raw.assign(digital=np.where(raw["channel"].isin(DIGITAL), raw["transactions"], 0))
+    by_service = raw.pivot_table(
+        index=["commune_code", "period"],
+        columns="service",
+        values="transactions",
+        aggfunc="sum",
+        fill_value=0,
+    )
+    by_service.columns = [f"svc:{s}" for s in by_service.columns]
+    totals = raw.groupby(["commune_code", "period"])[["transactions", "digital", "unique_users"]].sum()
+    sums = totals.join(by_service)
+    if "record_key" in raw:
+        sums = sums.join(cell_keys(raw))
+    return sums
+
+
+def _monthly_sums_duckdb(raw: pd.DataFrame | list[Path]) -> pd.DataFrame:
+    from . import duckdb_engine as D
+
+    con = D.connect()
+    try:
+        if isinstance(raw, pd.DataFrame):
+            con.register("raw", raw)
+        else:
+            con.sql(f"CREATE VIEW raw AS SELECT * FROM read_parquet({D.files_sql(raw)})")
+        columns = {name for name, *_ in con.sql("DESCRIBE raw").fetchall()}
+        services = [r[0] for r in con.sql("SELECT DISTINCT service FROM raw ORDER BY service").fetchall()]
+        tx, digital = (
+            "CAST(transactions AS DOUBLE)",
+            "channel IN (" + ", ".join(f"'{c}'" for c in DIGITAL) + ")",
+        )
+        parts = [
+            f"sum({tx}) AS transactions",
+            f"sum(CASE WHEN {digital} THEN {tx} ELSE 0 END) AS digital",
+            "sum(CAST(unique_users AS DOUBLE)) AS unique_users",
+            *(f"sum(CASE WHEN service = '{s}' THEN {tx} ELSE 0 END) AS \"svc:{s}\"" for s in services),
+        ]
+        if "record_key" in columns:
+            modulus = disclosure.KEY_MODULUS
+            key = "CAST(record_key AS HUGEINT)"
+            cells = {
+                "transactions": f"{tx} > 0",
+                "digital": f"{digital} AND {tx} > 0",
+                "unique_users": "unique_users > 0",
+            }
+            parts += [
+                f'CAST(sum(CASE WHEN {c} THEN {key} ELSE 0 END) % {modulus} AS BIGINT) AS "key:{m}"'
+                for m, c in cells.items()
+            ]
+            parts += [
+                f"CAST(sum(CASE WHEN service = '{s}' AND {tx} > 0 THEN {key} ELSE 0 END) % {modulus} "
+                f'AS BIGINT) AS "key:svc:{s}"'
+                for s in services
+            ]
+        sums = con.sql(
+            f"SELECT commune_code, period, {', '.join(parts)} FROM raw GROUP BY commune_code, period "
+            "ORDER BY commune_code, period"
+        ).to_df()
+    finally:
+        con.close()
+    return sums.set_index(["commune_code", "period"])
 
 
 def cell_keys(raw: pd.DataFrame) -> pd.DataFrame:

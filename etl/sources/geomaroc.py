@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -39,8 +40,9 @@ def polygons() -> gpd.GeoDataFrame:
     for path in province_files():
         document = json.loads(path.read_text(encoding="utf-8"))
         for i, item in enumerate(document["Data"]):
-            xs, ys = item["Data"][0], item["Data"][1]
-            ring = list(zip(map(float, xs), map(float, ys), strict=True))
+            ring = np.column_stack(
+                [np.asarray(item["Data"][0], dtype="float64"), np.asarray(item["Data"][1], dtype="float64")]
+            )
             rows.append(
                 {
                     "code_2014": _code(item),

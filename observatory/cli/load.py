@@ -37,14 +37,26 @@ def load() -> None:
     "--quarter", default=None, metavar="YYYYQn", help="Quarter, e.g. 2025Q2 (default: from the file name)."
 )
 @click.option("--crs", default=None, metavar="EPSG:4326", help="CRS of a Shapefile that lost its .prj.")
+@click.option(
+    "--engine",
+    default="pyarrow",
+    metavar="pyarrow|duckdb",
+    help="What reads Parquet files: pyarrow (default) or DuckDB (pip install duckdb).",
+)
 @db_option
 def ookla_command(
-    files: tuple[Path, ...], kind: str | None, quarter: str | None, crs: str | None, db: str | None
+    files: tuple[Path, ...],
+    kind: str | None,
+    quarter: str | None,
+    crs: str | None,
+    engine: str,
+    db: str | None,
 ) -> None:
-    """Ookla open-data speed-test tiles (Parquet or zipped Shapefile) aggregated to communes and up."""
+    """Ookla open-data speed-test tiles (Parquet or zipped Shapefile) aggregated to communes and up.
+    A global file is read with bounded memory: only Morocco's tiles are kept."""
     from ..etl.connectors import ookla
 
-    r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs)
+    r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs, engine=engine)
     click.echo(
         f"ookla {r['type']} {r['quarter']}: {r['tiles_read']:,} tiles read, {r['tiles_assigned']:,} "
         f"assigned to {r['communes_with_tests']:,} communes, "
