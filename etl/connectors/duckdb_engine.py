@@ -22,7 +22,7 @@ def connect(*, memory_limit: str = MEMORY_LIMIT, threads: int | None = None) -> 
         import duckdb
     except ModuleNotFoundError as err:
         raise ModuleNotFoundError(
-            "engine 'duckdb' needs DuckDB: pip install duckdb (or use the default engine)"
+            "engine 'duckdb' needs DuckDB: pip install -e '.[scale]' (or use the default engine)"
         ) from err
 
     config: dict[str, Any] = {
