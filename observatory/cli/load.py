@@ -41,7 +41,7 @@ def load() -> None:
     "--engine",
     default="pyarrow",
     metavar="pyarrow|duckdb",
-    help="What reads Parquet files: pyarrow (default) or DuckDB (pip install duckdb).",
+    help="What reads Parquet files: pyarrow (default) or DuckDB (pip install -e '.[scale]').",
 )
 @db_option
 def ookla_command(
