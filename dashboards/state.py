@@ -12,6 +12,8 @@ from observatory.enums import DEFAULT_LANGUAGE, DEFAULT_SCHEME, LANGUAGES, MAP_L
 #: Colour-blind-safe sequential palettes (plotly names).
 PALETTES = ("Viridis", "Cividis", "YlOrRd", "Blues")
 COMPARE = ("none", "side", "bivariate")
+#: What a map's classes and ranks are computed over: every unit of the level in Morocco, or the view's.
+SCOPES = ("national", "view")
 
 DEFAULTS: dict[str, str] = {
     "lang": DEFAULT_LANGUAGE,
@@ -28,6 +30,7 @@ DEFAULTS: dict[str, str] = {
     "compare": "none",
     "lisa": "0",
     "code": "",
+    "scope": "national",
 }
 
 _CHOICES = {
@@ -38,6 +41,7 @@ _CHOICES = {
     "compare": COMPARE,
     "lisa": ("0", "1"),
     "k": tuple(str(k) for k in range(3, 8)),
+    "scope": SCOPES,
 }
 
 
