@@ -163,8 +163,14 @@ def test_the_map_writes_the_unit_after_each_value(data, indicator, lang, written
     view = map_view(data, parse(f"?lang={lang}&indicator={indicator}&year={year}"))
     shown = [(value, position) for value, position in view["customdata"] if value != "–"]
     assert shown and all(re.search(written, value) for value, _ in shown)
-    n = len(shown)
-    assert all(re.fullmatch(rf"\d+ / {n}", position) for _, position in shown)
+    # Ranks are 'n / N' in the scope named (Morocco by default): the rank is sent, the template adds ' / N'.
+    n = int(data.national_ranking(indicator, year, "commune")["ranked"].iloc[0])
+    assert all(1 <= position <= n for _, position in shown)
+    assert re.search(
+        r"%\{customdata\[1\]:,\} / "
+        + re.escape(number(n, lang, decimals=0)).replace("\u2066", "").replace("\u2069", ""),
+        view["hovertemplate"].replace("\u2066", "").replace("\u2069", ""),
+    )
     assert "nan" not in json.dumps(view["customdata"]) and "Source" not in view["hovertemplate"]
 
 
@@ -179,7 +185,7 @@ def test_first_map_sends_the_geometry_once_under_budget(app, data):
     # The whole first page (map, controls, commune search, ranking) is within the budget too.
     page = shell(load_pages(), data, "/", "?lang=fr", default_lang="fr")
     assert payload(page) <= 1_500_000
-    assert view["title"] == "Indice de fragilité numérique (0-100) — 2024"  # the index is the default view
+    assert view["title"] == "Indice de fragilité numérique (0-100) — 2024 · Maroc"  # the index by default
 
 
 def test_changing_the_indicator_sends_only_values(data):
