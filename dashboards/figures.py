@@ -164,44 +164,96 @@ def with_unit(value: Any, unit: str, lang: str) -> str:
     return f"{text} {unit}" if unit and text != "–" else text
 
 
-def hover_template(label: str, scope: str, lang: str, *, total: int | None = None) -> str:
+def hover_template(label: str, scope: str, lang: str) -> str:
     """A short hover: the place, the indicator's value, its rank in the named scope. The source is in the
-    legend, not here, so the label stays narrower than the map. With `total`, the rank comes as a bare
-    number (`rank_numbers`) and the template writes 'n / N' with the figure's separators."""
-    if total is None:
-        position = "%{customdata[1]}"
-    else:
-        position = "%{customdata[1]:,} / " + number(total, lang, decimals=0).replace("\u2066", "").replace(
-            "\u2069", ""
-        )
-        if lang == "ar":
-            position = "\u2066" + position + "\u2069"
+    legend, not here, so the label stays narrower than the map."""
     return (
         "<b>%{text}</b><br>"
         + escape_hover(label)
         + " : %{customdata[0]}<br>"
         + escape_hover(t("rank_in", lang, scope=scope))
+        + " %{customdata[1]}<extra></extra>"
+    )
+
+
+def compact_hover(
+    values: np.ndarray,
+    ranks: np.ndarray,
+    *,
+    label: str,
+    scope: str,
+    unit: str,
+    total: int,
+    lang: str,
+    statuses: np.ndarray | None = None,
+) -> tuple[str, list[list[Any]]]:
+    """
+    (hovertemplate, customdata) of a map whose values change often: each unit sends its value rounded
+    as shown and its rank as bare numbers, and the template writes them as the language does (the
+    figure's separators, the unit after the value, ' / N' after the rank, a status where one is not
+    observed). A missing value or rank reads '–' (the trace's `hovertemplatefallback`).
+    """
+    values = np.asarray(values, dtype="float64")
+    finite = values[np.isfinite(values)]
+    decimals = 0 if len(finite) and np.all(finite == np.round(finite)) else 1
+    sample = with_unit(12.5, unit, lang)
+    number_text = number(12.5, lang)
+    prefix, _, suffix = sample.partition(number_text)
+    value = "%{customdata[0]:,." + str(decimals) + "f}"
+    position = "%{customdata[1]:,} / " + _bare(number(total, lang, decimals=0))
+    if lang == "ar":
+        value, position = f"\u2066{value}\u2069", f"\u2066{position}\u2069"
+    rows: list[list[Any]] = [
+        [None if not np.isfinite(v) else round(float(v), decimals), None if np.isnan(r) else int(r)]
+        for v, r in zip(values, np.asarray(ranks, dtype="float64"), strict=True)
+    ]
+    marks = _status_marks(values, statuses, lang)
+    status = ""
+    if marks is not None and len(set(marks)) == 1:
+        status = marks[0]
+    elif marks is not None:
+        status = "%{customdata[2]}"
+        for row, mark in zip(rows, marks, strict=True):
+            row.append(mark)
+    template = (
+        "<b>%{text}</b><br>"
+        + escape_hover(label)
+        + " : "
+        + escape_hover(prefix)
+        + value
+        + escape_hover(suffix)
+        + escape_hover(status)
+        + "<br>"
+        + escape_hover(t("rank_in", lang, scope=scope))
         + " "
         + position
         + "<extra></extra>"
     )
+    return template, rows
 
 
-def rank_numbers(
-    values: np.ndarray, ranks: np.ndarray, unit: str, lang: str, *, statuses: np.ndarray | None = None
-) -> list[list[Any]]:
-    """Per unit: its value as the language writes it with its unit (and status when not observed), and
-    its rank as a number (None when unranked): what an indicator change sends, the template adding ' / N'."""
-    texts = hover_data(values, ranks, unit, lang, statuses=statuses)
-    return [
-        [text, None if np.isnan(position) else int(position)]
-        for (text, _), position in zip(texts, np.asarray(ranks, dtype="float64"), strict=True)
+def _status_marks(values: np.ndarray, statuses: np.ndarray | None, lang: str) -> list[str] | None:
+    """' (estimé)' for each unit whose value is not observed, '' for the others; None if all are."""
+    if statuses is None:
+        return None
+    marks = [
+        f" ({t('status_' + s, lang)})"
+        if isinstance(s, str) and s in ESTIMATED_STATUSES and np.isfinite(v)
+        else ""
+        for v, s in zip(values, statuses, strict=True)
     ]
+    return marks if any(marks) else None
+
+
+def _bare(text: str) -> str:
+    """A formatted number without its bidi isolates (the template places its own)."""
+    return text.replace("\u2066", "").replace("\u2069", "")
 
 
 def escape_hover(text: str) -> str:
-    """Plotly reads %{...} in a hovertemplate: a literal percent sign or brace must not start one."""
-    return text.replace("%", "%%")
+    """Plotly reads '%{' as the start of a variable in a hovertemplate (a lone '%' shows as itself, and
+    '%%' as two): a label's literal '%{' is broken so it stays text."""
+    return text.replace("%{", "%\u200b{")
 
 
 def choropleth(
@@ -241,7 +293,7 @@ def choropleth(
                 lon=outlines[0],
                 lat=outlines[1],
                 mode="lines",
-                line={"width": 1.1, "color": "#3a3a3a"},
+                line={"width": 1.6, "color": "#262626"},
                 hoverinfo="skip",
                 showlegend=False,
                 name="outlines",

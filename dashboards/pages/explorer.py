@@ -26,7 +26,9 @@ from . import Page, register
 QUESTION_REGION = "08"
 RANKING_ROWS = 10
 #: Towns labelled on a map, per level of the view: a national map takes the largest, a province all its own.
-TOWNS_SHOWN = {"country": 20, "region": 12, "province": 8}
+TOWNS_SHOWN = {"country": 16, "region": 12, "province": 8}
+#: Closest two labelled towns may be, in degrees, per level of the view: a larger town's label wins.
+TOWNS_APART = {"country": 0.6, "region": 0.15, "province": 0.05}
 #: The level whose outlines are drawn over a map of each level.
 OUTLINED = {"commune": "province", "province": "region"}
 #: LISA cluster codes in legend order.
@@ -114,10 +116,16 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
     towns = towns_for(data, state) if level in OUTLINED else None
     credit = t("source_line", lang, source=source)
     if towns is not None and len(towns):
-        credit += " · " + t("towns_credit", lang, source=data.source_line("geonames", lang))
-    hover = figures.hover_template(label, scope, lang, total=total)
-    customdata = figures.rank_numbers(
-        values, ranks, unit, lang, statuses=data.statuses(indicator, year, level, codes)
+        credit += " · " + data.source_line("geonames", lang)
+    hover, customdata = figures.compact_hover(
+        values,
+        ranks,
+        label=label,
+        scope=scope,
+        unit=unit,
+        total=total,
+        lang=lang,
+        statuses=data.statuses(indicator, year, level, codes),
     )
     view = {
         "codes": codes,
@@ -244,7 +252,15 @@ def towns_for(data: AppData, state: dict[str, str]) -> pd.DataFrame:
         towns, depth = towns[towns.region_code == state["region"]], "region"
     else:
         depth = "country"
-    towns = towns.head(TOWNS_SHOWN[depth])
+    kept: list[int] = []
+    for i, (lon, lat) in enumerate(zip(towns["lon"], towns["lat"], strict=True)):
+        if len(kept) == TOWNS_SHOWN[depth]:
+            break
+        if all(
+            np.hypot(lon - towns["lon"].iat[j], lat - towns["lat"].iat[j]) >= TOWNS_APART[depth] for j in kept
+        ):
+            kept.append(i)
+    towns = towns.iloc[kept]
     column = "name_ar" if state["lang"] == "ar" else "name_fr"
     labels = towns[column].where(towns[column].notna() & (towns[column] != ""), towns["name_fr"])
     return towns.assign(label=labels.astype(str))
