@@ -379,7 +379,8 @@ def figure_annotations(
             "name": "legend",
         },
         {
-            "text": escape_annotation(source),
+            # One line per credited source, so a narrow map does not cut the licence off.
+            "text": "<br>".join(escape_annotation(part) for part in source.split(" · ")),
             "x": 0.995 if right else 0.005,
             "y": 0.005,
             "xref": "paper",
