@@ -347,7 +347,7 @@ def test_outlines_towns_and_the_scope_of_the_classes_are_on_the_map(browser, ser
     wait_for(
         lambda: t("classes_view", lang).split("{")[0].strip() in browser.find_element(By.ID, "legend").text
     )
-    assert "scope=view" in browser.current_url
+    assert wait_for(lambda: "scope=view" in browser.current_url)
     if shot.is_dir():
         browser.save_screenshot(str(shot / f"explorer-view-{lang}.png"))
 
