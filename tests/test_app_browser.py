@@ -360,3 +360,10 @@ def test_the_map_downloads_as_a_png(browser, server_url, downloads):
     browser.find_element(By.ID, "map-png").click()
     path = wait_for(lambda: next(iter(downloads.glob("*.png")), None), timeout=60)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The full ranking of the level (every commune of Morocco), and the région's report link.
+    browser.find_element(By.ID, "ranking-csv").click()
+    ranking = wait_for(lambda: next(iter(downloads.glob("classement_*.csv")), None), timeout=60)
+    lines = wait_for(lambda: ranking.read_text(encoding="utf-8").splitlines())
+    assert len(lines) == 1 + 1503 and lines[0].startswith("rank,ranked,code")
+    link = browser.find_element(By.ID, "report-link").get_attribute("href")
+    assert link.endswith("/api/v1/reports/region/08?lang=fr&format=pdf")
