@@ -28,9 +28,9 @@ DEFAULTS: dict[str, str] = {
     "k": "5",
     "palette": "Viridis",
     "compare": "none",
+    "scope": "national",
     "lisa": "0",
     "code": "",
-    "scope": "national",
 }
 
 _CHOICES = {
@@ -39,9 +39,9 @@ _CHOICES = {
     "scheme": SCHEMES,
     "palette": PALETTES,
     "compare": COMPARE,
+    "scope": SCOPES,
     "lisa": ("0", "1"),
     "k": tuple(str(k) for k in range(3, 8)),
-    "scope": SCOPES,
 }
 
 
