@@ -14,14 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from observatory import query, results
+from observatory import attribution, query, registry, results, spatial
+from observatory.classify import Classes, classify, ranking
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 
-from .i18n import t
-
-#: The census publisher, named in each language (its own Arabic name) where a source line is shown.
-HCP = "Haut-Commissariat au Plan"
 #: Decimal places kept in map coordinates: 3 is ~100 m, finer than a commune map can show.
 PRECISION = {"low": 3, "medium": 4}
 
@@ -39,6 +36,8 @@ NEED_DRIVERS = (
 INDEX_ID = "fragility_index"
 INDEX_YEAR = 2024
 #: LISA cluster names as the analytics results store them -> the app's short codes.
+#: Fewer units than this and a local cluster means little (12 régions): the app says so instead.
+LISA_MIN_UNITS = 30
 LISA_CODES = {"high-high": "HH", "low-low": "LL", "high-low": "HL", "low-high": "LH", "not significant": "ns"}
 
 
@@ -80,6 +79,12 @@ class AppData:
         self.latest_year = lru_cache(maxsize=1024)(self._latest_year)
         self.search_index = lru_cache(maxsize=3)(self._search_index)
         self.names = lru_cache(maxsize=16)(self._names)
+        self.national_classes = lru_cache(maxsize=256)(self._national_classes)
+        self.national_ranking = lru_cache(maxsize=256)(self._national_ranking)
+        self.lisa_of = lru_cache(maxsize=64)(self._lisa_of)
+        self.weights = lru_cache(maxsize=8)(self._weights)
+        self.towns = lru_cache(maxsize=1)(self._towns)
+        self.outlines = lru_cache(maxsize=8)(self._outlines)
 
     def warm(self) -> None:
         """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
@@ -157,18 +162,18 @@ class AppData:
         return rows.iloc[0].to_dict() if len(rows) else {}
 
     def source_line(self, source_id: str | None, lang: str = "fr") -> str:
-        """'Title (licence)' of a source, short enough for a legend, the publisher named in `lang`."""
+        """'Publisher, dataset (licence)' of a source in `lang`, short enough for a legend."""
         src = self.sources()
         rows = src[src.source_id == source_id]
         if not len(rows):
             return str(source_id or "")
-        row = rows.iloc[0]
-        title = (
-            row.title if str(row.title).startswith(str(row.publisher)) else f"{row.publisher}, {row.title}"
-        )
-        title = title.replace(HCP, t("publisher_hcp", lang))
-        licence = re.search(r"CC[ -]BY(?:[ -]SA)?(?: \d\.\d)?|ODbL|Etalab[^.,;]*", str(row.licence))
-        return f"{title} ({licence.group(0)})" if licence else title
+        return attribution.source_line(rows.iloc[0].to_dict(), lang)
+
+    def direction(self, indicator_id: str) -> str:
+        """higher_is_worse, higher_is_better or neutral, as the registry declares (the index: worse)."""
+        if indicator_id == INDEX_ID:
+            return "higher_is_worse"
+        return registry.get(indicator_id).direction if registry.is_registered(indicator_id) else "neutral"
 
     def has(self, indicator_id: str, year: int | str | None = None) -> bool:
         cat = self.catalogue()
@@ -304,6 +309,63 @@ class AppData:
         """Value statuses (published, modelled, simulated...) aligned on `codes` (None where missing)."""
         status = self.values(indicator_id, int(year), level)["status"]
         return status.reindex(list(codes)).astype(object).to_numpy()
+
+    def _national_classes(self, indicator_id: str, year: int, level: str, scheme: str, k: int) -> Classes:
+        """Classes of every unit of the level in Morocco, in `units(level)` order: what a map colours by
+        default, so a colour means the same value in every view."""
+        return classify(self.series(indicator_id, year, level, self.units(level).code), scheme=scheme, k=k)
+
+    def _national_ranking(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
+        """Every unit of the level with its value and need rank among all of Morocco's (1 = most in need),
+        indexed by code."""
+        codes = self.units(level).code
+        values = pd.Series(self.series(indicator_id, year, level, codes), index=codes.to_numpy())
+        return ranking(values, direction=self.direction(indicator_id)).set_index("code")
+
+    def _weights(self, level: str, codes: tuple[str, ...]) -> spatial.ContiguityWeights:
+        """Queen contiguity between the units `codes` of a level, on the map geometry (whose neighbours
+        share their borders exactly)."""
+        geometry = query.web_geometry(level, db=self.db)
+        return spatial.ContiguityWeights.from_geodataframe(geometry[geometry.code.isin(codes)])
+
+    def _lisa_of(self, indicator_id: str, year: int, level: str) -> pd.Series:
+        """code -> HH, LL, HL, LH or ns for the indicator over every unit of the level that has a value:
+        the index's clusters as the analysis stored them, any other indicator's from the library's local
+        Moran (same permutations and false-discovery-rate control)."""
+        if indicator_id == INDEX_ID and level == "commune":
+            stored = self.lisa()
+            if len(stored):
+                return stored
+        codes = self.units(level).code
+        values = pd.Series(self.series(indicator_id, year, level, codes), index=codes.to_numpy(), name="v")
+        values = values.dropna()
+        if len(values) < LISA_MIN_UNITS or values.nunique() < 2:
+            return pd.Series(dtype=str)
+        # 9,999 permutations without the published analysis's refinement rounds: a second, not ten.
+        clusters = spatial.lisa(values, self.weights(level, tuple(values.index)), refine=())
+        return clusters.set_index("code")["cluster"].map(LISA_CODES).fillna("ns")
+
+    def _towns(self) -> pd.DataFrame:
+        """The GeoNames towns matched to a commune, largest first (labels for orientation)."""
+        return query.towns(db=self.db)
+
+    def _outlines(self, level: str) -> dict[str, tuple[list[float | None], list[float | None]]]:
+        """code -> (lons, lats) of each unit's rings at the map's precision, None between rings: the
+        outlines drawn over a finer level."""
+        out: dict[str, tuple[list[float | None], list[float | None]]] = {}
+        for feature in self.geojson(level, "low")["features"]:
+            geometry = feature["geometry"]
+            polygons = (
+                geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            )
+            lons: list[float | None] = []
+            lats: list[float | None] = []
+            for polygon in polygons:
+                for ring in polygon[:1]:  # exteriors: holes are other units' outlines
+                    lons += [p[0] for p in ring] + [None]
+                    lats += [p[1] for p in ring] + [None]
+            out[feature["id"]] = (lons, lats)
+        return out
 
     def unit_value(self, indicator_id: str, year: int, level: str, code: str) -> float:
         values = self.values(indicator_id, int(year), level)["value"]

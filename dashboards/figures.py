@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch, html
 from plotly.colors import sample_colorscale
@@ -64,7 +65,7 @@ def plotly_locale(lang: str) -> dict[str, Any]:
     }
 
 
-def graph_config(lang: str = "fr") -> dict[str, Any]:
+def graph_config(lang: str = "fr", filename: str = "carte") -> dict[str, Any]:
     """
     dcc.Graph config: no button or link that reaches plot.ly (share, edit in Chart Studio, the logo);
     toolbar tooltips in the page's language; plotly's geo reads a world topojson even with the base map
@@ -85,16 +86,21 @@ def graph_config(lang: str = "fr") -> dict[str, Any]:
         "locale": lang,
         "locales": {lang: plotly_locale(lang)},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", *CLOUD_BUTTONS],
+        # The PNG is drawn in the browser from the figure (legend, place, year and source included).
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
 
 
-def class_colours(palette: str, k: int) -> list[str]:
-    """k colours from a sequential palette, light (low) to dark (high)."""
+def class_colours(palette: str, k: int, direction: str = "higher_is_worse") -> list[str]:
+    """k colours from a sequential palette, one per class from the lowest values up, darker for worse:
+    light to dark where higher is worse (or neutral), dark to light where higher is better, so dark
+    means the same on two maps side by side."""
     if k <= 1:
         return sample_colorscale(palette, [0.5])
     colours = sample_colorscale(palette, [i / (k - 1) for i in range(k)])
-    # Viridis and Cividis run dark to light: reverse so that more need reads darker everywhere.
-    return colours[::-1] if palette in ("Viridis", "Cividis") else colours
+    # Viridis and Cividis run dark to light: reverse so that the darkest is the last.
+    light_to_dark = colours[::-1] if palette in ("Viridis", "Cividis") else colours
+    return light_to_dark[::-1] if direction == "higher_is_better" else light_to_dark
 
 
 def stepped_scale(colours: list[str]) -> list[list[Any]]:
@@ -117,19 +123,36 @@ def colour_props(classes: np.ndarray, colours: list[str]) -> dict[str, Any]:
     }
 
 
+def rank_text(position: Any, total: int, lang: str) -> str:
+    """'n / N' as the language writes numbers ('87 / 1 503'); '–' for an unranked unit."""
+    if position is None or pd.isna(position):
+        return "–"
+    text = f"{number(int(position), lang, decimals=0)} / {number(total, lang, decimals=0)}"
+    if lang != "ar":
+        return text
+    # One left-to-right isolate around the pair, so bidi keeps 'n / N' in that order.
+    return "\u2066" + text.replace("\u2066", "").replace("\u2069", "") + "\u2069"
+
+
 def hover_data(
-    values: np.ndarray, ranks: np.ndarray, unit: str, lang: str, *, statuses: np.ndarray | None = None
+    values: np.ndarray,
+    ranks: np.ndarray,
+    unit: str,
+    lang: str,
+    *,
+    statuses: np.ndarray | None = None,
+    total: int | None = None,
 ) -> list[list[str]]:
     """Per unit: its value as the language writes it with its unit (and status when not observed), and
-    its rank 'n / N'."""
-    n = int(np.isfinite(values).sum())
+    its rank 'n / N' among `total` units (those with a value in the view by default)."""
+    n = int(np.isfinite(values).sum()) if total is None else total
     out = []
     for i, (value, position) in enumerate(zip(values, ranks, strict=True)):
         text = with_unit(value, unit, lang)
         status = None if statuses is None else statuses[i]
         if isinstance(status, str) and status in ESTIMATED_STATUSES and np.isfinite(value):
             text = f"{text} ({t('status_' + status, lang)})"
-        out.append([text, "–" if np.isnan(position) else f"{int(position)} / {n}"])
+        out.append([text, rank_text(position, n, lang)])
     return out
 
 
@@ -153,9 +176,84 @@ def hover_template(label: str, scope: str, lang: str) -> str:
     )
 
 
+def compact_hover(
+    values: np.ndarray,
+    ranks: np.ndarray,
+    *,
+    label: str,
+    scope: str,
+    unit: str,
+    total: int,
+    lang: str,
+    statuses: np.ndarray | None = None,
+) -> tuple[str, list[list[Any]]]:
+    """
+    (hovertemplate, customdata) of a map whose values change often: each unit sends its value rounded
+    as shown and its rank as bare numbers, and the template writes them as the language does (the
+    figure's separators, the unit after the value, ' / N' after the rank, a status where one is not
+    observed). A missing value or rank reads '–' (the trace's `hovertemplatefallback`).
+    """
+    values = np.asarray(values, dtype="float64")
+    finite = values[np.isfinite(values)]
+    decimals = 0 if len(finite) and np.all(finite == np.round(finite)) else 1
+    sample = with_unit(12.5, unit, lang)
+    number_text = number(12.5, lang)
+    prefix, _, suffix = sample.partition(number_text)
+    value = "%{customdata[0]:,." + str(decimals) + "f}"
+    position = "%{customdata[1]:,} / " + _bare(number(total, lang, decimals=0))
+    if lang == "ar":
+        value, position = f"\u2066{value}\u2069", f"\u2066{position}\u2069"
+    rows: list[list[Any]] = [
+        [None if not np.isfinite(v) else round(float(v), decimals), None if np.isnan(r) else int(r)]
+        for v, r in zip(values, np.asarray(ranks, dtype="float64"), strict=True)
+    ]
+    marks = _status_marks(values, statuses, lang)
+    status = ""
+    if marks is not None and len(set(marks)) == 1:
+        status = marks[0]
+    elif marks is not None:
+        status = "%{customdata[2]}"
+        for row, mark in zip(rows, marks, strict=True):
+            row.append(mark)
+    template = (
+        "<b>%{text}</b><br>"
+        + escape_hover(label)
+        + " : "
+        + escape_hover(prefix)
+        + value
+        + escape_hover(suffix)
+        + escape_hover(status)
+        + "<br>"
+        + escape_hover(t("rank_in", lang, scope=scope))
+        + " "
+        + position
+        + "<extra></extra>"
+    )
+    return template, rows
+
+
+def _status_marks(values: np.ndarray, statuses: np.ndarray | None, lang: str) -> list[str] | None:
+    """' (estimé)' for each unit whose value is not observed, '' for the others; None if all are."""
+    if statuses is None:
+        return None
+    marks = [
+        f" ({t('status_' + s, lang)})"
+        if isinstance(s, str) and s in ESTIMATED_STATUSES and np.isfinite(v)
+        else ""
+        for v, s in zip(values, statuses, strict=True)
+    ]
+    return marks if any(marks) else None
+
+
+def _bare(text: str) -> str:
+    """A formatted number without its bidi isolates (the template places its own)."""
+    return text.replace("\u2066", "").replace("\u2069", "")
+
+
 def escape_hover(text: str) -> str:
-    """Plotly reads %{...} in a hovertemplate: a literal percent sign or brace must not start one."""
-    return text.replace("%", "%%")
+    """Plotly reads '%{' as the start of a variable in a hovertemplate (a lone '%' shows as itself, and
+    '%%' as two): a label's literal '%{' is broken so it stays text."""
+    return text.replace("%{", "%\u200b{")
 
 
 def choropleth(
@@ -169,8 +267,13 @@ def choropleth(
     *,
     title: str = "",
     lang: str = "fr",
+    outlines: tuple[list[float | None], list[float | None]] | None = None,
+    towns: pd.DataFrame | None = None,
+    annotations: list[dict[str, Any]] | None = None,
 ) -> go.Figure:
-    """A choropleth over `geojson` (features keyed by code), fitted to its shapes, with no base map."""
+    """A choropleth over `geojson` (features keyed by code), fitted to its shapes, with no base map; the
+    outlines of the level above and the main towns' names drawn over it for orientation, and the legend,
+    place, year and source written into the figure so a downloaded PNG carries them."""
     trace = go.Choropleth(
         geojson=geojson,
         locations=codes,
@@ -179,10 +282,38 @@ def choropleth(
         customdata=customdata,
         hovertemplate=hovertemplate,
         showscale=False,
+        hovertemplatefallback="–",
         marker={"line": {"width": 0.3, "color": "#ffffff"}},
         **colour_props(classes, colours),
     )
     figure = go.Figure(trace)
+    if outlines is not None and outlines[0]:
+        figure.add_trace(
+            go.Scattergeo(
+                lon=outlines[0],
+                lat=outlines[1],
+                mode="lines",
+                line={"width": 1.6, "color": "#262626"},
+                hoverinfo="skip",
+                showlegend=False,
+                name="outlines",
+            )
+        )
+    if towns is not None and len(towns):
+        figure.add_trace(
+            go.Scattergeo(
+                lon=towns["lon"].tolist(),
+                lat=towns["lat"].tolist(),
+                text=towns["label"].tolist(),
+                mode="markers+text",
+                marker={"size": 4, "color": "#1a1a1a"},
+                textposition="top center",
+                textfont={"size": 11, "color": "#111111"},
+                hoverinfo="skip",
+                showlegend=False,
+                name="towns",
+            )
+        )
     figure.update_geos(
         fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)"
     )
@@ -195,6 +326,7 @@ def choropleth(
         title={"text": title, "font": {"size": 14}, "x": 0.01},
         paper_bgcolor="#ffffff",
         uirevision="map",
+        annotations=annotations or [],
     )
     return figure
 
@@ -206,15 +338,66 @@ def value_patch(
     hovertemplate: str,
     *,
     title: str = "",
+    annotations: list[dict[str, Any]] | None = None,
 ) -> Patch:
-    """The part of the figure that changes with the indicator: classes, colours and hover values."""
+    """The part of the figure that changes with the indicator: classes, colours, hover values and the
+    written legend and source."""
     patch = Patch()
     for key, value in colour_props(classes, colours).items():
         patch["data"][0][key] = value
     patch["data"][0]["customdata"] = customdata
     patch["data"][0]["hovertemplate"] = hovertemplate
     patch["layout"]["title"]["text"] = title
+    patch["layout"]["annotations"] = annotations or []
     return patch
+
+
+def figure_annotations(
+    entries: list[tuple[str, str]], heading: str, source: str, *, lang: str = "fr"
+) -> list[dict[str, Any]]:
+    """The legend (a swatch and a text per class, highest first) and the source line, written into the
+    figure: Plotly's PNG export draws the figure only, and a map without its legend cannot be read."""
+    lines = [f"<b>{escape_annotation(heading)}</b>"] + [
+        f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}" for colour, text in entries
+    ]
+    right = lang == "ar"
+    return [
+        {
+            "text": "<br>".join(lines),
+            "x": 0.995 if right else 0.005,
+            "y": 0.99,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "right" if right else "left",
+            "yanchor": "top",
+            "align": "right" if right else "left",
+            "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#bbbbbb",
+            "borderwidth": 1,
+            "font": {"size": 11, "color": "#222222"},
+            "name": "legend",
+        },
+        {
+            # One line per credited source, so a narrow map does not cut the licence off.
+            "text": "<br>".join(escape_annotation(part) for part in source.split(" · ")),
+            "x": 0.995 if right else 0.005,
+            "y": 0.005,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "right" if right else "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": 10, "color": "#444444"},
+            "bgcolor": "rgba(255,255,255,0.8)",
+            "name": "source",
+        },
+    ]
+
+
+def escape_annotation(text: str) -> str:
+    """Plotly reads a small HTML subset in annotations: '<' and '>' in a label must stay text."""
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def legend(
@@ -227,8 +410,10 @@ def legend(
     *,
     unit: str = "",
     source: str = "",
+    notes: list[Any] | None = None,
 ) -> html.Div:
-    """A legend that reads as a list: a swatch, the range and how many units fall in it."""
+    """A legend that reads as a list: a swatch, the range and how many units fall in it; then what the
+    classes are computed over and what dark means."""
     items = [
         html.Li(
             [
@@ -253,14 +438,27 @@ def legend(
         [
             html.H3(title),
             html.Ul(items[::-1], className="legend-list"),
+            *[html.P(note, className="legend-note") for note in notes or []],
             html.P(source, className="source") if source else None,
         ],
         className="legend",
     )
 
 
-def categorical_legend(title: str, entries: list[tuple[str, str, int]]) -> html.Div:
-    """A legend of named categories: (label, colour, count)."""
+def class_entries(
+    intervals: list[tuple[float, float]], colours: list[str], unit: str, lang: str
+) -> list[tuple[str, str]]:
+    """(colour, 'low – high unit') of each class, highest first: the legend written into the figure."""
+    return [
+        (colour, f"{number(lo, lang)} – {with_unit(hi, unit, lang)}")
+        for (lo, hi), colour in zip(intervals, colours, strict=False)
+    ][::-1]
+
+
+def categorical_legend(
+    title: str, entries: list[tuple[str, str, int]], *, notes: list[Any] | None = None
+) -> html.Div:
+    """A legend of named categories: (label, colour, count), then notes (what each category means)."""
     return html.Div(
         [
             html.H3(title),
@@ -277,6 +475,7 @@ def categorical_legend(title: str, entries: list[tuple[str, str, int]]) -> html.
                 ],
                 className="legend-list",
             ),
+            *[html.P(note, className="legend-note") for note in notes or []],
         ],
         className="legend",
     )

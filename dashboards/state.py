@@ -14,6 +14,8 @@ from observatory.index import AGGREGATIONS, NORMALISATIONS
 #: Colour-blind-safe sequential palettes (plotly names).
 PALETTES = ("Viridis", "Cividis", "YlOrRd", "Blues")
 COMPARE = ("none", "side", "bivariate")
+#: What a map's classes and ranks are computed over: every unit of the level in Morocco, or the view's.
+SCOPES = ("national", "view")
 
 DEFAULTS: dict[str, str] = {
     "lang": DEFAULT_LANGUAGE,
@@ -28,6 +30,7 @@ DEFAULTS: dict[str, str] = {
     "k": "5",
     "palette": "Viridis",
     "compare": "none",
+    "scope": "national",
     "lisa": "0",
     "code": "",
     # index builder: dimension weights, normalisation, aggregation
@@ -56,6 +59,7 @@ _CHOICES = {
     "scheme": SCHEMES,
     "palette": PALETTES,
     "compare": COMPARE,
+    "scope": SCOPES,
     "lisa": ("0", "1"),
     "k": tuple(str(k) for k in range(3, 8)),
     **dict.fromkeys(("w_access", "w_skills", "w_usage", "w_vulnerability"), WEIGHTS),

@@ -118,3 +118,22 @@ def bivariate(
     cx = classify(x, scheme="quantiles", k=k).classes
     cy = classify(y, scheme="quantiles", k=k).classes
     return np.where((cx < 0) | (cy < 0), -1, cy * k + cx)
+
+
+def need_rank(values: Sequence[float] | pd.Series | np.ndarray, *, direction: str) -> np.ndarray:
+    """Rank 1 for the unit in most need: the highest value where higher is worse (or neutral), the lowest
+    where higher is better (a registry direction)."""
+    return rank(values, descending=direction != "higher_is_better")
+
+
+def ranking(values: pd.Series, *, direction: str) -> pd.DataFrame:
+    """Every unit of `values` (indexed by code) with its value, its need rank (1 = most in need) and the
+    number ranked, most in need first; units without a value come last, unranked."""
+    series = pd.to_numeric(values, errors="coerce").astype("float64")
+    order = need_rank(series.to_numpy(), direction=direction)
+    frame = pd.DataFrame(
+        {"code": series.index.astype(str), "value": series.to_numpy(), "rank": order},
+    )
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["ranked"] = int(series.notna().sum())
+    return frame.sort_values(["rank", "code"], na_position="last", kind="stable").reset_index(drop=True)

@@ -200,3 +200,18 @@ def ground_control(*, db: DatabaseLike = None) -> pd.DataFrame:
 def aggregate_checks(*, db: DatabaseLike = None) -> pd.DataFrame:
     """Our aggregates beside HCP's published figures for the same units."""
     return connect(db).read("aggregate_check")
+
+
+def towns(*, db: DatabaseLike = None, min_population: int = 0) -> pd.DataFrame:
+    """The GeoNames towns matched to a commune (the georeference's control points), largest first: their
+    GeoNames position and population, and the French and Arabic names of the commune named after them,
+    for labelling a map."""
+    control = ground_control(db=db)
+    control = control[(control["status"] == "control") & (control["population"] >= min_population)]
+    communes = connect(db).read(
+        "commune", columns=["code", "name_fr", "name_ar", "province_code", "region_code"], geometry=False
+    )
+    named = control[["geonameid", "lon", "lat", "population", "commune_code"]].merge(
+        communes.rename(columns={"code": "commune_code"}), on="commune_code", how="inner"
+    )
+    return named.sort_values("population", ascending=False, kind="stable").reset_index(drop=True)

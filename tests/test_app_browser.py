@@ -254,8 +254,9 @@ def test_the_hover_is_short_and_in_the_page_language(browser, server_url, artifa
     )
     import re
 
-    assert re.search(r"\d,\d\u202f%", text), text  # French decimal comma, the unit after the value
-    assert re.search(r"Rang \(Drâa-Tafilalet\) \d+ / 125", text), text
+    assert re.search(r"\d,\d\u202f%(?!%)", text), text  # French decimal comma, the unit after the value
+    # Ranks are national by default, 'n / N' with the scope named and French thousands.
+    assert re.search(r"Rang \(Maroc\) \d[\d\u202f]* / 1\u202f\d{3}", text), text
     assert "Source" not in text and "nan" not in text
     hover = browser.execute_script(
         "return document.querySelector('#map .hoverlayer .hovertext').getBoundingClientRect().width"
@@ -315,3 +316,54 @@ def test_axe_finds_no_critical_or_serious_violation(browser, server_url, path, l
         if v["impact"] in ("critical", "serious")
     ]
     assert bad == []
+
+
+TOWNS = "return Array.from(document.querySelectorAll('#map .scattergeo text')).map(e => e.textContent)"
+OUTLINES = "return document.querySelectorAll('#map .scattergeo path.js-line').length"
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_outlines_towns_and_the_scope_of_the_classes_are_on_the_map(browser, server_url, lang):
+    """Province outlines and the main towns' names are drawn over the commune map, and the legend says the
+    classes are national; the switch makes them this view's and the legend says that instead."""
+    from selenium.webdriver.common.by import By
+
+    from observatory.dashboards.i18n import t
+
+    browser.get(f"{server_url}/?lang={lang}&region=08&indicator=illiteracy_rate_10_plus&year=2024")
+    wait_for(lambda: browser.execute_script(SHAPES) == 125)
+    assert wait_for(lambda: browser.execute_script(OUTLINES)) >= 1
+    towns = wait_for(lambda: browser.execute_script(TOWNS))
+    assert ("الرشيدية" if lang == "ar" else "Errachidia") in towns and len(towns) >= 5
+    legend = browser.find_element(By.ID, "legend").text
+    assert t("legend_scope_national", lang) in browser.execute_script(
+        "return document.querySelector('#map .annotation').textContent"
+    )
+    assert t("classes_national", lang).split("{")[0].strip() in legend
+    shot = Path("/work/shots/mapviews")
+    if shot.is_dir():
+        browser.save_screenshot(str(shot / f"explorer-national-{lang}.png"))
+    browser.find_element(By.CSS_SELECTOR, "#scope input[value='view']").click()
+    wait_for(
+        lambda: t("classes_view", lang).split("{")[0].strip() in browser.find_element(By.ID, "legend").text
+    )
+    assert wait_for(lambda: "scope=view" in browser.current_url)
+    if shot.is_dir():
+        browser.save_screenshot(str(shot / f"explorer-view-{lang}.png"))
+
+
+def test_the_map_downloads_as_a_png(browser, server_url, downloads):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server_url}/?lang=fr&region=08")
+    wait_for(lambda: browser.execute_script(SHAPES) == 125)
+    browser.find_element(By.ID, "map-png").click()
+    path = wait_for(lambda: next(iter(downloads.glob("*.png")), None), timeout=60)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The full ranking of the level (every commune of Morocco), and the région's report link.
+    browser.find_element(By.ID, "ranking-csv").click()
+    ranking = wait_for(lambda: next(iter(downloads.glob("classement_*.csv")), None), timeout=60)
+    lines = wait_for(lambda: ranking.read_text(encoding="utf-8").splitlines())
+    assert len(lines) == 1 + 1503 and lines[0].startswith("rank,ranked,code")
+    link = browser.find_element(By.ID, "report-link").get_attribute("href")
+    assert link.endswith("/api/v1/reports/region/08?lang=fr&format=pdf")

@@ -158,14 +158,37 @@ def test_national_commune_map_classes_cover_every_commune(data):
 )
 def test_the_map_writes_the_unit_after_each_value(data, indicator, lang, written):
     """The hover writes each value as the language does, with the registry's unit (connector indicators too),
-    and its rank as 'n / N'; the source is not in the hover (it goes to the legend)."""
+    and its rank as 'n / N' among Morocco's units; the source is not in the hover (it goes to the legend).
+    Each unit sends bare numbers, which the template writes with the figure's separators (as `number`)."""
     year = data.latest_year(indicator)
     view = map_view(data, parse(f"?lang={lang}&indicator={indicator}&year={year}"))
-    shown = [(value, position) for value, position in view["customdata"] if value != "–"]
-    assert shown and all(re.search(written, value) for value, _ in shown)
-    n = len(shown)
-    assert all(re.fullmatch(rf"\d+ / {n}", position) for _, position in shown)
+    values = data.series(indicator, year, "commune", view["codes"])
+    n = int(np.isfinite(values).sum())
+    shown = [hover_text(view["hovertemplate"], row, lang) for row in view["customdata"]]
+    present = [text for text, value in zip(shown, values, strict=True) if np.isfinite(value)]
+    assert present and all(re.search(written, text) for text in present)
+    ranks = pd.Series(values).rank(ascending=data.direction(indicator) == "higher_is_better", method="min")
+    assert [row[1] for row in view["customdata"]] == [None if np.isnan(r) else int(r) for r in ranks]
+    total = number(n, lang, decimals=0).replace("\u2066", "").replace("\u2069", "")
+    assert all(re.search(rf"\d / {total}", text) for text in present)
     assert "nan" not in json.dumps(view["customdata"]) and "Source" not in view["hovertemplate"]
+
+
+def hover_text(template: str, row: list, lang: str) -> str:
+    """The hover plotly writes for a row: d3's ',.Nf' with the figure's separators is the library's number,
+    '–' for what is missing (the trace's fallback)."""
+
+    def fill(match: re.Match) -> str:
+        value = row[int(match["i"])] if int(match["i"]) < len(row) else None
+        if value is None:
+            return "–"
+        if match["f"] is None:
+            return str(value)
+        decimals = int(match["f"][3:-1]) if match["f"].endswith("f") else 0
+        return number(value, lang, decimals=decimals).replace("\u2066", "").replace("\u2069", "")
+
+    body = re.sub(r"%\{customdata\[(?P<i>\d)\](?P<f>:[^}]*)?\}", fill, template)
+    return re.sub(r"<[^>]+>", " ", body)
 
 
 def test_first_map_sends_the_geometry_once_under_budget(app, data):
@@ -179,7 +202,7 @@ def test_first_map_sends_the_geometry_once_under_budget(app, data):
     # The whole first page (map, controls, commune search, ranking) is within the budget too.
     page = shell(load_pages(), data, "/", "?lang=fr", default_lang="fr")
     assert payload(page) <= 1_500_000
-    assert view["title"] == "Indice de fragilité numérique (0-100) — 2024"  # the index is the default view
+    assert view["title"] == "Indice de fragilité numérique (0-100) — 2024 · Maroc"  # the index by default
 
 
 def test_changing_the_indicator_sends_only_values(data):
