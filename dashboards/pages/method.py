@@ -14,6 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html
 
 from observatory import registry, results
+from observatory.attribution import source_line
 
 from .. import ids
 from ..data import AppData, fold
@@ -130,16 +131,17 @@ def _catalogue_table(data: AppData, lang: str) -> Any:
 
 
 def _sources_list(data: AppData, lang: str) -> Any:
+    """Each source credited in the page's language (publisher, dataset, licence), its address and
+    fingerprint; the licence's own terms stay in the words the publisher wrote them, in English only."""
     src = data.sources()
     return html.Ul(
         [
             html.Li(
                 [
-                    html.Strong(r["title"]),
-                    f" — {r['publisher']}. ",
-                    html.Span(r["licence"]),
+                    html.Strong(source_line(r, lang)),
+                    *([". ", html.Span(r["licence"])] if lang == "en" and r.get("licence") else []),
                     html.Br(),
-                    html.Code(r.get("url") or ""),
+                    html.Code(r["url"] if isinstance(r.get("url"), str) else "", dir="ltr"),
                     html.Small(_fingerprint(r)),
                 ]
             )
