@@ -16,7 +16,7 @@ import shapely
 from dash import dcc, html
 
 from observatory import registry
-from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES
+from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
 from observatory.formatting import integer, percent
 from observatory.profile import commune_profile, index_reasons, key_indicators
@@ -152,11 +152,11 @@ def why(data: AppData, code: str, lang: str, *, less_fragile: bool) -> Any:
 
 # -- key indicators -------------------------------------------------------------------------------------
 def comparison_head(names: tuple[str, str, str], lang: str, *extra: str) -> Any:
-    """Indicator, the commune, its province, its région (each named, with its level: a province often
-    bears its chief town's name), Morocco, and any `extra` columns."""
+    """Indicator, the commune, its province, its région (`names`, each with its level named: a province
+    often bears its chief town's name), Morocco, and any `extra` columns."""
     places = [
         html.Th([name, html.Br(), html.Small(t(level, lang))], scope="col")
-        for name, level in zip(names, ("commune", "province", "region"), strict=True)
+        for name, level in zip(names, MAP_LEVELS[::-1], strict=True)
     ]
     return html.Thead(
         html.Tr(
