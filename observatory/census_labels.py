@@ -10,6 +10,8 @@ groups a profile folds them into.
 
 from __future__ import annotations
 
+from .formatting import arabic_count_form
+
 #: Theme (HCP topic, as the field dictionary spells it) -> its name in French, Arabic and English.
 THEMES: dict[str, tuple[str, str, str]] = {
     "population": ("Population", "السكان", "Population"),
@@ -119,7 +121,8 @@ def _age_groups() -> dict[str, tuple[str, str]]:
     labels = {}
     for group in _AGE_GROUPS:
         low, high = group.split("_")
-        labels[f"age_{group}"] = (f"Âge {low}-{high} ans", f"الفئة العمرية {low}-{high} سنة")
+        years = "سنوات" if arabic_count_form(int(high)) == "few" else "سنة"
+        labels[f"age_{group}"] = (f"Âge {low}-{high} ans", f"الفئة العمرية من {low} إلى {high} {years}")
     labels["age_75_plus"] = ("Âge 75 ans ou plus", "الفئة العمرية 75 سنة فأكثر")
     return labels
 
@@ -152,11 +155,11 @@ def _dwelling_age_by_type() -> dict[str, tuple[str, str]]:
 
 _FOUNDED = {
     "before_1956": ("avant 1956", "قبل 1956"),
-    "1956_1980": ("1956-1980", "1956-1980"),
-    "1981_1990": ("1981-1990", "1981-1990"),
-    "1991_2000": ("1991-2000", "1991-2000"),
-    "2001_2010": ("2001-2010", "2001-2010"),
-    "2011_2019": ("2011-2019", "2011-2019"),
+    "1956_1980": ("1956-1980", "من 1956 إلى 1980"),
+    "1981_1990": ("1981-1990", "من 1981 إلى 1990"),
+    "1991_2000": ("1991-2000", "من 1991 إلى 2000"),
+    "2001_2010": ("2001-2010", "من 2001 إلى 2010"),
+    "2011_2019": ("2011-2019", "من 2011 إلى 2019"),
     "2020_plus": ("2020 et après", "2020 وما بعدها"),
 }
 _SIZES = {
@@ -201,14 +204,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "fertility_total_fertility_rate": ("Indice synthétique de fécondité", "المؤشر التركيبي للخصوبة"),
     "fertility_completed_fertility": (
         "Descendance finale des femmes de 45-49 ans",
-        "الخصوبة المكتملة للنساء 45-49 سنة",
+        "الخصوبة المكتملة للنساء من 45 إلى 49 سنة",
     ),
     "schooling_population_7_to_12": ("Population de 7 à 12 ans", "السكان من 7 إلى 12 سنة"),
     "schooling_rate_6_to_11": (
         "Taux de scolarisation des 6-11 ans, 2023-2024",
-        "نسبة تمدرس الأطفال 6-11 سنة، 2023-2024",
+        "نسبة تمدرس الأطفال من 6 إلى 11 سنة، الموسم الدراسي 2023-2024",
     ),
-    "schooling_rate_7_to_12": ("Taux de scolarisation des 7-12 ans", "نسبة تمدرس الأطفال 7-12 سنة"),
+    "schooling_rate_7_to_12": ("Taux de scolarisation des 7-12 ans", "نسبة تمدرس الأطفال من 7 إلى 12 سنة"),
     "illiteracy_population_10_plus": ("Population de 10 ans et plus", "السكان البالغون 10 سنوات فأكثر"),
     "illiteracy_population_15_plus": ("Population de 15 ans et plus", "السكان البالغون 15 سنة فأكثر"),
     "languages_read_and_written_literate_population_10_plus": (

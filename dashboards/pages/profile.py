@@ -18,7 +18,7 @@ from dash import dcc, html
 from observatory import registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
-from observatory.formatting import integer, percent
+from observatory.formatting import integer, percent, signed
 from observatory.profile import commune_profile, index_reasons, key_indicators
 
 from .. import figures, ids
@@ -51,10 +51,9 @@ def change_text(row: dict[str, Any], lang: str) -> Any:
             )
         return "–"
     change = float(row["change"])
-    sign = "+" if change > 0 else ""
     if row["unit"] == "percent":
-        return f"{sign}{number(change, lang)} {t('unit_points', lang)}"
-    return f"{sign}{value_text(change, row['unit'], lang)}"
+        return f"{signed(number(change, lang), change)} {t('unit_points', lang)}"
+    return signed(value_text(change, row["unit"], lang), change)
 
 
 def status_badge(row: dict[str, Any], lang: str) -> list[Any]:
