@@ -424,7 +424,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 ],
                 id=ids.PROFILE_THEMES,
             ),
-            html.Footer(html.P(t("profile_sources", lang), className="source")),
+            html.P(t("profile_sources", lang), className="source"),
         ],
         className="profile",
     )
