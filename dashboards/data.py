@@ -55,6 +55,27 @@ def _round(coords: Any, digits: int) -> Any:
     return [_round(c, digits) for c in coords]
 
 
+def feature_collection(frame: pd.DataFrame, detail: str) -> dict[str, Any]:
+    """A FeatureCollection of web geometry rows (code, geometry), keyed by code, coordinates rounded."""
+    import shapely
+
+    digits = PRECISION[detail]
+    # d3-geo (plotly's geo) reads a counter-clockwise ring as "the whole globe but this":
+    # exteriors go clockwise.
+    geometries = shapely.orient_polygons(frame.geometry.values, exterior_cw=True)
+    features = []
+    for code, geom in zip(frame.code, geometries, strict=True):
+        mapping = geom.__geo_interface__
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "geometry": {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], digits)},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 class AppData:
     """Cached reads of one database for the app."""
 
@@ -69,6 +90,7 @@ class AppData:
         self.catalogue = lru_cache(maxsize=1)(self._catalogue)
         self.units = lru_cache(maxsize=8)(self._units)
         self.geojson = lru_cache(maxsize=8)(self._geojson)
+        self.province_geojson = lru_cache(maxsize=32)(self._province_geojson)
         self.values = lru_cache(maxsize=512)(self._values)
         self.sources = lru_cache(maxsize=1)(self._sources)
         self.country_code = lru_cache(maxsize=1)(self._country_code)
@@ -247,27 +269,13 @@ class AppData:
 
     def _geojson(self, level: str, detail: str = "low") -> dict[str, Any]:
         """A FeatureCollection of the level's web geometry, keyed by unit code, coordinates rounded."""
-        import shapely
+        return feature_collection(query.web_geometry(level, detail=detail, db=self.db), detail)
 
-        frame = query.web_geometry(level, detail=detail, db=self.db)
-        digits = PRECISION[detail]
-        # d3-geo (plotly's geo) reads a counter-clockwise ring as "the whole globe but this":
-        # exteriors go clockwise.
-        geometries = shapely.orient_polygons(frame.geometry.values, exterior_cw=True)
-        features = []
-        for code, geom in zip(frame.code, geometries, strict=True):
-            mapping = geom.__geo_interface__
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": code,
-                    "geometry": {
-                        "type": mapping["type"],
-                        "coordinates": _round(mapping["coordinates"], digits),
-                    },
-                }
-            )
-        return {"type": "FeatureCollection", "features": features}
+    def _province_geojson(self, province: str, detail: str = "low") -> dict[str, Any]:
+        """The communes of one province, read alone: a locator map need not load the whole country."""
+        codes = self.scope("commune", province=province).code.tolist()
+        frame = query.web_geometry("commune", detail=detail, db=self.db, codes=codes)
+        return feature_collection(frame, detail)
 
     def geojson_for(self, level: str, codes: list[str], detail: str = "low") -> dict[str, Any]:
         full = self.geojson(level, detail)

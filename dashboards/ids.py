@@ -47,6 +47,11 @@ PROFILE_TITLE = "profile-title"
 PROFILE_TABLE = "profile-table"
 PROFILE_INDEX = "profile-index"
 PROFILE_MODELLED = "profile-modelled"
+PROFILE_BACK = "profile-back"
+PROFILE_REPORT = "profile-report"
+PROFILE_KEY = "profile-key"
+PROFILE_LOCATOR = "profile-locator"
+PROFILE_THEMES = "profile-themes"
 
 # -- index builder --------------------------------------------------------------------------------
 INDEX_WEIGHTS = "index-weights"

@@ -66,6 +66,14 @@ class Localized(float):
         return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if self.lang == "ar" else text
 
 
+def signed(text: str, value: Any) -> str:
+    """A formatted change with its sign: '+' before a rise, inside the left-to-right isolate of an Arabic
+    number so that '+2 185' is not drawn '2 185+'."""
+    if _missing(value) or float(value) <= 0:
+        return text
+    return f"{_LTR_ISOLATE}+{text[1:]}" if text.startswith(_LTR_ISOLATE) else f"+{text}"
+
+
 def integer(value: Any, lang: str = "fr") -> str:
     """A whole count (people, sites), rounded, with the language's thousands separator."""
     return "–" if _missing(value) else number(round(float(value)), lang, decimals=0)

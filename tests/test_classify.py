@@ -27,7 +27,8 @@ def test_quantile_classes_are_mapclassify_s():
             with warnings.catch_warnings(record=True) as ours_warned:
                 warnings.simplefilter("always")
                 ours = classify(values, scheme="quantiles", k=k)
-            np.testing.assert_allclose(ours.bounds[1:], expected.bins, rtol=1e-12)  # the same to the last bits
+            # the same to the last bits
+            np.testing.assert_allclose(ours.bounds[1:], expected.bins, rtol=1e-12)
             assert ours.classes.tolist() == expected.yb.tolist()
             assert len(ours_warned) == len(theirs)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from observatory.formatting import arabic_count_form, counted, integer, number, percent
+from observatory.formatting import arabic_count_form, counted, integer, number, percent, signed
 
 
 def test_french_uses_a_decimal_comma_and_thin_space_thousands():
@@ -23,6 +23,12 @@ def test_english_uses_a_decimal_point_and_comma_thousands():
 
 def test_arabic_digits_are_isolated_left_to_right():
     assert number(97687, "ar") == "\u206697\u202f687\u2069"
+
+
+def test_a_rise_carries_its_sign_inside_the_arabic_isolate():
+    # Errachidia's legal population, 92 374 (2014) to 97 687 (2024).
+    assert signed(integer(5313, "ar"), 5313) == "\u2066+5\u202f313\u2069"
+    assert signed(integer(5313, "fr"), 5313) == "+5\u202f313" and signed(number(-4.4, "en"), -4.4) == "-4.4"
 
 
 @pytest.mark.parametrize("value", [None, float("nan"), "n/a"])

@@ -1,6 +1,9 @@
 """
-Commune profile: every indicator against its province, région and the country, the change since
-2014, the index with its rank interval and explanation, and modelled values marked "estimated".
+Commune profile, read in a minute: where the commune is (a locator map in its province), its index
+with the 90% rank interval and how certain its place is, the index's indicators beside the province,
+the région and Morocco, then every census figure folded by theme, with the change since 2014 where
+both censuses measured the same thing. The numbers come from `observatory.profile`; this module lays
+them out.
 """
 
 from __future__ import annotations
@@ -8,141 +11,400 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
+import shapely
 from dash import dcc, html
 
-from observatory.enums import ESTIMATED_STATUSES
+from observatory import registry
+from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
-from observatory.profile import commune_profile
+from observatory.formatting import integer, percent, signed
+from observatory.profile import commune_profile, index_reasons, key_indicators
+from observatory.themes import topic_label
 
-from .. import ids
+from .. import figures, ids
 from ..data import AppData
 from ..i18n import indicator_label, number, place_name, t
 from ..state import href
 from . import Page, register
 
+#: The API path of a commune's report (observatory.api.report_route), relative to the app's server.
+REPORT_PATH = "/api/v1/reports/commune/{code}"
+HIGHLIGHT, OTHERS, OUTLINE = "#b35900", "#dfe4ea", "#1a1a1a"
 
-def _value_cell(row: dict[str, Any], lang: str) -> Any:
-    text = number(row["commune"], lang)
-    if row["status"] in ESTIMATED_STATUSES:
-        interval = ""
-        if pd.notna(row["lower"]) and pd.notna(row["upper"]):
-            interval = f" [{number(row['lower'], lang)} – {number(row['upper'], lang)}]"
-        return html.Td(
-            [
-                text,
-                html.Small(interval),
-                " ",
-                html.Span(t(f"status_{row['status']}", lang), className=f"badge {row['status']}"),
-            ]
+
+# -- values as the page writes them -------------------------------------------------------------------
+def value_text(value: Any, unit: str | None, lang: str) -> str:
+    """A figure with its unit as `lang` writes it: counts whole, percentages with their sign."""
+    if unit in registry.COUNT_UNITS:
+        return integer(value, lang)
+    if unit == "percent":
+        return percent(value, lang)
+    return figures.with_unit(value, registry.unit_label(unit, lang), lang)
+
+
+def change_text(row: dict[str, Any], lang: str) -> Any:
+    """The 2014→2024 change where the two censuses are comparable, else why there is none."""
+    if not row["comparable"]:
+        if pd.notna(row["value_2014"]):
+            return html.Span(
+                t("not_comparable", lang), title=t("not_comparable_note", lang), className="muted"
+            )
+        return "–"
+    change = float(row["change"])
+    if row["unit"] == "percent":
+        return f"{signed(number(change, lang), change)} {t('unit_points', lang)}"
+    return signed(value_text(change, row["unit"], lang), change)
+
+
+def status_badge(row: dict[str, Any], lang: str) -> list[Any]:
+    """The value's status (published, estimated, scenario...), with the interval of a modelled value."""
+    status = str(row["status"])
+    badge = html.Span(t(f"status_{status}", lang), className=f"badge {status}")
+    if status in ESTIMATED_STATUSES and pd.notna(row["lower"]) and pd.notna(row["upper"]):
+        lower, upper = (
+            value_text(row["lower"], row["unit"], lang),
+            value_text(row["upper"], row["unit"], lang),
         )
-    return html.Td(text)
+        return [html.Small(f"[{lower} – {upper}]"), " ", badge]
+    return [badge]
 
 
-def _change_cell(row: dict[str, Any], lang: str) -> Any:
-    change = row["change"]
-    if pd.isna(change):
-        return html.Td("–")
-    sign = "+" if change > 0 else ""
-    unit = t("unit_points", lang) if row["unit"] == "percent" else ""
-    return html.Td(f"{sign}{number(change, lang)} {unit}".strip())
+def row_label(row: dict[str, Any], lang: str) -> str:
+    label = indicator_label(row, lang)
+    year = str(row["year"])
+    return label if year == "2024" or year in label else f"{label} ({year})"
 
 
+# -- the index ------------------------------------------------------------------------------------------
 def index_section(data: AppData, code: str, lang: str) -> Any:
-    """The index's score, rank, 90% rank interval and plain-language explanation, from the results."""
+    """The score, its rank among Morocco's communes with the 90% interval, and how likely the commune is to
+    be among the most fragile; or why it has no rank."""
     if not data.has_index():
         return html.P(t("index_missing", lang), className="note")
     frame = data.index_frame("commune", lang).set_index("code")
     if code not in frame.index:
         return html.P(t("index_missing", lang), className="note")
     row = frame.loc[code]
+    score = html.P(
+        [
+            html.Strong(t("index_value", lang)),
+            f" {number(row['index'], lang)} / 100 ",
+            html.Small(
+                t(
+                    "index_score_interval",
+                    lang,
+                    lower=number(row["score_lower"], lang),
+                    upper=number(row["score_upper"], lang),
+                )
+            ),
+        ],
+        className="index-score",
+    )
     if pd.isna(row["rank"]):  # unranked: the explanation says why (too few residents, mostly imputed inputs)
-        return html.Div(
-            [
-                html.P([html.Strong(t("index_value", lang)), f" {number(row['index'], lang)} / 100"]),
-                html.P(row["explanation"], className="explanation"),
-            ]
-        )
+        return html.Div([score, html.P(row["explanation"], className="explanation")])
     return html.Div(
         [
+            score,
             html.P(
                 [
-                    html.Strong(t("index_value", lang)),
-                    f" {number(row['index'], lang)} / 100 · ",
-                    html.Strong(t("rank", lang)),
-                    f" {int(row['rank'])} / {int(row['n_units'])} · ",
-                    t("rank_interval", lang, lower=int(row["rank_lower"]), upper=int(row["rank_upper"])),
+                    html.Strong(t("rank_in", lang, scope=t("morocco", lang))),
+                    f" {integer(row['rank'], lang)} / {integer(row['n_units'], lang)} ",
+                    html.Small(f"({t('rank_most_fragile', lang)})"),
+                    " · ",
+                    t(
+                        "rank_interval",
+                        lang,
+                        lower=integer(row["rank_lower"], lang),
+                        upper=integer(row["rank_upper"], lang),
+                    ),
                 ]
             ),
-            html.P(row["explanation"], className="explanation"),
+            html.Ul(
+                [
+                    html.Li(t("p_top_decile", lang, p=percent(100 * row["p_top_decile"], lang, decimals=0))),
+                    html.Li(
+                        t("p_region_top10", lang, p=percent(100 * row["p_region_top10"], lang, decimals=0))
+                    ),
+                ],
+                className="certainty",
+            ),
+            why(data, code, lang, less_fragile=row["rank"] > row["n_units"] / 2),
             html.P(t("index_caution", lang), className="note"),
         ]
     )
 
 
+def why(data: AppData, code: str, lang: str, *, less_fragile: bool) -> Any:
+    """What pushes the index up most: reasons for a commune in the more fragile half, weak points else."""
+    reasons = index_reasons(code, db=data.db, lang=lang)
+    if not reasons:
+        return None
+    return html.P(
+        [
+            html.Strong(t("index_weak_points" if less_fragile else "index_reasons", lang)),
+            " ",
+            ("؛ " if lang == "ar" else "; ").join(reasons),
+        ],
+        className="explanation",
+    )
+
+
+# -- key indicators -------------------------------------------------------------------------------------
+def comparison_head(names: tuple[str, str, str], lang: str, *extra: str) -> Any:
+    """Indicator, the commune, its province, its région (`names`, each with its level named: a province
+    often bears its chief town's name), Morocco, and any `extra` columns."""
+    places = [
+        html.Th([name, html.Br(), html.Small(t(level, lang))], scope="col")
+        for name, level in zip(names, MAP_LEVELS[::-1], strict=True)
+    ]
+    return html.Thead(
+        html.Tr(
+            [
+                html.Th(t("indicator", lang), scope="col"),
+                *places,
+                html.Th(t("morocco", lang), scope="col"),
+                *[html.Th(name, scope="col") for name in extra],
+            ]
+        )
+    )
+
+
+def key_section(profile: pd.DataFrame, names: tuple[str, str, str], lang: str) -> Any:
+    """The index's indicators by dimension, the commune beside its province, région and Morocco."""
+    keyed = key_indicators(profile)
+    if not len(keyed):
+        return html.P(t("key_none", lang), className="note")
+    bodies = []
+    for dimension in DIMENSIONS:
+        rows = keyed[keyed.dimension == dimension].to_dict("records")
+        if not rows:
+            continue
+        lines = [
+            html.Tr(
+                html.Th(
+                    registry.DIMENSION_LABELS[dimension][lang], colSpan=5, scope="colgroup", className="topic"
+                )
+            )
+        ]
+        for row in rows:
+            lines.append(
+                html.Tr(
+                    [
+                        html.Th(row_label(row, lang), scope="row", className="label"),
+                        html.Td(
+                            [
+                                html.Strong(value_text(row["commune"], row["unit"], lang)),
+                                " ",
+                                *status_badge(row, lang),
+                            ]
+                        ),
+                        html.Td(value_text(row["province"], row["unit"], lang)),
+                        html.Td(value_text(row["region"], row["unit"], lang)),
+                        html.Td(value_text(row["country"], row["unit"], lang)),
+                    ]
+                )
+            )
+        bodies.append(html.Tbody(lines))
+    return html.Table([comparison_head(names, lang), *bodies], className="profile-table key-table")
+
+
+# -- locator map ----------------------------------------------------------------------------------------
+def locator_figure(data: AppData, commune: dict[str, Any], lang: str) -> go.Figure:
+    """The commune in its province's communes, the province outlined; geometry from the database."""
+    province_code = commune["province_code"]
+    neighbours = data.scope("commune", province=province_code)
+    codes = neighbours.code.tolist()
+    names = data.names("commune", lang)
+    communes = go.Choropleth(
+        geojson=data.province_geojson(province_code),
+        locations=codes,
+        featureidkey="id",
+        z=[1 if c == commune["code"] else 0 for c in codes],
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, OTHERS], [0.5, OTHERS], [0.5, HIGHLIGHT], [1, HIGHLIGHT]],
+        showscale=False,
+        text=[names.get(c, c) for c in codes],
+        hovertemplate="%{text}<extra></extra>",
+        marker={"line": {"width": 0.6, "color": "#ffffff"}},
+    )
+    outline = go.Choropleth(
+        geojson=data.geojson_for("province", [province_code]),
+        locations=[province_code],
+        featureidkey="id",
+        z=[0],
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        showscale=False,
+        hoverinfo="skip",
+        marker={"line": {"width": 2, "color": OUTLINE}},
+    )
+    # A point on the commune, so that a small town still shows in a large province.
+    here = next(f for f in data.province_geojson(province_code)["features"] if f["id"] == commune["code"])
+    point = shapely.geometry.shape(here["geometry"]).representative_point()
+    marker = go.Scattergeo(
+        lon=[point.x],
+        lat=[point.y],
+        mode="markers",
+        marker={"size": 12, "color": HIGHLIGHT, "line": {"width": 2, "color": "#ffffff"}},
+        text=[names.get(commune["code"], commune["code"])],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    figure = go.Figure([communes, outline, marker])
+    figure.update_geos(
+        fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)"
+    )
+    figure.update_layout(
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=300,
+        showlegend=False,
+        dragmode=False,
+        separators=figures.separators(lang),
+        paper_bgcolor="#ffffff",
+    )
+    return figure
+
+
+def locator(data: AppData, commune: dict[str, Any], province: dict[str, Any], lang: str) -> Any:
+    label = t("locator_label", lang, commune=place_name(commune, lang), province=place_name(province, lang))
+    return html.Figure(
+        [
+            dcc.Graph(
+                id=ids.PROFILE_LOCATOR,
+                figure=locator_figure(data, commune, lang),
+                config={**figures.graph_config(lang), "displayModeBar": False, "scrollZoom": False},
+                className="locator-map",
+            ),
+            html.Figcaption(label, className="note"),
+        ],
+        className="locator",
+    )
+
+
+# -- every indicator, folded by theme ---------------------------------------------------------------
+def theme_sections(profile: pd.DataFrame, names: tuple[str, str, str], lang: str) -> list[Any]:
+    """One folded table per theme, in the profile's order (HCP's), with the 2014 value and the change."""
+    themes: dict[str, list[dict[str, Any]]] = {}
+    for row in profile.to_dict("records"):
+        themes.setdefault(str(row["theme"]), []).append(row)
+    head = comparison_head(names, lang, t("value_2014", lang), t("change_since_2014", lang))
+    sections = []
+    for theme, rows in themes.items():
+        body = [
+            html.Tr(
+                [
+                    html.Th(row_label(row, lang), scope="row", className="label"),
+                    html.Td(
+                        [value_text(row["commune"], row["unit"], lang)]
+                        + ([" ", *status_badge(row, lang)] if row["status"] in ESTIMATED_STATUSES else [])
+                    ),
+                    html.Td(value_text(row["province"], row["unit"], lang)),
+                    html.Td(value_text(row["region"], row["unit"], lang)),
+                    html.Td(value_text(row["country"], row["unit"], lang)),
+                    html.Td(value_text(row["value_2014"], row["unit"], lang) if row["comparable"] else "–"),
+                    html.Td(change_text(row, lang)),
+                ]
+            )
+            for row in rows
+        ]
+        sections.append(
+            html.Details(
+                [
+                    html.Summary(f"{topic_label(theme, lang)} ({integer(len(rows), lang)})"),
+                    html.Table([head, html.Tbody(body)], className="profile-table"),
+                ],
+                className="theme",
+            )
+        )
+    return sections
+
+
+# -- the page -------------------------------------------------------------------------------------------
+def back_link(state: dict[str, str], commune: dict[str, Any] | None) -> Any:
+    """Back to the map, on the commune's province (its communes shown) when there is a commune."""
+    lang = state["lang"]
+    if commune is None:
+        return dcc.Link(t("back_to_map", lang), href=href("/", {"lang": lang}), id=ids.PROFILE_BACK)
+    target = {
+        "lang": lang,
+        "level": "commune",
+        "region": commune["region_code"],
+        "province": commune["province_code"],
+    }
+    return dcc.Link(t("profile_back", lang), href=href("/", target), id=ids.PROFILE_BACK, className="back")
+
+
+def report_href(code: str, lang: str) -> str:
+    return REPORT_PATH.format(code=code) + f"?lang={lang}&format=pdf"
+
+
 def layout(data: AppData, state: dict[str, str]) -> Any:
     lang, code = state["lang"], state["code"]
-    back = dcc.Link(t("back_to_map", lang), href=href("/", state, code=""))
     try:
         profile = commune_profile(code, db=data.db) if code else None
     except UnknownNameError:
         profile = None
     if profile is None:
-        return html.Div([back, html.H1(t("profile_none", lang), id=ids.PROFILE_TITLE)])
-    commune = data.units("commune").set_index("code").loc[code].to_dict()
+        return html.Div([back_link(state, None), html.H1(t("profile_none", lang), id=ids.PROFILE_TITLE)])
+    commune = data.units("commune").set_index("code").loc[code].to_dict() | {"code": code}
     province = data.units("province").set_index("code").loc[commune["province_code"]].to_dict()
     region = data.units("region").set_index("code").loc[commune["region_code"]].to_dict()
     other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
-    head = html.Tr(
-        [
-            html.Th(t("indicator", lang)),
-            html.Th(place_name(commune, lang)),
-            html.Th([place_name(province, lang), html.Br(), html.Small(t("province", lang))]),
-            html.Th([place_name(region, lang), html.Br(), html.Small(t("region", lang))]),
-            html.Th(t("morocco", lang)),
-            html.Th("2014"),
-            html.Th(t("change_since_2014", lang)),
-        ]
-    )
-    body = []
-    for topic, rows in profile.groupby("topic", sort=False, dropna=False):
-        body.append(html.Tr(html.Th(str(topic).replace("_", " ").capitalize(), colSpan=7, className="topic")))
-        for row in rows.to_dict("records"):
-            label = indicator_label(row, lang)
-            year = f" ({row['year']})" if row["year"] != 2024 else ""
-            body.append(
-                html.Tr(
-                    [
-                        html.Td(label + year),
-                        _value_cell(row, lang),
-                        html.Td(number(row["province"], lang)),
-                        html.Td(number(row["region"], lang)),
-                        html.Td(number(row["country"], lang)),
-                        html.Td(number(row["value_2014"], lang)),
-                        _change_cell(row, lang),
-                    ]
-                )
-            )
+    names = (place_name(commune, lang), place_name(province, lang), place_name(region, lang))
     estimated = profile[profile.status.isin(ESTIMATED_STATUSES)]
-    sources = sorted({data.source_line(s) for s in profile.source_id.dropna().unique()})
+    actions = html.Div(
+        [
+            back_link(state, commune),
+            html.A(
+                t("profile_report", lang),
+                href=report_href(code, lang),
+                id=ids.PROFILE_REPORT,
+                className="button report",
+                rel="nofollow",
+            ),
+        ],
+        className="profile-actions",
+    )
+    head = html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(
+                        [names[0], html.Span(f" · {other}", className="other-name")] if other else names[0],
+                        id=ids.PROFILE_TITLE,
+                    ),
+                    html.P(
+                        t(
+                            "profile_where",
+                            lang,
+                            province=names[1],
+                            region=names[2],
+                            type=t(f"type_{commune.get('type', 'rural')}", lang),
+                            population=integer(commune.get("population_2024"), lang),
+                        )
+                    ),
+                    html.Section(
+                        [html.H2(t("index_title", lang)), index_section(data, code, lang)],
+                        id=ids.PROFILE_INDEX,
+                    ),
+                ],
+                className="profile-summary",
+            ),
+            locator(data, commune, province, lang),
+        ],
+        className="profile-head",
+    )
     return html.Div(
         [
-            back,
-            html.H1(
-                [place_name(commune, lang), html.Span(f" · {other}", className="other-name")],
-                id=ids.PROFILE_TITLE,
-            ),
-            html.P(
-                t(
-                    "profile_where",
-                    lang,
-                    province=place_name(province, lang),
-                    region=place_name(region, lang),
-                    type=t(f"type_{commune.get('type', 'rural')}", lang),
-                    population=number(commune.get("population_2024"), lang),
-                )
-            ),
+            actions,
+            head,
             html.Section(
-                [html.H2(t("index_title", lang)), index_section(data, code, lang)], id=ids.PROFILE_INDEX
+                [
+                    html.H2(t("key_title", lang)),
+                    html.P(t("key_note", lang), className="note"),
+                    key_section(profile, names, lang),
+                ],
+                id=ids.PROFILE_KEY,
             ),
             html.Section(
                 [
@@ -154,10 +416,16 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 ],
                 id=ids.PROFILE_MODELLED,
             ),
-            html.H2(t("profile_table", lang)),
-            html.Table([html.Thead(head), html.Tbody(body)], id=ids.PROFILE_TABLE, className="profile-table"),
-            html.P(t("change_note", lang), className="note"),
-            html.Footer([html.P(t("source_line", lang, source=s), className="source") for s in sources]),
+            html.Section(
+                [
+                    html.H2(t("profile_table", lang)),
+                    html.P(t("profile_themes_note", lang), className="note"),
+                    html.Div(theme_sections(profile, names, lang), id=ids.PROFILE_TABLE),
+                    html.P(t("change_note_comparable", lang), className="note"),
+                ],
+                id=ids.PROFILE_THEMES,
+            ),
+            html.P(t("profile_sources", lang), className="source"),
         ],
         className="profile",
     )
