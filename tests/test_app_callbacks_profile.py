@@ -126,16 +126,6 @@ def test_key_indicators_are_the_index_dimensions_with_every_level(built_db):
     assert "simulated" not in set(profile.status)  # demonstration values stay out of a profile
 
 
-def test_every_census_label_is_translated_and_readable():
-    entries = registry.census_entries()
-    assert len(entries) > 250
-    for entry in entries:
-        assert not LATIN.search(entry.label_ar), (entry.id, entry.label_ar)
-        # No raw HCP table titles or fragments ("2 · De 20 à moins de 50 ans", " — Population scolarisée").
-        assert " · " not in entry.label_fr and not entry.label_fr.startswith((" ", "—")), entry.id
-        assert len(entry.label_fr) < 70, entry.id
-
-
 def test_every_theme_of_the_database_has_a_name_in_each_language(built_db):
     profile = commune_profile(ERRACHIDIA, db=built_db)
     for theme in profile.theme.unique():
