@@ -296,6 +296,8 @@ def test_back_and_forward_restore_the_view(browser, server_url):
 
     browser.get(f"{server_url}/?lang=fr&region=08")
     wait_for(lambda: browser.execute_script(SHAPES) == 125)
+    # The first drawing writes the full view into the URL; a click before that would race with it.
+    wait_for(lambda: "indicator=" in browser.current_url)
     browser.find_element(By.XPATH, "//label[contains(., 'Provinces')]").click()
     wait_for(lambda: browser.execute_script(SHAPES) == 5)
     assert "level=province" in browser.current_url
