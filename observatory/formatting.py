@@ -116,3 +116,34 @@ def counted(n: Any, forms: dict[str, str], lang: str = "fr") -> str:
     else:
         form = forms["one"] if (count in (0, 1) if lang == "fr" else count == 1) else forms["other"]
     return f"{integer(count, lang)} {form}"
+
+
+#: Counted nouns for `counted`, per language (Arabic: the five forms of `arabic_count_form`): the app, the
+#: reports and the planner's messages count sites, communes, people and areas with the same words.
+NOUNS: dict[str, dict[str, dict[str, str]]] = {
+    "site": {
+        "fr": {"one": "site", "other": "sites"},
+        "en": {"one": "site", "other": "sites"},
+        "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
+    },
+    "commune": {
+        "fr": {"one": "commune", "other": "communes"},
+        "en": {"one": "commune", "other": "communes"},
+        "ar": {"one": "جماعة", "two": "جماعتان", "few": "جماعات", "many": "جماعة", "other": "جماعة"},
+    },
+    "person": {
+        "fr": {"one": "personne", "other": "personnes"},
+        "en": {"one": "person", "other": "people"},
+        "ar": {"one": "شخص", "two": "شخصان", "few": "أشخاص", "many": "شخصًا", "other": "شخص"},
+    },
+    "province": {
+        "fr": {"one": "province", "other": "provinces"},
+        "en": {"one": "province", "other": "provinces"},
+        "ar": {"one": "إقليم", "two": "إقليمان", "few": "أقاليم", "many": "إقليمًا", "other": "إقليم"},
+    },
+    "region": {
+        "fr": {"one": "région", "other": "régions"},
+        "en": {"one": "région", "other": "régions"},
+        "ar": {"one": "جهة", "two": "جهتان", "few": "جهات", "many": "جهة", "other": "جهة"},
+    },
+}

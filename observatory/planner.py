@@ -46,7 +46,7 @@ import pandas as pd
 from . import travel
 from .enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from .errors import ValidationError
-from .formatting import counted, number
+from .formatting import NOUNS, counted, number
 from .planning_frame import PlanningFrame
 from .results_schema import RESULT_TABLES
 
@@ -426,23 +426,6 @@ def _minima(frame: pd.DataFrame, per_region: int, per_province: int) -> list[tup
 
 
 # -- messages ----------------------------------------------------------------------------------------
-_SITE = {
-    "fr": {"one": "site", "other": "sites"},
-    "en": {"one": "site", "other": "sites"},
-    "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
-}
-_AREA = {
-    "province": {
-        "fr": {"one": "province", "other": "provinces"},
-        "en": {"one": "province", "other": "provinces"},
-        "ar": {"one": "إقليم", "two": "إقليمان", "few": "أقاليم", "many": "إقليمًا", "other": "إقليم"},
-    },
-    "region": {
-        "fr": {"one": "région", "other": "régions"},
-        "en": {"one": "région", "other": "régions"},
-        "ar": {"one": "جهة", "two": "جهتان", "few": "جهات", "many": "جهة", "other": "جهة"},
-    },
-}
 _GROUP = {
     "rural": {"fr": "du besoin rural", "ar": "من الحاجة في الوسط القروي", "en": "of rural need"},
     "women": {"fr": "du besoin des femmes", "ar": "من حاجة النساء", "en": "of women's need"},
@@ -476,8 +459,9 @@ def _check_counts(
     level, minimum = ("province", per_province) if per_province else ("region", per_region)
     messages = {}
     for lang in LANGUAGES:
-        n_areas, n_min = counted(areas, _AREA[level][lang], lang), counted(minimum, _SITE[lang], lang)
-        n_needed, asked = counted(needed, _SITE[lang], lang), counted(sites, _SITE[lang], lang)
+        site = NOUNS["site"][lang]
+        n_areas, n_min = counted(areas, NOUNS[level][lang], lang), counted(minimum, site, lang)
+        n_needed, asked = counted(needed, site, lang), counted(sites, site, lang)
         messages[lang] = {
             "fr": f"{n_areas} demandent au moins {n_min} chacune : il faut {n_needed} nouveaux, sites "
             f"existants comptés ; vous en avez demandé {asked}. Portez le nombre de sites à {needed} ou "
@@ -545,7 +529,7 @@ def _share_message(
     floor = math.floor(best * 1000) / 10
     messages = {}
     for lang in LANGUAGES:
-        n_sites = counted(sites, _SITE[lang], lang)
+        n_sites = counted(sites, NOUNS["site"][lang], lang)
         most, want = number(floor, lang), number(100 * asked, lang, decimals=0)
         also = (
             {

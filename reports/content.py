@@ -19,9 +19,9 @@ from observatory import query, registry
 from observatory.database import Database
 from observatory.enums import AREAS, DIMENSIONS, MAP_LEVELS, MODEL_STATUSES, SEXES
 from observatory.errors import ObservatoryError, unknown_name
-from observatory.formatting import counted, integer, number, percent
+from observatory.formatting import NOUNS, counted, integer, number, percent
 
-from .i18n import COUNTED, LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
+from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 
 #: Context figures shown beside the index dimensions' indicators.
 CONTEXT_FIGURES = ("population_legal", "households_count")
@@ -954,7 +954,7 @@ def _plan_content(
     )
     sentences = [
         text["plan_scope"].format(
-            sites=counted(row["sites_new"], COUNTED["site"][lang], lang),
+            sites=counted(row["sites_new"], NOUNS["site"][lang], lang),
             radius=number(row["radius_km"], lang),
             share=percent(row["covered_share"] * 100, lang, decimals=0),
         )
@@ -963,8 +963,8 @@ def _plan_content(
         sentences.append(
             text["plan_here"].format(
                 share=percent(covered_share * 100, lang, decimals=0),
-                need=counted(need, COUNTED["person"][lang], lang),
-                left=counted(here["communes_left_out"].iloc[0], COUNTED["commune"][lang], lang),
+                need=counted(need, NOUNS["person"][lang], lang),
+                left=counted(here["communes_left_out"].iloc[0], NOUNS["commune"][lang], lang),
             )
         )
     gain = float(row["gain_over_best_points"])
@@ -1088,11 +1088,11 @@ def _language_plan(
         line = text["plan_language_one"].format(languages=language_list(list(here.index), lang))
     else:
         spoken = ("، " if lang == "ar" else ", ").join(
-            f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, COUNTED['site'][lang], lang)})"
+            f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, NOUNS['site'][lang], lang)})"
             for x, n in here.items()
         )
         line = text["plan_language_line"].format(
-            sites=counted(n_sites, COUNTED["site"][lang], lang), languages=spoken
+            sites=counted(n_sites, NOUNS["site"][lang], lang), languages=spoken
         )
     voice = results.plan_voice_only_share(plan_id, db=database, **within)
     return table, [

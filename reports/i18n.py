@@ -613,24 +613,6 @@ LANGUAGE_NAMES = {
         "hassania": "Hassania",
     },
 }
-#: Counted nouns for `observatory.formatting.counted` (Arabic: the five forms of `arabic_count_form`).
-COUNTED = {
-    "site": {
-        "fr": {"one": "site", "other": "sites"},
-        "en": {"one": "site", "other": "sites"},
-        "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
-    },
-    "commune": {
-        "fr": {"one": "commune", "other": "communes"},
-        "en": {"one": "commune", "other": "communes"},
-        "ar": {"one": "جماعة", "two": "جماعتان", "few": "جماعات", "many": "جماعة", "other": "جماعة"},
-    },
-    "person": {
-        "fr": {"one": "personne", "other": "personnes"},
-        "en": {"one": "person", "other": "people"},
-        "ar": {"one": "شخص", "two": "شخصان", "few": "أشخاص", "many": "شخصًا", "other": "شخص"},
-    },
-}
 
 
 def language_list(codes: list[str], lang: str) -> str:

@@ -15,6 +15,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,6 +98,21 @@ def postgis_db() -> Database:
 def any_db(request: pytest.FixtureRequest) -> Database:
     """Each backend in turn (GeoPackage always, PostGIS too), for the storage tests."""
     return request.getfixturevalue("built_db" if request.param == "gpkg" else "postgis_db")
+
+
+@pytest.fixture(scope="session")
+def app(built_db: Database) -> Any:
+    """The Dash app on the built database, as `observatory serve` makes it (read only: shared by the app
+    tests)."""
+    from observatory.dashboards import create_app
+
+    return create_app(built_db)
+
+
+@pytest.fixture(scope="session")
+def data(app: Any) -> Any:
+    """The app's data layer (its caches warm across the app tests)."""
+    return app.data
 
 
 def pytest_configure(config: pytest.Config) -> None:

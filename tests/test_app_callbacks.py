@@ -33,16 +33,6 @@ DRAA_TAFILALET = "08"
 ERRACHIDIA = "08.201.01.05"
 
 
-@pytest.fixture(scope="module")
-def app(built_db):
-    return create_app(built_db)
-
-
-@pytest.fixture(scope="module")
-def data(app):
-    return app.data
-
-
 def payload(obj) -> int:
     """Bytes Dash sends for a callback output (its JSON)."""
     if isinstance(obj, Patch):

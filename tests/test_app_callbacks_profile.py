@@ -18,7 +18,7 @@ import plotly
 import pytest
 
 from observatory import query, registry, results
-from observatory.dashboards import create_app, ids
+from observatory.dashboards import ids
 from observatory.dashboards.app import shell
 from observatory.dashboards.i18n import LANGUAGES, t
 from observatory.dashboards.pages import load_pages
@@ -32,16 +32,6 @@ ERRACHIDIA = "08.201.01.05"
 #: The most fragile ranked commune, an unranked one (too few residents), a large city.
 OTHERS = ("02.251.07.07", "02.533.03.05", "06.141.01.0")
 LATIN = re.compile(r"[A-Za-z]")
-
-
-@pytest.fixture(scope="module")
-def app(built_db):
-    return create_app(built_db)
-
-
-@pytest.fixture(scope="module")
-def data(app):
-    return app.data
 
 
 def page(data, code: str, lang: str):

@@ -19,7 +19,7 @@ import pytest
 from observatory import query, registry, spatial, themes
 from observatory.attribution import source_line
 from observatory.classify import classify, need_rank
-from observatory.dashboards import create_app, figures, ids
+from observatory.dashboards import figures, ids
 from observatory.dashboards.i18n import LANGUAGES, number, t
 from observatory.dashboards.pages.explorer import (
     figure_for,
@@ -35,11 +35,6 @@ DRAA_TAFILALET = "08"
 ERRACHIDIA_PROVINCE = "08.201"
 ILLITERACY = "illiteracy_rate_10_plus"
 ELECTRICITY = "amenities_electricity"
-
-
-@pytest.fixture(scope="module")
-def data(built_db):
-    return create_app(built_db).data
 
 
 def text_of(component) -> str:

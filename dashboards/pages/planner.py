@@ -24,7 +24,7 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from observatory import plan_export, results
 from observatory.errors import ObservatoryError
-from observatory.formatting import counted
+from observatory.formatting import NOUNS, counted
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan, voice_only_share
 
 from .. import figures, ids
@@ -35,11 +35,6 @@ from . import Page, register
 from .explorer import QUESTION_REGION, _place_options
 
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
-SITE_FORMS = {
-    "fr": {"one": "site", "other": "sites"},
-    "en": {"one": "site", "other": "sites"},
-    "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
-}
 #: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
 REPORT_URL = "/api/v1/reports/region/{region}?lang={lang}&format=pdf&plan={plan_id}"
 #: The reason a save records (the history is shared by readers of every language: it is translated when
@@ -248,7 +243,7 @@ def language_needs(languages: pd.DataFrame, lang: str) -> list[str]:
         n = int(r.sites)
         key = "plan_language_need_one" if n == 1 else "plan_language_need_other"
         name = t(f"language_{r.language}", lang)
-        lines.append(t(key, lang, sites=counted(n, SITE_FORMS[lang], lang), language=name))
+        lines.append(t(key, lang, sites=counted(n, NOUNS["site"][lang], lang), language=name))
     return lines
 
 
