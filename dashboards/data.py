@@ -328,6 +328,15 @@ class AppData:
         indexed by code."""
         codes = self.units(level).code
         values = pd.Series(self.series(indicator_id, year, level, codes), index=codes.to_numpy())
+        if indicator_id == INDEX_ID:
+            # The index's ranks are the analysis's: unranked units (too few residents, mostly imputed) keep
+            # their score but no rank, and every surface says the same 'n / N'.
+            index = self.index_frame(level, "fr").set_index("code")
+            frame = pd.DataFrame(
+                {"value": values, "rank": index["rank"].reindex(values.index).astype("Int64")}
+            )
+            frame["ranked"] = int(frame["rank"].notna().sum())
+            return frame.rename_axis("code").sort_values(["rank"], na_position="last", kind="stable")
         return ranking(values, direction=self.direction(indicator_id)).set_index("code")
 
     def _weights(self, level: str, codes: tuple[str, ...]) -> spatial.ContiguityWeights:

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly
 import pytest
 
-from observatory import query, registry, spatial, themes
+from observatory import query, registry, results, spatial, themes
 from observatory.attribution import source_line
 from observatory.classify import classify, need_rank
 from observatory.dashboards import figures, ids
@@ -227,3 +227,23 @@ def test_source_lines_are_in_the_page_language(data):
 def _word(level: str, lang: str) -> str:
     word = t(f"level_{level}", lang)
     return word if lang == "ar" else word.lower()
+
+
+@pytest.mark.parametrize("scope", ["national", "view"])
+def test_the_index_map_says_the_rank_the_analysis_gives(data, scope):
+    """The index's 'n / N' on the map and in the table is the stored rank among ranked communes: a commune
+    left unranked (too few residents, mostly imputed) keeps its colour but has no rank."""
+    search = f"?lang=fr&region={DRAA_TAFILALET}&indicator=fragility_index&year=2024"
+    view = map_view(data, parse(search + ("&scope=view" if scope == "view" else "")))
+    stored = results.fragility_index("commune", db=data.db).set_index("code")
+    shown = pd.Series(view["ranks"], index=view["codes"])
+    unranked = stored["rank"].reindex(view["codes"]).isna()
+    assert shown[unranked].isna().all() and np.isfinite(np.asarray(view["values"])[unranked.to_numpy()]).all()
+    if scope == "national":
+        assert view["total"] == int(stored["n_units"].iloc[0])
+        assert np.array_equal(
+            shown.to_numpy(), stored["rank"].reindex(view["codes"]).to_numpy(), equal_nan=True
+        )
+    else:
+        assert view["total"] == int((~unranked).sum())
+        assert sorted(shown.dropna().astype(int)) == list(range(1, view["total"] + 1))

@@ -108,8 +108,12 @@ def map_view(data: AppData, state: dict[str, str], *, second: bool = False) -> d
         ranks = table["rank"].reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
         total = int(table["ranked"].iloc[0]) if len(table) else 0
     else:
-        ranks = need_rank(values, direction=direction)
-        total = int(np.isfinite(values).sum())
+        rankable = values
+        if indicator == INDEX_ID:  # unranked units keep their score on the map but take no rank
+            stored = data.national_ranking(indicator, year, level)["rank"].reindex(codes)
+            rankable = np.where(stored.notna().to_numpy(), values, np.nan)
+        ranks = need_rank(rankable, direction=direction)
+        total = int(np.isfinite(rankable).sum())
     label = indicator_label(meta, lang) if meta else indicator
     unit = registry.unit_label(meta.get("unit"), lang)
     source = data.source_line(meta.get("source_id"), lang)
