@@ -27,8 +27,6 @@ class Settings:
     """Let the API store plans (POST /api/v1/plans?store=true); off by default, the API only reads."""
     api_token: str | None = field(default=None, repr=False)
     """Bearer token a write must carry; required when writes are allowed. Never printed."""
-    basemap_url: str | None = None
-    """Optional XYZ tile URL for a base map; none by default, so the app stays fully offline."""
     lock_timeout: float = 60.0
     """Seconds a write waits for another writer of the same database before it fails."""
     national_population_2030: float | None = None
@@ -57,7 +55,6 @@ def get_settings(
     threads: int | None = None,
     allow_writes: bool | None = None,
     api_token: str | None = None,
-    basemap_url: str | None = None,
     lock_timeout: float | None = None,
     national_population_2030: float | None = None,
     national_population_2030_source: str | None = None,
@@ -72,7 +69,6 @@ def get_settings(
         threads=int(threads or _env("THREADS") or 16),
         allow_writes=allow_writes if allow_writes is not None else _truthy(_env("ALLOW_WRITES")),
         api_token=api_token or _env("API_TOKEN"),
-        basemap_url=basemap_url or _env("BASEMAP_URL"),
         lock_timeout=float(lock_timeout if lock_timeout is not None else (_env("LOCK_TIMEOUT") or 60)),
         national_population_2030=_number(national_population_2030, _env("NATIONAL_POPULATION_2030")),
         national_population_2030_source=national_population_2030_source
