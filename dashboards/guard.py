@@ -59,6 +59,8 @@ def callback_problem(raw: bytes, callback_map: Mapping[str, Any]) -> str | None:
     declared = body["output"][2:-2].split("...") if body["output"].startswith("..") else None
     if declared is not None and (not isinstance(outputs, list) or len(outputs) != len(declared)):
         return f"'outputs' must list the callback's {len(declared)} outputs"
+    if declared is None and not isinstance(outputs, dict):
+        return "'outputs' must be one object: the callback has one output"
     flat = outputs if isinstance(outputs, list) else [outputs]
     if not all(
         isinstance(o, dict)

@@ -142,6 +142,7 @@ MALFORMED_CALLBACKS = [
     json.dumps({**CALLBACK, "inputs": [{"id": "other", "property": "search", "value": ""}]}),
     json.dumps({**CALLBACK, "state": [[{"id": {"type": "crumb"}, "property": "data"}]]}),
     json.dumps({**CALLBACK, "outputs": 7}),
+    json.dumps({**CALLBACK, "outputs": []}),  # a one-output callback asked for a list of outputs
     json.dumps({**CALLBACK, "changedPropIds": [1]}),
 ]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, dash_table, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from observatory import registry, results
 from observatory.attribution import source_line
@@ -229,19 +229,22 @@ def _georeference(data: AppData, lang: str) -> Any:
                     heldout=share(chosen["heldout_share_inside"]),
                 )
             ),
-            dash_table.DataTable(
-                id=ids.GEOREFERENCE,
-                data=rows,
-                columns=[{"name": t(f"col_{c}", lang), "id": c} for c in columns],
-                style_data_conditional=[
-                    {
-                        "if": {"filter_query": f"{{model}} = '{chosen_label}'"},
-                        "fontWeight": "bold",
-                    }
+            # A plain table: it wraps and mirrors with the page (a data grid would scroll sideways in Arabic).
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th(t(f"col_{c}", lang), scope="col") for c in columns])),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [html.Td(row[c]) for c in columns],
+                                className="chosen" if row["model"] == chosen_label else None,
+                            )
+                            for row in rows
+                        ]
+                    ),
                 ],
-                style_table={"overflowX": "auto"},
-                style_cell={"textAlign": "right" if lang == "ar" else "left", "fontSize": "14px"},
-                style_header={"fontWeight": "bold", "backgroundColor": "#eef2f5", "color": "#1a1a1a"},
+                id=ids.GEOREFERENCE,
+                className="catalogue-table georeference-table",
             ),
             html.Details(
                 [
