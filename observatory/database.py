@@ -641,20 +641,17 @@ class Writer:
             self._clear_values()
         if not len(frame) and not present:
             return
-        parts = value_store.encode(frame, stored)
+        parts, facts = value_store.encode(frame, stored)
         for table in (*value_store.LOOKUPS, value_store.UNITS, value_store.SERIES):
             if len(parts[table]):
                 self._write(table, parts[table], append=True)
-        facts = parts[value_store.FACTS]
         if self.staging_path is not None:
             with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
                 if not present:
                     con.execute(value_store.fact_ddl("", sqlite=True))
-                insert = f"INSERT INTO {value_store.FACTS} VALUES ({', '.join('?' * facts.shape[1])})"
-                for start in range(
-                    0, len(facts), _CHUNK
-                ):  # in chunks: Python rows of all 2.8 M would take GBs
-                    chunk = facts.iloc[start : start + _CHUNK]
+                marks = ", ".join("?" * len(value_store.FACT_COLUMNS))
+                insert = f"INSERT INTO {value_store.FACTS} VALUES ({marks})"
+                for chunk in facts.chunks(_CHUNK):  # in chunks: Python rows of all 2.8 M would take GBs
                     con.executemany(insert, zip(*(chunk[c].tolist() for c in chunk.columns), strict=True))
                 if not present:
                     con.execute(value_store.view_ddl("", row_column="fid"))
@@ -672,8 +669,8 @@ class Writer:
             prefix = f"{self.schema}."
             if not present:
                 self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
-            for start in range(0, len(facts), _CHUNK):  # pandas would convert every row to objects at once
-                facts.iloc[start : start + _CHUNK].to_sql(
+            for chunk in facts.chunks(_CHUNK):  # pandas would convert every row to objects at once
+                chunk.to_sql(
                     value_store.FACTS,
                     self.connection,
                     schema=self.schema,

@@ -573,8 +573,7 @@ def _solve(
     The mixed-integer model. `objective` "plan" returns the number of sites per commune (None when
     infeasible); "rural" / "women" with `shares` returns the largest share of that need reachable.
     """
-    import pulp
-
+    pulp = _pulp()
     need = frame["need"].to_numpy(float)
     n = len(frame)
     scale = need.max() if need.max() > 0 else 1.0
@@ -644,6 +643,27 @@ def _solve(
         total = groups[objective].sum()
         return float(pulp.value(problem.objective) * scale / total) if total else 1.0
     return np.array([round(v.value() or 0) for v in x], dtype=int)
+
+
+def _pulp() -> Any:
+    """
+    PuLP, imported on first use (importing the library does not load it). For each solver library it
+    does not find, PuLP's import keeps the exception in a class attribute, traceback and all, and the
+    traceback keeps alive every frame that was running the import with its locals: in a build, the
+    analyses' inputs (hundreds of MB) would stay until the process ends. Those tracebacks are dropped.
+    """
+    import sys
+
+    import pulp
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pulp.") and module is not None:
+            for held in vars(module).values():
+                error = getattr(held, "err", None) if isinstance(held, type) else None
+                while isinstance(error, BaseException):
+                    error.__traceback__ = None
+                    error = error.__context__
+    return pulp
 
 
 # -- baselines ----------------------------------------------------------------------------------------

@@ -24,6 +24,39 @@ def test_islands_get_their_nearest_neighbour():
     assert w.w.cardinalities[9] == 1 and w.w.cardinalities[4] == 8  # centre cell: queen neighbours
 
 
+def _libpysal_queen(geometries: np.ndarray) -> dict[int, list[int]]:
+    from libpysal import weights as lw
+
+    frame = gpd.GeoDataFrame(geometry=list(geometries), crs="EPSG:4326")
+    return lw.Queen.from_dataframe(frame, use_index=False, silence_warnings=True).neighbors
+
+
+def test_queen_neighbours_are_libpysals_in_its_order():
+    import shapely
+
+    # A Voronoi coverage of 400 random points (shared vertices, neighbour lists long enough for set
+    # hashes to collide), with two cells joined into a MultiPolygon and a cell holed by a smaller one.
+    points = shapely.multipoints(np.random.default_rng(3).uniform(-9, -1, (400, 2)))
+    cells = list(shapely.get_parts(shapely.voronoi_polygons(points, extend_to=shapely.box(-10, -10, 0, 0))))
+    cells = [shapely.intersection(c, shapely.box(-9.5, -9.5, -0.5, -0.5)) for c in cells]
+    cells[7] = shapely.MultiPolygon([cells[7], cells.pop(300)])
+    inner = shapely.buffer(shapely.centroid(cells[20]), 0.01)
+    cells[20] = shapely.difference(cells[20], inner)
+    cells.append(inner)
+    ours = spatial.queen_neighbours(np.array(cells, dtype=object))
+    theirs = _libpysal_queen(np.array(cells, dtype=object))
+    assert list(ours) == list(theirs)
+    assert all(ours[i] == theirs[i] for i in theirs)  # same lists, same order
+    assert any(found != sorted(found) for found in theirs.values())  # the order is not just sorted
+    assert ours[len(cells) - 1] == [20]
+
+
+def test_queen_neighbours_of_the_communes_are_libpysals(built_db):
+    geometry = built_db.read("commune", columns=["code", "geometry"]).geometry.values
+    ours, theirs = spatial.queen_neighbours(geometry), _libpysal_queen(geometry)
+    assert list(ours) == list(theirs) and all(ours[i] == theirs[i] for i in theirs)
+
+
 def test_missing_geometry_is_refused():
     grid = _grid_with_island()
     grid.loc[0, "geometry"] = None

@@ -11,6 +11,7 @@ wires them to the build's tables.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -104,15 +105,19 @@ def job(ctx: BuildContext) -> None:
 
         connector = _connector_inputs(values, codes)
         index_tables, summary = _index(filled, imputed, se, units_ix, connector, internet, seed)
-        spatial_tables = _spatial(communes, filled, index_tables["index_score"], seed)
-        new_values = _indicator_rows([internet, *forecasts], run.run_id)
-        context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
-        default_plan = planner.plan(
-            PlanningFrame.from_tables(
-                communes, pd.concat([new_values, context]), index_tables["index_score"], lens=DEFAULT_LENS
-            ),
-            **DEFAULT_PLAN,
-        )
+        # The spatial statistics and the default plan read the same finished inputs and nothing of each
+        # other: they run side by side (NumPy, GEOS and the CBC solver release Python's lock).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            spatial_done = pool.submit(_spatial, communes, filled, index_tables["index_score"], seed)
+            new_values = _indicator_rows([internet, *forecasts], run.run_id)
+            context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
+            default_plan = planner.plan(
+                PlanningFrame.from_tables(
+                    communes, pd.concat([new_values, context]), index_tables["index_score"], lens=DEFAULT_LENS
+                ),
+                **DEFAULT_PLAN,
+            )
+            spatial_tables = spatial_done.result()
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
         ctx.add("source", _source_row(ctx.tables["source"]))

@@ -6,6 +6,8 @@ régions and the country, computes areas in an equal-area projection and makes t
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -50,8 +52,13 @@ def job(ctx: BuildContext) -> None:
         arrondissement_geo = arrondissement_geo.set_geometry(
             G.to_ground(arrondissement_geo.geometry.values), crs=CRS
         )
-        raw_overlaps = G.overlaps(geo)
-        geo = G.clean_coverage(geo)
+        # The overlaps before cleaning are measured on the second core while GEOS cleans (both release
+        # Python's lock).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            measured = pool.submit(G.overlaps, geo)
+            cleaned = G.clean_coverage(geo)
+            raw_overlaps = measured.result()
+        geo = cleaned
         left = G.overlaps(geo)
         if len(left) and left["share_of_smaller"].max() > G.OVERLAP_TOLERANCE:
             worst = left.sort_values("share_of_smaller").iloc[-1]

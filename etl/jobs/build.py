@@ -50,6 +50,7 @@ def build(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True, quiet=not progress)
+    _one_heap()
     database = Database(settings.db)
     ctx = BuildContext(settings=settings, build_id=new_id("build"), version=code_version())
     started, clock = now(), time.perf_counter()
@@ -103,6 +104,21 @@ def build(
     if progress:
         _print_summary(console, database, ctx, summary)
     return summary
+
+
+def _one_heap() -> None:
+    """
+    Keep the worker threads of the jobs (GEOS and NumPy work on the second core) on the main thread's
+    heap: glibc gives each thread an arena of its own, whose freed pages stay fragmented between what
+    the thread still holds, about 150 MB over the build's peak. Elsewhere than glibc, nothing changes.
+    """
+    import contextlib
+    import ctypes
+    import ctypes.util
+
+    arena_max = -8  # M_ARENA_MAX in glibc's malloc.h
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(arena_max, 1)
 
 
 def release_memory() -> None:

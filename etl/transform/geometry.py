@@ -100,14 +100,19 @@ def reconcile(
         centres = int(group["is_centre"].sum())
         if centres and method != "dissolved_arrondissements":
             method += "+merged_centre"
+        note = None
+        if centres:
+            centre = group[group["is_centre"]]
+            note = "; ".join(
+                f"{label} ({file})" for label, file in zip(centre["label_fr"], centre["file"], strict=True)
+            )
         rows.append(
             {
                 "code": code,
                 "method": method,
                 "source_codes": ";".join(sorted(set(group["code_2014"]))),
                 "polygons": len(group),
-                "note": "; ".join(f"{r.label_fr} ({r.file})" for r in group.itertuples() if r.is_centre)
-                or None,
+                "note": note,
             }
         )
     table = pd.DataFrame(rows)
@@ -211,17 +216,23 @@ def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     Simplified layers for maps at each level and detail: coverage_simplify keeps every shared border
     shared, then coordinates are rounded (on the coverage, so neighbours round alike).
     """
-    frames = []
-    for level, geo in levels.items():
-        for detail, (tolerance, decimals) in WEB_DETAILS.items():
-            simplified = shapely.coverage_simplify(geo.geometry.values, tolerance)
-            rounded = shapely.set_precision(simplified, 10.0**-decimals, mode="pointwise")
-            rounded = shapely.make_valid(rounded, method="structure", keep_collapsed=False)
-            frames.append(
-                gpd.GeoDataFrame(
-                    {"level": level, "code": geo["code"].values, "detail": detail},
-                    geometry=[polygonal(g) for g in rounded],
-                    crs=CRS,
-                )
-            )
+    from concurrent.futures import ThreadPoolExecutor
+
+    def simplified(level: str, tolerance: float, decimals: int) -> np.ndarray:
+        simple = shapely.coverage_simplify(levels[level].geometry.values, tolerance)
+        rounded = shapely.set_precision(simple, 10.0**-decimals, mode="pointwise")
+        return shapely.make_valid(rounded, method="structure", keep_collapsed=False)
+
+    layers = [(level, detail) for level in levels for detail in WEB_DETAILS]
+    # GEOS works without Python's lock: two layers are simplified at once, one a core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda layer: simplified(layer[0], *WEB_DETAILS[layer[1]]), layers))
+    frames = [
+        gpd.GeoDataFrame(
+            {"level": level, "code": levels[level]["code"].values, "detail": detail},
+            geometry=[polygonal(g) for g in rounded],
+            crs=CRS,
+        )
+        for (level, detail), rounded in zip(layers, done, strict=True)
+    ]
     return pd.concat(frames, ignore_index=True)
