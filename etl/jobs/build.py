@@ -50,7 +50,6 @@ def build(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True, quiet=not progress)
-    _one_heap()
     database = Database(settings.db)
     ctx = BuildContext(settings=settings, build_id=new_id("build"), version=code_version())
     started, clock = now(), time.perf_counter()
@@ -106,11 +105,13 @@ def build(
     return summary
 
 
-def _one_heap() -> None:
+def one_heap() -> None:
     """
     Keep the worker threads of the jobs (GEOS and NumPy work on the second core) on the main thread's
     heap: glibc gives each thread an arena of its own, whose freed pages stay fragmented between what
-    the thread still holds, about 150 MB over the build's peak. Elsewhere than glibc, nothing changes.
+    the thread still holds, about 150 MB over the build's peak. For a process that only builds (the
+    `build` command): glibc keeps the limit for the life of the process, and a server's threads want
+    their arenas. Elsewhere than glibc, nothing changes.
     """
     import contextlib
     import ctypes

@@ -28,7 +28,7 @@ def build_command(
     """Build the database from the embedded sources (atomic: a failure keeps the previous one). Only a
     missing target or an observatory database is built over; anything else is refused, untouched."""
     from ..database import Database
-    from ..etl.jobs.build import build
+    from ..etl.jobs.build import build, one_heap
     from ..settings import get_settings
 
     if national_2030_source and national_2030 is None:
@@ -37,4 +37,5 @@ def build_command(
         db=db, national_population_2030=national_2030, national_population_2030_source=national_2030_source
     )
     Database(settings.db).check_writable(rebuild=True)
+    one_heap()
     build(settings, progress=not quiet)
