@@ -244,7 +244,8 @@ def test_an_unknown_stored_plan_is_said_not_invented(built_db):
     data = create_app(built_db).data
     page = planner.layout(data, parse("?lang=en&plan=plan-000000000000"))
     assert t("plan_unknown", "en", id="plan-000000000000") in text(page)
-    assert find(page, ids.PLAN_MAP).figure == {} and find(page, ids.PLAN_EXPORT_CSV).disabled is True
+    assert find(page, ids.PLAN_MAP).figure == planner.NO_PLAN_FIGURE
+    assert find(page, ids.PLAN_EXPORT_CSV).disabled is True
 
 
 def test_the_build_default_plan_opens_with_its_status_and_no_stale_report(built_db):
@@ -275,7 +276,7 @@ def test_a_failed_solve_clears_the_map_and_disables_every_export(built_db, lang,
     figure, summary, stored, *disabled, review, links, _status = on_run(
         1, DRAA_TAFILALET, 0, 3, 15, ["region", "province"], lang
     )
-    assert figure == {} and stored is None and disabled == [True, True, True, True]
+    assert figure == planner.NO_PLAN_FIGURE and stored is None and disabled == [True, True, True, True]
     assert review is None and links is None and words in text(summary)
     on_export = callback(app, ids.PLAN_DOWNLOAD, "data")
     assert on_export(None, None, 1, stored) is no_update  # nothing to download, not the previous plan

@@ -233,6 +233,7 @@ def test_plans_are_stored_reviewed_and_compared(built_db, tmp_path):
 
 def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
     from observatory.dashboards import create_app, ids
+    from observatory.dashboards.pages.planner import NO_PLAN_FIGURE
 
     app = create_app(built_db)
     on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_MAP in k).__wrapped__
@@ -251,7 +252,7 @@ def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
     figure, summary, stored, *disabled, review, links, _status = on_run(
         1, "08", 0, 3, 15.0, ["region", "province"], "ar"
     )
-    assert figure == {} and stored is None and disabled == [True, True, True, True]
+    assert figure == NO_PLAN_FIGURE and stored is None and disabled == [True, True, True, True]
     assert review is None and links is None
     assert "أقاليم" in summary.children and "5" in summary.children and "3" in summary.children
 

@@ -35,6 +35,11 @@ from . import Page, register
 from .explorer import QUESTION_REGION, _place_options
 
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
+#: The map before a plan (or after a failed solve): empty, without the axes of a blank Plotly chart.
+NO_PLAN_FIGURE: dict[str, Any] = {
+    "data": [],
+    "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
+}
 #: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
 REPORT_URL = "/api/v1/reports/region/{region}?lang={lang}&format=pdf&plan={plan_id}"
 #: The reason a save records (the history is shared by readers of every language: it is translated when
@@ -474,7 +479,7 @@ def outcome(data: AppData, result: dict[str, Any] | None, lang: str, message: An
     CSV/GeoJSON/report exports disabled or not, save disabled or not, review status, report links.
     """
     none = result is None
-    figure = {} if none else plan_figure(data, result, lang)
+    figure = NO_PLAN_FIGURE if none else plan_figure(data, result, lang)
     summary = (
         message
         if none
