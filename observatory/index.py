@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from . import registry
 from .enums import DIMENSIONS
@@ -398,6 +397,36 @@ def to_0_100(score: np.ndarray) -> np.ndarray:
 def ranks(score: np.ndarray) -> np.ndarray:
     """Rank 1 = highest score (most fragile), along the last axis; ties share the best rank."""
     return rankdata(-score, axis=-1, method="min").astype(np.int32)
+
+
+def rankdata(x: np.ndarray, *, axis: int, method: str) -> np.ndarray:
+    """
+    Ranks from 1 along `axis`, ties at their lowest (`min`) or mean (`average`) rank, a slice holding a NaN
+    all NaN: what `scipy.stats.rankdata` gives, to the bit. SciPy sorts with a stable sort, which ties do
+    not need; NumPy's default sort is several times faster (the index ranks a million values per
+    thousand draws), and ties are grouped after it.
+    """
+    if method not in ("min", "average"):
+        raise ValueError(f"unknown rank method {method!r}; valid: min, average")
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    n = x.shape[-1]
+    order = np.argsort(x, axis=-1)
+    ordered = np.take_along_axis(x, order, axis=-1)
+    position = np.broadcast_to(np.arange(n), x.shape)
+    change = ordered[..., 1:] != ordered[..., :-1]
+    edge = np.ones((*x.shape[:-1], 1), dtype=bool)
+    first = np.where(np.concatenate([edge, change], axis=-1), position, 0)
+    np.maximum.accumulate(first, axis=-1, out=first)
+    if method == "min":
+        sorted_rank = first + 1.0
+    else:
+        last = np.where(np.concatenate([change, edge], axis=-1), position, n)
+        last = np.flip(np.minimum.accumulate(np.flip(last, axis=-1), axis=-1), axis=-1)
+        sorted_rank = (first + last) / 2 + 1.0
+    out = np.empty(x.shape)
+    np.put_along_axis(out, order, sorted_rank, axis=-1)
+    out[np.isnan(x).any(axis=-1)] = np.nan
+    return np.moveaxis(out, -1, axis)
 
 
 @dataclass

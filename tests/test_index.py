@@ -48,6 +48,29 @@ def test_normalisations_on_known_values():
         ix.normalise(x, "log")
 
 
+@pytest.mark.parametrize("method", ["min", "average"])
+def test_ranks_are_scipys_to_the_bit(method):
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(7)
+    cases = [
+        (rng.standard_normal((40, 300, 6)), -2),  # normalisation: units along the middle axis
+        (np.round(rng.standard_normal((40, 300, 6)), 1), -2),  # many ties
+        (np.round(rng.standard_normal((25, 1465)), 2), -1),  # ranks of draws
+        (
+            np.array([[3.0, -0.0, 0.0, 3.0, np.nan, 1.0], [2.0, 2.0, 2.0, 1.0, 5.0, -1.0]]),
+            -1,
+        ),  # NaN, signed 0
+        (np.zeros((3, 0)), -1),
+    ]
+    for x, axis in cases:
+        ours = ix.rankdata(x, axis=axis, method=method)
+        assert ours.shape == x.shape
+        assert np.array_equal(ours, rankdata(x, axis=axis, method=method).astype(float), equal_nan=True)
+    with pytest.raises(ValueError, match="unknown rank method 'dense'"):
+        ix.rankdata(np.ones(3), axis=-1, method="dense")
+
+
 def test_geometric_aggregation_penalises_imbalance():
     sub = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 0.0]])
     w = np.array([0.5, 0.5])
@@ -270,6 +293,37 @@ def test_each_kind_of_rate_has_its_denominator_and_design_effect():
     )  # over the literate: larger SE
     households_deff_15 = sampling.rate_standard_error(part["value"], denominator, np.full(4, 362062))
     assert households_deff_15[1] / se[1] == pytest.approx(np.sqrt(1.5))  # a household rate: no clustering
+
+
+def test_cell_keys_find_what_a_string_index_finds():
+    from observatory.etl.jobs.analytics import CELL, _CellKeys, _lookup, _recode
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    frame = pd.DataFrame(
+        {
+            "unit_code": rng.choice(["01.051.01.01", "01.051", "01", "MA", "08.201.01.05"], n),
+            "indicator_id": rng.choice(["households_count", "illiteracy_rate_10_plus", "age_0_4"], n),
+            "sex": rng.choice(["all", "female", "male"], n),
+            "area": rng.choice(["total", "urban", "rural"], n),
+            "value": rng.uniform(0, 100, n),
+        }
+    )
+    as_categories = frame.astype({c: "category" for c in CELL})
+    wanted = frame.sample(400, random_state=1).assign(
+        unit_code=lambda f: f.unit_code.where(f.index % 7 > 0, "99")
+    )
+    first = frame.drop_duplicates(list(CELL)).set_index(list(CELL))["value"]
+    expected = first.reindex(pd.MultiIndex.from_frame(wanted[list(CELL)])).to_numpy()
+    for table in (frame, as_categories):
+        cells = _CellKeys(table, wanted)
+        unique, at = np.unique(cells(*(table[c] for c in CELL)), return_index=True)
+        found = _lookup(unique, table["value"].to_numpy()[at], cells(*(wanted[c] for c in CELL)))
+        assert np.array_equal(found, expected, equal_nan=True)
+        assert np.isnan(found[wanted.unit_code.to_numpy() == "99"]).all()  # a code the table does not hold
+    mapping = {"01.051.01.01": "01.051", "08.201.01.05": "08"}
+    parent = _recode(as_categories["unit_code"], mapping)
+    assert parent.astype(object).fillna("-").tolist() == frame["unit_code"].map(mapping).fillna("-").tolist()
 
 
 def test_explanation_sentence():

@@ -11,7 +11,8 @@ wires them to the build's tables.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 from observatory import index as ix
 from observatory import models, planner, registry, sampling, spatial
 from observatory.enums import DEFAULT_LENS, DIMENSIONS, LANGUAGES, SEXES
+from observatory.etl import memory
 from observatory.etl.context import BuildContext
 from observatory.indicators import Key, fill_missing, wide
 from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
@@ -82,6 +84,7 @@ def job(ctx: BuildContext) -> None:
         units_ix = units.set_index("code")
 
         _fill_standard_errors(ctx, units_ix)
+        memory.trim()  # the standard errors' lookups made and dropped about 250 MB
         values = ctx.tables["indicator_value"]
 
         inputs = _inputs(values, codes)
@@ -104,20 +107,27 @@ def job(ctx: BuildContext) -> None:
         cards.append(forecast_card)
 
         connector = _connector_inputs(values, codes)
-        index_tables, summary = _index(filled, imputed, se, units_ix, connector, internet, seed)
-        # The spatial statistics and the default plan read the same finished inputs and nothing of each
-        # other: they run side by side (NumPy, GEOS and the CBC solver release Python's lock).
+        # The spatial statistics need only the default index's scores: they run beside the rest of the
+        # index (NumPy releases Python's lock) and are done before the plan, whose memory they would add to.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            spatial_done = pool.submit(_spatial, communes, filled, index_tables["index_score"], seed)
-            new_values = _indicator_rows([internet, *forecasts], run.run_id)
-            context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
-            default_plan = planner.plan(
-                PlanningFrame.from_tables(
-                    communes, pd.concat([new_values, context]), index_tables["index_score"], lens=DEFAULT_LENS
-                ),
-                **DEFAULT_PLAN,
+            started: dict[str, Future[dict[str, pd.DataFrame]]] = {}
+
+            def start_spatial(index: pd.Series) -> None:
+                started["spatial"] = pool.submit(_spatial, communes, filled, index, seed)
+
+            index_tables, summary = _index(
+                filled, imputed, se, units_ix, connector, internet, seed, on_default=start_spatial
             )
-            spatial_tables = spatial_done.result()
+            spatial_tables = started["spatial"].result()
+        memory.trim()  # before the plan, the index's draws and the spatial statistics' temporaries
+        new_values = _indicator_rows([internet, *forecasts], run.run_id)
+        context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
+        default_plan = planner.plan(
+            PlanningFrame.from_tables(
+                communes, pd.concat([new_values, context]), index_tables["index_score"], lens=DEFAULT_LENS
+            ),
+            **DEFAULT_PLAN,
+        )
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
         ctx.add("source", _source_row(ctx.tables["source"]))
@@ -230,11 +240,14 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     values.loc[rows, "lower"] = np.clip(part["value"].to_numpy(float) - models.Z90 * se, 0, 100)
     values.loc[rows, "upper"] = np.clip(part["value"].to_numpy(float) + models.Z90 * se, 0, 100)
     # Aggregates: SE of a denominator-weighted mean of independent commune rates.
-    part = part.assign(se=se, w=np.nan_to_num(denominator))
+    cells = _CellKeys(values)
+    w = np.nan_to_num(denominator)
     for level, column in (("province", "province_code"), ("region", "region_code"), ("country", None)):
-        parent = units[column].reindex(part.unit_code).to_numpy() if column else np.full(len(part), "MA")
-        keys = part.assign(parent=parent)[["parent", "indicator_id", "sex", "area"]]
-        agg_se = sampling.aggregate_standard_error(part["se"], part["w"], keys)
+        parent = _recode(part.unit_code, units[column]) if column else "MA"
+        group = cells(parent, part.indicator_id, part.sex, part.area)
+        agg_se = sampling.aggregate_standard_error(
+            se[group >= 0], w[group >= 0], pd.Series(group[group >= 0])
+        )
         target = (
             (values.level == level)
             & (values.year == 2024)
@@ -242,11 +255,9 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
             & (values.unit == "percent")
             & values.se.isna()
         )
-        index = pd.MultiIndex.from_frame(
-            values.loc[target, ["unit_code", "indicator_id", "sex", "area"]].astype(str)
-        )
-        found = agg_se.reindex(index).to_numpy(float)
-        value = values.loc[target, "value"].to_numpy(float)
+        at = values.loc[target, ["unit_code", "indicator_id", "sex", "area", "value"]]
+        found = _lookup(agg_se.index.to_numpy(), agg_se.to_numpy(float), cells(*(at[c] for c in CELL)))
+        value = at["value"].to_numpy(float)
         values.loc[target, "se"] = found
         values.loc[target, "lower"] = np.clip(value - models.Z90 * found, 0, 100)
         values.loc[target, "upper"] = np.clip(value + models.Z90 * found, 0, 100)
@@ -272,24 +283,98 @@ def _denominators(
     """Each sampled rate's own denominator, for the same commune, sex and area (the registry's, else the one
     the field dictionary weighs it with), and its design effect (the registry's sampling unit); a rate with
     neither counts people aged 10+, or households."""
-    unit = part.indicator_id.map({k: e.sampling_unit for k, e in entries.items()}).fillna("persons")
-    declared = part.indicator_id.map({k: e.denominator or dictionary.get(k) for k, e in entries.items()})
-    fallback = np.where(unit == "households", "households_count", "illiteracy_population_10_plus")
-    wanted = declared.where(declared.notna(), pd.Series(fallback, index=part.index))
+    unit = {k: e.sampling_unit for k, e in entries.items()}
+    wanted = _recode(
+        part.indicator_id,
+        {
+            k: e.denominator
+            or dictionary.get(k)
+            or ("households_count" if e.sampling_unit == "households" else "illiteracy_population_10_plus")
+            for k, e in entries.items()
+        },
+    )
     counts = values[
-        (values.level == "commune") & (values.year == 2024) & values.indicator_id.isin(set(wanted))
+        (values.level == "commune")
+        & (values.year == 2024)
+        & values.indicator_id.isin(set(wanted.cat.categories))
     ]
-    counts = counts.drop_duplicates(["unit_code", "indicator_id", "sex", "area"]).set_index(
-        ["unit_code", "indicator_id", "sex", "area"]
-    )["value"]
-    key = pd.MultiIndex.from_arrays([part.unit_code, wanted, part.sex, part.area])
-    found = counts.reindex(key).to_numpy(float)
+    cells = _CellKeys(values, part)
+    known = cells(*(counts[c] for c in CELL))
+    unique, first = np.unique(known, return_index=True)  # the first row of a cell, as drop_duplicates keeps
+    count = counts["value"].to_numpy(float)[first]
+    found = _lookup(unique, count, cells(part.unit_code, wanted, part.sex, part.area))
     # Household counts are published for all sexes only.
-    any_sex = counts.reindex(
-        pd.MultiIndex.from_arrays([part.unit_code, wanted, np.full(len(part), "all"), part.area])
-    ).to_numpy(float)
+    any_sex = _lookup(unique, count, cells(part.unit_code, wanted, "all", part.area))
     found = np.where(np.isnan(found), any_sex, found)
-    return found, unit.map(sampling.DESIGN_EFFECTS).to_numpy(float)
+    deff = part.indicator_id.map(unit).fillna("persons").map(sampling.DESIGN_EFFECTS)
+    return found, deff.to_numpy(float)
+
+
+#: The columns that name one figure of a unit.
+CELL = ("unit_code", "indicator_id", "sex", "area")
+
+
+class _CellKeys:
+    """
+    One integer per (unit, indicator, sex, area) cell, the same for every frame given at construction: a
+    million rates find their denominators and aggregates by integer search instead of through a four-level
+    index of strings (a second and 250 MB of temporaries less).
+    """
+
+    def __init__(self, *frames: pd.DataFrame) -> None:
+        self.labels = {
+            c: pd.Index(pd.unique(np.concatenate([_labels(f[c]) for f in frames])), dtype=object)
+            for c in CELL
+        }
+
+    def __call__(self, *columns: Any) -> np.ndarray:
+        """The cells' keys for columns (or one label for all rows) in `CELL` order, -1 where a label is not
+        known."""
+        key = np.zeros(max(len(c) for c in columns if not isinstance(c, str)), dtype=np.int64)
+        unknown = np.zeros(len(key), dtype=bool)
+        for name, column in zip(CELL, columns, strict=True):
+            position = (
+                np.full(len(key), self.labels[name].get_indexer([column])[0])
+                if isinstance(column, str)
+                else _positions(column, self.labels[name])
+            )
+            key = key * len(self.labels[name]) + position
+            unknown |= position < 0
+        key[unknown] = -1
+        return key
+
+
+def _labels(column: pd.Series) -> np.ndarray:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.categories, dtype=object)
+    return np.asarray(pd.unique(column.dropna()), dtype=object)
+
+
+def _positions(column: Any, labels: pd.Index) -> np.ndarray:
+    """Each value's position in `labels` (-1 if absent or empty), through a categorical's categories."""
+    if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, labels.get_indexer(column.cat.categories)[codes], -1)
+    return labels.get_indexer(np.asarray(column, dtype=object))
+
+
+def _recode(column: pd.Series, mapping: Mapping[str, Any] | pd.Series) -> pd.Series:
+    """`column` with each label replaced by `mapping[label]` (NaN where it has none), as a categorical: the
+    mapping is looked up once per label, not once per row."""
+    column = column.astype("category")
+    new = column.cat.categories.map(mapping)
+    inverse, uniques = pd.factorize(np.asarray(new, dtype=object))
+    codes = column.cat.codes.to_numpy()
+    recoded = np.where(codes >= 0, inverse[codes], -1)
+    return pd.Series(pd.Categorical.from_codes(recoded, uniques), index=column.index)
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The value of each wanted key in sorted unique `keys` (NaN where absent or -1)."""
+    if not len(keys):
+        return np.full(len(wanted), np.nan)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where((keys[at] == wanted) & (wanted >= 0), values[at], np.nan)
 
 
 def _input_se(values: pd.DataFrame, codes: list[str], columns: pd.Index) -> pd.DataFrame:
@@ -816,7 +901,10 @@ def _index(
     connector: dict[str, tuple[pd.Series, bool]],
     internet: pd.DataFrame,
     seed: int,
+    on_default: Callable[[pd.Series], None],
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The index under every lens; `on_default` gets the default lens's commune scores as soon as they are
+    fitted, before the draws."""
     extra: list[tuple[ix.Component, bool]] = []
     simulated = False
     filled, imputed, se = filled.copy(), imputed.copy(), se.copy()  # connector columns are added below
@@ -879,6 +967,8 @@ def _index(
         computed[components] = lens_name
         index = ix.FragilityIndex(components, weights="equal")
         index.fit(filled, imputed=imputed, ranked=ranked)
+        if lens_name == DEFAULT_LENS:
+            on_default(index.scores_["index"])
         n_draws = MC_DRAWS if lens_name in SENSITIVITY_LENSES else MC_DRAWS_LENSES
         draws = index.monte_carlo(filled, se=se, draws=n_draws, seed=seed, groups=groups, regions=regions)
         analysis_id = f"index-{lens_name}"
@@ -1123,10 +1213,11 @@ def _contribution_rows(index, filled, se, imputed, analysis_id, lens) -> pd.Data
 
 
 # -- spatial --------------------------------------------------------------------------------------
-def _spatial(communes: Any, filled: pd.DataFrame, scores: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
+def _spatial(communes: Any, filled: pd.DataFrame, index: pd.Series, seed: int) -> dict[str, pd.DataFrame]:
+    """Global Moran of the default index and its inputs, and LISA clusters of the index (`index`: its commune
+    scores by code)."""
     weights = spatial.ContiguityWeights.from_geodataframe(communes.assign(code=communes["code"].astype(str)))
-    base = scores[(scores.level == "commune") & (scores.lens == DEFAULT_LENS)].set_index("code")
-    table = pd.DataFrame({"fragility_index": base["index"]}).reindex(filled.index)
+    table = pd.DataFrame({"fragility_index": index}).reindex(filled.index)
     for c in (*ix.CENSUS_COMPONENTS, *ix.VULNERABILITY_COMPONENTS):
         table[c.key.name] = filled[c.key.name]
     moran = spatial.global_moran(table, weights, permutations=999, seed=seed)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from observatory.database import Database, digest_frames
+from observatory.etl import memory
 from observatory.etl.connectors import simulated
 from observatory.etl.context import BuildContext
 from observatory.etl.jobs import analytics, boundaries, census
@@ -67,7 +68,7 @@ def build(
             bar.update(task, description=f"job {name}")
             job_clock = time.perf_counter()
             job(ctx)
-            release_memory()
+            memory.release()
             job_seconds[name] = round(time.perf_counter() - job_clock, 1)
             bar.advance(task)
         bar.update(task, description=f"writing {database.display}")
@@ -103,40 +104,6 @@ def build(
     if progress:
         _print_summary(console, database, ctx, summary)
     return summary
-
-
-def one_heap() -> None:
-    """
-    Keep the worker threads of the jobs (GEOS and NumPy work on the second core) on the main thread's
-    heap: glibc gives each thread an arena of its own, whose freed pages stay fragmented between what
-    the thread still holds, about 150 MB over the build's peak. For a process that only builds (the
-    `build` command): glibc keeps the limit for the life of the process, and a server's threads want
-    their arenas. Elsewhere than glibc, nothing changes.
-    """
-    import contextlib
-    import ctypes
-    import ctypes.util
-
-    arena_max = -8  # M_ARENA_MAX in glibc's malloc.h
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(arena_max, 1)
-
-
-def release_memory() -> None:
-    """
-    Hand the memory a job freed back to the system before the next job starts. A job's temporaries
-    are partly held in reference cycles (freed only by the cyclic collector) and, once freed, glibc
-    keeps their heap pages (about 400 MB after the boundaries job): the next job's peak would land
-    on top of them. Elsewhere than glibc, only the collection runs.
-    """
-    import contextlib
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:

@@ -28,7 +28,8 @@ def build_command(
     """Build the database from the embedded sources (atomic: a failure keeps the previous one). Only a
     missing target or an observatory database is built over; anything else is refused, untouched."""
     from ..database import Database
-    from ..etl.jobs.build import build, one_heap
+    from ..etl.jobs.build import build
+    from ..etl.memory import one_heap
     from ..settings import get_settings
 
     if national_2030_source and national_2030 is None:
