@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -669,16 +670,10 @@ class Writer:
             prefix = f"{self.schema}."
             if not present:
                 self.connection.execute(text(value_store.fact_ddl(prefix, sqlite=False)))
-            for chunk in facts.chunks(_CHUNK):  # pandas would convert every row to objects at once
-                chunk.to_sql(
-                    value_store.FACTS,
-                    self.connection,
-                    schema=self.schema,
-                    if_exists="append",
-                    index=False,
-                    method=_copy_rows,
-                )
+            for chunk in facts.chunks(_CHUNK):
+                _copy_numbers(self.connection, f"{prefix}{value_store.FACTS}", chunk)
             if not present:
+                self.connection.execute(text(value_store.key_ddl(prefix)))
                 self.connection.execute(text(value_store.view_ddl(prefix, row_column="_row")))
             for statement in value_store.index_ddl(prefix, sqlite=False):
                 self.connection.execute(text(statement))
@@ -756,6 +751,27 @@ def _copy_rows(table: Any, connection: Any, keys: list[str], rows: Any) -> int:
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         copy.write(buffer.getvalue())
     return len(rows)
+
+
+def _copy_numbers(connection: Any, table: str, frame: pd.DataFrame) -> None:
+    """
+    Numeric rows to PostgreSQL by COPY, written as CSV by Arrow (C++): the fact table's 2.8 million rows
+    would take seconds as Python tuples. NaN goes as NULL; floats in the shortest text that reads back
+    as the same double.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    buffer = io.BytesIO()
+    pa_csv.write_csv(
+        pa.Table.from_pandas(frame, preserve_index=False), buffer, pa_csv.WriteOptions(include_header=False)
+    )
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        copy.write(buffer.getbuffer())
 
 
 def _storable(frame: pd.DataFrame) -> pd.DataFrame:

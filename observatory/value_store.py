@@ -62,14 +62,23 @@ STORE_TABLES = (FACTS, SERIES, UNITS, *LOOKUPS)
 
 
 def fact_ddl(prefix: str, *, sqlite: bool) -> str:
-    """The fact table: a clustered primary key on (unit, series), values as 8-byte floats."""
+    """
+    The fact table: a clustered primary key on (unit, series), values as 8-byte floats. On PostgreSQL the
+    key comes after the rows (`key_ddl`): built once by sorting, not row by row as they arrive.
+    """
     real = "REAL" if sqlite else "double precision"
-    return (
-        f"CREATE TABLE {prefix}{FACTS} (series_key INTEGER NOT NULL, unit_key INTEGER NOT NULL, "
-        f"status_key INTEGER NOT NULL, value {real}, se {real}, lower {real}, upper {real}, "
-        f"suppressed INTEGER NOT NULL, PRIMARY KEY (unit_key, series_key))"
-        + (" WITHOUT ROWID" if sqlite else "")
+    columns = (
+        "series_key INTEGER NOT NULL, unit_key INTEGER NOT NULL, status_key INTEGER NOT NULL, "
+        f"value {real}, se {real}, lower {real}, upper {real}, suppressed INTEGER NOT NULL"
     )
+    if sqlite:
+        return f"CREATE TABLE {prefix}{FACTS} ({columns}, PRIMARY KEY (unit_key, series_key)) WITHOUT ROWID"
+    return f"CREATE TABLE {prefix}{FACTS} ({columns})"
+
+
+def key_ddl(prefix: str) -> str:
+    """The fact table's primary key on PostgreSQL, once its first rows are in."""
+    return f"ALTER TABLE {prefix}{FACTS} ADD PRIMARY KEY (unit_key, series_key)"
 
 
 def index_ddl(prefix: str, *, sqlite: bool) -> list[str]:
