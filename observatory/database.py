@@ -516,8 +516,10 @@ def _advisory_lock(db: Database, *, timeout: float) -> Iterator[None]:
             con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key})
 
 
-#: Rows sent to the database at a time by a bulk insert.
-_CHUNK = 100_000
+#: Rows sent to the database at a time by a bulk insert: fact rows (eight numbers; 25,000 make 2 MB of CSV),
+#: and rows of other tables, which pandas turns into Python tuples first (20,000 of those are about 10 MB).
+_CHUNK = 25_000
+_TUPLE_CHUNK = 20_000
 
 
 class Writer:
@@ -732,7 +734,13 @@ class Writer:
             )
         else:
             frame.to_sql(
-                table, self.connection, schema=self.schema, if_exists=how, index=False, method=_copy_rows
+                table,
+                self.connection,
+                schema=self.schema,
+                if_exists=how,
+                index=False,
+                chunksize=_TUPLE_CHUNK,
+                method=_copy_rows,
             )
         self.db._columns.pop(table, None)
 
