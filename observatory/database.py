@@ -42,6 +42,22 @@ T = TypeVar("T")
 
 #: PostGIS schema that holds the published tables.
 PG_SCHEMA = "observatory"
+
+#: PostgreSQL engines by URL, shared by every `Database` of the process.
+_ENGINES: dict[str, Any] = {}
+_ENGINES_LOCK = threading.Lock()
+
+#: The schema's tables and views, and a table's columns in order, from the catalogue in one round trip
+#: each (SQLAlchemy's inspector makes several).
+_PG_TABLES = (
+    "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = :schema AND c.relkind IN ('r', 'p', 'v') ORDER BY c.relname"
+)
+_PG_COLUMNS = (
+    "SELECT a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema "
+    "AND c.relname = :table AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+)
 CRS = "EPSG:4326"
 
 Filter = Mapping[str, Any]
@@ -85,17 +101,23 @@ class Database:
 
     # -- connection -------------------------------------------------------------------------------
     def engine(self) -> Any:
-        """The SQLAlchemy engine of a PostGIS database (created once)."""
+        """
+        The SQLAlchemy engine of a PostGIS database: one per URL in the process, so that every
+        `Database` of a server draws on one pool of connections (a new `Database` opens none).
+        """
         if self.kind != "postgis":
             raise TypeError("a GeoPackage is read with sqlite3 and pyogrio, not a SQLAlchemy engine")
         if self._engine is None:
-            import geoalchemy2  # noqa: F401 - registers the geometry type with SQLAlchemy's inspector
-            from sqlalchemy import create_engine
-
             url = self.target.replace("postgis://", "postgresql+psycopg://", 1)
             if url.startswith("postgresql://"):
                 url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-            self._engine = create_engine(url, pool_pre_ping=True)
+            with _ENGINES_LOCK:
+                if url not in _ENGINES:
+                    import geoalchemy2  # noqa: F401 - registers the geometry type with SQLAlchemy's inspector
+                    from sqlalchemy import create_engine
+
+                    _ENGINES[url] = create_engine(url, pool_pre_ping=True)
+                self._engine = _ENGINES[url]
         return self._engine
 
     @contextlib.contextmanager
@@ -192,12 +214,10 @@ class Database:
                 return [r[0] for r in rows]
 
             return list(self._cached("tables", read))
-        from sqlalchemy import inspect
+        from sqlalchemy import text
 
-        inspector = inspect(self.engine())
-        return sorted(
-            inspector.get_table_names(schema=PG_SCHEMA) + inspector.get_view_names(schema=PG_SCHEMA)
-        )
+        with self.engine().connect() as con:
+            return [r[0] for r in con.execute(text(_PG_TABLES), {"schema": PG_SCHEMA})]
 
     def columns(self, table: str) -> list[str]:
         """Columns of a table (geometry included), checked so that filters name real columns."""
@@ -209,13 +229,11 @@ class Database:
                     cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")').fetchall()]
                 cols = ["geometry" if c == "geom" else c for c in cols if c != "fid"]
             else:
-                from sqlalchemy import inspect
+                from sqlalchemy import text
 
-                cols = [
-                    c["name"]
-                    for c in inspect(self.engine()).get_columns(table, schema=PG_SCHEMA)
-                    if c["name"] != "_row"
-                ]
+                with self.engine().connect() as con:
+                    found = con.execute(text(_PG_COLUMNS), {"schema": PG_SCHEMA, "table": table})
+                    cols = [r[0] for r in found if r[0] != "_row"]
             self._columns[table] = cols
         return self._columns[table]
 
@@ -579,7 +597,8 @@ class Writer:
 
     def index(self, indexes: Mapping[str, Sequence[Sequence[str]]]) -> None:
         """Create indexes (table → column tuples) on the tables this transaction holds, so filtered reads stay
-        fast."""
+        fast; on PostGIS, then gather the planner's statistics of every table (without them it takes each
+        join to match one row and nests loops over thousands)."""
 
         def statements(present: set[str], prefix: str) -> list[str]:
             out = []
@@ -606,6 +625,9 @@ class Writer:
         present = set(inspect(self.connection).get_table_names(schema=self.schema))
         for statement in statements(present, f"{self.schema}."):
             self.connection.execute(text(statement))
+        if present:
+            tables = ", ".join(f'{self.schema}."{t}"' for t in sorted(present))
+            self.connection.execute(text(f"ANALYZE {tables}"))
 
     def _holds(self, table: str) -> bool:
         """Whether this transaction holds a table of that name."""
