@@ -222,18 +222,21 @@ class Database:
     def columns(self, table: str) -> list[str]:
         """Columns of a table (geometry included), checked so that filters name real columns."""
         if table not in self._columns:
-            if table not in self.tables():
-                raise unknown_name("table", table, self.tables())
             if self.kind == "gpkg":
+                if table not in self.tables():
+                    raise unknown_name("table", table, self.tables())
                 with self._sqlite() as con:
                     cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")').fetchall()]
                 cols = ["geometry" if c == "geom" else c for c in cols if c != "fid"]
             else:
                 from sqlalchemy import text
 
-                with self.engine().connect() as con:
-                    found = con.execute(text(_PG_COLUMNS), {"schema": PG_SCHEMA, "table": table})
-                    cols = [r[0] for r in found if r[0] != "_row"]
+                with self.engine().connect() as con:  # no columns: no such table (one round trip, not two)
+                    rows = con.execute(text(_PG_COLUMNS), {"schema": PG_SCHEMA, "table": table})
+                    found = [r[0] for r in rows]
+                if not found:
+                    raise unknown_name("table", table, self.tables())
+                cols = [c for c in found if c != "_row"]
             self._columns[table] = cols
         return self._columns[table]
 
