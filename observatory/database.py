@@ -43,6 +43,9 @@ T = TypeVar("T")
 #: PostGIS schema that holds the published tables.
 PG_SCHEMA = "observatory"
 
+#: What each GeoPackage file held when last looked at, by (path, what) → (file identity, value).
+_FILE_FACTS: dict[tuple[str, str], tuple[tuple[int, int, int], Any]] = {}
+
 #: PostgreSQL engines by URL, shared by every `Database` of the process.
 _ENGINES: dict[str, Any] = {}
 _ENGINES_LOCK = threading.Lock()
@@ -84,8 +87,6 @@ class Database:
             self.path = Path(self.target)
         self._engine: Any = None
         self._columns: dict[str, list[str]] = {}
-        #: What a GeoPackage held when last looked at, by its file's identity (inode, mtime, size).
-        self._seen: dict[str, tuple[tuple[int, int, int], Any]] = {}
 
     def __repr__(self) -> str:
         return f"Database({self.display!r})"
@@ -149,15 +150,21 @@ class Database:
         return "missing", f"no observatory database at {self.display}"
 
     def _cached(self, name: str, compute: Callable[[], T]) -> T:
-        """`compute()`, remembered while the file is the same one (a reader makes several reads a query)."""
+        """
+        `compute()` of what a GeoPackage holds (its state, tables, a table's columns), remembered for the
+        process while the file is the same one (inode, modification time, size): a query makes several
+        reads, and each opened the file to parse its schema again. Values are never remembered.
+        """
         try:
             info = os.stat(self.path)
         except OSError:
             return compute()
         stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
-        if name not in self._seen or self._seen[name][0] != stamp:
-            self._seen[name] = (stamp, compute())
-        value: T = self._seen[name][1]
+        key = (os.path.abspath(self.path), name)
+        seen = _FILE_FACTS.get(key)
+        if seen is None or seen[0] != stamp:
+            seen = _FILE_FACTS[key] = (stamp, compute())
+        value: T = seen[1]
         return value
 
     def _file_state(self) -> tuple[str, str]:
@@ -221,23 +228,25 @@ class Database:
 
     def columns(self, table: str) -> list[str]:
         """Columns of a table (geometry included), checked so that filters name real columns."""
-        if table not in self._columns:
-            if self.kind == "gpkg":
-                if table not in self.tables():
-                    raise unknown_name("table", table, self.tables())
+        if self.kind == "gpkg":
+            if table not in self.tables():
+                raise unknown_name("table", table, self.tables())
+
+            def read() -> list[str]:
                 with self._sqlite() as con:
                     cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")').fetchall()]
-                cols = ["geometry" if c == "geom" else c for c in cols if c != "fid"]
-            else:
-                from sqlalchemy import text
+                return ["geometry" if c == "geom" else c for c in cols if c != "fid"]
 
-                with self.engine().connect() as con:  # no columns: no such table (one round trip, not two)
-                    rows = con.execute(text(_PG_COLUMNS), {"schema": PG_SCHEMA, "table": table})
-                    found = [r[0] for r in rows]
-                if not found:
-                    raise unknown_name("table", table, self.tables())
-                cols = [c for c in found if c != "_row"]
-            self._columns[table] = cols
+            return list(self._cached(f"columns:{table}", read))
+        if table not in self._columns:
+            from sqlalchemy import text
+
+            with self.engine().connect() as con:  # no columns: no such table (one round trip, not two)
+                rows = con.execute(text(_PG_COLUMNS), {"schema": PG_SCHEMA, "table": table})
+                found = [r[0] for r in rows]
+            if not found:
+                raise unknown_name("table", table, self.tables())
+            self._columns[table] = [c for c in found if c != "_row"]
         return self._columns[table]
 
     # -- reading ----------------------------------------------------------------------------------
