@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Iterator
 
 
 def _libc() -> ctypes.CDLL:
@@ -40,3 +41,17 @@ def release() -> None:
     """Between jobs: collect what reference cycles hold (a job's temporaries partly are), then trim."""
     gc.collect()
     trim()
+
+
+@contextlib.contextmanager
+def collect_young() -> Iterator[None]:
+    """
+    While a build runs, the cyclic collector leaves alone what was there before it: the imported
+    libraries' 150,000 objects, which every collection between jobs traversed again (0.1 s each). What
+    the build makes is still collected.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

