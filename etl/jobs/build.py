@@ -6,9 +6,11 @@ stays as it was; the build table records the content digest that proves two buil
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
@@ -30,6 +32,10 @@ JOBS: tuple[Callable[[BuildContext], None], ...] = (
     simulated.job,
     analytics.job,
 )
+
+#: Jobs that read nothing the job before them writes, and so run beside it: the census tables are made
+#: tidy (pandas) while the boundaries are cleaned and simplified (GEOS, which releases Python's lock).
+BESIDE_PREVIOUS = frozenset({census.indicators_job})
 
 #: Indexes that keep the query layer's filters fast on both backends (indicator values are indexed by
 #: their store, `observatory.value_store`). A GeoPackage row holds its polygon before its attributes (GDAL's
@@ -73,14 +79,11 @@ def build(
     with Progress(*columns, console=console, disable=not progress) as bar, memory.collect_young():
         task = bar.add_task("build", total=len(jobs) + 1)
         job_seconds: dict[str, float] = {}
-        for job in jobs:
-            name = f"{job.__module__.rsplit('.', 1)[-1]}:{job.__name__}"
-            bar.update(task, description=f"job {name}")
-            job_clock = time.perf_counter()
-            job(ctx)
+        for step in _steps(jobs):
+            bar.update(task, description=" + ".join(f"job {_name(job)}" for job in step))
+            job_seconds |= _run_step(ctx, step)
             memory.release()
-            job_seconds[name] = round(time.perf_counter() - job_clock, 1)
-            bar.advance(task)
+            bar.advance(task, len(step))
         bar.update(task, description=f"writing {database.display}")
         summary = _summary(ctx, time.perf_counter() - clock)
         summary["job_seconds"] = job_seconds
@@ -114,6 +117,48 @@ def build(
     if progress:
         _print_summary(console, database, ctx, summary)
     return summary
+
+
+def _name(job: Callable[[BuildContext], None]) -> str:
+    return f"{job.__module__.rsplit('.', 1)[-1]}:{job.__name__}"
+
+
+def _steps(jobs: Sequence[Callable[[BuildContext], None]]) -> list[list[Callable[[BuildContext], None]]]:
+    """The jobs in order, a job of `BESIDE_PREVIOUS` in the same step as the one before it."""
+    steps: list[list[Callable[[BuildContext], None]]] = []
+    for job in jobs:
+        if steps and job in BESIDE_PREVIOUS:
+            steps[-1].append(job)
+        else:
+            steps.append([job])
+    return steps
+
+
+def _run_step(ctx: BuildContext, step: Sequence[Callable[[BuildContext], None]]) -> dict[str, float]:
+    """
+    Run a step's jobs, side by side when there are several (the first ones on worker threads): each on a
+    view of the build that shares its tables and notes but keeps its own runs, which join the build's
+    in the step's order, as if the jobs had run one after the other. Returns each job's seconds.
+    """
+    seconds: dict[str, float] = {}
+
+    def run(job: Callable[[BuildContext], None], view: BuildContext) -> None:
+        clock = time.perf_counter()
+        job(view)
+        seconds[_name(job)] = round(time.perf_counter() - clock, 1)
+
+    if len(step) == 1:
+        run(step[0], ctx)
+        return seconds
+    views = [dataclasses.replace(ctx, runs=[]) for _ in step]
+    with ThreadPoolExecutor(max_workers=len(step) - 1) as pool:
+        beside = [pool.submit(run, job, view) for job, view in zip(step[:-1], views, strict=False)]
+        run(step[-1], views[-1])
+        for done in beside:
+            done.result()
+    for view in views:
+        ctx.runs.extend(view.runs)
+    return {_name(job): seconds[_name(job)] for job in step}
 
 
 def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:
@@ -161,8 +206,10 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
     )
     georeference.add_row("corrected, région held out", f"{placed.get('heldout_share_inside', 0):.1%}", "")
     phases = Table("phase", "seconds", title="Build phases")
+    beside = {_name(job) for job in BESIDE_PREVIOUS}
     for name, seconds in summary["job_seconds"].items():
-        phases.add_row(f"job {name}", f"{seconds:.1f}")
+        note = " (beside the job above)" if name in beside else ""
+        phases.add_row(f"job {name}{note}", f"{seconds:.1f}")
     phases.add_row("atomic write", f"{summary['write_seconds']:.1f}")
     phases.add_row("content digest", f"{summary['digest_seconds']:.1f}")
     for table in (runs, geometry, georeference, checks, phases):
