@@ -61,6 +61,7 @@ _PG_COLUMNS = (
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema "
     "AND c.relname = :table AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
 )
+
 CRS = "EPSG:4326"
 
 Filter = Mapping[str, Any]

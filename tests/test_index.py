@@ -296,7 +296,8 @@ def test_each_kind_of_rate_has_its_denominator_and_design_effect():
 
 
 def test_cell_keys_find_what_a_string_index_finds():
-    from observatory.etl.jobs.analytics import CELL, _CellKeys, _lookup, _recode
+    from observatory.etl.jobs.analytics import _CellKeys, _lookup, _recode
+    from observatory.etl.transform.indicators import CELL
 
     rng = np.random.default_rng(3)
     n = 5000

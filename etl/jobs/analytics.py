@@ -23,6 +23,7 @@ from observatory import models, planner, registry, sampling, spatial
 from observatory.enums import DEFAULT_LENS, DIMENSIONS, LANGUAGES, SEXES
 from observatory.etl import memory
 from observatory.etl.context import BuildContext
+from observatory.etl.transform.indicators import CELL
 from observatory.indicators import Key, fill_missing, wide
 from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
@@ -221,7 +222,7 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
     if not rows.any():
         return
     sampled_ids = set(entries)
-    part = values.loc[rows, ["unit_code", "indicator_id", "sex", "area", "value"]]
+    part = values.loc[rows, [*CELL, "value"]]
     households = units["households_2024"].reindex(part.unit_code).to_numpy(float)
     dictionary = ctx.tables["indicator"]
     declared = (
@@ -254,7 +255,7 @@ def _fill_standard_errors(ctx: BuildContext, units: pd.DataFrame) -> None:
             & (values.unit == "percent")
             & values.se.isna()
         )
-        at = values.loc[target, ["unit_code", "indicator_id", "sex", "area", "value"]]
+        at = values.loc[target, [*CELL, "value"]]
         found = _lookup(agg_se.index.to_numpy(), agg_se.to_numpy(float), cells(*(at[c] for c in CELL)))
         value = at["value"].to_numpy(float)
         values.loc[target, "se"] = found
@@ -307,10 +308,6 @@ def _denominators(
     found = np.where(np.isnan(found), any_sex, found)
     deff = part.indicator_id.map(unit).fillna("persons").map(sampling.DESIGN_EFFECTS)
     return found, deff.to_numpy(float)
-
-
-#: The columns that name one figure of a unit.
-CELL = ("unit_code", "indicator_id", "sex", "area")
 
 
 class _CellKeys:

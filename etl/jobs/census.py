@@ -229,8 +229,8 @@ def _compare(ours: pd.DataFrame, published: pd.DataFrame, level: str, year: int)
         theirs["code"] = "MA"
     theirs = T.tidy(theirs, dataset="", year=year, units={}, source_of={}, level=level, status="published")
     merged = ours.merge(
-        theirs[["unit_code", "indicator_id", "sex", "area", "value"]],
-        on=["unit_code", "indicator_id", "sex", "area"],
+        theirs[[*T.CELL, "value"]],
+        on=list(T.CELL),
         suffixes=("", "_hcp"),
     )
     return pd.DataFrame(
@@ -251,7 +251,7 @@ def _compare(ours: pd.DataFrame, published: pd.DataFrame, level: str, year: int)
 def _serve_published(ours: pd.DataFrame, check: pd.DataFrame) -> pd.DataFrame:
     """HCP's own figure, status `published`, wherever HCP published one for the unit; our aggregate where
     it did not. Ours stays beside HCP's in `aggregate_check`."""
-    keys = ["unit_code", "indicator_id", "sex", "area"]
+    keys = list(T.CELL)
     theirs = check.dropna(subset=["published"]).drop_duplicates(keys).set_index(keys)["published"]
     found = theirs.reindex(pd.MultiIndex.from_frame(ours[keys])).to_numpy(float)
     have = ~np.isnan(found)

@@ -15,6 +15,8 @@ simplified web layers keep shared borders exactly.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -216,7 +218,6 @@ def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     Simplified layers for maps at each level and detail: coverage_simplify keeps every shared border
     shared, then coordinates are rounded (on the coverage, so neighbours round alike).
     """
-    from concurrent.futures import ThreadPoolExecutor
 
     def simplified(level: str, tolerance: float, decimals: int) -> np.ndarray:
         simple = shapely.coverage_simplify(levels[level].geometry.values, tolerance)

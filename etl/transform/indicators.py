@@ -79,6 +79,10 @@ def _derived_weights(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The columns that name one figure of a unit in a year's tidy table.
+CELL = ("unit_code", "indicator_id", "sex", "area")
+
+
 def measure_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in KEY_COLUMNS and not c.startswith("~")]
 
