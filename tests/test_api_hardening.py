@@ -15,8 +15,9 @@ import pytest
 from observatory import query
 from observatory.api import create_api_app
 from observatory.api._cache import ResponseCache
+from observatory.api._respond import MAX_FULL_FEATURES
 from observatory.api._security import json_depth, load_json, redact
-from observatory.api.app import MAX_FULL_FEATURES, MAX_INDICATORS
+from observatory.api.indicators import MAX_INDICATORS
 
 SECURITY_HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy")
 TOKEN = "s3cret-token-for-tests"

@@ -13,6 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..enums import SEXES
+
+#: Where the API is mounted; route paths are relative to it.
+PREFIX = "/api/v1"
 #: Longest string any parameter accepts; longer is refused before anything reads it.
 MAX_LENGTH = 200
 #: Rows per page: the default returns every commune of Morocco (1 503) in one request.
@@ -131,7 +135,6 @@ def parse(
     Every declared parameter, converted, with defaults; every problem is collected and reported
     once. Undeclared parameters are refused, so a typo does not silently return everything.
     """
-    declared = {p.name: p for p in params}
     problems: list[ParameterError] = []
     unknown = sorted(set(args) - {p.name for p in params if p.location == "query"})
     if unknown:
@@ -188,7 +191,6 @@ def parse(
             else (f"{len(problems)} invalid parameters: " + "; ".join(e.args[0] for e in problems))
         )
         raise ParameterError(message, details=[d for e in problems for d in e.details])
-    del declared
     return out
 
 
@@ -216,6 +218,14 @@ FIELDS = Param(
     multiple=True,
 )
 PAGING = (FORMAT, PAGE, PAGE_SIZE, FIELDS)
+REGION = Param("region", pattern=r"^[0-9]{2}$", description="Keep units inside this région (code, e.g. 01).")
+SEX = Param("sex", enum=SEXES, default="all", description="Sex breakdown.")
+DETAIL = Param(
+    "detail",
+    enum=("low", "medium", "full"),
+    default="low",
+    description="Geometry detail for GeoJSON: simplified (low, medium) or the full polygons.",
+)
 
 
 @dataclass(frozen=True)

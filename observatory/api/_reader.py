@@ -1,0 +1,134 @@
+"""
+The API's view of one database: the small tables every endpoint consults (units, the catalogue,
+the sources, geometry) read once and kept until the database changes, the provenance a response
+carries, and the checks that turn an unknown code or indicator into a 404 naming where to look.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from .. import query
+from ..database import Database
+from . import _formats
+from ._errors import ApiError
+from ._params import PREFIX
+
+T = TypeVar("T")
+
+#: Columns of a source that a response's provenance lists.
+SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "licence", "retrieved_at")
+
+
+class Reader:
+    """
+    Reads for the handlers, over one database. Small tables and the frames the library returns are kept
+    (the most recently used, at most `frames` of them and `frame_bytes` in all) until the database file
+    changes, so a request for another région or page of the same data does not read the database again.
+    """
+
+    def __init__(self, db: Database, *, frames: int = 512, frame_bytes: int = 256_000_000) -> None:
+        self.db = db
+        self.frames, self.frame_bytes = frames, frame_bytes
+        self._cache: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._stamp: Any = None
+        self._lock = threading.Lock()
+
+    def stamp(self) -> Any:
+        """The database's version: a GeoPackage's modification time, or the minute for a server database."""
+        if self.db.kind == "gpkg":
+            try:
+                return os.stat(self.db.path).st_mtime_ns
+            except OSError:
+                return None
+        return int(time.time() // 60)
+
+    def cached(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, kept under `key`; callers must not modify what they get (copy first)."""
+        stamp = self.stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                self._cache.clear()
+                self._bytes, self._stamp = 0, stamp
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                kept: T = self._cache[key][0]
+                return kept
+        value = make()
+        size = int(value.memory_usage(index=True).sum()) if isinstance(value, pd.DataFrame) else 0
+        with self._lock:
+            if stamp == self._stamp and key not in self._cache and size <= self.frame_bytes // 4:
+                self._cache[key] = (value, size)
+                self._bytes += size
+                while len(self._cache) > self.frames or self._bytes > self.frame_bytes:
+                    self._bytes -= self._cache.popitem(last=False)[1][1]
+        return value
+
+    def sources(self) -> pd.DataFrame:
+        return self.cached("sources", lambda: query.sources(db=self.db))
+
+    def catalogue(self) -> pd.DataFrame:
+        return self.cached("catalogue", lambda: query.catalogue(db=self.db))
+
+    def units_table(self, level: str) -> pd.DataFrame:
+        return self.cached(("units", level), lambda: query.units(level, db=self.db, geometry=False))
+
+    def geometry(self, level: str, detail: str) -> pd.DataFrame:
+        """Unit geometry indexed by code: the full polygons, or the simplified web geometry."""
+
+        def make() -> pd.DataFrame:
+            if detail == "full" or level == "arrondissement":
+                frame = self.db.read(level, columns=["code", "geometry"])
+            else:
+                frame = query.web_geometry(level, detail=detail, db=self.db)
+                if not len(frame):
+                    frame = self.db.read(level, columns=["code", "geometry"])
+            return frame[["code", "geometry"]].drop_duplicates("code").set_index("code")
+
+        return self.cached(("geometry", level, detail), make)
+
+    def in_region(self, frame: pd.DataFrame, region: str, column: str = "unit_code") -> pd.DataFrame:
+        """Rows whose unit lies in a région (the région itself included), as the query layer's `region=` keeps
+        them."""
+        inside = {region}
+        for level in ("province", "commune"):
+            table = self.units_table(level)
+            inside |= set(table.loc[table["region_code"] == region, "code"])
+        return frame[frame[column].isin(inside)].reset_index(drop=True)
+
+    def provenance(self, source_ids: set[str] | None) -> dict[str, Any]:
+        """A response's `meta`: the sources behind its rows (every source when None) and their licences."""
+        table = self.sources()
+        if source_ids:  # no rows (an empty page) still names the database's sources
+            table = table[table["source_id"].isin(source_ids)]
+        listed = _formats.records(table[[c for c in SOURCE_COLUMNS if c in table]])
+        licences = list(dict.fromkeys(str(x) for x in table.get("licence", []) if isinstance(x, str) and x))
+        return {"source": listed, "licence": " | ".join(licences) if licences else "see source"}
+
+    def check_code(self, level: str, code: str) -> None:
+        if code not in set(self.units_table(level)["code"]):
+            raise ApiError(
+                404, "not_found", f"no {level} with code {code!r}; list them at {PREFIX}/units/{level}"
+            )
+
+    def check_indicator(self, indicator: str) -> pd.DataFrame:
+        """The catalogue's rows of an indicator; a 404 listing similar ids when there are none."""
+        catalogue = self.catalogue()
+        rows = catalogue[catalogue["indicator_id"] == indicator]
+        if not len(rows):
+            close = sorted(i for i in set(catalogue["indicator_id"]) if indicator.split("_")[0] in i)[:20]
+            raise ApiError(
+                404,
+                "not_found",
+                f"unknown indicator {indicator!r}; the catalogue is at {PREFIX}/indicators",
+                [{"parameter": "indicator_id", "similar": close}],
+            )
+        return rows

@@ -1,0 +1,258 @@
+"""
+/plans: the deployment plans the database stores (each with its sites, fairness audit, who is left
+out, languages and reviews), and POST /plans, which solves a new plan for one région with the
+planner and returns it; it is stored only when the server allows writes and the request carries
+the bearer token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from flask import request
+
+from .. import registry, results
+from ..database import Database
+from ..enums import LANGUAGES
+from ..planning_frame import NEEDS
+from . import _formats
+from ._endpoint import Context, Endpoint, Result
+from ._errors import ApiError
+from ._params import NAME_PATTERN, PAGING, PREFIX, Param, Route, parse
+from ._security import MAX_BODY_BYTES, bearer_matches, load_json
+
+if TYPE_CHECKING:
+    from ..planner import Plan
+
+#: The parameters of a new plan (POST /plans), declared like query parameters and checked the same way.
+PLAN_PARAMS = (
+    Param("region", pattern=r"^[0-9]{2}$", description="Région to plan (code, e.g. 07)."),
+    Param("sites", "integer", "New sites to place.", default=10, minimum=1, maximum=50),
+    Param(
+        "radius_km",
+        "number",
+        "A site covers the communes within this distance (km).",
+        default=15.0,
+        minimum=1,
+        maximum=100,
+    ),
+    Param("need", enum=NEEDS, default=NEEDS[0], description="The need to cover (people aged 15+, 2024)."),
+    Param(
+        "min_per_province",
+        "integer",
+        "At least this many sites in every province.",
+        default=0,
+        minimum=0,
+        maximum=5,
+    ),
+    Param(
+        "min_per_region",
+        "integer",
+        "At least this many sites in the région.",
+        default=1,
+        minimum=0,
+        maximum=10,
+    ),
+    Param("lang", enum=LANGUAGES, default="en", description="Language of an infeasibility explanation."),
+    Param(
+        "min_rural_share",
+        "number",
+        "Share of the rural need that must be reached.",
+        default=0.0,
+        minimum=0,
+        maximum=1,
+    ),
+    Param(
+        "min_women_share",
+        "number",
+        "Share of women's need that must be reached.",
+        default=0.0,
+        minimum=0,
+        maximum=1,
+    ),
+)
+PLAN_BODY = {
+    "type": "object",
+    "required": ["region"],
+    "additionalProperties": False,
+    "properties": {p.name: {**p.schema(), "description": p.description} for p in PLAN_PARAMS},
+}
+#: Whether POST /plans also stores the plan, and who may ask it.
+STORE = Param(
+    "store",
+    "boolean",
+    "Also store the plan in the database (needs a server started with "
+    "--allow-writes and `Authorization: Bearer <OBSERVATORY_API_TOKEN>`).",
+    default=False,
+)
+#: Seconds the solver may take for one request.
+TIME_LIMIT = 30
+
+
+def store_plan(solved: Plan, *, db: Database) -> str:
+    """Write a solved plan with the ETL's plan writer (the only code that writes plans); its id."""
+    from ..etl.jobs.analytics import store_plan as write
+
+    return write(solved, db=db)
+
+
+def plans(ctx: Context, args: Mapping[str, Any]) -> Result:
+    frame = results.plans(db=ctx.data.db)
+    return Result(frame.assign(params=[_json(p) for p in frame["params"]]), None)
+
+
+def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
+    """One stored plan as one JSON object: its row, sites, audit, who is left out, languages and reviews."""
+    plan_id, db = args["plan_id"], ctx.data.db
+    stored = results.plans(db=db)
+    row = stored[stored["plan_id"] == plan_id]
+    if not len(row):
+        raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans")
+    body = {
+        **_formats.records(row.assign(params=[_json(p) for p in row["params"]]))[0],
+        "sites": _formats.records(results.plan_sites(plan_id, db=db)),
+        "audit": _formats.records(results.plan_audit(plan_id, db=db)),
+        "left_out": _formats.records(results.left_out(plan_id, db=db)),
+        "languages": _formats.records(results.plan_languages(plan_id, db=db)),
+        "reviews": _formats.records(results.plan_reviews(plan_id, db=db)),
+    }
+    return Result(pd.DataFrame(), None, body=body)
+
+
+def create_plan(ctx: Context, args: Mapping[str, Any]) -> Result:
+    """Solve a plan for one région with the planner (observatory.planner); stored only if `store`."""
+    if args["store"]:
+        _check_write_access(ctx)
+    body = _plan_body()
+    with ctx.heavy.slot():
+        ctx.data.check_code("region", body["region"])
+        solved = _solve(ctx, body)
+        out = {
+            **{k: _formats._plain(v) for k, v in solved.summary.items()},
+            "params": solved.params,
+            "stored": False,
+            "sites": _formats.records(solved.sites),
+            "audit": _formats.records(solved.audit),
+            "left_out": _formats.records(solved.left_out) if len(solved.left_out) else [],
+            "languages": _formats.records(solved.languages[solved.languages["plan"] == "optimal"]),
+        }
+        if args["store"]:
+            out.update(stored=True, plan_id=store_plan(solved, db=ctx.data.db))
+    return Result(pd.DataFrame(), {registry.get(body["need"]).source}, body=out)
+
+
+def _solve(ctx: Context, body: Mapping[str, Any]) -> Plan:
+    """The plan the body asks for; a 422 that says why when it cannot be solved."""
+    from .. import planner
+
+    region, need = body["region"], body["need"]
+    try:
+        return planner.plan(
+            results.planning_frame(db=ctx.data.db, need=need, region=region),
+            sites=body["sites"],
+            radius_km=body["radius_km"],
+            min_per_province=body["min_per_province"],
+            min_per_region=body["min_per_region"],
+            min_rural_share=body["min_rural_share"],
+            min_women_share=body["min_women_share"],
+            name=f"api-{region}",
+            time_limit=TIME_LIMIT,
+            site_type="service_point" if need == "assisted_service_need_15_plus" else "training_centre",
+        )
+    except planner.InfeasiblePlan as err:
+        raise ApiError(422, "infeasible", err.message(body["lang"]), [err.messages, *err.failures]) from None
+    except ValueError as err:  # a need missing from this database, or infeasible constraints
+        raise ApiError(422, "unprocessable", str(err)) from None
+
+
+def _check_write_access(ctx: Context) -> None:
+    if not ctx.allow_writes:
+        raise ApiError(
+            403,
+            "writes_disabled",
+            "this server does not store plans; its operator can allow it "
+            "with `observatory serve --allow-writes` and OBSERVATORY_API_TOKEN",
+        )
+    if not bearer_matches(request.headers.get("Authorization"), ctx.token):
+        raise ApiError(
+            401,
+            "unauthorized",
+            "storing a plan needs the header `Authorization: Bearer <token>`",
+            headers={"WWW-Authenticate": 'Bearer realm="observatory"'},
+        )
+
+
+def _plan_body() -> dict[str, Any]:
+    """The request's JSON body, bounded in size and depth, checked against PLAN_PARAMS."""
+    try:
+        raw = load_json(request.stream.read(MAX_BODY_BYTES + 1))
+    except ValueError as err:
+        raise ApiError(400, "invalid_body", str(err)) from None
+    if not isinstance(raw, dict):
+        raise ApiError(
+            400, "invalid_body", 'the body must be a JSON object, e.g. {"region": "07", "sites": 10}'
+        )
+    if "region" not in raw:
+        raise ApiError(
+            400,
+            "invalid_body",
+            'the body needs a région: {"region": "07"}',
+            [{"parameter": "region", "reason": "required"}],
+        )
+    bad = [k for k, v in raw.items() if isinstance(v, (dict, list, bool)) or v is None]
+    if bad:
+        raise ApiError(400, "invalid_body", f"field {str(bad[0])[:40]!r} must be a string or a number")
+    return parse(PLAN_PARAMS, {str(k): [str(v)] for k, v in raw.items()})
+
+
+def _json(text: Any) -> Any:
+    """A stored JSON text as its value (anything else as it is)."""
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return text
+
+
+ENDPOINTS = (
+    Endpoint(
+        Route(
+            "/plans",
+            "plans",
+            "Stored deployment plans with their parameters",
+            "plans",
+            PAGING,
+            ("json", "csv"),
+        ),
+        plans,
+    ),
+    Endpoint(
+        Route(
+            "/plans",
+            "create_plan",
+            "Solve a new plan for one région (returned; stored only on request)",
+            "plans",
+            (STORE,),
+            method="POST",
+            statuses=(200, 400, 401, 403, 404, 422, 503),
+            body=PLAN_BODY,
+            description="Maximal covering of the need within radius_km by `sites` new sites, solved with CBC "
+            "under the given fairness constraints; the response holds the sites and the fairness audit. "
+            "Writes are off by default: `store=true` needs a server started with --allow-writes and "
+            "the header `Authorization: Bearer <OBSERVATORY_API_TOKEN>`.",
+        ),
+        create_plan,
+    ),
+    Endpoint(
+        Route(
+            "/plans/<plan_id>",
+            "plan",
+            "One deployment plan: sites, fairness audit, who is left out",
+            "plans",
+            (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),),
+        ),
+        plan,
+    ),
+)
