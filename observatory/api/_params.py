@@ -120,6 +120,29 @@ class Param:
             raise self._bad(raw, f"at most {self.maximum:g}")
         return value
 
+    def read(self, raws: list[str]) -> Any:
+        """The value given by a request's raw strings for this parameter (a list if `multiple`), or the
+        default when there are none."""
+        if self.required and not raws:
+            raise ParameterError(
+                f"parameter {self.name!r} is required",
+                details=[{"parameter": self.name, "reason": "required"}],
+            )
+        if self.multiple:
+            parts = [part for raw in raws for part in raw.split(",")]
+            if "" in parts:
+                raise ParameterError(
+                    f"parameter {self.name!r} has an empty value; give values separated by single commas",
+                    details=[{"parameter": self.name, "reason": "empty value"}],
+                )
+            return [self.parse(part) for part in parts] or None
+        if len(raws) > 1:
+            raise ParameterError(
+                f"parameter {self.name!r} was given {len(raws)} times; give it once",
+                details=[{"parameter": self.name, "reason": "repeated"}],
+            )
+        return self.parse(raws[0]) if raws else self.default
+
     def _bad(self, raw: str, expected: str) -> ParameterError:
         shown = raw if len(raw) <= 40 else raw[:40] + "..."
         return ParameterError(
@@ -150,40 +173,10 @@ def parse(
         raws = (
             [path[p.name]] if p.location == "path" and path and p.name in path else list(args.get(p.name, []))
         )
-        if p.required and not raws:
-            problems.append(
-                ParameterError(
-                    f"parameter {p.name!r} is required", details=[{"parameter": p.name, "reason": "required"}]
-                )
-            )
-            continue
-        if p.multiple:
-            raws = [part for raw in raws for part in raw.split(",")]
-            if "" in raws:
-                problems.append(
-                    ParameterError(
-                        f"parameter {p.name!r} has an empty value; give values separated by single commas",
-                        details=[{"parameter": p.name, "reason": "empty value"}],
-                    )
-                )
-                continue
-        elif len(raws) > 1:
-            problems.append(
-                ParameterError(
-                    f"parameter {p.name!r} was given {len(raws)} times; give it once",
-                    details=[{"parameter": p.name, "reason": "repeated"}],
-                )
-            )
-            continue
         try:
-            values = [p.parse(raw) for raw in raws]
+            out[p.name] = p.read(raws)
         except ParameterError as err:
             problems.append(err)
-            continue
-        if p.multiple:
-            out[p.name] = values or None
-        else:
-            out[p.name] = values[0] if values else p.default
     if problems:
         message = (
             problems[0].args[0]

@@ -186,46 +186,60 @@ def docs_page(document: dict[str, Any]) -> str:
     ]
     for path, operations in document["paths"].items():
         for method, op in operations.items():
-            parts.append(
-                f"<h2 id='{e(op['operationId'])}'><span class='m'>{method.upper()}</span> "
-                f"<code>{e(server + path)}</code></h2><p>{e(op['summary'])}</p>"
-            )
-            if op.get("description") and op["description"] != op["summary"]:
-                parts.append(f"<p>{e(op['description'])}</p>")
-            formats = [m for m in op["responses"]["200"].get("content", {})]
-            parts.append(f"<p>Formats: {', '.join(f'<code>{e(m)}</code>' for m in formats)}</p>")
-            if "requestBody" in op:
-                body = op["requestBody"]["content"]["application/json"]["schema"]
-                parts.append(
-                    "<p>JSON body:</p><table><tr><th>field</th><th>type</th><th>description</th></tr>"
-                )
-                for name, field in body["properties"].items():
-                    kind = field.get("type", "") + (
-                        ": " + " | ".join(map(str, field["enum"])) if "enum" in field else ""
-                    )
-                    if "minimum" in field:
-                        kind += f" ({field['minimum']}–{field['maximum']})"
-                    required = " (required)" if name in body.get("required", []) else ""
-                    parts.append(
-                        f"<tr><td><code>{e(name)}</code>{required}</td><td>{e(kind)}</td>"
-                        f"<td>{e(field.get('description', ''))}</td></tr>"
-                    )
-                parts.append("</table>")
-            if op["parameters"]:
-                parts.append("<table><tr><th>parameter</th><th>in</th><th>type</th><th>description</th></tr>")
-                for p in op["parameters"]:
-                    schema = p["schema"].get("items", p["schema"])
-                    kind = schema.get("type", "")
-                    if "enum" in schema:
-                        kind += ": " + " | ".join(map(str, schema["enum"]))
-                    if p["schema"].get("type") == "array":
-                        kind = f"list of {kind} (comma-separated)"
-                    if "default" in schema:
-                        kind += f" (default {schema['default']})"
-                    parts.append(
-                        f"<tr><td><code>{e(p['name'])}</code></td><td>{e(p['in'])}</td>"
-                        f"<td>{e(kind)}</td><td>{e(p['description'])}</td></tr>"
-                    )
-                parts.append("</table>")
+            parts.extend(_operation_html(server + path, method, op))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _operation_html(url: str, method: str, op: dict[str, Any]) -> list[str]:
+    """One endpoint's section of the docs page: summary, formats, body fields and parameters."""
+    e = html.escape
+    parts = [
+        f"<h2 id='{e(op['operationId'])}'><span class='m'>{method.upper()}</span> "
+        f"<code>{e(url)}</code></h2><p>{e(op['summary'])}</p>"
+    ]
+    if op.get("description") and op["description"] != op["summary"]:
+        parts.append(f"<p>{e(op['description'])}</p>")
+    formats = [m for m in op["responses"]["200"].get("content", {})]
+    parts.append(f"<p>Formats: {', '.join(f'<code>{e(m)}</code>' for m in formats)}</p>")
+    if "requestBody" in op:
+        parts.extend(_body_table(op["requestBody"]["content"]["application/json"]["schema"]))
+    if op["parameters"]:
+        parts.extend(_parameters_table(op["parameters"]))
+    return parts
+
+
+def _body_table(body: dict[str, Any]) -> list[str]:
+    e = html.escape
+    parts = ["<p>JSON body:</p><table><tr><th>field</th><th>type</th><th>description</th></tr>"]
+    for name, field in body["properties"].items():
+        kind = field.get("type", "") + (": " + " | ".join(map(str, field["enum"])) if "enum" in field else "")
+        if "minimum" in field:
+            kind += f" ({field['minimum']}–{field['maximum']})"
+        required = " (required)" if name in body.get("required", []) else ""
+        parts.append(
+            f"<tr><td><code>{e(name)}</code>{required}</td><td>{e(kind)}</td>"
+            f"<td>{e(field.get('description', ''))}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _parameters_table(parameters: list[dict[str, Any]]) -> list[str]:
+    e = html.escape
+    parts = ["<table><tr><th>parameter</th><th>in</th><th>type</th><th>description</th></tr>"]
+    for p in parameters:
+        schema = p["schema"].get("items", p["schema"])
+        kind = schema.get("type", "")
+        if "enum" in schema:
+            kind += ": " + " | ".join(map(str, schema["enum"]))
+        if p["schema"].get("type") == "array":
+            kind = f"list of {kind} (comma-separated)"
+        if "default" in schema:
+            kind += f" (default {schema['default']})"
+        parts.append(
+            f"<tr><td><code>{e(p['name'])}</code></td><td>{e(p['in'])}</td>"
+            f"<td>{e(kind)}</td><td>{e(p['description'])}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
