@@ -49,5 +49,7 @@ Handler = Callable[[Context, Mapping[str, Any]], Result]
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A route and its handler: what a resource module lists in its ENDPOINTS."""
+
     route: Route
     handler: Handler
