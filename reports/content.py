@@ -96,31 +96,6 @@ class ReportContent:
             self.column_status.values()
         )
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The report's tables by sheet name, for the XLSX and DOCX exports."""
-        out = {
-            "brief": self.brief.act_first,
-            "peers": self.brief.peers,
-            "key_figures": self.key_figures,
-            "provinces": self.provinces,
-            "communes": self.communes,
-            "changes": self.changes,
-            "models": self.models,
-            "definitions": self.definitions,
-            "sources": self.sources,
-            "files": self.files,
-            "provenance": self.provenance,
-        }
-        if self.plan is not None:
-            out |= {
-                "plan_review": self.plan.reviews,
-                "plan_languages": self.plan.languages,
-                "plan_sites": self.plan.sites,
-                "plan_coverage": self.plan.coverage,
-                "plan_left_out": self.plan.left_out,
-            }
-        return out
-
 
 @dataclass
 class Area:
