@@ -107,6 +107,7 @@ def files_table(database: Database, provenance: pd.DataFrame) -> pd.DataFrame:
     wanted = {r.strip() for joined in provenance["run_id"] for r in str(joined).split(",") if r.strip()}
     runs = runs[runs["run_id"].isin(wanted)]
     rows: dict[str, dict[str, str]] = {}
+    jobs: dict[str, set[str]] = {}
     for run in runs.itertuples():
         try:
             items = json.loads(run.inputs) if isinstance(run.inputs, str) else []
@@ -114,18 +115,18 @@ def files_table(database: Database, provenance: pd.DataFrame) -> pd.DataFrame:
             items = []
         for item in items:
             if isinstance(item, dict) and item.get("name") and item.get("sha256"):
-                entry = rows.setdefault(
-                    str(item["name"]),
+                name = str(item["name"])
+                rows.setdefault(
+                    name,
                     {
-                        "file": str(item["name"]),
+                        "file": name,
                         "sha256": str(item.get("sha256") or ""),
                         "version": str(item.get("version") or ""),
-                        "jobs": set(),
                     },
                 )
-                entry["jobs"].add(str(run.job))
+                jobs.setdefault(name, set()).add(str(run.job))
     frame = pd.DataFrame(
-        [{**r, "jobs": ", ".join(sorted(r["jobs"]))} for r in rows.values()],
+        [{**r, "jobs": ", ".join(sorted(jobs[name]))} for name, r in rows.items()],
         columns=["file", "sha256", "version", "jobs"],
     )
     return frame.sort_values("file").reset_index(drop=True)

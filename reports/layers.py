@@ -100,7 +100,7 @@ def map_layers(
         layers.append(
             MapLayer(
                 indicator.id,
-                f"{registry.DIMENSION_LABELS[indicator.dimension][lang]} — {label}",
+                f"{registry.DIMENSION_LABELS[str(indicator.dimension)][lang]} — {label}",
                 series,
                 series,
                 indicator.source,
@@ -129,7 +129,7 @@ def basemap_of(
         neighbours = neighbours[neighbours["code"].isin(query.neighbours("region", region_code, db=database))]
     else:
         provinces = provinces[provinces["code"] == province_code]
-        around = query.neighbours("province", province_code, db=database)
+        around = query.neighbours("province", str(province_code), db=database)
         neighbours = query.web_geometry("province", detail="low", db=database)
         neighbours = neighbours[neighbours["code"].isin(around)]
     towns = query.ground_control(db=database)

@@ -12,8 +12,9 @@ from observatory import registry
 from observatory.formatting import integer, number, percent
 
 from .blocks import Figure
-from .content import MapLayer, ReportContent
+from .content import ReportContent
 from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
+from .layers import MapLayer
 from .maps import choropleth_png, plan_png
 from .numbers import format_change, format_value, interval, rank_interval
 

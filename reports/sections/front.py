@@ -3,6 +3,7 @@ note."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..blocks import (
@@ -163,10 +164,7 @@ class KeyFigures(Section):
                 col="interval",
                 td="num interval",
             ),
-            *[
-                Column(x, lambda r, i=i: v.fmt(r[f"compare_{i}"], r["unit"]), col="num", td="num")
-                for i, x in enumerate(v.compare)
-            ],
+            *[Column(x, _compared(v, i), col="num", td="num") for i, x in enumerate(v.compare)],
             Column(t["status"], lambda r: v.status.get(r["status"], r["status"]), col="status", td="status"),
         ]
         rows = c.key_figures.to_dict("records")
@@ -177,6 +175,11 @@ class KeyFigures(Section):
 
     def sheets(self, c: ReportContent) -> dict[str, Sheet]:
         return {"key_figures": Sheet(c.key_figures)}
+
+
+def _compared(v: View, i: int) -> Callable[[dict[str, Any]], str]:
+    """The cell of the `i`-th unit a key figure is compared with."""
+    return lambda r: v.fmt(r[f"compare_{i}"], r["unit"])
 
 
 def method_blocks(v: View) -> list[Block]:

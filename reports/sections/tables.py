@@ -3,6 +3,7 @@ and the modelled estimates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -107,7 +108,7 @@ class Communes(Section):
             *[
                 Column(
                     label,
-                    lambda r, key=key: v.fmt(r[key], v.units[key]),
+                    _figure(v, key),
                     td="num",
                     status=v.status.get(c.column_status[key], ""),
                 )
@@ -216,6 +217,12 @@ class Models(Section):
 
     def sheets(self, c: ReportContent) -> dict[str, Sheet]:
         return {"models": Sheet(c.models)}
+
+
+def _figure(v: View, key: str) -> Callable[[dict[str, Any]], str]:
+    """The cell of an indicator's column in the communes table."""
+    unit = v.units[key]
+    return lambda r: v.fmt(r[key], unit)
 
 
 def _opening(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
