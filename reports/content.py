@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from observatory import query
+from observatory import query, registry
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 from observatory.errors import unknown_name
@@ -153,6 +153,14 @@ def _area(database: Database, level: str, code: str, lang: str) -> Area:
     return Area(level, code, unit, parent, region_code, province_code, communes, names)
 
 
+def _built(database: Database, communes: list[str]) -> tuple[list[registry.Indicator], pd.DataFrame]:
+    """The report's indicators this database holds for the communes (registered but not built: left out),
+    and their values by commune."""
+    indicators = report_indicators(database)
+    values = query.indicator_values([i.id for i in indicators], db=database, level="commune", units=communes)
+    return [i for i in indicators if i.id in set(values["indicator_id"])], values
+
+
 def _number(value: Any) -> float | None:
     try:
         return None if pd.isna(value) else float(value)
@@ -174,11 +182,7 @@ def gather(
     text = words(lang)  # an unknown language fails before any reading
     database = query.connect(db).require()
     area = _area(database, level, code, lang)
-    indicators = report_indicators(database)
-    values = query.indicator_values(
-        [i.id for i in indicators], db=database, level="commune", units=area.commune_codes
-    )
-    indicators = [i for i in indicators if i.id in set(values["indicator_id"])]  # registered but not built
+    indicators, values = _built(database, area.commune_codes)
     ids = [i.id for i in indicators]
     years = {i.id: int(values.loc[values["indicator_id"] == i.id, "year"].max()) for i in indicators}
     # Key figures: the unit's own value (each sex and area, total first) beside its parents and Morocco.
