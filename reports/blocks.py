@@ -8,9 +8,12 @@ page (an identifier, a colour bar), the block or column says so.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
+
+import pandas as pd
 
 #: Where a block is shown: the printed page (HTML and PDF) and the Word document.
 PRINT, WORD = "print", "word"
@@ -26,10 +29,10 @@ def media(*, printed: bool = True, word: bool = True) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Span:
-    """A piece of text beside a cell's or a heading's main text, drawn on paper by its role: `aside` (muted,
-    on the same line), `below` (muted, on a line of its own), `code` (an identifier), `status` (a status
-    under a column's header), `hcp` (a heading in HCP's French), `latin` (a French title), `url` (an
-    address or digest). The Word document leaves them out."""
+    """A piece of text beside a cell's or a paragraph's main text, drawn on paper by its role: `aside`
+    (muted, on the same line), `below` (muted, on a line of its own), `code` (an identifier, muted), `id`
+    (an identifier), `hcp` (a heading in HCP's French), `latin` (a French title), `url` (an address or
+    digest). The Word document leaves them out."""
 
     text: str
     role: str
@@ -94,7 +97,7 @@ class Table:
     colgroup: bool = True
     row_class: Callable[[Any], str] | None = None
     media: frozenset[str] = BOTH
-    kind: str = "table"
+    kind: ClassVar[str] = "table"
 
     def printed(self) -> list[Row]:
         """The rows as the page draws them: each printed column's cell, its `sub` line below it."""
@@ -141,7 +144,7 @@ class Title:
     code: str
     word_text: str
     media: frozenset[str] = BOTH
-    kind: str = "title"
+    kind: ClassVar[str] = "title"
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class Heading:
     level: int = 1
     css: str = ""
     media: frozenset[str] = BOTH
-    kind: str = "heading"
+    kind: ClassVar[str] = "heading"
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ class Paragraph:
     bold: bool = False
     spans: tuple[Span, ...] = ()
     media: frozenset[str] = BOTH
-    kind: str = "paragraph"
+    kind: ClassVar[str] = "paragraph"
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ class Bullets:
     items: Sequence[str]
     css: str = ""
     media: frozenset[str] = BOTH
-    kind: str = "bullets"
+    kind: ClassVar[str] = "bullets"
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ class Cards:
 
     items: Sequence[tuple[str, str]]
     media: frozenset[str] = ONLY_PRINT
-    kind: str = "cards"
+    kind: ClassVar[str] = "cards"
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ class Kicker:
 
     text: str
     media: frozenset[str] = ONLY_PRINT
-    kind: str = "kicker"
+    kind: ClassVar[str] = "kicker"
 
 
 @dataclass(frozen=True)
@@ -204,12 +207,11 @@ class Figure:
     banner: str = ""
     note: str = ""
     media: frozenset[str] = BOTH
-    kind: str = "figure"
+    kind: ClassVar[str] = "figure"
 
     @property
     def uri(self) -> str:
-        import base64
-
+        """The picture as a data URI, for a self-contained HTML page."""
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
@@ -220,7 +222,7 @@ class Contents:
     title: str
     entries: Sequence[tuple[str, str]]
     media: frozenset[str] = ONLY_PRINT
-    kind: str = "contents"
+    kind: ClassVar[str] = "contents"
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,7 @@ class Group:
     id: str
     blocks: Sequence[Block]
     media: frozenset[str] = BOTH
-    kind: str = "group"
+    kind: ClassVar[str] = "group"
 
 
 Block = Title | Kicker | Cards | Heading | Paragraph | Bullets | Table | Figure | Contents | Group
@@ -262,5 +264,5 @@ class Sheet:
     """A table as the spreadsheet holds it: every column of the frame, under a red banner if it holds
     simulated data."""
 
-    frame: Any
+    frame: pd.DataFrame
     banner: str = ""
