@@ -43,7 +43,7 @@ def _plain(text: str) -> str:
 def _nice(length_km: float) -> float:
     """A round scale-bar length (1, 2, 5 x 10^n km) no longer than `length_km`."""
     exponent = 10 ** math.floor(math.log10(length_km))
-    return max(m * exponent for m in (1, 2, 5) if m * exponent <= length_km)
+    return float(max(m * exponent for m in (1, 2, 5) if m * exponent <= length_km))
 
 
 def national_classes(

@@ -21,7 +21,8 @@ from click.testing import CliRunner
 from observatory import query, results
 from observatory.formatting import percent
 from observatory.reports.content import gather
-from observatory.reports.render import format_value, render, to_html
+from observatory.reports.numbers import format_value
+from observatory.reports.render import render, to_html
 
 REGION = "08"
 COMMUNE = "08.363.05.21"  # Sidi Yahia Ou Youssef (Midelt), the most fragile commune of Drâa-Tafilalet
@@ -192,11 +193,12 @@ def test_maps_are_oriented(french):
     from PIL import Image
 
     from observatory.reports import maps
-    from observatory.reports.render import TEMPLATES, map_images
+    from observatory.reports.render import TEMPLATES
+    from observatory.reports.view import map_images
 
     assert f"image-resolution: {maps.DPI}dpi" in (TEMPLATES / "report.css").read_text(encoding="utf-8")
     for image in map_images(content):
-        width, height = Image.open(BytesIO(image["png"])).size
+        width, height = Image.open(BytesIO(image.png)).size
         assert width / maps.DPI <= maps.WIDTH_IN + 0.01 and height / maps.DPI <= maps.HEIGHT_IN + 0.01
 
 
@@ -439,9 +441,82 @@ def test_plan_words_cover_every_status_and_language():
 
 
 def test_changes_in_points_agree_in_number():
-    from observatory.reports.render import format_change
+    from observatory.reports.numbers import format_change
 
     assert format_change(-0.2, "percent", "fr", "points") == "−0,2\u00a0point"
     assert format_change(11.4, "percent", "fr", "points") == "+11,4\u00a0points"
     assert format_change(0.5, "percent", "en", "points") == "+0.5\u00a0points"
     assert format_change(-2.2, "km", "fr", "points").endswith("km")
+
+
+def test_a_table_is_declared_once_and_drawn_for_paper_and_word():
+    from observatory.reports.blocks import (
+        ONLY_PRINT,
+        ONLY_WORD,
+        Cell,
+        Column,
+        Group,
+        Heading,
+        Span,
+        Table,
+        shown_in,
+    )
+
+    rows = [{"rank": 3, "lower": 2, "upper": 5, "name": "Imilchil", "code": "08.363.05.21"}]
+    table = Table(
+        "act",
+        [
+            Column(
+                "Rang", lambda r: str(r["rank"]), sub=lambda r: f"{r['lower']}–{r['upper']}", sub_header="IC"
+            ),
+            Column("Commune", lambda r: Cell(r["name"], (Span(r["code"], "code"),))),
+            Column("Type", lambda r: "rural", media=ONLY_PRINT),
+            Column("Année", lambda r: "2024", media=ONLY_WORD, word=lambda r: "2024 (RGPH)"),
+        ],
+        rows,
+    )
+    (row,) = table.printed()
+    (rank, rank_cell), (_, name_cell), (kind, _) = row.cells
+    assert rank.header == "Rang" and kind.header == "Type" and rank_cell.spans == (Span("2–5", "below"),)
+    assert name_cell.text == "Imilchil" and name_cell.spans[0].role == "code"
+    # Word: the line under a value is a column of its own; identifiers and paper-only columns are left out.
+    assert table.word() == (["Rang", "IC", "Commune", "Année"], [["3", "2–5", "Imilchil", "2024 (RGPH)"]])
+    group = Group("method", [Heading("Méthode"), Heading("Papier", media=ONLY_PRINT)])
+    assert [b.text for b in shown_in([group], "word")[0].blocks] == ["Méthode"]
+
+
+def test_a_section_added_to_the_document_is_drawn_in_every_format(report_db, monkeypatch):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from observatory.reports import sections
+    from observatory.reports.blocks import Column, Heading, Paragraph, Sheet, Table
+    from observatory.reports.sections.base import Section
+
+    class Extra(Section):
+        id = "extra"
+
+        def blocks(self, v):
+            frame = v.c.key_figures.head(2)
+            return [
+                Heading("Section ajoutée", 1),
+                Paragraph("Une phrase de la section ajoutée."),
+                Table("extra", [Column("Indicateur", lambda r: r.label)], list(frame.itertuples())),
+            ]
+
+        def sheets(self, c):
+            return {"extra": Sheet(c.key_figures.head(2))}
+
+    monkeypatch.setattr(sections, "DOCUMENT", (*sections.DOCUMENT, Extra()))
+    content = gather(level="commune", code=COMMUNE, lang="fr", db=report_db)
+    label = content.key_figures["label"].iloc[0]
+    html = flat(to_html(content))
+    assert re.search(r'<section class="chapter" id="extra"> ?<h2>Section ajoutée</h2>', html)
+    assert html.index("Méthodes et sources") < html.index("Une phrase de la section ajoutée.")
+    document = Document(BytesIO(render(content, "docx")))
+    assert (
+        document.paragraphs[-2].text == "Section ajoutée"
+        and document.tables[-1].rows[1].cells[0].text == label
+    )
+    book = load_workbook(BytesIO(render(content, "xlsx")))
+    assert book.sheetnames[-1] == "extra" and book["extra"]["B2"].value == label

@@ -1,0 +1,119 @@
+"""
+The first page of a report: where the area stands among its peers, where to act first and why (from
+measured or published figures only), what the plan covers, and the caveats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from observatory import query
+from observatory.database import Database
+from observatory.formatting import percent
+
+from .i18n import words
+from .naming import name_of
+
+#: How many places to act first the brief lists, by the level of the report.
+ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
+
+
+@dataclass
+class Brief:
+    """The first page: where the area stands, where to act first and why, what the plan covers, the
+    caveats."""
+
+    standing: str
+    peers: pd.DataFrame
+    """The area and its neighbours (or, for a commune, its province, région and Morocco) with rank and
+    interval."""
+    act_first: pd.DataFrame
+    plan: str
+    caveats: list[str]
+
+
+def _certainty(p_top_decile: float, p_region_top10: float, lang: str) -> str:
+    """The index's certainty figures, from its Monte Carlo draws: the share of draws in which the commune is
+    among Morocco's 10% most fragile, then among its région's ten most fragile (the column says which)."""
+    return (
+        f"{percent(100 * p_top_decile, lang, decimals=0)} · {percent(100 * p_region_top10, lang, decimals=0)}"
+    )
+
+
+def brief_page(
+    database: Database,
+    level: str,
+    code: str,
+    region_code: str,
+    province_code: str | None,
+    index: pd.DataFrame | None,
+    communes: pd.DataFrame,
+    plan: str | None,
+    lang: str,
+) -> Brief:
+    text = words(lang)
+    caveats = [text["caveat_modelled"], text["caveat_interval"]]
+    if index is None:
+        return Brief(text["no_index"], pd.DataFrame(), pd.DataFrame(), text["no_plan"], caveats)
+    from observatory import results
+
+    if level == "commune":
+        standing = results.explanation(code, db=database, lang=lang)
+        peers = pd.concat(
+            [
+                results.fragility_index("commune", db=database, lang=lang).query("code == @code"),
+                results.fragility_index("province", db=database, lang=lang).query("code == @province_code"),
+                results.fragility_index("region", db=database, lang=lang).query("code == @region_code"),
+            ],
+            ignore_index=True,
+        )
+    else:
+        scores = results.fragility_index(level, db=database, lang=lang)
+        standing = str(scores.loc[scores["code"] == code, "explanation"].iloc[0])
+        near = [code, *query.neighbours(level, code, db=database)]
+        peers = scores[scores["code"].isin(near)]
+    peers = peers.assign(name=[name_of(r, lang) for _, r in peers.iterrows()], own=peers["code"] == code)
+    peers = peers[["code", "name", "level", "index", "rank", "rank_lower", "rank_upper", "n_units", "own"]]
+    peers = peers.reset_index(drop=True)
+
+    act = communes.dropna(subset=["rank"]).head(ACT_FIRST[level])
+    if len(act):
+        reasons = results.measured_explanations(list(act["code"]), db=database, lang=lang)
+        act = pd.DataFrame(
+            {
+                "rank": act["rank"].astype(int).to_numpy(),
+                "rank_lower": act["rank_lower"].astype(int).to_numpy(),
+                "rank_upper": act["rank_upper"].astype(int).to_numpy(),
+                "code": act["code"].to_numpy(),
+                "name": act["name_ar" if lang == "ar" else "name_fr"].to_numpy(),
+                "province": act["province"].to_numpy(),
+                "population": act["population_2024"].to_numpy(),
+                "index": act["index"].to_numpy(),
+                "certainty": [
+                    _certainty(national, region, lang)
+                    for national, region in zip(act["p_top_decile"], act["p_region_top10"], strict=True)
+                ],
+                "reason": [_reason_only(reasons.get(c, "")) for c in act["code"]],
+            }
+        )
+    if (index["uses_simulated"] == 1).any():
+        caveats.insert(0, text["caveat_simulated"])
+    plan_line = text["no_plan"] if plan is None else ""
+    return Brief(standing, peers, act, plan_line, caveats)
+
+
+def _reason_only(sentence: str) -> str:
+    """The 'because ...' part of an explanation (the rank and interval have their own columns)."""
+    for marker in (
+        ", principalement parce que ",
+        ", mainly because ",
+        "، أساسا لأن ",
+        " ; ses points faibles : ",
+        "; its weak points: ",
+        "؛ نقاط ضعفها: ",
+    ):
+        if marker in sentence:
+            return sentence.split(marker, 1)[1].rstrip(".")
+    return ""

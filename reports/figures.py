@@ -1,0 +1,246 @@
+"""
+The report's tables of figures, read through the query layer and the analytics results: key figures
+beside the parents and Morocco, the communes and provinces ranked, the 2014 → 2024 changes and the
+modelled estimates. The one subtraction (2014 → 2024) is a difference of two published figures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from observatory import query, registry
+from observatory.database import Database
+from observatory.enums import AREAS, DIMENSIONS, MODEL_STATUSES, SEXES
+
+from .naming import CONTEXT_FIGURES, label, name_of
+
+
+def report_indicators(database: Database) -> list[registry.Indicator]:
+    """Registered indicators of the index dimensions that this database holds, in registry order."""
+    held = set(query.catalogue(db=database)["indicator_id"])
+    return [i for i in registry.CURATED if i.dimension is not None and i.id in held]
+
+
+def breakdown_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in reading order: the total first, then each sex, then urban and rural (the enumerations'
+    order)."""
+    return frame.assign(
+        _s=frame["sex"].map({s: i for i, s in enumerate(SEXES)}),
+        _a=frame["area"].map({a: i for i, a in enumerate(AREAS)}),
+    )
+
+
+def status_of(values: pd.DataFrame, indicator_id: str) -> str:
+    found = values.loc[values["indicator_id"] == indicator_id, "status"]
+    return "simulated" if (found == "simulated").any() else (str(found.mode().iloc[0]) if len(found) else "")
+
+
+def key_figures(
+    figures: pd.DataFrame,
+    ids: list[str],
+    years: dict[str, int],
+    compare: list[str],
+    lang: str,
+) -> pd.DataFrame:
+    """One row per (indicator, sex, area): the value, its interval and status for the unit, and each
+    comparison."""
+    rows = []
+    figures = breakdown_order(figures)
+    for indicator_id in ids:
+        year = years.get(indicator_id, 2024)
+        mine = figures[
+            (figures["indicator_id"] == indicator_id)
+            & (figures["year"] == year)
+            & (figures["status"] != "simulated")
+        ]  # simulated figures are no key figures
+        mine = mine.sort_values("period").drop_duplicates(["unit_code", "sex", "area"], keep="last")
+        if indicator_id in CONTEXT_FIGURES:
+            mine = mine[(mine["sex"] == "all") & (mine["area"] == "total")]
+        here = mine[mine["unit_code"] == compare[0]]
+        here = here[(here["sex"] == "all") | (here["area"] == "total")]
+        if len(compare) > 2:  # a commune is urban or rural: its area rows repeat its total
+            here = here[here["area"] == "total"]
+        here = here.sort_values(["_a", "_s"])
+        for r in here.itertuples():
+            same = mine[(mine["sex"] == r.sex) & (mine["area"] == r.area)].set_index("unit_code")["value"]
+            row = {
+                "indicator_id": indicator_id,
+                "label": label(indicator_id, lang),
+                "sex": r.sex,
+                "area": r.area,
+                "year": year,
+                "unit": r.unit,
+                "value": r.value,
+                "lower": r.lower,
+                "upper": r.upper,
+                "status": r.status,
+                "source_id": r.source_id,
+            }
+            for i, other in enumerate(compare[1:]):
+                row[f"compare_{i}"] = same.get(other)
+            rows.append(row)
+    columns = [
+        "indicator_id",
+        "label",
+        "sex",
+        "area",
+        "year",
+        "unit",
+        "value",
+        "lower",
+        "upper",
+        "status",
+        "source_id",
+        *[f"compare_{i}" for i in range(len(compare) - 1)],
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def commune_index(database: Database, lang: str) -> pd.DataFrame | None:
+    """Every commune's index, rank and interval (national: the maps' classes and the ranks are national)."""
+    if "index_score" not in database.tables():
+        return None
+    from observatory import results
+
+    return results.fragility_index("commune", db=database, lang=lang)
+
+
+def communes_table(
+    area: pd.DataFrame,
+    own: list[str],
+    values: pd.DataFrame,
+    years: dict[str, int],
+    ids: list[str],
+    index: pd.DataFrame | None,
+    province_names: dict[str, str],
+    lang: str,
+) -> pd.DataFrame:
+    latest = values[(values["year"] == values["indicator_id"].map(years))]
+    wide = (
+        latest.pivot_table(
+            index="unit_code", columns="indicator_id", values="value", aggfunc="first", dropna=False
+        )
+        if len(latest)
+        else pd.DataFrame()
+    )
+    frame = area[area["code"].isin(own)][
+        ["code", "name_fr", "name_ar", "province_code", "type", "population_2024"]
+    ].copy()
+    frame.insert(3, "province", frame["province_code"].map(province_names))
+    if index is not None:
+        ranks = index.set_index("code")[
+            [
+                "rank",
+                "rank_lower",
+                "rank_upper",
+                "p_top_decile",
+                "p_region_top10",
+                "index",
+                "score_lower",
+                "score_upper",
+            ]
+        ]
+        frame = frame.join(ranks, on="code")
+        frame = frame.sort_values(["rank", "code"], na_position="last")
+    frame = frame.join(wide.reindex(columns=ids), on="code")
+    return frame.drop(columns=["province_code"]).reset_index(drop=True)
+
+
+def provinces_table(
+    database: Database, index: pd.DataFrame | None, region_code: str, lang: str
+) -> pd.DataFrame:
+    """The région's provinces with population, index, rank among the 75 and interval (most fragile first)."""
+    units = query.units("province", db=database, region=region_code, geometry=False)
+    frame = units[["code", "name_fr", "name_ar", "population_2024"]].copy()
+    frame.insert(1, "name", [name_of(r, lang) for _, r in units.iterrows()])
+    if index is None:
+        return frame
+    from observatory import results
+
+    scores = results.fragility_index("province", db=database, region=region_code, lang=lang)
+    frame = frame.merge(
+        scores[["code", "index", "rank", "rank_lower", "rank_upper", "n_units", *DIMENSIONS]],
+        on="code",
+        how="left",
+    )
+    return frame.sort_values("rank").reset_index(drop=True)
+
+
+def table_indicators(indicators: list[registry.Indicator], per_dimension: int = 2) -> list[str]:
+    """The columns of the printed tables by commune: the first census or modelled indicators of each dimension
+    (measured and simulated connector figures stay in the XLSX and the API, not on paper)."""
+    chosen: list[str] = []
+    for dimension in DIMENSIONS:
+        own = [
+            i.id
+            for i in indicators
+            if i.dimension == dimension and i.status in ("published", "derived", "modelled")
+        ]
+        chosen += own[:per_dimension]
+    return chosen
+
+
+def changes_table(
+    database: Database, indicators: list[registry.Indicator], level: str, code: str, lang: str
+) -> pd.DataFrame:
+    """2014 → 2024 for the unit, for each indicator published both years, each sex and area (total first)."""
+    columns = ["indicator_id", "label", "sex", "area", "unit", "value_2014", "value_2024", "change"]
+    both_ids = [i.id for i in indicators if {2014, 2024} <= set(i.years)]
+    if not both_ids:
+        return pd.DataFrame(columns=columns)
+    both = query.indicator_values(
+        both_ids, db=database, level=level, units=[code], year=[2014, 2024], sex=None, area=None
+    )
+    rows = []
+    for (indicator_id, sex, area), group in both.groupby(["indicator_id", "sex", "area"], sort=False):
+        by_year = group.set_index("year")["value"]
+        if 2014 in by_year and 2024 in by_year:
+            rows.append(
+                {
+                    "indicator_id": indicator_id,
+                    "label": label(indicator_id, lang),
+                    "sex": sex,
+                    "area": area,
+                    "unit": group.iloc[0]["unit"],
+                    "value_2014": by_year[2014],
+                    "value_2024": by_year[2024],
+                    "change": by_year[2024] - by_year[2014],
+                }
+            )
+    frame = breakdown_order(pd.DataFrame(rows, columns=columns))
+    frame = frame[(frame["sex"] == "all") | (frame["area"] == "total")]
+    if level == "commune":
+        frame = frame[frame["area"] == "total"]
+    order = {i: n for n, i in enumerate(both_ids)}
+    frame = frame.assign(_i=frame["indicator_id"].map(order)).sort_values(["_i", "_a", "_s"])
+    return frame.drop(columns=["_i", "_s", "_a"]).reset_index(drop=True)
+
+
+def models_table(database: Database, level: str, code: str, lang: str) -> pd.DataFrame:
+    """Modelled estimates and forecasts for the unit and Morocco, every sex and area, with their intervals."""
+    models = query.indicator_values(
+        None, db=database, level=None, units=[code, "MA"], status=list(MODEL_STATUSES), sex=None, area=None
+    )
+    models = models[models["level"].isin([level, "country"])]
+    models = breakdown_order(models).assign(_u=lambda f: (f["unit_code"] == "MA").astype(int))
+    models = models.sort_values(["indicator_id", "_u", "year", "_s", "_a"])
+    models = models[
+        [
+            "unit_code",
+            "level",
+            "indicator_id",
+            "sex",
+            "area",
+            "year",
+            "period",
+            "value",
+            "lower",
+            "upper",
+            "unit",
+            "status",
+            "source_id",
+            "run_id",
+        ]
+    ].reset_index(drop=True)
+    models.insert(3, "label", [label(i, lang) for i in models["indicator_id"]])
+    return models

@@ -1,0 +1,347 @@
+"""
+A stored deployment plan said for people: its review status, what it covers in the area and who it
+leaves out, its sites with the languages each must speak, and its parameters in words. Every figure
+comes from the stored plan; nothing is solved or counted here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from observatory import registry
+from observatory.database import Database
+from observatory.errors import ObservatoryError, unknown_name
+from observatory.formatting import NOUNS, counted, integer, number, percent
+
+from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
+from .naming import LTR, isolated, label, name_of
+
+#: How many communes left out the plan section lists (largest need first).
+LEFT_OUT_SHOWN = 15
+
+
+@dataclass
+class PlanContent:
+    """A stored plan said for people: its review status, sentences, its sites in the area with the languages
+    each must speak, the language plan, coverage by group, who is left out."""
+
+    plan_id: str
+    name: str
+    status: str
+    """The review status (draft, reviewed, approved, rejected): a plan is a proposal until approved."""
+    review: str
+    """The status in a sentence: who reviewed it, when and why (or that nobody has yet)."""
+    reviews: pd.DataFrame
+    """Every review of the plan, oldest first: status, who, when, why."""
+    sentences: list[str]
+    parameters: list[tuple[str, str]]
+    sites: pd.DataFrame
+    coverage: pd.DataFrame
+    left_out: pd.DataFrame
+    coverage_map: pd.Series
+    """1 = covered, 0 = left out, by commune code: the plan's map."""
+    languages: pd.DataFrame
+    """Sites that must speak each local language, in the area and in Morocco."""
+    language_sentences: list[str]
+    """The language plan in words: the languages the area's sites must speak, the share served who cannot
+    read."""
+
+
+@dataclass
+class StoredPlan:
+    """A stored plan as the report reads it, once: its row of the plans table, parameters, sites, coverage
+    (by commune and by province of the région), fairness audit, reviews, and its language plan in Morocco
+    and in the area."""
+
+    row: pd.Series
+    params: dict[str, Any]
+    sites: pd.DataFrame
+    coverage: pd.DataFrame
+    coverage_by_province: pd.DataFrame
+    audit: pd.DataFrame
+    reviews: pd.DataFrame
+    languages: pd.DataFrame
+    languages_here: pd.DataFrame
+    voice_only_share: float
+    voice_only_share_here: float
+
+
+def read_stored_plan(database: Database, plan_id: str, *, region: str, within: dict[str, str]) -> StoredPlan:
+    """Every frame of one stored plan the report shows; `within` is the area of its language plan."""
+    from observatory import results
+
+    if "plan" not in database.tables():
+        raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
+    stored = results.plans(db=database)
+    if plan_id not in set(stored["plan_id"]):
+        raise unknown_name("plan", plan_id, stored["plan_id"])
+    row = stored[stored["plan_id"] == plan_id].iloc[0]
+    return StoredPlan(
+        row=row,
+        params=json.loads(row["params"]) if isinstance(row["params"], str) else {},
+        sites=results.plan_sites(plan_id, db=database),
+        coverage=results.plan_coverage(plan_id, db=database),
+        coverage_by_province=results.plan_coverage_by_province(plan_id, db=database, region=region),
+        audit=results.plan_audit(plan_id, db=database),
+        reviews=results.plan_reviews(plan_id, db=database),
+        languages=results.plan_languages(plan_id, db=database),
+        languages_here=results.plan_languages(plan_id, db=database, **within),
+        voice_only_share=results.plan_voice_only_share(plan_id, db=database),
+        voice_only_share_here=results.plan_voice_only_share(plan_id, db=database, **within),
+    )
+
+
+def plan_content(
+    database: Database,
+    plan_id: str,
+    level: str,
+    code: str,
+    own_codes: list[str],
+    province_names: dict[str, str],
+    lang: str,
+) -> PlanContent:
+    """The stored plan said for people: what it covers in the area and who it leaves out."""
+    region_code = code[:2]
+    within = {"province": code} if level == "province" else {"region": region_code}
+    plan = read_stored_plan(database, plan_id, region=region_code, within=within)
+    sites = plan.sites[plan.sites["code"].isin(own_codes) | (level == "commune")]
+    area = plan.coverage[plan.coverage["code"].isin(own_codes)]
+    audit = plan.audit[plan.audit["plan"] == "optimal"]
+    here = audit[(audit["group_type"] == "region") & (audit["group"] == region_code)]
+    sentences = _sentences(plan.row, here, lang)
+    sites_table = _sites_table(sites, province_names, lang)
+    if level == "commune":  # the plan's nearest site, said as a distance from the commune
+        sites_table = sites_table.iloc[:0]
+        sentences += _nearest(area, lang)
+    status = str(plan.row["review_status"])
+    language_table, language_sentences = _language_plan(plan, level, sites, area, lang)
+    return PlanContent(
+        plan_id=str(plan_id),
+        name=str(plan.row["name"]),
+        status=status,
+        review=_review(status, plan.reviews, lang),
+        reviews=plan.reviews.assign(status_words=plan.reviews["status"].map(REVIEW_TEXT[lang])),
+        sentences=sentences,
+        parameters=_parameters(plan.params, plan.row, lang),
+        sites=sites_table,
+        coverage=_coverage_rows(plan.coverage_by_province, area, audit, province_names, lang),
+        left_out=_left_out(area, province_names, lang),
+        coverage_map=area.set_index("code")["covered"],
+        languages=language_table,
+        language_sentences=language_sentences,
+    )
+
+
+def _sites_table(sites: pd.DataFrame, province_names: dict[str, str], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": sites["code"].to_numpy(),
+            "commune": [name_of(r, lang) for _, r in sites.iterrows()],
+            "province": sites["province_code"].map(province_names).to_numpy(),
+            "kind": sites["kind"].to_numpy(),
+            "sites": sites["sites"].to_numpy(),
+            "need_served": sites["need_served"].to_numpy(),
+            "languages": [language_list(_languages(x), lang) for x in sites["languages"]],
+            "voice_only_share": sites["voice_only_share"].to_numpy() * 100,
+            "lon": sites["lon"].to_numpy(),
+            "lat": sites["lat"].to_numpy(),
+        }
+    )
+
+
+def _nearest(area: pd.DataFrame, lang: str) -> list[str]:
+    """For a commune: whether it is covered and how far its nearest site is."""
+    if not len(area):
+        return []
+    own = area.iloc[0]
+    distance = f"{number(own['distance_km'], lang)} {registry.unit_label('km', lang)}"
+    return [
+        words(lang)["plan_nearest_yes" if own["covered"] else "plan_nearest_no"].format(distance=distance)
+    ]
+
+
+def _left_out(area: pd.DataFrame, province_names: dict[str, str], lang: str) -> pd.DataFrame:
+    left = area[area["covered"] == 0].sort_values("need", ascending=False)
+    return pd.DataFrame(
+        {
+            "code": left["code"].to_numpy(),
+            "commune": [name_of(r, lang) for _, r in left.iterrows()],
+            "province": left["province_code"].map(province_names).to_numpy(),
+            "need": left["need"].to_numpy(),
+            "distance_km": left["distance_km"].to_numpy(),
+        }
+    ).head(LEFT_OUT_SHOWN)
+
+
+def _coverage_rows(
+    by_province: pd.DataFrame,
+    area: pd.DataFrame,
+    audit: pd.DataFrame,
+    province_names: dict[str, str],
+    lang: str,
+) -> pd.DataFrame:
+    """Coverage of the need by the area's provinces, then in Morocco by area and by sex."""
+    text = words(lang)
+    provinces = by_province[by_province["code"].isin(set(area["province_code"]))]
+    others = audit[~audit["group_type"].isin(["region"])]
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "scope": text["group_province"],
+                    "group": provinces["code"].map(province_names),
+                    "need": provinces["need"],
+                    "covered_share": provinces["covered_share"] * 100,
+                    "communes_left_out": provinces["communes_left_out"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "scope": text["morocco"]
+                    + others["group_type"]
+                    .map({"area": " — " + text["area"], "sex": " — " + text["sex"]})
+                    .fillna(""),
+                    "group": [
+                        text.get(f"{'area' if t == 'area' else 'sex'}_{g}", g)
+                        for t, g in zip(others["group_type"], others["group"], strict=True)
+                    ],
+                    "need": others["need"],
+                    "covered_share": others["covered_share"] * 100,
+                    "communes_left_out": others["communes_left_out"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+
+
+def _sentences(row: pd.Series, here: pd.DataFrame, lang: str) -> list[str]:
+    """The plan in sentences: its national scope, what it covers in the région, against the best simple
+    plan."""
+    text = words(lang)
+    sentences = [
+        text["plan_scope"].format(
+            sites=counted(row["sites_new"], NOUNS["site"][lang], lang),
+            radius=number(row["radius_km"], lang),
+            share=percent(row["covered_share"] * 100, lang, decimals=0),
+        )
+    ]
+    if len(here):
+        sentences.append(
+            text["plan_here"].format(
+                share=percent(float(here["covered_share"].iloc[0]) * 100, lang, decimals=0),
+                need=counted(float(here["need"].iloc[0]), NOUNS["person"][lang], lang),
+                left=counted(here["communes_left_out"].iloc[0], NOUNS["commune"][lang], lang),
+            )
+        )
+    gain = float(row["gain_over_best_points"])
+    sentences.append(
+        text["plan_naive" if round(gain, 1) else "plan_naive_equal"].format(
+            baseline=text[f"baseline_{row['best_baseline']}"],
+            gain=f"{number(gain, lang)} {text['points']}",
+            naive=percent(row["best_baseline_covered_share"] * 100, lang, decimals=1),
+        )
+    )
+    return sentences
+
+
+def _review(status: str, reviews: pd.DataFrame, lang: str) -> str:
+    """The review status in a sentence: who reviewed the plan, when and why, or that nobody has yet."""
+    text = words(lang)
+    if reviews.empty:
+        return text["plan_review_none"].format(status=REVIEW_TEXT[lang][status])
+    review = text["plan_review"].format(
+        status=REVIEW_TEXT[lang][status],
+        who=isolated(reviews["reviewer"].iloc[-1], lang),
+        date=isolated(str(reviews["reviewed_at"].iloc[-1])[:10], lang, LTR),
+        reason=isolated(reviews["reason"].iloc[-1], lang),
+    )
+    return review + " " + text["plan_proposal"] if status != "approved" else review
+
+
+def _parameters(params: dict[str, Any], row: pd.Series, lang: str) -> list[tuple[str, str]]:
+    """The parameters the plan was solved with, in words."""
+    text = words(lang)
+    share = {
+        k: percent(float(params[k]) * 100, lang, decimals=0) if params.get(k) is not None else text["none"]
+        for k in ("min_rural_share", "min_women_share")
+    }
+    radius = number(params.get("radius_km", row["radius_km"]), lang)
+    return [
+        (text["param_need"], label(str(params.get("need", "")), lang)),
+        (text["param_radius"], f"{radius} {registry.unit_label('km', lang)}"),
+        (text["param_sites"], integer(params.get("sites", row["sites_new"]), lang)),
+        (text["param_rural"], share["min_rural_share"]),
+        (text["param_women"], share["min_women_share"]),
+        (
+            text["param_budget"],
+            text["none"] if params.get("budget") is None else integer(params["budget"], lang),
+        ),
+    ]
+
+
+def _languages(joined: Any) -> list[str]:
+    """A site's languages as stored (`;`-separated, most needed first)."""
+    return [x for x in str(joined).split(";") if x] if isinstance(joined, str) else []
+
+
+def _language_plan(
+    plan: StoredPlan, level: str, sites: pd.DataFrame, area: pd.DataFrame, lang: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The plan's language plan for the area (the région or province of the report; for a commune, the site
+    that serves it): sites per language here and in Morocco, and the share served who cannot read."""
+    national = plan.languages.set_index("language")["sites"]
+    here = plan.languages_here.set_index("language")["sites"]
+    order = list(dict.fromkeys([*here.index, *national.index]))
+    table = pd.DataFrame(
+        {
+            "language": order,
+            "name": [LANGUAGE_NAMES[lang].get(x, x) for x in order],
+            "sites_here": here.reindex(order).fillna(0).astype(int).to_numpy(),
+            "sites_morocco": national.reindex(order).fillna(0).astype(int).to_numpy(),
+        }
+    )
+    if level == "commune":
+        return table, _serving_site(plan.sites, area, lang)
+    return table, _language_sentences(plan, sites, here, lang)
+
+
+def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str) -> list[str]:
+    """For a commune: the languages the site that serves it (or the nearest) must speak."""
+    served_by = area["site_code"].iloc[0] if len(area) else None
+    site = every_site[every_site["code"] == served_by]
+    if not len(site):
+        return []
+    first = site.iloc[0]
+    return [
+        words(lang)["plan_site_languages" if area["covered"].iloc[0] else "plan_nearest_languages"].format(
+            site=name_of(first, lang),
+            languages=language_list(_languages(first["languages"]), lang),
+            voice=percent(first["voice_only_share"] * 100, lang, decimals=0),
+        )
+    ]
+
+
+def _language_sentences(plan: StoredPlan, sites: pd.DataFrame, here: pd.Series, lang: str) -> list[str]:
+    """The languages the area's sites must speak, and the share of the people served who cannot read."""
+    text = words(lang)
+    n_sites = int(sites["sites"].sum())
+    if not n_sites:
+        return [text["plan_language_none"]]
+    if n_sites == 1:
+        line = text["plan_language_one"].format(languages=language_list(list(here.index), lang))
+    else:
+        spoken = ("، " if lang == "ar" else ", ").join(
+            f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, NOUNS['site'][lang], lang)})"
+            for x, n in here.items()
+        )
+        line = text["plan_language_line"].format(
+            sites=counted(n_sites, NOUNS["site"][lang], lang), languages=spoken
+        )
+    national = percent(plan.voice_only_share * 100, lang, decimals=0)
+    here_share = percent(plan.voice_only_share_here * 100, lang, decimals=0)
+    return [line, text["plan_voice"].format(share=here_share, national=national)]
