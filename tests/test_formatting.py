@@ -1,5 +1,7 @@
-"""Numbers as French, Arabic and English readers write them, figures with their unit, and nouns that agree with
-their count by CLDR's plural rules (Arabic has six forms)."""
+"""
+Numbers as French, Arabic and English readers write them, figures with their unit, and nouns that agree
+with their count by CLDR's plural rules (Arabic has six forms).
+"""
 
 from __future__ import annotations
 
@@ -96,4 +98,3 @@ def test_a_figure_with_its_unit_is_written_once_for_every_surface():
     assert quantity(None, "km", "en") == "–" and quantity(3.0, "no such unit", "en") == "3.0"
     assert unit_label("percent", "fr") == "%" and unit_label("people", "fr") == ""
     assert "percent" not in quantity(41.6, "percent", "en")
-
