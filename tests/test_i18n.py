@@ -462,3 +462,12 @@ def test_a_report_in_a_fourth_language_shows_only_catalogue_words(pseudo, built_
     assert not KNOWN_REPORT_BLOCKER, "the report draws now: empty KNOWN_REPORT_BLOCKER"
     drawn = re.sub(r"<style.*?</style>|<[^>]+>|data:image/[^\"']+", "\n", html, flags=re.S).split("\n")
     assert _left(drawn, [*_data_words(data), *DATA_WORDS]) <= KNOWN_REPORT_LITERALS
+
+
+def test_the_registry_s_unit_words_are_the_catalogue_s_until_it_reads_them():
+    """A second copy the integrator removes: the registry's unit labels and count units."""
+    from observatory import formatting, registry
+
+    for unit, labels in registry.UNIT_LABELS.items():
+        assert {lang: formatting.unit_label(unit, lang) for lang in labels} == labels, unit
+    assert registry.COUNT_UNITS == formatting.COUNT_UNITS
