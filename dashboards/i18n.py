@@ -1,46 +1,66 @@
 """
-French (default), Arabic (right to left) and English. Strings live in translations/<lang>.json;
-place names come from the database (name_fr, name_ar), indicator labels from its dictionary.
+The app's words, read from the one catalogue (`observatory.i18n`): its own strings are the `app.*`
+messages, and statuses, review statuses, baselines, local languages and units are the names every
+surface shares, asked for by the app's keys (`status_forecast` is `status.forecast`). Place names come
+from the database (name_fr, name_ar), indicator labels from the registry or the database's dictionary.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from observatory.enums import DEFAULT_LANGUAGE, LANGUAGES
+from observatory import i18n
+from observatory.enums import DEFAULT_LANGUAGE
+from observatory.enums import LANGUAGES as LANGUAGES  # the pages' language list
 from observatory.errors import unknown_name
-from observatory.formatting import number  # noqa: F401 - the app formats through the one formatting module
+from observatory.formatting import number as number  # the app formats through the one formatting module
 
-TRANSLATIONS = Path(__file__).with_name("translations")
+#: Shared names the app asks for by a key of its own: `<prefix>_<name>` is `<prefix>.<name>`.
+SHARED_PREFIXES = ("status", "review", "baseline", "language", "unit")
 
 
-@cache
+def msgid(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The catalogue's id of an app key: a shared name if the catalogue holds one, else `app.<key>`."""
+    prefix, _, name = key.partition("_")
+    if prefix in SHARED_PREFIXES and name and i18n.has(f"{prefix}.{name}", lang):
+        return f"{prefix}.{name}"
+    return f"app.{key}"
+
+
 def strings(lang: str) -> dict[str, str]:
-    """Every string of a language, from its JSON file."""
-    if lang not in LANGUAGES:
-        raise unknown_name("language", lang, LANGUAGES)
-    return json.loads((TRANSLATIONS / f"{lang}.json").read_text(encoding="utf-8"))
+    """Every string of the app in a language, by the app's keys."""
+    if lang not in i18n.languages():
+        raise unknown_name("language", lang, i18n.languages())
+    return _STRINGS[lang]
+
+
+def _strings(lang: str) -> dict[str, str]:
+    table = {m.removeprefix("app."): i18n.text(m, lang) for m in i18n.msgids(lang, "app.")}
+    for prefix in SHARED_PREFIXES:
+        for shared in i18n.msgids(lang, f"{prefix}."):
+            name = shared.removeprefix(f"{prefix}.")
+            if "." not in name and isinstance(i18n.catalogue(lang)[shared], str):
+                table[f"{prefix}_{name}"] = i18n.text(shared, lang)
+    return table
+
+
+_STRINGS = i18n.ByLanguage(_strings)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
-    """The string `key` in `lang` (French if that language lacks it), with `{name}` fields filled."""
-    table = strings(lang)
-    text = table[key] if key in table else strings(DEFAULT_LANGUAGE)[key]
-    return text.format(**values) if values else text
+    """The string `key` in `lang`, with `{name}` fields filled."""
+    return i18n.text(msgid(key, lang), lang, **values)
 
 
 def direction(lang: str) -> str:
-    return "rtl" if lang == "ar" else "ltr"
+    """The page's direction in `lang` ('rtl' or 'ltr')."""
+    return i18n.direction(lang)
 
 
 def place_name(row: Any, lang: str) -> str:
-    """The Arabic name of a place in Arabic, else its French name (HCP's spelling)."""
-    if lang == "ar" and isinstance(row.get("name_ar"), str) and row.get("name_ar"):
-        return row["name_ar"]
-    return row["name_fr"]
+    """A place's name in `lang` where the database holds one (HCP's Arabic names), else its French name."""
+    name = row.get(f"name_{lang}")
+    return name if isinstance(name, str) and name else row["name_fr"]
 
 
 def indicator_label(row: Any, lang: str) -> str:
@@ -55,7 +75,7 @@ def indicator_label(row: Any, lang: str) -> str:
             return registry.get(indicator).label(lang)
     except ImportError:  # an installation without the registry still labels from the dictionary
         pass
-    label = row.get("label_en") if lang == "en" else row.get("label_fr")
+    label = row.get(f"label_{lang}") or row.get("label_fr")
     return label if isinstance(label, str) and label else indicator
 
 
@@ -70,9 +90,6 @@ def dropdown_labels(lang: str) -> dict[str, str]:
         "deselect_all",
         "selected_count",
     )
-    labels = {
-        key: strings(lang).get(f"dropdown_{key}", strings(DEFAULT_LANGUAGE)[f"dropdown_{key}"])
-        for key in keys
-    }
+    labels = {key: t(f"dropdown_{key}", lang) for key in keys}
     labels["no_options_found"] = labels.pop("no_options")
     return labels

@@ -2,6 +2,9 @@
 Numbers as each language writes them, for every surface (app, reports, exports): one owner, so a
 figure reads the same on the map, in the PDF and in the spreadsheet.
 
+A language whose CLDR locale writes a decimal point (English) writes 12,345.6 and 41.6%; the others
+write 12 345,6 and 41,6 % (a decimal comma, narrow no-break spaces).
+
 Rule for Arabic: Western Arabic digits (0-9), as HCP's and the administration's Arabic publications
 in Morocco write them, with a decimal comma and thin-space thousands, isolated left-to-right so the
 bidi algorithm never reorders "97 687" into "687 97".
@@ -10,9 +13,13 @@ bidi algorithm never reorders "97 687" into "687 97".
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, Self
 
-from .enums import LANGUAGES
+from babel import Locale
+
+from . import i18n
 
 #: Narrow no-break space: the thousands separator of French (and Arabic, by the rule above).
 THIN = "\u202f"
@@ -28,21 +35,26 @@ def _missing(value: Any) -> bool:
         return True
 
 
+@cache
+def _decimal_point(lang: str) -> bool:
+    """True when the language's CLDR locale writes a decimal point rather than a comma."""
+    return bool(Locale.parse(i18n.language(lang).locale).number_symbols["latn"]["decimal"] == ".")
+
+
 def number(value: Any, lang: str = "fr", *, decimals: int = 1) -> str:
     """A number as its readers write it: 12 345,6 in French and Arabic, 12,345.6 in English; '–' if
     missing."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGES)}")
+    rtl = i18n.is_rtl(lang)
     if _missing(value):
         return "–"
     value = float(value)
     if value.is_integer() and abs(value) >= 1000:
         decimals = 0
     text = f"{value:,.{decimals}f}"
-    if lang == "en":
+    if _decimal_point(lang):
         return text
     text = text.replace(",", THIN).replace(".", ",")
-    return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if lang == "ar" else text
+    return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if rtl else text
 
 
 class Localized(float):
@@ -60,10 +72,10 @@ class Localized(float):
 
     def __format__(self, spec: str) -> str:
         text = format(float(self), spec)
-        if self.lang == "en":
+        if _decimal_point(self.lang):
             return text
         text = text.replace(",", THIN).replace(".", ",")
-        return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if self.lang == "ar" else text
+        return f"{_LTR_ISOLATE}{text}{_POP_ISOLATE}" if i18n.is_rtl(self.lang) else text
 
 
 def signed(text: str, value: Any) -> str:
@@ -84,66 +96,72 @@ def percent(value: Any, lang: str = "fr", *, decimals: int = 1) -> str:
     if _missing(value):
         return "–"
     text = number(value, lang, decimals=decimals)
-    return f"{text}%" if lang == "en" else f"{text}{THIN}%"
+    return f"{text}%" if _decimal_point(lang) else f"{text}{THIN}%"
 
 
-def arabic_count_form(n: int) -> str:
-    """
-    Which form of a counted Arabic noun follows `n`: 'one' (1), 'two' (2), 'few' (3-10, plural),
-    'many' (11-99, singular accusative), 'other' (0 and 100+, singular) — so "3 مواقع", "11 موقعًا".
-    """
-    n = abs(int(n))
-    if n == 1:
-        return "one"
-    if n == 2:
-        return "two"
-    rest = n % 100
-    if 3 <= rest <= 10:
-        return "few"
-    if 11 <= rest <= 99:
-        return "many"
-    return "other"
-
-
-def counted(n: Any, forms: dict[str, str], lang: str = "fr") -> str:
-    """
-    `n` and its noun in agreement: `forms` gives 'one' and 'other' in French and English, and in Arabic
-    the five forms of `arabic_count_form` (a missing form falls back to 'other').
-    """
+def counted(n: Any, forms: Mapping[str, str], lang: str = "fr") -> str:
+    """`n` and its noun in agreement: `forms` gives the noun by CLDR plural category (`NOUNS[name][lang]`,
+    read from the catalogue: Arabic says "3 مواقع", "11 موقعًا"); a form a table lacks is its 'other'."""
     count = round(float(n))
-    if lang == "ar":
-        form = forms.get(arabic_count_form(count), forms["other"])
-    else:
-        form = forms["one"] if (count in (0, 1) if lang == "fr" else count == 1) else forms["other"]
+    form = forms.get(i18n.plural_category(count, lang), forms["other"])
     return f"{integer(count, lang)} {form}"
 
 
-#: Counted nouns for `counted`, per language (Arabic: the five forms of `arabic_count_form`): the app, the
-#: reports and the planner's messages count sites, communes, people and areas with the same words.
-NOUNS: dict[str, dict[str, dict[str, str]]] = {
-    "site": {
-        "fr": {"one": "site", "other": "sites"},
-        "en": {"one": "site", "other": "sites"},
-        "ar": {"one": "موقع", "two": "موقعان", "few": "مواقع", "many": "موقعًا", "other": "موقع"},
-    },
-    "commune": {
-        "fr": {"one": "commune", "other": "communes"},
-        "en": {"one": "commune", "other": "communes"},
-        "ar": {"one": "جماعة", "two": "جماعتان", "few": "جماعات", "many": "جماعة", "other": "جماعة"},
-    },
-    "person": {
-        "fr": {"one": "personne", "other": "personnes"},
-        "en": {"one": "person", "other": "people"},
-        "ar": {"one": "شخص", "two": "شخصان", "few": "أشخاص", "many": "شخصًا", "other": "شخص"},
-    },
-    "province": {
-        "fr": {"one": "province", "other": "provinces"},
-        "en": {"one": "province", "other": "provinces"},
-        "ar": {"one": "إقليم", "two": "إقليمان", "few": "أقاليم", "many": "إقليمًا", "other": "إقليم"},
-    },
-    "region": {
-        "fr": {"one": "région", "other": "régions"},
-        "en": {"one": "région", "other": "régions"},
-        "ar": {"one": "جهة", "two": "جهتان", "few": "جهات", "many": "جهة", "other": "جهة"},
-    },
-}
+def quantity(value: Any, unit: str | None, lang: str = "fr") -> str:
+    """A figure with its unit as `lang` writes it, for every surface: a percentage with its sign
+    ('41,6 %', '41.6%'), a count whole and bare (`count=True` units, the label says what is counted),
+    any other unit by its catalogue name after a no-break space ('12,3 km'); '–' if missing."""
+    if _missing(value):
+        return "–"
+    if unit == "percent":
+        return percent(value, lang)
+    if unit is not None and unit in COUNT_UNITS:
+        return integer(value, lang)
+    msgid = f"unit.{unit}"
+    if unit and i18n.has(msgid, lang):
+        return f"{number(value, lang)}\u00a0{i18n.text(msgid, lang)}"
+    return number(value, lang)
+
+
+def unit_label(unit: str | None, lang: str = "fr") -> str:
+    """A unit as written after a number in `lang` ('%', 'pour 1 000 hab.'); '' for a count or a unit the
+    catalogue does not name."""
+    msgid = f"unit.{unit}"
+    return i18n.text(msgid, lang) if unit and i18n.has(msgid, lang) else ""
+
+
+#: Units that are counts: summed up the levels, and written bare (the label says what is counted).
+COUNT_UNITS = frozenset(
+    {
+        "people",
+        "households",
+        "establishments",
+        "dwellings",
+        "jobs",
+        "souks",
+        "tests",
+        "devices",
+        "tiles",
+        "transactions",
+    }
+)
+
+
+class _Nouns(Mapping[str, i18n.ByLanguage[dict[str, str]]]):
+    """The catalogue's counted nouns (`noun.<name>`) by name, then language: their forms by category."""
+
+    def __getitem__(self, name: str) -> i18n.ByLanguage[dict[str, str]]:
+        if f"noun.{name}" not in i18n.catalogue(i18n.languages()[0]):
+            raise KeyError(name)
+        return i18n.ByLanguage(lambda lang: i18n.plural_forms(f"noun.{name}", lang))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(m.removeprefix("noun.") for m in i18n.msgids(i18n.languages()[0], "noun."))
+
+    def __len__(self) -> int:
+        return len(i18n.msgids(i18n.languages()[0], "noun."))
+
+
+#: Counted nouns for `counted`: the app, the reports and the planner's messages count sites, communes,
+#: people and areas with the same words, `counted(n, NOUNS["site"][lang], lang)`.
+NOUNS = _Nouns()

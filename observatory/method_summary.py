@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import registry
-from .enums import DEFAULT_LENS, LANGUAGES
+from . import i18n, registry
+from .enums import DEFAULT_LENS
 from .errors import unknown_name
 from .formatting import integer, number, percent
 from .models import OWN_CONTROL_SOURCE
@@ -24,8 +24,10 @@ from .results import index_sensitivity, model_card
 
 #: Where the full method lives (in the repository and its documentation).
 METHOD_DOCUMENT = "docs/method.md"
-#: The summary's heading on every surface.
-TITLE = {"fr": "La méthode en bref", "ar": "المنهجية باختصار", "en": "The method in brief"}
+#: The summary's heading on every surface, by language.
+TITLE = i18n.ByLanguage(lambda lang: i18n.text("method.title", lang))
+#: The summary's sections in order: each is the messages `method.<key>.title` and `method.<key>`.
+SECTIONS = ("index", "outliers", "uncertainty", "unranked", "internet", "forecast", "limitations")
 
 
 @dataclass(frozen=True)
@@ -86,168 +88,23 @@ def summary_figures(*, db: DatabaseLike = None, lens: str = DEFAULT_LENS) -> dic
     }
 
 
-_TITLES = {
-    "index": {"fr": "L'indice de tête", "ar": "المؤشر الرئيسي", "en": "The headline index"},
-    "outliers": {
-        "fr": "Normalisation et valeurs extrêmes",
-        "ar": "التطبيع والقيم المتطرفة",
-        "en": "Normalisation and outliers",
-    },
-    "uncertainty": {
-        "fr": "Intervalle de rang et certitude",
-        "ar": "مجال الرتبة ودرجة اليقين",
-        "en": "Rank interval and certainty",
-    },
-    "unranked": {"fr": "Communes sans rang", "ar": "جماعات بدون رتبة", "en": "Unranked communes"},
-    "internet": {
-        "fr": "Usage d'internet 2024",
-        "ar": "استخدام الإنترنت 2024",
-        "en": "Internet use 2024",
-    },
-    "forecast": {"fr": "Projections 2030", "ar": "إسقاطات 2030", "en": "Forecasts to 2030"},
-    "limitations": {"fr": "Limites", "ar": "الحدود", "en": "Limitations"},
-}
-
-_TEXTS = {
-    "index": {
-        "fr": "Lentille « {lens} » : {components} composantes du recensement en {n_dims} dimensions "
-        "({dims}), agrégation {aggregation}. Aucune valeur simulée : une couche simulée n'apparaît que "
-        "sous la lentille de démonstration, avec un bandeau.",
-        "ar": "عدسة «{lens}»: {components} مكونًا من الإحصاء العام في {n_dims} أبعاد ({dims})، "
-        "تجميع {aggregation}. لا قيمة محاكاة فيه: لا تظهر طبقة محاكاة إلا تحت عدسة العرض، مع شريط تنبيه.",
-        "en": "Lens '{lens}': {components} census components in {n_dims} dimensions ({dims}), "
-        "{aggregation} aggregation. No simulated value: a simulated layer appears only under the "
-        "demonstration lens, with a banner.",
-    },
-    "outliers": {
-        "fr": "Normalisation {normalisation}. Règle JRC/COINr ({rule}) : {treated} composantes sur "
-        "{tested} traitées (winsorisation ou logarithme) avant la normalisation.",
-        "ar": "التطبيع: {normalisation}. قاعدة JRC/COINr ({rule}): عولجت {treated} من أصل {tested} مكونات "
-        "(تقليم أو لوغاريتم) قبل التطبيع.",
-        "en": "Normalisation: {normalisation}. JRC/COINr rule ({rule}): {treated} of {tested} components "
-        "treated (winsorised or log-transformed) before normalising.",
-    },
-    "uncertainty": {
-        "fr": "{draws} tirages Monte-Carlo font varier la normalisation, l'agrégation, les poids et "
-        "l'erreur d'échantillonnage du recensement. L'intervalle de rang à 90 % contient 90 % des rangs "
-        "tirés ; la certitude est la part des tirages où la commune est parmi les 10 % les plus fragiles "
-        "(et parmi les 10 premières de sa région). Sobol (ordre total) : facteur le plus influent, "
-        "{factor} ({value}).",
-        "ar": "تُغيّر {draws} سحبة مونت كارلو التطبيع والتجميع والأوزان وخطأ المعاينة في الإحصاء. يضم مجال "
-        "الرتبة بنسبة 90% تسعين في المائة من الرتب المسحوبة؛ ودرجة اليقين هي نسبة السحبات التي تكون فيها "
-        "الجماعة ضمن 10% الأكثر هشاشة (وضمن العشر الأوائل في جهتها). مؤشر سوبول (الرتبة الكلية): العامل "
-        "الأكثر تأثيرًا: {factor} ({value}).",
-        "en": "{draws} Monte Carlo draws vary normalisation, aggregation, weights and census sampling "
-        "error. The 90% rank interval holds 90% of the drawn ranks; the certainty figure is the share of "
-        "draws in which the commune is among the 10% most fragile (and among its région's top 10). Sobol "
-        "(total order): most influential factor, {factor} ({value}).",
-    },
-    "unranked": {
-        "fr": "Pas de rang pour une commune de moins de {residents} résidents ou dont plus de {share} des "
-        "données sont imputées : {unranked} communes, chacune avec sa raison.",
-        "ar": "لا تُرتَّب الجماعة التي يقل عدد سكانها المقيمين عن {residents} أو التي عُوِّض أكثر من {share} "
-        "من معطياتها: {unranked} جماعة، لكل منها سببه.",
-        "en": "No rank for a commune with fewer than {residents} residents or more than {share} of its "
-        "inputs imputed: {unranked} communes, each with its reason.",
-    },
-    "internet": {
-        "fr": "Statut : {status}. Test ex post (modèle ajusté sur 2014, appliqué à 2024 pour {outcomes} "
-        "indicateurs des ménages connus aux deux recensements) : le modèle bat la reconduction de 2014 "
-        "pour {wins} sur {outcomes}. {verdict}",
-        "ar": "الوضع: {status}. الاختبار البعدي (نموذج مُقدَّر على 2014 ومطبَّق على 2024 لـ{outcomes} مؤشرات "
-        "للأسر معروفة في الإحصاءين): يتفوق النموذج على استمرار قيم 2014 في {wins} من أصل {outcomes}. "
-        "{verdict}",
-        "en": "Status: {status}. Ex-post test (fit on 2014, applied to 2024 for {outcomes} household "
-        "outcomes known in both censuses): the model beats carrying 2014 forward for {wins} of "
-        "{outcomes}. {verdict}",
-    },
-    "internet_scenario": {
-        "fr": "C'est donc un scénario, hors de l'indice.",
-        "ar": "فهي إذن سيناريو، خارج المؤشر.",
-        "en": "So it is a scenario, kept out of the index.",
-    },
-    "internet_modelled": {
-        "fr": "C'est une estimation modélisée, hors de l'indice.",
-        "ar": "فهي تقدير بالنمذجة، خارج المؤشر.",
-        "en": "So it is a modelled estimate, kept out of the index.",
-    },
-    "forecast": {
-        "fr": "Population par rapports de cohortes (Hamilton-Perry), contrôlée à {control} : "
-        "{population} habitants. Analphabétisme 10+ par progression des cohortes (les analphabètes de "
-        "2024 vieillissent, les nouvelles cohortes entrent au taux actuel des 10-14 ans) : {male_2030} "
-        "(hommes), {female_2030} (femmes) en 2030. Rétro-test 2014 → 2024 : erreur quadratique moyenne "
-        "{male_rmse} et {female_rmse} points contre {male_carry} et {female_carry} pour la reconduction.",
-        "ar": "السكان بنسب تغير الأفواج (هاملتون-بيري)، مضبوطون على {control}: {population} نسمة. الأمية "
-        "لدى 10 سنوات فأكثر بتقدم الأفواج (يتقدم أميو 2024 في السن، وتدخل الأفواج الجديدة بمعدل 10-14 سنة "
-        "الحالي): {male_2030} (ذكور) و{female_2030} (إناث) سنة 2030. الاختبار الرجعي 2014 ← 2024: جذر "
-        "متوسط مربع الخطأ {male_rmse} و{female_rmse} نقطة مقابل {male_carry} و{female_carry} لاستمرار "
-        "القيم.",
-        "en": "Population by cohort-change ratios (Hamilton-Perry), controlled to {control}: {population} "
-        "people. Illiteracy 10+ by cohort progression (the illiterate of 2024 age, new cohorts enter at "
-        "today's 10-14 rate): {male_2030} (men), {female_2030} (women) in 2030. Back-test 2014 → 2024: "
-        "RMSE {male_rmse} and {female_rmse} points against {male_carry} and {female_carry} for "
-        "carry-forward.",
-    },
-    "own_control": {
-        "fr": "la projection Hamilton-Perry nationale de l'observatoire (pas celle du HCP, absente des "
-        "sources)",
-        "ar": "إسقاط هاملتون-بيري الوطني للمرصد (لا إسقاط المندوبية السامية للتخطيط، غير الوارد في المصادر)",
-        "en": "the observatory's own national Hamilton-Perry projection (not HCP's, which is not among the "
-        "sources)",
-    },
-    "limitations": {
-        "fr": "Les taux du questionnaire long sont des estimations par sondage ; l'usage d'internet en 2024 "
-        "n'est pas publié par commune ; les projections 2030 sont des scénarios (migrations et "
-        "fécondité de 2014-2024 reconduites). Méthode complète : {document}.",
-        "ar": "معدلات الاستمارة المفصلة تقديرات بالمعاينة؛ ولا يُنشر استخدام الإنترنت سنة 2024 حسب الجماعة؛ "
-        "وإسقاطات 2030 سيناريوهات (هجرة وخصوبة 2014-2024 مستمرة). المنهجية كاملة: {document}.",
-        "en": "Long-form rates are sample estimates; 2024 internet use is not published by commune; the "
-        "2030 forecasts are scenarios (2014-2024 migration and fertility carried forward). Full method: "
-        "{document}.",
-    },
-}
-
-_FACTORS = {
-    "normalisation": {"fr": "normalisation", "ar": "التطبيع", "en": "normalisation"},
-    "aggregation": {"fr": "agrégation", "ar": "التجميع", "en": "aggregation"},
-    "dimension_left_out": {"fr": "dimension omise", "ar": "حذف بُعد", "en": "dimension left out"},
-    "imputation": {"fr": "imputation", "ar": "التعويض", "en": "imputation"},
-    "weight": {"fr": "poids", "ar": "وزن", "en": "weight"},
-}
-_RULE = {
-    "fr": "|asymétrie| > {skew} et aplatissement > {kurtosis} : winsorisation jusqu'à {points} points, "
-    "sinon logarithme",
-    "ar": "|الالتواء| > {skew} والتفرطح > {kurtosis}: تقليم حتى {points} نقاط، وإلا فاللوغاريتم",
-    "en": "|skew| > {skew} and kurtosis > {kurtosis}: winsorise up to {points} points, else log",
-}
-_SEPARATOR = {"fr": ", ", "ar": "، ", "en": ", "}
-_STATUS = {
-    "scenario": {"fr": "scénario", "ar": "سيناريو", "en": "scenario"},
-    "modelled": {"fr": "modélisé", "ar": "مُنمذَج", "en": "modelled"},
-}
-_WORDS = {
-    "minmax": {"fr": "min-max", "ar": "الأدنى-الأقصى", "en": "min-max"},
-    "zscore": {"fr": "centrée réduite", "ar": "المعيارية", "en": "z-score"},
-    "rank": {"fr": "par rangs", "ar": "بالرتب", "en": "rank"},
-    "arithmetic": {"fr": "arithmétique", "ar": "حسابي", "en": "arithmetic"},
-    "geometric": {"fr": "géométrique", "ar": "هندسي", "en": "geometric"},
-}
-
-
 def method_summary(
     *, db: DatabaseLike = None, lang: str = "fr", lens: str = DEFAULT_LENS
 ) -> list[MethodSection]:
     """The method summary in `lang`, its figures read from the database and written as `lang` writes them."""
-    if lang not in LANGUAGES:
-        raise unknown_name("language", lang, LANGUAGES)
+    i18n.language(lang)
     f = summary_figures(db=db, lens=lens)
     weights = f["dimension_weights"]
-    dims = _SEPARATOR[lang].join(
-        f"{registry.DIMENSION_LABELS[d][lang]} {percent(100 * w / sum(weights.values()), lang, decimals=0)}"
-        for d, w in weights.items()
+    total = sum(weights.values())
+    dims = i18n.joined(
+        [
+            f"{registry.DIMENSION_LABELS[d][lang]} {percent(100 * w / total, lang, decimals=0)}"
+            for d, w in weights.items()
+        ],
+        lang,
     )
     control = (
-        _TEXTS["own_control"][lang]
+        i18n.text("method.own_control", lang)
         if f["population_control_source"] == OWN_CONTROL_SOURCE
         else f["population_control_source"]
     )
@@ -257,10 +114,10 @@ def method_summary(
             "components": integer(f["components"], lang),
             "n_dims": integer(len(weights), lang),
             "dims": dims,
-            "aggregation": _WORDS.get(f["aggregation"], {}).get(lang, f["aggregation"]),
+            "aggregation": _word(f["aggregation"], lang),
         },
         "outliers": {
-            "normalisation": _WORDS.get(f["normalisation"], {}).get(lang, f["normalisation"]),
+            "normalisation": _word(f["normalisation"], lang),
             "rule": _rule(f["outlier_rule"], lang),
             "treated": integer(f["outliers_treated"], lang),
             "tested": integer(f["outliers_tested"], lang),
@@ -276,12 +133,12 @@ def method_summary(
             "unranked": integer(f["unranked"], lang),
         },
         "internet": {
-            "status": _STATUS.get(f["internet_status"], {}).get(lang, f["internet_status"]),
+            "status": i18n.text(f"status.{f['internet_status']}", lang),
             "outcomes": integer(f["internet_outcomes"], lang),
             "wins": integer(f["internet_model_wins"], lang),
-            "verdict": _TEXTS[f"internet_{'modelled' if f['internet_status'] == 'modelled' else 'scenario'}"][
-                lang
-            ],
+            "verdict": i18n.text(
+                f"method.internet_{'modelled' if f['internet_status'] == 'modelled' else 'scenario'}", lang
+            ),
         },
         "forecast": {
             "control": control,
@@ -293,8 +150,10 @@ def method_summary(
         "limitations": {"document": METHOD_DOCUMENT},
     }
     return [
-        MethodSection(key, _TITLES[key][lang], _TEXTS[key][lang].format(**values))
-        for key, values in fields.items()
+        MethodSection(
+            key, i18n.text(f"method.{key}.title", lang), i18n.text(f"method.{key}", lang, **fields[key])
+        )
+        for key in SECTIONS
     ]
 
 
@@ -305,7 +164,9 @@ def _rule(stored: str, lang: str) -> str:
     if len(limits) != 3:
         return stored
     skew, kurtosis, points = (float(v) for v in limits)
-    return _RULE[lang].format(
+    return i18n.text(
+        "method.outlier_rule",
+        lang,
         skew=number(skew, lang, decimals=1 if not skew.is_integer() else 0),
         kurtosis=number(kurtosis, lang, decimals=1 if not kurtosis.is_integer() else 0),
         points=integer(points, lang),
@@ -315,5 +176,12 @@ def _rule(stored: str, lang: str) -> str:
 def _factor(name: str, lang: str) -> str:
     """A sensitivity factor's name in `lang` ('weight_access' is the weight of the access dimension)."""
     if name.startswith("weight_") and name[7:] in registry.DIMENSION_LABELS:
-        return f"{_FACTORS['weight'][lang]} ({registry.DIMENSION_LABELS[name[7:]][lang]})"
-    return _FACTORS.get(name, {}).get(lang, name)
+        return f"{i18n.text('method.factor.weight', lang)} ({registry.DIMENSION_LABELS[name[7:]][lang]})"
+    msgid = f"method.factor.{name}"
+    return i18n.text(msgid, lang) if i18n.has(msgid, lang) else name
+
+
+def _word(name: str, lang: str) -> str:
+    """A normalisation or aggregation method's name in `lang`; a name the catalogue lacks as stored."""
+    msgid = f"method.word.{name}"
+    return i18n.text(msgid, lang) if i18n.has(msgid, lang) else name

@@ -1,10 +1,14 @@
-"""Numbers as French, Arabic and English readers write them, and Arabic nouns that agree with their count."""
+"""
+Numbers as French, Arabic and English readers write them, figures with their unit, and nouns that agree
+with their count by CLDR's plural rules (Arabic has six forms).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from observatory.formatting import arabic_count_form, counted, integer, number, percent, signed
+from observatory import i18n
+from observatory.formatting import NOUNS, counted, integer, number, percent, quantity, signed, unit_label
 
 
 def test_french_uses_a_decimal_comma_and_thin_space_thousands():
@@ -48,11 +52,17 @@ def test_a_missing_value_is_a_dash_never_nan(value):
         (100, "other"),
         (103, "few"),
         (111, "many"),
-        (0, "other"),
+        (0, "zero"),
+        (1_000_000, "other"),
     ],
 )
-def test_arabic_count_forms_follow_the_grammar(n, form):
-    assert arabic_count_form(n) == form
+def test_arabic_count_forms_follow_the_cldr_rules(n, form):
+    assert i18n.plural_category(n, "ar") == form
+
+
+def test_french_counts_zero_as_one_and_english_does_not():
+    assert i18n.plural_category(0, "fr") == "one" and i18n.plural_category(0, "en") == "other"
+    assert i18n.plural_categories("ar") == ("zero", "one", "two", "few", "many", "other")
 
 
 def test_counted_nouns_agree():
@@ -60,3 +70,31 @@ def test_counted_nouns_agree():
     assert counted(3, site, "ar").endswith("مواقع") and counted(12, site, "ar").endswith("موقعًا")
     assert counted(1, {"one": "site", "other": "sites"}, "fr") == "1 site"
     assert counted(2, {"one": "site", "other": "sites"}, "en") == "2 sites"
+
+
+@pytest.mark.parametrize(
+    ("n", "lang", "text"),
+    [
+        (0, "ar", "0 موقع"),
+        (1, "ar", "1 موقع"),
+        (2, "ar", "2 موقعان"),
+        (3, "ar", "3 مواقع"),
+        (11, "ar", "11 موقعًا"),
+        (100, "ar", "100 موقع"),
+        (0, "fr", "0 site"),
+        (2, "fr", "2 sites"),
+        (1, "en", "1 site"),
+        (0, "en", "0 sites"),
+    ],
+)
+def test_the_catalogue_s_nouns_agree_with_their_count(n, lang, text):
+    assert counted(n, NOUNS["site"][lang], lang).replace("\u2066", "").replace("\u2069", "") == text
+
+
+def test_a_figure_with_its_unit_is_written_once_for_every_surface():
+    assert quantity(41.63, "percent", "fr") == "41,6\u202f%" and quantity(41.63, "percent", "en") == "41.6%"
+    assert quantity(12.34, "km", "fr") == "12,3\u00a0km" and quantity(12.34, "km", "ar").endswith("كلم")
+    assert quantity(1275428, "people", "fr") == "1\u202f275\u202f428"
+    assert quantity(None, "km", "en") == "–" and quantity(3.0, "no such unit", "en") == "3.0"
+    assert unit_label("percent", "fr") == "%" and unit_label("people", "fr") == ""
+    assert "percent" not in quantity(41.6, "percent", "en")
