@@ -15,7 +15,7 @@ from pandas.api.types import union_categoricals
 
 from observatory.settings import Settings
 
-from .provenance import RunRecord
+from observatory.provenance import RunRecord
 
 #: Tables whose text columns a build holds as categoricals (few distinct values, millions of rows).
 CATEGORICAL_TEXT = {
