@@ -201,8 +201,11 @@ def greedy(
             residual[reach[:, j]] = 0.0
 
     def gain() -> np.ndarray:
-        fresh = (need * ~reached) @ reach
-        return np.minimum(cap, residual @ reach) + REACH_WEIGHT * fresh if cap else fresh
+        fresh: np.ndarray = (need * ~reached) @ reach
+        if not cap:
+            return fresh
+        served: np.ndarray = np.minimum(cap, residual @ reach)
+        return served + REACH_WEIGHT * fresh
 
     for j, c in sorted(fixed.items()):
         for _ in range(c):

@@ -20,6 +20,7 @@ from observatory.database import Database
 from observatory.enums import AREAS, DIMENSIONS, MAP_LEVELS, MODEL_STATUSES, SEXES
 from observatory.errors import ObservatoryError, unknown_name
 from observatory.formatting import NOUNS, counted, integer, number, percent
+from observatory.plans import StoredPlan, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 
@@ -868,22 +869,15 @@ def _plan_content(
     lang: str,
 ) -> PlanContent:
     """The stored plan said for people: what it covers in the area and who it leaves out."""
-    from observatory import results
-
     text = words(lang)
     if "plan" not in database.tables():
         raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
-    stored = results.plans(db=database)
-    if plan_id not in set(stored["plan_id"]):
-        raise unknown_name("plan", plan_id, stored["plan_id"])
-    row = stored[stored["plan_id"] == plan_id].iloc[0]
-    params = json.loads(row["params"]) if isinstance(row["params"], str) else {}
-    every_site = results.plan_sites(plan_id, db=database)
+    stored = read_plan(plan_id, db=database)
+    row, params = stored.summary, stored.params
+    every_site = stored.sites
     sites = every_site[every_site["code"].isin(own_codes) | (level == "commune")]
-    coverage = results.plan_coverage(plan_id, db=database)
-    area = coverage[coverage["code"].isin(own_codes)]
-    audit = results.plan_audit(plan_id, db=database)
-    audit = audit[audit["plan"] == "optimal"]
+    area = stored.coverage[stored.coverage["code"].isin(own_codes)]
+    audit = stored.audit[stored.audit["plan"] == "optimal"]
     region_code = code[:2]
     here = audit[(audit["group_type"] == "region") & (audit["group"] == region_code)]
     others = audit[~audit["group_type"].isin(["region"])]
@@ -921,7 +915,7 @@ def _plan_content(
             "distance_km": left["distance_km"].to_numpy(),
         }
     ).head(15)
-    provinces = results.plan_coverage_by_province(plan_id, db=database, region=region_code)
+    provinces = stored.coverage_by_province
     provinces = provinces[provinces["code"].isin(set(area["province_code"]))]
     coverage_rows = pd.concat(
         [
@@ -978,7 +972,7 @@ def _plan_content(
     if nearest:
         sentences.append(nearest)
     status = str(row["review_status"])
-    reviews = results.plan_reviews(plan_id, db=database)
+    reviews = stored.reviews
     review = (
         text["plan_review_none"].format(status=REVIEW_TEXT[lang][status])
         if reviews.empty
@@ -991,9 +985,7 @@ def _plan_content(
     )
     if not reviews.empty and status != "approved":
         review += " " + text["plan_proposal"]
-    languages, language_sentences = _language_plan(
-        database, plan_id, level, code, sites, every_site, area, lang
-    )
+    languages, language_sentences = _language_plan(stored, level, code, sites, area, lang)
     share = {
         k: percent(float(params[k]) * 100, lang, decimals=0) if params.get(k) is not None else text["none"]
         for k in ("min_rural_share", "min_women_share")
@@ -1041,23 +1033,19 @@ def _languages(joined: Any) -> list[str]:
 
 
 def _language_plan(
-    database: Database,
-    plan_id: str,
+    stored: StoredPlan,
     level: str,
     code: str,
     sites: pd.DataFrame,
-    every_site: pd.DataFrame,
     area: pd.DataFrame,
     lang: str,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The plan's language plan for the area (the région or province of the report; for a commune, the site
     that serves it): sites per language here and in Morocco, and the share served who cannot read."""
-    from observatory import results
-
     text = words(lang)
     within = {"province": code} if level == "province" else {"region": code[:2]}
-    national = results.plan_languages(plan_id, db=database).set_index("language")["sites"]
-    here = results.plan_languages(plan_id, db=database, **within).set_index("language")["sites"]
+    national = stored.languages.set_index("language")["sites"]
+    here = stored.languages_within(**within).set_index("language")["sites"]
     order = list(dict.fromkeys([*here.index, *national.index]))
     table = pd.DataFrame(
         {
@@ -1067,10 +1055,10 @@ def _language_plan(
             "sites_morocco": national.reindex(order).fillna(0).astype(int).to_numpy(),
         }
     )
-    voice_national = percent(results.plan_voice_only_share(plan_id, db=database) * 100, lang, decimals=0)
+    voice_national = percent(stored.voice_only_share * 100, lang, decimals=0)
     if level == "commune":
         served_by = area["site_code"].iloc[0] if len(area) else None
-        site = every_site[every_site["code"] == served_by]
+        site = stored.sites[stored.sites["code"] == served_by]
         if not len(site):
             return table, []
         site = site.iloc[0]
@@ -1094,7 +1082,7 @@ def _language_plan(
         line = text["plan_language_line"].format(
             sites=counted(n_sites, NOUNS["site"][lang], lang), languages=spoken
         )
-    voice = results.plan_voice_only_share(plan_id, db=database, **within)
+    voice = stored.voice_only_share_within(**within)
     return table, [
         line,
         text["plan_voice"].format(share=percent(voice * 100, lang, decimals=0), national=voice_national),

@@ -437,25 +437,27 @@ class _Api:
         return Result(results.model_cards(db=self.db).drop(columns=["card_json"], errors="ignore"), None)
 
     def plans(self, **_: Any) -> Result:
-        from .. import results
+        from ..plans import list_plans
 
-        frame = results.plans(db=self.db)
+        frame = list_plans(db=self.db)
         return Result(frame.assign(params=[_json(p) for p in frame["params"]]), None)
 
     def plan(self, plan_id: str, **_: Any) -> Result:
-        from .. import results
+        from ..errors import UnknownNameError
+        from ..plans import read_plan
 
-        stored = results.plans(db=self.db)
-        row = stored[stored["plan_id"] == plan_id]
-        if not len(row):
-            raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans")
+        try:
+            stored = read_plan(plan_id, db=self.db)
+        except UnknownNameError:
+            raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans") from None
         body = {
-            **_formats.records(row.assign(params=[_json(p) for p in row["params"]]))[0],
-            "sites": _formats.records(results.plan_sites(plan_id, db=self.db)),
-            "audit": _formats.records(results.plan_audit(plan_id, db=self.db)),
-            "left_out": _formats.records(results.left_out(plan_id, db=self.db)),
-            "languages": _formats.records(results.plan_languages(plan_id, db=self.db)),
-            "reviews": _formats.records(results.plan_reviews(plan_id, db=self.db)),
+            **{k: _formats._plain(v) for k, v in stored.summary.items()},
+            "params": _json(stored.summary["params"]),
+            "sites": _formats.records(stored.sites),
+            "audit": _formats.records(stored.audit),
+            "left_out": _formats.records(stored.left_out()),
+            "languages": _formats.records(stored.languages),
+            "reviews": _formats.records(stored.reviews),
         }
         return Result(pd.DataFrame(), None, body=body)
 
@@ -501,11 +503,10 @@ class _Api:
         return Result(pd.DataFrame(), {registry.get(body["need"]).source}, body=out)
 
     def store_plan(self, solved: Any) -> str:
-        """Write a solved plan with the ETL's plan writer (the only code that writes plans); its id."""
-        from ..etl.jobs.analytics import store_plan
+        """Write a solved plan with the library's plan store (the only code that writes plans); its id."""
+        from ..plans import store_plan
 
-        plan_id: str = store_plan(solved, db=self.db)
-        return plan_id
+        return store_plan(solved, db=self.db)
 
 
 class _HeldBody:
