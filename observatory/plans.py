@@ -65,7 +65,8 @@ class StoredPlan:
     #: Every commune: reached or not (`covered`, a share), by which site, at what travel, its need and the
     #: need served; with its names, région, province and area type.
     coverage: pd.DataFrame
-    #: Each province (`code`): need, need covered, the share covered (0-1) and communes left out.
+    #: Each province (`code`): need, need covered (within reach), the share covered (0-1) and communes
+    #: left out.
     coverage_by_province: pd.DataFrame
     #: The fairness audit: need reached, served and unmet by région, urban/rural and sex, for the plan
     #: and its baselines.
