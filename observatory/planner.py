@@ -238,14 +238,7 @@ def plan(
     """
     frame = pf.frame
     fixed = _fixed_sites(frame, existing)
-    if sites < 0 or radius_km <= 0 or (max_minutes is not None and max_minutes <= 0):
-        raise ValidationError(
-            f"sites must be >= 0 and the catchment > 0; got sites={sites}, radius_km={radius_km}, "
-            f"max_minutes={max_minutes}"
-        )
-    if site_type not in SITE_TYPES:
-        raise ValidationError(f"unknown site type {site_type!r}; valid: {', '.join(SITE_TYPES)}")
-    kind = SITE_TYPES[site_type]
+    kind = _site_type(site_type, sites=sites, radius_km=radius_km, max_minutes=max_minutes)
     cap = kind.capacity if capacity is None else float(capacity)
     params = {
         "name": name,
@@ -270,11 +263,10 @@ def plan(
         **pf.definition,
     }
     km, minutes = _travel(frame, travel_matrix, circuity, speed_kmh)
-    reach = (
-        (minutes <= max_minutes)
-        if max_minutes is not None
-        else (km <= radius_km if travel_matrix is None else minutes <= radius_km / speed_kmh * 60.0)
-    )
+    if max_minutes is not None:
+        reach = minutes <= max_minutes
+    else:  # a catchment in km is read on the matrix's minutes at the proxy's speed
+        reach = km <= radius_km if travel_matrix is None else minutes <= radius_km / speed_kmh * 60.0
     check_counts(frame, sites, fixed, min_per_region, min_per_province)
     constraints = {
         "min_per_region": min_per_region,
@@ -337,6 +329,18 @@ def _solved(
         summary |= _price_of_equity(evaluated["optimal"], free, need_total)
     sites, coverage, languages, left = _tables(frame, plan_id, evaluated)
     return Plan(plan_id, params, sites, coverage, summary, audit, left, languages)
+
+
+def _site_type(site_type: str, *, sites: int, radius_km: float, max_minutes: float | None) -> SiteType:
+    """The site type asked for, once the counts and the catchment are checked."""
+    if sites < 0 or radius_km <= 0 or (max_minutes is not None and max_minutes <= 0):
+        raise ValidationError(
+            f"sites must be >= 0 and the catchment > 0; got sites={sites}, radius_km={radius_km}, "
+            f"max_minutes={max_minutes}"
+        )
+    if site_type not in SITE_TYPES:
+        raise ValidationError(f"unknown site type {site_type!r}; valid: {', '.join(SITE_TYPES)}")
+    return SITE_TYPES[site_type]
 
 
 def _fixed_sites(frame: pd.DataFrame, existing: Sequence[str]) -> dict[int, int]:

@@ -247,8 +247,8 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     import shapely
 
     from observatory.database import CRS
-    from observatory.provenance import RunRecord, code_version, now
     from observatory.etl.transform import geometry as G
+    from observatory.provenance import RunRecord, code_version, now
     from observatory.schema import TABLES
 
     db.require()
