@@ -7,9 +7,11 @@ The territorial digital-equity observatory for Morocco, as a library.
     obs.indicator_values("illiteracy_rate_10_plus", year=2024, sex="female")
     obs.fragility_index(level="commune")                     # index, rank, 90% rank interval
     obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
+    obs.read_plan()                                          # the default plan, read whole, once
 
 Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
-and returns a (Geo)DataFrame. Importing this package loads no web framework and no database driver.
+and returns a (Geo)DataFrame, or for a stored plan one `StoredPlan`. Importing this package loads no
+web framework and no database driver.
 """
 
 from .database import Database
