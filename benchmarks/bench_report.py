@@ -97,11 +97,11 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, default=None, help="Another checkout to run side by side.")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from observatory import results
+    from observatory.plans import list_plans
     from observatory.settings import get_settings
 
     db = str(get_settings(db=args.db).db)
-    plan = str(results.plans(db=db)["plan_id"].iloc[0])
+    plan = str(list_plans(db=db)["plan_id"].iloc[0])
     cases = [("region", args.region, lang, "") for lang in ("fr", "ar")]
     cases += [("region", args.region, "fr", plan)]
     cases += [("commune", args.commune, lang, "") for lang in ("fr", "ar")]

@@ -13,9 +13,8 @@ from typing import Any
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from observatory.provenance import RunRecord
 from observatory.settings import Settings
-
-from .provenance import RunRecord
 
 #: Tables whose text columns a build holds as categoricals (few distinct values, millions of rows).
 CATEGORICAL_TEXT = {

@@ -7,9 +7,11 @@ The territorial digital-equity observatory for Morocco, as a library.
     obs.indicator_values("illiteracy_rate_10_plus", year=2024, sex="female")
     obs.fragility_index(level="commune")                     # index, rank, 90% rank interval
     obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
+    obs.read_plan()                                          # the default plan, read whole, once
 
 Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
-and returns a (Geo)DataFrame. Importing this package loads no web framework and no database driver.
+and returns a (Geo)DataFrame, or for a stored plan one `StoredPlan`. Importing this package loads no
+web framework and no database driver.
 """
 
 from .database import Database
@@ -20,6 +22,9 @@ from .errors import (
     UnknownNameError,
     ValidationError,
 )
+
+# Plans: stored, reviewed and read back whole.
+from .plans import StoredPlan, compare_plans, list_plans, read_plan, review_plan, store_plan
 from .query import (
     aggregate_checks,
     builds,
@@ -37,31 +42,21 @@ from .query import (
     web_geometry,
 )
 
-# Analytics results: the index, clusters, models and plans, one call each.
+# Analytics results: the index, clusters and models, one call each.
 from .results import (
-    compare_plans,
     explanation,
     fragility_index,
     index_contributions,
     index_correlations,
     index_sensitivity,
     indicator_registry,
-    left_out,
     lisa_clusters,
     model_card,
     model_cards,
     model_estimates,
     model_validation,
     moran,
-    plan_audit,
-    plan_coverage,
-    plan_languages,
-    plan_reviews,
-    plan_sites,
-    plan_status,
-    plan_voice_only_share,
     planning_frame,
-    plans,
 )
 from .settings import get_settings
 
@@ -70,6 +65,7 @@ __all__ = [
     "DatabaseNotFoundError",
     "ObservatoryError",
     "PersonalDataError",
+    "StoredPlan",
     "UnknownNameError",
     "ValidationError",
     "aggregate_checks",
@@ -89,25 +85,20 @@ __all__ = [
     "indicator_registry",
     "indicator_table",
     "indicator_values",
-    "left_out",
+    "list_plans",
     "lisa_clusters",
     "model_card",
     "model_cards",
     "model_estimates",
     "model_validation",
     "moran",
-    "plan_audit",
-    "plan_coverage",
-    "plan_languages",
-    "plan_reviews",
-    "plan_sites",
-    "plan_status",
-    "plan_voice_only_share",
     "planning_frame",
-    "plans",
     "quarantine",
+    "read_plan",
     "reconciliation",
+    "review_plan",
     "sources",
+    "store_plan",
     "units",
     "web_geometry",
 ]

@@ -6,7 +6,7 @@ comes from the stored plan; nothing is solved or counted here.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +14,9 @@ import pandas as pd
 
 from observatory import registry
 from observatory.database import Database
-from observatory.errors import ObservatoryError, unknown_name
+from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted, integer, number, percent
+from observatory.plans import StoredPlan, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 from .naming import LTR, isolated, label, name_of
@@ -51,50 +52,6 @@ class PlanContent:
     read."""
 
 
-@dataclass
-class StoredPlan:
-    """A stored plan as the report reads it, once: its row of the plans table, parameters, sites, coverage
-    (by commune and by province of the région), fairness audit, reviews, and its language plan in Morocco
-    and in the area."""
-
-    row: pd.Series
-    params: dict[str, Any]
-    sites: pd.DataFrame
-    coverage: pd.DataFrame
-    coverage_by_province: pd.DataFrame
-    audit: pd.DataFrame
-    reviews: pd.DataFrame
-    languages: pd.DataFrame
-    languages_here: pd.DataFrame
-    voice_only_share: float
-    voice_only_share_here: float
-
-
-def read_stored_plan(database: Database, plan_id: str, *, region: str, within: dict[str, str]) -> StoredPlan:
-    """Every frame of one stored plan the report shows; `within` is the area of its language plan."""
-    from observatory import results
-
-    if "plan" not in database.tables():
-        raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
-    stored = results.plans(db=database)
-    if plan_id not in set(stored["plan_id"]):
-        raise unknown_name("plan", plan_id, stored["plan_id"])
-    row = stored[stored["plan_id"] == plan_id].iloc[0]
-    return StoredPlan(
-        row=row,
-        params=json.loads(row["params"]) if isinstance(row["params"], str) else {},
-        sites=results.plan_sites(plan_id, db=database),
-        coverage=results.plan_coverage(plan_id, db=database),
-        coverage_by_province=results.plan_coverage_by_province(plan_id, db=database, region=region),
-        audit=results.plan_audit(plan_id, db=database),
-        reviews=results.plan_reviews(plan_id, db=database),
-        languages=results.plan_languages(plan_id, db=database),
-        languages_here=results.plan_languages(plan_id, db=database, **within),
-        voice_only_share=results.plan_voice_only_share(plan_id, db=database),
-        voice_only_share_here=results.plan_voice_only_share(plan_id, db=database, **within),
-    )
-
-
 def plan_content(
     database: Database,
     plan_id: str,
@@ -107,26 +64,28 @@ def plan_content(
     """The stored plan said for people: what it covers in the area and who it leaves out."""
     region_code = code[:2]
     within = {"province": code} if level == "province" else {"region": region_code}
-    plan = read_stored_plan(database, plan_id, region=region_code, within=within)
+    if "plan" not in database.tables():
+        raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
+    plan = read_plan(plan_id, db=database)
     sites = plan.sites[plan.sites["code"].isin(own_codes) | (level == "commune")]
     area = plan.coverage[plan.coverage["code"].isin(own_codes)]
     audit = plan.audit[plan.audit["plan"] == "optimal"]
     here = audit[(audit["group_type"] == "region") & (audit["group"] == region_code)]
-    sentences = _sentences(plan.row, here, lang)
+    sentences = _sentences(plan.summary, here, lang)
     sites_table = _sites_table(sites, province_names, lang)
     if level == "commune":  # the plan's nearest site, said as a distance from the commune
         sites_table = sites_table.iloc[:0]
         sentences += _nearest(area, lang)
-    status = str(plan.row["review_status"])
-    language_table, language_sentences = _language_plan(plan, level, sites, area, lang)
+    status = str(plan.status)
+    language_table, language_sentences = _language_plan(plan, level, sites, area, lang, within)
     return PlanContent(
         plan_id=str(plan_id),
-        name=str(plan.row["name"]),
+        name=plan.name,
         status=status,
         review=_review(status, plan.reviews, lang),
         reviews=plan.reviews.assign(status_words=plan.reviews["status"].map(REVIEW_TEXT[lang])),
         sentences=sentences,
-        parameters=_parameters(plan.params, plan.row, lang),
+        parameters=_parameters(plan.params, plan.summary, lang),
         sites=sites_table,
         coverage=_coverage_rows(plan.coverage_by_province, area, audit, province_names, lang),
         left_out=_left_out(area, province_names, lang),
@@ -219,7 +178,7 @@ def _coverage_rows(
     )
 
 
-def _sentences(row: pd.Series, here: pd.DataFrame, lang: str) -> list[str]:
+def _sentences(row: Mapping[str, Any], here: pd.DataFrame, lang: str) -> list[str]:
     """The plan in sentences: its national scope, what it covers in the région, against the best simple
     plan."""
     text = words(lang)
@@ -263,7 +222,7 @@ def _review(status: str, reviews: pd.DataFrame, lang: str) -> str:
     return review + " " + text["plan_proposal"] if status != "approved" else review
 
 
-def _parameters(params: dict[str, Any], row: pd.Series, lang: str) -> list[tuple[str, str]]:
+def _parameters(params: dict[str, Any], row: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     """The parameters the plan was solved with, in words."""
     text = words(lang)
     share = {
@@ -290,12 +249,12 @@ def _languages(joined: Any) -> list[str]:
 
 
 def _language_plan(
-    plan: StoredPlan, level: str, sites: pd.DataFrame, area: pd.DataFrame, lang: str
+    plan: StoredPlan, level: str, sites: pd.DataFrame, area: pd.DataFrame, lang: str, within: dict[str, str]
 ) -> tuple[pd.DataFrame, list[str]]:
     """The plan's language plan for the area (the région or province of the report; for a commune, the site
     that serves it): sites per language here and in Morocco, and the share served who cannot read."""
     national = plan.languages.set_index("language")["sites"]
-    here = plan.languages_here.set_index("language")["sites"]
+    here = plan.languages_within(**within).set_index("language")["sites"]
     order = list(dict.fromkeys([*here.index, *national.index]))
     table = pd.DataFrame(
         {
@@ -307,7 +266,7 @@ def _language_plan(
     )
     if level == "commune":
         return table, _serving_site(plan.sites, area, lang)
-    return table, _language_sentences(plan, sites, here, lang)
+    return table, _language_sentences(plan, sites, here, lang, within)
 
 
 def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str) -> list[str]:
@@ -326,7 +285,9 @@ def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str) -> li
     ]
 
 
-def _language_sentences(plan: StoredPlan, sites: pd.DataFrame, here: pd.Series, lang: str) -> list[str]:
+def _language_sentences(
+    plan: StoredPlan, sites: pd.DataFrame, here: pd.Series, lang: str, within: dict[str, str]
+) -> list[str]:
     """The languages the area's sites must speak, and the share of the people served who cannot read."""
     text = words(lang)
     n_sites = int(sites["sites"].sum())
@@ -343,5 +304,5 @@ def _language_sentences(plan: StoredPlan, sites: pd.DataFrame, here: pd.Series, 
             sites=counted(n_sites, NOUNS["site"][lang], lang), languages=spoken
         )
     national = percent(plan.voice_only_share * 100, lang, decimals=0)
-    here_share = percent(plan.voice_only_share_here * 100, lang, decimals=0)
+    here_share = percent(plan.voice_only_share_within(**within) * 100, lang, decimals=0)
     return [line, text["plan_voice"].format(share=here_share, national=national)]

@@ -166,12 +166,12 @@ def test_saving_is_off_on_a_read_only_server_and_says_why(built_db, lang):
     page = planner.layout(data, parse(f"?lang={lang}"))
     assert find(page, ids.PLAN_SAVE).disabled is True
     assert find(page, ids.PLAN_SAVE_STATUS).children == t("plan_save_disabled", lang)
-    before = len(obs.plans(db=built_db))
+    before = len(obs.list_plans(db=built_db))
     solved = planner.run(data, parse(f"?lang={lang}&region=12&points=2&centres=1"))
     assert solved[6] is True  # the save button stays disabled after a solve
     message, saved = planner.save(data, solved[2], by="Amina", token=TOKEN, lang=lang)
     assert message == t("plan_save_disabled", lang) and saved is None
-    assert len(obs.plans(db=built_db)) == before
+    assert len(obs.list_plans(db=built_db)) == before
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])
@@ -191,15 +191,15 @@ def test_a_plan_saved_from_the_app_is_a_draft_with_its_history(writable_db, lang
     assert planner.save(data, result, by="Amina", token="wrong", lang=lang)[0] == t(
         "plan_save_bad_token", lang
     )
-    assert not set(ids_) & set(obs.plans(db=writable_db)["plan_id"])
+    assert not set(ids_) & set(obs.list_plans(db=writable_db)["plan_id"])
 
     # Saved through the callback, as the button does: drafts, who and why recorded, the URL names them.
     on_save = callback(app, ids.PLAN_SAVE_STATUS, "children")
     message, saved, review, links, search, shown = on_save(1, result, "Amina", TOKEN, encode(state), lang)
     assert message == t("plan_saved", lang, ids=", ".join(ids_))
-    stored = obs.plans(db=writable_db).set_index("plan_id")
+    stored = obs.list_plans(db=writable_db).set_index("plan_id")
     assert set(ids_) <= set(stored.index) and (stored.loc[ids_, "review_status"] == "draft").all()
-    history = obs.plan_reviews(ids_[0], db=writable_db)
+    history = obs.read_plan(ids_[0], db=writable_db).reviews
     assert history[["status", "reviewer", "reason"]].values.tolist() == [
         ["draft", "Amina", planner.SAVED_FROM_APP]
     ]
@@ -210,7 +210,7 @@ def test_a_plan_saved_from_the_app_is_a_draft_with_its_history(writable_db, lang
 
     # A reviewer moves it on the command line; the page opened on its URL shows the status and history,
     # the language needs in words, and never calls it a decision.
-    from observatory.etl.jobs.analytics import review_plan
+    from observatory.plans import review_plan
 
     review_plan(ids_[0], "reviewed", reviewer="Karim", reason="sites checked on the ground", db=writable_db)
     page = planner.layout(data, parse(search))
@@ -218,14 +218,14 @@ def test_a_plan_saved_from_the_app_is_a_draft_with_its_history(writable_db, lang
     assert t("review_reviewed", lang) in shown_text and "Karim" in shown_text
     assert "sites checked on the ground" in shown_text and t("plan_proposal", lang) in shown_text
     assert find(page, ids.PLAN_STORE).data["plans"] and find(page, ids.PLAN_EXPORT_CSV).disabled is False
-    languages = obs.plan_languages(ids_[0], db=writable_db)
+    languages = obs.read_plan(ids_[0], db=writable_db).languages
     assert planner.language_needs(languages, lang)[0] in shown_text
     assert t(f"language_{languages.iloc[0]['language']}", lang) in planner.language_needs(languages, lang)[0]
 
     # Saving the same plan again keeps its review: nothing is reset to draft behind the reviewer's back.
     message, _saved = planner.save(data, find(page, ids.PLAN_STORE).data, by="Amina", token=TOKEN, lang=lang)
     assert message == t("plan_already_saved", lang, ids=", ".join(ids_))
-    assert obs.plan_status(ids_[0], db=writable_db) == "reviewed"
+    assert obs.read_plan(ids_[0], db=writable_db).status == "reviewed"
 
 
 def test_a_save_after_a_restart_solves_the_same_plan_again(writable_db):
@@ -233,8 +233,8 @@ def test_a_save_after_a_restart_solves_the_same_plan_again(writable_db):
     _f, _s, result, *_rest = planner.run(data, parse("?lang=fr&region=12&points=0&centres=1"))
     message, saved = planner.save(data, result, by="Amina", token=TOKEN, lang="fr", solved={})
     plan_id = result["plans"]["training_centre"]["summary"]["plan_id"]
-    assert saved is not None and plan_id in set(obs.plans(db=writable_db)["plan_id"])
-    stored = obs.plans(db=writable_db).set_index("plan_id").loc[plan_id]
+    assert saved is not None and plan_id in set(obs.list_plans(db=writable_db)["plan_id"])
+    stored = obs.list_plans(db=writable_db).set_index("plan_id").loc[plan_id]
     assert round(stored["covered_need"]) == round(
         result["plans"]["training_centre"]["summary"]["covered_need"]
     )
@@ -250,7 +250,7 @@ def test_an_unknown_stored_plan_is_said_not_invented(built_db):
 
 def test_the_build_default_plan_opens_with_its_status_and_no_stale_report(built_db):
     """The build's national plan: status draft, report per région explained, language needs in words."""
-    default = obs.plans(db=built_db).iloc[0]
+    default = obs.list_plans(db=built_db).iloc[0]
     data = create_app(built_db).data
     page = planner.layout(data, parse(f"?lang=fr&plan={default.plan_id}"))
     shown = text(page)

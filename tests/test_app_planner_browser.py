@@ -102,7 +102,7 @@ def test_planner_settings_live_in_the_url_and_a_failed_solve_disables_every_expo
 def test_a_stored_plan_shows_its_status_in_arabic(browser, server_url, built_db, artifacts):  # noqa: F811
     from selenium.webdriver.common.by import By
 
-    default = obs.plans(db=built_db).iloc[0].plan_id
+    default = obs.list_plans(db=built_db).iloc[0].plan_id
     browser.get(f"{server_url}/planner?lang=ar&plan={default}")
     review = wait_for(lambda: browser.find_element(By.ID, "plan-review").text, timeout=60)
     assert "مسودة" in review and default in review and "ليس قرارًا" in review

@@ -143,7 +143,7 @@ def test_quarter_sums_are_the_same_with_duckdb_and_pyarrow(communes, tmp_path):
 
 
 def test_both_engines_load_a_file_with_bad_rows_to_the_same_figures_and_quarantine(communes, tmp_path):
-    from observatory.etl.provenance import RunRecord
+    from observatory.provenance import RunRecord
 
     rng = np.random.default_rng(13)
     west, south, east, north = communes.total_bounds

@@ -157,10 +157,12 @@ def test_languages_a_site_must_speak():
 
 
 def test_review_moves():
-    assert planner.review(None, "reviewed") == "reviewed"
-    assert planner.review("reviewed", "approved") == "approved"
+    from observatory.plans import next_status
+
+    assert next_status(None, "reviewed") == "reviewed"
+    assert next_status("reviewed", "approved") == "approved"
     with pytest.raises(ValidationError, match="a draft plan can move to reviewed, rejected, not approved"):
-        planner.review("draft", "approved")
+        next_status("draft", "approved")
 
 
 def test_existing_sites_are_kept_and_the_plan_adds_to_them():
@@ -173,29 +175,43 @@ def test_existing_sites_are_kept_and_the_plan_adds_to_them():
 
 # -- on the built database ------------------------------------------------------------------------
 def test_default_plan_serves_every_region_and_says_its_price(built_db):
-    default = obs.plans(db=built_db).iloc[0]
+    stored = obs.read_plan(db=built_db)
+    default = obs.list_plans(db=built_db).iloc[0]
+    assert stored.plan_id == default.plan_id and stored.summary["covered_need"] == default.covered_need
     params = json.loads(default.params)
+    assert stored.params == params and stored.status == "draft" and stored.reviews.empty
     assert params["min_per_region"] == 1 and params["site_type"] == "training_centre"
     assert default.status == "optimal" and default.sites_new == 50 and default.review_status == "draft"
-    audit = obs.plan_audit(db=built_db)
+    audit = stored.audit
     regions = audit[(audit.plan == "optimal") & (audit.group_type == "region")]
     assert len(regions) == 12 and (regions.covered_share > 0).all() and (regions.reached_share > 0).all()
-    sites = obs.plan_sites(db=built_db)
+    sites = stored.sites
     assert sites.sites.sum() == 50 and (sites.need_served <= sites.capacity + 1e-6).all()
     assert sites.code.str[:2].nunique() == 12  # a commune code starts with its région's
     assert default.price_of_equity_reach_points >= -0.05  # the minimum cannot buy reach
     assert default.covered_share >= default.greedy_covered_share - 1e-9
     assert default.covered_share <= default.reached_share
-    languages = obs.plan_languages(db=built_db).set_index("language")["sites"]
+    languages = stored.languages.set_index("language")["sites"]
     assert languages["darija"] >= 40 and languages.get("hassania", 0) >= 1  # the Saharan régions' sites
-    assert sites.voice_only_share.between(0, 1).all()
+    assert sites.voice_only_share.between(0, 1).all() and 0 < stored.voice_only_share < 1
+    # One région's sites: counted from the sites stored with their languages, a part of the whole.
+    here = stored.languages_within(region="08").set_index("language")["sites"]
+    assert 0 < here.sum() < languages.sum() and set(here.index) <= set(languages.index)
+    assert stored.voice_only_share_within(region="08") != stored.voice_only_share
+    # Coverage by province adds up to the audit's national figures; who is left out has the largest need.
+    provinces = stored.coverage_by_province
+    national = audit[(audit.plan == "optimal") & (audit.group_type == "all")].iloc[0]
+    assert provinces.need.sum() == pytest.approx(national.need)
+    assert provinces.covered_need.sum() == pytest.approx(national.reached_need)  # covered: within reach
+    left = stored.left_out(top=5)
+    assert len(left) == 5 and (left.covered == 0).all() and left.need.is_monotonic_decreasing
 
 
 def test_plans_are_stored_reviewed_and_compared(built_db, tmp_path):
     import shutil
 
     from observatory.database import Database
-    from observatory.etl.jobs.analytics import review_plan, store_plan
+    from observatory.plans import review_plan, store_plan
 
     frame = obs.planning_frame(db=built_db)
     communes = built_db.read("commune", columns=["code", "geometry"])
@@ -212,18 +228,19 @@ def test_plans_are_stored_reviewed_and_compared(built_db, tmp_path):
     copy = Database(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
     assert store_plan(result, db=copy, by="analyst") == result.plan_id
     assert store_plan(result, db=copy, by="analyst") == result.plan_id  # same problem, same inputs: replaced
-    stored = obs.plans(db=copy)
+    stored = obs.list_plans(db=copy)
     assert len(stored) == 2 and (stored.plan_id == result.plan_id).sum() == 1
-    assert obs.plan_sites(result.plan_id, db=copy).sites.sum() == 12
-    assert obs.plan_status(result.plan_id, db=copy) == "draft"
+    assert obs.read_plan(result.plan_id, db=copy).sites.sites.sum() == 12
+    assert obs.read_plan(result.plan_id, db=copy).status == "draft"
     with pytest.raises(ValidationError, match="a draft plan can move to"):
         review_plan(result.plan_id, "approved", reviewer="director", reason="looks fine", db=copy)
     review_plan(
         result.plan_id, "reviewed", reviewer="analyst", reason="checked the sites on the ground", db=copy
     )
     review_plan(result.plan_id, "approved", reviewer="director", reason="within the 2025 budget", db=copy)
-    history = obs.plan_reviews(result.plan_id, db=copy)
-    assert history.status.tolist() == ["draft", "reviewed", "approved"]
+    again = obs.read_plan(result.plan_id, db=copy)
+    history = again.reviews
+    assert again.status == "approved" and history.status.tolist() == ["draft", "reviewed", "approved"]
     assert history.reviewer.tolist() == ["analyst", "analyst", "director"]
     compared = obs.compare_plans([stored.plan_id.iloc[0], result.plan_id], db=copy)
     assert compared.loc[("plan", "review_status"), result.plan_id] == "approved"
@@ -324,7 +341,7 @@ def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tm
     assert reviewed.exit_code == 0 and "reviewed by analyst" in reviewed.output
     listed = runner.invoke(main, ["plan", "list", "--db", db])
     assert f"{plan_id}  draa" in listed.output and "reviewed" in listed.output
-    default = obs.plans(db=db).plan_id.iloc[0]
+    default = obs.list_plans(db=db).plan_id.iloc[0]
     compared = runner.invoke(main, ["plan", "compare", default, plan_id, "--db", db])
     assert compared.exit_code == 0 and "language_sites" in compared.output
     out = tmp_path / "plan.geojson"

@@ -133,7 +133,7 @@ def _sites(records) -> pd.DataFrame:
 
 
 def test_the_stored_default_plan_is_the_library_plan(built_db):
-    stored = obs.plans(db=built_db).iloc[0]
+    stored = obs.list_plans(db=built_db).iloc[0]
     params = json.loads(stored.params)
     frame = obs.planning_frame(
         db=built_db, need=params["need"], year=params["need_year"], lens=params["lens"]
@@ -143,7 +143,7 @@ def test_the_stored_default_plan_is_the_library_plan(built_db):
     assert round(again.summary["covered_need"]) == round(stored.covered_need)
     assert round(again.summary["naive_covered_need"]) == round(stored.naive_covered_need)
     library = _sites(again.sites)
-    build = _sites(obs.plan_sites(stored.plan_id, db=built_db))
+    build = _sites(obs.read_plan(stored.plan_id, db=built_db).sites)
     pd.testing.assert_frame_equal(library, build, check_exact=True)
 
 
@@ -222,8 +222,8 @@ def test_demand_points_hold_the_census_need_inside_their_commune(built_db):
 
 
 def test_the_default_plan_leaves_no_region_at_zero(built_db):
-    stored = obs.plans(db=built_db).iloc[0]
-    audit = obs.plan_audit(stored.plan_id, db=built_db)
+    stored = obs.list_plans(db=built_db).iloc[0]
+    audit = obs.read_plan(stored.plan_id, db=built_db).audit
     regions = audit[(audit["plan"] == "optimal") & (audit["group_type"] == "region")]
     assert len(regions) == 12
     assert (regions["covered_share"] > 0).all() and (regions["reached_share"] > 0).all()

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from observatory import query, results
 from observatory.formatting import percent
+from observatory.plans import read_plan
 from observatory.reports.content import gather
 from observatory.reports.numbers import format_value
 from observatory.reports.render import render, to_html
@@ -289,15 +290,16 @@ def test_the_commune_report_is_shaped_for_a_commune(report_db, tmp_path_factory)
 
 
 def test_the_plan_is_said_for_people(report_db):
-    plan_id = results.plans(db=report_db)["plan_id"].iloc[0]
+    stored = read_plan(db=report_db)
+    plan_id = stored.plan_id
     content = gather(level="region", code="07", lang="fr", db=report_db, plan=plan_id)
     html = to_html(content)
     for raw in ("covered_share", "ratio_vs_naive", '{"budget"', "need_served"):
         assert raw not in html
-    audit = results.plan_audit(plan_id, db=report_db)
+    audit = stored.audit
     share = audit[(audit["plan"] == "optimal") & (audit["group_type"] == "region") & (audit["group"] == "07")]
     assert f"il couvre {round(share['covered_share'].iloc[0] * 100)}\u202f%" in html
-    sites = results.plan_sites(plan_id, db=report_db)
+    sites = stored.sites
     assert len(content.plan.sites) == (sites["region_code"] == "07").sum() > 0
     assert set(content.plan.coverage["group"]) >= {"femmes", "hommes", "rural", "urbain", "Marrakech"}
     assert "Part rurale minimale" in html and "Rayon desservi" in html
@@ -379,40 +381,38 @@ def _rtl_pages(path) -> list[str]:
 def test_the_plan_says_its_review_and_its_language_plan(writable_db, tmp_path_factory):
     from openpyxl import load_workbook
 
-    from observatory.etl.jobs.analytics import review_plan
     from observatory.formatting import percent
+    from observatory.plans import review_plan
     from observatory.reports.i18n import LANGUAGE_NAMES
 
     db = writable_db
-    plan_id = results.plans(db=db)["plan_id"].iloc[0]
+    plan_id = read_plan(db=db).plan_id
     draft = gather(level="region", code=REGION, lang="fr", db=db, plan=plan_id).plan
-    assert draft.status == results.plan_status(plan_id, db=db) == "draft"
+    assert draft.status == read_plan(plan_id, db=db).status == "draft"
     assert "brouillon" in draft.review and "Personne n'a encore examiné ce plan" in draft.review
     review_plan(plan_id, "reviewed", reviewer="Service de planification", reason="sites vus sur place", db=db)
     review_plan(plan_id, "approved", reviewer="Conseil régional", reason="dans le budget 2027", db=db)
-    day = str(results.plan_reviews(plan_id, db=db)["reviewed_at"].iloc[-1])[:10]
+    stored = read_plan(plan_id, db=db)
+    day = str(stored.reviews["reviewed_at"].iloc[-1])[:10]
 
     content, _, pages, _ = _pdf(db, tmp_path_factory, "fr", plan=plan_id)
     text = flat(" ".join(pages))
-    assert content.plan.status == results.plan_status(plan_id, db=db) == "approved"
+    assert content.plan.status == stored.status == "approved"
     assert f"Statut : approuvé, par Conseil régional le {day} : « dans le budget 2027 »" in text
     assert "Statut : approuvé" in flat(pages[0])  # the brief says it too
     assert "Examens du plan" in text and re.search(r"examiné Service de .{0,40}sites vus sur place", text)
     # The région's language plan as the library counts it, beside Morocco's stored one.
-    here = results.plan_languages(plan_id, db=db, region=REGION).set_index("language")["sites"]
-    national = results.plan_languages(plan_id, db=db).set_index("language")["sites"]
+    here = stored.languages_within(region=REGION).set_index("language")["sites"]
+    national = stored.languages.set_index("language")["sites"]
     assert len(here) and set(here.index) <= set(national.index)
     plan_text = text[text.index("Plan linguistique") :]
     for language, sites in national.items():
         assert f"{LANGUAGE_NAMES['fr'][language]} {here.get(language, 0)} {sites}" in plan_text
-    sites = results.plan_sites(plan_id, db=db)
+    sites = stored.sites
     for site in sites[sites["region_code"] == REGION].itertuples():
         spoken = ", ".join(LANGUAGE_NAMES["fr"][x] for x in site.languages.split(";"))
         assert f"{spoken} {flat(percent(site.voice_only_share * 100, 'fr', decimals=0))}" in text
-    for share in (
-        results.plan_voice_only_share(plan_id, db=db, region=REGION),
-        results.plan_voice_only_share(plan_id, db=db),
-    ):
+    for share in (stored.voice_only_share_within(region=REGION), stored.voice_only_share):
         assert flat(percent(share * 100, "fr", decimals=0)) in plan_text
 
     _, ar_path, _, _ = _pdf(db, tmp_path_factory, "ar", plan=plan_id)

@@ -13,7 +13,6 @@ token; reviewing it (reviewed, approved, rejected) stays with the command line a
 from __future__ import annotations
 
 import hmac
-import json
 from collections import OrderedDict
 from typing import Any
 
@@ -26,6 +25,7 @@ from observatory import plan_export, registry, results
 from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan, voice_only_share
+from observatory.plans import list_plans, read_plan, store_plan
 
 from .. import figures, ids
 from ..data import AppData
@@ -265,30 +265,30 @@ def stored_result(data: AppData, plan_ids: list[str]) -> tuple[dict[str, Any] | 
     Stored plans in the shape `solve` returns (read from the database, never solved again), with their
     review status; and the ids that are not stored.
     """
-    stored = results.plans(db=data.db).set_index("plan_id")
-    missing = [p for p in plan_ids if p not in stored.index]
-    found = [p for p in plan_ids if p in stored.index]
+    stored = set(list_plans(db=data.db)["plan_id"])
+    missing = [p for p in plan_ids if p not in stored]
+    found = [p for p in plan_ids if p in stored]
     if not found:
         return None, missing
     out: dict[str, Any] = {"region": "", "radius_km": None, "plans": {}}
     for plan_id in found:
-        row = stored.loc[plan_id]
-        params = json.loads(row["params"]) if isinstance(row["params"], str) else {}
-        kind = str(row["site_type"] or params.get("site_type") or "training_centre")
-        summary = {k: _plain(v) for k, v in row.to_dict().items() if k != "params"}
+        plan = read_plan(plan_id, db=data.db)
+        params = plan.params
+        kind = str(plan.summary["site_type"] or params.get("site_type") or "training_centre")
+        summary = {k: _plain(v) for k, v in plan.summary.items() if k not in ("plan_id", "params")}
         summary |= {"plan_id": plan_id, "stored": True}
-        coverage = results.plan_coverage(plan_id, db=data.db)
+        coverage = plan.coverage
         out["region"] = params.get("region") or ""
         out["radius_km"] = summary.get("radius_km")
         out["plans"][kind] = {
             "summary": summary,
             "params": params,
-            "sites": results.plan_sites(plan_id, db=data.db).replace({np.nan: None}).to_dict("records"),
+            "sites": plan.sites.replace({np.nan: None}).to_dict("records"),
             "coverage": coverage[["code", "covered", "site_code", "distance_km", "need", "need_served"]]
             .replace({np.inf: None})
             .to_dict("records"),
-            "audit": results.plan_audit(plan_id, db=data.db).to_dict("records"),
-            "languages": results.plan_languages(plan_id, db=data.db).to_dict("records"),
+            "audit": plan.audit.to_dict("records"),
+            "languages": plan.languages.to_dict("records"),
         }
     return out, missing
 
@@ -303,8 +303,8 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
         if not s.get("stored"):
             blocks.append(html.P(t("plan_not_saved", lang), className="note"))
             continue
-        history = results.plan_reviews(s["plan_id"], db=data.db)
-        status = str(history["status"].iloc[-1]) if len(history) else "draft"
+        stored = read_plan(s["plan_id"], db=data.db)
+        history, status = stored.reviews, stored.status
         blocks.append(
             html.P(
                 t(
@@ -378,7 +378,6 @@ def save(
     the token matches; a plan already stored keeps its review. Returns the message and the result
     marked as stored (None when nothing was saved).
     """
-    from observatory.etl.jobs.analytics import store_plan
     from observatory.planner import replay
 
     if not data.allow_writes or not data.write_token:
@@ -389,7 +388,7 @@ def save(
         return t("plan_save_need_name", lang), None
     if not hmac.compare_digest(str(token or "").encode(), data.write_token.encode()):
         return t("plan_save_bad_token", lang), None
-    already = set(results.plans(db=data.db)["plan_id"]) if "plan" in data.db.tables() else set()
+    already = set(list_plans(db=data.db)["plan_id"]) if "plan" in data.db.tables() else set()
     saved = {"region": result.get("region", ""), "radius_km": result.get("radius_km"), "plans": {}}
     kept = []
     for kind, body in result["plans"].items():

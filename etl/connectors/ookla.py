@@ -831,7 +831,7 @@ def load(
     that quarter and type (loading the same files again changes nothing), in one transaction.
     Returns the run's figures. `engine` reads Parquet files with pyarrow or DuckDB (`ENGINES`).
     """
-    from observatory.etl.provenance import RunRecord, code_version, now
+    from observatory.provenance import RunRecord, code_version, now
 
     from ._common import commune_frame, write_load
 

@@ -98,7 +98,7 @@ def find_files(folder: Path) -> list[Path]:
             parts = line.split()
             if len(parts) == 2:
                 expected[Path(parts[1].lstrip("*")).name] = parts[0]
-    from observatory.etl.provenance import sha256_file
+    from observatory.provenance import sha256_file
 
     for path in paths:
         if path.name in expected and sha256_file(path) != expected[path.name]:
@@ -247,8 +247,8 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     import shapely
 
     from observatory.database import CRS
-    from observatory.etl.provenance import RunRecord, code_version, now
     from observatory.etl.transform import geometry as G
+    from observatory.provenance import RunRecord, code_version, now
     from observatory.schema import TABLES
 
     db.require()

@@ -183,7 +183,7 @@ def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
 def load(*, db: Any, seed: int) -> dict[str, Any]:
     """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer
     lock)."""
-    from observatory.etl.provenance import RunRecord, code_version
+    from observatory.provenance import RunRecord, code_version
 
     from ._common import dictionary_by_month, write_load
 

@@ -539,7 +539,7 @@ def load(
     row by row), and the indicators of the months touched are recomputed from all of them. The
     result says what was replaced, added and removed, and which simulated months became measured.
     """
-    from observatory.etl.provenance import RunRecord, code_version, now
+    from observatory.provenance import RunRecord, code_version, now
 
     from ._common import commune_frame, dictionary_by_month, write_load
 

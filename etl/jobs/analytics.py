@@ -27,6 +27,7 @@ from observatory.etl.transform.indicators import CELL
 from observatory.indicators import Key, fill_missing, wide
 from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
+from observatory.plans import plan_tables
 from observatory.results_schema import RESULT_TABLES
 from observatory.schema import TABLES
 from observatory.settings import Settings
@@ -1248,84 +1249,6 @@ def _spatial(communes: Any, filled: pd.DataFrame, index: pd.Series, seed: int) -
             ]
         ),
     }
-
-
-# -- planner --------------------------------------------------------------------------------------
-def plan_tables(result: planner.Plan) -> dict[str, pd.DataFrame]:
-    """A solved plan as rows of the plan tables, its parameters (with what its frame holds) as JSON."""
-    row = {
-        **{k: result.summary.get(k) for k in RESULT_TABLES["plan"] if k != "params"},
-        "params": json.dumps(result.params, sort_keys=True),
-    }
-    return {
-        "plan": pd.DataFrame([row]),
-        "plan_site": result.sites,
-        "plan_coverage": result.coverage,
-        "plan_audit": result.audit,
-        "plan_language": result.languages,
-    }
-
-
-def store_plan(result: planner.Plan, *, db: Any, by: str = "observatory", reason: str = "saved") -> str:
-    """
-    Save a plan solved after the build into the database (one transaction, with its `etl_run` row) as a
-    draft for people to review; a plan with the same id (same parameters, same inputs) replaces the
-    stored one and its review. Returns the plan id.
-    """
-    from observatory.etl.provenance import RunRecord, code_version, new_id
-
-    record = RunRecord(job="store_plan", build_id=new_id("load"), version=code_version())
-    record.add_input("plan", plan_id=result.plan_id, params=result.params)
-    tables = {
-        **plan_tables(result),
-        "plan_review": pd.DataFrame(
-            [
-                {
-                    "plan_id": result.plan_id,
-                    "status": "draft",
-                    "reviewer": by,
-                    "reviewed_at": _now(),
-                    "reason": reason,
-                }
-            ]
-        ),
-    }
-    with db.writer() as writer:
-        for name, frame in tables.items():
-            writer.delete(name, {"plan_id": result.plan_id})
-            writer.append(name, frame.reindex(columns=RESULT_TABLES[name]))
-        record.count(read=len(tables["plan_coverage"]), loaded=len(tables["plan_coverage"]))
-        record.close("ok")
-        writer.append("etl_run", record.etl_run_row())
-    return result.plan_id
-
-
-def review_plan(plan_id: str, status: str, *, reviewer: str, reason: str, db: Any) -> dict[str, str]:
-    """
-    Record a review of a stored plan (draft → reviewed → approved or rejected; back to draft to rework):
-    who, when and why, appended, never overwritten. Returns the recorded row.
-    """
-    from observatory import results
-
-    if not reviewer.strip() or not reason.strip():
-        raise ValueError("a review needs who (reviewer) and why (reason)")
-    current = results.plan_status(plan_id, db=db)
-    row = {
-        "plan_id": plan_id,
-        "status": planner.review(current, status),
-        "reviewer": reviewer.strip(),
-        "reviewed_at": _now(),
-        "reason": reason.strip(),
-    }
-    with db.writer() as writer:
-        writer.append("plan_review", pd.DataFrame([row]).reindex(columns=RESULT_TABLES["plan_review"]))
-    return row
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # -- stored values --------------------------------------------------------------------------------

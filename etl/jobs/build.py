@@ -19,7 +19,7 @@ from observatory.etl import memory
 from observatory.etl.connectors import simulated
 from observatory.etl.context import BuildContext
 from observatory.etl.jobs import analytics, boundaries, census
-from observatory.etl.provenance import code_version, new_id, now
+from observatory.provenance import code_version, new_id, now
 from observatory.schema import TABLES, data_tables
 from observatory.settings import Settings
 

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from flask import request
 
+from .. import plans as plans_store
 from .. import registry, results
 from ..database import Database
 from ..enums import LANGUAGES
+from ..errors import UnknownNameError
 from ..planning_frame import NEEDS
 from . import _formats
 from ._endpoint import Context, Endpoint, Result
@@ -93,31 +95,30 @@ TIME_LIMIT = 30
 
 
 def store_plan(solved: Plan, *, db: Database) -> str:
-    """Write a solved plan with the ETL's plan writer (the only code that writes plans); its id."""
-    from ..etl.jobs.analytics import store_plan as write
-
-    return write(solved, db=db)
+    """Write a solved plan with the library's plan store (the only code that writes plans); its id."""
+    return plans_store.store_plan(solved, db=db)
 
 
 def plans(ctx: Context, args: Mapping[str, Any]) -> Result:
-    frame = results.plans(db=ctx.data.db)
+    frame = plans_store.list_plans(db=ctx.data.db)
     return Result(frame.assign(params=[_json(p) for p in frame["params"]]), None)
 
 
 def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
     """One stored plan as one JSON object: its row, sites, audit, who is left out, languages and reviews."""
-    plan_id, db = args["plan_id"], ctx.data.db
-    stored = results.plans(db=db)
-    row = stored[stored["plan_id"] == plan_id]
-    if not len(row):
-        raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans")
+    plan_id = args["plan_id"]
+    try:
+        stored = plans_store.read_plan(plan_id, db=ctx.data.db)
+    except UnknownNameError:
+        raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans") from None
     body = {
-        **_formats.records(row.assign(params=[_json(p) for p in row["params"]]))[0],
-        "sites": _formats.records(results.plan_sites(plan_id, db=db)),
-        "audit": _formats.records(results.plan_audit(plan_id, db=db)),
-        "left_out": _formats.records(results.left_out(plan_id, db=db)),
-        "languages": _formats.records(results.plan_languages(plan_id, db=db)),
-        "reviews": _formats.records(results.plan_reviews(plan_id, db=db)),
+        **{k: _formats._plain(v) for k, v in stored.summary.items()},
+        "params": _json(stored.summary["params"]),
+        "sites": _formats.records(stored.sites),
+        "audit": _formats.records(stored.audit),
+        "left_out": _formats.records(stored.left_out()),
+        "languages": _formats.records(stored.languages),
+        "reviews": _formats.records(stored.reviews),
     }
     return Result(pd.DataFrame(), None, body=body)
 

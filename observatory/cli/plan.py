@@ -123,7 +123,7 @@ def solve(
         raise click.ClickException(err.message(lang)) from None
     _print_summary(solved.summary, solved.languages)
     if save:
-        from ..etl.jobs.analytics import store_plan
+        from ..plans import store_plan
 
         click.echo(f"saved {store_plan(solved, db=database, by=by)} as a draft")
 
@@ -155,9 +155,9 @@ def _print_summary(s: dict[str, Any], languages: pd.DataFrame) -> None:
 @db_option
 def list_plans(db: str | None) -> None:
     """Stored plans with their review status."""
-    from .. import results
+    from ..plans import list_plans
 
-    frame = results.plans(db=db)
+    frame = list_plans(db=db)
     for r in frame.itertuples():
         click.echo(
             f"{r.plan_id}  {r.name:<16} {r.review_status:<9} {r.site_type or '':<16} "
@@ -170,9 +170,9 @@ def list_plans(db: str | None) -> None:
 @click.argument("plan_ids", nargs=-1, required=True)
 def compare(db: str | None, plan_ids: tuple[str, ...]) -> None:
     """Stored plans side by side: sites, coverage by région, sex and area, unmet need, languages."""
-    from .. import results
+    from ..plans import compare_plans
 
-    frame = results.compare_plans(list(plan_ids), db=db)
+    frame = compare_plans(list(plan_ids), db=db)
     click.echo(frame.to_string())
 
 
@@ -187,21 +187,19 @@ def compare(db: str | None, plan_ids: tuple[str, ...]) -> None:
 )
 def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
     """Export a stored plan's sites (CSV, GeoJSON) or its report (HTML)."""
-    from .. import plan_export, query, results
+    from .. import plan_export, query
+    from ..errors import UnknownNameError
+    from ..plans import read_plan
 
-    stored = results.plans(db=db)
-    if plan_id not in set(stored["plan_id"]):
-        raise click.ClickException(f"no plan {plan_id!r}; list them with `observatory plan list`")
-    row = stored.set_index("plan_id").loc[plan_id]
-    body = {
-        "summary": row.to_dict(),
-        "sites": results.plan_sites(plan_id, db=db),
-        "audit": results.plan_audit(plan_id, db=db),
-        "languages": results.plan_languages(plan_id, db=db),
-    }
+    try:
+        stored = read_plan(plan_id, db=db)
+    except UnknownNameError:
+        raise click.ClickException(f"no plan {plan_id!r}; list them with `observatory plan list`") from None
+    summary = {k: v for k, v in stored.summary.items() if k != "plan_id"}
+    body = {"summary": summary, "sites": stored.sites, "audit": stored.audit, "languages": stored.languages}
     names = query.units("commune", db=db, geometry=False)
     content, name = plan_export.export(
-        {row["site_type"] or "plan": body}, fmt, names, review=str(row["review_status"])
+        {summary["site_type"] or "plan": body}, fmt, names, review=str(summary["review_status"])
     )
     path = output or Path(name)
     path.write_bytes(content)
@@ -217,7 +215,7 @@ def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
 def review(db: str | None, plan_id: str, status: str, reviewer: str, reason: str) -> None:
     """Record a review: draft → reviewed → approved or rejected, with who, when and why."""
     from ..database import Database
-    from ..etl.jobs.analytics import review_plan
+    from ..plans import review_plan
     from ..settings import get_settings
 
     row = review_plan(

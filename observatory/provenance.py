@@ -2,8 +2,9 @@
 Provenance of every load: which job read which inputs (with their SHA-256), how many rows it read,
 loaded and quarantined, when, with which code version, and how it ended.
 
-The same `RunRecord` serves a full build and a later `observatory load`, so the `etl_run` and
-`quarantine` tables read the same whichever wrote them.
+The same `RunRecord` serves a full build, a later `observatory load` and a plan stored after the
+build (`observatory.plans`), so the `etl_run` and `quarantine` tables read the same whichever wrote
+them; it sits in the core library because the plan store is part of it.
 """
 
 from __future__ import annotations
