@@ -253,14 +253,14 @@ def test_a_published_national_population_2030_is_an_input_with_its_source(monkey
     from click.testing import CliRunner
 
     from observatory.cli import main
-    from observatory.etl.jobs.analytics import _national_control
+    from observatory.forecasts import national_control
     from observatory.settings import get_settings
 
-    assert _national_control(get_settings(db="x.gpkg")) is None  # the own projection, said in the card
+    assert national_control(get_settings(db="x.gpkg")) is None  # the own projection, said in the card
     monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030", "38500000")
     monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030_SOURCE", "HCP, projections 2024-2050")
-    assert _national_control(get_settings(db="x.gpkg")) == (38_500_000.0, "HCP, projections 2024-2050")
+    assert national_control(get_settings(db="x.gpkg")) == (38_500_000.0, "HCP, projections 2024-2050")
     given = get_settings(db="x.gpkg", national_population_2030=3.9e7, national_population_2030_source="X")
-    assert _national_control(given) == (3.9e7, "X")
+    assert national_control(given) == (3.9e7, "X")
     refused = CliRunner().invoke(main, ["build", "--db", "x.gpkg", "--national-2030-source", "HCP"])
     assert refused.exit_code == 2 and "--national-2030-source needs --national-2030" in refused.output
