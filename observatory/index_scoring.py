@@ -51,7 +51,8 @@ class Treatment:
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         if self.method == "winsorise":
-            return np.clip(x, self.lower, self.upper)
+            clipped: np.ndarray = np.clip(x, self.lower, self.upper)
+            return clipped
         if self.method == "log":
             if self.sign > 0:
                 return np.log(np.maximum(x - self.anchor, 0.0) + self.offset)
@@ -164,13 +165,16 @@ def normalise(x: np.ndarray, method: str) -> np.ndarray:
     """Normalise along the unit axis (-2) of (..., units, indicators), higher = more fragile kept."""
     if method == "minmax":
         lo, hi = np.nanmin(x, axis=-2, keepdims=True), np.nanmax(x, axis=-2, keepdims=True)
-        return (x - lo) / np.where(hi > lo, hi - lo, 1.0)
+        scaled: np.ndarray = (x - lo) / np.where(hi > lo, hi - lo, 1.0)
+        return scaled
     if method == "zscore":
         sd = np.nanstd(x, axis=-2, keepdims=True)
-        return (x - np.nanmean(x, axis=-2, keepdims=True)) / np.where(sd > 0, sd, 1.0)
+        standard: np.ndarray = (x - np.nanmean(x, axis=-2, keepdims=True)) / np.where(sd > 0, sd, 1.0)
+        return standard
     if method == "rank":
         n = x.shape[-2]
-        return (rankdata(x, axis=-2, method="average") - 1.0) / max(n - 1, 1)
+        ranked: np.ndarray = (rankdata(x, axis=-2, method="average") - 1.0) / max(n - 1, 1)
+        return ranked
     raise unknown_name("normalisation", method, NORMALISATIONS)
 
 
@@ -182,17 +186,20 @@ def aggregate(sub: np.ndarray, weights: np.ndarray, method: str) -> np.ndarray:
     """
     w = weights[..., None, :]
     if method == "arithmetic":
-        return np.sum(sub * w, axis=-1)
+        mean: np.ndarray = np.sum(sub * w, axis=-1)
+        return mean
     if method == "geometric":
         lo, hi = sub.min(axis=-2, keepdims=True), sub.max(axis=-2, keepdims=True)
         scaled = 1.0 + 99.0 * (sub - lo) / np.where(hi > lo, hi - lo, 1.0)
-        return np.exp(np.sum(np.log(scaled) * w, axis=-1))
+        geometric: np.ndarray = np.exp(np.sum(np.log(scaled) * w, axis=-1))
+        return geometric
     raise unknown_name("aggregation", method, AGGREGATIONS)
 
 
 def to_0_100(score: np.ndarray) -> np.ndarray:
     lo, hi = score.min(axis=-1, keepdims=True), score.max(axis=-1, keepdims=True)
-    return 100.0 * (score - lo) / np.where(hi > lo, hi - lo, 1.0)
+    rescaled: np.ndarray = 100.0 * (score - lo) / np.where(hi > lo, hi - lo, 1.0)
+    return rescaled
 
 
 def ranks(score: np.ndarray) -> np.ndarray:

@@ -184,8 +184,10 @@ def _positions(column: Any, labels: pd.Index) -> np.ndarray:
     """Each value's position in `labels` (-1 if absent or empty), through a categorical's categories."""
     if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy()
-        return np.where(codes >= 0, labels.get_indexer(column.cat.categories)[codes], -1)
-    return labels.get_indexer(np.asarray(column, dtype=object))
+        positions: np.ndarray = np.where(codes >= 0, labels.get_indexer(column.cat.categories)[codes], -1)
+    else:
+        positions = labels.get_indexer(np.asarray(column, dtype=object))
+    return positions
 
 
 def recode(column: pd.Series, mapping: Mapping[str, Any] | pd.Series) -> pd.Series:

@@ -36,7 +36,7 @@ from observatory.standard_errors import DISTANCE, ERROR_COLUMNS, fill_standard_e
 SOURCE_ID = registry.ANALYTICS_SOURCE
 
 #: The build's plan: 50 training centres within 15 km (travel proxy), at least one in every région.
-DEFAULT_PLAN = {
+DEFAULT_PLAN: dict[str, Any] = {
     "name": "default",
     "sites": 50,
     "radius_km": 15.0,
