@@ -466,3 +466,23 @@ def test_small_rates_shrink_toward_their_province():
     assert women.loc["12.391.05.03", "illiteracy_rate_10_plus"] == 100.0 and shrunk["12.391.05.03"] < 95
     big = women.illiteracy_population_10_plus > 10_000
     assert (shrunk[big] - women.illiteracy_rate_10_plus[big]).abs().max() < 0.1
+
+
+def test_connector_values_are_the_latest_published_and_say_when_simulated():
+    from observatory.index_analysis import connector_inputs
+
+    rows = {
+        "indicator_id": "ookla_mobile_download_mbps",
+        "level": "commune",
+        "sex": "all",
+        "area": "total",
+        "suppressed": [0, 0, 1, 0],
+        "unit_code": ["a", "a", "b", "b"],
+        "period": ["2024-Q1", "2024-Q2", "2024-Q2", "2024-Q1"],
+        "value": [10.0, 12.0, 99.0, 7.0],
+        "status": ["measured", "measured", "measured", "simulated"],
+    }
+    out = connector_inputs(values=pd.DataFrame(rows), codes=["a", "b", "c"])
+    series, simulated = out["ookla_mobile_download_mbps"]
+    assert series.tolist()[:2] == [12.0, 7.0] and np.isnan(series["c"])  # a suppressed value is not read
+    assert simulated and list(out) == ["ookla_mobile_download_mbps"]
