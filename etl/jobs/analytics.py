@@ -249,7 +249,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-# -- stored values ---------------------------------------------------------------------------------
+# -- stored values --------------------------------------------------------------------------------
 def _indicator_rows(frames: list[pd.DataFrame], run_id: str) -> pd.DataFrame:
     """The model and scenario figures of every level as `indicator_value` rows (each level's interval computed
     by the model, never composed from bounds)."""
