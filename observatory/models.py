@@ -172,7 +172,11 @@ class InternetModel:
         share = rake(eta, weight, groups, targets)
         achieved = {k: float(100 * np.average(share[0, m], weights=weight[m])) for k, m in groups.items()}
         achieved["total"] = float(100 * np.average(share[0], weights=weight))
-        self.benchmark_ = {"targets": dict(self.targets), "achieved": achieved, "benchmark_sd": benchmark_sd}
+        self.benchmark_: dict[str, Any] = {
+            "targets": dict(self.targets),
+            "achieved": achieved,
+            "benchmark_sd": benchmark_sd,
+        }
         return CellDraws(cells.reset_index(drop=True), share)
 
 

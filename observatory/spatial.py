@@ -6,15 +6,22 @@ correction (testing 1,503 communes at 5% each would otherwise call about 75 clus
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .enums import DEFAULT_LENS
 from .errors import ValidationError
+from .index_components import CENSUS_COMPONENTS, VULNERABILITY_COMPONENTS
 
 QUADRANTS = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
+#: The build's permutations: global Moran, LISA for every commune, then more for the ones whose FDR
+#: decision the draw could flip.
+MORAN_PERMUTATIONS = 999
+LISA_PERMUTATIONS, LISA_REFINE = 9999, (99_999, 499_999)
 
 
 @dataclass
@@ -216,3 +223,40 @@ def conditional_p(
         larger = min(larger, permutations - larger)
         out[pos] = (larger + 1.0) / (permutations + 1.0)
     return out
+
+
+def spatial_analysis(
+    *, communes: Any, filled: pd.DataFrame, index: pd.Series, seed: int
+) -> dict[str, pd.DataFrame]:
+    """
+    The build's spatial tables: global Moran of the default index (`index`, its commune scores by code)
+    and of its inputs (`filled`, by code), and LISA clusters of the index, over the communes' queen
+    contiguity (`communes`, a GeoDataFrame with `code`); with the `analysis` row that records how.
+    """
+    weights = ContiguityWeights.from_geodataframe(communes.assign(code=communes["code"].astype(str)))
+    table = pd.DataFrame({"fragility_index": index}).reindex(filled.index)
+    for c in (*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS):
+        table[c.key.name] = filled[c.key.name]
+    moran = global_moran(table, weights, permutations=MORAN_PERMUTATIONS, seed=seed)
+    clusters = lisa(
+        table["fragility_index"], weights, permutations=LISA_PERMUTATIONS, seed=seed, refine=LISA_REFINE
+    )
+    params = {
+        "weights": "queen contiguity, row-standardised, islands joined to nearest centroid",
+        "islands": weights.islands,
+        "permutations_moran": MORAN_PERMUTATIONS,
+        "permutations_lisa": LISA_PERMUTATIONS,
+        "lisa_refine": list(LISA_REFINE),
+        "lisa_refined_units": int((clusters["permutations"] > LISA_PERMUTATIONS).sum()),
+        "lens": DEFAULT_LENS,
+        "fdr": "Benjamini-Hochberg",
+        "alpha": 0.05,
+    }
+    analysis_id = "spatial"
+    return {
+        "spatial_moran": moran.assign(analysis_id=analysis_id),
+        "lisa_cluster": clusters.assign(analysis_id=analysis_id),
+        "analysis": pd.DataFrame(
+            [{"analysis_id": analysis_id, "kind": "spatial", "seed": seed, "params": json.dumps(params)}]
+        ),
+    }

@@ -238,8 +238,8 @@ def test_standard_errors_follow_the_census_design():
 
 def test_each_kind_of_rate_has_its_denominator_and_design_effect():
     from observatory import registry
-    from observatory.etl.jobs.analytics import _denominators
     from observatory.etl.transform.indicators import denominator as denominator_rule
+    from observatory.standard_errors import denominators
 
     # Households are the sampling unit (deff 1); people are clustered in them (deff 1.5).
     assert sampling.DESIGN_EFFECTS == {"households": 1.0, "persons": 1.5}
@@ -283,7 +283,7 @@ def test_each_kind_of_rate_has_its_denominator_and_design_effect():
             "value": [54.5, 99.4, 14.5, 20.0],
         }
     )
-    denominator, deff = _denominators(values, part, entries, dictionary)
+    denominator, deff = denominators(values, part, entries, dictionary)
     assert denominator.tolist() == [898068.0, 361404.0, 1050049.0, 898068.0]
     assert deff.tolist() == [1.5, 1.0, 1.5, 1.5]
     se = sampling.rate_standard_error(part["value"], denominator, np.full(4, 362062), design_effect=deff)
@@ -296,8 +296,7 @@ def test_each_kind_of_rate_has_its_denominator_and_design_effect():
 
 
 def test_cell_keys_find_what_a_string_index_finds():
-    from observatory.etl.jobs.analytics import _CellKeys, _lookup, _recode
-    from observatory.etl.transform.indicators import CELL
+    from observatory.standard_errors import CELL, CellKeys, lookup, recode
 
     rng = np.random.default_rng(3)
     n = 5000
@@ -317,13 +316,13 @@ def test_cell_keys_find_what_a_string_index_finds():
     first = frame.drop_duplicates(list(CELL)).set_index(list(CELL))["value"]
     expected = first.reindex(pd.MultiIndex.from_frame(wanted[list(CELL)])).to_numpy()
     for table in (frame, as_categories):
-        cells = _CellKeys(table, wanted)
+        cells = CellKeys(table, wanted)
         unique, at = np.unique(cells(*(table[c] for c in CELL)), return_index=True)
-        found = _lookup(unique, table["value"].to_numpy()[at], cells(*(wanted[c] for c in CELL)))
+        found = lookup(unique, table["value"].to_numpy()[at], cells(*(wanted[c] for c in CELL)))
         assert np.array_equal(found, expected, equal_nan=True)
         assert np.isnan(found[wanted.unit_code.to_numpy() == "99"]).all()  # a code the table does not hold
     mapping = {"01.051.01.01": "01.051", "08.201.01.05": "08"}
-    parent = _recode(as_categories["unit_code"], mapping)
+    parent = recode(as_categories["unit_code"], mapping)
     assert parent.astype(object).fillna("-").tolist() == frame["unit_code"].map(mapping).fillna("-").tolist()
 
 
@@ -467,3 +466,23 @@ def test_small_rates_shrink_toward_their_province():
     assert women.loc["12.391.05.03", "illiteracy_rate_10_plus"] == 100.0 and shrunk["12.391.05.03"] < 95
     big = women.illiteracy_population_10_plus > 10_000
     assert (shrunk[big] - women.illiteracy_rate_10_plus[big]).abs().max() < 0.1
+
+
+def test_connector_values_are_the_latest_published_and_say_when_simulated():
+    from observatory.index_analysis import connector_inputs
+
+    rows = {
+        "indicator_id": "ookla_mobile_download_mbps",
+        "level": "commune",
+        "sex": "all",
+        "area": "total",
+        "suppressed": [0, 0, 1, 0],
+        "unit_code": ["a", "a", "b", "b"],
+        "period": ["2024-Q1", "2024-Q2", "2024-Q2", "2024-Q1"],
+        "value": [10.0, 12.0, 99.0, 7.0],
+        "status": ["measured", "measured", "measured", "simulated"],
+    }
+    out = connector_inputs(values=pd.DataFrame(rows), codes=["a", "b", "c"])
+    series, simulated = out["ookla_mobile_download_mbps"]
+    assert series.tolist()[:2] == [12.0, 7.0] and np.isnan(series["c"])  # a suppressed value is not read
+    assert simulated and list(out) == ["ookla_mobile_download_mbps"]

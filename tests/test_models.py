@@ -253,14 +253,35 @@ def test_a_published_national_population_2030_is_an_input_with_its_source(monkey
     from click.testing import CliRunner
 
     from observatory.cli import main
-    from observatory.etl.jobs.analytics import _national_control
+    from observatory.forecasts import national_control
     from observatory.settings import get_settings
 
-    assert _national_control(get_settings(db="x.gpkg")) is None  # the own projection, said in the card
+    assert national_control(get_settings(db="x.gpkg")) is None  # the own projection, said in the card
     monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030", "38500000")
     monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030_SOURCE", "HCP, projections 2024-2050")
-    assert _national_control(get_settings(db="x.gpkg")) == (38_500_000.0, "HCP, projections 2024-2050")
+    assert national_control(get_settings(db="x.gpkg")) == (38_500_000.0, "HCP, projections 2024-2050")
     given = get_settings(db="x.gpkg", national_population_2030=3.9e7, national_population_2030_source="X")
-    assert _national_control(given) == (3.9e7, "X")
+    assert national_control(given) == (3.9e7, "X")
     refused = CliRunner().invoke(main, ["build", "--db", "x.gpkg", "--national-2030-source", "HCP"])
     assert refused.exit_code == 2 and "--national-2030-source needs --national-2030" in refused.output
+
+
+def test_a_scenario_band_is_aggregated_bound_by_bound():
+    from observatory.forecasts import scenario_levels
+    from observatory.internet import unit_parents
+
+    units = pd.DataFrame(
+        {"province_code": ["01.051", "01.051", "02.111"], "region_code": ["01", "01", "02"]},
+        index=pd.Index(["a", "b", "c"], name="code"),
+    )
+    parents = unit_parents(units)
+    band = pd.DataFrame({"code": ["a", "b", "c"], "estimate": [10.0, 20.0, 40.0], "lower": [5.0, 10.0, 30.0]})
+    band["upper"] = band["estimate"] + 1
+    summed = scenario_levels(band, parents).set_index(["level", "code"])
+    assert summed.loc[("province", "01.051"), ["estimate", "lower", "upper"]].tolist() == [30.0, 15.0, 32.0]
+    assert summed.loc[("country", "MA"), "estimate"] == 70.0 and summed["se"].isna().all()
+    # A rate: each bound is a weighted mean over the same people, never a sum.
+    weight = pd.Series([1.0, 3.0, 1.0], index=["a", "b", "c"])
+    mean = scenario_levels(band, parents, weight=weight).set_index(["level", "code"])
+    assert mean.loc[("region", "01"), "estimate"] == pytest.approx(17.5)
+    assert mean.loc[("region", "01"), "lower"] == pytest.approx(8.75)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from observatory.etl.sources.census import KEY_COLUMNS
 from observatory.registry import COUNT_UNITS
+from observatory.standard_errors import CELL as CELL
 
 #: (dataset, year, column pattern) → denominator column (a regex, first match wins).
 DENOMINATORS: list[tuple[str, int | None, str, str]] = [
@@ -77,10 +78,6 @@ def _derived_weights(frame: pd.DataFrame) -> pd.DataFrame:
                 out["~population_10_plus"] * (100 - out["illiteracy_rate_10_plus"]) / 100
             )
     return out
-
-
-#: The columns that name one figure of a unit in a year's tidy table.
-CELL = ("unit_code", "indicator_id", "sex", "area")
 
 
 def measure_columns(frame: pd.DataFrame) -> list[str]:
