@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch, html
+from dash import Patch, dcc, html
 from plotly.colors import sample_colorscale
 
 from observatory.enums import ESTIMATED_STATUSES
@@ -65,7 +65,7 @@ def plotly_locale(lang: str) -> dict[str, Any]:
     }
 
 
-def graph_config(lang: str = "fr", filename: str = "carte") -> dict[str, Any]:
+def graph_config(lang: str = "fr", filename: str = "carte") -> dcc.Graph.Config:
     """
     dcc.Graph config: no button or link that reaches plot.ly (share, edit in Chart Studio, the logo);
     toolbar tooltips in the page's language; plotly's geo reads a world topojson even with the base map

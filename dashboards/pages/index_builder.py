@@ -151,7 +151,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 marks={0: "0", 0.5: "0,5", 1: "1"},
             ),
         ]
-    from .explorer import _place_options
+    from .explorer_controls import place_options
 
     return html.Div(
         [
@@ -164,7 +164,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                             dcc.Dropdown(
                                 labels=dropdown_labels(lang),
                                 id=ids.INDEX_REGION,
-                                options=_place_options(data.units("region"), lang),
+                                options=place_options(data.units("region"), lang),
                                 value=region,
                                 clearable=False,
                             ),

@@ -20,7 +20,8 @@ from .. import ids
 from ..data import AppData, fold
 from ..i18n import dropdown_labels, indicator_label, t
 from . import Page, register
-from .explorer import indicator_choice, indicator_options, split_choice
+from .explorer_controls import indicator_options, split_choice
+from .explorer_view import indicator_choice
 
 FORMATS = ("csv", "geojson", "gpkg", "xlsx")
 

@@ -32,7 +32,7 @@ from ..data import AppData
 from ..i18n import dropdown_labels, number, place_name, t
 from ..state import DEFAULTS, encode, equity_list, equity_value, parse, shown_url
 from . import Page, register
-from .explorer import QUESTION_REGION, _place_options
+from .explorer_controls import QUESTION_REGION, place_options
 
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
 #: The map before a plan (or after a failed solve): empty, without the axes of a blank Plotly chart.
@@ -532,7 +532,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                             dcc.Dropdown(
                                 labels=dropdown_labels(lang),
                                 id=ids.PLAN_REGION,
-                                options=_place_options(data.units("region"), lang),
+                                options=place_options(data.units("region"), lang),
                                 value=chosen["region"],
                                 placeholder=t("all_regions", lang),
                             ),
