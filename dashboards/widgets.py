@@ -1,6 +1,6 @@
 """
 Typed doors to Dash's untyped or narrowly typed corners, used by every page: a dropdown that speaks the
-page's language, an ARIA attribute (its hyphenated name cannot be a keyword), a file sent for download.
+page's language, ARIA and data attributes (hyphenated names cannot be keywords), a file sent for download.
 """
 
 from __future__ import annotations
@@ -25,3 +25,8 @@ def dropdown(lang: str, **props: Any) -> dcc.Dropdown:
 def aria(name: str, value: str) -> dict[str, Any]:
     """An `aria-*` attribute as keyword arguments of an html component: `**aria("label", "...")`."""
     return {f"aria-{name}": value}
+
+
+def data_attribute(name: str, value: str) -> dict[str, Any]:
+    """A `data-*` attribute as keyword arguments of an html component, read by the page's scripts."""
+    return {f"data-{name}": value}

@@ -9,17 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from observatory import registry, results
 from observatory.classify import classify, rank
 from observatory.enums import DIMENSIONS
+from observatory.formatting import number
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import dropdown_labels, number, place_name, t
-from ..state import DEFAULTS, encode, shown_url, weight
-from . import Page, register
+from ..i18n import place_name, t
+from ..state import DEFAULTS, ViewState, encode, shown_url, weight
+from ..widgets import dropdown
+from . import CallbackApp, Page, register
+from .explorer_controls import place_options
 
 ROWS = 15
 
@@ -124,7 +127,7 @@ def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
     )
 
 
-def layout(data: AppData, state: dict[str, str]) -> Any:
+def layout(data: AppData, state: ViewState) -> Any:
     lang = state["lang"]
     if not data.has_index():
         return html.Div(
@@ -151,8 +154,6 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 marks={0: "0", 0.5: "0,5", 1: "1"},
             ),
         ]
-    from .explorer_controls import place_options
-
     return html.Div(
         [
             html.H1(t("page_index", lang)),
@@ -161,8 +162,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                     html.Div(
                         [
                             html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
-                            dcc.Dropdown(
-                                labels=dropdown_labels(lang),
+                            dropdown(
+                                lang,
                                 id=ids.INDEX_REGION,
                                 options=place_options(data.units("region"), lang),
                                 value=region,
@@ -227,15 +228,15 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     )
 
 
-def weights_from(state: dict[str, str]) -> dict[str, float]:
+def weights_from(state: ViewState) -> dict[str, float]:
     """The dimension weights of a view's state; all zero means access alone, as the sliders do."""
     weights = {d: float(state[f"w_{d}"]) for d in DIMENSIONS}
     return weights if sum(weights.values()) > 0 else {**weights, "access": 1.0}
 
 
 def url_state(
-    lang: str, region: str | None, weights: dict[str, Any], normalisation: str, aggregation: str
-) -> dict[str, str]:
+    lang: str, region: str | None, weights: dict[str, float | None], normalisation: str, aggregation: str
+) -> ViewState:
     """The view state of the builder's choices, for the URL (reload and back/forward restore them)."""
     return {
         **DEFAULTS,
@@ -247,7 +248,7 @@ def url_state(
     }
 
 
-def callbacks(app: Any, data: AppData) -> None:
+def callbacks(app: CallbackApp, data: AppData) -> None:
     @app.callback(
         Output(ids.INDEX_MAP, "figure"),
         Output(ids.INDEX_LEGEND, "children"),
@@ -261,9 +262,16 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def on_choices(w_access, w_skills, w_usage, w_vulnerability, normalisation, aggregation, region, lang):
-        from dash import ctx
-
+    def on_choices(
+        w_access: float | None,
+        w_skills: float | None,
+        w_usage: float | None,
+        w_vulnerability: float | None,
+        normalisation: str,
+        aggregation: str,
+        region: str | None,
+        lang: str | None,
+    ) -> tuple[Any, ...]:
         lang = lang or "fr"
         state = url_state(
             lang,

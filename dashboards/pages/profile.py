@@ -18,15 +18,15 @@ from dash import dcc, html
 from observatory import registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
-from observatory.formatting import integer, percent, signed
+from observatory.formatting import integer, number, percent, signed
 from observatory.profile import commune_profile, index_reasons, key_indicators
 from observatory.themes import topic_label
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import indicator_label, number, place_name, t
-from ..state import href
-from . import Page, register
+from ..i18n import indicator_label, place_name, t
+from ..state import ViewState, href
+from . import CallbackApp, Page, register
 
 #: The API path of a commune's report (observatory.api.report_route), relative to the app's server.
 REPORT_PATH = "/api/v1/reports/commune/{code}"
@@ -320,7 +320,7 @@ def theme_sections(profile: pd.DataFrame, names: tuple[str, str, str], lang: str
 
 
 # -- the page -------------------------------------------------------------------------------------------
-def back_link(state: dict[str, str], commune: dict[str, Any] | None) -> Any:
+def back_link(state: ViewState, commune: dict[str, Any] | None) -> Any:
     """Back to the map, on the commune's province (its communes shown) when there is a commune."""
     lang = state["lang"]
     if commune is None:
@@ -338,7 +338,7 @@ def report_href(code: str, lang: str) -> str:
     return REPORT_PATH.format(code=code) + f"?lang={lang}&format=pdf"
 
 
-def layout(data: AppData, state: dict[str, str]) -> Any:
+def layout(data: AppData, state: ViewState) -> Any:
     lang, code = state["lang"], state["code"]
     try:
         profile = commune_profile(code, db=data.db) if code else None
@@ -431,7 +431,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     )
 
 
-def callbacks(app: Any, data: AppData) -> None:
+def callbacks(app: CallbackApp, data: AppData) -> None:
     """The profile is rendered whole by the router; it has no callbacks of its own."""
 
 
