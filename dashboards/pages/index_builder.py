@@ -10,11 +10,13 @@ from typing import Any
 
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html
+from dash.development.base_component import Component
 
 from observatory import registry, results
 from observatory.classify import classify, rank
 from observatory.enums import DIMENSIONS
 from observatory.formatting import number
+from observatory.index import AGGREGATIONS, NORMALISATIONS
 
 from .. import figures, ids
 from ..data import AppData
@@ -127,21 +129,48 @@ def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
     )
 
 
-def layout(data: AppData, state: ViewState) -> Any:
+def layout(data: AppData, state: ViewState) -> html.Div:
+    """The builder for a state: its choices beside the map and ranking of a région's communes."""
     lang = state["lang"]
     if not data.has_index():
         return html.Div(
             [html.H1(t("page_index", lang)), html.P(t("index_builder_missing", lang), className="note")]
         )
-    from observatory import index as ix
-
     region = state["region"] or "08"
     # The choices come from the URL; its defaults (equal weights, min-max, arithmetic) are the published
     # index, so the page opens on the published ranks.
-    weights = weights_from(state)
-    scores = custom_index(data, weights, state["norm"], state["agg"])
+    scores = custom_index(data, weights_from(state), state["norm"], state["agg"])
     v = view(data, scores, region, lang)
-    sliders = []
+    return html.Div(
+        [
+            html.H1(t("page_index", lang)),
+            html.Div(
+                [
+                    index_controls(data, state, region),
+                    html.Div(
+                        [
+                            dcc.Graph(
+                                id=ids.INDEX_MAP,
+                                config=figures.graph_config(lang),
+                                className="map",
+                                figure=index_figure(data, v, lang),
+                            ),
+                            html.Div(v["legend"], id=ids.INDEX_LEGEND),
+                            html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
+                        ],
+                        className="maps",
+                    ),
+                ],
+                className="explorer",
+            ),
+        ]
+    )
+
+
+def index_controls(data: AppData, state: ViewState, region: str) -> html.Div:
+    """The région, a weight slider per dimension, the normalisation and the aggregation."""
+    lang = state["lang"]
+    sliders: list[Component] = []
     for d in DIMENSIONS:
         sliders += [
             html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
@@ -156,75 +185,51 @@ def layout(data: AppData, state: ViewState) -> Any:
         ]
     return html.Div(
         [
-            html.H1(t("page_index", lang)),
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
-                            dropdown(
-                                lang,
-                                id=ids.INDEX_REGION,
-                                options=place_options(data.units("region"), lang),
-                                value=region,
-                                clearable=False,
-                            ),
-                            html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
-                            html.Fieldset(
-                                [
-                                    html.Legend(t("normalisation", lang)),
-                                    dcc.RadioItems(
-                                        id=ids.INDEX_NORMALISATION,
-                                        value=state["norm"],
-                                        options=[
-                                            {"label": t(f"norm_{n}", lang), "value": n}
-                                            for n in ix.NORMALISATIONS
-                                        ],
-                                    ),
-                                ]
-                            ),
-                            html.Fieldset(
-                                [
-                                    html.Legend(t("aggregation", lang)),
-                                    dcc.RadioItems(
-                                        id=ids.INDEX_AGGREGATION,
-                                        value=state["agg"],
-                                        options=[
-                                            {"label": t(f"agg_{a}", lang), "value": a}
-                                            for a in ix.AGGREGATIONS
-                                        ],
-                                    ),
-                                ]
-                            ),
-                        ],
-                        className="controls",
-                    ),
-                    html.Div(
-                        [
-                            dcc.Graph(
-                                id=ids.INDEX_MAP,
-                                config=figures.graph_config(lang),
-                                className="map",
-                                figure=figures.choropleth(
-                                    data.geojson_for("commune", v["codes"]),
-                                    v["codes"],
-                                    v["names"],
-                                    v["classes"],
-                                    v["colours"],
-                                    v["customdata"],
-                                    v["hovertemplate"],
-                                    lang=lang,
-                                ),
-                            ),
-                            html.Div(v["legend"], id=ids.INDEX_LEGEND),
-                            html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
-                        ],
-                        className="maps",
-                    ),
-                ],
-                className="explorer",
+            html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
+            dropdown(
+                lang,
+                id=ids.INDEX_REGION,
+                options=place_options(data.units("region"), lang),
+                value=region,
+                clearable=False,
             ),
-        ]
+            html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
+            html.Fieldset(
+                [
+                    html.Legend(t("normalisation", lang)),
+                    dcc.RadioItems(
+                        id=ids.INDEX_NORMALISATION,
+                        value=state["norm"],
+                        options=[{"label": t(f"norm_{n}", lang), "value": n} for n in NORMALISATIONS],
+                    ),
+                ]
+            ),
+            html.Fieldset(
+                [
+                    html.Legend(t("aggregation", lang)),
+                    dcc.RadioItems(
+                        id=ids.INDEX_AGGREGATION,
+                        value=state["agg"],
+                        options=[{"label": t(f"agg_{a}", lang), "value": a} for a in AGGREGATIONS],
+                    ),
+                ]
+            ),
+        ],
+        className="controls",
+    )
+
+
+def index_figure(data: AppData, v: dict[str, Any], lang: str) -> Any:
+    """The map of the communes of a view, coloured by the custom index's classes."""
+    return figures.choropleth(
+        data.geojson_for("commune", v["codes"]),
+        v["codes"],
+        v["names"],
+        v["classes"],
+        v["colours"],
+        v["customdata"],
+        v["hovertemplate"],
+        lang=lang,
     )
 
 
@@ -284,16 +289,7 @@ def callbacks(app: CallbackApp, data: AppData) -> None:
             data, custom_index(data, weights_from(state), state["norm"], state["agg"]), region or "08", lang
         )
         if ctx.triggered_id == ids.INDEX_REGION:
-            figure: Any = figures.choropleth(
-                data.geojson_for("commune", v["codes"]),
-                v["codes"],
-                v["names"],
-                v["classes"],
-                v["colours"],
-                v["customdata"],
-                v["hovertemplate"],
-                lang=lang,
-            )
+            figure: Any = index_figure(data, v, lang)
         else:
             figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
         search = encode(state)

@@ -338,7 +338,8 @@ def report_href(code: str, lang: str) -> str:
     return REPORT_PATH.format(code=code) + f"?lang={lang}&format=pdf"
 
 
-def layout(data: AppData, state: ViewState) -> Any:
+def layout(data: AppData, state: ViewState) -> html.Div:
+    """A commune's profile, or a page saying there is none for the code in the URL."""
     lang, code = state["lang"], state["code"]
     try:
         profile = commune_profile(code, db=data.db) if code else None
@@ -349,7 +350,6 @@ def layout(data: AppData, state: ViewState) -> Any:
     commune = data.units("commune").set_index("code").loc[code].to_dict() | {"code": code}
     province = data.units("province").set_index("code").loc[commune["province_code"]].to_dict()
     region = data.units("region").set_index("code").loc[commune["region_code"]].to_dict()
-    other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
     names = (place_name(commune, lang), place_name(province, lang), place_name(region, lang))
     estimated = profile[profile.status.isin(ESTIMATED_STATUSES)]
     actions = html.Div(
@@ -365,35 +365,7 @@ def layout(data: AppData, state: ViewState) -> Any:
         ],
         className="profile-actions",
     )
-    head = html.Div(
-        [
-            html.Div(
-                [
-                    html.H1(
-                        [names[0], html.Span(f" · {other}", className="other-name")] if other else names[0],
-                        id=ids.PROFILE_TITLE,
-                    ),
-                    html.P(
-                        t(
-                            "profile_where",
-                            lang,
-                            province=names[1],
-                            region=names[2],
-                            type=t(f"type_{commune.get('type', 'rural')}", lang),
-                            population=integer(commune.get("population_2024"), lang),
-                        )
-                    ),
-                    html.Section(
-                        [html.H2(t("index_title", lang)), index_section(data, code, lang)],
-                        id=ids.PROFILE_INDEX,
-                    ),
-                ],
-                className="profile-summary",
-            ),
-            locator(data, commune, province, lang),
-        ],
-        className="profile-head",
-    )
+    head = profile_head(data, commune, province, names, lang)
     return html.Div(
         [
             actions,
@@ -428,6 +400,46 @@ def layout(data: AppData, state: ViewState) -> Any:
             html.P(t("profile_sources", lang), className="source"),
         ],
         className="profile",
+    )
+
+
+def profile_head(
+    data: AppData,
+    commune: dict[str, Any],
+    province: dict[str, Any],
+    names: tuple[str, str, str],
+    lang: str,
+) -> html.Div:
+    """The commune's names, where it is and how large, its index, and its locator map."""
+    other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(
+                        [names[0], html.Span(f" · {other}", className="other-name")] if other else names[0],
+                        id=ids.PROFILE_TITLE,
+                    ),
+                    html.P(
+                        t(
+                            "profile_where",
+                            lang,
+                            province=names[1],
+                            region=names[2],
+                            type=t(f"type_{commune.get('type', 'rural')}", lang),
+                            population=integer(commune.get("population_2024"), lang),
+                        )
+                    ),
+                    html.Section(
+                        [html.H2(t("index_title", lang)), index_section(data, commune["code"], lang)],
+                        id=ids.PROFILE_INDEX,
+                    ),
+                ],
+                className="profile-summary",
+            ),
+            locator(data, commune, province, lang),
+        ],
+        className="profile-head",
     )
 
 
