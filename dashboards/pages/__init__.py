@@ -1,6 +1,8 @@
 """
 Pages register themselves here on import: a path, a title key, a layout and their callbacks.
 The app's router renders `layout(data, state)`; `callbacks(app, data)` runs once per app.
+A page too large for one module keeps its parts beside it, named after it (`explorer_view.py`,
+`planner_view.py`...); only the page module registers.
 """
 
 from __future__ import annotations

@@ -125,7 +125,6 @@ def update_maps(data: AppData, triggered: Any, state: ViewState) -> tuple[Any, .
 def callbacks(app: CallbackApp, data: AppData) -> None:
     """The explorer's callbacks on `app`, reading through `data`."""
     map_callbacks(app, data)
-    control_callbacks(app, data)
     download_callbacks(app, data)
     navigation_callbacks(app, data)
 
@@ -175,8 +174,6 @@ def map_callbacks(app: CallbackApp, data: AppData) -> None:
         )
         return (*update_maps(data, ctx.triggered_id, state), encode(state), shown_url("/", encode(state)))
 
-
-def control_callbacks(app: CallbackApp, data: AppData) -> None:
     @app.callback(
         Output(ids.INDICATOR, "options"),
         Input(ids.THEME, "value"),
@@ -185,35 +182,6 @@ def control_callbacks(app: CallbackApp, data: AppData) -> None:
     )
     def on_theme(theme: str | None, lang: str | None) -> list[dict[str, Any]]:
         return indicator_options(data, lang or "fr", theme or None)
-
-    @app.callback(
-        Output(ids.SEARCH, "options"),
-        Input(ids.SEARCH, "search_value"),
-        State(ids.LANG, "data"),
-        prevent_initial_call=True,
-    )
-    def on_search(text: str | None, lang: str | None) -> Any:
-        # The browser's own filter cannot fold accents: the server matches, the options carry what was typed.
-        if not text:
-            return no_update
-        return data.search(text, lang or "fr")
-
-    @app.callback(
-        Output(ids.PROVINCE, "options"),
-        Output(ids.PROVINCE, "value", allow_duplicate=True),
-        Input(ids.REGION, "value"),
-        State(ids.PROVINCE, "value"),
-        State(ids.LANG, "data"),
-        prevent_initial_call=True,
-    )
-    def on_region(
-        region: str | None, province: str | None, lang: str | None
-    ) -> tuple[list[dict[str, str]], str | None]:
-        provinces = data.units("province")
-        if region:
-            provinces = provinces[provinces.region_code == region]
-        keep = province if province in set(provinces.code) else None
-        return place_options(provinces, lang or "fr"), keep
 
 
 def download_callbacks(app: CallbackApp, data: AppData) -> None:
@@ -253,6 +221,35 @@ def download_callbacks(app: CallbackApp, data: AppData) -> None:
 
 
 def navigation_callbacks(app: CallbackApp, data: AppData) -> None:
+    @app.callback(
+        Output(ids.SEARCH, "options"),
+        Input(ids.SEARCH, "search_value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_search(text: str | None, lang: str | None) -> Any:
+        # The browser's own filter cannot fold accents: the server matches, the options carry what was typed.
+        if not text:
+            return no_update
+        return data.search(text, lang or "fr")
+
+    @app.callback(
+        Output(ids.PROVINCE, "options"),
+        Output(ids.PROVINCE, "value", allow_duplicate=True),
+        Input(ids.REGION, "value"),
+        State(ids.PROVINCE, "value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_region(
+        region: str | None, province: str | None, lang: str | None
+    ) -> tuple[list[dict[str, str]], str | None]:
+        provinces = data.units("province")
+        if region:
+            provinces = provinces[provinces.region_code == region]
+        keep = province if province in set(provinces.code) else None
+        return place_options(provinces, lang or "fr"), keep
+
     @app.callback(
         Output(ids.LEVEL, "value", allow_duplicate=True),
         Output(ids.REGION, "value", allow_duplicate=True),
