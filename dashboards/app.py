@@ -19,8 +19,9 @@ from observatory.settings import get_settings
 from . import ids
 from .data import AppData
 from .i18n import direction, t
-from .pages import load_pages
+from .pages import CallbackApp, Page, load_pages
 from .state import encode, href, parse, shown_url
+from .widgets import aria, data_attribute
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -32,7 +33,7 @@ def _database(db: Database | str | os.PathLike[str] | None) -> Database:
 
 
 def shell(
-    pages: dict[str, Any], data: AppData, pathname: str, search: str, *, default_lang: str
+    pages: dict[str, Page], data: AppData, pathname: str | None, search: str | None, *, default_lang: str
 ) -> list[Any]:
     """The whole page for a URL: header with navigation and languages, the page, the footer."""
     state = parse(search, lang=default_lang)
@@ -47,7 +48,7 @@ def shell(
         ],
         id=ids.NAV,
         className="nav",
-        **{"aria-label": t("navigation", lang)},
+        **aria("label", t("navigation", lang)),
     )
     return [
         html.A(t("skip_to_content", lang), href="#main", className="skip-link"),
@@ -69,7 +70,7 @@ def shell(
                             id=ids.COPY_LINK,
                             className="copy-link",
                             type="button",
-                            **{"data-copied": t("link_copied", lang)},
+                            **data_attribute("copied", t("link_copied", lang)),
                         ),
                         html.Span(id=ids.COPY_LINK + "-status", role="status", className="copy-status"),
                     ]
@@ -77,7 +78,7 @@ def shell(
             ],
             className="header",
         ),
-        html.Main(page.layout(data, state), id="main", tabIndex="-1"),
+        html.Main(page.layout(data, state), id=ids.MAIN, tabIndex="-1"),
         html.Footer(t("footer", lang), id=ids.FOOTER, className="footer"),
     ]
 
@@ -144,13 +145,19 @@ def compress(server: Any) -> None:
     Compress(server)
 
 
+class ObservatoryApp(dash.Dash):
+    """The Dash app with the data layer its pages read through (the tests and the benchmark read it too)."""
+
+    data: AppData
+
+
 def create_app(
     db: Database | str | os.PathLike[str] | None = None,
     *,
     lang: str | None = None,
     allow_writes: bool = False,
     token: str | None = None,
-) -> dash.Dash:
+) -> ObservatoryApp:
     """
     The observatory's Dash app over `db` (a Database, a .gpkg path or a URL; default: the settings).
     `allow_writes` lets the planner save plans as drafts, each save carrying `token` (as the API's writes).
@@ -162,17 +169,17 @@ def create_app(
     data = AppData(database)
     data.allow_writes, data.write_token = allow_writes, token
     pages = load_pages()
-    app = dash.Dash(
+    app = ObservatoryApp(
         __name__,
         assets_folder=str(ASSETS),
         serve_locally=True,
         suppress_callback_exceptions=True,
         title="Observatoire de l'équité numérique",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None (no "Updating..." title) is Dash's documented off
         compress=False,
     )
     compress(app.server)
-    app.data = data  # type: ignore[attr-defined] - the tests and the benchmark read through it
+    app.data = data
     app.layout = html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -181,9 +188,18 @@ def create_app(
             html.Div(id=ids.SHELL, dir=direction(default_lang), lang=default_lang),
         ]
     )
+    shell_callbacks(app, pages, data, default_lang=default_lang)
+    app.layout.children.append(dcc.Store(id=ids.FOOTER + "-sink"))
+    for page in pages.values():
+        page.callbacks(app, data)
+    return app
+
+
+def shell_callbacks(app: CallbackApp, pages: dict[str, Page], data: AppData, *, default_lang: str) -> None:
+    """The callbacks of every page's frame: the language, the page a URL names, the copy-link button."""
 
     @app.callback(Output(ids.LANG, "data"), Input(ids.URL, "search"), State(ids.LANG, "data"))
-    def on_search(search, current):
+    def on_search(search: str | None, current: str | None) -> Any:
         lang_now = parse(search, lang=default_lang)["lang"]
         return lang_now if lang_now != current else no_update
 
@@ -197,7 +213,9 @@ def create_app(
         Input(ids.URL, "search"),
         State(ids.VIEW_SEARCH, "data"),
     )
-    def on_page(pathname, _lang, search, shown):
+    def on_page(
+        pathname: str | None, _lang: str | None, search: str | None, shown: str | None
+    ) -> tuple[Any, ...]:
         # A URL the page wrote itself (a change of indicator, which patches the map) is already shown;
         # any other (back, forward, a language link, a pasted link) renders the view it names.
         here = shown_url(pathname, search)
@@ -228,7 +246,7 @@ def create_app(
         State(ids.URL, "pathname"),
         prevent_initial_call=True,
     )
-    def on_state(search, pathname):
+    def on_state(search: str | None, pathname: str | None) -> list[Any]:
         return language_links(pathname, search, parse(search, lang=default_lang)["lang"])
 
     # The whole document follows the language: screen readers and the browser's own layout read <html>.
@@ -239,7 +257,3 @@ def create_app(
         Input(ids.SHELL, "dir"),
         Input(ids.SHELL, "lang"),
     )
-    app.layout.children.append(dcc.Store(id=ids.FOOTER + "-sink"))
-    for page in pages.values():
-        page.callbacks(app, data)
-    return app

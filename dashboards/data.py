@@ -137,7 +137,8 @@ class AppData:
         if not self.has_index() or level not in MAP_LEVELS:
             return {}
         frame = self.index_frame(level, lang).set_index("code")
-        return frame["explanation"].reindex(codes).dropna().to_dict()
+        explained: dict[str, str] = frame["explanation"].reindex(codes).dropna().to_dict()
+        return explained
 
     # -- dictionary and sources ---------------------------------------------------------------------
     def _catalogue(self) -> pd.DataFrame:
@@ -201,7 +202,7 @@ class AppData:
         cat = self.catalogue()
         hit = cat.indicator_id == indicator_id
         if year not in (None, ""):
-            hit &= cat.year.astype(int) == int(year)  # type: ignore[arg-type]
+            hit &= cat.year.astype(int) == int(year)
         return bool(hit.any())
 
     def default_indicator(self) -> tuple[str, int]:
@@ -311,12 +312,14 @@ class AppData:
     def series(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
         """Values aligned on `codes` (NaN where missing)."""
         values = self.values(indicator_id, int(year), level)["value"]
-        return values.reindex(list(codes)).to_numpy(dtype="float64")
+        aligned: np.ndarray = values.reindex(list(codes)).to_numpy(dtype="float64")
+        return aligned
 
     def statuses(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
         """Value statuses (published, modelled, simulated...) aligned on `codes` (None where missing)."""
         status = self.values(indicator_id, int(year), level)["status"]
-        return status.reindex(list(codes)).astype(object).to_numpy()
+        aligned: np.ndarray = status.reindex(list(codes)).astype(object).to_numpy()
+        return aligned
 
     def _national_classes(self, indicator_id: str, year: int, level: str, scheme: str, k: int) -> Classes:
         """Classes of every unit of the level in Morocco, in `units(level)` order: what a map colours by

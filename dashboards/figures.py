@@ -5,18 +5,23 @@ a `Patch` with the new classes and hover values only. No base map and no tiles: 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import dash
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch, html
+from dash import Patch, dcc, html
 from plotly.colors import sample_colorscale
 
 from observatory.enums import ESTIMATED_STATUSES
-from observatory.formatting import THIN, percent
+from observatory.formatting import THIN, number, percent
 
-from .i18n import number, t
+from .i18n import t
+
+#: dash.get_asset_url (untyped in Dash): the URL of a file of the app's assets, once an app exists.
+asset_url: Callable[[str], str] = dash.get_asset_url
 
 NO_DATA = "#d9d9d9"
 #: Joshua Stevens' 3×3 bivariate scheme (pink-blue), readable with the common colour-vision deficiencies.
@@ -65,14 +70,12 @@ def plotly_locale(lang: str) -> dict[str, Any]:
     }
 
 
-def graph_config(lang: str = "fr", filename: str = "carte") -> dict[str, Any]:
+def graph_config(lang: str = "fr", filename: str = "carte") -> dcc.Graph.Config:
     """
     dcc.Graph config: no button or link that reaches plot.ly (share, edit in Chart Studio, the logo);
     toolbar tooltips in the page's language; plotly's geo reads a world topojson even with the base map
     hidden, so it reads an empty one from our assets instead of cdn.plot.ly (the app works offline).
     """
-    from dash import get_asset_url
-
     return {
         "displaylogo": False,
         "showLink": False,
@@ -82,7 +85,7 @@ def graph_config(lang: str = "fr", filename: str = "carte") -> dict[str, Any]:
         "plotlyServerURL": "",
         "linkText": "",
         "scrollZoom": True,
-        "topojsonURL": get_asset_url("topojson/"),
+        "topojsonURL": asset_url("topojson/"),
         "locale": lang,
         "locales": {lang: plotly_locale(lang)},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", *CLOUD_BUTTONS],
@@ -95,9 +98,9 @@ def class_colours(palette: str, k: int, direction: str = "higher_is_worse") -> l
     """k colours from a sequential palette, one per class from the lowest values up, darker for worse:
     light to dark where higher is worse (or neutral), dark to light where higher is better, so dark
     means the same on two maps side by side."""
+    colours: list[str] = sample_colorscale(palette, [0.5] if k <= 1 else [i / (k - 1) for i in range(k)])
     if k <= 1:
-        return sample_colorscale(palette, [0.5])
-    colours = sample_colorscale(palette, [i / (k - 1) for i in range(k)])
+        return colours
     # Viridis and Cividis run dark to light: reverse so that the darkest is the last.
     light_to_dark = colours[::-1] if palette in ("Viridis", "Cividis") else colours
     return light_to_dark[::-1] if direction == "higher_is_better" else light_to_dark

@@ -31,7 +31,7 @@ def _matches(item: Any, declared: Mapping[str, Any]) -> bool:
         ident = entry.get("id")
         if pattern is not None:  # a pattern-matching id: the same keys, any values
             return isinstance(ident, dict) and set(ident) == set(pattern)
-        return ident == declared["id"]
+        return bool(ident == declared["id"])
 
     if isinstance(item, list):
         return pattern is not None and all(one(entry) for entry in item)
@@ -87,7 +87,6 @@ def guard_callbacks(app: dash.Dash) -> None:
         body = {"error": {"code": "invalid_callback", "message": message, "details": []}}
         return Response(json.dumps(body), status=status, mimetype="application/json")
 
-    @app.server.before_request
     def check_callback() -> Response | None:
         if request.path != path or request.method != "POST":
             return None
@@ -98,6 +97,8 @@ def guard_callbacks(app: dash.Dash) -> None:
             return refuse(413, f"a callback request is at most {MAX_CALLBACK_BYTES} bytes")
         problem = callback_problem(raw, app.callback_map)
         return refuse(400, problem) if problem else None
+
+    app.server.before_request(check_callback)
 
     def values_refused(err: Exception) -> Response:
         if request.path != path:

@@ -6,6 +6,7 @@ A value the app does not know falls back to its default: a stale bookmark still 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from observatory.enums import DEFAULT_LANGUAGE, DEFAULT_SCHEME, LANGUAGES, MAP_LEVELS, SCHEMES
@@ -17,7 +18,10 @@ COMPARE = ("none", "side", "bivariate")
 #: What a map's classes and ranks are computed over: every unit of the level in Morocco, or the view's.
 SCOPES = ("national", "view")
 
-DEFAULTS: dict[str, str] = {
+#: A page's view state: every key of DEFAULTS, each a string as the URL writes it.
+ViewState = dict[str, str]
+
+DEFAULTS: ViewState = {
     "lang": DEFAULT_LANGUAGE,
     "level": "commune",
     "indicator": "",
@@ -74,7 +78,7 @@ _LISTS = {"equity": (*EQUITY, "none")}
 _PLAN_IDS = re.compile(r"^(plan-[0-9a-f]{12})(,plan-[0-9a-f]{12}){0,3}$")
 
 
-def parse(search: str | None, *, lang: str = "fr") -> dict[str, str]:
+def parse(search: str | None, *, lang: str = "fr") -> ViewState:
     """The state in a query string ('?level=commune&...'), with defaults for what is missing or invalid."""
     state = dict(DEFAULTS, lang=lang)
     for key, value in parse_qsl((search or "").lstrip("?")):
@@ -90,14 +94,16 @@ def parse(search: str | None, *, lang: str = "fr") -> dict[str, str]:
     return state
 
 
-def encode(state: dict[str, object]) -> str:
+def encode(state: Mapping[str, object]) -> str:
     """A query string holding what differs from the defaults (the language always), in a stable order."""
     items = {k: str(v) for k, v in state.items() if k in DEFAULTS and v not in (None, "")}
     kept = {k: v for k, v in items.items() if k == "lang" or v != DEFAULTS[k]}
-    return "?" + urlencode(sorted(kept.items(), key=lambda kv: list(DEFAULTS).index(kv[0])))
+    order = list(DEFAULTS)
+    ordered: list[tuple[str, str]] = sorted(kept.items(), key=lambda kv: order.index(kv[0]))
+    return "?" + urlencode(ordered)
 
 
-def href(path: str, state: dict[str, object], **changes: object) -> str:
+def href(path: str, state: Mapping[str, object], **changes: object) -> str:
     """A link to `path` with `state` changed by `changes`."""
     return path + encode({**state, **changes})
 
@@ -107,7 +113,7 @@ def shown_url(pathname: str | None, search: str | None) -> str:
     return (pathname or "/") + (search or "")
 
 
-def weight(value: object) -> str:
+def weight(value: float | str | None) -> str:
     """A slider's weight as the URL writes it (0.15000000000000002 -> '0.15')."""
     return f"{round(float(value or 0) * 20) / 20:g}"
 

@@ -5,8 +5,10 @@ shows. Shared by the app's callback tests.
 
 from __future__ import annotations
 
+from typing import Any
 
-def find(component, component_id):
+
+def find(component: Any, component_id: Any) -> Any:
     """The component with `component_id` in a tree (None if absent)."""
     if getattr(component, "id", None) == component_id:
         return component
@@ -19,7 +21,7 @@ def find(component, component_id):
     return None
 
 
-def texts(component) -> list[str]:
+def texts(component: Any) -> list[str]:
     """Every piece of text a reader sees in a component tree: children strings and title tooltips."""
     if component is None:
         return []
@@ -34,5 +36,6 @@ def texts(component) -> list[str]:
     return found + ([title] if isinstance(title, str) else [])
 
 
-def text_of(component) -> str:
+def text_of(component: Any) -> str:
+    """The text of a component tree, pieces joined by spaces."""
     return " ".join(texts(component))

@@ -23,7 +23,8 @@ from observatory.dashboards import create_app, ids
 from observatory.dashboards.app import shell
 from observatory.dashboards.i18n import LANGUAGES, direction, number, strings, t
 from observatory.dashboards.pages import load_pages
-from observatory.dashboards.pages.explorer import map_view, navigate, state_from_controls, update_maps
+from observatory.dashboards.pages.explorer_callbacks import navigate, state_from_controls, update_maps
+from observatory.dashboards.pages.explorer_view import map_view
 from observatory.dashboards.pages.method import export_bytes
 from observatory.dashboards.state import DEFAULTS, encode, parse
 from observatory.errors import UnknownNameError

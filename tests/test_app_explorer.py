@@ -21,14 +21,10 @@ from observatory.attribution import source_line
 from observatory.classify import classify, need_rank
 from observatory.dashboards import figures, ids
 from observatory.dashboards.i18n import LANGUAGES, number, t
-from observatory.dashboards.pages.explorer import (
-    figure_for,
-    indicator_options,
-    map_view,
-    ranking_export,
-    report_href,
-    update_maps,
-)
+from observatory.dashboards.pages.explorer_callbacks import update_maps
+from observatory.dashboards.pages.explorer_controls import indicator_options
+from observatory.dashboards.pages.explorer_ranking import ranking_export, report_href
+from observatory.dashboards.pages.explorer_view import figure_for, map_view
 from observatory.dashboards.state import parse
 
 DRAA_TAFILALET = "08"

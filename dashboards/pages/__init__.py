@@ -1,13 +1,28 @@
 """
 Pages register themselves here on import: a path, a title key, a layout and their callbacks.
 The app's router renders `layout(data, state)`; `callbacks(app, data)` runs once per app.
+A page too large for one module keeps its parts beside it, named after it (`explorer_view.py`,
+`planner_view.py`...); only the page module registers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from ..data import AppData
+from ..state import ViewState
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class CallbackApp(Protocol):
+    """What a page's callbacks need of the Dash app (dash.Dash, whose methods carry no types)."""
+
+    def callback(self, *args: Any, **kwargs: Any) -> Callable[[Handler], Handler]: ...
+
+    def clientside_callback(self, clientside_function: str, *args: Any, **kwargs: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -15,8 +30,8 @@ class Page:
     path: str
     title: str
     """Translation key of the page's name in the navigation."""
-    layout: Callable[[Any, dict[str, str]], Any]
-    callbacks: Callable[[Any, Any], None]
+    layout: Callable[[AppData, ViewState], Any]
+    callbacks: Callable[[CallbackApp, AppData], None]
     order: int
 
 

@@ -9,17 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
+from dash.development.base_component import Component
 
 from observatory import registry, results
 from observatory.classify import classify, rank
 from observatory.enums import DIMENSIONS
+from observatory.formatting import number
+from observatory.index import AGGREGATIONS, NORMALISATIONS
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import dropdown_labels, number, place_name, t
-from ..state import DEFAULTS, encode, shown_url, weight
-from . import Page, register
+from ..i18n import place_name, t
+from ..state import DEFAULTS, ViewState, encode, shown_url, weight
+from ..widgets import dropdown
+from . import CallbackApp, Page, register
+from .explorer_controls import place_options
 
 ROWS = 15
 
@@ -124,96 +129,31 @@ def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
     )
 
 
-def layout(data: AppData, state: dict[str, str]) -> Any:
+def layout(data: AppData, state: ViewState) -> html.Div:
+    """The builder for a state: its choices beside the map and ranking of a région's communes."""
     lang = state["lang"]
     if not data.has_index():
         return html.Div(
             [html.H1(t("page_index", lang)), html.P(t("index_builder_missing", lang), className="note")]
         )
-    from observatory import index as ix
-
     region = state["region"] or "08"
     # The choices come from the URL; its defaults (equal weights, min-max, arithmetic) are the published
     # index, so the page opens on the published ranks.
-    weights = weights_from(state)
-    scores = custom_index(data, weights, state["norm"], state["agg"])
+    scores = custom_index(data, weights_from(state), state["norm"], state["agg"])
     v = view(data, scores, region, lang)
-    sliders = []
-    for d in DIMENSIONS:
-        sliders += [
-            html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
-            dcc.Slider(
-                id=f"weight-{d}",
-                min=0,
-                max=1,
-                step=0.05,
-                value=float(state[f"w_{d}"]),
-                marks={0: "0", 0.5: "0,5", 1: "1"},
-            ),
-        ]
-    from .explorer import _place_options
-
     return html.Div(
         [
             html.H1(t("page_index", lang)),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
-                            dcc.Dropdown(
-                                labels=dropdown_labels(lang),
-                                id=ids.INDEX_REGION,
-                                options=_place_options(data.units("region"), lang),
-                                value=region,
-                                clearable=False,
-                            ),
-                            html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
-                            html.Fieldset(
-                                [
-                                    html.Legend(t("normalisation", lang)),
-                                    dcc.RadioItems(
-                                        id=ids.INDEX_NORMALISATION,
-                                        value=state["norm"],
-                                        options=[
-                                            {"label": t(f"norm_{n}", lang), "value": n}
-                                            for n in ix.NORMALISATIONS
-                                        ],
-                                    ),
-                                ]
-                            ),
-                            html.Fieldset(
-                                [
-                                    html.Legend(t("aggregation", lang)),
-                                    dcc.RadioItems(
-                                        id=ids.INDEX_AGGREGATION,
-                                        value=state["agg"],
-                                        options=[
-                                            {"label": t(f"agg_{a}", lang), "value": a}
-                                            for a in ix.AGGREGATIONS
-                                        ],
-                                    ),
-                                ]
-                            ),
-                        ],
-                        className="controls",
-                    ),
+                    index_controls(data, state, region),
                     html.Div(
                         [
                             dcc.Graph(
                                 id=ids.INDEX_MAP,
                                 config=figures.graph_config(lang),
                                 className="map",
-                                figure=figures.choropleth(
-                                    data.geojson_for("commune", v["codes"]),
-                                    v["codes"],
-                                    v["names"],
-                                    v["classes"],
-                                    v["colours"],
-                                    v["customdata"],
-                                    v["hovertemplate"],
-                                    lang=lang,
-                                ),
+                                figure=index_figure(data, v, lang),
                             ),
                             html.Div(v["legend"], id=ids.INDEX_LEGEND),
                             html.Div(ranking(data, v, lang), id=ids.INDEX_RANKING),
@@ -227,15 +167,81 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     )
 
 
-def weights_from(state: dict[str, str]) -> dict[str, float]:
+def index_controls(data: AppData, state: ViewState, region: str) -> html.Div:
+    """The région, a weight slider per dimension, the normalisation and the aggregation."""
+    lang = state["lang"]
+    sliders: list[Component] = []
+    for d in DIMENSIONS:
+        sliders += [
+            html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
+            dcc.Slider(
+                id=f"weight-{d}",
+                min=0,
+                max=1,
+                step=0.05,
+                value=float(state[f"w_{d}"]),
+                marks={0: "0", 0.5: "0,5", 1: "1"},
+            ),
+        ]
+    return html.Div(
+        [
+            html.Label(t("region", lang), htmlFor=ids.INDEX_REGION),
+            dropdown(
+                lang,
+                id=ids.INDEX_REGION,
+                options=place_options(data.units("region"), lang),
+                value=region,
+                clearable=False,
+            ),
+            html.Fieldset([html.Legend(t("weights", lang)), *sliders], id=ids.INDEX_WEIGHTS),
+            html.Fieldset(
+                [
+                    html.Legend(t("normalisation", lang)),
+                    dcc.RadioItems(
+                        id=ids.INDEX_NORMALISATION,
+                        value=state["norm"],
+                        options=[{"label": t(f"norm_{n}", lang), "value": n} for n in NORMALISATIONS],
+                    ),
+                ]
+            ),
+            html.Fieldset(
+                [
+                    html.Legend(t("aggregation", lang)),
+                    dcc.RadioItems(
+                        id=ids.INDEX_AGGREGATION,
+                        value=state["agg"],
+                        options=[{"label": t(f"agg_{a}", lang), "value": a} for a in AGGREGATIONS],
+                    ),
+                ]
+            ),
+        ],
+        className="controls",
+    )
+
+
+def index_figure(data: AppData, v: dict[str, Any], lang: str) -> Any:
+    """The map of the communes of a view, coloured by the custom index's classes."""
+    return figures.choropleth(
+        data.geojson_for("commune", v["codes"]),
+        v["codes"],
+        v["names"],
+        v["classes"],
+        v["colours"],
+        v["customdata"],
+        v["hovertemplate"],
+        lang=lang,
+    )
+
+
+def weights_from(state: ViewState) -> dict[str, float]:
     """The dimension weights of a view's state; all zero means access alone, as the sliders do."""
     weights = {d: float(state[f"w_{d}"]) for d in DIMENSIONS}
     return weights if sum(weights.values()) > 0 else {**weights, "access": 1.0}
 
 
 def url_state(
-    lang: str, region: str | None, weights: dict[str, Any], normalisation: str, aggregation: str
-) -> dict[str, str]:
+    lang: str, region: str | None, weights: dict[str, float | None], normalisation: str, aggregation: str
+) -> ViewState:
     """The view state of the builder's choices, for the URL (reload and back/forward restore them)."""
     return {
         **DEFAULTS,
@@ -247,7 +253,7 @@ def url_state(
     }
 
 
-def callbacks(app: Any, data: AppData) -> None:
+def callbacks(app: CallbackApp, data: AppData) -> None:
     @app.callback(
         Output(ids.INDEX_MAP, "figure"),
         Output(ids.INDEX_LEGEND, "children"),
@@ -261,9 +267,16 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def on_choices(w_access, w_skills, w_usage, w_vulnerability, normalisation, aggregation, region, lang):
-        from dash import ctx
-
+    def on_choices(
+        w_access: float | None,
+        w_skills: float | None,
+        w_usage: float | None,
+        w_vulnerability: float | None,
+        normalisation: str,
+        aggregation: str,
+        region: str | None,
+        lang: str | None,
+    ) -> tuple[Any, ...]:
         lang = lang or "fr"
         state = url_state(
             lang,
@@ -276,16 +289,7 @@ def callbacks(app: Any, data: AppData) -> None:
             data, custom_index(data, weights_from(state), state["norm"], state["agg"]), region or "08", lang
         )
         if ctx.triggered_id == ids.INDEX_REGION:
-            figure: Any = figures.choropleth(
-                data.geojson_for("commune", v["codes"]),
-                v["codes"],
-                v["names"],
-                v["classes"],
-                v["colours"],
-                v["customdata"],
-                v["hovertemplate"],
-                lang=lang,
-            )
+            figure: Any = index_figure(data, v, lang)
         else:
             figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
         search = encode(state)

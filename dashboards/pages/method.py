@@ -15,12 +15,16 @@ from dash import Input, Output, State, dcc, html
 
 from observatory import registry, results
 from observatory.attribution import source_line
+from observatory.formatting import number
 
 from .. import ids
 from ..data import AppData, fold
-from ..i18n import dropdown_labels, indicator_label, t
-from . import Page, register
-from .explorer import indicator_choice, indicator_options, split_choice
+from ..i18n import indicator_label, t
+from ..state import ViewState
+from ..widgets import aria, dropdown, send_bytes
+from . import CallbackApp, Page, register
+from .explorer_controls import indicator_options, split_choice
+from .explorer_view import indicator_choice
 
 FORMATS = ("csv", "geojson", "gpkg", "xlsx")
 
@@ -124,10 +128,23 @@ def _catalogue_table(data: AppData, lang: str) -> Any:
                 className="catalogue",
                 tabIndex="0",
                 role="region",
-                **{"aria-label": t("catalogue", lang)},
+                **aria("label", t("catalogue", lang)),
             ),
         ]
     )
+
+
+def _source_item(r: dict[str, Any], lang: str) -> html.Li:
+    """A source's credit line (and licence, in English), its address and fingerprint."""
+    parts: list[Any] = [html.Strong(source_line(r, lang))]
+    if lang == "en" and r.get("licence"):
+        parts += [". ", html.Span(r["licence"])]
+    parts += [
+        html.Br(),
+        html.Code(r["url"] if isinstance(r.get("url"), str) else "", dir="ltr"),
+        html.Small(_fingerprint(r)),
+    ]
+    return html.Li(parts)
 
 
 def _sources_list(data: AppData, lang: str) -> Any:
@@ -135,18 +152,7 @@ def _sources_list(data: AppData, lang: str) -> Any:
     fingerprint; the licence's own terms stay in the words the publisher wrote them, in English only."""
     src = data.sources()
     return html.Ul(
-        [
-            html.Li(
-                [
-                    html.Strong(source_line(r, lang)),
-                    *([". ", html.Span(r["licence"])] if lang == "en" and r.get("licence") else []),
-                    html.Br(),
-                    html.Code(r["url"] if isinstance(r.get("url"), str) else "", dir="ltr"),
-                    html.Small(_fingerprint(r)),
-                ]
-            )
-            for r in src.to_dict("records")
-        ],
+        [_source_item(r, lang) for r in src.to_dict("records")],
         id=ids.SOURCES,
     )
 
@@ -185,8 +191,6 @@ def _georeference(data: AppData, lang: str) -> Any:
     """The georeference at a glance: the candidates' residuals over the control towns, and the misses."""
     from observatory import query
     from observatory.etl.transform.georeference import miss_reason
-
-    from ..i18n import number
 
     if "georeference" not in data.db.tables():
         return html.P(t("georeference_missing", lang), className="note")
@@ -274,7 +278,7 @@ def _method_summary(data: AppData, lang: str) -> Any:
     )
 
 
-def layout(data: AppData, state: dict[str, str]) -> Any:
+def layout(data: AppData, state: ViewState) -> Any:
     lang = state["lang"]
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
     simulated = data.catalogue()
@@ -288,8 +292,8 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
                 [
                     html.H2(t("downloads", lang)),
                     html.Label(t("indicator", lang), htmlFor=ids.DOWNLOAD_INDICATOR),
-                    dcc.Dropdown(
-                        labels=dropdown_labels(lang),
+                    dropdown(
+                        lang,
                         id=ids.DOWNLOAD_INDICATOR,
                         options=indicator_options(data, lang),
                         value=f"{indicator}|{year}",
@@ -341,14 +345,14 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     )
 
 
-def callbacks(app: Any, data: AppData) -> None:
+def callbacks(app: CallbackApp, data: AppData) -> None:
     @app.callback(
         Output(ids.CATALOGUE, "children"),
         Input(ids.CATALOGUE_FILTER, "value"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def on_filter(text, lang):
+    def on_filter(text: str | None, lang: str | None) -> Any:
         return _catalogue_rows(data, lang or "fr", text)
 
     @app.callback(
@@ -358,10 +362,10 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.DOWNLOAD_FORMAT, "value"),
         prevent_initial_call=True,
     )
-    def on_download(_clicks, choice, fmt):
+    def on_download(_clicks: int | None, choice: str | None, fmt: str) -> dict[str, Any]:
         indicator, year = split_choice(choice)
         content, filename = export_bytes(data, indicator, int(year), fmt)
-        return dcc.send_bytes(content, filename)
+        return send_bytes(content, filename)
 
 
 register(Page(path="/data", title="page_method", layout=layout, callbacks=callbacks, order=4))

@@ -14,38 +14,31 @@ from __future__ import annotations
 
 import hmac
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
-import pandas as pd
-import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash.development.base_component import Component
 
 from observatory import plan_export, registry, results
 from observatory.errors import ObservatoryError
-from observatory.formatting import NOUNS, counted
-from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan, voice_only_share
+from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
 from observatory.plans import list_plans, read_plan, store_plan
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import dropdown_labels, number, place_name, t
-from ..state import DEFAULTS, encode, equity_list, equity_value, parse, shown_url
-from . import Page, register
-from .explorer import QUESTION_REGION, _place_options
+from ..i18n import t
+from ..state import DEFAULTS, EQUITY, ViewState, encode, equity_list, equity_value, parse, shown_url
+from ..widgets import aria, dropdown, send_bytes
+from . import CallbackApp, Page, register
+from .explorer_controls import QUESTION_REGION, place_options
+from .planner_view import SAVED_FROM_APP, plan_figure, report_links, review_block, summary_block
 
-SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
 #: The map before a plan (or after a failed solve): empty, without the axes of a blank Plotly chart.
 NO_PLAN_FIGURE: dict[str, Any] = {
     "data": [],
     "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}},
 }
-#: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
-REPORT_URL = "/api/v1/reports/region/{region}?lang={lang}&format=pdf&plan={plan_id}"
-#: The reason a save records (the history is shared by readers of every language: it is translated when
-#: shown, with the command line's "saved").
-SAVED_FROM_APP = "saved from the app"
-SYSTEM_REASONS = {"saved": "review_reason_saved", SAVED_FROM_APP: "plan_save_reason"}
 #: Solved plans kept for saving, by id (a save after a restart solves the plan again from its parameters).
 KEPT_PLANS = 16
 
@@ -109,149 +102,6 @@ def solve(
     return out
 
 
-# -- presentation ----------------------------------------------------------------------------------
-def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
-    """Communes shaded reached / not reached by the sites; every site a marker."""
-    region = result.get("region") or ""
-    units = data.scope("commune", region=region)
-    codes = units.code.tolist()
-    names = [place_name(r, lang) for r in units.to_dict("records")]
-    covered = pd.Series(0, index=codes)
-    for kind in ("service_point", "training_centre"):
-        if kind in result["plans"]:
-            # A commune counts as reached when most of its need is (its need may lie at several points).
-            share = pd.DataFrame(result["plans"][kind]["coverage"]).set_index("code")["covered"]
-            reached = (share.reindex(codes).fillna(0) >= 0.5).astype(int)
-            covered = covered.add(reached, fill_value=0).clip(upper=1)
-    classes = covered.to_numpy(dtype=int)
-    colours = ["#f7f7f7", "#c7e9c0"]
-    customdata = [[None, None] for _ in codes]
-    hover = "<b>%{text}</b><extra></extra>"
-    figure = figures.choropleth(
-        data.geojson_for("commune", codes), codes, names, classes, colours, customdata, hover, lang=lang
-    )
-    for kind, body in result["plans"].items():
-        sites = pd.DataFrame(body["sites"])
-        sites = sites[sites.plan == "optimal"]
-        site_names = units.set_index("code").reindex(sites.code)
-        figure.add_trace(
-            go.Scattergeo(
-                lon=sites.lon,
-                lat=sites.lat,
-                mode="markers",
-                name=t(f"site_{kind}", lang),
-                marker={
-                    "size": 11,
-                    "color": SITE_COLOURS[kind],
-                    "symbol": "circle" if kind == "service_point" else "square",
-                    "line": {"width": 1, "color": "#ffffff"},
-                },
-                text=[
-                    (place_name(r, lang) if isinstance(r.get("name_fr"), str) else c) + f" · {r_langs or ''}"
-                    for c, r, r_langs in zip(
-                        sites.code, site_names.reset_index().to_dict("records"), sites.languages, strict=False
-                    )
-                ],
-                hovertemplate="<b>%{text}</b><br>" + t(f"site_{kind}", lang) + "<extra></extra>",
-            )
-        )
-    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.02})
-    return figure
-
-
-def summary_block(data: AppData, result: dict[str, Any], lang: str) -> Any:
-    regions = {r["code"]: place_name(r, lang) for r in data.units("region").to_dict("records")}
-    blocks = [html.P(t("plan_proposal", lang), className="note")]
-    for kind, body in result["plans"].items():
-        s = body["summary"]
-        audit = pd.DataFrame(body["audit"])
-        rows = [
-            html.Tr(
-                [
-                    html.Th(t("audit_group", lang)),
-                    html.Th(t("audit_need", lang)),
-                    html.Th(t("audit_reached", lang)),
-                    html.Th(t("audit_optimal", lang)),
-                    html.Th(t("audit_naive", lang)),
-                ]
-            )
-        ]
-        for (_group_type, group), part in audit.groupby(["group_type", "group"], sort=False):
-            opt = part[part.plan == "optimal"].iloc[0]
-            greedy = part[part.plan == "greedy"].iloc[0]
-            label = (
-                t(f"audit_{group}", lang)
-                if group in ("all", "female", "male", "urban", "rural")
-                else regions.get(group, group)
-            )
-            rows.append(
-                html.Tr(
-                    [
-                        html.Td(label),
-                        html.Td(number(opt.need, lang, decimals=0)),
-                        html.Td(f"{number(100 * opt.reached_share, lang)} %"),
-                        html.Td(f"{number(100 * opt.covered_share, lang)} %"),
-                        html.Td(f"{number(100 * greedy.covered_share, lang)} %"),
-                    ]
-                )
-            )
-        languages = pd.DataFrame(body["languages"])
-        languages = languages[languages.plan == "optimal"] if len(languages) else languages
-        sites = pd.DataFrame(body["sites"])
-        sites = sites[sites.plan == "optimal"]
-        voice = voice_only_share(sites) if len(sites) else np.nan
-        best = s["best_baseline"]
-        parts = [
-            html.H3(t(f"site_{kind}", lang)),
-            html.P(
-                t(
-                    "plan_summary",
-                    lang,
-                    sites=int(s["sites_new"]),
-                    radius=number(s["radius_km"], lang, decimals=0),
-                    capacity=number(s["capacity"], lang, decimals=0),
-                    total=number(s["need_total"], lang, decimals=0),
-                    reached=number(100 * s["reached_share"], lang),
-                    share=number(100 * s["covered_share"], lang),
-                    best=t(f"baseline_{best}", lang),
-                    best_share=number(100 * s[f"{best}_covered_share"], lang),
-                    best_reached=number(100 * s[f"{best}_reached_share"], lang),
-                ),
-                className="plan-summary",
-            ),
-        ]
-        if s.get("price_of_equity_points") is not None:
-            parts.append(
-                html.P(
-                    t(
-                        "plan_price",
-                        lang,
-                        served=number(s["price_of_equity_points"], lang, decimals=2),
-                        reached=number(s["price_of_equity_reach_points"], lang, decimals=2),
-                    )
-                )
-            )
-        if len(languages):
-            parts.append(html.P(t("plan_languages", lang)))
-            parts.append(html.Ul([html.Li(line) for line in language_needs(languages, lang)]))
-        if np.isfinite(voice):
-            parts.append(html.P(t("plan_voice", lang, share=number(100 * voice, lang))))
-        parts.append(html.Table(rows, className="ranking-table"))
-        blocks.append(html.Div(parts))
-    return html.Div(blocks)
-
-
-def language_needs(languages: pd.DataFrame, lang: str) -> list[str]:
-    """'12 sites need Tachelhit voice support', one line per language, most sites first."""
-    lines = []
-    for r in languages.sort_values(["sites", "language"], ascending=[False, True]).itertuples():
-        n = int(r.sites)
-        key = "plan_language_need_one" if n == 1 else "plan_language_need_other"
-        name = t(f"language_{r.language}", lang)
-        lines.append(t(key, lang, sites=counted(n, NOUNS["site"][lang], lang), language=name))
-    return lines
-
-
 def export_plan(data: AppData, result: dict[str, Any], fmt: str) -> tuple[bytes, str]:
     """The sites of a plan as CSV or GeoJSON points, or a short HTML report; with source and licence."""
     statuses = sorted({str(b["summary"].get("review_status") or "") for b in result["plans"].values()})
@@ -291,77 +141,6 @@ def stored_result(data: AppData, plan_ids: list[str]) -> tuple[dict[str, Any] | 
             "languages": plan.languages.to_dict("records"),
         }
     return out, missing
-
-
-def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any:
-    """Each plan's review status and its history (who, when, to what, why); a plan is never a decision."""
-    if not result:
-        return None
-    blocks: list[Any] = [html.H3(t("plan_status_title", lang))]
-    for kind, body in result["plans"].items():
-        s = body["summary"]
-        if not s.get("stored"):
-            blocks.append(html.P(t("plan_not_saved", lang), className="note"))
-            continue
-        stored = read_plan(s["plan_id"], db=data.db)
-        history, status = stored.reviews, stored.status
-        blocks.append(
-            html.P(
-                t(
-                    "plan_status",
-                    lang,
-                    kind=t(f"site_{kind}", lang),
-                    id=s["plan_id"],
-                    status=t(f"review_{status}", lang),
-                ),
-                className="plan-status",
-            )
-        )
-        head = [t(f"plan_history_{k}", lang) for k in ("when", "who", "status", "why")]
-        rows = [
-            html.Tr(
-                [
-                    html.Td(r.reviewed_at),
-                    html.Td(r.reviewer),
-                    html.Td(t(f"review_{r.status}", lang)),
-                    html.Td(t(SYSTEM_REASONS[r.reason], lang) if r.reason in SYSTEM_REASONS else r.reason),
-                ]
-            )
-            for r in history.itertuples()
-        ]
-        blocks.append(
-            html.Table(
-                [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="ranking-table"
-            )
-        )
-    return html.Div(blocks)
-
-
-def report_links(result: dict[str, Any] | None, lang: str) -> Any:
-    """'Download the report' of each stored plan, in the page's language: the report of its région."""
-    if not result:
-        return None
-    links: list[Any] = []
-    notes: set[str] = set()
-    for kind, body in result["plans"].items():
-        s = body["summary"]
-        region = (body.get("params") or {}).get("region") or result.get("region")
-        if not s.get("stored"):
-            notes.add("plan_report_unsaved")
-        elif not region:
-            notes.add("plan_report_national")
-        else:
-            links.append(
-                html.Li(
-                    html.A(
-                        t("plan_report_kind", lang, kind=t(f"site_{kind}", lang)),
-                        href=REPORT_URL.format(region=region, lang=lang, plan_id=s["plan_id"]),
-                        download="",
-                    )
-                )
-            )
-    shown: list[Any] = [html.Ul(links, className="report-links")] if links else []
-    return html.Div(shown + [html.P(t(n, lang), className="note") for n in sorted(notes)])
 
 
 def save(
@@ -412,7 +191,17 @@ def save(
 
 
 # -- layout and callbacks ------------------------------------------------------------------------------
-def settings(state: dict[str, str]) -> dict[str, Any]:
+class Settings(TypedDict):
+    """The planner's controls: région (None for the whole country), counts, radius (km), equity."""
+
+    region: str | None
+    points: int
+    centres: int
+    radius: int
+    equity: list[str]
+
+
+def settings(state: ViewState) -> Settings:
     """The planner's settings in a view state: région (None for the whole country), counts, radius, equity."""
     region = {"": QUESTION_REGION, "all": None}.get(state["region"], state["region"])
     return {
@@ -424,7 +213,7 @@ def settings(state: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def stored_settings(result: dict[str, Any], state: dict[str, str]) -> dict[str, Any]:
+def stored_settings(result: dict[str, Any], state: ViewState) -> Settings:
     """The controls as the stored plans on screen were solved (région, counts, radius, equity)."""
     chosen = settings(state)
     counts = {"service_point": 0, "training_centre": 0}
@@ -452,7 +241,7 @@ def stored_settings(result: dict[str, Any], state: dict[str, str]) -> dict[str, 
 
 def url_state(
     lang: str, region: str | None, points: Any, centres: Any, radius: Any, equity: list[str] | None
-) -> dict[str, str]:
+) -> ViewState:
     """The view state of the planner's controls, for the URL (no stored plan: the settings changed)."""
 
     def bounded(value: Any, top: int, default: str) -> str:
@@ -472,35 +261,43 @@ def url_state(
     }
 
 
-def outcome(data: AppData, result: dict[str, Any] | None, lang: str, message: Any = None) -> tuple[Any, ...]:
+class Shown(NamedTuple):
+    """What the page shows of a plan (or of none), in the order of PLAN_OUTPUTS."""
+
+    figure: Any
+    summary: Any
+    store: dict[str, Any] | None
+    no_csv: bool
+    no_geojson: bool
+    no_report: bool
+    no_save: bool
+    review: Any
+    links: Any
+
+
+def outcome(data: AppData, result: dict[str, Any] | None, lang: str, message: Any = None) -> Shown:
     """
     What the page shows of a plan, or of none (a failed solve, an unknown id): map, summary, store,
     CSV/GeoJSON/report exports disabled or not, save disabled or not, review status, report links.
     """
-    none = result is None
-    figure = NO_PLAN_FIGURE if none else plan_figure(data, result, lang)
-    summary = (
-        message
-        if none
-        else html.Div(
-            [message, summary_block(data, result, lang)] if message else [summary_block(data, result, lang)]
-        )
-    )
-    can_save = not none and data.allow_writes
-    return (
-        figure,
-        summary,
+    if result is None:
+        return Shown(NO_PLAN_FIGURE, message, None, True, True, True, True, None, None)
+    block = summary_block(data, result, lang)
+    return Shown(
+        plan_figure(data, result, lang),
+        html.Div([message, block] if message else [block]),
         result,
-        none,
-        none,
-        none,
-        not can_save,
+        False,
+        False,
+        False,
+        not data.allow_writes,
         review_block(data, result, lang),
         report_links(result, lang),
     )
 
 
-def layout(data: AppData, state: dict[str, str]) -> Any:
+def layout(data: AppData, state: ViewState) -> html.Div:
+    """The planner for a state: its settings, or the stored plans it names, solved or read."""
     lang = state["lang"]
     available = data.has_index() and "training_need_15_plus" in set(data.catalogue().indicator_id)
     if not available:
@@ -515,145 +312,131 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         else None
     )
     hint = html.P(t("plan_hint", lang), className="note")
-    figure, summary, store, no_csv, no_geojson, no_report, no_save, review, links = outcome(
-        data, result, lang, note if result is not None else (note or hint)
-    )
-    writes_off = not data.allow_writes
+    shown = outcome(data, result, lang, note if result is not None else (note or hint))
     return html.Div(
         [
             html.H1(t("page_planner", lang)),
             html.P(t("planner_intro", lang), className="note"),
             html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Label(t("region", lang), htmlFor=ids.PLAN_REGION),
-                            dcc.Dropdown(
-                                labels=dropdown_labels(lang),
-                                id=ids.PLAN_REGION,
-                                options=_place_options(data.units("region"), lang),
-                                value=chosen["region"],
-                                placeholder=t("all_regions", lang),
-                            ),
-                            html.Label(t("plan_points", lang), htmlFor=ids.PLAN_POINTS),
-                            dcc.Input(
-                                id=ids.PLAN_POINTS,
-                                type="number",
-                                min=0,
-                                max=200,
-                                step=1,
-                                value=chosen["points"],
-                            ),
-                            html.Label(t("plan_centres", lang), htmlFor=ids.PLAN_CENTRES),
-                            dcc.Input(
-                                id=ids.PLAN_CENTRES,
-                                type="number",
-                                min=0,
-                                max=100,
-                                step=1,
-                                value=chosen["centres"],
-                            ),
-                            html.Label(t("plan_radius", lang), htmlFor=ids.PLAN_RADIUS),
-                            dcc.Slider(
-                                id=ids.PLAN_RADIUS,
-                                min=5,
-                                max=50,
-                                step=5,
-                                value=chosen["radius"],
-                                marks={v: f"{v} {registry.unit_label('km', lang)}" for v in (5, 15, 30, 50)},
-                            ),
-                            html.Fieldset(
-                                [
-                                    html.Legend(t("plan_equity", lang)),
-                                    dcc.Checklist(
-                                        id=ids.PLAN_EQUITY,
-                                        options=[
-                                            {"label": t("equity_region", lang), "value": "region"},
-                                            {"label": t("equity_province", lang), "value": "province"},
-                                            {"label": t("equity_rural", lang), "value": "rural"},
-                                            {"label": t("equity_women", lang), "value": "women"},
-                                        ],
-                                        value=chosen["equity"],
-                                    ),
-                                ]
-                            ),
-                            html.Button(t("plan_run", lang), id=ids.PLAN_RUN, className="button"),
-                            html.Div(
-                                [
-                                    html.Button(
-                                        "CSV", id=ids.PLAN_EXPORT_CSV, className="button", disabled=no_csv
-                                    ),
-                                    html.Button(
-                                        "GeoJSON",
-                                        id=ids.PLAN_EXPORT_GEOJSON,
-                                        className="button",
-                                        disabled=no_geojson,
-                                    ),
-                                    html.Button(
-                                        t("plan_report", lang),
-                                        id=ids.PLAN_EXPORT_REPORT,
-                                        className="button",
-                                        disabled=no_report,
-                                    ),
-                                ],
-                                className="exports",
-                            ),
-                            html.Div(links, id=ids.PLAN_REPORT_LINKS),
-                            dcc.Download(id=ids.PLAN_DOWNLOAD),
-                            html.Fieldset(
-                                [
-                                    html.Legend(t("plan_save_title", lang)),
-                                    html.Label(t("plan_save_by", lang), htmlFor=ids.PLAN_SAVE_BY),
-                                    dcc.Input(
-                                        id=ids.PLAN_SAVE_BY, type="text", maxLength=80, disabled=writes_off
-                                    ),
-                                    html.Label(t("plan_save_token", lang), htmlFor=ids.PLAN_SAVE_TOKEN),
-                                    dcc.Input(
-                                        id=ids.PLAN_SAVE_TOKEN,
-                                        type="password",
-                                        autoComplete="off",
-                                        disabled=writes_off,
-                                    ),
-                                    html.Button(
-                                        t("plan_save", lang),
-                                        id=ids.PLAN_SAVE,
-                                        className="button",
-                                        disabled=no_save,
-                                        **{"aria-describedby": ids.PLAN_SAVE_STATUS},
-                                    ),
-                                    html.P(
-                                        t("plan_save_disabled", lang) if writes_off else None,
-                                        id=ids.PLAN_SAVE_STATUS,
-                                        role="status",
-                                        className="note",
-                                    ),
-                                ],
-                                className="plan-save",
-                            ),
-                        ],
-                        className="controls",
-                    ),
-                    html.Div(
-                        [
-                            dcc.Loading(
-                                dcc.Graph(
-                                    id=ids.PLAN_MAP,
-                                    figure=figure,
-                                    config=figures.graph_config(lang),
-                                    className="map",
-                                )
-                            ),
-                            html.Div(id=ids.PLAN_REVIEW, children=review),
-                            html.Div(id=ids.PLAN_SUMMARY, children=summary),
-                            html.P(t("plan_demand_note", lang), className="note"),
-                        ],
-                        className="maps",
-                    ),
-                ],
+                [plan_controls(data, lang, chosen, shown), plan_panel(lang, shown)],
                 className="explorer",
             ),
-            dcc.Store(id=ids.PLAN_STORE, data=store),
+            dcc.Store(id=ids.PLAN_STORE, data=shown.store),
         ]
+    )
+
+
+def plan_controls(data: AppData, lang: str, chosen: Settings, shown: Shown) -> html.Div:
+    """The settings, the run button, the exports and report links, and the save form."""
+    return html.Div(
+        [
+            *plan_settings(data, lang, chosen),
+            html.Button(t("plan_run", lang), id=ids.PLAN_RUN, className="button"),
+            plan_exports(lang, shown),
+            html.Div(shown.links, id=ids.PLAN_REPORT_LINKS),
+            dcc.Download(id=ids.PLAN_DOWNLOAD),
+            save_form(data, lang, no_save=shown.no_save),
+        ],
+        className="controls",
+    )
+
+
+def plan_settings(data: AppData, lang: str, chosen: Settings) -> list[Component]:
+    """Région, counts of service points and training centres, catchment radius, equity constraints."""
+    return [
+        html.Label(t("region", lang), htmlFor=ids.PLAN_REGION),
+        dropdown(
+            lang,
+            id=ids.PLAN_REGION,
+            options=place_options(data.units("region"), lang),
+            value=chosen["region"],
+            placeholder=t("all_regions", lang),
+        ),
+        html.Label(t("plan_points", lang), htmlFor=ids.PLAN_POINTS),
+        dcc.Input(id=ids.PLAN_POINTS, type="number", min=0, max=200, step=1, value=chosen["points"]),
+        html.Label(t("plan_centres", lang), htmlFor=ids.PLAN_CENTRES),
+        dcc.Input(id=ids.PLAN_CENTRES, type="number", min=0, max=100, step=1, value=chosen["centres"]),
+        html.Label(t("plan_radius", lang), htmlFor=ids.PLAN_RADIUS),
+        dcc.Slider(
+            id=ids.PLAN_RADIUS,
+            min=5,
+            max=50,
+            step=5,
+            value=chosen["radius"],
+            marks={v: f"{v} {registry.unit_label('km', lang)}" for v in (5, 15, 30, 50)},
+        ),
+        html.Fieldset(
+            [
+                html.Legend(t("plan_equity", lang)),
+                dcc.Checklist(
+                    id=ids.PLAN_EQUITY,
+                    options=[{"label": t(f"equity_{e}", lang), "value": e} for e in EQUITY],
+                    value=chosen["equity"],
+                ),
+            ]
+        ),
+    ]
+
+
+def plan_exports(lang: str, shown: Shown) -> html.Div:
+    """CSV, GeoJSON and report buttons, disabled while no plan is on screen."""
+    return html.Div(
+        [
+            html.Button("CSV", id=ids.PLAN_EXPORT_CSV, className="button", disabled=shown.no_csv),
+            html.Button("GeoJSON", id=ids.PLAN_EXPORT_GEOJSON, className="button", disabled=shown.no_geojson),
+            html.Button(
+                t("plan_report", lang),
+                id=ids.PLAN_EXPORT_REPORT,
+                className="button",
+                disabled=shown.no_report,
+            ),
+        ],
+        className="exports",
+    )
+
+
+def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Fieldset:
+    """Who saves and the server's token; disabled, and saying why, on a server without writes."""
+    writes_off = not data.allow_writes
+    return html.Fieldset(
+        [
+            html.Legend(t("plan_save_title", lang)),
+            html.Label(t("plan_save_by", lang), htmlFor=ids.PLAN_SAVE_BY),
+            dcc.Input(id=ids.PLAN_SAVE_BY, type="text", maxLength=80, disabled=writes_off),
+            html.Label(t("plan_save_token", lang), htmlFor=ids.PLAN_SAVE_TOKEN),
+            dcc.Input(id=ids.PLAN_SAVE_TOKEN, type="password", autoComplete="off", disabled=writes_off),
+            html.Button(
+                t("plan_save", lang),
+                id=ids.PLAN_SAVE,
+                className="button",
+                disabled=no_save,
+                **aria("describedby", ids.PLAN_SAVE_STATUS),
+            ),
+            html.P(
+                t("plan_save_disabled", lang) if writes_off else None,
+                id=ids.PLAN_SAVE_STATUS,
+                role="status",
+                className="note",
+            ),
+        ],
+        className="plan-save",
+    )
+
+
+def plan_panel(lang: str, shown: Shown) -> html.Div:
+    """The map of the plan, its review status and history, and its summary."""
+    return html.Div(
+        [
+            dcc.Loading(
+                dcc.Graph(
+                    id=ids.PLAN_MAP, figure=shown.figure, config=figures.graph_config(lang), className="map"
+                )
+            ),
+            html.Div(id=ids.PLAN_REVIEW, children=shown.review),
+            html.Div(id=ids.PLAN_SUMMARY, children=shown.summary),
+            html.P(t("plan_demand_note", lang), className="note"),
+        ],
+        className="maps",
     )
 
 
@@ -670,7 +453,7 @@ PLAN_OUTPUTS = (
 )
 
 
-def run(data: AppData, state: dict[str, str], solved: dict[str, Plan] | None = None) -> tuple[Any, ...]:
+def run(data: AppData, state: ViewState, solved: dict[str, Plan] | None = None) -> Shown:
     """Solve the plans of a view state: what the page shows (`outcome`), or no plan and the reason."""
     lang = state["lang"]
     chosen = settings(state)
@@ -698,14 +481,23 @@ def run(data: AppData, state: dict[str, str], solved: dict[str, Plan] | None = N
     return outcome(data, result, lang)
 
 
-def callbacks(app: Any, data: AppData) -> None:
+def callbacks(app: CallbackApp, data: AppData) -> None:
+    """The planner's callbacks: run, settings into the URL, save (with the plans solved here kept for
+    it), exports."""
     kept: OrderedDict[str, Plan] = OrderedDict()
+    run_callbacks(app, data, kept)
+    save_callbacks(app, data, kept)
+    export_callbacks(app, data)
 
-    def keep(solved: dict[str, Plan]) -> None:
-        kept.update(solved)
-        while len(kept) > KEPT_PLANS:
-            kept.popitem(last=False)
 
+def keep(kept: OrderedDict[str, Plan], solved: dict[str, Plan]) -> None:
+    """Keep the plans just solved for saving, the KEPT_PLANS latest."""
+    kept.update(solved)
+    while len(kept) > KEPT_PLANS:
+        kept.popitem(last=False)
+
+
+def run_callbacks(app: CallbackApp, data: AppData, kept: OrderedDict[str, Plan]) -> None:
     @app.callback(
         *[Output(i, p, allow_duplicate=True) for i, p in PLAN_OUTPUTS],
         Output(ids.PLAN_SAVE_STATUS, "children", allow_duplicate=True),
@@ -718,11 +510,19 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def on_run(_clicks, region, points, centres, radius, equity, lang):
+    def on_run(
+        _clicks: int | None,
+        region: str | None,
+        points: Any,
+        centres: Any,
+        radius: Any,
+        equity: list[str] | None,
+        lang: str | None,
+    ) -> tuple[Any, ...]:
         lang = lang or "fr"
         solved: dict[str, Plan] = {}
         shown = run(data, url_state(lang, region, points, centres, radius, equity), solved)
-        keep(solved)
+        keep(kept, solved)
         return (*shown, None if data.allow_writes else t("plan_save_disabled", lang))
 
     @app.callback(
@@ -736,10 +536,14 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def on_settings(region, points, centres, radius, equity, lang):
+    def on_settings(
+        region: str | None, points: Any, centres: Any, radius: Any, equity: list[str] | None, lang: str | None
+    ) -> tuple[str, str]:
         search = encode(url_state(lang or "fr", region, points, centres, radius, equity))
         return search, shown_url("/planner", search)
 
+
+def save_callbacks(app: CallbackApp, data: AppData, kept: OrderedDict[str, Plan]) -> None:
     @app.callback(
         Output(ids.PLAN_SAVE_STATUS, "children", allow_duplicate=True),
         Output(ids.PLAN_STORE, "data", allow_duplicate=True),
@@ -755,7 +559,14 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def on_save(_clicks, result, by, token, search, lang):
+    def on_save(
+        _clicks: int | None,
+        result: dict[str, Any] | None,
+        by: str | None,
+        token: str | None,
+        search: str | None,
+        lang: str | None,
+    ) -> tuple[Any, ...]:
         lang = lang or "fr"
         message, saved = save(data, result, by=by, token=token, lang=lang, solved=kept)
         if saved is None:
@@ -772,6 +583,8 @@ def callbacks(app: Any, data: AppData) -> None:
             shown_url("/planner", new_search),
         )
 
+
+def export_callbacks(app: CallbackApp, data: AppData) -> None:
     @app.callback(
         Output(ids.PLAN_DOWNLOAD, "data"),
         Input(ids.PLAN_EXPORT_CSV, "n_clicks"),
@@ -780,14 +593,14 @@ def callbacks(app: Any, data: AppData) -> None:
         State(ids.PLAN_STORE, "data"),
         prevent_initial_call=True,
     )
-    def on_export(_csv, _geojson, _report, result):
-        from dash import ctx
-
+    def on_export(
+        _csv: int | None, _geojson: int | None, _report: int | None, result: dict[str, Any] | None
+    ) -> Any:
         if not result:
             return no_update
         fmt = {ids.PLAN_EXPORT_CSV: "csv", ids.PLAN_EXPORT_GEOJSON: "geojson"}.get(ctx.triggered_id, "html")
         content, name = export_plan(data, result, fmt)
-        return dcc.send_bytes(content, name)
+        return send_bytes(content, name)
 
 
 register(Page(path="/planner", title="page_planner", layout=layout, callbacks=callbacks, order=3))

@@ -18,15 +18,15 @@ from dash import dcc, html
 from observatory import registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
-from observatory.formatting import integer, percent, signed
+from observatory.formatting import integer, number, percent, signed
 from observatory.profile import commune_profile, index_reasons, key_indicators
 from observatory.themes import topic_label
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import indicator_label, number, place_name, t
-from ..state import href
-from . import Page, register
+from ..i18n import indicator_label, place_name, t
+from ..state import ViewState, href
+from . import CallbackApp, Page, register
 
 #: The API path of a commune's report (observatory.api.report_route), relative to the app's server.
 REPORT_PATH = "/api/v1/reports/commune/{code}"
@@ -320,7 +320,7 @@ def theme_sections(profile: pd.DataFrame, names: tuple[str, str, str], lang: str
 
 
 # -- the page -------------------------------------------------------------------------------------------
-def back_link(state: dict[str, str], commune: dict[str, Any] | None) -> Any:
+def back_link(state: ViewState, commune: dict[str, Any] | None) -> Any:
     """Back to the map, on the commune's province (its communes shown) when there is a commune."""
     lang = state["lang"]
     if commune is None:
@@ -338,7 +338,8 @@ def report_href(code: str, lang: str) -> str:
     return REPORT_PATH.format(code=code) + f"?lang={lang}&format=pdf"
 
 
-def layout(data: AppData, state: dict[str, str]) -> Any:
+def layout(data: AppData, state: ViewState) -> html.Div:
+    """A commune's profile, or a page saying there is none for the code in the URL."""
     lang, code = state["lang"], state["code"]
     try:
         profile = commune_profile(code, db=data.db) if code else None
@@ -349,7 +350,6 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     commune = data.units("commune").set_index("code").loc[code].to_dict() | {"code": code}
     province = data.units("province").set_index("code").loc[commune["province_code"]].to_dict()
     region = data.units("region").set_index("code").loc[commune["region_code"]].to_dict()
-    other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
     names = (place_name(commune, lang), place_name(province, lang), place_name(region, lang))
     estimated = profile[profile.status.isin(ESTIMATED_STATUSES)]
     actions = html.Div(
@@ -365,35 +365,7 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
         ],
         className="profile-actions",
     )
-    head = html.Div(
-        [
-            html.Div(
-                [
-                    html.H1(
-                        [names[0], html.Span(f" · {other}", className="other-name")] if other else names[0],
-                        id=ids.PROFILE_TITLE,
-                    ),
-                    html.P(
-                        t(
-                            "profile_where",
-                            lang,
-                            province=names[1],
-                            region=names[2],
-                            type=t(f"type_{commune.get('type', 'rural')}", lang),
-                            population=integer(commune.get("population_2024"), lang),
-                        )
-                    ),
-                    html.Section(
-                        [html.H2(t("index_title", lang)), index_section(data, code, lang)],
-                        id=ids.PROFILE_INDEX,
-                    ),
-                ],
-                className="profile-summary",
-            ),
-            locator(data, commune, province, lang),
-        ],
-        className="profile-head",
-    )
+    head = profile_head(data, commune, province, names, lang)
     return html.Div(
         [
             actions,
@@ -431,7 +403,47 @@ def layout(data: AppData, state: dict[str, str]) -> Any:
     )
 
 
-def callbacks(app: Any, data: AppData) -> None:
+def profile_head(
+    data: AppData,
+    commune: dict[str, Any],
+    province: dict[str, Any],
+    names: tuple[str, str, str],
+    lang: str,
+) -> html.Div:
+    """The commune's names, where it is and how large, its index, and its locator map."""
+    other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(
+                        [names[0], html.Span(f" · {other}", className="other-name")] if other else names[0],
+                        id=ids.PROFILE_TITLE,
+                    ),
+                    html.P(
+                        t(
+                            "profile_where",
+                            lang,
+                            province=names[1],
+                            region=names[2],
+                            type=t(f"type_{commune.get('type', 'rural')}", lang),
+                            population=integer(commune.get("population_2024"), lang),
+                        )
+                    ),
+                    html.Section(
+                        [html.H2(t("index_title", lang)), index_section(data, commune["code"], lang)],
+                        id=ids.PROFILE_INDEX,
+                    ),
+                ],
+                className="profile-summary",
+            ),
+            locator(data, commune, province, lang),
+        ],
+        className="profile-head",
+    )
+
+
+def callbacks(app: CallbackApp, data: AppData) -> None:
     """The profile is rendered whole by the router; it has no callbacks of its own."""
 
 

@@ -1,0 +1,397 @@
+"""
+What the explorer's map shows for a view state: the units, their classes and colours (national or the
+view's own, the bivariate grid or the LISA clusters), hover values, the legend and the figure drawn
+from them. Dark always means worse, by the registry's direction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import numpy as np
+import pandas as pd
+from dash import Patch, html
+
+from observatory import registry
+from observatory.classify import bivariate, classify, need_rank
+from observatory.formatting import number
+
+from .. import figures
+from ..data import INDEX_ID, AppData
+from ..i18n import indicator_label, place_name, t
+from ..state import ViewState
+
+#: Towns labelled on a map, per level of the view: a national map takes the largest, a province all its own.
+TOWNS_SHOWN = {"country": 16, "region": 12, "province": 8}
+#: Closest two labelled towns may be, in degrees, per level of the view: a larger town's label wins.
+TOWNS_APART = {"country": 0.6, "region": 0.15, "province": 0.05}
+#: The level whose outlines are drawn over a map of each level.
+OUTLINED = {"commune": "province", "province": "region"}
+#: LISA cluster codes in legend order.
+LISA_ORDER = ("HH", "LL", "HL", "LH", "ns")
+
+
+class MapBase(TypedDict):
+    """The units of a map and their values, ranks and hover texts, before any colour."""
+
+    codes: list[str]
+    names: list[str]
+    indicator: str
+    year: int
+    label: str
+    unit: str
+    customdata: list[list[Any]]
+    hovertemplate: str
+    values: np.ndarray
+    ranks: np.ndarray
+    total: int
+    scope: str
+    place: str
+    direction: str
+    units: pd.DataFrame
+    source: str
+    credit: str
+    towns: pd.DataFrame | None
+    lang: str
+
+
+class Styling(TypedDict):
+    """How a map colours its units: classes, their colours, the title, the legend beside the map and
+    the one written into the figure (PNG exports draw the figure only)."""
+
+    classes: np.ndarray
+    colours: list[str]
+    title: str
+    legend: html.Div
+    annotations: list[dict[str, Any]]
+
+
+class MapView(MapBase, Styling):
+    """Everything a map needs for a state."""
+
+
+def indicator_choice(data: AppData, indicator: str, year: str) -> tuple[str, int]:
+    """The indicator and year of the state, or the default when the state names none or an unknown one."""
+    if indicator and data.has(indicator, year or None):
+        if year:
+            return indicator, int(year)
+        latest = data.latest_year(indicator)
+        if latest is not None:
+            return indicator, int(latest)
+    return data.default_indicator()
+
+
+def map_view(data: AppData, state: ViewState, *, second: bool = False) -> MapView:
+    """Everything a map needs for a state: units, classes, colours, hover values, legend, title. Classes
+    and ranks are computed over every unit of the level in Morocco unless the state asks for this view
+    only, and the legend says which; dark always means worse (the registry's direction)."""
+    base = map_base(data, state, second=second)
+    title = f"{base['label']} — {base['year']} · {base['place']}"
+    if state["compare"] == "bivariate" and not second:
+        return {**base, **bivariate_styling(data, state, base)}
+    lisa_note = None
+    if state["lisa"] == "1" and not second:
+        clusters = data.lisa_of(base["indicator"], base["year"], state["level"])
+        if len(clusters):
+            return {**base, **lisa_view(base, clusters, state["level"], state["lang"])}
+        lisa_note = t("lisa_not_applicable", state["lang"], n=len(data.units(state["level"])))
+    return {**base, **class_styling(data, state, base, title=title, lisa_note=lisa_note)}
+
+
+def map_base(data: AppData, state: ViewState, *, second: bool = False) -> MapBase:
+    """The units of the view with the values of the state's indicator (or its second one), their need
+    ranks in the scope the state names, the hover texts and the source line."""
+    lang = state["lang"]
+    level = state["level"]
+    units = data.scope(level, region=state["region"], province=state["province"])
+    codes = units.code.tolist()
+    lookup = data.names(level, lang)
+    indicator, year = indicator_choice(
+        data, state["indicator2" if second else "indicator"], state["year2" if second else "year"]
+    )
+    meta = data.indicator(indicator, year)
+    values = data.series(indicator, year, level, codes)
+    direction = data.direction(indicator)
+    national = state.get("scope", "national") != "view"
+    where = scope_name(data, state)
+    scope = t("morocco", lang) if national else where
+    ranks, total = _ranks(data, indicator, year, level, codes, values, national=national)
+    label = indicator_label(meta, lang) if meta else indicator
+    unit = registry.unit_label(meta.get("unit"), lang)
+    source = data.source_line(meta.get("source_id"), lang)
+    towns = towns_for(data, state) if level in OUTLINED else None
+    credit = t("source_line", lang, source=source)
+    if towns is not None and len(towns):
+        credit += " · " + data.source_line("geonames", lang)
+    hover, customdata = figures.compact_hover(
+        values,
+        ranks,
+        label=label,
+        scope=scope,
+        unit=unit,
+        total=total,
+        lang=lang,
+        statuses=data.statuses(indicator, year, level, codes),
+    )
+    return {
+        "codes": codes,
+        "names": [lookup[code] for code in codes],
+        "indicator": indicator,
+        "year": year,
+        "label": label,
+        "unit": unit,
+        "customdata": customdata,
+        "hovertemplate": hover,
+        "values": values,
+        "ranks": ranks,
+        "total": total,
+        "scope": scope,
+        "place": where,
+        "direction": direction,
+        "units": units,
+        "source": source,
+        "credit": credit,
+        "towns": towns,
+        "lang": lang,
+    }
+
+
+def _ranks(
+    data: AppData,
+    indicator: str,
+    year: int,
+    level: str,
+    codes: list[str],
+    values: np.ndarray,
+    *,
+    national: bool,
+) -> tuple[np.ndarray, int]:
+    """(need rank of each unit, units ranked) among every unit of the level in Morocco or the view's."""
+    if national:
+        table = data.national_ranking(indicator, year, level)
+        ranks = table["rank"].reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
+        return ranks, int(table["ranked"].iloc[0]) if len(table) else 0
+    rankable = values
+    if indicator == INDEX_ID:  # unranked units keep their score on the map but take no rank
+        stored = data.national_ranking(indicator, year, level)["rank"].reindex(codes)
+        rankable = np.where(stored.notna().to_numpy(), values, np.nan)
+    return need_rank(rankable, direction=data.direction(indicator)), int(np.isfinite(rankable).sum())
+
+
+def bivariate_styling(data: AppData, state: ViewState, base: MapBase) -> Styling:
+    """The 3×3 classes of the indicator against the second one, with their grid legend."""
+    lang = state["lang"]
+    other, other_year = indicator_choice(data, state["indicator2"], state["year2"])
+    y = data.series(other, other_year, state["level"], base["codes"])
+    classes = bivariate(base["values"], y, k=3)
+    other_label = indicator_label(data.indicator(other, other_year), lang)
+    return {
+        "classes": classes,
+        "colours": list(figures.BIVARIATE),
+        "title": f"{base['label']} × {other_label} · {base['place']}",
+        "legend": bivariate_legend(base["label"], other_label, classes, lang),
+        "annotations": figures.figure_annotations([], t("bivariate_title", lang), base["credit"], lang=lang),
+    }
+
+
+def class_styling(
+    data: AppData, state: ViewState, base: MapBase, *, title: str, lisa_note: str | None
+) -> Styling:
+    """The state's classes (scheme, k, palette) over Morocco or over the view, and the legend that says
+    which."""
+    lang, level = state["lang"], state["level"]
+    indicator, year, codes = base["indicator"], base["year"], base["codes"]
+    k, scheme = int(state["k"]), state["scheme"]
+    if state.get("scope", "national") != "view":
+        full = data.national_classes(indicator, year, level, scheme, k)
+        position = pd.Series(np.arange(len(data.units(level))), index=data.units(level).code.to_numpy())
+        classes = full.classes[position.reindex(codes).to_numpy()] if codes else np.array([], dtype=int)
+        intervals = full.intervals()
+        counts = tuple(int((classes == i).sum()) for i in range(full.k))
+        ranked = int((full.classes >= 0).sum())
+        note = t("classes_national", lang, n=number(ranked, lang, decimals=0), level=level_word(level, lang))
+        heading = t("legend_scope_national", lang)
+    else:
+        own = classify(base["values"], scheme=scheme, k=k)
+        classes, intervals, counts = own.classes, own.intervals(), own.counts
+        n = number(base["total"], lang, decimals=0)
+        note = t("classes_view", lang, n=n, level=level_word(level, lang))
+        heading = t("legend_scope_view", lang, where=base["place"])
+    direction = base["direction"]
+    colours = figures.class_colours(state["palette"], max(len(intervals), 1), direction)
+    notes = [note, t(f"dark_{direction}", lang)] + ([lisa_note] if lisa_note else [])
+    unit = base["unit"]
+    return {
+        "classes": classes,
+        "colours": colours,
+        "title": title,
+        "legend": figures.legend(
+            f"{base['label']} ({year})",
+            intervals,
+            counts,
+            colours,
+            int((classes < 0).sum()),
+            lang,
+            unit=unit,
+            source=base["credit"],
+            notes=notes,
+        ),
+        "annotations": figures.figure_annotations(
+            figures.class_entries(intervals, colours, unit, lang),
+            f"{heading} · {t(f'dark_short_{direction}', lang)}",
+            base["credit"],
+            lang=lang,
+        ),
+    }
+
+
+def lisa_view(view: MapBase, clusters: pd.Series, level: str, lang: str) -> Styling:
+    """Classes, colours, legend and written legend of the LISA clusters of the indicator shown, each
+    cluster type explained in a line; the map's title names the indicator the clusters are of."""
+    shown = clusters.reindex(view["codes"]).fillna("").astype(str).to_numpy()
+    classes = np.array([LISA_ORDER.index(c) if c in LISA_ORDER else -1 for c in shown])
+    colours = [figures.LISA_COLOURS[c] for c in LISA_ORDER]
+    title = t("lisa_title_of", lang, indicator=view["label"])
+    notes: list[Any] = [
+        html.Span([html.Strong(t(f"lisa_{c}", lang)), " — ", t(f"lisa_expl_{c}", lang)]) for c in LISA_ORDER
+    ]
+    n = number(len(clusters), lang, decimals=0)
+    notes.append(t("lisa_scope", lang, n=n, level=level_word(level, lang)))
+    notes.append(t(f"dark_{view['direction']}_lisa", lang))
+    if not (clusters != "ns").any():
+        notes.insert(0, html.Strong(t("lisa_none", lang)))
+    if view["indicator"] == INDEX_ID:
+        notes.append(t("lisa_index_stored", lang))
+    return {
+        "classes": classes,
+        "colours": colours,
+        "title": f"{title} — {view['year']} · {view['place']}",
+        "legend": figures.categorical_legend(
+            title,
+            [(t(f"lisa_{c}", lang), figures.LISA_COLOURS[c], int((shown == c).sum())) for c in LISA_ORDER],
+            notes=[*notes, html.Span(view["credit"], className="source")],
+        ),
+        "annotations": figures.figure_annotations(
+            [(figures.LISA_COLOURS[c], t(f"lisa_{c}", lang)) for c in LISA_ORDER],
+            title,
+            view["credit"],
+            lang=lang,
+        ),
+    }
+
+
+def towns_for(data: AppData, state: ViewState) -> pd.DataFrame:
+    """The largest towns inside the view, labelled in the page's language (the commune named after each)."""
+    towns = data.towns()
+    if state["province"] and state["level"] == "commune":
+        towns, depth = towns[towns.province_code == state["province"]], "province"
+    elif state["region"]:
+        towns, depth = towns[towns.region_code == state["region"]], "region"
+    else:
+        depth = "country"
+    kept: list[int] = []
+    for i, (lon, lat) in enumerate(zip(towns["lon"], towns["lat"], strict=True)):
+        if len(kept) == TOWNS_SHOWN[depth]:
+            break
+        if all(
+            np.hypot(lon - towns["lon"].iat[j], lat - towns["lat"].iat[j]) >= TOWNS_APART[depth] for j in kept
+        ):
+            kept.append(i)
+    towns = towns.iloc[kept]
+    column = "name_ar" if state["lang"] == "ar" else "name_fr"
+    labels = towns[column].where(towns[column].notna() & (towns[column] != ""), towns["name_fr"])
+    return towns.assign(label=labels.astype(str))
+
+
+def level_word(level: str, lang: str) -> str:
+    """'communes', 'provinces', 'régions' as they read inside a sentence."""
+    word = t(f"level_{level}", lang)
+    return word if lang == "ar" else word.lower()
+
+
+def scope_name(data: AppData, state: ViewState) -> str:
+    """The name of the place viewed: the province, else the région, else Morocco."""
+    lang = state["lang"]
+    if state["province"]:
+        rows = data.units("province").query("code == @state['province']")
+        if len(rows):
+            return place_name(rows.iloc[0].to_dict(), lang)
+    if state["region"]:
+        rows = data.units("region").query("code == @state['region']")
+        if len(rows):
+            return place_name(rows.iloc[0].to_dict(), lang)
+    return t("morocco", lang)
+
+
+def bivariate_legend(x_label: str, y_label: str, classes: np.ndarray, lang: str) -> html.Div:
+    cells = []
+    for row in (2, 1, 0):
+        for col in range(3):
+            n = int((classes == row * 3 + col).sum())
+            cells.append(
+                html.Div(
+                    str(n),
+                    className="bivariate-cell",
+                    style={"background": figures.BIVARIATE[row * 3 + col]},
+                    title=f"{n}",
+                )
+            )
+    return html.Div(
+        [
+            html.H3(t("bivariate_title", lang)),
+            html.Div(cells, className="bivariate-grid"),
+            html.P(f"→ {x_label} ({t('low_to_high', lang)})", className="axis"),
+            html.P(f"↑ {y_label} ({t('low_to_high', lang)})", className="axis"),
+        ],
+        className="legend",
+    )
+
+
+def figure_for(view: MapView, data: AppData, level: str) -> Any:
+    """The map of a view: its shapes, the outlines of the level above and the main towns over them."""
+    geojson = data.geojson_for(level, view["codes"])
+    return figures.choropleth(
+        geojson,
+        view["codes"],
+        view["names"],
+        view["classes"],
+        view["colours"],
+        view["customdata"],
+        view["hovertemplate"],
+        title=view["title"],
+        lang=view["lang"],
+        outlines=outlines_for(data, view, level),
+        towns=view["towns"],
+        annotations=view["annotations"],
+    )
+
+
+def outlines_for(
+    data: AppData, view: MapBase, level: str
+) -> tuple[list[float | None], list[float | None]] | None:
+    """The rings of the units of the level above that hold the view's units (provinces over communes)."""
+    upper = OUTLINED.get(level)
+    if upper is None or view["units"].empty:
+        return None
+    column = f"{upper}_code"
+    parents = view["units"][column].unique() if column in view["units"] else []
+    rings = data.outlines(upper)
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for code in parents:
+        ring_lons, ring_lats = rings.get(code, ([], []))
+        lons += ring_lons
+        lats += ring_lats
+    return lons, lats
+
+
+def patch_for(view: MapView) -> Patch:
+    """The part of the map that changes when only the values do (a Patch, the geometry stays)."""
+    return figures.value_patch(
+        view["classes"],
+        view["colours"],
+        view["customdata"],
+        view["hovertemplate"],
+        title=view["title"],
+        annotations=view["annotations"],
+    )
