@@ -16,7 +16,9 @@ carried in the `source` and `indicator` rows.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ import pandas as pd
 
 from observatory import disclosure
 from observatory.errors import ValidationError
+from observatory.etl.progress import steps
 from observatory.registry import OOKLA_LICENCE
 
 from ._common import MAX_COUNT, IndicatorSpec, Rejects, dictionary_rows, indicator_rows, require_file, roll_up
@@ -46,6 +49,8 @@ if TYPE_CHECKING:
     from observatory.database import Database
     from observatory.etl.provenance import RunRecord
 
+
+log = logging.getLogger(__name__)
 
 TYPES = ("fixed", "mobile")
 PUBLISHER = "Ookla"
@@ -394,9 +399,21 @@ def aggregate_files(
     rejects = Rejects()
     box = bounds_of(communes)
     scans = []
-    for path in paths:
-        run.add_input(path.name, path=path, kind=kind, quarter=quarter)
-        scans.append(scan(path, box, crs=crs, engine=engine))
+    with steps(f"reading Ookla {kind} {quarter} tiles", total=len(paths)) as bar:
+        for path in paths:
+            bar.describe(f"reading {path.name}")
+            clock = time.perf_counter()
+            run.add_input(path.name, path=path, kind=kind, quarter=quarter)
+            scans.append(scan(path, box, crs=crs, engine=engine))
+            log.info(
+                "%s: %s rows read, %s kept in Morocco's box, %s skipped beyond it, in %.1f s",
+                path.name,
+                f"{scans[-1].rows:,}",
+                f"{len(scans[-1].tiles):,}",
+                f"{scans[-1].skipped_rows:,}",
+                time.perf_counter() - clock,
+            )
+            bar.advance()
     tiles = pd.concat([s.tiles for s in scans], ignore_index=True)
     rows_read = sum(s.rows for s in scans)
     tests_read = sum(s.tests for s in scans)

@@ -22,6 +22,7 @@ perturbed counts, so no hidden count can be recovered by differencing published 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ import pandas as pd
 
 from observatory import disclosure
 from observatory.errors import ValidationError
+from observatory.etl.progress import steps
 from observatory.registry import USAGE_LICENCE
 from observatory.schema import TABLES
 
@@ -51,6 +53,8 @@ from ._personal import refuse_personal_data
 if TYPE_CHECKING:
     from observatory.database import Database
     from observatory.etl.provenance import RunRecord
+
+log = logging.getLogger(__name__)
 
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
@@ -445,14 +449,25 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tup
     lookup = code_lookup(communes)
     rejects = Rejects()
     goods, notes = [], []
-    for path in paths:
-        run.add_input(path.name, path=path)
-        table, file_notes = read_export(path)
-        notes += file_notes
-        good = validate_export(table, lookup, rejects)
-        good["sha256"] = run.inputs[-1]["sha256"]
-        goods.append(good)
-        run.count(read=len(table.frame), loaded=0)
+    with steps("reading usage exports", total=len(paths)) as bar:
+        for path in paths:
+            bar.describe(f"reading {path.name}")
+            run.add_input(path.name, path=path)
+            table, file_notes = read_export(path)
+            notes += file_notes
+            before = len(rejects)
+            good = validate_export(table, lookup, rejects)
+            good["sha256"] = run.inputs[-1]["sha256"]
+            goods.append(good)
+            run.count(read=len(table.frame), loaded=0)
+            log.info(
+                "%s: %d rows read, %d valid, %d rejected",
+                path.name,
+                len(table.frame),
+                len(good),
+                len(rejects) - before,
+            )
+            bar.advance()
     good = pd.concat(goods, ignore_index=True)
     # The same row in two files of one load (a file given twice) counts once.
     key = ["commune_code", "service", "period", "channel"]

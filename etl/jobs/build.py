@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,8 @@ from observatory.settings import Settings
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+log = logging.getLogger(__name__)
 
 #: The jobs of a build, in order, each `job(ctx) -> None`.
 JOBS: tuple[Callable[[BuildContext], None], ...] = (
@@ -66,6 +69,7 @@ def build(
     """
     Build the database named by `settings.db` from the embedded sources; returns the summary, with
     the seconds of each job and of the write (`jobs` runs a subset, for the build benchmark's baseline).
+    `progress` draws the jobs' progress on stderr when it is a terminal, and prints the summary there.
     """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -80,7 +84,9 @@ def build(
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, disable=not progress) as bar, memory.collect_young():
+    live = progress and console.is_terminal
+    log.info("building %s (%d jobs)", database.display, len(jobs))
+    with Progress(*columns, console=console, disable=not live) as bar, memory.collect_young():
         task = bar.add_task("build", total=len(jobs) + 1)
         job_seconds: dict[str, float] = {}
         for step in _steps(jobs):
@@ -91,6 +97,7 @@ def build(
         bar.update(task, description=f"writing {database.display}")
         summary = _summary(ctx, time.perf_counter() - clock)
         summary["job_seconds"] = job_seconds
+        log.info("jobs done in %.1f s; writing %d tables", time.perf_counter() - clock, len(ctx.tables))
         phase_clock = time.perf_counter()
         with database.writer(rebuild=True) as writer:
             for table, frame in ctx.tables.items():
@@ -118,6 +125,14 @@ def build(
             }
             writer.replace("build", pd.DataFrame([build_row], columns=TABLES["build"]))
         bar.advance(task)
+    log.info(
+        "built %s in %.1f s (write %.1f s, digest %.1f s): content digest %s",
+        database.display,
+        summary["seconds"],
+        summary["write_seconds"],
+        summary["digest_seconds"],
+        summary["content_digest"],
+    )
     if progress:
         _print_summary(console, database, ctx, summary)
     return summary
@@ -148,8 +163,10 @@ def _run_step(ctx: BuildContext, step: Sequence[Callable[[BuildContext], None]])
 
     def run(job: Callable[[BuildContext], None], view: BuildContext) -> None:
         clock = time.perf_counter()
+        log.info("job %s started", _name(job))
         job(view)
         seconds[_name(job)] = round(time.perf_counter() - clock, 1)
+        log.info("job %s done in %.1f s", _name(job), seconds[_name(job)])
 
     if len(step) == 1:
         run(step[0], ctx)

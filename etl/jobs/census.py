@@ -79,11 +79,7 @@ def dictionary_job(ctx: BuildContext) -> None:
         fields = census.field_dictionary()
         rows = []
         for f in fields.itertuples():
-            subject = (
-                f.dataset
-                if f.dataset in ("economy", "housing")
-                else ("households" if f.topic in registry.HOUSEHOLD_TOPICS else "people")
-            )
+            subject = registry.census_subject(f.dataset, f.topic)
             entry = registry.get(f.column)
             weight = (
                 None if entry.unit in registry.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
@@ -105,7 +101,9 @@ def dictionary_job(ctx: BuildContext) -> None:
                     "note": f.note if isinstance(f.note, str) else None,
                     "denominator": T.WEIGHT_NOTES.get(weight, weight) if weight else None,
                     "aggregation": "sum" if weight is None else "weighted_mean",
-                    "source_id": T.source_for(subject, int(f.year), f.topic, f.column),
+                    "source_id": registry.census_source(
+                        subject=subject, year=int(f.year), topic=f.topic, column=f.column
+                    ),
                     "licence": census.LICENCE,
                 }
             )
@@ -153,7 +151,8 @@ def indicators_job(ctx: BuildContext) -> None:
             run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative))
             unit_of = {i: u for (i, y), u in ctx.notes["units_of"].items() if y == year}
             source_of = {
-                c: T.source_for(dataset, year, topic_of.get(c, ""), c) for c in T.measure_columns(frame)
+                c: registry.census_source(subject=dataset, year=year, topic=topic_of.get(c, ""), column=c)
+                for c in T.measure_columns(frame)
             }
             local = frame[frame["level"].isin(CENSUS_LEVELS)]
             columns = T.measure_columns(local)

@@ -194,24 +194,3 @@ def _taken(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
 
 def _constant(label: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [label], validate=False)
-
-
-def source_for(dataset: str, year: int, topic: str, column: str) -> str:
-    """Which HCP workbook a census column comes from (the `source` table's id)."""
-    if dataset == "economy":
-        return "hcp-2024-establishments"
-    if dataset == "housing":
-        return "hcp-2024-housing"
-    if year == 2024:
-        if column == "population_legal":
-            return "hcp-2024"
-        return "hcp-2024-commute" if topic == "commute" else "hcp-2024-indicators"
-    if dataset == "households":
-        return "hcp-2014-indicators-households"
-    if topic in {"commute", "workplace", "study", "studyCommute"}:
-        return "hcp-2014-mobility"
-    if topic in {"profession", "workSector"}:
-        return "hcp-2014-professions"
-    if topic in {"diploma", "vocationalDiploma"}:
-        return "hcp-2014-diplomas"
-    return "hcp-2014-indicators-people"
