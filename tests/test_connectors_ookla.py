@@ -256,3 +256,16 @@ def test_cli_load_ookla(writable_db, communes, tmp_path):
         main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--db", str(writable_db.path)]
     )
     assert out.exit_code == 1 and out.output.startswith("error: cannot tell fixed from mobile tiles")
+
+
+def test_cli_load_ookla_logs_each_file_on_stderr_and_keeps_stdout_for_results(
+    writable_db, communes, tmp_path
+):
+    tiles(communes).to_parquet(tmp_path / "mobile.parquet", index=False)
+    args = ["load", "ookla", str(tmp_path / "mobile.parquet"), "--type", "mobile", "--quarter", "2025Q1"]
+    out = CliRunner().invoke(main, ["-v", *args, "--db", str(writable_db.path)])
+    assert out.exit_code == 0, out.output
+    assert out.stdout.startswith("ookla mobile 2025Q1: 5 tiles read") and len(out.stdout.splitlines()) == 2
+    log = " ".join(out.stderr.split())
+    assert "mobile.parquet: 5 rows read, 4 kept in Morocco's box, 1 skipped beyond it" in log
+    assert "load ookla mobile 2025Q1: 4 rows read from 1 input(s), 3 kept, 1 quarantined" in log

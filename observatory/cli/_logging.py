@@ -25,4 +25,3 @@ def configure(*, verbose: int, default: str) -> None:
         RichHandler(console=Console(stderr=True), show_path=False, markup=False, log_time_format="[%X]")
     )
     logger.setLevel(level)
-    logger.propagate = False
