@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from observatory import registry
+from observatory import census_fields, registry
 from observatory.enums import DIMENSIONS, DIRECTIONS, LANGUAGES
 from observatory.errors import UnknownNameError, ValidationError
 
@@ -174,14 +174,17 @@ def test_census_sources_follow_hcp_workbooks():
     assert registry.source_of("commute_walking", 2024) == "hcp-2024-commute"
     assert registry.source_of("population_legal", 2024) == "hcp-2024"
     assert (
-        registry.census_source(subject="people", year=2014, topic="diploma", column="x")
+        census_fields.census_source(subject="people", year=2014, topic="diploma", column="x")
         == "hcp-2014-diplomas"
     )
     assert (
-        registry.census_source(subject="households", year=2014, topic="equipment", column="x")
+        census_fields.census_source(subject="households", year=2014, topic="equipment", column="x")
         == "hcp-2014-indicators-households"
     )
     assert registry.get("commute_walking").source == "hcp-2024-commute"
+    # One indicator, two censuses, two workbooks: the entry's `source` is its latest year's.
+    assert registry.source_of("illiteracy_rate_10_plus", 2014) == "hcp-2014-indicators-people"
+    assert registry.get("illiteracy_rate_10_plus").source == "hcp-2024-indicators"
 
 
 LATIN = re.compile(r"[A-Za-z]")

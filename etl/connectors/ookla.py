@@ -314,7 +314,8 @@ def infer(paths: list[Path], *, kind: str | None, quarter: str | None) -> tuple[
     return kind, parse_quarter(quarter)
 
 
-def source_row(kind: str, quarter: str, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
+def source_row(kind: str, quarter: str, *, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
+    """The `source` row of a quarter of Ookla tiles (one file's SHA-256, or one over several)."""
     import hashlib
 
     digest = (
@@ -372,7 +373,7 @@ def load(
         values=result.pop("values"),
         replace={"indicator_id": [s.indicator_id for s in specs], "period": [quarter]},
         dictionary=dictionary_rows(specs, years=[int(quarter[:4])], dataset="ookla", source_id=source_id),
-        sources=source_row(kind, quarter, run.inputs, now()),
+        sources=source_row(kind, quarter, inputs=run.inputs, retrieved_at=now()),
     )
     return result
 

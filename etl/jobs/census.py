@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from observatory import registry
+from observatory import census_fields, registry
 from observatory.etl.context import BuildContext, as_categorical, concat
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
@@ -79,7 +79,7 @@ def dictionary_job(ctx: BuildContext) -> None:
         fields = census.field_dictionary()
         rows = []
         for f in fields.itertuples():
-            subject = registry.census_subject(f.dataset, f.topic)
+            subject = census_fields.census_subject(f.dataset, f.topic)
             entry = registry.get(f.column)
             weight = (
                 None if entry.unit in registry.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
@@ -101,7 +101,7 @@ def dictionary_job(ctx: BuildContext) -> None:
                     "note": f.note if isinstance(f.note, str) else None,
                     "denominator": T.WEIGHT_NOTES.get(weight, weight) if weight else None,
                     "aggregation": "sum" if weight is None else "weighted_mean",
-                    "source_id": registry.census_source(
+                    "source_id": census_fields.census_source(
                         subject=subject, year=int(f.year), topic=f.topic, column=f.column
                     ),
                     "licence": census.LICENCE,
@@ -151,19 +151,21 @@ def indicators_job(ctx: BuildContext) -> None:
             run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative))
             unit_of = {i: u for (i, y), u in ctx.notes["units_of"].items() if y == year}
             source_of = {
-                c: registry.census_source(subject=dataset, year=year, topic=topic_of.get(c, ""), column=c)
+                c: census_fields.census_source(
+                    subject=dataset, year=year, topic=topic_of.get(c, ""), column=c
+                )
                 for c in T.measure_columns(frame)
             }
             local = frame[frame["level"].isin(CENSUS_LEVELS)]
             columns = T.measure_columns(local)
             good, bad = split_valid(
                 local,
-                indicator_schema(f"{dataset}_{year}", unit_of, columns, codes),
+                indicator_schema(f"{dataset}_{year}", units=unit_of, columns=columns, codes=codes),
                 source=f"{census.PACKAGE}:{relative}",
             )
             run.count(read=len(local), loaded=len(good))
             run.quarantine(bad)
-            good = T.with_divided_cities(good.copy(), communes, unit_of, dataset, year)
+            good = T.with_divided_cities(good.copy(), communes, units=unit_of, dataset=dataset, year=year)
             is_city = (
                 good.pop("_from_arrondissements").astype("boolean").fillna(False).astype(bool)
                 if "_from_arrondissements" in good
@@ -199,9 +201,9 @@ def indicators_job(ctx: BuildContext) -> None:
                     grouped.drop(columns=["code"]).rename(columns={"_unit": "code"}),
                     ["code", *keys_extra],
                     measures,
-                    unit_of,
-                    dataset,
-                    year,
+                    units=unit_of,
+                    dataset=dataset,
+                    year=year,
                 )
                 aggregated = tidy(aggregate, level=level, status="aggregated")
                 check = _compare(aggregated, frame, level, year)

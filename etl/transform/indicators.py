@@ -88,7 +88,7 @@ def measure_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def with_divided_cities(
-    frame: pd.DataFrame, communes: pd.DataFrame, units: dict[str, str], dataset: str, year: int
+    frame: pd.DataFrame, communes: pd.DataFrame, *, units: dict[str, str], dataset: str, year: int
 ) -> pd.DataFrame:
     """
     Commune rows for the divided cities where a table has only their arrondissements (2014): each
@@ -106,7 +106,9 @@ def with_divided_cities(
     arr = arr.assign(parent=city_of.values)
     arr = arr[arr["parent"].isin(missing)]
     keys = ["parent", "area"] + (["sex"] if "sex" in frame else [])
-    cities = aggregate_wide(arr, keys, measures, units, dataset, year).rename(columns={"parent": "code"})
+    cities = aggregate_wide(arr, keys, measures, units=units, dataset=dataset, year=year).rename(
+        columns={"parent": "code"}
+    )
     cities["level"] = "commune"
     names = communes.set_index("code")
     cities["name_fr"] = cities["code"].map(names["name_fr"])
@@ -116,7 +118,13 @@ def with_divided_cities(
 
 
 def aggregate_wide(
-    frame: pd.DataFrame, keys: list[str], measures: list[str], units: dict[str, str], dataset: str, year: int
+    frame: pd.DataFrame,
+    keys: list[str],
+    measures: list[str],
+    *,
+    units: dict[str, str],
+    dataset: str,
+    year: int,
 ) -> pd.DataFrame:
     """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their
     denominators."""
