@@ -62,7 +62,7 @@ def reset_peak() -> None:
 def make_tiles(communes, n: int, seed: int) -> pd.DataFrame:
     import shapely
 
-    from observatory.etl.connectors.ookla import locate, quadkey_tiles, quadkeys_at, tile_centres
+    from observatory.etl.connectors.quadkeys import locate, quadkey_tiles, quadkeys_at, tile_centres
 
     rng = np.random.default_rng(seed)
     west, south, east, north = communes.total_bounds

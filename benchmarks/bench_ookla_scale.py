@@ -147,14 +147,16 @@ def quarter_files(base: Path, n: int, folder: Path, seed: int) -> list[Path]:
 
 def pandas_sums(paths: list[Path], communes) -> pd.DataFrame:
     """The pandas path: every quarter read whole into one frame, placed and summed by `groupby`."""
-    from observatory.etl.connectors import ookla
+    from observatory.etl.connectors import ookla, quadkeys
 
     frame = pd.concat([pd.read_parquet(p).assign(source=p.name) for p in paths], ignore_index=True)
     x, y, zoom, _ = ookla.quadkey_tiles(frame["quadkey"])
     lon, lat = ookla.tile_centres(x, y, zoom)
     west, south, east, north = communes.total_bounds
     frame = frame.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
-    frame = frame.assign(commune=ookla.locate(lon[frame.index], lat[frame.index], communes.geometry.values))
+    frame = frame.assign(
+        commune=quadkeys.locate(lon[frame.index], lat[frame.index], communes.geometry.values)
+    )
     frame = frame.loc[frame["commune"] >= 0]
     tests = frame["tests"].astype("float64")
     download = frame["avg_d_kbps"].astype("float64")

@@ -31,7 +31,7 @@ ROW_GROUP = 262_144
 
 def world_keys(rng: np.random.Generator, n: int, box: tuple[float, float, float, float]) -> np.ndarray:
     """About `n` distinct quadkeys of tiles around seeded city centres, none in Morocco's box."""
-    from observatory.etl.connectors.ookla import quadkeys_at
+    from observatory.etl.connectors.quadkeys import quadkeys_at
 
     west, south, east, north = box
     centres_lon = rng.uniform(-170, 175, 4000)
@@ -60,7 +60,7 @@ def world_keys(rng: np.random.Generator, n: int, box: tuple[float, float, float,
 
 def morocco_keys(rng: np.random.Generator, communes, n: int) -> np.ndarray:
     """`n` distinct quadkeys whose tile centre is in a commune, and n / 4 in the box but in none."""
-    from observatory.etl.connectors.ookla import locate, quadkey_tiles, quadkeys_at, tile_centres
+    from observatory.etl.connectors.quadkeys import locate, quadkey_tiles, quadkeys_at, tile_centres
 
     west, south, east, north = communes.total_bounds
     inside, outside = [], []
@@ -82,7 +82,7 @@ def write(path: Path, keys: np.ndarray, rng: np.random.Generator, *, chunk: int 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from observatory.etl.connectors.ookla import tile_polygons_wkt
+    from observatory.etl.connectors.quadkeys import tile_polygons_wkt
 
     writer = None
     for start in range(0, len(keys), chunk):

@@ -57,7 +57,7 @@ def unit_schema(level: str, parents: dict[str, set[str]] | None = None) -> pa.Da
 
 
 def indicator_schema(
-    name: str, units: dict[str, str], columns: list[str], codes: set[str]
+    name: str, *, units: dict[str, str], columns: list[str], codes: set[str]
 ) -> pa.DataFrameSchema:
     """Schema of a wide census table: known unit codes, numbers, shares within 0-100, counts ≥ 0."""
     checks: dict[str, pa.Column] = {

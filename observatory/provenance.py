@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -23,6 +25,8 @@ import pandas as pd
 
 from observatory.schema import TABLES
 from observatory.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
 
 
 def now() -> str:
@@ -74,6 +78,8 @@ class RunRecord:
     status: str = "running"
     message: str = ""
     ended_at: str = ""
+    clock: float = field(default_factory=time.perf_counter, repr=False, compare=False)
+    """When the run started, on the monotonic clock its log's duration is measured with."""
 
     def add_input(
         self, name: str, *, path: str | Path | None = None, sha256: str | None = None, **extra: Any
@@ -81,6 +87,7 @@ class RunRecord:
         """Name an input; a file path gets its SHA-256 computed."""
         digest = sha256 or (sha256_file(path) if path is not None else None)
         self.inputs.append({"name": name, "sha256": digest, **extra})
+        log.debug("%s: reads %s (sha256 %s)", self.job, name, (digest or "-")[:12])
 
     def count(self, *, read: int, loaded: int) -> None:
         self.rows_read += int(read)
@@ -96,7 +103,20 @@ class RunRecord:
         return int(sum(len(q) for q in self.quarantined))
 
     def close(self, status: str = "ok", message: str = "") -> None:
+        """End the run and log what it read, kept and quarantined, and how long it took."""
         self.status, self.message, self.ended_at = status, message, now()
+        log.log(
+            logging.INFO if status == "ok" else logging.ERROR,
+            "%s: %s rows read from %d input(s), %s kept, %s quarantined, in %.1f s (%s)%s",
+            self.job,
+            f"{self.rows_read:,}",
+            len(self.inputs),
+            f"{self.rows_loaded:,}",
+            f"{self.rows_quarantined:,}",
+            time.perf_counter() - self.clock,
+            status,
+            f": {message}" if message else "",
+        )
 
     def etl_run_row(self) -> pd.DataFrame:
         return pd.DataFrame(

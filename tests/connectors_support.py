@@ -24,7 +24,7 @@ def state(db: Database) -> dict[str, int]:
 
 def points_in(geometry: shapely.Geometry, n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`n` seeded random points inside a polygon, each in a different zoom-16 tile."""
-    from observatory.etl.connectors.ookla import quadkeys_at
+    from observatory.etl.connectors.quadkeys import quadkeys_at
 
     rng = np.random.default_rng(seed)
     west, south, east, north = geometry.bounds
@@ -39,7 +39,7 @@ def points_in(geometry: shapely.Geometry, n: int, *, seed: int) -> tuple[np.ndar
 
 def ookla_frame(lon: np.ndarray, lat: np.ndarray, *, d_kbps, u_kbps, lat_ms, tests, devices) -> pd.DataFrame:
     """Tiles in Ookla's published columns and types."""
-    from observatory.etl.connectors.ookla import quadkeys_at, tile_polygons_wkt
+    from observatory.etl.connectors.quadkeys import quadkeys_at, tile_polygons_wkt
 
     keys = quadkeys_at(lon, lat)
     return pd.DataFrame(

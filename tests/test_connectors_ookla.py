@@ -16,7 +16,7 @@ from observatory import registry
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import ValidationError
-from observatory.etl.connectors import ookla
+from observatory.etl.connectors import ookla, quadkeys
 
 TANGER, ASSILAH, GUEZNAIA = "01.511.01.0", "01.511.01.01", "01.511.01.09"
 FILE = "2025-04-01_performance_fixed_tiles.parquet"
@@ -58,13 +58,13 @@ def test_quadkeys_decode_to_the_tiles_bing_defines():
     assert (x[1], y[1]) == (65535, 65535)
     lon, lat = ookla.tile_centres(x[:1], y[:1], zoom[:1])
     assert lon[0] == pytest.approx(-7.616272, abs=1e-6) and lat[0] == pytest.approx(33.589455, abs=1e-6)
-    assert ookla.quadkeys_at(lon, lat).tolist() == ["0331123030032303"]
+    assert quadkeys.quadkeys_at(lon, lat).tolist() == ["0331123030032303"]
 
 
 def test_cell_shortcut_places_tiles_exactly_as_point_in_polygon(communes):
     rng = np.random.default_rng(7)
     west, south, east, north = communes.total_bounds
-    keys = ookla.quadkeys_at(rng.uniform(west, east, 50000), rng.uniform(south, north, 50000))
+    keys = quadkeys.quadkeys_at(rng.uniform(west, east, 50000), rng.uniform(south, north, 50000))
     x, y, zoom, _ = ookla.quadkey_tiles(keys)
     lon, lat = ookla.tile_centres(x, y, zoom)
     fast = ookla.locate_tiles(x, y, zoom, communes.geometry.values)
@@ -256,3 +256,16 @@ def test_cli_load_ookla(writable_db, communes, tmp_path):
         main, ["load", "ookla", str(tmp_path / "mobile.parquet"), "--db", str(writable_db.path)]
     )
     assert out.exit_code == 1 and out.output.startswith("error: cannot tell fixed from mobile tiles")
+
+
+def test_cli_load_ookla_logs_each_file_on_stderr_and_keeps_stdout_for_results(
+    writable_db, communes, tmp_path
+):
+    tiles(communes).to_parquet(tmp_path / "mobile.parquet", index=False)
+    args = ["load", "ookla", str(tmp_path / "mobile.parquet"), "--type", "mobile", "--quarter", "2025Q1"]
+    out = CliRunner().invoke(main, ["-v", *args, "--db", str(writable_db.path)])
+    assert out.exit_code == 0, out.output
+    assert out.stdout.startswith("ookla mobile 2025Q1: 5 tiles read") and len(out.stdout.splitlines()) == 2
+    log = " ".join(out.stderr.split())
+    assert "mobile.parquet: 5 rows read, 4 kept in Morocco's box, 1 skipped beyond it" in log
+    assert "load ookla mobile 2025Q1: 4 rows read from 1 input(s), 3 kept, 1 quarantined" in log

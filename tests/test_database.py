@@ -252,3 +252,76 @@ def test_region_filter_keeps_units_of_that_region(built_db):
     assert set(values.unit_code) == set(communes.code)
     assert len(communes) == 125
     assert pd.Series(values.value).between(0, 100).all()
+
+
+def test_settings_take_the_argument_then_the_environment_then_the_default(monkeypatch):
+    from observatory.settings import get_settings
+
+    monkeypatch.delenv("OBSERVATORY_PORT", raising=False)
+    monkeypatch.delenv("OBSERVATORY_ALLOW_WRITES", raising=False)
+    assert get_settings().port == 8050 and get_settings().allow_writes is False
+    monkeypatch.setenv("OBSERVATORY_PORT", "9000")
+    monkeypatch.setenv("OBSERVATORY_ALLOW_WRITES", "yes")
+    monkeypatch.setenv("OBSERVATORY_NATIONAL_POPULATION_2030", "40000000")
+    assert get_settings().port == 9000 and get_settings().allow_writes is True
+    assert get_settings().national_population_2030 == 40_000_000.0
+    assert get_settings(port=8100, allow_writes=False).port == 8100
+    assert get_settings(allow_writes=False).allow_writes is False
+    monkeypatch.setenv("OBSERVATORY_PORT", "eighty")
+    with pytest.raises(ValueError, match="setting port: expected int, found 'eighty'"):
+        get_settings()
+
+
+def test_each_setting_is_declared_once_with_its_variable_and_documentation():
+    from observatory.errors import UnknownNameError
+    from observatory.settings import Settings, get_settings
+
+    described = Settings.describe()
+    assert [s["name"] for s in described][:2] == ["db", "host"]
+    for s in described:
+        assert s["env"] == f"OBSERVATORY_{s['name'].upper()}" and len(s["doc"]) > 20, s
+    assert {"name": "port", "type": "int", "default": "8050"}.items() <= described[2].items()
+    with pytest.raises(UnknownNameError, match="unknown setting 'prot'.*valid: .*port"):
+        get_settings(prot=1)
+    assert "api_token" not in repr(get_settings(api_token="secret"))
+
+
+def test_the_default_database_is_in_geodata_in_a_checkout_and_in_the_user_data_folder_once_installed(
+    monkeypatch, tmp_path
+):
+    import platformdirs
+
+    from observatory import settings
+
+    monkeypatch.delenv("OBSERVATORY_DB", raising=False)
+    checkout = tmp_path / "checkout"
+    (checkout / "geodata").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.setattr(settings, "PROJECT_ROOT", checkout)
+    assert settings.get_settings().db == str(checkout / "geodata" / "observatory.gpkg")
+
+    installed = tmp_path / "venv" / "lib" / "site-packages"  # the package's parent: no pyproject, no geodata
+    installed.mkdir(parents=True)
+    monkeypatch.setattr(settings, "PROJECT_ROOT", installed)
+    monkeypatch.setattr(platformdirs, "user_data_path", lambda name: tmp_path / "data" / name)
+    assert settings.get_settings().db == str(tmp_path / "data" / "observatory" / "observatory.gpkg")
+    assert "site-packages" not in settings.get_settings().db
+    assert settings.get_settings(db="/elsewhere.gpkg").db == "/elsewhere.gpkg"
+
+
+def test_a_run_logs_what_it_read_kept_and_quarantined(caplog):
+    import logging
+
+    from observatory.provenance import RunRecord
+
+    run = RunRecord(job="load usage", build_id="", version="test")
+    run.add_input("export.csv", sha256="ab" * 32)
+    run.count(read=10, loaded=8)
+    run.quarantine(pd.DataFrame({"source": ["export.csv"] * 2, "row": [3, 7]}))
+    with caplog.at_level(logging.INFO, logger="observatory"):
+        run.close("ok")
+    (record,) = [r for r in caplog.records if r.name == "observatory.provenance"]
+    assert record.levelno == logging.INFO
+    assert record.getMessage().startswith(
+        "load usage: 10 rows read from 1 input(s), 8 kept, 2 quarantined, in "
+    )

@@ -16,7 +16,7 @@ from connectors_support import ookla_frame, topojson, write_json
 
 from observatory import planner
 from observatory.database import Database
-from observatory.etl.connectors import ookla
+from observatory.etl.connectors import ookla, quadkeys
 from observatory.etl.connectors import osm_boundaries as osm
 from observatory.etl.connectors._common import Rejects
 from observatory.etl.transform import geometry as G
@@ -109,10 +109,10 @@ def test_an_ookla_row_whose_polygon_is_not_its_quadkeys_tile_is_quarantined():
         devices=[1, 1],
     )
     frame["quadkey"] = [RABAT_TILE, PARIS_TILE]
-    assert frame["quadkey"].tolist()[0] == ookla.quadkeys_at(np.array([-6.8226]), np.array([34.024]))[0]
+    assert frame["quadkey"].tolist()[0] == quadkeys.quadkeys_at(np.array([-6.8226]), np.array([34.024]))[0]
     frame["tile"] = [
-        ookla.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
-        ookla.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
+        quadkeys.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
+        quadkeys.tile_polygons_wkt(np.array([RABAT_TILE]))[0],
     ]  # row 2: Paris' key, Rabat's polygon
     frame["source"], frame["row"] = "t.parquet", [1, 2]
     rejects = Rejects()
@@ -146,7 +146,7 @@ def test_an_ookla_tile_in_central_rabat_goes_to_rabat_and_the_south_is_inside_th
     frame = pd.DataFrame(
         {
             "quadkey": keys,
-            "tile": ookla.tile_polygons_wkt(np.array(keys)),
+            "tile": quadkeys.tile_polygons_wkt(np.array(keys)),
             "avg_d_kbps": 1000,
             "avg_u_kbps": 1000,
             "avg_lat_ms": 10,

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from observatory.database import Database
-from observatory.etl.connectors import ookla
+from observatory.etl.connectors import ookla, quadkeys
 from observatory.etl.connectors._common import Rejects
 
 #: Zoom-16 tiles of real places (Bing Maps tile system), written from their coordinates.
@@ -34,14 +34,14 @@ def world_file(path, *, keys_here: list[str], seed: int, row_group: int = 500) -
     rng = np.random.default_rng(seed)
     lon, lat = rng.uniform(-170, 170, 20_000), rng.uniform(-60, 70, 20_000)
     far = (lon < -20) | (lon > 2) | (lat < 18) | (lat > 39)
-    keys = pd.unique(np.concatenate([ookla.quadkeys_at(lon[far], lat[far])[:4000], [*keys_here, PARIS]]))
+    keys = pd.unique(np.concatenate([quadkeys.quadkeys_at(lon[far], lat[far])[:4000], [*keys_here, PARIS]]))
     keys = np.sort(keys.astype("S16")).astype(str).tolist()
     keys.insert(1234, "03311230300323")  # 14 digits: unreadable, kept for the quarantine
     n = len(keys)
     frame = pd.DataFrame(
         {
             "quadkey": keys,
-            "tile": [ookla.tile_polygons_wkt(np.array([k]))[0] if len(k) == 16 else None for k in keys],
+            "tile": [quadkeys.tile_polygons_wkt(np.array([k]))[0] if len(k) == 16 else None for k in keys],
             "avg_d_kbps": rng.integers(1000, 90000, n),
             "avg_u_kbps": rng.integers(500, 20000, n),
             "avg_lat_ms": rng.integers(4, 150, n),
@@ -60,7 +60,7 @@ def test_box_prefixes_cover_every_tile_of_the_box_and_no_tile_far_from_it():
     prefixes = ookla.box_prefixes(MOROCCO_BOX)
     rng = np.random.default_rng(3)
     west, south, east, north = MOROCCO_BOX
-    keys = ookla.quadkeys_at(rng.uniform(west, east, 20_000), rng.uniform(south, north, 20_000))
+    keys = quadkeys.quadkeys_at(rng.uniform(west, east, 20_000), rng.uniform(south, north, 20_000))
     assert set(k[: ookla.PREFIX_ZOOM] for k in keys) <= set(prefixes)
     ranges = ookla.prefix_ranges(prefixes)
     assert len(ranges) < len(prefixes) / 10  # neighbouring cells merge
@@ -102,7 +102,7 @@ def communes(built_db: Database):
 def test_readers_place_real_tiles_as_the_geopandas_centroid_join_does(communes, tmp_path):
     rng = np.random.default_rng(11)
     west, south, east, north = communes.total_bounds
-    inland = ookla.quadkeys_at(rng.uniform(west, east, 3000), rng.uniform(south, north, 3000)).tolist()
+    inland = quadkeys.quadkeys_at(rng.uniform(west, east, 3000), rng.uniform(south, north, 3000)).tolist()
     path = tmp_path / "2025-04-01_performance_fixed_tiles.parquet"
     frame = world_file(path, keys_here=[RABAT, CASABLANCA, DAKHLA, SEA, *inland], seed=6)
     # The baseline a user writes: every polygon parsed, its centroid joined to the communes.
@@ -132,7 +132,7 @@ def test_quarter_sums_are_the_same_with_duckdb_and_pyarrow(communes, tmp_path):
     west, south, east, north = communes.total_bounds
     paths = []
     for q in (1, 2):
-        inland = ookla.quadkeys_at(rng.uniform(west, east, 2000), rng.uniform(south, north, 2000)).tolist()
+        inland = quadkeys.quadkeys_at(rng.uniform(west, east, 2000), rng.uniform(south, north, 2000)).tolist()
         paths.append(tmp_path / f"2025-{3 * q - 2:02d}-01_performance_fixed_tiles.parquet")
         world_file(paths[-1], keys_here=[RABAT, CASABLANCA, *inland], seed=q)
     duck = ookla.quarter_sums(paths, communes, engine="duckdb")
@@ -147,7 +147,7 @@ def test_both_engines_load_a_file_with_bad_rows_to_the_same_figures_and_quaranti
 
     rng = np.random.default_rng(13)
     west, south, east, north = communes.total_bounds
-    inland = ookla.quadkeys_at(rng.uniform(west, east, 500), rng.uniform(south, north, 500)).tolist()
+    inland = quadkeys.quadkeys_at(rng.uniform(west, east, 500), rng.uniform(south, north, 500)).tolist()
     path = tmp_path / "2025-04-01_performance_fixed_tiles.parquet"
     frame = world_file(path, keys_here=[RABAT, CASABLANCA, DAKHLA, SEA, *inland], seed=7).astype(
         {"tests": str}

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from observatory import registry
+from observatory import census_fields, registry
 from observatory.enums import DIMENSIONS, DIRECTIONS, LANGUAGES
 from observatory.errors import UnknownNameError, ValidationError
 
@@ -139,6 +139,52 @@ def test_the_dictionary_table_says_what_the_registry_says(built_db):
     assert "%" not in set(values["unit"])
     for row in values.itertuples():
         assert row.unit == registry.get(row.indicator_id).unit, row.indicator_id
+
+
+def test_the_registry_names_the_source_of_every_stored_value(built_db):
+    """For every indicator-year the database holds, the source the registry names (`source_of`) is the
+    source of the values stored and the one the catalogue (`indicator`) lists; an entry's `source`, in the
+    code and in the stored `indicator_registry`, is that of its latest year. Simulated values name the
+    simulator, whatever the real source will be."""
+    values = built_db.read("indicator_value", columns=["indicator_id", "year", "source_id", "status"])
+    stored = values.drop_duplicates(["indicator_id", "year", "source_id", "status"])
+    simulated = stored["status"] == "simulated"
+    assert set(stored.loc[simulated, "source_id"]) == {"observatory-simulated-usage"}
+    real = stored.loc[~simulated].drop_duplicates(["indicator_id", "year", "source_id"])
+    assert not real.duplicated(["indicator_id", "year"]).any()
+    named = [registry.source_of(i, int(y)) for i, y in zip(real["indicator_id"], real["year"], strict=True)]
+    wrong = real.loc[real["source_id"].to_numpy() != pd.Series(named).to_numpy()]
+    assert wrong.empty, wrong.assign(
+        registry=[registry.source_of(i, int(y)) for i, y in zip(wrong.indicator_id, wrong.year, strict=True)]
+    )
+    assert len(real) > 300 and {"hcp-2024-commute", "hcp-2014-mobility", "hcp-2024"} <= set(real["source_id"])
+    catalogue = built_db.read("indicator", columns=["indicator_id", "year", "source_id"])
+    catalogue = catalogue.merge(real[["indicator_id", "year", "source_id"]], on=["indicator_id", "year"])
+    assert (catalogue["source_id_x"] == catalogue["source_id_y"]).all()
+    latest = real.sort_values("year").drop_duplicates("indicator_id", keep="last")
+    stored_registry = built_db.read("indicator_registry").set_index("indicator_id")["source"]
+    for row in latest.itertuples():
+        assert registry.get(row.indicator_id).source == row.source_id, row.indicator_id
+        assert stored_registry[row.indicator_id] == row.source_id, row.indicator_id
+
+
+def test_census_sources_follow_hcp_workbooks():
+    """The census rule on known fields: 2024 commuting and the legal population have workbooks of
+    their own, 2014 diplomas and households too."""
+    assert registry.source_of("commute_walking", 2024) == "hcp-2024-commute"
+    assert registry.source_of("population_legal", 2024) == "hcp-2024"
+    assert (
+        census_fields.census_source(subject="people", year=2014, topic="diploma", column="x")
+        == "hcp-2014-diplomas"
+    )
+    assert (
+        census_fields.census_source(subject="households", year=2014, topic="equipment", column="x")
+        == "hcp-2014-indicators-households"
+    )
+    assert registry.get("commute_walking").source == "hcp-2024-commute"
+    # One indicator, two censuses, two workbooks: the entry's `source` is its latest year's.
+    assert registry.source_of("illiteracy_rate_10_plus", 2014) == "hcp-2014-indicators-people"
+    assert registry.get("illiteracy_rate_10_plus").source == "hcp-2024-indicators"
 
 
 LATIN = re.compile(r"[A-Za-z]")

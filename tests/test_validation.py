@@ -51,9 +51,9 @@ def test_rates_out_of_range_are_quarantined():
     )
     schema = indicator_schema(
         "people_2024",
-        {"illiteracy_rate_10_plus": "percent"},
-        ["illiteracy_rate_10_plus"],
-        {"01.511.01.0", "01.511.01.01"},
+        units={"illiteracy_rate_10_plus": "percent"},
+        columns=["illiteracy_rate_10_plus"],
+        codes={"01.511.01.0", "01.511.01.01"},
     )
     good, bad = split_valid(frame, schema, source="people.csv.gz")
     assert list(good.code) == ["01.511.01.0"]

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,11 @@ from observatory.errors import ValidationError
 from observatory.schema import TABLES
 
 from ._personal import mask_personal
+
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.provenance import RunRecord
+
 
 #: A count below this is stored but flagged `suppressed` (observatory.disclosure owns the rule).
 SUPPRESSION_THRESHOLD = THRESHOLD
@@ -182,7 +187,8 @@ def check_columns(table: Table, required: Sequence[str], *, optional: Sequence[s
     """Rename columns to their canonical names (case, accents, spaces ignored); a missing one fails
     the file with a hint. Returns notes on the extra columns, which are ignored."""
     canonical = {_normal(c): c for c in (*required, *optional)}
-    renames, extra = {}, []
+    renames: dict[str, str] = {}
+    extra: list[str] = []
     for column in table.frame.columns:
         key = _normal(column)
         if key in canonical and canonical[key] not in renames.values():
@@ -215,7 +221,10 @@ class Rejects:
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, source: str, rows: Any, column: str, values: Any, reason: str | Sequence[str]) -> None:
+    def add(
+        self, source: str, rows: Any, column: str, values: Any, reason: str | Sequence[str] | np.ndarray
+    ) -> None:
+        """Keep `rows` of `source` with the `values` of `column` and why (one reason, or one per row)."""
         rows = np.atleast_1d(np.asarray(rows))
         if not len(rows):
             return
@@ -423,15 +432,15 @@ def dictionary_by_month(new: pd.DataFrame, *, held: pd.DataFrame, months: pd.Dat
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def commune_frame(db: Any) -> pd.DataFrame:
+def commune_frame(db: Database) -> pd.DataFrame:
     """The commune table of a built database (code, province, région, population, geometry)."""
     return db.read("commune", columns=["code", "province_code", "region_code", "population_2024", "geometry"])
 
 
 def write_load(
-    db: Any,
+    db: Database,
     *,
-    run: Any,
+    run: RunRecord,
     values: pd.DataFrame,
     replace: Mapping[str, Sequence[Any]],
     dictionary: pd.DataFrame,

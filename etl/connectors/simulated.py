@@ -24,13 +24,18 @@ give the same layer.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ._common import dictionary_rows
 from .usage import CHANNELS, USAGE_COUNT_COLUMNS, specs_for, usage_indicators
+
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.etl.context import BuildContext
+
 
 SOURCE_ID = "observatory-simulated-usage"
 LICENCE = (
@@ -77,7 +82,7 @@ def simulate_counts(communes: pd.DataFrame, *, seed: int) -> pd.DataFrame:
     internet = cov["internet_2014"].to_numpy(dtype="float64")
 
     def z(x: np.ndarray) -> np.ndarray:
-        return (x - x.mean()) / x.std()
+        return np.asarray((x - x.mean()) / x.std())
 
     online = 1.0 / (1.0 + np.exp(-(-2.0 + 0.9 * z(internet) - 0.6 * z(illiteracy) + 0.5 * urban)))
     assisted = 0.1 + 0.3 * illiteracy / 100.0
@@ -137,7 +142,7 @@ def layer(communes: pd.DataFrame, *, seed: int, run_id: str) -> dict[str, pd.Dat
     return {"indicator_value": values, "indicator": dictionary, "source": source, "raw": raw}
 
 
-def job(ctx: Any) -> None:
+def job(ctx: BuildContext) -> None:
     """Build job: adds the simulated usage layer to the build (seeded by the build's seed)."""
     communes = ctx.tables["commune"]
     with ctx.run("simulated usage layer") as run:
@@ -172,7 +177,7 @@ def job(ctx: Any) -> None:
             )
 
 
-def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
+def _add(ctx: BuildContext, table: str, frame: pd.DataFrame) -> None:
     held = ctx.tables.get(table)
     if held is not None and len(held) and table in ("indicator", "source"):
         key = "source_id" if table == "source" else "indicator_id"
@@ -180,7 +185,7 @@ def _add(ctx: Any, table: str, frame: pd.DataFrame) -> None:
     ctx.add(table, frame)
 
 
-def load(*, db: Any, seed: int) -> dict[str, Any]:
+def load(*, db: Database, seed: int) -> dict[str, Any]:
     """`observatory load usage --simulated`: (re)place the layer in a built database (under the writer
     lock)."""
     from observatory.provenance import RunRecord, code_version

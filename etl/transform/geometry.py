@@ -66,7 +66,7 @@ def _chain(geoms: np.ndarray, steps: tuple[tuple[str, str], ...]) -> np.ndarray:
             x, y = t.transform(x, y)
         return np.column_stack([x, y])
 
-    return shapely.transform(np.asarray(geoms), move)
+    return np.asarray(shapely.transform(np.asarray(geoms), move))
 
 
 def reconcile(
@@ -222,7 +222,7 @@ def web_layers(levels: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     def simplified(level: str, tolerance: float, decimals: int) -> np.ndarray:
         simple = shapely.coverage_simplify(levels[level].geometry.values, tolerance)
         rounded = shapely.set_precision(simple, 10.0**-decimals, mode="pointwise")
-        return shapely.make_valid(rounded, method="structure", keep_collapsed=False)
+        return np.asarray(shapely.make_valid(rounded, method="structure", keep_collapsed=False))
 
     layers = [(level, detail) for level in levels for detail in WEB_DETAILS]
     # GEOS works without Python's lock: two layers are simplified at once, one a core.

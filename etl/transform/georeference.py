@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -294,7 +295,7 @@ MISS_REASONS = {
 }
 
 
-def miss_reason(town: dict, found_name: str | None, lang: str) -> str:
+def miss_reason(town: dict[str, Any], found_name: str | None, lang: str) -> str:
     """The reason a control town (a `ground_control` row) lies outside its commune, in `lang`."""
     from observatory.formatting import number
 

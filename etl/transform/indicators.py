@@ -85,7 +85,7 @@ def measure_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def with_divided_cities(
-    frame: pd.DataFrame, communes: pd.DataFrame, units: dict[str, str], dataset: str, year: int
+    frame: pd.DataFrame, communes: pd.DataFrame, *, units: dict[str, str], dataset: str, year: int
 ) -> pd.DataFrame:
     """
     Commune rows for the divided cities where a table has only their arrondissements (2014): each
@@ -103,7 +103,9 @@ def with_divided_cities(
     arr = arr.assign(parent=city_of.values)
     arr = arr[arr["parent"].isin(missing)]
     keys = ["parent", "area"] + (["sex"] if "sex" in frame else [])
-    cities = aggregate_wide(arr, keys, measures, units, dataset, year).rename(columns={"parent": "code"})
+    cities = aggregate_wide(arr, keys, measures, units=units, dataset=dataset, year=year).rename(
+        columns={"parent": "code"}
+    )
     cities["level"] = "commune"
     names = communes.set_index("code")
     cities["name_fr"] = cities["code"].map(names["name_fr"])
@@ -113,7 +115,13 @@ def with_divided_cities(
 
 
 def aggregate_wide(
-    frame: pd.DataFrame, keys: list[str], measures: list[str], units: dict[str, str], dataset: str, year: int
+    frame: pd.DataFrame,
+    keys: list[str],
+    measures: list[str],
+    *,
+    units: dict[str, str],
+    dataset: str,
+    year: int,
 ) -> pd.DataFrame:
     """Aggregate the `measures` of a wide frame by `keys`: counts summed, rates weighted by their
     denominators."""
@@ -191,24 +199,3 @@ def _taken(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
 
 def _constant(label: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [label], validate=False)
-
-
-def source_for(dataset: str, year: int, topic: str, column: str) -> str:
-    """Which HCP workbook a census column comes from (the `source` table's id)."""
-    if dataset == "economy":
-        return "hcp-2024-establishments"
-    if dataset == "housing":
-        return "hcp-2024-housing"
-    if year == 2024:
-        if column == "population_legal":
-            return "hcp-2024"
-        return "hcp-2024-commute" if topic == "commute" else "hcp-2024-indicators"
-    if dataset == "households":
-        return "hcp-2014-indicators-households"
-    if topic in {"commute", "workplace", "study", "studyCommute"}:
-        return "hcp-2014-mobility"
-    if topic in {"profession", "workSector"}:
-        return "hcp-2014-professions"
-    if topic in {"diploma", "vocationalDiploma"}:
-        return "hcp-2014-diplomas"
-    return "hcp-2014-indicators-people"

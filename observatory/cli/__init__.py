@@ -33,8 +33,19 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="maroc-digital-observatory")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log what each step reads, keeps and quarantines, and how long it takes (-vv: more); "
+    "default: $OBSERVATORY_LOG_LEVEL, then warnings only.",
+)
+def main(verbose: int) -> None:
     """Territorial digital-equity observatory for Morocco: census, connectivity and usage by commune."""
+    from ..settings import get_settings
+    from ._logging import configure
+
+    configure(verbose=verbose, default=get_settings().log_level)
 
 
 for _command in (build_command, info_command, load, plan_group, report, serve_command):

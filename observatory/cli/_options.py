@@ -10,5 +10,5 @@ db_option = click.option(
     default=None,
     metavar="PATH|URL",
     help="A .gpkg path or a postgresql+psycopg:// URL (default: $OBSERVATORY_DB, then "
-    "geodata/observatory.gpkg).",
+    "geodata/observatory.gpkg in a checkout, the user's data folder once installed).",
 )

@@ -103,8 +103,10 @@ def usage_command(
         if files:
             raise click.UsageError("give files or --simulated, not both")
         from ..etl.connectors import simulated as sim
+        from ..etl.progress import steps
 
-        r = sim.load(db=database, seed=get_settings(db=db, seed=seed).seed)
+        with steps("simulating the usage layer"):
+            r = sim.load(db=database, seed=get_settings(db=db, seed=seed).seed)
         click.echo(
             f"simulated usage layer: {r['rows']:,} indicator values for {len(r['periods'])} months, "
             f"services {', '.join(r['services'])} (status simulated)"

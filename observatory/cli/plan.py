@@ -98,29 +98,34 @@ def solve(
     """Solve a plan and print its figures; --save stores it as a draft."""
     from .. import planner, results, travel
     from ..database import Database
+    from ..etl.progress import steps
     from ..settings import get_settings
 
     database = Database(get_settings(db=db).db).require()
-    frame = results.planning_frame(db=database, need=planner.SITE_TYPES[site_type].need, region=region)
-    units = database.read("commune", columns=["code", "geometry"]) if existing else None
-    try:
-        solved = planner.plan(
-            frame,
-            sites=sites,
-            radius_km=radius_km,
-            max_minutes=max_minutes,
-            site_type=site_type,
-            capacity=capacity,
-            existing=planner.read_existing_sites(existing, units) if existing else (),
-            min_per_region=min_per_region,
-            min_per_province=min_per_province,
-            min_rural_share=min_rural_share,
-            min_women_share=min_women_share,
-            travel_matrix=travel.read_matrix(travel_matrix) if travel_matrix else None,
-            name=name,
-        )
-    except planner.InfeasiblePlan as err:
-        raise click.ClickException(err.message(lang)) from None
+    with steps("reading the planning frame", total=2) as bar:
+        frame = results.planning_frame(db=database, need=planner.SITE_TYPES[site_type].need, region=region)
+        units = database.read("commune", columns=["code", "geometry"]) if existing else None
+        bar.advance()
+        bar.describe("solving the plan and its baselines")
+        try:
+            solved = planner.plan(
+                frame,
+                sites=sites,
+                radius_km=radius_km,
+                max_minutes=max_minutes,
+                site_type=site_type,
+                capacity=capacity,
+                existing=planner.read_existing_sites(existing, units) if existing else (),
+                min_per_region=min_per_region,
+                min_per_province=min_per_province,
+                min_rural_share=min_rural_share,
+                min_women_share=min_women_share,
+                travel_matrix=travel.read_matrix(travel_matrix) if travel_matrix else None,
+                name=name,
+            )
+        except planner.InfeasiblePlan as err:
+            raise click.ClickException(err.message(lang)) from None
+        bar.advance()
     _print_summary(solved.summary, solved.languages)
     if save:
         from ..plans import store_plan

@@ -1,0 +1,251 @@
+"""
+Reading Ookla's tile files: a Parquet file streamed with bounded memory (pyarrow or DuckDB) keeping the
+tiles of a bounding box, or a zipped Shapefile read whole, with the published columns plus `source` and
+`row`. Cells are validated later (`ookla.validate_tiles`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from observatory.errors import ValidationError
+
+from ._common import read_parquet, require_file
+from .quadkeys import PREFIX_ZOOM, ZOOM, Box, box_prefixes, prefix_ranges
+
+COLUMNS = ("quadkey", "tile", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
+REQUIRED = ("quadkey", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
+#: Rows per batch when a Parquet file is streamed: memory stays a few batches whatever the file's size.
+BATCH_ROWS = 131_072
+
+
+def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
+    """
+    One Ookla file (Parquet, or a zipped Shapefile) as a frame with the published columns plus
+    `source` and `row` (1-based row in the file). Columns keep their published names and types;
+    cells are validated later, row by row.
+    """
+    path = require_file(path)
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        frame = read_parquet(path, remedy="download it again")
+    elif name.endswith((".zip", ".shp")):
+        frame = _read_shapefile(path, crs=crs)
+    else:
+        raise ValidationError(
+            f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
+        )
+    _require_columns(path, list(frame.columns))
+    out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
+    if "tile" not in out.columns:
+        out["tile"] = None
+    out["source"] = path.name
+    out["row"] = np.arange(1, len(out) + 1)
+    return out
+
+
+@dataclass
+class Scan:
+    """What a bounded read of one file kept (tiles in the box, and unreadable ones, with their file
+    row numbers) and what it skipped unread or read only to count (rows and tests beyond the box)."""
+
+    tiles: pd.DataFrame
+    rows: int
+    tests: float
+    skipped_rows: int
+    skipped_tests: float
+
+
+def scan_parquet(path: Path, box: Box, *, batch_rows: int = BATCH_ROWS) -> Scan:
+    """
+    An Ookla Parquet file read with bounded memory, keeping the tiles in a bounding box. Row groups
+    whose quadkey statistics lie outside the box's quadkey ranges have only their `quadkey` and
+    `tests` columns read (to count the tests and catch unreadable keys); the others are streamed in
+    batches and filtered on the key's prefix, so a global file of millions of tiles costs a few
+    batches of memory. Rows with an unreadable quadkey are kept for the quarantine. The centre test
+    against the box itself is left to the caller (a prefix cell overhangs the box).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    names = parquet.schema_arrow.names
+    _require_columns(path, names)
+    if not pa.types.is_string(parquet.schema_arrow.field("quadkey").type) and not pa.types.is_large_string(
+        parquet.schema_arrow.field("quadkey").type
+    ):
+        whole = read_tiles(path)  # keys stored as numbers: every row is quarantined, none is skipped
+        tests = float(pd.to_numeric(whole["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+        return Scan(whole, len(whole), tests, 0, 0.0)
+    prefixes = box_prefixes(box)
+    ranges = prefix_ranges(prefixes)
+    wanted = pa.array(prefixes)
+    column = names.index("quadkey")
+    columns = [c for c in COLUMNS if c in names]
+    kept, offset, tests_total, skipped_rows, skipped_tests = [], 0, 0.0, 0, 0.0
+    try:
+        for group in range(parquet.num_row_groups):
+            stats = parquet.metadata.row_group(group).column(column).statistics
+            near = stats is None or not stats.has_min_max or _meets(stats.min, stats.max, ranges)
+            for batch in parquet.iter_batches(
+                batch_size=batch_rows, row_groups=[group], columns=columns if near else ["quadkey", "tests"]
+            ):
+                keys = batch.column("quadkey")
+                readable = pc.fill_null(pc.match_substring_regex(keys, f"^[0-3]{{{ZOOM}}}$"), False)
+                keep = pc.invert(readable)
+                if near:
+                    prefix = pc.utf8_slice_codeunits(keys, 0, PREFIX_ZOOM)
+                    inside = pc.fill_null(pc.is_in(prefix, wanted), False)
+                    keep = pc.or_(keep, pc.and_(readable, inside))
+                keep = keep.to_numpy(zero_copy_only=False)
+                batch_tests = _tests(batch.column("tests"))
+                tests_total += batch_tests.sum()
+                skipped_rows += int((~keep).sum())
+                skipped_tests += batch_tests[~keep].sum()
+                if keep.any():
+                    part = batch.filter(pa.array(keep)).to_pandas()
+                    part["row"] = offset + 1 + np.flatnonzero(keep)
+                    kept.append(part)
+                offset += batch.num_rows
+    except ValidationError:
+        raise
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
+
+
+#: How a Parquet file is read: streamed by pyarrow (the default), or by DuckDB.
+ENGINES = ("pyarrow", "duckdb")
+
+
+def scan(
+    path: str | Path,
+    box: Box,
+    *,
+    crs: str | None = None,
+    engine: str = "pyarrow",
+) -> Scan:
+    """One Ookla file, Parquet read with bounded memory (`scan_parquet`, or `scan_duckdb`) or a
+    Shapefile read whole (a Shapefile has no row groups to skip)."""
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
+    path = require_file(path)
+    if path.name.lower().endswith((".parquet", ".pq")):
+        return scan_duckdb(path, box) if engine == "duckdb" else scan_parquet(path, box)
+    tiles = read_tiles(path, crs=crs)
+    tests = float(pd.to_numeric(tiles["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
+    return Scan(tiles, len(tiles), tests, 0, 0.0)
+
+
+#: A quadkey Ookla could have written: 16 digits 0-3 (DuckDB's regular-expression form).
+READABLE_SQL = "regexp_full_match(quadkey, '[0-3]{16}')"
+
+
+def scan_duckdb(path: Path, box: Box) -> Scan:
+    """
+    `scan_parquet`'s result read by DuckDB: the tiles in the box's quadkey ranges (row groups
+    outside them skipped by their statistics), the rows with an unreadable key, and the file's row
+    and test counts, in three queries under DuckDB's memory limit.
+    """
+    from . import duckdb_engine as D
+
+    con = D.connect()
+    try:
+        source = f"read_parquet({D.files_sql([path])}, file_row_number = true)"
+        try:
+            described = con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        except Exception as err:
+            raise ValidationError(
+                f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+            ) from err
+        types = {name: kind for name, kind, *_ in described}
+        _require_columns(path, [n for n in types if n != "file_row_number"])
+        if types["quadkey"] != "VARCHAR":
+            return scan_parquet(path, box)  # keys stored as numbers: every row is quarantined
+        prefixes = box_prefixes(box)
+        con.register("prefix", prefix_table(prefixes))
+        tests = "greatest(coalesce(try_cast(tests AS DOUBLE), 0), 0)"
+        rows, tests_total = con.sql(f"SELECT count(*), coalesce(sum({tests}), 0) FROM {source}").fetchall()[0]
+        columns = ", ".join(c for c in COLUMNS if c in types)
+        kept = con.sql(
+            f"SELECT {columns}, file_row_number + 1 AS row FROM {source} "
+            f"WHERE {D.ranges_sql('quadkey', prefix_ranges(prefixes))} "
+            f"AND substr(quadkey, 1, {PREFIX_ZOOM}) IN (SELECT p FROM prefix) AND {READABLE_SQL} "
+            f"UNION ALL SELECT {columns}, file_row_number + 1 FROM {source} "
+            f"WHERE quadkey IS NULL OR NOT {READABLE_SQL} ORDER BY row"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    frame = kept.to_pandas()
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    kept_tests = float(_tests(kept.column("tests")).sum())
+    return Scan(out, int(rows), float(tests_total), int(rows) - len(out), float(tests_total) - kept_tests)
+
+
+def prefix_table(prefixes: list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.table({"p": pa.array(prefixes, pa.string())})
+
+
+def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -> bool:
+    """Whether a row group's quadkeys, from `low` to `high`, may include a key in one of `ranges`."""
+    low, high = (v.decode("ascii", "replace") if isinstance(v, bytes) else str(v) for v in (low, high))
+    return any(lo <= high and low <= hi for lo, hi in ranges)
+
+
+def _tests(cells: Any) -> np.ndarray:
+    """The tests of a batch as float64, unreadable or negative ones as 0 (they are rejected later)."""
+    values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
+    return np.asarray(np.nan_to_num(np.clip(values, 0, None), nan=0.0))
+
+
+def _require_columns(path: Path, columns: list[str]) -> None:
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValidationError(
+            f"{path}: missing column(s) {', '.join(missing)}; Ookla tiles have columns {', '.join(COLUMNS)}, "
+            f"found {', '.join(map(str, columns))}",
+            failures=[{"source": str(path), "column": m, "reason": "missing column"} for m in missing],
+        )
+
+
+def _read_shapefile(path: Path, *, crs: str | None) -> pd.DataFrame:
+    import pyogrio
+
+    target = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    try:
+        layers = pyogrio.list_layers(target)
+        info = pyogrio.read_info(target, layer=layers[0][0])
+    except Exception as err:
+        raise ValidationError(f"{path}: not a readable zipped Shapefile ({err})") from err
+    if info.get("crs") is None and crs is None:
+        raise ValidationError(
+            f"{path}: the Shapefile has no .prj, so its coordinate system is unknown; put the .prj from "
+            "Ookla's archive beside the .shp, or pass --crs EPSG:4326 if you know it is Ookla's"
+        )
+    frame = pyogrio.read_dataframe(target, layer=layers[0][0])
+    if "tile" not in frame.columns and "geometry" in frame.columns:
+        import shapely
+
+        frame["tile"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))

@@ -1,0 +1,27 @@
+"""The command line's log: the library's and the ETL's `observatory.*` loggers, drawn on stderr by rich."""
+
+from __future__ import annotations
+
+import logging
+
+#: `-v` shows what each step read, kept and quarantined (INFO); `-vv` adds the details (DEBUG).
+VERBOSITY = {1: "INFO", 2: "DEBUG"}
+
+
+def configure(*, verbose: int, default: str) -> None:
+    """Log the `observatory` loggers to stderr at INFO for `-v`, DEBUG for `-vv`, otherwise at `default`
+    (the `log_level` setting, `OBSERVATORY_LOG_LEVEL`). Called again (tests invoke the command many
+    times), it replaces its handler instead of adding one."""
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    level = VERBOSITY[min(verbose, 2)] if verbose else default.upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ValueError(f"log level {default!r}: use DEBUG, INFO, WARNING or ERROR")
+    logger = logging.getLogger("observatory")
+    for handler in [h for h in logger.handlers if isinstance(h, RichHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(
+        RichHandler(console=Console(stderr=True), show_path=False, markup=False, log_time_format="[%X]")
+    )
+    logger.setLevel(level)
