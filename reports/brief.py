@@ -14,7 +14,7 @@ from observatory.database import Database
 from observatory.formatting import percent
 
 from .i18n import words
-from .naming import name_of
+from .naming import name_column, name_of
 
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
@@ -87,7 +87,7 @@ def brief_page(
                 "rank_lower": act["rank_lower"].astype(int).to_numpy(),
                 "rank_upper": act["rank_upper"].astype(int).to_numpy(),
                 "code": act["code"].to_numpy(),
-                "name": act["name_ar" if lang == "ar" else "name_fr"].to_numpy(),
+                "name": act[name_column(lang)].to_numpy(),
                 "province": act["province"].to_numpy(),
                 "population": act["population_2024"].to_numpy(),
                 "index": act["index"].to_numpy(),

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from observatory import registry
+from observatory import i18n, registry
 from observatory.database import Database
 from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted, integer, number, percent
@@ -296,9 +296,12 @@ def _language_sentences(
     if n_sites == 1:
         line = text["plan_language_one"].format(languages=language_list(list(here.index), lang))
     else:
-        spoken = ("، " if lang == "ar" else ", ").join(
-            f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, NOUNS['site'][lang], lang)})"
-            for x, n in here.items()
+        spoken = i18n.joined(
+            [
+                f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, NOUNS['site'][lang], lang)})"
+                for x, n in here.items()
+            ],
+            lang,
         )
         line = text["plan_language_line"].format(
             sites=counted(n_sites, NOUNS["site"][lang], lang), languages=spoken
