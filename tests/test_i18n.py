@@ -8,8 +8,8 @@ wrapped in ⟦…⟧, shows what a page or a report prints that did not come fro
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 

@@ -444,7 +444,9 @@ def test_changes_in_points_agree_in_number():
 
     assert format_change(-0.2, "percent", "fr") == "−0,2\u00a0point"
     assert format_change(11.4, "percent", "fr") == "+11,4\u00a0points"
-    assert format_change(1.94, "percent", "fr") == "+1,9\u00a0point" and format_change(1.96, "percent", "fr").endswith("points")
+    assert format_change(1.94, "percent", "fr") == "+1,9\u00a0point" and format_change(
+        1.96, "percent", "fr"
+    ).endswith("points")
     assert format_change(0.5, "percent", "en") == "+0.5\u00a0points"
     assert format_change(-2.2, "km", "fr").endswith("km")
 
