@@ -180,6 +180,18 @@ def tally(request: pytest.FixtureRequest) -> Callable[[str], None]:
     return lambda line: lines.append(f"{request.node.nodeid.split('::')[-1]}: {line.strip()}")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker hands its counts to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["tally"] = session.config.stash.get(TALLY, [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    node.config.stash[TALLY].extend(getattr(node, "workeroutput", {}).get("tally", []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     lines = config.stash.get(TALLY, [])
     if lines:
