@@ -13,8 +13,11 @@ fails the tests that need it instead of skipping them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -198,6 +201,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.section("fuzz, attack and fault counts")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def library_modules() -> dict[str, list[str]]:
+    """The modules a fresh interpreter holds after `import observatory` ("import"), then after
+    classifying a commune map's values ("classify"): one process for the tests of what the library
+    loads."""
+    code = (
+        "import json, sys, observatory; loaded = {'import': sorted(sys.modules)}; "
+        "from observatory.classify import classify; classify([1, 2, 3, 4, 5, 6]); "
+        "loaded['classify'] = sorted(sys.modules); print(json.dumps(loaded))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded: dict[str, list[str]] = json.loads(out.stdout)
+    return loaded
 
 
 @pytest.fixture(scope="session")

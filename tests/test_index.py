@@ -204,8 +204,9 @@ def test_monte_carlo_is_seeded_and_brackets_the_rank(inputs):
     filled, _ = inputs
     fitted = ix.FragilityIndex(WITH_VULNERABILITY).fit(filled)
     draws = fitted.monte_carlo(filled, draws=1000, seed=7)  # its time: benchmarks/bench_index.py
-    again = fitted.monte_carlo(filled, draws=1000, seed=7)
-    assert np.array_equal(draws.rank_draws["commune"], again.rank_draws["commune"])
+    # Seeded: two runs of 200 draws (two chunks of 100 each) give the same draws.
+    first, again = (fitted.monte_carlo(filled, draws=200, seed=7) for _ in range(2))
+    assert np.array_equal(first.rank_draws["commune"], again.rank_draws["commune"])
     summary = draws.summary()
     assert (summary.rank_lower <= summary.rank_median).all() and (
         summary.rank_median <= summary.rank_upper
