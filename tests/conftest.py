@@ -45,9 +45,11 @@ WORKERS = 2
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Run a whole run on `WORKERS` pytest-xdist workers, grouped (see `xdist_group`), unless the
-    command line chose (`-n`, `--dist`, `-p no:xdist`), names test paths, or selects the fast layer:
-    those runs are too short to repay each worker's own imports and collection."""
+    command line chose (`-n`, `--dist`, `-p no:xdist`), debugs (`--pdb`), names test paths, or selects
+    the fast layer: those runs are too short to repay each worker's own imports and collection."""
     if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.getoption("usepdb", False):
         return
     if config.option.numprocesses is not None or config.option.dist != "no":
         return
