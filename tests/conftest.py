@@ -37,16 +37,18 @@ TALLY = pytest.StashKey[list[str]]()
 BUILT_FIXTURES = frozenset({"built_db", "any_db", "postgis_db", "writable_db"})
 
 
-#: Workers for a whole run (`pytest` with no paths, the README's command): two, one per core of the
-#: 2-core machine the suite is sized for; a third only adds a copy of the imports and collection.
+#: Workers for a whole run (`pytest` with no paths, the README's command): one per core of the 2-core
+#: machine CI runs on; the suite is mostly computation, so more would only add imports and collection.
 WORKERS = 2
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
-    """Run a whole run on `WORKERS` pytest-xdist workers, grouped (see `xdist_group`), unless the
+    """Run a whole run on `WORKERS` pytest-xdist workers, each test to the first free one, unless the
     command line chose (`-n`, `--dist`, `-p no:xdist`), debugs (`--pdb`), names test paths, or selects
-    the fast layer: those runs are too short to repay each worker's own imports and collection."""
+    the fast layer: those runs are too short to repay each worker's own imports and collection.
+    (`--dist loadgroup` would keep a module's tests on one worker, but with pytest 9.2 xdist 3.8 no
+    longer groups: pytest-xdist issue 1386. Tests share builds through `_build_once` instead.)"""
     if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
         return
     if config.getoption("usepdb", False):
@@ -56,28 +58,13 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     whole_run = config.args_source == pytest.Config.ArgsSource.TESTPATHS
     if not whole_run or "not needs_build" in config.option.markexpr:
         return
-    config.option.numprocesses, config.option.dist = WORKERS, "loadgroup"
-
-
-def xdist_group(item: pytest.Item) -> str | None:
-    """The worker group of a test: every PostGIS test on one worker (one build, and the lock tests
-    never meet a build another worker runs), each browser module on one worker (one Chromium and
-    one server per module, as its module-scoped fixtures intend)."""
-    fixtures = set(getattr(item, "fixturenames", ()))
-    if item.get_closest_marker("postgis") or "postgis_db" in fixtures:
-        return "postgis"
-    if item.get_closest_marker("browser"):
-        return f"browser-{item.path.stem}"
-    return None
+    config.option.numprocesses, config.option.dist = WORKERS, "load"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BUILT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_build)
-        group = xdist_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def require_service(available: bool, what: str) -> None:

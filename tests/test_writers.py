@@ -209,6 +209,7 @@ def test_a_second_writer_waits_then_fails_in_one_line_naming_the_holder(tmp_path
 
 
 @pytest.mark.postgis
+@pytest.mark.usefixtures("postgis_db")  # after the run's PostGIS build, which holds the lock while it writes
 def test_postgis_writers_take_turns_on_an_advisory_lock():
     from conftest import postgis_url, require_service
     from sqlalchemy.engine import make_url
