@@ -3,21 +3,27 @@ Shared fixtures, in two layers. Pure tests need nothing built; tests that read a
 (the `built_db`, `any_db`, `postgis_db` or `writable_db` fixtures) are marked `needs_build`
 automatically, so `pytest -m "not needs_build"` is the fast layer.
 
-The GeoPackage is built once per session, or reused from `OBSERVATORY_TEST_DB` (a database made by
-`observatory build --db PATH` from this checkout); PostGIS is built when
-`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). Under CI=true a missing PostGIS
-or browser fails the tests that need it instead of skipping them.
+The GeoPackage is built once per test run, or reused from `OBSERVATORY_TEST_DB` (a database made by
+`observatory build --db PATH` from this checkout); PostGIS is built once per run when
+`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). Under pytest-xdist the workers
+share both builds: the first worker that needs one builds it under a file lock in the run's shared
+temporary folder, the others wait for it and read it. Under CI=true a missing PostGIS or browser
+fails the tests that need it instead of skipping them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from observatory.database import Database
 from observatory.settings import get_settings
@@ -29,6 +35,30 @@ TALLY = pytest.StashKey[list[str]]()
 
 #: Fixtures that stand for a built database: a test asking for one is in the `needs_build` layer.
 BUILT_FIXTURES = frozenset({"built_db", "any_db", "postgis_db", "writable_db"})
+
+
+#: Workers for a whole run (`pytest` with no paths, the README's command): one per core of the 2-core
+#: machine CI runs on; the suite is mostly computation, so more would only add imports and collection.
+WORKERS = 2
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run a whole run on `WORKERS` pytest-xdist workers, each test to the first free one, unless the
+    command line chose (`-n`, `--dist`, `-p no:xdist`), debugs (`--pdb`), names test paths, or selects
+    the fast layer: those runs are too short to repay each worker's own imports and collection.
+    (`--dist loadgroup` would keep a module's tests on one worker, but with pytest 9.2 xdist 3.8 no
+    longer groups: pytest-xdist issue 1386. Tests share builds through `_build_once` instead.)"""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.getoption("usepdb", False):
+        return
+    if config.option.numprocesses is not None or config.option.dist != "no":
+        return
+    whole_run = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    if not whole_run or "not needs_build" in config.option.markexpr:
+        return
+    config.option.numprocesses, config.option.dist = WORKERS, "load"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,16 +76,30 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not available (set CI=true to make this fail)")
 
 
-def _build(target: str) -> Database:
-    from observatory.etl.jobs.build import build
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this run that every xdist worker sees (the workers' temporary folders share their
+    parent); the run's own temporary folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    build(get_settings(db=target), progress=False)
+
+def _build_once(target: str, folder: Path, name: str) -> Database:
+    """Build `target` once per run: the first caller builds under a file lock and leaves a mark, the
+    others (other workers) wait on the lock and find the mark. A failed build leaves no mark."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / f"{name}.built"
+    with FileLock(folder / f"{name}.lock"):
+        if not done.exists():
+            from observatory.etl.jobs.build import build
+
+            build(get_settings(db=target), progress=False)
+            done.write_text(target, encoding="utf-8")
     return Database(target)
 
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    """A GeoPackage built from the embedded sources once per session, or the one OBSERVATORY_TEST_DB names."""
+    """A GeoPackage built from the embedded sources once per run, or the one OBSERVATORY_TEST_DB names."""
     reuse = os.environ.get("OBSERVATORY_TEST_DB")
     if reuse:
         database = Database(reuse)
@@ -64,7 +108,8 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
                 f"OBSERVATORY_TEST_DB={reuse!r} is not a built database: run `observatory build --db {reuse}`"
             )
         return database
-    return _build(str(tmp_path_factory.mktemp("gpkg") / "observatory.gpkg"))
+    folder = shared_folder(tmp_path_factory) / "gpkg"
+    return _build_once(str(folder / "observatory.gpkg"), folder, "gpkg")
 
 
 @pytest.fixture()
@@ -86,12 +131,12 @@ def _postgis_reachable(url: str | None) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgis_db() -> Database:
-    """The same build in PostGIS."""
+def postgis_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """The same build in PostGIS, built once per run into the schema the URL names."""
     url = postgis_url()
     require_service(_postgis_reachable(url), f"PostGIS at OBSERVATORY_TEST_POSTGIS_URL={url!r}")
     assert url is not None
-    return _build(url)
+    return _build_once(url, shared_folder(tmp_path_factory) / "postgis", "postgis")
 
 
 @pytest.fixture(scope="session", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
@@ -127,12 +172,39 @@ def tally(request: pytest.FixtureRequest) -> Callable[[str], None]:
     return lambda line: lines.append(f"{request.node.nodeid.split('::')[-1]}: {line.strip()}")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker hands its counts to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["tally"] = session.config.stash.get(TALLY, [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    node.config.stash[TALLY].extend(getattr(node, "workeroutput", {}).get("tally", []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     lines = config.stash.get(TALLY, [])
     if lines:
         terminalreporter.section("fuzz, attack and fault counts")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def library_modules() -> dict[str, list[str]]:
+    """The modules a fresh interpreter holds after `import observatory` ("import"), then after
+    classifying a commune map's values ("classify"): one process for the tests of what the library
+    loads."""
+    code = (
+        "import json, sys, observatory; loaded = {'import': sorted(sys.modules)}; "
+        "from observatory.classify import classify; classify([1, 2, 3, 4, 5, 6]); "
+        "loaded['classify'] = sorted(sys.modules); print(json.dumps(loaded))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded: dict[str, list[str]] = json.loads(out.stdout)
+    return loaded
 
 
 @pytest.fixture(scope="session")

@@ -160,12 +160,9 @@ def test_a_profile_shows_its_locator_map_and_goes_back_to_its_province(
 
     communes = len(query.units("commune", db=built_db, province="08.201", geometry=False))
     locator = "return document.querySelectorAll('#profile-locator .choroplethlocation').length"
-    start = time.monotonic()
     browser.get(f"{server_url}/commune?lang={lang}&code=08.201.01.05")
     # Every commune of Errachidia's province, and the province's outline over them.
     assert wait_for(lambda: browser.execute_script(locator) == communes + 1)
-    opened = time.monotonic() - start
-    assert opened < 10, opened  # the issue measured 5.5 to 10.5 s before the first figure
     assert browser.find_element(By.CSS_SELECTOR, "#profile-locator .scattergeo")
     report = browser.find_element(By.ID, "profile-report").get_attribute("href")
     assert report.endswith(f"/api/v1/reports/commune/08.201.01.05?lang={lang}&format=pdf")

@@ -382,10 +382,13 @@ def test_serve_command_is_wired_to_the_cli():
 
 
 def test_importing_the_app_reads_no_data(tmp_path):
-    app = create_app(tmp_path / "missing.gpkg")
-    assert (
-        app.layout is not None
-    )  # the factory reads nothing: a missing database only shows when a page renders
+    missing = tmp_path / "missing.gpkg"
+    app = create_app(missing)
+    # The factory reads nothing: a missing database only shows when a page renders.
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
+    parts = {child.id: child for child in app.layout.children}
+    assert {ids.URL, ids.LANG, ids.VIEW_SEARCH, ids.SHELL} <= set(parts)
+    assert parts[ids.SHELL].children is None  # no page drawn until a URL asks for one
 
 
 def test_index_builder_recomputes_the_ranking_from_the_choices(data):

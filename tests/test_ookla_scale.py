@@ -38,10 +38,13 @@ def world_file(path, *, keys_here: list[str], seed: int, row_group: int = 500) -
     keys = np.sort(keys.astype("S16")).astype(str).tolist()
     keys.insert(1234, "03311230300323")  # 14 digits: unreadable, kept for the quarantine
     n = len(keys)
+    tiles = np.full(n, None, dtype=object)
+    readable = np.char.str_len(np.array(keys)) == 16
+    tiles[readable] = quadkeys.tile_polygons_wkt(np.array(keys)[readable])
     frame = pd.DataFrame(
         {
             "quadkey": keys,
-            "tile": [quadkeys.tile_polygons_wkt(np.array([k]))[0] if len(k) == 16 else None for k in keys],
+            "tile": tiles,
             "avg_d_kbps": rng.integers(1000, 90000, n),
             "avg_u_kbps": rng.integers(500, 20000, n),
             "avg_lat_ms": rng.integers(4, 150, n),

@@ -251,7 +251,11 @@ def test_an_aggregate_export_passes():
             "nom_commune": ["Tanger", "x"],
         }
     )
-    refuse_personal_data(_table(frame))
+    assert refuse_personal_data(_table(frame)) is None  # counts, codes and names pass
+    # The same file with one address in it is refused: the pass above is the scan finding nothing.
+    frame.loc[1, "nom_commune"] = "x@example.ma"
+    with pytest.raises(PersonalDataError, match="column 'nom_commune' \\(row 3 holds an e-mail address\\)"):
+        refuse_personal_data(_table(frame))
 
 
 def test_quarantine_never_holds_a_value_that_looks_personal():

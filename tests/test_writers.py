@@ -200,7 +200,7 @@ def test_a_second_writer_waits_then_fails_in_one_line_naming_the_holder(tmp_path
         message = str(err.value)
         assert f"is being written by pid {holder.pid} (-c {db.path} --pretend-load) since 20" in message
         assert "waited 0.5 s" in message and "OBSERVATORY_LOCK_TIMEOUT" in message and "\n" not in message
-        assert 0.4 < time.monotonic() - clock < 3
+        assert time.monotonic() - clock > 0.4  # it waited for the lock before giving up
     finally:
         holder.wait()
     with db.writer() as w:  # once the holder is gone the lock is free
@@ -208,6 +208,8 @@ def test_a_second_writer_waits_then_fails_in_one_line_naming_the_holder(tmp_path
     assert db.read("build")["build_id"].tolist() == ["b1", "b2"]
 
 
+@pytest.mark.postgis
+@pytest.mark.usefixtures("postgis_db")  # after the run's PostGIS build, which holds the lock while it writes
 def test_postgis_writers_take_turns_on_an_advisory_lock():
     from conftest import postgis_url, require_service
     from sqlalchemy.engine import make_url
@@ -245,6 +247,7 @@ def test_postgis_writers_take_turns_on_an_advisory_lock():
         pass
 
 
+@pytest.mark.postgis
 def test_a_foreign_postgresql_schema_is_told_apart_and_never_built_over():
     from conftest import postgis_url, require_service
     from sqlalchemy import create_engine, text
