@@ -1,6 +1,6 @@
 """
 Why a plan cannot be solved, said so a planner can act: which per-area minimum or share constraint
-fails, by how much, and what to relax, in French, Arabic and English (`InfeasiblePlan`).
+fails, by how much, and what to relax, in every language of the catalogue (`InfeasiblePlan`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from ._covering import solve
-from .enums import LANGUAGES
 from .errors import ValidationError
-from .formatting import NOUNS, counted, number
+from .formatting import NOUNS, Localized, counted, number
 
 
 class InfeasiblePlan(ValidationError):
@@ -26,12 +26,6 @@ class InfeasiblePlan(ValidationError):
 
     def message(self, lang: str = "en") -> str:
         return self.messages.get(lang, self.messages["en"])
-
-
-_GROUP = {
-    "rural": {"fr": "du besoin rural", "ar": "من الحاجة في الوسط القروي", "en": "of rural need"},
-    "women": {"fr": "du besoin des femmes", "ar": "من حاجة النساء", "en": "of women's need"},
-}
 
 
 def _sites_needed(
@@ -60,20 +54,17 @@ def check_counts(
         return
     level, minimum = ("province", per_province) if per_province else ("region", per_region)
     messages = {}
-    for lang in LANGUAGES:
+    for lang in i18n.languages():
         site = NOUNS["site"][lang]
-        n_areas, n_min = counted(areas, NOUNS[level][lang], lang), counted(minimum, site, lang)
-        n_needed, asked = counted(needed, site, lang), counted(sites, site, lang)
-        messages[lang] = {
-            "fr": f"{n_areas} demandent au moins {n_min} chacune : il faut {n_needed} nouveaux, sites "
-            f"existants comptés ; vous en avez demandé {asked}. Portez le nombre de sites à {needed} ou "
-            f"abaissez le minimum par {'province' if level == 'province' else 'région'}.",
-            "ar": f"{n_areas} تتطلب كل منها {n_min} على الأقل: يلزم {n_needed} جديدة مع احتساب المواقع "
-            f"القائمة؛ طلبتم {asked}. ارفعوا عدد المواقع إلى {number(needed, 'ar', decimals=0)} أو خفّضوا "
-            "الحد الأدنى.",
-            "en": f"{n_areas} need at least {n_min} each: that takes {n_needed} new, existing sites counted; "
-            f"you asked for {asked}. Raise the number of sites to {needed} or lower the minimum per {level}.",
-        }[lang]
+        messages[lang] = i18n.text(
+            f"plan.infeasible.minimum.{level}",
+            lang,
+            areas=counted(areas, NOUNS[level][lang], lang),
+            minimum=counted(minimum, site, lang),
+            needed=counted(needed, site, lang),
+            asked=counted(sites, site, lang),
+            total=Localized(needed, lang),
+        )
     raise InfeasiblePlan(
         messages, failures=[{"constraint": f"min_per_{level}", "needed": needed, "asked": sites}]
     )
@@ -93,13 +84,10 @@ def explain(
 ) -> InfeasiblePlan:
     """Which share constraint fails and by how much: the most each can reach with these sites, computed."""
     catchment = {
-        "fr": f"{number(max_minutes, 'fr', decimals=0)} min"
+        lang: i18n.text("plan.catchment.minutes", lang, minutes=Localized(max_minutes, lang))
         if max_minutes
-        else f"{number(radius_km, 'fr', decimals=0)} km",
-        "en": f"{max_minutes:g} min" if max_minutes else f"{radius_km:g} km",
-        "ar": f"{number(max_minutes, 'ar', decimals=0)} دقيقة"
-        if max_minutes
-        else f"{number(radius_km, 'ar', decimals=0)} كلم",
+        else i18n.text("plan.catchment.km", lang, km=Localized(radius_km, lang))
+        for lang in i18n.languages()
     }
     sited = {**constraints, "min_rural_share": 0.0, "min_women_share": 0.0}
     for group, other in (("rural", "women"), ("women", "rural")):
@@ -114,14 +102,7 @@ def explain(
             best = solve(frame, reach, cap, fixed, sites, budget, with_other, group, time_limit, shares=True)
             if best is not None and best + 1e-6 < asked:
                 return _share_message(group, asked, best, sites, catchment, together=other)
-    messages = {
-        "fr": "Les contraintes ne peuvent pas être toutes respectées (budget trop bas pour les minimums par "
-        "zone ?) : augmentez le budget ou le nombre de sites.",
-        "ar": "لا يمكن احترام جميع القيود معًا (ميزانية غير كافية للحدود الدنيا؟): ارفعوا الميزانية أو عدد "
-        "المواقع.",
-        "en": "The constraints cannot all hold (a budget too low for the per-area minima?): raise the budget "
-        "or the number of sites.",
-    }
+    messages = {lang: i18n.text("plan.infeasible.budget", lang) for lang in i18n.languages()}
     return InfeasiblePlan(messages, failures=[{"constraint": "budget", "budget": budget}])
 
 
@@ -130,29 +111,22 @@ def _share_message(
 ) -> InfeasiblePlan:
     floor = math.floor(best * 1000) / 10
     messages = {}
-    for lang in LANGUAGES:
-        n_sites = counted(sites, NOUNS["site"][lang], lang)
-        most, want = number(floor, lang), number(100 * asked, lang, decimals=0)
+    for lang in i18n.languages():
         also = (
-            {
-                "fr": f", avec la part exigée {_GROUP[together]['fr']}",
-                "en": f", with the share asked {_GROUP[together]['en']}",
-                "ar": f"، مع النسبة المطلوبة {_GROUP[together]['ar']}",
-            }[lang]
+            i18n.text("plan.infeasible.together", lang, group=i18n.text(f"plan.group.{together}", lang))
             if together
             else ""
         )
-        messages[lang] = {
-            "fr": f"Avec {n_sites} et une zone de {catchment['fr']}{also}, on atteint au plus {most} % "
-            f"{_GROUP[group]['fr']} ; vous avez demandé {want} %. Abaissez cette part à ce niveau, "
-            f"ou ajoutez des sites, ou élargissez la zone.",
-            "ar": f"بـ{n_sites} ونطاق {catchment['ar']}{also}، لا يمكن بلوغ أكثر من {most}٪ "
-            f"{_GROUP[group]['ar']}؛ طلبتم {want}٪. خفّضوا هذه النسبة إلى هذا المستوى، أو أضيفوا مواقع، أو "
-            "وسّعوا النطاق.",
-            "en": f"With {n_sites} and a {catchment['en']} catchment{also}, at most {most}% "
-            f"{_GROUP[group]['en']} can be reached; you asked for {want}%. Lower that share to {most}% or "
-            "less, add sites, or widen the catchment.",
-        }[lang]
+        messages[lang] = i18n.text(
+            "plan.infeasible.share",
+            lang,
+            sites=counted(sites, NOUNS["site"][lang], lang),
+            catchment=catchment[lang],
+            together=also,
+            most=number(floor, lang),
+            group=i18n.text(f"plan.group.{group}", lang),
+            want=number(100 * asked, lang, decimals=0),
+        )
     return InfeasiblePlan(
         messages, failures=[{"constraint": f"min_{group}_share", "asked": asked, "most": best}]
     )

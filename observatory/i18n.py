@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -118,8 +119,9 @@ def plural_categories(lang: str) -> tuple[str, ...]:
     return tuple(c for c in PLURAL_CATEGORIES if c in rule.tags or c == "other")
 
 
-def plural_category(n: float, lang: str) -> str:
-    """Which CLDR plural category a count takes in `lang` (Arabic: 0 'zero', 11 'many', 100 'other')."""
+def plural_category(n: float | Decimal, lang: str) -> str:
+    """Which CLDR plural category a count takes in `lang` (Arabic: 0 'zero', 11 'many', 100 'other'); a
+    Decimal keeps the decimals a number is printed with (English says '1.0 points')."""
     return str(_plural_rule(lang)(n))
 
 
@@ -131,7 +133,7 @@ def plural_forms(msgid: str, lang: str) -> dict[str, str]:
     return dict(zip(plural_categories(lang), found, strict=True))
 
 
-def plural(msgid: str, n: float, lang: str, **values: Any) -> str:
+def plural(msgid: str, n: float | Decimal, lang: str, **values: Any) -> str:
     """The form of the plural message `msgid` that the count `n` takes in `lang`, fields filled."""
     form = plural_forms(msgid, lang)[plural_category(n, lang)]
     return form.format(**values) if values else form

@@ -32,7 +32,7 @@ from .index_components import (
     Lens,
     lens_components,
 )
-from .index_explanations import UNIT_WORDS, UNRANKED_SENTENCES, explain, explain_unranked, ordinal
+from .index_explanations import explain, explain_unranked, ordinal
 from .index_scoring import (
     AGGREGATIONS,
     EXPERT_WEIGHTS,
@@ -72,9 +72,7 @@ __all__ = [
     "MIN_RESIDENTS",
     "NORMALISATIONS",
     "SKEW_LIMIT",
-    "UNIT_WORDS",
     "UNRANKED_REASONS",
-    "UNRANKED_SENTENCES",
     "VULNERABILITY_COMPONENTS",
     "WEIGHTINGS",
     "WINSORISE_MAX",

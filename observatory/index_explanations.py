@@ -1,36 +1,48 @@
 """
-The index in plain words, in French, Arabic and English: a unit's rank, its 90% interval and the components
-that push it furthest, or why it has no rank.
+The index in plain words, in every language of the catalogue (`index.*` messages): a unit's rank, its 90%
+interval and the components that push it furthest, or why it has no rank. The build stores each
+language's sentences, so a message's digits are grouped as the message says (`{of:,}`) with its
+language's CLDR separator.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+from typing import Self
 
-from . import registry
+from babel import Locale
+
+from . import i18n, registry
 from .errors import unknown_name
-from .index_scoring import MIN_RESIDENTS
+from .index_scoring import MIN_RESIDENTS, UNRANKED_REASONS
 from .indicators import Key
 
 
+@cache
+def _group_symbol(lang: str) -> str:
+    return str(Locale.parse(i18n.language(lang).locale).number_symbols["latn"]["group"])
+
+
+class _Whole(int):
+    """A whole number whose ',' grouping is written with its language's separator ('1 538' in French)."""
+
+    lang: str
+
+    def __new__(cls, value: int, lang: str) -> Self:
+        made = super().__new__(cls, value)
+        made.lang = lang
+        return made
+
+    def __format__(self, spec: str) -> str:
+        text = format(int(self), spec)
+        return text.replace(",", _group_symbol(self.lang)) if "," in spec else text
+
+
 def ordinal(n: int, lang: str) -> str:
-    if lang == "fr":
-        return "1re" if n == 1 else f"{n:,}e".replace(",", "\u202f")
-    if lang == "ar":
-        return f"{n}"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n:,}{suffix}"
-
-
-def _count(n: int, lang: str) -> str:
-    return f"{n:,}".replace(",", "\u202f") if lang == "fr" else f"{n:,}" if lang == "en" else str(n)
-
-
-UNIT_WORDS = {
-    "commune": {"fr": "communes", "ar": "جماعة", "en": "communes"},
-    "province": {"fr": "provinces et préfectures", "ar": "إقليم وعمالة", "en": "provinces and prefectures"},
-    "region": {"fr": "régions", "ar": "جهة", "en": "regions"},
-}
+    """A rank as `lang` writes it ('1re', '2nd'), by the CLDR ordinal category of `n`."""
+    category = Locale.parse(i18n.language(lang).locale).ordinal_form(n)
+    return i18n.text(f"index.ordinal.{category}", lang, n=_Whole(n, lang))
 
 
 def explain(
@@ -54,55 +66,26 @@ def explain(
     for _, name in pushing:
         key = Key.parse(name)
         reasons.append(registry.get(key.indicator).phrase(float(values[name]), lang=lang, sex=key.sex))
-    units = UNIT_WORDS[level][lang]
     lo, hi = interval
-    if rank > of / 2 and reasons:  # a less fragile unit: its weak points, not reasons for a high rank
-        joined = {"fr": " et ", "ar": " و", "en": " and "}[lang].join(reasons)
-        tail = {
-            "fr": f" ; ses points faibles : {joined}",
-            "ar": f"؛ نقاط ضعفها: {joined}",
-            "en": f"; its weak points: {joined}",
-        }[lang]
-        reasons = []
-    else:
-        tail = ""
-    if lang == "fr":
-        head = (
-            f"Classée {ordinal(rank, 'fr')} sur {_count(of, 'fr')} {units} les plus fragiles "
-            f"(intervalle à 90 % : {ordinal(lo, 'fr')}–{ordinal(hi, 'fr')})"
-        )
-        body = ", principalement parce que " + " et ".join(reasons) if reasons else ""
-    elif lang == "ar":
-        head = f"تحتل المرتبة {rank} من أصل {of} {units} الأكثر هشاشة (مجال 90%: {lo}–{hi})"
-        body = "، أساسا لأن " + " و".join(reasons) if reasons else ""
-    else:
-        head = (
-            f"Ranked {ordinal(rank, 'en')} most fragile of {_count(of, 'en')} {units} "
-            f"(90% interval: {ordinal(lo, 'en')}–{ordinal(hi, 'en')})"
-        )
-        body = ", mainly because " + " and ".join(reasons) if reasons else ""
-    return head + body + tail + "."
-
-
-UNRANKED_SENTENCES = {
-    "few_residents": {
-        "fr": f"Non classée : moins de {MIN_RESIDENTS:,} résidents".replace(",", "\u202f")
-        + ", ses taux reposent sur trop peu de personnes pour un rang.",
-        "ar": f"غير مصنفة: أقل من {MIN_RESIDENTS} نسمة مقيمة، معدلاتها مبنية على عدد قليل جدا من الأشخاص.",
-        "en": f"Not ranked: fewer than {MIN_RESIDENTS:,} residents, too few people for its rates to support "
-        "a rank.",
-    },
-    "mostly_imputed": {
-        "fr": "Non classée : plus de la moitié de ses données ne sont pas publiées par le HCP et ont été "
-        "imputées.",
-        "ar": "غير مصنفة: أكثر من نصف معطياتها غير منشورة من طرف المندوبية وتم تقديرها.",
-        "en": "Not ranked: more than half of its inputs are not published by HCP and were imputed.",
-    },
-}
+    head = i18n.text(
+        "index.rank",
+        lang,
+        rank=ordinal(rank, lang),
+        of=_Whole(of, lang),
+        units=i18n.text(f"index.units.{level}", lang),
+        lo=ordinal(lo, lang),
+        hi=ordinal(hi, lang),
+    )
+    said = i18n.text("index.and", lang).join(reasons)
+    # A less fragile unit: its weak points, not reasons for a high rank.
+    why = "index.weak_points" if rank > of / 2 else "index.because"
+    return i18n.text(
+        "index.explanation", lang, rank=head, reasons=i18n.text(why, lang, reasons=said) if reasons else ""
+    )
 
 
 def explain_unranked(reason: str, lang: str = "en") -> str:
     """Why a unit has no rank, in `lang` (`reason` one of `UNRANKED_REASONS`)."""
-    if reason not in UNRANKED_SENTENCES:
-        raise unknown_name("unranked reason", reason, UNRANKED_SENTENCES)
-    return UNRANKED_SENTENCES[reason][lang]
+    if reason not in UNRANKED_REASONS:
+        raise unknown_name("unranked reason", reason, UNRANKED_REASONS)
+    return i18n.text(f"index.unranked.{reason}", lang, minimum=_Whole(MIN_RESIDENTS, lang))

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from observatory import query
+from observatory import i18n, query
 from observatory.database import Database
 from observatory.formatting import percent
 
 from .i18n import words
-from .naming import name_of
+from .naming import name_column, name_of
 
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
@@ -87,7 +87,7 @@ def brief_page(
                 "rank_lower": act["rank_lower"].astype(int).to_numpy(),
                 "rank_upper": act["rank_upper"].astype(int).to_numpy(),
                 "code": act["code"].to_numpy(),
-                "name": act["name_ar" if lang == "ar" else "name_fr"].to_numpy(),
+                "name": act[name_column(lang)].to_numpy(),
                 "province": act["province"].to_numpy(),
                 "population": act["population_2024"].to_numpy(),
                 "index": act["index"].to_numpy(),
@@ -95,7 +95,7 @@ def brief_page(
                     _certainty(national, region, lang)
                     for national, region in zip(act["p_top_decile"], act["p_region_top10"], strict=True)
                 ],
-                "reason": [_reason_only(reasons.get(c, "")) for c in act["code"]],
+                "reason": [_reason_only(reasons.get(c, ""), lang) for c in act["code"]],
             }
         )
     if (index["uses_simulated"] == 1).any():
@@ -104,16 +104,10 @@ def brief_page(
     return Brief(standing, peers, act, plan_line, caveats)
 
 
-def _reason_only(sentence: str) -> str:
+def _reason_only(sentence: str, lang: str) -> str:
     """The 'because ...' part of an explanation (the rank and interval have their own columns)."""
-    for marker in (
-        ", principalement parce que ",
-        ", mainly because ",
-        "، أساسا لأن ",
-        " ; ses points faibles : ",
-        "; its weak points: ",
-        "؛ نقاط ضعفها: ",
-    ):
+    for msgid in ("index.because", "index.weak_points"):
+        marker = i18n.text(msgid, lang).split("{reasons}")[0]
         if marker in sentence:
             return sentence.split(marker, 1)[1].rstrip(".")
     return ""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from observatory import query, registry
+from observatory import i18n, query, registry
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 from observatory.errors import unknown_name
@@ -87,7 +87,7 @@ class ReportContent:
 
     @property
     def direction(self) -> str:
-        return "rtl" if self.lang == "ar" else "ltr"
+        return i18n.direction(self.lang)
 
     @property
     def simulated(self) -> bool:
@@ -209,7 +209,7 @@ def gather(
         lang=lang,
         level=level,
         code=code,
-        name=name_ar if lang == "ar" else name_fr,
+        name=name_of(area.unit, lang),
         name_fr=name_fr,
         name_ar=name_ar,
         parent="" if area.parent is None else name_of(area.parent, lang),

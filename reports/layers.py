@@ -17,7 +17,7 @@ from observatory.enums import DIMENSIONS
 
 from .figures import status_of
 from .i18n import words
-from .naming import LTR, isolated
+from .naming import LTR, PLACE_NAMES, isolated, name_column
 
 #: Towns named on a map: the largest GeoNames places of the area.
 TOWNS_ON_MAP = 8
@@ -135,11 +135,12 @@ def basemap_of(
     towns = query.ground_control(db=database)
     towns = towns[towns["commune_code"].isin(commune_codes) & (towns["status"] == "control")]
     towns = towns.sort_values("population", ascending=False).head(TOWNS_ON_MAP)
-    if lang == "ar":  # GeoNames names are Latin: the Arabic page names a town by its commune's Arabic name
+    if name_column(lang) != PLACE_NAMES["Latn"]:  # GeoNames names are Latin: a page in another script
+        # names a town by its commune's name in that script
         names = query.units("commune", db=database, codes=list(towns["commune_code"]), geometry=False)
-        arabic = names.set_index("code")["name_ar"]
+        scripted = names.set_index("code")[name_column(lang)]
         towns = towns.assign(
-            name=[arabic.get(c, n) for c, n in zip(towns["commune_code"], towns["name"], strict=True)]
+            name=[scripted.get(c, n) for c, n in zip(towns["commune_code"], towns["name"], strict=True)]
         )
     return Basemap(
         communes, provinces, neighbours, towns[["name", "lon", "lat", "population"]].reset_index(drop=True)

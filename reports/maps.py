@@ -17,15 +17,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from observatory import i18n
 from observatory.classify import classify
-from observatory.formatting import number
-from observatory.registry import unit_label
+from observatory.formatting import number, unit_label
+
+from .naming import script
 
 #: Light to dark; the dark end is always "worse" so maps read the same way.
 PALETTE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 MISSING = "#d9d9d9"
 NEIGHBOUR = "#ececec"
-FONT = {"ar": ["Noto Naskh Arabic", "DejaVu Sans"], "fr": ["DejaVu Sans"], "en": ["DejaVu Sans"]}
+#: The fonts a map's words are drawn in, by the page's script (`naming.script`), the first found first.
+FONTS = {"Latn": ["DejaVu Sans"], "Arab": ["Noto Naskh Arabic", "DejaVu Sans"]}
 #: Pixels per inch of a map; the stylesheet prints images at this resolution (`image-resolution`), so a
 #: map is printed at the size it is drawn and its 7-point labels are 7 points on paper.
 DPI = 150
@@ -80,7 +83,7 @@ def _figure(bounds: tuple[float, float, float, float], lang: str, dpi: int) -> t
     map_h = max(map_w * span_y / span_x, 2.6)
     fig = plt.figure(figsize=(map_w + LEGEND_IN, map_h), dpi=dpi)
     share = map_w / (map_w + LEGEND_IN)
-    ax = fig.add_axes((1 - share if lang == "ar" else 0.0, 0.0, share, 1.0))
+    ax = fig.add_axes((1 - share if i18n.is_rtl(lang) else 0.0, 0.0, share, 1.0))
     ax.set_aspect(aspect)
     ax.set_axis_off()
     return fig, ax, aspect
@@ -88,15 +91,16 @@ def _figure(bounds: tuple[float, float, float, float], lang: str, dpi: int) -> t
 
 def _legend(ax: Any, handles: list[Any], lang: str, title: str = "") -> None:
     """The legend in its column beside the map, its title wrapped to the column."""
+    rtl = i18n.is_rtl(lang)
     ax.legend(
         handles=handles,
-        loc="center right" if lang == "ar" else "center left",
-        bbox_to_anchor=(-0.02, 0.5) if lang == "ar" else (1.02, 0.5),
+        loc="center right" if rtl else "center left",
+        bbox_to_anchor=(-0.02, 0.5) if rtl else (1.02, 0.5),
         fontsize=7,
         frameon=False,
         title=textwrap.fill(title, 30) if title else None,
         title_fontsize=7,
-        alignment="right" if lang == "ar" else "left",
+        alignment="right" if rtl else "left",
     )
 
 
@@ -127,9 +131,8 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
         fontsize=7,
         zorder=5,
     )
-    north = {"ar": "ش", "fr": "N", "en": "N"}[lang]
     ax.annotate(
-        north,
+        i18n.text("report.map_north", lang),
         xy=(0.96, 0.97),
         xytext=(0.96, 0.86),
         xycoords="axes fraction",
@@ -195,7 +198,7 @@ def choropleth_png(
     """
     import matplotlib
 
-    matplotlib.rcParams["font.family"] = FONT[lang]
+    matplotlib.rcParams["font.family"] = FONTS.get(script(lang), FONTS["Latn"])
     from matplotlib.patches import Patch
 
     frame = (base.communes if shapes is None else shapes).reset_index(drop=True)
@@ -238,7 +241,7 @@ def plan_png(
     """The plan on the area: covered communes in blue, the others in orange, the sites as black dots."""
     import matplotlib
 
-    matplotlib.rcParams["font.family"] = FONT[lang]
+    matplotlib.rcParams["font.family"] = FONTS.get(script(lang), FONTS["Latn"])
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 

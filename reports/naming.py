@@ -5,9 +5,12 @@ text or a date set apart from an Arabic sentence's direction.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from observatory import registry
+from babel.core import get_global, parse_locale
+
+from observatory import i18n, registry
 from observatory.errors import ObservatoryError
 
 from .i18n import words
@@ -16,6 +19,9 @@ from .i18n import words
 CONTEXT_FIGURES = ("population_legal", "households_count")
 #: Their names in the report's own words (the registry's Arabic census labels still hold English words).
 CONTEXT_WORDS = {"population_legal": "population", "households_count": "households"}
+#: The names the statistics office publishes for a place, by script: a page in a language written in
+#: another script shows the French (Latin) names.
+PLACE_NAMES = {"Latn": "name_fr", "Arab": "name_ar"}
 #: Opens a left-to-right isolate (a range, a date) in an Arabic sentence; U+2069 closes it.
 LTR = "\u2066"
 
@@ -30,12 +36,25 @@ def label(indicator_id: str, lang: str) -> str:
         return indicator_id
 
 
+@cache
+def script(lang: str) -> str:
+    """The script a language is written in ('Latn', 'Arab', 'Tfng'): its CLDR locale's likely script."""
+    locale = i18n.language(lang).locale
+    likely = get_global("likely_subtags").get(parse_locale(locale)[0], locale)
+    return parse_locale(likely)[2] or "Latn"
+
+
+def name_column(lang: str) -> str:
+    """The column of a unit's stored name in the page's script."""
+    return PLACE_NAMES.get(script(lang), PLACE_NAMES["Latn"])
+
+
 def name_of(row: Any, lang: str) -> str:
     """A unit's name in the page's script."""
-    return str(row["name_ar"] if lang == "ar" else row["name_fr"])
+    return str(row[name_column(lang)])
 
 
 def isolated(text: Any, lang: str, opener: str = "\u2068") -> str:
     """Free text (a reviewer's name, a reason, in any script) or a date set apart from an Arabic sentence's
     direction, so bidi does not reorder it; other pages take it as it is."""
-    return f"{opener}{text}\u2069" if lang == "ar" else str(text)
+    return f"{opener}{text}\u2069" if i18n.is_rtl(lang) else str(text)

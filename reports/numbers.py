@@ -1,17 +1,18 @@
 """
 Figures as a report prints them, in the page's language: counts whole, rates with one decimal and their
 unit, differences with their sign, intervals as ranges. Every number is written by
-`observatory.formatting`.
+`observatory.formatting` (a figure with its unit by `formatting.quantity`, as every surface writes it).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from observatory import registry
-from observatory.formatting import integer, number, percent
+from observatory import i18n
+from observatory.formatting import integer, number, quantity
 
 
 def missing(value: Any) -> bool:
@@ -22,38 +23,24 @@ def missing(value: Any) -> bool:
         return False
 
 
-def format_value(value: Any, unit: str | None, lang: str = "fr") -> str:
-    """A figure for print in `lang`: counts whole, rates with one decimal and their unit in the page's
-    words."""
-    if missing(value):
-        return "–"
-    if unit == "percent":
-        return percent(value, lang)
-    if unit in registry.COUNT_UNITS:
-        return integer(value, lang)
-    label = registry.unit_label(unit, lang)
-    return f"{number(value, lang)}\u00a0{label}" if label else number(value, lang)
-
-
-def format_change(value: Any, unit: str | None, lang: str, points: str) -> str:
-    """A difference with its sign: percentage points for rates (`points` is the plural; French says
-    "0,2 point", under 2 in the singular), the figure's own unit otherwise."""
+def format_change(value: Any, unit: str | None, lang: str) -> str:
+    """A difference with its sign: percentage points for rates, the noun agreeing with the number as
+    printed (French says "0,2 point", under 2 in the singular), the figure's own unit otherwise."""
     if missing(value):
         return "–"
     sign = "+" if float(value) > 0 else "−" if float(value) < 0 else ""
     magnitude = abs(float(value))
     if unit == "percent":
-        if lang == "fr" and round(magnitude, 1) < 2:
-            points = points.removesuffix("s")
+        points = i18n.plural("noun.point", Decimal(f"{magnitude:.1f}"), lang)
         return f"{sign}{number(magnitude, lang)}\u00a0{points}"
-    return sign + format_value(magnitude, unit, lang)
+    return sign + quantity(magnitude, unit, lang)
 
 
 def interval(lower: Any, upper: Any, unit: str | None, lang: str) -> str:
     """A 90 % interval as a range of two figures ('' when either end is missing)."""
     if missing(lower) or missing(upper):
         return ""
-    return f"{format_value(lower, unit, lang)} – {format_value(upper, unit, lang)}"
+    return f"{quantity(lower, unit, lang)} – {quantity(upper, unit, lang)}"
 
 
 def rank_interval(lower: Any, upper: Any, lang: str) -> str:

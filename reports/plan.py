@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from observatory import registry
+from observatory import i18n
 from observatory.database import Database
 from observatory.errors import ObservatoryError
-from observatory.formatting import NOUNS, counted, integer, number, percent
+from observatory.formatting import NOUNS, counted, integer, number, percent, unit_label
 from observatory.plans import StoredPlan, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
@@ -117,7 +117,7 @@ def _nearest(area: pd.DataFrame, lang: str) -> list[str]:
     if not len(area):
         return []
     own = area.iloc[0]
-    distance = f"{number(own['distance_km'], lang)} {registry.unit_label('km', lang)}"
+    distance = f"{number(own['distance_km'], lang)} {unit_label('km', lang)}"
     return [
         words(lang)["plan_nearest_yes" if own["covered"] else "plan_nearest_no"].format(distance=distance)
     ]
@@ -232,7 +232,7 @@ def _parameters(params: dict[str, Any], row: Mapping[str, Any], lang: str) -> li
     radius = number(params.get("radius_km", row["radius_km"]), lang)
     return [
         (text["param_need"], label(str(params.get("need", "")), lang)),
-        (text["param_radius"], f"{radius} {registry.unit_label('km', lang)}"),
+        (text["param_radius"], f"{radius} {unit_label('km', lang)}"),
         (text["param_sites"], integer(params.get("sites", row["sites_new"]), lang)),
         (text["param_rural"], share["min_rural_share"]),
         (text["param_women"], share["min_women_share"]),
@@ -296,9 +296,12 @@ def _language_sentences(
     if n_sites == 1:
         line = text["plan_language_one"].format(languages=language_list(list(here.index), lang))
     else:
-        spoken = ("، " if lang == "ar" else ", ").join(
-            f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, NOUNS['site'][lang], lang)})"
-            for x, n in here.items()
+        spoken = i18n.joined(
+            [
+                f"{LANGUAGE_NAMES[lang].get(x, x)}\u00a0({counted(n, NOUNS['site'][lang], lang)})"
+                for x, n in here.items()
+            ],
+            lang,
         )
         line = text["plan_language_line"].format(
             sites=counted(n_sites, NOUNS["site"][lang], lang), languages=spoken

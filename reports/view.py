@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from observatory import registry
-from observatory.formatting import integer, number, percent
+from observatory.formatting import integer, number, percent, quantity
 
 from .blocks import Figure
 from .content import ReportContent
 from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
 from .layers import MapLayer
 from .maps import choropleth_png, plan_png
-from .numbers import format_change, format_value, interval, rank_interval
+from .numbers import format_change, interval, rank_interval
 
 
 @dataclass
@@ -64,7 +64,7 @@ class View:
         return [self.t["level_" + lvl] for lvl in levels] + [self.t["morocco"]]
 
     def fmt(self, value: Any, unit: str | None = None) -> str:
-        return format_value(value, unit, self.lang)
+        return quantity(value, unit, self.lang)
 
     def pct(self, value: Any) -> str:
         return percent(value, self.lang, decimals=0)
@@ -76,7 +76,7 @@ class View:
         return number(value, self.lang)
 
     def change(self, value: Any, unit: str | None) -> str:
-        return format_change(value, unit, self.lang, self.t["points"])
+        return format_change(value, unit, self.lang)
 
     def interval(self, lower: Any, upper: Any, unit: str | None) -> str:
         return interval(lower, upper, unit, self.lang)

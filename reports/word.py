@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from observatory import i18n
+
 from .blocks import (
     WORD,
     Block,
@@ -119,7 +121,7 @@ def _table_rtl(table: Any) -> None:
 
 def document(view: View) -> bytes:
     """The Word file of a report, from the same sections as the printed one."""
-    writer = _Writer(view.lang == "ar")
+    writer = _Writer(i18n.is_rtl(view.lang))
     for page in pages(view, WORD):
         for block in page.blocks:
             writer.block(block)

@@ -19,10 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from observatory import query, results
-from observatory.formatting import percent
+from observatory.formatting import percent, quantity
 from observatory.plans import read_plan
 from observatory.reports.content import gather
-from observatory.reports.numbers import format_value
 from observatory.reports.render import render, to_html
 
 REGION = "08"
@@ -128,7 +127,7 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
     assert list(forecast["sex"]) == ["all", "male", "female"]
     text = flat(" ".join(pages))
     women = forecast[forecast["sex"] == "female"].iloc[0]
-    assert re.search(r"femmes \d{4} " + re.escape(flat(format_value(women["value"], "percent", "fr"))), text)
+    assert re.search(r"femmes \d{4} " + re.escape(flat(quantity(women["value"], "percent", "fr"))), text)
     # The published 2024 rates of the région, by sex, as HCP's figures through the query layer.
     by_sex = query.indicator_values(
         "illiteracy_rate_10_plus", db=report_db, level="region", units=[REGION], year=2024, sex=None
@@ -143,7 +142,7 @@ def test_every_breakdown_row_says_its_sex_and_area(french, report_db):
     ]
     for sex in ("female", "male"):
         assert (
-            f"{'femmes' if sex == 'female' else 'hommes'} {flat(format_value(by_sex[sex], 'percent', 'fr'))}"
+            f"{'femmes' if sex == 'female' else 'hommes'} {flat(quantity(by_sex[sex], 'percent', 'fr'))}"
             in text
         )
 
@@ -443,10 +442,13 @@ def test_plan_words_cover_every_status_and_language():
 def test_changes_in_points_agree_in_number():
     from observatory.reports.numbers import format_change
 
-    assert format_change(-0.2, "percent", "fr", "points") == "−0,2\u00a0point"
-    assert format_change(11.4, "percent", "fr", "points") == "+11,4\u00a0points"
-    assert format_change(0.5, "percent", "en", "points") == "+0.5\u00a0points"
-    assert format_change(-2.2, "km", "fr", "points").endswith("km")
+    assert format_change(-0.2, "percent", "fr") == "−0,2\u00a0point"
+    assert format_change(11.4, "percent", "fr") == "+11,4\u00a0points"
+    assert format_change(1.94, "percent", "fr") == "+1,9\u00a0point" and format_change(
+        1.96, "percent", "fr"
+    ).endswith("points")
+    assert format_change(0.5, "percent", "en") == "+0.5\u00a0points"
+    assert format_change(-2.2, "km", "fr").endswith("km")
 
 
 def test_a_table_is_declared_once_and_drawn_for_paper_and_word():

@@ -52,7 +52,7 @@ class Annex(Section):
         t = v.t
 
         def figure(r: Any) -> Cell:
-            heading = (Span(f"HCP : {r.heading}", "hcp"),) if r.heading else ()
+            heading = (Span(t["hcp_heading"].format(heading=r.heading), "hcp"),) if r.heading else ()
             return Cell(r.label, (Span(r.indicator_id, "code"), *heading))
 
         columns = [

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from observatory import i18n
+
 from ..blocks import (
     ONLY_PRINT,
     ONLY_WORD,
@@ -26,6 +28,7 @@ from ..blocks import (
     media,
 )
 from ..content import ReportContent
+from ..naming import name_column
 from ..view import View, ltr
 from .base import Section
 
@@ -49,7 +52,7 @@ class Brief(Section):
 
     def blocks(self, v: View) -> list[Block]:
         c, t, b = v.c, v.t, v.c.brief
-        other, other_lang = (c.name_fr, "fr") if v.lang == "ar" else (c.name_ar, "ar")
+        other, other_lang = (c.name_ar, "ar") if name_column(v.lang) == "name_fr" else (c.name_fr, "fr")
         counts = [(t["population"], v.int(c.population)), (t["households"], v.int(c.households))]
         return [
             Kicker(" · ".join([t["title"], t["level_" + c.level], *([c.parent] if c.parent else [])])),
@@ -186,7 +189,7 @@ def method_blocks(v: View) -> list[Block]:
     """The index's method in words: how it is built, its dimensions and components, what its interval and
     certainty mean."""
     t, method = v.t, v.c.method
-    joiner = {"fr": " ; ", "ar": "؛ "}.get(v.lang, "; ")
+    joiner = i18n.text("list.clauses", v.lang)
     dimensions = Table(
         "method",
         [

@@ -13,6 +13,7 @@ from observatory import registry
 from ..blocks import ONLY_PRINT, Block, Cell, Column, Figure, Heading, Paragraph, Sheet, Span, Table, media
 from ..content import ReportContent
 from ..i18n import STATUS_TEXT
+from ..naming import name_column
 from ..view import View
 from .base import Section
 from .front import first_row
@@ -91,7 +92,7 @@ class Communes(Section):
         if v.commune:
             return []
         c, t = v.c, v.t
-        name = "name_ar" if v.lang == "ar" else "name_fr"
+        name = name_column(v.lang)
         columns = [
             Column(
                 t["rank"],
