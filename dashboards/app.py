@@ -12,8 +12,8 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html, no_update
 
+from observatory import i18n
 from observatory.database import Database
-from observatory.enums import LANGUAGES
 from observatory.settings import get_settings
 
 from . import ids
@@ -84,17 +84,18 @@ def shell(
 
 
 def language_links(pathname: str | None, search: str | None, lang: str) -> list[Any]:
+    """A link to the same view in each language of the language list, named as that language names
+    itself (its own catalogue's `app.language_name`)."""
     state = parse(search, lang=lang)
-    names = {"fr": "Français", "ar": "العربية", "en": "English"}
     return [
         dcc.Link(
-            names[code],
+            t("language_name", code),
             href=(pathname or "/") + encode({**state, "lang": code}),
-            title=names[code],
+            title=t("language_name", code),
             className="active" if code == lang else "",
             id=f"lang-{code}",
         )
-        for code in LANGUAGES
+        for code in i18n.languages()
     ]
 
 
@@ -174,7 +175,7 @@ def create_app(
         assets_folder=str(ASSETS),
         serve_locally=True,
         suppress_callback_exceptions=True,
-        title="Observatoire de l'équité numérique",
+        title=t("app_title", default_lang),
         update_title=None,  # type: ignore[arg-type]  # None (no "Updating..." title) is Dash's documented off
         compress=False,
     )

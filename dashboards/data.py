@@ -19,6 +19,8 @@ from observatory.classify import Classes, classify, ranking
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 
+from .i18n import other_name, place_name
+
 #: Decimal places kept in map coordinates: 3 is ~100 m, finer than a commune map can show.
 PRECISION = {"low": 3, "medium": 4}
 
@@ -174,8 +176,6 @@ class AppData:
 
     def _names(self, level: str, lang: str) -> dict[str, str]:
         """code -> the unit's name in `lang` (Arabic names in Arabic)."""
-        from .i18n import place_name
-
         return {row["code"]: place_name(row, lang) for row in self.units(level).to_dict("records")}
 
     def _indicator(self, indicator_id: str, year: int) -> dict[str, Any]:
@@ -228,9 +228,8 @@ class AppData:
         """Every commune with its label ('name · الاسم — province') and the folded text a search matches."""
         communes = self.units("commune")
         provinces = self.names("province", lang)
-        first, second = ("name_ar", "name_fr") if lang == "ar" else ("name_fr", "name_ar")
         labels = [
-            f"{row[first]} · {row[second]} — {provinces.get(row['province_code'], '')}"
+            f"{place_name(row, lang)} · {other_name(row, lang)} — {provinces.get(row['province_code'], '')}"
             for row in communes.to_dict("records")
         ]
         return pd.DataFrame(

@@ -15,8 +15,9 @@ import plotly.graph_objects as go
 from dash import Patch, dcc, html
 from plotly.colors import sample_colorscale
 
+from observatory import i18n
 from observatory.enums import ESTIMATED_STATUSES
-from observatory.formatting import THIN, number, percent
+from observatory.formatting import number, quantity
 
 from .i18n import t
 
@@ -47,6 +48,8 @@ PLOTLY_STRINGS = (
     "Zoom out",
     "Pan",
     "Reset view",
+    "Reset",
+    "Toggle show closest data on hover",
     "Download plot as a PNG",
     "Download plot",
     "Preparing image - this may take a few seconds",
@@ -57,8 +60,10 @@ PLOTLY_STRINGS = (
 
 
 def separators(lang: str) -> str:
-    """Plotly's decimal and thousands separators for a language, as observatory.formatting writes numbers."""
-    return ".," if lang == "en" else "," + THIN
+    """Plotly's decimal and thousands separators for a language, read off how observatory.formatting
+    writes 1234.5 in it ('1,234.5', '1 234,5'), so the map and the page write numbers alike."""
+    written = _bare(number(1234.5, lang))
+    return written[-2] + written[1]
 
 
 def plotly_locale(lang: str) -> dict[str, Any]:
@@ -70,11 +75,12 @@ def plotly_locale(lang: str) -> dict[str, Any]:
     }
 
 
-def graph_config(lang: str = "fr", filename: str = "carte") -> dcc.Graph.Config:
+def graph_config(lang: str = "fr", filename: str | None = None) -> dcc.Graph.Config:
     """
     dcc.Graph config: no button or link that reaches plot.ly (share, edit in Chart Studio, the logo);
     toolbar tooltips in the page's language; plotly's geo reads a world topojson even with the base map
     hidden, so it reads an empty one from our assets instead of cdn.plot.ly (the app works offline).
+    A downloaded PNG is named `filename`, by default the word for a map in the page's language.
     """
     return {
         "displaylogo": False,
@@ -90,7 +96,7 @@ def graph_config(lang: str = "fr", filename: str = "carte") -> dcc.Graph.Config:
         "locales": {lang: plotly_locale(lang)},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", *CLOUD_BUTTONS],
         # The PNG is drawn in the browser from the figure (legend, place, year and source included).
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "toImageButtonOptions": {"format": "png", "filename": filename or t("map_file", lang), "scale": 2},
     }
 
 
@@ -131,16 +137,16 @@ def rank_text(position: Any, total: int, lang: str) -> str:
     if position is None or pd.isna(position):
         return "–"
     text = f"{number(int(position), lang, decimals=0)} / {number(total, lang, decimals=0)}"
-    if lang != "ar":
+    if not i18n.is_rtl(lang):
         return text
     # One left-to-right isolate around the pair, so bidi keeps 'n / N' in that order.
-    return "\u2066" + text.replace("\u2066", "").replace("\u2069", "") + "\u2069"
+    return "\u2066" + _bare(text) + "\u2069"
 
 
 def hover_data(
     values: np.ndarray,
     ranks: np.ndarray,
-    unit: str,
+    unit: str | None,
     lang: str,
     *,
     statuses: np.ndarray | None = None,
@@ -151,7 +157,7 @@ def hover_data(
     n = int(np.isfinite(values).sum()) if total is None else total
     out = []
     for i, (value, position) in enumerate(zip(values, ranks, strict=True)):
-        text = with_unit(value, unit, lang)
+        text = quantity(value, unit, lang)
         status = None if statuses is None else statuses[i]
         if isinstance(status, str) and status in ESTIMATED_STATUSES and np.isfinite(value):
             text = f"{text} ({t('status_' + status, lang)})"
@@ -159,12 +165,20 @@ def hover_data(
     return out
 
 
-def with_unit(value: Any, unit: str, lang: str) -> str:
-    """A value and its unit as the language writes them ('41,6 %', '41.6%', '12,3 كلم'); '–' if missing."""
-    if unit == "%":
-        return percent(value, lang)
-    text = number(value, lang)
-    return f"{text} {unit}" if unit and text != "–" else text
+def unit_affixes(unit: str | None, lang: str) -> tuple[str, str]:
+    """What `observatory.formatting.quantity` writes before and after a number of `unit` in `lang` (a
+    narrow space and '%' after a French percentage, nothing before), for texts that write the number
+    themselves (a range, a hover template); nothing around a count, written bare."""
+    prefix, found, suffix = quantity(12.5, unit, lang).partition(number(12.5, lang))
+    return (prefix, suffix) if found else ("", "")
+
+
+def value_range(low: float, high: float, unit: str | None, lang: str) -> str:
+    """A class's range with its unit after the upper bound ('12,5 – 41,6 %'); its bounds keep their
+    decimals whatever the unit, a count's too, so neighbouring classes meet at the same number."""
+    prefix, suffix = unit_affixes(unit, lang)
+    upper = number(high, lang)
+    return f"{number(low, lang)} – {prefix}{upper}{suffix}" if upper != "–" else f"{number(low, lang)} – –"
 
 
 def hover_template(label: str, scope: str, lang: str) -> str:
@@ -185,7 +199,7 @@ def compact_hover(
     *,
     label: str,
     scope: str,
-    unit: str,
+    unit: str | None,
     total: int,
     lang: str,
     statuses: np.ndarray | None = None,
@@ -199,12 +213,10 @@ def compact_hover(
     values = np.asarray(values, dtype="float64")
     finite = values[np.isfinite(values)]
     decimals = 0 if len(finite) and np.all(finite == np.round(finite)) else 1
-    sample = with_unit(12.5, unit, lang)
-    number_text = number(12.5, lang)
-    prefix, _, suffix = sample.partition(number_text)
+    prefix, suffix = unit_affixes(unit, lang)
     value = "%{customdata[0]:,." + str(decimals) + "f}"
     position = "%{customdata[1]:,} / " + _bare(number(total, lang, decimals=0))
-    if lang == "ar":
+    if i18n.is_rtl(lang):
         value, position = f"\u2066{value}\u2069", f"\u2066{position}\u2069"
     rows: list[list[Any]] = [
         [None if not np.isfinite(v) else round(float(v), decimals), None if np.isnan(r) else int(r)]
@@ -363,7 +375,7 @@ def figure_annotations(
     lines = [f"<b>{escape_annotation(heading)}</b>"] + [
         f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}" for colour, text in entries
     ]
-    right = lang == "ar"
+    right = i18n.is_rtl(lang)
     return [
         {
             "text": "<br>".join(lines),
@@ -411,7 +423,7 @@ def legend(
     missing: int,
     lang: str,
     *,
-    unit: str = "",
+    unit: str | None = None,
     source: str = "",
     notes: list[Any] | None = None,
 ) -> html.Div:
@@ -421,7 +433,7 @@ def legend(
         html.Li(
             [
                 html.Span(className="swatch", style={"background": colour}),
-                html.Span(f"{number(lo, lang)} – {with_unit(hi, unit, lang)}"),
+                html.Span(value_range(lo, hi, unit, lang)),
                 html.Span(f"({n})", className="count"),
             ]
         )
@@ -449,11 +461,11 @@ def legend(
 
 
 def class_entries(
-    intervals: list[tuple[float, float]], colours: list[str], unit: str, lang: str
+    intervals: list[tuple[float, float]], colours: list[str], unit: str | None, lang: str
 ) -> list[tuple[str, str]]:
     """(colour, 'low – high unit') of each class, highest first: the legend written into the figure."""
     return [
-        (colour, f"{number(lo, lang)} – {with_unit(hi, unit, lang)}")
+        (colour, value_range(lo, hi, unit, lang))
         for (lo, hi), colour in zip(intervals, colours, strict=False)
     ][::-1]
 

@@ -60,7 +60,16 @@ def direction(lang: str) -> str:
 def place_name(row: Any, lang: str) -> str:
     """A place's name in `lang` where the database holds one (HCP's Arabic names), else its French name."""
     name = row.get(f"name_{lang}")
-    return name if isinstance(name, str) and name else row["name_fr"]
+    return name if isinstance(name, str) and name else str(row["name_fr"])
+
+
+def other_name(row: Any, lang: str) -> str:
+    """A place's name in the other script, shown beside `place_name`: the French name where the page
+    shows the Arabic one, else the Arabic name ('' where the database holds none)."""
+    own = row.get(f"name_{lang}")
+    shown = f"name_{lang}" if isinstance(own, str) and own else "name_fr"
+    other = row.get("name_ar" if shown == "name_fr" else "name_fr")
+    return other if isinstance(other, str) else ""
 
 
 def indicator_label(row: Any, lang: str) -> str:

@@ -143,8 +143,8 @@ def test_national_commune_map_classes_cover_every_commune(data):
     ("indicator", "lang", "written"),
     [
         ("usage_digital_share", "fr", r"\d,\d\u202f%"),
-        ("usage_transactions_per_1000", "fr", r"\d,\d pour 1 000 hab\."),
-        ("households_distance_to_paved_road_km", "ar", "\u2066" + r"\d+,\d" + "\u2069 كلم"),
+        ("usage_transactions_per_1000", "fr", r"\d,\d\u00a0pour 1 000 hab\."),
+        ("households_distance_to_paved_road_km", "ar", "\u2066" + r"\d+,\d" + "\u2069\u00a0كلم"),
         ("illiteracy_rate_10_plus", "en", r"\d\.\d%"),
     ],
 )

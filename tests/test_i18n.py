@@ -197,9 +197,19 @@ def _core_modules() -> Iterator[Any]:
             yield importlib.import_module(".".join((prefix, *parts)))
 
 
+def _defines(module: Any, name: str) -> bool:
+    """True when `module` assigns `name` itself (a table imported from another module is that one's)."""
+    import inspect
+
+    return re.search(rf"^{name}\b[^=\n]*=", inspect.getsource(module), re.M) is not None
+
+
 def test_the_core_s_tables_of_words_by_language_are_only_the_known_ones():
     found = {
-        (m.__name__, name) for m in _core_modules() for name, v in vars(m).items() if _keyed_by_language(v)
+        (m.__name__, name)
+        for m in _core_modules()
+        for name, v in vars(m).items()
+        if _keyed_by_language(v) and _defines(m, name)
     }
     assert found == KNOWN_LANGUAGE_TABLES
 
@@ -323,9 +333,7 @@ def _data_words(data: Any) -> list[str]:
 
 #: Texts the app's pages show in a fourth language that are neither the catalogue's nor data: the list may
 #: only shrink. Formats' and codes' names are data.
-KNOWN_APP_LITERALS = {
-    "breadcrumb",  # dashboards/pages/explorer.py: the breadcrumb's aria-label
-}
+KNOWN_APP_LITERALS: set[str] = set()
 #: Data a page shows as it is: formats', licences' and lenses' names, codes, links, hashes and times.
 DATA_WORDS = (
     *("CSV", "GeoJSON", "GEOJSON", "GPKG", "XLSX", "CC BY", "ODbL", "build", PSEUDO),
@@ -378,6 +386,26 @@ def test_a_page_in_a_fourth_language_shows_only_catalogue_words(pseudo, data, mo
     assert len(shown) > 10
     left = _left(shown, [*_data_words(data), *DATA_WORDS])
     assert left <= KNOWN_APP_LITERALS, sorted(left - KNOWN_APP_LITERALS)
+
+
+def test_the_app_s_frame_in_a_fourth_language_links_every_language(pseudo, data, monkeypatch):
+    """The header, navigation and footer say the catalogue's words, and each language of the list has
+    its link, named as that language names itself."""
+    from observatory.dashboards import ids, state
+    from observatory.dashboards.app import shell
+    from observatory.dashboards.pages import load_pages
+
+    monkeypatch.setitem(state._CHOICES, "lang", i18n.languages())
+    _reach_the_known_tables(pseudo, monkeypatch)
+    shown = shell(load_pages(), data, "/data", f"?lang={pseudo}", default_lang="fr")
+    skip_link, header, _main, footer = shown
+    links = next(c for c in header.children if getattr(c, "id", None) == ids.LANG_LINKS).children
+    names = [i18n.text("app.language_name", lang) for lang in i18n.languages()]
+    assert [link.id for link in links] == [f"lang-{lang}" for lang in i18n.languages()]
+    assert [link.children for link in links] == names and names[-1] == "⟦Français⟧"
+    assert links[-1].href.endswith(f"lang={pseudo}") and links[-1].className == "active"
+    frame = [s for s in _texts([skip_link, header, footer]) if s not in names[:-1]]
+    assert len(frame) > 5 and _left(frame, list(DATA_WORDS)) == set()
 
 
 def _strings(value: Any) -> Iterator[str]:

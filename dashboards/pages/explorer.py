@@ -69,7 +69,7 @@ def map_panel(data: AppData, state: ViewState, view: MapView) -> html.Div:
                 breadcrumb(data, state),
                 id=ids.BREADCRUMB,
                 className="breadcrumb",
-                **aria("label", "breadcrumb"),
+                **aria("label", t("breadcrumb", lang)),
             ),
             html.Div(
                 [map_cell(data, state, view), second_map_cell(data, state)],

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 from dash import Patch, html
 
-from observatory import registry
 from observatory.classify import bivariate, classify, need_rank
 from observatory.formatting import number
 
@@ -39,7 +38,7 @@ class MapBase(TypedDict):
     indicator: str
     year: int
     label: str
-    unit: str
+    unit: str | None
     customdata: list[list[Any]]
     hovertemplate: str
     values: np.ndarray
@@ -117,7 +116,7 @@ def map_base(data: AppData, state: ViewState, *, second: bool = False) -> MapBas
     scope = t("morocco", lang) if national else where
     ranks, total = _ranks(data, indicator, year, level, codes, values, national=national)
     label = indicator_label(meta, lang) if meta else indicator
-    unit = registry.unit_label(meta.get("unit"), lang)
+    unit = meta.get("unit") if isinstance(meta.get("unit"), str) else None
     source = data.source_line(meta.get("source_id"), lang)
     towns = towns_for(data, state) if level in OUTLINED else None
     credit = t("source_line", lang, source=source)
@@ -298,15 +297,15 @@ def towns_for(data: AppData, state: ViewState) -> pd.DataFrame:
         ):
             kept.append(i)
     towns = towns.iloc[kept]
-    column = "name_ar" if state["lang"] == "ar" else "name_fr"
+    own = f"name_{state['lang']}"
+    column = own if own in towns.columns else "name_fr"
     labels = towns[column].where(towns[column].notna() & (towns[column] != ""), towns["name_fr"])
     return towns.assign(label=labels.astype(str))
 
 
 def level_word(level: str, lang: str) -> str:
     """'communes', 'provinces', 'régions' as they read inside a sentence."""
-    word = t(f"level_{level}", lang)
-    return word if lang == "ar" else word.lower()
+    return t(f"level_in_text_{level}", lang)
 
 
 def scope_name(data: AppData, state: ViewState) -> str:

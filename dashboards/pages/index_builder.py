@@ -12,7 +12,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 
-from observatory import registry, results
+from observatory import i18n, registry, results
 from observatory.classify import classify, rank
 from observatory.enums import DIMENSIONS
 from observatory.formatting import number
@@ -110,7 +110,7 @@ def ranking(data: AppData, v: dict[str, Any], lang: str) -> Any:
         interval = (
             f"{int(p['rank'])} ({int(p['rank_lower'])}–{int(p['rank_upper'])})" if p is not None else "–"
         )
-        interval = f"\u2066{interval}\u2069" if lang == "ar" else interval  # keep "88–205" in reading order
+        interval = f"\u2066{interval}\u2069" if i18n.is_rtl(lang) else interval  # keep "88–205" in order
         rows.append(
             html.Tr(
                 [

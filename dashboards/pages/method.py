@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from observatory import registry, results
+from observatory import results
 from observatory.attribution import source_line
-from observatory.formatting import number
+from observatory.formatting import number, quantity, unit_label
 
 from .. import ids
 from ..data import AppData, fold
@@ -27,6 +27,9 @@ from .explorer_controls import indicator_options, split_choice
 from .explorer_view import indicator_choice
 
 FORMATS = ("csv", "geojson", "gpkg", "xlsx")
+#: The language the database keeps the indicators' definitions, the licences' terms and the model cards
+#: in: they are shown as stored, on that language's page (the others say where to read them).
+RECORDS_LANGUAGE = "en"
 
 
 def export_frame(data: AppData, indicator: str, year: int, level: str = "commune") -> pd.DataFrame:
@@ -84,14 +87,14 @@ def _catalogue_rows(data: AppData, lang: str, text: str | None = None) -> Any:
     """The catalogue as a plain table (readable in both directions, at any width), filtered by `text`
     ignoring accents and case. Definitions are written in English only, so they show on the English page."""
     cat = data.catalogue()
-    columns = ["label", "year", "unit", "source", *(["definition"] if lang == "en" else [])]
+    columns = ["label", "year", "unit", "source", *(["definition"] if lang == RECORDS_LANGUAGE else [])]
     rows = []
     words = fold(text or "").split()
     for r in cat.to_dict("records"):
         cells = {
             "label": indicator_label(r, lang),
             "year": str(int(r["year"])),
-            "unit": registry.unit_label(r.get("unit"), lang),
+            "unit": unit_label(r.get("unit"), lang),
             "source": data.source_line(r.get("source_id"), lang),
             "definition": r["definition"] if isinstance(r.get("definition"), str) else "",
         }
@@ -137,7 +140,7 @@ def _catalogue_table(data: AppData, lang: str) -> Any:
 def _source_item(r: dict[str, Any], lang: str) -> html.Li:
     """A source's credit line (and licence, in English), its address and fingerprint."""
     parts: list[Any] = [html.Strong(source_line(r, lang))]
-    if lang == "en" and r.get("licence"):
+    if lang == RECORDS_LANGUAGE and r.get("licence"):
         parts += [". ", html.Span(r["licence"])]
     parts += [
         html.Br(),
@@ -178,8 +181,12 @@ def _model_cards(data: AppData, lang: str) -> Any:
                 [
                     html.Summary(t(f"card_{row['model_id']}", lang)),
                     # The card is the model's technical record, kept in English as it is stored; it says so.
-                    *([html.P(t("card_in_english", lang), className="note")] if lang != "en" else []),
-                    html.Div(dcc.Markdown(row["card_markdown"]), lang="en", dir="ltr"),
+                    *(
+                        [html.P(t("card_in_english", lang), className="note")]
+                        if lang != RECORDS_LANGUAGE
+                        else []
+                    ),
+                    html.Div(dcc.Markdown(row["card_markdown"]), lang=RECORDS_LANGUAGE, dir="ltr"),
                 ]
             )
             for row in cards.to_dict("records")
@@ -201,7 +208,7 @@ def _georeference(data: AppData, lang: str) -> Any:
     columns = ("model", "median_km", "p95_km", "share_inside", "heldout_share_inside")
 
     def share(value: float) -> str:
-        return f"{number(100 * value, lang)} %"
+        return quantity(100 * value, "percent", lang)
 
     rows = [
         {
@@ -216,10 +223,10 @@ def _georeference(data: AppData, lang: str) -> Any:
     misses = control[(control["status"] == "control") & (control["inside"] == 0)]
     names = data.names("commune", lang)
     chosen_label = t(f"georef_{chosen['model']}", lang)
-    colon = " : " if lang == "fr" else ": "
 
-    def why(town: dict[str, Any]) -> str:
-        return miss_reason(town, names.get(town["found_in"]), lang)
+    def missed(town: dict[str, Any]) -> str:
+        why = miss_reason(town, names.get(town["found_in"]), lang)
+        return t("georeference_miss", lang, name=town["name"], code=town["commune_code"], why=why)
 
     return html.Div(
         [
@@ -253,12 +260,7 @@ def _georeference(data: AppData, lang: str) -> Any:
             html.Details(
                 [
                     html.Summary(t("georeference_misses", lang)),
-                    html.Ul(
-                        [
-                            html.Li(f"{r['name']} ({r['commune_code']}){colon}{why(r)}")
-                            for r in misses.to_dict("records")
-                        ]
-                    ),
+                    html.Ul([html.Li(missed(r)) for r in misses.to_dict("records")]),
                 ]
             ),
         ]

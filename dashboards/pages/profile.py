@@ -18,13 +18,13 @@ from dash import dcc, html
 from observatory import registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
-from observatory.formatting import integer, number, percent, signed
+from observatory.formatting import integer, number, percent, quantity, signed
 from observatory.profile import commune_profile, index_reasons, key_indicators
 from observatory.themes import topic_label
 
 from .. import figures, ids
 from ..data import AppData
-from ..i18n import indicator_label, place_name, t
+from ..i18n import indicator_label, other_name, place_name, t
 from ..state import ViewState, href
 from . import CallbackApp, Page, register
 
@@ -34,15 +34,6 @@ HIGHLIGHT, OTHERS, OUTLINE = "#b35900", "#dfe4ea", "#1a1a1a"
 
 
 # -- values as the page writes them -------------------------------------------------------------------
-def value_text(value: Any, unit: str | None, lang: str) -> str:
-    """A figure with its unit as `lang` writes it: counts whole, percentages with their sign."""
-    if unit in registry.COUNT_UNITS:
-        return integer(value, lang)
-    if unit == "percent":
-        return percent(value, lang)
-    return figures.with_unit(value, registry.unit_label(unit, lang), lang)
-
-
 def change_text(row: dict[str, Any], lang: str) -> Any:
     """The 2014→2024 change where the two censuses are comparable, else why there is none."""
     if not row["comparable"]:
@@ -52,9 +43,8 @@ def change_text(row: dict[str, Any], lang: str) -> Any:
             )
         return "–"
     change = float(row["change"])
-    if row["unit"] == "percent":
-        return f"{signed(number(change, lang), change)} {t('unit_points', lang)}"
-    return signed(value_text(change, row["unit"], lang), change)
+    # A change of a percentage is in percentage points.
+    return signed(quantity(change, "points" if row["unit"] == "percent" else row["unit"], lang), change)
 
 
 def status_badge(row: dict[str, Any], lang: str) -> list[Any]:
@@ -63,8 +53,8 @@ def status_badge(row: dict[str, Any], lang: str) -> list[Any]:
     badge = html.Span(t(f"status_{status}", lang), className=f"badge {status}")
     if status in ESTIMATED_STATUSES and pd.notna(row["lower"]) and pd.notna(row["upper"]):
         lower, upper = (
-            value_text(row["lower"], row["unit"], lang),
-            value_text(row["upper"], row["unit"], lang),
+            quantity(row["lower"], row["unit"], lang),
+            quantity(row["upper"], row["unit"], lang),
         )
         return [html.Small(f"[{lower} – {upper}]"), " ", badge]
     return [badge]
@@ -144,7 +134,7 @@ def why(data: AppData, code: str, lang: str, *, less_fragile: bool) -> Any:
         [
             html.Strong(t("index_weak_points" if less_fragile else "index_reasons", lang)),
             " ",
-            ("؛ " if lang == "ar" else "; ").join(reasons),
+            t("reason_separator", lang).join(reasons),
         ],
         className="explanation",
     )
@@ -194,14 +184,14 @@ def key_section(profile: pd.DataFrame, names: tuple[str, str, str], lang: str) -
                         html.Th(row_label(row, lang), scope="row", className="label"),
                         html.Td(
                             [
-                                html.Strong(value_text(row["commune"], row["unit"], lang)),
+                                html.Strong(quantity(row["commune"], row["unit"], lang)),
                                 " ",
                                 *status_badge(row, lang),
                             ]
                         ),
-                        html.Td(value_text(row["province"], row["unit"], lang)),
-                        html.Td(value_text(row["region"], row["unit"], lang)),
-                        html.Td(value_text(row["country"], row["unit"], lang)),
+                        html.Td(quantity(row["province"], row["unit"], lang)),
+                        html.Td(quantity(row["region"], row["unit"], lang)),
+                        html.Td(quantity(row["country"], row["unit"], lang)),
                     ]
                 )
             )
@@ -295,13 +285,13 @@ def theme_sections(profile: pd.DataFrame, names: tuple[str, str, str], lang: str
                 [
                     html.Th(row_label(row, lang), scope="row", className="label"),
                     html.Td(
-                        [value_text(row["commune"], row["unit"], lang)]
+                        [quantity(row["commune"], row["unit"], lang)]
                         + ([" ", *status_badge(row, lang)] if row["status"] in ESTIMATED_STATUSES else [])
                     ),
-                    html.Td(value_text(row["province"], row["unit"], lang)),
-                    html.Td(value_text(row["region"], row["unit"], lang)),
-                    html.Td(value_text(row["country"], row["unit"], lang)),
-                    html.Td(value_text(row["value_2014"], row["unit"], lang) if row["comparable"] else "–"),
+                    html.Td(quantity(row["province"], row["unit"], lang)),
+                    html.Td(quantity(row["region"], row["unit"], lang)),
+                    html.Td(quantity(row["country"], row["unit"], lang)),
+                    html.Td(quantity(row["value_2014"], row["unit"], lang) if row["comparable"] else "–"),
                     html.Td(change_text(row, lang)),
                 ]
             )
@@ -411,7 +401,7 @@ def profile_head(
     lang: str,
 ) -> html.Div:
     """The commune's names, where it is and how large, its index, and its locator map."""
-    other = commune["name_fr"] if lang == "ar" else commune["name_ar"]
+    other = other_name(commune, lang)
     return html.Div(
         [
             html.Div(
