@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +15,17 @@ from observatory.database import Database
 USAGE_COLUMNS = ["commune_code", "service", "period", "channel", "transactions", "unique_users"]
 
 
+#: The tables a load writes.
+LOADED_TABLES = ("indicator_value", "etl_run", "quarantine", "indicator", "source", "usage_count")
+
+
 def state(db: Database) -> dict[str, int]:
-    """Row counts of the tables a load writes, to show that a failed load changed nothing."""
-    return {
-        t: len(db.read(t, geometry=False))
-        for t in ("indicator_value", "etl_run", "quarantine", "indicator", "source", "usage_count")
-    }
+    """Row counts of the tables a load writes, counted by the database (reading the 2.8 million values
+    into a frame took half a minute a call), to show that a failed load changed nothing."""
+    assert db.kind == "gpkg", "the connector tests load into a private copy of the GeoPackage"
+    query = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in LOADED_TABLES)
+    with sqlite3.connect(f"file:{db.path}?mode=ro", uri=True) as con:
+        return {name: int(n) for name, n in con.execute(query)}
 
 
 def points_in(geometry: shapely.Geometry, n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
