@@ -135,3 +135,37 @@ def test_the_checker_sees_each_kind_of_backward_import(source: str, module: str)
 def test_the_checker_allows_imports_down_the_layers() -> None:
     source = "from ..etl.jobs.build import build\nfrom .. import query\nfrom ..dashboards import create_app"
     assert violations(source, "observatory.cli.serve") == []
+
+
+#: The size of a room one can hold in one's head (tests and benchmarks aside).
+MAX_MODULE_LINES = 900
+MAX_FUNCTION_LINES = 120
+
+
+def oversized(source: str, where: str) -> list[str]:
+    """A module over `MAX_MODULE_LINES` lines and each function over `MAX_FUNCTION_LINES`, as 'file: what'."""
+    found = []
+    lines = len(source.splitlines())
+    if lines > MAX_MODULE_LINES:
+        found.append(f"{where}: {lines} lines")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{where}:{node.lineno} {node.name}: {length} lines")
+    return found
+
+
+def test_no_module_or_function_is_too_big_to_read() -> None:
+    found = [
+        problem
+        for path, _ in project_modules()
+        for problem in oversized(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    ]
+    assert not found, "split these along their seams:\n" + "\n".join(found)
+
+
+def test_the_size_check_sees_a_long_function_and_a_long_module() -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    assert oversized(f"def f():\n{body}\n", "m.py") == [f"m.py:1 f: {MAX_FUNCTION_LINES + 1} lines"]
+    assert oversized("x = 1\n" * (MAX_MODULE_LINES + 1), "m.py") == [f"m.py: {MAX_MODULE_LINES + 1} lines"]
