@@ -15,7 +15,7 @@ from ..errors import ObservatoryError
 from ..settings import Settings, get_settings
 
 #: The command line's language when the settings cannot be read (a malformed OBSERVATORY_* variable).
-DEFAULT_LANG: str = next(f.default for f in fields(Settings) if f.name == "cli_lang")
+DEFAULT_LANG = str(next(f.default for f in fields(Settings) if f.name == "cli_lang"))
 
 
 def language() -> str:
