@@ -63,6 +63,12 @@ class Settings:
     host: str = setting("127.0.0.1", env="OBSERVATORY_HOST", doc="Address `observatory serve` listens on.")
     port: int = setting(8050, env="OBSERVATORY_PORT", doc="Port `observatory serve` listens on.")
     lang: str = setting("fr", env="OBSERVATORY_LANG", doc="Default language of the app and the reports.")
+    cli_lang: str = setting(
+        "en",
+        env="OBSERVATORY_CLI_LANG",
+        doc="Language of the command line's messages (fr, ar, en); what it prints for scripts (ids, CSV, "
+        "tables) is the same in every language.",
+    )
     seed: int = setting(
         20240901,
         env="OBSERVATORY_SEED",

@@ -1,4 +1,4 @@
-"""The indicator registry: every indicator shown anywhere is declared, with labels in three languages."""
+"""The indicator registry: every indicator shown anywhere is declared, with a label in every language."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from observatory import census_fields, registry
+from observatory import census_fields, i18n, registry
 from observatory.enums import DIMENSIONS, DIRECTIONS, LANGUAGES
 from observatory.errors import UnknownNameError, ValidationError
+from observatory.formatting import COUNT_UNITS, unit_label
 
 
 def test_get_returns_the_declared_entry():
@@ -34,7 +35,7 @@ def test_unknown_id_lists_the_valid_ones():
 
 def test_curated_entries_are_complete():
     for entry in registry.CURATED:
-        assert entry.label_fr and entry.label_ar and entry.label_en, entry.id
+        assert all(entry.label(lang) for lang in LANGUAGES), entry.id
         assert entry.direction in DIRECTIONS
         assert entry.dimension in (*DIMENSIONS, None)
         assert entry.source and entry.licence and entry.years
@@ -47,7 +48,7 @@ def test_curated_entries_are_complete():
     }
     for name in in_index:  # explanations quote these, so they need a phrase in every language
         entry = registry.get(name)
-        assert entry.phrase_fr and entry.phrase_ar and entry.phrase_en, name
+        assert all(entry.phrase_template(lang) for lang in LANGUAGES), name
 
 
 def test_connector_indicators_are_declared():
@@ -96,8 +97,8 @@ def test_connectors_write_the_registry_definitions():
         entry = registry.get(spec.indicator_id)
         row = rows.loc[spec.indicator_id]
         assert (row.label_fr, row.label_en, row.unit, row.licence) == (
-            entry.label_fr,
-            entry.label_en,
+            entry.label("fr"),
+            entry.label("en"),
             entry.unit,
             entry.licence,
         ), spec.indicator_id
@@ -108,13 +109,14 @@ def test_connectors_write_the_registry_definitions():
 
 
 def test_every_unit_is_written_or_counted():
-    """A unit an entry uses is either written after its numbers in every language, or is a count."""
+    """A unit an entry uses is either written after its numbers (the catalogue's `unit.<code>`), or is a
+    count."""
     units = {e.unit for e in (*registry.CURATED, *registry.census_entries())}
-    assert units <= set(registry.UNIT_LABELS) | registry.COUNT_UNITS, units - set(registry.UNIT_LABELS)
-    for unit, labels in registry.UNIT_LABELS.items():
-        assert set(labels) == set(LANGUAGES), unit
-    assert registry.unit_label("percent", "fr") == "%" and registry.unit_label("people", "en") == ""
-    assert set(registry.DIMENSION_LABELS) == set(DIMENSIONS)
+    written = {m.removeprefix("unit.") for m in i18n.msgids("fr", "unit.")}
+    assert units <= written | COUNT_UNITS, units - written - COUNT_UNITS
+    assert unit_label("percent", "fr") == "%" and unit_label("people", "en") == ""
+    assert tuple(registry.DIMENSION_LABELS) == DIMENSIONS
+    assert registry.DIMENSION_LABELS["skills"]["ar"] == "المهارات ومحو الأمية"
     assert all(set(labels) == set(LANGUAGES) for labels in registry.DIMENSION_LABELS.values())
 
 
@@ -127,7 +129,7 @@ def test_the_dictionary_table_says_what_the_registry_says(built_db):
     assert len(registered) == len(table)
     for row in registered.itertuples():
         entry = registry.get(row.indicator_id)
-        assert (row.unit, row.label_fr, row.label_en) == (entry.unit, entry.label_fr, entry.label_en), (
+        assert (row.unit, row.label_fr, row.label_en) == (entry.unit, entry.label("fr"), entry.label("en")), (
             row.indicator_id
         )
     latest = registered.sort_values("year").drop_duplicates("indicator_id", keep="last")
@@ -220,10 +222,12 @@ def test_a_census_field_without_labels_is_an_error(monkeypatch):
 
 def test_arabic_labels_are_in_arabic_script_only():
     """No Latin letter in an Arabic label, unit or dimension name. One exception: the producer's code of a
-    service `SERVICE_LABELS` lacks, in a per-service usage rate: a name we cannot translate, quoted."""
+    service the catalogue does not name, in a per-service usage rate: a name we cannot translate, quoted."""
     entries = [*registry.CURATED, *registry.census_entries()]
-    texts = {e.id: e.label_ar for e in entries}
-    texts |= {f"unit {u}": labels["ar"] for u, labels in registry.UNIT_LABELS.items()}
+    texts = {e.id: e.label("ar") for e in entries}
+    texts |= {
+        f"unit {u}": i18n.text(f"unit.{u}", "ar") for u in (e.unit for e in entries) if unit_label(u, "ar")
+    }
     texts |= {f"dimension {d}": labels["ar"] for d, labels in registry.DIMENSION_LABELS.items()}
     latin = {k: v for k, v in texts.items() if LATIN.search(v)}
     assert latin == {}
@@ -232,9 +236,9 @@ def test_arabic_labels_are_in_arabic_script_only():
     # In right-to-left text the bidi algorithm shows "15-19" as "19-15": ranges are written in words.
     ranges = {k: v for k, v in texts.items() if re.search(r"\d\s*[-–]\s*\d", v)}
     assert ranges == {}
-    for service in registry.SERVICE_LABELS:
-        assert not LATIN.search(registry.get(f"usage_{service}_transactions_per_1000").label_ar), service
-    other = registry.get("usage_passport_transactions_per_1000").label_ar
+    for service in (m.removeprefix("service.") for m in i18n.msgids("ar", "service.")):
+        assert not LATIN.search(registry.get(f"usage_{service}_transactions_per_1000").label("ar")), service
+    other = registry.get("usage_passport_transactions_per_1000").label("ar")
     assert not LATIN.search(re.sub(r"«[^»]*»", "", other)) and ARABIC.search(other)
 
 

@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from observatory import census_fields, registry
+from observatory import census_fields, formatting, registry
 from observatory.etl.context import BuildContext, as_categorical, concat
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
@@ -82,7 +82,9 @@ def dictionary_job(ctx: BuildContext) -> None:
             subject = census_fields.census_subject(f.dataset, f.topic)
             entry = registry.get(f.column)
             weight = (
-                None if entry.unit in registry.COUNT_UNITS else T.denominator(subject, int(f.year), f.column)
+                None
+                if entry.unit in formatting.COUNT_UNITS
+                else T.denominator(subject, int(f.year), f.column)
             )
             rows.append(
                 {
@@ -90,8 +92,8 @@ def dictionary_job(ctx: BuildContext) -> None:
                     "year": int(f.year),
                     "dataset": subject,
                     "topic": f.topic,
-                    "label_fr": entry.label_fr,
-                    "label_en": entry.label_en,
+                    "label_fr": entry.label("fr"),
+                    "label_en": entry.label("en"),
                     "heading": f.heading if isinstance(f.heading, str) else None,
                     "unit": entry.unit,
                     "sexes": ",".join(f.sexes) if isinstance(f.sexes, (list, tuple)) else "all",

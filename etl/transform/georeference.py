@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from observatory import i18n
 from observatory.database import CRS
 from observatory.schema import TABLES
 
@@ -268,42 +269,17 @@ def control_table(
     return out[TABLES["ground_control"]]
 
 
-#: Why a control town lies outside its own commune, in each language: the stored `reason` is the English
-#: one, the app writes the same sentence in the page's language from the same columns.
-MISS_REASONS = {
-    "fr": {
-        "nowhere": "{km} km hors de sa commune, dans aucune commune : le point est au-delà du littoral ou de "
-        "la frontière tracés",
-        "border": "{km} km hors de sa commune, à {where} : la localité s'étend sur la limite de deux "
-        "communes",
-        "away": "{km} km hors de sa commune, à {where} : GeoNames place la localité loin de la commune qui "
-        "porte son nom",
-        "rounded": " ; GeoNames ne donne sa position qu'au centième de degré",
-    },
-    "ar": {
-        "nowhere": "{km} كم خارج جماعتها، وليست في أي جماعة: النقطة تقع وراء الساحل أو الحدود المرسومة",
-        "border": "{km} كم خارج جماعتها، في {where}: تمتد البلدة على الحد بين جماعتين",
-        "away": "{km} كم خارج جماعتها، في {where}: يضع GeoNames البلدة بعيدًا عن الجماعة التي تحمل اسمها",
-        "rounded": "؛ لا يعطي GeoNames موقعها إلا بدقة جزء من مائة من الدرجة",
-    },
-    "en": {
-        "nowhere": "{km} km outside, in no commune: the point lies beyond the drawn coastline or border",
-        "border": "{km} km outside, in {where}: the town spans the border of two communes",
-        "away": "{km} km outside, in {where}: GeoNames places the town away from the commune named after it",
-        "rounded": "; GeoNames gives its position to 0.01° only",
-    },
-}
-
-
 def miss_reason(town: dict[str, Any], found_name: str | None, lang: str) -> str:
-    """The reason a control town (a `ground_control` row) lies outside its commune, in `lang`."""
+    """The reason a control town (a `ground_control` row) lies outside its commune, in `lang`: the
+    catalogue's `georeference.miss.<kind>`. The stored `reason` is the English one; the app writes the
+    same sentence in the page's language from the same columns."""
     from observatory.formatting import number
 
-    texts = MISS_REASONS[lang]
     km, found = float(town["distance_km"]), town["found_in"]
     kind = "nowhere" if not isinstance(found, str) else "border" if km < EDGE_KM else "away"
-    text = texts[kind].format(km=number(km, lang), where=f"{found_name} ({found})")
-    return text + (texts["rounded"] if _rounded(town["lon"], town["lat"]) else "")
+    text = i18n.text(f"georeference.miss.{kind}", lang, km=number(km, lang), where=f"{found_name} ({found})")
+    rounded = _rounded(town["lon"], town["lat"])
+    return text + (i18n.text("georeference.miss.rounded", lang) if rounded else "")
 
 
 def _rounded(lon: float, lat: float) -> bool:

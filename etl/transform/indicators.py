@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from observatory.etl.sources.census import KEY_COLUMNS
-from observatory.registry import COUNT_UNITS
+from observatory.formatting import COUNT_UNITS
 from observatory.standard_errors import CELL as CELL
 
 #: (dataset, year, column pattern) → denominator column (a regex, first match wins).

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..errors import ObservatoryError
+from ._words import error_line
 from .build import build_command
 from .info import info_command
 from .load import load
@@ -27,7 +28,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (ObservatoryError, OSError, ValueError) as err:
-            click.echo(f"error: {err}", err=True)
+            click.echo(error_line(err), err=True)
             ctx.exit(1)
 
 
@@ -42,10 +43,13 @@ class _Group(click.Group):
 )
 def main(verbose: int) -> None:
     """Territorial digital-equity observatory for Morocco: census, connectivity and usage by commune."""
+    from ..i18n import language
     from ..settings import get_settings
     from ._logging import configure
 
-    configure(verbose=verbose, default=get_settings().log_level)
+    settings = get_settings()
+    language(settings.cli_lang)
+    configure(verbose=verbose, default=settings.log_level)
 
 
 for _command in (build_command, info_command, load, plan_group, report, serve_command):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from ._words import text
+
 #: `-v` shows what each step read, kept and quarantined (INFO); `-vv` adds the details (DEBUG).
 VERBOSITY = {1: "INFO", 2: "DEBUG"}
 
@@ -17,7 +19,7 @@ def configure(*, verbose: int, default: str) -> None:
 
     level = VERBOSITY[min(verbose, 2)] if verbose else default.upper()
     if level not in logging.getLevelNamesMapping():
-        raise ValueError(f"log level {default!r}: use DEBUG, INFO, WARNING or ERROR")
+        raise ValueError(text("cli.log_level", level=repr(default)))
     logger = logging.getLogger("observatory")
     for handler in [h for h in logger.handlers if isinstance(h, RichHandler)]:
         logger.removeHandler(handler)

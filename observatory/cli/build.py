@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ._options import db_option
+from ._words import text
 
 
 @click.command("build")
@@ -33,7 +34,7 @@ def build_command(
     from ..settings import get_settings
 
     if national_2030_source and national_2030 is None:
-        raise click.UsageError("--national-2030-source needs --national-2030")
+        raise click.UsageError(text("cli.build.source_needs_value"))
     settings = get_settings(
         db=db, national_population_2030=national_2030, national_population_2030_source=national_2030_source
     )

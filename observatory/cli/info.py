@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ._options import db_option
+from ._words import text
 
 
 @click.command("info")
@@ -21,8 +22,16 @@ def info_command(db: str | None) -> None:
     builds = database.read("build")
     last = builds.iloc[-1]
     console = Console()
-    console.print(f"[bold]{database.display}[/] built {last.ended_at} by {last.code_version} ({last.status})")
-    table = Table("table", "rows")
+    console.print(
+        text(
+            "cli.info.built",
+            database=f"[bold]{database.display}[/]",
+            ended_at=last.ended_at,
+            version=last.code_version,
+            status=last.status,
+        )
+    )
+    table = Table(text("cli.info.table"), text("cli.info.rows"))
     for name in database.tables():
         table.add_row(name, str(len(database.read(name, geometry=False))))
     console.print(table)

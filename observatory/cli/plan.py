@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..enums import LANGUAGES, PLAN_REVIEW_STATUSES
+from ..formatting import Localized, integer, number, percent
 from ._options import db_option
+from ._words import language, text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +76,10 @@ def plan_group() -> None:
 @click.option("--save", is_flag=True, help="Store the plan in the database as a draft to review.")
 @click.option("--by", default="observatory", show_default=True, help="Who saves it (recorded).")
 @click.option(
-    "--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of messages."
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of messages (default: $OBSERVATORY_CLI_LANG, then en).",
 )
 def solve(
     db: str | None,
@@ -93,7 +98,7 @@ def solve(
     name: str,
     save: bool,
     by: str,
-    lang: str,
+    lang: str | None,
 ) -> None:
     """Solve a plan and print its figures; --save stores it as a draft."""
     from .. import planner, results, travel
@@ -102,11 +107,11 @@ def solve(
     from ..settings import get_settings
 
     database = Database(get_settings(db=db).db).require()
-    with steps("reading the planning frame", total=2) as bar:
+    with steps(text("cli.plan.reading"), total=2) as bar:
         frame = results.planning_frame(db=database, need=planner.SITE_TYPES[site_type].need, region=region)
         units = database.read("commune", columns=["code", "geometry"]) if existing else None
         bar.advance()
-        bar.describe("solving the plan and its baselines")
+        bar.describe(text("cli.plan.solving"))
         try:
             solved = planner.plan(
                 frame,
@@ -124,36 +129,56 @@ def solve(
                 name=name,
             )
         except planner.InfeasiblePlan as err:
-            raise click.ClickException(err.message(lang)) from None
+            raise click.ClickException(err.message(lang or language())) from None
         bar.advance()
     _print_summary(solved.summary, solved.languages)
     if save:
         from ..plans import store_plan
 
-        click.echo(f"saved {store_plan(solved, db=database, by=by)} as a draft")
+        click.echo(text("cli.plan.saved", plan_id=store_plan(solved, db=database, by=by)))
+
+
+def _share(value: float) -> str:
+    """A share (0-1) as the command line's language writes a percentage, to two decimals."""
+    return percent(100 * value, language(), decimals=2)
 
 
 def _print_summary(s: dict[str, Any], languages: pd.DataFrame) -> None:
-    click.echo(f"{s['plan_id']}  {s['name']}  ({s['site_type']}, capacity {s['capacity']:g})")
-    click.echo(f"  sites: {s['sites_new']} new, {s['sites_existing']} existing")
+    lang = language()
+    capacity = format(Localized(s["capacity"], lang), "g")
     click.echo(
-        f"  need served within capacity: {100 * s['covered_share']:.2f}%   reached: "
-        f"{100 * s['reached_share']:.2f}%   lowest région: {100 * s['lowest_region_share']:.2f}% served, "
-        f"{100 * s['lowest_region_reached_share']:.2f}% reached"
+        text(
+            "cli.plan.heading",
+            plan_id=s["plan_id"],
+            name=s["name"],
+            site_type=s["site_type"],
+            capacity=capacity,
+        )
     )
+    sites = {"new": integer(s["sites_new"], lang), "existing": integer(s["sites_existing"], lang)}
+    click.echo("  " + text("cli.plan.sites", **sites))
+    served = text(
+        "cli.plan.served",
+        served=_share(s["covered_share"]),
+        reached=_share(s["reached_share"]),
+        lowest_served=_share(s["lowest_region_share"]),
+        lowest_reached=_share(s["lowest_region_reached_share"]),
+    )
+    click.echo("  " + served)
     for b in ("greedy", "top_need", "top_index"):
-        click.echo(
-            f"  baseline {b}: {100 * s[f'{b}_covered_share']:.2f}% served, "
-            f"{100 * s[f'{b}_reached_share']:.2f}% reached"
-        )
-    click.echo(f"  gain over the best baseline ({s['best_baseline']}): {s['gain_over_best']:.4f}x")
+        shares = {"served": _share(s[f"{b}_covered_share"]), "reached": _share(s[f"{b}_reached_share"])}
+        click.echo("  " + text("cli.plan.baseline", baseline=b, **shares))
+    gain = number(s["gain_over_best"], lang, decimals=4)
+    click.echo("  " + text("cli.plan.gain", baseline=s["best_baseline"], gain=gain))
     if "price_of_equity_points" in s:
-        click.echo(
-            f"  price of equity: {s['price_of_equity_points']:.2f} points served, "
-            f"{s['price_of_equity_reach_points']:.2f} points reached"
-        )
+        price = {
+            "served": number(s["price_of_equity_points"], lang, decimals=2),
+            "reached": number(s["price_of_equity_reach_points"], lang, decimals=2),
+        }
+        click.echo("  " + text("cli.plan.price", **price))
     langs = languages[languages["plan"] == "optimal"] if "plan" in languages else languages
-    click.echo("  languages: " + ", ".join(f"{r.language} {r.sites}" for r in langs.itertuples()))
+    listed = ", ".join(f"{r.language} {r.sites}" for r in langs.itertuples())
+    click.echo("  " + text("cli.plan.languages", languages=listed))
 
 
 @plan_group.command("list")
@@ -164,10 +189,10 @@ def list_plans(db: str | None) -> None:
 
     frame = list_plans(db=db)
     for r in frame.itertuples():
-        click.echo(
-            f"{r.plan_id}  {r.name:<16} {r.review_status:<9} {r.site_type or '':<16} "
-            f"served {100 * r.covered_share:.2f}%  reached {100 * (r.reached_share or 0):.2f}%"
+        coverage = text(
+            "cli.plan.listed", served=_share(r.covered_share), reached=_share(r.reached_share or 0)
         )
+        click.echo(f"{r.plan_id}  {r.name:<16} {r.review_status:<9} {r.site_type or '':<16} {coverage}")
 
 
 @plan_group.command("compare")
@@ -199,7 +224,7 @@ def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
     try:
         stored = read_plan(plan_id, db=db)
     except UnknownNameError:
-        raise click.ClickException(f"no plan {plan_id!r}; list them with `observatory plan list`") from None
+        raise click.ClickException(text("cli.plan.no_plan", plan_id=repr(plan_id))) from None
     summary = {k: v for k, v in stored.summary.items() if k != "plan_id"}
     body = {"summary": summary, "sites": stored.sites, "audit": stored.audit, "languages": stored.languages}
     names = query.units("commune", db=db, geometry=False)
@@ -208,7 +233,7 @@ def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
     )
     path = output or Path(name)
     path.write_bytes(content)
-    click.echo(f"wrote {path}")
+    click.echo(text("cli.wrote", path=path))
 
 
 @plan_group.command("review")
@@ -227,5 +252,12 @@ def review(db: str | None, plan_id: str, status: str, reviewer: str, reason: str
         plan_id, status, reviewer=reviewer, reason=reason, db=Database(get_settings(db=db).db).require()
     )
     click.echo(
-        f"{row['plan_id']}: {row['status']} by {row['reviewer']} at {row['reviewed_at']} ({row['reason']})"
+        text(
+            "cli.plan.reviewed",
+            plan_id=row["plan_id"],
+            status=row["status"],
+            reviewer=row["reviewer"],
+            reviewed_at=row["reviewed_at"],
+            reason=row["reason"],
+        )
     )

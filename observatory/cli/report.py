@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 
 from ..enums import LANGUAGES
+from ..formatting import integer, number
 from ..reports.output import FORMATS
 from ._options import db_option
+from ._words import language, text
 
 
 @click.command("report")
@@ -59,7 +61,7 @@ def report(
 
     chosen = [(lvl, c) for lvl, c in (("region", region), ("province", province), ("commune", commune)) if c]
     if len(chosen) + bool(all_regions) != 1:
-        raise click.UsageError("give exactly one of --region, --province, --commune or --all-regions")
+        raise click.UsageError(text("cli.report.one_of"))
     settings = get_settings(db=db, lang=lang)
     lang = settings.lang
     if all_regions:
@@ -78,8 +80,9 @@ def report(
                 plan=plan,
                 output=directory / default_name("region", code, lang, fmt),
             )
-            click.echo(f"wrote {path}")
-        click.echo(f"{len(codes)} région reports in {time.perf_counter() - started:.1f} s")
+            click.echo(text("cli.wrote", path=path))
+        seconds = number(time.perf_counter() - started, language(), decimals=1)
+        click.echo(text("cli.report.all", count=integer(len(codes), language()), seconds=seconds))
         return
     level, code = chosen[0]
     fmt = resolve_format(output, fmt)
@@ -90,4 +93,4 @@ def report(
     path = write_report(
         level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan, output=output, mkdir=mkdir
     )
-    click.echo(f"wrote {path}")
+    click.echo(text("cli.wrote", path=path))

@@ -17,6 +17,7 @@ import click
 from ..database import Database
 from ..settings import Settings, get_settings
 from ._options import db_option
+from ._words import text
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -29,7 +30,7 @@ def ready_database(settings: Settings, *, build_missing: bool = True) -> Databas
     if state == "missing" and build_missing:
         from ..etl.jobs.build import build
 
-        click.echo(f"{reason}: building it first (about two minutes, once)", err=True)
+        click.echo(text("cli.serve.building", reason=reason), err=True)
         build(settings)
     return database.require()
 
@@ -102,19 +103,15 @@ def serve_command(
 
     settings = get_settings(db=db, host=host, port=port, threads=threads, allow_writes=allow_writes)
     if settings.allow_writes and not settings.api_token:
-        raise click.UsageError("--allow-writes needs OBSERVATORY_API_TOKEN: set it to a long random secret")
+        raise click.UsageError(text("cli.serve.needs_token"))
     server = create_server(
         ready_database(settings, build_missing=not no_build),
         lang=settings.lang,
         allow_writes=settings.allow_writes,
         token=settings.api_token,
     )
-    writes = "writes allowed with the token" if settings.allow_writes else "read-only"
-    click.echo(
-        f"observatory: http://{settings.host}:{settings.port}/ (API under /api/v1, {writes}) — Ctrl+C to "
-        "stop",
-        err=True,
-    )
+    writes = text("cli.serve.writes" if settings.allow_writes else "cli.serve.read_only")
+    click.echo(text("cli.serve.listening", host=settings.host, port=settings.port, writes=writes), err=True)
     # Responses up to 16 MB stay in memory on their way out (waitress spills past 1 MB to a temporary
     # file), and a thread writing a large body waits for the client past 1 MB buffered, so large
     # downloads go at the client's pace while they hold one of the API's few heavy-request slots.
