@@ -28,9 +28,7 @@ from . import i18n
 from .census_fields import CENSUS_FIELDS, HOUSEHOLD_TOPICS, census_source, census_sources, census_subject
 from .enums import DEFAULT_LANGUAGE, DIMENSIONS, SEXES
 from .errors import ValidationError, unknown_name
-from .formatting import COUNT_UNITS as COUNT_UNITS
 from .formatting import Localized
-from .formatting import unit_label as unit_label
 from .results_schema import RESULT_TABLES
 
 #: Each dimension's name by language, from the catalogue (`dimension.<name>`).

@@ -20,8 +20,9 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from observatory import plan_export, registry, results
+from observatory import plan_export, results
 from observatory.errors import ObservatoryError
+from observatory.formatting import unit_label
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
 from observatory.plans import list_plans, read_plan, store_plan
 
@@ -363,7 +364,7 @@ def plan_settings(data: AppData, lang: str, chosen: Settings) -> list[Component]
             max=50,
             step=5,
             value=chosen["radius"],
-            marks={v: f"{v} {registry.unit_label('km', lang)}" for v in (5, 15, 30, 50)},
+            marks={v: f"{v} {unit_label('km', lang)}" for v in (5, 15, 30, 50)},
         ),
         html.Fieldset(
             [
