@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..enums import LANGUAGES
+from ..etl.progress import steps
 from ..formatting import integer, number
 from ..reports.output import FORMATS
 from ._options import db_option
@@ -70,17 +71,19 @@ def report(
         check_directory(directory, mkdir=mkdir)
         codes = list(query.units("region", db=settings.db, geometry=False)["code"])
         started = time.perf_counter()
-        for code in codes:
-            path = write_report(
-                level="region",
-                code=code,
-                lang=lang,
-                fmt=fmt,
-                db=settings.db,
-                plan=plan,
-                output=directory / default_name("region", code, lang, fmt),
-            )
-            click.echo(text("cli.wrote", path=path))
+        with steps(text("cli.report.writing"), total=len(codes)) as bar:
+            for code in codes:
+                path = write_report(
+                    level="region",
+                    code=code,
+                    lang=lang,
+                    fmt=fmt,
+                    db=settings.db,
+                    plan=plan,
+                    output=directory / default_name("region", code, lang, fmt),
+                )
+                bar.advance()
+                click.echo(text("cli.wrote", path=path))
         seconds = number(time.perf_counter() - started, language(), decimals=1)
         click.echo(text("cli.report.all", count=integer(len(codes), language()), seconds=seconds))
         return
@@ -90,7 +93,8 @@ def report(
         output = Path(default_name(level, code, lang, fmt))
     elif output.is_dir():
         output = output / default_name(level, code, lang, fmt)
-    path = write_report(
-        level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan, output=output, mkdir=mkdir
-    )
+    with steps(text("cli.report.writing")):
+        path = write_report(
+            level=level, code=code, lang=lang, fmt=fmt, db=settings.db, plan=plan, output=output, mkdir=mkdir
+        )
     click.echo(text("cli.wrote", path=path))
