@@ -56,6 +56,8 @@ class Param:
     """A comma-separated list (`fields=a,b`) or a repeated parameter (`indicator=a&indicator=b`)."""
     required: bool = False
     """A query parameter the request must give (path parameters always are)."""
+    max_items: int | None = None
+    """The most values a `multiple` parameter accepts (documented, so a client never sends more)."""
 
     def schema(self) -> dict[str, Any]:
         item: dict[str, Any] = {"type": self.type}
@@ -70,7 +72,8 @@ class Param:
         if self.maximum is not None:
             item["maximum"] = self.maximum
         if self.multiple:
-            return {"type": "array", "items": item, "minItems": 1}
+            array = {"type": "array", "items": item, "minItems": 1}
+            return array if self.max_items is None else array | {"maxItems": self.max_items}
         if self.default is not None:
             item["default"] = self.default
         return item

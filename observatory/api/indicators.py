@@ -179,6 +179,7 @@ ENDPOINTS = (
                     pattern=NAME_PATTERN,
                     multiple=True,
                     required=True,
+                    max_items=MAX_INDICATORS,
                     description=f"Indicator ids (comma-separated, at most {MAX_INDICATORS}).",
                 ),
                 *FILTERS,
