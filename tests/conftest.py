@@ -62,9 +62,53 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that read a build, and run the others first: they keep the workers busy while the
+    builds started at the session's start finish."""
     for item in items:
         if BUILT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_build)
+    items.sort(key=lambda item: item.get_closest_marker("needs_build") is not None)
+
+
+#: Builds started in other processes when a whole run begins (`pytest_sessionstart`).
+BACKGROUND = pytest.StashKey[list[subprocess.Popen[bytes]]]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On a whole run, start the GeoPackage build (and the PostGIS one when a server is named) in
+    processes of their own at once, each under the lock `_build_once` takes, so the pure tests run
+    while they build instead of a worker waiting for the first test that needs one."""
+    config = session.config
+    session.config.stash[BACKGROUND] = []
+    if hasattr(config, "workerinput") or config.args_source != pytest.Config.ArgsSource.TESTPATHS:
+        return
+    if "not needs_build" in config.option.markexpr or os.environ.get("OBSERVATORY_TEST_DB"):
+        return
+    folder = config._tmp_path_factory.getbasetemp()
+    targets = {"gpkg": str(folder / "gpkg" / "observatory.gpkg")}
+    if postgis_url():
+        targets["postgis"] = str(postgis_url())
+    for name, target in targets.items():
+        log = (folder / f"{name}-build.log").open("wb")
+        code = (
+            "import sys, conftest; conftest._build_once(sys.argv[1], conftest.Path(sys.argv[2]), sys.argv[3])"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, target, str(folder / name), name],
+            cwd=Path(__file__).parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        session.config.stash[BACKGROUND].append(process)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A background build still running when the run ends early (`-x`, Ctrl-C) is stopped."""
+    for process in config.stash.get(BACKGROUND, []):
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
 
 
 def require_service(available: bool, what: str) -> None:
