@@ -5,9 +5,10 @@ automatically, so `pytest -m "not needs_build"` is the fast layer.
 
 The GeoPackage is built once per test run, or reused from `OBSERVATORY_TEST_DB` (a database made by
 `observatory build --db PATH` from this checkout); PostGIS is built once per run when
-`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). Under pytest-xdist the workers
-share both builds: the first worker that needs one builds it under a file lock in the run's shared
-temporary folder, the others wait for it and read it. Under CI=true a missing PostGIS or browser
+`OBSERVATORY_TEST_POSTGIS_URL` names a server (.ci/run starts one). A whole run starts both builds
+in processes of their own as it begins, each under a file lock in the run's shared temporary folder,
+and runs the tests that need no build first; the workers that need a build wait on its lock and read
+it. Under CI=true a missing PostGIS or browser
 fails the tests that need it instead of skipping them.
 """
 
