@@ -95,6 +95,14 @@ def wait_for(condition, *, timeout: float = 60.0, every: float = 0.25):
     raise TimeoutError(f"condition not met within {timeout} s")
 
 
+#: True once Dash has no callback requested, queued or running (its renderer's store is `window.store`).
+SETTLED = (
+    "const s = window.store && window.store.getState(); if (!s || !s.callbacks) return false;"
+    "return ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed', 'stored']"
+    ".every(k => !(s.callbacks[k] || []).length);"
+)
+
+
 def choose(browser, dropdown_id: str, search: str, option: str) -> None:
     """Pick an option of a Dash dropdown as a user does: open it, type in its search box, click the option."""
     from selenium.webdriver.common.by import By
@@ -301,6 +309,8 @@ def test_back_and_forward_restore_the_view(browser, server_url):
     browser.back()
     wait_for(lambda: browser.execute_script(SHAPES) == 125)
     assert browser.find_element(By.CSS_SELECTOR, "#level input[value='commune']").is_selected()
+    # A person presses Forward on the page as drawn; a loaded machine may still be answering callbacks.
+    wait_for(lambda: browser.execute_script(SETTLED))
     browser.forward()
     wait_for(lambda: browser.execute_script(SHAPES) == 5)
     assert browser.find_element(By.CSS_SELECTOR, "#level input[value='province']").is_selected()
