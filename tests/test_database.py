@@ -10,7 +10,7 @@ import shapely
 
 from observatory import query as q
 from observatory.database import content_digest
-from observatory.schema import TABLES, data_tables
+from observatory.schema import TABLES
 
 
 def national(db, indicator: str, year: int, **kw) -> float:
