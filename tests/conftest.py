@@ -68,7 +68,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BUILT_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.needs_build)
-    items.sort(key=lambda item: item.get_closest_marker("needs_build") is not None)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("needs_build") is not None,
+            item.get_closest_marker("postgis") is not None,
+        )
+    )
 
 
 #: Builds started in other processes when a whole run begins (`pytest_sessionstart`).
@@ -76,9 +81,9 @@ BACKGROUND = pytest.StashKey[list[subprocess.Popen[bytes]]]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """On a whole run, start the GeoPackage build (and the PostGIS one when a server is named) in
-    processes of their own at once, each under the lock `_build_once` takes, so the pure tests run
-    while they build instead of a worker waiting for the first test that needs one."""
+    """On a whole run, start the GeoPackage build (then the PostGIS one when a server is named) in a
+    process of its own at once, each under the lock `_build_once` takes, so the pure tests run while it
+    builds instead of a worker waiting for the first test that needs one."""
     config = session.config
     session.config.stash[BACKGROUND] = []
     if hasattr(config, "workerinput") or config.args_source != pytest.Config.ArgsSource.TESTPATHS:
@@ -89,18 +94,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     targets = {"gpkg": str(folder / "gpkg" / "observatory.gpkg")}
     if postgis_url():
         targets["postgis"] = str(postgis_url())
-    for name, target in targets.items():
-        log = (folder / f"{name}-build.log").open("wb")
-        code = (
-            "import sys, conftest; conftest._build_once(sys.argv[1], conftest.Path(sys.argv[2]), sys.argv[3])"
-        )
+    # One process, the GeoPackage first: most tests need it, and it gets the core PostGIS would take.
+    arguments = [part for name, target in targets.items() for part in (name, target, str(folder / name))]
+    code = "import sys, conftest; conftest.build_in_order(sys.argv[1:])"
+    with (folder / "background-build.log").open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", code, target, str(folder / name), name],
+            [sys.executable, "-c", code, *arguments],
             cwd=Path(__file__).parent,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        session.config.stash[BACKGROUND].append(process)
+    session.config.stash[BACKGROUND].append(process)
 
 
 @pytest.hookimpl(trylast=True)
@@ -140,6 +144,13 @@ def _build_once(target: str, folder: Path, name: str) -> Database:
             build(get_settings(db=target), progress=False)
             done.write_text(target, encoding="utf-8")
     return Database(target)
+
+
+def build_in_order(arguments: list[str]) -> None:
+    """`_build_once` for each (name, target, folder) in turn: what the background build process runs."""
+    for i in range(0, len(arguments), 3):
+        name, target, folder = arguments[i : i + 3]
+        _build_once(target, Path(folder), name)
 
 
 @pytest.fixture(scope="session")
