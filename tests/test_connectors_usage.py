@@ -406,5 +406,5 @@ def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine
     result = usage.load([path], db=writable_db)
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (2, 0, 2)
     after = state(writable_db)
-    assert after["indicator_value"] == before["indicator_value"] and after["source"] == before["source"]
+    assert after["value_fact"] == before["value_fact"] and after["source"] == before["source"]
     assert (after["etl_run"], after["quarantine"]) == (before["etl_run"] + 1, before["quarantine"] + 2)

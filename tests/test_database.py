@@ -320,3 +320,15 @@ def test_a_run_logs_what_it_read_kept_and_quarantined(caplog):
     assert record.getMessage().startswith(
         "load usage: 10 rows read from 1 input(s), 8 kept, 2 quarantined, in "
     )
+
+
+def test_a_distinct_read_is_the_rows_read_then_deduplicated(any_db):
+    where = {"indicator_id": ["illiteracy_rate_10_plus", "population_legal"], "level": "region"}
+    columns = ["indicator_id", "year", "source_id", "status"]
+    everything = any_db.read("indicator_value", where=where, columns=columns)
+    distinct = any_db.read("indicator_value", where=where, columns=columns, distinct=True)
+    expected = everything.drop_duplicates().sort_values(columns).reset_index(drop=True)
+    assert len(everything) > len(distinct) > 1
+    pd.testing.assert_frame_equal(distinct.reset_index(drop=True), expected, check_dtype=False)
+    with pytest.raises(ValueError, match="without their geometry"):
+        any_db.read("commune", distinct=True)

@@ -216,7 +216,8 @@ def load(*, db: Database, seed: int) -> dict[str, Any]:
             "indicator_value",
             where={"indicator_id": ids, "year": [2025], "status": "measured"},
             columns=columns,
-        ).drop_duplicates()
+            distinct=True,
+        )
         dictionary = dictionary_by_month(
             made["indicator"],
             held=db.read("indicator", where={"indicator_id": ids, "year": [2025]}),

@@ -599,6 +599,7 @@ def load(
                 "indicator_value",
                 where={"indicator_id": ids, "year": years},
                 columns=["indicator_id", "year", "period", "source_id", "status"],
+                distinct=True,
             )
             if years
             else values
