@@ -441,4 +441,3 @@ def test_a_report_in_a_fourth_language_shows_only_catalogue_words(pseudo, built_
     drawn = unescape(re.sub(markup, "\n", html, flags=re.S)).split("\n")
     left = _left(drawn, [*_data_words(data), *DATA_WORDS])
     assert left <= KNOWN_REPORT_LITERALS, sorted(left - KNOWN_REPORT_LITERALS)[:40]
-
