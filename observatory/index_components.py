@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import registry
+from . import i18n, registry
 from .errors import unknown_name
 from .indicators import Key
 
@@ -84,9 +84,6 @@ class Lens:
     """A group lens: the index seen for one group, with that group's figures where the census gives them."""
 
     name: str
-    label_fr: str
-    label_ar: str
-    label_en: str
     sex: str | None = None
     """Take this sex's values for every component published by sex."""
     extra: tuple[Component, ...] = ()
@@ -94,6 +91,10 @@ class Lens:
     connectors: str = "none"
     """Connector values it takes, one of `CONNECTOR_POLICIES`."""
     note: str = ""
+
+    def label(self, lang: str) -> str:
+        """The group's name in `lang`, from the catalogue (`lens.<name>`)."""
+        return i18n.text(f"lens.{self.name}", lang)
 
     @property
     def demonstration(self) -> bool:
@@ -106,68 +107,44 @@ class Lens:
 LENSES: dict[str, Lens] = {
     "census": Lens(
         "census",
-        "Ensemble, recensement seul",
-        "مجموع السكان، الإحصاء فقط",
-        "Whole population, census only",
         note="The census components alone: the headline index, comparable across builds.",
     ),
     "all": Lens(
         "all",
-        "Ensemble, avec les mesures",
-        "مجموع السكان، مع القياسات",
-        "Whole population, with measurements",
         connectors="measured",
         note="Census components plus measured connectivity and usage (speed tests, real usage exports) when "
         "loaded; never simulated values. Equal to the census lens when none is loaded.",
     ),
     "vulnerability": Lens(
         "vulnerability",
-        "Avec la vulnérabilité",
-        "مع الهشاشة الاجتماعية",
-        "With vulnerability",
         extra=VULNERABILITY_COMPONENTS,
         note="Access and skills plus a vulnerability dimension (60+ share and disability prevalence), equal "
         "weights.",
     ),
     "women": Lens(
         "women",
-        "Femmes",
-        "النساء",
-        "Women",
         sex="female",
         note="Women's illiteracy, schooling and French literacy.",
     ),
     "older": Lens(
         "older",
-        "Personnes de 60 ans et plus",
-        "الأشخاص البالغون 60 سنة فأكثر",
-        "People aged 60+",
         extra=(*VULNERABILITY_COMPONENTS, Component("age_60_plus", 2024, weight=2.0)),
         note="The vulnerability lens with the 60+ share weighing three times (the census gives no commune "
         "literacy by age).",
     ),
     "youth": Lens(
         "youth",
-        "Jeunes de 15 à 24 ans",
-        "الشباب من 15 إلى 24 سنة",
-        "Young people aged 15-24",
         extra=(*VULNERABILITY_COMPONENTS, Component("age_15_24", 2024, weight=2.0)),
         note="The vulnerability lens with the 15-24 share added (the census gives no commune literacy by "
         "age).",
     ),
     "disability": Lens(
         "disability",
-        "Personnes en situation de handicap",
-        "الأشخاص في وضعية إعاقة",
-        "People with a disability",
         extra=(*VULNERABILITY_COMPONENTS, Component("disability_prevalence", 2024, weight=2.0)),
         note="The vulnerability lens with disability prevalence weighing three times.",
     ),
     "demo": Lens(
         "demo",
-        "Démonstration (données simulées)",
-        "عرض توضيحي (بيانات محاكاة)",
-        "Demonstration (simulated data)",
         connectors="any",
         note="Census components plus every connector loaded, simulated ones included: a demonstration of how "
         "usage data would enter, never a finding. Shown under a banner.",
