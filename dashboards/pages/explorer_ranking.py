@@ -193,25 +193,15 @@ def breadcrumb(data: AppData, state: ViewState) -> list[Component]:
     crumbs: list[Component] = [
         html.Button(t("morocco", lang), id={"type": "crumb", "step": "country"}, className="crumb")
     ]
-    if state["region"]:
-        region = data.units("region").query("code == @state['region']")
-        if len(region):
+    for level in ("region", "province"):
+        units = data.units(level)
+        unit = units[units["code"] == state[level]] if state[level] else units.iloc[:0]
+        if len(unit):
             crumbs += [
                 html.Span("›", className="crumb-sep"),
                 html.Button(
-                    place_name(region.iloc[0].to_dict(), lang),
-                    id={"type": "crumb", "step": "region"},
-                    className="crumb",
-                ),
-            ]
-    if state["province"]:
-        province = data.units("province").query("code == @state['province']")
-        if len(province):
-            crumbs += [
-                html.Span("›", className="crumb-sep"),
-                html.Button(
-                    place_name(province.iloc[0].to_dict(), lang),
-                    id={"type": "crumb", "step": "province"},
+                    place_name(unit.iloc[0].to_dict(), lang),
+                    id={"type": "crumb", "step": level},
                     className="crumb",
                 ),
             ]
