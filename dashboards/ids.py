@@ -55,6 +55,7 @@ PROFILE_REPORT = "profile-report"
 PROFILE_KEY = "profile-key"
 PROFILE_LOCATOR = "profile-locator"
 PROFILE_THEMES = "profile-themes"
+PROFILE_SERVICE_MIX = "profile-service-mix"
 
 # -- index builder --------------------------------------------------------------------------------
 INDEX_WEIGHTS = "index-weights"

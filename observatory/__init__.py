@@ -8,6 +8,7 @@ The territorial digital-equity observatory for Morocco, as a library.
     obs.fragility_index(level="commune")                     # index, rank, 90% rank interval
     obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
     obs.read_plan()                                          # the default plan, read whole, once
+    obs.service_mix("commune", region="08")                  # who needs which AI service, with bounds
 
 Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
 and returns a (Geo)DataFrame, or for a stored plan one `StoredPlan`. Importing this package loads no
@@ -58,6 +59,7 @@ from .results import (
     moran,
     planning_frame,
 )
+from .service_mix import service_mix, site_services
 from .settings import get_settings
 
 __all__ = [
@@ -97,6 +99,8 @@ __all__ = [
     "read_plan",
     "reconciliation",
     "review_plan",
+    "service_mix",
+    "site_services",
     "sources",
     "store_plan",
     "units",

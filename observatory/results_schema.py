@@ -188,4 +188,22 @@ RESULT_TABLES: dict[str, list[str]] = {
     ],
     "plan_language": ["plan_id", "plan", "language", "sites"],
     "plan_review": ["plan_id", "status", "reviewer", "reviewed_at", "reason"],
+    # Who needs which AI service: people 15+ per unit, sex, area and segment (`observatory.service_mix`).
+    "service_mix": [
+        "level",
+        "unit_code",
+        "sex",
+        "area",
+        "segment",
+        "people",
+        "people_lower",
+        "people_upper",
+        "share",
+        "adults",
+        "status",
+        "literacy_year",
+        "device_year",
+        "online_year",
+        "online_status",
+    ],
 }

@@ -18,6 +18,7 @@ from observatory import i18n, query, registry
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 from observatory.errors import unknown_name
+from observatory.service_mix import service_mix
 
 from .annex import definitions_table, files_table, last_build, method_words, provenance_table, sources_table
 from .brief import Brief, brief_page
@@ -79,6 +80,8 @@ class ReportContent:
     province_layer: MapLayer | None = None
     """The région's provinces coloured by their index (classes of the 75 provinces)."""
     plan: PlanContent | None = None
+    service_mix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Which AI service fits the unit's adults: `observatory.service_mix` rows (empty in an older build)."""
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -234,6 +237,11 @@ def gather(
             else None
         ),
         plan=plan_said,
+        service_mix=(
+            service_mix(level, codes=[code], db=database)
+            if "service_mix" in database.tables()
+            else pd.DataFrame()
+        ),
         **_annex(database, figures, values, models, ids, lang),
     )
 

@@ -15,11 +15,12 @@ import plotly.graph_objects as go
 import shapely
 from dash import dcc, html
 
-from observatory import registry
+from observatory import i18n, registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
 from observatory.formatting import integer, number, percent, quantity, signed
 from observatory.profile import commune_profile, index_reasons, key_indicators
+from observatory.service_mix import service_mix
 from observatory.themes import topic_label
 
 from .. import figures, ids
@@ -199,6 +200,62 @@ def key_section(profile: pd.DataFrame, names: tuple[str, str, str], lang: str) -
     return html.Table([comparison_head(names, lang), *bodies], className="profile-table key-table")
 
 
+# -- the AI service mix --------------------------------------------------------------------------------
+def mix_section(data: AppData, code: str, lang: str) -> Any:
+    """Which AI service fits the commune's adults: each segment's service, who it is for, the people (a
+    scenario) with the range that holds whatever the census leaves unknown, and the caveat with the
+    inputs' years."""
+    if "service_mix" not in data.db.tables():
+        return html.P(i18n.text("mix.missing", lang), className="note")
+    mix = service_mix("commune", codes=[code], db=data.db)
+    if mix.empty:
+        return html.P(i18n.text("mix.missing", lang), className="note")
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(i18n.text(f"mix.column.{name}", lang), scope="col")
+                for name in ("service", "who", "people", "bounds", "share")
+            ]
+        )
+    )
+    body = [
+        html.Tr(
+            [
+                html.Th(i18n.text(f"mix.segment.{row['segment']}", lang), scope="row", className="label"),
+                html.Td(i18n.text(f"mix.who.{row['segment']}", lang)),
+                html.Td(html.Strong(integer(row["people"], lang))),
+                html.Td(
+                    i18n.text(
+                        "mix.bounds",
+                        lang,
+                        lower=integer(row["people_lower"], lang),
+                        upper=integer(row["people_upper"], lang),
+                    )
+                ),
+                html.Td(percent(100 * row["share"], lang, decimals=0)),
+            ]
+        )
+        for row in mix.to_dict("records")
+    ]
+    first = mix.iloc[0]
+    return html.Div(
+        [
+            html.P(i18n.text("mix.adults", lang, adults=integer(first["adults"], lang))),
+            html.Table([head, html.Tbody(body)], className="profile-table mix-table"),
+            html.P(
+                i18n.text(
+                    "mix.caveat",
+                    lang,
+                    literacy_year=first["literacy_year"],
+                    device_year=first["device_year"],
+                    online_year=first["online_year"],
+                ),
+                className="note",
+            ),
+        ]
+    )
+
+
 # -- locator map ----------------------------------------------------------------------------------------
 def locator_figure(data: AppData, commune: dict[str, Any], lang: str) -> go.Figure:
     """The commune in its province's communes, the province outlined; geometry from the database."""
@@ -367,6 +424,10 @@ def layout(data: AppData, state: ViewState) -> html.Div:
                     key_section(profile, names, lang),
                 ],
                 id=ids.PROFILE_KEY,
+            ),
+            html.Section(
+                [html.H2(i18n.text("mix.title", lang)), mix_section(data, code, lang)],
+                id=ids.PROFILE_SERVICE_MIX,
             ),
             html.Section(
                 [

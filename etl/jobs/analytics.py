@@ -31,6 +31,7 @@ from observatory.planning_frame import PlanningFrame
 from observatory.plans import plan_tables
 from observatory.results_schema import RESULT_TABLES
 from observatory.schema import TABLES
+from observatory.service_mix import build_table as service_mix_table
 from observatory.spatial import spatial_analysis
 from observatory.standard_errors import DISTANCE, ERROR_COLUMNS, fill_standard_errors, input_standard_errors
 
@@ -126,6 +127,13 @@ def job(ctx: BuildContext) -> None:
             **analysis.tables,
             **spatial_tables,
             **plan_tables(default_plan),
+            "service_mix": service_mix_table(
+                draws=internet.draws,
+                values=values,
+                units=units,
+                parents=parents,
+                online_status=internet.status,
+            ),
         }
         tables["analysis"] = pd.concat([tables["analysis"], analysis.analysis], ignore_index=True)
         for name, frame in tables.items():

@@ -1,7 +1,7 @@
 """
 The REST API: a Flask blueprint mounted under /api/v1 by `observatory serve`, and a standalone app
-for tests and scripts. Each resource module (units, indicators, index, models, plans, meta) declares
-its endpoints; this factory registers them over one database. The API reads through
+for tests and scripts. Each resource module (units, indicators, index, models, plans, service mix,
+meta) declares its endpoints; this factory registers them over one database. The API reads through
 `observatory.query` (and `observatory.results` for the index, models and plans) and computes no
 statistic of its own.
 """
@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response
 
 from .. import query
 from ..database import Database
-from . import index, indicators, meta, models, plans, report_route, units
+from . import index, indicators, meta, models, plans, report_route, service_mix, units
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
 from ._errors import error_response, register_error_handlers
@@ -32,6 +32,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *index.ENDPOINTS,
     *models.ENDPOINTS,
     *plans.ENDPOINTS,
+    *service_mix.ENDPOINTS,
     *meta.ENDPOINTS,
 )
 ROUTES: tuple[Route, ...] = tuple(e.route for e in ENDPOINTS)

@@ -13,6 +13,7 @@ from .annex import Annex
 from .base import Section
 from .front import Brief, KeyFigures, Method, TableOfContents
 from .plan import Plan
+from .service_mix import ServiceMix
 from .tables import Changes, Communes, Maps, Models, Provinces
 
 #: The report, section by section, in reading order.
@@ -26,6 +27,7 @@ DOCUMENT: tuple[Section, ...] = (
     Communes(),
     Changes(),
     Models(),
+    ServiceMix(),
     Plan(),
     Annex(),
 )
