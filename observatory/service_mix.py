@@ -231,15 +231,17 @@ def service_mix(
     if region is not None:
         if level == "country":
             raise ValueError("the country is not inside a région; ask for level region, province or commune")
-        if level == "region":
-            where["unit_code"] = [region] if codes is None or region in codes else []
-        else:
-            inside = database.read(level, where={"region_code": region}, columns=["code"], geometry=False)
-            if inside.empty:
-                regions = database.read("region", columns=["code"], geometry=False)["code"]
-                raise unknown_name("region", region, list(regions))
-            kept = set(inside["code"]) if codes is None else set(inside["code"]) & set(codes)
-            where["unit_code"] = sorted(kept)
+        regions = database.read("region", columns=["code"], geometry=False)["code"]
+        if region not in set(regions):
+            raise unknown_name("region", region, list(regions))
+        inside = (
+            {region}
+            if level == "region"
+            else set(
+                database.read(level, where={"region_code": region}, columns=["code"], geometry=False).code
+            )
+        )
+        where["unit_code"] = sorted(inside if codes is None else inside & set(codes))
     table = database.read("service_mix", where=where)
     return table.reindex(columns=COLUMNS).reset_index(drop=True)
 

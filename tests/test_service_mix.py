@@ -236,8 +236,11 @@ def test_the_library_reads_a_level_a_region_and_answers_bad_names(built_db):
     assert obs.service_mix("region", "08", db=built_db)["unit_code"].unique().tolist() == ["08"]
     women = obs.service_mix("province", db=built_db, sex="female", area="rural")
     assert set(women.sex) == {"female"} and set(women.area) == {"rural"}
-    with pytest.raises(KeyError, match="99"):
-        obs.service_mix("commune", "99", db=built_db)
+    for level in ("commune", "region"):
+        with pytest.raises(KeyError, match="99"):
+            obs.service_mix(level, "99", db=built_db)
+    with pytest.raises(ValueError, match="région"):
+        obs.service_mix("country", "08", db=built_db)
     with pytest.raises(KeyError, match="level"):
         obs.service_mix("district", db=built_db)
 
