@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import i18n, query
 from .database import Database
-from .enums import AREAS, CHALLENGE_DECISIONS, SEXES
+from .enums import AREAS, CHALLENGE_DECISIONS, LEVELS, SEXES
 from .errors import ObservatoryError, ValidationError, unknown_name
 from .provenance import new_id, now
 from .schema import TABLES
@@ -149,7 +149,7 @@ def _unit_level(database: Database, code: str) -> str:
     """The level of a unit code the database holds; refused when it holds none."""
     if len(code) > 20 or not _CODE.match(code):
         raise Refused("unit", unit=code[:20])
-    for level in ("commune", "province", "region", "country"):
+    for level in reversed(LEVELS):  # most codes are communes'
         if len(database.read(level, where={"code": code}, columns=["code"], geometry=False)):
             return level
     raise Refused("unit", unit=code)
