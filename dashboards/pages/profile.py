@@ -352,6 +352,12 @@ def layout(data: AppData, state: ViewState) -> html.Div:
                 className="button report",
                 rel="nofollow",
             ),
+            dcc.Link(  # to the register, which says how to contest one of this commune's figures
+                t("profile_contest", lang),
+                href=href("/challenges", {"lang": lang, "code": code}),
+                id=ids.PROFILE_CONTEST,
+                className="button contest",
+            ),
         ],
         className="profile-actions",
     )
