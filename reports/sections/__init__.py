@@ -11,6 +11,7 @@ from ..content import ReportContent
 from ..view import View
 from .annex import Annex
 from .base import Section
+from .corrections import Corrections
 from .front import Brief, KeyFigures, Method, TableOfContents
 from .plan import Plan
 from .tables import Changes, Communes, Maps, Models, Provinces
@@ -27,6 +28,7 @@ DOCUMENT: tuple[Section, ...] = (
     Changes(),
     Models(),
     Plan(),
+    Corrections(),
     Annex(),
 )
 
