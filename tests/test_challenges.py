@@ -301,4 +301,3 @@ def test_a_build_keeps_the_challenges(db, tmp_path):
     after = challenges.events(db=Database(target))  # the chain still verifies
     pd.testing.assert_frame_equal(after, before, check_dtype=False)
     pd.testing.assert_frame_equal(Database(target).read("challenge_contact"), contacts, check_dtype=False)
-
