@@ -424,24 +424,24 @@ def _states(log: pd.DataFrame) -> pd.DataFrame:
         "decided_at",
         "reason",
     ]
-    if not len(log):
-        return pd.DataFrame(columns=columns)
-    submitted = log[log["event"] == "submitted"].set_index("challenge_id")
-    decided = (
-        log[log["event"] != "submitted"]
-        .drop_duplicates("challenge_id", keep="last")
-        .set_index("challenge_id")
-    )
-    out = submitted.assign(
-        status=decided["event"].reindex(submitted.index).fillna("open"),
-        submitted_by=submitted["by"],
-        submitted_at=submitted["at"],
-        decided_by=decided["by"].reindex(submitted.index),
-        decided_at=decided["at"].reindex(submitted.index),
-        reason=decided["reason"].reindex(submitted.index),
-    )
-    out["year"] = out["year"].astype("Float64").astype("Int64")
-    return out.reset_index()[columns]
+    # A few rows per challenge: folded in plain Python, which costs less than pandas' joins at this size.
+    states: dict[str, dict[str, Any]] = {}
+    for event in log.to_dict("records"):
+        if event["event"] == "submitted":
+            states[event["challenge_id"]] = {
+                **event,
+                "status": "open",
+                "submitted_by": event["by"],
+                "submitted_at": event["at"],
+                "year": None if pd.isna(event["year"]) else int(event["year"]),
+            }
+        else:
+            states[event["challenge_id"]].update(
+                status=event["event"], decided_by=event["by"], decided_at=event["at"], reason=event["reason"]
+            )
+    out = pd.DataFrame(list(states.values()), columns=columns)
+    out["year"] = out["year"].astype("Int64")
+    return out
 
 
 def register(*, db: DatabaseLike = None) -> pd.DataFrame:
@@ -535,29 +535,37 @@ def affected(*, db: DatabaseLike = None) -> pd.DataFrame:
     from .index_components import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, VULNERABILITY_COMPONENTS
 
     database = query.connect(db)
-    columns = ["kind", "unit_code", "level", "indicator_id", "year", "plan_id", "challenge_id"]
     fixed = corrections(db=database)
-    if not len(fixed):
-        return pd.DataFrame(columns=columns)
     components = {
         (c.indicator, c.year) for c in (*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS)
     }
-    tables = database.tables()
+    rows: list[tuple[Any, ...]] = []
+    communes = fixed[fixed["level"] == "commune"]
+    for c in communes.to_dict("records"):
+        if (c["indicator_id"], c["year"]) in components or (c["indicator_id"], 0) in components:
+            rows.append(
+                ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
+            )
+    if len(communes) and "plan_coverage" in database.tables():
+        where = {"code": list(communes["unit_code"])}
+        covering = database.read("plan_coverage", where=where, columns=["plan_id", "code"], distinct=True)
+        for c in communes.merge(covering, left_on="unit_code", right_on="code").to_dict("records"):
+            rows.append(("plan", None, None, c["indicator_id"], c["year"], c["plan_id"], c["challenge_id"]))
+    derived = pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+    return pd.concat([_aggregates(database, fixed), derived], ignore_index=True)
+
+
+#: The columns of `affected`.
+AFFECTED_COLUMNS = ["kind", "unit_code", "level", "indicator_id", "year", "plan_id", "challenge_id"]
+
+
+def _aggregates(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:
+    """The aggregates that hold each corrected figure: its province's, its région's and the country's."""
     rows: list[tuple[Any, ...]] = []
     for c in fixed.to_dict("records"):
         for level, code in _above(database, str(c["unit_code"]), str(c["level"])):
             rows.append(("aggregate", code, level, c["indicator_id"], c["year"], None, c["challenge_id"]))
-        if c["level"] == "commune" and (
-            (c["indicator_id"], c["year"]) in components or (c["indicator_id"], 0) in components
-        ):
-            rows.append(
-                ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
-            )
-        if c["level"] == "commune" and "plan_coverage" in tables:
-            plans = database.read("plan_coverage", where={"code": c["unit_code"]}, columns=["plan_id"])
-            for plan_id in sorted(set(plans["plan_id"])):
-                rows.append(("plan", None, None, c["indicator_id"], c["year"], plan_id, c["challenge_id"]))
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
 
 
 def _above(database: Database, code: str, level: str) -> list[tuple[str, str]]:
@@ -579,21 +587,24 @@ def _above(database: Database, code: str, level: str) -> list[tuple[str, str]]:
     return out
 
 
-def served(values: pd.DataFrame, database: Database) -> pd.DataFrame:
+def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> pd.DataFrame:
     """
-    `values` as served: a figure an accepted challenge corrected takes the corrected value and the status
-    `corrected` (its interval, which described the original, is dropped); every row says in `correction`
-    whether it is `corrected`, `affected` (an aggregate of a corrected figure the build has not
-    recomputed) or neither (empty), and names the challenge in `challenge_id`.
+    `values` as served, given the corrected figures (`corrections`): a figure an accepted challenge
+    corrected takes the corrected value and the status `corrected` (its interval, which described the
+    original, is dropped); every row says in `correction` whether it is `corrected`, `affected` (an
+    aggregate of a corrected figure the build has not recomputed) or neither (empty), and names the
+    challenge in `challenge_id`.
     """
     out = values.assign(correction=None, challenge_id=None)
-    if not len(out) or EVENTS not in database.tables():
+    if not len(out) or not len(fixed):
         return out
-    fixed = corrections(db=database)
-    candidates = out["indicator_id"].isin(set(fixed["indicator_id"])) if len(fixed) else None
-    if candidates is None or not candidates.any():
-        return out
+    derived = _aggregates(database, fixed)
+    # Only rows of a corrected indicator-year in a unit a correction touches can change: key those alone.
+    touched = set(fixed["unit_code"]) | set(derived["unit_code"])
+    candidates = out["indicator_id"].isin(set(fixed["indicator_id"])) & out["unit_code"].isin(touched)
     rows = out[candidates]
+    if not len(rows):
+        return out
     keys = _keys(rows, FIGURE_KEY)
     found = fixed.assign(key=_keys(fixed, FIGURE_KEY).to_numpy()).set_index("key")
     hit = keys.isin(found.index)
@@ -603,14 +614,11 @@ def served(values: pd.DataFrame, database: Database) -> pd.DataFrame:
         out.loc[index, ["se", "lower", "upper"]] = np.nan
         out.loc[index, ["status", "correction"]] = "corrected"
         out.loc[index, "challenge_id"] = matched["challenge_id"].to_numpy()
-    derived = affected(db=database)
-    derived = derived[derived["kind"] == "aggregate"]
-    if len(derived):
-        marks = derived.assign(key=_keys(derived, AGGREGATE_KEY).to_numpy()).drop_duplicates("key")
-        mark = _keys(rows, AGGREGATE_KEY).map(marks.set_index("key")["challenge_id"])
-        mark = mark[~hit.to_numpy() & mark.notna().to_numpy()]
-        out.loc[mark.index, "correction"] = "affected"
-        out.loc[mark.index, "challenge_id"] = mark.to_numpy()
+    marks = derived.assign(key=_keys(derived, AGGREGATE_KEY).to_numpy()).drop_duplicates("key")
+    mark = _keys(rows, AGGREGATE_KEY).map(marks.set_index("key")["challenge_id"])
+    mark = mark[~hit.to_numpy() & mark.notna().to_numpy()]
+    out.loc[mark.index, "correction"] = "affected"
+    out.loc[mark.index, "challenge_id"] = mark.to_numpy()
     return out
 
 
@@ -622,11 +630,6 @@ def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Each row's values of `columns` as one text, canonical (so a stored and a served year match)."""
     parts = [frame[c].map(_canonical) for c in columns]
     return pd.Series(["\x1f".join(t) for t in zip(*parts, strict=True)], index=frame.index, dtype=object)
-
-
-def has_corrections(database: Database) -> bool:
-    """Whether any figure is corrected (the query layer then filters statuses after serving)."""
-    return EVENTS in database.tables() and bool(len(corrections(db=database)))
 
 
 def kept_tables(database: Database) -> dict[str, pd.DataFrame]:

@@ -132,8 +132,9 @@ def indicator_values(
         for name in indicators:
             if name not in known:
                 raise unknown_name("indicator", name, known)
-    statuses = where.pop("status") if challenges.has_corrections(database) else None
-    values = challenges.served(database.read("indicator_value", where=where), database)
+    fixed = challenges.corrections(db=database)
+    statuses = where.pop("status") if len(fixed) else None  # a corrected figure changes status when served
+    values = challenges.served(database.read("indicator_value", where=where), database, fixed=fixed)
     if statuses is not None:
         values = values[values["status"].isin(statuses)]
     if region is not None:
