@@ -136,6 +136,11 @@ def _clean_text(
     return text
 
 
+def _shown(text: str, longest: int = 40) -> str:
+    """A value a person gave, as a refusal repeats it: cut short, anything unprintable as '?'."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text)[:longest])
+
+
 def _same_person(a: str, b: str) -> bool:
     """Whether two names are one person's (case, accents' composition and spacing aside)."""
 
@@ -148,11 +153,11 @@ def _same_person(a: str, b: str) -> bool:
 def _unit_level(database: Database, code: str) -> str:
     """The level of a unit code the database holds; refused when it holds none."""
     if len(code) > 20 or not _CODE.match(code):
-        raise Refused("unit", unit=code[:20])
+        raise Refused("unit", unit=_shown(code))
     for level in reversed(LEVELS):  # most codes are communes'
         if len(database.read(level, where={"code": code}, columns=["code"], geometry=False)):
             return level
-    raise Refused("unit", unit=code)
+    raise Refused("unit", unit=_shown(code))
 
 
 def _served_figure(
@@ -168,13 +173,20 @@ def _served_figure(
 ) -> dict[str, Any]:
     """The served figure a challenge contests (after any earlier correction), checked to exist."""
     if len(indicator) > 100 or not re.fullmatch(r"[A-Za-z0-9_]+", indicator):
-        raise Refused("indicator", indicator=indicator[:40])
+        raise Refused("indicator", indicator=_shown(indicator))
     if not len(database.read("indicator", where={"indicator_id": indicator}, columns=["indicator_id"])):
         raise Refused("indicator", indicator=indicator)
     if sex not in SEXES or area not in AREAS:
-        raise Refused("breakdown", sex=sex[:20], area=area[:20])
-    rows = query.indicator_values(
-        indicator, db=database, level=level, year=year, sex=sex, area=area, units=[unit], period=period
+        raise Refused("breakdown", sex=_shown(sex), area=_shown(area))
+    # A year outside the censuses' era or a malformed period names no figure (nor a value to bind).
+    plausible = isinstance(year, int) and 1900 <= year <= 2100
+    plausible &= period is None or (len(period) <= 20 and re.fullmatch(r"[0-9Q-]+", period) is not None)
+    rows = (
+        query.indicator_values(
+            indicator, db=database, level=level, year=year, sex=sex, area=area, units=[unit], period=period
+        )
+        if plausible
+        else pd.DataFrame(columns=["year"])
     )
     if not len(rows):
         held = query.indicator_values(indicator, db=database, level=level, units=[unit], sex=sex, area=area)
@@ -375,7 +387,7 @@ def review(
     it cannot decide it. Returns the appended event.
     """
     if decision not in CHALLENGE_DECISIONS:
-        raise Refused("decision", decision=decision[:20], valid=", ".join(CHALLENGE_DECISIONS))
+        raise Refused("decision", decision=_shown(decision), valid=", ".join(CHALLENGE_DECISIONS))
     name = _clean_text(by, "by", longest=MAX_NAME)
     why = _clean_text(reason, "reason", longest=MAX_REASON, lines=True)
     database = query.connect(db).require()
@@ -384,7 +396,7 @@ def review(
         state = _states(log)
         found = state[state["challenge_id"] == challenge_id]
         if not len(found):
-            raise Refused("unknown", challenge_id=challenge_id[:60])
+            raise Refused("unknown", challenge_id=_shown(challenge_id, 60))
         current = found.iloc[0]
         if current["status"] != "open":
             raise Refused("decided", challenge_id=challenge_id, status=current["status"])

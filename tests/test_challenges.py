@@ -142,6 +142,9 @@ HOSTILE = {
     "not a number": {"value": float("nan")},
     "bad contact": {"contact": "call me on 0600000000"},
     "boundary with a value": {"boundary": True},
+    "year out of range": {"year": 10**30},
+    "malformed period": {"period": "2024'--"},
+    "newline in a unit": {"unit": "01.051\n01.01"},
     "boundary of a province": {
         "boundary": True,
         "unit": "01.051",
@@ -301,3 +304,43 @@ def test_a_build_keeps_the_challenges(db, tmp_path):
     after = challenges.events(db=Database(target))  # the chain still verifies
     pd.testing.assert_frame_equal(after, before, check_dtype=False)
     pd.testing.assert_frame_equal(Database(target).read("challenge_contact"), contacts, check_dtype=False)
+
+
+def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
+    """Schemathesis fuzzes POST /challenges on a server open for writes: valid and invalid bodies alike,
+    never a 500, every answer as documented."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+
+    target = tmp_path / "fuzzed.gpkg"
+    shutil.copyfile(db.path, target)
+    app = create_api_app(Database(target), allow_writes=True, token=TOKEN)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    acceptance = schema.config.checks.positive_data_acceptance
+    acceptance.expected_statuses = [*acceptance.expected_statuses, "422"]
+    operation = schema.find_operation_by_label("POST /challenges")
+    statuses: dict[int, int] = {}
+    for mode in GenerationMode:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=60,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {TOKEN}"}
+            response = case.call_and_validate()
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        check()
+    tally(
+        f"POST /challenges with writes: {sum(statuses.values())} requests, "
+        f"statuses {dict(sorted(statuses.items()))}"
+    )
+    assert statuses and not any(s >= 500 for s in statuses), statuses
+    assert {400, 422} <= set(statuses), statuses
+    challenges.events(db=Database(target))  # whatever was stored, the chain holds
