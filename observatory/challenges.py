@@ -257,6 +257,16 @@ def events(*, db: DatabaseLike = None) -> pd.DataFrame:
     return frame
 
 
+def head(*, db: DatabaseLike = None) -> dict[str, Any]:
+    """
+    The log's newest event: how many events it holds and the last one's hash. The chain finds any row
+    changed, removed or inserted before the newest; whoever keeps a published head can also tell that
+    no newer event was removed (the log must still hold that hash at that position).
+    """
+    log = events(db=db)
+    return {"events": len(log), "hash": str(log["hash"].iloc[-1]) if len(log) else GENESIS}
+
+
 def _append(writer: Any, log: pd.DataFrame, row: dict[str, Any]) -> dict[str, Any]:
     """Chain an event after the log's last one and append it."""
     full = {c: row.get(c) for c in EVENT_COLUMNS}

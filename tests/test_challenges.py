@@ -273,23 +273,38 @@ def test_contact_details_are_never_published(db):
 
 
 def test_a_tampered_event_is_found_on_read(db, tmp_path):
-    target = tmp_path / "tampered.gpkg"
-    shutil.copyfile(db.path, target)
-    tampered = Database(target)
-    assert len(challenges.events(db=tampered)) >= 4
-    with contextlib.closing(sqlite3.connect(target)) as con:
-        con.execute("UPDATE challenge_event SET value = 12.0 WHERE event_id = 2")
-        con.commit()
-    with pytest.raises(challenges.TamperedError, match="broken at event 2"):
-        challenges.events(db=tampered)
-    with pytest.raises(challenges.TamperedError):
-        q.indicator_values(INDICATOR, db=tampered, year=2024, units=[COMMUNE])
-    shutil.copyfile(db.path, target)
-    with contextlib.closing(sqlite3.connect(target)) as con:
-        con.execute("DELETE FROM challenge_event WHERE event_id = 1")
-        con.commit()
+    target, pristine = tmp_path / "tampered.gpkg", tmp_path / "pristine.gpkg"
+    shutil.copyfile(db.path, pristine)
+    made = challenges.submit(
+        unit="MA",
+        indicator=INDICATOR,
+        year=2024,
+        value=20.0,
+        evidence=EVIDENCE,
+        by="A",
+        db=Database(pristine),
+    )
+    challenges.review(made, decision="accept", by="B", reason="Seen in the register.", db=Database(pristine))
+    published = challenges.head(db=Database(pristine))
+
+    def tampered(statement: str, *params: object) -> Database:
+        shutil.copyfile(pristine, target)
+        with contextlib.closing(sqlite3.connect(target)) as con:
+            con.execute(statement, params)
+            con.commit()
+        return Database(target)
+
+    edited = tampered("UPDATE challenge_event SET value = 12.0 WHERE event_id = ?", published["events"] - 1)
+    with pytest.raises(challenges.TamperedError, match=f"broken at event {published['events'] - 1}"):
+        challenges.events(db=edited)
+    with pytest.raises(challenges.TamperedError):  # nothing is served from a broken log
+        q.indicator_values(INDICATOR, db=edited, year=2024, units=[COMMUNE])
+    removed = tampered("DELETE FROM challenge_event WHERE event_id = 1")
     with pytest.raises(challenges.TamperedError, match="broken at event 1"):
-        challenges.events(db=Database(target))
+        challenges.events(db=removed)
+    # Removing the newest event leaves a valid chain: the published head is what shows it.
+    newest = tampered("DELETE FROM challenge_event WHERE event_id = ?", published["events"])
+    assert challenges.head(db=newest) != published
 
 
 def test_a_build_keeps_the_challenges(db, tmp_path):

@@ -50,6 +50,7 @@ def test_the_app_register_lists_the_challenge_and_the_profile_links_to_it(correc
     assert f"/challenges?lang={lang}&code={COMMUNE}" in profile
     assert text("app.profile_contest", lang) in profile
     assert text("status.corrected", lang) in profile  # the profile serves the corrected figure
+    assert f"{text('correction.affected', lang)}: {challenge_id}" in profile  # and its index is out of date
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
@@ -74,4 +75,6 @@ def test_the_openapi_document_describes_the_challenge_routes(corrected):
     document = create_api_app(db).test_client().get("/api/v1/openapi.json").get_json()
     assert {"/challenges", "/challenges/{challenge_id}"} <= set(document["paths"])
     assert "post" in document["paths"]["/challenges"]
+    head = create_api_app(db).test_client().get("/api/v1/challenges").get_json()["meta"]["log_head"]
+    assert head == challenges.head(db=db) and head["events"] == 2
     assert "contact" in str(document["paths"]["/challenges"]["post"])  # documented as kept private

@@ -46,6 +46,17 @@ def register_table(frame: pd.DataFrame, lang: str) -> Any:
     return html.Table([head, html.Tbody(rows)], className="register-table", id=ids.CHALLENGE_TABLE)
 
 
+def index_note(data: AppData, code: str, lang: str) -> list[Any]:
+    """A line under a commune's index when a corrected figure it was computed from makes it out of date."""
+    affected = challenges.affected(db=data.db)
+    which = affected[(affected["kind"] == "index") & (affected["unit_code"] == code)]["challenge_id"]
+    if not len(which):
+        return []
+    return [
+        html.P(f"{i18n.text('correction.affected', lang)}: {', '.join(which)}", className="note correction")
+    ]
+
+
 def layout(data: AppData, state: ViewState) -> html.Div:
     lang = state["lang"]
     frame = challenges.register(db=data.db)

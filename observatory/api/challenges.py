@@ -61,7 +61,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 
 def register(ctx: Context, args: Mapping[str, Any]) -> Result:
-    return Result(store.register(db=ctx.data.db), set())
+    """The register, and in `meta.log_head` the newest event's position and hash, for anyone to keep."""
+    return Result(store.register(db=ctx.data.db), set(), extra_meta={"log_head": store.head(db=ctx.data.db)})
 
 
 def challenge(ctx: Context, args: Mapping[str, Any]) -> Result:
