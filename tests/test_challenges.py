@@ -359,3 +359,14 @@ def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
     assert statuses and not any(s >= 500 for s in statuses), statuses
     assert {400, 422} <= set(statuses), statuses
     challenges.events(db=Database(target))  # whatever was stored, the chain holds
+
+
+def test_every_status_kind_and_decision_is_named_once_and_in_every_language():
+    from observatory import i18n
+    from observatory.enums import CHALLENGE_DECISIONS, CHALLENGE_KINDS, CHALLENGE_STATUSES
+
+    assert set(challenges.DECIDED) == set(CHALLENGE_DECISIONS)
+    assert {"open", *challenges.DECIDED.values()} == set(CHALLENGE_STATUSES)
+    for lang in i18n.languages():
+        for name in (*(f"status.{s}" for s in CHALLENGE_STATUSES), *(f"kind.{k}" for k in CHALLENGE_KINDS)):
+            assert i18n.has(f"challenge.{name}", lang), (lang, name)
