@@ -8,12 +8,14 @@ The territorial digital-equity observatory for Morocco, as a library.
     obs.fragility_index(level="commune")                     # index, rank, 90% rank interval
     obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
     obs.read_plan()                                          # the default plan, read whole, once
+    obs.challenges.register()                                # challenges to figures, their status
 
 Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
 and returns a (Geo)DataFrame, or for a stored plan one `StoredPlan`. Importing this package loads no
 web framework and no database driver.
 """
 
+from . import challenges
 from .database import Database
 from .errors import (
     DatabaseNotFoundError,
@@ -61,6 +63,7 @@ from .results import (
 from .settings import get_settings
 
 __all__ = [
+    "challenges",
     "Database",
     "DatabaseNotFoundError",
     "ObservatoryError",
