@@ -620,7 +620,9 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
     out = values.assign(correction=None, challenge_id=None)
     if not len(out) or not len(fixed):
         return out
-    derived = _aggregates(database, fixed)
+    # Aggregates are of provinces, régions and the country: a read of communes alone needs none of them.
+    above = set(out["level"].unique()) - {"commune", "arrondissement"}
+    derived = _aggregates(database, fixed) if above else pd.DataFrame(columns=AFFECTED_COLUMNS)
     # Only rows of a corrected indicator-year in a unit a correction touches can change: key those alone.
     touched = set(fixed["unit_code"]) | set(derived["unit_code"])
     candidates = out["indicator_id"].isin(set(fixed["indicator_id"])) & out["unit_code"].isin(touched)
