@@ -97,3 +97,8 @@ DOWNLOAD_INDICATOR = "download-indicator"
 DOWNLOAD_FORMAT = "download-format"
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
+
+# -- challenge register -----------------------------------------------------------------------------
+CHALLENGE_TITLE = "challenge-title"
+CHALLENGE_TABLE = "challenge-table"
+PROFILE_CONTEST = "profile-contest"

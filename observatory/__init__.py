@@ -9,12 +9,14 @@ The territorial digital-equity observatory for Morocco, as a library.
     obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
     obs.read_plan()                                          # the default plan, read whole, once
     obs.service_mix("commune", region="08")                  # who needs which AI service, with bounds
+    obs.challenges.register()                                # challenges to figures, their status
 
 Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
 and returns a (Geo)DataFrame, or for a stored plan one `StoredPlan`. Importing this package loads no
 web framework and no database driver.
 """
 
+from . import challenges
 from .database import Database
 from .errors import (
     DatabaseNotFoundError,
@@ -63,6 +65,7 @@ from .service_mix import service_mix, site_services
 from .settings import get_settings
 
 __all__ = [
+    "challenges",
     "Database",
     "DatabaseNotFoundError",
     "ObservatoryError",

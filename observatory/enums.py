@@ -40,9 +40,23 @@ AREAS = ("total", "urban", "rural")
 #: How a value came to be; shown next to every figure. Each is named and explained in the catalogue
 #: (`status.<name>`, `status.<name>.meaning`); `scenario` is what a model gives under stated assumptions
 #: when its validation does not support calling it an estimate.
-STATUSES = ("published", "aggregated", "derived", "measured", "modelled", "forecast", "simulated", "scenario")
+STATUSES = (
+    "published",
+    "aggregated",
+    "derived",
+    "measured",
+    "modelled",
+    "forecast",
+    "simulated",
+    "scenario",
+    "corrected",
+)
 #: Review of a stored deployment plan: a proposal until people review, approve or reject it.
 PLAN_REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected")
+#: A challenge contests a served figure or a commune's boundary; a reviewer accepts or rejects it.
+CHALLENGE_KINDS = ("figure", "boundary")
+CHALLENGE_STATUSES = ("open", "accepted", "rejected")
+CHALLENGE_DECISIONS = ("accept", "reject")
 #: Local languages of the census (`local_languages_<language>`), spoken shares per commune.
 LOCAL_LANGUAGES = ("darija", "tachelhit", "tamazight", "tarifit", "hassania")
 #: Statuses of values a model made: they carry an interval and a badge.

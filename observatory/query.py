@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from . import disclosure
+from . import challenges, disclosure
 from .database import Database
 from .enums import AREAS, LEVELS, MAP_LEVELS, SEXES
 from .errors import unknown_name
@@ -108,7 +108,9 @@ def indicator_values(
     Values in tidy form, one row per unit, indicator, year, sex and area, with unit, status and
     source. Suppressed small counts come back with an empty value and interval unless
     `include_suppressed` (for the ETL's own checks only: nothing published shows them); see
-    `observatory.disclosure` for the rules.
+    `observatory.disclosure` for the rules. A figure an accepted challenge corrected is served corrected
+    (status `corrected`), and the aggregates built from its original say so (`correction`: `affected`);
+    see `observatory.challenges`.
     """
     database = connect(db)
     _check("level", level, (*LEVELS, "arrondissement"))
@@ -130,7 +132,11 @@ def indicator_values(
         for name in indicators:
             if name not in known:
                 raise unknown_name("indicator", name, known)
-    values = database.read("indicator_value", where=where)
+    fixed = challenges.corrections(db=database)
+    statuses = where.pop("status") if len(fixed) else None  # a corrected figure changes status when served
+    values = challenges.served(database.read("indicator_value", where=where), database, fixed=fixed)
+    if statuses is not None:
+        values = values[values["status"].isin(statuses)]
     if region is not None:
         values = values[_in_region(database, values, region)]
     if not include_suppressed:

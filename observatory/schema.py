@@ -203,11 +203,43 @@ TABLES: dict[str, list[str]] = {
 
 TABLES.update(RESULT_TABLES)  # the analytics results: index, clusters, models, plans
 
+#: What people record, not what a build computes: challenges to figures (`observatory.challenges`), an
+#: append-only log chained by SHA-256, and the submitters' contact details, which are never published. A
+#: build carries them over from the database it replaces.
+PEOPLE_TABLES: dict[str, list[str]] = {
+    "challenge_event": [
+        "event_id",
+        "challenge_id",
+        "event",
+        "kind",
+        "unit_code",
+        "level",
+        "indicator_id",
+        "year",
+        "period",
+        "sex",
+        "area",
+        "value",
+        "original_value",
+        "original_status",
+        "evidence",
+        "reason",
+        "by",
+        "at",
+        "previous_hash",
+        "hash",
+    ],
+    "challenge_contact": ["challenge_id", "contact", "at"],
+}
+TABLES.update(PEOPLE_TABLES)
+
 #: Provenance logs: they differ between two builds by design (times, run ids).
 LOG_TABLES = frozenset({"build", "etl_run"})
+#: Tables that must never leave the machine: a shared or served copy of the database leaves them out.
+PRIVATE_TABLES = frozenset({"challenge_contact"})
 
 
 def data_tables() -> list[str]:
     """Tables whose content two builds of the same inputs must reproduce exactly (every table but the
-    logs)."""
-    return [t for t in TABLES if t not in LOG_TABLES]
+    logs and what people recorded)."""
+    return [t for t in TABLES if t not in LOG_TABLES and t not in PEOPLE_TABLES]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from observatory import i18n, query, registry
+from observatory import challenges, i18n, query, registry
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 from observatory.errors import unknown_name
@@ -82,6 +82,9 @@ class ReportContent:
     plan: PlanContent | None = None
     service_mix: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Which AI service fits the unit's adults: `observatory.service_mix` rows (empty in an older build)."""
+    corrected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The area's figures an accepted challenge corrected (the unit's and its communes'): unit, indicator
+    and its label, year, sex, area, the original and the corrected value, the challenge."""
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -242,8 +245,17 @@ def gather(
             if "service_mix" in database.tables()
             else pd.DataFrame()
         ),
+        corrected=_corrected(database, [code, *area.own_codes], lang),
         **_annex(database, figures, values, models, ids, lang),
     )
+
+
+def _corrected(database: Database, codes: list[str], lang: str) -> pd.DataFrame:
+    """The corrected figures of these units, from the challenge store, each with its indicator's label."""
+    fixed = challenges.corrections(db=database)
+    fixed = fixed[fixed["unit_code"].isin(codes)].reset_index(drop=True)
+    columns = ["unit_code", "indicator_id", "label", "year", "sex", "area", "original_value", "value"]
+    return fixed.assign(label=[label(i, lang) for i in fixed["indicator_id"]])[[*columns, "challenge_id"]]
 
 
 def _annex(

@@ -28,6 +28,7 @@ from ..data import AppData
 from ..i18n import indicator_label, other_name, place_name, t
 from ..state import ViewState, href
 from . import CallbackApp, Page, register
+from .challenges import index_note
 
 #: The API path of a commune's report (observatory.api.report_route), relative to the app's server.
 REPORT_PATH = "/api/v1/reports/commune/{code}"
@@ -409,6 +410,12 @@ def layout(data: AppData, state: ViewState) -> html.Div:
                 className="button report",
                 rel="nofollow",
             ),
+            dcc.Link(  # to the register, which says how to contest one of this commune's figures
+                t("profile_contest", lang),
+                href=href("/challenges", {"lang": lang, "code": code}),
+                id=ids.PROFILE_CONTEST,
+                className="button contest",
+            ),
         ],
         className="profile-actions",
     )
@@ -482,7 +489,11 @@ def profile_head(
                         )
                     ),
                     html.Section(
-                        [html.H2(t("index_title", lang)), index_section(data, commune["code"], lang)],
+                        [
+                            html.H2(t("index_title", lang)),
+                            index_section(data, commune["code"], lang),
+                            *index_note(data, commune["code"], lang),
+                        ],
                         id=ids.PROFILE_INDEX,
                     ),
                 ],

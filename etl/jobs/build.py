@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from observatory import challenges
 from observatory.database import Database, digest_frames
 from observatory.etl import memory
 from observatory.etl.connectors import simulated
@@ -102,6 +103,8 @@ def build(
         with database.writer(rebuild=True) as writer:
             for table, frame in ctx.tables.items():
                 writer.replace(table, frame.reindex(columns=TABLES.get(table, list(frame.columns))))
+            for table, frame in challenges.kept_tables(database).items():  # people's records outlive builds
+                writer.replace(table, frame)
             for record in ctx.runs:
                 writer.append("etl_run", record.etl_run_row())
                 writer.append("quarantine", record.quarantine_rows())

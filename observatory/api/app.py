@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response
 
 from .. import query
 from ..database import Database
-from . import index, indicators, meta, models, plans, report_route, service_mix, units
+from . import challenges, index, indicators, meta, models, plans, report_route, service_mix, units
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
 from ._errors import error_response, register_error_handlers
@@ -33,6 +33,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *models.ENDPOINTS,
     *plans.ENDPOINTS,
     *service_mix.ENDPOINTS,
+    *challenges.ENDPOINTS,
     *meta.ENDPOINTS,
 )
 ROUTES: tuple[Route, ...] = tuple(e.route for e in ENDPOINTS)

@@ -11,6 +11,7 @@ from ..content import ReportContent
 from ..view import View
 from .annex import Annex
 from .base import Section
+from .corrections import Corrections
 from .front import Brief, KeyFigures, Method, TableOfContents
 from .plan import Plan
 from .service_mix import ServiceMix
@@ -29,6 +30,7 @@ DOCUMENT: tuple[Section, ...] = (
     Models(),
     ServiceMix(),
     Plan(),
+    Corrections(),
     Annex(),
 )
 

@@ -1,0 +1,372 @@
+"""
+Challenges on a copy of the built GeoPackage, as a person meets them: submitted by the command line and
+the API, decided by someone else, served corrected with the original kept, listed in the register with
+the days to a decision; hostile input refused with nothing stored, a tampered log found, contact details
+never published, and the records kept across a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from observatory import challenges
+from observatory import query as q
+from observatory.api import create_api_app
+from observatory.cli import main
+from observatory.database import Database
+
+COMMUNE, NEIGHBOUR = "01.051.01.01", "01.051.01.03"
+INDICATOR = "illiteracy_rate_10_plus"
+EVIDENCE = "The commune's 2025 literacy campaign register counts fewer people who cannot read."
+CONTACT = "amina.idrissi@example.org"
+TOKEN = "t" * 40
+
+
+@pytest.fixture(scope="module")
+def db(built_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """One writable copy for the module: the tests below add to it in order, as people would."""
+    target = tmp_path_factory.mktemp("challenges") / "observatory.gpkg"
+    shutil.copyfile(built_db.path, target)
+    target.chmod(0o644)
+    return Database(target)
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    out = CliRunner().invoke(main, [*args], catch_exceptions=False)
+    return out.exit_code, out.output
+
+
+def _events(db: Database) -> int:
+    return len(challenges.events(db=db))
+
+
+def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_original_kept(db):
+    original = q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE])
+    assert original["status"].iloc[0] == "published" and original["correction"].isna().all()
+    before = float(original["value"].iloc[0])
+
+    code, out = _cli(
+        "challenge", "submit", "--db", str(db.path), "--unit", COMMUNE, "--indicator", INDICATOR,
+        "--year", "2024", "--value", "17.5", "--evidence", EVIDENCE, "--by", "Amina Idrissi",
+        "--contact", CONTACT,
+    )  # fmt: skip
+    assert code == 0, out
+    challenge_id = out.strip()
+    assert challenge_id.startswith("challenge-")
+    assert challenges.register(db=db).set_index("challenge_id").loc[challenge_id, "status"] == "open"
+
+    # Four eyes: the submitter, however she spells her name, cannot decide.
+    code, out = _cli(
+        "challenge", "review", "--db", str(db.path), challenge_id, "--decision", "accept",
+        "--by", "  amina   IDRISSI ", "--reason", "I checked it myself.",
+    )  # fmt: skip
+    assert code == 1 and len(out.strip().splitlines()) == 1
+    assert "cannot decide" in out
+    code, out = _cli(
+        "challenge", "review", "--db", str(db.path), challenge_id, "--decision", "accept",
+        "--by", "Karim Alaoui", "--reason", "The campaign register was checked against the census.",
+    )  # fmt: skip
+    assert code == 0 and "accepted" in out
+
+    served = q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE])
+    row = served.iloc[0]
+    assert (row["value"], row["status"], row["correction"], row["challenge_id"]) == (
+        17.5,
+        "corrected",
+        "corrected",
+        challenge_id,
+    )
+    assert pd.isna(row["lower"]) and pd.isna(row["upper"])  # the interval described the original
+    assert len(q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE], status="corrected")) == 1
+    assert q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE], status="published").empty
+    # Other breakdowns of the figure are not the one contested.
+    female = q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE], sex="female")
+    assert female["status"].iloc[0] == "published"
+
+    found = challenges.read_challenge(challenge_id, db=db)
+    assert found.original_value == before and found.value == 17.5 and found.status == "accepted"
+    assert list(found.history["event"]) == ["submitted", "accepted"]
+    assert list(found.history["by"]) == ["Amina Idrissi", "Karim Alaoui"]
+    assert found.history["evidence"].iloc[0] == EVIDENCE and found.reason.startswith("The campaign")
+
+    # The province, région and country aggregates built from the original say so; the commune's index
+    # rank and the plans that cover it are listed as affected.
+    above = q.indicator_values(INDICATOR, db=db, year=2024, level=None, units=["01.051", "01", "MA"])
+    assert set(above["correction"]) == {"affected"} and set(above["challenge_id"]) == {challenge_id}
+    assert set(above["level"]) == {"province", "region", "country"}
+    assert {"aggregate", "index", "plan"} <= set(found.affects["kind"])
+
+    listed = challenges.register(db=db).set_index("challenge_id").loc[challenge_id]
+    assert listed["status"] == "accepted" and 0 <= listed["days_to_decision"] < 1
+    code, out = _cli("challenge", "list", "--db", str(db.path))
+    assert code == 0 and challenge_id in out
+
+
+def test_a_decision_is_final_and_a_boundary_is_contested_without_a_value(db):
+    decided = challenges.register(db=db)["challenge_id"].iloc[0]
+    with pytest.raises(challenges.Refused, match="already decided"):
+        challenges.review(decided, decision="reject", by="Someone Else", reason="second thoughts", db=db)
+    boundary = challenges.submit(
+        unit=NEIGHBOUR,
+        boundary=True,
+        evidence="The 2023 decree moved the boundary with Al Hoceima to the river.",
+        by="Omar Benali",
+        db=db,
+    )
+    event = challenges.review(
+        boundary, decision="reject", by="Karim Alaoui", reason="The decree says no.", db=db
+    )
+    assert event["event"] == "rejected" and challenges.read_challenge(boundary, db=db).kind == "boundary"
+
+
+HOSTILE = {
+    "markup": {"evidence": "<script>alert(1)</script> and more words to be long enough"},
+    "markup in a name": {"by": "<img src=x onerror=alert(1)>"},
+    "control character": {"evidence": "A register shows \x1b[31m another figure entirely"},
+    "sql": {"evidence": "The figure'; DROP TABLE commune; -- is wrong, look again"},
+    "sql in a name": {"by": "x' OR '1'='1"},
+    "huge": {"evidence": "x" * (challenges.MAX_EVIDENCE + 1)},
+    "too short": {"evidence": "wrong"},
+    "unknown unit": {"unit": "99.999.99.99"},
+    "malformed unit": {"unit": "01.051.01.01; --"},
+    "unknown indicator": {"indicator": "illiteracy_rate_11_plus"},
+    "unknown year": {"year": 2019},
+    "share above 100": {"value": 140.0},
+    "negative": {"value": -1.0},
+    "not a number": {"value": float("nan")},
+    "bad contact": {"contact": "call me on 0600000000"},
+    "boundary with a value": {"boundary": True},
+    "year out of range": {"year": 10**30},
+    "malformed period": {"period": "2024'--"},
+    "newline in a unit": {"unit": "01.051\n01.01"},
+    "boundary of a province": {
+        "boundary": True,
+        "unit": "01.051",
+        "indicator": None,
+        "year": None,
+        "value": None,
+    },
+}
+
+
+@pytest.mark.parametrize("change", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_input_is_refused_in_one_line_and_nothing_stored(db, change):
+    before = _events(db)
+    given = {
+        "unit": NEIGHBOUR,
+        "indicator": INDICATOR,
+        "year": 2024,
+        "value": 30.0,
+        "evidence": EVIDENCE,
+        "by": "Test Person",
+        **change,
+    }
+    with pytest.raises(challenges.Refused) as refused:
+        challenges.submit(db=db, **given)
+    for lang in ("fr", "ar", "en"):
+        assert len(refused.value.message(lang).splitlines()) == 1
+    assert _events(db) == before
+
+
+def test_one_person_has_at_most_so_many_open_challenges_a_day(db):
+    indicators = ["age_0_4", "age_5_9", "age_10_14", "age_15_19", "age_20_24"]
+    for indicator in indicators[: challenges.MAX_OPEN_PER_DAY]:
+        value = float(q.indicator_values(indicator, db=db, year=2024, units=[NEIGHBOUR])["value"].iloc[0])
+        challenges.submit(
+            unit=NEIGHBOUR,
+            indicator=indicator,
+            year=2024,
+            value=value,
+            evidence=EVIDENCE,
+            by="Busy Body",
+            db=db,
+        )
+    with pytest.raises(challenges.Refused, match="at most 5 open challenges"):
+        challenges.submit(
+            unit=NEIGHBOUR,
+            indicator=INDICATOR,
+            year=2024,
+            value=20.0,
+            evidence=EVIDENCE,
+            by="busy body",
+            db=db,
+        )
+    # The same figure twice is one challenge, whoever asks.
+    with pytest.raises(challenges.Refused, match="already contests"):
+        challenges.submit(
+            unit=NEIGHBOUR,
+            indicator="age_0_4",
+            year=2024,
+            value=1.0,
+            evidence=EVIDENCE,
+            by="Other",
+            db=db,
+        )
+
+
+def test_the_api_takes_challenges_only_on_a_server_open_for_writes(db):
+    body = {
+        "unit": NEIGHBOUR,
+        "indicator": INDICATOR,
+        "year": 2024,
+        "value": 31.5,
+        "evidence": EVIDENCE,
+        "by": "Salma Tazi",
+        "contact": CONTACT,
+    }
+    closed = create_api_app(db).test_client()
+    assert closed.post("/api/v1/challenges", json=body).status_code == 403
+    client = create_api_app(db, allow_writes=True, token=TOKEN).test_client()
+    assert client.post("/api/v1/challenges", json=body).status_code == 401
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    bad = client.post("/api/v1/challenges", json={**body, "value": 131, "lang": "fr"}, headers=auth)
+    assert bad.status_code == 422 and "hors du domaine" in bad.get_json()["error"]["message"]
+    assert client.post("/api/v1/challenges", json={**body, "admin": True}, headers=auth).status_code == 400
+    assert client.post("/api/v1/challenges", json={**body, "year": "2024"}, headers=auth).status_code == 400
+    made = client.post("/api/v1/challenges", json=body, headers=auth)
+    assert made.status_code == 200, made.get_json()
+    challenge_id = made.get_json()["data"]["challenge_id"]
+
+    register = client.get("/api/v1/challenges").get_json()["data"]
+    assert challenge_id in {r["challenge_id"] for r in register}
+    assert {"status", "submitted_at", "decided_at", "days_to_decision"} <= set(register[0])
+    one = client.get(f"/api/v1/challenges/{challenge_id}").get_json()["data"]
+    assert one["status"] == "open" and one["history"][0]["by"] == "Salma Tazi"
+    assert client.get("/api/v1/challenges/challenge-nope").status_code == 404
+
+    challenges.review(
+        challenge_id, decision="accept", by="Karim Alaoui", reason="Matches the register.", db=db
+    )
+    values = client.get(f"/api/v1/indicators/{INDICATOR}/values?year=2024&unit={NEIGHBOUR}").get_json()[
+        "data"
+    ]
+    assert (values[0]["value"], values[0]["status"]) == (31.5, "corrected")
+
+
+def test_contact_details_are_never_published(db):
+    """No public path (library, API JSON and CSV, OpenAPI) hands out what a submitter gave to be reached."""
+    assert "challenge_contact" in db.tables()  # kept, for the operator
+    client = create_api_app(db).test_client()
+    paths = ["/api/v1/challenges", "/api/v1/challenges?format=csv", "/api/v1/openapi.json", "/api/v1/"]
+    paths += [f"/api/v1/challenges/{c}" for c in challenges.register(db=db)["challenge_id"]]
+    paths += [f"/api/v1/indicators/{INDICATOR}/values?year=2024&unit={COMMUNE},{NEIGHBOUR}&format=csv"]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert CONTACT not in response.get_data(as_text=True), path
+    library = [
+        challenges.register(db=db),
+        challenges.events(db=db),
+        q.indicator_values(INDICATOR, db=db, year=2024),
+    ]
+    library += [
+        challenges.read_challenge(c, db=db).history for c in challenges.register(db=db)["challenge_id"]
+    ]
+    for frame in library:
+        assert CONTACT not in frame.to_csv()
+
+
+def test_a_tampered_event_is_found_on_read(db, tmp_path):
+    target, pristine = tmp_path / "tampered.gpkg", tmp_path / "pristine.gpkg"
+    shutil.copyfile(db.path, pristine)
+    made = challenges.submit(
+        unit="MA",
+        indicator=INDICATOR,
+        year=2024,
+        value=20.0,
+        evidence=EVIDENCE,
+        by="A",
+        db=Database(pristine),
+    )
+    challenges.review(made, decision="accept", by="B", reason="Seen in the register.", db=Database(pristine))
+    published = challenges.head(db=Database(pristine))
+
+    def tampered(statement: str, *params: object) -> Database:
+        shutil.copyfile(pristine, target)
+        with contextlib.closing(sqlite3.connect(target)) as con:
+            con.execute(statement, params)
+            con.commit()
+        return Database(target)
+
+    edited = tampered("UPDATE challenge_event SET value = 12.0 WHERE event_id = ?", published["events"] - 1)
+    with pytest.raises(challenges.TamperedError, match=f"broken at event {published['events'] - 1}"):
+        challenges.events(db=edited)
+    with pytest.raises(challenges.TamperedError):  # nothing is served from a broken log
+        q.indicator_values(INDICATOR, db=edited, year=2024, units=[COMMUNE])
+    removed = tampered("DELETE FROM challenge_event WHERE event_id = 1")
+    with pytest.raises(challenges.TamperedError, match="broken at event 1"):
+        challenges.events(db=removed)
+    # Removing the newest event leaves a valid chain: the published head is what shows it.
+    newest = tampered("DELETE FROM challenge_event WHERE event_id = ?", published["events"])
+    assert challenges.head(db=newest) != published
+
+
+def test_a_build_keeps_the_challenges(db, tmp_path):
+    from observatory.etl.jobs import build as build_module
+    from observatory.settings import get_settings
+
+    target = tmp_path / "rebuilt.gpkg"
+    shutil.copyfile(db.path, target)
+    before = challenges.events(db=Database(target))
+    contacts = Database(target).read("challenge_contact")
+    build_module.build(get_settings(db=target), progress=False, jobs=build_module.JOBS[:2])
+    after = challenges.events(db=Database(target))  # the chain still verifies
+    pd.testing.assert_frame_equal(after, before, check_dtype=False)
+    pd.testing.assert_frame_equal(Database(target).read("challenge_contact"), contacts, check_dtype=False)
+
+
+def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
+    """Schemathesis fuzzes POST /challenges on a server open for writes: valid and invalid bodies alike,
+    never a 500, every answer as documented."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+
+    target = tmp_path / "fuzzed.gpkg"
+    shutil.copyfile(db.path, target)
+    app = create_api_app(Database(target), allow_writes=True, token=TOKEN)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    acceptance = schema.config.checks.positive_data_acceptance
+    acceptance.expected_statuses = [*acceptance.expected_statuses, "422"]
+    operation = schema.find_operation_by_label("POST /challenges")
+    statuses: dict[int, int] = {}
+    for mode in GenerationMode:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=60,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {TOKEN}"}
+            response = case.call_and_validate()
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        check()
+    tally(
+        f"POST /challenges with writes: {sum(statuses.values())} requests, "
+        f"statuses {dict(sorted(statuses.items()))}"
+    )
+    assert statuses and not any(s >= 500 for s in statuses), statuses
+    assert {400, 422} <= set(statuses), statuses
+    challenges.events(db=Database(target))  # whatever was stored, the chain holds
+
+
+def test_every_status_kind_and_decision_is_named_once_and_in_every_language():
+    from observatory import i18n
+    from observatory.enums import CHALLENGE_DECISIONS, CHALLENGE_KINDS, CHALLENGE_STATUSES
+
+    assert set(challenges.DECIDED) == set(CHALLENGE_DECISIONS)
+    assert {"open", *challenges.DECIDED.values()} == set(CHALLENGE_STATUSES)
+    for lang in i18n.languages():
+        for name in (*(f"status.{s}" for s in CHALLENGE_STATUSES), *(f"kind.{k}" for k in CHALLENGE_KINDS)):
+            assert i18n.has(f"challenge.{name}", lang), (lang, name)
