@@ -247,6 +247,42 @@ def compact_hover(
     return template, rows
 
 
+def mix_hover(
+    shares: np.ndarray,
+    people: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    ranks: np.ndarray,
+    *,
+    label: str,
+    people_line: str,
+    scope: str,
+    total: int,
+    lang: str,
+) -> tuple[str, list[list[Any]]]:
+    """
+    (hovertemplate, customdata) of a service-mix map: the segment's share of the adults, its people and
+    their bounds, and the rank. `people_line` is the translated line with `{people}`, `{lower}` and
+    `{upper}` fields, which become the template's whole numbers (isolated left to right in Arabic).
+    """
+    template, rows = compact_hover(
+        shares, ranks, label=label, scope=scope, unit="percent", total=total, lang=lang
+    )
+    fields = {
+        name: "%{customdata[" + str(i) + "]:,.0f}" for i, name in enumerate(("people", "lower", "upper"), 2)
+    }
+    if i18n.is_rtl(lang):
+        fields = {name: f"\u2066{field}\u2069" for name, field in fields.items()}
+    marked = people_line.format(**{name: f"\x00{name}\x00" for name in fields})
+    line = escape_hover(marked)
+    for name, field in fields.items():
+        line = line.replace(f"\x00{name}\x00", field)
+    head, _, rank_line = template.rpartition("<br>")
+    for row, counts in zip(rows, zip(people, lower, upper, strict=True), strict=True):
+        row += [None if not np.isfinite(c) else int(c) for c in counts]
+    return f"{head}<br>{line}<br>{rank_line}", rows
+
+
 def _status_marks(values: np.ndarray, statuses: np.ndarray | None, lang: str) -> list[str] | None:
     """' (estimé)' for each unit whose value is not observed, '' for the others; None if all are."""
     if statuses is None:
