@@ -404,13 +404,19 @@ def value_patch(
 
 
 def figure_annotations(
-    entries: list[tuple[str, str]], heading: str, source: str, *, lang: str = "fr"
+    entries: list[tuple[str, str]], heading: str, source: str, *, lang: str = "fr", note: str | None = None
 ) -> list[dict[str, Any]]:
-    """The legend (a swatch and a text per class, highest first) and the source line, written into the
-    figure: Plotly's PNG export draws the figure only, and a map without its legend cannot be read."""
-    lines = [f"<b>{escape_annotation(heading)}</b>"] + [
-        f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}" for colour, text in entries
-    ]
+    """The legend (a swatch and a text per class, highest first, under a `note` on what the values are
+    when given) and the source line, written into the figure: Plotly's PNG export draws the figure only,
+    and a map without its legend cannot be read."""
+    lines = (
+        [f"<b>{escape_annotation(heading)}</b>"]
+        + ([escape_annotation(note)] if note else [])
+        + [
+            f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}"
+            for colour, text in entries
+        ]
+    )
     right = i18n.is_rtl(lang)
     return [
         {

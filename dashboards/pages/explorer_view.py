@@ -253,9 +253,10 @@ def class_styling(
         ),
         "annotations": figures.figure_annotations(
             figures.class_entries(intervals, colours, unit, lang),
-            f"{heading} · {heading_note}" if heading_note else heading,
+            heading,
             base["credit"],
             lang=lang,
+            note=heading_note,
         ),
     }
 
