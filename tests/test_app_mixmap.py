@@ -107,22 +107,30 @@ def test_the_commune_map_shows_the_library_s_share_people_and_bounds(data, segme
     assert [row[0] for row in view["customdata"]] == [round(v, 1) for v in share]
 
 
-def test_the_hover_writes_the_bounds_in_each_language(data):
+def bare(text: str) -> str:
+    return text.replace("\u2066", "").replace("\u2069", "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "written"),
+    [
+        ("fr", "Adultes de 15 ans et plus : {people} (entre {lower} et {upper})"),
+        ("ar", "عدد البالغين 15 سنة فأكثر: {people} (بين {lower} و{upper})"),
+        ("en", "Adults aged 15 and over: {people} (between {lower} and {upper})"),
+    ],
+)
+def test_the_hover_writes_the_people_and_their_bounds_in_order(data, lang, written):
     code = "08.201.01.05"  # Errachidia
     row = library_mix(data, "voice_assistant", "commune").loc[code]
-    for lang, words in (("fr", "entre"), ("ar", "بين"), ("en", "between")):
-        view = map_view(data, parse(f"?lang={lang}&mix=voice_assistant&region={DRAA_TAFILALET}"))
-        i = view["codes"].index(code)
-        text = hover_of(view["hovertemplate"], view["customdata"][i], lang)
-        bare = [
-            number(row[c], lang, decimals=0).replace("\u2066", "").replace("\u2069", "")
-            for c in ("people", "people_lower", "people_upper")
-        ]
-        assert all(figure in text for figure in bare), text
-        assert (
-            words in text
-            and number(100 * row["share"], lang).replace("\u2066", "").replace("\u2069", "") in text
-        )
+    view = map_view(data, parse(f"?lang={lang}&mix=voice_assistant&region={DRAA_TAFILALET}"))
+    i = view["codes"].index(code)
+    text = hover_of(view["hovertemplate"], view["customdata"][i], lang)
+    people, lower, upper = (
+        bare(number(row[c], lang, decimals=0)) for c in ("people", "people_lower", "people_upper")
+    )
+    assert int(row["people_lower"]) < int(row["people"]) < int(row["people_upper"])
+    assert written.format(people=people, lower=lower, upper=upper) in text, text
+    assert bare(number(100 * row["share"], lang)) in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -168,6 +176,8 @@ def test_choosing_a_segment_sends_only_values(data):
     assert len(z) == 1503
     assert len(json.dumps(patch.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)) <= 150_000
     assert t("mix_legend_scenario", "fr") in text_of(out[1])
+    ranking = text_of(out[5])  # the units with the largest share first, said so
+    assert t("mix_ranking_title", "fr", where="Maroc") in ranking and "besoin est le plus fort" not in ranking
     # Clearing the segment maps the indicator again.
     back = map_view(data, parse("?indicator=illiteracy_rate_10_plus&year=2024"))
     assert back["indicator"] == "illiteracy_rate_10_plus"

@@ -21,7 +21,7 @@ from .. import figures, ids
 from ..data import INDEX_ID, NEED_DRIVERS, AppData
 from ..i18n import indicator_label, place_name, t
 from ..state import ViewState, href
-from .explorer_view import MapView, indicator_choice, scope_name
+from .explorer_view import MapView, indicator_choice, scope_name, shows_mix
 
 RANKING_ROWS = 10
 
@@ -50,12 +50,13 @@ def ranking(data: AppData, view: MapView, state: ViewState) -> html.Div:
         _ranking_row(data, view, state, record, drivers, explanations) for record in table.to_dict("records")
     ]
     where = scope_name(data, state)
+    prefix = "mix_" if shows_mix(data, state) else ""
     return html.Div(
         [
-            html.H2(t("ranking_title", lang, where=where)),
+            html.H2(t(f"{prefix}ranking_title", lang, where=where)),
             html.P(
                 t(
-                    "ranking_note_scope",
+                    f"{prefix}ranking_note_scope",
                     lang,
                     indicator=view["label"],
                     n=number(len(view["codes"]), lang, decimals=0),
@@ -123,7 +124,7 @@ def ranking_export(data: AppData, state: ViewState, fmt: str) -> tuple[bytes, st
     """(file content, file name) of the full ranking of the level in Morocco for the indicator shown:
     every unit with its need rank 'n of N', value, interval, status, source and licence; the segment's
     share and people with their bounds when the map shows the AI service mix."""
-    if state.get("mix") and data.has_mix():
+    if shows_mix(data, state):
         return _write(mix_export(data, state), f"classement_service_mix_{state['mix']}_{state['level']}", fmt)
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
     level = state["level"]

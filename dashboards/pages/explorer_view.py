@@ -83,11 +83,17 @@ def indicator_choice(data: AppData, indicator: str, year: str) -> tuple[str, int
     return data.default_indicator()
 
 
+def shows_mix(data: AppData, state: ViewState) -> bool:
+    """Whether the map shows a segment of the AI service mix instead of the indicator: the state names one
+    and the database holds the mix."""
+    return bool(state.get("mix")) and data.has_mix()
+
+
 def map_view(data: AppData, state: ViewState, *, second: bool = False) -> MapView:
     """Everything a map needs for a state: units, classes, colours, hover values, legend, title. Classes
     and ranks are computed over every unit of the level in Morocco unless the state asks for this view
     only, and the legend says which; dark always means worse (the registry's direction)."""
-    if state.get("mix") and not second and data.has_mix():
+    if shows_mix(data, state) and not second:
         return mix_view(data, state)
     base = map_base(data, state, second=second)
     title = f"{base['label']} — {base['year']} · {base['place']}"
