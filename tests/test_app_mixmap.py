@@ -215,3 +215,15 @@ def test_a_database_without_the_mix_says_so_and_maps_the_indicator(built_db, tmp
     assert view["indicator"] == "illiteracy_rate_10_plus"
     page = text_of(shell(load_pages(), data, "/", "?lang=fr&mix=voice_assistant", default_lang="fr"))
     assert i18n.text("mix.missing", "fr") in page
+
+
+def test_lisa_and_the_bivariate_comparison_say_they_are_of_the_indicator(data):
+    plain = text_of(map_view(data, parse("?mix=online_chat"))["legend"])
+    assert t("mix_indicator_only", "en") not in text_of(
+        map_view(data, parse("?lang=en&mix=online_chat"))["legend"]
+    )
+    for asked in ("lisa=1", "compare=bivariate"):
+        view = map_view(data, parse(f"?lang=en&mix=online_chat&{asked}"))
+        assert view["indicator"] == "service_mix.online_chat"
+        assert t("mix_indicator_only", "en") in text_of(view["legend"])
+    assert t("mix_legend_scenario", "fr") in plain

@@ -334,7 +334,10 @@ def mix_view(data: AppData, state: ViewState) -> MapView:
         lisa_note=None,
         national=data.mix_classes(segment, level, state["scheme"], int(state["k"])),
         legend_title=label,
-        notes=[t("mix_legend_scenario", lang), t("mix_legend_years", lang, **years)],
+        notes=[t("mix_legend_scenario", lang), t("mix_legend_years", lang, **years)]
+        + (
+            [t("mix_indicator_only", lang)] if state["lisa"] == "1" or state["compare"] == "bivariate" else []
+        ),
         heading_note=t("mix_short", lang, **years),
     )
     return {**base, **styling}
