@@ -52,6 +52,10 @@ def test_a_segment_chosen_in_french_recolours_the_map_and_enters_the_url(browser
         text
     )
     browser.save_screenshot(str(artifacts / "app-mixmap-fr.png"))
+    # Choosing an indicator gives the map back to it.
+    shared.choose(browser, ids.INDICATOR, "route goudronn", "Distance moyenne à une route goudronnée (2024)")
+    assert wait_for(lambda: "mix=" not in browser.current_url and "paved_road" in browser.current_url)
+    assert wait_for(lambda: "Fréchet" not in browser.find_element(By.ID, ids.LEGEND).text)
 
 
 def test_the_arabic_map_of_provinces_reads_right_to_left(browser, server_url, artifacts):

@@ -182,6 +182,16 @@ def map_callbacks(app: CallbackApp, data: AppData) -> None:
         return (*update_maps(data, ctx.triggered_id, state), encode(state), shown_url("/", encode(state)))
 
     @app.callback(
+        Output(ids.MIX, "value", allow_duplicate=True),
+        Input(ids.INDICATOR, "value"),
+        State(ids.MIX, "value"),
+        prevent_initial_call=True,
+    )
+    def on_indicator(_indicator: str | None, mix: str | None) -> Any:
+        # An indicator chosen is an indicator to see: the service mix gives the map back to it.
+        return None if mix else no_update
+
+    @app.callback(
         Output(ids.INDICATOR, "options"),
         Input(ids.THEME, "value"),
         State(ids.LANG, "data"),

@@ -305,9 +305,10 @@ def mix_view(data: AppData, state: ViewState) -> MapView:
         lang=lang,
     )
     years = {name: int(data.mix(segment, level)[name].iloc[0]) for name in INPUT_YEARS}
+    names = data.names(level, lang)
     base: MapBase = {
         "codes": codes,
-        "names": [data.names(level, lang)[code] for code in codes],
+        "names": [names[code] for code in codes],
         "indicator": f"service_mix.{segment}",
         "year": years["literacy_year"],
         "label": label,
