@@ -74,3 +74,11 @@ def test_the_arabic_map_of_provinces_reads_right_to_left(browser, server_url, ar
     text = hover_text(browser, 10)
     assert "عدد البالغين 15 سنة فأكثر" in text and "بين" in text, text
     browser.save_screenshot(str(artifacts / "app-mixmap-ar.png"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_axe_finds_no_serious_violation_with_a_segment_on_the_map(browser, server_url, lang):
+    """The app's accessibility check (axe-core) on the explorer with the picker set and the legend's notes."""
+    shared.test_axe_finds_no_critical_or_serious_violation(
+        browser, server_url, "/?mix=voice_assistant&region=08", lang
+    )
