@@ -18,6 +18,7 @@ from observatory import attribution, query, registry, results, spatial
 from observatory.classify import Classes, classify, ranking
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
+from observatory.service_mix import service_mix
 
 from .i18n import other_name, place_name
 
@@ -109,6 +110,11 @@ class AppData:
         self.weights = lru_cache(maxsize=8)(self._weights)
         self.towns = lru_cache(maxsize=1)(self._towns)
         self.outlines = lru_cache(maxsize=8)(self._outlines)
+        self.has_mix = lru_cache(maxsize=1)(self._has_mix)
+        self.mix_table = lru_cache(maxsize=4)(self._mix_table)
+        self.mix = lru_cache(maxsize=16)(self._mix)
+        self.mix_classes = lru_cache(maxsize=64)(self._mix_classes)
+        self.mix_ranking = lru_cache(maxsize=16)(self._mix_ranking)
 
     def warm(self) -> None:
         """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
@@ -385,6 +391,37 @@ class AppData:
                     lats += [p[1] for p in ring] + [None]
             out[feature["id"]] = (lons, lats)
         return out
+
+    # -- the AI service mix ---------------------------------------------------------------------------
+    def _has_mix(self) -> bool:
+        return "service_mix" in self.db.tables()
+
+    def _mix_table(self, level: str) -> pd.DataFrame:
+        """Every unit and segment of a level's service mix (both sexes, both areas)."""
+        return service_mix(level, db=self.db)
+
+    def _mix(self, segment: str, level: str) -> pd.DataFrame:
+        """unit_code -> the segment's share of the unit's adults 15+ as a percentage (`value`), its people
+        (central) and their bounds, the adults, the status and the input years, for every unit of a level."""
+        table = self.mix_table(level)
+        frame = table[table["segment"] == segment].drop_duplicates("unit_code").set_index("unit_code")
+        return frame.assign(value=100 * frame["share"])
+
+    def mix_series(self, segment: str, level: str, codes: pd.Series | list[str]) -> pd.DataFrame:
+        """The segment's rows aligned on `codes` (NaN where a unit has no adults counted)."""
+        return self.mix(segment, level).reindex(list(codes))
+
+    def _mix_classes(self, segment: str, level: str, scheme: str, k: int) -> Classes:
+        """Classes of the segment's share over every unit of the level in Morocco, in `units(level)` order."""
+        values = self.mix_series(segment, level, self.units(level).code)["value"]
+        return classify(values.to_numpy(dtype="float64"), scheme=scheme, k=k)
+
+    def _mix_ranking(self, segment: str, level: str) -> pd.DataFrame:
+        """Every unit of the level with the segment's share and its rank in Morocco (1 = largest share),
+        indexed by code."""
+        codes = self.units(level).code
+        values = pd.Series(self.mix_series(segment, level, codes)["value"].to_numpy(), index=codes.to_numpy())
+        return ranking(values, direction="neutral").set_index("code")
 
     def unit_value(self, indicator_id: str, year: int, level: str, code: str) -> float:
         values = self.values(indicator_id, int(year), level)["value"]

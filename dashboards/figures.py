@@ -247,6 +247,42 @@ def compact_hover(
     return template, rows
 
 
+def mix_hover(
+    shares: np.ndarray,
+    people: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    ranks: np.ndarray,
+    *,
+    label: str,
+    people_line: str,
+    scope: str,
+    total: int,
+    lang: str,
+) -> tuple[str, list[list[Any]]]:
+    """
+    (hovertemplate, customdata) of a service-mix map: the segment's share of the adults, its people and
+    their bounds, and the rank. `people_line` is the translated line with `{people}`, `{lower}` and
+    `{upper}` fields, which become the template's whole numbers (isolated left to right in Arabic).
+    """
+    template, rows = compact_hover(
+        shares, ranks, label=label, scope=scope, unit="percent", total=total, lang=lang
+    )
+    fields = {
+        name: "%{customdata[" + str(i) + "]:,.0f}" for i, name in enumerate(("people", "lower", "upper"), 2)
+    }
+    if i18n.is_rtl(lang):
+        fields = {name: f"\u2066{field}\u2069" for name, field in fields.items()}
+    marked = people_line.format(**{name: f"\x00{name}\x00" for name in fields})
+    line = escape_hover(marked)
+    for name, field in fields.items():
+        line = line.replace(f"\x00{name}\x00", field)
+    head, _, rank_line = template.rpartition("<br>")
+    for row, counts in zip(rows, zip(people, lower, upper, strict=True), strict=True):
+        row += [None if not np.isfinite(c) else int(c) for c in counts]
+    return f"{head}<br>{line}<br>{rank_line}", rows
+
+
 def _status_marks(values: np.ndarray, statuses: np.ndarray | None, lang: str) -> list[str] | None:
     """' (estimé)' for each unit whose value is not observed, '' for the others; None if all are."""
     if statuses is None:
@@ -368,13 +404,19 @@ def value_patch(
 
 
 def figure_annotations(
-    entries: list[tuple[str, str]], heading: str, source: str, *, lang: str = "fr"
+    entries: list[tuple[str, str]], heading: str, source: str, *, lang: str = "fr", note: str | None = None
 ) -> list[dict[str, Any]]:
-    """The legend (a swatch and a text per class, highest first) and the source line, written into the
-    figure: Plotly's PNG export draws the figure only, and a map without its legend cannot be read."""
-    lines = [f"<b>{escape_annotation(heading)}</b>"] + [
-        f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}" for colour, text in entries
-    ]
+    """The legend (a swatch and a text per class, highest first, under a `note` on what the values are
+    when given) and the source line, written into the figure: Plotly's PNG export draws the figure only,
+    and a map without its legend cannot be read."""
+    lines = (
+        [f"<b>{escape_annotation(heading)}</b>"]
+        + ([escape_annotation(note)] if note else [])
+        + [
+            f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}"
+            for colour, text in entries
+        ]
+    )
     right = i18n.is_rtl(lang)
     return [
         {

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from observatory.enums import DEFAULT_LANGUAGE, DEFAULT_SCHEME, LANGUAGES, MAP_LEVELS, SCHEMES
 from observatory.index import AGGREGATIONS, NORMALISATIONS
+from observatory.service_mix import SEGMENTS
 
 #: Colour-blind-safe sequential palettes (plotly names).
 PALETTES = ("Viridis", "Cividis", "YlOrRd", "Blues")
@@ -28,6 +29,8 @@ DEFAULTS: ViewState = {
     "year": "",
     "indicator2": "",
     "year2": "",
+    # explorer: a segment of the AI service mix mapped instead of the indicator ("" for the indicator)
+    "mix": "",
     "region": "",
     "province": "",
     "scheme": DEFAULT_SCHEME,
@@ -65,6 +68,7 @@ _CHOICES = {
     "compare": COMPARE,
     "scope": SCOPES,
     "lisa": ("0", "1"),
+    "mix": SEGMENTS,
     "k": tuple(str(k) for k in range(3, 8)),
     **dict.fromkeys(("w_access", "w_skills", "w_usage", "w_vulnerability"), WEIGHTS),
     "norm": NORMALISATIONS,

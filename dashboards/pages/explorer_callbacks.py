@@ -12,6 +12,7 @@ from typing import Any
 from dash import ALL, Input, Output, State, ctx, no_update
 
 from observatory.enums import DEFAULT_SCHEME
+from observatory.service_mix import SEGMENTS
 
 from .. import ids
 from ..data import AppData
@@ -34,6 +35,7 @@ CONTROLS = [
     ids.INDICATOR_2,
     ids.LISA,
     ids.SCOPE,
+    ids.MIX,
 ]
 #: Controls whose change keeps the geometry: the map gets a Patch, not a new figure.
 VALUE_ONLY = {
@@ -45,6 +47,7 @@ VALUE_ONLY = {
     ids.LISA,
     ids.COMPARE,
     ids.SCOPE,
+    ids.MIX,
 }
 #: The PNG is drawn by plotly.js from the figure on screen (legend, place, year and source are in it).
 MAP_PNG_SCRIPT = (
@@ -71,6 +74,7 @@ def state_from_controls(
     indicator2: str | None,
     lisa: list[str] | None,
     scope: str | None = "national",
+    mix: str | None = None,
 ) -> ViewState:
     """The view state the controls show (what the URL will hold)."""
     first, year = split_choice(indicator)
@@ -91,6 +95,7 @@ def state_from_controls(
         "year2": year2,
         "lisa": "1" if lisa else "0",
         "scope": scope if scope in SCOPES else "national",
+        "mix": mix if mix in SEGMENTS else "",
     }
 
 
@@ -156,6 +161,7 @@ def map_callbacks(app: CallbackApp, data: AppData) -> None:
         indicator2: str | None,
         lisa: list[str] | None,
         scope: str | None,
+        mix: str | None,
         lang: str | None,
     ) -> tuple[Any, ...]:
         state = state_from_controls(
@@ -171,8 +177,19 @@ def map_callbacks(app: CallbackApp, data: AppData) -> None:
             indicator2=indicator2,
             lisa=lisa,
             scope=scope,
+            mix=mix,
         )
         return (*update_maps(data, ctx.triggered_id, state), encode(state), shown_url("/", encode(state)))
+
+    @app.callback(
+        Output(ids.MIX, "value", allow_duplicate=True),
+        Input(ids.INDICATOR, "value"),
+        State(ids.MIX, "value"),
+        prevent_initial_call=True,
+    )
+    def on_indicator(_indicator: str | None, mix: str | None) -> Any:
+        # An indicator chosen is an indicator to see: the service mix gives the map back to it.
+        return None if mix else no_update
 
     @app.callback(
         Output(ids.INDICATOR, "options"),

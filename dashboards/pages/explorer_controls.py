@@ -12,8 +12,9 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from observatory import themes
+from observatory import i18n, themes
 from observatory.enums import DEFAULT_SCHEME, MAP_LEVELS, SCHEMES
+from observatory.service_mix import SEGMENTS
 
 from .. import ids
 from ..data import AppData
@@ -83,6 +84,7 @@ def controls(data: AppData, state: ViewState, indicators: list[dict[str, Any]]) 
         [
             *finders(data, state),
             *indicator_picker(state, indicators),
+            *mix_picker(data, state),
             *level_and_scope(state),
             *place_pickers(data, state),
             map_options(state, indicators),
@@ -103,6 +105,7 @@ def finders(data: AppData, state: ViewState) -> list[Component]:
         "province": "",
         "indicator": default,
         "year": str(default_year),
+        "mix": "",
     }
     return [
         # A full load, not a Dash link: the router renders on a new path, and this link keeps the path.
@@ -134,6 +137,27 @@ def indicator_picker(state: ViewState, indicators: list[dict[str, Any]]) -> list
             searchable=True,
             placeholder=t("indicator_placeholder", lang),
             maxHeight=360,
+        ),
+    ]
+
+
+def mix_picker(data: AppData, state: ViewState) -> list[Component]:
+    """A segment of the AI service mix to map instead of the indicator (none by default); a database
+    built before the mix says so and offers none."""
+    lang = state["lang"]
+    available = data.has_mix()
+    choices = [{"label": i18n.text(f"mix.segment.{s}", lang), "value": s} for s in SEGMENTS]
+    return [
+        html.Label(t("mix_label", lang), htmlFor=ids.MIX),
+        dropdown(
+            lang,
+            id=ids.MIX,
+            options=choices if available else [],
+            value=state["mix"] or None,
+            placeholder=t("mix_none", lang) if available else i18n.text("mix.missing", lang),
+            disabled=not available,
+            clearable=True,
+            searchable=False,
         ),
     ]
 

@@ -14,12 +14,14 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from observatory.formatting import number
+from observatory.service_mix import INPUT_YEARS
+from observatory.service_mix import SOURCE_IDS as MIX_SOURCES
 
 from .. import figures, ids
 from ..data import INDEX_ID, NEED_DRIVERS, AppData
 from ..i18n import indicator_label, place_name, t
 from ..state import ViewState, href
-from .explorer_view import MapView, indicator_choice, scope_name
+from .explorer_view import MapView, indicator_choice, scope_name, shows_mix
 
 RANKING_ROWS = 10
 
@@ -48,12 +50,13 @@ def ranking(data: AppData, view: MapView, state: ViewState) -> html.Div:
         _ranking_row(data, view, state, record, drivers, explanations) for record in table.to_dict("records")
     ]
     where = scope_name(data, state)
+    prefix = "mix_" if shows_mix(data, state) else ""
     return html.Div(
         [
-            html.H2(t("ranking_title", lang, where=where)),
+            html.H2(t(f"{prefix}ranking_title", lang, where=where)),
             html.P(
                 t(
-                    "ranking_note_scope",
+                    f"{prefix}ranking_note_scope",
                     lang,
                     indicator=view["label"],
                     n=number(len(view["codes"]), lang, decimals=0),
@@ -119,7 +122,10 @@ def _ranking_row(
 
 def ranking_export(data: AppData, state: ViewState, fmt: str) -> tuple[bytes, str]:
     """(file content, file name) of the full ranking of the level in Morocco for the indicator shown:
-    every unit with its need rank 'n of N', value, interval, status, source and licence."""
+    every unit with its need rank 'n of N', value, interval, status, source and licence; the segment's
+    share and people with their bounds when the map shows the AI service mix."""
+    if shows_mix(data, state):
+        return _write(mix_export(data, state), f"classement_service_mix_{state['mix']}_{state['level']}", fmt)
     indicator, year = indicator_choice(data, state["indicator"], state["year"])
     level = state["level"]
     table = data.national_ranking(indicator, year, level).reset_index()
@@ -148,7 +154,40 @@ def ranking_export(data: AppData, state: ViewState, fmt: str) -> tuple[bytes, st
     for column in ("region_code", "province_code"):
         if column in units:
             frame.insert(3, column, units[column].reindex(table["code"]).to_numpy())
-    name = f"classement_{indicator}_{year}_{level}"
+    return _write(frame, f"classement_{indicator}_{year}_{level}", fmt)
+
+
+def mix_export(data: AppData, state: ViewState) -> pd.DataFrame:
+    """Every unit of the level with its rank by the segment's share of its adults 15+ (1 = largest), the
+    share, the people and their bounds (a scenario and its Fréchet bounds), the input years and sources."""
+    segment, level = state["mix"], state["level"]
+    table = data.mix_ranking(segment, level).reset_index()
+    units = data.units(level).set_index("code")
+    rows = data.mix_series(segment, level, table["code"])
+    sources = data.sources().set_index("source_id")
+    frame = pd.DataFrame(
+        {
+            "rank": table["rank"],
+            "ranked": table["ranked"],
+            "code": table["code"],
+            "name_fr": units["name_fr"].reindex(table["code"]).to_numpy(),
+            "name_ar": units["name_ar"].reindex(table["code"]).to_numpy(),
+            "segment": segment,
+            "share_percent": table["value"],
+            **{c: rows[c].to_numpy() for c in ("people", "people_lower", "people_upper", "adults", "status")},
+            **{c: rows[c].to_numpy() for c in INPUT_YEARS},
+            "source": " · ".join(data.source_line(s, "fr") for s in MIX_SOURCES),
+            "licence": " · ".join(str(sources["licence"].get(s, "")) for s in MIX_SOURCES),
+        }
+    )
+    for column in ("region_code", "province_code"):
+        if column in units:
+            frame.insert(3, column, units[column].reindex(table["code"]).to_numpy())
+    return frame
+
+
+def _write(frame: pd.DataFrame, name: str, fmt: str) -> tuple[bytes, str]:
+    """(content, file name) of a ranking as XLSX or CSV."""
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:

@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 from dash import Patch, html
 
-from observatory.classify import bivariate, classify, need_rank
+from observatory import i18n
+from observatory.classify import Classes, bivariate, classify, need_rank
 from observatory.formatting import number
+from observatory.service_mix import INPUT_YEARS
+from observatory.service_mix import SOURCE_IDS as MIX_SOURCES
 
 from .. import figures
 from ..data import INDEX_ID, AppData
@@ -80,10 +83,18 @@ def indicator_choice(data: AppData, indicator: str, year: str) -> tuple[str, int
     return data.default_indicator()
 
 
+def shows_mix(data: AppData, state: ViewState) -> bool:
+    """Whether the map shows a segment of the AI service mix instead of the indicator: the state names one
+    and the database holds the mix."""
+    return bool(state.get("mix")) and data.has_mix()
+
+
 def map_view(data: AppData, state: ViewState, *, second: bool = False) -> MapView:
     """Everything a map needs for a state: units, classes, colours, hover values, legend, title. Classes
     and ranks are computed over every unit of the level in Morocco unless the state asks for this view
     only, and the legend says which; dark always means worse (the registry's direction)."""
+    if shows_mix(data, state) and not second:
+        return mix_view(data, state)
     base = map_base(data, state, second=second)
     title = f"{base['label']} — {base['year']} · {base['place']}"
     if state["compare"] == "bivariate" and not second:
@@ -194,15 +205,25 @@ def bivariate_styling(data: AppData, state: ViewState, base: MapBase) -> Styling
 
 
 def class_styling(
-    data: AppData, state: ViewState, base: MapBase, *, title: str, lisa_note: str | None
+    data: AppData,
+    state: ViewState,
+    base: MapBase,
+    *,
+    title: str,
+    lisa_note: str | None,
+    national: Classes | None = None,
+    legend_title: str | None = None,
+    notes: list[str] | None = None,
+    heading_note: str | None = None,
 ) -> Styling:
     """The state's classes (scheme, k, palette) over Morocco or over the view, and the legend that says
-    which."""
+    which. A map of something other than an indicator passes its `national` classes, its legend's title,
+    its own `notes` and a `heading_note` for the legend written into the figure."""
     lang, level = state["lang"], state["level"]
     indicator, year, codes = base["indicator"], base["year"], base["codes"]
     k, scheme = int(state["k"]), state["scheme"]
     if state.get("scope", "national") != "view":
-        full = data.national_classes(indicator, year, level, scheme, k)
+        full = national or data.national_classes(indicator, year, level, scheme, k)
         position = pd.Series(np.arange(len(data.units(level))), index=data.units(level).code.to_numpy())
         classes = full.classes[position.reindex(codes).to_numpy()] if codes else np.array([], dtype=int)
         intervals = full.intervals()
@@ -218,14 +239,15 @@ def class_styling(
         heading = t("legend_scope_view", lang, where=base["place"])
     direction = base["direction"]
     colours = figures.class_colours(state["palette"], max(len(intervals), 1), direction)
-    notes = [note, t(f"dark_{direction}", lang)] + ([lisa_note] if lisa_note else [])
+    notes = [note, t(f"dark_{direction}", lang), *(notes or [])] + ([lisa_note] if lisa_note else [])
     unit = base["unit"]
+    heading = f"{heading} · {t(f'dark_short_{direction}', lang)}"
     return {
         "classes": classes,
         "colours": colours,
         "title": title,
         "legend": figures.legend(
-            f"{base['label']} ({year})",
+            legend_title or f"{base['label']} ({year})",
             intervals,
             counts,
             colours,
@@ -237,11 +259,89 @@ def class_styling(
         ),
         "annotations": figures.figure_annotations(
             figures.class_entries(intervals, colours, unit, lang),
-            f"{heading} · {t(f'dark_short_{direction}', lang)}",
+            heading,
             base["credit"],
             lang=lang,
+            note=heading_note,
         ),
     }
+
+
+def mix_view(data: AppData, state: ViewState) -> MapView:
+    """The map of one segment of the AI service mix: each unit's share of its adults 15+ in the segment,
+    classed over Morocco or the view, with its people and their bounds in the hover, and a legend saying
+    it is a scenario with Fréchet bounds and giving the year of each input."""
+    lang, level, segment = state["lang"], state["level"], state["mix"]
+    units = data.scope(level, region=state["region"], province=state["province"])
+    codes = units.code.tolist()
+    rows = data.mix_series(segment, level, codes)
+    values = rows["value"].to_numpy(dtype="float64")
+    national = state.get("scope", "national") != "view"
+    where = scope_name(data, state)
+    scope = t("morocco", lang) if national else where
+    if national:
+        table = data.mix_ranking(segment, level)
+        ranks = table["rank"].reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
+        total = int(table["ranked"].iloc[0]) if len(table) else 0
+    else:
+        ranks, total = need_rank(values, direction="neutral"), int(np.isfinite(values).sum())
+    name = i18n.text(f"mix.segment.{segment}", lang)
+    label = t("mix_map_label", lang, segment=name)
+    source = " · ".join(data.source_line(s, lang) for s in MIX_SOURCES)
+    towns = towns_for(data, state) if level in OUTLINED else None
+    credit = t("source_line", lang, source=source)
+    if towns is not None and len(towns):
+        credit += " · " + data.source_line("geonames", lang)
+    hover, customdata = figures.mix_hover(
+        values,
+        rows["people"].to_numpy(dtype="float64"),
+        rows["people_lower"].to_numpy(dtype="float64"),
+        rows["people_upper"].to_numpy(dtype="float64"),
+        ranks,
+        label=name,
+        people_line=t("mix_hover_people", lang),
+        scope=scope,
+        total=total,
+        lang=lang,
+    )
+    years = {name: int(data.mix(segment, level)[name].iloc[0]) for name in INPUT_YEARS}
+    names = data.names(level, lang)
+    base: MapBase = {
+        "codes": codes,
+        "names": [names[code] for code in codes],
+        "indicator": f"service_mix.{segment}",
+        "year": years["literacy_year"],
+        "label": label,
+        "unit": "percent",
+        "customdata": customdata,
+        "hovertemplate": hover,
+        "values": values,
+        "ranks": ranks,
+        "total": total,
+        "scope": scope,
+        "place": where,
+        "direction": "neutral",
+        "units": units,
+        "source": source,
+        "credit": credit,
+        "towns": towns,
+        "lang": lang,
+    }
+    styling = class_styling(
+        data,
+        state,
+        base,
+        title=f"{label} · {where}",
+        lisa_note=None,
+        national=data.mix_classes(segment, level, state["scheme"], int(state["k"])),
+        legend_title=label,
+        notes=[t("mix_legend_scenario", lang), t("mix_legend_years", lang, **years)]
+        + (
+            [t("mix_indicator_only", lang)] if state["lisa"] == "1" or state["compare"] == "bivariate" else []
+        ),
+        heading_note=t("mix_short", lang, **years),
+    )
+    return {**base, **styling}
 
 
 def lisa_view(view: MapBase, clusters: pd.Series, level: str, lang: str) -> Styling:
