@@ -174,8 +174,13 @@ def test_missing_and_extra_columns(writable_db, tmp_path):
         [[TANGER, "tax", "2026-01", "web", 10, 5, "Tanger"]],
         columns=[*USAGE_COLUMNS, "commune_name"],
     )
-    result = usage.load([extra], db=writable_db)
-    assert result["notes"] == ["extra.csv: extra column(s) ignored: commune_name"]
+    with pytest.raises(
+        PersonalDataError, match=r"extra\.csv: refused whole, column\(s\) 'commune_name' not among"
+    ):
+        usage.load([extra], db=writable_db)
+    assert state(writable_db) == before
+    result = usage.load([extra], db=writable_db, ignore_columns=["Commune_Name "])
+    assert result["notes"] == ["extra.csv: column(s) ignored as vouched for (--ignore-column): commune_name"]
     assert result["rows_loaded"] == 1
 
 
@@ -193,7 +198,7 @@ def test_latin_1_and_windows_1256_files_load(writable_db, tmp_path):
         columns=[*USAGE_COLUMNS, "commune_name"],
         encoding="cp1256",
     )
-    result = usage.load([latin, arabic], db=writable_db)
+    result = usage.load([latin, arabic], db=writable_db, ignore_columns=["commune_name"])
     assert result["rows_loaded"] == 2
     assert "latin.csv was decoded as latin-1, not UTF-8" in result["notes"]
     assert "arabic.csv was decoded as windows-1256, not UTF-8" in result["notes"]
@@ -383,6 +388,10 @@ def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tm
         "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services "
         "civil_registry, tax" in out.output
     )
+    assert (
+        "1 row(s) dropped for an unknown commune code: the totals of provinces 0, régions 0 and the country "
+        "are partial" in out.output
+    )
     pii = usage_csv(
         tmp_path / "pii.csv",
         [[TANGER, "tax", "2026-01", "web", 42, 30, "a@b.ma"]],
@@ -397,14 +406,18 @@ def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tm
     )
 
 
-def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine(writable_db, tmp_path):
+def test_a_file_with_no_good_row_is_refused_with_its_reasons_and_stores_nothing(writable_db, tmp_path):
     before = state(writable_db)
     path = usage_csv(
         tmp_path / "all_bad.csv",
         [["99.999.99.99", "tax", "2026-01", "web", 5, 1], [TANGER, "tax", "janvier", "web", 5, 1]],
     )
-    result = usage.load([path], db=writable_db)
-    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (2, 0, 2)
-    after = state(writable_db)
-    assert after["value_fact"] == before["value_fact"] and after["source"] == before["source"]
-    assert (after["etl_run"], after["quarantine"]) == (before["etl_run"] + 1, before["quarantine"] + 2)
+    with pytest.raises(
+        ValidationError, match=r"all_bad\.csv: no row loaded, 2 read and every one refused"
+    ) as err:
+        usage.load([path], db=writable_db)
+    assert "1 × unknown commune code" in str(err.value) and "1 × period not in YYYY-MM form" in str(err.value)
+    assert state(writable_db) == before
+    out = CliRunner().invoke(main, ["load", "usage", str(path), "--db", str(writable_db.path)])
+    assert out.exit_code == 1 and len(out.output.strip().splitlines()) == 1, out.output
+    assert state(writable_db) == before

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,7 @@ from ._common import (
     read_tabular,
     roll_up,
 )
-from ._personal import refuse_personal_data
+from ._personal import refuse_personal_data, refuse_undocumented_columns
 
 if TYPE_CHECKING:
     from observatory.database import Database
@@ -63,6 +64,8 @@ DIGITAL = ("web", "mobile")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SERVICE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SOURCE_ID = "usage-exports"
+#: The reason `validate_export` gives a row whose commune code is not known.
+UNKNOWN_CODE = "unknown commune code"
 
 #: Raw counts as loaded, one row per commune × service × month × channel (stored, never published).
 USAGE_COUNT_COLUMNS = TABLES["usage_count"]
@@ -136,11 +139,16 @@ def _digits(code: str) -> str:
 # -- validating ------------------------------------------------------------------------------------
 
 
-def read_export(path: str | Path) -> tuple[Table, list[str]]:
-    """A usage export, read and refused if it holds person-level data; with notes on what was odd."""
+def read_export(path: str | Path, *, ignore_columns: Sequence[str] = ()) -> tuple[Table, list[str]]:
+    """
+    A usage export, read and refused whole if it holds person-level data or any column but the
+    documented ones (`COLUMNS`) and those the user vouches for in `ignore_columns`; with notes on
+    what was odd.
+    """
     table = read_tabular(path, expected=COLUMNS)
     refuse_personal_data(table)
-    notes = check_columns(table, COLUMNS) + table.notes
+    check_columns(table, COLUMNS)
+    notes = refuse_undocumented_columns(table, COLUMNS, ignore=ignore_columns) + table.notes
     return table, notes
 
 
@@ -166,7 +174,7 @@ def validate_export(table: Table, lookup: dict[str, str], rejects: Rejects) -> p
     reject(
         code.isna().to_numpy(),
         "commune_code",
-        "unknown commune code (expected an HCP 2024 code like 01.511.01.01, its 9 digits, or a 2014 code)",
+        f"{UNKNOWN_CODE} (expected an HCP 2024 code like 01.511.01.01, its 9 digits, or a 2014 code)",
     )
     period = frame["period"].astype(str).str.strip()
     reject(~period.str.fullmatch(PERIOD).to_numpy(), "period", "period not in YYYY-MM form (e.g. 2025-03)")
@@ -444,8 +452,14 @@ def source_row(
 # -- loading ---------------------------------------------------------------------------------------
 
 
-def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tuple[pd.DataFrame, list[str]]:
-    """Read and validate export files; the good rows of all of them, typed, with the run's rejects."""
+def prepare(
+    paths: list[Path], communes: pd.DataFrame, *, run: RunRecord, ignore_columns: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """
+    Read and validate export files: the good rows of all of them, typed, notes, and the rows
+    refused (file, row, column, value, reason), which also go to the run's quarantine. A load
+    that keeps no row is refused with the commonest reasons, so it never passes for a success.
+    """
     lookup = code_lookup(communes)
     rejects = Rejects()
     goods, notes = [], []
@@ -453,7 +467,7 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tup
         for path in paths:
             bar.describe(f"reading {path.name}")
             run.add_input(path.name, path=path)
-            table, file_notes = read_export(path)
+            table, file_notes = read_export(path, ignore_columns=ignore_columns)
             notes += file_notes
             before = len(rejects)
             good = validate_export(table, lookup, rejects)
@@ -491,12 +505,40 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tup
                 ),
             )
         good = good.loc[~dup].reset_index(drop=True)
-    run.quarantine(rejects.frame())
+    refused = rejects.frame()
+    if not len(good):
+        reasons = refused["reason"].astype(str).value_counts().head(3)
+        raise ValidationError(
+            f"{', '.join(p.name for p in paths)}: no row loaded, {run.rows_read} read and every one refused "
+            f"({'; '.join(f'{n} × {why}' for why, n in reasons.items()) or 'the files hold no rows'}); "
+            "nothing was stored"
+        )
+    run.quarantine(refused)
     run.rows_loaded += len(good)
-    return good, notes
+    return good, notes, refused
 
 
 KEY = ["commune_code", "service", "period", "channel"]
+
+
+def partial_units(refused: pd.DataFrame, communes: pd.DataFrame) -> dict[str, Any]:
+    """
+    The rows refused for an unknown commune code, and the provinces and régions whose totals they
+    leave partial: a code's first digits name its région and province (`01.511.…` or `01511…`), and
+    the country is partial as soon as one row is. Codes too mangled to place count in the country only.
+    """
+    unknown = refused.loc[refused["reason"].astype(str).str.startswith(UNKNOWN_CODE), "value"].astype(str)
+    digits = unknown.str.replace(r"\D", "", regex=True)
+    digits = digits.where(~digits.str.fullmatch(r"\d{7,8}"), digits.str.zfill(9))
+    provinces = set(communes["province_code"].astype(str))
+    guessed = digits.str[:2] + "." + digits.str[2:5]
+    hit = sorted(set(guessed[guessed.isin(provinces)]))
+    return {
+        "rows": len(unknown),
+        "province": hit,
+        "region": sorted({p[:2] for p in hit}),
+        "country": ["MA"] if len(unknown) else [],
+    }
 
 
 def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -551,6 +593,7 @@ def load(
     title: str | None = None,
     publisher: str | None = None,
     licence: str = USAGE_LICENCE,
+    ignore_columns: Sequence[str] = (),
 ) -> dict[str, Any]:
     """
     Load usage exports into a built database, in one transaction under the writer lock (held from
@@ -568,7 +611,7 @@ def load(
         db.require()
         communes = commune_frame(db)
         run = RunRecord(job="load usage", build_id="", version=code_version())
-        good, notes = prepare(files, communes, run=run)
+        good, notes, refused = prepare(files, communes, run=run, ignore_columns=ignore_columns)
         new = good.assign(
             suppressed=disclosure.suppressed(good["transactions"]).astype("int64"), run_id=run.run_id
         )
@@ -656,6 +699,7 @@ def load(
         .set_index("period")["value"]
         .to_dict(),
         "changes": changes,
+        "partial": partial_units(refused, communes),
         "notes": notes,
         "run_id": run.run_id,
     }
