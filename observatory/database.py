@@ -10,7 +10,9 @@ One writer at a time: every write holds the database's lock (an `flock` on `<fil
 GeoPackage, a session advisory lock on PostGIS). A second writer waits up to the lock timeout
 (`OBSERVATORY_LOCK_TIMEOUT`, 60 s) and then fails with one line naming the holder. A GeoPackage
 keeps its file mode across a write, and a read-only one (no owner write bit) is refused, not made
-writable. Staging copies left by writers that died are removed when the next writer starts.
+writable. Nothing outlives a run: a writer removes its lock file as it lets go, and the first time
+a process opens a GeoPackage it removes what killed runs left (staging copies, their journals, a
+lock file no one holds).
 SQLAlchemy and the PostgreSQL driver are imported inside the functions that need them.
 """
 
@@ -169,6 +171,7 @@ class Database:
         return value
 
     def _file_state(self) -> tuple[str, str]:
+        tidy_once(self.path)
         if self.path.is_file():
             return self._cached("state", self._read_file_state)
         return self._read_file_state()
@@ -213,6 +216,7 @@ class Database:
     def tables(self) -> list[str]:
         """Names of the tables and layers the database holds."""
         if self.kind == "gpkg":
+            tidy_once(self.path)
             if not self.path.exists():
                 return []
 
@@ -431,15 +435,83 @@ class Database:
             self._columns.clear()
 
 
+#: What SQLite leaves beside a file it writes: a rollback journal, or a write-ahead log and its index.
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+#: GeoPackages this process has already tidied (`tidy_once`).
+_TIDIED: set[str] = set()
+
+
 def remove_stale_staging(path: Path) -> list[Path]:
-    """Delete the staging copies (`.NAME.PID.tmp.gpkg`) of writers whose process is gone; returns them."""
+    """
+    Delete the staging copies (`.NAME.PID.tmp.gpkg`) of writers whose process is gone, with the
+    journals SQLite left beside them; returns what was removed.
+    """
     removed = []
-    for candidate in path.parent.glob(f".{path.stem}.*.tmp.gpkg"):
-        pid = candidate.name[len(path.stem) + 2 : -len(".tmp.gpkg")]
+    suffix = ".tmp.gpkg"
+    for candidate in path.parent.glob(f".{path.stem}.*{suffix}*"):
+        name = candidate.name
+        side = next((s for s in SQLITE_SIDE_FILES if name.endswith(suffix + s)), "")
+        if not name.endswith(suffix + side):
+            continue
+        pid = name[len(path.stem) + 2 : -len(suffix + side)]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             candidate.unlink(missing_ok=True)
             removed.append(candidate)
     return removed
+
+
+def remove_stale_lock(path: Path) -> list[Path]:
+    """
+    Delete the lock file beside a GeoPackage when no process holds it: it is taken first, so a
+    writer at work keeps its lock, and a writer that opened it meanwhile sees the file gone and
+    opens the new one (`_file_lock` checks that it locked the file the path names).
+    """
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR)
+    except OSError:
+        return []
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []
+        if not _names(fd, lock_path):
+            return []
+        lock_path.unlink()
+        return [lock_path]
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """What killed runs left beside a GeoPackage (staging copies, their journals, a free lock file),
+    deleted; returns it. Safe while other processes read or write the database."""
+    return remove_stale_staging(path) + remove_stale_lock(path)
+
+
+def tidy_once(path: Path) -> None:
+    """`remove_leftovers` the first time this process opens a GeoPackage: every command that opens
+    a database cleans up after the runs that were killed; a folder it may not write is left as it is."""
+    key = os.path.abspath(path)
+    if key in _TIDIED:
+        return
+    _TIDIED.add(key)
+    with contextlib.suppress(OSError):
+        remove_leftovers(Path(path))
+
+
+def _names(fd: int, path: Path) -> bool:
+    """Whether `path` still names the open file `fd` (not removed, nor replaced by another)."""
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _alive(pid: int) -> bool:
@@ -489,7 +561,11 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _names(fd, lock_path):
+                    break
+                # The holder removed the file as it let go: lock the one the path names now.
+                os.close(fd)
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 1024, 0).decode(errors="replace").strip() or "another process"
@@ -505,7 +581,9 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
             yield
         finally:
             del _HELD[key]
-            os.ftruncate(fd, 0)
+            # Removed while still held, so no lock file outlives its writer.
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
