@@ -12,7 +12,9 @@ GeoPackage, a session advisory lock on PostGIS). A second writer waits up to the
 keeps its file mode across a write, and a read-only one (no owner write bit) is refused, not made
 writable. Nothing outlives a run: a writer removes its lock file as it lets go, and the first time
 a process opens a GeoPackage it removes what killed runs left (staging copies, their journals, a
-lock file no one holds).
+lock file no one holds). Raw counts and perturbation keys are written to the private store beside
+the database (`observatory.private_store`), and a suppressed value is stored without its number, so
+the database that is served or shared holds nothing that is hidden.
 SQLAlchemy and the PostgreSQL driver are imported inside the functions that need them.
 """
 
@@ -37,8 +39,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from . import value_store
+from . import disclosure, private_store, value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
+from .leftovers import names_open_file, remove_stale_staging, tidy_once
 
 T = TypeVar("T")
 
@@ -425,103 +428,21 @@ class Database:
         mode = stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else None
         if not rebuild:
             shutil.copyfile(self.path, staging)
+        private = private_store.staging_path(self.path)
+        private.unlink(missing_ok=True)
         try:
-            yield Writer(self, staging_path=staging)
+            yield Writer(self, staging_path=staging, rebuild=rebuild)
             if mode is not None:
                 os.chmod(staging, mode)
+            if private.exists():
+                private_store.publish(private, self.path)
+            elif rebuild:  # a new build holds no private table: none of the old one's may outlive it
+                private_store.private_path(self.path).unlink(missing_ok=True)
             os.replace(staging, self.path)
         finally:
             staging.unlink(missing_ok=True)
+            private.unlink(missing_ok=True)
             self._columns.clear()
-
-
-#: What SQLite leaves beside a file it writes: a rollback journal, or a write-ahead log and its index.
-SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
-
-#: GeoPackages this process has already tidied (`tidy_once`).
-_TIDIED: set[str] = set()
-
-
-def remove_stale_staging(path: Path) -> list[Path]:
-    """
-    Delete the staging copies (`.NAME.PID.tmp.gpkg`) of writers whose process is gone, with the
-    journals SQLite left beside them; returns what was removed.
-    """
-    removed = []
-    suffix = ".tmp.gpkg"
-    for candidate in path.parent.glob(f".{path.stem}.*{suffix}*"):
-        name = candidate.name
-        side = next((s for s in SQLITE_SIDE_FILES if name.endswith(suffix + s)), "")
-        if not name.endswith(suffix + side):
-            continue
-        pid = name[len(path.stem) + 2 : -len(suffix + side)]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            candidate.unlink(missing_ok=True)
-            removed.append(candidate)
-    return removed
-
-
-def remove_stale_lock(path: Path) -> list[Path]:
-    """
-    Delete the lock file beside a GeoPackage when no process holds it: it is taken first, so a
-    writer at work keeps its lock, and a writer that opened it meanwhile sees the file gone and
-    opens the new one (`_file_lock` checks that it locked the file the path names).
-    """
-    import fcntl
-
-    lock_path = path.with_name(path.name + ".lock")
-    try:
-        fd = os.open(lock_path, os.O_RDWR)
-    except OSError:
-        return []
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return []
-        if not _names(fd, lock_path):
-            return []
-        lock_path.unlink()
-        return [lock_path]
-    except OSError:
-        return []
-    finally:
-        os.close(fd)
-
-
-def remove_leftovers(path: Path) -> list[Path]:
-    """What killed runs left beside a GeoPackage (staging copies, their journals, a free lock file),
-    deleted; returns it. Safe while other processes read or write the database."""
-    return remove_stale_staging(path) + remove_stale_lock(path)
-
-
-def tidy_once(path: Path) -> None:
-    """`remove_leftovers` the first time this process opens a GeoPackage: every command that opens
-    a database cleans up after the runs that were killed; a folder it may not write is left as it is."""
-    key = os.path.abspath(path)
-    if key in _TIDIED:
-        return
-    _TIDIED.add(key)
-    with contextlib.suppress(OSError):
-        remove_leftovers(Path(path))
-
-
-def _names(fd: int, path: Path) -> bool:
-    """Whether `path` still names the open file `fd` (not removed, nor replaced by another)."""
-    try:
-        return os.stat(path).st_ino == os.fstat(fd).st_ino
-    except FileNotFoundError:
-        return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _command() -> str:
@@ -561,7 +482,7 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                if _names(fd, lock_path):
+                if names_open_file(fd, lock_path):
                     break
                 # The holder removed the file as it let go: lock the one the path names now.
                 os.close(fd)
@@ -661,18 +582,26 @@ class Writer:
         staging_path: Path | None = None,
         connection: Any = None,
         schema: str = PG_SCHEMA,
+        rebuild: bool = False,
     ) -> None:
         self.db = db
         self.staging_path = staging_path
         self.connection = connection
         self.schema = schema
+        self.rebuild = rebuild
 
     def replace(self, table: str, frame: pd.DataFrame) -> None:
-        """Write a whole table, replacing any table of that name."""
+        """Write a whole table, replacing any table of that name; a private table goes to the private
+        store (`observatory.private_store`), and leaves the published database if it was there."""
+        if table in private_store.PRIVATE_TABLES:
+            private_store.write(self, table, frame)
+            return
         self._write(table, frame, append=False)
 
     def append(self, table: str, frame: pd.DataFrame) -> None:
-        """Add rows to a table, creating it if it does not exist."""
+        """Add rows to a table, creating it if it does not exist (a private table is written whole)."""
+        if table in private_store.PRIVATE_TABLES:
+            raise ValueError(f"{table} is private: write it whole with replace()")
         self._write(table, frame, append=True)
 
     def delete(self, table: str, where: Filter) -> int:
@@ -765,7 +694,11 @@ class Writer:
         return pd.read_sql_query(text(f'SELECT * FROM {self.schema}."{table}"'), self.connection)
 
     def _write_values(self, frame: pd.DataFrame, *, append: bool) -> None:
-        """Indicator values go to the value store's fact, series and lookup tables behind the tidy view."""
+        """
+        Indicator values go to the value store's fact, series and lookup tables behind the tidy view,
+        a suppressed value without its number: what is hidden is not stored where it is served.
+        """
+        frame = disclosure.mask(frame)
         empty = value_store.empty_tables()
 
         def stored(table: str) -> pd.DataFrame:

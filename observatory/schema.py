@@ -203,8 +203,20 @@ TABLES: dict[str, list[str]] = {
 
 TABLES.update(RESULT_TABLES)  # the analytics results: index, clusters, models, plans
 
+# Every load since the build, chained: the digest of what it wrote, the database's content digest
+# before it and after it (sha256 of the one before and the load's), so an answer names its state.
+TABLES["digest_chain"] = [
+    "build_id",
+    "run_id",
+    "job",
+    "loaded_at",
+    "load_digest",
+    "previous_digest",
+    "content_digest",
+]
+
 #: Provenance logs: they differ between two builds by design (times, run ids).
-LOG_TABLES = frozenset({"build", "etl_run"})
+LOG_TABLES = frozenset({"build", "etl_run", "digest_chain"})
 
 
 def data_tables() -> list[str]:

@@ -100,7 +100,7 @@ def test_a_writer_that_ends_leaves_no_lock_file_and_a_held_lock_is_never_removed
     db = Database(target)
     with db.lock():
         assert (tmp_path / "observatory.gpkg.lock").exists()
-        from observatory.database import remove_leftovers
+        from observatory.leftovers import remove_leftovers
 
         assert remove_leftovers(target) == []
         assert (tmp_path / "observatory.gpkg.lock").exists()

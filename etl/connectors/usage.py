@@ -5,10 +5,11 @@ Input: CSV, Parquet or XLSX, one row per commune × service × month × channel,
 `commune_code, service, period, channel, transactions, unique_users`. Codes may be HCP 2024 codes
 (`01.511.01.01`), their 9-digit form (`015110101`) or the 2014 numbering, translated through
 `mc.crosswalk()`. Every row is checked; a bad row is quarantined with its file, row, column and
-reason, the good ones load. A file with a column of person-level identifiers is refused whole
-(law 09-08).
+reason, the good ones load. A file with a column of person-level identifiers, or any column but
+the documented ones that the user has not vouched for (`--ignore-column`), is refused whole (law 09-08).
 
-The raw counts are kept in the `usage_count` table, each with a secret record key (a later export
+The raw counts are kept in the `usage_count` table of the private store beside the database
+(`observatory.private_store`, never served nor shared), each with a secret record key (a later export
 for other services or months adds to them; the same export again replaces its own rows, never
 adds them twice; `merge` replaces row by row instead of by service and month), and the indicators
 of every month touched are recomputed from them: per 1,000 inhabitants (RGPH 2024 legal
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from observatory import disclosure
+from observatory import disclosure, private_store
 from observatory.errors import ValidationError
 from observatory.etl.progress import steps
 from observatory.registry import USAGE_LICENCE
@@ -615,8 +616,7 @@ def load(
         new = good.assign(
             suppressed=disclosure.suppressed(good["transactions"]).astype("int64"), run_id=run.run_id
         )
-        held = db.read("usage_count") if "usage_count" in db.tables() else pd.DataFrame(columns=KEY)
-        held = held.reindex(columns=USAGE_COUNT_COLUMNS)
+        held = private_store.read(db, "usage_count").reindex(columns=USAGE_COUNT_COLUMNS)
         missing_key = held["record_key"].isna().to_numpy()
         if missing_key.any():  # counts loaded before record keys existed draw theirs now, once
             held.loc[missing_key, "record_key"] = disclosure.record_keys(int(missing_key.sum()))
