@@ -33,6 +33,16 @@ def good_rows() -> list[list[object]]:
     ]
 
 
+def with_province(
+    rows: list[list[object]], *, province: str = "01.511", period: str = "2026-01"
+) -> list[list[object]]:
+    """The rows, with a row of zero transactions for every other commune of `province` that month: an
+    export that covers the whole province, so its total is published."""
+    codes = mc.communes().query("province_code == @province")["code"]
+    present = {str(r[0]) for r in rows}
+    return rows + [[c, "tax", period, "web", 0, 0] for c in codes if c not in present]
+
+
 def values(writable_db: Database, indicator: str, period: str) -> pd.DataFrame:
     frame = writable_db.read("indicator_value", where={"indicator_id": indicator, "period": period})
     return frame.set_index(["level", "unit_code"])
@@ -65,9 +75,11 @@ def test_decoding_guesses_windows_1256_and_latin_1():
 
 
 def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable_db, tmp_path):
-    path = usage_csv(tmp_path / "export.csv", good_rows())
+    rows = with_province(good_rows())
+    path = usage_csv(tmp_path / "export.csv", rows)
     result = usage.load([path], db=writable_db)
-    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (4, 4, 0)
+    n = len(rows)
+    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (n, n, 0)
     assert result["periods"] == ["2026-01"] and result["services"] == ["civil_registry", "tax"]
     rate = values(writable_db, "usage_transactions_per_1000", "2026-01")
     count = values(writable_db, "usage_transactions", "2026-01")
@@ -88,7 +100,13 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     )
     share = values(writable_db, "usage_digital_share", "2026-01")
     assert share.loc[("commune", TANGER), "value"] == pytest.approx(80.0, abs=0.05)
-    assert near(count.loc[("country", "MA"), "value"], 15407)
+    # The export covers province 01.511 and one commune of 01.051: no total for 01.051, its région or
+    # the country, and no value for a commune it does not cover.
+    communes = n - 2  # Tanger has two rows, Assilah one by its 9 digits and a zero one
+    assert result["coverage"] == {"2026-01": {"communes": communes, "of": 1503}}
+    published = set(count.index)
+    assert ("province", "01.051") not in published and ("country", "MA") not in published
+    assert ("region", "01") not in published and ("commune", "01.051.11.03") not in published
     # Ait Kamra: 7 transactions, suppressed, and so is its rate; a zero-filled commune too. The database
     # stores them without their number; the count itself is only in the private store.
     assert pd.isna(count.loc[("commune", "01.051.11.01"), "value"])
@@ -101,7 +119,7 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     raw = private_store.read(writable_db, "usage_count")
     assert raw.loc[raw["commune_code"] == "01.051.11.01", "transactions"].tolist() == [7]
     assert count.loc[("commune", TANGER), "suppressed"] == 0
-    assert len(count.xs("commune")) == 1503
+    assert len(count.xs("commune")) == communes
     dictionary = writable_db.read(
         "indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026}
     )
@@ -112,8 +130,8 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     run = writable_db.read("etl_run").iloc[-1]
     assert (run.job, run.rows_read, run.rows_loaded, run.rows_quarantined, run.status) == (
         "load usage",
-        4,
-        4,
+        n,
+        n,
         0,
         "ok",
     )
@@ -160,7 +178,8 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, t
     assert set(q["source"]) == {"bad.csv"}
     assert q.set_index(q["row"].astype(int)).loc[9, "value"] == "douze"
     count = values(writable_db, "usage_transactions", "2026-01")
-    assert near(count.loc[("country", "MA"), "value"], 15407)  # only the good rows
+    assert near(count.loc[("commune", TANGER), "value"], 15000)  # only the good rows
+    assert ("country", "MA") not in count.index  # 3 of 1,503 communes: no national total
 
 
 def test_missing_and_extra_columns(writable_db, tmp_path):
@@ -209,7 +228,10 @@ def test_latin_1_and_windows_1256_files_load(writable_db, tmp_path):
     assert result["rows_loaded"] == 2
     assert "latin.csv was decoded as latin-1, not UTF-8" in result["notes"]
     assert "arabic.csv was decoded as windows-1256, not UTF-8" in result["notes"]
-    assert near(values(writable_db, "usage_transactions", "2026-02").loc[("province", "01.511"), "value"], 30)
+    count = values(writable_db, "usage_transactions", "2026-02")
+    assert near(count.loc[("commune", TANGER), "value"], 10) and near(
+        count.loc[("commune", ASSILAH), "value"], 20
+    )
 
 
 def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(writable_db, tmp_path):
@@ -296,7 +318,7 @@ def test_loading_the_same_file_twice_counts_it_once(writable_db, tmp_path):
         db=writable_db,
     )
     assert near(
-        values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 15407 + 600
+        values(writable_db, "usage_transactions", "2026-01").loc[("commune", TANGER), "value"], 15000 + 600
     )
 
 
@@ -308,7 +330,8 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     )
     assert result["changes"]["simulated_months_replaced"] == ["2025-03"]
     march = values(writable_db, "usage_transactions", "2025-03")
-    assert set(march["status"]) == {"measured"} and near(march.loc[("country", "MA"), "value"], 100)
+    assert set(march["status"]) == {"measured"} and near(march.loc[("commune", TANGER), "value"], 100)
+    assert ("country", "MA") not in march.index and result["coverage"]["2025-03"]["communes"] == 1
     assert set(march["source_id"]) == {"usage-exports"}
     april = values(writable_db, "usage_transactions", "2025-04")
     assert set(april["status"]) == {"simulated"} and set(april["source_id"]) == {
@@ -380,7 +403,7 @@ def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_
         (ASSILAH, "tax", 41),
     ]
     assert near(
-        values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 41 + 900 + 520
+        values(writable_db, "usage_transactions", "2026-01").loc[("commune", TANGER), "value"], 900 + 520
     )
 
 

@@ -13,8 +13,9 @@ The raw counts are kept in the `usage_count` table of the private store beside t
 for other services or months adds to them; the same export again replaces its own rows, never
 adds them twice; `merge` replaces row by row instead of by service and month), and the indicators
 of every month touched are recomputed from them: per 1,000 inhabitants (RGPH 2024 legal
-population), the digital share, and the counts. A commune absent from a month of the export is
-taken as having had no transactions that month. Disclosure control (`observatory.disclosure`):
+population), the digital share, and the counts. A commune absent from a month's counts has no
+measurement that month, and a province, région or national total is published only for a month
+whose counts cover all its communes (otherwise the load says "partial: 4 of 1,503 communes"). Disclosure control (`observatory.disclosure`):
 counts below 10, and the figures that would reveal them, are stored with `suppressed` = 1 and
 never shown; every other count is perturbed by its cell key, and rates are computed from the
 perturbed counts, so no hidden count can be recovered by differencing published figures.
@@ -249,25 +250,30 @@ def usage_indicators(
     """
     Indicator values for every month of `raw` (commune_code, service, period, channel,
     transactions, unique_users), at every level. Counts are summed up the hierarchy and the rates
-    computed from the sums, so a province's rate is weighted by its communes' populations. Raw
+    computed from the sums, so a province's rate is weighted by its communes' populations. A unit
+    has values for a month only when `raw` holds counts of each of its communes that month (see
+    `coverage`): no value for a commune without counts, no total over part of a province. Raw
     counts with a `record_key` (measured exports) are published perturbed by their cell keys
     (`protect`); counts without (the simulated layer, which describes no one) exactly. `raw` may
     also be Parquet files of raw counts, summed by `monthly_sums` on `engine`.
     """
     if raw.empty if isinstance(raw, pd.DataFrame) else not raw:
         return pd.DataFrame(columns=TABLES["indicator_value"])
-    sums = monthly_sums(raw, engine=engine)
+    sums = monthly_sums(raw, engine=engine).assign(covered=1)
     services = sorted(c[4:] for c in sums.columns if c.startswith("svc:"))
-    # Every commune, every month: a commune absent from the counts had no transactions that month.
+    # Every commune, every month, counting which ones the counts cover.
     periods = sorted(sums.index.get_level_values("period").unique())
     full = pd.MultiIndex.from_product(
         [communes["code"].astype(str), periods], names=["commune_code", "period"]
     )
-    sums = sums.reindex(full, fill_value=0).reset_index("period")
+    sums = sums.reindex(full, fill_value=0).reset_index("period").assign(communes=1)
     sums.index.name = "code"
     population = communes.set_index("code")["population_2024"].astype("float64")
     sums["population"] = population.reindex(sums.index).to_numpy()
     rolled = roll_up(sums, communes, by=["period"])
+    # A figure only where the counts cover every commune of its unit that month: a commune without
+    # counts has no measurement, and a total over part of its communes would pass for the whole.
+    rolled = rolled.loc[rolled["covered"] == rolled["communes"]].reset_index(drop=True)
     protect(rolled)
     tx = rolled["transactions"].to_numpy(dtype="float64")
     digital = rolled["digital"].to_numpy(dtype="float64")
@@ -420,6 +426,13 @@ def protect(rolled: pd.DataFrame) -> None:
     if "key:transactions" in rolled:
         for part in ("digital", "unique_users"):
             rolled[part] = np.minimum(rolled[part], rolled["transactions"])
+
+
+def coverage(raw: pd.DataFrame, communes: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per month of `raw`, how many communes its counts cover, of how many: a month that covers
+    fewer than all has no national total (`usage_indicators`)."""
+    covered = raw.groupby("period")["commune_code"].nunique()
+    return {str(p): {"communes": int(n), "of": len(communes)} for p, n in covered.items()}
 
 
 def specs_for(services: list[str]) -> list[IndicatorSpec]:
@@ -700,6 +713,7 @@ def load(
         .to_dict(),
         "changes": changes,
         "partial": partial_units(refused, communes),
+        "coverage": coverage(touched, communes),
         "notes": notes,
         "run_id": run.run_id,
     }

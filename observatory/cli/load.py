@@ -171,6 +171,16 @@ def usage_command(
         )
     )
     click.echo(_changes_line(r["changes"]))
+    for period, cover in r["coverage"].items():
+        if cover["communes"] < cover["of"]:
+            click.echo(
+                text(
+                    "cli.load.partial_month",
+                    period=period,
+                    communes=integer(cover["communes"], language()),
+                    of=integer(cover["of"], language()),
+                )
+            )
     if r["partial"]["rows"]:
         click.echo(
             text(
