@@ -15,9 +15,9 @@ adds them twice; `merge` replaces row by row instead of by service and month), a
 of every month touched are recomputed from them: per 1,000 inhabitants (RGPH 2024 legal
 population), the digital share, and the counts. A commune absent from a month's counts has no
 measurement that month, and a province, région or national total is published only for a month
-whose counts cover all its communes (otherwise the load says "partial: 4 of 1,503 communes"). Disclosure control (`observatory.disclosure`):
-counts below 10, and the figures that would reveal them, are stored with `suppressed` = 1 and
-never shown; every other count is perturbed by its cell key, and rates are computed from the
+whose counts cover all its communes (otherwise the load says "partial: 4 of 1,503 communes").
+Disclosure control (`observatory.disclosure`): counts below 10, and the figures that would reveal
+them, are stored without their number and `suppressed` = 1; every other count is perturbed by its cell key, and rates are computed from the
 perturbed counts, so no hidden count can be recovered by differencing published figures.
 """
 
