@@ -39,8 +39,19 @@ AREAS = ("total", "urban", "rural")
 
 #: How a value came to be; shown next to every figure. Each is named and explained in the catalogue
 #: (`status.<name>`, `status.<name>.meaning`); `scenario` is what a model gives under stated assumptions
-#: when its validation does not support calling it an estimate.
-STATUSES = ("published", "aggregated", "derived", "measured", "modelled", "forecast", "simulated", "scenario")
+#: when its validation does not support calling it an estimate; `perturbed` is a measured figure
+#: published with its cell-key noise (`observatory.disclosure`).
+STATUSES = (
+    "published",
+    "aggregated",
+    "derived",
+    "measured",
+    "perturbed",
+    "modelled",
+    "forecast",
+    "simulated",
+    "scenario",
+)
 #: Review of a stored deployment plan: a proposal until people review, approve or reject it.
 PLAN_REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected")
 #: Local languages of the census (`local_languages_<language>`), spoken shares per commune.

@@ -89,7 +89,8 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     assert rate.loc[("commune", TANGER), "value"] == pytest.approx(
         tanger / POPULATION[TANGER] * 1000, rel=1e-6
     )
-    assert rate.loc[("commune", TANGER), "status"] == "measured"
+    assert rate.loc[("commune", TANGER), "status"] == "perturbed"  # shown with its noise, and says so
+    assert rate.loc[("commune", "01.051.11.01"), "status"] == "measured"  # hidden: no noise to tell of
     assert rate.loc[("commune", TANGER), "year"] == 2026
     # Province 01.511: counts summed, divided by the province's population (sum of its communes).
     province_pop = mc.communes().query("province_code == '01.511'")["population_2024"].sum()
@@ -330,7 +331,7 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     )
     assert result["changes"]["simulated_months_replaced"] == ["2025-03"]
     march = values(writable_db, "usage_transactions", "2025-03")
-    assert set(march["status"]) == {"measured"} and near(march.loc[("commune", TANGER), "value"], 100)
+    assert set(march["status"]) == {"perturbed"} and near(march.loc[("commune", TANGER), "value"], 100)
     assert ("country", "MA") not in march.index and result["coverage"]["2025-03"]["communes"] == 1
     assert set(march["source_id"]) == {"usage-exports"}
     april = values(writable_db, "usage_transactions", "2025-04")

@@ -266,7 +266,8 @@ def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_pat
     )
     ids = [i for i in query.catalogue(db=writable_db)["indicator_id"].unique() if str(i).startswith("usage_")]
     served = pd.concat([query.indicator_values(ids, db=writable_db, level=None, period=p) for p in PERIODS])
-    assert set(served["status"]) == {"measured"}
+    assert set(served["status"]) == {"measured", "perturbed"}
+    assert (served["status"] == "perturbed").eq(served["value"].notna()).all()  # every shown figure says so
     published = published_cells(served.dropna(subset=["value"]), population)
     assert published.index.isin(truth.index).all()
 

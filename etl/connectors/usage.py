@@ -17,8 +17,9 @@ population), the digital share, and the counts. A commune absent from a month's 
 measurement that month, and a province, région or national total is published only for a month
 whose counts cover all its communes (otherwise the load says "partial: 4 of 1,503 communes").
 Disclosure control (`observatory.disclosure`): counts below 10, and the figures that would reveal
-them, are stored without their number and `suppressed` = 1; every other count is perturbed by its cell key, and rates are computed from the
-perturbed counts, so no hidden count can be recovered by differencing published figures.
+them, are stored without their number and `suppressed` = 1; every other count is perturbed by its
+cell key (status `perturbed`), and rates are computed from the perturbed counts, so no hidden count
+can be recovered by differencing published figures.
 """
 
 from __future__ import annotations
@@ -254,7 +255,8 @@ def usage_indicators(
     has values for a month only when `raw` holds counts of each of its communes that month (see
     `coverage`): no value for a commune without counts, no total over part of a province. Raw
     counts with a `record_key` (measured exports) are published perturbed by their cell keys
-    (`protect`); counts without (the simulated layer, which describes no one) exactly. `raw` may
+    (`protect`), with status `perturbed`; counts without (the simulated layer, which describes no
+    one) exactly. `raw` may
     also be Parquet files of raw counts, summed by `monthly_sums` on `engine`.
     """
     if raw.empty if isinstance(raw, pd.DataFrame) else not raw:
@@ -307,7 +309,11 @@ def usage_indicators(
         )
         for i, (v, s) in values.items()
     ]
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    if status == "measured" and "key:transactions" in rolled:
+        # Every shown figure is made from counts that carry their cell-key noise: it says so.
+        out.loc[out["suppressed"].to_numpy() == 0, "status"] = "perturbed"
+    return out
 
 
 #: What sums raw counts per commune and month: pandas (the default), or DuckDB for years of counts.
