@@ -434,6 +434,7 @@ class Database:
             yield Writer(self, staging_path=staging, rebuild=rebuild)
             if mode is not None:
                 os.chmod(staging, mode)
+            private_store.blank_stored(staging)
             if private.exists():
                 private_store.publish(private, self.path)
             elif rebuild:  # a new build holds no private table: none of the old one's may outlive it

@@ -88,6 +88,17 @@ def write_pg(connection: Any, table: str, frame: pd.DataFrame) -> None:
     frame.to_sql(table, connection, schema=PG_PRIVATE_SCHEMA, if_exists="replace", index=False)
 
 
+def blank_stored(path: Path) -> None:
+    """Empty the suppressed values a GeoPackage written before still stores with their number, so
+    the first write after an upgrade leaves nothing hidden in the served file."""
+    from . import disclosure, value_store
+
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (value_store.FACTS,)).fetchone():
+            con.execute(disclosure.blank_stored_sql(value_store.FACTS))
+            con.commit()
+
+
 def publish(staging: Path, path: Path) -> None:
     """Put a finished private staging file in place, readable by its owner only."""
     os.chmod(staging, stat.S_IRUSR | stat.S_IWUSR)

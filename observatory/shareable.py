@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from . import value_store
+from . import disclosure, value_store
 from .database import Database
 from .errors import ValidationError
 from .private_store import PRIVATE_TABLES, private_path
@@ -67,11 +67,7 @@ def _clean(con: sqlite3.Connection) -> dict[str, Any]:
                 con.execute(f"DELETE FROM {meta} WHERE table_name = ?", (table,))
     blanked = 0
     if value_store.FACTS in tables:
-        blanked = con.execute(
-            f"UPDATE {value_store.FACTS} SET value = NULL, se = NULL, lower = NULL, upper = NULL "
-            "WHERE suppressed = 1 AND (value IS NOT NULL OR se IS NOT NULL OR lower IS NOT NULL "
-            "OR upper IS NOT NULL)"
-        ).rowcount
+        blanked = con.execute(disclosure.blank_stored_sql(value_store.FACTS)).rowcount
     quarantined = 0
     if "quarantine" in tables:
         quarantined = con.execute('UPDATE quarantine SET "value" = NULL WHERE "value" IS NOT NULL').rowcount

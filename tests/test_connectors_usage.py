@@ -345,7 +345,7 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     )
     assert row["note"].endswith(
         "months by source: 2025-01..2025-02, 2025-04..2025-12 observatory-simulated-usage "
-        "(simulated); 2025-03 usage-exports (measured)"
+        "(simulated); 2025-03 usage-exports (perturbed)"
     )
     # Reloading the demonstration layer keeps the measured month and its provenance.
     simulated_layer.load(db=writable_db, seed=20240901)
@@ -353,7 +353,7 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     again = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
     assert (
         again["source_id"] == "observatory-simulated-usage"
-        and "2025-03 usage-exports (measured)" in again["note"]
+        and "2025-03 usage-exports (perturbed)" in again["note"]
     )
 
 
