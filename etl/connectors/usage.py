@@ -434,6 +434,14 @@ def protect(rolled: pd.DataFrame) -> None:
             rolled[part] = np.minimum(rolled[part], rolled["transactions"])
 
 
+def short_of_dropped_rows(values: pd.DataFrame, partial: dict[str, Any]) -> np.ndarray:
+    """Which totals (province, région, country) miss rows dropped for an unknown code (`partial_units`):
+    they are not published for the months loaded, rather than published too low."""
+    above = values["level"].to_numpy() != "commune"
+    units = [*partial["province"], *partial["region"], *partial["country"]]
+    return np.asarray(above & values["unit_code"].isin(units).to_numpy(), dtype=bool)
+
+
 def coverage(raw: pd.DataFrame, communes: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per month of `raw`, how many communes its counts cover, of how many: a month that covers
     fewer than all has no national total (`usage_indicators`)."""
@@ -648,6 +656,8 @@ def load(
         values = usage_indicators(
             touched, communes, status="measured", source_id=SOURCE_ID, run_id=run.run_id
         )
+        partial = partial_units(refused, communes)
+        values = values.loc[~short_of_dropped_rows(values, partial)].reset_index(drop=True)
         services = sorted(touched["service"].unique())
         specs = specs_for(services)
         old_ids = []
@@ -718,7 +728,7 @@ def load(
         .set_index("period")["value"]
         .to_dict(),
         "changes": changes,
-        "partial": partial_units(refused, communes),
+        "partial": partial,
         "coverage": coverage(touched, communes),
         "notes": notes,
         "run_id": run.run_id,
