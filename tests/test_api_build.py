@@ -35,6 +35,11 @@ def test_each_answer_names_its_build_and_a_load_moves_the_digest(writable_db, tm
     again = client.get(URL, headers={"If-None-Match": f'"{etag}"'})
     assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == f'"{etag}"'
     assert client.get(URL, headers={"If-None-Match": '"other"'}).status_code == 200
+    error = client.get("/api/v1/indicators/no_such_indicator/values")
+    assert (
+        error.status_code == 404
+        and error.headers["X-Observatory-Build"] == first.headers["X-Observatory-Build"]
+    )
 
     csv = client.get(URL + "&format=csv").get_data(as_text=True)
     assert f"# cite as: {meta['cite']}" in csv.splitlines()

@@ -22,6 +22,7 @@ import pandas as pd
 from flask import Response, request
 
 from .. import edition
+from ..errors import ObservatoryError
 from . import _formats
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
@@ -65,12 +66,23 @@ def build_meta(ctx: Context) -> dict[str, Any]:
     }
 
 
+def name_build(response: Response, ctx: Context) -> None:
+    """Name on any API response, errors included, the build and digest it comes from
+    (`X-Observatory-Build`); a database that cannot be read names none."""
+    if "X-Observatory-Build" in response.headers:
+        return
+    try:
+        response.headers["X-Observatory-Build"] = edition.header(state(ctx))
+    except (ObservatoryError, OSError, ValueError, KeyError):
+        return
+
+
 def named(response: Response, ctx: Context) -> Response:
     """
     The response with the build it comes from (`X-Observatory-Build`) and an ETag of its bytes; a
     request whose If-None-Match holds that ETag gets 304 Not Modified and no body.
     """
-    response.headers["X-Observatory-Build"] = edition.header(state(ctx))
+    name_build(response, ctx)
     if response.status_code != 200 or response.is_streamed:
         return response
     etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
