@@ -70,3 +70,15 @@ def test_the_citation_file_is_valid_cff_and_names_how_to_cite_a_build():
     assert cff["cff-version"] == "1.2.0" and cff["license"] == "Apache-2.0"
     assert {"title", "authors", "message", "version"} <= set(cff)
     assert "X-Observatory-Build" in cff["message"] and "content digest" in cff["message"]
+
+
+def test_the_app_data_page_says_how_to_cite_the_build(data, built_db):
+    from components import text_of
+
+    from observatory.dashboards.pages.method import layout
+    from observatory.dashboards.state import DEFAULTS
+
+    now = edition.current(built_db)
+    for lang in ("fr", "ar", "en"):
+        page = text_of(layout(data, {**DEFAULTS, "lang": lang}))
+        assert edition.citation(now, lang) in page and now["build_id"] in page
