@@ -82,3 +82,15 @@ def test_the_app_data_page_says_how_to_cite_the_build(data, built_db):
     for lang in ("fr", "ar", "en"):
         page = text_of(layout(data, {**DEFAULTS, "lang": lang}))
         assert edition.citation(now, lang) in page and now["build_id"] in page
+
+
+def test_the_reports_annex_says_how_to_cite_the_build(built_db):
+    import html
+
+    from observatory.reports.content import gather
+    from observatory.reports.render import to_html
+
+    now = edition.current(built_db)
+    for lang in ("fr", "ar"):
+        page = html.unescape(to_html(gather(level="region", code="08", lang=lang, db=built_db)))
+        assert edition.citation(now, lang) in page.replace("\u2068", "").replace("\u2069", "")
