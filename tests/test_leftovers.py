@@ -57,6 +57,7 @@ def test_a_writer_killed_mid_transaction_leaves_nothing_after_the_next_command(b
     )
     out = CliRunner().invoke(main, ["info", "--db", str(target)])
     assert out.exit_code == 0, out.output
+    assert "How to cite: " in out.output and "digest sha256:" in out.output
     assert folder(target) == ["observatory.gpkg"]
 
 
