@@ -10,7 +10,11 @@ One writer at a time: every write holds the database's lock (an `flock` on `<fil
 GeoPackage, a session advisory lock on PostGIS). A second writer waits up to the lock timeout
 (`OBSERVATORY_LOCK_TIMEOUT`, 60 s) and then fails with one line naming the holder. A GeoPackage
 keeps its file mode across a write, and a read-only one (no owner write bit) is refused, not made
-writable. Staging copies left by writers that died are removed when the next writer starts.
+writable. Nothing outlives a run: a writer removes its lock file as it lets go, and the first time
+a process opens a GeoPackage it removes what killed runs left (staging copies, their journals, a
+lock file no one holds). Raw counts and perturbation keys are written to the private store beside
+the database (`observatory.private_store`), and a suppressed value is stored without its number, so
+the database that is served or shared holds nothing that is hidden.
 SQLAlchemy and the PostgreSQL driver are imported inside the functions that need them.
 """
 
@@ -35,8 +39,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from . import value_store
+from . import disclosure, private_store, value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
+from .leftovers import names_open_file, remove_stale_staging, tidy_once
 
 T = TypeVar("T")
 
@@ -169,6 +174,7 @@ class Database:
         return value
 
     def _file_state(self) -> tuple[str, str]:
+        tidy_once(self.path)
         if self.path.is_file():
             return self._cached("state", self._read_file_state)
         return self._read_file_state()
@@ -213,6 +219,7 @@ class Database:
     def tables(self) -> list[str]:
         """Names of the tables and layers the database holds."""
         if self.kind == "gpkg":
+            tidy_once(self.path)
             if not self.path.exists():
                 return []
 
@@ -421,35 +428,22 @@ class Database:
         mode = stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else None
         if not rebuild:
             shutil.copyfile(self.path, staging)
+        private = private_store.staging_path(self.path)
+        private.unlink(missing_ok=True)
         try:
-            yield Writer(self, staging_path=staging)
+            yield Writer(self, staging_path=staging, rebuild=rebuild)
             if mode is not None:
                 os.chmod(staging, mode)
+            private_store.blank_stored(staging)
+            if private.exists():
+                private_store.publish(private, self.path)
+            elif rebuild:  # a new build holds no private table: none of the old one's may outlive it
+                private_store.private_path(self.path).unlink(missing_ok=True)
             os.replace(staging, self.path)
         finally:
             staging.unlink(missing_ok=True)
+            private.unlink(missing_ok=True)
             self._columns.clear()
-
-
-def remove_stale_staging(path: Path) -> list[Path]:
-    """Delete the staging copies (`.NAME.PID.tmp.gpkg`) of writers whose process is gone; returns them."""
-    removed = []
-    for candidate in path.parent.glob(f".{path.stem}.*.tmp.gpkg"):
-        pid = candidate.name[len(path.stem) + 2 : -len(".tmp.gpkg")]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            candidate.unlink(missing_ok=True)
-            removed.append(candidate)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _command() -> str:
@@ -489,7 +483,11 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if names_open_file(fd, lock_path):
+                    break
+                # The holder removed the file as it let go: lock the one the path names now.
+                os.close(fd)
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 1024, 0).decode(errors="replace").strip() or "another process"
@@ -505,7 +503,9 @@ def _file_lock(path: Path, *, timeout: float) -> Iterator[None]:
             yield
         finally:
             del _HELD[key]
-            os.ftruncate(fd, 0)
+            # Removed while still held, so no lock file outlives its writer.
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
@@ -583,18 +583,26 @@ class Writer:
         staging_path: Path | None = None,
         connection: Any = None,
         schema: str = PG_SCHEMA,
+        rebuild: bool = False,
     ) -> None:
         self.db = db
         self.staging_path = staging_path
         self.connection = connection
         self.schema = schema
+        self.rebuild = rebuild
 
     def replace(self, table: str, frame: pd.DataFrame) -> None:
-        """Write a whole table, replacing any table of that name."""
+        """Write a whole table, replacing any table of that name; a private table goes to the private
+        store (`observatory.private_store`), and leaves the published database if it was there."""
+        if table in private_store.PRIVATE_TABLES:
+            private_store.write(self, table, frame)
+            return
         self._write(table, frame, append=False)
 
     def append(self, table: str, frame: pd.DataFrame) -> None:
-        """Add rows to a table, creating it if it does not exist."""
+        """Add rows to a table, creating it if it does not exist (a private table is written whole)."""
+        if table in private_store.PRIVATE_TABLES:
+            raise ValueError(f"{table} is private: write it whole with replace()")
         self._write(table, frame, append=True)
 
     def delete(self, table: str, where: Filter) -> int:
@@ -687,7 +695,11 @@ class Writer:
         return pd.read_sql_query(text(f'SELECT * FROM {self.schema}."{table}"'), self.connection)
 
     def _write_values(self, frame: pd.DataFrame, *, append: bool) -> None:
-        """Indicator values go to the value store's fact, series and lookup tables behind the tidy view."""
+        """
+        Indicator values go to the value store's fact, series and lookup tables behind the tidy view,
+        a suppressed value without its number: what is hidden is not stored where it is served.
+        """
+        frame = disclosure.mask(frame)
         empty = value_store.empty_tables()
 
         def stored(table: str) -> pd.DataFrame:

@@ -89,6 +89,14 @@ def suppressed(counts: np.ndarray) -> np.ndarray:
 HIDDEN_COLUMNS = ("value", "se", "lower", "upper")
 
 
+def blank_stored_sql(facts: str) -> str:
+    """The SQL that empties, in a value store's fact table, every suppressed value still stored with its
+    number (a database written before suppressed values were stored without it)."""
+    kept = " OR ".join(f"{c} IS NOT NULL" for c in HIDDEN_COLUMNS)
+    emptied = ", ".join(f"{c} = NULL" for c in HIDDEN_COLUMNS)
+    return f"UPDATE {facts} SET {emptied} WHERE suppressed = 1 AND ({kept})"
+
+
 def mask(values: pd.DataFrame) -> pd.DataFrame:
     """Tidy values with the value and interval of every suppressed row emptied: what may be published."""
     if "suppressed" not in values or not len(values):

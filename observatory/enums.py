@@ -39,12 +39,14 @@ AREAS = ("total", "urban", "rural")
 
 #: How a value came to be; shown next to every figure. Each is named and explained in the catalogue
 #: (`status.<name>`, `status.<name>.meaning`); `scenario` is what a model gives under stated assumptions
-#: when its validation does not support calling it an estimate.
+#: when its validation does not support calling it an estimate; `perturbed` is a measured figure
+#: published with its cell-key noise (`observatory.disclosure`).
 STATUSES = (
     "published",
     "aggregated",
     "derived",
     "measured",
+    "perturbed",
     "modelled",
     "forecast",
     "simulated",

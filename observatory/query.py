@@ -102,15 +102,13 @@ def indicator_values(
     region: str | None = None,
     period: str | None = None,
     status: str | Sequence[str] | None = None,
-    include_suppressed: bool = False,
 ) -> pd.DataFrame:
     """
     Values in tidy form, one row per unit, indicator, year, sex and area, with unit, status and
-    source. Suppressed small counts come back with an empty value and interval unless
-    `include_suppressed` (for the ETL's own checks only: nothing published shows them); see
-    `observatory.disclosure` for the rules. A figure an accepted challenge corrected is served corrected
-    (status `corrected`), and the aggregates built from its original say so (`correction`: `affected`);
-    see `observatory.challenges`.
+    source. Suppressed small counts come back with an empty value and interval, as through the API
+    (`observatory.disclosure`); no option shows them. A figure an accepted challenge corrected is served
+    corrected (status `corrected`), and the aggregates built from its original say so (`correction`:
+    `affected`); see `observatory.challenges`.
     """
     database = connect(db)
     _check("level", level, (*LEVELS, "arrondissement"))
@@ -139,8 +137,7 @@ def indicator_values(
         values = values[values["status"].isin(statuses)]
     if region is not None:
         values = values[_in_region(database, values, region)]
-    if not include_suppressed:
-        values = disclosure.mask(values)
+    values = disclosure.mask(values)
     return values.reset_index(drop=True)
 
 

@@ -233,10 +233,23 @@ PEOPLE_TABLES: dict[str, list[str]] = {
 }
 TABLES.update(PEOPLE_TABLES)
 
+#: Tables of the database that must never leave the machine: `observatory export --shareable` drops
+#: them with the private store's (`observatory.private_store`), and no reader serves them.
+UNSHARED_TABLES = frozenset({"challenge_contact"})
+# Every load since the build, chained: the digest of what it wrote, the database's content digest
+# before it and after it (sha256 of the one before and the load's), so an answer names its state.
+TABLES["digest_chain"] = [
+    "build_id",
+    "run_id",
+    "job",
+    "loaded_at",
+    "load_digest",
+    "previous_digest",
+    "content_digest",
+]
+
 #: Provenance logs: they differ between two builds by design (times, run ids).
-LOG_TABLES = frozenset({"build", "etl_run"})
-#: Tables that must never leave the machine: a shared or served copy of the database leaves them out.
-PRIVATE_TABLES = frozenset({"challenge_contact"})
+LOG_TABLES = frozenset({"build", "etl_run", "digest_chain"})
 
 
 def data_tables() -> list[str]:

@@ -57,10 +57,16 @@ def sources_table(database: Database, cited: set[str]) -> pd.DataFrame:
 
 
 def last_build(database: Database) -> dict[str, str]:
-    """The build that wrote the database: its id, date, code version and where the database is."""
+    """The build that wrote the database: its id, date, code version, where the database is, and the
+    content digest and date of the data after the loads since (`observatory.edition`)."""
+    from observatory import edition
+
     builds = query.builds(db=database)
     last = builds.iloc[-1] if len(builds) else None
+    state = edition.current(database)
     return {
+        "content_digest": state["content_digest"],
+        "updated_at": state["updated_at"],
         "build_id": str(last["build_id"]) if last is not None else "",
         "date": str(last["ended_at"])[:10] if last is not None else "",
         "version": version_words(last["code_version"]) if last is not None else "",

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from connectors_support import USAGE_COLUMNS, state, usage_csv
 
+from observatory import private_store
 from observatory.cli import main
 from observatory.database import Database
 from observatory.disclosure import MAX_NOISE
@@ -30,6 +31,16 @@ def good_rows() -> list[list[object]]:
         ["015110101", "civil_registry", "2026-01", "mobile", 400, 300],  # Assilah, 9 digits
         ["01.051.05.01", "tax", "2026-01", "web", 7, 7],  # Ait Kamra in the 2014 numbering
     ]
+
+
+def with_province(
+    rows: list[list[object]], *, province: str = "01.511", period: str = "2026-01"
+) -> list[list[object]]:
+    """The rows, with a row of zero transactions for every other commune of `province` that month: an
+    export that covers the whole province, so its total is published."""
+    codes = mc.communes().query("province_code == @province")["code"]
+    present = {str(r[0]) for r in rows}
+    return rows + [[c, "tax", period, "web", 0, 0] for c in codes if c not in present]
 
 
 def values(writable_db: Database, indicator: str, period: str) -> pd.DataFrame:
@@ -64,9 +75,11 @@ def test_decoding_guesses_windows_1256_and_latin_1():
 
 
 def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable_db, tmp_path):
-    path = usage_csv(tmp_path / "export.csv", good_rows())
+    rows = with_province(good_rows())
+    path = usage_csv(tmp_path / "export.csv", rows)
     result = usage.load([path], db=writable_db)
-    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (4, 4, 0)
+    n = len(rows)
+    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (n, n, 0)
     assert result["periods"] == ["2026-01"] and result["services"] == ["civil_registry", "tax"]
     rate = values(writable_db, "usage_transactions_per_1000", "2026-01")
     count = values(writable_db, "usage_transactions", "2026-01")
@@ -76,7 +89,8 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     assert rate.loc[("commune", TANGER), "value"] == pytest.approx(
         tanger / POPULATION[TANGER] * 1000, rel=1e-6
     )
-    assert rate.loc[("commune", TANGER), "status"] == "measured"
+    assert rate.loc[("commune", TANGER), "status"] == "perturbed"  # shown with its noise, and says so
+    assert rate.loc[("commune", "01.051.11.01"), "status"] == "measured"  # hidden: no noise to tell of
     assert rate.loc[("commune", TANGER), "year"] == 2026
     # Province 01.511: counts summed, divided by the province's population (sum of its communes).
     province_pop = mc.communes().query("province_code == '01.511'")["population_2024"].sum()
@@ -87,14 +101,26 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     )
     share = values(writable_db, "usage_digital_share", "2026-01")
     assert share.loc[("commune", TANGER), "value"] == pytest.approx(80.0, abs=0.05)
-    assert near(count.loc[("country", "MA"), "value"], 15407)
-    # Ait Kamra: 7 transactions, stored but suppressed, and so is its rate; a zero-filled commune too.
-    assert count.loc[("commune", "01.051.11.01"), "value"] == 7
+    # The export covers province 01.511 and one commune of 01.051: no total for 01.051, its région or
+    # the country, and no value for a commune it does not cover.
+    communes = n - 2  # Tanger has two rows, Assilah one by its 9 digits and a zero one
+    assert result["coverage"] == {"2026-01": {"communes": communes, "of": 1503}}
+    published = set(count.index)
+    assert ("province", "01.051") not in published and ("country", "MA") not in published
+    assert ("region", "01") not in published and ("commune", "01.051.11.03") not in published
+    # Ait Kamra: 7 transactions, suppressed, and so is its rate; a zero-filled commune too. The database
+    # stores them without their number; the count itself is only in the private store.
+    assert pd.isna(count.loc[("commune", "01.051.11.01"), "value"])
     assert count.loc[("commune", "01.051.11.01"), "suppressed"] == 1
     assert rate.loc[("commune", "01.051.11.01"), "suppressed"] == 1
-    assert count.loc[("commune", GUEZNAIA), ["value", "suppressed"]].tolist() == [0, 1]
+    assert (
+        pd.isna(count.loc[("commune", GUEZNAIA), "value"])
+        and count.loc[("commune", GUEZNAIA), "suppressed"] == 1
+    )
+    raw = private_store.read(writable_db, "usage_count")
+    assert raw.loc[raw["commune_code"] == "01.051.11.01", "transactions"].tolist() == [7]
     assert count.loc[("commune", TANGER), "suppressed"] == 0
-    assert len(count.xs("commune")) == 1503
+    assert len(count.xs("commune")) == communes
     dictionary = writable_db.read(
         "indicator", where={"indicator_id": "usage_tax_transactions_per_1000", "year": 2026}
     )
@@ -105,8 +131,8 @@ def test_csv_loads_rates_per_1000_with_real_populations_and_suppression(writable
     run = writable_db.read("etl_run").iloc[-1]
     assert (run.job, run.rows_read, run.rows_loaded, run.rows_quarantined, run.status) == (
         "load usage",
-        4,
-        4,
+        n,
+        n,
         0,
         "ok",
     )
@@ -153,7 +179,8 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_reason(writable_db, t
     assert set(q["source"]) == {"bad.csv"}
     assert q.set_index(q["row"].astype(int)).loc[9, "value"] == "douze"
     count = values(writable_db, "usage_transactions", "2026-01")
-    assert near(count.loc[("country", "MA"), "value"], 15407)  # only the good rows
+    assert near(count.loc[("commune", TANGER), "value"], 15000)  # only the good rows
+    assert ("country", "MA") not in count.index  # 3 of 1,503 communes: no national total
 
 
 def test_missing_and_extra_columns(writable_db, tmp_path):
@@ -174,8 +201,13 @@ def test_missing_and_extra_columns(writable_db, tmp_path):
         [[TANGER, "tax", "2026-01", "web", 10, 5, "Tanger"]],
         columns=[*USAGE_COLUMNS, "commune_name"],
     )
-    result = usage.load([extra], db=writable_db)
-    assert result["notes"] == ["extra.csv: extra column(s) ignored: commune_name"]
+    with pytest.raises(
+        PersonalDataError, match=r"extra\.csv: refused whole, column\(s\) 'commune_name' not among"
+    ):
+        usage.load([extra], db=writable_db)
+    assert state(writable_db) == before
+    result = usage.load([extra], db=writable_db, ignore_columns=["Commune_Name "])
+    assert result["notes"] == ["extra.csv: column(s) ignored as vouched for (--ignore-column): commune_name"]
     assert result["rows_loaded"] == 1
 
 
@@ -193,11 +225,14 @@ def test_latin_1_and_windows_1256_files_load(writable_db, tmp_path):
         columns=[*USAGE_COLUMNS, "commune_name"],
         encoding="cp1256",
     )
-    result = usage.load([latin, arabic], db=writable_db)
+    result = usage.load([latin, arabic], db=writable_db, ignore_columns=["commune_name"])
     assert result["rows_loaded"] == 2
     assert "latin.csv was decoded as latin-1, not UTF-8" in result["notes"]
     assert "arabic.csv was decoded as windows-1256, not UTF-8" in result["notes"]
-    assert near(values(writable_db, "usage_transactions", "2026-02").loc[("province", "01.511"), "value"], 30)
+    count = values(writable_db, "usage_transactions", "2026-02")
+    assert near(count.loc[("commune", TANGER), "value"], 10) and near(
+        count.loc[("commune", ASSILAH), "value"], 20
+    )
 
 
 def test_xlsx_with_a_merged_title_loads_and_a_merged_header_is_refused(writable_db, tmp_path):
@@ -272,19 +307,19 @@ def test_loading_the_same_file_twice_counts_it_once(writable_db, tmp_path):
     path = usage_csv(tmp_path / "export.csv", good_rows())
     usage.load([path], db=writable_db)
     first = writable_db.read("indicator_value", where={"period": "2026-01"}).drop(columns="run_id")
-    counts_first = len(writable_db.read("usage_count"))
+    counts_first = len(private_store.read(writable_db, "usage_count"))
     result = usage.load([path, path], db=writable_db)  # again, and twice in one load
     assert result["rows_read"] == 8 and result["rows_loaded"] == 4 and result["rows_quarantined"] == 4
     again = writable_db.read("indicator_value", where={"period": "2026-01"}).drop(columns="run_id")
     pd.testing.assert_frame_equal(first.reset_index(drop=True), again.reset_index(drop=True))
-    assert len(writable_db.read("usage_count")) == counts_first == 4
+    assert len(private_store.read(writable_db, "usage_count")) == counts_first == 4
     # A later export of another service for the same month adds to it, recomputing the totals.
     usage.load(
         [usage_csv(tmp_path / "social.csv", [[TANGER, "social_protection", "2026-01", "web", 600, 500]])],
         db=writable_db,
     )
     assert near(
-        values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 15407 + 600
+        values(writable_db, "usage_transactions", "2026-01").loc[("commune", TANGER), "value"], 15000 + 600
     )
 
 
@@ -296,7 +331,8 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     )
     assert result["changes"]["simulated_months_replaced"] == ["2025-03"]
     march = values(writable_db, "usage_transactions", "2025-03")
-    assert set(march["status"]) == {"measured"} and near(march.loc[("country", "MA"), "value"], 100)
+    assert set(march["status"]) == {"perturbed"} and near(march.loc[("commune", TANGER), "value"], 100)
+    assert ("country", "MA") not in march.index and result["coverage"]["2025-03"]["communes"] == 1
     assert set(march["source_id"]) == {"usage-exports"}
     april = values(writable_db, "usage_transactions", "2025-04")
     assert set(april["status"]) == {"simulated"} and set(april["source_id"]) == {
@@ -309,15 +345,15 @@ def test_measured_months_replace_the_simulated_layer_and_keep_provenance_per_mon
     )
     assert row["note"].endswith(
         "months by source: 2025-01..2025-02, 2025-04..2025-12 observatory-simulated-usage "
-        "(simulated); 2025-03 usage-exports (measured)"
+        "(simulated); 2025-03 usage-exports (perturbed)"
     )
     # Reloading the demonstration layer keeps the measured month and its provenance.
     simulated_layer.load(db=writable_db, seed=20240901)
-    assert set(values(writable_db, "usage_transactions", "2025-03")["status"]) == {"measured"}
+    assert set(values(writable_db, "usage_transactions", "2025-03")["status"]) == {"perturbed"}
     again = writable_db.read("indicator", where={"indicator_id": "usage_transactions", "year": 2025}).iloc[0]
     assert (
         again["source_id"] == "observatory-simulated-usage"
-        and "2025-03 usage-exports (measured)" in again["note"]
+        and "2025-03 usage-exports (perturbed)" in again["note"]
     )
 
 
@@ -348,7 +384,7 @@ def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_
         "replace: service-months replaced 1 (tax 2026-01), added 1 (tax 2026-02); rows replaced 1, added 1, "
         f"removed 1; communes removed 1 ({ASSILAH}), added 1 ({GUEZNAIA})"
     ) in out.output
-    held = writable_db.read("usage_count", where={"period": "2026-01"})
+    held = private_store.read(writable_db, "usage_count").query("period == '2026-01'")
     assert sorted(zip(held["commune_code"], held["service"], strict=True)) == [
         (TANGER, "civil_registry"),
         (TANGER, "tax"),
@@ -361,14 +397,14 @@ def test_a_load_says_what_it_replaces_and_merge_keeps_the_rest(writable_db, tmp_
         "merge: service-months replaced 1 (tax 2026-01), added 0; rows replaced 0, added 1, removed 0; "
         f"communes removed 0, added 1 ({ASSILAH})"
     ) in out.output
-    held = writable_db.read("usage_count", where={"period": "2026-01"})
+    held = private_store.read(writable_db, "usage_count").query("period == '2026-01'")
     assert sorted(zip(held["commune_code"], held["service"], held["transactions"], strict=True)) == [
         (TANGER, "civil_registry", 900),
         (TANGER, "tax", 520),
         (ASSILAH, "tax", 41),
     ]
     assert near(
-        values(writable_db, "usage_transactions", "2026-01").loc[("country", "MA"), "value"], 41 + 900 + 520
+        values(writable_db, "usage_transactions", "2026-01").loc[("commune", TANGER), "value"], 900 + 520
     )
 
 
@@ -382,6 +418,10 @@ def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tm
     assert (
         "usage: 5 rows read = 4 loaded + 1 quarantined; 3 communes, months 2026-01, services "
         "civil_registry, tax" in out.output
+    )
+    assert (
+        "1 row(s) dropped for an unknown commune code: the totals of provinces 0, régions 0 and the country "
+        "are partial" in out.output
     )
     pii = usage_csv(
         tmp_path / "pii.csv",
@@ -397,14 +437,18 @@ def test_cli_load_usage_prints_the_counts_and_errors_in_one_line(writable_db, tm
     )
 
 
-def test_a_file_with_no_good_row_loads_nothing_but_keeps_every_row_in_quarantine(writable_db, tmp_path):
+def test_a_file_with_no_good_row_is_refused_with_its_reasons_and_stores_nothing(writable_db, tmp_path):
     before = state(writable_db)
     path = usage_csv(
         tmp_path / "all_bad.csv",
         [["99.999.99.99", "tax", "2026-01", "web", 5, 1], [TANGER, "tax", "janvier", "web", 5, 1]],
     )
-    result = usage.load([path], db=writable_db)
-    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (2, 0, 2)
-    after = state(writable_db)
-    assert after["value_fact"] == before["value_fact"] and after["source"] == before["source"]
-    assert (after["etl_run"], after["quarantine"]) == (before["etl_run"] + 1, before["quarantine"] + 2)
+    with pytest.raises(
+        ValidationError, match=r"all_bad\.csv: no row loaded, 2 read and every one refused"
+    ) as err:
+        usage.load([path], db=writable_db)
+    assert "1 × unknown commune code" in str(err.value) and "1 × period not in YYYY-MM form" in str(err.value)
+    assert state(writable_db) == before
+    out = CliRunner().invoke(main, ["load", "usage", str(path), "--db", str(writable_db.path)])
+    assert out.exit_code == 1 and len(out.output.strip().splitlines()) == 1, out.output
+    assert state(writable_db) == before

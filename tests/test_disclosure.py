@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from connectors_support import usage_csv
 
-from observatory import disclosure, query
+from observatory import disclosure, private_store, query
 from observatory.etl.connectors import simulated, usage
 
 RABAT, TOUARGA = "04.421.01.0", "04.421.01.07"
@@ -65,7 +65,8 @@ def export_rows(seed: int = 7) -> pd.DataFrame:
 
 
 def true_cells(export: pd.DataFrame) -> pd.Series:
-    """The true count of every cell (period, measure, level, unit), aggregated here from the export."""
+    """The true count of every cell (period, measure, level, unit) of the units the export covers,
+    aggregated here from the export."""
     communes = mc.communes().set_index("code")
     export = export.assign(
         digital=np.where(export["channel"].isin(["web", "mobile"]), export["transactions"], 0)
@@ -111,7 +112,9 @@ def true_cells(export: pd.DataFrame) -> pd.Series:
                 }
             )
         )
-    return pd.concat(rows, ignore_index=True).set_index(["period", "measure", "level", "unit"])["value"]
+    cells = pd.concat(rows, ignore_index=True).set_index(["period", "measure", "level", "unit"])["value"]
+    # The export covers région 04 whole: elsewhere, and for the country, nothing is measured or totalled.
+    return cells[cells.index.get_level_values("unit").str.startswith("04")]
 
 
 def published_cells(values: pd.DataFrame, population: pd.Series) -> pd.Series:
@@ -263,18 +266,19 @@ def test_no_hidden_count_can_be_derived_from_what_is_served(writable_db, tmp_pat
     )
     ids = [i for i in query.catalogue(db=writable_db)["indicator_id"].unique() if str(i).startswith("usage_")]
     served = pd.concat([query.indicator_values(ids, db=writable_db, level=None, period=p) for p in PERIODS])
-    assert set(served["status"]) == {"measured"}
+    assert set(served["status"]) == {"measured", "perturbed"}
+    assert (served["status"] == "perturbed").eq(served["value"].notna()).all()  # every shown figure says so
     published = published_cells(served.dropna(subset=["value"]), population)
     assert published.index.isin(truth.index).all()
 
     # Control: the same figures unprotected (as they were published before) give the hidden counts away.
-    raw = writable_db.read("usage_count", where={"period": list(PERIODS)})
+    raw = private_store.read(writable_db, "usage_count").query("period in @PERIODS")
     plain = usage.usage_indicators(
         raw.drop(columns="record_key"), mc.communes(), status="measured", source_id="x", run_id="x"
     )
     plain = published_cells(disclosure.mask(plain).dropna(subset=["value"]), population)
     before = recovered(truth, plain, noise=0)
-    assert before["recovered"] == before["pinned"] > 0.5 * before["hidden"]
+    assert before["recovered"] == before["pinned"] > 0.2 * before["hidden"]
     assert before["recovered_in_region"] > 0.2 * before["hidden_in_region"] > 50
     assert (PERIODS[0], "svc:tax", "commune", TOUARGA) in truth.index.difference(plain.index)
 

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from connectors_support import usage_csv
 
+from observatory import private_store
 from observatory.cli import main
 from observatory.database import Database
 from observatory.errors import DatabaseLockedError, DatabaseReadOnlyError
@@ -301,15 +302,15 @@ def test_two_concurrent_loads_both_land_in_order(writable_db, tmp_path, tally):
     seconds = time.monotonic() - clock
     assert [run.returncode for run in runs] == [0, 0], outputs
     tally(f"two concurrent loads: both done in {seconds:.1f} s")
-    counts = writable_db.read("usage_count", where={"period": "2026-01"})
+    counts = private_store.read(writable_db, "usage_count").query("period == '2026-01'")
     assert sorted(counts["service"].unique()) == ["social_protection", "tax"] and len(counts) == 3
     runs_table = writable_db.read("etl_run", where={"job": "load usage"})
     assert len(runs_table) == 2 and runs_table["status"].tolist() == ["ok", "ok"]
     first_run, second_run = runs_table.sort_values("started_at").to_dict("records")
     assert second_run["started_at"] >= first_run["ended_at"]  # one after the other, not interleaved
-    total = writable_db.read(
+    tanger = writable_db.read(
         "indicator_value",
-        where={"indicator_id": "usage_transactions", "period": "2026-01", "level": "country"},
+        where={"indicator_id": "usage_transactions", "period": "2026-01", "unit_code": TANGER},
     )["value"].iloc[0]
-    assert abs(total - 7300) <= 3  # both loads' counts (published with their cell-key noise)
+    assert abs(tanger - 7000) <= 3  # both loads' counts (published with their cell-key noise)
     assert not list(writable_db.path.parent.glob(".*.tmp.gpkg"))

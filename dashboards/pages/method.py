@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from observatory import results
+from observatory import edition, i18n, results
 from observatory.attribution import source_line
 from observatory.formatting import number, quantity, unit_label
 
@@ -340,6 +340,14 @@ def layout(data: AppData, state: ViewState) -> Any:
                     html.H2(t("credits", lang)),
                     dcc.Markdown(t("credits_text", lang)),
                     _sources_list(data, lang),
+                    html.P(
+                        [
+                            html.Strong(i18n.text("cite.label", lang)),
+                            " ",
+                            edition.citation(edition.current(data.db), lang),
+                        ],
+                        className="cite",
+                    ),
                 ]
             ),
         ],

@@ -451,10 +451,22 @@ def write_load(
     """
     One transaction: drop the indicator values `replace` selects (so that loading the same data
     again replaces it, never counts it twice), add the new ones, upsert their dictionary and source
-    rows, write `tables` whole, and record the run and its quarantined rows. An error leaves the
-    database as it was.
+    rows, write `tables` whole, and record the run and its quarantined rows, and the load's link in
+    the digest chain (`observatory.edition`), so the database's digest names the state after it. An
+    error leaves the database as it was.
     """
+    from observatory import edition
+    from observatory.database import digest_frames
+    from observatory.provenance import now
+
+    written = {"indicator_value": values, "indicator": dictionary, "source": sources}
+    written |= {f"{table} {where}": frame for table, where, frame in extra}
     with db.writer() as w:
+        # Read from the database as it stands, which no one else may write while this writer holds the lock.
+        chained = edition.link(
+            db, run_id=run.run_id, job=run.job, loaded_at=now(), load_digest=digest_frames(written)
+        )
+        w.append(edition.TABLE, chained)
         w.delete("indicator_value", dict(replace))
         if len(values):
             w.append("indicator_value", values)

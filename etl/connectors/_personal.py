@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from observatory.errors import PersonalDataError
+
+#: What a refused column's user is told to do when the column is theirs to vouch for.
+VOUCH = "remove it, or load again with --ignore-column NAME if you vouch that it holds no person-level data"
 
 LAW_0908 = (
     "law 09-08 on the protection of personal data: the observatory holds aggregates only. "
@@ -315,3 +319,33 @@ def refuse_personal_data(table: Any) -> None:
             f"Refused under {LAW_0908}.",
             failures=[{"source": str(table.path), "column": p} for p in problems],
         )
+
+
+def refuse_undocumented_columns(
+    table: Any, documented: Sequence[str], *, ignore: Sequence[str] = ()
+) -> list[str]:
+    """
+    Refuse the whole file if it holds a column that is neither documented nor vouched for in
+    `ignore` (compared without case or surrounding spaces): a column the observatory does not know
+    may hold person-level data under any spelling (`matricule`, `agent`), so none is let through
+    silently. Vouched-for columns are dropped from `table.frame`; returns a note naming them.
+    """
+    vouched = {str(name).strip().casefold() for name in ignore}
+    extra = [c for c in table.frame.columns if c not in documented]
+    dropped = [c for c in extra if str(c).strip().casefold() in vouched]
+    refused = [c for c in extra if c not in dropped]
+    if refused:
+        names = ", ".join(repr(str(c)) for c in refused)
+        raise PersonalDataError(
+            f"{table.path}: refused whole, column(s) {names} not among the documented columns "
+            f"({', '.join(documented)}); {VOUCH}",
+            failures=[
+                {"source": str(table.path), "column": str(c), "reason": "undocumented column"}
+                for c in refused
+            ],
+        )
+    if not dropped:
+        return []
+    table.frame = table.frame.drop(columns=dropped)
+    names = ", ".join(map(str, dropped))
+    return [f"{table.path.name}: column(s) ignored as vouched for (--ignore-column): {names}"]

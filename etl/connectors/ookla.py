@@ -244,8 +244,13 @@ def assign_tiles(tiles: pd.DataFrame, communes: pd.DataFrame, *, tree: Any = Non
 def indicator_values(
     sums: pd.DataFrame, communes: pd.DataFrame, *, kind: str, quarter: str, source_id: str, run_id: str
 ) -> pd.DataFrame:
-    """The eight indicators at every level, from commune sums: means and shares weighted by tests."""
+    """
+    The eight indicators at every level, from commune sums: means and shares weighted by tests. A
+    unit without a tile has no measurement, so no value at all (not a suppressed one: fewer than 10
+    tests is a measurement that is hidden, no tile is none).
+    """
     rolled = roll_up(sums, communes).assign(period=quarter)
+    rolled = rolled.loc[rolled["tiles"].to_numpy() > 0].reset_index(drop=True)
     tests = rolled["tests"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         per_test = {c: np.where(tests > 0, rolled[c].to_numpy() / tests, np.nan) for c in SUMS[3:]}
@@ -365,6 +370,11 @@ def load(
     communes = commune_frame(db)
     run = RunRecord(job=f"load ookla {kind} {quarter}", build_id="", version=code_version())
     result = aggregate_files(files, communes, kind=kind, quarter=quarter, run=run, crs=crs, engine=engine)
+    if not result["tiles_assigned"]:
+        raise ValidationError(
+            f"{', '.join(p.name for p in files)}: no tile loaded, {result['tiles_read']} read and none "
+            f"inside a commune ({result['tiles_quarantined']} refused); nothing was stored"
+        )
     specs = indicator_specs(kind)
     source_id = f"ookla-{kind}-{quarter}"
     write_load(

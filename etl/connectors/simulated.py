@@ -205,7 +205,7 @@ def load(*, db: Database, seed: int) -> dict[str, Any]:
         # Months for which measured usage was loaded keep it: the demonstration never hides a measurement.
         measured = db.read(
             "indicator_value",
-            where={"indicator_id": "usage_transactions", "status": "measured"},
+            where={"indicator_id": "usage_transactions", "status": ["measured", "perturbed"]},
             columns=["period"],
         )["period"].unique()
         values = made["indicator_value"].loc[~made["indicator_value"]["period"].isin(measured)]
@@ -214,7 +214,7 @@ def load(*, db: Database, seed: int) -> dict[str, Any]:
         columns = ["indicator_id", "year", "period", "source_id", "status"]
         kept = db.read(
             "indicator_value",
-            where={"indicator_id": ids, "year": [2025], "status": "measured"},
+            where={"indicator_id": ids, "year": [2025], "status": ["measured", "perturbed"]},
             columns=columns,
             distinct=True,
         )

@@ -5,18 +5,21 @@ Input: CSV, Parquet or XLSX, one row per commune × service × month × channel,
 `commune_code, service, period, channel, transactions, unique_users`. Codes may be HCP 2024 codes
 (`01.511.01.01`), their 9-digit form (`015110101`) or the 2014 numbering, translated through
 `mc.crosswalk()`. Every row is checked; a bad row is quarantined with its file, row, column and
-reason, the good ones load. A file with a column of person-level identifiers is refused whole
-(law 09-08).
+reason, the good ones load. A file with a column of person-level identifiers, or any column but
+the documented ones that the user has not vouched for (`--ignore-column`), is refused whole (law 09-08).
 
-The raw counts are kept in the `usage_count` table, each with a secret record key (a later export
+The raw counts are kept in the `usage_count` table of the private store beside the database
+(`observatory.private_store`, never served nor shared), each with a secret record key (a later export
 for other services or months adds to them; the same export again replaces its own rows, never
 adds them twice; `merge` replaces row by row instead of by service and month), and the indicators
 of every month touched are recomputed from them: per 1,000 inhabitants (RGPH 2024 legal
-population), the digital share, and the counts. A commune absent from a month of the export is
-taken as having had no transactions that month. Disclosure control (`observatory.disclosure`):
-counts below 10, and the figures that would reveal them, are stored with `suppressed` = 1 and
-never shown; every other count is perturbed by its cell key, and rates are computed from the
-perturbed counts, so no hidden count can be recovered by differencing published figures.
+population), the digital share, and the counts. A commune absent from a month's counts has no
+measurement that month, and a province, région or national total is published only for a month
+whose counts cover all its communes (otherwise the load says "partial: 4 of 1,503 communes").
+Disclosure control (`observatory.disclosure`): counts below 10, and the figures that would reveal
+them, are stored without their number and `suppressed` = 1; every other count is perturbed by its
+cell key (status `perturbed`), and rates are computed from the perturbed counts, so no hidden count
+can be recovered by differencing published figures.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from observatory import disclosure
+from observatory import disclosure, private_store
 from observatory.errors import ValidationError
 from observatory.etl.progress import steps
 from observatory.registry import USAGE_LICENCE
@@ -48,7 +52,7 @@ from ._common import (
     read_tabular,
     roll_up,
 )
-from ._personal import refuse_personal_data
+from ._personal import refuse_personal_data, refuse_undocumented_columns
 
 if TYPE_CHECKING:
     from observatory.database import Database
@@ -63,6 +67,8 @@ DIGITAL = ("web", "mobile")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 SERVICE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SOURCE_ID = "usage-exports"
+#: The reason `validate_export` gives a row whose commune code is not known.
+UNKNOWN_CODE = "unknown commune code"
 
 #: Raw counts as loaded, one row per commune × service × month × channel (stored, never published).
 USAGE_COUNT_COLUMNS = TABLES["usage_count"]
@@ -136,11 +142,16 @@ def _digits(code: str) -> str:
 # -- validating ------------------------------------------------------------------------------------
 
 
-def read_export(path: str | Path) -> tuple[Table, list[str]]:
-    """A usage export, read and refused if it holds person-level data; with notes on what was odd."""
+def read_export(path: str | Path, *, ignore_columns: Sequence[str] = ()) -> tuple[Table, list[str]]:
+    """
+    A usage export, read and refused whole if it holds person-level data or any column but the
+    documented ones (`COLUMNS`) and those the user vouches for in `ignore_columns`; with notes on
+    what was odd.
+    """
     table = read_tabular(path, expected=COLUMNS)
     refuse_personal_data(table)
-    notes = check_columns(table, COLUMNS) + table.notes
+    check_columns(table, COLUMNS)
+    notes = refuse_undocumented_columns(table, COLUMNS, ignore=ignore_columns) + table.notes
     return table, notes
 
 
@@ -166,7 +177,7 @@ def validate_export(table: Table, lookup: dict[str, str], rejects: Rejects) -> p
     reject(
         code.isna().to_numpy(),
         "commune_code",
-        "unknown commune code (expected an HCP 2024 code like 01.511.01.01, its 9 digits, or a 2014 code)",
+        f"{UNKNOWN_CODE} (expected an HCP 2024 code like 01.511.01.01, its 9 digits, or a 2014 code)",
     )
     period = frame["period"].astype(str).str.strip()
     reject(~period.str.fullmatch(PERIOD).to_numpy(), "period", "period not in YYYY-MM form (e.g. 2025-03)")
@@ -240,25 +251,31 @@ def usage_indicators(
     """
     Indicator values for every month of `raw` (commune_code, service, period, channel,
     transactions, unique_users), at every level. Counts are summed up the hierarchy and the rates
-    computed from the sums, so a province's rate is weighted by its communes' populations. Raw
+    computed from the sums, so a province's rate is weighted by its communes' populations. A unit
+    has values for a month only when `raw` holds counts of each of its communes that month (see
+    `coverage`): no value for a commune without counts, no total over part of a province. Raw
     counts with a `record_key` (measured exports) are published perturbed by their cell keys
-    (`protect`); counts without (the simulated layer, which describes no one) exactly. `raw` may
+    (`protect`), with status `perturbed`; counts without (the simulated layer, which describes no
+    one) exactly. `raw` may
     also be Parquet files of raw counts, summed by `monthly_sums` on `engine`.
     """
     if raw.empty if isinstance(raw, pd.DataFrame) else not raw:
         return pd.DataFrame(columns=TABLES["indicator_value"])
-    sums = monthly_sums(raw, engine=engine)
+    sums = monthly_sums(raw, engine=engine).assign(covered=1)
     services = sorted(c[4:] for c in sums.columns if c.startswith("svc:"))
-    # Every commune, every month: a commune absent from the counts had no transactions that month.
+    # Every commune, every month, counting which ones the counts cover.
     periods = sorted(sums.index.get_level_values("period").unique())
     full = pd.MultiIndex.from_product(
         [communes["code"].astype(str), periods], names=["commune_code", "period"]
     )
-    sums = sums.reindex(full, fill_value=0).reset_index("period")
+    sums = sums.reindex(full, fill_value=0).reset_index("period").assign(communes=1)
     sums.index.name = "code"
     population = communes.set_index("code")["population_2024"].astype("float64")
     sums["population"] = population.reindex(sums.index).to_numpy()
     rolled = roll_up(sums, communes, by=["period"])
+    # A figure only where the counts cover every commune of its unit that month: a commune without
+    # counts has no measurement, and a total over part of its communes would pass for the whole.
+    rolled = rolled.loc[rolled["covered"] == rolled["communes"]].reset_index(drop=True)
     protect(rolled)
     tx = rolled["transactions"].to_numpy(dtype="float64")
     digital = rolled["digital"].to_numpy(dtype="float64")
@@ -292,7 +309,11 @@ def usage_indicators(
         )
         for i, (v, s) in values.items()
     ]
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    if status == "measured" and "key:transactions" in rolled:
+        # Every shown figure is made from counts that carry their cell-key noise: it says so.
+        out.loc[out["suppressed"].to_numpy() == 0, "status"] = "perturbed"
+    return out
 
 
 #: What sums raw counts per commune and month: pandas (the default), or DuckDB for years of counts.
@@ -413,6 +434,21 @@ def protect(rolled: pd.DataFrame) -> None:
             rolled[part] = np.minimum(rolled[part], rolled["transactions"])
 
 
+def short_of_dropped_rows(values: pd.DataFrame, partial: dict[str, Any]) -> np.ndarray:
+    """Which totals (province, région, country) miss rows dropped for an unknown code (`partial_units`):
+    they are not published for the months loaded, rather than published too low."""
+    above = values["level"].to_numpy() != "commune"
+    units = [*partial["province"], *partial["region"], *partial["country"]]
+    return np.asarray(above & values["unit_code"].isin(units).to_numpy(), dtype=bool)
+
+
+def coverage(raw: pd.DataFrame, communes: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per month of `raw`, how many communes its counts cover, of how many: a month that covers
+    fewer than all has no national total (`usage_indicators`)."""
+    covered = raw.groupby("period")["commune_code"].nunique()
+    return {str(p): {"communes": int(n), "of": len(communes)} for p, n in covered.items()}
+
+
 def specs_for(services: list[str]) -> list[IndicatorSpec]:
     return [*SPECS, *(service_spec(s) for s in sorted(services))]
 
@@ -444,8 +480,14 @@ def source_row(
 # -- loading ---------------------------------------------------------------------------------------
 
 
-def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tuple[pd.DataFrame, list[str]]:
-    """Read and validate export files; the good rows of all of them, typed, with the run's rejects."""
+def prepare(
+    paths: list[Path], communes: pd.DataFrame, *, run: RunRecord, ignore_columns: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """
+    Read and validate export files: the good rows of all of them, typed, notes, and the rows
+    refused (file, row, column, value, reason), which also go to the run's quarantine. A load
+    that keeps no row is refused with the commonest reasons, so it never passes for a success.
+    """
     lookup = code_lookup(communes)
     rejects = Rejects()
     goods, notes = [], []
@@ -453,7 +495,7 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tup
         for path in paths:
             bar.describe(f"reading {path.name}")
             run.add_input(path.name, path=path)
-            table, file_notes = read_export(path)
+            table, file_notes = read_export(path, ignore_columns=ignore_columns)
             notes += file_notes
             before = len(rejects)
             good = validate_export(table, lookup, rejects)
@@ -491,12 +533,40 @@ def prepare(paths: list[Path], communes: pd.DataFrame, *, run: RunRecord) -> tup
                 ),
             )
         good = good.loc[~dup].reset_index(drop=True)
-    run.quarantine(rejects.frame())
+    refused = rejects.frame()
+    if not len(good):
+        reasons = refused["reason"].astype(str).value_counts().head(3)
+        raise ValidationError(
+            f"{', '.join(p.name for p in paths)}: no row loaded, {run.rows_read} read and every one refused "
+            f"({'; '.join(f'{n} × {why}' for why, n in reasons.items()) or 'the files hold no rows'}); "
+            "nothing was stored"
+        )
+    run.quarantine(refused)
     run.rows_loaded += len(good)
-    return good, notes
+    return good, notes, refused
 
 
 KEY = ["commune_code", "service", "period", "channel"]
+
+
+def partial_units(refused: pd.DataFrame, communes: pd.DataFrame) -> dict[str, Any]:
+    """
+    The rows refused for an unknown commune code, and the provinces and régions whose totals they
+    leave partial: a code's first digits name its région and province (`01.511.…` or `01511…`), and
+    the country is partial as soon as one row is. Codes too mangled to place count in the country only.
+    """
+    unknown = refused.loc[refused["reason"].astype(str).str.startswith(UNKNOWN_CODE), "value"].astype(str)
+    digits = unknown.str.replace(r"\D", "", regex=True)
+    digits = digits.where(~digits.str.fullmatch(r"\d{7,8}"), digits.str.zfill(9))
+    provinces = set(communes["province_code"].astype(str))
+    guessed = digits.str[:2] + "." + digits.str[2:5]
+    hit = sorted(set(guessed[guessed.isin(provinces)]))
+    return {
+        "rows": len(unknown),
+        "province": hit,
+        "region": sorted({p[:2] for p in hit}),
+        "country": ["MA"] if len(unknown) else [],
+    }
 
 
 def combine(held: pd.DataFrame, new: pd.DataFrame, *, merge: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -551,6 +621,7 @@ def load(
     title: str | None = None,
     publisher: str | None = None,
     licence: str = USAGE_LICENCE,
+    ignore_columns: Sequence[str] = (),
 ) -> dict[str, Any]:
     """
     Load usage exports into a built database, in one transaction under the writer lock (held from
@@ -568,12 +639,11 @@ def load(
         db.require()
         communes = commune_frame(db)
         run = RunRecord(job="load usage", build_id="", version=code_version())
-        good, notes = prepare(files, communes, run=run)
+        good, notes, refused = prepare(files, communes, run=run, ignore_columns=ignore_columns)
         new = good.assign(
             suppressed=disclosure.suppressed(good["transactions"]).astype("int64"), run_id=run.run_id
         )
-        held = db.read("usage_count") if "usage_count" in db.tables() else pd.DataFrame(columns=KEY)
-        held = held.reindex(columns=USAGE_COUNT_COLUMNS)
+        held = private_store.read(db, "usage_count").reindex(columns=USAGE_COUNT_COLUMNS)
         missing_key = held["record_key"].isna().to_numpy()
         if missing_key.any():  # counts loaded before record keys existed draw theirs now, once
             held.loc[missing_key, "record_key"] = disclosure.record_keys(int(missing_key.sum()))
@@ -586,6 +656,8 @@ def load(
         values = usage_indicators(
             touched, communes, status="measured", source_id=SOURCE_ID, run_id=run.run_id
         )
+        partial = partial_units(refused, communes)
+        values = values.loc[~short_of_dropped_rows(values, partial)].reset_index(drop=True)
         services = sorted(touched["service"].unique())
         specs = specs_for(services)
         old_ids = []
@@ -656,6 +728,8 @@ def load(
         .set_index("period")["value"]
         .to_dict(),
         "changes": changes,
+        "partial": partial,
+        "coverage": coverage(touched, communes),
         "notes": notes,
         "run_id": run.run_id,
     }

@@ -1,13 +1,17 @@
 """
 A handler's Result to an HTTP response, the same way for every endpoint: parameters parsed and the
 format negotiated, rows paged and their fields selected, then written as JSON, GeoJSON, CSV or the
-CSV's CSVW description with the rows' sources and licence. Successful GET responses are kept in the
-response cache until the database changes; links are relative, so a body never depends on the Host
-a client sent.
+CSV's CSVW description with the rows' sources and licence. Every answer names the state of the
+database it comes from (`meta.build`, the `X-Observatory-Build` header, the CSV's citation line) and
+carries an ETag, so a client may ask again with If-None-Match and get 304. Successful GET responses
+are kept in the response cache until the database changes; links are relative, so a body never
+depends on the Host a client sent.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -17,6 +21,8 @@ from urllib.parse import urlencode
 import pandas as pd
 from flask import Response, request
 
+from .. import edition
+from ..errors import ObservatoryError
 from . import _formats
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
@@ -37,11 +43,54 @@ def view(endpoint: Endpoint, ctx: Context, cache: ResponseCache | None) -> Calla
 
     def serve(**path_args: str) -> Response:
         if endpoint.route.method != "GET" or cache is None:
-            return respond(endpoint, ctx, path_args)
-        return _cached(endpoint, ctx, cache, path_args)
+            return named(respond(endpoint, ctx, path_args), ctx)
+        return named(_cached(endpoint, ctx, cache, path_args), ctx)
 
     serve.__name__ = endpoint.route.name
     return serve
+
+
+def state(ctx: Context) -> dict[str, Any]:
+    """The database's build and content digest (`observatory.edition`), read again when it changes."""
+    return ctx.data.cached(("edition",), lambda: edition.current(ctx.data.db))
+
+
+def build_meta(ctx: Context) -> dict[str, Any]:
+    """A response's `meta.build`: the build id, the content digest and date of the data, how to cite."""
+    now = state(ctx)
+    return {
+        "build_id": now["build_id"],
+        "content_digest": f"{edition.ALGORITHM}:{now['content_digest']}",
+        "date": now["updated_at"],
+        "cite": edition.citation(now, "en"),
+    }
+
+
+def name_build(response: Response, ctx: Context) -> None:
+    """Name on any API response, errors included, the build and digest it comes from
+    (`X-Observatory-Build`); a database that cannot be read names none."""
+    if "X-Observatory-Build" in response.headers:
+        return
+    try:
+        response.headers["X-Observatory-Build"] = edition.header(state(ctx))
+    except (ObservatoryError, OSError, ValueError, KeyError):
+        return
+
+
+def named(response: Response, ctx: Context) -> Response:
+    """
+    The response with the build it comes from (`X-Observatory-Build`) and an ETag of its bytes; a
+    request whose If-None-Match holds that ETag gets 304 Not Modified and no body.
+    """
+    name_build(response, ctx)
+    if response.status_code != 200 or response.is_streamed:
+        return response
+    etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.set_etag(etag)
+    if request.if_none_match.contains(etag):
+        headers = {k: v for k, v in response.headers.items() if k in ("ETag", "X-Observatory-Build", "Vary")}
+        return Response(status=304, headers=headers)
+    return response
 
 
 def _cached(endpoint: Endpoint, ctx: Context, cache: ResponseCache, path_args: Mapping[str, str]) -> Response:
@@ -65,7 +114,11 @@ def respond(endpoint: Endpoint, ctx: Context, path_args: Mapping[str, str]) -> R
     args = parse(route.params, request.args.to_dict(flat=False), path_args)
     fmt = _formats.negotiate(args.get("format"), request.accept_mimetypes, _formats.offered(route.formats))
     result = endpoint.handler(ctx, args)
-    meta: dict[str, Any] = {**ctx.data.provenance(result.source_ids), **result.extra_meta}
+    meta: dict[str, Any] = {
+        **ctx.data.provenance(result.source_ids),
+        "build": build_meta(ctx),
+        **result.extra_meta,
+    }
     if result.body is not None:
         return Response(_formats.json_body(result.body, meta), mimetype="application/json")
     frame = result.frame
@@ -172,8 +225,11 @@ def csvw_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any], data:
             for i in frame["indicator_id"].dropna().unique()
             if isinstance(catalogue.get(i), str)
         }
+    body = json.loads(_formats.csvw_body(frame, meta, url=_urls()[0], title=route.summary, units=units))
+    body["dc:bibliographicCitation"] = meta["build"]["cite"]
+    body["dc:identifier"] = meta["build"]["content_digest"]
     return Response(
-        _formats.csvw_body(frame, meta, url=_urls()[0], title=route.summary, units=units),
+        json.dumps(body, ensure_ascii=False),
         mimetype="application/csvm+json",
         headers={"Vary": "Accept"},
     )
@@ -195,6 +251,7 @@ def csv_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any]) -> Res
         f"{route.summary} — Observatoire territorial de l'équité numérique (Maroc)",
         *(f"source: {s}" for s in sources),
         f"licence: {meta['licence']}",
+        f"cite as: {meta['build']['cite']}",
         rows,
         f"read with: {_formats.reading_hint(frame)}; column types: {describedby}",
     ]

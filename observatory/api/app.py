@@ -21,7 +21,7 @@ from ._endpoint import Context, Endpoint
 from ._errors import error_response, register_error_handlers
 from ._params import PREFIX, Route
 from ._reader import Reader
-from ._respond import view
+from ._respond import name_build, view
 from ._security import API_CSP, with_security_headers
 from ._throttle import Throttle
 
@@ -80,6 +80,7 @@ def create_blueprint(
     @blueprint.after_request
     def secure(response: Response) -> Response:
         with_security_headers(response.headers, API_CSP)
+        name_build(response, ctx)
         return response
 
     return blueprint

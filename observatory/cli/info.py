@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ._options import db_option
-from ._words import text
+from ._words import language, text
 
 
 @click.command("info")
@@ -15,6 +15,7 @@ def info_command(db: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .. import edition
     from ..database import Database
     from ..settings import get_settings
 
@@ -31,6 +32,7 @@ def info_command(db: str | None) -> None:
             status=last.status,
         )
     )
+    console.print(f"{text('cite.label')}: {edition.citation(edition.current(database), language())}")
     table = Table(text("cli.info.table"), text("cli.info.rows"))
     for name in database.tables():
         table.add_row(name, str(len(database.read(name, geometry=False))))

@@ -106,6 +106,14 @@ def _counts(report: dict[str, Any]) -> dict[str, str]:
     help="Replace only the rows the export holds (commune × service × month × channel) and keep the "
     "others, instead of replacing its services and months whole.",
 )
+@click.option(
+    "--ignore-column",
+    "ignore_columns",
+    multiple=True,
+    metavar="NAME",
+    help="A column outside the documented ones that you vouch holds no person-level data: dropped "
+    "unread (repeatable). Any other extra column refuses the file.",
+)
 @db_option
 def usage_command(
     files: tuple[Path, ...],
@@ -114,6 +122,7 @@ def usage_command(
     title: str | None,
     publisher: str | None,
     merge: bool,
+    ignore_columns: tuple[str, ...],
     db: str | None,
 ) -> None:
     """Digital-service usage exports (CSV, Parquet, XLSX): commune × service × month × channel."""
@@ -141,7 +150,14 @@ def usage_command(
         raise click.UsageError(text("cli.load.files_needed"))
     from ..etl.connectors import usage
 
-    r = usage.load(list(files), db=database, title=title, publisher=publisher, merge=merge)
+    r = usage.load(
+        list(files),
+        db=database,
+        title=title,
+        publisher=publisher,
+        merge=merge,
+        ignore_columns=ignore_columns,
+    )
     n = _counts(r)
     click.echo(
         text(
@@ -155,6 +171,25 @@ def usage_command(
         )
     )
     click.echo(_changes_line(r["changes"]))
+    for period, cover in r["coverage"].items():
+        if cover["communes"] < cover["of"]:
+            click.echo(
+                text(
+                    "cli.load.partial_month",
+                    period=period,
+                    communes=integer(cover["communes"], language()),
+                    of=integer(cover["of"], language()),
+                )
+            )
+    if r["partial"]["rows"]:
+        click.echo(
+            text(
+                "cli.load.partial",
+                rows=integer(r["partial"]["rows"], language()),
+                provinces=_listed(r["partial"]["province"]),
+                regions=_listed(r["partial"]["region"]),
+            )
+        )
     for note in r["notes"]:
         click.echo(text("cli.load.note", note=note))
     if r["rows_quarantined"]:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from observatory import edition, i18n
+
 from ..blocks import ONLY_PRINT, ONLY_WORD, Block, Cell, Column, Group, Heading, Paragraph, Sheet, Span, Table
 from ..content import ReportContent
 from ..view import View, ltr
@@ -33,6 +35,7 @@ class Annex(Section):
                 media=ONLY_PRINT,
             ),
             Paragraph(t["build"].format(date=build["date"], version=build["version"]), media=ONLY_WORD),
+            Paragraph(f"{i18n.text('cite.label', v.lang)}: {edition.citation(build, v.lang)}", css="meta"),
             *([Group("method", method_blocks(v), media=ONLY_PRINT)] if v.commune else []),
             Group("method-summary", summary_blocks(v), media=ONLY_PRINT),
             Heading(t["status_legend"], 2),
