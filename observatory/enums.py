@@ -41,8 +41,9 @@ AREAS = ("total", "urban", "rural")
 #: (`status.<name>`, `status.<name>.meaning`); `scenario` is what a model gives under stated assumptions
 #: when its validation does not support calling it an estimate.
 STATUSES = ("published", "aggregated", "derived", "measured", "modelled", "forecast", "simulated", "scenario")
-#: Review of a stored deployment plan: a proposal until people review, approve or reject it.
-PLAN_REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected")
+#: Review of a stored deployment plan: a proposal until people review, approve or reject it; an approved
+#: plan is superseded when a new version of it is approved.
+PLAN_REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected", "superseded")
 #: Local languages of the census (`local_languages_<language>`), spoken shares per commune.
 LOCAL_LANGUAGES = ("darija", "tachelhit", "tamazight", "tarifit", "hassania")
 #: Statuses of values a model made: they carry an interval and a badge.
