@@ -98,7 +98,7 @@ def require_intact(checked: pd.DataFrame) -> None:
         raise TamperedLogError(
             f"the review log of plan {first['plan_id']} does not hold at entry {_text(first['entry'])} "
             f"({_text(first['reviewer'])}, {_text(first['reviewed_at'])}): it was changed outside the "
-            f"observatory ({len(broken)} entries fail their hash); restore the database from a copy"
+            f"observatory (entries failing their hash: {len(broken)}); restore the database from a copy"
         )
 
 

@@ -270,24 +270,44 @@ def carried_plans(database: Database, *, built: set[str]) -> dict[str, pd.DataFr
     """
     What a rebuild keeps of the database it replaces: every plan people saved or reviewed (the build's
     own unreviewed default plan is made again) with its rows and its whole review log, as stored (a
-    broken chain is carried broken, as evidence). `built` are the plan ids the new build writes itself;
-    their logs are kept, their rows are the build's.
+    broken chain is carried broken, as evidence; a log saved before logs were chained is chained in
+    its order). `built` are the plan ids the new build writes itself: their logs are kept, their rows
+    are the build's.
     """
     tables = database.tables() if database.exists() else []
     if "plan" not in tables:
         return {}
     plans = database.read("plan").reindex(columns=RESULT_TABLES["plan"])
     log = database.read("plan_review") if "plan_review" in tables else pd.DataFrame(columns=LOG_COLUMNS)
-    reviewed = set(log["plan_id"])
-    keep = {str(p) for p, a in zip(plans["plan_id"], plans["author"], strict=True) if a != BUILD_AUTHOR}
-    keep = (keep | (reviewed & set(plans["plan_id"]))) - built
+    log = log.reindex(columns=LOG_COLUMNS)
+    saved = {str(p) for p, a in zip(plans["plan_id"], plans["author"], strict=True) if _person(a)}
+    keep = (saved | (set(log["plan_id"]) & set(plans["plan_id"]))) - built
     carried = {"plan": plans[plans["plan_id"].isin(keep)]}
     for name in ("plan_site", "plan_coverage", "plan_audit", "plan_language"):
         if name in tables:
             frame = database.read(name)
             carried[name] = frame[frame["plan_id"].isin(keep)].reindex(columns=RESULT_TABLES[name])
-    carried["plan_review"] = log[log["plan_id"].isin(keep | built)].reindex(columns=LOG_COLUMNS)
+    params = dict(zip(plans["plan_id"].astype(str), plans["params"].astype(str), strict=True))
+    logs = [
+        _chained(part, params.get(str(plan_id), "")) if part["hash"].isna().all() else part
+        for plan_id, part in log[log["plan_id"].isin(keep | built)].groupby("plan_id", sort=True)
+    ]
+    carried["plan_review"] = pd.concat(logs, ignore_index=True) if logs else log.iloc[:0]
     return {name: frame for name, frame in carried.items() if len(frame)}
+
+
+def _person(author: object) -> bool:
+    return isinstance(author, str) and bool(author) and author != BUILD_AUTHOR
+
+
+def _chained(log: pd.DataFrame, params: str) -> pd.DataFrame:
+    """A log stored before logs were chained, chained in the order it was written."""
+    rows: list[dict[str, Any]] = []
+    for row in log.sort_values("reviewed_at", kind="stable").to_dict("records"):
+        fields = {k: row[k] for k in ("status", "reviewer", "reviewed_at", "reason")}
+        done = pd.DataFrame(rows, columns=LOG_COLUMNS)
+        rows.append(new_entry(done, plan_id=str(row["plan_id"]), params=params, **fields))
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)
 
 
 # -- reading ---------------------------------------------------------------------------------------
