@@ -24,8 +24,8 @@ from .results_schema import RESULT_TABLES
 LOG_COLUMNS = RESULT_TABLES["plan_review"]
 #: The fields an entry's hash covers, in order (with the previous entry's hash before them).
 HASHED = ("plan_id", "entry", "status", "reviewer", "reviewed_at", "reason")
-#: The columns of `StoredPlan.history`: who moved the plan from which status to which, when, why, and
-#: whether the entry's hash holds.
+#: The columns of `StoredPlan.history`: who moved the plan from which status to which (`from_status`
+#: empty: the author saved it), when, why, and whether the entry's hash holds.
 HISTORY_COLUMNS = ["entry", "who", "when", "from_status", "status", "reason", "hash", "hash_ok"]
 
 
@@ -110,7 +110,7 @@ def history(checked: pd.DataFrame) -> pd.DataFrame:
             "entry": frame["entry"].map(_number),
             "who": frame["reviewer"].map(_text),
             "when": frame["reviewed_at"].map(_text),
-            "from_status": frame["status"].shift(1).fillna("").map(_text),
+            "from_status": _from_status(frame["status"]),
             "status": frame["status"].map(_text),
             "reason": frame["reason"].map(_text),
             "hash": frame["hash"].map(_text),
@@ -118,6 +118,15 @@ def history(checked: pd.DataFrame) -> pd.DataFrame:
         },
         columns=HISTORY_COLUMNS,
     )
+
+
+def _from_status(status: pd.Series) -> pd.Series:
+    """The status each entry moved the plan from: the entry before's; the first entry is the author's save
+    (from nothing) when it records a draft, else a review of a plan the build stored (from draft)."""
+    before = status.shift(1)
+    if len(status) and status.iloc[0] != "draft":
+        before.iloc[0] = "draft"
+    return before.map(_text)
 
 
 def _text(value: Any) -> str:

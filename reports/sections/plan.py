@@ -124,7 +124,7 @@ class Plan(Section):
         if not len(p.reviews):
             return [Heading(t["plan_reviews"], 2), Paragraph(i18n.text("plan.history.none", v.lang))]
         columns = [
-            Column(i18n.text("plan.history.move_column", v.lang), lambda r: r.move, col="status"),
+            Column(t["status"], lambda r: r.status_words, col="status", word=lambda r: r.move),
             Column(t["reviewer"], lambda r: Cell(r.reviewer, wrap="bdi"), col="who"),
             Column(
                 t["reviewed_at"],
