@@ -29,7 +29,11 @@ def plan_history(stored: StoredPlan, lang: str, *, reasons: Mapping[str, str] | 
             html.P(i18n.text("plan.history.none", lang), className="note"), className="plan-history"
         )
     reasons = reasons or {}
-    head = [i18n.text(f"plan.history.{k}_column", lang) for k in ("move", "who", "when", "reason", "hash")]
+    head = [
+        i18n.text("plan.history.move_column", lang),
+        *(t(f"plan_history_{k}", lang) for k in ("who", "when", "why")),
+        i18n.text("plan.history.hash_column", lang),
+    ]
     rows = [
         html.Tr(
             [
