@@ -242,6 +242,8 @@ def next_status(current: str | None, status: str, *, plan_id: str = "") -> str:
     current = current or "draft"
     if status not in PLAN_REVIEW_STATUSES:
         raise ReviewRefused("plan.refused.status", status=status, valid=", ".join(PLAN_REVIEW_STATUSES))
+    if current == "approved":
+        raise ReviewRefused("plan.refused.approved", plan_id=plan_id)
     if status not in REVIEW_MOVES[current]:
         raise ReviewRefused(
             "plan.refused.move",
