@@ -30,7 +30,15 @@ HISTORY_COLUMNS = ["entry", "who", "when", "from_status", "status", "reason", "h
 
 
 class TamperedLogError(ObservatoryError):
-    """A review log whose hash chain does not hold: a row was changed, removed or reordered."""
+    """A review log whose hash chain does not hold: a row was changed, removed or reordered;
+    `message(lang)` names the plan and the first entry that fails, in the user's language."""
+
+    def __init__(self, **values: Any) -> None:
+        self.values = values
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        return i18n.text("plan.tampered", lang, **self.values)
 
 
 class ReviewRefused(ValidationError):
@@ -96,9 +104,11 @@ def require_intact(checked: pd.DataFrame) -> None:
     if len(broken):
         first = broken.iloc[0]
         raise TamperedLogError(
-            f"the review log of plan {first['plan_id']} does not hold at entry {_text(first['entry'])} "
-            f"({_text(first['reviewer'])}, {_text(first['reviewed_at'])}): it was changed outside the "
-            f"observatory (entries failing their hash: {len(broken)}); restore the database from a copy"
+            plan_id=_text(first["plan_id"]),
+            entry=_text(first["entry"]),
+            who=_text(first["reviewer"]),
+            when=_text(first["reviewed_at"]),
+            failing=len(broken),
         )
 
 
