@@ -53,8 +53,9 @@ STATUSES = (
     "scenario",
     "corrected",
 )
-#: Review of a stored deployment plan: a proposal until people review, approve or reject it.
-PLAN_REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected")
+#: Review of a stored deployment plan: a proposal until people review, approve or reject it; an approved
+#: plan is superseded when a new version of it is approved.
+PLAN_REVIEW_STATUSES = ("draft", "reviewed", "approved", "rejected", "superseded")
 #: A challenge contests a served figure or a commune's boundary; a reviewer accepts or rejects it.
 CHALLENGE_KINDS = ("figure", "boundary")
 CHALLENGE_STATUSES = ("open", "accepted", "rejected")

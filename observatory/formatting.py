@@ -101,9 +101,13 @@ def percent(value: Any, lang: str = "fr", *, decimals: int = 1) -> str:
 
 def counted(n: Any, forms: Mapping[str, str], lang: str = "fr") -> str:
     """`n` and its noun in agreement: `forms` gives the noun by CLDR plural category (`NOUNS[name][lang]`,
-    read from the catalogue: Arabic says "3 مواقع", "11 موقعًا"); a form a table lacks is its 'other'."""
+    read from the catalogue: Arabic says "3 مواقع", "11 موقعًا"); a form a table lacks is its 'other'.
+    Forms that place the number themselves (`{n}`) say the count as the language does: Arabic writes
+    one and two with the noun alone ("موقع واحد", "موقعان"), not "2 موقعان"."""
     count = round(float(n))
     form = forms.get(i18n.plural_category(count, lang), forms["other"])
+    if any("{n}" in f for f in forms.values()):
+        return form.format(n=integer(count, lang))
     return f"{integer(count, lang)} {form}"
 
 

@@ -1,8 +1,9 @@
 """
 A plan as files people take away: its sites as CSV or GeoJSON points, or a short HTML report with
 its review status, coverage by group, baselines, price of equity and language plan. One owner for the
-app's downloads and `observatory plan export`; every file carries its source, its licence and the
-reminder that a plan is a proposal, not a decision.
+app's downloads and `observatory plan export`; every site is named (`name_fr`, `name_ar`) and carries
+the plan's review status (`status`: draft, reviewed, approved, rejected or superseded), its source, its
+licence and, in `notice`, the reminder that a plan is a proposal until it is approved.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import i18n
 from .results_schema import RESULT_TABLES
 
 SOURCE = (
@@ -20,7 +22,6 @@ SOURCE = (
     "RGPH 2024; languages and illiteracy: HCP RGPH 2024"
 )
 LICENCE = "CC BY 4.0"
-NOTICE = "A proposal for review, not a decision"
 #: A site's row in an export: what it is and where, named, then the stored `plan_site` columns.
 SITE_COLUMNS = [
     "kind",
@@ -31,27 +32,45 @@ SITE_COLUMNS = [
 ]
 
 
-def site_rows(sites: pd.DataFrame, names: pd.DataFrame | None = None, *, site_type: str = "") -> pd.DataFrame:
-    """The optimal plan's sites with names, rounded, with source, licence and review notice."""
+def notice(lang: str = "en") -> str:
+    """What every export says of a plan: a proposal until it is approved."""
+    return i18n.text("plan.export.notice", lang)
+
+
+def site_rows(
+    sites: pd.DataFrame,
+    names: pd.DataFrame | None = None,
+    *,
+    site_type: str = "",
+    status: str = "draft",
+    lang: str = "en",
+) -> pd.DataFrame:
+    """The optimal plan's sites with names, rounded, with the plan's review status, source, licence and
+    notice. `names` (code, name_fr, name_ar) names sites that do not carry their names."""
     frame = sites[sites["plan"] == "optimal"] if "plan" in sites else sites
     frame = frame.assign(kind=site_type or frame.get("kind", ""))
     if names is not None:
-        frame = frame.merge(names[["code", "name_fr", "name_ar"]], on="code", how="left")
+        frame = frame.drop(columns=["name_fr", "name_ar"], errors="ignore").merge(
+            names[["code", "name_fr", "name_ar"]], on="code", how="left"
+        )
     frame = frame.reindex(columns=SITE_COLUMNS).round(
         {"lon": 5, "lat": 5, "need_served": 1, "need_reached": 1, "languages_reach": 3, "voice_only_share": 3}
     )
-    return frame.assign(source=SOURCE, licence=LICENCE, status=NOTICE)
+    return frame.assign(source=SOURCE, licence=LICENCE, status=status, notice=notice(lang))
 
 
 def export(
     plans: dict[str, dict[str, Any]],
     fmt: str,
     names: pd.DataFrame | None = None,
-    review: str = "draft (not reviewed)",
+    review: str = "draft",
+    *,
+    lang: str = "en",
 ) -> tuple[bytes, str]:
     """
     `plans` maps a site type to {"summary", "sites", "audit", "languages"} (frames or records); `fmt`
-    is csv, geojson or html. Returns the bytes and a file name.
+    is csv, geojson or html. A site's `status` is its plan's `review_status` (a stored plan's), else
+    `review`. Returns the bytes and a file name.
     """
     frames = {
         kind: {k: pd.DataFrame(v) if not isinstance(v, (pd.DataFrame, dict)) else v for k, v in body.items()}
@@ -59,7 +78,11 @@ def export(
     }
     rows = (
         pd.concat(
-            [site_rows(b["sites"], names, site_type=kind) for kind, b in frames.items()], ignore_index=True
+            [
+                site_rows(b["sites"], names, site_type=kind, status=_status(b, review), lang=lang)
+                for kind, b in frames.items()
+            ],
+            ignore_index=True,
         )
         if frames
         else pd.DataFrame(columns=SITE_COLUMNS)
@@ -80,19 +103,27 @@ def export(
         body = {
             "type": "FeatureCollection",
             "features": features,
-            "properties": {"source": SOURCE, "licence": LICENCE, "status": review, "notice": NOTICE},
+            "properties": {"source": SOURCE, "licence": LICENCE, "status": review, "notice": notice(lang)},
         }
         return json.dumps(body, ensure_ascii=False, default=float).encode("utf-8"), "plan_sites.geojson"
     if fmt != "html":
         raise ValueError(f"unknown export format {fmt!r}; valid: csv, geojson, html")
-    return report_html(frames, rows, review).encode("utf-8"), "plan_report.html"
+    return report_html(frames, rows, review, lang=lang).encode("utf-8"), "plan_report.html"
 
 
-def report_html(plans: dict[str, dict[str, Any]], rows: pd.DataFrame, review: str) -> str:
+def _status(body: dict[str, Any], review: str) -> str:
+    summary = body.get("summary")
+    status = summary.get("review_status") if isinstance(summary, dict) else None
+    return str(status) if isinstance(status, str) and status else review
+
+
+def report_html(
+    plans: dict[str, dict[str, Any]], rows: pd.DataFrame, review: str, *, lang: str = "en"
+) -> str:
     """The plan report: status, figures, coverage by group, language plan, sites."""
     out = [
         "<!doctype html><meta charset='utf-8'><title>Deployment plan</title><h1>Deployment plan</h1>",
-        f"<p><strong>{html.escape(NOTICE)}</strong>. Review status: {html.escape(review)}.</p>",
+        f"<p><strong>{html.escape(notice(lang))}</strong>. Review status: {html.escape(review)}.</p>",
     ]
     for kind, body in plans.items():
         s = body["summary"]
@@ -124,6 +155,6 @@ def report_html(plans: dict[str, dict[str, Any]], rows: pd.DataFrame, review: st
             langs = languages[languages["plan"] == "optimal"] if "plan" in languages else languages
             out.append("<h3>Language plan (sites per language)</h3>")
             out.append(langs[["language", "sites"]].to_html(index=False))
-    out.append(rows.drop(columns=["source", "licence", "status"]).to_html(index=False))
+    out.append(rows.drop(columns=["source", "licence", "status", "notice"]).to_html(index=False))
     out.append(f"<p>Source: {html.escape(SOURCE)}. Licence: {LICENCE}.</p>")
     return "\n".join(out)

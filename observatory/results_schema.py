@@ -105,8 +105,9 @@ RESULT_TABLES: dict[str, list[str]] = {
     "model_card": ["model_id", "title", "target", "status", "card_json", "card_markdown"],
     "model_validation": ["model_id", "fold", "n", "rmse", "mae", "bias", "coverage_90"],
     # A plan: its parameters (JSON), what it serves and reaches, the price of its equity constraints and
-    # its baselines; `naive_*` is the top-index baseline. A plan is a proposal: `plan_review` says who
-    # reviewed it, when and why.
+    # its baselines; `naive_*` is the top-index baseline; who saved it (`author`: "observatory" for the
+    # build's default) and the plan it replaces once approved (`supersedes`). A plan is a proposal:
+    # `plan_review` says who reviewed it, when and why.
     "plan": [
         "plan_id",
         "name",
@@ -146,6 +147,8 @@ RESULT_TABLES: dict[str, list[str]] = {
         "unconstrained_reached_share",
         "price_of_equity_points",
         "price_of_equity_reach_points",
+        "author",
+        "supersedes",
     ],
     "plan_site": [
         "plan_id",
@@ -187,7 +190,17 @@ RESULT_TABLES: dict[str, list[str]] = {
         "communes_left_out",
     ],
     "plan_language": ["plan_id", "plan", "language", "sites"],
-    "plan_review": ["plan_id", "status", "reviewer", "reviewed_at", "reason"],
+    # Append-only: entry n of a plan's log carries the hash of entry n-1 (`observatory.plan_log`).
+    "plan_review": [
+        "plan_id",
+        "entry",
+        "status",
+        "reviewer",
+        "reviewed_at",
+        "reason",
+        "previous_hash",
+        "hash",
+    ],
     # Who needs which AI service: people 15+ per unit, sex, area and segment (`observatory.service_mix`).
     "service_mix": [
         "level",

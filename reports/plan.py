@@ -37,7 +37,8 @@ class PlanContent:
     review: str
     """The status in a sentence: who reviewed it, when and why (or that nobody has yet)."""
     reviews: pd.DataFrame
-    """Every review of the plan, oldest first: status, who, when, why."""
+    """The plan's history, oldest first, its chain checked: entry, status, who, when, why, the move in
+    words (`move`), the entry's hash, and the status in words (`status_words`)."""
     sentences: list[str]
     parameters: list[tuple[str, str]]
     sites: pd.DataFrame
@@ -83,7 +84,7 @@ def plan_content(
         name=plan.name,
         status=status,
         review=_review(status, plan.reviews, lang),
-        reviews=plan.reviews.assign(status_words=plan.reviews["status"].map(REVIEW_TEXT[lang])),
+        reviews=_history(plan.history, lang),
         sentences=sentences,
         parameters=_parameters(plan.params, plan.summary, lang),
         sites=sites_table,
@@ -206,6 +207,20 @@ def _sentences(row: Mapping[str, Any], here: pd.DataFrame, lang: str) -> list[st
         )
     )
     return sentences
+
+
+def _history(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The history as the report shows it: each move in words, the stored fields beside it."""
+    statuses = REVIEW_TEXT[lang]
+    moves = [
+        i18n.text("plan.history.move", lang, from_status=statuses[f], status=statuses[t])
+        if f
+        else i18n.text("plan.history.saved", lang, status=statuses[t])
+        for f, t in zip(history["from_status"], history["status"], strict=True)
+    ]
+    frame = history.rename(columns={"who": "reviewer", "when": "reviewed_at"})
+    frame = frame[["entry", "status", "reviewer", "reviewed_at", "reason", "hash"]]
+    return frame.assign(move=moves, status_words=history["status"].map(statuses))
 
 
 def _review(status: str, reviews: pd.DataFrame, lang: str) -> str:

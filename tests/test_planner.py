@@ -227,25 +227,25 @@ def test_plans_are_stored_reviewed_and_compared(built_db, tmp_path):
     result = planner.plan(frame, sites=10, radius_km=20, existing=existing, price=False)
     copy = Database(shutil.copyfile(built_db.target, tmp_path / "copy.gpkg"))
     assert store_plan(result, db=copy, by="analyst") == result.plan_id
-    assert store_plan(result, db=copy, by="analyst") == result.plan_id  # same problem, same inputs: replaced
+    assert store_plan(result, db=copy, by="analyst") == result.plan_id  # same problem, same inputs: kept
     stored = obs.list_plans(db=copy)
     assert len(stored) == 2 and (stored.plan_id == result.plan_id).sum() == 1
     assert obs.read_plan(result.plan_id, db=copy).sites.sites.sum() == 12
     assert obs.read_plan(result.plan_id, db=copy).status == "draft"
-    with pytest.raises(ValidationError, match="a draft plan can move to"):
+    with pytest.raises(ValidationError, match="is draft: it can move to reviewed, rejected, not to approved"):
         review_plan(result.plan_id, "approved", reviewer="director", reason="looks fine", db=copy)
     review_plan(
-        result.plan_id, "reviewed", reviewer="analyst", reason="checked the sites on the ground", db=copy
+        result.plan_id, "reviewed", reviewer="planner", reason="checked the sites on the ground", db=copy
     )
     review_plan(result.plan_id, "approved", reviewer="director", reason="within the 2025 budget", db=copy)
     again = obs.read_plan(result.plan_id, db=copy)
     history = again.reviews
     assert again.status == "approved" and history.status.tolist() == ["draft", "reviewed", "approved"]
-    assert history.reviewer.tolist() == ["analyst", "analyst", "director"]
+    assert history.reviewer.tolist() == ["analyst", "planner", "director"]
     compared = obs.compare_plans([stored.plan_id.iloc[0], result.plan_id], db=copy)
     assert compared.loc[("plan", "review_status"), result.plan_id] == "approved"
     assert ("language_sites", "darija") in compared.index and ("sex", "female") in compared.index
-    assert copy.read("etl_run", where={"job": "store_plan"}).status.tolist() == ["ok", "ok"]
+    assert copy.read("etl_run", where={"job": "store_plan"}).status.tolist() == ["ok"]
 
 
 def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
@@ -333,12 +333,12 @@ def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tm
             "--status",
             "reviewed",
             "--by",
-            "analyst",
+            "planner",
             "--reason",
             "sites checked",
         ],
     )
-    assert reviewed.exit_code == 0 and "reviewed by analyst" in reviewed.output
+    assert reviewed.exit_code == 0 and "reviewed by planner" in reviewed.output
     listed = runner.invoke(main, ["plan", "list", "--db", db])
     assert f"{plan_id}  draa" in listed.output and "reviewed" in listed.output
     default = obs.list_plans(db=db).plan_id.iloc[0]

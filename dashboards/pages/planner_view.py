@@ -21,6 +21,7 @@ from observatory.plans import read_plan
 from .. import figures
 from ..data import AppData
 from ..i18n import place_name, t
+from ..plan_history import plan_history
 
 SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
 #: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
@@ -195,7 +196,7 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
             blocks.append(html.P(t("plan_not_saved", lang), className="note"))
             continue
         stored = read_plan(s["plan_id"], db=data.db)
-        history, status = stored.reviews, stored.status
+        status = stored.status
         blocks.append(
             html.P(
                 t(
@@ -208,23 +209,7 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
                 className="plan-status",
             )
         )
-        head = [t(f"plan_history_{k}", lang) for k in ("when", "who", "status", "why")]
-        rows = [
-            html.Tr(
-                [
-                    html.Td(r.reviewed_at),
-                    html.Td(r.reviewer),
-                    html.Td(t(f"review_{r.status}", lang)),
-                    html.Td(t(SYSTEM_REASONS[r.reason], lang) if r.reason in SYSTEM_REASONS else r.reason),
-                ]
-            )
-            for r in history.itertuples()
-        ]
-        blocks.append(
-            html.Table(
-                [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="ranking-table"
-            )
-        )
+        blocks.append(plan_history(stored, lang, reasons=SYSTEM_REASONS))
     return html.Div(blocks)
 
 

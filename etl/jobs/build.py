@@ -1,7 +1,8 @@
 """
 The build: run every job in order on in-memory tables, then write them all in one atomic
 transaction. A failing job aborts the build before anything is written, so the previous database
-stays as it was; the build table records the content digest that proves two builds alike.
+stays as it was; the build table records the content digest that proves two builds alike. The plans
+people saved in the database it replaces, and every review log, are carried over as they were.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from observatory.etl import memory
 from observatory.etl.connectors import simulated
 from observatory.etl.context import BuildContext
 from observatory.etl.jobs import analytics, boundaries, census
+from observatory.plans import carried_plans
 from observatory.provenance import code_version, new_id, now
 from observatory.schema import TABLES, data_tables
 from observatory.settings import Settings
@@ -105,6 +107,9 @@ def build(
                 writer.replace(table, frame.reindex(columns=TABLES.get(table, list(frame.columns))))
             for table, frame in challenges.kept_tables(database).items():  # people's records outlive builds
                 writer.replace(table, frame)
+            built = set(ctx.tables["plan"]["plan_id"]) if "plan" in ctx.tables else set()
+            for table, frame in carried_plans(database, built=built).items():
+                writer.append(table, frame)
             for record in ctx.runs:
                 writer.append("etl_run", record.etl_run_row())
                 writer.append("quarantine", record.quarantine_rows())

@@ -1,8 +1,10 @@
 """
 /plans: the deployment plans the database stores (each with its sites, fairness audit, who is left
-out, languages and reviews), and POST /plans, which solves a new plan for one région with the
-planner and returns it; it is stored only when the server allows writes and the request carries
-the bearer token.
+out, languages and review history), POST /plans, which solves a new plan for one région with the
+planner and returns it, and POST /plans/<id>/reviews, which records a review. A plan is stored and
+reviewed only when the server allows writes and the request carries the bearer token; the plan store
+(`observatory.plans`) decides what a save or a review may do, and its refusals come back as a 422 in
+the language asked.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .. import registry, results
 from ..database import Database
 from ..enums import LANGUAGES
 from ..errors import UnknownNameError
+from ..plan_log import ReviewRefused
 from ..planning_frame import NEEDS
 from . import _formats
 from ._endpoint import Context, Endpoint, Result
@@ -90,13 +93,33 @@ STORE = Param(
     "--allow-writes and `Authorization: Bearer <OBSERVATORY_API_TOKEN>`).",
     default=False,
 )
+#: Who stores a plan (POST /plans?store=true): its author, who may then neither review nor approve it.
+STORE_BY = Param(
+    "by", pattern=r"^[^\x00-\x1f]{1,80}$", default="api", description="Who stores the plan (recorded)."
+)
+#: A review of a stored plan (POST /plans/<id>/reviews).
+REVIEW_PARAMS = (
+    Param(
+        "status", enum=("reviewed", "approved", "rejected", "draft"), description="The status it moves to."
+    ),
+    Param("by", pattern=r"^[^\x00-\x1f]{1,80}$", description="Who reviews (recorded)."),
+    Param("reason", pattern=r"^[^\x00-\x1f]{1,200}$", description="Why (recorded)."),
+    Param("lang", enum=LANGUAGES, default="en", description="Language of a refusal."),
+)
+REVIEW_BODY = {
+    "type": "object",
+    "required": ["status", "by", "reason"],
+    "additionalProperties": False,
+    "properties": {p.name: {**p.schema(), "description": p.description} for p in REVIEW_PARAMS},
+}
 #: Seconds the solver may take for one request.
 TIME_LIMIT = 30
 
 
-def store_plan(solved: Plan, *, db: Database) -> str:
-    """Write a solved plan with the library's plan store (the only code that writes plans); its id."""
-    return plans_store.store_plan(solved, db=db)
+def store_plan(solved: Plan, *, db: Database, by: str = "api") -> str:
+    """Write a solved plan with the library's plan store (the only code that writes plans); its id. The
+    same settings return the plan already stored, its status and history untouched."""
+    return plans_store.store_plan(solved, db=db, by=by)
 
 
 def plans(ctx: Context, args: Mapping[str, Any]) -> Result:
@@ -119,6 +142,7 @@ def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
         "left_out": _formats.records(stored.left_out()),
         "languages": _formats.records(stored.languages),
         "reviews": _formats.records(stored.reviews),
+        "history": _formats.records(stored.history),
     }
     return Result(pd.DataFrame(), None, body=body)
 
@@ -141,8 +165,30 @@ def create_plan(ctx: Context, args: Mapping[str, Any]) -> Result:
             "languages": _formats.records(solved.languages[solved.languages["plan"] == "optimal"]),
         }
         if args["store"]:
-            out.update(stored=True, plan_id=store_plan(solved, db=ctx.data.db))
+            plan_id = store_plan(solved, db=ctx.data.db, by=args["by"])
+            out.update(stored=True, plan_id=plan_id, review_status=_status(ctx, plan_id))
     return Result(pd.DataFrame(), {registry.get(body["need"]).source}, body=out)
+
+
+def review(ctx: Context, args: Mapping[str, Any]) -> Result:
+    """Record a review of a stored plan; the plan's whole history after it, oldest first."""
+    _check_write_access(ctx)
+    body = _json_body(REVIEW_PARAMS, example='{"status": "reviewed", "by": "name", "reason": "why"}')
+    plan_id = args["plan_id"]
+    try:
+        plans_store.review_plan(
+            plan_id, body["status"], reviewer=body["by"], reason=body["reason"], db=ctx.data.db
+        )
+    except UnknownNameError:
+        raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans") from None
+    except ReviewRefused as err:
+        raise ApiError(422, "refused", err.message(body["lang"])) from None
+    history = plans_store.read_plan(plan_id, db=ctx.data.db).history
+    return Result(pd.DataFrame(), None, body=_formats.records(history))
+
+
+def _status(ctx: Context, plan_id: str) -> str:
+    return str(plans_store.read_plan(plan_id, db=ctx.data.db).status)
 
 
 def _solve(ctx: Context, body: Mapping[str, Any]) -> Plan:
@@ -174,39 +220,44 @@ def _check_write_access(ctx: Context) -> None:
         raise ApiError(
             403,
             "writes_disabled",
-            "this server does not store plans; its operator can allow it "
+            "this server does not store or review plans; its operator can allow it "
             "with `observatory serve --allow-writes` and OBSERVATORY_API_TOKEN",
         )
     if not bearer_matches(request.headers.get("Authorization"), ctx.token):
         raise ApiError(
             401,
             "unauthorized",
-            "storing a plan needs the header `Authorization: Bearer <token>`",
+            "storing or reviewing a plan needs the header `Authorization: Bearer <token>`",
             headers={"WWW-Authenticate": 'Bearer realm="observatory"'},
         )
 
 
 def _plan_body() -> dict[str, Any]:
     """The request's JSON body, bounded in size and depth, checked against PLAN_PARAMS."""
+    return _json_body(PLAN_PARAMS, example='{"region": "07", "sites": 10}')
+
+
+def _json_body(params: tuple[Param, ...], *, example: str) -> dict[str, Any]:
+    """The request's JSON body, bounded in size and depth, checked against `params` (all required ones
+    given, each a string or a number)."""
     try:
         raw = load_json(request.stream.read(MAX_BODY_BYTES + 1))
     except ValueError as err:
         raise ApiError(400, "invalid_body", str(err)) from None
     if not isinstance(raw, dict):
-        raise ApiError(
-            400, "invalid_body", 'the body must be a JSON object, e.g. {"region": "07", "sites": 10}'
-        )
-    if "region" not in raw:
+        raise ApiError(400, "invalid_body", f"the body must be a JSON object, e.g. {example}")
+    missing = [p.name for p in params if p.default is None and p.name not in raw]
+    if missing:
         raise ApiError(
             400,
             "invalid_body",
-            'the body needs a région: {"region": "07"}',
-            [{"parameter": "region", "reason": "required"}],
+            f"the body needs {', '.join(missing)}: {example}",
+            [{"parameter": name, "reason": "required"} for name in missing],
         )
     bad = [k for k, v in raw.items() if isinstance(v, (dict, list, bool)) or v is None]
     if bad:
         raise ApiError(400, "invalid_body", f"field {str(bad[0])[:40]!r} must be a string or a number")
-    return parse(PLAN_PARAMS, {str(k): [str(v)] for k, v in raw.items()})
+    return parse(params, {str(k): [str(v)] for k, v in raw.items()})
 
 
 def _json(text: Any) -> Any:
@@ -235,7 +286,7 @@ ENDPOINTS = (
             "create_plan",
             "Solve a new plan for one région (returned; stored only on request)",
             "plans",
-            (STORE,),
+            (STORE, STORE_BY),
             method="POST",
             statuses=(200, 400, 401, 403, 404, 422, 503),
             body=PLAN_BODY,
@@ -255,5 +306,23 @@ ENDPOINTS = (
             (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),),
         ),
         plan,
+    ),
+    Endpoint(
+        Route(
+            "/plans/<plan_id>/reviews",
+            "review_plan",
+            "Record a review of a stored plan (needs a server that allows writes)",
+            "plans",
+            (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),),
+            method="POST",
+            statuses=(200, 400, 401, 403, 404, 422),
+            body=REVIEW_BODY,
+            description="Appends who, when and why to the plan's review log, chained by hash to the entry "
+            "before: draft → reviewed → approved or rejected (back to draft to rework). Four eyes: the "
+            "plan's author can neither review nor approve it, and whoever reviewed it cannot approve it; "
+            "an approved plan is only superseded, by the approval of a new version. A refusal is a 422 "
+            "in the body's `lang`. Returns the plan's history after the review.",
+        ),
+        review,
     ),
 )

@@ -30,8 +30,10 @@ def text(msgid: str, **values: Any) -> str:
 
 def error_line(error: BaseException) -> str:
     """An error as the command line reports it; in the default language when the error is in the
-    settings the language comes from."""
+    settings the language comes from. An error that says itself in every language (`message(lang)`: a
+    refused review, an infeasible plan, a broken review log) speaks the command line's."""
     try:
-        return text("cli.error", error=error)
+        message = getattr(error, "message", None)
+        return text("cli.error", error=message(language()) if callable(message) else error)
     except (ObservatoryError, ValueError):
         return i18n.text("cli.error", DEFAULT_LANG, error=error)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from .. import i18n
 from ..enums import LANGUAGES, PLAN_REVIEW_STATUSES
 from ..formatting import Localized, integer, number, percent
 from ._options import db_option
@@ -14,6 +16,10 @@ from ._words import language, text
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
+#: The moves a person records (superseded follows from approving a new version, never asked).
+REVIEW_CHOICES = tuple(s for s in PLAN_REVIEW_STATUSES if s != "superseded")
 
 
 @click.group("plan")
@@ -76,6 +82,11 @@ def plan_group() -> None:
 @click.option("--save", is_flag=True, help="Store the plan in the database as a draft to review.")
 @click.option("--by", default="observatory", show_default=True, help="Who saves it (recorded).")
 @click.option(
+    "--supersedes",
+    metavar="PLAN_ID",
+    help="The stored plan this new version replaces once it is approved (recorded with --save).",
+)
+@click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
@@ -98,20 +109,26 @@ def solve(
     name: str,
     save: bool,
     by: str,
+    supersedes: str | None,
     lang: str | None,
 ) -> None:
-    """Solve a plan and print its figures; --save stores it as a draft."""
+    """Solve a plan and print its figures; --save stores it as a draft (the same settings: kept as stored)."""
     from .. import planner, results, travel
     from ..database import Database
     from ..etl.progress import steps
     from ..settings import get_settings
 
+    lang = lang or language()
     database = Database(get_settings(db=db).db).require()
-    with steps(text("cli.plan.reading"), total=2) as bar:
+    if region is not None:
+        valid = database.read("region", columns=["code"], geometry=False)["code"].astype(str)
+        if region not in set(valid):
+            _fail(i18n.text("plan.unknown_region", lang, code=region, valid=", ".join(sorted(valid))), lang)
+    with steps(i18n.text("cli.plan.reading", lang), total=2) as bar:
         frame = results.planning_frame(db=database, need=planner.SITE_TYPES[site_type].need, region=region)
         units = database.read("commune", columns=["code", "geometry"]) if existing else None
         bar.advance()
-        bar.describe(text("cli.plan.solving"))
+        bar.describe(i18n.text("cli.plan.solving", lang))
         try:
             solved = planner.plan(
                 frame,
@@ -129,22 +146,49 @@ def solve(
                 name=name,
             )
         except planner.InfeasiblePlan as err:
-            raise click.ClickException(err.message(lang or language())) from None
+            _fail(err.message(lang), lang)
         bar.advance()
-    _print_summary(solved.summary, solved.languages)
+    _print_summary(solved.summary, solved.languages, lang)
     if save:
-        from ..plans import store_plan
+        from ..plans import list_plans, read_plan, store_plan
 
-        click.echo(text("cli.plan.saved", plan_id=store_plan(solved, db=database, by=by)))
+        stored_before = set(list_plans(db=database)["plan_id"])
+        plan_id = _refusing(lambda: store_plan(solved, db=database, by=by, supersedes=supersedes), lang)
+        if plan_id in stored_before:
+            status = i18n.text(f"review.{read_plan(plan_id, db=database).status}", lang)
+            click.echo(i18n.text("cli.plan.kept", lang, plan_id=plan_id, status=status))
+        else:
+            click.echo(i18n.text("cli.plan.saved", lang, plan_id=plan_id))
 
 
-def _share(value: float) -> str:
+def _fail(message: str, lang: str) -> NoReturn:
+    """Say why in one line of `lang` and stop with a non-zero exit."""
+    click.echo(i18n.text("cli.error", lang, error=message), err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _refusing(action: Callable[[], T], lang: str) -> T:
+    """Run a save or a review; a refusal of the plan store is one line of `lang`."""
+    from ..plan_log import ReviewRefused
+
+    try:
+        return action()
+    except ReviewRefused as err:
+        _fail(err.message(lang), lang)
+
+
+def _share(value: float, lang: str | None = None) -> str:
     """A share (0-1) as the command line's language writes a percentage, to two decimals."""
-    return percent(100 * value, language(), decimals=2)
+    return percent(100 * value, lang or language(), decimals=2)
 
 
-def _print_summary(s: dict[str, Any], languages: pd.DataFrame) -> None:
-    lang = language()
+def _print_summary(s: dict[str, Any], languages: pd.DataFrame, lang: str) -> None:
+    def text(msgid: str, **values: Any) -> str:
+        return i18n.text(msgid, lang, **values)
+
+    def _share(value: float) -> str:
+        return percent(100 * value, lang, decimals=2)
+
     capacity = format(Localized(s["capacity"], lang), "g")
     click.echo(
         text(
@@ -239,17 +283,22 @@ def export(db: str | None, plan_id: str, fmt: str, output: Path | None) -> None:
 @plan_group.command("review")
 @db_option
 @click.argument("plan_id")
-@click.option("--status", type=click.Choice(PLAN_REVIEW_STATUSES), required=True)
+@click.option("--status", type=click.Choice(REVIEW_CHOICES), required=True)
 @click.option("--by", "reviewer", required=True, help="Who reviews (recorded).")
 @click.option("--reason", required=True, help="Why (recorded).")
 def review(db: str | None, plan_id: str, status: str, reviewer: str, reason: str) -> None:
-    """Record a review: draft → reviewed → approved or rejected, with who, when and why."""
+    """
+    Record a review: draft → reviewed → approved or rejected, with who, when and why, appended to the
+    plan's chained log. Four eyes: the plan's author neither reviews nor approves it, whoever reviewed
+    it does not approve it; an approved plan is only superseded, by approving a new version.
+    """
     from ..database import Database
     from ..plans import review_plan
     from ..settings import get_settings
 
-    row = review_plan(
-        plan_id, status, reviewer=reviewer, reason=reason, db=Database(get_settings(db=db).db).require()
+    database = Database(get_settings(db=db).db).require()
+    row = _refusing(
+        lambda: review_plan(plan_id, status, reviewer=reviewer, reason=reason, db=database), language()
     )
     click.echo(
         text(
@@ -260,4 +309,35 @@ def review(db: str | None, plan_id: str, status: str, reviewer: str, reason: str
             reviewed_at=row["reviewed_at"],
             reason=row["reason"],
         )
+    )
+
+
+@plan_group.command("history")
+@db_option
+@click.argument("plan_id")
+def history(db: str | None, plan_id: str) -> None:
+    """A plan's review log, oldest first, each entry's hash checked: who moved it where, when and why."""
+    from ..plans import read_plan
+
+    lang = language()
+    stored = read_plan(plan_id, db=db)
+    if stored.history.empty:
+        status = i18n.text(f"review.{stored.status}", lang)
+        click.echo(i18n.text("cli.plan.history_none", lang, plan_id=stored.plan_id, status=status))
+        return
+    for r in stored.history.itertuples():
+        fields = {"when": r.when, "who": r.who, "reason": r.reason, "hash": str(r.hash)[:12]}
+        click.echo(
+            i18n.text("cli.plan.history_entry", lang, entry=r.entry, move=move_words(r, lang), **fields)
+        )
+    click.echo(i18n.text("plan.history.note", lang, hash=stored.history["hash"].iloc[-1]))
+
+
+def move_words(entry: Any, lang: str) -> str:
+    """An entry's move in `lang`: 'saved as draft' for the first, 'draft → reviewed' after."""
+    status = i18n.text(f"review.{entry.status}", lang)
+    if not entry.from_status:
+        return i18n.text("plan.history.saved", lang, status=status)
+    return i18n.text(
+        "plan.history.move", lang, from_status=i18n.text(f"review.{entry.from_status}", lang), status=status
     )

@@ -1,9 +1,12 @@
 """The deployment plan section: its review status, the plan in sentences and on a map, its sites, its
-language plan, its coverage by group, who it leaves out, its parameters and every review."""
+language plan, its coverage by group, who it leaves out, its parameters and its review history (each
+move, who, when, why and the entry's hash, the newest hash said in full)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from observatory import i18n
 
 from ..blocks import Block, Cell, Column, Figure, Heading, Paragraph, Sheet, Span, Table, media
 from ..content import ReportContent
@@ -119,9 +122,9 @@ class Plan(Section):
     def _reviews(self, v: View, p: PlanContent) -> list[Block]:
         t = v.t
         if not len(p.reviews):
-            return []
+            return [Heading(t["plan_reviews"], 2), Paragraph(i18n.text("plan.history.none", v.lang))]
         columns = [
-            Column(t["status"], lambda r: r.status_words, col="status"),
+            Column(t["status"], lambda r: r.status_words, col="status", word=lambda r: r.move),
             Column(t["reviewer"], lambda r: Cell(r.reviewer, wrap="bdi"), col="who"),
             Column(
                 t["reviewed_at"],
@@ -131,8 +134,20 @@ class Plan(Section):
                 word=lambda r: str(r.reviewed_at)[:16],
             ),
             Column(t["review_reason"], lambda r: Cell(r.reason, wrap="bdi")),
+            Column(
+                i18n.text("plan.history.hash_column", v.lang),
+                lambda r: str(r.hash)[:12],
+                col="code",
+                ltr=True,
+                word=lambda r: str(r.hash),
+            ),
         ]
-        return [Heading(t["plan_reviews"], 2), Table("reviews", columns, list(p.reviews.itertuples()))]
+        newest = str(p.reviews["hash"].iloc[-1])
+        return [
+            Heading(t["plan_reviews"], 2),
+            Table("reviews", columns, list(p.reviews.itertuples())),
+            Paragraph(i18n.text("plan.history.note", v.lang, hash=newest), css="note"),
+        ]
 
     def sheets(self, c: ReportContent) -> dict[str, Sheet]:
         p = c.plan
