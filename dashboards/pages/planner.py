@@ -426,12 +426,13 @@ def plan_exports(shown: Shown) -> html.Div:
     )
 
 
-def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Fieldset:
-    """Who saves and the server's token; disabled, and saying why, on a server without writes."""
+def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Details:
+    """Who saves and the server's token, folded (few readers save); disabled, and saying why, on a
+    server without writes."""
     writes_off = not data.allow_writes
-    return html.Fieldset(
+    return html.Details(
         [
-            html.Legend(t("plan_save_title", lang)),
+            html.Summary(t("plan_save_title", lang)),
             html.Label(t("plan_save_by", lang), htmlFor=ids.PLAN_SAVE_BY),
             dcc.Input(id=ids.PLAN_SAVE_BY, type="text", maxLength=80, disabled=writes_off),
             html.Label(t("plan_save_token", lang), htmlFor=ids.PLAN_SAVE_TOKEN),
@@ -451,6 +452,7 @@ def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Fieldset:
             ),
         ],
         className="plan-save",
+        open=not writes_off,
     )
 
 
@@ -471,7 +473,7 @@ def plan_panel(lang: str, shown: Shown) -> html.Div:
             html.P(t("plan_demand_note", lang), className="note"),
             html.Div(id=ids.PLAN_FRONTIER, children=shown.frontier),
         ],
-        className="maps",
+        className="maps planner-panel",
     )
 
 

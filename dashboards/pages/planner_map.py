@@ -19,7 +19,7 @@ from observatory import i18n
 
 from .. import figures
 from ..data import AppData
-from ..i18n import place_name, t
+from ..i18n import number, place_name, t
 from .explorer_view import TOWNS_APART, TOWNS_SHOWN
 from .planner_sites import numbered_sites
 
@@ -30,6 +30,8 @@ COMMUNE_LINE, PROVINCE_LINE, TOWN_COLOUR, COMMUNE_NAME = "#9a9a9a", "#262626", "
 #: Commune names drawn on a map of one région, largest communes first, and how far apart (degrees) two
 #: names must be (a town's label counts): more would overlap at the map's size.
 COMMUNE_NAMES, NAMES_APART = 14, 0.3
+#: A town's name moves below a site's marker this close to it (degrees): the marker would hide it.
+NEAR_SITE = 0.12
 #: A halo behind every name, so it reads over any shading and line.
 HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
 
@@ -101,7 +103,7 @@ def legend_entries(result: dict[str, Any], region: str, lang: str) -> list[tuple
     """(mark, colour, words) of every mark and shading the map draws."""
     entries = [
         ("\u25a0", REACHED, t("planner.legend_reached", lang)),
-        ("\u25a0", NOT_REACHED, t("planner.legend_not_reached", lang)),
+        ("\u25a1", COMMUNE_LINE, t("planner.legend_not_reached", lang)),
     ]
     entries += [
         (SITE_SYMBOLS[kind][1], SITE_COLOURS[kind], t(f"planner.legend_{kind}", lang))
@@ -122,6 +124,12 @@ def legend_entries(result: dict[str, Any], region: str, lang: str) -> list[tuple
     return entries
 
 
+def legend_note(result: dict[str, Any], lang: str) -> str:
+    """What 'within reach' means on the map, and what a site's number is."""
+    radius = result.get("radius_km")
+    return t("planner.legend_note", lang, radius=number(radius, lang, decimals=0) if radius else "–")
+
+
 def map_legend(result: dict[str, Any], lang: str) -> html.Div:
     """The map's legend as a list beside the map (the same words as the one written into the figure)."""
     region = result.get("region") or ""
@@ -133,51 +141,52 @@ def map_legend(result: dict[str, Any], lang: str) -> html.Div:
                     html.Li([html.Span(mark, className="mark", style={"color": colour}), html.Span(words)])
                     for mark, colour, words in legend_entries(result, region, lang)
                 ],
-                className="legend-list",
+                className="legend-list plan-legend-list",
             ),
+            html.P(legend_note(result, lang), className="legend-note"),
         ],
         className="legend plan-legend",
         id="plan-legend",
     )
 
 
+#: The figure's bottom margin, where its legend (two columns) and source are written, clear of the map.
+LEGEND_MARGIN = 110
+
+
 def _annotation(result: dict[str, Any], region: str, lang: str) -> list[dict[str, Any]]:
-    lines = [f"<b>{figures.escape_annotation(t('planner.legend_title', lang))}</b>"] + [
+    lines = [
         f"<span style='color:{colour}'>{mark}</span> {figures.escape_annotation(words)}"
         for mark, colour, words in legend_entries(result, region, lang)
     ]
+    half = (len(lines) + 1) // 2
     right = i18n.is_rtl(lang)
-    return [
+    common = {"xref": "paper", "yref": "paper", "showarrow": False, "yanchor": "top"}
+    columns = [
         {
-            "text": "<br>".join(lines),
-            "x": 0.005 if right else 0.995,
-            "y": 0.005,
-            "xref": "paper",
-            "yref": "paper",
-            "xanchor": "left" if right else "right",
-            "yanchor": "bottom",
+            **common,
+            "text": "<br>".join(column),
+            "x": (1.0 - x) if right else x,
+            "y": 0,
+            "yshift": -6,
+            "xanchor": "right" if right else "left",
             "align": "right" if right else "left",
-            "showarrow": False,
-            "bgcolor": "rgba(255,255,255,0.88)",
-            "bordercolor": "#bbbbbb",
-            "borderwidth": 1,
             "font": {"size": 10, "color": "#222222"},
             "name": "legend",
-        },
-        {
-            "text": figures.escape_annotation(t("planner.map_source", lang)),
-            "x": 0.995 if right else 0.005,
-            "y": 0.005,
-            "xref": "paper",
-            "yref": "paper",
-            "xanchor": "right" if right else "left",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": 9, "color": "#444444"},
-            "bgcolor": "rgba(255,255,255,0.8)",
-            "name": "source",
-        },
+        }
+        for x, column in ((0.0, lines[:half]), (0.5, lines[half:]))
     ]
+    source = {
+        **common,
+        "text": figures.escape_annotation(t("planner.map_source", lang)),
+        "x": 1.0 if right else 0.0,
+        "y": 0,
+        "yshift": -LEGEND_MARGIN + 34,
+        "xanchor": "right" if right else "left",
+        "font": {"size": 9, "color": "#444444"},
+        "name": "source",
+    }
+    return [*columns, source]
 
 
 def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
@@ -204,12 +213,20 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
     figure.update_traces(
         marker_line_color=COMMUNE_LINE, marker_line_width=0.4, selector={"type": "choropleth"}
     )
+    # A town with a site's marker on it gets its name below the marker, not under it.
+    sites = numbered_sites(result)
+    below = [
+        bool(len(sites)) and bool((np.hypot(sites["lon"] - x, sites["lat"] - y) < NEAR_SITE).any())
+        for x, y in zip(towns["lon"], towns["lat"], strict=True)
+    ]
     figure.update_traces(
-        textfont={"size": 11, "color": TOWN_COLOUR, "shadow": HALO}, selector={"name": "towns"}
+        text=[f"<br>{x}" if b else x for x, b in zip(towns["label"], below, strict=True)],
+        textposition=["bottom center" if b else "top center" for b in below],
+        textfont={"size": 11, "color": TOWN_COLOUR, "shadow": HALO},
+        selector={"name": "towns"},
     )
     if region:
         _commune_names(figure, geojson, units, towns, lang)
-    sites = numbered_sites(result)
     for kind, part in sites.groupby("plan_kind", sort=False):
         figure.add_trace(
             go.Scattergeo(
@@ -235,7 +252,7 @@ def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
                 showlegend=False,
             )
         )
-    figure.update_layout(showlegend=False, height=600)
+    figure.update_layout(showlegend=False, height=560 + LEGEND_MARGIN, margin={"b": LEGEND_MARGIN})
     return figure
 
 

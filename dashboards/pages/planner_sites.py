@@ -95,5 +95,5 @@ def sites_table(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
                 id="plan-sites-table",
             ),
         ],
-        className="table-scroll",
+        className="plan-sites-wrap",
     )
