@@ -95,5 +95,5 @@ def sites_table(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
                 id="plan-sites-table",
             ),
         ],
-        className="plan-sites-wrap",
+        className="plan-table-wrap",
     )

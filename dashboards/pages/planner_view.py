@@ -120,7 +120,7 @@ def plan_sentences(kind: str, body: dict[str, Any], lang: str) -> list[Component
     return parts
 
 
-def audit_table(body: dict[str, Any], regions: dict[str, str], lang: str) -> html.Table:
+def audit_table(body: dict[str, Any], regions: dict[str, str], lang: str) -> html.Div:
     """The fairness audit: each group's need, the share within reach and served by the plan, and served
     by adding sites one at a time (the simple method beside it)."""
     audit = pd.DataFrame(body["audit"])
@@ -154,7 +154,7 @@ def audit_table(body: dict[str, Any], regions: dict[str, str], lang: str) -> htm
                 ]
             )
         )
-    return html.Table(rows, className="ranking-table")
+    return html.Div(html.Table(rows, className="ranking-table"), className="plan-table-wrap")
 
 
 def language_needs(languages: pd.DataFrame, lang: str) -> list[str]:
