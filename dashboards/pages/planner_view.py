@@ -207,11 +207,11 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
             )
             for r in history.itertuples()
         ]
-        blocks.append(
-            html.Table(
+        if rows:  # the build's plan has no review yet: its status says so, no empty table
+            table = html.Table(
                 [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="ranking-table"
             )
-        )
+            blocks.append(html.Div(table, className="plan-table-wrap"))
     if proposal:
         blocks.append(html.P(t("plan_proposal", lang), className="note"))
     return html.Div(blocks)
