@@ -8,6 +8,8 @@ the status said once, the report in the page's language, and the equity frontier
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from test_app_planner import find, text
@@ -76,7 +78,7 @@ def test_the_table_lists_the_map_s_sites_with_names_services_languages_and_peopl
     # People within reach and served written as the page writes numbers ("2 500", not "2500.0").
     assert number(first["need_reached"], lang, decimals=0) in table
     assert number(2500, lang, decimals=0) in table and "2500.0" not in table
-    assert t("site_service_point", lang) in table and t("language_darija", lang) in table
+    assert t("planner.legend_service_point", lang) in table and t("language_darija", lang) in table
     for column in ("number", "commune", "service", "languages", "reached", "served"):
         assert t(f"planner.sites_{column}", lang) in table
 
@@ -202,3 +204,22 @@ def test_the_frontier_is_drawn_with_the_default_and_the_chosen_plan_marked(data,
     one_region = {"region": "08", "plans": national["plans"]}
     block = planner_frontier.frontier_block(data, one_region, lang)
     assert t("planner.frontier_national_only", lang) in text(block)
+
+
+def test_the_report_link_of_a_saved_plan_gives_the_region_report_with_the_plan_in_arabic(writable_db):
+    """Saved from the page, a région's plan links to the région's report with its plan section, in the
+    page's language (fetched here as HTML through the same route; the link asks for the PDF)."""
+    from observatory.cli.serve import create_server
+
+    token = "a-long-random-secret-for-tests-0123456789"
+    data = create_app(writable_db, allow_writes=True, token=token).data
+    shown = planner.run(data, parse("?lang=ar&region=08&points=0&centres=2"))
+    _message, saved = planner.save(data, shown.store, by="Amina", token=token, lang="ar")
+    assert saved is not None
+    (link,) = re.findall(r'"href": "([^"]+)"', text(planner.report_links(saved, "ar")))
+    plan_id = saved["plans"]["training_centre"]["summary"]["plan_id"]
+    assert link == f"/api/v1/reports/region/08?lang=ar&format=pdf&plan={plan_id}"
+    response = create_server(writable_db).test_client().get(link.replace("format=pdf", "format=html"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'dir="rtl"' in page and plan_id in page and "درعة" in page

@@ -151,7 +151,7 @@ def map_legend(result: dict[str, Any], lang: str) -> html.Div:
 
 
 #: The figure's bottom margin, where its legend (two columns) and source are written, clear of the map.
-LEGEND_MARGIN = 110
+LEGEND_MARGIN = 120
 
 
 def _annotation(result: dict[str, Any], region: str, lang: str) -> list[dict[str, Any]]:
@@ -178,10 +178,10 @@ def _annotation(result: dict[str, Any], region: str, lang: str) -> list[dict[str
     ]
     source = {
         **common,
-        "text": figures.escape_annotation(t("planner.map_source", lang)),
+        "text": "<br>".join(figures.escape_annotation(p) for p in t("planner.map_source", lang).split(" · ")),
         "x": 1.0 if right else 0.0,
         "y": 0,
-        "yshift": -LEGEND_MARGIN + 34,
+        "yshift": -66,
         "xanchor": "right" if right else "left",
         "font": {"size": 9, "color": "#444444"},
         "name": "source",

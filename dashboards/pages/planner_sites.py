@@ -65,7 +65,7 @@ def sites_table(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
             if province_code in provinces.index
             else ""
         )
-        service = t(f"site_{site['plan_kind']}", lang)
+        service = t(f"planner.legend_{site['plan_kind']}", lang)
         if int(site.get("sites") or 1) > 1:
             service = t(
                 "planner.sites_several", lang, service=service, n=number(site["sites"], lang, decimals=0)
