@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
@@ -24,6 +25,7 @@ from observatory import plan_export, results
 from observatory.errors import ObservatoryError
 from observatory.formatting import unit_label
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
+from observatory.planning_frame import PlanningFrame
 from observatory.plans import list_plans, read_plan, store_plan
 
 from .. import figures, ids
@@ -45,6 +47,15 @@ NO_PLAN_FIGURE: dict[str, Any] = {
 }
 #: Solved plans kept for saving, by id (a save after a restart solves the plan again from its parameters).
 KEPT_PLANS = 16
+#: Planning frames kept in memory: two needs for the country and each of the twelve régions.
+FRAMES_KEPT = 26
+
+
+@lru_cache(maxsize=FRAMES_KEPT)
+def planning_frame(data: AppData, need: str, region: str | None) -> PlanningFrame:
+    """The planner's input frame of a need in a scope, read once per server: reading it takes seconds,
+    solving a région's plan on it about one."""
+    return results.planning_frame(db=data.db, need=need, region=region)
 
 
 def _plain(value: Any) -> Any:
@@ -79,7 +90,7 @@ def solve(
     for kind, count in (("service_point", service_points), ("training_centre", training_centres)):
         if count <= 0:
             continue
-        pf = results.planning_frame(db=data.db, need=SITE_TYPES[kind].need, region=region or None)
+        pf = planning_frame(data, SITE_TYPES[kind].need, region or None)
         floors = {}
         for level, floor in (("region", min_per_region), ("province", min_per_province)):
             units = int(pf.frame[f"{level}_code"].nunique())
