@@ -148,7 +148,7 @@ def test_the_choices_callbacks_write_the_url(built_db):
         for k, v in app.callback_map.items()
         if k.startswith("..url.search") and any(i["id"] == ids.PLAN_POINTS for i in v["inputs"])
     )
-    search, shown = on_settings("07", 12, 4, 30, ["province"], "ar")
+    search, shown = on_settings("07", 12, 4, 30, ["province"], "ar", None)
     assert planner.settings(parse(search)) == {
         "region": "07",
         "points": 12,
@@ -157,6 +157,11 @@ def test_the_choices_callbacks_write_the_url(built_db):
         "equity": ["province"],
     }
     assert shown == "/planner" + search
+    # A région picked with "one site per région" ticked writes one per province; the checklist then
+    # following the scope writes nothing more (one history entry for one choice).
+    search, _shown = on_settings("07", 12, 4, 30, ["region"], "ar", None)
+    assert parse(search)["equity"] == "province"
+    assert on_settings("07", 12, 4, 30, ["province"], "ar", search) == (no_update, no_update)
 
 
 # -- saving ----------------------------------------------------------------------------------------

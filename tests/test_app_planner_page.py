@@ -186,8 +186,8 @@ def test_the_frontier_is_drawn_with_the_default_and_the_chosen_plan_marked(data,
     monkeypatch.setattr(observatory, "equity_frontier", lambda *, db: FRONTIER, raising=False)
     tables = data.db.tables
     monkeypatch.setattr(data.db, "tables", lambda: [*tables(), "plan_frontier"])
-    summary = {"reached_share": 0.42, "lowest_region_reached_share": 0.15}
-    national = {"region": "", "plans": {"training_centre": {"summary": summary}}}
+    summary = {"reached_share": 0.42, "lowest_region_reached_share": 0.15, "radius_km": 15.0}
+    national = {"region": "", "plans": {"training_centre": {"summary": summary, "params": {"sites": 50}}}}
     block = planner_frontier.frontier_block(data, national, lang)
     (graph,) = [c for c in block.children if getattr(c, "figure", None) is not None]
     figure = graph.figure
@@ -200,6 +200,12 @@ def test_the_frontier_is_drawn_with_the_default_and_the_chosen_plan_marked(data,
     assert t("planner.frontier_y", lang) in figure.layout.yaxis.title.text
     regions = data.units("region").set_index("code")
     assert regions.loc["08", f"name_{lang}"] in line.customdata[0][1]
+    # A national plan of another size is said beside the frontier, not drawn on it.
+    other = {"region": "", "plans": {"training_centre": {"summary": summary, "params": {"sites": 30}}}}
+    block = planner_frontier.frontier_block(data, other, lang)
+    (graph,) = [c for c in block.children if getattr(c, "figure", None) is not None]
+    assert len(graph.figure.data) == 2
+    assert t("site_training_centre", lang) in text(block) and number(42, lang) in text(block)
     # A one-région plan is not placed on the national frontier, and the page says why.
     one_region = {"region": "08", "plans": national["plans"]}
     block = planner_frontier.frontier_block(data, one_region, lang)

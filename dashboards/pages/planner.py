@@ -229,16 +229,22 @@ class Settings(TypedDict):
 def settings(state: ViewState) -> Settings:
     """The planner's settings in a view state: région (None for the whole country), counts, radius, equity."""
     region = {"": QUESTION_REGION, "all": None}.get(state["region"], state["region"])
-    equity = equity_list(state["equity"])
-    if region:  # in one région, "one site per région" means one per province
-        equity = [e for e in EQUITY if e in {"province" if x == "region" else x for x in equity}]
     return {
         "region": region,
         "points": int(state["points"]),
         "centres": int(state["centres"]),
         "radius": int(state["radius"]),
-        "equity": equity,
+        "equity": scoped_equity(region, equity_list(state["equity"])),
     }
+
+
+def scoped_equity(region: str | None, equity: list[str]) -> list[str]:
+    """The equity constraints that fit the scope: in one région, "one site per région" is one per
+    province (the default plan's floor, said at the scale of the plan)."""
+    if not region:
+        return [e for e in EQUITY if e in equity]
+    chosen = {"province" if e == "region" else e for e in equity}
+    return [e for e in EQUITY if e in chosen]
 
 
 def stored_settings(result: dict[str, Any], state: ViewState) -> Settings:
@@ -285,7 +291,7 @@ def url_state(
         "points": bounded(points, 200, DEFAULTS["points"]),
         "centres": bounded(centres, 100, DEFAULTS["centres"]),
         "radius": bounded(radius, 50, DEFAULTS["radius"]),
-        "equity": equity_value(equity),
+        "equity": equity_value(scoped_equity(region, list(equity or []))),
     }
 
 
@@ -584,8 +590,8 @@ def run_callbacks(app: CallbackApp, data: AppData, kept: OrderedDict[str, Plan])
         prevent_initial_call=True,
     )
     def on_scope(region: str | None, equity: list[str] | None, lang: str | None) -> tuple[Any, Any]:
-        chosen = settings({**DEFAULTS, "region": region or "all", "equity": equity_value(equity)})
-        return equity_options(region, lang or "fr"), chosen["equity"]
+        chosen = scoped_equity(region, list(equity or []))
+        return equity_options(region, lang or "fr"), no_update if chosen == list(equity or []) else chosen
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -596,12 +602,21 @@ def run_callbacks(app: CallbackApp, data: AppData, kept: OrderedDict[str, Plan])
         Input(ids.PLAN_RADIUS, "value"),
         Input(ids.PLAN_EQUITY, "value"),
         State(ids.LANG, "data"),
+        State(ids.URL, "search"),
         prevent_initial_call=True,
     )
     def on_settings(
-        region: str | None, points: Any, centres: Any, radius: Any, equity: list[str] | None, lang: str | None
-    ) -> tuple[str, str]:
+        region: str | None,
+        points: Any,
+        centres: Any,
+        radius: Any,
+        equity: list[str] | None,
+        lang: str | None,
+        current: str | None,
+    ) -> tuple[Any, Any]:
         search = encode(url_state(lang or "fr", region, points, centres, radius, equity))
+        if search == current:  # the scope's equity fitted after a région change: one history entry, not two
+            return no_update, no_update
         return search, shown_url("/planner", search)
 
 

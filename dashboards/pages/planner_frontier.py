@@ -114,17 +114,30 @@ def frontier_block(data: AppData, result: dict[str, Any] | None, lang: str) -> h
         return html.Div(
             [heading, html.P(t("planner.frontier_missing", lang), className="note")], id="plan-frontier"
         )
-    chosen = []
+    chosen, elsewhere = [], []
     national = result is not None and not result.get("region")
+    first = frontier.iloc[0]
     for kind, body in (result or {}).get("plans", {}).items():
-        s = body["summary"]
+        s, params = body["summary"], body.get("params") or {}
         lowest = s.get("lowest_region_reached_share")
-        if national and lowest is not None and s.get("reached_share") is not None:
-            chosen.append(
-                (t("planner.frontier_chosen", lang, kind=t(f"site_{kind}", lang)), s["reached_share"], lowest)
+        if not national or lowest is None or s.get("reached_share") is None:
+            continue
+        label = t("planner.frontier_chosen", lang, kind=t(f"site_{kind}", lang))
+        if int(params.get("sites", -1)) == int(first["sites"]) and float(s["radius_km"]) == float(
+            first["radius_km"]
+        ):
+            chosen.append((label, s["reached_share"], lowest))
+        else:  # another count or radius: its own frontier would differ, so it is said, not drawn
+            elsewhere.append(
+                t(
+                    "planner.frontier_elsewhere",
+                    lang,
+                    kind=t(f"site_{kind}", lang),
+                    reached=number(100 * s["reached_share"], lang),
+                    lowest=number(100 * lowest, lang),
+                )
             )
     regions = {r["code"]: place_name(r, lang) for r in data.units("region").to_dict("records")}
-    first = frontier.iloc[0]
     notes = [
         t(
             "planner.frontier_sentence",
@@ -135,6 +148,7 @@ def frontier_block(data: AppData, result: dict[str, Any] | None, lang: str) -> h
     ]
     if result is not None and not national:
         notes.append(t("planner.frontier_national_only", lang))
+    notes += elsewhere
     return html.Div(
         [
             heading,
