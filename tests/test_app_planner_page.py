@@ -170,6 +170,7 @@ FRONTIER = pd.DataFrame(
         "level": "region",
         "sites": 50,
         "radius_km": 15.0,
+        "site_type": "training_centre",
         "is_default": [False, False, False, True],
     }
 )
@@ -201,11 +202,11 @@ def test_the_frontier_is_drawn_with_the_default_and_the_chosen_plan_marked(data,
     regions = data.units("region").set_index("code")
     assert regions.loc["08", f"name_{lang}"] in line.customdata[0][1]
     # A national plan of another size is said beside the frontier, not drawn on it.
-    other = {"region": "", "plans": {"training_centre": {"summary": summary, "params": {"sites": 30}}}}
+    other = {"region": "", "plans": {"service_point": {"summary": summary, "params": {"sites": 50}}}}
     block = planner_frontier.frontier_block(data, other, lang)
     (graph,) = [c for c in block.children if getattr(c, "figure", None) is not None]
     assert len(graph.figure.data) == 2
-    assert t("site_training_centre", lang) in text(block) and number(42, lang) in text(block)
+    assert t("site_service_point", lang) in text(block) and number(42, lang) in text(block)
     # A one-région plan is not placed on the national frontier, and the page says why.
     one_region = {"region": "08", "plans": national["plans"]}
     block = planner_frontier.frontier_block(data, one_region, lang)

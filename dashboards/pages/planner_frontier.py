@@ -123,11 +123,11 @@ def frontier_block(data: AppData, result: dict[str, Any] | None, lang: str) -> h
         if not national or lowest is None or s.get("reached_share") is None:
             continue
         label = t("planner.frontier_chosen", lang, kind=t(f"site_{kind}", lang))
-        if int(params.get("sites", -1)) == int(first["sites"]) and float(s["radius_km"]) == float(
-            first["radius_km"]
-        ):
+        same_kind = str(first.get("site_type") or kind) == kind
+        same_size = int(params.get("sites", -1)) == int(first["sites"])
+        if same_kind and same_size and float(s["radius_km"]) == float(first["radius_km"]):
             chosen.append((label, s["reached_share"], lowest))
-        else:  # another count or radius: its own frontier would differ, so it is said, not drawn
+        else:  # another kind, count or radius: its own frontier would differ, so it is said, not drawn
             elsewhere.append(
                 t(
                     "planner.frontier_elsewhere",
