@@ -39,17 +39,22 @@ def frontier_figure(
 ) -> go.Figure:
     """National reach (x) against the lowest région's reach (y), in percent; the default plan and the
     plans on screen (label, x, y) marked; `regions` names the lowest région of each point."""
+    sign = figures.unit_affixes("percent", lang)[1]
     hover = (
         "<b>"
         + t("planner.frontier_floor", lang)
         + " %{customdata[0]}</b><br>"
         + t("planner.frontier_x", lang)
-        + " : %{x:.1f}\u00a0%<br>"
+        + " : %{x:.1f}"
+        + sign
+        + "<br>"
         + t("planner.frontier_y", lang)
-        + " : %{y:.1f}\u00a0% (%{customdata[1]})<extra></extra>"
+        + " : %{y:.1f}"
+        + sign
+        + " (%{customdata[1]})<extra></extra>"
     )
     customdata = [
-        [f"{number(100 * f, lang, decimals=0)}\u00a0%", regions.get(str(u), str(u))]
+        [f"{number(100 * f, lang, decimals=0)}{sign}", regions.get(str(u), str(u))]
         for f, u in zip(frontier["floor"], frontier["lowest_unit"], strict=True)
     ]
     figure = go.Figure(
@@ -96,8 +101,12 @@ def frontier_figure(
         height=360,
         margin={"l": 60, "r": 20, "t": 10, "b": 50},
         separators=figures.separators(lang),
-        xaxis={"title": {"text": t("planner.frontier_x", lang) + " (%)"}, "ticksuffix": ""},
-        yaxis={"title": {"text": t("planner.frontier_y", lang) + " (%)"}, "rangemode": "tozero"},
+        xaxis={"title": {"text": t("planner.frontier_x", lang)}, "ticksuffix": sign},
+        yaxis={
+            "title": {"text": t("planner.frontier_y", lang)},
+            "ticksuffix": sign,
+            "rangemode": "tozero",
+        },
         legend={"orientation": "h", "y": -0.25},
         paper_bgcolor="#ffffff",
         plot_bgcolor="#fafafa",
