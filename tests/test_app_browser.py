@@ -208,21 +208,24 @@ def test_the_planner_returns_a_plan(browser, server_url, artifacts):
         ),
         timeout=120,
     )
-    assert "à moins de 15 km" in summary and "Femmes" in summary and "pas une décision" in summary
-    markers = browser.execute_script(
-        "return document.querySelectorAll('#plan-map .scattergeo .point').length"
-    )
-    assert 1 <= markers <= 13  # 10 service points and 3 training centres; a commune may get several
+    assert "à moins de 15 km" in summary and "Femmes" in summary
+    assert "pas une décision" in browser.find_element(By.ID, "plan-review").text
+    sites = browser.find_elements(By.CSS_SELECTOR, "#plan-sites-table tbody tr")
+    assert len(sites) == 13  # 10 service points and 3 training centres, numbered as on the map
     browser.save_screenshot(str(artifacts / "app-planner.png"))
     # An equity constraint the sites cannot meet is said plainly, with what to relax, in French.
-    browser.find_element(By.XPATH, "//label[contains(., 'Au moins un site par province')]").click()
+    browser.get(f"{server_url}/planner?lang=fr&region=08&points=0&centres=1&radius=5")
+    wait_for(lambda: browser.find_element(By.ID, "plan-run")).click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#plan-sites-table tbody tr"), timeout=120)
+    browser.find_element(By.XPATH, "//label[contains(., 'Au moins 30 % du besoin rural atteint')]").click()
     browser.find_element(By.ID, "plan-run").click()
     error = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#plan-summary .error").text)
-    assert "provinces demandent au moins" in error and "vous en avez demandé" in error
+    assert "besoin rural" in error and "vous avez demandé 30 %" in error
     assert wait_for(
         lambda: (
             browser.execute_script("return document.querySelectorAll('#plan-map .scattergeo .point').length")
             == 0
+            and not browser.find_elements(By.CSS_SELECTOR, "#plan-sites-table")
         )
     )  # no stale plan
 

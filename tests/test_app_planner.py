@@ -148,7 +148,7 @@ def test_the_choices_callbacks_write_the_url(built_db):
         for k, v in app.callback_map.items()
         if k.startswith("..url.search") and any(i["id"] == ids.PLAN_POINTS for i in v["inputs"])
     )
-    search, shown = on_settings("07", 12, 4, 30, ["province"], "ar")
+    search, shown = on_settings("07", 12, 4, 30, ["province"], "ar", None)
     assert planner.settings(parse(search)) == {
         "region": "07",
         "points": 12,
@@ -157,6 +157,11 @@ def test_the_choices_callbacks_write_the_url(built_db):
         "equity": ["province"],
     }
     assert shown == "/planner" + search
+    # A région picked with "one site per région" ticked writes one per province; the checklist then
+    # following the scope writes nothing more (one history entry for one choice).
+    search, _shown = on_settings("07", 12, 4, 30, ["region"], "ar", None)
+    assert parse(search)["equity"] == "province"
+    assert on_settings("07", 12, 4, 30, ["province"], "ar", search) == (no_update, no_update)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -168,8 +173,8 @@ def test_saving_is_off_on_a_read_only_server_and_says_why(built_db, lang):
     assert find(page, ids.PLAN_SAVE_STATUS).children == t("plan_save_disabled", lang)
     before = len(obs.list_plans(db=built_db))
     solved = planner.run(data, parse(f"?lang={lang}&region=12&points=2&centres=1"))
-    assert solved[6] is True  # the save button stays disabled after a solve
-    message, saved = planner.save(data, solved[2], by="Amina", token=TOKEN, lang=lang)
+    assert solved.no_save is True  # the save button stays disabled after a solve
+    message, saved = planner.save(data, solved.store, by="Amina", token=TOKEN, lang=lang)
     assert message == t("plan_save_disabled", lang) and saved is None
     assert len(obs.list_plans(db=built_db)) == before
 
@@ -180,9 +185,10 @@ def test_a_plan_saved_from_the_app_is_a_draft_with_its_history(writable_db, lang
     data = app.data
     kept: dict = {}
     state = parse(f"?lang={lang}&region=12&points=2&centres=1&equity=region")
-    figure, _summary, result, *disabled, review, links = planner.run(data, state, kept)
-    assert figure["data"] and disabled == [False, False, False, False]
-    assert t("plan_not_saved", lang) in text(review)
+    shown = planner.run(data, state, kept)
+    result, review = shown.store, shown.review
+    assert shown.figure["data"] and [shown.no_csv, shown.no_geojson, shown.no_save] == [False] * 3
+    assert text(review).count(t("plan_not_saved", lang)) == 1  # said once for both plans
     ids_ = [b["summary"]["plan_id"] for b in result["plans"].values()]
     assert sorted(kept) == sorted(ids_)
 
@@ -265,20 +271,22 @@ def test_the_build_default_plan_opens_with_its_status_and_no_stale_report(built_
 # -- a failed solve ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("fr", "provinces demandent au moins"), ("ar", "أقاليم"), ("en", "provinces need at least")],
+    [("fr", "du besoin rural ; vous avez demandé 30 %"), ("ar", "طلبتم"), ("en", "you asked for 30%")],
 )
 def test_a_failed_solve_clears_the_map_and_disables_every_export(built_db, lang, words):
     app = create_app(built_db, allow_writes=True, token=TOKEN)
     on_run = callback(app, ids.PLAN_MAP, "figure")
-    figure, _s, stored, *disabled, _review, _links, _status = on_run(
-        1, DRAA_TAFILALET, 2, 2, 15, ["region"], lang
+    shown = planner.Shown(*on_run(1, DRAA_TAFILALET, 2, 2, 15, ["province"], lang)[:-1])
+    assert (
+        shown.figure["data"]
+        and shown.store
+        and [shown.no_csv, shown.no_geojson, shown.no_save] == [False] * 3
     )
-    assert figure["data"] and stored and disabled == [False, False, False, False]
-    figure, summary, stored, *disabled, review, links, _status = on_run(
-        1, DRAA_TAFILALET, 0, 3, 15, ["region", "province"], lang
-    )
-    assert figure == planner.NO_PLAN_FIGURE and stored is None and disabled == [True, True, True, True]
-    assert review is None and links is None and words in text(summary)
+    shown = planner.Shown(*on_run(1, DRAA_TAFILALET, 0, 1, 5, ["rural"], lang)[:-1])
+    assert shown.figure == planner.NO_PLAN_FIGURE and shown.store is None
+    assert [shown.no_csv, shown.no_geojson, shown.no_save] == [True] * 3
+    assert shown.review is None and shown.links is None and words in text(shown.summary)
+    assert shown.sites is None and shown.legend is None
     on_export = callback(app, ids.PLAN_DOWNLOAD, "data")
-    assert on_export(None, None, 1, stored) is no_update  # nothing to download, not the previous plan
-    assert planner.save(app.data, stored, by="Amina", token=TOKEN, lang=lang)[1] is None
+    assert on_export(None, 1, shown.store) is no_update  # nothing to download, not the previous plan
+    assert planner.save(app.data, shown.store, by="Amina", token=TOKEN, lang=lang)[1] is None

@@ -1,8 +1,9 @@
 """
 The planner and the index builder in headless Chromium: settings restored from the URL and by
 back/forward, saving off with its reason on a read-only server, a stored plan shown with its status,
-every export disabled after a failed solve, and axe-core clean on a solved and a stored plan, in
-French and Arabic. Screenshots go to test-artifacts/.
+every export disabled after a failed solve, the map's names, legend and numbered sites with their
+table at desktop and phone sizes, and axe-core clean on a solved and a stored plan, in French and
+Arabic. Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -56,17 +57,16 @@ def test_planner_settings_live_in_the_url_and_a_failed_solve_disables_every_expo
     wait_for(lambda: value_of(browser, "plan-points") == "2")
     assert value_of(browser, "plan-centres") == "1"
     save = browser.find_element(By.ID, "plan-save")
-    assert (
-        save.get_attribute("disabled")
-        and "lecture seule" in browser.find_element(By.ID, "plan-save-status").text
-    )
+    assert save.get_attribute("disabled") and "lecture seule" in browser.find_element(
+        By.ID, "plan-save-status"
+    ).get_attribute("textContent")
     browser.find_element(By.ID, "plan-run").click()
     wait_for(
         lambda: "Meilleure méthode simple" in browser.find_element(By.ID, "plan-summary").text, timeout=120
     )
     assert all(
         not browser.find_element(By.ID, i).get_attribute("disabled")
-        for i in ("plan-export-csv", "plan-export-geojson", "plan-export-report")
+        for i in ("plan-export-csv", "plan-export-geojson")
     )
     assert "accompagnement vocal" in browser.find_element(By.ID, "plan-summary").text
     assert "non enregistré" in browser.find_element(By.ID, "plan-review").text
@@ -84,15 +84,15 @@ def test_planner_settings_live_in_the_url_and_a_failed_solve_disables_every_expo
     browser.refresh()
     wait_for(lambda: value_of(browser, "plan-points") == "4")
 
-    # Drâa-Tafilalet with one training centre per province asked of one centre: no plan, no export.
-    browser.get(f"{server_url}/planner?lang=fr&region=08&points=0&centres=1&equity=region,province")
+    # Drâa-Tafilalet with 30% of rural need asked of one centre at 5 km: no plan, no export.
+    browser.get(f"{server_url}/planner?lang=fr&region=08&points=0&centres=1&radius=5&equity=rural")
     wait_for(lambda: value_of(browser, "plan-centres") == "1")
     browser.find_element(By.ID, "plan-run").click()
     error = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#plan-summary .error").text, timeout=120)
-    assert "provinces demandent au moins" in error
+    assert "vous avez demandé 30 %" in error
     assert all(
         browser.find_element(By.ID, i).get_attribute("disabled")
-        for i in ("plan-export-csv", "plan-export-geojson", "plan-export-report", "plan-save")
+        for i in ("plan-export-csv", "plan-export-geojson", "plan-save")
     )
     assert (
         browser.execute_script("return document.querySelectorAll('#plan-map .scattergeo .point').length") == 0
@@ -137,3 +137,41 @@ def test_index_builder_choices_live_in_the_url(browser, server_url):  # noqa: F8
             ).is_selected()
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "names", "words"),
+    [
+        ("fr", ("Ouarzazate", "Zagora"), ("Lecture de la carte", "Personnes à portée", "Personnes servies")),
+        ("ar", ("ورزازات", "زاكورة"), ("قراءة الخريطة", "الأشخاص في المتناول", "الأشخاص المخدومون")),
+    ],
+)
+def test_the_planner_page_reads_without_hovering(browser, server_url, artifacts, lang, names, words):  # noqa: F811
+    """Drâa-Tafilalet's default plan: town and commune names on the map, a legend, numbered sites and
+    the table that lists them; no sideways scroll on a phone. Screenshots at 1440x1000 and 390x844."""
+    from selenium.webdriver.common.by import By
+
+    for width, height in ((1440, 1000), (390, 844)):
+        browser.set_window_size(width, height)
+        browser.get(f"{server_url}/planner?lang={lang}")
+        wait_for(lambda: browser.find_element(By.ID, "plan-run"))
+        browser.find_element(By.ID, "plan-run").click()
+        rows = wait_for(
+            lambda: browser.find_elements(By.CSS_SELECTOR, "#plan-sites-table tbody tr"), timeout=180
+        )
+        assert len(rows) == 13
+        assert rows[0].find_element(By.CSS_SELECTOR, ".site-number").text == "1"
+        map_text = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#plan-map text')).map(t => t.textContent).join('|')"
+        )
+        assert all(name in map_text for name in names)
+        numbers = set(map_text.split("|"))
+        assert {str(n) for n in range(1, 14)} <= numbers
+        page = browser.find_element(By.TAG_NAME, "body").text
+        assert all(w in page for w in words)
+        assert "glouton" not in page
+        assert page.count(browser.find_element(By.CSS_SELECTOR, "#plan-review .note").text) == 1
+        if width == 390:
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        browser.save_screenshot(str(artifacts / f"app-planner-{lang}-{width}.png"))
+    browser.set_window_size(1440, 1000)

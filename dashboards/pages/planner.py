@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
@@ -24,6 +25,7 @@ from observatory import plan_export, results
 from observatory.errors import ObservatoryError
 from observatory.formatting import unit_label
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
+from observatory.planning_frame import PlanningFrame
 from observatory.plans import list_plans, read_plan, store_plan
 
 from .. import figures, ids
@@ -33,7 +35,10 @@ from ..state import DEFAULTS, EQUITY, ViewState, encode, equity_list, equity_val
 from ..widgets import aria, dropdown, send_bytes
 from . import CallbackApp, Page, register
 from .explorer_controls import QUESTION_REGION, place_options
-from .planner_view import SAVED_FROM_APP, plan_figure, report_links, review_block, summary_block
+from .planner_frontier import frontier_block
+from .planner_map import map_legend, plan_figure
+from .planner_sites import sites_table
+from .planner_view import SAVED_FROM_APP, report_links, review_block, summary_block
 
 #: The map before a plan (or after a failed solve): empty, without the axes of a blank Plotly chart.
 NO_PLAN_FIGURE: dict[str, Any] = {
@@ -42,6 +47,15 @@ NO_PLAN_FIGURE: dict[str, Any] = {
 }
 #: Solved plans kept for saving, by id (a save after a restart solves the plan again from its parameters).
 KEPT_PLANS = 16
+#: Planning frames kept in memory: two needs for the country and each of the twelve régions.
+FRAMES_KEPT = 26
+
+
+@lru_cache(maxsize=FRAMES_KEPT)
+def planning_frame(data: AppData, need: str, region: str | None) -> PlanningFrame:
+    """The planner's input frame of a need in a scope, read once per server: reading it takes seconds,
+    solving a région's plan on it about one."""
+    return results.planning_frame(db=data.db, need=need, region=region)
 
 
 def _plain(value: Any) -> Any:
@@ -65,22 +79,31 @@ def solve(
 ) -> dict[str, Any]:
     """
     Both plans (service points, training centres) as a JSON-able dict for the page and the exports;
-    `solved` receives the plans by id, for saving.
+    `solved` receives the plans by id, for saving. A floor of one site per région or province binds a
+    plan with at least as many sites as units; a plan with fewer goes without it, and a note says so.
+    A plan already stored (same identity) is marked so, with its review.
     """
     from observatory.planner import plan
 
-    out: dict[str, Any] = {"region": region or "", "radius_km": radius_km, "plans": {}}
+    out: dict[str, Any] = {"region": region or "", "radius_km": radius_km, "plans": {}, "notes": []}
+    stored = set(list_plans(db=data.db)["plan_id"]) if "plan" in data.db.tables() else set()
     for kind, count in (("service_point", service_points), ("training_centre", training_centres)):
         if count <= 0:
             continue
-        pf = results.planning_frame(db=data.db, need=SITE_TYPES[kind].need, region=region or None)
+        pf = planning_frame(data, SITE_TYPES[kind].need, region or None)
+        floors = {}
+        for level, floor in (("region", min_per_region), ("province", min_per_province)):
+            units = int(pf.frame[f"{level}_code"].nunique())
+            floors[level] = floor if count >= units * floor else 0
+            if floor and not floors[level]:
+                out["notes"].append({"level": level, "kind": kind, "sites": int(count), "units": units})
         result = plan(
             pf,
             sites=int(count),
             radius_km=float(radius_km),
             site_type=kind,
-            min_per_region=int(min_per_region),
-            min_per_province=int(min_per_province),
+            min_per_region=int(floors["region"]),
+            min_per_province=int(floors["province"]),
             min_rural_share=float(min_rural_share),
             min_women_share=float(min_women_share),
             name=kind,
@@ -88,8 +111,9 @@ def solve(
         )
         if solved is not None:
             solved[result.plan_id] = result
+        summary = {k: _plain(v) for k, v in result.summary.items()}
         out["plans"][kind] = {
-            "summary": {k: _plain(v) for k, v in result.summary.items()},
+            "summary": summary | {"stored": True} if result.plan_id in stored else summary,
             "params": result.params,
             "sites": result.sites.replace({np.nan: None}).to_dict("records"),
             "coverage": result.coverage[result.coverage.plan == "optimal"][
@@ -104,7 +128,7 @@ def solve(
 
 
 def export_plan(data: AppData, result: dict[str, Any], fmt: str) -> tuple[bytes, str]:
-    """The sites of a plan as CSV or GeoJSON points, or a short HTML report; with source and licence."""
+    """The sites of a plan as CSV or GeoJSON points, with source and licence."""
     statuses = sorted({str(b["summary"].get("review_status") or "") for b in result["plans"].values()})
     review = ", ".join(s for s in statuses if s) or "draft (not saved)"
     return plan_export.export(result["plans"], fmt, data.units("commune"), review=review)
@@ -210,8 +234,17 @@ def settings(state: ViewState) -> Settings:
         "points": int(state["points"]),
         "centres": int(state["centres"]),
         "radius": int(state["radius"]),
-        "equity": equity_list(state["equity"]),
+        "equity": scoped_equity(region, equity_list(state["equity"])),
     }
+
+
+def scoped_equity(region: str | None, equity: list[str]) -> list[str]:
+    """The equity constraints that fit the scope: in one région, "one site per région" is one per
+    province (the default plan's floor, said at the scale of the plan)."""
+    if not region:
+        return [e for e in EQUITY if e in equity]
+    chosen = {"province" if e == "region" else e for e in equity}
+    return [e for e in EQUITY if e in chosen]
 
 
 def stored_settings(result: dict[str, Any], state: ViewState) -> Settings:
@@ -258,7 +291,7 @@ def url_state(
         "points": bounded(points, 200, DEFAULTS["points"]),
         "centres": bounded(centres, 100, DEFAULTS["centres"]),
         "radius": bounded(radius, 50, DEFAULTS["radius"]),
-        "equity": equity_value(equity),
+        "equity": equity_value(scoped_equity(region, list(equity or []))),
     }
 
 
@@ -270,19 +303,34 @@ class Shown(NamedTuple):
     store: dict[str, Any] | None
     no_csv: bool
     no_geojson: bool
-    no_report: bool
     no_save: bool
     review: Any
     links: Any
+    legend: Any
+    sites: Any
+    frontier: Any
 
 
 def outcome(data: AppData, result: dict[str, Any] | None, lang: str, message: Any = None) -> Shown:
     """
     What the page shows of a plan, or of none (a failed solve, an unknown id): map, summary, store,
-    CSV/GeoJSON/report exports disabled or not, save disabled or not, review status, report links.
+    CSV/GeoJSON exports disabled or not, save disabled or not, review status, report links, the map's
+    legend, the table of sites and the equity frontier (with the plan marked).
     """
     if result is None:
-        return Shown(NO_PLAN_FIGURE, message, None, True, True, True, True, None, None)
+        return Shown(
+            NO_PLAN_FIGURE,
+            message,
+            None,
+            True,
+            True,
+            True,
+            None,
+            None,
+            None,
+            None,
+            frontier_block(data, None, lang),
+        )
     block = summary_block(data, result, lang)
     return Shown(
         plan_figure(data, result, lang),
@@ -290,10 +338,12 @@ def outcome(data: AppData, result: dict[str, Any] | None, lang: str, message: An
         result,
         False,
         False,
-        False,
         not data.allow_writes,
         review_block(data, result, lang),
         report_links(result, lang),
+        map_legend(result, lang),
+        sites_table(data, result, lang),
+        frontier_block(data, result, lang),
     )
 
 
@@ -317,7 +367,7 @@ def layout(data: AppData, state: ViewState) -> html.Div:
     return html.Div(
         [
             html.H1(t("page_planner", lang)),
-            html.P(t("planner_intro", lang), className="note"),
+            html.P(t("planner.intro", lang), className="note"),
             html.Div(
                 [plan_controls(data, lang, chosen, shown), plan_panel(lang, shown)],
                 className="explorer",
@@ -333,7 +383,7 @@ def plan_controls(data: AppData, lang: str, chosen: Settings, shown: Shown) -> h
         [
             *plan_settings(data, lang, chosen),
             html.Button(t("plan_run", lang), id=ids.PLAN_RUN, className="button"),
-            plan_exports(lang, shown),
+            plan_exports(shown),
             html.Div(shown.links, id=ids.PLAN_REPORT_LINKS),
             dcc.Download(id=ids.PLAN_DOWNLOAD),
             save_form(data, lang, no_save=shown.no_save),
@@ -370,38 +420,36 @@ def plan_settings(data: AppData, lang: str, chosen: Settings) -> list[Component]
             [
                 html.Legend(t("plan_equity", lang)),
                 dcc.Checklist(
-                    id=ids.PLAN_EQUITY,
-                    options=[{"label": t(f"equity_{e}", lang), "value": e} for e in EQUITY],
-                    value=chosen["equity"],
+                    id=ids.PLAN_EQUITY, options=equity_options(chosen["region"], lang), value=chosen["equity"]
                 ),
             ]
         ),
     ]
 
 
-def plan_exports(lang: str, shown: Shown) -> html.Div:
-    """CSV, GeoJSON and report buttons, disabled while no plan is on screen."""
+def equity_options(region: str | None, lang: str) -> list[dict[str, str]]:
+    """The equity constraints that mean something in the scope: no 'one site per région' in one région."""
+    return [{"label": t(f"equity_{e}", lang), "value": e} for e in EQUITY if not (region and e == "region")]
+
+
+def plan_exports(shown: Shown) -> html.Div:
+    """CSV and GeoJSON buttons, disabled while no plan is on screen (the report is a link, below)."""
     return html.Div(
         [
             html.Button("CSV", id=ids.PLAN_EXPORT_CSV, className="button", disabled=shown.no_csv),
             html.Button("GeoJSON", id=ids.PLAN_EXPORT_GEOJSON, className="button", disabled=shown.no_geojson),
-            html.Button(
-                t("plan_report", lang),
-                id=ids.PLAN_EXPORT_REPORT,
-                className="button",
-                disabled=shown.no_report,
-            ),
         ],
         className="exports",
     )
 
 
-def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Fieldset:
-    """Who saves and the server's token; disabled, and saying why, on a server without writes."""
+def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Details:
+    """Who saves and the server's token, folded (few readers save); disabled, and saying why, on a
+    server without writes."""
     writes_off = not data.allow_writes
-    return html.Fieldset(
+    return html.Details(
         [
-            html.Legend(t("plan_save_title", lang)),
+            html.Summary(t("plan_save_title", lang)),
             html.Label(t("plan_save_by", lang), htmlFor=ids.PLAN_SAVE_BY),
             dcc.Input(id=ids.PLAN_SAVE_BY, type="text", maxLength=80, disabled=writes_off),
             html.Label(t("plan_save_token", lang), htmlFor=ids.PLAN_SAVE_TOKEN),
@@ -421,23 +469,28 @@ def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Fieldset:
             ),
         ],
         className="plan-save",
+        open=not writes_off,
     )
 
 
 def plan_panel(lang: str, shown: Shown) -> html.Div:
-    """The map of the plan, its review status and history, and its summary."""
+    """The review status (said once), the map of the plan with its legend, the table of sites, the need
+    and each plan's summary, and the equity frontier."""
     return html.Div(
         [
+            html.Div(id=ids.PLAN_REVIEW, children=shown.review),
             dcc.Loading(
                 dcc.Graph(
                     id=ids.PLAN_MAP, figure=shown.figure, config=figures.graph_config(lang), className="map"
                 )
             ),
-            html.Div(id=ids.PLAN_REVIEW, children=shown.review),
+            html.Div(id=ids.PLAN_LEGEND, children=shown.legend),
+            html.Div(id=ids.PLAN_SITES, children=shown.sites),
             html.Div(id=ids.PLAN_SUMMARY, children=shown.summary),
             html.P(t("plan_demand_note", lang), className="note"),
+            html.Div(id=ids.PLAN_FRONTIER, children=shown.frontier),
         ],
-        className="maps",
+        className="maps planner-panel",
     )
 
 
@@ -447,10 +500,12 @@ PLAN_OUTPUTS = (
     (ids.PLAN_STORE, "data"),
     (ids.PLAN_EXPORT_CSV, "disabled"),
     (ids.PLAN_EXPORT_GEOJSON, "disabled"),
-    (ids.PLAN_EXPORT_REPORT, "disabled"),
     (ids.PLAN_SAVE, "disabled"),
     (ids.PLAN_REVIEW, "children"),
     (ids.PLAN_REPORT_LINKS, "children"),
+    (ids.PLAN_LEGEND, "children"),
+    (ids.PLAN_SITES, "children"),
+    (ids.PLAN_FRONTIER, "children"),
 )
 
 
@@ -527,6 +582,18 @@ def run_callbacks(app: CallbackApp, data: AppData, kept: OrderedDict[str, Plan])
         return (*shown, None if data.allow_writes else t("plan_save_disabled", lang))
 
     @app.callback(
+        Output(ids.PLAN_EQUITY, "options"),
+        Output(ids.PLAN_EQUITY, "value", allow_duplicate=True),
+        Input(ids.PLAN_REGION, "value"),
+        State(ids.PLAN_EQUITY, "value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_scope(region: str | None, equity: list[str] | None, lang: str | None) -> tuple[Any, Any]:
+        chosen = scoped_equity(region, list(equity or []))
+        return equity_options(region, lang or "fr"), no_update if chosen == list(equity or []) else chosen
+
+    @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Output(ids.VIEW_SEARCH, "data", allow_duplicate=True),
         Input(ids.PLAN_REGION, "value"),
@@ -535,12 +602,21 @@ def run_callbacks(app: CallbackApp, data: AppData, kept: OrderedDict[str, Plan])
         Input(ids.PLAN_RADIUS, "value"),
         Input(ids.PLAN_EQUITY, "value"),
         State(ids.LANG, "data"),
+        State(ids.URL, "search"),
         prevent_initial_call=True,
     )
     def on_settings(
-        region: str | None, points: Any, centres: Any, radius: Any, equity: list[str] | None, lang: str | None
-    ) -> tuple[str, str]:
+        region: str | None,
+        points: Any,
+        centres: Any,
+        radius: Any,
+        equity: list[str] | None,
+        lang: str | None,
+        current: str | None,
+    ) -> tuple[Any, Any]:
         search = encode(url_state(lang or "fr", region, points, centres, radius, equity))
+        if search == current:  # the scope's equity fitted after a région change: one history entry, not two
+            return no_update, no_update
         return search, shown_url("/planner", search)
 
 
@@ -590,16 +666,13 @@ def export_callbacks(app: CallbackApp, data: AppData) -> None:
         Output(ids.PLAN_DOWNLOAD, "data"),
         Input(ids.PLAN_EXPORT_CSV, "n_clicks"),
         Input(ids.PLAN_EXPORT_GEOJSON, "n_clicks"),
-        Input(ids.PLAN_EXPORT_REPORT, "n_clicks"),
         State(ids.PLAN_STORE, "data"),
         prevent_initial_call=True,
     )
-    def on_export(
-        _csv: int | None, _geojson: int | None, _report: int | None, result: dict[str, Any] | None
-    ) -> Any:
+    def on_export(_csv: int | None, _geojson: int | None, result: dict[str, Any] | None) -> Any:
         if not result:
             return no_update
-        fmt = {ids.PLAN_EXPORT_CSV: "csv", ids.PLAN_EXPORT_GEOJSON: "geojson"}.get(ctx.triggered_id, "html")
+        fmt = "csv" if ctx.triggered_id == ids.PLAN_EXPORT_CSV else "geojson"
         content, name = export_plan(data, result, fmt)
         return send_bytes(content, name)
 

@@ -1,7 +1,8 @@
 """
-What the planner shows of a plan: the map of the communes reached and the sites, each plan's summary
-beside the simple methods with its fairness audit and language needs, its review status and history,
-and the links to the report of its région.
+What the planner says of a plan: the need each kind of site serves (what it is, its year and its
+uncertainty), each plan's summary beside the simple methods with its fairness audit and language needs,
+its review status and history (said once), and the link to its report in the page's language. The map,
+the table of sites and the equity frontier have their own modules.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 from dash.development.base_component import Component
 
@@ -18,12 +18,10 @@ from observatory.formatting import NOUNS, counted, number
 from observatory.planner import voice_only_share
 from observatory.plans import read_plan
 
-from .. import figures
 from ..data import AppData
 from ..i18n import place_name, t
 from ..plan_history import plan_history
 
-SITE_COLOURS = {"service_point": "#b30000", "training_centre": "#08519c"}
 #: The report of a région with a stored plan (the API's report route, served by `observatory serve`).
 REPORT_URL = "/api/v1/reports/region/{region}?lang={lang}&format=pdf&plan={plan_id}"
 #: The reason a save records (the history is shared by readers of every language: it is translated when
@@ -32,84 +30,69 @@ SAVED_FROM_APP = "saved from the app"
 SYSTEM_REASONS = {"saved": "review_reason_saved", SAVED_FROM_APP: "plan_save_reason"}
 
 
-def plan_figure(data: AppData, result: dict[str, Any], lang: str) -> go.Figure:
-    """Communes shaded reached / not reached by the sites; every site a marker."""
-    region = result.get("region") or ""
-    units = data.scope("commune", region=region)
-    codes = units.code.tolist()
-    names = [place_name(r, lang) for r in units.to_dict("records")]
-    covered = pd.Series(0, index=codes)
-    for kind in ("service_point", "training_centre"):
-        if kind in result["plans"]:
-            # A commune counts as reached when most of its need is (its need may lie at several points).
-            share = pd.DataFrame(result["plans"][kind]["coverage"]).set_index("code")["covered"]
-            reached = (share.reindex(codes).fillna(0) >= 0.5).astype(int)
-            covered = covered.add(reached, fill_value=0).clip(upper=1)
-    classes = covered.to_numpy(dtype=int)
-    colours = ["#f7f7f7", "#c7e9c0"]
-    customdata = [[None, None] for _ in codes]
-    hover = "<b>%{text}</b><extra></extra>"
-    figure = figures.choropleth(
-        data.geojson_for("commune", codes), codes, names, classes, colours, customdata, hover, lang=lang
-    )
-    for kind, body in result["plans"].items():
-        sites = pd.DataFrame(body["sites"])
-        sites = sites[sites.plan == "optimal"]
-        site_names = units.set_index("code").reindex(sites.code)
-        figure.add_trace(
-            go.Scattergeo(
-                lon=sites.lon,
-                lat=sites.lat,
-                mode="markers",
-                name=t(f"site_{kind}", lang),
-                marker={
-                    "size": 11,
-                    "color": SITE_COLOURS[kind],
-                    "symbol": "circle" if kind == "service_point" else "square",
-                    "line": {"width": 1, "color": "#ffffff"},
-                },
-                text=[
-                    (place_name(r, lang) if isinstance(r.get("name_fr"), str) else c) + f" · {r_langs or ''}"
-                    for c, r, r_langs in zip(
-                        sites.code, site_names.reset_index().to_dict("records"), sites.languages, strict=False
-                    )
-                ],
-                hovertemplate="<b>%{text}</b><br>" + t(f"site_{kind}", lang) + "<extra></extra>",
-            )
-        )
-    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.02})
-    return figure
-
-
 def summary_block(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
-    """Each plan's summary beside the simple methods, the price of equity, the languages and voice-only
-    needs of its sites, and the fairness audit by group."""
+    """The need each plan serves, then each plan's summary beside the simple methods, the price of
+    equity, the languages and voice-only needs of its sites, and the fairness audit by group."""
     regions = {r["code"]: place_name(r, lang) for r in data.units("region").to_dict("records")}
-    blocks: list[Component] = [html.P(t("plan_proposal", lang), className="note")]
+    blocks: list[Component] = [need_block(data, result, lang)]
+    for note in result.get("notes", []):
+        words = t(
+            f"planner.floor_dropped_{note['level']}",
+            lang,
+            kind=t(f"site_{note['kind']}", lang),
+            sites=number(note["sites"], lang, decimals=0),
+            units=number(note["units"], lang, decimals=0),
+        )
+        blocks.append(html.P(words, className="note"))
     for kind, body in result["plans"].items():
         blocks.append(html.Div([*plan_sentences(kind, body, lang), audit_table(body, regions, lang)]))
     return html.Div(blocks)
 
 
+def need_block(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
+    """What each plan's need is, in people, with its year and 90% interval: the two kinds of site serve
+    two different publics, so their totals differ."""
+    region = result.get("region") or ""
+    level = "region" if region else "country"
+    code = region or str(data.units("country").code.iloc[0])
+    items = []
+    for kind, body in result["plans"].items():
+        params = body.get("params") or {}
+        need, year = str(params.get("need", "")), int(params.get("need_year") or 0)
+        total = number(body["summary"]["need_total"], lang, decimals=0)
+        line = t(f"planner.need_{kind}", lang, total=total, year=year)
+        values = data.values(need, year, level) if need and year else pd.DataFrame()
+        if code in values.index and np.isfinite(values.at[code, "lower"]):
+            line += " " + t(
+                "planner.need_interval",
+                lang,
+                lower=number(values.at[code, "lower"], lang, decimals=0),
+                upper=number(values.at[code, "upper"], lang, decimals=0),
+            )
+        items.append(html.Li(line))
+    heading = t("planner.need_two" if len(items) > 1 else "planner.need_one", lang)
+    return html.Div([html.H3(t("planner.need_title", lang)), html.P(heading), html.Ul(items)], id="plan-need")
+
+
 def plan_sentences(kind: str, body: dict[str, Any], lang: str) -> list[Component]:
-    """A plan's heading and what it reaches, against the best simple method, at what price of equity."""
+    """A plan's heading and what it reaches and serves, against the best simple method, at what price
+    of equity."""
     s = body["summary"]
     best = s["best_baseline"]
     parts: list[Component] = [
         html.H3(t(f"site_{kind}", lang)),
         html.P(
             t(
-                "plan_summary",
+                "planner.summary",
                 lang,
-                sites=int(s["sites_new"]),
+                sites=counted(int(s["sites_new"]), NOUNS["site"][lang], lang),
                 radius=number(s["radius_km"], lang, decimals=0),
                 capacity=number(s["capacity"], lang, decimals=0),
-                total=number(s["need_total"], lang, decimals=0),
                 reached=number(100 * s["reached_share"], lang),
-                share=number(100 * s["covered_share"], lang),
+                served=number(100 * s["covered_share"], lang),
                 best=t(f"baseline_{best}", lang),
-                best_share=number(100 * s[f"{best}_covered_share"], lang),
                 best_reached=number(100 * s[f"{best}_reached_share"], lang),
+                best_served=number(100 * s[f"{best}_covered_share"], lang),
             ),
             className="plan-summary",
         ),
@@ -118,10 +101,10 @@ def plan_sentences(kind: str, body: dict[str, Any], lang: str) -> list[Component
         parts.append(
             html.P(
                 t(
-                    "plan_price",
+                    "planner.price",
                     lang,
-                    served=number(s["price_of_equity_points"], lang, decimals=2),
-                    reached=number(s["price_of_equity_reach_points"], lang, decimals=2),
+                    reached=number(s["price_of_equity_reach_points"], lang, decimals=1),
+                    served=number(s["price_of_equity_points"], lang, decimals=1),
                 )
             )
         )
@@ -138,17 +121,18 @@ def plan_sentences(kind: str, body: dict[str, Any], lang: str) -> list[Component
     return parts
 
 
-def audit_table(body: dict[str, Any], regions: dict[str, str], lang: str) -> html.Table:
-    """The fairness audit: each group's need, the share reached, served by the plan and by the greedy."""
+def audit_table(body: dict[str, Any], regions: dict[str, str], lang: str) -> html.Div:
+    """The fairness audit: each group's need, the share within reach and served by the plan, and served
+    by adding sites one at a time (the simple method beside it)."""
     audit = pd.DataFrame(body["audit"])
     rows = [
         html.Tr(
             [
                 html.Th(t("audit_group", lang)),
                 html.Th(t("audit_need", lang)),
-                html.Th(t("audit_reached", lang)),
-                html.Th(t("audit_optimal", lang)),
-                html.Th(t("audit_naive", lang)),
+                html.Th(t("planner.audit_reached", lang)),
+                html.Th(t("planner.audit_served", lang)),
+                html.Th(t("planner.audit_greedy", lang)),
             ]
         )
     ]
@@ -171,7 +155,7 @@ def audit_table(body: dict[str, Any], regions: dict[str, str], lang: str) -> htm
                 ]
             )
         )
-    return html.Table(rows, className="ranking-table")
+    return html.Div(html.Table(rows, className="ranking-table"), className="plan-table-wrap")
 
 
 def language_needs(languages: pd.DataFrame, lang: str) -> list[str]:
@@ -190,17 +174,20 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
     if not result:
         return None
     blocks: list[Any] = [html.H3(t("plan_status_title", lang))]
+    if any(not b["summary"].get("stored") for b in result["plans"].values()):
+        blocks.append(html.P(t("plan_not_saved", lang), className="note"))
+    proposal = False
     for kind, body in result["plans"].items():
         s = body["summary"]
         if not s.get("stored"):
-            blocks.append(html.P(t("plan_not_saved", lang), className="note"))
             continue
         stored = read_plan(s["plan_id"], db=data.db)
         status = stored.status
+        proposal = proposal or status != "approved"
         blocks.append(
             html.P(
                 t(
-                    "plan_status",
+                    "planner.status",
                     lang,
                     kind=t(f"site_{kind}", lang),
                     id=s["plan_id"],
@@ -210,11 +197,14 @@ def review_block(data: AppData, result: dict[str, Any] | None, lang: str) -> Any
             )
         )
         blocks.append(plan_history(stored, lang, reasons=SYSTEM_REASONS))
+    if proposal:
+        blocks.append(html.P(t("plan_proposal", lang), className="note"))
     return html.Div(blocks)
 
 
 def report_links(result: dict[str, Any] | None, lang: str) -> Any:
-    """'Download the report' of each stored plan, in the page's language: the report of its région."""
+    """The report of each stored plan of a région, in the page's language: the région's report with the
+    plan's section (the reports package renders it, served by the API's report route); else why not."""
     if not result:
         return None
     links: list[Any] = []
@@ -223,7 +213,7 @@ def report_links(result: dict[str, Any] | None, lang: str) -> Any:
         s = body["summary"]
         region = (body.get("params") or {}).get("region") or result.get("region")
         if not s.get("stored"):
-            notes.add("plan_report_unsaved")
+            notes.add("planner.report_unsaved")
         elif not region:
             notes.add("plan_report_national")
         else:
@@ -233,6 +223,7 @@ def report_links(result: dict[str, Any] | None, lang: str) -> Any:
                         t("plan_report_kind", lang, kind=t(f"site_{kind}", lang)),
                         href=REPORT_URL.format(region=region, lang=lang, plan_id=s["plan_id"]),
                         download="",
+                        className="button",
                     )
                 )
             )
