@@ -20,6 +20,7 @@ from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
 from observatory.database import Database
+from observatory.shareable import export_shareable
 
 COMMUNE, NEIGHBOUR = "01.051.01.01", "01.051.01.03"
 INDICATOR = "illiteracy_rate_10_plus"
@@ -270,6 +271,15 @@ def test_contact_details_are_never_published(db):
     ]
     for frame in library:
         assert CONTACT not in frame.to_csv()
+
+
+def test_a_shareable_copy_holds_no_contact(db, tmp_path):
+    """What `observatory export --shareable` writes may leave the machine: not the submitters' contacts."""
+    out = tmp_path / "shared.gpkg"
+    said = export_shareable(db, out)
+    assert "challenge_contact" in said["private_tables_dropped"]
+    assert CONTACT.encode() not in out.read_bytes()
+    assert len(challenges.register(db=Database(out))) == len(challenges.register(db=db))
 
 
 def test_a_tampered_event_is_found_on_read(db, tmp_path):
