@@ -27,8 +27,8 @@ import pandas as pd
 
 from . import query
 from .database import Database
-from .query import DatabaseLike
 from .enums import LEVELS
+from .query import DatabaseLike
 
 #: The files of one version, by the name `/api/v1/bulk?format=` gives them.
 FILES = {
@@ -131,7 +131,7 @@ def default_root(db: DatabaseLike = None) -> Path:
     import platformdirs
 
     database = query.connect(db)
-    key = hashlib.sha256(str(database.display()).encode()).hexdigest()[:12]
+    key = hashlib.sha256(str(database.display).encode()).hexdigest()[:12]
     return platformdirs.user_cache_path("observatory") / "bulk" / key
 
 

@@ -221,7 +221,9 @@ def test_no_file_path_or_credential_in_any_response(client, built_db, tally):
 def test_too_many_indicators_and_too_much_full_geometry(client, tally):
     catalogue = client.get("/api/v1/indicators?page_size=10000&fields=indicator_id").get_json()["data"]
     ids = sorted({r["indicator_id"] for r in catalogue})
-    response = client.get("/api/v1/values?indicator=" + ",".join(ids[: MAX_INDICATORS + 1]))
+    names = (ids * (MAX_INDICATORS // len(ids) + 2))[: MAX_INDICATORS + 1]
+    names = [f"{name}_{i}" for i, name in enumerate(names)]  # distinct names, one more than the limit
+    response = client.get("/api/v1/values?indicator=" + ",".join(names))
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "too_many_indicators"
     response = client.get("/api/v1/units/commune?format=geojson&detail=full")
     assert response.status_code == 422 and str(MAX_FULL_FEATURES) in response.get_json()["error"]["message"]

@@ -69,9 +69,21 @@ def _plain(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain values (the geometry column dropped)."""
-    frame = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    """Rows as dicts of plain values (the geometry column dropped), built column by column: a per-cell
+    pandas call would cost more than the rest of a request."""
+    names = [c for c in frame.columns if c != "geometry"]
+    columns = [_plain_column(frame[c]) for c in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain_column(series: pd.Series) -> list[Any]:
+    """A column's values as JSON-ready Python values (NaN and NA become null)."""
+    values = series.tolist()
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return values
+    if pd.api.types.is_float_dtype(series):
+        return [None if v != v else v for v in values]
+    return [v if isinstance(v, str) or (type(v) in (int, float) and v == v) else _plain(v) for v in values]
 
 
 def json_body(data: Any, meta: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ import click
 from ..errors import ObservatoryError
 from ._words import error_line
 from .build import build_command
+from .export import export_command
 from .info import info_command
 from .load import load
 from .plan import plan_group
@@ -52,7 +53,7 @@ def main(verbose: int) -> None:
     configure(verbose=verbose, default=settings.log_level)
 
 
-for _command in (build_command, info_command, load, plan_group, report, serve_command):
+for _command in (build_command, export_command, info_command, load, plan_group, report, serve_command):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
