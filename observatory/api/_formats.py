@@ -78,7 +78,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _plain_column(series: pd.Series) -> list[Any]:
     """A column's values as JSON-ready Python values (NaN and NA become null)."""
-    values = series.tolist()
+    values: list[Any] = series.tolist()
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
         return values
     if pd.api.types.is_float_dtype(series):

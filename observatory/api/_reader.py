@@ -135,7 +135,8 @@ class Reader:
         return {"source": listed, "licence": " | ".join(licences)}
 
     def check_code(self, level: str, code: str) -> None:
-        if code not in set(self.units_table(level)["code"]):
+        codes = self.cached(("codes", level), lambda: frozenset(self.units_table(level)["code"]))
+        if code not in codes:
             raise ApiError(
                 404, "not_found", f"no {level} with code {code!r}; list them at {PREFIX}/units/{level}"
             )
@@ -143,7 +144,8 @@ class Reader:
     def check_indicator(self, indicator: str) -> pd.DataFrame:
         """The catalogue's rows of an indicator; a 404 listing similar ids when there are none."""
         catalogue = self.catalogue()
-        rows = catalogue[catalogue["indicator_id"] == indicator]
+        positions = self.cached("catalogue_rows", lambda: catalogue.groupby("indicator_id").indices)
+        rows = catalogue.iloc[positions.get(indicator, [])]
         if not len(rows):
             close = sorted(i for i in set(catalogue["indicator_id"]) if indicator.split("_")[0] in i)[:20]
             raise ApiError(

@@ -88,28 +88,20 @@ def _values(ctx: Context, names: list[str] | None, args: Mapping[str, Any]) -> R
         "status": args["status"],
         "period": args["period"],
     }
+    region = args["region"]
+    inside = ctx.data.cached(("inside", region), lambda: _inside(ctx, region)) if region is not None else None
+    labels = ctx.data.cached(("names", level), lambda: _names(ctx, level)) if level in LEVELS else None
     store = ctx.data.value_store()
     if store is not None:
-        frame = store.select(names, **filters)
+        frame = store.select(names, **filters, inside=inside, labels=labels)
     else:
-        key = (
-            "values",
-            tuple(names),
-            *((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()),
-        )
-        frame = ctx.data.cached(key, lambda: query.indicator_values(names, db=ctx.data.db, **filters))
-    if args["region"] is not None:
-        inside = ctx.data.cached(("inside", args["region"]), lambda: _inside(ctx, args["region"]))
-        frame = frame[frame["unit_code"].isin(inside)].reset_index(drop=True)
-    else:
-        frame = frame.copy()
+        frame = _read(ctx, names, filters, inside, labels)
     # Suppressed counts stay suppressed: no value, and no interval that would give it away.
     if "suppressed" in frame:
         hidden = (frame["suppressed"] == 1).to_numpy()
         if hidden.any():
+            frame = frame.copy()
             frame.loc[hidden, [c for c in HIDDEN_WHEN_SUPPRESSED if c in frame]] = float("nan")
-    if len(frame) and level in LEVELS:
-        frame = _labelled(ctx, frame, level)
     return Result(
         frame, set(frame["source_id"].dropna()) if "source_id" in frame else set(), geometry_level=level
     )
@@ -147,15 +139,27 @@ def _inside(ctx: Context, region: str) -> frozenset[str]:
     return frozenset(inside)
 
 
-def _labelled(ctx: Context, frame: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The rows with their unit's names, code and names first."""
-    names = ctx.data.cached(("names", level), lambda: _names(ctx, level))
+def _read(
+    ctx: Context,
+    names: list[str],
+    filters: Mapping[str, Any],
+    inside: frozenset[str] | None,
+    labels: Mapping[str, Mapping[str, Any]] | None,
+) -> pd.DataFrame:
+    """The values as the query layer reads them from the database, kept in the inside units, labelled
+    after their code (what ValueStore.select returns, for a server that keeps no bulk files)."""
+    key = ("values", tuple(names), *((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
+    frame = ctx.data.cached(key, lambda: query.indicator_values(names, db=ctx.data.db, **filters))
+    if inside is not None:
+        frame = frame[frame["unit_code"].isin(inside)].reset_index(drop=True)
+    if not labels:
+        return frame
     codes = frame["unit_code"].tolist()
-    labels = {"unit_code": codes} | {
-        column: [names[column].get(c) for c in codes] for column in UNIT_LABELS[1:]
-    }
-    rest = [c for c in frame.columns if c not in labels]
-    return pd.DataFrame(labels | {c: frame[c].to_numpy() for c in rest})
+    named = {c: pd.Series([m.get(code) for code in codes], dtype="str") for c, m in labels.items()}
+    at = list(frame.columns).index("unit_code") + 1
+    columns = {c: frame[c].to_numpy() for c in frame.columns}
+    order = [*frame.columns[:at], *named, *frame.columns[at:]]
+    return pd.DataFrame({c: named[c] if c in named else columns[c] for c in order})
 
 
 def _names(ctx: Context, level: str) -> dict[str, dict[str, Any]]:

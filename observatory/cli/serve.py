@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..database import Database
+from ..enums import LANGUAGES, LENSES
 from ..settings import Settings, get_settings
 from ._options import db_option
 from ._words import text
@@ -138,18 +139,24 @@ def serve_command(
     root = files or bulk.default_root(database)
     click.echo(text("cli.serve.files"), err=True)
     bulk.ensure(database, root)
-    options = {
-        "lang": settings.lang,
-        "allow_writes": settings.allow_writes,
-        "token": settings.api_token,
-        "files": root,
-    }
+
+    def make() -> Flask:
+        return warm(
+            create_server(
+                database,
+                lang=settings.lang,
+                allow_writes=settings.allow_writes,
+                token=settings.api_token,
+                files=root,
+            )
+        )
+
     writes = text("cli.serve.writes" if settings.allow_writes else "cli.serve.read_only")
     click.echo(text("cli.serve.listening", host=settings.host, port=settings.port, writes=writes), err=True)
     if workers > 1:
         from ._gunicorn import run
 
-        run(lambda: warm(create_server(database, **options)), settings=settings, workers=workers)
+        run(make, settings=settings, workers=workers)
         return
     import waitress
 
@@ -157,7 +164,7 @@ def serve_command(
     # file), and a thread writing a large body waits for the client past 1 MB buffered, so large
     # downloads go at the client's pace while they hold one of the API's few heavy-request slots.
     waitress.serve(
-        warm(create_server(database, **options)),
+        make(),
         host=settings.host,
         port=settings.port,
         threads=settings.threads,
@@ -167,14 +174,22 @@ def serve_command(
     )
 
 
-#: Requests a new server process answers before it listens: they load the values held in memory and the
-#: small tables every answer consults, so the first clients do not wait for them.
+#: Requests a new server process answers before it listens: they load the values held in memory, the
+#: small tables every answer consults, each lens's index and the simplified geometry, so the first
+#: clients do not wait for them.
 WARM_UP = (
     "/api/v1/indicators/population_legal/values?year=2024&page_size=1",
     "/api/v1/units/commune?page_size=1",
-    "/api/v1/units/province?format=geojson&page_size=1",
     "/api/v1/indicators?page_size=1",
-    "/api/v1/index?page_size=1",
+    *(
+        f"/api/v1/units/{level}?format=geojson&detail=low&page_size=1"
+        for level in ("region", "province", "commune")
+    ),
+    *(
+        f"/api/v1/index?level=commune&lens={lens}&page_size=1" + (f"&lang={lang}" if lang else "")
+        for lens in LENSES
+        for lang in (None, *LANGUAGES)
+    ),
 )
 
 
