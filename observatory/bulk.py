@@ -12,7 +12,6 @@ them as they are (`/api/v1/bulk`) and answers values requests from the Parquet f
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -185,10 +184,12 @@ def _write_csv_zip(frame: pd.DataFrame, sources: pd.DataFrame, path: Path) -> No
             ]
         },
     }
-    text = io.StringIO()
-    frame.to_csv(text, index=False, lineterminator="\n")
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("values.csv", text.getvalue())
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open("values.csv", "w", force_zip64=True) as handle:
+            pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), handle)
         archive.writestr("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
         archive.writestr("values.csv-metadata.json", json.dumps(csvw, ensure_ascii=False, indent=2))
 

@@ -18,7 +18,14 @@ LIMIT_REQUEST_FIELD_SIZE = 8190
 
 def run(make_app: Callable[[], Any], *, settings: Settings, workers: int) -> None:
     """Serve `make_app()` (called once in each worker process) with `workers` processes until stopped."""
+    from gunicorn import util
     from gunicorn.app.base import BaseApplication
+
+    from ._wsgi_errors import write_gunicorn_error
+
+    # Answers gunicorn writes itself (a malformed request, headers too large) take the API's error
+    # shape and security headers; this process serves nothing else.
+    util.write_error = write_gunicorn_error
 
     class Observatory(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -59,6 +59,7 @@ def create_server(
     from flask import request
 
     from ..api import API_CSP, PREFIX, create_blueprint, with_security_headers
+    from ..api._errors import error_response
     from ..api.report_route import REPORTER
     from ..dashboards import create_app
     from ..dashboards.guard import guard_callbacks
@@ -77,6 +78,15 @@ def create_server(
         "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
         "form-action 'self'; frame-ancestors 'none'"
     )
+
+    @server.before_request
+    def refuse_unknown_paths() -> Any:
+        # Dash answers any other path with its page (the app routes in the browser): a path under
+        # /api/ that is not the API, or one that climbs out of its folder, is a 404 in the API's shape.
+        path = request.path
+        if (path.startswith("/api/") and not path.startswith(PREFIX + "/")) or ".." in path.split("/"):
+            return error_response(404, "not_found", f"no such path; the API is under {PREFIX}/")
+        return None
 
     @server.after_request
     def secure(response: Any) -> Any:
@@ -163,7 +173,7 @@ def serve_command(
     # Responses up to 16 MB stay in memory on their way out (waitress spills past 1 MB to a temporary
     # file), and a thread writing a large body waits for the client past 1 MB buffered, so large
     # downloads go at the client's pace while they hold one of the API's few heavy-request slots.
-    waitress.serve(
+    server = waitress.create_server(
         make(),
         host=settings.host,
         port=settings.port,
@@ -172,6 +182,10 @@ def serve_command(
         outbuf_overflow=16 * 1024 * 1024,
         outbuf_high_watermark=1024 * 1024,
     )
+    from ._wsgi_errors import JsonErrorChannel
+
+    server.channel_class = JsonErrorChannel  # waitress's own error answers in the API's shape
+    server.run()
 
 
 #: Requests a new server process answers before it listens: they load the values held in memory, the

@@ -1,0 +1,109 @@
+"""
+`observatory serve` as real processes: one waitress process and two gunicorn workers, over the same
+database and bulk files. Both answer the same values; every answer, the WSGI server's own errors
+included, carries the security headers and the API's error shape; a path under /api/ that is not
+the API, or one that climbs out of its folder, is a 404, not Dash's page or a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from observatory import bulk
+from observatory.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SECURITY = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy")
+VALUES = "/api/v1/indicators/illiteracy_rate_10_plus/values?year=2024&region=01&format=csv"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `request` as is (no client normalises its path) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.fixture(scope="module")
+def files(built_db, tmp_path_factory):
+    root = tmp_path_factory.mktemp("served-files")
+    result = CliRunner().invoke(
+        main, ["export", "--db", str(built_db.path), "--out", str(root / bulk.version(built_db))]
+    )
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["waitress", "gunicorn-2"])
+def port(request, built_db, files):
+    port = free_port()
+    command = [sys.executable, "-c", "from observatory.cli import main; main()", "serve"]
+    command += ["--db", str(built_db.path), "--port", str(port), "--no-build", "--files", str(files)]
+    command += ["--workers", str(request.param)]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE
+    )
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/sources", timeout=5)
+            break
+        except OSError:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            time.sleep(1)
+    yield port
+    server.terminate()
+    server.wait(30)
+
+
+def test_every_worker_serves_the_same_values(port, built_db):
+    from observatory.api import create_api_app
+
+    expected = create_api_app(built_db).test_client().get(VALUES).get_data()
+    # Several connections, so both of gunicorn's workers answer some of them.
+    answers = {urllib.request.urlopen(f"http://127.0.0.1:{port}{VALUES}").read() for _ in range(12)}
+    assert answers == {expected}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v2/indicators", "/api/x", "/_dash-component-suites/../../etc/passwd", "/assets/../../etc/passwd"],
+)
+def test_unknown_and_climbing_paths_are_404_in_the_error_shape(port, path):
+    status, headers, body = raw(port, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    assert status == 404 and json.loads(body)["error"]["code"] == "not_found"
+    assert all(h in headers for h in SECURITY), headers
+    assert b"root:" not in body and b"Traceback" not in body
+
+
+def test_the_servers_own_errors_have_the_shape_and_headers(port):
+    huge = "x" * 70_000
+    request = f"GET /api/v1/sources HTTP/1.1\r\nHost: x\r\nX-Big: {huge}\r\nConnection: close\r\n\r\n"
+    status, headers, body = raw(port, request.encode())
+    assert status in (400, 431) and "error" in json.loads(body)
+    assert all(h in headers for h in SECURITY), headers
+    status, headers, body = raw(port, b"NOT A REQUEST\r\n\r\n")
+    assert status == 400 and "error" in json.loads(body)
+    assert all(h in headers for h in SECURITY), headers
