@@ -102,7 +102,7 @@ def _error_statuses(route: Route) -> tuple[int, ...]:
 def _parameter(param: Param, route: Route) -> dict[str, Any]:
     """A parameter as documented for one route: `format` lists only the formats this route returns."""
     out = param.openapi()
-    if param.name == "format":
+    if param.name == "format" and "content" not in route.extra:  # a file download declares its own
         out["schema"] = {**out["schema"], "enum": list(offered(route.formats))}
     return out
 
