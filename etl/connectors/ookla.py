@@ -414,7 +414,7 @@ def load_quarters(
     the runs' figures."""
     files = [Path(p) for p in paths]
     return [
-        load(group, db=db, kind=k, quarter=q, crs=crs, engine=engine)
+        load(list[str | Path](group), db=db, kind=k, quarter=q, crs=crs, engine=engine)
         for k, q, group in quarters(files, kind=kind, quarter=quarter)
     ]
 
