@@ -171,3 +171,14 @@ def test_openapi_declares_parquet_bulk_and_the_indicator_limit(base_url):
     assert limit["maxItems"] >= 196
     assert "application/vnd.apache.parquet" in values["responses"]["200"]["content"]
     assert "/bulk" in document["paths"]
+
+
+def test_the_index_credits_only_what_entered_it(base_url):
+    def sources(lens: str) -> set[str]:
+        body = json.load(urllib.request.urlopen(f"{base_url}/api/v1/index?lens={lens}&page_size=1"))
+        return {s["source_id"] for s in body["meta"]["source"]}
+
+    census = sources("census")
+    assert "hcp-2024-indicators" in census and "observatory-analytics" in census
+    assert not census & {"osm", "observatory-simulated-usage", "geonames"}
+    assert "observatory-simulated-usage" in sources("demo")  # the demonstration lens takes simulated usage
