@@ -99,11 +99,21 @@ def test_unknown_and_climbing_paths_are_404_in_the_error_shape(port, path):
 
 
 def test_the_servers_own_errors_have_the_shape_and_headers(port):
-    huge = "x" * 300_000  # past waitress's 256 kB and gunicorn's 8 kB
-    request = f"GET /api/v1/sources HTTP/1.1\r\nHost: x\r\nX-Big: {huge}\r\nConnection: close\r\n\r\n"
-    status, headers, body = raw(port, request.encode())
-    assert status in (400, 431) and "error" in json.loads(body)
-    assert all(h in headers for h in SECURITY), headers
+    # Headers just past gunicorn's 8 kB field limit, then just past waitress's 256 kB header limit:
+    # each server refuses one of them itself (a larger one is cut off by a reset before its answer).
+    refused = []
+    for size in (9_000, 263_000):
+        request = (
+            f"GET /api/v1/sources HTTP/1.1\r\nHost: x\r\nX-Big: {'x' * size}\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            status, headers, body = raw(port, request.encode())
+        except ConnectionResetError:
+            continue
+        if status != 200:
+            refused.append(status)
+            assert "error" in json.loads(body) and all(h in headers for h in SECURITY), headers
+    assert refused and set(refused) <= {400, 431}
     status, headers, body = raw(port, b"NOT A REQUEST\r\n\r\n")
     assert status == 400 and "error" in json.loads(body)
     assert all(h in headers for h in SECURITY), headers
