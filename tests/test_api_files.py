@@ -111,8 +111,10 @@ def test_the_value_store_answers_as_the_query_layer(built_db, tmp_path):
     for selected, filters in cases:
         got = store.select(selected, **filters)
         expected = query.indicator_values(selected, db=built_db, **filters)
-        numbers = ["value", "se", "lower", "upper"]
-        pd.testing.assert_frame_equal(got, expected.astype(dict.fromkeys(numbers, "float64")))
+        numbers = dict.fromkeys(["value", "se", "lower", "upper"], "float64")
+        pd.testing.assert_frame_equal(
+            got.astype(expected.dtypes.to_dict() | numbers), expected.astype(numbers)
+        )
     assert len(store.select(["no_such_indicator"])) == 0
 
 

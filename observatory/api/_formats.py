@@ -132,6 +132,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _nested_as_json(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with every nested cell (a plan's parameters) written as JSON; columns without one are
+    left as they are."""
+    for column in table.columns:
+        if table[column].dtype == object:
+            values = table[column].tolist()
+            if any(isinstance(v, (dict, list, tuple)) for v in values):
+                table[column] = [_cell(v) for v in values]
+    return table
+
+
 def text_columns(frame: pd.DataFrame) -> list[str]:
     """
     Text columns a CSV reader would take for numbers: every code column ('01', '01.511'), at every
@@ -161,10 +172,7 @@ def csv_body(frame: pd.DataFrame) -> str:
     """UTF-8 CSV: one header line, then the rows, text cells quoted; nothing else in the file, so any
     CSV reader takes it as is."""
     buffer = io.StringIO()
-    table = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
-    for column in table.columns:
-        if table[column].dtype == object:
-            table[column] = table[column].map(_cell)
+    table = _nested_as_json(pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")))
     table.to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return buffer.getvalue()
 
@@ -209,13 +217,9 @@ def csvw_body(
 
 def parquet_body(frame: pd.DataFrame) -> bytes:
     """Parquet (zstd) with every code column typed as text, whatever digits it holds."""
-    table = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
-    codes = text_columns(table)
-    for column in table.columns:
-        if column in codes:
-            table[column] = table[column].astype("string")
-        elif table[column].dtype == object:
-            table[column] = table[column].map(_cell)
+    table = _nested_as_json(pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")))
+    for column in text_columns(table):
+        table[column] = table[column].astype("string")
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False, compression="zstd")
     return buffer.getvalue()

@@ -86,7 +86,7 @@ class ValueStore:
         """
         The values of `names`, filtered like query.indicator_values (None keeps every value); `inside`
         keeps only these unit codes, and each of `labels` (column -> code -> label) adds a column after
-        the unit's code.
+        the unit's code. Text columns hold Python strings (object dtype), the rest numpy numbers.
         """
         wanted: list[tuple[str, Any]] = [
             ("level", level),
@@ -118,14 +118,14 @@ class ValueStore:
             chosen = parts[0] if parts else self._empty
         out: dict[str, Any] = {}
         for column in self.columns:
-            if column in self._categories:
-                out[column] = pd.Series(self._categories[column][chosen[column]], dtype="str")
+            if column in self._categories:  # Python strings, as JSON and CSV writers take them
+                out[column] = pd.Series(self._categories[column][chosen[column]], dtype=object, copy=False)
             else:
                 out[column] = chosen[column]
             if column == "unit_code" and labels:
                 codes = self._categories[column][chosen[column]]
                 for label, mapping in labels.items():
-                    out[label] = pd.Series([mapping.get(c) for c in codes], dtype="str")
+                    out[label] = pd.Series([mapping.get(c) for c in codes], dtype=object)
         return pd.DataFrame(out, copy=False)
 
     def _allowed(self, column: str, value: Any) -> np.ndarray:
