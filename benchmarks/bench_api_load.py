@@ -69,18 +69,28 @@ def pools(indicators: list[str], communes: list[str], topics: list[str], seed: i
             for i, r, s in values
         ],
         "index": [
-            f"/api/v1/index?level=commune&region={r}&lens={lens}&lang={lang}&page_size=10&page={p}"
-            for r, lens, lang, p in itertools.product(REGIONS, LENSES, LANGS, range(1, 3))
+            f"/api/v1/index?level=commune&region={r}&lens={lens}&lang={lang}&page_size={size}&page={p}"
+            for r, lens, lang, size, p in itertools.product(REGIONS, LENSES, LANGS, (3, 5, 10), (1, 2))
         ],
-        "commune": [f"/api/v1/units/commune/{code}" for code in communes],
+        "commune": [
+            f"/api/v1/units/commune/{code}{suffix}"
+            for code, suffix in itertools.product(
+                communes, ("", "?format=csv", "?fields=code,name_fr,name_ar")
+            )
+        ],
         "geojson": [
             f"/api/v1/indicators/{i}/values?year=2024&region={r}&format=geojson&detail=low"
             for i, r in itertools.product(indicators, REGIONS)
         ]
         + [f"/api/v1/units/province?region={r}&format=geojson&detail=low" for r in REGIONS],
         "catalogue": [
-            f"/api/v1/indicators?year={y}&topic={t}&page_size={s}"
-            for y, t, s in itertools.product([2014, 2024], topics, [10, 50, 100])
+            f"/api/v1/indicators?year={y}&topic={t}&page_size={s}{f}"
+            for y, t, s, f in itertools.product(
+                [2014, 2024],
+                topics,
+                [5, 10, 20, 50, 100],
+                ["", "&format=csv", "&fields=indicator_id,label_fr"],
+            )
         ],
     }
     for urls in out.values():
