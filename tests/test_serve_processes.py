@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,26 +59,37 @@ def files(built_db, tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="module", params=[1, 2], ids=["waitress", "gunicorn-2"])
-def port(request, built_db, files):
+@contextmanager
+def running(db: Path, files: Path, workers: int, log: Path) -> Iterator[int]:
+    """`observatory serve` over `db` with `workers` processes, until the block ends; its port."""
     port = free_port()
     command = [sys.executable, "-c", "from observatory.cli import main; main()", "serve"]
-    command += ["--db", str(built_db.path), "--port", str(port), "--no-build", "--files", str(files)]
-    command += ["--workers", str(request.param)]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE
-    )
-    deadline = time.time() + 600
-    while time.time() < deadline:
+    command += ["--db", str(db), "--port", str(port), "--no-build", "--files", str(files)]
+    command += ["--workers", str(workers)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=output, stdout=output
+        )
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/sources", timeout=5)
-            break
-        except OSError:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            time.sleep(1)
-    yield port
-    server.terminate()
-    server.wait(30)
+            deadline = time.time() + 600
+            while time.time() < deadline:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/sources", timeout=5)
+                    break
+                except OSError:
+                    assert server.poll() is None, log.read_text(errors="replace")[-2000:]
+                    time.sleep(1)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["waitress", "gunicorn-2"])
+def port(request, built_db, files, tmp_path_factory):
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with running(built_db.path, files, request.param, log) as port:
+        yield port
 
 
 def test_every_worker_serves_the_same_values(port, built_db):
@@ -117,3 +131,42 @@ def test_the_servers_own_errors_have_the_shape_and_headers(port):
     status, headers, body = raw(port, b"NOT A REQUEST\r\n\r\n")
     assert status == 400 and "error" in json.loads(body)
     assert all(h in headers for h in SECURITY), headers
+
+
+def test_a_load_through_one_process_is_served_by_both(built_db, files, tmp_path):
+    """Two gunicorn workers over one database: a usage load made beside them is in every answer at once
+    (the workers read the database until the new version's files are written)."""
+    from observatory import query
+
+    db = tmp_path / "observatory.gpkg"
+    shutil.copyfile(built_db.path, db)
+    db.chmod(0o644)
+    export = tmp_path / "usage.csv"
+    export.write_text(
+        "commune_code,service,period,channel,transactions,unique_users\n"
+        + "".join(
+            f"01.511.01.0,tax,2025-03,{c},{n},{n // 2}\n" for c, n in (("online", 900), ("counter", 300))
+        ),
+        encoding="utf-8",
+    )
+    url = "/api/v1/indicators/usage_digital_share/values?level=commune&period=2025-03&unit=01.511.01.0"
+    with running(db, files, 2, tmp_path / "serve.log") as port:
+        before = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{url}"))["data"]
+        result = CliRunner().invoke(main, ["load", "usage", str(export), "--db", str(db), "--title", "t"])
+        assert result.exit_code == 0, result.output
+        expected = query.indicator_values(
+            "usage_digital_share", db=str(db), period="2025-03", units=["01.511.01.0"]
+        )
+        answers = [
+            json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{url}"))["data"] for _ in range(12)
+        ]
+
+    def seen(rows: list[dict]) -> list[tuple]:
+        return [(r["status"], r["source_id"], r["run_id"], r["value"]) for r in rows]
+
+    loaded = [
+        (r.status, r.source_id, r.run_id, None if r.value != r.value else r.value)
+        for r in expected.itertuples()
+    ]
+    assert seen(before) != loaded and loaded[0][1] == "usage-exports"
+    assert all(seen(a) == loaded for a in answers)
