@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -58,6 +59,7 @@ class ValueStore:
                 columns[name] = table.column(name).to_numpy()
         self.columns = list(columns)
         indicator = columns["indicator_id"]
+        self.rows = len(indicator)
         order = np.argsort(indicator, kind="stable")
         bounds = np.searchsorted(indicator[order], np.arange(len(self._categories["indicator_id"])))
         self._frames = {
@@ -65,9 +67,11 @@ class ValueStore:
             | {"_row": order[bounds[i] : bounds[i + 1]]}
             for i, name in enumerate(self._categories["indicator_id"][:-1])
         }
-        self._empty = {c: v[:0] for c, v in columns.items()} | {"_row": order[:0]}
+        # Copies, not views: a view would keep the whole ungrouped column alive beside its groups.
+        self._empty = {c: v[:0].copy() for c, v in columns.items()} | {"_row": order[:0].copy()}
+        del table, columns, indicator, order
+        pa.default_memory_pool().release_unused()
         self._inside: dict[frozenset[str], np.ndarray] = {}
-        self.rows = len(indicator)
 
     def select(
         self,
