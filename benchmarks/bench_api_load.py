@@ -1,26 +1,31 @@
 """
-Load test of `observatory serve` (the app and the API in one waitress server) on 127.0.0.1, driven by
-concurrent keep-alive clients for a bounded time; reports throughput, p50/p95/p99 latency and errors.
+Load test of `observatory serve` (the app and the API) on 127.0.0.1: concurrent keep-alive clients for
+a bounded time, reporting throughput, p50/p95/p99 latency and errors, for two mixes against the same
+real server process, in one run:
 
-Three scenarios, each against a fresh server (so the response cache starts cold):
-  mix       20 clients on a researcher's mix with cold lookups: values CSVs of 8 indicators by
-            région, a région's index, single communes (1,503 of them), the catalogue, a région's
-            communes. Target: >= 500 requests/s, p99 <= 100 ms, no error.
-  mix-50    the same mix with 50 clients. Target: no error.
-  heavy     8 clients asking for the communes' GeoJSON without pause, beside 12 light clients on
-            the mix. Target: p95 of the light requests <= 200 ms. A 503 with Retry-After is the
-            documented answer of a busy server to a heavy request, not an error.
+  cold     every request is a URL no client asked before, so no response cache can answer it:
+           values of an indicator by région at a page size, in JSON and in CSV (196 indicators x
+           12 régions x 5 page sizes), index pages (lens x language x région x page), commune
+           profiles (1,503), GeoJSON at low detail (indicator or provinces by région), the catalogue
+           (year x topic x page size). Goal on a 2-core machine: >= 500 req/s, p99 <= 100 ms, and
+           >= 0.5x the cached mix.
+  cached   the same kinds of request, 30 URLs that repeat (the response cache answers them).
 
-`--baseline DIR` runs the same scenarios against another checkout (e.g. /work/main, with its own
-.venv), so the figures can be read side by side.
+Then, unless `--scenarios` says otherwise, `heavy`: 8 clients asking for every commune's GeoJSON
+without pause beside 12 on the cold mix (a 503 with Retry-After is a busy server's documented answer
+to a heavy request, not an error).
 
-    .venv/bin/python benchmarks/bench_api_load.py [--db PATH] [--seconds 20] [--baseline /work/main]
+    .venv/bin/python benchmarks/bench_api_load.py [--db PATH] [--workers 2] [--seconds 20]
+        [--baseline /work/main] [--scenarios cold,cached,heavy]
+
+`--baseline DIR` runs the same against another checkout (with its own .venv and one process).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -30,74 +35,98 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Indicators a researcher's scripts ask for most (2024 census, by commune).
-INDICATORS = [
-    "illiteracy_rate_10_plus",
-    "amenities_electricity",
-    "disability_prevalence",
-    "population_legal",
-    "amenities_running_water",
-    "amenities_toilet",
-    "cooking_fuel_gas",
-    "age_60_plus",
-]
-#: The heavy request the issue measured (27.9 MB, uncached, on the baseline) and the heaviest one
-#: the hardened API serves (full-detail polygons, one page of 500 communes).
-HEAVY = {
-    "communes": "/api/v1/units/commune?format=geojson",
-    "communes-full": "/api/v1/units/commune?format=geojson&detail=full&page_size=500&page={page}",
+REGIONS = [f"{i:02d}" for i in range(1, 13)]
+PAGE_SIZES = [10, 50, 100, 500, 2000]
+LENSES = ["census", "all", "women", "youth", "older", "disability", "vulnerability"]
+LANGS = ["fr", "ar", "en"]
+#: Share of each kind of request in both mixes.
+KINDS = {
+    "values-json": 0.25,
+    "values-csv": 0.20,
+    "index": 0.15,
+    "commune": 0.20,
+    "geojson": 0.10,
+    "catalogue": 0.10,
 }
+HEAVY_URL = "/api/v1/units/commune?format=geojson"
 
 
-#: One request of each kind before measuring: they load the server's small tables, not the cache of the mix.
-WARM_UP = [
-    "/api/v1/indicators?year=2014&page_size=5",
-    "/api/v1/units/commune/01.511.01.0",
-    "/api/v1/units/province/01.511",
-    "/api/v1/index?level=commune&region=01&page_size=5",
-    "/api/v1/indicators/population_legal/values?year=2024&region=01&page_size=5",
-    "/api/v1/units/region?format=geojson&page_size=5",
-]
+def pools(indicators: list[str], communes: list[str], topics: list[str], seed: int) -> dict[str, list[str]]:
+    """Every distinct URL of each kind, shuffled."""
+    rng = random.Random(seed)
+    values = list(itertools.product(indicators, REGIONS, PAGE_SIZES))
+    out = {
+        "values-json": [
+            f"/api/v1/indicators/{i}/values?year=2024&region={r}&page_size={s}" for i, r, s in values
+        ],
+        "values-csv": [
+            f"/api/v1/indicators/{i}/values?year=2024&region={r}&page_size={s}&format=csv"
+            for i, r, s in values
+        ],
+        "index": [
+            f"/api/v1/index?level=commune&region={r}&lens={lens}&lang={lang}&page_size={size}&page={p}"
+            for r, lens, lang, size, p in itertools.product(REGIONS, LENSES, LANGS, (3, 5, 10), (1, 2))
+        ],
+        "commune": [
+            f"/api/v1/units/commune/{code}{suffix}"
+            for code, suffix in itertools.product(
+                communes, ("", "?format=csv", "?fields=code,name_fr,name_ar")
+            )
+        ],
+        "geojson": [
+            f"/api/v1/indicators/{i}/values?year=2024&region={r}&format=geojson&detail=low"
+            for i, r in itertools.product(indicators, REGIONS)
+        ]
+        + [f"/api/v1/units/province?region={r}&format=geojson&detail=low" for r in REGIONS],
+        "catalogue": [
+            f"/api/v1/indicators?year={y}&topic={t}&page_size={s}{f}"
+            for y, t, s, f in itertools.product(
+                [2014, 2024],
+                topics,
+                [5, 10, 20, 50, 100],
+                ["", "&format=csv", "&fields=indicator_id,label_fr"],
+            )
+        ],
+    }
+    for urls in out.values():
+        rng.shuffle(urls)
+    return out
 
 
-def light_url(rng: random.Random, communes: list[str], indicators: list[str]) -> str:
-    """One request of the mix; most are first-time (cold) lookups early in a run."""
-    region = f"{rng.randint(1, 12):02d}"
-    kind = rng.random()
-    if kind < 0.35:
-        return f"/api/v1/units/commune/{rng.choice(communes)}"
-    if kind < 0.60:
-        return f"/api/v1/indicators/{rng.choice(indicators)}/values?year=2024&region={region}&format=csv"
-    if kind < 0.75:
-        return f"/api/v1/index?level=commune&region={region}&lang={rng.choice(['fr', 'ar', 'en'])}"
-    if kind < 0.90:
-        return f"/api/v1/indicators?year={rng.choice([2014, 2024])}&page_size=50&page={rng.randint(1, 3)}"
-    return f"/api/v1/units/commune?region={region}&fields=code,name_fr,population_2024"
+def cold_urls(pool: dict[str, list[str]], seed: int) -> deque[str]:
+    """Every URL of the pools once, kinds interleaved in their shares, never one twice."""
+    rng = random.Random(seed)
+    queues = {k: deque(v) for k, v in pool.items()}
+    kinds, weights = list(KINDS), list(KINDS.values())
+    out: deque[str] = deque()
+    while all(queues.values()):
+        out.append(queues[rng.choices(kinds, weights)[0]].popleft())
+    return out
+
+
+def cached_urls(pool: dict[str, list[str]], seed: int, count: int = 30) -> list[str]:
+    """`count` URLs in the kinds' shares, repeated by the clients."""
+    rng = random.Random(seed)
+    return [rng.choice(pool[k]) for k in rng.choices(list(KINDS), list(KINDS.values()), k=count)]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
-def start_server(code: Path, db: str, port: int) -> subprocess.Popen:
+def start_server(code: Path, db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     """`observatory serve` of the checkout at `code`, with that checkout's own virtual environment."""
-    python = code / ".venv" / "bin" / "python"
-    command = [
-        str(python),
-        "-c",
-        "from observatory.cli import main; main()",
-        "serve",
-        "--db",
-        db,
-        "--port",
-        str(port),
-        "--no-build",
-    ]
+    venv = code / ".venv" / "bin" / "python"
+    python = venv if venv.exists() else Path(sys.executable)
+    command = [str(python), "-c", "from observatory.cli import main; main()", "serve", "--db", db]
+    command += ["--port", str(port), "--no-build"] + (["--workers", str(workers)] if workers > 1 else [])
     return subprocess.Popen(
         command,
         cwd=code,
@@ -117,33 +146,32 @@ def get(port: int, url: str, timeout: float = 120) -> tuple[int, bytes]:
         con.close()
 
 
-def wait_until_up(port: int, timeout: float = 120) -> None:
+def wait_until_up(port: int, timeout: float = 600) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             if get(port, "/api/v1/sources", timeout=5)[0] == 200:
                 return
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.5)
     raise RuntimeError(f"the server did not start on port {port}")
 
 
 def drive(
-    port: int, *, light: int, heavy: int, heavy_url: str, seconds: float, seed: int, communes: list[str]
+    port: int, *, clients: int, heavy: int, next_url: Callable[[int], str | None], seconds: float
 ) -> dict:
-    """`light` clients on the mix and `heavy` on `heavy_url`, for `seconds`; each loop is bounded by time."""
+    """`clients` on `next_url` and `heavy` on HEAVY_URL, for `seconds` (or until the URLs run out)."""
     results: dict[str, list] = {"light": [], "heavy": [], "errors": [], "busy": []}
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
     def client(i: int, is_heavy: bool) -> None:
-        rng = random.Random(seed + i)
         con = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         mine, errors, busy = [], [], 0
         while time.perf_counter() < stop:
-            url = (
-                heavy_url.format(page=rng.randint(1, 4)) if is_heavy else light_url(rng, communes, INDICATORS)
-            )
+            url = HEAVY_URL if is_heavy else next_url(i)
+            if url is None:
+                break
             started = time.perf_counter()
             try:
                 con.request("GET", url)
@@ -151,7 +179,7 @@ def drive(
                 response.read()
                 if response.status == 503 and is_heavy and response.getheader("Retry-After"):
                     busy += 1
-                    time.sleep(min(float(response.getheader("Retry-After")), 1.0))  # a polite client waits
+                    time.sleep(min(float(response.getheader("Retry-After") or 1), 1.0))
                     continue
                 if response.status != 200:
                     errors.append(f"{response.status} {url}")
@@ -166,19 +194,15 @@ def drive(
             results["errors"].extend(errors)
             results["busy"].append(busy)
 
-    threads = [threading.Thread(target=client, args=(i, i >= light)) for i in range(light + heavy)]
+    threads = [threading.Thread(target=client, args=(i, i >= clients)) for i in range(clients + heavy)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    out = {
-        "elapsed": elapsed,
-        "errors": len(results["errors"]),
-        "first_errors": results["errors"][:3],
-        "busy": sum(results["busy"]),
-    }
+    out: dict = {"errors": len(results["errors"]), "first_errors": results["errors"][:3]}
+    out["busy"] = sum(results["busy"])
     for kind in ("light", "heavy"):
         latencies = results[kind]
         out[kind] = {"requests": len(latencies), "throughput": len(latencies) / elapsed}
@@ -188,29 +212,45 @@ def drive(
     return out
 
 
-SCENARIOS = {
-    "mix": {"light": 20, "heavy": 0, "heavy_url": ""},
-    "mix-50": {"light": 50, "heavy": 0, "heavy_url": ""},
-    "heavy": {"light": 12, "heavy": 8, "heavy_url": HEAVY["communes"]},
-    "heavy-full": {"light": 12, "heavy": 8, "heavy_url": HEAVY["communes-full"]},
-}
-
-
-def run(code: Path, db: str, scenario: str, seconds: float, seed: int) -> dict:
+def run(code: Path, db: str, *, workers: int, scenarios: list[str], seconds: float, seed: int) -> dict:
+    """Every scenario against one server process (group) of the checkout at `code`."""
     port = free_port()
-    server = start_server(code, db, port)
+    server = start_server(code, db, port, workers)
     try:
         wait_until_up(port)
         _, body = get(port, "/api/v1/units/commune?fields=code&page_size=2000")
         communes = [r["code"] for r in json.loads(body)["data"]]
-        for (
-            url
-        ) in WARM_UP:  # the server's small tables (units, catalogue, geometry), as after its first minute
+        _, body = get(port, "/api/v1/indicators?year=2024&page_size=10000&fields=indicator_id,topic")
+        catalogue = json.loads(body)["data"]
+        indicators = sorted({r["indicator_id"] for r in catalogue})
+        topics = sorted({r["topic"] for r in catalogue if r["topic"]})
+        pool = pools(indicators, communes, topics, seed)
+        cold, lock = cold_urls(pool, seed), threading.Lock()
+
+        def next_cold(_: int) -> str | None:
+            with lock:
+                return cold.popleft() if cold else None
+
+        repeated = cached_urls(pool, seed)
+        for url in repeated:  # the cached mix is measured once its answers are kept
             get(port, url)
-        return drive(port, **SCENARIOS[scenario], seconds=seconds, seed=seed, communes=communes)
+        counters = itertools.count()
+
+        def next_cached(_: int) -> str:
+            return repeated[next(counters) % len(repeated)]
+
+        out = {}
+        for scenario in scenarios:
+            if scenario == "cold":
+                out[scenario] = drive(port, clients=20, heavy=0, next_url=next_cold, seconds=seconds)
+            elif scenario == "cached":
+                out[scenario] = drive(port, clients=20, heavy=0, next_url=next_cached, seconds=seconds)
+            elif scenario == "heavy":
+                out[scenario] = drive(port, clients=12, heavy=8, next_url=next_cold, seconds=seconds)
+        return out
     finally:
         server.terminate()
-        server.wait(15)
+        server.wait(30)
 
 
 def line(name: str, r: dict) -> str:
@@ -234,27 +274,32 @@ def main() -> int:
     parser.add_argument("--db", default=None)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--seed", type=int, default=20240901)
-    parser.add_argument("--scenarios", default="mix,mix-50,heavy,heavy-full")
+    parser.add_argument("--workers", type=int, default=2, help="Server processes of this checkout.")
+    parser.add_argument("--scenarios", default="cold,cached,heavy")
     parser.add_argument("--baseline", type=Path, default=None, help="Another checkout to run side by side.")
     args = parser.parse_args()
     db = get_settings(db=args.db).db
-    servers = {"this checkout": ROOT} | (
-        {f"baseline {args.baseline}": args.baseline} if args.baseline else {}
-    )
-    print(f"loopback, {args.seconds:g} s per scenario, fresh server each, database {Path(db).name}")
+    scenarios = args.scenarios.split(",")
+    servers = {f"this checkout, {args.workers} proc": (ROOT, args.workers)}
+    if args.baseline:
+        servers[f"baseline {args.baseline.name}"] = (args.baseline, 1)
+    print(f"loopback, {args.seconds:g} s per scenario, 20 clients, database {Path(db).name}")
     print(
         f"{'scenario / server':34} {'light':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'heavy':>7} {'p95 ms':>8} {'503s':>6} {'errors':>7}"
     )
     failed = []
-    for scenario in args.scenarios.split(","):
-        for name, code in servers.items():
-            if scenario == "heavy-full" and code != ROOT:
-                continue  # the baseline has no `detail` parameter on units
-            r = run(code, db, scenario, args.seconds, args.seed)
+    for name, (code, workers) in servers.items():
+        results = run(code, db, workers=workers, scenarios=scenarios, seconds=args.seconds, seed=args.seed)
+        for scenario, r in results.items():
             print(line(f"{scenario} / {name}", r), flush=True)
             if r["errors"]:
                 failed.append(f"{scenario} / {name}: {r['first_errors']}")
+        if "cold" in results and "cached" in results:
+            ratio = results["cold"]["light"]["throughput"] / max(
+                results["cached"]["light"]["throughput"], 1e-9
+            )
+            print(f"cold / cached throughput, {name}: {ratio:.2f}x")
     for message in failed:
         print(f"errors: {message}")
     return 1 if failed else 0

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from observatory import challenges
+from observatory import bulk, challenges
 from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
@@ -51,6 +51,7 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     original = q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE])
     assert original["status"].iloc[0] == "published" and original["correction"].isna().all()
     before = float(original["value"].iloc[0])
+    version = bulk.version(db)  # names the files a server answers values from, in memory
 
     code, out = _cli(
         "challenge", "submit", "--db", str(db.path), "--unit", COMMUNE, "--indicator", INDICATOR,
@@ -61,6 +62,7 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     challenge_id = out.strip()
     assert challenge_id.startswith("challenge-")
     assert challenges.register(db=db).set_index("challenge_id").loc[challenge_id, "status"] == "open"
+    assert bulk.version(db) == version  # an open challenge changes no served figure
 
     # Four eyes: the submitter, however she spells her name, cannot decide.
     code, out = _cli(
@@ -74,6 +76,7 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
         "--by", "Karim Alaoui", "--reason", "The campaign register was checked against the census.",
     )  # fmt: skip
     assert code == 0 and "accepted" in out
+    assert bulk.version(db) != version  # a server rewrites its in-memory values before serving them again
 
     served = q.indicator_values(INDICATOR, db=db, year=2024, units=[COMMUNE])
     row = served.iloc[0]

@@ -291,12 +291,16 @@ def parse_quarter(text: str) -> str:
     raise ValidationError(f"period {text!r} is not a quarter: write it as YYYYQn, e.g. 2025Q2")
 
 
+#: Ookla's file names: the quarter's first day and the network type.
+FILE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})_performance_(fixed|mobile)_tiles")
+
+
 def infer(paths: list[Path], *, kind: str | None, quarter: str | None) -> tuple[str, str]:
     """Type and quarter from the options or, failing that, from Ookla's file names
     (`2025-04-01_performance_fixed_tiles.parquet`)."""
     kinds, quarters = set(), set()
     for path in paths:
-        m = re.search(r"(\d{4}-\d{2}-\d{2})_performance_(fixed|mobile)_tiles", path.name)
+        m = FILE_NAME.search(path.name)
         if m:
             quarters.add(parse_quarter(m.group(1)))
             kinds.add(m.group(2))
@@ -317,6 +321,25 @@ def infer(paths: list[Path], *, kind: str | None, quarter: str | None) -> tuple[
             )
         quarter = quarters.pop()
     return kind, parse_quarter(quarter)
+
+
+def quarters(
+    paths: list[Path], *, kind: str | None, quarter: str | None
+) -> list[tuple[str, str, list[Path]]]:
+    """
+    The files of each type and quarter, in order: all of them as one quarter when `quarter` is given,
+    else grouped by Ookla's file names (several quarters load in one command). A file whose name
+    says nothing is an error naming the option to pass, as for one quarter.
+    """
+    if quarter is not None:
+        return [(*infer(paths, kind=kind, quarter=quarter), paths)]
+    groups: dict[tuple[str, str], list[Path]] = {}
+    unnamed = [p for p in paths if not FILE_NAME.search(p.name)]
+    if unnamed:
+        infer(unnamed, kind=kind, quarter=None)  # raises: which option tells what the names do not
+    for path in paths:
+        groups.setdefault(infer([path], kind=kind, quarter=None), []).append(path)
+    return [(k, q, files) for (k, q), files in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))]
 
 
 def source_row(kind: str, quarter: str, *, inputs: list[dict[str, Any]], retrieved_at: str) -> pd.DataFrame:
@@ -386,6 +409,24 @@ def load(
         sources=source_row(kind, quarter, inputs=run.inputs, retrieved_at=now()),
     )
     return result
+
+
+def load_quarters(
+    paths: list[str | Path],
+    *,
+    db: Database,
+    kind: str | None = None,
+    quarter: str | None = None,
+    crs: str | None = None,
+    engine: str = "pyarrow",
+) -> list[dict[str, Any]]:
+    """`load` for each type and quarter the files hold (`quarters`), one transaction each, in order;
+    the runs' figures."""
+    files = [Path(p) for p in paths]
+    return [
+        load(list[str | Path](group), db=db, kind=k, quarter=q, crs=crs, engine=engine)
+        for k, q, group in quarters(files, kind=kind, quarter=quarter)
+    ]
 
 
 def aggregate_files(

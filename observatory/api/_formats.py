@@ -1,8 +1,9 @@
 """
 Frames to response bodies: JSON (`{"data", "meta"}`), GeoJSON (a FeatureCollection with a `meta`
-foreign member), CSV (UTF-8, provenance and paging in `#` comment lines at the top, text quoted)
-and the CSV's CSVW description (column types, units, licence). Every body carries its source and
-licence.
+foreign member), CSV (UTF-8, a header line then the rows, text quoted: what `pandas.read_csv(url)`
+reads as is), Parquet (codes typed as text) and the CSV's CSVW description (column types, units,
+sources, licence). Every answer carries its source and licence: in the body for JSON and GeoJSON,
+in the CSVW description and the response's headers for CSV and Parquet.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ MEDIA_TYPES = {
     "geojson": "application/geo+json",
     "csv": "text/csv; charset=utf-8",
     "csvw": "application/csvm+json",
+    "parquet": "application/vnd.apache.parquet",
 }
 
 
 def offered(formats: tuple[str, ...]) -> tuple[str, ...]:
-    """The formats an endpoint answers in: its own, and the CSVW description wherever there is a CSV."""
-    return (*formats, "csvw") if "csv" in formats else formats
+    """The formats an endpoint answers in: its own, and Parquet and the CSVW description wherever there
+    is a CSV."""
+    return (*formats, "parquet", "csvw") if "csv" in formats else formats
 
 
 def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> str:
@@ -46,6 +49,7 @@ def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> s
         "application/geo+json": "geojson",
         "text/csv": "csv",
         "application/csvm+json": "csvw",
+        "application/vnd.apache.parquet": "parquet",
     }
     best = accept.best_match([m for m, f in offers.items() if f in allowed]) if accept else None
     return offers.get(best, "json") if best else "json"
@@ -65,9 +69,21 @@ def _plain(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain values (the geometry column dropped)."""
-    frame = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    """Rows as dicts of plain values (the geometry column dropped), built column by column: a per-cell
+    pandas call would cost more than the rest of a request."""
+    names = [c for c in frame.columns if c != "geometry"]
+    columns = [_plain_column(frame[c]) for c in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain_column(series: pd.Series) -> list[Any]:
+    """A column's values as JSON-ready Python values (NaN and NA become null)."""
+    values: list[Any] = series.tolist()
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return values
+    if pd.api.types.is_float_dtype(series):
+        return [None if v != v else v for v in values]
+    return [v if isinstance(v, str) or (type(v) in (int, float) and v == v) else _plain(v) for v in values]
 
 
 def json_body(data: Any, meta: dict[str, Any]) -> str:
@@ -116,6 +132,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _nested_as_json(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with every nested cell (a plan's parameters) written as JSON; columns without one are
+    left as they are."""
+    for column in table.columns:
+        if table[column].dtype == object:
+            values = table[column].tolist()
+            if any(isinstance(v, (dict, list, tuple)) for v in values):
+                table[column] = [_cell(v) for v in values]
+    return table
+
+
 def text_columns(frame: pd.DataFrame) -> list[str]:
     """
     Text columns a CSV reader would take for numbers: every code column ('01', '01.511'), at every
@@ -138,21 +165,14 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
 def reading_hint(frame: pd.DataFrame) -> str:
     """How to read this CSV in pandas so that codes stay text."""
     dtype = ", ".join(f'"{c}": "string"' for c in text_columns(frame))
-    return f'pandas.read_csv(url, comment="#", dtype={{{dtype}}})'
+    return f"pandas.read_csv(url, dtype={{{dtype}}})"
 
 
-def csv_body(frame: pd.DataFrame, preamble: list[str] | None = None) -> str:
-    """
-    UTF-8 CSV, `preamble` lines first as `#` comments (CSVW's default comment prefix); text cells
-    are quoted, so a `#` inside a name is never taken for a comment.
-    """
+def csv_body(frame: pd.DataFrame) -> str:
+    """UTF-8 CSV: one header line, then the rows, text cells quoted; nothing else in the file, so any
+    CSV reader takes it as is."""
     buffer = io.StringIO()
-    for line in preamble or []:
-        buffer.write("# " + " ".join(str(line).split()) + "\n")
-    table = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
-    for column in table.columns:
-        if table[column].dtype == object:
-            table[column] = table[column].map(_cell)
+    table = _nested_as_json(pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")))
     table.to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return buffer.getvalue()
 
@@ -188,11 +208,21 @@ def csvw_body(
         + reading_hint(table)
         + "; in Excel, import the CSV (Data > From Text/CSV) "
         "and give the columns typed string here the type Text.",
-        "dialect": {"encoding": "utf-8", "header": True, "commentPrefix": "#", "doubleQuote": True},
+        "dialect": {"encoding": "utf-8", "header": True, "doubleQuote": True},
         "tableSchema": {"columns": columns},
         "notes": [{"indicator_id": k, "unit": v} for k, v in sorted((units or {}).items())],
     }
     return json.dumps(body, ensure_ascii=False, default=_plain, allow_nan=False)
+
+
+def parquet_body(frame: pd.DataFrame) -> bytes:
+    """Parquet (zstd) with every code column typed as text, whatever digits it holds."""
+    table = _nested_as_json(pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")))
+    for column in text_columns(table):
+        table[column] = table[column].astype("string")
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False, compression="zstd")
+    return buffer.getvalue()
 
 
 def header_text(text: str) -> str:

@@ -193,10 +193,10 @@ def parse(
 # -- the parameters the endpoints share -----------------------------------------------------------
 FORMAT = Param(
     "format",
-    enum=("json", "geojson", "csv", "csvw"),
+    enum=("json", "geojson", "csv", "parquet", "csvw"),
     description="Response format; overrides the Accept header (application/json, "
-    "application/geo+json, text/csv). csvw describes the CSV (W3C CSV on the Web: "
-    "column types, units, licence).",
+    "application/geo+json, text/csv, application/vnd.apache.parquet). csvw describes the CSV "
+    "(W3C CSV on the Web: column types, units, sources, licence).",
 )
 PAGE = Param("page", "integer", "Page number, from 1.", default=1, minimum=1, maximum=1_000_000)
 PAGE_SIZE = Param(

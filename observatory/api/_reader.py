@@ -20,6 +20,7 @@ from ..database import Database
 from . import _formats
 from ._errors import ApiError
 from ._params import PREFIX
+from ._store import StoreHolder, ValueStore
 
 T = TypeVar("T")
 
@@ -34,8 +35,16 @@ class Reader:
     changes, so a request for another région or page of the same data does not read the database again.
     """
 
-    def __init__(self, db: Database, *, frames: int = 512, frame_bytes: int = 256_000_000) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        frames: int = 512,
+        frame_bytes: int = 256_000_000,
+        files: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.db = db
+        self.store = StoreHolder(db, files) if files is not None else None
         self.frames, self.frame_bytes = frames, frame_bytes
         self._cache: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
@@ -72,6 +81,10 @@ class Reader:
                     self._bytes -= self._cache.popitem(last=False)[1][1]
         return value
 
+    def value_store(self) -> ValueStore | None:
+        """Every value of the database in memory, when the server keeps bulk files and they are written."""
+        return self.store.get(self.stamp()) if self.store is not None else None
+
     def sources(self) -> pd.DataFrame:
         return self.cached("sources", lambda: query.sources(db=self.db))
 
@@ -105,16 +118,25 @@ class Reader:
         return frame[frame[column].isin(inside)].reset_index(drop=True)
 
     def provenance(self, source_ids: set[str] | None) -> dict[str, Any]:
-        """A response's `meta`: the sources behind its rows (every source when None) and their licences."""
+        """A response's `meta`: the sources behind its rows (every source when None, none for no rows) and
+        their licences. Callers must not modify it (copy first)."""
+        key = None if source_ids is None else frozenset(source_ids)
+        made: dict[str, Any] = self.cached(("provenance", key), lambda: self._provenance(source_ids))
+        return made
+
+    def _provenance(self, source_ids: set[str] | None) -> dict[str, Any]:
         table = self.sources()
-        if source_ids:  # no rows (an empty page) still names the database's sources
+        if source_ids is not None:
             table = table[table["source_id"].isin(source_ids)]
         listed = _formats.records(table[[c for c in SOURCE_COLUMNS if c in table]])
         licences = list(dict.fromkeys(str(x) for x in table.get("licence", []) if isinstance(x, str) and x))
-        return {"source": listed, "licence": " | ".join(licences) if licences else "see source"}
+        if not licences:
+            return {"source": listed, "licence": "see source" if listed else "no data"}
+        return {"source": listed, "licence": " | ".join(licences)}
 
     def check_code(self, level: str, code: str) -> None:
-        if code not in set(self.units_table(level)["code"]):
+        codes = self.cached(("codes", level), lambda: frozenset(self.units_table(level)["code"]))
+        if code not in codes:
             raise ApiError(
                 404, "not_found", f"no {level} with code {code!r}; list them at {PREFIX}/units/{level}"
             )
@@ -122,7 +144,8 @@ class Reader:
     def check_indicator(self, indicator: str) -> pd.DataFrame:
         """The catalogue's rows of an indicator; a 404 listing similar ids when there are none."""
         catalogue = self.catalogue()
-        rows = catalogue[catalogue["indicator_id"] == indicator]
+        positions = self.cached("catalogue_rows", lambda: catalogue.groupby("indicator_id").indices)
+        rows = catalogue.iloc[positions.get(indicator, [])]
         if not len(rows):
             close = sorted(i for i in set(catalogue["indicator_id"]) if indicator.split("_")[0] in i)[:20]
             raise ApiError(

@@ -129,6 +129,8 @@ def respond(endpoint: Endpoint, ctx: Context, path_args: Mapping[str, str]) -> R
     frame = select(frame, args.get("fields"))
     if fmt == "csv":
         return csv_response(route, frame, meta)
+    if fmt == "parquet":
+        return parquet_response(route, frame, meta)
     if fmt == "csvw":
         return csvw_response(route, frame, meta, ctx.data)
     if fmt == "geojson":
@@ -236,33 +238,27 @@ def csvw_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any], data:
 
 
 def csv_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any]) -> Response:
-    """The CSV with its provenance and paging inside it (`#` lines) and in its headers."""
+    """The CSV as a plain table; its provenance, paging and column types in its headers and in the CSVW
+    description they link to."""
+    return _file_response(route, meta, Response(_formats.csv_body(frame), mimetype="text/csv"), "csv")
+
+
+def parquet_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any]) -> Response:
+    """The rows as Parquet, codes typed as text, with the CSV's provenance headers."""
+    body = Response(_formats.parquet_body(frame), mimetype=_formats.MEDIA_TYPES["parquet"])
+    return _file_response(route, meta, body, "parquet")
+
+
+def _file_response(route: Route, meta: dict[str, Any], response: Response, suffix: str) -> Response:
     describedby = _urls()[1]
-    sources = [
-        " — ".join(str(s[k]) for k in ("source_id", "title", "url", "licence") if s.get(k))
-        for s in meta["source"]
-    ]
-    rows = f"rows: {len(frame)}"
-    if "total" in meta:
-        rows += f" of {meta['total']} (page {meta['page']} of {meta['pages']}, page_size {meta['page_size']})"
-        if "next" in meta:
-            rows += f"; next page: {meta['next']}"
-    preamble = [
-        f"{route.summary} — Observatoire territorial de l'équité numérique (Maroc)",
-        *(f"source: {s}" for s in sources),
-        f"licence: {meta['licence']}",
-        f"cite as: {meta['build']['cite']}",
-        rows,
-        f"read with: {_formats.reading_hint(frame)}; column types: {describedby}",
-    ]
-    response = Response(_formats.csv_body(frame, preamble), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'inline; filename="{route.name}.csv"'
+    response.headers["Content-Disposition"] = f'inline; filename="{route.name}.{suffix}"'
     response.headers["X-Source"] = _formats.header_text(", ".join(s["source_id"] for s in meta["source"]))
     response.headers["X-Licence"] = _formats.header_text(meta["licence"])
     response.headers["Vary"] = "Accept"
     links = [f'<{describedby}>; rel="describedby"; type="application/csvm+json"']
+    if "total" in meta:
+        response.headers["X-Total-Count"] = str(meta["total"])
     if "next" in meta:
         links.insert(0, f'<{meta["next"]}>; rel="next"')
-        response.headers["X-Total-Count"] = str(meta["total"])
     response.headers["Link"] = ", ".join(links)
     return response

@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response
 
 from .. import query
 from ..database import Database
-from . import challenges, index, indicators, meta, models, plans, report_route, service_mix, units
+from . import bulk_route, challenges, index, indicators, meta, models, plans, report_route, service_mix, units
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
 from ._errors import error_response, register_error_handlers
@@ -37,8 +37,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *meta.ENDPOINTS,
 )
 ROUTES: tuple[Route, ...] = tuple(e.route for e in ENDPOINTS)
-#: Every route the OpenAPI document and docs/api.md describe: the generic ones and the report download.
-DOCUMENTED_ROUTES = (*ROUTES, report_route.ROUTE)
+#: Every route the OpenAPI document and docs/api.md describe: the generic ones, the report and the bulk files.
+DOCUMENTED_ROUTES = (*ROUTES, report_route.ROUTE, bulk_route.ROUTE)
 
 
 def create_blueprint(
@@ -49,6 +49,7 @@ def create_blueprint(
     heavy_requests: int = 2,
     allow_writes: bool = False,
     token: str | None = None,
+    files: str | os.PathLike[str] | None = None,
 ) -> Blueprint:
     """
     The API as a Flask blueprint with its own url_prefix /api/v1 (`observatory serve` registers it as
@@ -60,10 +61,18 @@ def create_blueprint(
     Heavy requests (full-detail GeoJSON of many units, solving a plan) run `heavy_requests` at a
     time; more are answered 503 with Retry-After at once, so they never hold every server thread.
     Writes (storing a plan) are refused unless `allow_writes`, and then need `token` as a bearer token.
+
+    With `files` (a folder), the whole dataset's files are kept there, one folder per version of the
+    database (`observatory.bulk`): /bulk serves them, and values are answered from them in memory.
     """
     if allow_writes and not token:
         raise ValueError("writes need a token: set OBSERVATORY_API_TOKEN to a long random secret")
-    ctx = Context(Reader(query.connect(db)), Throttle(heavy_requests), allow_writes=allow_writes, token=token)
+    ctx = Context(
+        Reader(query.connect(db), files=files),
+        Throttle(heavy_requests),
+        allow_writes=allow_writes,
+        token=token,
+    )
     cache = (
         ResponseCache(entries=cache_size, max_bytes=cache_bytes, max_entry_bytes=cache_bytes // 4)
         if cache_size > 0
@@ -74,6 +83,7 @@ def create_blueprint(
         route = endpoint.route
         blueprint.add_url_rule(route.path, route.name, view(endpoint, ctx, cache), methods=[route.method])
     report_route.register(blueprint, ctx.data.stamp, error_response)
+    bulk_route.register(blueprint, ctx.data, error_response)
     meta.register_documents(blueprint, ctx.data, routes=ROUTES, documented=DOCUMENTED_ROUTES)
     register_error_handlers(blueprint)
 

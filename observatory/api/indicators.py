@@ -17,8 +17,9 @@ from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
 from ._params import CODE_PATTERN, DETAIL, NAME_PATTERN, PAGING, REGION, SEX, Param, Route
 
-#: Most indicators one values request may name: more take seconds to read; ask for them in several requests.
-MAX_INDICATORS = 25
+#: Most indicators one values request may name: more than the catalogue holds (196), so one request can ask
+#: for every indicator; declared in the OpenAPI schema (maxItems), so a client knows it before asking.
+MAX_INDICATORS = 250
 #: Unit columns a values response joins, so a CSV row names its commune.
 UNIT_LABELS = ["code", "name_fr", "name_ar"]
 #: Columns that would give a suppressed count away.
@@ -34,6 +35,11 @@ YEAR = Param("year", "integer", "Census year (2024 or 2014) or measurement year.
 AREA = Param("area", enum=AREAS, default="total", description="Urban, rural or total.")
 UNIT = Param("unit", pattern=CODE_PATTERN, multiple=True, description="Unit codes (comma-separated).")
 STATUS = Param("status", enum=tuple(STATUSES), multiple=True, description="How values came to be.")
+PERIOD = Param(
+    "period",
+    pattern=r"^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4])?$",
+    description="The period a value covers: a census year (2024), a month (2025-03) or a quarter (2025Q2).",
+)
 VALUE_LEVEL = Param(
     "level",
     enum=(*LEVELS, "arrondissement"),
@@ -41,7 +47,7 @@ VALUE_LEVEL = Param(
     description="Administrative level of the units.",
 )
 #: The filters of a values request, after the indicators.
-FILTERS = (VALUE_LEVEL, REGION, UNIT, YEAR, SEX, AREA, STATUS, DETAIL, *PAGING)
+FILTERS = (VALUE_LEVEL, REGION, UNIT, YEAR, PERIOD, SEX, AREA, STATUS, DETAIL, *PAGING)
 
 
 def indicators(ctx: Context, args: Mapping[str, Any]) -> Result:
@@ -80,20 +86,22 @@ def _values(ctx: Context, names: list[str] | None, args: Mapping[str, Any]) -> R
         "area": args["area"],
         "units": args["unit"],
         "status": args["status"],
+        "period": args["period"],
     }
-    key = (
-        "values",
-        tuple(names),
-        *((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()),
-    )
-    frame = ctx.data.cached(key, lambda: query.indicator_values(names, db=ctx.data.db, **filters))
-    frame = ctx.data.in_region(frame, args["region"]) if args["region"] is not None else frame.copy()
+    region = args["region"]
+    inside = ctx.data.cached(("inside", region), lambda: _inside(ctx, region)) if region is not None else None
+    labels = ctx.data.cached(("names", level), lambda: _names(ctx, level)) if level in LEVELS else None
+    store = ctx.data.value_store()
+    if store is not None:
+        frame = store.select(names, **filters, inside=inside, labels=labels)
+    else:
+        frame = _read(ctx, names, filters, inside, labels)
     # Suppressed counts stay suppressed: no value, and no interval that would give it away.
     if "suppressed" in frame:
-        hidden = frame["suppressed"] == 1
-        frame.loc[hidden, [c for c in HIDDEN_WHEN_SUPPRESSED if c in frame]] = float("nan")
-    if len(frame) and level in LEVELS:
-        frame = _labelled(ctx, frame, level)
+        hidden = (frame["suppressed"] == 1).to_numpy()
+        if hidden.any():
+            frame = frame.copy()
+            frame.loc[hidden, [c for c in HIDDEN_WHEN_SUPPRESSED if c in frame]] = float("nan")
     return Result(
         frame, set(frame["source_id"].dropna()) if "source_id" in frame else set(), geometry_level=level
     )
@@ -117,17 +125,49 @@ def _checked(ctx: Context, names: list[str] | None) -> list[str]:
             f"{MAX_INDICATORS} are accepted: split them over several requests",
             [{"parameter": "indicator", "maximum": MAX_INDICATORS, "got": len(names)}],
         )
+    known = ctx.data.cached("indicator_ids", lambda: frozenset(ctx.data.catalogue()["indicator_id"]))
     for name in names:
-        ctx.data.check_indicator(name)
+        if name not in known:
+            ctx.data.check_indicator(name)  # a 404 naming similar ids
     return names
 
 
-def _labelled(ctx: Context, frame: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The rows with their unit's names, code and names first."""
-    labels = ctx.data.units_table(level)[UNIT_LABELS].rename(columns={"code": "unit_code"})
-    frame = frame.merge(labels, on="unit_code", how="left")
-    order = ["unit_code", "name_fr", "name_ar"]
-    return frame[order + [c for c in frame.columns if c not in order]]
+def _inside(ctx: Context, region: str) -> frozenset[str]:
+    """The codes of a région and of every province and commune inside it."""
+    inside = {region}
+    for level in ("province", "commune"):
+        table = ctx.data.units_table(level)
+        inside |= set(table.loc[table["region_code"] == region, "code"])
+    return frozenset(inside)
+
+
+def _read(
+    ctx: Context,
+    names: list[str],
+    filters: Mapping[str, Any],
+    inside: frozenset[str] | None,
+    labels: Mapping[str, Mapping[str, Any]] | None,
+) -> pd.DataFrame:
+    """The values as the query layer reads them from the database, kept in the inside units, labelled
+    after their code (what ValueStore.select returns, for a server that keeps no bulk files)."""
+    key = ("values", tuple(names), *((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
+    frame = ctx.data.cached(key, lambda: query.indicator_values(names, db=ctx.data.db, **filters))
+    if inside is not None:
+        frame = frame[frame["unit_code"].isin(inside)].reset_index(drop=True)
+    if not labels:
+        return frame
+    codes = frame["unit_code"].tolist()
+    named = {c: pd.Series([m.get(code) for code in codes], dtype="str") for c, m in labels.items()}
+    at = list(frame.columns).index("unit_code") + 1
+    columns = {c: frame[c].to_numpy() for c in frame.columns}
+    order = [*frame.columns[:at], *named, *frame.columns[at:]]
+    return pd.DataFrame({c: named[c] if c in named else columns[c] for c in order})
+
+
+def _names(ctx: Context, level: str) -> dict[str, dict[str, Any]]:
+    """Each label column of a level's units, as a mapping from the unit's code."""
+    table = ctx.data.units_table(level)
+    return {c: dict(zip(table["code"], table[c], strict=True)) for c in UNIT_LABELS[1:]}
 
 
 ENDPOINTS = (

@@ -80,6 +80,8 @@ def _content(route: Route) -> dict[str, Any]:
         }
     if "csv" in route.formats:
         content["text/csv"] = {"schema": {"type": "string"}}
+    if "parquet" in offered(route.formats):
+        content["application/vnd.apache.parquet"] = {"schema": {"type": "string", "format": "binary"}}
     if "csvw" in offered(route.formats):
         content["application/csvm+json"] = {
             "schema": {
@@ -100,7 +102,7 @@ def _error_statuses(route: Route) -> tuple[int, ...]:
 def _parameter(param: Param, route: Route) -> dict[str, Any]:
     """A parameter as documented for one route: `format` lists only the formats this route returns."""
     out = param.openapi()
-    if param.name == "format":
+    if param.name == "format" and "content" not in route.extra:  # a file download declares its own
         out["schema"] = {**out["schema"], "enum": list(offered(route.formats))}
     return out
 
@@ -144,9 +146,11 @@ def openapi_document(routes: tuple[Route, ...], *, prefix: str = "/api/v1") -> d
             "description": "Census indicators by commune (HCP RGPH 2014 and 2024), the digital-fragility "
             "index, model results and deployment plans. Every response names its sources and licence; "
             "suppressed small counts are never returned. JSON, GeoJSON and CSV by Accept header or "
-            "`format=`. CSV files are UTF-8 and begin with `#` lines naming their sources, licence and "
-            "paging; codes are text: read them with `pandas.read_csv(url, comment='#', dtype={'code': "
-            "'string', 'unit_code': 'string'})`, or see `format=csvw` for every column's type.",
+            "`format=`; Parquet with `format=parquet` (codes typed as text). CSV files are UTF-8, one header "
+            "line then the rows; their sources, licence and paging are in the `Link` (describedby, next), "
+            "`X-Source`, `X-Licence` and `X-Total-Count` headers and in the `format=csvw` description. "
+            "Codes are text: read them with `pandas.read_csv(url, dtype={'code': 'string', "
+            "'unit_code': 'string'})`, or see `format=csvw` for every column's type.",
             "license": {"name": "Data: HCP RGPH, CC BY 4.0 terms (credit HCP); code: Apache-2.0"},
         },
         "servers": [{"url": prefix}],

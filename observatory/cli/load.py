@@ -56,10 +56,19 @@ def ookla_command(
     db: str | None,
 ) -> None:
     """Ookla open-data speed-test tiles (Parquet or zipped Shapefile) aggregated to communes and up.
-    A global file is read with bounded memory: only Morocco's tiles are kept."""
+    A global file is read with bounded memory: only Morocco's tiles are kept. Files of several
+    quarters load in one command, each quarter from Ookla's file names."""
     from ..etl.connectors import ookla
 
-    r = ookla.load(list(files), db=_database(db), kind=kind, quarter=quarter, crs=crs, engine=engine)
+    database = _database(db)
+    for r in ookla.load_quarters(
+        list(files), db=database, kind=kind, quarter=quarter, crs=crs, engine=engine
+    ):
+        _echo_ookla(r)
+
+
+def _echo_ookla(r: dict[str, Any]) -> None:
+    """What one quarter's Ookla load read, kept and dropped, in two lines."""
     n = _counts(r)
     click.echo(
         text(

@@ -1,0 +1,184 @@
+"""
+Every served value of one database version held in memory (read from the bulk Parquet file its export
+wrote) as plain arrays grouped by indicator, text columns as small integer codes into their distinct
+values, so a values request is a few vectorised comparisons instead of a database read. It returns
+what `observatory.query.indicator_values` returns for the same filters, rows in the same order.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .. import bulk
+from ..database import Database
+
+#: Text columns held as codes (a few distinct values each, repeated millions of times).
+DICTIONARY_COLUMNS = (
+    "unit_code",
+    "level",
+    "indicator_id",
+    "period",
+    "sex",
+    "area",
+    "unit",
+    "status",
+    "source_id",
+    "run_id",
+)
+
+
+class ValueStore:
+    """The values of one bulk Parquet file, selected as the query layer selects them."""
+
+    def __init__(self, path: str | Path) -> None:
+        table = pq.read_table(path, read_dictionary=list(DICTIONARY_COLUMNS)).combine_chunks()
+        columns: dict[str, np.ndarray] = {}
+        # Each text column's distinct values, with None last (where a code of -1 points).
+        self._categories: dict[str, np.ndarray] = {}
+        self._codes: dict[str, dict[Any, int]] = {}
+        for name in table.column_names:
+            if name == "build_id":
+                continue
+            if name in DICTIONARY_COLUMNS:
+                column = table.column(name).chunk(0)
+                categories = np.array([*column.dictionary.to_pylist(), None], dtype=object)
+                self._categories[name] = categories
+                self._codes[name] = {v: i for i, v in enumerate(categories[:-1])}
+                columns[name] = pc.fill_null(column.indices, -1).to_numpy().astype(np.int32)
+            else:
+                columns[name] = table.column(name).to_numpy()
+        self.columns = list(columns)
+        indicator = columns["indicator_id"]
+        self.rows = len(indicator)
+        order = np.argsort(indicator, kind="stable")
+        bounds = np.searchsorted(indicator[order], np.arange(len(self._categories["indicator_id"])))
+        self._frames = {
+            str(name): {c: values[order[bounds[i] : bounds[i + 1]]] for c, values in columns.items()}
+            | {"_row": order[bounds[i] : bounds[i + 1]]}
+            for i, name in enumerate(self._categories["indicator_id"][:-1])
+        }
+        # Copies, not views: a view would keep the whole ungrouped column alive beside its groups.
+        self._empty = {c: v[:0].copy() for c, v in columns.items()} | {"_row": order[:0].copy()}
+        del table, columns, indicator, order
+        pa.default_memory_pool().release_unused()
+        self._inside: dict[frozenset[str], np.ndarray] = {}
+
+    def select(
+        self,
+        names: Sequence[str],
+        *,
+        level: str | None = "commune",
+        year: int | None = None,
+        sex: str | None = "all",
+        area: str | None = "total",
+        units: Sequence[str] | None = None,
+        status: Sequence[str] | None = None,
+        period: str | None = None,
+        inside: frozenset[str] | None = None,
+        labels: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> pd.DataFrame:
+        """
+        The values of `names`, filtered like query.indicator_values (None keeps every value); `inside`
+        keeps only these unit codes, and each of `labels` (column -> code -> label) adds a column after
+        the unit's code. Text columns hold Python strings (object dtype), the rest numpy numbers.
+        """
+        wanted: list[tuple[str, Any]] = [
+            ("level", level),
+            ("sex", sex),
+            ("area", area),
+            ("period", period),
+            ("status", status),
+            ("unit_code", units),
+        ]
+        parts = []
+        for name in names:
+            frame = self._frames.get(name)
+            if frame is None:
+                continue
+            keep = np.ones(len(frame["_row"]), dtype=bool)
+            if year is not None:
+                keep &= frame["year"] == year
+            for column, value in wanted:
+                if value is not None:
+                    keep &= self._allowed(column, value)[frame[column]]
+            if inside is not None:
+                keep &= self._within(inside)[frame["unit_code"]]
+            parts.append({c: v[keep] for c, v in frame.items()})
+        if len(parts) > 1:  # several indicators come back in the database's row order, as the query layer's
+            merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+            order = np.argsort(merged["_row"], kind="stable")
+            chosen = {c: v[order] for c, v in merged.items()}
+        else:
+            chosen = parts[0] if parts else self._empty
+        out: dict[str, Any] = {}
+        for column in self.columns:
+            if column in self._categories:  # Python strings, as JSON and CSV writers take them
+                out[column] = pd.Series(self._categories[column][chosen[column]], dtype=object, copy=False)
+            else:
+                out[column] = chosen[column]
+            if column == "unit_code" and labels:
+                codes = self._categories[column][chosen[column]]
+                for label, mapping in labels.items():
+                    out[label] = pd.Series([mapping.get(c) for c in codes], dtype=object)
+        return pd.DataFrame(out, copy=False)
+
+    def _allowed(self, column: str, value: Any) -> np.ndarray:
+        """Which codes of a text column hold one of the wanted values (one value or a list of them)."""
+        allowed = np.zeros(len(self._categories[column]), dtype=bool)
+        for one in value if isinstance(value, (list, tuple)) else [value]:
+            code = self._codes[column].get(one)
+            if code is not None:
+                allowed[code] = True
+        return allowed
+
+    def _within(self, inside: frozenset[str]) -> np.ndarray:
+        """Which unit codes are in `inside` (kept: a région's set is asked for again and again)."""
+        if inside not in self._inside:
+            codes = self._codes["unit_code"]
+            allowed = np.zeros(len(self._categories["unit_code"]), dtype=bool)
+            allowed[[codes[c] for c in inside if c in codes]] = True
+            self._inside[inside] = allowed
+        return self._inside[inside]
+
+
+class StoreHolder:
+    """
+    The value store of a database's current version, under `root`: loaded when the version's files are
+    written; when they are not (a load just changed the data), they are written in the background and
+    the caller reads the database meanwhile.
+    """
+
+    def __init__(self, db: Database, root: str | os.PathLike[str]) -> None:
+        self.db, self.root = db, Path(root)
+        self._store: tuple[Any, str, ValueStore] | None = None
+        self._writing: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def get(self, stamp: Any) -> ValueStore | None:
+        """The store for the database at `stamp`, or None while its version's files are being written."""
+        with self._lock:
+            if self._store is not None and self._store[0] == stamp:
+                return self._store[2]
+            version = bulk.version(self.db)
+            if self._store is not None and self._store[1] == version:
+                self._store = (stamp, version, self._store[2])
+                return self._store[2]
+            folder = self.root / version
+            if (folder / bulk.MANIFEST).is_file():
+                store = ValueStore(folder / bulk.FILES["parquet"])
+                self._store = (stamp, version, store)
+                return store
+            if self._writing is None or not self._writing.is_alive():
+                self._writing = threading.Thread(target=bulk.ensure, args=(self.db, self.root), daemon=True)
+                self._writing.start()
+            return None
