@@ -122,7 +122,7 @@ def solve(
         weights = _groups(frame)[objective]
         problem += pulp.lpSum((weights[i] / scale) * z[i] for i in range(n))
     if start is not None:
-        covered = reach[:, np.flatnonzero(start)].any(axis=1)
+        covered = reached_by(reach, start)
         for j, var in enumerate(x):
             var.setInitialValue(int(start[j]))
         for i, var in enumerate(z):
@@ -171,6 +171,12 @@ def _fixed_counts(setting: Setting) -> np.ndarray:
     out = np.zeros(len(setting.frame), dtype=int)
     for j, c in setting.fixed.items():
         out[j] = c
+    return out
+
+
+def reached_by(reach: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Whether each demand point is within reach of a site `counts` opens."""
+    out: np.ndarray = np.asarray(reach[:, np.flatnonzero(counts)].any(axis=1), dtype=bool)
     return out
 
 

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ._covering import Setting, assign, settled, solve
+from ._covering import Setting, assign, reached_by, settled, solve
 from ._plan_evaluation import unit_reach
 from .errors import ValidationError
 
@@ -61,7 +61,7 @@ def frontier(setting: Setting, *, level: str, points: int, within_points: float)
         raise ValidationError(
             "no plan of these sites can be solved: add sites, a budget or a wider catchment"
         )
-    highest = settled(float(unit_reach(setting.frame, _reached(setting, top), level).min()))
+    highest = settled(float(unit_reach(setting.frame, reached_by(setting.reach, top), level).min()))
     floors = [round(highest * k / (points - 1), 6) for k in range(points - 1)] + [highest]
     need = setting.frame["need"].to_numpy(float)
     total = float(need.sum()) or 1.0
@@ -72,7 +72,7 @@ def frontier(setting: Setting, *, level: str, points: int, within_points: float)
         if counts is None:
             raise ValidationError(f"the frontier's floor {floors[k]:.4f} could not be solved")
         start = counts
-        reached = _reached(setting, counts)
+        reached = reached_by(setting.reach, counts)
         shares = unit_reach(setting.frame, reached, level)
         rows.append(
             {
@@ -99,12 +99,8 @@ def default_point(rows: pd.DataFrame, *, within_points: float = DEFAULT_WITHIN_P
     the first point's (no floor), False elsewhere."""
     ok = rows["price_points"].to_numpy(float) <= within_points + 1e-9
     chosen = int(np.flatnonzero(ok)[np.argmax(rows["floor"].to_numpy(float)[ok])])
-    return np.arange(len(rows)) == chosen
-
-
-def _reached(setting: Setting, counts: np.ndarray) -> np.ndarray:
-    reached: np.ndarray = setting.reach[:, np.flatnonzero(counts)].any(axis=1)
-    return reached
+    marked: np.ndarray = np.arange(len(rows)) == chosen
+    return marked
 
 
 def _served(setting: Setting, counts: np.ndarray) -> float:

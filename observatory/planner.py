@@ -62,7 +62,19 @@ import numpy as np
 import pandas as pd
 
 from . import travel
-from ._covering import LEVELS, REACH_WEIGHT, Setting, assign, greedy, minima, ordered, settled, solve, top_up
+from ._covering import (
+    LEVELS,
+    REACH_WEIGHT,
+    Setting,
+    assign,
+    greedy,
+    minima,
+    ordered,
+    reached_by,
+    settled,
+    solve,
+    top_up,
+)
 from ._frontier import DEFAULT_RULE, DEFAULT_WITHIN_POINTS, FRONTIER_COLUMNS, frontier
 from ._infeasible import InfeasiblePlan, PlanInputError, check_budget, check_counts, explain
 from ._plan_evaluation import (
@@ -83,6 +95,7 @@ from .site_costs import cost_by_area
 __all__ = [
     "BASELINES",
     "DEFAULT_RULE",
+    "DEFAULT_WITHIN_POINTS",
     "FRONTIER_COLUMNS",
     "LANGUAGE_PEOPLE",
     "LANGUAGE_SHARE",
@@ -473,7 +486,7 @@ def _optimum(
     top = solve(setting, constraints, f"maxmin_{level}")
     if top is None:
         return None, None
-    lowest = float(unit_reach(setting.frame, setting.reach[:, np.flatnonzero(top)].any(axis=1), level).min())
+    lowest = float(unit_reach(setting.frame, reached_by(setting.reach, top), level).min())
     floor = max(constraints[f"floor_{level}"], settled(lowest))
     return solve(setting, {**constraints, f"floor_{level}": floor}, "reach", start=top), lowest
 
@@ -496,8 +509,7 @@ def _assumptions(
         else {0.5: float("nan"), 2.0: float("nan")}
     )
     new = counts - np.array([setting.fixed.get(j, 0) for j in range(len(counts))])
-    open_ = np.flatnonzero(counts)
-    reached = setting.reach[:, open_].any(axis=1) if len(open_) else np.zeros(len(need), dtype=bool)
+    reached = reached_by(setting.reach, counts)
     province = unit_reach(frame, reached, "province")
     region = unit_reach(frame, reached, "region")
     return {

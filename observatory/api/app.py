@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response
 
 from .. import query
 from ..database import Database
-from . import index, indicators, meta, models, plans, report_route, units
+from . import frontier, index, indicators, meta, models, plans, report_route, units
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
 from ._errors import error_response, register_error_handlers
@@ -31,6 +31,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *indicators.ENDPOINTS,
     *index.ENDPOINTS,
     *models.ENDPOINTS,
+    *frontier.ENDPOINTS,
     *plans.ENDPOINTS,
     *meta.ENDPOINTS,
 )

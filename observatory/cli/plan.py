@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import i18n
 from ..enums import LANGUAGES, PLAN_REVIEW_STATUSES
+from ..errors import UnknownNameError
 from ..formatting import Localized, integer, number, percent
 from ._options import db_option
 from ._words import language, text
@@ -45,6 +47,35 @@ def plan_group() -> None:
     "--capacity",
     type=click.FloatRange(min=0),
     help="People one site serves (0: no capacity); default the site type's.",
+)
+@click.option(
+    "--objective",
+    type=click.Choice(["reach", "maxmin", "pmedian"]),
+    default="reach",
+    show_default=True,
+    help="Most need within reach; raise the worst-off région (maxmin); or least mean travel (pmedian).",
+)
+@click.option(
+    "--floor-region",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of every région's need to have within reach.",
+)
+@click.option(
+    "--floor-province",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of every province's need to have within reach.",
+)
+@click.option(
+    "--budget", type=click.FloatRange(min=0), help="Budget in dirhams (new sites), with or without --sites."
+)
+@click.option(
+    "--costs",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV of site costs (site_type,area,setup_mad,yearly_mad,years); default observatory.site_costs.",
 )
 @click.option("--min-per-region", type=click.IntRange(0), default=1, show_default=True)
 @click.option("--min-per-province", type=click.IntRange(0), default=0, show_default=True)
@@ -89,6 +120,11 @@ def solve(
     radius_km: float,
     max_minutes: float | None,
     capacity: float | None,
+    objective: str,
+    floor_region: float,
+    floor_province: float,
+    budget: float | None,
+    costs: str | None,
     min_per_region: int,
     min_per_province: int,
     min_rural_share: float,
@@ -101,14 +137,22 @@ def solve(
     lang: str | None,
 ) -> None:
     """Solve a plan and print its figures; --save stores it as a draft."""
-    from .. import planner, results, travel
+    from .. import planner, results, site_costs, travel
     from ..database import Database
     from ..etl.progress import steps
     from ..settings import get_settings
 
     database = Database(get_settings(db=db).db).require()
     with steps(text("cli.plan.reading"), total=2) as bar:
-        frame = results.planning_frame(db=database, need=planner.SITE_TYPES[site_type].need, region=region)
+        try:
+            frame = results.planning_frame(
+                db=database, need=planner.SITE_TYPES[site_type].need, region=region
+            )
+        except UnknownNameError:
+            valid = ", ".join(sorted(database.read("region", columns=["code"], geometry=False)["code"]))
+            raise click.ClickException(
+                i18n.text("plan.invalid.region", lang or language(), region=region, valid=valid)
+            ) from None
         units = database.read("commune", columns=["code", "geometry"]) if existing else None
         bar.advance()
         bar.describe(text("cli.plan.solving"))
@@ -120,6 +164,11 @@ def solve(
                 max_minutes=max_minutes,
                 site_type=site_type,
                 capacity=capacity,
+                objective=objective,
+                floor_region=floor_region,
+                floor_province=floor_province,
+                budget=budget,
+                costs=site_costs.cost_by_area(site_type, site_costs.read_costs(costs)) if costs else None,
                 existing=planner.read_existing_sites(existing, units) if existing else (),
                 min_per_region=min_per_region,
                 min_per_province=min_per_province,
@@ -128,7 +177,7 @@ def solve(
                 travel_matrix=travel.read_matrix(travel_matrix) if travel_matrix else None,
                 name=name,
             )
-        except planner.InfeasiblePlan as err:
+        except planner.PlanInputError as err:
             raise click.ClickException(err.message(lang or language())) from None
         bar.advance()
     _print_summary(solved.summary, solved.languages)
