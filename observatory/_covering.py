@@ -60,6 +60,16 @@ def minima(frame: pd.DataFrame, per_region: int, per_province: int) -> list[tupl
     return out
 
 
+def floors(frame: pd.DataFrame, constraints: dict[str, Any]) -> list[tuple[np.ndarray, float]]:
+    """(demand points of a unit, share of its need to have within reach) for every floor asked."""
+    return [
+        (members, constraints[f"floor_{level}"])
+        for level in LEVELS
+        if constraints.get(f"floor_{level}", 0.0)
+        for _code, members in units(frame, level)
+    ]
+
+
 def units(frame: pd.DataFrame, level: str) -> list[tuple[str, np.ndarray]]:
     """(unit code, its demand points) for every région or province with a need, in code order."""
     values = frame[LEVELS[level]].to_numpy()
@@ -324,8 +334,10 @@ def greedy(
     fixed: dict[int, int],
     sites: int,
     minima: list[tuple[np.ndarray, int]],
+    unit_floors: list[tuple[np.ndarray, float]],
 ) -> np.ndarray:
-    """Greedy covering: each new site where it serves (then reaches) the most need still unserved."""
+    """Greedy covering: each new site where it serves (then reaches) the most need still unserved; first
+    the per-area minima, then each floor, where it brings the most of that unit's need within reach."""
     need = frame["need"].to_numpy(float)
     residual, reached = need.copy(), np.zeros(len(need), dtype=bool)
     counts = np.zeros(len(need), dtype=int)
@@ -357,6 +369,15 @@ def greedy(
     for members, minimum in minima:
         while counts[members].sum() < minimum and budget:
             open_site(int(members[np.argmax(gain()[members])]))
+            budget -= 1
+    for members, floor in unit_floors:
+        inside = np.zeros(len(need), dtype=bool)
+        inside[members] = True
+        while need[inside & reached].sum() < floor * need[inside].sum() - 1e-9 and budget:
+            fresh = (need * (inside & ~reached)) @ reach
+            if fresh.max() <= 0:
+                break
+            open_site(int(np.argmax(fresh)))
             budget -= 1
     for _ in range(budget):
         open_site(int(np.argmax(gain())))

@@ -67,6 +67,7 @@ from ._covering import (
     REACH_WEIGHT,
     Setting,
     assign,
+    floors,
     greedy,
     minima,
     ordered,
@@ -332,6 +333,8 @@ def plan(
     }
     clock = time.perf_counter()
     counts, lowest = _optimum(setting, constraints, objective, equity_level)
+    if lowest is not None:  # the max-min share is the plan's floor: the baselines meet it too
+        constraints[f"floor_{equity_level}"] = max(constraints[f"floor_{equity_level}"], settled(lowest))
     seconds = time.perf_counter() - clock
     if counts is None:
         raise explain(setting, constraints, radius_km, max_minutes)
@@ -340,7 +343,9 @@ def plan(
     count = sites if sites is not None else int(counts.sum() - sum(fixed.values()))
     chosen = {
         "optimal": counts,
-        **_baselines(frame, setting.reach, setting.minutes, cap, fixed, count, areas),
+        **_baselines(
+            frame, setting.reach, setting.minutes, cap, fixed, count, (areas, floors(frame, constraints))
+        ),
     }
     languages = (language_share, language_people)
     evaluated = {
@@ -607,11 +612,13 @@ def _baselines(
     cap: float,
     fixed: dict[int, int],
     sites: int,
-    areas: list[tuple[np.ndarray, int]],
+    limits: tuple[list[tuple[np.ndarray, int]], list[tuple[np.ndarray, float]]],
 ) -> dict[str, np.ndarray]:
-    """The sites a planner would open without the model, under the same per-area minima."""
+    """The sites a planner would open without the model, under the same per-area minima; greedy covering
+    meets the floors too, first (the rankings cannot)."""
+    areas, floors_ = limits
     return {
-        "greedy": greedy(frame, reach, minutes, cap, fixed, sites, areas),
+        "greedy": greedy(frame, reach, minutes, cap, fixed, sites, areas, floors_),
         "top_need": ordered(
             frame, np.argsort(-frame["need"].to_numpy(float), kind="stable"), fixed, sites, areas
         ),

@@ -50,7 +50,9 @@ def test_served_is_stated_with_its_sensitivity_and_baselines_compared_on_reach(b
     assert s["served_share_half_capacity"] == pytest.approx(s["covered_share"] / 2, rel=0.01)
     best = s["best_baseline"]
     assert s["best_baseline_reached_share"] == pytest.approx(s[f"{best}_reached_share"])
-    assert s["gain_over_best_points"] == pytest.approx(100 * (s["reached_share"] - s[f"{best}_reached_share"]))
+    assert s["gain_over_best_points"] == pytest.approx(
+        100 * (s["reached_share"] - s[f"{best}_reached_share"])
+    )
     assert s["cost_mad"] >= 50 * 1_890_000 and s["objective"] == "reach"
 
 
@@ -81,7 +83,7 @@ def test_languages_are_required_where_people_speak_them(built_db):
         time_limit=10,
     )
     need = frame["need"].to_numpy(float)
-    for name in ("Laâyoune", "Dakhla", "Aït Amira"):
+    for name in ("Laâyoune", "Dakhla", "Ait Amira"):
         code = communes.loc[communes["name_fr"] == name, "code"].iloc[0]
         j = int(np.flatnonzero(frame["code"].to_numpy() == code)[0])
         spoken, speakers, least = planner.site_languages(frame, need * setup.setting.reach[:, j])
@@ -113,10 +115,12 @@ def test_bad_input_gets_one_line_in_the_users_language(built_db):
     pf = obs.planning_frame(db=built_db, region="08")
     with pytest.raises(planner.InfeasiblePlan) as err:
         planner.plan(pf, sites=None, budget=1_000_000)
-    assert "1 000 000 dirhams est inférieur au coût d'un site" in err.value.message("fr").replace("\u202f", " ")
+    assert "1 000 000 dirhams est inférieur au coût d'un site" in err.value.message("fr").replace(
+        "\u202f", " "
+    )
     assert "درهم" in err.value.message("ar") and "\n" not in err.value.message("en")
     with pytest.raises(planner.InfeasiblePlan) as err:
-        planner.plan(pf, sites=2, floor_province=0.9)
+        planner.plan(pf, sites=6, floor_province=0.9)
     most = err.value.failures[0]["most"]
     assert 0 < most < 0.9 and "la province la moins bien lotie peut avoir au plus" in err.value.message("fr")
     assert "within reach" in err.value.message("en") and "في المتناول" in err.value.message("ar")
@@ -132,4 +136,4 @@ def test_the_frontier_is_served_by_the_api(built_db):
     assert len(rows) == 10 and sum(bool(r["is_default"]) for r in rows) == 1
     assert {"floor", "national_reach", "lowest_reach", "lowest_unit"} <= set(rows[0])
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert "/api/v1/plans/frontier" in spec["paths"]
+    assert "/plans/frontier" in spec["paths"]
