@@ -191,7 +191,7 @@ def test_default_plan_serves_every_region_and_says_its_price(built_db):
     assert stored.plan_id == default.plan_id and stored.summary["covered_need"] == default.covered_need
     params = json.loads(default.params)
     assert stored.params == params and stored.status == "draft" and stored.reviews.empty
-    assert params["min_per_region"] == 1 and params["site_type"] == "training_centre"
+    assert params["floor_region"] > 0 and params["site_type"] == "training_centre"
     assert default.status == "optimal" and default.sites_new == 50 and default.review_status == "draft"
     audit = stored.audit
     regions = audit[(audit.plan == "optimal") & (audit.group_type == "region")]
