@@ -239,7 +239,7 @@ def replay(pf: PlanningFrame, params: str | dict[str, Any]) -> Plan:
         raise ValidationError(
             "this plan was solved on a travel-time matrix: solve it again with plan(..., travel=matrix)"
         )
-    derived = {"need_total", "travel", "capacity_unit", "capacity_reasoning", "rule"}
+    derived = {"need_total", "travel", "capacity_unit", "capacity_reasoning"}
     options = {k: v for k, v in given.items() if k not in derived and k not in pf.definition}
     result = plan(pf, **options)
     if "need_total" in given and abs(result.params["need_total"] - given["need_total"]) > 1e-3 * max(
