@@ -340,7 +340,8 @@ def plan(
         raise explain(setting, constraints, radius_km, max_minutes)
     counts = top_up(setting, counts)
     areas = minima(frame, min_per_region, min_per_province)
-    count = sites if sites is not None else int(counts.sum() - sum(fixed.values()))
+    # The baselines open as many new sites as the plan when a budget decides the count
+    count = sites if sites is not None and budget is None else int(counts.sum() - sum(fixed.values()))
     chosen = {
         "optimal": counts,
         **_baselines(

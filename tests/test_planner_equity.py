@@ -137,3 +137,55 @@ def test_the_frontier_is_served_by_the_api(built_db):
     assert {"floor", "national_reach", "lowest_reach", "lowest_unit"} <= set(rows[0])
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/plans/frontier" in spec["paths"]
+
+
+def test_the_plan_command_takes_objectives_floors_and_budgets(built_db, tmp_path):
+    from click.testing import CliRunner
+
+    from observatory.cli import main
+
+    runner = CliRunner()
+    solve = ["plan", "solve", "--db", str(built_db.target), "--min-per-region", "0"]
+    unknown = runner.invoke(main, [*solve, "--region", "99", "--lang", "fr"])
+    assert unknown.exit_code != 0 and "Aucune région 99 dans cette base : les régions sont 01, 02" in (
+        unknown.output.replace("\u00a0", " ")
+    )
+    poor = runner.invoke(main, [*solve, "--region", "08", "--budget", "1000", "--lang", "ar"])
+    assert poor.exit_code != 0 and "أقل من كلفة موقع واحد" in poor.output
+    costs = tmp_path / "costs.csv"
+    costs.write_text(
+        "site_type,area,setup_mad,yearly_mad,years\n"
+        "training_centre,urban,100000,100000,4\ntraining_centre,rural,100000,100000,4\n"
+    )
+    fair = runner.invoke(
+        main,
+        [
+            *solve,
+            "--region",
+            "08",
+            "--sites",
+            "6",
+            "--objective",
+            "maxmin",
+            "--floor-region",
+            "0",
+            "--budget",
+            "2500000",
+            "--costs",
+            str(costs),
+            "--lang",
+            "en",
+        ],
+    )
+    assert fair.exit_code == 0, fair.output
+    solved = planner.plan(
+        obs.planning_frame(db=built_db, region="08"),
+        sites=6,
+        objective="maxmin",
+        budget=2_500_000.0,
+        costs={"urban": 500_000.0, "rural": 500_000.0},
+    )
+    assert solved.summary["sites_new"] == 5 and solved.summary["plan_id"] in fair.output
+    # The baselines open as many sites as the budget pays for, and meet the max-min floor too.
+    greedy = solved.sites[solved.sites.plan == "greedy"]
+    assert greedy["sites"].sum() == 5 and solved.summary["gain_over_best"] >= 0.99
