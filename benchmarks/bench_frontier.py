@@ -29,12 +29,12 @@ def main() -> None:
     clock = time.perf_counter()
     frontier = planner.equity_frontier(pf, sites=50, radius_km=15.0, points=args.points, level=args.level)
     seconds = time.perf_counter() - clock
-    print(f"{'point':>5} {'floor':>6} {'national':>8} {'lowest':>6} {'unit':>5} {'price':>5} {'seconds':>7}")
+    print(f"{'point':>5} {'floor':>6} {'national':>8} {'lowest':>6} {'unit':>5} {'price':>5}")
     for row in frontier.itertuples():
         print(
             f"{row.point:>5} {100 * row.floor:>5.1f}% {100 * row.national_reach:>7.2f}% "
             f"{100 * row.lowest_reach:>5.1f}% {row.lowest_unit:>5} {row.price_points:>5.2f} "
-            f"{row.solve_seconds:>7.1f}{'  default' if row.is_default else ''}"
+            f"{'  default' if row.is_default else ''}"
         )
     status = "ok" if seconds <= TARGET_SECONDS else "SLOW"
     print(f"{len(frontier)} points in {seconds:.1f} s (target {TARGET_SECONDS:g} s): {status}")

@@ -6,8 +6,6 @@ people choose the trade-off; and the rule that picks the build's default plan on
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 
@@ -29,7 +27,6 @@ FRONTIER_COLUMNS = [
     "national_served",
     "price_points",
     "sites_opened",
-    "solve_seconds",
     "is_default",
 ]
 #: The default rule's tolerance: national reach at most this many points below the unconstrained optimum.
@@ -52,10 +49,9 @@ def frontier(setting: Setting, *, level: str, points: int, within_points: float)
     """
     One row per floor, evenly spaced from 0 to the max-min share: the floor, national reach and served
     (shares of need), the lowest unit's share within reach and its code, the price in points of national
-    reach against the first point, the sites opened, the seconds of its solve; `is_default` on the point
+    reach against the first point, the sites opened; `is_default` on the point
     `DEFAULT_RULE` picks.
     """
-    clock = time.perf_counter()
     top = solve(setting, BLANK, f"maxmin_{level}")
     if top is None:
         raise ValidationError(
@@ -83,10 +79,8 @@ def frontier(setting: Setting, *, level: str, points: int, within_points: float)
                 "lowest_unit": str(shares.idxmin()),
                 "national_served": _served(setting, counts) / total,
                 "sites_opened": int(counts.sum()),
-                "solve_seconds": round(time.perf_counter() - clock, 3),
             }
         )
-        clock = time.perf_counter()
     rows.reverse()
     out = pd.DataFrame(rows)
     out["price_points"] = 100 * (out["national_reach"].iloc[0] - out["national_reach"])

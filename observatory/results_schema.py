@@ -172,7 +172,6 @@ RESULT_TABLES: dict[str, list[str]] = {
         "national_served",
         "price_points",
         "sites_opened",
-        "solve_seconds",
         "is_default",
     ],
     "plan_site": [
