@@ -26,7 +26,8 @@ from .errors import (
     ValidationError,
 )
 
-# Plans: stored, reviewed and read back whole.
+# Plans: stored, reviewed and read back whole; the equity frontier of the default plan.
+from .plan_frontier import equity_frontier
 from .plans import StoredPlan, compare_plans, list_plans, read_plan, review_plan, store_plan
 from .query import (
     aggregate_checks,
@@ -79,6 +80,7 @@ __all__ = [
     "compare_plans",
     "connect",
     "etl_runs",
+    "equity_frontier",
     "explanation",
     "fragility_index",
     "georeference",

@@ -1,7 +1,8 @@
 """
 What a set of open sites gives, for `observatory.planner`: each commune's coverage, each site's need
-served and reached, the local languages its assisted service must speak and the share of the people it
-serves who cannot read, the sites per language, and the fairness audit by région, area and sex.
+served and within reach, the local languages its assisted service must speak (with their speakers
+within reach) and the share of the people it serves who cannot read, the sites per language, each
+région's or province's share within reach, and the fairness audit by région, area and sex.
 """
 
 from __future__ import annotations
@@ -11,8 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._covering import assign
+from ._covering import LEVELS, assign
 from .results_schema import RESULT_TABLES
+
+#: A site must speak a language when its speakers within the site's reach are at least this share of
+#: the people within reach...
+LANGUAGE_SHARE = 0.05
+#: ...and at least this many people: a language a handful of people speak in a large catchment, or a
+#: large share of a tiny one, does not make a site hire for it.
+LANGUAGE_PEOPLE = 500.0
 
 
 def evaluate(
@@ -23,7 +31,7 @@ def evaluate(
     minutes: np.ndarray,
     cap: float,
     fixed: dict[int, int],
-    language_target: float,
+    languages: tuple[float, float],
 ) -> dict[str, Any]:
     """What `counts` sites per demand point give: need served (nearest first, within capacity) and
     reached, each commune's coverage and each open site's row of `plan_site`."""
@@ -60,7 +68,9 @@ def evaluate(
     rows = []
     for j in open_:
         weights = column[:, j].toarray().ravel()
-        spoken, share = site_languages(frame, weights, language_target)
+        spoken, speakers, share = site_languages(
+            frame, need * reach[:, j], share=languages[0], people=languages[1]
+        )
         illiterate = frame["illiterate_share"].to_numpy(float) if "illiterate_share" in frame else None
         voice = (
             float(weights @ illiterate / weights.sum())
@@ -78,6 +88,7 @@ def evaluate(
                 "need_served": float(weights.sum()),
                 "need_reached": float(need[reach[:, j]].sum()),
                 "languages": ";".join(spoken),
+                "language_speakers": ";".join(f"{speakers[x]:.0f}" for x in spoken),
                 "languages_reach": share,
                 "voice_only_share": voice,
             }
@@ -132,33 +143,37 @@ def by_commune(points: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def site_languages(frame: pd.DataFrame, weights: np.ndarray, target: float) -> tuple[list[str], float]:
+def site_languages(
+    frame: pd.DataFrame, within: np.ndarray, *, share: float = LANGUAGE_SHARE, people: float = LANGUAGE_PEOPLE
+) -> tuple[list[str], dict[str, float], float]:
     """
-    The fewest local languages that reach `target` of the people a site serves (`weights` per
-    commune), added by the share they reach; a commune's people reached by a set of languages is
-    1 - Π(1 - share), shares taken as independent (the census publishes each language alone).
-    Returns the languages and the share they reach (all languages when the target is out of reach).
+    The local languages a site must speak: those whose speakers among the people within its reach
+    (`within`, people per demand point) are at least `share` of them and `people` in number, most
+    speakers first. Returns them, every language's speakers within reach, and the share of the people
+    within reach who speak at least one of them as a lower bound true by construction: the share of the
+    language most spoken among them (the census publishes each language alone, not who speaks which
+    together, so no independence is assumed). NaN when nobody is within reach.
     """
     langs = [c.removeprefix("lang_") for c in frame.columns if c.startswith("lang_")]
-    total = weights.sum()
+    total = float(within.sum())
     if not langs or not total:
-        return [], float("nan")
-    shares = frame[[f"lang_{x}" for x in langs]].to_numpy(float)
-    missing = np.ones(len(frame))  # share of each commune no chosen language reaches
-    chosen: list[str] = []
-    reached = 0.0
-    while reached < target and len(chosen) < len(langs):
-        gains = [
-            (weights @ (1 - missing * (1 - shares[:, k])) if lang not in chosen else -1.0)
-            for k, lang in enumerate(langs)
-        ]
-        k = int(np.argmax(gains))
-        if gains[k] / total <= reached + 1e-9:
-            break
-        chosen.append(langs[k])
-        missing = missing * (1 - shares[:, k])
-        reached = float(weights @ (1 - missing) / total)
-    return chosen, reached
+        return [], {}, float("nan")
+    speakers = {x: float(within @ frame[f"lang_{x}"].to_numpy(float)) for x in langs}
+    required = sorted(
+        (x for x in langs if speakers[x] >= people and speakers[x] >= share * total),
+        key=lambda x: (-speakers[x], x),
+    )
+    return required, speakers, (speakers[required[0]] / total if required else 0.0)
+
+
+def unit_reach(frame: pd.DataFrame, reached: np.ndarray, level: str) -> pd.Series:
+    """Each région's or province's share (0-1) of its need within reach, by unit code (units with need)."""
+    need = frame["need"].to_numpy(float)
+    by_unit = pd.DataFrame({"unit": frame[LEVELS[level]].astype(str).to_numpy(), "need": need})
+    by_unit["reached"] = need * reached
+    sums = by_unit.groupby("unit").sum()
+    sums = sums[sums["need"] > 0]
+    return (sums["reached"] / sums["need"]).rename("reached_share")
 
 
 def language_counts(sites: pd.DataFrame) -> pd.DataFrame:

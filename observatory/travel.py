@@ -102,11 +102,9 @@ def matrix_minutes(codes: list[str], matrix: pd.DataFrame) -> np.ndarray:
     position = {c: i for i, c in enumerate(codes)}
     unknown = sorted((set(matrix["from_code"]) | set(matrix["to_code"])) - set(position))
     if unknown:
-        raise ValidationError(
-            f"{len(unknown)} codes of the travel-time matrix are not in the planning frame "
-            f"(first: {unknown[0]!r}); use HCP 2024 commune codes",
-            failures=[{"code": c, "reason": "unknown commune"} for c in unknown],
-        )
+        from ._infeasible import unknown_codes
+
+        raise unknown_codes(unknown)
     out = np.full((len(codes), len(codes)), np.inf)
     np.fill_diagonal(out, 0.0)
     out[matrix["from_code"].map(position).to_numpy(), matrix["to_code"].map(position).to_numpy()] = matrix[

@@ -203,7 +203,7 @@ def _sentences(row: Mapping[str, Any], here: pd.DataFrame, lang: str) -> list[st
         text["plan_naive" if round(gain, 1) else "plan_naive_equal"].format(
             baseline=text[f"baseline_{row['best_baseline']}"],
             gain=f"{number(gain, lang)} {text['points']}",
-            naive=percent(row["best_baseline_covered_share"] * 100, lang, decimals=1),
+            naive=percent(row["best_baseline_reached_share"] * 100, lang, decimals=1),
         )
     )
     return sentences

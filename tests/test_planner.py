@@ -64,16 +64,20 @@ def test_uncapacitated_optimum_beats_the_index_ranking_on_a_known_case():
 
 
 def test_capacity_limits_what_a_site_serves_and_a_large_city_gets_several():
+    # Reach first: c0 and c5 put everyone within reach; the third site then goes where it serves most.
     frame = _line(need_female=[500, 0, 0, 0, 0, 10.0], need_male=[500, 0, 0, 0, 0, 10.0])
     result = planner.plan(frame, sites=3, radius_km=5, capacity=300)
     sites = result.sites[result.sites.plan == "optimal"].set_index("code")
-    assert sites.loc["c0", "sites"] == 3 and sites.loc["c0", "need_served"] == pytest.approx(900)
-    assert result.summary["covered_need"] == pytest.approx(900) and result.summary[
-        "reached_need"
-    ] == pytest.approx(1000)
+    assert sites.loc["c0", "sites"] == 2 and sites.loc["c0", "need_served"] == pytest.approx(600)
+    assert sites.loc["c5", "sites"] == 1 and sites.loc["c5", "need_served"] == pytest.approx(20)
+    s = result.summary
+    assert s["covered_need"] == pytest.approx(620) and s["reached_need"] == pytest.approx(1020)
+    # Served under half and double the stated capacity: 2 × 150 + 20, and 1,000 + 20 (all of it).
+    assert s["served_share_half_capacity"] == pytest.approx(320 / 1020)
+    assert s["served_share_double_capacity"] == pytest.approx(1.0)
     audit = result.audit[result.audit.plan == "optimal"].set_index(["group_type", "group"])
-    assert audit.loc[("sex", "female"), "unmet_need"] == pytest.approx(60)  # 510 - 450 served
-    assert audit.loc[("area", "rural"), "unmet_need"] == pytest.approx(20)
+    assert audit.loc[("sex", "female"), "unmet_need"] == pytest.approx(200)  # 510 - 310 served
+    assert audit.loc[("area", "rural"), "unmet_need"] == pytest.approx(0)
 
 
 def test_the_region_minimum_and_its_price():
@@ -135,18 +139,25 @@ def test_a_travel_time_matrix_replaces_the_proxy(tmp_path):
     result = planner.plan(_line(), sites=1, max_minutes=30, capacity=0, travel_matrix=matrix)
     assert result.summary["covered_need"] == pytest.approx(200)
     assert result.params["travel"].startswith("matrix:")
-    with pytest.raises(ValidationError, match="not in the planning frame"):
+    with pytest.raises(planner.PlanInputError, match="names communes this plan does not hold") as err:
         planner.plan(_line(), sites=1, max_minutes=30, travel_matrix=matrix.assign(to_code="x9"))
+    assert "absentes de ce plan" in err.value.message("fr") and "x9" in err.value.message("ar")
 
 
 def test_languages_a_site_must_speak():
     frame = pd.DataFrame(
-        {"lang_darija": [0.9, 0.5], "lang_tachelhit": [0.8, 0.0], "lang_tarifit": [0.0, 0.99]}
+        {"lang_darija": [0.9, 0.5], "lang_tachelhit": [0.8, 0.0], "lang_tarifit": [0.003, 0.99]}
     )
-    # darija reaches 70%; tarifit then lifts B to 99.5% (94.75% in all); tachelhit is needed for 95%.
-    langs, reach = planner.site_languages(frame, np.array([1.0, 1.0]), 0.95)
-    assert langs == ["darija", "tarifit", "tachelhit"] and reach == pytest.approx((0.98 + 0.995) / 2)
-    assert planner.site_languages(frame, np.array([1.0, 0.0]), 0.95)[0] == ["darija", "tachelhit"]
+    # 10,000 people within reach in A, 400 in B: darija 9,200 speakers, tachelhit 8,000, tarifit 426
+    # (4.1%: below both thresholds, though some speak it, as Tarifit at Laâyoune).
+    langs, speakers, least = planner.site_languages(frame, np.array([10_000.0, 400.0]))
+    assert langs == ["darija", "tachelhit"] and speakers["tarifit"] == pytest.approx(30 + 396)
+    assert least == pytest.approx(9_200 / 10_400)  # at least the most spoken: no independence assumed
+    # Both thresholds hold: a share of 5% of few people is not enough, nor many people who are 1%.
+    assert planner.site_languages(frame, np.array([0.0, 400.0]))[0] == []  # 396 tarifit speakers < 500
+    assert planner.site_languages(frame, np.array([0.0, 1_000.0]))[0] == ["tarifit", "darija"]
+    big = planner.site_languages(frame.iloc[[0]], np.array([200_000.0]), share=0.05, people=500)
+    assert "tarifit" not in big[0] and big[1]["tarifit"] == pytest.approx(600)  # 600 people, 0.3%
     sites = pd.DataFrame({"languages": ["darija;tarifit", "darija", ""], "sites": [2, 1, 1]})
     counts = planner.language_counts(sites).set_index("language")["sites"]
     assert counts.to_dict() == {"darija": 3, "tarifit": 2}
@@ -180,7 +191,7 @@ def test_default_plan_serves_every_region_and_says_its_price(built_db):
     assert stored.plan_id == default.plan_id and stored.summary["covered_need"] == default.covered_need
     params = json.loads(default.params)
     assert stored.params == params and stored.status == "draft" and stored.reviews.empty
-    assert params["min_per_region"] == 1 and params["site_type"] == "training_centre"
+    assert params["floor_region"] > 0 and params["site_type"] == "training_centre"
     assert default.status == "optimal" and default.sites_new == 50 and default.review_status == "draft"
     audit = stored.audit
     regions = audit[(audit.plan == "optimal") & (audit.group_type == "region")]

@@ -37,13 +37,13 @@ from observatory.standard_errors import DISTANCE, ERROR_COLUMNS, fill_standard_e
 
 SOURCE_ID = registry.ANALYTICS_SOURCE
 
-#: The build's plan: 50 training centres within 15 km (travel proxy), at least one in every région.
+#: The build's plan: 50 training centres within 15 km (travel proxy), at the point of their equity
+#: frontier (national reach against the lowest région's) that `planner.DEFAULT_RULE` picks.
 DEFAULT_PLAN: dict[str, Any] = {
     "name": "default",
     "sites": 50,
     "radius_km": 15.0,
     "site_type": "training_centre",
-    "min_per_region": 1,
 }
 
 
@@ -108,14 +108,13 @@ def job(ctx: BuildContext) -> None:
         memory.trim()  # before the plan, the index's draws and the spatial statistics' temporaries
         new_values = _indicator_rows([internet.figures, forecast.figures], run.run_id)
         context = values[values["indicator_id"].isin(list(PLAN_CONTEXT))]
-        default_plan = planner.plan(
+        frontier, default_plan = default_plan_on_frontier(
             PlanningFrame.from_tables(
                 communes,
                 pd.concat([new_values, context]),
                 analysis.tables["index_score"],
                 lens=DEFAULT_LENS,
-            ),
-            **DEFAULT_PLAN,
+            )
         )
         ctx.add("indicator_value", new_values)
         ctx.add("indicator", _dictionary_rows(ctx.tables["indicator"]))
@@ -134,6 +133,7 @@ def job(ctx: BuildContext) -> None:
                 parents=parents,
                 online_status=internet.status,
             ),
+            "plan_frontier": frontier,
         }
         tables["analysis"] = pd.concat([tables["analysis"], analysis.analysis], ignore_index=True)
         for name, frame in tables.items():
@@ -141,6 +141,19 @@ def job(ctx: BuildContext) -> None:
         rows = sum(len(f) for f in tables.values()) + len(new_values)
         run.count(read=len(codes), loaded=len(codes))
         ctx.notes["analytics"] = {**analysis.notes, "rows": rows}
+
+
+def default_plan_on_frontier(pf: PlanningFrame) -> tuple[pd.DataFrame, planner.Plan]:
+    """The equity frontier of the default plan's settings and the plan at its `DEFAULT_RULE` point."""
+    frontier = planner.equity_frontier(
+        pf,
+        sites=DEFAULT_PLAN["sites"],
+        radius_km=DEFAULT_PLAN["radius_km"],
+        site_type=DEFAULT_PLAN["site_type"],
+    )
+    floor = float(frontier.loc[frontier["is_default"], "floor"].iloc[0])
+    rule = planner.DEFAULT_RULE.format(points=planner.DEFAULT_WITHIN_POINTS)
+    return frontier, planner.plan(pf, **DEFAULT_PLAN, floor_region=floor, rule=rule)
 
 
 def _keys() -> list[Key]:

@@ -15,7 +15,19 @@ from flask import Blueprint, Flask, Response
 
 from .. import query
 from ..database import Database
-from . import bulk_route, challenges, index, indicators, meta, models, plans, report_route, service_mix, units
+from . import (
+    bulk_route,
+    challenges,
+    frontier,
+    index,
+    indicators,
+    meta,
+    models,
+    plans,
+    report_route,
+    service_mix,
+    units,
+)
 from ._cache import ResponseCache
 from ._endpoint import Context, Endpoint
 from ._errors import error_response, register_error_handlers
@@ -31,6 +43,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *indicators.ENDPOINTS,
     *index.ENDPOINTS,
     *models.ENDPOINTS,
+    *frontier.ENDPOINTS,
     *plans.ENDPOINTS,
     *service_mix.ENDPOINTS,
     *challenges.ENDPOINTS,

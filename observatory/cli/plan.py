@@ -52,6 +52,35 @@ def plan_group() -> None:
     type=click.FloatRange(min=0),
     help="People one site serves (0: no capacity); default the site type's.",
 )
+@click.option(
+    "--objective",
+    type=click.Choice(["reach", "maxmin", "pmedian"]),
+    default="reach",
+    show_default=True,
+    help="Most need within reach; raise the worst-off région (maxmin); or least mean travel (pmedian).",
+)
+@click.option(
+    "--floor-region",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of every région's need to have within reach.",
+)
+@click.option(
+    "--floor-province",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of every province's need to have within reach.",
+)
+@click.option(
+    "--budget", type=click.FloatRange(min=0), help="Budget in dirhams (new sites), with or without --sites."
+)
+@click.option(
+    "--costs",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV of site costs (site_type,area,setup_mad,yearly_mad,years); default observatory.site_costs.",
+)
 @click.option("--min-per-region", type=click.IntRange(0), default=1, show_default=True)
 @click.option("--min-per-province", type=click.IntRange(0), default=0, show_default=True)
 @click.option(
@@ -100,6 +129,11 @@ def solve(
     radius_km: float,
     max_minutes: float | None,
     capacity: float | None,
+    objective: str,
+    floor_region: float,
+    floor_province: float,
+    budget: float | None,
+    costs: str | None,
     min_per_region: int,
     min_per_province: int,
     min_rural_share: float,
@@ -113,7 +147,7 @@ def solve(
     lang: str | None,
 ) -> None:
     """Solve a plan and print its figures; --save stores it as a draft (the same settings: kept as stored)."""
-    from .. import planner, results, travel
+    from .. import planner, results, site_costs, travel
     from ..database import Database
     from ..etl.progress import steps
     from ..settings import get_settings
@@ -137,6 +171,11 @@ def solve(
                 max_minutes=max_minutes,
                 site_type=site_type,
                 capacity=capacity,
+                objective=objective,
+                floor_region=floor_region,
+                floor_province=floor_province,
+                budget=budget,
+                costs=site_costs.cost_by_area(site_type, site_costs.read_costs(costs)) if costs else None,
                 existing=planner.read_existing_sites(existing, units) if existing else (),
                 min_per_region=min_per_region,
                 min_per_province=min_per_province,
@@ -145,7 +184,7 @@ def solve(
                 travel_matrix=travel.read_matrix(travel_matrix) if travel_matrix else None,
                 name=name,
             )
-        except planner.InfeasiblePlan as err:
+        except planner.PlanInputError as err:
             _fail(err.message(lang), lang)
         bar.advance()
     _print_summary(solved.summary, solved.languages, lang)
