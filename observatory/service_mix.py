@@ -293,3 +293,22 @@ def site_services(
         ["site_code", "segment"], key=lambda c: c.map(order) if c.name == "segment" else c, kind="stable"
     )
     return sites.reset_index(drop=True)
+
+
+def plan_site_services(coverage: pd.DataFrame, *, db: DatabaseLike = None) -> pd.DataFrame:
+    """
+    The services each site of a plan should offer, from the people it reaches: a plan's `coverage`
+    (`code`, `site_code`, `covered`: the share of the commune within reach) gives each site the adults
+    15+ of the communes it reaches, split as their communes' service mix (`site_services`).
+    """
+    mix = service_mix("commune", codes=sorted(set(coverage["code"].astype(str))), db=db)
+    adults = mix.drop_duplicates("unit_code").set_index("unit_code")["adults"]
+    within = coverage[(coverage["covered"] > 0) & coverage["site_code"].notna()]
+    reached = pd.DataFrame(
+        {
+            "site_code": within["site_code"].astype(str),
+            "unit_code": within["code"].astype(str),
+            "reached_people": within["covered"].astype(float) * within["code"].astype(str).map(adults),
+        }
+    ).dropna(subset=["reached_people"])
+    return site_services(mix, reached)

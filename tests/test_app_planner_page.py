@@ -81,6 +81,8 @@ def test_the_table_lists_the_map_s_sites_with_names_services_languages_and_peopl
     assert t("planner.legend_service_point", lang) in table and t("language_darija", lang) in table
     for column in ("number", "commune", "service", "languages", "reached", "served"):
         assert t(f"planner.sites_{column}", lang) in table
+    # Each site's AI services, from the service mix of the adults it reaches.
+    assert table.count(t("planner.sites_ai", lang, services="|").split("|")[0]) == len(sites)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

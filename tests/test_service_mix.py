@@ -293,3 +293,24 @@ def test_the_reports_hold_the_mix_and_its_caveat(built_db, level, code):
     caveat = i18n.text("mix.caveat", "fr", literacy_year=2024, device_year=2014, online_year=2024)
     assert i18n.text("mix.segment.voice_assistant", "fr") in html
     assert caveat.replace("'", "&#39;") in html or caveat in html
+
+
+def test_the_default_plan_s_sites_offer_the_services_of_the_adults_they_reach(built_db):
+    """A site's services follow from the mix it reaches: its segments add up to the adults 15+ of the
+    communes within its reach, and a site in a commune where most adults cannot read offers the voice
+    assistant."""
+    from observatory.service_mix import plan_site_services
+
+    stored = obs.read_plan(db=built_db)
+    services = plan_site_services(stored.coverage, db=built_db)
+    assert set(services["site_code"]) == set(stored.coverage["site_code"].dropna())
+    adults = (
+        obs.service_mix("commune", db=built_db).drop_duplicates("unit_code").set_index("unit_code")["adults"]
+    )
+    within = stored.coverage[stored.coverage["covered"] > 0]
+    reached = (within["covered"] * within["code"].map(adults)).groupby(within["site_code"]).sum()
+    people = services.groupby("site_code")["people"].sum()
+    assert np.allclose(people.reindex(reached.index), reached, rtol=1e-9)
+    assert services.groupby("site_code")["offered"].any().all()  # every site offers at least one service
+    voice = services[services["segment"] == "voice_assistant"]
+    assert voice.loc[voice["share"].idxmax(), "offered"]

@@ -12,6 +12,8 @@ import pandas as pd
 from dash import html
 
 from observatory import i18n
+from observatory.errors import ObservatoryError
+from observatory.service_mix import plan_site_services
 
 from ..data import AppData
 from ..i18n import number, place_name, t
@@ -47,10 +49,36 @@ def language_names(joined: Any, lang: str) -> str:
     return i18n.joined([t(f"language_{c}", lang) for c in codes], lang) if codes else "–"
 
 
+def ai_services(data: AppData, result: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """The AI services each site should offer (`observatory.service_mix.plan_site_services`), by plan kind
+    and site code; empty when the database holds no service mix."""
+    offered: dict[tuple[str, str], list[str]] = {}
+    for kind, body in result["plans"].items():
+        coverage = pd.DataFrame(body.get("coverage") or [])
+        if not len(coverage):
+            continue
+        try:
+            services = plan_site_services(coverage, db=data.db)
+        except ObservatoryError:
+            return {}
+        for code, part in services[services["offered"]].groupby("site_code", sort=False):
+            offered[(kind, str(code))] = list(part["segment"])
+    return offered
+
+
+def _offered(segments: list[str] | None, lang: str) -> list[Any]:
+    """A site's AI services under its kind, in the page's language."""
+    if not segments:
+        return []
+    names = i18n.joined([i18n.text(f"mix.segment.{s}", lang) for s in segments], lang)
+    return [html.Br(), html.Small(t("planner.sites_ai", lang, services=names))]
+
+
 def sites_table(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
     """The table of sites: number, commune (and province), service, languages, people within reach and
     people served, in the page's number format."""
     sites = numbered_sites(result)
+    offered = ai_services(data, result)
     communes = data.units("commune").set_index("code")
     provinces = data.units("province").set_index("code")
     head = [t(f"planner.sites_{c}", lang) for c in ("number", "commune", "service", "languages")]
@@ -75,7 +103,7 @@ def sites_table(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
                 [
                     html.Td(html.Span(str(site["number"]), className=f"site-number {site['plan_kind']}")),
                     html.Td([html.Span(name), html.Br(), html.Small(province)]),
-                    html.Td(service),
+                    html.Td([service, *_offered(offered.get((site["plan_kind"], str(site["code"]))), lang)]),
                     html.Td(language_names(site.get("languages"), lang)),
                     html.Td(number(site["need_reached"], lang, decimals=0), className="num"),
                     html.Td(number(site["need_served"], lang, decimals=0), className="num"),
