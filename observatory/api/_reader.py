@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import query
 from ..database import Database
+from ..enums import CITY_LEVELS
 from . import _formats
 from ._errors import ApiError
 from ._params import PREFIX
@@ -102,6 +103,9 @@ class Reader:
         for level in ("province", "commune"):
             table = self.units_table(level)
             inside |= set(table.loc[table["region_code"] == region, "code"])
+        for level in CITY_LEVELS:  # their codes begin with their région's
+            table = self.units_table(level)
+            inside |= set(table.loc[table["code"].str.startswith(f"{region}."), "code"])
         return frame[frame[column].isin(inside)].reset_index(drop=True)
 
     def provenance(self, source_ids: set[str] | None) -> dict[str, Any]:

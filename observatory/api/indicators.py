@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .. import query
-from ..enums import AREAS, LEVELS, STATUSES
+from ..enums import AREAS, STATUSES, VALUE_LEVELS
 from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
 from ._params import CODE_PATTERN, DETAIL, NAME_PATTERN, PAGING, REGION, SEX, Param, Route
@@ -36,7 +36,7 @@ UNIT = Param("unit", pattern=CODE_PATTERN, multiple=True, description="Unit code
 STATUS = Param("status", enum=tuple(STATUSES), multiple=True, description="How values came to be.")
 VALUE_LEVEL = Param(
     "level",
-    enum=(*LEVELS, "arrondissement"),
+    enum=VALUE_LEVELS,
     default="commune",
     description="Administrative level of the units.",
 )
@@ -92,7 +92,7 @@ def _values(ctx: Context, names: list[str] | None, args: Mapping[str, Any]) -> R
     if "suppressed" in frame:
         hidden = frame["suppressed"] == 1
         frame.loc[hidden, [c for c in HIDDEN_WHEN_SUPPRESSED if c in frame]] = float("nan")
-    if len(frame) and level in LEVELS:
+    if len(frame) and level in VALUE_LEVELS:
         frame = _labelled(ctx, frame, level)
     return Result(
         frame, set(frame["source_id"].dropna()) if "source_id" in frame else set(), geometry_level=level
