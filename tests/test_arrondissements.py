@@ -81,3 +81,27 @@ def test_the_api_serves_arrondissement_units_and_values(client):
     geo = client.get("/api/v1/units/arrondissement?format=geojson&region=04")
     assert geo.status_code == 200
     assert len(json.loads(geo.data)["features"]) == 10
+
+
+def test_the_commune_report_and_profile_rank_the_arrondissements(built_db, data):
+    from components import find, text_of
+
+    from observatory.dashboards import ids
+    from observatory.dashboards.app import shell
+    from observatory.dashboards.pages import load_pages
+    from observatory.reports.content import gather
+    from observatory.reports.sections import sheets
+
+    content = gather(level="commune", code=TANGER, lang="en", db=built_db)
+    assert content.arrondissements["code"].tolist() == list(
+        arrondissements.of_commune(TANGER, db=built_db)["code"]
+    )
+    assert "arrondissements" in sheets(content)
+    assert gather(level="commune", code="04.481.01.11", lang="en", db=built_db).arrondissements.empty
+
+    def page(code: str):
+        return shell(load_pages(), data, "/commune", f"?lang=en&code={code}", default_lang="fr")
+
+    section = text_of(find(page(TANGER), ids.PROFILE_ARRONDISSEMENTS))
+    assert all(name in section for name in ("Bni Makada", "Mghogha", "Souani", "Médina"))
+    assert find(page("04.481.01.11"), ids.PROFILE_ARRONDISSEMENTS) is None
