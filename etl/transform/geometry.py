@@ -11,7 +11,7 @@ commune 15 to 20 km north. The commune layer is then cleaned into a true coverag
 overlaps, shared edges identical, slivers narrower than `GAP_WIDTH_DEG` given to a neighbour, a polygon drawn
 over another cut out of the larger one), so that provinces and régions dissolve without seams and the
 simplified web layers keep shared borders exactly. Land that no source polygon covers (the holes of
-the communes' union, 823 km² in nine pieces) is given to the neighbour that shares the longest border
+the communes' union, 821 km² in nine pieces) is given to the neighbour that shares the longest border
 with it (`fill_holes`), so every point of the outline lies in exactly one commune.
 """
 
