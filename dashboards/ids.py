@@ -57,6 +57,7 @@ PROFILE_KEY = "profile-key"
 PROFILE_LOCATOR = "profile-locator"
 PROFILE_THEMES = "profile-themes"
 PROFILE_SERVICE_MIX = "profile-service-mix"
+PROFILE_ARRONDISSEMENTS = "profile-arrondissements"
 
 # -- index builder --------------------------------------------------------------------------------
 INDEX_WEIGHTS = "index-weights"

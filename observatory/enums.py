@@ -32,6 +32,12 @@ DEFAULT_LANGUAGE = "fr"
 LEVELS = ("country", "region", "province", "commune")
 #: The levels made of several units: what a map, the index and a report cover.
 MAP_LEVELS = ("region", "province", "commune")
+#: The units of the divided cities that HCP publishes figures for, outside the commune partition: the 41
+#: arrondissements (each inside its commune) and Casablanca's eight préfectures d'arrondissements (each a
+#: group of its arrondissements). Each has a table of the same name.
+CITY_LEVELS = ("prefecture_arrondissements", "arrondissement")
+#: Every level an indicator value is stored at.
+VALUE_LEVELS = (*LEVELS, *CITY_LEVELS)
 
 #: Indicator values are stored for these sexes and areas (HCP's own breakdowns).
 SEXES = ("all", "male", "female")

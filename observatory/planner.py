@@ -190,17 +190,13 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
         codes: list[str] = existing["code"].astype(str).tolist()
         return codes
     if {"lon", "lat"} <= set(existing.columns):
-        import geopandas as gpd
+        from observatory.placement import locate
 
         if units is None:
             raise ValidationError("existing sites given as points need the commune polygons to be placed")
-        points = gpd.GeoDataFrame(
-            existing, geometry=gpd.points_from_xy(existing.lon, existing.lat), crs="EPSG:4326"
-        )
-        joined = gpd.sjoin(
-            points, units[["code", "geometry"]].rename(columns={"code": "commune"}), how="left"
-        )
-        outside = joined[joined["commune"].isna()]
+        lon, lat = existing["lon"].to_numpy(float), existing["lat"].to_numpy(float)
+        where = locate(lon, lat, units.geometry.values)
+        outside = existing[where == -1]
         if len(outside):
             raise ValidationError(
                 f"{len(outside)} existing sites fall outside every commune (first at lon "
@@ -208,7 +204,7 @@ def existing_site_codes(existing: pd.DataFrame | Sequence[str] | None, units: An
                 "longitude/latitude",
                 failures=outside[["lon", "lat"]].assign(reason="outside every commune").to_dict("records"),
             )
-        codes = joined["commune"].astype(str).tolist()
+        codes = units["code"].to_numpy()[where].astype(str).tolist()
         return codes
     raise ValidationError(
         f"existing sites need a `code` column or `lon` and `lat`; found {list(existing.columns)}"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import challenges, disclosure
 from .database import Database
-from .enums import AREAS, LEVELS, MAP_LEVELS, SEXES
+from .enums import AREAS, CITY_LEVELS, LEVELS, MAP_LEVELS, SEXES, VALUE_LEVELS
 from .errors import unknown_name
 from .settings import get_settings
 
@@ -47,11 +47,22 @@ def units(
     db: DatabaseLike = None,
     region: str | None = None,
     province: str | None = None,
+    commune: str | None = None,
     codes: Sequence[str] | None = None,
     geometry: bool = True,
 ) -> pd.DataFrame:
-    """The units of a level (country, region, province, commune), optionally within a région or province."""
-    _check("level", level, LEVELS)
+    """
+    The units of a level (country, region, province, commune), optionally within a région or province;
+    or of the divided cities (`CITY_LEVELS`: the arrondissements, optionally of one `commune`, and
+    Casablanca's préfectures d'arrondissements), whose HCP codes begin with their région's and province's.
+    """
+    _check("level", level, VALUE_LEVELS)
+    if level in CITY_LEVELS:
+        return _city_units(
+            level, db=db, region=region, province=province, commune=commune, codes=codes, geometry=geometry
+        )
+    if commune is not None:
+        raise ValueError(f"a {level} is not inside a commune; filter by commune at arrondissement level")
     where: dict[str, object] = {"code": list(codes) if codes is not None else None}
     if region is not None:
         where["code" if level == "region" else "region_code"] = region
@@ -62,6 +73,29 @@ def units(
             )
         where["code" if level == "province" else "province_code"] = province
     return connect(db).read(level, where=where, geometry=geometry)
+
+
+def _city_units(
+    level: str,
+    *,
+    db: DatabaseLike,
+    region: str | None,
+    province: str | None,
+    commune: str | None,
+    codes: Sequence[str] | None,
+    geometry: bool,
+) -> pd.DataFrame:
+    """Arrondissements or préfectures d'arrondissements, filtered by the parents their codes begin with."""
+    if commune is not None and level != "arrondissement":
+        raise ValueError(f"a {level} is not inside a commune; filter by commune at arrondissement level")
+    where: dict[str, object] = {"code": list(codes) if codes is not None else None}
+    if commune is not None:
+        where["commune_code"] = commune
+    frame = connect(db).read(level, where=where, geometry=geometry and level == "arrondissement")
+    for parent in (region, province):
+        if parent is not None:
+            frame = frame[frame["code"].str.startswith(f"{parent}.")]
+    return frame.sort_values("code").reset_index(drop=True)
 
 
 def web_geometry(
@@ -111,7 +145,7 @@ def indicator_values(
     `affected`); see `observatory.challenges`.
     """
     database = connect(db)
-    _check("level", level, (*LEVELS, "arrondissement"))
+    _check("level", level, VALUE_LEVELS)
     _check("sex", sex, SEXES)
     _check("area", area, AREAS)
     indicators = [indicator] if isinstance(indicator, str) else indicator

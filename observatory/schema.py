@@ -55,14 +55,17 @@ TABLES: dict[str, list[str]] = {
         "households_2024",
         "geometry",
     ],
-    # Casablanca's 8 préfectures d'arrondissements: HCP provinces that group arrondissements, not communes.
+    # Casablanca's 8 préfectures d'arrondissements: HCP provinces that group arrondissements, not communes;
+    # their outline is their arrondissements'.
     "prefecture_arrondissements": [
         "code",
         "region_code",
         "name_fr",
         "name_ar",
+        "area_km2",
         "population_2024",
         "households_2024",
+        "geometry",
     ],
     "cercle": [
         "code",

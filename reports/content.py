@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from observatory import challenges, i18n, query, registry
+from observatory import arrondissements, challenges, i18n, query, registry
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
 from observatory.errors import unknown_name
@@ -85,6 +85,8 @@ class ReportContent:
     corrected: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The area's figures an accepted challenge corrected (the unit's and its communes'): unit, indicator
     and its label, year, sex, area, the original and the corrected value, the challenge."""
+    arrondissements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """A divided city's arrondissements, ranked (`observatory.arrondissements.of_commune`); else empty."""
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
     @property
@@ -246,6 +248,9 @@ def gather(
             else pd.DataFrame()
         ),
         corrected=_corrected(database, [code, *area.own_codes], lang),
+        arrondissements=(
+            arrondissements.of_commune(code, db=database) if level == "commune" else pd.DataFrame()
+        ),
         **_annex(database, figures, values, models, ids, lang),
     )
 

@@ -39,7 +39,8 @@ def test_the_api_accepts_what_the_library_accepts():
     assert _accepted("/index", "lens") == enums.LENSES
     assert _accepted("/index", "level") == enums.MAP_LEVELS
     assert _accepted("/index", "lang") == enums.LANGUAGES
-    assert _accepted("/units/<level>", "level") == enums.LEVELS
+    assert _accepted("/units/<level>", "level") == enums.VALUE_LEVELS
+    assert _accepted("/values", "level") == enums.VALUE_LEVELS
     assert _accepted("/values", "status") == tuple(enums.STATUSES)
     assert _accepted("/values", "sex") == enums.SEXES and _accepted("/values", "area") == enums.AREAS
 

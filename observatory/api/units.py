@@ -8,12 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..enums import LEVELS
+from ..enums import CITY_LEVELS, VALUE_LEVELS
 from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
 from ._params import CODE_PATTERN, DETAIL, PAGING, REGION, Param, Route
 
-LEVEL = Param("level", enum=LEVELS, location="path", description="Administrative level.")
+LEVEL = Param(
+    "level",
+    enum=VALUE_LEVELS,
+    location="path",
+    description="Administrative level (arrondissement and prefecture_arrondissements: the divided cities).",
+)
 CODE = Param(
     "code",
     pattern=CODE_PATTERN,
@@ -46,6 +51,11 @@ def units(ctx: Context, args: Mapping[str, Any]) -> Result:
     if region is not None and level == "country":
         raise ApiError(422, "invalid_filter", "the country is not inside a région")
     frame = ctx.data.units_table(level)
+    if level in CITY_LEVELS:  # their codes begin with their région's and province's
+        for parent in (region, province):
+            if parent is not None:
+                frame = frame[frame["code"].str.startswith(f"{parent}.")]
+        return Result(frame.reset_index(drop=True), None, geometry_level=level)
     if region is not None:
         frame = frame[frame["code" if level == "region" else "region_code"] == region]
     if province is not None:

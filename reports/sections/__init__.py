@@ -10,6 +10,7 @@ from ..blocks import PRINT, Page, Sheet, shown_in
 from ..content import ReportContent
 from ..view import View
 from .annex import Annex
+from .arrondissements import Arrondissements
 from .base import Section
 from .corrections import Corrections
 from .front import Brief, KeyFigures, Method, TableOfContents
@@ -26,6 +27,7 @@ DOCUMENT: tuple[Section, ...] = (
     Provinces(),
     Maps(),
     Communes(),
+    Arrondissements(),
     Changes(),
     Models(),
     ServiceMix(),
