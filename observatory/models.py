@@ -313,6 +313,57 @@ def _solve_shift(eta: np.ndarray, weight: np.ndarray, target_percent: float) -> 
     return float(brentq(gap, -20, 20))
 
 
+def interval_calibration(
+    outcomes: Mapping[str, tuple[pd.Series, pd.Series]],
+    spread: Mapping[str, float],
+    x14: pd.DataFrame,
+    x24: pd.DataFrame,
+    households14: pd.Series,
+    households24: pd.Series,
+    region: pd.Series,
+    *,
+    floor: float = 0.5,
+) -> pd.DataFrame:
+    """
+    Coverage of the layer's 90% intervals on outcomes not used to fit their spread. `spread` gives the
+    logit RMSE of each outcome the spread is fitted on; an outcome among them is tested with the spread of
+    the others (leave one outcome out), any other outcome of `outcomes` with the spread of all. Each
+    commune is predicted by the model fitted without its région (régions held out), benchmarked to the
+    outcome's 2024 national level; its interval adds the coefficients' variance. One row per outcome:
+    `role` (left_out or held_out), n, the spread used, the share of communes inside their interval and
+    the median width in points.
+    """
+    rows = []
+    for name, (y14, y24) in outcomes.items():
+        ok = y24.notna() & y14.notna() & x24.notna().all(axis=1) & (households24.fillna(0) > 0)
+        eta, var = np.full(len(x24), np.nan), np.full(len(x24), np.nan)
+        for code in sorted(region[ok].unique()):
+            held = (ok & (region == code)).to_numpy()
+            model = InternetModel(floor=floor, predictive_sd=0.0).fit(
+                x14[~held], y14[~held], households14[~held]
+            )
+            eta[held], sd = model.linear(x24[held])
+            var[held] = sd**2
+        keep = ok.to_numpy()
+        truth = np.clip(y24[ok].to_numpy(float), floor, 100 - floor) / 100
+        w24 = households24[ok].to_numpy(float)
+        centre = eta[keep] + _solve_shift(eta[keep], w24, 100 * float(np.average(truth, weights=w24)))
+        others = [v for k, v in spread.items() if k != name]
+        sd_used = float(np.sqrt(np.mean(np.square(others))))
+        half = Z90 * np.sqrt(var[keep] + sd_used**2)
+        rows.append(
+            {
+                "outcome": name,
+                "role": "left_out" if name in spread else "held_out",
+                "n": int(keep.sum()),
+                "sd_logit": sd_used,
+                "coverage_90": float(np.mean(np.abs(centre - logit(truth)) <= half)),
+                "median_width_pp": float(np.median(100 * (expit(centre + half) - expit(centre - half)))),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def spatial_cross_validation(
     x: pd.DataFrame,
     y_percent: pd.Series,
@@ -571,6 +622,7 @@ def illiteracy_backtest(
         ("carry_forward", rate_base.to_numpy(float)[ok]),
         ("cohort_alike", high),
         ("cohort_old_first", low),
+        ("cohort_central", (high + low) / 2),
     ):
         error = predicted - truth
         rows.append(

@@ -88,6 +88,8 @@ TABLES: dict[str, list[str]] = {
         "se",
         "lower",
         "upper",
+        "scenario_low",
+        "scenario_high",
         "unit",
         "status",
         "suppressed",
