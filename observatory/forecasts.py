@@ -148,9 +148,10 @@ def _project_population(
     gap = own - prov
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = np.where(np.abs(gap) > 1e-9, (factor - prov) / gap, 0.5)
-    weight = np.clip(np.nan_to_num(weight, nan=0.5), 0.02, 0.98)
-    mix = rng.beta(MIX_CONCENTRATION * weight, MIX_CONCENTRATION * (1 - weight), (FORECAST_DRAWS, len(pop24)))
-    drawn = pop24 * (mix * own + (1 - mix) * prov)
+    weight = np.nan_to_num(weight, nan=0.5)
+    a = np.clip(weight, 0.02, 0.98)
+    mix = rng.beta(MIX_CONCENTRATION * a, MIX_CONCENTRATION * (1 - a), (FORECAST_DRAWS, len(pop24)))
+    drawn = pop24 * np.clip(factor + (mix - weight) * gap, 0.0, None)
     drawn[0] = pop24 * factor
     national_sd = abs(float(np.log(uncontrolled / own_total))) / models.Z90
     totals = national_total * np.exp(rng.standard_normal(FORECAST_DRAWS) * national_sd)
@@ -277,20 +278,28 @@ def _cohort_draws(
     rng: np.random.Generator,
 ) -> dict[str, _CohortDraws]:
     """
-    Draws of the progression by sex, and for both (their sum in the same draw). Each draw places who
-    leaves anywhere between the two scenarios (uniform, 0.5 in the central draw), moves the commune's
-    people with its population draw, and adds the back-test's error of the central scenario: a commune
-    error with its RMSE and a national one with its weighted bias, in points of the rate.
+    Draws of the progression by sex, and for both (their sum in the same draw). Each draw puts a share of
+    the net loss of the people 60+ on the illiterate (1: the old-first end of the band, 0: the
+    literate-first end) from a Beta whose mean is the central scenario's share (the leavers as
+    illiterate as everyone), moves the commune's people with its population draw, and adds the
+    back-test's error of the central scenario: a commune error with its RMSE and a national one with its
+    weighted bias, in points of the rate.
     """
     central = population.draws[0]
     ratio = population.draws / np.where(central > 0, central, 1.0)
     out = {}
     for sex in ("male", "female"):
         prog = progression[sex].fillna(0.0)
-        check = backtest[(backtest.sex == sex) & (backtest.method == "cohort_central")].iloc[0]
+        check = backtest[(backtest.sex == sex) & (backtest.method == "cohort_alike")].iloc[0]
         shape = (FORECAST_DRAWS, len(prog))
-        mix = rng.uniform(size=shape)
-        mix[0] = 0.5
+        old, alike, literate = (
+            prog[f"illiterate_{s}"].to_numpy(float) for s in ("old_first", "alike", "literate_first")
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centre = np.where(literate - old > 1e-9, (literate - alike) / (literate - old), 0.5)
+        a = np.clip(centre, 0.02, 0.98)
+        mix = rng.beta(MIX_CONCENTRATION * a, MIX_CONCENTRATION * (1 - a), shape)
+        mix[0] = centre
         error = rng.standard_normal(shape) * check.rmse_pp
         error += rng.standard_normal((FORECAST_DRAWS, 1)) * abs(check.bias_pp_weighted)
         error[0] = 0.0
@@ -313,19 +322,21 @@ def _cohort_draws(
 
 
 def _mixed(progression: pd.DataFrame, name: str, mix: np.ndarray) -> np.ndarray:
-    """`name` (a count) in each draw: `mix` of the way from the old-first scenario to the alike one."""
-    alike = progression[f"{name}_alike"].to_numpy(float)
+    """`name` (a count) in each draw: `mix` of the way from the literate-first end to the old-first one."""
+    literate = progression[f"{name}_literate_first"].to_numpy(float)
     old = progression[f"{name}_old_first"].to_numpy(float)
-    return np.asarray(mix * alike + (1 - mix) * old)
+    return np.asarray(mix * old + (1 - mix) * literate)
 
 
 def _scenarios(progression: dict[str, pd.DataFrame], sex: str, name: str) -> pd.DataFrame:
-    """The two who-leaves scenarios of `name` (a count) for one sex or both, and their midpoint."""
+    """The who-leaves scenarios of `name` (a count) for one sex or both: the band's two ends and the
+    central scenario (`estimate`, the leavers as illiterate as everyone)."""
     sexes = ("male", "female") if sex == "all" else (sex,)
     alike = sum(progression[s][f"{name}_alike"].fillna(0.0) for s in sexes)
     old = sum(progression[s][f"{name}_old_first"].fillna(0.0) for s in sexes)
+    literate = sum(progression[s][f"{name}_literate_first"].fillna(0.0) for s in sexes)
     people = sum(progression[s]["population_10_plus"].fillna(0.0) for s in sexes)
-    return pd.DataFrame({"alike": alike, "old_first": old, "estimate": (alike + old) / 2, "people": people})
+    return pd.DataFrame({"old_first": old, "literate_first": literate, "estimate": alike, "people": people})
 
 
 def _illiteracy_figures(
@@ -335,7 +346,7 @@ def _illiteracy_figures(
     codes: pd.Index,
 ) -> list[pd.DataFrame]:
     """Illiteracy 10+ at the horizon by sex: the 90% interval from the draws, the scenario band the two
-    scenarios of who leaves, the value the central scenario between them."""
+    ends of who leaves, the value the central scenario between them."""
     frames = []
     for sex in SEXES:
         draws = cohort[sex]
@@ -344,10 +355,10 @@ def _illiteracy_figures(
         figures = level_summary(rate, codes, parents, weight=draws.population)
         counts = _scenarios(progression, sex, "illiterate")
         with np.errstate(divide="ignore", invalid="ignore"):
-            rates = counts[["alike", "old_first", "estimate"]].div(counts["people"], axis=0) * 100
+            rates = counts[["old_first", "literate_first", "estimate"]].div(counts["people"], axis=0) * 100
         band = scenario_levels(rates.rename_axis("code").reset_index(), parents, weight=counts["people"])
         frames.append(
-            _with_band(figures, band, ("alike", "old_first")).assign(
+            _with_band(figures, band, ("old_first", "literate_first")).assign(
                 indicator_id="illiteracy_rate_10_plus_forecast",
                 year=HORIZON,
                 sex=sex,
@@ -401,7 +412,7 @@ def _assisted_figures(
         scenarios = _scenarios(progression, sex, "illiterate_15_plus").drop(columns="people")
         band = scenario_levels(scenarios.rename_axis("code").reset_index(), parents)
         frames.append(
-            _with_band(figures, band, ("alike", "old_first")).assign(
+            _with_band(figures, band, ("old_first", "literate_first")).assign(
                 year=HORIZON, sex=sex, status="scenario", **need
             )
         )
@@ -445,15 +456,15 @@ def _training_figures(
     return pd.concat(frames, ignore_index=True)
 
 
-def _national_intervals(figures: pd.DataFrame) -> dict[str, list[float]]:
-    """Each national 2030 figure's 90% interval and scenario band, for the card."""
+def _national_intervals(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Each national 2030 figure's 90% interval and scenario band (those it has), for the card."""
     country = figures[(figures.level == "country") & (figures.year == HORIZON)]
     digits = {"percent": 2, "people": 0}
+    bounds = ("lower", "upper", "scenario_low", "scenario_high")
     return {
-        f"{r.indicator_id}:{r.sex}": [
-            round(float(getattr(r, c)), digits.get(r.unit, 2))
-            for c in ("lower", "upper", "scenario_low", "scenario_high")
-        ]
+        f"{r.indicator_id}:{r.sex}": {
+            c: round(float(getattr(r, c)), digits.get(r.unit, 2)) for c in bounds if pd.notna(getattr(r, c))
+        }
         for r in country.itertuples()
     }
 
@@ -461,7 +472,7 @@ def _national_intervals(figures: pd.DataFrame) -> dict[str, list[float]]:
 def forecast_card(
     *,
     national: dict[str, float],
-    intervals: dict[str, list[float]],
+    intervals: dict[str, dict[str, float]],
     national_sd: float,
     backtest: pd.DataFrame,
     national_factor: float,
@@ -504,13 +515,14 @@ def forecast_card(
             "into 2030 and stay illiterate (adult literacy programmes: a stated scenario parameter, "
             f"{LITERACY_PROGRAMME:.0%} taught to read); the people aged 10-15 in 2030 (4-9 in 2024, from the "
             "projection) enter at the commune's 2024 rate at 10-14 ((illiterate 10+ - illiterate 15+) / "
-            "people 10-14, shrunk toward the province). Who dies or leaves is not known by literacy, so the "
-            "scenario band runs from 'the leavers are as illiterate as everyone 10+' (scenario_high) to "
-            "'the net loss of the people 60+ falls on the illiterate first' (scenario_low), both in "
-            "[0, 100], and the value is the central scenario halfway between them. Its 90% interval comes "
-            "from draws that place who leaves anywhere between the two, move the people with the "
-            "population's draws, and add the 2014 → 2024 back-test's error of the central scenario (a "
-            "commune error with its RMSE, a national one with its weighted bias). "
+            "people 10-14, shrunk toward the province). Who dies or leaves is not known by literacy: the "
+            "value is the central scenario, 'the leavers are as illiterate as everyone 10+' (the best in "
+            "the back-test), inside a scenario band whose ends put the net loss of the people 60+ on the "
+            "illiterate first (scenario_low) or on the literate first (scenario_high), all in [0, 100]. "
+            "Its 90% interval comes from draws that put a Beta share of that loss on the illiterate "
+            "(mean: the central scenario's), move the people with the population's draws, and add the "
+            "2014 → 2024 back-test's error of the central scenario (a commune error with its RMSE, a "
+            "national one with its weighted bias). "
             "Assisted services: people 15+ who cannot read (2024 census, sampling error only; 2030 from the "
             "same progression). Training: people 15+ offline, from the internet layer's draws (status "
             f"{internet_status} in 2024); 2030 holds each commune's 2024 offline share by sex on its "

@@ -57,7 +57,9 @@ CENSUS_COMPONENTS: tuple[Component, ...] = (
     # Women's and men's illiteracy share the weight of one indicator: they are strongly correlated.
     Component("illiteracy_rate_10_plus", 2024, "female", weight=0.5),
     Component("illiteracy_rate_10_plus", 2024, "male", weight=0.5),
-    Component("education_none", 2024),
+    # No schooling: R² 0.90 on the other components (the illiteracy rates above all), so it weighs as one of
+    # them.
+    Component("education_none", 2024, weight=0.5),
     Component("languages_read_and_written_french", 2024),
 )
 

@@ -552,9 +552,10 @@ def illiteracy_progression(
     `programme` that adult literacy programmes teach to read; people who reach 10 in the period
     (`ages_horizon` aged 10 to 10 + years) enter at `youth_rate` (percent, today's 10-14 rate). Ages
     come from the base and horizon populations by five-year group (units × 16). Who leaves (deaths and
-    net migration) is not known by literacy, so two scenarios bound it: `alike`, the leavers are as
-    illiterate as everyone 10+; `old_first`, the net loss of the people aged `old_age`+ (mostly deaths)
-    falls on the illiterate first, the other changes at the unit's rate. Both stay in [0, 100] because
+    net migration) is not known by literacy: `alike`, the leavers are as illiterate as everyone 10+ (the
+    central scenario); the net loss of the people aged `old_age`+ (mostly deaths) falls on the illiterate
+    first (`old_first`) or on the literate first (`literate_first`), the other changes at the unit's rate:
+    the two ends of the band, with `alike` between them. Both stay in [0, 100] because
     the illiterate are never more than the people they are part of. Returns, per scenario, the illiterate
     10+ and 15+ (counts) and the rate 10+ (percent), with the people 10+ and the entrants at the horizon.
     """
@@ -573,8 +574,12 @@ def illiteracy_progression(
     adults = {
         "alike": illiterate * kept,
         "old_first": np.clip(illiterate - np.minimum(old_loss, illiterate) - other_change * share, 0, None),
+        "literate_first": np.clip(
+            illiterate - np.clip(old_loss - (base10 - illiterate), 0, None) - other_change * share, 0, stayers
+        ),
     }
     adults["old_first"] = np.minimum(adults["old_first"], adults["alike"])
+    adults["literate_first"] = np.maximum(adults["literate_first"], adults["alike"])
     learners = 1.0 - float(np.clip(programme, 0.0, 1.0))
     youth = np.clip(np.nan_to_num(np.asarray(youth_rate, float)), 0, 100) / 100
     pop10 = stayers + entrants
@@ -615,14 +620,14 @@ def illiteracy_backtest(
     )
     truth = rate_truth.to_numpy(float)[ok]
     weight = older_than(ages_truth[ok], 10)
-    low, high = prog["rate_old_first"].to_numpy(), prog["rate_alike"].to_numpy()
+    low, high = prog["rate_old_first"].to_numpy(), prog["rate_literate_first"].to_numpy()
     inside = float(np.mean((truth >= low - 1e-9) & (truth <= high + 1e-9)))
     rows = []
     for method, predicted in (
         ("carry_forward", rate_base.to_numpy(float)[ok]),
-        ("cohort_alike", high),
+        ("cohort_alike", prog["rate_alike"].to_numpy()),
         ("cohort_old_first", low),
-        ("cohort_central", (high + low) / 2),
+        ("cohort_literate_first", high),
     ):
         error = predicted - truth
         rows.append(
