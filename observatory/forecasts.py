@@ -161,8 +161,8 @@ def _project_population(
         {
             "code": filled.index,
             "estimate": drawn[0],
-            "own": pop24 * own * scale,
-            "province": pop24 * prov * scale,
+            "low": pop24 * np.fmin(own, prov) * scale,
+            "high": pop24 * np.fmax(own, prov) * scale,
         }
     )
     return _Population(
@@ -182,10 +182,11 @@ def _project_population(
 def _population_figures(
     population: _Population, parents: dict[str, pd.Series], codes: pd.Index
 ) -> pd.DataFrame:
-    """The 90% interval from the draws at every level; the scenario band beside it: every commune on its
-    own cohort-change ratios against every commune on its province's, each summed as its own scenario."""
+    """The 90% interval from the draws at every level; the scenario band beside it: each commune on the
+    lower, then the higher, of its own and its province's cohort-change ratios, each summed as its own
+    scenario (so the band holds the central value at every level)."""
     figures = level_summary(population.draws, codes, parents)
-    return _with_band(figures, scenario_levels(population.band, parents), ("own", "province")).assign(
+    return _with_band(figures, scenario_levels(population.band, parents), ("low", "high")).assign(
         indicator_id="population_forecast", year=HORIZON, sex="all", status="scenario", unit="people"
     )
 
@@ -510,7 +511,8 @@ def forecast_card(
             "taken as a 90% range), and the communes are controlled to that draw's total; every level's "
             "interval is the 5th-95th percentile of the sums of the same draws, so the régions' draws add "
             "up to the nation's while their upper bounds need not. The scenario band (scenario_low, "
-            "scenario_high) is every commune on its own ratios against every commune on its province's. "
+            "scenario_high) puts every commune on the lower, then the higher, of its own and its "
+            "province's ratios. "
             "Illiteracy 10+: cohort progression. The illiterate people 10+ of 2024 age "
             "into 2030 and stay illiterate (adult literacy programmes: a stated scenario parameter, "
             f"{LITERACY_PROGRAMME:.0%} taught to read); the people aged 10-15 in 2030 (4-9 in 2024, from the "

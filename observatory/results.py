@@ -190,8 +190,8 @@ def model_estimates(
     sex: str | None = "all",
     region: str | None = None,
 ) -> pd.DataFrame:
-    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet
-    use."""
+    """Modelled or scenario values with their status, their 90% interval (lower, upper) where one can
+    guide a decision, and a scenario's band (scenario_low, scenario_high), e.g. 2024 internet use."""
     entry = registry.get(indicator)
     if entry.status not in MODEL_STATUSES:
         valid = [e.id for e in registry.CURATED if e.status in MODEL_STATUSES]

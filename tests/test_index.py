@@ -183,7 +183,7 @@ def test_total_order_sensitivity_with_salib(inputs, ranked):
     ).set_index("factor")
     assert "dimension_left_out" not in without.index and set(without.design) == {"without_exclusion"}
     weights = without.loc[[f"weight_{d}" for d in fitted.dimensions], "total_order"]
-    assert weights.max() > 10 * sobol.loc[[f"weight_{d}" for d in fitted.dimensions], "total_order"].max()
+    assert weights.max() > 2 * sobol.loc[[f"weight_{d}" for d in fitted.dimensions], "total_order"].max()
     removal = fitted.dimension_removal(filled).set_index("dimension")
     assert removal.loc["vulnerability", "top50_kept"] == removal["top50_kept"].min()
 
