@@ -86,7 +86,7 @@ def suppressed(counts: np.ndarray) -> np.ndarray:
 
 
 #: Columns of a tidy value that could give a hidden value away.
-HIDDEN_COLUMNS = ("value", "se", "lower", "upper")
+HIDDEN_COLUMNS = ("value", "se", "lower", "upper", "scenario_low", "scenario_high")
 
 
 def blank_stored_sql(facts: str) -> str:

@@ -16,6 +16,8 @@ import pandas as pd
 
 from . import models, sampling
 from .enums import SEXES
+from .internet import as_scenario_band
+from .level_draws import level_summary
 from .settings import Settings
 
 #: The forecasts' horizon, and the share of the illiterate adults of 2024 that literacy programmes teach
@@ -23,6 +25,11 @@ from .settings import Settings
 HORIZON = 2030
 LITERACY_PROGRAMME = 0.0
 MODEL_ID = "forecast_2030"
+#: Monte Carlo draws of every 2030 figure (draw 0 is the central scenario); every level sums the same draws.
+FORECAST_DRAWS = 200
+#: Concentration of the Beta draw of each commune's weight on its own cohort-change ratios against its
+#: province's; its mean is the shrinkage weight n / (n + 500) of the central projection.
+MIX_CONCENTRATION = 2.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,10 @@ class _Population:
     own_total: float
     uncontrolled: float
     control_source: str
+    draws: np.ndarray
+    """People in 2030, draws × communes: draw 0 central, each draw controlled to its national draw."""
+    national_sd: float
+    """SD of the national total's log on the draws: the gap between the two national projections."""
 
 
 def national_control(settings: Settings) -> tuple[float, str] | None:
@@ -66,26 +77,31 @@ def forecasts(
     parents: dict[str, pd.Series],
     internet_status: str,
     control: tuple[float, str] | None = None,
+    seed: int = 0,
+    bandless_levels: tuple[str, ...] = (),
 ) -> Forecasts:
     """
     The forecasts from the filled commune inputs (`filled`; `imputed` says which were filled, `se` their
     sampling errors), the communes by code (`units`), the internet layer's cell `draws` and its status,
-    each commune's `parents`, and a published national population 2030 with its source (`control`).
+    each commune's `parents`, and a published national population 2030 with its source (`control`);
+    `bandless_levels` are the internet layer's levels whose intervals are too wide to show.
     """
     province = units["province_code"]
-    population = _project_population(filled, units, control)
+    rng = np.random.default_rng([seed, 2030])
+    population = _project_population(filled, units, control, rng)
     progression, backtests, assisted = {}, [], {}
     for sex in ("male", "female"):
         youth = youth_rate(filled, sex, province)
         progression[sex] = _progression(filled, population, sex, youth, province)
         backtests.append(_backtest(filled, imputed, population, sex, youth, province))
         assisted[sex] = _assisted_2024(filled, se, sex)
-    progression["all"] = progression["male"] + progression["female"]
+    backtest = pd.concat(backtests, ignore_index=True)
+    cohort = _cohort_draws(progression, population, backtest, rng)
     frames = [
-        _population_figures(population.band, parents),
-        *_illiteracy_figures(progression, parents, filled.index),
-        *_assisted_figures(assisted, progression, parents, filled.index),
-        *_training_figures(draws, population, parents, filled.index),
+        _population_figures(population, parents, filled.index),
+        *_illiteracy_figures(progression, cohort, parents, filled.index),
+        *_assisted_figures(assisted, progression, cohort, parents, filled.index),
+        as_scenario_band(_training_figures(draws, population, parents, filled.index), bandless_levels),
     ]
     out = pd.concat(frames, ignore_index=True)
     national = {
@@ -94,7 +110,9 @@ def forecasts(
     }
     card = forecast_card(
         national=national,
-        backtest=pd.concat(backtests, ignore_index=True),
+        intervals=_national_intervals(out),
+        national_sd=population.national_sd,
+        backtest=backtest,
         national_factor=population.national_factor,
         uncontrolled=population.uncontrolled,
         own_total=population.own_total,
@@ -105,27 +123,46 @@ def forecasts(
 
 
 def _project_population(
-    filled: pd.DataFrame, units: pd.DataFrame, control: tuple[float, str] | None
+    filled: pd.DataFrame,
+    units: pd.DataFrame,
+    control: tuple[float, str] | None,
+    rng: np.random.Generator,
 ) -> _Population:
     """Communes carried by their own (shrunk) cohort-change ratios, controlled to a national total: a
-    published projection when one is supplied, else the same Hamilton-Perry projection of the nation."""
+    published projection when one is supplied, else the same Hamilton-Perry projection of the nation.
+    Draws: each commune's weight on its own ratios against its province's from a Beta around the
+    shrinkage weight, and the national total from its own uncertainty (the gap between projecting the
+    nation whole and summing its communes, as a 90% range on the log scale); each draw's communes are
+    controlled to that draw's national total, so every level's draws agree."""
     ages14, ages24 = age_counts(filled)
     projection = models.hamilton_perry(ages14, ages24, units["province_code"], horizon=HORIZON)
     national_factor = projection.attrs["national_factor"]
     ages30 = projection.attrs["ages"]
     projection = projection.set_index("code").reindex(filled.index)
-    pop24 = units["population_2024"].reindex(filled.index).astype(float)
+    pop24 = units["population_2024"].reindex(filled.index).astype(float).fillna(0.0).to_numpy()
     own_total = float(pop24.sum() * national_factor)
     national_total, control_source = control if control else (own_total, models.OWN_CONTROL_SOURCE)
-    scale = national_total / (pop24 * projection["factor"]).sum()
-    centre = pop24 * projection["factor"] * scale
-    ends = pop24.to_numpy()[:, None] * projection[["factor_own", "factor_province"]].to_numpy() * scale
+    factor, own, prov = (projection[c].to_numpy(float) for c in ("factor", "factor_own", "factor_province"))
+    uncontrolled = float((pop24 * factor).sum())
+    scale = national_total / uncontrolled
+    gap = own - prov
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(np.abs(gap) > 1e-9, (factor - prov) / gap, 0.5)
+    weight = np.nan_to_num(weight, nan=0.5)
+    a = np.clip(weight, 0.02, 0.98)
+    mix = rng.beta(MIX_CONCENTRATION * a, MIX_CONCENTRATION * (1 - a), (FORECAST_DRAWS, len(pop24)))
+    drawn = pop24 * np.clip(factor + (mix - weight) * gap, 0.0, None)
+    drawn[0] = pop24 * factor
+    national_sd = abs(float(np.log(uncontrolled / own_total))) / models.Z90
+    totals = national_total * np.exp(rng.standard_normal(FORECAST_DRAWS) * national_sd)
+    totals[0] = national_total
+    drawn *= (totals / drawn.sum(axis=1))[:, None]
     band = pd.DataFrame(
         {
             "code": filled.index,
-            "estimate": centre.to_numpy(),
-            "lower": np.minimum(ends.min(axis=1), centre),
-            "upper": np.maximum(ends.max(axis=1), centre),
+            "estimate": drawn[0],
+            "low": pop24 * np.fmin(own, prov) * scale,
+            "high": pop24 * np.fmax(own, prov) * scale,
         }
     )
     return _Population(
@@ -135,21 +172,34 @@ def _project_population(
         ages30={sex: a * scale for sex, a in ages30.items()},
         national_factor=national_factor,
         own_total=own_total,
-        uncontrolled=float((pop24 * projection["factor"]).sum()),
+        uncontrolled=uncontrolled,
         control_source=control_source,
+        draws=drawn,
+        national_sd=national_sd,
     )
 
 
-def _population_figures(band: pd.DataFrame, parents: dict[str, pd.Series]) -> pd.DataFrame:
-    """A scenario band (own against province cohort-change ratios); the national total is the controlled
-    national projection, so it carries no band made of communes."""
-    population = scenario_levels(band, parents)
-    country = population.level == "country"
-    population.loc[country, "lower"] = population.loc[country, "estimate"]
-    population.loc[country, "upper"] = population.loc[country, "estimate"]
-    return population.assign(
+def _population_figures(
+    population: _Population, parents: dict[str, pd.Series], codes: pd.Index
+) -> pd.DataFrame:
+    """The 90% interval from the draws at every level; the scenario band beside it: each commune on the
+    lower, then the higher, of its own and its province's cohort-change ratios, each summed as its own
+    scenario (so the band holds the central value at every level)."""
+    figures = level_summary(population.draws, codes, parents)
+    return _with_band(figures, scenario_levels(population.band, parents), ("low", "high")).assign(
         indicator_id="population_forecast", year=HORIZON, sex="all", status="scenario", unit="people"
     )
+
+
+def _with_band(figures: pd.DataFrame, scenarios: pd.DataFrame, ends: tuple[str, str]) -> pd.DataFrame:
+    """`figures` with `scenario_low`/`scenario_high`: the lower and higher of the two scenarios `ends`
+    of `scenarios` at the same level and code, widened to hold the central value."""
+    at = pd.MultiIndex.from_frame(figures[["level", "code"]])
+    band = scenarios.set_index(["level", "code"]).reindex(at)
+    low = np.fmin(band[ends[0]].to_numpy(float), band[ends[1]].to_numpy(float))
+    high = np.fmax(band[ends[0]].to_numpy(float), band[ends[1]].to_numpy(float))
+    value = figures["estimate"].to_numpy(float)
+    return figures.assign(scenario_low=np.fmin(low, value), scenario_high=np.fmax(high, value))
 
 
 def _progression(
@@ -210,27 +260,106 @@ def _assisted_2024(filled: pd.DataFrame, se: pd.DataFrame, sex: str) -> pd.DataF
     ).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class _CohortDraws:
+    """One sex's cohort progression in 2030 as draws × communes (draw 0 the central scenario)."""
+
+    illiterate: np.ndarray
+    """Illiterate people 10+."""
+    illiterate_15: np.ndarray
+    """Illiterate people 15+: the need for assisted services."""
+    population: np.ndarray
+    """People 10+."""
+
+
+def _cohort_draws(
+    progression: dict[str, pd.DataFrame],
+    population: _Population,
+    backtest: pd.DataFrame,
+    rng: np.random.Generator,
+) -> dict[str, _CohortDraws]:
+    """
+    Draws of the progression by sex, and for both (their sum in the same draw). Each draw puts a share of
+    the net loss of the people 60+ on the illiterate (1: the old-first end of the band, 0: the
+    literate-first end) from a Beta whose mean is the central scenario's share (the leavers as
+    illiterate as everyone), moves the commune's people with its population draw, and adds the
+    back-test's error of the central scenario: a commune error with its RMSE and a national one with its
+    weighted bias, in points of the rate.
+    """
+    central = population.draws[0]
+    ratio = population.draws / np.where(central > 0, central, 1.0)
+    out = {}
+    for sex in ("male", "female"):
+        prog = progression[sex].fillna(0.0)
+        check = backtest[(backtest.sex == sex) & (backtest.method == "cohort_alike")].iloc[0]
+        shape = (FORECAST_DRAWS, len(prog))
+        old, alike, literate = (
+            prog[f"illiterate_{s}"].to_numpy(float) for s in ("old_first", "alike", "literate_first")
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centre = np.where(literate - old > 1e-9, (literate - alike) / (literate - old), 0.5)
+        a = np.clip(centre, 0.02, 0.98)
+        mix = rng.beta(MIX_CONCENTRATION * a, MIX_CONCENTRATION * (1 - a), shape)
+        mix[0] = centre
+        error = rng.standard_normal(shape) * check.rmse_pp
+        error += rng.standard_normal((FORECAST_DRAWS, 1)) * abs(check.bias_pp_weighted)
+        error[0] = 0.0
+        pop10 = prog["population_10_plus"].to_numpy(float) * ratio
+        pop15 = models.older_than(population.ages30[sex], 15) * ratio
+        out[sex] = _CohortDraws(
+            illiterate=np.clip(_mixed(prog, "illiterate", mix) * ratio + error / 100 * pop10, 0, pop10),
+            illiterate_15=np.clip(
+                _mixed(prog, "illiterate_15_plus", mix) * ratio + error / 100 * pop15, 0, pop15
+            ),
+            population=pop10,
+        )
+    male, female = out["male"], out["female"]
+    out["all"] = _CohortDraws(
+        illiterate=male.illiterate + female.illiterate,
+        illiterate_15=male.illiterate_15 + female.illiterate_15,
+        population=male.population + female.population,
+    )
+    return out
+
+
+def _mixed(progression: pd.DataFrame, name: str, mix: np.ndarray) -> np.ndarray:
+    """`name` (a count) in each draw: `mix` of the way from the literate-first end to the old-first one."""
+    literate = progression[f"{name}_literate_first"].to_numpy(float)
+    old = progression[f"{name}_old_first"].to_numpy(float)
+    return np.asarray(mix * old + (1 - mix) * literate)
+
+
+def _scenarios(progression: dict[str, pd.DataFrame], sex: str, name: str) -> pd.DataFrame:
+    """The who-leaves scenarios of `name` (a count) for one sex or both: the band's two ends and the
+    central scenario (`estimate`, the leavers as illiterate as everyone)."""
+    sexes = ("male", "female") if sex == "all" else (sex,)
+    alike = sum(progression[s][f"{name}_alike"].fillna(0.0) for s in sexes)
+    old = sum(progression[s][f"{name}_old_first"].fillna(0.0) for s in sexes)
+    literate = sum(progression[s][f"{name}_literate_first"].fillna(0.0) for s in sexes)
+    people = sum(progression[s]["population_10_plus"].fillna(0.0) for s in sexes)
+    return pd.DataFrame({"old_first": old, "literate_first": literate, "estimate": alike, "people": people})
+
+
 def _illiteracy_figures(
-    progression: dict[str, pd.DataFrame], parents: dict[str, pd.Series], codes: pd.Index
+    progression: dict[str, pd.DataFrame],
+    cohort: dict[str, _CohortDraws],
+    parents: dict[str, pd.Series],
+    codes: pd.Index,
 ) -> list[pd.DataFrame]:
-    """Illiteracy 10+ at the horizon by sex, its band the two scenarios of who leaves."""
+    """Illiteracy 10+ at the horizon by sex: the 90% interval from the draws, the scenario band the two
+    ends of who leaves, the value the central scenario between them."""
     frames = []
     for sex in SEXES:
-        prog = progression[sex]
-        if sex == "all":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                for name in ("alike", "old_first"):
-                    prog[f"rate_{name}"] = 100 * prog[f"illiterate_{name}"] / prog["population_10_plus"]
-        rate = pd.DataFrame(
-            {
-                "code": codes,
-                "estimate": prog["rate_alike"].to_numpy(),
-                "lower": prog["rate_old_first"].to_numpy(),
-                "upper": prog["rate_alike"].to_numpy(),
-            }
-        )
+        draws = cohort[sex]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = 100 * draws.illiterate / draws.population
+        figures = level_summary(rate, codes, parents, weight=draws.population)
+        counts = _scenarios(progression, sex, "illiterate")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rates = counts[["old_first", "literate_first", "estimate"]].div(counts["people"], axis=0) * 100
+        band = scenario_levels(rates.rename_axis("code").reset_index(), parents, weight=counts["people"])
         frames.append(
-            scenario_levels(rate, parents, weight=prog["population_10_plus"]).assign(
+            _with_band(figures, band, ("old_first", "literate_first")).assign(
                 indicator_id="illiteracy_rate_10_plus_forecast",
                 year=HORIZON,
                 sex=sex,
@@ -244,11 +373,12 @@ def _illiteracy_figures(
 def _assisted_figures(
     assisted: dict[str, pd.DataFrame],
     progression: dict[str, pd.DataFrame],
+    cohort: dict[str, _CohortDraws],
     parents: dict[str, pd.Series],
     codes: pd.Index,
 ) -> list[pd.DataFrame]:
-    """Need for assisted services by sex: 2024 from the census at every level, 2030 from the cohort
-    progression (the illiterate 15+, both scenarios of who leaves)."""
+    """Need for assisted services by sex: 2024 from the census at every level (sampling error), 2030 from
+    the cohort progression's draws (the illiterate 15+), with the who-leaves scenarios as its band."""
     assisted = {
         **assisted,
         "all": assisted["male"].assign(
@@ -274,22 +404,25 @@ def _assisted_figures(
         frames.append(
             models.aggregate_levels(a24, parents).assign(year=2024, sex=sex, status="modelled", **need)
         )
-        prog = progression[sex]
-        a30 = pd.DataFrame(
-            {
-                "code": codes,
-                "estimate": prog["illiterate_15_plus_alike"].to_numpy(),
-                "lower": prog["illiterate_15_plus_old_first"].to_numpy(),
-                "upper": prog["illiterate_15_plus_alike"].to_numpy(),
-            }
+        # A full count (no long-form sample in the commune) has no sampling error, so no interval.
+        frames[-2:] = [
+            f.assign(lower=f["lower"].where(f["se"] > 0), upper=f["upper"].where(f["se"] > 0))
+            for f in frames[-2:]
+        ]
+        figures = level_summary(cohort[sex].illiterate_15, codes, parents)
+        scenarios = _scenarios(progression, sex, "illiterate_15_plus").drop(columns="people")
+        band = scenario_levels(scenarios.rename_axis("code").reset_index(), parents)
+        frames.append(
+            _with_band(figures, band, ("old_first", "literate_first")).assign(
+                year=HORIZON, sex=sex, status="scenario", **need
+            )
         )
-        frames.append(scenario_levels(a30, parents).assign(year=HORIZON, sex=sex, status="scenario", **need))
     return frames
 
 
 def _training_figures(
     draws: models.CellDraws, population: _Population, parents: dict[str, pd.Series], codes: pd.Index
-) -> list[pd.DataFrame]:
+) -> pd.DataFrame:
     """Training: the 2024 offline share of each commune × sex held, on its projected people 15+."""
     growth15 = {}
     for sex in ("male", "female"):
@@ -321,12 +454,27 @@ def _training_figures(
                     unit="people",
                 )
             )
-    return frames
+    return pd.concat(frames, ignore_index=True)
+
+
+def _national_intervals(figures: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Each national 2030 figure's 90% interval and scenario band (those it has), for the card."""
+    country = figures[(figures.level == "country") & (figures.year == HORIZON)]
+    digits = {"percent": 2, "people": 0}
+    bounds = ("lower", "upper", "scenario_low", "scenario_high")
+    return {
+        f"{r.indicator_id}:{r.sex}": {
+            c: round(float(getattr(r, c)), digits.get(r.unit, 2)) for c in bounds if pd.notna(getattr(r, c))
+        }
+        for r in country.itertuples()
+    }
 
 
 def forecast_card(
     *,
     national: dict[str, float],
+    intervals: dict[str, dict[str, float]],
+    national_sd: float,
     backtest: pd.DataFrame,
     national_factor: float,
     uncontrolled: float,
@@ -355,15 +503,28 @@ def forecast_card(
             "Population: Hamilton-Perry cohort-change ratios 2014-2024 by sex and five-year age group "
             "(residents), each commune's shrunk toward its province's with weight n/(n+500), children from "
             "2024 child-woman ratios, the ten-year step interpolated geometrically to 2030, and the "
-            f"communes controlled to a national total ({control_source}; a controlled total: no national "
-            "band). The band is the commune's own ratios against its province's, each bound aggregated as "
-            "its own scenario. Illiteracy 10+: cohort progression. The illiterate people 10+ of 2024 age "
+            f"communes controlled to a national total ({control_source}). Intervals: {FORECAST_DRAWS} Monte "
+            "Carlo draws; in each, a commune's weight on its own ratios against its province's is drawn "
+            f"from a Beta (mean the shrinkage weight, concentration {MIX_CONCENTRATION:g}) and the national "
+            "total from its own uncertainty (log-normal, SD "
+            f"{national_sd:.4f}: the gap between projecting the nation whole and summing its communes "
+            "taken as a 90% range), and the communes are controlled to that draw's total; every level's "
+            "interval is the 5th-95th percentile of the sums of the same draws, so the régions' draws add "
+            "up to the nation's while their upper bounds need not. The scenario band (scenario_low, "
+            "scenario_high) puts every commune on the lower, then the higher, of its own and its "
+            "province's ratios. "
+            "Illiteracy 10+: cohort progression. The illiterate people 10+ of 2024 age "
             "into 2030 and stay illiterate (adult literacy programmes: a stated scenario parameter, "
             f"{LITERACY_PROGRAMME:.0%} taught to read); the people aged 10-15 in 2030 (4-9 in 2024, from the "
             "projection) enter at the commune's 2024 rate at 10-14 ((illiterate 10+ - illiterate 15+) / "
-            "people 10-14, shrunk toward the province). Who dies or leaves is not known by literacy, so the "
-            "band runs from 'the leavers are as illiterate as everyone 10+' (estimate and upper) to 'the "
-            "net loss of the people 60+ falls on the illiterate first' (lower); both lie in [0, 100]. "
+            "people 10-14, shrunk toward the province). Who dies or leaves is not known by literacy: the "
+            "value is the central scenario, 'the leavers are as illiterate as everyone 10+' (the best in "
+            "the back-test), inside a scenario band whose ends put the net loss of the people 60+ on the "
+            "illiterate first (scenario_low) or on the literate first (scenario_high), all in [0, 100]. "
+            "Its 90% interval comes from draws that put a Beta share of that loss on the illiterate "
+            "(mean: the central scenario's), move the people with the population's draws, and add the "
+            "2014 → 2024 back-test's error of the central scenario (a commune error with its RMSE, a "
+            "national one with its weighted bias). "
             "Assisted services: people 15+ who cannot read (2024 census, sampling error only; 2030 from the "
             "same progression). Training: people 15+ offline, from the internet layer's draws (status "
             f"{internet_status} in 2024); 2030 holds each commune's 2024 offline share by sex on its "
@@ -379,6 +540,8 @@ def forecast_card(
             "population_2030_uncontrolled_sum": round(uncontrolled, 0),
             "illiteracy_backtest": backtest.round(4).to_dict(orient="records"),
             "illiteracy_beats_carry_forward": beats,
+            "national_log_sd_2030": round(national_sd, 5),
+            "national_intervals_2030": intervals,
         },
         validation=None,
         limitations=[
@@ -403,7 +566,8 @@ def forecast_card(
             "literacy_programme_share": LITERACY_PROGRAMME,
             "old_age": 60,
             "interval": 0.9,
-            "aggregation_correlation": 0.0,
+            "draws": FORECAST_DRAWS,
+            "mix_concentration": MIX_CONCENTRATION,
         },
     )
 
@@ -438,15 +602,16 @@ def age_counts(filled: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str,
 def scenario_levels(
     frame: pd.DataFrame, parents: dict[str, pd.Series], *, weight: pd.Series | None = None
 ) -> pd.DataFrame:
-    """A scenario band at every level: each bound is its own scenario, so each is aggregated as a figure
-    (summed, or a weighted mean with `weight`), never treated as a sampling interval."""
-    f = frame.set_index("code")[["estimate", "lower", "upper"]]
+    """Scenarios at every level (`frame`: `code` and one column per scenario): each scenario is its own
+    figure, so each is aggregated as one (summed, or a weighted mean with `weight`), never treated as the
+    bound of a sampling interval."""
+    f = frame.set_index("code")
     out = [f.reset_index().assign(level="commune")]
     w = pd.Series(1.0, index=f.index) if weight is None else weight.reindex(f.index).fillna(0.0)
     for level, parent in parents.items():
         g = parent.reindex(f.index).to_numpy()
-        summed = f.mul(w, axis=0).groupby(g).sum()
+        summed = f.fillna(0.0).mul(w, axis=0).groupby(g).sum()
         if weight is not None:
             summed = summed.div(w.groupby(g).sum(), axis=0)
         out.append(summed.rename_axis("code").reset_index().assign(level=level))
-    return pd.concat(out, ignore_index=True).assign(se=np.nan)
+    return pd.concat(out, ignore_index=True)

@@ -127,6 +127,27 @@ def quantity(value: Any, unit: str | None, lang: str = "fr") -> str:
     return number(value, lang)
 
 
+def interval(lower: Any, upper: Any, unit: str | None, lang: str = "fr") -> str:
+    """A 90 % interval as a range of two figures; '' when either end is missing or both ends print alike
+    (a full-count figure has no sampling error: '59,7 % – 59,7 %' would pass a census for an estimate)."""
+    if _missing(lower) or _missing(upper):
+        return ""
+    low, high = quantity(lower, unit, lang), quantity(upper, unit, lang)
+    return "" if low == high else f"{low} – {high}"
+
+
+def bounds(
+    lower: Any, upper: Any, scenario_low: Any, scenario_high: Any, unit: str | None, lang: str = "fr"
+) -> str:
+    """What a figure is known within: its 90 % interval, else its scenario band, named as one ('scénario :
+    18,9 % – 21,7 %') so that nobody reads the range of stated assumptions as a confidence interval."""
+    known = interval(lower, upper, unit, lang)
+    if known:
+        return known
+    band = interval(scenario_low, scenario_high, unit, lang)
+    return i18n.text("format.scenario_band", lang, range=band) if band else ""
+
+
 def unit_label(unit: str | None, lang: str = "fr") -> str:
     """A unit as written after a number in `lang` ('%', 'pour 1 000 hab.'); '' for a count or a unit the
     catalogue does not name."""

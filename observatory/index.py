@@ -40,6 +40,7 @@ from .index_scoring import (
     MAX_IMPUTED_SHARE,
     MIN_RESIDENTS,
     NORMALISATIONS,
+    REDUNDANCY_R2,
     SKEW_LIMIT,
     UNRANKED_REASONS,
     WEIGHTINGS,
@@ -54,10 +55,20 @@ from .index_scoring import (
     rankdata,
     ranking_rule,
     ranks,
+    redundancy,
     to_0_100,
     treat,
 )
-from .index_uncertainty import IMPUTATIONS, MonteCarloResult, deciles, percent_bounded, sobol_sensitivity
+from .index_uncertainty import (
+    DESIGNS,
+    IMPUTATIONS,
+    WEIGHT_CONCENTRATION,
+    MonteCarloResult,
+    deciles,
+    dirichlet_alpha,
+    percent_bounded,
+    sobol_sensitivity,
+)
 
 __all__ = [
     "AGGREGATIONS",
@@ -71,6 +82,7 @@ __all__ = [
     "MAX_IMPUTED_SHARE",
     "MIN_RESIDENTS",
     "NORMALISATIONS",
+    "REDUNDANCY_R2",
     "SKEW_LIMIT",
     "UNRANKED_REASONS",
     "VULNERABILITY_COMPONENTS",
@@ -78,6 +90,8 @@ __all__ = [
     "WINSORISE_MAX",
     "Component",
     "FragilityIndex",
+    "DESIGNS",
+    "WEIGHT_CONCENTRATION",
     "Lens",
     "MonteCarloResult",
     "Treatment",
@@ -94,6 +108,7 @@ __all__ = [
     "rankdata",
     "ranking_rule",
     "ranks",
+    "redundancy",
     "sobol_sensitivity",
     "to_0_100",
 ]
@@ -182,6 +197,12 @@ class FragilityIndex:
             }
             if self.treat_outliers
             else None,
+            "redundancy": {
+                "rule": f"a component with R² >= {REDUNDANCY_R2} on the others is re-weighted: the redundant "
+                "components of a dimension together weigh no more than one of its other components",
+                "threshold": REDUNDANCY_R2,
+                "r2": getattr(self, "redundancy_", {}),
+            },
         }
 
     def _treated(self, x: np.ndarray) -> np.ndarray:
@@ -245,6 +266,7 @@ class FragilityIndex:
         )
         self.scores_ = scores
         self.correlation_ = correlation_report(inputs[names], signs)
+        self.redundancy_ = redundancy(xn[self.ranked_], names)
         return self
 
     # -- uncertainty --------------------------------------------------------------------------------
@@ -255,7 +277,7 @@ class FragilityIndex:
         se: pd.DataFrame | None = None,
         draws: int = 1000,
         seed: int = 20240901,
-        concentration: float = 20.0,
+        concentration: float = WEIGHT_CONCENTRATION,
         groups: Mapping[str, np.ndarray] | None = None,
         chunk: int = 100,
         vary_choices: bool = True,
@@ -286,8 +308,7 @@ class FragilityIndex:
         rng = np.random.default_rng(seed)
         norm_choice = rng.integers(0, len(NORMALISATIONS), draws)
         agg_choice = rng.integers(0, len(AGGREGATIONS), draws)
-        alpha = np.maximum(concentration * len(w0) * w0, 1e-3)
-        weights = rng.dirichlet(alpha, draws)
+        weights = rng.dirichlet(dirichlet_alpha(w0, concentration), draws)
         if not vary_choices:
             norm_choice[:] = NORMALISATIONS.index(self.normalisation)
             agg_choice[:] = AGGREGATIONS.index(self.aggregation)

@@ -344,14 +344,12 @@ def _headline(
 
 
 def _choice_sensitivity(index: ix.FragilityIndex, inputs: _Inputs) -> pd.DataFrame:
-    """Dimension removal (rank shift, top 50 kept) and total-order Sobol indices, as sensitivity rows."""
+    """Dimension removal (rank shift, top 50 kept) and the Sobol indices of both designs (with and without
+    a factor that leaves a dimension out), as sensitivity rows."""
     filled = inputs.filled
     removal = index.dimension_removal(filled)
     names = [c.key.name for c in index.components]
     raw = filled[names].where(~inputs.imputed.reindex(columns=names, fill_value=False))
-    sobol = ix.sobol_sensitivity(
-        index, raw, inputs.units["province_code"], ranked=inputs.ranked, seed=inputs.seed
-    )
     rows = [
         pd.DataFrame({"kind": kind, "factor": removal["dimension"], "value": removal[column]})
         for kind, column in (
@@ -359,13 +357,26 @@ def _choice_sensitivity(index: ix.FragilityIndex, inputs: _Inputs) -> pd.DataFra
             ("dimension_removed_top50_kept", "top50_kept"),
         )
     ]
-    for kind, column in (
-        ("total_order", "total_order"),
-        ("total_order_ci", "total_order_ci"),
-        ("first_order_sobol", "first_order"),
-        ("total_order_ranks", "total_order_ranks"),
-    ):
-        rows.append(pd.DataFrame({"kind": kind, "factor": sobol["factor"], "value": sobol[column]}))
+    for design in ix.DESIGNS:
+        sobol = ix.sobol_sensitivity(
+            index,
+            raw,
+            inputs.units["province_code"],
+            ranked=inputs.ranked,
+            seed=inputs.seed,
+            exclusion=design == "with_exclusion",
+        )
+        for kind, column in (
+            ("total_order", "total_order"),
+            ("total_order_ci", "total_order_ci"),
+            ("first_order_sobol", "first_order"),
+            ("total_order_ranks", "total_order_ranks"),
+        ):
+            rows.append(
+                pd.DataFrame(
+                    {"design": design, "kind": kind, "factor": sobol["factor"], "value": sobol[column]}
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 

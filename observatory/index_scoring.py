@@ -25,6 +25,25 @@ WEIGHTINGS = ("equal", "expert")
 EXPERT_WEIGHTS = {"access": 0.35, "skills": 0.35, "usage": 0.1, "vulnerability": 0.2}
 
 
+# -- redundancy: the JRC handbook's test ----------------------------------------------------------
+#: A component whose R² on the other components reaches this measures what they already measure: it is
+#: re-weighted so that the redundant components of a dimension together weigh no more than one of its
+#: other components (`CENSUS_COMPONENTS` says which, the analysis parameters store every R²).
+REDUNDANCY_R2 = 0.9
+
+
+def redundancy(x: np.ndarray, names: Sequence[str]) -> dict[str, float]:
+    """The R² of each column of `x` (units × components, oriented and normalised) regressed by least
+    squares, with an intercept, on all the other columns."""
+    out = {}
+    for k, name in enumerate(names):
+        others = np.column_stack([np.ones(len(x)), np.delete(x, k, axis=1)])
+        fitted = others @ np.linalg.lstsq(others, x[:, k], rcond=None)[0]
+        total = float(((x[:, k] - x[:, k].mean()) ** 2).sum())
+        out[name] = round(1 - float(((x[:, k] - fitted) ** 2).sum()) / total, 4) if total > 0 else 0.0
+    return out
+
+
 # -- outliers: the JRC/COINr rule ------------------------------------------------------------------
 #: A component is treated when |skewness| > 2 and (excess) kurtosis > 3.5 (COINr's `Treat()` defaults);
 #: up to 5 points are winsorised one at a time, and when that is not enough it is log-transformed.

@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from .index import FragilityIndex
 
 IMPUTATIONS = ("province_median", "national_median")
+#: How far the Monte Carlo and the Sobol design move the dimension weights: a Dirichlet centred on the
+#: index's weights with this concentration per dimension (20 keeps them within about ±10 points).
+WEIGHT_CONCENTRATION = 20.0
+#: The two Sobol designs: with a factor that leaves one dimension out half the time, and without it.
+DESIGNS = ("with_exclusion", "without_exclusion")
+
+
+def dirichlet_alpha(weights: np.ndarray, concentration: float = WEIGHT_CONCENTRATION) -> np.ndarray:
+    """The Dirichlet parameters of the weights' draws, centred on `weights`."""
+    return np.maximum(concentration * len(weights) * weights, 1e-3)
 
 
 def sobol_sensitivity(
@@ -29,39 +39,36 @@ def sobol_sensitivity(
     ranked: np.ndarray | None = None,
     base_samples: int = 256,
     seed: int = 0,
-    weight_range: tuple[float, float] = (0.5, 1.5),
+    exclusion: bool = True,
+    concentration: float = WEIGHT_CONCENTRATION,
 ) -> pd.DataFrame:
     """
     Total-order (and first-order) Sobol indices, with SALib, of the commune ranking on the choices a
-    builder makes: normalisation, aggregation, each dimension's weight (a multiplier drawn in
-    `weight_range`), which dimension is included (all, half the time; else one left out) and how
-    empty inputs are imputed (`IMPUTATIONS`). Two outputs: the mean absolute rank shift from this
+    builder makes: normalisation, aggregation, each dimension's weight (the weights have the Monte
+    Carlo's Dirichlet: each factor is the quantile of its Gamma draw, the weights their normalised
+    values), with `exclusion` which dimension is included (all, half the time; else one left out), and
+    how empty inputs are imputed (`IMPUTATIONS`). Two outputs: the mean absolute rank shift from this
     index's ranking (SALib's estimates with 95% confidence bounds), and the ranks themselves (Jansen's
     estimator per commune, pooled over communes). `raw` holds the inputs before imputation.
     """
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
+    from scipy.stats import gamma
 
     dims = index.dimensions
     names = [c.key.name for c in index.components]
+    factors = [
+        ("normalisation", [0, len(NORMALISATIONS)]),
+        ("aggregation", [0, len(AGGREGATIONS)]),
+        *[(f"weight_{d}", [0, 1]) for d in dims],
+        *([("dimension_left_out", [0, 1])] if exclusion else []),
+        ("imputation", [0, len(IMPUTATIONS)]),
+    ]
     problem: dict[str, Any] = {
-        "num_vars": 5 + len(dims) - 2 + 1,
-        "names": [
-            "normalisation",
-            "aggregation",
-            *[f"weight_{d}" for d in dims],
-            "dimension_left_out",
-            "imputation",
-        ],
-        "bounds": [
-            [0, len(NORMALISATIONS)],
-            [0, len(AGGREGATIONS)],
-            *[list(weight_range)] * len(dims),
-            [0, 1],
-            [0, len(IMPUTATIONS)],
-        ],
+        "num_vars": len(factors),
+        "names": [name for name, _ in factors],
+        "bounds": [bounds for _, bounds in factors],
     }
-    problem["num_vars"] = len(problem["names"])
     design = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     ranked = np.ones(len(raw), bool) if ranked is None else np.asarray(ranked, bool)
     filled = {
@@ -74,12 +81,13 @@ def sobol_sensitivity(
     w0 = index.dimension_weights()
     norm = np.minimum(design[:, 0].astype(int), len(NORMALISATIONS) - 1)
     agg = np.minimum(design[:, 1].astype(int), len(AGGREGATIONS) - 1)
-    multipliers = design[:, 2 : 2 + len(dims)]
-    u = design[:, 2 + len(dims)]
-    left = np.where(u < 0.5, -1, np.minimum(((u - 0.5) * 2 * len(dims)).astype(int), len(dims) - 1))
+    quantile = np.clip(design[:, 2 : 2 + len(dims)], 1e-9, 1 - 1e-9)
+    weights = gamma.ppf(quantile, dirichlet_alpha(w0, concentration)[None, :])
     imp = np.minimum(design[:, -1].astype(int), len(IMPUTATIONS) - 1)
-    weights = w0[None, :] * multipliers
-    weights[np.arange(len(design)), np.maximum(left, 0)] *= np.where(left >= 0, 0.0, 1.0)
+    if exclusion:
+        u = design[:, 2 + len(dims)]
+        left = np.where(u < 0.5, -1, np.minimum(((u - 0.5) * 2 * len(dims)).astype(int), len(dims) - 1))
+        weights[np.arange(len(design)), np.maximum(left, 0)] *= np.where(left >= 0, 0.0, 1.0)
     weights /= weights.sum(axis=1, keepdims=True)
     ranks_out = np.empty((len(design), int(ranked.sum())))
     for i_imp, method in enumerate(IMPUTATIONS):
@@ -117,7 +125,7 @@ def sobol_sensitivity(
                 "first_order_ranks": first,
             }
         )
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows).assign(design=DESIGNS[0] if exclusion else DESIGNS[1])
     out.attrs.update(
         {
             "evaluations": len(design),

@@ -23,8 +23,28 @@ EXPOST_OUTCOMES = (
     "amenities_toilet",
     "amenities_bathroom",
 )
+#: Household outcomes known by commune in both censuses that the interval's spread is not fitted on: the
+#: calibration test of its coverage.
+CALIBRATION_OUTCOMES = (
+    "amenities_kitchen",
+    "wastewater_septic_tank",
+    "household_waste_municipal_bin",
+    "household_waste_truck",
+    "cooking_fuel_gas",
+    "cooking_fuel_firewood",
+    "dwelling_type_moroccan_house",
+    "dwelling_type_rural",
+    "dwelling_type_apartment",
+    "occupancy_owner",
+    "occupancy_tenant",
+)
 INTERNET_DRAWS = 200
 MODEL_ID = "internet_use_2024"
+#: A level whose median 90% interval is wider than this (points) gets no interval: a band that wide
+#: guides no decision, so its draws' range is shown as the scenario's band instead.
+MAX_INTERVAL_WIDTH = 30.0
+#: The layer's indicators: the share online and the people offline (the same cells' draws).
+LAYER_INDICATORS = ("internet_use_15_plus", "training_need_15_plus")
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,9 @@ class InternetLayer:
     validation: pd.DataFrame
     status: str
     """`modelled` when the model beats carry-forward ex post, else `scenario`."""
+    bandless_levels: tuple[str, ...] = ()
+    """Levels whose intervals are too wide to guide a decision (`MAX_INTERVAL_WIDTH`): shown as a scenario
+    band instead (`as_scenario_band`)."""
 
 
 @dataclass(frozen=True)
@@ -78,17 +101,75 @@ def internet_layer(
     cells = raking_cells(values, units, filled)
     draws = model.simulate_2024(x24, cells, draws=INTERNET_DRAWS, seed=seed)
     figures = _figures(draws, parents, expost.status)
-    cv = models.spatial_cross_validation(
-        x14, y, units["region_code"].reindex(filled.index), households=h14.where(h14 > 0)
+    region = units["region_code"].reindex(filled.index)
+    cv = models.spatial_cross_validation(x14, y, region, households=h14.where(h14 > 0))
+    calibration = _calibration(filled, imputed, x14, x24, h14, h24, region, expost)
+    widths = _median_widths(figures)
+    bandless = tuple(level for level, width in widths.items() if width > MAX_INTERVAL_WIDTH)
+    card = _card(
+        model,
+        expost,
+        cv,
+        covariates=list(x14.columns),
+        cells=len(cells),
+        calibration=calibration,
+        widths=widths,
+        bandless=bandless,
     )
-    card = _card(model, expost, cv, covariates=list(x14.columns), cells=len(cells))
     return InternetLayer(
-        figures=figures,
+        figures=as_scenario_band(figures, bandless),
         draws=draws,
         card=card,
         validation=cv.assign(model_id=MODEL_ID),
         status=expost.status,
+        bandless_levels=bandless,
     )
+
+
+def _calibration(
+    filled: pd.DataFrame,
+    imputed: pd.DataFrame,
+    x14: pd.DataFrame,
+    x24: pd.DataFrame,
+    h14: pd.Series,
+    h24: pd.Series,
+    region: pd.Series,
+    expost: _ExPost,
+) -> pd.DataFrame:
+    """Coverage of the intervals on outcomes their spread was not fitted on (`interval_calibration`)."""
+    observed = {
+        o: tuple(filled[f"{o}:{yr}:all"].where(~imputed[f"{o}:{yr}:all"]) for yr in (2014, 2024))
+        for o in (*EXPOST_OUTCOMES, *CALIBRATION_OUTCOMES)
+        if f"{o}:2024:all" in filled
+    }
+    model_rows = expost.table[expost.table.method == "model"]
+    spread = dict(zip(model_rows.outcome, model_rows.rmse_logit, strict=True))
+    return models.interval_calibration(
+        observed, spread, x14, x24, h14.where(h14 > 0), h24.where(h24 > 0), region
+    )
+
+
+def _median_widths(figures: pd.DataFrame) -> dict[str, float]:
+    """The median width (points) of the 90% intervals of internet use, people 15+ of both sexes, by level."""
+    rate = figures[(figures.indicator_id == "internet_use_15_plus") & (figures.sex == "all")]
+    return {
+        str(level): round(float(group["upper"].sub(group["lower"]).median()), 2)
+        for level, group in rate.groupby("level", sort=False)
+    }
+
+
+def as_scenario_band(figures: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
+    """The layer's `figures` with the intervals of `levels` moved to `scenario_low`/`scenario_high` (the
+    range of the scenario's draws) and no interval or SE left: too wide to read as knowledge."""
+    out = figures.copy()
+    for column in ("scenario_low", "scenario_high"):
+        if column not in out:
+            out[column] = np.nan
+    moved = out.level.isin(levels) & out.indicator_id.isin(LAYER_INDICATORS)
+    out.loc[moved, "scenario_low"] = out.loc[moved, "lower"]
+    out.loc[moved, "scenario_high"] = out.loc[moved, "upper"]
+    out.loc[moved, ["lower", "upper", "se"]] = np.nan
+    return out
 
 
 def _expost(
@@ -172,11 +253,37 @@ def raking_cells(values: pd.DataFrame, units: pd.DataFrame, filled: pd.DataFrame
 
 
 def _card(
-    model: models.InternetModel, expost: _ExPost, cv: pd.DataFrame, *, covariates: list[str], cells: int
+    model: models.InternetModel,
+    expost: _ExPost,
+    cv: pd.DataFrame,
+    *,
+    covariates: list[str],
+    cells: int,
+    calibration: pd.DataFrame,
+    widths: dict[str, float],
+    bandless: tuple[str, ...],
 ) -> dict[str, Any]:
     """The model card: method, data, metrics, validation and limitations, with the ex-post verdict."""
     modelled = expost.status == "modelled"
     weights = cv["n"] / cv["n"].sum()
+    by_role = calibration.groupby("role")
+    coverage = by_role["coverage_90"].median().round(3).to_dict()
+    width = by_role["median_width_pp"].median().round(1).to_dict()
+    others = len(calibration) - len(EXPOST_OUTCOMES)
+    nan = float("nan")
+    calibrated = (
+        "Calibration on outcomes the spread is not fitted on (régions held out): median coverage "
+        f"{coverage.get('left_out', nan):.3f} leaving each of the {len(EXPOST_OUTCOMES)} fitted outcomes "
+        f"out, {coverage.get('held_out', nan):.3f} on {others} other outcomes, median width "
+        f"{width.get('held_out', nan):.1f} points. "
+        + (
+            f"Intervals wider than {MAX_INTERVAL_WIDTH:g} points (median) guide no decision: at the "
+            f"{', '.join(bandless)} level the value is shown without an interval, its draws' range as the "
+            "scenario band (scenario_low, scenario_high)."
+            if bandless
+            else ""
+        )
+    )
     verdict = f"The model beats carry-forward for {expost.wins} of {expost.outcomes} outcomes: " + (
         "it is published as an estimate (status modelled)."
         if modelled
@@ -197,7 +304,7 @@ def _card(
             f"same cells, so they agree at every level. Intervals: {INTERNET_DRAWS} joint draws of the "
             "coefficients, one logit error per commune with the SD of the ex-post analogue test (the error "
             "of carrying a 2014 relation to 2024) and HCP's level moved by 0.1 point; every level's "
-            "interval comes from the same draws. " + verdict
+            "interval comes from the same draws. " + calibrated + " " + verdict
         ),
         data={
             "communes_fitted": model.n_,
@@ -218,6 +325,11 @@ def _card(
             "status": expost.status,
             "cv_rmse_pp": round(float(np.sqrt(np.sum(weights * cv["rmse"] ** 2))), 4),
             "cv_coverage_90": round(float(np.sum(weights * cv["coverage_90"])), 4),
+            "calibration": calibration.round(4).to_dict(orient="records"),
+            "calibration_median_coverage": coverage,
+            "calibration_median_width_pp": width,
+            "interval_median_width_pp": widths,
+            "levels_without_interval": list(bandless),
             "benchmark_achieved": {k: round(v, 3) for k, v in model.benchmark_["achieved"].items()},
             "coefficients": {k: round(float(v), 4) for k, v in model.coefficients_.items()},
         },
@@ -240,6 +352,7 @@ def _card(
             "interval": 0.9,
             "draws": INTERNET_DRAWS,
             "benchmark_sd_points": 0.1,
+            "max_interval_width_points": MAX_INTERVAL_WIDTH,
             "validation": "ex-post analogue test; leave one région out",
         },
     )

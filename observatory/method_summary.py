@@ -49,7 +49,12 @@ def summary_figures(*, db: DatabaseLike = None, lens: str = DEFAULT_LENS) -> dic
     treatments = params["outliers"]["treatments"]
     rule = params["ranking_rule"]
     sensitivity = index_sensitivity(db=database, lens=lens)
-    total = sensitivity[(sensitivity["kind"] == "total_order") & (sensitivity["level"] == "commune")]
+    # The design that keeps every dimension: leaving one out half the time would swamp every other choice.
+    total = sensitivity[
+        (sensitivity["kind"] == "total_order")
+        & (sensitivity["level"] == "commune")
+        & (sensitivity["design"] == "without_exclusion")
+    ]
     top = total.loc[total["value"].idxmax()]
     internet = model_card("internet_use_2024", db=database)
     expost = internet["metrics"]["expost"]

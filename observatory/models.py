@@ -313,6 +313,57 @@ def _solve_shift(eta: np.ndarray, weight: np.ndarray, target_percent: float) -> 
     return float(brentq(gap, -20, 20))
 
 
+def interval_calibration(
+    outcomes: Mapping[str, tuple[pd.Series, pd.Series]],
+    spread: Mapping[str, float],
+    x14: pd.DataFrame,
+    x24: pd.DataFrame,
+    households14: pd.Series,
+    households24: pd.Series,
+    region: pd.Series,
+    *,
+    floor: float = 0.5,
+) -> pd.DataFrame:
+    """
+    Coverage of the layer's 90% intervals on outcomes not used to fit their spread. `spread` gives the
+    logit RMSE of each outcome the spread is fitted on; an outcome among them is tested with the spread of
+    the others (leave one outcome out), any other outcome of `outcomes` with the spread of all. Each
+    commune is predicted by the model fitted without its région (régions held out), benchmarked to the
+    outcome's 2024 national level; its interval adds the coefficients' variance. One row per outcome:
+    `role` (left_out or held_out), n, the spread used, the share of communes inside their interval and
+    the median width in points.
+    """
+    rows = []
+    for name, (y14, y24) in outcomes.items():
+        ok = y24.notna() & y14.notna() & x24.notna().all(axis=1) & (households24.fillna(0) > 0)
+        eta, var = np.full(len(x24), np.nan), np.full(len(x24), np.nan)
+        for code in sorted(region[ok].unique()):
+            held = (ok & (region == code)).to_numpy()
+            model = InternetModel(floor=floor, predictive_sd=0.0).fit(
+                x14[~held], y14[~held], households14[~held]
+            )
+            eta[held], sd = model.linear(x24[held])
+            var[held] = sd**2
+        keep = ok.to_numpy()
+        truth = np.clip(y24[ok].to_numpy(float), floor, 100 - floor) / 100
+        w24 = households24[ok].to_numpy(float)
+        centre = eta[keep] + _solve_shift(eta[keep], w24, 100 * float(np.average(truth, weights=w24)))
+        others = [v for k, v in spread.items() if k != name]
+        sd_used = float(np.sqrt(np.mean(np.square(others))))
+        half = Z90 * np.sqrt(var[keep] + sd_used**2)
+        rows.append(
+            {
+                "outcome": name,
+                "role": "left_out" if name in spread else "held_out",
+                "n": int(keep.sum()),
+                "sd_logit": sd_used,
+                "coverage_90": float(np.mean(np.abs(centre - logit(truth)) <= half)),
+                "median_width_pp": float(np.median(100 * (expit(centre + half) - expit(centre - half)))),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def spatial_cross_validation(
     x: pd.DataFrame,
     y_percent: pd.Series,
@@ -501,9 +552,10 @@ def illiteracy_progression(
     `programme` that adult literacy programmes teach to read; people who reach 10 in the period
     (`ages_horizon` aged 10 to 10 + years) enter at `youth_rate` (percent, today's 10-14 rate). Ages
     come from the base and horizon populations by five-year group (units × 16). Who leaves (deaths and
-    net migration) is not known by literacy, so two scenarios bound it: `alike`, the leavers are as
-    illiterate as everyone 10+; `old_first`, the net loss of the people aged `old_age`+ (mostly deaths)
-    falls on the illiterate first, the other changes at the unit's rate. Both stay in [0, 100] because
+    net migration) is not known by literacy: `alike`, the leavers are as illiterate as everyone 10+ (the
+    central scenario); the net loss of the people aged `old_age`+ (mostly deaths) falls on the illiterate
+    first (`old_first`) or on the literate first (`literate_first`), the other changes at the unit's rate:
+    the two ends of the band, with `alike` between them. Both stay in [0, 100] because
     the illiterate are never more than the people they are part of. Returns, per scenario, the illiterate
     10+ and 15+ (counts) and the rate 10+ (percent), with the people 10+ and the entrants at the horizon.
     """
@@ -522,8 +574,12 @@ def illiteracy_progression(
     adults = {
         "alike": illiterate * kept,
         "old_first": np.clip(illiterate - np.minimum(old_loss, illiterate) - other_change * share, 0, None),
+        "literate_first": np.clip(
+            illiterate - np.clip(old_loss - (base10 - illiterate), 0, None) - other_change * share, 0, stayers
+        ),
     }
     adults["old_first"] = np.minimum(adults["old_first"], adults["alike"])
+    adults["literate_first"] = np.maximum(adults["literate_first"], adults["alike"])
     learners = 1.0 - float(np.clip(programme, 0.0, 1.0))
     youth = np.clip(np.nan_to_num(np.asarray(youth_rate, float)), 0, 100) / 100
     pop10 = stayers + entrants
@@ -564,13 +620,14 @@ def illiteracy_backtest(
     )
     truth = rate_truth.to_numpy(float)[ok]
     weight = older_than(ages_truth[ok], 10)
-    low, high = prog["rate_old_first"].to_numpy(), prog["rate_alike"].to_numpy()
+    low, high = prog["rate_old_first"].to_numpy(), prog["rate_literate_first"].to_numpy()
     inside = float(np.mean((truth >= low - 1e-9) & (truth <= high + 1e-9)))
     rows = []
     for method, predicted in (
         ("carry_forward", rate_base.to_numpy(float)[ok]),
-        ("cohort_alike", high),
+        ("cohort_alike", prog["rate_alike"].to_numpy()),
         ("cohort_old_first", low),
+        ("cohort_literate_first", high),
     ):
         error = predicted - truth
         rows.append(

@@ -6,6 +6,7 @@ layer, so the app, a report and a notebook show the same numbers.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import query, registry
@@ -27,6 +28,8 @@ PROFILE_COLUMNS = [
     "commune",
     "lower",
     "upper",
+    "scenario_low",
+    "scenario_high",
     "province",
     "region",
     "country",
@@ -76,6 +79,8 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
             "commune": current.value.to_numpy(),
             "lower": current.lower.to_numpy(),
             "upper": current.upper.to_numpy(),
+            "scenario_low": current.get("scenario_low", pd.Series(np.nan, index=current.index)).to_numpy(),
+            "scenario_high": current.get("scenario_high", pd.Series(np.nan, index=current.index)).to_numpy(),
             "unit": current.unit.to_numpy(),
             "source_id": current.source_id.to_numpy(),
         }

@@ -71,7 +71,8 @@ class Indicator:
     licence: str
     sexes: tuple[str, ...] = ("all",)
     status: str = "published"
-    """How the values come about: published, derived, modelled, forecast, measured, simulated."""
+    """How the values come about: published, derived, modelled, forecast, measured, simulated, scenario (a
+    figure under stated assumptions, which loses to a naive method or has no test of its own)."""
     sampled: bool = False
     """True for 2024 long-form questions: a 20% sample in communes of 2,000 households or more."""
     sampling_unit: str | None = None
@@ -79,6 +80,13 @@ class Indicator:
     `persons` (people clustered in sampled households); `observatory.sampling.DESIGN_EFFECTS` gives each."""
     curated: bool = True
     tags: tuple[str, ...] = field(default_factory=tuple)
+    year_status: tuple[tuple[int, str], ...] = ()
+    """A year whose values come about otherwise than `status` says, with theirs (a census year of a count
+    whose horizon year is a scenario)."""
+
+    def status_of(self, year: int) -> str:
+        """The status of the values of `year`: what the dictionary notes and the stored values carry."""
+        return dict(self.year_status).get(year, self.status)
 
     def label(self, lang: str = "fr") -> str:
         """The indicator's name in `lang`: the catalogue's `indicator.<id>` for a curated entry, HCP's field's
@@ -226,7 +234,7 @@ CURATED: tuple[Indicator, ...] = (
         years=(2024,),
         licence=DERIVED_LICENCE,
         sexes=SEXES,
-        status="modelled",
+        status="scenario",
     ),
     # -- vulnerability ----------------------------------------------------------------------------
     Indicator(
@@ -266,7 +274,7 @@ CURATED: tuple[Indicator, ...] = (
         sampled=True,
         sampling_unit="persons",
     ),
-    # -- modelled and forecast figures ------------------------------------------------------------
+    # -- scenarios -------------------------------------------------------------------------------
     Indicator(
         id="population_forecast",
         dimension=None,
@@ -300,7 +308,8 @@ CURATED: tuple[Indicator, ...] = (
         years=(2024, 2030),
         licence=DERIVED_LICENCE,
         sexes=SEXES,
-        status="forecast",
+        status="scenario",
+        year_status=((2024, "modelled"),),
     ),
     Indicator(
         id="training_need_15_plus",
@@ -312,7 +321,7 @@ CURATED: tuple[Indicator, ...] = (
         years=(2024, 2030),
         licence=DERIVED_LICENCE,
         sexes=SEXES,
-        status="forecast",
+        status="scenario",
     ),
     # -- connectors: the ids etl/connectors/{ookla,usage}.py write; the index uses some when loaded
     *(

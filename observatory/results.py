@@ -147,7 +147,10 @@ def measured_explanations(
 
 
 def index_sensitivity(*, db: DatabaseLike = None, lens: str | None = DEFAULT_LENS) -> pd.DataFrame:
-    """First-order sensitivity indices, dimension-removal rank shifts and the sampling-error share."""
+    """First-order sensitivity indices, dimension-removal rank shifts, the sampling-error share, and the
+    Sobol indices of the builder's choices in both designs (`design`: with_exclusion, where one dimension
+    is left out half the time, or without_exclusion, where only weights, normalisation, aggregation and
+    imputation vary)."""
     return connect(db).read("index_sensitivity", where={"lens": lens})
 
 
@@ -187,8 +190,8 @@ def model_estimates(
     sex: str | None = "all",
     region: str | None = None,
 ) -> pd.DataFrame:
-    """Modelled or forecast values with their 90% interval (lower, upper) and status, e.g. 2024 internet
-    use."""
+    """Modelled or scenario values with their status, their 90% interval (lower, upper) where one can
+    guide a decision, and a scenario's band (scenario_low, scenario_high), e.g. 2024 internet use."""
     entry = registry.get(indicator)
     if entry.status not in MODEL_STATUSES:
         valid = [e.id for e in registry.CURATED if e.status in MODEL_STATUSES]
@@ -241,9 +244,7 @@ def planning_frame(
     """
     entry = registry.get(need)
     if entry.unit != "people":
-        valid = [
-            e.id for e in registry.CURATED if e.unit == "people" and e.status in ("modelled", "forecast")
-        ]
+        valid = [e.id for e in registry.CURATED if e.unit == "people" and e.status in MODEL_STATUSES]
         raise unknown_name("need (a count of people)", need, valid)
     database = connect(db)
     where = {"region_code": region} if region is not None else None

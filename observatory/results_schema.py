@@ -69,7 +69,8 @@ RESULT_TABLES: dict[str, list[str]] = {
         "contribution",
         "imputed",
     ],
-    "index_sensitivity": ["analysis_id", "lens", "level", "kind", "factor", "value"],
+    # `design` (with_exclusion, without_exclusion) tells the two Sobol designs apart; empty for other rows.
+    "index_sensitivity": ["analysis_id", "lens", "level", "design", "kind", "factor", "value"],
     "index_correlation": [
         "analysis_id",
         "lens",

@@ -91,6 +91,8 @@ TABLES: dict[str, list[str]] = {
         "se",
         "lower",
         "upper",
+        "scenario_low",
+        "scenario_high",
         "unit",
         "status",
         "suppressed",

@@ -79,10 +79,12 @@ def _sampled_rates(values: pd.DataFrame, errors: pd.DataFrame, level: str, sampl
 
 
 def _put(errors: pd.DataFrame, rows: pd.Series, value: np.ndarray, se: np.ndarray) -> None:
-    """Set the SE of `rows` and their 90% bounds, clipped to [0, 100]."""
+    """Set the SE of `rows` and their 90% bounds, clipped to [0, 100]; a full count (SE 0: the long form
+    asked every household) gets no bounds, since it has no interval to print."""
+    counted = np.asarray(se) == 0
     errors.loc[rows, "se"] = se
-    errors.loc[rows, "lower"] = np.clip(value - Z90 * se, 0, 100)
-    errors.loc[rows, "upper"] = np.clip(value + Z90 * se, 0, 100)
+    errors.loc[rows, "lower"] = np.where(counted, np.nan, np.clip(value - Z90 * se, 0, 100))
+    errors.loc[rows, "upper"] = np.where(counted, np.nan, np.clip(value + Z90 * se, 0, 100))
 
 
 def _fill_aggregates(

@@ -1,7 +1,8 @@
 """
 How indicator values are stored: integer keys, not repeated text. Most of the database is values
 (2.8 million of them, most 2014 figures by sex and area), so each is one narrow row of a fact
-table, `value_fact (series_key, unit_key, status_key, value, se, lower, upper, suppressed)`,
+table, `value_fact (series_key, unit_key, status_key, value, se, lower, upper, scenario_low,
+scenario_high, suppressed)`,
 clustered on (unit, series): one unit's values lie together, and one indicator's values for every
 unit of a level are one primary-key probe per unit, so no second index is needed. A series is what a column of
 a wide table would be (indicator, year, period, sex, area, unit of measure, source and run: 2,230
@@ -52,7 +53,10 @@ SERIES_COLUMNS = [
     "run_key",
 ]
 UNIT_COLUMNS = ["unit_key", "level", "unit_code"]
-FACT_COLUMNS = ["series_key", "unit_key", "status_key", "value", "se", "lower", "upper", "suppressed"]
+#: `lower`/`upper` bound a 90% interval (sampling or model error); `scenario_low`/`scenario_high` bound the
+#: range of a scenario's stated assumptions, which no reader may take for an interval.
+BOUNDS = ("se", "lower", "upper", "scenario_low", "scenario_high")
+FACT_COLUMNS = ["series_key", "unit_key", "status_key", "value", *BOUNDS, "suppressed"]
 
 #: Bits of a view row's id that hold the unit key.
 UNIT_BITS = 20
@@ -69,7 +73,7 @@ def fact_ddl(prefix: str, *, sqlite: bool) -> str:
     real = "REAL" if sqlite else "double precision"
     columns = (
         "series_key INTEGER NOT NULL, unit_key INTEGER NOT NULL, status_key INTEGER NOT NULL, "
-        f"value {real}, se {real}, lower {real}, upper {real}, suppressed INTEGER NOT NULL"
+        f"value {real}, {', '.join(f'{c} {real}' for c in BOUNDS)}, suppressed INTEGER NOT NULL"
     )
     if sqlite:
         return f"CREATE TABLE {prefix}{FACTS} ({columns}, PRIMARY KEY (unit_key, series_key)) WITHOUT ROWID"
@@ -121,6 +125,8 @@ def view_ddl(prefix: str, *, row_column: str) -> str:
         "se": f"{FACTS}.se",
         "lower": f"{FACTS}.lower",
         "upper": f"{FACTS}.upper",
+        "scenario_low": f"{FACTS}.scenario_low",
+        "scenario_high": f"{FACTS}.scenario_high",
         "suppressed": f"{FACTS}.suppressed",
         **{label: f"{table}.{label}" for table, (_, label) in LOOKUPS.items()},
     }
@@ -249,7 +255,7 @@ def encode(
         )
     del identity
     columns = {"series_key": series_keys, "unit_key": unit_keys, "status_key": status_keys}
-    for c in ("value", "se", "lower", "upper"):
+    for c in ("value", *BOUNDS):
         columns[c] = frame[c].to_numpy("float64", na_value=np.nan)
     columns["suppressed"] = frame["suppressed"].fillna(0).to_numpy("int64")
     return out, SortedFacts(columns, order)

@@ -73,6 +73,8 @@ def key_figures(
                 "value": r.value,
                 "lower": r.lower,
                 "upper": r.upper,
+                "scenario_low": getattr(r, "scenario_low", float("nan")),
+                "scenario_high": getattr(r, "scenario_high", float("nan")),
                 "status": r.status,
                 "source_id": r.source_id,
             }
@@ -89,6 +91,8 @@ def key_figures(
         "value",
         "lower",
         "upper",
+        "scenario_low",
+        "scenario_high",
         "status",
         "source_id",
         *[f"compare_{i}" for i in range(len(compare) - 1)],
@@ -224,8 +228,8 @@ def models_table(database: Database, level: str, code: str, lang: str) -> pd.Dat
     models = models[models["level"].isin([level, "country"])]
     models = breakdown_order(models).assign(_u=lambda f: (f["unit_code"] == "MA").astype(int))
     models = models.sort_values(["indicator_id", "_u", "year", "_s", "_a"])
-    models = models[
-        [
+    models = models.reindex(
+        columns=[
             "unit_code",
             "level",
             "indicator_id",
@@ -236,11 +240,13 @@ def models_table(database: Database, level: str, code: str, lang: str) -> pd.Dat
             "value",
             "lower",
             "upper",
+            "scenario_low",
+            "scenario_high",
             "unit",
             "status",
             "source_id",
             "run_id",
         ]
-    ].reset_index(drop=True)
+    ).reset_index(drop=True)
     models.insert(3, "label", [label(i, lang) for i in models["indicator_id"]])
     return models

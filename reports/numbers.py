@@ -36,13 +36,6 @@ def format_change(value: Any, unit: str | None, lang: str) -> str:
     return sign + quantity(magnitude, unit, lang)
 
 
-def interval(lower: Any, upper: Any, unit: str | None, lang: str) -> str:
-    """A 90 % interval as a range of two figures ('' when either end is missing)."""
-    if missing(lower) or missing(upper):
-        return ""
-    return f"{quantity(lower, unit, lang)} – {quantity(upper, unit, lang)}"
-
-
 def rank_interval(lower: Any, upper: Any, lang: str) -> str:
     """A rank's interval as a range of two ranks ('' when either end is missing)."""
     if missing(lower) or missing(upper):

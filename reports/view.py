@@ -5,18 +5,19 @@ language, and its maps drawn (once, for the printed page and the Word document a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from observatory import registry
-from observatory.formatting import integer, number, percent, quantity
+from observatory.formatting import bounds, integer, interval, number, percent, quantity
 
 from .blocks import Figure
 from .content import ReportContent
 from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
 from .layers import MapLayer
 from .maps import choropleth_png, plan_png
-from .numbers import format_change, interval, rank_interval
+from .numbers import format_change, rank_interval
 
 
 @dataclass
@@ -80,6 +81,17 @@ class View:
 
     def interval(self, lower: Any, upper: Any, unit: str | None) -> str:
         return interval(lower, upper, unit, self.lang)
+
+    def bounds(self, row: Mapping[str, Any]) -> str:
+        """A figure's 90% interval, else its scenario band named as one."""
+        return bounds(
+            row.get("lower"),
+            row.get("upper"),
+            row.get("scenario_low"),
+            row.get("scenario_high"),
+            row["unit"],
+            self.lang,
+        )
 
     def rank_interval(self, lower: Any, upper: Any) -> str:
         return rank_interval(lower, upper, self.lang)

@@ -173,10 +173,17 @@ def test_total_order_sensitivity_with_salib(inputs, ranked):
         "dimension_left_out",
         "imputation",
     }
-    assert sobol.attrs["evaluations"] == 64 * (len(sobol) + 2)
-    # Which dimension is in the index matters far more than how it is weighted or imputed.
+    assert sobol.attrs["evaluations"] == 64 * (len(sobol) + 2) and set(sobol.design) == {"with_exclusion"}
+    # Leaving a dimension out half the time swamps every other choice...
     assert sobol.loc["dimension_left_out", "total_order"] == sobol["total_order"].max()
     assert sobol.loc["imputation", "total_order"] < 0.01
+    # ...so the design without it is the one that shows what the weights and the normalisation do.
+    without = ix.sobol_sensitivity(
+        fitted, raw, province, ranked=mask, base_samples=64, seed=1, exclusion=False
+    ).set_index("factor")
+    assert "dimension_left_out" not in without.index and set(without.design) == {"without_exclusion"}
+    weights = without.loc[[f"weight_{d}" for d in fitted.dimensions], "total_order"]
+    assert weights.max() > 2 * sobol.loc[[f"weight_{d}" for d in fitted.dimensions], "total_order"].max()
     removal = fitted.dimension_removal(filled).set_index("dimension")
     assert removal.loc["vulnerability", "top50_kept"] == removal["top50_kept"].min()
 

@@ -22,7 +22,9 @@ def test_the_summary_figures_are_the_stored_results(built_db):
     assert figures["unranked"] == int((scores["unranked_reason"].fillna("") != "").sum())
     # Sobol: the factor with the largest stored total-order index.
     sobol = results.index_sensitivity(db=built_db)
-    sobol = sobol[(sobol.kind == "total_order") & (sobol.level == "commune")]
+    sobol = sobol[
+        (sobol.kind == "total_order") & (sobol.level == "commune") & (sobol.design == "without_exclusion")
+    ]
     assert figures["sobol_top_factor"] == sobol.loc[sobol.value.idxmax(), "factor"]
     # The internet layer: the model's wins over carry-forward, recounted from the ex-post test rows.
     expost = pd.DataFrame(results.model_card("internet_use_2024", db=built_db)["metrics"]["expost"])

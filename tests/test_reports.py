@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from observatory import query, results
 from observatory.formatting import percent, quantity
+from observatory.index import ordinal
 from observatory.plans import read_plan
 from observatory.reports.content import gather
 from observatory.reports.i18n import language_list
@@ -71,7 +72,7 @@ def test_the_first_page_is_the_brief(french, report_db):
     first = flat(pages[0])
     assert "Drâa-Tafilalet" in first and "L'essentiel en une page" in first and "Page 1 sur" in first
     regions = results.fragility_index("region", db=report_db, lang="fr").set_index("code")
-    assert f"Classée {int(regions.loc[REGION, 'rank'])}e sur 12 régions" in first
+    assert f"Classée {ordinal(int(regions.loc[REGION, 'rank']), 'fr')} sur 12 régions" in first
     assert set(query.neighbours("region", REGION, db=report_db)) == NEIGHBOURS
     assert set(content.brief.peers["code"]) == NEIGHBOURS | {REGION}
     for code in NEIGHBOURS:

@@ -18,7 +18,7 @@ from dash import dcc, html
 from observatory import arrondissements, i18n, registry
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
-from observatory.formatting import integer, number, percent, quantity, signed
+from observatory.formatting import bounds, integer, number, percent, quantity, signed
 from observatory.profile import commune_profile, index_reasons, key_indicators
 from observatory.service_mix import service_mix
 from observatory.themes import topic_label
@@ -53,12 +53,15 @@ def status_badge(row: dict[str, Any], lang: str) -> list[Any]:
     """The value's status (published, estimated, scenario...), with the interval of a modelled value."""
     status = str(row["status"])
     badge = html.Span(t(f"status_{status}", lang), className=f"badge {status}")
-    if status in ESTIMATED_STATUSES and pd.notna(row["lower"]) and pd.notna(row["upper"]):
-        lower, upper = (
-            quantity(row["lower"], row["unit"], lang),
-            quantity(row["upper"], row["unit"], lang),
+    known = (
+        bounds(
+            row["lower"], row["upper"], row.get("scenario_low"), row.get("scenario_high"), row["unit"], lang
         )
-        return [html.Small(f"[{lower} – {upper}]"), " ", badge]
+        if status in ESTIMATED_STATUSES
+        else ""
+    )
+    if known:
+        return [html.Small(f"[{known}]"), " ", badge]
     return [badge]
 
 

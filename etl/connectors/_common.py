@@ -326,6 +326,8 @@ def indicator_rows(
             "se": np.nan,
             "lower": np.nan,
             "upper": np.nan,
+            "scenario_low": np.nan,
+            "scenario_high": np.nan,
             "unit": registry.get(indicator_id).unit,
             "status": status,
             "suppressed": (

@@ -25,7 +25,7 @@ from observatory.etl.context import BuildContext
 from observatory.forecasts import forecasts, national_control
 from observatory.index_analysis import RESIDENTS, analyse_index, connector_inputs
 from observatory.indicators import Key, fill_missing, wide
-from observatory.internet import EXPOST_OUTCOMES, internet_layer, unit_parents
+from observatory.internet import CALIBRATION_OUTCOMES, EXPOST_OUTCOMES, internet_layer, unit_parents
 from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
 from observatory.plans import plan_tables
@@ -82,7 +82,9 @@ def job(ctx: BuildContext) -> None:
             draws=internet.draws,
             parents=parents,
             internet_status=internet.status,
+            bandless_levels=internet.bandless_levels,
             control=national_control(ctx.settings),
+            seed=seed,
         )
         # The spatial statistics need only the default index's scores: they run beside the rest of the
         # index (NumPy releases Python's lock) and are done before the plan, whose memory they would add to.
@@ -172,7 +174,7 @@ def _keys() -> list[Key]:
         Key(f"age_{a}", y, s) for a in models.AGE_GROUPS for y in (2014, 2024) for s in ("female", "male")
     ]
     keys += [Key("population_municipal", y, s) for y in (2014, 2024) for s in ("female", "male")]
-    keys += [Key(o, y) for o in EXPOST_OUTCOMES for y in (2024, 2014)]
+    keys += [Key(o, y) for o in (*EXPOST_OUTCOMES, *CALIBRATION_OUTCOMES) for y in (2024, 2014)]
     return list(dict.fromkeys(keys))
 
 
@@ -205,7 +207,7 @@ def _indicator_rows(frames: list[pd.DataFrame], run_id: str) -> pd.DataFrame:
     values["suppressed"] = 0
     values["source_id"] = SOURCE_ID
     values["run_id"] = run_id
-    return values[TABLES["indicator_value"]]
+    return values.reindex(columns=TABLES["indicator_value"])
 
 
 def _dictionary_rows(existing: pd.DataFrame) -> pd.DataFrame:
@@ -228,7 +230,7 @@ def _dictionary_rows(existing: pd.DataFrame) -> pd.DataFrame:
                     "unit": entry.unit,
                     "sexes": ",".join(entry.sexes),
                     "definition": entry.label("en"),
-                    "note": entry.status,
+                    "note": entry.status_of(year),
                     "denominator": entry.denominator,
                     "aggregation": "weighted_mean" if entry.unit == "percent" else "sum",
                     "source_id": SOURCE_ID,

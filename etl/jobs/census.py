@@ -229,6 +229,7 @@ def indicators_job(ctx: BuildContext) -> None:
         result["se"] = float("nan")
         result["lower"] = float("nan")
         result["upper"] = float("nan")
+        result["scenario_low"] = result["scenario_high"] = float("nan")
         result["suppressed"] = 0
         result["run_id"] = pd.Categorical.from_codes(np.zeros(len(result), dtype="int8"), [run.run_id])
         ctx.add("indicator_value", result[TABLES["indicator_value"]])

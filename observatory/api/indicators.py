@@ -23,7 +23,7 @@ MAX_INDICATORS = 250
 #: Unit columns a values response joins, so a CSV row names its commune.
 UNIT_LABELS = ["code", "name_fr", "name_ar"]
 #: Columns that would give a suppressed count away.
-HIDDEN_WHEN_SUPPRESSED = ("value", "se", "lower", "upper")
+HIDDEN_WHEN_SUPPRESSED = ("value", "se", "lower", "upper", "scenario_low", "scenario_high")
 
 INDICATOR = Param(
     "indicator_id",

@@ -38,7 +38,7 @@ ENDPOINTS = (
         Route(
             "/models",
             "models",
-            "Modelled estimates and forecasts with their 90% intervals",
+            "Modelled estimates and scenarios with their 90% intervals or scenario bands",
             "models",
             (
                 Param(

@@ -163,7 +163,7 @@ class KeyFigures(Section):
             Column(c.name, lambda r: v.fmt(r["value"], r["unit"]), col="num", td="num"),
             Column(
                 t["interval"],
-                lambda r: v.interval(r["lower"], r["upper"], r["unit"]),
+                v.bounds,
                 col="interval",
                 td="num interval",
             ),

@@ -208,7 +208,7 @@ class Models(Section):
             Column(t["value"], lambda r: v.fmt(r["value"], r["unit"]), col="value", td="num"),
             Column(
                 t["interval"],
-                lambda r: v.interval(r["lower"], r["upper"], r["unit"]),
+                v.bounds,
                 col="interval",
                 td="num interval",
             ),
