@@ -16,7 +16,7 @@ from observatory import i18n
 from observatory.database import Database
 from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted, integer, number, percent, unit_label
-from observatory.plans import StoredPlan, read_plan
+from observatory.plans import StoredPlan, list_plans, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 from .naming import LTR, isolated, label, name_of
@@ -51,6 +51,18 @@ class PlanContent:
     language_sentences: list[str]
     """The language plan in words: the languages the area's sites must speak, the share served who cannot
     read."""
+
+
+def chosen_plan(database: Database) -> str | None:
+    """The plan a report speaks of when none is asked for: the latest approved one, else the build's default
+    (the first stored); None when the database holds no plan."""
+    if "plan" not in database.tables():
+        return None
+    stored = list_plans(db=database)
+    if not len(stored):
+        return None
+    approved = stored[stored["review_status"] == "approved"]
+    return str((approved if len(approved) else stored)["plan_id"].iloc[-1 if len(approved) else 0])
 
 
 def plan_content(
@@ -280,23 +292,26 @@ def _language_plan(
         }
     )
     if level == "commune":
-        return table, _serving_site(plan.sites, area, lang)
+        return table, _serving_site(plan.sites, area, lang, site_type=str(plan.summary.get("site_type", "")))
     return table, _language_sentences(plan, sites, here, lang, within)
 
 
-def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str) -> list[str]:
-    """For a commune: the languages the site that serves it (or the nearest) must speak."""
+def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str, *, site_type: str) -> list[str]:
+    """For a commune: what the site that serves it (or the nearest) offers, and the languages it must
+    speak."""
     served_by = area["site_code"].iloc[0] if len(area) else None
     site = every_site[every_site["code"] == served_by]
     if not len(site):
         return []
     first = site.iloc[0]
+    service = words(lang).get(f"plan_site_service.{site_type}", "")
     return [
         words(lang)["plan_site_languages" if area["covered"].iloc[0] else "plan_nearest_languages"].format(
             site=name_of(first, lang),
             languages=language_list(_languages(first["languages"]), lang),
             voice=percent(first["voice_only_share"] * 100, lang, decimals=0),
-        )
+        ),
+        *[service] * bool(service),
     ]
 
 

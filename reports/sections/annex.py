@@ -11,6 +11,7 @@ from observatory import edition, i18n
 
 from ..blocks import ONLY_PRINT, ONLY_WORD, Block, Cell, Column, Group, Heading, Paragraph, Sheet, Span, Table
 from ..content import ReportContent
+from ..credits import computed, credit, short_credit
 from ..view import View, ltr
 from .base import Section
 from .front import method_blocks, summary_blocks
@@ -55,13 +56,19 @@ class Annex(Section):
         t = v.t
 
         def figure(r: Any) -> Cell:
-            heading = (Span(t["hcp_heading"].format(heading=r.heading), "hcp"),) if r.heading else ()
+            # A figure the observatory computed has no HCP heading: its name is the observatory's. HCP's
+            # headings are French: quoted on left-to-right pages, never inside an Arabic one.
+            published = r.heading and not computed(r.source_id) and v.c.direction == "ltr"
+            heading = (Span(t["hcp_heading"].format(heading=r.heading), "hcp"),) if published else ()
             return Cell(r.label, (Span(r.indicator_id, "code"), *heading))
+
+        def source(r: Any) -> Cell:
+            return Cell(short_credit(r.source_id, v.lang), (Span(r.source_id, "code"),))
 
         columns = [
             Column(t["figure"], figure, col="label"),
             Column(t["year"], lambda r: str(r.year), col="year", td="num"),
-            Column(t["source"], lambda r: Cell(r.source_id, wrap="code"), col="source"),
+            Column(t["source"], source, col="source", word=lambda r: short_credit(r.source_id, v.lang)),
         ]
         return [
             Heading(t["definitions"], 2, media=ONLY_PRINT),
@@ -72,16 +79,16 @@ class Annex(Section):
         t = v.t
 
         def source(r: Any) -> Cell:
-            spans = [Span(r.title, "latin")] * bool(r.title) + [Span(r.url, "url")] * bool(r.url)
+            spans = [Span(r.source_id, "code"), *[Span(r.url, "url")] * bool(r.url)]
             spans += [Span(f"sha256 {r.sha256}", "url")] * bool(r.sha256)
-            return Cell(r.source_id, tuple(spans), wrap="code")
+            return Cell(credit(r.source_id, v.c.credits, v.lang), tuple(spans))
 
         columns = [
             Column(
                 t["source"],
                 source,
                 col="src",
-                word=lambda r: " · ".join(x for x in (r.source_id, r.title, r.url) if x),
+                word=lambda r: " · ".join(x for x in (credit(r.source_id, v.c.credits, v.lang), r.url) if x),
             ),
             Column(t["licence"], lambda r: v.licence(r.licence), td="note"),
         ]
@@ -105,6 +112,7 @@ class Annex(Section):
 
     def _provenance(self, v: View) -> list[Block]:
         t = v.t
+        credited = {k: short_credit(k, v.lang) for k in v.c.credits}
         columns = [
             Column(t["figure"], lambda r: r.label, col="fig"),
             Column(
@@ -113,7 +121,12 @@ class Annex(Section):
                 col="status",
                 td="status",
             ),
-            Column(t["source"], lambda r: Cell(r.source_id, wrap="code"), col="source"),
+            Column(
+                t["source"],
+                lambda r: Cell(credit(r.source_id, credited, v.lang), (Span(r.source_id, "code"),)),
+                col="source",
+                word=lambda r: credit(r.source_id, credited, v.lang),
+            ),
         ]
         rows = list(pd.DataFrame(v.c.provenance).itertuples())
         return [Heading(t["provenance"], 2), Table("provenance", columns, rows)]

@@ -1,0 +1,101 @@
+"""
+Issue 25, read on the rendered files as a council reads them: HCP is credited for what it published and
+the observatory for what it computed from HCP's data (annex, map captions, footer); page 1 names the plan
+it uses and, for a commune, its nearest planned site and what that site offers, never a command-line
+option; the Word file is A4; the Arabic annex quotes no French heading.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from io import BytesIO
+
+import pytest
+
+from observatory import plans, registry
+from observatory.reports.content import gather
+from observatory.reports.plan import chosen_plan
+from observatory.reports.render import render
+
+MIDELT = "08.363.01.03"  # Midelt, a provincial capital of Drâa-Tafilalet
+
+
+def flat(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text.replace("\u2066", "").replace("\u2069", ""))
+
+
+@pytest.fixture(scope="module")
+def midelt(built_db, tmp_path_factory):
+    """The French commune report of Midelt as a PDF, its pages read by pdftotext."""
+    content = gather(level="commune", code=MIDELT, lang="fr", db=built_db)
+    path = tmp_path_factory.mktemp("credits") / "midelt.pdf"
+    path.write_bytes(render(content, "pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return content, [flat(p) for p in text.stdout.split("\f")]
+
+
+def test_modelled_figures_are_credited_to_the_observatory_not_to_hcp(midelt, built_db):
+    content, pages = midelt
+    every = " ".join(pages)
+    modelled = content.definitions[content.definitions["source_id"] == registry.ANALYTICS_SOURCE]
+    assert len(modelled), "the commune report shows modelled figures"
+    for heading in modelled["heading"]:
+        if heading:
+            assert f"HCP : {heading}" not in every
+    assert "Observatoire, d'après le HCP" in every
+    published = content.definitions[content.definitions["source_id"].str.startswith("hcp-")]
+    assert f"HCP : {published['heading'].iloc[0]}" in every
+    # The map's caption names who made the map, in words; no source id is left as a credit.
+    assert "Source : observatory-analytics" not in every
+    assert (
+        "Source : Observatoire territorial de l'équité numérique, calculé à partir des données du HCP"
+        in every
+    )
+    # Every page's footer credits both.
+    footers = [p for p in pages if p.strip()]
+    assert all("HCP, RGPH 2014 et 2024 ; calculs de l’observatoire" in p for p in footers)
+
+
+def test_page_one_names_the_plan_and_the_nearest_site(midelt, built_db):
+    content, pages = midelt
+    first = pages[0]
+    plan_id = chosen_plan(built_db)
+    stored = plans.read_plan(plan_id, db=built_db)
+    assert stored.status != "approved"  # the build's default plan, nobody has approved one
+    assert f"Plan utilisé : « {stored.name} » ({plan_id}), le plan par défaut de l'observatoire" in first
+    assert "Statut : brouillon" in first
+    served_by = stored.coverage.set_index("code").loc[MIDELT, "site_code"]
+    site = stored.sites.set_index("code").loc[served_by, "name_fr"]
+    assert f"Le site le plus proche ({site})" in first
+    assert "Ce site est un centre de formation au numérique" in first
+    assert "--plan" not in " ".join(pages)
+    assert content.plan is None  # the plan's own pages come only when one is asked for
+
+
+def test_an_approved_plan_is_the_one_page_one_uses(writable_db):
+    default = chosen_plan(writable_db)
+    assert default is not None
+    plans.review_plan(default, "reviewed", reviewer="Fatima", reason="sites checked", db=writable_db)
+    plans.review_plan(default, "approved", reviewer="Karim", reason="voted by the council", db=writable_db)
+    content = gather(level="commune", code=MIDELT, lang="en", db=writable_db)
+    assert content.brief.plan.startswith(f"Plan used: “default” ({default}), the approved plan.")
+
+
+def test_the_word_file_is_a4(built_db):
+    from docx import Document
+
+    content = gather(level="commune", code=MIDELT, lang="fr", db=built_db)
+    document = Document(BytesIO(render(content, "docx")))
+    for section in document.sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_the_arabic_annex_credits_in_arabic(built_db):
+    content = gather(level="commune", code=MIDELT, lang="ar", db=built_db)
+    html = render(content, "html").decode()
+    assert "HCP : " not in html
+    assert "المرصد، انطلاقا من معطيات المندوبية" in html
+    assert "المرصد الترابي للإنصاف الرقمي، حسابات انطلاقا من معطيات المندوبية السامية للتخطيط" in html
