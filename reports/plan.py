@@ -167,7 +167,8 @@ def _coverage_rows(
                     "scope": text["group_province"],
                     "group": provinces["code"].map(province_names),
                     "need": provinces["need"],
-                    "covered_share": provinces["covered_share"] * 100,
+                    "reached_share": provinces["covered_share"] * 100,
+                    "served_share": provinces["served_share"] * 100,
                     "communes_left_out": provinces["communes_left_out"],
                 }
             ),
@@ -182,7 +183,8 @@ def _coverage_rows(
                         for t, g in zip(others["group_type"], others["group"], strict=True)
                     ],
                     "need": others["need"],
-                    "covered_share": others["covered_share"] * 100,
+                    "reached_share": others["reached_share"] * 100,
+                    "served_share": others["covered_share"] * 100,
                     "communes_left_out": others["communes_left_out"],
                 }
             ),
@@ -199,13 +201,15 @@ def _sentences(row: Mapping[str, Any], here: pd.DataFrame, lang: str) -> list[st
         text["plan_scope"].format(
             sites=counted(row["sites_new"], NOUNS["site"][lang], lang),
             radius=number(row["radius_km"], lang),
-            share=percent(row["covered_share"] * 100, lang, decimals=0),
+            share=percent(row["covered_share"] * 100, lang, decimals=1),
+            reached=percent(row["reached_share"] * 100, lang, decimals=0),
         )
     ]
     if len(here):
         sentences.append(
             text["plan_here"].format(
-                share=percent(float(here["covered_share"].iloc[0]) * 100, lang, decimals=0),
+                share=percent(float(here["covered_share"].iloc[0]) * 100, lang, decimals=1),
+                reached=percent(float(here["reached_share"].iloc[0]) * 100, lang, decimals=0),
                 need=counted(float(here["need"].iloc[0]), NOUNS["person"][lang], lang),
                 left=counted(here["communes_left_out"].iloc[0], NOUNS["commune"][lang], lang),
             )

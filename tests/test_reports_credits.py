@@ -14,9 +14,10 @@ from io import BytesIO
 import pytest
 
 from observatory import plans, registry
+from observatory.formatting import integer, percent
 from observatory.reports.content import gather
 from observatory.reports.plan import chosen_plan
-from observatory.reports.render import render
+from observatory.reports.render import render, to_html
 
 MIDELT = "08.363.01.03"  # Midelt, a provincial capital of Drâa-Tafilalet
 
@@ -99,3 +100,41 @@ def test_the_arabic_annex_credits_in_arabic(built_db):
     assert "HCP : " not in html
     assert "المرصد، انطلاقا من معطيات المندوبية" in html
     assert "المرصد الترابي للإنصاف الرقمي، حسابات انطلاقا من معطيات المندوبية السامية للتخطيط" in html
+
+
+def test_reach_and_service_are_two_words_that_agree(built_db):
+    plan_id = chosen_plan(built_db)
+    content = gather(level="region", code="08", lang="fr", db=built_db, plan=plan_id)
+    stored = plans.read_plan(plan_id, db=built_db)
+    audit = stored.audit.set_index(["plan", "group_type", "group"])
+    here = audit.loc[("optimal", "region", "08")]
+    said = flat(content.brief.plan)
+    reached = flat(percent(here["reached_share"] * 100, "fr", decimals=0))
+    served = flat(percent(here["covered_share"] * 100, "fr", decimals=1))
+    assert f"Dans la région, {reached} d'un besoin de" in said and f"et {served} peut y être servi" in said
+    assert " couvre " not in said
+    # The table says the same two things by province, each under its own word.
+    html = flat(to_html(content))
+    assert "À portée" in html and "Servies" in html
+    errachidia = stored.coverage_by_province.set_index("code").loc["08.201"]
+    row = content.plan.coverage.set_index("group").loc["Errachidia"]
+    assert row["reached_share"] == pytest.approx(errachidia["covered_share"] * 100)
+    assert row["served_share"] == pytest.approx(errachidia["served_need"] / errachidia["need"] * 100)
+    assert row["served_share"] < row["reached_share"]
+
+
+def test_the_ranked_table_counts_what_page_one_counts(built_db):
+    content = gather(level="province", code="08.363", lang="fr", db=built_db)
+    html = flat(to_html(content))
+    n = int(content.communes["n_units"].max())
+    ranked = flat(integer(n, "fr"))
+    assert f"Rang national parmi les {ranked} communes que l'indice classe" in html
+    assert "1 503 communes (1 = la plus fragile)" not in html
+
+
+def test_a_commune_report_with_its_annex_is_six_pages_at_most(midelt):
+    _, pages = midelt
+    printed = [p for p in pages if p.strip()]
+    assert len(printed) <= 6, len(printed)
+    assert "Sources et licences" in " ".join(printed)  # the annex is there, only shorter
+    assert "census_indicators" not in " ".join(printed) and "Lentille « census »" not in " ".join(printed)

@@ -11,7 +11,7 @@ from observatory import edition, i18n
 
 from ..blocks import ONLY_PRINT, ONLY_WORD, Block, Cell, Column, Group, Heading, Paragraph, Sheet, Span, Table
 from ..content import ReportContent
-from ..credits import computed, credit, short_credit
+from ..credits import SIMULATED_SOURCE, computed, credit, short_credit
 from ..view import View, ltr
 from .base import Section
 from .front import method_blocks, summary_blocks
@@ -48,8 +48,9 @@ class Annex(Section):
             ),
             *self._definitions(v),
             *self._sources(v),
-            *self._files(v),
-            *self._provenance(v),
+            # A commune's report stays short (at most six pages): the build's files and each figure's
+            # provenance are in its spreadsheet and in the région's report.
+            *([] if v.commune else [*self._files(v), *self._provenance(v)]),
         ]
 
     def _definitions(self, v: View) -> list[Block]:
@@ -72,7 +73,7 @@ class Annex(Section):
         ]
         return [
             Heading(t["definitions"], 2, media=ONLY_PRINT),
-            Table("definitions", columns, list(v.c.definitions.itertuples()), media=ONLY_PRINT),
+            Table("definitions", columns, _printed(v, v.c.definitions), media=ONLY_PRINT),
         ]
 
     def _sources(self, v: View) -> list[Block]:
@@ -80,7 +81,7 @@ class Annex(Section):
 
         def source(r: Any) -> Cell:
             spans = [Span(r.source_id, "code"), *[Span(r.url, "url")] * bool(r.url)]
-            spans += [Span(f"sha256 {r.sha256}", "url")] * bool(r.sha256)
+            spans += [Span(f"sha256 {r.sha256}", "url")] * bool(r.sha256 and not v.commune)
             return Cell(credit(r.source_id, v.c.credits, v.lang), tuple(spans))
 
         columns = [
@@ -92,7 +93,7 @@ class Annex(Section):
             ),
             Column(t["licence"], lambda r: v.licence(r.licence), td="note"),
         ]
-        return [Heading(t["sources"], 2), Table("sources", columns, list(v.c.sources.itertuples()))]
+        return [Heading(t["sources"], 2), Table("sources", columns, _printed(v, v.c.sources))]
 
     def _files(self, v: View) -> list[Block]:
         t = v.t
@@ -106,7 +107,6 @@ class Annex(Section):
                 word=lambda r: r.file,
             ),
             Column("SHA-256", lambda r: r.sha256[:16], col="digest", td="code wrap", ltr=True),
-            Column(t["jobs"], lambda r: r.jobs, col="jobs", td="code", ltr=True),
         ]
         return [Heading(t["files"], 2), Table("files", columns, list(v.c.files.itertuples()))]
 
@@ -138,3 +138,12 @@ class Annex(Section):
             "files": Sheet(c.files),
             "provenance": Sheet(c.provenance),
         }
+
+
+def _printed(v: View, frame: pd.DataFrame) -> list[Any]:
+    """The rows the printed annex defines: the simulated layer's only where a simulated map is printed (it
+    stays in the spreadsheet)."""
+    drawn = v.c.maps[:1] if v.commune else v.c.maps
+    if any(m.status == "simulated" for m in drawn):
+        return list(frame.itertuples())
+    return list(frame[frame["source_id"] != SIMULATED_SOURCE].itertuples())

@@ -119,7 +119,10 @@ class Communes(Section):
         ]
         return [
             Heading(t["tables"], 1),
-            Paragraph(t["tables_note"], css="note"),
+            Paragraph(
+                t["tables_note"].format(n=v.int(c.communes.get("n_units", pd.Series(dtype=float)).max())),
+                css="note",
+            ),
             Table("communes", columns, c.communes.to_dict("records")),
         ]
 
