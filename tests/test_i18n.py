@@ -150,7 +150,8 @@ def leftovers(text: str) -> str:
 def test_a_fourth_language_is_a_catalogue_and_one_list_entry(pseudo):
     assert pseudo in i18n.languages() and i18n.direction(pseudo) == "ltr"
     assert i18n.text("status.forecast", pseudo) == "⟦projeté⟧"
-    assert leftovers(i18n.text("report.plan_scope", pseudo, sites="3", radius="15", share="41 %")) == ""
+    scope = i18n.text("report.plan_scope", pseudo, sites="3", radius="15", share="4,1 %", reached="41 %")
+    assert leftovers(scope) == ""
     assert (
         leftovers(counted(3, NOUNS["site"][pseudo], pseudo)) == ""
         and number(1234.5, pseudo) == "1\u202f234,5"
