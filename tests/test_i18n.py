@@ -305,6 +305,10 @@ def _data_words(data: Any) -> list[str]:
         "note",
     ):
         names |= {str(x) for x in stored[column].dropna()}
+    plans = data.db.read(
+        "plan", columns=["plan_id", "name"]
+    )  # a stored plan's id and its author's name for it
+    names |= {str(x) for x in [*plans["plan_id"], *plans["name"]]}
     sources = data.db.read("source")
     for column in sources.columns:
         names |= {x for x in sources[column].dropna() if isinstance(x, str)}
