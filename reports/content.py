@@ -36,7 +36,7 @@ from .figures import (
 )
 from .i18n import words
 from .layers import Basemap, MapLayer, basemap_of, map_layers, province_layer
-from .naming import CONTEXT_FIGURES, label, name_of
+from .naming import CONTEXT_FIGURES, dated, label, name_of
 from .plan import PlanContent, chosen_plan, plan_content
 
 
@@ -237,7 +237,7 @@ def gather(
         key_figures=key_figures(figures, [*CONTEXT_FIGURES, *ids], years, area.compare, lang),
         provinces=provinces,
         communes=communes,
-        commune_columns={i: label(i, lang) for i in table_indicators(indicators)},
+        commune_columns={i: dated(label(i, lang), years[i]) for i in table_indicators(indicators)},
         column_status={i: status_of(values, i) for i in ids},
         changes=changes_table(database, indicators, level, code, lang),
         models=models,

@@ -130,6 +130,10 @@ def test_the_ranked_table_counts_what_page_one_counts(built_db):
     ranked = flat(integer(n, "fr"))
     assert f"Rang national parmi les {ranked} communes que l'indice classe" in html
     assert "1 503 communes (1 = la plus fragile)" not in html
+    # Every column of the ranked table says the year of its figures: a 2014 figure is dated where quoted.
+    years = content.definitions.set_index("indicator_id")["year"]
+    dated_2014 = [h for i, h in content.commune_columns.items() if int(years[i]) == 2014]
+    assert dated_2014 and all(h.endswith("(2014)") and flat(h) in html for h in dated_2014)
 
 
 def test_a_commune_report_with_its_annex_is_six_pages_at_most(midelt):
