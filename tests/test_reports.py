@@ -239,27 +239,31 @@ def test_every_page_renders_to_png(french, arabic, report_db, tmp_path, tmp_path
 def test_xlsx_labels_rows_and_keeps_simulated_columns_apart(report_db):
     from openpyxl import load_workbook
 
+    from observatory.reports.naming import label
+
     content = gather(level="province", code="01.511", lang="fr", db=report_db)
     book = load_workbook(BytesIO(render(content, "xlsx")))
-    assert book.sheetnames[0] == "metadata"
-    meta = {row[0].value: row[1].value for row in book["metadata"].iter_rows()}
+    assert book.sheetnames[:2] == ["Rapport", "Champs"]
+    meta = {row[0].value: row[1].value for row in book["Rapport"].iter_rows()}
     assert (
-        meta["code"] == "01.511"
-        and "CC BY 4.0" in meta["licence"]
-        and re.match(r"\d+\.\d+\.\d+ \(", meta["code_version"])
+        meta["Code"] == "01.511"
+        and "CC BY 4.0" in meta["Licence"]
+        and re.match(r"\d+\.\d+\.\d+ \(", meta["Version du code"])
     )
-    models = list(book["models"].iter_rows(values_only=True))
-    assert {"sex", "area", "status", "status_words"} <= set(models[0])
-    header = [c.value for c in book["communes"][1]]
+    models = list(book["Estimations et projections"].iter_rows(values_only=True))
+    assert {"Sexe", "Milieu", "Statut (code)", "Statut"} <= set(models[0])
+    assert {r[models[0].index("Sexe")] for r in models[1:]} <= {"ensemble", "hommes", "femmes"}
+    header = [c.value for c in book["Communes"][1]]
     rows = {
         r[0]: dict(zip(header, r, strict=True))
-        for r in book["communes"].iter_rows(min_row=2, values_only=True)
+        for r in book["Communes"].iter_rows(min_row=2, values_only=True)
     }
-    assert rows[TANGER]["population_2024"] == 1_275_428 and rows[TANGER]["illiteracy_rate_10_plus"] == 14.5
+    illiteracy = label("illiteracy_rate_10_plus", "fr")
+    assert rows[TANGER]["Population 2024"] == 1_275_428 and rows[TANGER][illiteracy] == 14.5
     simulated = {c for c, s in content.column_status.items() if s == "simulated"}
-    assert simulated and not simulated & set(header)
-    assert book["simulated"]["A1"].value.startswith("Données simulées")
-    statuses = {r[0]: r[3] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
+    assert simulated and not {label(c, "fr") for c in simulated} & set(header)
+    assert book["Données simulées"]["A1"].value.startswith("Données simulées")
+    statuses = {r[0]: r[3] for r in book["Colonnes des communes"].iter_rows(min_row=2, values_only=True)}
     assert statuses["illiteracy_rate_10_plus"] == "published" and all(
         statuses[c] == "simulated" for c in simulated
     )

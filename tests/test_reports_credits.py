@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from html import unescape
 from io import BytesIO
 
 import pytest
@@ -114,7 +115,7 @@ def test_reach_and_service_are_two_words_that_agree(built_db):
     assert f"Dans la région, {reached} d'un besoin de" in said and f"et {served} peut y être servi" in said
     assert " couvre " not in said
     # The table says the same two things by province, each under its own word.
-    html = flat(to_html(content))
+    html = flat(unescape(to_html(content)))
     assert "À portée" in html and "Servies" in html
     errachidia = stored.coverage_by_province.set_index("code").loc["08.201"]
     row = content.plan.coverage.set_index("group").loc["Errachidia"]
@@ -125,15 +126,17 @@ def test_reach_and_service_are_two_words_that_agree(built_db):
 
 def test_the_ranked_table_counts_what_page_one_counts(built_db):
     content = gather(level="province", code="08.363", lang="fr", db=built_db)
-    html = flat(to_html(content))
+    html = flat(unescape(to_html(content)))
     n = int(content.communes["n_units"].max())
     ranked = flat(integer(n, "fr"))
     assert f"Rang national parmi les {ranked} communes que l'indice classe" in html
     assert "1 503 communes (1 = la plus fragile)" not in html
-    # Every column of the ranked table says the year of its figures: a 2014 figure is dated where quoted.
+    # Every column of the ranked table says the year of its figures (a 2014 figure is dated where quoted),
+    # and the annex defines each figure by its entry of that year.
     years = content.definitions.set_index("indicator_id")["year"]
-    dated_2014 = [h for i, h in content.commune_columns.items() if int(years[i]) == 2014]
-    assert dated_2014 and all(h.endswith("(2014)") and flat(h) in html for h in dated_2014)
+    for column, header in content.commune_columns.items():
+        assert str(int(years[column])) in header and flat(header) in html
+    assert years["disability_prevalence"] == 2024
 
 
 def test_a_commune_report_with_its_annex_is_six_pages_at_most(midelt):
@@ -142,3 +145,32 @@ def test_a_commune_report_with_its_annex_is_six_pages_at_most(midelt):
     assert len(printed) <= 6, len(printed)
     assert "Sources et licences" in " ".join(printed)  # the annex is there, only shorter
     assert "census_indicators" not in " ".join(printed) and "Lentille « census »" not in " ".join(printed)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_spreadsheet_speaks_the_report_language_and_defines_every_column(built_db, lang):
+    from openpyxl import load_workbook
+
+    from observatory.reports.i18n import words
+
+    t = words(lang)
+    content = gather(level="commune", code=MIDELT, lang=lang, db=built_db)
+    book = load_workbook(BytesIO(render(content, "xlsx")))
+    assert book.sheetnames[:2] == [t["sheet.metadata"], t["sheet.fields"]]
+    assert not {"metadata", "key_figures", "communes", "models", "definitions"} & set(book.sheetnames)
+    fields = list(book[t["sheet.fields"]].iter_rows(min_row=3, values_only=True))
+    defined = {row[1]: row for row in fields}
+    for name in book.sheetnames[2:]:
+        sheet = book[name]
+        first = 2 if sheet["A1"].value and sheet.max_row > 1 and sheet["A2"].font.bold else 1
+        for cell in sheet[first]:
+            # Every header is a word of the report's language, defined on the fields sheet.
+            assert cell.value in {row[0] for row in fields}, (name, cell.value)
+    assert all(row[2] for row in fields), [row[1] for row in fields if not row[2]]
+    assert defined["reached_share"][0] == t["field.reached_share"] if "reached_share" in defined else True
+    # Values are rounded: no float keeps more than four significant digits.
+    for sheet in book.worksheets[2:]:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, float) and value:
+                    assert len(f"{abs(value):.15g}".replace(".", "").strip("0")) <= 4, (sheet.title, value)

@@ -43,7 +43,7 @@ class Annex(Section):
             Table(
                 "statuses",
                 [Column(t["status"], lambda r: v.status[r[0]], col="key"), Column("", lambda r: r[1])],
-                list(v.meaning.items()),
+                _statuses(v),
                 thead=False,
             ),
             *self._definitions(v),
@@ -147,3 +147,9 @@ def _printed(v: View, frame: pd.DataFrame) -> list[Any]:
     if any(m.status == "simulated" for m in drawn):
         return list(frame.itertuples())
     return list(frame[frame["source_id"] != SIMULATED_SOURCE].itertuples())
+
+
+def _statuses(v: View) -> list[tuple[str, str]]:
+    """Every status in words; a commune's report (six pages at most) only those its figures carry."""
+    shown = {x for joined in pd.DataFrame(v.c.provenance).get("status", []) for x in str(joined).split(", ")}
+    return [(k, m) for k, m in v.meaning.items() if not v.commune or k in shown]
