@@ -39,12 +39,13 @@ class Brief:
 
 
 def _certainty(p_top_decile: float, p_region_top10: float, lang: str) -> str:
-    """The index's certainty in words, from its Monte Carlo draws: how sure it is that the commune is among
-    Morocco's 10% most fragile, then among its région's ten most fragile, each with its share of draws."""
+    """The index's certainty in words, from its Monte Carlo draws, with its share of draws: that the commune
+    is among Morocco's 10% most fragile when it is sure of it, else among its région's ten most fragile when
+    it is sure of that, else how likely the first is (the spreadsheet keeps both shares)."""
     text = words(lang)
-    national = text[f"certainty_{_word(p_top_decile)}"].format(p=draws_share(p_top_decile, lang))
-    region = text[f"certainty_region_{_word(p_region_top10)}"].format(p=draws_share(p_region_top10, lang))
-    return f"{national}{text['certainty_join']}{region}"
+    if p_top_decile < SURE <= p_region_top10:
+        return text["certainty_region_sure"].format(p=draws_share(p_region_top10, lang))
+    return text[f"certainty_{_word(p_top_decile)}"].format(p=draws_share(p_top_decile, lang))
 
 
 def _word(share: float) -> str:
