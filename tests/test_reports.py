@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from html import unescape
 from io import BytesIO
 
 import pdfplumber
@@ -305,14 +306,19 @@ def test_the_plan_is_said_for_people(report_db):
         assert raw not in html
     audit = stored.audit
     share = audit[(audit["plan"] == "optimal") & (audit["group_type"] == "region") & (audit["group"] == "07")]
-    assert f"il couvre {round(share['covered_share'].iloc[0] * 100)}\u202f%" in html
+    reached = percent(share["reached_share"].iloc[0] * 100, "fr", decimals=0)
+    served = percent(share["covered_share"].iloc[0] * 100, "fr", decimals=1)
+    assert (
+        f"Dans la région, {reached} d'un besoin de" in unescape(html)
+        and f"et {served} peut y être servi" in html
+    )
     sites = stored.sites
     assert len(content.plan.sites) == (sites["region_code"] == "07").sum() > 0
     assert set(content.plan.coverage["group"]) >= {"femmes", "hommes", "rural", "urbain", "Marrakech"}
     assert "Part rurale minimale" in html and "Rayon desservi" in html
     # The default plan places at least one site in every région: Drâa-Tafilalet is not left at 0%.
     region_08 = gather(level="region", code=REGION, lang="fr", db=report_db, plan=plan_id)
-    assert "il couvre 0\u202f%" not in region_08.brief.plan and "il couvre" in region_08.brief.plan
+    assert "Dans la région, 0\u202f%" not in region_08.brief.plan and "est à portée" in region_08.brief.plan
     with pytest.raises(KeyError, match="unknown plan 'plan-nope'"):
         gather(level="region", code="07", db=report_db, plan="plan-nope")
 
@@ -430,9 +436,9 @@ def test_the_plan_says_its_review_and_its_language_plan(writable_db, tmp_path_fa
     assert not re.search(r"\b(darija|tachelhit|tamazight|tarifit|hassania|approved|draft)\b", ar_text)
 
     book = load_workbook(BytesIO(render(content, "xlsx")))
-    reviews = list(book["plan_review"].iter_rows(values_only=True))
+    reviews = list(book["Plan - examens"].iter_rows(values_only=True))
     assert [r[1] for r in reviews[1:]] == ["reviewed", "approved"] and reviews[-1][-1] == "approuvé"
-    counted = {r[0]: r[2] for r in book["plan_languages"].iter_rows(min_row=2, values_only=True)}
+    counted = {r[0]: r[2] for r in book["Plan - langues"].iter_rows(min_row=2, values_only=True)}
     assert counted == {k: here.get(k, 0) for k in national.index}
 
 

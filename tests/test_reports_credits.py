@@ -122,6 +122,9 @@ def test_reach_and_service_are_two_words_that_agree(built_db):
     assert row["reached_share"] == pytest.approx(errachidia["covered_share"] * 100)
     assert row["served_share"] == pytest.approx(errachidia["served_need"] / errachidia["need"] * 100)
     assert row["served_share"] < row["reached_share"]
+    # The library's served need by province adds up to the plan's own audit of what it serves.
+    national = audit.loc[("optimal", "all", "all")]
+    assert stored.coverage_by_province["served_need"].sum() == pytest.approx(national["covered_need"])
 
 
 def test_the_ranked_table_counts_what_page_one_counts(built_db):
