@@ -426,12 +426,17 @@ def _language_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _by_province(coverage: pd.DataFrame) -> pd.DataFrame:
-    """The need and the need covered in each province, the share covered and the communes left out."""
+    """The need in each province, the need within reach of a site (`covered_need`, `covered_share`) and the
+    need its sites can serve (`served_need`, `served_share`), and the communes left out of reach."""
     grouped = coverage.assign(
         covered_need=coverage["need"] * coverage["covered"], left=1 - coverage["covered"]
     )
     grouped = grouped.groupby("province_code", as_index=False).agg(
-        need=("need", "sum"), covered_need=("covered_need", "sum"), communes_left_out=("left", "sum")
+        need=("need", "sum"),
+        covered_need=("covered_need", "sum"),
+        served_need=("need_served", "sum"),
+        communes_left_out=("left", "sum"),
     )
     grouped["covered_share"] = grouped["covered_need"] / grouped["need"].where(grouped["need"] > 0)
+    grouped["served_share"] = grouped["served_need"] / grouped["need"].where(grouped["need"] > 0)
     return grouped.rename(columns={"province_code": "code"})

@@ -20,8 +20,10 @@ from .naming import label
 def definitions_table(database: Database, used: list[str], lang: str) -> pd.DataFrame:
     """Each shown indicator's latest catalogue entry: heading, unit, definition, source and licence."""
     catalogue = query.catalogue(db=database)
+    # Each figure's latest year's entry, the year the figures show (the catalogue is not in year order).
+    latest = catalogue["year"] == catalogue.groupby("indicator_id")["year"].transform("max")
     definitions = (
-        catalogue[catalogue["indicator_id"].isin(used)][
+        catalogue[catalogue["indicator_id"].isin(used) & latest][
             ["indicator_id", "year", "heading", "unit", "definition", "source_id", "licence"]
         ]
         .drop_duplicates("indicator_id", keep="last")

@@ -18,6 +18,10 @@ from .naming import name_column, name_of
 
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
+#: The share of the index's draws above which it is sure of a place (the words of `_certainty`).
+SURE = 0.95
+#: Certainty words by the share of draws, highest first.
+CERTAINTY_WORDS = ((SURE, "sure"), (0.5, "likely"), (0.05, "possible"), (0.0, "unlikely"))
 
 
 @dataclass
@@ -35,11 +39,24 @@ class Brief:
 
 
 def _certainty(p_top_decile: float, p_region_top10: float, lang: str) -> str:
-    """The index's certainty figures, from its Monte Carlo draws: the share of draws in which the commune is
-    among Morocco's 10% most fragile, then among its région's ten most fragile (the column says which)."""
-    return (
-        f"{percent(100 * p_top_decile, lang, decimals=0)} · {percent(100 * p_region_top10, lang, decimals=0)}"
-    )
+    """The index's certainty in words, from its Monte Carlo draws, with its share of draws: that the commune
+    is among Morocco's 10% most fragile when it is sure of it, else among its région's ten most fragile when
+    it is sure of that, else how likely the first is (the spreadsheet keeps both shares)."""
+    text = words(lang)
+    if p_top_decile < SURE <= p_region_top10:
+        return text["certainty_region_sure"].format(p=draws_share(p_region_top10, lang))
+    return text[f"certainty_{_word(p_top_decile)}"].format(p=draws_share(p_top_decile, lang))
+
+
+def _word(share: float) -> str:
+    return next(word for floor, word in CERTAINTY_WORDS if share >= floor)
+
+
+def draws_share(share: float, lang: str) -> str:
+    """A share of draws as a percentage that never rounds to a certainty it is not (99.6 % is not 100 %)."""
+    value = 100 * share
+    near_end = 0 < value < 0.5 or 99.5 <= value < 100
+    return percent(value, lang, decimals=1 if near_end else 0)
 
 
 def brief_page(
@@ -78,7 +95,11 @@ def brief_page(
     peers = peers[["code", "name", "level", "index", "rank", "rank_lower", "rank_upper", "n_units", "own"]]
     peers = peers.reset_index(drop=True)
 
-    act = communes.dropna(subset=["rank"]).head(ACT_FIRST[level])
+    # The places the index is sure of (among Morocco's 10 % or the région's ten most fragile in 95 % of its
+    # draws), most fragile first; the first ranks only when it is sure of none.
+    ranked = communes.dropna(subset=["rank"])
+    sure = ranked[(ranked["p_top_decile"] >= SURE) | (ranked["p_region_top10"] >= SURE)]
+    act = (sure if len(sure) else ranked).head(ACT_FIRST[level])
     if len(act):
         reasons = results.measured_explanations(list(act["code"]), db=database, lang=lang)
         act = pd.DataFrame(

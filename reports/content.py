@@ -22,6 +22,7 @@ from observatory.service_mix import service_mix
 
 from .annex import definitions_table, files_table, last_build, method_words, provenance_table, sources_table
 from .brief import Brief, brief_page
+from .credits import credits
 from .figures import (
     changes_table,
     commune_index,
@@ -35,8 +36,8 @@ from .figures import (
 )
 from .i18n import words
 from .layers import Basemap, MapLayer, basemap_of, map_layers, province_layer
-from .naming import CONTEXT_FIGURES, label, name_of
-from .plan import PlanContent, plan_content
+from .naming import CONTEXT_FIGURES, dated, label, name_of
+from .plan import PlanContent, chosen_plan, plan_content
 
 
 @dataclass
@@ -77,6 +78,9 @@ class ReportContent:
     """Each input file read by the build, once, with the sources whose figures it fed."""
     provenance: pd.DataFrame
     build: dict[str, str]
+    credits: dict[str, str]
+    """Each source's credit line by id (`credits.credits`): HCP for what it published, the observatory for
+    what it computed from HCP's data."""
     province_layer: MapLayer | None = None
     """The région's provinces coloured by their index (classes of the 75 provinces)."""
     plan: PlanContent | None = None
@@ -207,11 +211,18 @@ def gather(
     brief = brief_page(
         database, level, code, area.region_code, area.province_code, index, communes, plan, lang
     )
+    # Page 1 always says which plan it speaks of: the one asked for, else the approved one, else the default;
+    # the plan's own pages come with `plan` only.
+    used = plan or chosen_plan(database)
     plan_said = (
-        plan_content(database, plan, level, code, area.own_codes, area.province_names, lang) if plan else None
+        plan_content(database, used, level, code, area.own_codes, area.province_names, lang) if used else None
     )
     if plan_said is not None:
-        brief.plan = " ".join([plan_said.review, *plan_said.sentences[1:], *plan_said.language_sentences])
+        why = "asked" if plan else "approved" if plan_said.status == "approved" else "default"
+        named = text[f"plan_used_{why}"].format(name=plan_said.name, plan_id=plan_said.plan_id)
+        brief.plan = " ".join(
+            [named, plan_said.review, *plan_said.sentences[1:], *plan_said.language_sentences]
+        )
     name_fr, name_ar = str(area.unit["name_fr"]), str(area.unit["name_ar"])
     return ReportContent(
         lang=lang,
@@ -228,7 +239,7 @@ def gather(
         key_figures=key_figures(figures, [*CONTEXT_FIGURES, *ids], years, area.compare, lang),
         provinces=provinces,
         communes=communes,
-        commune_columns={i: label(i, lang) for i in table_indicators(indicators)},
+        commune_columns={i: dated(label(i, lang), years[i]) for i in table_indicators(indicators)},
         column_status={i: status_of(values, i) for i in ids},
         changes=changes_table(database, indicators, level, code, lang),
         models=models,
@@ -241,7 +252,7 @@ def gather(
             if index is not None and level == "region" and "index" in provinces
             else None
         ),
-        plan=plan_said,
+        plan=plan_said if plan else None,
         service_mix=(
             service_mix(level, codes=[code], db=database)
             if "service_mix" in database.tables()
@@ -283,4 +294,5 @@ def _annex(
         "files": files_table(database, provenance),
         "provenance": provenance,
         "build": last_build(database),
+        "credits": credits(query.sources(db=database), lang),
     }

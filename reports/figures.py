@@ -137,6 +137,7 @@ def communes_table(
                 "rank",
                 "rank_lower",
                 "rank_upper",
+                "n_units",
                 "p_top_decile",
                 "p_region_top10",
                 "index",

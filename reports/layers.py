@@ -17,7 +17,7 @@ from observatory.enums import DIMENSIONS
 
 from .figures import status_of
 from .i18n import words
-from .naming import LTR, PLACE_NAMES, isolated, name_column
+from .naming import LTR, PLACE_NAMES, dated, isolated, name_column
 
 #: Towns named on a map: the largest GeoNames places of the area.
 TOWNS_ON_MAP = 8
@@ -96,7 +96,7 @@ def map_layers(
     for indicator in indicators:
         series = latest[latest["indicator_id"] == indicator.id].set_index("unit_code")["value"]
         label = indicator.label(lang)
-        label = label if str(years[indicator.id]) in label else f"{label} ({years[indicator.id]})"
+        label = dated(label, years[indicator.id])
         layers.append(
             MapLayer(
                 indicator.id,

@@ -58,3 +58,8 @@ def isolated(text: Any, lang: str, opener: str = "\u2068") -> str:
     """Free text (a reviewer's name, a reason, in any script) or a date set apart from an Arabic sentence's
     direction, so bidi does not reorder it; other pages take it as it is."""
     return f"{opener}{text}\u2069" if i18n.is_rtl(lang) else str(text)
+
+
+def dated(text: str, year: int) -> str:
+    """A figure's label with the year of its figures (a 2014 figure is never read as today's)."""
+    return text if str(year) in text else f"{text} ({year})"

@@ -79,6 +79,17 @@ def check_target(output: Path, *, mkdir: bool = False) -> None:
     check_directory(output.parent if str(output.parent) else Path("."), mkdir=mkdir)
     if output.exists() and not os.access(output, os.W_OK):
         raise ReportOutputError(f"{str(output)!r} exists and is not writable")
+    # Permissions do not say everything (a superuser passes `os.access`, /proc refuses files): the hidden
+    # `.part` file the report is written through is created and removed now, before any rendering.
+    trial = output.with_name(f".{output.name}.part")
+    try:
+        trial.open("xb").close()
+    except FileExistsError:
+        pass
+    except OSError as err:
+        raise ReportOutputError(f"cannot write {str(output)!r}: {err.strerror}") from err
+    else:
+        trial.unlink(missing_ok=True)
 
 
 def write_atomically(output: Path, data: bytes) -> Path:

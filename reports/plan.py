@@ -16,7 +16,7 @@ from observatory import i18n
 from observatory.database import Database
 from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted, integer, number, percent, unit_label
-from observatory.plans import StoredPlan, read_plan
+from observatory.plans import StoredPlan, list_plans, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 from .naming import LTR, isolated, label, name_of
@@ -51,6 +51,18 @@ class PlanContent:
     language_sentences: list[str]
     """The language plan in words: the languages the area's sites must speak, the share served who cannot
     read."""
+
+
+def chosen_plan(database: Database) -> str | None:
+    """The plan a report speaks of when none is asked for: the latest approved one, else the build's default
+    (the first stored); None when the database holds no plan."""
+    if "plan" not in database.tables():
+        return None
+    stored = list_plans(db=database)
+    if not len(stored):
+        return None
+    approved = stored[stored["review_status"] == "approved"]
+    return str((approved if len(approved) else stored)["plan_id"].iloc[-1 if len(approved) else 0])
 
 
 def plan_content(
@@ -155,7 +167,8 @@ def _coverage_rows(
                     "scope": text["group_province"],
                     "group": provinces["code"].map(province_names),
                     "need": provinces["need"],
-                    "covered_share": provinces["covered_share"] * 100,
+                    "reached_share": provinces["covered_share"] * 100,
+                    "served_share": provinces["served_share"] * 100,
                     "communes_left_out": provinces["communes_left_out"],
                 }
             ),
@@ -170,7 +183,8 @@ def _coverage_rows(
                         for t, g in zip(others["group_type"], others["group"], strict=True)
                     ],
                     "need": others["need"],
-                    "covered_share": others["covered_share"] * 100,
+                    "reached_share": others["reached_share"] * 100,
+                    "served_share": others["covered_share"] * 100,
                     "communes_left_out": others["communes_left_out"],
                 }
             ),
@@ -187,13 +201,15 @@ def _sentences(row: Mapping[str, Any], here: pd.DataFrame, lang: str) -> list[st
         text["plan_scope"].format(
             sites=counted(row["sites_new"], NOUNS["site"][lang], lang),
             radius=number(row["radius_km"], lang),
-            share=percent(row["covered_share"] * 100, lang, decimals=0),
+            share=percent(row["covered_share"] * 100, lang, decimals=1),
+            reached=percent(row["reached_share"] * 100, lang, decimals=0),
         )
     ]
     if len(here):
         sentences.append(
             text["plan_here"].format(
-                share=percent(float(here["covered_share"].iloc[0]) * 100, lang, decimals=0),
+                share=percent(float(here["covered_share"].iloc[0]) * 100, lang, decimals=1),
+                reached=percent(float(here["reached_share"].iloc[0]) * 100, lang, decimals=0),
                 need=counted(float(here["need"].iloc[0]), NOUNS["person"][lang], lang),
                 left=counted(here["communes_left_out"].iloc[0], NOUNS["commune"][lang], lang),
             )
@@ -280,23 +296,26 @@ def _language_plan(
         }
     )
     if level == "commune":
-        return table, _serving_site(plan.sites, area, lang)
+        return table, _serving_site(plan.sites, area, lang, site_type=str(plan.summary.get("site_type", "")))
     return table, _language_sentences(plan, sites, here, lang, within)
 
 
-def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str) -> list[str]:
-    """For a commune: the languages the site that serves it (or the nearest) must speak."""
+def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str, *, site_type: str) -> list[str]:
+    """For a commune: what the site that serves it (or the nearest) offers, and the languages it must
+    speak."""
     served_by = area["site_code"].iloc[0] if len(area) else None
     site = every_site[every_site["code"] == served_by]
     if not len(site):
         return []
     first = site.iloc[0]
+    service = words(lang).get(f"plan_site_service.{site_type}", "")
     return [
         words(lang)["plan_site_languages" if area["covered"].iloc[0] else "plan_nearest_languages"].format(
             site=name_of(first, lang),
             languages=language_list(_languages(first["languages"]), lang),
             voice=percent(first["voice_only_share"] * 100, lang, decimals=0),
-        )
+        ),
+        *[service] * bool(service),
     ]
 
 

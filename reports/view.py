@@ -147,7 +147,7 @@ def map_images(content: ReportContent) -> list[Figure]:
             [t["map_highlight"]] * (content.highlight is not None)
             + [t["index_simulated"]] * layer.uses_simulated
         )
-        source = f"{layer.source} ({layer.status})" if layer.status == "simulated" else layer.source
+        source = content.credits.get(layer.source, layer.source)
         out.append(
             Figure(
                 title=layer.title,

@@ -31,12 +31,13 @@ class _Writer:
 
     def __init__(self, rtl: bool) -> None:
         from docx import Document
-        from docx.shared import Cm, Pt
+        from docx.shared import Cm, Mm, Pt
 
         self.doc = Document()
         self.rtl = rtl
         self.doc.styles["Normal"].font.size = Pt(9.5)
-        for section in self.doc.sections:
+        for section in self.doc.sections:  # python-docx's template is US Letter; Morocco prints on A4
+            section.page_width, section.page_height = Mm(210), Mm(297)
             section.left_margin = section.right_margin = Cm(1.8)
 
     def para(self, text: str, style: str | None = None) -> Any:

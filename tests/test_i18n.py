@@ -150,7 +150,8 @@ def leftovers(text: str) -> str:
 def test_a_fourth_language_is_a_catalogue_and_one_list_entry(pseudo):
     assert pseudo in i18n.languages() and i18n.direction(pseudo) == "ltr"
     assert i18n.text("status.forecast", pseudo) == "⟦projeté⟧"
-    assert leftovers(i18n.text("report.plan_scope", pseudo, sites="3", radius="15", share="41 %")) == ""
+    scope = i18n.text("report.plan_scope", pseudo, sites="3", radius="15", share="4,1 %", reached="41 %")
+    assert leftovers(scope) == ""
     assert (
         leftovers(counted(3, NOUNS["site"][pseudo], pseudo)) == ""
         and number(1234.5, pseudo) == "1\u202f234,5"
@@ -304,6 +305,10 @@ def _data_words(data: Any) -> list[str]:
         "note",
     ):
         names |= {str(x) for x in stored[column].dropna()}
+    plans = data.db.read(
+        "plan", columns=["plan_id", "name"]
+    )  # a stored plan's id and its author's name for it
+    names |= {str(x) for x in [*plans["plan_id"], *plans["name"]]}
     sources = data.db.read("source")
     for column in sources.columns:
         names |= {x for x in sources[column].dropna() if isinstance(x, str)}

@@ -116,3 +116,11 @@ def test_mkdir_creates_the_folder_then_the_database_is_what_fails(tmp_path):
     assert (tmp_path / "new").is_dir()
     assert result.exit_code == 1 and "/nonexistent/observatory.gpkg" in result.output
     assert list((tmp_path / "new").iterdir()) == []  # nothing half written
+
+
+def test_a_folder_that_refuses_files_is_refused_before_rendering(tmp_path):
+    # /proc lets a superuser pass `os.access` yet creates no file: only trying tells.
+    with pytest.raises(ReportOutputError, match=r"^cannot write '/proc/x.pdf': "):
+        check_target(Path("/proc/x.pdf"))
+    check_target(tmp_path / "ok.pdf")
+    assert list(tmp_path.iterdir()) == []  # the trial leaves nothing behind

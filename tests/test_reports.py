@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from html import unescape
 from io import BytesIO
 
 import pdfplumber
@@ -22,6 +23,7 @@ from observatory import query, results
 from observatory.formatting import percent, quantity
 from observatory.index import ordinal
 from observatory.plans import read_plan
+from observatory.reports.brief import draws_share
 from observatory.reports.content import gather
 from observatory.reports.i18n import language_list
 from observatory.reports.render import render, to_html
@@ -80,15 +82,18 @@ def test_the_first_page_is_the_brief(french, report_db):
     # The places to act first: the région's most fragile communes, with interval, certainty and reason.
     expected = results.fragility_index("commune", db=report_db, region=REGION, lang="fr")
     act = content.brief.act_first
-    assert 5 <= len(act) <= 10 and list(act["code"]) == list(expected["code"].head(len(act)))
+    sure = expected[(expected["p_top_decile"] >= 0.95) | (expected["p_region_top10"] >= 0.95)]
+    assert 5 <= len(act) <= 10 and list(act["code"]) == list(sure["code"].head(len(act)))
     probabilities = expected.set_index("code")[["p_top_decile", "p_region_top10"]]
     for row in act.itertuples():
         assert row.name in first and f"{row.rank_lower}–{row.rank_upper}" in first and row.reason
         # The certainty is the index's own figures from its draws, not a width the report invents.
         national, region = probabilities.loc[row.code]
-        assert (
-            row.certainty
-            == f"{percent(100 * national, 'fr', decimals=0)} · {percent(100 * region, 'fr', decimals=0)}"
+        assert national >= 0.95 or region >= 0.95  # a place the index is sure of, said in words
+        sure_of = "10 % les plus fragiles du Maroc" if national >= 0.95 else "10 plus fragiles de la région"
+        shown = national if national >= 0.95 else region
+        assert row.certainty == f"sûre d'être parmi les {sure_of} ({draws_share(shown, 'fr')})".replace(
+            "10 %", "10\u202f%"
         )
     assert (
         "Où agir d'abord" in first and "Précautions de lecture" in first and "Ce que couvre le plan" in first
@@ -241,27 +246,31 @@ def test_every_page_renders_to_png(french, arabic, report_db, tmp_path, tmp_path
 def test_xlsx_labels_rows_and_keeps_simulated_columns_apart(report_db):
     from openpyxl import load_workbook
 
+    from observatory.reports.naming import label
+
     content = gather(level="province", code="01.511", lang="fr", db=report_db)
     book = load_workbook(BytesIO(render(content, "xlsx")))
-    assert book.sheetnames[0] == "metadata"
-    meta = {row[0].value: row[1].value for row in book["metadata"].iter_rows()}
+    assert book.sheetnames[:2] == ["Rapport", "Champs"]
+    meta = {row[0].value: row[1].value for row in book["Rapport"].iter_rows()}
     assert (
-        meta["code"] == "01.511"
-        and "CC BY 4.0" in meta["licence"]
-        and re.match(r"\d+\.\d+\.\d+ \(", meta["code_version"])
+        meta["Code"] == "01.511"
+        and "CC BY 4.0" in meta["Licence"]
+        and re.match(r"\d+\.\d+\.\d+ \(", meta["Version du code"])
     )
-    models = list(book["models"].iter_rows(values_only=True))
-    assert {"sex", "area", "status", "status_words"} <= set(models[0])
-    header = [c.value for c in book["communes"][1]]
+    models = list(book["Estimations et projections"].iter_rows(values_only=True))
+    assert {"Sexe", "Milieu", "Statut (code)", "Statut"} <= set(models[0])
+    assert {r[models[0].index("Sexe")] for r in models[1:]} <= {"ensemble", "hommes", "femmes"}
+    header = [c.value for c in book["Communes"][1]]
     rows = {
         r[0]: dict(zip(header, r, strict=True))
-        for r in book["communes"].iter_rows(min_row=2, values_only=True)
+        for r in book["Communes"].iter_rows(min_row=2, values_only=True)
     }
-    assert rows[TANGER]["population_2024"] == 1_275_428 and rows[TANGER]["illiteracy_rate_10_plus"] == 14.5
+    illiteracy = label("illiteracy_rate_10_plus", "fr")
+    assert rows[TANGER]["Population 2024"] == 1_275_428 and rows[TANGER][illiteracy] == 14.5
     simulated = {c for c, s in content.column_status.items() if s == "simulated"}
-    assert simulated and not simulated & set(header)
-    assert book["simulated"]["A1"].value.startswith("Données simulées")
-    statuses = {r[0]: r[3] for r in book["columns"].iter_rows(min_row=2, values_only=True)}
+    assert simulated and not {label(c, "fr") for c in simulated} & set(header)
+    assert book["Données simulées"]["A1"].value.startswith("Données simulées")
+    statuses = {r[0]: r[3] for r in book["Colonnes des communes"].iter_rows(min_row=2, values_only=True)}
     assert statuses["illiteracy_rate_10_plus"] == "published" and all(
         statuses[c] == "simulated" for c in simulated
     )
@@ -299,14 +308,19 @@ def test_the_plan_is_said_for_people(report_db):
         assert raw not in html
     audit = stored.audit
     share = audit[(audit["plan"] == "optimal") & (audit["group_type"] == "region") & (audit["group"] == "07")]
-    assert f"il couvre {round(share['covered_share'].iloc[0] * 100)}\u202f%" in html
+    reached = percent(share["reached_share"].iloc[0] * 100, "fr", decimals=0)
+    served = percent(share["covered_share"].iloc[0] * 100, "fr", decimals=1)
+    assert (
+        f"Dans la région, {reached} d'un besoin de" in unescape(html)
+        and f"et {served} peut y être servi" in html
+    )
     sites = stored.sites
     assert len(content.plan.sites) == (sites["region_code"] == "07").sum() > 0
     assert set(content.plan.coverage["group"]) >= {"femmes", "hommes", "rural", "urbain", "Marrakech"}
     assert "Part rurale minimale" in html and "Rayon desservi" in html
     # The default plan places at least one site in every région: Drâa-Tafilalet is not left at 0%.
     region_08 = gather(level="region", code=REGION, lang="fr", db=report_db, plan=plan_id)
-    assert "il couvre 0\u202f%" not in region_08.brief.plan and "il couvre" in region_08.brief.plan
+    assert "Dans la région, 0\u202f%" not in region_08.brief.plan and "est à portée" in region_08.brief.plan
     with pytest.raises(KeyError, match="unknown plan 'plan-nope'"):
         gather(level="region", code="07", db=report_db, plan="plan-nope")
 
@@ -382,7 +396,6 @@ def _rtl_pages(path) -> list[str]:
 def test_the_plan_says_its_review_and_its_language_plan(writable_db, tmp_path_factory):
     from openpyxl import load_workbook
 
-    from observatory.formatting import percent
     from observatory.plans import review_plan
     from observatory.reports.i18n import LANGUAGE_NAMES
 
@@ -427,9 +440,9 @@ def test_the_plan_says_its_review_and_its_language_plan(writable_db, tmp_path_fa
     assert not re.search(r"\b(darija|tachelhit|tamazight|tarifit|hassania|approved|draft)\b", ar_text)
 
     book = load_workbook(BytesIO(render(content, "xlsx")))
-    reviews = list(book["plan_review"].iter_rows(values_only=True))
+    reviews = list(book["Plan - examens"].iter_rows(values_only=True))
     assert [r[1] for r in reviews[1:]] == ["reviewed", "approved"] and reviews[-1][-1] == "approuvé"
-    counted = {r[0]: r[2] for r in book["plan_languages"].iter_rows(min_row=2, values_only=True)}
+    counted = {r[0]: r[2] for r in book["Plan - langues"].iter_rows(min_row=2, values_only=True)}
     assert counted == {k: here.get(k, 0) for k in national.index}
 
 

@@ -74,16 +74,15 @@ class Plan(Section):
     def _coverage(self, v: View, p: PlanContent) -> list[Block]:
         t = v.t
 
-        def share(r: Any) -> Cell:
-            return Cell(
-                v.pct(r.covered_share), bar=r.covered_share if r.covered_share == r.covered_share else 0
-            )
+        def bar(value: float) -> Cell:
+            return Cell(v.pct(value), bar=value if value == value else 0)
 
         columns = [
             Column("", lambda r: r.scope, col="scope"),
             Column("", lambda r: r.group, col="group"),
             Column(t["need"], lambda r: v.int(r.need), col="need", td="num"),
-            Column(t["covered_share"], share, col="bar"),
+            Column(t["reached_share"], lambda r: bar(r.reached_share), col="bar"),
+            Column(t["covered_share"], lambda r: bar(r.served_share), col="bar"),
             Column(t["left_out_count"], lambda r: v.int(r.communes_left_out), td="num"),
         ]
         shown = media(printed=not v.commune)

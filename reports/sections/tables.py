@@ -52,7 +52,8 @@ class Provinces(Section):
         ]
         if v.province_map is not None and c.province_layer is not None:
             layer = c.province_layer
-            caption = t["map_caption"].format(classes=t["classes_provinces"], source=layer.source)
+            source = c.credits.get(layer.source, layer.source)
+            caption = t["map_caption"].format(classes=t["classes_provinces"], source=source)
             blocks.append(Figure(layer.title, v.province_map, caption, media=ONLY_PRINT & shown))
         return blocks
 
@@ -118,7 +119,10 @@ class Communes(Section):
         ]
         return [
             Heading(t["tables"], 1),
-            Paragraph(t["tables_note"], css="note"),
+            Paragraph(
+                t["tables_note"].format(n=v.int(c.communes.get("n_units", pd.Series(dtype=float)).max())),
+                css="note",
+            ),
             Table("communes", columns, c.communes.to_dict("records")),
         ]
 
@@ -132,7 +136,7 @@ class Communes(Section):
                     "unit": registry.get(k).unit,
                     "status": s,
                     "status_words": STATUS_TEXT[c.lang].get(s, s),
-                    "source": registry.get(k).source,
+                    "source": c.credits.get(registry.get(k).source, registry.get(k).source),
                 }
                 for k, s in c.column_status.items()
             ]
