@@ -574,7 +574,14 @@ def affected(*, db: DatabaseLike = None) -> pd.DataFrame:
         for c in communes.merge(covering, left_on="unit_code", right_on="code").to_dict("records"):
             rows.append(("plan", None, None, c["indicator_id"], c["year"], c["plan_id"], c["challenge_id"]))
     derived = pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
-    return pd.concat([_aggregates(database, fixed), derived], ignore_index=True)
+    done = applied(db=database)
+    derived = derived[~((derived["kind"] == "index") & derived["challenge_id"].isin(done["index"]))]
+    aggregates = _aggregates(database, fixed)
+    recomputed = aggregates["challenge_id"].isin(done["aggregate"]).to_numpy()
+    if recomputed.any():  # what the build summed again clears; HCP's own published figures stay marked
+        keys = _keys(aggregates, AGGREGATE_KEY)
+        recomputed = recomputed & ~keys.isin(_published_keys(database, aggregates[recomputed])).to_numpy()
+    return pd.concat([aggregates[~recomputed], derived], ignore_index=True)
 
 
 #: The columns of `affected`.
@@ -588,6 +595,17 @@ def _aggregates(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:
         for level, code in _above(database, str(c["unit_code"]), str(c["level"])):
             rows.append(("aggregate", code, level, c["indicator_id"], c["year"], None, c["challenge_id"]))
     return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+
+
+def _published_keys(database: Database, aggregates: pd.DataFrame) -> set[str]:
+    """The aggregates (`AGGREGATE_KEY`) among `aggregates` for which the database serves HCP's own figure."""
+    where = {
+        "unit_code": sorted(set(aggregates["unit_code"])),
+        "indicator_id": sorted(set(aggregates["indicator_id"])),
+        "status": "published",
+    }
+    found = database.read("indicator_value", where=where, columns=AGGREGATE_KEY, distinct=True)
+    return set(_keys(found, AGGREGATE_KEY))
 
 
 def _above(database: Database, code: str, level: str) -> list[tuple[str, str]]:
@@ -614,8 +632,8 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
     `values` as served, given the corrected figures (`corrections`): a figure an accepted challenge
     corrected takes the corrected value and the status `corrected` (its interval, which described the
     original, is dropped); every row says in `correction` whether it is `corrected`, `affected` (an
-    aggregate of a corrected figure the build has not recomputed) or neither (empty), and names the
-    challenge in `challenge_id`.
+    aggregate of a corrected figure the build has not recomputed from it, or HCP's own published
+    aggregate, which no build recomputes) or neither (empty), and names the challenge in `challenge_id`.
     """
     out = values.assign(correction=None, challenge_id=None)
     if not len(out) or not len(fixed):
@@ -638,8 +656,13 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
         out.loc[index, ["se", "lower", "upper"]] = np.nan
         out.loc[index, ["status", "correction"]] = "corrected"
         out.loc[index, "challenge_id"] = matched["challenge_id"].to_numpy()
-    marks = derived.assign(key=_keys(derived, AGGREGATE_KEY).to_numpy()).drop_duplicates("key")
-    mark = _keys(rows, AGGREGATE_KEY).map(marks.set_index("key")["challenge_id"])
+    # A build that applied a correction summed the aggregates again from it: their mark clears, but for
+    # HCP's own published figures, which no build recomputes (`status` published).
+    done = derived["challenge_id"].isin(applied(db=database)["aggregate"] if len(derived) else ()).to_numpy()
+    aggregate_keys = _keys(rows, AGGREGATE_KEY)
+    mark = aggregate_keys.map(_first_challenge(derived[~done])).astype(object)
+    hcp = rows.index[(rows["status"] == "published").to_numpy() & mark.isna().to_numpy()]
+    mark.loc[hcp] = aggregate_keys.loc[hcp].map(_first_challenge(derived[done]))
     mark = mark[~hit.to_numpy() & mark.notna().to_numpy()]
     out.loc[mark.index, "correction"] = "affected"
     out.loc[mark.index, "challenge_id"] = mark.to_numpy()
@@ -648,6 +671,77 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
 
 #: What names an aggregate a correction affects: any breakdown of the indicator-year in that unit.
 AGGREGATE_KEY = ["unit_code", "level", "indicator_id", "year"]
+
+
+def _first_challenge(derived: pd.DataFrame) -> pd.Series:
+    """The challenge that marks each aggregate (`AGGREGATE_KEY` as one text) of `derived`: the first."""
+    keys = _keys(derived, AGGREGATE_KEY)
+    return pd.Series(derived["challenge_id"].to_numpy(), index=keys.to_numpy()).groupby(level=0).first()
+
+
+#: Where a build's summary lists the challenges it applied, by what it computed from them.
+APPLIED = "corrections_applied"
+#: What a build computes from corrected commune figures: the aggregates it sums, the index it ranks.
+APPLIED_TO = ("aggregate", "index")
+
+
+def applied(*, db: DatabaseLike = None) -> dict[str, frozenset[str]]:
+    """
+    The challenges whose corrections the database's build computed from, by what it computed
+    (`APPLIED_TO`): their marks on those figures clear, since the figures hold the corrected values.
+    """
+    database = query.connect(db)
+    found: dict[str, set[str]] = {kind: set() for kind in APPLIED_TO}
+    if "build" in database.tables():
+        for text in database.read("build", columns=["summary"])["summary"]:
+            listed = json.loads(text or "{}").get(APPLIED, {})
+            for kind in APPLIED_TO:
+                found[kind] |= set(listed.get(kind, ()))
+    return {kind: frozenset(ids) for kind, ids in found.items()}
+
+
+def applied_to_census(
+    frame: pd.DataFrame, fixed: pd.DataFrame, *, year: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """
+    A census table as the build aggregates it (one row per commune `code`, `area` and `sex`, one column
+    per indicator) with the accepted corrections of `year` in place of HCP's values, and the challenges
+    applied. The stored commune rows keep HCP's figure; the sums of communes are made from this.
+    """
+    rows = fixed[
+        (fixed["level"] == "commune")
+        & (fixed["year"] == year)
+        & fixed["indicator_id"].isin(list(frame.columns))
+        & fixed["period"].map(lambda p: _canonical(p) in ("", str(year)))
+    ]
+    if not len(rows):
+        return frame, []
+    out = frame.copy()
+    sex = out["sex"].astype(str) if "sex" in out else pd.Series("all", index=out.index)
+    done: list[str] = []
+    for c in rows.to_dict("records"):
+        at = (out["code"].astype(str) == c["unit_code"]) & (out["area"].astype(str) == c["area"])
+        at &= sex == c["sex"]
+        if at.any():
+            out.loc[at, c["indicator_id"]] = c["value"]
+            done.append(str(c["challenge_id"]))
+    return out, done
+
+
+def applied_to_inputs(inputs: pd.DataFrame, fixed: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """
+    The index's commune inputs (`observatory.indicators.wide`: one row per code, a column per
+    `indicator:year:sex`, unit totals) with the accepted corrections of unit totals in place, and the
+    challenges applied: the build ranks communes on what the observatory serves.
+    """
+    out, done = inputs, []
+    for c in fixed[(fixed["level"] == "commune") & (fixed["area"] == "total")].to_dict("records"):
+        column = f"{c['indicator_id']}:{_canonical(c['year'])}:{c['sex']}"
+        if column in out.columns and c["unit_code"] in out.index:
+            out = out.copy() if out is inputs else out
+            out.loc[c["unit_code"], column] = c["value"]
+            done.append(str(c["challenge_id"]))
+    return out, done
 
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

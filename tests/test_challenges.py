@@ -1,8 +1,9 @@
 """
-Challenges on a copy of the built GeoPackage, as a person meets them: submitted by the command line and
-the API, decided by someone else, served corrected with the original kept, listed in the register with
-the days to a decision; hostile input refused with nothing stored, a tampered log found, contact details
-never published, and the records kept across a build.
+Challenges as a person meets them, on each backend (a copy of the built GeoPackage; PostGIS too when
+OBSERVATORY_TEST_POSTGIS_URL names a server): submitted by the command line and the API, decided by
+someone else, served corrected with the original kept, listed in the register with the days to a
+decision; hostile input refused with nothing stored, a tampered log found, contact details never
+published. What a build does with them: `test_challenges_build.py`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,7 +22,8 @@ from observatory import challenges
 from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
-from observatory.database import Database
+from observatory.database import PG_SCHEMA, Database
+from observatory.schema import TABLES
 
 COMMUNE, NEIGHBOUR = "01.051.01.01", "01.051.01.03"
 INDICATOR = "illiteracy_rate_10_plus"
@@ -28,13 +32,52 @@ CONTACT = "amina.idrissi@example.org"
 TOKEN = "t" * 40
 
 
-@pytest.fixture(scope="module")
-def db(built_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Database:
-    """One writable copy for the module: the tests below add to it in order, as people would."""
-    target = tmp_path_factory.mktemp("challenges") / "observatory.gpkg"
-    shutil.copyfile(built_db.path, target)
-    target.chmod(0o644)
+@pytest.fixture(scope="module", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """
+    One writable database for the module, on each backend: the tests below add to it in order, as people
+    would. A copy of the built GeoPackage; the run's PostGIS build itself, its challenge tables emptied
+    before and after (the other PostGIS tests read that build, and must find no correction in it).
+    """
+    if request.param == "gpkg":
+        built: Database = request.getfixturevalue("built_db")
+        target = tmp_path_factory.mktemp("challenges") / "observatory.gpkg"
+        shutil.copyfile(built.path, target)
+        target.chmod(0o644)
+        yield Database(target)
+        return
+    database: Database = request.getfixturevalue("postgis_db")
+    _empty_challenges(database)
+    yield database
+    _empty_challenges(database)
+
+
+def _empty_challenges(database: Database) -> None:
+    with database.writer() as writer:
+        for table in (challenges.EVENTS, challenges.CONTACTS):
+            writer.replace(table, pd.DataFrame(columns=TABLES[table]))
+
+
+def _scratch(db: Database, tmp_path: Path) -> Database:
+    """A database a test may break: a copy of the GeoPackage, the module's PostGIS database itself."""
+    if db.kind == "postgis":
+        return db
+    target = tmp_path / "scratch.gpkg"
+    shutil.copyfile(db.path, target)
     return Database(target)
+
+
+def _execute(db: Database, statement: str, **params: object) -> None:
+    """A statement run outside the store, on either backend."""
+    if db.kind == "postgis":
+        from sqlalchemy import text
+
+        with db.engine().begin() as con:
+            con.execute(text(statement.replace("challenge_event", f"{PG_SCHEMA}.challenge_event")), params)
+        return
+    with contextlib.closing(sqlite3.connect(db.path)) as con:
+        con.execute(statement, params)
+        con.commit()
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -52,7 +95,7 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     before = float(original["value"].iloc[0])
 
     code, out = _cli(
-        "challenge", "submit", "--db", str(db.path), "--unit", COMMUNE, "--indicator", INDICATOR,
+        "challenge", "submit", "--db", db.target, "--unit", COMMUNE, "--indicator", INDICATOR,
         "--year", "2024", "--value", "17.5", "--evidence", EVIDENCE, "--by", "Amina Idrissi",
         "--contact", CONTACT,
     )  # fmt: skip
@@ -63,13 +106,13 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
 
     # Four eyes: the submitter, however she spells her name, cannot decide.
     code, out = _cli(
-        "challenge", "review", "--db", str(db.path), challenge_id, "--decision", "accept",
+        "challenge", "review", "--db", db.target, challenge_id, "--decision", "accept",
         "--by", "  amina   IDRISSI ", "--reason", "I checked it myself.",
     )  # fmt: skip
     assert code == 1 and len(out.strip().splitlines()) == 1
     assert "cannot decide" in out
     code, out = _cli(
-        "challenge", "review", "--db", str(db.path), challenge_id, "--decision", "accept",
+        "challenge", "review", "--db", db.target, challenge_id, "--decision", "accept",
         "--by", "Karim Alaoui", "--reason", "The campaign register was checked against the census.",
     )  # fmt: skip
     assert code == 0 and "accepted" in out
@@ -104,7 +147,7 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
 
     listed = challenges.register(db=db).set_index("challenge_id").loc[challenge_id]
     assert listed["status"] == "accepted" and 0 <= listed["days_to_decision"] < 1
-    code, out = _cli("challenge", "list", "--db", str(db.path))
+    code, out = _cli("challenge", "list", "--db", db.target)
     assert code == 0 and challenge_id in out
 
 
@@ -273,52 +316,37 @@ def test_contact_details_are_never_published(db):
 
 
 def test_a_tampered_event_is_found_on_read(db, tmp_path):
-    target, pristine = tmp_path / "tampered.gpkg", tmp_path / "pristine.gpkg"
-    shutil.copyfile(db.path, pristine)
+    scratch = _scratch(db, tmp_path)
     made = challenges.submit(
-        unit="MA",
-        indicator=INDICATOR,
-        year=2024,
-        value=20.0,
-        evidence=EVIDENCE,
-        by="A",
-        db=Database(pristine),
+        unit="MA", indicator=INDICATOR, year=2024, value=20.0, evidence=EVIDENCE, by="A", db=scratch
     )
-    challenges.review(made, decision="accept", by="B", reason="Seen in the register.", db=Database(pristine))
-    published = challenges.head(db=Database(pristine))
+    challenges.review(made, decision="accept", by="B", reason="Seen in the register.", db=scratch)
+    published = challenges.head(db=scratch)
+    pristine = challenges.events(db=scratch)
 
-    def tampered(statement: str, *params: object) -> Database:
-        shutil.copyfile(pristine, target)
-        with contextlib.closing(sqlite3.connect(target)) as con:
-            con.execute(statement, params)
-            con.commit()
-        return Database(target)
+    def tampered(statement: str, **params: object) -> Database:
+        with scratch.writer() as writer:
+            writer.replace(challenges.EVENTS, pristine)
+        _execute(scratch, statement, **params)
+        return scratch
 
-    edited = tampered("UPDATE challenge_event SET value = 12.0 WHERE event_id = ?", published["events"] - 1)
-    with pytest.raises(challenges.TamperedError, match=f"broken at event {published['events'] - 1}"):
-        challenges.events(db=edited)
-    with pytest.raises(challenges.TamperedError):  # nothing is served from a broken log
-        q.indicator_values(INDICATOR, db=edited, year=2024, units=[COMMUNE])
-    removed = tampered("DELETE FROM challenge_event WHERE event_id = 1")
-    with pytest.raises(challenges.TamperedError, match="broken at event 1"):
-        challenges.events(db=removed)
-    # Removing the newest event leaves a valid chain: the published head is what shows it.
-    newest = tampered("DELETE FROM challenge_event WHERE event_id = ?", published["events"])
-    assert challenges.head(db=newest) != published
-
-
-def test_a_build_keeps_the_challenges(db, tmp_path):
-    from observatory.etl.jobs import build as build_module
-    from observatory.settings import get_settings
-
-    target = tmp_path / "rebuilt.gpkg"
-    shutil.copyfile(db.path, target)
-    before = challenges.events(db=Database(target))
-    contacts = Database(target).read("challenge_contact")
-    build_module.build(get_settings(db=target), progress=False, jobs=build_module.JOBS[:2])
-    after = challenges.events(db=Database(target))  # the chain still verifies
-    pd.testing.assert_frame_equal(after, before, check_dtype=False)
-    pd.testing.assert_frame_equal(Database(target).read("challenge_contact"), contacts, check_dtype=False)
+    try:
+        edited = tampered(
+            "UPDATE challenge_event SET value = 12.0 WHERE event_id = :event", event=published["events"] - 1
+        )
+        with pytest.raises(challenges.TamperedError, match=f"broken at event {published['events'] - 1}"):
+            challenges.events(db=edited)
+        with pytest.raises(challenges.TamperedError):  # nothing is served from a broken log
+            q.indicator_values(INDICATOR, db=edited, year=2024, units=[COMMUNE])
+        removed = tampered("DELETE FROM challenge_event WHERE event_id = 1")
+        with pytest.raises(challenges.TamperedError, match="broken at event 1"):
+            challenges.events(db=removed)
+        # Removing the newest event leaves a valid chain: the published head is what shows it.
+        newest = tampered("DELETE FROM challenge_event WHERE event_id = :event", event=published["events"])
+        assert challenges.head(db=newest) != published
+    finally:
+        tampered("SELECT 1")
+    assert challenges.head(db=scratch) == published  # a restored log reads whole again
 
 
 def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
@@ -328,9 +356,8 @@ def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode
 
-    target = tmp_path / "fuzzed.gpkg"
-    shutil.copyfile(db.path, target)
-    app = create_api_app(Database(target), allow_writes=True, token=TOKEN)
+    target = _scratch(db, tmp_path)
+    app = create_api_app(target, allow_writes=True, token=TOKEN)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     acceptance = schema.config.checks.positive_data_acceptance
     acceptance.expected_statuses = [*acceptance.expected_statuses, "422"]
@@ -358,7 +385,7 @@ def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
     )
     assert statuses and not any(s >= 500 for s in statuses), statuses
     assert {400, 422} <= set(statuses), statuses
-    challenges.events(db=Database(target))  # whatever was stored, the chain holds
+    challenges.events(db=target)  # whatever was stored, the chain holds
 
 
 def test_every_status_kind_and_decision_is_named_once_and_in_every_language():
