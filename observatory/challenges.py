@@ -554,28 +554,10 @@ def affected(*, db: DatabaseLike = None) -> pd.DataFrame:
     commune (`plan`). One row per figure and challenge: kind, unit_code, level, indicator_id, year,
     plan_id, challenge_id.
     """
-    from .index_components import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, VULNERABILITY_COMPONENTS
-
     database = query.connect(db)
     fixed = corrections(db=database)
-    components = {
-        (c.indicator, c.year) for c in (*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS)
-    }
-    rows: list[tuple[Any, ...]] = []
-    communes = fixed[fixed["level"] == "commune"]
-    for c in communes.to_dict("records"):
-        if (c["indicator_id"], c["year"]) in components or (c["indicator_id"], 0) in components:
-            rows.append(
-                ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
-            )
-    if len(communes) and "plan_coverage" in database.tables():
-        where = {"code": list(communes["unit_code"])}
-        covering = database.read("plan_coverage", where=where, columns=["plan_id", "code"], distinct=True)
-        for c in communes.merge(covering, left_on="unit_code", right_on="code").to_dict("records"):
-            rows.append(("plan", None, None, c["indicator_id"], c["year"], c["plan_id"], c["challenge_id"]))
-    derived = pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
     done = applied(db=database)
-    derived = derived[~((derived["kind"] == "index") & derived["challenge_id"].isin(done["index"]))]
+    derived = pd.concat([_index_rows(fixed, done), _plan_rows(database, fixed)], ignore_index=True)
     aggregates = _aggregates(database, fixed)
     recomputed = aggregates["challenge_id"].isin(done["aggregate"]).to_numpy()
     if recomputed.any():  # what the build summed again clears; HCP's own published figures stay marked
@@ -586,6 +568,62 @@ def affected(*, db: DatabaseLike = None) -> pd.DataFrame:
 
 #: The columns of `affected`.
 AFFECTED_COLUMNS = ["kind", "unit_code", "level", "indicator_id", "year", "plan_id", "challenge_id"]
+
+
+def _index_rows(fixed: pd.DataFrame, done: Mapping[str, frozenset[str]]) -> pd.DataFrame:
+    """The communes whose index rank a correction of one of the index's components makes out of date
+    (those the build ranked on the corrected figure are not)."""
+    from .index_components import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, VULNERABILITY_COMPONENTS
+
+    components = {
+        (c.indicator, c.year) for c in (*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS)
+    }
+    rows = [
+        ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
+        for c in fixed[fixed["level"] == "commune"].to_dict("records")
+        if ((c["indicator_id"], c["year"]) in components or (c["indicator_id"], 0) in components)
+        and c["challenge_id"] not in done["index"]
+    ]
+    return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+
+
+def _plan_rows(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:
+    """The stored plans whose coverage holds a corrected commune: a plan keeps the inputs it was solved
+    on, so no build recomputes it; it stays marked."""
+    communes = fixed[fixed["level"] == "commune"]
+    if not len(communes) or "plan_coverage" not in database.tables():
+        return pd.DataFrame(columns=AFFECTED_COLUMNS)
+    where = {"code": list(communes["unit_code"])}
+    covering = database.read("plan_coverage", where=where, columns=["plan_id", "code"], distinct=True)
+    rows = [
+        ("plan", None, None, c["indicator_id"], c["year"], c["plan_id"], c["challenge_id"])
+        for c in communes.merge(covering, left_on="unit_code", right_on="code").to_dict("records")
+    ]
+    return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+
+
+def marked_ranks(frame: pd.DataFrame, *, db: DatabaseLike = None) -> pd.DataFrame:
+    """
+    Index rows (a `code` column) with `correction` (`affected` where a corrected figure the commune's
+    rank was computed without, else empty) and the `challenge_id`: how a reader of ranks says so.
+    """
+    out = frame.assign(correction=None, challenge_id=None)
+    fixed = corrections(db=db)
+    if not len(out) or not len(fixed):
+        return out
+    rows = _index_rows(fixed, applied(db=db)).drop_duplicates("unit_code")
+    mark = out["code"].map(rows.set_index("unit_code")["challenge_id"])
+    out.loc[mark.notna(), "correction"] = "affected"
+    out.loc[mark.notna(), "challenge_id"] = mark[mark.notna()]
+    return out
+
+
+def plan_challenges(plan_id: str, *, db: DatabaseLike = None) -> list[str]:
+    """The accepted challenges that correct a figure of a commune a stored plan covers: the plan was
+    solved on the figures before them."""
+    database = query.connect(db)
+    rows = _plan_rows(database, corrections(db=database))
+    return sorted(set(rows.loc[rows["plan_id"] == plan_id, "challenge_id"]))
 
 
 def _aggregates(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:

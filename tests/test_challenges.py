@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from observatory import challenges
+from observatory import challenges, results
 from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
@@ -144,6 +144,16 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     assert set(above["correction"]) == {"affected"} and set(above["challenge_id"]) == {challenge_id}
     assert set(above["level"]) == {"province", "region", "country"}
     assert {"aggregate", "index", "plan"} <= set(found.affects["kind"])
+    # Where ranks and plans are read, they say so too.
+    ranks = results.fragility_index("commune", db=db).set_index("code")
+    assert (ranks.loc[COMMUNE, "correction"], ranks.loc[COMMUNE, "challenge_id"]) == (
+        "affected",
+        challenge_id,
+    )
+    assert ranks.drop(index=COMMUNE)["correction"].isna().all()
+    plan_id = found.affects.loc[found.affects["kind"] == "plan", "plan_id"].iloc[0]
+    plan = create_api_app(db).test_client().get(f"/api/v1/plans/{plan_id}").get_json()["data"]
+    assert plan["challenge_ids"] == [challenge_id]
 
     listed = challenges.register(db=db).set_index("challenge_id").loc[challenge_id]
     assert listed["status"] == "accepted" and 0 <= listed["days_to_decision"] < 1
@@ -283,9 +293,21 @@ def test_the_api_takes_challenges_only_on_a_server_open_for_writes(db):
     assert one["status"] == "open" and one["history"][0]["by"] == "Salma Tazi"
     assert client.get("/api/v1/challenges/challenge-nope").status_code == 404
 
-    challenges.review(
-        challenge_id, decision="accept", by="Karim Alaoui", reason="Matches the register.", db=db
-    )
+    # The decision through the API: four eyes, the token, an open challenge that exists.
+    review = f"/api/v1/challenges/{challenge_id}/review"
+    decision = {"decision": "accept", "by": "Karim Alaoui", "reason": "Matches the register."}
+    assert closed.post(review, json=decision).status_code == 403
+    assert client.post(review, json=decision).status_code == 401
+    own = client.post(review, json={**decision, "by": "salma  tazi", "lang": "fr"}, headers=auth)
+    assert own.status_code == 422 and len(own.get_json()["error"]["message"].splitlines()) == 1
+    assert client.post(review, json={**decision, "decision": "maybe"}, headers=auth).status_code == 400
+    unknown = client.post("/api/v1/challenges/challenge-nope/review", json=decision, headers=auth)
+    assert unknown.status_code == 404
+    decided = client.post(review, json=decision, headers=auth)
+    assert decided.status_code == 200, decided.get_json()
+    assert decided.get_json()["data"]["status"] == "accepted"
+    assert client.post(review, json=decision, headers=auth).status_code == 422  # decided once
+    assert challenges.read_challenge(challenge_id, db=db).decided_by == "Karim Alaoui"
     values = client.get(f"/api/v1/indicators/{INDICATOR}/values?year=2024&unit={NEIGHBOUR}").get_json()[
         "data"
     ]
@@ -313,6 +335,35 @@ def test_contact_details_are_never_published(db):
     ]
     for frame in library:
         assert CONTACT not in frame.to_csv()
+
+
+def test_the_api_counts_submissions_by_address_too_and_keeps_no_address(db, monkeypatch):
+    """A name can be changed at every submission; the client address counts them too, held only as a
+    salted hash in the server's memory."""
+    from observatory.api import challenges as route
+
+    monkeypatch.setattr(route, "MAX_PER_ADDRESS", 2)
+    client = create_api_app(db, allow_writes=True, token=TOKEN).test_client()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    address, other = "203.0.113.7", "198.51.100.23"
+
+    def post(indicator: str, by: str, remote: str) -> tuple[int, str]:
+        value = float(q.indicator_values(indicator, db=db, year=2024, units=[COMMUNE])["value"].iloc[0])
+        body = {"unit": COMMUNE, "indicator": indicator, "year": 2024, "value": value, "evidence": EVIDENCE}
+        made = client.post(
+            "/api/v1/challenges", json={**body, "by": by}, headers=auth, environ_base={"REMOTE_ADDR": remote}
+        )
+        return made.status_code, made.get_data(as_text=True)
+
+    assert post("age_25_29", "First Name", address)[0] == 200
+    assert post("age_30_34", "Second Name", address)[0] == 200
+    before = _events(db)
+    status, text = post("age_35_39", "Third Name", address)
+    assert status == 422 and "from one address" in text and _events(db) == before
+    assert post("age_35_39", "Third Name", other)[0] == 200  # another address is counted apart
+    stored = challenges.events(db=db).to_csv() + db.read(challenges.CONTACTS).to_csv()
+    assert address not in stored and other not in stored
+    assert address not in client.get("/api/v1/challenges?format=csv").get_data(as_text=True)
 
 
 def test_a_tampered_event_is_found_on_read(db, tmp_path):
