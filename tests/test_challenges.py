@@ -23,7 +23,6 @@ from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
 from observatory.database import PG_SCHEMA, Database
-from observatory.schema import TABLES
 
 COMMUNE, NEIGHBOUR = "01.051.01.01", "01.051.01.03"
 INDICATOR = "illiteracy_rate_10_plus"
@@ -53,9 +52,9 @@ def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 
 
 def _empty_challenges(database: Database) -> None:
-    with database.writer() as writer:
-        for table in (challenges.EVENTS, challenges.CONTACTS):
-            writer.replace(table, pd.DataFrame(columns=TABLES[table]))
+    """Every challenge removed, the tables as the store made them (their columns' types kept)."""
+    for table in set(database.tables()) & {challenges.EVENTS, challenges.CONTACTS}:
+        _execute(database, f"DELETE FROM {table}")
 
 
 def _scratch(db: Database, tmp_path: Path) -> Database:
@@ -73,7 +72,8 @@ def _execute(db: Database, statement: str, **params: object) -> None:
         from sqlalchemy import text
 
         with db.engine().begin() as con:
-            con.execute(text(statement.replace("challenge_event", f"{PG_SCHEMA}.challenge_event")), params)
+            con.execute(text(f"SET LOCAL search_path TO {PG_SCHEMA}"))
+            con.execute(text(statement), params)
         return
     with contextlib.closing(sqlite3.connect(db.path)) as con:
         con.execute(statement, params)
