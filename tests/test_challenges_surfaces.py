@@ -78,3 +78,45 @@ def test_the_openapi_document_describes_the_challenge_routes(corrected):
     head = create_api_app(db).test_client().get("/api/v1/challenges").get_json()["meta"]["log_head"]
     assert head == challenges.head(db=db) and head["events"] == 2
     assert "contact" in str(document["paths"]["/challenges"]["post"])  # documented as kept private
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_register_page_takes_a_challenge_only_on_a_server_open_for_writes(corrected, lang):
+    from observatory.dashboards import create_app, ids
+    from observatory.dashboards.app import shell
+    from observatory.dashboards.pages import load_pages
+    from observatory.dashboards.pages.challenges import submitted
+    from observatory.i18n import text
+
+    db, _ = corrected
+    closed = create_app(db)
+    page = str(
+        shell(load_pages(), closed.data, "/challenges", f"?lang={lang}&code={COMMUNE}", default_lang="fr")
+    )
+    assert ids.CHALLENGE_SUBMIT in page and text("app.challenge_form_disabled", lang) in page
+    form = {
+        "unit": COMMUNE,
+        "indicator": {"fr": "age_40_44", "ar": "age_45_49", "en": "age_50_54"}[lang],
+        "year": 2024,
+        "value": 6.5,
+        "evidence": EVIDENCE,
+        "by": f"Nadia Berrada {lang}",
+        "contact": "nadia@example.org",
+    }
+    assert submitted(closed.data, lang, form, "t" * 40) == text("app.challenge_form_disabled", lang)
+    app = create_app(db, allow_writes=True, token="t" * 40)
+    assert any(ids.CHALLENGE_STATUS in key for key in app.callback_map)
+    before = len(challenges.events(db=db))
+    assert submitted(app.data, lang, form, "wrong") == text("app.plan_save_bad_token", lang)
+    refused = submitted(
+        app.data, lang, {**form, "evidence": "<script>x</script> and more words here"}, "t" * 40
+    )
+    assert refused == challenges.Refused("markup", field="evidence").message(lang)
+    assert len(challenges.events(db=db)) == before  # nothing stored
+    done = submitted(app.data, lang, form, "t" * 40)
+    made = challenges.register(db=db)["challenge_id"].iloc[-1]
+    assert done == text("app.challenge_form_done", lang, challenge_id=made)
+    assert challenges.read_challenge(made, db=db).submitted_by == f"Nadia Berrada {lang}"
+    # The same figure twice is one challenge.
+    again = submitted(app.data, lang, {**form, "by": "Someone Else"}, "t" * 40)
+    assert again == challenges.Refused("duplicate", challenge_id=made).message(lang)
