@@ -8,7 +8,7 @@ server's token, as the planner's saves). Names, evidence and contact details are
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from dash import Input, Output, State, dcc, html
@@ -60,7 +60,7 @@ def index_note(data: AppData, code: str, lang: str) -> list[Any]:
 
 
 #: The form's text fields: (id, key of its label, input type, longest).
-FIELDS = (
+FIELDS: tuple[tuple[str, str, Literal["text", "number", "email"], int], ...] = (
     (ids.CHALLENGE_UNIT, "challenge_form_unit", "text", 20),
     (ids.CHALLENGE_INDICATOR, "challenge_form_indicator", "text", 100),
     (ids.CHALLENGE_YEAR, "challenge_form_year", "number", 4),
