@@ -10,6 +10,10 @@ app or the reports reads (law 09-08): they are for the operator, who reads them 
 
 The checks say why a submission is refused in one line, in the caller's language (`Refused.message`);
 nothing is stored then. A build carries both tables over (`kept_tables`): people's records survive it.
+A build also computes from the accepted corrections where the observatory computes (the aggregates it
+sums from communes, the index's commune inputs: `applied_to_census`, `applied_to_inputs`) and lists
+them in its summary (`applied`), so the marks on what it recomputed clear; HCP's own published figures
+stay HCP's and stay marked.
 """
 
 from __future__ import annotations
