@@ -575,17 +575,21 @@ AFFECTED_COLUMNS = ["kind", "unit_code", "level", "indicator_id", "year", "plan_
 
 
 def _index_rows(fixed: pd.DataFrame, done: Mapping[str, frozenset[str]]) -> pd.DataFrame:
-    """The communes whose index rank a correction of one of the index's components makes out of date
-    (those the build ranked on the corrected figure are not)."""
+    """The communes whose index rank (in any lens) a correction of one of its inputs makes out of date:
+    the input's indicator, year and sex, or an age the input's age group sums (those the build ranked on
+    the corrected figure are not)."""
+    from .index import LENSES, lens_components
     from .index_components import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, VULNERABILITY_COMPONENTS
+    from .indicators import AGE_GROUPS
 
-    components = {
-        (c.indicator, c.year) for c in (*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS)
-    }
+    every = [*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS]
+    every += [c for lens in LENSES for c in lens_components(lens)]
+    inputs = {(c.key.indicator, c.key.year, c.key.sex) for c in every}
+    inputs |= {(part, y, sex) for name, y, sex in inputs for part in AGE_GROUPS.get(name, ())}
     rows = [
         ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
-        for c in fixed[fixed["level"] == "commune"].to_dict("records")
-        if ((c["indicator_id"], c["year"]) in components or (c["indicator_id"], 0) in components)
+        for c in fixed[(fixed["level"] == "commune") & (fixed["area"] == "total")].to_dict("records")
+        if {(c["indicator_id"], c["year"], c["sex"]), (c["indicator_id"], 0, c["sex"])} & inputs
         and c["challenge_id"] not in done["index"]
     ]
     return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)

@@ -138,22 +138,31 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     assert list(found.history["by"]) == ["Amina Idrissi", "Karim Alaoui"]
     assert found.history["evidence"].iloc[0] == EVIDENCE and found.reason.startswith("The campaign")
 
-    # The province, région and country aggregates built from the original say so; the commune's index
-    # rank and the plans that cover it are listed as affected.
+    # The province, région and country aggregates built from the original say so, and the plans that
+    # cover the commune; not its index rank, which reads illiteracy by sex, not this figure.
     above = q.indicator_values(INDICATOR, db=db, year=2024, level=None, units=["01.051", "01", "MA"])
     assert set(above["correction"]) == {"affected"} and set(above["challenge_id"]) == {challenge_id}
     assert set(above["level"]) == {"province", "region", "country"}
-    assert {"aggregate", "index", "plan"} <= set(found.affects["kind"])
-    # Where ranks and plans are read, they say so too.
-    ranks = results.fragility_index("commune", db=db).set_index("code")
-    assert (ranks.loc[COMMUNE, "correction"], ranks.loc[COMMUNE, "challenge_id"]) == (
-        "affected",
-        challenge_id,
+    assert {"aggregate", "plan"} <= set(found.affects["kind"]) and "index" not in set(found.affects["kind"])
+    # A correction of a figure the index reads marks the rank where ranks are read; plans say so too.
+    by_sex = challenges.submit(
+        unit=COMMUNE,
+        indicator=INDICATOR,
+        year=2024,
+        sex="female",
+        value=25.0,
+        evidence=EVIDENCE,
+        by="A",
+        db=db,
     )
+    challenges.review(by_sex, decision="accept", by="Karim Alaoui", reason="Checked.", db=db)
+    assert "index" in set(challenges.read_challenge(by_sex, db=db).affects["kind"])
+    ranks = results.fragility_index("commune", db=db).set_index("code")
+    assert (ranks.loc[COMMUNE, "correction"], ranks.loc[COMMUNE, "challenge_id"]) == ("affected", by_sex)
     assert ranks.drop(index=COMMUNE)["correction"].isna().all()
     plan_id = found.affects.loc[found.affects["kind"] == "plan", "plan_id"].iloc[0]
     plan = create_api_app(db).test_client().get(f"/api/v1/plans/{plan_id}").get_json()["data"]
-    assert plan["challenge_ids"] == [challenge_id]
+    assert plan["challenge_ids"] == sorted([challenge_id, by_sex])
 
     listed = challenges.register(db=db).set_index("challenge_id").loc[challenge_id]
     assert listed["status"] == "accepted" and 0 <= listed["days_to_decision"] < 1
