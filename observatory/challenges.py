@@ -804,4 +804,7 @@ def kept_tables(database: Database) -> dict[str, pd.DataFrame]:
     if not database.exists():
         return {}
     present = database.tables()
-    return {t: database.read(t) for t in (EVENTS, CONTACTS) if t in present}
+    kept = {t: database.read(t) for t in (EVENTS, CONTACTS) if t in present}
+    if EVENTS in kept:  # typed as the store writes them, even empty: a text year would break the chain
+        kept[EVENTS] = kept[EVENTS].astype({**dict.fromkeys(NUMBERS, "float64"), "event_id": "int64"})
+    return kept

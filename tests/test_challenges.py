@@ -23,6 +23,7 @@ from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
 from observatory.database import PG_SCHEMA, Database
+from observatory.schema import TABLES
 
 COMMUNE, NEIGHBOUR = "01.051.01.01", "01.051.01.03"
 INDICATOR = "illiteracy_rate_10_plus"
@@ -446,6 +447,29 @@ def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
     assert statuses and not any(s >= 500 for s in statuses), statuses
     assert {400, 422} <= set(statuses), statuses
     challenges.events(db=target)  # whatever was stored, the chain holds
+
+
+def test_a_log_carried_over_empty_keeps_its_numbers_typed(db):
+    """A log with no event (its table emptied, as these tests leave PostGIS) is carried over by a build
+    with its numbers typed as numbers: as text, the next event's year would read back `2014.0` on
+    PostGIS, and its hash would not match. (Last in the module: it empties the log.)"""
+    with db.writer() as writer:
+        writer.replace(challenges.EVENTS, pd.DataFrame(columns=TABLES[challenges.EVENTS]))
+    with db.writer() as writer:  # as the build writes them into the database it makes
+        for table, frame in challenges.kept_tables(db).items():
+            writer.replace(table, frame)
+    made = challenges.submit(
+        unit="12.066.01.03",
+        indicator="profession_employed",
+        year=2014,
+        area="urban",
+        value=40.0,
+        evidence=EVIDENCE,
+        by="Amina Idrissi",
+        db=db,
+    )
+    challenges.review(made, decision="accept", by="Karim Alaoui", reason="Checked.", db=db)
+    assert list(challenges.events(db=db)["challenge_id"]) == [made, made]  # the chain verifies
 
 
 def test_every_status_kind_and_decision_is_named_once_and_in_every_language():
