@@ -10,6 +10,10 @@ app or the reports reads (law 09-08): they are for the operator, who reads them 
 
 The checks say why a submission is refused in one line, in the caller's language (`Refused.message`);
 nothing is stored then. A build carries both tables over (`kept_tables`): people's records survive it.
+A build also computes from the accepted corrections where the observatory computes (the aggregates it
+sums from communes, the index's commune inputs: `applied_to_census`, `applied_to_inputs`) and lists
+them in its summary (`applied`), so the marks on what it recomputed clear; HCP's own published figures
+stay HCP's and stay marked.
 """
 
 from __future__ import annotations
@@ -554,31 +558,80 @@ def affected(*, db: DatabaseLike = None) -> pd.DataFrame:
     commune (`plan`). One row per figure and challenge: kind, unit_code, level, indicator_id, year,
     plan_id, challenge_id.
     """
-    from .index_components import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, VULNERABILITY_COMPONENTS
-
     database = query.connect(db)
     fixed = corrections(db=database)
-    components = {
-        (c.indicator, c.year) for c in (*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS)
-    }
-    rows: list[tuple[Any, ...]] = []
-    communes = fixed[fixed["level"] == "commune"]
-    for c in communes.to_dict("records"):
-        if (c["indicator_id"], c["year"]) in components or (c["indicator_id"], 0) in components:
-            rows.append(
-                ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
-            )
-    if len(communes) and "plan_coverage" in database.tables():
-        where = {"code": list(communes["unit_code"])}
-        covering = database.read("plan_coverage", where=where, columns=["plan_id", "code"], distinct=True)
-        for c in communes.merge(covering, left_on="unit_code", right_on="code").to_dict("records"):
-            rows.append(("plan", None, None, c["indicator_id"], c["year"], c["plan_id"], c["challenge_id"]))
-    derived = pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
-    return pd.concat([_aggregates(database, fixed), derived], ignore_index=True)
+    done = applied(db=database)
+    derived = pd.concat([_index_rows(fixed, done), _plan_rows(database, fixed)], ignore_index=True)
+    aggregates = _aggregates(database, fixed)
+    recomputed = aggregates["challenge_id"].isin(done["aggregate"]).to_numpy()
+    if recomputed.any():  # what the build summed again clears; HCP's own published figures stay marked
+        keys = _keys(aggregates, AGGREGATE_KEY)
+        recomputed = recomputed & ~keys.isin(_published_keys(database, aggregates[recomputed])).to_numpy()
+    return pd.concat([aggregates[~recomputed], derived], ignore_index=True)
 
 
 #: The columns of `affected`.
 AFFECTED_COLUMNS = ["kind", "unit_code", "level", "indicator_id", "year", "plan_id", "challenge_id"]
+
+
+def _index_rows(fixed: pd.DataFrame, done: Mapping[str, frozenset[str]]) -> pd.DataFrame:
+    """The communes whose index rank (in any lens) a correction of one of its inputs makes out of date:
+    the input's indicator, year and sex, or an age the input's age group sums (those the build ranked on
+    the corrected figure are not)."""
+    from .index import LENSES, lens_components
+    from .index_components import CENSUS_COMPONENTS, CONNECTOR_COMPONENTS, VULNERABILITY_COMPONENTS
+    from .indicators import AGE_GROUPS
+
+    every = [*CENSUS_COMPONENTS, *VULNERABILITY_COMPONENTS, *CONNECTOR_COMPONENTS]
+    every += [c for lens in LENSES for c in lens_components(lens)]
+    inputs = {(c.key.indicator, c.key.year, c.key.sex) for c in every}
+    inputs |= {(part, y, sex) for name, y, sex in inputs for part in AGE_GROUPS.get(name, ())}
+    rows = [
+        ("index", c["unit_code"], "commune", c["indicator_id"], c["year"], None, c["challenge_id"])
+        for c in fixed[(fixed["level"] == "commune") & (fixed["area"] == "total")].to_dict("records")
+        if {(c["indicator_id"], c["year"], c["sex"]), (c["indicator_id"], 0, c["sex"])} & inputs
+        and c["challenge_id"] not in done["index"]
+    ]
+    return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+
+
+def _plan_rows(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:
+    """The stored plans whose coverage holds a corrected commune: a plan keeps the inputs it was solved
+    on, so no build recomputes it; it stays marked."""
+    communes = fixed[fixed["level"] == "commune"]
+    if not len(communes) or "plan_coverage" not in database.tables():
+        return pd.DataFrame(columns=AFFECTED_COLUMNS)
+    where = {"code": list(communes["unit_code"])}
+    covering = database.read("plan_coverage", where=where, columns=["plan_id", "code"], distinct=True)
+    rows = [
+        ("plan", None, None, c["indicator_id"], c["year"], c["plan_id"], c["challenge_id"])
+        for c in communes.merge(covering, left_on="unit_code", right_on="code").to_dict("records")
+    ]
+    return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+
+
+def marked_ranks(frame: pd.DataFrame, *, db: DatabaseLike = None) -> pd.DataFrame:
+    """
+    Index rows (a `code` column) with `correction` (`affected` where a corrected figure the commune's
+    rank was computed without, else empty) and the `challenge_id`: how a reader of ranks says so.
+    """
+    out = frame.assign(correction=None, challenge_id=None)
+    fixed = corrections(db=db)
+    if not len(out) or not len(fixed):
+        return out
+    rows = _index_rows(fixed, applied(db=db)).drop_duplicates("unit_code")
+    mark = out["code"].map(rows.set_index("unit_code")["challenge_id"])
+    out.loc[mark.notna(), "correction"] = "affected"
+    out.loc[mark.notna(), "challenge_id"] = mark[mark.notna()]
+    return out
+
+
+def plan_challenges(plan_id: str, *, db: DatabaseLike = None) -> list[str]:
+    """The accepted challenges that correct a figure of a commune a stored plan covers: the plan was
+    solved on the figures before them."""
+    database = query.connect(db)
+    rows = _plan_rows(database, corrections(db=database))
+    return sorted(set(rows.loc[rows["plan_id"] == plan_id, "challenge_id"]))
 
 
 def _aggregates(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:
@@ -588,6 +641,17 @@ def _aggregates(database: Database, fixed: pd.DataFrame) -> pd.DataFrame:
         for level, code in _above(database, str(c["unit_code"]), str(c["level"])):
             rows.append(("aggregate", code, level, c["indicator_id"], c["year"], None, c["challenge_id"]))
     return pd.DataFrame(rows, columns=AFFECTED_COLUMNS)
+
+
+def _published_keys(database: Database, aggregates: pd.DataFrame) -> set[str]:
+    """The aggregates (`AGGREGATE_KEY`) among `aggregates` for which the database serves HCP's own figure."""
+    where = {
+        "unit_code": sorted(set(aggregates["unit_code"])),
+        "indicator_id": sorted(set(aggregates["indicator_id"])),
+        "status": "published",
+    }
+    found = database.read("indicator_value", where=where, columns=AGGREGATE_KEY, distinct=True)
+    return set(_keys(found, AGGREGATE_KEY))
 
 
 def _above(database: Database, code: str, level: str) -> list[tuple[str, str]]:
@@ -614,8 +678,8 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
     `values` as served, given the corrected figures (`corrections`): a figure an accepted challenge
     corrected takes the corrected value and the status `corrected` (its interval, which described the
     original, is dropped); every row says in `correction` whether it is `corrected`, `affected` (an
-    aggregate of a corrected figure the build has not recomputed) or neither (empty), and names the
-    challenge in `challenge_id`.
+    aggregate of a corrected figure the build has not recomputed from it, or HCP's own published
+    aggregate, which no build recomputes) or neither (empty), and names the challenge in `challenge_id`.
     """
     out = values.assign(correction=None, challenge_id=None)
     if not len(out) or not len(fixed):
@@ -638,8 +702,13 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
         out.loc[index, ["se", "lower", "upper"]] = np.nan
         out.loc[index, ["status", "correction"]] = "corrected"
         out.loc[index, "challenge_id"] = matched["challenge_id"].to_numpy()
-    marks = derived.assign(key=_keys(derived, AGGREGATE_KEY).to_numpy()).drop_duplicates("key")
-    mark = _keys(rows, AGGREGATE_KEY).map(marks.set_index("key")["challenge_id"])
+    # A build that applied a correction summed the aggregates again from it: their mark clears, but for
+    # HCP's own published figures, which no build recomputes (`status` published).
+    done = derived["challenge_id"].isin(applied(db=database)["aggregate"] if len(derived) else ()).to_numpy()
+    aggregate_keys = _keys(rows, AGGREGATE_KEY)
+    mark = aggregate_keys.map(_first_challenge(derived[~done])).astype(object)
+    hcp = rows.index[(rows["status"] == "published").to_numpy() & mark.isna().to_numpy()]
+    mark.loc[hcp] = aggregate_keys.loc[hcp].map(_first_challenge(derived[done]))
     mark = mark[~hit.to_numpy() & mark.notna().to_numpy()]
     out.loc[mark.index, "correction"] = "affected"
     out.loc[mark.index, "challenge_id"] = mark.to_numpy()
@@ -648,6 +717,77 @@ def served(values: pd.DataFrame, database: Database, *, fixed: pd.DataFrame) -> 
 
 #: What names an aggregate a correction affects: any breakdown of the indicator-year in that unit.
 AGGREGATE_KEY = ["unit_code", "level", "indicator_id", "year"]
+
+
+def _first_challenge(derived: pd.DataFrame) -> pd.Series:
+    """The challenge that marks each aggregate (`AGGREGATE_KEY` as one text) of `derived`: the first."""
+    keys = _keys(derived, AGGREGATE_KEY)
+    return pd.Series(derived["challenge_id"].to_numpy(), index=keys.to_numpy()).groupby(level=0).first()
+
+
+#: Where a build's summary lists the challenges it applied, by what it computed from them.
+APPLIED = "corrections_applied"
+#: What a build computes from corrected commune figures: the aggregates it sums, the index it ranks.
+APPLIED_TO = ("aggregate", "index")
+
+
+def applied(*, db: DatabaseLike = None) -> dict[str, frozenset[str]]:
+    """
+    The challenges whose corrections the database's build computed from, by what it computed
+    (`APPLIED_TO`): their marks on those figures clear, since the figures hold the corrected values.
+    """
+    database = query.connect(db)
+    found: dict[str, set[str]] = {kind: set() for kind in APPLIED_TO}
+    if "build" in database.tables():
+        for text in database.read("build", columns=["summary"])["summary"]:
+            listed = json.loads(text or "{}").get(APPLIED, {})
+            for kind in APPLIED_TO:
+                found[kind] |= set(listed.get(kind, ()))
+    return {kind: frozenset(ids) for kind, ids in found.items()}
+
+
+def applied_to_census(
+    frame: pd.DataFrame, fixed: pd.DataFrame, *, year: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """
+    A census table as the build aggregates it (one row per commune `code`, `area` and `sex`, one column
+    per indicator) with the accepted corrections of `year` in place of HCP's values, and the challenges
+    applied. The stored commune rows keep HCP's figure; the sums of communes are made from this.
+    """
+    rows = fixed[
+        (fixed["level"] == "commune")
+        & (fixed["year"] == year)
+        & fixed["indicator_id"].isin(list(frame.columns))
+        & fixed["period"].map(lambda p: _canonical(p) in ("", str(year)))
+    ]
+    if not len(rows):
+        return frame, []
+    out = frame.copy()
+    sex = out["sex"].astype(str) if "sex" in out else pd.Series("all", index=out.index)
+    done: list[str] = []
+    for c in rows.to_dict("records"):
+        at = (out["code"].astype(str) == c["unit_code"]) & (out["area"].astype(str) == c["area"])
+        at &= sex == c["sex"]
+        if at.any():
+            out.loc[at, c["indicator_id"]] = c["value"]
+            done.append(str(c["challenge_id"]))
+    return out, done
+
+
+def applied_to_inputs(inputs: pd.DataFrame, fixed: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """
+    The index's commune inputs (`observatory.indicators.wide`: one row per code, a column per
+    `indicator:year:sex`, unit totals) with the accepted corrections of unit totals in place, and the
+    challenges applied: the build ranks communes on what the observatory serves.
+    """
+    out, done = inputs, []
+    for c in fixed[(fixed["level"] == "commune") & (fixed["area"] == "total")].to_dict("records"):
+        column = f"{c['indicator_id']}:{_canonical(c['year'])}:{c['sex']}"
+        if column in out.columns and c["unit_code"] in out.index:
+            out = out.copy() if out is inputs else out
+            out.loc[c["unit_code"], column] = c["value"]
+            done.append(str(c["challenge_id"]))
+    return out, done
 
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -664,4 +804,7 @@ def kept_tables(database: Database) -> dict[str, pd.DataFrame]:
     if not database.exists():
         return {}
     present = database.tables()
-    return {t: database.read(t) for t in (EVENTS, CONTACTS) if t in present}
+    kept = {t: database.read(t) for t in (EVENTS, CONTACTS) if t in present}
+    if EVENTS in kept:  # typed as the store writes them, even empty: a text year would break the chain
+        kept[EVENTS] = kept[EVENTS].astype({**dict.fromkeys(NUMBERS, "float64"), "event_id": "int64"})
+    return kept

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import registry
+from . import challenges, registry
 from .enums import DEFAULT_LENS, LANGUAGES, LENSES, LEVELS, MAP_LEVELS, MODEL_STATUSES
 from .errors import unknown_name
 from .planning_frame import CONTEXT, CONTEXT_YEAR, NEED_YEAR, NEEDS, PlanningFrame
@@ -49,7 +49,8 @@ def fragility_index(
     The digital-fragility index of every unit of a level (commune, province, region): score 0-100
     (higher = more fragile), rank (1 = most fragile), median rank and 90% rank interval from the Monte
     Carlo, the dimension sub-indices, and the plain-language explanation (one column per language,
-    or just `explanation` for `lang`). `lens`: one of `observatory.enums.LENSES`.
+    or just `explanation` for `lang`). `lens`: one of `observatory.enums.LENSES`. A commune's rank
+    computed without an accepted correction says so (`correction`, `challenge_id`).
     """
     if level not in MAP_LEVELS:
         raise unknown_name("level", level, MAP_LEVELS)
@@ -66,7 +67,7 @@ def fragility_index(
             )
         )
     frame = database.read("index_score", where={"level": level, "lens": lens, "code": codes})
-    frame = _with_units(frame, level, db, geometry, codes)
+    frame = challenges.marked_ranks(_with_units(frame, level, db, geometry, codes), db=database)
     if lang is not None:
         _lang_check(lang)
         frame = frame.assign(explanation=frame[f"explanation_{lang}"]).drop(

@@ -1,8 +1,9 @@
 """
-Challenges on a copy of the built GeoPackage, as a person meets them: submitted by the command line and
-the API, decided by someone else, served corrected with the original kept, listed in the register with
-the days to a decision; hostile input refused with nothing stored, a tampered log found, contact details
-never published, and the records kept across a build.
+Challenges as a person meets them, on each backend (a copy of the built GeoPackage; PostGIS too when
+OBSERVATORY_TEST_POSTGIS_URL names a server): submitted by the command line and the API, decided by
+someone else, served corrected with the original kept, listed in the register with the days to a
+decision; hostile input refused with nothing stored, a tampered log found, contact details never
+published. What a build does with them: `test_challenges_build.py`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from observatory import bulk, challenges
+from observatory import bulk, challenges, results
 from observatory import query as q
 from observatory.api import create_api_app
 from observatory.cli import main
-from observatory.database import Database
+from observatory.database import PG_SCHEMA, Database
+from observatory.errors import ValidationError
+from observatory.schema import TABLES
 from observatory.shareable import export_shareable
 
 COMMUNE, NEIGHBOUR = "01.051.01.01", "01.051.01.03"
@@ -29,13 +34,53 @@ CONTACT = "amina.idrissi@example.org"
 TOKEN = "t" * 40
 
 
-@pytest.fixture(scope="module")
-def db(built_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Database:
-    """One writable copy for the module: the tests below add to it in order, as people would."""
-    target = tmp_path_factory.mktemp("challenges") / "observatory.gpkg"
-    shutil.copyfile(built_db.path, target)
-    target.chmod(0o644)
+@pytest.fixture(scope="module", params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """
+    One writable database for the module, on each backend: the tests below add to it in order, as people
+    would. A copy of the built GeoPackage; the run's PostGIS build itself, its challenge tables emptied
+    before and after (the other PostGIS tests read that build, and must find no correction in it).
+    """
+    if request.param == "gpkg":
+        built: Database = request.getfixturevalue("built_db")
+        target = tmp_path_factory.mktemp("challenges") / "observatory.gpkg"
+        shutil.copyfile(built.path, target)
+        target.chmod(0o644)
+        yield Database(target)
+        return
+    database: Database = request.getfixturevalue("postgis_db")
+    _empty_challenges(database)
+    yield database
+    _empty_challenges(database)
+
+
+def _empty_challenges(database: Database) -> None:
+    """Every challenge removed, the tables as the store made them (their columns' types kept)."""
+    for table in set(database.tables()) & {challenges.EVENTS, challenges.CONTACTS}:
+        _execute(database, f"DELETE FROM {table}")
+
+
+def _scratch(db: Database, tmp_path: Path) -> Database:
+    """A database a test may break: a copy of the GeoPackage, the module's PostGIS database itself."""
+    if db.kind == "postgis":
+        return db
+    target = tmp_path / "scratch.gpkg"
+    shutil.copyfile(db.path, target)
     return Database(target)
+
+
+def _execute(db: Database, statement: str, **params: object) -> None:
+    """A statement run outside the store, on either backend."""
+    if db.kind == "postgis":
+        from sqlalchemy import text
+
+        with db.engine().begin() as con:
+            con.execute(text(f"SET LOCAL search_path TO {PG_SCHEMA}"))
+            con.execute(text(statement), params)
+        return
+    with contextlib.closing(sqlite3.connect(db.path)) as con:
+        con.execute(statement, params)
+        con.commit()
 
 
 def _cli(*args: str) -> tuple[int, str]:
@@ -54,7 +99,7 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     version = bulk.version(db)  # names the files a server answers values from, in memory
 
     code, out = _cli(
-        "challenge", "submit", "--db", str(db.path), "--unit", COMMUNE, "--indicator", INDICATOR,
+        "challenge", "submit", "--db", db.target, "--unit", COMMUNE, "--indicator", INDICATOR,
         "--year", "2024", "--value", "17.5", "--evidence", EVIDENCE, "--by", "Amina Idrissi",
         "--contact", CONTACT,
     )  # fmt: skip
@@ -66,13 +111,13 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
 
     # Four eyes: the submitter, however she spells her name, cannot decide.
     code, out = _cli(
-        "challenge", "review", "--db", str(db.path), challenge_id, "--decision", "accept",
+        "challenge", "review", "--db", db.target, challenge_id, "--decision", "accept",
         "--by", "  amina   IDRISSI ", "--reason", "I checked it myself.",
     )  # fmt: skip
     assert code == 1 and len(out.strip().splitlines()) == 1
     assert "cannot decide" in out
     code, out = _cli(
-        "challenge", "review", "--db", str(db.path), challenge_id, "--decision", "accept",
+        "challenge", "review", "--db", db.target, challenge_id, "--decision", "accept",
         "--by", "Karim Alaoui", "--reason", "The campaign register was checked against the census.",
     )  # fmt: skip
     assert code == 0 and "accepted" in out
@@ -99,16 +144,35 @@ def test_a_challenge_submitted_and_accepted_is_served_corrected_with_its_origina
     assert list(found.history["by"]) == ["Amina Idrissi", "Karim Alaoui"]
     assert found.history["evidence"].iloc[0] == EVIDENCE and found.reason.startswith("The campaign")
 
-    # The province, région and country aggregates built from the original say so; the commune's index
-    # rank and the plans that cover it are listed as affected.
+    # The province, région and country aggregates built from the original say so, and the plans that
+    # cover the commune; not its index rank, which reads illiteracy by sex, not this figure.
     above = q.indicator_values(INDICATOR, db=db, year=2024, level=None, units=["01.051", "01", "MA"])
     assert set(above["correction"]) == {"affected"} and set(above["challenge_id"]) == {challenge_id}
     assert set(above["level"]) == {"province", "region", "country"}
-    assert {"aggregate", "index", "plan"} <= set(found.affects["kind"])
+    assert {"aggregate", "plan"} <= set(found.affects["kind"]) and "index" not in set(found.affects["kind"])
+    # A correction of a figure the index reads marks the rank where ranks are read; plans say so too.
+    by_sex = challenges.submit(
+        unit=COMMUNE,
+        indicator=INDICATOR,
+        year=2024,
+        sex="female",
+        value=25.0,
+        evidence=EVIDENCE,
+        by="A",
+        db=db,
+    )
+    challenges.review(by_sex, decision="accept", by="Karim Alaoui", reason="Checked.", db=db)
+    assert "index" in set(challenges.read_challenge(by_sex, db=db).affects["kind"])
+    ranks = results.fragility_index("commune", db=db).set_index("code")
+    assert (ranks.loc[COMMUNE, "correction"], ranks.loc[COMMUNE, "challenge_id"]) == ("affected", by_sex)
+    assert ranks.drop(index=COMMUNE)["correction"].isna().all()
+    plan_id = found.affects.loc[found.affects["kind"] == "plan", "plan_id"].iloc[0]
+    plan = create_api_app(db).test_client().get(f"/api/v1/plans/{plan_id}").get_json()["data"]
+    assert plan["challenge_ids"] == sorted([challenge_id, by_sex])
 
     listed = challenges.register(db=db).set_index("challenge_id").loc[challenge_id]
     assert listed["status"] == "accepted" and 0 <= listed["days_to_decision"] < 1
-    code, out = _cli("challenge", "list", "--db", str(db.path))
+    code, out = _cli("challenge", "list", "--db", db.target)
     assert code == 0 and challenge_id in out
 
 
@@ -244,9 +308,21 @@ def test_the_api_takes_challenges_only_on_a_server_open_for_writes(db):
     assert one["status"] == "open" and one["history"][0]["by"] == "Salma Tazi"
     assert client.get("/api/v1/challenges/challenge-nope").status_code == 404
 
-    challenges.review(
-        challenge_id, decision="accept", by="Karim Alaoui", reason="Matches the register.", db=db
-    )
+    # The decision through the API: four eyes, the token, an open challenge that exists.
+    review = f"/api/v1/challenges/{challenge_id}/review"
+    decision = {"decision": "accept", "by": "Karim Alaoui", "reason": "Matches the register."}
+    assert closed.post(review, json=decision).status_code == 403
+    assert client.post(review, json=decision).status_code == 401
+    own = client.post(review, json={**decision, "by": "salma  tazi", "lang": "fr"}, headers=auth)
+    assert own.status_code == 422 and len(own.get_json()["error"]["message"].splitlines()) == 1
+    assert client.post(review, json={**decision, "decision": "maybe"}, headers=auth).status_code == 400
+    unknown = client.post("/api/v1/challenges/challenge-nope/review", json=decision, headers=auth)
+    assert unknown.status_code == 404
+    decided = client.post(review, json=decision, headers=auth)
+    assert decided.status_code == 200, decided.get_json()
+    assert decided.get_json()["data"]["status"] == "accepted"
+    assert client.post(review, json=decision, headers=auth).status_code == 422  # decided once
+    assert challenges.read_challenge(challenge_id, db=db).decided_by == "Karim Alaoui"
     values = client.get(f"/api/v1/indicators/{INDICATOR}/values?year=2024&unit={NEIGHBOUR}").get_json()[
         "data"
     ]
@@ -279,59 +355,77 @@ def test_contact_details_are_never_published(db):
 def test_a_shareable_copy_holds_no_contact(db, tmp_path):
     """What `observatory export --shareable` writes may leave the machine: not the submitters' contacts."""
     out = tmp_path / "shared.gpkg"
+    if db.kind != "gpkg":  # a PostGIS database is shared as a dump of its public schema, not copied
+        with pytest.raises(ValidationError, match="PostGIS"):
+            export_shareable(db, out)
+        return
     said = export_shareable(db, out)
     assert "challenge_contact" in said["private_tables_dropped"]
     assert CONTACT.encode() not in out.read_bytes()
     assert len(challenges.register(db=Database(out))) == len(challenges.register(db=db))
 
 
+def test_the_api_counts_submissions_by_address_too_and_keeps_no_address(db, monkeypatch):
+    """A name can be changed at every submission; the client address counts them too, held only as a
+    salted hash in the server's memory."""
+    from observatory.api import challenges as route
+
+    monkeypatch.setattr(route, "MAX_PER_ADDRESS", 2)
+    client = create_api_app(db, allow_writes=True, token=TOKEN).test_client()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    address, other = "203.0.113.7", "198.51.100.23"
+
+    def post(indicator: str, by: str, remote: str) -> tuple[int, str]:
+        value = float(q.indicator_values(indicator, db=db, year=2024, units=[COMMUNE])["value"].iloc[0])
+        body = {"unit": COMMUNE, "indicator": indicator, "year": 2024, "value": value, "evidence": EVIDENCE}
+        made = client.post(
+            "/api/v1/challenges", json={**body, "by": by}, headers=auth, environ_base={"REMOTE_ADDR": remote}
+        )
+        return made.status_code, made.get_data(as_text=True)
+
+    assert post("age_25_29", "First Name", address)[0] == 200
+    assert post("age_30_34", "Second Name", address)[0] == 200
+    before = _events(db)
+    status, text = post("age_35_39", "Third Name", address)
+    assert status == 422 and "from one address" in text and _events(db) == before
+    assert post("age_35_39", "Third Name", other)[0] == 200  # another address is counted apart
+    stored = challenges.events(db=db).to_csv() + db.read(challenges.CONTACTS).to_csv()
+    assert address not in stored and other not in stored
+    assert address not in client.get("/api/v1/challenges?format=csv").get_data(as_text=True)
+
+
 def test_a_tampered_event_is_found_on_read(db, tmp_path):
-    target, pristine = tmp_path / "tampered.gpkg", tmp_path / "pristine.gpkg"
-    shutil.copyfile(db.path, pristine)
+    scratch = _scratch(db, tmp_path)
     made = challenges.submit(
-        unit="MA",
-        indicator=INDICATOR,
-        year=2024,
-        value=20.0,
-        evidence=EVIDENCE,
-        by="A",
-        db=Database(pristine),
+        unit="MA", indicator=INDICATOR, year=2024, value=20.0, evidence=EVIDENCE, by="A", db=scratch
     )
-    challenges.review(made, decision="accept", by="B", reason="Seen in the register.", db=Database(pristine))
-    published = challenges.head(db=Database(pristine))
+    challenges.review(made, decision="accept", by="B", reason="Seen in the register.", db=scratch)
+    published = challenges.head(db=scratch)
+    pristine = challenges.events(db=scratch)
 
-    def tampered(statement: str, *params: object) -> Database:
-        shutil.copyfile(pristine, target)
-        with contextlib.closing(sqlite3.connect(target)) as con:
-            con.execute(statement, params)
-            con.commit()
-        return Database(target)
+    def tampered(statement: str, **params: object) -> Database:
+        with scratch.writer() as writer:
+            writer.replace(challenges.EVENTS, pristine)
+        _execute(scratch, statement, **params)
+        return scratch
 
-    edited = tampered("UPDATE challenge_event SET value = 12.0 WHERE event_id = ?", published["events"] - 1)
-    with pytest.raises(challenges.TamperedError, match=f"broken at event {published['events'] - 1}"):
-        challenges.events(db=edited)
-    with pytest.raises(challenges.TamperedError):  # nothing is served from a broken log
-        q.indicator_values(INDICATOR, db=edited, year=2024, units=[COMMUNE])
-    removed = tampered("DELETE FROM challenge_event WHERE event_id = 1")
-    with pytest.raises(challenges.TamperedError, match="broken at event 1"):
-        challenges.events(db=removed)
-    # Removing the newest event leaves a valid chain: the published head is what shows it.
-    newest = tampered("DELETE FROM challenge_event WHERE event_id = ?", published["events"])
-    assert challenges.head(db=newest) != published
-
-
-def test_a_build_keeps_the_challenges(db, tmp_path):
-    from observatory.etl.jobs import build as build_module
-    from observatory.settings import get_settings
-
-    target = tmp_path / "rebuilt.gpkg"
-    shutil.copyfile(db.path, target)
-    before = challenges.events(db=Database(target))
-    contacts = Database(target).read("challenge_contact")
-    build_module.build(get_settings(db=target), progress=False, jobs=build_module.JOBS[:2])
-    after = challenges.events(db=Database(target))  # the chain still verifies
-    pd.testing.assert_frame_equal(after, before, check_dtype=False)
-    pd.testing.assert_frame_equal(Database(target).read("challenge_contact"), contacts, check_dtype=False)
+    try:
+        edited = tampered(
+            "UPDATE challenge_event SET value = 12.0 WHERE event_id = :event", event=published["events"] - 1
+        )
+        with pytest.raises(challenges.TamperedError, match=f"broken at event {published['events'] - 1}"):
+            challenges.events(db=edited)
+        with pytest.raises(challenges.TamperedError):  # nothing is served from a broken log
+            q.indicator_values(INDICATOR, db=edited, year=2024, units=[COMMUNE])
+        removed = tampered("DELETE FROM challenge_event WHERE event_id = 1")
+        with pytest.raises(challenges.TamperedError, match="broken at event 1"):
+            challenges.events(db=removed)
+        # Removing the newest event leaves a valid chain: the published head is what shows it.
+        newest = tampered("DELETE FROM challenge_event WHERE event_id = :event", event=published["events"])
+        assert challenges.head(db=newest) != published
+    finally:
+        tampered("SELECT 1")
+    assert challenges.head(db=scratch) == published  # a restored log reads whole again
 
 
 def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
@@ -341,9 +435,8 @@ def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode
 
-    target = tmp_path / "fuzzed.gpkg"
-    shutil.copyfile(db.path, target)
-    app = create_api_app(Database(target), allow_writes=True, token=TOKEN)
+    target = _scratch(db, tmp_path)
+    app = create_api_app(target, allow_writes=True, token=TOKEN)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     acceptance = schema.config.checks.positive_data_acceptance
     acceptance.expected_statuses = [*acceptance.expected_statuses, "422"]
@@ -371,7 +464,30 @@ def test_posted_bodies_never_break_the_server(db, tmp_path, tally):
     )
     assert statuses and not any(s >= 500 for s in statuses), statuses
     assert {400, 422} <= set(statuses), statuses
-    challenges.events(db=Database(target))  # whatever was stored, the chain holds
+    challenges.events(db=target)  # whatever was stored, the chain holds
+
+
+def test_a_log_carried_over_empty_keeps_its_numbers_typed(db):
+    """A log with no event (its table emptied, as these tests leave PostGIS) is carried over by a build
+    with its numbers typed as numbers: as text, the next event's year would read back `2014.0` on
+    PostGIS, and its hash would not match. (Last in the module: it empties the log.)"""
+    with db.writer() as writer:
+        writer.replace(challenges.EVENTS, pd.DataFrame(columns=TABLES[challenges.EVENTS]))
+    with db.writer() as writer:  # as the build writes them into the database it makes
+        for table, frame in challenges.kept_tables(db).items():
+            writer.replace(table, frame)
+    made = challenges.submit(
+        unit="12.066.01.03",
+        indicator="profession_employed",
+        year=2014,
+        area="urban",
+        value=40.0,
+        evidence=EVIDENCE,
+        by="Amina Idrissi",
+        db=db,
+    )
+    challenges.review(made, decision="accept", by="Karim Alaoui", reason="Checked.", db=db)
+    assert list(challenges.events(db=db)["challenge_id"]) == [made, made]  # the chain verifies
 
 
 def test_every_status_kind_and_decision_is_named_once_and_in_every_language():

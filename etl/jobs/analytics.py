@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from observatory import challenges, models, planner, registry
 from observatory import index as ix
-from observatory import models, planner, registry
 from observatory.enums import DEFAULT_LENS, SEXES
 from observatory.etl import memory
 from observatory.etl.context import BuildContext
@@ -67,6 +67,9 @@ def job(ctx: BuildContext) -> None:
 
         zero = [f"{DISTANCE}:{y}:all" for y in (2024, 2014)]
         inputs = wide(values, _keys()).reindex(codes)
+        if ctx.notes.get("corrections") is not None:  # communes ranked on their figures as served
+            inputs, done = challenges.applied_to_inputs(inputs, ctx.notes["corrections"])
+            ctx.notes[challenges.APPLIED]["index"].update(done)
         filled, imputed = fill_missing(inputs, table, zero_when_urban=[z for z in zero if z in inputs])
         se = input_standard_errors(values=values, codes=codes, columns=filled.columns)
 

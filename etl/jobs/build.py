@@ -80,6 +80,9 @@ def build(
     console = Console(stderr=True, quiet=not progress)
     database = Database(settings.db)
     ctx = BuildContext(settings=settings, build_id=new_id("build"), version=code_version())
+    # The accepted corrections are computed from (aggregates, index); the summary says which were applied.
+    ctx.notes["corrections"] = challenges.corrections(db=database) if database.exists() else None
+    ctx.notes[challenges.APPLIED] = {kind: set() for kind in challenges.APPLIED_TO}
     started, clock = now(), time.perf_counter()
     columns = (
         TextColumn("{task.description}"),
@@ -100,6 +103,7 @@ def build(
         bar.update(task, description=f"writing {database.display}")
         summary = _summary(ctx, time.perf_counter() - clock)
         summary["job_seconds"] = job_seconds
+        summary[challenges.APPLIED] = {k: sorted(v) for k, v in ctx.notes[challenges.APPLIED].items()}
         log.info("jobs done in %.1f s; writing %d tables", time.perf_counter() - clock, len(ctx.tables))
         phase_clock = time.perf_counter()
         with database.writer(rebuild=True) as writer:

@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from observatory import census_fields, formatting, registry
+from observatory import census_fields, challenges, formatting, registry
 from observatory.etl.context import BuildContext, as_categorical, concat
 from observatory.etl.sources import census
 from observatory.etl.transform import indicators as T
@@ -208,6 +208,11 @@ def indicators_job(ctx: BuildContext) -> None:
                 )
             )
             commune_rows = good[is_commune]
+            if ctx.notes.get("corrections") is not None:  # sums of the figures as served, corrections in
+                commune_rows, done = challenges.applied_to_census(
+                    commune_rows, ctx.notes["corrections"], year=year
+                )
+                ctx.notes[challenges.APPLIED]["aggregate"].update(done)
             measures = T.measure_columns(commune_rows)
             with_parents = commune_rows.join(parent, on="code")
             keys_extra = ["area"] + (["sex"] if "sex" in frame else [])

@@ -1,20 +1,26 @@
 """
 /challenges: the public register of challenges to served figures (what each contests, its status, the
 days to its decision), one challenge with its whole history, and POST /challenges, which records a new
-one on a server started for writes (`--allow-writes` and the bearer token). Contact details a submitter
-gives are stored apart and never appear in any response.
+one on a server started for writes (`--allow-writes` and the bearer token), and POST
+/challenges/{id}/review, which decides one there (four eyes: the submitter cannot). Contact details a
+submitter gives are stored apart and never appear in any response. A name can be changed at will, so
+submissions are also counted by client address, held only as a salted hash in the server's memory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from flask import request
+from flask import current_app, request
 
 from .. import challenges as store
-from ..enums import AREAS, LANGUAGES, SEXES
+from ..enums import AREAS, CHALLENGE_DECISIONS, LANGUAGES, SEXES
 from ..errors import UnknownNameError
 from . import _formats
 from ._endpoint import Context, Endpoint, Result
@@ -51,6 +57,21 @@ CHALLENGE_BODY: dict[str, Any] = {
         },
     },
 }
+#: The body of POST /challenges/{id}/review: a decision, who takes it and why.
+REVIEW_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["decision", "by", "reason"],
+    "additionalProperties": False,
+    "properties": {
+        "decision": {"type": "string", "enum": list(CHALLENGE_DECISIONS)},
+        "by": {"type": "string", "maxLength": store.MAX_NAME, "description": "Who decides (public)."},
+        "reason": {"type": "string", "maxLength": store.MAX_REASON, "description": "Why (public)."},
+        "lang": CHALLENGE_BODY["properties"]["lang"],
+    },
+}
+#: Submissions one client address may make in 24 hours, whatever names it gives (an office behind one
+#: address may speak for several people: more than one person's `store.MAX_OPEN_PER_DAY`).
+MAX_PER_ADDRESS = 20
 #: JSON types each body field must have.
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -97,13 +118,72 @@ def challenge(ctx: Context, args: Mapping[str, Any]) -> Result:
 def create_challenge(ctx: Context, args: Mapping[str, Any]) -> Result:
     """Record a challenge (writes allowed and the bearer token given); its id and status."""
     _check_write_access(ctx)
-    body = _challenge_body()
+    body = _body(CHALLENGE_BODY)
     lang = body.pop("lang", "en")
+    submitters = _submitters()
+    address = request.remote_addr or ""
     try:
+        if not submitters.admits(address):
+            raise store.Refused("address", most=MAX_PER_ADDRESS)
         challenge_id = store.submit(db=ctx.data.db, **body)
     except store.Refused as err:
         raise ApiError(422, "refused", err.message(lang)) from None
+    submitters.count(address)
     return Result(pd.DataFrame(), set(), body={"challenge_id": challenge_id, "status": "open"})
+
+
+def review_challenge(ctx: Context, args: Mapping[str, Any]) -> Result:
+    """Accept or reject an open challenge (writes allowed, the bearer token given, four eyes)."""
+    _check_write_access(ctx)
+    body = _body(REVIEW_BODY)
+    lang = body.pop("lang", "en")
+    try:
+        event = store.review(args["challenge_id"], db=ctx.data.db, **body)
+    except store.Refused as err:
+        if err.reason == "unknown":
+            raise ApiError(404, "not_found", err.message(lang)) from None
+        raise ApiError(422, "refused", err.message(lang)) from None
+    out = {"challenge_id": event["challenge_id"], "status": event["event"], "decided_at": event["at"]}
+    return Result(pd.DataFrame(), set(), body=out)
+
+
+class Submitters:
+    """
+    How many challenges each client address submitted in the last 24 hours. An address is kept only as
+    its SHA-256 salted with a secret drawn when the server starts and never stored, in memory: it is
+    never written, published or logged, and a restart forgets it.
+    """
+
+    def __init__(self) -> None:
+        self._salt = secrets.token_bytes(32)
+        self._times: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, address: str) -> str:
+        return hashlib.sha256(self._salt + address.encode()).hexdigest()
+
+    def _recent(self, key: str) -> list[float]:
+        since = time.monotonic() - 86400
+        recent = [t for t in self._times.get(key, []) if t > since]
+        self._times[key] = recent
+        return recent
+
+    def admits(self, address: str) -> bool:
+        """Whether the address may submit one more."""
+        with self._lock:
+            return len(self._recent(self._key(address))) < MAX_PER_ADDRESS
+
+    def count(self, address: str) -> None:
+        """Count a submission the store recorded."""
+        with self._lock:
+            self._recent(self._key(address)).append(time.monotonic())
+
+
+def _submitters() -> Submitters:
+    """The server's counts (one per application)."""
+    found = current_app.extensions.setdefault("observatory_challenge_submitters", Submitters())
+    assert isinstance(found, Submitters)
+    return found
 
 
 def _check_write_access(ctx: Context) -> None:
@@ -123,8 +203,8 @@ def _check_write_access(ctx: Context) -> None:
         )
 
 
-def _challenge_body() -> dict[str, Any]:
-    """The request's JSON body, bounded in size and depth, each field of the declared type."""
+def _body(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's JSON body as `schema` declares it, bounded in size and depth, each field typed."""
     try:
         raw = load_json(request.stream.read(MAX_BODY_BYTES + 1))
     except ValueError as err:
@@ -133,11 +213,11 @@ def _challenge_body() -> dict[str, Any]:
         raise ApiError(
             400, "invalid_body", 'the body must be a JSON object, e.g. {"unit": "01.051.01.01", ...}'
         )
-    fields = CHALLENGE_BODY["properties"]
+    fields = schema["properties"]
     unknown = sorted(str(k)[:40] for k in raw if k not in fields)
     if unknown:
         raise ApiError(400, "invalid_body", f"unknown field {unknown[0]!r}; accepted: {', '.join(fields)}")
-    missing = [k for k in CHALLENGE_BODY["required"] if k not in raw]
+    missing = [k for k in schema["required"] if k not in raw]
     if missing:
         raise ApiError(
             400,
@@ -202,5 +282,22 @@ ENDPOINTS = (
             (CHALLENGE_ID,),
         ),
         challenge,
+    ),
+    Endpoint(
+        Route(
+            "/challenges/<challenge_id>/review",
+            "review_challenge",
+            "Accept or reject an open challenge, saying why (four eyes)",
+            "challenges",
+            (CHALLENGE_ID,),
+            method="POST",
+            statuses=(200, 400, 401, 403, 404, 422),
+            body=REVIEW_BODY,
+            description="Appends the decision (accept or reject), who took it and why, to the challenge's "
+            "history, on a server started with --allow-writes, with `Authorization: Bearer "
+            "<OBSERVATORY_API_TOKEN>`. Refused (422, nothing stored) when the challenge is already decided "
+            "or `by` names the person who submitted it.",
+        ),
+        review_challenge,
     ),
 )

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from flask import request
 
+from .. import challenges, registry, results
 from .. import plans as plans_store
-from .. import registry, results
 from ..database import Database
 from ..enums import LANGUAGES
 from ..errors import UnknownNameError
@@ -143,6 +143,7 @@ def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
         "languages": _formats.records(stored.languages),
         "reviews": _formats.records(stored.reviews),
         "history": _formats.records(stored.history),
+        "challenge_ids": challenges.plan_challenges(plan_id, db=ctx.data.db),  # solved before these
     }
     return Result(pd.DataFrame(), None, body=body)
 
