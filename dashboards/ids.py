@@ -60,6 +60,8 @@ PROFILE_SERVICE_MIX = "profile-service-mix"
 
 # -- index builder --------------------------------------------------------------------------------
 INDEX_WEIGHTS = "index-weights"
+#: The type of a weight slider's pattern id, {"type": INDEX_WEIGHT, "dimension": d}: one per dimension shown.
+INDEX_WEIGHT = "index-weight"
 INDEX_NORMALISATION = "index-normalisation"
 INDEX_AGGREGATION = "index-aggregation"
 INDEX_MAP = "index-map"
