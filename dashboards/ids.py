@@ -58,6 +58,9 @@ PROFILE_LOCATOR = "profile-locator"
 PROFILE_THEMES = "profile-themes"
 PROFILE_SERVICE_MIX = "profile-service-mix"
 
+#: A page's control panel (explorer, index builder), folded behind a button on a phone.
+CONTROLS = "controls"
+
 # -- index builder --------------------------------------------------------------------------------
 INDEX_WEIGHTS = "index-weights"
 #: The type of a weight slider's pattern id, {"type": INDEX_WEIGHT, "dimension": d}: one per dimension shown.

@@ -23,7 +23,7 @@ from .. import figures, ids
 from ..data import AppData
 from ..i18n import place_name, t
 from ..state import DEFAULTS, ViewState, encode, shown_url, weight
-from ..widgets import dropdown
+from ..widgets import dropdown, folded
 from . import CallbackApp, Page, register
 from .explorer_controls import place_options
 
@@ -162,7 +162,7 @@ def layout(data: AppData, state: ViewState) -> html.Div:
             html.H1(t("page_index", lang)),
             html.Div(
                 [
-                    index_controls(data, state, region),
+                    folded(index_controls(data, state, region), lang),
                     html.Div(
                         [
                             dcc.Graph(
@@ -232,6 +232,7 @@ def index_controls(data: AppData, state: ViewState, region: str) -> html.Div:
             ),
         ],
         className="controls",
+        id=ids.CONTROLS,
     )
 
 
