@@ -7,6 +7,8 @@ one button. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import test_app_browser as shared
 
@@ -137,3 +139,32 @@ def test_in_a_meeting_room_the_controls_stay_open_beside_the_map(browser, server
         browser.save_screenshot(str(artifacts / f"app-room-explorer-{lang}.png"))
     finally:
         unsized(browser)
+
+
+#: English words of the toolkits' own texts (plotly's toolbar, Dash's controls) and of ARIA names.
+ENGLISH = re.compile(
+    r"\b(Reset|Zoom(?! (avant|arrière|sur))|Autoscale|Pan|Download|Toggle|Select|Increase|Decrease|"
+    r"breadcrumb|value|plot|hover|closest|Compare|Spike)\b"
+)
+#: What a person reads or hears on a page: its visible text, and every name a screen reader or tooltip
+#: gives (aria-label, title, plotly's toolbar titles).
+HEARD = (
+    "const names = Array.from(document.querySelectorAll('[aria-label], [title], [data-title]'))"
+    ".map(e => [e.getAttribute('aria-label'), e.getAttribute('title'), e.getAttribute('data-title')]"
+    ".filter(Boolean).join(' | '));"
+    "return [document.getElementById('main').innerText, ...names].join('\\n');"
+)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("path", ["/", "/index", "/planner"])
+def test_a_french_or_arabic_page_has_no_english_word_in_its_text_or_names(browser, server_url, lang, path):
+    browser.get(f"{server_url}{path}?lang={lang}")
+    wait_for(lambda: browser.execute_script("return document.querySelectorAll('.modebar-btn').length"))
+    settle(browser)
+    if path == "/planner":  # its number fields' step buttons, which Dash names in English
+        steps = "return Array.from(document.querySelectorAll('.dash-stepper-increment')).length"
+        assert wait_for(lambda: browser.execute_script(steps))
+    heard = browser.execute_script(HEARD)
+    found = sorted({m.group(0) for m in ENGLISH.finditer(heard)})
+    assert found == [], [line for line in heard.splitlines() if ENGLISH.search(line)][:10]

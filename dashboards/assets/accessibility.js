@@ -1,6 +1,7 @@
 /*
  * Names and roles that Dash's own components leave out, set once they render, so that screen readers
- * and keyboards meet proper radio groups, named sliders and no focusable element hidden from them.
+ * and keyboards meet proper radio groups, named sliders, step buttons named in the page's language and
+ * no focusable element hidden from them.
  */
 (function () {
   "use strict";
@@ -31,6 +32,15 @@
     document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden=true]").forEach(function (target) {
       target.setAttribute("tabindex", "-1");
     });
+    const main = document.getElementById("main");
+    if (main) {
+      [["increment", main.dataset.increase], ["decrement", main.dataset.decrease]].forEach(function (step) {
+        if (!step[1]) return;
+        document.querySelectorAll(".dash-stepper-" + step[0]).forEach(function (button) {
+          if (button.getAttribute("aria-label") !== step[1]) button.setAttribute("aria-label", step[1]);
+        });
+      });
+    }
     document.querySelectorAll(".dash-slider-container").forEach(function (slider) {
       const name = labelOf(slider);
       if (!name) return;
