@@ -168,3 +168,37 @@ def test_a_french_or_arabic_page_has_no_english_word_in_its_text_or_names(browse
     heard = browser.execute_script(HEARD)
     found = sorted({m.group(0) for m in ENGLISH.finditer(heard)})
     assert found == [], [line for line in heard.splitlines() if ENGLISH.search(line)][:10]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_indicator_dropdown_is_reached_by_keyboard_and_filters_as_one_types(browser, server_url, lang):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{server_url}/?lang={lang}")
+    wait_for(lambda: browser.execute_script(SHAPES) == 1503)
+    settle(browser)
+    button = browser.find_element(By.ID, ids.INDICATOR)
+    assert button.get_attribute("tabindex") != "-1"
+    # Tab from the control before it lands on the dropdown's button.
+    browser.execute_script(
+        "const all = Array.from(document.querySelectorAll('button, input, a, [tabindex]'))"
+        ".filter(e => e.tabIndex >= 0 && e.offsetParent !== null);"
+        "all[all.indexOf(document.getElementById(arguments[0])) - 1].focus();",
+        ids.INDICATOR,
+    )
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == ids.INDICATOR
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    search = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "input.dash-dropdown-search"))
+    assert wait_for(lambda: browser.switch_to.active_element == search)
+    browser.switch_to.active_element.send_keys("2014")
+    options = "return Array.from(document.querySelectorAll('.dash-dropdown-option')).map(e => e.textContent)"
+
+    def filtered() -> list[str]:
+        listed = browser.execute_script(options)
+        return listed if listed and all("2014" in x for x in listed) else []
+
+    assert len(wait_for(filtered)) > 1
+    browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    assert wait_for(lambda: "year=2014" in browser.current_url)

@@ -17,6 +17,8 @@
     return legend ? legend.textContent.trim() : "";
   }
 
+  const searched = new WeakSet();
+
   function mend() {
     document.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (list) {
       const radio = list.querySelector("input[type=radio]");
@@ -31,6 +33,19 @@
     });
     document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden=true]").forEach(function (target) {
       target.setAttribute("tabindex", "-1");
+    });
+    // A dropdown's button is reached with Tab; once open, typing filters its options: the search box takes
+    // the focus Dash gives the chosen option (once per opening, so the arrow keys still reach the options).
+    document.querySelectorAll("button.dash-dropdown[tabindex='-1']").forEach(function (button) {
+      button.removeAttribute("tabindex");
+    });
+    document.querySelectorAll("input.dash-dropdown-search").forEach(function (search) {
+      if (searched.has(search)) return;
+      searched.add(search);
+      const active = document.activeElement;
+      if (!active || active === document.body || active.closest(".dash-options-list") || active.closest("button.dash-dropdown")) {
+        search.focus();
+      }
     });
     const main = document.getElementById("main");
     if (main) {
