@@ -110,7 +110,7 @@ def method_summary(
     )
     fields = {
         "index": {
-            "lens": lens,
+            "lens": i18n.text(f"lens.{lens}", lang),
             "components": integer(f["components"], lang),
             "n_dims": integer(len(weights), lang),
             "dims": dims,
