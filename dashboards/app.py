@@ -78,7 +78,14 @@ def shell(
             ],
             className="header",
         ),
-        html.Main(page.layout(data, state), id=ids.MAIN, tabIndex="-1"),
+        html.Main(
+            page.layout(data, state),
+            id=ids.MAIN,
+            tabIndex="-1",
+            # Names for the step buttons Dash labels in English beside a number field (accessibility.js).
+            **data_attribute("increase", t("increase_value", lang)),
+            **data_attribute("decrease", t("decrease_value", lang)),
+        ),
         html.Footer(t("footer", lang), id=ids.FOOTER, className="footer"),
     ]
 

@@ -56,6 +56,15 @@ PLOTLY_STRINGS = (
     "Image download succeeded",
     "Sorry, there was a problem downloading your image!",
     "Double-click to zoom back out",
+    # The toolbar of a chart with axes (the profile's, the method's).
+    "Zoom",
+    "Autoscale",
+    "Reset axes",
+    "Show closest data on hover",
+    "Compare data on hover",
+    "Toggle Spike Lines",
+    "Box Select",
+    "Lasso Select",
 )
 
 

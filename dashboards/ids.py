@@ -59,8 +59,13 @@ PROFILE_THEMES = "profile-themes"
 PROFILE_SERVICE_MIX = "profile-service-mix"
 PROFILE_ARRONDISSEMENTS = "profile-arrondissements"
 
+#: A page's control panel (explorer, index builder), folded behind a button on a phone.
+CONTROLS = "controls"
+
 # -- index builder --------------------------------------------------------------------------------
 INDEX_WEIGHTS = "index-weights"
+#: The type of a weight slider's pattern id, {"type": INDEX_WEIGHT, "dimension": d}: one per dimension shown.
+INDEX_WEIGHT = "index-weight"
 INDEX_NORMALISATION = "index-normalisation"
 INDEX_AGGREGATION = "index-aggregation"
 INDEX_MAP = "index-map"

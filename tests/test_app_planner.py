@@ -123,7 +123,11 @@ def test_the_pages_open_on_the_settings_the_url_holds(built_db):
         data,
         parse("?lang=fr&region=07&w_access=1&w_skills=0&w_usage=0&w_vulnerability=0&norm=rank&agg=geometric"),
     )
-    assert find(builder, "weight-access").value == 1.0 and find(builder, "weight-skills").value == 0.0
+    slider = lambda d: find(builder, index_builder.slider_id(d))  # noqa: E731
+    assert slider("access").value == 1.0 and slider("skills").value == 0.0
+    # A slider only for a dimension the index has: the census index has no usage or vulnerability.
+    assert index_builder.dimensions(data) == ("access", "skills")
+    assert slider("usage") is None and slider("vulnerability") is None
     assert find(builder, ids.INDEX_NORMALISATION).value == "rank"
     assert find(builder, ids.INDEX_AGGREGATION).value == "geometric"
     # The ranking shown is the one of those choices, not the published one.
@@ -135,11 +139,31 @@ def test_the_pages_open_on_the_settings_the_url_holds(built_db):
     assert top in text(find(builder, ids.INDEX_RANKING))
 
 
+def test_every_weight_slider_shown_changes_the_ranking(built_db):
+    data = create_app(built_db).data
+    shown = index_builder.dimensions(data)
+    assert shown and set(shown) <= set(index_builder.DIMENSIONS)
+    base = {d: 0.5 for d in shown}
+    before = index_builder.custom_index(data, base, "minmax", "arithmetic")["rank"]
+    for d in shown:
+        after = index_builder.custom_index(data, {**base, d: 1.0}, "minmax", "arithmetic")["rank"]
+        moved = int((after.fillna(-1) != before.fillna(-1)).sum())
+        assert moved > 100, (d, moved)
+
+
 def test_the_choices_callbacks_write_the_url(built_db):
     app = create_app(built_db)
     on_choices = callback(app, ids.INDEX_MAP, "figure")
+    sliders = [index_builder.slider_id(d) for d in ("access", "skills")]
     *_shown, search, shown = triggered_by(
-        "weight-access.value", on_choices, 1, 0, 0, 0.5, "zscore", "arithmetic", "07", "en"
+        index_builder.slider_dom_id("access") + ".value",
+        on_choices,
+        [1, 0],
+        "zscore",
+        "arithmetic",
+        "07",
+        sliders,
+        "en",
     )
     assert parse(search)["w_access"] == "1" and parse(search)["norm"] == "zscore"
     assert shown == "/index" + search

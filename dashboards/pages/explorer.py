@@ -18,7 +18,7 @@ from .. import figures, ids
 from ..data import AppData
 from ..i18n import t
 from ..state import ViewState
-from ..widgets import aria
+from ..widgets import aria, folded
 from . import Page, register
 from .explorer_callbacks import callbacks
 from .explorer_controls import controls, indicator_options
@@ -33,7 +33,10 @@ def layout(data: AppData, state: ViewState) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [controls(data, state, indicator_options(data, state["lang"])), map_panel(data, state, view)],
+                [
+                    folded(controls(data, state, indicator_options(data, state["lang"])), state["lang"]),
+                    map_panel(data, state, view),
+                ],
                 className="explorer",
             ),
             html.Section(ranking(data, view, state), id=ids.RANKING, className="ranking"),

@@ -90,6 +90,7 @@ def controls(data: AppData, state: ViewState, indicators: list[dict[str, Any]]) 
             map_options(state, indicators),
         ],
         className="controls",
+        id=ids.CONTROLS,
         role="search",
     )
 

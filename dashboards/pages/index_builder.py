@@ -6,10 +6,11 @@ Index builder: weights, normalisation and aggregation; the map and the ranking u
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 
 from observatory import i18n, registry, results
@@ -22,7 +23,7 @@ from .. import figures, ids
 from ..data import AppData
 from ..i18n import place_name, t
 from ..state import DEFAULTS, ViewState, encode, shown_url, weight
-from ..widgets import dropdown
+from ..widgets import dropdown, folded
 from . import CallbackApp, Page, register
 from .explorer_controls import place_options
 
@@ -37,22 +38,37 @@ def inputs(data: AppData) -> pd.DataFrame:
     return data._index_inputs  # type: ignore[attr-defined]
 
 
+def components(data: AppData) -> tuple[Any, ...]:
+    """The index components the build used: the census ones, plus the connectors' when measurements were
+    loaded."""
+    from observatory import index as ix
+
+    frame = inputs(data)
+    return tuple(c for c in (*ix.CENSUS_COMPONENTS, *ix.CONNECTOR_COMPONENTS) if c.key.name in frame.columns)
+
+
+def dimensions(data: AppData) -> tuple[str, ...]:
+    """The dimensions of the index shown, in the enumeration's order: one weight slider each, as a slider
+    for a dimension with no component would change nothing."""
+    present = {c.dimension for c in components(data)}
+    return tuple(d for d in DIMENSIONS if d in present)
+
+
 def custom_index(
     data: AppData, weights: dict[str, float], normalisation: str, aggregation: str
 ) -> pd.DataFrame:
     """The index with these choices over the build's components: one row per commune (index 0-100, rank)."""
     from observatory import index as ix
 
-    frame = inputs(data)
-    # The components the build used: the census ones, plus the connectors' when measurements were loaded.
-    components = [c for c in (*ix.CENSUS_COMPONENTS, *ix.CONNECTOR_COMPONENTS) if c.key.name in frame.columns]
-    present = {c.dimension for c in components}
+    used = components(data)
+    present = {c.dimension for c in used}
     given = {d: float(w) for d, w in weights.items() if d in present}
+    frame = inputs(data)
     ranked = (
         data.index_frame("commune", "fr").set_index("code")["rank"].reindex(frame.index).notna().to_numpy()
     )
     fitted = ix.FragilityIndex(
-        components=components, weights=given, normalisation=normalisation, aggregation=aggregation
+        components=list(used), weights=given, normalisation=normalisation, aggregation=aggregation
     ).fit(frame, ranked=ranked)
     return fitted.scores_
 
@@ -139,14 +155,14 @@ def layout(data: AppData, state: ViewState) -> html.Div:
     region = state["region"] or "08"
     # The choices come from the URL; its defaults (equal weights, min-max, arithmetic) are the published
     # index, so the page opens on the published ranks.
-    scores = custom_index(data, weights_from(state), state["norm"], state["agg"])
+    scores = custom_index(data, weights_from(state, shown=dimensions(data)), state["norm"], state["agg"])
     v = view(data, scores, region, lang)
     return html.Div(
         [
             html.H1(t("page_index", lang)),
             html.Div(
                 [
-                    index_controls(data, state, region),
+                    folded(index_controls(data, state, region), lang),
                     html.Div(
                         [
                             dcc.Graph(
@@ -171,11 +187,11 @@ def index_controls(data: AppData, state: ViewState, region: str) -> html.Div:
     """The région, a weight slider per dimension, the normalisation and the aggregation."""
     lang = state["lang"]
     sliders: list[Component] = []
-    for d in DIMENSIONS:
+    for d in dimensions(data):
         sliders += [
-            html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=f"weight-{d}"),
+            html.Label(registry.DIMENSION_LABELS[d][lang], htmlFor=slider_dom_id(d)),
             dcc.Slider(
-                id=f"weight-{d}",
+                id=slider_id(d),
                 min=0,
                 max=1,
                 step=0.05,
@@ -216,6 +232,7 @@ def index_controls(data: AppData, state: ViewState, region: str) -> html.Div:
             ),
         ],
         className="controls",
+        id=ids.CONTROLS,
     )
 
 
@@ -233,9 +250,20 @@ def index_figure(data: AppData, v: dict[str, Any], lang: str) -> Any:
     )
 
 
-def weights_from(state: ViewState) -> dict[str, float]:
-    """The dimension weights of a view's state; all zero means access alone, as the sliders do."""
-    weights = {d: float(state[f"w_{d}"]) for d in DIMENSIONS}
+def slider_id(dimension: str) -> dict[str, str]:
+    """The pattern id of a dimension's weight slider: the callback takes every slider shown."""
+    return {"type": ids.INDEX_WEIGHT, "dimension": dimension}
+
+
+def slider_dom_id(dimension: str) -> str:
+    """The id a slider's pattern id has in the page (Dash's: keys sorted, compact JSON), for its label."""
+    return json.dumps(slider_id(dimension), sort_keys=True, separators=(",", ":"))
+
+
+def weights_from(state: ViewState, *, shown: tuple[str, ...] = DIMENSIONS) -> dict[str, float]:
+    """The weights of the dimensions `shown` in a view's state; all zero means access alone, as the sliders
+    do."""
+    weights = {d: float(state[f"w_{d}"]) for d in shown}
     return weights if sum(weights.values()) > 0 else {**weights, "access": 1.0}
 
 
@@ -247,7 +275,7 @@ def url_state(
         **DEFAULTS,
         "lang": lang,
         "region": region or "",
-        **{f"w_{d}": weight(weights.get(d)) for d in DIMENSIONS},
+        **{f"w_{d}": weight(weights[d]) for d in DIMENSIONS if d in weights},
         "norm": normalisation or DEFAULTS["norm"],
         "agg": aggregation or DEFAULTS["agg"],
     }
@@ -260,33 +288,35 @@ def callbacks(app: CallbackApp, data: AppData) -> None:
         Output(ids.INDEX_RANKING, "children"),
         Output(ids.URL, "search", allow_duplicate=True),
         Output(ids.VIEW_SEARCH, "data", allow_duplicate=True),
-        *[Input(f"weight-{d}", "value") for d in DIMENSIONS],
+        Input({"type": ids.INDEX_WEIGHT, "dimension": ALL}, "value"),
         Input(ids.INDEX_NORMALISATION, "value"),
         Input(ids.INDEX_AGGREGATION, "value"),
         Input(ids.INDEX_REGION, "value"),
+        State({"type": ids.INDEX_WEIGHT, "dimension": ALL}, "id"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
     def on_choices(
-        w_access: float | None,
-        w_skills: float | None,
-        w_usage: float | None,
-        w_vulnerability: float | None,
+        values: list[float | None],
         normalisation: str,
         aggregation: str,
         region: str | None,
+        sliders: list[dict[str, str]],
         lang: str | None,
     ) -> tuple[Any, ...]:
         lang = lang or "fr"
         state = url_state(
             lang,
             region,
-            {"access": w_access, "skills": w_skills, "usage": w_usage, "vulnerability": w_vulnerability},
+            {s["dimension"]: value for s, value in zip(sliders, values, strict=True)},
             normalisation,
             aggregation,
         )
         v = view(
-            data, custom_index(data, weights_from(state), state["norm"], state["agg"]), region or "08", lang
+            data,
+            custom_index(data, weights_from(state, shown=dimensions(data)), state["norm"], state["agg"]),
+            region or "08",
+            lang,
         )
         if ctx.triggered_id == ids.INDEX_REGION:
             figure: Any = index_figure(data, v, lang)
