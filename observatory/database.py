@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from . import disclosure, private_store, value_store
+from . import disclosure, gpkg_rows, private_store, value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
 from .leftovers import names_open_file, remove_stale_staging, tidy_once
 
@@ -770,6 +770,9 @@ class Writer:
         if self.staging_path is not None:
             import pyogrio
 
+            if append and gpkg_rows.append_rows(self.staging_path, table, frame):
+                self.db._columns.pop(table, None)
+                return
             exists = self.staging_path.exists() and table in {
                 name for name, _ in pyogrio.list_layers(self.staging_path)
             }
