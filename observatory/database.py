@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from . import disclosure, private_store, value_store
+from . import disclosure, gpkg_rows, private_store, value_store
 from .errors import DatabaseLockedError, DatabaseNotFoundError, DatabaseReadOnlyError, unknown_name
 from .leftovers import names_open_file, remove_stale_staging, tidy_once
 
@@ -435,6 +435,7 @@ class Database:
             if mode is not None:
                 os.chmod(staging, mode)
             private_store.blank_stored(staging)
+            gpkg_rows.sync(staging)
             if private.exists():
                 private_store.publish(private, self.path)
             elif rebuild:  # a new build holds no private table: none of the old one's may outlive it
@@ -608,7 +609,7 @@ class Writer:
     def delete(self, table: str, where: Filter) -> int:
         """Delete the rows of an attribute table that match `where`; returns how many went."""
         if self.staging_path is not None:
-            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+            with contextlib.closing(gpkg_rows.connect(self.staging_path)) as con:
                 if not con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (table,)).fetchone():
                     return 0
                 clause, params = self.db._where(table, where, ":{}")
@@ -655,7 +656,7 @@ class Writer:
             return out
 
         if self.staging_path is not None:
-            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+            with contextlib.closing(gpkg_rows.connect(self.staging_path)) as con:
                 present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 for statement in statements(present, ""):
                     con.execute(statement)
@@ -675,7 +676,7 @@ class Writer:
         if self.staging_path is not None:
             if not self.staging_path.exists():
                 return False
-            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+            with contextlib.closing(gpkg_rows.connect(self.staging_path)) as con:
                 return (
                     con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone() is not None
                 )
@@ -688,7 +689,7 @@ class Writer:
         if not self._holds(table):
             return pd.DataFrame()
         if self.staging_path is not None:
-            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+            with contextlib.closing(gpkg_rows.connect(self.staging_path)) as con:
                 return pd.read_sql_query(f'SELECT * FROM "{table}"', con)
         from sqlalchemy import text
 
@@ -716,7 +717,7 @@ class Writer:
             if len(parts[table]):
                 self._write(table, parts[table], append=True)
         if self.staging_path is not None:
-            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+            with contextlib.closing(gpkg_rows.connect(self.staging_path)) as con:
                 if not present:
                     con.execute(value_store.fact_ddl("", sqlite=True))
                 marks = ", ".join("?" * len(value_store.FACT_COLUMNS))
@@ -752,7 +753,7 @@ class Writer:
         """Empty the value store (a replace of the whole indicator_value table)."""
         statements = [f"DELETE FROM {{}}{table}" for table in value_store.STORE_TABLES]
         if self.staging_path is not None:
-            with contextlib.closing(sqlite3.connect(self.staging_path)) as con:
+            with contextlib.closing(gpkg_rows.connect(self.staging_path)) as con:
                 for statement in statements:
                     con.execute(statement.format(""))
                 con.commit()
@@ -770,6 +771,9 @@ class Writer:
         if self.staging_path is not None:
             import pyogrio
 
+            if append and gpkg_rows.append_rows(self.staging_path, table, frame):
+                self.db._columns.pop(table, None)
+                return
             exists = self.staging_path.exists() and table in {
                 name for name, _ in pyogrio.list_layers(self.staging_path)
             }

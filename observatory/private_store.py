@@ -91,9 +91,9 @@ def write_pg(connection: Any, table: str, frame: pd.DataFrame) -> None:
 def blank_stored(path: Path) -> None:
     """Empty the suppressed values a GeoPackage written before still stores with their number, so
     the first write after an upgrade leaves nothing hidden in the served file."""
-    from . import disclosure, value_store
+    from . import disclosure, gpkg_rows, value_store
 
-    with contextlib.closing(sqlite3.connect(path)) as con:
+    with contextlib.closing(gpkg_rows.connect(path)) as con:
         if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (value_store.FACTS,)).fetchone():
             con.execute(disclosure.blank_stored_sql(value_store.FACTS))
             con.commit()

@@ -434,9 +434,11 @@ def dictionary_by_month(new: pd.DataFrame, *, held: pd.DataFrame, months: pd.Dat
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def commune_frame(db: Database) -> pd.DataFrame:
-    """The commune table of a built database (code, province, région, population, geometry)."""
-    return db.read("commune", columns=["code", "province_code", "region_code", "population_2024", "geometry"])
+def commune_frame(db: Database, *, geometry: bool = True) -> pd.DataFrame:
+    """The commune table of a built database (code, province, région, population, and the geometry
+    unless a load that places rows by code asks for none: parsing 1,500 polygons is most of the read)."""
+    columns = ["code", "province_code", "region_code", "population_2024"]
+    return db.read("commune", columns=[*columns, "geometry"] if geometry else columns)
 
 
 def write_load(

@@ -637,7 +637,7 @@ def load(
     files = [Path(p) for p in paths]
     with db.lock():
         db.require()
-        communes = commune_frame(db)
+        communes = commune_frame(db, geometry=False)
         run = RunRecord(job="load usage", build_id="", version=code_version())
         good, notes, refused = prepare(files, communes, run=run, ignore_columns=ignore_columns)
         new = good.assign(
