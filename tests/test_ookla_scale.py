@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from observatory import placement
 from observatory.database import Database
 from observatory.etl.connectors import ookla, quadkeys
 from observatory.etl.connectors._common import Rejects
@@ -127,7 +128,12 @@ def test_readers_place_real_tiles_as_the_geopandas_centroid_join_does(communes, 
         where = ookla.assign_tiles(valid, communes).where
         keys = scan.tiles.set_index("row").loc[valid["row"], "quadkey"].to_numpy()
         placed = pd.Series(communes["name_fr"].to_numpy()[where[where >= 0]], index=keys[where >= 0])
-        pd.testing.assert_series_equal(placed.sort_index(), baseline, check_names=False)
+        # Where the plain join places a tile, the same commune; a tile it leaves in no commune is placed
+        # only within the coastal tolerance of one (`observatory.placement`).
+        pd.testing.assert_series_equal(placed[baseline.index].sort_index(), baseline, check_names=False)
+        extra = points.set_index("quadkey").loc[placed.index.difference(baseline.index)].to_crs(32629)
+        gap = extra.distance(communes.to_crs(32629).union_all())  # UTM 29N: metres, near enough here
+        assert (gap <= placement.COAST_TOLERANCE_KM * 1000 * 1.01).all() and len(extra) < 0.02 * len(placed)
 
 
 def test_quarter_sums_are_the_same_with_duckdb_and_pyarrow(communes, tmp_path):

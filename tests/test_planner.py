@@ -172,8 +172,9 @@ def test_review_moves():
 
     assert next_status(None, "reviewed") == "reviewed"
     assert next_status("reviewed", "approved") == "approved"
-    with pytest.raises(ValidationError, match="a draft plan can move to reviewed, rejected, not approved"):
-        next_status("draft", "approved")
+    moves = "plan-x is draft: it can move to reviewed, rejected, not to approved"
+    with pytest.raises(ValidationError, match=moves):
+        next_status("draft", "approved", plan_id="plan-x")
 
 
 def test_existing_sites_are_kept_and_the_plan_adds_to_them():
@@ -265,24 +266,19 @@ def test_a_failed_solve_in_the_app_leaves_no_stale_plan(built_db):
 
     app = create_app(built_db)
     on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_MAP in k).__wrapped__
-    figure, _summary, stored, *disabled, _review, _links, _status = on_run(
+    figure, _summary, stored, *disabled, _review, _links, legend, sites, _frontier, _status = on_run(
         1, "07", 0, 10, 15.0, ["region"], "ar"
     )
-    assert figure["data"] and stored["plans"]["training_centre"]["languages"]
-    assert disabled == [
-        False,
-        False,
-        False,
-        True,
-    ]  # CSV, GeoJSON, report on; saving off on a read-only server
-    # Drâa-Tafilalet's 5 provinces need 5 centres: asking for 3 fails, in Arabic, clears the plan and
-    # disables every export.
-    figure, summary, stored, *disabled, review, links, _status = on_run(
-        1, "08", 0, 3, 15.0, ["region", "province"], "ar"
+    assert figure["data"] and stored["plans"]["training_centre"]["languages"] and legend and sites
+    assert disabled == [False, False, True]  # CSV and GeoJSON on; saving off on a read-only server
+    # One centre within 5 km cannot reach 30 % of Drâa-Tafilalet's rural need: the page says so in
+    # Arabic, clears the plan and disables every export.
+    figure, summary, stored, *disabled, review, links, legend, sites, _frontier, _status = on_run(
+        1, "08", 0, 1, 5.0, ["rural"], "ar"
     )
-    assert figure == NO_PLAN_FIGURE and stored is None and disabled == [True, True, True, True]
-    assert review is None and links is None
-    assert "أقاليم" in summary.children and "5" in summary.children and "3" in summary.children
+    assert figure == NO_PLAN_FIGURE and stored is None and disabled == [True, True, True]
+    assert review is None and links is None and sites is None
+    assert "30" in summary.children
 
 
 def test_the_plan_command_solves_saves_reviews_compares_and_exports(built_db, tmp_path):

@@ -147,7 +147,7 @@ def test_the_plan_command_takes_objectives_floors_and_budgets(built_db, tmp_path
     runner = CliRunner()
     solve = ["plan", "solve", "--db", str(built_db.target), "--min-per-region", "0"]
     unknown = runner.invoke(main, [*solve, "--region", "99", "--lang", "fr"])
-    assert unknown.exit_code != 0 and "Aucune région 99 dans cette base : les régions sont 01, 02" in (
+    assert unknown.exit_code != 0 and "Région inconnue : 99 ; codes valides : 01, 02" in (
         unknown.output.replace("\u00a0", " ")
     )
     poor = runner.invoke(main, [*solve, "--region", "08", "--budget", "1000", "--lang", "ar"])

@@ -123,7 +123,7 @@ def test_the_plan_id_is_the_same_in_another_process():
 
 
 # -- one plan, whoever solves it ---------------------------------------------------------------------
-REGION_PLAN = {"region": "07", "sites": 10, "radius_km": 15.0, "min_per_region": 1}
+REGION_PLAN = {"region": "07", "sites": 10, "radius_km": 15.0, "min_per_region": 0, "min_per_province": 1}
 
 
 def _sites(records) -> pd.DataFrame:
@@ -163,7 +163,7 @@ def test_library_api_and_app_solve_the_same_plan(built_db):
     app = create_app(built_db)
     on_run = next(v["callback"] for k, v in app.callback_map.items() if ids.PLAN_MAP in k).__wrapped__
     _figure, _summary, stored, *_shown = on_run(
-        1, REGION_PLAN["region"], 0, REGION_PLAN["sites"], REGION_PLAN["radius_km"], ["region"], "fr"
+        1, REGION_PLAN["region"], 0, REGION_PLAN["sites"], REGION_PLAN["radius_km"], ["province"], "fr"
     )
     dash = stored["plans"]["training_centre"]
 

@@ -69,9 +69,10 @@ def test_page_one_names_the_plan_and_the_nearest_site(midelt, built_db):
     assert stored.status != "approved"  # the build's default plan, nobody has approved one
     assert f"Plan utilisé : « {stored.name} » ({plan_id}), le plan par défaut de l'observatoire" in first
     assert "Statut : brouillon" in first
-    served_by = stored.coverage.set_index("code").loc[MIDELT, "site_code"]
-    site = stored.sites.set_index("code").loc[served_by, "name_fr"]
-    assert f"Le site le plus proche ({site})" in first
+    here = stored.coverage.set_index("code").loc[MIDELT]
+    site = stored.sites.set_index("code").loc[here["site_code"], "name_fr"]
+    said = "Le site qui la dessert" if here["covered"] else "Le site le plus proche"
+    assert f"{said} ({site})" in first
     assert "Ce site est un centre de formation au numérique" in first
     assert "--plan" not in " ".join(pages)
     assert content.plan is None  # the plan's own pages come only when one is asked for

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import plan_frontier
 from ._endpoint import Context, Endpoint, Result
-from ._params import Route
+from ._params import PAGING, Route
 
 
 def frontier(ctx: Context, args: Mapping[str, Any]) -> Result:
@@ -24,7 +24,7 @@ ENDPOINTS = (
             "plan_frontier",
             "The equity frontier of the default plan: national reach against the lowest région's",
             "plans",
-            (),
+            PAGING,
             ("json", "csv"),
             description="One row per floor (the share of its need within reach asked of every région), "
             "from none to the highest any plan of these sites can meet: national_reach and lowest_reach "

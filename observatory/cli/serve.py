@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..database import Database
-from ..enums import LANGUAGES, LENSES
+from ..enums import LANGUAGES, LENSES, MAP_LEVELS
 from ..settings import Settings, get_settings
 from ._options import db_option
 from ._words import text
@@ -195,10 +195,7 @@ WARM_UP = (
     "/api/v1/indicators/population_legal/values?year=2024&page_size=1",
     "/api/v1/units/commune?page_size=1",
     "/api/v1/indicators?page_size=1",
-    *(
-        f"/api/v1/units/{level}?format=geojson&detail=low&page_size=1"
-        for level in ("region", "province", "commune")
-    ),
+    *(f"/api/v1/units/{level}?format=geojson&detail=low&page_size=1" for level in MAP_LEVELS),
     *(
         f"/api/v1/index?level=commune&lens={lens}&page_size=1" + (f"&lang={lang}" if lang else "")
         for lens in LENSES

@@ -22,6 +22,10 @@ class Annex(Section):
 
     id = "annex"
 
+    def page(self, v: View) -> str:
+        """A commune's annex runs on after its last section: its report stays within six pages."""
+        return "" if v.commune else "chapter"
+
     def toc(self, v: View) -> str:
         return v.t["annex"]
 
@@ -37,8 +41,13 @@ class Annex(Section):
             ),
             Paragraph(t["build"].format(date=build["date"], version=build["version"]), media=ONLY_WORD),
             Paragraph(f"{i18n.text('cite.label', v.lang)}: {edition.citation(build, v.lang)}", css="meta"),
-            *([Group("method", method_blocks(v), media=ONLY_PRINT)] if v.commune else []),
-            Group("method-summary", summary_blocks(v), media=ONLY_PRINT),
+            # A commune's report gives the index's method note (it ranks the commune); the summary of
+            # every model is in the région's report.
+            (
+                Group("method", method_blocks(v), media=ONLY_PRINT)
+                if v.commune
+                else Group("method-summary", summary_blocks(v), media=ONLY_PRINT)
+            ),
             Heading(t["status_legend"], 2),
             Table(
                 "statuses",
