@@ -59,7 +59,7 @@ PROFILE_THEMES = "profile-themes"
 PROFILE_SERVICE_MIX = "profile-service-mix"
 PROFILE_ARRONDISSEMENTS = "profile-arrondissements"
 
-#: A page's control panel (explorer, index builder), folded behind a button on a phone.
+#: A page's control panel (explorer, index builder, planner), folded behind a button on a phone.
 CONTROLS = "controls"
 
 # -- index builder --------------------------------------------------------------------------------
@@ -95,6 +95,14 @@ PLAN_SAVE_TOKEN = "plan-save-token"
 PLAN_SAVE_STATUS = "plan-save-status"
 PLAN_REVIEW = "plan-review"
 PLAN_REPORT_LINKS = "plan-report-links"
+#: The review form of a stored plan shown (servers started with writes allowed).
+PLAN_REVIEW_PLAN = "plan-review-plan"
+PLAN_REVIEW_BY = "plan-review-by"
+PLAN_REVIEW_TOKEN = "plan-review-token"
+PLAN_REVIEW_STATUS = "plan-review-status"
+PLAN_REVIEW_REASON = "plan-review-reason"
+PLAN_REVIEW_SEND = "plan-review-send"
+PLAN_REVIEW_MESSAGE = "plan-review-message"
 
 # -- data and method ------------------------------------------------------------------------------
 CATALOGUE = "catalogue"

@@ -2,7 +2,8 @@
 A stored plan's decision history on the planner page, read-only: every entry of its review log (who
 moved it from which status to which, when, why, and the start of the entry's hash), as the library
 reads and checks it (`StoredPlan.history`); the newest hash in full under it, for whoever needs to
-prove later that nothing was removed. Reviews are recorded on the command line or through the API.
+prove later that nothing was removed. Reviews are recorded on the command line, through the API or
+with the planner page's review form.
 """
 
 from __future__ import annotations

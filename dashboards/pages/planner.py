@@ -7,7 +7,7 @@ plan; export as CSV, GeoJSON and a report (`observatory.plan_export`). Plans are
 stale plan. The settings live in the URL (reload and back/forward restore them), and so do the stored
 plans shown (`plan=<id>,<id>`): their review status and its history (who, when, why) come from the
 database. A server started with writes allowed lets the page save a plan as a draft, with the server's
-token; reviewing it (reviewed, approved, rejected) stays with the command line and the API.
+token, and review a stored plan shown (`planner_review`). On a phone the controls fold behind one button.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ from .. import figures, ids
 from ..data import AppData
 from ..i18n import t
 from ..state import DEFAULTS, EQUITY, ViewState, encode, equity_list, equity_value, parse, shown_url
-from ..widgets import aria, dropdown, send_bytes
+from ..widgets import aria, dropdown, folded, send_bytes
 from . import CallbackApp, Page, register
 from .explorer_controls import QUESTION_REGION, place_options
 from .planner_frontier import frontier_block
 from .planner_map import map_legend, plan_figure
+from .planner_review import review_callbacks, review_form
 from .planner_sites import sites_table
 from .planner_view import SAVED_FROM_APP, report_links, review_block, summary_block
 
@@ -369,7 +370,10 @@ def layout(data: AppData, state: ViewState) -> html.Div:
             html.H1(t("page_planner", lang)),
             html.P(t("planner.intro", lang), className="note"),
             html.Div(
-                [plan_controls(data, lang, chosen, shown), plan_panel(lang, shown)],
+                [
+                    folded(plan_controls(data, lang, chosen, shown), lang),
+                    plan_panel(lang, shown, review_form(data, result, lang)),
+                ],
                 className="explorer",
             ),
             dcc.Store(id=ids.PLAN_STORE, data=shown.store),
@@ -388,6 +392,7 @@ def plan_controls(data: AppData, lang: str, chosen: Settings, shown: Shown) -> h
             dcc.Download(id=ids.PLAN_DOWNLOAD),
             save_form(data, lang, no_save=shown.no_save),
         ],
+        id=ids.CONTROLS,
         className="controls",
     )
 
@@ -473,12 +478,13 @@ def save_form(data: AppData, lang: str, *, no_save: bool) -> html.Details:
     )
 
 
-def plan_panel(lang: str, shown: Shown) -> html.Div:
-    """The review status (said once), the map of the plan with its legend, the table of sites, the need
-    and each plan's summary, and the equity frontier."""
+def plan_panel(lang: str, shown: Shown, review: Any = None) -> html.Div:
+    """The review status (said once) and the review form of a stored plan, the map of the plan with its
+    legend, the table of sites, the need and each plan's summary, and the equity frontier."""
     return html.Div(
         [
             html.Div(id=ids.PLAN_REVIEW, children=shown.review),
+            review,
             dcc.Loading(
                 dcc.Graph(
                     id=ids.PLAN_MAP, figure=shown.figure, config=figures.graph_config(lang), className="map"
@@ -539,10 +545,11 @@ def run(data: AppData, state: ViewState, solved: dict[str, Plan] | None = None) 
 
 def callbacks(app: CallbackApp, data: AppData) -> None:
     """The planner's callbacks: run, settings into the URL, save (with the plans solved here kept for
-    it), exports."""
+    it), review, exports."""
     kept: OrderedDict[str, Plan] = OrderedDict()
     run_callbacks(app, data, kept)
     save_callbacks(app, data, kept)
+    review_callbacks(app, data)
     export_callbacks(app, data)
 
 
