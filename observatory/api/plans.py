@@ -22,16 +22,51 @@ from ..database import Database
 from ..enums import LANGUAGES
 from ..errors import UnknownNameError
 from ..plan_log import ReviewRefused
+from ..planner import OBJECTIVES
 from ..planning_frame import NEEDS
 from . import _formats
 from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
-from ._params import NAME_PATTERN, PAGING, PREFIX, Param, Route, parse
+from ._params import NAME_PATTERN, PAGING, PREFIX, Param, ParameterError, Route, parse
 from ._security import MAX_BODY_BYTES, bearer_matches, load_json
 
 if TYPE_CHECKING:
     from ..planner import Plan
 
+#: What a new plan optimises and the equity and budget it must meet; a bad value of one is a 422.
+CHOICES = (
+    Param(
+        "objective",
+        enum=OBJECTIVES,
+        default="reach",
+        description="reach: the most need within reach; maxmin: first raise the province of the région "
+        "with the lowest share of its need reached; pmedian: the shortest mean distance to a site.",
+    ),
+    Param(
+        "floor_region",
+        "number",
+        "Share of the région's need that must be reached (0 to 1).",
+        default=0.0,
+        minimum=0,
+        maximum=1,
+    ),
+    Param(
+        "floor_province",
+        "number",
+        "Share of every province's need that must be reached (0 to 1).",
+        default=0.0,
+        minimum=0,
+        maximum=1,
+    ),
+    Param(
+        "budget",
+        "number",
+        "Budget in dirhams (the documented cost of each site); without `sites`, the budget decides "
+        "how many sites open.",
+        minimum=1,
+        maximum=1e12,
+    ),
+)
 #: The parameters of a new plan (POST /plans), declared like query parameters and checked the same way.
 PLAN_PARAMS = (
     Param("region", pattern=r"^[0-9]{2}$", description="Région to plan (code, e.g. 07)."),
@@ -78,6 +113,7 @@ PLAN_PARAMS = (
         minimum=0,
         maximum=1,
     ),
+    *CHOICES,
 )
 PLAN_BODY = {
     "type": "object",
@@ -174,7 +210,9 @@ def create_plan(ctx: Context, args: Mapping[str, Any]) -> Result:
 def review(ctx: Context, args: Mapping[str, Any]) -> Result:
     """Record a review of a stored plan; the plan's whole history after it, oldest first."""
     _check_write_access(ctx)
-    body = _json_body(REVIEW_PARAMS, example='{"status": "reviewed", "by": "name", "reason": "why"}')
+    body = _json_body(
+        REVIEW_PARAMS, REVIEW_BODY, example='{"status": "reviewed", "by": "name", "reason": "why"}'
+    )
     plan_id = args["plan_id"]
     try:
         plans_store.review_plan(
@@ -206,6 +244,11 @@ def _solve(ctx: Context, body: Mapping[str, Any]) -> Plan:
             min_per_region=body["min_per_region"],
             min_rural_share=body["min_rural_share"],
             min_women_share=body["min_women_share"],
+            objective=body["objective"],
+            floor_region=body["floor_region"],
+            floor_province=body["floor_province"],
+            equity_level="province",
+            budget=body["budget"],
             name=f"api-{region}",
             time_limit=TIME_LIMIT,
             site_type="service_point" if need == "assisted_service_need_15_plus" else "training_centre",
@@ -234,20 +277,39 @@ def _check_write_access(ctx: Context) -> None:
 
 
 def _plan_body() -> dict[str, Any]:
-    """The request's JSON body, bounded in size and depth, checked against PLAN_PARAMS."""
-    return _json_body(PLAN_PARAMS, example='{"region": "07", "sites": 10}')
+    """The request's JSON body, bounded in size and depth, checked against PLAN_PARAMS: a malformed body
+    is a 400, a well-formed but unusable objective, floor or budget a 422. A budget without `sites`
+    leaves the count to the budget."""
+    raw = _raw_body(PLAN_BODY, example='{"region": "07", "sites": 10}')
+    try:
+        body = parse(PLAN_PARAMS, {str(k): [str(v)] for k, v in raw.items()})
+    except ParameterError as err:
+        named = {str(d.get("parameter")) for d in err.details}
+        if named and named <= {p.name for p in CHOICES}:
+            raise ParameterError(str(err), status=422, details=err.details) from None
+        raise
+    if body["budget"] is not None and "sites" not in raw:
+        body["sites"] = None
+    return body
 
 
-def _json_body(params: tuple[Param, ...], *, example: str) -> dict[str, Any]:
+def _json_body(params: tuple[Param, ...], schema: Mapping[str, Any], *, example: str) -> dict[str, Any]:
     """The request's JSON body, bounded in size and depth, checked against `params` (all required ones
     given, each a string or a number)."""
+    raw = _raw_body(schema, example=example)
+    return parse(params, {str(k): [str(v)] for k, v in raw.items()})
+
+
+def _raw_body(schema: Mapping[str, Any], *, example: str) -> dict[str, Any]:
+    """The request's JSON object, bounded in size and depth, with the fields its `schema` requires, each
+    a string or a number; not yet checked against the schema's parameters."""
     try:
         raw = load_json(request.stream.read(MAX_BODY_BYTES + 1))
     except ValueError as err:
         raise ApiError(400, "invalid_body", str(err)) from None
     if not isinstance(raw, dict):
         raise ApiError(400, "invalid_body", f"the body must be a JSON object, e.g. {example}")
-    missing = [p.name for p in params if p.default is None and p.name not in raw]
+    missing = [name for name in schema["required"] if name not in raw]
     if missing:
         raise ApiError(
             400,
@@ -258,7 +320,7 @@ def _json_body(params: tuple[Param, ...], *, example: str) -> dict[str, Any]:
     bad = [k for k, v in raw.items() if isinstance(v, (dict, list, bool)) or v is None]
     if bad:
         raise ApiError(400, "invalid_body", f"field {str(bad[0])[:40]!r} must be a string or a number")
-    return parse(params, {str(k): [str(v)] for k, v in raw.items()})
+    return raw
 
 
 def _json(text: Any) -> Any:
@@ -291,8 +353,10 @@ ENDPOINTS = (
             method="POST",
             statuses=(200, 400, 401, 403, 404, 422, 503),
             body=PLAN_BODY,
-            description="Maximal covering of the need within radius_km by `sites` new sites, solved with CBC "
-            "under the given fairness constraints; the response holds the sites and the fairness audit. "
+            description="Maximal covering of the need within radius_km by `sites` new sites (or as many as "
+            "`budget` dirhams pay for), solved with CBC for its `objective` (reach, maxmin, pmedian) under "
+            "the given floors of reach and fairness constraints; the response holds the sites and the "
+            "fairness audit. An unusable objective, floor or budget is a 422 that says why in one line. "
             "Writes are off by default: `store=true` needs a server started with --allow-writes and "
             "the header `Authorization: Bearer <OBSERVATORY_API_TOKEN>`.",
         ),
