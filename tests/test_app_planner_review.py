@@ -2,10 +2,13 @@
 Reviewing a stored plan from the planner page, through its callback as the button calls it: a review
 recorded with the server's token shows in the history at once; the author reviewing their own plan, and
 the reviewer approving what they reviewed, get the store's one line in the page's language and nothing
-is stored; a wrong token stores nothing; a read-only server shows no form, only why.
+is stored; a wrong token or a read-only database file stores nothing; a read-only server shows no form,
+only why.
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from dash import no_update
@@ -52,6 +55,14 @@ def test_a_review_is_recorded_from_the_page_and_four_eyes_refusals_are_said(writ
     assert obs.read_plan(plan_id, db=writable_db).status == "reviewed" and entries() == 2
     shown = text(history)
     assert "Karim" in shown and "sites checked" in shown and t("review_reviewed", lang) in shown
+
+    # A database file its owner left read-only: one line, nothing stored, no server error.
+    os.chmod(writable_db.path, 0o444)
+    try:
+        message, history = on_review(1, store, plan_id, "Salma", TOKEN, "approved", "within budget", lang)
+    finally:
+        os.chmod(writable_db.path, 0o644)
+    assert message == t("plan_review_read_only", lang) and history is no_update and entries() == 2
 
     # Whoever reviewed it cannot approve it; someone else can.
     message, history = on_review(1, store, plan_id, "Karim", TOKEN, "approved", "ok", lang)

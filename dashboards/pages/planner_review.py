@@ -14,6 +14,7 @@ from typing import Any
 
 from dash import Input, Output, State, dcc, html, no_update
 
+from observatory.errors import DatabaseReadOnlyError
 from observatory.plan_log import ReviewRefused
 from observatory.plans import review_plan
 
@@ -98,7 +99,8 @@ def review(
     lang: str,
 ) -> tuple[str, bool]:
     """Record a review of a stored plan shown, when the server allows writes and the token matches.
-    Returns the line to show and whether the review was recorded (a refusal stores nothing)."""
+    Returns the line to show and whether the review was recorded (a refusal, or a database file left
+    read-only by its owner, stores nothing)."""
     if not data.allow_writes or not data.write_token:
         return t("plan_review_disabled", lang), False
     if plan_id not in {p for _kind, p in stored_ids(result)}:
@@ -115,6 +117,8 @@ def review(
         )
     except ReviewRefused as refused:
         return refused.message(lang), False
+    except DatabaseReadOnlyError:  # writes allowed, but the file's owner made it read-only
+        return t("plan_review_read_only", lang), False
     return t("plan_reviewed", lang, id=plan_id, status=t(f"review_{status}", lang)), True
 
 
