@@ -35,12 +35,12 @@ def data_attribute(name: str, value: str) -> dict[str, Any]:
     return {f"data-{name}": value}
 
 
-def folded(panel: Component, lang: str) -> html.Div:
+def folded(panel: Component, lang: str, *, label: str = "controls_toggle") -> html.Div:
     """A page's control panel behind one button on a narrow screen, so the map comes first (the stylesheet
     opens it beside the map on a wide one; assets/controls.js opens and closes it). The panel's id is
-    `ids.CONTROLS`."""
+    `ids.CONTROLS`; `label` names the button after what the panel sets."""
     toggle = html.Button(
-        t("controls_toggle", lang),
+        t(label, lang),
         className="controls-toggle",
         type="button",
         **aria("expanded", "false"),

@@ -371,7 +371,7 @@ def layout(data: AppData, state: ViewState) -> html.Div:
             html.P(t("planner.intro", lang), className="note"),
             html.Div(
                 [
-                    folded(plan_controls(data, lang, chosen, shown), lang),
+                    folded(plan_controls(data, lang, chosen, shown), lang, label="plan_controls_toggle"),
                     plan_panel(lang, shown, review_form(data, result, lang)),
                 ],
                 className="explorer",
