@@ -415,6 +415,7 @@ class Database:
                     con.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
                     con.execute(text(f"CREATE SCHEMA {schema}"))
                 yield Writer(self, connection=con, schema=schema)
+                private_store.blank_stored_pg(con, schema)
                 if rebuild:
                     con.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
                     con.execute(text(f"ALTER SCHEMA {schema} RENAME TO {PG_SCHEMA}"))
