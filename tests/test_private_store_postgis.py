@@ -6,13 +6,18 @@ private schema holds them.
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+from click.testing import CliRunner
 from connectors_support import usage_csv
 from sqlalchemy import text
 from test_disclosure import export_rows
+from test_disclosure_shared import file_tables
 
 from observatory import disclosure, private_store, value_store
-from observatory.database import PG_SCHEMA
+from observatory.cli import main
+from observatory.database import PG_SCHEMA, Database
 from observatory.etl.connectors import usage
 
 
@@ -67,3 +72,23 @@ def test_a_usage_load_on_postgis_leaves_raw_counts_and_keys_in_the_private_schem
     assert raw[0] > 0 and raw[1] > 1
     # What the library reads back is the private copy, not the public schema's.
     assert len(private_store.read(postgis_db, "usage_count")) == raw[0]
+
+
+@pytest.mark.postgis
+def test_a_postgis_database_exports_a_shareable_geopackage_of_what_it_serves(postgis_db, tmp_path):
+    out = tmp_path / "shared.gpkg"
+    result = CliRunner().invoke(main, ["export", "--shareable", str(out), "--db", postgis_db.target])
+    assert result.exit_code == 0, result.output
+    assert "shareable copy written" in result.output
+    tables = file_tables(out)
+    assert "usage_count" not in tables and not any("record_key" in c for c in tables.values())
+    with postgis_db.engine().connect() as con:
+        served = con.execute(text(f"SELECT count(*) FROM {PG_SCHEMA}.{value_store.VIEW}")).scalar_one()
+    with sqlite3.connect(f"file:{out}?mode=ro", uri=True) as con:
+        copied = con.execute(f"SELECT count(*) FROM {value_store.VIEW}").fetchone()[0]
+        numbered = con.execute(
+            f"SELECT count(*) FROM {value_store.FACTS} WHERE suppressed = 1 AND value IS NOT NULL"
+        ).fetchone()[0]
+    assert copied == served > 0 and numbered == 0
+    communes = Database(out).read("commune", columns=["code"])["code"]
+    assert sorted(communes) == sorted(postgis_db.read("commune", columns=["code"])["code"])
