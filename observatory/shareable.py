@@ -59,11 +59,15 @@ def _copy_served(db: Database, staging: Path) -> None:
     """Write the served schema of a PostGIS database into a new GeoPackage through the library's
     readers and writer, so the copy is the GeoPackage a build would have made; the private schema
     is never read."""
-    left_out = {*value_store.STORE_TABLES, *PRIVATE_TABLES, *UNSHARED_TABLES}
+    left_out = {*value_store.STORE_TABLES, value_store.VIEW, *PRIVATE_TABLES, *UNSHARED_TABLES}
     with Database(staging).writer(rebuild=True) as writer:
         for table in db.tables():
             if table not in left_out:
                 writer.replace(table, db.read(table))
+        # The values one indicator at a time: the whole table at once would take gigabytes.
+        indicators = db.read(value_store.VIEW, columns=["indicator_id"], distinct=True)["indicator_id"]
+        for indicator in sorted(indicators):
+            writer.append(value_store.VIEW, db.read(value_store.VIEW, where={"indicator_id": indicator}))
 
 
 def _clean(con: sqlite3.Connection) -> dict[str, Any]:
