@@ -394,10 +394,9 @@ class Database:
     @contextlib.contextmanager
     def writer(self, *, rebuild: bool = False) -> Iterator[Writer]:
         """
-        A transaction over the database, under the writer lock. With `rebuild`, it starts from an
-        empty database that replaces the old one only if the block completes; otherwise it edits a
-        copy (GeoPackage) or the live schema in one transaction (PostGIS). Either way an error
-        leaves it as it was.
+        A transaction over the database, under the writer lock. With `rebuild`, it starts from an empty
+        database that replaces the old one only if the block completes; otherwise it edits a copy
+        (GeoPackage) or the live schema in one transaction (PostGIS); an error leaves it as it was.
         """
         self.check_writable(rebuild=rebuild)
         if self.kind == "gpkg":
@@ -415,6 +414,7 @@ class Database:
                     con.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
                     con.execute(text(f"CREATE SCHEMA {schema}"))
                 yield Writer(self, connection=con, schema=schema)
+                private_store.blank_stored_pg(con, schema)
                 if rebuild:
                     con.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
                     con.execute(text(f"ALTER SCHEMA {schema} RENAME TO {PG_SCHEMA}"))

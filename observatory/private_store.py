@@ -99,6 +99,16 @@ def blank_stored(path: Path) -> None:
             con.commit()
 
 
+def blank_stored_pg(connection: Any, schema: str) -> None:
+    """`blank_stored` for a PostGIS schema, inside the writer's transaction."""
+    from sqlalchemy import text
+
+    from . import disclosure, value_store
+
+    if connection.execute(text("SELECT to_regclass(:t)"), {"t": f"{schema}.{value_store.FACTS}"}).scalar():
+        connection.execute(text(disclosure.blank_stored_sql(f"{schema}.{value_store.FACTS}")))
+
+
 def publish(staging: Path, path: Path) -> None:
     """Put a finished private staging file in place, readable by its owner only."""
     os.chmod(staging, stat.S_IRUSR | stat.S_IWUSR)

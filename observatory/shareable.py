@@ -26,27 +26,26 @@ SHAREABLE_MODE = 0o644
 
 
 def export_shareable(db: Database, out: str | os.PathLike[str]) -> dict[str, Any]:
-    """Write the shareable copy of a GeoPackage to `out` (a new file); returns what it did."""
-    if db.kind != "gpkg":
-        raise ValidationError(
-            f"export --shareable copies a GeoPackage; {db.display} is a PostGIS database: "
-            "share a dump of its schema observatory only (the private store is observatory_private)"
-        )
+    """Write the shareable copy of a database to `out` (a new GeoPackage, from PostGIS too); returns
+    what it did."""
     db.require()
     target = Path(out)
     if target.exists():
         raise ValidationError(f"{target} already exists: give export --shareable a new file")
-    if target.resolve() in (db.path.resolve(), private_path(db.path).resolve()):
+    if db.kind == "gpkg" and target.resolve() in (db.path.resolve(), private_path(db.path).resolve()):
         raise ValidationError(f"{target} is the database itself: give export --shareable a new file")
     if not target.parent.is_dir():
         raise ValidationError(f"{target.parent} is not a folder: create it first")
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with (
-            contextlib.closing(sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)) as src,
-            contextlib.closing(sqlite3.connect(staging)) as dst,
-        ):
-            src.backup(dst)
+        if db.kind == "gpkg":
+            with (
+                contextlib.closing(sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)) as src,
+                contextlib.closing(sqlite3.connect(staging)) as dst,
+            ):
+                src.backup(dst)
+        else:
+            _copy_served(db, staging)
         with contextlib.closing(sqlite3.connect(staging, isolation_level=None)) as con:
             report = _clean(con)
         os.chmod(staging, SHAREABLE_MODE)
@@ -54,6 +53,21 @@ def export_shareable(db: Database, out: str | os.PathLike[str]) -> dict[str, Any
     finally:
         staging.unlink(missing_ok=True)
     return {"path": str(target), "bytes": target.stat().st_size, **report}
+
+
+def _copy_served(db: Database, staging: Path) -> None:
+    """Write the served schema of a PostGIS database into a new GeoPackage through the library's
+    readers and writer, so the copy is the GeoPackage a build would have made; the private schema
+    is never read."""
+    left_out = {*value_store.STORE_TABLES, value_store.VIEW, *PRIVATE_TABLES, *UNSHARED_TABLES}
+    with Database(staging).writer(rebuild=True) as writer:
+        for table in db.tables():
+            if table not in left_out:
+                writer.replace(table, db.read(table))
+        # The values one indicator at a time: the whole table at once would take gigabytes.
+        indicators = db.read(value_store.VIEW, columns=["indicator_id"], distinct=True)["indicator_id"]
+        for indicator in sorted(indicators):
+            writer.append(value_store.VIEW, db.read(value_store.VIEW, where={"indicator_id": indicator}))
 
 
 def _clean(con: sqlite3.Connection) -> dict[str, Any]:
