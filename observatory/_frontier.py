@@ -12,23 +12,10 @@ import pandas as pd
 from ._covering import Setting, assign, reached_by, settled, solve
 from ._plan_evaluation import unit_reach
 from .errors import ValidationError
+from .results_schema import RESULT_TABLES
 
 #: The frontier's columns, as the build stores them (`plan_frontier`) and `obs.equity_frontier` reads them.
-FRONTIER_COLUMNS = [
-    "point",
-    "floor",
-    "national_reach",
-    "lowest_reach",
-    "lowest_unit",
-    "level",
-    "sites",
-    "radius_km",
-    "site_type",
-    "national_served",
-    "price_points",
-    "sites_opened",
-    "is_default",
-]
+FRONTIER_COLUMNS = RESULT_TABLES["plan_frontier"]
 #: The default rule's tolerance: national reach at most this many points below the unconstrained optimum.
 DEFAULT_WITHIN_POINTS = 5.0
 DEFAULT_RULE = (

@@ -247,7 +247,9 @@ def _solve(ctx: Context, body: Mapping[str, Any]) -> Plan:
             objective=body["objective"],
             floor_region=body["floor_region"],
             floor_province=body["floor_province"],
-            equity_level="province",
+            # one région's plan: max-min raises its worst-off province; the other objectives keep the
+            # planner's default, so the same settings give the library's plan and its id
+            equity_level="province" if body["objective"] == "maxmin" else "region",
             budget=body["budget"],
             name=f"api-{region}",
             time_limit=TIME_LIMIT,
