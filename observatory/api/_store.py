@@ -21,20 +21,10 @@ import pyarrow.parquet as pq
 
 from .. import bulk
 from ..database import Database
+from ..etl.context import CATEGORICAL_TEXT
 
-#: Text columns held as codes (a few distinct values each, repeated millions of times).
-DICTIONARY_COLUMNS = (
-    "unit_code",
-    "level",
-    "indicator_id",
-    "period",
-    "sex",
-    "area",
-    "unit",
-    "status",
-    "source_id",
-    "run_id",
-)
+#: Text columns held as codes: the values' columns a build holds as categoricals, for the same reason.
+DICTIONARY_COLUMNS = CATEGORICAL_TEXT["indicator_value"]
 
 
 class ValueStore:
