@@ -2,8 +2,9 @@
 A plan as files people take away: its sites as CSV or GeoJSON points, or a short HTML report with
 its review status, coverage by group, baselines, price of equity and language plan. One owner for the
 app's downloads and `observatory plan export`; every site is named (`name_fr`, `name_ar`) and carries
-the plan's review status (`status`: draft, reviewed, approved, rejected or superseded), its source, its
-licence and, in `notice`, the reminder that a plan is a proposal until it is approved.
+the plan's review status (`status`: draft, reviewed, approved, rejected or superseded), what the plan
+rests on (`rests_on`: which of its inputs are scenarios, or the census only), its source, its licence
+and, in `notice`, the reminder that a plan is a proposal until it is approved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from . import i18n
+from .plan_inputs import inputs_of, rests_on
 from .results_schema import RESULT_TABLES
 
 SOURCE = (
@@ -37,6 +39,14 @@ def notice(lang: str = "en") -> str:
     return i18n.text("plan.export.notice", lang)
 
 
+def plan_rests_on(body: dict[str, Any], lang: str = "en") -> str:
+    """What one plan of an export rests on, in a sentence (`plan_inputs.rests_on`), from its parameters
+    (`params`, or its summary's stored JSON)."""
+    summary = body.get("summary")
+    params = body.get("params") or (summary.get("params") if isinstance(summary, dict) else None) or {}
+    return rests_on(inputs_of(params), lang)
+
+
 def site_rows(
     sites: pd.DataFrame,
     names: pd.DataFrame | None = None,
@@ -44,9 +54,10 @@ def site_rows(
     site_type: str = "",
     status: str = "draft",
     lang: str = "en",
+    rests: str = "",
 ) -> pd.DataFrame:
-    """The optimal plan's sites with names, rounded, with the plan's review status, source, licence and
-    notice. `names` (code, name_fr, name_ar) names sites that do not carry their names."""
+    """The optimal plan's sites with names, rounded, with the plan's review status, what it rests on,
+    source, licence and notice. `names` (code, name_fr, name_ar) names sites that do not carry theirs."""
     frame = sites[sites["plan"] == "optimal"] if "plan" in sites else sites
     frame = frame.assign(kind=site_type or frame.get("kind", ""))
     if names is not None:
@@ -56,7 +67,7 @@ def site_rows(
     frame = frame.reindex(columns=SITE_COLUMNS).round(
         {"lon": 5, "lat": 5, "need_served": 1, "need_reached": 1, "languages_reach": 3, "voice_only_share": 3}
     )
-    return frame.assign(source=SOURCE, licence=LICENCE, status=status, notice=notice(lang))
+    return frame.assign(rests_on=rests, source=SOURCE, licence=LICENCE, status=status, notice=notice(lang))
 
 
 def export(
@@ -79,7 +90,14 @@ def export(
     rows = (
         pd.concat(
             [
-                site_rows(b["sites"], names, site_type=kind, status=_status(b, review), lang=lang)
+                site_rows(
+                    b["sites"],
+                    names,
+                    site_type=kind,
+                    status=_status(b, review),
+                    lang=lang,
+                    rests=plan_rests_on(b, lang),
+                )
                 for kind, b in frames.items()
             ],
             ignore_index=True,
@@ -103,7 +121,13 @@ def export(
         body = {
             "type": "FeatureCollection",
             "features": features,
-            "properties": {"source": SOURCE, "licence": LICENCE, "status": review, "notice": notice(lang)},
+            "properties": {
+                "source": SOURCE,
+                "licence": LICENCE,
+                "status": review,
+                "notice": notice(lang),
+                "rests_on": {kind: plan_rests_on(b, lang) for kind, b in frames.items()},
+            },
         }
         return json.dumps(body, ensure_ascii=False, default=float).encode("utf-8"), "plan_sites.geojson"
     if fmt != "html":
@@ -129,7 +153,10 @@ def report_html(
         s = body["summary"]
         catchment = f"{s['max_minutes']} min" if s.get("max_minutes") else f"{s['radius_km']} km"
         out.append(
-            f"<h2>{html.escape(kind)}</h2><ul>"
+            f"<h2>{html.escape(kind)}</h2><p class='rests-on'>{html.escape(plan_rests_on(body, lang))}</p>"
+        )
+        out.append(
+            "<ul>"
             f"<li>{int(s['sites_new'])} new sites, {int(s['sites_existing'])} existing; capacity "
             f"{s.get('capacity') or 'none'} per site; catchment "
             f"{catchment}</li>"
@@ -155,6 +182,6 @@ def report_html(
             langs = languages[languages["plan"] == "optimal"] if "plan" in languages else languages
             out.append("<h3>Language plan (sites per language)</h3>")
             out.append(langs[["language", "sites"]].to_html(index=False))
-    out.append(rows.drop(columns=["source", "licence", "status", "notice"]).to_html(index=False))
+    out.append(rows.drop(columns=["rests_on", "source", "licence", "status", "notice"]).to_html(index=False))
     out.append(f"<p>Source: {html.escape(SOURCE)}. Licence: {LICENCE}.</p>")
     return "\n".join(out)

@@ -42,9 +42,10 @@ its speakers within the site's reach are at least `LANGUAGE_SHARE` of the people
 below one site, a travel matrix with unknown codes) raise `PlanInputError` (`InfeasiblePlan` for
 constraints that cannot all hold), whose message says what is possible, in French, Arabic and English.
 `Plan.params` records every option and what the frame holds, so `replay(frame, params)` reproduces
-the plan; the plan id hashes both (`plan_identity`). The model and baselines live in `_covering`, the
-frontier in `_frontier`, what a set of sites gives in `_plan_evaluation`, the messages of an
-infeasible plan in `_infeasible`.
+the plan; the plan id hashes both (`plan_identity`). Its `inputs` list what the plan rests on and their
+status (`observatory.plan_inputs`): a plan solved on a scenario says so. The model and baselines live
+in `_covering`, the frontier in `_frontier`, what a set of sites gives in `_plan_evaluation`, the
+messages of an infeasible plan in `_infeasible`.
 A plan is a proposal to be reviewed by people, never a decision: `observatory.plans` stores it and
 records its reviews.
 """
@@ -90,6 +91,7 @@ from ._plan_evaluation import (
     voice_only_share,
 )
 from .errors import ValidationError
+from .plan_inputs import plan_inputs
 from .planning_frame import PlanningFrame
 from .site_costs import cost_by_area
 
@@ -235,7 +237,7 @@ def replay(pf: PlanningFrame, params: str | dict[str, Any]) -> Plan:
         raise ValidationError(
             "this plan was solved on a travel-time matrix: solve it again with plan(..., travel=matrix)"
         )
-    derived = {"need_total", "travel", "capacity_unit", "capacity_reasoning"}
+    derived = {"need_total", "travel", "capacity_unit", "capacity_reasoning", "inputs"}
     options = {k: v for k, v in given.items() if k not in derived and k not in pf.definition}
     result = plan(pf, **options)
     if "need_total" in given and abs(result.params["need_total"] - given["need_total"]) > 1e-3 * max(
@@ -316,6 +318,7 @@ def plan(
         "language_people": language_people,
         **({"rule": rule} if rule else {}),
         **pf.definition,
+        "inputs": plan_inputs(pf.definition),
     }
     if sites is not None:
         check_counts(frame, sites, fixed, min_per_region, min_per_province)

@@ -24,6 +24,7 @@ from ._plan_evaluation import language_counts, voice_only_share
 from .database import Database
 from .enums import PLAN_REVIEW_STATUSES
 from .errors import ObservatoryError, unknown_name
+from .plan_inputs import inputs_of, rests_on
 from .plan_log import LOG_COLUMNS, ReviewRefused, check_log, history, new_entry, require_intact
 from .provenance import RunRecord, code_version, new_id, now
 from .query import DatabaseLike, connect
@@ -87,6 +88,16 @@ class StoredPlan:
     languages: pd.DataFrame
     #: The share (0-1) of the people its sites serve who cannot read (NaN when they serve no one).
     voice_only_share: float
+
+    @property
+    def inputs(self) -> list[dict[str, Any]]:
+        """What it rests on (`plan_inputs`): each input's role, indicator, year and status, as stored with
+        it, or read from its need and year for a plan stored before plans recorded them."""
+        return inputs_of(self.params)
+
+    def rests_on(self, lang: str = "en") -> str:
+        """One sentence saying which of its inputs are scenarios or models, or that it rests on the census."""
+        return rests_on(self.inputs, lang)
 
     def left_out(self, top: int = 20) -> pd.DataFrame:
         """Who the plan leaves out: the uncovered communes with the largest need."""

@@ -51,6 +51,8 @@ class PlanContent:
     language_sentences: list[str]
     """The language plan in words: the languages the area's sites must speak, the share served who cannot
     read."""
+    rests_on: str = ""
+    """What the plan rests on: which of its inputs are scenarios or models, or the census only."""
 
 
 def chosen_plan(database: Database) -> str | None:
@@ -105,6 +107,7 @@ def plan_content(
         coverage_map=area.set_index("code")["covered"],
         languages=language_table,
         language_sentences=language_sentences,
+        rests_on=plan.rests_on(lang),
     )
 
 

@@ -1,8 +1,9 @@
 """
 What the planner says of a plan: the need each kind of site serves (what it is, its year and its
-uncertainty), each plan's summary beside the simple methods with its fairness audit and language needs,
-its review status and history (said once), and the link to its report in the page's language. The map,
-the table of sites and the equity frontier have their own modules.
+uncertainty, and the line saying which of its inputs are scenarios), each plan's summary beside the
+simple methods with its fairness audit and language needs, its review status and history (said once),
+and the link to its report in the page's language. The map, the table of sites and the equity frontier
+have their own modules.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from observatory.formatting import NOUNS, counted, number
+from observatory.plan_inputs import inputs_of, rests_on
 from observatory.planner import voice_only_share
 from observatory.plans import read_plan
 
@@ -62,7 +64,7 @@ def need_block(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
         total = number(body["summary"]["need_total"], lang, decimals=0)
         line = t(f"planner.need_{kind}", lang, total=total, year=year)
         values = data.values(need, year, level) if need and year else pd.DataFrame()
-        if code in values.index and np.isfinite(values.at[code, "lower"]):
+        if code in values.index and pd.notna(values.at[code, "lower"]):
             line += " " + t(
                 "planner.need_interval",
                 lang,
@@ -71,7 +73,11 @@ def need_block(data: AppData, result: dict[str, Any], lang: str) -> html.Div:
             )
         items.append(html.Li(line))
     heading = t("planner.need_two" if len(items) > 1 else "planner.need_one", lang)
-    return html.Div([html.H3(t("planner.need_title", lang)), html.P(heading), html.Ul(items)], id="plan-need")
+    said = [rests_on(inputs_of(b.get("params") or {}), lang) for b in result["plans"].values()]
+    rests = [html.P(s, className="note plan-rests-on") for s in dict.fromkeys(said) if s]
+    return html.Div(
+        [html.H3(t("planner.need_title", lang)), html.P(heading), html.Ul(items), *rests], id="plan-need"
+    )
 
 
 def plan_sentences(kind: str, body: dict[str, Any], lang: str) -> list[Component]:

@@ -227,8 +227,9 @@ def indicators_job(ctx: BuildContext) -> None:
                     year=year,
                 )
                 aggregated = tidy(aggregate, level=level, status="aggregated")
-                check = _compare(aggregated, frame, level, year)
-                values.append(as_categorical("indicator_value", _serve_published(aggregated, check)))
+                theirs = _published(frame, level, tidy, codes=set(aggregated["unit_code"]))
+                check = _compare(aggregated, theirs, level, year)
+                values.append(as_categorical("indicator_value", _serve_published(aggregated, check, theirs)))
                 checks.append(check)
         result = concat("indicator_value", values)  # categorical text: 2.8 M rows in a few hundred MB
         result["se"] = float("nan")
@@ -241,12 +242,22 @@ def indicators_job(ctx: BuildContext) -> None:
         ctx.put("aggregate_check", pd.concat(checks, ignore_index=True)[TABLES["aggregate_check"]])
 
 
-def _compare(ours: pd.DataFrame, published: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
-    """Our aggregate beside HCP's own figure for the same unit, indicator, sex and area."""
-    theirs = published[published["level"] == level].copy()
+def _published(
+    frame: pd.DataFrame, level: str, tidy: functools.partial[pd.DataFrame], *, codes: set[str]
+) -> pd.DataFrame:
+    """HCP's own figures for the units of `level` the communes make up, tidy, status `published` (the
+    country's rows carry no code in HCP's tables: they are `MA`)."""
+    theirs = frame[frame["level"] == level]
     if level == "country":
-        theirs["code"] = "MA"
-    theirs = T.tidy(theirs, dataset="", year=year, units={}, source_of={}, level=level, status="published")
+        theirs = theirs.assign(code="MA")
+    theirs = theirs[theirs["code"].isin(codes)]
+    return tidy(
+        theirs.drop(columns=["_from_arrondissements"], errors="ignore"), level=level, status="published"
+    )
+
+
+def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
+    """Our aggregate beside HCP's own figure for the same unit, indicator, sex and area."""
     merged = ours.merge(
         theirs[[*T.CELL, "value"]],
         on=list(T.CELL),
@@ -267,17 +278,22 @@ def _compare(ours: pd.DataFrame, published: pd.DataFrame, level: str, year: int)
     )
 
 
-def _serve_published(ours: pd.DataFrame, check: pd.DataFrame) -> pd.DataFrame:
+def _serve_published(ours: pd.DataFrame, check: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
     """HCP's own figure, status `published`, wherever HCP published one for the unit; our aggregate where
-    it did not. Ours stays beside HCP's in `aggregate_check`."""
+    it did not. Ours stays beside HCP's in `aggregate_check`. A figure HCP publishes for a cell the
+    communes leave empty is served as published too: the 2014 mobility tables give 0.0 for the area a
+    province has no people in (Fahs-Anjra's and Aousserd's towns, Rabat's and Casablanca's countryside),
+    where a share of nobody cannot be aggregated."""
     keys = list(T.CELL)
-    theirs = check.dropna(subset=["published"]).drop_duplicates(keys).set_index(keys)["published"]
-    found = theirs.reindex(pd.MultiIndex.from_frame(ours[keys])).to_numpy(float)
+    published = check.dropna(subset=["published"]).drop_duplicates(keys).set_index(keys)["published"]
+    found = published.reindex(pd.MultiIndex.from_frame(ours[keys])).to_numpy(float)
     have = ~np.isnan(found)
     out = ours.copy()
     out.loc[have, "value"] = found[have]
     out.loc[have, "status"] = "published"
-    return out
+    ours_cells = pd.MultiIndex.from_frame(ours[keys].astype(str))
+    only_theirs = ~pd.MultiIndex.from_frame(theirs[keys].astype(str)).isin(ours_cells)
+    return concat("indicator_value", [out, theirs[only_theirs]]) if only_theirs.any() else out
 
 
 def summary(ctx: BuildContext) -> dict[str, object]:

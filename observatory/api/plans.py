@@ -164,7 +164,8 @@ def plans(ctx: Context, args: Mapping[str, Any]) -> Result:
 
 
 def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
-    """One stored plan as one JSON object: its row, sites, audit, who is left out, languages and reviews."""
+    """One stored plan as one JSON object: its row, what it rests on (`inputs` with their status and the
+    `rests_on` sentence in `lang`), sites, audit, who is left out, languages and reviews."""
     plan_id = args["plan_id"]
     try:
         stored = plans_store.read_plan(plan_id, db=ctx.data.db)
@@ -173,6 +174,8 @@ def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
     body = {
         **{k: _formats._plain(v) for k, v in stored.summary.items()},
         "params": _json(stored.summary["params"]),
+        "inputs": stored.inputs,
+        "rests_on": stored.rests_on(args["lang"]),
         "sites": _formats.records(stored.sites),
         "audit": _formats.records(stored.audit),
         "left_out": _formats.records(stored.left_out()),
@@ -368,9 +371,17 @@ ENDPOINTS = (
         Route(
             "/plans/<plan_id>",
             "plan",
-            "One deployment plan: sites, fairness audit, who is left out",
+            "One deployment plan: what it rests on, sites, fairness audit, who is left out",
             "plans",
-            (Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),),
+            (
+                Param("plan_id", pattern=NAME_PATTERN, location="path", description="Plan id."),
+                Param(
+                    "lang",
+                    enum=LANGUAGES,
+                    default="en",
+                    description="Language of `rests_on`, the sentence saying which inputs are scenarios.",
+                ),
+            ),
         ),
         plan,
     ),

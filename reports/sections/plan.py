@@ -1,6 +1,7 @@
-"""The deployment plan section: its review status, the plan in sentences and on a map, its sites, its
-language plan, its coverage by group, who it leaves out, its parameters and its review history (each
-move, who, when, why and the entry's hash, the newest hash said in full)."""
+"""The deployment plan section: its review status, the plan in sentences and what it rests on (which
+inputs are scenarios, or the census only), on a map, its sites, its language plan, its coverage by
+group, who it leaves out, its parameters and its review history (each move, who, when, why and the
+entry's hash, the newest hash said in full)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class Plan(Section):
             Heading(t["plan"], 1),
             Paragraph(p.review, css=f"plan-status status-{p.status}", bold=True),
             *[Paragraph(s, css="lead") for s in p.sentences],
+            *([Paragraph(p.rests_on, css="lead")] if p.rests_on else []),
             *([Figure(t["plan_map"], v.plan_map)] if v.plan_map else []),
             *self._sites(v, p),
             Heading(t["plan_languages"], 2),
