@@ -125,3 +125,17 @@ def test_a_plan_keeps_the_inputs_stored_with_it_and_an_older_one_reads_them_from
     kept = json.dumps({"need": "training_need_15_plus", "need_year": 2024, "inputs": recorded})
     assert inputs_of(kept) == recorded  # as solved, even if the registry has moved on since
     assert "(projeté)" in rests_on(inputs_of(kept), "fr")
+
+
+def test_a_plan_solved_through_the_api_says_what_it_rests_on_in_the_language_asked(built_db):
+    client = create_api_app(built_db).test_client()
+    response = client.post("/api/v1/plans", json={"region": REGION, "sites": 3, "lang": "ar"})
+    assert response.status_code == 200
+    body = response.get_json()["data"]
+    assert body["params"]["inputs"][0] == {
+        "role": "need",
+        "indicator_id": "training_need_15_plus",
+        "year": 2024,
+        "status": "scenario",
+    }
+    assert body["rests_on"] == rests_on(body["params"]["inputs"], "ar") and "سيناريو" in body["rests_on"]

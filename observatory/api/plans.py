@@ -21,6 +21,7 @@ from .. import plans as plans_store
 from ..database import Database
 from ..enums import LANGUAGES
 from ..errors import UnknownNameError
+from ..plan_inputs import rests_on
 from ..plan_log import ReviewRefused
 from ..planner import OBJECTIVES
 from ..planning_frame import NEEDS
@@ -198,6 +199,7 @@ def create_plan(ctx: Context, args: Mapping[str, Any]) -> Result:
         out = {
             **{k: _formats._plain(v) for k, v in solved.summary.items()},
             "params": solved.params,
+            "rests_on": rests_on(solved.params["inputs"], body["lang"]),
             "stored": False,
             "sites": _formats.records(solved.sites),
             "audit": _formats.records(solved.audit),
