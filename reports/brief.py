@@ -11,17 +11,13 @@ import pandas as pd
 
 from observatory import i18n, query
 from observatory.database import Database
-from observatory.formatting import percent
+from observatory.rank_certainty import SURE, certainty
 
 from .i18n import words
 from .naming import name_column, name_of
 
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
-#: The share of the index's draws above which it is sure of a place (the words of `_certainty`).
-SURE = 0.95
-#: Certainty words by the share of draws, highest first.
-CERTAINTY_WORDS = ((SURE, "sure"), (0.5, "likely"), (0.05, "possible"), (0.0, "unlikely"))
 
 
 @dataclass
@@ -36,27 +32,6 @@ class Brief:
     act_first: pd.DataFrame
     plan: str
     caveats: list[str]
-
-
-def _certainty(p_top_decile: float, p_region_top10: float, lang: str) -> str:
-    """The index's certainty in words, from its Monte Carlo draws, with its share of draws: that the commune
-    is among Morocco's 10% most fragile when it is sure of it, else among its région's ten most fragile when
-    it is sure of that, else how likely the first is (the spreadsheet keeps both shares)."""
-    text = words(lang)
-    if p_top_decile < SURE <= p_region_top10:
-        return text["certainty_region_sure"].format(p=draws_share(p_region_top10, lang))
-    return text[f"certainty_{_word(p_top_decile)}"].format(p=draws_share(p_top_decile, lang))
-
-
-def _word(share: float) -> str:
-    return next(word for floor, word in CERTAINTY_WORDS if share >= floor)
-
-
-def draws_share(share: float, lang: str) -> str:
-    """A share of draws as a percentage that never rounds to a certainty it is not (99.6 % is not 100 %)."""
-    value = 100 * share
-    near_end = 0 < value < 0.5 or 99.5 <= value < 100
-    return percent(value, lang, decimals=1 if near_end else 0)
 
 
 def brief_page(
@@ -113,7 +88,7 @@ def brief_page(
                 "population": act["population_2024"].to_numpy(),
                 "index": act["index"].to_numpy(),
                 "certainty": [
-                    _certainty(national, region, lang)
+                    certainty(national, region, lang)
                     for national, region in zip(act["p_top_decile"], act["p_region_top10"], strict=True)
                 ],
                 "reason": [_reason_only(reasons.get(c, ""), lang) for c in act["code"]],
