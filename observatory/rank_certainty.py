@@ -53,3 +53,13 @@ def rank_tiers(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
             tier, reach = tier + 1, high
         tiers[i] = tier
     return tiers
+
+
+def reasons_part(explanation: str, lang: str) -> str:
+    """The 'because ...' part of a stored explanation, where the rank and its interval have columns of
+    their own ('' when the explanation gives no reasons)."""
+    for msgid in ("index.because", "index.weak_points"):
+        marker = i18n.text(msgid, lang).split("{reasons}")[0]
+        if marker in explanation:
+            return explanation.split(marker, 1)[1].rstrip(".")
+    return ""

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from observatory import i18n, query
+from observatory import query
 from observatory.database import Database
-from observatory.rank_certainty import SURE, certainty
+from observatory.rank_certainty import SURE, certainty, reasons_part
 
 from .i18n import words
 from .naming import name_column, name_of
@@ -91,19 +91,10 @@ def brief_page(
                     certainty(national, region, lang)
                     for national, region in zip(act["p_top_decile"], act["p_region_top10"], strict=True)
                 ],
-                "reason": [_reason_only(reasons.get(c, ""), lang) for c in act["code"]],
+                "reason": [reasons_part(reasons.get(c, ""), lang) for c in act["code"]],
             }
         )
     if (index["uses_simulated"] == 1).any():
         caveats.insert(0, text["caveat_simulated"])
     plan_line = text["no_plan"] if plan is None else ""
     return Brief(standing, peers, act, plan_line, caveats)
-
-
-def _reason_only(sentence: str, lang: str) -> str:
-    """The 'because ...' part of an explanation (the rank and interval have their own columns)."""
-    for msgid in ("index.because", "index.weak_points"):
-        marker = i18n.text(msgid, lang).split("{reasons}")[0]
-        if marker in sentence:
-            return sentence.split(marker, 1)[1].rstrip(".")
-    return ""
