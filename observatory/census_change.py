@@ -11,7 +11,7 @@ under one code. The app's change map, the commune profile and a notebook read th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -55,9 +55,13 @@ def change(
         indicator_id, db=database, level=level, year=[SINCE, UNTIL], sex=sex, area=area, units=units
     )
     frame = frame[frame["status"] != "simulated"].drop_duplicates(["unit_code", "year"])
+    return _changes(frame, list(units) if units is not None else sorted(set(frame["unit_code"])))
+
+
+def _changes(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """The change of one indicator's tidy values (both years) at `codes`, in the columns of `change`."""
     wide = frame.pivot(index="unit_code", columns="year", values="value").reindex(columns=[SINCE, UNTIL])
     later = frame[frame["year"].astype(int) == UNTIL].set_index("unit_code")
-    codes = list(units) if units is not None else sorted(set(frame["unit_code"]))
     unit = str(frame["unit"].iloc[0]) if len(frame) else ""
     out = pd.DataFrame(
         {
@@ -71,3 +75,45 @@ def change(
     out["change_unit"] = "points" if unit == "percent" else unit
     out["status"] = later["status"].reindex(codes).to_numpy()
     return out[CHANGE_COLUMNS]
+
+
+def changes_at(
+    indicators: Sequence[str], places: Mapping[str, str], *, db: query.DatabaseLike = None
+) -> pd.DataFrame:
+    """The change since 2014 of each of `indicators` (those comparable; others are left out) at each of
+    `places` (level -> code: a commune, its province, its région, the country), one row per indicator and
+    level with the columns of `change`: the commune beside the places that hold it, in one read."""
+    database = query.connect(db)
+    valid = set(comparable_indicators(db=database))
+    wanted = [i for i in indicators if i in valid]
+    if not wanted:
+        return pd.DataFrame(columns=["indicator_id", "level", *CHANGE_COLUMNS])
+    values = query.indicator_values(
+        wanted, db=database, level=None, year=[SINCE, UNTIL], units=list(places.values())
+    )
+    values = values[values["status"] != "simulated"].assign(year=lambda f: f["year"].astype(int))
+    values = values.drop_duplicates(["indicator_id", "level", "unit_code", "year"])
+    rows = pd.MultiIndex.from_tuples(
+        [(i, level, code) for i in wanted for level, code in places.items()],
+        names=["indicator_id", "level", "code"],
+    )
+    keyed = values.set_index(["indicator_id", "level", "unit_code", "year"])
+    wide = keyed["value"].unstack("year").reindex(columns=[SINCE, UNTIL])
+    wide.index = wide.index.set_names(rows.names)
+    wide = wide.reindex(rows)
+    later = keyed.xs(UNTIL, level="year")
+    later.index = later.index.set_names(rows.names)
+    later = later.reindex(rows)
+    units = values.drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
+    out = pd.DataFrame(
+        {
+            "value_2014": wide[SINCE].to_numpy(dtype="float64"),
+            "value_2024": wide[UNTIL].to_numpy(dtype="float64"),
+        },
+        index=rows,
+    ).reset_index()
+    out["change"] = out["value_2024"] - out["value_2014"]
+    out["unit"] = units.reindex(out["indicator_id"]).fillna("").to_numpy()
+    out["change_unit"] = out["unit"].where(out["unit"] != "percent", "points")
+    out["status"] = later["status"].to_numpy()
+    return out[["indicator_id", "level", *CHANGE_COLUMNS]]

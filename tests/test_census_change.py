@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import observatory as obs
+from observatory.census_change import changes_at
 from observatory.errors import UnknownNameError
 
 ILLITERACY = "illiteracy_rate_10_plus"
@@ -43,3 +44,15 @@ def test_comparable_indicators_leave_out_those_measured_differently(built_db):
     assert "equipment_internet" not in comparable  # asked in 2014 only
     with pytest.raises(UnknownNameError, match="equipment_internet.*amenities_electricity"):
         obs.change("equipment_internet", db=built_db)
+
+
+def test_a_commune_beside_its_province_region_and_morocco(built_db):
+    places = {"commune": "08.363.17.13", "province": "08.363", "region": "08", "country": "MA"}
+    frame = changes_at([ILLITERACY, "equipment_internet"], places, db=built_db)
+    assert set(frame["indicator_id"]) == {ILLITERACY}  # the 2014-only question has no change
+    by_level = frame.set_index("level")["change"]
+    assert by_level["commune"] == pytest.approx(59.7 - 74.2)
+    assert by_level["country"] == pytest.approx(24.8 - 32.2)
+    for level, code in places.items():
+        alone = obs.change(ILLITERACY, level=level, db=built_db, units=[code])["change"].iloc[0]
+        assert by_level[level] == pytest.approx(alone)
