@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import query, registry
@@ -117,3 +118,27 @@ def changes_at(
     out["change_unit"] = out["unit"].where(out["unit"] != "percent", "points")
     out["status"] = later["status"].to_numpy()
     return out[["indicator_id", "level", *CHANGE_COLUMNS]]
+
+
+def change_classes(changes: np.ndarray, *, per_side: int = 3) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """(class of each change, class intervals low to high) for a map of changes: the falls cut into
+    `per_side` classes of as many units each, the rises too, so no class holds both a fall and a rise
+    (no change counts as a rise of zero). A unit without a change gets -1."""
+    values = np.asarray(changes, dtype="float64")
+    finite = values[np.isfinite(values)]
+    intervals: list[tuple[float, float]] = []
+    for side in (finite[finite < 0], finite[finite >= 0]):
+        if not len(side):
+            continue
+        cuts = np.unique(np.quantile(side, np.linspace(0, 1, per_side + 1)))
+        if len(cuts) == 1:
+            cuts = np.array([cuts[0], cuts[0]])
+        intervals += [(float(lo), float(hi)) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)]
+    classes = np.full(len(values), -1, dtype=int)
+    for i, value in enumerate(values):
+        if np.isfinite(value):
+            classes[i] = next(
+                (k for k, (lo, hi) in enumerate(intervals) if lo <= value <= hi and (value < 0) == (hi < 0)),
+                len(intervals) - 1,
+            )
+    return classes, intervals

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from . import attribution, i18n, registry
 from .enums import ESTIMATED_STATUSES
 from .formatting import unit_label
@@ -80,13 +82,13 @@ def indicator_sheet(
     else:
         comparability = i18n.text("sheet.one_census", lang, year=year)
     source = source or {}
+    taken = source.get("retrieved_at")
+    retrieved = "" if taken is None or pd.isna(taken) else str(taken)[:10]
     return IndicatorSheet(
         definition=definition,
         definition_lang=definition_lang,
         source=attribution.source_line(source, lang) if source else _text(row.get("source_id")),
-        date=i18n.text("sheet.date", lang, year=year, retrieved=_text(str(source.get("retrieved_at") or "")))
-        if source.get("retrieved_at")
-        else str(year),
+        date=i18n.text("sheet.date", lang, year=year, retrieved=retrieved) if retrieved else str(year),
         unit=f"{written} ({i18n.text(f'sheet.unit.{unit}', lang)})"
         if i18n.has(f"sheet.unit.{unit}", lang)
         else written or i18n.text("sheet.unit_count", lang),

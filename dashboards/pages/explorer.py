@@ -23,7 +23,8 @@ from . import Page, register
 from .explorer_callbacks import callbacks
 from .explorer_controls import controls, indicator_options
 from .explorer_ranking import breadcrumb, downloads, ranking
-from .explorer_view import MapView, figure_for, indicator_choice, map_view
+from .explorer_sheet import sheet
+from .explorer_view import MapView, figure_for, indicator_choice, map_view, shows_mix
 
 
 def layout(data: AppData, state: ViewState) -> html.Div:
@@ -77,6 +78,10 @@ def map_panel(data: AppData, state: ViewState, view: MapView) -> html.Div:
                 [map_cell(data, state, view), second_map_cell(data, state)],
                 id=ids.MAP_ROW,
                 className="map-row",
+            ),
+            html.Div(
+                sheet(data, state, view["indicator"], view["year"]) if not shows_mix(data, state) else None,
+                id=ids.INDICATOR_SHEET,
             ),
             # The answer to the view's question right under the map, so it starts on the first screen of a
             # meeting room's display and right after the map on a phone; the map carries its written legend,
