@@ -11,7 +11,7 @@ under one code. The app's change map, the commune profile and a notebook read th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -79,13 +79,18 @@ def _changes(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
 
 
 def changes_at(
-    indicators: Sequence[str], places: Mapping[str, str], *, db: query.DatabaseLike = None
+    indicators: Sequence[str],
+    places: Mapping[str, str],
+    *,
+    db: query.DatabaseLike = None,
+    comparable: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The change since 2014 of each of `indicators` (those comparable; others are left out) at each of
     `places` (level -> code: a commune, its province, its région, the country), one row per indicator and
-    level with the columns of `change`: the commune beside the places that hold it, in one read."""
+    level with the columns of `change`: the commune beside the places that hold it, in one read. A caller
+    that holds `comparable_indicators()` already passes it as `comparable`."""
     database = query.connect(db)
-    valid = set(comparable_indicators(db=database))
+    valid = set(comparable if comparable is not None else comparable_indicators(db=database))
     wanted = [i for i in indicators if i in valid]
     if not wanted:
         return pd.DataFrame(columns=["indicator_id", "level", *CHANGE_COLUMNS])

@@ -30,6 +30,7 @@ from ..i18n import indicator_label, other_name, place_name, t
 from ..state import ViewState, href
 from . import CallbackApp, Page, register
 from .challenges import index_note
+from .change_data import comparable
 
 #: The API path of a commune's report (observatory.api.report_route), relative to the app's server.
 REPORT_PATH = "/api/v1/reports/commune/{code}"
@@ -251,7 +252,7 @@ def change_section(
         "region": commune["region_code"],
         "country": data.country_code(),
     }
-    changes = changes_at(wanted, places, db=data.db)
+    changes = changes_at(wanted, places, db=data.db, comparable=comparable(data))
     if not len(changes):
         return None
     rows = []
