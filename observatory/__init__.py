@@ -9,6 +9,7 @@ The territorial digital-equity observatory for Morocco, as a library.
     obs.explanation("08.201.01.05", lang="fr")               # why a commune ranks where it does
     obs.read_plan()                                          # the default plan, read whole, once
     obs.service_mix("commune", region="08")                  # who needs which AI service, with bounds
+    obs.change("illiteracy_rate_10_plus", level="province")  # 2014 → 2024, in points of %
     obs.challenges.register()                                # challenges to figures, their status
 
 Every function reads the built database (`--db`, `OBSERVATORY_DB`, then geodata/observatory.gpkg)
@@ -17,6 +18,7 @@ web framework and no database driver.
 """
 
 from . import challenges
+from .census_change import change, comparable_indicators
 from .database import Database
 from .errors import (
     DatabaseNotFoundError,
@@ -67,6 +69,8 @@ from .settings import get_settings
 
 __all__ = [
     "challenges",
+    "change",
+    "comparable_indicators",
     "Database",
     "DatabaseNotFoundError",
     "ObservatoryError",

@@ -9,19 +9,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from observatory import i18n, query
+from observatory import query
 from observatory.database import Database
-from observatory.formatting import percent
+from observatory.rank_certainty import SURE, certainty, reasons_part
 
 from .i18n import words
 from .naming import name_column, name_of
 
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
-#: The share of the index's draws above which it is sure of a place (the words of `_certainty`).
-SURE = 0.95
-#: Certainty words by the share of draws, highest first.
-CERTAINTY_WORDS = ((SURE, "sure"), (0.5, "likely"), (0.05, "possible"), (0.0, "unlikely"))
 
 
 @dataclass
@@ -36,27 +32,6 @@ class Brief:
     act_first: pd.DataFrame
     plan: str
     caveats: list[str]
-
-
-def _certainty(p_top_decile: float, p_region_top10: float, lang: str) -> str:
-    """The index's certainty in words, from its Monte Carlo draws, with its share of draws: that the commune
-    is among Morocco's 10% most fragile when it is sure of it, else among its région's ten most fragile when
-    it is sure of that, else how likely the first is (the spreadsheet keeps both shares)."""
-    text = words(lang)
-    if p_top_decile < SURE <= p_region_top10:
-        return text["certainty_region_sure"].format(p=draws_share(p_region_top10, lang))
-    return text[f"certainty_{_word(p_top_decile)}"].format(p=draws_share(p_top_decile, lang))
-
-
-def _word(share: float) -> str:
-    return next(word for floor, word in CERTAINTY_WORDS if share >= floor)
-
-
-def draws_share(share: float, lang: str) -> str:
-    """A share of draws as a percentage that never rounds to a certainty it is not (99.6 % is not 100 %)."""
-    value = 100 * share
-    near_end = 0 < value < 0.5 or 99.5 <= value < 100
-    return percent(value, lang, decimals=1 if near_end else 0)
 
 
 def brief_page(
@@ -113,22 +88,13 @@ def brief_page(
                 "population": act["population_2024"].to_numpy(),
                 "index": act["index"].to_numpy(),
                 "certainty": [
-                    _certainty(national, region, lang)
+                    certainty(national, region, lang)
                     for national, region in zip(act["p_top_decile"], act["p_region_top10"], strict=True)
                 ],
-                "reason": [_reason_only(reasons.get(c, ""), lang) for c in act["code"]],
+                "reason": [reasons_part(reasons.get(c, ""), lang) for c in act["code"]],
             }
         )
     if (index["uses_simulated"] == 1).any():
         caveats.insert(0, text["caveat_simulated"])
     plan_line = text["no_plan"] if plan is None else ""
     return Brief(standing, peers, act, plan_line, caveats)
-
-
-def _reason_only(sentence: str, lang: str) -> str:
-    """The 'because ...' part of an explanation (the rank and interval have their own columns)."""
-    for msgid in ("index.because", "index.weak_points"):
-        marker = i18n.text(msgid, lang).split("{reasons}")[0]
-        if marker in sentence:
-            return sentence.split(marker, 1)[1].rstrip(".")
-    return ""

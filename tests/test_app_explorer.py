@@ -26,6 +26,7 @@ from observatory.dashboards.pages.explorer_controls import indicator_options
 from observatory.dashboards.pages.explorer_ranking import ranking_export, report_href
 from observatory.dashboards.pages.explorer_view import figure_for, map_view
 from observatory.dashboards.state import parse
+from observatory.index_explanations import ordinal
 
 DRAA_TAFILALET = "08"
 ERRACHIDIA_PROVINCE = "08.201"
@@ -75,10 +76,11 @@ def test_the_switch_computes_classes_and_ranks_within_the_view(data, lang):
     legend = text_of(view["legend"])
     assert t("legend_scope_view", lang, where=place) in view["annotations"][0]["text"]
     assert t("classes_view", lang, n=number(125, lang, decimals=0), level=_word("commune", lang)) in legend
-    # The answer table speaks the same vocabulary: 'Rang (Drâa-Tafilalet)' and 'n / N'.
+    # The answer table's ranks are out of the same total and place as the hover's: 'Rang sur 125
+    # (Drâa-Tafilalet)', '1re'.
     ranking = text_of(update_maps(data, ids.SCOPE, state)[5])
-    assert t("rank_in", lang, scope=place) in ranking
-    assert figures.rank_text(1, 125, lang) in ranking
+    assert t("answer_rank_head", lang, total=number(125, lang, decimals=0), scope=place) in ranking
+    assert f'"{ordinal(1, lang)}"' in ranking
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -23,7 +23,7 @@ from observatory import query, results
 from observatory.formatting import percent, quantity
 from observatory.index import ordinal
 from observatory.plans import read_plan
-from observatory.reports.brief import draws_share
+from observatory.rank_certainty import draws_share
 from observatory.reports.content import gather
 from observatory.reports.i18n import language_list
 from observatory.reports.render import render, to_html

@@ -45,6 +45,6 @@ def register(page: Page) -> Page:
 
 def load_pages() -> dict[str, Page]:
     """Import every page module (each registers itself) and return the pages in navigation order."""
-    from . import challenges, explorer, index_builder, method, planner, profile  # noqa: F401
+    from . import challenges, change, explorer, index_builder, method, planner, profile  # noqa: F401
 
     return dict(sorted(PAGES.items(), key=lambda item: item[1].order))

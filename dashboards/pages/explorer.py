@@ -23,11 +23,12 @@ from . import Page, register
 from .explorer_callbacks import callbacks
 from .explorer_controls import controls, indicator_options
 from .explorer_ranking import breadcrumb, downloads, ranking
-from .explorer_view import MapView, figure_for, indicator_choice, map_view
+from .explorer_sheet import sheet
+from .explorer_view import MapView, figure_for, indicator_choice, map_view, shows_mix
 
 
 def layout(data: AppData, state: ViewState) -> html.Div:
-    """The explorer for a state: controls and maps side by side, the ranking below."""
+    """The explorer for a state: controls and map side by side, the answer and the legend under the map."""
     state = chosen_state(data, state)
     view = map_view(data, state)
     return html.Div(
@@ -39,7 +40,6 @@ def layout(data: AppData, state: ViewState) -> html.Div:
                 ],
                 className="explorer",
             ),
-            html.Section(ranking(data, view, state), id=ids.RANKING, className="ranking"),
         ]
     )
 
@@ -79,6 +79,15 @@ def map_panel(data: AppData, state: ViewState, view: MapView) -> html.Div:
                 id=ids.MAP_ROW,
                 className="map-row",
             ),
+            html.Div(
+                sheet(data, state, view["indicator"], view["year"]) if not shows_mix(data, state) else None,
+                id=ids.INDICATOR_SHEET,
+            ),
+            # The answer to the view's question right under the map, so it starts on the first screen of a
+            # meeting room's display and right after the map on a phone; the map carries its written legend,
+            # the full one (counts, what the classes are over) follows the answer.
+            html.Section(ranking(data, view, state), id=ids.RANKING, className="ranking"),
+            html.Div(view["legend"], id=ids.LEGEND, className="map-legend"),
             html.P(t("map_help", lang), className="note", id=ids.MAP_NOTE),
             html.Div(
                 [
@@ -93,7 +102,7 @@ def map_panel(data: AppData, state: ViewState, view: MapView) -> html.Div:
 
 
 def map_cell(data: AppData, state: ViewState, view: MapView) -> html.Div:
-    """The map of the state and its legend."""
+    """The map of the state (its full legend follows the answer, under the map row)."""
     return html.Div(
         [
             dcc.Graph(
@@ -102,7 +111,6 @@ def map_cell(data: AppData, state: ViewState, view: MapView) -> html.Div:
                 config=figures.graph_config(state["lang"], filename=t("map_file", state["lang"])),
                 className="map",
             ),
-            html.Div(view["legend"], id=ids.LEGEND),
         ],
         className="map-cell",
     )

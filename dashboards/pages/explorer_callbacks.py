@@ -21,7 +21,8 @@ from ..widgets import send_bytes
 from . import CallbackApp
 from .explorer_controls import indicator_options, place_options, split_choice
 from .explorer_ranking import breadcrumb, downloads, ranking, ranking_export
-from .explorer_view import figure_for, map_view, patch_for
+from .explorer_sheet import sheet
+from .explorer_view import figure_for, indicator_choice, map_view, patch_for, shows_mix
 
 CONTROLS = [
     ids.LEVEL,
@@ -190,6 +191,21 @@ def map_callbacks(app: CallbackApp, data: AppData) -> None:
     def on_indicator(_indicator: str | None, mix: str | None) -> Any:
         # An indicator chosen is an indicator to see: the service mix gives the map back to it.
         return None if mix else no_update
+
+    @app.callback(
+        Output(ids.INDICATOR_SHEET, "children"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.MIX, "value"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def on_sheet(indicator: str | None, mix: str | None, lang: str | None) -> Any:
+        # The sheet is of the indicator on the map: none while the map shows the service mix.
+        state = {**DEFAULTS, "lang": lang or "fr", "mix": mix or ""}
+        if shows_mix(data, state):
+            return None
+        chosen, year = indicator_choice(data, *split_choice(indicator))
+        return sheet(data, {**state, "indicator": chosen, "year": str(year)}, chosen, year)
 
     @app.callback(
         Output(ids.INDICATOR, "options"),

@@ -9,26 +9,31 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from observatory.formatting import number
+from observatory.enums import MAP_LEVELS
+from observatory.formatting import number, unit_label
+from observatory.index_explanations import ordinal
+from observatory.rank_certainty import certainty, rank_tiers, reasons_part
 from observatory.service_mix import INPUT_YEARS
 from observatory.service_mix import SOURCE_IDS as MIX_SOURCES
 
-from .. import figures, ids
+from .. import ids
 from ..data import INDEX_ID, NEED_DRIVERS, AppData
 from ..i18n import indicator_label, place_name, t
 from ..state import ViewState, href
-from .explorer_view import MapView, indicator_choice, scope_name, shows_mix
+from .explorer_view import MapView, indicator_choice, level_word, scope_name, shows_mix
 
 RANKING_ROWS = 10
 
 
 def ranking(data: AppData, view: MapView, state: ViewState) -> html.Div:
-    """The units of the view most in need (need rank 1 first), with what explains them beside the
-    country; the rank is 'n / N' in the scope the map's classes use, named in the heading."""
+    """The answer to the view's question: its units most in need (rank 1 first), each rank with its 90 %
+    interval and, for the index, how sure it is in words; ranks that cannot be told apart grouped; what
+    explains them beside the country. One total, the heading's, is the one every rank is out of."""
     lang, level = state["lang"], state["level"]
     table = (
         pd.DataFrame(
@@ -41,57 +46,133 @@ def ranking(data: AppData, view: MapView, state: ViewState) -> html.Div:
     drivers = [
         (d, y) for d in NEED_DRIVERS if d != view["indicator"] for y in [data.latest_year(d)] if y is not None
     ][:4]
+    index = view["indicator"] == INDEX_ID
     # The index's reasons explain the index's rank only: beside another indicator they would mislead.
-    explanations = (
-        data.explanations(level, lang, table.code.tolist()) if view["indicator"] == INDEX_ID else {}
-    )
-    head = _ranking_head(data, view, drivers, level=level, lang=lang, why=bool(explanations))
+    explanations = data.explanations(level, lang, table.code.tolist()) if index else {}
+    certain = index and state.get("scope", "national") != "view" and level in MAP_LEVELS
+    sureness = _sureness(data, level, table.code.tolist()) if certain else None
+    head = _ranking_head(data, view, drivers, level=level, lang=lang, why=bool(explanations), sure=certain)
     rows = [
-        _ranking_row(data, view, state, record, drivers, explanations) for record in table.to_dict("records")
+        _ranking_row(data, view, state, record, drivers, explanations, sureness)
+        for record in table.to_dict("records")
     ]
     where = scope_name(data, state)
-    prefix = "mix_" if shows_mix(data, state) else ""
+    mix = shows_mix(data, state)
+    help_line = t(
+        "mix_ranking_note_scope" if mix else "answer_help",
+        lang,
+        indicator=view["label"],
+        n=number(len(view["codes"]), lang, decimals=0),
+        total=number(view["total"], lang, decimals=0),
+        scope=view["scope"],
+        units=level_word(level, lang),
+    )
+    # How to read an interval and a certainty: one click away, so the first rows stay on the first screen.
+    reading = (
+        html.Details(
+            [html.Summary(t("answer_reading", lang)), html.P(t("answer_help_certainty", lang))],
+            className="note answer-help",
+        )
+        if sureness is not None
+        else None
+    )
     return html.Div(
         [
-            html.H2(t(f"{prefix}ranking_title", lang, where=where)),
-            html.P(
-                t(
-                    f"{prefix}ranking_note_scope",
-                    lang,
-                    indicator=view["label"],
-                    n=number(len(view["codes"]), lang, decimals=0),
-                    scope=view["scope"],
-                )
+            html.H2(t(f"{'mix_' if mix else ''}ranking_title", lang, where=where), id="answer-title"),
+            html.P(help_line, className="note answer-help"),
+            reading,
+            html.Div(
+                html.Table(
+                    [html.Thead(html.Tr(head)), *_tiers(rows, sureness, table, lang, len(head))],
+                    className="ranking-table answer-table",
+                ),
+                className="answer-scroll",
             ),
-            html.Table([html.Thead(html.Tr(head)), html.Tbody(rows)], className="ranking-table"),
             html.P(view["credit"], className="source"),
-        ]
+        ],
+        className="answer",
     )
+
+
+def _sureness(data: AppData, level: str, codes: list[str]) -> pd.DataFrame:
+    """The index's 90 % rank interval and shares of draws of `codes`, in their order."""
+    frame = data.index_frame(level, "fr").set_index("code")
+    columns = ["rank_lower", "rank_upper", "p_top_decile", "p_region_top10"]
+    return frame.reindex(codes)[[c for c in columns if c in frame.columns]]
+
+
+def _tiers(
+    rows: list[html.Tr], sureness: pd.DataFrame | None, table: pd.DataFrame, lang: str, width: int
+) -> list[html.Tbody]:
+    """The rows in one body per tier of ranks that cannot be told apart (intervals that overlap), each
+    tier of two or more under a line that says so; one body when the ranks have no interval."""
+    if sureness is None or not len(rows):
+        return [html.Tbody(rows)]
+    lower = sureness["rank_lower"].to_numpy(dtype="float64")
+    upper = sureness["rank_upper"].to_numpy(dtype="float64")
+    tiers = rank_tiers(lower, upper)
+    bodies = []
+    for tier in dict.fromkeys(tiers.tolist()):
+        members = [i for i, x in enumerate(tiers.tolist()) if x == tier]
+        body: list[html.Tr] = [rows[i] for i in members]
+        if tier >= 0 and len(members) > 1:
+            ranks = table["rank"].to_numpy()[members]
+            line = t(
+                "answer_tier",
+                lang,
+                n=number(len(members), lang, decimals=0),
+                first=ordinal(int(ranks.min()), lang),
+                last=ordinal(int(ranks.max()), lang),
+                lower=ordinal(int(np.nanmin(lower[members])), lang),
+                upper=ordinal(int(np.nanmax(upper[members])), lang),
+            )
+            body.insert(0, html.Tr(html.Td(line, colSpan=width, className="tier-line"), className="tier"))
+        bodies.append(html.Tbody(body, className="tier-body"))
+    return bodies
+
+
+def _with_unit(label: str, unit: str | None, lang: str) -> str:
+    """A column's label with its unit, '(%)', '(points)', '(km)', when the catalogue names one."""
+    written = unit_label(unit, lang)
+    return f"{label} ({written})" if written and f"({written})" not in label else label
 
 
 def _ranking_head(
-    data: AppData, view: MapView, drivers: list[tuple[str, int]], *, level: str, lang: str, why: bool
+    data: AppData,
+    view: MapView,
+    drivers: list[tuple[str, int]],
+    *,
+    level: str,
+    lang: str,
+    why: bool,
+    sure: bool,
 ) -> list[html.Th]:
-    """The column heads: rank, unit, the indicator shown, each driver with its value for Morocco."""
+    """The column heads: rank out of the one total, unit, the indicator shown with its unit, how sure the
+    index is, why, then each driver with its unit and its value for Morocco."""
     country = data.country_code()
+    total = number(view["total"], lang, decimals=0)
     head = [
-        html.Th(t("rank_in", lang, scope=view["scope"])),
+        html.Th(t("answer_rank_head", lang, total=total, scope=view["scope"])),
         html.Th(t(f"level_{level}", lang)),
-        html.Th(view["label"]),
+        html.Th(_with_unit(view["label"], view["unit"], lang), className="value"),
     ]
+    if sure:
+        head.append(html.Th(t("answer_certainty_head", lang)))
+    if why:
+        head.append(html.Th(t("why", lang), className="why"))
     for driver, year in drivers:
+        meta = data.indicator(driver, year)
         national = data.unit_value(driver, year, "country", country)
         head.append(
             html.Th(
                 [
-                    indicator_label(data.indicator(driver, year), lang),
+                    _with_unit(indicator_label(meta, lang), meta.get("unit"), lang),
                     html.Br(),
                     html.Small(f"{t('morocco', lang)}: {number(national, lang)} ({year})"),
-                ]
+                ],
+                className="driver",
             )
         )
-    if why:
-        head.append(html.Th(t("why", lang)))
     return head
 
 
@@ -102,21 +183,38 @@ def _ranking_row(
     record: dict[str, Any],
     drivers: list[tuple[str, int]],
     explanations: dict[str, str],
+    sureness: pd.DataFrame | None,
 ) -> html.Tr:
-    """A unit's row: its rank, name (a link to a commune's profile), value, drivers and reasons."""
+    """A unit's row: its rank (and interval), name (a link to a commune's profile), value, how sure the
+    index is of it, the reasons and the drivers."""
     lang, level = state["lang"], state["level"]
     name: Any = record["name"]
     if level == "commune":
         name = dcc.Link(record["name"], href=href("/commune", state, code=record["code"]))
-    cells = [
-        html.Td(figures.rank_text(record["rank"], view["total"], lang)),
-        html.Td(name),
-        html.Td(number(record["value"], lang)),
-    ]
+    rank: list[Any] = [ordinal(int(record["rank"]), lang)]
+    sure = sureness.loc[record["code"]] if sureness is not None else None
+    if sure is not None and pd.notna(sure["rank_lower"]) and pd.notna(sure["rank_upper"]):
+        between = t(
+            "answer_between",
+            lang,
+            lower=ordinal(int(sure["rank_lower"]), lang),
+            upper=ordinal(int(sure["rank_upper"]), lang),
+        )
+        rank += [html.Br(), html.Small(between)]
+    cells = [html.Td(rank, className="rank"), html.Td(name), html.Td(number(record["value"], lang))]
+    if sure is not None:
+        p_region = sure.get("p_region_top10", np.nan)
+        words = (
+            certainty(float(sure["p_top_decile"]), float(p_region) if pd.notna(p_region) else 0.0, lang)
+            if pd.notna(sure["p_top_decile"])
+            else "–"
+        )
+        cells.append(html.Td(words, className="certainty"))
+    if explanations:
+        reasons = reasons_part(explanations.get(record["code"], ""), lang)
+        cells.append(html.Td(reasons[:1].upper() + reasons[1:], className="why"))
     for driver, year in drivers:
         cells.append(html.Td(number(data.unit_value(driver, year, level, record["code"]), lang)))
-    if explanations:
-        cells.append(html.Td(explanations.get(record["code"], "")))
     return html.Tr(cells)
 
 

@@ -22,6 +22,7 @@ from .. import figures
 from ..data import INDEX_ID, AppData
 from ..i18n import indicator_label, place_name, t
 from ..state import ViewState
+from .explorer_hover import bivariate_hover, lisa_hover
 
 #: Towns labelled on a map, per level of the view: a national map takes the largest, a province all its own.
 TOWNS_SHOWN = {"country": 16, "region": 12, "province": 8}
@@ -98,14 +99,29 @@ def map_view(data: AppData, state: ViewState, *, second: bool = False) -> MapVie
     base = map_base(data, state, second=second)
     title = f"{base['label']} — {base['year']} · {base['place']}"
     if state["compare"] == "bivariate" and not second:
-        return {**base, **bivariate_styling(data, state, base)}
+        hover, rows = both_hover(data, state, base)
+        return {**base, **bivariate_styling(data, state, base), "hovertemplate": hover, "customdata": rows}
     lisa_note = None
     if state["lisa"] == "1" and not second:
         clusters = data.lisa_of(base["indicator"], base["year"], state["level"])
         if len(clusters):
-            return {**base, **lisa_view(base, clusters, state["level"], state["lang"])}
+            hover, rows = lisa_hover(base, clusters, state["lang"])
+            lisa = lisa_view(base, clusters, state["level"], state["lang"])
+            return {**base, **lisa, "hovertemplate": hover, "customdata": rows}
         lisa_note = t("lisa_not_applicable", state["lang"], n=len(data.units(state["level"])))
     return {**base, **class_styling(data, state, base, title=title, lisa_note=lisa_note)}
+
+
+def both_hover(data: AppData, state: ViewState, base: MapBase) -> tuple[str, list[list[Any]]]:
+    """The bivariate map's hover: both indicators' values (`explorer_hover`)."""
+    other, other_year = indicator_choice(data, state["indicator2"], state["year2"])
+    meta = data.indicator(other, other_year)
+    second = (
+        indicator_label(meta, state["lang"]),
+        meta.get("unit") if isinstance(meta.get("unit"), str) else None,
+        data.series(other, other_year, state["level"], base["codes"]),
+    )
+    return bivariate_hover((base["label"], base["unit"], base["values"]), second, state["lang"])
 
 
 def map_base(data: AppData, state: ViewState, *, second: bool = False) -> MapBase:

@@ -16,6 +16,7 @@ import shapely
 from dash import dcc, html
 
 from observatory import arrondissements, i18n, registry
+from observatory.census_change import changes_at
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
 from observatory.formatting import bounds, integer, number, percent, quantity, signed
@@ -29,6 +30,7 @@ from ..i18n import indicator_label, other_name, place_name, t
 from ..state import ViewState, href
 from . import CallbackApp, Page, register
 from .challenges import index_note
+from .change_data import comparable
 
 #: The API path of a commune's report (observatory.api.report_route), relative to the app's server.
 REPORT_PATH = "/api/v1/reports/commune/{code}"
@@ -202,6 +204,90 @@ def key_section(profile: pd.DataFrame, names: tuple[str, str, str], lang: str) -
             )
         bodies.append(html.Tbody(lines))
     return html.Table([comparison_head(names, lang), *bodies], className="profile-table key-table")
+
+
+# -- estimates and the change since 2014 -------------------------------------------------------------
+def estimated_table(estimated: pd.DataFrame, lang: str) -> Any:
+    """The commune's modelled, scenario and projected values, each with its status and its 90 % interval
+    or its scenario band (nothing when it has none)."""
+    if not len(estimated):
+        return None
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t("indicator", lang), scope="col"),
+                html.Th(t("estimated_value", lang), scope="col"),
+                html.Th(t("estimated_known", lang), scope="col"),
+            ]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Th(row_label(row, lang), scope="row", className="label"),
+                html.Td(html.Strong(quantity(row["commune"], row["unit"], lang))),
+                html.Td(status_badge(row, lang)),
+            ]
+        )
+        for row in estimated.to_dict("records")
+    ]
+    return html.Table([head, html.Tbody(rows)], className="profile-table estimated-table")
+
+
+def change_section(
+    data: AppData,
+    profile: pd.DataFrame,
+    commune: dict[str, Any],
+    names: tuple[str, str, str],
+    state: ViewState,
+) -> Any:
+    """The change since 2014 of the index's indicators both censuses measured alike: the commune beside
+    its province, région and Morocco, each a link to the map of the change."""
+    lang = state["lang"]
+    keyed = key_indicators(profile)
+    wanted = list(dict.fromkeys(keyed.loc[keyed["comparable"].astype(bool), "indicator_id"]))
+    places = {
+        "commune": commune["code"],
+        "province": commune["province_code"],
+        "region": commune["region_code"],
+        "country": data.country_code(),
+    }
+    changes = changes_at(wanted, places, db=data.db, comparable=comparable(data))
+    if not len(changes):
+        return None
+    rows = []
+    for indicator, group in changes.groupby("indicator_id", sort=False):
+        by_level = group.set_index("level")
+        cells = [
+            html.Td(
+                change_text(
+                    {
+                        "comparable": pd.notna(by_level.loc[level, "change"]),
+                        "value_2014": by_level.loc[level, "value_2014"],
+                        "change": by_level.loc[level, "change"],
+                        "unit": by_level.loc[level, "unit"],
+                    },
+                    lang,
+                )
+            )
+            for level in places
+        ]
+        link = dcc.Link(
+            t("change_map_link", lang),
+            href=href("/change", {"lang": lang, "indicator": indicator, "region": commune["region_code"]}),
+        )
+        label = indicator_label({"indicator_id": indicator}, lang)
+        rows.append(html.Tr([html.Th(label, scope="row", className="label"), *cells, html.Td(link)]))
+    return html.Section(
+        [
+            html.H2(t("change_profile_title", lang)),
+            html.P(t("change_profile_note", lang), className="note"),
+            html.Table(
+                [comparison_head(names, lang, ""), html.Tbody(rows)], className="profile-table change-table"
+            ),
+        ],
+        id=ids.PROFILE_CHANGE,
+    )
 
 
 # -- the AI service mix --------------------------------------------------------------------------------
@@ -482,9 +568,11 @@ def layout(data: AppData, state: ViewState) -> html.Div:
                         t("estimated_note", lang) if len(estimated) else t("estimated_none", lang),
                         className="note",
                     ),
+                    estimated_table(estimated, lang),
                 ],
                 id=ids.PROFILE_MODELLED,
             ),
+            change_section(data, profile, commune, names, state),
             html.Section(
                 [
                     html.H2(t("profile_table", lang)),
