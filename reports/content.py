@@ -21,6 +21,7 @@ from observatory.errors import unknown_name
 from observatory.service_mix import service_mix
 
 from .annex import definitions_table, files_table, last_build, method_words, provenance_table, sources_table
+from .basemap import Basemap, basemap_of
 from .brief import Brief, brief_page
 from .credits import credits
 from .figures import (
@@ -35,7 +36,7 @@ from .figures import (
     table_indicators,
 )
 from .i18n import words
-from .layers import Basemap, MapLayer, basemap_of, map_layers, province_layer
+from .layers import MapLayer, map_layers, province_layer
 from .naming import CONTEXT_FIGURES, dated, label, name_of
 from .plan import PlanContent, chosen_plan, plan_content
 
