@@ -216,7 +216,18 @@ def gather(
     # the plan's own pages come with `plan` only.
     used = plan or chosen_plan(database)
     plan_said = (
-        plan_content(database, used, level, code, area.own_codes, area.province_names, lang) if used else None
+        plan_content(
+            database,
+            used,
+            level,
+            code,
+            area.own_codes,
+            area.province_names,
+            lang,
+            unit_name=name_of(area.unit, lang),
+        )
+        if used
+        else None
     )
     if plan_said is not None:
         why = "asked" if plan else "approved" if plan_said.status == "approved" else "default"

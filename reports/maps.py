@@ -2,8 +2,9 @@
 Static maps for printed reports (matplotlib, no network), oriented for a planner: the area's units
 coloured by classes from `observatory.classify` (national classes by default, so a dark commune is
 dark on every région's map), province outlines, neighbouring units in grey, the sea shaded, every
-provincial seat and every town drawn named without two names overlapping, a titled legend, and a scale bar and north arrow written in the page's script (matplotlib
-shapes Arabic and lays it out right to left itself).
+provincial seat and every town drawn named without two names overlapping, a titled legend, and a
+scale bar and north arrow written in the page's script (matplotlib shapes Arabic and lays it out
+right to left itself).
 """
 
 from __future__ import annotations
