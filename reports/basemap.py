@@ -121,3 +121,26 @@ def basemap_of(
     named = query.units("province", db=database, codes=list(provinces["code"]), geometry=False)
     towns = _towns(database, communes, seats(named, units), lang)
     return Basemap(communes, provinces, neighbours, towns, around, regions.union_all())
+
+
+@dataclass
+class Locator:
+    """Page 1's small map: the unit filled among its région's provinces (a commune) or Morocco's régions (a
+    province or a région), its province outlined for a commune."""
+
+    outlines: Any
+    unit: Any
+    within: Any = None
+
+
+def locator_of(
+    database: Database, level: str, code: str, region_code: str, province_code: str | None
+) -> Locator:
+    if level == "commune":
+        outlines = query.web_geometry("province", detail="low", db=database)
+        outlines = outlines[outlines["code"].str.startswith(region_code + ".")]
+        within = outlines[outlines["code"] == province_code]
+    else:
+        outlines, within = query.web_geometry("region", detail="low", db=database), None
+    unit = query.web_geometry(level, detail="low", db=database, codes=[code])
+    return Locator(outlines, unit, within)

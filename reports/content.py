@@ -21,10 +21,11 @@ from observatory.errors import unknown_name
 from observatory.service_mix import service_mix
 
 from .annex import definitions_table, files_table, last_build, method_words, provenance_table, sources_table
-from .basemap import Basemap, basemap_of
+from .basemap import Basemap, Locator, basemap_of, locator_of
 from .brief import Brief, brief_page
 from .credits import credits
 from .figures import (
+    age_structure,
     changes_table,
     commune_index,
     communes_table,
@@ -91,6 +92,10 @@ class ReportContent:
     """The area's figures an accepted challenge corrected (the unit's and its communes'): unit, indicator
     and its label, year, sex, area, the original and the corrected value, the challenge."""
     arrondissements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    locator: Locator | None = None
+    """Page 1's small map: the unit in its région (a commune) or in Morocco."""
+    ages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The unit's and Morocco's population by five-year age group and sex, in percent (HCP, 2024)."""
     """A divided city's arrondissements, ranked (`observatory.arrondissements.of_commune`); else empty."""
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
@@ -274,6 +279,8 @@ def gather(
         arrondissements=(
             arrondissements.of_commune(code, db=database) if level == "commune" else pd.DataFrame()
         ),
+        locator=locator_of(database, level, code, area.region_code, area.province_code),
+        ages=age_structure(database, [code, "MA"]),
         **_annex(database, figures, values, models, ids, lang),
     )
 

@@ -353,3 +353,43 @@ def plan_png(
     ]
     _legend(ax, handles, lang)
     return _png(fig, dpi)
+
+
+#: Page 1's locator map: its width, and the largest height it takes.
+LOCATOR_IN, LOCATOR_MAX_IN = 1.9, 2.1
+
+
+def locator_png(locator: Any, *, dpi: int = DPI) -> bytes:
+    """The unit in dark blue among the units around it (its région's provinces, or Morocco's régions), a ring
+    around it when it is too small to see; no words, so it reads in every language."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    minx, miny, maxx, maxy = locator.outlines.total_bounds
+    aspect = 1 / math.cos(math.radians((miny + maxy) / 2))
+    ratio = (maxy - miny) * aspect / max(maxx - minx, 1e-6)
+    width = min(LOCATOR_IN, LOCATOR_MAX_IN / ratio)
+    fig = plt.figure(figsize=(width, width * ratio), dpi=dpi)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_aspect(aspect)
+    ax.set_axis_off()
+    locator.outlines.plot(ax=ax, color=NEIGHBOUR, edgecolor="white", linewidth=0.6, zorder=1)
+    locator.unit.plot(ax=ax, color=TOWN, edgecolor=TOWN, linewidth=0.4, zorder=2)
+    if locator.within is not None:
+        locator.within.boundary.plot(ax=ax, color="#333333", linewidth=0.8, zorder=3)
+    ux0, uy0, ux1, uy1 = locator.unit.total_bounds
+    if max(ux1 - ux0, uy1 - uy0) < 0.04 * max(maxx - minx, maxy - miny):
+        ax.scatter(
+            [(ux0 + ux1) / 2],
+            [(uy0 + uy1) / 2],
+            s=90,
+            facecolor="none",
+            edgecolor=TOWN,
+            linewidth=1.2,
+            zorder=4,
+        )
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    return _png(fig, dpi)
