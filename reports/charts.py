@@ -60,14 +60,14 @@ def profile_png(
     """
     plt = _pyplot(lang)
     rtl = i18n.is_rtl(lang)
-    height = max(0.27 * len(rates) + 0.9, 2.7)
+    height = max(0.21 * len(rates) + 0.75, 2.3)
     fig = plt.figure(figsize=(WIDTH_IN, height), dpi=dpi)
     # shares of the width: the rates' labels, their scale, and the pyramid (on an Arabic page the labels
     # stand on the right and the pyramid on the left)
     labels_w, dots_w, pyramid_w = 0.34, 0.36, 0.2
     dots_x, pyramid_x = (0.3, 0.05) if rtl else (labels_w, 1 - pyramid_w - 0.02)
-    left = fig.add_axes((dots_x, 0.2, dots_w, 0.72))
-    right = fig.add_axes((pyramid_x, 0.2, pyramid_w, 0.72))
+    left = fig.add_axes((dots_x, 0.22, dots_w, 0.7))
+    right = fig.add_axes((pyramid_x, 0.22, pyramid_w, 0.7))
     _dots(left, rates, names, lang, rtl)
     _pyramid(right, ages, unit_code, names, lang, words)
     return _png(fig, dpi)

@@ -356,7 +356,7 @@ def plan_png(
 
 
 #: Page 1's locator map: its width, and the largest height it takes.
-LOCATOR_IN, LOCATOR_MAX_IN = 1.9, 2.1
+LOCATOR_IN, LOCATOR_MAX_IN = 1.8, 1.25
 
 
 def locator_png(locator: Any, *, dpi: int = DPI) -> bytes:
