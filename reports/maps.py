@@ -170,10 +170,10 @@ def _free(box: Any, taken: list[Any], frame: Any) -> bool:
     return inside and not any(box.overlaps(other) for other in taken)
 
 
-def _names(ax: Any, towns: pd.DataFrame, around: Any, lang: str) -> None:
+def place_names(ax: Any, towns: pd.DataFrame, around: Any, lang: str) -> list[str]:
     """The towns named where their names overlap nothing (a seat's name is always printed, a dot is drawn
     only with its name: a dot without one is a question), then the communes around a city named in grey
-    where room is left."""
+    where room is left; returns the towns named, in the order placed."""
     from matplotlib.transforms import Bbox
 
     renderer = ax.figure.canvas.get_renderer()
@@ -211,7 +211,7 @@ def _names(ax: Any, towns: pd.DataFrame, around: Any, lang: str) -> None:
         drawn = pd.DataFrame(shown)
         ax.scatter(drawn["lon"], drawn["lat"], s=9, color=TOWN, edgecolor="white", linewidth=0.5, zorder=6)
     if around is None:
-        return
+        return [str(t.name) for t in shown]
     import shapely
 
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -236,19 +236,32 @@ def _names(ax: Any, towns: pd.DataFrame, around: Any, lang: str) -> None:
             taken.append(box)
         else:
             label.remove()
+    return [str(t.name) for t in shown]
+
+
+def sea(frame: tuple[float, float, float, float], land: Any) -> list[Any]:
+    """The sea in a map's frame (minx, miny, maxx, maxy): what lies outside Morocco's land and reaches the
+    frame's western or northern edge (the Atlantic, the Mediterranean), but for the parts that reach its
+    eastern edge (there, beyond the border, lie Algeria and Mauritania)."""
+    import shapely
+
+    minx, _, maxx, maxy = frame
+    outside = shapely.box(*frame).difference(land)
+    parts = [p for p in getattr(outside, "geoms", [outside]) if not p.is_empty]
+    return [
+        p
+        for p in parts
+        if p.bounds[2] < maxx - 1e-9 and (p.bounds[0] <= minx + 1e-9 or p.bounds[3] >= maxy - 1e-9)
+    ]
 
 
 def _sea(ax: Any, land: Any) -> None:
-    """The sea shaded: what the map's frame holds outside Morocco's land, but for the parts that reach
-    the frame's eastern edge (there, beyond the border, lie Algeria and Mauritania, not the sea)."""
     if land is None:
         return
     import geopandas as gpd
-    import shapely
 
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    outside = shapely.box(x0, y0, x1, y1).difference(land)
-    parts = [p for p in getattr(outside, "geoms", [outside]) if not p.is_empty and p.bounds[2] < x1 - 1e-9]
+    parts = sea((x0, y0, x1, y1), land)
     if parts:
         gpd.GeoSeries(parts).plot(ax=ax, color=SEA, linewidth=0, zorder=-1)
 
@@ -304,7 +317,7 @@ def choropleth_png(
     if highlight is not None and highlight in set(frame["code"]):
         frame[frame["code"] == highlight].boundary.plot(ax=ax, color="#08306b", linewidth=2.0, zorder=4)
     _frame_and_orient(ax, bounds, lang, base)
-    _names(ax, base.towns, base.around, lang)
+    place_names(ax, base.towns, base.around, lang)
     suffix = "%" if unit == "percent" else ""
     handles = [
         Patch(
@@ -345,7 +358,7 @@ def plan_png(
     _frame_and_orient(ax, bounds, lang, base)
     if len(sites):
         ax.scatter(sites["lon"], sites["lat"], s=28, marker="^", color="black", edgecolor="white", zorder=8)
-    _names(ax, base.towns, base.around, lang)
+    place_names(ax, base.towns, base.around, lang)
     handles = [
         Patch(facecolor="#6baed6", label=labels["covered"]),
         Patch(facecolor="#fdae6b", label=labels["not_covered"]),
