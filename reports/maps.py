@@ -369,7 +369,7 @@ def plan_png(
 
 
 #: Page 1's locator map: its width, and the largest height it takes.
-LOCATOR_IN, LOCATOR_MAX_IN = 1.8, 1.25
+LOCATOR_IN, LOCATOR_MAX_IN = 1.8, 1.0
 
 
 def locator_png(locator: Any, *, dpi: int = DPI) -> bytes:
