@@ -3,7 +3,8 @@ age pyramid over Morocco's (HCP's census figures, as the key figures' table prin
 
 from __future__ import annotations
 
-from ..blocks import Block, Figure
+from ..blocks import Block, Figure, Sheet
+from ..content import ReportContent
 from ..credits import credit
 from ..view import View
 from .base import Section
@@ -25,3 +26,6 @@ class Profile(Section):
         cited = ", ".join(str(s) for s in dict.fromkeys([*charted, *c.ages["source_id"]]) if s)
         caption = t["profile_caption"].format(sources=credit(cited, c.credits, v.lang))
         return [Figure(t["profile_chart"].format(name=c.name), v.profile, caption)]
+
+    def sheets(self, c: ReportContent) -> dict[str, Sheet]:
+        return {"ages": Sheet(c.ages)} if len(c.ages) else {}
