@@ -23,6 +23,8 @@ from .naming import dated, script
 #: The unit's dot, then its province's, its région's and Morocco's (as many as the report compares).
 MARKS = (("o", "#08306b", 7), ("s", "#6baed6", 5), ("^", "#fd8d3c", 5.5), ("D", "#636363", 4.5))
 MEN, WOMEN = "#6baed6", "#fc9272"
+#: How many characters of a rate's label fit on a line of its column, by script (Naskh is narrower).
+LABEL_CHARS = {"Latn": 44, "Arab": 56}
 
 
 def _pyplot(lang: str) -> Any:
@@ -90,28 +92,28 @@ def _dots(
 ) -> None:
     """Each rate on a line, its dots on one 0-100 scale, the unit's largest and drawn last."""
     n = len(rates)
+    # Morocco keeps its mark in every report, the région and province theirs
+    marks = [MARKS[0], *MARKS[len(MARKS) - len(names) + 1 :]]
     for y, (_, values) in enumerate(rates):
         ax.axhline(n - 1 - y, color="#eeeeee", linewidth=0.8, zorder=0)
         for i in reversed(range(len(values))):
             value = values[i]
             if value is None or value != value:
                 continue
-            marker, colour, size = MARKS[i]
+            marker, colour, size = marks[i]
             ax.plot(
                 [value], [n - 1 - y], marker=marker, color=colour, markersize=size, linestyle="", zorder=3
             )
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([textwrap.fill(label, 40) for label, _ in reversed(rates)], fontsize=6)
+    width = LABEL_CHARS.get(script(lang), LABEL_CHARS["Latn"])
+    ax.set_yticklabels([textwrap.fill(label, width) for label, _ in reversed(rates)], fontsize=6)
     if rtl:
         ax.yaxis.tick_right()
     ax.tick_params(axis="y", length=0)
     _percent_axis(ax, lang)
-    handles = [
-        ax.plot([], [], marker=m, color=c, markersize=s, linestyle="")[0]
-        for (m, c, s), _ in zip(MARKS, names, strict=False)
-    ]
+    handles = [ax.plot([], [], marker=m, color=c, markersize=s, linestyle="")[0] for m, c, s in marks]
     ax.legend(
         handles,
         list(names),
