@@ -96,11 +96,11 @@ def basemap_of(
     lang: str,
 ) -> Basemap:
     """The basemap of a région, province or commune report (a commune's map is its province's)."""
-    units = query.units("commune", db=database, geometry=False)
+    # the area's communes hold every commune of its provinces: a seat is found among them
+    units = query.units("commune", db=database, codes=commune_codes, geometry=False)
     detail = "medium" if level == "commune" else "low"
-    shapes = query.web_geometry("commune", detail=detail, db=database)
-    shapes = shapes.merge(units.drop(columns=["region_code", "province_code"]), on="code")
-    communes = shapes[shapes["code"].isin(commune_codes)]
+    communes = query.web_geometry("commune", detail=detail, db=database, codes=commune_codes)
+    communes = communes.merge(units.drop(columns=["region_code", "province_code"]), on="code")
     provinces = query.web_geometry("province", detail="low", db=database)
     regions = query.web_geometry("region", detail="low", db=database)
     around = None
@@ -116,7 +116,10 @@ def basemap_of(
             minx, miny, maxx, maxy = communes.total_bounds
             margin = max(maxx - minx, maxy - miny) * CITY_MARGIN
             view = box(minx - margin, miny - margin, maxx + margin, maxy + margin)
+            shapes = query.web_geometry("commune", detail=detail, db=database)
             near = shapes[~shapes["code"].isin(commune_codes)].clip(view)
+            names = query.units("commune", db=database, codes=list(near["code"]), geometry=False)
+            near = near.merge(names[["code", "name_fr", "name_ar"]], on="code")
             around = near.assign(name=[name_of(r, lang) for r in near.to_dict("records")])
     named = query.units("province", db=database, codes=list(provinces["code"]), geometry=False)
     towns = _towns(database, communes, seats(named, units), lang)

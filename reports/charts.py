@@ -87,6 +87,10 @@ def _percent_axis(ax: Any, lang: str, *, absolute: bool = False) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _known(value: float | None) -> bool:
+    return value is not None and value == value
+
+
 def _dots(
     ax: Any, rates: Sequence[tuple[str, Sequence[float | None]]], names: Sequence[str], lang: str, rtl: bool
 ) -> None:
@@ -94,16 +98,19 @@ def _dots(
     n = len(rates)
     # Morocco keeps its mark in every report, the région and province theirs
     marks = [MARKS[0], *MARKS[len(MARKS) - len(names) + 1 :]]
-    for y, (_, values) in enumerate(rates):
-        ax.axhline(n - 1 - y, color="#eeeeee", linewidth=0.8, zorder=0)
-        for i in reversed(range(len(values))):
-            value = values[i]
-            if value is None or value != value:
-                continue
-            marker, colour, size = marks[i]
-            ax.plot(
-                [value], [n - 1 - y], marker=marker, color=colour, markersize=size, linestyle="", zorder=3
-            )
+    ax.hlines(range(n), 0, 100, color="#eeeeee", linewidth=0.8, zorder=0)
+    for i in reversed(range(len(marks))):  # the unit's dots drawn last, over the others
+        shown = [(x, n - 1 - y) for y, (_, values) in enumerate(rates) if _known(x := values[i])]
+        marker, colour, size = marks[i]
+        ax.plot(
+            [x for x, _ in shown],
+            [y for _, y in shown],
+            marker=marker,
+            color=colour,
+            markersize=size,
+            linestyle="",
+            zorder=3,
+        )
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(range(n))
