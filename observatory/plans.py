@@ -43,6 +43,8 @@ REVIEW_MOVES = {
 }
 #: Who the build's own default plan is stored by.
 BUILD_AUTHOR = "observatory"
+#: The stored name of the build's own plan (its id stays a hash; a page names it in its own words).
+DEFAULT_PLAN_NAME = "default"
 #: The commune columns a stored plan's sites and coverage carry besides their own.
 UNIT_COLUMNS = ["code", "name_fr", "name_ar", "region_code", "province_code", "type"]
 

@@ -207,6 +207,8 @@ class Figure:
     banner: str = ""
     note: str = ""
     media: frozenset[str] = BOTH
+    css: str = ""
+    """Its look on paper (`locator`: small, beside the title, untitled)."""
     kind: ClassVar[str] = "figure"
 
     @property

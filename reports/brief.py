@@ -11,6 +11,9 @@ import pandas as pd
 
 from observatory import query
 from observatory.database import Database
+from observatory.formatting import integer
+from observatory.index import ordinal
+from observatory.province_ranks import rank_in_province
 from observatory.rank_certainty import SURE, certainty, reasons_part
 
 from .i18n import words
@@ -32,6 +35,8 @@ class Brief:
     act_first: pd.DataFrame
     plan: str
     caveats: list[str]
+    in_province: str = ""
+    """A commune's rank among its province's communes, in words ('' for a région or a province)."""
 
 
 def brief_page(
@@ -69,6 +74,13 @@ def brief_page(
     peers = peers.assign(name=[name_of(r, lang) for _, r in peers.iterrows()], own=peers["code"] == code)
     peers = peers[["code", "name", "level", "index", "rank", "rank_lower", "rank_upper", "n_units", "own"]]
     peers = peers.reset_index(drop=True)
+    in_province = ""
+    found = rank_in_province(code, str(province_code), db=database) if level == "commune" else None
+    if found is not None:
+        province = str(peers.loc[peers["level"] == "province", "name"].iloc[0])
+        in_province = text["province_rank"].format(
+            rank=ordinal(found[0], lang), n=integer(found[1], lang), province=province
+        )
 
     # The places the index is sure of (among Morocco's 10 % or the région's ten most fragile in 95 % of its
     # draws), most fragile first; the first ranks only when it is sure of none.
@@ -97,4 +109,4 @@ def brief_page(
     if (index["uses_simulated"] == 1).any():
         caveats.insert(0, text["caveat_simulated"])
     plan_line = text["no_plan"] if plan is None else ""
-    return Brief(standing, peers, act, plan_line, caveats)
+    return Brief(standing, peers, act, plan_line, caveats, in_province)

@@ -21,9 +21,11 @@ from observatory.errors import unknown_name
 from observatory.service_mix import service_mix
 
 from .annex import definitions_table, files_table, last_build, method_words, provenance_table, sources_table
+from .basemap import Basemap, Locator, basemap_of, locator_of
 from .brief import Brief, brief_page
 from .credits import credits
 from .figures import (
+    age_structure,
     changes_table,
     commune_index,
     communes_table,
@@ -35,7 +37,7 @@ from .figures import (
     table_indicators,
 )
 from .i18n import words
-from .layers import Basemap, MapLayer, basemap_of, map_layers, province_layer
+from .layers import MapLayer, map_layers, province_layer
 from .naming import CONTEXT_FIGURES, dated, label, name_of
 from .plan import PlanContent, chosen_plan, plan_content
 
@@ -90,6 +92,10 @@ class ReportContent:
     """The area's figures an accepted challenge corrected (the unit's and its communes'): unit, indicator
     and its label, year, sex, area, the original and the corrected value, the challenge."""
     arrondissements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    locator: Locator | None = None
+    """Page 1's small map: the unit in its région (a commune) or in Morocco."""
+    ages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The unit's and Morocco's population by five-year age group and sex, in percent (HCP, 2024)."""
     """A divided city's arrondissements, ranked (`observatory.arrondissements.of_commune`); else empty."""
     generated: str = field(default_factory=lambda: dt.date.today().isoformat())
 
@@ -215,7 +221,18 @@ def gather(
     # the plan's own pages come with `plan` only.
     used = plan or chosen_plan(database)
     plan_said = (
-        plan_content(database, used, level, code, area.own_codes, area.province_names, lang) if used else None
+        plan_content(
+            database,
+            used,
+            level,
+            code,
+            area.own_codes,
+            area.province_names,
+            lang,
+            unit_name=name_of(area.unit, lang),
+        )
+        if used
+        else None
     )
     if plan_said is not None:
         why = "asked" if plan else "approved" if plan_said.status == "approved" else "default"
@@ -262,6 +279,8 @@ def gather(
         arrondissements=(
             arrondissements.of_commune(code, db=database) if level == "commune" else pd.DataFrame()
         ),
+        locator=locator_of(database, level, code, area.region_code, area.province_code),
+        ages=age_structure(database, [code, "MA"]),
         **_annex(database, figures, values, models, ids, lang),
     )
 

@@ -6,6 +6,8 @@ modelled estimates. The one subtraction (2014 → 2024) is a difference of two p
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from observatory import query, registry
@@ -188,11 +190,11 @@ def table_indicators(indicators: list[registry.Indicator], per_dimension: int = 
 def changes_table(
     database: Database, indicators: list[registry.Indicator], level: str, code: str, lang: str
 ) -> pd.DataFrame:
-    """2014 → 2024 for the unit, for each indicator published both years, each sex and area (total first)."""
+    """2014 → 2024 for the unit: its legal population, then each indicator published both years, each sex
+    and area (total first)."""
     columns = ["indicator_id", "label", "sex", "area", "unit", "value_2014", "value_2024", "change"]
-    both_ids = [i.id for i in indicators if {2014, 2024} <= set(i.years)]
-    if not both_ids:
-        return pd.DataFrame(columns=columns)
+    # the population first: how the commune grew is what a planner reads before any rate
+    both_ids = [CONTEXT_FIGURES[0], *(i.id for i in indicators if {2014, 2024} <= set(i.years))]
     both = query.indicator_values(
         both_ids, db=database, level=level, units=[code], year=[2014, 2024], sex=None, area=None
     )
@@ -251,3 +253,32 @@ def models_table(database: Database, level: str, code: str, lang: str) -> pd.Dat
     ).reset_index(drop=True)
     models.insert(3, "label", [label(i, lang) for i in models["indicator_id"]])
     return models
+
+
+#: The census's five-year age groups, youngest first (the shares of the population HCP publishes).
+AGE_GROUP = re.compile(r"^age_(\d+)_(\d+|plus)$")
+
+
+def age_groups(database: Database) -> list[str]:
+    """The five-year age groups this database holds, youngest first, then the oldest open-ended one (the
+    wider 15-24 and 60+ groups overlap them: left out)."""
+    bounded, open_ended = [], []
+    for indicator_id in set(query.catalogue(db=database)["indicator_id"]):
+        match = AGE_GROUP.match(indicator_id)
+        if match and match[2] == "plus":
+            open_ended.append((int(match[1]), indicator_id))
+        elif match and int(match[2]) - int(match[1]) == 4:
+            bounded.append((int(match[1]), indicator_id))
+    return [i for _, i in sorted(bounded)] + [max(open_ended)[1]] * bool(open_ended)
+
+
+def age_structure(database: Database, codes: list[str], year: int = 2024) -> pd.DataFrame:
+    """The share of each age group in the population of each unit, by sex (`unit_code`, `indicator_id`,
+    `sex`, `value` in percent, `source_id`), as HCP publishes it; empty when the build holds none."""
+    groups = age_groups(database)
+    columns = ["unit_code", "indicator_id", "sex", "value", "source_id"]
+    if not groups:
+        return pd.DataFrame(columns=columns)
+    found = query.indicator_values(groups, db=database, level=None, units=codes, year=year, sex=None)
+    found = found[found["sex"].isin(["male", "female"])]
+    return found.reindex(columns=columns).reset_index(drop=True)

@@ -1,26 +1,22 @@
 """
 What a report's maps show: each layer's values by commune with the national values its classes come
-from (the index and its dimensions, or each dimension's indicators when no index is built), and the
-basemap that orients them (communes, provinces, neighbours, towns).
+from (the index and its dimensions, or each dimension's indicators when no index is built); the basemap
+that orients them is `reports.basemap`'s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
-from observatory import query, registry
+from observatory import registry
 from observatory.database import Database
 from observatory.enums import DIMENSIONS
 
 from .figures import status_of
 from .i18n import words
-from .naming import LTR, PLACE_NAMES, dated, isolated, name_column
-
-#: Towns named on a map: the largest GeoNames places of the area.
-TOWNS_ON_MAP = 8
+from .naming import LTR, dated, isolated
 
 
 @dataclass
@@ -38,17 +34,6 @@ class MapLayer:
     higher_is_worse: bool = True
     uses_simulated: bool = False
     """The index computed with a simulated component: its map says so."""
-
-
-@dataclass
-class Basemap:
-    """What orients a map: the area's communes, its provinces' outlines, the neighbouring régions in grey and
-    the main towns (GeoNames places checked against the commune boundaries by the build)."""
-
-    communes: Any
-    provinces: Any
-    neighbours: Any
-    towns: pd.DataFrame
 
 
 def map_layers(
@@ -110,41 +95,6 @@ def map_layers(
             )
         )
     return layers
-
-
-def basemap_of(
-    database: Database,
-    level: str,
-    region_code: str,
-    province_code: str | None,
-    commune_codes: list[str],
-    lang: str,
-) -> Basemap:
-    communes = query.web_geometry("commune", detail="low", db=database)
-    communes = communes[communes["code"].isin(commune_codes)]
-    provinces = query.web_geometry("province", detail="low", db=database)
-    if level == "region":
-        provinces = provinces[provinces["code"].str.startswith(region_code + ".")]
-        neighbours = query.web_geometry("region", detail="low", db=database)
-        neighbours = neighbours[neighbours["code"].isin(query.neighbours("region", region_code, db=database))]
-    else:
-        provinces = provinces[provinces["code"] == province_code]
-        around = query.neighbours("province", str(province_code), db=database)
-        neighbours = query.web_geometry("province", detail="low", db=database)
-        neighbours = neighbours[neighbours["code"].isin(around)]
-    towns = query.ground_control(db=database)
-    towns = towns[towns["commune_code"].isin(commune_codes) & (towns["status"] == "control")]
-    towns = towns.sort_values("population", ascending=False).head(TOWNS_ON_MAP)
-    if name_column(lang) != PLACE_NAMES["Latn"]:  # GeoNames names are Latin: a page in another script
-        # names a town by its commune's name in that script
-        names = query.units("commune", db=database, codes=list(towns["commune_code"]), geometry=False)
-        scripted = names.set_index("code")[name_column(lang)]
-        towns = towns.assign(
-            name=[scripted.get(c, n) for c, n in zip(towns["commune_code"], towns["name"], strict=True)]
-        )
-    return Basemap(
-        communes, provinces, neighbours, towns[["name", "lon", "lat", "population"]].reset_index(drop=True)
-    )
 
 
 def province_layer(database: Database, provinces: pd.DataFrame, lang: str) -> MapLayer:

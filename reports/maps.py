@@ -1,9 +1,10 @@
 """
 Static maps for printed reports (matplotlib, no network), oriented for a planner: the area's units
 coloured by classes from `observatory.classify` (national classes by default, so a dark commune is
-dark on every région's map), province outlines, neighbouring régions in grey, the main towns
-named, a titled legend, and a scale bar and north arrow written in the page's script (matplotlib
-shapes Arabic and lays it out right to left itself).
+dark on every région's map), province outlines, neighbouring units in grey, the sea shaded, every
+provincial seat and every town drawn named without two names overlapping, a titled legend, and a
+scale bar and north arrow written in the page's script (matplotlib shapes Arabic and lays it out
+right to left itself).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .naming import script
 PALETTE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 MISSING = "#d9d9d9"
 NEIGHBOUR = "#ececec"
+SEA = "#dcebf7"
 #: The fonts a map's words are drawn in, by the page's script (`naming.script`), the first found first.
 FONTS = {"Latn": ["DejaVu Sans"], "Arab": ["Noto Naskh Arabic", "DejaVu Sans"]}
 #: Pixels per inch of a map; the stylesheet prints images at this resolution (`image-resolution`), so a
@@ -111,10 +113,13 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
     pad_x, pad_y = (maxx - minx) * 0.05, (maxy - miny) * 0.05
     if len(base.neighbours):
         base.neighbours.plot(ax=ax, color=NEIGHBOUR, edgecolor="#bbbbbb", linewidth=0.6, zorder=0)
+    if base.around is not None and len(base.around):
+        base.around.plot(ax=ax, color=NEIGHBOUR, edgecolor="#999999", linewidth=0.6, zorder=0.5)
     if len(base.provinces):
         base.provinces.boundary.plot(ax=ax, color="#333333", linewidth=1.1, zorder=3)
     ax.set_xlim(minx - pad_x, maxx + pad_x)
     ax.set_ylim(miny - pad_y * 3, maxy + pad_y)
+    _sea(ax, base.land)
     km_per_degree = 111.32 * math.cos(math.radians(miny))
     bar_km = _nice((maxx - minx) * km_per_degree / 4)
     bar_deg = bar_km / km_per_degree
@@ -144,29 +149,128 @@ def _frame_and_orient(ax: Any, bounds: tuple[float, float, float, float], lang: 
     )
 
 
-def _towns(ax: Any, towns: pd.DataFrame, lang: str) -> None:
-    """The towns as dots, each named unless a larger town's name already sits close by (towns come
-    largest first): two names printed over each other name neither."""
-    if not len(towns):
-        return
-    ax.scatter(towns["lon"], towns["lat"], s=9, color="#08306b", edgecolor="white", linewidth=0.5, zorder=6)
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    near_x, near_y = (x1 - x0) * 0.12, (y1 - y0) * 0.04  # about a name's width and height
-    named: list[tuple[float, float]] = []
+#: Where a name may sit beside its dot (offset in points, alignment), the first that fits first; on an
+#: Arabic page the left side is tried first.
+PLACES = (
+    (4, 0, "left", "center"),
+    (-4, 0, "right", "center"),
+    (0, 4, "center", "bottom"),
+    (0, -4, "center", "top"),
+    (3, 3, "left", "bottom"),
+    (-3, 3, "right", "bottom"),
+    (3, -3, "left", "top"),
+    (-3, -3, "right", "top"),
+)
+TOWN = "#08306b"
+
+
+def _free(box: Any, taken: list[Any], frame: Any) -> bool:
+    """True when a box lies inside the map and overlaps nothing already drawn."""
+    inside = box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+    return inside and not any(box.overlaps(other) for other in taken)
+
+
+def place_names(ax: Any, towns: pd.DataFrame, around: Any, lang: str) -> list[str]:
+    """The towns named where their names overlap nothing (a seat's name is always printed, a dot is drawn
+    only with its name: a dot without one is a question), then the communes around a city named in grey
+    where room is left; returns the towns named, in the order placed."""
+    from matplotlib.transforms import Bbox
+
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    taken = [t.get_window_extent(renderer) for t in ax.texts]
+    places = PLACES[1::-1] + PLACES[2:] if i18n.is_rtl(lang) else PLACES
+    dot = 3 * ax.figure.dpi / 72  # half a dot's width, in pixels
+    shown = []
     for town in towns.itertuples():
-        if any(abs(town.lon - x) < near_x and abs(town.lat - y) < near_y for x, y in named):
+        x, y = ax.transData.transform((town.lon, town.lat))
+        marker = Bbox.from_extents(x - dot, y - dot, x + dot, y + dot)
+        if not _free(marker, taken, frame) and not town.seat:
             continue
-        named.append((town.lon, town.lat))
-        ax.annotate(
-            str(town.name),
-            (town.lon, town.lat),
-            xytext=(3, 3),
-            textcoords="offset points",
-            fontsize=7,
-            color="#08306b",
-            zorder=7,
-            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0},
+        for n, (dx, dy, ha, va) in enumerate(places):
+            label = ax.annotate(
+                str(town.name),
+                (town.lon, town.lat),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=7,
+                fontweight="bold" if town.seat else "normal",
+                color=TOWN,
+                zorder=7,
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0},
+            )
+            box = label.get_window_extent(renderer)
+            if _free(box, taken, frame) or (town.seat and n == len(places) - 1):
+                taken += [box, marker]
+                shown.append(town)
+                break
+            label.remove()
+    if shown:
+        drawn = pd.DataFrame(shown)
+        ax.scatter(drawn["lon"], drawn["lat"], s=9, color=TOWN, edgecolor="white", linewidth=0.5, zorder=6)
+    if around is None:
+        return [str(t.name) for t in shown]
+    import shapely
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    for commune in around.itertuples():
+        point = commune.geometry.intersection(view).representative_point()
+        if point.is_empty:
+            continue
+        label = ax.text(
+            point.x,
+            point.y,
+            str(commune.name),
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color="#555555",
+            style="italic",
+            zorder=2,
         )
+        box = label.get_window_extent(renderer)
+        if _free(box, taken, frame):
+            taken.append(box)
+        else:
+            label.remove()
+    return [str(t.name) for t in shown]
+
+
+def sea(frame: tuple[float, float, float, float], land: Any) -> list[Any]:
+    """The sea in a map's frame (minx, miny, maxx, maxy): what lies outside Morocco's land and reaches the
+    frame's western or northern edge (the Atlantic, the Mediterranean), but for the parts that reach its
+    eastern edge (there, beyond the border, lie Algeria and Mauritania)."""
+    import shapely
+
+    minx, _, maxx, maxy = frame
+    outside = shapely.box(*frame).difference(land)
+    parts = [p for p in getattr(outside, "geoms", [outside]) if not p.is_empty]
+    return [
+        p
+        for p in parts
+        if p.bounds[2] < maxx - 1e-9 and (p.bounds[0] <= minx + 1e-9 or p.bounds[3] >= maxy - 1e-9)
+    ]
+
+
+def _sea(ax: Any, land: Any) -> None:
+    if land is None:
+        return
+    import geopandas as gpd
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    parts = sea((x0, y0, x1, y1), land)
+    if parts:
+        gpd.GeoSeries(parts).plot(ax=ax, color=SEA, linewidth=0, zorder=-1)
+
+
+def _bounds(frame: Any, base: Any) -> tuple[float, float, float, float]:
+    """What the map frames: the area, and the communes around a city."""
+    shown = [frame] if base.around is None or not len(base.around) else [frame, base.around]
+    minx, miny, maxx, maxy = zip(*(f.total_bounds for f in shown), strict=True)
+    return min(minx), min(miny), max(maxx), max(maxy)
 
 
 def _png(fig: Any, dpi: int) -> bytes:
@@ -207,13 +311,13 @@ def choropleth_png(
     step = (len(palette) - 1) / max(len(intervals) - 1, 1)
     shades = [palette[round(i * step)] for i in range(len(intervals))]
     colours = [shades[c] if c >= 0 else MISSING for c in classes]
-    bounds = tuple(frame.total_bounds)
+    bounds = _bounds(frame, base)
     fig, ax, _ = _figure(bounds, lang, dpi)
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3, zorder=1)
     if highlight is not None and highlight in set(frame["code"]):
         frame[frame["code"] == highlight].boundary.plot(ax=ax, color="#08306b", linewidth=2.0, zorder=4)
     _frame_and_orient(ax, bounds, lang, base)
-    _towns(ax, base.towns, lang)
+    place_names(ax, base.towns, base.around, lang)
     suffix = "%" if unit == "percent" else ""
     handles = [
         Patch(
@@ -248,17 +352,57 @@ def plan_png(
     frame = base.communes.reset_index(drop=True)
     state = covered.reindex(frame["code"]).to_numpy()
     colours = ["#6baed6" if s == 1 else "#fdae6b" if s == 0 else MISSING for s in state]
-    bounds = tuple(frame.total_bounds)
+    bounds = _bounds(frame, base)
     fig, ax, _ = _figure(bounds, lang, dpi)
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.3, zorder=1)
     _frame_and_orient(ax, bounds, lang, base)
     if len(sites):
         ax.scatter(sites["lon"], sites["lat"], s=28, marker="^", color="black", edgecolor="white", zorder=8)
-    _towns(ax, base.towns, lang)
+    place_names(ax, base.towns, base.around, lang)
     handles = [
         Patch(facecolor="#6baed6", label=labels["covered"]),
         Patch(facecolor="#fdae6b", label=labels["not_covered"]),
         Line2D([], [], marker="^", linestyle="", color="black", label=labels["site"]),
     ]
     _legend(ax, handles, lang)
+    return _png(fig, dpi)
+
+
+#: Page 1's locator map: its width, and the largest height it takes.
+LOCATOR_IN, LOCATOR_MAX_IN = 1.8, 1.0
+
+
+def locator_png(locator: Any, *, dpi: int = DPI) -> bytes:
+    """The unit in dark blue among the units around it (its région's provinces, or Morocco's régions), a ring
+    around it when it is too small to see; no words, so it reads in every language."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    minx, miny, maxx, maxy = locator.outlines.total_bounds
+    aspect = 1 / math.cos(math.radians((miny + maxy) / 2))
+    ratio = (maxy - miny) * aspect / max(maxx - minx, 1e-6)
+    width = min(LOCATOR_IN, LOCATOR_MAX_IN / ratio)
+    fig = plt.figure(figsize=(width, width * ratio), dpi=dpi)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_aspect(aspect)
+    ax.set_axis_off()
+    locator.outlines.plot(ax=ax, color=NEIGHBOUR, edgecolor="white", linewidth=0.6, zorder=1)
+    locator.unit.plot(ax=ax, color=TOWN, edgecolor=TOWN, linewidth=0.4, zorder=2)
+    if locator.within is not None:
+        locator.within.boundary.plot(ax=ax, color="#333333", linewidth=0.8, zorder=3)
+    ux0, uy0, ux1, uy1 = locator.unit.total_bounds
+    if max(ux1 - ux0, uy1 - uy0) < 0.04 * max(maxx - minx, maxy - miny):
+        ax.scatter(
+            [(ux0 + ux1) / 2],
+            [(uy0 + uy1) / 2],
+            s=90,
+            facecolor="none",
+            edgecolor=TOWN,
+            linewidth=1.2,
+            zorder=4,
+        )
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
     return _png(fig, dpi)

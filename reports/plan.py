@@ -16,7 +16,8 @@ from observatory import i18n
 from observatory.database import Database
 from observatory.errors import ObservatoryError
 from observatory.formatting import NOUNS, counted, integer, number, percent, unit_label
-from observatory.plans import StoredPlan, list_plans, read_plan
+from observatory.plan_groups import coverage_by_group
+from observatory.plans import DEFAULT_PLAN_NAME, StoredPlan, list_plans, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
 from .naming import LTR, isolated, label, name_of
@@ -75,6 +76,8 @@ def plan_content(
     own_codes: list[str],
     province_names: dict[str, str],
     lang: str,
+    *,
+    unit_name: str,
 ) -> PlanContent:
     """The stored plan said for people: what it covers in the area and who it leaves out."""
     region_code = code[:2]
@@ -95,14 +98,21 @@ def plan_content(
     language_table, language_sentences = _language_plan(plan, level, sites, area, lang, within)
     return PlanContent(
         plan_id=str(plan_id),
-        name=plan.name,
+        name=words(lang)["plan_default_name"] if plan.name == DEFAULT_PLAN_NAME else plan.name,
         status=status,
         review=_review(status, plan.reviews, lang),
         reviews=_history(plan.history, lang),
         sentences=sentences,
         parameters=_parameters(plan.params, plan.summary, lang),
         sites=sites_table,
-        coverage=_coverage_rows(plan.coverage_by_province, area, audit, province_names, lang),
+        coverage=_coverage_rows(
+            plan.coverage_by_province,
+            area,
+            coverage_by_group(plan, own_codes, db=database),
+            province_names,
+            lang,
+            scope=unit_name,
+        ),
         left_out=_left_out(area, province_names, lang),
         coverage_map=area.set_index("code")["covered"],
         languages=language_table,
@@ -155,14 +165,18 @@ def _left_out(area: pd.DataFrame, province_names: dict[str, str], lang: str) -> 
 def _coverage_rows(
     by_province: pd.DataFrame,
     area: pd.DataFrame,
-    audit: pd.DataFrame,
+    groups: pd.DataFrame,
     province_names: dict[str, str],
     lang: str,
+    *,
+    scope: str,
 ) -> pd.DataFrame:
-    """Coverage of the need by the area's provinces, then in Morocco by area and by sex."""
+    """Coverage of the need by the area's provinces (a commune report: none), then in the unit reported
+    (`scope`) by area and by sex (`plan_groups.coverage_by_group`)."""
     text = words(lang)
     provinces = by_province[by_province["code"].isin(set(area["province_code"]))]
-    others = audit[~audit["group_type"].isin(["region"])]
+    provinces = provinces.iloc[:0] if len(area) == 1 else provinces
+    others = groups
     return pd.concat(
         [
             pd.DataFrame(
@@ -177,7 +191,7 @@ def _coverage_rows(
             ),
             pd.DataFrame(
                 {
-                    "scope": text["morocco"]
+                    "scope": scope
                     + others["group_type"]
                     .map({"area": " — " + text["area"], "sex": " — " + text["sex"]})
                     .fillna(""),

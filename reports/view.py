@@ -13,10 +13,11 @@ from observatory import registry
 from observatory.formatting import bounds, integer, interval, number, percent, quantity
 
 from .blocks import Figure
+from .charts import profile_chart
 from .content import ReportContent
 from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
 from .layers import MapLayer
-from .maps import choropleth_png, plan_png
+from .maps import choropleth_png, locator_png, plan_png
 from .numbers import format_change, rank_interval
 
 
@@ -30,6 +31,9 @@ class View:
     province_map: bytes | None
     plan_map: bytes | None
     contents: list[tuple[str, str]] = field(default_factory=list)
+    locator: bytes | None = None
+    profile: bytes | None = None
+    """The key rates beside the comparisons and the age pyramid (`charts.profile_chart`)."""
 
     @property
     def t(self) -> dict[str, str]:
@@ -174,4 +178,7 @@ def layout(content: ReportContent) -> View:
             lang=content.lang,
             labels={k: content.text[k] for k in ("covered", "not_covered", "site")},
         )
-    return View(content, map_images(content), province_map, plan_map)
+    view = View(content, map_images(content), province_map, plan_map)
+    view.locator = locator_png(content.locator) if content.locator is not None else None
+    view.profile = profile_chart(view)
+    return view

@@ -186,7 +186,8 @@ def test_provinces_and_ranked_communes(french, report_db):
 def test_maps_are_oriented(french):
     content, _, _, _ = french
     html = to_html(content)
-    assert html.count("data:image/png;base64,") == len(content.maps) + 1  # and the provinces' map
+    # and the provinces' map, page 1's locator and the key rates' chart
+    assert html.count("data:image/png;base64,") == len(content.maps) + 3
     assert len(content.basemap.provinces) == 5 and set(content.basemap.neighbours["code"]) == NEIGHBOURS
     towns = set(content.basemap.towns["name"])
     assert {
@@ -285,7 +286,7 @@ def test_docx_is_the_same_report_to_annotate(report_db):
     assert "الأساسي في صفحة واحدة" in text and content.brief.standing in text
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert set(content.provinces["name"]) <= cells
-    assert len(document.inline_shapes) == len(content.maps)
+    assert len(document.inline_shapes) == len(content.maps) + 2  # and the locator and the key rates' chart
 
 
 def test_the_commune_report_is_shaped_for_a_commune(report_db, tmp_path_factory):

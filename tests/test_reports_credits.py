@@ -67,7 +67,8 @@ def test_page_one_names_the_plan_and_the_nearest_site(midelt, built_db):
     plan_id = chosen_plan(built_db)
     stored = plans.read_plan(plan_id, db=built_db)
     assert stored.status != "approved"  # the build's default plan, nobody has approved one
-    assert f"Plan utilisé : « {stored.name} » ({plan_id}), le plan par défaut de l'observatoire" in first
+    assert stored.name == plans.DEFAULT_PLAN_NAME  # stored as the build names it, said in the page's words
+    assert f"Plan utilisé : « plan de référence » ({plan_id}), le plan par défaut de l'observatoire" in first
     assert "Statut : brouillon" in first
     here = stored.coverage.set_index("code").loc[MIDELT]
     site = stored.sites.set_index("code").loc[here["site_code"], "name_fr"]
@@ -84,7 +85,7 @@ def test_an_approved_plan_is_the_one_page_one_uses(writable_db):
     plans.review_plan(default, "reviewed", reviewer="Fatima", reason="sites checked", db=writable_db)
     plans.review_plan(default, "approved", reviewer="Karim", reason="voted by the council", db=writable_db)
     content = gather(level="commune", code=MIDELT, lang="en", db=writable_db)
-    assert content.brief.plan.startswith(f"Plan used: “default” ({default}), the approved plan.")
+    assert content.brief.plan.startswith(f"Plan used: “reference plan” ({default}), the approved plan.")
 
 
 def test_the_word_file_is_a4(built_db):

@@ -28,7 +28,7 @@ from observatory.indicators import Key, fill_missing, wide
 from observatory.internet import CALIBRATION_OUTCOMES, EXPOST_OUTCOMES, internet_layer, unit_parents
 from observatory.planning_frame import CONTEXT as PLAN_CONTEXT
 from observatory.planning_frame import PlanningFrame
-from observatory.plans import plan_tables
+from observatory.plans import DEFAULT_PLAN_NAME, plan_tables
 from observatory.results_schema import RESULT_TABLES
 from observatory.schema import TABLES
 from observatory.service_mix import build_table as service_mix_table
@@ -40,7 +40,7 @@ SOURCE_ID = registry.ANALYTICS_SOURCE
 #: The build's plan: 50 training centres within 15 km (travel proxy), at the point of their equity
 #: frontier (national reach against the lowest région's) that `planner.DEFAULT_RULE` picks.
 DEFAULT_PLAN: dict[str, Any] = {
-    "name": "default",
+    "name": DEFAULT_PLAN_NAME,
     "sites": 50,
     "radius_km": 15.0,
     "site_type": "training_centre",

@@ -15,6 +15,7 @@ from .base import Section
 from .corrections import Corrections
 from .front import Brief, KeyFigures, Method, TableOfContents
 from .plan import Plan
+from .profile import Profile
 from .service_mix import ServiceMix
 from .tables import Changes, Communes, Maps, Models, Provinces
 
@@ -23,6 +24,7 @@ DOCUMENT: tuple[Section, ...] = (
     Brief(),
     TableOfContents(),
     KeyFigures(),
+    Profile(),
     Method(),
     Provinces(),
     Maps(),

@@ -89,7 +89,10 @@ class Annex(Section):
         t = v.t
 
         def source(r: Any) -> Cell:
+            # the data package dates each file by when it was fetched from its publisher, not by its release
+            retrieved = str(r.retrieved_at)[:10] if r.retrieved_at else ""
             spans = [Span(r.source_id, "code"), *[Span(r.url, "url")] * bool(r.url)]
+            spans += [Span(t["source_retrieved"].format(date=ltr(retrieved)), "aside")] * bool(retrieved)
             spans += [Span(f"sha256 {r.sha256}", "url")] * bool(r.sha256 and not v.commune)
             return Cell(credit(r.source_id, v.c.credits, v.lang), tuple(spans))
 

@@ -17,6 +17,7 @@ from ..blocks import (
     Cell,
     Column,
     Contents,
+    Figure,
     Group,
     Heading,
     Kicker,
@@ -56,12 +57,14 @@ class Brief(Section):
         counts = [(t["population"], v.int(c.population)), (t["households"], v.int(c.households))]
         return [
             Kicker(" · ".join([t["title"], t["level_" + c.level], *([c.parent] if c.parent else [])])),
+            *([Figure(t["locator"], v.locator, t[f"locator_{c.level}"], css="locator")] if v.locator else []),
             Title(c.name, other, other_lang, c.code, f"{c.name} — {t['title']}"),
             Cards(counts + [(t["communes"], v.int(c.n_communes))] * (not v.commune)),
             Paragraph(" · ".join(f"{k} : {x}" for k, x in counts), media=ONLY_WORD),
             Heading(t["brief"], 1, css="brief-title"),
             Heading(t["standing"], 2),
             Paragraph(b.standing, css="lead"),
+            *([Paragraph(b.in_province, css="lead")] if b.in_province else []),
             *([self._peers(v)] if len(b.peers) else []),
             *self._act_first(v),
             Heading(t["plan_brief"], 2),
