@@ -403,13 +403,9 @@ def choropleth(
     )
     if geojson.get("features"):
         area = bounds(geojson)
-        figure.add_trace(scale_bar(area, lang, right=not right))
-        # The view is the shapes' box itself (Plotly's fitbounds pads it by a varying margin), a hair
-        # wider so the outer outlines are not clipped: the shapes fill their part of the figure.
-        pad_x, pad_y = 0.01 * (area[2] - area[0]), 0.01 * (area[3] - area[1])
-        figure.update_geos(
-            lonaxis_range=[area[0] - pad_x, area[2] + pad_x], lataxis_range=[area[1] - pad_y, area[3] + pad_y]
-        )
+        figure.add_trace(scale_bar(area, lang))
+        west, south, east, north = view_box(area)
+        figure.update_geos(lonaxis_range=[west, east], lataxis_range=[south, north])
     else:
         figure.update_geos(fitbounds="locations")
     figure.update_layout(
@@ -520,6 +516,15 @@ def bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
     return (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
 
 
+def view_box(area: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """What a map shows of its shapes' box (west, south, east, north): the box itself, as Plotly's fitbounds
+    pads it by a margin that varies, with room for a town's name at its edges (more above, where a name
+    goes first), so the shapes fill their part of the figure."""
+    west, south, east, north = area
+    pad_x, pad_y = 0.03 * (east - west), 0.03 * (north - south)
+    return west - pad_x, south - pad_y, east + pad_x, north + 2 * pad_y
+
+
 def mercator(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
     """Web Mercator x and y (radians) of longitudes and latitudes, as Plotly's geo draws them."""
     x = np.radians(np.asarray(lon, dtype="float64"))
@@ -544,40 +549,66 @@ def placed_towns(
     """
     if towns.empty:
         return towns.assign(position=pd.Series(dtype=str))
-    (x0, x1), (y0, y1) = mercator(area[::2], area[1::2])
+    shown = view_box(area)
+    (x0, x1), (y0, y1) = mercator(shown[::2], shown[1::2])
     scale = min(width / max(x1 - x0, 1e-9), height / max(y1 - y0, 1e-9))
     x, y = mercator(towns["lon"], towns["lat"])
     px, py = x * scale, -y * scale
     markers = [(float(a) - 3, float(b) - 3, float(a) + 3, float(b) + 3) for a, b in zip(px, py, strict=True)]
-    # A name keeps clear of the markers of the larger towns still to come too, so Casablanca's name does
-    # not hide Rabat's marker.
-    reserved = markers[: 2 * limit]
+    # A name keeps clear of the markers of the larger towns still to come when it can, so Casablanca's
+    # name does not hide Rabat's marker.
+    reserved = markers[: 4 * limit]
     placed: list[tuple[float, float, float, float]] = []
     kept: list[int] = []
     positions: list[str] = []
-    tall = TOWN_FONT + 3
+    tall = TOWN_FONT + 6
+    # What Plotly draws of the map (a name beyond it is clipped).
+    frame = (x0 * scale, -y1 * scale, x1 * scale, -y0 * scale)
     for i, label in enumerate(towns["label"].astype(str)):
-        wide = 0.6 * TOWN_FONT * len(label) + 4
-        cx, cy = float(px[i]), float(py[i])
         marker = markers[i]
         if any(_overlap(marker, other) for other in placed):
             continue
-        obstacles = placed + [m for j, m in enumerate(reserved) if j != i and not _overlap(m, marker)]
-        candidates = {
-            "top center": (cx - wide / 2, cy - 4 - tall, cx + wide / 2, cy - 4),
-            "middle right": (cx + 5, cy - tall / 2, cx + 5 + wide, cy + tall / 2),
-            "middle left": (cx - 5 - wide, cy - tall / 2, cx - 5, cy + tall / 2),
-            "bottom center": (cx - wide / 2, cy + 4, cx + wide / 2, cy + 4 + tall),
-        }
-        for position, text in candidates.items():
-            if not any(_overlap(text, other) for other in obstacles):
-                kept.append(i)
-                positions.append(position)
-                placed += [marker, text]
-                break
+        ahead = [m for j, m in enumerate(reserved) if j > i and not _overlap(m, marker)]
+        position = _free_position(label, marker, placed, ahead, frame=frame, tall=tall)
+        if position is not None:
+            kept.append(i)
+            positions.append(position[0])
+            placed += [marker, position[1]]
         if len(kept) == limit:
             break
     return towns.iloc[kept].assign(position=positions)
+
+
+def _free_position(
+    label: str,
+    marker: tuple[float, float, float, float],
+    placed: list[tuple[float, float, float, float]],
+    ahead: list[tuple[float, float, float, float]],
+    *,
+    frame: tuple[float, float, float, float],
+    tall: float,
+) -> tuple[str, tuple[float, float, float, float]] | None:
+    """Where a name goes: of above, right, left and below, inside the `frame` and clear of what is
+    `placed`, the one that hides no marker of the towns `ahead` (largest first) or else only smaller ones;
+    None if no position is clear."""
+    wide = 0.6 * TOWN_FONT * len(label) + 6
+    cx, cy = (marker[0] + marker[2]) / 2, (marker[1] + marker[3]) / 2
+    candidates = {
+        "top center": (cx - wide / 2, cy - 4 - tall, cx + wide / 2, cy - 4),
+        "middle right": (cx + 5, cy - tall / 2, cx + 5 + wide, cy + tall / 2),
+        "middle left": (cx - 5 - wide, cy - tall / 2, cx - 5, cy + tall / 2),
+        "bottom center": (cx - wide / 2, cy + 4, cx + wide / 2, cy + 4 + tall),
+    }
+    best: tuple[str, tuple[float, float, float, float]] | None = None
+    spared = -1
+    for position, box in candidates.items():
+        inside = frame[0] <= box[0] and frame[1] <= box[1] and box[2] <= frame[2] and box[3] <= frame[3]
+        if not inside or any(_overlap(box, other) for other in placed):
+            continue
+        hidden = next((j for j, other in enumerate(ahead) if _overlap(box, other)), len(ahead))
+        if hidden > spared:
+            best, spared = (position, box), hidden
+    return best
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
