@@ -345,12 +345,14 @@ def choropleth(
     towns: pd.DataFrame | None = None,
     annotations: list[dict[str, Any]] | None = None,
     legend_beside: bool = False,
+    area: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
     """A choropleth over `geojson` (features keyed by code), fitted to its shapes, with no base map; the
     outlines of the level above, the main towns' names and a scale bar drawn over it for orientation, and
     the legend, place, year and source written into the figure so a downloaded PNG carries them. With
     `legend_beside`, the shapes fill the figure but for a column at the side the page reads from, where
-    `figure_annotations` writes the legend and the source."""
+    `figure_annotations` writes the legend and the source. `area` is the shapes' box when the caller
+    keeps it (`bounds(geojson)` otherwise)."""
     trace = go.Choropleth(
         geojson=geojson,
         locations=codes,
@@ -402,7 +404,7 @@ def choropleth(
         domain={"x": domain, "y": [0.0, 1.0]},
     )
     if geojson.get("features"):
-        area = bounds(geojson)
+        area = area or bounds(geojson)
         figure.add_trace(scale_bar(area, lang))
         west, south, east, north = view_box(area)
         figure.update_geos(lonaxis_range=[west, east], lataxis_range=[south, north])
@@ -501,19 +503,30 @@ def column_lines(text: str) -> list[str]:
     ]
 
 
-def _points(coordinates: Any) -> Iterator[tuple[float, float]]:
-    """Every (lon, lat) of a GeoJSON geometry's nested coordinates."""
-    if coordinates and isinstance(coordinates[0], int | float):
-        yield float(coordinates[0]), float(coordinates[1])
+def _rings(coordinates: Any) -> Iterator[Any]:
+    """Every ring (or line) of a GeoJSON geometry's nested coordinates: lists of (lon, lat)."""
+    if coordinates and isinstance(coordinates[0][0], int | float):
+        yield coordinates
         return
     for part in coordinates:
-        yield from _points(part)
+        yield from _rings(part)
 
 
 def bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
     """(west, south, east, north) of a feature collection: what the map is fitted to."""
-    points = np.array([p for f in geojson["features"] for p in _points(f["geometry"]["coordinates"])])
-    return (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
+    boxes = np.array(
+        [
+            [*points.min(axis=0), *points.max(axis=0)]
+            for feature in geojson["features"]
+            for points in map(np.asarray, _rings(feature["geometry"]["coordinates"]))
+        ]
+    )
+    return (
+        float(boxes[:, 0].min()),
+        float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()),
+        float(boxes[:, 3].max()),
+    )
 
 
 def view_box(area: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

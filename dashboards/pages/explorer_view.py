@@ -449,6 +449,12 @@ def bivariate_legend(x_label: str, y_label: str, classes: np.ndarray, lang: str)
     )
 
 
+@lru_cache(maxsize=256)
+def shapes_box(data: AppData, level: str, codes: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """The box of the shapes of a view (`figures.bounds`), kept per view: the geometry does not change."""
+    return figures.bounds(data.geojson_for(level, list(codes)))
+
+
 def depth(units: pd.DataFrame, level: str) -> str:
     """How deep a view goes: a province's communes, a région's units, or the whole country."""
     if level == "commune" and units["province_code"].nunique() == 1:
@@ -461,9 +467,9 @@ def figure_for(view: MapView, data: AppData, level: str) -> Any:
     legend written beside the shapes."""
     geojson = data.geojson_for(level, view["codes"])
     towns = view["towns"]
-    if towns is not None and geojson["features"]:
-        limit = TOWNS_SHOWN[depth(view["units"], level)]
-        towns = figures.placed_towns(towns, figures.bounds(geojson), limit=limit)
+    area = shapes_box(data, level, tuple(view["codes"])) if geojson["features"] else None
+    if towns is not None and area is not None:
+        towns = figures.placed_towns(towns, area, limit=TOWNS_SHOWN[depth(view["units"], level)])
     return figures.choropleth(
         geojson,
         view["codes"],
@@ -478,6 +484,7 @@ def figure_for(view: MapView, data: AppData, level: str) -> Any:
         towns=towns,
         annotations=view["annotations"],
         legend_beside=True,
+        area=area,
     )
 
 

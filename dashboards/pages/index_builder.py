@@ -26,7 +26,7 @@ from ..state import DEFAULTS, ViewState, encode, shown_url, weight
 from ..widgets import dropdown, folded
 from . import CallbackApp, Page, register
 from .explorer_controls import place_options
-from .explorer_view import TOWNS_SHOWN, credit_of, outlines_for, towns_for
+from .explorer_view import TOWNS_SHOWN, credit_of, outlines_for, shapes_box, towns_for
 
 ROWS = 15
 
@@ -251,8 +251,9 @@ def index_figure(data: AppData, v: dict[str, Any], lang: str) -> Any:
     province outlines, the main towns and the legend and source written beside it, as the explorer's."""
     geojson = data.geojson_for("commune", v["codes"])
     towns = v["towns"]
-    if len(towns) and geojson["features"]:
-        towns = figures.placed_towns(towns, figures.bounds(geojson), limit=TOWNS_SHOWN["region"])
+    area = shapes_box(data, "commune", tuple(v["codes"])) if geojson["features"] else None
+    if len(towns) and area is not None:
+        towns = figures.placed_towns(towns, area, limit=TOWNS_SHOWN["region"])
     return figures.choropleth(
         geojson,
         v["codes"],
@@ -267,6 +268,7 @@ def index_figure(data: AppData, v: dict[str, Any], lang: str) -> Any:
         towns=towns,
         annotations=v["annotations"],
         legend_beside=True,
+        area=area,
     )
 
 
