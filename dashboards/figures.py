@@ -42,8 +42,9 @@ BIVARIATE = (
 LISA_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9", "ns": "#f0f0f0"}
 #: A white outline around dark text (a CSS text-shadow), so a name reads over any class colour.
 HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
-#: The map's height and the title's band above it, in pixels.
-MAP_HEIGHT, TITLE_BAND = 560, 30
+#: The map's height (its height in a meeting room, `#map` in style.css) and the title's band above it, in
+#: pixels.
+MAP_HEIGHT, TITLE_BAND = 640, 30
 #: The share of a map's width kept free of shapes at the side the page reads from, for the legend and the
 #: source written into the figure: the shapes are fitted to the rest, so nothing covers them.
 LEGEND_COLUMN = 0.2
@@ -412,7 +413,9 @@ def choropleth(
         figure.update_geos(fitbounds="locations")
     figure.update_layout(
         margin={"l": 0, "r": 0, "t": TITLE_BAND if title else 0, "b": 0},
-        height=MAP_HEIGHT,
+        # A map with its legend beside it takes its height from the page (style.css: taller in a meeting
+        # room, shorter on a phone, where the shapes are as wide as the screen); the others keep theirs.
+        height=None if legend_beside else MAP_HEIGHT,
         dragmode="pan",
         separators=separators(lang),
         hoverlabel={"namelength": -1, "font": {"size": 13}},
