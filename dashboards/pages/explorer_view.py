@@ -6,13 +6,14 @@ from them. Dark always means worse, by the registry's direction.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 from dash import Patch, html
 
-from observatory import i18n
+from observatory import attribution, i18n
 from observatory.classify import Classes, bivariate, classify, need_rank
 from observatory.formatting import number
 from observatory.service_mix import INPUT_YEARS
@@ -24,9 +25,10 @@ from ..i18n import indicator_label, place_name, t
 from ..state import ViewState
 from .explorer_hover import bivariate_hover, lisa_hover
 
-#: Towns labelled on a map, per level of the view: a national map takes the largest, a province all its own.
-TOWNS_SHOWN = {"country": 16, "region": 12, "province": 8}
-#: Closest two labelled towns may be, in degrees, per level of the view: a larger town's label wins.
+#: Most towns labelled on a map, per depth of the view: few on a national map, where a name must be read
+#: at a glance; the names that would overlap one already placed are left out (`figures.placed_towns`).
+TOWNS_SHOWN = {"country": 10, "region": 10, "province": 8}
+#: Closest two towns of the planner's map may be, in degrees, per depth of its view.
 TOWNS_APART = {"country": 0.6, "region": 0.15, "province": 0.05}
 #: The level whose outlines are drawn over a map of each level.
 OUTLINED = {"commune": "province", "province": "region"}
@@ -71,6 +73,17 @@ class Styling(TypedDict):
 
 class MapView(MapBase, Styling):
     """Everything a map needs for a state."""
+
+
+@lru_cache(maxsize=16)
+def _credits(data: AppData, lang: str) -> dict[str, str]:
+    return attribution.credits(data.sources().to_dict("records"), lang, licence=True)
+
+
+def credit_of(data: AppData, source_id: str, lang: str) -> str:
+    """A source's credit under a map, with its licence: the observatory's computations name HCP, whose
+    census they are computed from (`observatory.attribution.credits`)."""
+    return _credits(data, lang).get(source_id, source_id)
 
 
 def indicator_choice(data: AppData, indicator: str, year: str) -> tuple[str, int]:
@@ -144,11 +157,11 @@ def map_base(data: AppData, state: ViewState, *, second: bool = False) -> MapBas
     ranks, total = _ranks(data, indicator, year, level, codes, values, national=national)
     label = indicator_label(meta, lang) if meta else indicator
     unit = meta.get("unit") if isinstance(meta.get("unit"), str) else None
-    source = data.source_line(meta.get("source_id"), lang)
+    source = credit_of(data, str(meta.get("source_id") or ""), lang)
     towns = towns_for(data, state) if level in OUTLINED else None
     credit = t("source_line", lang, source=source)
     if towns is not None and len(towns):
-        credit += " · " + data.source_line("geonames", lang)
+        credit += " · " + credit_of(data, "geonames", lang)
     hover, customdata = figures.compact_hover(
         values,
         ranks,
@@ -303,11 +316,11 @@ def mix_view(data: AppData, state: ViewState) -> MapView:
         ranks, total = need_rank(values, direction="neutral"), int(np.isfinite(values).sum())
     name = i18n.text(f"mix.segment.{segment}", lang)
     label = t("mix_map_label", lang, segment=name)
-    source = " · ".join(data.source_line(s, lang) for s in MIX_SOURCES)
+    source = " · ".join(credit_of(data, s, lang) for s in MIX_SOURCES)
     towns = towns_for(data, state) if level in OUTLINED else None
     credit = t("source_line", lang, source=source)
     if towns is not None and len(towns):
-        credit += " · " + data.source_line("geonames", lang)
+        credit += " · " + credit_of(data, "geonames", lang)
     hover, customdata = figures.mix_hover(
         values,
         rows["people"].to_numpy(dtype="float64"),
@@ -396,23 +409,13 @@ def lisa_view(view: MapBase, clusters: pd.Series, level: str, lang: str) -> Styl
 
 
 def towns_for(data: AppData, state: ViewState) -> pd.DataFrame:
-    """The largest towns inside the view, labelled in the page's language (the commune named after each)."""
+    """The towns inside the view, largest first, labelled in the page's language (the commune named after
+    each): those whose names fit are chosen when the map is drawn (`figure_for`)."""
     towns = data.towns()
     if state["province"] and state["level"] == "commune":
-        towns, depth = towns[towns.province_code == state["province"]], "province"
+        towns = towns[towns.province_code == state["province"]]
     elif state["region"]:
-        towns, depth = towns[towns.region_code == state["region"]], "region"
-    else:
-        depth = "country"
-    kept: list[int] = []
-    for i, (lon, lat) in enumerate(zip(towns["lon"], towns["lat"], strict=True)):
-        if len(kept) == TOWNS_SHOWN[depth]:
-            break
-        if all(
-            np.hypot(lon - towns["lon"].iat[j], lat - towns["lat"].iat[j]) >= TOWNS_APART[depth] for j in kept
-        ):
-            kept.append(i)
-    towns = towns.iloc[kept]
+        towns = towns[towns.region_code == state["region"]]
     own = f"name_{state['lang']}"
     column = own if own in towns.columns else "name_fr"
     labels = towns[column].where(towns[column].notna() & (towns[column] != ""), towns["name_fr"])
@@ -462,9 +465,27 @@ def bivariate_legend(x_label: str, y_label: str, classes: np.ndarray, lang: str)
     )
 
 
+@lru_cache(maxsize=256)
+def shapes_box(data: AppData, level: str, codes: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """The box of the shapes of a view (`figures.bounds`), kept per view: the geometry does not change."""
+    return figures.bounds(data.geojson_for(level, list(codes)))
+
+
+def depth(units: pd.DataFrame, level: str) -> str:
+    """How deep a view goes: a province's communes, a région's units, or the whole country."""
+    if level == "commune" and units["province_code"].nunique() == 1:
+        return "province"
+    return "region" if units["region_code"].nunique() == 1 else "country"
+
+
 def figure_for(view: MapView, data: AppData, level: str) -> Any:
-    """The map of a view: its shapes, the outlines of the level above and the main towns over them."""
+    """The map of a view: its shapes, the outlines of the level above and the main towns over them, the
+    legend written beside the shapes."""
     geojson = data.geojson_for(level, view["codes"])
+    towns = view["towns"]
+    area = shapes_box(data, level, tuple(view["codes"])) if geojson["features"] else None
+    if towns is not None and area is not None:
+        towns = figures.placed_towns(towns, area, limit=TOWNS_SHOWN[depth(view["units"], level)])
     return figures.choropleth(
         geojson,
         view["codes"],
@@ -476,8 +497,10 @@ def figure_for(view: MapView, data: AppData, level: str) -> Any:
         title=view["title"],
         lang=view["lang"],
         outlines=outlines_for(data, view, level),
-        towns=view["towns"],
+        towns=towns,
         annotations=view["annotations"],
+        legend_beside=True,
+        area=area,
     )
 
 

@@ -26,6 +26,7 @@ from ..state import DEFAULTS, ViewState, encode, shown_url, weight
 from ..widgets import dropdown, folded
 from . import CallbackApp, Page, register
 from .explorer_controls import place_options
+from .explorer_view import TOWNS_SHOWN, credit_of, outlines_for, shapes_box, towns_for
 
 ROWS = 15
 
@@ -86,7 +87,15 @@ def view(data: AppData, scores: pd.DataFrame, region: str, lang: str) -> dict[st
         else t("morocco", lang)
     )
     hover = figures.hover_template(t("index_label", lang), scope, lang)
+    towns = towns_for(data, {**DEFAULTS, "lang": lang, "region": region, "province": ""})
+    credit = t("source_line", lang, source=credit_of(data, registry.ANALYTICS_SOURCE, lang))
+    if len(towns):
+        credit += " · " + credit_of(data, "geonames", lang)
+    entries = figures.class_entries(classes.intervals(), colours, None, lang)
     return {
+        "title": t("index_map_title", lang, place=scope),
+        "towns": towns,
+        "annotations": figures.figure_annotations(entries, t("index_label", lang), credit, lang=lang),
         "units": units,
         "codes": codes,
         "names": [place_name(r, lang) for r in units.to_dict("records")],
@@ -103,6 +112,7 @@ def view(data: AppData, scores: pd.DataFrame, region: str, lang: str) -> dict[st
             colours,
             int((classes.classes < 0).sum()),
             lang,
+            source=credit,
         ),
     }
 
@@ -237,16 +247,28 @@ def index_controls(data: AppData, state: ViewState, region: str) -> html.Div:
 
 
 def index_figure(data: AppData, v: dict[str, Any], lang: str) -> Any:
-    """The map of the communes of a view, coloured by the custom index's classes."""
+    """The map of the communes of a view, coloured by the custom index's classes, with its title, the
+    province outlines, the main towns and the legend and source written beside it, as the explorer's."""
+    geojson = data.geojson_for("commune", v["codes"])
+    towns = v["towns"]
+    area = shapes_box(data, "commune", tuple(v["codes"])) if geojson["features"] else None
+    if len(towns) and area is not None:
+        towns = figures.placed_towns(towns, area, limit=TOWNS_SHOWN["region"])
     return figures.choropleth(
-        data.geojson_for("commune", v["codes"]),
+        geojson,
         v["codes"],
         v["names"],
         v["classes"],
         v["colours"],
         v["customdata"],
         v["hovertemplate"],
+        title=v["title"],
         lang=lang,
+        outlines=outlines_for(data, v, "commune"),  # type: ignore[arg-type]
+        towns=towns,
+        annotations=v["annotations"],
+        legend_beside=True,
+        area=area,
     )
 
 
@@ -321,7 +343,14 @@ def callbacks(app: CallbackApp, data: AppData) -> None:
         if ctx.triggered_id == ids.INDEX_REGION:
             figure: Any = index_figure(data, v, lang)
         else:
-            figure = figures.value_patch(v["classes"], v["colours"], v["customdata"], v["hovertemplate"])
+            figure = figures.value_patch(
+                v["classes"],
+                v["colours"],
+                v["customdata"],
+                v["hovertemplate"],
+                title=v["title"],
+                annotations=v["annotations"],
+            )
         search = encode(state)
         return figure, v["legend"], ranking(data, v, lang), search, shown_url("/index", search)
 

@@ -14,19 +14,21 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from observatory import edition, i18n, results
-from observatory.attribution import source_line
+from observatory.attribution import HCP, source_line
 from observatory.formatting import number, quantity, unit_label
 
 from .. import ids
 from ..data import AppData, fold
 from ..i18n import indicator_label, t
 from ..state import ViewState
-from ..widgets import aria, dropdown, send_bytes
+from ..widgets import aria, data_attribute, dropdown, send_bytes
 from . import CallbackApp, Page, register
 from .explorer_controls import indicator_options, split_choice
 from .explorer_view import indicator_choice
 
 FORMATS = ("csv", "geojson", "gpkg", "xlsx")
+#: The id of the models' cards heading, which the method in brief links to for the full account.
+MODEL_CARDS = "model-cards"
 #: The language the database keeps the indicators' definitions, the licences' terms and the model cards
 #: in: they are shown as stored, on that language's page (the others say where to read them).
 RECORDS_LANGUAGE = "en"
@@ -85,7 +87,8 @@ def export_bytes(
 
 def _catalogue_rows(data: AppData, lang: str, text: str | None = None) -> Any:
     """The catalogue as a plain table (readable in both directions, at any width), filtered by `text`
-    ignoring accents and case. Definitions are written in English only, so they show on the English page."""
+    (a label's words or an identifier) ignoring accents and case. The records' definitions are written in
+    English only, so they show on the English page."""
     cat = data.catalogue()
     columns = ["label", "year", "unit", "source", *(["definition"] if lang == RECORDS_LANGUAGE else [])]
     rows = []
@@ -96,22 +99,27 @@ def _catalogue_rows(data: AppData, lang: str, text: str | None = None) -> Any:
             "year": str(int(r["year"])),
             "unit": unit_label(r.get("unit"), lang),
             "source": data.source_line(r.get("source_id"), lang),
-            "definition": r["definition"] if isinstance(r.get("definition"), str) else "",
+            "definition": r["definition"] if _english_definition(r) else "",
         }
         if words and not all(w in fold(f"{cells['label']} {r['indicator_id']}") for w in words):
             continue
+        # A row names its indicator by its label; the identifier (what the filter and the API also take)
+        # stays in the row's data, not in the page's words.
         rows.append(
             html.Tr(
-                [
-                    html.Td([cells["label"], html.Br(), html.Code(r["indicator_id"])]),
-                    *[html.Td(cells[c]) for c in columns[1:]],
-                ]
+                [html.Td(cells[c]) for c in columns], **data_attribute("indicator", str(r["indicator_id"]))
             )
         )
     return html.Table(
         [html.Thead(html.Tr([html.Th(t(f"col_{c}", lang), scope="col") for c in columns])), html.Tbody(rows)],
         className="catalogue-table",
     )
+
+
+def _english_definition(row: dict[str, Any]) -> bool:
+    """Whether a catalogue row's definition is one of the records' own, in English: a census field's is
+    HCP's wording, in French, which the English label already translates."""
+    return isinstance(row.get("definition"), str) and not str(row.get("source_id") or "").startswith("hcp-")
 
 
 def _catalogue_table(data: AppData, lang: str) -> Any:
@@ -141,13 +149,20 @@ def _source_item(r: dict[str, Any], lang: str) -> html.Li:
     """A source's credit line (and licence, in English), its address and fingerprint."""
     parts: list[Any] = [html.Strong(source_line(r, lang))]
     if lang == RECORDS_LANGUAGE and r.get("licence"):
-        parts += [". ", html.Span(r["licence"])]
+        parts += [". ", html.Span(_terms(str(r["licence"])))]
     parts += [
         html.Br(),
         html.Code(r["url"] if isinstance(r.get("url"), str) else "", dir="ltr"),
         html.Small(_fingerprint(r)),
     ]
     return html.Li(parts)
+
+
+def _terms(licence: str) -> str:
+    """A stored licence's terms without its opening sentence when that names HCP's dataset in French: the
+    credit line before it names the dataset in the page's language."""
+    first, separator, rest = licence.partition(". ")
+    return rest if separator and first.startswith(HCP) else licence
 
 
 def _sources_list(data: AppData, lang: str) -> Any:
@@ -172,6 +187,8 @@ def _fingerprint(source: dict[str, Any]) -> str:
 
 
 def _model_cards(data: AppData, lang: str) -> Any:
+    """Each model's card under its title: the full technical record on the page of the language it is kept
+    in; on the others, a line saying what the model gives in the page's language and a link to the record."""
     if "model_card" not in data.db.tables():
         return html.P(t("models_missing", lang), className="note")
     cards = results.model_cards(db=data.db)
@@ -180,18 +197,29 @@ def _model_cards(data: AppData, lang: str) -> Any:
             html.Details(
                 [
                     html.Summary(t(f"card_{row['model_id']}", lang)),
-                    # The card is the model's technical record, kept in English as it is stored; it says so.
                     *(
-                        [html.P(t("card_in_english", lang), className="note")]
-                        if lang != RECORDS_LANGUAGE
-                        else []
+                        [html.Div(dcc.Markdown(row["card_markdown"]), dir="ltr")]
+                        if lang == RECORDS_LANGUAGE
+                        else [
+                            html.P(t(f"card_summary_{row['model_id']}", lang)),
+                            html.A(
+                                t("card_full_record", lang),
+                                href=f"/data?lang={RECORDS_LANGUAGE}#{card_anchor(row['model_id'])}",
+                                hrefLang=RECORDS_LANGUAGE,
+                            ),
+                        ]
                     ),
-                    html.Div(dcc.Markdown(row["card_markdown"]), lang=RECORDS_LANGUAGE, dir="ltr"),
-                ]
+                ],
+                id=card_anchor(row["model_id"]),
             )
             for row in cards.to_dict("records")
         ]
     )
+
+
+def card_anchor(model_id: str) -> str:
+    """The id of a model's card in the page, for a link from another language's page."""
+    return f"card-{model_id}"
 
 
 def _georeference(data: AppData, lang: str) -> Any:
@@ -275,9 +303,23 @@ def _method_summary(data: AppData, lang: str) -> Any:
         return html.P(t("models_missing", lang), className="note")
     return html.Div(
         [html.H3(TITLE[lang])]
-        + [html.Div([html.H4(s.title), html.P(s.text)]) for s in method_summary(db=data.db, lang=lang)],
+        + [
+            html.Div([html.H4(s.title), html.P(_linked(s.text, lang))])
+            for s in method_summary(db=data.db, lang=lang)
+        ],
         id=ids.METHOD_SUMMARY,
     )
+
+
+def _linked(text: str, lang: str) -> list[Any]:
+    """A summary's text with its pointer to the repository's method document made a link to the models'
+    cards on this page, where the app keeps the full account."""
+    from observatory.method_summary import METHOD_DOCUMENT
+
+    before, found, after = text.partition(METHOD_DOCUMENT)
+    if not found:
+        return [text]
+    return [before, html.A(t("model_cards", lang), href=f"#{MODEL_CARDS}"), after]
 
 
 def layout(data: AppData, state: ViewState) -> Any:
@@ -323,7 +365,7 @@ def layout(data: AppData, state: ViewState) -> Any:
                     html.H2(t("method_index", lang)),
                     dcc.Markdown(t("method_index_text", lang)),
                     _method_summary(data, lang),
-                    html.H3(t("model_cards", lang)),
+                    html.H3(t("model_cards", lang), id=MODEL_CARDS),
                     _model_cards(data, lang),
                 ]
             ),

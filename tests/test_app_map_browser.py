@@ -1,0 +1,108 @@
+"""
+The maps as an adviser reads them in headless Chromium, in French and Arabic, in a meeting room (1440×1000)
+and on a phone (390×844): the shapes fill their panel, the towns' names never overlap, a scale bar and HCP's
+credit are drawn, and the legend written into the figure sits clear of the shapes in either direction.
+Measured on the drawn page (the SVG's boxes), not on the figure's description.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import test_app_browser as shared
+from test_app_phone_browser import settle, sized, unsized
+
+from observatory import i18n
+from observatory.dashboards.i18n import t
+
+pytestmark = pytest.mark.browser
+server_url, downloads, browser = shared.server_url, shared.downloads, shared.browser
+wait_for = shared.wait_for
+
+#: The drawn map of a page: its panel, the shapes' box, each town name's and the scale bar's text boxes,
+#: and the written legend's and source's boxes (Plotly's annotations 0 and 1).
+MEASURE = """
+const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+if (!gd || !gd._fullData || !gd.querySelector('.choroplethlocation')) return null;
+const box = r => ({l: r.left, t: r.top, r: r.right, b: r.bottom});
+const rects = Array.from(gd.querySelectorAll('.choroplethlocation')).map(e => e.getBoundingClientRect())
+  .filter(r => r.width || r.height);
+const shapes = {l: Math.min(...rects.map(r => r.left)), t: Math.min(...rects.map(r => r.top)),
+                r: Math.max(...rects.map(r => r.right)), b: Math.max(...rects.map(r => r.bottom))};
+const names = gd._fullData.filter(d => d.type === 'scattergeo').map(d => d.name);
+const groups = gd.querySelectorAll('g.trace.scattergeo');
+const texts = name => names.indexOf(name) < 0 ? [] :
+  Array.from(groups[names.indexOf(name)].querySelectorAll('text')).filter(e => e.textContent)
+    .map(e => ({text: e.textContent, ...box(e.getBoundingClientRect())}));
+const note = i => { const a = gd.querySelector('.annotation[data-index="' + i + '"]'); if (!a) return null;
+  return {text: a.textContent, ...box(a.querySelector('.annotation-text-g').getBoundingClientRect())}; };
+return {panel: box(gd.getBoundingClientRect()), shapes: shapes, towns: texts('towns'), scale: texts('scale'),
+        legend: note(0), source: note(1)};
+"""
+MAPS = {"/": "#map", "/?region=08": "#map", "/index": "#index-map"}
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+
+def measured(browser, server_url: str, path: str, lang: str) -> dict:
+    joiner = "&" if "?" in path else "?"
+    browser.get(f"{server_url}{path}{joiner}lang={lang}")
+    settle(browser)
+    return wait_for(lambda: browser.execute_script(MEASURE, MAPS[path]))
+
+
+def bare(text: str) -> str:
+    """A text without spaces or bidi marks: an annotation's wrapped lines read as one in the DOM."""
+    return re.sub(r"[\s\u2066-\u2069]", "", text)
+
+
+@pytest.mark.parametrize("path", list(MAPS))
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_in_a_meeting_room_the_map_fills_its_panel_and_reads_at_a_glance(
+    browser, server_url, path, lang, artifacts
+):
+    sized(browser, 1440, 1000)
+    try:
+        m = measured(browser, server_url, path, lang)
+        browser.save_screenshot(
+            str(artifacts / f"map-{lang}-{path.strip('/?').replace('=', '-') or 'national'}.png")
+        )
+    finally:
+        unsized(browser)
+    panel, shapes = m["panel"], m["shapes"]
+    fill = max(
+        (shapes["r"] - shapes["l"]) / (panel["r"] - panel["l"]),
+        (shapes["b"] - shapes["t"]) / (panel["b"] - panel["t"]),
+    )
+    assert fill >= 0.8, f"the shapes fill {fill:.0%} of the panel"
+    towns = m["towns"]
+    assert len(towns) >= 5
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(towns) for b in towns[i + 1 :] if overlap(a, b)]
+    assert clashes == []
+    # The scale bar: a round number of km in the page's language.
+    unit = t("map_scale", lang, km="").strip()
+    assert len(m["scale"]) == 1 and re.fullmatch(r"\d+" + re.escape(unit), bare(m["scale"][0]["text"]))
+    # HCP, whose census every one of these figures is computed from, is credited on the map.
+    assert bare(i18n.text("report.credit_hcp_short", lang)) in bare(m["source"]["text"])
+    # The legend and the source sit beside the shapes, at the side the page reads from.
+    assert not overlap(m["legend"], shapes) and not overlap(m["source"], shapes)
+    side = "r" if i18n.is_rtl(lang) else "l"
+    assert (m["legend"]["l"] >= shapes["r"]) if side == "r" else (m["legend"]["r"] <= shapes["l"])
+
+
+@pytest.mark.parametrize("path", ["/", "/?region=08"])
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_on_a_phone_the_towns_names_stay_apart_and_the_map_fills_the_width(browser, server_url, path, lang):
+    sized(browser, 390, 844, mobile=True)
+    try:
+        m = measured(browser, server_url, path, lang)
+    finally:
+        unsized(browser)
+    towns = m["towns"]
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(towns) for b in towns[i + 1 :] if overlap(a, b)]
+    assert len(towns) >= 5 and clashes == []
+    panel, shapes = m["panel"], m["shapes"]
+    assert (shapes["r"] - shapes["l"]) / (panel["r"] - panel["l"]) >= 0.7
