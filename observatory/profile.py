@@ -57,7 +57,13 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
         raise unknown_name("commune code", code, query.units("commune", db=database, geometry=False).code)
     commune = communes.iloc[0]
     country = query.units("country", db=database, geometry=False).code.iloc[0]
-    values = query.indicator_values(db=database, level="commune", units=[code])
+    # One read for the commune and the three units above it: each read also applies the accepted
+    # challenges, and four of them were most of a profile's time.
+    places = {"commune": code, "province": commune.province_code, "region": commune.region_code}
+    places["country"] = country
+    every = query.indicator_values(db=database, level=None, units=list(places.values()))
+    of = {level: every[(every.level == level) & (every.unit_code == unit)] for level, unit in places.items()}
+    values = of["commune"]
     if not simulated:
         values = values[values.status != "simulated"]
     values = values.drop_duplicates(["indicator_id", "year", "status"])
@@ -65,8 +71,8 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
     # A 2014 value is a row of its own only for indicators the 2024 census dropped (internet, computers...).
     current = values[~is_2014 | ~values.indicator_id.isin(values.indicator_id[~is_2014])]
 
-    def at(level: str, unit: str) -> pd.Series:
-        frame = query.indicator_values(db=database, level=level, units=[unit])
+    def at(level: str) -> pd.Series:
+        frame = of[level]
         frame = frame[frame.status != "simulated"].drop_duplicates(["indicator_id", "year"])
         return frame.set_index(["indicator_id", "year"])["value"]
 
@@ -85,9 +91,9 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
             "source_id": current.source_id.to_numpy(),
         }
     )
-    out["province"] = at("province", commune.province_code).reindex(key).to_numpy()
-    out["region"] = at("region", commune.region_code).reindex(key).to_numpy()
-    out["country"] = at("country", country).reindex(key).to_numpy()
+    out["province"] = at("province").reindex(key).to_numpy()
+    out["region"] = at("region").reindex(key).to_numpy()
+    out["country"] = at("country").reindex(key).to_numpy()
     census_2014 = values[(values.year.astype(int) == 2014) & (values.status == "published")]
     out["value_2014"] = census_2014.set_index("indicator_id")["value"].reindex(out.indicator_id).to_numpy()
     out.loc[out.year == 2014, "value_2014"] = float("nan")

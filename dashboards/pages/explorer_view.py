@@ -20,7 +20,7 @@ from observatory.service_mix import SOURCE_IDS as MIX_SOURCES
 
 from .. import figures
 from ..data import INDEX_ID, AppData
-from ..i18n import indicator_label, place_name, t
+from ..i18n import indicator_label, t
 from ..state import ViewState
 
 #: Towns labelled on a map, per level of the view: a national map takes the largest, a province all its own.
@@ -389,12 +389,11 @@ def towns_for(data: AppData, state: ViewState) -> pd.DataFrame:
     else:
         depth = "country"
     kept: list[int] = []
-    for i, (lon, lat) in enumerate(zip(towns["lon"], towns["lat"], strict=True)):
+    lons, lats = towns["lon"].to_numpy(dtype=float), towns["lat"].to_numpy(dtype=float)
+    for i, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
         if len(kept) == TOWNS_SHOWN[depth]:
             break
-        if all(
-            np.hypot(lon - towns["lon"].iat[j], lat - towns["lat"].iat[j]) >= TOWNS_APART[depth] for j in kept
-        ):
+        if all(np.hypot(lon - lons[j], lat - lats[j]) >= TOWNS_APART[depth] for j in kept):
             kept.append(i)
     towns = towns.iloc[kept]
     own = f"name_{state['lang']}"
@@ -411,14 +410,11 @@ def level_word(level: str, lang: str) -> str:
 def scope_name(data: AppData, state: ViewState) -> str:
     """The name of the place viewed: the province, else the région, else Morocco."""
     lang = state["lang"]
-    if state["province"]:
-        rows = data.units("province").query("code == @state['province']")
-        if len(rows):
-            return place_name(rows.iloc[0].to_dict(), lang)
-    if state["region"]:
-        rows = data.units("region").query("code == @state['region']")
-        if len(rows):
-            return place_name(rows.iloc[0].to_dict(), lang)
+    provinces, regions = data.names("province", lang), data.names("region", lang)
+    if state["province"] in provinces:
+        return provinces[state["province"]]
+    if state["region"] in regions:
+        return regions[state["region"]]
     return t("morocco", lang)
 
 
