@@ -114,6 +114,8 @@ class AppData:
         self.names = lru_cache(maxsize=16)(self._names)
         self.national_classes = lru_cache(maxsize=256)(self._national_classes)
         self.national_ranking = lru_cache(maxsize=256)(self._national_ranking)
+        self.national_ranks = lru_cache(maxsize=256)(self._national_ranks)
+        self.positions = lru_cache(maxsize=64)(self._positions)
         self.lisa_of = lru_cache(maxsize=64)(self._lisa_of)
         self.weights = lru_cache(maxsize=8)(self._weights)
         self.towns = lru_cache(maxsize=1)(self._towns)
@@ -351,6 +353,18 @@ class AppData:
         """Classes of every unit of the level in Morocco, in `units(level)` order: what a map colours by
         default, so a colour means the same value in every view."""
         return classify(self.series(indicator_id, year, level, self.units(level).code), scheme=scheme, k=k)
+
+    def _positions(self, level: str, codes: tuple[str, ...]) -> np.ndarray:
+        """Where each of `codes` (units of the level) stands in `units(level)`: a view's rows of the national
+        classes."""
+        where = {code: i for i, code in enumerate(self.units(level).code)}
+        return np.array([where[code] for code in codes], dtype=int)
+
+    def _national_ranks(self, indicator_id: str, year: int, level: str, codes: tuple[str, ...]) -> np.ndarray:
+        """The national need rank of each of `codes` (NaN where unranked)."""
+        ranks = self.national_ranking(indicator_id, year, level)["rank"].reindex(list(codes))
+        aligned: np.ndarray = ranks.to_numpy(dtype="float64", na_value=np.nan)
+        return aligned
 
     def _national_ranking(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
         """Every unit of the level with its value and need rank among all of Morocco's (1 = most in need),

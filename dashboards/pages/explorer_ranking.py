@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -30,25 +31,27 @@ def ranking(data: AppData, view: MapView, state: ViewState) -> html.Div:
     """The units of the view most in need (need rank 1 first), with what explains them beside the
     country; the rank is 'n / N' in the scope the map's classes use, named in the heading."""
     lang, level = state["lang"], state["level"]
-    table = (
-        pd.DataFrame(
-            {"code": view["codes"], "name": view["names"], "value": view["values"], "rank": view["ranks"]}
-        )
-        .dropna(subset=["rank"])
-        .sort_values("rank", kind="stable")
-        .head(RANKING_ROWS)
-    )
+    ranks = np.asarray(view["ranks"], dtype="float64")
+    ranked = np.flatnonzero(~np.isnan(ranks))
+    top = ranked[np.argsort(ranks[ranked], kind="stable")][:RANKING_ROWS]
+    records = [
+        {
+            "code": view["codes"][i],
+            "name": view["names"][i],
+            "value": float(view["values"][i]),
+            "rank": float(ranks[i]),
+        }
+        for i in top.tolist()
+    ]
     drivers = [
         (d, y) for d in NEED_DRIVERS if d != view["indicator"] for y in [data.latest_year(d)] if y is not None
     ][:4]
     # The index's reasons explain the index's rank only: beside another indicator they would mislead.
     explanations = (
-        data.explanations(level, lang, table.code.tolist()) if view["indicator"] == INDEX_ID else {}
+        data.explanations(level, lang, [r["code"] for r in records]) if view["indicator"] == INDEX_ID else {}
     )
     head = _ranking_head(data, view, drivers, level=level, lang=lang, why=bool(explanations))
-    rows = [
-        _ranking_row(data, view, state, record, drivers, explanations) for record in table.to_dict("records")
-    ]
+    rows = [_ranking_row(data, view, state, record, drivers, explanations) for record in records]
     where = scope_name(data, state)
     prefix = "mix_" if shows_mix(data, state) else ""
     return html.Div(

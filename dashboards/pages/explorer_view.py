@@ -6,6 +6,7 @@ from them. Dark always means worse, by the registry's direction.
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypedDict
 
 import numpy as np
@@ -179,7 +180,7 @@ def _ranks(
     """(need rank of each unit, units ranked) among every unit of the level in Morocco or the view's."""
     if national:
         table = data.national_ranking(indicator, year, level)
-        ranks = table["rank"].reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
+        ranks = data.national_ranks(indicator, year, level, tuple(codes)).copy()
         return ranks, int(table["ranked"].iloc[0]) if len(table) else 0
     rankable = values
     if indicator == INDEX_ID:  # unranked units keep their score on the map but take no rank
@@ -224,8 +225,7 @@ def class_styling(
     k, scheme = int(state["k"]), state["scheme"]
     if state.get("scope", "national") != "view":
         full = national or data.national_classes(indicator, year, level, scheme, k)
-        position = pd.Series(np.arange(len(data.units(level))), index=data.units(level).code.to_numpy())
-        classes = full.classes[position.reindex(codes).to_numpy()] if codes else np.array([], dtype=int)
+        classes = full.classes[data.positions(level, tuple(codes))] if codes else np.array([], dtype=int)
         intervals = full.intervals()
         counts = tuple(int((classes == i).sum()) for i in range(full.k))
         ranked = int((full.classes >= 0).sum())
@@ -389,11 +389,11 @@ def towns_for(data: AppData, state: ViewState) -> pd.DataFrame:
     else:
         depth = "country"
     kept: list[int] = []
-    lons, lats = towns["lon"].to_numpy(dtype=float), towns["lat"].to_numpy(dtype=float)
+    lons, lats = towns["lon"].astype(float).tolist(), towns["lat"].astype(float).tolist()
     for i, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
         if len(kept) == TOWNS_SHOWN[depth]:
             break
-        if all(np.hypot(lon - lons[j], lat - lats[j]) >= TOWNS_APART[depth] for j in kept):
+        if all(math.hypot(lon - lons[j], lat - lats[j]) >= TOWNS_APART[depth] for j in kept):
             kept.append(i)
     towns = towns.iloc[kept]
     own = f"name_{state['lang']}"
