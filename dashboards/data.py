@@ -18,6 +18,7 @@ from observatory import attribution, query, registry, results, spatial
 from observatory.classify import Classes, classify, ranking
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
+from observatory.profile import commune_profile
 from observatory.service_mix import service_mix
 
 from .i18n import other_name, place_name
@@ -125,6 +126,7 @@ class AppData:
         self.mix = lru_cache(maxsize=16)(self._mix)
         self.mix_classes = lru_cache(maxsize=64)(self._mix_classes)
         self.mix_ranking = lru_cache(maxsize=16)(self._mix_ranking)
+        self.commune_profile = lru_cache(maxsize=64)(self._commune_profile)
 
     def warm(self) -> None:
         """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
@@ -426,6 +428,10 @@ class AppData:
                     lats += [*ring[:, 1].tolist(), None]
             out[feature["id"]] = (lons, lats)
         return out
+
+    def _commune_profile(self, code: str) -> pd.DataFrame:
+        """The library's profile of a commune, kept for the same commune in another language or again."""
+        return commune_profile(code, db=self.db)
 
     # -- the AI service mix ---------------------------------------------------------------------------
     def _has_mix(self) -> bool:

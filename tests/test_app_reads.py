@@ -16,7 +16,7 @@ import shapely
 
 from observatory import profile, query
 from observatory.cli.serve import APP_DATA, create_server, warm
-from observatory.dashboards.data import feature_collection
+from observatory.dashboards.data import AppData, feature_collection
 from observatory.enums import MAP_LEVELS
 
 ERRACHIDIA = "08.201.01.05"
@@ -103,3 +103,15 @@ def test_a_served_app_has_read_the_first_page_before_its_first_visitor(built_db)
     warm(server)
     assert data.geojson.cache_info().currsize == len(MAP_LEVELS)
     assert data.towns.cache_info().currsize == 1 and data.values.cache_info().currsize >= 1
+
+
+def test_a_profile_in_another_language_reads_the_commune_once(built_db):
+    from observatory.dashboards.pages import load_pages
+    from observatory.dashboards.state import parse
+
+    data = AppData(built_db)
+    layout = load_pages()["/commune"].layout
+    for lang in ("fr", "ar", "en"):
+        layout(data, parse(f"?lang={lang}&code={ERRACHIDIA}"))
+    info = data.commune_profile.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
