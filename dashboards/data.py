@@ -129,7 +129,8 @@ class AppData:
         self.commune_profile = lru_cache(maxsize=64)(self._commune_profile)
 
     def warm(self) -> None:
-        """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
+        """Read what the first page needs (and import the classifier), so the first visitor does not wait:
+        `observatory serve` calls it before it listens."""
         import mapclassify  # noqa: F401 - its import (scipy.stats) takes seconds
 
         indicator, year = self.default_indicator()
@@ -140,6 +141,11 @@ class AppData:
             self.geojson(level, "low")
         self.towns()
         self.known()
+        for driver in NEED_DRIVERS:  # every ranking shows them, beside the country's value
+            latest = self.latest_year(driver)
+            if latest is not None:
+                self.values(driver, latest, "commune")
+                self.values(driver, latest, "country")
 
     # -- analytics results (index, LISA) ------------------------------------------------------------
     def _has_index(self) -> bool:
