@@ -4,7 +4,8 @@ AppData (new database handle, empty caches: the first visitor) and on a warm one
 again), over communes of every région. Budget: 1 s.
 
 Run: python benchmarks/bench_profile.py [DB] [--baseline CHECKOUT]
-With --baseline, the same measurement runs in another checkout (its own venv and code, e.g. /work/main)
+With --baseline, the same measurement runs in another checkout (its own venv, else this interpreter with
+the checkout first on the path, e.g. a worktree of main)
 and the two are printed side by side with their ratio.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -75,13 +77,21 @@ def main() -> None:
         return
     rows = [("this checkout", here)]
     if args.baseline:
+        # The checkout's own venv, or this interpreter with the checkout first on the path (a worktree).
         python = Path(args.baseline) / ".venv" / "bin" / "python"
+        env = None if python.exists() else {**os.environ, "PYTHONPATH": str(Path(args.baseline).resolve())}
         out = subprocess.run(
-            [str(python), __file__, str(Path(args.db).resolve()), "--json"],
+            [
+                str(python) if python.exists() else sys.executable,
+                __file__,
+                str(Path(args.db).resolve()),
+                "--json",
+            ],
             cwd=args.baseline,
             check=True,
             capture_output=True,
             text=True,
+            env=env,
         )
         rows.append((f"baseline {args.baseline}", json.loads(out.stdout.strip().splitlines()[-1])))
     print(f"commune profile, server time over {len(CODES)} communes (budget 1 s)")

@@ -18,6 +18,7 @@ from observatory import attribution, query, registry, results, spatial
 from observatory.classify import Classes, classify, ranking
 from observatory.database import Database
 from observatory.enums import MAP_LEVELS
+from observatory.profile import commune_profile
 from observatory.service_mix import service_mix
 
 from .i18n import other_name, place_name
@@ -52,10 +53,13 @@ def fold(text: str) -> str:
     return re.sub(r"[\s'’ʼ`\-]+", " ", bare.casefold()).strip()
 
 
-def _round(coords: Any, digits: int) -> Any:
-    if isinstance(coords[0], (float, int)):
-        return [round(float(c), digits) for c in coords[:2]]
-    return [_round(c, digits) for c in coords]
+def _rings(coords: Any, digits: int) -> Any:
+    """The coordinates with each ring an (n, 2) array, rounded as Python rounds: a figure deep-copies its
+    GeoJSON and encodes it as JSON, which costs one Python object per number in nested lists but one copy
+    per ring in arrays (the JSON is the same)."""
+    if isinstance(coords[0][0], (float, int)):
+        return np.array([[round(float(p[0]), digits), round(float(p[1]), digits)] for p in coords])
+    return [_rings(c, digits) for c in coords]
 
 
 def feature_collection(frame: pd.DataFrame, detail: str) -> dict[str, Any]:
@@ -73,7 +77,7 @@ def feature_collection(frame: pd.DataFrame, detail: str) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "id": code,
-                "geometry": {"type": mapping["type"], "coordinates": _round(mapping["coordinates"], digits)},
+                "geometry": {"type": mapping["type"], "coordinates": _rings(mapping["coordinates"], digits)},
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -95,9 +99,14 @@ class AppData:
         self.geojson = lru_cache(maxsize=8)(self._geojson)
         self.province_geojson = lru_cache(maxsize=32)(self._province_geojson)
         self.values = lru_cache(maxsize=512)(self._values)
+        self.aligned = lru_cache(maxsize=256)(self._aligned)
+        self.known = lru_cache(maxsize=1)(self._known)
+        self.value_map = lru_cache(maxsize=512)(self._value_map)
         self.sources = lru_cache(maxsize=1)(self._sources)
+        self.source_line = lru_cache(maxsize=256)(self._source_line)
         self.country_code = lru_cache(maxsize=1)(self._country_code)
         self.index_frame = lru_cache(maxsize=16)(self._index_frame)
+        self.explained = lru_cache(maxsize=16)(self._explained)
         self.lisa = lru_cache(maxsize=4)(self._lisa)
         self.has_index = lru_cache(maxsize=1)(self._has_index)
         self.indicator = lru_cache(maxsize=1024)(self._indicator)
@@ -106,6 +115,8 @@ class AppData:
         self.names = lru_cache(maxsize=16)(self._names)
         self.national_classes = lru_cache(maxsize=256)(self._national_classes)
         self.national_ranking = lru_cache(maxsize=256)(self._national_ranking)
+        self.national_ranks = lru_cache(maxsize=256)(self._national_ranks)
+        self.positions = lru_cache(maxsize=64)(self._positions)
         self.lisa_of = lru_cache(maxsize=64)(self._lisa_of)
         self.weights = lru_cache(maxsize=8)(self._weights)
         self.towns = lru_cache(maxsize=1)(self._towns)
@@ -115,16 +126,26 @@ class AppData:
         self.mix = lru_cache(maxsize=16)(self._mix)
         self.mix_classes = lru_cache(maxsize=64)(self._mix_classes)
         self.mix_ranking = lru_cache(maxsize=16)(self._mix_ranking)
+        self.commune_profile = lru_cache(maxsize=64)(self._commune_profile)
 
     def warm(self) -> None:
-        """Read what the first page needs (and import the classifier), so the first visitor does not wait."""
+        """Read what the first page needs (and import the classifier), so the first visitor does not wait:
+        `observatory serve` calls it before it listens."""
         import mapclassify  # noqa: F401 - its import (scipy.stats) takes seconds
 
         indicator, year = self.default_indicator()
         self.values(indicator, year, "commune")
-        self.geojson("commune", "low")
+        self.national_ranking(indicator, year, "commune")
         for level in MAP_LEVELS:
             self.units(level)
+            self.geojson(level, "low")
+        self.towns()
+        self.known()
+        for driver in NEED_DRIVERS:  # every ranking shows them, beside the country's value
+            latest = self.latest_year(driver)
+            if latest is not None:
+                self.values(driver, latest, "commune")
+                self.values(driver, latest, "country")
 
     # -- analytics results (index, LISA) ------------------------------------------------------------
     def _has_index(self) -> bool:
@@ -144,8 +165,13 @@ class AppData:
     def explanations(self, level: str, lang: str, codes: list[str]) -> dict[str, str]:
         if not self.has_index() or level not in MAP_LEVELS:
             return {}
-        frame = self.index_frame(level, lang).set_index("code")
-        explained: dict[str, str] = frame["explanation"].reindex(codes).dropna().to_dict()
+        explained = self.explained(level, lang)
+        return {code: explained[code] for code in codes if code in explained}
+
+    def _explained(self, level: str, lang: str) -> dict[str, str]:
+        """code -> the explanation of its index rank, for the units of a level that have one."""
+        frame = self.index_frame(level, lang)
+        explained: dict[str, str] = frame.set_index("code")["explanation"].dropna().to_dict()
         return explained
 
     # -- dictionary and sources ---------------------------------------------------------------------
@@ -190,7 +216,7 @@ class AppData:
         rows = cat[(cat.indicator_id == indicator_id) & (cat.year.astype(int) == int(year))]
         return rows.iloc[0].to_dict() if len(rows) else {}
 
-    def source_line(self, source_id: str | None, lang: str = "fr") -> str:
+    def _source_line(self, source_id: str | None, lang: str = "fr") -> str:
         """'Publisher, dataset (licence)' of a source in `lang`, short enough for a legend."""
         src = self.sources()
         rows = src[src.source_id == source_id]
@@ -205,11 +231,13 @@ class AppData:
         return registry.get(indicator_id).direction if registry.is_registered(indicator_id) else "neutral"
 
     def has(self, indicator_id: str, year: int | str | None = None) -> bool:
+        return (indicator_id, None if year is None or year == "" else int(year)) in self.known()
+
+    def _known(self) -> frozenset[tuple[str, int | None]]:
+        """(indicator, year) of every catalogue row, and (indicator, None) of every indicator."""
         cat = self.catalogue()
-        hit = cat.indicator_id == indicator_id
-        if year not in (None, ""):
-            hit &= cat.year.astype(int) == int(year)
-        return bool(hit.any())
+        pairs = set(zip(cat.indicator_id, cat.year.astype(int).tolist(), strict=True))
+        return frozenset(pairs | {(indicator, None) for indicator, _ in pairs})
 
     def default_indicator(self) -> tuple[str, int]:
         """The composite index if the database has one, else the illiteracy rate: what "need" first means."""
@@ -278,10 +306,9 @@ class AppData:
         return feature_collection(query.web_geometry(level, detail=detail, db=self.db), detail)
 
     def _province_geojson(self, province: str, detail: str = "low") -> dict[str, Any]:
-        """The communes of one province, read alone: a locator map need not load the whole country."""
-        codes = self.scope("commune", province=province).code.tolist()
-        frame = query.web_geometry("commune", detail=detail, db=self.db, codes=codes)
-        return feature_collection(frame, detail)
+        """The communes of one province (a locator map), cut from the country's: read once per server, the
+        country's GeoJSON makes every later profile's map free, where a read per province cost 0.1 s."""
+        return self.geojson_for("commune", self.scope("commune", province=province).code.tolist(), detail)
 
     def geojson_for(self, level: str, codes: list[str], detail: str = "low") -> dict[str, Any]:
         full = self.geojson(level, detail)
@@ -316,20 +343,36 @@ class AppData:
 
     def series(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
         """Values aligned on `codes` (NaN where missing)."""
-        values = self.values(indicator_id, int(year), level)["value"]
-        aligned: np.ndarray = values.reindex(list(codes)).to_numpy(dtype="float64")
-        return aligned
+        return self.aligned(indicator_id, int(year), level, tuple(codes))[0].copy()
 
     def statuses(self, indicator_id: str, year: int, level: str, codes: pd.Series | list[str]) -> np.ndarray:
         """Value statuses (published, modelled, simulated...) aligned on `codes` (None where missing)."""
-        status = self.values(indicator_id, int(year), level)["status"]
-        aligned: np.ndarray = status.reindex(list(codes)).astype(object).to_numpy()
-        return aligned
+        return self.aligned(indicator_id, int(year), level, tuple(codes))[1].copy()
+
+    def _aligned(
+        self, indicator_id: str, year: int, level: str, codes: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(values, statuses) aligned on `codes`: a map's units are one of a few scopes, and aligning 1,503
+        codes costs more than the rest of a change of indicator."""
+        frame = self.values(indicator_id, year, level).reindex(list(codes))
+        return frame["value"].to_numpy(dtype="float64"), frame["status"].astype(object).to_numpy()
 
     def _national_classes(self, indicator_id: str, year: int, level: str, scheme: str, k: int) -> Classes:
         """Classes of every unit of the level in Morocco, in `units(level)` order: what a map colours by
         default, so a colour means the same value in every view."""
         return classify(self.series(indicator_id, year, level, self.units(level).code), scheme=scheme, k=k)
+
+    def _positions(self, level: str, codes: tuple[str, ...]) -> np.ndarray:
+        """Where each of `codes` (units of the level) stands in `units(level)`: a view's rows of the national
+        classes."""
+        where = {code: i for i, code in enumerate(self.units(level).code)}
+        return np.array([where[code] for code in codes], dtype=int)
+
+    def _national_ranks(self, indicator_id: str, year: int, level: str, codes: tuple[str, ...]) -> np.ndarray:
+        """The national need rank of each of `codes` (NaN where unranked)."""
+        ranks = self.national_ranking(indicator_id, year, level)["rank"].reindex(list(codes))
+        aligned: np.ndarray = ranks.to_numpy(dtype="float64", na_value=np.nan)
+        return aligned
 
     def _national_ranking(self, indicator_id: str, year: int, level: str) -> pd.DataFrame:
         """Every unit of the level with its value and need rank among all of Morocco's (1 = most in need),
@@ -387,10 +430,14 @@ class AppData:
             lats: list[float | None] = []
             for polygon in polygons:
                 for ring in polygon[:1]:  # exteriors: holes are other units' outlines
-                    lons += [p[0] for p in ring] + [None]
-                    lats += [p[1] for p in ring] + [None]
+                    lons += [*ring[:, 0].tolist(), None]
+                    lats += [*ring[:, 1].tolist(), None]
             out[feature["id"]] = (lons, lats)
         return out
+
+    def _commune_profile(self, code: str) -> pd.DataFrame:
+        """The library's profile of a commune, kept for the same commune in another language or again."""
+        return commune_profile(code, db=self.db)
 
     # -- the AI service mix ---------------------------------------------------------------------------
     def _has_mix(self) -> bool:
@@ -423,6 +470,10 @@ class AppData:
         values = pd.Series(self.mix_series(segment, level, codes)["value"].to_numpy(), index=codes.to_numpy())
         return ranking(values, direction="neutral").set_index("code")
 
+    def _value_map(self, indicator_id: str, year: int, level: str) -> dict[str, float]:
+        """unit code -> value, for the look-ups of one unit at a time (a ranking's rows, a table's head)."""
+        values: dict[str, float] = self.values(indicator_id, year, level)["value"].astype(float).to_dict()
+        return values
+
     def unit_value(self, indicator_id: str, year: int, level: str, code: str) -> float:
-        values = self.values(indicator_id, int(year), level)["value"]
-        return float(values.get(code, float("nan")))
+        return self.value_map(indicator_id, int(year), level).get(code, float("nan"))

@@ -57,7 +57,14 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
         raise unknown_name("commune code", code, query.units("commune", db=database, geometry=False).code)
     commune = communes.iloc[0]
     country = query.units("country", db=database, geometry=False).code.iloc[0]
-    values = query.indicator_values(db=database, level="commune", units=[code])
+    # One read for the commune and the three units above it: each read also applies the accepted
+    # challenges, and four of them were most of a profile's time.
+    places = {"commune": code, "province": commune.province_code, "region": commune.region_code}
+    places["country"] = country
+    every = query.indicator_values(db=database, level=None, units=list(places.values()))
+    groups = every.groupby(["level", "unit_code"], sort=False, observed=True).indices
+    of = {level: every.take(groups.get((level, unit), [])) for level, unit in places.items()}
+    values = of["commune"]
     if not simulated:
         values = values[values.status != "simulated"]
     values = values.drop_duplicates(["indicator_id", "year", "status"])
@@ -65,12 +72,16 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
     # A 2014 value is a row of its own only for indicators the 2024 census dropped (internet, computers...).
     current = values[~is_2014 | ~values.indicator_id.isin(values.indicator_id[~is_2014])]
 
-    def at(level: str, unit: str) -> pd.Series:
-        frame = query.indicator_values(db=database, level=level, units=[unit])
-        frame = frame[frame.status != "simulated"].drop_duplicates(["indicator_id", "year"])
-        return frame.set_index(["indicator_id", "year"])["value"]
+    key = list(zip(current.indicator_id, current.year, strict=True))
 
-    key = pd.MultiIndex.from_arrays([current.indicator_id, current.year])
+    def at(level: str) -> np.ndarray:
+        """The unit's value of each (indicator, year) of `key`, its first row where it has several."""
+        frame = of[level]
+        frame = frame[(frame.status != "simulated").to_numpy()]
+        pairs = zip(frame.indicator_id, frame.year, strict=True)
+        first = dict(reversed(list(zip(pairs, frame.value.to_numpy(dtype=float), strict=True))))
+        return np.array([first.get(k, np.nan) for k in key], dtype=float)
+
     out = pd.DataFrame(
         {
             "indicator_id": current.indicator_id.to_numpy(),
@@ -85,9 +96,9 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
             "source_id": current.source_id.to_numpy(),
         }
     )
-    out["province"] = at("province", commune.province_code).reindex(key).to_numpy()
-    out["region"] = at("region", commune.region_code).reindex(key).to_numpy()
-    out["country"] = at("country", country).reindex(key).to_numpy()
+    out["province"] = at("province")
+    out["region"] = at("region")
+    out["country"] = at("country")
     census_2014 = values[(values.year.astype(int) == 2014) & (values.status == "published")]
     out["value_2014"] = census_2014.set_index("indicator_id")["value"].reindex(out.indicator_id).to_numpy()
     out.loc[out.year == 2014, "value_2014"] = float("nan")

@@ -21,7 +21,7 @@ from observatory.service_mix import SOURCE_IDS as MIX_SOURCES
 
 from .. import figures
 from ..data import INDEX_ID, AppData
-from ..i18n import indicator_label, place_name, t
+from ..i18n import indicator_label, t
 from ..state import ViewState
 from .explorer_hover import bivariate_hover, lisa_hover
 
@@ -208,7 +208,7 @@ def _ranks(
     """(need rank of each unit, units ranked) among every unit of the level in Morocco or the view's."""
     if national:
         table = data.national_ranking(indicator, year, level)
-        ranks = table["rank"].reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
+        ranks = data.national_ranks(indicator, year, level, tuple(codes)).copy()
         return ranks, int(table["ranked"].iloc[0]) if len(table) else 0
     rankable = values
     if indicator == INDEX_ID:  # unranked units keep their score on the map but take no rank
@@ -253,8 +253,7 @@ def class_styling(
     k, scheme = int(state["k"]), state["scheme"]
     if state.get("scope", "national") != "view":
         full = national or data.national_classes(indicator, year, level, scheme, k)
-        position = pd.Series(np.arange(len(data.units(level))), index=data.units(level).code.to_numpy())
-        classes = full.classes[position.reindex(codes).to_numpy()] if codes else np.array([], dtype=int)
+        classes = full.classes[data.positions(level, tuple(codes))] if codes else np.array([], dtype=int)
         intervals = full.intervals()
         counts = tuple(int((classes == i).sum()) for i in range(full.k))
         ranked = int((full.classes >= 0).sum())
@@ -430,14 +429,11 @@ def level_word(level: str, lang: str) -> str:
 def scope_name(data: AppData, state: ViewState) -> str:
     """The name of the place viewed: the province, else the région, else Morocco."""
     lang = state["lang"]
-    if state["province"]:
-        rows = data.units("province").query("code == @state['province']")
-        if len(rows):
-            return place_name(rows.iloc[0].to_dict(), lang)
-    if state["region"]:
-        rows = data.units("region").query("code == @state['region']")
-        if len(rows):
-            return place_name(rows.iloc[0].to_dict(), lang)
+    provinces, regions = data.names("province", lang), data.names("region", lang)
+    if state["province"] in provinces:
+        return provinces[state["province"]]
+    if state["region"] in regions:
+        return regions[state["region"]]
     return t("morocco", lang)
 
 

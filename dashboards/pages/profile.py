@@ -20,7 +20,7 @@ from observatory.census_change import changes_at
 from observatory.enums import DIMENSIONS, ESTIMATED_STATUSES, MAP_LEVELS
 from observatory.errors import UnknownNameError
 from observatory.formatting import bounds, integer, number, percent, quantity, signed
-from observatory.profile import commune_profile, index_reasons, key_indicators
+from observatory.profile import index_reasons, key_indicators
 from observatory.service_mix import service_mix
 from observatory.themes import topic_label
 
@@ -514,7 +514,7 @@ def layout(data: AppData, state: ViewState) -> html.Div:
     """A commune's profile, or a page saying there is none for the code in the URL."""
     lang, code = state["lang"], state["code"]
     try:
-        profile = commune_profile(code, db=data.db) if code else None
+        profile = data.commune_profile(code) if code else None
     except UnknownNameError:
         profile = None
     if profile is None:

@@ -68,6 +68,7 @@ def create_server(
     app = create_app(database, lang=lang, allow_writes=allow_writes, token=token)
     guard_callbacks(app)
     server: Flask = app.server
+    server.extensions[APP_DATA] = app.data
     app.server.register_blueprint(
         create_blueprint(database, allow_writes=allow_writes, token=token, files=files)
     )
@@ -188,6 +189,9 @@ def serve_command(
     server.run()
 
 
+#: Where `create_server` keeps the app's cached reads on the Flask server, for `warm`.
+APP_DATA = "observatory.app_data"
+
 #: Requests a new server process answers before it listens: they load the values held in memory, the
 #: small tables every answer consults, each lens's index and the simplified geometry, so the first
 #: clients do not wait for them.
@@ -205,8 +209,9 @@ WARM_UP = (
 
 
 def warm(server: Flask) -> Flask:
-    """`server`, after it has answered WARM_UP."""
+    """`server`, after it has answered WARM_UP and its app has read what the first page needs."""
     client = server.test_client()
     for url in WARM_UP:
         client.get(url)
+    server.extensions[APP_DATA].warm()
     return server

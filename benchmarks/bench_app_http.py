@@ -1,0 +1,270 @@
+"""
+What the app's two slowest answers cost over HTTP, as a browser meets them: the explorer's map callback
+(POST /_dash-update-component when the indicator, the région or the level changes) and the commune
+profile (the page callback the browser posts when it opens /commune?code=...). Each checkout runs in its
+own server process, started as `observatory serve` starts it (the app and the API, warmed the same way),
+and both are asked the same requests in interleaved rounds, in a random order per round, over keep-alive
+connections with brotli accepted; the times are the client's, request to last byte.
+
+"first after start" is the first request of each kind after the server started (the cold path); "new
+indicator" and "profile, first time" each ask for an indicator or a commune not shown before on a warm
+server (what a user trying indicators or communes meets); "warm" repeats the same requests `--rounds`
+times. Budgets (issue 24): the map callback p95 <= 50 ms warm, the profile <= 1 s.
+
+    python benchmarks/bench_app_http.py [DB] [--rounds 100] [--fresh 20] [--baseline CHECKOUT]
+
+The payloads are built from this checkout's explorer layout for `?lang=fr`, as the renderer builds them
+from the callback's inputs and outputs; the baseline (e.g. a worktree of main) serves its own code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+#: The map callback's changes: (control, new value) from the explorer's first view.
+CHANGES = {
+    "indicator": ("indicator", "households_distance_to_paved_road_km|2024"),
+    "région": ("region", "08"),
+    "level": ("level", "province"),
+}
+#: Communes whose profile is opened, one per région, Errachidia first (as bench_profile.py).
+CODES = (
+    "08.201.01.05",
+    "01.511.01.0",
+    "02.411.01.23",
+    "03.231.01.0",
+    "04.421.01.0",
+    "05.091.01.01",
+    "06.141.01.0",
+    "07.351.01.0",
+    "09.001.01.01",
+    "10.261.01.03",
+    "11.321.01.03",
+    "12.391.01.01",
+)
+
+
+def control_values(node: Any, found: dict[str, Any]) -> dict[str, Any]:
+    """id -> value of every component with a string id and a value in a layout."""
+    from dash.development.base_component import Component
+
+    if isinstance(node, Component):
+        key = getattr(node, "id", None)
+        if isinstance(key, str) and hasattr(node, "value"):
+            found[key] = node.value
+        control_values(getattr(node, "children", None), found)
+    elif isinstance(node, (list, tuple)):
+        for child in node:
+            control_values(child, found)
+    return found
+
+
+def request_body(callback_map: dict[str, Any], output: str, values: dict[str, Any], changed: str) -> str:
+    """The JSON the renderer posts for the callback whose output key holds `output`."""
+    key = next(k for k in callback_map if f"..{output}." in k or k.startswith(output))
+    spec = callback_map[key]
+    outputs = []
+    for part in key.strip(".").split("..."):
+        ident, prop = part.split(".", 1)
+        outputs.append({"id": ident, "property": prop})
+
+    def filled(items: list[dict[str, str]]) -> list[dict[str, Any]]:
+        return [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
+
+    return json.dumps(
+        {
+            "output": key,
+            "outputs": outputs,
+            "inputs": filled(spec["inputs"]),
+            "state": filled(spec["state"]),
+            "changedPropIds": [changed],
+        }
+    )
+
+
+def requests(db: str, *, fresh: int) -> dict[str, str]:
+    """name -> body of every request measured, built from this checkout's app (a process of its own, so
+    neither server's caches are warmed by it): the map's three changes, `fresh` other indicators (each
+    asked once, as a user trying indicators meets them) and the profiles of CODES."""
+    from observatory.dashboards import create_app
+    from observatory.dashboards.pages import load_pages
+    from observatory.dashboards.state import parse
+
+    app = create_app(db)
+    layout = load_pages()["/"].layout(app.data, parse("?lang=fr"))
+    first = {f"{k}.value": v for k, v in control_values(layout, {}).items()}
+    first["lang-store.data"] = "fr"
+    bodies = {}
+    for name, (control, value) in CHANGES.items():
+        values = {**first, f"{control}.value": value}
+        bodies[f"map: {name}"] = request_body(app.callback_map, "map.figure", values, f"{control}.value")
+    catalogue = app.data.catalogue().drop_duplicates("indicator_id", keep="last")
+    shown = {first["indicator.value"], CHANGES["indicator"][1]}
+    others = [
+        f"{r.indicator_id}|{r.year}"
+        for r in catalogue.itertuples()
+        if f"{r.indicator_id}|{r.year}" not in shown
+    ]
+    for value in random.Random(24).sample(others, fresh):
+        values = {**first, "indicator.value": value}
+        bodies[f"new indicator {value}"] = request_body(
+            app.callback_map, "map.figure", values, "indicator.value"
+        )
+    for code in CODES:
+        page = {
+            "url.pathname": "/commune",
+            "url.search": f"?lang=fr&code={code}",
+            "lang-store.data": "fr",
+            "view-search.data": "/?lang=fr",
+        }
+        bodies[f"profile {code}"] = request_body(app.callback_map, "shell.children", page, "url.pathname")
+    return bodies
+
+
+def serve(db: str) -> None:
+    """Serve the app as `observatory serve` does, on a free port printed on stdout."""
+    import waitress
+
+    from observatory.cli.serve import create_server, warm
+    from observatory.database import Database
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = waitress.create_server(
+        warm(create_server(Database(db))), host="127.0.0.1", port=port, threads=16
+    )
+    print(port, flush=True)
+    server.run()
+
+
+class Server:
+    """A server process of one checkout and a keep-alive connection to it."""
+
+    def __init__(self, name: str, checkout: Path, db: str) -> None:
+        self.name = name
+        env = {**os.environ, "PYTHONPATH": str(checkout)}
+        start = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, db, "--serve"],
+            cwd=checkout,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+        self.started = time.perf_counter() - start
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def post(self, body: str) -> float:
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "br, gzip"}
+        start = time.perf_counter()
+        self.connection.request("POST", "/_dash-update-component", body=body, headers=headers)
+        response = self.connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - start
+        assert response.status in (200, 204), (self.name, response.status)
+        return elapsed
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.terminate()
+        self.process.wait()
+
+
+def percentile(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[round(q * (len(ordered) - 1))]
+
+
+def measure(db: str, checkouts: dict[str, Path], *, rounds: int, fresh: int) -> dict[str, dict[str, Any]]:
+    """Per checkout: start time, first-request times, warm samples per request (seconds)."""
+    bodies = requests(db, fresh=fresh)
+    servers = [Server(name, path, db) for name, path in checkouts.items()]
+    figures: dict[str, dict[str, Any]] = {
+        s.name: {"start": s.started, "first": {}, "warm": {}} for s in servers
+    }
+    try:
+        maps = [name for name in bodies if name.startswith("map")]
+        # The first request of each kind: a fresh server, then a new indicator, a commune not yet shown.
+        for name in [*maps, *(name for name in bodies if not name.startswith("map"))]:
+            for server in random.sample(servers, len(servers)):
+                figures[server.name]["first"][name] = server.post(bodies[name])
+        warm = [*maps, f"profile {CODES[0]}"]
+        for _ in range(rounds):
+            for name in warm:
+                for server in random.sample(servers, len(servers)):
+                    figures[server.name]["warm"].setdefault(name, []).append(server.post(bodies[name]))
+    finally:
+        for server in servers:
+            server.stop()
+    return figures
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:5.0f} ms"
+
+
+def report(figures: dict[str, dict[str, Any]], rounds: int) -> list[str]:
+    """The figures as a table, one column per checkout, and the ratio of the first to the second."""
+    names = list(figures)
+    pair = len(names) == 2
+    lines = [
+        "server start (warm-up included): " + ", ".join(f"{n} {figures[n]['start']:.1f} s" for n in names)
+    ]
+    lines.append(f"{'':34}" + "".join(f"{n:>28}" for n in names) + ("   ratio" if pair else ""))
+
+    def row(label: str, pick: Any) -> None:
+        cells = [pick(figures[n]) for n in names]
+        ratio = f"  {cells[0] / cells[1]:6.2f}" if pair and cells[1] else ""
+        lines.append(f"{label:<34}" + "".join(f"{ms(c):>28}" for c in cells) + ratio)
+
+    for name in figures[names[0]]["warm"]:
+        row(f"{name}, first after start", lambda f, n=name: f["first"][n])
+        row(f"{name}, warm p50", lambda f, n=name: statistics.median(f["warm"][n]))
+        row(f"{name}, warm p95", lambda f, n=name: percentile(f["warm"][n], 0.95))
+    for kind in ("new indicator", "profile"):
+
+        def times(f: dict[str, Any], kind: str = kind) -> list[float]:
+            return [v for k, v in f["first"].items() if k.startswith(kind)]
+
+        count = len(times(figures[names[0]]))
+        row(f"{kind}, first time (n={count}) p50", lambda f, k=kind: statistics.median(times(f, k)))
+        row(f"{kind}, first time (n={count}) p95", lambda f, k=kind: percentile(times(f, k), 0.95))
+    lines.append(f"warm: {rounds} interleaved rounds; budgets: map p95 <= 50 ms, profile <= 1 s")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("db", nargs="?", default="geodata/observatory.gpkg")
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--fresh", type=int, default=20, help="indicators asked once each after the start")
+    parser.add_argument("--baseline", help="another checkout served side by side (e.g. a worktree of main)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    db = str(Path(args.db).resolve())
+    if args.serve:
+        serve(db)
+        return
+    checkouts = {"this checkout": Path.cwd()}
+    if args.baseline:
+        checkouts["baseline"] = Path(args.baseline).resolve()
+    figures = measure(db, checkouts, rounds=args.rounds, fresh=args.fresh)
+    print("\n".join(report(figures, args.rounds)))
+
+
+if __name__ == "__main__":
+    main()
