@@ -24,6 +24,14 @@ SINCE, UNTIL = 2014, 2024
 CHANGE_COLUMNS = ["code", "value_2014", "value_2024", "change", "unit", "change_unit", "status"]
 
 
+def difference(value_2024: pd.Series, value_2014: pd.Series, indicator_ids: pd.Series) -> pd.Series:
+    """The change since 2014 (2024 figure less 2014 figure, in points for a percentage) of each row, where
+    its indicator is one the two censuses measured alike (`registry.comparable_since_2014`) and both
+    figures exist; NaN elsewhere. The one definition of a change the map, the profile and a notebook read."""
+    alike = indicator_ids.isin(registry.comparable_since_2014()).to_numpy()
+    return (value_2024 - value_2014).where(alike)
+
+
 def comparable_indicators(*, db: query.DatabaseLike = None) -> list[str]:
     """The indicators with a figure in both censuses that measures the same thing in each
     (`registry.comparable_since_2014`), in the catalogue's order."""
@@ -56,10 +64,11 @@ def change(
         indicator_id, db=database, level=level, year=[SINCE, UNTIL], sex=sex, area=area, units=units
     )
     frame = frame[frame["status"] != "simulated"].drop_duplicates(["unit_code", "year"])
-    return _changes(frame, list(units) if units is not None else sorted(set(frame["unit_code"])))
+    codes = list(units) if units is not None else sorted(set(frame["unit_code"]))
+    return _changes(frame, codes, indicator_id)
 
 
-def _changes(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+def _changes(frame: pd.DataFrame, codes: list[str], indicator_id: str) -> pd.DataFrame:
     """The change of one indicator's tidy values (both years) at `codes`, in the columns of `change`."""
     wide = frame.pivot(index="unit_code", columns="year", values="value").reindex(columns=[SINCE, UNTIL])
     later = frame[frame["year"].astype(int) == UNTIL].set_index("unit_code")
@@ -71,7 +80,7 @@ def _changes(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
             "value_2024": wide[UNTIL].reindex(codes).to_numpy(dtype="float64"),
         }
     )
-    out["change"] = out["value_2024"] - out["value_2014"]
+    out["change"] = difference(out["value_2024"], out["value_2014"], pd.Series(indicator_id, index=out.index))
     out["unit"] = unit
     out["change_unit"] = "points" if unit == "percent" else unit
     out["status"] = later["status"].reindex(codes).to_numpy()
@@ -118,7 +127,7 @@ def changes_at(
         },
         index=rows,
     ).reset_index()
-    out["change"] = out["value_2024"] - out["value_2014"]
+    out["change"] = difference(out["value_2024"], out["value_2014"], out["indicator_id"])
     out["unit"] = units.reindex(out["indicator_id"]).fillna("").to_numpy()
     out["change_unit"] = out["unit"].where(out["unit"] != "percent", "points")
     out["status"] = later["status"].to_numpy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import query, registry
+from . import census_change, query, registry
 from .enums import DIMENSIONS
 from .errors import unknown_name
 from .results import index_contributions
@@ -103,7 +103,7 @@ def commune_profile(code: str, *, db: query.DatabaseLike = None, simulated: bool
     out["value_2014"] = census_2014.set_index("indicator_id")["value"].reindex(out.indicator_id).to_numpy()
     out.loc[out.year == 2014, "value_2014"] = float("nan")
     out["comparable"] = out.indicator_id.isin(registry.comparable_since_2014()) & out.value_2014.notna()
-    out["change"] = (out["commune"] - out["value_2014"]).where(out["comparable"])
+    out["change"] = census_change.difference(out["commune"], out["value_2014"], out["indicator_id"])
     out["dimension"] = [_dimension(i) for i in out.indicator_id]
     dictionary = query.catalogue(db=database).drop_duplicates(["indicator_id", "year"])
     dictionary = dictionary.assign(year=dictionary.year.astype(int), order=range(len(dictionary)))
