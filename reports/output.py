@@ -117,7 +117,14 @@ def report_bytes(
 
 
 def reporter(db: Any) -> Callable[..., bytes]:
-    """The report maker over one database, for the API (`observatory serve` hands it over)."""
+    """The report maker over one database, for the API (`observatory serve` hands it over). It starts
+    warming the renderer in the background (`render.warm`): a new server's first report took 10 s more
+    than its second, spent importing and loading fonts."""
+    import threading
+
+    from .render import warm
+
+    threading.Thread(target=warm, name="report-warm-up", daemon=True).start()
     return partial(report_bytes, db=db)
 
 
