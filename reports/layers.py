@@ -120,18 +120,17 @@ def basemap_of(
     commune_codes: list[str],
     lang: str,
 ) -> Basemap:
-    communes = query.web_geometry("commune", detail="low", db=database)
-    communes = communes[communes["code"].isin(commune_codes)]
-    provinces = query.web_geometry("province", detail="low", db=database)
+    """The area's map geometry, each layer read for the units drawn only (not the whole country's)."""
+    communes = query.web_geometry("commune", detail="low", db=database, codes=commune_codes)
     if level == "region":
+        provinces = query.web_geometry("province", detail="low", db=database)
         provinces = provinces[provinces["code"].str.startswith(region_code + ".")]
-        neighbours = query.web_geometry("region", detail="low", db=database)
-        neighbours = neighbours[neighbours["code"].isin(query.neighbours("region", region_code, db=database))]
+        around = query.neighbours("region", region_code, db=database)
+        neighbours = query.web_geometry("region", detail="low", db=database, codes=around)
     else:
-        provinces = provinces[provinces["code"] == province_code]
+        provinces = query.web_geometry("province", detail="low", db=database, codes=[str(province_code)])
         around = query.neighbours("province", str(province_code), db=database)
-        neighbours = query.web_geometry("province", detail="low", db=database)
-        neighbours = neighbours[neighbours["code"].isin(around)]
+        neighbours = query.web_geometry("province", detail="low", db=database, codes=around)
     towns = query.ground_control(db=database)
     towns = towns[towns["commune_code"].isin(commune_codes) & (towns["status"] == "control")]
     towns = towns.sort_values("population", ascending=False).head(TOWNS_ON_MAP)
