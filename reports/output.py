@@ -126,8 +126,8 @@ def served_report(*, db: Any, **request: Any) -> bytes:
 
 def reporter(db: Any) -> Callable[..., bytes]:
     """The report maker over one database, for the API (`observatory serve` hands it over). It starts
-    warming the renderer in the background: a new server's first report spent 5 s of CPU, most of it
-    importing and loading fonts, where the next one spent 1.5 s."""
+    warming the renderer in the background: a new server's first report spent a second of CPU more
+    than the next one, importing and loading fonts."""
     import threading
 
     from .render import warm
