@@ -116,9 +116,24 @@ def report_bytes(
     return render(gather(level=level, code=code, lang=lang, db=db, plan=plan), fmt)
 
 
+def served_report(*, db: Any, **request: Any) -> bytes:
+    """One report for the API: the renderer warmed first (`render.warm`, waited for if under way)."""
+    from .render import warm
+
+    warm()
+    return report_bytes(db=db, **request)
+
+
 def reporter(db: Any) -> Callable[..., bytes]:
-    """The report maker over one database, for the API (`observatory serve` hands it over)."""
-    return partial(report_bytes, db=db)
+    """The report maker over one database, for the API (`observatory serve` hands it over). It starts
+    warming the renderer in the background: a new server's first report spent a second of CPU more
+    than the next one, importing and loading fonts."""
+    import threading
+
+    from .render import warm
+
+    threading.Thread(target=warm, name="report-warm-up", daemon=True).start()
+    return partial(served_report, db=db)
 
 
 def write_report(

@@ -6,7 +6,13 @@ from `reports.content`, every number is written by `observatory.formatting`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 from .blocks import PRINT
 from .content import ReportContent
@@ -15,17 +21,87 @@ from .sections import pages
 from .view import View, layout
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: Held while WeasyPrint is imported with the library search switched off (`weasyprint_html`).
+_IMPORTING = threading.Lock()
+#: Held while `warm` runs; set once it has.
+_WARMING = threading.Lock()
+_WARMED = threading.Event()
+
+
+def _no_search(name: str) -> None:
+    return None
+
+
+def weasyprint_html() -> Any:
+    """
+    WeasyPrint's HTML class, imported without the library search its first import pays: cffi looks up
+    every name WeasyPrint tries for a library (libpango-1.0-0, pango-1.0-0, ...) with
+    `ctypes.util.find_library`, which runs ldconfig, gcc and ld for each name that is not a file: 54
+    programs, 0.2 s of CPU and half a second of waiting before a report's first page. The names that are
+    files (libpango-1.0.so.0) load without it; where none of them is found, the import runs again with
+    the search (and WeasyPrint's own advice if even that fails).
+    """
+    import ctypes.util
+
+    with _IMPORTING:
+        if "weasyprint" not in sys.modules:
+            search = ctypes.util.find_library
+            ctypes.util.find_library = _no_search
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint prints its advice on failure
+                    import weasyprint  # noqa: F401
+            except OSError:
+                for name in [m for m in sys.modules if m.partition(".")[0] == "weasyprint"]:
+                    del sys.modules[name]
+            finally:
+                ctypes.util.find_library = search
+        from weasyprint import HTML
+
+    return HTML
+
+
+def warm() -> None:
+    """
+    Pay, once per process, what its first report pays before any of its own work: the imports of the
+    readers, matplotlib and WeasyPrint, fontconfig's list of fonts and the fonts of both scripts. A server
+    calls it in the background as it starts, and each of its reports calls it first: a report asked while
+    it runs waits for it rather than drawing beside it (matplotlib's fonts are not shared across threads).
+    """
+    with _WARMING:
+        if _WARMED.is_set():
+            return
+        import matplotlib.pyplot as plt
+
+        from . import content  # noqa: F401
+        from .maps import FONTS
+
+        figure = plt.figure(figsize=(1, 1))
+        for row, fonts in enumerate(FONTS.values()):
+            figure.text(0.1, 0.3 + row * 0.4, "Nord 1 km الشمال", fontfamily=fonts)
+        figure.savefig(io.BytesIO(), format="png", dpi=30)
+        plt.close(figure)
+        sample = "<p>Rapport 1\u202f234,5 %</p><p lang='ar' dir='rtl'>تقرير ١٢٣</p>"
+        _, css = _page()
+        weasyprint_html()(string=f"<html><style>{css}</style><body>{sample}</body></html>").write_pdf()
+        _WARMED.set()
+
+
+@functools.cache
+def _page() -> tuple[Any, str]:
+    """The page template, compiled once per process (a server renders many reports), and its stylesheet."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    return env.get_template("report.html"), (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
 def to_html(content: ReportContent, *, context: View | None = None) -> str:
     """The report as one self-contained HTML page (maps embedded as PNG data URIs); `context` (from `layout`)
     when the maps are drawn already."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     view = context or layout(content)
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    return env.get_template("report.html").render(
-        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+    template, css = _page()
+    html: str = template.render(
+        css=css,
         lang=content.lang,
         direction=content.direction,
         level=content.level,
@@ -33,13 +109,13 @@ def to_html(content: ReportContent, *, context: View | None = None) -> str:
         t=content.text,
         pages=pages(view, PRINT),
     )
+    return html
 
 
 def to_pdf(content: ReportContent, *, html: str | None = None) -> bytes:
     """The report as PDF: WeasyPrint lays out the HTML, shaping Arabic with HarfBuzz."""
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=html or to_html(content), base_url=str(TEMPLATES)).write_pdf()
+    html_class = weasyprint_html()
+    pdf: bytes = html_class(string=html or to_html(content), base_url=str(TEMPLATES)).write_pdf()
     return pdf
 
 

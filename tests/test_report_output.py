@@ -124,3 +124,73 @@ def test_a_folder_that_refuses_files_is_refused_before_rendering(tmp_path):
         check_target(Path("/proc/x.pdf"))
     check_target(tmp_path / "ok.pdf")
     assert list(tmp_path.iterdir()) == []  # the trial leaves nothing behind
+
+
+def _fresh(code: str) -> str:
+    """Standard output of `code` run in a new interpreter (imports are what is measured)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+#: Counts the programs a process starts, then renders a one-line PDF.
+_PROGRAMS = """
+import subprocess
+started = []
+popen = subprocess.Popen.__init__
+def counted(self, args, *rest, **kwargs):
+    started.append(args)
+    popen(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = counted
+{setup}
+from observatory.reports.render import weasyprint_html
+pdf = weasyprint_html()(string="<p>Rapport</p><p dir='rtl'>تقرير</p>").write_pdf()
+print(len(started), pdf[:4].decode())
+"""
+
+
+def test_weasyprint_is_imported_without_running_a_program():
+    # cffi's search for each library name WeasyPrint tries ran ldconfig, gcc and ld 54 times.
+    assert _fresh(_PROGRAMS.format(setup="")) == "0 %PDF"
+
+
+def test_where_libraries_are_found_only_by_the_search_weasyprint_still_loads():
+    # Libraries that cffi finds only through ctypes.util.find_library: the import runs again with the search.
+    setup = """
+import cffi, ctypes.util
+from observatory.reports import render
+opened = cffi.FFI.dlopen
+def dlopen(self, name, flags=0):
+    if ctypes.util.find_library is render._no_search:
+        raise OSError(f"cannot load library {name!r}")
+    return opened(self, name, flags)
+cffi.FFI.dlopen = dlopen
+"""
+    programs, header = _fresh(_PROGRAMS.format(setup=setup)).split()
+    assert header == "%PDF" and int(programs) > 0
+
+
+def test_a_report_process_does_not_import_scipy():
+    # scipy.special (0.2 s of CPU) is for the models only; the readers and the renderer never need it.
+    code = (
+        "import sys, observatory.reports.content, observatory.reports.render; print('scipy' in sys.modules)"
+    )
+    assert _fresh(code) == "False"
+
+
+def test_the_renderer_is_warmed_once_and_a_report_waits_for_it():
+    code = """
+import threading, time
+from observatory.reports import output, render
+calls = []
+output.report_bytes = lambda **request: calls.append(render._WARMED.is_set()) or b"%PDF"
+threading.Thread(target=render.warm).start()
+time.sleep(0.05)
+output.served_report(db=None, level="region", code="08", lang="fr", fmt="pdf")
+began = time.perf_counter()
+render.warm()
+print(calls, time.perf_counter() - began < 0.01)
+"""
+    assert _fresh(code) == "[True] True"
