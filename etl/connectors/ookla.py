@@ -3,12 +3,14 @@ Ookla for Good open data (Speedtest® performance tiles) aggregated to communes.
 
 The published files hold one row per zoom-16 web-Mercator tile and quarter, for fixed or mobile
 networks: `quadkey`, `tile` (WKT polygon, EPSG:4326), `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
-`tests`, `devices`, as Parquet or as a zipped Shapefile. A row whose polygon is not the tile its
-quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune
-polygon with one vectorised STRtree query, and the tiles' measurements are summed per commune, then per
-province, région and the country, from which the test-weighted means and shares are computed. Tiles whose
-centre is in no commune (the sea, neighbouring countries) are dropped and counted: tests read = tests assigned
-+ tests dropped + tests in quarantined rows.
+`tests`, `devices`, as Parquet or as a zipped Shapefile, and since 2023 the tile's centre `tile_x`,
+`tile_y` (degrees, 4 decimals). A row whose polygon, or centre, is not in the tile its quadkey names
+is quarantined. Each tile is placed by its centre (the file's `tile_x`/`tile_y`, else the centre its
+quadkey encodes), found in a commune polygon with one vectorised STRtree query, and the tiles'
+measurements are summed per commune, then per province, région and the country, from which the
+test-weighted means and shares are computed. Tiles whose centre is in no commune (the sea,
+neighbouring countries) are dropped and counted: tests read = tests assigned + tests dropped + tests
+in quarantined rows.
 
 Licence: CC BY-NC-SA 4.0 (Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps),
 carried in the `source` and `indicator` rows.
@@ -32,7 +34,7 @@ from observatory.etl.progress import steps
 from observatory.registry import OOKLA_LICENCE
 
 from ._common import MAX_COUNT, IndicatorSpec, Rejects, dictionary_rows, indicator_rows, require_file, roll_up
-from .ookla_scan import ENGINES, READABLE_SQL, prefix_table, scan, scan_parquet
+from .ookla_scan import CENTRES, ENGINES, READABLE_SQL, prefix_table, scan, scan_parquet
 from .quadkeys import (
     PREFIX_ZOOM,
     Box,
@@ -133,6 +135,14 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
             ]
             _reject(rejects, tiles, elsewhere, "tile", why)
             bad |= elsewhere
+    lon, lat = tile_centres(x, y, zoom)
+    if all(c in tiles.columns for c in CENTRES) and tiles[list(CENTRES)].notna().any(axis=None):
+        lon, lat, misplaced = _file_centres(tiles, x, y, zoom, lon, lat, bad)
+        refused = misplaced != ""
+        given = np.full(len(tiles), "", dtype=object)
+        given[refused] = [f"{a} {b}" for a, b in tiles.loc[refused, list(CENTRES)].itertuples(index=False)]
+        _reject(rejects, tiles, refused, "tile_x", misplaced, values=given)
+        bad |= misplaced != ""
     numbers = {}
     for column, whole in (
         ("tests", True),
@@ -172,13 +182,46 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
             "x": x[keep],
             "y": y[keep],
             "zoom": zoom[keep],
+            "lon": lon[keep],
+            "lat": lat[keep],
             **{c: v[keep] for c, v in numbers.items()},
         }
     )
 
 
-def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str, reason: Any) -> None:
+def _file_centres(
+    tiles: pd.DataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
+    zoom: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    bad: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The file's tile centres where it gives them, and why a row's centre is refused ("" if not): a
+    centre missing, or outside the tile its quadkey names (so the quadkey's cell places it rightly)."""
+    cx = pd.to_numeric(tiles["tile_x"], errors="coerce").to_numpy(dtype="float64")
+    cy = pd.to_numeric(tiles["tile_y"], errors="coerce").to_numpy(dtype="float64")
+    west, south, east, north = tile_bounds(x, y, zoom)
+    missing = np.isnan(cx) | np.isnan(cy)
+    outside = ~missing & ((cx < west) | (cx > east) | (cy < south) | (cy > north))
+    why = np.full(len(tiles), "", dtype=object)
+    why[missing & ~bad] = "tile_x/tile_y missing: expected the tile's centre in degrees"
+    for i in np.flatnonzero(outside & ~bad):
+        why[i] = (
+            f"tile_x/tile_y {cx[i]:.4f} {cy[i]:.4f} is not in the tile its quadkey names "
+            f"(centre {lon[i]:.4f} {lat[i]:.4f})"
+        )
+    given = ~missing & ~outside
+    return np.where(given, cx, lon), np.where(given, cy, lat), why
+
+
+def _reject(
+    rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str, reason: Any, *, values: Any = None
+) -> None:
+    """Reject the rows of `mask` with their value of `column` (or `values`, one per row of `tiles`)."""
     if mask.any():
+        shown = (tiles[column] if values is None else pd.Series(values)).to_numpy()
         reason = reason[mask] if isinstance(reason, np.ndarray) else reason
         source = tiles["source"].to_numpy()[mask]
         for name in pd.unique(source):
@@ -187,7 +230,7 @@ def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str
                 name,
                 tiles["row"].to_numpy()[mask][here],
                 column,
-                tiles[column].to_numpy()[mask][here],
+                shown[mask][here],
                 reason[here] if isinstance(reason, np.ndarray) else reason,
             )
 
@@ -209,14 +252,21 @@ class Assignment:
         return self.where >= 0
 
 
+def centres_of(tiles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Where validated tiles are placed: their `lon`/`lat` (the file's centre, else the quadkey's)."""
+    if "lon" in tiles.columns:
+        return tiles["lon"].to_numpy(dtype="float64"), tiles["lat"].to_numpy(dtype="float64")
+    return tile_centres(tiles["x"].to_numpy(), tiles["y"].to_numpy(), tiles["zoom"].to_numpy())
+
+
 def assign_tiles(tiles: pd.DataFrame, communes: pd.DataFrame, *, tree: Any = None) -> Assignment:
     """
     Sum validated tiles into the communes that hold their centres (vectorised: `locate_tiles`, then
     `np.bincount` per sum). Tiles in no commune get -1 and add to nothing.
     """
     x, y, zoom = tiles["x"].to_numpy(), tiles["y"].to_numpy(), tiles["zoom"].to_numpy()
-    lon, lat = tile_centres(x, y, zoom)
-    where = locate_tiles(x, y, zoom, communes.geometry.values, tree=tree)
+    lon, lat = centres_of(tiles)
+    where = locate_tiles(x, y, zoom, communes.geometry.values, tree=tree, lon=lon, lat=lat)
     inside = where >= 0
     tests = tiles["tests"].to_numpy(dtype="float64")
     n = len(communes)
@@ -470,7 +520,7 @@ def aggregate_files(
     rows_read = sum(s.rows for s in scans)
     tests_read = sum(s.tests for s in scans)
     valid = validate_tiles(tiles, rejects)
-    lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+    lon, lat = centres_of(valid)
     west, south, east, north = box
     in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
     skipped_rows = sum(s.skipped_rows for s in scans) + int((~in_box).sum())
@@ -552,7 +602,7 @@ def quarter_sums(paths: list[str | Path], communes: pd.DataFrame, *, engine: str
     for path in files:
         tiles = scan_parquet(path, box).tiles.assign(tile=None)
         valid = validate_tiles(tiles, Rejects())
-        lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+        lon, lat = centres_of(valid)
         west, south, east, north = box
         valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
         sums = assign_tiles(valid.reset_index(drop=True), communes).sums

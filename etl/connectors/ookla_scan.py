@@ -1,7 +1,9 @@
 """
 Reading Ookla's tile files: a Parquet file streamed with bounded memory (pyarrow or DuckDB) keeping the
 tiles of a bounding box, or a zipped Shapefile read whole, with the published columns plus `source` and
-`row`. Cells are validated later (`ookla.validate_tiles`).
+`row`. Files since 2023 carry each tile's centre (`tile_x`, `tile_y`, degrees): the box is then a filter
+on those two numbers, as a user would write it, and the `tile` WKT is not read; older files are
+filtered on the quadkey's prefix. Cells are validated later (`ookla.validate_tiles`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .quadkeys import PREFIX_ZOOM, ZOOM, Box, box_prefixes, prefix_ranges
 
 COLUMNS = ("quadkey", "tile", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
 REQUIRED = ("quadkey", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
+#: The tile's centre, longitude and latitude in degrees rounded to 4 decimals (Ookla's files since 2023).
+CENTRES = ("tile_x", "tile_y")
 #: Rows per batch when a Parquet file is streamed: memory stays a few batches whatever the file's size.
 BATCH_ROWS = 131_072
 
@@ -41,7 +45,7 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
             f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
         )
     _require_columns(path, list(frame.columns))
-    out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
+    out = pd.DataFrame({c: frame[c] for c in (*COLUMNS, *CENTRES) if c in frame.columns})
     if "tile" not in out.columns:
         out["tile"] = None
     out["source"] = path.name
@@ -88,6 +92,10 @@ def scan_parquet(path: Path, box: Box, *, batch_rows: int = BATCH_ROWS) -> Scan:
         whole = read_tiles(path)  # keys stored as numbers: every row is quarantined, none is skipped
         tests = float(pd.to_numeric(whole["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
         return Scan(whole, len(whole), tests, 0, 0.0)
+    if all(pa.types.is_floating(parquet.schema_arrow.field(c).type) for c in CENTRES if c in names) and all(
+        c in names for c in CENTRES
+    ):
+        return _scan_centres(parquet, path, box)
     prefixes = box_prefixes(box)
     ranges = prefix_ranges(prefixes)
     wanted = pa.array(prefixes)
@@ -129,6 +137,88 @@ def scan_parquet(path: Path, box: Box, *, batch_rows: int = BATCH_ROWS) -> Scan:
     out["source"] = path.name
     out["row"] = frame["row"].to_numpy(dtype="int64")
     return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
+
+
+#: Rows of a file's row groups read at once when filtering on the tiles' centres (16 bytes a row).
+CENTRE_ROWS = 2_097_152
+
+
+def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
+    """
+    `scan_parquet` for a file with `tile_x`/`tile_y`: the row groups whose centre statistics lie
+    outside the box have only `tests` read (to count them); the others have their centres read, a
+    few row groups at a time, and only the rows inside the box (or with no centre, kept for the
+    quarantine) have their other columns read. The `tile` WKT is never read: the quadkey names the
+    tile, and the validation checks that the centre is in it.
+    """
+    import pyarrow as pa
+
+    west, south, east, north = box
+    meta = parquet.metadata
+    names = parquet.schema_arrow.names
+    columns = [c for c in (*COLUMNS, *CENTRES) if c in names and c != "tile"]
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    bounds = [(west, east), (south, north)]
+    near = [g for g in range(len(sizes)) if _may_hold(meta.row_group(g), names, bounds)]
+    far = sorted(set(range(len(sizes))) - set(near))
+    kept: list[pd.DataFrame] = []
+    tests_total, kept_tests = 0.0, 0.0
+    try:
+        for part in _chunks(far, sizes):
+            tests_total += _tests(parquet.read_row_groups(part, columns=["tests"])["tests"]).sum()
+        for part in _chunks(near, sizes):
+            table = parquet.read_row_groups(part, columns=["tile_x", "tile_y", "tests"])
+            x = table["tile_x"].to_numpy().astype("float64")
+            y = table["tile_y"].to_numpy().astype("float64")
+            inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
+            keep = inside | np.isnan(x) | np.isnan(y)
+            tests = _tests(table["tests"])
+            tests_total += tests.sum()
+            kept_tests += tests[keep].sum()
+            where = np.flatnonzero(keep)
+            if not len(where):
+                continue
+            rows = np.concatenate([starts[g] + np.arange(sizes[g]) for g in part])[where]
+            rest = parquet.read_row_groups(part, columns=columns).take(pa.array(where))
+            frame = rest.to_pandas()
+            frame["row"] = rows + 1
+            kept.append(frame)
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in (*COLUMNS, *CENTRES)})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    rows_total = int(starts[-1])
+    return Scan(out, rows_total, float(tests_total), rows_total - len(out), float(tests_total - kept_tests))
+
+
+def _may_hold(group: Any, names: list[str], bounds: list[tuple[float, float]]) -> bool:
+    """Whether a row group may hold a centre in the box, or a missing one, by its statistics."""
+    for column, (low, high) in zip(CENTRES, bounds, strict=True):
+        stats = group.column(names.index(column)).statistics
+        if stats is None or not stats.has_min_max or stats.null_count != 0:
+            return True
+        if float(stats.max) < low or float(stats.min) > high:
+            return False
+    return True
+
+
+def _chunks(groups: list[int], sizes: list[int]) -> list[list[int]]:
+    """Consecutive runs of `groups` of at most `CENTRE_ROWS` rows (a larger group alone)."""
+    out: list[list[int]] = []
+    rows = 0
+    for g in groups:
+        if out and rows + sizes[g] <= CENTRE_ROWS:
+            out[-1].append(g)
+            rows += sizes[g]
+        else:
+            out.append([g])
+            rows = sizes[g]
+    return out
 
 
 #: How a Parquet file is read: streamed by pyarrow (the default), or by DuckDB.

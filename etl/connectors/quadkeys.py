@@ -56,10 +56,18 @@ CELL_ZOOMS = (12, 14)
 
 
 def locate_tiles(
-    x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None
+    x: np.ndarray,
+    y: np.ndarray,
+    zoom: np.ndarray,
+    polygons: Any,
+    *,
+    tree: Any = None,
+    lon: np.ndarray | None = None,
+    lat: np.ndarray | None = None,
 ) -> np.ndarray:
     """
-    Index of the polygon that holds each tile's centre, or -1, as `locate` gives it, but faster:
+    Index of the polygon that holds each tile's centre (or the point `lon`, `lat` given for it, which
+    must lie in the tile: Ookla's rounded `tile_x`, `tile_y`), or -1, as `locate` gives it, but faster:
     tiles are grouped by their parent cell at zoom 12, then 14; a cell lying wholly within one
     commune gives all its tiles to that commune at once, a cell that touches no commune drops them
     all (bounding-box candidates from the STRtree, then vectorised predicates on prepared polygons,
@@ -85,8 +93,11 @@ def locate_tiles(
         pending = pending[found == -1]  # -2: the cell touches no commune, its tiles stay -1
     rest = np.union1d(pending, np.flatnonzero(zoom < max(CELL_ZOOMS)))
     if len(rest):
-        lon, lat = tile_centres(x[rest], y[rest], zoom[rest])
-        out[rest] = locate(lon, lat, geoms, tree=tree)
+        if lon is None or lat is None:
+            px, py = tile_centres(x[rest], y[rest], zoom[rest])
+        else:
+            px, py = lon[rest], lat[rest]
+        out[rest] = locate(px, py, geoms, tree=tree)
     return out
 
 
