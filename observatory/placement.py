@@ -81,8 +81,13 @@ def _nearest_within(
     # Each candidate's outline around the point, in a plane centred on it where a degree of longitude
     # is shortened by the cosine of the latitude: distances there are distances on the ground.
     x0, y0, scale = lon[point], lat[point], np.cos(np.radians(lat[point]))
-    near = shapely.intersection(
-        geoms[polygon], shapely.box(x0 - margin, y0 - margin, x0 + margin, y0 + margin)
+    # clip_by_rect cuts a polygon to a box without the full overlay that `intersection` makes.
+    near = np.array(
+        [
+            shapely.clip_by_rect(geoms[g], a - margin, b - margin, a + margin, b + margin)
+            for g, a, b in zip(polygon, x0, y0, strict=True)
+        ],
+        dtype=object,
     )
     coords, owner = shapely.get_coordinates(near, return_index=True)
     coords = np.column_stack([(coords[:, 0] - x0[owner]) * scale[owner], coords[:, 1] - y0[owner]])

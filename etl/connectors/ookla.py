@@ -37,6 +37,7 @@ from ._common import MAX_COUNT, IndicatorSpec, Rejects, dictionary_rows, indicat
 from .ookla_scan import CENTRES, ENGINES, READABLE_SQL, prefix_table, scan, scan_parquet
 from .quadkeys import (
     PREFIX_ZOOM,
+    ZOOM,
     Box,
     bounds_of,
     box_prefixes,
@@ -106,8 +107,9 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     """The tiles whose every cell is usable, typed; the others go to `rejects` with their reason."""
     bad = np.zeros(len(tiles), dtype=bool)
     x, y, zoom, ok = quadkey_tiles(tiles["quadkey"])
-    reason = np.where(ok, "", "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)")
-    _reject(rejects, tiles, ~ok & ~bad, "quadkey", reason)
+    _reject(
+        rejects, tiles, ~ok, "quadkey", "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)"
+    )
     bad |= ~ok
     if tiles["tile"].notna().any():
         import shapely
@@ -152,19 +154,30 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         ("avg_lat_ms", False),
     ):
         value = pd.to_numeric(tiles[column], errors="coerce").to_numpy(dtype="float64")
-        why = np.where(np.isnan(value), "not a number", "")
-        why = np.where(~np.isnan(value) & (value < 0), "negative value", why)
-        if whole:
-            why = np.where(~np.isnan(value) & (value >= 0) & (value % 1 != 0), "not a whole number", why)
-        why = np.where(~np.isnan(value) & (value > MAX_COUNT), f"implausible value: above {MAX_COUNT:,}", why)
-        failing = why != ""
-        _reject(rejects, tiles, failing & ~bad, column, why)
+        # The reasons in order, a later one overriding an earlier one (an implausible count is told
+        # as such, whether whole or not); the text is only made for the failing rows.
+        checks = [
+            (np.isnan(value), "not a number"),
+            (value < 0, "negative value"),
+            (
+                (value >= 0) & (value % 1 != 0) if whole else np.zeros(len(value), dtype=bool),
+                "not a whole number",
+            ),
+            (value > MAX_COUNT, f"implausible value: above {MAX_COUNT:,}"),
+        ]
+        failing = np.logical_or.reduce([mask for mask, _ in checks])
+        if failing.any():
+            why = np.full(len(value), "", dtype=object)
+            for mask, text in checks:
+                why[mask] = text
+            _reject(rejects, tiles, failing & ~bad, column, why)
         bad |= failing
         numbers[column] = value
     keep = ~bad
     # The same tile twice (two copies of a file, or overlapping files) would count its tests twice.
-    keys = pd.Series(np.where(keep, tiles["quadkey"].astype(str), None))
-    dup = keep & keys.duplicated(keep="first").to_numpy() & keys.notna().to_numpy()
+    # A kept row's quadkey is valid, so the tile's x and y, as one integer, identify it.
+    keys = pd.Series(np.where(keep, (x << ZOOM) | y, -1 - np.arange(len(tiles))))
+    dup = keep & keys.duplicated(keep="first").to_numpy()
     if dup.any():
         first = tiles.loc[keep & ~dup].assign(k=keys[keep & ~dup].to_numpy()).set_index("k")
         where = first.loc[keys[dup].to_numpy()]

@@ -160,13 +160,14 @@ def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
     sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     bounds = [(west, east), (south, north)]
-    near = [g for g in range(len(sizes)) if _may_hold(meta.row_group(g), names, bounds)]
+    ranges = prefix_ranges(box_prefixes(box))
+    near = [g for g in range(len(sizes)) if _may_hold(meta.row_group(g), names, bounds, ranges)]
     far = sorted(set(range(len(sizes))) - set(near))
     kept: list[pd.DataFrame] = []
     tests_total, kept_tests = 0.0, 0.0
     try:
         for part in _chunks(far, sizes):
-            tests_total += _tests(parquet.read_row_groups(part, columns=["tests"])["tests"]).sum()
+            tests_total += _tests_sum(parquet.read_row_groups(part, columns=["tests"])["tests"])
         for part in _chunks(near, sizes):
             table = parquet.read_row_groups(part, columns=["tile_x", "tile_y", "tests"])
             x = table["tile_x"].to_numpy().astype("float64")
@@ -196,8 +197,14 @@ def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
     return Scan(out, rows_total, float(tests_total), rows_total - len(out), float(tests_total - kept_tests))
 
 
-def _may_hold(group: Any, names: list[str], bounds: list[tuple[float, float]]) -> bool:
-    """Whether a row group may hold a centre in the box, or a missing one, by its statistics."""
+def _may_hold(
+    group: Any, names: list[str], bounds: list[tuple[float, float]], ranges: list[tuple[str, str]]
+) -> bool:
+    """Whether a row group may hold a centre in the box, or a missing one, by its statistics (those
+    of the quadkeys too: in Ookla's files, sorted by quadkey, they rule out most groups)."""
+    keys = group.column(names.index("quadkey")).statistics
+    if keys is not None and keys.has_min_max and not _meets(keys.min, keys.max, ranges):
+        return False
     for column, (low, high) in zip(CENTRES, bounds, strict=True):
         stats = group.column(names.index(column)).statistics
         if stats is None or not stats.has_min_max or stats.null_count != 0:
@@ -301,6 +308,19 @@ def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -
     """Whether a row group's quadkeys, from `low` to `high`, may include a key in one of `ranges`."""
     low, high = (v.decode("ascii", "replace") if isinstance(v, bytes) else str(v) for v in (low, high))
     return any(lo <= high and low <= hi for lo, hi in ranges)
+
+
+def _tests_sum(cells: Any) -> float:
+    """The sum of `_tests`, computed by Arrow when the column holds numbers (a global file's)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type)):
+        return float(_tests(cells).sum())
+    values = pc.max_element_wise(cells, pa.scalar(0, cells.type))
+    if pa.types.is_floating(cells.type):
+        values = pc.if_else(pc.is_nan(values), pa.scalar(0, cells.type), values)
+    return float(pc.sum(values.cast(pa.float64())).as_py() or 0.0)
 
 
 def _tests(cells: Any) -> np.ndarray:
