@@ -8,6 +8,7 @@ filtered on the quadkey's prefix. Cells are validated later (`ookla.validate_til
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,56 +146,73 @@ CENTRE_ROWS = 2_097_152
 
 def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
     """
-    `scan_parquet` for a file with `tile_x`/`tile_y`: the row groups whose centre statistics lie
-    outside the box have only `tests` read (to count them); the others have their centres read, a
-    few row groups at a time, and only the rows inside the box (or with no centre, kept for the
-    quarantine) have their other columns read. The `tile` WKT is never read: the quadkey names the
-    tile, and the validation checks that the centre is in it.
+    `scan_parquet` for a file with `tile_x`/`tile_y`: the row groups whose statistics (centres, or
+    quadkeys) rule out the box have only `tests` read, to count them, on a thread of their own (Arrow
+    releases the GIL); the others have their centres read, a few row groups at a time, and only the
+    rows inside the box (or with no centre, kept for the quarantine) have their other columns read.
+    The `tile` WKT is never read: the quadkey names the tile, and the validation checks that the
+    centre is in it.
     """
-    import pyarrow as pa
-
-    west, south, east, north = box
     meta = parquet.metadata
     names = parquet.schema_arrow.names
-    columns = [c for c in (*COLUMNS, *CENTRES) if c in names and c != "tile"]
     sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
-    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    bounds = [(west, east), (south, north)]
-    ranges = prefix_ranges(box_prefixes(box))
+    west, south, east, north = box
+    bounds, ranges = [(west, east), (south, north)], prefix_ranges(box_prefixes(box))
     near = [g for g in range(len(sizes)) if _may_hold(meta.row_group(g), names, bounds, ranges)]
     far = sorted(set(range(len(sizes))) - set(near))
-    kept: list[pd.DataFrame] = []
-    tests_total, kept_tests = 0.0, 0.0
+
+    def count_far() -> float:
+        return sum(
+            (
+                _tests_sum(parquet.read_row_groups(part, columns=["tests"], use_threads=False)["tests"])
+                for part in _chunks(far, sizes)
+            ),
+            0.0,
+        )
+
     try:
-        for part in _chunks(far, sizes):
-            tests_total += _tests_sum(parquet.read_row_groups(part, columns=["tests"])["tests"])
-        for part in _chunks(near, sizes):
-            table = parquet.read_row_groups(part, columns=["tile_x", "tile_y", "tests"])
-            x = table["tile_x"].to_numpy().astype("float64")
-            y = table["tile_y"].to_numpy().astype("float64")
-            inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
-            keep = inside | np.isnan(x) | np.isnan(y)
-            tests = _tests(table["tests"])
-            tests_total += tests.sum()
-            kept_tests += tests[keep].sum()
-            where = np.flatnonzero(keep)
-            if not len(where):
-                continue
-            rows = np.concatenate([starts[g] + np.arange(sizes[g]) for g in part])[where]
-            rest = parquet.read_row_groups(part, columns=columns).take(pa.array(where))
-            frame = rest.to_pandas()
-            frame["row"] = rows + 1
-            kept.append(frame)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counted = pool.submit(count_far)
+            frame, near_tests, kept_tests = _read_near(parquet, near, sizes, box)
+            tests_total = near_tests + counted.result()
     except Exception as err:
         raise ValidationError(
             f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
         ) from err
-    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
     out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in (*COLUMNS, *CENTRES)})
     out["source"] = path.name
     out["row"] = frame["row"].to_numpy(dtype="int64")
-    rows_total = int(starts[-1])
+    rows_total = sum(sizes)
     return Scan(out, rows_total, float(tests_total), rows_total - len(out), float(tests_total - kept_tests))
+
+
+def _read_near(
+    parquet: Any, groups: list[int], sizes: list[int], box: Box
+) -> tuple[pd.DataFrame, float, float]:
+    """The rows of `groups` whose centre is in the box or missing, with their 1-based file `row`; the
+    tests of the groups and of the rows kept."""
+    import pyarrow as pa
+
+    west, south, east, north = box
+    names = parquet.schema_arrow.names
+    columns = [c for c in (*COLUMNS, *CENTRES) if c in names and c != "tile"]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    kept, tests_total, kept_tests = [], 0.0, 0.0
+    for part in _chunks(groups, sizes):
+        table = parquet.read_row_groups(part, columns=["tile_x", "tile_y", "tests"])
+        x = table["tile_x"].to_numpy().astype("float64")
+        y = table["tile_y"].to_numpy().astype("float64")
+        keep = ((x >= west) & (x <= east) & (y >= south) & (y <= north)) | np.isnan(x) | np.isnan(y)
+        tests = _tests(table["tests"])
+        tests_total += tests.sum()
+        kept_tests += tests[keep].sum()
+        where = np.flatnonzero(keep)
+        if len(where):
+            frame = parquet.read_row_groups(part, columns=columns).take(pa.array(where)).to_pandas()
+            frame["row"] = np.concatenate([starts[g] + np.arange(sizes[g]) for g in part])[where] + 1
+            kept.append(frame)
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
+    return frame, float(tests_total), float(kept_tests)
 
 
 def _may_hold(
@@ -311,16 +329,18 @@ def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -
 
 
 def _tests_sum(cells: Any) -> float:
-    """The sum of `_tests`, computed by Arrow when the column holds numbers (a global file's)."""
+    """The sum of `_tests`, computed by Arrow when the column holds numbers none of which is negative
+    or NaN (a global file's: one pass, nothing copied)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not (pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type)):
-        return float(_tests(cells).sum())
-    values = pc.max_element_wise(cells, pa.scalar(0, cells.type))
-    if pa.types.is_floating(cells.type):
-        values = pc.if_else(pc.is_nan(values), pa.scalar(0, cells.type), values)
-    return float(pc.sum(values.cast(pa.float64())).as_py() or 0.0)
+    if pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type):
+        low = pc.min_max(cells)["min"].as_py()
+        if low is None or (
+            low >= 0 and not (pa.types.is_floating(cells.type) and pc.any(pc.is_nan(cells)).as_py())
+        ):
+            return float(pc.sum(cells).as_py() or 0.0)
+    return float(_tests(cells).sum())
 
 
 def _tests(cells: Any) -> np.ndarray:

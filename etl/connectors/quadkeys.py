@@ -25,13 +25,23 @@ def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndar
     decoded all at once on a byte matrix: each digit carries one bit of x (its low bit) and one of
     y (its high bit). A key stored as a number has lost its leading zeros, so it is invalid.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     keys = pd.Series(quadkeys, copy=False)
     if not (pd.api.types.is_string_dtype(keys) or keys.dtype == object):
         keys = pd.Series(pd.NA, index=keys.index, dtype="str")
-    keys = keys.astype("str")
-    valid = keys.str.fullmatch(f"[0-3]{{{ZOOM}}}").fillna(False).to_numpy(dtype=bool)
-    raw = np.asarray(keys.where(valid, "0" * ZOOM).to_numpy(dtype=object), dtype=f"S{ZOOM}")
-    digits = raw.view(np.uint8).reshape(len(raw), ZOOM) - np.uint8(48)
+    text = pa.chunked_array([pa.Array.from_pandas(keys.astype("str"))]).combine_chunks()
+    if not len(text):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0, dtype=bool)
+    checked = pc.fill_null(pc.match_substring_regex(text, f"^[0-3]{{{ZOOM}}}$"), False)
+    valid = checked.to_numpy(zero_copy_only=False)
+    # Every key now 16 bytes long, so the string array's data buffer is the byte matrix itself.
+    fixed = pc.if_else(checked, text, "0" * ZOOM).cast(pa.string())
+    start = int(np.frombuffer(fixed.buffers()[1], dtype=np.int32)[fixed.offset])
+    raw = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)[start : start + ZOOM * len(fixed)]
+    digits = raw.reshape(len(fixed), ZOOM) - np.uint8(48)
 
     def number(bits: np.ndarray) -> np.ndarray:  # 16 bits, most significant first -> integer
         packed = np.packbits(bits, axis=1).astype(np.int64)
@@ -39,7 +49,7 @@ def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndar
 
     x = np.where(valid, number(digits & 1), -1)
     y = np.where(valid, number(digits >> 1), -1)
-    return x, y, np.full(len(raw), ZOOM, dtype=np.int64), valid
+    return x, y, np.full(len(fixed), ZOOM, dtype=np.int64), valid
 
 
 def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
