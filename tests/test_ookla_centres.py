@@ -63,10 +63,10 @@ def centre_file(path, keys: np.ndarray, *, seed: int, row_group: int = 400) -> p
     return frame
 
 
-def connector_communes(path, communes) -> pd.Series:
+def connector_communes(path, communes, *, engine: str = "pyarrow") -> pd.Series:
     """Commune code by quadkey of every tile the connector places, as `aggregate_files` places them."""
     box = quadkeys.bounds_of(communes)
-    scan = ookla.scan(path, box)
+    scan = ookla.scan(path, box, engine=engine)
     valid = ookla.validate_tiles(scan.tiles, Rejects())
     lon, lat = ookla.centres_of(valid)
     west, south, east, north = box
@@ -147,10 +147,11 @@ def centre_tiles(communes, tmp_path_factory) -> tuple[object, pd.DataFrame, dict
     return path, frame, groups
 
 
-def test_every_tile_goes_to_the_commune_of_the_users_geopandas_join(centre_tiles, communes):
+@pytest.mark.parametrize("engine", ookla.ENGINES)
+def test_every_tile_goes_to_the_commune_of_the_users_geopandas_join(centre_tiles, communes, engine):
     path, frame, groups = centre_tiles
     assert pq.ParquetFile(path).num_row_groups > 20
-    mine = connector_communes(path, communes)
+    mine = connector_communes(path, communes, engine=engine)
     theirs, edge = user_communes(path, communes)
     assert len(edge) <= 3, edge
     mine, theirs = mine.drop(list(edge), errors="ignore"), theirs.drop(list(edge), errors="ignore")
@@ -192,3 +193,13 @@ def test_a_centre_outside_its_tile_or_missing_is_quarantined_and_tests_add_up(
     )
     bad = frame.loc[rabat[:2], "tests"].sum()
     assert result["tests_in_rejected_rows"] == bad
+
+
+def test_quarter_sums_place_tiles_by_their_centres_with_either_engine(centre_tiles, communes):
+    path, frame, _ = centre_tiles
+    sums = {engine: ookla.quarter_sums([path], communes, engine=engine) for engine in ookla.ENGINES}
+    pd.testing.assert_frame_equal(sums["duckdb"], sums["pyarrow"], check_dtype=False)
+    placed = connector_communes(path, communes)
+    tests = frame.set_index("quadkey").loc[placed.index, "tests"].groupby(placed.to_numpy()).sum()
+    got = sums["pyarrow"].set_index("code")["tests"]
+    assert (got.reindex(tests.index) == tests).all() and got.sum() == tests.sum()

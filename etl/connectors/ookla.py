@@ -646,14 +646,24 @@ def _quarter_sums_duckdb(paths: list[Path], communes: pd.DataFrame, box: Box) ->
     con = D.connect()
     try:
         con.register("prefix", prefix_table(prefixes))
-        keys = con.sql(f"SELECT DISTINCT quadkey FROM {source} WHERE {where}").to_arrow_table()
-        keys = keys.column("quadkey").to_numpy(zero_copy_only=False)
+        names = {r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        centres = set(CENTRES) <= names
+        # Each tile is placed once, by its centre as the loader places it (the file's, else its key's).
+        picked = "quadkey, min(tile_x) AS tile_x, min(tile_y) AS tile_y" if centres else "quadkey"
+        distinct = con.sql(f"SELECT {picked} FROM {source} WHERE {where} GROUP BY quadkey").to_df()
+        keys = distinct["quadkey"].to_numpy(dtype=object)
         x, y, zoom, _ = quadkey_tiles(keys)
         where_ = np.full(len(keys), -1, dtype=np.int64)
         lon, lat = tile_centres(x, y, zoom)
+        usable = np.ones(len(keys), dtype=bool)
+        if centres:
+            lon, lat, why = _file_centres(distinct, x, y, zoom, lon, lat, np.zeros(len(keys), dtype=bool))
+            usable = why == ""  # the loader quarantines these rows
         west, south, east, north = box
-        in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-        where_[in_box] = locate_tiles(x[in_box], y[in_box], zoom[in_box], communes.geometry.values)
+        in_box = usable & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        where_[in_box] = locate_tiles(
+            x[in_box], y[in_box], zoom[in_box], communes.geometry.values, lon=lon[in_box], lat=lat[in_box]
+        )
         placed = where_ >= 0
         con.register(
             "placed", pa.table({"quadkey": pa.array(keys[placed], pa.string()), "commune": where_[placed]})

@@ -298,7 +298,7 @@ def scan_duckdb(path: Path, box: Box) -> Scan:
         con.register("prefix", prefix_table(prefixes))
         tests = "greatest(coalesce(try_cast(tests AS DOUBLE), 0), 0)"
         rows, tests_total = con.sql(f"SELECT count(*), coalesce(sum({tests}), 0) FROM {source}").fetchall()[0]
-        columns = ", ".join(c for c in COLUMNS if c in types)
+        columns = ", ".join(c for c in (*COLUMNS, *CENTRES) if c in types)
         kept = con.sql(
             f"SELECT {columns}, file_row_number + 1 AS row FROM {source} "
             f"WHERE {D.ranges_sql('quadkey', prefix_ranges(prefixes))} "
@@ -310,6 +310,7 @@ def scan_duckdb(path: Path, box: Box) -> Scan:
         con.close()
     frame = kept.to_pandas()
     out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out[list(CENTRES)] = frame[list(CENTRES)] if set(CENTRES) <= set(frame.columns) else np.nan
     out["source"] = path.name
     out["row"] = frame["row"].to_numpy(dtype="int64")
     kept_tests = float(_tests(kept.column("tests")).sum())
