@@ -188,9 +188,10 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         ]
         _reject(rejects, tiles, dup, "quadkey", why)
         keep &= ~dup
+    kept = np.flatnonzero(keep)
     return pd.DataFrame(
         {
-            "source": tiles["source"].to_numpy()[keep],
+            "source": tiles["source"].take(kept).reset_index(drop=True),  # stays text, not Python strings
             "row": tiles["row"].to_numpy()[keep],
             "x": x[keep],
             "y": y[keep],
