@@ -8,7 +8,8 @@ commune polygons of a built database.
 The file (by default /work/builds/ookla_synth.parquet, written once by `ookla_synthetic.py` if
 absent) is Ookla's schema since 2023: about 6 million distinct zoom-16 tiles sorted by quadkey, with
 `tile_x`/`tile_y` (the tile's centre, 4 decimals). Each method runs in a new process per round (the
-communes are read before the clock starts), rounds interleaved so that the machine's load falls on
+communes are read before the clock starts, and each result is turned into a commune code by quadkey
+after it stops), rounds interleaved so that the machine's load falls on
 every method alike; the figure is the median round.
 
 - connector: `ookla.scan` (row groups filtered on `tile_x`/`tile_y`), `ookla.validate_tiles`,
@@ -46,26 +47,31 @@ def communes_of(db: str):
     return Database(db).read("commune", columns=["code", "province_code", "region_code", "geometry"])
 
 
-def connector(path: str, communes) -> pd.Series:
-    """Commune code by quadkey of every tile placed, as the connector reads, validates and places them."""
+def connector(path: str, communes) -> tuple[object, object]:
+    """The connector's read, validation and placement: the validated tiles' rows and communes."""
     from observatory.etl.connectors import ookla
     from observatory.etl.connectors._common import Rejects
 
     box = tuple(float(b) for b in communes.total_bounds)
     scan = ookla.scan(path, box)
     valid = ookla.validate_tiles(scan.tiles, Rejects())
-    if "lon" in valid.columns:
+    if "lon" in valid.columns:  # the file's centres (the code of another checkout may lack them)
         lon, lat = valid["lon"].to_numpy(), valid["lat"].to_numpy()
     else:
         lon, lat = ookla.tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
     west, south, east, north = box
     valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)].reset_index(drop=True)
-    where = ookla.assign_tiles(valid, communes).where
-    keys = scan.tiles.set_index("row")["quadkey"].reindex(valid["row"]).to_numpy()
+    return scan, (valid["row"].to_numpy(), ookla.assign_tiles(valid, communes).where)
+
+
+def connector_series(result: tuple[object, object], communes) -> pd.Series:
+    """Commune code by quadkey of every tile the connector placed (after the clock: bench glue)."""
+    scan, (rows, where) = result
+    keys = scan.tiles.set_index("row")["quadkey"].reindex(rows).to_numpy()
     return pd.Series(communes["code"].to_numpy()[where[where >= 0]], index=keys[where >= 0])
 
 
-def user(path: str, communes) -> pd.Series:
+def user(path: str, communes) -> pd.DataFrame:
     """What a user writes with Ookla's centre columns: a pyarrow filter, then a geopandas join."""
     import geopandas as gpd
     import pyarrow.parquet as pq
@@ -82,7 +88,11 @@ def user(path: str, communes) -> pd.Series:
         ],
     ).to_pandas()
     points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["tile_x"], frame["tile_y"]), crs=4326)
-    joined = gpd.sjoin(points, communes[["code", "geometry"]], predicate="within", how="inner")
+    return gpd.sjoin(points, communes[["code", "geometry"]], predicate="within", how="inner")
+
+
+def user_series(joined: pd.DataFrame) -> pd.Series:
+    """Commune code by quadkey of every tile the user's join placed (after the clock)."""
     joined = joined[~joined.index.duplicated(keep="first")]
     return pd.Series(joined["code"].to_numpy(), index=joined["quadkey"].to_numpy())
 
@@ -95,8 +105,9 @@ def run_one(method: str, path: str, db: str, out: str) -> None:
     communes = communes_of(db)
     gc.collect()
     start = time.perf_counter()
-    placed = user(path, communes) if method == "user" else connector(path, communes)
+    result = user(path, communes) if method == "user" else connector(path, communes)
     seconds = time.perf_counter() - start
+    placed = user_series(result) if method == "user" else connector_series(result, communes)
     placed.rename("code").rename_axis("quadkey").reset_index().to_parquet(out, index=False)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"method": method, "seconds": seconds, "peak_mb": peak, "placed": len(placed)}))
