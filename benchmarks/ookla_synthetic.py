@@ -1,8 +1,10 @@
 """
 Synthetic global Ookla files at the scale Ookla publishes, for the scale benchmarks: one row per
-distinct zoom-16 tile in Ookla's open-data schema (`quadkey`, `tile` WKT, `avg_d_kbps`,
-`avg_u_kbps`, `avg_lat_ms`, `tests`, `devices`), sorted by quadkey as Ookla's files are, written
-in row groups as pyarrow writes them. Seeded: the same arguments give the same file.
+distinct zoom-16 tile in Ookla's open-data schema since 2023 (`quadkey`, `tile` WKT, `tile_x` and
+`tile_y` the tile's centre rounded to 4 decimals, `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
+`tests`, `devices`), sorted by quadkey as Ookla's files are, written in row groups as pyarrow
+writes them (`--no-centroids` leaves out `tile_x`/`tile_y`, as files before 2023 do). Seeded: the
+same arguments give the same file.
 
 The world's tiles are drawn where people are, roughly: around 4,000 seeded city centres over the
 inhabited latitudes with a spread of a few tens of kilometres, so that tiles cluster as Ookla's do;
@@ -77,21 +79,26 @@ def morocco_keys(rng: np.random.Generator, communes, n: int) -> np.ndarray:
     )
 
 
-def write(path: Path, keys: np.ndarray, rng: np.random.Generator, *, chunk: int = 1_048_576) -> None:
+def write(
+    path: Path, keys: np.ndarray, rng: np.random.Generator, *, chunk: int = 1_048_576, centroids: bool = True
+) -> None:
     """The tiles of sorted `keys` with seeded measurements, written chunk by chunk."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from observatory.etl.connectors.quadkeys import tile_polygons_wkt
+    from observatory.etl.connectors.quadkeys import quadkey_tiles, tile_centres, tile_polygons_wkt
 
     writer = None
     for start in range(0, len(keys), chunk):
         part = keys[start : start + chunk]
         tests = rng.integers(1, 60, len(part))
+        lon, lat = tile_centres(*quadkey_tiles(part)[:3])
+        centre = {"tile_x": np.round(lon, 4), "tile_y": np.round(lat, 4)} if centroids else {}
         table = pa.table(
             {
                 "quadkey": pa.array(part, pa.string()),
                 "tile": pa.array(tile_polygons_wkt(part), pa.string()),
+                **centre,
                 "avg_d_kbps": rng.gamma(2.0, 12000.0, len(part)).round().astype("int64"),
                 "avg_u_kbps": rng.gamma(2.0, 4000.0, len(part)).round().astype("int64"),
                 "avg_lat_ms": rng.integers(4, 150, len(part)),
@@ -106,7 +113,7 @@ def write(path: Path, keys: np.ndarray, rng: np.random.Generator, *, chunk: int 
         writer.close()
 
 
-def make(path: Path, communes, *, tiles: int, morocco: int, seed: int) -> Path:
+def make(path: Path, communes, *, tiles: int, morocco: int, seed: int, centroids: bool = True) -> Path:
     """Write a synthetic global quarter of `tiles` rows (of which Morocco's) to `path`."""
     from observatory.etl.connectors.ookla import quadkey_tiles
 
@@ -117,7 +124,7 @@ def make(path: Path, communes, *, tiles: int, morocco: int, seed: int) -> Path:
     assert quadkey_tiles(keys[:10])[3].all()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    write(tmp, keys, rng)
+    write(tmp, keys, rng, centroids=centroids)
     tmp.replace(path)
     return path
 
@@ -132,10 +139,18 @@ def main() -> None:
     parser.add_argument("--tiles", type=int, default=6_000_000)
     parser.add_argument("--morocco", type=int, default=60_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-centroids", action="store_true", help="Leave out tile_x and tile_y.")
     args = parser.parse_args()
     communes = Database(get_settings(db=args.db).db).require().read("commune", columns=["code", "geometry"])
     clock = time.perf_counter()
-    make(args.out, communes, tiles=args.tiles, morocco=args.morocco, seed=args.seed)
+    make(
+        args.out,
+        communes,
+        tiles=args.tiles,
+        morocco=args.morocco,
+        seed=args.seed,
+        centroids=not args.no_centroids,
+    )
     print(f"{args.out}: {args.out.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - clock:.0f} s")
 
 

@@ -63,6 +63,29 @@ def current(db: Database) -> dict[str, Any]:
     }
 
 
+def marker(db: Database) -> tuple[str, ...]:
+    """
+    What changes whenever a served value may: the builds, the runs (every load adds one) and the
+    challenge events, read in one statement. A server database has no file whose modification time
+    would tell; each process of a server compares this to notice what another process, or the CLI,
+    wrote (a stale process would serve the values of before).
+    """
+    from sqlalchemy import text
+
+    from .database import PG_SCHEMA
+
+    present = set(db.tables())
+    parts = [
+        f"(SELECT coalesce(string_agg(build_id, ',' ORDER BY build_id), '') FROM {PG_SCHEMA}.build)",
+        f"(SELECT count(*)::text || ':' || coalesce(max(run_id), '') FROM {PG_SCHEMA}.etl_run)",
+    ]
+    if "challenge_event" in present:
+        parts.append(f"(SELECT count(*)::text FROM {PG_SCHEMA}.challenge_event)")
+    with db.engine().connect() as con:
+        row = con.execute(text(f"SELECT {', '.join(parts)}")).one()
+    return tuple(str(v) for v in row)
+
+
 def header(state: dict[str, Any]) -> str:
     """The `X-Observatory-Build` header: the build id and the content digest."""
     return f"{state['build_id']}; digest={ALGORITHM}:{state['content_digest']}"

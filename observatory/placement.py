@@ -65,18 +65,44 @@ def locate(
 def _nearest_within(
     lon: np.ndarray, lat: np.ndarray, geoms: np.ndarray, tree: Any, tolerance_km: float
 ) -> np.ndarray:
-    """The nearest polygon to each point if it is within `tolerance_km` on the ellipsoid, else -1."""
+    """
+    The nearest polygon to each point on the ground if it is within `tolerance_km` on the ellipsoid,
+    else -1. Nearest on the ground, not in degrees: at 30° N a degree of longitude is 0.87 of one of
+    latitude, so the polygon nearest in degrees can be the farther one of two coastal communes.
+    """
     import shapely
     from pyproj import Geod
 
-    points = shapely.points(lon, lat)
-    point, polygon = tree.query_nearest(points, max_distance=margin_degrees(tolerance_km), all_matches=False)
+    margin = margin_degrees(tolerance_km)
     out = np.full(len(lon), -1, dtype=np.int64)
+    point, polygon = tree.query(shapely.points(lon, lat), predicate="dwithin", distance=margin)
     if not len(point):
         return out
-    # The nearest point of the outline in degrees, then the distance to it on the ellipsoid.
-    ends = shapely.get_coordinates(shapely.shortest_line(geoms[polygon], points[point])).reshape(-1, 2, 2)
-    _, _, metres = Geod(ellps="WGS84").inv(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
-    close = np.asarray(metres) <= tolerance_km * 1000.0
-    out[point[close]] = polygon[close]
+    # Each candidate's outline around the point, in a plane centred on it where a degree of longitude
+    # is shortened by the cosine of the latitude: distances there are distances on the ground.
+    x0, y0, scale = lon[point], lat[point], np.cos(np.radians(lat[point]))
+    # clip_by_rect cuts a polygon to a box without the full overlay that `intersection` makes.
+    near = np.array(
+        [
+            shapely.clip_by_rect(geoms[g], a - margin, b - margin, a + margin, b + margin)
+            for g, a, b in zip(polygon, x0, y0, strict=True)
+        ],
+        dtype=object,
+    )
+    coords, owner = shapely.get_coordinates(near, return_index=True)
+    coords = np.column_stack([(coords[:, 0] - x0[owner]) * scale[owner], coords[:, 1] - y0[owner]])
+    near = shapely.set_coordinates(np.array(near, copy=True), coords)
+    line = shapely.shortest_line(near, shapely.points(np.zeros(len(near)), np.zeros(len(near))))
+    found = ~shapely.is_missing(line) & ~shapely.is_empty(near)
+    point, polygon, line = point[found], polygon[found], line[found]
+    ends = shapely.get_coordinates(line).reshape(-1, 2, 2)[:, 0]
+    x0, y0, scale = lon[point], lat[point], np.cos(np.radians(lat[point]))
+    _, _, metres = Geod(ellps="WGS84").inv(x0, y0, ends[:, 0] / scale + x0, ends[:, 1] + y0)
+    metres = np.asarray(metres)
+    close = metres <= tolerance_km * 1000.0
+    point, polygon, metres = point[close], polygon[close], metres[close]
+    # The nearest for each point; of two at the same distance, the lowest polygon index.
+    order = np.lexsort((polygon, metres, point))
+    first = order[np.r_[True, point[order][1:] != point[order][:-1]]] if len(order) else order
+    out[point[first]] = polygon[first]
     return out

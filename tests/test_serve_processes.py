@@ -60,7 +60,7 @@ def files(built_db, tmp_path_factory):
 
 
 @contextmanager
-def running(db: Path, files: Path, workers: int, log: Path) -> Iterator[int]:
+def running(db: Path | str, files: Path, workers: int, log: Path) -> Iterator[int]:
     """`observatory serve` over `db` with `workers` processes, until the block ends; its port."""
     port = free_port()
     command = [sys.executable, "-c", "from observatory.cli import main; main()", "serve"]
@@ -170,3 +170,72 @@ def test_a_load_through_one_process_is_served_by_both(built_db, files, tmp_path)
     ]
     assert seen(before) != loaded and loaded[0][1] == "usage-exports"
     assert all(seen(a) == loaded for a in answers)
+
+
+def usage_export(path: Path, online: int, counter: int) -> Path:
+    path.write_text(
+        "commune_code,service,period,channel,transactions,unique_users\n"
+        + "".join(
+            f"01.511.01.0,tax,2025-03,{c},{n},{n // 2}\n"
+            for c, n in (("online", online), ("counter", counter))
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+#: How soon after a load every process of a server must serve it: each reads the database's
+#: `edition.marker` at most once a second.
+FRESH_SECONDS = 15.0
+
+
+@pytest.mark.postgis
+def test_two_servers_over_one_postgis_both_serve_a_load_made_beside_them(postgis_db, tmp_path, tally):
+    """Two `observatory serve` processes, as on two machines (each its own port and files folder; one
+    waitress, one gunicorn with two workers), over one PostGIS database: a usage load made with the
+    CLI is served by both within seconds, each noticing the new edition by itself. The load starts
+    just after a minute begins, so a process that only looked again at the next minute would fail."""
+    from observatory import query
+
+    url = "/api/v1/indicators/usage_digital_share/values?level=commune&period=2025-03&unit=01.511.01.0"
+    target = postgis_db.target
+    folders = [tmp_path / "files-a", tmp_path / "files-b"]
+
+    def seen(port: int) -> list[tuple]:
+        rows = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}{url}"))["data"]
+        return [(r["status"], r["source_id"], r["run_id"], r["value"]) for r in rows]
+
+    with (
+        running(target, folders[0], 1, tmp_path / "a.log") as a,
+        running(target, folders[1], 2, tmp_path / "b.log") as b,
+    ):
+        time.sleep(60 - time.time() % 60 + 1)  # a second past the minute (sleep may wake a hair early)
+        before = {p: [seen(p) for _ in range(6)] for p in (a, b)}
+        export = usage_export(tmp_path / "usage.csv", 1234, 321)
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["load", "usage", str(export), "--db", target, "--title", "t"])
+        assert result.exit_code == 0, result.output
+        loaded_at = time.monotonic()
+        expected = query.indicator_values(
+            "usage_digital_share", db=target, period="2025-03", units=["01.511.01.0"]
+        )
+        loaded = [
+            (r.status, r.source_id, r.run_id, None if r.value != r.value else r.value)
+            for r in expected.itertuples()
+        ]
+        fresh: dict[int, float] = {}
+        while len(fresh) < 2 and time.monotonic() - loaded_at < FRESH_SECONDS:
+            for port in (a, b):
+                # Several connections each, so both of gunicorn's workers answer.
+                if port not in fresh and all(seen(port) == loaded for _ in range(6)):
+                    fresh[port] = time.monotonic() - loaded_at
+            time.sleep(0.1)
+        final = {p: [seen(p) for _ in range(6)] for p in (a, b)}
+    assert loaded and loaded[0][1] == "usage-exports"
+    assert all(answer != loaded for answers in before.values() for answer in answers)
+    assert set(fresh) == {a, b}, f"a process still served the values of before the load: {final}"
+    assert all(answer == loaded for answers in final.values() for answer in answers)
+    tally(
+        f"two servers over one PostGIS served a load ({loaded_at - started:.1f} s) after "
+        f"{max(fresh.values()):.1f} s"
+    )

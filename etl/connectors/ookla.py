@@ -3,12 +3,14 @@ Ookla for Good open data (Speedtest® performance tiles) aggregated to communes.
 
 The published files hold one row per zoom-16 web-Mercator tile and quarter, for fixed or mobile
 networks: `quadkey`, `tile` (WKT polygon, EPSG:4326), `avg_d_kbps`, `avg_u_kbps`, `avg_lat_ms`,
-`tests`, `devices`, as Parquet or as a zipped Shapefile. A row whose polygon is not the tile its
-quadkey names is quarantined. Each tile is placed by the centre its quadkey encodes, found in a commune
-polygon with one vectorised STRtree query, and the tiles' measurements are summed per commune, then per
-province, région and the country, from which the test-weighted means and shares are computed. Tiles whose
-centre is in no commune (the sea, neighbouring countries) are dropped and counted: tests read = tests assigned
-+ tests dropped + tests in quarantined rows.
+`tests`, `devices`, as Parquet or as a zipped Shapefile, and since 2023 the tile's centre `tile_x`,
+`tile_y` (degrees, 4 decimals). A row whose polygon, or centre, is not in the tile its quadkey names
+is quarantined. Each tile is placed by its centre (the file's `tile_x`/`tile_y`, else the centre its
+quadkey encodes), found in a commune polygon with one vectorised STRtree query, and the tiles'
+measurements are summed per commune, then per province, région and the country, from which the
+test-weighted means and shares are computed. Tiles whose centre is in no commune (the sea,
+neighbouring countries) are dropped and counted: tests read = tests assigned + tests dropped + tests
+in quarantined rows.
 
 Licence: CC BY-NC-SA 4.0 (Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps),
 carried in the `source` and `indicator` rows.
@@ -32,9 +34,10 @@ from observatory.etl.progress import steps
 from observatory.registry import OOKLA_LICENCE
 
 from ._common import MAX_COUNT, IndicatorSpec, Rejects, dictionary_rows, indicator_rows, require_file, roll_up
-from .ookla_scan import ENGINES, READABLE_SQL, prefix_table, scan, scan_parquet
+from .ookla_scan import CENTRES, ENGINES, READABLE_SQL, prefix_table, scan, scan_parquet
 from .quadkeys import (
     PREFIX_ZOOM,
+    ZOOM,
     Box,
     bounds_of,
     box_prefixes,
@@ -104,8 +107,9 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     """The tiles whose every cell is usable, typed; the others go to `rejects` with their reason."""
     bad = np.zeros(len(tiles), dtype=bool)
     x, y, zoom, ok = quadkey_tiles(tiles["quadkey"])
-    reason = np.where(ok, "", "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)")
-    _reject(rejects, tiles, ~ok & ~bad, "quadkey", reason)
+    _reject(
+        rejects, tiles, ~ok, "quadkey", "invalid quadkey: expected 16 digits 0-3 as text (a zoom-16 tile)"
+    )
     bad |= ~ok
     if tiles["tile"].notna().any():
         import shapely
@@ -133,6 +137,14 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
             ]
             _reject(rejects, tiles, elsewhere, "tile", why)
             bad |= elsewhere
+    lon, lat = tile_centres(x, y, zoom)
+    if all(c in tiles.columns for c in CENTRES) and tiles[list(CENTRES)].notna().any(axis=None):
+        lon, lat, misplaced = _file_centres(tiles, x, y, zoom, lon, lat, bad)
+        refused = misplaced != ""
+        given = np.full(len(tiles), "", dtype=object)
+        given[refused] = [f"{a} {b}" for a, b in tiles.loc[refused, list(CENTRES)].itertuples(index=False)]
+        _reject(rejects, tiles, refused, "tile_x", misplaced, values=given)
+        bad |= misplaced != ""
     numbers = {}
     for column, whole in (
         ("tests", True),
@@ -142,19 +154,30 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         ("avg_lat_ms", False),
     ):
         value = pd.to_numeric(tiles[column], errors="coerce").to_numpy(dtype="float64")
-        why = np.where(np.isnan(value), "not a number", "")
-        why = np.where(~np.isnan(value) & (value < 0), "negative value", why)
-        if whole:
-            why = np.where(~np.isnan(value) & (value >= 0) & (value % 1 != 0), "not a whole number", why)
-        why = np.where(~np.isnan(value) & (value > MAX_COUNT), f"implausible value: above {MAX_COUNT:,}", why)
-        failing = why != ""
-        _reject(rejects, tiles, failing & ~bad, column, why)
+        # The reasons in order, a later one overriding an earlier one (an implausible count is told
+        # as such, whether whole or not); the text is only made for the failing rows.
+        checks = [
+            (np.isnan(value), "not a number"),
+            (value < 0, "negative value"),
+            (
+                (value >= 0) & (value % 1 != 0) if whole else np.zeros(len(value), dtype=bool),
+                "not a whole number",
+            ),
+            (value > MAX_COUNT, f"implausible value: above {MAX_COUNT:,}"),
+        ]
+        failing = np.logical_or.reduce([mask for mask, _ in checks])
+        if failing.any():
+            why = np.full(len(value), "", dtype=object)
+            for mask, text in checks:
+                why[mask] = text
+            _reject(rejects, tiles, failing & ~bad, column, why)
         bad |= failing
         numbers[column] = value
     keep = ~bad
     # The same tile twice (two copies of a file, or overlapping files) would count its tests twice.
-    keys = pd.Series(np.where(keep, tiles["quadkey"].astype(str), None))
-    dup = keep & keys.duplicated(keep="first").to_numpy() & keys.notna().to_numpy()
+    # A kept row's quadkey is valid, so the tile's x and y, as one integer, identify it.
+    keys = pd.Series(np.where(keep, (x << ZOOM) | y, -1 - np.arange(len(tiles))))
+    dup = keep & keys.duplicated(keep="first").to_numpy()
     if dup.any():
         first = tiles.loc[keep & ~dup].assign(k=keys[keep & ~dup].to_numpy()).set_index("k")
         where = first.loc[keys[dup].to_numpy()]
@@ -165,20 +188,54 @@ def validate_tiles(tiles: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
         ]
         _reject(rejects, tiles, dup, "quadkey", why)
         keep &= ~dup
+    kept = np.flatnonzero(keep)
     return pd.DataFrame(
         {
-            "source": tiles["source"].to_numpy()[keep],
+            "source": tiles["source"].take(kept).reset_index(drop=True),  # stays text, not Python strings
             "row": tiles["row"].to_numpy()[keep],
             "x": x[keep],
             "y": y[keep],
             "zoom": zoom[keep],
+            "lon": lon[keep],
+            "lat": lat[keep],
             **{c: v[keep] for c, v in numbers.items()},
         }
     )
 
 
-def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str, reason: Any) -> None:
+def _file_centres(
+    tiles: pd.DataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
+    zoom: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    bad: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The file's tile centres where it gives them, and why a row's centre is refused ("" if not): a
+    centre missing, or outside the tile its quadkey names (so the quadkey's cell places it rightly)."""
+    cx = pd.to_numeric(tiles["tile_x"], errors="coerce").to_numpy(dtype="float64")
+    cy = pd.to_numeric(tiles["tile_y"], errors="coerce").to_numpy(dtype="float64")
+    west, south, east, north = tile_bounds(x, y, zoom)
+    missing = np.isnan(cx) | np.isnan(cy)
+    outside = ~missing & ((cx < west) | (cx > east) | (cy < south) | (cy > north))
+    why = np.full(len(tiles), "", dtype=object)
+    why[missing & ~bad] = "tile_x/tile_y missing: expected the tile's centre in degrees"
+    for i in np.flatnonzero(outside & ~bad):
+        why[i] = (
+            f"tile_x/tile_y {cx[i]:.4f} {cy[i]:.4f} is not in the tile its quadkey names "
+            f"(centre {lon[i]:.4f} {lat[i]:.4f})"
+        )
+    given = ~missing & ~outside
+    return np.where(given, cx, lon), np.where(given, cy, lat), why
+
+
+def _reject(
+    rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str, reason: Any, *, values: Any = None
+) -> None:
+    """Reject the rows of `mask` with their value of `column` (or `values`, one per row of `tiles`)."""
     if mask.any():
+        shown = (tiles[column] if values is None else pd.Series(values)).to_numpy()
         reason = reason[mask] if isinstance(reason, np.ndarray) else reason
         source = tiles["source"].to_numpy()[mask]
         for name in pd.unique(source):
@@ -187,7 +244,7 @@ def _reject(rejects: Rejects, tiles: pd.DataFrame, mask: np.ndarray, column: str
                 name,
                 tiles["row"].to_numpy()[mask][here],
                 column,
-                tiles[column].to_numpy()[mask][here],
+                shown[mask][here],
                 reason[here] if isinstance(reason, np.ndarray) else reason,
             )
 
@@ -209,14 +266,21 @@ class Assignment:
         return self.where >= 0
 
 
+def centres_of(tiles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Where validated tiles are placed: their `lon`/`lat` (the file's centre, else the quadkey's)."""
+    if "lon" in tiles.columns:
+        return tiles["lon"].to_numpy(dtype="float64"), tiles["lat"].to_numpy(dtype="float64")
+    return tile_centres(tiles["x"].to_numpy(), tiles["y"].to_numpy(), tiles["zoom"].to_numpy())
+
+
 def assign_tiles(tiles: pd.DataFrame, communes: pd.DataFrame, *, tree: Any = None) -> Assignment:
     """
     Sum validated tiles into the communes that hold their centres (vectorised: `locate_tiles`, then
     `np.bincount` per sum). Tiles in no commune get -1 and add to nothing.
     """
     x, y, zoom = tiles["x"].to_numpy(), tiles["y"].to_numpy(), tiles["zoom"].to_numpy()
-    lon, lat = tile_centres(x, y, zoom)
-    where = locate_tiles(x, y, zoom, communes.geometry.values, tree=tree)
+    lon, lat = centres_of(tiles)
+    where = locate_tiles(x, y, zoom, communes.geometry.values, tree=tree, lon=lon, lat=lat)
     inside = where >= 0
     tests = tiles["tests"].to_numpy(dtype="float64")
     n = len(communes)
@@ -470,7 +534,7 @@ def aggregate_files(
     rows_read = sum(s.rows for s in scans)
     tests_read = sum(s.tests for s in scans)
     valid = validate_tiles(tiles, rejects)
-    lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+    lon, lat = centres_of(valid)
     west, south, east, north = box
     in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
     skipped_rows = sum(s.skipped_rows for s in scans) + int((~in_box).sum())
@@ -552,7 +616,7 @@ def quarter_sums(paths: list[str | Path], communes: pd.DataFrame, *, engine: str
     for path in files:
         tiles = scan_parquet(path, box).tiles.assign(tile=None)
         valid = validate_tiles(tiles, Rejects())
-        lon, lat = tile_centres(valid["x"].to_numpy(), valid["y"].to_numpy(), valid["zoom"].to_numpy())
+        lon, lat = centres_of(valid)
         west, south, east, north = box
         valid = valid.loc[(lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)]
         sums = assign_tiles(valid.reset_index(drop=True), communes).sums
@@ -583,14 +647,24 @@ def _quarter_sums_duckdb(paths: list[Path], communes: pd.DataFrame, box: Box) ->
     con = D.connect()
     try:
         con.register("prefix", prefix_table(prefixes))
-        keys = con.sql(f"SELECT DISTINCT quadkey FROM {source} WHERE {where}").to_arrow_table()
-        keys = keys.column("quadkey").to_numpy(zero_copy_only=False)
+        names = {r[0] for r in con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        centres = set(CENTRES) <= names
+        # Each tile is placed once, by its centre as the loader places it (the file's, else its key's).
+        picked = "quadkey, min(tile_x) AS tile_x, min(tile_y) AS tile_y" if centres else "quadkey"
+        distinct = con.sql(f"SELECT {picked} FROM {source} WHERE {where} GROUP BY quadkey").to_df()
+        keys = distinct["quadkey"].to_numpy(dtype=object)
         x, y, zoom, _ = quadkey_tiles(keys)
         where_ = np.full(len(keys), -1, dtype=np.int64)
         lon, lat = tile_centres(x, y, zoom)
+        usable = np.ones(len(keys), dtype=bool)
+        if centres:
+            lon, lat, why = _file_centres(distinct, x, y, zoom, lon, lat, np.zeros(len(keys), dtype=bool))
+            usable = why == ""  # the loader quarantines these rows
         west, south, east, north = box
-        in_box = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-        where_[in_box] = locate_tiles(x[in_box], y[in_box], zoom[in_box], communes.geometry.values)
+        in_box = usable & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        where_[in_box] = locate_tiles(
+            x[in_box], y[in_box], zoom[in_box], communes.geometry.values, lon=lon[in_box], lat=lat[in_box]
+        )
         placed = where_ >= 0
         con.register(
             "placed", pa.table({"quadkey": pa.array(keys[placed], pa.string()), "commune": where_[placed]})

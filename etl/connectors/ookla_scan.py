@@ -1,11 +1,14 @@
 """
 Reading Ookla's tile files: a Parquet file streamed with bounded memory (pyarrow or DuckDB) keeping the
 tiles of a bounding box, or a zipped Shapefile read whole, with the published columns plus `source` and
-`row`. Cells are validated later (`ookla.validate_tiles`).
+`row`. Files since 2023 carry each tile's centre (`tile_x`, `tile_y`, degrees): the box is then a filter
+on those two numbers, as a user would write it, and the `tile` WKT is not read; older files are
+filtered on the quadkey's prefix. Cells are validated later (`ookla.validate_tiles`).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ from .quadkeys import PREFIX_ZOOM, ZOOM, Box, box_prefixes, prefix_ranges
 
 COLUMNS = ("quadkey", "tile", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
 REQUIRED = ("quadkey", "avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices")
+#: The tile's centre, longitude and latitude in degrees rounded to 4 decimals (Ookla's files since 2023).
+CENTRES = ("tile_x", "tile_y")
 #: Rows per batch when a Parquet file is streamed: memory stays a few batches whatever the file's size.
 BATCH_ROWS = 131_072
 
@@ -41,7 +46,7 @@ def read_tiles(path: str | Path, *, crs: str | None = None) -> pd.DataFrame:
             f"{path}: unsupported file type; give Ookla's .parquet or zipped Shapefile (.zip)"
         )
     _require_columns(path, list(frame.columns))
-    out = pd.DataFrame({c: frame[c] for c in COLUMNS if c in frame.columns})
+    out = pd.DataFrame({c: frame[c] for c in (*COLUMNS, *CENTRES) if c in frame.columns})
     if "tile" not in out.columns:
         out["tile"] = None
     out["source"] = path.name
@@ -88,6 +93,10 @@ def scan_parquet(path: Path, box: Box, *, batch_rows: int = BATCH_ROWS) -> Scan:
         whole = read_tiles(path)  # keys stored as numbers: every row is quarantined, none is skipped
         tests = float(pd.to_numeric(whole["tests"], errors="coerce").fillna(0).clip(lower=0).sum())
         return Scan(whole, len(whole), tests, 0, 0.0)
+    if all(pa.types.is_floating(parquet.schema_arrow.field(c).type) for c in CENTRES if c in names) and all(
+        c in names for c in CENTRES
+    ):
+        return _scan_centres(parquet, path, box)
     prefixes = box_prefixes(box)
     ranges = prefix_ranges(prefixes)
     wanted = pa.array(prefixes)
@@ -129,6 +138,112 @@ def scan_parquet(path: Path, box: Box, *, batch_rows: int = BATCH_ROWS) -> Scan:
     out["source"] = path.name
     out["row"] = frame["row"].to_numpy(dtype="int64")
     return Scan(out, offset, float(tests_total), skipped_rows, float(skipped_tests))
+
+
+#: Rows of a file's row groups read at once when filtering on the tiles' centres (16 bytes a row).
+CENTRE_ROWS = 2_097_152
+
+
+def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
+    """
+    `scan_parquet` for a file with `tile_x`/`tile_y`: the row groups whose statistics (centres, or
+    quadkeys) rule out the box have only `tests` read, to count them, on a thread of their own (Arrow
+    releases the GIL); the others have their centres read, a few row groups at a time, and only the
+    rows inside the box (or with no centre, kept for the quarantine) have their other columns read.
+    The `tile` WKT is never read: the quadkey names the tile, and the validation checks that the
+    centre is in it.
+    """
+    meta = parquet.metadata
+    names = parquet.schema_arrow.names
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    west, south, east, north = box
+    bounds, ranges = [(west, east), (south, north)], prefix_ranges(box_prefixes(box))
+    near = [g for g in range(len(sizes)) if _may_hold(meta.row_group(g), names, bounds, ranges)]
+    far = sorted(set(range(len(sizes))) - set(near))
+
+    def count_far() -> float:
+        return sum(
+            (
+                _tests_sum(parquet.read_row_groups(part, columns=["tests"], use_threads=False)["tests"])
+                for part in _chunks(far, sizes)
+            ),
+            0.0,
+        )
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counted = pool.submit(count_far)
+            frame, near_tests, kept_tests = _read_near(parquet, near, sizes, box)
+            tests_total = near_tests + counted.result()
+    except Exception as err:
+        raise ValidationError(
+            f"{path}: not a readable Parquet file (truncated or corrupt: {err}); download it again"
+        ) from err
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in (*COLUMNS, *CENTRES)})
+    out["source"] = path.name
+    out["row"] = frame["row"].to_numpy(dtype="int64")
+    rows_total = sum(sizes)
+    return Scan(out, rows_total, float(tests_total), rows_total - len(out), float(tests_total - kept_tests))
+
+
+def _read_near(
+    parquet: Any, groups: list[int], sizes: list[int], box: Box
+) -> tuple[pd.DataFrame, float, float]:
+    """The rows of `groups` whose centre is in the box or missing, with their 1-based file `row`; the
+    tests of the groups and of the rows kept."""
+    import pyarrow as pa
+
+    west, south, east, north = box
+    names = parquet.schema_arrow.names
+    columns = [c for c in (*COLUMNS, *CENTRES) if c in names and c != "tile"]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    kept, tests_total, kept_tests = [], 0.0, 0.0
+    for part in _chunks(groups, sizes):
+        table = parquet.read_row_groups(part, columns=["tile_x", "tile_y", "tests"])
+        x = table["tile_x"].to_numpy().astype("float64")
+        y = table["tile_y"].to_numpy().astype("float64")
+        keep = ((x >= west) & (x <= east) & (y >= south) & (y <= north)) | np.isnan(x) | np.isnan(y)
+        tests = _tests(table["tests"])
+        tests_total += tests.sum()
+        kept_tests += tests[keep].sum()
+        where = np.flatnonzero(keep)
+        if len(where):
+            frame = parquet.read_row_groups(part, columns=columns).take(pa.array(where)).to_pandas()
+            frame["row"] = np.concatenate([starts[g] + np.arange(sizes[g]) for g in part])[where] + 1
+            kept.append(frame)
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
+    return frame, float(tests_total), float(kept_tests)
+
+
+def _may_hold(
+    group: Any, names: list[str], bounds: list[tuple[float, float]], ranges: list[tuple[str, str]]
+) -> bool:
+    """Whether a row group may hold a centre in the box, or a missing one, by its statistics (those
+    of the quadkeys too: in Ookla's files, sorted by quadkey, they rule out most groups)."""
+    keys = group.column(names.index("quadkey")).statistics
+    if keys is not None and keys.has_min_max and not _meets(keys.min, keys.max, ranges):
+        return False
+    for column, (low, high) in zip(CENTRES, bounds, strict=True):
+        stats = group.column(names.index(column)).statistics
+        if stats is None or not stats.has_min_max or stats.null_count != 0:
+            return True
+        if float(stats.max) < low or float(stats.min) > high:
+            return False
+    return True
+
+
+def _chunks(groups: list[int], sizes: list[int]) -> list[list[int]]:
+    """Consecutive runs of `groups` of at most `CENTRE_ROWS` rows (a larger group alone)."""
+    out: list[list[int]] = []
+    rows = 0
+    for g in groups:
+        if out and rows + sizes[g] <= CENTRE_ROWS:
+            out[-1].append(g)
+            rows += sizes[g]
+        else:
+            out.append([g])
+            rows = sizes[g]
+    return out
 
 
 #: How a Parquet file is read: streamed by pyarrow (the default), or by DuckDB.
@@ -183,7 +298,7 @@ def scan_duckdb(path: Path, box: Box) -> Scan:
         con.register("prefix", prefix_table(prefixes))
         tests = "greatest(coalesce(try_cast(tests AS DOUBLE), 0), 0)"
         rows, tests_total = con.sql(f"SELECT count(*), coalesce(sum({tests}), 0) FROM {source}").fetchall()[0]
-        columns = ", ".join(c for c in COLUMNS if c in types)
+        columns = ", ".join(c for c in (*COLUMNS, *CENTRES) if c in types)
         kept = con.sql(
             f"SELECT {columns}, file_row_number + 1 AS row FROM {source} "
             f"WHERE {D.ranges_sql('quadkey', prefix_ranges(prefixes))} "
@@ -195,6 +310,7 @@ def scan_duckdb(path: Path, box: Box) -> Scan:
         con.close()
     frame = kept.to_pandas()
     out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in COLUMNS})
+    out[list(CENTRES)] = frame[list(CENTRES)] if set(CENTRES) <= set(frame.columns) else np.nan
     out["source"] = path.name
     out["row"] = frame["row"].to_numpy(dtype="int64")
     kept_tests = float(_tests(kept.column("tests")).sum())
@@ -211,6 +327,21 @@ def _meets(low: str | bytes, high: str | bytes, ranges: list[tuple[str, str]]) -
     """Whether a row group's quadkeys, from `low` to `high`, may include a key in one of `ranges`."""
     low, high = (v.decode("ascii", "replace") if isinstance(v, bytes) else str(v) for v in (low, high))
     return any(lo <= high and low <= hi for lo, hi in ranges)
+
+
+def _tests_sum(cells: Any) -> float:
+    """The sum of `_tests`, computed by Arrow when the column holds numbers none of which is negative
+    or NaN (a global file's: one pass, nothing copied)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type):
+        low = pc.min_max(cells)["min"].as_py()
+        if low is None or (
+            low >= 0 and not (pa.types.is_floating(cells.type) and pc.any(pc.is_nan(cells)).as_py())
+        ):
+            return float(pc.sum(cells).as_py() or 0.0)
+    return float(_tests(cells).sum())
 
 
 def _tests(cells: Any) -> np.ndarray:

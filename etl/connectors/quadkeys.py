@@ -25,13 +25,23 @@ def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndar
     decoded all at once on a byte matrix: each digit carries one bit of x (its low bit) and one of
     y (its high bit). A key stored as a number has lost its leading zeros, so it is invalid.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     keys = pd.Series(quadkeys, copy=False)
     if not (pd.api.types.is_string_dtype(keys) or keys.dtype == object):
         keys = pd.Series(pd.NA, index=keys.index, dtype="str")
-    keys = keys.astype("str")
-    valid = keys.str.fullmatch(f"[0-3]{{{ZOOM}}}").fillna(False).to_numpy(dtype=bool)
-    raw = np.asarray(keys.where(valid, "0" * ZOOM).to_numpy(dtype=object), dtype=f"S{ZOOM}")
-    digits = raw.view(np.uint8).reshape(len(raw), ZOOM) - np.uint8(48)
+    text = pa.chunked_array([pa.Array.from_pandas(keys.astype("str"))]).combine_chunks()
+    if not len(text):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0, dtype=bool)
+    checked = pc.fill_null(pc.match_substring_regex(text, f"^[0-3]{{{ZOOM}}}$"), False)
+    valid = checked.to_numpy(zero_copy_only=False)
+    # Every key now 16 bytes long, so the string array's data buffer is the byte matrix itself.
+    fixed = pc.if_else(checked, text, "0" * ZOOM).cast(pa.string())
+    start = int(np.frombuffer(fixed.buffers()[1], dtype=np.int32)[fixed.offset])
+    raw = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)[start : start + ZOOM * len(fixed)]
+    digits = raw.reshape(len(fixed), ZOOM) - np.uint8(48)
 
     def number(bits: np.ndarray) -> np.ndarray:  # 16 bits, most significant first -> integer
         packed = np.packbits(bits, axis=1).astype(np.int64)
@@ -39,7 +49,7 @@ def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndar
 
     x = np.where(valid, number(digits & 1), -1)
     y = np.where(valid, number(digits >> 1), -1)
-    return x, y, np.full(len(raw), ZOOM, dtype=np.int64), valid
+    return x, y, np.full(len(fixed), ZOOM, dtype=np.int64), valid
 
 
 def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,18 +63,29 @@ def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.nda
 #: Zooms of the cells tested whole, coarse to fine: a zoom-12 cell (about 10 km × 8 km in Morocco)
 #: holds 256 zoom-16 tiles, a zoom-14 cell 16.
 CELL_ZOOMS = (12, 14)
+#: Tiles a cell must hold to be tested whole: testing a cell against the communes costs about what
+#: testing a dozen points does, so the cells of sparse tiles (the countryside) are not worth it.
+CELL_MIN_TILES = 12
 
 
 def locate_tiles(
-    x: np.ndarray, y: np.ndarray, zoom: np.ndarray, polygons: Any, *, tree: Any = None
+    x: np.ndarray,
+    y: np.ndarray,
+    zoom: np.ndarray,
+    polygons: Any,
+    *,
+    tree: Any = None,
+    lon: np.ndarray | None = None,
+    lat: np.ndarray | None = None,
 ) -> np.ndarray:
     """
-    Index of the polygon that holds each tile's centre, or -1, as `locate` gives it, but faster:
-    tiles are grouped by their parent cell at zoom 12, then 14; a cell lying wholly within one
-    commune gives all its tiles to that commune at once, a cell that touches no commune drops them
-    all (bounding-box candidates from the STRtree, then vectorised predicates on prepared polygons,
-    over the few distinct cells), and only the tiles of zoom-14 cells crossed by a border are
-    tested point by point.
+    Index of the polygon that holds each tile's centre (or the point `lon`, `lat` given for it, which
+    must lie in the tile: Ookla's rounded `tile_x`, `tile_y`), or -1, as `locate` gives it, but faster
+    where tiles are dense: tiles are grouped by their parent cell at zoom 12, then 14; a cell of at
+    least `CELL_MIN_TILES` tiles lying wholly within one commune gives all its tiles to that commune at
+    once, a cell that touches no commune drops them all (bounding-box candidates from the STRtree,
+    then vectorised predicates on prepared polygons, over the few distinct cells), and the other
+    tiles are tested point by point.
     """
     import shapely
 
@@ -73,20 +94,29 @@ def locate_tiles(
     tree = tree if tree is not None else shapely.STRtree(geoms)
     out = np.full(len(x), -1, dtype=np.int64)
     pending = np.flatnonzero(zoom >= max(CELL_ZOOMS))
+    rest = [np.flatnonzero(zoom < max(CELL_ZOOMS))]
     for cell_zoom in CELL_ZOOMS:
         if not len(pending):
             break
         shift = zoom[pending] - cell_zoom
         cell = ((x[pending] >> shift) << cell_zoom) | (y[pending] >> shift)
-        cells, inverse = np.unique(cell, return_inverse=True)
-        owner = _cell_owners(cells, cell_zoom, geoms, tree)
+        cells, inverse, counts = np.unique(cell, return_inverse=True, return_counts=True)
+        dense = counts >= CELL_MIN_TILES
+        owner = np.full(len(cells), -1, dtype=np.int64)
+        owner[dense] = _cell_owners(cells[dense], cell_zoom, geoms, tree)
         found = owner[inverse]
         out[pending[found >= 0]] = found[found >= 0]
-        pending = pending[found == -1]  # -2: the cell touches no commune, its tiles stay -1
-    rest = np.union1d(pending, np.flatnonzero(zoom < max(CELL_ZOOMS)))
-    if len(rest):
-        lon, lat = tile_centres(x[rest], y[rest], zoom[rest])
-        out[rest] = locate(lon, lat, geoms, tree=tree)
+        rest.append(pending[(found == -1) & ~dense[inverse]])
+        pending = pending[
+            (found == -1) & dense[inverse]
+        ]  # -2: the cell touches no commune, its tiles stay -1
+    todo = np.sort(np.concatenate([*rest, pending]))
+    if len(todo):
+        if lon is None or lat is None:
+            px, py = tile_centres(x[todo], y[todo], zoom[todo])
+        else:
+            px, py = lon[todo], lat[todo]
+        out[todo] = locate(px, py, geoms, tree=tree)
     return out
 
 
@@ -101,9 +131,11 @@ def _cell_owners(cells: np.ndarray, cell_zoom: int, geoms: np.ndarray, tree: Any
     def lat(row: np.ndarray) -> np.ndarray:
         return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
 
-    boxes = shapely.box(cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy))
+    west, south, east, north = cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy)
+    boxes = shapely.box(west, south, east, north)
     # A cell at sea within the coastal tolerance of a commune is tested tile by tile, not dropped.
-    near = shapely.buffer(boxes, margin_degrees(), join_style="mitre")
+    m = margin_degrees()
+    near = shapely.box(west - m, south - m, east + m, north + m)
     cell_index, polygon_index = tree.query(near)  # candidate pairs by bounding box
     touching = shapely.intersects(geoms[polygon_index], near[cell_index])
     whole = touching & shapely.contains_properly(geoms[polygon_index], boxes[cell_index])

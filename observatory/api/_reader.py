@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .. import query
+from .. import edition, query
 from ..database import Database
 from ..enums import CITY_LEVELS
 from . import _formats
@@ -24,6 +24,9 @@ from ._params import PREFIX
 from ._store import StoreHolder, ValueStore
 
 T = TypeVar("T")
+
+#: How long a server database's `edition.marker` is trusted before it is read again.
+MARKER_SECONDS = 1.0
 
 #: Columns of a source that a response's provenance lists.
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "licence", "retrieved_at")
@@ -50,16 +53,25 @@ class Reader:
         self._cache: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._stamp: Any = None
+        self._marker: tuple[float, Any] | None = None
         self._lock = threading.Lock()
 
     def stamp(self) -> Any:
-        """The database's version: a GeoPackage's modification time, or the minute for a server database."""
+        """
+        The database's version: a GeoPackage's modification time; for a server database the minute
+        and `edition.marker` (read at most once a second), so a load made by another process or
+        machine is served within a second.
+        """
         if self.db.kind == "gpkg":
             try:
                 return os.stat(self.db.path).st_mtime_ns
             except OSError:
                 return None
-        return int(time.time() // 60)
+        now = time.monotonic()
+        seen = self._marker
+        if seen is None or now - seen[0] >= MARKER_SECONDS:
+            seen = self._marker = (now, edition.marker(self.db))
+        return int(time.time() // 60), seen[1]
 
     def cached(self, key: Hashable, make: Callable[[], T]) -> T:
         """`make()`, kept under `key`; callers must not modify what they get (copy first)."""
