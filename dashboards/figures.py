@@ -507,8 +507,12 @@ def column_lines(text: str) -> list[str]:
 
 
 def _rings(coordinates: Any) -> Iterator[Any]:
-    """Every ring (or line) of a GeoJSON geometry's nested coordinates: lists of (lon, lat)."""
-    if coordinates and isinstance(coordinates[0][0], int | float):
+    """Every ring (or line) of a GeoJSON geometry's nested coordinates: (lon, lat) lists, or the app's
+    rings held as arrays of shape (n, 2)."""
+    if isinstance(coordinates, np.ndarray) and coordinates.ndim == 2:
+        yield coordinates
+        return
+    if len(coordinates) and isinstance(coordinates[0][0], int | float):
         yield coordinates
         return
     for part in coordinates:

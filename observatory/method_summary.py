@@ -4,7 +4,7 @@ of, how it is normalised and how its outliers are treated, what its 90% rank int
 figures mean, which communes get no rank, the status of the 2024 internet layer, how the 2030
 forecasts are made and how they did in their back-test, and the main limitations. Every figure is read
 from what the build stored (analysis parameters, sensitivity, model cards), so the summary cannot drift
-from the results; docs/method.md holds the full account.
+from the results; the models' cards on the app's data page hold the full account.
 """
 
 from __future__ import annotations
@@ -22,8 +22,13 @@ from .models import OWN_CONTROL_SOURCE
 from .query import DatabaseLike, connect
 from .results import index_sensitivity, model_card
 
-#: Where the full method lives (in the repository and its documentation).
-METHOD_DOCUMENT = "docs/method.md"
+
+def full_account(lang: str) -> str:
+    """Where a reader finds the full method, in words: the models' cards on the app's data page (a
+    report or a page never sends a reader to a file of the repository)."""
+    return i18n.text("method.full_account", lang)
+
+
 #: The summary's heading on every surface, by language.
 TITLE = i18n.ByLanguage(lambda lang: i18n.text("method.title", lang))
 #: The summary's sections in order: each is the messages `method.<key>.title` and `method.<key>`.
@@ -152,7 +157,7 @@ def method_summary(
             **{f"{s}_rmse": number(f["backtest_cohort_rmse"][s], lang) for s in ("male", "female")},
             **{f"{s}_carry": number(f["backtest_carry_rmse"][s], lang) for s in ("male", "female")},
         },
-        "limitations": {"document": METHOD_DOCUMENT},
+        "limitations": {"document": full_account(lang)},
     }
     return [
         MethodSection(

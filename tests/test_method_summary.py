@@ -81,8 +81,9 @@ def test_the_data_page_and_the_report_annex_show_the_summary(built_db):
 
     for lang in LANGUAGES:
         sections = method_summary(db=built_db, lang=lang)
-        page = " ".join(_strings(_method_summary(AppData(built_db), lang)))
+        page = "".join(_strings(_method_summary(AppData(built_db), lang)))
         assert TITLE[lang] in page and all(s.text in page for s in sections)
+        assert not any("docs/" in s.text for s in sections)
     html = unescape(to_html(gather(level="region", code="08", lang="fr", db=built_db)))
     assert TITLE["fr"] in html
     for section in method_summary(db=built_db, lang="fr"):

@@ -312,14 +312,14 @@ def _method_summary(data: AppData, lang: str) -> Any:
 
 
 def _linked(text: str, lang: str) -> list[Any]:
-    """A summary's text with its pointer to the repository's method document made a link to the models'
-    cards on this page, where the app keeps the full account."""
-    from observatory.method_summary import METHOD_DOCUMENT
+    """A summary's text with its pointer to the full account made a link to the models' cards on this
+    page."""
+    from observatory.method_summary import full_account
 
-    before, found, after = text.partition(METHOD_DOCUMENT)
+    before, found, after = text.partition(full_account(lang))
     if not found:
         return [text]
-    return [before, html.A(t("model_cards", lang), href=f"#{MODEL_CARDS}"), after]
+    return [before, html.A(found, href=f"#{MODEL_CARDS}"), after]
 
 
 def layout(data: AppData, state: ViewState) -> Any:
