@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 from .. import bulk
 from ..database import Database
 from ..etl.context import CATEGORICAL_TEXT
+from ._rows import Rows
 
 #: Text columns held as codes: the values' columns a build holds as categoricals, for the same reason.
 DICTIONARY_COLUMNS = CATEGORICAL_TEXT["indicator_value"]
@@ -76,11 +76,11 @@ class ValueStore:
         period: str | None = None,
         inside: frozenset[str] | None = None,
         labels: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> pd.DataFrame:
+    ) -> Rows:
         """
         The values of `names`, filtered like query.indicator_values (None keeps every value); `inside`
         keeps only these unit codes, and each of `labels` (column -> code -> label) adds a column after
-        the unit's code. Text columns hold Python strings (object dtype), the rest numpy numbers.
+        the unit's code. Text columns hold Python strings (object arrays), the rest numpy numbers.
         """
         wanted: list[tuple[str, Any]] = [
             ("level", level),
@@ -110,17 +110,19 @@ class ValueStore:
             chosen = {c: v[order] for c, v in merged.items()}
         else:
             chosen = parts[0] if parts else self._empty
-        out: dict[str, Any] = {}
+        out: dict[str, np.ndarray] = {}
         for column in self.columns:
             if column in self._categories:  # Python strings, as JSON and CSV writers take them
-                out[column] = pd.Series(self._categories[column][chosen[column]], dtype=object, copy=False)
+                out[column] = self._categories[column][chosen[column]]
             else:
                 out[column] = chosen[column]
             if column == "unit_code" and labels:
-                codes = self._categories[column][chosen[column]]
+                codes = out[column].tolist()
                 for label, mapping in labels.items():
-                    out[label] = pd.Series([mapping.get(c) for c in codes], dtype=object)
-        return pd.DataFrame(out, copy=False)
+                    named = np.empty(len(codes), dtype=object)
+                    named[:] = [mapping.get(c) for c in codes]
+                    out[label] = named
+        return Rows(out, len(chosen["_row"]))
 
     def _allowed(self, column: str, value: Any) -> np.ndarray:
         """Which codes of a text column hold one of the wanted values (one value or a list of them)."""

@@ -171,7 +171,7 @@ def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
     except UnknownNameError:
         raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans") from None
     body = {
-        **{k: _formats._plain(v) for k, v in stored.summary.items()},
+        **{k: _formats.plain(v) for k, v in stored.summary.items()},
         "params": _json(stored.summary["params"]),
         "sites": _formats.records(stored.sites),
         "audit": _formats.records(stored.audit),
@@ -193,7 +193,7 @@ def create_plan(ctx: Context, args: Mapping[str, Any]) -> Result:
         ctx.data.check_code("region", body["region"])
         solved = _solve(ctx, body)
         out = {
-            **{k: _formats._plain(v) for k, v in solved.summary.items()},
+            **{k: _formats.plain(v) for k, v in solved.summary.items()},
             "params": solved.params,
             "stored": False,
             "sites": _formats.records(solved.sites),
