@@ -19,16 +19,23 @@ _NO_ROWS = np.zeros(0, dtype=np.intp)
 class Rows:
     """Columns of equal length, in order; text columns hold Python strings (object arrays)."""
 
-    __slots__ = ("_columns", "_length", "_dtypes", "_groups", "_lock")
+    __slots__ = ("_columns", "_length", "_dtypes", "_at", "_groups", "_lock")
 
     def __init__(
         self,
         columns: Mapping[str, np.ndarray],
         length: int | None = None,
         dtypes: Mapping[str, Any] | None = None,
+        *,
+        at: np.ndarray | None = None,
     ) -> None:
         self._columns = dict(columns)
-        self._length = length if length is not None else len(next(iter(self._columns.values()), ()))
+        # Rows picked from the columns and not copied yet: a page of a région's rows copies only the page.
+        self._at = at
+        if at is not None:
+            self._length = len(at)
+        else:
+            self._length = length if length is not None else len(next(iter(self._columns.values()), ()))
         # The pandas dtype of each column a frame gave, so `to_frame` gives it back.
         self._dtypes = dict(dtypes or {})
         self._groups: dict[str, dict[Hashable, np.ndarray]] = {}
@@ -52,7 +59,8 @@ class Rows:
         return column in self._columns
 
     def __getitem__(self, column: str) -> np.ndarray:
-        return self._columns[column]
+        values = self._columns[column]
+        return values if self._at is None else values[self._at]
 
     @property
     def columns(self) -> list[str]:
@@ -62,19 +70,22 @@ class Rows:
         """The rows at `positions` (integers, or a boolean mask), in that order."""
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)
-        return Rows({c: v[positions] for c, v in self._columns.items()}, len(positions), self._dtypes)
+        at = positions if self._at is None else self._at[positions]
+        return Rows(self._columns, dtypes=self._dtypes, at=at)
 
     def slice(self, start: int, stop: int) -> Rows:
         start, stop, _ = slice(start, stop).indices(self._length)
+        if self._at is not None:
+            return Rows(self._columns, dtypes=self._dtypes, at=self._at[start:stop])
         return Rows({c: v[start:stop] for c, v in self._columns.items()}, max(0, stop - start), self._dtypes)
 
     def select(self, columns: Iterable[str]) -> Rows:
-        return Rows({c: self._columns[c] for c in columns}, self._length, self._dtypes)
+        return Rows({c: self._columns[c] for c in columns}, self._length, self._dtypes, at=self._at)
 
     def assign(self, column: str, values: np.ndarray) -> Rows:
         """These rows with `column` replaced (or added last)."""
         dtypes = {c: t for c, t in self._dtypes.items() if c != column}
-        return Rows({**self._columns, column: values}, self._length, dtypes)
+        return Rows({**{c: self[c] for c in self._columns}, column: values}, self._length, dtypes)
 
     def where(self, **equal: Any) -> Rows:
         """The rows whose columns equal the given values (None: no condition), in their order; the
@@ -94,7 +105,7 @@ class Rows:
             with self._lock:
                 groups = self._groups.get(column)
                 if groups is None:
-                    values = self._columns[column]
+                    values = self[column]
                     keys = pd.Series(values, dtype=object if values.dtype == object else None)
                     groups = {k: np.asarray(v, dtype=np.intp) for k, v in keys.groupby(keys).indices.items()}
                     self._groups[column] = groups
@@ -115,7 +126,8 @@ class Rows:
     def nbytes(self) -> int:
         """About how much memory the columns hold (text counted by its characters)."""
         total = 0
-        for values in self._columns.values():
+        for column in self._columns:
+            values = self[column]
             total += values.nbytes
             if values.dtype == object:
                 total += sum(len(v) for v in values if isinstance(v, str))

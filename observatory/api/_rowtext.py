@@ -21,6 +21,10 @@ import pandas as pd
 from ._rows import Rows
 
 _string: Callable[[str], str] = json.encoder.encode_basestring
+_TEXT = {str, type(None)}
+#: Cell types the csv module writes as pandas does, as they are; then with the missing ones emptied.
+_BARE = {str, int, bool}
+_CSV = {*_BARE, float, type(None), type(pd.NA)}
 
 
 def plain(value: Any) -> Any:
@@ -62,14 +66,25 @@ def _json_cell(value: Any) -> str:
 def _json_column(values: np.ndarray) -> list[str]:
     kind = values.dtype.kind
     if kind == "f":
-        return [_float(v) for v in values.tolist()]
+        if np.isinf(values).any():
+            raise ValueError("Out of range float values are not JSON compliant")
+        texts = list(map(float.__repr__, values.tolist()))
+        for i in np.flatnonzero(np.isnan(values)).tolist():
+            texts[i] = "null"
+        return texts
     if kind in "iu":
-        return [int.__repr__(v) for v in values.tolist()]
+        return list(map(int.__repr__, values.tolist()))
     if kind == "b":
         return ["true" if v else "false" for v in values.tolist()]
     if kind == "O":
-        return [_json_cell(v) for v in values.tolist()]
-    return [_json_cell(plain(v)) for v in values.tolist()]
+        cells = values.tolist()
+        types = set(map(type, cells))
+        if types == {str}:  # the common cases, without a Python call per cell
+            return list(map(_string, cells))
+        if types <= _TEXT:
+            return [_string(v) if v is not None else "null" for v in cells]
+        return [_json_cell(v) for v in cells]
+    return [_json_cell(plain(v)) for v in pd.Series(values).tolist()]
 
 
 def json_rows(rows: Rows) -> list[str]:
@@ -87,22 +102,22 @@ def _csv_column(values: np.ndarray) -> list[Any] | None:
     for a column these rules do not cover."""
     kind = values.dtype.kind
     if kind == "f":
-        return [v if v == v else "" for v in values.tolist()]
+        cells: list[Any] = values.tolist()
+        for i in np.flatnonzero(np.isnan(values)).tolist():
+            cells[i] = ""
+        return cells
     if kind in "iub":
         numbers: list[Any] = values.tolist()
         return numbers
     if kind != "O":
         return None
-    cells: list[Any] = values.tolist()
-    for i, v in enumerate(cells):
-        kind_of = type(v)
-        if kind_of is str or kind_of is int or kind_of is bool:
-            continue
-        if v is None or v is pd.NA or (kind_of is float and v != v):
-            cells[i] = ""
-        elif kind_of is not float:
-            return None
-    return cells
+    cells = values.tolist()
+    types = set(map(type, cells))
+    if types <= _BARE:
+        return cells
+    if not types <= _CSV:
+        return None
+    return ["" if v is None or v is pd.NA or (type(v) is float and v != v) else v for v in cells]
 
 
 def csv_text(rows: Rows) -> str | None:

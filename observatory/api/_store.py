@@ -62,6 +62,8 @@ class ValueStore:
         del table, columns, indicator, order
         pa.default_memory_pool().release_unused()
         self._inside: dict[frozenset[str], np.ndarray] = {}
+        # Per indicator, the positions of its rows of each (level code, year).
+        self._groups = {name: _by_level_year(frame) for name, frame in self._frames.items()}
 
     def select(
         self,
@@ -95,15 +97,17 @@ class ValueStore:
             frame = self._frames.get(name)
             if frame is None:
                 continue
-            keep = np.ones(len(frame["_row"]), dtype=bool)
+            at = self._level_year(name, frame, level, year)
+            keep = np.ones(len(at), dtype=bool)
             if year is not None:
-                keep &= frame["year"] == year
+                keep &= frame["year"][at] == year
             for column, value in wanted:
                 if value is not None:
-                    keep &= self._allowed(column, value)[frame[column]]
+                    keep &= self._allowed(column, value)[frame[column][at]]
             if inside is not None:
-                keep &= self._within(inside)[frame["unit_code"]]
-            parts.append({c: v[keep] for c, v in frame.items()})
+                keep &= self._within(inside)[frame["unit_code"][at]]
+            at = at[keep]
+            parts.append({c: v[at] for c, v in frame.items()})
         if len(parts) > 1:  # several indicators come back in the database's row order, as the query layer's
             merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
             order = np.argsort(merged["_row"], kind="stable")
@@ -124,6 +128,15 @@ class ValueStore:
                     out[label] = named
         return Rows(out, len(chosen["_row"]))
 
+    def _level_year(self, name: str, frame: Mapping[str, np.ndarray], level: Any, year: int | None) -> np.ndarray:
+        """The positions of an indicator's rows that may be of `level` and `year`: those of that level and
+        year when both are one value (grouped when the store loads), else every row."""
+        code = self._codes["level"].get(level) if isinstance(level, str) else None
+        if code is None or year is None:
+            return np.arange(len(frame["_row"]))
+        groups = self._groups.get(name, {})
+        return groups.get((code, year), np.zeros(0, dtype=np.intp))
+
     def _allowed(self, column: str, value: Any) -> np.ndarray:
         """Which codes of a text column hold one of the wanted values (one value or a list of them)."""
         allowed = np.zeros(len(self._categories[column]), dtype=bool)
@@ -141,6 +154,16 @@ class ValueStore:
             allowed[[codes[c] for c in inside if c in codes]] = True
             self._inside[inside] = allowed
         return self._inside[inside]
+
+
+def _by_level_year(frame: Mapping[str, np.ndarray]) -> dict[tuple[Any, Any], np.ndarray]:
+    """The ascending positions of the rows of each (level code, year)."""
+    level, year = frame["level"], frame["year"]
+    order = np.lexsort((year, level))  # stable: positions stay ascending within a group
+    level, year = level[order], year[order]
+    starts = np.flatnonzero(np.r_[True, (level[1:] != level[:-1]) | (year[1:] != year[:-1])])
+    ends = np.r_[starts[1:], len(order)]
+    return {(int(level[a]), year[a].item()): order[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 class StoreHolder:
