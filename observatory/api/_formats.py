@@ -190,7 +190,7 @@ def _nested_rows_as_json(rows: Rows) -> Rows:
     """The rows with every nested cell (a plan's parameters) written as JSON."""
     for column in rows.columns:
         values = rows[column]
-        if values.dtype == object and any(isinstance(v, (dict, list, tuple)) for v in values.tolist()):
+        if values.dtype == object and any(issubclass(t, (dict, list, tuple)) for t in set(map(type, values))):
             cells = np.empty(len(values), dtype=object)
             cells[:] = [_cell(v) for v in values.tolist()]
             rows = rows.assign(column, cells)

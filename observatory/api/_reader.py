@@ -127,10 +127,10 @@ class Reader:
 
     def units_rows(self, level: str) -> Rows:
         """`units_table(level)` as Rows, which filter by a column's value without a scan."""
-        return self.cached(("units_rows", level), lambda: Rows.of(self.units_table(level)))
+        return self.cached(("units_rows", level), lambda: Rows.of(self.units_table(level), keep_texts=True))
 
     def catalogue_rows(self) -> Rows:
-        return self.cached("catalogue_table_rows", lambda: Rows.of(self.catalogue()))
+        return self.cached("catalogue_table_rows", lambda: Rows.of(self.catalogue(), keep_texts=True))
 
     def region_codes(self, region: str) -> frozenset[str]:
         """The codes of a région and of every unit inside it, as the query layer's `region=` keeps them."""

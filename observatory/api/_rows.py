@@ -7,7 +7,7 @@ frame costs more than writing the answer; a handler may still return a pandas fr
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ _NO_ROWS = np.zeros(0, dtype=np.intp)
 class Rows:
     """Columns of equal length, in order; text columns hold Python strings (object arrays)."""
 
-    __slots__ = ("_columns", "_length", "_dtypes", "_at", "_groups", "_lock")
+    __slots__ = ("_columns", "_length", "_dtypes", "_at", "_kept", "_groups", "_lock")
 
     def __init__(
         self,
@@ -28,8 +28,12 @@ class Rows:
         dtypes: Mapping[str, Any] | None = None,
         *,
         at: np.ndarray | None = None,
+        kept: dict[str, list[str]] | None = None,
     ) -> None:
         self._columns = dict(columns)
+        # Each row's text in a format, written once for every row of the columns (`texts`); None when
+        # these rows are not kept (they are written anew each time).
+        self._kept = kept
         # Rows picked from the columns and not copied yet: a page of a région's rows copies only the page.
         self._at = at
         if at is not None:
@@ -42,15 +46,18 @@ class Rows:
         self._lock = threading.Lock()
 
     @classmethod
-    def of(cls, frame: pd.DataFrame | Rows) -> Rows:
-        """`frame` as Rows (its index dropped); Rows are returned as they are."""
+    def of(cls, frame: pd.DataFrame | Rows, *, keep_texts: bool = False) -> Rows:
+        """`frame` as Rows (its index dropped); Rows are returned as they are. With `keep_texts`, the
+        text of each row in a format is written once for all and the rows taken from these reuse it:
+        for tables kept as long as the database does not change (units, the catalogue, the index)."""
         if isinstance(frame, Rows):
             return frame
         names = [str(c) for c in frame.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate column names: {names}")
         columns = {str(c): _array(frame[c]) for c in frame.columns}
-        return cls(columns, len(frame), {str(c): t for c, t in frame.dtypes.items()})
+        kept: dict[str, list[str]] | None = {} if keep_texts else None
+        return cls(columns, len(frame), {str(c): t for c, t in frame.dtypes.items()}, kept=kept)
 
     def __len__(self) -> int:
         return self._length
@@ -71,12 +78,13 @@ class Rows:
         if positions.dtype == bool:
             positions = np.flatnonzero(positions)
         at = positions if self._at is None else self._at[positions]
-        return Rows(self._columns, dtypes=self._dtypes, at=at)
+        return Rows(self._columns, dtypes=self._dtypes, at=at, kept=self._kept)
 
     def slice(self, start: int, stop: int) -> Rows:
         start, stop, _ = slice(start, stop).indices(self._length)
-        if self._at is not None:
-            return Rows(self._columns, dtypes=self._dtypes, at=self._at[start:stop])
+        if self._at is not None or self._kept is not None:
+            at = np.arange(start, stop) if self._at is None else self._at[start:stop]
+            return Rows(self._columns, dtypes=self._dtypes, at=at, kept=self._kept)
         return Rows({c: v[start:stop] for c, v in self._columns.items()}, max(0, stop - start), self._dtypes)
 
     def select(self, columns: Iterable[str]) -> Rows:
@@ -86,6 +94,19 @@ class Rows:
         """These rows with `column` replaced (or added last)."""
         dtypes = {c: t for c, t in self._dtypes.items() if c != column}
         return Rows({**{c: self[c] for c in self._columns}, column: values}, self._length, dtypes)
+
+    def texts(self, kind: str, write: Callable[[Rows], list[str]]) -> list[str]:
+        """Each row's text, as `write` writes it: taken from the text of every row of the columns, written
+        once, when these rows keep their texts; else written for these rows."""
+        if self._kept is None:
+            return write(self)
+        every = self._kept.get(kind)
+        if every is None:
+            every = write(Rows(self._columns, dtypes=self._dtypes))
+            self._kept[kind] = every
+        if self._at is None:
+            return every
+        return [every[i] for i in self._at.tolist()]
 
     def where(self, **equal: Any) -> Rows:
         """The rows whose columns equal the given values (None: no condition), in their order; the

@@ -128,7 +128,9 @@ class ValueStore:
                     out[label] = named
         return Rows(out, len(chosen["_row"]))
 
-    def _level_year(self, name: str, frame: Mapping[str, np.ndarray], level: Any, year: int | None) -> np.ndarray:
+    def _level_year(
+        self, name: str, frame: Mapping[str, np.ndarray], level: Any, year: int | None
+    ) -> np.ndarray:
         """The positions of an indicator's rows that may be of `level` and `year`: those of that level and
         year when both are one value (grouped when the store loads), else every row."""
         code = self._codes["level"].get(level) if isinstance(level, str) else None

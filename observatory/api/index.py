@@ -24,7 +24,9 @@ def index(ctx: Context, args: Mapping[str, Any]) -> Result:
     level, region, lens, lang = args["level"], args["region"], args["lens"], args["lang"]
     rows = ctx.data.cached(
         ("index", level, lens, lang),
-        lambda: Rows.of(results.fragility_index(level, db=ctx.data.db, lens=lens, lang=lang)),
+        lambda: Rows.of(
+            results.fragility_index(level, db=ctx.data.db, lens=lens, lang=lang), keep_texts=True
+        ),
     )
     if region is not None:  # as fragility_index(region=) keeps them, from the same frame
         rows = rows.where(**{"code" if level == "region" else "region_code": region})
