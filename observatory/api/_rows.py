@@ -136,11 +136,9 @@ class Rows:
         """The rows as a pandas frame, each column of the dtype it came with (text: object)."""
         if not self._columns:
             return pd.DataFrame(index=range(len(self)))
+        columns = {c: self[c] for c in self._columns}
         return pd.DataFrame(
-            {
-                c: pd.Series(v, dtype=self._dtypes.get(c, v.dtype), copy=False)
-                for c, v in self._columns.items()
-            }
+            {c: pd.Series(v, dtype=self._dtypes.get(c, v.dtype), copy=False) for c, v in columns.items()}
         )
 
     @property
