@@ -16,9 +16,13 @@ without pause beside 12 on the cold mix (a 503 with Retry-After is a busy server
 to a heavy request, not an error).
 
     .venv/bin/python benchmarks/bench_api_load.py [--db PATH] [--workers 2] [--seconds 20]
-        [--baseline /work/main] [--scenarios cold,cached,heavy]
+        [--baseline /work/main] [--baseline-workers 1] [--rounds 1] [--files DIR]
+        [--scenarios cold,cached,heavy]
 
-`--baseline DIR` runs the same against another checkout (with its own .venv and one process).
+`--baseline DIR` runs the same against another checkout (with its own .venv), with
+`--baseline-workers` processes; `--rounds N` runs both servers in turn N times, so a busy minute of a
+shared machine falls on both. The client (Python threads on http.client) runs on the same machine:
+the `client` column is its CPU seconds per second (1.00 = one whole core taken from the server).
 """
 
 from __future__ import annotations
@@ -121,12 +125,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(code: Path, db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(code: Path, db: str, port: int, workers: int, files: str | None) -> subprocess.Popen[bytes]:
     """`observatory serve` of the checkout at `code`, with that checkout's own virtual environment."""
     venv = code / ".venv" / "bin" / "python"
     python = venv if venv.exists() else Path(sys.executable)
     command = [str(python), "-c", "from observatory.cli import main; main()", "serve", "--db", db]
     command += ["--port", str(port), "--no-build"] + (["--workers", str(workers)] if workers > 1 else [])
+    command += ["--files", files] if files else []
     return subprocess.Popen(
         command,
         cwd=code,
@@ -195,13 +200,15 @@ def drive(
             results["busy"].append(busy)
 
     threads = [threading.Thread(target=client, args=(i, i >= clients)) for i in range(clients + heavy)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
     out: dict = {"errors": len(results["errors"]), "first_errors": results["errors"][:3]}
+    # The client runs on the server's cores: its CPU seconds per second of the run (1.0 = one core).
+    out["client_cpu"] = (time.process_time() - cpu) / elapsed
     out["busy"] = sum(results["busy"])
     for kind in ("light", "heavy"):
         latencies = results[kind]
@@ -212,10 +219,12 @@ def drive(
     return out
 
 
-def run(code: Path, db: str, *, workers: int, scenarios: list[str], seconds: float, seed: int) -> dict:
+def run(
+    code: Path, db: str, *, workers: int, scenarios: list[str], seconds: float, seed: int, files: str | None
+) -> dict:
     """Every scenario against one server process (group) of the checkout at `code`."""
     port = free_port()
-    server = start_server(code, db, port, workers)
+    server = start_server(code, db, port, workers, files)
     try:
         wait_until_up(port)
         _, body = get(port, "/api/v1/units/commune?fields=code&page_size=2000")
@@ -261,7 +270,7 @@ def line(name: str, r: dict) -> str:
     return (
         f"{name:34} {r['light']['requests']:>8} {cell('light', 'throughput')} {cell('light', 'p50')} "
         f"{cell('light', 'p95')} {cell('light', 'p99')} {r['heavy']['requests']:>7} {cell('heavy', 'p95')} "
-        f"{r['busy']:>6} {r['errors']:>7}"
+        f"{r['busy']:>6} {r['errors']:>7} {r['client_cpu']:>7.2f}"
     )
 
 
@@ -277,20 +286,36 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="Server processes of this checkout.")
     parser.add_argument("--scenarios", default="cold,cached,heavy")
     parser.add_argument("--baseline", type=Path, default=None, help="Another checkout to run side by side.")
+    parser.add_argument(
+        "--baseline-workers", type=int, default=1, help="Server processes of the baseline checkout."
+    )
+    parser.add_argument("--files", default=None, help="Folder of the whole dataset's files (serve --files).")
+    parser.add_argument("--rounds", type=int, default=1, help="Rounds, each server in turn in each.")
     args = parser.parse_args()
     db = get_settings(db=args.db).db
     scenarios = args.scenarios.split(",")
     servers = {f"this checkout, {args.workers} proc": (ROOT, args.workers)}
     if args.baseline:
-        servers[f"baseline {args.baseline.name}"] = (args.baseline, 1)
+        servers[f"baseline {args.baseline.name}, {args.baseline_workers} proc"] = (
+            args.baseline,
+            args.baseline_workers,
+        )
     print(f"loopback, {args.seconds:g} s per scenario, 20 clients, database {Path(db).name}")
     print(
         f"{'scenario / server':34} {'light':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'heavy':>7} {'p95 ms':>8} {'503s':>6} {'errors':>7}"
+        f"{'heavy':>7} {'p95 ms':>8} {'503s':>6} {'errors':>7} {'client':>7}"
     )
     failed = []
-    for name, (code, workers) in servers.items():
-        results = run(code, db, workers=workers, scenarios=scenarios, seconds=args.seconds, seed=args.seed)
+    for name, (code, workers) in [item for _ in range(args.rounds) for item in servers.items()]:
+        results = run(
+            code,
+            db,
+            workers=workers,
+            scenarios=scenarios,
+            seconds=args.seconds,
+            seed=args.seed,
+            files=args.files,
+        )
         for scenario, r in results.items():
             print(line(f"{scenario} / {name}", r), flush=True)
             if r["errors"]:

@@ -109,7 +109,7 @@ def test_the_value_store_answers_as_the_query_layer(built_db, tmp_path):
         (names[2:], {"level": "region", "period": "2025-03", "sex": None, "area": None}),
     ]
     for selected, filters in cases:
-        got = store.select(selected, **filters)
+        got = store.select(selected, **filters).to_frame()
         expected = query.indicator_values(selected, db=built_db, **filters)
         numbers = dict.fromkeys(["value", "se", "lower", "upper"], "float64")
         pd.testing.assert_frame_equal(

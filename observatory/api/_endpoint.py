@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._params import Route
 from ._reader import Reader
+from ._rows import Rows
 from ._throttle import Throttle
 
 
@@ -21,7 +22,7 @@ from ._throttle import Throttle
 class Result:
     """What a handler returns: rows, their sources, and how to page and shape them."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame | Rows
     source_ids: set[str] | None = None
     """Sources of these rows; None means every source of the database (unit geometry, the catalogue)."""
     one: bool = False

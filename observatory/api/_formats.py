@@ -11,12 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from ._rows import Rows
+from ._rowtext import csv_text, json_rows
+from ._rowtext import plain as plain
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -55,19 +59,6 @@ def negotiate(requested: str | None, accept: Any, allowed: tuple[str, ...]) -> s
     return offers.get(best, "json") if best else "json"
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready Python value (NaN and NA become null)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):
-        return _plain(value.item())
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts of plain values (the geometry column dropped), built column by column: a per-cell
     pandas call would cost more than the rest of a request."""
@@ -83,41 +74,55 @@ def _plain_column(series: pd.Series) -> list[Any]:
         return values
     if pd.api.types.is_float_dtype(series):
         return [None if v != v else v for v in values]
-    return [v if isinstance(v, str) or (type(v) in (int, float) and v == v) else _plain(v) for v in values]
+    return [v if isinstance(v, str) or (type(v) in (int, float) and v == v) else plain(v) for v in values]
 
 
 def json_body(data: Any, meta: dict[str, Any]) -> str:
-    return json.dumps({"data": data, "meta": meta}, ensure_ascii=False, default=_plain, allow_nan=False)
+    return json.dumps({"data": data, "meta": meta}, ensure_ascii=False, default=plain, allow_nan=False)
 
 
-def geojson_body(frame: pd.DataFrame, meta: dict[str, Any]) -> str:
-    """
-    A FeatureCollection; `meta` is a foreign member, which RFC 7946 allows. Geometries are written
-    by shapely in one vectorised call and spliced in as text (no parse and re-dump of the polygons).
-    """
-    import numpy as np
+def rows_body(rows: Rows, meta: dict[str, Any], *, one: bool = False) -> str:
+    """`json_body` of the rows as records (the first alone when `one`), written row by row."""
+    texts = json_rows(rows)
+    data = texts[0] if one else "[" + ", ".join(texts) + "]"
+    return '{"data": ' + data + ', "meta": ' + _meta_text(meta) + "}"
+
+
+def _meta_text(meta: dict[str, Any]) -> str:
+    return json.dumps(meta, ensure_ascii=False, default=plain, allow_nan=False)
+
+
+def geometry_texts(geometries: Any) -> list[str | None]:
+    """Each geometry as GeoJSON text (None when missing or empty), written by shapely in one vectorised
+    call."""
     import shapely
 
-    geometries = np.asarray(
-        frame["geometry"].values if "geometry" in frame else [None] * len(frame), dtype=object
-    )
-    missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
-    present = geometries.copy()  # the frame's own array may sit behind `geometries`
+    values = np.asarray(geometries, dtype=object)
+    missing = shapely.is_missing(values) | shapely.is_empty(values)
+    present = values.copy()  # the caller's own array may sit behind `values`
     present[missing] = None
     texts = shapely.to_geojson(present)
+    return [None if gone else str(text) for text, gone in zip(texts, missing, strict=True)]
+
+
+def geojson_body(rows: Rows, meta: dict[str, Any], geometries: list[str | None]) -> str:
+    """
+    A FeatureCollection of the rows, each with its geometry's GeoJSON text (`geometry_texts`) spliced in
+    (no parse and re-dump of the polygons); `meta` is a foreign member, which RFC 7946 allows.
+    """
     features = [
         '{"type": "Feature", "geometry": '
-        + ("null" if gone else text)
+        + ("null" if text is None else text)
         + ', "properties": '
-        + json.dumps(props, ensure_ascii=False, default=_plain, allow_nan=False)
+        + props
         + "}"
-        for props, text, gone in zip(records(frame), texts, missing, strict=True)
+        for props, text in zip(json_rows(rows), geometries, strict=True)
     ]
     return (
         '{"type": "FeatureCollection", "features": ['
         + ", ".join(features)
         + '], "meta": '
-        + json.dumps(meta, ensure_ascii=False, default=_plain, allow_nan=False)
+        + _meta_text(meta)
         + "}"
     )
 
@@ -128,7 +133,7 @@ _NUMBER = re.compile(r"\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 def _cell(value: Any) -> Any:
     """A CSV cell: nested values as JSON (never a Python repr)."""
     if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, ensure_ascii=False, default=_plain)
+        return json.dumps(value, ensure_ascii=False, default=plain)
     return value
 
 
@@ -168,13 +173,28 @@ def reading_hint(frame: pd.DataFrame) -> str:
     return f"pandas.read_csv(url, dtype={{{dtype}}})"
 
 
-def csv_body(frame: pd.DataFrame) -> str:
+def csv_body(frame: pd.DataFrame | Rows) -> str:
     """UTF-8 CSV: one header line, then the rows, text cells quoted; nothing else in the file, so any
     CSV reader takes it as is."""
+    rows = _nested_rows_as_json(Rows.of(frame))
+    text = csv_text(rows)
+    if text is not None:
+        return text
     buffer = io.StringIO()
-    table = _nested_as_json(pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")))
+    table = rows.to_frame().drop(columns=["geometry"], errors="ignore")
     table.to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return buffer.getvalue()
+
+
+def _nested_rows_as_json(rows: Rows) -> Rows:
+    """The rows with every nested cell (a plan's parameters) written as JSON."""
+    for column in rows.columns:
+        values = rows[column]
+        if values.dtype == object and any(issubclass(t, (dict, list, tuple)) for t in set(map(type, values))):
+            cells = np.empty(len(values), dtype=object)
+            cells[:] = [_cell(v) for v in values.tolist()]
+            rows = rows.assign(column, cells)
+    return rows
 
 
 def _datatype(series: pd.Series) -> str:
@@ -212,7 +232,7 @@ def csvw_body(
         "tableSchema": {"columns": columns},
         "notes": [{"indicator_id": k, "unit": v} for k, v in sorted((units or {}).items())],
     }
-    return json.dumps(body, ensure_ascii=False, default=_plain, allow_nan=False)
+    return json.dumps(body, ensure_ascii=False, default=plain, allow_nan=False)
 
 
 def parquet_body(frame: pd.DataFrame) -> bytes:

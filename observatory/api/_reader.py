@@ -21,6 +21,7 @@ from ..enums import CITY_LEVELS
 from . import _formats
 from ._errors import ApiError
 from ._params import PREFIX
+from ._rows import Rows
 from ._store import StoreHolder, ValueStore
 
 T = TypeVar("T")
@@ -85,7 +86,13 @@ class Reader:
                 kept: T = self._cache[key][0]
                 return kept
         value = make()
-        size = int(value.memory_usage(index=True).sum()) if isinstance(value, pd.DataFrame) else 0
+        size = (
+            int(value.memory_usage(index=True).sum())
+            if isinstance(value, pd.DataFrame)
+            else value.nbytes
+            if isinstance(value, Rows)
+            else 0
+        )
         with self._lock:
             if stamp == self._stamp and key not in self._cache and size <= self.frame_bytes // 4:
                 self._cache[key] = (value, size)
@@ -120,6 +127,22 @@ class Reader:
             return frame[["code", "geometry"]].drop_duplicates("code").set_index("code")
 
         return self.cached(("geometry", level, detail), make)
+
+    def geometry_texts(self, level: str, detail: str) -> dict[str, str | None]:
+        """Each unit's geometry at `detail` as GeoJSON text (None when it has none), written once."""
+
+        def make() -> dict[str, str | None]:
+            frame = self.geometry(level, detail)
+            return dict(zip(frame.index, _formats.geometry_texts(frame["geometry"]), strict=True))
+
+        return self.cached(("geometry_texts", level, detail), make)
+
+    def units_rows(self, level: str) -> Rows:
+        """`units_table(level)` as Rows, which filter by a column's value without a scan."""
+        return self.cached(("units_rows", level), lambda: Rows.of(self.units_table(level), keep_texts=True))
+
+    def catalogue_rows(self) -> Rows:
+        return self.cached("catalogue_table_rows", lambda: Rows.of(self.catalogue(), keep_texts=True))
 
     def region_codes(self, region: str) -> frozenset[str]:
         """The codes of a région and of every unit inside it, as the query layer's `region=` keeps them."""

@@ -29,6 +29,7 @@ from ._endpoint import Context, Endpoint
 from ._errors import ApiError
 from ._params import Route, parse
 from ._reader import Reader
+from ._rows import Rows
 
 #: Full-detail GeoJSON is heavy (about 18 kB a commune): past this many features it takes one of the
 #: few heavy-request slots, and past MAX_FULL_FEATURES it is refused in favour of paging or a lower detail.
@@ -121,7 +122,7 @@ def respond(endpoint: Endpoint, ctx: Context, path_args: Mapping[str, str]) -> R
     }
     if result.body is not None:
         return Response(_formats.json_body(result.body, meta), mimetype="application/json")
-    frame = result.frame
+    frame = Rows.of(result.frame)
     if result.one and not len(frame):
         raise ApiError(404, "not_found", "no such resource")
     if not result.one and "page_size" in args:
@@ -130,20 +131,19 @@ def respond(endpoint: Endpoint, ctx: Context, path_args: Mapping[str, str]) -> R
     if fmt == "csv":
         return csv_response(route, frame, meta)
     if fmt == "parquet":
-        return parquet_response(route, frame, meta)
+        return parquet_response(route, frame.to_frame(), meta)
     if fmt == "csvw":
-        return csvw_response(route, frame, meta, ctx.data)
+        return csvw_response(route, frame.to_frame(), meta, ctx.data)
     if fmt == "geojson":
         return geojson_response(frame, meta, ctx, level=result.geometry_level, detail=args.get("detail"))
-    data = _formats.records(frame)
     return Response(
-        _formats.json_body(data[0] if result.one else data, meta),
+        _formats.rows_body(frame, meta, one=result.one),
         mimetype="application/json",
         headers={"Vary": "Accept"},
     )
 
 
-def _page(frame: pd.DataFrame, page: int, size: int, meta: dict[str, Any]) -> pd.DataFrame:
+def _page(frame: Rows, page: int, size: int, meta: dict[str, Any]) -> Rows:
     """One page of the rows; `meta` gains the totals and the next page's link."""
     total = len(frame)
     pages = max(1, math.ceil(total / size)) if size else 1
@@ -157,7 +157,7 @@ def _page(frame: pd.DataFrame, page: int, size: int, meta: dict[str, Any]) -> pd
     meta.update(total=total, page=page, page_size=size, pages=pages)
     if page < pages:
         meta["next"] = _page_link(page + 1)
-    return frame.iloc[(page - 1) * size : page * size]
+    return frame.slice((page - 1) * size, page * size)
 
 
 def _page_link(page: int) -> str:
@@ -166,7 +166,7 @@ def _page_link(page: int) -> str:
     return request.path + "?" + urlencode(query_args)
 
 
-def select(frame: pd.DataFrame, fields: list[str] | None) -> pd.DataFrame:
+def select(frame: Rows, fields: list[str] | None) -> Rows:
     """The columns asked by `fields=` (geometry kept); a 422 naming the valid ones for an unknown field."""
     if not fields:
         return frame
@@ -180,11 +180,11 @@ def select(frame: pd.DataFrame, fields: list[str] | None) -> pd.DataFrame:
             [{"parameter": "fields", "unknown": unknown, "valid": valid}],
         )
     keep = list(dict.fromkeys(fields)) + (["geometry"] if "geometry" in frame else [])
-    return frame[[c for c in keep if c in frame.columns]]
+    return frame.select(c for c in keep if c in frame)
 
 
 def geojson_response(
-    frame: pd.DataFrame, meta: dict[str, Any], ctx: Context, *, level: str | None, detail: str | None
+    frame: Rows, meta: dict[str, Any], ctx: Context, *, level: str | None, detail: str | None
 ) -> Response:
     """A FeatureCollection, the units' geometry joined at `detail`; many full polygons hold a heavy slot."""
     detail = detail or "low"
@@ -199,13 +199,18 @@ def geojson_response(
             [{"parameter": "detail", "maximum_features": MAX_FULL_FEATURES}],
         )
     with ctx.heavy.slot() if is_heavy else nullcontext():
-        if level and "geometry" not in frame:
-            geometry = ctx.data.geometry(level, detail)
-            key = "unit_code" if "unit_code" in frame else "code"
-            if key in frame:
-                frame = frame.assign(geometry=geometry["geometry"].reindex(frame[key]).values)
+        key = "unit_code" if "unit_code" in frame else "code"
+        if "geometry" in frame:
+            geometries = _formats.geometry_texts(frame["geometry"])
+        elif level and key in frame:
+            texts = ctx.data.geometry_texts(level, detail)
+            geometries = [texts.get(code) for code in frame[key].tolist()]
+        else:
+            geometries = [None] * len(frame)
         return Response(
-            _formats.geojson_body(frame, meta), mimetype="application/geo+json", headers={"Vary": "Accept"}
+            _formats.geojson_body(frame, meta, geometries),
+            mimetype="application/geo+json",
+            headers={"Vary": "Accept"},
         )
 
 
@@ -237,7 +242,7 @@ def csvw_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any], data:
     )
 
 
-def csv_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any]) -> Response:
+def csv_response(route: Route, frame: Rows, meta: dict[str, Any]) -> Response:
     """The CSV as a plain table; its provenance, paging and column types in its headers and in the CSVW
     description they link to."""
     return _file_response(route, meta, Response(_formats.csv_body(frame), mimetype="text/csv"), "csv")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 from .. import bulk
 from ..database import Database
 from ..etl.context import CATEGORICAL_TEXT
+from ._rows import Rows
 
 #: Text columns held as codes: the values' columns a build holds as categoricals, for the same reason.
 DICTIONARY_COLUMNS = CATEGORICAL_TEXT["indicator_value"]
@@ -62,6 +62,8 @@ class ValueStore:
         del table, columns, indicator, order
         pa.default_memory_pool().release_unused()
         self._inside: dict[frozenset[str], np.ndarray] = {}
+        # Per indicator, the positions of its rows of each (level code, year).
+        self._groups = {name: _by_level_year(frame) for name, frame in self._frames.items()}
 
     def select(
         self,
@@ -76,11 +78,11 @@ class ValueStore:
         period: str | None = None,
         inside: frozenset[str] | None = None,
         labels: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> pd.DataFrame:
+    ) -> Rows:
         """
         The values of `names`, filtered like query.indicator_values (None keeps every value); `inside`
         keeps only these unit codes, and each of `labels` (column -> code -> label) adds a column after
-        the unit's code. Text columns hold Python strings (object dtype), the rest numpy numbers.
+        the unit's code. Text columns hold Python strings (object arrays), the rest numpy numbers.
         """
         wanted: list[tuple[str, Any]] = [
             ("level", level),
@@ -95,32 +97,47 @@ class ValueStore:
             frame = self._frames.get(name)
             if frame is None:
                 continue
-            keep = np.ones(len(frame["_row"]), dtype=bool)
+            at = self._level_year(name, frame, level, year)
+            keep = np.ones(len(at), dtype=bool)
             if year is not None:
-                keep &= frame["year"] == year
+                keep &= frame["year"][at] == year
             for column, value in wanted:
                 if value is not None:
-                    keep &= self._allowed(column, value)[frame[column]]
+                    keep &= self._allowed(column, value)[frame[column][at]]
             if inside is not None:
-                keep &= self._within(inside)[frame["unit_code"]]
-            parts.append({c: v[keep] for c, v in frame.items()})
+                keep &= self._within(inside)[frame["unit_code"][at]]
+            at = at[keep]
+            parts.append({c: v[at] for c, v in frame.items()})
         if len(parts) > 1:  # several indicators come back in the database's row order, as the query layer's
             merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
             order = np.argsort(merged["_row"], kind="stable")
             chosen = {c: v[order] for c, v in merged.items()}
         else:
             chosen = parts[0] if parts else self._empty
-        out: dict[str, Any] = {}
+        out: dict[str, np.ndarray] = {}
         for column in self.columns:
             if column in self._categories:  # Python strings, as JSON and CSV writers take them
-                out[column] = pd.Series(self._categories[column][chosen[column]], dtype=object, copy=False)
+                out[column] = self._categories[column][chosen[column]]
             else:
                 out[column] = chosen[column]
             if column == "unit_code" and labels:
-                codes = self._categories[column][chosen[column]]
+                codes = out[column].tolist()
                 for label, mapping in labels.items():
-                    out[label] = pd.Series([mapping.get(c) for c in codes], dtype=object)
-        return pd.DataFrame(out, copy=False)
+                    named = np.empty(len(codes), dtype=object)
+                    named[:] = [mapping.get(c) for c in codes]
+                    out[label] = named
+        return Rows(out, len(chosen["_row"]))
+
+    def _level_year(
+        self, name: str, frame: Mapping[str, np.ndarray], level: Any, year: int | None
+    ) -> np.ndarray:
+        """The positions of an indicator's rows that may be of `level` and `year`: those of that level and
+        year when both are one value (grouped when the store loads), else every row."""
+        code = self._codes["level"].get(level) if isinstance(level, str) else None
+        if code is None or year is None:
+            return np.arange(len(frame["_row"]))
+        groups = self._groups.get(name, {})
+        return groups.get((code, year), np.zeros(0, dtype=np.intp))
 
     def _allowed(self, column: str, value: Any) -> np.ndarray:
         """Which codes of a text column hold one of the wanted values (one value or a list of them)."""
@@ -139,6 +156,16 @@ class ValueStore:
             allowed[[codes[c] for c in inside if c in codes]] = True
             self._inside[inside] = allowed
         return self._inside[inside]
+
+
+def _by_level_year(frame: Mapping[str, np.ndarray]) -> dict[tuple[Any, Any], np.ndarray]:
+    """The ascending positions of the rows of each (level code, year)."""
+    level, year = frame["level"], frame["year"]
+    order = np.lexsort((year, level))  # stable: positions stay ascending within a group
+    level, year = level[order], year[order]
+    starts = np.flatnonzero(np.r_[True, (level[1:] != level[:-1]) | (year[1:] != year[:-1])])
+    ends = np.r_[starts[1:], len(order)]
+    return {(int(level[a]), year[a].item()): order[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 class StoreHolder:

@@ -14,6 +14,7 @@ from ..index_components import CONNECTOR_COMPONENTS, lens_components
 from ..index_components import LENSES as LENS_DEFINITIONS
 from ._endpoint import Context, Endpoint, Result
 from ._params import DETAIL, PAGING, REGION, Param, Route
+from ._rows import Rows
 
 #: The source of what the observatory derives from the census (the index among them).
 ANALYSIS_SOURCE = "observatory-analytics"
@@ -21,14 +22,16 @@ ANALYSIS_SOURCE = "observatory-analytics"
 
 def index(ctx: Context, args: Mapping[str, Any]) -> Result:
     level, region, lens, lang = args["level"], args["region"], args["lens"], args["lang"]
-    frame = ctx.data.cached(
+    rows = ctx.data.cached(
         ("index", level, lens, lang),
-        lambda: results.fragility_index(level, db=ctx.data.db, lens=lens, lang=lang),
+        lambda: Rows.of(
+            results.fragility_index(level, db=ctx.data.db, lens=lens, lang=lang), keep_texts=True
+        ),
     )
     if region is not None:  # as fragility_index(region=) keeps them, from the same frame
-        frame = frame[(frame["code"] == region) if level == "region" else (frame["region_code"] == region)]
+        rows = rows.where(**{"code" if level == "region" else "region_code": region})
     sources = ctx.data.cached(("index_sources", lens), lambda: _sources(ctx, lens))
-    return Result(frame.reset_index(drop=True), set(sources), geometry_level=level)
+    return Result(rows, set(sources), geometry_level=level)
 
 
 def _sources(ctx: Context, lens_name: str) -> frozenset[str]:

@@ -16,6 +16,7 @@ from ..enums import AREAS, STATUSES, VALUE_LEVELS
 from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
 from ._params import CODE_PATTERN, DETAIL, NAME_PATTERN, PAGING, REGION, SEX, Param, Route
+from ._rows import Rows, source_ids
 
 #: Most indicators one values request may name: more than the catalogue holds (196), so one request can ask
 #: for every indicator; declared in the OpenAPI schema (maxItems), so a client knows it before asking.
@@ -51,12 +52,8 @@ FILTERS = (VALUE_LEVEL, REGION, UNIT, YEAR, PERIOD, SEX, AREA, STATUS, DETAIL, *
 
 
 def indicators(ctx: Context, args: Mapping[str, Any]) -> Result:
-    frame = ctx.data.catalogue()
-    if args["year"] is not None:
-        frame = frame[frame["year"] == args["year"]]
-    if args["topic"] is not None:
-        frame = frame[frame["topic"] == args["topic"]]
-    return Result(frame.reset_index(drop=True), set(frame["source_id"].dropna()))
+    rows = ctx.data.catalogue_rows().where(year=args["year"], topic=args["topic"])
+    return Result(rows, source_ids(rows))
 
 
 def indicator(ctx: Context, args: Mapping[str, Any]) -> Result:
@@ -93,18 +90,19 @@ def _values(ctx: Context, names: list[str] | None, args: Mapping[str, Any]) -> R
     labels = ctx.data.cached(("names", level), lambda: _names(ctx, level)) if level in VALUE_LEVELS else None
     store = ctx.data.value_store()
     if store is not None:
-        frame = store.select(names, **filters, inside=inside, labels=labels)
+        rows = store.select(names, **filters, inside=inside, labels=labels)
     else:
-        frame = _read(ctx, names, filters, inside, labels)
+        rows = Rows.of(_read(ctx, names, filters, inside, labels))
     # Suppressed counts stay suppressed: no value, and no interval that would give it away.
-    if "suppressed" in frame:
-        hidden = (frame["suppressed"] == 1).to_numpy()
+    if "suppressed" in rows:
+        hidden = rows["suppressed"] == 1
         if hidden.any():
-            frame = frame.copy()
-            frame.loc[hidden, [c for c in HIDDEN_WHEN_SUPPRESSED if c in frame]] = float("nan")
-    return Result(
-        frame, set(frame["source_id"].dropna()) if "source_id" in frame else set(), geometry_level=level
-    )
+            for column in HIDDEN_WHEN_SUPPRESSED:
+                if column in rows:
+                    emptied = rows[column].astype(float)
+                    emptied[hidden] = float("nan")
+                    rows = rows.assign(column, emptied)
+    return Result(rows, source_ids(rows) if "source_id" in rows else set(), geometry_level=level)
 
 
 def _checked(ctx: Context, names: list[str] | None) -> list[str]:

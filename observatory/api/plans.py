@@ -173,7 +173,7 @@ def plan(ctx: Context, args: Mapping[str, Any]) -> Result:
     except UnknownNameError:
         raise ApiError(404, "not_found", f"no plan {plan_id!r}; list them at {PREFIX}/plans") from None
     body = {
-        **{k: _formats._plain(v) for k, v in stored.summary.items()},
+        **{k: _formats.plain(v) for k, v in stored.summary.items()},
         "params": _json(stored.summary["params"]),
         "inputs": stored.inputs,
         "rests_on": stored.rests_on(args["lang"]),
@@ -197,7 +197,7 @@ def create_plan(ctx: Context, args: Mapping[str, Any]) -> Result:
         ctx.data.check_code("region", body["region"])
         solved = _solve(ctx, body)
         out = {
-            **{k: _formats._plain(v) for k, v in solved.summary.items()},
+            **{k: _formats.plain(v) for k, v in solved.summary.items()},
             "params": solved.params,
             "rests_on": rests_on(solved.params["inputs"], body["lang"]),
             "stored": False,

@@ -56,18 +56,18 @@ def units(ctx: Context, args: Mapping[str, Any]) -> Result:
             if parent is not None:
                 frame = frame[frame["code"].str.startswith(f"{parent}.")]
         return Result(frame.reset_index(drop=True), None, geometry_level=level)
+    rows = ctx.data.units_rows(level)
     if region is not None:
-        frame = frame[frame["code" if level == "region" else "region_code"] == region]
+        rows = rows.where(**{"code" if level == "region" else "region_code": region})
     if province is not None:
-        frame = frame[frame["code" if level == "province" else "province_code"] == province]
-    return Result(frame.reset_index(drop=True), None, geometry_level=level)
+        rows = rows.where(**{"code" if level == "province" else "province_code": province})
+    return Result(rows, None, geometry_level=level)
 
 
 def unit(ctx: Context, args: Mapping[str, Any]) -> Result:
     level, code = args["level"], args["code"]
     ctx.data.check_code(level, code)
-    table = ctx.data.units_table(level)
-    return Result(table[table["code"] == code].reset_index(drop=True), None, one=True, geometry_level=level)
+    return Result(ctx.data.units_rows(level).where(code=code), None, one=True, geometry_level=level)
 
 
 ENDPOINTS = (

@@ -1,0 +1,169 @@
+"""
+Rows as the API shapes them between a handler and a response body: named numpy columns, no index.
+Paging, filtering and field selection on them are array slices, where the same step on a small pandas
+frame costs more than writing the answer; a handler may still return a pandas frame (`Rows.of`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_NO_ROWS = np.zeros(0, dtype=np.intp)
+
+
+class Rows:
+    """Columns of equal length, in order; text columns hold Python strings (object arrays)."""
+
+    __slots__ = ("_columns", "_length", "_dtypes", "_at", "_kept", "_groups", "_lock")
+
+    def __init__(
+        self,
+        columns: Mapping[str, np.ndarray],
+        length: int | None = None,
+        dtypes: Mapping[str, Any] | None = None,
+        *,
+        at: np.ndarray | None = None,
+        kept: dict[str, list[str]] | None = None,
+    ) -> None:
+        self._columns = dict(columns)
+        # Each row's text in a format, written once for every row of the columns (`texts`); None when
+        # these rows are not kept (they are written anew each time).
+        self._kept = kept
+        # Rows picked from the columns and not copied yet: a page of a région's rows copies only the page.
+        self._at = at
+        if at is not None:
+            self._length = len(at)
+        else:
+            self._length = length if length is not None else len(next(iter(self._columns.values()), ()))
+        # The pandas dtype of each column a frame gave, so `to_frame` gives it back.
+        self._dtypes = dict(dtypes or {})
+        self._groups: dict[str, dict[Hashable, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame | Rows, *, keep_texts: bool = False) -> Rows:
+        """`frame` as Rows (its index dropped); Rows are returned as they are. With `keep_texts`, the
+        text of each row in a format is written once for all and the rows taken from these reuse it:
+        for tables kept as long as the database does not change (units, the catalogue, the index)."""
+        if isinstance(frame, Rows):
+            return frame
+        names = [str(c) for c in frame.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate column names: {names}")
+        columns = {str(c): _array(frame[c]) for c in frame.columns}
+        kept: dict[str, list[str]] | None = {} if keep_texts else None
+        return cls(columns, len(frame), {str(c): t for c, t in frame.dtypes.items()}, kept=kept)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._columns
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        values = self._columns[column]
+        return values if self._at is None else values[self._at]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def take(self, positions: np.ndarray) -> Rows:
+        """The rows at `positions` (integers, or a boolean mask), in that order."""
+        if positions.dtype == bool:
+            positions = np.flatnonzero(positions)
+        at = positions if self._at is None else self._at[positions]
+        return Rows(self._columns, dtypes=self._dtypes, at=at, kept=self._kept)
+
+    def slice(self, start: int, stop: int) -> Rows:
+        start, stop, _ = slice(start, stop).indices(self._length)
+        if self._at is not None or self._kept is not None:
+            at = np.arange(start, stop) if self._at is None else self._at[start:stop]
+            return Rows(self._columns, dtypes=self._dtypes, at=at, kept=self._kept)
+        return Rows({c: v[start:stop] for c, v in self._columns.items()}, max(0, stop - start), self._dtypes)
+
+    def select(self, columns: Iterable[str]) -> Rows:
+        return Rows({c: self._columns[c] for c in columns}, self._length, self._dtypes, at=self._at)
+
+    def assign(self, column: str, values: np.ndarray) -> Rows:
+        """These rows with `column` replaced (or added last)."""
+        dtypes = {c: t for c, t in self._dtypes.items() if c != column}
+        return Rows({**{c: self[c] for c in self._columns}, column: values}, self._length, dtypes)
+
+    def texts(self, kind: str, write: Callable[[Rows], list[str]]) -> list[str]:
+        """Each row's text, as `write` writes it: taken from the text of every row of the columns, written
+        once, when these rows keep their texts; else written for these rows."""
+        if self._kept is None:
+            return write(self)
+        every = self._kept.get(kind)
+        if every is None:
+            every = write(Rows(self._columns, dtypes=self._dtypes))
+            self._kept[kind] = every
+        if self._at is None:
+            return every
+        return [every[i] for i in self._at.tolist()]
+
+    def where(self, **equal: Any) -> Rows:
+        """The rows whose columns equal the given values (None: no condition), in their order; the
+        positions of each column's values are found once and kept, so a filter costs a lookup."""
+        chosen: np.ndarray | None = None
+        for column, value in equal.items():
+            if value is None:
+                continue
+            found = self.positions(column).get(value, _NO_ROWS)
+            chosen = found if chosen is None else np.intersect1d(chosen, found, assume_unique=True)
+        return self if chosen is None else self.take(chosen)
+
+    def positions(self, column: str) -> dict[Hashable, np.ndarray]:
+        """Each value of a column with the (ascending) positions of the rows that hold it."""
+        groups = self._groups.get(column)
+        if groups is None:
+            with self._lock:
+                groups = self._groups.get(column)
+                if groups is None:
+                    values = self[column]
+                    keys = pd.Series(values, dtype=object if values.dtype == object else None)
+                    groups = {k: np.asarray(v, dtype=np.intp) for k, v in keys.groupby(keys).indices.items()}
+                    self._groups[column] = groups
+        return groups
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a pandas frame, each column of the dtype it came with (text: object)."""
+        if not self._columns:
+            return pd.DataFrame(index=range(len(self)))
+        columns = {c: self[c] for c in self._columns}
+        return pd.DataFrame(
+            {c: pd.Series(v, dtype=self._dtypes.get(c, v.dtype), copy=False) for c, v in columns.items()}
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """About how much memory the columns hold (text counted by its characters)."""
+        total = 0
+        for column in self._columns:
+            values = self[column]
+            total += values.nbytes
+            if values.dtype == object:
+                total += sum(len(v) for v in values if isinstance(v, str))
+        return total
+
+
+def _array(series: pd.Series) -> np.ndarray:
+    """A column's values as numpy holds them; a nullable integer or boolean column as Python values, its
+    missing ones NA (numpy would make its integers floats)."""
+    values: np.ndarray = series.to_numpy()
+    if isinstance(series.dtype, np.dtype) or values.dtype == object:
+        return values
+    out = np.empty(len(series), dtype=object)
+    out[:] = series.tolist()
+    return out
+
+
+def source_ids(rows: Rows) -> set[str]:
+    """The sources the rows name (their `source_id` column, missing ones left out)."""
+    return {s for s in set(rows["source_id"].tolist()) if isinstance(s, str)}
