@@ -32,27 +32,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_profile import CODES  # the communes whose profile is opened, one per région
+
 #: The map callback's changes: (control, new value) from the explorer's first view.
 CHANGES = {
     "indicator": ("indicator", "households_distance_to_paved_road_km|2024"),
     "région": ("region", "08"),
     "level": ("level", "province"),
 }
-#: Communes whose profile is opened, one per région, Errachidia first (as bench_profile.py).
-CODES = (
-    "08.201.01.05",
-    "01.511.01.0",
-    "02.411.01.23",
-    "03.231.01.0",
-    "04.421.01.0",
-    "05.091.01.01",
-    "06.141.01.0",
-    "07.351.01.0",
-    "09.001.01.01",
-    "10.261.01.03",
-    "11.321.01.03",
-    "12.391.01.01",
-)
 
 
 def control_values(node: Any, found: dict[str, Any]) -> dict[str, Any]:

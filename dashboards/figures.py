@@ -44,7 +44,7 @@ LISA_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e
 HALO = "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff"
 #: The map's height (its height in a meeting room, `#map` in style.css) and the title's band above it, in
 #: pixels.
-MAP_HEIGHT, TITLE_BAND = 640, 30
+MAP_HEIGHT, TITLE_BAND = 560, 30
 #: The share of a map's width kept free of shapes at the side the page reads from, for the legend and the
 #: source written into the figure: the shapes are fitted to the rest, so nothing covers them.
 LEGEND_COLUMN = 0.2

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
 
 from observatory.database import Database
@@ -113,3 +115,23 @@ def topojson(features: list[tuple[str, str, shapely.Geometry]], *, quantization:
 def write_json(path: Path, document: dict) -> Path:
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
+
+
+def write_quarter(
+    path: Path, tiles: dict[str, object], *, rng: np.random.Generator, row_group: int
+) -> pd.DataFrame:
+    """An Ookla quarter as Parquet in row groups of `row_group`: the tiles' columns (`quadkey`, `tile`,
+    and the centres when given) with seeded measurements, as Ookla publishes them."""
+    n = len(tiles["quadkey"])  # type: ignore[arg-type]
+    frame = pd.DataFrame(
+        {
+            **tiles,
+            "avg_d_kbps": rng.integers(1000, 90000, n),
+            "avg_u_kbps": rng.integers(500, 20000, n),
+            "avg_lat_ms": rng.integers(4, 150, n),
+            "tests": rng.integers(1, 60, n),
+            "devices": rng.integers(1, 20, n),
+        }
+    )
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=row_group)
+    return frame

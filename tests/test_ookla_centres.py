@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from connectors_support import write_quarter
 from test_geometry_coverage import COASTAL_TOWNS, FORMER_HOLES
 
 from observatory import placement
@@ -45,22 +46,10 @@ def centre_file(path, keys: np.ndarray, *, seed: int, row_group: int = 400) -> p
     rng = np.random.default_rng(seed)
     keys = np.sort(pd.unique(keys).astype("S16")).astype(str)
     lon, lat = quadkeys.tile_centres(*quadkeys.quadkey_tiles(keys)[:3])
-    n = len(keys)
-    frame = pd.DataFrame(
-        {
-            "quadkey": keys,
-            "tile": quadkeys.tile_polygons_wkt(keys),
-            "tile_x": np.round(lon, 4),
-            "tile_y": np.round(lat, 4),
-            "avg_d_kbps": rng.integers(1000, 90000, n),
-            "avg_u_kbps": rng.integers(500, 20000, n),
-            "avg_lat_ms": rng.integers(4, 150, n),
-            "tests": rng.integers(1, 60, n),
-            "devices": rng.integers(1, 20, n),
-        }
+    tiles = {"quadkey": keys, "tile": quadkeys.tile_polygons_wkt(keys)}
+    return write_quarter(
+        path, {**tiles, "tile_x": np.round(lon, 4), "tile_y": np.round(lat, 4)}, rng=rng, row_group=row_group
     )
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=row_group)
-    return frame
 
 
 def connector_communes(path, communes, *, engine: str = "pyarrow") -> pd.Series:

@@ -10,9 +10,9 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from connectors_support import write_quarter
 
 from observatory import placement
 from observatory.database import Database
@@ -42,19 +42,7 @@ def world_file(path, *, keys_here: list[str], seed: int, row_group: int = 500) -
     tiles = np.full(n, None, dtype=object)
     readable = np.char.str_len(np.array(keys)) == 16
     tiles[readable] = quadkeys.tile_polygons_wkt(np.array(keys)[readable])
-    frame = pd.DataFrame(
-        {
-            "quadkey": keys,
-            "tile": tiles,
-            "avg_d_kbps": rng.integers(1000, 90000, n),
-            "avg_u_kbps": rng.integers(500, 20000, n),
-            "avg_lat_ms": rng.integers(4, 150, n),
-            "tests": rng.integers(1, 60, n),
-            "devices": rng.integers(1, 20, n),
-        }
-    )
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=row_group)
-    return frame
+    return write_quarter(path, {"quadkey": keys, "tile": tiles}, rng=rng, row_group=row_group)
 
 
 # -- pure ------------------------------------------------------------------------------------------
