@@ -243,8 +243,10 @@ def ground_control(*, db: DatabaseLike = None) -> pd.DataFrame:
 
 
 def aggregate_checks(*, db: DatabaseLike = None) -> pd.DataFrame:
-    """Our aggregates beside HCP's published figures for the same units."""
-    return connect(db).read("aggregate_check")
+    """Our aggregates beside HCP's published figures for the same units, and their `difference` (ours
+    less HCP's, to 4 decimals), worked out here rather than stored: the table stays a record of the two."""
+    checks = connect(db).read("aggregate_check")
+    return checks.assign(difference=(checks["computed"] - checks["published"]).round(4))
 
 
 def towns(*, db: DatabaseLike = None, min_population: int = 0) -> pd.DataFrame:

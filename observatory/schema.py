@@ -202,7 +202,6 @@ TABLES: dict[str, list[str]] = {
         "area",
         "computed",
         "published",
-        "difference",
     ],
 }
 

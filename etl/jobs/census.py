@@ -273,7 +273,6 @@ def _compare(ours: pd.DataFrame, theirs: pd.DataFrame, level: str, year: int) ->
             "area": merged["area"],
             "computed": merged["value"],
             "published": merged["value_hcp"],
-            "difference": (merged["value"] - merged["value_hcp"]).round(4),
         }
     )
 
