@@ -66,9 +66,9 @@ def _stored(db: Database, need: str) -> str:
 
 def _surfaces(db: Database, plan_id: str, lang: str, tmp_path: Path) -> dict[str, str]:
     """The sentence as each surface shows it, in `lang` (the command line's exports speak English)."""
-    from dashboards.data import AppData
-    from dashboards.pages.planner import stored_result
-    from dashboards.pages.planner_view import need_block
+    from observatory.dashboards.data import AppData
+    from observatory.dashboards.pages.planner import stored_result
+    from observatory.dashboards.pages.planner_view import need_block
 
     api = create_api_app(db).test_client().get(f"/api/v1/plans/{plan_id}?lang={lang}")
     assert api.status_code == 200
