@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import dash
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from dash import Patch, dcc, html
 from plotly.colors import sample_colorscale
 
@@ -331,7 +333,13 @@ def escape_hover(text: str) -> str:
     return text.replace("%{", "%\u200b{")
 
 
-def choropleth(
+def choropleth(*args: Any, **options: Any) -> go.Figure:
+    """`map_figure` as a plotly Figure, for a caller that adds to it with plotly's methods (the planner's
+    sites) or reads it by attribute."""
+    return go.Figure(map_figure(*args, **options))
+
+
+def map_figure(
     geojson: dict[str, Any],
     codes: list[str],
     names: list[str],
@@ -347,84 +355,103 @@ def choropleth(
     annotations: list[dict[str, Any]] | None = None,
     legend_beside: bool = False,
     area: tuple[float, float, float, float] | None = None,
-) -> go.Figure:
+) -> dict[str, Any]:
     """A choropleth over `geojson` (features keyed by code), fitted to its shapes, with no base map; the
     outlines of the level above, the main towns' names and a scale bar drawn over it for orientation, and
     the legend, place, year and source written into the figure so a downloaded PNG carries them. With
     `legend_beside`, the shapes fill the figure but for a column at the side the page reads from, where
     `figure_annotations` writes the legend and the source. `area` is the shapes' box when the caller
-    keeps it (`bounds(geojson)` otherwise)."""
-    trace = go.Choropleth(
-        geojson=geojson,
-        locations=codes,
-        featureidkey="id",
-        text=names,
-        customdata=customdata,
-        hovertemplate=hovertemplate,
-        showscale=False,
-        hovertemplatefallback="–",
-        marker={"line": {"width": 0.3, "color": "#ffffff"}},
-        **colour_props(classes, colours),
-    )
-    figure = go.Figure(trace)
+    keeps it (`bounds(geojson)` otherwise).
+
+    The figure is Plotly's JSON as a plain dict, which Dash sends as it is: a `go.Figure` validates every
+    coordinate of every trace and copies the whole figure again to send it, most of a map callback's
+    time. `go.Figure(map_figure(...))` validates it (the tests do)."""
+    data: list[dict[str, Any]] = [
+        {
+            "type": "choropleth",
+            "geojson": geojson,
+            "locations": codes,
+            "featureidkey": "id",
+            "text": names,
+            "customdata": customdata,
+            "hovertemplate": hovertemplate,
+            "showscale": False,
+            "hovertemplatefallback": "–",
+            "marker": {"line": {"width": 0.3, "color": "#ffffff"}},
+            **colour_props(classes, colours),
+        }
+    ]
     if outlines is not None and outlines[0]:
-        figure.add_trace(
-            go.Scattergeo(
-                lon=outlines[0],
-                lat=outlines[1],
-                mode="lines",
-                line={"width": 1.6, "color": "#262626"},
-                hoverinfo="skip",
-                showlegend=False,
-                name="outlines",
-            )
+        data.append(
+            {
+                "type": "scattergeo",
+                "lon": outlines[0],
+                "lat": outlines[1],
+                "mode": "lines",
+                "line": {"width": 1.6, "color": "#262626"},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "outlines",
+            }
         )
     if towns is not None and len(towns):
-        figure.add_trace(
-            go.Scattergeo(
-                lon=towns["lon"].tolist(),
-                lat=towns["lat"].tolist(),
-                text=towns["label"].tolist(),
-                mode="markers+text",
-                marker={"size": 4, "color": "#1a1a1a"},
-                textposition=towns["position"].tolist() if "position" in towns else "top center",
-                textfont={"size": TOWN_FONT, "color": "#111111", "shadow": HALO},
-                hoverinfo="skip",
-                showlegend=False,
-                name="towns",
-            )
+        data.append(
+            {
+                "type": "scattergeo",
+                "lon": towns["lon"].tolist(),
+                "lat": towns["lat"].tolist(),
+                "text": towns["label"].tolist(),
+                "mode": "markers+text",
+                "marker": {"size": 4, "color": "#1a1a1a"},
+                "textposition": towns["position"].tolist() if "position" in towns else "top center",
+                "textfont": {"size": TOWN_FONT, "color": "#111111", "shadow": HALO},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "towns",
+            }
         )
     right = i18n.is_rtl(lang)
     domain = [0.0, 1.0]
     if legend_beside:
         domain = [0.0, 1 - LEGEND_COLUMN] if right else [LEGEND_COLUMN, 1.0]
-    figure.update_geos(
-        visible=False,
-        projection_type="mercator",
-        bgcolor="rgba(0,0,0,0)",
-        domain={"x": domain, "y": [0.0, 1.0]},
-    )
+    geo: dict[str, Any] = {
+        "visible": False,
+        "projection": {"type": "mercator"},
+        "bgcolor": "rgba(0,0,0,0)",
+        "domain": {"x": domain, "y": [0.0, 1.0]},
+    }
     if geojson.get("features"):
         area = area or bounds(geojson)
-        figure.add_trace(scale_bar(area, lang))
+        data.append(scale_bar(area, lang))
         west, south, east, north = view_box(area)
-        figure.update_geos(lonaxis_range=[west, east], lataxis_range=[south, north])
+        geo["lonaxis"] = {"range": [west, east]}
+        geo["lataxis"] = {"range": [south, north]}
     else:
-        figure.update_geos(fitbounds="locations")
-    figure.update_layout(
-        margin={"l": 0, "r": 0, "t": TITLE_BAND if title else 0, "b": 0},
+        geo["fitbounds"] = "locations"
+    layout: dict[str, Any] = {
+        "geo": geo,
+        "margin": {"l": 0, "r": 0, "t": TITLE_BAND if title else 0, "b": 0},
+        "dragmode": "pan",
+        "separators": separators(lang),
+        "hoverlabel": {"namelength": -1, "font": {"size": 13}},
+        "title": {"text": title, "font": {"size": 14}, "x": 0.01},
+        "paper_bgcolor": "#ffffff",
+        "uirevision": "map",
+        "annotations": annotations or [],
+        "template": default_template(),
+    }
+    if not legend_beside:
         # A map with its legend beside it takes its height from the page (style.css: taller in a meeting
         # room, shorter on a phone, where the shapes are as wide as the screen); the others keep theirs.
-        height=None if legend_beside else MAP_HEIGHT,
-        dragmode="pan",
-        separators=separators(lang),
-        hoverlabel={"namelength": -1, "font": {"size": 13}},
-        title={"text": title, "font": {"size": 14}, "x": 0.01},
-        paper_bgcolor="#ffffff",
-        uirevision="map",
-        annotations=annotations or [],
-    )
-    return figure
+        layout["height"] = MAP_HEIGHT
+    return {"data": data, "layout": layout}
+
+
+@lru_cache(maxsize=1)
+def default_template() -> dict[str, Any]:
+    """Plotly's default template as JSON, which a `go.Figure` would write into the figure: read once."""
+    template: dict[str, Any] = pio.templates[pio.templates.default].to_plotly_json()
+    return template
 
 
 def value_patch(
@@ -635,7 +662,7 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def scale_bar(area: tuple[float, float, float, float], lang: str, *, right: bool = True) -> go.Scattergeo:
+def scale_bar(area: tuple[float, float, float, float], lang: str, *, right: bool = True) -> dict[str, Any]:
     """A scale bar in a lower corner of `area` (west, south, east, north): a line about a fifth of the
     area's width, a round number of km long at its latitude (a Mercator map's scale varies with it), so it
     is true at any size of the figure."""
@@ -648,18 +675,19 @@ def scale_bar(area: tuple[float, float, float, float], lang: str, *, right: bool
     start = east - 0.03 * (east - west) - span if right else west + 0.03 * (east - west)
     tick = 0.012 * (north - south)
     # A bracket (ticks up at both ends), then a lone point in its middle that carries the label.
-    return go.Scattergeo(
-        lon=[start, start, start + span, start + span, None, start + span / 2],
-        lat=[lat + tick, lat, lat, lat + tick, None, lat],
-        mode="lines+text",
-        text=["", "", "", "", "", t("map_scale", lang, km=number(km, lang, decimals=0))],
-        textposition="top center",
-        textfont={"size": 10, "color": "#111111", "shadow": HALO},
-        line={"width": 2, "color": "#111111"},
-        hoverinfo="skip",
-        showlegend=False,
-        name="scale",
-    )
+    return {
+        "type": "scattergeo",
+        "lon": [start, start, start + span, start + span, None, start + span / 2],
+        "lat": [lat + tick, lat, lat, lat + tick, None, lat],
+        "mode": "lines+text",
+        "text": ["", "", "", "", "", t("map_scale", lang, km=number(km, lang, decimals=0))],
+        "textposition": "top center",
+        "textfont": {"size": 10, "color": "#111111", "shadow": HALO},
+        "line": {"width": 2, "color": "#111111"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "name": "scale",
+    }
 
 
 def escape_annotation(text: str) -> str:

@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 import plotly
+import plotly.graph_objects as go
 import pytest
 
 from observatory import query, registry, results, spatial, themes
@@ -136,7 +137,7 @@ def test_lisa_says_plainly_where_it_does_not_apply(data, lang):
 def test_province_outlines_and_main_towns_orient_the_commune_map(data, lang):
     state = parse(f"?lang={lang}&region={DRAA_TAFILALET}&indicator={ILLITERACY}&year=2024")
     view = map_view(data, state)
-    figure = figure_for(view, data, "commune")
+    figure = go.Figure(figure_for(view, data, "commune"))  # validated as plotly.js will read it
     outlines = next(trace for trace in figure.data if trace.name == "outlines")
     provinces = query.web_geometry("province", db=data.db)
     provinces = provinces[provinces.code.str.startswith(DRAA_TAFILALET + ".")]
@@ -159,7 +160,7 @@ def test_province_outlines_and_main_towns_orient_the_commune_map(data, lang):
 def test_the_national_map_names_few_towns_the_capital_among_them_and_a_scale(data, lang):
     """Fewer names on the national map than on a région's; Rabat's marker, hidden under Casablanca's name
     before, is named; the scale bar's length is true at its latitude."""
-    figure = figure_for(map_view(data, parse(f"?lang={lang}")), data, "commune")
+    figure = go.Figure(figure_for(map_view(data, parse(f"?lang={lang}")), data, "commune"))
     towns = next(trace for trace in figure.data if trace.name == "towns")
     rabat = "الرباط" if lang == "ar" else "Rabat"
     assert 6 <= len(towns.text) <= 10 and rabat in towns.text
@@ -193,7 +194,7 @@ def test_indicator_picker_is_grouped_by_theme(data, lang):
 def test_the_png_carries_legend_place_year_and_source(data, lang):
     state = parse(f"?lang={lang}&region={DRAA_TAFILALET}&indicator={ILLITERACY}&year=2024")
     view = map_view(data, state)
-    figure = figure_for(view, data, "commune")
+    figure = go.Figure(figure_for(view, data, "commune"))  # validated as plotly.js will read it
     assert view["place"] in figure.layout.title.text and "2024" in figure.layout.title.text
     legend, source = figure.layout.annotations[0].text, figure.layout.annotations[1].text
     lowest, highest = classify(national_values(data, ILLITERACY).to_numpy(), k=5).bounds[::5]

@@ -482,7 +482,7 @@ def figure_for(view: MapView, data: AppData, level: str) -> Any:
     area = shapes_box(data, level, tuple(view["codes"])) if geojson["features"] else None
     if towns is not None and area is not None:
         towns = figures.placed_towns(towns, area, limit=TOWNS_SHOWN[depth(view["units"], level)])
-    return figures.choropleth(
+    return figures.map_figure(
         geojson,
         view["codes"],
         view["names"],
