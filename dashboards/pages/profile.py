@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import shapely
 from dash import dcc, html
 
@@ -347,59 +346,66 @@ def mix_section(data: AppData, code: str, lang: str) -> Any:
 
 
 # -- locator map ----------------------------------------------------------------------------------------
-def locator_figure(data: AppData, commune: dict[str, Any], lang: str) -> go.Figure:
-    """The commune in its province's communes, the province outlined; geometry from the database."""
+def locator_figure(data: AppData, commune: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The commune in its province's communes, the province outlined; geometry from the database. Plotly's
+    JSON as a plain dict, sent as it is (`figures.map_figure` says why)."""
     province_code = commune["province_code"]
     neighbours = data.scope("commune", province=province_code)
     codes = neighbours.code.tolist()
     names = data.names("commune", lang)
-    communes = go.Choropleth(
-        geojson=data.province_geojson(province_code),
-        locations=codes,
-        featureidkey="id",
-        z=[1 if c == commune["code"] else 0 for c in codes],
-        zmin=0,
-        zmax=1,
-        colorscale=[[0, OTHERS], [0.5, OTHERS], [0.5, HIGHLIGHT], [1, HIGHLIGHT]],
-        showscale=False,
-        text=[names.get(c, c) for c in codes],
-        hovertemplate="%{text}<extra></extra>",
-        marker={"line": {"width": 0.6, "color": "#ffffff"}},
-    )
-    outline = go.Choropleth(
-        geojson=data.geojson_for("province", [province_code]),
-        locations=[province_code],
-        featureidkey="id",
-        z=[0],
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-        showscale=False,
-        hoverinfo="skip",
-        marker={"line": {"width": 2, "color": OUTLINE}},
-    )
+    communes = {
+        "type": "choropleth",
+        "geojson": data.province_geojson(province_code),
+        "locations": codes,
+        "featureidkey": "id",
+        "z": [1 if c == commune["code"] else 0 for c in codes],
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": [[0, OTHERS], [0.5, OTHERS], [0.5, HIGHLIGHT], [1, HIGHLIGHT]],
+        "showscale": False,
+        "text": [names.get(c, c) for c in codes],
+        "hovertemplate": "%{text}<extra></extra>",
+        "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
+    }
+    outline = {
+        "type": "choropleth",
+        "geojson": data.geojson_for("province", [province_code]),
+        "locations": [province_code],
+        "featureidkey": "id",
+        "z": [0],
+        "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        "showscale": False,
+        "hoverinfo": "skip",
+        "marker": {"line": {"width": 2, "color": OUTLINE}},
+    }
     # A point on the commune, so that a small town still shows in a large province.
     here = next(f for f in data.province_geojson(province_code)["features"] if f["id"] == commune["code"])
     point = shapely.geometry.shape(here["geometry"]).representative_point()
-    marker = go.Scattergeo(
-        lon=[point.x],
-        lat=[point.y],
-        mode="markers",
-        marker={"size": 12, "color": HIGHLIGHT, "line": {"width": 2, "color": "#ffffff"}},
-        text=[names.get(commune["code"], commune["code"])],
-        hovertemplate="%{text}<extra></extra>",
-    )
-    figure = go.Figure([communes, outline, marker])
-    figure.update_geos(
-        fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)"
-    )
-    figure.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=300,
-        showlegend=False,
-        dragmode=False,
-        separators=figures.separators(lang),
-        paper_bgcolor="#ffffff",
-    )
-    return figure
+    marker = {
+        "type": "scattergeo",
+        "lon": [point.x],
+        "lat": [point.y],
+        "mode": "markers",
+        "marker": {"size": 12, "color": HIGHLIGHT, "line": {"width": 2, "color": "#ffffff"}},
+        "text": [names.get(commune["code"], commune["code"])],
+        "hovertemplate": "%{text}<extra></extra>",
+    }
+    layout = {
+        "geo": {
+            "fitbounds": "locations",
+            "visible": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": 300,
+        "showlegend": False,
+        "dragmode": False,
+        "separators": figures.separators(lang),
+        "paper_bgcolor": "#ffffff",
+        "template": figures.default_template(),
+    }
+    return {"data": [communes, outline, marker], "layout": layout}
 
 
 def locator(data: AppData, commune: dict[str, Any], province: dict[str, Any], lang: str) -> Any:
