@@ -4,7 +4,9 @@ What the app's two slowest answers cost over HTTP, as a browser meets them: the 
 profile (the page callback the browser posts when it opens /commune?code=...). Each checkout runs in its
 own server process, started as `observatory serve` starts it (the app and the API, warmed the same way),
 and both are asked the same requests in interleaved rounds, in a random order per round, over keep-alive
-connections with brotli accepted; the times are the client's, request to last byte.
+connections with brotli accepted. Two times per answer: the client's, request to last byte (wall), and
+the CPU time the server's thread spent on it (its `Server-Timing` header), which holds on a busy machine
+where the wall time measures the neighbours too.
 
 "first after start" is the first request of each kind after the server started (the cold path); "new
 indicator" and "profile, first time" each ask for an indicator or a commune not shown before on a warm
@@ -29,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +122,23 @@ def requests(db: str, *, fresh: int) -> dict[str, str]:
     return bodies
 
 
+def timed(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """`app`, its answers carrying the CPU time their thread spent on them (`Server-Timing: cpu;dur=ms`):
+    what a request costs the server whatever else the machine runs. Flask has built the whole response,
+    compression included, when it calls `start_response`."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        start = time.thread_time()
+
+        def started(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            spent = (time.thread_time() - start) * 1000
+            return start_response(status, [*headers, ("Server-Timing", f"cpu;dur={spent:.2f}")], *rest)
+
+        return app(environ, started)
+
+    return wrapped
+
+
 def serve(db: str) -> None:
     """Serve the app as `observatory serve` does, on a free port printed on stdout."""
     import waitress
@@ -130,7 +150,7 @@ def serve(db: str) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = waitress.create_server(
-        warm(create_server(Database(db))), host="127.0.0.1", port=port, threads=16
+        timed(warm(create_server(Database(db)))), host="127.0.0.1", port=port, threads=16
     )
     print(port, flush=True)
     server.run()
@@ -155,7 +175,8 @@ class Server:
         self.started = time.perf_counter() - start
         self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
 
-    def post(self, body: str) -> float:
+    def post(self, body: str) -> tuple[float, float]:
+        """(wall seconds, as the client waits; the server's CPU seconds for it)."""
         headers = {"Content-Type": "application/json", "Accept-Encoding": "br, gzip"}
         start = time.perf_counter()
         self.connection.request("POST", "/_dash-update-component", body=body, headers=headers)
@@ -163,7 +184,8 @@ class Server:
         response.read()
         elapsed = time.perf_counter() - start
         assert response.status in (200, 204), (self.name, response.status)
-        return elapsed
+        cpu = float(response.getheader("Server-Timing", "cpu;dur=nan").partition("dur=")[2]) / 1000
+        return elapsed, cpu
 
     def stop(self) -> None:
         self.connection.close()
@@ -201,35 +223,48 @@ def measure(db: str, checkouts: dict[str, Path], *, rounds: int, fresh: int) -> 
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:5.0f} ms"
+    return f"{seconds * 1000:.0f}" if seconds >= 0.0095 else f"{seconds * 1000:.1f}"
 
 
 def report(figures: dict[str, dict[str, Any]], rounds: int) -> list[str]:
-    """The figures as a table, one column per checkout, and the ratio of the first to the second."""
+    """The figures as a table, one column per checkout (wall ms / server CPU ms), and the ratios of the
+    first checkout to the second (wall, CPU)."""
     names = list(figures)
     pair = len(names) == 2
     lines = [
         "server start (warm-up included): " + ", ".join(f"{n} {figures[n]['start']:.1f} s" for n in names)
     ]
-    lines.append(f"{'':34}" + "".join(f"{n:>28}" for n in names) + ("   ratio" if pair else ""))
+    lines.append(
+        f"{'(ms: wall / server CPU)':44}"
+        + "".join(f"{n:>22}" for n in names)
+        + ("   ratio wall, CPU" if pair else "")
+    )
 
     def row(label: str, pick: Any) -> None:
         cells = [pick(figures[n]) for n in names]
-        ratio = f"  {cells[0] / cells[1]:6.2f}" if pair and cells[1] else ""
-        lines.append(f"{label:<34}" + "".join(f"{ms(c):>28}" for c in cells) + ratio)
+        ratio = ""
+        if pair and cells[1][0] and cells[1][1]:
+            ratio = f"   {cells[0][0] / cells[1][0]:5.2f}, {cells[0][1] / cells[1][1]:5.2f}"
+        lines.append(f"{label:<44}" + "".join(f"{ms(w) + ' / ' + ms(c):>22}" for w, c in cells) + ratio)
+
+    def both(samples: list[tuple[float, float]], at: Callable[[list[float]], float]) -> tuple[float, float]:
+        return at([w for w, _ in samples]), at([c for _, c in samples])
+
+    def p95(values: list[float]) -> float:
+        return percentile(values, 0.95)
 
     for name in figures[names[0]]["warm"]:
         row(f"{name}, first after start", lambda f, n=name: f["first"][n])
-        row(f"{name}, warm p50", lambda f, n=name: statistics.median(f["warm"][n]))
-        row(f"{name}, warm p95", lambda f, n=name: percentile(f["warm"][n], 0.95))
+        row(f"{name}, warm p50", lambda f, n=name: both(f["warm"][n], statistics.median))
+        row(f"{name}, warm p95", lambda f, n=name: both(f["warm"][n], p95))
     for kind in ("new indicator", "profile"):
 
-        def times(f: dict[str, Any], kind: str = kind) -> list[float]:
+        def firsts(f: dict[str, Any], kind: str = kind) -> list[tuple[float, float]]:
             return [v for k, v in f["first"].items() if k.startswith(kind)]
 
-        count = len(times(figures[names[0]]))
-        row(f"{kind}, first time (n={count}) p50", lambda f, k=kind: statistics.median(times(f, k)))
-        row(f"{kind}, first time (n={count}) p95", lambda f, k=kind: percentile(times(f, k), 0.95))
+        count = len(firsts(figures[names[0]]))
+        row(f"{kind}, first time (n={count}) p50", lambda f, k=kind: both(firsts(f, k), statistics.median))
+        row(f"{kind}, first time (n={count}) p95", lambda f, k=kind: both(firsts(f, k), p95))
     lines.append(f"warm: {rounds} interleaved rounds; budgets: map p95 <= 50 ms, profile <= 1 s")
     return lines
 
