@@ -128,6 +128,7 @@ class AppData:
         self.mix_classes = lru_cache(maxsize=64)(self._mix_classes)
         self.mix_ranking = lru_cache(maxsize=16)(self._mix_ranking)
         self.commune_profile = lru_cache(maxsize=64)(self._commune_profile)
+        self.divided = lru_cache(maxsize=1)(self._divided)
 
     def warm(self) -> None:
         """Read what the first page needs (and import the classifier), so the first visitor does not wait:
@@ -142,6 +143,9 @@ class AppData:
             self.geojson(level, "low")
         self.towns()
         self.known()
+        self.divided()  # every profile asks whether its commune is divided
+        if self.has_mix():  # and shows its commune's service mix
+            self.mix_table("commune")
         for driver in NEED_DRIVERS:  # every ranking shows them, beside the country's value
             latest = self.latest_year(driver)
             if latest is not None:
@@ -438,6 +442,13 @@ class AppData:
                     lats += [*ring[:, 1].tolist(), None]
             out[feature["id"]] = (lons, lats)
         return out
+
+    def _divided(self) -> frozenset[str]:
+        """The codes of the communes divided into arrondissements (a handful of cities): a profile of any
+        other commune has none to read."""
+        if "arrondissement" not in self.db.tables():
+            return frozenset()
+        return frozenset(query.units("arrondissement", db=self.db, geometry=False)["commune_code"])
 
     def _commune_profile(self, code: str) -> pd.DataFrame:
         """The library's profile of a commune, kept for the same commune in another language or again."""
