@@ -137,16 +137,15 @@ class AppData:
         import mapclassify  # noqa: F401 - its import (scipy.stats) takes seconds
 
         indicator, year = self.default_indicator()
-        self.values(indicator, year, "commune")
-        self.national_ranking(indicator, year, "commune")
         self.indicator(indicator, year)
         self.sources()
         self.country_code()
-        for level in MAP_LEVELS:
+        for level in MAP_LEVELS:  # the first map, and the same indicator a level up
             self.units(level)
             self.geojson(level, "low")
             for lang in LANGUAGES:  # every map and ranking names its units
                 self.names(level, lang)
+            self.national_ranking(indicator, year, level)
         self.towns()
         self.known()
         self.divided()  # every profile asks whether its commune is divided
@@ -155,8 +154,8 @@ class AppData:
         for driver in NEED_DRIVERS:  # every ranking shows them, beside the country's value
             latest = self.latest_year(driver)
             if latest is not None:
-                self.value_map(driver, latest, "commune")
-                self.value_map(driver, latest, "country")
+                for level in (*MAP_LEVELS, "country"):
+                    self.value_map(driver, latest, level)
         # What is read now stays for the server's life: out of the collector's full rounds, each of which
         # walked it again (0.1-0.25 s in the middle of a request, the profile's and the map's slowest).
         gc.freeze()
