@@ -251,6 +251,10 @@ def _foreign(value: Any) -> Any:
     return value
 
 
+def _unmarked(text: str) -> str:
+    return re.sub(r"<[^>]*>", " ", text)
+
+
 def _texts(component: Any) -> Iterator[str]:
     """Every text a Dash component tree shows: children, titles, placeholders, labels, marks."""
     if isinstance(component, str):
@@ -276,8 +280,9 @@ def _texts(component: Any) -> Iterator[str]:
         elif key == "figure" and isinstance(value, dict):
             layout = value.get("layout", {})
             title = layout.get("title")
-            yield from [title.get("text", "")] if isinstance(title, dict) else []
-            yield from (a.get("text", "") for a in layout.get("annotations", []))
+            # Plotly's markup (<b>, <br>, a swatch's <span style=...>) is not words a reader sees.
+            yield from [_unmarked(title.get("text", ""))] if isinstance(title, dict) else []
+            yield from (_unmarked(a.get("text", "")) for a in layout.get("annotations", []))
         elif hasattr(value, "to_plotly_json") or isinstance(value, list):
             yield from _texts(value)
 
