@@ -22,6 +22,7 @@ from observatory.index import AGGREGATIONS, NORMALISATIONS
 from .. import figures, ids
 from ..data import AppData
 from ..i18n import place_name, t
+from ..phone import fit_to_phone
 from ..state import DEFAULTS, ViewState, encode, shown_url, weight
 from ..widgets import dropdown, folded
 from . import CallbackApp, Page, register
@@ -304,6 +305,8 @@ def url_state(
 
 
 def callbacks(app: CallbackApp, data: AppData) -> None:
+    fit_to_phone(app, ids.INDEX_MAP)
+
     @app.callback(
         Output(ids.INDEX_MAP, "figure"),
         Output(ids.INDEX_LEGEND, "children"),
