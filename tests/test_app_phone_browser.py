@@ -202,3 +202,72 @@ def test_the_indicator_dropdown_is_reached_by_keyboard_and_filters_as_one_types(
     assert len(wait_for(filtered)) > 1
     browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
     assert wait_for(lambda: "year=2014" in browser.current_url)
+
+
+#: The boxes, as drawn on the page, of a map's title, its toolbar and its town names (the scale bar's label
+#: is not a town's), each [left, top, right, bottom] in pixels.
+DRAWN = """
+const g = document.querySelector(arguments[0]);
+const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+const title = g.querySelector('.gtitle');
+const bar = g.querySelector('.modebar');
+const towns = Array.from(g.querySelectorAll('.scattergeo text'))
+  .filter(t => t.textContent && t.closest('.trace').querySelector('.point'));
+const trace = towns.length ? towns[0].closest('.trace') : null;
+return {title: title && box(title), toolbar: bar && box(bar), graph: box(g),
+        map: box(g.querySelector('.geo')), towns: towns.map(t => [t.textContent, ...box(t)]),
+        markers: trace ? Array.from(trace.querySelectorAll('.point')).map(box) : []};
+"""
+
+
+def _meet(a, b, *, clear: float = 0) -> bool:
+    """Whether two boxes overlap once each is widened by `clear` pixels on every side."""
+    return (
+        a[0] - clear < b[2] + clear
+        and b[0] - clear < a[2] + clear
+        and a[1] - clear < b[3] + clear
+        and (b[1] - clear < a[3] + clear)
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("where", ["", "&region=08"])
+@pytest.mark.parametrize("width", [390, 1440])
+def test_the_map_title_clears_the_toolbar_and_town_names_clear_each_other(
+    browser, server_url, artifacts, lang, where, width
+):
+    """As drawn in the page: the title's box never meets the toolbar's, no two town names' boxes meet
+    (their 1-px halo included), and on a phone the shapes take the page's width, the legend under them."""
+    sized(browser, width, 844 if width < 600 else 1000, mobile=width < 600)
+    try:
+        browser.get(f"{server_url}/?lang={lang}{where}")
+        wait_for(lambda: browser.execute_script(SHAPES) == (125 if where else 1503))
+        settle(browser)
+        name = f"app-map-{'phone' if width < 600 else 'room'}-{lang}-{'r08' if where else 'national'}"
+        browser.save_screenshot(str(artifacts / f"{name}.png"))
+        drawn = browser.execute_script(DRAWN, f"#{ids.MAP}")
+        title, graph, shapes, towns = drawn["title"], drawn["graph"], drawn["map"], drawn["towns"]
+        assert title and drawn["toolbar"] and len(towns) >= 5, drawn
+        found = {
+            "title under the toolbar": _meet(title, drawn["toolbar"]),
+            # A phone's title is wrapped to the map's width.
+            "title wider than the map": not (graph[0] <= title[0] and title[2] <= graph[2]),
+            "names touching": [
+                (a[0], b[0])
+                for i, a in enumerate(towns)
+                for b in towns[i + 1 :]
+                if _meet(a[1:], b[1:], clear=1)
+            ],
+            "names over another town's marker": [
+                a[0]
+                for i, a in enumerate(towns)
+                for j, m in enumerate(drawn["markers"])
+                if i != j and _meet(a[1:], m)
+            ],
+            # On a phone no empty legend column beside the shapes: they are centred on the page's width.
+            "shapes off centre": width < 600
+            and abs((shapes[0] + shapes[2]) - (graph[0] + graph[2])) / 2 >= 4,
+        }
+        assert {problem: what for problem, what in found.items() if what} == {}, drawn
+    finally:
+        unsized(browser)
