@@ -305,8 +305,6 @@ def url_state(
 
 
 def callbacks(app: CallbackApp, data: AppData) -> None:
-    fit_to_phone(app, ids.INDEX_MAP)
-
     @app.callback(
         Output(ids.INDEX_MAP, "figure"),
         Output(ids.INDEX_LEGEND, "children"),
@@ -356,6 +354,8 @@ def callbacks(app: CallbackApp, data: AppData) -> None:
             )
         search = encode(state)
         return figure, v["legend"], ranking(data, v, lang), search, shown_url("/index", search)
+
+    fit_to_phone(app, ids.INDEX_MAP)
 
 
 register(Page(path="/index", title="page_index", layout=layout, callbacks=callbacks, order=2))
