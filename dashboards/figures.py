@@ -49,8 +49,7 @@ MAP_HEIGHT, TITLE_BAND = 560, 30
 #: source written into the figure: the shapes are fitted to the rest, so nothing covers them.
 LEGEND_COLUMN = 0.2
 #: A page at most this wide is a phone's (style.css): its map is 440 px tall, its shapes as wide as the page,
-#: under a band that holds the toolbar's row and then the title on at most two lines (`phone.py` draws the
-#: figure so in the browser).
+#: under a band that holds the toolbar's row and then the title on at most two lines.
 PHONE_WIDTH, PHONE_MAP_HEIGHT, PHONE_TITLE_BAND = 600, 440, 70
 #: The width of the narrowest map, a 360-px phone's less the page's margins, that town names are placed
 #: for, with the phone's height: apart there, apart on any larger map.
@@ -59,6 +58,19 @@ TOWN_FONT, TITLE_FONT = 11, 14
 #: Pixels kept clear around a town's name: its halo, and where Plotly sets a name off its marker a pixel or
 #: two from where the placement puts it.
 TOWN_CLEARANCE = 2
+#: How a map with its legend beside it is drawn on a phone (`assets/phone_map.js` reads it from the figure's
+#: `layout.meta.phone`): the shapes across the page's `width`, the title under the toolbar in the `band`,
+#: `inset` pixels in from the edge, at `font` pixels or smaller down to `smallest` to keep to `lines`
+#: lines, `gap` pixels above the shapes.
+PHONE_FORM = {
+    "width": PHONE_WIDTH,
+    "band": PHONE_TITLE_BAND,
+    "inset": 6,
+    "font": TITLE_FONT - 1,
+    "smallest": 10,
+    "lines": 2,
+    "gap": 4,
+}
 #: Characters per line of the legend and the source written into the figure: they fit `LEGEND_COLUMN`.
 COLUMN_CHARS = 30
 
@@ -431,6 +443,7 @@ def choropleth(
         paper_bgcolor="#ffffff",
         uirevision="map",
         annotations=annotations or [],
+        meta={"phone": PHONE_FORM} if legend_beside else None,
     )
     return figure
 

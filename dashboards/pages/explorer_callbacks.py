@@ -16,7 +16,6 @@ from observatory.service_mix import SEGMENTS
 
 from .. import ids
 from ..data import AppData
-from ..phone import fit_to_phone
 from ..state import DEFAULTS, SCOPES, ViewState, encode, parse, shown_url
 from ..widgets import send_bytes
 from . import CallbackApp
@@ -134,8 +133,6 @@ def callbacks(app: CallbackApp, data: AppData) -> None:
     map_callbacks(app, data)
     download_callbacks(app, data)
     navigation_callbacks(app, data)
-    fit_to_phone(app, ids.MAP)
-    fit_to_phone(app, ids.MAP_2)
 
 
 def map_callbacks(app: CallbackApp, data: AppData) -> None:

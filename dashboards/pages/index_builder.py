@@ -22,7 +22,6 @@ from observatory.index import AGGREGATIONS, NORMALISATIONS
 from .. import figures, ids
 from ..data import AppData
 from ..i18n import place_name, t
-from ..phone import fit_to_phone
 from ..state import DEFAULTS, ViewState, encode, shown_url, weight
 from ..widgets import dropdown, folded
 from . import CallbackApp, Page, register
@@ -354,8 +353,6 @@ def callbacks(app: CallbackApp, data: AppData) -> None:
             )
         search = encode(state)
         return figure, v["legend"], ranking(data, v, lang), search, shown_url("/index", search)
-
-    fit_to_phone(app, ids.INDEX_MAP)
 
 
 register(Page(path="/index", title="page_index", layout=layout, callbacks=callbacks, order=2))
