@@ -146,3 +146,47 @@ def test_on_a_phone_the_map_takes_the_width_under_its_title_and_its_names_stay_a
     assert (shapes["r"] - shapes["l"]) / (panel["r"] - panel["l"]) >= 0.7
     off_centre = (shapes["l"] + shapes["r"]) / 2 - (panel["l"] + panel["r"]) / 2
     assert abs(off_centre) < 4, f"the shapes sit {off_centre:+.0f} px off the page's centre"
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_on_a_phone_a_new_indicator_keeps_the_phone_form_and_turning_the_phone_redraws_it(
+    browser, server_url, lang
+):
+    """A change of indicator patches the figure (its title among what changes): the new title is wrapped
+    under the toolbar too. Turned sideways past 600 px the map gets its legend column back; turned back,
+    its phone form."""
+    from selenium.webdriver.common.by import By
+
+    sized(browser, 390, 844, mobile=True)
+    try:
+        before = measured(browser, server_url, "/", lang)
+        browser.find_element(By.CSS_SELECTOR, ".foldable .controls-toggle").click()
+        shared.choose(browser, "indicator", "2014", "2014")
+        settle(browser)
+        after = wait_for(
+            lambda: (m := browser.execute_script(MEASURE, MAPS["/"])) and m["title"] != before["title"] and m
+        )
+        assert not overlap(after["title"], after["toolbar"])
+        assert after["panel"]["l"] <= after["title"]["l"] and after["title"]["r"] <= after["panel"]["r"]
+        sized(browser, 844, 390, mobile=True)
+        side = "r" if i18n.is_rtl(lang) else "l"
+
+        def beside() -> bool:
+            """The legend back in its column, the shapes redrawn clear of it at the new width."""
+            m = browser.execute_script(MEASURE, MAPS["/"])
+            if not m or not m["legend"]["r"] or m["panel"]["r"] - m["panel"]["l"] < 600:
+                return False
+            legend, shapes = m["legend"], m["shapes"]
+            return legend["l"] >= shapes["r"] if side == "r" else legend["r"] <= shapes["l"]
+
+        assert wait_for(beside, timeout=20)
+        sized(browser, 390, 844, mobile=True)
+        back = wait_for(
+            lambda: (m := browser.execute_script(MEASURE, MAPS["/"])) and m["legend"]["r"] == 0 and m
+        )
+        off_centre = (back["shapes"]["l"] + back["shapes"]["r"]) / 2 - (
+            back["panel"]["l"] + back["panel"]["r"]
+        ) / 2
+        assert abs(off_centre) < 4
+    finally:
+        unsized(browser)
