@@ -50,9 +50,29 @@ MAP_HEIGHT, TITLE_BAND = 560, 30
 #: The share of a map's width kept free of shapes at the side the page reads from, for the legend and the
 #: source written into the figure: the shapes are fitted to the rest, so nothing covers them.
 LEGEND_COLUMN = 0.2
-#: The width of the narrowest map, a phone's, that town names are placed for: apart there, apart anywhere.
-PLACED_WIDTH = 360
-TOWN_FONT = 11
+#: A page at most this wide is a phone's (style.css): its map is 440 px tall, its shapes as wide as the page,
+#: under a band that holds the toolbar's row and then the title on at most two lines.
+PHONE_WIDTH, PHONE_MAP_HEIGHT, PHONE_TITLE_BAND = 600, 440, 70
+#: The width of the narrowest map, a 360-px phone's less the page's margins, that town names are placed
+#: for, with the phone's height: apart there, apart on any larger map.
+PLACED_WIDTH = 340
+TOWN_FONT, TITLE_FONT = 11, 14
+#: Pixels kept clear around a town's name: its halo, and where Plotly sets a name off its marker a pixel or
+#: two from where the placement puts it.
+TOWN_CLEARANCE = 2
+#: How a map with its legend beside it is drawn on a phone (`assets/phone_map.js` reads it from the figure's
+#: `layout.meta.phone`): the shapes across the page's `width`, the title under the toolbar in the `band`,
+#: `inset` pixels in from the edge, at `font` pixels or smaller down to `smallest` to keep to `lines`
+#: lines, `gap` pixels above the shapes.
+PHONE_FORM = {
+    "width": PHONE_WIDTH,
+    "band": PHONE_TITLE_BAND,
+    "inset": 6,
+    "font": TITLE_FONT - 1,
+    "smallest": 10,
+    "lines": 2,
+    "gap": 4,
+}
 #: Characters per line of the legend and the source written into the figure: they fit `LEGEND_COLUMN`.
 COLUMN_CHARS = 30
 
@@ -434,13 +454,15 @@ def map_figure(
         "dragmode": "pan",
         "separators": separators(lang),
         "hoverlabel": {"namelength": -1, "font": {"size": 13}},
-        "title": {"text": title, "font": {"size": 14}, "x": 0.01},
+        "title": {"text": title, "font": {"size": TITLE_FONT}, "x": 0.01},
         "paper_bgcolor": "#ffffff",
         "uirevision": "map",
         "annotations": annotations or [],
         "template": default_template(),
     }
-    if not legend_beside:
+    if legend_beside:
+        layout["meta"] = {"phone": PHONE_FORM}
+    else:
         # A map with its legend beside it takes its height from the page (style.css: taller in a meeting
         # room, shorter on a phone, where the shapes are as wide as the screen); the others keep theirs.
         layout["height"] = MAP_HEIGHT
@@ -584,8 +606,8 @@ def placed_towns(
     area: tuple[float, float, float, float],
     *,
     limit: int,
-    width: float = PLACED_WIDTH * (1 - LEGEND_COLUMN),
-    height: float = MAP_HEIGHT - TITLE_BAND,
+    width: float = PLACED_WIDTH,
+    height: float = PHONE_MAP_HEIGHT - PHONE_TITLE_BAND,
 ) -> pd.DataFrame:
     """
     The towns (largest first) whose names fit beside their markers without overlapping a name or marker
@@ -648,7 +670,8 @@ def _free_position(
     }
     best: tuple[str, tuple[float, float, float, float]] | None = None
     spared = -1
-    for position, box in candidates.items():
+    for position, (left, top, right, bottom) in candidates.items():
+        box = (left - TOWN_CLEARANCE, top - TOWN_CLEARANCE, right + TOWN_CLEARANCE, bottom + TOWN_CLEARANCE)
         inside = frame[0] <= box[0] and frame[1] <= box[1] and box[2] <= frame[2] and box[3] <= frame[3]
         if not inside or any(_overlap(box, other) for other in placed):
             continue

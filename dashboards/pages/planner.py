@@ -22,7 +22,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from observatory import plan_export, results
-from observatory.errors import ObservatoryError
+from observatory.errors import DatabaseLockedError, DatabaseReadOnlyError, ObservatoryError
 from observatory.formatting import unit_label
 from observatory.planner import SITE_TYPES, InfeasiblePlan, Plan
 from observatory.planning_frame import PlanningFrame
@@ -181,8 +181,26 @@ def save(
     """
     Store the plans on screen as drafts (who saved them recorded), when the server allows writes and
     the token matches; a plan already stored keeps its review. Returns the message and the result
-    marked as stored (None when nothing was saved).
+    marked as stored (None when nothing was saved). A database that cannot be written (read-only, or
+    held by another writer) is said in the page's language, nothing stored.
     """
+    try:
+        return _save(data, result, by=by, token=token, lang=lang, solved=solved)
+    except DatabaseReadOnlyError:
+        return t("plan_save_read_only", lang), None
+    except DatabaseLockedError:
+        return t("plan_save_busy", lang), None
+
+
+def _save(
+    data: AppData,
+    result: dict[str, Any] | None,
+    *,
+    by: str | None,
+    token: str | None,
+    lang: str,
+    solved: dict[str, Plan] | None,
+) -> tuple[str, dict[str, Any] | None]:
     from observatory.planner import replay
 
     if not data.allow_writes or not data.write_token:
@@ -193,6 +211,7 @@ def save(
         return t("plan_save_need_name", lang), None
     if not hmac.compare_digest(str(token or "").encode(), data.write_token.encode()):
         return t("plan_save_bad_token", lang), None
+    data.db.check_writable()  # before any plan is solved again or stored, so none is stored alone
     already = set(list_plans(db=data.db)["plan_id"]) if "plan" in data.db.tables() else set()
     saved = {"region": result.get("region", ""), "radius_km": result.get("radius_km"), "plans": {}}
     kept = []
