@@ -1,0 +1,276 @@
+"""
+Which commune holds each zoom-16 tile of Morocco, worked out once for a set of commune polygons and
+kept (in memory, and on disk in the user's cache folder), so that placing a quarter's tiles is an
+array lookup: Ookla's tiles form a regular grid in web-Mercator, and most of them lie wholly inside
+one commune or far from every one.
+
+The grid holds, for every tile of the communes' bounding box (plus a margin), the index of the
+polygon whose interior holds the whole tile, `FAR` if the tile is more than the coastal tolerance
+from every polygon, or `EXACT` if a polygon's outline crosses or touches the tile, or the tile is
+within the tolerance of the coast: those tiles are placed point by point by
+`observatory.placement.locate`, so that every tile gets the commune the point-in-polygon test gives
+its centre. The grid is built with a scanline over the tile centres' rows (even-odd rule, on the
+polygons' own edges in degrees) and the outlines drawn on the grid through every tile they touch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from observatory.placement import locate
+
+from .quadkeys import ZOOM
+
+log = logging.getLogger(__name__)
+
+#: A tile placed point by point: an outline crosses or touches it, or the coast is within the tolerance.
+EXACT = -2
+#: A tile farther than the coastal tolerance from every commune: in none.
+FAR = -1
+#: Tiles of margin around the communes' bounding box, beyond the coastal tolerance.
+EDGE_TILES = 8
+#: Tiles (either way) within which a tile may lie `COAST_TOLERANCE_KM` from a commune: a zoom-16
+#: tile is at least 495 m wide on the ground in Morocco (611.5 m × cos 36°), so 2 km is under 4.1
+#: tiles, and a point anywhere in one tile is within 5 tiles' index of a point 2 km away.
+COAST_TILES = 5
+#: Bumped when the way a grid is built changes, so that a grid cached by older code is not read.
+VERSION = 1
+
+_memory: dict[str, TileGrid] = {}
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    """A polygon index (or `FAR`, `EXACT`) for every zoom-16 tile from column `x0`, row `y0`."""
+
+    x0: int
+    y0: int
+    owner: np.ndarray
+
+    def locate(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        polygons: Any,
+        *,
+        tree: Any = None,
+    ) -> np.ndarray:
+        """
+        Index of the polygon that holds each zoom-16 tile `x`, `y` (or its point `lon`, `lat`, which
+        lies in the tile), or -1, as `locate` gives it: looked up on the grid, and tested point by
+        point where the grid says `EXACT`.
+        """
+        height, width = self.owner.shape
+        col, row = x - self.x0, y - self.y0
+        within = (col >= 0) & (col < width) & (row >= 0) & (row < height)
+        out = np.full(len(x), FAR, dtype=np.int64)
+        out[within] = self.owner[row[within], col[within]]
+        todo = np.flatnonzero(out == EXACT)
+        if len(todo):
+            out[todo] = _holder(lon[todo], lat[todo], polygons, tree)
+            off = todo[out[todo] < 0]  # in no polygon: the coastal tolerance decides
+            if len(off):
+                out[off] = locate(lon[off], lat[off], polygons, tree=tree)
+        return out
+
+
+def _holder(lon: np.ndarray, lat: np.ndarray, polygons: Any, tree: Any) -> np.ndarray:
+    """The lowest index of the polygons holding each point (`locate` without the tolerance), -1 if
+    none; the polygons are not prepared for a few thousand points, whose test costs less than that."""
+    import shapely
+
+    geoms = np.asarray(polygons)
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    point, polygon = tree.query(shapely.points(lon, lat))
+    inside = shapely.intersects_xy(geoms[polygon], lon[point], lat[point])
+    out = np.full(len(lon), len(geoms), dtype=np.int64)
+    np.minimum.at(out, point[inside], polygon[inside])
+    return np.where(out == len(geoms), -1, out)
+
+
+def tile_grid(polygons: Any, *, cache: Path | None = None) -> TileGrid:
+    """
+    The grid of `polygons` (EPSG:4326): from this process's memory, else from the cache folder
+    (`cache`, by default the user's: `$XDG_CACHE_HOME/observatory`), else built and saved there. A
+    grid is named by a fingerprint of the polygons' coordinates, so new communes get a new grid.
+    """
+    key = fingerprint(polygons)
+    grid = _memory.get(key)
+    if grid is not None:
+        return grid
+    folder = cache if cache is not None else default_cache()
+    path = folder / f"ookla-grid-{key}.npy"
+    grid = _read(path)
+    if grid is None:
+        grid = build_grid(polygons)
+        _write(path, grid)
+    _memory.clear()  # one set of communes at a time: a grid is 20 MB
+    _memory[key] = grid
+    return grid
+
+
+def default_cache() -> Path:
+    """The user's cache folder for the observatory (the XDG convention)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "observatory"
+
+
+def fingerprint(polygons: Any) -> str:
+    """A name for a set of polygons that changes when any vertex moves: a digest of their coordinates
+    and of how many each polygon has."""
+    import shapely
+
+    geoms = np.asarray(polygons)
+    xy = np.ascontiguousarray(shapely.get_coordinates(geoms))
+    digest = hashlib.sha1(shapely.get_num_coordinates(geoms).astype("int64").tobytes())
+    digest.update(xy.data)
+    return f"v{VERSION}-{len(geoms)}-{digest.hexdigest()[:24]}"
+
+
+def _read(path: Path) -> TileGrid | None:
+    try:
+        with path.open("rb") as handle:
+            x0, y0 = (int(v) for v in np.load(handle))
+            owner = np.load(handle)
+    except (OSError, ValueError):
+        return None
+    return TileGrid(x0=x0, y0=y0, owner=owner)
+
+
+def _write(path: Path, grid: TileGrid) -> None:
+    """Save a grid atomically; a cache folder that cannot be written only costs the next run a build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            np.save(handle, np.array([grid.x0, grid.y0], dtype="int64"))
+            np.save(handle, grid.owner)
+        tmp.replace(path)
+    except OSError as err:
+        log.info("the tile grid could not be cached in %s (%s): it is rebuilt next time", path.parent, err)
+
+
+def _tile_x(lon: np.ndarray) -> np.ndarray:
+    return np.asarray((lon + 180.0) / 360.0 * float(1 << ZOOM))
+
+
+def _tile_y(lat: np.ndarray) -> np.ndarray:
+    rad = np.radians(lat)
+    return np.asarray((1.0 - np.arcsinh(np.tan(rad)) / np.pi) / 2.0 * float(1 << ZOOM))
+
+
+def build_grid(polygons: Any) -> TileGrid:
+    """The grid of `polygons`, built in a second or so for Morocco's 1,500 communes."""
+    import shapely
+
+    geoms = np.asarray(polygons)
+    west, south, east, north = shapely.total_bounds(geoms)
+    x0 = int(np.floor(_tile_x(np.array(west)))) - EDGE_TILES
+    y0 = int(np.floor(_tile_y(np.array(north)))) - EDGE_TILES
+    width = int(np.floor(_tile_x(np.array(east)))) + EDGE_TILES + 1 - x0
+    height = int(np.floor(_tile_y(np.array(south)))) + EDGE_TILES + 1 - y0
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, point_of = shapely.get_coordinates(rings, return_index=True)
+    # Every edge of every ring, with the polygon it bounds.
+    same = point_of[1:] == point_of[:-1]
+    a, b = xy[:-1][same], xy[1:][same]
+    owner = part_of[ring_of[point_of[:-1][same]]]
+    ax, ay = _tile_x(a[:, 0]) - x0, _tile_y(a[:, 1]) - y0
+    bx, by = _tile_x(b[:, 0]) - x0, _tile_y(b[:, 1]) - y0
+    count, label = _scanline(a, b, ay, by, owner, x0=x0, y0=y0, shape=(height, width))
+    border = _outlines(ax, ay, bx, by, shape=(height, width))
+    land = (count > 0) | border
+    near = _window_any(land, COAST_TILES)
+    grid = np.full((height, width), FAR, dtype=np.int16 if len(geoms) < 2**15 else np.int32)
+    alone = (count == 1) & ~border
+    grid[alone] = label[alone] - 1
+    grid[~alone & near] = EXACT
+    return TileGrid(x0=x0, y0=y0, owner=grid)
+
+
+def _scanline(
+    a: np.ndarray,
+    b: np.ndarray,
+    ay: np.ndarray,
+    by: np.ndarray,
+    owner: np.ndarray,
+    *,
+    x0: int,
+    y0: int,
+    shape: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many polygons hold each tile's centre, and the sum of their indices plus one (the index
+    where one does): each edge cut with the rows of centres it spans (half-open, so that a vertex on
+    a row counts once), the cuts paired per polygon and row (even-odd), the spans summed by rows."""
+    height, width = shape
+    low = np.ceil(np.minimum(ay, by) - 0.5).astype(np.int64)
+    rows = np.ceil(np.maximum(ay, by) - 0.5).astype(np.int64) - low
+    edge = np.repeat(np.arange(len(rows)), rows)
+    row = low[edge] + np.arange(len(edge)) - np.repeat(np.cumsum(rows) - rows, rows)
+    centre_lat = np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * (row + y0 + 0.5) / float(1 << ZOOM)))))
+    # Where the edge, straight in degrees, meets the row's latitude, in tiles from column x0.
+    ea, eb = a[edge], b[edge]
+    lon = ea[:, 0] + (centre_lat - ea[:, 1]) * (eb[:, 0] - ea[:, 0]) / (eb[:, 1] - ea[:, 1])
+    col = _tile_x(lon) - x0
+    polygon = owner[edge]
+    order = np.lexsort((col, row, polygon))
+    polygon, row, col = polygon[order], row[order], col[order]
+    # Centres inside a span: column j (centre j + 0.5) with start < j + 0.5 < stop.
+    first = np.clip(np.floor(col[0::2] - 0.5).astype(np.int64) + 1, 0, width)
+    last = np.clip(np.ceil(col[1::2] - 0.5).astype(np.int64), 0, width)
+    row, polygon = row[0::2], polygon[0::2]
+    flat_first, flat_last = row * (width + 1) + first, row * (width + 1) + last
+    size = height * (width + 1)
+    count = np.bincount(flat_first, minlength=size) - np.bincount(flat_last, minlength=size)
+    label = np.bincount(flat_first, weights=polygon + 1.0, minlength=size) - np.bincount(
+        flat_last, weights=polygon + 1.0, minlength=size
+    )
+    count = np.cumsum(count.reshape(height, width + 1), axis=1)[:, :width]
+    label = np.cumsum(label.reshape(height, width + 1), axis=1)[:, :width]
+    return count, np.rint(label).astype(np.int64)
+
+
+def _outlines(
+    ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, *, shape: tuple[int, int]
+) -> np.ndarray:
+    """The tiles an edge crosses or touches: each edge cut in pieces at most half a tile long, each
+    piece marking the (at most 2 × 2) tiles of its bounding box, widened by a hair for rounding."""
+    height, width = shape
+    pieces = np.ceil(2.0 * np.maximum(np.abs(bx - ax), np.abs(by - ay))).astype(np.int64) + 1
+    edge = np.repeat(np.arange(len(pieces)), pieces)
+    step = (np.arange(len(edge)) - np.repeat(np.cumsum(pieces) - pieces, pieces)) / pieces[edge]
+    dx, dy = (bx - ax)[edge], (by - ay)[edge]
+    x1, y1 = ax[edge] + step * dx, ay[edge] + step * dy
+    step += 1.0 / pieces[edge]
+    x2, y2 = ax[edge] + step * dx, ay[edge] + step * dy
+    hair = 1e-6
+    out = np.zeros((height, width), dtype=bool)
+    for xs in (np.minimum(x1, x2) - hair, np.maximum(x1, x2) + hair):
+        for ys in (np.minimum(y1, y2) - hair, np.maximum(y1, y2) + hair):
+            c = np.clip(np.floor(xs).astype(np.int64), 0, width - 1)
+            r = np.clip(np.floor(ys).astype(np.int64), 0, height - 1)
+            out[r, c] = True
+    return out
+
+
+def _window_any(mask: np.ndarray, k: int) -> np.ndarray:
+    """Whether any cell of `mask` within `k` cells either way (a square window) is set, by a
+    summed-area table."""
+    height, width = mask.shape
+    table = np.zeros((height + 1, width + 1), dtype=np.int32)
+    np.cumsum(np.cumsum(mask, axis=0, dtype=np.int32), axis=1, out=table[1:, 1:])
+    r0 = np.clip(np.arange(height) - k, 0, height)[:, None]
+    r1 = np.clip(np.arange(height) + k + 1, 0, height)[:, None]
+    c0 = np.clip(np.arange(width) - k, 0, width)[None, :]
+    c1 = np.clip(np.arange(width) + k + 1, 0, width)[None, :]
+    return np.asarray(table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0] > 0)
