@@ -26,7 +26,7 @@ import numpy as np
 
 from observatory.placement import locate
 
-from .quadkeys import ZOOM
+from .quadkeys import ZOOM, tile_centres
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,17 @@ _memory: dict[str, TileGrid] = {}
 
 @dataclass(frozen=True)
 class TileGrid:
-    """A polygon index (or `FAR`, `EXACT`) for every zoom-16 tile from column `x0`, row `y0`."""
+    """
+    A polygon index (or `FAR`, `EXACT`) for every zoom-16 tile from column `x0`, row `y0`; and for
+    the `EXACT` tiles (their flat indices in `exact`, sorted), the polygon that holds the point
+    Ookla's files give for them, the centre rounded to 4 decimals (`at_rounded`, -1 if none).
+    """
 
     x0: int
     y0: int
     owner: np.ndarray
+    exact: np.ndarray
+    at_rounded: np.ndarray
 
     def locate(
         self,
@@ -66,8 +72,8 @@ class TileGrid:
     ) -> np.ndarray:
         """
         Index of the polygon that holds each zoom-16 tile `x`, `y` (or its point `lon`, `lat`, which
-        lies in the tile), or -1, as `locate` gives it: looked up on the grid, and tested point by
-        point where the grid says `EXACT`.
+        lies in the tile), or -1, as `locate` gives it: looked up on the grid; where the grid says
+        `EXACT`, the answer kept for the tile's rounded centre if that is the point, else `locate`.
         """
         height, width = self.owner.shape
         col, row = x - self.x0, y - self.y0
@@ -76,25 +82,20 @@ class TileGrid:
         out[within] = self.owner[row[within], col[within]]
         todo = np.flatnonzero(out == EXACT)
         if len(todo):
-            out[todo] = _holder(lon[todo], lat[todo], polygons, tree)
-            off = todo[out[todo] < 0]  # in no polygon: the coastal tolerance decides
-            if len(off):
-                out[off] = locate(lon[off], lat[off], polygons, tree=tree)
+            at = np.searchsorted(self.exact, row[todo] * width + col[todo])
+            rounded_lon, rounded_lat = rounded_centres(x[todo], y[todo])
+            known = (lon[todo] == rounded_lon) & (lat[todo] == rounded_lat)
+            out[todo[known]] = self.at_rounded[at[known]]
+            rest = todo[~known]
+            if len(rest):
+                out[rest] = locate(lon[rest], lat[rest], polygons, tree=tree)
         return out
 
 
-def _holder(lon: np.ndarray, lat: np.ndarray, polygons: Any, tree: Any) -> np.ndarray:
-    """The lowest index of the polygons holding each point (`locate` without the tolerance), -1 if
-    none; the polygons are not prepared for a few thousand points, whose test costs less than that."""
-    import shapely
-
-    geoms = np.asarray(polygons)
-    tree = tree if tree is not None else shapely.STRtree(geoms)
-    point, polygon = tree.query(shapely.points(lon, lat))
-    inside = shapely.intersects_xy(geoms[polygon], lon[point], lat[point])
-    out = np.full(len(lon), len(geoms), dtype=np.int64)
-    np.minimum.at(out, point[inside], polygon[inside])
-    return np.where(out == len(geoms), -1, out)
+def rounded_centres(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The centres of zoom-16 tiles rounded to 4 decimals, as Ookla's `tile_x`, `tile_y` give them."""
+    lon, lat = tile_centres(x, y, np.full(len(x), ZOOM))
+    return np.round(lon, 4), np.round(lat, 4)
 
 
 def tile_grid(polygons: Any, *, cache: Path | None = None) -> TileGrid:
@@ -136,14 +137,16 @@ def fingerprint(polygons: Any) -> str:
     return f"v{VERSION}-{len(geoms)}-{digest.hexdigest()[:24]}"
 
 
+FIELDS = ("x0", "y0", "owner", "exact", "at_rounded")
+
+
 def _read(path: Path) -> TileGrid | None:
     try:
         with path.open("rb") as handle:
-            x0, y0 = (int(v) for v in np.load(handle))
-            owner = np.load(handle)
-    except (OSError, ValueError):
+            arrays = [np.load(handle) for _ in FIELDS]
+    except (OSError, ValueError, EOFError):
         return None
-    return TileGrid(x0=x0, y0=y0, owner=owner)
+    return TileGrid(int(arrays[0]), int(arrays[1]), *arrays[2:])
 
 
 def _write(path: Path, grid: TileGrid) -> None:
@@ -152,8 +155,8 @@ def _write(path: Path, grid: TileGrid) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
-            np.save(handle, np.array([grid.x0, grid.y0], dtype="int64"))
-            np.save(handle, grid.owner)
+            for field in FIELDS:
+                np.save(handle, np.asarray(getattr(grid, field)))
         tmp.replace(path)
     except OSError as err:
         log.info("the tile grid could not be cached in %s (%s): it is rebuilt next time", path.parent, err)
@@ -169,7 +172,7 @@ def _tile_y(lat: np.ndarray) -> np.ndarray:
 
 
 def build_grid(polygons: Any) -> TileGrid:
-    """The grid of `polygons`, built in a second or so for Morocco's 1,500 communes."""
+    """The grid of `polygons`."""
     import shapely
 
     geoms = np.asarray(polygons)
@@ -195,7 +198,10 @@ def build_grid(polygons: Any) -> TileGrid:
     alone = (count == 1) & ~border
     grid[alone] = label[alone] - 1
     grid[~alone & near] = EXACT
-    return TileGrid(x0=x0, y0=y0, owner=grid)
+    exact = np.flatnonzero(grid == EXACT)
+    lon, lat = rounded_centres(exact % width + x0, exact // width + y0)
+    at_rounded = locate(lon, lat, geoms).astype(grid.dtype)
+    return TileGrid(x0=x0, y0=y0, owner=grid, exact=exact, at_rounded=at_rounded)
 
 
 def _scanline(
