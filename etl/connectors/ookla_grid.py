@@ -126,14 +126,15 @@ def default_cache() -> Path:
 
 
 def fingerprint(polygons: Any) -> str:
-    """A name for a set of polygons that changes when any vertex moves: a digest of their coordinates
-    and of how many each polygon has."""
+    """A name for a set of polygons that changes when any vertex moves: how many coordinates each
+    polygon has, the sum of the coordinates and that of the products of neighbouring ones (which
+    changes when the order does; numpy's pairwise sums are the same in every run)."""
     import shapely
 
     geoms = np.asarray(polygons)
-    xy = np.ascontiguousarray(shapely.get_coordinates(geoms))
+    flat = shapely.get_coordinates(geoms).ravel()
     digest = hashlib.sha1(shapely.get_num_coordinates(geoms).astype("int64").tobytes())
-    digest.update(xy.data)
+    digest.update(np.array([flat.sum(), (flat[1:] * flat[:-1]).sum()], dtype="float64").tobytes())
     return f"v{VERSION}-{len(geoms)}-{digest.hexdigest()[:24]}"
 
 
@@ -141,9 +142,22 @@ FIELDS = ("x0", "y0", "owner", "exact", "at_rounded")
 
 
 def _read(path: Path) -> TileGrid | None:
+    """A saved grid, its arrays mapped from the file rather than read (a load touches a few pages)."""
+    arrays: list[np.ndarray] = []
     try:
         with path.open("rb") as handle:
-            arrays = [np.load(handle) for _ in FIELDS]
+            for _ in FIELDS:
+                header = (
+                    np.lib.format.read_array_header_1_0
+                    if np.lib.format.read_magic(handle) == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape, fortran, dtype = header(handle)
+                offset = handle.tell()
+                if fortran or dtype.hasobject:
+                    return None
+                arrays.append(np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape))
+                handle.seek(offset + arrays[-1].nbytes)
     except (OSError, ValueError, EOFError):
         return None
     return TileGrid(int(arrays[0]), int(arrays[1]), *arrays[2:])
