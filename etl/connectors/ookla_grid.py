@@ -126,15 +126,14 @@ def default_cache() -> Path:
 
 
 def fingerprint(polygons: Any) -> str:
-    """A name for a set of polygons that changes when any vertex moves: how many coordinates each
-    polygon has, the sum of the coordinates and that of the products of neighbouring ones (which
-    changes when the order does; numpy's pairwise sums are the same in every run)."""
+    """A name for a set of polygons that changes when any vertex moves: a digest of each polygon's
+    number of coordinates, bounds, area and perimeter (computed without copying the coordinates)."""
     import shapely
 
     geoms = np.asarray(polygons)
-    flat = shapely.get_coordinates(geoms).ravel()
     digest = hashlib.sha1(shapely.get_num_coordinates(geoms).astype("int64").tobytes())
-    digest.update(np.array([flat.sum(), (flat[1:] * flat[:-1]).sum()], dtype="float64").tobytes())
+    for measure in (shapely.bounds(geoms), shapely.area(geoms), shapely.length(geoms)):
+        digest.update(np.ascontiguousarray(measure, dtype="float64").tobytes())
     return f"v{VERSION}-{len(geoms)}-{digest.hexdigest()[:24]}"
 
 

@@ -347,7 +347,15 @@ def _tests_sum(cells: Any) -> float:
 
 def _tests(cells: Any) -> np.ndarray:
     """The tests of a batch as float64, unreadable or negative ones as 0 (they are rejected later)."""
-    values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
+    import pyarrow as pa
+
+    if (pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type)) and cells.null_count == 0:
+        numbers = (
+            cells.to_numpy() if isinstance(cells, pa.ChunkedArray) else cells.to_numpy(zero_copy_only=False)
+        )
+        values = np.asarray(numbers, dtype="float64")
+    else:
+        values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
     return np.asarray(np.nan_to_num(np.clip(values, 0, None), nan=0.0))
 
 
