@@ -162,9 +162,13 @@ def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
     far = sorted(set(range(len(sizes))) - set(near))
 
     def count_far() -> float:
+        import pyarrow.parquet as pq
+
+        # A reader of its own: one Parquet reader read from two threads at once can crash Arrow.
+        own = pq.ParquetFile(path)
         return sum(
             (
-                _tests_sum(parquet.read_row_groups(part, columns=["tests"], use_threads=False)["tests"])
+                _tests_sum(own.read_row_groups(part, columns=["tests"], use_threads=False)["tests"])
                 for part in _chunks(far, sizes)
             ),
             0.0,
