@@ -213,7 +213,14 @@ def build_grid(polygons: Any) -> TileGrid:
     grid[~alone & near] = EXACT
     exact = np.flatnonzero(grid == EXACT)
     lon, lat = rounded_centres(exact % width + x0, exact // width + y0)
-    at_rounded = locate(lon, lat, geoms).astype(grid.dtype)
+    tree = shapely.STRtree(geoms)
+    at_rounded = np.concatenate(
+        [
+            locate(lon[i : i + EXACT_BATCH], lat[i : i + EXACT_BATCH], geoms, tree=tree)
+            for i in range(0, len(lon), EXACT_BATCH)
+        ]
+        or [np.zeros(0, dtype=np.int64)]
+    ).astype(grid.dtype)
     return TileGrid(x0=x0, y0=y0, owner=grid, exact=exact, at_rounded=at_rounded)
 
 
@@ -250,13 +257,15 @@ def _scanline(
     row, polygon = row[0::2], polygon[0::2]
     flat_first, flat_last = row * (width + 1) + first, row * (width + 1) + last
     size = height * (width + 1)
-    count = np.bincount(flat_first, minlength=size) - np.bincount(flat_last, minlength=size)
-    label = np.bincount(flat_first, weights=polygon + 1.0, minlength=size) - np.bincount(
-        flat_last, weights=polygon + 1.0, minlength=size
-    )
-    count = np.cumsum(count.reshape(height, width + 1), axis=1)[:, :width]
-    label = np.cumsum(label.reshape(height, width + 1), axis=1)[:, :width]
-    return count, np.rint(label).astype(np.int64)
+    count = np.zeros(size, dtype=np.int32)
+    label = np.zeros(size, dtype=np.int32)
+    np.add.at(count, flat_first, 1)
+    np.add.at(count, flat_last, -1)
+    np.add.at(label, flat_first, polygon + 1)
+    np.add.at(label, flat_last, -(polygon + 1))
+    count = np.cumsum(count.reshape(height, width + 1), axis=1, dtype=np.int32)[:, :width]
+    label = np.cumsum(label.reshape(height, width + 1), axis=1, dtype=np.int32)[:, :width]
+    return count, label
 
 
 def _outlines(
@@ -265,6 +274,21 @@ def _outlines(
     """The tiles an edge crosses or touches: each edge cut in pieces at most half a tile long, each
     piece marking the (at most 2 × 2) tiles of its bounding box, widened by a hair for rounding."""
     height, width = shape
+    out = np.zeros((height, width), dtype=bool)
+    for start in range(0, len(ax), OUTLINE_EDGES):
+        part = slice(start, start + OUTLINE_EDGES)
+        _mark_edges(out, ax[part], ay[part], bx[part], by[part])
+    return out
+
+
+#: Rounded centres of `EXACT` tiles tested at once when a grid is built (bounds the memory).
+EXACT_BATCH = 32_768
+#: Edges drawn at once by `_outlines` (memory: about 200 bytes a piece, a few pieces an edge).
+OUTLINE_EDGES = 131_072
+
+
+def _mark_edges(out: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray) -> None:
+    height, width = out.shape
     pieces = np.ceil(2.0 * np.maximum(np.abs(bx - ax), np.abs(by - ay))).astype(np.int64) + 1
     edge = np.repeat(np.arange(len(pieces)), pieces)
     step = (np.arange(len(edge)) - np.repeat(np.cumsum(pieces) - pieces, pieces)) / pieces[edge]
@@ -273,13 +297,11 @@ def _outlines(
     step += 1.0 / pieces[edge]
     x2, y2 = ax[edge] + step * dx, ay[edge] + step * dy
     hair = 1e-6
-    out = np.zeros((height, width), dtype=bool)
     for xs in (np.minimum(x1, x2) - hair, np.maximum(x1, x2) + hair):
         for ys in (np.minimum(y1, y2) - hair, np.maximum(y1, y2) + hair):
             c = np.clip(np.floor(xs).astype(np.int64), 0, width - 1)
             r = np.clip(np.floor(ys).astype(np.int64), 0, height - 1)
             out[r, c] = True
-    return out
 
 
 def _window_any(mask: np.ndarray, k: int) -> np.ndarray:
