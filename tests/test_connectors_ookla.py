@@ -90,6 +90,15 @@ def test_grid_places_tiles_exactly_as_point_in_polygon(communes):
     lon, lat = w + u * (e - w), s + v * (n - s)
     fast = ookla.locate_tiles(x, y, zoom, communes.geometry.values, lon=lon, lat=lat)
     assert (fast == placement.locate(lon, lat, communes.geometry.values)).all()
+    # Ookla's rounded centres: the grid's kept answers for the tiles an outline or the coast crosses.
+    from observatory.etl.connectors import ookla_grid
+
+    rounded_lon, rounded_lat = ookla_grid.rounded_centres(x, y)
+    grid = ookla_grid.tile_grid(communes.geometry.values)
+    marked = grid.owner[y - grid.y0, x - grid.x0] == ookla_grid.EXACT
+    assert marked.sum() > 1000
+    at_rounded = ookla.locate_tiles(x, y, zoom, communes.geometry.values, lon=rounded_lon, lat=rounded_lat)
+    assert (at_rounded == placement.locate(rounded_lon, rounded_lat, communes.geometry.values)).all()
     centre_lon, centre_lat = ookla.tile_centres(x, y, zoom)
     naive = gpd.sjoin(
         gpd.GeoDataFrame(geometry=gpd.points_from_xy(centre_lon, centre_lat), crs=4326),
