@@ -155,7 +155,7 @@ def spawn(method: str, path: Path, db: str, out: Path, main_root: Path | None, w
             [*command, "--out", str(out)], env=env, cwd=root, capture_output=True, text=True, check=False
         )
     if done.returncode:
-        raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"{method} failed (exit status {done.returncode}):\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
