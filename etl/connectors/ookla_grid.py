@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from observatory.placement import locate
+from observatory.placement import COAST_TOLERANCE_KM, locate
 
 from .quadkeys import ZOOM, tile_centres
 
@@ -36,10 +36,12 @@ EXACT = -2
 FAR = -1
 #: Tiles of margin around the communes' bounding box, beyond the coastal tolerance.
 EDGE_TILES = 8
-#: Tiles (either way) within which a tile may lie `COAST_TOLERANCE_KM` from a commune: a zoom-16
-#: tile is at least 495 m wide on the ground in Morocco (611.5 m × cos 36°), so 2 km is under 4.1
-#: tiles, and a point anywhere in one tile is within 5 tiles' index of a point 2 km away.
-COAST_TILES = 5
+#: The narrowest a zoom-16 tile is on the ground in Morocco, either way (m): 611.5 m × cos 36° on the
+#: sphere, 493.6 m north-south on the ellipsoid, whose meridians curve less there.
+MIN_TILE_M = 490.0
+#: Tiles (either way) within which a tile may hold a point within `COAST_TOLERANCE_KM` of a commune:
+#: 2 km is under 4.1 tiles, so such a point and the commune's are at most 5 tiles' index apart.
+COAST_TILES = int(COAST_TOLERANCE_KM * 1000.0 / MIN_TILE_M) + 1
 #: Bumped when the way a grid is built changes, so that a grid cached by older code is not read.
 VERSION = 1
 
@@ -102,7 +104,8 @@ def tile_grid(polygons: Any, *, cache: Path | None = None) -> TileGrid:
     """
     The grid of `polygons` (EPSG:4326): from this process's memory, else from the cache folder
     (`cache`, by default the user's: `$XDG_CACHE_HOME/observatory`), else built and saved there. A
-    grid is named by a fingerprint of the polygons' coordinates, so new communes get a new grid.
+    grid is named by a fingerprint of the polygons and the coastal tolerance, so new communes (or a
+    new tolerance) get a new grid.
     """
     key = fingerprint(polygons)
     grid = _memory.get(key)
@@ -127,13 +130,15 @@ def default_cache() -> Path:
 
 def fingerprint(polygons: Any) -> str:
     """A name for a set of polygons that changes when any vertex moves: a digest of each polygon's
-    number of coordinates, bounds, area and perimeter (computed without copying the coordinates)."""
+    number of coordinates, bounds, area and perimeter (computed without copying the coordinates), and
+    of the coastal tolerance the grid applies."""
     import shapely
 
     geoms = np.asarray(polygons)
     digest = hashlib.sha1(shapely.get_num_coordinates(geoms).astype("int64").tobytes())
     for measure in (shapely.bounds(geoms), shapely.area(geoms), shapely.length(geoms)):
         digest.update(np.ascontiguousarray(measure, dtype="float64").tobytes())
+    digest.update(np.float64(COAST_TOLERANCE_KM).tobytes())
     return f"v{VERSION}-{len(geoms)}-{digest.hexdigest()[:24]}"
 
 
