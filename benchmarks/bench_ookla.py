@@ -3,17 +3,22 @@ Benchmark: one quarter of Ookla's global tiles placed in communes, the connector
 writes with Ookla's own columns, in interleaved rounds, on a synthetic global file over the real
 commune polygons of a built database.
 
-    .venv/bin/python benchmarks/bench_ookla.py [--db DB] [--file FILE] [--rounds 5] [--main ../base]
+    .venv/bin/python benchmarks/bench_ookla.py [--db DB] [--file FILE] [--rounds 5] [--warm 3] [--main DIR]
 
 The file (by default /work/builds/ookla_synth.parquet, written once by `ookla_synthetic.py` if
 absent) is Ookla's schema since 2023: about 6 million distinct zoom-16 tiles sorted by quadkey, with
 `tile_x`/`tile_y` (the tile's centre, 4 decimals). Each method runs in a new process per round (the
 communes are read before the clock starts, and each result is turned into a commune code by quadkey
-after it stops), rounds interleaved so that the machine's load falls on
-every method alike; the figure is the median round.
+after it stops): its first call is timed (cold: imports, the file's first read, the connector's tile
+grid read from the cache folder; Python's bytecode is kept, as for an installed package, and every
+method runs once before the rounds), then `--warm` more calls (warm, their median), as wall time and as
+the process's CPU time; rounds are interleaved so that the machine's load falls on every method
+alike, and each figure is the median round.
 
 - connector: `ookla.scan` (row groups filtered on `tile_x`/`tile_y`), `ookla.validate_tiles`,
   `ookla.assign_tiles`: the tiles of every commune, as `observatory load ookla` places them.
+- connector-first: the connector with an empty cache folder: its first call builds the communes' tile
+  grid, as the first load after a build does.
 - connector-main: the same calls with the code of another checkout (`--main`), for a before/after.
 - user: `pyarrow.parquet.read_table(filters=...)` on `tile_x`/`tile_y` to Morocco's box, then
   `geopandas.sjoin(predicate="within")` of the centres to the communes.
@@ -38,7 +43,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = Path("/work/builds/ookla_synth.parquet")
-METHODS = ("connector", "user", "connector-main")
+METHODS = ("connector", "user", "connector-first", "connector-main")
 
 
 def communes_of(db: str):
@@ -97,23 +102,38 @@ def user_series(joined: pd.DataFrame) -> pd.Series:
     return pd.Series(joined["code"].to_numpy(), index=joined["quadkey"].to_numpy())
 
 
-def run_one(method: str, path: str, db: str, out: str) -> None:
-    """One method, once, in this process: its time and peak memory as JSON, its placement to `out`."""
+def run_one(method: str, path: str, db: str, out: str, warm: int) -> None:
+    """One method in this process: the first call (cold) and `warm` more, their times and the
+    process's CPU time (every thread's), as JSON; the first call's placement to `out`."""
     import gc
     import resource
 
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
     communes = communes_of(db)
     gc.collect()
-    start = time.perf_counter()
-    result = user(path, communes) if method == "user" else connector(path, communes)
-    seconds = time.perf_counter() - start
-    placed = user_series(result) if method == "user" else connector_series(result, communes)
+    calls = []
+    for _ in range(1 + warm):
+        clock, used = time.perf_counter(), cpu()
+        result = user(path, communes) if method == "user" else connector(path, communes)
+        calls.append((time.perf_counter() - clock, cpu() - used))
+        if len(calls) == 1:
+            placed = user_series(result) if method == "user" else connector_series(result, communes)
+        del result
     placed.rename("code").rename_axis("quadkey").reset_index().to_parquet(out, index=False)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"method": method, "seconds": seconds, "peak_mb": peak, "placed": len(placed)}))
+    figures = {"method": method, "seconds": calls[0][0], "cpu_s": calls[0][1], "peak_mb": peak}
+    if warm:
+        figures["warm_s"] = statistics.median(c[0] for c in calls[1:])
+        figures["warm_cpu_s"] = statistics.median(c[1] for c in calls[1:])
+    print(json.dumps({**figures, "placed": len(placed)}))
 
 
-def spawn(method: str, path: Path, db: str, out: Path, main_root: Path | None) -> dict:
+def spawn(method: str, path: Path, db: str, out: Path, main_root: Path | None, warm: int) -> dict:
+    """Run one method in a new process. `connector-first` is the connector with an empty cache
+    folder: its first call builds the communes' tile grid, as the first load after a build does."""
     root = main_root if method == "connector-main" else ROOT
     assert root is not None
     command = [
@@ -125,13 +145,18 @@ def spawn(method: str, path: Path, db: str, out: Path, main_root: Path | None) -
         str(path),
         "--db",
         db,
+        "--warm",
+        str(warm),
     ]
-    env = {**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [*command, "--out", str(out)], env=env, cwd=root, capture_output=True, text=True, check=False
-    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1"}
+        if method == "connector-first":
+            env["XDG_CACHE_HOME"] = cache
+        done = subprocess.run(
+            [*command, "--out", str(out)], env=env, cwd=root, capture_output=True, text=True, check=False
+        )
     if done.returncode:
-        raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"{method} failed (exit status {done.returncode}):\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -141,6 +166,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--main", type=Path, default=None, help="Another checkout, timed as connector-main.")
+    parser.add_argument("--warm", type=int, default=3, help="Calls after the first in each process.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures to this file.")
     parser.add_argument("--one", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -151,7 +177,7 @@ def main() -> None:
 
     db = str(get_settings(db=args.db).db)
     if args.one:
-        run_one(args.one, str(args.file), db, args.out)
+        run_one(args.one, str(args.file), db, args.out, args.warm)
         return
     if not args.file.exists():
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -162,44 +188,78 @@ def main() -> None:
     rounds: dict[str, list[dict]] = {m: [] for m in methods}
     placed: dict[str, pd.Series] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        # The modules' bytecode kept (in a folder of this run, not in the checkouts), as an installed
+        # package has it: a cold call does not include compiling Python source.
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        # Not counted: each method once, so that its modules are compiled and the cache folder holds
+        # the communes' tile grid before the rounds.
+        for method in (m for m in methods if m != "connector-first"):
+            ready = spawn(method, args.file, db, Path(tmp) / "ready.parquet", args.main, 0)
+            print(f"before the rounds, {method}: {ready['seconds']:.2f} s", flush=True)
         for r in range(args.rounds):
             for method in methods if r % 2 == 0 else methods[::-1]:
                 out = Path(tmp) / f"{method}.parquet"
-                rounds[method].append(spawn(method, args.file, db, out, args.main))
+                rounds[method].append(spawn(method, args.file, db, out, args.main, args.warm))
                 frame = pd.read_parquet(out)
                 placed[method] = pd.Series(
                     frame["code"].to_numpy(), index=frame["quadkey"].to_numpy()
                 ).sort_index()
             print(
-                f"round {r + 1}: " + ", ".join(f"{m} {rounds[m][-1]['seconds']:.2f} s" for m in methods),
+                f"round {r + 1}: "
+                + ", ".join(
+                    f"{m} {rounds[m][-1]['seconds']:.2f} s" + _warm_text(rounds[m][-1]) for m in methods
+                ),
                 flush=True,
             )
     mine, theirs = placed["connector"], placed["user"]
     both = theirs.index.intersection(mine.index)
     same = bool((mine.loc[both] == theirs.loc[both]).all()) and len(both) == len(theirs)
+    same &= bool(placed["connector-first"].equals(mine))
     figures: dict[str, object] = {"file": str(args.file), "file_mb": args.file.stat().st_size / 1e6}
-    median = {m: statistics.median(x["seconds"] for x in rounds[m]) for m in methods}
+    measures = ("seconds", "cpu_s", "warm_s", "warm_cpu_s")
+    median = {
+        m: {k: statistics.median(x[k] for x in rounds[m]) for k in measures if k in rounds[m][0]}
+        for m in methods
+    }
     for m in methods:
         times = sorted(x["seconds"] for x in rounds[m])
-        figures[m] = {"median_s": median[m], "times_s": times, "peak_mb": rounds[m][-1]["peak_mb"]}
-        print(
-            f"{m:>15}: median {median[m]:.2f} s (min {times[0]:.2f}, max {times[-1]:.2f}) over "
-            f"{len(times)} rounds, process peak {rounds[m][-1]['peak_mb']:,.0f} MB, "
-            f"{rounds[m][-1]['placed']:,} tiles placed"
+        figures[m] = {**median[m], "times_s": times, "peak_mb": rounds[m][-1]["peak_mb"]}
+        warm = (
+            f"; warm {median[m]['warm_s']:.3f} s ({median[m]['warm_cpu_s']:.3f} s CPU)"
+            if "warm_s" in median[m]
+            else ""
         )
-    ratio = median["user"] / median["connector"]
-    figures["connector_speed_vs_user"] = ratio
+        print(
+            f"{m:>15}: cold {median[m]['seconds']:.3f} s ({median[m]['cpu_s']:.3f} s CPU, wall min "
+            f"{times[0]:.3f}, max {times[-1]:.3f}){warm}, medians of {len(times)} rounds; process peak "
+            f"{rounds[m][-1]['peak_mb']:,.0f} MB, {rounds[m][-1]['placed']:,} tiles placed"
+        )
+    for key, name in (
+        ("seconds", "cold"),
+        ("cpu_s", "cold CPU"),
+        ("warm_s", "warm"),
+        ("warm_cpu_s", "warm CPU"),
+    ):
+        if key in median["connector"]:
+            ratio = median["user"][key] / median["connector"][key]
+            figures[f"connector_speed_vs_user_{key}"] = ratio
+            print(f"connector, {name}: {ratio:.2f}x the user's speed")
+            if "connector-main" in median:
+                speed = median["connector-main"][key] / median["connector"][key]
+                figures[f"connector_speed_vs_main_{key}"] = speed
+                print(f"connector, {name}: {speed:.2f}x the speed of the other checkout's connector")
     print(
-        f"connector: {ratio:.2f}x the user's speed; every one of the user's {len(theirs):,} tiles in the "
-        f"same commune: {same}; {len(mine) - len(both):,} more placed by the coastal tolerance"
+        f"every one of the user's {len(theirs):,} tiles in the same commune (with and without a cached "
+        f"grid): {same}; {len(mine) - len(both):,} more placed by the coastal tolerance"
     )
-    if "connector-main" in median:
-        figures["connector_speed_vs_main"] = median["connector-main"] / median["connector"]
-        speed = figures["connector_speed_vs_main"]
-        print(f"connector: {speed:.2f}x the speed of the other checkout's connector")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     assert same, "the connector places tiles differently from the user's geopandas join"
+
+
+def _warm_text(figures: dict) -> str:
+    return f" (warm {figures['warm_s']:.2f} s)" if "warm_s" in figures else ""
 
 
 if __name__ == "__main__":

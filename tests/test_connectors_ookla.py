@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from click.testing import CliRunner
 from connectors_support import ookla_frame, points_in, state
 
@@ -61,11 +62,18 @@ def test_quadkeys_decode_to_the_tiles_bing_defines():
     assert quadkeys.quadkeys_at(lon, lat).tolist() == ["0331123030032303"]
 
 
-def test_cell_shortcut_places_tiles_exactly_as_point_in_polygon(communes):
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path_factory, monkeypatch):
+    """The tile grid's cache in a folder of this test run, not the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def test_grid_places_tiles_exactly_as_point_in_polygon(communes):
     rng = np.random.default_rng(7)
     west, south, east, north = communes.total_bounds
     # Sparse tiles over the whole box, and every tile of 60 km × 60 km around Casablanca and Rabat
-    # (its coast, its arrondissements' borders): dense enough for cells to be tested whole.
+    # (its coast, its arrondissements' borders); each placed by a point anywhere in its tile (a
+    # file's rounded centre may be off the true one), the corners and edges included.
     grids = [
         np.meshgrid(np.arange(lon - 0.3, lon + 0.3, 0.005), np.arange(lat - 0.3, lat + 0.3, 0.005))
         for lon, lat in ((-7.6, 33.55), (-6.85, 33.97))
@@ -77,24 +85,60 @@ def test_cell_shortcut_places_tiles_exactly_as_point_in_polygon(communes):
         ]
     )
     x, y, zoom, _ = ookla.quadkey_tiles(keys)
-    lon, lat = ookla.tile_centres(x, y, zoom)
-    cells, counts = np.unique(((x >> 4) << 12) | (y >> 4), return_counts=True)
-    assert (counts >= quadkeys.CELL_MIN_TILES).sum() > 20
-    fast = ookla.locate_tiles(x, y, zoom, communes.geometry.values)
+    w, s, e, n = quadkeys.tile_bounds(x, y, zoom)
+    u, v = rng.choice([0.0, 0.5, 1.0, rng.uniform()], size=(2, len(x)))
+    lon, lat = w + u * (e - w), s + v * (n - s)
+    fast = ookla.locate_tiles(x, y, zoom, communes.geometry.values, lon=lon, lat=lat)
+    assert (fast == placement.locate(lon, lat, communes.geometry.values)).all()
+    # Ookla's rounded centres: the grid's kept answers for the tiles an outline or the coast crosses.
+    from observatory.etl.connectors import ookla_grid
+
+    rounded_lon, rounded_lat = ookla_grid.rounded_centres(x, y)
+    grid = ookla_grid.tile_grid(communes.geometry.values)
+    marked = grid.owner[y - grid.y0, x - grid.x0] == ookla_grid.EXACT
+    assert marked.sum() > 1000
+    at_rounded = ookla.locate_tiles(x, y, zoom, communes.geometry.values, lon=rounded_lon, lat=rounded_lat)
+    assert (at_rounded == placement.locate(rounded_lon, rounded_lat, communes.geometry.values)).all()
+    centre_lon, centre_lat = ookla.tile_centres(x, y, zoom)
     naive = gpd.sjoin(
-        gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326),
+        gpd.GeoDataFrame(geometry=gpd.points_from_xy(centre_lon, centre_lat), crs=4326),
         communes[["geometry"]].reset_index(drop=True),
         predicate="within",
         how="left",
     )
     naive = naive[~naive.index.duplicated()]["index_right"].fillna(-1).astype(int).to_numpy()
     inside = naive >= 0
-    assert (fast[inside] == naive[inside]).all()
-    # Off every polygon, the cell shortcut keeps the coastal tolerance exactly as point by point does.
-    assert (fast == placement.locate(lon, lat, communes.geometry.values)).all()
+    at_centres = ookla.locate_tiles(x, y, zoom, communes.geometry.values)
+    assert (at_centres[inside] == naive[inside]).all()
     sparse, off = slice(0, 50000), ~inside[:50000]
-    assert 0 < (fast[sparse][off] >= 0).sum() < 0.01 * off.sum()
-    assert 0.2 < (fast[sparse] >= 0).mean() < 0.5  # Morocco fills about a third of its bounding box
+    assert 0 < (at_centres[sparse][off] >= 0).sum() < 0.01 * off.sum()
+    assert 0.2 < (at_centres[sparse] >= 0).mean() < 0.5  # Morocco fills about a third of its bounding box
+
+
+def test_the_grid_is_built_once_kept_on_disk_and_rebuilt_for_other_communes(communes, tmp_path):
+    from observatory.etl.connectors import ookla_grid
+
+    polygons = communes.geometry.values
+    ookla_grid._memory.clear()
+    built = ookla_grid.tile_grid(polygons, cache=tmp_path)
+    (saved,) = tmp_path.glob("ookla-grid-*.npy")
+    ookla_grid._memory.clear()
+    again = ookla_grid.tile_grid(polygons, cache=tmp_path)
+    assert (
+        again is not built
+        and (again.owner == built.owner).all()
+        and (again.x0, again.y0) == (built.x0, built.y0)
+    )
+    # Most tiles are answered by the grid: the outlines and the coast leave a few percent to test.
+    land = (built.owner >= 0).sum()
+    assert (built.owner == ookla_grid.EXACT).sum() < 0.15 * land
+    moved = shapely.affinity.translate(polygons[0], xoff=1e-9)
+    other = np.asarray(polygons).copy()
+    other[0] = moved
+    assert ookla_grid.fingerprint(other) != ookla_grid.fingerprint(polygons)
+    saved.write_bytes(b"not a grid")  # a damaged cache file is rebuilt, not read
+    ookla_grid._memory.clear()
+    assert (ookla_grid.tile_grid(polygons, cache=tmp_path).owner == built.owner).all()
 
 
 def test_parse_quarter_and_inference_from_ookla_names(tmp_path):

@@ -162,9 +162,13 @@ def _scan_centres(parquet: Any, path: Path, box: Box) -> Scan:
     far = sorted(set(range(len(sizes))) - set(near))
 
     def count_far() -> float:
+        import pyarrow.parquet as pq
+
+        # A reader of its own: one Parquet reader read from two threads at once can crash Arrow.
+        own = pq.ParquetFile(path)
         return sum(
             (
-                _tests_sum(parquet.read_row_groups(part, columns=["tests"], use_threads=False)["tests"])
+                _tests_sum(own.read_row_groups(part, columns=["tests"], use_threads=False)["tests"])
                 for part in _chunks(far, sizes)
             ),
             0.0,
@@ -199,7 +203,8 @@ def _read_near(
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     kept, tests_total, kept_tests = [], 0.0, 0.0
     for part in _chunks(groups, sizes):
-        table = parquet.read_row_groups(part, columns=["tile_x", "tile_y", "tests"])
+        # Every column at once: decoding the rows the box drops costs less than reading columns twice.
+        table = parquet.read_row_groups(part, columns=columns)
         x = table["tile_x"].to_numpy().astype("float64")
         y = table["tile_y"].to_numpy().astype("float64")
         keep = ((x >= west) & (x <= east) & (y >= south) & (y <= north)) | np.isnan(x) | np.isnan(y)
@@ -208,7 +213,7 @@ def _read_near(
         kept_tests += tests[keep].sum()
         where = np.flatnonzero(keep)
         if len(where):
-            frame = parquet.read_row_groups(part, columns=columns).take(pa.array(where)).to_pandas()
+            frame = table.take(pa.array(where)).to_pandas()
             frame["row"] = np.concatenate([starts[g] + np.arange(sizes[g]) for g in part])[where] + 1
             kept.append(frame)
     frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=[*columns, "row"])
@@ -346,7 +351,15 @@ def _tests_sum(cells: Any) -> float:
 
 def _tests(cells: Any) -> np.ndarray:
     """The tests of a batch as float64, unreadable or negative ones as 0 (they are rejected later)."""
-    values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
+    import pyarrow as pa
+
+    if (pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type)) and cells.null_count == 0:
+        numbers = (
+            cells.to_numpy() if isinstance(cells, pa.ChunkedArray) else cells.to_numpy(zero_copy_only=False)
+        )
+        values = np.asarray(numbers, dtype="float64")
+    else:
+        values = pd.to_numeric(cells.to_pandas(), errors="coerce").to_numpy(dtype="float64")
     return np.asarray(np.nan_to_num(np.clip(values, 0, None), nan=0.0))
 
 

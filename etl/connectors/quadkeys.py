@@ -6,12 +6,15 @@ quadkey prefixes and ranges that cover a bounding box, and the polygon that hold
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from observatory.placement import locate, margin_degrees
+from observatory.placement import locate
+
+if TYPE_CHECKING:
+    from .ookla_grid import TileGrid
 
 #: A west, south, east, north box in degrees (EPSG:4326).
 Box = tuple[float, float, float, float]
@@ -35,20 +38,28 @@ def quadkey_tiles(quadkeys: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndar
     if not len(text):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, np.zeros(0, dtype=bool)
-    checked = pc.fill_null(pc.match_substring_regex(text, f"^[0-3]{{{ZOOM}}}$"), False)
-    valid = checked.to_numpy(zero_copy_only=False)
-    # Every key now 16 bytes long, so the string array's data buffer is the byte matrix itself.
-    fixed = pc.if_else(checked, text, "0" * ZOOM).cast(pa.string())
+    sized = pc.fill_null(pc.equal(pc.binary_length(text), ZOOM), False)
+    # Every key made 16 bytes long, so the string array's data buffer is the byte matrix itself, read
+    # as two little-endian 64-bit words a key.
+    fixed = (text if sized.false_count == 0 else pc.if_else(sized, text, "0" * ZOOM)).cast(pa.string())
     start = int(np.frombuffer(fixed.buffers()[1], dtype=np.int32)[fixed.offset])
     raw = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)[start : start + ZOOM * len(fixed)]
-    digits = raw.reshape(len(fixed), ZOOM) - np.uint8(48)
+    words = np.ascontiguousarray(raw.view("<u8").reshape(len(fixed), 2).T)  # aligned, a row per word
+    # The digits "0" to "3" are the bytes 0x30 to 0x33: the two low bits are the digit's.
+    digits = ((words & np.uint64(0xFCFCFCFCFCFCFCFC)) == np.uint64(0x3030303030303030)).all(axis=0)
+    valid = sized.to_numpy(zero_copy_only=False) & digits
 
-    def number(bits: np.ndarray) -> np.ndarray:  # 16 bits, most significant first -> integer
-        packed = np.packbits(bits, axis=1).astype(np.int64)
-        return (packed[:, 0] << 8) | packed[:, 1]
+    def number(low_bits: np.ndarray) -> np.ndarray:
+        """The low bit of each byte of the two words, the first byte most significant, as 16 bits:
+        a multiplication moves the bit of byte i to bit 63 - i, without carries."""
+        spread = np.uint64(0x0101010101010101)
+        magic = np.uint64(0x8040201008040201)
+        with np.errstate(over="ignore"):
+            high, low = ((low_bits & spread) * magic >> np.uint64(56)).astype(np.int64)
+        return np.asarray((high << 8) | low)
 
-    x = np.where(valid, number(digits & 1), -1)
-    y = np.where(valid, number(digits >> 1), -1)
+    x = np.where(valid, number(words), -1)
+    y = np.where(valid, number(words >> np.uint64(1)), -1)
     return x, y, np.full(len(fixed), ZOOM, dtype=np.int64), valid
 
 
@@ -60,14 +71,6 @@ def tile_centres(x: np.ndarray, y: np.ndarray, zoom: np.ndarray) -> tuple[np.nda
     return lon, lat
 
 
-#: Zooms of the cells tested whole, coarse to fine: a zoom-12 cell (about 10 km × 8 km in Morocco)
-#: holds 256 zoom-16 tiles, a zoom-14 cell 16.
-CELL_ZOOMS = (12, 14)
-#: Tiles a cell must hold to be tested whole: testing a cell against the communes costs about what
-#: testing a dozen points does, so the cells of sparse tiles (the countryside) are not worth it.
-CELL_MIN_TILES = 12
-
-
 def locate_tiles(
     x: np.ndarray,
     y: np.ndarray,
@@ -77,72 +80,32 @@ def locate_tiles(
     tree: Any = None,
     lon: np.ndarray | None = None,
     lat: np.ndarray | None = None,
+    grid: TileGrid | None = None,
 ) -> np.ndarray:
     """
     Index of the polygon that holds each tile's centre (or the point `lon`, `lat` given for it, which
-    must lie in the tile: Ookla's rounded `tile_x`, `tile_y`), or -1, as `locate` gives it, but faster
-    where tiles are dense: tiles are grouped by their parent cell at zoom 12, then 14; a cell of at
-    least `CELL_MIN_TILES` tiles lying wholly within one commune gives all its tiles to that commune at
-    once, a cell that touches no commune drops them all (bounding-box candidates from the STRtree,
-    then vectorised predicates on prepared polygons, over the few distinct cells), and the other
-    tiles are tested point by point.
+    must lie in the tile: Ookla's rounded `tile_x`, `tile_y`), or -1, as `locate` gives it, but
+    looked up on the polygons' grid of zoom-16 tiles (`ookla_grid.tile_grid`, built once for a set of
+    communes and cached) where a tile lies wholly inside one commune or far from all; the tiles an
+    outline crosses or the coast is near, and tiles of another zoom, are tested point by point.
     """
-    import shapely
-
     geoms = np.asarray(polygons)
-    shapely.prepare(geoms)
-    tree = tree if tree is not None else shapely.STRtree(geoms)
+    if lon is None or lat is None:
+        lon, lat = tile_centres(x, y, zoom)
     out = np.full(len(x), -1, dtype=np.int64)
-    pending = np.flatnonzero(zoom >= max(CELL_ZOOMS))
-    rest = [np.flatnonzero(zoom < max(CELL_ZOOMS))]
-    for cell_zoom in CELL_ZOOMS:
-        if not len(pending):
-            break
-        shift = zoom[pending] - cell_zoom
-        cell = ((x[pending] >> shift) << cell_zoom) | (y[pending] >> shift)
-        cells, inverse, counts = np.unique(cell, return_inverse=True, return_counts=True)
-        dense = counts >= CELL_MIN_TILES
-        owner = np.full(len(cells), -1, dtype=np.int64)
-        owner[dense] = _cell_owners(cells[dense], cell_zoom, geoms, tree)
-        found = owner[inverse]
-        out[pending[found >= 0]] = found[found >= 0]
-        rest.append(pending[(found == -1) & ~dense[inverse]])
-        pending = pending[
-            (found == -1) & dense[inverse]
-        ]  # -2: the cell touches no commune, its tiles stay -1
-    todo = np.sort(np.concatenate([*rest, pending]))
-    if len(todo):
-        if lon is None or lat is None:
-            px, py = tile_centres(x[todo], y[todo], zoom[todo])
-        else:
-            px, py = lon[todo], lat[todo]
-        out[todo] = locate(px, py, geoms, tree=tree)
-    return out
-
-
-def _cell_owners(cells: np.ndarray, cell_zoom: int, geoms: np.ndarray, tree: Any) -> np.ndarray:
-    """For cells coded x << zoom | y: the polygon that holds each whole, -1 if a border crosses
-    it, -2 if no polygon comes within the coastal tolerance of it."""
+    if not len(x):
+        return out
     import shapely
 
-    cx, cy = cells >> cell_zoom, cells & ((1 << cell_zoom) - 1)
-    n = float(1 << cell_zoom)
+    from .ookla_grid import tile_grid
 
-    def lat(row: np.ndarray) -> np.ndarray:
-        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * row / n))))
-
-    west, south, east, north = cx / n * 360.0 - 180.0, lat(cy + 1), (cx + 1) / n * 360.0 - 180.0, lat(cy)
-    boxes = shapely.box(west, south, east, north)
-    # A cell at sea within the coastal tolerance of a commune is tested tile by tile, not dropped.
-    m = margin_degrees()
-    near = shapely.box(west - m, south - m, east + m, north + m)
-    cell_index, polygon_index = tree.query(near)  # candidate pairs by bounding box
-    touching = shapely.intersects(geoms[polygon_index], near[cell_index])
-    whole = touching & shapely.contains_properly(geoms[polygon_index], boxes[cell_index])
-    owner = np.full(len(cells), -2, dtype=np.int64)
-    owner[cell_index[touching]] = -1
-    owner[cell_index[whole]] = polygon_index[whole]
-    return owner
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    ours = zoom == ZOOM
+    grid = grid if grid is not None else tile_grid(geoms)
+    out[ours] = grid.locate(x[ours], y[ours], lon[ours], lat[ours], geoms, tree=tree)
+    if not ours.all():
+        out[~ours] = locate(lon[~ours], lat[~ours], geoms, tree=tree)
+    return out
 
 
 #: Zoom of the quadkey prefixes that cover a bounding box: a zoom-10 cell is about 39 km wide, so the
