@@ -18,7 +18,7 @@ from observatory import i18n
 from observatory.enums import STATUSES
 from observatory.formatting import number
 
-from .drawing import DPI, PT, Box, Drawing, Words, words_box, wrap
+from .drawing import DPI, PT, Box, Drawing, Words, ltr, words_box, wrap
 from .figures import AGE_GROUP
 from .maps import WIDTH_IN
 from .naming import dated
@@ -92,7 +92,7 @@ def _axis(
     for value in ticks:
         x = x_of(value)
         drawing.polyline([(x, box.y1), (x, box.y1 + 2 * PT)], stroke=AXIS, line=0.6)
-        text = number(abs(value) if absolute else value, lang, decimals=0) + "%"
+        text = ltr(number(abs(value) if absolute else value, lang, decimals=0) + "%")
         drawing.write(Words(words_box([text], TICK, x=x, y=box.y1 + 2 * PT + TICK * PT * 0.7), (text,), TICK))
 
 

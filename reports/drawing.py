@@ -51,6 +51,15 @@ def _font(family: str, size_pt: float, bold: bool, italic: bool) -> Any:
     return ImageFont.truetype(path, size=size_pt * PT, layout_engine=ImageFont.Layout.RAQM)
 
 
+#: Bidi isolates (U+2066-U+2069): Pango reads them, Pillow draws them as boxes.
+ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
+def ltr(text: str) -> str:
+    """Words set left to right whatever the page's direction (a range of numbers, a percentage)."""
+    return f"\u2066{text}\u2069"
+
+
 def arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
 
@@ -61,6 +70,7 @@ def _family(text: str) -> str:
 
 def text_width(text: str, size_pt: float, *, bold: bool = False, italic: bool = False) -> float:
     """The width of a line of words once shaped, in pixels."""
+    text = text.translate(ISOLATES)
     font = _font(_family(text), size_pt, bold, italic)
     return float(font.getlength(text, direction="rtl" if arabic(text) else "ltr"))
 
@@ -307,7 +317,7 @@ def _words_png(draw: Any, w: Words, k: int) -> None:
             (b.x0 * k, b.y0 * k, b.x1 * k, b.y1 * k), radius=2 * k, fill=(255, 255, 255, 153)
         )
     step = w.size * PT * LEADING * k
-    for i, line in enumerate(w.lines):
+    for i, line in enumerate(line.translate(ISOLATES) for line in w.lines):
         font = _font(_family(line), w.size * k, w.bold, w.italic)
         y = b.y0 * k + step * (i + 0.5)
         x, anchor = {

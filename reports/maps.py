@@ -23,7 +23,7 @@ from observatory import i18n
 from observatory.classify import classify
 from observatory.formatting import number, unit_label
 
-from .drawing import DPI, PT, Box, Drawing, Words, rings_of, words_box
+from .drawing import DPI, PT, Box, Drawing, Words, ltr, rings_of, words_box
 
 #: Light to dark; the dark end is always "worse" so maps read the same way.
 PALETTE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
@@ -373,7 +373,7 @@ def choropleth(
     place_names(drawing, projection, base.towns, base.around, lang, taken)
     suffix = "%" if unit == "percent" else ""
     keys = [
-        Key(f"{number(lo, lang)} – {number(hi, lang)}{suffix}", shade, "#999999")
+        Key(ltr(f"{number(lo, lang)} – {number(hi, lang)}{suffix}"), shade, "#999999")
         for shade, (lo, hi) in zip(shades, intervals, strict=True)
     ]
     if (classes == -1).any():
