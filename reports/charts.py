@@ -18,7 +18,7 @@ from observatory import i18n
 from observatory.enums import STATUSES
 from observatory.formatting import number
 
-from .drawing import DPI, PT, Box, Drawing, Words, ltr, words_box, wrap
+from .drawing import DPI, LEADING, PT, Box, Drawing, Words, ltr, words_box, wrap
 from .figures import AGE_GROUP
 from .maps import WIDTH_IN
 from .naming import dated
@@ -70,7 +70,7 @@ def profile(
     _dots(drawing, dots, labels, rates, names, lang, rtl)
     _pyramid(
         drawing,
-        Box(pyramid_x * w, top, (pyramid_x + pyramid_w) * w, bottom),
+        Box(pyramid_x * w, top + TICK * PT * LEADING * 2, (pyramid_x + pyramid_w) * w, bottom),
         ages,
         unit_code,
         names,
@@ -126,7 +126,8 @@ def _dots(
     for m in reversed(range(len(marks))):  # the unit's marks drawn last, over the others
         shape, colour, size = marks[m]
         for i, (_, values) in enumerate(rates):
-            if _known(value := values[m]):
+            value = values[m]
+            if value is not None and _known(value):
                 drawing.mark(shape, x_of(float(value)), box.y0 + row * (i + 0.5), size, fill=colour)
     _axis(drawing, box, range(0, 101, 20), x_of, lang)
     # the legend under the scale: each mark and its unit's name, side by side, centred
@@ -137,7 +138,8 @@ def _dots(
         key = x - 4 * PT if rtl else x + 4 * PT
         drawing.mark(shape, key, y, size, fill=colour)
         start = key - 5 * PT if rtl else key + 5 * PT
-        drawing.write(Words(words_box([name], TICK, x=start, y=y, align=align), (name,), TICK, align=align))
+        side = "right" if rtl else "left"  # the name after its mark, in the page's direction
+        drawing.write(Words(words_box([name], TICK, x=start, y=y, align=side), (name,), TICK, align=side))
         x += -width if rtl else width
 
 
@@ -209,9 +211,8 @@ def _pyramid(
         )
     title = words["age_pyramid"].format(morocco=names[-1])
     lines = wrap(title, (box.x1 - box.x0) * 1.3, TICK)
-    drawing.write(
-        Words(words_box(lines, TICK, x=middle, y=box.y0 - len(lines) * TICK * PT * 0.4), tuple(lines), TICK)
-    )
+    above = box.y0 - len(lines) * TICK * PT * LEADING / 2 - PT  # the title over the pyramid
+    drawing.write(Words(words_box(lines, TICK, x=middle, y=above), tuple(lines), TICK))
 
 
 #: Statuses a rate is charted with: what is neither simulated nor a scenario (no estimate, no fact).

@@ -64,15 +64,38 @@ def arabic(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
 
 
-def _family(text: str) -> str:
-    return FONTS["Arab" if arabic(text) else "Latn"]
+@functools.cache
+def _characters(family: str) -> frozenset[int]:
+    """The characters a family's font draws (Noto Naskh Arabic has no brackets, no % and no dashes)."""
+    from fontTools.ttLib import TTFont
+
+    path = _font_file(family, False, False)
+    return frozenset(TTFont(path, lazy=True).getBestCmap()) if path else frozenset()
+
+
+def _runs(text: str) -> list[tuple[str, str]]:
+    """A line cut where its font changes, as Pango falls back: Arabic words and what the Arabic font
+    draws in it, the rest in the Latin font."""
+    if not arabic(text):
+        return [(FONTS["Latn"], text)]
+    drawn = _characters(FONTS["Arab"])
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        family = FONTS["Arab"] if ord(ch) in drawn else FONTS["Latn"]
+        if runs and runs[-1][0] == family:
+            runs[-1] = (family, runs[-1][1] + ch)
+        else:
+            runs.append((family, ch))
+    return runs
 
 
 def text_width(text: str, size_pt: float, *, bold: bool = False, italic: bool = False) -> float:
     """The width of a line of words once shaped, in pixels."""
-    text = text.translate(ISOLATES)
-    font = _font(_family(text), size_pt, bold, italic)
-    return float(font.getlength(text, direction="rtl" if arabic(text) else "ltr"))
+    width = 0.0
+    for family, run in _runs(text.translate(ISOLATES)):
+        font = _font(family, size_pt, bold, italic)
+        width += font.getlength(run, direction="rtl" if arabic(run) else "ltr")
+    return width
 
 
 def wrap(text: str, width: float, size_pt: float) -> list[str]:
@@ -213,6 +236,9 @@ class Drawing:
 
     def html(self, alt: str = "") -> str:
         """The picture at its printed size: the shapes, and the words positioned over them."""
+        if not self.words:  # shapes only: the picture may shrink to its column
+            width = f"{self.width / PT:.1f}pt"
+            return f'<img src="{self.uri()}" alt="{html.escape(alt)}" style="display:block;width:{width}">'
         spans = []
         for w in self.words:
             b = w.box
@@ -318,13 +344,15 @@ def _words_png(draw: Any, w: Words, k: int) -> None:
         )
     step = w.size * PT * LEADING * k
     for i, line in enumerate(line.translate(ISOLATES) for line in w.lines):
-        font = _font(_family(line), w.size * k, w.bold, w.italic)
+        # one font per line (Pillow has no fallback): the Arabic one if it draws every character
+        runs = _runs(line)
+        width = text_width(line, w.size, bold=w.bold, italic=w.italic)
+        font = _font(runs[0][0], w.size * k, w.bold, w.italic)
+        if len(runs) > 1:  # the Latin font, its size brought to the width the page gives the line
+            latin = _font(FONTS["Latn"], w.size, w.bold, w.italic).getlength(line, direction="rtl")
+            font = _font(FONTS["Latn"], round(w.size * k * width / max(latin, 1e-6), 1), w.bold, w.italic)
+        half = width / 2
+        x = {"left": b.x0 + half, "center": (b.x0 + b.x1) / 2, "right": b.x1 - half}[w.align]
         y = b.y0 * k + step * (i + 0.5)
-        x, anchor = {
-            "left": (b.x0 * k, "lm"),
-            "center": ((b.x0 + b.x1) / 2 * k, "mm"),
-            "right": (b.x1 * k, "rm"),
-        }[w.align]
-        draw.text(
-            (x, y), line, font=font, fill=w.colour, anchor=anchor, direction="rtl" if arabic(line) else "ltr"
-        )
+        direction = "rtl" if arabic(line) else "ltr"
+        draw.text((x * k, y), line, font=font, fill=w.colour, anchor="mm", direction=direction)
