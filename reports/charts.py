@@ -137,7 +137,7 @@ def _dots(
     for (shape, colour, size), name, width in zip(marks, names, widths, strict=True):
         key = x - 4 * PT if rtl else x + 4 * PT
         drawing.mark(shape, key, y, size, fill=colour)
-        start = key - 5 * PT if rtl else key + 5 * PT
+        start = key - 6.5 * PT if rtl else key + 6.5 * PT
         side = "right" if rtl else "left"  # the name after its mark, in the page's direction
         drawing.write(Words(words_box([name], TICK, x=start, y=y, align=side), (name,), TICK, align=side))
         x += -width if rtl else width

@@ -285,7 +285,11 @@ def place_names(
             if _free(box, taken, frame) or (town.seat and n == len(places) - 1):
                 taken += [box, marker]
                 shown.append((name, x, y))
-                drawing.write(Words(box, (name,), TOWN_SIZE, colour=TOWN, bold=bool(town.seat), ground=True))
+                # set from the side next to its dot: a name set wider than measured grows away from it
+                words = Words(
+                    box, (name,), TOWN_SIZE, colour=TOWN, bold=bool(town.seat), align=place[2], ground=True
+                )
+                drawing.write(words)
                 break
     for _, x, y in shown:
         drawing.mark("o", x, y, 3, fill=TOWN, stroke="white", line=0.5)
