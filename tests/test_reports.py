@@ -206,9 +206,10 @@ def test_maps_are_oriented(french):
 
     for image in map_images(content):
         svg = image.drawing.svg()
-        width, height = (float(re.search(f'{side}="([0-9.]+)pt"', svg)[1]) / 72 for side in ("width", "height"))
+        size = (re.search(f'{side}="([0-9.]+)pt"', svg) for side in ("width", "height"))
+        width, height = (float(found[1]) / 72 for found in size)
         assert width <= maps.WIDTH_IN + 0.01 and height <= maps.HEIGHT_IN + 0.01
-        assert f'width:{width * 72:.1f}pt' in image.drawing.html()  # its words laid over it at that size
+        assert f"width:{width * 72:.1f}pt" in image.drawing.html()  # its words laid over it at that size
         # Word's picture is the same drawing at the same size
         assert Image.open(BytesIO(image.drawing.png())).size == (round(width * DPI), round(height * DPI))
 
