@@ -212,11 +212,6 @@ class Figure:
     """Its look on paper (`locator`: small, beside the title, untitled)."""
     kind: ClassVar[str] = "figure"
 
-    @property
-    def uri(self) -> str:
-        """The picture's shapes as a data URI (its words are laid over it: `Drawing.html`)."""
-        return self.drawing.uri()
-
 
 @dataclass(frozen=True)
 class Contents:

@@ -206,8 +206,6 @@ class Drawing:
     def write(self, words: Words) -> None:
         self.words.append(words)
 
-    # SVG and HTML -----------------------------------------------------------------------------------
-
     def svg(self) -> str:
         body = []
         for kind, s in self.shapes:
@@ -260,8 +258,6 @@ class Drawing:
             + "".join(spans)
             + "</div>"
         )
-
-    # PNG, for Word --------------------------------------------------------------------------------
 
     def png(self, *, oversample: int = 2) -> bytes:
         """The picture rasterised at `DPI` (drawn larger, then reduced: smooth edges)."""
