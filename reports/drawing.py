@@ -154,7 +154,9 @@ def _path(rings: Iterable[np.ndarray]) -> str:
     for ring in rings:
         if len(ring) < 3:
             continue
-        points = " ".join(f"{x:.1f} {y:.1f}" for x, y in ring)
+        # a command letter before each point: WeasyPrint re-reads what follows a point of a command, so a
+        # run of implicit line-tos costs it the square of its length
+        points = "L".join(f"{x:.1f} {y:.1f}" for x, y in ring)
         parts.append(f"M{points}Z")
     return "".join(parts)
 

@@ -66,7 +66,7 @@ def test_the_svg_is_rounded_and_the_words_lie_over_it():
     drawing.write(Words(words_box(["Midelt"], 7, x=150, y=100), ("Midelt",), 7, bold=True))
     svg = drawing.svg()
     (path,) = re.findall(r' d="([^"]*)"', svg)
-    assert path == "M10.0 10.1 100.1 10.0 55.5 90.0Z"  # a tenth of a pixel
+    assert path == "M10.0 10.1L100.1 10.0L55.5 90.0Z"  # a tenth of a pixel
     assert "<text" not in svg  # WeasyPrint would set it letter by letter
     html = drawing.html("carte")
     assert "Midelt</span>" in html and "position:absolute" in html and "font-weight:bold" in html
