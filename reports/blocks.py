@@ -8,12 +8,13 @@ page (an identifier, a colour bar), the block or column says so.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import pandas as pd
+
+from .drawing import Drawing
 
 #: Where a block is shown: the printed page (HTML and PDF) and the Word document.
 PRINT, WORD = "print", "word"
@@ -202,7 +203,7 @@ class Figure:
     paper. Without a caption, Word captions the picture with its title."""
 
     title: str
-    png: bytes
+    drawing: Drawing
     caption: str = ""
     banner: str = ""
     note: str = ""
@@ -210,11 +211,6 @@ class Figure:
     css: str = ""
     """Its look on paper (`locator`: small, beside the title, untitled)."""
     kind: ClassVar[str] = "figure"
-
-    @property
-    def uri(self) -> str:
-        """The picture as a data URI, for a self-contained HTML page."""
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 @dataclass(frozen=True)

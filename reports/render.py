@@ -63,23 +63,18 @@ def weasyprint_html() -> Any:
 def warm() -> None:
     """
     Pay, once per process, what its first report pays before any of its own work: the imports of the
-    readers, matplotlib and WeasyPrint, fontconfig's list of fonts and the fonts of both scripts. A server
+    readers and WeasyPrint, fontconfig's list of fonts and the fonts of both scripts. A server
     calls it in the background as it starts, and each of its reports calls it first: a report asked while
-    it runs waits for it rather than drawing beside it (matplotlib's fonts are not shared across threads).
+    it runs waits for it rather than loading the same fonts beside it.
     """
     with _WARMING:
         if _WARMED.is_set():
             return
-        import matplotlib.pyplot as plt
-
         from . import content  # noqa: F401
-        from .maps import FONTS
+        from .drawing import text_width
 
-        figure = plt.figure(figsize=(1, 1))
-        for row, fonts in enumerate(FONTS.values()):
-            figure.text(0.1, 0.3 + row * 0.4, "Nord 1 km الشمال", fontfamily=fonts)
-        figure.savefig(io.BytesIO(), format="png", dpi=30)
-        plt.close(figure)
+        for words in ("Nord 1 km", "الشمال"):  # the fonts the maps' names are measured in
+            text_width(words, 7)
         sample = "<p>Rapport 1\u202f234,5 %</p><p lang='ar' dir='rtl'>تقرير ١٢٣</p>"
         _, css = _page()
         weasyprint_html()(string=f"<html><style>{css}</style><body>{sample}</body></html>").write_pdf()

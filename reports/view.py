@@ -15,9 +15,10 @@ from observatory.formatting import bounds, integer, interval, number, percent, q
 from .blocks import Figure
 from .charts import profile_chart
 from .content import ReportContent
+from .drawing import Drawing
 from .i18n import REVIEW_TEXT, STATUS_MEANING, STATUS_TEXT, licence_words
 from .layers import MapLayer
-from .maps import choropleth_png, locator_png, plan_png
+from .maps import choropleth, locator_map, plan_map
 from .numbers import format_change, rank_interval
 
 
@@ -28,11 +29,11 @@ class View:
 
     c: ReportContent
     maps: list[Figure]
-    province_map: bytes | None
-    plan_map: bytes | None
+    province_map: Drawing | None
+    plan_map: Drawing | None
     contents: list[tuple[str, str]] = field(default_factory=list)
-    locator: bytes | None = None
-    profile: bytes | None = None
+    locator: Drawing | None = None
+    profile: Drawing | None = None
     """The key rates beside the comparisons and the age pyramid (`charts.profile_chart`)."""
 
     @property
@@ -124,9 +125,9 @@ def ltr(text: Any) -> str:
     return f"\u2066{text}\u2069"
 
 
-def _draw_layer(content: ReportContent, layer: MapLayer, *, shapes: Any = None) -> bytes:
+def _draw_layer(content: ReportContent, layer: MapLayer, *, shapes: Any = None) -> Drawing:
     t = content.text
-    return choropleth_png(
+    return choropleth(
         content.basemap,
         layer.values,
         layer.national,
@@ -155,7 +156,7 @@ def map_images(content: ReportContent) -> list[Figure]:
         out.append(
             Figure(
                 title=layer.title,
-                png=_draw_layer(content, layer),
+                drawing=_draw_layer(content, layer),
                 caption=t["map_caption"].format(classes=t["classes_national"], source=source),
                 banner=t["simulated_banner"] if layer.status == "simulated" else "",
                 note=note,
@@ -169,16 +170,16 @@ def layout(content: ReportContent) -> View:
     province_map = None
     if content.province_layer is not None:
         province_map = _draw_layer(content, content.province_layer, shapes=content.basemap.provinces)
-    plan_map = None
+    plan = None
     if content.plan is not None and content.level != "commune":
-        plan_map = plan_png(
+        plan = plan_map(
             content.basemap,
             content.plan.coverage_map,
             content.plan.sites,
             lang=content.lang,
             labels={k: content.text[k] for k in ("covered", "not_covered", "site")},
         )
-    view = View(content, map_images(content), province_map, plan_map)
-    view.locator = locator_png(content.locator) if content.locator is not None else None
+    view = View(content, map_images(content), province_map, plan)
+    view.locator = locator_map(content.locator) if content.locator is not None else None
     view.profile = profile_chart(view)
     return view

@@ -78,7 +78,7 @@ class _Writer:
         if block.banner:
             run = self.para("").add_run(block.banner)
             run.bold, run.font.color.rgb = True, RGBColor(0xB3, 0, 0)
-        self.doc.add_picture(io.BytesIO(block.png), width=Cm(4 if block.css == "locator" else 15))
+        self.doc.add_picture(io.BytesIO(block.drawing.png()), width=Cm(4 if block.css == "locator" else 15))
         self.para(block.caption or block.title).runs[0].font.size = Pt(8)
 
     def block(self, block: Block) -> None:

@@ -187,7 +187,7 @@ def test_maps_are_oriented(french):
     content, _, _, _ = french
     html = to_html(content)
     # and the provinces' map, page 1's locator and the key rates' chart
-    assert html.count("data:image/png;base64,") == len(content.maps) + 3
+    assert html.count("data:image/svg+xml;base64,") == len(content.maps) + 3
     assert len(content.basemap.provinces) == 5 and set(content.basemap.neighbours["code"]) == NEIGHBOURS
     towns = set(content.basemap.towns["name"])
     assert {
@@ -201,13 +201,17 @@ def test_maps_are_oriented(french):
     from PIL import Image
 
     from observatory.reports import maps
-    from observatory.reports.render import TEMPLATES
+    from observatory.reports.drawing import DPI
     from observatory.reports.view import map_images
 
-    assert f"image-resolution: {maps.DPI}dpi" in (TEMPLATES / "report.css").read_text(encoding="utf-8")
     for image in map_images(content):
-        width, height = Image.open(BytesIO(image.png)).size
-        assert width / maps.DPI <= maps.WIDTH_IN + 0.01 and height / maps.DPI <= maps.HEIGHT_IN + 0.01
+        svg = image.drawing.svg()
+        size = (re.search(f'{side}="([0-9.]+)pt"', svg) for side in ("width", "height"))
+        width, height = (float(found[1]) / 72 for found in size)
+        assert width <= maps.WIDTH_IN + 0.01 and height <= maps.HEIGHT_IN + 0.01
+        assert f"width:{width * 72:.1f}pt" in image.drawing.html()  # its words laid over it at that size
+        # Word's picture is the same drawing at the same size
+        assert Image.open(BytesIO(image.drawing.png())).size == (round(width * DPI), round(height * DPI))
 
 
 def test_compact_provenance_and_arabic_bidi(french, arabic):

@@ -32,22 +32,14 @@ def flat(text: str) -> str:
 
 
 def _drawn(content):
-    """The report's first map drawn as `maps.choropleth_png` draws it: the names placed, their boxes, the
-    dots drawn, and the map's frame."""
+    """The report's first map drawn as `maps.choropleth` draws it: the names placed, the boxes of every
+    word drawn, the dots drawn, and the map's frame."""
     base, lang = content.basemap, content.lang
     frame = base.communes.reset_index(drop=True)
-    bounds = maps._bounds(frame, base)
-    fig, ax, _ = maps._figure(bounds, lang, maps.DPI)
-    frame.plot(ax=ax, color="#cccccc", edgecolor="white", linewidth=0.3, zorder=1)
-    maps._frame_and_orient(ax, bounds, lang, base)
-    named = maps.place_names(ax, base.towns, base.around, lang)
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in set(named)]
-    from matplotlib.collections import PathCollection
-
-    dots = sum(len(c.get_offsets()) for c in ax.collections if type(c) is PathCollection)
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    return named, boxes, dots, (x0, y0, x1, y1)
+    drawing, projection, _, taken = maps._base_map(base, frame, ["#cccccc"] * len(frame), lang)
+    named = maps.place_names(drawing, projection, base.towns, base.around, lang, taken)
+    dots = sum(1 for kind, s in drawing.shapes if kind == "mark" and s["fill"] == maps.TOWN)
+    return named, drawing.words, dots, projection.view
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +50,12 @@ def region(built_db):
 @pytest.mark.parametrize(("level", "code", "lang"), [("region", "08", "fr"), ("region", "04", "ar")])
 def test_every_seat_is_named_and_no_dot_goes_without_its_name(built_db, level, code, lang):
     content = gather(level=level, code=code, lang=lang, db=built_db)
-    named, boxes, dots, _ = _drawn(content)
+    named, words, dots, _ = _drawn(content)
     towns = content.basemap.towns
     assert set(towns.loc[towns["seat"], "name"]) <= set(named)
     assert dots == len(named)  # a dot is drawn only with its name
+    assert set(named) <= {w.lines[0] for w in words}  # each name is written
+    boxes = [w.box for w in words]  # the names, the scale bar's and the north arrow's words
     for i, a in enumerate(boxes):
         assert not any(a.overlaps(b) for b in boxes[i + 1 :]), "two names printed over each other"
 
