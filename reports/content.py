@@ -40,6 +40,7 @@ from .i18n import words
 from .layers import MapLayer, map_layers, province_layer
 from .naming import CONTEXT_FIGURES, dated, label, name_of
 from .plan import PlanContent, chosen_plan, plan_content
+from .reads import ReportReads
 
 
 @dataclass
@@ -198,7 +199,7 @@ def gather(
     if level not in MAP_LEVELS:
         raise unknown_name("report level", level, MAP_LEVELS)
     text = words(lang)  # an unknown language fails before any reading
-    database = query.connect(db).require()
+    database = ReportReads(query.connect(db).require())
     area = _area(database, level, code, lang)
     indicators, values = _built(database, area.commune_codes)
     ids = [i.id for i in indicators]
