@@ -50,6 +50,7 @@ def brief_page(
     plan: str | None,
     lang: str,
 ) -> Brief:
+    """The first page; `index` is every commune's index in `lang` (`figures.commune_index`)."""
     text = words(lang)
     caveats = [text["caveat_modelled"], text["caveat_interval"]]
     if index is None:
@@ -60,7 +61,7 @@ def brief_page(
         standing = results.explanation(code, db=database, lang=lang)
         peers = pd.concat(
             [
-                results.fragility_index("commune", db=database, lang=lang).query("code == @code"),
+                index.query("code == @code"),  # the national commune index, read once for the report
                 results.fragility_index("province", db=database, lang=lang).query("code == @province_code"),
                 results.fragility_index("region", db=database, lang=lang).query("code == @region_code"),
             ],

@@ -40,6 +40,7 @@ from .i18n import words
 from .layers import MapLayer, map_layers, province_layer
 from .naming import CONTEXT_FIGURES, dated, label, name_of
 from .plan import PlanContent, chosen_plan, plan_content
+from .reads import ReportReads
 
 
 @dataclass
@@ -176,7 +177,8 @@ def _built(database: Database, communes: list[str]) -> tuple[list[registry.Indic
     and their values by commune."""
     indicators = report_indicators(database)
     values = query.indicator_values([i.id for i in indicators], db=database, level="commune", units=communes)
-    return [i for i in indicators if i.id in set(values["indicator_id"])], values
+    built = set(values["indicator_id"])
+    return [i for i in indicators if i.id in built], values
 
 
 def _number(value: Any) -> float | None:
@@ -198,11 +200,19 @@ def gather(
     if level not in MAP_LEVELS:
         raise unknown_name("report level", level, MAP_LEVELS)
     text = words(lang)  # an unknown language fails before any reading
-    database = query.connect(db).require()
+    with ReportReads(query.connect(db).require()) as database:
+        return _content(database, level=level, code=code, lang=lang, plan=plan, text=text)
+
+
+def _content(
+    database: Database, *, level: str, code: str, lang: str, plan: str | None, text: dict[str, str]
+) -> ReportContent:
+    """The report's content, read from `database` (one report's reads)."""
     area = _area(database, level, code, lang)
     indicators, values = _built(database, area.commune_codes)
     ids = [i.id for i in indicators]
-    years = {i.id: int(values.loc[values["indicator_id"] == i.id, "year"].max()) for i in indicators}
+    latest = values.groupby("indicator_id")["year"].max()
+    years = {i.id: int(latest[i.id]) for i in indicators}
     # Key figures: the unit's own value (each sex and area, total first) beside its parents and Morocco.
     figures = query.indicator_values(
         [*CONTEXT_FIGURES, *ids], db=database, level=None, units=area.compare, sex=None, area=None

@@ -194,3 +194,30 @@ render.warm()
 print(calls, time.perf_counter() - began < 0.01)
 """
     assert _fresh(code) == "[True] True"
+
+
+@pytest.mark.needs_build
+def test_a_report_reads_each_table_and_filter_once(built_db, monkeypatch):
+    # A commune report made 64 reads of the file, 17 of them the same read again (the national index,
+    # the communes' names, the provinces' outlines): each is now made once and shared within the report.
+    from observatory.database import Database
+    from observatory.reports.content import gather
+    from observatory.reports.reads import ReportReads
+
+    made: list[tuple[str, str]] = []
+    read = Database.read
+
+    def counted(self, table, **options):
+        made.append((table, repr(sorted((k, v) for k, v in options.items() if v not in (None, {})))))
+        return read(self, table, **options)
+
+    monkeypatch.setattr(Database, "read", counted)
+    content = gather(level="commune", code="08.363.01.03", lang="fr", db=built_db)
+    assert made and len(made) == len(set(made))
+    assert content.name == "Midelt"
+    once = ReportReads(built_db)
+    first = once.read("commune", where={"code": ["08.363.01.03"]}, geometry=False)
+    first["name_fr"] = "changed by its reader"
+    before = len(made)
+    again = once.read("commune", where={"code": ("08.363.01.03",), "type": None}, geometry=False)
+    assert again["name_fr"].tolist() == ["Midelt"] and len(made) == before
