@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._rows import Rows
-from ._rowtext import csv_text, json_rows
+from ._rowtext import UncoveredColumn, csv_header, csv_lines, json_rows
 from ._rowtext import plain as plain
 
 MEDIA_TYPES = {
@@ -176,10 +176,15 @@ def reading_hint(frame: pd.DataFrame) -> str:
 def csv_body(frame: pd.DataFrame | Rows) -> str:
     """UTF-8 CSV: one header line, then the rows, text cells quoted; nothing else in the file, so any
     CSV reader takes it as is."""
-    rows = _nested_rows_as_json(Rows.of(frame))
-    text = csv_text(rows)
-    if text is not None:
-        return text
+    rows = Rows.of(frame)
+    names = [c for c in rows.columns if c != "geometry"]
+    if names:
+        try:
+            lines = rows.texts("csv", lambda some: csv_lines(_nested_rows_as_json(some)))
+            return csv_header(names) + "".join(lines)
+        except UncoveredColumn:
+            pass
+    rows = _nested_rows_as_json(rows)
     buffer = io.StringIO()
     table = rows.to_frame().drop(columns=["geometry"], errors="ignore")
     table.to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")

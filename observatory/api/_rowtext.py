@@ -13,6 +13,7 @@ import io
 import json
 import math
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -120,20 +121,29 @@ def _csv_column(values: np.ndarray) -> list[Any] | None:
     return ["" if v is None or v is pd.NA or (type(v) is float and v != v) else v for v in cells]
 
 
-def csv_text(rows: Rows) -> str | None:
-    """UTF-8 CSV of the rows (geometry left out) as pandas writes it with every text quoted, or None when
-    a column holds values these rules do not cover."""
+class UncoveredColumn(ValueError):
+    """A column holds values the CSV rules here do not cover (pandas writes the table instead)."""
+
+
+def csv_header(names: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerow(names)
+    return buffer.getvalue()
+
+
+def csv_lines(rows: Rows) -> list[str]:
+    """Each row's CSV line (geometry left out) as pandas writes it with every text quoted; raises
+    UncoveredColumn when a column holds values these rules do not cover."""
     names = [c for c in rows.columns if c != "geometry"]
-    if not names:
-        return None
     cells = []
     for name in names:
         column = _csv_column(rows[name])
         if column is None:
-            return None
+            raise UncoveredColumn(name)
         cells.append(column)
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    writer.writerow(names)
-    writer.writerows(zip(*cells, strict=True))
-    return buffer.getvalue()
+    # writerow returns the length of what it wrote: the one buffer is cut into each row's line.
+    ends = list(accumulate(map(writer.writerow, zip(*cells, strict=True))))
+    text = buffer.getvalue()
+    return [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
