@@ -12,14 +12,15 @@ import csv
 import io
 import json
 import re
+import threading
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from ._rows import Rows
-from ._rowtext import UncoveredColumn, csv_header, csv_lines, json_rows
+from ._rowtext import UncoveredColumn, csv_header, csv_lines, json_rows, json_string
 from ._rowtext import plain as plain
 
 MEDIA_TYPES = {
@@ -89,7 +90,38 @@ def rows_body(rows: Rows, meta: dict[str, Any], *, one: bool = False) -> str:
 
 
 def _meta_text(meta: dict[str, Any]) -> str:
-    return json.dumps(meta, ensure_ascii=False, default=plain, allow_nan=False)
+    """`json.dumps(meta)`, each value kept by `frozen` written once."""
+    items = []
+    for key, value in meta.items():
+        kept = _FROZEN.get(id(value))
+        text = kept[1] if kept is not None and kept[0] is value else _dump(value)
+        items.append(json_string(str(key)) + ": " + text)
+    return "{" + ", ".join(items) + "}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=plain, allow_nan=False)
+
+
+#: JSON text of values kept as long as the database does not change (a response's sources and build),
+#: by identity; each entry holds its value, so an identity is never reused while it is here.
+_FROZEN: dict[int, tuple[Any, str]] = {}
+_MAX_FROZEN = 1024
+_frozen_lock = threading.Lock()
+
+T = TypeVar("T")
+
+
+def frozen(value: T) -> T:
+    """`value`, its JSON text written once for every response's meta that holds it: for values the
+    caller keeps and never modifies (each item of a mapping, the value itself otherwise)."""
+    parts = value.values() if isinstance(value, dict) else [value]
+    with _frozen_lock:
+        if len(_FROZEN) > _MAX_FROZEN:
+            _FROZEN.clear()
+        for part in [value, *parts]:
+            _FROZEN[id(part)] = (part, _dump(part))
+    return value
 
 
 def geometry_texts(geometries: Any) -> list[str | None]:

@@ -43,9 +43,10 @@ def view(endpoint: Endpoint, ctx: Context, cache: ResponseCache | None) -> Calla
     """The Flask view of an endpoint; GET responses go through `cache` unless it is None."""
 
     def serve(**path_args: str) -> Response:
-        if endpoint.route.method != "GET" or cache is None:
-            return named(respond(endpoint, ctx, path_args), ctx)
-        return named(_cached(endpoint, ctx, cache, path_args), ctx)
+        with ctx.data.one_version():
+            if endpoint.route.method != "GET" or cache is None:
+                return named(respond(endpoint, ctx, path_args), ctx)
+            return named(_cached(endpoint, ctx, cache, path_args), ctx)
 
     serve.__name__ = endpoint.route.name
     return serve
@@ -57,14 +58,21 @@ def state(ctx: Context) -> dict[str, Any]:
 
 
 def build_meta(ctx: Context) -> dict[str, Any]:
-    """A response's `meta.build`: the build id, the content digest and date of the data, how to cite."""
-    now = state(ctx)
-    return {
-        "build_id": now["build_id"],
-        "content_digest": f"{edition.ALGORITHM}:{now['content_digest']}",
-        "date": now["updated_at"],
-        "cite": edition.citation(now, "en"),
-    }
+    """A response's `meta.build`: the build id, the content digest and date of the data, how to cite.
+    Kept until the database changes; callers must not modify it (copy first)."""
+
+    def make() -> dict[str, Any]:
+        now = state(ctx)
+        return _formats.frozen(
+            {
+                "build_id": now["build_id"],
+                "content_digest": f"{edition.ALGORITHM}:{now['content_digest']}",
+                "date": now["updated_at"],
+                "cite": edition.citation(now, "en"),
+            }
+        )
+
+    return ctx.data.cached(("build_meta",), make)
 
 
 def name_build(response: Response, ctx: Context) -> None:

@@ -22,6 +22,8 @@ import pandas as pd
 from ._rows import Rows
 
 _string: Callable[[str], str] = json.encoder.encode_basestring
+#: A string as `json.dumps(..., ensure_ascii=False)` writes it.
+json_string = _string
 _TEXT = {str, type(None)}
 #: Cell types the csv module writes as pandas does, as they are; then with the missing ones emptied.
 _BARE = {str, int, bool}
