@@ -143,11 +143,7 @@ def geojson_body(rows: Rows, meta: dict[str, Any], geometries: list[str | None])
     (no parse and re-dump of the polygons); `meta` is a foreign member, which RFC 7946 allows.
     """
     features = [
-        '{"type": "Feature", "geometry": '
-        + ("null" if text is None else text)
-        + ', "properties": '
-        + props
-        + "}"
+        _FEATURE % ("null" if text is None else text, props)
         for props, text in zip(json_rows(rows), geometries, strict=True)
     ]
     return (
@@ -158,6 +154,8 @@ def geojson_body(rows: Rows, meta: dict[str, Any], geometries: list[str | None])
         + "}"
     )
 
+
+_FEATURE = '{"type": "Feature", "geometry": %s, "properties": %s}'
 
 _NUMBER = re.compile(r"\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 

@@ -131,6 +131,19 @@ class Rows:
     def columns(self) -> list[str]:
         return list(self._columns)
 
+    def cells(self, column: str, write: Callable[[np.ndarray], list[Any] | None]) -> list[Any] | None:
+        """`write(self[column])`: a column's cells as `write` writes them, one by one. A column held as
+        codes has each of its values written once (`write` must write a cell whatever its neighbours)."""
+        values = self._decode.get(column)
+        if values is None:
+            return write(self[column])
+        written = _written(values, write)
+        if written is None:
+            return None
+        codes = self._columns[column]
+        out: list[Any] = written[codes if self._at is None else codes[self._at]].tolist()
+        return out
+
     def take(self, positions: np.ndarray) -> Rows:
         """The rows at `positions` (integers, or a boolean mask), in that order."""
         if positions.dtype == bool:
@@ -211,6 +224,27 @@ class Rows:
             if values.dtype == object:
                 total += sum(len(v) for v in values if isinstance(v, str))
         return total
+
+
+#: Each coded column's values as a writer writes them, by the identity of the values and the writer; each
+#: entry holds its values, so an identity is never reused while it is here.
+_WRITTEN: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None]] = {}
+_MAX_WRITTEN = 256
+
+
+def _written(values: np.ndarray, write: Callable[[np.ndarray], list[Any] | None]) -> np.ndarray | None:
+    key = (id(values), id(write))
+    kept = _WRITTEN.get(key)
+    if kept is None or kept[0] is not values:
+        cells = write(values)
+        out = None
+        if cells is not None:
+            out = np.empty(len(cells), dtype=object)
+            out[:] = cells
+        if len(_WRITTEN) >= _MAX_WRITTEN:
+            _WRITTEN.clear()
+        kept = _WRITTEN[key] = (values, out)
+    return kept[1]
 
 
 def _array(series: pd.Series) -> np.ndarray:

@@ -98,7 +98,7 @@ def _json_rows(rows: Rows) -> list[str]:
     template = "{" + ", ".join(_string(n).replace("%", "%%") + ": %s" for n in names) + "}"
     if not names:
         return [template] * len(rows)
-    cells = [_json_column(rows[n]) for n in names]
+    cells = [rows.cells(n, _json_column) for n in names]
     return [template % row for row in zip(*cells, strict=True)]
 
 
@@ -139,7 +139,7 @@ def csv_lines(rows: Rows) -> list[str]:
     names = [c for c in rows.columns if c != "geometry"]
     cells = []
     for name in names:
-        column = _csv_column(rows[name])
+        column = rows.cells(name, _csv_column)
         if column is None:
             raise UncoveredColumn(name)
         cells.append(column)
