@@ -9,6 +9,7 @@ in the CSVW description and the response's headers for CSV and Parquet.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -280,6 +281,7 @@ def parquet_body(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=1024)
 def header_text(text: str) -> str:
     """An HTTP header value: ASCII only (accents dropped), no line breaks."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
