@@ -19,6 +19,9 @@ to a heavy request, not an error).
         [--baseline /work/main] [--baseline-workers 1] [--rounds 1] [--files DIR]
         [--scenarios cold,cached,heavy]
 
+Each server is measured once all its processes are idle (under 5% of a core over a second), so what a
+worker prepares when it starts (values in memory, rows' texts) falls in no scenario.
+
 `--baseline DIR` runs the same against another checkout (with its own .venv), with
 `--baseline-workers` processes; `--rounds N` runs both servers in turn N times, so a busy minute of a
 shared machine falls on both. The client (Python threads on http.client) runs on the same machine:

@@ -42,10 +42,20 @@ class RowTexts:
     `budget`, texts are written for each response and not kept.
     """
 
-    def __init__(self, length: int, budget: TextBudget | None = None) -> None:
-        self.length, self.budget = length, budget
+    def __init__(self, length: int, budget: TextBudget | None = None, *, whole: bool = False) -> None:
+        self.length, self.budget, self.whole = length, budget, whole
         self._kinds: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+
+    def written(self, kind: str) -> bool:
+        return kind in self._kinds
+
+    def fill(self, kind: str, texts: list[str]) -> None:
+        """Every row's text in a format at once (for a small table whose rows are all asked for)."""
+        every = np.empty(self.length, dtype=object)
+        every[:] = texts
+        with self._lock:
+            self._kinds[kind] = every
 
     def get(self, kind: str, at: np.ndarray, write: Callable[[np.ndarray], list[str]]) -> list[str]:
         """The texts of the rows at `at`; `write(missing)` writes those of `at[missing]` not written yet."""
@@ -103,15 +113,16 @@ class Rows:
     @classmethod
     def of(cls, frame: pd.DataFrame | Rows, *, keep_texts: bool = False) -> Rows:
         """`frame` as Rows (its index dropped); Rows are returned as they are. With `keep_texts`, the
-        text of each row in a format is written once for all and the rows taken from these reuse it:
-        for tables kept as long as the database does not change (units, the catalogue, the index)."""
+        text of every row in a format is written the first time one is asked and the rows taken from
+        these reuse it: for tables kept as long as the database does not change (units, the catalogue,
+        the index)."""
         if isinstance(frame, Rows):
             return frame
         names = [str(c) for c in frame.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate column names: {names}")
         columns = {str(c): _array(frame[c]) for c in frame.columns}
-        kept = RowTexts(len(frame)) if keep_texts else None
+        kept = RowTexts(len(frame), whole=True) if keep_texts else None
         return cls(columns, len(frame), {str(c): t for c, t in frame.dtypes.items()}, kept=kept)
 
     def __len__(self) -> int:
@@ -178,6 +189,8 @@ class Rows:
         rows keep their texts; else written for these rows."""
         if self._kept is None:
             return write(self)
+        if self._kept.whole and not self._kept.written(kind):
+            self._kept.fill(kind, write(Rows(self._columns, dtypes=self._dtypes, decode=self._decode)))
         at = self._at if self._at is not None else np.arange(self._length)
         return self._kept.get(kind, at, lambda missing: write(self.take(missing)))
 
