@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import threading
 import urllib.error
 import urllib.request
@@ -184,3 +185,43 @@ def test_the_index_credits_only_what_entered_it(base_url):
     assert "hcp-2024-indicators" in census and "observatory-analytics" in census
     assert not census & {"osm", "observatory-simulated-usage", "geonames"}
     assert "observatory-simulated-usage" in sources("demo")  # the demonstration lens takes simulated usage
+
+
+def test_values_from_memory_are_the_database_answers_byte_for_byte(exported, built_db, tally):
+    """
+    A server keeping the bulk files answers values from memory, each row's text written once and reused by
+    the next answer holding the row (another région, page size, page or format); every answer must be the
+    bytes a server without files writes from the database, in any order of asking, suppressed rows and
+    several indicators included.
+    """
+    root, _ = exported
+    from_files = create_api_app(built_db, files=root, cache_size=0).test_client()
+    from_db = create_api_app(built_db, cache_size=0).test_client()
+    assert from_files.get(VALUES + "&page_size=1").status_code == 200  # the store loads
+    urls = []
+    for name, extra, regions in [
+        ("illiteracy_rate_10_plus", "&year=2024", ("01", "05", "08")),
+        ("population_legal", "&year=2024&sex=female", ("02", "05")),
+        (USAGE, "&year=2025", ("10", "11")),  # suppressed counts in these régions
+        (USAGE, "&level=province&period=2025-03", ("01", "11")),
+    ]:
+        for region in regions:
+            for size, page in [(2000, 1), (10, 1), (10, 2), (50, 1)]:
+                for fmt in ("", "&format=csv", "&format=geojson&detail=low"):
+                    urls.append(
+                        f"/api/v1/indicators/{name}/values?region={region}&page_size={size}&page={page}{extra}{fmt}"
+                    )
+    urls.append("/api/v1/values?indicator=illiteracy_rate_10_plus,population_legal&year=2024&region=03")
+    urls.append(f"/api/v1/values?indicator={USAGE}&level=region&format=csv")
+    random.Random(7).shuffle(urls)
+    compared = 0
+    for url in urls + urls[::-1]:
+        got, expected = from_files.get(url), from_db.get(url)
+        assert got.status_code == expected.status_code, url
+        assert got.data == expected.data, url
+        assert got.headers.get("ETag") == expected.headers.get("ETag"), url
+        compared += got.status_code == 200
+    assert compared > len(urls)
+    suppressed = from_files.get(f"/api/v1/indicators/{USAGE}/values?year=2025&region=11").get_json()
+    assert any(r["suppressed"] == 1 and r["value"] is None for r in suppressed["data"])
+    tally(f"memory vs database: {compared} answers compared byte for byte, each asked twice")

@@ -9,17 +9,19 @@ in the CSVW description and the response's headers for CSV and Parquet.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
+import threading
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from ._rows import Rows
-from ._rowtext import csv_text, json_rows
+from ._rowtext import UncoveredColumn, csv_header, csv_lines, json_rows, json_string
 from ._rowtext import plain as plain
 
 MEDIA_TYPES = {
@@ -89,7 +91,38 @@ def rows_body(rows: Rows, meta: dict[str, Any], *, one: bool = False) -> str:
 
 
 def _meta_text(meta: dict[str, Any]) -> str:
-    return json.dumps(meta, ensure_ascii=False, default=plain, allow_nan=False)
+    """`json.dumps(meta)`, each value kept by `frozen` written once."""
+    items = []
+    for key, value in meta.items():
+        kept = _FROZEN.get(id(value))
+        text = kept[1] if kept is not None and kept[0] is value else _dump(value)
+        items.append(json_string(str(key)) + ": " + text)
+    return "{" + ", ".join(items) + "}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=plain, allow_nan=False)
+
+
+#: JSON text of values kept as long as the database does not change (a response's sources and build),
+#: by identity; each entry holds its value, so an identity is never reused while it is here.
+_FROZEN: dict[int, tuple[Any, str]] = {}
+_MAX_FROZEN = 1024
+_frozen_lock = threading.Lock()
+
+T = TypeVar("T")
+
+
+def frozen(value: T) -> T:
+    """`value`, its JSON text written once for every response's meta that holds it: for values the
+    caller keeps and never modifies (each item of a mapping, the value itself otherwise)."""
+    parts = value.values() if isinstance(value, dict) else [value]
+    with _frozen_lock:
+        if len(_FROZEN) > _MAX_FROZEN:
+            _FROZEN.clear()
+        for part in [value, *parts]:
+            _FROZEN[id(part)] = (part, _dump(part))
+    return value
 
 
 def geometry_texts(geometries: Any) -> list[str | None]:
@@ -111,11 +144,7 @@ def geojson_body(rows: Rows, meta: dict[str, Any], geometries: list[str | None])
     (no parse and re-dump of the polygons); `meta` is a foreign member, which RFC 7946 allows.
     """
     features = [
-        '{"type": "Feature", "geometry": '
-        + ("null" if text is None else text)
-        + ', "properties": '
-        + props
-        + "}"
+        _FEATURE % ("null" if text is None else text, props)
         for props, text in zip(json_rows(rows), geometries, strict=True)
     ]
     return (
@@ -126,6 +155,8 @@ def geojson_body(rows: Rows, meta: dict[str, Any], geometries: list[str | None])
         + "}"
     )
 
+
+_FEATURE = '{"type": "Feature", "geometry": %s, "properties": %s}'
 
 _NUMBER = re.compile(r"\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
@@ -176,10 +207,15 @@ def reading_hint(frame: pd.DataFrame) -> str:
 def csv_body(frame: pd.DataFrame | Rows) -> str:
     """UTF-8 CSV: one header line, then the rows, text cells quoted; nothing else in the file, so any
     CSV reader takes it as is."""
-    rows = _nested_rows_as_json(Rows.of(frame))
-    text = csv_text(rows)
-    if text is not None:
-        return text
+    rows = Rows.of(frame)
+    names = [c for c in rows.columns if c != "geometry"]
+    if names:
+        try:
+            lines = rows.texts("csv", lambda some: csv_lines(_nested_rows_as_json(some)))
+            return csv_header(names) + "".join(lines)
+        except UncoveredColumn:
+            pass
+    rows = _nested_rows_as_json(rows)
     buffer = io.StringIO()
     table = rows.to_frame().drop(columns=["geometry"], errors="ignore")
     table.to_csv(buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
@@ -245,6 +281,7 @@ def parquet_body(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=1024)
 def header_text(text: str) -> str:
     """An HTTP header value: ASCII only (accents dropped), no line breaks."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -10,7 +10,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -25,6 +26,7 @@ from ._rows import Rows
 from ._store import StoreHolder, ValueStore
 
 T = TypeVar("T")
+_UNSET = object()
 
 #: How long a server database's `edition.marker` is trusted before it is read again.
 MARKER_SECONDS = 1.0
@@ -56,13 +58,28 @@ class Reader:
         self._stamp: Any = None
         self._marker: tuple[float, Any] | None = None
         self._lock = threading.Lock()
+        self._request = threading.local()
+
+    @contextmanager
+    def one_version(self) -> Iterator[None]:
+        """Within the block, this thread reads one version of the database: `stamp` is read once, at its
+        start, so a request is answered from one version and does not ask the file system again and again."""
+        self._request.stamp = self._read_stamp()
+        try:
+            yield
+        finally:
+            del self._request.stamp
 
     def stamp(self) -> Any:
         """
         The database's version: a GeoPackage's modification time; for a server database the minute
         and `edition.marker` (read at most once a second), so a load made by another process or
-        machine is served within a second.
+        machine is served within a second. Inside `one_version`, the version its block began with.
         """
+        pinned = getattr(self._request, "stamp", _UNSET)
+        return self._read_stamp() if pinned is _UNSET else pinned
+
+    def _read_stamp(self) -> Any:
         if self.db.kind == "gpkg":
             try:
                 return os.stat(self.db.path).st_mtime_ns
@@ -167,7 +184,9 @@ class Reader:
         """A response's `meta`: the sources behind its rows (every source when None, none for no rows) and
         their licences. Callers must not modify it (copy first)."""
         key = None if source_ids is None else frozenset(source_ids)
-        made: dict[str, Any] = self.cached(("provenance", key), lambda: self._provenance(source_ids))
+        made: dict[str, Any] = self.cached(
+            ("provenance", key), lambda: _formats.frozen(self._provenance(source_ids))
+        )
         return made
 
     def _provenance(self, source_ids: set[str] | None) -> dict[str, Any]:

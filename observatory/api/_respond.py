@@ -43,9 +43,10 @@ def view(endpoint: Endpoint, ctx: Context, cache: ResponseCache | None) -> Calla
     """The Flask view of an endpoint; GET responses go through `cache` unless it is None."""
 
     def serve(**path_args: str) -> Response:
-        if endpoint.route.method != "GET" or cache is None:
-            return named(respond(endpoint, ctx, path_args), ctx)
-        return named(_cached(endpoint, ctx, cache, path_args), ctx)
+        with ctx.data.one_version():
+            if endpoint.route.method != "GET" or cache is None:
+                return named(respond(endpoint, ctx, path_args), ctx)
+            return named(_cached(endpoint, ctx, cache, path_args), ctx)
 
     serve.__name__ = endpoint.route.name
     return serve
@@ -57,14 +58,21 @@ def state(ctx: Context) -> dict[str, Any]:
 
 
 def build_meta(ctx: Context) -> dict[str, Any]:
-    """A response's `meta.build`: the build id, the content digest and date of the data, how to cite."""
-    now = state(ctx)
-    return {
-        "build_id": now["build_id"],
-        "content_digest": f"{edition.ALGORITHM}:{now['content_digest']}",
-        "date": now["updated_at"],
-        "cite": edition.citation(now, "en"),
-    }
+    """A response's `meta.build`: the build id, the content digest and date of the data, how to cite.
+    Kept until the database changes; callers must not modify it (copy first)."""
+
+    def make() -> dict[str, Any]:
+        now = state(ctx)
+        return _formats.frozen(
+            {
+                "build_id": now["build_id"],
+                "content_digest": f"{edition.ALGORITHM}:{now['content_digest']}",
+                "date": now["updated_at"],
+                "cite": edition.citation(now, "en"),
+            }
+        )
+
+    return ctx.data.cached(("build_meta",), make)
 
 
 def name_build(response: Response, ctx: Context) -> None:
@@ -214,12 +222,10 @@ def geojson_response(
         )
 
 
-def _urls() -> tuple[str, str]:
-    """This request's relative URLs as CSV and as its CSVW description."""
+def _url(fmt: str) -> str:
+    """This request's relative URL in another format (`csv`, or `csvw` for its CSVW description)."""
     query_args = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
-    csv_url = request.path + "?" + urlencode([*query_args, ("format", "csv")])
-    describedby = request.path + "?" + urlencode([*query_args, ("format", "csvw")])
-    return csv_url, describedby
+    return request.path + "?" + urlencode([*query_args, ("format", fmt)])
 
 
 def csvw_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any], data: Reader) -> Response:
@@ -232,7 +238,7 @@ def csvw_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any], data:
             for i in frame["indicator_id"].dropna().unique()
             if isinstance(catalogue.get(i), str)
         }
-    body = json.loads(_formats.csvw_body(frame, meta, url=_urls()[0], title=route.summary, units=units))
+    body = json.loads(_formats.csvw_body(frame, meta, url=_url("csv"), title=route.summary, units=units))
     body["dc:bibliographicCitation"] = meta["build"]["cite"]
     body["dc:identifier"] = meta["build"]["content_digest"]
     return Response(
@@ -255,7 +261,7 @@ def parquet_response(route: Route, frame: pd.DataFrame, meta: dict[str, Any]) ->
 
 
 def _file_response(route: Route, meta: dict[str, Any], response: Response, suffix: str) -> Response:
-    describedby = _urls()[1]
+    describedby = _url("csvw")
     response.headers["Content-Disposition"] = f'inline; filename="{route.name}.{suffix}"'
     response.headers["X-Source"] = _formats.header_text(", ".join(s["source_id"] for s in meta["source"]))
     response.headers["X-Licence"] = _formats.header_text(meta["licence"])

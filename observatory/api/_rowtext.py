@@ -13,6 +13,7 @@ import io
 import json
 import math
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,8 @@ import pandas as pd
 from ._rows import Rows
 
 _string: Callable[[str], str] = json.encoder.encode_basestring
+#: A string as `json.dumps(..., ensure_ascii=False)` writes it.
+json_string = _string
 _TEXT = {str, type(None)}
 #: Cell types the csv module writes as pandas does, as they are; then with the missing ones emptied.
 _BARE = {str, int, bool}
@@ -95,7 +98,7 @@ def _json_rows(rows: Rows) -> list[str]:
     template = "{" + ", ".join(_string(n).replace("%", "%%") + ": %s" for n in names) + "}"
     if not names:
         return [template] * len(rows)
-    cells = [_json_column(rows[n]) for n in names]
+    cells = [rows.cells(n, _json_column) for n in names]
     return [template % row for row in zip(*cells, strict=True)]
 
 
@@ -120,20 +123,29 @@ def _csv_column(values: np.ndarray) -> list[Any] | None:
     return ["" if v is None or v is pd.NA or (type(v) is float and v != v) else v for v in cells]
 
 
-def csv_text(rows: Rows) -> str | None:
-    """UTF-8 CSV of the rows (geometry left out) as pandas writes it with every text quoted, or None when
-    a column holds values these rules do not cover."""
+class UncoveredColumn(ValueError):
+    """A column holds values the CSV rules here do not cover (pandas writes the table instead)."""
+
+
+def csv_header(names: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerow(names)
+    return buffer.getvalue()
+
+
+def csv_lines(rows: Rows) -> list[str]:
+    """Each row's CSV line (geometry left out) as pandas writes it with every text quoted; raises
+    UncoveredColumn when a column holds values these rules do not cover."""
     names = [c for c in rows.columns if c != "geometry"]
-    if not names:
-        return None
     cells = []
     for name in names:
-        column = _csv_column(rows[name])
+        column = rows.cells(name, _csv_column)
         if column is None:
-            return None
+            raise UncoveredColumn(name)
         cells.append(column)
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    writer.writerow(names)
-    writer.writerows(zip(*cells, strict=True))
-    return buffer.getvalue()
+    # writerow returns the length of what it wrote: the one buffer is cut into each row's line.
+    ends = list(accumulate(map(writer.writerow, zip(*cells, strict=True))))
+    text = buffer.getvalue()
+    return [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +21,21 @@ import pyarrow.parquet as pq
 from .. import bulk
 from ..database import Database
 from ..etl.context import CATEGORICAL_TEXT
-from ._rows import Rows
+from ._rows import Rows, RowTexts, TextBudget
 
 #: Text columns held as codes: the values' columns a build holds as categoricals, for the same reason.
 DICTIONARY_COLUMNS = CATEGORICAL_TEXT["indicator_value"]
+#: Memory the rows' texts kept for reuse may take in all (bytes), per server process.
+TEXT_BYTES = 384_000_000
+#: Filters whose rows are kept (per indicator, level, year, sex, area, period, status, units).
+MAX_KEPT_FILTERS = 4096
+MAX_KEPT_LABELS = 64
 
 
 class ValueStore:
     """The values of one bulk Parquet file, selected as the query layer selects them."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, text_bytes: int = TEXT_BYTES) -> None:
         table = pq.read_table(path, read_dictionary=list(DICTIONARY_COLUMNS)).combine_chunks()
         columns: dict[str, np.ndarray] = {}
         # Each text column's distinct values, with None last (where a code of -1 points).
@@ -62,6 +67,13 @@ class ValueStore:
         del table, columns, indicator, order
         pa.default_memory_pool().release_unused()
         self._inside: dict[frozenset[str], np.ndarray] = {}
+        self._chosen: dict[Hashable, np.ndarray] = {}
+        self._labels: dict[tuple[str, int], tuple[Mapping[str, Any], np.ndarray]] = {}
+        self._row_texts: dict[Hashable, RowTexts] = {}
+        self._budget = TextBudget(text_bytes)
+        self._lock = threading.Lock()
+        self._prepared = threading.Lock()
+        self._is_prepared = False
         # Per indicator, the positions of its rows of each (level code, year).
         self._groups = {name: _by_level_year(frame) for name, frame in self._frames.items()}
 
@@ -97,36 +109,97 @@ class ValueStore:
             frame = self._frames.get(name)
             if frame is None:
                 continue
-            at = self._level_year(name, frame, level, year)
-            keep = np.ones(len(at), dtype=bool)
-            if year is not None:
-                keep &= frame["year"][at] == year
-            for column, value in wanted:
-                if value is not None:
-                    keep &= self._allowed(column, value)[frame[column][at]]
+            at = self._positions(name, frame, year, wanted)
             if inside is not None:
-                keep &= self._within(inside)[frame["unit_code"][at]]
-            at = at[keep]
-            parts.append({c: v[at] for c, v in frame.items()})
+                at = at[self._within(inside)[frame["unit_code"][at]]]
+            parts.append((name, frame, at))
+        decode = {c: v for c, v in self._categories.items()}
+        if len(parts) == 1:  # rows of one kept table, each row's text reused once written
+            name, frame, at = parts[0]
+            return Rows(
+                self._labelled(frame, labels),
+                at=at,
+                decode=self._label_codes(labels) | decode,
+                kept=self._texts(name, level, labels),
+            )
         if len(parts) > 1:  # several indicators come back in the database's row order, as the query layer's
-            merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+            merged = {c: np.concatenate([f[c][at] for _, f, at in parts]) for c in parts[0][1]}
             order = np.argsort(merged["_row"], kind="stable")
             chosen = {c: v[order] for c, v in merged.items()}
         else:
-            chosen = parts[0] if parts else self._empty
+            chosen = self._empty
+        return Rows(
+            self._labelled(chosen, labels), len(chosen["_row"]), decode=self._label_codes(labels) | decode
+        )
+
+    def prepare_once(self, prepare: Callable[[], None]) -> None:
+        """Run `prepare` the first time this is called (others wait for it): work done once per version."""
+        if self._is_prepared:
+            return
+        with self._prepared:
+            if not self._is_prepared:
+                prepare()
+                self._is_prepared = True
+
+    def _labelled(
+        self, frame: Mapping[str, np.ndarray], labels: Mapping[str, Mapping[str, Any]] | None
+    ) -> dict[str, np.ndarray]:
+        """The columns in the order of a response, each label (the unit code's codes) after the unit code."""
         out: dict[str, np.ndarray] = {}
         for column in self.columns:
-            if column in self._categories:  # Python strings, as JSON and CSV writers take them
-                out[column] = self._categories[column][chosen[column]]
-            else:
-                out[column] = chosen[column]
+            out[column] = frame[column]
             if column == "unit_code" and labels:
-                codes = out[column].tolist()
-                for label, mapping in labels.items():
-                    named = np.empty(len(codes), dtype=object)
-                    named[:] = [mapping.get(c) for c in codes]
-                    out[label] = named
-        return Rows(out, len(chosen["_row"]))
+                for label in labels:
+                    out[label] = frame[column]
+        return out
+
+    def _label_codes(self, labels: Mapping[str, Mapping[str, Any]] | None) -> dict[str, np.ndarray]:
+        """Each label's value for each unit code of the store (None last), made once per mapping."""
+        out = {}
+        for label, mapping in (labels or {}).items():
+            kept = self._labels.get((label, id(mapping)))
+            if kept is None or kept[0] is not mapping:
+                if len(self._labels) >= MAX_KEPT_LABELS:
+                    self._labels.clear()
+                named = np.empty(len(self._categories["unit_code"]), dtype=object)
+                named[:] = [mapping.get(c) for c in self._categories["unit_code"][:-1]] + [None]
+                kept = self._labels[(label, id(mapping))] = (mapping, named)
+            out[label] = kept[1]
+        return out
+
+    def _texts(self, name: str, level: Any, labels: Mapping[str, Mapping[str, Any]] | None) -> RowTexts:
+        """The kept texts of an indicator's rows asked at `level`, with these label columns (a row's labels
+        are those of its own level's units, the only ones a request at that level holds)."""
+        key = (name, level, tuple(labels or ()))
+        texts = self._row_texts.get(key)
+        if texts is None:
+            with self._lock:
+                made = RowTexts(len(self._frames[name]["_row"]), self._budget)
+                texts = self._row_texts.setdefault(key, made)
+        return texts
+
+    def _positions(
+        self, name: str, frame: Mapping[str, np.ndarray], year: int | None, wanted: list[tuple[str, Any]]
+    ) -> np.ndarray:
+        """The positions of an indicator's rows that pass every filter but the région, kept for the next
+        request with the same filters (another région, page or format)."""
+        key = (name, year, *((c, tuple(v) if isinstance(v, list) else v) for c, v in wanted))
+        at = self._chosen.get(key)
+        if at is not None:
+            return at
+        at = self._level_year(name, frame, wanted[0][1], year)
+        keep = np.ones(len(at), dtype=bool)
+        if year is not None:
+            keep &= frame["year"][at] == year
+        for column, value in wanted:
+            if value is not None:
+                keep &= self._allowed(column, value)[frame[column][at]]
+        at = at[keep]
+        with self._lock:
+            if len(self._chosen) >= MAX_KEPT_FILTERS:
+                self._chosen.clear()
+            self._chosen[key] = at
+        return at
 
     def _level_year(
         self, name: str, frame: Mapping[str, np.ndarray], level: Any, year: int | None
