@@ -2,8 +2,9 @@
 The database as one report reads it. A report's sections ask the library for overlapping things (the
 national index for the brief, the tables and the maps; the communes' names for each of them; the provinces'
 outlines for each map): a commune report made 64 reads of the file, 17 of them repeating one already made.
-Here a read asked twice in one report is made once. What is remembered lives as long as the report's
-gathering, so every report reads the database as it is when asked.
+Here a read asked twice in one report is made once, and so is each level's index (`index_scores`), whose
+challenged ranks were checked again at each of a report's five asks. What is remembered lives as long as
+the report's gathering, so every report reads the database as it is when asked.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class ReportReads(Database):
         super().__init__(database.target)
         self._columns = database._columns  # a PostGIS table's columns, looked up once per process
         self._frames: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self._scores: dict[str, pd.DataFrame] = {}
         self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ReportReads:
@@ -72,3 +74,28 @@ class ReportReads(Database):
                 table, where=where, columns=columns, geometry=geometry, distinct=distinct
             )
         return self._frames[key].copy()
+
+    def level_scores(self, level: str) -> pd.DataFrame:
+        """`results.fragility_index` of every unit of a level, in every language, made once per report."""
+        if level not in self._scores:
+            from observatory import results
+
+            self._scores[level] = results.fragility_index(level, db=self)
+        return self._scores[level].copy()
+
+
+def index_scores(
+    database: Database, level: str, *, lang: str | None, region: str | None = None
+) -> pd.DataFrame:
+    """
+    `results.fragility_index(level, region=region, lang=lang)` for a report: from the level's index the
+    report has already read when `database` is its `ReportReads`.
+    """
+    from observatory import results
+
+    if not isinstance(database, ReportReads):
+        return results.fragility_index(level, db=database, region=region, lang=lang)
+    frame = database.level_scores(level)
+    if region is not None:
+        frame = frame[(frame["code"] if level == "region" else frame["region_code"]) == region]
+    return results.in_language(frame, lang).reset_index(drop=True)
