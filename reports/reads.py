@@ -17,7 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from observatory.database import Database, Filter
+from observatory.database import CRS, Database, Filter
+
+
+def _wkb(blob: bytes) -> bytes:
+    """The WKB of a GeoPackage geometry: what follows its header (8 bytes and the envelope its flags say)."""
+    envelope = (0, 32, 48, 48, 64)[(blob[3] >> 1) & 0b111]
+    return blob[8 + envelope :]
 
 
 def _frozen(value: Any) -> Any:
@@ -56,6 +62,30 @@ class ReportReads(Database):
         if self._connection is None:
             self._connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         yield self._connection
+
+    def _read_gpkg(self, table: str, where: Filter | None, attrs: list[str], spatial: bool) -> pd.DataFrame:
+        """
+        A spatial read whose other columns are all text (the map shapes, the units' codes and names) is made
+        through the report's connection, its geometry decoded by shapely: reading it with GDAL opened the
+        file again at each read and, at the first, imported pyogrio. Any other read is `Database`'s.
+        """
+        if not spatial or not self._text_only(table, attrs):
+            return super()._read_gpkg(table, where, attrs, spatial)
+        import geopandas as gpd
+        import shapely
+
+        clause, params = self._where(table, where, ":{}")
+        cols = ", ".join(f'"{c}"' for c in [*attrs, "geom"])
+        with self._sqlite() as con:
+            rows = pd.read_sql_query(f'SELECT {cols} FROM "{table}"{clause} ORDER BY fid', con, params=params)
+        shapes = shapely.from_wkb([None if b is None else _wkb(b) for b in rows["geom"]])
+        return gpd.GeoDataFrame(rows[attrs], geometry=shapes, crs=CRS)
+
+    def _text_only(self, table: str, attrs: list[str]) -> bool:
+        """Whether each of `attrs` is a text column and the geometry is stored as `geom` (a build does)."""
+        with self._sqlite() as con:
+            kinds = {r[1]: str(r[2]).upper() for r in con.execute(f'PRAGMA table_info("{table}")')}
+        return kinds.get("geom") is not None and all(kinds.get(c) == "TEXT" for c in attrs)
 
     def read(
         self,
