@@ -68,12 +68,17 @@ def fragility_index(
         )
     frame = database.read("index_score", where={"level": level, "lens": lens, "code": codes})
     frame = challenges.marked_ranks(_with_units(frame, level, db, geometry, codes), db=database)
-    if lang is not None:
-        _lang_check(lang)
-        frame = frame.assign(explanation=frame[f"explanation_{lang}"]).drop(
-            columns=[f"explanation_{x}" for x in LANGUAGES]
-        )
-    return frame.sort_values("rank").reset_index(drop=True)
+    return in_language(frame, lang).sort_values("rank").reset_index(drop=True)
+
+
+def in_language(frame: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """Index rows with their explanation in `lang` alone (`explanation`), or in every language for None."""
+    if lang is None:
+        return frame
+    _lang_check(lang)
+    return frame.assign(explanation=frame[f"explanation_{lang}"]).drop(
+        columns=[f"explanation_{x}" for x in LANGUAGES]
+    )
 
 
 def explanation(code: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, lang: str = "en") -> str:

@@ -18,6 +18,7 @@ from observatory.rank_certainty import SURE, certainty, reasons_part
 
 from .i18n import words
 from .naming import name_column, name_of
+from .reads import index_scores
 
 #: How many places to act first the brief lists, by the level of the report.
 ACT_FIRST = {"region": 7, "province": 6, "commune": 0}
@@ -62,13 +63,13 @@ def brief_page(
         peers = pd.concat(
             [
                 index.query("code == @code"),  # the national commune index, read once for the report
-                results.fragility_index("province", db=database, lang=lang).query("code == @province_code"),
-                results.fragility_index("region", db=database, lang=lang).query("code == @region_code"),
+                index_scores(database, "province", lang=lang).query("code == @province_code"),
+                index_scores(database, "region", lang=lang).query("code == @region_code"),
             ],
             ignore_index=True,
         )
     else:
-        scores = results.fragility_index(level, db=database, lang=lang)
+        scores = index_scores(database, level, lang=lang)
         standing = str(scores.loc[scores["code"] == code, "explanation"].iloc[0])
         near = [code, *query.neighbours(level, code, db=database)]
         peers = scores[scores["code"].isin(near)]

@@ -15,6 +15,7 @@ from observatory.database import Database
 from observatory.enums import AREAS, DIMENSIONS, MODEL_STATUSES, SEXES
 
 from .naming import CONTEXT_FIGURES, label, name_of
+from .reads import index_scores
 
 
 def report_indicators(database: Database) -> list[registry.Indicator]:
@@ -106,9 +107,7 @@ def commune_index(database: Database, lang: str) -> pd.DataFrame | None:
     """Every commune's index, rank and interval (national: the maps' classes and the ranks are national)."""
     if "index_score" not in database.tables():
         return None
-    from observatory import results
-
-    return results.fragility_index("commune", db=database, lang=lang)
+    return index_scores(database, "commune", lang=lang)
 
 
 def communes_table(
@@ -162,9 +161,7 @@ def provinces_table(
     frame.insert(1, "name", [name_of(r, lang) for _, r in units.iterrows()])
     if index is None:
         return frame
-    from observatory import results
-
-    scores = results.fragility_index("province", db=database, region=region_code, lang=lang)
+    scores = index_scores(database, "province", region=region_code, lang=lang)
     frame = frame.merge(
         scores[["code", "index", "rank", "rank_lower", "rank_upper", "n_units", *DIMENSIONS]],
         on="code",

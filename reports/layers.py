@@ -17,6 +17,7 @@ from observatory.enums import DIMENSIONS
 from .figures import status_of
 from .i18n import words
 from .naming import LTR, dated, isolated
+from .reads import index_scores
 
 
 @dataclass
@@ -99,9 +100,7 @@ def map_layers(
 
 def province_layer(database: Database, provinces: pd.DataFrame, lang: str) -> MapLayer:
     """The région's provinces coloured by their index, in the classes of the 75 provinces."""
-    from observatory import results
-
-    every = results.fragility_index("province", db=database).set_index("code")["index"]
+    every = index_scores(database, "province", lang=None).set_index("code")["index"]
     return MapLayer(
         "provinces",
         words(lang)["provinces_map"],

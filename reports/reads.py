@@ -2,8 +2,9 @@
 The database as one report reads it. A report's sections ask the library for overlapping things (the
 national index for the brief, the tables and the maps; the communes' names for each of them; the provinces'
 outlines for each map): a commune report made 64 reads of the file, 17 of them repeating one already made.
-Here a read asked twice in one report is made once. What is remembered lives as long as the report's
-gathering, so every report reads the database as it is when asked.
+Here a read asked twice in one report is made once, and so is each level's index (`index_scores`), whose
+challenged ranks were checked again at each of a report's five asks. What is remembered lives as long as
+the report's gathering, so every report reads the database as it is when asked.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from observatory.database import Database, Filter
+from observatory.database import CRS, Database, Filter
+
+
+def _wkb(blob: bytes) -> bytes:
+    """The WKB of a GeoPackage geometry: what follows its header (8 bytes and the envelope its flags say)."""
+    envelope = (0, 32, 48, 48, 64)[(blob[3] >> 1) & 0b111]
+    return blob[8 + envelope :]
 
 
 def _frozen(value: Any) -> Any:
@@ -37,6 +44,7 @@ class ReportReads(Database):
         super().__init__(database.target)
         self._columns = database._columns  # a PostGIS table's columns, looked up once per process
         self._frames: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self._scores: dict[str, pd.DataFrame] = {}
         self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ReportReads:
@@ -55,6 +63,30 @@ class ReportReads(Database):
             self._connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         yield self._connection
 
+    def _read_gpkg(self, table: str, where: Filter | None, attrs: list[str], spatial: bool) -> pd.DataFrame:
+        """
+        A spatial read whose other columns are all text (the map shapes, the units' codes and names) is made
+        through the report's connection, its geometry decoded by shapely: reading it with GDAL opened the
+        file again at each read and, at the first, imported pyogrio. Any other read is `Database`'s.
+        """
+        if not spatial or not self._text_only(table, attrs):
+            return super()._read_gpkg(table, where, attrs, spatial)
+        import geopandas as gpd
+        import shapely
+
+        clause, params = self._where(table, where, ":{}")
+        cols = ", ".join(f'"{c}"' for c in [*attrs, "geom"])
+        with self._sqlite() as con:
+            rows = pd.read_sql_query(f'SELECT {cols} FROM "{table}"{clause} ORDER BY fid', con, params=params)
+        shapes = shapely.from_wkb([None if b is None else _wkb(b) for b in rows["geom"]])
+        return gpd.GeoDataFrame(rows[attrs], geometry=shapes, crs=CRS)
+
+    def _text_only(self, table: str, attrs: list[str]) -> bool:
+        """Whether each of `attrs` is a text column and the geometry is stored as `geom` (a build does)."""
+        with self._sqlite() as con:
+            kinds = {r[1]: str(r[2]).upper() for r in con.execute(f'PRAGMA table_info("{table}")')}
+        return kinds.get("geom") is not None and all(kinds.get(c) == "TEXT" for c in attrs)
+
     def read(
         self,
         table: str,
@@ -72,3 +104,28 @@ class ReportReads(Database):
                 table, where=where, columns=columns, geometry=geometry, distinct=distinct
             )
         return self._frames[key].copy()
+
+    def level_scores(self, level: str) -> pd.DataFrame:
+        """`results.fragility_index` of every unit of a level, in every language, made once per report."""
+        if level not in self._scores:
+            from observatory import results
+
+            self._scores[level] = results.fragility_index(level, db=self)
+        return self._scores[level].copy()
+
+
+def index_scores(
+    database: Database, level: str, *, lang: str | None, region: str | None = None
+) -> pd.DataFrame:
+    """
+    `results.fragility_index(level, region=region, lang=lang)` for a report: from the level's index the
+    report has already read when `database` is its `ReportReads`.
+    """
+    from observatory import results
+
+    if not isinstance(database, ReportReads):
+        return results.fragility_index(level, db=database, region=region, lang=lang)
+    frame = database.level_scores(level)
+    if region is not None:
+        frame = frame[(frame["code"] if level == "region" else frame["region_code"]) == region]
+    return results.in_language(frame, lang).reset_index(drop=True)

@@ -221,3 +221,49 @@ def test_a_report_reads_each_table_and_filter_once(built_db, monkeypatch):
     before = len(made)
     again = once.read("commune", where={"code": ("08.363.01.03",), "type": None}, geometry=False)
     assert again["name_fr"].tolist() == ["Midelt"] and len(made) == before
+
+
+@pytest.mark.needs_build
+def test_a_reports_index_and_shapes_are_the_librarys(built_db, monkeypatch):
+    # A report reads each level's index once (five asks checked the challenged ranks five times) and reads
+    # the map shapes through its own connection (GDAL reopened the file at each): what it gets is what
+    # the library gives, row for row and coordinate for coordinate.
+    import pandas as pd
+    import shapely
+    from geopandas.testing import assert_geodataframe_equal
+    from pandas.testing import assert_frame_equal
+
+    from observatory import results
+    from observatory.reports.reads import ReportReads, index_scores
+
+    library = built_db
+    with ReportReads(library) as once:
+        asked = [
+            ("commune", "fr", None),
+            ("province", "ar", "08"),
+            ("region", "en", "08"),
+            ("province", None, None),
+        ]
+        for level, lang, region in asked:
+            expected = results.fragility_index(level, db=library, lang=lang, region=region)
+            assert_frame_equal(index_scores(once, level, lang=lang, region=region), expected)
+        made = []
+        monkeypatch.setattr(results, "fragility_index", lambda *a, **k: made.append(a) or pd.DataFrame())
+        index_scores(once, "commune", lang="ar", region="08")
+        assert made == []
+        for where in (
+            {"level": "commune", "detail": "medium"},
+            {"level": "region", "code": ["08"]},
+            {"code": []},
+        ):
+            shapes, expected = (
+                once.read("web_geometry", where=where),
+                library.read("web_geometry", where=where),
+            )
+            assert_geodataframe_equal(shapes, expected)
+            assert (shapely.to_wkb(shapes.geometry.values) == shapely.to_wkb(expected.geometry.values)).all()
+        named = once.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"])
+        assert_geodataframe_equal(
+            named,
+            library.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"]),
+        )
