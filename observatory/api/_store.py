@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +72,6 @@ class ValueStore:
         self._row_texts: dict[Hashable, RowTexts] = {}
         self._budget = TextBudget(text_bytes)
         self._lock = threading.Lock()
-        self._prepared = threading.Lock()
-        self._is_prepared = False
         # Per indicator, the positions of its rows of each (level code, year).
         self._groups = {name: _by_level_year(frame) for name, frame in self._frames.items()}
 
@@ -131,15 +129,6 @@ class ValueStore:
         return Rows(
             self._labelled(chosen, labels), len(chosen["_row"]), decode=self._label_codes(labels) | decode
         )
-
-    def prepare_once(self, prepare: Callable[[], None]) -> None:
-        """Run `prepare` the first time this is called (others wait for it): work done once per version."""
-        if self._is_prepared:
-            return
-        with self._prepared:
-            if not self._is_prepared:
-                prepare()
-                self._is_prepared = True
 
     def _labelled(
         self, frame: Mapping[str, np.ndarray], labels: Mapping[str, Mapping[str, Any]] | None

@@ -15,11 +15,8 @@ from .. import query
 from ..enums import AREAS, STATUSES, VALUE_LEVELS
 from ._endpoint import Context, Endpoint, Result
 from ._errors import ApiError
-from ._formats import csv_body
 from ._params import CODE_PATTERN, DETAIL, NAME_PATTERN, PAGING, REGION, SEX, Param, Route
 from ._rows import Rows, source_ids
-from ._rowtext import json_rows
-from ._store import ValueStore
 
 #: Most indicators one values request may name: more than the catalogue holds (196), so one request can ask
 #: for every indicator; declared in the OpenAPI schema (maxItems), so a client knows it before asking.
@@ -93,8 +90,6 @@ def _values(ctx: Context, names: list[str] | None, args: Mapping[str, Any]) -> R
     labels = ctx.data.cached(("names", level), lambda: _names(ctx, level)) if level in VALUE_LEVELS else None
     store = ctx.data.value_store()
     if store is not None:
-        if labels is not None:
-            store.prepare_once(lambda: _write_communes(ctx, store, labels))
         rows = store.select(names, **filters, inside=inside, labels=labels)
     else:
         rows = Rows.of(_read(ctx, names, filters, inside, labels))
@@ -113,22 +108,6 @@ def _hide_suppressed(rows: Rows) -> Rows:
                     emptied[hidden] = float("nan")
                     rows = rows.assign(column, emptied)
     return rows
-
-
-def _write_communes(ctx: Context, store: ValueStore, labels: Mapping[str, Mapping[str, Any]]) -> None:
-    """
-    The text of every row of the answer asked most, each indicator's values for every commune in its
-    latest year (default sex and area), written in JSON and CSV when a version's values are loaded: a
-    request for any région, page or page size of it then writes no row. Rows of other answers are written
-    the first time one is asked and kept after, within the store's memory budget.
-    """
-    latest = ctx.data.catalogue().groupby("indicator_id")["year"].max()
-    for name, year in latest.items():
-        if pd.isna(year):
-            continue
-        rows = _hide_suppressed(store.select([str(name)], level="commune", year=int(year), labels=labels))
-        json_rows(rows)
-        csv_body(rows)
 
 
 def _checked(ctx: Context, names: list[str] | None) -> list[str]:
