@@ -11,7 +11,7 @@ fresh process's figure.
 `--baseline DIR` runs the same cases with another checkout side by side, interleaved run by run (the
 machine is shared: its load moves both alike), with the ratio baseline / this checkout. `--phases`
 adds, in another fresh process per run, the CPU of each phase (imports, gather, maps, HTML, PDF
-layout and write; WeasyPrint's and matplotlib's imports fall in their phases). `--api` measures a new
+layout and write; WeasyPrint's import falls in its phase). `--api` measures a new
 server's first report: `observatory serve` started, its first answer awaited, then one commune PDF
 asked: wall seconds from that first answer (against 8 s) and from the process's start, and the CPU
 seconds the server spent until then. Each figure is the median of `--runs` runs.

@@ -111,6 +111,20 @@ def test_on_a_phone_the_map_is_on_the_first_screen_without_sideways_scroll(
     phone.save_screenshot(str(artifacts / f"app-phone-{name}-{lang}.png"))
     assert phone.execute_script(WIDTH) <= 390
     assert phone.execute_script(MAP_TOP) < 844 * 0.6
+    if path == "/":
+        # The map's legend is hidden from the figure on a phone: the page's legend comes right under it.
+        top = "return document.getElementById(arguments[0]).getBoundingClientRect().top"
+        bottom = phone.execute_script("return document.getElementById('map').getBoundingClientRect().bottom")
+        legend = phone.execute_script(top, "legend")
+        assert bottom <= legend < min(phone.execute_script(top, i) for i in ("indicator-sheet", "ranking"))
+        assert legend - bottom < 40
+        # The title starts on the reading side: the right in Arabic, the left in French.
+        box = "return document.querySelector(arguments[0]).getBoundingClientRect()"
+        title, graph = phone.execute_script(box, "#map .gtitle"), phone.execute_script(box, "#map")
+        if lang == "ar":
+            assert graph["right"] - title["right"] < 20
+        else:
+            assert title["left"] - graph["left"] < 20
     # The controls are folded behind one button, which opens and closes them.
     panel = phone.find_element(By.CSS_SELECTOR, ".foldable .controls")
     toggle = phone.find_element(By.CSS_SELECTOR, ".foldable .controls-toggle")

@@ -43,6 +43,8 @@
     const room = gd.clientWidth - 2 * phone.inset;
     let size = phone.font;
     let lines = wrap(words, size, family, room);
+    // An Arabic page's title starts from the right, where its reader starts.
+    const rtl = document.documentElement.dir === "rtl";
     while (lines.length > phone.lines && size > phone.smallest) {
       size -= 1;
       lines = wrap(words, size, family, room);
@@ -53,13 +55,13 @@
       title: Object.assign({}, title, {
         text: lines.join("<br>"),
         font: Object.assign({}, title.font, {size: size}),
-        x: 0,
+        x: rtl ? 1 : 0,
         xref: "paper",
-        xanchor: "left",
+        xanchor: rtl ? "right" : "left",
         y: 1,
         yref: "paper",
         yanchor: "bottom",
-        pad: {b: phone.gap, l: phone.inset},
+        pad: rtl ? {b: phone.gap, r: phone.inset} : {b: phone.gap, l: phone.inset},
       }),
     });
   }
