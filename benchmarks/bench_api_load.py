@@ -20,7 +20,7 @@ to a heavy request, not an error).
         [--scenarios cold,cached,heavy]
 
 Each server is measured once all its processes are idle (under 5% of a core over a second), so what a
-worker prepares when it starts (values in memory, rows' texts) falls in no scenario.
+worker prepares when it starts (values in memory) falls in no scenario.
 
 `--baseline DIR` runs the same against another checkout (with its own .venv), with
 `--baseline-workers` processes; `--rounds N` runs both servers in turn N times, so a busy minute of a
@@ -244,7 +244,7 @@ def cpu_seconds(pid: int) -> float:
 
 def wait_until_idle(pid: int, *, timeout: float = 300, busy: float = 0.05) -> float:
     """Seconds waited until the server's processes use less than `busy` of a core over a second: every
-    worker has loaded what it prepares when it starts (values, rows' texts), so none of that falls in a
+    worker has loaded what it prepares when it starts (its values), so none of that falls in a
     measured scenario."""
     started = time.time()
     while time.time() - started < timeout:

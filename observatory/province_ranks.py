@@ -13,11 +13,15 @@ from .query import DatabaseLike
 from .results import fragility_index
 
 
-def ranks_in_province(province: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS) -> pd.DataFrame:
+def ranks_in_province(
+    province: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS, scores: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each ranked commune of a province: `code`, `rank` (national), `province_rank` (1 = the province's
-    most fragile) and `province_n` (the province's ranked communes), most fragile first."""
-    region = province.split(".")[0]  # a province's code starts with its région's
-    scores = fragility_index("commune", db=db, lens=lens, region=region)
+    most fragile) and `province_n` (the province's ranked communes), most fragile first. `scores` is a
+    commune index the caller has already read (`fragility_index("commune")`, of any région it holds)."""
+    if scores is None:
+        region = province.split(".")[0]  # a province's code starts with its région's
+        scores = fragility_index("commune", db=db, lens=lens, region=region)
     own = scores[(scores["province_code"] == province) & scores["rank"].notna()].sort_values("rank")
     return pd.DataFrame(
         {
@@ -30,11 +34,16 @@ def ranks_in_province(province: str, *, db: DatabaseLike = None, lens: str = DEF
 
 
 def rank_in_province(
-    code: str, province: str, *, db: DatabaseLike = None, lens: str = DEFAULT_LENS
+    code: str,
+    province: str,
+    *,
+    db: DatabaseLike = None,
+    lens: str = DEFAULT_LENS,
+    scores: pd.DataFrame | None = None,
 ) -> tuple[int, int] | None:
     """The commune's rank among its province's ranked communes and how many they are (None when the commune
-    is not ranked)."""
-    ranks = ranks_in_province(province, db=db, lens=lens).set_index("code")
+    is not ranked); `scores` as for `ranks_in_province`."""
+    ranks = ranks_in_province(province, db=db, lens=lens, scores=scores).set_index("code")
     if code not in ranks.index:
         return None
     return int(ranks.at[code, "province_rank"]), int(ranks.at[code, "province_n"])

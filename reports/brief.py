@@ -77,7 +77,7 @@ def brief_page(
     peers = peers[["code", "name", "level", "index", "rank", "rank_lower", "rank_upper", "n_units", "own"]]
     peers = peers.reset_index(drop=True)
     in_province = ""
-    found = rank_in_province(code, str(province_code), db=database) if level == "commune" else None
+    found = rank_in_province(code, str(province_code), scores=index) if level == "commune" else None
     if found is not None:
         province = str(peers.loc[peers["level"] == "province", "name"].iloc[0])
         in_province = text["province_rank"].format(

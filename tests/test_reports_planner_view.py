@@ -109,6 +109,8 @@ def test_the_rank_in_the_province_follows_the_national_ranks(built_db):
     )
     rank, n = rank_in_province(MIDELT, "08.363", db=built_db)
     assert n == len(own) and rank == list(own["code"]).index(MIDELT) + 1
+    # From the national index a report has already read, the same rank.
+    assert rank_in_province(MIDELT, "08.363", scores=national) == (rank, n)
     content = gather(level="commune", code=MIDELT, lang="fr", db=built_db)
     assert f"{rank}e sur {n} communes classées" in flat(content.brief.in_province)
     assert flat(content.brief.in_province) in flat(unescape(to_html(content)))
