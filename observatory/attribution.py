@@ -13,6 +13,7 @@ from typing import Any
 
 from . import i18n
 from .enums import DEFAULT_LANGUAGE
+from .province_seats import SOURCE_ID as SEATS_SOURCE
 from .registry import ANALYTICS_SOURCE
 
 HCP = "Haut-Commissariat au Plan"
@@ -74,7 +75,8 @@ def computed(source_id: str) -> bool:
 def credits(sources: Iterable[Mapping[str, Any]], lang: str, *, licence: bool = False) -> dict[str, str]:
     """Every stored source's credit line by id: 'Publisher, dataset' (and its licence when asked), and
     for the observatory's own computations 'the observatory, from HCP data', so HCP is credited wherever
-    its census figures are drawn and no modelled figure is given as HCP's own."""
+    its census figures are drawn and no modelled figure is given as HCP's own; and the legal basis of the
+    provincial seats that maps name."""
     rows = {str(row.get("source_id") or ""): dict(row) for row in sources}
     out = {key: source_line(row if licence else {**row, "licence": ""}, lang) for key, row in rows.items()}
     for key, message in (
@@ -83,4 +85,5 @@ def credits(sources: Iterable[Mapping[str, Any]], lang: str, *, licence: bool = 
     ):
         found = _LICENCE.search(str(rows.get(key, {}).get("licence") or "")) if licence else None
         out[key] = i18n.text(message, lang) + (f" ({found.group(0)})" if found else "")
+    out[SEATS_SOURCE] = i18n.text("source.province-seats", lang)
     return out

@@ -13,6 +13,7 @@ import pandas as pd
 from observatory import query, registry
 from observatory.database import Database
 from observatory.enums import DIMENSIONS
+from observatory.province_seats import SOURCE_ID as SEATS_SOURCE
 
 from .naming import label
 
@@ -51,9 +52,11 @@ def provenance_table(shown: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def sources_table(database: Database, cited: set[str]) -> pd.DataFrame:
-    """The sources the report cites, with URL, digest, licence and title."""
+    """The sources the report cites, with URL, digest, licence and title; last, the basis of the provincial
+    seats its maps name (`observatory.province_seats`)."""
     sources = query.sources(db=database)
-    sources = sources[sources["source_id"].isin(cited)].reset_index(drop=True)
+    seats = pd.DataFrame({"source_id": [SEATS_SOURCE]})
+    sources = pd.concat([sources[sources["source_id"].isin(cited)], seats], ignore_index=True)
     sources = sources.astype({c: "object" for c in ("url", "sha256", "licence", "title")})
     return sources.where(sources.notna(), "")
 

@@ -1,13 +1,13 @@
 """
 What orients a report's map: the area's communes, its provinces' outlines, the neighbouring units in grey,
 Morocco's land (what is not land and not beside a land border is drawn as sea), and the places to name:
-every municipality of the area, its provinces' seats first. A city whose province is one or two communes
-is drawn with the communes around it, outlined and named, so its map shows where it is.
+every municipality of the area, its provinces' seats first (from the cited table of
+`observatory.province_seats`). A city whose province is one or two communes is drawn with the communes
+around it, outlined and named, so its map shows where it is.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from shapely import box
 
 from observatory import query
 from observatory.database import Database
+from observatory.province_seats import seat_codes
 
 from .naming import name_of
 
@@ -41,32 +42,10 @@ class Basemap:
     """Morocco's land as one geometry: the map shades the sea outside it."""
 
 
-def _plain(name: str) -> str:
-    """A name compared without accents, case, hyphens or apostrophes ("M'diq" is "m diq")."""
-    bare = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return " ".join(bare.replace("-", " ").replace("'", " ").split())
-
-
-def seats(provinces: pd.DataFrame, communes: pd.DataFrame) -> set[str]:
-    """The code of each province's seat: the commune that bears the province's name (a province is named
-    for its seat; a double name such as Inezgane-Aït Melloul names it first), else the province's most
-    populous municipality."""
-    found = set()
-    for province in provinces.itertuples():
-        own = communes[communes["province_code"] == province.code]
-        names = own["name_fr"].map(_plain)
-        parts = [_plain(str(province.name_fr)), *(_plain(p) for p in str(province.name_fr).split("-"))]
-        named = next((own[names == part] for part in parts if (names == part).any()), None)
-        if named is None:
-            named = own[own["type"] == "urban"].nlargest(1, "population_2024")
-        found.update(named["code"].head(1))
-    return found
-
-
-def _towns(database: Database, communes: Any, seat_codes: set[str], lang: str) -> pd.DataFrame:
+def _towns(database: Database, communes: Any, seats: set[str], lang: str) -> pd.DataFrame:
     """Every municipality of the drawn communes (and every seat), at its largest GeoNames place when the
     build matched one to it, else inside its outline; seats first, then by population."""
-    places = communes[(communes["type"] == "urban") | communes["code"].isin(seat_codes)]
+    places = communes[(communes["type"] == "urban") | communes["code"].isin(seats)]
     control = query.towns(db=database)
     control = control[control["commune_code"].isin(places["code"])].drop_duplicates("commune_code")
     at = control.set_index("commune_code")[["lon", "lat"]]
@@ -78,7 +57,7 @@ def _towns(database: Database, communes: Any, seat_codes: set[str], lang: str) -
             "lon": at["lon"].get(place.code, point.x),
             "lat": at["lat"].get(place.code, point.y),
             "population": place.population_2024,
-            "seat": place.code in seat_codes,
+            "seat": place.code in seats,
         }
         for place, point in zip(places.itertuples(), inside, strict=True)
     ]
@@ -121,8 +100,8 @@ def basemap_of(
             names = query.units("commune", db=database, codes=list(near["code"]), geometry=False)
             near = near.merge(names[["code", "name_fr", "name_ar"]], on="code")
             around = near.assign(name=[name_of(r, lang) for r in near.to_dict("records")])
-    named = query.units("province", db=database, codes=list(provinces["code"]), geometry=False)
-    towns = _towns(database, communes, seats(named, units), lang)
+    seats = seat_codes()
+    towns = _towns(database, communes, {seats[p] for p in provinces["code"] if p in seats}, lang)
     return Basemap(communes, provinces, neighbours, towns, around, regions.union_all())
 
 

@@ -18,7 +18,6 @@ from observatory.plan_groups import coverage_by_group
 from observatory.plans import DEFAULT_PLAN_NAME, read_plan
 from observatory.province_ranks import rank_in_province, ranks_in_province
 from observatory.reports import maps
-from observatory.reports.basemap import seats
 from observatory.reports.content import gather
 from observatory.reports.plan import chosen_plan
 from observatory.reports.render import to_html
@@ -66,23 +65,6 @@ def test_midelt_is_named_as_its_province_seat(region, built_db):
     assert {"Errachidia", "Ouarzazate", "Midelt", "Tinghir", "Zagora"} == set(towns.index[towns["seat"]])
     named, *_ = _drawn(region)
     assert "Midelt" in named
-
-
-def test_a_seat_is_the_commune_that_bears_its_province_name():
-    import pandas as pd
-
-    provinces = pd.DataFrame({"code": ["09.273", "01.573"], "name_fr": ["Inezgane-Aït Melloul", "Rehamna"]})
-    communes = pd.DataFrame(
-        {
-            "code": ["a", "b", "c", "d"],
-            "province_code": ["09.273", "09.273", "01.573", "01.573"],
-            "name_fr": ["Aït Melloul", "Inezgane", "Ben Guerir", "Sidi Bou Othmane"],
-            "type": ["urban", "urban", "urban", "rural"],
-            "population_2024": [190_000, 130_000, 90_000, 100_000],
-        }
-    )
-    # the first of a double name, though the second is larger; else the largest municipality
-    assert seats(provinces, communes) == {"b", "c"}
 
 
 def test_a_city_map_shows_its_neighbours_and_the_sea(built_db):
