@@ -17,7 +17,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from observatory import enums, i18n
+from observatory import enums, i18n, province_seats
 from observatory.dashboards.state import PALETTES
 from observatory.errors import UnknownNameError
 from observatory.formatting import NOUNS, counted, number
@@ -326,6 +326,7 @@ def _data_words(data: Any) -> list[str]:
     sources = data.db.read("source")
     for column in sources.columns:
         names |= {x for x in sources[column].dropna() if isinstance(x, str)}
+    names.add(province_seats.SOURCE_ID)  # the library's table of seats, cited as a source
     return sorted(names, key=len, reverse=True)
 
 
