@@ -8,6 +8,11 @@ Beside it, `warm`: the CPU seconds of the same report in a process that has alre
 every report after its first: what a user of the app or the API meets. The targets are held to the
 fresh process's figure.
 
+Each checkout's own modules are compiled to bytecode first (`compileall`, as pip does when it installs the
+package): a machine that sets PYTHONDONTWRITEBYTECODE, as this one and CI do, would otherwise have every
+process compile them from source again (0.1 s of CPU that a user's installed copy does not pay).
+`--from-source` measures without it.
+
 `--baseline DIR` runs the same cases with another checkout side by side, interleaved run by run (the
 machine is shared: its load moves both alike), with the ratio baseline / this checkout. `--phases`
 adds, in another fresh process per run, the CPU of each phase (imports, gather, maps, HTML, PDF
@@ -98,6 +103,13 @@ def interpreter(checkout: Path) -> tuple[str, dict[str, str]]:
         return str(own), dict(os.environ)
     path = os.pathsep.join(filter(None, [str(checkout), os.environ.get("PYTHONPATH", "")]))
     return sys.executable, {**os.environ, "PYTHONPATH": path}
+
+
+def compiled(checkout: Path) -> None:
+    """The checkout's own modules compiled to bytecode beside their sources (`__pycache__`, git ignores)."""
+    python, env = interpreter(checkout)
+    folders = [str(checkout / f) for f in ("observatory", "reports", "etl", "dashboards")]
+    subprocess.run([python, "-m", "compileall", "-q", *folders], env=env, check=True, capture_output=True)
 
 
 def measured(args: list[str], checkout: Path) -> tuple[float, float, str]:
@@ -191,6 +203,9 @@ def main() -> int:
     parser.add_argument("--api-only", action="store_true", help="Only a new server's first report.")
     parser.add_argument("--port", type=int, default=18750, help="Port of the --api server.")
     parser.add_argument(
+        "--from-source", action="store_true", help="Do not compile the checkouts' modules to bytecode first."
+    )
+    parser.add_argument(
         "--files", default=None, help="The --api server's dataset files (default: serve's, written once)."
     )
     args = parser.parse_args()
@@ -204,7 +219,11 @@ def main() -> int:
     cases += [("region", args.region, "fr", plan)]
     cases += [("commune", args.commune, lang, "") for lang in ("fr", "ar")]
     checkouts = {"this": HERE} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
+    if not args.from_source:
+        for checkout in checkouts.values():
+            compiled(checkout)
     print(f"database {db}; median of {args.runs} runs per case, checkouts interleaved; seconds")
+    print("modules run from source" if args.from_source else "modules compiled to bytecode first")
     print("cpu: CPU of a fresh process (observatory report); warm: CPU of the same report after another")
     print("in one process; wall: the fresh process's wall clock")
     columns = f"{'cpu':>6} {'warm':>6} {'wall':>6} "

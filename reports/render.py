@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import io
 import sys
 import threading
+import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +29,42 @@ _IMPORTING = threading.Lock()
 #: Held while `warm` runs; set once it has.
 _WARMING = threading.Lock()
 _WARMED = threading.Event()
+#: Modules WeasyPrint imports as it starts but uses only for a font HarfBuzz cannot subset (fontTools'
+#: subsetter) or a variable font (fontTools' instancer): 65 ms of CPU in every report process, for fonts
+#: the reports never use. They are imported when first called.
+_DEFERRED = ("fontTools.subset", "fontTools.varLib.instancer")
 
 
 def _no_search(name: str) -> None:
     return None
+
+
+class _ImportedOnFirstCall(types.ModuleType):
+    """Stands for a module while WeasyPrint is imported: each name taken from it is a function that imports
+    the module and calls that name (WeasyPrint only calls what it takes from these modules)."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        module = self.__name__
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+        return call
+
+
+@contextlib.contextmanager
+def _deferred_imports() -> Any:
+    """The `_DEFERRED` modules stand-ins while the block runs, unless a module is imported already."""
+    standing = {name: _ImportedOnFirstCall(name) for name in _DEFERRED if name not in sys.modules}
+    sys.modules.update(standing)
+    try:
+        yield
+    finally:
+        for name, stand_in in standing.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
 
 
 def weasyprint_html() -> Any:
@@ -39,7 +74,8 @@ def weasyprint_html() -> Any:
     `ctypes.util.find_library`, which runs ldconfig, gcc and ld for each name that is not a file: 54
     programs, 0.2 s of CPU and half a second of waiting before a report's first page. The names that are
     files (libpango-1.0.so.0) load without it; where none of them is found, the import runs again with
-    the search (and WeasyPrint's own advice if even that fails).
+    the search (and WeasyPrint's own advice if even that fails). fontTools' subsetter and instancer are
+    imported when WeasyPrint first calls them (`_DEFERRED`).
     """
     import ctypes.util
 
@@ -48,7 +84,8 @@ def weasyprint_html() -> Any:
             search = ctypes.util.find_library
             ctypes.util.find_library = _no_search
             try:
-                with contextlib.redirect_stdout(io.StringIO()):  # WeasyPrint prints its advice on failure
+                # WeasyPrint prints its advice on failure
+                with contextlib.redirect_stdout(io.StringIO()), _deferred_imports():
                     import weasyprint  # noqa: F401
             except OSError:
                 for name in [m for m in sys.modules if m.partition(".")[0] == "weasyprint"]:

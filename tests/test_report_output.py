@@ -180,6 +180,21 @@ def test_a_report_process_does_not_import_scipy():
     assert _fresh(code) == "False"
 
 
+def test_fonttools_subsetter_and_instancer_wait_for_their_first_call():
+    # WeasyPrint imports them as it starts (65 ms of CPU); HarfBuzz subsets the reports' fonts, none variable.
+    code = """
+import sys
+from observatory.reports.render import weasyprint_html
+pdf = weasyprint_html()(string="<p>Rapport 1 234 %</p><p dir='rtl' lang='ar'>تقرير</p>").write_pdf()
+before = sorted(m for m in ("fontTools.subset", "fontTools.varLib") if m in sys.modules)
+import fontTools.subset
+from weasyprint.pdf import fonts
+options = fonts.subset.Options(hinting=False)
+print(pdf[:4].decode(), before, type(options) is fontTools.subset.Options)
+"""
+    assert _fresh(code) == "%PDF [] True"
+
+
 def test_the_renderer_is_warmed_once_and_a_report_waits_for_it():
     code = """
 import threading, time
@@ -267,3 +282,22 @@ def test_a_reports_index_and_shapes_are_the_librarys(built_db, monkeypatch):
             named,
             library.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"]),
         )
+
+
+@pytest.mark.needs_build
+def test_the_report_command_runs_without_cycle_collections_and_leaves_them_on(built_db, tmp_path):
+    # The collector's passes over pandas' and WeasyPrint's objects were 12 % of a report's CPU; rich, for a
+    # progress bar nobody sees (stderr is not a terminal here), 30 ms more.
+    code = f"""
+import gc, sys
+from click.testing import CliRunner
+from observatory.cli import main
+passes = []
+gc.callbacks.append(lambda phase, info: phase == "start" and passes.append(info["generation"]))
+done = CliRunner().invoke(main, ["report", "--commune", "08.363.01.03", "--db", {str(built_db.path)!r},
+                                 "-o", {str(tmp_path / "midelt.pdf")!r}])
+print(done.exit_code, len(passes) < 5, 2 in passes, gc.isenabled(), "rich" in sys.modules)
+"""
+    # a young pass or two as the command line starts (settings, words), before the report's command
+    assert _fresh(code) == "0 True False True False"
+    assert (tmp_path / "midelt.pdf").read_bytes()[:4] == b"%PDF"

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import numbers
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..database import Database
 from ..formatting import integer
 from ._options import db_option
 from ._words import language, text
 
+if TYPE_CHECKING:
+    from ..database import Database
+
 
 def _database(db: str | None) -> Database:
+    from ..database import Database
     from ..settings import get_settings
 
     return Database(get_settings(db=db).db).require()

@@ -3,7 +3,12 @@ makes all 12."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import gc
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -14,6 +19,31 @@ from ..formatting import integer, number
 from ..reports.output import FORMATS
 from ._options import db_option
 from ._words import language, text
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """
+    Python's cycle collector off while the command imports, reads and lays out: its passes over the objects
+    pandas and WeasyPrint make cost a report 12 % of its CPU (0.25 s of a commune's, 0.6 s of a région's)
+    and found almost nothing to free (8 MB at most). Between the reports of `--all-regions` it runs once.
+    Nor does it pass over them as the process ends (`_frozen_at_exit`).
+    """
+    _frozen_at_exit()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@functools.cache
+def _frozen_at_exit() -> None:
+    """At exit, before Python's last collection, every object is set aside from it (`gc.freeze`): that
+    collection went over all of them to find nothing the operating system does not free, 0.1 s of CPU."""
+    atexit.register(gc.freeze)
 
 
 @click.command("report")
@@ -56,6 +86,22 @@ def report(
     mkdir: bool,
 ) -> None:
     """Export a région, province or commune report (PDF, HTML, XLSX, DOCX)."""
+    with _without_cycle_collection():
+        _report(db, region, province, commune, all_regions, lang, fmt, plan, output, mkdir)
+
+
+def _report(
+    db: str | None,
+    region: str | None,
+    province: str | None,
+    commune: str | None,
+    all_regions: bool,
+    lang: str | None,
+    fmt: str | None,
+    plan: str | None,
+    output: Path | None,
+    mkdir: bool,
+) -> None:
     from .. import query
     from ..reports.output import check_directory, default_name, resolve_format, write_report
     from ..settings import get_settings
@@ -84,6 +130,7 @@ def report(
                 )
                 bar.advance()
                 click.echo(text("cli.wrote", path=path))
+                gc.collect()
         seconds = number(time.perf_counter() - started, language(), decimals=1)
         click.echo(text("cli.report.all", count=integer(len(codes), language()), seconds=seconds))
         return

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..database import Database
 from ..enums import LANGUAGES, LENSES, MAP_LEVELS
 from ..settings import Settings, get_settings
 from ._options import db_option
@@ -30,9 +29,13 @@ from ._words import text
 if TYPE_CHECKING:
     from flask import Flask
 
+    from ..database import Database
+
 
 def ready_database(settings: Settings, *, build_missing: bool = True) -> Database:
     """The settings' database; built first only when nothing is at its path or schema."""
+    from ..database import Database
+
     database = Database(settings.db)
     state, reason = database.state()
     if state == "missing" and build_missing:
