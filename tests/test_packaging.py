@@ -52,6 +52,7 @@ def test_the_wheel_holds_one_top_level_name_and_the_app_and_report_files(wheel: 
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"observatory"}
     for data in (
         "observatory/data/census_labels.json",
+        "observatory/data/province_seats.csv",
         "observatory/dashboards/assets/style.css",
         "observatory/locales/ar/LC_MESSAGES/observatory.po",
         "observatory/reports/templates/report.html",
