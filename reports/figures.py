@@ -46,44 +46,46 @@ def key_figures(
     lang: str,
 ) -> pd.DataFrame:
     """One row per (indicator, sex, area): the value, its interval and status for the unit, and each
-    comparison."""
-    rows = []
+    comparison. The figures are sifted once for every indicator: sifting them again for each indicator and
+    each row cost a fifth of a report's gathering."""
     figures = breakdown_order(figures)
-    for indicator_id in ids:
-        year = years.get(indicator_id, 2024)
-        mine = figures[
-            (figures["indicator_id"] == indicator_id)
-            & (figures["year"] == year)
-            & (figures["status"] != "simulated")
-        ]  # simulated figures are no key figures
-        mine = mine.sort_values("period").drop_duplicates(["unit_code", "sex", "area"], keep="last")
-        if indicator_id in CONTEXT_FIGURES:
-            mine = mine[(mine["sex"] == "all") & (mine["area"] == "total")]
-        here = mine[mine["unit_code"] == compare[0]]
-        here = here[(here["sex"] == "all") | (here["area"] == "total")]
-        if len(compare) > 2:  # a commune is urban or rural: its area rows repeat its total
-            here = here[here["area"] == "total"]
-        here = here.sort_values(["_a", "_s"])
-        for r in here.itertuples():
-            same = mine[(mine["sex"] == r.sex) & (mine["area"] == r.area)].set_index("unit_code")["value"]
-            row = {
-                "indicator_id": indicator_id,
-                "label": label(indicator_id, lang),
-                "sex": r.sex,
-                "area": r.area,
-                "year": year,
-                "unit": r.unit,
-                "value": r.value,
-                "lower": r.lower,
-                "upper": r.upper,
-                "scenario_low": getattr(r, "scenario_low", float("nan")),
-                "scenario_high": getattr(r, "scenario_high", float("nan")),
-                "status": r.status,
-                "source_id": r.source_id,
-            }
-            for i, other in enumerate(compare[1:]):
-                row[f"compare_{i}"] = same.get(other)
-            rows.append(row)
+    year = figures["indicator_id"].map(lambda i: years.get(i, 2024))
+    shown = figures["indicator_id"].isin(ids) & (figures["year"] == year) & (figures["status"] != "simulated")
+    # simulated figures are no key figures; of one figure's periods, the latest
+    mine = (
+        figures[shown]
+        .sort_values("period", kind="stable")
+        .drop_duplicates(["indicator_id", "unit_code", "sex", "area"], keep="last")
+    )
+    whole = (mine["sex"] == "all") & (mine["area"] == "total")
+    mine = mine[~mine["indicator_id"].isin(CONTEXT_FIGURES) | whole]
+    keys = zip(mine["indicator_id"], mine["sex"], mine["area"], mine["unit_code"], strict=True)
+    value = dict(zip(keys, mine["value"], strict=True))
+    here = mine[(mine["unit_code"] == compare[0]) & ((mine["sex"] == "all") | (mine["area"] == "total"))]
+    if len(compare) > 2:  # a commune is urban or rural: its area rows repeat its total
+        here = here[here["area"] == "total"]
+    order = {indicator_id: n for n, indicator_id in enumerate(ids)}
+    here = here.assign(_i=here["indicator_id"].map(order)).sort_values(["_i", "_a", "_s"], kind="stable")
+    rows = []
+    for r in here.itertuples():
+        row = {
+            "indicator_id": r.indicator_id,
+            "label": label(r.indicator_id, lang),
+            "sex": r.sex,
+            "area": r.area,
+            "year": years.get(r.indicator_id, 2024),
+            "unit": r.unit,
+            "value": r.value,
+            "lower": r.lower,
+            "upper": r.upper,
+            "scenario_low": getattr(r, "scenario_low", float("nan")),
+            "scenario_high": getattr(r, "scenario_high", float("nan")),
+            "status": r.status,
+            "source_id": r.source_id,
+        }
+        for i, other in enumerate(compare[1:]):
+            row[f"compare_{i}"] = value.get((r.indicator_id, r.sex, r.area, other))
+        rows.append(row)
     columns = [
         "indicator_id",
         "label",
