@@ -226,11 +226,10 @@ def test_a_report_reads_each_table_and_filter_once(built_db, monkeypatch):
 @pytest.mark.needs_build
 def test_a_reports_index_and_shapes_are_the_librarys(built_db, monkeypatch):
     # A report reads each level's index once (five asks checked the challenged ranks five times) and reads
-    # the map shapes through its own connection (GDAL reopened the file at each): what it gets is what
-    # the library gives, row for row and coordinate for coordinate.
+    # the map shapes through its own connection (GDAL reopened the file at each) into plain frames (a
+    # GeoDataFrame imported geopandas and pyproj): what it gets is what the library gives, row for row and
+    # coordinate for coordinate.
     import pandas as pd
-    import shapely
-    from geopandas.testing import assert_geodataframe_equal
     from pandas.testing import assert_frame_equal
 
     from observatory import results
@@ -260,10 +259,38 @@ def test_a_reports_index_and_shapes_are_the_librarys(built_db, monkeypatch):
                 once.read("web_geometry", where=where),
                 library.read("web_geometry", where=where),
             )
-            assert_geodataframe_equal(shapes, expected)
-            assert (shapely.to_wkb(shapes.geometry.values) == shapely.to_wkb(expected.geometry.values)).all()
+            _same_shapes(shapes, expected)
         named = once.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"])
-        assert_geodataframe_equal(
+        _same_shapes(
             named,
             library.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"]),
         )
+
+
+def _same_shapes(shapes, expected):
+    """A report's plain frame of shapes holds the library's GeoDataFrame's columns and coordinates."""
+    import pandas as pd
+    import shapely
+    from pandas.testing import assert_frame_equal
+
+    assert type(shapes) is pd.DataFrame and list(shapes.columns) == list(expected.columns)
+    assert_frame_equal(shapes.drop(columns="geometry"), pd.DataFrame(expected.drop(columns="geometry")))
+    assert (shapely.to_wkb(shapes["geometry"].to_numpy()) == shapely.to_wkb(expected.geometry.values)).all()
+
+
+@pytest.mark.needs_build
+def test_a_report_process_does_not_import_geopandas(built_db):
+    # geopandas and the pyproj it imports (60 ms of CPU) are for the library's spatial work: a report's map
+    # shapes are shapely geometries in plain frames. Every level, a divided city and a plan are drawn.
+    code = f"""
+import sys
+from observatory.plans import list_plans
+from observatory.reports.output import report_bytes
+db = {str(built_db.path)!r}
+plan = str(list_plans(db=db)["plan_id"].iloc[0])
+for level, code, plan in [("commune", "08.363.01.03", None), ("commune", "04.421.01.0", plan),
+                          ("province", "08.363", None), ("region", "08", plan)]:
+    assert b"data:image/svg+xml" in report_bytes(level=level, code=code, lang="fr", fmt="html", plan=plan, db=db)
+print(sorted(m for m in ("geopandas", "pyproj", "pyogrio") if m in sys.modules))
+"""
+    assert _fresh(code) == "[]"
