@@ -60,11 +60,13 @@ def brief_page(
 
     if level == "commune":
         standing = results.explanation(code, db=database, lang=lang)
+        provinces = index_scores(database, "province", lang=lang)
+        regions = index_scores(database, "region", lang=lang)
         peers = pd.concat(
             [
-                index.query("code == @code"),  # the national commune index, read once for the report
-                index_scores(database, "province", lang=lang).query("code == @province_code"),
-                index_scores(database, "region", lang=lang).query("code == @region_code"),
+                index[index["code"] == code],  # the national commune index, read once for the report
+                provinces[provinces["code"] == province_code],
+                regions[regions["code"] == region_code],
             ],
             ignore_index=True,
         )

@@ -33,7 +33,7 @@ from .figures import (
     models_table,
     provinces_table,
     report_indicators,
-    status_of,
+    statuses,
     table_indicators,
 )
 from .i18n import words
@@ -213,6 +213,7 @@ def _content(
     ids = [i.id for i in indicators]
     latest = values.groupby("indicator_id")["year"].max()
     years = {i.id: int(latest[i.id]) for i in indicators}
+    status = statuses(values)
     # Key figures: the unit's own value (each sex and area, total first) beside its parents and Morocco.
     figures = query.indicator_values(
         [*CONTEXT_FIGURES, *ids], db=database, level=None, units=area.compare, sex=None, area=None
@@ -267,10 +268,10 @@ def _content(
         provinces=provinces,
         communes=communes,
         commune_columns={i: dated(label(i, lang), years[i]) for i in table_indicators(indicators)},
-        column_status={i: status_of(values, i) for i in ids},
+        column_status={i: status.get(i, "") for i in ids},
         changes=changes_table(database, indicators, level, code, lang),
         models=models,
-        maps=map_layers(index, values, indicators, years, area.commune_codes, lang),
+        maps=map_layers(index, values, indicators, years, area.commune_codes, lang, status=status),
         basemap=basemap_of(database, level, area.region_code, area.province_code, area.commune_codes, lang),
         highlight=code if level == "commune" else None,
         method=method_words(database, area.own_codes[0], text, lang),

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from observatory.database import Database, Filter
+
+T = TypeVar("T")
 
 
 def _wkb(blob: bytes) -> bytes:
@@ -45,6 +47,7 @@ class ReportReads(Database):
         self._columns = database._columns  # a PostGIS table's columns, looked up once per process
         self._frames: dict[tuple[Any, ...], pd.DataFrame] = {}
         self._scores: dict[str, pd.DataFrame] = {}
+        self._remembered: dict[str, Any] = {}
         self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> ReportReads:
@@ -97,14 +100,28 @@ class ReportReads(Database):
         geometry: bool = True,
         distinct: bool = False,
     ) -> pd.DataFrame:
-        """`Database.read`, made once per report for each table, filter, columns and options."""
+        """
+        `Database.read`, made once per report for each table, filter and options. Columns without the
+        geometry are taken from one read of all the table's other columns: the index, the towns and the plan
+        each asked the communes' names with other columns, three reads where one does.
+        """
         filters = tuple((k, _frozen(v)) for k, v in (where or {}).items() if v is not None)  # None: no filter
+        # (a wrong column name gets `Database`'s message)
+        if columns is not None and not distinct and {*columns} <= {*self.columns(table)} - {"geometry"}:
+            return self.read(table, where=where, geometry=False)[list(columns)]
         key = (table, filters, None if columns is None else tuple(columns), geometry, distinct)
         if key not in self._frames:
             self._frames[key] = super().read(
                 table, where=where, columns=columns, geometry=geometry, distinct=distinct
             )
         return self._frames[key].copy()
+
+    def remembered(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()` made once per report (each caller gets its own copy of a frame)."""
+        if name not in self._remembered:
+            self._remembered[name] = compute()
+        value: T = self._remembered[name]
+        return value.copy() if isinstance(value, pd.DataFrame) else value
 
     def level_scores(self, level: str) -> pd.DataFrame:
         """`results.fragility_index` of every unit of a level, in every language, made once per report."""
