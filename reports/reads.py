@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from observatory import value_store
 from observatory.database import Database, Filter
 
 T = TypeVar("T")
@@ -26,6 +27,12 @@ def _wkb(blob: bytes) -> bytes:
     """The WKB of a GeoPackage geometry: what follows its header (8 bytes and the envelope its flags say)."""
     envelope = (0, 32, 48, 48, 64)[(blob[3] >> 1) & 0b111]
     return blob[8 + envelope :]
+
+
+def _probes(where: Filter | None) -> bool:
+    """Whether a read of values names both its units and its indicators (then each unit is probed for each
+    series; with either left open, the view's own order reads less)."""
+    return all((where or {}).get(column) is not None for column in ("unit_code", "indicator_id"))
 
 
 def _frozen(value: Any) -> Any:
@@ -74,6 +81,8 @@ class ReportReads(Database):
         first, imported pyogrio; a GeoDataFrame imported geopandas and pyproj (a tenth of a second of a
         report's process). Any other read is `Database`'s.
         """
+        if not spatial and table == value_store.VIEW and _probes(where):
+            return self._read_values(where, attrs)
         if not spatial or not self._text_only(table, attrs):
             return super()._read_gpkg(table, where, attrs, spatial)
         import shapely
@@ -84,6 +93,18 @@ class ReportReads(Database):
             rows = pd.read_sql_query(f'SELECT {cols} FROM "{table}"{clause} ORDER BY fid', con, params=params)
         shapes = shapely.from_wkb([None if b is None else _wkb(b) for b in rows["geom"]])
         return rows[attrs].assign(geometry=shapes)
+
+    def _read_values(self, where: Filter | None, attrs: list[str]) -> pd.DataFrame:
+        """
+        Values of some indicators in some units, read through the view's query with its tables in the order
+        that probes each unit's facts of each series asked (`value_store.view_select`): the view read a
+        région's 125 communes' 17 indicators in 0.1 s of CPU, this in 0.03 s. The same rows in the same order.
+        """
+        clause, params = self._where(value_store.VIEW, where, ":{}")
+        cols = ", ".join(f'"{c}"' for c in attrs)
+        query = value_store.view_select("", row_column="fid", by_unit=True)
+        with self._sqlite() as con:
+            return pd.read_sql_query(f"SELECT {cols} FROM ({query}){clause} ORDER BY fid", con, params=params)
 
     def _text_only(self, table: str, attrs: list[str]) -> bool:
         """Whether each of `attrs` is a text column and the geometry is stored as `geom` (a build does)."""

@@ -290,7 +290,37 @@ db = {str(built_db.path)!r}
 plan = str(list_plans(db=db)["plan_id"].iloc[0])
 for level, code, plan in [("commune", "08.363.01.03", None), ("commune", "04.421.01.0", plan),
                           ("province", "08.363", None), ("region", "08", plan)]:
-    assert b"data:image/svg+xml" in report_bytes(level=level, code=code, lang="fr", fmt="html", plan=plan, db=db)
+    html = report_bytes(level=level, code=code, lang="fr", fmt="html", plan=plan, db=db)
+    assert b"data:image/svg+xml" in html
 print(sorted(m for m in ("geopandas", "pyproj", "pyogrio") if m in sys.modules))
 """
     assert _fresh(code) == "[]"
+
+
+@pytest.mark.needs_build
+def test_a_reports_values_are_the_views_row_for_row(built_db, monkeypatch):
+    # A report reads some indicators of some units by probing each unit's facts of each series asked (the
+    # view's own plan read all of each unit's 1,700 facts): the same rows, in the same order, as the view's.
+    from pandas.testing import assert_frame_equal
+
+    from observatory import value_store
+    from observatory.reports.reads import ReportReads
+
+    probed = []
+    select = value_store.view_select
+    monkeypatch.setattr(
+        value_store, "view_select", lambda *a, **k: probed.append(k.get("by_unit")) or select(*a, **k)
+    )
+    region = built_db.read("commune", where={"region_code": "08"}, columns=["code"], geometry=False)
+    ids = ["population_legal", "illiteracy_rate_10_plus", "households_count"]
+    for where in (
+        {"indicator_id": ids, "unit_code": list(region["code"]), "sex": "all", "area": "total"},
+        {"indicator_id": ids, "unit_code": ["08", "MA", "08.363.01.03"], "level": None, "year": [2014, 2024]},
+        {"indicator_id": ids[:1], "unit_code": []},
+    ):
+        with ReportReads(built_db) as once:
+            found = once.read("indicator_value", where=where)
+        expected = built_db.read("indicator_value", where=where)
+        assert_frame_equal(found, expected)
+        assert len(found) or not where["unit_code"]
+    assert probed == [True, True, True]
