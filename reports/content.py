@@ -38,7 +38,7 @@ from .figures import (
 )
 from .i18n import words
 from .layers import MapLayer, map_layers, province_layer
-from .naming import CONTEXT_FIGURES, dated, label, name_of
+from .naming import CONTEXT_FIGURES, dated, label, name_of, names_of
 from .plan import PlanContent, chosen_plan, plan_content
 from .reads import ReportReads
 
@@ -168,7 +168,7 @@ def _area(database: Database, level: str, code: str, lang: str) -> Area:
         communes = query.units("commune", db=database, geometry=False, **within)
         parent = _unit(database, "region", region_code) if level == "province" else None
     provinces = query.units("province", db=database, region=region_code, geometry=False)
-    names = {r.code: name_of(r._asdict(), lang) for r in provinces.itertuples()}
+    names = dict(zip(provinces["code"].tolist(), names_of(provinces, lang), strict=True))
     return Area(level, code, unit, parent, region_code, province_code, communes, names)
 
 

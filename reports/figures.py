@@ -15,7 +15,7 @@ from observatory import query, registry
 from observatory.database import Database
 from observatory.enums import AREAS, DIMENSIONS, MODEL_STATUSES, SEXES
 
-from .naming import CONTEXT_FIGURES, label, name_of
+from .naming import CONTEXT_FIGURES, label, names_of
 from .reads import index_scores
 
 
@@ -39,7 +39,7 @@ def statuses(values: pd.DataFrame) -> dict[str, str]:
     printed as a fact), else the most frequent (the first in order on a tie). Counted in one pass: sifting
     the values again for each indicator cost more than the count."""
     counts: dict[str, Counter[str]] = {}
-    for indicator_id, status in zip(values["indicator_id"], values["status"], strict=True):
+    for indicator_id, status in zip(values["indicator_id"].tolist(), values["status"].tolist(), strict=True):
         if isinstance(status, str):
             counts.setdefault(indicator_id, Counter())[status] += 1
     return {
@@ -68,8 +68,8 @@ def key_figures(
     )
     whole = (mine["sex"] == "all") & (mine["area"] == "total")
     mine = mine[~mine["indicator_id"].isin(CONTEXT_FIGURES) | whole]
-    keys = zip(mine["indicator_id"], mine["sex"], mine["area"], mine["unit_code"], strict=True)
-    value = dict(zip(keys, mine["value"], strict=True))
+    keys = zip(*(mine[c].tolist() for c in ("indicator_id", "sex", "area", "unit_code")), strict=True)
+    value = dict(zip(keys, mine["value"].tolist(), strict=True))
     here = mine[(mine["unit_code"] == compare[0]) & ((mine["sex"] == "all") | (mine["area"] == "total"))]
     if len(compare) > 2:  # a commune is urban or rural: its area rows repeat its total
         here = here[here["area"] == "total"]
@@ -169,7 +169,7 @@ def provinces_table(
     """The région's provinces with population, index, rank among the 75 and interval (most fragile first)."""
     units = query.units("province", db=database, region=region_code, geometry=False)
     frame = units[["code", "name_fr", "name_ar", "population_2024"]].copy()
-    frame.insert(1, "name", [name_of(r, lang) for _, r in units.iterrows()])
+    frame.insert(1, "name", names_of(units, lang))
     if index is None:
         return frame
     scores = index_scores(database, "province", region=region_code, lang=lang)
@@ -209,8 +209,8 @@ def changes_table(
     # each figure's values by year, in the order the figures come (one pass: a frame per figure cost more)
     units: dict[tuple[str, str, str], str] = {}
     by_year: dict[tuple[str, str, str], dict[int, float]] = {}
-    columns_read = ("indicator_id", "sex", "area", "year", "value", "unit")
-    for indicator_id, sex, area, year, value, unit in zip(*(both[c] for c in columns_read), strict=True):
+    read = (both[c].tolist() for c in ("indicator_id", "sex", "area", "year", "value", "unit"))
+    for indicator_id, sex, area, year, value, unit in zip(*read, strict=True):
         units.setdefault((indicator_id, sex, area), unit)
         by_year.setdefault((indicator_id, sex, area), {})[year] = value
     rows = [

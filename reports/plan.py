@@ -20,7 +20,7 @@ from observatory.plan_groups import coverage_by_group
 from observatory.plans import DEFAULT_PLAN_NAME, StoredPlan, list_plans, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
-from .naming import LTR, isolated, label, name_of
+from .naming import LTR, isolated, label, name_of, names_of
 
 #: How many communes left out the plan section lists (largest need first).
 LEFT_OUT_SHOWN = 15
@@ -125,7 +125,7 @@ def _sites_table(sites: pd.DataFrame, province_names: dict[str, str], lang: str)
     return pd.DataFrame(
         {
             "code": sites["code"].to_numpy(),
-            "commune": [name_of(r, lang) for _, r in sites.iterrows()],
+            "commune": names_of(sites, lang),
             "province": sites["province_code"].map(province_names).to_numpy(),
             "kind": sites["kind"].to_numpy(),
             "sites": sites["sites"].to_numpy(),
@@ -154,7 +154,7 @@ def _left_out(area: pd.DataFrame, province_names: dict[str, str], lang: str) -> 
     return pd.DataFrame(
         {
             "code": left["code"].to_numpy(),
-            "commune": [name_of(r, lang) for _, r in left.iterrows()],
+            "commune": names_of(left, lang),
             "province": left["province_code"].map(province_names).to_numpy(),
             "need": left["need"].to_numpy(),
             "distance_km": left["distance_km"].to_numpy(),
