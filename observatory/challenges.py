@@ -541,10 +541,11 @@ def corrections(*, db: DatabaseLike = None) -> pd.DataFrame:
     """
     The corrected figures: for each figure an accepted challenge corrected, the latest accepted value,
     the original and the challenge id. Every read of values applies them: a report's reader works them out
-    once (`Database.remembered`), where a report did it eleven times.
+    once (`ReportReads.remembered`), where a report did it eleven times.
     """
     database = query.connect(db)
-    return database.remembered("corrections", lambda: _corrections(database))
+    once = getattr(database, "remembered", None)  # a reader that lives for one report keeps them
+    return once("corrections", lambda: _corrections(database)) if once else _corrections(database)
 
 
 def _corrections(database: Database) -> pd.DataFrame:

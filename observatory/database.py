@@ -135,13 +135,6 @@ class Database:
         finally:
             con.close()
 
-    def remembered(self, name: str, compute: Callable[[], T]) -> T:
-        """
-        `compute()`, a value derived from this database's reads (the corrected figures every value read
-        applies): made at each ask here, once per report by a report's reader (`ReportReads`).
-        """
-        return compute()
-
     def state(self) -> tuple[str, str]:
         """
         What is at the target, as (state, one-line reason): `ready` (a complete build), `missing`

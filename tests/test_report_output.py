@@ -324,3 +324,19 @@ def test_a_reports_values_are_the_views_row_for_row(built_db, monkeypatch):
         assert_frame_equal(found, expected)
         assert len(found) or not where["unit_code"]
     assert probed == [True, True, True]
+
+
+@pytest.mark.needs_build
+def test_a_report_works_out_the_corrected_figures_once(built_db, monkeypatch):
+    # Every read of values applies the corrected figures: a report worked them out eleven times.
+    from observatory import challenges
+    from observatory.reports.content import gather
+
+    made = []
+    worked_out = challenges._corrections
+    monkeypatch.setattr(challenges, "_corrections", lambda database: made.append(1) or worked_out(database))
+    gather(level="commune", code="08.363.01.03", lang="fr", db=built_db)
+    assert made == [1]
+    challenges.corrections(db=built_db)
+    challenges.corrections(db=built_db)
+    assert made == [1, 1, 1]  # outside a report, each ask reads the challenges as they are
