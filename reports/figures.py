@@ -131,6 +131,7 @@ def communes_table(
     province_names: dict[str, str],
     lang: str,
 ) -> pd.DataFrame:
+    values = values[["unit_code", "indicator_id", "year", "value"]]  # sifting every column cost more
     latest = values[(values["year"] == values["indicator_id"].map(years))]
     wide = (
         latest.pivot_table(
