@@ -39,7 +39,7 @@ from .figures import (
 from .i18n import words
 from .layers import MapLayer, map_layers, province_layer
 from .naming import CONTEXT_FIGURES, dated, label, name_of, names_of
-from .plan import PlanContent, chosen_plan, plan_content
+from .plan import PlanContent, chosen_plan, plan_content, plan_line
 from .reads import ReportReads
 
 
@@ -229,12 +229,12 @@ def _content(
         database, level, code, area.region_code, area.province_code, index, communes, plan, lang
     )
     # Page 1 always says which plan it speaks of: the one asked for, else the approved one, else the default;
-    # the plan's own pages come with `plan` only.
+    # the plan's own pages (and their tables) come with `plan` only.
     used = plan or chosen_plan(database)
-    plan_said = (
+    pages = (
         plan_content(
             database,
-            used,
+            plan,
             level,
             code,
             area.own_codes,
@@ -242,9 +242,10 @@ def _content(
             lang,
             unit_name=name_of(area.unit, lang),
         )
-        if used
+        if plan
         else None
     )
+    plan_said = pages or (plan_line(database, used, level, code, area.own_codes, lang) if used else None)
     if plan_said is not None:
         why = "asked" if plan else "approved" if plan_said.status == "approved" else "default"
         named = text[f"plan_used_{why}"].format(name=plan_said.name, plan_id=plan_said.plan_id)
@@ -280,7 +281,7 @@ def _content(
             if index is not None and level == "region" and "index" in provinces
             else None
         ),
-        plan=plan_said if plan else None,
+        plan=pages,
         service_mix=(
             service_mix(level, codes=[code], db=database)
             if "service_mix" in database.tables()
