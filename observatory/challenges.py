@@ -540,9 +540,16 @@ def _plain(value: Any) -> Any:
 def corrections(*, db: DatabaseLike = None) -> pd.DataFrame:
     """
     The corrected figures: for each figure an accepted challenge corrected, the latest accepted value,
-    the original and the challenge id.
+    the original and the challenge id. Every read of values applies them: a report's reader works them out
+    once (`ReportReads.remembered`), where a report did it eleven times.
     """
-    state = _states(events(db=db))
+    database = query.connect(db)
+    once = getattr(database, "remembered", None)  # a reader that lives for one report keeps them
+    return once("corrections", lambda: _corrections(database)) if once else _corrections(database)
+
+
+def _corrections(database: Database) -> pd.DataFrame:
+    state = _states(events(db=database))
     accepted = state[(state["status"] == "accepted") & (state["kind"] == "figure")]
     accepted = accepted.sort_values("decided_at", kind="stable").drop_duplicates(FIGURE_KEY, keep="last")
     return accepted[[*FIGURE_KEY, "value", "original_value", "challenge_id", "decided_at"]].reset_index(

@@ -34,12 +34,14 @@ def coverage_by_group(plan: StoredPlan, codes: Sequence[str], *, db: DatabaseLik
         year=int(plan.params["need_year"]),
         sex=None,
     )
-    by_sex = by_sex[by_sex["sex"].isin(["female", "male"])].pivot_table(
-        index="unit_code", columns="sex", values="value", aggfunc="first"
-    )
+    # each commune's first stated need of each sex (a pivot table made a frame for two lookups)
+    need: dict[str, dict[str, float]] = {"female": {}, "male": {}}
+    for unit, sex, value in zip(*(by_sex[c].tolist() for c in ("unit_code", "sex", "value")), strict=True):
+        if sex in need and pd.notna(value):
+            need[sex].setdefault(unit, value)
     frame = area.assign(
-        need_female=area["code"].map(by_sex.get("female", pd.Series(dtype=float))).fillna(0.0),
-        need_male=area["code"].map(by_sex.get("male", pd.Series(dtype=float))).fillna(0.0),
+        need_female=area["code"].map(pd.Series(need["female"], dtype=float)).fillna(0.0),
+        need_male=area["code"].map(pd.Series(need["male"], dtype=float)).fillna(0.0),
     )
     # A commune the plan reaches in part (`covered`, a share of its need) is told as its two parts, the
     # reached one serving all its served need, as the audit tells the plan's demand points.

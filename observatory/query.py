@@ -117,10 +117,12 @@ def neighbours(level: str, code: str, *, db: DatabaseLike = None) -> list[str]:
     """The codes of the units of `level` that share a border with `code` (from the map geometry, whose
     neighbours share their borders exactly), in code order."""
     _check("level", level, MAP_LEVELS)
-    shapes = web_geometry(level, db=db).set_index("code").geometry
+    import shapely
+
+    shapes = web_geometry(level, db=db).set_index("code")["geometry"]
     if code not in shapes.index:
         raise unknown_name(level, code, list(shapes.index))
-    touching = shapes.intersects(shapes[code])
+    touching = shapely.intersects(shapes.to_numpy(), shapes[code])  # a GeoSeries or a report's plain column
     return sorted(c for c in shapes.index[touching] if c != code)
 
 

@@ -522,8 +522,17 @@ def _all() -> dict[str, Indicator]:
 SERVICE_RATE = re.compile(r"^usage_(?P<service>[a-z0-9_]+)_transactions_per_1000$")
 
 
+@lru_cache(maxsize=1)
+def _curated() -> dict[str, Indicator]:
+    return {e.id: e for e in CURATED}
+
+
 def get(indicator_id: str) -> Indicator:
-    """The entry of an indicator; an unknown id raises UnknownNameError listing the valid ids."""
+    """The entry of an indicator; an unknown id raises UnknownNameError listing the valid ids. A curated
+    entry is found without declaring the census's (0.02 s of a process's first ask: a report asks only
+    curated ones)."""
+    if indicator_id in _curated():
+        return _curated()[indicator_id]
     try:
         return _all()[indicator_id]
     except KeyError:

@@ -115,11 +115,21 @@ def index_ddl(prefix: str, *, sqlite: bool) -> list[str]:
 
 def view_ddl(prefix: str, *, row_column: str) -> str:
     """The tidy view over the fact table, its series and lookups (`row_column`: fid or _row)."""
-    joins = " ".join(
-        f"JOIN {prefix}{table} ON {table}.{key} = {owner}.{key}"
-        for table, (key, _) in LOOKUPS.items()
-        for owner in ([FACTS] if table == "key_status" else [SERIES])
-    )
+    return f"CREATE VIEW {prefix}{VIEW} AS {view_select(prefix, row_column=row_column)}"
+
+
+def view_select(prefix: str, *, row_column: str, by_unit: bool = False) -> str:
+    """
+    The view's query. With `by_unit`, its tables are joined in the order a read of a few units' values is
+    made fastest, each unit, each series of the indicators asked, then one primary-key probe of the fact
+    table: SQLite keeps a CROSS JOIN's order, and its planner, left to itself, read all of each unit's 1,700
+    facts (a région's 125 communes: 0.1 s where this takes 0.02 s). Read a unit filter through it only: with
+    none, it would probe every unit.
+    """
+    # each lookup's key is held by the series, but the status's, held by each fact
+    lookups = {
+        table: (key, FACTS if table == "key_status" else SERIES) for table, (key, _) in LOOKUPS.items()
+    }
     columns = {
         "unit_code": f"{UNITS}.unit_code",
         "level": f"{UNITS}.level",
@@ -138,11 +148,31 @@ def view_ddl(prefix: str, *, row_column: str) -> str:
 
     select = ", ".join(f'{columns[c]} AS "{c}"' for c in TABLES[VIEW])
     identity = f"CAST({FACTS}.series_key AS BIGINT) * {2**UNIT_BITS} + {FACTS}.unit_key"
-    return (
-        f'CREATE VIEW {prefix}{VIEW} AS SELECT {identity} AS "{row_column}", {select} FROM {prefix}{FACTS} '
-        f"JOIN {prefix}{SERIES} ON {SERIES}.series_key = {FACTS}.series_key "
-        f"JOIN {prefix}{UNITS} ON {UNITS}.unit_key = {FACTS}.unit_key {joins}"
+    first = (
+        ("key_indicator", "key_sex", "key_area") if by_unit else ()
+    )  # the series' filters, before its facts
+    joins = " ".join(
+        f"JOIN {prefix}{table} ON {table}.{key} = {owner}.{key}"
+        for table, (key, owner) in lookups.items()
+        if table not in first
     )
+    if not by_unit:
+        tables = (
+            f"{prefix}{FACTS} JOIN {prefix}{SERIES} ON {SERIES}.series_key = {FACTS}.series_key "
+            f"JOIN {prefix}{UNITS} ON {UNITS}.unit_key = {FACTS}.unit_key {joins}"
+        )
+    else:
+        tables = (
+            f"{prefix}{UNITS} CROSS JOIN {prefix}key_indicator CROSS JOIN {prefix}{SERIES} "
+            f"ON {SERIES}.indicator_key = key_indicator.indicator_key "
+            + "".join(
+                f"CROSS JOIN {prefix}{t} ON {t}.{lookups[t][0]} = {SERIES}.{lookups[t][0]} "
+                for t in first[1:]
+            )
+            + f"CROSS JOIN {prefix}{FACTS} ON {FACTS}.unit_key = {UNITS}.unit_key "
+            f"AND {FACTS}.series_key = {SERIES}.series_key {joins}"
+        )
+    return f'SELECT {identity} AS "{row_column}", {select} FROM {tables}'
 
 
 def delete_sql(prefix: str, clause: str, *, row_column: str) -> str:

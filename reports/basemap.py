@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import shapely
 from shapely import box
 
 from observatory import query
@@ -49,7 +50,7 @@ def _towns(database: Database, communes: Any, seats: set[str], lang: str) -> pd.
     control = query.towns(db=database)
     control = control[control["commune_code"].isin(places["code"])].drop_duplicates("commune_code")
     at = control.set_index("commune_code")[["lon", "lat"]]
-    inside = places.geometry.representative_point()
+    inside = shapely.point_on_surface(places["geometry"].to_numpy())
     rows = [
         {
             "code": place.code,
@@ -64,6 +65,14 @@ def _towns(database: Database, communes: Any, seats: set[str], lang: str) -> pd.
     columns = ["code", "name", "lon", "lat", "population", "seat"]
     towns = pd.DataFrame(rows, columns=columns)
     return towns.sort_values(["seat", "population"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _clipped(shapes: pd.DataFrame, view: Any) -> pd.DataFrame:
+    """The shapes that meet `view`, each cut to it, in the order a spatial index finds them (as geopandas'
+    `clip` gives them: the map's shapes are plain frames, so a report never imports geopandas)."""
+    geometries = shapes["geometry"].to_numpy()
+    found = shapely.STRtree(geometries).query(view, predicate="intersects")
+    return shapes.iloc[found].assign(geometry=shapely.intersection(geometries[found], view))
 
 
 def basemap_of(
@@ -92,17 +101,18 @@ def basemap_of(
         neighbours = query.web_geometry("province", detail="low", db=database)
         neighbours = neighbours[neighbours["code"].isin(touching)]
         if level == "commune" and len(communes) < CITY_COMMUNES:
-            minx, miny, maxx, maxy = communes.total_bounds
+            minx, miny, maxx, maxy = shapely.total_bounds(communes["geometry"].to_numpy())
             margin = max(maxx - minx, maxy - miny) * CITY_MARGIN
             view = box(minx - margin, miny - margin, maxx + margin, maxy + margin)
             shapes = query.web_geometry("commune", detail=detail, db=database)
-            near = shapes[~shapes["code"].isin(commune_codes)].clip(view)
+            near = _clipped(shapes[~shapes["code"].isin(commune_codes)], view)
             names = query.units("commune", db=database, codes=list(near["code"]), geometry=False)
             near = near.merge(names[["code", "name_fr", "name_ar"]], on="code")
             around = near.assign(name=[name_of(r, lang) for r in near.to_dict("records")])
     seats = seat_codes()
     towns = _towns(database, communes, {seats[p] for p in provinces["code"] if p in seats}, lang)
-    return Basemap(communes, provinces, neighbours, towns, around, regions.union_all())
+    land = shapely.union_all(regions["geometry"].to_numpy())
+    return Basemap(communes, provinces, neighbours, towns, around, land)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from observatory.province_ranks import rank_in_province
 from observatory.rank_certainty import SURE, certainty, reasons_part
 
 from .i18n import words
-from .naming import name_column, name_of
+from .naming import name_column, names_of
 from .reads import index_scores
 
 #: How many places to act first the brief lists, by the level of the report.
@@ -60,11 +60,13 @@ def brief_page(
 
     if level == "commune":
         standing = results.explanation(code, db=database, lang=lang)
+        provinces = index_scores(database, "province", lang=lang)
+        regions = index_scores(database, "region", lang=lang)
         peers = pd.concat(
             [
-                index.query("code == @code"),  # the national commune index, read once for the report
-                index_scores(database, "province", lang=lang).query("code == @province_code"),
-                index_scores(database, "region", lang=lang).query("code == @region_code"),
+                index[index["code"] == code],  # the national commune index, read once for the report
+                provinces[provinces["code"] == province_code],
+                regions[regions["code"] == region_code],
             ],
             ignore_index=True,
         )
@@ -73,7 +75,7 @@ def brief_page(
         standing = str(scores.loc[scores["code"] == code, "explanation"].iloc[0])
         near = [code, *query.neighbours(level, code, db=database)]
         peers = scores[scores["code"].isin(near)]
-    peers = peers.assign(name=[name_of(r, lang) for _, r in peers.iterrows()], own=peers["code"] == code)
+    peers = peers.assign(name=names_of(peers, lang), own=peers["code"] == code)
     peers = peers[["code", "name", "level", "index", "rank", "rank_lower", "rank_upper", "n_units", "own"]]
     peers = peers.reset_index(drop=True)
     in_province = ""

@@ -33,13 +33,13 @@ from .figures import (
     models_table,
     provinces_table,
     report_indicators,
-    status_of,
+    statuses,
     table_indicators,
 )
 from .i18n import words
 from .layers import MapLayer, map_layers, province_layer
-from .naming import CONTEXT_FIGURES, dated, label, name_of
-from .plan import PlanContent, chosen_plan, plan_content
+from .naming import CONTEXT_FIGURES, dated, label, name_of, names_of
+from .plan import PlanContent, chosen_plan, plan_content, plan_line
 from .reads import ReportReads
 
 
@@ -168,7 +168,7 @@ def _area(database: Database, level: str, code: str, lang: str) -> Area:
         communes = query.units("commune", db=database, geometry=False, **within)
         parent = _unit(database, "region", region_code) if level == "province" else None
     provinces = query.units("province", db=database, region=region_code, geometry=False)
-    names = {r.code: name_of(r._asdict(), lang) for r in provinces.itertuples()}
+    names = dict(zip(provinces["code"].tolist(), names_of(provinces, lang), strict=True))
     return Area(level, code, unit, parent, region_code, province_code, communes, names)
 
 
@@ -213,6 +213,7 @@ def _content(
     ids = [i.id for i in indicators]
     latest = values.groupby("indicator_id")["year"].max()
     years = {i.id: int(latest[i.id]) for i in indicators}
+    status = statuses(values)
     # Key figures: the unit's own value (each sex and area, total first) beside its parents and Morocco.
     figures = query.indicator_values(
         [*CONTEXT_FIGURES, *ids], db=database, level=None, units=area.compare, sex=None, area=None
@@ -228,12 +229,12 @@ def _content(
         database, level, code, area.region_code, area.province_code, index, communes, plan, lang
     )
     # Page 1 always says which plan it speaks of: the one asked for, else the approved one, else the default;
-    # the plan's own pages come with `plan` only.
+    # the plan's own pages (and their tables) come with `plan` only.
     used = plan or chosen_plan(database)
-    plan_said = (
+    pages = (
         plan_content(
             database,
-            used,
+            plan,
             level,
             code,
             area.own_codes,
@@ -241,9 +242,10 @@ def _content(
             lang,
             unit_name=name_of(area.unit, lang),
         )
-        if used
+        if plan
         else None
     )
+    plan_said = pages or (plan_line(database, used, level, code, area.own_codes, lang) if used else None)
     if plan_said is not None:
         why = "asked" if plan else "approved" if plan_said.status == "approved" else "default"
         named = text[f"plan_used_{why}"].format(name=plan_said.name, plan_id=plan_said.plan_id)
@@ -267,10 +269,10 @@ def _content(
         provinces=provinces,
         communes=communes,
         commune_columns={i: dated(label(i, lang), years[i]) for i in table_indicators(indicators)},
-        column_status={i: status_of(values, i) for i in ids},
+        column_status={i: status.get(i, "") for i in ids},
         changes=changes_table(database, indicators, level, code, lang),
         models=models,
-        maps=map_layers(index, values, indicators, years, area.commune_codes, lang),
+        maps=map_layers(index, values, indicators, years, area.commune_codes, lang, status=status),
         basemap=basemap_of(database, level, area.region_code, area.province_code, area.commune_codes, lang),
         highlight=code if level == "commune" else None,
         method=method_words(database, area.own_codes[0], text, lang),
@@ -279,7 +281,7 @@ def _content(
             if index is not None and level == "region" and "index" in provinces
             else None
         ),
-        plan=plan_said if plan else None,
+        plan=pages,
         service_mix=(
             service_mix(level, codes=[code], db=database)
             if "service_mix" in database.tables()

@@ -14,7 +14,6 @@ from observatory import registry
 from observatory.database import Database
 from observatory.enums import DIMENSIONS
 
-from .figures import status_of
 from .i18n import words
 from .naming import LTR, dated, isolated
 from .reads import index_scores
@@ -44,9 +43,11 @@ def map_layers(
     years: dict[str, int],
     commune_codes: list[str],
     lang: str,
+    *,
+    status: dict[str, str],
 ) -> list[MapLayer]:
     """The index and each dimension (when the analytics layer provides them), else each dimension's
-    indicators."""
+    indicators; `status` is each indicator's (`figures.statuses`)."""
     text = words(lang)
     if index is not None:
         national = index.set_index("code")
@@ -62,7 +63,7 @@ def map_layers(
                 uses_simulated=bool((own["uses_simulated"] == 1).any()),
             )
         ]
-        simulated_dims = {i.dimension for i in indicators if status_of(values, i.id) == "simulated"}
+        simulated_dims = {i.dimension for i in indicators if status.get(i.id) == "simulated"}
         for dimension in DIMENSIONS:
             if dimension in own and own[dimension].notna().any():
                 layers.append(
@@ -90,7 +91,7 @@ def map_layers(
                 series,
                 series,
                 indicator.source,
-                status_of(values, indicator.id),
+                status.get(indicator.id, ""),
                 indicator.unit,
                 indicator.direction == "higher_is_worse",
             )

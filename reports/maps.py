@@ -332,8 +332,12 @@ def sea(frame: tuple[float, float, float, float], land: Any) -> list[Any]:
 
 def _bounds(frame: Any, base: Any) -> tuple[float, float, float, float]:
     """What the map frames: the area, and the communes around a city."""
+    import shapely
+
     shown = [frame] if base.around is None or not len(base.around) else [frame, base.around]
-    minx, miny, maxx, maxy = zip(*(f.total_bounds for f in shown), strict=True)
+    minx, miny, maxx, maxy = zip(
+        *(shapely.total_bounds(f["geometry"].to_numpy()) for f in shown), strict=True
+    )
     return min(minx), min(miny), max(maxx), max(maxy)
 
 
@@ -418,7 +422,9 @@ LOCATOR_IN, LOCATOR_MAX_IN = 1.8, 1.0
 def locator_map(locator: Any) -> Drawing:
     """The unit in dark blue among the units around it (its région's provinces, or Morocco's régions), a
     ring around it when it is too small to see; no words, so it reads in every language."""
-    minx, miny, maxx, maxy = locator.outlines.total_bounds
+    import shapely
+
+    minx, miny, maxx, maxy = shapely.total_bounds(locator.outlines["geometry"].to_numpy())
     aspect = 1 / math.cos(math.radians((miny + maxy) / 2))
     ratio = (maxy - miny) * aspect / max(maxx - minx, 1e-6)
     width = min(LOCATOR_IN, LOCATOR_MAX_IN / ratio)
@@ -430,7 +436,7 @@ def locator_map(locator: Any) -> Drawing:
         drawing.area(projection.rings(geometry), fill=TOWN, stroke=TOWN, line=0.4)
     if locator.within is not None:
         _outlines(drawing, projection, locator.within, stroke="#333333", line=0.8)
-    ux0, uy0, ux1, uy1 = locator.unit.total_bounds
+    ux0, uy0, ux1, uy1 = shapely.total_bounds(locator.unit["geometry"].to_numpy())
     if max(ux1 - ux0, uy1 - uy0) < 0.04 * max(maxx - minx, maxy - miny):
         x, y = projection.xy((ux0 + ux1) / 2, (uy0 + uy1) / 2)
         drawing.mark("o", x, y, 9.5, fill="none", stroke=TOWN, line=1.2)

@@ -54,6 +54,11 @@ def name_of(row: Any, lang: str) -> str:
     return str(row[name_column(lang)])
 
 
+def names_of(frame: Any, lang: str) -> list[str]:
+    """Each row's name in the page's script (`name_of` of each row, read from the one column)."""
+    return [str(name) for name in frame[name_column(lang)].tolist()]
+
+
 def isolated(text: Any, lang: str, opener: str = "\u2068") -> str:
     """Free text (a reviewer's name, a reason, in any script) or a date set apart from an Arabic sentence's
     direction, so bidi does not reorder it; other pages take it as it is."""

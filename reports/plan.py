@@ -20,7 +20,7 @@ from observatory.plan_groups import coverage_by_group
 from observatory.plans import DEFAULT_PLAN_NAME, StoredPlan, list_plans, read_plan
 
 from .i18n import LANGUAGE_NAMES, REVIEW_TEXT, language_list, words
-from .naming import LTR, isolated, label, name_of
+from .naming import LTR, isolated, label, name_of, names_of
 
 #: How many communes left out the plan section lists (largest need first).
 LEFT_OUT_SHOWN = 15
@@ -68,6 +68,27 @@ def chosen_plan(database: Database) -> str | None:
     return str((approved if len(approved) else stored)["plan_id"].iloc[-1 if len(approved) else 0])
 
 
+@dataclass
+class PlanLine:
+    """What page 1 says of the plan it speaks of: its name and review status, what it covers in the area and
+    the languages its sites must speak, in sentences. A report without the plan's pages needs no more."""
+
+    plan_id: str
+    name: str
+    status: str
+    review: str
+    sentences: list[str]
+    language_sentences: list[str]
+
+
+def plan_line(
+    database: Database, plan_id: str, level: str, code: str, own_codes: list[str], lang: str
+) -> PlanLine:
+    """Page 1's words on a stored plan, without its pages' tables (they cost a report without them a
+    fifth of its gathering)."""
+    return _said(_stored(database, plan_id), level, code, own_codes, lang).line
+
+
 def plan_content(
     database: Database,
     plan_id: str,
@@ -80,52 +101,86 @@ def plan_content(
     unit_name: str,
 ) -> PlanContent:
     """The stored plan said for people: what it covers in the area and who it leaves out."""
-    region_code = code[:2]
-    within = {"province": code} if level == "province" else {"region": region_code}
-    if "plan" not in database.tables():
-        raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
-    plan = read_plan(plan_id, db=database)
-    sites = plan.sites[plan.sites["code"].isin(own_codes) | (level == "commune")]
-    area = plan.coverage[plan.coverage["code"].isin(own_codes)]
-    audit = plan.audit[plan.audit["plan"] == "optimal"]
-    here = audit[(audit["group_type"] == "region") & (audit["group"] == region_code)]
-    sentences = _sentences(plan.summary, here, lang)
-    sites_table = _sites_table(sites, province_names, lang)
+    plan = _stored(database, plan_id)
+    said = _said(plan, level, code, own_codes, lang)
+    sites_table = _sites_table(said.sites, province_names, lang)
     if level == "commune":  # the plan's nearest site, said as a distance from the commune
         sites_table = sites_table.iloc[:0]
-        sentences += _nearest(area, lang)
-    status = str(plan.status)
-    language_table, language_sentences = _language_plan(plan, level, sites, area, lang, within)
     return PlanContent(
-        plan_id=str(plan_id),
-        name=words(lang)["plan_default_name"] if plan.name == DEFAULT_PLAN_NAME else plan.name,
-        status=status,
-        review=_review(status, plan.reviews, lang),
+        plan_id=said.line.plan_id,
+        name=said.line.name,
+        status=said.line.status,
+        review=said.line.review,
         reviews=_history(plan.history, lang),
-        sentences=sentences,
+        sentences=said.line.sentences,
         parameters=_parameters(plan.params, plan.summary, lang),
         sites=sites_table,
         coverage=_coverage_rows(
             plan.coverage_by_province,
-            area,
+            said.area,
             coverage_by_group(plan, own_codes, db=database),
             province_names,
             lang,
             scope=unit_name,
         ),
-        left_out=_left_out(area, province_names, lang),
-        coverage_map=area.set_index("code")["covered"],
-        languages=language_table,
-        language_sentences=language_sentences,
+        left_out=_left_out(said.area, province_names, lang),
+        coverage_map=said.area.set_index("code")["covered"],
+        languages=_language_table(plan, said.here, lang),
+        language_sentences=said.line.language_sentences,
         rests_on=plan.rests_on(lang),
     )
+
+
+def _stored(database: Database, plan_id: str) -> StoredPlan:
+    if "plan" not in database.tables():
+        raise ObservatoryError(f"this database holds no deployment plans; cannot include plan {plan_id!r}")
+    return read_plan(plan_id, db=database)
+
+
+@dataclass
+class _Said:
+    """Page 1's words on a plan, with the area's sites and coverage and the sites per language in the area
+    they were said from."""
+
+    line: PlanLine
+    sites: pd.DataFrame
+    area: pd.DataFrame
+    here: pd.Series
+
+
+def _said(plan: StoredPlan, level: str, code: str, own_codes: list[str], lang: str) -> _Said:
+    region_code = code[:2]
+    within = {"province": code} if level == "province" else {"region": region_code}
+    sites = plan.sites[plan.sites["code"].isin(own_codes) | (level == "commune")]
+    area = plan.coverage[plan.coverage["code"].isin(own_codes)]
+    audit = plan.audit[plan.audit["plan"] == "optimal"]
+    here = audit[(audit["group_type"] == "region") & (audit["group"] == region_code)]
+    sentences = _sentences(plan.summary, here, lang)
+    if level == "commune":  # the plan's nearest site, said as a distance from the commune
+        sentences += _nearest(area, lang)
+    languages_here = plan.languages_within(**within).set_index("language")["sites"]
+    if level == "commune":  # the site that serves it
+        site_type = str(plan.summary.get("site_type", ""))
+        language_sentences = _serving_site(plan.sites, area, lang, site_type=site_type)
+    else:
+        language_sentences = _language_sentences(plan, sites, languages_here, lang, within)
+    status = str(plan.status)
+    line = PlanLine(
+        plan_id=str(plan.plan_id),
+        name=words(lang)["plan_default_name"] if plan.name == DEFAULT_PLAN_NAME else plan.name,
+        status=status,
+        review=_review(status, plan.reviews, lang),
+        sentences=sentences,
+        language_sentences=language_sentences,
+    )
+    return _Said(line, sites, area, languages_here)
 
 
 def _sites_table(sites: pd.DataFrame, province_names: dict[str, str], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "code": sites["code"].to_numpy(),
-            "commune": [name_of(r, lang) for _, r in sites.iterrows()],
+            "commune": names_of(sites, lang),
             "province": sites["province_code"].map(province_names).to_numpy(),
             "kind": sites["kind"].to_numpy(),
             "sites": sites["sites"].to_numpy(),
@@ -154,7 +209,7 @@ def _left_out(area: pd.DataFrame, province_names: dict[str, str], lang: str) -> 
     return pd.DataFrame(
         {
             "code": left["code"].to_numpy(),
-            "commune": [name_of(r, lang) for _, r in left.iterrows()],
+            "commune": names_of(left, lang),
             "province": left["province_code"].map(province_names).to_numpy(),
             "need": left["need"].to_numpy(),
             "distance_km": left["distance_km"].to_numpy(),
@@ -296,15 +351,12 @@ def _languages(joined: Any) -> list[str]:
     return [x for x in str(joined).split(";") if x] if isinstance(joined, str) else []
 
 
-def _language_plan(
-    plan: StoredPlan, level: str, sites: pd.DataFrame, area: pd.DataFrame, lang: str, within: dict[str, str]
-) -> tuple[pd.DataFrame, list[str]]:
-    """The plan's language plan for the area (the région or province of the report; for a commune, the site
-    that serves it): sites per language here and in Morocco, and the share served who cannot read."""
+def _language_table(plan: StoredPlan, here: pd.Series, lang: str) -> pd.DataFrame:
+    """The plan's language plan for the area (the région or province of the report; for a commune, its
+    région's): sites per language here and in Morocco."""
     national = plan.languages.set_index("language")["sites"]
-    here = plan.languages_within(**within).set_index("language")["sites"]
     order = list(dict.fromkeys([*here.index, *national.index]))
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "language": order,
             "name": [LANGUAGE_NAMES[lang].get(x, x) for x in order],
@@ -312,9 +364,6 @@ def _language_plan(
             "sites_morocco": national.reindex(order).fillna(0).astype(int).to_numpy(),
         }
     )
-    if level == "commune":
-        return table, _serving_site(plan.sites, area, lang, site_type=str(plan.summary.get("site_type", "")))
-    return table, _language_sentences(plan, sites, here, lang, within)
 
 
 def _serving_site(every_site: pd.DataFrame, area: pd.DataFrame, lang: str, *, site_type: str) -> list[str]:

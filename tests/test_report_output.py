@@ -241,11 +241,10 @@ def test_a_report_reads_each_table_and_filter_once(built_db, monkeypatch):
 @pytest.mark.needs_build
 def test_a_reports_index_and_shapes_are_the_librarys(built_db, monkeypatch):
     # A report reads each level's index once (five asks checked the challenged ranks five times) and reads
-    # the map shapes through its own connection (GDAL reopened the file at each): what it gets is what
-    # the library gives, row for row and coordinate for coordinate.
+    # the map shapes through its own connection (GDAL reopened the file at each) into plain frames (a
+    # GeoDataFrame imported geopandas and pyproj): what it gets is what the library gives, row for row and
+    # coordinate for coordinate.
     import pandas as pd
-    import shapely
-    from geopandas.testing import assert_geodataframe_equal
     from pandas.testing import assert_frame_equal
 
     from observatory import results
@@ -275,10 +274,9 @@ def test_a_reports_index_and_shapes_are_the_librarys(built_db, monkeypatch):
                 once.read("web_geometry", where=where),
                 library.read("web_geometry", where=where),
             )
-            assert_geodataframe_equal(shapes, expected)
-            assert (shapely.to_wkb(shapes.geometry.values) == shapely.to_wkb(expected.geometry.values)).all()
+            _same_shapes(shapes, expected)
         named = once.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"])
-        assert_geodataframe_equal(
+        _same_shapes(
             named,
             library.read("commune", where={"region_code": "08"}, columns=["code", "name_fr", "geometry"]),
         )
@@ -301,3 +299,78 @@ print(done.exit_code, len(passes) < 5, 2 in passes, gc.isenabled(), "rich" in sy
     # a young pass or two as the command line starts (settings, words), before the report's command
     assert _fresh(code) == "0 True False True False"
     assert (tmp_path / "midelt.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def _same_shapes(shapes, expected):
+    """A report's plain frame of shapes holds the library's GeoDataFrame's columns and coordinates."""
+    import pandas as pd
+    import shapely
+    from pandas.testing import assert_frame_equal
+
+    assert type(shapes) is pd.DataFrame and list(shapes.columns) == list(expected.columns)
+    assert_frame_equal(shapes.drop(columns="geometry"), pd.DataFrame(expected.drop(columns="geometry")))
+    assert (shapely.to_wkb(shapes["geometry"].to_numpy()) == shapely.to_wkb(expected.geometry.values)).all()
+
+
+@pytest.mark.needs_build
+def test_a_report_process_does_not_import_geopandas(built_db):
+    # geopandas and the pyproj it imports (60 ms of CPU) are for the library's spatial work: a report's map
+    # shapes are shapely geometries in plain frames. Every level, a divided city and a plan are drawn.
+    code = f"""
+import sys
+from observatory.plans import list_plans
+from observatory.reports.output import report_bytes
+db = {str(built_db.path)!r}
+plan = str(list_plans(db=db)["plan_id"].iloc[0])
+for level, code, plan in [("commune", "08.363.01.03", None), ("commune", "04.421.01.0", plan),
+                          ("province", "08.363", None), ("region", "08", plan)]:
+    html = report_bytes(level=level, code=code, lang="fr", fmt="html", plan=plan, db=db)
+    assert b"data:image/svg+xml" in html
+print(sorted(m for m in ("geopandas", "pyproj", "pyogrio") if m in sys.modules))
+"""
+    assert _fresh(code) == "[]"
+
+
+@pytest.mark.needs_build
+def test_a_reports_values_are_the_views_row_for_row(built_db, monkeypatch):
+    # A report reads some indicators of some units by probing each unit's facts of each series asked (the
+    # view's own plan read all of each unit's 1,700 facts): the same rows, in the same order, as the view's.
+    from pandas.testing import assert_frame_equal
+
+    from observatory import value_store
+    from observatory.reports.reads import ReportReads
+
+    probed = []
+    select = value_store.view_select
+    monkeypatch.setattr(
+        value_store, "view_select", lambda *a, **k: probed.append(k.get("by_unit")) or select(*a, **k)
+    )
+    region = built_db.read("commune", where={"region_code": "08"}, columns=["code"], geometry=False)
+    ids = ["population_legal", "illiteracy_rate_10_plus", "households_count"]
+    for where in (
+        {"indicator_id": ids, "unit_code": list(region["code"]), "sex": "all", "area": "total"},
+        {"indicator_id": ids, "unit_code": ["08", "MA", "08.363.01.03"], "level": None, "year": [2014, 2024]},
+        {"indicator_id": ids[:1], "unit_code": []},
+    ):
+        with ReportReads(built_db) as once:
+            found = once.read("indicator_value", where=where)
+        expected = built_db.read("indicator_value", where=where)
+        assert_frame_equal(found, expected)
+        assert len(found) or not where["unit_code"]
+    assert probed == [True, True, True]
+
+
+@pytest.mark.needs_build
+def test_a_report_works_out_the_corrected_figures_once(built_db, monkeypatch):
+    # Every read of values applies the corrected figures: a report worked them out eleven times.
+    from observatory import challenges
+    from observatory.reports.content import gather
+
+    made = []
+    worked_out = challenges._corrections
+    monkeypatch.setattr(challenges, "_corrections", lambda database: made.append(1) or worked_out(database))
+    gather(level="commune", code="08.363.01.03", lang="fr", db=built_db)
+    assert made == [1]
+    challenges.corrections(db=built_db)
+    challenges.corrections(db=built_db)
+    assert made == [1, 1, 1]  # outside a report, each ask reads the challenges as they are
