@@ -40,6 +40,14 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME) / "observatory.gpkg"
 
 
+def user_cache() -> Path:
+    """The user's cache folder for what a process can make again but need not (`$XDG_CACHE_HOME/observatory`
+    on Linux, platformdirs elsewhere): the Ookla tile grid, the report template's compiled code."""
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP_NAME)
+
+
 def setting(
     default: Any = MISSING, *, env: str, doc: str, factory: Any = MISSING, secret: bool = False
 ) -> Any:

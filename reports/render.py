@@ -120,10 +120,20 @@ def warm() -> None:
 
 @functools.cache
 def _page() -> tuple[Any, str]:
-    """The page template, compiled once per process (a server renders many reports), and its stylesheet."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    """The page template, compiled once per process (a server renders many reports), and its stylesheet.
+    Its compiled code is kept in the user's cache folder, checked against the template's text: compiling
+    it was 20 ms of each `observatory report`."""
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    from observatory.settings import user_cache
+
+    compiled = user_cache() / "templates"
+    with contextlib.suppress(OSError):
+        compiled.mkdir(parents=True, exist_ok=True)
+    cache = FileSystemBytecodeCache(str(compiled)) if compiled.is_dir() else None
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), bytecode_cache=cache
+    )
     return env.get_template("report.html"), (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from observatory.placement import COAST_TOLERANCE_KM, locate
+from observatory.settings import user_cache
 
 from .quadkeys import ZOOM, tile_centres
 
@@ -111,7 +112,7 @@ def tile_grid(polygons: Any, *, cache: Path | None = None) -> TileGrid:
     grid = _memory.get(key)
     if grid is not None:
         return grid
-    folder = cache if cache is not None else default_cache()
+    folder = cache if cache is not None else user_cache()
     path = folder / f"ookla-grid-{key}.npy"
     grid = _read(path)
     if grid is None:
@@ -120,12 +121,6 @@ def tile_grid(polygons: Any, *, cache: Path | None = None) -> TileGrid:
     _memory.clear()  # one set of communes at a time: a grid is 20 MB
     _memory[key] = grid
     return grid
-
-
-def default_cache() -> Path:
-    """The user's cache folder for the observatory (the XDG convention)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "observatory"
 
 
 def fingerprint(polygons: Any) -> str:
