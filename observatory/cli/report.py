@@ -73,6 +73,7 @@ def _frozen_at_exit() -> None:
     help="Output file (folder with --all-regions); default: rapport-<level>-<code>-<lang>.<format>.",
 )
 @click.option("--mkdir", is_flag=True, help="Create the output folder if it is missing (otherwise refused).")
+@_without_cycle_collection()
 def report(
     db: str | None,
     region: str | None,
@@ -86,22 +87,6 @@ def report(
     mkdir: bool,
 ) -> None:
     """Export a région, province or commune report (PDF, HTML, XLSX, DOCX)."""
-    with _without_cycle_collection():
-        _report(db, region, province, commune, all_regions, lang, fmt, plan, output, mkdir)
-
-
-def _report(
-    db: str | None,
-    region: str | None,
-    province: str | None,
-    commune: str | None,
-    all_regions: bool,
-    lang: str | None,
-    fmt: str | None,
-    plan: str | None,
-    output: Path | None,
-    mkdir: bool,
-) -> None:
     from .. import query
     from ..reports.output import check_directory, default_name, resolve_format, write_report
     from ..settings import get_settings
