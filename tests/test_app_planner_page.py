@@ -179,7 +179,8 @@ FRONTIER = pd.DataFrame(
 
 
 def test_the_frontier_says_so_where_the_database_has_none(data, monkeypatch):
-    monkeypatch.delattr(observatory, "equity_frontier", raising=False)
+    tables = data.db.tables
+    monkeypatch.setattr(data.db, "tables", lambda: [name for name in tables() if name != "plan_frontier"])
     block = text(planner_frontier.frontier_block(data, None, "fr"))
     assert t("planner.frontier_missing", "fr") in block
 
