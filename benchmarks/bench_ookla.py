@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from installed_bytecode import keep_bytecode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = Path("/work/builds/ookla_synth.parquet")
@@ -188,10 +189,8 @@ def main() -> None:
     rounds: dict[str, list[dict]] = {m: [] for m in methods}
     placed: dict[str, pd.Series] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        # The modules' bytecode kept (in a folder of this run, not in the checkouts), as an installed
-        # package has it: a cold call does not include compiling Python source.
-        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        # a cold call does not include compiling Python source
+        keep_bytecode(Path(tmp) / "pycache")
         # Not counted: each method once, so that its modules are compiled and the cache folder holds
         # the communes' tile grid before the rounds.
         for method in (m for m in methods if m != "connector-first"):

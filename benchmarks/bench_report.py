@@ -8,10 +8,10 @@ Beside it, `warm`: the CPU seconds of the same report in a process that has alre
 every report after its first: what a user of the app or the API meets. The targets are held to the
 fresh process's figure.
 
-Each checkout's own modules are compiled to bytecode first (`compileall`, as pip does when it installs the
-package): a machine that sets PYTHONDONTWRITEBYTECODE, as this one and CI do, would otherwise have every
-process compile them from source again (0.1 s of CPU that a user's installed copy does not pay).
-`--from-source` measures without it.
+Python's bytecode is kept in a folder of the run, as an installed package has it (`installed_bytecode`),
+and each case runs once per checkout before the timed runs: on a machine that sets
+PYTHONDONTWRITEBYTECODE, as this one and CI do, every process would otherwise compile the project's
+modules from source (0.1 s of CPU that an installed copy does not pay). `--from-source` measures without.
 
 `--baseline DIR` runs the same cases with another checkout side by side, interleaved run by run (the
 machine is shared: its load moves both alike), with the ratio baseline / this checkout. `--phases`
@@ -41,6 +41,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from installed_bytecode import keep_bytecode
 
 HERE = Path(__file__).resolve().parent.parent
 #: CPU seconds of one report.
@@ -105,13 +107,6 @@ def interpreter(checkout: Path) -> tuple[str, dict[str, str]]:
     return sys.executable, {**os.environ, "PYTHONPATH": path}
 
 
-def compiled(checkout: Path) -> None:
-    """The checkout's own modules compiled to bytecode beside their sources (`__pycache__`, git ignores)."""
-    python, env = interpreter(checkout)
-    folders = [str(checkout / f) for f in ("observatory", "reports", "etl", "dashboards")]
-    subprocess.run([python, "-m", "compileall", "-q", *folders], env=env, check=True, capture_output=True)
-
-
 def measured(args: list[str], checkout: Path) -> tuple[float, float, str]:
     """CPU seconds (the process and what it ran), wall seconds and standard output of one fresh process."""
     python, env = interpreter(checkout)
@@ -124,14 +119,20 @@ def measured(args: list[str], checkout: Path) -> tuple[float, float, str]:
     return cpu, wall, done.stdout
 
 
+def command(case: tuple[str, str, str, str], db: str, out: Path) -> list[str]:
+    """The interpreter's arguments of `observatory report` for one case."""
+    level, code, lang, plan = case
+    args = ["-c", COMMAND, "report", "--db", db, f"--{level}", code, "--lang", lang, "-o", str(out)]
+    return args + (["--plan", plan] if plan else [])
+
+
 def run_once(
     checkout: Path, case: tuple[str, str, str, str], db: str, out: Path, *, phases: bool, first: str
 ) -> dict:
     """One command run of one case, the same report in a warm process (after `first`'s), and its phases
     when asked."""
     level, code, lang, plan = case
-    args = ["-c", COMMAND, "report", "--db", db, f"--{level}", code, "--lang", lang, "-o", str(out)]
-    cpu, wall, _ = measured(args + (["--plan", plan] if plan else []), checkout)
+    cpu, wall, _ = measured(command(case, db, out), checkout)
     result = {"cpu": cpu, "wall": wall}
     _, _, stdout = measured(["-c", WARM, level, code, lang, plan, db, first], checkout)
     result |= json.loads(stdout.strip().splitlines()[-1])
@@ -219,11 +220,8 @@ def main() -> int:
     cases += [("region", args.region, "fr", plan)]
     cases += [("commune", args.commune, lang, "") for lang in ("fr", "ar")]
     checkouts = {"this": HERE} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
-    if not args.from_source:
-        for checkout in checkouts.values():
-            compiled(checkout)
     print(f"database {db}; median of {args.runs} runs per case, checkouts interleaved; seconds")
-    print("modules run from source" if args.from_source else "modules compiled to bytecode first")
+    print("modules run from source" if args.from_source else "bytecode kept, each case run once before")
     print("cpu: CPU of a fresh process (observatory report); warm: CPU of the same report after another")
     print("in one process; wall: the fresh process's wall clock")
     columns = f"{'cpu':>6} {'warm':>6} {'wall':>6} "
@@ -234,6 +232,11 @@ def main() -> int:
     )
     failed = []
     with tempfile.TemporaryDirectory() as directory:
+        if not args.from_source:
+            keep_bytecode(Path(directory) / "pycache")
+            for checkout in checkouts.values():
+                for case in cases:
+                    measured(command(case, db, Path(directory) / "ready.pdf"), checkout)
         for case in [] if args.api_only else cases:
             level, code, lang, with_plan = case
             name = f"{level} {code} {lang}" + (" +plan" if with_plan else "")
